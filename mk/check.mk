@@ -1,0 +1,2 @@
+# mk/check.mk: the diagnosis pipeline, reports, and 'syncdoctor check'.
+syncdoctor_SOURCES += src/cli/cmd_check.c

@@ -1,0 +1,1 @@
+# mk/infra.mk: see Makefile.am

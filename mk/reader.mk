@@ -1,0 +1,1 @@
+# mk/reader.mk: see Makefile.am

@@ -1,0 +1,1 @@
+# mk/verify.mk: see Makefile.am

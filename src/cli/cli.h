@@ -1,0 +1,66 @@
+/* cli.h: what the subcommands share: exit codes, global options, the
+ * usage-error style, and the entry points main() dispatches to.
+ *
+ * Each subcommand lives in its own file (cmd_NAME.c), parses its own
+ * options with getopt_long (optind is reset before it runs) and returns the
+ * process exit status. None of them parses a file format: they ask the core. */
+#ifndef SD_CLI_H
+#define SD_CLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "xalloc.h"
+
+/* Documented in the man page (EXIT STATUS) and README. */
+enum {
+	EXIT_OK = 0,          /* nothing wrong (or: identical, one matched) */
+	EXIT_USAGE = 1,       /* bad command line */
+	EXIT_PROBLEMS = 2,    /* problems found (or: different, none matched) */
+	EXIT_UNREADABLE = 3,  /* an input could not be read at all */
+	EXIT_NOT_WRITTEN = 4, /* an output could not be written; nothing was left behind */
+	EXIT_INTERRUPTED = 130,
+};
+
+typedef struct cli_globals {
+	bool no_color;       /* --no-color or NO_COLOR */
+	bool ascii;          /* --ascii line drawing */
+	const char *journal; /* --journal PATH; NULL: default */
+	bool no_journal;     /* --no-journal */
+	bool quiet;
+} cli_globals;
+
+/* Set by the SIGINT handler; pass to the core through sd_progress.cancel. */
+extern volatile sig_atomic_t cli_interrupted;
+
+/* Print "syncdoctor: MESSAGE" and the --help hint to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) SD_PRINTF(1, 2);
+/* Print "syncdoctor: MESSAGE" to stderr. */
+void cli_error(const char *fmt, ...) SD_PRINTF(1, 2);
+
+/* Long options every subcommand accepts; handle them with cli_common_option(). */
+#define CLI_OPT_BASE 0x1000
+enum {
+	CLI_OPT_NO_COLOR = CLI_OPT_BASE,
+	CLI_OPT_ASCII,
+	CLI_OPT_JOURNAL,
+	CLI_OPT_NO_JOURNAL,
+};
+#define CLI_COMMON_LONGOPTS                                                                       \
+	{"no-color", no_argument, NULL, CLI_OPT_NO_COLOR}, {"ascii", no_argument, NULL, CLI_OPT_ASCII}, \
+	    {"journal", required_argument, NULL, CLI_OPT_JOURNAL},                                    \
+	    {"no-journal", no_argument, NULL, CLI_OPT_NO_JOURNAL}
+/* True when opt was one of the common options (and g was updated). */
+bool cli_common_option(int opt, const char *arg, cli_globals *g);
+
+int cmd_check(int argc, char **argv, cli_globals *g);
+int cmd_match(int argc, char **argv, cli_globals *g);
+int cmd_diff(int argc, char **argv, cli_globals *g);
+int cmd_env(int argc, char **argv, cli_globals *g);
+int cmd_history(int argc, char **argv, cli_globals *g);
+int cmd_report(int argc, char **argv, cli_globals *g);
+int cmd_rebuild(int argc, char **argv, cli_globals *g);
+/* The wizard (src/tui); file may be NULL (then it asks). */
+int ui_wizard_main(const char *file, cli_globals *g);
+
+#endif

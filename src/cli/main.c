@@ -1,0 +1,173 @@
+#include "config.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "io.h"
+
+volatile sig_atomic_t cli_interrupted;
+
+static void on_signal(int sig)
+{
+	/* First Ctrl-C asks the work to stop cleanly; a second one ends now. */
+	if (cli_interrupted) {
+		sdout_cleanup_all();
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	cli_interrupted = 1;
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("syncdoctor: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("syncdoctor: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fprintf(stderr, _("Try 'syncdoctor --help' for more information.\n"));
+	return EXIT_USAGE;
+}
+
+bool cli_common_option(int opt, const char *arg, cli_globals *g)
+{
+	switch (opt) {
+	case CLI_OPT_NO_COLOR: g->no_color = true; return true;
+	case CLI_OPT_ASCII: g->ascii = true; return true;
+	case CLI_OPT_JOURNAL: g->journal = arg; return true;
+	case CLI_OPT_NO_JOURNAL: g->no_journal = true; return true;
+	default: return false;
+	}
+}
+
+static void usage(void)
+{
+	printf(_("Usage: syncdoctor [OPTION]... [FILE]\n"
+	         "  or:  syncdoctor COMMAND [OPTION]... [ARGUMENT]...\n"
+	         "Diagnose and repair Mapeo sync files (.mapeodata), following the order of\n"
+	         "Mapeo's guide: configuration, version, corruption.\n"
+	         "\n"
+	         "Without a COMMAND, syncdoctor starts a step-by-step wizard (a plain\n"
+	         "question-and-answer mode when the terminal cannot show it). FILE skips the\n"
+	         "question of which sync file to check.\n"
+	         "\n"));
+	printf(_("Commands:\n"
+	         "  check FILE|DIR     diagnose a sync file or a Mapeo database folder\n"
+	         "  match FILE CFG...  tell which configurations made a sync file\n"
+	         "  diff CFG_A CFG_B   show how two configurations differ\n"
+	         "  env                show what syncdoctor knows about this computer's Mapeo\n"
+	         "  rebuild FILE -o OUT  write a repaired sync file; the input is never changed\n"
+	         "  report FILE -o BUNDLE.tar.gz  make a support bundle to send to a helper\n"
+	         "  history [FILE]     list past checks from the case journal\n"
+	         "Run 'syncdoctor COMMAND --help' for the options of a command.\n"
+	         "\n"));
+	printf(_("Options:\n"
+	         "      --ascii        draw lines with ASCII characters (for PuTTY)\n"
+	         "      --no-color     do not use colour (NO_COLOR is honoured too)\n"
+	         "      --journal=PATH keep the case journal in PATH\n"
+	         "      --no-journal   do not record this run in the case journal\n"
+	         "  -h, --help         display this help and exit\n"
+	         "  -V, --version      output version information and exit\n"
+	         "\n"));
+	printf(_("Exit status:\n"
+	         "  0  no problems found\n"
+	         "  1  the command line was wrong\n"
+	         "  2  problems were found\n"
+	         "  3  a file could not be read at all\n"
+	         "  4  an output could not be written (nothing was left behind)\n"
+	         "\n"));
+	printf(_("syncdoctor never writes to a file it was asked to read.\n"
+	         "Full documentation: man syncdoctor\n"));
+	printf(_("Report bugs to: %s\n"), PACKAGE_BUGREPORT);
+}
+
+static void version(void)
+{
+	printf("syncdoctor %s\n", PACKAGE_VERSION);
+	printf("Copyright (C) 2026 The syncdoctor authors.\n");
+	printf(_("License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
+	         "This is free software: you are free to change and redistribute it.\n"
+	         "There is NO WARRANTY, to the extent permitted by law.\n"));
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **, cli_globals *);
+} commands[] = {
+    {"check", cmd_check},     {"match", cmd_match},     {"diff", cmd_diff},
+    {"env", cmd_env},         {"rebuild", cmd_rebuild}, {"report", cmd_report},
+    {"history", cmd_history},
+};
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, getenv("SYNCDOCTOR_LOCALEDIR") ? getenv("SYNCDOCTOR_LOCALEDIR")
+	                                                       : LOCALEDIR);
+	textdomain(PACKAGE);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	cli_globals g = {0};
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		g.no_color = true;
+
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    CLI_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+	/* '+': stop at the first non-option, the command. */
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		if (cli_common_option(c, optarg, &g))
+			continue;
+		switch (c) {
+		case 'h': usage(); return EXIT_OK;
+		case 'V': version(); return EXIT_OK;
+		default: fprintf(stderr, _("Try 'syncdoctor --help' for more information.\n")); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return ui_wizard_main(NULL, &g);
+
+	const char *cmd = argv[optind];
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(cmd, commands[i].name) == 0) {
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+			optind = 0; /* GNU getopt: full re-initialisation */
+			return commands[i].fn(sub_argc, sub_argv, &g);
+		}
+	}
+	if (optind + 1 == argc)
+		return ui_wizard_main(cmd, &g);
+	return cli_usage_error(_("unknown command '%s'"), cmd);
+}

@@ -1,0 +1,112 @@
+/* diagnosis.h: the diagnosis (module prefix check_). Runs the guide's steps
+ * in order on one sync file (or a Mapeo database folder) and returns a report
+ * the front ends render. Not named check.h so that it never shadows the Check
+ * unit-test framework's <check.h>.
+ *
+ * Steps: configuration (project of the file vs. a configuration), version
+ * (era and writer clues), corruption (structure, feeds, entries, media), and
+ * environment (this computer). The file is opened read-only and read once,
+ * front to back; nothing is extracted to disk.
+ *
+ * Ownership: check_run() returns a report the caller frees with
+ * report_free(). Every string in it is owned by the report. */
+#ifndef SD_DIAGNOSIS_H
+#define SD_DIAGNOSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "finding.h"
+#include "progress.h"
+#include "status.h"
+
+typedef enum check_verdict {
+	VERDICT_OK = 0,     /* no warnings or errors */
+	VERDICT_PROBLEMS,   /* at least one warning or error */
+	VERDICT_UNREADABLE, /* could not be read at all (missing, permission, I/O) */
+} check_verdict;
+
+typedef struct check_options {
+	const char *config_path; /* configuration to compare with; NULL: find Mapeo's own */
+	bool no_auto_config;     /* do not look for Mapeo Desktop's active configuration */
+	const char *userdata;    /* Mapeo Desktop userData folder override; NULL: default */
+	bool quick;              /* structure and index only: no feed hashing, entries, media */
+	bool environment;        /* add environment findings (temp dirs, free space, FAT32) */
+	int64_t now;             /* "now" for date-future; 0: the file's write time */
+} check_options;
+
+typedef struct report_feed {
+	int index;              /* directory number */
+	char *dir;              /* directory name as stored (normalised) */
+	char key_hex[65];       /* feed public key, "" when unreadable */
+	uint64_t length;        /* blocks the tree says the feed has */
+	uint64_t present;       /* blocks whose data is present */
+	uint64_t verified;      /* highest length whose blocks all hash and verify */
+	int64_t signed_len;     /* highest length covered by a valid signature; -1 none */
+	bool own;               /* database folders: this computer's own feed */
+	bool checked;           /* false in --quick mode */
+} report_feed;
+
+typedef struct report_observation {
+	char *id;
+	char *version;    /* <feed key hex>@<seq> */
+	char *category;   /* tags.categoryId, may be NULL */
+	char *created_at; /* may be NULL */
+	double lat, lon;
+	bool has_location;
+	bool suspect;     /* some finding names this observation */
+	int worst;        /* worst fnd_severity among its findings, -1 none */
+} report_observation;
+
+typedef struct sd_report {
+	char *file;           /* path as given */
+	bool is_database;     /* a Mapeo database folder rather than a sync file */
+	uint64_t size;
+	int64_t mtime;
+	check_verdict verdict;
+	const char *era;      /* "gzip-v0", "hyperlog-v1", "kappa-osm-v2", "unknown" (static) */
+	char *era_text;       /* translated plain words: which Mapeo wrote it and can read it */
+	/* project */
+	bool has_discovery_key;
+	char discovery_key[65];
+	bool project_default;
+	char *p2p_db;         /* userdata p2p-db value, may be NULL */
+	/* configuration compared with (config_used false when none) */
+	bool config_used;
+	char *config_path;
+	char *config_name;
+	char *config_version;
+	bool config_has_key;
+	char config_discovery_key[65]; /* "" for the default project */
+	char config_footer[16];        /* "ae0a6**********" or "MAPEO" */
+	bool config_match;
+	char *config_source;  /* translated: "given with --config", "Mapeo Desktop on this computer" */
+	/* structure */
+	size_t members;
+	size_t media_members;
+	uint64_t media_bytes;
+	bool has_database;
+	/* feeds */
+	report_feed *feeds;
+	size_t n_feeds;
+	/* observations (not filled in --quick mode) */
+	bool observations_checked;
+	size_t obs_heads;
+	size_t obs_forks;
+	size_t obs_deleted;
+	size_t obs_with_attachments;
+	report_observation *obs; /* current heads, sorted by id */
+	size_t n_obs;
+	/* everything found, in guide order */
+	findings findings;
+} sd_report;
+
+/* Diagnose path (a sync file, or a database folder). Returns SD_OK with a
+ * report whenever a report could be made, including VERDICT_UNREADABLE
+ * (then err holds why). Returns SD_ERR_CANCELLED if cancelled. */
+sd_status check_run(const char *path, const check_options *opt, const sd_progress *prog,
+                    sd_report **out, sd_error *err);
+void report_free(sd_report *r);
+const char *check_verdict_name(check_verdict v); /* "ok", "problems", "unreadable" */
+
+#endif

@@ -1,0 +1,323 @@
+#include "config.h"
+
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#ifdef HAVE_STATVFS
+#include <sys/statvfs.h>
+#endif
+
+#include "i18n.h"
+#include "xalloc.h"
+
+struct sd_input {
+	int fd;
+	char *path;
+	uint64_t size;
+	int64_t mtime;
+	long mtime_nsec;
+};
+
+sd_status sdin_open(const char *path, sd_input **out, sd_error *err)
+{
+	*out = NULL;
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return sd_error_errno(err, errno, path, _("cannot open"));
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return sd_error_errno(err, e, path, _("cannot read its status"));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		const char *what = S_ISDIR(st.st_mode)    ? _("is a folder, not a file")
+		                   : S_ISFIFO(st.st_mode) ? _("is a pipe (FIFO), not a file")
+		                   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+		                       ? _("is a device, not a file")
+		                       : _("is not a regular file");
+		return sd_error_set(err, SD_ERR_IO, "%s: %s", path, what);
+	}
+	/* O_NONBLOCK only served to not hang on a FIFO while opening. */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+#ifdef HAVE_POSIX_FADVISE
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	sd_input *in = xcalloc(1, sizeof *in);
+	in->fd = fd;
+	in->path = xstrdup(path);
+	in->size = (uint64_t)st.st_size;
+	in->mtime = (int64_t)st.st_mtime;
+	in->mtime_nsec = st.st_mtim.tv_nsec;
+	*out = in;
+	return SD_OK;
+}
+
+void sdin_close(sd_input *in)
+{
+	if (!in)
+		return;
+	close(in->fd);
+	free(in->path);
+	free(in);
+}
+
+const char *sdin_path(const sd_input *in) { return in->path; }
+uint64_t sdin_size(const sd_input *in) { return in->size; }
+int64_t sdin_mtime(const sd_input *in) { return in->mtime; }
+
+sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t r = pread(in->fd, (char *)buf + done, len - done, (off_t)(off + done));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (got)
+				*got = done;
+			return sd_error_set(err, SD_ERR_IO, _("%s: read error at byte %llu: %s"), in->path,
+			                    (unsigned long long)(off + done), strerror(errno));
+		}
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	if (got)
+		*got = done;
+	return SD_OK;
+}
+
+sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_error *err)
+{
+	size_t got = 0;
+	sd_status st = sdin_pread(in, buf, len, off, &got, err);
+	if (st != SD_OK)
+		return st;
+	if (got != len)
+		return sd_error_set(err, SD_ERR_FORMAT,
+		                    _("%s: the file ends at byte %llu, inside data that should reach byte "
+		                      "%llu"),
+		                    in->path, (unsigned long long)(off + got),
+		                    (unsigned long long)(off + len));
+	return SD_OK;
+}
+
+sd_status sdin_check_unchanged(sd_input *in, sd_error *err)
+{
+	struct stat st;
+	if (fstat(in->fd, &st) != 0)
+		return sd_error_errno(err, errno, in->path, _("cannot read its status"));
+	if ((uint64_t)st.st_size != in->size || (int64_t)st.st_mtime != in->mtime ||
+	    st.st_mtim.tv_nsec != in->mtime_nsec)
+		return sd_error_set(err, SD_ERR_CHANGED,
+		                    _("%s: the file changed while it was being read (size %llu, now "
+		                      "%llu); another program is writing it"),
+		                    in->path, (unsigned long long)in->size,
+		                    (unsigned long long)st.st_size);
+	return SD_OK;
+}
+
+/* ---- outputs ---- */
+
+struct sd_output {
+	int fd;
+	char *target;
+	char *tmp;
+	char *dir;
+	uint64_t off;
+	int fault_errno;
+	uint64_t fault_at;
+	struct sd_output *next;
+};
+
+/* Open outputs, for sdout_cleanup_all() from a signal handler. */
+static struct sd_output *volatile open_outputs;
+
+static void list_remove(sd_output *o)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	struct sd_output *volatile *pp = &open_outputs;
+	while (*pp && *pp != o)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = o->next;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void sdout_cleanup_all(void)
+{
+	for (struct sd_output *o = open_outputs; o; o = o->next)
+		unlink(o->tmp);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static void parse_fault(sd_output *o)
+{
+	const char *f = getenv("SYNCDOCTOR_FAULT_WRITE");
+	if (!f || !*f)
+		return;
+	const char *colon = strchr(f, ':');
+	if (strncmp(f, "ENOSPC", 6) == 0)
+		o->fault_errno = ENOSPC;
+	else if (strncmp(f, "EIO", 3) == 0)
+		o->fault_errno = EIO;
+	else
+		return;
+	o->fault_at = colon ? strtoull(colon + 1, NULL, 10) : 0;
+}
+
+sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err)
+{
+	*out = NULL;
+	struct stat st;
+	if (lstat(target, &st) == 0) {
+		if (!force)
+			return sd_error_set(err, SD_ERR_EXISTS,
+			                    _("%s already exists; choose another name or use --force"),
+			                    target);
+		if (S_ISDIR(st.st_mode))
+			return sd_error_set(err, SD_ERR_USAGE, _("%s is a folder"), target);
+	}
+	sd_output *o = xcalloc(1, sizeof *o);
+	o->target = xstrdup(target);
+	o->dir = dir_of(target);
+	const char *base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	o->tmp = xasprintf("%s/.%s.sdtmp-XXXXXX", o->dir, base);
+	o->fd = mkstemp(o->tmp);
+	if (o->fd < 0) {
+		sd_status s = sd_error_errno(err, errno, o->dir, _("cannot create a file in this folder"));
+		free(o->target), free(o->dir), free(o->tmp), free(o);
+		return s;
+	}
+	fchmod(o->fd, 0644);
+	parse_fault(o);
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	o->next = open_outputs;
+	open_outputs = o;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	*out = o;
+	return SD_OK;
+}
+
+sd_status sdout_write(sd_output *o, const void *buf, size_t len, sd_error *err)
+{
+	const char *p = buf;
+	while (len) {
+		size_t chunk = len;
+		if (o->fault_errno) {
+			if (o->off >= o->fault_at || o->off + chunk > o->fault_at) {
+				if (o->off >= o->fault_at)
+					return sd_error_errno(err, o->fault_errno, o->target,
+					                      _("cannot write"));
+				chunk = (size_t)(o->fault_at - o->off);
+			}
+		}
+		ssize_t w = write(o->fd, p, chunk);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return sd_error_errno(err, errno, o->target, _("cannot write"));
+		}
+		p += w;
+		len -= (size_t)w;
+		o->off += (uint64_t)w;
+	}
+	return SD_OK;
+}
+
+uint64_t sdout_offset(const sd_output *o) { return o->off; }
+const char *sdout_tmp_path(const sd_output *o) { return o->tmp; }
+
+static void out_free(sd_output *o)
+{
+	list_remove(o);
+	free(o->target), free(o->dir), free(o->tmp), free(o);
+}
+
+void sdout_abort(sd_output *o)
+{
+	if (!o)
+		return;
+	if (o->fd >= 0)
+		close(o->fd);
+	unlink(o->tmp);
+	out_free(o);
+}
+
+sd_status sdout_commit(sd_output *o, sdout_verify_fn verify, void *ud, sd_error *err)
+{
+	sd_status st = SD_OK;
+	if (fsync(o->fd) != 0) {
+		st = sd_error_errno(err, errno, o->target, _("cannot flush to disk"));
+		goto fail;
+	}
+	if (close(o->fd) != 0) {
+		o->fd = -1;
+		st = sd_error_errno(err, errno, o->target, _("cannot close"));
+		goto fail;
+	}
+	o->fd = -1;
+	if (verify && (st = verify(ud, o->tmp, err)) != SD_OK)
+		goto fail;
+	if (rename(o->tmp, o->target) != 0) {
+		st = sd_error_errno(err, errno, o->target, _("cannot rename the finished file"));
+		goto fail;
+	}
+	int dfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	out_free(o);
+	return SD_OK;
+fail:
+	sdout_abort(o);
+	return st;
+}
+
+bool sd_free_space(const char *path, uint64_t *bytes)
+{
+#ifdef HAVE_STATVFS
+	struct statvfs sv;
+	if (statvfs(path, &sv) != 0) {
+		char *d = dir_of(path);
+		int r = statvfs(d, &sv);
+		free(d);
+		if (r != 0)
+			return false;
+	}
+	*bytes = (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
+	return true;
+#else
+	(void)path;
+	(void)bytes;
+	return false;
+#endif
+}

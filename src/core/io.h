@@ -1,0 +1,68 @@
+/* io.h: reading inputs without ever writing them, and writing outputs safely.
+ *
+ * Inputs (sdin_*): opened O_RDONLY, never for writing. 64-bit offsets
+ * everywhere (AC_SYS_LARGEFILE), so files over 4 GiB work on 32-bit ARM.
+ * The size and mtime seen at open are remembered; sdin_check_unchanged()
+ * tells when another program changed the file meanwhile.
+ *
+ * Outputs (sdout_*): written beside the target under a temporary name
+ * (".NAME.sdtmp-XXXXXX" in the same directory), flushed with fsync, verified
+ * by the caller's callback, then renamed over the target and the directory
+ * fsynced. Until sdout_commit() succeeds nothing exists under the target's
+ * name; sdout_abort() (or a failed commit) removes the temporary file.
+ *
+ * Test hook: when SYNCDOCTOR_FAULT_WRITE is set to "ENOSPC:N" or "EIO:N",
+ * the write that would pass byte N of an output fails with that errno. */
+#ifndef SD_IO_H
+#define SD_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+typedef struct sd_input sd_input;
+
+/* Open a regular file for reading. Directories, FIFOs and devices are
+ * refused with SD_ERR_IO and a message saying what the path is. */
+sd_status sdin_open(const char *path, sd_input **out, sd_error *err);
+void sdin_close(sd_input *in);
+const char *sdin_path(const sd_input *in);
+uint64_t sdin_size(const sd_input *in);
+int64_t sdin_mtime(const sd_input *in);
+/* Read up to len bytes at off; *got receives the count (short only at end of
+ * file). Retries EINTR and short reads. */
+sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err);
+/* Read exactly len bytes at off or fail (SD_ERR_FORMAT when the file ends). */
+sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_error *err);
+/* SD_ERR_CHANGED (with a message) when size or mtime differ from open time. */
+sd_status sdin_check_unchanged(sd_input *in, sd_error *err);
+
+typedef struct sd_output sd_output;
+
+/* Verification callback: gets the temporary path after fsync; returns SD_OK
+ * to allow the rename. */
+typedef sd_status (*sdout_verify_fn)(void *ud, const char *tmp_path, sd_error *err);
+
+/* Start writing target. Fails with SD_ERR_EXISTS when target exists and
+ * force is false. */
+sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err);
+sd_status sdout_write(sd_output *o, const void *buf, size_t len, sd_error *err);
+uint64_t sdout_offset(const sd_output *o);
+const char *sdout_tmp_path(const sd_output *o);
+/* fsync, verify (verify may be NULL), rename, fsync the directory. Frees o
+ * whatever the outcome; on failure the temporary file is removed. */
+sd_status sdout_commit(sd_output *o, sdout_verify_fn verify, void *ud, sd_error *err);
+/* Remove the temporary file and free o. */
+void sdout_abort(sd_output *o);
+
+/* Unlink every temporary output still open. Async-signal-safe: the CLI's
+ * SIGINT/SIGTERM handler calls it before exiting. */
+void sdout_cleanup_all(void);
+
+/* Free bytes available to an unprivileged user on the file system holding
+ * path (or its directory). Returns false when it cannot be told. */
+bool sd_free_space(const char *path, uint64_t *bytes);
+
+#endif

@@ -1,0 +1,35 @@
+/* status.h: the one error style of syncdoctor.
+ *
+ * Every fallible core function returns an sd_status and, on failure, fills
+ * an sd_error whose msg is a complete, translated sentence naming the file,
+ * the place and the problem, ready for the caller to show as it is. Callers
+ * may pass NULL for the sd_error when they only need the status. */
+#ifndef SD_STATUS_H
+#define SD_STATUS_H
+
+#include "xalloc.h"
+
+typedef enum sd_status {
+	SD_OK = 0,
+	SD_ERR_IO,        /* open/read/write/stat failed (missing, permission, EIO) */
+	SD_ERR_FORMAT,    /* the input is not what it must be */
+	SD_ERR_LIMIT,     /* the input exceeds a safety limit */
+	SD_ERR_USAGE,     /* the caller asked for something impossible */
+	SD_ERR_EXISTS,    /* an output exists and overwriting was not allowed */
+	SD_ERR_NOSPACE,   /* not enough free space for an output */
+	SD_ERR_CHANGED,   /* an input changed while it was being read */
+	SD_ERR_CANCELLED, /* the user interrupted the work */
+} sd_status;
+
+typedef struct sd_error {
+	sd_status status;
+	char msg[1024];
+} sd_error;
+
+void sd_error_clear(sd_error *e);
+/* Set e (if not NULL) and return st. */
+sd_status sd_error_set(sd_error *e, sd_status st, const char *fmt, ...) SD_PRINTF(3, 4);
+/* "PATH: WHAT: strerror(errnum)"; status SD_ERR_IO, or SD_ERR_NOSPACE for ENOSPC/EDQUOT. */
+sd_status sd_error_errno(sd_error *e, int errnum, const char *path, const char *what);
+
+#endif
