@@ -1,0 +1,94 @@
+#include "config.h"
+
+#include "keys.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "xalloc.h"
+
+void keys_hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+bool keys_valid_project_key(const char *s, char *why, size_t whylen)
+{
+	size_t len = strlen(s);
+	if (len != 64) {
+		if (why)
+			snprintf(why, whylen,
+			         _("the project key must be 64 characters long; this one is %zu characters "
+			           "long"),
+			         len);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+			if (why)
+				snprintf(why, whylen,
+				         _("the project key must use only the numbers 0-9 and lowercase "
+				           "letters a-f; position %zu is not one of them"),
+				         i + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool keys_decode(const char *hex, uint8_t out[32])
+{
+	if (!hex || strlen(hex) != 64)
+		return false;
+	for (int i = 0; i < 32; i++) {
+		int v = 0;
+		for (int j = 0; j < 2; j++) {
+			int c = tolower((unsigned char)hex[2 * i + j]);
+			if (c >= '0' && c <= '9')
+				v = v * 16 + (c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v = v * 16 + (c - 'a' + 10);
+			else
+				return false;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return true;
+}
+
+bool keys_discovery_hex(const char *project_key_hex, char out[65])
+{
+	uint8_t key[32], dk[32];
+	if (!keys_decode(project_key_hex, key))
+		return false;
+	if (sodium_init() < 0)
+		sd_fatal(_("libsodium could not be initialised"));
+	crypto_generichash(dk, sizeof dk, (const unsigned char *)"hypercore", 9, key, sizeof key);
+	sodium_memzero(key, sizeof key);
+	keys_hex(dk, 32, out);
+	return true;
+}
+
+void keys_footer_form(const char *k, char out[16])
+{
+	if (!k || !*k)
+		snprintf(out, 16, "MAPEO");
+	else
+		snprintf(out, 16, "%.5s**********", k);
+}
+
+void keys_error_form(const char *dk, char out[16])
+{
+	if (!dk || !*dk)
+		snprintf(out, 16, KEYS_DEFAULT_ID);
+	else
+		snprintf(out, 16, "%.7s", dk);
+}

@@ -1,0 +1,33 @@
+/* keys.h: project keys, discovery keys, and the only two ways syncdoctor
+ * ever shows them.
+ *
+ * A projectKey is the secret of a Mapeo project; it is never printed. Users
+ * see it in two forms: the sync screen's footer (first 5 characters and ten
+ * '*', or "MAPEO" without a key) and Mapeo's error message (first 7 hex
+ * characters of the discovery key, or "mapeo-sync"). The discovery key is
+ * BLAKE2b-256 of "hypercore" keyed with the 32-byte projectKey (FORMATS.md
+ * A.2); it is one-way. */
+#ifndef SD_KEYS_H
+#define SD_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KEYS_DEFAULT_ID "mapeo-sync"
+
+/* Validate with the configuration builder's rules: exactly 64 characters,
+ * each in [0-9a-f]. On failure, why (translated) is written to why. */
+bool keys_valid_project_key(const char *s, char *why, size_t whylen);
+/* Decode like mapeo-core (accepts upper case): 64 hex digits to 32 bytes. */
+bool keys_decode(const char *hex, uint8_t out[32]);
+/* Discovery key of a projectKey given as hex, as 64 lowercase hex. */
+bool keys_discovery_hex(const char *project_key_hex, char out[65]);
+/* Footer form: "ae0a6**********", or "MAPEO" when key is NULL/empty. */
+void keys_footer_form(const char *project_key_hex, char out[16]);
+/* Mapeo's error form: first 7 characters of the discovery key, or
+ * "mapeo-sync" when dk is NULL/empty. */
+void keys_error_form(const char *discovery_hex, char out[16]);
+void keys_hex(const uint8_t *bytes, size_t n, char *out /* 2n+1 */);
+
+#endif

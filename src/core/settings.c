@@ -1,0 +1,403 @@
+#include "config.h"
+
+#include "settings.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "i18n.h"
+#include "io.h"
+#include "keys.h"
+#include "strbuf.h"
+#include "tar.h"
+#include "xalloc.h"
+#include "zip.h"
+
+#define MAX_MEMBER_BYTES (64u << 20)
+#define MAX_MEMBERS 20000
+
+const char *cfg_container_name(cfg_container c)
+{
+	return c == CFG_TAR ? "tar" : c == CFG_ZIP ? "zip" : "folder";
+}
+
+char *cfg_title(const mapeo_config *c)
+{
+	if (c->name && c->version)
+		return xasprintf("%s %s", c->name, c->version);
+	if (c->name)
+		return xstrdup(c->name);
+	return xstrdup(_("(no name)"));
+}
+
+static char *dup_str(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+static void add_member(mapeo_config *c, size_t *cap, const char *name, const uint8_t *data,
+                       size_t len)
+{
+	SD_GROW(c->members, *cap, c->n_members + 1);
+	cfg_member *m = &c->members[c->n_members++];
+	m->name = xstrdup(name);
+	m->size = len;
+	m->crc = (uint32_t)crc32(0L, data, (uInt)len);
+}
+
+static json_t *parse_json(const char *path, const char *member, const uint8_t *d, size_t len,
+                          findings *fl)
+{
+	json_error_t je;
+	json_t *j = json_loadb((const char *)d, len, 0, &je);
+	if (!j) {
+		finding *f = fnd_add(fl, "config-damaged",
+		                     _("%s: %s is not valid JSON (line %d, column %d: %s)"), path,
+		                     member, je.line, je.column, je.text);
+		fnd_set_member(f, member);
+	}
+	return j;
+}
+
+/* Take one member's content. */
+static void take(mapeo_config *c, size_t *cap, const char *name, const uint8_t *d, size_t len,
+                 findings *fl)
+{
+	/* Tar files from old builders may say "./presets.json". */
+	if (!strncmp(name, "./", 2))
+		name += 2;
+	add_member(c, cap, name, d, len);
+	json_t **slot = NULL;
+	if (!strcmp(name, "metadata.json"))
+		slot = &c->metadata;
+	else if (!strcmp(name, "presets.json"))
+		slot = &c->presets;
+	else if (!strcmp(name, "translations.json"))
+		slot = &c->translations;
+	else if (!strcmp(name, "imagery.json"))
+		slot = &c->imagery;
+	else if (!strcmp(name, "icons.json"))
+		slot = &c->icons_json;
+	else if (!strcmp(name, "layers.json"))
+		slot = &c->layers;
+	if (slot) {
+		json_decref(*slot);
+		*slot = parse_json(c->path, name, d, len, fl);
+	} else if (!strcmp(name, "style.css")) {
+		free(c->style_css);
+		c->style_css = xstrndup((const char *)d, len);
+	} else if (!strcmp(name, "VERSION")) {
+		free(c->builder_version);
+		c->builder_version = xstrndup((const char *)d, len);
+		char *nl = strpbrk(c->builder_version, "\r\n");
+		if (nl)
+			*nl = '\0';
+	} else if (!strcmp(name, "icons.svg")) {
+		c->has_icons_svg = true;
+	}
+}
+
+static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error *err)
+{
+	tar_iter it;
+	size_t cap = 0;
+	tar_iter_init(&it, in, 0, sdin_size(in));
+	for (;;) {
+		tar_entry e;
+		sd_error terr;
+		tar_event ev = tar_iter_next(&it, &e, &terr);
+		if (ev == TAR_END)
+			break;
+		if (ev == TAR_DAMAGE) {
+			finding *f = fnd_add(fl, "config-damaged", _("%s: the archive is damaged: %s"),
+			                     c->path, terr.msg);
+			f->offset = (int64_t)it.damage_off;
+			continue;
+		}
+		if (e.typeflag != '0' && e.typeflag != '\0')
+			continue;
+		if (!e.checksum_ok) {
+			finding *f = fnd_add(fl, "config-damaged",
+			                     _("%s: the header of %s has a wrong checksum; Mapeo's import "
+			                       "will fail with 'Invalid tar header'"),
+			                     c->path, e.name);
+			f->offset = (int64_t)e.header_off;
+			fnd_set_member(f, e.name);
+		}
+		if (e.truncated || e.size > MAX_MEMBER_BYTES) {
+			finding *f = fnd_add(fl, "config-damaged", _("%s: %s is cut short"), c->path, e.name);
+			f->offset = (int64_t)e.header_off;
+			fnd_set_member(f, e.name);
+			continue;
+		}
+		if (c->n_members >= MAX_MEMBERS)
+			break;
+		uint8_t *d = xmalloc((size_t)e.size + 1);
+		if (sdin_read_exact(in, d, (size_t)e.size, e.data_off, err) != SD_OK) {
+			free(d);
+			tar_iter_free(&it);
+			return err ? err->status : SD_ERR_IO;
+		}
+		d[e.size] = 0;
+		take(c, &cap, e.name, d, (size_t)e.size, fl);
+		free(d);
+	}
+	tar_iter_free(&it);
+	return SD_OK;
+}
+
+static void read_zip(mapeo_config *c, sd_input *in, findings *fl)
+{
+	zip_archive za;
+	sd_error zerr;
+	size_t cap = 0;
+	if (zip_open(in, &za, &zerr) != SD_OK) {
+		fnd_add(fl, "config-damaged", "%s", zerr.msg);
+		return;
+	}
+	for (size_t i = 0; i < za.n && i < MAX_MEMBERS; i++) {
+		const zip_entry *e = &za.entries[i];
+		size_t nl = strlen(e->name);
+		if (nl && e->name[nl - 1] == '/')
+			continue;
+		uint8_t *d;
+		size_t len;
+		if (zip_read(&za, e, &d, &len, &zerr) != SD_OK) {
+			finding *f = fnd_add(fl, "config-damaged", "%s", zerr.msg);
+			fnd_set_member(f, e->name);
+			continue;
+		}
+		take(c, &cap, e->name, d, len, fl);
+		free(d);
+	}
+	zip_close(&za);
+	fnd_add(fl, "config-not-importable",
+	        _("%s is a ZIP configuration (builder 4 or later): Mapeo Desktop's Import "
+	          "Configuration only reads the tar form and will say 'Invalid tar header'"),
+	        c->path);
+}
+
+static void read_dir_rec(mapeo_config *c, size_t *cap, const char *root, const char *rel,
+                         findings *fl, int depth)
+{
+	char *dpath = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	DIR *d = opendir(dpath);
+	if (!d) {
+		free(dpath);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && c->n_members < MAX_MEMBERS) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *r = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		char *full = xasprintf("%s/%s", root, r);
+		struct stat st;
+		if (lstat(full, &st) == 0) {
+			if (S_ISDIR(st.st_mode) && depth < 3) {
+				read_dir_rec(c, cap, root, r, fl, depth + 1);
+			} else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= MAX_MEMBER_BYTES) {
+				sd_input *in;
+				if (sdin_open(full, &in, NULL) == SD_OK) {
+					size_t len = (size_t)sdin_size(in);
+					uint8_t *buf = xmalloc(len + 1);
+					if (sdin_read_exact(in, buf, len, 0, NULL) == SD_OK) {
+						buf[len] = 0;
+						take(c, cap, r, buf, len, fl);
+					}
+					free(buf);
+					sdin_close(in);
+				}
+			}
+		}
+		free(r);
+		free(full);
+	}
+	closedir(d);
+	free(dpath);
+}
+
+static void read_metadata(mapeo_config *c, findings *fl)
+{
+	keys_footer_form(NULL, c->footer);
+	if (!c->metadata) {
+		if (!fnd_has(fl, "config-damaged"))
+			fnd_add(fl, "config-damaged",
+			        _("%s has no metadata.json: Mapeo Desktop falls back to its bundled default "
+			          "configuration (no project key)"),
+			        c->path);
+		return;
+	}
+	c->name = dup_str(c->metadata, "name");
+	c->version = dup_str(c->metadata, "version");
+	c->dataset_id = dup_str(c->metadata, "dataset_id");
+	c->file_version = dup_str(c->metadata, "fileVersion");
+	c->build_date = dup_str(c->metadata, "buildDate");
+	c->sync_server = dup_str(c->metadata, "syncServer");
+	json_t *k = json_object_get(c->metadata, "projectKey");
+	if (!k || json_is_null(k))
+		return;
+	c->has_key = true;
+	if (!json_is_string(k)) {
+		finding *f = fnd_add(fl, "config-invalid-key",
+		                     _("%s: the projectKey in metadata.json is not a string"), c->path);
+		fnd_set_member(f, "metadata.json");
+		return;
+	}
+	const char *key = json_string_value(k);
+	char why[256];
+	c->key_valid = keys_valid_project_key(key, why, sizeof why);
+	keys_footer_form(key, c->footer);
+	if (!c->key_valid) {
+		finding *f = fnd_add(fl, "config-invalid-key", _("%s: %s"), c->path, why);
+		fnd_set_member(f, "metadata.json");
+	}
+	if (!keys_discovery_hex(key, c->discovery_key))
+		c->discovery_key[0] = '\0';
+	/* The key is no longer needed: drop it from the parsed metadata. */
+	json_object_del(c->metadata, "projectKey");
+}
+
+sd_status cfg_open(const char *path, mapeo_config **out, findings *fl, sd_error *err)
+{
+	*out = NULL;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return sd_error_errno(err, errno, path, _("cannot open"));
+	mapeo_config *c = xcalloc(1, sizeof *c);
+	c->path = xstrdup(path);
+	if (S_ISDIR(st.st_mode)) {
+		size_t cap = 0;
+		c->container = CFG_DIR;
+		read_dir_rec(c, &cap, path, "", fl, 0);
+	} else {
+		sd_input *in;
+		sd_status s = sdin_open(path, &in, err);
+		if (s != SD_OK) {
+			cfg_free(c);
+			return s;
+		}
+		uint8_t head[TAR_BLOCK] = {0};
+		size_t got = 0;
+		sdin_pread(in, head, sizeof head, 0, &got, NULL);
+		tar_header h;
+		if (got >= 4 && !memcmp(head, "PK\003\004", 4)) {
+			c->container = CFG_ZIP;
+			read_zip(c, in, fl);
+		} else if (got == TAR_BLOCK && (tar_header_parse(head, &h) || h.zero)) {
+			c->container = CFG_TAR;
+			s = read_tar(c, in, fl, err);
+		} else {
+			fnd_add(fl, "config-damaged",
+			        _("%s is neither a tar nor a ZIP configuration (its first bytes are not an "
+			          "archive header)"),
+			        path);
+			c->container = CFG_TAR;
+		}
+		sdin_close(in);
+		if (s != SD_OK) {
+			cfg_free(c);
+			return s;
+		}
+	}
+	read_metadata(c, fl);
+	*out = c;
+	return SD_OK;
+}
+
+void cfg_free(mapeo_config *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	free(c->name), free(c->version), free(c->dataset_id), free(c->file_version);
+	free(c->build_date), free(c->sync_server), free(c->builder_version), free(c->style_css);
+	json_decref(c->metadata), json_decref(c->presets), json_decref(c->translations);
+	json_decref(c->imagery), json_decref(c->icons_json), json_decref(c->layers);
+	for (size_t i = 0; i < c->n_members; i++)
+		free(c->members[i].name);
+	free(c->members);
+	free(c);
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void push(char ***list, size_t *n, size_t *cap, char *p)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], p)) {
+			free(p);
+			return;
+		}
+	if (!is_dir(p)) {
+		free(p);
+		return;
+	}
+	SD_GROW(*list, *cap, *n + 2);
+	(*list)[(*n)++] = p;
+	(*list)[*n] = NULL;
+}
+
+char **cfg_userdata_candidates(const char *override)
+{
+	static const char *const products[] = {"Mapeo", "Mapeo for ICCAs"};
+	char **list = NULL;
+	size_t n = 0, cap = 0;
+	SD_GROW(list, cap, 1);
+	list[0] = NULL;
+	if (override && *override)
+		push(&list, &n, &cap, xstrdup(override));
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME"),
+	           *appdata = getenv("APPDATA");
+	for (size_t i = 0; i < 2; i++) {
+		if (xdg && *xdg)
+			push(&list, &n, &cap, xasprintf("%s/%s", xdg, products[i]));
+		if (home && *home) {
+			push(&list, &n, &cap, xasprintf("%s/.config/%s", home, products[i]));
+			push(&list, &n, &cap,
+			     xasprintf("%s/Library/Application Support/%s", home, products[i]));
+		}
+		if (appdata && *appdata)
+			push(&list, &n, &cap, xasprintf("%s/%s", appdata, products[i]));
+	}
+	return list;
+}
+
+void cfg_free_list(char **list)
+{
+	if (!list)
+		return;
+	for (char **p = list; *p; p++)
+		free(*p);
+	free(list);
+}
+
+char *cfg_find_active(const char *userdata_override)
+{
+	char **cands = cfg_userdata_candidates(userdata_override);
+	char *found = NULL;
+	for (char **p = cands; *p && !found; p++) {
+		char *dir = xasprintf("%s/presets/default", *p);
+		char *meta = xasprintf("%s/metadata.json", dir);
+		json_t *j = json_load_file(meta, 0, NULL);
+		if (j) {
+			found = dir;
+			json_decref(j);
+		} else {
+			free(dir);
+		}
+		free(meta);
+	}
+	cfg_free_list(cands);
+	return found;
+}

@@ -1,0 +1,72 @@
+/* settings.h: Mapeo configurations (.mapeosettings) in every container:
+ * tar (builder <= 3.4.1, the only one Mapeo Desktop imports), ZIP (builder
+ * 4 and later) and an unpacked folder (Mapeo Desktop's
+ * <userData>/presets/default/).
+ *
+ * The projectKey is read only to compute the discovery key and the footer
+ * form, then wiped: a mapeo_config never holds the key itself.
+ *
+ * Ownership: cfg_open() returns a config freed with cfg_free(); json_t
+ * members are owned by it (borrow, do not decref). */
+#ifndef SD_SETTINGS_H
+#define SD_SETTINGS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+#include "status.h"
+
+typedef enum cfg_container { CFG_TAR, CFG_ZIP, CFG_DIR } cfg_container;
+
+typedef struct cfg_member {
+	char *name;
+	uint64_t size;
+	uint32_t crc; /* CRC-32 of the content, to tell changed icons */
+} cfg_member;
+
+typedef struct mapeo_config {
+	char *path;
+	cfg_container container;
+	char *name;            /* metadata.name, may be NULL */
+	char *version;         /* metadata.version */
+	char *dataset_id;
+	char *file_version;    /* ZIP builds */
+	char *build_date;
+	char *sync_server;
+	char *builder_version; /* VERSION member */
+	bool has_key;          /* metadata has a projectKey */
+	bool key_valid;        /* and it follows the builder's rules */
+	char discovery_key[65];/* "" for the default project or an undecodable key */
+	char footer[16];       /* "ae0a6**********" or "MAPEO" */
+	json_t *metadata, *presets, *translations, *imagery, *icons_json, *layers;
+	char *style_css;
+	bool has_icons_svg;
+	cfg_member *members;   /* every member, in stored order */
+	size_t n_members;
+} mapeo_config;
+
+/* Read path (a file in either container, or a folder). Problems in the
+ * configuration become findings (config-damaged, config-invalid-key,
+ * config-not-importable); an unreadable path is an error. */
+sd_status cfg_open(const char *path, mapeo_config **out, findings *fl, sd_error *err);
+void cfg_free(mapeo_config *c);
+const char *cfg_container_name(cfg_container c); /* "tar", "zip", "folder" */
+/* Display name "Proyecto A 1.2.0", or a translated "(no name)". Caller frees. */
+char *cfg_title(const mapeo_config *c);
+
+/* Candidate Mapeo Desktop userData folders on this computer, most likely
+ * first (override first when given): $XDG_CONFIG_HOME/Mapeo, ~/.config/Mapeo,
+ * ~/Library/Application Support/Mapeo, %APPDATA%\Mapeo, and the "Mapeo for
+ * ICCAs" variants. Returns a NULL-terminated array the caller frees with
+ * cfg_free_list(); only folders that exist are listed. */
+char **cfg_userdata_candidates(const char *override);
+void cfg_free_list(char **list);
+/* The configuration Mapeo Desktop uses on this computer: the first
+ * <userData>/presets/default with a readable metadata.json. Returns a path
+ * (caller frees) or NULL: then Desktop uses its bundled default (no key). */
+char *cfg_find_active(const char *userdata_override);
+
+#endif

@@ -1,0 +1,909 @@
+#include "config.h"
+
+#include "syncfile.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "strbuf.h"
+#include "tar.h"
+#include "xalloc.h"
+
+#define INDEX_NAME "___index.json"
+#define DB_NAME "osm-p2p-db.tar"
+#define MAX_INDEX_BYTES (64u << 20)
+#define MAX_MEMBERS 2000000u
+#define MAX_FEEDS 100000
+
+const char *sf_era_name(sf_era e)
+{
+	switch (e) {
+	case SF_ERA_GZIP_V0: return "gzip-v0";
+	case SF_ERA_HYPERLOG_V1: return "hyperlog-v1";
+	case SF_ERA_KAPPA_OSM_V2: return "kappa-osm-v2";
+	default: return "unknown";
+	}
+}
+
+/* The footer form users see in Mapeo: never the whole key. */
+static void footer_form(const char *key, char out[16])
+{
+	snprintf(out, 16, "%.5s**********", key);
+}
+
+/* Escape a name from the file for messages: control bytes as \xNN. */
+static char *escape_name(const char *s)
+{
+	strbuf b = SB_INIT;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			sb_printf(&b, "\\x%02x", *p);
+		else
+			sb_addc(&b, (char)*p);
+	}
+	return sb_take(&b);
+}
+
+static bool dangerous_name(const char *s)
+{
+	if (s[0] == '/' || s[0] == '\\')
+		return true;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	const char *p = s;
+	while ((p = strstr(p, "..")) != NULL) {
+		bool start = p == s || p[-1] == '/' || p[-1] == '\\';
+		bool end = p[2] == '\0' || p[2] == '/' || p[2] == '\\';
+		if (start && end)
+			return true;
+		p += 2;
+	}
+	return false;
+}
+
+static bool is_hex64(const char *s)
+{
+	if (strlen(s) != 64)
+		return false;
+	for (int i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static sf_kind kind_of(const char *name)
+{
+	if (strcmp(name, INDEX_NAME) == 0)
+		return SF_KIND_INDEX;
+	if (strcmp(name, DB_NAME) == 0)
+		return SF_KIND_DB;
+	if (!strncmp(name, "original/", 9) || !strncmp(name, "preview/", 8) ||
+	    !strncmp(name, "thumbnail/", 10))
+		return SF_KIND_MEDIA;
+	return SF_KIND_OTHER;
+}
+
+sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	return sdin_read_exact(sf->in, buf, len, off, err);
+}
+
+const sf_member *sf_find_member(const syncfile *sf, const char *name)
+{
+	const sf_member *found = NULL;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *m = &sf->members[i];
+		if (strcmp(m->name, name) == 0 && (!found || m->in_index || !found->in_index))
+			found = m;
+	}
+	return found;
+}
+
+bool sf_probe(const char *path)
+{
+	sd_input *in;
+	if (sdin_open(path, &in, NULL) != SD_OK)
+		return false;
+	uint8_t b[TAR_BLOCK];
+	size_t got = 0;
+	bool ok = false;
+	if (sdin_pread(in, b, sizeof b, 0, &got, NULL) == SD_OK) {
+		if (got >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+			ok = true;
+		else if (got == TAR_BLOCK) {
+			tar_header h;
+			ok = tar_header_parse(b, &h) && h.magic_ustar;
+		}
+	}
+	sdin_close(in);
+	return ok;
+}
+
+static sf_member *add_member(syncfile *sf, size_t *cap, const tar_header *h, uint64_t off)
+{
+	SD_GROW(sf->members, *cap, sf->n_members + 1);
+	sf_member *m = &sf->members[sf->n_members++];
+	memset(m, 0, sizeof *m);
+	m->name = xstrdup(h->name);
+	m->header_off = off;
+	m->data_off = off + TAR_BLOCK;
+	m->size = h->size;
+	m->mtime = h->mtime;
+	m->kind = kind_of(h->name);
+	m->checksum_ok = h->checksum_ok;
+	return m;
+}
+
+/* Is there a plausible header (or the end) at off? Used to decide whether a
+ * header's size can be trusted. */
+static bool header_or_end_at(syncfile *sf, uint64_t off)
+{
+	if (off >= sf->size)
+		return off == sf->size;
+	if (off + TAR_BLOCK > sf->size)
+		return false;
+	uint8_t b[TAR_BLOCK];
+	if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
+		return false;
+	tar_header h;
+	return tar_header_parse(b, &h) ? h.checksum_ok : h.zero;
+}
+
+/* Next offset (512-aligned, > from) holding a valid header, or size. */
+static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
+{
+	uint8_t b[TAR_BLOCK];
+	for (uint64_t off = from; off + TAR_BLOCK <= sf->size; off += TAR_BLOCK) {
+		if (sd_progress_cancelled(prog))
+			return sf->size;
+		if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
+			break;
+		tar_header h;
+		if (tar_header_parse(b, &h) && h.checksum_ok && h.magic_ustar)
+			return off;
+	}
+	return sf->size;
+}
+
+static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
+{
+	size_t cap = 0;
+	uint64_t pos = 0;
+	uint8_t b[TAR_BLOCK];
+	const sf_member *prev = NULL;
+	unsigned zero_run = 0;
+	while (pos < sf->size) {
+		if (sd_progress_cancelled(prog))
+			return;
+		sd_progress_report(prog, _("structure"), pos, sf->size, sf->n_members, 0);
+		if (pos + TAR_BLOCK > sf->size) {
+			finding *f = fnd_add(fl, "truncated-file",
+			                     _("the file ends %llu bytes into a 512-byte block at byte %llu: "
+			                       "its length (%llu) is not a multiple of 512"),
+			                     (unsigned long long)(sf->size - pos), (unsigned long long)pos,
+			                     (unsigned long long)sf->size);
+			f->offset = (int64_t)pos;
+			return;
+		}
+		if (sdin_read_exact(sf->in, b, TAR_BLOCK, pos, NULL) != SD_OK)
+			return;
+		tar_header h;
+		bool ok = tar_header_parse(b, &h);
+		if (h.zero) {
+			/* A single zero block right after a member whose size is a
+			 * multiple of 512 is indexed-tarball < 3.1.1 padding. */
+			if (zero_run == 0 && prev && prev->size % TAR_BLOCK == 0 && prev->size &&
+			    pos == prev->data_off + prev->size && pos + TAR_BLOCK < sf->size &&
+			    header_or_end_at(sf, pos + TAR_BLOCK) && prev->kind != SF_KIND_INDEX)
+				sf->hints.extra_zero_block = true;
+			zero_run++;
+			pos += TAR_BLOCK;
+			continue;
+		}
+		zero_run = 0;
+		if (!ok || !h.size_ok || (!h.checksum_ok && !header_or_end_at(sf, pos + TAR_BLOCK +
+		                                                                       tar_padded(h.size)))) {
+			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
+			finding *f;
+			if (h.magic_ustar || h.magic_gnu) {
+				char *en = escape_name(h.name);
+				f = fnd_add(fl, "bad-header-checksum",
+				            _("the tar header of '%s' at byte %llu is damaged (checksum %o, "
+				              "expected %o); %llu bytes after it could not be read"),
+				            en, (unsigned long long)pos, h.checksum_stored, h.checksum_computed,
+				            (unsigned long long)(next - pos));
+				fnd_set_member(f, en);
+				free(en);
+			} else {
+				f = fnd_add(fl, "bad-header-checksum",
+				            _("bytes %llu to %llu are not a tar header or the data of one: the "
+				              "file is damaged there"),
+				            (unsigned long long)pos, (unsigned long long)next);
+			}
+			f->offset = (int64_t)pos;
+			pos = next;
+			continue;
+		}
+		if (sf->n_members >= MAX_MEMBERS) {
+			finding *f = fnd_add(fl, "not-a-sync-file",
+			                     _("more than %u members: this is not a sync file Mapeo wrote; "
+			                       "stopped reading at byte %llu"),
+			                     MAX_MEMBERS, (unsigned long long)pos);
+			f->offset = (int64_t)pos;
+			return;
+		}
+		sf_member *m = add_member(sf, &cap, &h, pos);
+		if (h.mtime_negative)
+			sf->hints.negative_mtime = true;
+		if (h.mtime > sf->write_time)
+			sf->write_time = h.mtime;
+		if (!h.checksum_ok) {
+			char *en = escape_name(m->name);
+			finding *f = fnd_add(fl, "bad-header-checksum",
+			                     _("the tar header of '%s' at byte %llu has a wrong checksum "
+			                       "(%o, expected %o); its size still leads to the next header"),
+			                     en, (unsigned long long)pos, h.checksum_stored,
+			                     h.checksum_computed);
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, en);
+			free(en);
+		}
+		if (dangerous_name(m->name)) {
+			char *en = escape_name(m->name);
+			finding *f = fnd_add(fl, "dangerous-name",
+			                     _("the member name '%s' at byte %llu is absolute, climbs with "
+			                       "'..' or holds control characters"),
+			                     en, (unsigned long long)pos);
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, en);
+			free(en);
+		}
+		uint64_t end = m->data_off + tar_padded(m->size);
+		if (m->size == 0 && m->kind != SF_KIND_INDEX && m->data_off < sf->size &&
+		    !header_or_end_at(sf, m->data_off)) {
+			/* The append died before the size was patched: data follows. */
+			uint64_t next = resync(sf, m->data_off, prog);
+			m->unpatched = true;
+			m->size = next - m->data_off;
+			finding *f = fnd_add(fl, "unpatched-header",
+			                     _("the header of '%s' at byte %llu still says size 0, but %llu "
+			                       "bytes of data follow it: a write died before it finished"),
+			                     m->name, (unsigned long long)pos, (unsigned long long)m->size);
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, m->name);
+			end = next;
+		} else if (m->data_off + m->size > sf->size) {
+			m->truncated = true;
+			finding *f = fnd_add(fl, "truncated-file",
+			                     _("'%s' (header at byte %llu) should hold %llu bytes, but the "
+			                       "file ends after %llu of them"),
+			                     m->name, (unsigned long long)pos, (unsigned long long)m->size,
+			                     (unsigned long long)(sf->size - m->data_off));
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, m->name);
+			end = sf->size;
+		}
+		prev = m;
+		pos = end;
+	}
+}
+
+/* Look up the header an index entry points at. */
+static sf_member *member_at(syncfile *sf, uint64_t off)
+{
+	for (size_t i = 0; i < sf->n_members; i++)
+		if (sf->members[i].header_off == off)
+			return &sf->members[i];
+	return NULL;
+}
+
+static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
+{
+	if (!json_is_object(ud)) {
+		fnd_add(fl, "userdata-missing",
+		        _("the index has no userdata: Mapeo will treat the file as the default "
+		          "project (the file never finished a sync, or a repair tool dropped it)"));
+		return;
+	}
+	sf->has_userdata = true;
+	json_t *v = json_object_get(ud, "version");
+	if (json_is_string(v))
+		sf->userdata_version = xstrdup(json_string_value(v));
+	json_t *s = json_object_get(ud, "syncfile");
+	if (!json_is_object(s)) {
+		fnd_add(fl, "userdata-missing", _("the index userdata has no 'syncfile' part"));
+		return;
+	}
+	json_t *db = json_object_get(s, "p2p-db");
+	if (json_is_string(db))
+		sf->p2p_db = xstrdup(json_string_value(db));
+	json_t *dk = json_object_get(s, "discoveryKey");
+	if (json_is_string(dk) && is_hex64(json_string_value(dk))) {
+		sf->has_discovery_key = true;
+		for (int i = 0; i < 64; i++)
+			sf->discovery_key[i] = (char)tolower((unsigned char)json_string_value(dk)[i]);
+		sf->discovery_key[64] = '\0';
+		sf->hints.discovery_key = true;
+	} else if (dk) {
+		fnd_add(fl, "damaged-index",
+		        _("the userdata's discoveryKey is not 64 hexadecimal characters: Mapeo will "
+		          "refuse the file"));
+	}
+	if (json_object_get(s, "projectId") || json_object_get(s, "projectKey"))
+		sf->hints.legacy_project_id = true;
+	if (!sf->p2p_db)
+		fnd_add(fl, "userdata-missing",
+		        _("the index userdata does not say which database the file holds (no "
+		          "p2p-db): the file never finished a sync"));
+}
+
+static void read_index(syncfile *sf, findings *fl)
+{
+	/* The index is the last member; upstream reads whatever is last. */
+	const sf_member *last = sf->n_members ? &sf->members[sf->n_members - 1] : NULL;
+	const sf_member *idx = NULL;
+	for (size_t i = sf->n_members; i-- > 0;)
+		if (sf->members[i].kind == SF_KIND_INDEX) {
+			idx = &sf->members[i];
+			break;
+		}
+	if (!idx) {
+		finding *f = fnd_add(fl, "missing-index",
+		                     _("there is no ___index.json at the end of the file: Mapeo cannot "
+		                       "open it (it will say 'not valid JSON' or 'No files found')"));
+		if (last)
+			f->offset = (int64_t)(last->data_off + last->size);
+		return;
+	}
+	sf->index_member = idx;
+	if (idx != last) {
+		finding *f = fnd_add(fl, "missing-index",
+		                     _("___index.json at byte %llu is followed by '%s': Mapeo reads the "
+		                       "last member as the index and will fail"),
+		                     (unsigned long long)idx->header_off, last->name);
+		f->offset = (int64_t)last->header_off;
+		fnd_set_member(f, last->name);
+	}
+	if (idx->size > MAX_INDEX_BYTES) {
+		finding *f = fnd_add(fl, "damaged-index", _("the index at byte %llu claims %llu bytes"),
+		                     (unsigned long long)idx->header_off, (unsigned long long)idx->size);
+		f->offset = (int64_t)idx->header_off;
+		return;
+	}
+	uint64_t avail = idx->data_off < sf->size ? sf->size - idx->data_off : 0;
+	size_t len = (size_t)(idx->size < avail ? idx->size : avail);
+	char *txt = xmalloc(len + 1);
+	if (sdin_read_exact(sf->in, txt, len, idx->data_off, NULL) != SD_OK)
+		len = 0;
+	txt[len] = '\0';
+	sf->index_json = txt;
+	if (len < idx->size) {
+		finding *f = fnd_add(fl, "damaged-index",
+		                     _("the index is cut: %zu of its %llu bytes are in the file"), len,
+		                     (unsigned long long)idx->size);
+		f->offset = (int64_t)idx->header_off;
+		fnd_set_member(f, INDEX_NAME);
+		return;
+	}
+	json_error_t jerr;
+	json_t *root = json_loadb(txt, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		finding *f = fnd_add(fl, "damaged-index",
+		                     _("the index is not valid JSON (%s, at character %d)"), jerr.text,
+		                     jerr.position);
+		f->offset = (int64_t)(idx->data_off + (uint64_t)(jerr.position > 0 ? jerr.position : 0));
+		fnd_set_member(f, INDEX_NAME);
+		return;
+	}
+	json_t *index = json_object_get(root, "index");
+	if (!json_is_object(root) || !json_is_object(index)) {
+		finding *f = fnd_add(fl, "damaged-index",
+		                     _("the index has no 'index' key: Mapeo will silently read it as the "
+		                       "old format, see no data, and orphan the database"));
+		f->offset = (int64_t)idx->data_off;
+		fnd_set_member(f, INDEX_NAME);
+		json_decref(root);
+		return;
+	}
+	sf->has_index = true;
+	const char *name;
+	json_t *ent;
+	json_object_foreach(index, name, ent)
+	{
+		json_t *jo = json_object_get(ent, "offset"), *js = json_object_get(ent, "size");
+		if (!json_is_integer(jo) || !json_is_integer(js) || json_integer_value(jo) < 0 ||
+		    json_integer_value(js) < 0) {
+			finding *f = fnd_add(fl, "damaged-index",
+			                     _("the index entry for '%s' has no valid offset and size"), name);
+			fnd_set_member(f, name);
+			continue;
+		}
+		uint64_t off = (uint64_t)json_integer_value(jo), size = (uint64_t)json_integer_value(js);
+		sf_member *m = member_at(sf, off);
+		finding *f = NULL;
+		if (off + TAR_BLOCK + size > sf->size)
+			f = fnd_add(fl, "index-disagrees",
+			            _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
+			              "of the file (%llu bytes)"),
+			            name, (unsigned long long)off, (unsigned long long)size,
+			            (unsigned long long)sf->size);
+		else if (!m || strcmp(m->name, name) != 0)
+			f = fnd_add(fl, "index-disagrees",
+			            _("the index says '%s' is at byte %llu, but %s is there"), name,
+			            (unsigned long long)off, m ? m->name : _("no member header"));
+		else if (m->size != size && !m->unpatched)
+			f = fnd_add(fl, "index-disagrees",
+			            _("the index says '%s' has %llu bytes, its header says %llu"), name,
+			            (unsigned long long)size, (unsigned long long)m->size);
+		if (f) {
+			f->offset = (int64_t)off;
+			fnd_set_member(f, name);
+		}
+		if (m && strcmp(m->name, name) == 0)
+			m->in_index = true;
+	}
+	read_userdata(sf, json_object_get(root, "userdata"), fl);
+	json_decref(root);
+
+	/* Trailer: at least 1024 zero bytes after the padded index. */
+	uint64_t end = idx->data_off + tar_padded(idx->size);
+	uint64_t zeros = 0;
+	uint8_t b[TAR_BLOCK];
+	for (uint64_t off = end; off < sf->size; off += TAR_BLOCK) {
+		size_t got = 0;
+		if (sdin_pread(sf->in, b, TAR_BLOCK, off, &got, NULL) != SD_OK)
+			break;
+		size_t z = 0;
+		while (z < got && b[z] == 0)
+			z++;
+		zeros += z;
+		if (z < got)
+			break;
+	}
+	if (zeros < 1024) {
+		finding *f = fnd_add(fl, "missing-trailer",
+		                     _("after the index there are %llu zero bytes instead of 1024"),
+		                     (unsigned long long)zeros);
+		f->offset = (int64_t)end;
+	}
+}
+
+/* Bytes no index entry and no live member refer to. */
+static void dead_space(syncfile *sf, findings *fl)
+{
+	if (!sf->has_index)
+		return;
+	uint64_t dead = 0;
+	size_t n = 0;
+	const sf_member *first = NULL;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		sf_member *m = &sf->members[i];
+		if (m->in_index || m->kind == SF_KIND_INDEX)
+			continue;
+		dead += TAR_BLOCK + tar_padded(m->size);
+		n++;
+		if (!first)
+			first = m;
+	}
+	if (n) {
+		finding *f = fnd_add(fl, "dead-space",
+		                     P_("%zu member (%llu bytes) is not in the index, so Mapeo never "
+		                        "reads it (an older copy or an orphaned database)",
+		                        "%zu members (%llu bytes) are not in the index, so Mapeo never "
+		                        "reads them (older copies or an orphaned database)",
+		                        n),
+		                     n, (unsigned long long)dead);
+		f->offset = (int64_t)first->header_off;
+		fnd_set_member(f, first->name);
+	}
+}
+
+static sf_range *feed_slot(sf_feed *fd, const char *file, bool *secret, bool *localname)
+{
+	if (!strcmp(file, "key"))
+		return &fd->key;
+	if (!strcmp(file, "tree"))
+		return &fd->tree;
+	if (!strcmp(file, "signatures"))
+		return &fd->signatures;
+	if (!strcmp(file, "bitfield"))
+		return &fd->bitfield;
+	if (!strcmp(file, "data"))
+		return &fd->data;
+	if (!strcmp(file, "secret_key"))
+		*secret = true;
+	if (!strcmp(file, "localname"))
+		*localname = true;
+	return NULL;
+}
+
+static sf_feed *get_feed(syncfile *sf, size_t *cap, int n, bool backslash, const char *dir)
+{
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		if (sf->feeds[i].index == n && sf->feeds[i].backslash == backslash)
+			return &sf->feeds[i];
+	if (sf->n_feeds >= MAX_FEEDS)
+		return NULL;
+	SD_GROW(sf->feeds, *cap, sf->n_feeds + 1);
+	sf_feed *fd = &sf->feeds[sf->n_feeds++];
+	memset(fd, 0, sizeof *fd);
+	fd->index = n;
+	fd->dir = xstrdup(dir);
+	fd->backslash = backslash;
+	return fd;
+}
+
+static int cmp_feed(const void *a, const void *b)
+{
+	const sf_feed *x = a, *y = b;
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return (int)x->backslash - (int)y->backslash;
+}
+
+static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
+{
+	const sf_member *db = sf->db;
+	tar_iter it;
+	size_t icap = 0, fcap = 0;
+	uint64_t len = db->truncated ? sf->size - db->data_off : db->size;
+	tar_iter_init(&it, sf->in, db->data_off, len);
+	sf->inner_ok = true;
+	bool any_backslash = false, any_slash = false;
+	for (;;) {
+		if (sd_progress_cancelled(prog))
+			break;
+		tar_entry e;
+		sd_error err;
+		tar_event ev = tar_iter_next(&it, &e, &err);
+		if (ev == TAR_END)
+			break;
+		if (ev == TAR_DAMAGE) {
+			if (sf->inner_ok) {
+				finding *f = fnd_add(fl, "inner-tar-damaged",
+				                     _("the database (osm-p2p-db.tar) is damaged %llu bytes into "
+				                       "it: %s; Mapeo will say 'Invalid tar header'"),
+				                     (unsigned long long)(it.damage_off - db->data_off),
+				                     err.msg);
+				f->offset = (int64_t)it.damage_off;
+				fnd_set_member(f, DB_NAME);
+			}
+			sf->inner_ok = false;
+			continue;
+		}
+		if (!e.checksum_ok) {
+			char *en = escape_name(e.name);
+			finding *f = fnd_add(fl, "inner-tar-damaged",
+			                     _("the database entry '%s' has a wrong header checksum; Mapeo "
+			                       "will say 'Invalid tar header'"),
+			                     en);
+			f->offset = (int64_t)e.header_off;
+			fnd_set_member(f, DB_NAME);
+			fnd_set_inner(f, en);
+			free(en);
+			sf->inner_ok = false;
+		}
+		if (e.truncated) {
+			finding *f = fnd_add(fl, "inner-tar-damaged",
+			                     _("the database entry '%s' is cut short: Mapeo will say "
+			                       "'Unexpected end of data'"),
+			                     e.name);
+			f->offset = (int64_t)e.header_off;
+			fnd_set_member(f, DB_NAME);
+			fnd_set_inner(f, e.name);
+			sf->inner_ok = false;
+		}
+		if (e.mtime_negative)
+			sf->hints.negative_mtime = true;
+		if (e.typeflag != '0' && e.typeflag != '\0')
+			continue; /* only regular files carry feeds */
+		bool backslash = strchr(e.name, '\\') != NULL;
+		char *norm = xstrdup(e.name);
+		for (char *p = norm; *p; p++)
+			if (*p == '\\')
+				*p = '/';
+		if (backslash)
+			any_backslash = true;
+		else if (strchr(norm, '/'))
+			any_slash = true;
+		if (dangerous_name(e.name)) {
+			char *en = escape_name(e.name);
+			finding *f = fnd_add(fl, "dangerous-name",
+			                     _("the database entry name '%s' is absolute, climbs with '..' or "
+			                       "holds control characters"),
+			                     en);
+			f->offset = (int64_t)e.header_off;
+			fnd_set_inner(f, en);
+			free(en);
+		}
+		SD_GROW(sf->inner, icap, sf->n_inner + 1);
+		sf_inner *in = &sf->inner[sf->n_inner++];
+		in->name = norm;
+		in->off = e.data_off;
+		in->size = e.truncated ? 0 : e.size;
+		in->backslash = backslash;
+
+		char *slash = strchr(norm, '/');
+		if (!slash)
+			continue;
+		size_t dlen = (size_t)(slash - norm);
+		char *dir = xstrndup(norm, dlen);
+		const char *file = slash + 1;
+		bool numeric = dlen > 0 && dlen < 9;
+		for (size_t i = 0; i < dlen; i++)
+			numeric = numeric && isdigit((unsigned char)dir[i]);
+		if (numeric) {
+			sf_feed *fd = get_feed(sf, &fcap, atoi(dir), backslash, dir);
+			if (fd) {
+				sf_range *r = feed_slot(fd, file, &fd->has_secret_key, &fd->has_localname);
+				if (r && !e.truncated) {
+					r->present = true;
+					r->off = e.data_off;
+					r->size = e.size;
+				}
+			}
+		} else if (is_hex64(dir)) {
+			sf->hints.key_dir = true;
+		} else if (!strcmp(dir, "_fake")) {
+			sf->hints.fake_dir = true;
+		} else if (!strcmp(dir, "fake")) {
+			sf->hints.old_fake_dir = true;
+		}
+		free(dir);
+	}
+	tar_iter_free(&it);
+	sf->hints.backslashes = any_backslash;
+	qsort(sf->feeds, sf->n_feeds, sizeof *sf->feeds, cmp_feed);
+
+	if (any_backslash) {
+		finding *f = fnd_add(fl, "windows-paths",
+		                     _("the database's names use backslashes ('0\\key'): it was written "
+		                       "on Windows by Mapeo before February 2020, and Mapeo of that time "
+		                       "on macOS or Linux saw no data in it"));
+		fnd_set_member(f, DB_NAME);
+	}
+	(void)any_slash;
+	/* Feeds Mapeo loads: 0, 1, 2, … until the first number whose key it
+	 * cannot read. */
+	int expect = 0;
+	for (size_t i = 0; i < sf->n_feeds; i++) {
+		sf_feed *fd = &sf->feeds[i];
+		if (i + 1 < sf->n_feeds && sf->feeds[i + 1].index == fd->index && fd->backslash !=
+		                                                                     sf->feeds[i + 1].backslash) {
+			finding *f = fnd_add(fl, "feed-name-collision",
+			                     _("two different feeds both claim number %d (one stored with "
+			                       "'\\', one with '/'): Mapeo merges them and loses one"),
+			                     fd->index);
+			f->feed = fd->index;
+			fnd_set_member(f, DB_NAME);
+		}
+		if (fd->has_secret_key || fd->has_localname) {
+			finding *f = fnd_add(fl, "secret-in-syncfile",
+			                     _("feed %d in the sync file carries its device's %s"), fd->index,
+			                     fd->has_secret_key ? "secret_key" : "localname");
+			f->feed = fd->index;
+		}
+		if (fd->index > expect) {
+			finding *f = fnd_add(fl, "feed-gap",
+			                     _("feed directory %d is missing: Mapeo ignores feed %d and every "
+			                       "feed after it"),
+			                     expect, fd->index);
+			f->feed = expect;
+			fnd_set_member(f, DB_NAME);
+			expect = -1;
+			break;
+		}
+		if (fd->index == expect && (i + 1 >= sf->n_feeds || sf->feeds[i + 1].index != expect))
+			expect++;
+	}
+	/* In the sync file each feed must have its key. */
+	for (size_t i = 0; i < sf->n_feeds; i++) {
+		sf_feed *fd = &sf->feeds[i];
+		if (!fd->key.present || fd->key.size != 32) {
+			char where[64];
+			snprintf(where, sizeof where, "%s/key", fd->dir);
+			finding *f = fnd_add(fl, "feed-key-invalid",
+			                     fd->key.present
+			                         ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
+			                             "ignores it and every feed after it")
+			                         : _("feed %d has no key file: Mapeo ignores it and every feed "
+			                             "after it"),
+			                     fd->index, (unsigned long long)fd->key.size);
+			f->feed = fd->index;
+			fnd_set_inner(f, where);
+		}
+	}
+}
+
+static void era_and_hints(syncfile *sf, findings *fl)
+{
+	if (sf->p2p_db && !strcmp(sf->p2p_db, "hyperlog")) {
+		sf->era = SF_ERA_HYPERLOG_V1;
+		fnd_add(fl, "era-hyperlog",
+		        _("the file says it holds a 'hyperlog' database: it was written by Mapeo Desktop "
+		          "3 (or mapeo-core 2.0.0-2.0.1); Mapeo Desktop 4 and later refuse it with "
+		          "'trying to sync this kappa-osm database with a hyperlog database!'"));
+	} else if (sf->p2p_db && strcmp(sf->p2p_db, "kappa-osm") != 0) {
+		sf->era = SF_ERA_UNKNOWN;
+		char *en = escape_name(sf->p2p_db);
+		fnd_add(fl, "era-unknown", _("the file says it holds a '%s' database, which no Mapeo knows"),
+		        en);
+		free(en);
+	} else if (sf->db || (sf->p2p_db && !strcmp(sf->p2p_db, "kappa-osm"))) {
+		sf->era = SF_ERA_KAPPA_OSM_V2;
+		fnd_add(fl, "era-kappa-osm",
+		        _("a Mapeo Desktop 4 to 5.6 sync file (kappa-osm database)"));
+	} else {
+		sf->era = SF_ERA_UNKNOWN;
+	}
+	const sf_hints *h = &sf->hints;
+	if (h->key_dir)
+		fnd_add(fl, "writer-hint",
+		        _("a root feed folder named after the project key: written by Mapeo Desktop 5.0 "
+		          "to 5.2 (multifeed 4.1.7 to 4.1.10)"));
+	if (h->fake_dir)
+		fnd_add(fl, "writer-hint",
+		        _("a '_fake' folder: written by an early Mapeo Desktop 4 or 5 (multifeed 3.x to "
+		          "4.1.6)"));
+	if (h->old_fake_dir)
+		fnd_add(fl, "writer-hint", _("a 'fake' folder: written by Mapeo Desktop 4 (multifeed 2.x)"));
+	if (h->backslashes)
+		fnd_add(fl, "writer-hint",
+		        _("backslash names: written on Windows by osm-p2p-syncfile older than 4.1.1"));
+	if (h->discovery_key)
+		fnd_add(fl, "writer-hint",
+		        _("the userdata names a discovery key: last written by mapeo-core 8.0.4 or newer "
+		          "(Mapeo Desktop 5)"));
+	if (h->legacy_project_id)
+		fnd_add(fl, "writer-hint",
+		        _("the userdata has projectId/projectKey: written by mapeo-core 7.1 to 8.0.2; "
+		          "newer Mapeo treats it as the default project"));
+	if (h->extra_zero_block)
+		fnd_add(fl, "writer-hint",
+		        _("an extra zero block after a member: written by indexed-tarball older than "
+		          "3.1.1"));
+	if (h->negative_mtime)
+		fnd_add(fl, "writer-hint",
+		        _("tar times before 1970: the device that last wrote the file had its clock set "
+		          "after the year 2038"));
+}
+
+static void project_key_exposed(syncfile *sf, findings *fl)
+{
+	for (size_t i = 0; i < sf->n_inner; i++) {
+		const char *n = sf->inner[i].name;
+		const char *slash = strchr(n, '/');
+		if (!slash || slash - n != 64 || strcmp(slash + 1, "key") != 0)
+			continue;
+		char dir[65];
+		memcpy(dir, n, 64);
+		dir[64] = '\0';
+		if (!is_hex64(dir))
+			continue;
+		char shown[16];
+		footer_form(dir, shown);
+		finding *f = fnd_add(fl, "project-key-exposed",
+		                     _("the database holds a folder named after the project key (%s): "
+		                       "anyone with this file has the key"),
+		                     shown);
+		f->offset = (int64_t)sf->inner[i].off;
+		fnd_set_member(f, DB_NAME);
+		char inner[32];
+		snprintf(inner, sizeof inner, "%s/key", shown);
+		fnd_set_inner(f, inner);
+		return;
+	}
+}
+
+sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
+                  sd_error *err)
+{
+	*out = NULL;
+	sd_input *in;
+	sd_status st = sdin_open(path, &in, err);
+	if (st != SD_OK)
+		return st;
+	syncfile *sf = xcalloc(1, sizeof *sf);
+	sf->path = xstrdup(path);
+	sf->in = in;
+	sf->size = sdin_size(in);
+	sf->mtime = sdin_mtime(in);
+	*out = sf;
+
+	uint8_t b[TAR_BLOCK];
+	size_t got = 0;
+	if ((st = sdin_pread(in, b, sizeof b, 0, &got, err)) != SD_OK) {
+		sf_close(sf);
+		*out = NULL;
+		return st;
+	}
+	if (got >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+		sf->era = SF_ERA_GZIP_V0;
+		fnd_add(fl, "era-legacy-gzip",
+		        _("a gzip-compressed sync file from Mapeo Desktop 2.x or older: current Mapeo "
+		          "says 'unsupported syncfile type'"));
+		return SD_OK;
+	}
+	if (sf->size < 1024) {
+		finding *f = fnd_add(fl, "file-too-small",
+		                     _("the file has only %llu bytes: Mapeo treats a file under 1024 bytes "
+		                       "as empty and overwrites it"),
+		                     (unsigned long long)sf->size);
+		f->offset = 0;
+		return SD_OK;
+	}
+	tar_header h;
+	if (!tar_header_parse(b, &h) && !h.zero) {
+		const char *what = got >= 4 && !memcmp(b, "PK\003\004", 4)
+		                       ? _("it is a ZIP archive (a configuration file, perhaps)")
+		                       : _("its first bytes are not a tar header");
+		finding *f = fnd_add(fl, "not-a-sync-file", _("this is not a Mapeo sync file: %s"), what);
+		f->offset = 0;
+		return SD_OK;
+	}
+	sf->is_tar = true;
+
+	outer_scan(sf, fl, prog);
+	if (sd_progress_cancelled(prog)) {
+		sf_close(sf);
+		*out = NULL;
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	}
+	read_index(sf, fl);
+	/* Point at the members that count. */
+	for (size_t i = 0; i < sf->n_members; i++) {
+		sf_member *m = &sf->members[i];
+		if (m->kind == SF_KIND_MEDIA && (m->in_index || !sf->has_index)) {
+			sf->n_media++;
+			sf->media_bytes += m->size;
+		}
+	}
+	sf->db = NULL;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *m = &sf->members[i];
+		if (m->kind == SF_KIND_DB && (!sf->db || m->in_index || !sf->db->in_index))
+			sf->db = m;
+	}
+	dead_space(sf, fl);
+	if (!sf->db) {
+		finding *f = fnd_add(fl, "database-missing",
+		                     sf->n_media
+		                         ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
+		                             "it was taken out during a sync and never put back")
+		                         : _("the file holds no database (osm-p2p-db.tar): a sync "
+		                             "started but never finished (%zu photos)"),
+		                     sf->n_media);
+		f->offset = -1;
+	} else {
+		read_inner(sf, fl, prog);
+		project_key_exposed(sf, fl);
+	}
+	era_and_hints(sf, fl);
+	return SD_OK;
+}
+
+void sf_close(syncfile *sf)
+{
+	if (!sf)
+		return;
+	for (size_t i = 0; i < sf->n_members; i++)
+		free(sf->members[i].name);
+	free(sf->members);
+	for (size_t i = 0; i < sf->n_inner; i++)
+		free(sf->inner[i].name);
+	free(sf->inner);
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		free(sf->feeds[i].dir);
+	free(sf->feeds);
+	free(sf->index_json);
+	free(sf->userdata_version);
+	free(sf->p2p_db);
+	free(sf->path);
+	sdin_close(sf->in);
+	free(sf);
+}

@@ -1,0 +1,132 @@
+/* syncfile.h: a .mapeodata opened read-only, and its structure.
+ *
+ * sf_open() walks the outer tar FORWARD from offset 0, hopping by member
+ * sizes (never upstream's backward scan, which lands on inner headers when
+ * the index is gone), reads the index and userdata, and lists the inner
+ * osm-p2p-db.tar in place. It reads headers and the index only: member
+ * contents are left for the verifier to stream. Every problem in the file is
+ * a finding; only a file that cannot be read at all is an error.
+ *
+ * Ownership: the syncfile owns every string and array in it, and the open
+ * input; sf_close() frees all. Nothing here ever writes to the file. */
+#ifndef SD_SYNCFILE_H
+#define SD_SYNCFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+#include "io.h"
+#include "progress.h"
+#include "status.h"
+
+typedef enum sf_era {
+	SF_ERA_UNKNOWN = 0,
+	SF_ERA_GZIP_V0,      /* hyperlog-sneakernet gzip tar (Desktop 2.x and older) */
+	SF_ERA_HYPERLOG_V1,  /* indexed tar with p2p-db "hyperlog" (Desktop 3) */
+	SF_ERA_KAPPA_OSM_V2, /* indexed tar with a multifeed database (Desktop 4 to 5.6) */
+} sf_era;
+
+typedef enum sf_kind { SF_KIND_MEDIA, SF_KIND_DB, SF_KIND_INDEX, SF_KIND_OTHER } sf_kind;
+
+typedef struct sf_member {
+	char *name;
+	uint64_t header_off;
+	uint64_t data_off;
+	uint64_t size;
+	int64_t mtime;
+	sf_kind kind;
+	bool in_index;    /* the index points at this very header */
+	bool checksum_ok;
+	bool truncated;   /* data runs past the end of the file */
+	bool unpatched;   /* header said size 0 but data followed (size recovered) */
+} sf_member;
+
+typedef struct sf_range {
+	bool present;
+	uint64_t off;  /* absolute offset in the sync file */
+	uint64_t size;
+} sf_range;
+
+typedef struct sf_feed {
+	int index;         /* directory number */
+	char *dir;         /* directory name as stored, normalised to '/' */
+	bool backslash;    /* names were stored with '\' (Windows, syncfile < 4.1.1) */
+	sf_range key, tree, signatures, bitfield, data;
+	bool has_secret_key;
+	bool has_localname;
+} sf_feed;
+
+typedef struct sf_inner {
+	char *name;        /* normalised ('\' -> '/') */
+	uint64_t off;      /* data offset in the sync file */
+	uint64_t size;
+	bool backslash;
+} sf_inner;
+
+typedef struct sf_hints {
+	bool key_dir;            /* a 64-hex root feed directory (multifeed 4.1.7-4.1.10) */
+	bool fake_dir;           /* "_fake" (multifeed 3.x-4.1.6) */
+	bool old_fake_dir;       /* "fake" (multifeed 2.x) */
+	bool backslashes;        /* Windows names (osm-p2p-syncfile < 4.1.1) */
+	bool discovery_key;      /* userdata has discoveryKey (mapeo-core >= 8.0.4) */
+	bool legacy_project_id;  /* userdata has projectId/projectKey (mapeo-core 7.1-8.0.2) */
+	bool extra_zero_block;   /* pre-3.1.1 padding (indexed-tarball < 3.1.1) */
+	bool negative_mtime;     /* a device clock after 2038 */
+} sf_hints;
+
+typedef struct syncfile {
+	char *path;
+	sd_input *in;            /* open read-only input; NULL when unreadable */
+	uint64_t size;
+	int64_t mtime;
+	sf_era era;
+	bool is_tar;             /* the outer container was recognised as tar */
+	/* outer members in file order */
+	sf_member *members;
+	size_t n_members;
+	size_t n_media;
+	uint64_t media_bytes;
+	const sf_member *db;     /* osm-p2p-db.tar (the one the index names), or NULL */
+	const sf_member *index_member;
+	/* index */
+	bool has_index;          /* ___index.json found and parsed as {index: …} */
+	char *index_json;        /* raw index text (NULL when absent) */
+	/* userdata */
+	bool has_userdata;
+	char *userdata_version;
+	char *p2p_db;            /* "kappa-osm", "hyperlog", or NULL */
+	bool has_discovery_key;
+	char discovery_key[65];  /* lowercase hex when has_discovery_key */
+	int64_t write_time;      /* newest header mtime: when the file was last written */
+	/* inner database */
+	bool inner_ok;           /* the inner tar read without damage */
+	sf_inner *inner;
+	size_t n_inner;
+	sf_feed *feeds;          /* numeric feed directories, sorted by number */
+	size_t n_feeds;
+	sf_hints hints;
+} syncfile;
+
+/* Open and analyse path. Returns SD_OK with *out set whenever the file could
+ * be read (problems become findings in fl), or an error (missing, directory,
+ * FIFO, permission, I/O) with *out NULL. */
+sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
+                  sd_error *err);
+void sf_close(syncfile *sf);
+
+/* Read bytes of the sync file (for located ranges). */
+sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err);
+
+/* "gzip-v0", "hyperlog-v1", "kappa-osm-v2", "unknown" */
+const char *sf_era_name(sf_era e);
+
+/* Cheap look at the first bytes, for file browsers: true when the file
+ * starts like a sync file (a ustar header or gzip magic). */
+bool sf_probe(const char *path);
+
+/* The member named name (the one the index names when there are several). */
+const sf_member *sf_find_member(const syncfile *sf, const char *name);
+
+#endif

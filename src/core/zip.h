@@ -1,0 +1,41 @@
+/* zip.h: read the members of a ZIP archive (configurations from
+ * mapeo-settings-builder 4 and later).
+ *
+ * Hand-written because the allowed dependencies offer only raw inflate
+ * (zlib); the format needed here is small: the central directory, local
+ * headers, stored and deflated members, CRC-32 checks, and hard limits so a
+ * hostile archive cannot exhaust memory (ZIP bombs). */
+#ifndef SD_ZIP_H
+#define SD_ZIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io.h"
+#include "status.h"
+
+typedef struct zip_entry {
+	char *name;
+	uint64_t local_off;
+	uint64_t comp_size;
+	uint64_t size;
+	uint32_t crc;
+	uint16_t method;
+} zip_entry;
+
+typedef struct zip_archive {
+	sd_input *in; /* borrowed */
+	zip_entry *entries;
+	size_t n;
+} zip_archive;
+
+#define ZIP_MAX_MEMBER (64u << 20)
+
+/* Read the central directory of in. */
+sd_status zip_open(sd_input *in, zip_archive *za, sd_error *err);
+void zip_close(zip_archive *za);
+/* Extract one member into a new buffer (NUL-terminated for convenience),
+ * checking sizes and CRC-32; members over ZIP_MAX_MEMBER are refused. */
+sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *len, sd_error *err);
+
+#endif
