@@ -1,0 +1,58 @@
+/* entries.h: feed blocks (ndjson) -> the observation model mapeo-core sees.
+ *
+ * A block's version is "<feed key hex>@<seq>". Versions named in another
+ * block's `links` are superseded; what remains are the heads. An id with
+ * several heads is a fork; a head with `deleted: true` hides the id. The
+ * current observations are what mapeo-core 8.6.2's observationList returns:
+ * one non-deleted head per id of type "observation".
+ *
+ * Memory is bounded by the number of entries (ids, versions, links and a
+ * few short fields), never by their bytes. */
+#ifndef SD_ENTRIES_H
+#define SD_ENTRIES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+
+typedef struct obs_head {
+	char *id;
+	char *version;
+	char *category;   /* tags.categoryId */
+	char *created_at;
+	char *timestamp;
+	double lat, lon;
+	bool has_location;
+	char **attachments; /* attachment ids */
+	size_t n_attachments;
+	int feed;
+	uint64_t seq;
+} obs_head;
+
+typedef struct obs_counts {
+	size_t entries;          /* blocks decoded */
+	size_t heads;            /* current observations */
+	size_t forks;            /* ids with more than one head */
+	size_t deleted;          /* ids whose head is a deletion */
+	size_t with_attachments; /* current observations with photos */
+} obs_counts;
+
+typedef struct obs_model obs_model;
+
+obs_model *obs_model_new(void);
+void obs_model_free(obs_model *m);
+/* Decode one block; entry-not-json when it is not one line of JSON. */
+void obs_model_add_block(obs_model *m, int feed, const char *feed_key_hex, uint64_t seq,
+                         const uint8_t *data, size_t len, findings *fl);
+/* Resolve heads, forks and deletions; date checks against now (seconds
+ * since the epoch; 0 skips date-future). */
+void obs_model_finish(obs_model *m, int64_t now, findings *fl);
+/* Cross-check photos with the media present (names like "original/<id>"). */
+void obs_model_check_media(obs_model *m, const char *const *media, size_t n_media, findings *fl);
+/* After finish: current observations sorted by id (owned by the model). */
+const obs_head *obs_model_heads(const obs_model *m, size_t *n);
+obs_counts obs_model_counts(const obs_model *m);
+
+#endif

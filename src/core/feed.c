@@ -1,0 +1,401 @@
+#include "config.h"
+
+#include "feed.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "keys.h"
+#include "xalloc.h"
+
+#define HDR 32
+#define NODE 40
+#define SIG 64
+#define MAX_REPORTED 5 /* per feed and kind; then one summary */
+
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static unsigned depth_of(uint64_t i)
+{
+	unsigned d = 0;
+	while (i & 1)
+		i >>= 1, d++;
+	return d;
+}
+
+size_t feed_full_roots(uint64_t len, uint64_t *roots)
+{
+	size_t n = 0;
+	uint64_t b = 0;
+	for (int j = 63; j >= 0; j--) {
+		uint64_t chunk = (uint64_t)1 << j;
+		if (len & chunk) {
+			roots[n++] = 2 * b + chunk - 1;
+			b += chunk;
+		}
+	}
+	return n;
+}
+
+/* Node i of the tree file, or NULL when absent (all zero) or beyond it. */
+static const uint8_t *node(const uint8_t *tree, size_t tree_len, uint64_t i)
+{
+	if (tree_len < HDR || i >= (tree_len - HDR) / NODE)
+		return NULL;
+	const uint8_t *p = tree + HDR + i * NODE;
+	for (int k = 0; k < NODE; k++)
+		if (p[k])
+			return p;
+	return NULL;
+}
+
+bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t out[32])
+{
+	uint64_t roots[64];
+	size_t n = feed_full_roots(len, roots);
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	uint8_t t = 2;
+	crypto_generichash_update(&st, &t, 1);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *nd = node(tree, tree_len, roots[i]);
+		if (!nd)
+			return false;
+		uint8_t buf[48];
+		memcpy(buf, nd, 32);
+		put_be64(buf + 32, roots[i]);
+		memcpy(buf + 40, nd + 32, 8);
+		crypto_generichash_update(&st, buf, sizeof buf);
+	}
+	crypto_generichash_final(&st, out, 32);
+	return true;
+}
+
+static bool bit(const uint8_t *bf, size_t bf_len, size_t page_size, unsigned part_off,
+                unsigned part_bits, uint64_t i)
+{
+	if (!bf || bf_len < HDR || !page_size)
+		return false;
+	uint64_t page = i / part_bits, in = i % part_bits;
+	uint64_t byte = HDR + page * page_size + part_off + in / 8;
+	if (byte >= bf_len)
+		return false;
+	return (bf[byte] & (0x80 >> (in & 7))) != 0;
+}
+
+static bool check_header(const uint8_t *p, size_t len, uint8_t type, uint16_t entry,
+                         const char *algo)
+{
+	if (len < HDR || p[0] != 0x05 || p[1] != 0x02 || p[2] != 0x57 || p[3] != type || p[4] != 0)
+		return false;
+	uint16_t e = (uint16_t)(p[5] << 8 | p[6]);
+	if (entry && e != entry)
+		return false;
+	size_t al = strlen(algo);
+	return p[7] == al && memcmp(p + 8, algo, al) == 0;
+}
+
+static finding *feed_finding(findings *fl, const char *code, int index, const char *dir,
+                             const char *file, int64_t block, const char *fmt, ...)
+    SD_PRINTF(7, 8);
+
+static finding *feed_finding(findings *fl, const char *code, int index, const char *dir,
+                             const char *file, int64_t block, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	finding *f = fnd_add(fl, code, "%s", msg);
+	free(msg);
+	f->feed = index;
+	f->block = block;
+	if (file) {
+		char inner[96];
+		snprintf(inner, sizeof inner, "%s/%s", dir, file);
+		fnd_set_inner(f, inner);
+	}
+	return f;
+}
+
+static void leaf_hash(const uint8_t *data, size_t len, uint8_t out[32])
+{
+	crypto_generichash_state st;
+	uint8_t pre[9] = {0};
+	put_be64(pre + 1, len);
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, pre, sizeof pre);
+	crypto_generichash_update(&st, data, len);
+	crypto_generichash_final(&st, out, 32);
+}
+
+static void parent_hash(const uint8_t *l, const uint8_t *r, uint8_t out[32])
+{
+	uint8_t buf[1 + 8 + 64];
+	buf[0] = 1;
+	put_be64(buf + 1, be64(l + 32) + be64(r + 32));
+	memcpy(buf + 9, l, 32);
+	memcpy(buf + 41, r, 32);
+	crypto_generichash(out, 32, buf, sizeof buf, NULL, 0);
+}
+
+/* Byte offset of block k in the data file, from the sizes of the roots of
+ * length k (as hypercore does); false when a needed node is absent. */
+static bool block_offset(const uint8_t *tree, size_t tree_len, uint64_t k, uint64_t *off)
+{
+	uint64_t roots[64];
+	size_t n = feed_full_roots(k, roots);
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *nd = node(tree, tree_len, roots[i]);
+		if (!nd)
+			return false;
+		sum += be64(nd + 32);
+	}
+	*off = sum;
+	return true;
+}
+
+sd_status feed_verify(const feed_source *src, int index, feed_result *res, findings *fl,
+                      feed_block_fn cb, void *ud, const sd_progress *prog, sd_error *err)
+{
+	memset(res, 0, sizeof *res);
+	res->signed_len = -1;
+	if (sodium_init() < 0)
+		sd_fatal(_("libsodium could not be initialised"));
+	const char *dir = src->dir ? src->dir : "?";
+
+	bool key_ok = src->key && src->key_len == 32;
+	if (key_ok)
+		keys_hex(src->key, 32, res->key_hex);
+
+	res->headers_ok = true;
+	if (!src->has_tree || !check_header(src->tree, src->tree_len, 2, NODE, "BLAKE2b")) {
+		feed_finding(fl, "feed-header-invalid", index, dir, "tree", -1,
+		             src->has_tree ? _("feed %d: the tree file's header is not hypercore's")
+		                           : _("feed %d has no tree file"),
+		             index);
+		res->headers_ok = false;
+	}
+	if (!src->has_signatures ||
+	    !check_header(src->signatures, src->signatures_len, 1, SIG, "Ed25519")) {
+		feed_finding(fl, "feed-header-invalid", index, dir, "signatures", -1,
+		             src->has_signatures
+		                 ? _("feed %d: the signatures file's header is not hypercore's")
+		                 : _("feed %d has no signatures file"),
+		             index);
+		res->headers_ok = false;
+	}
+	size_t page = 0;
+	if (!src->has_bitfield || !check_header(src->bitfield, src->bitfield_len, 0, 0, "")) {
+		feed_finding(fl, "feed-header-invalid", index, dir, "bitfield", -1,
+		             src->has_bitfield ? _("feed %d: the bitfield file's header is not "
+		                                   "hypercore's")
+		                               : _("feed %d has no bitfield file"),
+		             index);
+		res->headers_ok = false;
+	} else {
+		page = (size_t)(src->bitfield[5] << 8 | src->bitfield[6]);
+		if (page == 0 || page % 7 != 0)
+			page = 3584;
+	}
+	const uint8_t *tree = src->has_tree ? src->tree : NULL;
+	size_t tree_len = tree ? src->tree_len : 0;
+	/* A page is data bits (2/7), tree bits (4/7), index bits (1/7): with the
+	 * default 3584 bytes, 8192 blocks and 16384 nodes per page. */
+	unsigned data_off = 0, tree_off = (unsigned)(page * 2 / 7);
+	unsigned data_bits = (unsigned)(page * 2 / 7 * 8), tree_bits = (unsigned)(page * 4 / 7 * 8);
+
+	/* Length: the right edge of the highest node the tree bitfield marks
+	 * (tree-index.blocks()), or of the tree file's nodes. */
+	uint64_t n_nodes = tree_len >= HDR ? (tree_len - HDR) / NODE : 0;
+	uint64_t len = 0;
+	for (uint64_t i = 0; i < n_nodes; i++) {
+		bool in_bf = page && bit(src->bitfield, src->bitfield_len, page, tree_off, tree_bits, i);
+		if (!in_bf && !node(tree, tree_len, i))
+			continue;
+		unsigned d = depth_of(i);
+		uint64_t right = ((i >> (d + 1)) + 1) << d;
+		if (right > len)
+			len = right;
+	}
+	res->length = len;
+
+	/* Which blocks are present and hash right. */
+	uint8_t *ok = xcalloc((size_t)len + 1, 1);
+	uint8_t *buf = NULL;
+	size_t bufcap = 0;
+	unsigned reported = 0;
+	for (uint64_t k = 0; k < len; k++) {
+		if (sd_progress_cancelled(prog)) {
+			free(ok), free(buf);
+			return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+		}
+		bool present = page ? bit(src->bitfield, src->bitfield_len, page, data_off, data_bits, k)
+		                    : false;
+		if (!present)
+			continue;
+		res->present++;
+		const uint8_t *leaf = node(tree, tree_len, 2 * k);
+		uint64_t off;
+		if (!leaf || !block_offset(tree, tree_len, k, &off)) {
+			if (reported++ < MAX_REPORTED)
+				feed_finding(fl, "feed-hash-mismatch", index, dir, "tree", (int64_t)k,
+				             _("feed %d, block %llu: the tree has no node for this block"),
+				             index, (unsigned long long)k);
+			continue;
+		}
+		uint64_t size = be64(leaf + 32);
+		if (size > FEED_MAX_BLOCK || off + size > src->data_size) {
+			if (reported++ < MAX_REPORTED)
+				feed_finding(fl, "feed-hash-mismatch", index, dir, "data", (int64_t)k,
+				             off + size > src->data_size
+				                 ? _("feed %d, block %llu: the data file ends before this "
+				                     "block (it needs bytes %llu to %llu)")
+				                 : _("feed %d, block %llu claims %llu bytes, more than "
+				                     "syncdoctor reads"),
+				             index, (unsigned long long)k, (unsigned long long)off,
+				             (unsigned long long)(off + size));
+			continue;
+		}
+		if (size + 1 > bufcap) {
+			bufcap = (size_t)size + 1;
+			buf = xrealloc(buf, bufcap);
+		}
+		sd_status st = src->read_data(src->ctx, off, buf, (size_t)size, err);
+		if (st != SD_OK) {
+			free(ok), free(buf);
+			return st;
+		}
+		uint8_t h[32];
+		leaf_hash(buf, (size_t)size, h);
+		bool good = memcmp(h, leaf, 32) == 0;
+		if (good) {
+			ok[k] = 1;
+			res->hashed_ok++;
+		} else if (reported++ < MAX_REPORTED) {
+			feed_finding(fl, "feed-hash-mismatch", index, dir, "data", (int64_t)k,
+			             _("feed %d, block %llu (bytes %llu to %llu of its data): the data "
+			               "does not match the hash the tree holds; it was damaged"),
+			             index, (unsigned long long)k, (unsigned long long)off,
+			             (unsigned long long)(off + size));
+		}
+		if (cb)
+			cb(ud, k, buf, (size_t)size, good);
+		sd_progress_report(prog, NULL, 0, 0, k + 1, len);
+	}
+	free(buf);
+
+	/* Parents: each present parent must hash its two children. A damaged
+	 * parent taints every block below it. */
+	for (uint64_t i = 1; i < n_nodes; i += 2) {
+		const uint8_t *p = node(tree, tree_len, i);
+		if (!p)
+			continue;
+		unsigned d = depth_of(i);
+		uint64_t half = (uint64_t)1 << (d - 1);
+		const uint8_t *l = node(tree, tree_len, i - half), *r = node(tree, tree_len, i + half);
+		if (!l || !r)
+			continue;
+		uint8_t h[32];
+		parent_hash(l, r, h);
+		if (memcmp(h, p, 32) == 0 && be64(p + 32) == be64(l + 32) + be64(r + 32))
+			continue;
+		uint64_t first = (i >> (d + 1)) << d, last = first + ((uint64_t)1 << d);
+		if (reported++ < MAX_REPORTED)
+			feed_finding(fl, "feed-hash-mismatch", index, dir, "tree", (int64_t)first,
+			             _("feed %d: tree node %llu (over blocks %llu to %llu) does not hash "
+			               "its children; the tree file is damaged there"),
+			             index, (unsigned long long)i, (unsigned long long)first,
+			             (unsigned long long)(last - 1));
+		for (uint64_t k = first; k < last && k < len; k++)
+			ok[k] = 0;
+	}
+	if (reported > MAX_REPORTED)
+		feed_finding(fl, "feed-hash-mismatch", index, dir, NULL, -1,
+		             _("feed %d: %u more hash problems were not listed one by one"), index,
+		             reported - MAX_REPORTED);
+
+	/* Signatures: a valid one at length s vouches for the roots of s. */
+	uint64_t slots = src->has_signatures && src->signatures_len >= HDR
+	                     ? (src->signatures_len - HDR) / SIG
+	                     : 0;
+	unsigned bad_sigs = 0;
+	for (uint64_t s = 0; s < slots && s < len; s++) {
+		const uint8_t *sig = src->signatures + HDR + s * SIG;
+		bool blank = true;
+		for (int b = 0; b < SIG && blank; b++)
+			blank = sig[b] == 0;
+		if (blank)
+			continue;
+		uint8_t th[32];
+		bool valid = key_ok && feed_tree_hash(tree, tree_len, s + 1, th) &&
+		             crypto_sign_verify_detached(sig, th, 32, src->key) == 0;
+		if (valid) {
+			res->signed_len = (int64_t)(s + 1);
+		} else if (bad_sigs++ < MAX_REPORTED) {
+			feed_finding(fl, "feed-signature-invalid", index, dir, "signatures", (int64_t)s,
+			             _("feed %d: the signature for length %llu does not verify with the "
+			               "feed's key; Mapeo will stop with 'Remote signature could not be "
+			               "verified'"),
+			             index, (unsigned long long)(s + 1));
+		}
+	}
+	uint64_t prefix = 0;
+	while (prefix < len && ok[prefix])
+		prefix++;
+	res->first_bad = prefix;
+	/* The largest valid signature length the intact prefix reaches. */
+	for (uint64_t s = (uint64_t)(res->signed_len > 0 ? res->signed_len : 0); s > 0; s--) {
+		const uint8_t *sig = s - 1 < slots ? src->signatures + HDR + (s - 1) * SIG : NULL;
+		if (!sig || s > prefix)
+			continue;
+		uint8_t th[32];
+		bool blank = true;
+		for (int b = 0; b < SIG && blank; b++)
+			blank = sig[b] == 0;
+		if (!blank && key_ok && feed_tree_hash(tree, tree_len, s, th) &&
+		    crypto_sign_verify_detached(sig, th, 32, src->key) == 0) {
+			res->verified = s;
+			break;
+		}
+	}
+	free(ok);
+
+	if (len && res->present < len) {
+		finding *f = feed_finding(fl, "feed-incomplete", index, dir, "bitfield", -1,
+		                          _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
+		                            "with this file can stall waiting for them"),
+		                          index, (unsigned long long)res->present,
+		                          (unsigned long long)len,
+		                          (unsigned long long)(len - res->present));
+		(void)f;
+	}
+	if (len && res->signed_len < (int64_t)len && res->headers_ok) {
+		if (res->signed_len < 0)
+			feed_finding(fl, "feed-unsigned", index, dir, "signatures", 0,
+			             _("feed %d: no valid signature covers any of its %llu blocks"), index,
+			             (unsigned long long)len);
+		else
+			feed_finding(fl, "feed-unsigned", index, dir, "signatures", res->signed_len,
+			             _("feed %d: no valid signature covers its last blocks (signed up to "
+			               "%lld of %llu)"),
+			             index, (long long)res->signed_len, (unsigned long long)len);
+	}
+	return SD_OK;
+}

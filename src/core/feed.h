@@ -1,0 +1,68 @@
+/* feed.h: verify one hypercore feed (hypercore 6.26 and 7.7 storage,
+ * FORMATS.md A.4) with libsodium: headers, leaf and parent hashes, Ed25519
+ * signatures over tree hashes, the bitfield, and the length that verifies.
+ *
+ * The same code serves a sync file (the files are members of the inner tar)
+ * and a database folder (files on disk): the caller loads the small files
+ * (key, tree, signatures, bitfield; their size is bounded by the number of
+ * blocks) and streams the data file through read_data. Blocks are handed to
+ * a callback in order, so entries are decoded in the same pass. */
+#ifndef SD_FEED_H
+#define SD_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+#include "progress.h"
+#include "status.h"
+
+#define FEED_MAX_BLOCK (8u << 20) /* a block larger than this is reported, not loaded */
+
+typedef struct feed_source {
+	const char *dir; /* directory name, for messages and finding locations */
+	const uint8_t *key;
+	size_t key_len;
+	const uint8_t *tree;
+	size_t tree_len;
+	const uint8_t *signatures;
+	size_t signatures_len;
+	const uint8_t *bitfield;
+	size_t bitfield_len;
+	bool has_tree, has_signatures, has_bitfield;
+	uint64_t data_size; /* 0 when there is no data file */
+	/* Read len bytes at offset off of the data file. */
+	sd_status (*read_data)(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err);
+	void *ctx;
+} feed_source;
+
+typedef struct feed_result {
+	char key_hex[65];    /* "" when the key is unreadable */
+	bool headers_ok;
+	uint64_t length;     /* blocks the tree says the feed has */
+	uint64_t present;    /* blocks marked present in the data bitfield */
+	uint64_t hashed_ok;  /* blocks whose data hashes to their leaf */
+	uint64_t verified;   /* largest n: blocks 0..n-1 present, hashing, and covered by a valid
+	                        signature at length n or more through intact tree nodes */
+	int64_t signed_len;  /* highest length with a valid signature; -1 none */
+	uint64_t first_bad;  /* first block that does not verify (== length when all do) */
+} feed_result;
+
+/* Called for each present block in order; hash_ok tells whether its data
+ * matches the tree. data is valid only during the call. */
+typedef void (*feed_block_fn)(void *ud, uint64_t seq, const uint8_t *data, size_t len,
+                              bool hash_ok);
+
+/* Verify src. Problems are findings (feed index `index`); returns an error
+ * only for I/O failures or cancellation. */
+sd_status feed_verify(const feed_source *src, int index, feed_result *res, findings *fl,
+                      feed_block_fn cb, void *ud, const sd_progress *prog, sd_error *err);
+
+/* flat-tree helpers, exposed for the rebuild and tests. */
+/* Roots of a feed of length len (node indexes, left to right); returns the count. */
+size_t feed_full_roots(uint64_t len, uint64_t *roots /* at least 64 */);
+/* 32-byte tree hash for length len from the stored tree, or false when a root is absent. */
+bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t out[32]);
+
+#endif
