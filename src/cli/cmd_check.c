@@ -1,14 +1,132 @@
-/* cmd_check.c: 'syncdoctor check' (placeholder until its issue lands). */
+/* cmd_check.c: 'syncdoctor check': the diagnosis as text, JSON or YAML. */
 #include "config.h"
 
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "diagnosis.h"
 #include "i18n.h"
+#include "report.h"
+
+static void usage(void)
+{
+	printf(_("Usage: syncdoctor check [OPTION]... FILE\n"
+	         "Diagnose a Mapeo sync file in the guide's order: configuration, version,\n"
+	         "corruption. The file is only read, never changed.\n"
+	         "\n"
+	         "  -c, --config=CFG    compare with this configuration (.mapeosettings or a\n"
+	         "                      folder); default: Mapeo Desktop's on this computer\n"
+	         "      --no-config     do not look for Mapeo Desktop's configuration\n"
+	         "      --userdata=DIR  Mapeo Desktop's data folder (default: found)\n"
+	         "  -f, --format=FMT    text (default), json or yaml\n"
+	         "  -q, --quick         structure and index only (no feed hashing)\n"
+	         "  -h, --help          display this help and exit\n"
+	         "\n"
+	         "Exit status: 0 no problems, 1 usage error, 2 problems found,\n"
+	         "3 the file could not be read, 130 interrupted.\n"));
+}
+
+typedef struct progress_line {
+	bool on;
+	time_t start;
+	time_t last;
+} progress_line;
+
+static void on_progress(void *ud, const char *phase, uint64_t done, uint64_t total,
+                        uint64_t items, uint64_t items_total)
+{
+	progress_line *pl = ud;
+	(void)items, (void)items_total;
+	if (!pl->on || !total)
+		return;
+	time_t now = time(NULL);
+	if (now == pl->last)
+		return;
+	pl->last = now;
+	double frac = (double)done / (double)total;
+	long eta = frac > 0.01 ? (long)((double)(now - pl->start) * (1 - frac) / frac) : -1;
+	if (eta >= 0)
+		fprintf(stderr, _("\r%s: %3.0f%%, about %lds left "), phase ? phase : "", frac * 100, eta);
+	else
+		fprintf(stderr, "\r%s: %3.0f%% ", phase ? phase : "", frac * 100);
+	fflush(stderr);
+}
+
+static int term_width(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+		return ws.ws_col < 120 ? ws.ws_col : 120;
+	return 80;
+}
 
 int cmd_check(int argc, char **argv, cli_globals *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	cli_error(_("the '%s' command is not available in this version yet"), "check");
-	return EXIT_USAGE;
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"no-config", no_argument, NULL, 'N'},
+	    {"userdata", required_argument, NULL, 'u'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"quick", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    CLI_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	check_options opt = {0};
+	report_format fmt = REPORT_TEXT;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:f:qh", longopts, NULL)) != -1) {
+		if (cli_common_option(c, optarg, g))
+			continue;
+		switch (c) {
+		case 'c': opt.config_path = optarg; break;
+		case 'N': opt.no_auto_config = true; break;
+		case 'u': opt.userdata = optarg; break;
+		case 'f':
+			if (!report_format_parse(optarg, &fmt))
+				return cli_usage_error(_("unknown format '%s' (use text, json or yaml)"),
+				                       optarg);
+			break;
+		case 'q': opt.quick = true; break;
+		case 'h': usage(); return EXIT_OK;
+		default: return cli_usage_error(_("unknown option"));
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(_("check needs the sync file to check"));
+	if (optind + 1 < argc)
+		return cli_usage_error(_("check takes one file; '%s' is one too many"), argv[optind + 1]);
+
+	progress_line pl = {isatty(STDERR_FILENO) && !g->quiet, time(NULL), 0};
+	sd_progress prog = {on_progress, &pl, &cli_interrupted};
+	sd_report *r = NULL;
+	sd_error err;
+	sd_status st = check_run(argv[optind], &opt, &prog, &r, &err);
+	if (pl.on && pl.last)
+		fputs("\r\033[K", stderr);
+	if (st == SD_ERR_CANCELLED) {
+		cli_error(_("interrupted; nothing was changed"));
+		return EXIT_INTERRUPTED;
+	}
+	if (r->verdict == VERDICT_UNREADABLE)
+		cli_error("%s", err.msg);
+	strbuf out = SB_INIT;
+	report_render(r, fmt, term_width(), &out);
+	fputs(sb_str(&out), stdout);
+	sb_free(&out);
+	int rc = r->verdict == VERDICT_OK         ? EXIT_OK
+	         : r->verdict == VERDICT_PROBLEMS ? EXIT_PROBLEMS
+	                                          : EXIT_UNREADABLE;
+	report_free(r);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error(_("could not write the report to standard output"));
+		return EXIT_NOT_WRITTEN;
+	}
+	return rc;
 }

@@ -1,0 +1,476 @@
+#include "config.h"
+
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "i18n.h"
+#include "keys.h"
+#include "xalloc.h"
+
+bool report_format_parse(const char *s, report_format *out)
+{
+	if (!strcmp(s, "text"))
+		*out = REPORT_TEXT;
+	else if (!strcmp(s, "json"))
+		*out = REPORT_JSON;
+	else if (!strcmp(s, "yaml"))
+		*out = REPORT_YAML;
+	else
+		return false;
+	return true;
+}
+
+char *report_escape(const char *s)
+{
+	strbuf b = SB_INIT;
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			sb_printf(&b, "\\x%02x", *p);
+		else
+			sb_addc(&b, (char)*p);
+	}
+	return sb_take(&b);
+}
+
+static json_t *jstr_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *finding_json(const finding *f)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "code", json_string(f->code));
+	json_object_set_new(o, "step", json_string(fnd_step_name(f->step)));
+	json_object_set_new(o, "severity", json_string(fnd_severity_name(f->severity)));
+	json_object_set_new(o, "message", json_string(f->message));
+	const char *adv = fnd_advice(f->code);
+	if (adv)
+		json_object_set_new(o, "advice", json_string(adv));
+	if (f->offset >= 0)
+		json_object_set_new(o, "offset", json_integer(f->offset));
+	if (f->member)
+		json_object_set_new(o, "member", json_string(f->member));
+	if (f->inner)
+		json_object_set_new(o, "inner", json_string(f->inner));
+	if (f->feed >= 0)
+		json_object_set_new(o, "feed", json_integer(f->feed));
+	if (f->block >= 0)
+		json_object_set_new(o, "block", json_integer(f->block));
+	if (f->observation)
+		json_object_set_new(o, "observation", json_string(f->observation));
+	if (f->media)
+		json_object_set_new(o, "media", json_string(f->media));
+	if (f->detail)
+		json_object_set_new(o, "detail", json_string(f->detail));
+	return o;
+}
+
+json_t *report_to_json(const sd_report *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "file", json_string(r->file));
+	json_object_set_new(o, "size", json_integer((json_int_t)r->size));
+	json_object_set_new(o, "verdict", json_string(check_verdict_name(r->verdict)));
+	json_object_set_new(o, "era", json_string(r->era));
+	if (r->era_text)
+		json_object_set_new(o, "era_text", json_string(r->era_text));
+	json_t *p = json_object();
+	json_object_set_new(p, "discovery_key",
+	                    r->has_discovery_key ? json_string(r->discovery_key) : json_null());
+	char form[16];
+	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, form);
+	json_object_set_new(p, "shown_as", json_string(form));
+	json_object_set_new(p, "default", json_boolean(r->project_default));
+	json_object_set_new(p, "p2p_db", jstr_or_null(r->p2p_db));
+	json_object_set_new(o, "project", p);
+	if (r->config_used) {
+		json_t *c = json_object();
+		json_object_set_new(c, "path", json_string(r->config_path));
+		json_object_set_new(c, "name", jstr_or_null(r->config_name));
+		json_object_set_new(c, "version", jstr_or_null(r->config_version));
+		json_object_set_new(c, "discovery_key", r->config_has_key
+		                                            ? json_string(r->config_discovery_key)
+		                                            : json_null());
+		json_object_set_new(c, "footer", json_string(r->config_footer));
+		json_object_set_new(c, "match", json_boolean(r->config_match));
+		json_object_set_new(c, "source", jstr_or_null(r->config_source));
+		json_object_set_new(o, "config", c);
+	}
+	json_object_set_new(o, "members", json_integer((json_int_t)r->members));
+	json_t *m = json_object();
+	json_object_set_new(m, "members", json_integer((json_int_t)r->media_members));
+	json_object_set_new(m, "bytes", json_integer((json_int_t)r->media_bytes));
+	json_object_set_new(o, "media", m);
+	json_object_set_new(o, "database", json_boolean(r->has_database));
+	json_t *feeds = json_array();
+	for (size_t i = 0; i < r->n_feeds; i++) {
+		const report_feed *f = &r->feeds[i];
+		json_t *jf = json_object();
+		json_object_set_new(jf, "index", json_integer(f->index));
+		json_object_set_new(jf, "key", f->key_hex[0] ? json_string(f->key_hex) : json_null());
+		json_object_set_new(jf, "length", json_integer((json_int_t)f->length));
+		json_object_set_new(jf, "present", json_integer((json_int_t)f->present));
+		json_object_set_new(jf, "checked", json_boolean(f->checked));
+		if (f->checked) {
+			json_object_set_new(jf, "verified", json_integer((json_int_t)f->verified));
+			json_object_set_new(jf, "signed", json_integer(f->signed_len));
+		}
+		if (r->is_database)
+			json_object_set_new(jf, "own", json_boolean(f->own));
+		json_array_append_new(feeds, jf);
+	}
+	json_object_set_new(o, "feeds", feeds);
+	if (r->observations_checked) {
+		json_t *ob = json_object();
+		json_object_set_new(ob, "heads", json_integer((json_int_t)r->obs_heads));
+		json_object_set_new(ob, "forks", json_integer((json_int_t)r->obs_forks));
+		json_object_set_new(ob, "deleted", json_integer((json_int_t)r->obs_deleted));
+		json_object_set_new(ob, "with_attachments",
+		                    json_integer((json_int_t)r->obs_with_attachments));
+		json_t *ids = json_array(), *suspect = json_array();
+		for (size_t i = 0; i < r->n_obs; i++) {
+			const report_observation *x = &r->obs[i];
+			json_array_append_new(ids, json_string(x->id));
+			if (!x->suspect)
+				continue;
+			json_t *s = json_object();
+			json_object_set_new(s, "id", json_string(x->id));
+			json_object_set_new(s, "category", jstr_or_null(x->category));
+			json_object_set_new(s, "created_at", jstr_or_null(x->created_at));
+			if (x->has_location) {
+				json_object_set_new(s, "lat", json_real(x->lat));
+				json_object_set_new(s, "lon", json_real(x->lon));
+			}
+			json_object_set_new(s, "severity",
+			                    json_string(fnd_severity_name((fnd_severity)x->worst)));
+			json_t *codes = json_array();
+			for (size_t k = 0; k < r->findings.n; k++)
+				if (r->findings.v[k].observation &&
+				    !strcmp(r->findings.v[k].observation, x->id))
+					json_array_append_new(codes, json_string(r->findings.v[k].code));
+			json_object_set_new(s, "checks", codes);
+			json_array_append_new(suspect, s);
+		}
+		json_object_set_new(ob, "ids", ids);
+		json_object_set_new(ob, "suspect", suspect);
+		json_object_set_new(o, "observations", ob);
+	}
+	json_t *fs = json_array();
+	for (size_t i = 0; i < r->findings.n; i++)
+		json_array_append_new(fs, finding_json(&r->findings.v[i]));
+	json_object_set_new(o, "findings", fs);
+	json_object_set_new(o, "next_action", json_string(report_next_action(r)));
+	return o;
+}
+
+/* ---- YAML from JSON ---- */
+
+static int yaml_write(void *ud, unsigned char *buf, size_t size)
+{
+	sb_addn(ud, (const char *)buf, size);
+	return 1;
+}
+
+static bool emit_scalar(yaml_emitter_t *em, const char *s, bool plain_ok)
+{
+	yaml_event_t ev;
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), plain_ok,
+	                             !plain_ok, plain_ok ? YAML_ANY_SCALAR_STYLE
+	                                                 : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	return yaml_emitter_emit(em, &ev);
+}
+
+static bool emit_json(yaml_emitter_t *em, json_t *j)
+{
+	yaml_event_t ev;
+	char buf[64];
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+		if (!yaml_emitter_emit(em, &ev))
+			return false;
+		const char *k;
+		json_t *v;
+		json_object_foreach(j, k, v)
+		{
+			if (!emit_scalar(em, k, true) || !emit_json(em, v))
+				return false;
+		}
+		yaml_mapping_end_event_initialize(&ev);
+		return yaml_emitter_emit(em, &ev);
+	}
+	case JSON_ARRAY: {
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+		if (!yaml_emitter_emit(em, &ev))
+			return false;
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v) if (!emit_json(em, v)) return false;
+		yaml_sequence_end_event_initialize(&ev);
+		return yaml_emitter_emit(em, &ev);
+	}
+	case JSON_STRING: return emit_scalar(em, json_string_value(j), false);
+	case JSON_INTEGER:
+		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		return emit_scalar(em, buf, true);
+	case JSON_REAL: snprintf(buf, sizeof buf, "%.17g", json_real_value(j)); return emit_scalar(em, buf, true);
+	case JSON_TRUE: return emit_scalar(em, "true", true);
+	case JSON_FALSE: return emit_scalar(em, "false", true);
+	default: return emit_scalar(em, "null", true);
+	}
+}
+
+bool report_json_to_yaml(json_t *j, strbuf *out)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	bool ok = yaml_emitter_initialize(&em);
+	if (!ok)
+		return false;
+	yaml_emitter_set_output(&em, yaml_write, out);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, -1);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	ok = yaml_emitter_emit(&em, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0);
+	ok = ok && yaml_emitter_emit(&em, &ev);
+	ok = ok && emit_json(&em, j);
+	yaml_document_end_event_initialize(&ev, 1);
+	ok = ok && yaml_emitter_emit(&em, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	ok = ok && yaml_emitter_emit(&em, &ev);
+	yaml_emitter_delete(&em);
+	return ok;
+}
+
+/* ---- text ---- */
+
+/* Append s wrapped at width, every line starting with indent spaces (the
+ * first with lead instead when given). */
+static void wrap(strbuf *out, const char *lead, int indent, int width, const char *s)
+{
+	char *e = report_escape(s);
+	const char *p = e;
+	bool first = true;
+	while (*p) {
+		int avail = width - indent;
+		if (first && lead)
+			sb_add(out, lead);
+		else
+			for (int i = 0; i < indent; i++)
+				sb_addc(out, ' ');
+		first = false;
+		/* Count characters, not bytes (UTF-8). */
+		const char *q = p, *brk = NULL;
+		int cols = 0;
+		while (*q && cols < avail) {
+			if (*q == ' ')
+				brk = q;
+			q++;
+			while ((*q & 0xC0) == 0x80)
+				q++;
+			cols++;
+		}
+		if (*q && brk && brk > p)
+			q = brk;
+		sb_addn(out, p, (size_t)(q - p));
+		sb_addc(out, '\n');
+		p = q;
+		while (*p == ' ')
+			p++;
+	}
+	free(e);
+}
+
+static void where(const finding *f, strbuf *b)
+{
+	if (f->feed >= 0)
+		sb_printf(b, _("feed %d"), f->feed);
+	if (f->block >= 0)
+		sb_printf(b, "%s%s %lld", b->len ? ", " : "", _("block"), (long long)f->block);
+	if (f->observation)
+		sb_printf(b, "%s%s %s", b->len ? ", " : "", _("observation"), f->observation);
+	if (f->detail)
+		sb_printf(b, " (%s)", f->detail);
+	if (f->media && (!f->member || strcmp(f->media, f->member)))
+		sb_printf(b, "%s%s %s", b->len ? ", " : "", _("photo"), f->media);
+	if (f->member)
+		sb_printf(b, "%s%s %s", b->len ? ", " : "", _("member"), f->member);
+	if (f->inner)
+		sb_printf(b, "%s%s %s", b->len ? ", " : "", _("inside the database"), f->inner);
+	if (f->offset >= 0)
+		sb_printf(b, "%s%s %lld", b->len ? ", " : "", _("byte"), (long long)f->offset);
+}
+
+static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *out)
+{
+	bool any = false;
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const finding *f = &r->findings.v[i];
+		if (f->step != step)
+			continue;
+		any = true;
+		char lead[64];
+		const char *tag = f->severity == SEV_ERROR     ? _("PROBLEM")
+		                  : f->severity == SEV_WARNING ? _("WARNING")
+		                                               : _("note");
+		snprintf(lead, sizeof lead, "  %-8s ", tag);
+		char *line = xasprintf("%s [%s]", f->message, f->code);
+		wrap(out, lead, 11, width, line);
+		free(line);
+		strbuf w = SB_INIT;
+		where(f, &w);
+		if (w.len) {
+			char *l = xasprintf("%s: %s", _("Where"), sb_str(&w));
+			wrap(out, NULL, 11, width, l);
+			free(l);
+		}
+		sb_free(&w);
+		const char *adv = fnd_advice(f->code);
+		if (adv && f->severity > SEV_INFO) {
+			char *l = xasprintf("%s: %s", _("What to do"), adv);
+			wrap(out, NULL, 11, width, l);
+			free(l);
+		}
+	}
+	if (!any)
+		wrap(out, NULL, 2, width, _("Nothing to report."));
+}
+
+const char *report_next_action(const sd_report *r)
+{
+	const findings *l = &r->findings;
+	if (r->verdict == VERDICT_UNREADABLE)
+		return _("The file could not be read. Check its name, that it was copied completely, "
+		         "and that you may read it.");
+	if (fnd_has(l, "not-a-sync-file"))
+		return _("This is not a Mapeo sync file. Check that the right file was copied.");
+	if (fnd_has(l, "project-mismatch"))
+		return _("Use the same configuration on both computers (the guide's Option A or B), or "
+		         "rebuild the file for this computer's configuration with 'syncdoctor rebuild "
+		         "--config'.");
+	if (fnd_has(l, "era-legacy-gzip") || fnd_has(l, "era-hyperlog"))
+		return _("This file comes from an old Mapeo. Sync it with that version, then update "
+		         "Mapeo on every computer and make a new sync file.");
+	if (fnd_has(l, "database-missing"))
+		return _("The observations are missing from this file. Look for a leftover temporary "
+		         "copy with 'syncdoctor env', or make a new sync file on the computer that made "
+		         "this one.");
+	if (fnd_count(l, SEV_ERROR))
+		return _("The file is damaged. Make a new sync file on the computer that made it, and "
+		         "do not leave the Synchronization screen until it finishes; or save what is "
+		         "intact with 'syncdoctor rebuild --salvage'.");
+	if (fnd_count(l, SEV_WARNING))
+		return _("The file can be used, but read the warnings above: they say what may go "
+		         "wrong.");
+	return _("The file is healthy. If Mapeo still cannot sync, make sure both computers run the "
+	         "same version of Mapeo.");
+}
+
+void report_to_text(const sd_report *r, int width, strbuf *out)
+{
+	if (width < 40)
+		width = 40;
+	char *file = report_escape(r->file);
+	sb_printf(out, _("syncdoctor %s: %s (%llu bytes)\n"), PACKAGE_VERSION, file,
+	          (unsigned long long)r->size);
+	free(file);
+	if (r->verdict == VERDICT_UNREADABLE) {
+		sb_addc(out, '\n');
+		wrap(out, NULL, 0, width, r->era_text ? r->era_text : "");
+		sb_printf(out, "\n%s\n", _("Summary: UNREADABLE"));
+		wrap(out, NULL, 2, width, report_next_action(r));
+		return;
+	}
+	char us[16];
+	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, us);
+
+	sb_printf(out, "\n%s\n", _("Step 1 of 3: Configuration"));
+	char *l = xasprintf(_("This file's project: %s (Mapeo's error messages show it as "
+	                      "'syncfile=%s')."),
+	                    r->has_discovery_key ? r->discovery_key : _("the default project"), us);
+	wrap(out, NULL, 2, width, l);
+	free(l);
+	if (r->config_used) {
+		char cf[16];
+		keys_error_form(r->config_has_key ? r->config_discovery_key : NULL, cf);
+		l = xasprintf(_("Compared with: %s %s, %s (%s); Mapeo's footer shows %s, its errors "
+		                "'us=%s'."),
+		              r->config_name ? r->config_name : _("(no name)"),
+		              r->config_version ? r->config_version : "", r->config_path,
+		              r->config_source ? r->config_source : "", r->config_footer, cf);
+		wrap(out, NULL, 2, width, l);
+		free(l);
+		wrap(out, NULL, 2, width,
+		     r->config_match ? _("MATCH: this computer's configuration can sync with the file.")
+		                     : _("MISMATCH: this computer's configuration cannot sync with the "
+		                         "file."));
+	}
+	step_findings(r, STEP_CONFIGURATION, width, out);
+
+	sb_printf(out, "\n%s\n", _("Step 2 of 3: Version"));
+	if (r->era_text)
+		wrap(out, NULL, 2, width, r->era_text);
+	step_findings(r, STEP_VERSION, width, out);
+
+	sb_printf(out, "\n%s\n", _("Step 3 of 3: Corruption"));
+	l = xasprintf(_("%zu members, %zu photo files (%llu bytes), %s."), r->members,
+	              r->media_members, (unsigned long long)r->media_bytes,
+	              r->has_database ? _("a database") : _("NO database"));
+	wrap(out, NULL, 2, width, l);
+	free(l);
+	for (size_t i = 0; i < r->n_feeds; i++) {
+		const report_feed *f = &r->feeds[i];
+		if (f->checked)
+			l = xasprintf(_("Feed %d (%.7s): %llu blocks, %llu present, %llu verified."),
+			              f->index, f->key_hex[0] ? f->key_hex : "?",
+			              (unsigned long long)f->length, (unsigned long long)f->present,
+			              (unsigned long long)f->verified);
+		else
+			l = xasprintf(_("Feed %d (%.7s): not verified (--quick)."), f->index,
+			              f->key_hex[0] ? f->key_hex : "?");
+		wrap(out, NULL, 2, width, l);
+		free(l);
+	}
+	if (r->observations_checked) {
+		l = xasprintf(_("Observations: %zu (%zu with photos, %zu deleted, %zu forked)."),
+		              r->obs_heads, r->obs_with_attachments, r->obs_deleted, r->obs_forks);
+		wrap(out, NULL, 2, width, l);
+		free(l);
+	}
+	step_findings(r, STEP_CORRUPTION, width, out);
+
+	bool env = false;
+	for (size_t i = 0; i < r->findings.n && !env; i++)
+		env = r->findings.v[i].step == STEP_ENVIRONMENT;
+	if (env) {
+		sb_printf(out, "\n%s\n", _("This computer"));
+		step_findings(r, STEP_ENVIRONMENT, width, out);
+	}
+
+	sb_printf(out, "\n%s\n", r->verdict == VERDICT_OK ? _("Summary: OK")
+	                                                  : _("Summary: PROBLEMS FOUND"));
+	l = xasprintf("%s: %s", _("Next"), report_next_action(r));
+	wrap(out, NULL, 2, width, l);
+	free(l);
+}
+
+void report_render(const sd_report *r, report_format fmt, int width, strbuf *out)
+{
+	if (fmt == REPORT_TEXT) {
+		report_to_text(r, width, out);
+		return;
+	}
+	json_t *j = report_to_json(r);
+	if (fmt == REPORT_JSON) {
+		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		sb_add(out, s);
+		sb_addc(out, '\n');
+		free(s);
+	} else {
+		report_json_to_yaml(j, out);
+	}
+	json_decref(j);
+}

@@ -1,0 +1,37 @@
+/* report.h: renderings of a diagnosis (sd_report) for people and scripts.
+ *
+ * JSON and YAML carry the same tree (YAML is emitted from the JSON tree with
+ * libyaml, so the two can never drift apart). Text follows the guide's
+ * order and ends with one verdict and the next action. Names that came from
+ * the file are escaped so they cannot inject terminal control sequences.
+ *
+ * The full projectKey never appears in any rendering (the report does not
+ * hold it). */
+#ifndef SD_REPORT_H
+#define SD_REPORT_H
+
+#include <jansson.h>
+
+#include "diagnosis.h"
+#include "strbuf.h"
+
+typedef enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_YAML } report_format;
+
+/* Parse "text", "json", "yaml"; false when unknown. */
+bool report_format_parse(const char *s, report_format *out);
+
+/* A new JSON tree (caller decrefs). */
+json_t *report_to_json(const sd_report *r);
+/* Text for people, wrapped to width columns (>= 40). */
+void report_to_text(const sd_report *r, int width, strbuf *out);
+/* Any JSON tree as YAML (block style, UTF-8); false on emitter failure. */
+bool report_json_to_yaml(json_t *j, strbuf *out);
+/* Render r in fmt into out. */
+void report_render(const sd_report *r, report_format fmt, int width, strbuf *out);
+
+/* One sentence: what to do next (translated). */
+const char *report_next_action(const sd_report *r);
+/* Copy s with control characters shown as \xNN (caller frees). */
+char *report_escape(const char *s);
+
+#endif
