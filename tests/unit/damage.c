@@ -1,0 +1,176 @@
+#include "config.h"
+
+#include "damage.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "syncfile.h"
+#include "tar.h"
+#include "testutil.h"
+
+char *dmg_copy(const char *fixture)
+{
+	char *dir = sd_test_tmpdir();
+	const char *base = strrchr(fixture, '/');
+	char *p = sd_test_copy(sd_test_data(fixture), dir, base ? base + 1 : fixture);
+	free(dir);
+	return p;
+}
+
+void dmg_write(const char *path, uint64_t off, const void *bytes, size_t n)
+{
+	int fd = open(path, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, bytes, n, (off_t)off), (ssize_t)n);
+	close(fd);
+}
+
+void dmg_read(const char *path, uint64_t off, void *bytes, size_t n)
+{
+	int fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, bytes, n, (off_t)off), (ssize_t)n);
+	close(fd);
+}
+
+void dmg_flip(const char *path, uint64_t off)
+{
+	uint8_t b;
+	dmg_read(path, off, &b, 1);
+	b ^= 0x5a;
+	dmg_write(path, off, &b, 1);
+}
+
+void dmg_truncate(const char *path, uint64_t len) { ck_assert_int_eq(truncate(path, (off_t)len), 0); }
+
+uint64_t dmg_size(const char *path)
+{
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (uint64_t)st.st_size;
+}
+
+void dmg_fix_checksum(const char *path, uint64_t off)
+{
+	uint8_t b[512];
+	dmg_read(path, off, b, sizeof b);
+	bool patched = b[148 + 7] >= '0' && b[148 + 7] <= '7';
+	memset(b + 148, ' ', 8);
+	unsigned sum = 0;
+	for (int i = 0; i < 512; i++)
+		sum += b[i];
+	char ck[9];
+	if (patched) {
+		snprintf(ck, sizeof ck, "%08o", sum);
+		memcpy(b + 148, ck, 8);
+	} else {
+		snprintf(ck, sizeof ck, "%06o", sum);
+		memcpy(b + 148, ck, 6);
+		b[154] = ' ';
+		b[155] = 0;
+	}
+	dmg_write(path, off, b, sizeof b);
+}
+
+void dmg_rename(const char *path, uint64_t off, const char *name)
+{
+	uint8_t field[100] = {0};
+	memcpy(field, name, strlen(name));
+	dmg_write(path, off, field, sizeof field);
+	dmg_fix_checksum(path, off);
+}
+
+static uint64_t index_header(const char *path)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(path, &sf, &fl, NULL, NULL), SD_OK);
+	ck_assert_ptr_nonnull(sf->index_member);
+	uint64_t off = sf->index_member->header_off;
+	sf_close(sf);
+	fnd_free(&fl);
+	return off;
+}
+
+char *dmg_index_json(const char *path)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(path, &sf, &fl, NULL, NULL), SD_OK);
+	ck_assert_ptr_nonnull(sf->index_json);
+	char *s = strdup(sf->index_json);
+	sf_close(sf);
+	fnd_free(&fl);
+	return s;
+}
+
+void dmg_rewrite_index(const char *path, const char *json)
+{
+	dmg_write_index_at(path, index_header(path), json);
+}
+
+void dmg_write_index_at(const char *path, uint64_t off, const char *json)
+{
+	dmg_truncate(path, off);
+	size_t len = strlen(json);
+	uint8_t h[512];
+	ck_assert(tar_header_build(h, "___index.json", len, 1700000000, 0644, TAR_ENC_STREAM));
+	dmg_write(path, off, h, sizeof h);
+	dmg_write(path, off + 512, json, len);
+	/* upstream: a full 512 of padding when len % 512 == 0, then 1024 zeros */
+	size_t pad = 512 - len % 512;
+	uint8_t *z = calloc(1, pad + 1024);
+	dmg_write(path, off + 512 + len, z, pad + 1024);
+	free(z);
+}
+
+char *dmg_replace(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	ck_assert_msg(p != NULL, "'%s' not found", from);
+	size_t n = strlen(s) - strlen(from) + strlen(to);
+	char *r = malloc(n + 1);
+	size_t pre = (size_t)(p - s);
+	memcpy(r, s, pre);
+	strcpy(r + pre, to);
+	strcat(r, p + strlen(from));
+	return r;
+}
+
+sd_report *dmg_check(const char *path)
+{
+	check_options opt = {0};
+	opt.no_auto_config = true;
+	sd_report *r = NULL;
+	sd_error err;
+	ck_assert_int_eq(check_run(path, &opt, NULL, &r, &err), SD_OK);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+const finding *dmg_find(const sd_report *r, const char *code)
+{
+	for (size_t i = 0; i < r->findings.n; i++)
+		if (!strcmp(r->findings.v[i].code, code))
+			return &r->findings.v[i];
+	return NULL;
+}
+
+void dmg_done(char *path)
+{
+	unlink(path);
+	char *slash = strrchr(path, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(path);
+	}
+	free(path);
+}

@@ -1,0 +1,39 @@
+/* damage.h: make damaged variants of the real fixtures, in code.
+ * Every helper works on a copy in a private temporary folder and aborts
+ * the test on failure. */
+#ifndef SD_DAMAGE_H
+#define SD_DAMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diagnosis.h"
+
+/* Copy tests/data/<fixture> into a new temp folder; returns the path. */
+char *dmg_copy(const char *fixture);
+void dmg_flip(const char *path, uint64_t off);
+void dmg_write(const char *path, uint64_t off, const void *bytes, size_t n);
+void dmg_read(const char *path, uint64_t off, void *bytes, size_t n);
+void dmg_truncate(const char *path, uint64_t len);
+uint64_t dmg_size(const char *path);
+/* Recompute the checksum of the tar header at off (keeps its encoding). */
+void dmg_fix_checksum(const char *path, uint64_t off);
+/* Replace the name of the tar header at off and fix its checksum. */
+void dmg_rename(const char *path, uint64_t off, const char *name);
+/* Replace ___index.json (and the trailer) with json, written as upstream does. */
+void dmg_rewrite_index(const char *path, const char *json);
+/* Cut the file at off and write an index (and trailer) there. */
+void dmg_write_index_at(const char *path, uint64_t off, const char *json);
+/* The raw index JSON of a sync file (caller frees). */
+char *dmg_index_json(const char *path);
+/* Replace the first occurrence of from with to in s (caller frees the result). */
+char *dmg_replace(const char *s, const char *from, const char *to);
+
+/* Run check_run with no configuration; caller frees with report_free. */
+sd_report *dmg_check(const char *path);
+/* The first finding with code, or NULL. */
+const finding *dmg_find(const sd_report *r, const char *code);
+/* Remove the temp copy and its folder; frees path. */
+void dmg_done(char *path);
+
+#endif

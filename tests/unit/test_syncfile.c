@@ -1,0 +1,407 @@
+/* The reader against the real fixtures, and against damaged variants made
+ * here in code: every structural finding with its location. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "damage.h"
+#include "syncfile.h"
+#include "tar.h"
+#include "testutil.h"
+
+#define KEY_A "ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e"
+#define DK_A "c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af"
+#define DK_B "97c1152af3cba51b9b7b9837de41f4894696b7a92e36b9e24ea2b4da97341a76"
+
+static syncfile *open_sf(const char *path, findings *fl)
+{
+	syncfile *sf = NULL;
+	sd_error err;
+	fnd_init(fl);
+	ck_assert_int_eq(sf_open(path, &sf, fl, NULL, &err), SD_OK);
+	return sf;
+}
+
+/* Every fixture gives the feeds, media and discovery key upstream wrote. */
+static void check_fixture(const char *name, const char *dk, size_t nfeeds, const char *keys[])
+{
+	char fname[128], ename[128];
+	snprintf(fname, sizeof fname, "%s.mapeodata", name);
+	snprintf(ename, sizeof ename, "%s.expected.json", name);
+	findings fl;
+	syncfile *sf = open_sf(sd_test_data(fname), &fl);
+	ck_assert_int_eq(sf->era, SF_ERA_KAPPA_OSM_V2);
+	ck_assert(sf->has_index);
+	ck_assert_ptr_nonnull(sf->db);
+	ck_assert_str_eq(sf->p2p_db, "kappa-osm");
+	if (dk) {
+		ck_assert(sf->has_discovery_key);
+		ck_assert_str_eq(sf->discovery_key, dk);
+	} else {
+		ck_assert(!sf->has_discovery_key);
+	}
+	ck_assert_uint_eq(sf->n_feeds, nfeeds);
+	for (size_t i = 0; i < nfeeds; i++) {
+		ck_assert_int_eq(sf->feeds[i].index, (int)i);
+		ck_assert(sf->feeds[i].key.present && sf->feeds[i].key.size == 32);
+		ck_assert(sf->feeds[i].tree.present && sf->feeds[i].signatures.present &&
+		          sf->feeds[i].bitfield.present);
+		ck_assert(!sf->feeds[i].has_secret_key);
+		uint8_t k[32];
+		ck_assert_int_eq(sf_read(sf, sf->feeds[i].key.off, k, 32, NULL), SD_OK);
+		char hex[65];
+		for (int j = 0; j < 32; j++)
+			sprintf(hex + 2 * j, "%02x", k[j]);
+		ck_assert_str_eq(hex, keys[i]);
+	}
+	json_t *e = json_load_file(sd_test_data(ename), 0, NULL);
+	ck_assert_ptr_nonnull(e);
+	json_t *mk = json_object_get(e, "mediaKeys");
+	ck_assert_uint_eq(sf->n_media, json_array_size(mk));
+	size_t i;
+	json_t *v;
+	json_array_foreach(mk, i, v)
+	{
+		const sf_member *m = sf_find_member(sf, json_string_value(v));
+		ck_assert_msg(m != NULL, "media %s not found", json_string_value(v));
+		ck_assert(m->in_index);
+	}
+	json_decref(e);
+	/* a healthy file has no structural problem */
+	ck_assert_uint_eq(fnd_count(&fl, SEV_WARNING), 0);
+	sf_close(sf);
+	fnd_free(&fl);
+}
+
+/* Feed keys from tests/data/manifest.json. */
+static const char *manifest_key(const char *file, size_t step)
+{
+	static char buf[8][65];
+	static int n;
+	json_t *m = json_load_file(sd_test_data("manifest.json"), 0, NULL);
+	ck_assert_ptr_nonnull(m);
+	json_t *steps = json_object_get(json_object_get(json_object_get(m, "files"), file), "steps");
+	size_t found = 0, i;
+	json_t *s;
+	const char *r = NULL;
+	json_array_foreach(steps, i, s)
+	{
+		json_t *k = json_object_get(s, "deviceFeed");
+		if (!json_is_string(k))
+			continue;
+		if (found++ == step) {
+			char *slot = buf[n++ % 8];
+			snprintf(slot, 65, "%s", json_string_value(k));
+			r = slot;
+			break;
+		}
+	}
+	json_decref(m);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+START_TEST(fixtures_read_as_upstream_wrote_them)
+{
+	const char *a[] = {manifest_key("good-project-A", 0), manifest_key("good-project-A", 1)};
+	check_fixture("good-project-A", DK_A, 2, a);
+	const char *b[] = {manifest_key("good-project-B", 0), manifest_key("good-project-B", 1)};
+	check_fixture("good-project-B", DK_B, 2, b);
+	const char *n[] = {manifest_key("good-no-key", 0), manifest_key("good-no-key", 1)};
+	check_fixture("good-no-key", NULL, 2, n);
+	const char *e[] = {manifest_key("edge-empty-device-A", 0)};
+	check_fixture("edge-empty-device-A", DK_A, 1, e);
+}
+END_TEST
+
+START_TEST(reading_never_changes_the_input)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	struct stat before, after;
+	ck_assert_int_eq(stat(p, &before), 0);
+	size_t n1, n2;
+	uint8_t *b1 = sd_test_slurp(p, &n1);
+	sd_report *r = dmg_check(p);
+	report_free(r);
+	uint8_t *b2 = sd_test_slurp(p, &n2);
+	ck_assert_int_eq(stat(p, &after), 0);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert(memcmp(b1, b2, n1) == 0);
+	ck_assert_int_eq(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+	ck_assert_int_eq(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+	free(b1), free(b2);
+	dmg_done(p);
+}
+END_TEST
+
+static void expect(const char *path, const char *code, int64_t offset, const char *member)
+{
+	sd_report *r = dmg_check(path);
+	const finding *f = dmg_find(r, code);
+	ck_assert_msg(f != NULL, "%s: expected finding %s", path, code);
+	if (offset != -2)
+		ck_assert_int_eq(f->offset, offset);
+	if (member)
+		ck_assert_msg(f->member && !strcmp(f->member, member), "member %s, expected %s",
+		              f->member ? f->member : "(none)", member);
+	ck_assert_int_eq(r->verdict, f->severity >= SEV_WARNING ? VERDICT_PROBLEMS : r->verdict);
+	report_free(r);
+}
+
+START_TEST(tiny_and_foreign_files)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	dmg_truncate(p, 1000);
+	expect(p, "file-too-small", 0, NULL);
+	dmg_truncate(p, 0);
+	expect(p, "file-too-small", 0, NULL);
+	uint8_t rnd[4096];
+	for (size_t i = 0; i < sizeof rnd; i++)
+		rnd[i] = (uint8_t)(i * 7919 + 13);
+	dmg_write(p, 0, rnd, sizeof rnd);
+	expect(p, "not-a-sync-file", 0, NULL);
+	dmg_done(p);
+
+	p = dmg_copy("config-A.mapeosettings"); /* a ZIP */
+	expect(p, "not-a-sync-file", 0, NULL);
+	uint8_t gz[2048] = {0x1f, 0x8b, 8, 0};
+	dmg_write(p, 0, gz, sizeof gz);
+	dmg_truncate(p, sizeof gz);
+	sd_report *r = dmg_check(p);
+	ck_assert_str_eq(r->era, "gzip-v0");
+	ck_assert_ptr_nonnull(dmg_find(r, "era-legacy-gzip"));
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(unreadable_inputs)
+{
+	sd_report *r;
+	sd_error err;
+	check_options opt = {.no_auto_config = true};
+	char *dir = sd_test_tmpdir();
+	ck_assert_int_eq(check_run(dir, &opt, NULL, &r, &err), SD_OK);
+	ck_assert_int_eq(r->verdict, VERDICT_UNREADABLE);
+	ck_assert_ptr_nonnull(strstr(err.msg, dir));
+	report_free(r);
+	char fifo[4096];
+	snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(check_run(fifo, &opt, NULL, &r, &err), SD_OK);
+	ck_assert_int_eq(r->verdict, VERDICT_UNREADABLE);
+	report_free(r);
+	unlink(fifo);
+	snprintf(fifo, sizeof fifo, "%s/missing.mapeodata", dir);
+	ck_assert_int_eq(check_run(fifo, &opt, NULL, &r, &err), SD_OK);
+	ck_assert_int_eq(r->verdict, VERDICT_UNREADABLE);
+	report_free(r);
+	rmdir(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(truncations)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	uint64_t size = dmg_size(p);
+	/* a length that is not a multiple of 512 */
+	dmg_truncate(p, size - 100);
+	expect(p, "truncated-file", (int64_t)((size - 100) / 512 * 512), NULL);
+	dmg_done(p);
+
+	p = dmg_copy("good-project-A.mapeodata");
+	findings fl;
+	syncfile *sf = open_sf(p, &fl);
+	uint64_t db = sf->db->header_off, idx = sf->index_member->header_off;
+	sf_close(sf);
+	fnd_free(&fl);
+	/* cut inside the database: no index either */
+	dmg_truncate(p, db + 512 + 5120);
+	expect(p, "truncated-file", (int64_t)db, "osm-p2p-db.tar");
+	expect(p, "missing-index", -2, NULL);
+	dmg_done(p);
+
+	/* the index and trailer gone */
+	p = dmg_copy("good-project-A.mapeodata");
+	dmg_truncate(p, idx);
+	expect(p, "missing-index", -2, NULL);
+	dmg_done(p);
+
+	/* the trailer cut */
+	p = dmg_copy("good-project-A.mapeodata");
+	dmg_truncate(p, size - 1024);
+	expect(p, "missing-trailer", -2, NULL);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(index_damage)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	char *json = dmg_index_json(p);
+	/* one byte in the top-level key: upstream silently reads the old format */
+	char *bad = dmg_replace(json, "{\"index\"", "{\"indey\"");
+	dmg_rewrite_index(p, bad);
+	expect(p, "damaged-index", -2, "___index.json");
+	free(bad);
+	/* not JSON */
+	bad = dmg_replace(json, "\"userdata\"", "\"userdata");
+	dmg_rewrite_index(p, bad);
+	expect(p, "damaged-index", -2, "___index.json");
+	free(bad);
+	/* an entry pointing one byte off */
+	bad = dmg_replace(json, "\"osm-p2p-db.tar\":{\"offset\":554496",
+	                  "\"osm-p2p-db.tar\":{\"offset\":554497");
+	dmg_rewrite_index(p, bad);
+	expect(p, "index-disagrees", 554497, "osm-p2p-db.tar");
+	free(bad);
+	/* no userdata */
+	char *cut = strstr(json, ",\"userdata\"");
+	ck_assert_ptr_nonnull(cut);
+	char *nou = strndup(json, (size_t)(cut - json));
+	char *nou2 = malloc(strlen(nou) + 2);
+	sprintf(nou2, "%s}", nou);
+	dmg_rewrite_index(p, nou2);
+	expect(p, "userdata-missing", -2, NULL);
+	sd_report *r = dmg_check(p);
+	ck_assert(r->project_default);
+	report_free(r);
+	free(nou), free(nou2);
+	/* a hyperlog file */
+	bad = dmg_replace(json, "\"p2p-db\":\"kappa-osm\"", "\"p2p-db\":\"hyperlog\"");
+	dmg_rewrite_index(p, bad);
+	r = dmg_check(p);
+	ck_assert_str_eq(r->era, "hyperlog-v1");
+	ck_assert_ptr_nonnull(dmg_find(r, "era-hyperlog"));
+	report_free(r);
+	free(bad);
+	/* a media member left out of the index: dead space and a missing photo */
+	bad = dmg_replace(json, "\"thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg\":{\"offset\":0,"
+	                        "\"size\":1730},",
+	                  "");
+	dmg_rewrite_index(p, bad);
+	expect(p, "dead-space", 0, "thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg");
+	r = dmg_check(p);
+	const finding *f = dmg_find(r, "attachment-missing");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->media, "thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg");
+	ck_assert_ptr_nonnull(f->observation);
+	report_free(r);
+	free(bad);
+	free(json);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(header_damage)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	/* a byte of a media member's name: its checksum no longer matches */
+	dmg_flip(p, 2560 + 3);
+	expect(p, "bad-header-checksum", 2560, NULL);
+	dmg_done(p);
+
+	/* a header whose size was never patched */
+	p = dmg_copy("good-project-A.mapeodata");
+	dmg_write(p, 2560 + 124, "000000000000", 12);
+	dmg_fix_checksum(p, 2560);
+	expect(p, "unpatched-header", 2560, "thumbnail/dc31e902d78324ba0439aa27f0dd625b.jpg");
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(database_damage)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	findings fl;
+	syncfile *sf = open_sf(p, &fl);
+	uint64_t db_data = sf->db->data_off;
+	uint64_t feed1_key = 0, feed1[8];
+	size_t n1 = 0;
+	char names[8][32];
+	for (size_t i = 0; i < sf->n_inner; i++) {
+		if (!strcmp(sf->inner[i].name, "1/key"))
+			feed1_key = sf->inner[i].off - 512;
+		if (!strncmp(sf->inner[i].name, "1/", 2) && n1 < 8) {
+			snprintf(names[n1], sizeof names[n1], "2/%s", sf->inner[i].name + 2);
+			feed1[n1++] = sf->inner[i].off - 512;
+		}
+	}
+	sf_close(sf);
+	fnd_free(&fl);
+	ck_assert_uint_ne(feed1_key, 0);
+
+	/* the first inner header */
+	dmg_flip(p, db_data + 20);
+	expect(p, "inner-tar-damaged", (int64_t)db_data, "osm-p2p-db.tar");
+	dmg_flip(p, db_data + 20);
+
+	/* Windows names */
+	dmg_rename(p, feed1_key, "1\\key");
+	expect(p, "windows-paths", -2, "osm-p2p-db.tar");
+	/* feed 1 without its key: Mapeo stops loading there */
+	dmg_rename(p, feed1_key, "1/kez");
+	expect(p, "feed-key-invalid", -2, NULL);
+	/* feed 1 renamed to 2: a gap */
+	for (size_t i = 0; i < n1; i++)
+		dmg_rename(p, feed1[i], names[i]);
+	expect(p, "feed-gap", -2, "osm-p2p-db.tar");
+	/* a key-named root feed directory exposes the key */
+	dmg_rename(p, feed1_key, KEY_A "/key");
+	sd_report *r = dmg_check(p);
+	const finding *f = dmg_find(r, "project-key-exposed");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_null(strstr(f->message, KEY_A));
+	ck_assert_ptr_nonnull(strstr(f->message, "ae0a6**********"));
+	ck_assert_ptr_null(strstr(f->inner, KEY_A));
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(database_missing)
+{
+	/* media and an index, but the database popped and never re-appended */
+	char *p = dmg_copy("good-project-B.mapeodata");
+	char *json = dmg_index_json(p);
+	findings fl;
+	syncfile *sf = open_sf(p, &fl);
+	uint64_t db = sf->db->header_off, dbsize = sf->db->size;
+	sf_close(sf);
+	fnd_free(&fl);
+	char from[128];
+	snprintf(from, sizeof from, ",\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%llu}",
+	         (unsigned long long)db, (unsigned long long)dbsize);
+	char *bad = dmg_replace(json, from, "");
+	dmg_write_index_at(p, db, bad); /* over the database member */
+	expect(p, "database-missing", -2, NULL);
+	free(bad), free(json);
+	dmg_done(p);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("syncfile");
+	TCase *tc = tcase_create("reader");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, fixtures_read_as_upstream_wrote_them);
+	tcase_add_test(tc, reading_never_changes_the_input);
+	tcase_add_test(tc, tiny_and_foreign_files);
+	tcase_add_test(tc, unreadable_inputs);
+	tcase_add_test(tc, truncations);
+	tcase_add_test(tc, index_damage);
+	tcase_add_test(tc, header_damage);
+	tcase_add_test(tc, database_damage);
+	tcase_add_test(tc, database_missing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) { return sd_test_run(suite()); }
