@@ -1,0 +1,314 @@
+/* Feed verification, the observation model and photo checks: the real
+ * fixtures verify, and one flipped byte is found at its exact place. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "damage.h"
+#include "entries.h"
+#include "media.h"
+#include "syncfile.h"
+#include "testutil.h"
+
+typedef struct feed_loc {
+	uint64_t data, tree, sigs, bitfield;
+	uint64_t tree_size, sigs_size;
+} feed_loc;
+
+static feed_loc locate(const char *path, int feed)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(path, &sf, &fl, NULL, NULL), SD_OK);
+	feed_loc l = {0};
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		if (sf->feeds[i].index == feed) {
+			l.data = sf->feeds[i].data.off;
+			l.tree = sf->feeds[i].tree.off;
+			l.tree_size = sf->feeds[i].tree.size;
+			l.sigs = sf->feeds[i].signatures.off;
+			l.sigs_size = sf->feeds[i].signatures.size;
+			l.bitfield = sf->feeds[i].bitfield.off;
+		}
+	sf_close(sf);
+	fnd_free(&fl);
+	ck_assert_uint_ne(l.tree, 0);
+	return l;
+}
+
+static uint64_t leaf_size(const char *path, const feed_loc *l, uint64_t k)
+{
+	uint8_t b[8];
+	dmg_read(path, l->tree + 32 + 40 * (2 * k) + 32, b, 8);
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static const finding *find_at(const sd_report *r, const char *code, int feed, int64_t block)
+{
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const finding *f = &r->findings.v[i];
+		if (!strcmp(f->code, code) && f->feed == feed && (block == -2 || f->block == block))
+			return f;
+	}
+	return NULL;
+}
+
+START_TEST(fixtures_verify_and_match_expected_heads)
+{
+	static const char *const names[] = {"good-project-A", "good-project-B", "good-no-key",
+	                                    "edge-empty-device-A"};
+	for (size_t n = 0; n < 4; n++) {
+		char f[128], e[128];
+		snprintf(f, sizeof f, "%s.mapeodata", names[n]);
+		snprintf(e, sizeof e, "%s.expected.json", names[n]);
+		sd_report *r = dmg_check(sd_test_data(f));
+		ck_assert_int_eq(r->verdict, VERDICT_OK);
+		for (size_t i = 0; i < r->n_feeds; i++) {
+			ck_assert_uint_eq(r->feeds[i].verified, r->feeds[i].length);
+			ck_assert_uint_eq(r->feeds[i].present, r->feeds[i].length);
+		}
+		json_t *exp = json_load_file(sd_test_data(e), 0, NULL);
+		json_t *obs = json_object_get(exp, "observations");
+		ck_assert_uint_eq(r->n_obs, json_array_size(obs));
+		size_t with = 0;
+		for (size_t i = 0; i < r->n_obs; i++) {
+			json_t *o = json_array_get(obs, i);
+			ck_assert_str_eq(r->obs[i].id, json_string_value(json_object_get(o, "id")));
+			ck_assert_str_eq(r->obs[i].version,
+			                 json_string_value(json_object_get(o, "version")));
+			if (json_array_size(json_object_get(o, "attachments")))
+				with++;
+		}
+		ck_assert_uint_eq(r->obs_with_attachments, with);
+		json_decref(exp);
+		report_free(r);
+	}
+}
+END_TEST
+
+START_TEST(a_flipped_data_byte_names_its_block)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l = locate(p, 0);
+	uint64_t off = 0;
+	for (uint64_t k = 0; k < 3; k++)
+		off += leaf_size(p, &l, k);
+	dmg_flip(p, l.data + off + 10); /* inside block 3 */
+	sd_report *r = dmg_check(p);
+	const finding *f = find_at(r, "feed-hash-mismatch", 0, 3);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->inner, "0/data");
+	ck_assert_uint_lt(r->feeds[0].verified, 4);
+	ck_assert_int_eq(r->verdict, VERDICT_PROBLEMS);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(a_flipped_tree_node_is_found)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l = locate(p, 0);
+	dmg_flip(p, l.tree + 32 + 40 * 1 + 5); /* parent node 1, over blocks 0 and 1 */
+	sd_report *r = dmg_check(p);
+	const finding *f = find_at(r, "feed-hash-mismatch", 0, 0);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->inner, "0/tree");
+	ck_assert_uint_eq(r->feeds[0].verified, 0);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(a_flipped_signature_is_found)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l = locate(p, 1);
+	uint64_t slots = (l.sigs_size - 32) / 64;
+	dmg_flip(p, l.sigs + 32 + 64 * (slots - 1) + 7);
+	sd_report *r = dmg_check(p);
+	const finding *f = find_at(r, "feed-signature-invalid", 1, (int64_t)(slots - 1));
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->inner, "1/signatures");
+	ck_assert_ptr_nonnull(find_at(r, "feed-unsigned", 1, -2));
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(a_cleared_bitfield_bit_is_a_hole)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l = locate(p, 0);
+	uint8_t b;
+	dmg_read(p, l.bitfield + 32, &b, 1);
+	b &= (uint8_t)~0x04; /* block 5 */
+	dmg_write(p, l.bitfield + 32, &b, 1);
+	sd_report *r = dmg_check(p);
+	ck_assert_ptr_nonnull(find_at(r, "feed-incomplete", 0, -2));
+	ck_assert_uint_eq(r->feeds[0].present, r->feeds[0].length - 1);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(a_damaged_header_is_found)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l = locate(p, 1);
+	dmg_flip(p, l.tree + 1);
+	sd_report *r = dmg_check(p);
+	const finding *f = find_at(r, "feed-header-invalid", 1, -2);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->inner, "1/tree");
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(cut_and_flipped_photos)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	const sf_member *jpg = sf_find_member(sf, "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg");
+	const sf_member *png = sf_find_member(sf, "original/ad8b42c503eecb8be187886b9d4b49a3.png");
+	ck_assert_ptr_nonnull(jpg);
+	ck_assert_ptr_nonnull(png);
+	uint64_t jend = jpg->data_off + jpg->size, pmid = png->data_off + png->size / 2;
+	sf_close(sf);
+	fnd_free(&fl);
+	/* the JPEG's EOI marker gone: a cut photo */
+	dmg_write(p, jend - 2, "\0\0", 2);
+	dmg_flip(p, pmid);
+	sd_report *r = dmg_check(p);
+	int found = 0;
+	for (size_t i = 0; i < r->findings.n; i++)
+		if (!strcmp(r->findings.v[i].code, "media-damaged")) {
+			const char *m = r->findings.v[i].media;
+			ck_assert(!strcmp(m, "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg") ||
+			          !strcmp(m, "original/ad8b42c503eecb8be187886b9d4b49a3.png"));
+			found++;
+		}
+	ck_assert_int_eq(found, 2);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+static void block(obs_model *m, uint64_t seq, const char *json, findings *fl)
+{
+	obs_model_add_block(m, 0, "aa", seq, (const uint8_t *)json, strlen(json), fl);
+}
+
+START_TEST(entries_dates_and_forks)
+{
+	findings fl;
+	fnd_init(&fl);
+	obs_model *m = obs_model_new();
+	block(m, 0,
+	      "{\"type\":\"observation\",\"id\":\"a1\",\"created_at\":\"1970-01-01T00:00:05.000Z\","
+	      "\"timestamp\":\"1970-01-01T00:00:05.000Z\",\"tags\":{\"categoryId\":\"river\"},"
+	      "\"links\":[]}\n",
+	      &fl);
+	block(m, 1,
+	      "{\"type\":\"observation\",\"id\":\"b2\",\"created_at\":\"2099-05-01T00:00:00.000Z\","
+	      "\"links\":[]}\n",
+	      &fl);
+	block(m, 2, "{\"type\":\"observation\",\"id\":\"c3\",\"created_at\":\"yesterday\",\"links\":[]}\n",
+	      &fl);
+	block(m, 3, "{not json}\n", &fl);
+	block(m, 4, "{\"type\":\"observation\",\"id\":\"d4\"}\n{\"x\":1}\n", &fl);
+	/* an edit and a fork of e5, then a deleted f6 */
+	block(m, 5, "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"links\":[]}\n", &fl);
+	block(m, 6, "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-02T00:00:00.000Z\",\"links\":[\"aa@5\"]}\n", &fl);
+	block(m, 7, "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-03T00:00:00.000Z\",\"links\":[\"aa@5\"]}\n", &fl);
+	block(m, 8, "{\"type\":\"observation\",\"id\":\"f6\",\"links\":[]}\n", &fl);
+	block(m, 9, "{\"type\":\"observation\",\"id\":\"f6\",\"deleted\":true,\"links\":[\"aa@8\"]}\n", &fl);
+	obs_model_finish(m, 1800000000, &fl);
+	obs_counts c = obs_model_counts(m);
+	ck_assert_uint_eq(c.heads, 4); /* a1 b2 c3 e5 */
+	ck_assert_uint_eq(c.forks, 1);
+	ck_assert_uint_eq(c.deleted, 1);
+	size_t n;
+	const obs_head *h = obs_model_heads(m, &n);
+	ck_assert_str_eq(h[3].id, "e5");
+	ck_assert_str_eq(h[3].version, "aa@7");
+	int epoch = 0, future = 0, malformed = 0, notjson = 0;
+	for (size_t i = 0; i < fl.n; i++) {
+		const finding *f = &fl.v[i];
+		if (!strcmp(f->code, "date-epoch")) {
+			epoch++;
+			ck_assert_str_eq(f->observation, "a1");
+			ck_assert_ptr_nonnull(strstr(f->detail, "river"));
+		}
+		if (!strcmp(f->code, "date-future")) {
+			future++;
+			ck_assert_str_eq(f->observation, "b2");
+		}
+		if (!strcmp(f->code, "date-malformed")) {
+			malformed++;
+			ck_assert_str_eq(f->observation, "c3");
+		}
+		if (!strcmp(f->code, "entry-not-json")) {
+			notjson++;
+			ck_assert(f->block == 3 || f->block == 4);
+		}
+	}
+	ck_assert_int_eq(epoch, 1);
+	ck_assert_int_eq(future, 1);
+	ck_assert_int_eq(malformed, 1);
+	ck_assert_int_eq(notjson, 2);
+	obs_model_free(m);
+	fnd_free(&fl);
+}
+END_TEST
+
+START_TEST(media_checker_streams)
+{
+	static const uint8_t png_empty[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0,
+	                                    'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+	const char *why;
+	uint64_t at;
+	media_check *mc = media_check_new();
+	for (size_t i = 0; i < sizeof png_empty; i++)
+		media_check_feed(mc, png_empty + i, 1); /* byte by byte */
+	ck_assert(media_check_finish(mc, &why, &at));
+	mc = media_check_new();
+	media_check_feed(mc, png_empty, sizeof png_empty - 1);
+	ck_assert(!media_check_finish(mc, &why, &at));
+	ck_assert_ptr_nonnull(why);
+	mc = media_check_new();
+	media_check_feed(mc, (const uint8_t *)"GIF89a", 6);
+	ck_assert(!media_check_finish(mc, &why, &at));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("verify");
+	TCase *tc = tcase_create("verify");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, fixtures_verify_and_match_expected_heads);
+	tcase_add_test(tc, a_flipped_data_byte_names_its_block);
+	tcase_add_test(tc, a_flipped_tree_node_is_found);
+	tcase_add_test(tc, a_flipped_signature_is_found);
+	tcase_add_test(tc, a_cleared_bitfield_bit_is_a_hole);
+	tcase_add_test(tc, a_damaged_header_is_found);
+	tcase_add_test(tc, cut_and_flipped_photos);
+	tcase_add_test(tc, entries_dates_and_forks);
+	tcase_add_test(tc, media_checker_streams);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) { return sd_test_run(suite()); }
