@@ -1,14 +1,100 @@
-/* cmd_diff.c: 'syncdoctor diff' (placeholder until its issue lands). */
+/* cmd_diff.c: 'syncdoctor diff CFG_A CFG_B': how two configurations differ. */
 #include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
+#include "report.h"
+#include "settings_diff.h"
+
+static void usage(void)
+{
+	printf(_("Usage: syncdoctor diff [OPTION]... CFG_A CFG_B\n"
+	         "Show how two Mapeo configurations differ, by meaning: metadata, categories,\n"
+	         "presets, fields (renames included), defaults, translations, icons, imagery\n"
+	         "and style. Each CFG is a .mapeosettings file (tar or ZIP) or a folder.\n"
+	         "\n"
+	         "  -f, --format=FMT   text (default), json or yaml\n"
+	         "  -w, --width=N      text width; side by side from 120 columns\n"
+	         "  -h, --help         display this help and exit\n"
+	         "\n"
+	         "Exit status: 0 the same, 2 different, 3 a configuration could not be read,\n"
+	         "1 usage error.\n"));
+}
 
 int cmd_diff(int argc, char **argv, cli_globals *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	cli_error(_("the '%s' command is not available in this version yet"), "diff");
-	return EXIT_USAGE;
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"width", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    CLI_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	report_format fmt = REPORT_TEXT;
+	int width = 0, c;
+	while ((c = getopt_long(argc, argv, "f:w:h", longopts, NULL)) != -1) {
+		if (cli_common_option(c, optarg, g))
+			continue;
+		switch (c) {
+		case 'f':
+			if (!report_format_parse(optarg, &fmt))
+				return cli_usage_error(_("unknown format '%s' (use text, json or yaml)"),
+				                       optarg);
+			break;
+		case 'w': width = atoi(optarg); break;
+		case 'h': usage(); return EXIT_OK;
+		default: return cli_usage_error(_("unknown option"));
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(_("diff needs exactly two configurations"));
+	if (!width) {
+		struct winsize ws;
+		width = isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col
+		                                                                            : 80;
+	}
+	mapeo_config *cfg[2] = {NULL, NULL};
+	findings fl;
+	fnd_init(&fl);
+	for (int i = 0; i < 2; i++) {
+		sd_error err;
+		if (cfg_open(argv[optind + i], &cfg[i], &fl, &err) != SD_OK) {
+			cli_error("%s", err.msg);
+			cfg_free(cfg[0]);
+			fnd_free(&fl);
+			return EXIT_UNREADABLE;
+		}
+	}
+	for (size_t i = 0; i < fl.n; i++)
+		if (fl.v[i].severity == SEV_ERROR)
+			fprintf(stderr, _("syncdoctor: warning: %s\n"), fl.v[i].message);
+	cfg_diff *d = cfg_diff_compute(cfg[0], cfg[1]);
+	strbuf out = SB_INIT;
+	if (fmt == REPORT_TEXT) {
+		cfg_diff_to_text(d, cfg[0], cfg[1], width, &out);
+	} else {
+		json_t *j = cfg_diff_to_json(d, cfg[0], cfg[1]);
+		if (fmt == REPORT_JSON) {
+			char *s = json_dumps(j, JSON_INDENT(2));
+			sb_add(&out, s);
+			sb_addc(&out, '\n');
+			free(s);
+		} else {
+			report_json_to_yaml(j, &out);
+		}
+		json_decref(j);
+	}
+	fputs(sb_str(&out), stdout);
+	sb_free(&out);
+	int rc = d->n ? EXIT_PROBLEMS : EXIT_OK;
+	cfg_diff_free(d);
+	cfg_free(cfg[0]), cfg_free(cfg[1]);
+	fnd_free(&fl);
+	return rc;
 }

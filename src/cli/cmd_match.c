@@ -1,14 +1,197 @@
-/* cmd_match.c: 'syncdoctor match' (placeholder until its issue lands). */
+/* cmd_match.c: 'syncdoctor match FILE CFG...|DIR': which configuration made
+ * a sync file. */
 #include "config.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "i18n.h"
+#include "keys.h"
+#include "report.h"
+#include "settings.h"
+#include "syncfile.h"
+
+static void usage(void)
+{
+	printf(_("Usage: syncdoctor match [OPTION]... FILE CFG...\n"
+	         "Tell which of the given configurations made the sync file FILE, or that none\n"
+	         "did. Each CFG is a .mapeosettings file, a configuration folder, or a folder\n"
+	         "searched (recursively) for both.\n"
+	         "\n"
+	         "  -f, --format=FMT   text (default), json or yaml\n"
+	         "  -h, --help         display this help and exit\n"
+	         "\n"
+	         "Exit status: 0 a configuration matched, 2 none did, 3 FILE could not be\n"
+	         "read, 1 usage error.\n"));
+}
+
+typedef struct match_state {
+	const char *want; /* the file's discovery key, "" for the default project */
+	json_t *matches;
+	json_t *checked;
+	int depth;
+} match_state;
+
+static bool is_config_dir(const char *path)
+{
+	char *m = xasprintf("%s/metadata.json", path);
+	struct stat st;
+	bool r = stat(m, &st) == 0 && S_ISREG(st.st_mode);
+	free(m);
+	return r;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+static void try_config(match_state *ms, const char *path)
+{
+	findings fl;
+	fnd_init(&fl);
+	mapeo_config *c = NULL;
+	if (cfg_open(path, &c, &fl, NULL) == SD_OK) {
+		const char *dk = c->has_key ? c->discovery_key : "";
+		json_t *one = json_object();
+		json_object_set_new(one, "path", json_string(path));
+		json_object_set_new(one, "name", c->name ? json_string(c->name) : json_null());
+		json_object_set_new(one, "version", c->version ? json_string(c->version) : json_null());
+		json_object_set_new(one, "footer", json_string(c->footer));
+		json_object_set_new(one, "match", json_boolean(strcmp(dk, ms->want) == 0));
+		json_array_append_new(ms->checked, one);
+		if (strcmp(dk, ms->want) == 0)
+			json_array_append_new(ms->matches, json_string(path));
+		cfg_free(c);
+	}
+	fnd_free(&fl);
+}
+
+static void scan(match_state *ms, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode) || is_config_dir(path)) {
+		try_config(ms, path);
+		return;
+	}
+	if (ms->depth > 8)
+		return;
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = xasprintf("%s/%s", path, de->d_name);
+		struct stat cs;
+		if (lstat(p, &cs) == 0) {
+			if (S_ISDIR(cs.st_mode)) {
+				ms->depth++;
+				scan(ms, p);
+				ms->depth--;
+			} else if (S_ISREG(cs.st_mode) && has_suffix(de->d_name, ".mapeosettings")) {
+				try_config(ms, p);
+			}
+		}
+		free(p);
+	}
+	closedir(d);
+}
 
 int cmd_match(int argc, char **argv, cli_globals *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	cli_error(_("the '%s' command is not available in this version yet"), "match");
-	return EXIT_USAGE;
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    CLI_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	report_format fmt = REPORT_TEXT;
+	int c;
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		if (cli_common_option(c, optarg, g))
+			continue;
+		switch (c) {
+		case 'f':
+			if (!report_format_parse(optarg, &fmt))
+				return cli_usage_error(_("unknown format '%s' (use text, json or yaml)"),
+				                       optarg);
+			break;
+		case 'h': usage(); return EXIT_OK;
+		default: return cli_usage_error(_("unknown option"));
+		}
+	}
+	if (argc - optind < 2)
+		return cli_usage_error(_("match needs a sync file and at least one configuration"));
+	findings fl;
+	fnd_init(&fl);
+	syncfile *sf = NULL;
+	sd_error err;
+	if (sf_open(argv[optind], &sf, &fl, NULL, &err) != SD_OK) {
+		cli_error("%s", err.msg);
+		fnd_free(&fl);
+		return EXIT_UNREADABLE;
+	}
+	match_state ms = {sf->has_discovery_key ? sf->discovery_key : "", json_array(), json_array(),
+	                  0};
+	for (int i = optind + 1; i < argc; i++)
+		scan(&ms, argv[i]);
+	char form[16];
+	keys_error_form(ms.want, form);
+	size_t n = json_array_size(ms.matches);
+	if (fmt == REPORT_TEXT) {
+		printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), argv[optind], form);
+		size_t i;
+		json_t *one;
+		json_array_foreach(ms.checked, i, one)
+		{
+			const char *name = json_string_value(json_object_get(one, "name"));
+			const char *ver = json_string_value(json_object_get(one, "version"));
+			printf("%s %s (%s %s, %s)\n",
+			       json_is_true(json_object_get(one, "match")) ? _("MATCH") : _("no   "),
+			       json_string_value(json_object_get(one, "path")), name ? name : _("(no name)"),
+			       ver ? ver : "", json_string_value(json_object_get(one, "footer")));
+		}
+		if (n)
+			printf(P_("%zu of %zu configurations made this file.\n",
+			          "%zu of %zu configurations made this file.\n", json_array_size(ms.checked)),
+			       n, json_array_size(ms.checked));
+		else
+			printf(P_("None of the %zu configuration made this file.\n",
+			          "None of the %zu configurations made this file.\n",
+			          json_array_size(ms.checked)),
+			       json_array_size(ms.checked));
+	} else {
+		json_t *o = json_object();
+		json_object_set(o, "matches", ms.matches);
+		json_object_set_new(o, "checked", json_integer((json_int_t)json_array_size(ms.checked)));
+		json_object_set(o, "configurations", ms.checked);
+		strbuf out = SB_INIT;
+		if (fmt == REPORT_JSON) {
+			char *s = json_dumps(o, JSON_INDENT(2));
+			sb_add(&out, s);
+			sb_addc(&out, '\n');
+			free(s);
+		} else {
+			report_json_to_yaml(o, &out);
+		}
+		fputs(sb_str(&out), stdout);
+		sb_free(&out);
+		json_decref(o);
+	}
+	json_decref(ms.matches);
+	json_decref(ms.checked);
+	sf_close(sf);
+	fnd_free(&fl);
+	return n ? EXIT_OK : EXIT_PROBLEMS;
 }

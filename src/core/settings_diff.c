@@ -1,0 +1,617 @@
+#include "config.h"
+
+#include "settings_diff.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "xalloc.h"
+
+const char *cfg_diff_kind_name(cfg_diff_kind k)
+{
+	static const char *const n[] = {"added", "removed", "changed", "renamed"};
+	return n[k];
+}
+
+static void add(cfg_diff *d, cfg_diff_kind kind, const char *area, const char *id,
+                const char *what, const char *old_value, const char *new_value)
+{
+	SD_GROW(d->v, d->cap, d->n + 1);
+	cfg_diff_item *it = &d->v[d->n++];
+	it->kind = kind;
+	it->area = area;
+	it->id = xstrdup_or_null(id);
+	it->what = xstrdup_or_null(what);
+	it->old_value = xstrdup_or_null(old_value);
+	it->new_value = xstrdup_or_null(new_value);
+	if (strcmp(area, "container") != 0)
+		d->content_differs = true;
+}
+
+void cfg_diff_free(cfg_diff *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].id), free(d->v[i].what);
+		free(d->v[i].old_value), free(d->v[i].new_value);
+	}
+	free(d->v);
+	free(d);
+}
+
+/* A short display of any JSON value. */
+static char *show(json_t *v)
+{
+	if (!v)
+		return NULL;
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	return s ? s : xstrdup("?");
+}
+
+static void cmp_str(cfg_diff *d, const char *area, const char *id, const char *what,
+                    const char *a, const char *b)
+{
+	if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
+		add(d, DIFF_CHANGED, area, id, what, a, b);
+}
+
+/* ---- fields: one model for both schemas ---- */
+
+typedef struct nfield {
+	const char *id;
+	const char *key;
+	char type[32];
+	json_t *raw;
+	char **values;
+	size_t n_values;
+} nfield;
+
+static void norm_type(const char *t, char out[32])
+{
+	/* select_one -> selectOne */
+	size_t j = 0;
+	bool up = false;
+	for (size_t i = 0; t[i] && j < 31; i++) {
+		if (t[i] == '_') {
+			up = true;
+			continue;
+		}
+		out[j++] = up && t[i] >= 'a' && t[i] <= 'z' ? (char)(t[i] - 32) : t[i];
+		up = false;
+	}
+	out[j] = '\0';
+}
+
+static nfield *norm_fields(json_t *fields, size_t *n)
+{
+	*n = json_is_object(fields) ? json_object_size(fields) : 0;
+	nfield *v = xcalloc(*n ? *n : 1, sizeof *v);
+	size_t i = 0;
+	const char *id;
+	json_t *f;
+	if (*n)
+		json_object_foreach(fields, id, f)
+		{
+			nfield *x = &v[i++];
+			x->id = id;
+			x->raw = f;
+			json_t *k = json_object_get(f, "key");
+			if (!json_is_string(k))
+				k = json_object_get(f, "tagKey");
+			x->key = json_is_string(k) ? json_string_value(k) : "";
+			json_t *t = json_object_get(f, "type");
+			norm_type(json_is_string(t) ? json_string_value(t) : "", x->type);
+			json_t *opts = json_object_get(f, "options");
+			if (json_is_array(opts)) {
+				x->values = xcalloc(json_array_size(opts) + 1, sizeof *x->values);
+				size_t k2;
+				json_t *o;
+				json_array_foreach(opts, k2, o)
+				{
+					json_t *val = json_is_object(o) ? json_object_get(o, "value") : o;
+					if (json_is_string(val))
+						x->values[x->n_values++] = (char *)json_string_value(val);
+				}
+			}
+		}
+	return v;
+}
+
+static nfield *find_field(nfield *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].id, id))
+			return &v[i];
+	return NULL;
+}
+
+static bool has_value(const nfield *f, const char *v)
+{
+	for (size_t i = 0; i < f->n_values; i++)
+		if (!strcmp(f->values[i], v))
+			return true;
+	return false;
+}
+
+/* Renames found: old id -> new id. */
+typedef struct renames {
+	const char *from[256];
+	const char *to[256];
+	size_t n;
+} renames;
+
+static const char *renamed(const renames *r, const char *id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->from[i], id))
+			return r->to[i];
+	return id;
+}
+
+static void cmp_field_props(cfg_diff *d, const nfield *fa, const nfield *fb)
+{
+	static const char *const props[] = {"label", "placeholder", "helperText"};
+	for (size_t i = 0; i < 3; i++) {
+		json_t *a = json_object_get(fa->raw, props[i]), *b = json_object_get(fb->raw, props[i]);
+		if (a && b && json_equal(a, b))
+			continue;
+		if (!a && !b)
+			continue;
+		char *sa = show(a), *sb = show(b);
+		add(d, DIFF_CHANGED, "field", fb->id, props[i], sa, sb);
+		free(sa), free(sb);
+	}
+	cmp_str(d, "field", fb->id, "key", fa->key, fb->key);
+	cmp_str(d, "field", fb->id, "type", fa->type, fb->type);
+	for (size_t i = 0; i < fb->n_values; i++)
+		if (!has_value(fa, fb->values[i]))
+			add(d, DIFF_ADDED, "field", fb->id, "option", NULL, fb->values[i]);
+	for (size_t i = 0; i < fa->n_values; i++)
+		if (!has_value(fb, fa->values[i]))
+			add(d, DIFF_REMOVED, "field", fb->id, "option", fa->values[i], NULL);
+}
+
+static void diff_fields(cfg_diff *d, json_t *a, json_t *b, renames *rn)
+{
+	size_t na, nb;
+	nfield *fa = norm_fields(a, &na), *fb = norm_fields(b, &nb);
+	bool *used_b = xcalloc(nb + 1, 1);
+	for (size_t i = 0; i < na; i++) {
+		nfield *m = find_field(fb, nb, fa[i].id);
+		if (m) {
+			used_b[m - fb] = true;
+			cmp_field_props(d, &fa[i], m);
+		}
+	}
+	for (size_t i = 0; i < na; i++) {
+		if (find_field(fb, nb, fa[i].id))
+			continue;
+		nfield *match = NULL;
+		for (size_t j = 0; j < nb && !match; j++)
+			if (!used_b[j] && !find_field(fa, na, fb[j].id) && !strcmp(fb[j].key, fa[i].key) &&
+			    !strcmp(fb[j].type, fa[i].type))
+				match = &fb[j];
+		if (match) {
+			used_b[match - fb] = true;
+			add(d, DIFF_RENAMED, "field", fa[i].id, NULL, fa[i].id, match->id);
+			if (rn->n < 256) {
+				rn->from[rn->n] = fa[i].id;
+				rn->to[rn->n++] = match->id;
+			}
+			cmp_field_props(d, &fa[i], match);
+		} else {
+			json_t *l = json_object_get(fa[i].raw, "label");
+			add(d, DIFF_REMOVED, "field", fa[i].id, NULL,
+			    json_is_string(l) ? json_string_value(l) : NULL, NULL);
+		}
+	}
+	for (size_t j = 0; j < nb; j++)
+		if (!used_b[j]) {
+			json_t *l = json_object_get(fb[j].raw, "label");
+			add(d, DIFF_ADDED, "field", fb[j].id, NULL, NULL,
+			    json_is_string(l) ? json_string_value(l) : NULL);
+		}
+	for (size_t i = 0; i < na; i++)
+		free(fa[i].values);
+	for (size_t i = 0; i < nb; i++)
+		free(fb[i].values);
+	free(fa), free(fb), free(used_b);
+}
+
+/* A copy of an array of ids with renames applied. */
+static json_t *map_ids(json_t *arr, const renames *rn)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+	{
+		if (json_is_string(v))
+			json_array_append_new(out, json_string(renamed(rn, json_string_value(v))));
+		else
+			json_array_append(out, v);
+	}
+	return out;
+}
+
+static void diff_objects(cfg_diff *d, const char *area, json_t *a, json_t *b, const renames *rn,
+                         bool by_property)
+{
+	const char *id;
+	json_t *va, *vb;
+	if (json_is_object(a))
+		json_object_foreach(a, id, va)
+		{
+			vb = json_object_get(b, id);
+			if (!vb) {
+				json_t *nm = json_object_get(va, "name");
+				add(d, DIFF_REMOVED, area, id, NULL,
+				    json_is_string(nm) ? json_string_value(nm) : NULL, NULL);
+				continue;
+			}
+			if (json_equal(va, vb))
+				continue;
+			if (!by_property || !json_is_object(va) || !json_is_object(vb)) {
+				char *sa = show(va), *sb = show(vb);
+				add(d, DIFF_CHANGED, area, id, NULL, sa, sb);
+				free(sa), free(sb);
+				continue;
+			}
+			const char *p;
+			json_t *pa, *pb;
+			json_object_foreach(va, p, pa)
+			{
+				pb = json_object_get(vb, p);
+				json_t *ma = json_is_array(pa) ? map_ids(pa, rn) : json_incref(pa);
+				bool same = pb && json_equal(ma, pb);
+				json_decref(ma);
+				if (same)
+					continue;
+				char *sa = show(pa), *sb = show(pb);
+				add(d, DIFF_CHANGED, area, id, p, sa, sb);
+				free(sa), free(sb);
+			}
+			json_object_foreach(vb, p, pb)
+			{
+				if (json_object_get(va, p))
+					continue;
+				char *sb = show(pb);
+				add(d, DIFF_CHANGED, area, id, p, NULL, sb);
+				free(sb);
+			}
+		}
+	if (json_is_object(b))
+		json_object_foreach(b, id, vb)
+		{
+			if (json_object_get(a, id))
+				continue;
+			json_t *nm = json_object_get(vb, "name");
+			add(d, DIFF_ADDED, area, id, NULL, NULL,
+			    json_is_string(nm) ? json_string_value(nm) : NULL);
+		}
+}
+
+static void diff_defaults(cfg_diff *d, json_t *a, json_t *b, const renames *rn)
+{
+	const char *g;
+	json_t *la;
+	json_t *keys = json_object();
+	if (json_is_object(a))
+		json_object_foreach(a, g, la) json_object_set_new(keys, g, json_true());
+	if (json_is_object(b))
+		json_object_foreach(b, g, la) json_object_set_new(keys, g, json_true());
+	json_t *unused;
+	json_object_foreach(keys, g, unused)
+	{
+		json_t *ma = map_ids(json_object_get(a, g) ? json_object_get(a, g) : json_array(), rn);
+		json_t *lb = json_object_get(b, g);
+		size_t i;
+		json_t *v;
+		json_array_foreach(ma, i, v)
+		{
+			bool found = false;
+			size_t j;
+			json_t *w;
+			json_array_foreach(lb, j, w) found = found || json_equal(v, w);
+			if (!found)
+				add(d, DIFF_REMOVED, "defaults", g, NULL, json_string_value(v), NULL);
+		}
+		json_array_foreach(lb, i, v)
+		{
+			bool found = false;
+			size_t j;
+			json_t *w;
+			json_array_foreach(ma, j, w) found = found || json_equal(v, w);
+			if (!found)
+				add(d, DIFF_ADDED, "defaults", g, NULL, NULL, json_string_value(v));
+		}
+		json_decref(ma);
+	}
+	json_decref(keys);
+}
+
+/* Flatten translations to "lang.section.id.prop" -> string, renames applied. */
+static void flatten(json_t *v, const char *prefix, const renames *rn, json_t *out, int depth)
+{
+	if (depth > 8)
+		return;
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *c;
+		json_object_foreach(v, k, c)
+		{
+			char *p = *prefix ? xasprintf("%s.%s", prefix, renamed(rn, k)) : xstrdup(k);
+			flatten(c, p, rn, out, depth + 1);
+			free(p);
+		}
+	} else if (json_is_string(v)) {
+		json_object_set(out, prefix, v);
+	} else if (!json_is_null(v)) {
+		json_object_set(out, prefix, v);
+	}
+}
+
+static void diff_translations(cfg_diff *d, json_t *a, json_t *b, const renames *rn)
+{
+	renames none = {.n = 0};
+	json_t *fa = json_object(), *fb = json_object();
+	flatten(a, "", rn, fa, 0);
+	flatten(b, "", &none, fb, 0);
+	const char *k;
+	json_t *v;
+	json_object_foreach(fa, k, v)
+	{
+		json_t *w = json_object_get(fb, k);
+		char *sa = show(v), *sb = show(w);
+		if (!w)
+			add(d, DIFF_REMOVED, "translation", k, NULL, sa, NULL);
+		else if (!json_equal(v, w))
+			add(d, DIFF_CHANGED, "translation", k, NULL, sa, sb);
+		free(sa), free(sb);
+	}
+	json_object_foreach(fb, k, v)
+	{
+		if (json_object_get(fa, k))
+			continue;
+		char *sb = show(v);
+		add(d, DIFF_ADDED, "translation", k, NULL, NULL, sb);
+		free(sb);
+	}
+	json_decref(fa), json_decref(fb);
+}
+
+/* Icons: icons/<id>-<size>@<n>x.png grouped by id; the sprite as one. */
+static const cfg_member *member(const mapeo_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_members; i++)
+		if (!strcmp(c->members[i].name, name))
+			return &c->members[i];
+	return NULL;
+}
+
+static char *icon_id(const char *name)
+{
+	const char *base = name + 6; /* "icons/" */
+	const char *dash = NULL;
+	for (const char *p = base; *p; p++)
+		if (*p == '-' && (!strncmp(p, "-small@", 7) || !strncmp(p, "-medium@", 8) ||
+		                  !strncmp(p, "-large@", 7)))
+			dash = p;
+	return dash ? xstrndup(base, (size_t)(dash - base)) : xstrdup(base);
+}
+
+static void diff_icons(cfg_diff *d, const mapeo_config *a, const mapeo_config *b)
+{
+	json_t *seen = json_object();
+	for (int pass = 0; pass < 2; pass++) {
+		const mapeo_config *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t i = 0; i < x->n_members; i++) {
+			const cfg_member *m = &x->members[i];
+			if (strncmp(m->name, "icons/", 6) != 0)
+				continue;
+			const cfg_member *o = member(y, m->name);
+			char *id = icon_id(m->name);
+			cfg_diff_kind k = !o ? (pass ? DIFF_ADDED : DIFF_REMOVED) : DIFF_CHANGED;
+			bool differs = !o || o->crc != m->crc || o->size != m->size;
+			if (differs && (pass == 0 || !o) && !json_object_get(seen, id)) {
+				json_object_set_new(seen, id, json_true());
+				add(d, k, "icon", id, NULL, NULL, NULL);
+			}
+			free(id);
+		}
+	}
+	json_decref(seen);
+	static const char *const sprite[] = {"icons.svg", "icons.png", "icons.json"};
+	for (int i = 0; i < 3; i++) {
+		const cfg_member *ma = member(a, sprite[i]), *mb = member(b, sprite[i]);
+		if (!ma && !mb)
+			continue;
+		if (!ma || !mb || ma->crc != mb->crc || ma->size != mb->size) {
+			add(d, !ma ? DIFF_ADDED : !mb ? DIFF_REMOVED : DIFF_CHANGED, "icon", sprite[i], NULL,
+			    NULL, NULL);
+		}
+	}
+}
+
+static void diff_json_member(cfg_diff *d, const char *area, json_t *a, json_t *b)
+{
+	if (!a && !b)
+		return;
+	if (a && b && json_equal(a, b))
+		return;
+	add(d, !a ? DIFF_ADDED : !b ? DIFF_REMOVED : DIFF_CHANGED, area, NULL, NULL, NULL, NULL);
+}
+
+cfg_diff *cfg_diff_compute(const mapeo_config *a, const mapeo_config *b)
+{
+	cfg_diff *d = xcalloc(1, sizeof *d);
+	if (a->container != b->container)
+		add(d, DIFF_CHANGED, "container", NULL, NULL, cfg_container_name(a->container),
+		    cfg_container_name(b->container));
+	cmp_str(d, "metadata", NULL, "name", a->name, b->name);
+	cmp_str(d, "metadata", NULL, "version", a->version, b->version);
+	cmp_str(d, "metadata", NULL, "dataset_id", a->dataset_id, b->dataset_id);
+	cmp_str(d, "metadata", NULL, "syncServer", a->sync_server, b->sync_server);
+	cmp_str(d, "metadata", NULL, "fileVersion", a->file_version, b->file_version);
+	cmp_str(d, "metadata", NULL, "buildDate", a->build_date, b->build_date);
+	cmp_str(d, "metadata", NULL, "builder", a->builder_version, b->builder_version);
+	if (strcmp(a->discovery_key, b->discovery_key) != 0 || a->has_key != b->has_key) {
+		char fa[64], fb[64];
+		snprintf(fa, sizeof fa, "%s (%.7s)", a->footer, a->has_key ? a->discovery_key : "mapeo-sync");
+		snprintf(fb, sizeof fb, "%s (%.7s)", b->footer, b->has_key ? b->discovery_key : "mapeo-sync");
+		add(d, DIFF_CHANGED, "metadata", NULL, "projectKey", fa, fb);
+	}
+	renames rn = {.n = 0};
+	json_t *fa = json_object_get(a->presets, "fields"), *fb = json_object_get(b->presets, "fields");
+	diff_fields(d, fa, fb, &rn);
+	diff_objects(d, "category", json_object_get(a->presets, "categories"),
+	             json_object_get(b->presets, "categories"), &rn, true);
+	diff_objects(d, "preset", json_object_get(a->presets, "presets"),
+	             json_object_get(b->presets, "presets"), &rn, true);
+	diff_defaults(d, json_object_get(a->presets, "defaults"),
+	              json_object_get(b->presets, "defaults"), &rn);
+	diff_translations(d, a->translations, b->translations, &rn);
+	diff_icons(d, a, b);
+	diff_json_member(d, "imagery", a->imagery, b->imagery);
+	diff_json_member(d, "layers", a->layers, b->layers);
+	if ((a->style_css == NULL) != (b->style_css == NULL) ||
+	    (a->style_css && strcmp(a->style_css, b->style_css)))
+		add(d, DIFF_CHANGED, "style", "style.css", NULL, NULL, NULL);
+	return d;
+}
+
+static const char *area_label(const char *area)
+{
+	static const struct {
+		const char *area, *label;
+	} t[] = {{"container", N_("container")}, {"metadata", N_("metadata")},
+	         {"category", N_("category")},   {"preset", N_("preset")},
+	         {"field", N_("field")},         {"defaults", N_("default presets for")},
+	         {"translation", N_("translation")}, {"icon", N_("icon")},
+	         {"imagery", N_("imagery")},     {"style", N_("style")},
+	         {"layers", N_("layers")}};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(t[i].area, area))
+			return _(t[i].label);
+	return area;
+}
+
+char *cfg_diff_item_text(const cfg_diff_item *it)
+{
+	const char *area = area_label(it->area);
+	const char *id = it->id ? it->id : "";
+	const char *o = it->old_value ? it->old_value : "-", *n = it->new_value ? it->new_value : "-";
+	switch (it->kind) {
+	case DIFF_ADDED:
+		if (it->what)
+			return xasprintf(_("%s %s: %s \"%s\" added"), area, id, it->what, n);
+		return it->new_value ? xasprintf(_("%s %s added (%s)"), area, id, n)
+		                     : xasprintf(_("%s %s added"), area, id);
+	case DIFF_REMOVED:
+		if (it->what)
+			return xasprintf(_("%s %s: %s \"%s\" removed"), area, id, it->what, o);
+		return it->old_value ? xasprintf(_("%s %s removed (%s)"), area, id, o)
+		                     : xasprintf(_("%s %s removed"), area, id);
+	case DIFF_RENAMED: return xasprintf(_("%s %s renamed to %s"), area, o, n);
+	default:
+		if (it->what)
+			return xasprintf(_("%s %s%s%s: \"%s\" -> \"%s\""), area, id, *id ? " " : "", it->what,
+			                 o, n);
+		if (it->old_value || it->new_value)
+			return xasprintf(_("%s %s: \"%s\" -> \"%s\""), area, id, o, n);
+		return xasprintf(_("%s %s changed"), area, id);
+	}
+}
+
+void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_config *b, int width,
+                      strbuf *out)
+{
+	char *ta = cfg_title(a), *tb = cfg_title(b);
+	sb_printf(out, "--- %s (%s, %s)\n+++ %s (%s, %s)\n", ta, a->path, cfg_container_name(a->container),
+	          tb, b->path, cfg_container_name(b->container));
+	if (!d->n) {
+		sb_printf(out, "%s\n", _("The two configurations are the same."));
+	} else if (width >= 120) {
+		int col = (width - 3) / 2;
+		sb_printf(out, "%-*.*s | %s\n", col, col, ta, tb);
+		for (size_t i = 0; i < d->n; i++) {
+			const cfg_diff_item *it = &d->v[i];
+			char left[512], right[512];
+			const char *area = area_label(it->area);
+			snprintf(left, sizeof left, "%s %s%s%s: %s", area, it->id ? it->id : "",
+			         it->what ? " " : "", it->what ? it->what : "",
+			         it->kind == DIFF_ADDED ? "" : it->old_value ? it->old_value
+			                                                    : it->kind == DIFF_REMOVED ? _("(present)") : "");
+			snprintf(right, sizeof right, "%s",
+			         it->kind == DIFF_REMOVED ? _("(absent)")
+			         : it->new_value          ? it->new_value
+			         : it->kind == DIFF_ADDED ? _("(present)")
+			                                  : _("(changed)"));
+			if (it->kind == DIFF_ADDED)
+				snprintf(left, sizeof left, "%s %s%s%s: %s", area, it->id ? it->id : "",
+				         it->what ? " " : "", it->what ? it->what : "", _("(absent)"));
+			sb_printf(out, "%-*.*s | %s\n", col, col, left, right);
+		}
+	} else {
+		for (size_t i = 0; i < d->n; i++) {
+			char *t = cfg_diff_item_text(&d->v[i]);
+			char mark = d->v[i].kind == DIFF_ADDED     ? '+'
+			            : d->v[i].kind == DIFF_REMOVED ? '-'
+			                                           : '~';
+			sb_printf(out, "%c %s\n", mark, t);
+			free(t);
+		}
+	}
+	if (d->n && !d->content_differs)
+		sb_printf(out, "%s\n", _("Only the container differs: the content is the same."));
+	free(ta), free(tb);
+}
+
+json_t *cfg_diff_to_json(const cfg_diff *d, const mapeo_config *a, const mapeo_config *b)
+{
+	json_t *o = json_object();
+	json_t *cfgs = json_array();
+	const mapeo_config *both[2] = {a, b};
+	for (int i = 0; i < 2; i++) {
+		json_t *c = json_object();
+		json_object_set_new(c, "path", json_string(both[i]->path));
+		json_object_set_new(c, "name", both[i]->name ? json_string(both[i]->name) : json_null());
+		json_object_set_new(c, "version",
+		                    both[i]->version ? json_string(both[i]->version) : json_null());
+		json_object_set_new(c, "container", json_string(cfg_container_name(both[i]->container)));
+		json_object_set_new(c, "footer", json_string(both[i]->footer));
+		json_object_set_new(c, "discovery_key", both[i]->discovery_key[0]
+		                                            ? json_string(both[i]->discovery_key)
+		                                            : json_null());
+		json_array_append_new(cfgs, c);
+	}
+	json_object_set_new(o, "configurations", cfgs);
+	json_object_set_new(o, "identical", json_boolean(d->n == 0));
+	json_object_set_new(o, "content_differs", json_boolean(d->content_differs));
+	json_t *items = json_array();
+	for (size_t i = 0; i < d->n; i++) {
+		const cfg_diff_item *it = &d->v[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "kind", json_string(cfg_diff_kind_name(it->kind)));
+		json_object_set_new(j, "area", json_string(it->area));
+		if (it->id)
+			json_object_set_new(j, "id", json_string(it->id));
+		if (it->what)
+			json_object_set_new(j, "what", json_string(it->what));
+		if (it->old_value)
+			json_object_set_new(j, "old", json_string(it->old_value));
+		if (it->new_value)
+			json_object_set_new(j, "new", json_string(it->new_value));
+		char *t = cfg_diff_item_text(it);
+		json_object_set_new(j, "text", json_string(t));
+		free(t);
+		json_array_append_new(items, j);
+	}
+	json_object_set_new(o, "differences", items);
+	return o;
+}

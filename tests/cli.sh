@@ -1,0 +1,83 @@
+#!/bin/sh
+# The command line: options, exit codes, reports, and the promises every
+# command keeps (inputs untouched, no projectKey printed).
+. "$(dirname "$0")/lib.sh"
+D=$SD_TEST_DATA
+A=$D/good-project-A.mapeodata
+B=$D/good-project-B.mapeodata
+CA=$D/config-A.v3-tar.mapeosettings
+KEY_A=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
+KEY_B=7cf227dd1d2d6268a4c39b74552535d7105c4dc154d4fbf3bdfbf9f07e349514
+
+status "--help" 0 "$SYNCDOCTOR" --help
+check "--help names the commands" grep -q "check FILE" "$TMP/out"
+status "--version" 0 "$SYNCDOCTOR" --version
+check "--version names the program" grep -q "^syncdoctor " "$TMP/out"
+status "unknown option" 1 "$SYNCDOCTOR" --bogus
+is "unknown option: a short error" "$(wc -l <"$TMP/err" | tr -d ' ')" "2"
+status "unknown command" 1 "$SYNCDOCTOR" frobnicate x y
+status "check without a file" 1 "$SYNCDOCTOR" check
+status "check --help" 0 "$SYNCDOCTOR" check --help
+status "check bad format" 1 "$SYNCDOCTOR" check --format=xml "$A"
+
+# exit status and JSON for each case
+status "healthy file, matching configuration" 0 "$SYNCDOCTOR" check --config "$CA" "$A"
+check "text report names the match" grep -q "MATCH" "$TMP/out"
+status "other project" 2 "$SYNCDOCTOR" check --format json --config "$CA" "$B"
+is "mismatch code" "$(jq -r '[.findings[].code] | index("project-mismatch") != null' "$TMP/out")" true
+check "mismatch shows Mapeo's words" grep -q "us=c9907bd) (syncfile=97c1152)" "$TMP/out"
+is "config match false" "$(jq -r .config.match "$TMP/out")" false
+status "missing file" 3 "$SYNCDOCTOR" check "$TMP/nothere.mapeodata"
+check "missing file: message names it" grep -q "nothere.mapeodata" "$TMP/err"
+status "a directory" 3 "$SYNCDOCTOR" check "$TMP"
+mkfifo "$TMP/fifo"
+status "a FIFO (no hang)" 3 "$SYNCDOCTOR" check "$TMP/fifo"
+: >"$TMP/empty.mapeodata"
+status "an empty file" 2 "$SYNCDOCTOR" check --format json --no-config "$TMP/empty.mapeodata"
+is "empty: file-too-small" "$(jq -r '.findings[0].code' "$TMP/out")" file-too-small
+head -c 5000 /dev/urandom >"$TMP/random.bin"
+status "random bytes" 2 "$SYNCDOCTOR" check --no-config "$TMP/random.bin"
+status "a ZIP" 2 "$SYNCDOCTOR" check --format json --no-config "$D/config-A.mapeosettings"
+is "ZIP: not-a-sync-file" "$(jq -r '.findings[0].code' "$TMP/out")" not-a-sync-file
+cp "$A" "$TMP/cut.mapeodata"
+truncate -s 300000 "$TMP/cut.mapeodata"
+status "a cut copy" 2 "$SYNCDOCTOR" check --format json --no-config "$TMP/cut.mapeodata"
+is "cut: verdict" "$(jq -r .verdict "$TMP/out")" problems
+
+# the JSON report's shape and values (fixture manifest)
+"$SYNCDOCTOR" check --format json --config "$CA" "$A" >"$TMP/a.json"
+is "json: era" "$(jq -r .era "$TMP/a.json")" kappa-osm-v2
+is "json: discovery key" "$(jq -r .project.discovery_key "$TMP/a.json")" \
+	c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af
+is "json: feeds" "$(jq -c '[.feeds[] | [.index, .length, .verified]]' "$TMP/a.json")" '[[0,20,20],[1,7,7]]'
+is "json: media" "$(jq -c '[.media.members, .members]' "$TMP/a.json")" '[30,32]'
+is "json: observations" "$(jq -r .observations.heads "$TMP/a.json")" \
+	"$(jq '.observations | length' "$D/good-project-A.expected.json")"
+is "json: heads are mapeo-core's" "$(jq -c .observations.ids "$TMP/a.json")" \
+	"$(jq -c '[.observations[].id]' "$D/good-project-A.expected.json")"
+is "json: config" "$(jq -c '[.config.name, .config.version, .config.match]' "$TMP/a.json")" \
+	'["Proyecto A","1.2.0",true]'
+"$SYNCDOCTOR" check --format yaml --config "$CA" "$A" >"$TMP/a.yaml"
+check "yaml: same tree" grep -q '^era: "kappa-osm-v2"' "$TMP/a.yaml"
+check "yaml: findings" grep -q '^findings:' "$TMP/a.yaml"
+
+# never a full projectKey, in any format, for any configuration
+for f in text json yaml; do
+	for c in "$CA" "$D/config-B.mapeosettings" "$D/config-B.v3-tar.mapeosettings"; do
+		"$SYNCDOCTOR" check --format $f --config "$c" "$A" >"$TMP/k" 2>&1
+		if grep -q -e "$KEY_A" -e "$KEY_B" "$TMP/k"; then
+			fail "no projectKey in $f output ($(basename "$c"))"
+		else
+			ok "no projectKey in $f output ($(basename "$c"))"
+		fi
+	done
+done
+
+# inputs are never changed: bytes and mtime
+cp -p "$A" "$TMP/keep.mapeodata"
+before=$(sha256sum <"$TMP/keep.mapeodata")$(stat -c %Y.%y "$TMP/keep.mapeodata")
+"$SYNCDOCTOR" check --config "$CA" "$TMP/keep.mapeodata" >/dev/null 2>&1
+"$SYNCDOCTOR" check --quick --format json "$TMP/keep.mapeodata" >/dev/null 2>&1
+after=$(sha256sum <"$TMP/keep.mapeodata")$(stat -c %Y.%y "$TMP/keep.mapeodata")
+is "the checked file is unchanged" "$after" "$before"
+done_testing

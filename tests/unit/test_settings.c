@@ -1,0 +1,317 @@
+/* Configurations: both containers and a folder, keys in the forms users
+ * see, the meaning-level diff, and damaged configurations. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "damage.h"
+#include "keys.h"
+#include "settings.h"
+#include "settings_diff.h"
+#include "tar.h"
+#include "testutil.h"
+
+#define KEY_A "ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e"
+#define DK_A "c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af"
+#define KEY_B "7cf227dd1d2d6268a4c39b74552535d7105c4dc154d4fbf3bdfbf9f07e349514"
+#define DK_B "97c1152af3cba51b9b7b9837de41f4894696b7a92e36b9e24ea2b4da97341a76"
+
+static mapeo_config *open_cfg(const char *path, findings *fl)
+{
+	mapeo_config *c = NULL;
+	sd_error err;
+	fnd_init(fl);
+	ck_assert_int_eq(cfg_open(path, &c, fl, &err), SD_OK);
+	return c;
+}
+
+START_TEST(keys_and_forms)
+{
+	char dk[65], f[16];
+	ck_assert(keys_discovery_hex(KEY_A, dk));
+	ck_assert_str_eq(dk, DK_A);
+	ck_assert(keys_discovery_hex(KEY_B, dk));
+	ck_assert_str_eq(dk, DK_B);
+	keys_footer_form(KEY_A, f);
+	ck_assert_str_eq(f, "ae0a6**********");
+	keys_footer_form(NULL, f);
+	ck_assert_str_eq(f, "MAPEO");
+	keys_error_form(DK_B, f);
+	ck_assert_str_eq(f, "97c1152");
+	keys_error_form("", f);
+	ck_assert_str_eq(f, "mapeo-sync");
+	char why[256];
+	ck_assert(keys_valid_project_key(KEY_A, why, sizeof why));
+	ck_assert(!keys_valid_project_key("abc", why, sizeof why));
+	ck_assert_ptr_nonnull(strstr(why, "64"));
+	char upper[65];
+	strcpy(upper, KEY_A);
+	upper[0] = 'A';
+	ck_assert(!keys_valid_project_key(upper, why, sizeof why));
+	ck_assert_ptr_nonnull(strstr(why, "1"));
+	ck_assert(keys_discovery_hex(upper, dk)); /* mapeo-core itself accepts upper case */
+	ck_assert_str_eq(dk, DK_A);
+}
+END_TEST
+
+START_TEST(every_real_configuration)
+{
+	static const struct {
+		const char *file, *name, *version, *dk;
+		cfg_container cont;
+	} t[] = {
+	    {"config-A.mapeosettings", "Proyecto A", "1.2.0", DK_A, CFG_ZIP},
+	    {"config-A.v3-tar.mapeosettings", "Proyecto A", "1.2.0", DK_A, CFG_TAR},
+	    {"config-B.mapeosettings", "Proyecto B", "1.3.0", DK_B, CFG_ZIP},
+	    {"config-B.v3-tar.mapeosettings", "Proyecto B", "1.3.0", DK_B, CFG_TAR},
+	    {"config-no-key.mapeosettings", NULL, NULL, "", CFG_ZIP},
+	    {"config-no-key.v3-tar.mapeosettings", NULL, NULL, "", CFG_TAR},
+	    {"desktop-userdata-A/presets/default", "Proyecto A", "1.2.0", DK_A, CFG_DIR},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		findings fl;
+		mapeo_config *c = open_cfg(sd_test_data(t[i].file), &fl);
+		ck_assert_int_eq(c->container, t[i].cont);
+		if (t[i].name) {
+			ck_assert_str_eq(c->name, t[i].name);
+			ck_assert_str_eq(c->version, t[i].version);
+		}
+		ck_assert_str_eq(c->discovery_key, t[i].dk);
+		ck_assert_int_eq(c->has_key, t[i].dk[0] != 0);
+		ck_assert_ptr_nonnull(c->presets);
+		ck_assert_ptr_nonnull(c->translations);
+		ck_assert_int_eq(fnd_has(&fl, "config-not-importable"), t[i].cont == CFG_ZIP);
+		ck_assert(!fnd_has(&fl, "config-damaged"));
+		/* the key is not kept */
+		ck_assert_ptr_null(json_object_get(c->metadata, "projectKey"));
+		cfg_free(c);
+		fnd_free(&fl);
+	}
+}
+END_TEST
+
+static bool has_item(const cfg_diff *d, cfg_diff_kind k, const char *area, const char *id,
+                     const char *what, const char *nv)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const cfg_diff_item *it = &d->v[i];
+		if (it->kind == k && !strcmp(it->area, area) && (!id || (it->id && !strcmp(it->id, id))) &&
+		    (!what || (it->what && !strcmp(it->what, what))) &&
+		    (!nv || (it->new_value && !strcmp(it->new_value, nv))))
+			return true;
+	}
+	return false;
+}
+
+static void diff_a_b(const char *fa, const char *fb)
+{
+	findings fl;
+	mapeo_config *a = open_cfg(sd_test_data(fa), &fl);
+	mapeo_config *b = open_cfg(sd_test_data(fb), &fl);
+	cfg_diff *d = cfg_diff_compute(a, b);
+	/* what the fixtures README names */
+	ck_assert(has_item(d, DIFF_ADDED, "preset", "mine", NULL, NULL));
+	ck_assert(has_item(d, DIFF_RENAMED, "field", "observed-by", NULL, "observer"));
+	ck_assert(has_item(d, DIFF_ADDED, "field", "threat-type", "option", "hunting"));
+	ck_assert(has_item(d, DIFF_CHANGED, "preset", "camp", "color", "#B35C00"));
+	ck_assert(has_item(d, DIFF_CHANGED, "translation", "es.presets.river.name", NULL, "Río grande"));
+	ck_assert(has_item(d, DIFF_CHANGED, "metadata", NULL, "name", "Proyecto B"));
+	ck_assert(has_item(d, DIFF_CHANGED, "metadata", NULL, "version", "1.3.0"));
+	ck_assert(has_item(d, DIFF_CHANGED, "metadata", NULL, "projectKey", NULL));
+	/* and nothing the rename explains: no removed/added observed-by, no preset field churn */
+	ck_assert(!has_item(d, DIFF_REMOVED, "field", "observed-by", NULL, NULL));
+	ck_assert(!has_item(d, DIFF_ADDED, "field", "observer", NULL, NULL));
+	ck_assert(!has_item(d, DIFF_CHANGED, "preset", "threat", "fields", NULL));
+	ck_assert(!has_item(d, DIFF_REMOVED, "translation", "es.fields.observed-by.label", NULL, NULL));
+	ck_assert(!has_item(d, DIFF_CHANGED, "container", NULL, NULL, NULL));
+	for (size_t i = 0; i < d->n; i++) {
+		char *t = cfg_diff_item_text(&d->v[i]);
+		ck_assert_ptr_null(strstr(t, KEY_A));
+		ck_assert_ptr_null(strstr(t, KEY_B));
+		free(t);
+	}
+	cfg_diff_free(d);
+	cfg_free(a), cfg_free(b);
+	fnd_free(&fl);
+}
+
+START_TEST(diff_names_what_changed)
+{
+	diff_a_b("config-A.v3-tar.mapeosettings", "config-B.v3-tar.mapeosettings");
+	diff_a_b("config-A.mapeosettings", "config-B.mapeosettings");
+}
+END_TEST
+
+START_TEST(diff_of_both_schemas_by_meaning)
+{
+	/* builder 3.x (tar) and builder 6 (ZIP) of the same project: field
+	 * schemas differ in form, not in meaning */
+	findings fl;
+	mapeo_config *a = open_cfg(sd_test_data("config-A.v3-tar.mapeosettings"), &fl);
+	mapeo_config *b = open_cfg(sd_test_data("config-A.mapeosettings"), &fl);
+	cfg_diff *d = cfg_diff_compute(a, b);
+	ck_assert(has_item(d, DIFF_CHANGED, "container", NULL, NULL, "zip"));
+	for (size_t i = 0; i < d->n; i++) {
+		ck_assert_msg(strcmp(d->v[i].area, "field") != 0, "field difference: %s %s",
+		              d->v[i].id, d->v[i].what ? d->v[i].what : "");
+	}
+	cfg_diff_free(d);
+	cfg_free(a), cfg_free(b);
+	fnd_free(&fl);
+}
+END_TEST
+
+/* A stored ZIP holding the members of a tar configuration. */
+static void tar_to_zip(const char *tarpath, const char *zippath)
+{
+	size_t len;
+	uint8_t *t = sd_test_slurp(tarpath, &len);
+	FILE *z = fopen(zippath, "wb");
+	ck_assert_ptr_nonnull(z);
+	uint8_t cd[65536];
+	size_t cdlen = 0, n = 0;
+	for (size_t off = 0; off + 512 <= len;) {
+		tar_header h;
+		if (!tar_header_parse(t + off, &h)) {
+			off += 512;
+			continue;
+		}
+		const uint8_t *data = t + off + 512;
+		uint32_t crc = (uint32_t)crc32(0, data, (uInt)h.size);
+		size_t nl = strlen(h.name);
+		long lo = ftell(z);
+		uint8_t lh[30] = {0x50, 0x4b, 3, 4, 20, 0, 0, 0, 0, 0};
+		memcpy(lh + 14, &crc, 4);
+		uint32_t sz = (uint32_t)h.size;
+		memcpy(lh + 18, &sz, 4), memcpy(lh + 22, &sz, 4);
+		lh[26] = (uint8_t)nl, lh[27] = (uint8_t)(nl >> 8);
+		fwrite(lh, 1, 30, z), fwrite(h.name, 1, nl, z), fwrite(data, 1, h.size, z);
+		uint8_t *c = cd + cdlen;
+		memset(c, 0, 46);
+		c[0] = 0x50, c[1] = 0x4b, c[2] = 1, c[3] = 2, c[4] = 20, c[6] = 20;
+		memcpy(c + 16, &crc, 4), memcpy(c + 20, &sz, 4), memcpy(c + 24, &sz, 4);
+		c[28] = (uint8_t)nl, c[29] = (uint8_t)(nl >> 8);
+		uint32_t lo32 = (uint32_t)lo;
+		memcpy(c + 42, &lo32, 4);
+		memcpy(c + 46, h.name, nl);
+		cdlen += 46 + nl;
+		n++;
+		off += 512 + tar_padded(h.size);
+	}
+	long cdoff = ftell(z);
+	fwrite(cd, 1, cdlen, z);
+	uint8_t e[22] = {0x50, 0x4b, 5, 6};
+	e[8] = e[10] = (uint8_t)n, e[9] = e[11] = (uint8_t)(n >> 8);
+	uint32_t cl = (uint32_t)cdlen, co = (uint32_t)cdoff;
+	memcpy(e + 12, &cl, 4), memcpy(e + 16, &co, 4);
+	fwrite(e, 1, 22, z);
+	fclose(z);
+	free(t);
+}
+
+START_TEST(same_members_in_both_containers)
+{
+	char *dir = sd_test_tmpdir();
+	char zp[4096];
+	snprintf(zp, sizeof zp, "%s/repacked.mapeosettings", dir);
+	tar_to_zip(sd_test_data("config-B.v3-tar.mapeosettings"), zp);
+	findings fl;
+	mapeo_config *a = open_cfg(sd_test_data("config-B.v3-tar.mapeosettings"), &fl);
+	mapeo_config *b = open_cfg(zp, &fl);
+	ck_assert_int_eq(b->container, CFG_ZIP);
+	ck_assert(!fnd_has(&fl, "config-damaged"));
+	cfg_diff *d = cfg_diff_compute(a, b);
+	ck_assert_uint_eq(d->n, 1);
+	ck_assert_str_eq(d->v[0].area, "container");
+	ck_assert(!d->content_differs);
+	cfg_diff_free(d);
+	cfg_free(a), cfg_free(b);
+	fnd_free(&fl);
+
+	/* damaged: a bad CRC, a cut archive */
+	size_t len;
+	uint8_t *z = sd_test_slurp(zp, &len);
+	uint8_t *meta = memmem(z, len, "\"projectKey\"", 12);
+	ck_assert_ptr_nonnull(meta);
+	meta[1] = 'P';
+	sd_test_write(zp, z, len);
+	mapeo_config *c = open_cfg(zp, &fl);
+	ck_assert(fnd_has(&fl, "config-damaged"));
+	cfg_free(c);
+	fnd_free(&fl);
+	sd_test_write(zp, z, len / 2);
+	c = open_cfg(zp, &fl);
+	ck_assert(fnd_has(&fl, "config-damaged"));
+	cfg_free(c);
+	fnd_free(&fl);
+	free(z);
+	unlink(zp);
+	rmdir(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(damaged_tar_configs)
+{
+	/* bad JSON in metadata.json */
+	char *p = dmg_copy("config-A.v3-tar.mapeosettings");
+	size_t len;
+	uint8_t *t = sd_test_slurp(p, &len);
+	uint8_t *m = memmem(t, len, "\"dataset_id\"", 12);
+	ck_assert_ptr_nonnull(m);
+	uint64_t off = (uint64_t)(m - t);
+	free(t);
+	dmg_write(p, off, "{", 1);
+	findings fl;
+	mapeo_config *c = open_cfg(p, &fl);
+	ck_assert(fnd_has(&fl, "config-damaged"));
+	ck_assert_str_eq(fl.v[0].member, "metadata.json");
+	cfg_free(c);
+	fnd_free(&fl);
+	dmg_done(p);
+
+	/* a key that breaks the builder's rules */
+	p = dmg_copy("config-A.v3-tar.mapeosettings");
+	t = sd_test_slurp(p, &len);
+	m = memmem(t, len, KEY_A, 64);
+	ck_assert_ptr_nonnull(m);
+	off = (uint64_t)(m - t);
+	free(t);
+	dmg_write(p, off + 3, "Z", 1);
+	c = open_cfg(p, &fl);
+	ck_assert(fnd_has(&fl, "config-invalid-key"));
+	for (size_t i = 0; i < fl.n; i++)
+		ck_assert_ptr_null(strstr(fl.v[i].message, "ae0Z"));
+	cfg_free(c);
+	fnd_free(&fl);
+
+	/* cut short */
+	dmg_truncate(p, 3000);
+	c = open_cfg(p, &fl);
+	ck_assert(fnd_has(&fl, "config-damaged"));
+	cfg_free(c);
+	fnd_free(&fl);
+	dmg_done(p);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("settings");
+	TCase *tc = tcase_create("settings");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, keys_and_forms);
+	tcase_add_test(tc, every_real_configuration);
+	tcase_add_test(tc, diff_names_what_changed);
+	tcase_add_test(tc, diff_of_both_schemas_by_meaning);
+	tcase_add_test(tc, same_members_in_both_containers);
+	tcase_add_test(tc, damaged_tar_configs);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) { return sd_test_run(suite()); }
