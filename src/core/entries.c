@@ -243,7 +243,8 @@ static void check_date(const obs_head *h, const char *field, const char *value, 
 void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 {
 	/* Mark superseded versions. */
-	qsort(m->v, m->n, sizeof *m->v, cmp_entry_version);
+	if (m->n)
+		qsort(m->v, m->n, sizeof *m->v, cmp_entry_version);
 	for (size_t i = 0; i < m->n; i++) {
 		for (size_t j = 0; j < m->v[i].n_links; j++) {
 			entry key = {.version = m->v[i].links[j]};
@@ -258,7 +259,8 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->v[i].superseded && m->v[i].id)
 			hs[nh++] = &m->v[i];
-	qsort(hs, nh, sizeof *hs, cmp_entry_id);
+	if (nh)
+		qsort(hs, nh, sizeof *hs, cmp_entry_id);
 	m->heads = xcalloc(nh ? nh : 1, sizeof *m->heads);
 	for (size_t i = 0; i < nh;) {
 		size_t j = i;
@@ -288,7 +290,8 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 	}
 	free(hs);
 	m->counts.heads = m->n_heads;
-	qsort(m->heads, m->n_heads, sizeof *m->heads, cmp_head);
+	if (m->n_heads)
+		qsort(m->heads, m->n_heads, sizeof *m->heads, cmp_head);
 	for (size_t i = 0; i < m->n_heads; i++) {
 		check_date(&m->heads[i], "created_at", m->heads[i].created_at, now, fl);
 		if (!m->heads[i].created_at ||
@@ -296,7 +299,8 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 		     strncmp(m->heads[i].created_at, "1970", 4) != 0))
 			check_date(&m->heads[i], "timestamp", m->heads[i].timestamp, now, fl);
 	}
-	qsort(m->referenced, m->n_ref, sizeof *m->referenced, cmp_str);
+	if (m->n_ref)
+		qsort(m->referenced, m->n_ref, sizeof *m->referenced, cmp_str);
 }
 
 static bool has_media(const char *const *media, size_t n, const char *name)
@@ -333,7 +337,7 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 		if (!slash)
 			continue;
 		const char *id = slash + 1;
-		if (bsearch(&id, m->referenced, m->n_ref, sizeof *m->referenced, cmp_str))
+		if (m->n_ref && bsearch(&id, m->referenced, m->n_ref, sizeof *m->referenced, cmp_str))
 			continue;
 		finding *f = fnd_add(fl, "media-orphan",
 		                     _("the photo %s belongs to no observation in the file"), media[i]);

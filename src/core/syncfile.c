@@ -658,7 +658,8 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	}
 	tar_iter_free(&it);
 	sf->hints.backslashes = any_backslash;
-	qsort(sf->feeds, sf->n_feeds, sizeof *sf->feeds, cmp_feed);
+	if (sf->n_feeds)
+		qsort(sf->feeds, sf->n_feeds, sizeof *sf->feeds, cmp_feed);
 
 	if (any_backslash) {
 		finding *f = fnd_add(fl, "windows-paths",

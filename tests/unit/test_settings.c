@@ -20,11 +20,11 @@
 #define KEY_B "7cf227dd1d2d6268a4c39b74552535d7105c4dc154d4fbf3bdfbf9f07e349514"
 #define DK_B "97c1152af3cba51b9b7b9837de41f4894696b7a92e36b9e24ea2b4da97341a76"
 
+/* fl must be initialised by the caller; findings accumulate. */
 static mapeo_config *open_cfg(const char *path, findings *fl)
 {
 	mapeo_config *c = NULL;
 	sd_error err;
-	fnd_init(fl);
 	ck_assert_int_eq(cfg_open(path, &c, fl, &err), SD_OK);
 	return c;
 }
@@ -74,6 +74,8 @@ START_TEST(every_real_configuration)
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		findings fl;
+	fnd_init(&fl);
+		fnd_init(&fl);
 		mapeo_config *c = open_cfg(sd_test_data(t[i].file), &fl);
 		ck_assert_int_eq(c->container, t[i].cont);
 		if (t[i].name) {
@@ -110,6 +112,7 @@ static bool has_item(const cfg_diff *d, cfg_diff_kind k, const char *area, const
 static void diff_a_b(const char *fa, const char *fb)
 {
 	findings fl;
+	fnd_init(&fl);
 	mapeo_config *a = open_cfg(sd_test_data(fa), &fl);
 	mapeo_config *b = open_cfg(sd_test_data(fb), &fl);
 	cfg_diff *d = cfg_diff_compute(a, b);
@@ -151,6 +154,7 @@ START_TEST(diff_of_both_schemas_by_meaning)
 	/* builder 3.x (tar) and builder 6 (ZIP) of the same project: field
 	 * schemas differ in form, not in meaning */
 	findings fl;
+	fnd_init(&fl);
 	mapeo_config *a = open_cfg(sd_test_data("config-A.v3-tar.mapeosettings"), &fl);
 	mapeo_config *b = open_cfg(sd_test_data("config-A.mapeosettings"), &fl);
 	cfg_diff *d = cfg_diff_compute(a, b);
@@ -220,6 +224,7 @@ START_TEST(same_members_in_both_containers)
 	snprintf(zp, sizeof zp, "%s/repacked.mapeosettings", dir);
 	tar_to_zip(sd_test_data("config-B.v3-tar.mapeosettings"), zp);
 	findings fl;
+	fnd_init(&fl);
 	mapeo_config *a = open_cfg(sd_test_data("config-B.v3-tar.mapeosettings"), &fl);
 	mapeo_config *b = open_cfg(zp, &fl);
 	ck_assert_int_eq(b->container, CFG_ZIP);
@@ -267,6 +272,7 @@ START_TEST(damaged_tar_configs)
 	free(t);
 	dmg_write(p, off, "{", 1);
 	findings fl;
+	fnd_init(&fl);
 	mapeo_config *c = open_cfg(p, &fl);
 	ck_assert(fnd_has(&fl, "config-damaged"));
 	ck_assert_str_eq(fl.v[0].member, "metadata.json");
