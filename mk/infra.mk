@@ -61,8 +61,8 @@ endif
 .PHONY: fuzz-targets
 
 # Shell tests that drive the real binary.
-TESTS += tests/cli.sh tests/man.sh tests/po.sh tests/i18n.sh
-EXTRA_DIST += tests/lib.sh tests/cli.sh tests/man.sh tests/po.sh tests/i18n.sh \
+TESTS += tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh
+EXTRA_DIST += tests/lib.sh tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh \
 	tests/run-all tests/fuzz/README tests/fuzz/corpus contrib/install-deps \
 	tests/interop/package.json tests/interop/mapeo-sync.js tests/interop/mapeo-accepts.sh \
 	HACKING.md COPYING
@@ -71,3 +71,6 @@ EXTRA_DIST += tests/lib.sh tests/cli.sh tests/man.sh tests/po.sh tests/i18n.sh \
 dist-hook:
 	cp -pR $(srcdir)/tests/data $(distdir)/tests/
 	chmod -R u+w $(distdir)/tests/data
+
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = contrib/bash-completion/syncdoctor

@@ -203,7 +203,7 @@ static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
 		media_check *mc = media_check_new();
 		uint64_t avail = m->data_off < sf->size ? sf->size - m->data_off : 0;
 		uint64_t size = m->size < avail ? m->size : avail;
-		for (uint64_t off = 0; off < size;) {
+		for (uint64_t off = 0; off < size && media_check_wants_more(mc);) {
 			size_t n = (size_t)(size - off < MEDIA_CHUNK ? size - off : MEDIA_CHUNK);
 			if (sf_read(sf, m->data_off + off, buf, n, NULL) != SD_OK)
 				break;

@@ -184,6 +184,11 @@ void media_check_feed(media_check *mc, const uint8_t *buf, size_t len)
 	}
 }
 
+bool media_check_wants_more(const media_check *mc)
+{
+	return !mc->why && !mc->done && mc->kind != K_OTHER;
+}
+
 bool media_check_finish(media_check *mc, const char **why, uint64_t *at)
 {
 	bool ok = false;

@@ -12,6 +12,9 @@ typedef struct media_check media_check;
 
 media_check *media_check_new(void);
 void media_check_feed(media_check *mc, const uint8_t *buf, size_t len);
+/* false once the verdict is known (the end marker seen, or damage): the
+ * caller may stop reading the member. */
+bool media_check_wants_more(const media_check *mc);
 /* true when the image is complete; otherwise *why (translated, static) and
  * *at (byte offset in the member) say what is wrong. Frees mc. */
 bool media_check_finish(media_check *mc, const char **why, uint64_t *at);

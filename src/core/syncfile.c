@@ -170,6 +170,25 @@ static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
 	return sf->size;
 }
 
+/* First 512-aligned offset at or after from that is not a zero block (or
+ * the last whole block's end): long zero runs are read in large chunks. */
+static uint64_t skip_zeros(syncfile *sf, uint64_t from)
+{
+	static uint8_t buf[1 << 16];
+	uint64_t pos = from;
+	while (pos + TAR_BLOCK <= sf->size) {
+		size_t got = 0;
+		if (sdin_pread(sf->in, buf, sizeof buf, pos, &got, NULL) != SD_OK || got < TAR_BLOCK)
+			return pos;
+		size_t whole = got / TAR_BLOCK * TAR_BLOCK;
+		for (size_t i = 0; i < whole; i++)
+			if (buf[i])
+				return pos + i / TAR_BLOCK * TAR_BLOCK;
+		pos += whole;
+	}
+	return pos;
+}
+
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	size_t cap = 0;
@@ -202,7 +221,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			    header_or_end_at(sf, pos + TAR_BLOCK) && prev->kind != SF_KIND_INDEX)
 				sf->hints.extra_zero_block = true;
 			zero_run++;
-			pos += TAR_BLOCK;
+			pos = skip_zeros(sf, pos + TAR_BLOCK);
 			continue;
 		}
 		zero_run = 0;
@@ -454,7 +473,7 @@ static void read_index(syncfile *sf, findings *fl)
 	uint64_t end = idx->data_off + tar_padded(idx->size);
 	uint64_t zeros = 0;
 	uint8_t b[TAR_BLOCK];
-	for (uint64_t off = end; off < sf->size; off += TAR_BLOCK) {
+	for (uint64_t off = end; off < sf->size && zeros < 1024; off += TAR_BLOCK) {
 		size_t got = 0;
 		if (sdin_pread(sf->in, b, TAR_BLOCK, off, &got, NULL) != SD_OK)
 			break;

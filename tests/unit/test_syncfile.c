@@ -386,6 +386,71 @@ START_TEST(database_missing)
 }
 END_TEST
 
+
+/* A sync file over 4 GiB (sparse): 64-bit offsets in headers and index. */
+START_TEST(larger_than_4_gib)
+{
+	const uint64_t big = (9ULL << 29); /* 4.5 GiB, a multiple of 512 */
+	char *p = dmg_copy("good-project-B.mapeodata");
+	findings fl;
+	syncfile *sf = open_sf(p, &fl);
+	uint64_t idx = sf->index_member->header_off;
+	json_t *root = json_loads(sf->index_json, 0, NULL);
+	sf_close(sf);
+	fnd_free(&fl);
+	ck_assert_ptr_nonnull(root);
+	size_t len;
+	uint8_t *bytes = sd_test_slurp(p, &len);
+	char out[4096];
+	snprintf(out, sizeof out, "%s.big", p);
+	FILE *f = fopen(out, "wb");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	if (truncate(out, (off_t)(512 + big)) != 0) {
+		unlink(out);
+		free(bytes);
+		json_decref(root);
+		dmg_done(p);
+		return; /* this file system cannot hold it */
+	}
+	uint8_t h[512];
+	ck_assert(tar_header_build(h, "original/big.jpg", big, 1700000000, 0644, TAR_ENC_PATCHED));
+	dmg_write(out, 0, h, sizeof h);
+	dmg_write(out, 512 + big, bytes, (size_t)idx); /* every member of B after it */
+	json_t *index = json_object_get(root, "index"), *ent;
+	const char *name;
+	json_object_foreach(index, name, ent)
+	{
+		json_int_t o = json_integer_value(json_object_get(ent, "offset"));
+		json_object_set_new(ent, "offset", json_integer(o + (json_int_t)(512 + big)));
+	}
+	json_t *bj = json_object();
+	json_object_set_new(bj, "offset", json_integer(0));
+	json_object_set_new(bj, "size", json_integer((json_int_t)big));
+	json_object_set_new(index, "original/big.jpg", bj);
+	char *js = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	dmg_write_index_at(out, 512 + big + idx, js);
+	ck_assert_uint_gt(dmg_size(out), 4ULL << 30);
+	sd_report *r = dmg_check(out);
+	ck_assert_str_eq(r->era, "kappa-osm-v2");
+	ck_assert_ptr_null(dmg_find(r, "index-disagrees"));
+	ck_assert_ptr_null(dmg_find(r, "bad-header-checksum"));
+	ck_assert_uint_eq(r->media_members, 7);
+	ck_assert_uint_eq(r->media_bytes, 78731 + big);
+	ck_assert_uint_eq(r->obs_heads, 4);
+	const finding *fd = dmg_find(r, "media-damaged");
+	ck_assert_ptr_nonnull(fd);
+	ck_assert_str_eq(fd->media, "original/big.jpg");
+	ck_assert_uint_eq(r->size, 512 + big + idx + 512 + strlen(js) + (512 - strlen(js) % 512) + 1024);
+	report_free(r);
+	free(js);
+	json_decref(root);
+	free(bytes);
+	unlink(out);
+	dmg_done(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("syncfile");
@@ -400,6 +465,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, header_damage);
 	tcase_add_test(tc, database_damage);
 	tcase_add_test(tc, database_missing);
+	tcase_add_test(tc, larger_than_4_gib);
 	suite_add_tcase(s, tc);
 	return s;
 }

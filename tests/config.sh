@@ -1,0 +1,40 @@
+#!/bin/sh
+# Configurations from the command line: match, diff, and the configuration
+# Mapeo Desktop uses on this computer found by check.
+. "$(dirname "$0")/lib.sh"
+D=$SD_TEST_DATA
+A=$D/good-project-A.mapeodata
+
+status "match: one matches" 0 "$SYNCDOCTOR" match --format json "$A" "$D/config-B.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
+is "match: json" "$(jq -c '[.matches, .checked]' "$TMP/out")" "[[\"$D/config-A.v3-tar.mapeosettings\"],2]"
+status "match: none" 2 "$SYNCDOCTOR" match "$A" "$D/config-B.mapeosettings" "$D/config-no-key.mapeosettings"
+check "match: says none" grep -q "None of the 2" "$TMP/out"
+status "match: a folder scanned" 0 "$SYNCDOCTOR" match --format json "$D/good-no-key.mapeodata" "$D"
+is "match: both no-key configurations" "$(jq -r '.matches | length' "$TMP/out")" 2
+status "match: unreadable file" 3 "$SYNCDOCTOR" match "$TMP/none" "$D"
+status "diff: same file" 0 "$SYNCDOCTOR" diff "$D/config-A.mapeosettings" "$D/config-A.mapeosettings"
+status "diff: A and B" 2 "$SYNCDOCTOR" diff --format json "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings"
+is "diff: rename found" "$(jq -r '.differences[] | select(.kind == "renamed") | .old + ">" + .new' "$TMP/out")" "observed-by>observer"
+is "diff: preset added" "$(jq -r '[.differences[] | select(.area == "preset" and .kind == "added") | .id] | join(",")' "$TMP/out")" mine
+"$SYNCDOCTOR" diff --width 132 "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" >"$TMP/wide"
+check "diff: side by side when wide" grep -q " | " "$TMP/wide"
+"$SYNCDOCTOR" diff --width 80 "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" >"$TMP/narrow"
+check "diff: unified when narrow" grep -q "^+ preset mine" "$TMP/narrow"
+status "diff: missing" 3 "$SYNCDOCTOR" diff "$TMP/x" "$D/config-A.mapeosettings"
+if grep -q -e ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e -e 7cf227dd1d2d6268a4c39b74552535d7105c4dc154d4fbf3bdfbf9f07e349514 "$TMP/wide" "$TMP/narrow" "$TMP/out"; then
+	fail "diff never prints a projectKey"
+else
+	ok "diff never prints a projectKey"
+fi
+
+# Mapeo Desktop's own configuration, found in a fake home
+mkdir -p "$TMP/home/.config/Mapeo/presets"
+cp -R "$D/desktop-userdata-A/presets/default" "$TMP/home/.config/Mapeo/presets/"
+HOME=$TMP/home XDG_CONFIG_HOME= "$SYNCDOCTOR" check --format json "$A" >"$TMP/auto.json"
+is "check uses Mapeo Desktop's configuration" "$(jq -r '[.config.name, .config.match] | join(" ")' "$TMP/auto.json")" "Proyecto A true"
+check "and says where it came from" sh -c "jq -r .config.path '$TMP/auto.json' | grep -q '.config/Mapeo/presets/default'"
+HOME=$TMP/home XDG_CONFIG_HOME= "$SYNCDOCTOR" check --format json "$D/good-project-B.mapeodata" >"$TMP/autob.json"
+is "and finds the mismatch" "$(jq -r .config.match "$TMP/autob.json")" false
+APPDATA=$TMP/home/.config HOME=/nonexistent XDG_CONFIG_HOME= "$SYNCDOCTOR" check --format json "$A" >"$TMP/win.json"
+is "Windows %APPDATA%\\Mapeo" "$(jq -r .config.name "$TMP/win.json")" "Proyecto A"
+done_testing
