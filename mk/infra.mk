@@ -28,7 +28,7 @@ tests_fuzz_replay_feed_LDADD = libsdcore.a $(DEP_LIBS)
 # libFuzzer targets (./configure CC=clang --enable-fuzzing; make fuzz-targets).
 FUZZ_PROGS = tests/fuzz/fuzz_syncfile tests/fuzz/fuzz_config tests/fuzz/fuzz_entries \
 	tests/fuzz/fuzz_media tests/fuzz/fuzz_feed
-EXTRA_PROGRAMS = $(FUZZ_PROGS)
+EXTRA_PROGRAMS += $(FUZZ_PROGS)
 CLEANFILES += $(FUZZ_PROGS)
 FUZZ_LINK = -fsanitize=fuzzer
 tests_fuzz_fuzz_syncfile_SOURCES = tests/fuzz/fuzz_syncfile.c $(FUZZ_COMMON)

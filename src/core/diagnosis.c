@@ -43,6 +43,7 @@ void report_free(sd_report *r)
 		free(r->obs[i].created_at);
 	}
 	free(r->obs);
+	free(r->heads);
 	fnd_free(&r->findings);
 	free(r);
 }
@@ -226,37 +227,68 @@ static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
 	free(buf);
 }
 
+void check_head_version(const sd_report *r, const report_head *h, char out[96])
+{
+	const char *key = "";
+	for (size_t i = 0; i < r->n_feeds; i++)
+		if (r->feeds[i].index == h->feed)
+			key = r->feeds[i].key_hex;
+	snprintf(out, 96, "%s@%llu", key, (unsigned long long)h->seq);
+}
+
+static int cmp_suspect(const void *a, const void *b)
+{
+	const report_observation *x = a, *y = b;
+	if (x->worst != y->worst)
+		return y->worst - x->worst;
+	return strcmp(x->id, y->id);
+}
+
 static void fill_observations(sd_report *r, obs_model *model)
 {
-	size_t n;
-	const obs_head *h = obs_model_heads(model, &n);
+	size_t n = obs_model_n_heads(model);
 	obs_counts c = obs_model_counts(model);
 	r->observations_checked = true;
 	r->obs_heads = c.heads;
 	r->obs_forks = c.forks;
 	r->obs_deleted = c.deleted;
 	r->obs_with_attachments = c.with_attachments;
-	r->obs = xcalloc(n ? n : 1, sizeof *r->obs);
-	r->n_obs = n;
+	r->heads = xcalloc(n ? n : 1, sizeof *r->heads);
+	r->n_heads = n;
+	/* Findings that name an observation, sorted by id for lookups. */
+	const finding **named = xcalloc(r->findings.n + 1, sizeof *named);
+	size_t nn = 0;
+	for (size_t k = 0; k < r->findings.n; k++)
+		if (r->findings.v[k].observation)
+			named[nn++] = &r->findings.v[k];
 	for (size_t i = 0; i < n; i++) {
-		report_observation *o = &r->obs[i];
-		o->id = xstrdup(h[i].id);
-		o->version = xstrdup(h[i].version);
-		o->category = xstrdup_or_null(h[i].category);
-		o->created_at = xstrdup_or_null(h[i].created_at);
-		o->lat = h[i].lat;
-		o->lon = h[i].lon;
-		o->has_location = h[i].has_location;
-		o->worst = -1;
-		for (size_t k = 0; k < r->findings.n; k++) {
-			const finding *f = &r->findings.v[k];
-			if (f->observation && !strcmp(f->observation, o->id)) {
-				o->suspect = true;
-				if ((int)f->severity > o->worst)
-					o->worst = (int)f->severity;
-			}
-		}
+		obs_head h;
+		obs_model_head(model, i, &h);
+		snprintf(r->heads[i].id, sizeof r->heads[i].id, "%s", h.id);
+		r->heads[i].feed = h.feed;
+		r->heads[i].seq = h.seq;
+		int worst = -1;
+		for (size_t k = 0; k < nn; k++)
+			if (!strcmp(named[k]->observation, h.id) && (int)named[k]->severity > worst)
+				worst = (int)named[k]->severity;
+		if (worst < 0)
+			continue;
+		SD_GROW(r->obs, r->obs_cap, r->n_obs + 1);
+		report_observation *o = &r->obs[r->n_obs++];
+		memset(o, 0, sizeof *o);
+		o->id = xstrdup(h.id);
+		o->version = xasprintf("%s@%llu", h.feed_key, (unsigned long long)h.seq);
+		o->category = xstrdup_or_null(h.category);
+		o->created_at = h.created_at[0] ? xstrdup(h.created_at) : NULL;
+		o->lat = h.lat;
+		o->lon = h.lon;
+		o->has_location = h.has_location;
+		o->suspect = true;
+		o->worst = worst;
 	}
+	free(named);
+	if (r->n_obs > 1)
+		qsort(r->obs, r->n_obs, sizeof *r->obs, cmp_suspect);
 }
 
 static void era_text(sd_report *r, const syncfile *sf)

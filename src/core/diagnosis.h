@@ -47,6 +47,14 @@ typedef struct report_feed {
 	bool checked;           /* false in --quick mode */
 } report_feed;
 
+/* One current observation, compact: a file may hold hundreds of thousands. */
+typedef struct report_head {
+	char id[24];      /* ids longer than 23 characters are cut (they never are in Mapeo) */
+	int feed;         /* feed directory number */
+	uint64_t seq;     /* version = that feed's key "@" seq */
+} report_head;
+
+/* A suspect observation, with what a person needs to find it in Mapeo. */
 typedef struct report_observation {
 	char *id;
 	char *version;    /* <feed key hex>@<seq> */
@@ -95,8 +103,10 @@ typedef struct sd_report {
 	size_t obs_forks;
 	size_t obs_deleted;
 	size_t obs_with_attachments;
-	report_observation *obs; /* current heads, sorted by id */
-	size_t n_obs;
+	report_head *heads;      /* every current observation, sorted by id */
+	size_t n_heads;
+	report_observation *obs; /* the suspect ones, worst first */
+	size_t n_obs, obs_cap;
 	/* everything found, in guide order */
 	findings findings;
 } sd_report;
@@ -107,6 +117,8 @@ typedef struct sd_report {
 sd_status check_run(const char *path, const check_options *opt, const sd_progress *prog,
                     sd_report **out, sd_error *err);
 void report_free(sd_report *r);
+/* "<feed key hex>@<seq>" of a head into out. */
+void check_head_version(const sd_report *r, const report_head *h, char out[96]);
 const char *check_verdict_name(check_verdict v); /* "ok", "problems", "unreadable" */
 
 #endif

@@ -6,8 +6,9 @@
  * current observations are what mapeo-core 8.6.2's observationList returns:
  * one non-deleted head per id of type "observation".
  *
- * Memory is bounded by the number of entries (ids, versions, links and a
- * few short fields), never by their bytes. */
+ * Memory is bounded by the number of entries and kept compact (about 100
+ * bytes an entry: ids inline, versions and links as feed numbers, dates as
+ * numbers, categories interned), never by their bytes. */
 #ifndef SD_ENTRIES_H
 #define SD_ENTRIES_H
 
@@ -17,18 +18,20 @@
 
 #include "finding.h"
 
+/* One current observation, as a view into the model (valid while the model
+ * lives; the date strings are the head's own copy). */
 typedef struct obs_head {
-	char *id;
-	char *version;
-	char *category;   /* tags.categoryId */
-	char *created_at;
-	char *timestamp;
+	const char *id;
+	const char *feed_key; /* hex key of the feed that wrote this version */
+	uint64_t seq;         /* version = feed_key "@" seq */
+	int feed;             /* feed directory number */
+	const char *category; /* tags.categoryId, may be NULL */
+	char created_at[40];  /* "" when absent */
+	char timestamp[40];
 	double lat, lon;
 	bool has_location;
-	char **attachments; /* attachment ids */
+	const char *const *attachments; /* attachment ids */
 	size_t n_attachments;
-	int feed;
-	uint64_t seq;
 } obs_head;
 
 typedef struct obs_counts {
@@ -51,8 +54,9 @@ void obs_model_add_block(obs_model *m, int feed, const char *feed_key_hex, uint6
 void obs_model_finish(obs_model *m, int64_t now, findings *fl);
 /* Cross-check photos with the media present (names like "original/<id>"). */
 void obs_model_check_media(obs_model *m, const char *const *media, size_t n_media, findings *fl);
-/* After finish: current observations sorted by id (owned by the model). */
-const obs_head *obs_model_heads(const obs_model *m, size_t *n);
+/* After finish: the current observations, sorted by id. */
+size_t obs_model_n_heads(const obs_model *m);
+void obs_model_head(const obs_model *m, size_t i, obs_head *out);
 obs_counts obs_model_counts(const obs_model *m);
 
 #endif

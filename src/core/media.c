@@ -155,20 +155,44 @@ static void png_byte(media_check *mc, uint8_t b)
 void media_check_feed(media_check *mc, const uint8_t *buf, size_t len)
 {
 	static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-	for (size_t i = 0; i < len; i++) {
-		uint8_t b = buf[i];
-		if (mc->why || mc->done) {
+	size_t i = 0;
+	while (i < len) {
+		if (mc->why || mc->done || mc->kind == K_OTHER) {
 			mc->pos += len - i;
 			return;
 		}
-		if (mc->kind == K_UNKNOWN) {
-			if (mc->pos == 0 && b == 0xFF)
-				mc->kind = K_JPEG;
-			else if (mc->pos == 0 && b == 0x89)
-				mc->kind = K_PNG;
-			else if (mc->pos == 0)
-				mc->kind = K_OTHER;
+		/* Bulk paths: segment payloads are skipped, entropy-coded data is
+		 * searched for 0xFF, PNG chunk data goes to crc32 whole. */
+		if (mc->kind == K_JPEG && mc->js == J_SKIP) {
+			size_t n = len - i < mc->skip ? len - i : mc->skip;
+			mc->skip -= (uint32_t)n;
+			mc->pos += n;
+			i += n;
+			if (mc->skip == 0)
+				mc->js = mc->in_scan ? J_SCAN : J_MARK;
+			continue;
 		}
+		if (mc->kind == K_JPEG && mc->js == J_SCAN && !mc->prev_ff) {
+			const uint8_t *ff = memchr(buf + i, 0xFF, len - i);
+			size_t n = ff ? (size_t)(ff - (buf + i)) : len - i;
+			mc->pos += n;
+			i += n;
+			if (!ff)
+				continue;
+		}
+		if (mc->kind == K_PNG && mc->hdr_n >= 8 && mc->ps == P_DATA) {
+			size_t n = len - i < mc->cleft ? len - i : mc->cleft;
+			mc->crc = crc32(mc->crc, buf + i, (uInt)n);
+			mc->cleft -= (uint32_t)n;
+			mc->pos += n;
+			i += n;
+			if (mc->cleft == 0)
+				mc->ps = P_CRC;
+			continue;
+		}
+		uint8_t b = buf[i];
+		if (mc->kind == K_UNKNOWN)
+			mc->kind = b == 0xFF ? K_JPEG : b == 0x89 ? K_PNG : K_OTHER;
 		if (mc->kind == K_JPEG) {
 			jpeg_byte(mc, b);
 		} else if (mc->kind == K_PNG) {
@@ -181,6 +205,7 @@ void media_check_feed(media_check *mc, const uint8_t *buf, size_t len)
 			}
 		}
 		mc->pos++;
+		i++;
 	}
 }
 

@@ -130,13 +130,13 @@ json_t *report_to_json(const sd_report *r)
 		json_object_set_new(ob, "with_attachments",
 		                    json_integer((json_int_t)r->obs_with_attachments));
 		json_t *ids = json_array(), *suspect = json_array();
+		for (size_t i = 0; i < r->n_heads; i++)
+			json_array_append_new(ids, json_string(r->heads[i].id));
 		for (size_t i = 0; i < r->n_obs; i++) {
 			const report_observation *x = &r->obs[i];
-			json_array_append_new(ids, json_string(x->id));
-			if (!x->suspect)
-				continue;
 			json_t *s = json_object();
 			json_object_set_new(s, "id", json_string(x->id));
+			json_object_set_new(s, "version", json_string(x->version));
 			json_object_set_new(s, "category", jstr_or_null(x->category));
 			json_object_set_new(s, "created_at", jstr_or_null(x->created_at));
 			if (x->has_location) {

@@ -76,13 +76,15 @@ START_TEST(fixtures_verify_and_match_expected_heads)
 		}
 		json_t *exp = json_load_file(sd_test_data(e), 0, NULL);
 		json_t *obs = json_object_get(exp, "observations");
-		ck_assert_uint_eq(r->n_obs, json_array_size(obs));
+		ck_assert_uint_eq(r->n_heads, json_array_size(obs));
+		ck_assert_uint_eq(r->n_obs, 0); /* nothing suspect */
 		size_t with = 0;
-		for (size_t i = 0; i < r->n_obs; i++) {
+		for (size_t i = 0; i < r->n_heads; i++) {
 			json_t *o = json_array_get(obs, i);
-			ck_assert_str_eq(r->obs[i].id, json_string_value(json_object_get(o, "id")));
-			ck_assert_str_eq(r->obs[i].version,
-			                 json_string_value(json_object_get(o, "version")));
+			ck_assert_str_eq(r->heads[i].id, json_string_value(json_object_get(o, "id")));
+			char version[96];
+			check_head_version(r, &r->heads[i], version);
+			ck_assert_str_eq(version, json_string_value(json_object_get(o, "version")));
 			if (json_array_size(json_object_get(o, "attachments")))
 				with++;
 		}
@@ -239,10 +241,12 @@ START_TEST(entries_dates_and_forks)
 	ck_assert_uint_eq(c.heads, 4); /* a1 b2 c3 e5 */
 	ck_assert_uint_eq(c.forks, 1);
 	ck_assert_uint_eq(c.deleted, 1);
-	size_t n;
-	const obs_head *h = obs_model_heads(m, &n);
-	ck_assert_str_eq(h[3].id, "e5");
-	ck_assert_str_eq(h[3].version, "aa@7");
+	ck_assert_uint_eq(obs_model_n_heads(m), 4);
+	obs_head h;
+	obs_model_head(m, 3, &h);
+	ck_assert_str_eq(h.id, "e5");
+	ck_assert_str_eq(h.feed_key, "aa");
+	ck_assert_uint_eq(h.seq, 7);
 	int epoch = 0, future = 0, malformed = 0, notjson = 0;
 	for (size_t i = 0; i < fl.n; i++) {
 		const finding *f = &fl.v[i];
