@@ -4,53 +4,94 @@
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_common.c
 FUZZ_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests/fuzz -DTEST_DATA_DIR=\"$(abs_top_srcdir)/tests/data\"
 
-# Replays of every target's seeds and saved corpus, under the normal compiler.
-check_PROGRAMS += tests/fuzz/replay_syncfile tests/fuzz/replay_config \
-	tests/fuzz/replay_entries tests/fuzz/replay_media tests/fuzz/replay_feed
-TESTS += tests/fuzz/replay_syncfile tests/fuzz/replay_config \
-	tests/fuzz/replay_entries tests/fuzz/replay_media tests/fuzz/replay_feed
+# Replays of every target's seeds and saved corpus, under the normal
+# compiler (tests/fuzz/replay.c), so each crash found stays a regression test.
+FUZZ_REPLAYS = tests/fuzz/replay_syncfile tests/fuzz/replay_config tests/fuzz/replay_entries \
+	tests/fuzz/replay_media tests/fuzz/replay_feed tests/fuzz/replay_tar tests/fuzz/replay_zip \
+	tests/fuzz/replay_rebuild
+check_PROGRAMS += $(FUZZ_REPLAYS)
+TESTS += $(FUZZ_REPLAYS)
+
 tests_fuzz_replay_syncfile_SOURCES = tests/fuzz/fuzz_syncfile.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_syncfile_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_replay_syncfile_LDADD = libsdcore.a $(DEP_LIBS)
+
 tests_fuzz_replay_config_SOURCES = tests/fuzz/fuzz_config.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_config_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_replay_config_LDADD = libsdcore.a $(DEP_LIBS)
+
 tests_fuzz_replay_entries_SOURCES = tests/fuzz/fuzz_entries.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_entries_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_replay_entries_LDADD = libsdcore.a $(DEP_LIBS)
+
 tests_fuzz_replay_media_SOURCES = tests/fuzz/fuzz_media.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_media_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_replay_media_LDADD = libsdcore.a $(DEP_LIBS)
+
 tests_fuzz_replay_feed_SOURCES = tests/fuzz/fuzz_feed.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_feed_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_replay_feed_LDADD = libsdcore.a $(DEP_LIBS)
 
+tests_fuzz_replay_tar_SOURCES = tests/fuzz/fuzz_tar.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_tar_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_replay_tar_LDADD = libsdcore.a $(DEP_LIBS)
+
+tests_fuzz_replay_zip_SOURCES = tests/fuzz/fuzz_zip.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_zip_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_replay_zip_LDADD = libsdcore.a $(DEP_LIBS)
+
+tests_fuzz_replay_rebuild_SOURCES = tests/fuzz/fuzz_rebuild.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_rebuild_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_replay_rebuild_LDADD = libsdcore.a $(DEP_LIBS)
+
+
 # libFuzzer targets (./configure CC=clang --enable-fuzzing; make fuzz-targets).
 FUZZ_PROGS = tests/fuzz/fuzz_syncfile tests/fuzz/fuzz_config tests/fuzz/fuzz_entries \
-	tests/fuzz/fuzz_media tests/fuzz/fuzz_feed
+	tests/fuzz/fuzz_media tests/fuzz/fuzz_feed tests/fuzz/fuzz_tar tests/fuzz/fuzz_zip \
+	tests/fuzz/fuzz_rebuild
 EXTRA_PROGRAMS += $(FUZZ_PROGS)
 CLEANFILES += $(FUZZ_PROGS)
 FUZZ_LINK = -fsanitize=fuzzer
+
 tests_fuzz_fuzz_syncfile_SOURCES = tests/fuzz/fuzz_syncfile.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_syncfile_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_syncfile_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_syncfile_LDADD = libsdcore.a $(DEP_LIBS)
+
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_config_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_config_LDADD = libsdcore.a $(DEP_LIBS)
+
 tests_fuzz_fuzz_entries_SOURCES = tests/fuzz/fuzz_entries.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_entries_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_entries_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_entries_LDADD = libsdcore.a $(DEP_LIBS)
+
 tests_fuzz_fuzz_media_SOURCES = tests/fuzz/fuzz_media.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_media_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_media_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_media_LDADD = libsdcore.a $(DEP_LIBS)
+
 tests_fuzz_fuzz_feed_SOURCES = tests/fuzz/fuzz_feed.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_feed_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_feed_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_feed_LDADD = libsdcore.a $(DEP_LIBS)
+
+tests_fuzz_fuzz_tar_SOURCES = tests/fuzz/fuzz_tar.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_tar_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_tar_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_tar_LDADD = libsdcore.a $(DEP_LIBS)
+
+tests_fuzz_fuzz_zip_SOURCES = tests/fuzz/fuzz_zip.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_zip_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_zip_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_zip_LDADD = libsdcore.a $(DEP_LIBS)
+
+tests_fuzz_fuzz_rebuild_SOURCES = tests/fuzz/fuzz_rebuild.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_rebuild_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_rebuild_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_rebuild_LDADD = libsdcore.a $(DEP_LIBS)
 
 if ENABLE_FUZZING
 fuzz-targets: $(FUZZ_PROGS)
@@ -61,9 +102,10 @@ endif
 .PHONY: fuzz-targets
 
 # Shell tests that drive the real binary.
-TESTS += tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh
-EXTRA_DIST += tests/lib.sh tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh \
-	tests/run-all tests/fuzz/README tests/fuzz/corpus contrib/install-deps \
+TESTS += tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh tests/completion.sh
+EXTRA_DIST += tests/lib.sh tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh tests/completion.sh \
+	tests/run-all tests/fuzz/README tests/fuzz/corpus tests/fuzz/seed-corpus tests/fuzz/known-bugs \
+	tests/cross/armhf.sh contrib/install-deps \
 	tests/interop/package.json tests/interop/mapeo-sync.js tests/interop/mapeo-accepts.sh \
 	HACKING.md COPYING
 
@@ -72,5 +114,9 @@ dist-hook:
 	cp -pR $(srcdir)/tests/data $(distdir)/tests/
 	chmod -R u+w $(distdir)/tests/data
 
-bashcompletiondir = $(datadir)/bash-completion/completions
+# bashcompletiondir comes from configure (--with-bash-completion-dir).
+if INSTALL_BASH_COMPLETION
 dist_bashcompletion_DATA = contrib/bash-completion/syncdoctor
+else
+EXTRA_DIST += contrib/bash-completion/syncdoctor
+endif

@@ -1,5 +1,6 @@
 # mk/rebuild.mk: the sync file writer and 'syncdoctor rebuild'.
-libsdcore_a_SOURCES += src/core/sfwrite.c src/core/sfwrite.h src/core/feedwrite.c src/core/feedwrite.h
+libsdcore_a_SOURCES += src/core/sfwrite.c src/core/sfwrite.h src/core/feedwrite.c src/core/feedwrite.h \
+	src/core/rebuild.c src/core/rebuild.h
 syncdoctor_SOURCES += src/cli/cmd_rebuild.c
 
 # The benchmark (run by hand: make bench).
@@ -11,3 +12,12 @@ EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README
 bench: bench/gen-syncfile syncdoctor
 	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor
 .PHONY: bench
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/mkdamage
+tests_unit_mkdamage_SOURCES = tests/unit/mkdamage.c $(DAMAGE_UTIL) $(TEST_UTIL)
+tests_unit_mkdamage_CFLAGS = $(TEST_CFLAGS) -DDMG_STANDALONE
+tests_unit_mkdamage_LDADD = $(TEST_LDADD)
+endif
+TESTS += tests/rebuild.sh
+EXTRA_DIST += tests/rebuild.sh

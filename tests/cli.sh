@@ -14,7 +14,10 @@ check "--help names the commands" grep -q "check FILE" "$TMP/out"
 status "--version" 0 "$SYNCDOCTOR" --version
 check "--version names the program" grep -q "^syncdoctor " "$TMP/out"
 status "unknown option" 1 "$SYNCDOCTOR" --bogus
-is "unknown option: a short error" "$(wc -l <"$TMP/err" | tr -d ' ')" "2"
+is "unknown option: a one-line error" "$(wc -l <"$TMP/err" | tr -d ' ')" "1"
+check "unknown option: named" grep -q "'--bogus'" "$TMP/err"
+status "unknown option of a command" 1 "$SYNCDOCTOR" check --bogus "$A"
+is "unknown option of a command: one line naming it" "$(grep -c "'--bogus'.*check --help" "$TMP/err")/$(wc -l <"$TMP/err" | tr -d ' ')" "1/1"
 status "unknown command" 1 "$SYNCDOCTOR" frobnicate x y
 status "check without a file" 1 "$SYNCDOCTOR" check
 status "check --help" 0 "$SYNCDOCTOR" check --help

@@ -1,26 +1,44 @@
 #!/bin/sh
 # The binary speaks Spanish and Brazilian Portuguese.
 . "$(dirname "$0")/lib.sh"
+# The catalogs from the .po files as they are now (the .gmo files in po/
+# are rebuilt only when the template changes), else the built .gmo files.
 for l in es pt_BR; do
-	mo=""
-	for d in "$top_builddir/po" "$top_srcdir/po"; do
-		[ -f "$d/$l.gmo" ] && mo="$d/$l.gmo" && break
-	done
-	if [ -z "$mo" ]; then
-		fail "$l catalog was built"
+	mkdir -p "$TMP/locale/$l/LC_MESSAGES"
+	mo=$TMP/locale/$l/LC_MESSAGES/syncdoctor.mo
+	if command -v msgfmt >/dev/null 2>&1 && msgfmt -o "$mo" "$top_srcdir/po/$l.po"; then
 		continue
 	fi
-	mkdir -p "$TMP/locale/$l/LC_MESSAGES"
-	cp "$mo" "$TMP/locale/$l/LC_MESSAGES/syncdoctor.mo"
+	for d in "$top_builddir/po" "$top_srcdir/po"; do
+		[ -f "$d/$l.gmo" ] && cp "$d/$l.gmo" "$mo" && break
+	done
+	[ -f "$mo" ] || fail "$l catalog was built"
 done
-# gettext ignores LANGUAGE under the C locale: use a real one when it exists.
-loc=""
-for c in es_ES.UTF-8 es_ES.utf8 pt_BR.UTF-8 en_US.UTF-8 C.UTF-8; do
-	if LC_ALL=$c sh -c 'locale 2>&1' | grep -q 'Cannot set'; then continue; fi
-	loc=$c
-	break
+# The real path a user takes is LANG=es_ES.UTF-8. When the machine lacks
+# that locale, build it for this test only (localedef into LOCPATH);
+# gettext ignores LANGUAGE under plain C, so C.UTF-8 is the last resort.
+mkdir -p "$TMP/locales"
+for l in es_ES pt_BR; do
+	if LC_ALL=$l.UTF-8 locale 2>&1 | grep -q 'Cannot set'; then
+		if command -v localedef >/dev/null 2>&1 &&
+			localedef -i $l -f UTF-8 "$TMP/locales/$l.UTF-8" >/dev/null 2>&1; then
+			LOCPATH=$TMP/locales
+			export LOCPATH
+		fi
+	fi
 done
-diag "using locale $loc"
+if LC_ALL=es_ES.UTF-8 locale 2>&1 | grep -q 'Cannot set'; then
+	skip "LANG=es_ES.UTF-8 (the locale cannot be made here)"
+	skip "LANG=pt_BR.UTF-8 (the locale cannot be made here)"
+else
+	out=$(LC_ALL= LANGUAGE= LANG=es_ES.UTF-8 SYNCDOCTOR_LOCALEDIR="$TMP/locale" "$SYNCDOCTOR" --version 2>&1)
+	case "$out" in *"Licencia GPLv3+"*) ok "LANG=es_ES.UTF-8 --version" ;; *) fail "LANG=es_ES.UTF-8 --version"; diag "$out" ;; esac
+	out=$(LC_ALL= LANGUAGE= LANG=pt_BR.UTF-8 SYNCDOCTOR_LOCALEDIR="$TMP/locale" "$SYNCDOCTOR" --help 2>&1)
+	case "$out" in *"Comandos:"*) ok "LANG=pt_BR.UTF-8 --help" ;; *) fail "LANG=pt_BR.UTF-8 --help"; diag "$out" ;; esac
+	out=$(LC_ALL= LANGUAGE= LANG=es_ES.UTF-8 SYNCDOCTOR_LOCALEDIR="$TMP/locale" "$SYNCDOCTOR" --bogus 2>&1)
+	case "$out" in *"--bogus"*) case "$out" in *"unrecognized"*) fail "Spanish usage error"; diag "$out" ;; *) ok "Spanish usage error" ;; esac ;; *) fail "Spanish usage error"; diag "$out" ;; esac
+fi
+loc=C.UTF-8
 out=$(LC_ALL=$loc LANGUAGE=es SYNCDOCTOR_LOCALEDIR="$TMP/locale" "$SYNCDOCTOR" --help 2>&1)
 case "$out" in *"Uso: syncdoctor"*) ok "Spanish --help" ;; *) fail "Spanish --help"; diag "$out" ;; esac
 out=$(LC_ALL=$loc LANGUAGE=pt_BR SYNCDOCTOR_LOCALEDIR="$TMP/locale" "$SYNCDOCTOR" --help 2>&1)

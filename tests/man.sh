@@ -8,12 +8,41 @@ if command -v mandoc >/dev/null 2>&1; then
 else
 	skip "mandoc -Tlint (mandoc not installed)"
 fi
+# groff through man-db, as users see it.
+if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
+	MANWIDTH=80 man --warnings -l "$man" 2>"$TMP/groff" >"$TMP/rendered"
+	if [ -s "$TMP/groff" ]; then fail "man --warnings is clean"; diag "$(cat "$TMP/groff")"; else ok "man --warnings is clean"; fi
+	check "it renders" grep -q "diagnose and repair Mapeo sync files" "$TMP/rendered"
+else
+	skip "man --warnings (man-db or groff not installed)"
+	skip "it renders"
+fi
 for section in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS KEYS "EXIT STATUS" FINDINGS ENVIRONMENT FILES EXAMPLES "SEE ALSO"; do
 	check "section $section" grep -q "^\.SH \"*$section\"*\$" "$man"
 done
-missing=""
-for code in $(sed -n 's/^[[:space:]]*{"\([a-z0-9-]*\)", STEP_.*/\1/p' "$top_srcdir/src/core/finding.c"); do
-	grep -q "^\.B $code\$" "$man" || missing="$missing $code"
-done
-is "every finding code is documented" "$missing" ""
+# Every code of the catalogue (src/core/finding.c) in FINDINGS, under its
+# step's subsection, with its severity.
+awk '/^\.SH FINDINGS/ { on = 1; next } /^\.SH/ { on = 0 } on' "$man" >"$TMP/findings"
+awk '/^\.SS/ { step = tolower($0) }
+	/^\.B [a-z0-9-]+$/ && step != "" { code = $2; next }
+	code != "" { sev = $1; gsub(/[()]/, "", sev); print code, step, sev; code = "" }' \
+	"$TMP/findings" >"$TMP/documented"
+sed -n 's/^[[:space:]]*{"\([a-z0-9-]*\)", STEP_\([A-Z]*\), SEV_\([A-Z]*\),.*/\1 \2 \3/p' \
+	"$top_srcdir/src/core/finding.c" >"$TMP/catalogue"
+check "the catalogue was read" test -s "$TMP/catalogue"
+missing="" wrong=""
+while read -r code step sev; do
+	step=$(echo "$step" | tr 'A-Z' 'a-z')
+	sev=$(echo "$sev" | tr 'A-Z' 'a-z')
+	line=$(grep "^$code " "$TMP/documented")
+	case $line in
+	"") missing="$missing $code" ;;
+	*"$step"*" $sev") ;;
+	*) wrong="$wrong $code" ;;
+	esac
+done <"$TMP/catalogue"
+is "every finding code is in FINDINGS" "$missing" ""
+is "each under its step, with its severity" "$wrong" ""
+is "FINDINGS lists no code the catalogue lacks" \
+	"$(cut -d' ' -f1 "$TMP/documented" | while read -r c; do grep -q "^$c " "$TMP/catalogue" || printf ' %s' "$c"; done)" ""
 done_testing

@@ -33,7 +33,9 @@ typedef struct cli_globals {
 /* Set by the SIGINT handler; pass to the core through sd_progress.cancel. */
 extern volatile sig_atomic_t cli_interrupted;
 
-/* Print "syncdoctor: MESSAGE" and the --help hint to stderr; returns EXIT_USAGE. */
+/* Print "syncdoctor: MESSAGE" and the --help hint to stderr; returns EXIT_USAGE.
+ * Given the (translated) message "unknown option" right after getopt_long()
+ * returned '?', it names the offending option in a single line instead. */
 int cli_usage_error(const char *fmt, ...) SD_PRINTF(1, 2);
 /* Print "syncdoctor: MESSAGE" to stderr. */
 void cli_error(const char *fmt, ...) SD_PRINTF(1, 2);

@@ -1,14 +1,125 @@
-/* cmd_rebuild.c: 'syncdoctor rebuild' (placeholder until its issue lands). */
+/* cmd_rebuild.c: 'syncdoctor rebuild FILE -o OUT': write a repaired sync file. */
 #include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
+#include "rebuild.h"
+#include "report.h"
+
+static void usage(void)
+{
+	printf(_("Usage: syncdoctor rebuild [OPTION]... FILE -o OUT\n"
+	         "Write a new sync file OUT from FILE in the exact layout Mapeo writes, with a new\n"
+	         "index and trailer, the project restored, dead space dropped and the feeds\n"
+	         "numbered without gaps. FILE is never changed. OUT is written under a\n"
+	         "temporary name, verified, and only then renamed.\n"
+	         "\n"
+	         "  -o, --output=OUT    the file to write (required)\n"
+	         "  -c, --config=CFG    write it for this configuration's project; the data\n"
+	         "                      joins that project\n"
+	         "      --repair        rebuild index, trailer and project (the default)\n"
+	         "      --salvage       keep every block that verifies and cut each feed at its\n"
+	         "                      first one that does not; leave out photos that will\n"
+	         "                      not open\n"
+	         "  -n, --dry-run       print the plan and write nothing\n"
+	         "      --force         replace OUT when it exists\n"
+	         "      --format=FMT    the plan as text (default), json or yaml\n"
+	         "  -h, --help          display this help and exit\n"
+	         "\n"
+	         "Exit status: 0 written (or planned), 1 usage error, 3 FILE could not be read,\n"
+	         "4 OUT could not be written (nothing was left under its name).\n"));
+}
 
 int cmd_rebuild(int argc, char **argv, cli_globals *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	cli_error(_("the '%s' command is not available in this version yet"), "rebuild");
-	return EXIT_USAGE;
+	static const struct option longopts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"repair", no_argument, NULL, 'R'},
+	    {"salvage", no_argument, NULL, 'S'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"force", no_argument, NULL, 'F'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    CLI_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	rebuild_options opt = {0};
+	const char *output = NULL;
+	bool dry = false;
+	report_format fmt = REPORT_TEXT;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:c:nh", longopts, NULL)) != -1) {
+		if (cli_common_option(c, optarg, g))
+			continue;
+		switch (c) {
+		case 'o': output = optarg; break;
+		case 'c': opt.config_path = optarg; break;
+		case 'R': break;
+		case 'S': opt.salvage = true; break;
+		case 'n': dry = true; break;
+		case 'F': opt.force = true; break;
+		case 'f':
+			if (!report_format_parse(optarg, &fmt))
+				return cli_usage_error(_("unknown format '%s' (use text, json or yaml)"),
+				                       optarg);
+			break;
+		case 'h': usage(); return EXIT_OK;
+		default: return cli_usage_error(_("unknown option"));
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(_("rebuild needs one sync file to read"));
+	if (!output && !dry)
+		return cli_usage_error(_("rebuild needs the output file: -o OUT"));
+	sd_progress prog = {NULL, NULL, &cli_interrupted};
+	rebuild_plan *p = NULL;
+	sd_error err;
+	sd_status st = rebuild_plan_make(argv[optind], &opt, &prog, &p, &err);
+	if (st != SD_OK) {
+		cli_error("%s", err.msg);
+		return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
+		       : st == SD_ERR_USAGE   ? EXIT_USAGE
+		                              : EXIT_UNREADABLE;
+	}
+	strbuf out = SB_INIT;
+	if (fmt == REPORT_TEXT) {
+		rebuild_plan_text(p, &out);
+	} else {
+		json_t *j = rebuild_plan_json(p);
+		if (fmt == REPORT_JSON) {
+			char *s = json_dumps(j, JSON_INDENT(2));
+			sb_add(&out, s);
+			sb_addc(&out, '\n');
+			free(s);
+		} else {
+			report_json_to_yaml(j, &out);
+		}
+		json_decref(j);
+	}
+	fputs(sb_str(&out), stdout);
+	sb_free(&out);
+	if (p->changes_project && fmt == REPORT_TEXT)
+		fprintf(stderr, _("syncdoctor: warning: the rebuilt file belongs to another project: "
+		                  "its observations will merge into that project\n"));
+	int rc = EXIT_OK;
+	if (!dry) {
+		st = rebuild_write(p, output, &opt, &prog, &err);
+		if (st == SD_OK) {
+			if (fmt == REPORT_TEXT)
+				printf(_("Written and verified: %s\n"), output);
+		} else {
+			cli_error("%s", err.msg);
+			rc = st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
+			     : st == SD_ERR_EXISTS || st == SD_ERR_USAGE ? EXIT_USAGE
+			                                                 : EXIT_NOT_WRITTEN;
+		}
+	}
+	rebuild_plan_free(p);
+	return rc;
 }

@@ -36,9 +36,48 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The argv getopt is scanning (main's, then the command's) and the command's
+ * name, so an unknown option can be named in one line. */
+static char **scan_argv;
+static const char *scan_cmd;
+
+/* getopt's own message (opterr) would be a second line, prefixed with the
+ * command's name instead of the program's: name the option ourselves. */
+static int bad_option(void)
+{
+	const char *arg = optind > 0 ? scan_argv[optind - 1] : "";
+	const char *cmd = scan_cmd ? scan_cmd : "";
+	const char *sp = scan_cmd ? " " : "";
+	fflush(stdout);
+	if (strncmp(arg, "--", 2) == 0) {
+		int len = (int)strcspn(arg, "=");
+		if (optopt == 0)
+			fprintf(stderr,
+			        _("syncdoctor: unrecognized option '%.*s'; see 'syncdoctor "
+			          "%s%s--help'\n"),
+			        len, arg, cmd, sp);
+		else
+			fprintf(
+			    stderr,
+			    _("syncdoctor: option '%.*s' is missing its value or takes none; see "
+			      "'syncdoctor %s%s--help'\n"),
+			    len, arg, cmd, sp);
+	} else {
+		fprintf(
+		    stderr,
+		    _("syncdoctor: invalid option '-%c' or missing value; see 'syncdoctor %s%s--"
+		      "help'\n"),
+		    optopt, cmd, sp);
+	}
+	return EXIT_USAGE;
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	/* The commands report getopt's '?' as "unknown option". */
+	if (strcmp(fmt, _("unknown option")) == 0)
+		return bad_option();
 	fflush(stdout);
 	fputs("syncdoctor: ", stderr);
 	va_start(ap, fmt);
@@ -145,6 +184,8 @@ int main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
+	opterr = 0; /* bad_option() says it in one line */
+	scan_argv = argv;
 	/* '+': stop at the first non-option, the command. */
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, &g))
@@ -152,7 +193,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'h': usage(); return EXIT_OK;
 		case 'V': version(); return EXIT_OK;
-		default: fprintf(stderr, _("Try 'syncdoctor --help' for more information.\n")); return EXIT_USAGE;
+		default: return bad_option();
 		}
 	}
 	if (optind >= argc)
@@ -164,6 +205,8 @@ int main(int argc, char **argv)
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
 			optind = 0; /* GNU getopt: full re-initialisation */
+			scan_argv = sub_argv;
+			scan_cmd = commands[i].name;
 			return commands[i].fn(sub_argc, sub_argv, &g);
 		}
 	}

@@ -33,6 +33,13 @@ cp "$here/mapeo-sync.js" "$cache/mapeo-sync.js"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sd-interop-XXXXXX")
 out=$(cd "$cache" && timeout 180 node mapeo-sync.js "$file" "$key" "$work/run")
 rc=$?
+if [ $rc -eq 3 ]; then
+	# Mapeo's indexer raced the replication; start the device again
+	# (mapeo-sync.js says why).
+	echo "interop: $out; opening the device again" >&2
+	out=$(cd "$cache" && timeout 180 node mapeo-sync.js --reopen "$key" "$work/run")
+	rc=$?
+fi
 rm -rf "$work"
 echo "$out"
 [ $rc -eq 0 ] || { echo "interop: node exited $rc" >&2; exit 1; }

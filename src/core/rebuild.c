@@ -1,0 +1,820 @@
+#include "config.h"
+
+#include "rebuild.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "diagnosis.h"
+#include "feed.h"
+#include "i18n.h"
+#include "io.h"
+#include "keys.h"
+#include "settings.h"
+#include "sfwrite.h"
+#include "syncfile.h"
+#include "tar.h"
+#include "xalloc.h"
+
+#include <sodium.h>
+
+#define NODE 40
+#define PAGE 3584
+#define SMALL_LIMIT (256u << 20)
+
+static void add_line(char ***v, size_t *n, char *line)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = line;
+}
+
+void rebuild_plan_free(rebuild_plan *p)
+{
+	if (!p)
+		return;
+	free(p->input);
+	free(p->project_source);
+	free(p->feeds);
+	for (size_t i = 0; i < p->n_media; i++)
+		free(p->media[i]);
+	free(p->media);
+	for (size_t i = 0; i < p->n_dropped; i++)
+		free(p->dropped[i]);
+	free(p->dropped);
+	for (size_t i = 0; i < p->n_changes; i++)
+		free(p->changes[i]);
+	free(p->changes);
+	free(p);
+}
+
+static uint64_t be64(const uint8_t *b)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static uint8_t *load(syncfile *sf, const sf_range *r, size_t *len)
+{
+	*len = 0;
+	if (!r->present || r->size > SMALL_LIMIT)
+		return NULL;
+	uint8_t *b = xmalloc((size_t)r->size + 1);
+	if (sf_read(sf, r->off, b, (size_t)r->size, NULL) != SD_OK) {
+		free(b);
+		return NULL;
+	}
+	*len = (size_t)r->size;
+	return b;
+}
+
+/* Bytes of data before block k, from the leaves of the tree. */
+static uint64_t data_prefix(const uint8_t *tree, size_t tl, uint64_t k)
+{
+	uint64_t sum = 0;
+	for (uint64_t i = 0; i < k; i++) {
+		uint64_t at = 32 + 2 * i * NODE;
+		if (at + NODE <= tl)
+			sum += be64(tree + at + 32);
+	}
+	return sum;
+}
+
+static const sf_feed *find_feed(const syncfile *sf, int index)
+{
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		if (sf->feeds[i].index == index && !sf->feeds[i].backslash)
+			return &sf->feeds[i];
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		if (sf->feeds[i].index == index)
+			return &sf->feeds[i];
+	return NULL;
+}
+
+
+/* ---- salvage: what still verifies against a signature ---- */
+
+static void put_be64(uint8_t *b, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+/* Recompute every parent of tree (length len) from the leaves up. */
+static void recompute_parents(uint8_t *tree, uint64_t len)
+{
+	for (unsigned d = 1; d < 64 && ((uint64_t)1 << d) <= len; d++) {
+		uint64_t span = (uint64_t)1 << d;
+		for (uint64_t o = 0; (o + 1) * span <= len; o++) {
+			uint64_t i = ((2 * o + 1) << d) - 1, half = span / 2;
+			uint8_t *pn = tree + 32 + i * NODE;
+			const uint8_t *l = tree + 32 + (i - half) * NODE, *r = tree + 32 + (i + half) * NODE;
+			uint8_t buf[73];
+			buf[0] = 1;
+			put_be64(buf + 1, be64(l + 32) + be64(r + 32));
+			memcpy(buf + 9, l, 32);
+			memcpy(buf + 41, r, 32);
+			crypto_generichash(pn, 32, buf, sizeof buf, NULL, 0);
+			put_be64(pn + 32, be64(l + 32) + be64(r + 32));
+		}
+	}
+}
+
+/* Highest length s <= len with a valid signature over tree; 0 when none. */
+static uint64_t signed_length(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t sl,
+                              const uint8_t *key, uint64_t len)
+{
+	for (uint64_t s = len; s > 0; s--) {
+		if (32 + s * 64 > sl)
+			continue;
+		const uint8_t *sig = sigs + 32 + (s - 1) * 64;
+		bool blank = true;
+		for (int b = 0; b < 64 && blank; b++)
+			blank = sig[b] == 0;
+		uint8_t th[32];
+		if (!blank && feed_tree_hash(tree, tl, s, th) &&
+		    crypto_sign_verify_detached(sig, th, 32, key) == 0)
+			return s;
+	}
+	return 0;
+}
+
+typedef struct salvaged {
+	uint8_t *tree;       /* the tree to write (length `length`) */
+	size_t tree_len;
+	uint64_t length;     /* blocks the written feed has (signed) */
+	uint64_t keep;       /* blocks 0..keep-1 carry data */
+	bool recomputed;     /* damaged tree nodes were rebuilt from intact data */
+} salvaged;
+
+/* Two candidate trees: parents recomputed over leaves hashed from the data
+ * (right when only tree nodes are damaged), and over the stored leaves
+ * (right when data is damaged). Whichever a signature verifies wins. */
+static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
+{
+	memset(out, 0, sizeof *out);
+	size_t kl, tl, sl;
+	uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
+	uint8_t *sigs = load(sf, &fd->signatures, &sl);
+	bool ok = false;
+	if (!key || kl != 32 || !tree || tl < 32 || !sigs || sl < 32)
+		goto done;
+	uint64_t len = (sl - 32) / 64;
+	if ((tl - 32) / NODE + 1 < 2 * len)
+		len = ((tl - 32) / NODE + 1) / 2;
+	size_t need = 32 + (size_t)(len ? 2 * len - 1 : 0) * NODE;
+	uint8_t *from_data = xcalloc(1, need + NODE), *stored = xcalloc(1, need + NODE);
+	memcpy(from_data, tree, need < tl ? need : tl);
+	memcpy(stored, tree, need < tl ? need : tl);
+	bool *good = xcalloc(len + 1, sizeof *good);
+	uint64_t off = 0;
+	uint8_t *buf = NULL;
+	for (uint64_t k = 0; k < len; k++) {
+		uint64_t size = be64(stored + 32 + 2 * k * NODE + 32);
+		if (fd->data.present && size <= FEED_MAX_BLOCK && off + size <= fd->data.size) {
+			buf = xrealloc(buf, (size_t)size + 1);
+			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
+				uint8_t pre[9] = {0}, h[32];
+				put_be64(pre + 1, size);
+				crypto_generichash_state st;
+				crypto_generichash_init(&st, NULL, 0, 32);
+				crypto_generichash_update(&st, pre, 9);
+				crypto_generichash_update(&st, buf, (size_t)size);
+				crypto_generichash_final(&st, h, 32);
+				memcpy(from_data + 32 + 2 * k * NODE, h, 32);
+				good[k] = memcmp(h, stored + 32 + 2 * k * NODE, 32) == 0;
+			}
+		}
+		off += size;
+	}
+	free(buf);
+	recompute_parents(from_data, len);
+	recompute_parents(stored, len);
+	uint64_t s1 = signed_length(from_data, need, sigs, sl, key, len);
+	uint64_t s2 = signed_length(stored, need, sigs, sl, key, len);
+	uint64_t prefix = 0;
+	while (prefix < len && good[prefix])
+		prefix++;
+	if (s1 && s1 >= s2) {
+		(void)prefix;
+		/* the data is intact up to s1: keep all of it */
+		out->tree = from_data;
+		free(stored);
+		out->length = s1;
+		out->keep = s1;
+		out->recomputed = memcmp(from_data, tree, need < tl ? need : tl) != 0;
+	} else if (s2) {
+		/* Data is damaged: Mapeo needs a signature for the length it is
+		 * given, so cut at the last signed length the intact data reaches
+		 * (holes would make its sync wait for ever). */
+		uint64_t cut = signed_length(stored, need, sigs, sl, key, prefix < s2 ? prefix : s2);
+		out->tree = stored;
+		free(from_data);
+		out->length = cut;
+		out->keep = cut;
+	} else {
+		free(from_data), free(stored);
+		out->tree = NULL;
+	}
+	if (out->tree) {
+		out->tree_len = 32 + (size_t)(out->length ? 2 * out->length - 1 : 0) * NODE;
+		ok = true;
+	}
+	free(good);
+done:
+	free(key), free(tree), free(sigs);
+	return ok;
+}
+
+/* What the cut blocks held, for the report. */
+static void describe_cut(rebuild_plan *p, syncfile *sf, const sf_feed *fd, uint64_t keep,
+                         uint64_t length)
+{
+	size_t tl;
+	uint8_t *tree = load(sf, &fd->tree, &tl);
+	uint64_t off = tree ? data_prefix(tree, tl, keep) : 0;
+	size_t listed = 0;
+	for (uint64_t k = keep; k < length && tree; k++) {
+		uint64_t at = 32 + 2 * k * NODE;
+		uint64_t size = at + NODE <= tl ? be64(tree + at + 32) : 0;
+		char *id = NULL;
+		if (size && size < (1u << 20) && fd->data.present && off + size <= fd->data.size) {
+			char *buf = xmalloc((size_t)size + 1);
+			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
+				json_t *j = json_loadb(buf, (size_t)size, 0, NULL);
+				json_t *v = json_object_get(j, "id");
+				if (json_is_string(v))
+					id = xstrdup(json_string_value(v));
+				json_decref(j);
+			}
+			free(buf);
+		}
+		off += size;
+		if (listed++ < 200)
+			add_line(&p->dropped, &p->n_dropped,
+			         id ? xasprintf(_("feed %d, block %llu: the entry of observation %s"),
+			                        fd->index, (unsigned long long)k, id)
+			            : xasprintf(_("feed %d, block %llu"), fd->index, (unsigned long long)k));
+		free(id);
+	}
+	free(tree);
+}
+
+
+/* First kept block of fd (below keep) whose entry links to a version that
+ * is not in the output: Mapeo's indexer would wait for it for ever. */
+static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_feed *fd,
+                               uint64_t keep)
+{
+	size_t tl;
+	uint8_t *tree = load(sf, &fd->tree, &tl);
+	uint64_t off = 0, found = keep;
+	char *buf = NULL;
+	for (uint64_t k = 0; k < keep && tree && found == keep; k++) {
+		uint64_t at = 32 + 2 * k * NODE;
+		uint64_t size = at + NODE <= tl ? be64(tree + at + 32) : 0;
+		if (size && size < (1u << 20) && fd->data.present && off + size <= fd->data.size) {
+			buf = xrealloc(buf, (size_t)size + 1);
+			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
+				json_t *j = json_loadb(buf, (size_t)size, 0, NULL);
+				size_t i;
+				json_t *l;
+				json_array_foreach(json_object_get(j, "links"), i, l)
+				{
+					const char *v = json_string_value(l), *at2 = v ? strrchr(v, '@') : NULL;
+					if (!at2 || at2 - v != 64)
+						continue;
+					uint64_t seq = strtoull(at2 + 1, NULL, 10);
+					bool present = false;
+					for (size_t f = 0; f < p->n_feeds; f++)
+						if (!strncmp(p->feeds[f].key_hex, v, 64) && seq < p->feeds[f].keep)
+							present = true;
+					if (!present)
+						found = k;
+				}
+				json_decref(j);
+			}
+		}
+		off += size;
+	}
+	free(buf);
+	free(tree);
+	return found;
+}
+
+/* Cut feeds whose kept entries depend on dropped ones, until none does. */
+static void cut_dangling(rebuild_plan *p, syncfile *sf)
+{
+	for (int round = 0; round < 16; round++) {
+		bool changed = false;
+		for (size_t f = 0; f < p->n_feeds; f++) {
+			rebuild_feed *pf = &p->feeds[f];
+			const sf_feed *fd = find_feed(sf, pf->from);
+			if (!fd || !pf->keep)
+				continue;
+			uint64_t bad = first_dangling(p, sf, fd, pf->keep);
+			if (bad >= pf->keep)
+				continue;
+			size_t kl, tl, sl;
+			uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
+			uint8_t *sigs = load(sf, &fd->signatures, &sl);
+			uint64_t cut = key && kl == 32 && tree && sigs
+			                   ? signed_length(tree, tl, sigs, sl, key, bad)
+			                   : 0;
+			free(key), free(tree), free(sigs);
+			add_line(&p->changes, &p->n_changes,
+			         xasprintf(_("feed %d is cut at block %llu: its entry there edits or "
+			                     "deletes data that is left out, and Mapeo would wait for it "
+			                     "for ever"),
+			                   pf->from, (unsigned long long)bad));
+			describe_cut(p, sf, fd, cut, pf->keep);
+			pf->keep = pf->written_length = cut;
+			pf->salvaged = true;
+			size_t tl2;
+			uint8_t *t2 = load(sf, &fd->tree, &tl2);
+			pf->data_bytes = t2 ? data_prefix(t2, tl2, cut) : 0;
+			free(t2);
+			changed = true;
+		}
+		if (!changed)
+			break;
+	}
+}
+
+sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
+                            const sd_progress *prog, rebuild_plan **out, sd_error *err)
+{
+	*out = NULL;
+	check_options co = {.no_auto_config = true};
+	sd_report *r = NULL;
+	sd_status st = check_run(input, &co, prog, &r, err);
+	if (st != SD_OK)
+		return st;
+	if (r->verdict == VERDICT_UNREADABLE) {
+		report_free(r);
+		return err->status ? err->status : SD_ERR_IO;
+	}
+	if (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0) {
+		sd_error_set(err, SD_ERR_FORMAT,
+		             _("%s is a %s sync file: syncdoctor rebuilds only Mapeo Desktop 4 to 5.6 "
+		               "files"),
+		             input, r->era);
+		report_free(r);
+		return SD_ERR_FORMAT;
+	}
+	syncfile *sf = NULL;
+	findings fl;
+	fnd_init(&fl);
+	if ((st = sf_open(input, &sf, &fl, NULL, err)) != SD_OK) {
+		report_free(r);
+		fnd_free(&fl);
+		return st;
+	}
+	rebuild_plan *p = xcalloc(1, sizeof *p);
+	p->input = xstrdup(input);
+	p->salvage = opt->salvage;
+
+	/* The project. */
+	const char *file_dk = sf->has_discovery_key ? sf->discovery_key : "";
+	bool file_known = sf->p2p_db != NULL;
+	if (opt->config_path || (!file_known && !opt->no_auto_config)) {
+		char *active = opt->config_path ? NULL : cfg_find_active(opt->userdata);
+		const char *path = opt->config_path ? opt->config_path : active;
+		if (!path) {
+			sd_error_set(err, SD_ERR_USAGE,
+			             _("%s no longer says which project it belongs to (its userdata is "
+			               "lost) and Mapeo Desktop's configuration was not found here: give "
+			               "the configuration with --config"),
+			             input);
+			goto fail;
+		}
+		mapeo_config *c = NULL;
+		findings cf;
+		fnd_init(&cf);
+		if ((st = cfg_open(path, &c, &cf, err)) != SD_OK) {
+			fnd_free(&cf);
+			free(active);
+			goto fail;
+		}
+		fnd_free(&cf);
+		snprintf(p->discovery_key, sizeof p->discovery_key, "%s",
+		         c->has_key ? c->discovery_key : "");
+		snprintf(p->footer, sizeof p->footer, "%s", c->footer);
+		char *title = cfg_title(c);
+		p->project_source = opt->config_path
+		                        ? xasprintf(_("the configuration \"%s\" (%s)"), title, path)
+		                        : xasprintf(_("Mapeo Desktop's configuration \"%s\" on this "
+		                                      "computer"),
+		                                    title);
+		free(title);
+		cfg_free(c);
+		free(active);
+		if (file_known && strcmp(file_dk, p->discovery_key) != 0) {
+			p->changes_project = true;
+			char a[16], b[16];
+			keys_error_form(file_dk, a);
+			keys_error_form(p->discovery_key, b);
+			add_line(&p->changes, &p->n_changes,
+			         xasprintf(_("the file moves from project %s to project %s (%s): its data "
+			                     "will merge into that project on every computer that syncs "
+			                     "with it"),
+			                   a, b, p->footer));
+		}
+	} else if (file_known) {
+		snprintf(p->discovery_key, sizeof p->discovery_key, "%s", file_dk);
+		p->project_source = xstrdup(_("the file itself"));
+	} else {
+		sd_error_set(err, SD_ERR_USAGE,
+		             _("%s no longer says which project it belongs to (its userdata is lost): "
+		               "give the configuration with --config"),
+		             input);
+		goto fail;
+	}
+	if (!sf->has_index || fnd_has(&r->findings, "missing-trailer") ||
+	    fnd_has(&r->findings, "damaged-index") || fnd_has(&r->findings, "index-disagrees"))
+		add_line(&p->changes, &p->n_changes, xstrdup(_("a new index and trailer are written")));
+	if (!sf->has_userdata || !sf->p2p_db)
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("the project (userdata) that was lost is written again")));
+
+	/* Media: the live copy of each photo; salvage leaves out what will not open. */
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *m = &sf->members[i];
+		if (m->kind != SF_KIND_MEDIA)
+			continue;
+		if (sf->has_index && !m->in_index) {
+			if (sf_find_member(sf, m->name) != m)
+				continue; /* an older copy */
+		} else if (sf_find_member(sf, m->name) != m) {
+			continue;
+		}
+		if (m->truncated || m->unpatched || strstr(m->name, "..")) {
+			add_line(&p->dropped, &p->n_dropped,
+			         xasprintf(_("photo %s: it is cut short in the file"), m->name));
+			continue;
+		}
+		bool damaged = false;
+		for (size_t k = 0; k < r->findings.n; k++)
+			if (!strcmp(r->findings.v[k].code, "media-damaged") && r->findings.v[k].media &&
+			    !strcmp(r->findings.v[k].media, m->name))
+				damaged = true;
+		if (damaged && opt->salvage) {
+			add_line(&p->dropped, &p->n_dropped,
+			         xasprintf(_("photo %s: it will not open"), m->name));
+			continue;
+		}
+		p->media = xreallocarray(p->media, p->n_media + 1, sizeof *p->media);
+		p->media[p->n_media++] = xstrdup(m->name);
+		p->estimated_size += TAR_BLOCK + tar_padded(m->size);
+	}
+	if (fnd_has(&r->findings, "dead-space"))
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
+
+	/* Feeds, renumbered without gaps. */
+	p->has_db = sf->db != NULL && r->n_feeds > 0;
+	p->feeds = xcalloc(r->n_feeds + 1, sizeof *p->feeds);
+	for (size_t i = 0; i < r->n_feeds; i++) {
+		const report_feed *rf = &r->feeds[i];
+		const sf_feed *fd = find_feed(sf, rf->index);
+		if (!fd || !rf->key_hex[0])
+			continue;
+		rebuild_feed *pf = &p->feeds[p->n_feeds];
+		pf->from = rf->index;
+		pf->to = (int)p->n_feeds;
+		snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
+		pf->length = rf->length;
+		pf->keep = rf->length;
+		pf->written_length = rf->length;
+		size_t tl;
+		uint8_t *tree = load(sf, &fd->tree, &tl);
+		pf->data_bytes = fd->data.present ? fd->data.size : 0;
+		if (opt->salvage && (rf->verified < rf->length || rf->present < rf->length)) {
+			salvaged sv;
+			pf->salvaged = true;
+			if (salvage_feed(sf, fd, &sv)) {
+				pf->keep = sv.keep;
+				pf->written_length = sv.length;
+				pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
+				if (sv.recomputed)
+					add_line(&p->changes, &p->n_changes,
+					         xasprintf(_("feed %d: damaged tree nodes are computed again "
+					                     "from the intact data"),
+					                   pf->from));
+				free(sv.tree);
+			} else {
+				pf->keep = 0;
+				pf->written_length = 0;
+				pf->data_bytes = 0;
+			}
+		}
+		free(tree);
+		if (pf->keep < pf->length)
+			describe_cut(p, sf, fd, pf->keep, pf->length);
+		if (pf->from != pf->to)
+			add_line(&p->changes, &p->n_changes,
+			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"), pf->from,
+			                   pf->to));
+		p->estimated_size += 5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + PAGE * 2;
+		p->n_feeds++;
+	}
+	if (opt->salvage)
+		cut_dangling(p, sf);
+	if (sf->hints.key_dir)
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("the folder named after the project key is left out, so the file no "
+		                   "longer exposes the key")));
+	p->estimated_size += 64 * 1024;
+	sf_close(sf);
+	report_free(r);
+	fnd_free(&fl);
+	*out = p;
+	return SD_OK;
+fail:
+	sf_close(sf);
+	report_free(r);
+	fnd_free(&fl);
+	rebuild_plan_free(p);
+	return err->status;
+}
+
+void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
+{
+	sb_printf(out, _("Rebuild plan for %s\n"), p->input);
+	char form[16];
+	keys_error_form(p->discovery_key, form);
+	sb_printf(out, _("  Project: %s (Mapeo shows it as '%s'), taken from %s.\n"),
+	          p->footer[0] ? p->footer : form, form, p->project_source);
+	sb_printf(out, _("  Keep: %zu photo files and %zu feeds:\n"), p->n_media, p->n_feeds);
+	for (size_t i = 0; i < p->n_feeds; i++)
+		sb_printf(out, _("    feed %d (%.7s): %llu of %llu blocks\n"), p->feeds[i].to,
+		          p->feeds[i].key_hex, (unsigned long long)p->feeds[i].keep,
+		          (unsigned long long)p->feeds[i].length);
+	if (p->n_changes) {
+		sb_printf(out, "%s\n", _("  Changes:"));
+		for (size_t i = 0; i < p->n_changes; i++)
+			sb_printf(out, "    - %s\n", p->changes[i]);
+	}
+	if (p->n_dropped) {
+		sb_printf(out, "%s\n", _("  Left out:"));
+		for (size_t i = 0; i < p->n_dropped; i++)
+			sb_printf(out, "    - %s\n", p->dropped[i]);
+	} else {
+		sb_printf(out, "%s\n", _("  Nothing is left out."));
+	}
+}
+
+json_t *rebuild_plan_json(const rebuild_plan *p)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "input", json_string(p->input));
+	json_object_set_new(o, "discovery_key",
+	                    p->discovery_key[0] ? json_string(p->discovery_key) : json_null());
+	json_object_set_new(o, "project_source", json_string(p->project_source));
+	json_object_set_new(o, "changes_project", json_boolean(p->changes_project));
+	json_t *feeds = json_array();
+	for (size_t i = 0; i < p->n_feeds; i++) {
+		json_t *f = json_object();
+		json_object_set_new(f, "from", json_integer(p->feeds[i].from));
+		json_object_set_new(f, "to", json_integer(p->feeds[i].to));
+		json_object_set_new(f, "key", json_string(p->feeds[i].key_hex));
+		json_object_set_new(f, "length", json_integer((json_int_t)p->feeds[i].length));
+		json_object_set_new(f, "keep", json_integer((json_int_t)p->feeds[i].keep));
+		json_array_append_new(feeds, f);
+	}
+	json_object_set_new(o, "feeds", feeds);
+	json_object_set_new(o, "media", json_integer((json_int_t)p->n_media));
+	json_t *d = json_array(), *c = json_array();
+	for (size_t i = 0; i < p->n_dropped; i++)
+		json_array_append_new(d, json_string(p->dropped[i]));
+	for (size_t i = 0; i < p->n_changes; i++)
+		json_array_append_new(c, json_string(p->changes[i]));
+	json_object_set_new(o, "dropped", d);
+	json_object_set_new(o, "changes", c);
+	return o;
+}
+
+/* ---- writing ---- */
+
+typedef struct range_ctx {
+	syncfile *sf;
+	uint64_t off;
+} range_ctx;
+
+static sd_status read_range(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	range_ctx *rc = ctx;
+	return sf_read(rc->sf, rc->off + off, buf, len, err);
+}
+
+/* The feed files cut to length blocks: tree nodes that exist at that length,
+ * the first length signature slots, and a bitfield whose data bits mark the
+ * first data_blocks blocks (the rest stay holes) and whose tree bits mark
+ * the nodes present. */
+static void cut_feed(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t sl,
+                     uint64_t length, uint64_t data_blocks, uint8_t **t_out, size_t *t_len,
+                     uint8_t **s_out, size_t *s_len, uint8_t **b_out, size_t *b_len)
+{
+	uint64_t keep = length;
+	uint64_t nodes = keep ? 2 * keep - 1 : 0;
+	*t_len = 32 + (size_t)nodes * NODE;
+	*t_out = xcalloc(1, *t_len);
+	memcpy(*t_out, tree, 32);
+	for (uint64_t i = 0; i < nodes; i++) {
+		unsigned d = 0;
+		for (uint64_t x = i; x & 1; x >>= 1)
+			d++;
+		uint64_t right = ((i >> (d + 1)) + 1) << d;
+		if (right <= keep && 32 + (i + 1) * NODE <= tl)
+			memcpy(*t_out + 32 + i * NODE, tree + 32 + i * NODE, NODE);
+	}
+	*s_len = 32 + (size_t)keep * 64;
+	*s_out = xcalloc(1, *s_len);
+	memcpy(*s_out, sigs, sl < *s_len ? sl : *s_len);
+	uint64_t pages = (keep + 8191) / 8192;
+	uint64_t tp = (nodes + 16383) / 16384;
+	if (tp > pages)
+		pages = tp;
+	/* an empty feed's bitfield is the bare header, as hypercore leaves it */
+	*b_len = 32 + (size_t)pages * PAGE;
+	*b_out = xcalloc(1, *b_len);
+	static const uint8_t bh[8] = {0x05, 0x02, 0x57, 0x00, 0x00, 0x0e, 0x00, 0x00};
+	memcpy(*b_out, bh, sizeof bh);
+	for (uint64_t k = 0; k < data_blocks; k++)
+		(*b_out)[32 + (k / 8192) * PAGE + (k % 8192) / 8] |= (uint8_t)(0x80 >> (k & 7));
+	for (uint64_t i = 0; i < nodes; i++) {
+		const uint8_t *nd = *t_out + 32 + i * NODE;
+		bool present = false;
+		for (int b = 0; b < NODE && !present; b++)
+			present = nd[b] != 0;
+		if (present)
+			(*b_out)[32 + (i / 16384) * PAGE + 1024 + (i % 16384) / 8] |=
+			    (uint8_t)(0x80 >> (i & 7));
+	}
+}
+
+typedef struct verify_ctx {
+	const rebuild_plan *p;
+} verify_ctx;
+
+/* The written file must read back as the plan says, before it gets the name. */
+static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
+{
+	const rebuild_plan *p = ((verify_ctx *)ud)->p;
+	static const char *const structural[] = {
+	    "not-a-sync-file", "file-too-small",  "truncated-file", "missing-index",
+	    "damaged-index",   "index-disagrees", "missing-trailer", "bad-header-checksum",
+	    "unpatched-header", "inner-tar-damaged", "feed-gap",     "feed-key-invalid",
+	    "userdata-missing", "database-missing", "dangerous-name", "feed-header-invalid"};
+	check_options co = {.no_auto_config = true};
+	sd_report *r = NULL;
+	sd_error cerr;
+	if (check_run(tmp, &co, NULL, &r, &cerr) != SD_OK || r->verdict == VERDICT_UNREADABLE) {
+		report_free(r);
+		return sd_error_set(err, SD_ERR_FORMAT, _("the rebuilt file could not be read back"));
+	}
+	const char *bad = NULL;
+	for (size_t i = 0; i < sizeof structural / sizeof structural[0] && !bad; i++)
+		if (fnd_has(&r->findings, structural[i]) &&
+		    (strcmp(structural[i], "database-missing") || p->has_db))
+			bad = structural[i];
+	if (!bad && strcmp(r->has_discovery_key ? r->discovery_key : "", p->discovery_key) != 0)
+		bad = "project";
+	if (!bad && r->n_feeds != p->n_feeds)
+		bad = "feeds";
+	for (size_t i = 0; i < r->n_feeds && !bad; i++)
+		if (r->feeds[i].length != p->feeds[i].written_length ||
+		    r->feeds[i].present != p->feeds[i].keep ||
+		    (p->salvage && r->feeds[i].verified != p->feeds[i].keep))
+			bad = "feed length";
+	if (!bad && r->media_members != p->n_media)
+		bad = "media";
+	report_free(r);
+	if (bad)
+		return sd_error_set(err, SD_ERR_FORMAT,
+		                    _("the rebuilt file does not read back as planned (%s); it was not "
+		                      "kept"),
+		                    bad);
+	return SD_OK;
+}
+
+static sd_status same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		return SD_ERR_USAGE;
+	return SD_OK;
+}
+
+sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild_options *opt,
+                        const sd_progress *prog, sd_error *err)
+{
+	if (same_file(p->input, output) != SD_OK)
+		return sd_error_set(err, SD_ERR_USAGE,
+		                    _("%s is the input: syncdoctor never writes to a file it reads"),
+		                    output);
+	uint64_t free_bytes;
+	if (sd_free_space(output, &free_bytes) && free_bytes < p->estimated_size + (1u << 20))
+		return sd_error_set(err, SD_ERR_NOSPACE,
+		                    _("%s: not enough free space (%llu bytes free, about %llu needed)"),
+		                    output, (unsigned long long)free_bytes,
+		                    (unsigned long long)p->estimated_size);
+	syncfile *sf = NULL;
+	findings fl;
+	fnd_init(&fl);
+	sd_status st = sf_open(p->input, &sf, &fl, NULL, err);
+	fnd_free(&fl);
+	if (st != SD_OK)
+		return st;
+	sd_output *o = NULL;
+	if ((st = sdout_open(output, opt->force, &o, err)) != SD_OK) {
+		sf_close(sf);
+		return st;
+	}
+	sfw *w = sfw_begin(o, (int64_t)time(NULL));
+	for (size_t i = 0; i < p->n_media && st == SD_OK; i++) {
+		const sf_member *m = sf_find_member(sf, p->media[i]);
+		range_ctx rc = {sf, m->data_off};
+		st = sfw_add(w, m->name, m->size, read_range, &rc, err);
+		sd_progress_report(prog, _("writing"), sdout_offset(o), p->estimated_size, i, p->n_media);
+		if (sd_progress_cancelled(prog))
+			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	}
+	if (st == SD_OK && p->has_db) {
+		/* Prepare every feed's files, then declare the database's size. */
+		size_t n = p->n_feeds;
+		uint8_t **bufs = xcalloc(n * 5 + 1, sizeof *bufs);
+		uint64_t *sizes = xcalloc(n * 5 + 1, sizeof *sizes);
+		uint64_t *data_off = xcalloc(n + 1, sizeof *data_off);
+		size_t count = 0;
+		for (size_t f = 0; f < n; f++) {
+			const rebuild_feed *pf = &p->feeds[f];
+			const sf_feed *fd = find_feed(sf, pf->from);
+			size_t kl, tl, sl, bl;
+			uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
+			uint8_t *sigs = load(sf, &fd->signatures, &sl), *bf = load(sf, &fd->bitfield, &bl);
+			if (pf->salvaged && tree && sigs) {
+				/* the repaired tree when damaged nodes were rebuilt, cut to
+				 * the planned length */
+				salvaged sv = {0};
+				bool have = salvage_feed(sf, fd, &sv);
+				const uint8_t *base = have && sv.length >= pf->written_length ? sv.tree : tree;
+				size_t base_len = have && sv.length >= pf->written_length ? sv.tree_len : tl;
+				uint8_t *t2, *s2, *b2;
+				size_t t2l, s2l, b2l;
+				cut_feed(base, base_len, sigs, sl, pf->written_length, pf->keep, &t2, &t2l, &s2,
+				         &s2l, &b2, &b2l);
+				free(tree), free(sigs), free(bf), free(sv.tree);
+				tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
+			}
+			bufs[f * 5] = key, sizes[f * 5] = kl;
+			bufs[f * 5 + 1] = tree, sizes[f * 5 + 1] = tl;
+			bufs[f * 5 + 2] = sigs, sizes[f * 5 + 2] = sl;
+			bufs[f * 5 + 3] = bf, sizes[f * 5 + 3] = bl;
+			sizes[f * 5 + 4] = pf->keep ? pf->data_bytes : 0;
+			data_off[f] = fd->data.off;
+		}
+		/* the entries present, in order: key, tree, signatures, bitfield, data */
+		uint64_t *present = xcalloc(n * 5 + 1, sizeof *present);
+		for (size_t i = 0; i < n * 5; i++)
+			if ((i % 5 == 4 && sizes[i]) || (i % 5 != 4 && bufs[i]))
+				present[count++] = sizes[i];
+		static const char *const names[] = {"key", "tree", "signatures", "bitfield", "data"};
+		st = sfw_db_begin(w, sfw_inner_size(present, count), err);
+		for (size_t i = 0; i < n * 5 && st == SD_OK; i++) {
+			char name[64];
+			snprintf(name, sizeof name, "%d/%s", p->feeds[i / 5].to, names[i % 5]);
+			if (i % 5 == 4) {
+				if (!sizes[i])
+					continue;
+				range_ctx rc = {sf, data_off[i / 5]};
+				st = sfw_db_add(w, name, sizes[i], read_range, &rc, err);
+			} else if (bufs[i]) {
+				st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
+			}
+		}
+		if (st == SD_OK)
+			st = sfw_db_end(w, err);
+		for (size_t i = 0; i < n * 5; i++)
+			free(bufs[i]);
+		free(bufs), free(sizes), free(data_off), free(present);
+	}
+	if (st == SD_OK) {
+		st = sfw_finish(w, "kappa-osm", p->discovery_key[0] ? p->discovery_key : NULL, err);
+		w = NULL;
+	}
+	sf_close(sf);
+	if (st != SD_OK) {
+		sfw_abort(w);
+		sdout_abort(o);
+		return st;
+	}
+	verify_ctx vc = {p};
+	return sdout_commit(o, verify_output, &vc, err);
+}

@@ -1,0 +1,77 @@
+/* rebuild.h: plan and write a new sync file from a damaged one.
+ *
+ * The plan says what will be kept, changed and dropped; writing follows it
+ * exactly. The output is written beside its target under a temporary name
+ * (io.h), flushed, re-read and verified with syncdoctor's own checker, and
+ * only then renamed; the input is never written. The rebuilt file has the
+ * exact upstream layout (sfwrite.h): media, then osm-p2p-db.tar with the
+ * feeds renumbered 0, 1, 2, ... (closing any gap), then the index with
+ * userdata {"version":"2.0.0","syncfile":{"p2p-db":"kappa-osm",
+ * "discoveryKey":...}}.
+ *
+ * Ownership: rebuild_plan_make() returns a plan freed with rebuild_plan_free(). */
+#ifndef SD_REBUILD_H
+#define SD_REBUILD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "progress.h"
+#include "status.h"
+#include "strbuf.h"
+
+typedef struct rebuild_options {
+	const char *config_path; /* write for this configuration's project */
+	const char *userdata;    /* Mapeo Desktop userData override (for the active config) */
+	bool no_auto_config;     /* never use Mapeo Desktop's configuration */
+	bool salvage;            /* cut feeds at their last verifiable block, drop damaged photos */
+	bool force;              /* overwrite an existing output */
+} rebuild_options;
+
+typedef struct rebuild_feed {
+	int from;            /* directory number in the input */
+	int to;              /* directory number in the output */
+	char key_hex[65];
+	uint64_t length;     /* blocks in the input */
+	uint64_t keep;       /* blocks whose data is written (0..keep-1) */
+	uint64_t written_length; /* length of the written feed (signed); blocks past keep are
+	                            holes the signature still covers */
+	uint64_t data_bytes; /* bytes of data written */
+	bool salvaged;       /* written from what verifies, not copied */
+} rebuild_feed;
+
+typedef struct rebuild_plan {
+	char *input;
+	bool has_db;
+	char discovery_key[65]; /* "" for the default project */
+	char footer[16];        /* how Mapeo shows the target project, or "" when unknown */
+	char *project_source;   /* translated: where the project comes from */
+	bool changes_project;   /* the data joins another project */
+	rebuild_feed *feeds;
+	size_t n_feeds;
+	char **media;           /* members kept, in order */
+	size_t n_media;
+	char **dropped;         /* what is left out, translated lines */
+	size_t n_dropped;
+	char **changes;         /* what changes, translated lines */
+	size_t n_changes;
+	uint64_t estimated_size;
+	bool salvage;
+} rebuild_plan;
+
+/* Analyse input and decide. Errors: the input cannot be read, or the
+ * project cannot be told (then a --config is needed: it never silently
+ * writes a default-project file). */
+sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
+                            const sd_progress *prog, rebuild_plan **out, sd_error *err);
+void rebuild_plan_free(rebuild_plan *p);
+void rebuild_plan_text(const rebuild_plan *p, strbuf *out);
+json_t *rebuild_plan_json(const rebuild_plan *p);
+
+/* Write the plan to output (never over the input; an existing output only
+ * with opt->force). Nothing is left under output's name on failure. */
+sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild_options *opt,
+                        const sd_progress *prog, sd_error *err);
+
+#endif

@@ -1,0 +1,178 @@
+/* log.c: the session log (see log.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "log.h"
+#include "widgets.h"
+
+static FILE *log_fp;
+static char *log_path;
+static char *log_problem;
+
+/* mkdir -p for the log's folder; private (0700): the log names files. */
+static bool make_dirs(const char *dir)
+{
+	char *d = xstrdup(dir);
+	bool ok = true;
+	for (char *p = d + 1; ok; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(d, 0700) != 0 && errno != EEXIST)
+				ok = false;
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(d);
+	return ok;
+}
+
+static char *default_dir(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	if (state && state[0] == '/')
+		return xasprintf("%s/syncdoctor/logs", state);
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return xasprintf("%s/.local/state/syncdoctor/logs", home);
+	return NULL;
+}
+
+/* The command line as the kernel recorded it (best effort). */
+static void write_cmdline(void)
+{
+	FILE *f = fopen("/proc/self/cmdline", "r");
+	fputs("command line:", log_fp);
+	if (f) {
+		int c;
+		fputc(' ', log_fp);
+		while ((c = fgetc(f)) != EOF)
+			fputc(c ? c : ' ', log_fp);
+		fclose(f);
+	} else {
+		fputs(" (unknown)", log_fp);
+	}
+	fputc('\n', log_fp);
+}
+
+bool ui_log_open(void)
+{
+	char *dir = default_dir();
+	if (!dir) {
+		log_problem = xstrdup(_("no session log: HOME is not set"));
+		return false;
+	}
+	if (!make_dirs(dir)) {
+		log_problem = xasprintf(_("no session log: the folder %s could not be made (%s)"), dir,
+		                        strerror(errno));
+		free(dir);
+		return false;
+	}
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	/* A log is appended line by line so that it survives a crash: the
+	 * write-beside-and-rename scheme of io.h (for whole outputs) does not
+	 * fit. O_EXCL: never write through someone else's file or link. */
+	int fd = -1;
+	for (int i = 0; i < 100 && fd < 0; i++) {
+		free(log_path);
+		log_path = i ? xasprintf("%s/session-%s-%d.log", dir, stamp, i)
+		             : xasprintf("%s/session-%s.log", dir, stamp);
+		fd = open(log_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0 || !(log_fp = fdopen(fd, "w"))) {
+		log_problem =
+		    xasprintf(_("no session log: %s could not be created (%s)"), log_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(log_path);
+		log_path = NULL;
+		free(dir);
+		return false;
+	}
+	free(dir);
+	setvbuf(log_fp, NULL, _IOLBF, 0);
+	char when[64];
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &tm);
+	fprintf(log_fp, "syncdoctor %s session log, %s\n", PACKAGE_VERSION, when);
+	fprintf(log_fp, "curses: %s\n", curses_version());
+	write_cmdline();
+	const char *v[] = {"TERM", "LANG", "LC_ALL", "LANGUAGE", "LINES", "COLUMNS", "NO_COLOR"};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		const char *s = getenv(v[i]);
+		fprintf(log_fp, "%s=%s\n", v[i], s ? s : "(unset)");
+	}
+	fprintf(log_fp, "charset: %s\n", nl_langinfo(CODESET));
+	fflush(log_fp);
+	return true;
+}
+
+void ui_log_close(void)
+{
+	if (log_fp) {
+		fputs("end of session\n", log_fp);
+		fclose(log_fp);
+	}
+	log_fp = NULL;
+	free(log_path);
+	free(log_problem);
+	log_path = log_problem = NULL;
+}
+
+const char *ui_log_path(void) { return log_path; }
+const char *ui_log_problem(void) { return log_problem; }
+
+void ui_log_printf(const char *fmt, ...)
+{
+	if (!log_fp)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(log_fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', log_fp);
+	fflush(log_fp);
+}
+
+void ui_log_page(const ui_page *p)
+{
+	if (!log_fp)
+		return;
+	fprintf(log_fp, "\n==== [%d/%d] %s ====\n", p->step, p->nsteps, p->title);
+	for (size_t i = 0; i < p->n_lines; i++)
+		fprintf(log_fp, "%*s%s\n", p->lines[i].indent, "", p->lines[i].text);
+	for (size_t i = 0; i < p->n_choices; i++)
+		fprintf(log_fp, "  [%zu] %s\n", i + 1, p->choices[i].label);
+	fflush(log_fp);
+}
+
+void ui_log_answer(const char *fmt, ...)
+{
+	if (!log_fp)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("> ", log_fp);
+	vfprintf(log_fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', log_fp);
+	fflush(log_fp);
+}

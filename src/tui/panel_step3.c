@@ -1,0 +1,206 @@
+/* panel_step3.c: the guide's third check, corruption. Runs the full
+ * diagnosis with a progress bar (c cancels), then shows what the file
+ * holds, the findings grouped by severity with their exact place and what
+ * to do, and answers the guide's "indicators of corrupted data" one by
+ * one from the findings' codes. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "report.h"
+#include "wizard.h"
+
+static bool in_step(const finding *f)
+{
+	return f->step == STEP_CORRUPTION || f->step == STEP_ENVIRONMENT;
+}
+
+static size_t count_codes(const sd_report *r, const char *const *codes)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->findings.n; i++)
+		for (const char *const *c = codes; *c; c++)
+			if (strcmp(r->findings.v[i].code, *c) == 0)
+				n++;
+	return n;
+}
+
+/* "member x, byte 1234, feed 0 block 7, observation abc, photo y (detail)" */
+static char *place_of(const finding *f)
+{
+	strbuf b = SB_INIT;
+	const char *sep = "";
+	if (f->member) {
+		char *e = report_escape(f->member);
+		sb_printf(&b, _("member %s"), e);
+		free(e);
+		sep = ", ";
+	}
+	if (f->inner) {
+		char *e = report_escape(f->inner);
+		sb_printf(&b, _("%sdatabase file %s"), sep, e);
+		free(e);
+		sep = ", ";
+	}
+	if (f->offset >= 0) {
+		sb_printf(&b, _("%sbyte %" PRId64), sep, f->offset);
+		sep = ", ";
+	}
+	if (f->feed >= 0) {
+		if (f->block >= 0)
+			sb_printf(&b, _("%sdevice %d, block %" PRId64), sep, f->feed, f->block);
+		else
+			sb_printf(&b, _("%sdevice %d"), sep, f->feed);
+		sep = ", ";
+	}
+	if (f->observation) {
+		char *e = report_escape(f->observation);
+		sb_printf(&b, _("%sobservation %s"), sep, e);
+		free(e);
+		sep = ", ";
+	}
+	if (f->media) {
+		char *e = report_escape(f->media);
+		sb_printf(&b, _("%sphoto %s"), sep, e);
+		free(e);
+		sep = ", ";
+	}
+	if (f->detail) {
+		char *e = report_escape(f->detail);
+		sb_printf(&b, "%s(%s)", *sep ? " " : "", e);
+		free(e);
+	}
+	return sb_take(&b);
+}
+
+static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const char *title)
+{
+	bool head = false;
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const finding *f = &r->findings.v[i];
+		if (!in_step(f) || f->severity != sev)
+			continue;
+		if (!head) {
+			page_gap(p);
+			page_add(p, UI_HEAD, 0, "%s", title);
+			head = true;
+		}
+		page_add(p, UI_TEXT, 2, "- %s", f->message);
+		char *place = place_of(f);
+		if (*place)
+			page_add(p, UI_TEXT, 4, _("Where: %s"), place);
+		free(place);
+		const char *adv = fnd_advice(f->code);
+		if (adv && sev != SEV_INFO)
+			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
+	}
+}
+
+static void add_indicators(ui_page *p, const sd_report *r)
+{
+	static const char *const frozen[] = {
+	    "truncated-file",   "missing-index",      "damaged-index",          "index-disagrees",
+	    "bad-header-checksum", "unpatched-header", "inner-tar-damaged",     "database-missing",
+	    "feed-gap",         "feed-hash-mismatch", "feed-signature-invalid", "feed-header-invalid",
+	    "feed-key-invalid", "entry-not-json",     "feed-name-collision",    NULL};
+	static const char *const photos[] = {"media-damaged", "attachment-missing", NULL};
+	static const char *const dates[] = {"date-epoch", "date-future", "date-malformed", NULL};
+	page_gap(p);
+	page_add(p, UI_HEAD, 0, "%s", _("The guide's signs of corrupted data"));
+	size_t n = count_codes(r, frozen);
+	page_add(p, UI_TEXT, 0, "%s",
+	         _("1. Mapeo frozen for hours while making or syncing the file, without the "
+	           "number of Data or Images going up:"));
+	page_add(p, UI_TEXT, 3, "%s",
+	         n ? _("Yes, this file can cause that: it has the damage listed above.")
+	           : _("Not because of this file: its structure and every device's data check "
+	               "out."));
+	n = count_codes(r, photos);
+	page_add(p, UI_TEXT, 0, "%s", _("2. Observations with photos that will not open:"));
+	if (n)
+		page_add(p, UI_TEXT, 3,
+		         P_("Yes: %zu photo is damaged or missing (listed above).",
+		            "Yes: %zu photos are damaged or missing (listed above).", n),
+		         n);
+	else if (!r->media_members)
+		page_add(p, UI_TEXT, 3, "%s", _("This file holds no photos."));
+	else
+		page_add(p, UI_TEXT, 3, "%s", _("No: every photo in the file is complete."));
+	n = count_codes(r, dates);
+	page_add(p, UI_TEXT, 0, "%s", _("3. Observations with dates that make no sense (1970):"));
+	if (n)
+		page_add(p, UI_TEXT, 3,
+		         P_("Yes: %zu observation has an impossible date (listed above).",
+		            "Yes: %zu observations have impossible dates (listed above).", n),
+		         n);
+	else if (r->observations_checked)
+		page_add(p, UI_TEXT, 3, "%s", _("No: every observation has a sensible date."));
+	else
+		page_add(p, UI_TEXT, 3, "%s", _("Not checked."));
+}
+
+wiz_nav panel_step3(wizard *w)
+{
+	sd_report *r = wiz_check(w, false);
+	if (!r)
+		return NAV_BACK;
+	ui_page p;
+	page_init(&p, w->step, w->nsteps, _("Check 3 of 3: Corruption"));
+	p.help = _("A sync file can be damaged when Mapeo was closed while making it, when it was "
+	           "copied only in part, or when it carried damaged data from a database. This step "
+	           "checked every part of the file: its table of contents, every device's data "
+	           "(hashes and signatures), every observation and every photo. Each problem says "
+	           "where it is and what to do.");
+	size_t errors = 0, warnings = 0;
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const finding *f = &r->findings.v[i];
+		if (!in_step(f))
+			continue;
+		errors += f->severity == SEV_ERROR;
+		warnings += f->severity == SEV_WARNING;
+	}
+	if (r->verdict == VERDICT_UNREADABLE)
+		page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
+	else if (errors)
+		page_add(&p, UI_BIG, 0, "%s", _("DAMAGED"));
+	else if (warnings)
+		page_add(&p, UI_BIG, 0, "%s", _("SMALL PROBLEMS"));
+	else
+		page_add(&p, UI_BIG, 0, "%s", _("NO DAMAGE FOUND"));
+	page_gap(&p);
+	page_add(&p, UI_HEAD, 0, "%s", _("What the file holds"));
+	page_add(&p, UI_TEXT, 2, P_("%zu part", "%zu parts", r->members), r->members);
+	page_add(&p, UI_TEXT, 2, P_("%zu photo file (%" PRIu64 " bytes)",
+	                            "%zu photo files (%" PRIu64 " bytes)", r->media_members),
+	         r->media_members, r->media_bytes);
+	page_add(&p, UI_TEXT, 2, "%s",
+	         r->has_database ? _("a database") : _("no database (no observations)"));
+	size_t shown = r->n_feeds < 12 ? r->n_feeds : 12;
+	for (size_t i = 0; i < shown; i++) {
+		const report_feed *f = &r->feeds[i];
+		page_add(&p, UI_TEXT, 2,
+		         _("Device %d (%.7s): %" PRIu64 " blocks, %" PRIu64 " present, %" PRIu64
+		           " verified"),
+		         f->index, f->key_hex[0] ? f->key_hex : "?", f->length, f->present,
+		         f->verified);
+	}
+	if (r->n_feeds > shown)
+		page_add(&p, UI_TEXT, 2, _("... and %zu more devices"), r->n_feeds - shown);
+	if (r->observations_checked)
+		page_add(&p, UI_TEXT, 2,
+		         _("Observations: %zu (%zu with photos, %zu deleted, %zu edited on two devices "
+		           "at once)"),
+		         r->obs_heads, r->obs_with_attachments, r->obs_deleted, r->obs_forks);
+	add_group(&p, r, SEV_ERROR, _("Problems"));
+	add_group(&p, r, SEV_WARNING, _("Warnings"));
+	add_group(&p, r, SEV_INFO, _("Notes"));
+	if (r->verdict != VERDICT_UNREADABLE)
+		add_indicators(&p, r);
+	ui_answer a = ui_show(&p, wiz_work_unsaved(w));
+	page_free(&p);
+	free(a.text);
+	return wiz_nav_of(&a);
+}

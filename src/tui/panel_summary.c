@@ -1,0 +1,188 @@
+/* panel_summary.c: one verdict, the next action, and what can be done:
+ * save the report (text, JSON, YAML), repair (write a new sync file),
+ * read the session log, quit. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "io.h"
+#include "log.h"
+#include "report.h"
+#include "wizard.h"
+
+static char *default_report_name(const char *file, const char *ext)
+{
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	size_t n = strcspn(base, ".");
+	if (n == 0)
+		n = strlen(base);
+	return xasprintf("%.*s-report.%s", (int)n, base, ext);
+}
+
+static void save_report(wizard *w, const sd_report *r, report_format fmt, const char *path)
+{
+	strbuf b = SB_INIT;
+	report_render(r, fmt, 80, &b);
+	sd_error err;
+	sd_error_clear(&err);
+	sd_output *o = NULL;
+	sd_status st = sdout_open(path, false, &o, &err);
+	char *shown = wiz_show_path(path);
+	if (st == SD_ERR_EXISTS) {
+		char *q = xasprintf(_("%s already exists. Replace it?"), shown);
+		bool yes = ui_confirm(q);
+		free(q);
+		if (yes)
+			st = sdout_open(path, true, &o, &err);
+		else
+			st = SD_ERR_CANCELLED;
+	}
+	if (st == SD_OK) {
+		st = sdout_write(o, b.s ? b.s : "", b.len, &err);
+		if (st == SD_OK)
+			st = sdout_commit(o, NULL, NULL, &err);
+		else
+			sdout_abort(o);
+	}
+	if (st == SD_OK) {
+		char *m = xasprintf(_("The report was saved as %s."), shown);
+		ui_message(_("Saved"), m);
+		free(m);
+		w->saved = true;
+	} else if (st != SD_ERR_CANCELLED) {
+		ui_message(_("The report was not saved"), err.msg);
+	}
+	free(shown);
+	sb_free(&b);
+}
+
+static void show_log(wizard *w)
+{
+	const char *path = ui_log_path();
+	if (!path) {
+		ui_message(_("Session log"), ui_log_problem() ? ui_log_problem() : "");
+		return;
+	}
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		ui_message(_("Session log"), _("The session log cannot be read."));
+		return;
+	}
+	ui_page p;
+	page_init(&p, w->step, w->nsteps, _("The session log"));
+	p.help = _("Everything this session showed and every answer, as sent to whoever helps "
+	           "you. Press Enter or b to go back.");
+	char *shown = wiz_show_path(path);
+	page_add(&p, UI_HEAD, 0, "%s", shown);
+	free(shown);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		char *e = report_escape(line);
+		page_add(&p, UI_PRE, 0, "%s", e);
+		free(e);
+	}
+	free(line);
+	fclose(f);
+	ui_answer a = ui_show(&p, false);
+	free(a.text);
+	page_free(&p);
+}
+
+wiz_nav panel_summary(wizard *w)
+{
+	sd_report *r = wiz_check(w, false);
+	if (!r)
+		return NAV_BACK;
+	for (;;) {
+		ui_page p;
+		page_init(&p, w->step, w->nsteps, _("Summary"));
+		p.help = _("The result of the three checks and what to do next. Save the report to "
+		           "send it to whoever helps you (text for people, JSON or YAML for "
+		           "programs). The repair writes a new sync file and never changes the old "
+		           "one.");
+		page_add(&p, UI_BIG, 0, "%s",
+		         r->verdict == VERDICT_OK         ? _("NO PROBLEMS FOUND")
+		         : r->verdict == VERDICT_PROBLEMS ? _("PROBLEMS FOUND")
+		                                          : _("THE SYNC FILE COULD NOT BE READ"));
+		char *f = wiz_show_path(w->file);
+		page_add(&p, UI_TEXT, 0, _("Sync file: %s"), f);
+		free(f);
+		for (int s = STEP_CONFIGURATION; s <= STEP_CORRUPTION; s++) {
+			size_t e = 0, wn = 0;
+			for (size_t i = 0; i < r->findings.n; i++) {
+				const finding *fd = &r->findings.v[i];
+				if ((int)fd->step != s &&
+				    !(s == STEP_CORRUPTION && fd->step == STEP_ENVIRONMENT))
+					continue;
+				e += fd->severity == SEV_ERROR;
+				wn += fd->severity == SEV_WARNING;
+			}
+			char *counts;
+			if (e || wn) {
+				char *pe = xasprintf(P_("%zu problem", "%zu problems", e), e);
+				char *pw = xasprintf(P_("%zu warning", "%zu warnings", wn), wn);
+				/* TRANSLATORS: "1 problem, 0 warnings" */
+				counts = xasprintf(_("%s, %s"), pe, pw);
+				free(pe);
+				free(pw);
+			} else {
+				counts = xstrdup(_("nothing wrong"));
+			}
+			page_add(&p, UI_TEXT, 2, "%d. %s: %s", s + 1, fnd_step_label((fnd_step)s),
+			         counts);
+			free(counts);
+		}
+		page_gap(&p);
+		page_add(&p, UI_HEAD, 0, "%s", _("Next"));
+		page_add(&p, UI_TEXT, 2, "%s", report_next_action(r));
+		char *t = default_report_name(w->file, "txt");
+		char *j = default_report_name(w->file, "json");
+		char *y = default_report_name(w->file, "yaml");
+		const char *prompt = _("Save the report as:");
+		int c_text = page_choice_text(&p, _("Save the report as text"), prompt, t);
+		int c_json = page_choice_text(&p, _("Save the report as JSON"), prompt, j);
+		int c_yaml = page_choice_text(&p, _("Save the report as YAML"), prompt, y);
+		free(t);
+		free(j);
+		free(y);
+		bool mismatch = fnd_has(&r->findings, "project-mismatch");
+		int c_repair = page_choice(
+		    &p, mismatch ? _("Repair: write a copy of the sync file for this computer's "
+		                     "configuration (the original is not changed)")
+		                 : _("Repair: write a new, repaired sync file (the original is not "
+		                     "changed)"));
+		int c_log = page_choice(&p, _("Read the session log"));
+		int c_quit = page_choice(&p, _("Quit"));
+		p.selected = c_quit;
+		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
+		page_free(&p);
+		if (a.act != ACT_PICK) {
+			free(a.text);
+			return a.act == ACT_NEXT ? NAV_NEXT : wiz_nav_of(&a);
+		}
+		if (a.choice == c_quit) {
+			free(a.text);
+			return NAV_NEXT;
+		}
+		if ((a.choice == c_text || a.choice == c_json || a.choice == c_yaml) && a.text &&
+		    *a.text)
+			save_report(w, r,
+			            a.choice == c_text   ? REPORT_TEXT
+			            : a.choice == c_json ? REPORT_JSON
+			                                 : REPORT_YAML,
+			            a.text);
+		else if (a.choice == c_repair)
+			wiz_rebuild(w, mismatch);
+		else if (a.choice == c_log)
+			show_log(w);
+		free(a.text);
+	}
+}

@@ -1,0 +1,472 @@
+/* ui.c: the terminal. Chooses curses or line mode, starts and ends curses,
+ * reads keys (from the keyboard or, for tests, from a script), writes
+ * screen dumps, and restores the terminal on fatal errors.
+ *
+ * Test hooks (hidden, for tests/ui-*.sh):
+ *   SYNCDOCTOR_UI_SCRIPT=FILE  keys from FILE, one per line: a character,
+ *       Enter, Esc, Backspace, Tab, Space, Up, Down, Left, Right, PgUp, PgDn,
+ *       Home, End, F1..F12, "Text STRING", "Resize COLSxROWS", Wait, Dump,
+ *       Cancel (cancel the work in progress), "# comment". Curses then
+ *       draws to /dev/null at the size given by LINES and COLUMNS.
+ *   SYNCDOCTOR_UI_DUMP=FILE  append the screen as plain text to FILE at
+ *       each Dump line (or after every key when the script has none). */
+#include "config.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "i18n.h"
+#include "widgets.h"
+
+static const ui_glyphs glyphs_utf8 = {
+    false, "─", "│", "┌", "┐", "└", "┘", "█", "░", "↑", "↓", "▶", "↑↓",
+};
+static const ui_glyphs glyphs_acs = {
+    true, "-", "|", "+", "+", "+", "+", "#", ".", "^", "v", ">", "Up/Down",
+};
+static const ui_glyphs glyphs_ascii = {
+    false, "-", "|", "+", "+", "+", "+", "#", ".", "^", "v", ">", "Up/Down",
+};
+
+const ui_glyphs *ui_gl = &glyphs_ascii;
+bool ui_color;
+
+static bool curses_on;
+static SCREEN *scr;
+static FILE *null_out;
+
+/* The test script, read whole at the start. */
+static char **script;
+static size_t script_n, script_pos;
+static bool script_has_dump;
+static FILE *dump_fp;
+static unsigned dump_count;
+static bool key_since_dump;
+static const char *pending; /* rest of a "Text" line being typed */
+
+static void fatal_restore(void)
+{
+	if (curses_on) {
+		endwin();
+		curses_on = false;
+	}
+}
+
+static void load_script(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0, n_cap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		SD_GROW(script, n_cap, script_n + 1);
+		script[script_n++] = xstrdup(line);
+		if (strcmp(line, "Dump") == 0)
+			script_has_dump = true;
+	}
+	free(line);
+	fclose(f);
+}
+
+static bool utf8_locale(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+static bool try_curses(const cli_globals *g)
+{
+	const char *sp = getenv("SYNCDOCTOR_UI_SCRIPT");
+	if (sp && *sp) {
+		load_script(sp);
+		const char *dp = getenv("SYNCDOCTOR_UI_DUMP");
+		if (dp && *dp)
+			dump_fp = fopen(dp, "w");
+		null_out = fopen("/dev/null", "w");
+		if (!null_out)
+			return false;
+		scr = newterm(NULL, null_out, stdin);
+	} else {
+		const char *term = getenv("TERM");
+		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || !term || !*term ||
+		    strcmp(term, "dumb") == 0)
+			return false;
+		scr = newterm(NULL, stdout, stdin);
+	}
+	if (!scr)
+		return false; /* unknown terminal: line mode */
+	set_term(scr);
+	curses_on = true;
+	cbreak(); /* not raw(): Ctrl-C still interrupts */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(100);
+	curs_set(0);
+	if (g->ascii)
+		ui_gl = &glyphs_ascii;
+	else if (utf8_locale())
+		ui_gl = &glyphs_utf8;
+	else
+		ui_gl = &glyphs_acs;
+	ui_color = !g->no_color && has_colors();
+	if (ui_color) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_WHITE, COLOR_BLUE);  /* title and footer bars */
+		init_pair(2, COLOR_YELLOW, -1);         /* verdict words */
+		init_pair(3, COLOR_WHITE, COLOR_BLUE);  /* dialogs */
+	}
+	return true;
+}
+
+void ui_open(const cli_globals *g)
+{
+	sd_set_fatal_hook(fatal_restore);
+	if (!try_curses(g))
+		line_open();
+}
+
+void ui_close(void)
+{
+	if (curses_on) {
+		endwin();
+		curses_on = false;
+	}
+	if (scr)
+		delscreen(scr);
+	scr = NULL;
+	if (null_out)
+		fclose(null_out);
+	null_out = NULL;
+	if (dump_fp)
+		fclose(dump_fp);
+	dump_fp = NULL;
+	for (size_t i = 0; i < script_n; i++)
+		free(script[i]);
+	free(script);
+	script = NULL;
+	script_n = script_pos = 0;
+}
+
+bool ui_is_curses(void) { return curses_on; }
+bool ui_scripted(void) { return script != NULL; }
+
+int ui_text_width(void)
+{
+	if (!curses_on)
+		return line_width();
+	int w = COLS - 4;
+	return w < 40 ? 40 : w;
+}
+
+/* ---- drawing helpers ---- */
+
+int ui_put(WINDOW *w, int y, int x, const char *s, int n)
+{
+	int col = 0;
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	wmove(w, y, x);
+	while (*s && col < n) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, strlen(s), &st);
+		if (k == (size_t)-1 || k == (size_t)-2) {
+			memset(&st, 0, sizeof st);
+			waddch(w, '?');
+			s++;
+			col++;
+			continue;
+		}
+		int cw = wcwidth(wc);
+		if (cw < 0) {
+			/* control characters never reach the terminal */
+			wc = L'?';
+			cw = 1;
+		}
+		if (col + cw > n)
+			break;
+		waddnwstr(w, &wc, 1);
+		col += cw;
+		s += k;
+	}
+	return col;
+}
+
+void ui_hline(WINDOW *w, int y, int x, int n)
+{
+	if (ui_gl->acs) {
+		mvwhline(w, y, x, ACS_HLINE, n);
+		return;
+	}
+	wmove(w, y, x);
+	for (int i = 0; i < n; i++)
+		waddstr(w, ui_gl->h);
+}
+
+void ui_frame(WINDOW *w, int y, int x, int h, int width)
+{
+	if (ui_gl->acs) {
+		mvwaddch(w, y, x, ACS_ULCORNER);
+		mvwhline(w, y, x + 1, ACS_HLINE, width - 2);
+		mvwaddch(w, y, x + width - 1, ACS_URCORNER);
+		mvwvline(w, y + 1, x, ACS_VLINE, h - 2);
+		mvwvline(w, y + 1, x + width - 1, ACS_VLINE, h - 2);
+		mvwaddch(w, y + h - 1, x, ACS_LLCORNER);
+		mvwhline(w, y + h - 1, x + 1, ACS_HLINE, width - 2);
+		mvwaddch(w, y + h - 1, x + width - 1, ACS_LRCORNER);
+		return;
+	}
+	mvwaddstr(w, y, x, ui_gl->tl);
+	ui_hline(w, y, x + 1, width - 2);
+	waddstr(w, ui_gl->tr);
+	for (int i = 1; i < h - 1; i++) {
+		mvwaddstr(w, y + i, x, ui_gl->v);
+		mvwaddstr(w, y + i, x + width - 1, ui_gl->v);
+	}
+	mvwaddstr(w, y + h - 1, x, ui_gl->bl);
+	ui_hline(w, y + h - 1, x + 1, width - 2);
+	waddstr(w, ui_gl->br);
+}
+
+bool ui_too_small(void) { return COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS; }
+
+void ui_draw_too_small(void)
+{
+	erase();
+	char *msg = xasprintf(_("The terminal is too small: syncdoctor needs %dx%d, this one is "
+	                        "%dx%d. Make the window bigger, or press q to quit."),
+	                      UI_MIN_COLS, UI_MIN_ROWS, COLS, LINES);
+	int row = 0;
+	/* Wrap by hand: nothing else fits when the screen is this small. */
+	const char *s = msg;
+	int w = COLS > 2 ? COLS - 1 : 1;
+	while (*s && row < LINES) {
+		size_t len = strlen(s);
+		size_t cut = len;
+		if (ui_str_width(s, len) > w) {
+			cut = 0;
+			for (size_t i = 0; i < len && ui_str_width(s, i) <= w; i++)
+				if (s[i] == ' ')
+					cut = i;
+			if (cut == 0)
+				cut = (size_t)w;
+		}
+		char *part = xstrndup(s, cut);
+		ui_put(stdscr, row++, 0, part, w);
+		free(part);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	free(msg);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* ---- the screen dump ---- */
+
+/* ACS characters as the plain ones a golden file can hold. */
+static char acs_plain(wchar_t c)
+{
+	switch (c) {
+	case 'q': return '-';
+	case 'x': return '|';
+	case 'a':
+	case '0': return '#';
+	case '~': return '.';
+	default: return '+';
+	}
+}
+
+static void dump_screen(void)
+{
+	if (!dump_fp)
+		return;
+	fprintf(dump_fp, "==== screen %u (%dx%d) ====\n", ++dump_count, COLS, LINES);
+	for (int y = 0; y < LINES; y++) {
+		char row[4096];
+		size_t n = 0, keep = 0;
+		mbstate_t st;
+		memset(&st, 0, sizeof st);
+		for (int x = 0; x < COLS && n + MB_LEN_MAX + 1 < sizeof row; x++) {
+			cchar_t cc;
+			wchar_t wch[CCHARW_MAX + 1] = {0};
+			attr_t at;
+			short pair;
+			if (mvwin_wch(curscr, y, x, &cc) == ERR ||
+			    getcchar(&cc, wch, &at, &pair, NULL) == ERR)
+				wch[0] = L' ';
+			if (wch[0] == 0)
+				continue; /* right half of a wide character */
+			if (at & A_ALTCHARSET) {
+				row[n++] = acs_plain(wch[0]);
+			} else {
+				size_t k = wcrtomb(row + n, wch[0], &st);
+				if (k == (size_t)-1) {
+					row[n++] = '?';
+					memset(&st, 0, sizeof st);
+				} else {
+					n += k;
+				}
+			}
+			if (row[n - 1] != ' ')
+				keep = n;
+		}
+		fwrite(row, 1, keep, dump_fp);
+		fputc('\n', dump_fp);
+	}
+	fflush(dump_fp);
+}
+
+/* ---- keys ---- */
+
+static const struct {
+	const char *name;
+	int key;
+} key_names[] = {
+    {"Enter", '\r'},          {"Esc", 27},
+    {"Backspace", UI_K(KEY_BACKSPACE)}, {"Tab", '\t'},
+    {"Space", ' '},           {"Up", UI_K(KEY_UP)},
+    {"Down", UI_K(KEY_DOWN)}, {"Left", UI_K(KEY_LEFT)},
+    {"Right", UI_K(KEY_RIGHT)}, {"PgUp", UI_K(KEY_PPAGE)},
+    {"PgDn", UI_K(KEY_NPAGE)}, {"Home", UI_K(KEY_HOME)},
+    {"End", UI_K(KEY_END)},
+};
+
+static int script_key(void)
+{
+	for (;;) {
+		if (pending && *pending) {
+			wchar_t wc;
+			mbstate_t st;
+			memset(&st, 0, sizeof st);
+			size_t k = mbrtowc(&wc, pending, strlen(pending), &st);
+			if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+				pending++;
+				return '?';
+			}
+			pending += k;
+			return (int)wc;
+		}
+		pending = NULL;
+		if (key_since_dump && !script_has_dump) {
+			dump_screen();
+			key_since_dump = false;
+		}
+		if (script_pos >= script_n)
+			return UI_KEY_EOF;
+		const char *l = script[script_pos++];
+		if (strcmp(l, "Dump") == 0) {
+			dump_screen();
+			continue;
+		}
+		if (strcmp(l, "Wait") == 0 || strcmp(l, "Cancel") == 0)
+			continue; /* the work is synchronous: nothing to wait for */
+		key_since_dump = true;
+		if (strncmp(l, "Text ", 5) == 0) {
+			pending = l + 5;
+			continue;
+		}
+		int cols, rows;
+		if (sscanf(l, "Resize %dx%d", &cols, &rows) == 2) {
+			resizeterm(rows, cols);
+			return UI_K(KEY_RESIZE);
+		}
+		for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+			if (strcmp(l, key_names[i].name) == 0)
+				return key_names[i].key;
+		int fn;
+		if (l[0] == 'F' && sscanf(l + 1, "%d", &fn) == 1 && fn >= 1 && fn <= 12)
+			return UI_K(KEY_F(fn));
+		wchar_t wc;
+		mbstate_t st;
+		memset(&st, 0, sizeof st);
+		size_t k = mbrtowc(&wc, l, strlen(l), &st);
+		if (k != (size_t)-1 && k != (size_t)-2 && k > 0)
+			return (int)wc;
+	}
+}
+
+bool ui_script_cancel(void)
+{
+	if (script_pos < script_n && strcmp(script[script_pos], "Cancel") == 0) {
+		script_pos++;
+		return true;
+	}
+	return false;
+}
+
+int ui_getkey(void)
+{
+	doupdate();
+	if (script)
+		return script_key();
+	for (;;) {
+		if (cli_interrupted)
+			return 'q';
+		wint_t wc;
+		int r = get_wch(&wc);
+		if (r == KEY_CODE_YES)
+			return UI_K((int)wc);
+		if (r == OK)
+			return wc == 4 ? UI_KEY_EOF : (int)wc; /* Ctrl-D */
+		if (cli_interrupted)
+			return 'q';
+		if (feof(stdin) || !isatty(STDIN_FILENO))
+			return UI_KEY_EOF;
+	}
+}
+
+/* ---- the front end, whichever it is ---- */
+
+ui_answer ui_show(const ui_page *p, bool confirm_quit)
+{
+	return curses_on ? cw_show(p, confirm_quit) : line_show(p, confirm_quit);
+}
+
+bool ui_confirm(const char *question)
+{
+	return curses_on ? cw_confirm(question) : line_confirm(question);
+}
+
+void ui_message(const char *title, const char *text)
+{
+	if (curses_on)
+		cw_message(title, text);
+	else
+		line_message(title, text);
+}
+
+void ui_progress_begin(const char *title)
+{
+	if (curses_on)
+		cw_progress_begin(title);
+	else
+		line_progress_begin(title);
+}
+
+bool ui_progress_update(const char *phase, uint64_t done, uint64_t total)
+{
+	return curses_on ? cw_progress_update(phase, done, total)
+	                 : line_progress_update(phase, done, total);
+}
+
+void ui_progress_end(void)
+{
+	if (curses_on)
+		cw_progress_end();
+	else
+		line_progress_end();
+}

@@ -1,0 +1,73 @@
+/* widgets.h: what the curses front end is made of, shared between ui.c
+ * (the terminal: start, keys, test script, screen dump, resize) and
+ * widgets.c (the page view, dialogs, help, progress bar), plus the line
+ * front end's entry points (lineui.c). Internal to src/tui.
+ *
+ * Keys: ui_getkey() returns a character as its code point, a curses key
+ * as UI_K(KEY_...), or UI_KEY_EOF. Code points and curses key codes
+ * overlap, hence the offset. */
+#ifndef SD_UI_WIDGETS_H
+#define SD_UI_WIDGETS_H
+
+/* the wide-character curses API (cchar_t, get_wch) */
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+#include <limits.h>
+#include <stdbool.h>
+
+#include "ui.h"
+
+#define UI_K(k)    ((k) + 0x110000)
+#define UI_KEY_EOF (-1)
+#define UI_MIN_COLS 80
+#define UI_MIN_ROWS 24
+
+/* Line drawing: UTF-8 strings, or ACS characters when acs is set (a
+ * non-UTF-8 terminal), or plain ASCII (--ascii). */
+typedef struct ui_glyphs {
+	bool acs;
+	const char *h, *v, *tl, *tr, *bl, *br; /* lines and corners */
+	const char *bar_full, *bar_empty;     /* progress bar */
+	const char *more_up, *more_down;      /* scroll marks */
+	const char *sel;                      /* selection mark */
+	const char *arrows;                   /* "↑↓" in the footer */
+} ui_glyphs;
+
+extern const ui_glyphs *ui_gl;
+extern bool ui_color; /* decoration only: every meaning is in words */
+
+/* ---- ui.c ---- */
+int ui_getkey(void);
+/* True when the screen is below UI_MIN_COLS x UI_MIN_ROWS (then the
+ * "too small" screen is shown instead of the page). */
+bool ui_too_small(void);
+void ui_draw_too_small(void);
+/* Peek the test script for a "Cancel" line (progress polling). */
+bool ui_script_cancel(void);
+bool ui_scripted(void);
+void ui_hline(WINDOW *w, int y, int x, int n);
+void ui_frame(WINDOW *w, int y, int x, int h, int width);
+/* Write s (UTF-8) cut to at most n columns; returns columns written. */
+int ui_put(WINDOW *w, int y, int x, const char *s, int n);
+
+/* ---- widgets.c (curses) ---- */
+ui_answer cw_show(const ui_page *p, bool confirm_quit);
+bool cw_confirm(const char *question);
+void cw_message(const char *title, const char *text);
+void cw_progress_begin(const char *title);
+bool cw_progress_update(const char *phase, uint64_t done, uint64_t total);
+void cw_progress_end(void);
+
+/* ---- lineui.c ---- */
+void line_open(void);
+ui_answer line_show(const ui_page *p, bool confirm_quit);
+bool line_confirm(const char *question);
+void line_message(const char *title, const char *text);
+void line_progress_begin(const char *title);
+bool line_progress_update(const char *phase, uint64_t done, uint64_t total);
+void line_progress_end(void);
+int line_width(void);
+
+#endif

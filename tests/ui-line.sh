@@ -1,0 +1,91 @@
+#!/bin/sh
+# The wizard in line mode: standard output is not a terminal, so the same
+# steps run as numbered prompts read from standard input; end of input quits.
+. "$(dirname "$0")/lib.sh"
+W=$TMP/work
+mkdir -p "$W/home"
+D=$SD_TEST_DATA
+cp "$D/good-project-A.mapeodata" "$D/good-project-B.mapeodata" "$D/good-no-key.mapeodata" \
+	"$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" "$W/"
+chmod u+w "$W"/*
+cd "$W" || exit 1
+HOME=$W/home
+XDG_CONFIG_HOME=$HOME/.config
+XDG_STATE_HOME=$HOME/.local/state
+export HOME XDG_CONFIG_HOME XDG_STATE_HOME
+unset SYNCDOCTOR_UI_SCRIPT SYNCDOCTOR_UI_DUMP
+
+# wiz INPUT ARGS...: run with INPUT on stdin; output in $TMP/out, status in $rc
+wiz() {
+	input=$1
+	shift
+	printf "$input" | TERM=xterm "$SYNCDOCTOR" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+has() { grep -q -- "$1" "$TMP/out"; }
+
+# Welcome, config 1 (config-A: the list is sorted), steps 1-3, summary, EOF.
+wiz '\n1\n\n\n\n' good-project-A.mapeodata
+is "match: exit status 0" "$rc" 0
+check "match: welcome" has "=== Step 1 of 6: Welcome to syncdoctor ==="
+check "match: the configurations found nearby are offered" has "1) Proyecto A 1.2.0: config-A.v3-tar.mapeosettings"
+check "match: MATCH in big words" has "\*\*\* MATCH: SAME PROJECT \*\*\*"
+check "match: footer form" has "ae0a6\*\*\*\*\*\*\*\*\*\*"
+check "match: version step" has "=== Step 4 of 6: Check 2 of 3: Version ==="
+check "match: corruption step" has "Observations: 24 (9 with photos, 1 deleted"
+check "match: the signs answered" has "No: every observation has a sensible date."
+check "match: the verdict" has "\*\*\* NO PROBLEMS FOUND \*\*\*"
+check "match: the session log named" has "Session log: home/.local/state/syncdoctor/logs/session-"
+
+wiz '\n1\n\n\n\n' good-project-B.mapeodata
+is "mismatch: exit status 2" "$rc" 2
+check "mismatch: MISMATCH in big words" has "\*\*\* MISMATCH: DIFFERENT PROJECTS \*\*\*"
+check "mismatch: Mapeo's own error" has "(us=c9907bd) (syncfile=97c1152)"
+check "mismatch: the other configuration matches" has "matches the sync file: Proyecto B 1.3.0"
+check "mismatch: Option B, step 4" has "4. On the Synchronization screen, click Create Sync File."
+
+wiz '' good-project-A.mapeodata
+is "end of input at once: exit status 130 (nothing checked)" "$rc" 130
+check "end of input at once: the welcome was shown" has "Welcome to syncdoctor"
+
+wiz '\n3\nconfig-B.v3-tar.mapeosettings\n' good-project-A.mapeodata
+is "a typed configuration path: exit status 2" "$rc" 2
+check "a typed configuration path is used" has "MISMATCH: DIFFERENT PROJECTS"
+
+wiz '\n4\n' good-no-key.mapeodata
+is "default configuration and a file without key: exit status 0" "$rc" 0
+check "default configuration: MATCH" has "MATCH: SAME PROJECT"
+check "default configuration: mapeo-sync" has "us=mapeo-sync"
+
+wiz '\n1\n\n\n\n2\nreport.json\n6\n' good-project-A.mapeodata
+is "save JSON then quit: exit status 0" "$rc" 0
+check "the JSON report was saved" grep -q '"verdict": "ok"' report.json
+check "the saved message" has "The report was saved as report.json."
+wiz '\n1\n\n\n\n3\n\n6\n' good-project-A.mapeodata
+check "the YAML report under its proposed name" grep -q '^verdict: "\{0,1\}ok' good-project-A-report.yaml
+
+wiz '\n1\nq\nn\nq\ny\n' good-project-A.mapeodata
+is "quit asks first, then quits: exit status 0" "$rc" 0
+check "quit asks first" has "Quit syncdoctor now?"
+
+wiz '?\nxyz\n' good-project-A.mapeodata
+check "? shows the step's help" has "Numbers choose items in lists"
+check "an answer not understood says so" has "That answer was not understood."
+
+wiz '\n1\n\n\n\n4\n1\ny\n' good-project-B.mapeodata
+check "repair from the summary: the plan" has "Rebuild plan for good-project-B.mapeodata"
+check "repair: written and verified" has "Written and verified: good-project-B-repaired.mapeodata"
+status "repair: the new file matches config A" 0 "$SYNCDOCTOR" check --config config-A.v3-tar.mapeosettings good-project-B-repaired.mapeodata
+check "repair: the original is unchanged" cmp -s "$D/good-project-B.mapeodata" good-project-B.mapeodata
+
+# No file: the places, a typed path.
+wiz '\n4\ngood-project-A.mapeodata\n1\n' 
+check "no file: step 2 of 7 chooses it" has "=== Step 2 of 7: Choose the sync file ==="
+check "no file: a typed path is taken" has "=== Step 4 of 7: Check 1 of 3: Configuration ==="
+
+# TERM=dumb, or a terminal curses does not know: line mode too (stdout is
+# a pipe here anyway; tests/ui-tmux.sh checks it on a real terminal).
+printf '' | TERM=dumb "$SYNCDOCTOR" good-project-A.mapeodata >"$TMP/out" 2>&1
+check "TERM=dumb: line mode" has "=== Step 1 of 6"
+
+done_testing

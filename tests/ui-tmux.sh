@@ -1,0 +1,77 @@
+#!/bin/sh
+# Smoke test on a real terminal: the wizard in an 80x24 tmux pane, keys
+# sent with send-keys, the screen read back with capture-pane.
+. "$(dirname "$0")/lib.sh"
+if ! command -v tmux >/dev/null 2>&1; then
+	skip "tmux is not installed"
+	done_testing
+	exit 0
+fi
+W=$TMP/work
+mkdir -p "$W/home"
+cp "$SD_TEST_DATA/good-project-A.mapeodata" "$SD_TEST_DATA/config-A.v3-tar.mapeosettings" "$W/"
+chmod u+w "$W"/*
+SOCK=$TMP/tmux.sock
+T() { tmux -S "$SOCK" "$@"; }
+trap 'T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# start NAME COMMAND: a detached 80x24 session running COMMAND in $W
+start() {
+	T -f /dev/null new-session -d -s "$1" -x 80 -y 24 \
+		"cd '$W' && env HOME='$W/home' XDG_STATE_HOME='$W/home/.local/state' $2; echo \"EXIT=\$?\"; sleep 30"
+	T set-option -t "$1" -g remain-on-exit on >/dev/null 2>&1
+}
+screen() { T capture-pane -p -t "$1"; }
+# wait_for NAME TEXT: up to 10 s for TEXT on the screen
+wait_for() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if screen "$1" | grep -q -- "$2"; then return 0; fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	diag "waited for: $2" "$(screen "$1")"
+	return 1
+}
+
+start wiz "TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
+check "tmux: the welcome screen" wait_for wiz "Welcome to syncdoctor"
+check "tmux: step 1 of 6" wait_for wiz "Step 1 of 6"
+T send-keys -t wiz Enter
+check "tmux: the configuration step" wait_for wiz "1) Proyecto A 1.2.0"
+T send-keys -t wiz 1
+check "tmux: MATCH" wait_for wiz "MATCH: SAME PROJECT"
+T send-keys -t wiz '?'
+check "tmux: the help window" wait_for wiz "Press any key to go back"
+T send-keys -t wiz Escape
+T send-keys -t wiz n
+check "tmux: the version step" wait_for wiz "Check 2 of 3: Version"
+T resize-window -t wiz -x 60 -y 20 >/dev/null 2>&1
+check "tmux: too small at 60x20" wait_for wiz "The terminal is too small"
+T resize-window -t wiz -x 80 -y 24 >/dev/null 2>&1
+check "tmux: back after the resize" wait_for wiz "Check 2 of 3: Version"
+T send-keys -t wiz Enter
+check "tmux: the corruption step" wait_for wiz "NO DAMAGE FOUND"
+T send-keys -t wiz Enter
+check "tmux: the summary" wait_for wiz "NO PROBLEMS FOUND"
+T send-keys -t wiz q
+check "tmux: quit asks first" wait_for wiz "Quit syncdoctor now?"
+T send-keys -t wiz y
+check "tmux: exit status 0 and the terminal restored" wait_for wiz "EXIT=0"
+
+start dumb "TERM=dumb '$SYNCDOCTOR' good-project-A.mapeodata"
+check "tmux: TERM=dumb runs the line mode" wait_for dumb "=== Step 1 of 6: Welcome to syncdoctor ==="
+T send-keys -t dumb C-d
+check "tmux: Ctrl-D (end of input) quits" wait_for dumb "EXIT=130"
+
+start unknown "TERM=no-such-terminal '$SYNCDOCTOR' good-project-A.mapeodata"
+check "tmux: an unknown TERM runs the line mode" wait_for unknown "=== Step 1 of 6"
+T send-keys -t unknown C-d
+check "tmux: end of input quits" wait_for unknown "EXIT=130"
+
+start ascii "TERM=screen '$SYNCDOCTOR' --ascii good-project-A.mapeodata"
+check "tmux: --ascii draws with ASCII" wait_for ascii "^--------"
+T send-keys -t ascii q
+check "tmux: q on the welcome quits at once" wait_for ascii "EXIT=130"
+
+done_testing

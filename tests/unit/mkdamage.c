@@ -1,0 +1,70 @@
+/* mkdamage: damage a COPY of a sync file in one of the ways real files get
+ * damaged, for the shell tests (the same helpers as the unit tests).
+ *
+ *   mkdamage data FILE FEED BLOCK   flip a byte inside a block's data
+ *   mkdamage node FILE FEED NODE    flip a byte of a tree node's hash
+ *   mkdamage noindex FILE           cut the index and trailer away
+ *   mkdamage nouserdata FILE        rewrite the index without userdata */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "damage.h"
+#include "syncfile.h"
+
+static const sf_feed *feed_of(syncfile *sf, int n)
+{
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		if (sf->feeds[i].index == n)
+			return &sf->feeds[i];
+	fprintf(stderr, "mkdamage: no feed %d\n", n);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	const char *what = argv[1], *path = argv[2];
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	if (sf_open(path, &sf, &fl, NULL, NULL) != SD_OK)
+		return 2;
+	if (!strcmp(what, "data") && argc == 5) {
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		uint64_t block = strtoull(argv[4], NULL, 10), off = 0;
+		for (uint64_t k = 0; k < block; k++) {
+			uint8_t b[8];
+			dmg_read(path, fd->tree.off + 32 + 80 * k + 32, b, 8);
+			uint64_t v = 0;
+			for (int i = 0; i < 8; i++)
+				v = v << 8 | b[i];
+			off += v;
+		}
+		dmg_flip(path, fd->data.off + off + 3);
+	} else if (!strcmp(what, "node") && argc == 5) {
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		dmg_flip(path, fd->tree.off + 32 + 40 * strtoull(argv[4], NULL, 10) + 3);
+	} else if (!strcmp(what, "noindex")) {
+		dmg_truncate(path, sf->index_member->header_off);
+	} else if (!strcmp(what, "nouserdata")) {
+		char *json = strdup(sf->index_json);
+		char *cut = strstr(json, ",\"userdata\"");
+		if (!cut)
+			return 2;
+		strcpy(cut, "}");
+		sf_close(sf);
+		dmg_rewrite_index(path, json);
+		free(json);
+		fnd_free(&fl);
+		return 0;
+	} else {
+		return 2;
+	}
+	sf_close(sf);
+	fnd_free(&fl);
+	return 0;
+}
