@@ -8,7 +8,7 @@ FUZZ_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests/fuzz -DTEST_DATA_DIR=\"$(abs_to
 # compiler (tests/fuzz/replay.c), so each crash found stays a regression test.
 FUZZ_REPLAYS = tests/fuzz/replay_syncfile tests/fuzz/replay_config tests/fuzz/replay_entries \
 	tests/fuzz/replay_media tests/fuzz/replay_feed tests/fuzz/replay_tar tests/fuzz/replay_zip \
-	tests/fuzz/replay_rebuild
+	tests/fuzz/replay_rebuild tests/fuzz/replay_versions tests/fuzz/replay_userconf
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
 
@@ -44,11 +44,18 @@ tests_fuzz_replay_rebuild_SOURCES = tests/fuzz/fuzz_rebuild.c tests/fuzz/replay.
 tests_fuzz_replay_rebuild_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_replay_rebuild_LDADD = libsdcore.a $(DEP_LIBS)
 
+tests_fuzz_replay_versions_SOURCES = tests/fuzz/fuzz_versions.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_versions_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_replay_versions_LDADD = libsdcore.a $(DEP_LIBS)
+
+tests_fuzz_replay_userconf_SOURCES = tests/fuzz/fuzz_userconf.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_userconf_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_replay_userconf_LDADD = libsdcore.a $(DEP_LIBS)
 
 # libFuzzer targets (./configure CC=clang --enable-fuzzing; make fuzz-targets).
 FUZZ_PROGS = tests/fuzz/fuzz_syncfile tests/fuzz/fuzz_config tests/fuzz/fuzz_entries \
 	tests/fuzz/fuzz_media tests/fuzz/fuzz_feed tests/fuzz/fuzz_tar tests/fuzz/fuzz_zip \
-	tests/fuzz/fuzz_rebuild
+	tests/fuzz/fuzz_rebuild tests/fuzz/fuzz_versions tests/fuzz/fuzz_userconf
 EXTRA_PROGRAMS += $(FUZZ_PROGS)
 CLEANFILES += $(FUZZ_PROGS)
 FUZZ_LINK = -fsanitize=fuzzer
@@ -92,6 +99,15 @@ tests_fuzz_fuzz_rebuild_SOURCES = tests/fuzz/fuzz_rebuild.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_rebuild_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_rebuild_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_rebuild_LDADD = libsdcore.a $(DEP_LIBS)
+tests_fuzz_fuzz_versions_SOURCES = tests/fuzz/fuzz_versions.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_versions_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_versions_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_versions_LDADD = libsdcore.a $(DEP_LIBS)
+
+tests_fuzz_fuzz_userconf_SOURCES = tests/fuzz/fuzz_userconf.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_userconf_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_userconf_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_userconf_LDADD = libsdcore.a $(DEP_LIBS)
 
 if ENABLE_FUZZING
 fuzz-targets: $(FUZZ_PROGS)
@@ -100,6 +116,18 @@ fuzz-targets:
 	@echo "fuzz targets need: ./configure CC=clang --enable-fuzzing" >&2; exit 1
 endif
 .PHONY: fuzz-targets
+
+# Limits on hostile input (tests/unit/test_hardening.c) and fault
+# injection (tests/fault.sh: kill -9, ENOSPC/EIO, an input that changes).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_hardening
+TESTS += tests/unit/test_hardening
+tests_unit_test_hardening_SOURCES = tests/unit/test_hardening.c $(DAMAGE_UTIL) $(TEST_UTIL)
+tests_unit_test_hardening_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_hardening_LDADD = $(TEST_LDADD)
+endif
+TESTS += tests/fault.sh
+EXTRA_DIST += tests/fault.sh
 
 # Shell tests that drive the real binary.
 TESTS += tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh tests/completion.sh

@@ -18,7 +18,7 @@ longopts() {
 offered() {
 	sed -n "s/^	$1) opts=\"\(.*\)\" ;;/\1/p" "$comp" | sed "s/\\\$common/$common/" | tr ' ' '\n'
 }
-for c in check match diff rebuild; do
+for c in check match diff rebuild history report env; do
 	is "options of $c" "$(offered $c | sort | tr '\n' ' ')" "$(longopts $c | sort | tr '\n' ' ')"
 done
 

@@ -13,6 +13,13 @@ HOME=$W/home
 XDG_CONFIG_HOME=$HOME/.config
 XDG_STATE_HOME=$HOME/.local/state
 export HOME XDG_CONFIG_HOME XDG_STATE_HOME
+# Not this machine's Mapeo, temp folders or settings.
+mkdir -p "$W/sysroot" "$W/tmp" "$W/etc"
+SYNCDOCTOR_SYSROOT=$W/sysroot
+SYNCDOCTOR_TMPDIRS=$W/tmp
+SYNCDOCTOR_SYSCONFDIR=$W/etc
+SYNCDOCTOR_VERSIONS=$top_srcdir/data/mapeo-versions.yaml
+export SYNCDOCTOR_SYSROOT SYNCDOCTOR_TMPDIRS SYNCDOCTOR_SYSCONFDIR SYNCDOCTOR_VERSIONS
 unset SYNCDOCTOR_UI_SCRIPT SYNCDOCTOR_UI_DUMP
 
 # wiz INPUT ARGS...: run with INPUT on stdin; output in $TMP/out, status in $rc
@@ -57,12 +64,16 @@ is "default configuration and a file without key: exit status 0" "$rc" 0
 check "default configuration: MATCH" has "MATCH: SAME PROJECT"
 check "default configuration: mapeo-sync" has "us=mapeo-sync"
 
-wiz '\n1\n\n\n\n2\nreport.json\n6\n' good-project-A.mapeodata
+wiz '\n1\n\n\n\n2\nreport.json\n7\n' good-project-A.mapeodata
 is "save JSON then quit: exit status 0" "$rc" 0
 check "the JSON report was saved" grep -q '"verdict": "ok"' report.json
 check "the saved message" has "The report was saved as report.json."
-wiz '\n1\n\n\n\n3\n\n6\n' good-project-A.mapeodata
+wiz '\n1\n\n\n\n3\n\n7\n' good-project-A.mapeodata
 check "the YAML report under its proposed name" grep -q '^verdict: "\{0,1\}ok' good-project-A-report.yaml
+wiz '\n1\n\n\n\n5\n\n7\n' good-project-A.mapeodata
+is "support bundle then quit: exit status 0" "$rc" 0
+check "the support bundle under its proposed name" sh -c "tar tzf good-project-A-support.tar.gz | grep -q 'report.txt'"
+check "the bundle saved message" has "The support bundle was saved as good-project-A-support.tar.gz."
 
 wiz '\n1\nq\nn\nq\ny\n' good-project-A.mapeodata
 is "quit asks first, then quits: exit status 0" "$rc" 0

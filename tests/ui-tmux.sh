@@ -8,7 +8,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 	exit 0
 fi
 W=$TMP/work
-mkdir -p "$W/home"
+mkdir -p "$W/home" "$W/tmp" "$W/etc"
 cp "$SD_TEST_DATA/good-project-A.mapeodata" "$SD_TEST_DATA/config-A.v3-tar.mapeosettings" "$W/"
 chmod u+w "$W"/*
 SOCK=$TMP/tmux.sock
@@ -18,7 +18,7 @@ trap 'T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 # start NAME COMMAND: a detached 80x24 session running COMMAND in $W
 start() {
 	T -f /dev/null new-session -d -s "$1" -x 80 -y 24 \
-		"cd '$W' && env HOME='$W/home' XDG_STATE_HOME='$W/home/.local/state' $2; echo \"EXIT=\$?\"; sleep 30"
+		"cd '$W' && env HOME='$W/home' XDG_STATE_HOME='$W/home/.local/state' SYNCDOCTOR_SYSROOT='$W' SYNCDOCTOR_TMPDIRS='$W/tmp' SYNCDOCTOR_SYSCONFDIR='$W/etc' SYNCDOCTOR_VERSIONS='$top_srcdir/data/mapeo-versions.yaml' LC_ALL=C.UTF-8 $2; echo \"EXIT=\$?\"; sleep 30"
 	T set-option -t "$1" -g remain-on-exit on >/dev/null 2>&1
 }
 screen() { T capture-pane -p -t "$1"; }
@@ -64,7 +64,7 @@ check "tmux: TERM=dumb runs the line mode" wait_for dumb "=== Step 1 of 6: Welco
 T send-keys -t dumb C-d
 check "tmux: Ctrl-D (end of input) quits" wait_for dumb "EXIT=130"
 
-start unknown "TERM=no-such-terminal '$SYNCDOCTOR' good-project-A.mapeodata"
+start unknown "TERM=no-such-terminal LSAN_OPTIONS=suppressions='$top_srcdir/tests/ui/lsan.supp' '$SYNCDOCTOR' good-project-A.mapeodata"
 check "tmux: an unknown TERM runs the line mode" wait_for unknown "=== Step 1 of 6"
 T send-keys -t unknown C-d
 check "tmux: end of input quits" wait_for unknown "EXIT=130"

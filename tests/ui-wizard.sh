@@ -8,7 +8,7 @@
 UI=$top_srcdir/tests/ui
 GOLDEN=${SD_UI_GOLDEN:-$UI/golden}
 W=$TMP/work
-mkdir -p "$W/home/.config" "$W/state" "$W/media/USB1/sub"
+mkdir -p "$W/home/.config" "$W/state" "$W/media/USB1/sub" "$W/sysroot" "$W/tmp" "$W/etc"
 D=$SD_TEST_DATA
 cp "$D/good-project-A.mapeodata" "$D/good-project-B.mapeodata" \
 	"$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" "$W/"
@@ -17,48 +17,93 @@ chmod u+w "$W"/*
 # that is not one.
 cp "$D/good-project-B.mapeodata" "$W/media/USB1/datos.bin"
 echo "not a sync file" >"$W/media/USB1/notes.txt"
-# Damage a COPY: one byte inside device 0's first data block (the inner
-# database starts at tar block 1084 and its 0/data member's content at
-# inner block 21; see tests/data/README.md for the fixture).
+# Damage a COPY the way the unit tests do: one byte flipped inside
+# device 0's block 10 (tests/unit/mkdamage, built with Check).
+MK=${top_builddir:-.}/tests/unit/mkdamage
+DMG=
 cp "$D/good-project-A.mapeodata" "$W/dmg.mapeodata"
 chmod u+w "$W/dmg.mapeodata"
-printf 'X' | dd of="$W/dmg.mapeodata" bs=1 seek=$(((1084 + 21) * 512 + 700)) conv=notrunc 2>/dev/null
+[ -x "$MK" ] && "$MK" data "$W/dmg.mapeodata" 0 10 && DMG=1 && cp "$W/dmg.mapeodata" "$TMP/dmg.orig"
 TZ=UTC
 export TZ
 touch -d '2024-05-01 12:00' "$W/media/USB1/datos.bin" "$W/media/USB1/notes.txt"
 
-# Spanish catalog from the .po file as it is now.
+# Spanish catalog from the .po file as it is now (as tests/i18n.sh does),
+# else the built one. The Spanish goldens hold whatever es.po translated
+# when they were made: regen-golden.sh records a checksum of its
+# translations in golden/es.po.sum, and when they changed since (new
+# translations) the Spanish screens are checked for their Spanish text, not
+# compared.
 LOCALES=
-if command -v msgfmt >/dev/null 2>&1; then
-	mkdir -p "$TMP/locale/es/LC_MESSAGES"
-	msgfmt -o "$TMP/locale/es/LC_MESSAGES/syncdoctor.mo" "$top_srcdir/po/es.po" && LOCALES=$TMP/locale
+mkdir -p "$TMP/locale/es/LC_MESSAGES"
+mo=$TMP/locale/es/LC_MESSAGES/syncdoctor.mo
+if command -v msgfmt >/dev/null 2>&1 && msgfmt -o "$mo" "$top_srcdir/po/es.po"; then
+	LOCALES=$TMP/locale
+else
+	for d in "${top_builddir:-.}/po" "$top_srcdir/po"; do
+		[ -f "$d/es.gmo" ] && cp "$d/es.gmo" "$mo" && LOCALES=$TMP/locale && break
+	done
 fi
+# The key of the catalog: its translated entries only (msgmerge rewrites
+# line numbers and dates whenever any source string changes).
+if command -v msgattrib >/dev/null 2>&1; then
+	es_sum=$(msgattrib --translated --no-fuzzy --no-location --no-wrap --sort-output "$top_srcdir/po/es.po" 2>/dev/null |
+		grep -v '^"POT-Creation-Date\|^"PO-Revision-Date\|^"Project-Id-Version\|^#' | cksum)
+else
+	es_sum=$(cksum <"$top_srcdir/po/es.po")
+fi
+if [ -n "$SD_UI_REGEN" ]; then
+	echo "$es_sum" >"$GOLDEN/es.po.sum"
+fi
+es_same=
+[ "$(cat "$GOLDEN/es.po.sum" 2>/dev/null)" = "$es_sum" ] && es_same=1
 
-# run NAME COLSxROWS LANG KEYS [ARGS...]: exit status in $rc, screens in $TMP/NAME.txt
+# run NAME COLSxROWS LANG KEYS [ARGS...]: exit status in $rc, screens in
+# $TMP/NAME.txt, the session log in $TMP/NAME.log. NO_COLOR is unset
+# unless $nocolor is set.
+LOGS=$W/home/.local/state/syncdoctor/logs
 run() {
 	name=$1 size=$2 lang=$3 keys=$4
 	shift 4
 	cols=${size%x*} rows=${size#*x}
+	case $keys in */*) kf=$keys ;; *) kf=$UI/$keys.keys ;; esac
 	rm -f "$TMP/$name.raw"
+	# One log per run: two runs in the same second would otherwise get
+	# session-DATE-TIME-1.log, and a longer name wraps differently. No
+	# case journal from earlier runs either (its "seen before" has dates),
+	# unless $keep_journal is set.
+	rm -rf "$LOGS"
+	[ -n "$keep_journal" ] || rm -f "$W"/home/.local/state/syncdoctor/journal.sqlite*
 	(
 		cd "$W" || exit 99
 		if [ "$lang" = es ]; then LANGUAGE=es; else LANGUAGE=; fi
-		env HOME="$W/home" XDG_CONFIG_HOME="$W/home/.config" XDG_STATE_HOME=state \
-			TERM=xterm LINES=$rows COLUMNS=$cols LC_ALL=C.UTF-8 LANGUAGE=$LANGUAGE \
+		unset NO_COLOR
+		[ -n "$nocolor" ] && NO_COLOR=1 && export NO_COLOR
+		env HOME="$W/home" XDG_CONFIG_HOME="${CFGHOME:-$W/home/.config}" XDG_STATE_HOME=state \
+			SYNCDOCTOR_SYSROOT="${SYSROOT:-$W/sysroot}" SYNCDOCTOR_TMPDIRS="$W/tmp" \
+			SYNCDOCTOR_SYSCONFDIR="$W/etc" SYNCDOCTOR_VERSIONS="$top_srcdir/data/mapeo-versions.yaml" \
+			TERM=xterm LINES=$rows COLUMNS=$cols LANG=C.UTF-8 LC_ALL="${LOCALE:-C.UTF-8}" LANGUAGE=$LANGUAGE \
 			SYNCDOCTOR_LOCALEDIR="${LOCALES:-/nonexistent}" SYNCDOCTOR_UI_MEDIA="media/*" \
-			SYNCDOCTOR_UI_SCRIPT="$UI/$keys.keys" SYNCDOCTOR_UI_DUMP="$TMP/$name.raw" \
+			SYNCDOCTOR_UI_SCRIPT="$kf" SYNCDOCTOR_UI_DUMP="$TMP/$name.raw" SYNCDOCTOR_UI_TTY="$TTYOUT" \
 			"$SYNCDOCTOR" "$@" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err"
 	)
 	rc=$?
-	# the log's name holds the time; the version changes with releases
+	cat "$LOGS"/session-*.log >"$TMP/$name.log" 2>/dev/null
+	# Nothing volatile in a golden: the log's name and its heading hold
+	# the time, the version changes with releases, the curses version and
+	# the command line (the binary's path) with the machine.
 	sed -e 's/session-[0-9]\{8\}-[0-9]\{6\}\(-[0-9]*\)\{0,1\}\.log/session-DATE-TIME.log/' \
 		-e "s/syncdoctor [0-9][0-9.]*[0-9a-z~-]* /syncdoctor VERSION /" \
+		-e 's/session log, [0-9-]* [0-9:]* [+-][0-9]*/session log, DATE/' \
+		-e 's/^\( *\)curses: .*/\1curses: VERSION/' \
+		-e 's/^\( *\)command line: .*/\1command line: ARGS/' \
 		"$TMP/$name.raw" >"$TMP/$name.txt" 2>/dev/null
 }
 
 # golden NAME: compare (or regenerate) the screens of the last run
 golden() {
 	if [ -n "$SD_UI_REGEN" ]; then
+		[ -s "$TMP/$1.txt" ] || { fail "$1: screens were dumped"; return; }
 		cp "$TMP/$1.txt" "$GOLDEN/$1.txt"
 		ok "$1: golden written"
 	elif [ ! -f "$GOLDEN/$1.txt" ]; then
@@ -90,16 +135,38 @@ is "match 132x43: exit status 0" "$rc" 0
 check "match 132x43: the wide layout" has match-en-132x43 "(132x43)"
 golden match-en-132x43
 
+# golden_es NAME SPANISH: the Spanish screens hold SPANISH (a sentence the
+# catalog has translated for long); compared with the goldens only when
+# es.po is the one they were made from.
+golden_es() {
+	check "$1: Spanish from the catalog" has "$1" "$2"
+	check "$1: no message ids in place of text" sh -c "! grep -q 'msgid' '$TMP/$1.txt'"
+	if [ -n "$es_same" ] || [ -n "$SD_UI_REGEN" ]; then
+		golden "$1"
+	else
+		skip "$1: screens as the golden ones (po/es.po changed since they were made; run tests/ui/regen-golden.sh)"
+	fi
+}
 if [ -n "$LOCALES" ]; then
 	run match-es-80x24 80x24 es match good-project-A.mapeodata
 	is "match es: exit status 0" "$rc" 0
-	golden match-es-80x24
+	golden_es match-es-80x24 "Un archivo de sincronización de Mapeo Desktop"
 	run match-es-132x43 132x43 es match good-project-A.mapeodata
 	is "match es 132x43: exit status 0" "$rc" 0
-	golden match-es-132x43
+	golden_es match-es-132x43 "Un archivo de sincronización de Mapeo Desktop"
+	run mismatch-es-80x24 80x24 es mismatch good-project-B.mapeodata
+	is "mismatch es: exit status 2" "$rc" 2
+	check "mismatch es: Mapeo's own message" has mismatch-es-80x24 "(us=c9907bd) (syncfile=97c1152)"
+	golden_es mismatch-es-80x24 "Use la misma configuración en ambos equipos"
+	if [ -n "$DMG" ]; then
+		run damaged-es-132x43 132x43 es damaged dmg.mapeodata
+		is "damaged es 132x43: exit status 2" "$rc" 2
+		status "damaged es 132x43: the repaired copy checks clean" 0 "$SYNCDOCTOR" check --config "$W/config-A.v3-tar.mapeosettings" "$W/dmg-repaired.mapeodata"
+		rm -f "$W/dmg-repaired.mapeodata"
+		golden_es damaged-es-132x43 "los datos no coinciden con el hash"
+	fi
 else
-	skip "match es: msgfmt is missing"
-	skip "match es 132x43: msgfmt is missing"
+	skip "Spanish screens: no Spanish catalog (msgfmt is missing and po/es.gmo was not built)"
 fi
 
 run mismatch-en-80x24 80x24 en mismatch good-project-B.mapeodata
@@ -113,18 +180,23 @@ check "mismatch: Option B" has mismatch-en-80x24 "click Create Sync File"
 check "mismatch: Option C" has mismatch-en-80x24 "1) Option C: write a copy"
 golden mismatch-en-80x24
 
-run damaged-en-80x24 80x24 en damaged dmg.mapeodata
-is "damaged: exit status 2 (problems)" "$rc" 2
-check "damaged: big DAMAGED" has damaged-en-80x24 "DAMAGED"
-check "damaged: the hash mismatch" has damaged-en-80x24 "the hash the tree holds"
-check "damaged: where (device and block)" has damaged-en-80x24 "Where: member osm-p2p-db.tar\|device 0, block 0"
-check "damaged: the 1970/dates sign answered" has damaged-en-80x24 "Yes: 1 observation has an impossible date"
-check "damaged: the freeze sign answered" has damaged-en-80x24 "Yes, this file can cause that"
-check "damaged: a repair plan" has damaged-en-80x24 "Repair: what the new sync file will hold"
-check "damaged: the repaired file was written" test -f "$W/dmg-repaired.mapeodata"
-status "damaged: the repaired file checks clean" 0 "$SYNCDOCTOR" check --config "$W/config-A.v3-tar.mapeosettings" "$W/dmg-repaired.mapeodata"
-check "damaged: the original is unchanged" sh -c "! cmp -s '$D/good-project-A.mapeodata' '$W/dmg.mapeodata' && test \$(wc -c <'$W/dmg.mapeodata') -eq \$(wc -c <'$D/good-project-A.mapeodata')"
-golden damaged-en-80x24
+if [ -n "$DMG" ]; then
+	run damaged-en-80x24 80x24 en damaged dmg.mapeodata
+	is "damaged: exit status 2 (problems)" "$rc" 2
+	check "damaged: big DAMAGED" has damaged-en-80x24 "DAMAGED"
+	check "damaged: the hash mismatch" has damaged-en-80x24 "the hash the tree holds"
+	check "damaged: where (device and block)" has damaged-en-80x24 "Where: database file 0/data, device 0, block 10"
+	check "damaged: the 1970/dates sign answered" has damaged-en-80x24 "No: every observation has a sensible date"
+	check "damaged: the photos sign answered" has damaged-en-80x24 "No: every photo in the file is complete"
+	check "damaged: the freeze sign answered" has damaged-en-80x24 "Yes, this file can cause that"
+	check "damaged: a repair plan" has damaged-en-80x24 "Repair: what the new sync file will hold"
+	check "damaged: the repaired file was written" test -f "$W/dmg-repaired.mapeodata"
+	status "damaged: the repaired file checks clean" 0 "$SYNCDOCTOR" check --config "$W/config-A.v3-tar.mapeosettings" "$W/dmg-repaired.mapeodata"
+	check "damaged: the original is unchanged" cmp -s "$TMP/dmg.orig" "$W/dmg.mapeodata"
+	golden damaged-en-80x24
+else
+	skip "damaged: tests/unit/mkdamage was not built (Check is missing)"
+fi
 
 run repair-en-80x24 80x24 en repair good-project-B.mapeodata
 is "repair: quit after a repair: exit status 2 (the file had problems)" "$rc" 2
@@ -144,6 +216,27 @@ check "browse: a folder without sync files says so" has browse-en-80x24 "No sync
 check "browse: the step count includes the file step" has browse-en-80x24 "Step 3 of 7"
 golden browse-en-80x24
 
+mkdir -p "$W/many"
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+	cp "$D/good-project-A.mapeodata" "$W/many/f$i.bin"
+done
+touch -d '2024-05-01 12:00' "$W"/many/*
+run many-en-80x24 80x24 en many
+is "two digits: end of input on the next step: exit status 130" "$rc" 130
+check "two digits: 12 sync files listed" has many-en-80x24 "12 sync files here"
+check "two digits: 1 marks the first one" has many-en-80x24 "▶   1) f01.bin"
+check "two digits: 12 picks the twelfth" grep -q "^> 12: f12.bin" "$TMP/many-en-80x24.log"
+check "two digits: then the configuration step" has many-en-80x24 "This computer's configuration"
+golden many-en-80x24
+
+run typing-en-80x24 80x24 en typing
+is "typing: end of input on the next step: exit status 130" "$rc" 130
+check "typing: the field drawn again at 100x30" sh -c "grep -A30 '(100x30)' '$TMP/typing-en-80x24.txt' | grep -q 'good-pro'"
+check "typing: too small while typing" sh -c "grep -A3 '(60x20)' '$TMP/typing-en-80x24.txt' | grep -q 'The terminal is too small'"
+check "typing: the text kept (a key pressed while too small is ignored)" has typing-en-80x24 "│ good-project-A.mapeodata     "
+check "typing: the typed file chosen" grep -q "^> 4: Type a path: good-project-A.mapeodata" "$TMP/typing-en-80x24.log"
+golden typing-en-80x24
+
 run resize-en 80x24 en resize good-project-A.mapeodata
 is "resize: exit status 0" "$rc" 0
 check "resize: relaid out at 100x30" has resize-en "(100x30)"
@@ -157,14 +250,137 @@ check "--ascii: no UTF-8 line drawing" sh -c "! grep -q '─' '$TMP/ascii-en-80x
 check "--ascii: ASCII lines" has ascii-en-80x24 "^--------"
 golden ascii-en-80x24
 
+# Not a UTF-8 locale: the terminal's own line drawing (ACS), and no
+# UTF-8 bytes sent at all.
+LOCALE=C run acs-en-80x24 80x24 en ascii good-project-A.mapeodata
+check "ACS: used outside UTF-8" grep -q "lines ACS" "$TMP/acs-en-80x24.log"
+check "ACS: drawn as line characters (dumped as -)" has acs-en-80x24 "^--------"
+check "ACS: no UTF-8 on the screen" sh -c "! LC_ALL=C grep -q '[^ -~]' '$TMP/acs-en-80x24.txt'"
+golden acs-en-80x24
+
 run quit-en-80x24 80x24 en quit good-project-A.mapeodata
 is "quit: confirmed quit keeps the verdict's exit status" "$rc" 0
 check "quit: the question" has quit-en-80x24 "Quit syncdoctor now?"
 golden quit-en-80x24
 
+# A computer with Mapeo Desktop 5.4.2 (in a fake root), its configuration
+# (Proyecto A) and a log that recorded a refused sync: the configuration
+# step offers Mapeo's own, step 1 shows the log line, step 2 the local
+# Mapeo, what that version does with the file, and the sync errors.
+KEY_A=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
+M=$W/computer
+mkdir -p "$M/root/opt/Mapeo/resources/app" "$M/config/Mapeo/logs" "$M/config/Mapeo/presets/default"
+printf '{"name":"mapeo","productName":"Mapeo","version":"5.4.2"}' >"$M/root/opt/Mapeo/resources/app/package.json"
+printf '{"name":"Proyecto A","version":"1.2.0","projectKey":"%s"}' "$KEY_A" >"$M/config/Mapeo/presets/default/metadata.json"
+cat >"$M/config/Mapeo/logs/2026-11-20.log" <<'EOF'
+2026-11-20T14:02:47.000Z [main] info: Locale es
+2026-11-20T14:05:01.100Z [mapeo-core] error: sync error Error: trying to sync two different projects (us=97c1152) (syncfile=c9907bd)
+2026-11-20T14:07:00.000Z [mapeo-core] error: sync error Error: unsupported syncfile type
+EOF
+SYSROOT=$M/root CFGHOME=$M/config run version-en-80x24 80x24 en version good-project-A.mapeodata
+SYSROOT= CFGHOME=
+is "version: end of input after step 2: exit status 0 (no problems)" "$rc" 0
+check "version: Mapeo's own configuration offered first" has version-en-80x24 "1) The one Mapeo Desktop uses here: Proyecto A 1.2.0"
+check "version: step 1 quotes Mapeo's log" has version-en-80x24 "sync two different projects (us=97c1152) (syncfile=c9907bd) (this file.s"
+check "version: the local Mapeo" has version-en-80x24 "5.4.2"
+check "version: which releases can read it" has version-en-80x24 "Can be read by: Mapeo Desktop"
+check "version: the sync errors of Mapeo's log" has version-en-80x24 "Sync errors in Mapeo's log on this computer"
+check "version: the unsupported file error" has version-en-80x24 "sync error Error: unsupported"
+golden version-en-80x24
+
+run progress-en-80x24 80x24 en progress good-project-A.mapeodata
+is "progress: exit status 0 after the check ran again" "$rc" 0
+check "progress: the bar's title" has progress-en-80x24 "Checking every part of the sync file..."
+check "progress: an ETA part way" grep -q "[0-9]%, about [0-9]* \(s\|min\) left" "$TMP/progress-en-80x24.txt"
+check "progress: the cancel key shown" has progress-en-80x24 "Press c to cancel"
+check "progress: cancelled, nothing changed" has progress-en-80x24 "The check was cancelled. Nothing was changed."
+check "progress: the cancel is logged" grep -q "^> cancel" "$TMP/progress-en-80x24.log"
+check "progress: back on step 2 after the cancel" sh -c "grep -c 'Check 2 of 3: Version' '$TMP/progress-en-80x24.txt' | grep -q '^4$'"
+check "progress: the check then runs to the end" has progress-en-80x24 "NO DAMAGE FOUND"
+golden progress-en-80x24
+
+rm -f "$W"/good-project-A-report.* "$W/my-report.yaml" "$W/good-project-A-support.tar.gz"
+run save-en-80x24 80x24 en save good-project-A.mapeodata
+is "save: quit after saving: exit status 0" "$rc" 0
+check "save: the text report under its proposed name" has save-en-80x24 "The report was saved as good-project-A-report.txt."
+check "save: the text report is the CLI's" sh -c "grep -q '^Step 1 of 3: Configuration' '$W/good-project-A-report.txt' && grep -q '^Summary: OK' '$W/good-project-A-report.txt'"
+check "save: the JSON report" grep -q '"verdict": "ok"' "$W/good-project-A-report.json"
+check "save: a name taken is not replaced without asking" has save-en-80x24 "good-project-A-report.json already exists. Replace it?"
+check "save: a folder that does not exist is an error" has save-en-80x24 "The report was not saved"
+check "save: nothing left behind by the failed save" test ! -e "$W/no-such-folder"
+check "save: the YAML report under a typed name" grep -q '^verdict: "\{0,1\}ok' "$W/my-report.yaml"
+check "save: the support bundle" has save-en-80x24 "The support bundle was saved as good-project-A-support.tar.gz."
+check "save: the bundle holds the reports and this session's log" sh -c \
+	"tar tzf '$W/good-project-A-support.tar.gz' >'$TMP/bundle.lst' && grep -q 'report.json' '$TMP/bundle.lst' && grep -q 'session.log' '$TMP/bundle.lst'"
+check "save: the session log shown" has save-en-80x24 "TERM=xterm"
+check "save: the log page shows the answers" has save-en-80x24 "> 6: Read the session log"
+check "save: no quit question once a report was saved" sh -c "! grep -q 'Quit syncdoctor now?' '$TMP/save-en-80x24.txt'"
+golden save-en-80x24
+
+run help-en-80x24 80x24 en help good-project-A.mapeodata
+is "help: end of input after step 1: exit status 0" "$rc" 0
+check "help: F1 on the welcome" has help-en-80x24 "Numbers choose items in lists"
+check "help: h on the configuration step" has help-en-80x24 "should receive the data. Mapeo Desktop shows it"
+check "help: ? on step 1" has help-en-80x24 "Press 1 for Option C"
+check "help: the resized page" has help-en-80x24 "(132x43)"
+check "help: the quit question drawn again at 100x30" sh -c "grep -A30 '(100x30)' '$TMP/help-en-80x24.txt' | grep -q 'Quit syncdoctor now?'"
+check "help: too small while asking" sh -c "grep -A3 '(60x20)' '$TMP/help-en-80x24.txt' | grep -q 'The terminal is too small'"
+check "help: the question again at 80x24" sh -c "grep -A30 '(80x24)' '$TMP/help-en-80x24.txt' | grep -q 'y Yes     n No'"
+check "help: resizes logged" grep -q "^terminal resized to 132x43" "$TMP/help-en-80x24.log"
+golden help-en-80x24
+
+run eof-en-80x24 80x24 en eof good-project-A.mapeodata
+is "end of input on the welcome: exit status 130 (nothing checked)" "$rc" 130
+check "end of input: logged" grep -q "^> end of input" "$TMP/eof-en-80x24.log"
+check "end of input: the terminal restored and the log named" grep -q "the session log is" "$TMP/eof-en-80x24.err"
+golden eof-en-80x24
+
+# The case journal: the second check of the same file says what the
+# first one found (no golden: it holds dates).
+keep_journal=1 run seen1-en-80x24 80x24 en match good-project-A.mapeodata
+check "journal: the first check is not 'seen before'" sh -c "! grep -q 'Seen before' '$TMP/seen1-en-80x24.txt'"
+keep_journal=1 run seen2-en-80x24 80x24 en match good-project-A.mapeodata
+keep_journal=
+check "journal: the second check is 'seen before'" has seen2-en-80x24 "Seen before"
+check "journal: both checks recorded" sh -c "'$SYNCDOCTOR' --journal='$W/home/.local/state/syncdoctor/journal.sqlite' history --format json '$W/good-project-A.mapeodata' >'$TMP/hist.json' 2>&1; grep -c '\"verdict\": \"ok\"' '$TMP/hist.json' | grep -q '^2$'"
+
+# Colour: on for a colour terminal, off with NO_COLOR or --no-color (the
+# screens are the same text: colour is decoration only).
+check "colour on by default (xterm)" grep -q "colour on, lines UTF-8" "$TMP/eof-en-80x24.log"
+nocolor=1 run nocolor-en-80x24 80x24 en eof good-project-A.mapeodata
+check "NO_COLOR: no colour" grep -q "colour off, lines UTF-8" "$TMP/nocolor-en-80x24.log"
+check "NO_COLOR: the same screens" cmp -s "$TMP/eof-en-80x24.txt" "$TMP/nocolor-en-80x24.txt"
+nocolor= run nocolor2-en-80x24 80x24 en eof --no-color good-project-A.mapeodata
+check "--no-color: no colour" grep -q "colour off" "$TMP/nocolor2-en-80x24.log"
+nocolor= run ascii2-en-80x24 80x24 en eof --ascii good-project-A.mapeodata
+check "--ascii: logged" grep -q "lines ASCII" "$TMP/ascii2-en-80x24.log"
+
+# A 9600-baud link (960 bytes a second): a key sends only what changed.
+# cost KEYS...: the bytes curses sends for the session with those keys.
+TTYOUT=
+cost() {
+	printf '%s\n' "$@" >"$TMP/cost.keys"
+	TTYOUT=$TMP/cost.tty run cost-en-80x24 80x24 en "$TMP/cost.keys" good-project-A.mapeodata
+	wc -c <"$TMP/cost.tty"
+}
+page=$(cost Enter 1 Enter)
+scroll=$(cost Enter 1 Enter Down)
+scroll=$((scroll - page))
+mark0=$(cost Enter)
+mark=$(cost Enter Down)
+mark=$((mark - mark0))
+diag "bytes sent: step 2 page $page in all, one line of scrolling $scroll, moving the mark $mark"
+check "9600 baud: scrolling a line sends little (under 400 bytes)" test "$scroll" -gt 0 -a "$scroll" -lt 400
+check "9600 baud: moving the mark sends little (under 400 bytes)" test "$mark" -gt 0 -a "$mark" -lt 400
+
+# The footer is never cut: it drops keys that do not fit instead.
+cat "$TMP"/*.txt | grep '^ Enter/n Next' | grep -v '\(Scroll\|Choose\)$' >"$TMP/cut-footers"
+check "no footer is cut" test ! -s "$TMP/cut-footers"
+check "the ASCII footer drops the arrows to fit" has acs-en-80x24 "Help  PgUp/PgDn Scroll  1-4 Choose$"
+
 # The session log: versions, terminal, pages and answers.
 # XDG_STATE_HOME was relative, so (as the XDG rules say) it was ignored.
-log=$(ls "$W"/home/.local/state/syncdoctor/logs/session-*.log 2>/dev/null | head -1)
+log=$(ls "$LOGS"/session-*.log 2>/dev/null | head -1)
 check "session log written" test -s "$log"
 check "session log: versions" grep -q "^syncdoctor .* session log" "$log"
 check "session log: terminal" grep -q "^TERM=xterm" "$log"

@@ -28,6 +28,12 @@ typedef struct cli_globals {
 	const char *journal; /* --journal PATH; NULL: default */
 	bool no_journal;     /* --no-journal */
 	bool quiet;
+	/* From the configuration file (userconf.h); the command line wins. */
+	const char *userdata;              /* mapeo_userdata; NULL: found */
+	const char *const *config_search;  /* extra configuration folders, NULL-terminated; may be NULL */
+	const char *language;              /* language (already applied to LANGUAGE) */
+	const char *log_dir;               /* log_dir; NULL: $XDG_STATE_HOME/syncdoctor/logs */
+	const char *version_table;         /* version_table; NULL: the built-in one */
 } cli_globals;
 
 /* Set by the SIGINT handler; pass to the core through sd_progress.cancel. */
@@ -62,6 +68,18 @@ int cmd_env(int argc, char **argv, cli_globals *g);
 int cmd_history(int argc, char **argv, cli_globals *g);
 int cmd_report(int argc, char **argv, cli_globals *g);
 int cmd_rebuild(int argc, char **argv, cli_globals *g);
+/* The case journal (cmd_history.c). cli_journal_open() returns NULL with
+ * --no-journal, or after warning on stderr when it cannot be used: the
+ * journal never changes a command's outcome. */
+struct jnl_db;
+struct jnl_db *cli_journal_open(const cli_globals *g, bool create);
+/* Record a check (fingerprints the file); returns the row id or 0. */
+struct sd_report;
+long long cli_journal_check(const cli_globals *g, const struct sd_report *r);
+/* Record a rebuild of input into output (written or not; error NULL when written). */
+struct rebuild_plan;
+void cli_journal_rebuild(const cli_globals *g, const struct rebuild_plan *p, const char *output,
+                         bool salvage, const char *error);
 /* The wizard (src/tui); file may be NULL (then it asks). */
 int ui_wizard_main(const char *file, cli_globals *g);
 

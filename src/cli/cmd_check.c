@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "database.h"
 #include "diagnosis.h"
 #include "i18n.h"
 #include "report.h"
@@ -17,15 +18,24 @@
 static void usage(void)
 {
 	printf(_("Usage: syncdoctor check [OPTION]... FILE\n"
+	         "  or:  syncdoctor check [OPTION]... DIR\n"
+	         "  or:  syncdoctor check [OPTION]... --database[=DIR]\n"
 	         "Diagnose a Mapeo sync file in the guide's order: configuration, version,\n"
-	         "corruption. The file is only read, never changed.\n"
+	         "corruption. The file is only read, never changed. DIR is a Mapeo database\n"
+	         "folder (Mapeo Desktop's data folder or its kappa.db, a copy of a phone's\n"
+	         "database, or a leftover osm-p2p-syncfile-* folder), checked in place.\n"
 	         "\n"
+	         "      --database[=DIR]  check a database folder; without DIR, Mapeo\n"
+	         "                      Desktop's on this computer\n"
 	         "  -c, --config=CFG    compare with this configuration (.mapeosettings or a\n"
 	         "                      folder); default: Mapeo Desktop's on this computer\n"
 	         "      --no-config     do not look for Mapeo Desktop's configuration\n"
 	         "      --userdata=DIR  Mapeo Desktop's data folder (default: found)\n"
 	         "  -f, --format=FMT    text (default), json or yaml\n"
 	         "  -q, --quick         structure and index only (no feed hashing)\n"
+	         "      --versions=FILE the table of Mapeo versions to use\n"
+	         "      --no-environment  do not look at this computer (Mapeo install, logs,\n"
+	         "                      temporary folders, free space)\n"
 	         "  -h, --help          display this help and exit\n"
 	         "\n"
 	         "Exit status: 0 no problems, 1 usage error, 2 problems found,\n"
@@ -74,12 +84,18 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 	    {"userdata", required_argument, NULL, 'u'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"quick", no_argument, NULL, 'q'},
+	    {"versions", required_argument, NULL, 'V'},
+	    {"no-environment", no_argument, NULL, 'E'},
+	    {"database", optional_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    CLI_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	check_options opt = {0};
+	opt.environment = true;
 	report_format fmt = REPORT_TEXT;
+	bool database = false;
+	const char *database_dir = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:f:qh", longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, g))
@@ -94,20 +110,46 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 				                       optarg);
 			break;
 		case 'q': opt.quick = true; break;
+		case 'V': opt.versions = optarg; break;
+		case 'E': opt.no_local_mapeo = true; break;
+		case 'D':
+			database = true;
+			database_dir = optarg;
+			break;
 		case 'h': usage(); return EXIT_OK;
 		default: return cli_usage_error(_("unknown option"));
 		}
 	}
-	if (optind >= argc)
+	char *found_db = NULL;
+	const char *path = optind < argc ? argv[optind] : NULL;
+	if (database && database_dir) {
+		if (path)
+			return cli_usage_error(_("check takes one database; '%s' is one too many"), path);
+		path = database_dir;
+	} else if (database && !path) {
+		found_db = db_find_default(opt.userdata);
+		if (!found_db) {
+			cli_error(_("Mapeo Desktop's data folder was not found on this computer: give it "
+			            "with --database=DIR"));
+			return EXIT_UNREADABLE;
+		}
+		path = found_db;
+	}
+	if (!path)
 		return cli_usage_error(_("check needs the sync file to check"));
-	if (optind + 1 < argc)
-		return cli_usage_error(_("check takes one file; '%s' is one too many"), argv[optind + 1]);
+	if (optind + (database_dir ? 0 : 1) < argc)
+		return cli_usage_error(_("check takes one file; '%s' is one too many"),
+		                       argv[optind + (database_dir ? 0 : 1)]);
 
+	if (!opt.userdata)
+		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
+	opt.environment = !opt.no_local_mapeo;
 	progress_line pl = {isatty(STDERR_FILENO) && !g->quiet, time(NULL), 0};
 	sd_progress prog = {on_progress, &pl, &cli_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
-	sd_status st = check_run(argv[optind], &opt, &prog, &r, &err);
+	sd_status st = check_run(path, &opt, &prog, &r, &err);
+	free(found_db);
 	if (pl.on && pl.last)
 		fputs("\r\033[K", stderr);
 	if (st == SD_ERR_CANCELLED) {
@@ -120,6 +162,7 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 	report_render(r, fmt, term_width(), &out);
 	fputs(sb_str(&out), stdout);
 	sb_free(&out);
+	cli_journal_check(g, r);
 	int rc = r->verdict == VERDICT_OK         ? EXIT_OK
 	         : r->verdict == VERDICT_PROBLEMS ? EXIT_PROBLEMS
 	                                          : EXIT_UNREADABLE;

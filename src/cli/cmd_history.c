@@ -1,14 +1,299 @@
-/* cmd_history.c: 'syncdoctor history' (placeholder until its issue lands). */
+/* cmd_history.c: 'syncdoctor history [FILE]', and how the other commands
+ * use the case journal (journal.h). */
 #include "config.h"
 
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
 #include "cli.h"
+#include "diagnosis.h"
 #include "i18n.h"
+#include "journal.h"
+#include "rebuild.h"
+#include "report.h"
+
+static char *journal_path(const cli_globals *g)
+{
+	return g->journal ? xstrdup(g->journal) : jnl_default_path();
+}
+
+struct jnl_db *cli_journal_open(const cli_globals *g, bool create)
+{
+	if (g->no_journal)
+		return NULL;
+	char *path = journal_path(g);
+	if (!path)
+		return NULL;
+	jnl_db *j = NULL;
+	sd_error err;
+	if (jnl_open(path, create, &j, &err) != SD_OK) {
+		fflush(stdout);
+		fprintf(stderr, _("syncdoctor: warning: %s; going on without the case journal\n"),
+		        err.msg);
+		j = NULL;
+	}
+	free(path);
+	return j;
+}
+
+long long cli_journal_check(const cli_globals *g, const struct sd_report *r)
+{
+	jnl_db *j = cli_journal_open(g, true);
+	if (!j)
+		return 0;
+	char fp[65] = "";
+	sd_progress prog = {NULL, NULL, &cli_interrupted};
+	if (!r->is_database && r->verdict != VERDICT_UNREADABLE)
+		jnl_fingerprint(r->file, &prog, fp, NULL);
+	int64_t id = 0;
+	sd_error err;
+	if (jnl_record_check(j, r, fp, 0, &id, &err) != SD_OK) {
+		fflush(stdout);
+		fprintf(stderr, _("syncdoctor: warning: %s; this check was not recorded\n"),
+		        err.msg);
+	}
+	jnl_close(j);
+	return id;
+}
+
+void cli_journal_rebuild(const cli_globals *g, const struct rebuild_plan *p, const char *output,
+                         bool salvage, const char *error)
+{
+	jnl_db *j = cli_journal_open(g, true);
+	if (!j)
+		return;
+	char in_fp[65] = "", out_fp[65] = "";
+	sd_progress prog = {NULL, NULL, &cli_interrupted};
+	jnl_fingerprint(p->input, &prog, in_fp, NULL);
+	if (!error)
+		jnl_fingerprint(output, &prog, out_fp, NULL);
+	jnl_rebuild rb = {
+	    .input = p->input,
+	    .input_fingerprint = in_fp,
+	    .output = output,
+	    .output_fingerprint = error ? NULL : out_fp,
+	    .mode = salvage ? "salvage" : "repair",
+	    .outcome = error ? error : "written",
+	    .discovery_key = p->discovery_key,
+	    .dropped = p->dropped,
+	    .n_dropped = p->n_dropped,
+	    .changes = p->changes,
+	    .n_changes = p->n_changes,
+	};
+	sd_error err;
+	if (jnl_record_rebuild(j, &rb, NULL, &err) != SD_OK) {
+		fflush(stdout);
+		fprintf(stderr, _("syncdoctor: warning: %s; this rebuild was not recorded\n"),
+		        err.msg);
+	}
+	jnl_close(j);
+}
+
+static void usage(void)
+{
+	printf(_("Usage: syncdoctor history [OPTION]... [FILE]\n"
+	         "List the checks and rebuilds kept in the case journal, newest first. With FILE,\n"
+	         "only those of that file (the same content, or the same path), and a summary:\n"
+	         "how many times it was checked, when it was first seen healthy, and since when\n"
+	         "it is damaged.\n"
+	         "\n"
+	         "  -f, --format=FMT    text (default), json or yaml\n"
+	         "  -n, --limit=N       at most N checks (and N rebuilds)\n"
+	         "  -h, --help          display this help and exit\n"
+	         "\n"
+	         "The journal is $XDG_STATE_HOME/syncdoctor/journal.sqlite unless --journal\n"
+	         "or the configuration file says otherwise.\n"
+	         "\n"
+	         "Exit status: 0 listed (even when empty), 1 usage error, 3 the journal could\n"
+	         "not be read.\n"));
+}
+
+static void local_time(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+static void print_text(const jnl_list *l, const char *file, const jnl_summary *sum)
+{
+	if (file) {
+		char *s = jnl_summary_text(sum);
+		char *esc = report_escape(file);
+		printf("%s: %s\n", esc, s);
+		free(esc);
+		free(s);
+		if (l->n_checks)
+			putchar('\n');
+	} else if (!l->n_checks && !l->n_rebuilds) {
+		printf(_("The case journal holds no checks yet.\n"));
+		return;
+	}
+	for (size_t i = 0; i < l->n_checks; i++) {
+		const jnl_check *c = &l->checks[i];
+		char d[32];
+		local_time(c->time, d);
+		char *esc = report_escape(c->path);
+		printf("%s  %-10s  %s\n", d, c->verdict, esc);
+		free(esc);
+		printf(_("    era %s, %llu bytes"), c->era[0] ? c->era : "?",
+		       (unsigned long long)c->size);
+		if (c->fingerprint[0])
+			printf(_(", fingerprint %.16s"), c->fingerprint);
+		if (c->discovery_key[0])
+			printf(_(", project %.7s"), c->discovery_key);
+		putchar('\n');
+		if (c->config_match >= 0) {
+			char *cn = report_escape(c->config_name ? c->config_name : "");
+			printf(_("    compared with %s %s (%s): %s\n"), cn,
+			       c->config_version ? c->config_version : "",
+			       c->config_footer ? c->config_footer : "",
+			       c->config_match ? _("same project") : _("another project"));
+			free(cn);
+		}
+		for (size_t k = 0; k < c->n_findings; k++) {
+			const jnl_finding *f = &c->findings[k];
+			printf("    %-7s %s\n", f->severity ? f->severity : "", f->code);
+		}
+	}
+	if (l->n_rebuilds)
+		printf(_("\nRebuilds:\n"));
+	for (size_t i = 0; i < l->n_rebuilds; i++) {
+		const jnl_rebuild_row *b = &l->rebuilds[i];
+		char d[32];
+		local_time(b->time, d);
+		char *in = report_escape(b->input), *out = report_escape(b->output);
+		printf(_("%s  %s -> %s (%s): %s\n"), d, in, out, b->mode, b->outcome);
+		free(in);
+		free(out);
+		for (size_t k = 0; k < b->n_dropped; k++) {
+			char *e = report_escape(b->dropped[k]);
+			printf(_("    dropped: %s\n"), e);
+			free(e);
+		}
+	}
+}
 
 int cmd_history(int argc, char **argv, cli_globals *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	cli_error(_("the '%s' command is not available in this version yet"), "history");
-	return EXIT_USAGE;
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"limit", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    CLI_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	report_format fmt = REPORT_TEXT;
+	size_t limit = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "f:n:h", longopts, NULL)) != -1) {
+		if (cli_common_option(c, optarg, g))
+			continue;
+		switch (c) {
+		case 'f':
+			if (!report_format_parse(optarg, &fmt))
+				return cli_usage_error(
+				    _("unknown format '%s' (use text, json or yaml)"), optarg);
+			break;
+		case 'n': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v <= 0)
+				return cli_usage_error(
+				    _("--limit needs a positive number, not '%s'"), optarg);
+			limit = (size_t)v;
+			break;
+		}
+		case 'h': usage(); return EXIT_OK;
+		default: return cli_usage_error(_("unknown option"));
+		}
+	}
+	if (optind + 1 < argc)
+		return cli_usage_error(_("history takes at most one file; '%s' is one too many"),
+		                       argv[optind + 1]);
+	if (g->no_journal)
+		return cli_usage_error(_("history reads the case journal: it cannot be used with "
+		                         "--no-journal"));
+	const char *file = optind < argc ? argv[optind] : NULL;
+	char *path = journal_path(g);
+	if (!path) {
+		cli_error(_("there is no case journal: neither XDG_STATE_HOME nor HOME is set"));
+		return EXIT_UNREADABLE;
+	}
+	jnl_list l = {0};
+	struct stat st;
+	jnl_db *j = NULL;
+	sd_error err;
+	int rc = EXIT_OK;
+	char fp[65] = "";
+	if (file) {
+		struct stat fs;
+		if (stat(file, &fs) == 0 && S_ISREG(fs.st_mode)) {
+			sd_progress prog = {NULL, NULL, &cli_interrupted};
+			if (jnl_fingerprint(file, &prog, fp, &err) == SD_ERR_CANCELLED)
+				return EXIT_INTERRUPTED;
+		}
+	}
+	if (stat(path, &st) == 0) {
+		if (jnl_open(path, false, &j, &err) != SD_OK) {
+			cli_error("%s", err.msg);
+			free(path);
+			return EXIT_UNREADABLE;
+		}
+		if (jnl_list_get(j, file, fp, limit, &l, &err) != SD_OK) {
+			cli_error("%s", err.msg);
+			jnl_close(j);
+			free(path);
+			return EXIT_UNREADABLE;
+		}
+	}
+	jnl_summary sum;
+	jnl_summarize(&l, &sum);
+	if (fmt == REPORT_TEXT) {
+		print_text(&l, file, &sum);
+	} else {
+		json_t *o = jnl_list_json(&l);
+		json_object_set_new(o, "journal", json_string(path));
+		if (file) {
+			json_t *s = json_object();
+			char *text = jnl_summary_text(&sum);
+			json_object_set_new(s, "file", json_string(file));
+			json_object_set_new(s, "fingerprint",
+			                    fp[0] ? json_string(fp) : json_null());
+			json_object_set_new(s, "checks", json_integer((json_int_t)sum.n_checks));
+			json_object_set_new(s, "last_verdict",
+			                    sum.last_verdict ? json_string(sum.last_verdict)
+			                                     : json_null());
+			json_object_set_new(s, "contents_seen",
+			                    json_integer((json_int_t)sum.n_fingerprints));
+			json_object_set_new(s, "text", json_string(text));
+			free(text);
+			json_object_set_new(o, "summary", s);
+		}
+		strbuf out = SB_INIT;
+		if (fmt == REPORT_JSON) {
+			char *s = json_dumps(o, JSON_INDENT(2));
+			sb_add(&out, s);
+			sb_addc(&out, '\n');
+			free(s);
+		} else {
+			report_json_to_yaml(o, &out);
+		}
+		fputs(sb_str(&out), stdout);
+		sb_free(&out);
+		json_decref(o);
+	}
+	jnl_list_free(&l);
+	jnl_close(j);
+	free(path);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error(_("could not write to standard output"));
+		rc = EXIT_NOT_WRITTEN;
+	}
+	return rc;
 }

@@ -131,7 +131,9 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		default: return cli_usage_error(_("unknown option"));
 		}
 	}
-	if (argc - optind < 2)
+	/* Without CFG: the configuration file's config_search folders. */
+	bool from_conf = argc - optind == 1 && g->config_search && *g->config_search;
+	if (argc - optind < 2 && !from_conf)
 		return cli_usage_error(_("match needs a sync file and at least one configuration"));
 	findings fl;
 	fnd_init(&fl);
@@ -146,6 +148,8 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 	                  0};
 	for (int i = optind + 1; i < argc; i++)
 		scan(&ms, argv[i]);
+	for (const char *const *p = from_conf ? g->config_search : NULL; p && *p; p++)
+		scan(&ms, *p);
 	char form[16];
 	keys_error_form(ms.want, form);
 	size_t n = json_array_size(ms.matches);

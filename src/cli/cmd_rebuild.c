@@ -14,6 +14,7 @@
 static void usage(void)
 {
 	printf(_("Usage: syncdoctor rebuild [OPTION]... FILE -o OUT\n"
+	         "  or:  syncdoctor rebuild [OPTION]... --database DIR -o OUT\n"
 	         "Write a new sync file OUT from FILE in the exact layout Mapeo writes, with a new\n"
 	         "index and trailer, the project restored, dead space dropped and the feeds\n"
 	         "numbered without gaps. FILE is never changed. OUT is written under a\n"
@@ -26,6 +27,12 @@ static void usage(void)
 	         "      --salvage       keep every block that verifies and cut each feed at its\n"
 	         "                      first one that does not; leave out photos that will\n"
 	         "                      not open\n"
+	         "      --database=DIR  read a database folder instead of a sync file: Mapeo\n"
+	         "                      Desktop's data folder or kappa.db, a phone's copy,\n"
+	         "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
+	         "                      and localname are never copied\n"
+	         "      --exclude-suspect  cut each feed before its first suspect observation\n"
+	         "                      (1970 dates, photos that will not open, ...)\n"
 	         "  -n, --dry-run       print the plan and write nothing\n"
 	         "      --force         replace OUT when it exists\n"
 	         "      --format=FMT    the plan as text (default), json or yaml\n"
@@ -42,6 +49,8 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	    {"config", required_argument, NULL, 'c'},
 	    {"repair", no_argument, NULL, 'R'},
 	    {"salvage", no_argument, NULL, 'S'},
+	    {"database", required_argument, NULL, 'D'},
+	    {"exclude-suspect", no_argument, NULL, 'X'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"format", required_argument, NULL, 'f'},
@@ -50,7 +59,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	    {NULL, 0, NULL, 0},
 	};
 	rebuild_options opt = {0};
-	const char *output = NULL;
+	const char *output = NULL, *database = NULL;
 	bool dry = false;
 	report_format fmt = REPORT_TEXT;
 	int c;
@@ -62,6 +71,8 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		case 'c': opt.config_path = optarg; break;
 		case 'R': break;
 		case 'S': opt.salvage = true; break;
+		case 'D': database = optarg; break;
+		case 'X': opt.exclude_suspect = true; break;
 		case 'n': dry = true; break;
 		case 'F': opt.force = true; break;
 		case 'f':
@@ -73,14 +84,17 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		default: return cli_usage_error(_("unknown option"));
 		}
 	}
-	if (optind + 1 != argc)
+	if (database ? optind != argc : optind + 1 != argc)
 		return cli_usage_error(_("rebuild needs one sync file to read"));
+	const char *input = database ? database : argv[optind];
 	if (!output && !dry)
 		return cli_usage_error(_("rebuild needs the output file: -o OUT"));
+	if (!opt.userdata)
+		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
 	rebuild_plan *p = NULL;
 	sd_error err;
-	sd_status st = rebuild_plan_make(argv[optind], &opt, &prog, &p, &err);
+	sd_status st = rebuild_plan_make(input, &opt, &prog, &p, &err);
 	if (st != SD_OK) {
 		cli_error("%s", err.msg);
 		return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
@@ -110,6 +124,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	int rc = EXIT_OK;
 	if (!dry) {
 		st = rebuild_write(p, output, &opt, &prog, &err);
+		cli_journal_rebuild(g, p, output, opt.salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
 			if (fmt == REPORT_TEXT)
 				printf(_("Written and verified: %s\n"), output);

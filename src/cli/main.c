@@ -11,6 +11,10 @@
 #include "cli.h"
 #include "i18n.h"
 #include "io.h"
+#include "report.h"
+#include "userconf.h"
+#include "versions.h"
+#include "xalloc.h"
 
 volatile sig_atomic_t cli_interrupted;
 
@@ -31,8 +35,13 @@ void cli_error(const char *fmt, ...)
 	fflush(stdout);
 	fputs("syncdoctor: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* Messages quote names from files and paths: never raw control bytes. */
+	char *e = report_escape(msg);
+	fputs(e, stderr);
+	free(e);
+	free(msg);
 	fputc('\n', stderr);
 }
 
@@ -93,7 +102,10 @@ bool cli_common_option(int opt, const char *arg, cli_globals *g)
 	switch (opt) {
 	case CLI_OPT_NO_COLOR: g->no_color = true; return true;
 	case CLI_OPT_ASCII: g->ascii = true; return true;
-	case CLI_OPT_JOURNAL: g->journal = arg; return true;
+	case CLI_OPT_JOURNAL:
+		g->journal = arg;
+		g->no_journal = false; /* over the configuration file's "journal: false" */
+		return true;
 	case CLI_OPT_NO_JOURNAL: g->no_journal = true; return true;
 	default: return false;
 	}
@@ -158,6 +170,39 @@ static const struct {
     {"history", cmd_history},
 };
 
+/* The configuration file (userconf.h): applied before the environment and
+ * the command line, which override it. Kept for the whole run. */
+static ucf_config user_config;
+
+static void apply_user_config(cli_globals *g)
+{
+	ucf_init(&user_config);
+	ucf_load_default(&user_config);
+	for (size_t i = 0; i < user_config.n_warnings; i++)
+		fprintf(stderr, _("syncdoctor: warning: %s\n"), user_config.warnings[i]);
+	const ucf_config *u = &user_config;
+	if (u->language) {
+		/* An explicit LANGUAGE in the environment still wins. */
+		const char *l = getenv("LANGUAGE");
+		if (!l || !*l)
+			setenv("LANGUAGE", u->language, 1);
+		g->language = u->language;
+	}
+	if (u->color == 0)
+		g->no_color = true;
+	if (u->ascii == 1)
+		g->ascii = true;
+	if (u->journal)
+		g->journal = u->journal;
+	if (u->no_journal)
+		g->no_journal = true;
+	g->userdata = u->mapeo_userdata;
+	g->config_search = (const char *const *)u->config_search;
+	g->log_dir = u->log_dir;
+	g->version_table = u->version_table;
+	ver_set_path(u->version_table); /* below SYNCDOCTOR_VERSIONS and --versions */
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
@@ -173,6 +218,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	cli_globals g = {0};
+	apply_user_config(&g);
 	const char *nc = getenv("NO_COLOR");
 	if (nc && *nc)
 		g.no_color = true;

@@ -7,14 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "database.h"
 #include "entries.h"
+#include "env.h"
 #include "feed.h"
 #include "i18n.h"
 #include "keys.h"
 #include "media.h"
 #include "settings.h"
 #include "syncfile.h"
+#include "versions.h"
 #include "xalloc.h"
 
 #define SMALL_FILE_LIMIT (256u << 20) /* tree/signatures/bitfield of ~3 million blocks */
@@ -29,10 +33,24 @@ const char *check_verdict_name(check_verdict v)
 	}
 }
 
+static void version_free(report_version *v)
+{
+	free(v->table_path), free(v->table_error), free(v->writers), free(v->readers);
+	for (size_t i = 0; i < v->n_cautions; i++)
+		free(v->cautions[i]);
+	free(v->cautions);
+	free(v->local_version), free(v->local_path), free(v->local_text), free(v->userdata);
+	for (size_t i = 0; i < v->n_log; i++)
+		free(v->log[i].date), free(v->log[i].file), free(v->log[i].text);
+	free(v->log);
+	memset(v, 0, sizeof *v);
+}
+
 void report_free(sd_report *r)
 {
 	if (!r)
 		return;
+	version_free(&r->version);
 	free(r->file), free(r->era_text), free(r->p2p_db);
 	free(r->config_path), free(r->config_name), free(r->config_version), free(r->config_source);
 	for (size_t i = 0; i < r->n_feeds; i++)
@@ -236,6 +254,31 @@ void check_head_version(const sd_report *r, const report_head *h, char out[96])
 	snprintf(out, 96, "%s@%llu", key, (unsigned long long)h->seq);
 }
 
+/* A photo that will not open makes its observation one to look at: name the
+ * observation (and its block) on the media-damaged finding. */
+static void link_media_findings(sd_report *r, obs_model *model)
+{
+	size_t n = obs_model_n_heads(model);
+	for (size_t k = 0; k < r->findings.n; k++) {
+		finding *f = &r->findings.v[k];
+		if (strcmp(f->code, "media-damaged") != 0 || f->observation || !f->media)
+			continue;
+		const char *slash = strchr(f->media, '/');
+		const char *id = slash ? slash + 1 : f->media;
+		for (size_t i = 0; i < n && !f->observation; i++) {
+			obs_head h;
+			obs_model_head(model, i, &h);
+			for (size_t a = 0; a < h.n_attachments; a++)
+				if (!strcmp(h.attachments[a], id)) {
+					fnd_set_observation(f, h.id);
+					f->feed = h.feed;
+					f->block = (int64_t)h.seq;
+					break;
+				}
+		}
+	}
+}
+
 static int cmp_suspect(const void *a, const void *b)
 {
 	const report_observation *x = a, *y = b;
@@ -317,6 +360,293 @@ static void era_text(sd_report *r, const syncfile *sf)
 	}
 }
 
+/* What only a database has: which folder it is, in plain words. */
+static void database_facts(sd_report *r, const syncfile *sf)
+{
+	r->is_database = true;
+	free(r->era_text);
+	switch (db_view_kind(sf)) {
+	case DB_KIND_DESKTOP:
+		r->era_text =
+		    xstrdup(_("Mapeo Desktop's database on a computer (its kappa.db folder), "
+		              "read in place: nothing in it is changed."));
+		break;
+	case DB_KIND_TEMP:
+		r->era_text =
+		    xstrdup(_("The database a sync left behind in a temporary folder "
+		              "(osm-p2p-syncfile-*): it may hold what a sync file lost."));
+		break;
+	default:
+		r->era_text =
+		    xstrdup(_("A Mapeo database folder (numbered feed folders, as Mapeo "
+		              "Mobile keeps them), read in place: nothing in it is changed."));
+	}
+}
+
+/* ---- step 2 and this computer (versions.h, env.h) ---- */
+
+#define MIB        (1024ull * 1024ull)
+#define GIB        (1024ull * MIB)
+#define FAT32_MAX  (4 * GIB - 1)
+#define FAT32_NEAR (FAT32_MAX - 512 * MIB)
+
+static void fmt_time(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M", &tm))
+		snprintf(out, 32, "?");
+}
+
+static char *human(uint64_t b)
+{
+	if (b >= GIB)
+		return xasprintf("%.1f GiB", (double)b / (double)GIB);
+	if (b >= MIB)
+		return xasprintf("%.1f MiB", (double)b / (double)MIB);
+	return xasprintf("%llu KiB", (unsigned long long)((b + 1023) / 1024));
+}
+
+static void local_mapeo(report_version *v, const env_info *e, const ver_table *t,
+                        const ver_clues *c)
+{
+	const env_install *in = NULL;
+	for (size_t i = 0; i < e->n_installs && !in; i++)
+		if (e->installs[i].version)
+			in = &e->installs[i];
+	if (!in && e->n_installs)
+		in = &e->installs[0];
+	if (!in) {
+		v->local_text =
+		    xstrdup(_("No Mapeo Desktop installation was found on this computer. "
+		              "Mapeo Desktop shows its version at the bottom left of the "
+		              "Mapeo modes panel."));
+		return;
+	}
+	v->local_found = true;
+	v->local_path = xstrdup(in->path);
+	v->local_version = xstrdup_or_null(in->version);
+	if (!in->version) {
+		v->local_text =
+		    xasprintf(_("Mapeo Desktop is installed in %s, but its version could "
+		                "not be read; Mapeo Desktop shows it at the bottom left of "
+		                "the Mapeo modes panel."),
+		              in->path);
+		return;
+	}
+	const ver_release *rel = t ? ver_find(t, in->version) : NULL;
+	if (!c) {
+		/* A database folder: no sync file era to read. */
+		v->local_text = xasprintf(_("Mapeo Desktop %s is installed here."), in->version);
+		return;
+	}
+	if (!rel) {
+		v->local_text =
+		    xasprintf(_("Mapeo Desktop %s is installed here; the version table does "
+		                "not know it, so what it does with this file cannot be "
+		                "told."),
+		              in->version);
+		return;
+	}
+	v->local_can_read = ver_release_can_read(rel, c) ? 1 : 0;
+	v->local_text = ver_release_advice(rel, in->version, c);
+}
+
+static void log_evidence(sd_report *r, const env_info *e)
+{
+	report_version *v = &r->version;
+	char form[16];
+	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, form);
+	v->userdata = xstrdup_or_null(e->userdata);
+	v->log = xcalloc(e->n_events ? e->n_events : 1, sizeof *v->log);
+	for (size_t i = 0; i < e->n_events; i++) {
+		const env_log_event *ev = &e->events[i];
+		report_log_line *l = &v->log[v->n_log++];
+		l->date = xstrdup(ev->date);
+		l->file = xstrdup(ev->file);
+		l->line = ev->line;
+		l->kind = env_log_kind_name(ev->kind);
+		l->text = xstrdup(ev->text);
+		l->this_file = ev->kind == ENV_LOG_PROJECT_MISMATCH && ev->them[0] &&
+		               r->verdict != VERDICT_UNREADABLE && !strcmp(ev->them, form);
+	}
+	v->n_log_total = e->n_events_total;
+}
+
+static void environment_findings(sd_report *r, const env_info *e)
+{
+	/* Folders left by interrupted syncs. */
+	char(*keys)[65] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
+	for (size_t i = 0; i < r->n_feeds; i++)
+		memcpy(keys[i], r->feeds[i].key_hex, 65);
+	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
+	char *self = realpath(r->file, NULL);
+	for (size_t i = 0; i < e->n_temps; i++) {
+		const env_temp *t = &e->temps[i];
+		char *tp = realpath(t->path, NULL);
+		bool is_self = self && tp && !strcmp(self, tp);
+		free(tp);
+		if (is_self) /* the folder being checked */
+			continue;
+		size_t shared = 0;
+		int m = env_temp_match(t, dk, (const char(*)[65])keys, r->n_feeds, &shared);
+		char when[32];
+		fmt_time(t->mtime, when);
+		char *size = human(t->bytes);
+		const char *what = t->has_multifeed || t->has_db_tar
+		                       ? _("a database")
+		                       : _("no database (only empty folders or other files)");
+		finding *f;
+		if (m > 0 && shared)
+			f = fnd_add(
+			    &r->findings, "leftover-temp-database",
+			    _("%s, left by an interrupted sync on %s (%s), holds %s with %zu of "
+			      "the feeds in this file: it belongs to this file"),
+			    t->path, when, size, what, shared);
+		else if (m > 0)
+			f = fnd_add(
+			    &r->findings, "leftover-temp-database",
+			    _("%s, left by an interrupted sync on %s (%s), holds %s of this file's "
+			      "project"),
+			    t->path, when, size, what);
+		else if (m == 0)
+			f = fnd_add(
+			    &r->findings, "leftover-temp-database",
+			    _("%s, left by an interrupted sync on %s (%s), holds %s that shares "
+			      "nothing with this file: it comes from another sync file"),
+			    t->path, when, size, what);
+		else
+			f = fnd_add(
+			    &r->findings, "leftover-temp-database",
+			    _("%s, left by an interrupted sync on %s (%s), holds %s; whether it "
+			      "belongs to this file cannot be told"),
+			    t->path, when, size, what);
+		free(size);
+		char *d = xasprintf(_("%zu feeds"), t->n_feeds);
+		fnd_set_detail(f, d);
+		free(d);
+	}
+	free(keys);
+	free(self);
+
+	/* Room: Mapeo extracts the whole database to the temp folder and packs
+	 * it there again when it closes the file (FORMATS.md A.3). */
+	uint64_t db = r->database_bytes;
+	if (e->temp_dirs && e->temp_dirs[0] && e->temp_space.known && db) {
+		uint64_t need = 2 * db + 64 * MIB;
+		if (e->temp_space.free_bytes < need) {
+			char *fr = human(e->temp_space.free_bytes), *nd = human(need),
+			     *dbs = human(db);
+			fnd_add(&r->findings, "low-disk-space",
+			        _("the temporary folder %s has %s free, but Mapeo unpacks and "
+			          "packs the "
+			          "file's whole database (%s) there: it needs about %s"),
+			        e->temp_dirs[0], fr, dbs, nd);
+			free(fr), free(nd), free(dbs);
+		}
+	}
+	env_space vs;
+	char *dir = xstrdup(r->file);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash == dir ? (void)(dir[1] = '\0') : (void)(*slash = '\0');
+	else
+		strcpy(dir, ".");
+	if (env_volume(dir, &vs)) {
+		uint64_t need = 64 * MIB + db / 4;
+		if (vs.free_bytes < need) {
+			char *fr = human(vs.free_bytes), *nd = human(need);
+			fnd_add(&r->findings, "low-disk-space",
+			        _("the drive that holds the file has %s free; a sync writes the "
+			          "database "
+			          "back and adds the new data and photos: keep at least %s free"),
+			        fr, nd);
+			free(fr), free(nd);
+		}
+		if (vs.vfat && r->size >= FAT32_NEAR) {
+			char *sz = human(r->size);
+			fnd_add(&r->findings, "fat32-size-limit",
+			        r->size > FAT32_MAX ? _("the file is on a FAT32 drive and is %s: "
+			                                "FAT32 cannot hold a file "
+			                                "over 4 GiB, so it is already cut")
+			                            : _("the file is on a FAT32 drive and is %s: "
+			                                "the next sync can pass "
+			                                "4 GiB, which FAT32 cannot hold"),
+			        sz);
+			free(sz);
+		}
+	}
+	free(dir);
+
+	/* Mapeo's own logs. */
+	const report_version *v = &r->version;
+	if (v->n_log) {
+		const report_log_line *l = &v->log[0];
+		finding *f =
+		    fnd_add(&r->findings, "mapeo-log-error",
+		            P_("Mapeo's log on this computer records %zu sync error, the latest "
+		               "on %s: %s",
+		               "Mapeo's logs on this computer record %zu sync errors, the latest "
+		               "on %s: %s",
+		               v->n_log_total),
+		            v->n_log_total, l->date[0] ? l->date : "?", l->text);
+		char *d = xasprintf("%s:%ld", l->file, l->line);
+		fnd_set_detail(f, d);
+		free(d);
+	}
+}
+
+void check_version_step(sd_report *r, const ver_clues *clues, const check_options *opt)
+{
+	static const check_options defaults = {0};
+	if (!opt)
+		opt = &defaults;
+	ver_clues c = {0};
+	if (clues)
+		c = *clues;
+	if (!c.era)
+		c.era = r->era;
+	if (!clues) {
+		c.has_database = r->has_database;
+		c.discovery_key = r->has_discovery_key;
+	}
+	c.incomplete = c.incomplete || fnd_has(&r->findings, "feed-incomplete");
+	report_version *v = &r->version;
+	version_free(v);
+	v->local_can_read = -1;
+
+	ver_table *t = NULL;
+	sd_error err;
+	if (ver_table_load(opt->versions, &t, &err) == SD_OK) {
+		v->table_loaded = true;
+		v->table_path = xstrdup(t->path);
+	} else {
+		v->table_path = xstrdup(opt->versions ? opt->versions : ver_default_path());
+		v->table_error = xstrdup(err.msg);
+	}
+	/* A database folder is not a sync file: it has no era to explain (its
+	 * root feed folder comes from the user database's multifeed 4.1.10). */
+	if (t && !r->is_database) {
+		ver_assessment a;
+		ver_assess(t, &c, &a);
+		v->writers = a.writers_text, a.writers_text = NULL;
+		v->readers = a.readers_text, a.readers_text = NULL;
+		v->cautions = a.cautions, v->n_cautions = a.n_cautions;
+		a.cautions = NULL, a.n_cautions = 0;
+		ver_assessment_free(&a);
+	}
+	if (!opt->no_local_mapeo) {
+		env_options eo = {.userdata = opt->userdata, .no_temp = !opt->environment};
+		env_info *e = env_scan(&eo);
+		local_mapeo(v, e, t, r->is_database ? NULL : &c);
+		log_evidence(r, e);
+		if (opt->environment && r->verdict != VERDICT_UNREADABLE)
+			environment_findings(r, e);
+		env_free(e);
+	}
+	ver_table_free(t);
+}
+
 static void set_verdict(sd_report *r)
 {
 	fnd_sort(&r->findings);
@@ -337,7 +667,10 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	sd_error_clear(err);
 
 	syncfile *sf = NULL;
-	sd_status st = sf_open(path, &sf, &r->findings, prog, err);
+	struct stat pst;
+	bool is_db = stat(path, &pst) == 0 && S_ISDIR(pst.st_mode);
+	sd_status st = is_db ? db_open(path, &sf, &r->findings, prog, err)
+	                     : sf_open(path, &sf, &r->findings, prog, err);
 	if (st == SD_ERR_CANCELLED) {
 		report_free(r);
 		*out = NULL;
@@ -360,14 +693,32 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	r->media_members = sf->n_media;
 	r->media_bytes = sf->media_bytes;
 	r->has_database = sf->db != NULL;
+	r->database_bytes = sf->db ? sf->db->size : 0;
+	if (is_db)
+		database_facts(r, sf);
 
 	/* Step 1 */
 	if (sf->is_tar && r->project_default)
-		fnd_add(&r->findings, "project-default",
-		        _("the file belongs to the default project (it names no project key): only a "
-		          "Mapeo without a project key will sync with it"));
-	if (sf->is_tar || sf->era == SF_ERA_GZIP_V0)
+		fnd_add(
+		    &r->findings, "project-default",
+		    _("the file belongs to the default project (it names no project key): only a "
+		      "Mapeo without a project key will sync with it"));
+	if (is_db && sf->has_discovery_key && db_view_kind(sf) == DB_KIND_DESKTOP &&
+	    !opt->config_path && !opt->userdata) {
+		/* Desktop's database is compared with the configuration beside it. */
+		check_options o2 = *opt;
+		char *ud = db_userdata_of(path);
+		o2.userdata = ud;
+		compare_config(r, sf, &o2);
+		free(ud);
+	} else if (sf->is_tar || sf->era == SF_ERA_GZIP_V0 || (is_db && sf->has_discovery_key))
 		compare_config(r, sf, opt);
+	else if (is_db)
+		fnd_add(
+		    &r->findings, "project-unknown",
+		    _("the database does not say which project it belongs to (only Mapeo "
+		      "Desktop's keeps a folder that tells it): compare the configuration on the "
+		      "device it came from"));
 
 	/* Step 3 */
 	if (!opt->quick && sf->db && sf->era == SF_ERA_KAPPA_OSM_V2) {
@@ -382,9 +733,13 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 				if (sf->members[i].kind == SF_KIND_MEDIA &&
 				    (!sf->has_index || sf->members[i].in_index))
 					names[nn++] = sf->members[i].name;
-			obs_model_check_media(model, names, nn, &r->findings);
+			/* a temp folder holds the database only: its photos stayed in the
+			 * sync file */
+			if (!is_db || db_view_kind(sf) != DB_KIND_TEMP)
+				obs_model_check_media(model, names, nn, &r->findings);
 			free(names);
 			check_media(r, sf, prog);
+			link_media_findings(r, model);
 			fill_observations(r, model);
 		}
 		obs_model_free(model);
@@ -413,8 +768,24 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			}
 		}
 	}
+	/* Step 2 (the version) and this computer. */
+	ver_clues clues = {
+	    .era = r->era,
+	    .key_dir = sf->hints.key_dir,
+	    .fake_dir = sf->hints.fake_dir,
+	    .old_fake_dir = sf->hints.old_fake_dir,
+	    .backslashes = sf->hints.backslashes,
+	    .discovery_key = sf->hints.discovery_key || sf->has_discovery_key,
+	    .legacy_project_id = sf->hints.legacy_project_id,
+	    .has_database = sf->db != NULL,
+	};
+	check_version_step(r, &clues, opt);
+
+	if (is_db) /* report feeds follow the folder's feeds one for one */
+		for (size_t i = 0; i < r->n_feeds && i < sf->n_feeds; i++)
+			r->feeds[i].own = sf->feeds[i].has_secret_key;
 	sd_error cerr;
-	if (sdin_check_unchanged(sf->in, &cerr) != SD_OK)
+	if ((is_db ? db_check_unchanged(sf, &cerr) : sdin_check_unchanged(sf->in, &cerr)) != SD_OK)
 		fnd_add(&r->findings, "input-changed", "%s", cerr.msg);
 	sf_close(sf);
 	set_verdict(r);

@@ -33,6 +33,8 @@ typedef struct check_options {
 	bool quick;              /* structure and index only: no feed hashing, entries, media */
 	bool environment;        /* add environment findings (temp dirs, free space, FAT32) */
 	int64_t now;             /* "now" for date-future; 0: the file's write time */
+	const char *versions;    /* version table (versions.h); NULL: ver_default_path() */
+	bool no_local_mapeo;     /* do not look for Mapeo Desktop or its logs here */
 } check_options;
 
 typedef struct report_feed {
@@ -65,6 +67,38 @@ typedef struct report_observation {
 	bool suspect;     /* some finding names this observation */
 	int worst;        /* worst fnd_severity among its findings, -1 none */
 } report_observation;
+
+/* A sync error from Mapeo Desktop's logs on this computer (env.h). */
+typedef struct report_log_line {
+	char *date;   /* "2026-11-20T14:02:47", "2026-11-20", or "" */
+	char *file;   /* log file */
+	long line;
+	const char *kind; /* env_log_kind_name(): "project-mismatch", … (static) */
+	char *text;   /* the message, cleaned */
+	bool this_file; /* a project mismatch naming this file's project ("syncfile=") */
+} report_log_line;
+
+/* Step 2, the version: filled by check_run() through check_version_step()
+ * (diagnosis.c). Front ends render it; the wizard reads it as it is. */
+typedef struct report_version {
+	bool table_loaded;
+	char *table_path;
+	char *table_error;      /* translated, when the table could not be read */
+	char *writers;          /* translated: "Mapeo Desktop 5.0.0 to 5.2.x" */
+	char *readers;          /* translated: "Mapeo Desktop 4.x and later", "no Mapeo Desktop" */
+	char **cautions;        /* translated sentences */
+	size_t n_cautions;
+	/* this computer */
+	bool local_found;       /* a Mapeo Desktop install was found */
+	char *local_version;    /* NULL when its version could not be read */
+	char *local_path;
+	int local_can_read;     /* 1 yes, 0 no, -1 unknown */
+	char *local_text;       /* translated: what this computer's Mapeo does with the file */
+	char *userdata;         /* the userData folder whose logs were read, NULL */
+	report_log_line *log;   /* sync errors from Mapeo's logs, newest first */
+	size_t n_log;
+	size_t n_log_total;     /* before the cut to the newest */
+} report_version;
 
 typedef struct sd_report {
 	char *file;           /* path as given */
@@ -109,6 +143,9 @@ typedef struct sd_report {
 	size_t n_obs, obs_cap;
 	/* everything found, in guide order */
 	findings findings;
+	/* step 2 and this computer (versions.h, env.h) */
+	uint64_t database_bytes;  /* size of osm-p2p-db.tar, 0 when absent */
+	report_version version;
 } sd_report;
 
 /* Diagnose path (a sync file, or a database folder). Returns SD_OK with a
@@ -117,6 +154,18 @@ typedef struct sd_report {
 sd_status check_run(const char *path, const check_options *opt, const sd_progress *prog,
                     sd_report **out, sd_error *err);
 void report_free(sd_report *r);
+
+/* Step 2 and the computer, as check_run() does it once the file is read:
+ * loads the version table (opt->versions), fills r->version from the
+ * file's era and writer clues, looks for Mapeo Desktop and its logs here
+ * (unless opt->no_local_mapeo), and, with opt->environment, adds the
+ * environment findings (leftover-temp-database, low-disk-space,
+ * fat32-size-limit, mapeo-log-error). clues may be NULL: then only what
+ * r already says (era) is used. Safe to call again: it replaces r->version.
+ * The wizard calls check_run() and reads r->version; it may call env_scan()
+ * (env.h) for a page about the computer. */
+struct ver_clues;
+void check_version_step(sd_report *r, const struct ver_clues *clues, const check_options *opt);
 /* "<feed key hex>@<seq>" of a head into out. */
 void check_head_version(const sd_report *r, const report_head *h, char out[96]);
 const char *check_verdict_name(check_verdict v); /* "ok", "problems", "unreadable" */

@@ -78,9 +78,32 @@ const char *sdin_path(const sd_input *in) { return in->path; }
 uint64_t sdin_size(const sd_input *in) { return in->size; }
 int64_t sdin_mtime(const sd_input *in) { return in->mtime; }
 
+/* Test hook SYNCDOCTOR_FAULT_PAUSE_READ=N: once N bytes have been read
+ * from inputs, the process stops itself (SIGSTOP), so a test can change the
+ * input at a known point and continue it (SIGCONT). The input is never
+ * written by syncdoctor itself. */
+static void pause_read_hook(size_t len)
+{
+	static int state; /* 0 unparsed, 1 armed, 2 off */
+	static uint64_t at, seen;
+	if (state == 0) {
+		const char *v = getenv("SYNCDOCTOR_FAULT_PAUSE_READ");
+		state = v && *v ? 1 : 2;
+		at = state == 1 ? strtoull(v, NULL, 10) : 0;
+	}
+	if (state != 1)
+		return;
+	seen += len;
+	if (seen >= at) {
+		state = 2;
+		raise(SIGSTOP);
+	}
+}
+
 sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err)
 {
 	size_t done = 0;
+	pause_read_hook(len);
 	while (done < len) {
 		ssize_t r = pread(in->fd, (char *)buf + done, len - done, (off_t)(off + done));
 		if (r < 0) {
@@ -140,6 +163,7 @@ struct sd_output {
 	uint64_t off;
 	int fault_errno;
 	uint64_t fault_at;
+	uint64_t kill_at; /* SYNCDOCTOR_FAULT_KILL: SIGKILL at this byte (0: never) */
 	struct sd_output *next;
 };
 
@@ -177,6 +201,9 @@ static char *dir_of(const char *path)
 
 static void parse_fault(sd_output *o)
 {
+	const char *k = getenv("SYNCDOCTOR_FAULT_KILL");
+	if (k && *k)
+		o->kill_at = strtoull(k, NULL, 10) + 1;
 	const char *f = getenv("SYNCDOCTOR_FAULT_WRITE");
 	if (!f || !*f)
 		return;
@@ -231,6 +258,14 @@ sd_status sdout_write(sd_output *o, const void *buf, size_t len, sd_error *err)
 	const char *p = buf;
 	while (len) {
 		size_t chunk = len;
+		if (o->kill_at) {
+			/* the process dies as a power cut or kill -9 would leave it:
+			 * exactly N bytes written, nothing cleaned up */
+			if (o->off + 1 >= o->kill_at)
+				raise(SIGKILL);
+			if (o->off + chunk >= o->kill_at)
+				chunk = (size_t)(o->kill_at - 1 - o->off);
+		}
 		if (o->fault_errno) {
 			if (o->off >= o->fault_at || o->off + chunk > o->fault_at) {
 				if (o->off >= o->fault_at)

@@ -12,7 +12,11 @@
  * name; sdout_abort() (or a failed commit) removes the temporary file.
  *
  * Test hook: when SYNCDOCTOR_FAULT_WRITE is set to "ENOSPC:N" or "EIO:N",
- * the write that would pass byte N of an output fails with that errno. */
+ * the write that would pass byte N of an output fails with that errno.
+ * SYNCDOCTOR_FAULT_KILL=N: the process kills itself (SIGKILL) once N bytes
+ * of an output are written, leaving its temporary file behind as a crash
+ * would. SYNCDOCTOR_FAULT_PAUSE_READ=N: the process stops itself (SIGSTOP)
+ * once N bytes of inputs are read, so a test can change the input then. */
 #ifndef SD_IO_H
 #define SD_IO_H
 

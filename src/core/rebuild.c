@@ -10,11 +10,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "database.h"
 #include "diagnosis.h"
 #include "feed.h"
+#include "feedwrite.h"
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
+#include "report.h"
 #include "settings.h"
 #include "sfwrite.h"
 #include "syncfile.h"
@@ -177,9 +180,11 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 	uint8_t *buf = NULL;
 	for (uint64_t k = 0; k < len; k++) {
 		uint64_t size = be64(stored + 32 + 2 * k * NODE + 32);
+		bool hashed = false;
 		if (fd->data.present && size <= FEED_MAX_BLOCK && off + size <= fd->data.size) {
 			buf = xrealloc(buf, (size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
+				hashed = true;
 				uint8_t pre[9] = {0}, h[32];
 				put_be64(pre + 1, size);
 				crypto_generichash_state st;
@@ -191,6 +196,10 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 				good[k] = memcmp(h, stored + 32 + 2 * k * NODE, 32) == 0;
 			}
 		}
+		/* A block whose data is missing cannot count as intact: a zero leaf
+		 * keeps every signature over it from verifying. */
+		if (!hashed)
+			memset(from_data + 32 + 2 * k * NODE, 0, 32);
 		off += size;
 	}
 	free(buf);
@@ -208,7 +217,8 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 		free(stored);
 		out->length = s1;
 		out->keep = s1;
-		out->recomputed = memcmp(from_data, tree, need < tl ? need : tl) != 0;
+		size_t used = 32 + (size_t)(s1 ? 2 * s1 - 1 : 0) * NODE;
+		out->recomputed = memcmp(from_data, tree, used < tl ? used : tl) != 0;
 	} else if (s2) {
 		/* Data is damaged: Mapeo needs a signature for the length it is
 		 * given, so cut at the last signed length the intact data reaches
@@ -347,8 +357,88 @@ static void cut_dangling(rebuild_plan *p, syncfile *sf)
 	}
 }
 
-sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
-                            const sd_progress *prog, rebuild_plan **out, sd_error *err)
+/* A sync file, or a database folder seen through the same syncfile view. */
+static sd_status open_input(const char *path, syncfile **sf, findings *fl, sd_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return db_open(path, sf, fl, NULL, err);
+	return sf_open(path, sf, fl, NULL, err);
+}
+
+/* --exclude-suspect: each feed ends before the block of its first suspect
+ * observation (at the highest signed length there, as Mapeo needs a
+ * signature for the length it is given); say what that costs. */
+static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
+{
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		const sf_feed *fd = find_feed(sf, pf->from);
+		uint64_t first = UINT64_MAX;
+		const char *why_id = NULL, *why_code = NULL;
+		for (size_t i = 0; i < r->n_obs; i++) {
+			const char *v = r->obs[i].version, *at = strrchr(v, '@');
+			if (!at || at - v != 64 || strncmp(v, pf->key_hex, 64) != 0)
+				continue;
+			uint64_t seq = strtoull(at + 1, NULL, 10);
+			if (seq < first) {
+				first = seq;
+				why_id = r->obs[i].id;
+				why_code = NULL;
+				for (size_t k = 0; k < r->findings.n && !why_code; k++)
+					if (r->findings.v[k].observation &&
+					    !strcmp(r->findings.v[k].observation, why_id))
+						why_code = r->findings.v[k].code;
+			}
+		}
+		for (size_t k = 0; k < r->findings.n; k++) {
+			const finding *fn = &r->findings.v[k];
+			if (!strcmp(fn->code, "entry-not-json") && fn->feed == pf->from &&
+			    fn->block >= 0 && (uint64_t)fn->block < first) {
+				first = (uint64_t)fn->block;
+				why_id = NULL;
+				why_code = fn->code;
+			}
+		}
+		if (!fd || first >= pf->keep)
+			continue;
+		size_t kl, tl, sl;
+		uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
+		uint8_t *sigs = load(sf, &fd->signatures, &sl);
+		uint64_t cut = key && kl == 32 && tree && sigs
+		                   ? signed_length(tree, tl, sigs, sl, key, first)
+		                   : 0;
+		uint64_t suspects = 0;
+		for (size_t i = 0; i < r->n_obs; i++) {
+			const char *v = r->obs[i].version, *at = strrchr(v, '@');
+			if (!at || at - v != 64 || strncmp(v, pf->key_hex, 64) != 0)
+				continue;
+			uint64_t seq = strtoull(at + 1, NULL, 10);
+			if (seq >= cut && seq < pf->keep)
+				suspects++;
+		}
+		uint64_t lost = pf->keep - cut;
+		char *why =
+		    why_id ? xasprintf(_("observation %s, %s"), why_id, why_code ? why_code : "?")
+		           : xstrdup(why_code ? why_code : "?");
+		add_line(&p->changes, &p->n_changes,
+		         xasprintf(
+		             _("feed %d is cut before block %llu, its first suspect one (%s): %llu "
+		               "blocks are left out, %llu of them not suspect%s"),
+		             pf->from, (unsigned long long)first, why, (unsigned long long)lost,
+		             (unsigned long long)(lost > suspects ? lost - suspects : 0),
+		             cut < first ? _(" (the nearest signed length is earlier)") : ""));
+		free(why);
+		describe_cut(p, sf, fd, cut, pf->keep);
+		pf->keep = pf->written_length = cut;
+		pf->salvaged = true;
+		pf->data_bytes = tree ? data_prefix(tree, tl, cut) : 0;
+		free(key), free(tree), free(sigs);
+	}
+}
+
+sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
+                            rebuild_plan **out, sd_error *err)
 {
 	*out = NULL;
 	check_options co = {.no_auto_config = true};
@@ -360,6 +450,14 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
 		report_free(r);
 		return err->status ? err->status : SD_ERR_IO;
 	}
+	/* A plan made from a file another program is writing would not match
+	 * what is read next. */
+	for (size_t i = 0; i < r->findings.n; i++)
+		if (!strcmp(r->findings.v[i].code, "input-changed")) {
+			sd_error_set(err, SD_ERR_CHANGED, "%s", r->findings.v[i].message);
+			report_free(r);
+			return SD_ERR_CHANGED;
+		}
 	if (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0) {
 		sd_error_set(err, SD_ERR_FORMAT,
 		             _("%s is a %s sync file: syncdoctor rebuilds only Mapeo Desktop 4 to 5.6 "
@@ -371,7 +469,7 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
 	syncfile *sf = NULL;
 	findings fl;
 	fnd_init(&fl);
-	if ((st = sf_open(input, &sf, &fl, NULL, err)) != SD_OK) {
+	if ((st = open_input(input, &sf, &fl, err)) != SD_OK) {
 		report_free(r);
 		fnd_free(&fl);
 		return st;
@@ -428,7 +526,8 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
 		}
 	} else if (file_known) {
 		snprintf(p->discovery_key, sizeof p->discovery_key, "%s", file_dk);
-		p->project_source = xstrdup(_("the file itself"));
+		p->project_source =
+		    xstrdup(db_is_view(sf) ? _("the database itself") : _("the file itself"));
 	} else {
 		sd_error_set(err, SD_ERR_USAGE,
 		             _("%s no longer says which project it belongs to (its userdata is lost): "
@@ -436,10 +535,13 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
 		             input);
 		goto fail;
 	}
-	if (!sf->has_index || fnd_has(&r->findings, "missing-trailer") ||
-	    fnd_has(&r->findings, "damaged-index") || fnd_has(&r->findings, "index-disagrees"))
-		add_line(&p->changes, &p->n_changes, xstrdup(_("a new index and trailer are written")));
-	if (!sf->has_userdata || !sf->p2p_db)
+	if (db_is_view(sf))
+		; /* a database folder has no index or userdata to restore */
+	else if (!sf->has_index || fnd_has(&r->findings, "missing-trailer") ||
+	         fnd_has(&r->findings, "damaged-index") || fnd_has(&r->findings, "index-disagrees"))
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("a new index and trailer are written")));
+	if (!db_is_view(sf) && (!sf->has_userdata || !sf->p2p_db))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("the project (userdata) that was lost is written again")));
 
@@ -454,9 +556,19 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
 		} else if (sf_find_member(sf, m->name) != m) {
 			continue;
 		}
-		if (m->truncated || m->unpatched || strstr(m->name, "..")) {
+		if (sf_name_dangerous(m->name)) {
+			/* Mapeo would use the name as a path when it imports the photo */
+			char *e = report_escape(m->name);
 			add_line(&p->dropped, &p->n_dropped,
-			         xasprintf(_("photo %s: it is cut short in the file"), m->name));
+			         xasprintf(_("photo %s: its name is not safe as a file name"), e));
+			free(e);
+			continue;
+		}
+		if (m->truncated || m->unpatched) {
+			char *e = report_escape(m->name);
+			add_line(&p->dropped, &p->n_dropped,
+			         xasprintf(_("photo %s: it is cut short in the file"), e));
+			free(e);
 			continue;
 		}
 		bool damaged = false;
@@ -517,6 +629,15 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
 		free(tree);
 		if (pf->keep < pf->length)
 			describe_cut(p, sf, fd, pf->keep, pf->length);
+		for (size_t k = 0; k < r->findings.n; k++)
+			if (!strcmp(r->findings.v[k].code, "feed-header-invalid") &&
+			    r->findings.v[k].feed == rf->index) {
+				add_line(&p->changes, &p->n_changes,
+				         xasprintf(_("feed %d: damaged or missing file headers are written "
+				                     "again"),
+				                   pf->from));
+				break;
+			}
 		if (pf->from != pf->to)
 			add_line(&p->changes, &p->n_changes,
 			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"), pf->from,
@@ -524,8 +645,17 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
 		p->estimated_size += 5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + PAGE * 2;
 		p->n_feeds++;
 	}
-	if (opt->salvage)
+	if (opt->exclude_suspect)
+		cut_suspect(p, sf, r);
+	if (opt->salvage || opt->exclude_suspect)
 		cut_dangling(p, sf);
+	bool secret = false;
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		secret = secret || sf->feeds[i].has_secret_key || sf->feeds[i].has_localname;
+	if (db_is_view(sf) && secret)
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("this computer's secret_key and localname stay in the database: "
+		                   "they are never copied")));
 	if (sf->hints.key_dir)
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("the folder named after the project key is left out, so the file no "
@@ -546,11 +676,13 @@ fail:
 
 void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 {
-	sb_printf(out, _("Rebuild plan for %s\n"), p->input);
+	char *in = report_escape(p->input), *src = report_escape(p->project_source);
+	sb_printf(out, _("Rebuild plan for %s\n"), in);
 	char form[16];
 	keys_error_form(p->discovery_key, form);
 	sb_printf(out, _("  Project: %s (Mapeo shows it as '%s'), taken from %s.\n"),
-	          p->footer[0] ? p->footer : form, form, p->project_source);
+	          p->footer[0] ? p->footer : form, form, src);
+	free(in), free(src);
 	sb_printf(out, _("  Keep: %zu photo files and %zu feeds:\n"), p->n_media, p->n_feeds);
 	for (size_t i = 0; i < p->n_feeds; i++)
 		sb_printf(out, _("    feed %d (%.7s): %llu of %llu blocks\n"), p->feeds[i].to,
@@ -558,13 +690,20 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 		          (unsigned long long)p->feeds[i].length);
 	if (p->n_changes) {
 		sb_printf(out, "%s\n", _("  Changes:"));
-		for (size_t i = 0; i < p->n_changes; i++)
-			sb_printf(out, "    - %s\n", p->changes[i]);
+		for (size_t i = 0; i < p->n_changes; i++) {
+			/* lines may quote ids and names from the file */
+			char *e = report_escape(p->changes[i]);
+			sb_printf(out, "    - %s\n", e);
+			free(e);
+		}
 	}
 	if (p->n_dropped) {
 		sb_printf(out, "%s\n", _("  Left out:"));
-		for (size_t i = 0; i < p->n_dropped; i++)
-			sb_printf(out, "    - %s\n", p->dropped[i]);
+		for (size_t i = 0; i < p->n_dropped; i++) {
+			char *e = report_escape(p->dropped[i]);
+			sb_printf(out, "    - %s\n", e);
+			free(e);
+		}
 	} else {
 		sb_printf(out, "%s\n", _("  Nothing is left out."));
 	}
@@ -659,6 +798,28 @@ static void cut_feed(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t
 	}
 }
 
+/* hypercore's 32-byte file header (FORMATS.md A.4): fixed bytes per file */
+static bool hdr_ok(const uint8_t *p, size_t len, uint8_t type, uint16_t entry, const char *algo)
+{
+	size_t al = strlen(algo);
+	if (!p || len < 32 || p[0] != 0x05 || p[1] != 0x02 || p[2] != 0x57 || p[3] != type ||
+	    p[4] != 0 || p[7] != al || memcmp(p + 8, algo, al) != 0)
+		return false;
+	return !entry || (uint16_t)(p[5] << 8 | p[6]) == entry;
+}
+
+/* A damaged header of a tree or signatures file is written again. */
+static void fix_header(uint8_t *p, size_t len, uint8_t type, uint16_t entry, const char *algo)
+{
+	if (!p || len < 32 || hdr_ok(p, len, type, entry, algo))
+		return;
+	memset(p, 0, 32);
+	p[0] = 0x05, p[1] = 0x02, p[2] = 0x57, p[3] = type;
+	p[5] = (uint8_t)(entry >> 8), p[6] = (uint8_t)entry;
+	p[7] = (uint8_t)strlen(algo);
+	memcpy(p + 8, algo, strlen(algo));
+}
+
 typedef struct verify_ctx {
 	const rebuild_plan *p;
 } verify_ctx;
@@ -728,7 +889,7 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 	syncfile *sf = NULL;
 	findings fl;
 	fnd_init(&fl);
-	sd_status st = sf_open(p->input, &sf, &fl, NULL, err);
+	sd_status st = open_input(p->input, &sf, &fl, err);
 	fnd_free(&fl);
 	if (st != SD_OK)
 		return st;
@@ -758,10 +919,21 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 			const sf_feed *fd = find_feed(sf, pf->from);
 			size_t kl, tl, sl, bl;
 			uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
-			uint8_t *sigs = load(sf, &fd->signatures, &sl), *bf = load(sf, &fd->bitfield, &bl);
-			if (pf->salvaged && tree && sigs) {
+			uint8_t *sigs = load(sf, &fd->signatures, &sl),
+			        *bf = load(sf, &fd->bitfield, &bl);
+			if (pf->written_length == 0 && (!tree || !sigs || !bf)) {
+				/* a feed without blocks whose header files are lost: write
+				 * them as hypercore leaves an empty feed */
+				fwb *e = fwb_new();
+				free(tree), free(sigs), free(bf);
+				tree = fwb_tree(e, &tl);
+				sigs = fwb_signatures(e, NULL, &sl);
+				bf = fwb_bitfield(e, &bl);
+				fwb_free(e);
+			} else if ((pf->salvaged || !hdr_ok(bf, bl, 0, 0, "")) && tree && sigs) {
 				/* the repaired tree when damaged nodes were rebuilt, cut to
-				 * the planned length */
+				 * the planned length; a bitfield with a damaged header is
+				 * made again from the plan */
 				salvaged sv = {0};
 				bool have = salvage_feed(sf, fd, &sv);
 				const uint8_t *base = have && sv.length >= pf->written_length ? sv.tree : tree;
@@ -773,6 +945,8 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 				free(tree), free(sigs), free(bf), free(sv.tree);
 				tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
 			}
+			fix_header(tree, tl, 2, NODE, "BLAKE2b");
+			fix_header(sigs, sl, 1, 64, "Ed25519");
 			bufs[f * 5] = key, sizes[f * 5] = kl;
 			bufs[f * 5 + 1] = tree, sizes[f * 5 + 1] = tl;
 			bufs[f * 5 + 2] = sigs, sizes[f * 5 + 2] = sl;
@@ -805,6 +979,8 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 			free(bufs[i]);
 		free(bufs), free(sizes), free(data_off), free(present);
 	}
+	if (st == SD_OK && sf->in && sdin_check_unchanged(sf->in, err) != SD_OK)
+		st = err->status;
 	if (st == SD_OK) {
 		st = sfw_finish(w, "kappa-osm", p->discovery_key[0] ? p->discovery_key : NULL, err);
 		w = NULL;

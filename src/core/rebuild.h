@@ -9,6 +9,12 @@
  * userdata {"version":"2.0.0","syncfile":{"p2p-db":"kappa-osm",
  * "discoveryKey":...}}.
  *
+ * The input may also be a database folder (database.h: Mapeo Desktop's
+ * kappa.db, a phone's copy, a leftover osm-p2p-syncfile-* folder): its
+ * feeds and photos are read in place through the same syncfile view, and
+ * only key, tree, signatures, bitfield and data of numbered feeds are ever
+ * copied (never secret_key, localname or the folder named after the key).
+ *
  * Ownership: rebuild_plan_make() returns a plan freed with rebuild_plan_free(). */
 #ifndef SD_REBUILD_H
 #define SD_REBUILD_H
@@ -26,6 +32,7 @@ typedef struct rebuild_options {
 	const char *userdata;    /* Mapeo Desktop userData override (for the active config) */
 	bool no_auto_config;     /* never use Mapeo Desktop's configuration */
 	bool salvage;            /* cut feeds at their last verifiable block, drop damaged photos */
+	bool exclude_suspect;    /* cut each feed before its first suspect observation's block */
 	bool force;              /* overwrite an existing output */
 } rebuild_options;
 

@@ -2,6 +2,7 @@
 
 #include "report.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +25,52 @@ bool report_format_parse(const char *s, report_format *out)
 	return true;
 }
 
+/* Length of the valid UTF-8 sequence at p and its code point; 0 when the
+ * bytes are not valid UTF-8 (overlong forms and surrogates included). */
+static int utf8_seq(const unsigned char *p, uint32_t *cp)
+{
+	int n = p[0] >= 0xc2 && p[0] <= 0xdf   ? 2
+	        : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+	        : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+	                                       : 0;
+	if (!n)
+		return 0;
+	uint32_t v = p[0] & (0x7f >> n);
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
+	    (n == 4 && (v < 0x10000 || v > 0x10ffff)))
+		return 0;
+	*cp = v;
+	return n;
+}
+
 char *report_escape(const char *s)
 {
 	strbuf b = SB_INIT;
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			sb_printf(&b, "\\x%02x", *p);
-		else
-			sb_addc(&b, (char)*p);
+	for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
+		uint32_t cp = 0;
+		int n;
+		if (*p < 0x20 || *p == 0x7f) {
+			sb_printf(&b, "\\x%02x", *p++);
+		} else if (*p < 0x80) {
+			sb_addc(&b, (char)*p++);
+		} else if ((n = utf8_seq(p, &cp)) == 0) {
+			/* a lone byte 0x80..0xff: 0x9b is CSI on 8-bit terminals */
+			sb_printf(&b, "\\x%02x", *p++);
+		} else if (cp <= 0x9f || cp == 0x200e || cp == 0x200f ||
+		           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+			/* C1 controls, and bidirectional overrides that reorder what
+			 * is shown */
+			sb_printf(&b, "\\u%04x", (unsigned)cp);
+			p += n;
+		} else {
+			for (int i = 0; i < n; i++)
+				sb_addc(&b, (char)*p++);
+		}
 	}
 	return sb_take(&b);
 }
@@ -67,10 +106,53 @@ static json_t *finding_json(const finding *f)
 	return o;
 }
 
+/* The version step and this computer (diagnosis.h report_version). */
+static json_t *version_json(const sd_report *r)
+{
+	const report_version *v = &r->version;
+	json_t *o = json_object();
+	json_object_set_new(o, "era", json_string(r->era));
+	json_object_set_new(o, "table", jstr_or_null(v->table_path));
+	if (v->table_error)
+		json_object_set_new(o, "table_error", json_string(v->table_error));
+	json_object_set_new(o, "written_by", jstr_or_null(v->writers));
+	json_object_set_new(o, "readable_by", jstr_or_null(v->readers));
+	json_t *c = json_array();
+	for (size_t i = 0; i < v->n_cautions; i++)
+		json_array_append_new(c, json_string(v->cautions[i]));
+	json_object_set_new(o, "cautions", c);
+	json_t *l = json_object();
+	json_object_set_new(l, "found", json_boolean(v->local_found));
+	json_object_set_new(l, "version", jstr_or_null(v->local_version));
+	json_object_set_new(l, "path", jstr_or_null(v->local_path));
+	json_object_set_new(l, "can_read",
+	                    v->local_can_read < 0 ? json_null() : json_boolean(v->local_can_read));
+	json_object_set_new(l, "advice", jstr_or_null(v->local_text));
+	json_object_set_new(l, "userdata", jstr_or_null(v->userdata));
+	json_object_set_new(o, "this_computer", l);
+	json_t *log = json_array();
+	for (size_t i = 0; i < v->n_log; i++) {
+		const report_log_line *x = &v->log[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "date", json_string(x->date));
+		json_object_set_new(e, "kind", json_string(x->kind));
+		json_object_set_new(e, "message", json_string(x->text));
+		json_object_set_new(e, "file", json_string(x->file));
+		json_object_set_new(e, "line", json_integer(x->line));
+		if (!strcmp(x->kind, "project-mismatch"))
+			json_object_set_new(e, "this_file", json_boolean(x->this_file));
+		json_array_append_new(log, e);
+	}
+	json_object_set_new(o, "log", log);
+	json_object_set_new(o, "log_total", json_integer((json_int_t)v->n_log_total));
+	return o;
+}
+
 json_t *report_to_json(const sd_report *r)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "file", json_string(r->file));
+	json_object_set_new(o, "kind", json_string(r->is_database ? "database" : "syncfile"));
 	json_object_set_new(o, "size", json_integer((json_int_t)r->size));
 	json_object_set_new(o, "verdict", json_string(check_verdict_name(r->verdict)));
 	json_object_set_new(o, "era", json_string(r->era));
@@ -117,8 +199,14 @@ json_t *report_to_json(const sd_report *r)
 			json_object_set_new(jf, "verified", json_integer((json_int_t)f->verified));
 			json_object_set_new(jf, "signed", json_integer(f->signed_len));
 		}
-		if (r->is_database)
+		if (r->is_database) {
 			json_object_set_new(jf, "own", json_boolean(f->own));
+			/* as Mapeo Desktop's Help > Database status shows it */
+			json_t *ds = json_object();
+			json_object_set_new(ds, "sofar", json_integer((json_int_t)f->present));
+			json_object_set_new(ds, "total", json_integer((json_int_t)f->length));
+			json_object_set_new(jf, "database_status", ds);
+		}
 		json_array_append_new(feeds, jf);
 	}
 	json_object_set_new(o, "feeds", feeds);
@@ -148,8 +236,16 @@ json_t *report_to_json(const sd_report *r)
 			json_t *codes = json_array();
 			for (size_t k = 0; k < r->findings.n; k++)
 				if (r->findings.v[k].observation &&
-				    !strcmp(r->findings.v[k].observation, x->id))
-					json_array_append_new(codes, json_string(r->findings.v[k].code));
+				    !strcmp(r->findings.v[k].observation, x->id)) {
+					bool dup = false;
+					for (size_t c = 0; c < json_array_size(codes) && !dup; c++)
+						dup = !strcmp(
+						    json_string_value(json_array_get(codes, c)),
+						    r->findings.v[k].code);
+					if (!dup)
+						json_array_append_new(
+						    codes, json_string(r->findings.v[k].code));
+				}
 			json_object_set_new(s, "checks", codes);
 			json_array_append_new(suspect, s);
 		}
@@ -157,6 +253,8 @@ json_t *report_to_json(const sd_report *r)
 		json_object_set_new(ob, "suspect", suspect);
 		json_object_set_new(o, "observations", ob);
 	}
+	if (r->verdict != VERDICT_UNREADABLE)
+		json_object_set_new(o, "version", version_json(r));
 	json_t *fs = json_array();
 	for (size_t i = 0; i < r->findings.n; i++)
 		json_array_append_new(fs, finding_json(&r->findings.v[i]));
@@ -304,6 +402,37 @@ static void where(const finding *f, strbuf *b)
 		sb_printf(b, "%s%s %lld", b->len ? ", " : "", _("byte"), (long long)f->offset);
 }
 
+/* Every suspect observation, worst first, with what finds it in Mapeo. */
+static void suspect_list(const sd_report *r, int width, strbuf *out)
+{
+	if (!r->n_obs)
+		return;
+	char *l = xasprintf(_("Observations to look at in Mapeo (%zu, worst first):"), r->n_obs);
+	wrap(out, NULL, 2, width, l);
+	free(l);
+	for (size_t i = 0; i < r->n_obs; i++) {
+		const report_observation *x = &r->obs[i];
+		strbuf codes = SB_INIT;
+		for (size_t k = 0; k < r->findings.n; k++)
+			if (r->findings.v[k].observation &&
+			    !strcmp(r->findings.v[k].observation, x->id) &&
+			    !strstr(sb_str(&codes), r->findings.v[k].code))
+				sb_printf(&codes, "%s%s", codes.len ? ", " : "",
+				          r->findings.v[k].code);
+		char loc[64];
+		if (x->has_location)
+			snprintf(loc, sizeof loc, "%.6f, %.6f", x->lat, x->lon);
+		else
+			snprintf(loc, sizeof loc, "%s", _("no location"));
+		l = xasprintf(_("%s: date %s, category %s, location %s; failed: %s"), x->id,
+		              x->created_at ? x->created_at : _("(none)"),
+		              x->category ? x->category : _("(none)"), loc, sb_str(&codes));
+		wrap(out, "    - ", 6, width, l);
+		free(l);
+		sb_free(&codes);
+	}
+}
+
 static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *out)
 {
 	bool any = false;
@@ -337,6 +466,60 @@ static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *
 	}
 	if (!any)
 		wrap(out, NULL, 2, width, _("Nothing to report."));
+}
+
+/* Sync errors from Mapeo's logs here; project_only: the step 1 evidence. */
+static void log_text(const sd_report *r, bool project_only, int width, strbuf *out)
+{
+	const report_version *v = &r->version;
+	size_t shown = 0;
+	for (size_t i = 0; i < v->n_log; i++) {
+		const report_log_line *x = &v->log[i];
+		if (project_only && strcmp(x->kind, "project-mismatch") != 0)
+			continue;
+		if (!shown++)
+			wrap(
+			    out, NULL, 2, width,
+			    project_only
+			        ? _("Mapeo's log on this computer says (newest first):")
+			        : _("Sync errors in Mapeo's log on this computer (newest first):"));
+		char *l = xasprintf("%s: %s%s", x->date[0] ? x->date : "?", x->text,
+		                    x->this_file ? _(" (this file's project)") : "");
+		wrap(out, "    - ", 6, width, l);
+		free(l);
+	}
+	if (!project_only && v->n_log_total > v->n_log) {
+		char *l = xasprintf(_("(%zu older ones not shown; see 'syncdoctor env')"),
+		                    v->n_log_total - v->n_log);
+		wrap(out, NULL, 6, width, l);
+		free(l);
+	}
+}
+
+static void version_text(const sd_report *r, int width, strbuf *out)
+{
+	const report_version *v = &r->version;
+	char *l;
+	if (v->table_error && !r->is_database) {
+		l = xasprintf(_("The table of Mapeo versions could not be read: %s"),
+		              v->table_error);
+		wrap(out, NULL, 2, width, l);
+		free(l);
+	} else if (v->writers) {
+		l = xasprintf(_("Written by: %s."), v->writers);
+		wrap(out, NULL, 2, width, l);
+		free(l);
+		l = xasprintf(_("Can be read by: %s."), v->readers);
+		wrap(out, NULL, 2, width, l);
+		free(l);
+		for (size_t i = 0; i < v->n_cautions; i++)
+			wrap(out, "  * ", 4, width, v->cautions[i]);
+	}
+	if (v->local_text) {
+		l = xasprintf("%s: %s", _("This computer"), v->local_text);
+		wrap(out, NULL, 2, width, l);
+		free(l);
+	}
 }
 
 const char *report_next_action(const sd_report *r)
@@ -388,9 +571,17 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, us);
 
 	sb_printf(out, "\n%s\n", _("Step 1 of 3: Configuration"));
-	char *l = xasprintf(_("This file's project: %s (Mapeo's error messages show it as "
-	                      "'syncfile=%s')."),
-	                    r->has_discovery_key ? r->discovery_key : _("the default project"), us);
+	char *l;
+	if (r->is_database && !r->has_discovery_key)
+		l = xstrdup(_("This database does not say which project it belongs to."));
+	else if (r->is_database)
+		l = xasprintf(_("This database's project: %s (Mapeo's error messages on its computer "
+		                "show it as 'us=%s')."),
+		              r->discovery_key, us);
+	else
+		l = xasprintf(_("This file's project: %s (Mapeo's error messages show it as "
+		                "'syncfile=%s')."),
+		              r->has_discovery_key ? r->discovery_key : _("the default project"), us);
 	wrap(out, NULL, 2, width, l);
 	free(l);
 	if (r->config_used) {
@@ -409,28 +600,45 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		                         "file."));
 	}
 	step_findings(r, STEP_CONFIGURATION, width, out);
+	log_text(r, true, width, out);
 
 	sb_printf(out, "\n%s\n", _("Step 2 of 3: Version"));
 	if (r->era_text)
 		wrap(out, NULL, 2, width, r->era_text);
+	version_text(r, width, out);
 	step_findings(r, STEP_VERSION, width, out);
+	log_text(r, false, width, out);
 
 	sb_printf(out, "\n%s\n", _("Step 3 of 3: Corruption"));
-	l = xasprintf(_("%zu members, %zu photo files (%llu bytes), %s."), r->members,
-	              r->media_members, (unsigned long long)r->media_bytes,
-	              r->has_database ? _("a database") : _("NO database"));
+	if (r->is_database)
+		l = xasprintf(_("A database folder: %zu feeds, %zu photo files (%llu bytes)."),
+		              r->n_feeds, r->media_members, (unsigned long long)r->media_bytes);
+	else
+		l = xasprintf(_("%zu members, %zu photo files (%llu bytes), %s."), r->members,
+		              r->media_members, (unsigned long long)r->media_bytes,
+		              r->has_database ? _("a database") : _("NO database"));
 	wrap(out, NULL, 2, width, l);
 	free(l);
 	for (size_t i = 0; i < r->n_feeds; i++) {
 		const report_feed *f = &r->feeds[i];
-		if (f->checked)
-			l = xasprintf(_("Feed %d (%.7s): %llu blocks, %llu present, %llu verified."),
-			              f->index, f->key_hex[0] ? f->key_hex : "?",
-			              (unsigned long long)f->length, (unsigned long long)f->present,
-			              (unsigned long long)f->verified);
+		if (f->checked && r->is_database)
+			l = xasprintf(
+			    _("Feed %d (%.7s)%s: %llu blocks, %llu verified; Database status "
+			      "%llu/%llu."),
+			    f->index, f->key_hex[0] ? f->key_hex : "?",
+			    f->own ? _(", this computer's own") : "", (unsigned long long)f->length,
+			    (unsigned long long)f->verified, (unsigned long long)f->present,
+			    (unsigned long long)f->length);
+		else if (f->checked)
+			l = xasprintf(
+			    _("Feed %d (%.7s): %llu blocks, %llu present, %llu verified."),
+			    f->index, f->key_hex[0] ? f->key_hex : "?",
+			    (unsigned long long)f->length, (unsigned long long)f->present,
+			    (unsigned long long)f->verified);
 		else
-			l = xasprintf(_("Feed %d (%.7s): not verified (--quick)."), f->index,
-			              f->key_hex[0] ? f->key_hex : "?");
+			l = xasprintf(_("Feed %d (%.7s)%s: not verified (--quick)."), f->index,
+			              f->key_hex[0] ? f->key_hex : "?",
+			              f->own ? _(", this computer's own") : "");
 		wrap(out, NULL, 2, width, l);
 		free(l);
 	}
@@ -439,6 +647,7 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		              r->obs_heads, r->obs_with_attachments, r->obs_deleted, r->obs_forks);
 		wrap(out, NULL, 2, width, l);
 		free(l);
+		suspect_list(r, width, out);
 	}
 	step_findings(r, STEP_CORRUPTION, width, out);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "report.h"
 #include "strbuf.h"
 #include "tar.h"
 #include "xalloc.h"
@@ -35,26 +36,20 @@ static void footer_form(const char *key, char out[16])
 	snprintf(out, 16, "%.5s**********", key);
 }
 
-/* Escape a name from the file for messages: control bytes as \xNN. */
-static char *escape_name(const char *s)
-{
-	strbuf b = SB_INIT;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			sb_printf(&b, "\\x%02x", *p);
-		else
-			sb_addc(&b, (char)*p);
-	}
-	return sb_take(&b);
-}
+/* Escape a name from the file for messages (report.h). */
+static char *escape_name(const char *s) { return report_escape(s); }
 
 static bool dangerous_name(const char *s)
 {
 	if (s[0] == '/' || s[0] == '\\')
 		return true;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
+	/* control characters (C0, DEL, C1), invalid UTF-8, bidirectional
+	 * overrides: whatever cannot be shown as it is */
+	char *e = report_escape(s);
+	bool shown_as_is = strcmp(e, s) == 0;
+	free(e);
+	if (!shown_as_is)
+		return true;
 	const char *p = s;
 	while ((p = strstr(p, "..")) != NULL) {
 		bool start = p == s || p[-1] == '/' || p[-1] == '\\';
@@ -65,6 +60,8 @@ static bool dangerous_name(const char *s)
 	}
 	return false;
 }
+
+bool sf_name_dangerous(const char *name) { return dangerous_name(name); }
 
 static bool is_hex64(const char *s)
 {
@@ -90,6 +87,8 @@ static sf_kind kind_of(const char *name)
 
 sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err)
 {
+	if (sf->vread)
+		return sf->vread(sf->vctx, off, buf, len, err);
 	return sdin_read_exact(sf->in, buf, len, off, err);
 }
 
@@ -925,5 +924,7 @@ void sf_close(syncfile *sf)
 	free(sf->p2p_db);
 	free(sf->path);
 	sdin_close(sf->in);
+	if (sf->vfree)
+		sf->vfree(sf->vctx);
 	free(sf);
 }

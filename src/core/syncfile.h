@@ -107,6 +107,12 @@ typedef struct syncfile {
 	sf_feed *feeds;          /* numeric feed directories, sorted by number */
 	size_t n_feeds;
 	sf_hints hints;
+	/* A Mapeo database folder presented as a sync file (database.h): reads
+	 * of the ranges above go to vread instead of `in`, and sf_close() calls
+	 * vfree(vctx). NULL for a real sync file. */
+	sd_status (*vread)(void *vctx, uint64_t off, void *buf, size_t len, sd_error *err);
+	void (*vfree)(void *vctx);
+	void *vctx;
 } syncfile;
 
 /* Open and analyse path. Returns SD_OK with *out set whenever the file could
@@ -128,5 +134,8 @@ bool sf_probe(const char *path);
 
 /* The member named name (the one the index names when there are several). */
 const sf_member *sf_find_member(const syncfile *sf, const char *name);
+/* True for a name that must never be used as a path: absolute, with a
+ * '..' component, or with control characters (the dangerous-name finding). */
+bool sf_name_dangerous(const char *name);
 
 #endif

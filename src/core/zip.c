@@ -111,6 +111,22 @@ sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *l
 		                    _("%s: member '%s' has no local header at byte %llu"), path, e->name,
 		                    (unsigned long long)e->local_off);
 	uint64_t data = e->local_off + 30 + le16(lh + 26) + le16(lh + 28);
+	if (data > sdin_size(za->in) || e->comp_size > sdin_size(za->in) - data)
+		return sd_error_set(err, SD_ERR_FORMAT, _("%s: member '%s' is cut short"), path,
+		                    e->name);
+	if (e->method == 8 && e->size > e->comp_size * ZIP_MAX_RATIO + 1024)
+		return sd_error_set(
+		    err, SD_ERR_LIMIT,
+		    _("%s: member '%s' claims to inflate %llu bytes to %llu, more than "
+		      "deflate can: refused as a ZIP bomb"),
+		    path, e->name, (unsigned long long)e->comp_size, (unsigned long long)e->size);
+	if (za->inflated + e->size > ZIP_MAX_TOTAL)
+		return sd_error_set(
+		    err, SD_ERR_LIMIT,
+		    _("%s: the members up to '%s' hold more than %u MiB together: refused "
+		      "as a ZIP bomb"),
+		    path, e->name, ZIP_MAX_TOTAL >> 20);
+	za->inflated += e->size;
 	uint8_t *comp = xmalloc(e->comp_size ? (size_t)e->comp_size : 1);
 	if ((st = sdin_read_exact(za->in, comp, (size_t)e->comp_size, data, err)) != SD_OK) {
 		free(comp);

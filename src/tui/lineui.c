@@ -141,8 +141,9 @@ ui_answer line_show(const ui_page *p, bool confirm_quit)
 		if (strcmp(s, "q") == 0) {
 			free(s);
 			if (confirm_quit &&
-			    !line_confirm(_("Quit syncdoctor now? What it found has not been saved as a "
-			                    "report (the session log keeps it).")))
+			    !line_confirm(
+			        _("Quit syncdoctor now? What it found has not been saved as a "
+			          "report (the session log keeps it).")))
 				continue;
 			ui_log_answer("quit");
 			a.act = ACT_QUIT;

@@ -68,16 +68,16 @@ static void write_cmdline(void)
 	fputc('\n', log_fp);
 }
 
-bool ui_log_open(void)
+bool ui_log_open(const char *where)
 {
-	char *dir = default_dir();
+	char *dir = where && *where ? xstrdup(where) : default_dir();
 	if (!dir) {
 		log_problem = xstrdup(_("no session log: HOME is not set"));
 		return false;
 	}
 	if (!make_dirs(dir)) {
-		log_problem = xasprintf(_("no session log: the folder %s could not be made (%s)"), dir,
-		                        strerror(errno));
+		log_problem = xasprintf(_("no session log: the folder %s could not be made (%s)"),
+		                        dir, strerror(errno));
 		free(dir);
 		return false;
 	}
@@ -99,8 +99,8 @@ bool ui_log_open(void)
 			break;
 	}
 	if (fd < 0 || !(log_fp = fdopen(fd, "w"))) {
-		log_problem =
-		    xasprintf(_("no session log: %s could not be created (%s)"), log_path, strerror(errno));
+		log_problem = xasprintf(_("no session log: %s could not be created (%s)"), log_path,
+		                        strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		free(log_path);

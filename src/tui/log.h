@@ -15,8 +15,9 @@
 
 #include "ui.h"
 
-/* Create the log and write its heading. Returns false when there is none. */
-bool ui_log_open(void);
+/* Create the log in dir (NULL: the default place above; the configuration
+ * file's log_dir) and write its heading. Returns false when there is none. */
+bool ui_log_open(const char *dir);
 void ui_log_close(void);
 /* The log's path, or NULL when there is none. */
 const char *ui_log_path(void);

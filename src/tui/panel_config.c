@@ -77,8 +77,9 @@ static void find_nearby(wizard *w)
 	scan_dir(w, ".");
 	const char *home = getenv("HOME");
 	if (home && *home) {
-		static const char *const sub[] = {"", "/Downloads", "/Descargas", "/Desktop",
-		                                  "/Escritorio", "/Documents", "/Documentos"};
+		static const char *const sub[] = {"",           "/Downloads",  "/Descargas",
+		                                  "/Desktop",   "/Escritorio", "/Documents",
+		                                  "/Documentos"};
 		for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
 			char *d = xasprintf("%s%s", home, sub[i]);
 			scan_dir(w, d);
@@ -153,13 +154,15 @@ wiz_nav panel_config(wizard *w)
 		ui_page p;
 		page_init(&p, w->step, w->nsteps, _("This computer's configuration"));
 		p.help = help_text();
-		page_add(&p, UI_TEXT, 0, "%s",
-		         _("Which configuration does the computer that should receive the data use? "
-		           "Mapeo Desktop shows it at the bottom of the Synchronization screen."));
+		page_add(
+		    &p, UI_TEXT, 0, "%s",
+		    _("Which configuration does the computer that should receive the data use? "
+		      "Mapeo Desktop shows it at the bottom of the Synchronization screen."));
 		if (!active)
-			page_add(&p, UI_TEXT, 0, "%s",
-			         _("Mapeo Desktop's data folder was not found on this computer, so its "
-			           "configuration cannot be read from there."));
+			page_add(
+			    &p, UI_TEXT, 0, "%s",
+			    _("Mapeo Desktop's data folder was not found on this computer, so its "
+			      "configuration cannot be read from there."));
 		int c_active = -1, first_near = -1;
 		if (active) {
 			char *d = describe(active);
@@ -175,8 +178,9 @@ wiz_nav panel_config(wizard *w)
 				first_near = c;
 			free(d);
 		}
-		int c_type = page_choice_text(&p, _("Type the path of a .mapeosettings file"),
-		                              _("Path of the configuration (.mapeosettings):"), NULL);
+		int c_type =
+		    page_choice_text(&p, _("Type the path of a .mapeosettings file"),
+		                     _("Path of the configuration (.mapeosettings):"), NULL);
 		int c_default =
 		    page_choice(&p, _("Mapeo's default configuration (no project key; Mapeo shows "
 		                      "MAPEO)"));

@@ -167,10 +167,12 @@ wiz_nav panel_file(wizard *w)
 			           "path."));
 			n_places = find_places(&places);
 			if (!n_places)
-				page_add(&p, UI_TEXT, 0, "%s",
-				         _("No USB drive or memory card was found. If the file is on one, "
-				           "plug it in and go back and forth (b, then Enter) to look "
-				           "again."));
+				page_add(
+				    &p, UI_TEXT, 0, "%s",
+				    _("No USB drive or memory card was found. If the file is on "
+				      "one, "
+				      "plug it in and go back and forth (b, then Enter) to look "
+				      "again."));
 			for (size_t i = 0; i < n_places; i++) {
 				char *pl = wiz_show_path(places[i]);
 				char *l = xasprintf(_("USB drive or card: %s"), pl);
@@ -191,13 +193,15 @@ wiz_nav panel_file(wizard *w)
 			if (!files)
 				page_add(&p, UI_TEXT, 0, "%s", _("No sync file in this folder."));
 			else
-				page_add(&p, UI_TEXT, 0,
-				         P_("%zu sync file here (recognised by its content):",
-				            "%zu sync files here (recognised by their content):", files),
-				         files);
+				page_add(
+				    &p, UI_TEXT, 0,
+				    P_("%zu sync file here (recognised by its content):",
+				       "%zu sync files here (recognised by their content):", files),
+				    files);
 			if (more)
 				page_add(&p, UI_TEXT, 0,
-				         _("Only the first %d entries are shown; type a path for the rest."),
+				         _("Only the first %d entries are shown; type a path for "
+				           "the rest."),
 				         MAX_ENTRIES);
 			for (size_t i = 0; i < n_ents; i++) {
 				char *name = wiz_show_path(ents[i].name);
@@ -222,8 +226,9 @@ wiz_nav panel_file(wizard *w)
 			c_up = page_choice(&p, _("Up one folder"));
 			c_places = page_choice(&p, _("Back to the list of places"));
 		}
-		c_type = page_choice_text(&p, _("Type a path"),
-		                          _("Path of the sync file (or of a folder to open):"), NULL);
+		c_type =
+		    page_choice_text(&p, _("Type a path"),
+		                     _("Path of the sync file (or of a folder to open):"), NULL);
 		p.selected = 0;
 		ui_answer a = ui_show(&p, false);
 		page_free(&p);

@@ -40,9 +40,10 @@ static mapeo_config *find_matching(const wizard *w, const sd_report *r)
 		mapeo_config *c = open_cfg(path);
 		if (!c)
 			continue;
-		bool same = r->has_discovery_key ? c->discovery_key[0] &&
-		                                       strcmp(c->discovery_key, r->discovery_key) == 0
-		                                 : r->project_default && !c->has_key;
+		bool same =
+		    r->has_discovery_key
+		        ? c->discovery_key[0] && strcmp(c->discovery_key, r->discovery_key) == 0
+		        : r->project_default && !c->has_key;
 		if (same)
 			found = c;
 		else
@@ -58,9 +59,10 @@ static void add_options(ui_page *p)
 	page_add(p, UI_TEXT, 2, "%s",
 	         _("1. In Mapeo Desktop, on the top menu bar, click File and choose Import "
 	           "Configuration."));
-	page_add(p, UI_TEXT, 2, "%s",
-	         _("2. Find the configuration file (.mapeosettings) that was used to make the sync "
-	           "file, click it, then click Open. The screen may stay white for a few seconds."));
+	page_add(
+	    p, UI_TEXT, 2, "%s",
+	    _("2. Find the configuration file (.mapeosettings) that was used to make the sync "
+	      "file, click it, then click Open. The screen may stay white for a few seconds."));
 	page_add(p, UI_TEXT, 2, "%s", _("3. Restart Mapeo Desktop."));
 	page_add(p, UI_TEXT, 2, "%s", _("4. Try again to sync with the sync file."));
 	page_gap(p);
@@ -110,6 +112,28 @@ static void add_config_notes(ui_page *p, const sd_report *r)
 	}
 }
 
+/* Mapeo's own log on this computer, when it recorded a refused sync. */
+static void add_log_evidence(ui_page *p, const sd_report *r)
+{
+	const report_version *v = &r->version;
+	bool head = false;
+	for (size_t i = 0; i < v->n_log; i++) {
+		const report_log_line *l = &v->log[i];
+		if (strcmp(l->kind, "project-mismatch") != 0)
+			continue;
+		if (!head) {
+			page_gap(p);
+			page_add(p, UI_HEAD, 0, "%s",
+			         _("Mapeo's log on this computer says (newest first):"));
+			head = true;
+		}
+		char *text = report_escape(l->text ? l->text : "");
+		page_add(p, UI_TEXT, 2, "- %s: %s%s", l->date && l->date[0] ? l->date : "?", text,
+		         l->this_file ? _(" (this file's project)") : "");
+		free(text);
+	}
+}
+
 wiz_nav panel_step1(wizard *w)
 {
 	sd_report *r = wiz_check(w, true);
@@ -118,11 +142,12 @@ wiz_nav panel_step1(wizard *w)
 	for (;;) {
 		ui_page p;
 		page_init(&p, w->step, w->nsteps, _("Check 1 of 3: Configuration"));
-		p.help = _("Mapeo syncs a file only with a computer that uses the configuration of the "
-		           "same project. This step compares the project written in the sync file with "
-		           "this computer's configuration. The short codes are the ones Mapeo itself "
-		           "shows: at the bottom of the Synchronization screen, and in its error "
-		           "message \"trying to sync two different projects\". Press 1 for Option C.");
+		p.help =
+		    _("Mapeo syncs a file only with a computer that uses the configuration of the "
+		      "same project. This step compares the project written in the sync file with "
+		      "this computer's configuration. The short codes are the ones Mapeo itself "
+		      "shows: at the bottom of the Synchronization screen, and in its error "
+		      "message \"trying to sync two different projects\". Press 1 for Option C.");
 		bool known = r->config_used || w->cfg_default;
 		bool file_known = r->has_discovery_key || r->project_default;
 		bool match = r->config_used ? r->config_match : r->project_default;
@@ -137,9 +162,10 @@ wiz_nav panel_step1(wizard *w)
 		} else if (!known || !file_known) {
 			page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
 			page_add(&p, UI_TEXT, 0, "%s",
-			         !file_known ? _("The sync file does not say which project it belongs "
-			                         "to, so it cannot be compared.")
-			                     : _("No configuration was chosen for this computer."));
+			         !file_known
+			             ? _("The sync file does not say which project it belongs "
+			                 "to, so it cannot be compared.")
+			             : _("No configuration was chosen for this computer."));
 		} else if (match) {
 			page_add(&p, UI_BIG, 0, "%s", _("MATCH: SAME PROJECT"));
 			page_add(&p, UI_TEXT, 0, "%s",
@@ -148,29 +174,33 @@ wiz_nav panel_step1(wizard *w)
 		} else {
 			page_add(&p, UI_BIG, 0, "%s", _("MISMATCH: DIFFERENT PROJECTS"));
 			page_add(&p, UI_TEXT, 0,
-			         _("Mapeo will refuse this file on this computer and say: trying to sync "
+			         _("Mapeo will refuse this file on this computer and say: trying "
+			           "to sync "
 			           "two different projects (us=%s) (syncfile=%s)"),
 			         us, file_id);
 		}
 		page_gap(&p);
 		if (file_known)
-			page_add(&p, UI_TEXT, 0,
-			         _("The sync file's project: Mapeo's messages show it as syncfile=%s."),
-			         file_id);
+			page_add(
+			    &p, UI_TEXT, 0,
+			    _("The sync file's project: Mapeo's messages show it as syncfile=%s."),
+			    file_id);
 		if (r->config_used) {
 			char *name = report_escape(r->config_name ? r->config_name : "");
 			char *ver = report_escape(r->config_version ? r->config_version : "");
 			page_add(&p, UI_TEXT, 0,
-			         _("This computer (%s): %s %s. The Synchronization screen shows %s at the "
+			         _("This computer (%s): %s %s. The Synchronization screen shows %s "
+			           "at the "
 			           "bottom; Mapeo's messages show us=%s."),
 			         w->cfg_how ? w->cfg_how : "", name, ver, footer, us);
 			free(name);
 			free(ver);
 		} else if (w->cfg_default) {
-			page_add(&p, UI_TEXT, 0,
-			         _("This computer: Mapeo's default configuration. The Synchronization "
-			           "screen shows MAPEO at the bottom; Mapeo's messages show "
-			           "us=mapeo-sync."));
+			page_add(
+			    &p, UI_TEXT, 0,
+			    _("This computer: Mapeo's default configuration. The Synchronization "
+			      "screen shows MAPEO at the bottom; Mapeo's messages show "
+			      "us=mapeo-sync."));
 		}
 		if (known && file_known && !match && r->verdict != VERDICT_UNREADABLE) {
 			mapeo_config *m = find_matching(w, r);
@@ -180,7 +210,8 @@ wiz_nav panel_step1(wizard *w)
 				char *te = report_escape(t);
 				char *mp = wiz_show_path(m->path);
 				page_add(&p, UI_TEXT, 0,
-				         _("The configuration that matches the sync file: %s (%s). Mapeo "
+				         _("The configuration that matches the sync file: %s (%s). "
+				           "Mapeo "
 				           "shows it as %s."),
 				         te, mp, m->footer);
 				free(te);
@@ -202,8 +233,10 @@ wiz_nav panel_step1(wizard *w)
 				cfg_free(m);
 			} else {
 				page_add(&p, UI_TEXT, 0, "%s",
-				         _("None of the configurations found on this computer belongs to "
-				           "the sync file's project. Ask the person who made the sync file "
+				         _("None of the configurations found on this computer "
+				           "belongs to "
+				           "the sync file's project. Ask the person who made the "
+				           "sync file "
 				           "for their .mapeosettings file."));
 			}
 			page_gap(&p);
@@ -213,6 +246,7 @@ wiz_nav panel_step1(wizard *w)
 			          "configuration (the original is not changed)"));
 		}
 		add_config_notes(&p, r);
+		add_log_evidence(&p, r);
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
 		page_free(&p);
 		free(a.text);

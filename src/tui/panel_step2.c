@@ -1,39 +1,83 @@
-/* panel_step2.c: the guide's second check, the version: which Mapeo wrote
- * the file and which can read it (the report's era), the writer clues,
- * and what to update. The local Mapeo's version comes from the
- * environment module once it exists; until then the page says how to read
- * it in Mapeo Desktop. */
+/* panel_step2.c: the guide's second check, the version. What the report's
+ * version step found (diagnosis.h report_version, made by the core from
+ * versions.h and env.h): which Mapeo Desktop releases could have written
+ * the file and which can read it, what goes wrong with which releases, the
+ * Mapeo Desktop installed here and whether it can read the file, the sync
+ * errors in its logs, and what to update. Nothing is worked out here: the
+ * page only shows the core's sentences. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
+#include "report.h"
 #include "wizard.h"
+
+#define MAX_LOG_LINES 8
+
+static void add_log(ui_page *p, const report_version *v)
+{
+	if (!v->n_log)
+		return;
+	page_gap(p);
+	page_add(p, UI_HEAD, 0, "%s", _("Sync errors in Mapeo's log on this computer"));
+	size_t shown = v->n_log < MAX_LOG_LINES ? v->n_log : MAX_LOG_LINES;
+	for (size_t i = 0; i < shown; i++) {
+		const report_log_line *l = &v->log[i];
+		char *text = report_escape(l->text ? l->text : "");
+		page_add(p, UI_TEXT, 2, "- %s: %s%s", l->date && l->date[0] ? l->date : "?", text,
+		         l->this_file ? _(" (this file's project)") : "");
+		free(text);
+	}
+	if (v->n_log_total > shown)
+		page_add(p, UI_TEXT, 4,
+		         P_("(%zu older one not shown; see 'syncdoctor env')",
+		            "(%zu older ones not shown; see 'syncdoctor env')",
+		            v->n_log_total - shown),
+		         v->n_log_total - shown);
+}
 
 wiz_nav panel_step2(wizard *w)
 {
 	sd_report *r = wiz_check(w, true);
 	if (!r)
 		return NAV_BACK;
+	const report_version *v = &r->version;
 	ui_page p;
 	page_init(&p, w->step, w->nsteps, _("Check 2 of 3: Version"));
-	p.help = _("Different Mapeo versions usually sync without trouble, but very old and very "
-	           "new ones cannot read each other's sync files. This step tells which Mapeo made "
-	           "the file and which versions can read it. Mapeo Desktop shows its version at the "
-	           "bottom left of the Mapeo modes panel.");
-	bool bad = false;
+	p.help =
+	    _("Different Mapeo versions usually sync without trouble, but very old and very "
+	      "new ones cannot read each other's sync files. This step tells which Mapeo made "
+	      "the file and which versions can read it. Mapeo Desktop shows its version at the "
+	      "bottom left of the Mapeo modes panel.");
+	bool bad = v->local_can_read == 0;
 	for (size_t i = 0; i < r->findings.n; i++)
 		if (r->findings.v[i].step == STEP_VERSION && r->findings.v[i].severity != SEV_INFO)
 			bad = true;
 	if (r->verdict == VERDICT_UNREADABLE)
 		page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
+	else if (bad)
+		page_add(&p, UI_BIG, 0, "%s", _("VERSION PROBLEM"));
+	else if (v->local_can_read == 1)
+		page_add(&p, UI_BIG, 0, "%s", _("THIS COMPUTER'S MAPEO CAN READ IT"));
 	else
-		page_add(&p, UI_BIG, 0, "%s",
-		         bad ? _("VERSION PROBLEM") : _("NO VERSION PROBLEM IN THE FILE"));
+		page_add(&p, UI_BIG, 0, "%s", _("NO VERSION PROBLEM IN THE FILE"));
 	page_gap(&p);
 	page_add(&p, UI_HEAD, 0, "%s", _("Which Mapeo made this file"));
-	page_add(&p, UI_TEXT, 2, "%s", r->era_text ? r->era_text : _("It could not be told."));
+	if (r->era_text)
+		page_add(&p, UI_TEXT, 2, "%s", r->era_text);
+	if (v->writers)
+		page_add(&p, UI_TEXT, 2, _("Written by: %s."), v->writers);
+	if (v->readers)
+		page_add(&p, UI_TEXT, 2, _("Can be read by: %s."), v->readers);
+	if (!r->era_text && !v->writers)
+		page_add(&p, UI_TEXT, 2, "%s", _("It could not be told."));
+	if (v->table_error)
+		page_add(&p, UI_TEXT, 2, _("The table of Mapeo versions could not be read: %s"),
+		         v->table_error);
+	for (size_t i = 0; i < v->n_cautions; i++)
+		page_add(&p, UI_TEXT, 2, "- %s", v->cautions[i]);
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
 		if (f->step != STEP_VERSION)
@@ -45,15 +89,32 @@ wiz_nav panel_step2(wizard *w)
 	}
 	page_gap(&p);
 	page_add(&p, UI_HEAD, 0, "%s", _("Mapeo on this computer"));
-	page_add(&p, UI_TEXT, 2, "%s",
-	         _("Not available: this version of syncdoctor cannot read which Mapeo is installed "
-	           "here. In Mapeo Desktop, the version is shown at the bottom left of the Mapeo "
-	           "modes panel."));
+	if (v->local_text) {
+		page_add(&p, UI_TEXT, 2, "%s", v->local_text);
+		if (v->local_path) {
+			char *lp = wiz_show_path(v->local_path);
+			page_add(&p, UI_TEXT, 2, _("Installed in %s."), lp);
+			free(lp);
+		}
+	} else {
+		page_add(
+		    &p, UI_TEXT, 2, "%s",
+		    _("Not looked for. In Mapeo Desktop, the version is shown at the bottom left "
+		      "of the Mapeo modes panel."));
+	}
+	add_log(&p, v);
 	page_gap(&p);
 	page_add(&p, UI_HEAD, 0, "%s", _("What to do"));
-	page_add(&p, UI_TEXT, 2, "%s",
-	         _("1. Compare the Mapeo version of both computers. If they are the same, go on to "
-	           "the next step."));
+	if (v->local_can_read == 0)
+		page_add(
+		    &p, UI_TEXT, 2, "%s",
+		    _("1. This computer's Mapeo cannot read this file: follow the advice above "
+		      "before you try the sync again."));
+	else
+		page_add(
+		    &p, UI_TEXT, 2, "%s",
+		    _("1. Compare the Mapeo version of both computers. If they are the same, go "
+		      "on to the next step."));
 	page_add(&p, UI_TEXT, 2, "%s",
 	         _("2. If they differ, update Mapeo on the computer with the older version (see "
 	           "the guide \"Updating Mapeo Desktop\"), then try the sync again."));

@@ -101,11 +101,22 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
 
 static void add_indicators(ui_page *p, const sd_report *r)
 {
-	static const char *const frozen[] = {
-	    "truncated-file",   "missing-index",      "damaged-index",          "index-disagrees",
-	    "bad-header-checksum", "unpatched-header", "inner-tar-damaged",     "database-missing",
-	    "feed-gap",         "feed-hash-mismatch", "feed-signature-invalid", "feed-header-invalid",
-	    "feed-key-invalid", "entry-not-json",     "feed-name-collision",    NULL};
+	static const char *const frozen[] = {"truncated-file",
+	                                     "missing-index",
+	                                     "damaged-index",
+	                                     "index-disagrees",
+	                                     "bad-header-checksum",
+	                                     "unpatched-header",
+	                                     "inner-tar-damaged",
+	                                     "database-missing",
+	                                     "feed-gap",
+	                                     "feed-hash-mismatch",
+	                                     "feed-signature-invalid",
+	                                     "feed-header-invalid",
+	                                     "feed-key-invalid",
+	                                     "entry-not-json",
+	                                     "feed-name-collision",
+	                                     NULL};
 	static const char *const photos[] = {"media-damaged", "attachment-missing", NULL};
 	static const char *const dates[] = {"date-epoch", "date-future", "date-malformed", NULL};
 	page_gap(p);
@@ -149,11 +160,12 @@ wiz_nav panel_step3(wizard *w)
 		return NAV_BACK;
 	ui_page p;
 	page_init(&p, w->step, w->nsteps, _("Check 3 of 3: Corruption"));
-	p.help = _("A sync file can be damaged when Mapeo was closed while making it, when it was "
-	           "copied only in part, or when it carried damaged data from a database. This step "
-	           "checked every part of the file: its table of contents, every device's data "
-	           "(hashes and signatures), every observation and every photo. Each problem says "
-	           "where it is and what to do.");
+	p.help =
+	    _("A sync file can be damaged when Mapeo was closed while making it, when it was "
+	      "copied only in part, or when it carried damaged data from a database. This step "
+	      "checked every part of the file: its table of contents, every device's data "
+	      "(hashes and signatures), every observation and every photo. Each problem says "
+	      "where it is and what to do.");
 	size_t errors = 0, warnings = 0;
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
@@ -173,8 +185,9 @@ wiz_nav panel_step3(wizard *w)
 	page_gap(&p);
 	page_add(&p, UI_HEAD, 0, "%s", _("What the file holds"));
 	page_add(&p, UI_TEXT, 2, P_("%zu part", "%zu parts", r->members), r->members);
-	page_add(&p, UI_TEXT, 2, P_("%zu photo file (%" PRIu64 " bytes)",
-	                            "%zu photo files (%" PRIu64 " bytes)", r->media_members),
+	page_add(&p, UI_TEXT, 2,
+	         P_("%zu photo file (%" PRIu64 " bytes)", "%zu photo files (%" PRIu64 " bytes)",
+	            r->media_members),
 	         r->media_members, r->media_bytes);
 	page_add(&p, UI_TEXT, 2, "%s",
 	         r->has_database ? _("a database") : _("no database (no observations)"));
@@ -190,10 +203,11 @@ wiz_nav panel_step3(wizard *w)
 	if (r->n_feeds > shown)
 		page_add(&p, UI_TEXT, 2, _("... and %zu more devices"), r->n_feeds - shown);
 	if (r->observations_checked)
-		page_add(&p, UI_TEXT, 2,
-		         _("Observations: %zu (%zu with photos, %zu deleted, %zu edited on two devices "
-		           "at once)"),
-		         r->obs_heads, r->obs_with_attachments, r->obs_deleted, r->obs_forks);
+		page_add(
+		    &p, UI_TEXT, 2,
+		    _("Observations: %zu (%zu with photos, %zu deleted, %zu edited on two devices "
+		      "at once)"),
+		    r->obs_heads, r->obs_with_attachments, r->obs_deleted, r->obs_forks);
 	add_group(&p, r, SEV_ERROR, _("Problems"));
 	add_group(&p, r, SEV_WARNING, _("Warnings"));
 	add_group(&p, r, SEV_INFO, _("Notes"));

@@ -1,14 +1,18 @@
-/* panel_summary.c: one verdict, the next action, and what can be done:
- * save the report (text, JSON, YAML), repair (write a new sync file),
- * read the session log, quit. */
+/* panel_summary.c: one verdict, the next action, what the case journal
+ * knew of the file (journal.h, recorded by wizard.c), and what can be
+ * done: save the report (text, JSON, YAML), repair (write a new sync
+ * file), save a support bundle (bundle.h), read the session log, quit. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "bundle.h"
 #include "i18n.h"
 #include "io.h"
+#include "journal.h"
 #include "log.h"
 #include "report.h"
 #include "wizard.h"
@@ -60,6 +64,52 @@ static void save_report(wizard *w, const sd_report *r, report_format fmt, const 
 	sb_free(&b);
 }
 
+/* The support bundle (bundle.h): the reports, the session log and what
+ * the case journal knows, without photos or project keys. */
+static void save_bundle(wizard *w, const sd_report *r, const char *path)
+{
+	bundle_options bo = {0};
+	bo.file = w->file;
+	bo.config_path = w->cfg_path;
+	bo.no_auto_config = true;
+	bo.userdata = w->g->userdata;
+	bo.log_path = ui_log_path();
+	bo.log_dir = w->g->log_dir;
+	char *shown = wiz_show_path(path);
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		char *q = xasprintf(_("%s already exists. Replace it?"), shown);
+		bo.force = ui_confirm(q);
+		free(q);
+		if (!bo.force) {
+			free(shown);
+			return;
+		}
+	}
+	jnl_db *j = wiz_journal(w, false);
+	w->cancel = 0;
+	sd_progress prog = {NULL, NULL, &w->cancel};
+	sd_error err;
+	sd_error_clear(&err);
+	ui_progress_begin(_("Writing the support bundle..."));
+	sd_status rc = bundle_write(path, &bo, r, j, &prog, NULL, &err);
+	ui_progress_end();
+	jnl_close(j);
+	if (rc == SD_OK) {
+		char *m =
+		    xasprintf(_("The support bundle was saved as %s. It holds the reports and "
+		                "the session log, but no photos and no project key: send it "
+		                "to whoever helps you."),
+		              shown);
+		ui_message(_("Saved"), m);
+		free(m);
+		w->saved = true;
+	} else {
+		ui_message(_("The support bundle was not saved"), err.msg);
+	}
+	free(shown);
+}
+
 static void show_log(wizard *w)
 {
 	const char *path = ui_log_path();
@@ -85,8 +135,9 @@ static void show_log(wizard *w)
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		if (n > 0 && line[n - 1] == '\n')
 			line[n - 1] = '\0';
+		/* wrapped, not cut: a log line is read to its end */
 		char *e = report_escape(line);
-		page_add(&p, UI_PRE, 0, "%s", e);
+		page_add_block(&p, 0, *e ? e : " ");
 		free(e);
 	}
 	free(line);
@@ -143,6 +194,11 @@ wiz_nav panel_summary(wizard *w)
 		page_gap(&p);
 		page_add(&p, UI_HEAD, 0, "%s", _("Next"));
 		page_add(&p, UI_TEXT, 2, "%s", report_next_action(r));
+		if (w->seen_before) {
+			page_gap(&p);
+			page_add(&p, UI_HEAD, 0, "%s", _("Seen before"));
+			page_add(&p, UI_TEXT, 2, "%s", w->seen_before);
+		}
 		char *t = default_report_name(w->file, "txt");
 		char *j = default_report_name(w->file, "json");
 		char *y = default_report_name(w->file, "yaml");
@@ -159,6 +215,14 @@ wiz_nav panel_summary(wizard *w)
 		                     "configuration (the original is not changed)")
 		                 : _("Repair: write a new, repaired sync file (the original is not "
 		                     "changed)"));
+		char *bn = default_report_name(w->file, "tar.gz");
+		char *b = xasprintf("%.*s-support.tar.gz",
+		                    (int)(strlen(bn) - strlen("-report.tar.gz")), bn);
+		free(bn);
+		int c_bundle = page_choice_text(
+		    &p, _("Save a support bundle (.tar.gz) to send to whoever helps you"),
+		    _("Save the support bundle as:"), b);
+		free(b);
 		int c_log = page_choice(&p, _("Read the session log"));
 		int c_quit = page_choice(&p, _("Quit"));
 		p.selected = c_quit;
@@ -179,6 +243,8 @@ wiz_nav panel_summary(wizard *w)
 			            : a.choice == c_json ? REPORT_JSON
 			                                 : REPORT_YAML,
 			            a.text);
+		else if (a.choice == c_bundle && a.text && *a.text)
+			save_bundle(w, r, a.text);
 		else if (a.choice == c_repair)
 			wiz_rebuild(w, mismatch);
 		else if (a.choice == c_log)

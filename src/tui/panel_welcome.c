@@ -13,11 +13,12 @@ wiz_nav panel_welcome(wizard *w)
 	ui_page p;
 	page_init(&p, w->step, w->nsteps, _("Welcome to syncdoctor"));
 	p.can_back = false;
-	p.help = _("This wizard asks a few questions and then checks the sync file in the order "
-	           "of Mapeo's guide. Press Enter (or n) to go to the next step, b to go back, q to "
-	           "quit. Numbers choose items in lists. The arrows and PgUp/PgDn scroll long "
-	           "pages. If someone helps you on the phone, tell them the step number shown at "
-	           "the top right.");
+	p.help =
+	    _("This wizard asks a few questions and then checks the sync file in the order "
+	      "of Mapeo's guide. Press Enter (or n) to go to the next step, b to go back, q to "
+	      "quit. Numbers choose items in lists. The arrows and PgUp/PgDn scroll long "
+	      "pages. If someone helps you on the phone, tell them the step number shown at "
+	      "the top right.");
 	page_add(&p, UI_TEXT, 0, "%s",
 	         _("syncdoctor helps when Mapeo cannot sync with a sync file (.mapeodata). It "
 	           "follows the three checks of Mapeo's guide \"I can't sync with the sync file\", "
@@ -34,15 +35,17 @@ wiz_nav panel_welcome(wizard *w)
 	           "yes."));
 	page_gap(&p);
 	/* TRANSLATORS: the name of your language, written in your language. */
-	page_add(&p, UI_TEXT, 0, _("Language: %s. For another one, start syncdoctor with "
-	                           "LANGUAGE=es (Español) or LANGUAGE=pt_BR (Português)."),
+	page_add(&p, UI_TEXT, 0,
+	         _("Language: %s. For another one, start syncdoctor with "
+	           "LANGUAGE=es (Español) or LANGUAGE=pt_BR (Português)."),
 	         _("English"));
 	if (ui_log_path()) {
 		char *lp = wiz_show_path(ui_log_path());
-		page_add(&p, UI_TEXT, 0,
-		         _("Session log: %s. Everything shown and answered here is written to it, so "
-		           "you can send it to whoever helps you."),
-		         lp);
+		page_add(
+		    &p, UI_TEXT, 0,
+		    _("Session log: %s. Everything shown and answered here is written to it, so "
+		      "you can send it to whoever helps you."),
+		    lp);
 		free(lp);
 	} else {
 		page_add(&p, UI_TEXT, 0, "%s", ui_log_problem());

@@ -5,11 +5,19 @@
  * Test hooks (hidden, for tests/ui-*.sh):
  *   SYNCDOCTOR_UI_SCRIPT=FILE  keys from FILE, one per line: a character,
  *       Enter, Esc, Backspace, Tab, Space, Up, Down, Left, Right, PgUp, PgDn,
- *       Home, End, F1..F12, "Text STRING", "Resize COLSxROWS", Wait, Dump,
- *       Cancel (cancel the work in progress), "# comment". Curses then
- *       draws to /dev/null at the size given by LINES and COLUMNS.
+ *       Home, End, F1..F12, Ctrl-A..Ctrl-Z, "Text STRING", "Resize COLSxROWS", Wait, Dump,
+ *       Cancel, "# comment". Curses then draws to /dev/null at the size
+ *       given by LINES and COLUMNS. While work runs with a progress bar,
+ *       each progress update looks at the next script line: "Cancel"
+ *       cancels the work (as the c key does); "Wait" lets it go on, and
+ *       the "Dump" lines right after it dump the screen with the bar
+ *       drawn. Elsewhere Wait and Cancel do nothing. The bar's clock is
+ *       then virtual (one second per update), so its ETA is the same on
+ *       every run.
  *   SYNCDOCTOR_UI_DUMP=FILE  append the screen as plain text to FILE at
- *       each Dump line (or after every key when the script has none). */
+ *       each Dump line (or after every key when the script has none).
+ *   SYNCDOCTOR_UI_TTY=FILE  what curses sends to the terminal goes to FILE
+ *       instead of /dev/null (tests count the bytes a key costs). */
 #include "config.h"
 
 #include <langinfo.h>
@@ -21,6 +29,7 @@
 #include <wchar.h>
 
 #include "i18n.h"
+#include "log.h"
 #include "widgets.h"
 
 static const ui_glyphs glyphs_utf8 = {
@@ -93,7 +102,8 @@ static bool try_curses(const cli_globals *g)
 		const char *dp = getenv("SYNCDOCTOR_UI_DUMP");
 		if (dp && *dp)
 			dump_fp = fopen(dp, "w");
-		null_out = fopen("/dev/null", "w");
+		const char *tp = getenv("SYNCDOCTOR_UI_TTY");
+		null_out = fopen(tp && *tp ? tp : "/dev/null", "w");
 		if (!null_out)
 			return false;
 		scr = newterm(NULL, null_out, stdin);
@@ -124,10 +134,14 @@ static bool try_curses(const cli_globals *g)
 	if (ui_color) {
 		start_color();
 		use_default_colors();
-		init_pair(1, COLOR_WHITE, COLOR_BLUE);  /* title and footer bars */
-		init_pair(2, COLOR_YELLOW, -1);         /* verdict words */
-		init_pair(3, COLOR_WHITE, COLOR_BLUE);  /* dialogs */
+		init_pair(1, COLOR_WHITE, COLOR_BLUE); /* title and footer bars */
+		init_pair(2, COLOR_YELLOW, -1);        /* verdict words */
+		init_pair(3, COLOR_WHITE, COLOR_BLUE); /* dialogs */
 	}
+	ui_log_printf("screen: %dx%d, colour %s, lines %s", COLS, LINES, ui_color ? "on" : "off",
+	              ui_gl == &glyphs_utf8  ? "UTF-8"
+	              : ui_gl == &glyphs_acs ? "ACS"
+	                                     : "ASCII");
 	return true;
 }
 
@@ -336,12 +350,18 @@ static const struct {
 	const char *name;
 	int key;
 } key_names[] = {
-    {"Enter", '\r'},          {"Esc", 27},
-    {"Backspace", UI_K(KEY_BACKSPACE)}, {"Tab", '\t'},
-    {"Space", ' '},           {"Up", UI_K(KEY_UP)},
-    {"Down", UI_K(KEY_DOWN)}, {"Left", UI_K(KEY_LEFT)},
-    {"Right", UI_K(KEY_RIGHT)}, {"PgUp", UI_K(KEY_PPAGE)},
-    {"PgDn", UI_K(KEY_NPAGE)}, {"Home", UI_K(KEY_HOME)},
+    {"Enter", '\r'},
+    {"Esc", 27},
+    {"Backspace", UI_K(KEY_BACKSPACE)},
+    {"Tab", '\t'},
+    {"Space", ' '},
+    {"Up", UI_K(KEY_UP)},
+    {"Down", UI_K(KEY_DOWN)},
+    {"Left", UI_K(KEY_LEFT)},
+    {"Right", UI_K(KEY_RIGHT)},
+    {"PgUp", UI_K(KEY_PPAGE)},
+    {"PgDn", UI_K(KEY_NPAGE)},
+    {"Home", UI_K(KEY_HOME)},
     {"End", UI_K(KEY_END)},
 };
 
@@ -373,7 +393,7 @@ static int script_key(void)
 			continue;
 		}
 		if (strcmp(l, "Wait") == 0 || strcmp(l, "Cancel") == 0)
-			continue; /* the work is synchronous: nothing to wait for */
+			continue; /* only meaningful while work runs (ui_script_progress) */
 		key_since_dump = true;
 		if (strncmp(l, "Text ", 5) == 0) {
 			pending = l + 5;
@@ -387,6 +407,8 @@ static int script_key(void)
 		for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
 			if (strcmp(l, key_names[i].name) == 0)
 				return key_names[i].key;
+		if (strncmp(l, "Ctrl-", 5) == 0 && l[5] >= 'A' && l[5] <= 'Z' && !l[6])
+			return l[5] - 'A' + 1;
 		int fn;
 		if (l[0] == 'F' && sscanf(l + 1, "%d", &fn) == 1 && fn >= 1 && fn <= 12)
 			return UI_K(KEY_F(fn));
@@ -399,11 +421,20 @@ static int script_key(void)
 	}
 }
 
-bool ui_script_cancel(void)
+bool ui_script_progress(void)
 {
-	if (script_pos < script_n && strcmp(script[script_pos], "Cancel") == 0) {
+	if (script_pos >= script_n)
+		return false;
+	if (strcmp(script[script_pos], "Cancel") == 0) {
 		script_pos++;
 		return true;
+	}
+	if (strcmp(script[script_pos], "Wait") == 0) {
+		script_pos++;
+		while (script_pos < script_n && strcmp(script[script_pos], "Dump") == 0) {
+			script_pos++;
+			dump_screen();
+		}
 	}
 	return false;
 }

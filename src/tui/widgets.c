@@ -148,8 +148,7 @@ static size_t fit_bytes(const char *s, size_t len, int width)
 	return i ? i : (len ? 1 : 0);
 }
 
-void ui_wrap(const char *text, int width, void (*fn)(void *ud, const char *s, size_t len),
-             void *ud)
+void ui_wrap(const char *text, int width, void (*fn)(void *ud, const char *s, size_t len), void *ud)
 {
 	if (width < 10)
 		width = 10;
@@ -320,28 +319,49 @@ static void draw_header(const ui_page *p)
 
 static void draw_footer(const ui_page *p)
 {
-	/* Every F-key has a letter; the footer names the letters first. */
+	/* Every F-key has a letter; the footer names the letters first. When
+	 * the keys do not fit (ASCII arrows, a longer language), the scroll
+	 * keys are said shorter, then left out, then "back": the help (?)
+	 * names them all. Next, quit, help and the numbers always stay. */
+	enum { K_NEXT, K_BACK, K_QUIT, K_HELP, K_SCROLL, K_CHOOSE, K_N };
+	char *k[K_N] = {0};
+	k[K_NEXT] = xstrdup(_("Enter/n Next"));
+	if (p->can_back)
+		k[K_BACK] = xstrdup(_("b/Esc Back"));
+	k[K_QUIT] = xstrdup(_("q Quit"));
+	k[K_HELP] = xstrdup(_("?/h/F1 Help"));
+	k[K_SCROLL] = xasprintf(_("%s PgUp/PgDn Scroll"), ui_gl->arrows);
+	if (p->n_choices == 1)
+		k[K_CHOOSE] = xstrdup(_("1 Choose"));
+	else if (p->n_choices)
+		k[K_CHOOSE] = xasprintf(_("1-%zu Choose"), p->n_choices);
 	strbuf f = SB_INIT;
-	sb_add(&f, _("Enter/n Next"));
-	if (p->can_back) {
-		sb_add(&f, "  ");
-		sb_add(&f, _("b/Esc Back"));
-	}
-	sb_add(&f, "  ");
-	sb_add(&f, _("q Quit"));
-	sb_add(&f, "  ");
-	sb_add(&f, _("?/h/F1 Help"));
-	sb_add(&f, "  ");
-	sb_printf(&f, _("%s PgUp/PgDn Scroll"), ui_gl->arrows);
-	if (p->n_choices) {
-		sb_add(&f, "  ");
-		if (p->n_choices == 1)
-			sb_add(&f, _("1 Choose"));
-		else
-			sb_printf(&f, _("1-%zu Choose"), p->n_choices < 9 ? p->n_choices : 9);
+	for (int pass = 0;; pass++) {
+		sb_reset(&f);
+		for (int i = 0; i < K_N; i++) {
+			if (!k[i])
+				continue;
+			if (f.len)
+				sb_add(&f, "  ");
+			sb_add(&f, k[i]);
+		}
+		if (ui_str_width(sb_str(&f), f.len) <= COLS - 2 || pass >= 3)
+			break;
+		if (pass == 0) {
+			free(k[K_SCROLL]);
+			k[K_SCROLL] = xstrdup(_("PgUp/PgDn Scroll"));
+		} else if (pass == 1) {
+			free(k[K_SCROLL]);
+			k[K_SCROLL] = NULL;
+		} else {
+			free(k[K_BACK]);
+			k[K_BACK] = NULL;
+		}
 	}
 	draw_bar(LINES - 1, sb_str(&f), NULL);
 	sb_free(&f);
+	for (int i = 0; i < K_N; i++)
+		free(k[i]);
 }
 
 static void draw_hint(const char *hint)
@@ -376,7 +396,8 @@ static void draw_body(const view *vw, int top, int sel)
 		wattrset(stdscr, a);
 		int x = 2 + row->indent;
 		int w = ui_put(stdscr, y0 + r, x, row->text, text_cols() - row->indent);
-		if (row->kind == V_BIG || is_sel) /* a band, so the word stands out without colour */
+		if (row->kind == V_BIG ||
+		    is_sel) /* a band, so the word stands out without colour */
 			for (int k = x + w; k < x + w + 2 && k < COLS; k++)
 				mvwaddch(stdscr, y0 + r, k, ' ');
 		wattrset(stdscr, A_NORMAL);
@@ -474,46 +495,98 @@ static void dialog_close(WINDOW *win)
 	wnoutrefresh(stdscr);
 }
 
+/* A dialog with one line of keys under its text, drawn again (centred, on
+ * a cleared screen) after a resize. Below the minimum size the "too
+ * small" screen replaces it until the terminal grows. */
+static WINDOW *dialog_keys(const char *title, const char *text, const char *keys)
+{
+	if (ui_too_small()) {
+		ui_draw_too_small();
+		return NULL;
+	}
+	int end;
+	WINDOW *win = dialog(title, text, 1, &end);
+	ui_put(win, end + 1, 2, keys, getmaxx(win) - 4);
+	wnoutrefresh(win);
+	return win;
+}
+
+/* The page on screen, so that a dialog drawn again after a resize has the
+ * page, laid out for the new size, behind it. */
+static struct {
+	const ui_page *p;
+	view *vw;
+	int *top;
+	const int *sel;
+} shown;
+
+static void draw_page(bool full);
+
+static WINDOW *dialog_resized(WINDOW *win, const char *title, const char *text, const char *keys)
+{
+	if (win)
+		delwin(win);
+	if (shown.p) {
+		draw_page(true);
+	} else {
+		erase();
+		wnoutrefresh(stdscr);
+	}
+	return dialog_keys(title, text, keys);
+}
+
 bool cw_confirm(const char *question)
 {
-	int end;
-	WINDOW *win = dialog(_("Please confirm"), question, 1, &end);
-	ui_put(win, end + 1, 2, _("y Yes     n No"), getmaxx(win) - 4);
-	wnoutrefresh(win);
+	const char *title = _("Please confirm"), *keys = _("y Yes     n No");
+	WINDOW *win = dialog_keys(title, question, keys);
 	ui_log_page(&(ui_page){.title = (char *)question});
 	bool yes = false;
 	for (;;) {
 		int k = ui_getkey();
+		if (k == UI_K(KEY_RESIZE)) {
+			win = dialog_resized(win, title, question, keys);
+			continue;
+		}
+		if (!win && k != UI_KEY_EOF && k != 'q')
+			continue; /* too small: a bigger terminal, q (no) or end of input */
 		if (k == 'y' || k == 'Y' || k == 's' || k == 'S') { /* s: sí / sim */
 			yes = true;
 			break;
 		}
 		if (k == 'n' || k == 'N' || k == 27 || k == 'q' || k == 'b' || k == UI_KEY_EOF ||
-		    k == '\r' || k == '\n' || k == UI_K(KEY_RESIZE))
+		    k == '\r' || k == '\n')
 			break;
 	}
 	ui_log_answer("%s", yes ? "yes" : "no");
-	dialog_close(win);
+	if (win)
+		dialog_close(win);
 	return yes;
 }
 
 void cw_message(const char *title, const char *text)
 {
-	int end;
-	WINDOW *win = dialog(title, text, 1, &end);
-	ui_put(win, end + 1, 2, _("Press Enter to continue"), getmaxx(win) - 4);
-	wnoutrefresh(win);
+	const char *keys = _("Press Enter to continue");
+	WINDOW *win = dialog_keys(title, text, keys);
 	ui_log_printf("[%s] %s", title ? title : "", text);
 	for (;;) {
 		int k = ui_getkey();
+		if (k == UI_K(KEY_RESIZE)) {
+			win = dialog_resized(win, title, text, keys);
+			continue;
+		}
+		if (!win && k != UI_KEY_EOF)
+			continue;
 		if (k == '\r' || k == '\n' || k == 27 || k == ' ' || k == 'q' || k == UI_KEY_EOF ||
-		    k == UI_K(KEY_ENTER) || k == UI_K(KEY_RESIZE) || k == 'n' || k == 'b')
+		    k == UI_K(KEY_ENTER) || k == 'n' || k == 'b')
 			break;
 	}
-	dialog_close(win);
+	if (win)
+		dialog_close(win);
 }
 
-static void show_help(const ui_page *p)
+/* Returns true when the terminal was resized meanwhile (the page must
+ * then be laid out again). */
+static bool show_help(const ui_page *p)
 {
 	int end;
 	const char *text = p->help ? p->help : _("There is no help for this step.");
@@ -521,8 +594,9 @@ static void show_help(const ui_page *p)
 	ui_put(win, end + 1, 2, _("Press any key to go back"), getmaxx(win) - 4);
 	wnoutrefresh(win);
 	ui_log_answer("help");
-	ui_getkey();
+	bool resized = ui_getkey() == UI_K(KEY_RESIZE);
 	dialog_close(win);
+	return resized;
 }
 
 /* A one-line text field in a dialog. Returns what was typed or NULL when
@@ -540,26 +614,48 @@ static char *cw_input(const char *prompt, const char *preset)
 	if (!ui_scripted())
 		curs_set(1);
 	for (;;) {
-		/* show the tail of what was typed when it is wider than the field */
-		const char *s = sb_str(&b);
-		size_t len = strlen(s);
-		while (ui_str_width(s, len) > fw - 1) {
-			size_t k = fit_bytes(s, len, 1);
-			s += k;
-			len -= k;
+		if (win) {
+			/* the tail of what was typed when it is wider than the field */
+			const char *s = sb_str(&b);
+			size_t len = strlen(s);
+			while (ui_str_width(s, len) > fw - 1) {
+				size_t k = fit_bytes(s, len, 1);
+				s += k;
+				len -= k;
+			}
+			wattrset(win, A_UNDERLINE);
+			mvwhline(win, end + 1, 2, ' ', fw);
+			int w = ui_put(win, end + 1, 2, s, fw - 1);
+			wattrset(win, A_NORMAL);
+			wmove(win, end + 1, 2 + w);
+			wnoutrefresh(win);
 		}
-		wattrset(win, A_UNDERLINE);
-		mvwhline(win, end + 1, 2, ' ', fw);
-		int w = ui_put(win, end + 1, 2, s, fw - 1);
-		wattrset(win, A_NORMAL);
-		wmove(win, end + 1, 2 + w);
-		wnoutrefresh(win);
 		int k = ui_getkey();
+		if (k == UI_K(KEY_RESIZE)) {
+			/* the page and the field again, for the new size; what was
+			 * typed is kept */
+			if (win)
+				delwin(win);
+			win = NULL;
+			bool small = ui_too_small();
+			if (shown.p)
+				draw_page(true);
+			else if (small)
+				ui_draw_too_small();
+			if (!small) {
+				win = dialog(NULL, prompt, 3, &end);
+				fw = getmaxx(win) - 4;
+				ui_put(win, end + 3, 2, _("Enter OK     Esc Cancel"), fw);
+			}
+			continue;
+		}
+		if (!win && k != UI_KEY_EOF && k != 27)
+			continue; /* too small: wait for a bigger terminal */
 		if (k == '\r' || k == '\n' || k == UI_K(KEY_ENTER)) {
 			result = xstrdup(sb_str(&b));
 			break;
 		}
-		if (k == 27 || k == UI_KEY_EOF || k == UI_K(KEY_RESIZE))
+		if (k == 27 || k == UI_KEY_EOF)
 			break;
 		if (k == UI_K(KEY_BACKSPACE) || k == 127 || k == 8) {
 			/* drop the last character, not the last byte */
@@ -589,8 +685,34 @@ static char *cw_input(const char *prompt, const char *preset)
 	if (!ui_scripted())
 		curs_set(0);
 	sb_free(&b);
-	dialog_close(win);
+	if (win)
+		dialog_close(win);
 	return result;
+}
+
+static void draw_page(bool full)
+{
+	const ui_page *p = shown.p;
+	if (ui_too_small()) {
+		if (full)
+			ui_draw_too_small();
+		return;
+	}
+	if (full) {
+		erase();
+		view_layout(shown.vw, p, text_cols());
+		*shown.top = clamp_top(shown.vw, *shown.top);
+		draw_header(p);
+		draw_footer(p);
+		if (p->n_choices && *shown.sel >= 0)
+			draw_hint(_("Press a number, or move with the arrows and press Enter."));
+		else if (p->n_choices)
+			draw_hint(_("Press Enter to go on, or a number to choose."));
+		else
+			draw_hint(_("Press Enter to go on."));
+	}
+	draw_body(shown.vw, *shown.top, *shown.sel);
+	wnoutrefresh(stdscr);
 }
 
 ui_answer cw_show(const ui_page *p, bool confirm_quit)
@@ -599,34 +721,19 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 	int top = 0;
 	int sel = p->selected;
 	bool full = true;
+	int digit = 0; /* a first digit typed that a second one may follow ("12") */
 	ui_log_page(p);
+	shown.p = p;
+	shown.vw = &vw;
+	shown.top = &top;
+	shown.sel = &sel;
 	for (;;) {
-		if (full) {
-			if (ui_too_small()) {
-				ui_draw_too_small();
-			} else {
-				erase();
-				view_layout(&vw, p, text_cols());
-				top = clamp_top(&vw, top);
-				draw_header(p);
-				draw_footer(p);
-				if (p->n_choices && sel >= 0)
-					draw_hint(_("Press a number, or move with the arrows and press "
-					            "Enter."));
-				else if (p->n_choices)
-					draw_hint(_("Press Enter to go on, or a number to choose."));
-				else
-					draw_hint(_("Press Enter to go on."));
-			}
-			full = false;
-		}
-		if (!ui_too_small()) {
-			draw_body(&vw, top, sel);
-			wnoutrefresh(stdscr);
-		}
+		draw_page(full);
+		full = false;
 		int k = ui_getkey();
 		ui_answer a = {ACT_NEXT, -1, NULL};
 		if (k == UI_K(KEY_RESIZE)) {
+			ui_log_printf("terminal resized to %dx%d", COLS, LINES);
 			full = true;
 			continue;
 		}
@@ -634,18 +741,22 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 			a.act = ACT_EOF;
 			ui_log_answer("end of input");
 			view_free(&vw);
+			shown.p = NULL;
 			return a;
 		}
 		if (ui_too_small()) {
 			if (k == 'q' || k == 'Q' || k == UI_K(KEY_F(10))) {
 				a.act = ACT_QUIT;
 				view_free(&vw);
+				shown.p = NULL;
 				return a;
 			}
 			continue;
 		}
 		int rows = body_rows();
 		int pick = -1;
+		int first = digit; /* only the very next key completes a number */
+		digit = 0;
 		switch (k) {
 		case UI_K(KEY_UP):
 		case UI_K(KEY_DOWN): {
@@ -675,7 +786,7 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		case UI_K(KEY_END): top = clamp_top(&vw, (int)vw.n); continue;
 		case '?':
 		case 'h':
-		case UI_K(KEY_F(1)): show_help(p); continue;
+		case UI_K(KEY_F(1)): full = show_help(p); continue;
 		case 'b':
 		case 27:
 		case 127:
@@ -687,24 +798,28 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 			a.act = ACT_BACK;
 			ui_log_answer("back");
 			view_free(&vw);
+			shown.p = NULL;
 			return a;
 		case 'q':
 		case 'Q':
 		case UI_K(KEY_F(10)):
 			if (confirm_quit &&
-			    !cw_confirm(_("Quit syncdoctor now? What it found has not been saved as a "
-			                  "report (the session log keeps it)."))) {
+			    !cw_confirm(
+			        _("Quit syncdoctor now? What it found has not been saved as a "
+			          "report (the session log keeps it)."))) {
 				full = true;
 				continue;
 			}
 			a.act = ACT_QUIT;
 			ui_log_answer("quit");
 			view_free(&vw);
+			shown.p = NULL;
 			return a;
 		case 'n':
 		case UI_K(KEY_RIGHT):
 			ui_log_answer("next");
 			view_free(&vw);
+			shown.p = NULL;
 			return a;
 		case '\r':
 		case '\n':
@@ -712,13 +827,29 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 			if (sel < 0) {
 				ui_log_answer("next");
 				view_free(&vw);
+				shown.p = NULL;
 				return a;
 			}
 			pick = sel;
 			break;
 		default:
-			if (k >= '1' && k <= '9' && k - '1' < (int)p->n_choices)
+			if (k >= '0' && k <= '9' && first &&
+			    first * 10 + (k - '0') <= (int)p->n_choices) {
+				pick = first * 10 + (k - '0') - 1;
+			} else if (k >= '1' && k <= '9' && k - '1' < (int)p->n_choices) {
+				/* Long lists: "1" marks item 1 and waits; "12" picks item 12,
+				 * Enter picks the marked one. */
+				if ((k - '0') * 10 <= (int)p->n_choices) {
+					digit = k - '0';
+					sel = k - '1';
+					int f, l;
+					choice_rows(&vw, sel, &f, &l);
+					if (f < top || l >= top + rows)
+						top = clamp_top(&vw, f);
+					continue;
+				}
 				pick = k - '1';
+			}
 			break;
 		}
 		if (pick < 0)
@@ -736,6 +867,7 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		ui_log_answer("%d: %s%s%s", pick + 1, c->label, a.text ? ": " : "",
 		              a.text ? a.text : "");
 		view_free(&vw);
+		shown.p = NULL;
 		return a;
 	}
 }
@@ -744,11 +876,15 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 
 static struct {
 	char *title;
+	char *phase; /* the part of the work the bar measures now */
 	time_t start, last;
+	time_t phase_start;
 	int pct;
-	char *phase;
+	long ticks; /* updates so far: the virtual clock under a test script */
 	bool cancelled;
 } prog;
+
+static time_t progress_now(void) { return ui_scripted() ? prog.start + prog.ticks : time(NULL); }
 
 static void progress_draw(const char *phase, uint64_t done, uint64_t total)
 {
@@ -760,7 +896,9 @@ static void progress_draw(const char *phase, uint64_t done, uint64_t total)
 	werase(win);
 	ui_frame(win, 0, 0, h, w);
 	wattrset(win, A_BOLD);
-	ui_put(win, 0, 2, prog.title, w - 4);
+	mvwaddstr(win, 0, 2, " ");
+	int tw = ui_put(win, 0, 3, prog.title, w - 6);
+	mvwaddstr(win, 0, 3 + tw, " ");
 	wattrset(win, A_NORMAL);
 	ui_put(win, 2, 2, phase ? phase : "", w - 4);
 	int bw = w - 4;
@@ -772,15 +910,16 @@ static void progress_draw(const char *phase, uint64_t done, uint64_t total)
 		else
 			waddstr(win, i < filled ? ui_gl->bar_full : ui_gl->bar_empty);
 	}
-	time_t now = time(NULL);
+	time_t now = progress_now();
 	char *line;
 	double frac = total ? (double)done / (double)total : 0;
-	if (frac > 0.02 && now - prog.start >= 1) {
-		long eta = (long)((double)(now - prog.start) * (1 - frac) / frac);
-		line = eta >= 60 ? xasprintf(_("%3d%%, about %ld min left"), prog.pct, (eta + 59) / 60)
-		                 : xasprintf(_("%3d%%, about %ld s left"), prog.pct, eta);
+	if (frac > 0.02 && now - prog.phase_start >= 1) {
+		long eta = (long)((double)(now - prog.phase_start) * (1 - frac) / frac);
+		line = eta >= 60
+		           ? xasprintf(_("%3d%%, about %ld min left"), prog.pct, (eta + 59) / 60)
+		           : xasprintf(_("%3d%%, about %ld s left"), prog.pct, eta);
 	} else {
-		line = xasprintf(_("%3d%%"), prog.pct);
+		line = xasprintf(_("%3d%%"), prog.pct < 0 ? 0 : prog.pct);
 	}
 	ui_put(win, 4, 2, line, w - 4);
 	free(line);
@@ -794,7 +933,9 @@ void cw_progress_begin(const char *title)
 {
 	free(prog.title);
 	prog.title = xstrdup(title);
-	prog.start = time(NULL);
+	prog.ticks = 0;
+	prog.start = ui_scripted() ? 0 : time(NULL);
+	prog.phase_start = prog.start;
 	prog.last = 0;
 	prog.pct = -1;
 	prog.cancelled = false;
@@ -808,8 +949,7 @@ bool cw_progress_update(const char *phase, uint64_t done, uint64_t total)
 		return true;
 	/* poll for a key without waiting */
 	if (ui_scripted()) {
-		if (ui_script_cancel())
-			prog.cancelled = true;
+		prog.ticks++;
 	} else {
 		nodelay(stdscr, TRUE);
 		wint_t wc;
@@ -830,20 +970,34 @@ bool cw_progress_update(const char *phase, uint64_t done, uint64_t total)
 		return true;
 	}
 	int pct = total ? (int)(done * 100 / total) : 0;
-	time_t now = time(NULL);
+	time_t now = progress_now();
+	/* Each part of the work (reading the structure, each device's data,
+	 * the photos) fills the bar from 0: its time left is its own. */
+	if (!prog.phase || strcmp(prog.phase, phase ? phase : "") != 0) {
+		free(prog.phase);
+		prog.phase = xstrdup(phase ? phase : "");
+		prog.phase_start = now;
+		prog.pct = -1;
+	}
 	/* redraw only when something a person can see changed */
-	if (pct == prog.pct && now == prog.last)
-		return false;
-	prog.pct = pct;
-	prog.last = now;
-	progress_draw(phase, done, total);
+	if (pct != prog.pct || now != prog.last) {
+		prog.pct = pct;
+		prog.last = now;
+		progress_draw(phase, done, total);
+	}
+	if (ui_scripted() && ui_script_progress()) {
+		prog.cancelled = true;
+		ui_log_answer("cancel");
+		return true;
+	}
 	return false;
 }
 
 void cw_progress_end(void)
 {
 	free(prog.title);
-	prog.title = NULL;
+	free(prog.phase);
+	prog.title = prog.phase = NULL;
 	touchwin(stdscr);
 	wnoutrefresh(stdscr);
 }

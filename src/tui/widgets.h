@@ -19,8 +19,8 @@
 
 #include "ui.h"
 
-#define UI_K(k)    ((k) + 0x110000)
-#define UI_KEY_EOF (-1)
+#define UI_K(k)     ((k) + 0x110000)
+#define UI_KEY_EOF  (-1)
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
 
@@ -29,10 +29,10 @@
 typedef struct ui_glyphs {
 	bool acs;
 	const char *h, *v, *tl, *tr, *bl, *br; /* lines and corners */
-	const char *bar_full, *bar_empty;     /* progress bar */
-	const char *more_up, *more_down;      /* scroll marks */
-	const char *sel;                      /* selection mark */
-	const char *arrows;                   /* "↑↓" in the footer */
+	const char *bar_full, *bar_empty;      /* progress bar */
+	const char *more_up, *more_down;       /* scroll marks */
+	const char *sel;                       /* selection mark */
+	const char *arrows;                    /* "↑↓" in the footer */
 } ui_glyphs;
 
 extern const ui_glyphs *ui_gl;
@@ -44,8 +44,10 @@ int ui_getkey(void);
  * "too small" screen is shown instead of the page). */
 bool ui_too_small(void);
 void ui_draw_too_small(void);
-/* Peek the test script for a "Cancel" line (progress polling). */
-bool ui_script_cancel(void);
+/* Progress polling under the test script: true when the next line is
+ * "Cancel"; a "Wait" line dumps the screen for the "Dump" lines after it
+ * (see ui.c). */
+bool ui_script_progress(void);
 bool ui_scripted(void);
 void ui_hline(WINDOW *w, int y, int x, int n);
 void ui_frame(WINDOW *w, int y, int x, int h, int width);

@@ -1,8 +1,10 @@
 /* wizard.c: the step-by-step wizard. Walks the guide's steps in order
  * (welcome, sync file, this computer's configuration, check 1
  * configuration, check 2 version, check 3 corruption, summary), runs the
- * core's diagnosis and repair with a progress bar, and keeps the session
- * log. The panels are in panel_*.c; the front ends in ui.c, widgets.c and
+ * core's diagnosis and repair with a progress bar (with the options
+ * 'syncdoctor check' uses, so the exit status is the CLI's), records them
+ * in the case journal as the CLI does, and keeps the session log. The
+ * panels are in panel_*.c; the front ends in ui.c, widgets.c and
  * lineui.c. */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "i18n.h"
+#include "journal.h"
 #include "log.h"
 #include "rebuild.h"
 #include "report.h"
@@ -62,8 +65,84 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes_done, uint64
 	wizard *w = ud;
 	uint64_t done = bytes_total ? bytes_done : items_done;
 	uint64_t total = bytes_total ? bytes_total : items_total;
-	if (ui_progress_update(phase, done, total))
+	/* the core names its phases except a device's data (counted in blocks) */
+	if (ui_progress_update(phase ? phase : _("the devices' data"), done, total))
 		w->cancel = 1;
+}
+
+struct jnl_db *wiz_journal(const wizard *w, bool create)
+{
+	if (w->g->no_journal)
+		return NULL;
+	char *path = w->g->journal ? xstrdup(w->g->journal) : jnl_default_path();
+	if (!path)
+		return NULL;
+	jnl_db *j = NULL;
+	sd_error err;
+	sd_error_clear(&err);
+	if (jnl_open(path, create, &j, &err) != SD_OK) {
+		ui_log_printf("no case journal: %s", err.msg);
+		j = NULL;
+	}
+	free(path);
+	return j;
+}
+
+/* Remember the full check in the case journal, and what it knew of the
+ * file before (for the summary). */
+static void record_check(wizard *w, const sd_report *r)
+{
+	free(w->seen_before);
+	w->seen_before = NULL;
+	w->journal_id = 0;
+	w->fingerprint[0] = '\0';
+	jnl_db *j = wiz_journal(w, true);
+	if (!j)
+		return;
+	sd_progress prog = {NULL, NULL, &w->cancel};
+	if (!r->is_database && r->verdict != VERDICT_UNREADABLE)
+		jnl_fingerprint(r->file, &prog, w->fingerprint, NULL);
+	int64_t id = 0;
+	sd_error err;
+	sd_error_clear(&err);
+	if (jnl_record_check(j, r, w->fingerprint, 0, &id, &err) != SD_OK)
+		ui_log_printf("the check was not recorded in the case journal: %s", err.msg);
+	w->journal_id = id;
+	w->seen_before =
+	    jnl_seen_before(j, r->file, w->fingerprint[0] ? w->fingerprint : NULL, r, id);
+	jnl_close(j);
+}
+
+/* Remember a rebuild in the case journal (as 'syncdoctor rebuild' does). */
+static void record_rebuild(wizard *w, const rebuild_plan *p, const char *output, bool salvage,
+                           const char *error)
+{
+	jnl_db *j = wiz_journal(w, true);
+	if (!j)
+		return;
+	char in_fp[65] = "", out_fp[65] = "";
+	sd_progress prog = {NULL, NULL, &w->cancel};
+	jnl_fingerprint(p->input, &prog, in_fp, NULL);
+	if (!error)
+		jnl_fingerprint(output, &prog, out_fp, NULL);
+	jnl_rebuild rb = {
+	    .input = p->input,
+	    .input_fingerprint = in_fp,
+	    .output = output,
+	    .output_fingerprint = error ? NULL : out_fp,
+	    .mode = salvage ? "salvage" : "repair",
+	    .outcome = error ? error : "written",
+	    .discovery_key = p->discovery_key,
+	    .dropped = p->dropped,
+	    .n_dropped = p->n_dropped,
+	    .changes = p->changes,
+	    .n_changes = p->n_changes,
+	};
+	sd_error err;
+	sd_error_clear(&err);
+	if (jnl_record_rebuild(j, &rb, NULL, &err) != SD_OK)
+		ui_log_printf("the rebuild was not recorded in the case journal: %s", err.msg);
+	jnl_close(j);
 }
 
 static char *check_key(const wizard *w)
@@ -84,10 +163,14 @@ sd_report *wiz_check(wizard *w, bool quick)
 		free(key);
 		return w->quick;
 	}
+	/* as 'syncdoctor check' does, so the exit status is the CLI's */
 	check_options opt = {0};
 	opt.config_path = w->cfg_path;
 	opt.no_auto_config = true; /* the person chose the configuration */
 	opt.quick = quick;
+	opt.environment = true;
+	opt.userdata = w->g->userdata;
+	opt.versions = w->g->version_table;
 	w->cancel = 0;
 	sd_progress prog = {on_progress, w, &w->cancel};
 	ui_progress_begin(quick ? _("Reading the sync file's table of contents...")
@@ -128,6 +211,7 @@ sd_report *wiz_check(wizard *w, bool quick)
 		free(w->full_key);
 		w->full_key = key;
 		w->saved = false;
+		record_check(w, r);
 	}
 	return r;
 }
@@ -151,7 +235,8 @@ bool wiz_work_unsaved(const wizard *w) { return (w->full || w->quick) && !w->sav
 static bool has_corruption(const sd_report *r)
 {
 	for (size_t i = 0; r && i < r->findings.n; i++)
-		if (r->findings.v[i].step == STEP_CORRUPTION && r->findings.v[i].severity == SEV_ERROR)
+		if (r->findings.v[i].step == STEP_CORRUPTION &&
+		    r->findings.v[i].severity == SEV_ERROR)
 			return true;
 	return false;
 }
@@ -179,10 +264,11 @@ void wiz_rebuild(wizard *w, bool for_config)
 	opt.no_auto_config = true;
 	if (for_config) {
 		if (w->cfg_default || !w->cfg_path) {
-			ui_message(_("Repair"),
-			           _("A sync file can only be rebuilt for a configuration that has a "
-			             "project key. Choose this computer's .mapeosettings file in the "
-			             "configuration step, or use Option A or B."));
+			ui_message(
+			    _("Repair"),
+			    _("A sync file can only be rebuilt for a configuration that has a "
+			      "project key. Choose this computer's .mapeosettings file in the "
+			      "configuration step, or use Option A or B."));
 			return;
 		}
 		opt.config_path = w->cfg_path;
@@ -204,15 +290,17 @@ void wiz_rebuild(wizard *w, bool for_config)
 	for (;;) {
 		ui_page p;
 		page_init(&p, w->step, w->nsteps, _("Repair: what the new sync file will hold"));
-		p.help = _("syncdoctor writes a NEW sync file next to the old one and checks it "
-		           "before giving it its name; the old file is never changed. Read the plan, "
-		           "then choose where to write the new file, or press b to go back without "
-		           "writing anything.");
+		p.help =
+		    _("syncdoctor writes a NEW sync file next to the old one and checks it "
+		      "before giving it its name; the old file is never changed. Read the plan, "
+		      "then choose where to write the new file, or press b to go back without "
+		      "writing anything.");
 		if (plan->changes_project) {
 			page_add(&p, UI_BIG, 0, "%s", _("THE NEW FILE BELONGS TO ANOTHER PROJECT"));
-			page_add(&p, UI_TEXT, 0, "%s",
-			         _("Its observations will merge into the project of this computer's "
-			           "configuration when it is synced."));
+			page_add(
+			    &p, UI_TEXT, 0, "%s",
+			    _("Its observations will merge into the project of this computer's "
+			      "configuration when it is synced."));
 			page_gap(&p);
 		}
 		strbuf b = SB_INIT;
@@ -244,8 +332,8 @@ void wiz_rebuild(wizard *w, bool for_config)
 			shown = wiz_show_path(out);
 		}
 		char *orig = wiz_show_path(w->file);
-		char *q = xasprintf(_("Write a new sync file %s? The file %s is not changed."), shown,
-		                    orig);
+		char *q = xasprintf(_("Write a new sync file %s? The file %s is not changed."),
+		                    shown, orig);
 		free(orig);
 		bool yes = ui_confirm(q);
 		free(q);
@@ -257,10 +345,12 @@ void wiz_rebuild(wizard *w, bool for_config)
 		w->cancel = 0;
 		st = rebuild_write(plan, out, &opt, &prog, &err);
 		ui_progress_end();
+		record_rebuild(w, plan, out, opt.salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
-			char *m = xasprintf(_("Written and verified: %s. In Mapeo Desktop, open the "
-			                      "Synchronize screen and choose this new file."),
-			                    shown);
+			char *m =
+			    xasprintf(_("Written and verified: %s. In Mapeo Desktop, open the "
+			                "Synchronize screen and choose this new file."),
+			              shown);
 			ui_message(_("Repair finished"), m);
 			free(m);
 			w->rebuilt = true;
@@ -289,7 +379,7 @@ int ui_wizard_main(const char *file, cli_globals *g)
 		w.file = xstrdup(file);
 		w.file_given = true;
 	}
-	ui_log_open();
+	ui_log_open(g->log_dir);
 	ui_open(g);
 	ui_log_printf("front end: %s", ui_is_curses() ? "curses" : "line mode");
 
@@ -335,5 +425,6 @@ int ui_wizard_main(const char *file, cli_globals *g)
 	free(w.cfg_how);
 	free(w.quick_key);
 	free(w.full_key);
+	free(w.seen_before);
 	return rc;
 }

@@ -21,22 +21,25 @@ typedef enum wiz_nav { NAV_NEXT, NAV_BACK, NAV_QUIT, NAV_EOF } wiz_nav;
 
 typedef struct wizard {
 	cli_globals *g;
-	char *file;        /* the sync file */
-	bool file_given;   /* on the command line: the file step is skipped */
-	char *cfg_path;    /* this computer's configuration; NULL with cfg_default */
-	bool cfg_default;  /* Mapeo's bundled default: no project key */
+	char *file;       /* the sync file */
+	bool file_given;  /* on the command line: the file step is skipped */
+	char *cfg_path;   /* this computer's configuration; NULL with cfg_default */
+	bool cfg_default; /* Mapeo's bundled default: no project key */
 	bool cfg_chosen;
-	char *cfg_how;     /* translated: where the configuration came from */
-	char **nearby;     /* .mapeosettings found near the file and at home */
+	char *cfg_how; /* translated: where the configuration came from */
+	char **nearby; /* .mapeosettings found near the file and at home */
 	size_t n_nearby, cap_nearby;
-	sd_report *quick;  /* structure and index only: steps 1 and 2 */
-	sd_report *full;   /* every check: step 3 and the summary */
-	char *quick_key;   /* file + configuration the reports were made for */
+	sd_report *quick; /* structure and index only: steps 1 and 2 */
+	sd_report *full;  /* every check: step 3 and the summary */
+	char *quick_key;  /* file + configuration the reports were made for */
 	char *full_key;
-	bool saved;        /* a report was saved: quitting loses nothing */
+	bool saved; /* a report was saved: quitting loses nothing */
 	bool rebuilt;
+	long long journal_id; /* the full check's row in the case journal, 0 none */
+	char fingerprint[65]; /* of the sync file, "" until the full check */
+	char *seen_before;    /* translated: what the journal knew of the file, NULL */
 	volatile sig_atomic_t cancel;
-	int step, nsteps;  /* of the page being shown */
+	int step, nsteps; /* of the page being shown */
 } wizard;
 
 /* Replace *slot with a copy of s (NULL allowed). */
@@ -51,6 +54,10 @@ sd_report *wiz_check(wizard *w, bool quick);
 /* The repair flow: plan, confirm naming the output, write, verify.
  * for_config: rebuild for this computer's configuration (Option C). */
 void wiz_rebuild(wizard *w, bool for_config);
+/* The case journal (journal.h), as the CLI opens it (--journal,
+ * --no-journal); NULL when there is none (why goes to the session log,
+ * never to the screen). Close with jnl_close(). */
+struct jnl_db *wiz_journal(const wizard *w, bool create);
 /* The exit status the CLI would give for what is known now. */
 int wiz_exit_status(const wizard *w);
 /* Whether quitting now loses work (a diagnosis not saved anywhere). */

@@ -1,0 +1,70 @@
+/* database.h: a Mapeo database folder read in place (module prefix db_).
+ *
+ * Mapeo keeps the same hypercore feed folders a sync file carries in its
+ * inner tar (FORMATS.md A.3, B.2): Mapeo Desktop in <userData>/kappa.db
+ * (plus secret_key and localname in this computer's own feed, a folder named
+ * after the project key, LevelDB indexes, and photos under
+ * media/{original,preview,thumbnail}/<2 characters>/<id>), a leftover
+ * osm-p2p-syncfile-* temporary folder in its multifeed/ folder, and a copied
+ * Mapeo Mobile database (<privateStorage>/db with media/ beside it, as
+ * mapeo-mobile's src/backend/server.js makes them).
+ *
+ * db_open() presents such a folder as a read-only `syncfile` (syncfile.h):
+ * every feed file and photo gets a range in a virtual address space, and
+ * sf_read() reads the real files through it. So the diagnosis and the
+ * rebuild verify a database with exactly the code they use for a sync file.
+ * Photos become members named as upstream sync files name them
+ * ("original/<id>": the 2-character folder removed).
+ *
+ * Nothing is ever written, and secret_key and localname are never opened:
+ * only their presence is noted (sf_feed.has_secret_key marks this
+ * computer's own feed). The folder named after the project key is read for
+ * its name only, to tell the project (its discovery key; the key itself is
+ * never kept or shown). LevelDB indexes are ignored.
+ *
+ * Ownership: the syncfile from db_open() is freed with sf_close(). */
+#ifndef SD_DATABASE_H
+#define SD_DATABASE_H
+
+#include <stdbool.h>
+
+#include "finding.h"
+#include "progress.h"
+#include "status.h"
+#include "syncfile.h"
+
+typedef enum db_kind {
+	DB_KIND_NONE = 0,
+	DB_KIND_DESKTOP, /* Mapeo Desktop: <userData> or its kappa.db */
+	DB_KIND_TEMP,    /* a leftover osm-p2p-syncfile-* folder (its multifeed/) */
+	DB_KIND_FOLDER,  /* numbered feed folders (a Mapeo Mobile copy, or any other) */
+} db_kind;
+
+/* What path holds, without reading any feed: DB_KIND_NONE when it is not a
+ * folder holding a Mapeo database. */
+db_kind db_probe(const char *path);
+/* "desktop", "temp", "folder" (stable, for reports) */
+const char *db_kind_name(db_kind k);
+
+/* The Mapeo Desktop database of this computer: the first
+ * <userData>/kappa.db among cfg_userdata_candidates(override). Caller frees;
+ * NULL when none exists. */
+char *db_find_default(const char *userdata_override);
+
+/* The <userData> folder of a Desktop database path (path itself, or the
+ * parent of a kappa.db); caller frees. */
+char *db_userdata_of(const char *path);
+
+/* Open path (any folder db_probe() accepts) as a syncfile view. Problems in
+ * the database are findings in fl; an error only when it is no database or
+ * cannot be read at all. */
+sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
+                  sd_error *err);
+/* True when sf came from db_open(). */
+bool db_is_view(const syncfile *sf);
+/* The kind of folder behind a view. */
+db_kind db_view_kind(const syncfile *sf);
+/* SD_ERR_CHANGED when a file of the view changed size or time since open. */
+sd_status db_check_unchanged(const syncfile *sf, sd_error *err);
+
+#endif

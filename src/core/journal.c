@@ -1,0 +1,876 @@
+/* journal.c: the case journal (see journal.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "io.h"
+#include "journal.h"
+#include "strbuf.h"
+
+struct jnl_db {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Long enough for a slow disk and a large check's findings; a second run
+ * waits instead of failing with "database is locked". */
+#define JNL_BUSY_MS 15000
+
+char *jnl_default_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	if (state && state[0] == '/')
+		return xasprintf("%s/syncdoctor/journal.sqlite", state);
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return xasprintf("%s/.local/state/syncdoctor/journal.sqlite", home);
+	return NULL;
+}
+
+const char *jnl_path(const jnl_db *j) { return j->path; }
+
+static sd_status db_error(jnl_db *j, sd_error *err)
+{
+	return sd_error_set(err, SD_ERR_IO, _("the case journal %s could not be used: %s"), j->path,
+	                    sqlite3_errmsg(j->db));
+}
+
+/* mkdir -p, private: the journal names the files of other people's projects. */
+static bool make_parent_dirs(const char *path)
+{
+	char *d = xstrdup(path);
+	char *slash = strrchr(d, '/');
+	bool ok = true;
+	if (slash && slash != d) {
+		*slash = '\0';
+		for (char *p = d + 1; ok; p++) {
+			if (*p == '/' || *p == '\0') {
+				char c = *p;
+				*p = '\0';
+				if (mkdir(d, 0700) != 0 && errno != EEXIST)
+					ok = false;
+				*p = c;
+				if (c == '\0')
+					break;
+			}
+		}
+	}
+	free(d);
+	return ok;
+}
+
+static int exec(jnl_db *j, const char *sql) { return sqlite3_exec(j->db, sql, NULL, NULL, NULL); }
+
+static int user_version(jnl_db *j, int *v)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(j->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Each step takes the schema from version i to i + 1. Never edit a step
+ * that has shipped: add one. */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE checks(id INTEGER PRIMARY KEY, time INTEGER NOT NULL, path TEXT NOT NULL,"
+    " size INTEGER, fingerprint TEXT, era TEXT, verdict TEXT NOT NULL);"
+    "CREATE TABLE findings(check_id INTEGER NOT NULL REFERENCES checks(id), code TEXT NOT NULL,"
+    " severity TEXT, message TEXT);",
+    /* 1 -> 2: discovery key, configuration, finding places, rebuilds */
+    "ALTER TABLE checks ADD COLUMN discovery_key TEXT;"
+    "ALTER TABLE checks ADD COLUMN config_path TEXT;"
+    "ALTER TABLE checks ADD COLUMN config_name TEXT;"
+    "ALTER TABLE checks ADD COLUMN config_version TEXT;"
+    "ALTER TABLE checks ADD COLUMN config_discovery_key TEXT;"
+    "ALTER TABLE checks ADD COLUMN config_footer TEXT;"
+    "ALTER TABLE checks ADD COLUMN config_match INTEGER;"
+    "ALTER TABLE checks ADD COLUMN tool_version TEXT;"
+    "ALTER TABLE findings ADD COLUMN step TEXT;"
+    "ALTER TABLE findings ADD COLUMN place TEXT;"
+    "CREATE INDEX checks_fingerprint ON checks(fingerprint);"
+    "CREATE INDEX checks_path ON checks(path);"
+    "CREATE INDEX findings_check ON findings(check_id);"
+    "CREATE TABLE rebuilds(id INTEGER PRIMARY KEY, time INTEGER NOT NULL, input TEXT,"
+    " input_fingerprint TEXT, output TEXT, output_fingerprint TEXT, mode TEXT, outcome TEXT,"
+    " discovery_key TEXT, tool_version TEXT);"
+    "CREATE TABLE rebuild_lines(rebuild_id INTEGER NOT NULL REFERENCES rebuilds(id),"
+    " kind TEXT NOT NULL, text TEXT NOT NULL);"
+    "CREATE INDEX rebuild_lines_rebuild ON rebuild_lines(rebuild_id);",
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == JNL_SCHEMA_VERSION,
+               "one migration per schema version");
+
+static sd_status migrate(jnl_db *j, sd_error *err)
+{
+	int v;
+	if (user_version(j, &v) != SQLITE_OK)
+		return db_error(j, err);
+	if (v > JNL_SCHEMA_VERSION)
+		return sd_error_set(
+		    err, SD_ERR_FORMAT,
+		    _("the case journal %s was written by a newer syncdoctor (schema "
+		      "%d; this one knows %d)"),
+		    j->path, v, JNL_SCHEMA_VERSION);
+	if (v == JNL_SCHEMA_VERSION)
+		return SD_OK;
+	/* IMMEDIATE: a second process waits here, then sees the new version. */
+	if (exec(j, "BEGIN IMMEDIATE") != SQLITE_OK)
+		return db_error(j, err);
+	if (user_version(j, &v) != SQLITE_OK)
+		goto fail;
+	for (; v < JNL_SCHEMA_VERSION; v++)
+		if (exec(j, migrations[v]) != SQLITE_OK)
+			goto fail;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", JNL_SCHEMA_VERSION);
+	if (exec(j, sql) != SQLITE_OK || exec(j, "COMMIT") != SQLITE_OK)
+		goto fail;
+	return SD_OK;
+fail:;
+	sd_status st = db_error(j, err);
+	exec(j, "ROLLBACK");
+	return st;
+}
+
+sd_status jnl_open(const char *path, bool create, jnl_db **out, sd_error *err)
+{
+	*out = NULL;
+	struct stat sb;
+	if (!create && stat(path, &sb) != 0)
+		return sd_error_errno(err, errno, path, _("cannot open the case journal"));
+	if (create && !make_parent_dirs(path))
+		return sd_error_errno(err, errno, path, _("cannot make the case journal's folder"));
+	jnl_db *j = xcalloc(1, sizeof *j);
+	j->path = xstrdup(path);
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	sd_status st = SD_OK;
+	if (sqlite3_open_v2(path, &j->db, flags, NULL) != SQLITE_OK) {
+		st = db_error(j, err);
+		goto fail;
+	}
+	sqlite3_busy_timeout(j->db, JNL_BUSY_MS);
+	/* Private: it names files of other people's projects (WAL files copy
+	 * the database's mode). */
+	if (create && stat(path, &sb) == 0 && (sb.st_mode & 077))
+		chmod(path, sb.st_mode & 0700);
+	/* Reading the version is the first real access: a file that is not a
+	 * database fails here. */
+	int v;
+	if (user_version(j, &v) != SQLITE_OK) {
+		st = db_error(j, err);
+		goto fail;
+	}
+	if (v <= JNL_SCHEMA_VERSION) {
+		sqlite3_stmt *s;
+		/* WAL: readers never block the writer; a crash loses at most the
+		 * last transaction, never the file. */
+		if (sqlite3_prepare_v2(j->db, "PRAGMA journal_mode=WAL", -1, &s, NULL) !=
+		    SQLITE_OK) {
+			st = db_error(j, err);
+			goto fail;
+		}
+		int rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_ROW && sqlite3_db_readonly(j->db, "main") != 1) {
+			st = db_error(j, err);
+			goto fail;
+		}
+		exec(j, "PRAGMA synchronous=NORMAL");
+	}
+	if ((st = migrate(j, err)) != SD_OK)
+		goto fail;
+	*out = j;
+	return SD_OK;
+fail:
+	jnl_close(j);
+	return st;
+}
+
+void jnl_close(jnl_db *j)
+{
+	if (!j)
+		return;
+	sqlite3_close(j->db);
+	free(j->path);
+	free(j);
+}
+
+sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[65], sd_error *err)
+{
+	out[0] = '\0';
+	sd_input *in;
+	sd_status st = sdin_open(path, &in, err);
+	if (st != SD_OK)
+		return st;
+	crypto_generichash_state hs;
+	crypto_generichash_init(&hs, NULL, 0, 32);
+	size_t bufsz = 1 << 20;
+	uint8_t *buf = xmalloc(bufsz);
+	uint64_t off = 0, size = sdin_size(in);
+	for (;;) {
+		if (sd_progress_cancelled(prog)) {
+			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+			break;
+		}
+		size_t got;
+		if ((st = sdin_pread(in, buf, bufsz, off, &got, err)) != SD_OK)
+			break;
+		if (got == 0)
+			break;
+		crypto_generichash_update(&hs, buf, got);
+		off += got;
+		sd_progress_report(prog, _("fingerprint"), off, size, 0, 0);
+	}
+	free(buf);
+	sdin_close(in);
+	if (st != SD_OK)
+		return st;
+	uint8_t h[32];
+	crypto_generichash_final(&hs, h, sizeof h);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	return SD_OK;
+}
+
+/* The path as it will be compared later: absolute, symlinks resolved when
+ * it exists. */
+static char *abs_path(const char *p)
+{
+	char *r = realpath(p, NULL);
+	if (r)
+		return r;
+	if (p[0] == '/')
+		return xstrdup(p);
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		return xstrdup(p);
+	return xasprintf("%s/%s", cwd, p);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static char *finding_place(const finding *f)
+{
+	strbuf b = SB_INIT;
+	if (f->member)
+		sb_printf(&b, "%smember=%s", b.len ? " " : "", f->member);
+	if (f->inner)
+		sb_printf(&b, "%sinner=%s", b.len ? " " : "", f->inner);
+	if (f->feed >= 0)
+		sb_printf(&b, "%sfeed=%d", b.len ? " " : "", f->feed);
+	if (f->block >= 0)
+		sb_printf(&b, "%sblock=%lld", b.len ? " " : "", (long long)f->block);
+	if (f->offset >= 0)
+		sb_printf(&b, "%soffset=%lld", b.len ? " " : "", (long long)f->offset);
+	if (f->observation)
+		sb_printf(&b, "%sobservation=%s", b.len ? " " : "", f->observation);
+	if (f->media)
+		sb_printf(&b, "%smedia=%s", b.len ? " " : "", f->media);
+	return b.len ? sb_take(&b) : NULL;
+}
+
+static int64_t now_or(int64_t t) { return t ? t : (int64_t)time(NULL); }
+
+sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprint,
+                           int64_t when_time, int64_t *id, sd_error *err)
+{
+	if (exec(j, "BEGIN IMMEDIATE") != SQLITE_OK)
+		return db_error(j, err);
+	sqlite3_stmt *s = NULL;
+	char *path = abs_path(r->file);
+	int rc = sqlite3_prepare_v2(
+	    j->db,
+	    "INSERT INTO checks(time, path, size, fingerprint, era, verdict, discovery_key,"
+	    " config_path, config_name, config_version, config_discovery_key, config_footer,"
+	    " config_match, tool_version) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, now_or(when_time));
+	sqlite3_bind_text(s, 2, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->size);
+	bind_text(s, 4, fingerprint);
+	bind_text(s, 5, r->era);
+	bind_text(s, 6, check_verdict_name(r->verdict));
+	bind_text(s, 7, r->has_discovery_key ? r->discovery_key : NULL);
+	if (r->config_used) {
+		char *cp = r->config_path ? abs_path(r->config_path) : NULL;
+		bind_text(s, 8, cp);
+		free(cp);
+		bind_text(s, 9, r->config_name);
+		bind_text(s, 10, r->config_version);
+		bind_text(s, 11, r->config_has_key ? r->config_discovery_key : NULL);
+		bind_text(s, 12, r->config_footer);
+		sqlite3_bind_int(s, 13, r->config_match);
+	}
+	bind_text(s, 14, PACKAGE_VERSION);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	s = NULL;
+	int64_t cid = sqlite3_last_insert_rowid(j->db);
+	rc = sqlite3_prepare_v2(
+	    j->db,
+	    "INSERT INTO findings(check_id, code, severity, message, step, place)"
+	    " VALUES(?,?,?,?,?,?)",
+	    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const finding *f = &r->findings.v[i];
+		char *place = finding_place(f);
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, cid);
+		bind_text(s, 2, f->code);
+		bind_text(s, 3, fnd_severity_name(f->severity));
+		bind_text(s, 4, f->message);
+		bind_text(s, 5, fnd_step_name(f->step));
+		bind_text(s, 6, place);
+		free(place);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (exec(j, "COMMIT") != SQLITE_OK)
+		goto fail;
+	free(path);
+	if (id)
+		*id = cid;
+	return SD_OK;
+fail:;
+	sd_status st = db_error(j, err);
+	sqlite3_finalize(s);
+	exec(j, "ROLLBACK");
+	free(path);
+	return st;
+}
+
+sd_status jnl_record_rebuild(jnl_db *j, const jnl_rebuild *rb, int64_t *id, sd_error *err)
+{
+	if (exec(j, "BEGIN IMMEDIATE") != SQLITE_OK)
+		return db_error(j, err);
+	sqlite3_stmt *s = NULL;
+	char *in = rb->input ? abs_path(rb->input) : NULL;
+	char *out = rb->output ? abs_path(rb->output) : NULL;
+	int rc =
+	    sqlite3_prepare_v2(j->db,
+	                       "INSERT INTO rebuilds(time, input, input_fingerprint, output,"
+	                       " output_fingerprint, mode, outcome, discovery_key, tool_version)"
+	                       " VALUES(?,?,?,?,?,?,?,?,?)",
+	                       -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, now_or(rb->time));
+	bind_text(s, 2, in);
+	bind_text(s, 3, rb->input_fingerprint);
+	bind_text(s, 4, out);
+	bind_text(s, 5, rb->output_fingerprint);
+	bind_text(s, 6, rb->mode);
+	bind_text(s, 7, rb->outcome);
+	if (rb->discovery_key)
+		sqlite3_bind_text(s, 8, rb->discovery_key, -1, SQLITE_TRANSIENT);
+	bind_text(s, 9, PACKAGE_VERSION);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	s = NULL;
+	int64_t rid = sqlite3_last_insert_rowid(j->db);
+	rc = sqlite3_prepare_v2(
+	    j->db, "INSERT INTO rebuild_lines(rebuild_id, kind, text) VALUES(?,?,?)", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	for (int k = 0; k < 2; k++) {
+		char *const *v = k ? rb->changes : rb->dropped;
+		size_t n = k ? rb->n_changes : rb->n_dropped;
+		for (size_t i = 0; i < n; i++) {
+			sqlite3_reset(s);
+			sqlite3_bind_int64(s, 1, rid);
+			sqlite3_bind_text(s, 2, k ? "change" : "dropped", -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 3, v[i], -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				goto fail;
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (exec(j, "COMMIT") != SQLITE_OK)
+		goto fail;
+	free(in);
+	free(out);
+	if (id)
+		*id = rid;
+	return SD_OK;
+fail:;
+	sd_status st = db_error(j, err);
+	sqlite3_finalize(s);
+	exec(j, "ROLLBACK");
+	free(in);
+	free(out);
+	return st;
+}
+
+static char *col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static char *col_str0(sqlite3_stmt *s, int i)
+{
+	char *v = col_str(s, i);
+	return v ? v : xstrdup("");
+}
+
+static sd_status load_findings(jnl_db *j, jnl_check *c, sd_error *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT code, step, severity, message, place FROM findings"
+	                       " WHERE check_id = ? ORDER BY rowid",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return db_error(j, err);
+	sqlite3_bind_int64(s, 1, c->id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		SD_GROW(c->findings, cap, c->n_findings + 1);
+		jnl_finding *f = &c->findings[c->n_findings++];
+		f->code = col_str0(s, 0);
+		f->step = col_str(s, 1);
+		f->severity = col_str(s, 2);
+		f->message = col_str(s, 3);
+		f->place = col_str(s, 4);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SD_OK : db_error(j, err);
+}
+
+sd_status jnl_list_get(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
+                       jnl_list *out, sd_error *err)
+{
+	memset(out, 0, sizeof *out);
+	bool filter = (path && *path) || (fingerprint && *fingerprint);
+	char *ap = path && *path ? abs_path(path) : NULL;
+	char sql[512];
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT id, time, path, size, fingerprint, era, discovery_key, verdict, config_path,"
+	    " config_name, config_version, config_footer, config_match FROM checks%s"
+	    " ORDER BY time DESC, id DESC LIMIT ?3",
+	    filter ? " WHERE (fingerprint = ?1 AND ?1 <> '') OR path = ?2" : "");
+	sqlite3_stmt *s = NULL;
+	sd_status st = SD_OK;
+	if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	if (filter) {
+		bind_text(s, 1, fingerprint);
+		bind_text(s, 2, ap);
+	}
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		SD_GROW(out->checks, cap, out->n_checks + 1);
+		jnl_check *c = &out->checks[out->n_checks++];
+		memset(c, 0, sizeof *c);
+		c->id = sqlite3_column_int64(s, 0);
+		c->time = sqlite3_column_int64(s, 1);
+		c->path = col_str0(s, 2);
+		c->size = (uint64_t)sqlite3_column_int64(s, 3);
+		c->fingerprint = col_str0(s, 4);
+		c->era = col_str0(s, 5);
+		c->discovery_key = col_str0(s, 6);
+		c->verdict = col_str0(s, 7);
+		c->config_path = col_str(s, 8);
+		c->config_name = col_str(s, 9);
+		c->config_version = col_str(s, 10);
+		c->config_footer = col_str(s, 11);
+		c->config_match =
+		    sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 12);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	for (size_t i = 0; i < out->n_checks; i++)
+		if ((st = load_findings(j, &out->checks[i], err)) != SD_OK)
+			goto done;
+
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT id, time, input, input_fingerprint, output, output_fingerprint, mode, outcome"
+	    " FROM rebuilds%s ORDER BY time DESC, id DESC LIMIT ?3",
+	    filter ? " WHERE (?1 <> '' AND (input_fingerprint = ?1 OR output_fingerprint = ?1))"
+	             " OR input = ?2 OR output = ?2"
+	           : "");
+	if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	if (filter) {
+		sqlite3_bind_text(s, 1, fingerprint ? fingerprint : "", -1, SQLITE_TRANSIENT);
+		bind_text(s, 2, ap);
+	}
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	cap = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		SD_GROW(out->rebuilds, cap, out->n_rebuilds + 1);
+		jnl_rebuild_row *b = &out->rebuilds[out->n_rebuilds++];
+		memset(b, 0, sizeof *b);
+		b->id = sqlite3_column_int64(s, 0);
+		b->time = sqlite3_column_int64(s, 1);
+		b->input = col_str0(s, 2);
+		b->input_fingerprint = col_str0(s, 3);
+		b->output = col_str0(s, 4);
+		b->output_fingerprint = col_str0(s, 5);
+		b->mode = col_str0(s, 6);
+		b->outcome = col_str0(s, 7);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT text FROM rebuild_lines WHERE rebuild_id = ? AND kind = "
+	                       "'dropped' ORDER BY rowid",
+	                       -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < out->n_rebuilds; i++) {
+		jnl_rebuild_row *b = &out->rebuilds[i];
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, b->id);
+		cap = 0;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			SD_GROW(b->dropped, cap, b->n_dropped + 1);
+			b->dropped[b->n_dropped++] = col_str0(s, 0);
+		}
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	goto done;
+fail:
+	st = db_error(j, err);
+	sqlite3_finalize(s);
+done:
+	free(ap);
+	if (st != SD_OK)
+		jnl_list_free(out);
+	return st;
+}
+
+static void free_check(jnl_check *c)
+{
+	free(c->path);
+	free(c->fingerprint);
+	free(c->era);
+	free(c->discovery_key);
+	free(c->verdict);
+	free(c->config_path);
+	free(c->config_name);
+	free(c->config_version);
+	free(c->config_footer);
+	for (size_t k = 0; k < c->n_findings; k++) {
+		jnl_finding *f = &c->findings[k];
+		free(f->code);
+		free(f->step);
+		free(f->severity);
+		free(f->message);
+		free(f->place);
+	}
+	free(c->findings);
+}
+
+void jnl_list_free(jnl_list *l)
+{
+	for (size_t i = 0; i < l->n_checks; i++)
+		free_check(&l->checks[i]);
+	free(l->checks);
+	for (size_t i = 0; i < l->n_rebuilds; i++) {
+		jnl_rebuild_row *b = &l->rebuilds[i];
+		free(b->input);
+		free(b->input_fingerprint);
+		free(b->output);
+		free(b->output_fingerprint);
+		free(b->mode);
+		free(b->outcome);
+		for (size_t k = 0; k < b->n_dropped; k++)
+			free(b->dropped[k]);
+		free(b->dropped);
+	}
+	free(l->rebuilds);
+	memset(l, 0, sizeof *l);
+}
+
+static json_t *jstr(const char *s) { return s && *s ? json_string(s) : json_null(); }
+
+static json_t *jtime(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return json_integer(t);
+	return json_string(buf);
+}
+
+json_t *jnl_list_json(const jnl_list *l)
+{
+	json_t *o = json_object(), *checks = json_array(), *rebuilds = json_array();
+	for (size_t i = 0; i < l->n_checks; i++) {
+		const jnl_check *c = &l->checks[i];
+		json_t *jc = json_object();
+		json_object_set_new(jc, "id", json_integer(c->id));
+		json_object_set_new(jc, "time", jtime(c->time));
+		json_object_set_new(jc, "path", json_string(c->path));
+		json_object_set_new(jc, "size", json_integer((json_int_t)c->size));
+		json_object_set_new(jc, "fingerprint", jstr(c->fingerprint));
+		json_object_set_new(jc, "era", jstr(c->era));
+		json_object_set_new(jc, "discovery_key", jstr(c->discovery_key));
+		json_object_set_new(jc, "verdict", json_string(c->verdict));
+		if (c->config_match >= 0) {
+			json_t *cf = json_object();
+			json_object_set_new(cf, "path", jstr(c->config_path));
+			json_object_set_new(cf, "name", jstr(c->config_name));
+			json_object_set_new(cf, "version", jstr(c->config_version));
+			json_object_set_new(cf, "footer", jstr(c->config_footer));
+			json_object_set_new(cf, "match", json_boolean(c->config_match));
+			json_object_set_new(jc, "config", cf);
+		} else {
+			json_object_set_new(jc, "config", json_null());
+		}
+		json_t *fs = json_array();
+		for (size_t k = 0; k < c->n_findings; k++) {
+			const jnl_finding *f = &c->findings[k];
+			json_t *jf = json_object();
+			json_object_set_new(jf, "code", json_string(f->code));
+			json_object_set_new(jf, "step", jstr(f->step));
+			json_object_set_new(jf, "severity", jstr(f->severity));
+			json_object_set_new(jf, "message", jstr(f->message));
+			json_object_set_new(jf, "place", jstr(f->place));
+			json_array_append_new(fs, jf);
+		}
+		json_object_set_new(jc, "findings", fs);
+		json_array_append_new(checks, jc);
+	}
+	for (size_t i = 0; i < l->n_rebuilds; i++) {
+		const jnl_rebuild_row *b = &l->rebuilds[i];
+		json_t *jb = json_object(), *d = json_array();
+		json_object_set_new(jb, "id", json_integer(b->id));
+		json_object_set_new(jb, "time", jtime(b->time));
+		json_object_set_new(jb, "input", jstr(b->input));
+		json_object_set_new(jb, "input_fingerprint", jstr(b->input_fingerprint));
+		json_object_set_new(jb, "output", jstr(b->output));
+		json_object_set_new(jb, "output_fingerprint", jstr(b->output_fingerprint));
+		json_object_set_new(jb, "mode", jstr(b->mode));
+		json_object_set_new(jb, "outcome", jstr(b->outcome));
+		for (size_t k = 0; k < b->n_dropped; k++)
+			json_array_append_new(d, json_string(b->dropped[k]));
+		json_object_set_new(jb, "dropped", d);
+		json_array_append_new(rebuilds, jb);
+	}
+	json_object_set_new(o, "checks", checks);
+	json_object_set_new(o, "rebuilds", rebuilds);
+	return o;
+}
+
+static bool str_in(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+void jnl_summarize(const jnl_list *l, jnl_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	s->n_checks = l->n_checks;
+	if (!l->n_checks)
+		return;
+	s->last_time = l->checks[0].time;
+	s->first_time = l->checks[l->n_checks - 1].time;
+	s->last_verdict = l->checks[0].verdict;
+	char **fps = xcalloc(l->n_checks, sizeof *fps),
+	     **paths = xcalloc(l->n_checks, sizeof *paths);
+	for (size_t i = l->n_checks; i-- > 0;) {
+		const jnl_check *c = &l->checks[i];
+		if (!s->first_healthy && !strcmp(c->verdict, "ok"))
+			s->first_healthy = c->time;
+		if (c->fingerprint[0] && !str_in(fps, s->n_fingerprints, c->fingerprint))
+			fps[s->n_fingerprints++] = c->fingerprint;
+		if (!str_in(paths, s->n_paths, c->path))
+			paths[s->n_paths++] = c->path;
+	}
+	for (size_t i = 0; i < l->n_checks && strcmp(l->checks[i].verdict, "ok") != 0; i++)
+		s->damaged_since = l->checks[i].time;
+	free(fps);
+	free(paths);
+}
+
+static void local_date(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M", &tm))
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+char *jnl_summary_text(const jnl_summary *s)
+{
+	if (!s->n_checks)
+		return xstrdup(_("never checked."));
+	strbuf b = SB_INIT;
+	char d1[32], d2[32];
+	sb_printf(&b, P_("checked %zu time", "checked %zu times", s->n_checks), s->n_checks);
+	if (s->first_healthy) {
+		local_date(s->first_healthy, d1);
+		sb_printf(&b, _("; first seen healthy on %s"), d1);
+	} else {
+		local_date(s->first_time, d1);
+		sb_printf(&b, _("; first seen on %s, never healthy"), d1);
+	}
+	if (s->damaged_since) {
+		local_date(s->damaged_since, d2);
+		sb_printf(&b, _(", damaged since %s"), d2);
+	} else {
+		local_date(s->last_time, d2);
+		sb_printf(&b, _(", healthy at the last check on %s"), d2);
+	}
+	sb_addc(&b, '.');
+	return sb_take(&b);
+}
+
+static bool report_has_code(const sd_report *r, const char *code)
+{
+	for (size_t i = 0; i < r->findings.n; i++)
+		if (!strcmp(r->findings.v[i].code, code))
+			return true;
+	return false;
+}
+
+static bool check_has_code(const jnl_check *c, const char *code)
+{
+	for (size_t i = 0; i < c->n_findings; i++)
+		if (!strcmp(c->findings[i].code, code))
+			return true;
+	return false;
+}
+
+/* Codes of a (warning or worse) finding in one side and not the other. */
+static void add_code_list(strbuf *b, const char *label, char **codes, size_t n)
+{
+	if (!n)
+		return;
+	sb_printf(b, " %s ", label);
+	for (size_t i = 0; i < n; i++)
+		sb_printf(b, "%s%s", i ? ", " : "", codes[i]);
+	sb_addc(b, '.');
+}
+
+char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, const sd_report *now,
+                      int64_t skip_id)
+{
+	jnl_list l;
+	if (jnl_list_get(j, path, fingerprint, 0, &l, NULL) != SD_OK)
+		return NULL;
+	/* Drop the check just made. */
+	for (size_t i = 0; i < l.n_checks; i++)
+		if (l.checks[i].id == skip_id) {
+			free_check(&l.checks[i]);
+			memmove(&l.checks[i], &l.checks[i + 1],
+			        (l.n_checks - i - 1) * sizeof l.checks[0]);
+			l.n_checks--;
+			break;
+		}
+	if (!l.n_checks) {
+		jnl_list_free(&l);
+		return NULL;
+	}
+	strbuf b = SB_INIT;
+	const jnl_check *last = &l.checks[0];
+	char d1[32], d2[32];
+	local_date(l.checks[l.n_checks - 1].time, d1);
+	local_date(last->time, d2);
+	if (l.n_checks == 1)
+		sb_printf(&b, _("This file was checked once before, on %s (verdict: %s)."), d2,
+		          last->verdict);
+	else
+		sb_printf(&b,
+		          P_("This file was checked %zu time before, first on %s and last on %s "
+		             "(verdict: %s).",
+		             "This file was checked %zu times before, first on %s and last on %s "
+		             "(verdict: %s).",
+		             l.n_checks),
+		          l.n_checks, d1, d2, last->verdict);
+	char *ap = path ? abs_path(path) : NULL;
+	if (fingerprint && *fingerprint && last->fingerprint[0]) {
+		if (!strcmp(last->fingerprint, fingerprint))
+			sb_add(&b,
+			       _(" Its content has not changed since then (same fingerprint)."));
+		else
+			sb_add(&b,
+			       _(" Its content has changed since then (different fingerprint)."));
+	}
+	if (ap && strcmp(last->path, ap) != 0) {
+		char *esc = xstrdup(last->path);
+		for (char *p = esc; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		sb_printf(&b, _(" It was then at %s."), esc);
+		free(esc);
+	}
+	if (now) {
+		char **added = xcalloc(now->findings.n + 1, sizeof *added);
+		char **gone = xcalloc(last->n_findings + 1, sizeof *gone);
+		size_t na = 0, ng = 0;
+		for (size_t i = 0; i < now->findings.n; i++) {
+			const finding *f = &now->findings.v[i];
+			if (f->severity >= SEV_WARNING && !check_has_code(last, f->code) &&
+			    !str_in(added, na, f->code))
+				added[na++] = (char *)f->code;
+		}
+		for (size_t i = 0; i < last->n_findings; i++) {
+			const jnl_finding *f = &last->findings[i];
+			if (f->severity && strcmp(f->severity, "info") != 0 &&
+			    !report_has_code(now, f->code) && !str_in(gone, ng, f->code))
+				gone[ng++] = f->code;
+		}
+		if (!na && !ng)
+			sb_add(&b, strcmp(last->verdict, "ok") == 0
+			               ? _(" Nothing has changed in what syncdoctor finds.")
+			               : _(" The same problems were found then."));
+		add_code_list(&b, _("New since then:"), added, na);
+		add_code_list(&b, _("Gone since then:"), gone, ng);
+		free(added);
+		free(gone);
+	}
+	free(ap);
+	jnl_list_free(&l);
+	return sb_take(&b);
+}

@@ -1,0 +1,134 @@
+#!/bin/sh
+# Database folders: 'check DIR', 'check --database', 'rebuild --database' on
+# Mapeo Desktop's real data folder and on databases built in test code from
+# the real fixtures' feeds (tests/unit/mkdb); the real Mapeo (tests/interop)
+# accepts every rebuilt file; secret_key never leaves the database.
+. "$(dirname "$0")/lib.sh"
+D=$SD_TEST_DATA
+MKDB=${top_builddir}/tests/unit/mkdb
+INTEROP=$top_srcdir/tests/interop/mapeo-accepts.sh
+KA=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
+KB=7cf227dd1d2d6268a4c39b74552535d7105c4dc154d4fbf3bdfbf9f07e349514
+DKA=c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af
+[ -x "$MKDB" ] || { echo "1..0 # SKIP mkdb not built (no Check)"; exit 0; }
+
+mapeo() {
+	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1: Mapeo accepts it (SYNCDOCTOR_NO_INTEROP set)"; return; fi
+	"$INTEROP" "$2" "$3" "$4" "$5" >"$TMP/interop.out" 2>"$TMP/interop.err"
+	case $? in
+	0) ok "$1: Mapeo accepts it ($4 observations, $5 photos)" ;;
+	77) skip "$1: Mapeo accepts it ($(tail -n 1 "$TMP/interop.err"))" ;;
+	*) fail "$1: Mapeo accepts it"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
+	esac
+}
+j() { "$SYNCDOCTOR" check --no-config --format json "$1" | jq -r "$2"; }
+state() { (cd "$1" && find . -type f -exec stat -c '%n %s %Y' {} + | sort && find . -type f -exec cat {} + | cksum); }
+# no_secret NAME FILE SECRETFILE: the private half of secret_key (its first
+# 32 bytes; the rest is the public key) is in FILE neither raw nor as hex.
+no_secret() {
+	if python3 - "$2" "$3" <<'PY'
+import sys
+data = open(sys.argv[1], 'rb').read()
+seed = open(sys.argv[2], 'rb').read()[:32]
+low = data.lower()
+bad = [seed[:16], seed[16:], seed[:16].hex().encode(), seed[16:].hex().encode()]
+sys.exit(1 if any(b in data or b in low for b in bad) else 0)
+PY
+	then ok "$1: no secret_key bytes"; else fail "$1: no secret_key bytes"; fi
+}
+
+# ---- the real Mapeo Desktop data folder ----
+U=$D/desktop-userdata-A
+before=$(state "$U")
+status "check the real userData" 0 "$SYNCDOCTOR" check "$U"
+check "it is checked against its own configuration" grep -q "Proyecto A" "$TMP/out"
+is "kind, verdict, feeds, observations, photos" "$(j "$U" '[.kind, .verdict, (.feeds | length), .observations.heads, .media.members] | join(" ")')" "database ok 2 17 12"
+is "this computer's own feed" "$(j "$U" '[.feeds[] | .own] | map(tostring) | join(" ")')" "true false"
+is "Database status as Desktop shows it" "$(j "$U" '[.feeds[] | "\(.database_status.sofar)/\(.database_status.total)"] | join(" ")')" "12/12 5/5"
+is "kappa.db/ is compared with the configuration beside it" "$("$SYNCDOCTOR" check --format json "$U/kappa.db/" | jq -r '[.config.name, .config.match] | map(tostring) | join(" ")')" "Proyecto A true"
+is "the project from the root feed folder" "$(j "$U/kappa.db" .project.discovery_key)" "$DKA"
+for f in json yaml text; do
+	"$SYNCDOCTOR" check --no-config --format $f "$U" >"$TMP/real.$f" 2>&1
+	no_secret "real userData, $f report" "$TMP/real.$f" "$U/kappa.db/0/secret_key"
+	check "real userData, $f report: no project key" sh -c "! grep -q $KA '$TMP/real.$f'"
+done
+status "check --database=DIR" 0 "$SYNCDOCTOR" check --no-config --database="$U"
+mkdir -p "$TMP/home/.config"
+cp -r "$U" "$TMP/home/.config/Mapeo"
+status "check --database finds this computer's" 0 env HOME="$TMP/home" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" check --database --format json
+is "... and it is that one" "$(jq -r .file "$TMP/out")" "$TMP/home/.config/Mapeo"
+status "check --database with none here" 3 env HOME="$TMP/nohome" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" check --database
+mkdir "$TMP/empty"
+status "an empty folder is no database" 3 "$SYNCDOCTOR" check --no-config "$TMP/empty"
+check "... and it says so" grep -q "no Mapeo database" "$TMP/err"
+
+status "rebuild --database from the real userData" 0 "$SYNCDOCTOR" rebuild --database "$U" -o "$TMP/real.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
+check "plan: secret_key and localname stay" grep -q "never copied" "$TMP/out"
+is "rebuilt: healthy" "$(j "$TMP/real.mapeodata" '[.kind, .verdict, .observations.heads, .media.members, .project.discovery_key] | join(" ")')" "syncfile ok 17 12 $DKA"
+is "rebuilt: upstream member names" "$(tar tf "$TMP/real.mapeodata" | grep -c '^\(original\|preview\|thumbnail\)/[0-9a-f]\{32\}\.jpg$')" 12
+is "rebuilt: only key, tree, signatures, bitfield, data" "$(tar xOf "$TMP/real.mapeodata" osm-p2p-db.tar | tar tf - | sed 's,^[0-9]*/,,' | sort -u | tr '\n' ' ')" "bitfield data key signatures tree "
+no_secret "rebuilt from the real userData" "$TMP/real.mapeodata" "$U/kappa.db/0/secret_key"
+check "rebuilt: no project key folder" sh -c "! tar xOf '$TMP/real.mapeodata' osm-p2p-db.tar | tar tf - | grep -q $KA"
+mapeo "rebuilt from the real userData" "$TMP/real.mapeodata" "$KA" 17 12
+is "the real userData was never written" "$(state "$U")" "$before"
+
+# ---- built from good-project-A's feeds, in the same layout ----
+"$MKDB" --own --key "$KA" --secret-out "$TMP/sec1" "$D/good-project-A.mapeodata" "$TMP/u1" || fail "mkdb"
+status "check a built database" 0 "$SYNCDOCTOR" check --no-config "$TMP/u1/kappa.db"
+is "same as its sync file" "$(j "$TMP/u1" '[.verdict, .observations.heads, .media.members] | join(" ")')" "$(j "$D/good-project-A.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')"
+for f in json yaml text; do
+	"$SYNCDOCTOR" check --no-config --format $f "$TMP/u1" >"$TMP/u1.$f" 2>&1
+	no_secret "built database, $f report" "$TMP/u1.$f" "$TMP/sec1"
+done
+
+# a planted 1970 date (feed re-signed as its writer would), and a cut photo
+"$MKDB" --resign --own --key "$KA" --epoch 0 4 --secret-out "$TMP/sec2" "$D/good-project-A.mapeodata" "$TMP/u2" || fail "mkdb --epoch"
+photo=$(ls "$TMP"/u2/kappa.db/media/original/*/*.jpg | head -n 1)
+truncate -s 3000 "$photo"
+status "a 1970 date and a cut photo: problems" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/u2"
+is "suspects, worst first" "$(jq -r '[.observations.suspect[] | .checks[0]] | join(" ")' "$TMP/out")" "media-damaged date-epoch"
+is "the 1970 one has date, category and place" "$(jq -r '.observations.suspect[1] | [.created_at, (.category != null), (.lat != null), (.lon != null)] | map(tostring) | join(" ")' "$TMP/out")" "1970-01-01T00:00:05.000Z true true true"
+"$SYNCDOCTOR" check --no-config "$TMP/u2" >"$TMP/u2.txt"
+check "text lists them to look at in Mapeo" grep -q "Observations to look at in Mapeo (2, worst first)" "$TMP/u2.txt"
+check "text names the failed check" grep -q "failed: date-epoch" "$TMP/u2.txt"
+"$SYNCDOCTOR" check --no-config --format yaml "$TMP/u2" >"$TMP/u2.yaml"
+check "yaml carries the list" grep -q "created_at: \"\?1970-01-01" "$TMP/u2.yaml"
+before=$(state "$TMP/u2")
+status "rebuild --exclude-suspect" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u2" --exclude-suspect --salvage -o "$TMP/x.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
+check "plan: the cut and what it costs" grep -q "cut before block 4, its first suspect one" "$TMP/out"
+check "plan: the photo that will not open is left out" grep -q "will not open" "$TMP/out"
+is "exclude-suspect: healthy, 1970 gone" "$(j "$TMP/x.mapeodata" '[.verdict, ([.findings[] | select(.code == "date-epoch")] | length), .feeds[0].length] | map(tostring) | join(" ")')" "ok 0 4"
+obs=$(j "$TMP/x.mapeodata" .observations.heads)
+media=$(j "$TMP/x.mapeodata" .media.members)
+no_secret "exclude-suspect output" "$TMP/x.mapeodata" "$TMP/sec2"
+mapeo "rebuilt without suspects" "$TMP/x.mapeodata" "$KA" "$obs" "$media"
+is "the built database was never written" "$(state "$TMP/u2")" "$before"
+
+# a phone's database: <privateStorage>/db and media/ beside it (mapeo-mobile)
+"$MKDB" --own "$D/good-project-A.mapeodata" "$TMP/phone" || fail "mkdb"
+mv "$TMP/phone/kappa.db/media" "$TMP/phone/media"
+mv "$TMP/phone/kappa.db" "$TMP/phone/db"
+is "phone copy: observations and photos" "$(j "$TMP/phone" '[.kind, .verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "database ok 24 30"
+is "phone copy, its db folder: photos beside it" "$(j "$TMP/phone/db" '.media.members')" 30
+status "rebuild from a phone's copy" 0 "$SYNCDOCTOR" rebuild --database "$TMP/phone" -o "$TMP/p.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
+mapeo "rebuilt from a phone's copy" "$TMP/p.mapeodata" "$KA" 24 30
+
+# a flipped byte in the other device's feed
+"$MKDB" --own --key "$KA" "$D/good-project-A.mapeodata" "$TMP/u3" || fail "mkdb"
+size=$(stat -c %s "$TMP/u3/kappa.db/1/data")
+printf 'X' | dd of="$TMP/u3/kappa.db/1/data" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+status "a flipped byte" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/u3"
+is "found in feed 1" "$(jq -r '[.findings[] | select(.code == "feed-hash-mismatch") | .feed] | unique | map(tostring) | join(" ")' "$TMP/out")" "1"
+status "rebuild --salvage from it" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u3" --salvage -o "$TMP/s.mapeodata"
+is "salvaged: healthy" "$(j "$TMP/s.mapeodata" .verdict)" ok
+mapeo "salvaged from a database" "$TMP/s.mapeodata" "$KA" "$(j "$TMP/s.mapeodata" .observations.heads)" 30
+
+# a leftover temp folder (the database a sync took out of a file)
+"$MKDB" --temp "$D/good-project-B.mapeodata" "$TMP/osm-p2p-syncfile-4242" || fail "mkdb --temp"
+status "check a temp folder" 0 "$SYNCDOCTOR" check --no-config --format json "$TMP/osm-p2p-syncfile-4242"
+is "temp folder: observations, project unknown" "$(jq -r '[.kind, .observations.heads, ([.findings[] | select(.code == "project-unknown")] | length)] | map(tostring) | join(" ")' "$TMP/out")" "database 4 1"
+status "rebuild from a temp folder needs a project" 1 env HOME="$TMP/nohome" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" rebuild --database "$TMP/osm-p2p-syncfile-4242" -o "$TMP/t.mapeodata"
+status "rebuild from a temp folder with --config" 0 "$SYNCDOCTOR" rebuild --database "$TMP/osm-p2p-syncfile-4242" -o "$TMP/t.mapeodata" --config "$D/config-B.v3-tar.mapeosettings"
+mapeo "rebuilt from a temp folder" "$TMP/t.mapeodata" "$KB" 4 0
+
+done_testing

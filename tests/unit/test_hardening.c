@@ -1,0 +1,456 @@
+/* Limits on everything an attacker controls, each proven with a malicious
+ * file built here in code: ZIP bombs (ratio, overlapping members, sizes
+ * past the end), JSON depth and size in the index, member sizes beyond
+ * the file, and names that must never be used as paths nor reach a
+ * terminal raw. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "damage.h"
+#include "rebuild.h"
+#include "report.h"
+#include "settings.h"
+#include "syncfile.h"
+#include "testutil.h"
+#include "xalloc.h"
+#include "zip.h"
+
+/* ---- ZIP archives made in memory ---- */
+
+typedef struct zbuf {
+	uint8_t *b;
+	size_t n, cap;
+} zbuf;
+
+static void zput(zbuf *z, const void *p, size_t n)
+{
+	if (z->n + n > z->cap) {
+		z->cap = (z->n + n) * 2;
+		z->b = xrealloc(z->b, z->cap);
+	}
+	memcpy(z->b + z->n, p, n);
+	z->n += n;
+}
+static void z16(zbuf *z, unsigned v)
+{
+	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+	zput(z, b, 2);
+}
+static void z32(zbuf *z, uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+	zput(z, b, 4);
+}
+
+/* Raw deflate of n zero bytes. */
+static uint8_t *deflate_zeros(size_t n, size_t *clen, uint32_t *crc)
+{
+	uint8_t *in = xcalloc(1, n ? n : 1);
+	uLong bound = compressBound((uLong)n) + 64;
+	uint8_t *out = xmalloc(bound);
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	ck_assert_int_eq(deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = out;
+	zs.avail_out = (uInt)bound;
+	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	*clen = zs.total_out;
+	deflateEnd(&zs);
+	*crc = (uint32_t)crc32(0L, in, (uInt)n);
+	free(in);
+	return out;
+}
+
+/* One local member (name, deflated comp of clen bytes), then `entries`
+ * central directory records that all point at it, each claiming `size`
+ * bytes and comp_size `claim_comp` (0: the real clen). */
+static char *write_zip(const char *dir, const char *file, const uint8_t *comp, size_t clen,
+                       uint32_t crc, uint32_t size, uint32_t claim_comp, unsigned entries)
+{
+	zbuf z = {0};
+	const char *name = "presets.json";
+	uint32_t cs = claim_comp ? claim_comp : (uint32_t)clen;
+	z32(&z, 0x04034b50), z16(&z, 20), z16(&z, 0), z16(&z, 8), z16(&z, 0), z16(&z, 0);
+	z32(&z, crc), z32(&z, cs), z32(&z, size), z16(&z, (unsigned)strlen(name)), z16(&z, 0);
+	zput(&z, name, strlen(name));
+	zput(&z, comp, clen);
+	size_t cd = z.n;
+	for (unsigned i = 0; i < entries; i++) {
+		char nm[32];
+		snprintf(nm, sizeof nm, "m%05u.json", i);
+		z32(&z, 0x02014b50), z16(&z, 20), z16(&z, 20), z16(&z, 0), z16(&z, 8), z16(&z, 0),
+		    z16(&z, 0);
+		z32(&z, crc), z32(&z, cs), z32(&z, size), z16(&z, (unsigned)strlen(nm)), z16(&z, 0),
+		    z16(&z, 0), z16(&z, 0), z16(&z, 0), z32(&z, 0), z32(&z, 0);
+		zput(&z, nm, strlen(nm));
+	}
+	size_t cd_size = z.n - cd;
+	z32(&z, 0x06054b50), z16(&z, 0), z16(&z, 0), z16(&z, entries), z16(&z, entries);
+	z32(&z, (uint32_t)cd_size), z32(&z, (uint32_t)cd), z16(&z, 0);
+	char *path = xasprintf("%s/%s", dir, file);
+	sd_test_write(path, z.b, z.n);
+	free(z.b);
+	return path;
+}
+
+START_TEST(zip_ratio_bomb)
+{
+	/* 1 MiB of zeros deflates to about 1 KiB; the directory claims 60 MiB */
+	char *dir = sd_test_tmpdir();
+	size_t clen;
+	uint32_t crc;
+	uint8_t *comp = deflate_zeros(1u << 20, &clen, &crc);
+	char *path = write_zip(dir, "ratio.zip", comp, clen, crc, 60u << 20, 0, 1);
+	sd_input *in;
+	ck_assert_int_eq(sdin_open(path, &in, NULL), SD_OK);
+	zip_archive za;
+	sd_error err;
+	ck_assert_int_eq(zip_open(in, &za, &err), SD_OK);
+	ck_assert_uint_eq(za.n, 1);
+	uint8_t *d = NULL;
+	size_t len;
+	ck_assert_int_eq(zip_read(&za, &za.entries[0], &d, &len, &err), SD_ERR_LIMIT);
+	ck_assert_ptr_null(d);
+	ck_assert_ptr_nonnull(strstr(err.msg, "ZIP bomb"));
+	zip_close(&za);
+	sdin_close(in);
+	free(comp), free(path), free(dir);
+}
+END_TEST
+
+START_TEST(zip_overlapping_bomb)
+{
+	/* 400 directory entries share one 1 MiB member: 400 MiB if believed */
+	char *dir = sd_test_tmpdir();
+	size_t clen;
+	uint32_t crc;
+	uint8_t *comp = deflate_zeros(1u << 20, &clen, &crc);
+	char *path = write_zip(dir, "overlap.zip", comp, clen, crc, 1u << 20, 0, 400);
+	sd_input *in;
+	ck_assert_int_eq(sdin_open(path, &in, NULL), SD_OK);
+	zip_archive za;
+	sd_error err;
+	ck_assert_int_eq(zip_open(in, &za, &err), SD_OK);
+	ck_assert_uint_eq(za.n, 400);
+	size_t good = 0, refused = 0;
+	for (size_t i = 0; i < za.n; i++) {
+		uint8_t *d = NULL;
+		size_t len;
+		sd_status st = zip_read(&za, &za.entries[i], &d, &len, &err);
+		if (st == SD_OK) {
+			ck_assert_uint_eq(len, 1u << 20);
+			good++;
+		} else {
+			ck_assert_int_eq(st, SD_ERR_LIMIT);
+			refused++;
+		}
+		free(d);
+	}
+	ck_assert_uint_eq(good, ZIP_MAX_TOTAL / (1u << 20));
+	ck_assert_uint_eq(refused, 400 - good);
+	ck_assert_uint_le(za.inflated, ZIP_MAX_TOTAL);
+	zip_close(&za);
+	sdin_close(in);
+
+	/* the configuration reader reports it and goes on */
+	mapeo_config *c = NULL;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(cfg_open(path, &c, &fl, &err), SD_OK);
+	ck_assert(fnd_has(&fl, "config-damaged"));
+	cfg_free(c);
+	fnd_free(&fl);
+	free(comp), free(path), free(dir);
+}
+END_TEST
+
+START_TEST(zip_member_past_end)
+{
+	/* a member that claims 10 MiB of compressed data in a tiny file */
+	char *dir = sd_test_tmpdir();
+	size_t clen;
+	uint32_t crc;
+	uint8_t *comp = deflate_zeros(1000, &clen, &crc);
+	char *path = write_zip(dir, "past.zip", comp, clen, crc, 20u << 20, 10u << 20, 1);
+	sd_input *in;
+	ck_assert_int_eq(sdin_open(path, &in, NULL), SD_OK);
+	zip_archive za;
+	sd_error err;
+	ck_assert_int_eq(zip_open(in, &za, &err), SD_OK);
+	uint8_t *d = NULL;
+	size_t len;
+	ck_assert_int_eq(zip_read(&za, &za.entries[0], &d, &len, &err), SD_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "cut short"));
+	zip_close(&za);
+	sdin_close(in);
+	free(comp), free(path), free(dir);
+}
+END_TEST
+
+/* ---- sync files ---- */
+
+static uint64_t index_header(const char *path)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(path, &sf, &fl, NULL, NULL), SD_OK);
+	ck_assert_ptr_nonnull(sf->index_member);
+	uint64_t off = sf->index_member->header_off;
+	sf_close(sf);
+	fnd_free(&fl);
+	return off;
+}
+
+START_TEST(index_too_deep)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	char *idx = dmg_index_json(p);
+	/* 100000 levels of arrays in the userdata: jansson stops at its depth
+	 * limit (2048), and the index is reported, not crashed on */
+	size_t depth = 100000;
+	char *deep = xmalloc(2 * depth + 1);
+	memset(deep, '[', depth);
+	memset(deep + depth, ']', depth);
+	deep[2 * depth] = '\0';
+	char *close = strrchr(idx, '}');
+	ck_assert_ptr_nonnull(close);
+	*close = '\0';
+	char *json = xasprintf("%s,\"deep\":%s}", idx, deep);
+	dmg_rewrite_index(p, json);
+	sd_report *r = dmg_check(p);
+	const finding *f = dmg_find(r, "damaged-index");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->message, "depth"));
+	report_free(r);
+	free(json), free(deep), free(idx);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(index_too_large)
+{
+	/* an index that claims 100 MiB (over the 64 MiB limit) is refused
+	 * before it is read into memory */
+	char *p = dmg_copy("good-project-A.mapeodata");
+	uint64_t h = index_header(p);
+	dmg_write(p, h + 124, "00620000000", 11); /* 104857600 bytes */
+	dmg_fix_checksum(p, h);
+	sd_report *r = dmg_check(p);
+	ck_assert(dmg_find(r, "damaged-index") || dmg_find(r, "truncated-file") ||
+	          dmg_find(r, "missing-index"));
+	report_free(r);
+	dmg_done(p);
+
+	/* and a real one over the limit, index JSON of 65 MiB */
+	p = dmg_copy("good-project-A.mapeodata");
+	char *idx = dmg_index_json(p);
+	size_t pad = 65u << 20;
+	char *big = xmalloc(strlen(idx) + pad + 32);
+	char *close = strrchr(idx, '}');
+	*close = '\0';
+	int n = sprintf(big, "%s,\"pad\":\"", idx);
+	memset(big + n, 'x', pad);
+	strcpy(big + n + pad, "\"}");
+	dmg_rewrite_index(p, big);
+	free(big);
+	r = dmg_check(p);
+	const finding *f = dmg_find(r, "damaged-index");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->message, "claims"));
+	report_free(r);
+	free(idx);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(index_with_nul)
+{
+	/* a NUL inside a name in the index: JSON with \u0000 is refused */
+	char *p = dmg_copy("good-project-A.mapeodata");
+	char *idx = dmg_index_json(p);
+	char *json = dmg_replace(idx, "\"original/", "\"orig\\u0000inal/");
+	ck_assert_str_ne(json, idx);
+	dmg_rewrite_index(p, json);
+	sd_report *r = dmg_check(p);
+	ck_assert_ptr_nonnull(dmg_find(r, "damaged-index"));
+	report_free(r);
+	free(json), free(idx);
+	dmg_done(p);
+}
+END_TEST
+
+/* The offset of the first media member's header, and its name. */
+static uint64_t first_media(const char *path, char *name, size_t len)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(path, &sf, &fl, NULL, NULL), SD_OK);
+	uint64_t off = 0;
+	for (size_t i = 0; i < sf->n_members && !off; i++)
+		if (sf->members[i].kind == SF_KIND_MEDIA) {
+			off = sf->members[i].header_off;
+			snprintf(name, len, "%s", sf->members[i].name);
+		}
+	sf_close(sf);
+	fnd_free(&fl);
+	ck_assert_uint_ne(off, 0);
+	return off;
+}
+
+START_TEST(member_size_beyond_file)
+{
+	/* a photo whose header claims 8 GiB in a 600 KB file */
+	char *p = dmg_copy("good-project-A.mapeodata");
+	char name[256];
+	uint64_t h = first_media(p, name, sizeof name);
+	dmg_write(p, h + 124, "100000000000", 12);
+	dmg_fix_checksum(p, h);
+	sd_report *r = dmg_check(p);
+	ck_assert_int_ne(r->verdict, VERDICT_OK);
+	ck_assert(dmg_find(r, "truncated-file") || dmg_find(r, "index-disagrees") ||
+	          dmg_find(r, "bad-header-checksum"));
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(inner_member_size_beyond_file)
+{
+	/* feed 0's signatures claim 300 MiB inside a 600 KB file: nothing that
+	 * large is allocated, and the damage is reported */
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	uint64_t h = 0;
+	for (size_t i = 0; i < sf->n_inner; i++)
+		if (!strcmp(sf->inner[i].name, "0/signatures"))
+			h = sf->inner[i].off - 512;
+	sf_close(sf);
+	fnd_free(&fl);
+	ck_assert_uint_ne(h, 0);
+	dmg_write(p, h + 124, "02260000000", 11); /* 314572800 bytes */
+	dmg_fix_checksum(p, h);
+	sd_report *r = dmg_check(p);
+	ck_assert_int_ne(r->verdict, VERDICT_OK);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+/* Names that must never become paths, nor reach a terminal raw. */
+static const char *const hostile[] = {"\x1b[2J\x1b]0;pwned\x07.jpg", "../../../etc/cron.d/x",
+                                      "/etc/passwd", "original/../../x.jpg",
+                                      "original/\x9b"
+                                      "31mred.jpg"};
+
+START_TEST(hostile_member_names)
+{
+	const char *bad = hostile[_i];
+	char *p = dmg_copy("good-project-A.mapeodata");
+	char name[256];
+	uint64_t h = first_media(p, name, sizeof name);
+	dmg_rename(p, h, bad);
+	/* the index names the member too */
+	char *idx = dmg_index_json(p);
+	char *esc = NULL;
+	{
+		json_t *s = json_string(bad);
+		if (s) {
+			esc = json_dumps(s, JSON_ENCODE_ANY);
+			json_decref(s);
+		}
+	}
+	char *q = xasprintf("\"%s\"", name);
+	char *json = esc ? dmg_replace(idx, q, esc) : xstrdup(idx);
+	dmg_rewrite_index(p, json);
+	free(q), free(json), free(idx), free(esc);
+
+	sd_report *r = dmg_check(p);
+	ck_assert_ptr_nonnull(dmg_find(r, "dangerous-name"));
+	/* text: no control character of the name reaches the terminal */
+	strbuf t = SB_INIT;
+	report_to_text(r, 80, &t);
+	const char *s = sb_str(&t);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		ck_assert_msg(*c >= 0x20 || *c == '\n', "control byte 0x%02x in the text report",
+		              *c);
+		ck_assert_msg(*c != 0x9b && *c != 0x7f, "raw C1/DEL byte in the text report");
+	}
+	if (bad[0] == 0x1b)
+		ck_assert_ptr_nonnull(strstr(s, "\\x1b[2J"));
+	sb_free(&t);
+	report_free(r);
+
+	/* a rebuild never writes such a member into a new file */
+	rebuild_options opt = {.no_auto_config = true};
+	rebuild_plan *plan = NULL;
+	sd_error err;
+	ck_assert_int_eq(rebuild_plan_make(p, &opt, NULL, &plan, &err), SD_OK);
+	for (size_t i = 0; i < plan->n_media; i++)
+		ck_assert_str_ne(plan->media[i], bad);
+	strbuf pt = SB_INIT;
+	rebuild_plan_text(plan, &pt);
+	for (const unsigned char *c = (const unsigned char *)sb_str(&pt); *c; c++)
+		ck_assert_msg((*c >= 0x20 && *c != 0x7f && *c != 0x9b) || *c == '\n',
+		              "control byte 0x%02x in the plan", *c);
+	sb_free(&pt);
+	rebuild_plan_free(plan);
+
+	/* and the command line's text report, when the binary is at hand */
+	const char *bin = getenv("SYNCDOCTOR");
+	if (bin && *bin) {
+		char *cmd = xasprintf("'%s' check --no-config '%s' 2>&1", bin, p);
+		FILE *f = popen(cmd, "r");
+		ck_assert_ptr_nonnull(f);
+		int c, ctl = 0;
+		while ((c = fgetc(f)) != EOF)
+			if ((c < 0x20 && c != '\n') || c == 0x7f || c == 0x9b)
+				ctl++;
+		pclose(f);
+		ck_assert_int_eq(ctl, 0);
+		free(cmd);
+	}
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(escape_c1_and_invalid_utf8)
+{
+	char *e = report_escape("a\x1b[2Jb\xc2\x9b"
+	                        "c\x9b"
+	                        "d\xc3\xa9");
+	ck_assert_str_eq(e, "a\\x1b[2Jb\\u009bc\\x9bd\xc3\xa9");
+	free(e);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("hardening");
+	TCase *t = tcase_create("limits");
+	tcase_set_timeout(t, 300);
+	tcase_add_test(t, zip_ratio_bomb);
+	tcase_add_test(t, zip_overlapping_bomb);
+	tcase_add_test(t, zip_member_past_end);
+	tcase_add_test(t, index_too_deep);
+	tcase_add_test(t, index_too_large);
+	tcase_add_test(t, index_with_nul);
+	tcase_add_test(t, member_size_beyond_file);
+	tcase_add_test(t, inner_member_size_beyond_file);
+	tcase_add_loop_test(t, hostile_member_names, 0, (int)(sizeof hostile / sizeof hostile[0]));
+	tcase_add_test(t, escape_c1_and_invalid_utf8);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void) { return sd_test_run(suite()); }

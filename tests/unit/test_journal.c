@@ -1,0 +1,495 @@
+/* The case journal, the configuration file and bundle redaction: rows after
+ * a real check and rebuild, the history summary, migration from schema 1,
+ * two writers at once, and journals that cannot be used. */
+#include "config.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "diagnosis.h"
+#include "journal.h"
+#include "keys.h"
+#include "rebuild.h"
+#include "testutil.h"
+#include "userconf.h"
+
+static jnl_db *open_new(char **dir_out, char **path_out)
+{
+	char *dir = sd_test_tmpdir();
+	char *path = xasprintf("%s/state/syncdoctor/journal.sqlite", dir);
+	jnl_db *j = NULL;
+	sd_error err;
+	ck_assert_msg(jnl_open(path, true, &j, &err) == SD_OK, "%s", err.msg);
+	*dir_out = dir;
+	*path_out = path;
+	return j;
+}
+
+static int64_t count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *s;
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK, "%s: %s", sql,
+	              sqlite3_errmsg(db));
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+START_TEST(check_rows_and_fingerprint)
+{
+	char *dir, *path;
+	jnl_db *j = open_new(&dir, &path);
+	char *file = xstrdup(sd_test_data("good-project-A.mapeodata"));
+	check_options co = {0};
+	char *cfg = xstrdup(sd_test_data("config-B.mapeosettings"));
+	co.config_path = cfg;
+	sd_report *r = NULL;
+	sd_error err;
+	ck_assert_int_eq(check_run(file, &co, NULL, &r, &err), SD_OK);
+	ck_assert_int_eq(r->verdict, VERDICT_PROBLEMS);
+	char fp[65];
+	ck_assert_int_eq(jnl_fingerprint(file, NULL, fp, &err), SD_OK);
+	/* The same as BLAKE2b-256 over the whole file at once. */
+	size_t len;
+	uint8_t *data = sd_test_slurp(file, &len);
+	uint8_t h[32];
+	crypto_generichash(h, 32, data, len, NULL, 0);
+	char hex[65];
+	keys_hex(h, 32, hex);
+	ck_assert_str_eq(fp, hex);
+	free(data);
+
+	int64_t id = 0;
+	ck_assert_int_eq(jnl_record_check(j, r, fp, 0, &id, &err), SD_OK);
+	ck_assert_int_gt(id, 0);
+	jnl_list l;
+	ck_assert_int_eq(jnl_list_get(j, file, NULL, 0, &l, &err), SD_OK);
+	ck_assert_uint_eq(l.n_checks, 1);
+	const jnl_check *c = &l.checks[0];
+	ck_assert_str_eq(c->verdict, "problems");
+	ck_assert_str_eq(c->era, "kappa-osm-v2");
+	ck_assert_str_eq(c->fingerprint, fp);
+	ck_assert_str_eq(c->discovery_key, r->discovery_key);
+	ck_assert_uint_eq(c->size, r->size);
+	ck_assert_int_eq(c->config_match, 0);
+	ck_assert_str_eq(c->config_name, "Proyecto B");
+	ck_assert_str_eq(c->config_footer, r->config_footer);
+	ck_assert_uint_eq(c->n_findings, r->findings.n);
+	for (size_t i = 0; i < r->findings.n; i++)
+		ck_assert_str_eq(c->findings[i].code, r->findings.v[i].code);
+	ck_assert_uint_eq(count(path, "SELECT count(*) FROM findings"), r->findings.n);
+	/* By fingerprint alone (the file moved) it is found too. */
+	jnl_list_free(&l);
+	ck_assert_int_eq(jnl_list_get(j, "/elsewhere/renamed.mapeodata", fp, 0, &l, &err), SD_OK);
+	ck_assert_uint_eq(l.n_checks, 1);
+	jnl_list_free(&l);
+	/* The journal never holds a projectKey: config-B's key is not in it. */
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM checks WHERE config_discovery_key LIKE "
+	                             "'7cf227dd%' OR config_footer LIKE '7cf227dd%'"),
+	                 0);
+	report_free(r);
+	jnl_close(j);
+	free(file);
+	free(cfg);
+	free(dir);
+	free(path);
+}
+END_TEST
+
+START_TEST(rebuild_rows)
+{
+	char *dir, *path;
+	jnl_db *j = open_new(&dir, &path);
+	char *file = xstrdup(sd_test_data("good-project-A.mapeodata"));
+	rebuild_options ro = {0};
+	char *cfg = xstrdup(sd_test_data("config-A.v3-tar.mapeosettings"));
+	ro.config_path = cfg;
+	ro.no_auto_config = true;
+	rebuild_plan *p = NULL;
+	sd_error err;
+	ck_assert_msg(rebuild_plan_make(file, &ro, NULL, &p, &err) == SD_OK, "%s", err.msg);
+	char *out = xasprintf("%s/rebuilt.mapeodata", dir);
+	ck_assert_msg(rebuild_write(p, out, &ro, NULL, &err) == SD_OK, "%s", err.msg);
+	char in_fp[65], out_fp[65];
+	ck_assert_int_eq(jnl_fingerprint(file, NULL, in_fp, &err), SD_OK);
+	ck_assert_int_eq(jnl_fingerprint(out, NULL, out_fp, &err), SD_OK);
+	char *dropped[] = {"photo original/x.jpg (does not open)", "feed 2 after block 7"};
+	jnl_rebuild rb = {.input = file,
+	                  .input_fingerprint = in_fp,
+	                  .output = out,
+	                  .output_fingerprint = out_fp,
+	                  .mode = "salvage",
+	                  .outcome = "written",
+	                  .discovery_key = p->discovery_key,
+	                  .dropped = dropped,
+	                  .n_dropped = 2,
+	                  .changes = p->changes,
+	                  .n_changes = p->n_changes};
+	int64_t id;
+	ck_assert_int_eq(jnl_record_rebuild(j, &rb, &id, &err), SD_OK);
+	jnl_list l;
+	/* Found from the input and from the output. */
+	ck_assert_int_eq(jnl_list_get(j, file, NULL, 0, &l, &err), SD_OK);
+	ck_assert_uint_eq(l.n_rebuilds, 1);
+	ck_assert_str_eq(l.rebuilds[0].input_fingerprint, in_fp);
+	ck_assert_str_eq(l.rebuilds[0].output_fingerprint, out_fp);
+	ck_assert_str_ne(in_fp, out_fp);
+	ck_assert_uint_eq(l.rebuilds[0].n_dropped, 2);
+	ck_assert_str_eq(l.rebuilds[0].dropped[1], "feed 2 after block 7");
+	ck_assert_str_eq(l.rebuilds[0].mode, "salvage");
+	jnl_list_free(&l);
+	ck_assert_int_eq(jnl_list_get(j, NULL, out_fp, 0, &l, &err), SD_OK);
+	ck_assert_uint_eq(l.n_rebuilds, 1);
+	jnl_list_free(&l);
+	ck_assert_uint_eq(count(path, "SELECT count(*) FROM rebuild_lines WHERE kind = 'change'"),
+	                  p->n_changes);
+	rebuild_plan_free(p);
+	jnl_close(j);
+	free(file);
+	free(cfg);
+	free(out);
+	free(dir);
+	free(path);
+}
+END_TEST
+
+/* A report made by hand: only what the journal reads. */
+static sd_report *fake(const char *file, check_verdict v, const char *code)
+{
+	sd_report *r = xcalloc(1, sizeof *r);
+	r->file = xstrdup(file);
+	r->size = 1234;
+	r->verdict = v;
+	r->era = "kappa-osm-v2";
+	fnd_init(&r->findings);
+	fnd_add(&r->findings, "era-kappa-osm", "era");
+	if (code)
+		fnd_add(&r->findings, code, "problem %s", code);
+	return r;
+}
+
+START_TEST(history_summary)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	char *dir, *path;
+	jnl_db *j = open_new(&dir, &path);
+	char *file = xasprintf("%s/field.mapeodata", dir);
+	sd_test_write(file, "x", 1);
+	const char *fp1 = "1111111111111111111111111111111111111111111111111111111111111111";
+	const char *fp2 = "2222222222222222222222222222222222222222222222222222222222222222";
+	sd_error err;
+	sd_report *a = fake(file, VERDICT_OK, NULL);
+	sd_report *b = fake(file, VERDICT_PROBLEMS, "missing-index");
+	sd_report *c = fake(file, VERDICT_PROBLEMS, "missing-index");
+	/* 2026-11-20 10:00, 2026-11-22 09:30, 2026-11-23 08:00 UTC */
+	ck_assert_int_eq(jnl_record_check(j, a, fp1, 1795168800, NULL, &err), SD_OK);
+	ck_assert_int_eq(jnl_record_check(j, b, fp2, 1795339800, NULL, &err), SD_OK);
+	ck_assert_int_eq(jnl_record_check(j, c, fp2, 1795420800, NULL, &err), SD_OK);
+	/* Another file entirely: never part of this one's history. */
+	sd_report *o = fake("/elsewhere/other.mapeodata", VERDICT_OK, NULL);
+	ck_assert_int_eq(jnl_record_check(j, o, fp1 + 1, 1795420900, NULL, &err), SD_OK);
+
+	jnl_list l;
+	ck_assert_int_eq(jnl_list_get(j, file, fp2, 0, &l, &err), SD_OK);
+	ck_assert_uint_eq(l.n_checks, 3);
+	ck_assert_int_ge(l.checks[0].time, l.checks[1].time); /* newest first */
+	jnl_summary s;
+	jnl_summarize(&l, &s);
+	ck_assert_uint_eq(s.n_fingerprints, 2);
+	char *t = jnl_summary_text(&s);
+	ck_assert_str_eq(t, "checked 3 times; first seen healthy on 2026-11-20 10:00, damaged "
+	                    "since 2026-11-22 09:30.");
+	free(t);
+	jnl_list_free(&l);
+
+	/* The wizard's paragraph: the new check found another problem. */
+	sd_report *now = fake(file, VERDICT_PROBLEMS, "feed-signature-invalid");
+	char *p = jnl_seen_before(j, file, fp2, now, 0);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(strstr(p, "checked 3 times before") != NULL, "%s", p);
+	ck_assert_msg(strstr(p, "has not changed") != NULL, "%s", p);
+	ck_assert_msg(strstr(p, "New since then: feed-signature-invalid.") != NULL, "%s", p);
+	ck_assert_msg(strstr(p, "Gone since then: missing-index.") != NULL, "%s", p);
+	free(p);
+	/* Recorded first, then asked with its id: it does not count itself. */
+	int64_t id;
+	ck_assert_int_eq(jnl_record_check(j, now, fp1, 1795424400, &id, &err), SD_OK);
+	p = jnl_seen_before(j, file, fp1, now, id);
+	ck_assert_msg(strstr(p, "checked 3 times before") != NULL, "%s", p);
+	ck_assert_msg(strstr(p, "has changed") != NULL, "%s", p);
+	free(p);
+	/* A file never seen. */
+	ck_assert_ptr_null(jnl_seen_before(j, "/nowhere/new.mapeodata", fp1 + 2, now, 0));
+	report_free(a), report_free(b), report_free(c), report_free(o), report_free(now);
+	jnl_close(j);
+	free(file);
+	free(dir);
+	free(path);
+}
+END_TEST
+
+START_TEST(migrates_from_v1)
+{
+	char *dir = sd_test_tmpdir();
+	char *path = xasprintf("%s/journal.sqlite", dir);
+	/* Schema 1 as the first journal wrote it. */
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(
+	        db,
+	        "CREATE TABLE checks(id INTEGER PRIMARY KEY, time INTEGER NOT NULL, path TEXT "
+	        "NOT NULL, size INTEGER, fingerprint TEXT, era TEXT, verdict TEXT NOT NULL);"
+	        "CREATE TABLE findings(check_id INTEGER NOT NULL REFERENCES checks(id), code "
+	        "TEXT NOT NULL, severity TEXT, message TEXT);"
+	        "INSERT INTO checks VALUES(1, 1700000000, '/old/file.mapeodata', 10, 'ab', "
+	        "'hyperlog-v1', 'problems');"
+	        "INSERT INTO findings VALUES(1, 'missing-index', 'error', 'no index');"
+	        "PRAGMA user_version = 1;",
+	        NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	jnl_db *j;
+	sd_error err;
+	ck_assert_msg(jnl_open(path, false, &j, &err) == SD_OK, "%s", err.msg);
+	ck_assert_int_eq(count(path, "PRAGMA user_version"), JNL_SCHEMA_VERSION);
+	jnl_list l;
+	ck_assert_int_eq(jnl_list_get(j, "/old/file.mapeodata", NULL, 0, &l, &err), SD_OK);
+	ck_assert_uint_eq(l.n_checks, 1);
+	ck_assert_str_eq(l.checks[0].era, "hyperlog-v1");
+	ck_assert_str_eq(l.checks[0].discovery_key, ""); /* unknown in schema 1 */
+	ck_assert_int_eq(l.checks[0].config_match, -1);
+	ck_assert_uint_eq(l.checks[0].n_findings, 1);
+	ck_assert_str_eq(l.checks[0].findings[0].code, "missing-index");
+	jnl_list_free(&l);
+	/* The new tables and columns work. */
+	sd_report *r = fake("/old/file.mapeodata", VERDICT_OK, NULL);
+	ck_assert_int_eq(jnl_record_check(j, r, "ab", 0, NULL, &err), SD_OK);
+	jnl_rebuild rb = {.input = "/old/file.mapeodata", .outcome = "written", .mode = "repair"};
+	ck_assert_int_eq(jnl_record_rebuild(j, &rb, NULL, &err), SD_OK);
+	report_free(r);
+	jnl_close(j);
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM checks"), 2);
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM rebuilds"), 1);
+
+	/* A journal from a newer syncdoctor is left alone. */
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(jnl_open(path, true, &j, &err), SD_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "newer") != NULL, "%s", err.msg);
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM checks"), 2);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+START_TEST(two_writers_at_once)
+{
+	char *dir = sd_test_tmpdir();
+	/* Both start on a journal that does not exist yet: creation and
+	 * migration race too. */
+	char *path = xasprintf("%s/new/journal.sqlite", dir);
+	enum { PER_CHILD = 40 };
+	pid_t pids[2];
+	for (int k = 0; k < 2; k++) {
+		pids[k] = fork();
+		ck_assert_int_ge(pids[k], 0);
+		if (pids[k] == 0) {
+			jnl_db *j;
+			sd_error err;
+			if (jnl_open(path, true, &j, &err) != SD_OK) {
+				fprintf(stderr, "child %d: %s\n", k, err.msg);
+				_exit(1);
+			}
+			sd_report *r = fake(k ? "/b.mapeodata" : "/a.mapeodata", VERDICT_PROBLEMS,
+			                    "missing-index");
+			for (int i = 0; i < PER_CHILD; i++)
+				if (jnl_record_check(j, r, NULL, 0, NULL, &err) != SD_OK) {
+					fprintf(stderr, "child %d: %s\n", k, err.msg);
+					_exit(2);
+				}
+			report_free(r);
+			jnl_close(j);
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int status;
+		ck_assert_int_eq(waitpid(pids[k], &status, 0), pids[k]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", k);
+	}
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM checks"), 2 * PER_CHILD);
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM findings"), 2 * 2 * PER_CHILD);
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM checks WHERE path = '/b.mapeodata'"),
+	                 PER_CHILD);
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM pragma_integrity_check WHERE "
+	                             "integrity_check <> 'ok'"),
+	                 0);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+START_TEST(unusable_journals)
+{
+	char *dir = sd_test_tmpdir();
+	jnl_db *j;
+	sd_error err;
+	/* A damaged database file. */
+	char *bad = xasprintf("%s/damaged.sqlite", dir);
+	char junk[4096];
+	memset(junk, 'x', sizeof junk);
+	memcpy(junk, "this is not a journal", 21);
+	sd_test_write(bad, junk, sizeof junk);
+	ck_assert_int_eq(jnl_open(bad, true, &j, &err), SD_ERR_IO);
+	ck_assert_ptr_null(j);
+	ck_assert_msg(strstr(err.msg, bad) != NULL, "%s", err.msg);
+	/* Its bytes are untouched. */
+	size_t len;
+	uint8_t *back = sd_test_slurp(bad, &len);
+	ck_assert_uint_eq(len, sizeof junk);
+	ck_assert_int_eq(memcmp(back, junk, len), 0);
+	free(back);
+	/* Its folder cannot be made (a file is in the way). */
+	char *blocked = xasprintf("%s/damaged.sqlite/sub/journal.sqlite", dir);
+	ck_assert_int_eq(jnl_open(blocked, true, &j, &err), SD_ERR_IO);
+	ck_assert_ptr_null(j);
+	/* A read-only folder (root may write anyway). */
+	if (geteuid() != 0) {
+		char *ro = xasprintf("%s/ro", dir);
+		ck_assert_int_eq(mkdir(ro, 0500), 0);
+		char *p = xasprintf("%s/journal.sqlite", ro);
+		ck_assert_int_ne(jnl_open(p, true, &j, &err), SD_OK);
+		chmod(ro, 0700);
+		free(p);
+		free(ro);
+	}
+	/* A journal asked for without create that is not there. */
+	char *none = xasprintf("%s/none.sqlite", dir);
+	ck_assert_int_eq(jnl_open(none, false, &j, &err), SD_ERR_IO);
+	struct stat st;
+	ck_assert_int_ne(stat(none, &st), 0);
+	free(none);
+	free(blocked);
+	free(bad);
+	free(dir);
+}
+END_TEST
+
+START_TEST(redaction)
+{
+	const char *key = "ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e";
+	char dk[65];
+	ck_assert(keys_discovery_hex(key, dk));
+	const char *dks[] = {dk, NULL};
+	char *text =
+	    xasprintf("dir %s/key and %s upper, feed %s, dk %s", key,
+	              "AE0A68592EFCE444FC67E48181"
+	              "C9B8CB1FD968535B63F54D54DC78D1D49E1C7E",
+	              "1111111111111111111111111111111111111111111111111111111111111111", dk);
+	size_t n;
+	char *out = bundle_redact(text, NULL, dks, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_null(strstr(out, "ae0a68592efce"));
+	ck_assert_ptr_null(strstr(out, "AE0A68592EFCE"));
+	ck_assert_ptr_nonnull(strstr(out, "dir ae0a6**********/key"));
+	ck_assert_ptr_nonnull(strstr(out, dk)); /* the discovery key itself stays */
+	ck_assert_ptr_nonnull(
+	    strstr(out, "1111111111111111111111111111111111111111111111111111111111111111"));
+	free(out);
+	const char *keys[] = {"1111111111111111111111111111111111111111111111111111111111111111",
+	                      NULL};
+	out = bundle_redact(text, keys, NULL, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_ptr_nonnull(strstr(out, "feed 11111**********"));
+	free(out);
+	free(text);
+}
+END_TEST
+
+START_TEST(userconf_lines_and_precedence)
+{
+	char *dir = sd_test_tmpdir();
+	char *sys = xasprintf("%s/sys.yaml", dir), *user = xasprintf("%s/user.yaml", dir);
+	const char *s1 = "# system\n"
+	                 "journal: /var/lib/sd/journal.sqlite\n"
+	                 "color: false\n"
+	                 "language: es\n"
+	                 "config_search:\n  - /srv/configs\n  - rel\n";
+	const char *s2 = "language: pt_BR\n"
+	                 "colour: true\n"
+	                 "ascii: maybe\n"
+	                 "log_dir: logs\n"
+	                 "config_search: /not/a/list\n"
+	                 "mapeo_userdata: ~/Mapeo\n";
+	sd_test_write(sys, s1, strlen(s1));
+	sd_test_write(user, s2, strlen(s2));
+	setenv("HOME", "/home/tech", 1);
+	ucf_config c;
+	ucf_init(&c);
+	ck_assert(ucf_load_file(&c, sys));
+	ck_assert(ucf_load_file(&c, user));
+	ck_assert_str_eq(c.language, "pt_BR"); /* the later file wins */
+	ck_assert_str_eq(c.journal, "/var/lib/sd/journal.sqlite");
+	ck_assert_int_eq(c.color, 0);
+	ck_assert_int_eq(c.ascii, -1); /* "maybe" was refused */
+	ck_assert_uint_eq(c.n_config_search, 2);
+	ck_assert_str_eq(c.config_search[0], "/srv/configs");
+	char *rel = xasprintf("%s/rel", dir), *logs = xasprintf("%s/logs", dir);
+	ck_assert_str_eq(c.config_search[1], rel);
+	ck_assert_str_eq(c.log_dir, logs);
+	ck_assert_str_eq(c.mapeo_userdata, "/home/tech/Mapeo");
+	ck_assert_uint_eq(c.n_warnings, 3);
+	char *w0 = xasprintf("%s:2: unknown key 'colour'", user);
+	char *w1 = xasprintf("%s:3: 'ascii' must be true or false", user);
+	char *w2 = xasprintf("%s:5: 'config_search' must be a list", user);
+	ck_assert_msg(!strncmp(c.warnings[0], w0, strlen(w0)), "%s", c.warnings[0]);
+	ck_assert_msg(!strncmp(c.warnings[1], w1, strlen(w1)), "%s", c.warnings[1]);
+	ck_assert_msg(!strncmp(c.warnings[2], w2, strlen(w2)), "%s", c.warnings[2]);
+	/* Broken YAML: a warning with the line, nothing else changes. */
+	const char *s3 = "ascii: true\nlanguage: [es\n";
+	sd_test_write(user, s3, strlen(s3));
+	ck_assert(ucf_load_file(&c, user));
+	ck_assert_uint_eq(c.n_warnings, 4);
+	ck_assert_msg(strstr(c.warnings[3], "not valid YAML") != NULL, "%s", c.warnings[3]);
+	ck_assert_int_eq(c.ascii, -1);
+	/* A missing file is no problem. */
+	ck_assert(!ucf_load_file(&c, "/nonexistent/config.yaml"));
+	ck_assert_uint_eq(c.n_warnings, 4);
+	ucf_free(&c);
+	free(w0), free(w1), free(w2), free(rel), free(logs);
+	free(sys), free(user), free(dir);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("journal");
+	TCase *t = tcase_create("journal");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, check_rows_and_fingerprint);
+	tcase_add_test(t, rebuild_rows);
+	tcase_add_test(t, history_summary);
+	tcase_add_test(t, migrates_from_v1);
+	tcase_add_test(t, two_writers_at_once);
+	tcase_add_test(t, unusable_journals);
+	tcase_add_test(t, redaction);
+	tcase_add_test(t, userconf_lines_and_precedence);
+	suite_add_tcase(s, t);
+	return sd_test_run(s);
+}
