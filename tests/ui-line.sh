@@ -2,6 +2,7 @@
 # The wizard in line mode: standard output is not a terminal, so the same
 # steps run as numbered prompts read from standard input; end of input quits.
 . "$(dirname "$0")/lib.sh"
+unset APPDATA LOCALAPPDATA PROGRAMFILES SYNCDOCTOR_CONFIG
 W=$TMP/work
 mkdir -p "$W/home"
 D=$SD_TEST_DATA

@@ -1,10 +1,14 @@
 #!/bin/sh
 # The wizard, driven without a person (tig style): keys from a script
-# (SYNCDOCTOR_UI_SCRIPT), the screen written as text (SYNCDOCTOR_UI_DUMP),
-# curses drawing to /dev/null at the size LINES x COLUMNS. Each case's
-# screens are compared with tests/ui/golden/CASE.txt; SD_UI_REGEN=1 writes
-# them instead (tests/ui/regen-golden.sh).
+# (SYNCDOCTOR_UI_SCRIPT, tests/ui/*.keys; the hooks are described at the
+# top of src/tui/ui.c), the screen written as text (SYNCDOCTOR_UI_DUMP),
+# curses drawing to /dev/null (or SYNCDOCTOR_UI_TTY, to count bytes) at
+# the size LINES x COLUMNS. Each case's screens are compared with
+# tests/ui/golden/CASE.txt; SD_UI_REGEN=1 writes them instead
+# (tests/ui/regen-golden.sh). The computer is a fake one under $TMP: no
+# Mapeo install, temp folders, settings or journal of this machine.
 . "$(dirname "$0")/lib.sh"
+unset APPDATA LOCALAPPDATA PROGRAMFILES SYNCDOCTOR_CONFIG
 UI=$top_srcdir/tests/ui
 GOLDEN=${SD_UI_GOLDEN:-$UI/golden}
 W=$TMP/work
@@ -241,6 +245,7 @@ run resize-en 80x24 en resize good-project-A.mapeodata
 is "resize: exit status 0" "$rc" 0
 check "resize: relaid out at 100x30" has resize-en "(100x30)"
 check "resize: too small at 60x20" has resize-en "The terminal is too small: syncdoctor needs 80x24"
+check "resize: q asks even when too small" has resize-en "^Quit without saving a report? y Yes  n No"
 is "resize: back to 80x24" "$(grep -c "(80x24)" "$TMP/resize-en.txt")" 4
 check "resize: quit asks first" has resize-en "Quit syncdoctor now?"
 golden resize-en

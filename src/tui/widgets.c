@@ -189,13 +189,14 @@ void ui_wrap(const char *text, int width, void (*fn)(void *ud, const char *s, si
 
 int ui_hang(const char *text)
 {
-	/* "1. text" and "- text" wrap under the text, not under the number */
+	/* "1. text" and "- text" wrap under the text, not under the mark */
 	size_t i = 0;
 	while (text[i] >= '0' && text[i] <= '9')
 		i++;
 	if (i > 0 && i < 4 && text[i] == '.' && text[i + 1] == ' ')
 		return (int)i + 2;
-	if (text[0] == '-' && text[1] == ' ')
+	/* "- " lists, and "+ "/"~ " lines of a configuration diff */
+	if ((text[0] == '-' || text[0] == '+' || text[0] == '~') && text[1] == ' ')
 		return 2;
 	return 0;
 }
@@ -715,6 +716,34 @@ static void draw_page(bool full)
 	wnoutrefresh(stdscr);
 }
 
+/* The quit question when the terminal is too small for a dialog: one line
+ * under the "too small" text. A resize counts as no (the page comes back
+ * when it fits). */
+static bool small_confirm(void)
+{
+	const char *q = _("Quit without saving a report? y Yes  n No");
+	wmove(stdscr, LINES - 1, 0);
+	wclrtoeol(stdscr);
+	wattrset(stdscr, A_REVERSE);
+	ui_put(stdscr, LINES - 1, 0, q, COLS - 1);
+	wattrset(stdscr, A_NORMAL);
+	wnoutrefresh(stdscr);
+	ui_log_page(&(ui_page){.title = (char *)q});
+	bool yes = false;
+	for (;;) {
+		int k = ui_getkey();
+		if (k == 'y' || k == 'Y' || k == 's' || k == 'S') {
+			yes = true;
+			break;
+		}
+		if (k == 'n' || k == 'N' || k == 27 || k == 'q' || k == UI_KEY_EOF ||
+		    k == UI_K(KEY_RESIZE) || k == '\r' || k == '\n')
+			break;
+	}
+	ui_log_answer("%s", yes ? "yes" : "no");
+	return yes;
+}
+
 ui_answer cw_show(const ui_page *p, bool confirm_quit)
 {
 	view vw = {0};
@@ -746,7 +775,12 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		}
 		if (ui_too_small()) {
 			if (k == 'q' || k == 'Q' || k == UI_K(KEY_F(10))) {
+				if (confirm_quit && !small_confirm()) {
+					full = true;
+					continue;
+				}
 				a.act = ACT_QUIT;
+				ui_log_answer("quit");
 				view_free(&vw);
 				shown.p = NULL;
 				return a;
