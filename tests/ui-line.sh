@@ -60,6 +60,18 @@ wiz '\n3\nconfig-B.v3-tar.mapeosettings\n' good-project-A.mapeodata
 is "a typed configuration path: exit status 2" "$rc" 2
 check "a typed configuration path is used" has "MISMATCH: DIFFERENT PROJECTS"
 
+# The configuration file's config_search folders are offered too.
+mkdir -p "$W/etc/cfgs"
+cp "$D/config-B.v3-tar.mapeosettings" "$W/etc/cfgs/community.mapeosettings"
+printf 'config_search:\n  - %s\n' "$W/etc/cfgs" >"$W/etc/config.yaml"
+(
+	SYNCDOCTOR_CONFIG=$W/etc/config.yaml
+	export SYNCDOCTOR_CONFIG
+	wiz '\n1\n' good-project-B.mapeodata
+)
+check "config_search: its configuration offered" has "1) Proyecto B 1.3.0: .*etc/cfgs/community.mapeosettings"
+check "config_search: and used" has "MATCH: SAME PROJECT"
+
 wiz '\n4\n' good-no-key.mapeodata
 is "default configuration and a file without key: exit status 0" "$rc" 0
 check "default configuration: MATCH" has "MATCH: SAME PROJECT"

@@ -66,6 +66,10 @@ es_same=
 # $TMP/NAME.txt, the session log in $TMP/NAME.log. NO_COLOR is unset
 # unless $nocolor is set.
 LOGS=$W/home/.local/state/syncdoctor/logs
+# The session log shows the command line, wrapped on the log page: run the
+# binary through a link whose path has the same length on every machine
+# (mktemp's), so a long build path (make distcheck) wraps nothing.
+mkdir -p "$TMP/bin" && ln -s "$SYNCDOCTOR" "$TMP/bin/syncdoctor"
 run() {
 	name=$1 size=$2 lang=$3 keys=$4
 	shift 4
@@ -89,7 +93,7 @@ run() {
 			TERM=xterm LINES=$rows COLUMNS=$cols LANG=C.UTF-8 LC_ALL="${LOCALE:-C.UTF-8}" LANGUAGE=$LANGUAGE \
 			SYNCDOCTOR_LOCALEDIR="${LOCALES:-/nonexistent}" SYNCDOCTOR_UI_MEDIA="media/*" \
 			SYNCDOCTOR_UI_SCRIPT="$kf" SYNCDOCTOR_UI_DUMP="$TMP/$name.raw" SYNCDOCTOR_UI_TTY="$TTYOUT" \
-			"$SYNCDOCTOR" "$@" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err"
+			"$TMP/bin/syncdoctor" "$@" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err"
 	)
 	rc=$?
 	cat "$LOGS"/session-*.log >"$TMP/$name.log" 2>/dev/null
@@ -257,7 +261,9 @@ golden ascii-en-80x24
 
 # Not a UTF-8 locale: the terminal's own line drawing (ACS), and no
 # UTF-8 bytes sent at all.
-LOCALE=C run acs-en-80x24 80x24 en ascii good-project-A.mapeodata
+LOCALE=C
+run acs-en-80x24 80x24 en ascii good-project-A.mapeodata
+LOCALE=
 check "ACS: used outside UTF-8" grep -q "lines ACS" "$TMP/acs-en-80x24.log"
 check "ACS: drawn as line characters (dumped as -)" has acs-en-80x24 "^--------"
 check "ACS: no UTF-8 on the screen" sh -c "! LC_ALL=C grep -q '[^ -~]' '$TMP/acs-en-80x24.txt'"
@@ -282,7 +288,8 @@ cat >"$M/config/Mapeo/logs/2026-11-20.log" <<'EOF'
 2026-11-20T14:05:01.100Z [mapeo-core] error: sync error Error: trying to sync two different projects (us=97c1152) (syncfile=c9907bd)
 2026-11-20T14:07:00.000Z [mapeo-core] error: sync error Error: unsupported syncfile type
 EOF
-SYSROOT=$M/root CFGHOME=$M/config run version-en-80x24 80x24 en version good-project-A.mapeodata
+SYSROOT=$M/root CFGHOME=$M/config
+run version-en-80x24 80x24 en version good-project-A.mapeodata
 SYSROOT= CFGHOME=
 is "version: end of input after step 2: exit status 0 (no problems)" "$rc" 0
 check "version: Mapeo's own configuration offered first" has version-en-80x24 "1) The one Mapeo Desktop uses here: Proyecto A 1.2.0"
@@ -342,9 +349,10 @@ golden eof-en-80x24
 
 # The case journal: the second check of the same file says what the
 # first one found (no golden: it holds dates).
-keep_journal=1 run seen1-en-80x24 80x24 en match good-project-A.mapeodata
+keep_journal=1
+run seen1-en-80x24 80x24 en match good-project-A.mapeodata
 check "journal: the first check is not 'seen before'" sh -c "! grep -q 'Seen before' '$TMP/seen1-en-80x24.txt'"
-keep_journal=1 run seen2-en-80x24 80x24 en match good-project-A.mapeodata
+run seen2-en-80x24 80x24 en match good-project-A.mapeodata
 keep_journal=
 check "journal: the second check is 'seen before'" has seen2-en-80x24 "Seen before"
 check "journal: both checks recorded" sh -c "'$SYNCDOCTOR' --journal='$W/home/.local/state/syncdoctor/journal.sqlite' history --format json '$W/good-project-A.mapeodata' >'$TMP/hist.json' 2>&1; grep -c '\"verdict\": \"ok\"' '$TMP/hist.json' | grep -q '^2$'"
@@ -352,12 +360,14 @@ check "journal: both checks recorded" sh -c "'$SYNCDOCTOR' --journal='$W/home/.l
 # Colour: on for a colour terminal, off with NO_COLOR or --no-color (the
 # screens are the same text: colour is decoration only).
 check "colour on by default (xterm)" grep -q "colour on, lines UTF-8" "$TMP/eof-en-80x24.log"
-nocolor=1 run nocolor-en-80x24 80x24 en eof good-project-A.mapeodata
+nocolor=1
+run nocolor-en-80x24 80x24 en eof good-project-A.mapeodata
+nocolor=
 check "NO_COLOR: no colour" grep -q "colour off, lines UTF-8" "$TMP/nocolor-en-80x24.log"
 check "NO_COLOR: the same screens" cmp -s "$TMP/eof-en-80x24.txt" "$TMP/nocolor-en-80x24.txt"
-nocolor= run nocolor2-en-80x24 80x24 en eof --no-color good-project-A.mapeodata
+run nocolor2-en-80x24 80x24 en eof --no-color good-project-A.mapeodata
 check "--no-color: no colour" grep -q "colour off" "$TMP/nocolor2-en-80x24.log"
-nocolor= run ascii2-en-80x24 80x24 en eof --ascii good-project-A.mapeodata
+run ascii2-en-80x24 80x24 en eof --ascii good-project-A.mapeodata
 check "--ascii: logged" grep -q "lines ASCII" "$TMP/ascii2-en-80x24.log"
 
 # A 9600-baud link (960 bytes a second): a key sends only what changed.
@@ -365,7 +375,9 @@ check "--ascii: logged" grep -q "lines ASCII" "$TMP/ascii2-en-80x24.log"
 TTYOUT=
 cost() {
 	printf '%s\n' "$@" >"$TMP/cost.keys"
-	TTYOUT=$TMP/cost.tty run cost-en-80x24 80x24 en "$TMP/cost.keys" good-project-A.mapeodata
+	TTYOUT=$TMP/cost.tty
+	run cost-en-80x24 80x24 en "$TMP/cost.keys" good-project-A.mapeodata
+	TTYOUT=
 	wc -c <"$TMP/cost.tty"
 }
 page=$(cost Enter 1 Enter)

@@ -61,10 +61,11 @@ static void on_progress(void *ud, const char *phase, uint64_t done, uint64_t tot
 	pl->last = now;
 	double frac = (double)done / (double)total;
 	long eta = frac > 0.01 ? (long)((double)(now - pl->start) * (1 - frac) / frac) : -1;
+	fputc('\r', stderr);
 	if (eta >= 0)
-		fprintf(stderr, _("\r%s: %3.0f%%, about %lds left "), phase ? phase : "", frac * 100, eta);
+		fprintf(stderr, _("%s: %3.0f%%, about %lds left "), phase ? phase : "", frac * 100, eta);
 	else
-		fprintf(stderr, "\r%s: %3.0f%% ", phase ? phase : "", frac * 100);
+		fprintf(stderr, "%s: %3.0f%% ", phase ? phase : "", frac * 100);
 	fflush(stderr);
 }
 

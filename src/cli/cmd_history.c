@@ -66,26 +66,9 @@ void cli_journal_rebuild(const cli_globals *g, const struct rebuild_plan *p, con
 	jnl_db *j = cli_journal_open(g, true);
 	if (!j)
 		return;
-	char in_fp[65] = "", out_fp[65] = "";
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
-	jnl_fingerprint(p->input, &prog, in_fp, NULL);
-	if (!error)
-		jnl_fingerprint(output, &prog, out_fp, NULL);
-	jnl_rebuild rb = {
-	    .input = p->input,
-	    .input_fingerprint = in_fp,
-	    .output = output,
-	    .output_fingerprint = error ? NULL : out_fp,
-	    .mode = salvage ? "salvage" : "repair",
-	    .outcome = error ? error : "written",
-	    .discovery_key = p->discovery_key,
-	    .dropped = p->dropped,
-	    .n_dropped = p->n_dropped,
-	    .changes = p->changes,
-	    .n_changes = p->n_changes,
-	};
 	sd_error err;
-	if (jnl_record_rebuild(j, &rb, NULL, &err) != SD_OK) {
+	if (jnl_record_plan(j, p, output, salvage, error, &prog, &err) != SD_OK) {
 		fflush(stdout);
 		fprintf(stderr, _("syncdoctor: warning: %s; this rebuild was not recorded\n"),
 		        err.msg);

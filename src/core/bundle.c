@@ -286,16 +286,7 @@ static sd_status verify_bundle(void *ud, const char *tmp, sd_error *err)
 	return st;
 }
 
-static char *default_log_dir(void)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	if (state && state[0] == '/')
-		return xasprintf("%s/syncdoctor/logs", state);
-	const char *home = getenv("HOME");
-	if (home && *home)
-		return xasprintf("%s/.local/state/syncdoctor/logs", home);
-	return NULL;
-}
+static char *default_log_dir(void) { return sd_state_path("logs"); }
 
 static char *slurp_text(const char *path, size_t max, bool *cut)
 {

@@ -356,3 +356,34 @@ bool sd_free_space(const char *path, uint64_t *bytes)
 	return false;
 #endif
 }
+
+char *sd_state_path(const char *name)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	if (state && state[0] == '/')
+		return xasprintf("%s/syncdoctor/%s", state, name);
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return xasprintf("%s/.local/state/syncdoctor/%s", home, name);
+	return NULL;
+}
+
+bool sd_mkdir_p(const char *dir, unsigned mode)
+{
+	char *d = xstrdup(dir);
+	bool ok = true;
+	for (char *p = d + 1; ok; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (*d && mkdir(d, (mode_t)mode) != 0 && errno != EEXIST)
+				ok = false;
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(d);
+	struct stat st;
+	return ok && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}

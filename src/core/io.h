@@ -69,4 +69,14 @@ void sdout_cleanup_all(void);
  * path (or its directory). Returns false when it cannot be told. */
 bool sd_free_space(const char *path, uint64_t *bytes);
 
+/* Where syncdoctor keeps what it remembers (journal, session logs):
+ * $XDG_STATE_HOME/syncdoctor/NAME when XDG_STATE_HOME is absolute, else
+ * $HOME/.local/state/syncdoctor/NAME; NULL when neither is set. Caller frees. */
+char *sd_state_path(const char *name);
+
+/* mkdir -p: create dir and its missing parents, each with mode (callers pass
+ * 0700: these folders name other people's projects). True when dir exists
+ * afterwards. */
+bool sd_mkdir_p(const char *dir, unsigned mode);
+
 #endif

@@ -14,6 +14,7 @@
 
 #include "i18n.h"
 #include "io.h"
+#include "rebuild.h"
 #include "journal.h"
 #include "strbuf.h"
 
@@ -26,16 +27,7 @@ struct jnl_db {
  * waits instead of failing with "database is locked". */
 #define JNL_BUSY_MS 15000
 
-char *jnl_default_path(void)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	if (state && state[0] == '/')
-		return xasprintf("%s/syncdoctor/journal.sqlite", state);
-	const char *home = getenv("HOME");
-	if (home && *home)
-		return xasprintf("%s/.local/state/syncdoctor/journal.sqlite", home);
-	return NULL;
-}
+char *jnl_default_path(void) { return sd_state_path("journal.sqlite"); }
 
 const char *jnl_path(const jnl_db *j) { return j->path; }
 
@@ -50,21 +42,7 @@ static bool make_parent_dirs(const char *path)
 {
 	char *d = xstrdup(path);
 	char *slash = strrchr(d, '/');
-	bool ok = true;
-	if (slash && slash != d) {
-		*slash = '\0';
-		for (char *p = d + 1; ok; p++) {
-			if (*p == '/' || *p == '\0') {
-				char c = *p;
-				*p = '\0';
-				if (mkdir(d, 0700) != 0 && errno != EEXIST)
-					ok = false;
-				*p = c;
-				if (c == '\0')
-					break;
-			}
-		}
-	}
+	bool ok = !slash || slash == d || (*slash = '\0', sd_mkdir_p(d, 0700));
 	free(d);
 	return ok;
 }
@@ -873,4 +851,28 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 	free(ap);
 	jnl_list_free(&l);
 	return sb_take(&b);
+}
+
+sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output,
+                          bool salvage, const char *error, const sd_progress *prog,
+                          sd_error *err)
+{
+	char in_fp[65] = "", out_fp[65] = "";
+	jnl_fingerprint(p->input, prog, in_fp, NULL);
+	if (!error)
+		jnl_fingerprint(output, prog, out_fp, NULL);
+	jnl_rebuild rb = {
+	    .input = p->input,
+	    .input_fingerprint = in_fp,
+	    .output = output,
+	    .output_fingerprint = error ? NULL : out_fp,
+	    .mode = salvage ? "salvage" : "repair",
+	    .outcome = error ? error : "written",
+	    .discovery_key = p->discovery_key,
+	    .dropped = p->dropped,
+	    .n_dropped = p->n_dropped,
+	    .changes = p->changes,
+	    .n_changes = p->n_changes,
+	};
+	return jnl_record_rebuild(j, &rb, NULL, err);
 }

@@ -78,6 +78,15 @@ typedef struct jnl_rebuild {
 
 sd_status jnl_record_rebuild(jnl_db *j, const jnl_rebuild *rb, int64_t *id, sd_error *err);
 
+struct rebuild_plan;
+/* Record a rebuild made from plan p (rebuild.h): fingerprints the input and,
+ * when it was written (error NULL), the output. error: NULL when OUTPUT was
+ * written, else what went wrong, in words. What 'syncdoctor rebuild' and
+ * the wizard both record. */
+sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output,
+                          bool salvage, const char *error, const sd_progress *prog,
+                          sd_error *err);
+
 /* Checks as stored. */
 typedef struct jnl_finding {
 	char *code, *step, *severity, *message, *place;

@@ -86,6 +86,9 @@ static void find_nearby(wizard *w)
 			free(d);
 		}
 	}
+	/* the folders the configuration file names (config_search) */
+	for (const char *const *d = w->g->config_search; d && *d; d++)
+		scan_dir(w, *d);
 	if (w->n_nearby)
 		qsort(w->nearby, w->n_nearby, sizeof *w->nearby, str_cmp);
 }

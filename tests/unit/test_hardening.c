@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "damage.h"
@@ -347,6 +348,46 @@ START_TEST(inner_member_size_beyond_file)
 }
 END_TEST
 
+/* A damaged header of a feed's tree, signatures or bitfield file (fixed
+ * bytes, found by fuzzing the rebuild) is written again by a rebuild. */
+static const char *const feed_files[] = {"0/tree", "0/signatures", "0/bitfield"};
+
+START_TEST(damaged_feed_header_rebuilt)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	uint64_t off = 0;
+	for (size_t i = 0; i < sf->n_inner; i++)
+		if (!strcmp(sf->inner[i].name, feed_files[_i]))
+			off = sf->inner[i].off;
+	sf_close(sf);
+	fnd_free(&fl);
+	ck_assert_uint_ne(off, 0);
+	dmg_write(p, off + 2, "X", 1);
+	sd_report *r = dmg_check(p);
+	ck_assert_ptr_nonnull(dmg_find(r, "feed-header-invalid"));
+	report_free(r);
+
+	rebuild_options opt = {.no_auto_config = true};
+	rebuild_plan *plan = NULL;
+	sd_error err;
+	ck_assert_int_eq(rebuild_plan_make(p, &opt, NULL, &plan, &err), SD_OK);
+	char *out = xasprintf("%s.out", p);
+	ck_assert_msg(rebuild_write(plan, out, &opt, NULL, &err) == SD_OK, "%s", err.msg);
+	rebuild_plan_free(plan);
+	r = dmg_check(out);
+	ck_assert_ptr_null(dmg_find(r, "feed-header-invalid"));
+	ck_assert_int_eq(r->verdict, VERDICT_OK);
+	report_free(r);
+	unlink(out);
+	free(out);
+	dmg_done(p);
+}
+END_TEST
+
 /* Names that must never become paths, nor reach a terminal raw. */
 static const char *const hostile[] = {"\x1b[2J\x1b]0;pwned\x07.jpg", "../../../etc/cron.d/x",
                                       "/etc/passwd", "original/../../x.jpg",
@@ -447,6 +488,8 @@ static Suite *suite(void)
 	tcase_add_test(t, index_with_nul);
 	tcase_add_test(t, member_size_beyond_file);
 	tcase_add_test(t, inner_member_size_beyond_file);
+	tcase_add_loop_test(t, damaged_feed_header_rebuilt, 0,
+	                    (int)(sizeof feed_files / sizeof feed_files[0]));
 	tcase_add_loop_test(t, hostile_member_names, 0, (int)(sizeof hostile / sizeof hostile[0]));
 	tcase_add_test(t, escape_c1_and_invalid_utf8);
 	suite_add_tcase(s, t);
