@@ -204,6 +204,7 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		rf->length = res.length;
 		rf->present = res.present;
 		rf->verified = res.verified;
+		rf->intact = res.intact;
 		rf->signed_len = res.signed_len;
 	}
 	return SD_OK;

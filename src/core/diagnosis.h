@@ -43,6 +43,7 @@ typedef struct report_feed {
 	char key_hex[65];       /* feed public key, "" when unreadable */
 	uint64_t length;        /* blocks the tree says the feed has */
 	uint64_t present;       /* blocks whose data is present */
+	uint64_t intact;        /* blocks whose data and tree nodes are intact */
 	uint64_t verified;      /* highest length whose blocks all hash and verify */
 	int64_t signed_len;     /* highest length covered by a valid signature; -1 none */
 	bool own;               /* database folders: this computer's own feed */

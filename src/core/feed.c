@@ -356,6 +356,8 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			             index, (unsigned long long)(s + 1));
 		}
 	}
+	for (uint64_t k = 0; k < len; k++)
+		res->intact += ok[k];
 	uint64_t prefix = 0;
 	while (prefix < len && ok[prefix])
 		prefix++;

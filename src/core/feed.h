@@ -43,6 +43,8 @@ typedef struct feed_result {
 	uint64_t length;     /* blocks the tree says the feed has */
 	uint64_t present;    /* blocks marked present in the data bitfield */
 	uint64_t hashed_ok;  /* blocks whose data hashes to their leaf */
+	uint64_t intact;     /* blocks whose data and every tree node above them are intact
+	                        (they verify, but a salvage keeps them only up to a signed length) */
 	uint64_t verified;   /* largest n: blocks 0..n-1 present, hashing, and covered by a valid
 	                        signature at length n or more through intact tree nodes */
 	int64_t signed_len;  /* highest length with a valid signature; -1 none */

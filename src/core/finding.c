@@ -111,7 +111,9 @@ static const fnd_code_info catalogue[] = {
      N_("Sync of this file can stall. Sync the device that made the data again.")},
     {"feed-hash-mismatch", STEP_CORRUPTION, SEV_ERROR,
      N_("a block or tree node does not hash to what the tree says"),
-     N_("Data is damaged from that block on. A salvage rebuild keeps the blocks before it.")},
+     N_("Data is damaged there. A salvage rebuild keeps the blocks before it, back to the "
+        "last length the device signed; 'syncdoctor rebuild --salvage --dry-run' shows what "
+        "that keeps.")},
     {"feed-signature-invalid", STEP_CORRUPTION, SEV_ERROR,
      N_("a signature does not verify with the feed's key"),
      N_("Mapeo gives up the whole sync. A salvage rebuild keeps what still verifies.")},

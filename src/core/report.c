@@ -196,6 +196,7 @@ json_t *report_to_json(const sd_report *r)
 		json_object_set_new(jf, "present", json_integer((json_int_t)f->present));
 		json_object_set_new(jf, "checked", json_boolean(f->checked));
 		if (f->checked) {
+			json_object_set_new(jf, "intact", json_integer((json_int_t)f->intact));
 			json_object_set_new(jf, "verified", json_integer((json_int_t)f->verified));
 			json_object_set_new(jf, "signed", json_integer(f->signed_len));
 		}
@@ -631,10 +632,10 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 			    (unsigned long long)f->length);
 		else if (f->checked)
 			l = xasprintf(
-			    _("Feed %d (%.7s): %llu blocks, %llu present, %llu verified."),
+			    _("Feed %d (%.7s): %llu blocks, %llu present, %llu intact, %llu verified."),
 			    f->index, f->key_hex[0] ? f->key_hex : "?",
 			    (unsigned long long)f->length, (unsigned long long)f->present,
-			    (unsigned long long)f->verified);
+			    (unsigned long long)f->intact, (unsigned long long)f->verified);
 		else
 			l = xasprintf(_("Feed %d (%.7s)%s: not verified (--quick)."), f->index,
 			              f->key_hex[0] ? f->key_hex : "?",

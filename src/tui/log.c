@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "io.h"
 #include "log.h"
 #include "widgets.h"
 
@@ -20,36 +21,7 @@ static FILE *log_fp;
 static char *log_path;
 static char *log_problem;
 
-/* mkdir -p for the log's folder; private (0700): the log names files. */
-static bool make_dirs(const char *dir)
-{
-	char *d = xstrdup(dir);
-	bool ok = true;
-	for (char *p = d + 1; ok; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(d, 0700) != 0 && errno != EEXIST)
-				ok = false;
-			*p = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(d);
-	return ok;
-}
-
-static char *default_dir(void)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	if (state && state[0] == '/')
-		return xasprintf("%s/syncdoctor/logs", state);
-	const char *home = getenv("HOME");
-	if (home && *home)
-		return xasprintf("%s/.local/state/syncdoctor/logs", home);
-	return NULL;
-}
+static char *default_dir(void) { return sd_state_path("logs"); }
 
 /* The command line as the kernel recorded it (best effort). */
 static void write_cmdline(void)
@@ -75,7 +47,7 @@ bool ui_log_open(const char *where)
 		log_problem = xstrdup(_("no session log: HOME is not set"));
 		return false;
 	}
-	if (!make_dirs(dir)) {
+	if (!sd_mkdir_p(dir, 0700) /* private: the log names files */) {
 		log_problem = xasprintf(_("no session log: the folder %s could not be made (%s)"),
 		                        dir, strerror(errno));
 		free(dir);

@@ -196,9 +196,9 @@ wiz_nav panel_step3(wizard *w)
 		const report_feed *f = &r->feeds[i];
 		page_add(&p, UI_TEXT, 2,
 		         _("Device %d (%.7s): %" PRIu64 " blocks, %" PRIu64 " present, %" PRIu64
-		           " verified"),
+		           " intact, %" PRIu64 " verified"),
 		         f->index, f->key_hex[0] ? f->key_hex : "?", f->length, f->present,
-		         f->verified);
+		         f->intact, f->verified);
 	}
 	if (r->n_feeds > shown)
 		page_add(&p, UI_TEXT, 2, _("... and %zu more devices"), r->n_feeds - shown);

@@ -120,27 +120,10 @@ static void record_rebuild(wizard *w, const rebuild_plan *p, const char *output,
 	jnl_db *j = wiz_journal(w, true);
 	if (!j)
 		return;
-	char in_fp[65] = "", out_fp[65] = "";
 	sd_progress prog = {NULL, NULL, &w->cancel};
-	jnl_fingerprint(p->input, &prog, in_fp, NULL);
-	if (!error)
-		jnl_fingerprint(output, &prog, out_fp, NULL);
-	jnl_rebuild rb = {
-	    .input = p->input,
-	    .input_fingerprint = in_fp,
-	    .output = output,
-	    .output_fingerprint = error ? NULL : out_fp,
-	    .mode = salvage ? "salvage" : "repair",
-	    .outcome = error ? error : "written",
-	    .discovery_key = p->discovery_key,
-	    .dropped = p->dropped,
-	    .n_dropped = p->n_dropped,
-	    .changes = p->changes,
-	    .n_changes = p->n_changes,
-	};
 	sd_error err;
 	sd_error_clear(&err);
-	if (jnl_record_rebuild(j, &rb, NULL, &err) != SD_OK)
+	if (jnl_record_plan(j, p, output, salvage, error, &prog, &err) != SD_OK)
 		ui_log_printf("the rebuild was not recorded in the case journal: %s", err.msg);
 	jnl_close(j);
 }

@@ -72,6 +72,7 @@ START_TEST(fixtures_verify_and_match_expected_heads)
 		ck_assert_int_eq(r->verdict, VERDICT_OK);
 		for (size_t i = 0; i < r->n_feeds; i++) {
 			ck_assert_uint_eq(r->feeds[i].verified, r->feeds[i].length);
+			ck_assert_uint_eq(r->feeds[i].intact, r->feeds[i].length);
 			ck_assert_uint_eq(r->feeds[i].present, r->feeds[i].length);
 		}
 		json_t *exp = json_load_file(sd_test_data(e), 0, NULL);
@@ -108,6 +109,8 @@ START_TEST(a_flipped_data_byte_names_its_block)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->inner, "0/data");
 	ck_assert_uint_lt(r->feeds[0].verified, 4);
+	/* only block 3 is damaged: every other block still verifies */
+	ck_assert_uint_eq(r->feeds[0].intact, r->feeds[0].length - 1);
 	ck_assert_int_eq(r->verdict, VERDICT_PROBLEMS);
 	report_free(r);
 	dmg_done(p);
@@ -124,6 +127,9 @@ START_TEST(a_flipped_tree_node_is_found)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->inner, "0/tree");
 	ck_assert_uint_eq(r->feeds[0].verified, 0);
+	/* a damaged parent taints the blocks below it, and those below the
+	 * parent that no longer hashes it (nodes 1 and 3: blocks 0 to 3) */
+	ck_assert_uint_eq(r->feeds[0].intact, r->feeds[0].length - 4);
 	report_free(r);
 	dmg_done(p);
 }
