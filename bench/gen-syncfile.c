@@ -42,7 +42,8 @@ static sd_status jpeg_read(void *ctx, uint64_t off, void *buf, size_t len, sd_er
 			/* segments of 60000 bytes: FF FE len(2) then payload */
 			uint64_t s = (o - 2) % 60000;
 			uint64_t seg_start = o - s;
-			uint64_t seg_len = j->size - 2 - seg_start < 60000 ? j->size - 2 - seg_start : 60000;
+			uint64_t seg_len =
+			    j->size - 2 - seg_start < 60000 ? j->size - 2 - seg_start : 60000;
 			if (s == 0)
 				b = 0xFF;
 			else if (s == 1)
@@ -62,7 +63,8 @@ static sd_status jpeg_read(void *ctx, uint64_t off, void *buf, size_t len, sd_er
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: gen-syncfile OUT [FEEDS [OBSERVATIONS [PHOTOS [PHOTO_BYTES]]]]\n");
+		fprintf(stderr,
+		        "usage: gen-syncfile OUT [FEEDS [OBSERVATIONS [PHOTOS [PHOTO_BYTES]]]]\n");
 		return 1;
 	}
 	int feeds = argc > 2 ? atoi(argv[2]) : 10;
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sfw *w = sfw_begin(o, 1795500000);
-	char (*ids)[37] = calloc((size_t)photos + 1, 37);
+	char(*ids)[37] = calloc((size_t)photos + 1, 37);
 	static const char *const kinds[] = {"thumbnail", "preview", "original"};
 	for (long p = 0; p < photos; p++) {
 		uint8_t r[16];
@@ -88,7 +90,10 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 3; k++) {
 			char name[64];
 			snprintf(name, sizeof name, "%s/%s", kinds[k], ids[p]);
-			jpeg_ctx j = {k == 2 ? psize : k == 1 ? psize / 8 : psize / 64, (uint32_t)(p * 3 + k)};
+			jpeg_ctx j = {k == 2   ? psize
+			              : k == 1 ? psize / 8
+			                       : psize / 64,
+			              (uint32_t)(p * 3 + k)};
 			if (j.size < 64)
 				j.size = 64;
 			if (sfw_add(w, name, j.size, jpeg_read, &j, &err) != SD_OK)
@@ -111,17 +116,21 @@ int main(int argc, char **argv)
 			char id[17];
 			keys_hex(idb, 8, id);
 			size_t start = data.len;
-			sb_printf(&data,
-			          "{\"type\":\"observation\",\"lat\":%.7f,\"lon\":%.7f,\"attachments\":[",
-			          -10 + (double)(i % 1000) / 100, -70 + (double)(i % 777) / 100);
+			sb_printf(
+			    &data,
+			    "{\"type\":\"observation\",\"lat\":%.7f,\"lon\":%.7f,\"attachments\":[",
+			    -10 + (double)(i % 1000) / 100, -70 + (double)(i % 777) / 100);
 			if (next_photo < photos && i % 2 == 0)
-				sb_printf(&data, "{\"id\":\"%s\",\"type\":\"image/jpeg\"}", ids[next_photo++]);
-			sb_printf(&data,
-			          "],\"tags\":{\"categoryId\":\"river\",\"notes\":\"observation %ld of feed "
-			          "%d\"},\"metadata\":{\"manualLocation\":false},\"schemaVersion\":3,"
-			          "\"timestamp\":\"2026-11-20T10:%02ld:%02ld.000Z\",\"created_at\":"
-			          "\"2026-11-20T10:%02ld:%02ld.000Z\",\"id\":\"%s\",\"links\":[]}\n",
-			          i, f, (i / 60) % 60, i % 60, (i / 60) % 60, i % 60, id);
+				sb_printf(&data, "{\"id\":\"%s\",\"type\":\"image/jpeg\"}",
+				          ids[next_photo++]);
+			sb_printf(
+			    &data,
+			    "],\"tags\":{\"categoryId\":\"river\",\"notes\":\"observation %ld of "
+			    "feed "
+			    "%d\"},\"metadata\":{\"manualLocation\":false},\"schemaVersion\":3,"
+			    "\"timestamp\":\"2026-11-20T10:%02ld:%02ld.000Z\",\"created_at\":"
+			    "\"2026-11-20T10:%02ld:%02ld.000Z\",\"id\":\"%s\",\"links\":[]}\n",
+			    i, f, (i / 60) % 60, i % 60, (i / 60) % 60, i % 60, id);
 			fwb_append(b, (const uint8_t *)data.s + start, data.len - start);
 		}
 		size_t tl, sl, bl;
@@ -145,7 +154,8 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 5; k++) {
 			char name[32];
 			snprintf(name, sizeof name, "%d/%s", f, fnames[k]);
-			if (sfw_db_add_buf(w, name, files[f * 5 + k], (size_t)sizes[f * 5 + k], &err) != SD_OK)
+			if (sfw_db_add_buf(w, name, files[f * 5 + k], (size_t)sizes[f * 5 + k],
+			                   &err) != SD_OK)
 				goto fail;
 		}
 	if (sfw_db_end(w, &err) != SD_OK)

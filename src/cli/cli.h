@@ -29,11 +29,12 @@ typedef struct cli_globals {
 	bool no_journal;     /* --no-journal */
 	bool quiet;
 	/* From the configuration file (userconf.h); the command line wins. */
-	const char *userdata;              /* mapeo_userdata; NULL: found */
-	const char *const *config_search;  /* extra configuration folders, NULL-terminated; may be NULL */
-	const char *language;              /* language (already applied to LANGUAGE) */
-	const char *log_dir;               /* log_dir; NULL: $XDG_STATE_HOME/syncdoctor/logs */
-	const char *version_table;         /* version_table; NULL: the built-in one */
+	const char *userdata; /* mapeo_userdata; NULL: found */
+	const char *const
+	    *config_search;        /* extra configuration folders, NULL-terminated; may be NULL */
+	const char *language;      /* language (already applied to LANGUAGE) */
+	const char *log_dir;       /* log_dir; NULL: $XDG_STATE_HOME/syncdoctor/logs */
+	const char *version_table; /* version_table; NULL: the built-in one */
 } cli_globals;
 
 /* Set by the SIGINT handler; pass to the core through sd_progress.cancel. */
@@ -54,10 +55,13 @@ enum {
 	CLI_OPT_JOURNAL,
 	CLI_OPT_NO_JOURNAL,
 };
-#define CLI_COMMON_LONGOPTS                                                                       \
-	{"no-color", no_argument, NULL, CLI_OPT_NO_COLOR}, {"ascii", no_argument, NULL, CLI_OPT_ASCII}, \
-	    {"journal", required_argument, NULL, CLI_OPT_JOURNAL},                                    \
-	    {"no-journal", no_argument, NULL, CLI_OPT_NO_JOURNAL}
+#define CLI_COMMON_LONGOPTS                                                                        \
+	{"no-color", no_argument, NULL, CLI_OPT_NO_COLOR},                                         \
+	    {"ascii", no_argument, NULL, CLI_OPT_ASCII},                                           \
+	    {"journal", required_argument, NULL, CLI_OPT_JOURNAL},                                 \
+	{                                                                                          \
+		"no-journal", no_argument, NULL, CLI_OPT_NO_JOURNAL                                \
+	}
 /* True when opt was one of the common options (and g was updated). */
 bool cli_common_option(int opt, const char *arg, cli_globals *g);
 

@@ -48,8 +48,8 @@ typedef struct progress_line {
 	time_t last;
 } progress_line;
 
-static void on_progress(void *ud, const char *phase, uint64_t done, uint64_t total,
-                        uint64_t items, uint64_t items_total)
+static void on_progress(void *ud, const char *phase, uint64_t done, uint64_t total, uint64_t items,
+                        uint64_t items_total)
 {
 	progress_line *pl = ud;
 	(void)items, (void)items_total;
@@ -63,7 +63,8 @@ static void on_progress(void *ud, const char *phase, uint64_t done, uint64_t tot
 	long eta = frac > 0.01 ? (long)((double)(now - pl->start) * (1 - frac) / frac) : -1;
 	fputc('\r', stderr);
 	if (eta >= 0)
-		fprintf(stderr, _("%s: %3.0f%%, about %lds left "), phase ? phase : "", frac * 100, eta);
+		fprintf(stderr, _("%s: %3.0f%%, about %lds left "), phase ? phase : "", frac * 100,
+		        eta);
 	else
 		fprintf(stderr, "%s: %3.0f%% ", phase ? phase : "", frac * 100);
 	fflush(stderr);
@@ -107,8 +108,8 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 		case 'u': opt.userdata = optarg; break;
 		case 'f':
 			if (!report_format_parse(optarg, &fmt))
-				return cli_usage_error(_("unknown format '%s' (use text, json or yaml)"),
-				                       optarg);
+				return cli_usage_error(
+				    _("unknown format '%s' (use text, json or yaml)"), optarg);
 			break;
 		case 'q': opt.quick = true; break;
 		case 'V': opt.versions = optarg; break;
@@ -125,13 +126,15 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 	const char *path = optind < argc ? argv[optind] : NULL;
 	if (database && database_dir) {
 		if (path)
-			return cli_usage_error(_("check takes one database; '%s' is one too many"), path);
+			return cli_usage_error(_("check takes one database; '%s' is one too many"),
+			                       path);
 		path = database_dir;
 	} else if (database && !path) {
 		found_db = db_find_default(opt.userdata);
 		if (!found_db) {
-			cli_error(_("Mapeo Desktop's data folder was not found on this computer: give it "
-			            "with --database=DIR"));
+			cli_error(
+			    _("Mapeo Desktop's data folder was not found on this computer: give it "
+			      "with --database=DIR"));
 			return EXIT_UNREADABLE;
 		}
 		path = found_db;

@@ -44,8 +44,8 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 		switch (c) {
 		case 'f':
 			if (!report_format_parse(optarg, &fmt))
-				return cli_usage_error(_("unknown format '%s' (use text, json or yaml)"),
-				                       optarg);
+				return cli_usage_error(
+				    _("unknown format '%s' (use text, json or yaml)"), optarg);
 			break;
 		case 'w': width = atoi(optarg); break;
 		case 'h': usage(); return EXIT_OK;
@@ -56,8 +56,9 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 		return cli_usage_error(_("diff needs exactly two configurations"));
 	if (!width) {
 		struct winsize ws;
-		width = isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col
-		                                                                            : 80;
+		width = isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0
+		            ? ws.ws_col
+		            : 80;
 	}
 	mapeo_config *cfg[2] = {NULL, NULL};
 	findings fl;

@@ -63,7 +63,8 @@ static void try_config(match_state *ms, const char *path)
 		json_t *one = json_object();
 		json_object_set_new(one, "path", json_string(path));
 		json_object_set_new(one, "name", c->name ? json_string(c->name) : json_null());
-		json_object_set_new(one, "version", c->version ? json_string(c->version) : json_null());
+		json_object_set_new(one, "version",
+		                    c->version ? json_string(c->version) : json_null());
 		json_object_set_new(one, "footer", json_string(c->footer));
 		json_object_set_new(one, "match", json_boolean(strcmp(dk, ms->want) == 0));
 		json_array_append_new(ms->checked, one);
@@ -99,7 +100,8 @@ static void scan(match_state *ms, const char *path)
 				ms->depth++;
 				scan(ms, p);
 				ms->depth--;
-			} else if (S_ISREG(cs.st_mode) && has_suffix(de->d_name, ".mapeosettings")) {
+			} else if (S_ISREG(cs.st_mode) &&
+			           has_suffix(de->d_name, ".mapeosettings")) {
 				try_config(ms, p);
 			}
 		}
@@ -124,8 +126,8 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		switch (c) {
 		case 'f':
 			if (!report_format_parse(optarg, &fmt))
-				return cli_usage_error(_("unknown format '%s' (use text, json or yaml)"),
-				                       optarg);
+				return cli_usage_error(
+				    _("unknown format '%s' (use text, json or yaml)"), optarg);
 			break;
 		case 'h': usage(); return EXIT_OK;
 		default: return cli_usage_error(_("unknown option"));
@@ -144,8 +146,8 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		fnd_free(&fl);
 		return EXIT_UNREADABLE;
 	}
-	match_state ms = {sf->has_discovery_key ? sf->discovery_key : "", json_array(), json_array(),
-	                  0};
+	match_state ms = {sf->has_discovery_key ? sf->discovery_key : "", json_array(),
+	                  json_array(), 0};
 	for (int i = optind + 1; i < argc; i++)
 		scan(&ms, argv[i]);
 	for (const char *const *p = from_conf ? g->config_search : NULL; p && *p; p++)
@@ -154,7 +156,8 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 	keys_error_form(ms.want, form);
 	size_t n = json_array_size(ms.matches);
 	if (fmt == REPORT_TEXT) {
-		printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), argv[optind], form);
+		printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), argv[optind],
+		       form);
 		size_t i;
 		json_t *one;
 		json_array_foreach(ms.checked, i, one)
@@ -162,13 +165,16 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 			const char *name = json_string_value(json_object_get(one, "name"));
 			const char *ver = json_string_value(json_object_get(one, "version"));
 			printf("%s %s (%s %s, %s)\n",
-			       json_is_true(json_object_get(one, "match")) ? _("MATCH") : _("no   "),
-			       json_string_value(json_object_get(one, "path")), name ? name : _("(no name)"),
-			       ver ? ver : "", json_string_value(json_object_get(one, "footer")));
+			       json_is_true(json_object_get(one, "match")) ? _("MATCH")
+			                                                   : _("no   "),
+			       json_string_value(json_object_get(one, "path")),
+			       name ? name : _("(no name)"), ver ? ver : "",
+			       json_string_value(json_object_get(one, "footer")));
 		}
 		if (n)
 			printf(P_("%zu of %zu configurations made this file.\n",
-			          "%zu of %zu configurations made this file.\n", json_array_size(ms.checked)),
+			          "%zu of %zu configurations made this file.\n",
+			          json_array_size(ms.checked)),
 			       n, json_array_size(ms.checked));
 		else
 			printf(P_("None of the %zu configuration made this file.\n",
@@ -178,7 +184,8 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 	} else {
 		json_t *o = json_object();
 		json_object_set(o, "matches", ms.matches);
-		json_object_set_new(o, "checked", json_integer((json_int_t)json_array_size(ms.checked)));
+		json_object_set_new(o, "checked",
+		                    json_integer((json_int_t)json_array_size(ms.checked)));
 		json_object_set(o, "configurations", ms.checked);
 		strbuf out = SB_INIT;
 		if (fmt == REPORT_JSON) {

@@ -13,33 +13,34 @@
 
 static void usage(void)
 {
-	printf(_("Usage: syncdoctor rebuild [OPTION]... FILE -o OUT\n"
-	         "  or:  syncdoctor rebuild [OPTION]... --database DIR -o OUT\n"
-	         "Write a new sync file OUT from FILE in the exact layout Mapeo writes, with a new\n"
-	         "index and trailer, the project restored, dead space dropped and the feeds\n"
-	         "numbered without gaps. FILE is never changed. OUT is written under a\n"
-	         "temporary name, verified, and only then renamed.\n"
-	         "\n"
-	         "  -o, --output=OUT    the file to write (required)\n"
-	         "  -c, --config=CFG    write it for this configuration's project; the data\n"
-	         "                      joins that project\n"
-	         "      --repair        rebuild index, trailer and project (the default)\n"
-	         "      --salvage       keep every block that verifies and cut each feed at its\n"
-	         "                      first one that does not; leave out photos that will\n"
-	         "                      not open\n"
-	         "      --database=DIR  read a database folder instead of a sync file: Mapeo\n"
-	         "                      Desktop's data folder or kappa.db, a phone's copy,\n"
-	         "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
-	         "                      and localname are never copied\n"
-	         "      --exclude-suspect  cut each feed before its first suspect observation\n"
-	         "                      (1970 dates, photos that will not open, ...)\n"
-	         "  -n, --dry-run       print the plan and write nothing\n"
-	         "      --force         replace OUT when it exists\n"
-	         "      --format=FMT    the plan as text (default), json or yaml\n"
-	         "  -h, --help          display this help and exit\n"
-	         "\n"
-	         "Exit status: 0 written (or planned), 1 usage error, 3 FILE could not be read,\n"
-	         "4 OUT could not be written (nothing was left under its name).\n"));
+	printf(
+	    _("Usage: syncdoctor rebuild [OPTION]... FILE -o OUT\n"
+	      "  or:  syncdoctor rebuild [OPTION]... --database DIR -o OUT\n"
+	      "Write a new sync file OUT from FILE in the exact layout Mapeo writes, with a new\n"
+	      "index and trailer, the project restored, dead space dropped and the feeds\n"
+	      "numbered without gaps. FILE is never changed. OUT is written under a\n"
+	      "temporary name, verified, and only then renamed.\n"
+	      "\n"
+	      "  -o, --output=OUT    the file to write (required)\n"
+	      "  -c, --config=CFG    write it for this configuration's project; the data\n"
+	      "                      joins that project\n"
+	      "      --repair        rebuild index, trailer and project (the default)\n"
+	      "      --salvage       keep every block that verifies and cut each feed at its\n"
+	      "                      first one that does not; leave out photos that will\n"
+	      "                      not open\n"
+	      "      --database=DIR  read a database folder instead of a sync file: Mapeo\n"
+	      "                      Desktop's data folder or kappa.db, a phone's copy,\n"
+	      "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
+	      "                      and localname are never copied\n"
+	      "      --exclude-suspect  cut each feed before its first suspect observation\n"
+	      "                      (1970 dates, photos that will not open, ...)\n"
+	      "  -n, --dry-run       print the plan and write nothing\n"
+	      "      --force         replace OUT when it exists\n"
+	      "      --format=FMT    the plan as text (default), json or yaml\n"
+	      "  -h, --help          display this help and exit\n"
+	      "\n"
+	      "Exit status: 0 written (or planned), 1 usage error, 3 FILE could not be read,\n"
+	      "4 OUT could not be written (nothing was left under its name).\n"));
 }
 
 int cmd_rebuild(int argc, char **argv, cli_globals *g)
@@ -77,8 +78,8 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		case 'F': opt.force = true; break;
 		case 'f':
 			if (!report_format_parse(optarg, &fmt))
-				return cli_usage_error(_("unknown format '%s' (use text, json or yaml)"),
-				                       optarg);
+				return cli_usage_error(
+				    _("unknown format '%s' (use text, json or yaml)"), optarg);
 			break;
 		case 'h': usage(); return EXIT_OK;
 		default: return cli_usage_error(_("unknown option"));
@@ -119,8 +120,9 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	fputs(sb_str(&out), stdout);
 	sb_free(&out);
 	if (p->changes_project && fmt == REPORT_TEXT)
-		fprintf(stderr, _("syncdoctor: warning: the rebuilt file belongs to another project: "
-		                  "its observations will merge into that project\n"));
+		fprintf(stderr,
+		        _("syncdoctor: warning: the rebuilt file belongs to another project: "
+		          "its observations will merge into that project\n"));
 	int rc = EXIT_OK;
 	if (!dry) {
 		st = rebuild_write(p, output, &opt, &prog, &err);
@@ -130,7 +132,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 				printf(_("Written and verified: %s\n"), output);
 		} else {
 			cli_error("%s", err.msg);
-			rc = st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
+			rc = st == SD_ERR_CANCELLED                      ? EXIT_INTERRUPTED
 			     : st == SD_ERR_EXISTS || st == SD_ERR_USAGE ? EXIT_USAGE
 			                                                 : EXIT_NOT_WRITTEN;
 		}

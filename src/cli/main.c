@@ -165,9 +165,8 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **, cli_globals *);
 } commands[] = {
-    {"check", cmd_check},     {"match", cmd_match},     {"diff", cmd_diff},
-    {"env", cmd_env},         {"rebuild", cmd_rebuild}, {"report", cmd_report},
-    {"history", cmd_history},
+    {"check", cmd_check},     {"match", cmd_match},   {"diff", cmd_diff},       {"env", cmd_env},
+    {"rebuild", cmd_rebuild}, {"report", cmd_report}, {"history", cmd_history},
 };
 
 /* The configuration file (userconf.h): applied before the environment and
@@ -206,8 +205,8 @@ static void apply_user_config(cli_globals *g)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, getenv("SYNCDOCTOR_LOCALEDIR") ? getenv("SYNCDOCTOR_LOCALEDIR")
-	                                                       : LOCALEDIR);
+	bindtextdomain(PACKAGE,
+	               getenv("SYNCDOCTOR_LOCALEDIR") ? getenv("SYNCDOCTOR_LOCALEDIR") : LOCALEDIR);
 	textdomain(PACKAGE);
 
 	struct sigaction sa;

@@ -22,7 +22,7 @@
 #include "xalloc.h"
 
 #define SMALL_FILE_LIMIT (256u << 20) /* tree/signatures/bitfield of ~3 million blocks */
-#define MEDIA_CHUNK (64u << 10)
+#define MEDIA_CHUNK      (64u << 10)
 
 const char *check_verdict_name(check_verdict v)
 {
@@ -77,9 +77,10 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 		path = auto_path;
 	}
 	if (!path) {
-		fnd_add(&r->findings, "project-unknown",
-		        _("no configuration to compare with: give this computer's configuration with "
-		          "--config (Mapeo Desktop's own was not found here)"));
+		fnd_add(
+		    &r->findings, "project-unknown",
+		    _("no configuration to compare with: give this computer's configuration with "
+		      "--config (Mapeo Desktop's own was not found here)"));
 		return;
 	}
 	mapeo_config *c = NULL;
@@ -106,16 +107,18 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	char *title = cfg_title(c);
 	r->config_match = strcmp(ours, theirs) == 0;
 	if (r->config_match) {
-		fnd_add(&r->findings, "project-match",
-		        _("the file belongs to the project of the configuration \"%s\" (%s): both say "
-		          "%s"),
-		        title, c->footer, us);
+		fnd_add(
+		    &r->findings, "project-match",
+		    _("the file belongs to the project of the configuration \"%s\" (%s): both say "
+		      "%s"),
+		    title, c->footer, us);
 	} else {
-		fnd_add(&r->findings, "project-mismatch",
-		        _("the file belongs to a different project than the configuration \"%s\" (%s). "
-		          "Mapeo will say: trying to sync two different projects (us=%s) "
-		          "(syncfile=%s)"),
-		        title, c->footer, us, them);
+		fnd_add(
+		    &r->findings, "project-mismatch",
+		    _("the file belongs to a different project than the configuration \"%s\" (%s). "
+		      "Mapeo will say: trying to sync two different projects (us=%s) "
+		      "(syncfile=%s)"),
+		    title, c->footer, us, them);
 	}
 	free(title);
 	cfg_free(c);
@@ -196,7 +199,8 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		if (key && kl == 32)
 			keys_hex(key, 32, key_hex);
 		block_ctx bc = {model, fd->index, key_hex, &r->findings};
-		sd_status st = feed_verify(&src, fd->index, &res, &r->findings, on_block, &bc, prog, err);
+		sd_status st =
+		    feed_verify(&src, fd->index, &res, &r->findings, on_block, &bc, prog, err);
 		free(key), free(tree), free(sigs), free(bf);
 		if (st != SD_OK)
 			return st;
@@ -235,9 +239,10 @@ static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
 		const char *why;
 		uint64_t at;
 		if (!media_check_finish(mc, &why, &at)) {
-			finding *f = fnd_add(&r->findings, "media-damaged",
-			                     _("the photo %s will not open: %s (at byte %llu of it)"),
-			                     m->name, why, (unsigned long long)at);
+			finding *f =
+			    fnd_add(&r->findings, "media-damaged",
+			            _("the photo %s will not open: %s (at byte %llu of it)"),
+			            m->name, why, (unsigned long long)at);
 			fnd_set_media(f, m->name);
 			fnd_set_member(f, m->name);
 			f->offset = (int64_t)(m->data_off + at);
@@ -339,25 +344,30 @@ static void era_text(sd_report *r, const syncfile *sf)
 {
 	switch (sf->era) {
 	case SF_ERA_GZIP_V0:
-		r->era_text = xstrdup(_("An old compressed sync file, written by Mapeo Desktop 2 or "
-		                        "older. Only those old versions can read it; current Mapeo "
-		                        "refuses it."));
+		r->era_text =
+		    xstrdup(_("An old compressed sync file, written by Mapeo Desktop 2 or "
+		              "older. Only those old versions can read it; current Mapeo "
+		              "refuses it."));
 		break;
 	case SF_ERA_HYPERLOG_V1:
-		r->era_text = xstrdup(_("A sync file from Mapeo Desktop 3. Only Mapeo Desktop 3 can read "
-		                        "it; Mapeo Desktop 4 and later refuse it."));
+		r->era_text =
+		    xstrdup(_("A sync file from Mapeo Desktop 3. Only Mapeo Desktop 3 can read "
+		              "it; Mapeo Desktop 4 and later refuse it."));
 		break;
 	case SF_ERA_KAPPA_OSM_V2:
 		r->era_text = xstrdup(
 		    sf->hints.key_dir
-		        ? _("A sync file from Mapeo Desktop 5.0 to 5.2 (its database carries a folder "
+		        ? _("A sync file from Mapeo Desktop 5.0 to 5.2 (its database carries a "
+		            "folder "
 		            "named after the project key). Mapeo Desktop 4 to 5.6 can read it.")
-		        : _("A sync file from Mapeo Desktop 4 to 5.6. Every Mapeo Desktop from 4 to "
+		        : _("A sync file from Mapeo Desktop 4 to 5.6. Every Mapeo Desktop from 4 "
+		            "to "
 		            "5.6 can read it; use 5.5 or later on both computers so that a refused "
 		            "sync does not strip the database from the file."));
 		break;
 	default:
-		r->era_text = xstrdup(_("The version of Mapeo that wrote this file could not be told."));
+		r->era_text =
+		    xstrdup(_("The version of Mapeo that wrote this file could not be told."));
 	}
 }
 

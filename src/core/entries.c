@@ -12,10 +12,10 @@
 #include "i18n.h"
 #include "xalloc.h"
 
-#define MAX_LINKS 64
-#define MAX_KEYS 100000
+#define MAX_LINKS      64
+#define MAX_KEYS       100000
 #define MAX_CATEGORIES 1024
-#define NO_TIME INT64_MIN
+#define NO_TIME        INT64_MIN
 
 typedef struct olink {
 	uint32_t key;
@@ -24,12 +24,12 @@ typedef struct olink {
 
 typedef struct entry {
 	char id[17];
-	char *id_long;        /* ids longer than 16 characters */
-	uint32_t key;         /* index in the key table */
+	char *id_long; /* ids longer than 16 characters */
+	uint32_t key;  /* index in the key table */
 	uint64_t seq;
 	int feed;
 	bool observation, deleted, superseded, has_location;
-	int64_t created_ms, ts_ms; /* NO_TIME when absent */
+	int64_t created_ms, ts_ms;  /* NO_TIME when absent */
 	char *created_raw, *ts_raw; /* kept only when not in toISOString form */
 	const char *category;
 	double lat, lon;
@@ -213,10 +213,11 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 	if (!j || !json_is_object(j)) {
 		char inner[32];
 		snprintf(inner, sizeof inner, "%d/data", feed);
-		finding *f = fnd_add(fl, "entry-not-json",
-		                     _("feed %d, block %llu is not one line of JSON: Mapeo cannot read "
-		                       "this entry"),
-		                     feed, (unsigned long long)seq);
+		finding *f =
+		    fnd_add(fl, "entry-not-json",
+		            _("feed %d, block %llu is not one line of JSON: Mapeo cannot read "
+		              "this entry"),
+		            feed, (unsigned long long)seq);
 		f->feed = feed;
 		f->block = (int64_t)seq;
 		fnd_set_inner(f, inner);
@@ -328,18 +329,20 @@ static void check_date(const obs_model *m, const entry *e, const char *field, in
 	const char *cat = e->category ? e->category : _("no category");
 	finding *f = NULL;
 	if (ms == NO_TIME)
-		f = fnd_add(fl, "date-malformed", _("observation %s: its %s '%s' is not a valid date"), id,
-		            field, text);
+		f = fnd_add(fl, "date-malformed",
+		            _("observation %s: its %s '%s' is not a valid date"), id, field, text);
 	else if (ms >= 0 && ms < 31536000000LL)
-		f = fnd_add(fl, "date-epoch",
-		            _("observation %s (%s) has its %s in 1970 (%s): the device's clock was not "
-		              "set"),
-		            id, cat, field, text);
+		f = fnd_add(
+		    fl, "date-epoch",
+		    _("observation %s (%s) has its %s in 1970 (%s): the device's clock was not "
+		      "set"),
+		    id, cat, field, text);
 	else if (now > 0 && ms / 1000 > now + 86400)
-		f = fnd_add(fl, "date-future",
-		            _("observation %s (%s) has its %s in the future (%s), after the file was "
-		              "written"),
-		            id, cat, field, text);
+		f = fnd_add(
+		    fl, "date-future",
+		    _("observation %s (%s) has its %s in the future (%s), after the file was "
+		      "written"),
+		    id, cat, field, text);
 	(void)m;
 	if (f) {
 		char detail[160];
@@ -373,7 +376,8 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 				else
 					hi = mid;
 			}
-			if (lo < m->n && m->v[byver[lo]].key == ln->key && m->v[byver[lo]].seq == ln->seq)
+			if (lo < m->n && m->v[byver[lo]].key == ln->key &&
+			    m->v[byver[lo]].seq == ln->seq)
 				m->v[byver[lo]].superseded = true;
 		}
 	}
@@ -414,8 +418,8 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 		const entry *e = &m->v[m->heads[i]];
 		check_date(m, e, "created_at", e->created_ms, e->created_raw, now, fl);
 		bool ts_epoch = e->ts_ms != NO_TIME && e->ts_ms >= 0 && e->ts_ms < 31536000000LL;
-		bool cr_epoch = e->created_ms != NO_TIME && e->created_ms >= 0 &&
-		                e->created_ms < 31536000000LL;
+		bool cr_epoch =
+		    e->created_ms != NO_TIME && e->created_ms >= 0 && e->created_ms < 31536000000LL;
 		if ((e->created_ms == NO_TIME && !e->created_raw) || (ts_epoch && !cr_epoch))
 			check_date(m, e, "timestamp", e->ts_ms, e->ts_raw, now, fl);
 	}
@@ -446,11 +450,12 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 					continue;
 				char when[40];
 				time_text(e->created_ms, e->created_raw, when);
-				finding *f = fnd_add(fl, "attachment-missing",
-				                     _("observation %s (%s, %s): its photo %s is not in the "
-				                       "file"),
-				                     entry_id(e), e->category ? e->category : _("no category"),
-				                     when[0] ? when : "-", name);
+				finding *f = fnd_add(
+				    fl, "attachment-missing",
+				    _("observation %s (%s, %s): its photo %s is not in the "
+				      "file"),
+				    entry_id(e), e->category ? e->category : _("no category"),
+				    when[0] ? when : "-", name);
 				fnd_set_observation(f, entry_id(e));
 				fnd_set_media(f, name);
 			}
@@ -462,10 +467,12 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 		if (!slash)
 			continue;
 		const char *id = slash + 1;
-		if (m->n_atts && bsearch(&id, m->referenced, m->n_atts, sizeof *m->referenced, cmp_str))
+		if (m->n_atts &&
+		    bsearch(&id, m->referenced, m->n_atts, sizeof *m->referenced, cmp_str))
 			continue;
-		finding *f = fnd_add(fl, "media-orphan",
-		                     _("the photo %s belongs to no observation in the file"), media[i]);
+		finding *f =
+		    fnd_add(fl, "media-orphan",
+		            _("the photo %s belongs to no observation in the file"), media[i]);
 		fnd_set_media(f, media[i]);
 	}
 }

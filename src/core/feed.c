@@ -11,9 +11,9 @@
 #include "keys.h"
 #include "xalloc.h"
 
-#define HDR 32
-#define NODE 40
-#define SIG 64
+#define HDR          32
+#define NODE         40
+#define SIG          64
 #define MAX_REPORTED 5 /* per feed and kind; then one summary */
 
 static uint64_t be64(const uint8_t *p)
@@ -111,8 +111,7 @@ static bool check_header(const uint8_t *p, size_t len, uint8_t type, uint16_t en
 }
 
 static finding *feed_finding(findings *fl, const char *code, int index, const char *dir,
-                             const char *file, int64_t block, const char *fmt, ...)
-    SD_PRINTF(7, 8);
+                             const char *file, int64_t block, const char *fmt, ...) SD_PRINTF(7, 8);
 
 static finding *feed_finding(findings *fl, const char *code, int index, const char *dir,
                              const char *file, int64_t block, const char *fmt, ...)
@@ -226,7 +225,8 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	uint64_t n_nodes = tree_len >= HDR ? (tree_len - HDR) / NODE : 0;
 	uint64_t len = 0;
 	for (uint64_t i = 0; i < n_nodes; i++) {
-		bool in_bf = page && bit(src->bitfield, src->bitfield_len, page, tree_off, tree_bits, i);
+		bool in_bf =
+		    page && bit(src->bitfield, src->bitfield_len, page, tree_off, tree_bits, i);
 		if (!in_bf && !node(tree, tree_len, i))
 			continue;
 		unsigned d = depth_of(i);
@@ -246,8 +246,9 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			free(ok), free(buf);
 			return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 		}
-		bool present = page ? bit(src->bitfield, src->bitfield_len, page, data_off, data_bits, k)
-		                    : false;
+		bool present =
+		    page ? bit(src->bitfield, src->bitfield_len, page, data_off, data_bits, k)
+		         : false;
 		if (!present)
 			continue;
 		res->present++;
@@ -255,22 +256,24 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		uint64_t off;
 		if (!leaf || !block_offset(tree, tree_len, k, &off)) {
 			if (reported++ < MAX_REPORTED)
-				feed_finding(fl, "feed-hash-mismatch", index, dir, "tree", (int64_t)k,
-				             _("feed %d, block %llu: the tree has no node for this block"),
-				             index, (unsigned long long)k);
+				feed_finding(
+				    fl, "feed-hash-mismatch", index, dir, "tree", (int64_t)k,
+				    _("feed %d, block %llu: the tree has no node for this block"),
+				    index, (unsigned long long)k);
 			continue;
 		}
 		uint64_t size = be64(leaf + 32);
 		if (size > FEED_MAX_BLOCK || off + size > src->data_size) {
 			if (reported++ < MAX_REPORTED)
-				feed_finding(fl, "feed-hash-mismatch", index, dir, "data", (int64_t)k,
-				             off + size > src->data_size
-				                 ? _("feed %d, block %llu: the data file ends before this "
-				                     "block (it needs bytes %llu to %llu)")
-				                 : _("feed %d, block %llu claims %llu bytes, more than "
-				                     "syncdoctor reads"),
-				             index, (unsigned long long)k, (unsigned long long)off,
-				             (unsigned long long)(off + size));
+				feed_finding(
+				    fl, "feed-hash-mismatch", index, dir, "data", (int64_t)k,
+				    off + size > src->data_size
+				        ? _("feed %d, block %llu: the data file ends before this "
+				            "block (it needs bytes %llu to %llu)")
+				        : _("feed %d, block %llu claims %llu bytes, more than "
+				            "syncdoctor reads"),
+				    index, (unsigned long long)k, (unsigned long long)off,
+				    (unsigned long long)(off + size));
 			continue;
 		}
 		if (size + 1 > bufcap) {
@@ -289,11 +292,12 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			ok[k] = 1;
 			res->hashed_ok++;
 		} else if (reported++ < MAX_REPORTED) {
-			feed_finding(fl, "feed-hash-mismatch", index, dir, "data", (int64_t)k,
-			             _("feed %d, block %llu (bytes %llu to %llu of its data): the data "
-			               "does not match the hash the tree holds; it was damaged"),
-			             index, (unsigned long long)k, (unsigned long long)off,
-			             (unsigned long long)(off + size));
+			feed_finding(
+			    fl, "feed-hash-mismatch", index, dir, "data", (int64_t)k,
+			    _("feed %d, block %llu (bytes %llu to %llu of its data): the data "
+			      "does not match the hash the tree holds; it was damaged"),
+			    index, (unsigned long long)k, (unsigned long long)off,
+			    (unsigned long long)(off + size));
 		}
 		if (cb)
 			cb(ud, k, buf, (size_t)size, good);
@@ -309,7 +313,8 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			continue;
 		unsigned d = depth_of(i);
 		uint64_t half = (uint64_t)1 << (d - 1);
-		const uint8_t *l = node(tree, tree_len, i - half), *r = node(tree, tree_len, i + half);
+		const uint8_t *l = node(tree, tree_len, i - half),
+		              *r = node(tree, tree_len, i + half);
 		if (!l || !r)
 			continue;
 		uint8_t h[32];
@@ -318,11 +323,12 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			continue;
 		uint64_t first = (i >> (d + 1)) << d, last = first + ((uint64_t)1 << d);
 		if (reported++ < MAX_REPORTED)
-			feed_finding(fl, "feed-hash-mismatch", index, dir, "tree", (int64_t)first,
-			             _("feed %d: tree node %llu (over blocks %llu to %llu) does not hash "
-			               "its children; the tree file is damaged there"),
-			             index, (unsigned long long)i, (unsigned long long)first,
-			             (unsigned long long)(last - 1));
+			feed_finding(
+			    fl, "feed-hash-mismatch", index, dir, "tree", (int64_t)first,
+			    _("feed %d: tree node %llu (over blocks %llu to %llu) does not hash "
+			      "its children; the tree file is damaged there"),
+			    index, (unsigned long long)i, (unsigned long long)first,
+			    (unsigned long long)(last - 1));
 		for (uint64_t k = first; k < last && k < len; k++)
 			ok[k] = 0;
 	}
@@ -349,11 +355,12 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		if (valid) {
 			res->signed_len = (int64_t)(s + 1);
 		} else if (bad_sigs++ < MAX_REPORTED) {
-			feed_finding(fl, "feed-signature-invalid", index, dir, "signatures", (int64_t)s,
-			             _("feed %d: the signature for length %llu does not verify with the "
-			               "feed's key; Mapeo will stop with 'Remote signature could not be "
-			               "verified'"),
-			             index, (unsigned long long)(s + 1));
+			feed_finding(
+			    fl, "feed-signature-invalid", index, dir, "signatures", (int64_t)s,
+			    _("feed %d: the signature for length %llu does not verify with the "
+			      "feed's key; Mapeo will stop with 'Remote signature could not be "
+			      "verified'"),
+			    index, (unsigned long long)(s + 1));
 		}
 	}
 	for (uint64_t k = 0; k < len; k++)
@@ -380,24 +387,25 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	free(ok);
 
 	if (len && res->present < len) {
-		finding *f = feed_finding(fl, "feed-incomplete", index, dir, "bitfield", -1,
-		                          _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
-		                            "with this file can stall waiting for them"),
-		                          index, (unsigned long long)res->present,
-		                          (unsigned long long)len,
-		                          (unsigned long long)(len - res->present));
+		finding *f =
+		    feed_finding(fl, "feed-incomplete", index, dir, "bitfield", -1,
+		                 _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
+		                   "with this file can stall waiting for them"),
+		                 index, (unsigned long long)res->present, (unsigned long long)len,
+		                 (unsigned long long)(len - res->present));
 		(void)f;
 	}
 	if (len && res->signed_len < (int64_t)len && res->headers_ok) {
 		if (res->signed_len < 0)
 			feed_finding(fl, "feed-unsigned", index, dir, "signatures", 0,
-			             _("feed %d: no valid signature covers any of its %llu blocks"), index,
-			             (unsigned long long)len);
+			             _("feed %d: no valid signature covers any of its %llu blocks"),
+			             index, (unsigned long long)len);
 		else
-			feed_finding(fl, "feed-unsigned", index, dir, "signatures", res->signed_len,
-			             _("feed %d: no valid signature covers its last blocks (signed up to "
-			               "%lld of %llu)"),
-			             index, (long long)res->signed_len, (unsigned long long)len);
+			feed_finding(
+			    fl, "feed-unsigned", index, dir, "signatures", res->signed_len,
+			    _("feed %d: no valid signature covers its last blocks (signed up to "
+			      "%lld of %llu)"),
+			    index, (long long)res->signed_len, (unsigned long long)len);
 	}
 	return SD_OK;
 }

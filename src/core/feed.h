@@ -38,17 +38,17 @@ typedef struct feed_source {
 } feed_source;
 
 typedef struct feed_result {
-	char key_hex[65];    /* "" when the key is unreadable */
+	char key_hex[65]; /* "" when the key is unreadable */
 	bool headers_ok;
-	uint64_t length;     /* blocks the tree says the feed has */
-	uint64_t present;    /* blocks marked present in the data bitfield */
-	uint64_t hashed_ok;  /* blocks whose data hashes to their leaf */
-	uint64_t intact;     /* blocks whose data and every tree node above them are intact
-	                        (they verify, but a salvage keeps them only up to a signed length) */
-	uint64_t verified;   /* largest n: blocks 0..n-1 present, hashing, and covered by a valid
-	                        signature at length n or more through intact tree nodes */
-	int64_t signed_len;  /* highest length with a valid signature; -1 none */
-	uint64_t first_bad;  /* first block that does not verify (== length when all do) */
+	uint64_t length;    /* blocks the tree says the feed has */
+	uint64_t present;   /* blocks marked present in the data bitfield */
+	uint64_t hashed_ok; /* blocks whose data hashes to their leaf */
+	uint64_t intact;    /* blocks whose data and every tree node above them are intact
+	                       (they verify, but a salvage keeps them only up to a signed length) */
+	uint64_t verified;  /* largest n: blocks 0..n-1 present, hashing, and covered by a valid
+	                       signature at length n or more through intact tree nodes */
+	int64_t signed_len; /* highest length with a valid signature; -1 none */
+	uint64_t first_bad; /* first block that does not verify (== length when all do) */
 } feed_result;
 
 /* Called for each present block in order; hash_ok tells whether its data

@@ -146,7 +146,8 @@ uint8_t *fwb_bitfield(const fwb *b, size_t *len)
 		for (int k = 0; k < NODE && !present; k++)
 			present = nd[k] != 0;
 		if (present)
-			f[32 + (i / 16384) * PAGE + 1024 + (i % 16384) / 8] |= (uint8_t)(0x80 >> (i & 7));
+			f[32 + (i / 16384) * PAGE + 1024 + (i % 16384) / 8] |=
+			    (uint8_t)(0x80 >> (i & 7));
 	}
 	return f;
 }

@@ -30,9 +30,9 @@ static const fnd_code_info catalogue[] = {
      N_("an index entry points outside the file or at the wrong header"),
      N_("Mapeo cannot open it. A rebuild restores the index.")},
     {"missing-trailer", STEP_CORRUPTION, SEV_WARNING,
-     N_("the 1024 zero bytes after the index are missing or short"),
-     N_("A rebuild adds them.")},
-    {"bad-header-checksum", STEP_CORRUPTION, SEV_ERROR, N_("a tar header's checksum does not match"),
+     N_("the 1024 zero bytes after the index are missing or short"), N_("A rebuild adds them.")},
+    {"bad-header-checksum", STEP_CORRUPTION, SEV_ERROR,
+     N_("a tar header's checksum does not match"),
      N_("The file was damaged in storage or transfer.")},
     {"unpatched-header", STEP_CORRUPTION, SEV_ERROR,
      N_("a member header still says size 0 (a write died before it was finished)"),
@@ -96,8 +96,8 @@ static const fnd_code_info catalogue[] = {
      N_("Mapeo Desktop 3 file (p2p-db hyperlog); Mapeo Desktop 4 and later refuse it"),
      N_("Sync it with Mapeo Desktop 3, then move that computer to a current Mapeo.")},
     {"era-kappa-osm", STEP_VERSION, SEV_INFO, N_("Mapeo Desktop 4 to 5.6 file"), NULL},
-    {"writer-hint", STEP_VERSION, SEV_INFO, N_("a clue to the version of Mapeo that wrote the file"),
-     NULL},
+    {"writer-hint", STEP_VERSION, SEV_INFO,
+     N_("a clue to the version of Mapeo that wrote the file"), NULL},
     {"era-unknown", STEP_VERSION, SEV_WARNING, N_("the file's era could not be determined"), NULL},
     /* Feeds and data */
     {"feed-header-invalid", STEP_CORRUPTION, SEV_ERROR,
@@ -120,7 +120,8 @@ static const fnd_code_info catalogue[] = {
     {"feed-unsigned", STEP_CORRUPTION, SEV_WARNING,
      N_("no valid signature covers the feed's last blocks"),
      N_("Mapeo cannot accept the unsigned blocks. A salvage rebuild cuts them.")},
-    {"feed-key-invalid", STEP_CORRUPTION, SEV_ERROR, N_("a feed's key file is missing or not 32 bytes"),
+    {"feed-key-invalid", STEP_CORRUPTION, SEV_ERROR,
+     N_("a feed's key file is missing or not 32 bytes"),
      N_("Mapeo ignores this feed and every one after it.")},
     {"entry-not-json", STEP_CORRUPTION, SEV_ERROR, N_("a block is not one line of JSON"),
      N_("That entry is lost. A salvage rebuild cuts the feed before it.")},
@@ -129,8 +130,7 @@ static const fnd_code_info catalogue[] = {
      N_("Find this observation in Mapeo and check its date; the device's clock needs setting.")},
     {"date-future", STEP_CORRUPTION, SEV_WARNING, N_("a date after the file's own write time"),
      N_("A device clock was ahead. Check the date of this observation.")},
-    {"date-malformed", STEP_CORRUPTION, SEV_WARNING,
-     N_("a date that is not a valid timestamp"),
+    {"date-malformed", STEP_CORRUPTION, SEV_WARNING, N_("a date that is not a valid timestamp"),
      N_("Mapeo may sort or show this observation wrongly.")},
     {"attachment-missing", STEP_CORRUPTION, SEV_WARNING,
      N_("an observation's photo has no original, preview or thumbnail member"),
@@ -293,7 +293,8 @@ fnd_severity fnd_worst(const findings *l)
 
 const char *fnd_step_name(fnd_step s)
 {
-	static const char *const names[] = {"configuration", "version", "corruption", "environment"};
+	static const char *const names[] = {"configuration", "version", "corruption",
+	                                    "environment"};
 	return s < STEP_COUNT ? names[s] : "?";
 }
 

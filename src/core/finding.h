@@ -32,19 +32,19 @@ typedef enum fnd_severity {
 } fnd_severity;
 
 typedef struct finding {
-	const char *code;      /* static, from the catalogue */
+	const char *code; /* static, from the catalogue */
 	fnd_step step;
 	fnd_severity severity;
-	char *message;         /* translated sentence, owned */
+	char *message; /* translated sentence, owned */
 	/* Location; unset fields are -1 / NULL. */
-	int64_t offset;        /* byte offset in the file */
-	char *member;          /* outer tar member name */
-	char *inner;           /* member of the inner database tar (normalised name) */
-	int feed;              /* feed index (directory number) */
-	int64_t block;         /* block number in that feed */
-	char *observation;     /* observation id */
-	char *media;           /* media member name */
-	char *detail;          /* extra context for people, e.g. "category river, 1970-01-01" */
+	int64_t offset;    /* byte offset in the file */
+	char *member;      /* outer tar member name */
+	char *inner;       /* member of the inner database tar (normalised name) */
+	int feed;          /* feed index (directory number) */
+	int64_t block;     /* block number in that feed */
+	char *observation; /* observation id */
+	char *media;       /* media member name */
+	char *detail;      /* extra context for people, e.g. "category river, 1970-01-01" */
 } finding;
 
 typedef struct findings {
@@ -91,10 +91,10 @@ fnd_severity fnd_worst(const findings *l); /* SEV_INFO when empty */
 /* The catalogue. */
 const fnd_code_info *fnd_lookup(const char *code); /* NULL when unknown */
 const fnd_code_info *fnd_catalogue(size_t *n);
-const char *fnd_step_name(fnd_step s);         /* "configuration", … (stable, untranslated) */
-const char *fnd_step_label(fnd_step s);        /* translated, for people */
-const char *fnd_severity_name(fnd_severity s); /* "info", "warning", "error" */
-const char *fnd_severity_label(fnd_severity s);/* translated */
+const char *fnd_step_name(fnd_step s);          /* "configuration", … (stable, untranslated) */
+const char *fnd_step_label(fnd_step s);         /* translated, for people */
+const char *fnd_severity_name(fnd_severity s);  /* "info", "warning", "error" */
+const char *fnd_severity_label(fnd_severity s); /* translated */
 /* Translated advice for a code, or NULL. */
 const char *fnd_advice(const char *code);
 

@@ -111,8 +111,9 @@ sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *
 				continue;
 			if (got)
 				*got = done;
-			return sd_error_set(err, SD_ERR_IO, _("%s: read error at byte %llu: %s"), in->path,
-			                    (unsigned long long)(off + done), strerror(errno));
+			return sd_error_set(err, SD_ERR_IO, _("%s: read error at byte %llu: %s"),
+			                    in->path, (unsigned long long)(off + done),
+			                    strerror(errno));
 		}
 		if (r == 0)
 			break;
@@ -130,11 +131,11 @@ sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_
 	if (st != SD_OK)
 		return st;
 	if (got != len)
-		return sd_error_set(err, SD_ERR_FORMAT,
-		                    _("%s: the file ends at byte %llu, inside data that should reach byte "
-		                      "%llu"),
-		                    in->path, (unsigned long long)(off + got),
-		                    (unsigned long long)(off + len));
+		return sd_error_set(
+		    err, SD_ERR_FORMAT,
+		    _("%s: the file ends at byte %llu, inside data that should reach byte "
+		      "%llu"),
+		    in->path, (unsigned long long)(off + got), (unsigned long long)(off + len));
 	return SD_OK;
 }
 
@@ -145,11 +146,11 @@ sd_status sdin_check_unchanged(sd_input *in, sd_error *err)
 		return sd_error_errno(err, errno, in->path, _("cannot read its status"));
 	if ((uint64_t)st.st_size != in->size || (int64_t)st.st_mtime != in->mtime ||
 	    st.st_mtim.tv_nsec != in->mtime_nsec)
-		return sd_error_set(err, SD_ERR_CHANGED,
-		                    _("%s: the file changed while it was being read (size %llu, now "
-		                      "%llu); another program is writing it"),
-		                    in->path, (unsigned long long)in->size,
-		                    (unsigned long long)st.st_size);
+		return sd_error_set(
+		    err, SD_ERR_CHANGED,
+		    _("%s: the file changed while it was being read (size %llu, now "
+		      "%llu); another program is writing it"),
+		    in->path, (unsigned long long)in->size, (unsigned long long)st.st_size);
 	return SD_OK;
 }
 
@@ -223,9 +224,9 @@ sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *
 	struct stat st;
 	if (lstat(target, &st) == 0) {
 		if (!force)
-			return sd_error_set(err, SD_ERR_EXISTS,
-			                    _("%s already exists; choose another name or use --force"),
-			                    target);
+			return sd_error_set(
+			    err, SD_ERR_EXISTS,
+			    _("%s already exists; choose another name or use --force"), target);
 		if (S_ISDIR(st.st_mode))
 			return sd_error_set(err, SD_ERR_USAGE, _("%s is a folder"), target);
 	}
@@ -237,7 +238,8 @@ sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *
 	o->tmp = xasprintf("%s/.%s.sdtmp-XXXXXX", o->dir, base);
 	o->fd = mkstemp(o->tmp);
 	if (o->fd < 0) {
-		sd_status s = sd_error_errno(err, errno, o->dir, _("cannot create a file in this folder"));
+		sd_status s =
+		    sd_error_errno(err, errno, o->dir, _("cannot create a file in this folder"));
 		free(o->target), free(o->dir), free(o->tmp), free(o);
 		return s;
 	}

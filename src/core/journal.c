@@ -853,9 +853,8 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 	return sb_take(&b);
 }
 
-sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output,
-                          bool salvage, const char *error, const sd_progress *prog,
-                          sd_error *err)
+sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output, bool salvage,
+                          const char *error, const sd_progress *prog, sd_error *err)
 {
 	char in_fp[65] = "", out_fp[65] = "";
 	jnl_fingerprint(p->input, prog, in_fp, NULL);

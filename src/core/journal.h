@@ -83,9 +83,8 @@ struct rebuild_plan;
  * when it was written (error NULL), the output. error: NULL when OUTPUT was
  * written, else what went wrong, in words. What 'syncdoctor rebuild' and
  * the wizard both record. */
-sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output,
-                          bool salvage, const char *error, const sd_progress *prog,
-                          sd_error *err);
+sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output, bool salvage,
+                          const char *error, const sd_progress *prog, sd_error *err);
 
 /* Checks as stored. */
 typedef struct jnl_finding {

@@ -26,7 +26,8 @@ bool keys_valid_project_key(const char *s, char *why, size_t whylen)
 	if (len != 64) {
 		if (why)
 			snprintf(why, whylen,
-			         _("the project key must be 64 characters long; this one is %zu characters "
+			         _("the project key must be 64 characters long; this one is %zu "
+			           "characters "
 			           "long"),
 			         len);
 		return false;
@@ -34,10 +35,11 @@ bool keys_valid_project_key(const char *s, char *why, size_t whylen)
 	for (size_t i = 0; i < len; i++) {
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
 			if (why)
-				snprintf(why, whylen,
-				         _("the project key must use only the numbers 0-9 and lowercase "
-				           "letters a-f; position %zu is not one of them"),
-				         i + 1);
+				snprintf(
+				    why, whylen,
+				    _("the project key must use only the numbers 0-9 and lowercase "
+				      "letters a-f; position %zu is not one of them"),
+				    i + 1);
 			return false;
 		}
 	}

@@ -13,10 +13,10 @@ enum kind { K_UNKNOWN, K_JPEG, K_PNG, K_OTHER };
 
 struct media_check {
 	enum kind kind;
-	uint64_t pos;        /* bytes seen */
+	uint64_t pos; /* bytes seen */
 	uint8_t head[8];
 	/* JPEG */
-	int js;              /* state */
+	int js; /* state */
 	uint32_t seglen, skip;
 	bool in_scan;
 	bool prev_ff;
@@ -28,7 +28,7 @@ struct media_check {
 	unsigned crc_n;
 	char ctype[5];
 	int ps;
-	bool done;           /* EOI / IEND reached */
+	bool done; /* EOI / IEND reached */
 	const char *why;
 	uint64_t bad_at;
 };
@@ -225,8 +225,9 @@ bool media_check_finish(media_check *mc, const char **why, uint64_t *at)
 	} else if (mc->kind == K_OTHER || mc->pos == 0) {
 		*why = mc->pos ? _("it is neither a JPEG nor a PNG image") : _("it is empty");
 	} else if (!mc->done) {
-		*why = mc->kind == K_JPEG ? _("the JPEG ends before its EOI marker (the photo was cut)")
-		                          : _("the PNG ends before its IEND chunk (the image was cut)");
+		*why = mc->kind == K_JPEG
+		           ? _("the JPEG ends before its EOI marker (the photo was cut)")
+		           : _("the PNG ends before its IEND chunk (the image was cut)");
 		*at = mc->pos;
 	} else {
 		ok = true;

@@ -26,8 +26,8 @@
 
 #include <sodium.h>
 
-#define NODE 40
-#define PAGE 3584
+#define NODE        40
+#define PAGE        3584
 #define SMALL_LIMIT (256u << 20)
 
 static void add_line(char ***v, size_t *n, char *line)
@@ -100,7 +100,6 @@ static const sf_feed *find_feed(const syncfile *sf, int index)
 	return NULL;
 }
 
-
 /* ---- salvage: what still verifies against a signature ---- */
 
 static void put_be64(uint8_t *b, uint64_t v)
@@ -117,7 +116,8 @@ static void recompute_parents(uint8_t *tree, uint64_t len)
 		for (uint64_t o = 0; (o + 1) * span <= len; o++) {
 			uint64_t i = ((2 * o + 1) << d) - 1, half = span / 2;
 			uint8_t *pn = tree + 32 + i * NODE;
-			const uint8_t *l = tree + 32 + (i - half) * NODE, *r = tree + 32 + (i + half) * NODE;
+			const uint8_t *l = tree + 32 + (i - half) * NODE,
+			              *r = tree + 32 + (i + half) * NODE;
 			uint8_t buf[73];
 			buf[0] = 1;
 			put_be64(buf + 1, be64(l + 32) + be64(r + 32));
@@ -149,11 +149,11 @@ static uint64_t signed_length(const uint8_t *tree, size_t tl, const uint8_t *sig
 }
 
 typedef struct salvaged {
-	uint8_t *tree;       /* the tree to write (length `length`) */
+	uint8_t *tree; /* the tree to write (length `length`) */
 	size_t tree_len;
-	uint64_t length;     /* blocks the written feed has (signed) */
-	uint64_t keep;       /* blocks 0..keep-1 carry data */
-	bool recomputed;     /* damaged tree nodes were rebuilt from intact data */
+	uint64_t length; /* blocks the written feed has (signed) */
+	uint64_t keep;   /* blocks 0..keep-1 carry data */
+	bool recomputed; /* damaged tree nodes were rebuilt from intact data */
 } salvaged;
 
 /* Two candidate trees: parents recomputed over leaves hashed from the data
@@ -223,7 +223,8 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 		/* Data is damaged: Mapeo needs a signature for the length it is
 		 * given, so cut at the last signed length the intact data reaches
 		 * (holes would make its sync wait for ever). */
-		uint64_t cut = signed_length(stored, need, sigs, sl, key, prefix < s2 ? prefix : s2);
+		uint64_t cut =
+		    signed_length(stored, need, sigs, sl, key, prefix < s2 ? prefix : s2);
 		out->tree = stored;
 		free(from_data);
 		out->length = cut;
@@ -267,15 +268,16 @@ static void describe_cut(rebuild_plan *p, syncfile *sf, const sf_feed *fd, uint6
 		}
 		off += size;
 		if (listed++ < 200)
-			add_line(&p->dropped, &p->n_dropped,
-			         id ? xasprintf(_("feed %d, block %llu: the entry of observation %s"),
-			                        fd->index, (unsigned long long)k, id)
-			            : xasprintf(_("feed %d, block %llu"), fd->index, (unsigned long long)k));
+			add_line(
+			    &p->dropped, &p->n_dropped,
+			    id ? xasprintf(_("feed %d, block %llu: the entry of observation %s"),
+			                   fd->index, (unsigned long long)k, id)
+			       : xasprintf(_("feed %d, block %llu"), fd->index,
+			                   (unsigned long long)k));
 		free(id);
 	}
 	free(tree);
 }
-
 
 /* First kept block of fd (below keep) whose entry links to a version that
  * is not in the output: Mapeo's indexer would wait for it for ever. */
@@ -297,13 +299,15 @@ static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_fee
 				json_t *l;
 				json_array_foreach(json_object_get(j, "links"), i, l)
 				{
-					const char *v = json_string_value(l), *at2 = v ? strrchr(v, '@') : NULL;
+					const char *v = json_string_value(l),
+					           *at2 = v ? strrchr(v, '@') : NULL;
 					if (!at2 || at2 - v != 64)
 						continue;
 					uint64_t seq = strtoull(at2 + 1, NULL, 10);
 					bool present = false;
 					for (size_t f = 0; f < p->n_feeds; f++)
-						if (!strncmp(p->feeds[f].key_hex, v, 64) && seq < p->feeds[f].keep)
+						if (!strncmp(p->feeds[f].key_hex, v, 64) &&
+						    seq < p->feeds[f].keep)
 							present = true;
 					if (!present)
 						found = k;
@@ -339,10 +343,11 @@ static void cut_dangling(rebuild_plan *p, syncfile *sf)
 			                   : 0;
 			free(key), free(tree), free(sigs);
 			add_line(&p->changes, &p->n_changes,
-			         xasprintf(_("feed %d is cut at block %llu: its entry there edits or "
-			                     "deletes data that is left out, and Mapeo would wait for it "
-			                     "for ever"),
-			                   pf->from, (unsigned long long)bad));
+			         xasprintf(
+			             _("feed %d is cut at block %llu: its entry there edits or "
+			               "deletes data that is left out, and Mapeo would wait for it "
+			               "for ever"),
+			             pf->from, (unsigned long long)bad));
 			describe_cut(p, sf, fd, cut, pf->keep);
 			pf->keep = pf->written_length = cut;
 			pf->salvaged = true;
@@ -459,10 +464,11 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 			return SD_ERR_CHANGED;
 		}
 	if (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0) {
-		sd_error_set(err, SD_ERR_FORMAT,
-		             _("%s is a %s sync file: syncdoctor rebuilds only Mapeo Desktop 4 to 5.6 "
-		               "files"),
-		             input, r->era);
+		sd_error_set(
+		    err, SD_ERR_FORMAT,
+		    _("%s is a %s sync file: syncdoctor rebuilds only Mapeo Desktop 4 to 5.6 "
+		      "files"),
+		    input, r->era);
 		report_free(r);
 		return SD_ERR_FORMAT;
 	}
@@ -485,11 +491,12 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		char *active = opt->config_path ? NULL : cfg_find_active(opt->userdata);
 		const char *path = opt->config_path ? opt->config_path : active;
 		if (!path) {
-			sd_error_set(err, SD_ERR_USAGE,
-			             _("%s no longer says which project it belongs to (its userdata is "
-			               "lost) and Mapeo Desktop's configuration was not found here: give "
-			               "the configuration with --config"),
-			             input);
+			sd_error_set(
+			    err, SD_ERR_USAGE,
+			    _("%s no longer says which project it belongs to (its userdata is "
+			      "lost) and Mapeo Desktop's configuration was not found here: give "
+			      "the configuration with --config"),
+			    input);
 			goto fail;
 		}
 		mapeo_config *c = NULL;
@@ -505,11 +512,11 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		         c->has_key ? c->discovery_key : "");
 		snprintf(p->footer, sizeof p->footer, "%s", c->footer);
 		char *title = cfg_title(c);
-		p->project_source = opt->config_path
-		                        ? xasprintf(_("the configuration \"%s\" (%s)"), title, path)
-		                        : xasprintf(_("Mapeo Desktop's configuration \"%s\" on this "
-		                                      "computer"),
-		                                    title);
+		p->project_source =
+		    opt->config_path ? xasprintf(_("the configuration \"%s\" (%s)"), title, path)
+		                     : xasprintf(_("Mapeo Desktop's configuration \"%s\" on this "
+		                                   "computer"),
+		                                 title);
 		free(title);
 		cfg_free(c);
 		free(active);
@@ -518,21 +525,24 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 			char a[16], b[16];
 			keys_error_form(file_dk, a);
 			keys_error_form(p->discovery_key, b);
-			add_line(&p->changes, &p->n_changes,
-			         xasprintf(_("the file moves from project %s to project %s (%s): its data "
-			                     "will merge into that project on every computer that syncs "
-			                     "with it"),
-			                   a, b, p->footer));
+			add_line(
+			    &p->changes, &p->n_changes,
+			    xasprintf(
+			        _("the file moves from project %s to project %s (%s): its data "
+			          "will merge into that project on every computer that syncs "
+			          "with it"),
+			        a, b, p->footer));
 		}
 	} else if (file_known) {
 		snprintf(p->discovery_key, sizeof p->discovery_key, "%s", file_dk);
 		p->project_source =
 		    xstrdup(db_is_view(sf) ? _("the database itself") : _("the file itself"));
 	} else {
-		sd_error_set(err, SD_ERR_USAGE,
-		             _("%s no longer says which project it belongs to (its userdata is lost): "
-		               "give the configuration with --config"),
-		             input);
+		sd_error_set(
+		    err, SD_ERR_USAGE,
+		    _("%s no longer says which project it belongs to (its userdata is lost): "
+		      "give the configuration with --config"),
+		    input);
 		goto fail;
 	}
 	if (db_is_view(sf))
@@ -573,8 +583,8 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		}
 		bool damaged = false;
 		for (size_t k = 0; k < r->findings.n; k++)
-			if (!strcmp(r->findings.v[k].code, "media-damaged") && r->findings.v[k].media &&
-			    !strcmp(r->findings.v[k].media, m->name))
+			if (!strcmp(r->findings.v[k].code, "media-damaged") &&
+			    r->findings.v[k].media && !strcmp(r->findings.v[k].media, m->name))
 				damaged = true;
 		if (damaged && opt->salvage) {
 			add_line(&p->dropped, &p->n_dropped,
@@ -615,10 +625,12 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 				pf->written_length = sv.length;
 				pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
 				if (sv.recomputed)
-					add_line(&p->changes, &p->n_changes,
-					         xasprintf(_("feed %d: damaged tree nodes are computed again "
-					                     "from the intact data"),
-					                   pf->from));
+					add_line(
+					    &p->changes, &p->n_changes,
+					    xasprintf(
+					        _("feed %d: damaged tree nodes are computed again "
+					          "from the intact data"),
+					        pf->from));
 				free(sv.tree);
 			} else {
 				pf->keep = 0;
@@ -632,17 +644,20 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		for (size_t k = 0; k < r->findings.n; k++)
 			if (!strcmp(r->findings.v[k].code, "feed-header-invalid") &&
 			    r->findings.v[k].feed == rf->index) {
-				add_line(&p->changes, &p->n_changes,
-				         xasprintf(_("feed %d: damaged or missing file headers are written "
-				                     "again"),
-				                   pf->from));
+				add_line(
+				    &p->changes, &p->n_changes,
+				    xasprintf(
+				        _("feed %d: damaged or missing file headers are written "
+				          "again"),
+				        pf->from));
 				break;
 			}
 		if (pf->from != pf->to)
 			add_line(&p->changes, &p->n_changes,
-			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"), pf->from,
-			                   pf->to));
-		p->estimated_size += 5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + PAGE * 2;
+			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"),
+			                   pf->from, pf->to));
+		p->estimated_size +=
+		    5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + PAGE * 2;
 		p->n_feeds++;
 	}
 	if (opt->exclude_suspect)
@@ -657,9 +672,10 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		         xstrdup(_("this computer's secret_key and localname stay in the database: "
 		                   "they are never copied")));
 	if (sf->hints.key_dir)
-		add_line(&p->changes, &p->n_changes,
-		         xstrdup(_("the folder named after the project key is left out, so the file no "
-		                   "longer exposes the key")));
+		add_line(
+		    &p->changes, &p->n_changes,
+		    xstrdup(_("the folder named after the project key is left out, so the file no "
+		              "longer exposes the key")));
 	p->estimated_size += 64 * 1024;
 	sf_close(sf);
 	report_free(r);
@@ -829,16 +845,17 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 {
 	const rebuild_plan *p = ((verify_ctx *)ud)->p;
 	static const char *const structural[] = {
-	    "not-a-sync-file", "file-too-small",  "truncated-file", "missing-index",
-	    "damaged-index",   "index-disagrees", "missing-trailer", "bad-header-checksum",
-	    "unpatched-header", "inner-tar-damaged", "feed-gap",     "feed-key-invalid",
-	    "userdata-missing", "database-missing", "dangerous-name", "feed-header-invalid"};
+	    "not-a-sync-file",  "file-too-small",    "truncated-file",  "missing-index",
+	    "damaged-index",    "index-disagrees",   "missing-trailer", "bad-header-checksum",
+	    "unpatched-header", "inner-tar-damaged", "feed-gap",        "feed-key-invalid",
+	    "userdata-missing", "database-missing",  "dangerous-name",  "feed-header-invalid"};
 	check_options co = {.no_auto_config = true};
 	sd_report *r = NULL;
 	sd_error cerr;
 	if (check_run(tmp, &co, NULL, &r, &cerr) != SD_OK || r->verdict == VERDICT_UNREADABLE) {
 		report_free(r);
-		return sd_error_set(err, SD_ERR_FORMAT, _("the rebuilt file could not be read back"));
+		return sd_error_set(err, SD_ERR_FORMAT,
+		                    _("the rebuilt file could not be read back"));
 	}
 	const char *bad = NULL;
 	for (size_t i = 0; i < sizeof structural / sizeof structural[0] && !bad; i++)
@@ -858,17 +875,19 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 		bad = "media";
 	report_free(r);
 	if (bad)
-		return sd_error_set(err, SD_ERR_FORMAT,
-		                    _("the rebuilt file does not read back as planned (%s); it was not "
-		                      "kept"),
-		                    bad);
+		return sd_error_set(
+		    err, SD_ERR_FORMAT,
+		    _("the rebuilt file does not read back as planned (%s); it was not "
+		      "kept"),
+		    bad);
 	return SD_OK;
 }
 
 static sd_status same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino)
 		return SD_ERR_USAGE;
 	return SD_OK;
 }
@@ -877,15 +896,15 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
                         const sd_progress *prog, sd_error *err)
 {
 	if (same_file(p->input, output) != SD_OK)
-		return sd_error_set(err, SD_ERR_USAGE,
-		                    _("%s is the input: syncdoctor never writes to a file it reads"),
-		                    output);
+		return sd_error_set(
+		    err, SD_ERR_USAGE,
+		    _("%s is the input: syncdoctor never writes to a file it reads"), output);
 	uint64_t free_bytes;
 	if (sd_free_space(output, &free_bytes) && free_bytes < p->estimated_size + (1u << 20))
-		return sd_error_set(err, SD_ERR_NOSPACE,
-		                    _("%s: not enough free space (%llu bytes free, about %llu needed)"),
-		                    output, (unsigned long long)free_bytes,
-		                    (unsigned long long)p->estimated_size);
+		return sd_error_set(
+		    err, SD_ERR_NOSPACE,
+		    _("%s: not enough free space (%llu bytes free, about %llu needed)"), output,
+		    (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
 	syncfile *sf = NULL;
 	findings fl;
 	fnd_init(&fl);
@@ -903,7 +922,8 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		const sf_member *m = sf_find_member(sf, p->media[i]);
 		range_ctx rc = {sf, m->data_off};
 		st = sfw_add(w, m->name, m->size, read_range, &rc, err);
-		sd_progress_report(prog, _("writing"), sdout_offset(o), p->estimated_size, i, p->n_media);
+		sd_progress_report(prog, _("writing"), sdout_offset(o), p->estimated_size, i,
+		                   p->n_media);
 		if (sd_progress_cancelled(prog))
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
@@ -936,12 +956,14 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 				 * made again from the plan */
 				salvaged sv = {0};
 				bool have = salvage_feed(sf, fd, &sv);
-				const uint8_t *base = have && sv.length >= pf->written_length ? sv.tree : tree;
-				size_t base_len = have && sv.length >= pf->written_length ? sv.tree_len : tl;
+				const uint8_t *base =
+				    have && sv.length >= pf->written_length ? sv.tree : tree;
+				size_t base_len =
+				    have && sv.length >= pf->written_length ? sv.tree_len : tl;
 				uint8_t *t2, *s2, *b2;
 				size_t t2l, s2l, b2l;
-				cut_feed(base, base_len, sigs, sl, pf->written_length, pf->keep, &t2, &t2l, &s2,
-				         &s2l, &b2, &b2l);
+				cut_feed(base, base_len, sigs, sl, pf->written_length, pf->keep,
+				         &t2, &t2l, &s2, &s2l, &b2, &b2l);
 				free(tree), free(sigs), free(bf), free(sv.tree);
 				tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
 			}
@@ -959,7 +981,8 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		for (size_t i = 0; i < n * 5; i++)
 			if ((i % 5 == 4 && sizes[i]) || (i % 5 != 4 && bufs[i]))
 				present[count++] = sizes[i];
-		static const char *const names[] = {"key", "tree", "signatures", "bitfield", "data"};
+		static const char *const names[] = {"key", "tree", "signatures", "bitfield",
+		                                    "data"};
 		st = sfw_db_begin(w, sfw_inner_size(present, count), err);
 		for (size_t i = 0; i < n * 5 && st == SD_OK; i++) {
 			char name[64];

@@ -37,15 +37,15 @@ typedef struct rebuild_options {
 } rebuild_options;
 
 typedef struct rebuild_feed {
-	int from;            /* directory number in the input */
-	int to;              /* directory number in the output */
+	int from; /* directory number in the input */
+	int to;   /* directory number in the output */
 	char key_hex[65];
-	uint64_t length;     /* blocks in the input */
-	uint64_t keep;       /* blocks whose data is written (0..keep-1) */
+	uint64_t length;         /* blocks in the input */
+	uint64_t keep;           /* blocks whose data is written (0..keep-1) */
 	uint64_t written_length; /* length of the written feed (signed); blocks past keep are
 	                            holes the signature still covers */
-	uint64_t data_bytes; /* bytes of data written */
-	bool salvaged;       /* written from what verifies, not copied */
+	uint64_t data_bytes;     /* bytes of data written */
+	bool salvaged;           /* written from what verifies, not copied */
 } rebuild_feed;
 
 typedef struct rebuild_plan {
@@ -57,11 +57,11 @@ typedef struct rebuild_plan {
 	bool changes_project;   /* the data joins another project */
 	rebuild_feed *feeds;
 	size_t n_feeds;
-	char **media;           /* members kept, in order */
+	char **media; /* members kept, in order */
 	size_t n_media;
-	char **dropped;         /* what is left out, translated lines */
+	char **dropped; /* what is left out, translated lines */
 	size_t n_dropped;
-	char **changes;         /* what changes, translated lines */
+	char **changes; /* what changes, translated lines */
 	size_t n_changes;
 	uint64_t estimated_size;
 	bool salvage;
@@ -70,8 +70,8 @@ typedef struct rebuild_plan {
 /* Analyse input and decide. Errors: the input cannot be read, or the
  * project cannot be told (then a --config is needed: it never silently
  * writes a default-project file). */
-sd_status rebuild_plan_make(const char *input, const rebuild_options *opt,
-                            const sd_progress *prog, rebuild_plan **out, sd_error *err);
+sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
+                            rebuild_plan **out, sd_error *err);
 void rebuild_plan_free(rebuild_plan *p);
 void rebuild_plan_text(const rebuild_plan *p, strbuf *out);
 json_t *rebuild_plan_json(const rebuild_plan *p);

@@ -172,9 +172,9 @@ json_t *report_to_json(const sd_report *r)
 		json_object_set_new(c, "path", json_string(r->config_path));
 		json_object_set_new(c, "name", jstr_or_null(r->config_name));
 		json_object_set_new(c, "version", jstr_or_null(r->config_version));
-		json_object_set_new(c, "discovery_key", r->config_has_key
-		                                            ? json_string(r->config_discovery_key)
-		                                            : json_null());
+		json_object_set_new(c, "discovery_key",
+		                    r->config_has_key ? json_string(r->config_discovery_key)
+		                                      : json_null());
 		json_object_set_new(c, "footer", json_string(r->config_footer));
 		json_object_set_new(c, "match", json_boolean(r->config_match));
 		json_object_set_new(c, "source", jstr_or_null(r->config_source));
@@ -191,7 +191,8 @@ json_t *report_to_json(const sd_report *r)
 		const report_feed *f = &r->feeds[i];
 		json_t *jf = json_object();
 		json_object_set_new(jf, "index", json_integer(f->index));
-		json_object_set_new(jf, "key", f->key_hex[0] ? json_string(f->key_hex) : json_null());
+		json_object_set_new(jf, "key",
+		                    f->key_hex[0] ? json_string(f->key_hex) : json_null());
 		json_object_set_new(jf, "length", json_integer((json_int_t)f->length));
 		json_object_set_new(jf, "present", json_integer((json_int_t)f->present));
 		json_object_set_new(jf, "checked", json_boolean(f->checked));
@@ -275,9 +276,9 @@ static int yaml_write(void *ud, unsigned char *buf, size_t size)
 static bool emit_scalar(yaml_emitter_t *em, const char *s, bool plain_ok)
 {
 	yaml_event_t ev;
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), plain_ok,
-	                             !plain_ok, plain_ok ? YAML_ANY_SCALAR_STYLE
-	                                                 : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	yaml_scalar_event_initialize(
+	    &ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), plain_ok, !plain_ok,
+	    plain_ok ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	return yaml_emitter_emit(em, &ev);
 }
 
@@ -314,7 +315,9 @@ static bool emit_json(yaml_emitter_t *em, json_t *j)
 	case JSON_INTEGER:
 		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
 		return emit_scalar(em, buf, true);
-	case JSON_REAL: snprintf(buf, sizeof buf, "%.17g", json_real_value(j)); return emit_scalar(em, buf, true);
+	case JSON_REAL:
+		snprintf(buf, sizeof buf, "%.17g", json_real_value(j));
+		return emit_scalar(em, buf, true);
 	case JSON_TRUE: return emit_scalar(em, "true", true);
 	case JSON_FALSE: return emit_scalar(em, "false", true);
 	default: return emit_scalar(em, "null", true);
@@ -527,30 +530,36 @@ const char *report_next_action(const sd_report *r)
 {
 	const findings *l = &r->findings;
 	if (r->verdict == VERDICT_UNREADABLE)
-		return _("The file could not be read. Check its name, that it was copied completely, "
-		         "and that you may read it.");
+		return _(
+		    "The file could not be read. Check its name, that it was copied completely, "
+		    "and that you may read it.");
 	if (fnd_has(l, "not-a-sync-file"))
 		return _("This is not a Mapeo sync file. Check that the right file was copied.");
 	if (fnd_has(l, "project-mismatch"))
-		return _("Use the same configuration on both computers (the guide's Option A or B), or "
-		         "rebuild the file for this computer's configuration with 'syncdoctor rebuild "
-		         "--config'.");
+		return _(
+		    "Use the same configuration on both computers (the guide's Option A or B), or "
+		    "rebuild the file for this computer's configuration with 'syncdoctor rebuild "
+		    "--config'.");
 	if (fnd_has(l, "era-legacy-gzip") || fnd_has(l, "era-hyperlog"))
-		return _("This file comes from an old Mapeo. Sync it with that version, then update "
-		         "Mapeo on every computer and make a new sync file.");
+		return _(
+		    "This file comes from an old Mapeo. Sync it with that version, then update "
+		    "Mapeo on every computer and make a new sync file.");
 	if (fnd_has(l, "database-missing"))
-		return _("The observations are missing from this file. Look for a leftover temporary "
-		         "copy with 'syncdoctor env', or make a new sync file on the computer that made "
-		         "this one.");
+		return _(
+		    "The observations are missing from this file. Look for a leftover temporary "
+		    "copy with 'syncdoctor env', or make a new sync file on the computer that made "
+		    "this one.");
 	if (fnd_count(l, SEV_ERROR))
-		return _("The file is damaged. Make a new sync file on the computer that made it, and "
-		         "do not leave the Synchronization screen until it finishes; or save what is "
-		         "intact with 'syncdoctor rebuild --salvage'.");
+		return _(
+		    "The file is damaged. Make a new sync file on the computer that made it, and "
+		    "do not leave the Synchronization screen until it finishes; or save what is "
+		    "intact with 'syncdoctor rebuild --salvage'.");
 	if (fnd_count(l, SEV_WARNING))
 		return _("The file can be used, but read the warnings above: they say what may go "
 		         "wrong.");
-	return _("The file is healthy. If Mapeo still cannot sync, make sure both computers run the "
-	         "same version of Mapeo.");
+	return _(
+	    "The file is healthy. If Mapeo still cannot sync, make sure both computers run the "
+	    "same version of Mapeo.");
 }
 
 void report_to_text(const sd_report *r, int width, strbuf *out)
@@ -576,29 +585,33 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	if (r->is_database && !r->has_discovery_key)
 		l = xstrdup(_("This database does not say which project it belongs to."));
 	else if (r->is_database)
-		l = xasprintf(_("This database's project: %s (Mapeo's error messages on its computer "
-		                "show it as 'us=%s')."),
-		              r->discovery_key, us);
+		l = xasprintf(
+		    _("This database's project: %s (Mapeo's error messages on its computer "
+		      "show it as 'us=%s')."),
+		    r->discovery_key, us);
 	else
 		l = xasprintf(_("This file's project: %s (Mapeo's error messages show it as "
 		                "'syncfile=%s')."),
-		              r->has_discovery_key ? r->discovery_key : _("the default project"), us);
+		              r->has_discovery_key ? r->discovery_key : _("the default project"),
+		              us);
 	wrap(out, NULL, 2, width, l);
 	free(l);
 	if (r->config_used) {
 		char cf[16];
 		keys_error_form(r->config_has_key ? r->config_discovery_key : NULL, cf);
-		l = xasprintf(_("Compared with: %s %s, %s (%s); Mapeo's footer shows %s, its errors "
-		                "'us=%s'."),
-		              r->config_name ? r->config_name : _("(no name)"),
-		              r->config_version ? r->config_version : "", r->config_path,
-		              r->config_source ? r->config_source : "", r->config_footer, cf);
+		l = xasprintf(
+		    _("Compared with: %s %s, %s (%s); Mapeo's footer shows %s, its errors "
+		      "'us=%s'."),
+		    r->config_name ? r->config_name : _("(no name)"),
+		    r->config_version ? r->config_version : "", r->config_path,
+		    r->config_source ? r->config_source : "", r->config_footer, cf);
 		wrap(out, NULL, 2, width, l);
 		free(l);
 		wrap(out, NULL, 2, width,
-		     r->config_match ? _("MATCH: this computer's configuration can sync with the file.")
-		                     : _("MISMATCH: this computer's configuration cannot sync with the "
-		                         "file."));
+		     r->config_match
+		         ? _("MATCH: this computer's configuration can sync with the file.")
+		         : _("MISMATCH: this computer's configuration cannot sync with the "
+		             "file."));
 	}
 	step_findings(r, STEP_CONFIGURATION, width, out);
 	log_text(r, true, width, out);
@@ -631,11 +644,12 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 			    (unsigned long long)f->verified, (unsigned long long)f->present,
 			    (unsigned long long)f->length);
 		else if (f->checked)
-			l = xasprintf(
-			    _("Feed %d (%.7s): %llu blocks, %llu present, %llu intact, %llu verified."),
-			    f->index, f->key_hex[0] ? f->key_hex : "?",
-			    (unsigned long long)f->length, (unsigned long long)f->present,
-			    (unsigned long long)f->intact, (unsigned long long)f->verified);
+			l = xasprintf(_("Feed %d (%.7s): %llu blocks, %llu present, %llu intact, "
+			                "%llu verified."),
+			              f->index, f->key_hex[0] ? f->key_hex : "?",
+			              (unsigned long long)f->length, (unsigned long long)f->present,
+			              (unsigned long long)f->intact,
+			              (unsigned long long)f->verified);
 		else
 			l = xasprintf(_("Feed %d (%.7s)%s: not verified (--quick)."), f->index,
 			              f->key_hex[0] ? f->key_hex : "?",
@@ -660,8 +674,8 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		step_findings(r, STEP_ENVIRONMENT, width, out);
 	}
 
-	sb_printf(out, "\n%s\n", r->verdict == VERDICT_OK ? _("Summary: OK")
-	                                                  : _("Summary: PROBLEMS FOUND"));
+	sb_printf(out, "\n%s\n",
+	          r->verdict == VERDICT_OK ? _("Summary: OK") : _("Summary: PROBLEMS FOUND"));
 	l = xasprintf("%s: %s", _("Next"), report_next_action(r));
 	wrap(out, NULL, 2, width, l);
 	free(l);

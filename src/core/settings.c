@@ -19,7 +19,7 @@
 #include "zip.h"
 
 #define MAX_MEMBER_BYTES (64u << 20)
-#define MAX_MEMBERS 20000
+#define MAX_MEMBERS      20000
 
 const char *cfg_container_name(cfg_container c)
 {
@@ -115,23 +115,26 @@ static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error 
 		if (ev == TAR_END)
 			break;
 		if (ev == TAR_DAMAGE) {
-			finding *f = fnd_add(fl, "config-damaged", _("%s: the archive is damaged: %s"),
-			                     c->path, terr.msg);
+			finding *f =
+			    fnd_add(fl, "config-damaged", _("%s: the archive is damaged: %s"),
+			            c->path, terr.msg);
 			f->offset = (int64_t)it.damage_off;
 			continue;
 		}
 		if (e.typeflag != '0' && e.typeflag != '\0')
 			continue;
 		if (!e.checksum_ok) {
-			finding *f = fnd_add(fl, "config-damaged",
-			                     _("%s: the header of %s has a wrong checksum; Mapeo's import "
-			                       "will fail with 'Invalid tar header'"),
-			                     c->path, e.name);
+			finding *f =
+			    fnd_add(fl, "config-damaged",
+			            _("%s: the header of %s has a wrong checksum; Mapeo's import "
+			              "will fail with 'Invalid tar header'"),
+			            c->path, e.name);
 			f->offset = (int64_t)e.header_off;
 			fnd_set_member(f, e.name);
 		}
 		if (e.truncated || e.size > MAX_MEMBER_BYTES) {
-			finding *f = fnd_add(fl, "config-damaged", _("%s: %s is cut short"), c->path, e.name);
+			finding *f = fnd_add(fl, "config-damaged", _("%s: %s is cut short"),
+			                     c->path, e.name);
 			f->offset = (int64_t)e.header_off;
 			fnd_set_member(f, e.name);
 			continue;
@@ -202,7 +205,8 @@ static void read_dir_rec(mapeo_config *c, size_t *cap, const char *root, const c
 		if (lstat(full, &st) == 0) {
 			if (S_ISDIR(st.st_mode) && depth < 3) {
 				read_dir_rec(c, cap, root, r, fl, depth + 1);
-			} else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= MAX_MEMBER_BYTES) {
+			} else if (S_ISREG(st.st_mode) &&
+			           (uint64_t)st.st_size <= MAX_MEMBER_BYTES) {
 				sd_input *in;
 				if (sdin_open(full, &in, NULL) == SD_OK) {
 					size_t len = (size_t)sdin_size(in);
@@ -229,7 +233,8 @@ static void read_metadata(mapeo_config *c, findings *fl)
 	if (!c->metadata) {
 		if (!fnd_has(fl, "config-damaged"))
 			fnd_add(fl, "config-damaged",
-			        _("%s has no metadata.json: Mapeo Desktop falls back to its bundled default "
+			        _("%s has no metadata.json: Mapeo Desktop falls back to its "
+			          "bundled default "
 			          "configuration (no project key)"),
 			        c->path);
 		return;
@@ -245,8 +250,9 @@ static void read_metadata(mapeo_config *c, findings *fl)
 		return;
 	c->has_key = true;
 	if (!json_is_string(k)) {
-		finding *f = fnd_add(fl, "config-invalid-key",
-		                     _("%s: the projectKey in metadata.json is not a string"), c->path);
+		finding *f =
+		    fnd_add(fl, "config-invalid-key",
+		            _("%s: the projectKey in metadata.json is not a string"), c->path);
 		fnd_set_member(f, "metadata.json");
 		return;
 	}
@@ -295,7 +301,8 @@ sd_status cfg_open(const char *path, mapeo_config **out, findings *fl, sd_error 
 			s = read_tar(c, in, fl, err);
 		} else {
 			fnd_add(fl, "config-damaged",
-			        _("%s is neither a tar nor a ZIP configuration (its first bytes are not an "
+			        _("%s is neither a tar nor a ZIP configuration (its first bytes "
+			          "are not an "
 			          "archive header)"),
 			        path);
 			c->container = CFG_TAR;

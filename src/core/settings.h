@@ -30,21 +30,21 @@ typedef struct cfg_member {
 typedef struct mapeo_config {
 	char *path;
 	cfg_container container;
-	char *name;            /* metadata.name, may be NULL */
-	char *version;         /* metadata.version */
+	char *name;    /* metadata.name, may be NULL */
+	char *version; /* metadata.version */
 	char *dataset_id;
-	char *file_version;    /* ZIP builds */
+	char *file_version; /* ZIP builds */
 	char *build_date;
 	char *sync_server;
-	char *builder_version; /* VERSION member */
-	bool has_key;          /* metadata has a projectKey */
-	bool key_valid;        /* and it follows the builder's rules */
-	char discovery_key[65];/* "" for the default project or an undecodable key */
-	char footer[16];       /* "ae0a6**********" or "MAPEO" */
+	char *builder_version;  /* VERSION member */
+	bool has_key;           /* metadata has a projectKey */
+	bool key_valid;         /* and it follows the builder's rules */
+	char discovery_key[65]; /* "" for the default project or an undecodable key */
+	char footer[16];        /* "ae0a6**********" or "MAPEO" */
 	json_t *metadata, *presets, *translations, *imagery, *icons_json, *layers;
 	char *style_css;
 	bool has_icons_svg;
-	cfg_member *members;   /* every member, in stored order */
+	cfg_member *members; /* every member, in stored order */
 	size_t n_members;
 } mapeo_config;
 

@@ -15,8 +15,8 @@ const char *cfg_diff_kind_name(cfg_diff_kind k)
 	return n[k];
 }
 
-static void add(cfg_diff *d, cfg_diff_kind kind, const char *area, const char *id,
-                const char *what, const char *old_value, const char *new_value)
+static void add(cfg_diff *d, cfg_diff_kind kind, const char *area, const char *id, const char *what,
+                const char *old_value, const char *new_value)
 {
 	SD_GROW(d->v, d->cap, d->n + 1);
 	cfg_diff_item *it = &d->v[d->n++];
@@ -53,8 +53,8 @@ static char *show(json_t *v)
 	return s ? s : xstrdup("?");
 }
 
-static void cmp_str(cfg_diff *d, const char *area, const char *id, const char *what,
-                    const char *a, const char *b)
+static void cmp_str(cfg_diff *d, const char *area, const char *id, const char *what, const char *a,
+                    const char *b)
 {
 	if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
 		add(d, DIFF_CHANGED, area, id, what, a, b);
@@ -113,9 +113,11 @@ static nfield *norm_fields(json_t *fields, size_t *n)
 				json_t *o;
 				json_array_foreach(opts, k2, o)
 				{
-					json_t *val = json_is_object(o) ? json_object_get(o, "value") : o;
+					json_t *val =
+					    json_is_object(o) ? json_object_get(o, "value") : o;
 					if (json_is_string(val))
-						x->values[x->n_values++] = (char *)json_string_value(val);
+						x->values[x->n_values++] =
+						    (char *)json_string_value(val);
 				}
 			}
 		}
@@ -157,7 +159,8 @@ static void cmp_field_props(cfg_diff *d, const nfield *fa, const nfield *fb)
 {
 	static const char *const props[] = {"label", "placeholder", "helperText"};
 	for (size_t i = 0; i < 3; i++) {
-		json_t *a = json_object_get(fa->raw, props[i]), *b = json_object_get(fb->raw, props[i]);
+		json_t *a = json_object_get(fa->raw, props[i]),
+		       *b = json_object_get(fb->raw, props[i]);
 		if (a && b && json_equal(a, b))
 			continue;
 		if (!a && !b)
@@ -193,8 +196,8 @@ static void diff_fields(cfg_diff *d, json_t *a, json_t *b, renames *rn)
 			continue;
 		nfield *match = NULL;
 		for (size_t j = 0; j < nb && !match; j++)
-			if (!used_b[j] && !find_field(fa, na, fb[j].id) && !strcmp(fb[j].key, fa[i].key) &&
-			    !strcmp(fb[j].type, fa[i].type))
+			if (!used_b[j] && !find_field(fa, na, fb[j].id) &&
+			    !strcmp(fb[j].key, fa[i].key) && !strcmp(fb[j].type, fa[i].type))
 				match = &fb[j];
 		if (match) {
 			used_b[match - fb] = true;
@@ -308,7 +311,8 @@ static void diff_defaults(cfg_diff *d, json_t *a, json_t *b, const renames *rn)
 	json_t *unused;
 	json_object_foreach(keys, g, unused)
 	{
-		json_t *ma = map_ids(json_object_get(a, g) ? json_object_get(a, g) : json_array(), rn);
+		json_t *ma =
+		    map_ids(json_object_get(a, g) ? json_object_get(a, g) : json_array(), rn);
 		json_t *lb = json_object_get(b, g);
 		size_t i;
 		json_t *v;
@@ -319,7 +323,8 @@ static void diff_defaults(cfg_diff *d, json_t *a, json_t *b, const renames *rn)
 			json_t *w;
 			json_array_foreach(lb, j, w) found = found || json_equal(v, w);
 			if (!found)
-				add(d, DIFF_REMOVED, "defaults", g, NULL, json_string_value(v), NULL);
+				add(d, DIFF_REMOVED, "defaults", g, NULL, json_string_value(v),
+				    NULL);
 		}
 		json_array_foreach(lb, i, v)
 		{
@@ -432,8 +437,11 @@ static void diff_icons(cfg_diff *d, const mapeo_config *a, const mapeo_config *b
 		if (!ma && !mb)
 			continue;
 		if (!ma || !mb || ma->crc != mb->crc || ma->size != mb->size) {
-			add(d, !ma ? DIFF_ADDED : !mb ? DIFF_REMOVED : DIFF_CHANGED, "icon", sprite[i], NULL,
-			    NULL, NULL);
+			add(d,
+			    !ma   ? DIFF_ADDED
+			    : !mb ? DIFF_REMOVED
+			          : DIFF_CHANGED,
+			    "icon", sprite[i], NULL, NULL, NULL);
 		}
 	}
 }
@@ -462,12 +470,15 @@ cfg_diff *cfg_diff_compute(const mapeo_config *a, const mapeo_config *b)
 	cmp_str(d, "metadata", NULL, "builder", a->builder_version, b->builder_version);
 	if (strcmp(a->discovery_key, b->discovery_key) != 0 || a->has_key != b->has_key) {
 		char fa[64], fb[64];
-		snprintf(fa, sizeof fa, "%s (%.7s)", a->footer, a->has_key ? a->discovery_key : "mapeo-sync");
-		snprintf(fb, sizeof fb, "%s (%.7s)", b->footer, b->has_key ? b->discovery_key : "mapeo-sync");
+		snprintf(fa, sizeof fa, "%s (%.7s)", a->footer,
+		         a->has_key ? a->discovery_key : "mapeo-sync");
+		snprintf(fb, sizeof fb, "%s (%.7s)", b->footer,
+		         b->has_key ? b->discovery_key : "mapeo-sync");
 		add(d, DIFF_CHANGED, "metadata", NULL, "projectKey", fa, fb);
 	}
 	renames rn = {.n = 0};
-	json_t *fa = json_object_get(a->presets, "fields"), *fb = json_object_get(b->presets, "fields");
+	json_t *fa = json_object_get(a->presets, "fields"),
+	       *fb = json_object_get(b->presets, "fields");
 	diff_fields(d, fa, fb, &rn);
 	diff_objects(d, "category", json_object_get(a->presets, "categories"),
 	             json_object_get(b->presets, "categories"), &rn, true);
@@ -489,11 +500,16 @@ static const char *area_label(const char *area)
 {
 	static const struct {
 		const char *area, *label;
-	} t[] = {{"container", N_("container")}, {"metadata", N_("metadata")},
-	         {"category", N_("category")},   {"preset", N_("preset")},
-	         {"field", N_("field")},         {"defaults", N_("default presets for")},
-	         {"translation", N_("translation")}, {"icon", N_("icon")},
-	         {"imagery", N_("imagery")},     {"style", N_("style")},
+	} t[] = {{"container", N_("container")},
+	         {"metadata", N_("metadata")},
+	         {"category", N_("category")},
+	         {"preset", N_("preset")},
+	         {"field", N_("field")},
+	         {"defaults", N_("default presets for")},
+	         {"translation", N_("translation")},
+	         {"icon", N_("icon")},
+	         {"imagery", N_("imagery")},
+	         {"style", N_("style")},
 	         {"layers", N_("layers")}};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (!strcmp(t[i].area, area))
@@ -505,7 +521,8 @@ char *cfg_diff_item_text(const cfg_diff_item *it)
 {
 	const char *area = area_label(it->area);
 	const char *id = it->id ? it->id : "";
-	const char *o = it->old_value ? it->old_value : "-", *n = it->new_value ? it->new_value : "-";
+	const char *o = it->old_value ? it->old_value : "-",
+	           *n = it->new_value ? it->new_value : "-";
 	switch (it->kind) {
 	case DIFF_ADDED:
 		if (it->what)
@@ -520,8 +537,8 @@ char *cfg_diff_item_text(const cfg_diff_item *it)
 	case DIFF_RENAMED: return xasprintf(_("%s %s renamed to %s"), area, o, n);
 	default:
 		if (it->what)
-			return xasprintf(_("%s %s%s%s: \"%s\" -> \"%s\""), area, id, *id ? " " : "", it->what,
-			                 o, n);
+			return xasprintf(_("%s %s%s%s: \"%s\" -> \"%s\""), area, id, *id ? " " : "",
+			                 it->what, o, n);
 		if (it->old_value || it->new_value)
 			return xasprintf(_("%s %s: \"%s\" -> \"%s\""), area, id, o, n);
 		return xasprintf(_("%s %s changed"), area, id);
@@ -532,8 +549,8 @@ void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_conf
                       strbuf *out)
 {
 	char *ta = cfg_title(a), *tb = cfg_title(b);
-	sb_printf(out, "--- %s (%s, %s)\n+++ %s (%s, %s)\n", ta, a->path, cfg_container_name(a->container),
-	          tb, b->path, cfg_container_name(b->container));
+	sb_printf(out, "--- %s (%s, %s)\n+++ %s (%s, %s)\n", ta, a->path,
+	          cfg_container_name(a->container), tb, b->path, cfg_container_name(b->container));
 	if (!d->n) {
 		sb_printf(out, "%s\n", _("The two configurations are the same."));
 	} else if (width >= 120) {
@@ -545,16 +562,19 @@ void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_conf
 			const char *area = area_label(it->area);
 			snprintf(left, sizeof left, "%s %s%s%s: %s", area, it->id ? it->id : "",
 			         it->what ? " " : "", it->what ? it->what : "",
-			         it->kind == DIFF_ADDED ? "" : it->old_value ? it->old_value
-			                                                    : it->kind == DIFF_REMOVED ? _("(present)") : "");
+			         it->kind == DIFF_ADDED     ? ""
+			         : it->old_value            ? it->old_value
+			         : it->kind == DIFF_REMOVED ? _("(present)")
+			                                    : "");
 			snprintf(right, sizeof right, "%s",
 			         it->kind == DIFF_REMOVED ? _("(absent)")
 			         : it->new_value          ? it->new_value
 			         : it->kind == DIFF_ADDED ? _("(present)")
 			                                  : _("(changed)"));
 			if (it->kind == DIFF_ADDED)
-				snprintf(left, sizeof left, "%s %s%s%s: %s", area, it->id ? it->id : "",
-				         it->what ? " " : "", it->what ? it->what : "", _("(absent)"));
+				snprintf(left, sizeof left, "%s %s%s%s: %s", area,
+				         it->id ? it->id : "", it->what ? " " : "",
+				         it->what ? it->what : "", _("(absent)"));
 			sb_printf(out, "%-*.*s | %s\n", col, col, left, right);
 		}
 	} else {
@@ -580,14 +600,16 @@ json_t *cfg_diff_to_json(const cfg_diff *d, const mapeo_config *a, const mapeo_c
 	for (int i = 0; i < 2; i++) {
 		json_t *c = json_object();
 		json_object_set_new(c, "path", json_string(both[i]->path));
-		json_object_set_new(c, "name", both[i]->name ? json_string(both[i]->name) : json_null());
+		json_object_set_new(c, "name",
+		                    both[i]->name ? json_string(both[i]->name) : json_null());
 		json_object_set_new(c, "version",
 		                    both[i]->version ? json_string(both[i]->version) : json_null());
-		json_object_set_new(c, "container", json_string(cfg_container_name(both[i]->container)));
+		json_object_set_new(c, "container",
+		                    json_string(cfg_container_name(both[i]->container)));
 		json_object_set_new(c, "footer", json_string(both[i]->footer));
-		json_object_set_new(c, "discovery_key", both[i]->discovery_key[0]
-		                                            ? json_string(both[i]->discovery_key)
-		                                            : json_null());
+		json_object_set_new(c, "discovery_key",
+		                    both[i]->discovery_key[0] ? json_string(both[i]->discovery_key)
+		                                              : json_null());
 		json_array_append_new(cfgs, c);
 	}
 	json_object_set_new(o, "configurations", cfgs);

@@ -145,9 +145,9 @@ sd_status sfw_db_end(sfw *w, sd_error *err)
 	if (st != SD_OK)
 		return st;
 	if (w->db_written != w->db_size)
-		return sd_error_set(err, SD_ERR_USAGE,
-		                    "internal error: database declared %llu bytes, wrote %llu",
-		                    (unsigned long long)w->db_size, (unsigned long long)w->db_written);
+		return sd_error_set(
+		    err, SD_ERR_USAGE, "internal error: database declared %llu bytes, wrote %llu",
+		    (unsigned long long)w->db_size, (unsigned long long)w->db_written);
 	st = tar_write_zeros(w->o, tar_padded(w->db_size) - w->db_size, err);
 	if (st == SD_OK)
 		index_entry(w, "osm-p2p-db.tar", w->db_header, w->db_size);

@@ -21,10 +21,7 @@ void sb_reset(strbuf *b)
 		b->s[0] = '\0';
 }
 
-static void reserve(strbuf *b, size_t extra)
-{
-	SD_GROW(b->s, b->cap, b->len + extra + 1);
-}
+static void reserve(strbuf *b, size_t extra) { SD_GROW(b->s, b->cap, b->len + extra + 1); }
 
 void sb_addn(strbuf *b, const char *s, size_t n)
 {

@@ -9,12 +9,15 @@
 #include "xalloc.h"
 
 typedef struct strbuf {
-	char *s;    /* always NUL-terminated once anything was added; may be NULL when empty */
+	char *s; /* always NUL-terminated once anything was added; may be NULL when empty */
 	size_t len;
 	size_t cap;
 } strbuf;
 
-#define SB_INIT {NULL, 0, 0}
+#define SB_INIT                                                                                    \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void sb_init(strbuf *b);
 void sb_free(strbuf *b);

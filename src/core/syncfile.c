@@ -14,11 +14,11 @@
 #include "tar.h"
 #include "xalloc.h"
 
-#define INDEX_NAME "___index.json"
-#define DB_NAME "osm-p2p-db.tar"
+#define INDEX_NAME      "___index.json"
+#define DB_NAME         "osm-p2p-db.tar"
 #define MAX_INDEX_BYTES (64u << 20)
-#define MAX_MEMBERS 2000000u
-#define MAX_FEEDS 100000
+#define MAX_MEMBERS     2000000u
+#define MAX_FEEDS       100000
 
 const char *sf_era_name(sf_era e)
 {
@@ -31,10 +31,7 @@ const char *sf_era_name(sf_era e)
 }
 
 /* The footer form users see in Mapeo: never the whole key. */
-static void footer_form(const char *key, char out[16])
-{
-	snprintf(out, 16, "%.5s**********", key);
-}
+static void footer_form(const char *key, char out[16]) { snprintf(out, 16, "%.5s**********", key); }
 
 /* Escape a name from the file for messages (report.h). */
 static char *escape_name(const char *s) { return report_escape(s); }
@@ -177,7 +174,8 @@ static uint64_t skip_zeros(syncfile *sf, uint64_t from)
 	uint64_t pos = from;
 	while (pos + TAR_BLOCK <= sf->size) {
 		size_t got = 0;
-		if (sdin_pread(sf->in, buf, sizeof buf, pos, &got, NULL) != SD_OK || got < TAR_BLOCK)
+		if (sdin_pread(sf->in, buf, sizeof buf, pos, &got, NULL) != SD_OK ||
+		    got < TAR_BLOCK)
 			return pos;
 		size_t whole = got / TAR_BLOCK * TAR_BLOCK;
 		for (size_t i = 0; i < whole; i++)
@@ -200,11 +198,12 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			return;
 		sd_progress_report(prog, _("structure"), pos, sf->size, sf->n_members, 0);
 		if (pos + TAR_BLOCK > sf->size) {
-			finding *f = fnd_add(fl, "truncated-file",
-			                     _("the file ends %llu bytes into a 512-byte block at byte %llu: "
-			                       "its length (%llu) is not a multiple of 512"),
-			                     (unsigned long long)(sf->size - pos), (unsigned long long)pos,
-			                     (unsigned long long)sf->size);
+			finding *f = fnd_add(
+			    fl, "truncated-file",
+			    _("the file ends %llu bytes into a 512-byte block at byte %llu: "
+			      "its length (%llu) is not a multiple of 512"),
+			    (unsigned long long)(sf->size - pos), (unsigned long long)pos,
+			    (unsigned long long)sf->size);
 			f->offset = (int64_t)pos;
 			return;
 		}
@@ -224,22 +223,26 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			continue;
 		}
 		zero_run = 0;
-		if (!ok || !h.size_ok || (!h.checksum_ok && !header_or_end_at(sf, pos + TAR_BLOCK +
-		                                                                       tar_padded(h.size)))) {
+		if (!ok || !h.size_ok ||
+		    (!h.checksum_ok &&
+		     !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size)))) {
 			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
 			finding *f;
 			if (h.magic_ustar || h.magic_gnu) {
 				char *en = escape_name(h.name);
-				f = fnd_add(fl, "bad-header-checksum",
-				            _("the tar header of '%s' at byte %llu is damaged (checksum %o, "
-				              "expected %o); %llu bytes after it could not be read"),
-				            en, (unsigned long long)pos, h.checksum_stored, h.checksum_computed,
-				            (unsigned long long)(next - pos));
+				f = fnd_add(
+				    fl, "bad-header-checksum",
+				    _("the tar header of '%s' at byte %llu is damaged (checksum "
+				      "%o, "
+				      "expected %o); %llu bytes after it could not be read"),
+				    en, (unsigned long long)pos, h.checksum_stored,
+				    h.checksum_computed, (unsigned long long)(next - pos));
 				fnd_set_member(f, en);
 				free(en);
 			} else {
 				f = fnd_add(fl, "bad-header-checksum",
-				            _("bytes %llu to %llu are not a tar header or the data of one: the "
+				            _("bytes %llu to %llu are not a tar header or the data "
+				              "of one: the "
 				              "file is damaged there"),
 				            (unsigned long long)pos, (unsigned long long)next);
 			}
@@ -248,10 +251,11 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			continue;
 		}
 		if (sf->n_members >= MAX_MEMBERS) {
-			finding *f = fnd_add(fl, "not-a-sync-file",
-			                     _("more than %u members: this is not a sync file Mapeo wrote; "
-			                       "stopped reading at byte %llu"),
-			                     MAX_MEMBERS, (unsigned long long)pos);
+			finding *f =
+			    fnd_add(fl, "not-a-sync-file",
+			            _("more than %u members: this is not a sync file Mapeo wrote; "
+			              "stopped reading at byte %llu"),
+			            MAX_MEMBERS, (unsigned long long)pos);
 			f->offset = (int64_t)pos;
 			return;
 		}
@@ -262,21 +266,22 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			sf->write_time = h.mtime;
 		if (!h.checksum_ok) {
 			char *en = escape_name(m->name);
-			finding *f = fnd_add(fl, "bad-header-checksum",
-			                     _("the tar header of '%s' at byte %llu has a wrong checksum "
-			                       "(%o, expected %o); its size still leads to the next header"),
-			                     en, (unsigned long long)pos, h.checksum_stored,
-			                     h.checksum_computed);
+			finding *f = fnd_add(
+			    fl, "bad-header-checksum",
+			    _("the tar header of '%s' at byte %llu has a wrong checksum "
+			      "(%o, expected %o); its size still leads to the next header"),
+			    en, (unsigned long long)pos, h.checksum_stored, h.checksum_computed);
 			f->offset = (int64_t)pos;
 			fnd_set_member(f, en);
 			free(en);
 		}
 		if (dangerous_name(m->name)) {
 			char *en = escape_name(m->name);
-			finding *f = fnd_add(fl, "dangerous-name",
-			                     _("the member name '%s' at byte %llu is absolute, climbs with "
-			                       "'..' or holds control characters"),
-			                     en, (unsigned long long)pos);
+			finding *f =
+			    fnd_add(fl, "dangerous-name",
+			            _("the member name '%s' at byte %llu is absolute, climbs with "
+			              "'..' or holds control characters"),
+			            en, (unsigned long long)pos);
 			f->offset = (int64_t)pos;
 			fnd_set_member(f, en);
 			free(en);
@@ -288,20 +293,22 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			uint64_t next = resync(sf, m->data_off, prog);
 			m->unpatched = true;
 			m->size = next - m->data_off;
-			finding *f = fnd_add(fl, "unpatched-header",
-			                     _("the header of '%s' at byte %llu still says size 0, but %llu "
-			                       "bytes of data follow it: a write died before it finished"),
-			                     m->name, (unsigned long long)pos, (unsigned long long)m->size);
+			finding *f =
+			    fnd_add(fl, "unpatched-header",
+			            _("the header of '%s' at byte %llu still says size 0, but %llu "
+			              "bytes of data follow it: a write died before it finished"),
+			            m->name, (unsigned long long)pos, (unsigned long long)m->size);
 			f->offset = (int64_t)pos;
 			fnd_set_member(f, m->name);
 			end = next;
 		} else if (m->data_off + m->size > sf->size) {
 			m->truncated = true;
-			finding *f = fnd_add(fl, "truncated-file",
-			                     _("'%s' (header at byte %llu) should hold %llu bytes, but the "
-			                       "file ends after %llu of them"),
-			                     m->name, (unsigned long long)pos, (unsigned long long)m->size,
-			                     (unsigned long long)(sf->size - m->data_off));
+			finding *f =
+			    fnd_add(fl, "truncated-file",
+			            _("'%s' (header at byte %llu) should hold %llu bytes, but the "
+			              "file ends after %llu of them"),
+			            m->name, (unsigned long long)pos, (unsigned long long)m->size,
+			            (unsigned long long)(sf->size - m->data_off));
 			f->offset = (int64_t)pos;
 			fnd_set_member(f, m->name);
 			end = sf->size;
@@ -344,13 +351,15 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 	if (json_is_string(dk) && is_hex64(json_string_value(dk))) {
 		sf->has_discovery_key = true;
 		for (int i = 0; i < 64; i++)
-			sf->discovery_key[i] = (char)tolower((unsigned char)json_string_value(dk)[i]);
+			sf->discovery_key[i] =
+			    (char)tolower((unsigned char)json_string_value(dk)[i]);
 		sf->discovery_key[64] = '\0';
 		sf->hints.discovery_key = true;
 	} else if (dk) {
-		fnd_add(fl, "damaged-index",
-		        _("the userdata's discoveryKey is not 64 hexadecimal characters: Mapeo will "
-		          "refuse the file"));
+		fnd_add(
+		    fl, "damaged-index",
+		    _("the userdata's discoveryKey is not 64 hexadecimal characters: Mapeo will "
+		      "refuse the file"));
 	}
 	if (json_object_get(s, "projectId") || json_object_get(s, "projectKey"))
 		sf->hints.legacy_project_id = true;
@@ -371,25 +380,28 @@ static void read_index(syncfile *sf, findings *fl)
 			break;
 		}
 	if (!idx) {
-		finding *f = fnd_add(fl, "missing-index",
-		                     _("there is no ___index.json at the end of the file: Mapeo cannot "
-		                       "open it (it will say 'not valid JSON' or 'No files found')"));
+		finding *f =
+		    fnd_add(fl, "missing-index",
+		            _("there is no ___index.json at the end of the file: Mapeo cannot "
+		              "open it (it will say 'not valid JSON' or 'No files found')"));
 		if (last)
 			f->offset = (int64_t)(last->data_off + last->size);
 		return;
 	}
 	sf->index_member = idx;
 	if (idx != last) {
-		finding *f = fnd_add(fl, "missing-index",
-		                     _("___index.json at byte %llu is followed by '%s': Mapeo reads the "
-		                       "last member as the index and will fail"),
-		                     (unsigned long long)idx->header_off, last->name);
+		finding *f =
+		    fnd_add(fl, "missing-index",
+		            _("___index.json at byte %llu is followed by '%s': Mapeo reads the "
+		              "last member as the index and will fail"),
+		            (unsigned long long)idx->header_off, last->name);
 		f->offset = (int64_t)last->header_off;
 		fnd_set_member(f, last->name);
 	}
 	if (idx->size > MAX_INDEX_BYTES) {
-		finding *f = fnd_add(fl, "damaged-index", _("the index at byte %llu claims %llu bytes"),
-		                     (unsigned long long)idx->header_off, (unsigned long long)idx->size);
+		finding *f =
+		    fnd_add(fl, "damaged-index", _("the index at byte %llu claims %llu bytes"),
+		            (unsigned long long)idx->header_off, (unsigned long long)idx->size);
 		f->offset = (int64_t)idx->header_off;
 		return;
 	}
@@ -402,8 +414,8 @@ static void read_index(syncfile *sf, findings *fl)
 	sf->index_json = txt;
 	if (len < idx->size) {
 		finding *f = fnd_add(fl, "damaged-index",
-		                     _("the index is cut: %zu of its %llu bytes are in the file"), len,
-		                     (unsigned long long)idx->size);
+		                     _("the index is cut: %zu of its %llu bytes are in the file"),
+		                     len, (unsigned long long)idx->size);
 		f->offset = (int64_t)idx->header_off;
 		fnd_set_member(f, INDEX_NAME);
 		return;
@@ -412,17 +424,19 @@ static void read_index(syncfile *sf, findings *fl)
 	json_t *root = json_loadb(txt, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		finding *f = fnd_add(fl, "damaged-index",
-		                     _("the index is not valid JSON (%s, at character %d)"), jerr.text,
-		                     jerr.position);
-		f->offset = (int64_t)(idx->data_off + (uint64_t)(jerr.position > 0 ? jerr.position : 0));
+		                     _("the index is not valid JSON (%s, at character %d)"),
+		                     jerr.text, jerr.position);
+		f->offset =
+		    (int64_t)(idx->data_off + (uint64_t)(jerr.position > 0 ? jerr.position : 0));
 		fnd_set_member(f, INDEX_NAME);
 		return;
 	}
 	json_t *index = json_object_get(root, "index");
 	if (!json_is_object(root) || !json_is_object(index)) {
-		finding *f = fnd_add(fl, "damaged-index",
-		                     _("the index has no 'index' key: Mapeo will silently read it as the "
-		                       "old format, see no data, and orphan the database"));
+		finding *f =
+		    fnd_add(fl, "damaged-index",
+		            _("the index has no 'index' key: Mapeo will silently read it as the "
+		              "old format, see no data, and orphan the database"));
 		f->offset = (int64_t)idx->data_off;
 		fnd_set_member(f, INDEX_NAME);
 		json_decref(root);
@@ -436,28 +450,31 @@ static void read_index(syncfile *sf, findings *fl)
 		json_t *jo = json_object_get(ent, "offset"), *js = json_object_get(ent, "size");
 		if (!json_is_integer(jo) || !json_is_integer(js) || json_integer_value(jo) < 0 ||
 		    json_integer_value(js) < 0) {
-			finding *f = fnd_add(fl, "damaged-index",
-			                     _("the index entry for '%s' has no valid offset and size"), name);
+			finding *f = fnd_add(
+			    fl, "damaged-index",
+			    _("the index entry for '%s' has no valid offset and size"), name);
 			fnd_set_member(f, name);
 			continue;
 		}
-		uint64_t off = (uint64_t)json_integer_value(jo), size = (uint64_t)json_integer_value(js);
+		uint64_t off = (uint64_t)json_integer_value(jo),
+		         size = (uint64_t)json_integer_value(js);
 		sf_member *m = member_at(sf, off);
 		finding *f = NULL;
 		if (off + TAR_BLOCK + size > sf->size)
-			f = fnd_add(fl, "index-disagrees",
-			            _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
-			              "of the file (%llu bytes)"),
-			            name, (unsigned long long)off, (unsigned long long)size,
-			            (unsigned long long)sf->size);
+			f = fnd_add(
+			    fl, "index-disagrees",
+			    _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
+			      "of the file (%llu bytes)"),
+			    name, (unsigned long long)off, (unsigned long long)size,
+			    (unsigned long long)sf->size);
 		else if (!m || strcmp(m->name, name) != 0)
 			f = fnd_add(fl, "index-disagrees",
 			            _("the index says '%s' is at byte %llu, but %s is there"), name,
 			            (unsigned long long)off, m ? m->name : _("no member header"));
 		else if (m->size != size && !m->unpatched)
 			f = fnd_add(fl, "index-disagrees",
-			            _("the index says '%s' has %llu bytes, its header says %llu"), name,
-			            (unsigned long long)size, (unsigned long long)m->size);
+			            _("the index says '%s' has %llu bytes, its header says %llu"),
+			            name, (unsigned long long)size, (unsigned long long)m->size);
 		if (f) {
 			f->offset = (int64_t)off;
 			fnd_set_member(f, name);
@@ -509,13 +526,14 @@ static void dead_space(syncfile *sf, findings *fl)
 			first = m;
 	}
 	if (n) {
-		finding *f = fnd_add(fl, "dead-space",
-		                     P_("%zu member (%llu bytes) is not in the index, so Mapeo never "
-		                        "reads it (an older copy or an orphaned database)",
-		                        "%zu members (%llu bytes) are not in the index, so Mapeo never "
-		                        "reads them (older copies or an orphaned database)",
-		                        n),
-		                     n, (unsigned long long)dead);
+		finding *f =
+		    fnd_add(fl, "dead-space",
+		            P_("%zu member (%llu bytes) is not in the index, so Mapeo never "
+		               "reads it (an older copy or an orphaned database)",
+		               "%zu members (%llu bytes) are not in the index, so Mapeo never "
+		               "reads them (older copies or an orphaned database)",
+		               n),
+		            n, (unsigned long long)dead);
 		f->offset = (int64_t)first->header_off;
 		fnd_set_member(f, first->name);
 	}
@@ -583,11 +601,11 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			break;
 		if (ev == TAR_DAMAGE) {
 			if (sf->inner_ok) {
-				finding *f = fnd_add(fl, "inner-tar-damaged",
-				                     _("the database (osm-p2p-db.tar) is damaged %llu bytes into "
-				                       "it: %s; Mapeo will say 'Invalid tar header'"),
-				                     (unsigned long long)(it.damage_off - db->data_off),
-				                     err.msg);
+				finding *f = fnd_add(
+				    fl, "inner-tar-damaged",
+				    _("the database (osm-p2p-db.tar) is damaged %llu bytes into "
+				      "it: %s; Mapeo will say 'Invalid tar header'"),
+				    (unsigned long long)(it.damage_off - db->data_off), err.msg);
 				f->offset = (int64_t)it.damage_off;
 				fnd_set_member(f, DB_NAME);
 			}
@@ -596,10 +614,11 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		}
 		if (!e.checksum_ok) {
 			char *en = escape_name(e.name);
-			finding *f = fnd_add(fl, "inner-tar-damaged",
-			                     _("the database entry '%s' has a wrong header checksum; Mapeo "
-			                       "will say 'Invalid tar header'"),
-			                     en);
+			finding *f =
+			    fnd_add(fl, "inner-tar-damaged",
+			            _("the database entry '%s' has a wrong header checksum; Mapeo "
+			              "will say 'Invalid tar header'"),
+			            en);
 			f->offset = (int64_t)e.header_off;
 			fnd_set_member(f, DB_NAME);
 			fnd_set_inner(f, en);
@@ -607,10 +626,11 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			sf->inner_ok = false;
 		}
 		if (e.truncated) {
-			finding *f = fnd_add(fl, "inner-tar-damaged",
-			                     _("the database entry '%s' is cut short: Mapeo will say "
-			                       "'Unexpected end of data'"),
-			                     e.name);
+			finding *f =
+			    fnd_add(fl, "inner-tar-damaged",
+			            _("the database entry '%s' is cut short: Mapeo will say "
+			              "'Unexpected end of data'"),
+			            e.name);
 			f->offset = (int64_t)e.header_off;
 			fnd_set_member(f, DB_NAME);
 			fnd_set_inner(f, e.name);
@@ -631,10 +651,11 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			any_slash = true;
 		if (dangerous_name(e.name)) {
 			char *en = escape_name(e.name);
-			finding *f = fnd_add(fl, "dangerous-name",
-			                     _("the database entry name '%s' is absolute, climbs with '..' or "
-			                       "holds control characters"),
-			                     en);
+			finding *f = fnd_add(
+			    fl, "dangerous-name",
+			    _("the database entry name '%s' is absolute, climbs with '..' or "
+			      "holds control characters"),
+			    en);
 			f->offset = (int64_t)e.header_off;
 			fnd_set_inner(f, en);
 			free(en);
@@ -658,7 +679,8 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (numeric) {
 			sf_feed *fd = get_feed(sf, &fcap, atoi(dir), backslash, dir);
 			if (fd) {
-				sf_range *r = feed_slot(fd, file, &fd->has_secret_key, &fd->has_localname);
+				sf_range *r =
+				    feed_slot(fd, file, &fd->has_secret_key, &fd->has_localname);
 				if (r && !e.truncated) {
 					r->present = true;
 					r->off = e.data_off;
@@ -680,10 +702,11 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		qsort(sf->feeds, sf->n_feeds, sizeof *sf->feeds, cmp_feed);
 
 	if (any_backslash) {
-		finding *f = fnd_add(fl, "windows-paths",
-		                     _("the database's names use backslashes ('0\\key'): it was written "
-		                       "on Windows by Mapeo before February 2020, and Mapeo of that time "
-		                       "on macOS or Linux saw no data in it"));
+		finding *f =
+		    fnd_add(fl, "windows-paths",
+		            _("the database's names use backslashes ('0\\key'): it was written "
+		              "on Windows by Mapeo before February 2020, and Mapeo of that time "
+		              "on macOS or Linux saw no data in it"));
 		fnd_set_member(f, DB_NAME);
 	}
 	(void)any_slash;
@@ -692,32 +715,36 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	int expect = 0;
 	for (size_t i = 0; i < sf->n_feeds; i++) {
 		sf_feed *fd = &sf->feeds[i];
-		if (i + 1 < sf->n_feeds && sf->feeds[i + 1].index == fd->index && fd->backslash !=
-		                                                                     sf->feeds[i + 1].backslash) {
-			finding *f = fnd_add(fl, "feed-name-collision",
-			                     _("two different feeds both claim number %d (one stored with "
-			                       "'\\', one with '/'): Mapeo merges them and loses one"),
-			                     fd->index);
+		if (i + 1 < sf->n_feeds && sf->feeds[i + 1].index == fd->index &&
+		    fd->backslash != sf->feeds[i + 1].backslash) {
+			finding *f =
+			    fnd_add(fl, "feed-name-collision",
+			            _("two different feeds both claim number %d (one stored with "
+			              "'\\', one with '/'): Mapeo merges them and loses one"),
+			            fd->index);
 			f->feed = fd->index;
 			fnd_set_member(f, DB_NAME);
 		}
 		if (fd->has_secret_key || fd->has_localname) {
-			finding *f = fnd_add(fl, "secret-in-syncfile",
-			                     _("feed %d in the sync file carries its device's %s"), fd->index,
-			                     fd->has_secret_key ? "secret_key" : "localname");
+			finding *f =
+			    fnd_add(fl, "secret-in-syncfile",
+			            _("feed %d in the sync file carries its device's %s"),
+			            fd->index, fd->has_secret_key ? "secret_key" : "localname");
 			f->feed = fd->index;
 		}
 		if (fd->index > expect) {
-			finding *f = fnd_add(fl, "feed-gap",
-			                     _("feed directory %d is missing: Mapeo ignores feed %d and every "
-			                       "feed after it"),
-			                     expect, fd->index);
+			finding *f = fnd_add(
+			    fl, "feed-gap",
+			    _("feed directory %d is missing: Mapeo ignores feed %d and every "
+			      "feed after it"),
+			    expect, fd->index);
 			f->feed = expect;
 			fnd_set_member(f, DB_NAME);
 			expect = -1;
 			break;
 		}
-		if (fd->index == expect && (i + 1 >= sf->n_feeds || sf->feeds[i + 1].index != expect))
+		if (fd->index == expect &&
+		    (i + 1 >= sf->n_feeds || sf->feeds[i + 1].index != expect))
 			expect++;
 	}
 	/* In the sync file each feed must have its key. */
@@ -726,13 +753,14 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (!fd->key.present || fd->key.size != 32) {
 			char where[64];
 			snprintf(where, sizeof where, "%s/key", fd->dir);
-			finding *f = fnd_add(fl, "feed-key-invalid",
-			                     fd->key.present
-			                         ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
-			                             "ignores it and every feed after it")
-			                         : _("feed %d has no key file: Mapeo ignores it and every feed "
-			                             "after it"),
-			                     fd->index, (unsigned long long)fd->key.size);
+			finding *f = fnd_add(
+			    fl, "feed-key-invalid",
+			    fd->key.present
+			        ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
+			            "ignores it and every feed after it")
+			        : _("feed %d has no key file: Mapeo ignores it and every feed "
+			            "after it"),
+			    fd->index, (unsigned long long)fd->key.size);
 			f->feed = fd->index;
 			fnd_set_inner(f, where);
 		}
@@ -744,14 +772,15 @@ static void era_and_hints(syncfile *sf, findings *fl)
 	if (sf->p2p_db && !strcmp(sf->p2p_db, "hyperlog")) {
 		sf->era = SF_ERA_HYPERLOG_V1;
 		fnd_add(fl, "era-hyperlog",
-		        _("the file says it holds a 'hyperlog' database: it was written by Mapeo Desktop "
+		        _("the file says it holds a 'hyperlog' database: it was written by Mapeo "
+		          "Desktop "
 		          "3 (or mapeo-core 2.0.0-2.0.1); Mapeo Desktop 4 and later refuse it with "
 		          "'trying to sync this kappa-osm database with a hyperlog database!'"));
 	} else if (sf->p2p_db && strcmp(sf->p2p_db, "kappa-osm") != 0) {
 		sf->era = SF_ERA_UNKNOWN;
 		char *en = escape_name(sf->p2p_db);
-		fnd_add(fl, "era-unknown", _("the file says it holds a '%s' database, which no Mapeo knows"),
-		        en);
+		fnd_add(fl, "era-unknown",
+		        _("the file says it holds a '%s' database, which no Mapeo knows"), en);
 		free(en);
 	} else if (sf->db || (sf->p2p_db && !strcmp(sf->p2p_db, "kappa-osm"))) {
 		sf->era = SF_ERA_KAPPA_OSM_V2;
@@ -763,32 +792,40 @@ static void era_and_hints(syncfile *sf, findings *fl)
 	const sf_hints *h = &sf->hints;
 	if (h->key_dir)
 		fnd_add(fl, "writer-hint",
-		        _("a root feed folder named after the project key: written by Mapeo Desktop 5.0 "
+		        _("a root feed folder named after the project key: written by Mapeo "
+		          "Desktop 5.0 "
 		          "to 5.2 (multifeed 4.1.7 to 4.1.10)"));
 	if (h->fake_dir)
 		fnd_add(fl, "writer-hint",
-		        _("a '_fake' folder: written by an early Mapeo Desktop 4 or 5 (multifeed 3.x to "
+		        _("a '_fake' folder: written by an early Mapeo Desktop 4 or 5 (multifeed "
+		          "3.x to "
 		          "4.1.6)"));
 	if (h->old_fake_dir)
-		fnd_add(fl, "writer-hint", _("a 'fake' folder: written by Mapeo Desktop 4 (multifeed 2.x)"));
-	if (h->backslashes)
 		fnd_add(fl, "writer-hint",
-		        _("backslash names: written on Windows by osm-p2p-syncfile older than 4.1.1"));
+		        _("a 'fake' folder: written by Mapeo Desktop 4 (multifeed 2.x)"));
+	if (h->backslashes)
+		fnd_add(
+		    fl, "writer-hint",
+		    _("backslash names: written on Windows by osm-p2p-syncfile older than 4.1.1"));
 	if (h->discovery_key)
 		fnd_add(fl, "writer-hint",
-		        _("the userdata names a discovery key: last written by mapeo-core 8.0.4 or newer "
+		        _("the userdata names a discovery key: last written by mapeo-core 8.0.4 or "
+		          "newer "
 		          "(Mapeo Desktop 5)"));
 	if (h->legacy_project_id)
-		fnd_add(fl, "writer-hint",
-		        _("the userdata has projectId/projectKey: written by mapeo-core 7.1 to 8.0.2; "
-		          "newer Mapeo treats it as the default project"));
+		fnd_add(
+		    fl, "writer-hint",
+		    _("the userdata has projectId/projectKey: written by mapeo-core 7.1 to 8.0.2; "
+		      "newer Mapeo treats it as the default project"));
 	if (h->extra_zero_block)
-		fnd_add(fl, "writer-hint",
-		        _("an extra zero block after a member: written by indexed-tarball older than "
-		          "3.1.1"));
+		fnd_add(
+		    fl, "writer-hint",
+		    _("an extra zero block after a member: written by indexed-tarball older than "
+		      "3.1.1"));
 	if (h->negative_mtime)
 		fnd_add(fl, "writer-hint",
-		        _("tar times before 1970: the device that last wrote the file had its clock set "
+		        _("tar times before 1970: the device that last wrote the file had its "
+		          "clock set "
 		          "after the year 2038"));
 }
 
@@ -806,10 +843,11 @@ static void project_key_exposed(syncfile *sf, findings *fl)
 			continue;
 		char shown[16];
 		footer_form(dir, shown);
-		finding *f = fnd_add(fl, "project-key-exposed",
-		                     _("the database holds a folder named after the project key (%s): "
-		                       "anyone with this file has the key"),
-		                     shown);
+		finding *f =
+		    fnd_add(fl, "project-key-exposed",
+		            _("the database holds a folder named after the project key (%s): "
+		              "anyone with this file has the key"),
+		            shown);
 		f->offset = (int64_t)sf->inner[i].off;
 		fnd_set_member(f, DB_NAME);
 		char inner[32];
@@ -843,16 +881,18 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	}
 	if (got >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
 		sf->era = SF_ERA_GZIP_V0;
-		fnd_add(fl, "era-legacy-gzip",
-		        _("a gzip-compressed sync file from Mapeo Desktop 2.x or older: current Mapeo "
-		          "says 'unsupported syncfile type'"));
+		fnd_add(
+		    fl, "era-legacy-gzip",
+		    _("a gzip-compressed sync file from Mapeo Desktop 2.x or older: current Mapeo "
+		      "says 'unsupported syncfile type'"));
 		return SD_OK;
 	}
 	if (sf->size < 1024) {
-		finding *f = fnd_add(fl, "file-too-small",
-		                     _("the file has only %llu bytes: Mapeo treats a file under 1024 bytes "
-		                       "as empty and overwrites it"),
-		                     (unsigned long long)sf->size);
+		finding *f =
+		    fnd_add(fl, "file-too-small",
+		            _("the file has only %llu bytes: Mapeo treats a file under 1024 bytes "
+		              "as empty and overwrites it"),
+		            (unsigned long long)sf->size);
 		f->offset = 0;
 		return SD_OK;
 	}
@@ -861,7 +901,8 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 		const char *what = got >= 4 && !memcmp(b, "PK\003\004", 4)
 		                       ? _("it is a ZIP archive (a configuration file, perhaps)")
 		                       : _("its first bytes are not a tar header");
-		finding *f = fnd_add(fl, "not-a-sync-file", _("this is not a Mapeo sync file: %s"), what);
+		finding *f =
+		    fnd_add(fl, "not-a-sync-file", _("this is not a Mapeo sync file: %s"), what);
 		f->offset = 0;
 		return SD_OK;
 	}
@@ -890,13 +931,13 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	}
 	dead_space(sf, fl);
 	if (!sf->db) {
-		finding *f = fnd_add(fl, "database-missing",
-		                     sf->n_media
-		                         ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
-		                             "it was taken out during a sync and never put back")
-		                         : _("the file holds no database (osm-p2p-db.tar): a sync "
-		                             "started but never finished (%zu photos)"),
-		                     sf->n_media);
+		finding *f = fnd_add(
+		    fl, "database-missing",
+		    sf->n_media ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
+		                    "it was taken out during a sync and never put back")
+		                : _("the file holds no database (osm-p2p-db.tar): a sync "
+		                    "started but never finished (%zu photos)"),
+		    sf->n_media);
 		f->offset = -1;
 	} else {
 		read_inner(sf, fl, prog);

@@ -37,74 +37,74 @@ typedef struct sf_member {
 	uint64_t size;
 	int64_t mtime;
 	sf_kind kind;
-	bool in_index;    /* the index points at this very header */
+	bool in_index; /* the index points at this very header */
 	bool checksum_ok;
-	bool truncated;   /* data runs past the end of the file */
-	bool unpatched;   /* header said size 0 but data followed (size recovered) */
+	bool truncated; /* data runs past the end of the file */
+	bool unpatched; /* header said size 0 but data followed (size recovered) */
 } sf_member;
 
 typedef struct sf_range {
 	bool present;
-	uint64_t off;  /* absolute offset in the sync file */
+	uint64_t off; /* absolute offset in the sync file */
 	uint64_t size;
 } sf_range;
 
 typedef struct sf_feed {
-	int index;         /* directory number */
-	char *dir;         /* directory name as stored, normalised to '/' */
-	bool backslash;    /* names were stored with '\' (Windows, syncfile < 4.1.1) */
+	int index;      /* directory number */
+	char *dir;      /* directory name as stored, normalised to '/' */
+	bool backslash; /* names were stored with '\' (Windows, syncfile < 4.1.1) */
 	sf_range key, tree, signatures, bitfield, data;
 	bool has_secret_key;
 	bool has_localname;
 } sf_feed;
 
 typedef struct sf_inner {
-	char *name;        /* normalised ('\' -> '/') */
-	uint64_t off;      /* data offset in the sync file */
+	char *name;   /* normalised ('\' -> '/') */
+	uint64_t off; /* data offset in the sync file */
 	uint64_t size;
 	bool backslash;
 } sf_inner;
 
 typedef struct sf_hints {
-	bool key_dir;            /* a 64-hex root feed directory (multifeed 4.1.7-4.1.10) */
-	bool fake_dir;           /* "_fake" (multifeed 3.x-4.1.6) */
-	bool old_fake_dir;       /* "fake" (multifeed 2.x) */
-	bool backslashes;        /* Windows names (osm-p2p-syncfile < 4.1.1) */
-	bool discovery_key;      /* userdata has discoveryKey (mapeo-core >= 8.0.4) */
-	bool legacy_project_id;  /* userdata has projectId/projectKey (mapeo-core 7.1-8.0.2) */
-	bool extra_zero_block;   /* pre-3.1.1 padding (indexed-tarball < 3.1.1) */
-	bool negative_mtime;     /* a device clock after 2038 */
+	bool key_dir;           /* a 64-hex root feed directory (multifeed 4.1.7-4.1.10) */
+	bool fake_dir;          /* "_fake" (multifeed 3.x-4.1.6) */
+	bool old_fake_dir;      /* "fake" (multifeed 2.x) */
+	bool backslashes;       /* Windows names (osm-p2p-syncfile < 4.1.1) */
+	bool discovery_key;     /* userdata has discoveryKey (mapeo-core >= 8.0.4) */
+	bool legacy_project_id; /* userdata has projectId/projectKey (mapeo-core 7.1-8.0.2) */
+	bool extra_zero_block;  /* pre-3.1.1 padding (indexed-tarball < 3.1.1) */
+	bool negative_mtime;    /* a device clock after 2038 */
 } sf_hints;
 
 typedef struct syncfile {
 	char *path;
-	sd_input *in;            /* open read-only input; NULL when unreadable */
+	sd_input *in; /* open read-only input; NULL when unreadable */
 	uint64_t size;
 	int64_t mtime;
 	sf_era era;
-	bool is_tar;             /* the outer container was recognised as tar */
+	bool is_tar; /* the outer container was recognised as tar */
 	/* outer members in file order */
 	sf_member *members;
 	size_t n_members;
 	size_t n_media;
 	uint64_t media_bytes;
-	const sf_member *db;     /* osm-p2p-db.tar (the one the index names), or NULL */
+	const sf_member *db; /* osm-p2p-db.tar (the one the index names), or NULL */
 	const sf_member *index_member;
 	/* index */
-	bool has_index;          /* ___index.json found and parsed as {index: …} */
-	char *index_json;        /* raw index text (NULL when absent) */
+	bool has_index;   /* ___index.json found and parsed as {index: …} */
+	char *index_json; /* raw index text (NULL when absent) */
 	/* userdata */
 	bool has_userdata;
 	char *userdata_version;
-	char *p2p_db;            /* "kappa-osm", "hyperlog", or NULL */
+	char *p2p_db; /* "kappa-osm", "hyperlog", or NULL */
 	bool has_discovery_key;
-	char discovery_key[65];  /* lowercase hex when has_discovery_key */
-	int64_t write_time;      /* newest header mtime: when the file was last written */
+	char discovery_key[65]; /* lowercase hex when has_discovery_key */
+	int64_t write_time;     /* newest header mtime: when the file was last written */
 	/* inner database */
-	bool inner_ok;           /* the inner tar read without damage */
+	bool inner_ok; /* the inner tar read without damage */
 	sf_inner *inner;
 	size_t n_inner;
-	sf_feed *feeds;          /* numeric feed directories, sorted by number */
+	sf_feed *feeds; /* numeric feed directories, sorted by number */
 	size_t n_feeds;
 	sf_hints hints;
 	/* A Mapeo database folder presented as a sync file (database.h): reads

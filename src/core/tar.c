@@ -153,7 +153,8 @@ tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
 			if (it->pos < it->end) {
 				it->damage_off = it->pos;
 				sd_error_set(err, SD_ERR_FORMAT,
-				             _("%llu stray bytes at byte %llu where a tar header should start"),
+				             _("%llu stray bytes at byte %llu where a tar header "
+				               "should start"),
 				             (unsigned long long)(it->end - it->pos),
 				             (unsigned long long)it->pos);
 				return TAR_DAMAGE;
@@ -184,8 +185,9 @@ tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
 		if (++it->members > it->max_members) {
 			it->done = true;
 			it->damage_off = it->pos;
-			sd_error_set(err, SD_ERR_LIMIT, _("more than %llu members: giving up at byte %llu"),
-			             (unsigned long long)it->max_members, (unsigned long long)it->pos);
+			sd_error_set(
+			    err, SD_ERR_LIMIT, _("more than %llu members: giving up at byte %llu"),
+			    (unsigned long long)it->max_members, (unsigned long long)it->pos);
 			return TAR_DAMAGE;
 		}
 		it->zero_run = 0;
@@ -255,7 +257,10 @@ bool tar_header_build(uint8_t b[TAR_BLOCK], const char *name, uint64_t size, int
 	put_octal(b + 136, 11, mtime < 0 ? 0 : (uint64_t)mtime);
 	b[147] = ' ';
 	b[156] = '0';
-	memcpy(b + 257, "ustar\0" "00", 8);
+	memcpy(b + 257,
+	       "ustar\0"
+	       "00",
+	       8);
 	put_octal(b + 329, 6, 0), b[335] = ' ';
 	put_octal(b + 337, 6, 0), b[343] = ' ';
 	uint32_t sum = 256;
@@ -290,8 +295,8 @@ sd_status tar_write_member(sd_output *o, const char *name, const void *data, uin
 {
 	uint8_t h[TAR_BLOCK];
 	if (!tar_header_build(h, name, size, mtime, 0644, enc))
-		return sd_error_set(err, SD_ERR_USAGE, _("the name '%s' cannot be stored in a tar header"),
-		                    name);
+		return sd_error_set(err, SD_ERR_USAGE,
+		                    _("the name '%s' cannot be stored in a tar header"), name);
 	sd_status st = sdout_write(o, h, TAR_BLOCK, err);
 	if (st == SD_OK && size)
 		st = sdout_write(o, data, (size_t)size, err);

@@ -21,22 +21,24 @@
 
 typedef enum tar_encoding {
 	TAR_ENC_OTHER = 0,
-	TAR_ENC_PATCHED, /* indexed-tarball append: 12-digit size, 8-digit checksum, no terminators */
-	TAR_ENC_STREAM,  /* tar-stream pack(): 11 digits + space size, 6 digits + space + NUL checksum */
+	TAR_ENC_PATCHED, /* indexed-tarball append: 12-digit size, 8-digit checksum, no terminators
+	                  */
+	TAR_ENC_STREAM,  /* tar-stream pack(): 11 digits + space size, 6 digits + space + NUL
+	                    checksum */
 } tar_encoding;
 
 typedef struct tar_header {
-	char name[257];          /* prefix "/" name, NUL-terminated (raw bytes otherwise) */
+	char name[257]; /* prefix "/" name, NUL-terminated (raw bytes otherwise) */
 	uint64_t size;
 	int64_t mtime;
 	char typeflag;
-	bool zero;               /* the whole block is zero bytes */
-	bool magic_ustar;        /* "ustar\0" (POSIX) */
-	bool magic_gnu;          /* "ustar  \0" (GNU tar) */
-	bool size_ok;            /* the size field parsed */
+	bool zero;        /* the whole block is zero bytes */
+	bool magic_ustar; /* "ustar\0" (POSIX) */
+	bool magic_gnu;   /* "ustar  \0" (GNU tar) */
+	bool size_ok;     /* the size field parsed */
 	bool mtime_ok;
-	bool mtime_negative;     /* a signed value such as "-1476665643 " (clock after 2038, A.8) */
-	bool checksum_ok;        /* stored checksum equals the computed one (unsigned or signed sum) */
+	bool mtime_negative; /* a signed value such as "-1476665643 " (clock after 2038, A.8) */
+	bool checksum_ok;    /* stored checksum equals the computed one (unsigned or signed sum) */
 	uint32_t checksum_stored;
 	uint32_t checksum_computed;
 	tar_encoding encoding;
@@ -50,24 +52,24 @@ bool tar_header_parse(const uint8_t blk[TAR_BLOCK], tar_header *h);
 static inline uint64_t tar_padded(uint64_t size) { return (size + 511) & ~(uint64_t)511; }
 
 typedef struct tar_entry {
-	const char *name;     /* owned by the iterator */
-	uint64_t header_off;  /* absolute offset of the header in the input */
-	uint64_t data_off;    /* header_off + 512 */
+	const char *name;    /* owned by the iterator */
+	uint64_t header_off; /* absolute offset of the header in the input */
+	uint64_t data_off;   /* header_off + 512 */
 	uint64_t size;
 	int64_t mtime;
 	bool mtime_negative;
 	char typeflag;
 	bool checksum_ok;
 	tar_encoding encoding;
-	bool truncated;       /* data runs past the end of the range */
+	bool truncated; /* data runs past the end of the range */
 	bool gnu_magic;
 } tar_entry;
 
 typedef enum tar_event {
-	TAR_END = 0,       /* no more members (end marker or end of range) */
-	TAR_MEMBER,        /* *e describes a member */
-	TAR_DAMAGE,        /* a block that should be a header is not one; err says where;
-	                      iteration may continue (it resyncs on the next valid header) */
+	TAR_END = 0, /* no more members (end marker or end of range) */
+	TAR_MEMBER,  /* *e describes a member */
+	TAR_DAMAGE,  /* a block that should be a header is not one; err says where;
+	                iteration may continue (it resyncs on the next valid header) */
 } tar_event;
 
 typedef struct tar_iter {
@@ -76,7 +78,7 @@ typedef struct tar_iter {
 	char *name;
 	unsigned zero_run;
 	bool done;
-	uint64_t damage_off;  /* offset of the last TAR_DAMAGE block */
+	uint64_t damage_off; /* offset of the last TAR_DAMAGE block */
 	uint64_t max_members;
 	uint64_t members;
 } tar_iter;

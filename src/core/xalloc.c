@@ -29,10 +29,7 @@ void sd_fatal(const char *fmt, ...)
 	abort();
 }
 
-static void *oom(size_t n)
-{
-	sd_fatal(_("out of memory (could not allocate %zu bytes)"), n);
-}
+static void *oom(size_t n) { sd_fatal(_("out of memory (could not allocate %zu bytes)"), n); }
 
 void *xmalloc(size_t n)
 {

@@ -12,7 +12,7 @@
 
 #if defined(__GNUC__)
 #define SD_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define SD_NORETURN __attribute__((noreturn))
+#define SD_NORETURN     __attribute__((noreturn))
 #else
 #define SD_PRINTF(f, a)
 #define SD_NORETURN

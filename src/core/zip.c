@@ -11,7 +11,6 @@
 #include "i18n.h"
 #include "xalloc.h"
 
-
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p)
 {
@@ -41,15 +40,16 @@ sd_status zip_open(sd_input *in, zip_archive *za, sd_error *err)
 	if (eocd < 0) {
 		free(buf);
 		return sd_error_set(err, SD_ERR_FORMAT,
-		                    _("%s: the ZIP archive has no end record (it was cut short)"), path);
+		                    _("%s: the ZIP archive has no end record (it was cut short)"),
+		                    path);
 	}
 	uint16_t count = le16(buf + eocd + 10);
 	uint32_t cd_size = le32(buf + eocd + 12), cd_off = le32(buf + eocd + 16);
 	free(buf);
 	if ((uint64_t)cd_off + cd_size > size)
 		return sd_error_set(err, SD_ERR_FORMAT,
-		                    _("%s: the ZIP directory at byte %u lies outside the file"), path,
-		                    cd_off);
+		                    _("%s: the ZIP directory at byte %u lies outside the file"),
+		                    path, cd_off);
 	uint8_t *cd = xmalloc(cd_size ? cd_size : 1);
 	if ((st = sdin_read_exact(in, cd, cd_size, cd_off, err)) != SD_OK) {
 		free(cd);
@@ -62,20 +62,22 @@ sd_status zip_open(sd_input *in, zip_archive *za, sd_error *err)
 			free(cd);
 			zip_close(za);
 			return sd_error_set(err, SD_ERR_FORMAT,
-			                    _("%s: the ZIP directory is damaged at byte %llu"), path,
-			                    (unsigned long long)(cd_off + p));
+			                    _("%s: the ZIP directory is damaged at byte %llu"),
+			                    path, (unsigned long long)(cd_off + p));
 		}
 		zip_entry *e = &za->entries[za->n];
 		e->method = le16(cd + p + 10);
 		e->crc = le32(cd + p + 16);
 		e->comp_size = le32(cd + p + 20);
 		e->size = le32(cd + p + 24);
-		uint16_t nlen = le16(cd + p + 28), xlen = le16(cd + p + 30), clen = le16(cd + p + 32);
+		uint16_t nlen = le16(cd + p + 28), xlen = le16(cd + p + 30),
+		         clen = le16(cd + p + 32);
 		e->local_off = le32(cd + p + 42);
 		if (p + 46 + nlen > cd_size) {
 			free(cd);
 			zip_close(za);
-			return sd_error_set(err, SD_ERR_FORMAT, _("%s: the ZIP directory is cut short"), path);
+			return sd_error_set(err, SD_ERR_FORMAT,
+			                    _("%s: the ZIP directory is cut short"), path);
 		}
 		e->name = xstrndup((const char *)cd + p + 46, nlen);
 		za->n++;
@@ -100,16 +102,17 @@ sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *l
 	*len = 0;
 	const char *path = sdin_path(za->in);
 	if (e->size > ZIP_MAX_MEMBER || e->comp_size > ZIP_MAX_MEMBER)
-		return sd_error_set(err, SD_ERR_LIMIT, _("%s: member '%s' is too large (%llu bytes)"),
-		                    path, e->name, (unsigned long long)e->size);
+		return sd_error_set(err, SD_ERR_LIMIT,
+		                    _("%s: member '%s' is too large (%llu bytes)"), path, e->name,
+		                    (unsigned long long)e->size);
 	uint8_t lh[30];
 	sd_status st = sdin_read_exact(za->in, lh, sizeof lh, e->local_off, err);
 	if (st != SD_OK)
 		return st;
 	if (le32(lh) != 0x04034b50)
 		return sd_error_set(err, SD_ERR_FORMAT,
-		                    _("%s: member '%s' has no local header at byte %llu"), path, e->name,
-		                    (unsigned long long)e->local_off);
+		                    _("%s: member '%s' has no local header at byte %llu"), path,
+		                    e->name, (unsigned long long)e->local_off);
 	uint64_t data = e->local_off + 30 + le16(lh + 26) + le16(lh + 28);
 	if (data > sdin_size(za->in) || e->comp_size > sdin_size(za->in) - data)
 		return sd_error_set(err, SD_ERR_FORMAT, _("%s: member '%s' is cut short"), path,
@@ -130,14 +133,16 @@ sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *l
 	uint8_t *comp = xmalloc(e->comp_size ? (size_t)e->comp_size : 1);
 	if ((st = sdin_read_exact(za->in, comp, (size_t)e->comp_size, data, err)) != SD_OK) {
 		free(comp);
-		return sd_error_set(err, SD_ERR_FORMAT, _("%s: member '%s' is cut short"), path, e->name);
+		return sd_error_set(err, SD_ERR_FORMAT, _("%s: member '%s' is cut short"), path,
+		                    e->name);
 	}
 	uint8_t *buf = xmalloc((size_t)e->size + 1);
 	if (e->method == 0) {
 		if (e->comp_size != e->size) {
 			free(comp), free(buf);
-			return sd_error_set(err, SD_ERR_FORMAT, _("%s: member '%s' has inconsistent sizes"),
-			                    path, e->name);
+			return sd_error_set(err, SD_ERR_FORMAT,
+			                    _("%s: member '%s' has inconsistent sizes"), path,
+			                    e->name);
 		}
 		memcpy(buf, comp, (size_t)e->size);
 	} else if (e->method == 8) {
@@ -153,25 +158,28 @@ sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *l
 		inflateEnd(&zs);
 		if (r != Z_STREAM_END || produced != e->size) {
 			free(comp), free(buf);
-			return sd_error_set(err, SD_ERR_FORMAT,
-			                    _("%s: member '%s' does not decompress to its stated %llu bytes "
-			                      "(damaged or cut)"),
-			                    path, e->name, (unsigned long long)e->size);
+			return sd_error_set(
+			    err, SD_ERR_FORMAT,
+			    _("%s: member '%s' does not decompress to its stated %llu bytes "
+			      "(damaged or cut)"),
+			    path, e->name, (unsigned long long)e->size);
 		}
 	} else {
 		free(comp), free(buf);
-		return sd_error_set(err, SD_ERR_FORMAT,
-		                    _("%s: member '%s' uses compression method %u, which Mapeo never "
-		                      "writes"),
-		                    path, e->name, e->method);
+		return sd_error_set(
+		    err, SD_ERR_FORMAT,
+		    _("%s: member '%s' uses compression method %u, which Mapeo never "
+		      "writes"),
+		    path, e->name, e->method);
 	}
 	free(comp);
 	uint32_t crc = (uint32_t)crc32(0L, buf, (uInt)e->size);
 	if (crc != e->crc) {
 		free(buf);
-		return sd_error_set(err, SD_ERR_FORMAT,
-		                    _("%s: member '%s' fails its CRC-32 check (%08x, expected %08x)"), path,
-		                    e->name, crc, e->crc);
+		return sd_error_set(
+		    err, SD_ERR_FORMAT,
+		    _("%s: member '%s' fails its CRC-32 check (%08x, expected %08x)"), path,
+		    e->name, crc, e->crc);
 	}
 	buf[e->size] = 0;
 	*out = buf;

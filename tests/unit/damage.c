@@ -20,7 +20,7 @@
 #define DMG_ASSERT(c)                                                                              \
 	do {                                                                                       \
 		if (!(c)) {                                                                        \
-			fprintf(stderr, "mkdamage: %s:%d: %s failed\n", __FILE__, __LINE__, #c);  \
+			fprintf(stderr, "mkdamage: %s:%d: %s failed\n", __FILE__, __LINE__, #c);   \
 			exit(2);                                                                   \
 		}                                                                                  \
 	} while (0)

@@ -61,7 +61,8 @@ START_TEST(every_code_has_a_summary)
 		ck_assert_ptr_nonnull(c[i].summary);
 		ck_assert_ptr_eq(fnd_lookup(c[i].code), &c[i]);
 		for (const char *p = c[i].code; *p; p++)
-			ck_assert_msg((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-',
+			ck_assert_msg((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			                  *p == '-',
 			              "bad code %s", c[i].code);
 	}
 }

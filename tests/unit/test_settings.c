@@ -16,9 +16,9 @@
 #include "testutil.h"
 
 #define KEY_A "ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e"
-#define DK_A "c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af"
+#define DK_A  "c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af"
 #define KEY_B "7cf227dd1d2d6268a4c39b74552535d7105c4dc154d4fbf3bdfbf9f07e349514"
-#define DK_B "97c1152af3cba51b9b7b9837de41f4894696b7a92e36b9e24ea2b4da97341a76"
+#define DK_B  "97c1152af3cba51b9b7b9837de41f4894696b7a92e36b9e24ea2b4da97341a76"
 
 /* fl must be initialised by the caller; findings accumulate. */
 static mapeo_config *open_cfg(const char *path, findings *fl)
@@ -74,7 +74,7 @@ START_TEST(every_real_configuration)
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		findings fl;
-	fnd_init(&fl);
+		fnd_init(&fl);
 		fnd_init(&fl);
 		mapeo_config *c = open_cfg(sd_test_data(t[i].file), &fl);
 		ck_assert_int_eq(c->container, t[i].cont);
@@ -101,7 +101,8 @@ static bool has_item(const cfg_diff *d, cfg_diff_kind k, const char *area, const
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const cfg_diff_item *it = &d->v[i];
-		if (it->kind == k && !strcmp(it->area, area) && (!id || (it->id && !strcmp(it->id, id))) &&
+		if (it->kind == k && !strcmp(it->area, area) &&
+		    (!id || (it->id && !strcmp(it->id, id))) &&
 		    (!what || (it->what && !strcmp(it->what, what))) &&
 		    (!nv || (it->new_value && !strcmp(it->new_value, nv))))
 			return true;
@@ -121,7 +122,8 @@ static void diff_a_b(const char *fa, const char *fb)
 	ck_assert(has_item(d, DIFF_RENAMED, "field", "observed-by", NULL, "observer"));
 	ck_assert(has_item(d, DIFF_ADDED, "field", "threat-type", "option", "hunting"));
 	ck_assert(has_item(d, DIFF_CHANGED, "preset", "camp", "color", "#B35C00"));
-	ck_assert(has_item(d, DIFF_CHANGED, "translation", "es.presets.river.name", NULL, "Río grande"));
+	ck_assert(
+	    has_item(d, DIFF_CHANGED, "translation", "es.presets.river.name", NULL, "Río grande"));
 	ck_assert(has_item(d, DIFF_CHANGED, "metadata", NULL, "name", "Proyecto B"));
 	ck_assert(has_item(d, DIFF_CHANGED, "metadata", NULL, "version", "1.3.0"));
 	ck_assert(has_item(d, DIFF_CHANGED, "metadata", NULL, "projectKey", NULL));
@@ -129,7 +131,8 @@ static void diff_a_b(const char *fa, const char *fb)
 	ck_assert(!has_item(d, DIFF_REMOVED, "field", "observed-by", NULL, NULL));
 	ck_assert(!has_item(d, DIFF_ADDED, "field", "observer", NULL, NULL));
 	ck_assert(!has_item(d, DIFF_CHANGED, "preset", "threat", "fields", NULL));
-	ck_assert(!has_item(d, DIFF_REMOVED, "translation", "es.fields.observed-by.label", NULL, NULL));
+	ck_assert(
+	    !has_item(d, DIFF_REMOVED, "translation", "es.fields.observed-by.label", NULL, NULL));
 	ck_assert(!has_item(d, DIFF_CHANGED, "container", NULL, NULL, NULL));
 	for (size_t i = 0; i < d->n; i++) {
 		char *t = cfg_diff_item_text(&d->v[i]);

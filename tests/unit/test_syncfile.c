@@ -15,8 +15,8 @@
 #include "testutil.h"
 
 #define KEY_A "ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e"
-#define DK_A "c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af"
-#define DK_B "97c1152af3cba51b9b7b9837de41f4894696b7a92e36b9e24ea2b4da97341a76"
+#define DK_A  "c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af"
+#define DK_B  "97c1152af3cba51b9b7b9837de41f4894696b7a92e36b9e24ea2b4da97341a76"
 
 static syncfile *open_sf(const char *path, findings *fl)
 {
@@ -85,7 +85,8 @@ static const char *manifest_key(const char *file, size_t step)
 	static int n;
 	json_t *m = json_load_file(sd_test_data("manifest.json"), 0, NULL);
 	ck_assert_ptr_nonnull(m);
-	json_t *steps = json_object_get(json_object_get(json_object_get(m, "files"), file), "steps");
+	json_t *steps =
+	    json_object_get(json_object_get(json_object_get(m, "files"), file), "steps");
 	size_t found = 0, i;
 	json_t *s;
 	const char *r = NULL;
@@ -282,8 +283,9 @@ START_TEST(index_damage)
 	report_free(r);
 	free(bad);
 	/* a media member left out of the index: dead space and a missing photo */
-	bad = dmg_replace(json, "\"thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg\":{\"offset\":0,"
-	                        "\"size\":1730},",
+	bad = dmg_replace(json,
+	                  "\"thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg\":{\"offset\":0,"
+	                  "\"size\":1730},",
 	                  "");
 	dmg_rewrite_index(p, bad);
 	expect(p, "dead-space", 0, "thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg");
@@ -386,7 +388,6 @@ START_TEST(database_missing)
 }
 END_TEST
 
-
 /* A sync file over 4 GiB (sparse): 64-bit offsets in headers and index. */
 START_TEST(larger_than_4_gib)
 {
@@ -441,7 +442,8 @@ START_TEST(larger_than_4_gib)
 	const finding *fd = dmg_find(r, "media-damaged");
 	ck_assert_ptr_nonnull(fd);
 	ck_assert_str_eq(fd->media, "original/big.jpg");
-	ck_assert_uint_eq(r->size, 512 + big + idx + 512 + strlen(js) + (512 - strlen(js) % 512) + 1024);
+	ck_assert_uint_eq(r->size,
+	                  512 + big + idx + 512 + strlen(js) + (512 - strlen(js) % 512) + 1024);
 	report_free(r);
 	free(js);
 	json_decref(root);

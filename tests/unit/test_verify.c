@@ -82,7 +82,8 @@ START_TEST(fixtures_verify_and_match_expected_heads)
 		size_t with = 0;
 		for (size_t i = 0; i < r->n_heads; i++) {
 			json_t *o = json_array_get(obs, i);
-			ck_assert_str_eq(r->heads[i].id, json_string_value(json_object_get(o, "id")));
+			ck_assert_str_eq(r->heads[i].id,
+			                 json_string_value(json_object_get(o, "id")));
 			char version[96];
 			check_head_version(r, &r->heads[i], version);
 			ck_assert_str_eq(version, json_string_value(json_object_get(o, "version")));
@@ -232,16 +233,29 @@ START_TEST(entries_dates_and_forks)
 	      "{\"type\":\"observation\",\"id\":\"b2\",\"created_at\":\"2099-05-01T00:00:00.000Z\","
 	      "\"links\":[]}\n",
 	      &fl);
-	block(m, 2, "{\"type\":\"observation\",\"id\":\"c3\",\"created_at\":\"yesterday\",\"links\":[]}\n",
-	      &fl);
+	block(
+	    m, 2,
+	    "{\"type\":\"observation\",\"id\":\"c3\",\"created_at\":\"yesterday\",\"links\":[]}\n",
+	    &fl);
 	block(m, 3, "{not json}\n", &fl);
 	block(m, 4, "{\"type\":\"observation\",\"id\":\"d4\"}\n{\"x\":1}\n", &fl);
 	/* an edit and a fork of e5, then a deleted f6 */
-	block(m, 5, "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"links\":[]}\n", &fl);
-	block(m, 6, "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-02T00:00:00.000Z\",\"links\":[\"aa@5\"]}\n", &fl);
-	block(m, 7, "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-03T00:00:00.000Z\",\"links\":[\"aa@5\"]}\n", &fl);
+	block(m, 5,
+	      "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-01T00:00:00.000Z\","
+	      "\"links\":[]}\n",
+	      &fl);
+	block(m, 6,
+	      "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-02T00:00:00.000Z\","
+	      "\"links\":[\"aa@5\"]}\n",
+	      &fl);
+	block(m, 7,
+	      "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-03T00:00:00.000Z\","
+	      "\"links\":[\"aa@5\"]}\n",
+	      &fl);
 	block(m, 8, "{\"type\":\"observation\",\"id\":\"f6\",\"links\":[]}\n", &fl);
-	block(m, 9, "{\"type\":\"observation\",\"id\":\"f6\",\"deleted\":true,\"links\":[\"aa@8\"]}\n", &fl);
+	block(m, 9,
+	      "{\"type\":\"observation\",\"id\":\"f6\",\"deleted\":true,\"links\":[\"aa@8\"]}\n",
+	      &fl);
 	obs_model_finish(m, 1800000000, &fl);
 	obs_counts c = obs_model_counts(m);
 	ck_assert_uint_eq(c.heads, 4); /* a1 b2 c3 e5 */
@@ -285,8 +299,8 @@ END_TEST
 
 START_TEST(media_checker_streams)
 {
-	static const uint8_t png_empty[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0,
-	                                    'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+	static const uint8_t png_empty[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0,   0, 0,
+	                                    0,    'I', 'E', 'N', 'D',  0xae, 0x42, 0x60, 0x82};
 	const char *why;
 	uint64_t at;
 	media_check *mc = media_check_new();
