@@ -40,6 +40,7 @@ status "an empty file" 2 "$SYNCDOCTOR" check --format json --no-config "$TMP/emp
 is "empty: file-too-small" "$(jq -r '.findings[0].code' "$TMP/out")" file-too-small
 head -c 5000 /dev/urandom >"$TMP/random.bin"
 status "random bytes" 2 "$SYNCDOCTOR" check --no-config "$TMP/random.bin"
+check "random bytes: no project is claimed" grep -q "not a Mapeo sync file, so it belongs to no project" "$TMP/out"
 status "a ZIP" 2 "$SYNCDOCTOR" check --format json --no-config "$D/config-A.mapeosettings"
 is "ZIP: not-a-sync-file" "$(jq -r '.findings[0].code' "$TMP/out")" not-a-sync-file
 cp "$A" "$TMP/cut.mapeodata"

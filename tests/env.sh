@@ -135,4 +135,8 @@ status "check --versions bad" 0 "$SYNCDOCTOR" check --no-config --versions "$TMP
 check "check --versions bad: said in the report" sh -c "jq -r '.version.table_error' '$TMP/out' | grep -q 'bad.yaml, line'"
 status "check yaml" 0 "$SYNCDOCTOR" check --no-config --format yaml "$A"
 check "check yaml: version object" grep -q "^version:" "$TMP/out"
+# Not installed yet (README's first command runs the program in the tree):
+# the table is found without SYNCDOCTOR_VERSIONS.
+(unset SYNCDOCTOR_VERSIONS; "$SYNCDOCTOR" check --no-config --format json "$A") >"$TMP/out" 2>"$TMP/err"
+is "uninstalled: the table is found" "$(jq -r '.version.table_error // "none"' "$TMP/out")" none
 done_testing

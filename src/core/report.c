@@ -589,6 +589,9 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		    _("This database's project: %s (Mapeo's error messages on its computer "
 		      "show it as 'us=%s')."),
 		    r->discovery_key, us);
+	else if (fnd_has(&r->findings, "not-a-sync-file"))
+		l = xstrdup(_("This is not a Mapeo sync file, so it belongs to no project; "
+		              "there is no configuration to compare (see step 3)."));
 	else
 		l = xasprintf(_("This file's project: %s (Mapeo's error messages show it as "
 		                "'syncfile=%s')."),

@@ -4,7 +4,9 @@
  *   mkdamage data FILE FEED BLOCK   flip a byte inside a block's data
  *   mkdamage node FILE FEED NODE    flip a byte of a tree node's hash
  *   mkdamage noindex FILE           cut the index and trailer away
- *   mkdamage nouserdata FILE        rewrite the index without userdata */
+ *   mkdamage nouserdata FILE        rewrite the index without userdata
+ *   mkdamage nodb FILE              the database popped and never put back:
+ *                                   the index written over it (media stay) */
 #include "config.h"
 
 #include <stdio.h>
@@ -60,6 +62,20 @@ int main(int argc, char **argv)
 		dmg_rewrite_index(path, json);
 		free(json);
 		fnd_free(&fl);
+		return 0;
+	} else if (!strcmp(what, "nodb") && sf->db) {
+		/* as test_syncfile.c's database_missing */
+		uint64_t db = sf->db->header_off, dbsize = sf->db->size;
+		sf_close(sf);
+		fnd_free(&fl);
+		char *json = dmg_index_json(path);
+		char from[128];
+		snprintf(from, sizeof from, ",\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%llu}",
+		         (unsigned long long)db, (unsigned long long)dbsize);
+		char *bad = dmg_replace(json, from, "");
+		dmg_write_index_at(path, db, bad);
+		free(bad);
+		free(json);
 		return 0;
 	} else {
 		return 2;
