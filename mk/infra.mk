@@ -117,12 +117,15 @@ fuzz-targets:
 endif
 .PHONY: fuzz-targets
 
+# The safety limits on counts (sdlimits.h), with their test hooks.
+libsdcore_a_SOURCES += src/core/sdlimits.c src/core/sdlimits.h
+
 # Limits on hostile input (tests/unit/test_hardening.c) and fault
 # injection (tests/fault.sh: kill -9, ENOSPC/EIO, an input that changes).
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_hardening
 TESTS += tests/unit/test_hardening
-tests_unit_test_hardening_SOURCES = tests/unit/test_hardening.c $(DAMAGE_UTIL) $(TEST_UTIL)
+tests_unit_test_hardening_SOURCES = tests/unit/test_hardening.c $(DAMAGE_UTIL) $(DBFIXTURE_UTIL) $(TEST_UTIL)
 tests_unit_test_hardening_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_hardening_LDADD = $(TEST_LDADD)
 endif

@@ -253,4 +253,80 @@ else
 	kill -9 "$pid" 2>/dev/null
 	fail "rebuild did not stop at the hook"
 fi
+
+# A database folder (check DIR) whose files change while they are read: a
+# feed's data file grows or shrinks, a file or a folder of photos
+# disappears, a tree is cut. Built from the fixture by tests/unit/mkdb.
+MKDB=${top_builddir:-.}/tests/unit/mkdb
+if [ ! -x "$MKDB" ]; then
+	skip "a database folder that changes while read (mkdb not built: no Check)"
+	done_testing
+	exit $?
+fi
+"$MKDB" --own "$D/good-project-A.mapeodata" "$TMP/db-orig" >/dev/null
+status "the database built for it is healthy" 0 "$SYNCDOCTOR" check --no-config --no-environment "$TMP/db-orig"
+dbsize=$(find "$TMP/db-orig/kappa.db" -type f -exec cat {} + | wc -c | tr -d ' ')
+# db_changed NAME HOW AT: HOW is run with $K set to the stopped check's kappa.db.
+db_changed() {
+	name=$1 how=$2 at=$3
+	rm -rf "$TMP/db"
+	cp -r "$TMP/db-orig" "$TMP/db"
+	env SYNCDOCTOR_FAULT_PAUSE_READ="$at" "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/db" \
+		>"$TMP/dbchg.json" 2>"$TMP/dbchg.err" &
+	pid=$!
+	if ! wait_stopped "$pid"; then
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid"
+		fail "database, $name: the check did not stop after $at bytes (hook)"
+		return
+	fi
+	K="$TMP/db/kappa.db" sh -c "$how"
+	kill -CONT "$pid"
+	wait "$pid"
+	st=$?
+	codes=$(jq -r '[.findings[].code] | join(" ")' "$TMP/dbchg.json" 2>/dev/null)
+	case " $codes " in
+	*" input-changed "*)
+		if [ "$st" -eq 2 ]; then
+			ok "database, $name after $at bytes: reported as input-changed (exit 2)"
+		else
+			fail "database, $name after $at bytes: exit $st"
+		fi
+		;;
+	*)
+		fail "database, $name after $at bytes: no input-changed finding (exit $st)"
+		diag "$codes" "$(head -c 300 "$TMP/dbchg.err")"
+		;;
+	esac
+}
+for at in 1 2000 $((dbsize / 3)) $((dbsize * 2 / 3)); do
+	db_changed "a feed's data grows" 'head -c 5000 /dev/zero >>"$K/0/data"' "$at"
+	db_changed "a feed's data shrinks" 'truncate -s 100 "$K/0/data"' "$at"
+	db_changed "a feed's data disappears" 'rm "$K/1/data"' "$at"
+	db_changed "a tree is cut" 'truncate -s 10 "$K/1/tree"' "$at"
+	db_changed "the original photos disappear" 'rm -r "$K/media/original"' "$at"
+done
+# rebuild --database from a database that changes: refused, nothing written.
+rm -rf "$TMP/db" "$TMP/rc"
+cp -r "$TMP/db-orig" "$TMP/db"
+mkdir "$TMP/rc"
+env SYNCDOCTOR_FAULT_PAUSE_READ=$((dbsize / 3)) "$SYNCDOCTOR" rebuild --database "$TMP/db" --config "$CFG" \
+	-o "$TMP/rc/out.mapeodata" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+if wait_stopped "$pid"; then
+	truncate -s 100 "$TMP/db/kappa.db/0/data"
+	kill -CONT "$pid"
+	wait "$pid"
+	st=$?
+	if [ "$st" -ne 0 ] && [ "$st" -lt 128 ] && [ -z "$(ls -A "$TMP/rc")" ] &&
+		grep -q "changed while it was being read" "$TMP/err"; then
+		ok "rebuild --database of a database cut while read: refused (exit $st), nothing written"
+	else
+		fail "rebuild --database of a database cut while read: exit $st, left: $(ls -A "$TMP/rc")"
+		diag "$(head -c 400 "$TMP/err")"
+	fi
+else
+	kill -9 "$pid" 2>/dev/null
+	fail "rebuild --database did not stop at the hook"
+fi
 done_testing

@@ -77,13 +77,13 @@ is "default configuration and a file without key: exit status 0" "$rc" 0
 check "default configuration: MATCH" has "MATCH: SAME PROJECT"
 check "default configuration: mapeo-sync" has "us=mapeo-sync"
 
-wiz '\n1\n\n\n\n2\nreport.json\n7\n' good-project-A.mapeodata
+wiz '\n1\n\n\n\n2\nreport.json\n8\n' good-project-A.mapeodata
 is "save JSON then quit: exit status 0" "$rc" 0
 check "the JSON report was saved" grep -q '"verdict": "ok"' report.json
 check "the saved message" has "The report was saved as report.json."
-wiz '\n1\n\n\n\n3\n\n7\n' good-project-A.mapeodata
+wiz '\n1\n\n\n\n3\n\n8\n' good-project-A.mapeodata
 check "the YAML report under its proposed name" grep -q '^verdict: "\{0,1\}ok' good-project-A-report.yaml
-wiz '\n1\n\n\n\n5\n\n7\n' good-project-A.mapeodata
+wiz '\n1\n\n\n\n5\n\n8\n' good-project-A.mapeodata
 is "support bundle then quit: exit status 0" "$rc" 0
 check "the support bundle under its proposed name" sh -c "tar tzf good-project-A-support.tar.gz | grep -q 'report.txt'"
 check "the bundle saved message" has "The support bundle was saved as good-project-A-support.tar.gz."
@@ -106,6 +106,70 @@ check "repair: the original is unchanged" cmp -s "$D/good-project-B.mapeodata" g
 wiz '\n4\ngood-project-A.mapeodata\n1\n' 
 check "no file: step 2 of 7 chooses it" has "=== Step 2 of 7: Choose the sync file ==="
 check "no file: a typed path is taken" has "=== Step 4 of 7: Check 1 of 3: Configuration ==="
+
+# The database check (issue 11): this computer's Mapeo Desktop data folder
+# ($XDG_CONFIG_HOME/Mapeo), built here by tests/unit/mkdb from
+# good-project-A's feeds, re-signed with a 1970 date, and a photo cut.
+MKDB=${top_builddir:-.}/tests/unit/mkdb
+MK=${top_builddir:-.}/tests/unit/mkdamage
+dbstate() { (cd "$1" && find . -type f -exec stat -c '%n %s %Y' {} + | sort && find . -type f -exec cat {} + | cksum); }
+if [ -x "$MKDB" ] && [ -x "$MK" ]; then
+	"$MKDB" --resign --own --key ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e \
+		--epoch 0 4 good-project-A.mapeodata "$XDG_CONFIG_HOME/Mapeo" || fail "mkdb"
+	photo=$(ls "$XDG_CONFIG_HOME"/Mapeo/kappa.db/media/original/*/*.jpg | head -n 1)
+	truncate -s 3000 "$photo"
+	before=$(dbstate "$XDG_CONFIG_HOME/Mapeo")
+	rm -rf "$XDG_STATE_HOME/syncdoctor/logs"
+	wiz '\n1\n\n\n\n7\n1\n\n8\n' good-project-A.mapeodata
+	is "database: exit status 0 (the sync file is healthy)" "$rc" 0
+	check "database: offered on a healthy file's summary" has "7) The file is healthy but the problem persists: check Mapeo.s database"
+	check "database: this computer's data folder found" has "1) Check home/.config/Mapeo"
+	check "database: the verdict" has "\*\*\* OBSERVATIONS TO FIX IN MAPEO \*\*\*"
+	check "database: Database status" has "Device 0 (.......), this computer's own: 20/20, 20 verified"
+	check "database: worst first, the cut photo" has "1. 2026-11-23 22:56, category animal-tracks"
+	check "database: then the 1970 date" has "2. 1970-01-01 00:00, category tree, location -1.22187, -75.32487"
+	check "database: which check failed" has "Failed: created_at or timestamp in 1970: a device clock was wrong"
+	check "database: the rebuild alternative" has "syncdoctor rebuild --database home/.config/Mapeo --exclude-suspect"
+	check "database: back to the summary, then quit" sh -c "grep -c '=== Step 6 of 6: Summary ===' '$TMP/out' | grep -q '^2$'"
+	check "database: the page in the session log" sh -c "cat '$XDG_STATE_HOME'/syncdoctor/logs/session-*.log | grep -q 'Observation id: 82b69b77bbd9ea44'"
+	is "database: never written" "$(dbstate "$XDG_CONFIG_HOME/Mapeo")" "$before"
+
+	# the configuration file's mapeo_userdata is looked at first
+	mkdir -p "$W/elsewhere"
+	cp -r "$XDG_CONFIG_HOME/Mapeo" "$W/elsewhere/Mapeo"
+	printf 'mapeo_userdata: %s\n' "$W/elsewhere/Mapeo" >"$W/etc/ud.yaml"
+	(
+		SYNCDOCTOR_CONFIG=$W/etc/ud.yaml
+		export SYNCDOCTOR_CONFIG
+		wiz '\n1\n\n\n\n7\n' good-project-A.mapeodata
+	)
+	check "mapeo_userdata: offered first" has "1) Check elsewhere/Mapeo"
+	check "mapeo_userdata: then the one found" has "2) Check home/.config/Mapeo"
+
+	# syncdoctor DIR
+	wiz '\n\n' home/.config/Mapeo
+	is "a database folder as argument: exit status 2" "$rc" 2
+	check "a database folder as argument: step 2 of 2" has "=== Step 2 of 2: The Mapeo database ==="
+	check "a database folder as argument: the list" has "2 observations to look at in Mapeo (worst first)"
+	check "a database folder as argument: no other folder offered" sh -c "! grep -q 'Check another database folder' '$TMP/out'"
+
+	# database-missing: a phone's database typed (mapeo-mobile's layout)
+	cp good-project-A.mapeodata nodb.mapeodata
+	"$MK" nodb nodb.mapeodata || fail "mkdamage nodb"
+	"$MKDB" --own good-project-A.mapeodata "$W/phone" || fail "mkdb phone"
+	mv "$W/phone/kappa.db/media" "$W/phone/media"
+	mv "$W/phone/kappa.db" "$W/phone/db"
+	wiz '\n1\n\n\n\n7\n2\nphone\n' nodb.mapeodata
+	is "database-missing: exit status 2" "$rc" 2
+	check "database-missing: the finding" has "database-missing\|The observations are missing from this file"
+	check "database-missing: the database check offered" has "7) The sync file holds no database: check this computer's Mapeo database"
+	check "database-missing: the phone's database checked" has "\*\*\* THE DATABASE IS HEALTHY \*\*\*"
+	check "database-missing: its devices" has "Device 1 (.......): 7/7, 7 verified"
+	wiz '\n1\n\n\n\n7\n2\nno-such-folder\n' good-project-A.mapeodata
+	check "a folder that is no database: says so" has "THE DATABASE COULD NOT BE READ"
+else
+	skip "database: tests/unit/mkdb was not built (Check is missing)"
+fi
 
 # TERM=dumb, or a terminal curses does not know: line mode too (stdout is
 # a pipe here anyway; tests/ui-tmux.sh checks it on a real terminal).

@@ -133,7 +133,7 @@ check "match: big MATCH" has match-en-80x24 "MATCH: SAME PROJECT"
 check "match: footer form of config A" has match-en-80x24 'ae0a6\*\*\*\*\*\*\*\*\*\*'
 check "match: error form of project A" has match-en-80x24 "syncfile=c9907bd"
 check "match: 24 observations" has match-en-80x24 "Observations: 24 (9 with photos, 1 deleted"
-check "match: feed 0 verified" has match-en-80x24 "20 blocks, 20 present, 20 verified"
+check "match: feed 0 verified" has match-en-80x24 "20 blocks, 20 present, 20 intact, 20 verified"
 check "match: the help of step 1" has match-en-80x24 "Mapeo syncs a file only with a computer"
 check "match: the log's place on the welcome screen" has match-en-80x24 "state/syncdoctor/logs/session-DATE-TIME.log"
 golden match-en-80x24
@@ -273,6 +273,69 @@ run quit-en-80x24 80x24 en quit good-project-A.mapeodata
 is "quit: confirmed quit keeps the verdict's exit status" "$rc" 0
 check "quit: the question" has quit-en-80x24 "Quit syncdoctor now?"
 golden quit-en-80x24
+
+# The database check (issue 11): a healthy sync file, but this computer's
+# Mapeo Desktop data folder (found through XDG_CONFIG_HOME, built here by
+# tests/unit/mkdb from good-project-A's feeds, re-signed with a 1970 date,
+# and a photo cut) holds the damage. The devices' keys are made new by
+# mkdb on every run: the golden shows them as KEY.
+MKDB=${top_builddir:-.}/tests/unit/mkdb
+KEY_A=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
+dbstate() { (cd "$1" && find . -type f -exec stat -c '%n %s %Y' {} + | sort && find . -type f -exec cat {} + | cksum); }
+if [ -x "$MKDB" ]; then
+	"$MKDB" --resign --own --key "$KEY_A" --epoch 0 4 "$D/good-project-A.mapeodata" "$W/dbcfg/Mapeo" || fail "mkdb"
+	photo=$(ls "$W"/dbcfg/Mapeo/kappa.db/media/original/*/*.jpg | head -n 1)
+	truncate -s 3000 "$photo"
+	dbbefore=$(dbstate "$W/dbcfg/Mapeo")
+	CFGHOME=$W/dbcfg
+	run database-en-80x24 80x24 en database good-project-A.mapeodata
+	CFGHOME=
+	sed -i 's/^\(.*Device [0-9]* (\)[0-9a-f]\{7\})/\1KEY)/' "$TMP/database-en-80x24.txt"
+	is "database: exit status 0 (the sync file is healthy)" "$rc" 0
+	check "database: offered when the file is healthy" has database-en-80x24 "7) The file is healthy but the problem persists: check Mapeo.s database"
+	check "database: this computer's data folder found" has database-en-80x24 "1) Check dbcfg/Mapeo"
+	check "database: the progress bar" has database-en-80x24 "Checking the Mapeo database..."
+	check "database: cancel" has database-en-80x24 "The check was cancelled. Nothing was changed."
+	check "database: the verdict" has database-en-80x24 "OBSERVATIONS TO FIX IN MAPEO"
+	check "database: Database status, this computer's own device" has database-en-80x24 "Device 0 (KEY), this computer's own: 20/20, 20 verified"
+	check "database: worst first, the cut photo" has database-en-80x24 "1. 2026-11-23 22:56, category animal-tracks"
+	check "database: then the 1970 date, with category and place" has database-en-80x24 "2. 1970-01-01 00:00, category tree, location -1.22187, -75.32487"
+	check "database: which check failed" has database-en-80x24 "Failed: created_at or timestamp in 1970"
+	check "database: what to do in Mapeo" has database-en-80x24 "find each observation above by its date and category"
+	check "database: the rebuild alternative" has database-en-80x24 "syncdoctor rebuild --database dbcfg/Mapeo --exclude-suspect"
+	check "database: back on the summary" sh -c "tail -n 30 '$TMP/database-en-80x24.txt' | grep -q 'NO PROBLEMS FOUND'"
+	check "database: the page in the session log" sh -c "grep -q 'OBSERVATIONS TO FIX IN MAPEO' '$TMP/database-en-80x24.log' && grep -q 'Failed: a photo is not a complete JPEG' '$TMP/database-en-80x24.log'"
+	is "database: never written" "$(dbstate "$W/dbcfg/Mapeo")" "$dbbefore"
+	golden database-en-80x24
+
+	# syncdoctor DIR: the wizard on a database folder directly
+	printf 'Enter\nDump\n' >"$TMP/dbdir.keys"
+	run dbdir-en-80x24 80x24 en "$TMP/dbdir.keys" dbcfg/Mapeo/kappa.db
+	is "database folder as argument: exit status 2 (problems)" "$rc" 2
+	check "database folder as argument: its page is step 2 of 2" has dbdir-en-80x24 "Step 2 of 2"
+	check "database folder as argument: the list" has dbdir-en-80x24 "2 observations to look at in Mapeo"
+
+	# a sync file whose database was taken out (database-missing): the
+	# database check is offered; a phone's database typed (built here in
+	# mapeo-mobile's layout, <privateStorage>/db with media/ beside it)
+	MK=${top_builddir:-.}/tests/unit/mkdamage
+	cp "$D/good-project-A.mapeodata" "$W/nodb.mapeodata"
+	chmod u+w "$W/nodb.mapeodata"
+	"$MK" nodb "$W/nodb.mapeodata" || fail "mkdamage nodb"
+	"$MKDB" --own "$D/good-project-A.mapeodata" "$W/phone" || fail "mkdb phone"
+	mv "$W/phone/kappa.db/media" "$W/phone/media"
+	mv "$W/phone/kappa.db" "$W/phone/db"
+	printf 'Enter\n1\nEnter\nEnter\nEnter\n7\nDump\n1\nText phone\nEnter\nDump\n' >"$TMP/nodb.keys"
+	run nodb-en-80x24 80x24 en "$TMP/nodb.keys" nodb.mapeodata
+	is "database-missing: exit status 2" "$rc" 2
+	check "database-missing: the database check offered" grep -q "^> 7: The sync file holds no database: check this computer's Mapeo database" "$TMP/nodb-en-80x24.log"
+	check "database-missing: no data folder on this computer" has nodb-en-80x24 "Mapeo Desktop's data folder was not found on this computer"
+	check "database-missing: why" has nodb-en-80x24 "The sync file holds no database (no observations)"
+	check "database-missing: a typed phone database" grep -q "^> 1: Type the path of a database folder.*: phone" "$TMP/nodb-en-80x24.log"
+	check "database-missing: the phone's database is healthy" has nodb-en-80x24 "THE DATABASE IS HEALTHY"
+else
+	skip "database: tests/unit/mkdb was not built (Check is missing)"
+fi
 
 # A computer with Mapeo Desktop 5.4.2 (in a fake root), its configuration
 # (Proyecto A) and a log that recorded a refused sync: the configuration

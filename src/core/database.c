@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
+#include "sdlimits.h"
 #include "settings.h"
 #include "xalloc.h"
 
@@ -306,6 +307,8 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 	struct dirent *e;
 	char **names = NULL;
 	size_t nn = 0, ncap = 0;
+	uint64_t over = 0; /* numbered folders past SD_LIMIT_FEEDS */
+	char *first_over = NULL;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -328,11 +331,27 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 			}
 			memset(lower, 0, sizeof lower);
 		} else if (is_numeric(e->d_name)) {
+			if (nn >= sd_limit(SD_LIMIT_FEEDS)) {
+				if (!over++)
+					first_over = xstrdup(e->d_name);
+				continue;
+			}
 			SD_GROW(names, ncap, nn + 1);
 			names[nn++] = xstrdup(e->d_name);
 		}
 	}
 	closedir(d);
+	if (over) {
+		finding *f = fnd_add(
+		    fl, "limit-exceeded",
+		    _("%s has more than %llu feed folders: %llu of them (%s among them) were not "
+		      "read nor checked"),
+		    dbdir, (unsigned long long)sd_limit(SD_LIMIT_FEEDS), (unsigned long long)over,
+		    first_over);
+		f->feed = atoi(first_over);
+		fnd_set_inner(f, first_over);
+		free(first_over);
+	}
 	for (size_t i = 0; i < nn; i++) {
 		SD_GROW(sf->feeds, cap, sf->n_feeds + 1);
 		sf_feed *fd = &sf->feeds[sf->n_feeds++];
@@ -414,6 +433,8 @@ static void list_media(syncfile *sf, db_view *v, const char *media, findings *fl
 	static const char *const types[] = {"original", "preview", "thumbnail"};
 	media_file *mf = NULL;
 	size_t n = 0, cap = 0;
+	uint64_t over = 0; /* photos past SD_LIMIT_MEDIA */
+	char *first_over = NULL;
 	for (size_t t = 0; t < 3; t++) {
 		char *tdir = xasprintf("%s/%s", media, types[t]);
 		DIR *d = opendir(tdir);
@@ -441,6 +462,12 @@ static void list_media(syncfile *sf, db_view *v, const char *media, findings *fl
 					free(name);
 					continue;
 				}
+				if (n >= sd_limit(SD_LIMIT_MEDIA)) {
+					if (!over++)
+						first_over = xstrdup(name);
+					free(name);
+					continue;
+				}
 				SD_GROW(mf, cap, n + 1);
 				mf[n].name = name;
 				mf[n].path = xasprintf("%s/%s", sub, f->d_name);
@@ -453,6 +480,15 @@ static void list_media(syncfile *sf, db_view *v, const char *media, findings *fl
 		if (d)
 			closedir(d);
 		free(tdir);
+	}
+	if (over) {
+		finding *f = fnd_add(fl, "limit-exceeded",
+		                     _("%s has more than %llu photo files: %llu of them (%s among "
+		                       "them) were not read nor checked"),
+		                     media, (unsigned long long)sd_limit(SD_LIMIT_MEDIA),
+		                     (unsigned long long)over, first_over);
+		fnd_set_media(f, first_over);
+		free(first_over);
 	}
 	if (n)
 		qsort(mf, n, sizeof *mf, cmp_media);

@@ -16,13 +16,13 @@
 #include "i18n.h"
 #include "keys.h"
 #include "media.h"
+#include "sdlimits.h"
 #include "settings.h"
 #include "syncfile.h"
 #include "versions.h"
 #include "xalloc.h"
 
-#define SMALL_FILE_LIMIT (256u << 20) /* tree/signatures/bitfield of ~3 million blocks */
-#define MEDIA_CHUNK      (64u << 10)
+#define MEDIA_CHUNK (64u << 10)
 
 const char *check_verdict_name(check_verdict v)
 {
@@ -143,7 +143,8 @@ static sd_status read_feed_data(void *ctx, uint64_t off, void *buf, size_t len, 
 static uint8_t *load_range(syncfile *sf, const sf_range *r, size_t *len)
 {
 	*len = 0;
-	if (!r->present || r->size > SMALL_FILE_LIMIT)
+	/* feed_over_limit() has reported anything larger */
+	if (!r->present || r->size > sd_limit_feed_file_bytes() + SD_LIMIT_BITFIELD_SLACK)
 		return NULL;
 	uint8_t *b = xmalloc((size_t)r->size + 1);
 	if (sf_read(sf, r->off, b, (size_t)r->size, NULL) != SD_OK) {
@@ -168,6 +169,40 @@ static void on_block(void *ud, uint64_t seq, const uint8_t *data, size_t len, bo
 	obs_model_add_block(bc->model, bc->feed, bc->key_hex, seq, data, len, bc->fl);
 }
 
+/* A tree, signatures or bitfield file too large for SD_LIMIT_BLOCKS blocks:
+ * the feed is not verified, and a finding says so. */
+static bool feed_over_limit(sd_report *r, const syncfile *sf, const sf_feed *fd)
+{
+	const uint64_t max = sd_limit_feed_file_bytes();
+	const struct {
+		const sf_range *r;
+		const char *name;
+	} files[] = {
+	    {&fd->tree, "tree"}, {&fd->signatures, "signatures"}, {&fd->bitfield, "bitfield"}};
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+		uint64_t allowed = k == 2 ? max + SD_LIMIT_BITFIELD_SLACK : max;
+		if (!files[k].r->present || files[k].r->size <= allowed)
+			continue;
+		char *inner = xasprintf("%s/%s", fd->dir, files[k].name);
+		finding *f = fnd_add(
+		    &r->findings, "limit-exceeded",
+		    _("feed %d of %s is too large to check: its %s file (%llu bytes) is for more "
+		      "than %llu blocks, so its blocks were not verified and its observations "
+		      "were not read"),
+		    fd->index, sf->path, inner, (unsigned long long)files[k].r->size,
+		    (unsigned long long)sd_limit(SD_LIMIT_BLOCKS));
+		f->feed = fd->index;
+		if (!db_is_view(sf)) {
+			f->offset = (int64_t)files[k].r->off;
+			fnd_set_member(f, "osm-p2p-db.tar");
+		}
+		fnd_set_inner(f, inner);
+		free(inner);
+		return true;
+	}
+	return false;
+}
+
 static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, const sd_progress *prog,
                               sd_error *err)
 {
@@ -179,6 +214,10 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		rf->dir = xstrdup(fd->dir);
 		rf->signed_len = -1;
 		rf->checked = true;
+		if (feed_over_limit(r, sf, fd)) {
+			rf->checked = false;
+			continue;
+		}
 		feed_source src = {0};
 		size_t kl, tl, sl, bl;
 		uint8_t *key = load_range(sf, &fd->key, &kl);

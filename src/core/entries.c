@@ -10,10 +10,10 @@
 #include <time.h>
 
 #include "i18n.h"
+#include "sdlimits.h"
 #include "xalloc.h"
 
 #define MAX_LINKS      64
-#define MAX_KEYS       100000
 #define MAX_CATEGORIES 1024
 #define NO_TIME        INT64_MIN
 
@@ -42,6 +42,8 @@ struct obs_model {
 	size_t n, cap;
 	char (*keys)[65];
 	size_t n_keys, keys_cap;
+	uint32_t *key_slot; /* hash of keys: index + 1, 0 empty */
+	size_t key_slots;   /* a power of two, at least twice n_keys */
 	char **cats;
 	size_t n_cats, cats_cap;
 	olink *links;
@@ -52,6 +54,8 @@ struct obs_model {
 	size_t n_heads;
 	const char **referenced; /* sorted attachment ids of every version */
 	obs_counts counts;
+	bool keys_over;     /* a feed key was past SD_LIMIT_KEYS */
+	bool keys_reported; /* and a finding says so */
 };
 
 obs_model *obs_model_new(void) { return xcalloc(1, sizeof(obs_model)); }
@@ -67,6 +71,7 @@ void obs_model_free(obs_model *m)
 	}
 	free(m->v);
 	free(m->keys);
+	free(m->key_slot);
 	for (size_t i = 0; i < m->n_cats; i++)
 		free(m->cats[i]);
 	free(m->cats);
@@ -81,19 +86,54 @@ void obs_model_free(obs_model *m)
 
 static const char *entry_id(const entry *e) { return e->id_long ? e->id_long : e->id; }
 
+static size_t key_hash(const char *s, size_t len, size_t slots)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return (size_t)h & (slots - 1);
+}
+
+static void key_place(obs_model *m, uint32_t k)
+{
+	size_t i = key_hash(m->keys[k], strlen(m->keys[k]), m->key_slots);
+	while (m->key_slot[i])
+		i = (i + 1) & (m->key_slots - 1);
+	m->key_slot[i] = k + 1;
+}
+
+/* Keys come from every link of every entry: a hash, so that a hostile feed
+ * with many distinct keys is not read in quadratic time. */
 static uint32_t key_index(obs_model *m, const char *hex, size_t len)
 {
 	if (len > 64)
 		len = 64;
-	for (size_t i = m->n_keys; i-- > 0;)
-		if (!strncmp(m->keys[i], hex, len) && m->keys[i][len] == '\0')
-			return (uint32_t)i;
-	if (m->n_keys >= MAX_KEYS)
+	if (m->key_slots) {
+		for (size_t i = key_hash(hex, len, m->key_slots); m->key_slot[i];
+		     i = (i + 1) & (m->key_slots - 1)) {
+			const char *k = m->keys[m->key_slot[i] - 1];
+			if (!strncmp(k, hex, len) && k[len] == '\0')
+				return m->key_slot[i] - 1;
+		}
+	}
+	if (m->n_keys >= sd_limit(SD_LIMIT_KEYS)) {
+		m->keys_over = true;
 		return UINT32_MAX;
+	}
 	SD_GROW(m->keys, m->keys_cap, m->n_keys + 1);
 	memcpy(m->keys[m->n_keys], hex, len);
 	m->keys[m->n_keys][len] = '\0';
-	return (uint32_t)m->n_keys++;
+	uint32_t k = (uint32_t)m->n_keys++;
+	if (2 * m->n_keys > m->key_slots) {
+		free(m->key_slot);
+		m->key_slots = m->key_slots ? 2 * m->key_slots : 64;
+		m->key_slot = xcalloc(m->key_slots, sizeof *m->key_slot);
+		for (uint32_t i = 0; i < m->n_keys; i++)
+			key_place(m, i);
+	} else {
+		key_place(m, k);
+	}
+	return k;
 }
 
 static const char *intern(obs_model *m, const char *s)
@@ -290,6 +330,20 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 		}
 	}
 	json_decref(j);
+	if (m->keys_over && !m->keys_reported) {
+		m->keys_reported = true;
+		char inner[32];
+		snprintf(inner, sizeof inner, "%d/data", feed);
+		finding *f = fnd_add(
+		    fl, "limit-exceeded",
+		    _("feed %d, block %llu links to more than %llu different feeds, more than "
+		      "any Mapeo project has: links to feeds past that were not followed, so "
+		      "which versions are current may be wrong from there on"),
+		    feed, (unsigned long long)seq, (unsigned long long)sd_limit(SD_LIMIT_KEYS));
+		f->feed = feed;
+		f->block = (int64_t)seq;
+		fnd_set_inner(f, inner);
+	}
 }
 
 /* qsort has no context argument: the model being sorted. */

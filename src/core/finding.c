@@ -61,6 +61,11 @@ static const fnd_code_info catalogue[] = {
      N_("syncdoctor never uses such a name as a path. A rebuild drops the member.")},
     {"input-changed", STEP_CORRUPTION, SEV_ERROR, N_("the file changed while it was being read"),
      N_("Another program is writing it. Close Mapeo and check again.")},
+    {"limit-exceeded", STEP_CORRUPTION, SEV_WARNING,
+     N_("a count in the input (feeds, members, blocks, photos, feed keys) is past syncdoctor's "
+        "safety limit: what lies past it was not read, so the check is incomplete"),
+     N_("Mapeo never writes that many. Check that the right file was copied; the findings cover "
+        "only what was read.")},
     /* Configuration */
     {"project-match", STEP_CONFIGURATION, SEV_INFO,
      N_("the file belongs to the chosen configuration's project"), NULL},

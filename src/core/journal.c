@@ -158,16 +158,30 @@ sd_status jnl_open(const char *path, bool create, jnl_db **out, sd_error *err)
 		goto fail;
 	}
 	if (v <= JNL_SCHEMA_VERSION) {
-		sqlite3_stmt *s;
 		/* WAL: readers never block the writer; a crash loses at most the
-		 * last transaction, never the file. */
-		if (sqlite3_prepare_v2(j->db, "PRAGMA journal_mode=WAL", -1, &s, NULL) !=
-		    SQLITE_OK) {
-			st = db_error(j, err);
-			goto fail;
+		 * last transaction, never the file. Switching to it needs the
+		 * file to itself, and SQLite answers BUSY at once (no busy
+		 * handler) while a second run is opening it too: try again. */
+		int rc = SQLITE_BUSY;
+		for (int tries = 0;
+		     tries < JNL_BUSY_MS / 10 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+		     tries++) {
+			sqlite3_stmt *s;
+			if (sqlite3_prepare_v2(j->db, "PRAGMA journal_mode=WAL", -1, &s, NULL) !=
+			    SQLITE_OK) {
+				rc = sqlite3_errcode(j->db);
+				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+					sqlite3_sleep(10);
+					continue;
+				}
+				st = db_error(j, err);
+				goto fail;
+			}
+			rc = sqlite3_step(s);
+			sqlite3_finalize(s);
+			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+				sqlite3_sleep(10);
 		}
-		int rc = sqlite3_step(s);
-		sqlite3_finalize(s);
 		if (rc != SQLITE_ROW && sqlite3_db_readonly(j->db, "main") != 1) {
 			st = db_error(j, err);
 			goto fail;

@@ -848,7 +848,8 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	    "not-a-sync-file",  "file-too-small",    "truncated-file",  "missing-index",
 	    "damaged-index",    "index-disagrees",   "missing-trailer", "bad-header-checksum",
 	    "unpatched-header", "inner-tar-damaged", "feed-gap",        "feed-key-invalid",
-	    "userdata-missing", "database-missing",  "dangerous-name",  "feed-header-invalid"};
+	    "userdata-missing", "database-missing",  "dangerous-name",  "feed-header-invalid",
+	    "limit-exceeded"};
 	check_options co = {.no_auto_config = true};
 	sd_report *r = NULL;
 	sd_error cerr;

@@ -155,6 +155,8 @@ json_t *report_to_json(const sd_report *r)
 	json_object_set_new(o, "kind", json_string(r->is_database ? "database" : "syncfile"));
 	json_object_set_new(o, "size", json_integer((json_int_t)r->size));
 	json_object_set_new(o, "verdict", json_string(check_verdict_name(r->verdict)));
+	/* false when a safety limit left part of the input unread (limit-exceeded) */
+	json_object_set_new(o, "complete", json_boolean(!fnd_has(&r->findings, "limit-exceeded")));
 	json_object_set_new(o, "era", json_string(r->era));
 	if (r->era_text)
 		json_object_set_new(o, "era_text", json_string(r->era_text));
@@ -549,6 +551,10 @@ const char *report_next_action(const sd_report *r)
 		    "The observations are missing from this file. Look for a leftover temporary "
 		    "copy with 'syncdoctor env', or make a new sync file on the computer that made "
 		    "this one.");
+	if (fnd_has(l, "limit-exceeded") && !fnd_count(l, SEV_ERROR))
+		return _("The check is incomplete: part of the input is past syncdoctor's safety "
+		         "limits and was not read, so problems may remain there. Check that the "
+		         "right file or folder was given.");
 	if (fnd_count(l, SEV_ERROR))
 		return _(
 		    "The file is damaged. Make a new sync file on the computer that made it, and "
@@ -678,7 +684,10 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	}
 
 	sb_printf(out, "\n%s\n",
-	          r->verdict == VERDICT_OK ? _("Summary: OK") : _("Summary: PROBLEMS FOUND"));
+	          fnd_has(&r->findings, "limit-exceeded")
+	              ? _("Summary: PROBLEMS FOUND, CHECK INCOMPLETE")
+	          : r->verdict == VERDICT_OK ? _("Summary: OK")
+	                                     : _("Summary: PROBLEMS FOUND"));
 	l = xasprintf("%s: %s", _("Next"), report_next_action(r));
 	wrap(out, NULL, 2, width, l);
 	free(l);

@@ -10,6 +10,7 @@
 
 #include "i18n.h"
 #include "report.h"
+#include "sdlimits.h"
 #include "strbuf.h"
 #include "tar.h"
 #include "xalloc.h"
@@ -17,8 +18,6 @@
 #define INDEX_NAME      "___index.json"
 #define DB_NAME         "osm-p2p-db.tar"
 #define MAX_INDEX_BYTES (64u << 20)
-#define MAX_MEMBERS     2000000u
-#define MAX_FEEDS       100000
 
 const char *sf_era_name(sf_era e)
 {
@@ -250,12 +249,14 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			pos = next;
 			continue;
 		}
-		if (sf->n_members >= MAX_MEMBERS) {
-			finding *f =
-			    fnd_add(fl, "not-a-sync-file",
-			            _("more than %u members: this is not a sync file Mapeo wrote; "
-			              "stopped reading at byte %llu"),
-			            MAX_MEMBERS, (unsigned long long)pos);
+		if (sf->n_members >= sd_limit(SD_LIMIT_MEMBERS)) {
+			finding *f = fnd_add(
+			    fl, "limit-exceeded",
+			    _("%s has more than %llu members, more than Mapeo ever writes: "
+			      "reading stopped at byte %llu, and the %llu bytes after it were "
+			      "not checked"),
+			    sf->path, (unsigned long long)sd_limit(SD_LIMIT_MEMBERS),
+			    (unsigned long long)pos, (unsigned long long)(sf->size - pos));
 			f->offset = (int64_t)pos;
 			return;
 		}
@@ -558,19 +559,60 @@ static sf_range *feed_slot(sf_feed *fd, const char *file, bool *secret, bool *lo
 	return NULL;
 }
 
-static sf_feed *get_feed(syncfile *sf, size_t *cap, int n, bool backslash, const char *dir)
+/* Feeds by (number, backslash), so that a hostile inner tar of a million
+ * entries over many feeds is not read in quadratic time. Slots hold feed
+ * positions plus one (0: empty). */
+typedef struct feed_table {
+	size_t *slot;
+	size_t cap; /* a power of two, at least twice the feeds */
+} feed_table;
+
+static size_t feed_hash(int n, bool backslash, size_t cap)
 {
-	for (size_t i = 0; i < sf->n_feeds; i++)
-		if (sf->feeds[i].index == n && sf->feeds[i].backslash == backslash)
-			return &sf->feeds[i];
-	if (sf->n_feeds >= MAX_FEEDS)
+	uint64_t h = ((uint64_t)(unsigned)n << 1 | backslash) * 0x9e3779b97f4a7c15u;
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+static void table_put(feed_table *t, const syncfile *sf, size_t pos)
+{
+	size_t i = feed_hash(sf->feeds[pos].index, sf->feeds[pos].backslash, t->cap);
+	while (t->slot[i])
+		i = (i + 1) & (t->cap - 1);
+	t->slot[i] = pos + 1;
+}
+
+/* The feed numbered n, added when new; NULL once SD_LIMIT_FEEDS feeds exist
+ * (*over is then set). */
+static sf_feed *get_feed(syncfile *sf, feed_table *t, size_t *cap, int n, bool backslash,
+                         const char *dir, bool *over)
+{
+	if (t->cap) {
+		for (size_t i = feed_hash(n, backslash, t->cap); t->slot[i];
+		     i = (i + 1) & (t->cap - 1)) {
+			sf_feed *fd = &sf->feeds[t->slot[i] - 1];
+			if (fd->index == n && fd->backslash == backslash)
+				return fd;
+		}
+	}
+	if (sf->n_feeds >= sd_limit(SD_LIMIT_FEEDS)) {
+		*over = true;
 		return NULL;
+	}
 	SD_GROW(sf->feeds, *cap, sf->n_feeds + 1);
 	sf_feed *fd = &sf->feeds[sf->n_feeds++];
 	memset(fd, 0, sizeof *fd);
 	fd->index = n;
 	fd->dir = xstrdup(dir);
 	fd->backslash = backslash;
+	if (2 * sf->n_feeds > t->cap) {
+		free(t->slot);
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->slot = xcalloc(t->cap, sizeof *t->slot);
+		for (size_t i = 0; i < sf->n_feeds; i++)
+			table_put(t, sf, i);
+	} else {
+		table_put(t, sf, sf->n_feeds - 1);
+	}
 	return fd;
 }
 
@@ -587,8 +629,11 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	const sf_member *db = sf->db;
 	tar_iter it;
 	size_t icap = 0, fcap = 0;
+	feed_table table = {0};
+	bool feeds_over = false;
 	uint64_t len = db->truncated ? sf->size - db->data_off : db->size;
 	tar_iter_init(&it, sf->in, db->data_off, len);
+	it.max_members = sd_limit(SD_LIMIT_INNER_MEMBERS);
 	sf->inner_ok = true;
 	bool any_backslash = false, any_slash = false;
 	for (;;) {
@@ -596,9 +641,23 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			break;
 		tar_entry e;
 		sd_error err;
+		sd_error_clear(&err);
 		tar_event ev = tar_iter_next(&it, &e, &err);
 		if (ev == TAR_END)
 			break;
+		if (ev == TAR_DAMAGE && err.status == SD_ERR_LIMIT) {
+			finding *f = fnd_add(
+			    fl, "limit-exceeded",
+			    _("the database (osm-p2p-db.tar) in %s has more than %llu entries: "
+			      "reading it stopped %llu bytes into it, and the %llu bytes after "
+			      "that were not checked"),
+			    sf->path, (unsigned long long)it.max_members,
+			    (unsigned long long)(it.damage_off - db->data_off),
+			    (unsigned long long)(db->data_off + len - it.damage_off));
+			f->offset = (int64_t)it.damage_off;
+			fnd_set_member(f, DB_NAME);
+			continue;
+		}
 		if (ev == TAR_DAMAGE) {
 			if (sf->inner_ok) {
 				finding *f = fnd_add(
@@ -677,7 +736,26 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		for (size_t i = 0; i < dlen; i++)
 			numeric = numeric && isdigit((unsigned char)dir[i]);
 		if (numeric) {
-			sf_feed *fd = get_feed(sf, &fcap, atoi(dir), backslash, dir);
+			bool was_over = feeds_over;
+			sf_feed *fd =
+			    get_feed(sf, &table, &fcap, atoi(dir), backslash, dir, &feeds_over);
+			if (feeds_over && !was_over) {
+				char *en = escape_name(e.name);
+				finding *f = fnd_add(
+				    fl, "limit-exceeded",
+				    _("the database (osm-p2p-db.tar) in %s has more than %llu "
+				      "feeds: "
+				      "feed %s (entry '%s', %llu bytes into the database) and "
+				      "every "
+				      "other feed first named after it were not read nor checked"),
+				    sf->path, (unsigned long long)sd_limit(SD_LIMIT_FEEDS), dir, en,
+				    (unsigned long long)(e.header_off - db->data_off));
+				f->offset = (int64_t)e.header_off;
+				f->feed = atoi(dir);
+				fnd_set_member(f, DB_NAME);
+				fnd_set_inner(f, en);
+				free(en);
+			}
 			if (fd) {
 				sf_range *r =
 				    feed_slot(fd, file, &fd->has_secret_key, &fd->has_localname);
@@ -697,6 +775,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		free(dir);
 	}
 	tar_iter_free(&it);
+	free(table.slot);
 	sf->hints.backslashes = any_backslash;
 	if (sf->n_feeds)
 		qsort(sf->feeds, sf->n_feeds, sizeof *sf->feeds, cmp_feed);

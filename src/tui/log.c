@@ -29,10 +29,42 @@ static void write_cmdline(void)
 	FILE *f = fopen("/proc/self/cmdline", "r");
 	fputs("command line:", log_fp);
 	if (f) {
+		/* The program by its name only: where it lives says nothing to
+		 * whoever helps, and a path of any length wraps the log page
+		 * differently. Control characters never reach the log raw. */
+		bool first = true, in_name = true, space = false;
+		char name[256];
+		size_t n = 0;
 		int c;
 		fputc(' ', log_fp);
-		while ((c = fgetc(f)) != EOF)
-			fputc(c ? c : ' ', log_fp);
+		while ((c = fgetc(f)) != EOF) {
+			if (first) {
+				if (c == '/') {
+					n = 0;
+				} else if (c) {
+					if (n < sizeof name - 1)
+						name[n++] = (char)c;
+				} else {
+					name[n] = '\0';
+					fputs(name, log_fp);
+					first = in_name = false;
+					space = true;
+				}
+				continue;
+			}
+			if (c == 0) {
+				space = true;
+				continue;
+			}
+			if (space)
+				fputc(' ', log_fp);
+			space = false;
+			fputc(((unsigned char)c < 0x20 || c == 0x7f) ? '?' : c, log_fp);
+		}
+		if (in_name) {
+			name[n] = '\0';
+			fputs(name, log_fp);
+		}
 		fclose(f);
 	} else {
 		fputs(" (unknown)", log_fp);

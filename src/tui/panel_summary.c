@@ -27,7 +27,7 @@ static char *default_report_name(const char *file, const char *ext)
 	return xasprintf("%.*s-report.%s", (int)n, base, ext);
 }
 
-static void save_report(wizard *w, const sd_report *r, report_format fmt, const char *path)
+void wiz_save_report(wizard *w, const sd_report *r, report_format fmt, const char *path)
 {
 	strbuf b = SB_INIT;
 	report_render(r, fmt, 80, &b);
@@ -224,6 +224,16 @@ wiz_nav panel_summary(wizard *w)
 		    _("Save the support bundle as:"), b);
 		free(b);
 		int c_log = page_choice(&p, _("Read the session log"));
+		/* the guide's symptoms come from the database when the file is
+		 * healthy, and the file's own database may be gone */
+		bool no_db = fnd_has(&r->findings, "database-missing");
+		int c_db = -1;
+		if (no_db)
+			c_db = page_choice(&p, _("The sync file holds no database: check this "
+			                         "computer's Mapeo database"));
+		else if (r->verdict == VERDICT_OK)
+			c_db = page_choice(&p, _("The file is healthy but the problem persists: "
+			                         "check Mapeo's database"));
 		int c_quit = page_choice(&p, _("Quit"));
 		p.selected = c_quit;
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
@@ -238,17 +248,32 @@ wiz_nav panel_summary(wizard *w)
 		}
 		if ((a.choice == c_text || a.choice == c_json || a.choice == c_yaml) && a.text &&
 		    *a.text)
-			save_report(w, r,
-			            a.choice == c_text   ? REPORT_TEXT
-			            : a.choice == c_json ? REPORT_JSON
-			                                 : REPORT_YAML,
-			            a.text);
+			wiz_save_report(w, r,
+			                a.choice == c_text   ? REPORT_TEXT
+			                : a.choice == c_json ? REPORT_JSON
+			                                     : REPORT_YAML,
+			                a.text);
 		else if (a.choice == c_bundle && a.text && *a.text)
 			save_bundle(w, r, a.text);
 		else if (a.choice == c_repair)
 			wiz_rebuild(w, mismatch);
 		else if (a.choice == c_log)
 			show_log(w);
+		else if (a.choice == c_db) {
+			wiz_nav nv = wiz_database(
+			    w, no_db ? _("The sync file holds no database (no observations): "
+			                 "they may still be in the database of the computer "
+			                 "or phone that made it.")
+			             : _("The sync file is healthy. When Mapeo still freezes, "
+			                 "shows photos that will not open or dates that make "
+			                 "no sense, the damage is in the database the sync "
+			                 "files are made from: every new sync file carries "
+			                 "it."));
+			if (nv == NAV_QUIT || nv == NAV_EOF) {
+				free(a.text);
+				return nv;
+			}
+		}
 		free(a.text);
 	}
 }

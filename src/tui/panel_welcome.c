@@ -28,6 +28,13 @@ wiz_nav panel_welcome(wizard *w)
 	page_add(&p, UI_TEXT, 2, "%s",
 	         _("2. Version: can this computer's Mapeo read a file from that Mapeo?"));
 	page_add(&p, UI_TEXT, 2, "%s", _("3. Corruption: is the sync file damaged?"));
+	if (w->db_dir) {
+		page_gap(&p);
+		page_add(&p, UI_TEXT, 0, "%s",
+		         _("This time it checks a Mapeo database folder instead of a sync file: "
+		           "the same checks of every device's data, observation and photo, read "
+		           "where they are."));
+	}
 	page_gap(&p);
 	page_add(&p, UI_TEXT, 0, "%s",
 	         _("syncdoctor only reads your files and never changes them. When it repairs a "

@@ -134,6 +134,37 @@ static char *check_key(const wizard *w)
 	                 w->cfg_default);
 }
 
+sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, const char *title)
+{
+	w->cancel = 0;
+	sd_progress prog = {on_progress, w, &w->cancel};
+	ui_progress_begin(title);
+	sd_report *r = NULL;
+	sd_error err;
+	sd_error_clear(&err);
+	sd_status st = check_run(path, opt, &prog, &r, &err);
+	ui_progress_end();
+	if (st == SD_ERR_CANCELLED) {
+		if (r)
+			report_free(r);
+		ui_message(_("Cancelled"), _("The check was cancelled. Nothing was changed."));
+		return NULL;
+	}
+	if (st != SD_OK || !r) {
+		if (r)
+			report_free(r);
+		ui_message(_("The check could not run"), err.msg);
+		return NULL;
+	}
+	struct stat sb;
+	if (r->verdict == VERDICT_UNREADABLE && err.msg[0])
+		ui_message(r->is_database || (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		               ? _("The database could not be read")
+		               : _("The file could not be read"),
+		           err.msg);
+	return r;
+}
+
 sd_report *wiz_check(wizard *w, bool quick)
 {
 	char *key = check_key(w);
@@ -154,33 +185,15 @@ sd_report *wiz_check(wizard *w, bool quick)
 	opt.environment = true;
 	opt.userdata = w->g->userdata;
 	opt.versions = w->g->version_table;
-	w->cancel = 0;
-	sd_progress prog = {on_progress, w, &w->cancel};
-	ui_progress_begin(quick ? _("Reading the sync file's table of contents...")
-	                        : _("Checking every part of the sync file..."));
-	sd_report *r = NULL;
-	sd_error err;
-	sd_error_clear(&err);
-	sd_status st = check_run(w->file, &opt, &prog, &r, &err);
-	ui_progress_end();
-	if (st == SD_ERR_CANCELLED) {
-		if (r)
-			report_free(r);
+	sd_report *r = wiz_run_check(w, w->file, &opt,
+	                             quick ? _("Reading the sync file's table of contents...")
+	                                   : _("Checking every part of the sync file..."));
+	if (!r) {
 		free(key);
-		ui_message(_("Cancelled"), _("The check was cancelled. Nothing was changed."));
-		return NULL;
-	}
-	if (st != SD_OK || !r) {
-		if (r)
-			report_free(r);
-		free(key);
-		ui_message(_("The check could not run"), err.msg);
 		return NULL;
 	}
 	ui_log_printf("[check%s] %s: %s, %zu findings", quick ? " quick" : "", w->file,
 	              check_verdict_name(r->verdict), r->findings.n);
-	if (r->verdict == VERDICT_UNREADABLE && err.msg[0])
-		ui_message(_("The file could not be read"), err.msg);
 	if (quick) {
 		if (w->quick)
 			report_free(w->quick);
@@ -203,6 +216,8 @@ int wiz_exit_status(const wizard *w)
 {
 	const sd_report *r = w->full ? w->full : w->quick;
 	if (!r)
+		r = w->db;
+	if (!r)
 		return EXIT_INTERRUPTED;
 	switch (r->verdict) {
 	case VERDICT_OK: return EXIT_OK;
@@ -211,7 +226,7 @@ int wiz_exit_status(const wizard *w)
 	}
 }
 
-bool wiz_work_unsaved(const wizard *w) { return (w->full || w->quick) && !w->saved; }
+bool wiz_work_unsaved(const wizard *w) { return (w->full || w->quick || w->db) && !w->saved; }
 
 /* ---- repair ---- */
 
@@ -358,7 +373,10 @@ int ui_wizard_main(const char *file, cli_globals *g)
 	wizard w;
 	memset(&w, 0, sizeof w);
 	w.g = g;
-	if (file) {
+	struct stat sb;
+	if (file && stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		w.db_dir = xstrdup(file); /* a Mapeo database folder: check it */
+	} else if (file) {
 		w.file = xstrdup(file);
 		w.file_given = true;
 	}
@@ -369,13 +387,17 @@ int ui_wizard_main(const char *file, cli_globals *g)
 	panel_fn steps[7];
 	int n = 0;
 	steps[n++] = panel_welcome;
-	if (!w.file_given)
+	if (w.db_dir)
+		steps[n++] = panel_database;
+	else if (!w.file_given)
 		steps[n++] = panel_file;
-	steps[n++] = panel_config;
-	steps[n++] = panel_step1;
-	steps[n++] = panel_step2;
-	steps[n++] = panel_step3;
-	steps[n++] = panel_summary;
+	if (!w.db_dir) {
+		steps[n++] = panel_config;
+		steps[n++] = panel_step1;
+		steps[n++] = panel_step2;
+		steps[n++] = panel_step3;
+		steps[n++] = panel_summary;
+	}
 
 	int i = 0;
 	while (i < n) {
@@ -400,6 +422,9 @@ int ui_wizard_main(const char *file, cli_globals *g)
 		report_free(w.quick);
 	if (w.full)
 		report_free(w.full);
+	if (w.db)
+		report_free(w.db);
+	free(w.db_dir);
 	for (size_t k = 0; k < w.n_nearby; k++)
 		free(w.nearby[k]);
 	free(w.nearby);

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "diagnosis.h"
+#include "report.h"
 #include "ui.h"
 
 typedef enum wiz_nav { NAV_NEXT, NAV_BACK, NAV_QUIT, NAV_EOF } wiz_nav;
@@ -38,6 +39,8 @@ typedef struct wizard {
 	long long journal_id; /* the full check's row in the case journal, 0 none */
 	char fingerprint[65]; /* of the sync file, "" until the full check */
 	char *seen_before;    /* translated: what the journal knew of the file, NULL */
+	char *db_dir;         /* a Mapeo database folder to check (syncdoctor DIR), NULL */
+	sd_report *db;        /* the last database check (panel_database.c), NULL */
 	volatile sig_atomic_t cancel;
 	int step, nsteps; /* of the page being shown */
 } wizard;
@@ -51,6 +54,19 @@ char *wiz_show_path(const char *path);
  * progress bar (cached while they do not change). Returns the report, or
  * NULL when cancelled or impossible (a message was shown). */
 sd_report *wiz_check(wizard *w, bool quick);
+/* Run check_run() on path with opt, under a progress bar titled title (c
+ * cancels). Returns the report (caller frees), or NULL when cancelled or
+ * impossible (a message was shown). */
+sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, const char *title);
+/* Save r as a report in fmt to path (asks before replacing a file). */
+void wiz_save_report(wizard *w, const sd_report *r, report_format fmt, const char *path);
+/* The database check (panel_database.c): choose a Mapeo database folder
+ * (this computer's Mapeo Desktop data folder, found, or a typed one; a
+ * copied phone database too), check it in place (never written) and show
+ * the suspect observations and what to do in Mapeo. why: translated, the
+ * reason it is offered (shown on the choosing page), may be NULL. Returns
+ * NAV_QUIT or NAV_EOF when the person quit, else where to go next. */
+wiz_nav wiz_database(wizard *w, const char *why);
 /* The repair flow: plan, confirm naming the output, write, verify.
  * for_config: rebuild for this computer's configuration (Option C). */
 void wiz_rebuild(wizard *w, bool for_config);
@@ -70,6 +86,7 @@ wiz_nav panel_step1(wizard *w);
 wiz_nav panel_step2(wizard *w);
 wiz_nav panel_step3(wizard *w);
 wiz_nav panel_summary(wizard *w);
+wiz_nav panel_database(wizard *w); /* checks w->db_dir (syncdoctor DIR) */
 
 /* Map a front-end answer that is not a pick to a navigation. */
 wiz_nav wiz_nav_of(const ui_answer *a);

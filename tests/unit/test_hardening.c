@@ -2,9 +2,13 @@
  * file built here in code: ZIP bombs (ratio, overlapping members, sizes
  * past the end), JSON depth and size in the index, member sizes beyond
  * the file, and names that must never be used as paths nor reach a
- * terminal raw. */
+ * terminal raw. The count limits (feeds, members, blocks, photos, feed
+ * keys; sdlimits.h) are lowered through their test hooks so that the real
+ * fixtures exceed them: each must give a limit-exceeded finding and a
+ * verdict that is not "ok". */
 #include "config.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +16,12 @@
 #include <zlib.h>
 
 #include "damage.h"
+#include "dbfixture.h"
 #include "rebuild.h"
 #include "report.h"
+#include "sdlimits.h"
 #include "settings.h"
+#include "strbuf.h"
 #include "syncfile.h"
 #include "testutil.h"
 #include "xalloc.h"
@@ -475,6 +482,207 @@ START_TEST(escape_c1_and_invalid_utf8)
 }
 END_TEST
 
+/* ---- count limits (sdlimits.h), through their test hooks ---- */
+
+static void set_limit(const char *name, const char *value)
+{
+	if (value)
+		ck_assert_int_eq(setenv(name, value, 1), 0);
+	else
+		unsetenv(name);
+	sd_limits_reload();
+}
+
+static size_t count_code(const sd_report *r, const char *code)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->findings.n; i++)
+		n += !strcmp(r->findings.v[i].code, code);
+	return n;
+}
+
+/* The good fixture is "ok" with no limit lowered: the limit tests below can
+ * only pass because of the lowered limit. */
+static sd_report *check_limited_at(const char *path, const char *name, const char *value,
+                                   bool names_file)
+{
+	sd_report *r = dmg_check(path);
+	ck_assert_int_eq(r->verdict, VERDICT_OK);
+	ck_assert_ptr_null(dmg_find(r, "limit-exceeded"));
+	report_free(r);
+	set_limit(name, value);
+	r = dmg_check(path);
+	set_limit(name, NULL);
+	ck_assert_int_eq(r->verdict, VERDICT_PROBLEMS);
+	ck_assert_uint_eq(count_code(r, "limit-exceeded"), 1);
+	const finding *f = dmg_find(r, "limit-exceeded");
+	ck_assert_int_eq(f->severity, SEV_WARNING);
+	ck_assert_msg(!names_file || strstr(f->message, path) != NULL, "the file is not named: %s",
+	              f->message);
+	ck_assert_msg(strstr(f->message, "not") != NULL, "nothing says what was left: %s",
+	              f->message);
+	/* every report format says the check is incomplete */
+	strbuf b = SB_INIT;
+	report_render(r, REPORT_TEXT, 80, &b);
+	ck_assert_msg(strstr(b.s, "CHECK INCOMPLETE") != NULL, "%s", b.s);
+	sb_free(&b);
+	report_render(r, REPORT_JSON, 80, &b);
+	ck_assert(strstr(b.s, "\"limit-exceeded\"") != NULL);
+	ck_assert_msg(strstr(b.s, "\"complete\": false") != NULL, "%s", b.s);
+	sb_free(&b);
+	return r;
+}
+
+static sd_report *check_limited(const char *path, const char *name, const char *value)
+{
+	return check_limited_at(path, name, value, true);
+}
+
+START_TEST(limit_hook_only_lowers)
+{
+	set_limit("SYNCDOCTOR_LIMIT_FEEDS", "99999999999");
+	ck_assert_uint_eq(sd_limit(SD_LIMIT_FEEDS), 100000);
+	set_limit("SYNCDOCTOR_LIMIT_FEEDS", "12x");
+	ck_assert_uint_eq(sd_limit(SD_LIMIT_FEEDS), 100000);
+	set_limit("SYNCDOCTOR_LIMIT_FEEDS", "0");
+	ck_assert_uint_eq(sd_limit(SD_LIMIT_FEEDS), 100000);
+	set_limit("SYNCDOCTOR_LIMIT_FEEDS", "3");
+	ck_assert_uint_eq(sd_limit(SD_LIMIT_FEEDS), 3);
+	set_limit("SYNCDOCTOR_LIMIT_FEEDS", NULL);
+	ck_assert_uint_eq(sd_limit(SD_LIMIT_FEEDS), 100000);
+	ck_assert_uint_eq(sd_limit(SD_LIMIT_MEMBERS), 2000000);
+}
+END_TEST
+
+START_TEST(limit_feeds_syncfile)
+{
+	/* two feeds, a limit of one: feed 1 is named and left unread */
+	const char *p = sd_test_data("good-project-A.mapeodata");
+	sd_report *r = check_limited(p, "SYNCDOCTOR_LIMIT_FEEDS", "1");
+	const finding *f = dmg_find(r, "limit-exceeded");
+	ck_assert_int_eq(f->feed, 1);
+	ck_assert_ptr_nonnull(f->inner);
+	ck_assert(!strncmp(f->inner, "1/", 2));
+	ck_assert_str_eq(f->member, "osm-p2p-db.tar");
+	ck_assert_int_gt(f->offset, 0);
+	ck_assert_uint_eq(r->n_feeds, 1);
+	ck_assert_int_eq(r->feeds[0].index, 0);
+	report_free(r);
+}
+END_TEST
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static char *build_db(void)
+{
+	char *dir = sd_test_tmpdir();
+	char *ud = xasprintf("%s/userdata", dir);
+	dbfx_options o = {.own = true, .epoch_feed = -1};
+	dbfx_build(sd_test_data("good-project-A.mapeodata"), ud, &o, NULL);
+	free(dir);
+	return ud;
+}
+
+static void done_db(char *ud)
+{
+	*strrchr(ud, '/') = '\0';
+	nftw(ud, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(ud);
+}
+
+START_TEST(limit_feeds_database)
+{
+	char *ud = build_db();
+	sd_report *r = check_limited(ud, "SYNCDOCTOR_LIMIT_FEEDS", "1");
+	const finding *f = dmg_find(r, "limit-exceeded");
+	/* readdir order decides which one is left out: either way only one
+	 * feed is read, and the other is named */
+	ck_assert_uint_eq(r->n_feeds, 1);
+	ck_assert_int_eq(f->feed, r->feeds[0].index == 0 ? 1 : 0);
+	ck_assert_ptr_nonnull(f->inner);
+	ck_assert(strstr(f->message, "kappa.db") != NULL);
+	report_free(r);
+	done_db(ud);
+}
+END_TEST
+
+START_TEST(limit_media_database)
+{
+	char *ud = build_db();
+	sd_report *r = check_limited(ud, "SYNCDOCTOR_LIMIT_MEDIA", "5");
+	const finding *f = dmg_find(r, "limit-exceeded");
+	ck_assert_ptr_nonnull(f->media);
+	ck_assert_uint_eq(r->media_members, 5);
+	ck_assert(strstr(f->message, "25 of them") != NULL); /* 30 photo files */
+	report_free(r);
+	done_db(ud);
+}
+END_TEST
+
+START_TEST(limit_members)
+{
+	const char *p = sd_test_data("good-project-A.mapeodata");
+	sd_report *r = check_limited(p, "SYNCDOCTOR_LIMIT_MEMBERS", "10");
+	const finding *f = dmg_find(r, "limit-exceeded");
+	ck_assert_uint_eq(r->members, 10);
+	ck_assert_int_gt(f->offset, 0);
+	ck_assert(strstr(f->message, "10 members") != NULL);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(limit_inner_members)
+{
+	const char *p = sd_test_data("good-project-A.mapeodata");
+	sd_report *r = check_limited(p, "SYNCDOCTOR_LIMIT_INNER_MEMBERS", "3");
+	const finding *f = dmg_find(r, "limit-exceeded");
+	ck_assert_str_eq(f->member, "osm-p2p-db.tar");
+	ck_assert(strstr(f->message, "3 entries") != NULL);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(limit_blocks)
+{
+	/* feed 0 has 20 blocks, feed 1 has 7: with a limit of 10 only feed 0
+	 * is left unverified */
+	const char *p = sd_test_data("good-project-A.mapeodata");
+	sd_report *r = check_limited(p, "SYNCDOCTOR_LIMIT_BLOCKS", "10");
+	const finding *f = dmg_find(r, "limit-exceeded");
+	ck_assert_int_eq(f->feed, 0);
+	ck_assert_str_eq(f->inner, "0/tree");
+	ck_assert_uint_eq(r->n_feeds, 2);
+	ck_assert(!r->feeds[0].checked);
+	ck_assert(r->feeds[1].checked);
+	ck_assert_uint_eq(r->feeds[1].verified, 7);
+	report_free(r);
+
+	char *ud = build_db();
+	r = check_limited(ud, "SYNCDOCTOR_LIMIT_BLOCKS", "10");
+	f = dmg_find(r, "limit-exceeded");
+	ck_assert_int_eq(f->feed, 0);
+	ck_assert(!r->feeds[0].checked);
+	report_free(r);
+	done_db(ud);
+}
+END_TEST
+
+START_TEST(limit_keys)
+{
+	const char *p = sd_test_data("good-project-A.mapeodata");
+	/* an entry's finding is placed by feed and block, as entry-not-json is */
+	sd_report *r = check_limited_at(p, "SYNCDOCTOR_LIMIT_KEYS", "1", false);
+	const finding *f = dmg_find(r, "limit-exceeded");
+	ck_assert_int_ge(f->feed, 0);
+	ck_assert_int_ge(f->block, 0);
+	report_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hardening");
@@ -492,6 +700,14 @@ static Suite *suite(void)
 	                    (int)(sizeof feed_files / sizeof feed_files[0]));
 	tcase_add_loop_test(t, hostile_member_names, 0, (int)(sizeof hostile / sizeof hostile[0]));
 	tcase_add_test(t, escape_c1_and_invalid_utf8);
+	tcase_add_test(t, limit_hook_only_lowers);
+	tcase_add_test(t, limit_feeds_syncfile);
+	tcase_add_test(t, limit_feeds_database);
+	tcase_add_test(t, limit_media_database);
+	tcase_add_test(t, limit_members);
+	tcase_add_test(t, limit_inner_members);
+	tcase_add_test(t, limit_blocks);
+	tcase_add_test(t, limit_keys);
 	suite_add_tcase(s, t);
 	return s;
 }
