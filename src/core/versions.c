@@ -40,7 +40,8 @@ const char *ver_default_path(void)
 	if (!found[0]) {
 		snprintf(found, sizeof found, "%s", PKGDATADIR "/" TABLE_NAME);
 		char exe[2048];
-		ssize_t n = access(found, R_OK) == 0 ? -1 : readlink("/proc/self/exe", exe, sizeof exe - 1);
+		ssize_t n =
+		    access(found, R_OK) == 0 ? -1 : readlink("/proc/self/exe", exe, sizeof exe - 1);
 		char *slash = NULL;
 		if (n > 0) {
 			exe[n] = '\0';

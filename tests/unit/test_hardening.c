@@ -683,6 +683,36 @@ START_TEST(limit_keys)
 }
 END_TEST
 
+START_TEST(feed_name_collision)
+{
+	/* "1/key" renamed "0\\key": two feeds numbered 0 (one with backslash
+	 * names), which the feed table must keep apart */
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	uint64_t h = 0;
+	for (size_t i = 0; i < sf->n_inner; i++)
+		if (!strcmp(sf->inner[i].name, "1/key"))
+			h = sf->inner[i].off - 512;
+	sf_close(sf);
+	fnd_free(&fl);
+	ck_assert_uint_ne(h, 0);
+	dmg_rename(p, h, "0\\key");
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	size_t zeros = 0;
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		zeros += sf->feeds[i].index == 0;
+	ck_assert_uint_eq(zeros, 2);
+	ck_assert(fnd_has(&fl, "feed-name-collision"));
+	sf_close(sf);
+	fnd_free(&fl);
+	dmg_done(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hardening");
@@ -708,6 +738,7 @@ static Suite *suite(void)
 	tcase_add_test(t, limit_inner_members);
 	tcase_add_test(t, limit_blocks);
 	tcase_add_test(t, limit_keys);
+	tcase_add_test(t, feed_name_collision);
 	suite_add_tcase(s, t);
 	return s;
 }
