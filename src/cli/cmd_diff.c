@@ -81,14 +81,7 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 		cfg_diff_to_text(d, cfg[0], cfg[1], width, &out);
 	} else {
 		json_t *j = cfg_diff_to_json(d, cfg[0], cfg[1]);
-		if (fmt == REPORT_JSON) {
-			char *s = json_dumps(j, JSON_INDENT(2));
-			sb_add(&out, s);
-			sb_addc(&out, '\n');
-			free(s);
-		} else {
-			report_json_to_yaml(j, &out);
-		}
+		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
 	fputs(sb_str(&out), stdout);

@@ -356,14 +356,7 @@ int cmd_env(int argc, char **argv, cli_globals *g)
 		env_text(e, t, table_path, table_ok ? NULL : err.msg, &out);
 	} else {
 		json_t *j = env_json(e, t, table_path, table_ok ? NULL : err.msg);
-		if (fmt == REPORT_JSON) {
-			char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			sb_add(&out, s);
-			sb_addc(&out, '\n');
-			free(s);
-		} else {
-			report_json_to_yaml(j, &out);
-		}
+		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
 	fputs(sb_str(&out), stdout);

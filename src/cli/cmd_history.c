@@ -259,14 +259,7 @@ int cmd_history(int argc, char **argv, cli_globals *g)
 			json_object_set_new(o, "summary", s);
 		}
 		strbuf out = SB_INIT;
-		if (fmt == REPORT_JSON) {
-			char *s = json_dumps(o, JSON_INDENT(2));
-			sb_add(&out, s);
-			sb_addc(&out, '\n');
-			free(s);
-		} else {
-			report_json_to_yaml(o, &out);
-		}
+		report_tree_render(o, fmt, &out);
 		fputs(sb_str(&out), stdout);
 		sb_free(&out);
 		json_decref(o);

@@ -107,14 +107,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		rebuild_plan_text(p, &out);
 	} else {
 		json_t *j = rebuild_plan_json(p);
-		if (fmt == REPORT_JSON) {
-			char *s = json_dumps(j, JSON_INDENT(2));
-			sb_add(&out, s);
-			sb_addc(&out, '\n');
-			free(s);
-		} else {
-			report_json_to_yaml(j, &out);
-		}
+		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
 	fputs(sb_str(&out), stdout);

@@ -700,13 +700,18 @@ void report_render(const sd_report *r, report_format fmt, int width, strbuf *out
 		return;
 	}
 	json_t *j = report_to_json(r);
-	if (fmt == REPORT_JSON) {
-		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		sb_add(out, s);
-		sb_addc(out, '\n');
-		free(s);
-	} else {
-		report_json_to_yaml(j, out);
-	}
+	report_tree_render(j, fmt, out);
 	json_decref(j);
+}
+
+void report_tree_render(json_t *j, report_format fmt, strbuf *out)
+{
+	if (fmt == REPORT_YAML) {
+		report_json_to_yaml(j, out);
+		return;
+	}
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	sb_add(out, s);
+	sb_addc(out, '\n');
+	free(s);
 }

@@ -26,6 +26,10 @@ json_t *report_to_json(const sd_report *r);
 void report_to_text(const sd_report *r, int width, strbuf *out);
 /* Any JSON tree as YAML (block style, UTF-8); false on emitter failure. */
 bool report_json_to_yaml(json_t *j, strbuf *out);
+/* Any JSON tree as JSON (indented, keys in insertion order) or, for
+ * REPORT_YAML, as YAML, into out. j stays the caller's. What every command
+ * with --format json|yaml prints. */
+void report_tree_render(json_t *j, report_format fmt, strbuf *out);
 /* Render r in fmt into out. */
 void report_render(const sd_report *r, report_format fmt, int width, strbuf *out);
 
