@@ -133,6 +133,8 @@ if [ -x "$MKDB" ] && [ -x "$MK" ]; then
 	check "database: back to the summary, then quit" sh -c "grep -c '=== Step 6 of 6: Summary ===' '$TMP/out' | grep -q '^2$'"
 	check "database: the page in the session log" sh -c "cat '$XDG_STATE_HOME'/syncdoctor/logs/session-*.log | grep -q 'Observation id: 82b69b77bbd9ea44'"
 	is "database: never written" "$(dbstate "$XDG_CONFIG_HOME/Mapeo")" "$before"
+	"$SYNCDOCTOR" history --format json "$XDG_CONFIG_HOME/Mapeo" >"$TMP/hist" 2>&1
+	check "database: the check is in the case journal" sh -c "jq -e '.checks | map(select(.verdict == \"problems\")) | length >= 1' '$TMP/hist' >/dev/null"
 
 	# the configuration file's mapeo_userdata is looked at first
 	mkdir -p "$W/elsewhere"

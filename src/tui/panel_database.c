@@ -237,6 +237,7 @@ static wiz_nav check_and_show(wizard *w, const char *dir, bool another)
 		return NAV_BACK;
 	ui_log_printf("[check database] %s: %s, %zu findings, %zu suspect observations", dir,
 	              check_verdict_name(r->verdict), r->findings.n, r->n_obs);
+	wiz_record_database(w, r);
 	if (w->db)
 		report_free(w->db);
 	w->db = r;

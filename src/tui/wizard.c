@@ -88,6 +88,19 @@ struct jnl_db *wiz_journal(const wizard *w, bool create)
 	return j;
 }
 
+void wiz_record_database(wizard *w, const sd_report *r)
+{
+	jnl_db *j = wiz_journal(w, true);
+	if (!j)
+		return;
+	sd_error err;
+	sd_error_clear(&err);
+	if (jnl_record_check(j, r, NULL, 0, NULL, &err) != SD_OK)
+		ui_log_printf("the database check was not recorded in the case journal: %s",
+		              err.msg);
+	jnl_close(j);
+}
+
 /* Remember the full check in the case journal, and what it knew of the
  * file before (for the summary). */
 static void record_check(wizard *w, const sd_report *r)

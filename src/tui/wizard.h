@@ -74,6 +74,9 @@ void wiz_rebuild(wizard *w, bool for_config);
  * --no-journal); NULL when there is none (why goes to the session log,
  * never to the screen). Close with jnl_close(). */
 struct jnl_db *wiz_journal(const wizard *w, bool create);
+/* Record a database check in the case journal (as 'syncdoctor check DIR'
+ * does); the sync file's own journal state is left as it is. */
+void wiz_record_database(wizard *w, const sd_report *r);
 /* The exit status the CLI would give for what is known now. */
 int wiz_exit_status(const wizard *w);
 /* Whether quitting now loses work (a diagnosis not saved anywhere). */
