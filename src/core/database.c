@@ -397,23 +397,7 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 		}
 		expect = fd->index + 1;
 	}
-	for (size_t i = 0; i < sf->n_feeds; i++) {
-		const sf_feed *fd = &sf->feeds[i];
-		if (!fd->key.present || fd->key.size != 32) {
-			char where[64];
-			snprintf(where, sizeof where, "%s/key", fd->dir);
-			finding *f = fnd_add(
-			    fl, "feed-key-invalid",
-			    fd->key.present
-			        ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
-			            "ignores it and every feed after it")
-			        : _("feed %d has no key file: Mapeo ignores it and every feed "
-			            "after it"),
-			    fd->index, (unsigned long long)fd->key.size);
-			f->feed = fd->index;
-			fnd_set_inner(f, where);
-		}
-	}
+	sf_check_feed_keys(sf, fl);
 }
 
 /* ---- photos ---- */

@@ -623,6 +623,25 @@ static int cmp_feed(const void *a, const void *b)
 		return x->index < y->index ? -1 : 1;
 	return (int)x->backslash - (int)y->backslash;
 }
+void sf_check_feed_keys(const syncfile *sf, findings *fl)
+{
+	for (size_t i = 0; i < sf->n_feeds; i++) {
+		const sf_feed *fd = &sf->feeds[i];
+		if (fd->key.present && fd->key.size == 32)
+			continue;
+		char where[64];
+		snprintf(where, sizeof where, "%s/key", fd->dir);
+		finding *f = fnd_add(
+		    fl, "feed-key-invalid",
+		    fd->key.present ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
+		                        "ignores it and every feed after it")
+		                    : _("feed %d has no key file: Mapeo ignores it and every "
+		                        "feed after it"),
+		    fd->index, (unsigned long long)fd->key.size);
+		f->feed = fd->index;
+		fnd_set_inner(f, where);
+	}
+}
 
 static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 {
@@ -827,23 +846,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			expect++;
 	}
 	/* In the sync file each feed must have its key. */
-	for (size_t i = 0; i < sf->n_feeds; i++) {
-		sf_feed *fd = &sf->feeds[i];
-		if (!fd->key.present || fd->key.size != 32) {
-			char where[64];
-			snprintf(where, sizeof where, "%s/key", fd->dir);
-			finding *f = fnd_add(
-			    fl, "feed-key-invalid",
-			    fd->key.present
-			        ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
-			            "ignores it and every feed after it")
-			        : _("feed %d has no key file: Mapeo ignores it and every feed "
-			            "after it"),
-			    fd->index, (unsigned long long)fd->key.size);
-			f->feed = fd->index;
-			fnd_set_inner(f, where);
-		}
-	}
+	sf_check_feed_keys(sf, fl);
 }
 
 static void era_and_hints(syncfile *sf, findings *fl)

@@ -121,6 +121,9 @@ typedef struct syncfile {
 sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
                   sd_error *err);
 void sf_close(syncfile *sf);
+/* Add feed-key-invalid for every feed without a 32-byte key (Mapeo ignores
+ * it and every feed after it); shared by sync files and database folders. */
+void sf_check_feed_keys(const syncfile *sf, findings *fl);
 
 /* Read bytes of the sync file (for located ranges). */
 sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err);
