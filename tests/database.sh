@@ -58,6 +58,10 @@ cp -r "$U" "$TMP/home/.config/Mapeo"
 status "check --database finds this computer's" 0 env HOME="$TMP/home" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" check --database --format json
 is "... and it is that one" "$(jq -r .file "$TMP/out")" "$TMP/home/.config/Mapeo"
 status "check --database with none here" 3 env HOME="$TMP/nohome" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" check --database
+# a feed folder without its key: Mapeo ignores it and every feed after it
+cp -r "$U" "$TMP/nokey"
+rm "$TMP/nokey/kappa.db/1/key"
+is "a feed without its key: feed-key-invalid on feed 1" "$(j "$TMP/nokey" '[.findings[] | select(.code == "feed-key-invalid") | .feed] | map(tostring) | join(" ")')" "1"
 mkdir "$TMP/empty"
 status "an empty folder is no database" 3 "$SYNCDOCTOR" check --no-config "$TMP/empty"
 check "... and it says so" grep -q "no Mapeo database" "$TMP/err"
