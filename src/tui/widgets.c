@@ -521,6 +521,17 @@ static struct {
 	const int *sel;
 } shown;
 
+/* The page is left with answer a (act set to act): say so in the session
+ * log and forget the page's layout. */
+static ui_answer page_leave(view *vw, ui_answer a, ui_act act, const char *logged)
+{
+	a.act = act;
+	ui_log_answer("%s", logged);
+	view_free(vw);
+	shown.p = NULL;
+	return a;
+}
+
 static void draw_page(bool full);
 
 static WINDOW *dialog_resized(WINDOW *win, const char *title, const char *text, const char *keys)
@@ -767,11 +778,7 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 			continue;
 		}
 		if (k == UI_KEY_EOF) {
-			a.act = ACT_EOF;
-			ui_log_answer("end of input");
-			view_free(&vw);
-			shown.p = NULL;
-			return a;
+			return page_leave(&vw, a, ACT_EOF, "end of input");
 		}
 		if (ui_too_small()) {
 			if (k == 'q' || k == 'Q' || k == UI_K(KEY_F(10))) {
@@ -779,11 +786,7 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 					full = true;
 					continue;
 				}
-				a.act = ACT_QUIT;
-				ui_log_answer("quit");
-				view_free(&vw);
-				shown.p = NULL;
-				return a;
+				return page_leave(&vw, a, ACT_QUIT, "quit");
 			}
 			continue;
 		}
@@ -829,11 +832,7 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		case UI_K(KEY_LEFT):
 			if (!p->can_back)
 				continue;
-			a.act = ACT_BACK;
-			ui_log_answer("back");
-			view_free(&vw);
-			shown.p = NULL;
-			return a;
+			return page_leave(&vw, a, ACT_BACK, "back");
 		case 'q':
 		case 'Q':
 		case UI_K(KEY_F(10)):
@@ -844,25 +843,14 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 				full = true;
 				continue;
 			}
-			a.act = ACT_QUIT;
-			ui_log_answer("quit");
-			view_free(&vw);
-			shown.p = NULL;
-			return a;
+			return page_leave(&vw, a, ACT_QUIT, "quit");
 		case 'n':
-		case UI_K(KEY_RIGHT):
-			ui_log_answer("next");
-			view_free(&vw);
-			shown.p = NULL;
-			return a;
+		case UI_K(KEY_RIGHT): return page_leave(&vw, a, ACT_NEXT, "next");
 		case '\r':
 		case '\n':
 		case UI_K(KEY_ENTER):
 			if (sel < 0) {
-				ui_log_answer("next");
-				view_free(&vw);
-				shown.p = NULL;
-				return a;
+				return page_leave(&vw, a, ACT_NEXT, "next");
 			}
 			pick = sel;
 			break;
