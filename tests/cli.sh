@@ -84,4 +84,9 @@ before=$(sha256sum <"$TMP/keep.mapeodata")$(stat -c %Y.%y "$TMP/keep.mapeodata")
 "$SYNCDOCTOR" check --quick --format json "$TMP/keep.mapeodata" >/dev/null 2>&1
 after=$(sha256sum <"$TMP/keep.mapeodata")$(stat -c %Y.%y "$TMP/keep.mapeodata")
 is "the checked file is unchanged" "$after" "$before"
+# every command with --format refuses an unknown one the same way
+for c in check env history match diff rebuild; do
+	status "$c --format xml" 1 "$SYNCDOCTOR" $c --format xml
+	check "$c --format xml: says which formats exist" grep -q "unknown format 'xml' (use text, json or yaml)" "$TMP/err"
+done
 done_testing

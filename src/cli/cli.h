@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "report.h"
 #include "xalloc.h"
 
 /* Documented in the man page (EXIT STATUS) and README. */
@@ -62,6 +63,9 @@ enum {
 	{                                                                                          \
 		"no-journal", no_argument, NULL, CLI_OPT_NO_JOURNAL                                \
 	}
+/* Parse a --format argument into *fmt; on an unknown name print the usage
+ * error and return false (the caller returns EXIT_USAGE). */
+bool cli_format_option(const char *arg, report_format *fmt);
 /* True when opt was one of the common options (and g was updated). */
 bool cli_common_option(int opt, const char *arg, cli_globals *g);
 

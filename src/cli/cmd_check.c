@@ -107,9 +107,8 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 		case 'N': opt.no_auto_config = true; break;
 		case 'u': opt.userdata = optarg; break;
 		case 'f':
-			if (!report_format_parse(optarg, &fmt))
-				return cli_usage_error(
-				    _("unknown format '%s' (use text, json or yaml)"), optarg);
+			if (!cli_format_option(optarg, &fmt))
+				return EXIT_USAGE;
 			break;
 		case 'q': opt.quick = true; break;
 		case 'V': opt.versions = optarg; break;

@@ -331,9 +331,8 @@ int cmd_env(int argc, char **argv, cli_globals *g)
 			continue;
 		switch (c) {
 		case 'f':
-			if (!report_format_parse(optarg, &fmt))
-				return cli_usage_error(
-				    _("unknown format '%s' (use text, json or yaml)"), optarg);
+			if (!cli_format_option(optarg, &fmt))
+				return EXIT_USAGE;
 			break;
 		case 'u': eo.userdata = optarg; break;
 		case 'V': versions = optarg; break;

@@ -125,9 +125,8 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 			continue;
 		switch (c) {
 		case 'f':
-			if (!report_format_parse(optarg, &fmt))
-				return cli_usage_error(
-				    _("unknown format '%s' (use text, json or yaml)"), optarg);
+			if (!cli_format_option(optarg, &fmt))
+				return EXIT_USAGE;
 			break;
 		case 'h': usage(); return EXIT_OK;
 		default: return cli_usage_error(_("unknown option"));

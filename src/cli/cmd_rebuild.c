@@ -77,9 +77,8 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		case 'n': dry = true; break;
 		case 'F': opt.force = true; break;
 		case 'f':
-			if (!report_format_parse(optarg, &fmt))
-				return cli_usage_error(
-				    _("unknown format '%s' (use text, json or yaml)"), optarg);
+			if (!cli_format_option(optarg, &fmt))
+				return EXIT_USAGE;
 			break;
 		case 'h': usage(); return EXIT_OK;
 		default: return cli_usage_error(_("unknown option"));

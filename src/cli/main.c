@@ -97,6 +97,14 @@ int cli_usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+bool cli_format_option(const char *arg, report_format *fmt)
+{
+	if (report_format_parse(arg, fmt))
+		return true;
+	cli_usage_error(_("unknown format '%s' (use text, json or yaml)"), arg);
+	return false;
+}
+
 bool cli_common_option(int opt, const char *arg, cli_globals *g)
 {
 	switch (opt) {

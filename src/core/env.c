@@ -209,14 +209,11 @@ static void add_install(install_list *l, char *path, const char *kind)
 	}
 }
 
-/* An install folder: it has resources/app.asar (or app/) or is a macOS bundle. */
-static bool looks_installed(const char *dir)
+/* Whether dir holds any of the n names. */
+static bool has_any(const char *dir, const char *const *names, size_t n)
 {
-	static const char *const probes[] = {"resources/app.asar", "resources/app",
-	                                     "Contents/Resources/app.asar",
-	                                     "Contents/Resources/app"};
-	for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
-		char *p = xasprintf("%s/%s", dir, probes[i]);
+	for (size_t i = 0; i < n; i++) {
+		char *p = xasprintf("%s/%s", dir, names[i]);
 		struct stat st;
 		bool ok = stat(p, &st) == 0;
 		free(p);
@@ -224,6 +221,15 @@ static bool looks_installed(const char *dir)
 			return true;
 	}
 	return false;
+}
+
+/* An install folder: it has resources/app.asar (or app/) or is a macOS bundle. */
+static bool looks_installed(const char *dir)
+{
+	static const char *const probes[] = {"resources/app.asar", "resources/app",
+	                                     "Contents/Resources/app.asar",
+	                                     "Contents/Resources/app"};
+	return has_any(dir, probes, sizeof probes / sizeof probes[0]);
 }
 
 /* Folders in parent whose name starts with prefix (case-insensitive). */
@@ -814,15 +820,7 @@ bool env_volume(const char *path, env_space *out)
 static bool holds_mapeo_data(const char *dir)
 {
 	static const char *const marks[] = {"kappa.db", "presets", "logs", "config.json"};
-	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
-		char *p = xasprintf("%s/%s", dir, marks[i]);
-		struct stat st;
-		bool ok = stat(p, &st) == 0;
-		free(p);
-		if (ok)
-			return true;
-	}
-	return false;
+	return has_any(dir, marks, sizeof marks / sizeof marks[0]);
 }
 
 env_info *env_scan(const env_options *opt)
