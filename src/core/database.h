@@ -1,7 +1,7 @@
 /* database.h: a Mapeo database folder read in place (module prefix db_).
  *
  * Mapeo keeps the same hypercore feed folders a sync file carries in its
- * inner tar (FORMATS.md A.3, B.2): Mapeo Desktop in <userData>/kappa.db
+ * inner tar (doc/formats.md §3, §10): Mapeo Desktop in <userData>/kappa.db
  * (plus secret_key and localname in this computer's own feed, a folder named
  * after the project key, LevelDB indexes, and photos under
  * media/{original,preview,thumbnail}/<2 characters>/<id>), a leftover

@@ -580,7 +580,7 @@ static void environment_findings(sd_report *r, const env_info *e)
 	free(self);
 
 	/* Room: Mapeo extracts the whole database to the temp folder and packs
-	 * it there again when it closes the file (FORMATS.md A.3). */
+	 * it there again when it closes the file (doc/formats.md §3). */
 	uint64_t db = r->database_bytes;
 	if (e->temp_dirs && e->temp_dirs[0] && e->temp_space.known && db) {
 		uint64_t need = 2 * db + 64 * MIB;

@@ -1,5 +1,5 @@
 /* feed.h: verify one hypercore feed (hypercore 6.26 and 7.7 storage,
- * FORMATS.md A.4) with libsodium: headers, leaf and parent hashes, Ed25519
+ * doc/formats.md §4) with libsodium: headers, leaf and parent hashes, Ed25519
  * signatures over tree hashes, the bitfield, and the length that verifies.
  *
  * The same code serves a sync file (the files are members of the inner tar)

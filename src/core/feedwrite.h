@@ -1,5 +1,5 @@
 /* feedwrite.h: build a hypercore feed's tree, signatures and bitfield files
- * (the storage of FORMATS.md A.4) from blocks appended in order, signing
+ * (the storage of doc/formats.md §4) from blocks appended in order, signing
  * with the feed's secret key. Used by the benchmark's generator and by
  * tests that need feeds syncdoctor did not receive from Mapeo.
  *

@@ -9,7 +9,7 @@
 #include "i18n.h"
 
 /* Every code syncdoctor can report. Codes are stable identities (scripts and
- * the journal rely on them); FINDINGS.md and the man page list the same set. */
+ * the journal rely on them); doc/findings.md and the man page list the same set. */
 static const fnd_code_info catalogue[] = {
     /* Container and structure */
     {"not-a-sync-file", STEP_CORRUPTION, SEV_ERROR,

@@ -1,6 +1,6 @@
 /* finding.h: the findings list, the vocabulary every diagnosis is made of.
  *
- * A finding is a stable code (its identity, see FINDINGS.md and the man
+ * A finding is a stable code (its identity, see doc/findings.md and the man
  * page), the step of the guide it belongs to, a severity, a translated
  * message (the words, free to improve) and where it was found. The step,
  * severity and advice of a code come from the catalogue in finding.c, so

@@ -5,8 +5,8 @@
  * see it in two forms: the sync screen's footer (first 5 characters and ten
  * '*', or "MAPEO" without a key) and Mapeo's error message (first 7 hex
  * characters of the discovery key, or "mapeo-sync"). The discovery key is
- * BLAKE2b-256 of "hypercore" keyed with the 32-byte projectKey (FORMATS.md
- * A.2); it is one-way. */
+ * BLAKE2b-256 of "hypercore" keyed with the 32-byte projectKey (doc/formats.md
+ * §2); it is one-way. */
 #ifndef SD_KEYS_H
 #define SD_KEYS_H
 

@@ -814,7 +814,7 @@ static void cut_feed(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t
 	}
 }
 
-/* hypercore's 32-byte file header (FORMATS.md A.4): fixed bytes per file */
+/* hypercore's 32-byte file header (doc/formats.md §4): fixed bytes per file */
 static bool hdr_ok(const uint8_t *p, size_t len, uint8_t type, uint16_t entry, const char *algo)
 {
 	size_t al = strlen(algo);

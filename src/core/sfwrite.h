@@ -1,5 +1,5 @@
 /* sfwrite.h: write a sync file in the exact layout upstream writes
- * (FORMATS.md A.1 to A.5): members appended with indexed-tarball's patched
+ * (doc/formats.md §1 to §5): members appended with indexed-tarball's patched
  * headers (12-digit size, 8-digit checksum) and (512 - size % 512) % 512
  * padding, the database as an inner tar-stream archive (11-digit sizes,
  * 6-digit checksums, ending in 1024 zero bytes), then ___index.json with

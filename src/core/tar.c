@@ -46,7 +46,7 @@ static bool parse_octal(const uint8_t *f, size_t len, uint64_t *out)
 }
 
 /* tar-stream truncates a clock after 2038 to a signed 32-bit value and
- * prints it in decimal with a minus sign (FORMATS.md A.8). */
+ * prints it in decimal with a minus sign (doc/formats.md §8). */
 static bool parse_negative(const uint8_t *f, size_t len, int64_t *out)
 {
 	size_t i = 0;

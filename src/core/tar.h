@@ -4,7 +4,7 @@
  * Hand-written on purpose: syncdoctor needs the byte offset of every header
  * and data range, must keep going past damage (bad checksums, lone zero
  * blocks, unpatched sizes, truncation) and must accept quirks of the
- * JavaScript writers (FORMATS.md A.1, A.8) that strict tar libraries reject.
+ * JavaScript writers (doc/formats.md §1, §8) that strict tar libraries reject.
  *
  * Ownership: tar_header and tar_entry are plain values; tar_entry.name is
  * owned by the iterator and valid until the next tar_iter_next() call. */

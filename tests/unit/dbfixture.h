@@ -1,6 +1,6 @@
 /* dbfixture.h: build Mapeo database folders in test code from the real
  * fixtures' feeds, in the exact layout of tests/data/desktop-userdata-A
- * (FORMATS.md B.2): <userData>/kappa.db/<n>/{key,tree,signatures,bitfield,
+ * (doc/formats.md §10): <userData>/kappa.db/<n>/{key,tree,signatures,bitfield,
  * data}, secret_key and localname ("default") in this computer's own feed,
  * a root feed folder named after the project key (key = the 32 raw key
  * bytes, header-only tree, signatures, bitfield), LevelDB index/ and
