@@ -1,5 +1,8 @@
 #!/bin/sh
-# The man page renders cleanly and lists every finding code.
+# The man page renders cleanly and lists every finding code; so does
+# doc/findings.md. Both stay hand-written (their words are for people and
+# translators of the page) and this test holds them to the one table,
+# src/core/finding_codes.h: every code, under its step, with its severity.
 . "$(dirname "$0")/lib.sh"
 man=$top_srcdir/man/syncdoctor.1
 if command -v mandoc >/dev/null 2>&1; then
@@ -20,15 +23,15 @@ fi
 for section in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS KEYS "EXIT STATUS" FINDINGS ENVIRONMENT FILES EXAMPLES "SEE ALSO"; do
 	check "section $section" grep -q "^\.SH \"*$section\"*\$" "$man"
 done
-# Every code of the catalogue (src/core/finding.c) in FINDINGS, under its
-# step's subsection, with its severity.
+# Every code of the table in FINDINGS, under its step's subsection, with its
+# severity.
 awk '/^\.SH FINDINGS/ { on = 1; next } /^\.SH/ { on = 0 } on' "$man" >"$TMP/findings"
 awk '/^\.SS/ { step = tolower($0) }
 	/^\.B [a-z0-9-]+$/ && step != "" { code = $2; next }
 	code != "" { sev = $1; gsub(/[()]/, "", sev); print code, step, sev; code = "" }' \
 	"$TMP/findings" >"$TMP/documented"
-sed -n 's/^[[:space:]]*{"\([a-z0-9-]*\)", STEP_\([A-Z]*\), SEV_\([A-Z]*\),.*/\1 \2 \3/p' \
-	"$top_srcdir/src/core/finding.c" >"$TMP/catalogue"
+sed -n 's/^FND([A-Z0-9_]*, "\([a-z0-9-]*\)", STEP_\([A-Z]*\), SEV_\([A-Z]*\),.*/\1 \2 \3/p' \
+	"$top_srcdir/src/core/finding_codes.h" >"$TMP/catalogue"
 check "the catalogue was read" test -s "$TMP/catalogue"
 missing="" wrong=""
 while read -r code step sev; do
@@ -45,4 +48,25 @@ is "every finding code is in FINDINGS" "$missing" ""
 is "each under its step, with its severity" "$wrong" ""
 is "FINDINGS lists no code the catalogue lacks" \
 	"$(cut -d' ' -f1 "$TMP/documented" | while read -r c; do grep -q "^$c " "$TMP/catalogue" || printf ' %s' "$c"; done)" ""
+
+# doc/findings.md: one table row per code, under a heading naming its step.
+awk '/^## / { step = ""; for (i = 2; i <= NF; i++) if ($i ~ /configuration|version|corruption|environment/) { step = $i; gsub(/[^a-z]/, "", step) } }
+	/^\| `[a-z0-9-]+` \| (info|warning|error) \|/ && step != "" {
+		code = $2; gsub(/`/, "", code); print code, step, $4 }' \
+	"$top_srcdir/doc/findings.md" >"$TMP/doc"
+check "doc/findings.md was read" test -s "$TMP/doc"
+missing="" wrong=""
+while read -r code step sev; do
+	step=$(echo "$step" | tr 'A-Z' 'a-z')
+	sev=$(echo "$sev" | tr 'A-Z' 'a-z')
+	case $(grep "^$code " "$TMP/doc") in
+	"") missing="$missing $code" ;;
+	"$code $step $sev") ;;
+	*) wrong="$wrong $code" ;;
+	esac
+done <"$TMP/catalogue"
+is "every finding code is in doc/findings.md" "$missing" ""
+is "each under its step, with its severity" "$wrong" ""
+is "doc/findings.md lists no code the table lacks" \
+	"$(cut -d' ' -f1 "$TMP/doc" | while read -r c; do grep -q "^$c " "$TMP/catalogue" || printf ' %s' "$c"; done)" ""
 done_testing

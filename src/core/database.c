@@ -343,7 +343,7 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 	closedir(d);
 	if (over) {
 		finding *f = fnd_add(
-		    fl, "limit-exceeded",
+		    fl, FND_LIMIT_EXCEEDED,
 		    _("%s has more than %llu feed folders: %llu of them (%s among them) were not "
 		      "read nor checked"),
 		    dbdir, (unsigned long long)sd_limit(SD_LIMIT_FEEDS), (unsigned long long)over,
@@ -388,7 +388,7 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 		const sf_feed *fd = &sf->feeds[i];
 		if (fd->index > expect) {
 			finding *f =
-			    fnd_add(fl, "feed-gap",
+			    fnd_add(fl, FND_FEED_GAP,
 			            _("feed folder %d is missing from the database: Mapeo ignores "
 			              "feed %d and every feed after it"),
 			            expect, fd->index);
@@ -438,7 +438,7 @@ static void list_media(syncfile *sf, db_view *v, const char *media, findings *fl
 				char *name = xasprintf("%s/%s", types[t], f->d_name);
 				if (bad) {
 					finding *fd = fnd_add(
-					    fl, "dangerous-name",
+					    fl, FND_DANGEROUS_NAME,
 					    _("the photo file %s/%s has control characters in "
 					      "its name: it is left out"),
 					    types[t], e->d_name);
@@ -466,7 +466,7 @@ static void list_media(syncfile *sf, db_view *v, const char *media, findings *fl
 		free(tdir);
 	}
 	if (over) {
-		finding *f = fnd_add(fl, "limit-exceeded",
+		finding *f = fnd_add(fl, FND_LIMIT_EXCEEDED,
 		                     _("%s has more than %llu photo files: %llu of them (%s among "
 		                       "them) were not read nor checked"),
 		                     media, (unsigned long long)sd_limit(SD_LIMIT_MEDIA),
@@ -553,7 +553,7 @@ sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progr
 		    sf_read(sf, fd->key.off, k, 32, NULL) == SD_OK)
 			keys_hex(k, 32, key_hex);
 		finding *f =
-		    fnd_add(fl, "own-feed",
+		    fnd_add(fl, FND_OWN_FEED,
 		            _("feed %d (%.7s) is this computer's own: it holds the secret key "
 		              "Mapeo writes new observations with, which never leaves this "
 		              "computer"),

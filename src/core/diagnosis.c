@@ -78,7 +78,7 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	}
 	if (!path) {
 		fnd_add(
-		    &r->findings, "project-unknown",
+		    &r->findings, FND_PROJECT_UNKNOWN,
 		    _("no configuration to compare with: give this computer's configuration with "
 		      "--config (Mapeo Desktop's own was not found here)"));
 		return;
@@ -86,7 +86,7 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	mapeo_config *c = NULL;
 	sd_error err;
 	if (cfg_open(path, &c, &r->findings, &err) != SD_OK) {
-		fnd_add(&r->findings, "config-damaged", "%s", err.msg);
+		fnd_add(&r->findings, FND_CONFIG_DAMAGED, "%s", err.msg);
 		free(auto_path);
 		return;
 	}
@@ -108,13 +108,13 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	r->config_match = strcmp(ours, theirs) == 0;
 	if (r->config_match) {
 		fnd_add(
-		    &r->findings, "project-match",
+		    &r->findings, FND_PROJECT_MATCH,
 		    _("the file belongs to the project of the configuration \"%s\" (%s): both say "
 		      "%s"),
 		    title, c->footer, us);
 	} else {
 		fnd_add(
-		    &r->findings, "project-mismatch",
+		    &r->findings, FND_PROJECT_MISMATCH,
 		    _("the file belongs to a different project than the configuration \"%s\" (%s). "
 		      "Mapeo will say: trying to sync two different projects (us=%s) "
 		      "(syncfile=%s)"),
@@ -185,7 +185,7 @@ static bool feed_over_limit(sd_report *r, const syncfile *sf, const sf_feed *fd)
 			continue;
 		char *inner = xasprintf("%s/%s", fd->dir, files[k].name);
 		finding *f = fnd_add(
-		    &r->findings, "limit-exceeded",
+		    &r->findings, FND_LIMIT_EXCEEDED,
 		    _("feed %d of %s is too large to check: its %s file (%llu bytes) is for more "
 		      "than %llu blocks, so its blocks were not verified and its observations "
 		      "were not read"),
@@ -279,7 +279,7 @@ static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
 		uint64_t at;
 		if (!media_check_finish(mc, &why, &at)) {
 			finding *f =
-			    fnd_add(&r->findings, "media-damaged",
+			    fnd_add(&r->findings, FND_MEDIA_DAMAGED,
 			            _("the photo %s will not open: %s (at byte %llu of it)"),
 			            m->name, why, (unsigned long long)at);
 			fnd_set_media(f, m->name);
@@ -306,7 +306,7 @@ static void link_media_findings(sd_report *r, obs_model *model)
 	size_t n = obs_model_n_heads(model);
 	for (size_t k = 0; k < r->findings.n; k++) {
 		finding *f = &r->findings.v[k];
-		if (strcmp(f->code, "media-damaged") != 0 || f->observation || !f->media)
+		if (f->id != FND_MEDIA_DAMAGED || f->observation || !f->media)
 			continue;
 		const char *slash = strchr(f->media, '/');
 		const char *id = slash ? slash + 1 : f->media;
@@ -549,25 +549,25 @@ static void environment_findings(sd_report *r, const env_info *e)
 		finding *f;
 		if (m > 0 && shared)
 			f = fnd_add(
-			    &r->findings, "leftover-temp-database",
+			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
 			    _("%s, left by an interrupted sync on %s (%s), holds %s with %zu of "
 			      "the feeds in this file: it belongs to this file"),
 			    t->path, when, size, what, shared);
 		else if (m > 0)
 			f = fnd_add(
-			    &r->findings, "leftover-temp-database",
+			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
 			    _("%s, left by an interrupted sync on %s (%s), holds %s of this file's "
 			      "project"),
 			    t->path, when, size, what);
 		else if (m == 0)
 			f = fnd_add(
-			    &r->findings, "leftover-temp-database",
+			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
 			    _("%s, left by an interrupted sync on %s (%s), holds %s that shares "
 			      "nothing with this file: it comes from another sync file"),
 			    t->path, when, size, what);
 		else
 			f = fnd_add(
-			    &r->findings, "leftover-temp-database",
+			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
 			    _("%s, left by an interrupted sync on %s (%s), holds %s; whether it "
 			      "belongs to this file cannot be told"),
 			    t->path, when, size, what);
@@ -587,7 +587,7 @@ static void environment_findings(sd_report *r, const env_info *e)
 		if (e->temp_space.free_bytes < need) {
 			char *fr = human(e->temp_space.free_bytes), *nd = human(need),
 			     *dbs = human(db);
-			fnd_add(&r->findings, "low-disk-space",
+			fnd_add(&r->findings, FND_LOW_DISK_SPACE,
 			        _("the temporary folder %s has %s free, but Mapeo unpacks and "
 			          "packs the "
 			          "file's whole database (%s) there: it needs about %s"),
@@ -606,7 +606,7 @@ static void environment_findings(sd_report *r, const env_info *e)
 		uint64_t need = 64 * MIB + db / 4;
 		if (vs.free_bytes < need) {
 			char *fr = human(vs.free_bytes), *nd = human(need);
-			fnd_add(&r->findings, "low-disk-space",
+			fnd_add(&r->findings, FND_LOW_DISK_SPACE,
 			        _("the drive that holds the file has %s free; a sync writes the "
 			          "database "
 			          "back and adds the new data and photos: keep at least %s free"),
@@ -615,7 +615,7 @@ static void environment_findings(sd_report *r, const env_info *e)
 		}
 		if (vs.vfat && r->size >= FAT32_NEAR) {
 			char *sz = human(r->size);
-			fnd_add(&r->findings, "fat32-size-limit",
+			fnd_add(&r->findings, FND_FAT32_SIZE_LIMIT,
 			        r->size > FAT32_MAX ? _("the file is on a FAT32 drive and is %s: "
 			                                "FAT32 cannot hold a file "
 			                                "over 4 GiB, so it is already cut")
@@ -633,7 +633,7 @@ static void environment_findings(sd_report *r, const env_info *e)
 	if (v->n_log) {
 		const report_log_line *l = &v->log[0];
 		finding *f =
-		    fnd_add(&r->findings, "mapeo-log-error",
+		    fnd_add(&r->findings, FND_MAPEO_LOG_ERROR,
 		            P_("Mapeo's log on this computer records %zu sync error, the latest "
 		               "on %s: %s",
 		               "Mapeo's logs on this computer record %zu sync errors, the latest "
@@ -660,7 +660,7 @@ void check_version_step(sd_report *r, const ver_clues *clues, const check_option
 		c.has_database = r->has_database;
 		c.discovery_key = r->has_discovery_key;
 	}
-	c.incomplete = c.incomplete || fnd_has(&r->findings, "feed-incomplete");
+	c.incomplete = c.incomplete || fnd_has(&r->findings, FND_FEED_INCOMPLETE);
 	report_version *v = &r->version;
 	version_free(v);
 	v->local_can_read = -1;
@@ -750,7 +750,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	/* Step 1 */
 	if (sf->is_tar && r->project_default)
 		fnd_add(
-		    &r->findings, "project-default",
+		    &r->findings, FND_PROJECT_DEFAULT,
 		    _("the file belongs to the default project (it names no project key): only a "
 		      "Mapeo without a project key will sync with it"));
 	if (is_db && sf->has_discovery_key && db_view_kind(sf) == DB_KIND_DESKTOP &&
@@ -765,7 +765,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		compare_config(r, sf, opt);
 	else if (is_db)
 		fnd_add(
-		    &r->findings, "project-unknown",
+		    &r->findings, FND_PROJECT_UNKNOWN,
 		    _("the database does not say which project it belongs to (only Mapeo "
 		      "Desktop's keeps a folder that tells it): compare the configuration on the "
 		      "device it came from"));
@@ -800,7 +800,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 		}
 		if (st != SD_OK) {
-			fnd_add(&r->findings, "truncated-file", "%s", err ? err->msg : "");
+			fnd_add(&r->findings, FND_TRUNCATED_FILE, "%s", err ? err->msg : "");
 			sd_error_clear(err);
 		}
 	} else if (!sf->db || opt->quick) {
@@ -836,7 +836,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			r->feeds[i].own = sf->feeds[i].has_secret_key;
 	sd_error cerr;
 	if ((is_db ? db_check_unchanged(sf, &cerr) : sdin_check_unchanged(sf->in, &cerr)) != SD_OK)
-		fnd_add(&r->findings, "input-changed", "%s", cerr.msg);
+		fnd_add(&r->findings, FND_INPUT_CHANGED, "%s", cerr.msg);
 	sf_close(sf);
 	set_verdict(r);
 	return SD_OK;

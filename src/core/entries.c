@@ -254,7 +254,7 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 		char inner[32];
 		snprintf(inner, sizeof inner, "%d/data", feed);
 		finding *f =
-		    fnd_add(fl, "entry-not-json",
+		    fnd_add(fl, FND_ENTRY_NOT_JSON,
 		            _("feed %d, block %llu is not one line of JSON: Mapeo cannot read "
 		              "this entry"),
 		            feed, (unsigned long long)seq);
@@ -335,7 +335,7 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 		char inner[32];
 		snprintf(inner, sizeof inner, "%d/data", feed);
 		finding *f = fnd_add(
-		    fl, "limit-exceeded",
+		    fl, FND_LIMIT_EXCEEDED,
 		    _("feed %d, block %llu links to more than %llu different feeds, more than "
 		      "any Mapeo project has: links to feeds past that were not followed, so "
 		      "which versions are current may be wrong from there on"),
@@ -383,17 +383,17 @@ static void check_date(const obs_model *m, const entry *e, const char *field, in
 	const char *cat = e->category ? e->category : _("no category");
 	finding *f = NULL;
 	if (ms == NO_TIME)
-		f = fnd_add(fl, "date-malformed",
+		f = fnd_add(fl, FND_DATE_MALFORMED,
 		            _("observation %s: its %s '%s' is not a valid date"), id, field, text);
 	else if (ms >= 0 && ms < 31536000000LL)
 		f = fnd_add(
-		    fl, "date-epoch",
+		    fl, FND_DATE_EPOCH,
 		    _("observation %s (%s) has its %s in 1970 (%s): the device's clock was not "
 		      "set"),
 		    id, cat, field, text);
 	else if (now > 0 && ms / 1000 > now + 86400)
 		f = fnd_add(
-		    fl, "date-future",
+		    fl, FND_DATE_FUTURE,
 		    _("observation %s (%s) has its %s in the future (%s), after the file was "
 		      "written"),
 		    id, cat, field, text);
@@ -505,7 +505,7 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 				char when[40];
 				time_text(e->created_ms, e->created_raw, when);
 				finding *f = fnd_add(
-				    fl, "attachment-missing",
+				    fl, FND_ATTACHMENT_MISSING,
 				    _("observation %s (%s, %s): its photo %s is not in the "
 				      "file"),
 				    entry_id(e), e->category ? e->category : _("no category"),
@@ -525,7 +525,7 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 		    bsearch(&id, m->referenced, m->n_atts, sizeof *m->referenced, cmp_str))
 			continue;
 		finding *f =
-		    fnd_add(fl, "media-orphan",
+		    fnd_add(fl, FND_MEDIA_ORPHAN,
 		            _("the photo %s belongs to no observation in the file"), media[i]);
 		fnd_set_media(f, media[i]);
 	}

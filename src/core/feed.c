@@ -110,10 +110,10 @@ static bool check_header(const uint8_t *p, size_t len, uint8_t type, uint16_t en
 	return p[7] == al && memcmp(p + 8, algo, al) == 0;
 }
 
-static finding *feed_finding(findings *fl, const char *code, int index, const char *dir,
+static finding *feed_finding(findings *fl, fnd_code code, int index, const char *dir,
                              const char *file, int64_t block, const char *fmt, ...) SD_PRINTF(7, 8);
 
-static finding *feed_finding(findings *fl, const char *code, int index, const char *dir,
+static finding *feed_finding(findings *fl, fnd_code code, int index, const char *dir,
                              const char *file, int64_t block, const char *fmt, ...)
 {
 	va_list ap;
@@ -185,7 +185,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 
 	res->headers_ok = true;
 	if (!src->has_tree || !check_header(src->tree, src->tree_len, 2, NODE, "BLAKE2b")) {
-		feed_finding(fl, "feed-header-invalid", index, dir, "tree", -1,
+		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "tree", -1,
 		             src->has_tree ? _("feed %d: the tree file's header is not hypercore's")
 		                           : _("feed %d has no tree file"),
 		             index);
@@ -193,7 +193,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	}
 	if (!src->has_signatures ||
 	    !check_header(src->signatures, src->signatures_len, 1, SIG, "Ed25519")) {
-		feed_finding(fl, "feed-header-invalid", index, dir, "signatures", -1,
+		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "signatures", -1,
 		             src->has_signatures
 		                 ? _("feed %d: the signatures file's header is not hypercore's")
 		                 : _("feed %d has no signatures file"),
@@ -202,7 +202,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	}
 	size_t page = 0;
 	if (!src->has_bitfield || !check_header(src->bitfield, src->bitfield_len, 0, 0, "")) {
-		feed_finding(fl, "feed-header-invalid", index, dir, "bitfield", -1,
+		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "bitfield", -1,
 		             src->has_bitfield ? _("feed %d: the bitfield file's header is not "
 		                                   "hypercore's")
 		                               : _("feed %d has no bitfield file"),
@@ -257,7 +257,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		if (!leaf || !block_offset(tree, tree_len, k, &off)) {
 			if (reported++ < MAX_REPORTED)
 				feed_finding(
-				    fl, "feed-hash-mismatch", index, dir, "tree", (int64_t)k,
+				    fl, FND_FEED_HASH_MISMATCH, index, dir, "tree", (int64_t)k,
 				    _("feed %d, block %llu: the tree has no node for this block"),
 				    index, (unsigned long long)k);
 			continue;
@@ -266,7 +266,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		if (size > FEED_MAX_BLOCK || off + size > src->data_size) {
 			if (reported++ < MAX_REPORTED)
 				feed_finding(
-				    fl, "feed-hash-mismatch", index, dir, "data", (int64_t)k,
+				    fl, FND_FEED_HASH_MISMATCH, index, dir, "data", (int64_t)k,
 				    off + size > src->data_size
 				        ? _("feed %d, block %llu: the data file ends before this "
 				            "block (it needs bytes %llu to %llu)")
@@ -293,7 +293,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			res->hashed_ok++;
 		} else if (reported++ < MAX_REPORTED) {
 			feed_finding(
-			    fl, "feed-hash-mismatch", index, dir, "data", (int64_t)k,
+			    fl, FND_FEED_HASH_MISMATCH, index, dir, "data", (int64_t)k,
 			    _("feed %d, block %llu (bytes %llu to %llu of its data): the data "
 			      "does not match the hash the tree holds; it was damaged"),
 			    index, (unsigned long long)k, (unsigned long long)off,
@@ -324,7 +324,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		uint64_t first = (i >> (d + 1)) << d, last = first + ((uint64_t)1 << d);
 		if (reported++ < MAX_REPORTED)
 			feed_finding(
-			    fl, "feed-hash-mismatch", index, dir, "tree", (int64_t)first,
+			    fl, FND_FEED_HASH_MISMATCH, index, dir, "tree", (int64_t)first,
 			    _("feed %d: tree node %llu (over blocks %llu to %llu) does not hash "
 			      "its children; the tree file is damaged there"),
 			    index, (unsigned long long)i, (unsigned long long)first,
@@ -333,7 +333,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			ok[k] = 0;
 	}
 	if (reported > MAX_REPORTED)
-		feed_finding(fl, "feed-hash-mismatch", index, dir, NULL, -1,
+		feed_finding(fl, FND_FEED_HASH_MISMATCH, index, dir, NULL, -1,
 		             _("feed %d: %u more hash problems were not listed one by one"), index,
 		             reported - MAX_REPORTED);
 
@@ -356,7 +356,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			res->signed_len = (int64_t)(s + 1);
 		} else if (bad_sigs++ < MAX_REPORTED) {
 			feed_finding(
-			    fl, "feed-signature-invalid", index, dir, "signatures", (int64_t)s,
+			    fl, FND_FEED_SIGNATURE_INVALID, index, dir, "signatures", (int64_t)s,
 			    _("feed %d: the signature for length %llu does not verify with the "
 			      "feed's key; Mapeo will stop with 'Remote signature could not be "
 			      "verified'"),
@@ -388,7 +388,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 
 	if (len && res->present < len) {
 		finding *f =
-		    feed_finding(fl, "feed-incomplete", index, dir, "bitfield", -1,
+		    feed_finding(fl, FND_FEED_INCOMPLETE, index, dir, "bitfield", -1,
 		                 _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
 		                   "with this file can stall waiting for them"),
 		                 index, (unsigned long long)res->present, (unsigned long long)len,
@@ -397,12 +397,12 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	}
 	if (len && res->signed_len < (int64_t)len && res->headers_ok) {
 		if (res->signed_len < 0)
-			feed_finding(fl, "feed-unsigned", index, dir, "signatures", 0,
+			feed_finding(fl, FND_FEED_UNSIGNED, index, dir, "signatures", 0,
 			             _("feed %d: no valid signature covers any of its %llu blocks"),
 			             index, (unsigned long long)len);
 		else
 			feed_finding(
-			    fl, "feed-unsigned", index, dir, "signatures", res->signed_len,
+			    fl, FND_FEED_UNSIGNED, index, dir, "signatures", res->signed_len,
 			    _("feed %d: no valid signature covers its last blocks (signed up to "
 			      "%lld of %llu)"),
 			    index, (long long)res->signed_len, (unsigned long long)len);

@@ -398,7 +398,7 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		}
 		for (size_t k = 0; k < r->findings.n; k++) {
 			const finding *fn = &r->findings.v[k];
-			if (!strcmp(fn->code, "entry-not-json") && fn->feed == pf->from &&
+			if (fn->id == FND_ENTRY_NOT_JSON && fn->feed == pf->from &&
 			    fn->block >= 0 && (uint64_t)fn->block < first) {
 				first = (uint64_t)fn->block;
 				why_id = NULL;
@@ -458,7 +458,7 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
 	for (size_t i = 0; i < r->findings.n; i++)
-		if (!strcmp(r->findings.v[i].code, "input-changed")) {
+		if (r->findings.v[i].id == FND_INPUT_CHANGED) {
 			sd_error_set(err, SD_ERR_CHANGED, "%s", r->findings.v[i].message);
 			report_free(r);
 			return SD_ERR_CHANGED;
@@ -547,8 +547,9 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 	}
 	if (db_is_view(sf))
 		; /* a database folder has no index or userdata to restore */
-	else if (!sf->has_index || fnd_has(&r->findings, "missing-trailer") ||
-	         fnd_has(&r->findings, "damaged-index") || fnd_has(&r->findings, "index-disagrees"))
+	else if (!sf->has_index || fnd_has(&r->findings, FND_MISSING_TRAILER) ||
+	         fnd_has(&r->findings, FND_DAMAGED_INDEX) ||
+	         fnd_has(&r->findings, FND_INDEX_DISAGREES))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("a new index and trailer are written")));
 	if (!db_is_view(sf) && (!sf->has_userdata || !sf->p2p_db))
@@ -583,8 +584,8 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		}
 		bool damaged = false;
 		for (size_t k = 0; k < r->findings.n; k++)
-			if (!strcmp(r->findings.v[k].code, "media-damaged") &&
-			    r->findings.v[k].media && !strcmp(r->findings.v[k].media, m->name))
+			if (r->findings.v[k].id == FND_MEDIA_DAMAGED && r->findings.v[k].media &&
+			    !strcmp(r->findings.v[k].media, m->name))
 				damaged = true;
 		if (damaged && opt->salvage) {
 			add_line(&p->dropped, &p->n_dropped,
@@ -595,7 +596,7 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		p->media[p->n_media++] = xstrdup(m->name);
 		p->estimated_size += TAR_BLOCK + tar_padded(m->size);
 	}
-	if (fnd_has(&r->findings, "dead-space"))
+	if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
 
@@ -642,7 +643,7 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		if (pf->keep < pf->length)
 			describe_cut(p, sf, fd, pf->keep, pf->length);
 		for (size_t k = 0; k < r->findings.n; k++)
-			if (!strcmp(r->findings.v[k].code, "feed-header-invalid") &&
+			if (r->findings.v[k].id == FND_FEED_HEADER_INVALID &&
 			    r->findings.v[k].feed == rf->index) {
 				add_line(
 				    &p->changes, &p->n_changes,
@@ -844,12 +845,15 @@ typedef struct verify_ctx {
 static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 {
 	const rebuild_plan *p = ((verify_ctx *)ud)->p;
-	static const char *const structural[] = {
-	    "not-a-sync-file",  "file-too-small",    "truncated-file",  "missing-index",
-	    "damaged-index",    "index-disagrees",   "missing-trailer", "bad-header-checksum",
-	    "unpatched-header", "inner-tar-damaged", "feed-gap",        "feed-key-invalid",
-	    "userdata-missing", "database-missing",  "dangerous-name",  "feed-header-invalid",
-	    "limit-exceeded"};
+	static const fnd_code structural[] = {FND_NOT_A_SYNC_FILE,  FND_FILE_TOO_SMALL,
+	                                      FND_TRUNCATED_FILE,   FND_MISSING_INDEX,
+	                                      FND_DAMAGED_INDEX,    FND_INDEX_DISAGREES,
+	                                      FND_MISSING_TRAILER,  FND_BAD_HEADER_CHECKSUM,
+	                                      FND_UNPATCHED_HEADER, FND_INNER_TAR_DAMAGED,
+	                                      FND_FEED_GAP,         FND_FEED_KEY_INVALID,
+	                                      FND_USERDATA_MISSING, FND_DATABASE_MISSING,
+	                                      FND_DANGEROUS_NAME,   FND_FEED_HEADER_INVALID,
+	                                      FND_LIMIT_EXCEEDED};
 	check_options co = {.no_auto_config = true};
 	sd_report *r = NULL;
 	sd_error cerr;
@@ -861,8 +865,8 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	const char *bad = NULL;
 	for (size_t i = 0; i < sizeof structural / sizeof structural[0] && !bad; i++)
 		if (fnd_has(&r->findings, structural[i]) &&
-		    (strcmp(structural[i], "database-missing") || p->has_db))
-			bad = structural[i];
+		    (structural[i] != FND_DATABASE_MISSING || p->has_db))
+			bad = fnd_info(structural[i])->code;
 	if (!bad && strcmp(r->has_discovery_key ? r->discovery_key : "", p->discovery_key) != 0)
 		bad = "project";
 	if (!bad && r->n_feeds != p->n_feeds)

@@ -84,7 +84,7 @@ static json_t *finding_json(const finding *f)
 	json_object_set_new(o, "step", json_string(fnd_step_name(f->step)));
 	json_object_set_new(o, "severity", json_string(fnd_severity_name(f->severity)));
 	json_object_set_new(o, "message", json_string(f->message));
-	const char *adv = fnd_advice(f->code);
+	const char *adv = fnd_advice(f->id);
 	if (adv)
 		json_object_set_new(o, "advice", json_string(adv));
 	if (f->offset >= 0)
@@ -156,7 +156,8 @@ json_t *report_to_json(const sd_report *r)
 	json_object_set_new(o, "size", json_integer((json_int_t)r->size));
 	json_object_set_new(o, "verdict", json_string(check_verdict_name(r->verdict)));
 	/* false when a safety limit left part of the input unread (limit-exceeded) */
-	json_object_set_new(o, "complete", json_boolean(!fnd_has(&r->findings, "limit-exceeded")));
+	json_object_set_new(o, "complete",
+	                    json_boolean(!fnd_has(&r->findings, FND_LIMIT_EXCEEDED)));
 	json_object_set_new(o, "era", json_string(r->era));
 	if (r->era_text)
 		json_object_set_new(o, "era_text", json_string(r->era_text));
@@ -463,7 +464,7 @@ static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *
 			free(l);
 		}
 		sb_free(&w);
-		const char *adv = fnd_advice(f->code);
+		const char *adv = fnd_advice(f->id);
 		if (adv && f->severity > SEV_INFO) {
 			char *l = xasprintf("%s: %s", _("What to do"), adv);
 			wrap(out, NULL, 11, width, l);
@@ -535,23 +536,23 @@ const char *report_next_action(const sd_report *r)
 		return _(
 		    "The file could not be read. Check its name, that it was copied completely, "
 		    "and that you may read it.");
-	if (fnd_has(l, "not-a-sync-file"))
+	if (fnd_has(l, FND_NOT_A_SYNC_FILE))
 		return _("This is not a Mapeo sync file. Check that the right file was copied.");
-	if (fnd_has(l, "project-mismatch"))
+	if (fnd_has(l, FND_PROJECT_MISMATCH))
 		return _(
 		    "Use the same configuration on both computers (the guide's Option A or B), or "
 		    "rebuild the file for this computer's configuration with 'syncdoctor rebuild "
 		    "--config'.");
-	if (fnd_has(l, "era-legacy-gzip") || fnd_has(l, "era-hyperlog"))
+	if (fnd_has(l, FND_ERA_LEGACY_GZIP) || fnd_has(l, FND_ERA_HYPERLOG))
 		return _(
 		    "This file comes from an old Mapeo. Sync it with that version, then update "
 		    "Mapeo on every computer and make a new sync file.");
-	if (fnd_has(l, "database-missing"))
+	if (fnd_has(l, FND_DATABASE_MISSING))
 		return _(
 		    "The observations are missing from this file. Look for a leftover temporary "
 		    "copy with 'syncdoctor env', or make a new sync file on the computer that made "
 		    "this one.");
-	if (fnd_has(l, "limit-exceeded") && !fnd_count(l, SEV_ERROR))
+	if (fnd_has(l, FND_LIMIT_EXCEEDED) && !fnd_count(l, SEV_ERROR))
 		return _("The check is incomplete: part of the input is past syncdoctor's safety "
 		         "limits and was not read, so problems may remain there. Check that the "
 		         "right file or folder was given.");
@@ -595,7 +596,7 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		    _("This database's project: %s (Mapeo's error messages on its computer "
 		      "show it as 'us=%s')."),
 		    r->discovery_key, us);
-	else if (fnd_has(&r->findings, "not-a-sync-file"))
+	else if (fnd_has(&r->findings, FND_NOT_A_SYNC_FILE))
 		l = xstrdup(_("This is not a Mapeo sync file, so it belongs to no project; "
 		              "there is no configuration to compare (see step 3)."));
 	else
@@ -684,7 +685,7 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	}
 
 	sb_printf(out, "\n%s\n",
-	          fnd_has(&r->findings, "limit-exceeded")
+	          fnd_has(&r->findings, FND_LIMIT_EXCEEDED)
 	              ? _("Summary: PROBLEMS FOUND, CHECK INCOMPLETE")
 	          : r->verdict == VERDICT_OK ? _("Summary: OK")
 	                                     : _("Summary: PROBLEMS FOUND"));

@@ -57,7 +57,7 @@ static json_t *parse_json(const char *path, const char *member, const uint8_t *d
 	json_error_t je;
 	json_t *j = json_loadb((const char *)d, len, 0, &je);
 	if (!j) {
-		finding *f = fnd_add(fl, "config-damaged",
+		finding *f = fnd_add(fl, FND_CONFIG_DAMAGED,
 		                     _("%s: %s is not valid JSON (line %d, column %d: %s)"), path,
 		                     member, je.line, je.column, je.text);
 		fnd_set_member(f, member);
@@ -116,7 +116,7 @@ static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error 
 			break;
 		if (ev == TAR_DAMAGE) {
 			finding *f =
-			    fnd_add(fl, "config-damaged", _("%s: the archive is damaged: %s"),
+			    fnd_add(fl, FND_CONFIG_DAMAGED, _("%s: the archive is damaged: %s"),
 			            c->path, terr.msg);
 			f->offset = (int64_t)it.damage_off;
 			continue;
@@ -125,7 +125,7 @@ static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error 
 			continue;
 		if (!e.checksum_ok) {
 			finding *f =
-			    fnd_add(fl, "config-damaged",
+			    fnd_add(fl, FND_CONFIG_DAMAGED,
 			            _("%s: the header of %s has a wrong checksum; Mapeo's import "
 			              "will fail with 'Invalid tar header'"),
 			            c->path, e.name);
@@ -133,7 +133,7 @@ static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error 
 			fnd_set_member(f, e.name);
 		}
 		if (e.truncated || e.size > MAX_MEMBER_BYTES) {
-			finding *f = fnd_add(fl, "config-damaged", _("%s: %s is cut short"),
+			finding *f = fnd_add(fl, FND_CONFIG_DAMAGED, _("%s: %s is cut short"),
 			                     c->path, e.name);
 			f->offset = (int64_t)e.header_off;
 			fnd_set_member(f, e.name);
@@ -161,7 +161,7 @@ static void read_zip(mapeo_config *c, sd_input *in, findings *fl)
 	sd_error zerr;
 	size_t cap = 0;
 	if (zip_open(in, &za, &zerr) != SD_OK) {
-		fnd_add(fl, "config-damaged", "%s", zerr.msg);
+		fnd_add(fl, FND_CONFIG_DAMAGED, "%s", zerr.msg);
 		return;
 	}
 	for (size_t i = 0; i < za.n && i < MAX_MEMBERS; i++) {
@@ -172,7 +172,7 @@ static void read_zip(mapeo_config *c, sd_input *in, findings *fl)
 		uint8_t *d;
 		size_t len;
 		if (zip_read(&za, e, &d, &len, &zerr) != SD_OK) {
-			finding *f = fnd_add(fl, "config-damaged", "%s", zerr.msg);
+			finding *f = fnd_add(fl, FND_CONFIG_DAMAGED, "%s", zerr.msg);
 			fnd_set_member(f, e->name);
 			continue;
 		}
@@ -180,7 +180,7 @@ static void read_zip(mapeo_config *c, sd_input *in, findings *fl)
 		free(d);
 	}
 	zip_close(&za);
-	fnd_add(fl, "config-not-importable",
+	fnd_add(fl, FND_CONFIG_NOT_IMPORTABLE,
 	        _("%s is a ZIP configuration (builder 4 or later): Mapeo Desktop's Import "
 	          "Configuration only reads the tar form and will say 'Invalid tar header'"),
 	        c->path);
@@ -231,8 +231,8 @@ static void read_metadata(mapeo_config *c, findings *fl)
 {
 	keys_footer_form(NULL, c->footer);
 	if (!c->metadata) {
-		if (!fnd_has(fl, "config-damaged"))
-			fnd_add(fl, "config-damaged",
+		if (!fnd_has(fl, FND_CONFIG_DAMAGED))
+			fnd_add(fl, FND_CONFIG_DAMAGED,
 			        _("%s has no metadata.json: Mapeo Desktop falls back to its "
 			          "bundled default "
 			          "configuration (no project key)"),
@@ -251,7 +251,7 @@ static void read_metadata(mapeo_config *c, findings *fl)
 	c->has_key = true;
 	if (!json_is_string(k)) {
 		finding *f =
-		    fnd_add(fl, "config-invalid-key",
+		    fnd_add(fl, FND_CONFIG_INVALID_KEY,
 		            _("%s: the projectKey in metadata.json is not a string"), c->path);
 		fnd_set_member(f, "metadata.json");
 		return;
@@ -261,7 +261,7 @@ static void read_metadata(mapeo_config *c, findings *fl)
 	c->key_valid = keys_valid_project_key(key, why, sizeof why);
 	keys_footer_form(key, c->footer);
 	if (!c->key_valid) {
-		finding *f = fnd_add(fl, "config-invalid-key", _("%s: %s"), c->path, why);
+		finding *f = fnd_add(fl, FND_CONFIG_INVALID_KEY, _("%s: %s"), c->path, why);
 		fnd_set_member(f, "metadata.json");
 	}
 	if (!keys_discovery_hex(key, c->discovery_key))
@@ -300,7 +300,7 @@ sd_status cfg_open(const char *path, mapeo_config **out, findings *fl, sd_error 
 			c->container = CFG_TAR;
 			s = read_tar(c, in, fl, err);
 		} else {
-			fnd_add(fl, "config-damaged",
+			fnd_add(fl, FND_CONFIG_DAMAGED,
 			        _("%s is neither a tar nor a ZIP configuration (its first bytes "
 			          "are not an "
 			          "archive header)"),

@@ -198,7 +198,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		sd_progress_report(prog, _("structure"), pos, sf->size, sf->n_members, 0);
 		if (pos + TAR_BLOCK > sf->size) {
 			finding *f = fnd_add(
-			    fl, "truncated-file",
+			    fl, FND_TRUNCATED_FILE,
 			    _("the file ends %llu bytes into a 512-byte block at byte %llu: "
 			      "its length (%llu) is not a multiple of 512"),
 			    (unsigned long long)(sf->size - pos), (unsigned long long)pos,
@@ -230,7 +230,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			if (h.magic_ustar || h.magic_gnu) {
 				char *en = escape_name(h.name);
 				f = fnd_add(
-				    fl, "bad-header-checksum",
+				    fl, FND_BAD_HEADER_CHECKSUM,
 				    _("the tar header of '%s' at byte %llu is damaged (checksum "
 				      "%o, "
 				      "expected %o); %llu bytes after it could not be read"),
@@ -239,7 +239,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 				fnd_set_member(f, en);
 				free(en);
 			} else {
-				f = fnd_add(fl, "bad-header-checksum",
+				f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
 				            _("bytes %llu to %llu are not a tar header or the data "
 				              "of one: the "
 				              "file is damaged there"),
@@ -251,7 +251,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		}
 		if (sf->n_members >= sd_limit(SD_LIMIT_MEMBERS)) {
 			finding *f = fnd_add(
-			    fl, "limit-exceeded",
+			    fl, FND_LIMIT_EXCEEDED,
 			    _("%s has more than %llu members, more than Mapeo ever writes: "
 			      "reading stopped at byte %llu, and the %llu bytes after it were "
 			      "not checked"),
@@ -268,7 +268,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (!h.checksum_ok) {
 			char *en = escape_name(m->name);
 			finding *f = fnd_add(
-			    fl, "bad-header-checksum",
+			    fl, FND_BAD_HEADER_CHECKSUM,
 			    _("the tar header of '%s' at byte %llu has a wrong checksum "
 			      "(%o, expected %o); its size still leads to the next header"),
 			    en, (unsigned long long)pos, h.checksum_stored, h.checksum_computed);
@@ -279,7 +279,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (dangerous_name(m->name)) {
 			char *en = escape_name(m->name);
 			finding *f =
-			    fnd_add(fl, "dangerous-name",
+			    fnd_add(fl, FND_DANGEROUS_NAME,
 			            _("the member name '%s' at byte %llu is absolute, climbs with "
 			              "'..' or holds control characters"),
 			            en, (unsigned long long)pos);
@@ -295,7 +295,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			m->unpatched = true;
 			m->size = next - m->data_off;
 			finding *f =
-			    fnd_add(fl, "unpatched-header",
+			    fnd_add(fl, FND_UNPATCHED_HEADER,
 			            _("the header of '%s' at byte %llu still says size 0, but %llu "
 			              "bytes of data follow it: a write died before it finished"),
 			            m->name, (unsigned long long)pos, (unsigned long long)m->size);
@@ -305,7 +305,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		} else if (m->data_off + m->size > sf->size) {
 			m->truncated = true;
 			finding *f =
-			    fnd_add(fl, "truncated-file",
+			    fnd_add(fl, FND_TRUNCATED_FILE,
 			            _("'%s' (header at byte %llu) should hold %llu bytes, but the "
 			              "file ends after %llu of them"),
 			            m->name, (unsigned long long)pos, (unsigned long long)m->size,
@@ -331,7 +331,7 @@ static sf_member *member_at(syncfile *sf, uint64_t off)
 static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 {
 	if (!json_is_object(ud)) {
-		fnd_add(fl, "userdata-missing",
+		fnd_add(fl, FND_USERDATA_MISSING,
 		        _("the index has no userdata: Mapeo will treat the file as the default "
 		          "project (the file never finished a sync, or a repair tool dropped it)"));
 		return;
@@ -342,7 +342,7 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 		sf->userdata_version = xstrdup(json_string_value(v));
 	json_t *s = json_object_get(ud, "syncfile");
 	if (!json_is_object(s)) {
-		fnd_add(fl, "userdata-missing", _("the index userdata has no 'syncfile' part"));
+		fnd_add(fl, FND_USERDATA_MISSING, _("the index userdata has no 'syncfile' part"));
 		return;
 	}
 	json_t *db = json_object_get(s, "p2p-db");
@@ -358,14 +358,14 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 		sf->hints.discovery_key = true;
 	} else if (dk) {
 		fnd_add(
-		    fl, "damaged-index",
+		    fl, FND_DAMAGED_INDEX,
 		    _("the userdata's discoveryKey is not 64 hexadecimal characters: Mapeo will "
 		      "refuse the file"));
 	}
 	if (json_object_get(s, "projectId") || json_object_get(s, "projectKey"))
 		sf->hints.legacy_project_id = true;
 	if (!sf->p2p_db)
-		fnd_add(fl, "userdata-missing",
+		fnd_add(fl, FND_USERDATA_MISSING,
 		        _("the index userdata does not say which database the file holds (no "
 		          "p2p-db): the file never finished a sync"));
 }
@@ -382,7 +382,7 @@ static void read_index(syncfile *sf, findings *fl)
 		}
 	if (!idx) {
 		finding *f =
-		    fnd_add(fl, "missing-index",
+		    fnd_add(fl, FND_MISSING_INDEX,
 		            _("there is no ___index.json at the end of the file: Mapeo cannot "
 		              "open it (it will say 'not valid JSON' or 'No files found')"));
 		if (last)
@@ -392,7 +392,7 @@ static void read_index(syncfile *sf, findings *fl)
 	sf->index_member = idx;
 	if (idx != last) {
 		finding *f =
-		    fnd_add(fl, "missing-index",
+		    fnd_add(fl, FND_MISSING_INDEX,
 		            _("___index.json at byte %llu is followed by '%s': Mapeo reads the "
 		              "last member as the index and will fail"),
 		            (unsigned long long)idx->header_off, last->name);
@@ -401,7 +401,7 @@ static void read_index(syncfile *sf, findings *fl)
 	}
 	if (idx->size > MAX_INDEX_BYTES) {
 		finding *f =
-		    fnd_add(fl, "damaged-index", _("the index at byte %llu claims %llu bytes"),
+		    fnd_add(fl, FND_DAMAGED_INDEX, _("the index at byte %llu claims %llu bytes"),
 		            (unsigned long long)idx->header_off, (unsigned long long)idx->size);
 		f->offset = (int64_t)idx->header_off;
 		return;
@@ -414,7 +414,7 @@ static void read_index(syncfile *sf, findings *fl)
 	txt[len] = '\0';
 	sf->index_json = txt;
 	if (len < idx->size) {
-		finding *f = fnd_add(fl, "damaged-index",
+		finding *f = fnd_add(fl, FND_DAMAGED_INDEX,
 		                     _("the index is cut: %zu of its %llu bytes are in the file"),
 		                     len, (unsigned long long)idx->size);
 		f->offset = (int64_t)idx->header_off;
@@ -424,7 +424,7 @@ static void read_index(syncfile *sf, findings *fl)
 	json_error_t jerr;
 	json_t *root = json_loadb(txt, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		finding *f = fnd_add(fl, "damaged-index",
+		finding *f = fnd_add(fl, FND_DAMAGED_INDEX,
 		                     _("the index is not valid JSON (%s, at character %d)"),
 		                     jerr.text, jerr.position);
 		f->offset =
@@ -435,7 +435,7 @@ static void read_index(syncfile *sf, findings *fl)
 	json_t *index = json_object_get(root, "index");
 	if (!json_is_object(root) || !json_is_object(index)) {
 		finding *f =
-		    fnd_add(fl, "damaged-index",
+		    fnd_add(fl, FND_DAMAGED_INDEX,
 		            _("the index has no 'index' key: Mapeo will silently read it as the "
 		              "old format, see no data, and orphan the database"));
 		f->offset = (int64_t)idx->data_off;
@@ -452,7 +452,7 @@ static void read_index(syncfile *sf, findings *fl)
 		if (!json_is_integer(jo) || !json_is_integer(js) || json_integer_value(jo) < 0 ||
 		    json_integer_value(js) < 0) {
 			finding *f = fnd_add(
-			    fl, "damaged-index",
+			    fl, FND_DAMAGED_INDEX,
 			    _("the index entry for '%s' has no valid offset and size"), name);
 			fnd_set_member(f, name);
 			continue;
@@ -463,17 +463,17 @@ static void read_index(syncfile *sf, findings *fl)
 		finding *f = NULL;
 		if (off + TAR_BLOCK + size > sf->size)
 			f = fnd_add(
-			    fl, "index-disagrees",
+			    fl, FND_INDEX_DISAGREES,
 			    _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
 			      "of the file (%llu bytes)"),
 			    name, (unsigned long long)off, (unsigned long long)size,
 			    (unsigned long long)sf->size);
 		else if (!m || strcmp(m->name, name) != 0)
-			f = fnd_add(fl, "index-disagrees",
+			f = fnd_add(fl, FND_INDEX_DISAGREES,
 			            _("the index says '%s' is at byte %llu, but %s is there"), name,
 			            (unsigned long long)off, m ? m->name : _("no member header"));
 		else if (m->size != size && !m->unpatched)
-			f = fnd_add(fl, "index-disagrees",
+			f = fnd_add(fl, FND_INDEX_DISAGREES,
 			            _("the index says '%s' has %llu bytes, its header says %llu"),
 			            name, (unsigned long long)size, (unsigned long long)m->size);
 		if (f) {
@@ -502,7 +502,7 @@ static void read_index(syncfile *sf, findings *fl)
 			break;
 	}
 	if (zeros < 1024) {
-		finding *f = fnd_add(fl, "missing-trailer",
+		finding *f = fnd_add(fl, FND_MISSING_TRAILER,
 		                     _("after the index there are %llu zero bytes instead of 1024"),
 		                     (unsigned long long)zeros);
 		f->offset = (int64_t)end;
@@ -528,7 +528,7 @@ static void dead_space(syncfile *sf, findings *fl)
 	}
 	if (n) {
 		finding *f =
-		    fnd_add(fl, "dead-space",
+		    fnd_add(fl, FND_DEAD_SPACE,
 		            P_("%zu member (%llu bytes) is not in the index, so Mapeo never "
 		               "reads it (an older copy or an orphaned database)",
 		               "%zu members (%llu bytes) are not in the index, so Mapeo never "
@@ -632,7 +632,7 @@ void sf_check_feed_keys(const syncfile *sf, findings *fl)
 		char where[64];
 		snprintf(where, sizeof where, "%s/key", fd->dir);
 		finding *f = fnd_add(
-		    fl, "feed-key-invalid",
+		    fl, FND_FEED_KEY_INVALID,
 		    fd->key.present ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
 		                        "ignores it and every feed after it")
 		                    : _("feed %d has no key file: Mapeo ignores it and every "
@@ -666,7 +666,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			break;
 		if (ev == TAR_DAMAGE && err.status == SD_ERR_LIMIT) {
 			finding *f = fnd_add(
-			    fl, "limit-exceeded",
+			    fl, FND_LIMIT_EXCEEDED,
 			    _("the database (osm-p2p-db.tar) in %s has more than %llu entries: "
 			      "reading it stopped %llu bytes into it, and the %llu bytes after "
 			      "that were not checked"),
@@ -680,7 +680,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (ev == TAR_DAMAGE) {
 			if (sf->inner_ok) {
 				finding *f = fnd_add(
-				    fl, "inner-tar-damaged",
+				    fl, FND_INNER_TAR_DAMAGED,
 				    _("the database (osm-p2p-db.tar) is damaged %llu bytes into "
 				      "it: %s; Mapeo will say 'Invalid tar header'"),
 				    (unsigned long long)(it.damage_off - db->data_off), err.msg);
@@ -693,7 +693,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (!e.checksum_ok) {
 			char *en = escape_name(e.name);
 			finding *f =
-			    fnd_add(fl, "inner-tar-damaged",
+			    fnd_add(fl, FND_INNER_TAR_DAMAGED,
 			            _("the database entry '%s' has a wrong header checksum; Mapeo "
 			              "will say 'Invalid tar header'"),
 			            en);
@@ -705,7 +705,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		}
 		if (e.truncated) {
 			finding *f =
-			    fnd_add(fl, "inner-tar-damaged",
+			    fnd_add(fl, FND_INNER_TAR_DAMAGED,
 			            _("the database entry '%s' is cut short: Mapeo will say "
 			              "'Unexpected end of data'"),
 			            e.name);
@@ -730,7 +730,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (dangerous_name(e.name)) {
 			char *en = escape_name(e.name);
 			finding *f = fnd_add(
-			    fl, "dangerous-name",
+			    fl, FND_DANGEROUS_NAME,
 			    _("the database entry name '%s' is absolute, climbs with '..' or "
 			      "holds control characters"),
 			    en);
@@ -761,7 +761,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			if (feeds_over && !was_over) {
 				char *en = escape_name(e.name);
 				finding *f = fnd_add(
-				    fl, "limit-exceeded",
+				    fl, FND_LIMIT_EXCEEDED,
 				    _("the database (osm-p2p-db.tar) in %s has more than %llu "
 				      "feeds: "
 				      "feed %s (entry '%s', %llu bytes into the database) and "
@@ -801,7 +801,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 
 	if (any_backslash) {
 		finding *f =
-		    fnd_add(fl, "windows-paths",
+		    fnd_add(fl, FND_WINDOWS_PATHS,
 		            _("the database's names use backslashes ('0\\key'): it was written "
 		              "on Windows by Mapeo before February 2020, and Mapeo of that time "
 		              "on macOS or Linux saw no data in it"));
@@ -816,7 +816,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (i + 1 < sf->n_feeds && sf->feeds[i + 1].index == fd->index &&
 		    fd->backslash != sf->feeds[i + 1].backslash) {
 			finding *f =
-			    fnd_add(fl, "feed-name-collision",
+			    fnd_add(fl, FND_FEED_NAME_COLLISION,
 			            _("two different feeds both claim number %d (one stored with "
 			              "'\\', one with '/'): Mapeo merges them and loses one"),
 			            fd->index);
@@ -825,14 +825,14 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		}
 		if (fd->has_secret_key || fd->has_localname) {
 			finding *f =
-			    fnd_add(fl, "secret-in-syncfile",
+			    fnd_add(fl, FND_SECRET_IN_SYNCFILE,
 			            _("feed %d in the sync file carries its device's %s"),
 			            fd->index, fd->has_secret_key ? "secret_key" : "localname");
 			f->feed = fd->index;
 		}
 		if (fd->index > expect) {
 			finding *f = fnd_add(
-			    fl, "feed-gap",
+			    fl, FND_FEED_GAP,
 			    _("feed directory %d is missing: Mapeo ignores feed %d and every "
 			      "feed after it"),
 			    expect, fd->index);
@@ -853,7 +853,7 @@ static void era_and_hints(syncfile *sf, findings *fl)
 {
 	if (sf->p2p_db && !strcmp(sf->p2p_db, "hyperlog")) {
 		sf->era = SF_ERA_HYPERLOG_V1;
-		fnd_add(fl, "era-hyperlog",
+		fnd_add(fl, FND_ERA_HYPERLOG,
 		        _("the file says it holds a 'hyperlog' database: it was written by Mapeo "
 		          "Desktop "
 		          "3 (or mapeo-core 2.0.0-2.0.1); Mapeo Desktop 4 and later refuse it with "
@@ -861,51 +861,51 @@ static void era_and_hints(syncfile *sf, findings *fl)
 	} else if (sf->p2p_db && strcmp(sf->p2p_db, "kappa-osm") != 0) {
 		sf->era = SF_ERA_UNKNOWN;
 		char *en = escape_name(sf->p2p_db);
-		fnd_add(fl, "era-unknown",
+		fnd_add(fl, FND_ERA_UNKNOWN,
 		        _("the file says it holds a '%s' database, which no Mapeo knows"), en);
 		free(en);
 	} else if (sf->db || (sf->p2p_db && !strcmp(sf->p2p_db, "kappa-osm"))) {
 		sf->era = SF_ERA_KAPPA_OSM_V2;
-		fnd_add(fl, "era-kappa-osm",
+		fnd_add(fl, FND_ERA_KAPPA_OSM,
 		        _("a Mapeo Desktop 4 to 5.6 sync file (kappa-osm database)"));
 	} else {
 		sf->era = SF_ERA_UNKNOWN;
 	}
 	const sf_hints *h = &sf->hints;
 	if (h->key_dir)
-		fnd_add(fl, "writer-hint",
+		fnd_add(fl, FND_WRITER_HINT,
 		        _("a root feed folder named after the project key: written by Mapeo "
 		          "Desktop 5.0 "
 		          "to 5.2 (multifeed 4.1.7 to 4.1.10)"));
 	if (h->fake_dir)
-		fnd_add(fl, "writer-hint",
+		fnd_add(fl, FND_WRITER_HINT,
 		        _("a '_fake' folder: written by an early Mapeo Desktop 4 or 5 (multifeed "
 		          "3.x to "
 		          "4.1.6)"));
 	if (h->old_fake_dir)
-		fnd_add(fl, "writer-hint",
+		fnd_add(fl, FND_WRITER_HINT,
 		        _("a 'fake' folder: written by Mapeo Desktop 4 (multifeed 2.x)"));
 	if (h->backslashes)
 		fnd_add(
-		    fl, "writer-hint",
+		    fl, FND_WRITER_HINT,
 		    _("backslash names: written on Windows by osm-p2p-syncfile older than 4.1.1"));
 	if (h->discovery_key)
-		fnd_add(fl, "writer-hint",
+		fnd_add(fl, FND_WRITER_HINT,
 		        _("the userdata names a discovery key: last written by mapeo-core 8.0.4 or "
 		          "newer "
 		          "(Mapeo Desktop 5)"));
 	if (h->legacy_project_id)
 		fnd_add(
-		    fl, "writer-hint",
+		    fl, FND_WRITER_HINT,
 		    _("the userdata has projectId/projectKey: written by mapeo-core 7.1 to 8.0.2; "
 		      "newer Mapeo treats it as the default project"));
 	if (h->extra_zero_block)
 		fnd_add(
-		    fl, "writer-hint",
+		    fl, FND_WRITER_HINT,
 		    _("an extra zero block after a member: written by indexed-tarball older than "
 		      "3.1.1"));
 	if (h->negative_mtime)
-		fnd_add(fl, "writer-hint",
+		fnd_add(fl, FND_WRITER_HINT,
 		        _("tar times before 1970: the device that last wrote the file had its "
 		          "clock set "
 		          "after the year 2038"));
@@ -926,7 +926,7 @@ static void project_key_exposed(syncfile *sf, findings *fl)
 		char shown[16];
 		footer_form(dir, shown);
 		finding *f =
-		    fnd_add(fl, "project-key-exposed",
+		    fnd_add(fl, FND_PROJECT_KEY_EXPOSED,
 		            _("the database holds a folder named after the project key (%s): "
 		              "anyone with this file has the key"),
 		            shown);
@@ -964,14 +964,14 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	if (got >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
 		sf->era = SF_ERA_GZIP_V0;
 		fnd_add(
-		    fl, "era-legacy-gzip",
+		    fl, FND_ERA_LEGACY_GZIP,
 		    _("a gzip-compressed sync file from Mapeo Desktop 2.x or older: current Mapeo "
 		      "says 'unsupported syncfile type'"));
 		return SD_OK;
 	}
 	if (sf->size < 1024) {
 		finding *f =
-		    fnd_add(fl, "file-too-small",
+		    fnd_add(fl, FND_FILE_TOO_SMALL,
 		            _("the file has only %llu bytes: Mapeo treats a file under 1024 bytes "
 		              "as empty and overwrites it"),
 		            (unsigned long long)sf->size);
@@ -984,7 +984,7 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 		                       ? _("it is a ZIP archive (a configuration file, perhaps)")
 		                       : _("its first bytes are not a tar header");
 		finding *f =
-		    fnd_add(fl, "not-a-sync-file", _("this is not a Mapeo sync file: %s"), what);
+		    fnd_add(fl, FND_NOT_A_SYNC_FILE, _("this is not a Mapeo sync file: %s"), what);
 		f->offset = 0;
 		return SD_OK;
 	}
@@ -1014,7 +1014,7 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	dead_space(sf, fl);
 	if (!sf->db) {
 		finding *f = fnd_add(
-		    fl, "database-missing",
+		    fl, FND_DATABASE_MISSING,
 		    sf->n_media ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
 		                    "it was taken out during a sync and never put back")
 		                : _("the file holds no database (osm-p2p-db.tar): a sync "

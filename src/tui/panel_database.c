@@ -88,8 +88,7 @@ static char *failed_checks(const sd_report *r, const char *id)
 		if (strstr(sb_str(&seen), tag))
 			continue;
 		sb_printf(&seen, "%s", tag);
-		const fnd_code_info *ci = fnd_lookup(f->code);
-		sb_printf(&b, "%s%s", b.len ? "; " : "", ci ? _(ci->summary) : f->code);
+		sb_printf(&b, "%s%s", b.len ? "; " : "", _(fnd_info(f->id)->summary));
 	}
 	sb_free(&seen);
 	return sb_take(&b);
@@ -172,7 +171,7 @@ static void add_others(ui_page *p, const sd_report *r)
 			head = true;
 		}
 		page_add(p, UI_TEXT, 2, "- %s", f->message);
-		const char *adv = fnd_advice(f->code);
+		const char *adv = fnd_advice(f->id);
 		if (adv)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}

@@ -97,8 +97,8 @@ static void add_config_notes(ui_page *p, const sd_report *r)
 	bool head = false;
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
-		if (f->step != STEP_CONFIGURATION || !strcmp(f->code, "project-match") ||
-		    !strcmp(f->code, "project-mismatch"))
+		if (f->step != STEP_CONFIGURATION || f->id == FND_PROJECT_MATCH ||
+		    f->id == FND_PROJECT_MISMATCH)
 			continue;
 		if (!head) {
 			page_gap(p);
@@ -106,7 +106,7 @@ static void add_config_notes(ui_page *p, const sd_report *r)
 			head = true;
 		}
 		page_add(p, UI_TEXT, 2, "%s: %s", fnd_severity_label(f->severity), f->message);
-		const char *adv = fnd_advice(f->code);
+		const char *adv = fnd_advice(f->id);
 		if (adv && f->severity != SEV_INFO)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}

@@ -18,12 +18,13 @@ static bool in_step(const finding *f)
 	return f->step == STEP_CORRUPTION || f->step == STEP_ENVIRONMENT;
 }
 
-static size_t count_codes(const sd_report *r, const char *const *codes)
+/* codes ends with FND_COUNT */
+static size_t count_codes(const sd_report *r, const fnd_code *codes)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->findings.n; i++)
-		for (const char *const *c = codes; *c; c++)
-			if (strcmp(r->findings.v[i].code, *c) == 0)
+		for (const fnd_code *c = codes; *c != FND_COUNT; c++)
+			if (r->findings.v[i].id == *c)
 				n++;
 	return n;
 }
@@ -93,7 +94,7 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
 		if (*place)
 			page_add(p, UI_TEXT, 4, _("Where: %s"), place);
 		free(place);
-		const char *adv = fnd_advice(f->code);
+		const char *adv = fnd_advice(f->id);
 		if (adv && sev != SEV_INFO)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}
@@ -101,24 +102,25 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
 
 static void add_indicators(ui_page *p, const sd_report *r)
 {
-	static const char *const frozen[] = {"truncated-file",
-	                                     "missing-index",
-	                                     "damaged-index",
-	                                     "index-disagrees",
-	                                     "bad-header-checksum",
-	                                     "unpatched-header",
-	                                     "inner-tar-damaged",
-	                                     "database-missing",
-	                                     "feed-gap",
-	                                     "feed-hash-mismatch",
-	                                     "feed-signature-invalid",
-	                                     "feed-header-invalid",
-	                                     "feed-key-invalid",
-	                                     "entry-not-json",
-	                                     "feed-name-collision",
-	                                     NULL};
-	static const char *const photos[] = {"media-damaged", "attachment-missing", NULL};
-	static const char *const dates[] = {"date-epoch", "date-future", "date-malformed", NULL};
+	static const fnd_code frozen[] = {FND_TRUNCATED_FILE,
+	                                  FND_MISSING_INDEX,
+	                                  FND_DAMAGED_INDEX,
+	                                  FND_INDEX_DISAGREES,
+	                                  FND_BAD_HEADER_CHECKSUM,
+	                                  FND_UNPATCHED_HEADER,
+	                                  FND_INNER_TAR_DAMAGED,
+	                                  FND_DATABASE_MISSING,
+	                                  FND_FEED_GAP,
+	                                  FND_FEED_HASH_MISMATCH,
+	                                  FND_FEED_SIGNATURE_INVALID,
+	                                  FND_FEED_HEADER_INVALID,
+	                                  FND_FEED_KEY_INVALID,
+	                                  FND_ENTRY_NOT_JSON,
+	                                  FND_FEED_NAME_COLLISION,
+	                                  FND_COUNT};
+	static const fnd_code photos[] = {FND_MEDIA_DAMAGED, FND_ATTACHMENT_MISSING, FND_COUNT};
+	static const fnd_code dates[] = {FND_DATE_EPOCH, FND_DATE_FUTURE, FND_DATE_MALFORMED,
+	                                 FND_COUNT};
 	page_gap(p);
 	page_add(p, UI_HEAD, 0, "%s", _("The guide's signs of corrupted data"));
 	size_t n = count_codes(r, frozen);

@@ -209,7 +209,7 @@ wiz_nav panel_summary(wizard *w)
 		free(t);
 		free(j);
 		free(y);
-		bool mismatch = fnd_has(&r->findings, "project-mismatch");
+		bool mismatch = fnd_has(&r->findings, FND_PROJECT_MISMATCH);
 		int c_repair = page_choice(
 		    &p, mismatch ? _("Repair: write a copy of the sync file for this computer's "
 		                     "configuration (the original is not changed)")
@@ -226,7 +226,7 @@ wiz_nav panel_summary(wizard *w)
 		int c_log = page_choice(&p, _("Read the session log"));
 		/* the guide's symptoms come from the database when the file is
 		 * healthy, and the file's own database may be gone */
-		bool no_db = fnd_has(&r->findings, "database-missing");
+		bool no_db = fnd_has(&r->findings, FND_DATABASE_MISSING);
 		int c_db = -1;
 		if (no_db)
 			c_db = page_choice(&p, _("The sync file holds no database: check this "

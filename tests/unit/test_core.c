@@ -31,10 +31,10 @@ START_TEST(findings_catalogue_and_sort)
 {
 	findings l;
 	fnd_init(&l);
-	finding *f = fnd_add(&l, "media-orphan", "orphan %d", 1);
+	finding *f = fnd_add(&l, FND_MEDIA_ORPHAN, "orphan %d", 1);
 	fnd_set_media(f, "original/x.jpg");
-	f = fnd_add(&l, "project-mismatch", "mismatch");
-	f = fnd_add(&l, "feed-hash-mismatch", "hash");
+	f = fnd_add(&l, FND_PROJECT_MISMATCH, "mismatch");
+	f = fnd_add(&l, FND_FEED_HASH_MISMATCH, "hash");
 	f->feed = 1;
 	f->block = 7;
 	ck_assert_int_eq(l.v[2].step, STEP_CORRUPTION);
@@ -45,7 +45,7 @@ START_TEST(findings_catalogue_and_sort)
 	ck_assert_str_eq(l.v[2].code, "media-orphan");
 	ck_assert_str_eq(l.v[2].media, "original/x.jpg");
 	ck_assert_int_eq(l.v[1].block, 7);
-	ck_assert(fnd_has(&l, "media-orphan"));
+	ck_assert(fnd_has(&l, FND_MEDIA_ORPHAN));
 	ck_assert_int_eq(fnd_worst(&l), SEV_ERROR);
 	ck_assert_uint_eq(fnd_count(&l, SEV_WARNING), 2);
 	fnd_free(&l);
@@ -60,11 +60,42 @@ START_TEST(every_code_has_a_summary)
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_ptr_nonnull(c[i].summary);
 		ck_assert_ptr_eq(fnd_lookup(c[i].code), &c[i]);
+		ck_assert_int_eq(c[i].id, (int)i);
+		ck_assert_ptr_eq(fnd_info(c[i].id), &c[i]);
 		for (const char *p = c[i].code; *p; p++)
 			ck_assert_msg((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 			                  *p == '-',
 			              "bad code %s", c[i].code);
 	}
+}
+END_TEST
+
+/* Each constant is the code's own name (FND_ + the code in capitals, '-' as
+ * '_'), so reading FND_FEED_GAP in code means "feed-gap" in a report. */
+START_TEST(code_constants_name_their_codes)
+{
+	static const struct {
+		const char *name, *code;
+	} t[] = {
+#define FND(name, code, step, sev, summary, advice) {#name, code},
+#include "finding_codes.h"
+#undef FND
+	};
+	ck_assert_uint_eq(sizeof t / sizeof t[0], FND_COUNT);
+	for (size_t i = 0; i < FND_COUNT; i++) {
+		char want[64];
+		size_t k = 0;
+		for (const char *p = t[i].code; *p && k + 1 < sizeof want; p++)
+			want[k++] =
+			    *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+		want[k] = '\0';
+		ck_assert_str_eq(t[i].name, want);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_str_ne(t[i].code, t[j].code);
+	}
+	ck_assert_ptr_null(fnd_lookup("feed-hsh-mismatch"));
+	ck_assert_str_eq(fnd_info(FND_FEED_GAP)->code, "feed-gap");
+	ck_assert_str_eq(fnd_lookup("feed-gap")->code, "feed-gap");
 }
 END_TEST
 
@@ -125,6 +156,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, strbuf_grows);
 	tcase_add_test(tc, findings_catalogue_and_sort);
 	tcase_add_test(tc, every_code_has_a_summary);
+	tcase_add_test(tc, code_constants_name_their_codes);
 	tcase_add_test(tc, input_refuses_directories_and_missing);
 	tcase_add_test(tc, output_is_atomic_and_faults_clean_up);
 	suite_add_tcase(s, tc);

@@ -274,8 +274,8 @@ START_TEST(fixture_eras)
 		ck_assert_int_eq(r->has_discovery_key, keyed);
 		/* A file naming no project: strict releases refuse it in a project. */
 		ck_assert_int_eq(has_caution(r, "names no project"), !keyed);
-		ck_assert_int_eq(fnd_has(&r->findings, "writer-hint"), keyed);
-		ck_assert(fnd_has(&r->findings, "era-kappa-osm"));
+		ck_assert_int_eq(fnd_has(&r->findings, FND_WRITER_HINT), keyed);
+		ck_assert(fnd_has(&r->findings, FND_ERA_KAPPA_OSM));
 		ck_assert_ptr_null(v->local_text); /* no_local_mapeo */
 		report_free(r);
 	}
@@ -338,7 +338,7 @@ START_TEST(variant_eras)
 	r = check_quiet(p);
 	ck_assert_str_eq(r->version.writers, "Mapeo Desktop 5.0.0");
 	ck_assert(has_caution(r, "backslash"));
-	ck_assert(fnd_has(&r->findings, "windows-paths"));
+	ck_assert(fnd_has(&r->findings, FND_WINDOWS_PATHS));
 	report_free(r);
 
 	/* A root feed folder named after the project key: 5.0 to 5.2 wrote it. */
@@ -346,7 +346,7 @@ START_TEST(variant_eras)
 	r = check_quiet(p);
 	ck_assert_msg(strstr(r->version.writers, "5.0.0 and later"), "%s", r->version.writers);
 	ck_assert(has_caution(r, "project key into this file"));
-	ck_assert(fnd_has(&r->findings, "project-key-exposed"));
+	ck_assert(fnd_has(&r->findings, FND_PROJECT_KEY_EXPOSED));
 	report_free(r);
 	dmg_done(p);
 }
@@ -683,7 +683,7 @@ START_TEST(temp_folders_and_the_check)
 	bool belongs = false, other = false;
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
-		if (!strcmp(f->code, "leftover-temp-database")) {
+		if (f->id == FND_LEFTOVER_TEMP_DATABASE) {
 			leftovers++;
 			ck_assert_int_eq(f->step, STEP_ENVIRONMENT);
 			if (strstr(f->message, "-123456") &&
@@ -695,15 +695,15 @@ START_TEST(temp_folders_and_the_check)
 	}
 	ck_assert_uint_eq(leftovers, 4);
 	ck_assert(belongs && other);
-	ck_assert(fnd_has(&r->findings, "mapeo-log-error"));
-	ck_assert(!fnd_has(&r->findings, "fat32-size-limit"));
+	ck_assert(fnd_has(&r->findings, FND_MAPEO_LOG_ERROR));
+	ck_assert(!fnd_has(&r->findings, FND_FAT32_SIZE_LIMIT));
 	report_free(r);
 
 	/* Without environment: no environment findings, but the version step. */
 	opt.environment = false;
 	ck_assert_int_eq(check_run(sd_test_data("good-project-A.mapeodata"), &opt, NULL, &r, &err),
 	                 SD_OK);
-	ck_assert(!fnd_has(&r->findings, "leftover-temp-database"));
+	ck_assert(!fnd_has(&r->findings, FND_LEFTOVER_TEMP_DATABASE));
 	ck_assert_str_eq(r->version.local_version, "5.4.2");
 	report_free(r);
 	rm_home();
@@ -729,7 +729,7 @@ START_TEST(fat32_and_space)
 	sd_report *r = NULL;
 	sd_error err;
 	ck_assert_int_eq(check_run(p, &opt, NULL, &r, &err), SD_OK);
-	ck_assert(!fnd_has(&r->findings, "fat32-size-limit")); /* small */
+	ck_assert(!fnd_has(&r->findings, FND_FAT32_SIZE_LIMIT)); /* small */
 	/* The same report for a file of 3.8 GiB, then 4.5 GiB (reading a sparse
 	 * file that big takes too long for a unit test: the step alone runs). */
 	static const uint64_t sizes[] = {3800ull << 20, 4608ull << 20};
@@ -739,7 +739,7 @@ START_TEST(fat32_and_space)
 		check_version_step(r, NULL, &opt);
 		const finding *f = NULL;
 		for (size_t k = 0; k < r->findings.n; k++)
-			if (!strcmp(r->findings.v[k].code, "fat32-size-limit"))
+			if (r->findings.v[k].id == FND_FAT32_SIZE_LIMIT)
 				f = &r->findings.v[k];
 		ck_assert_ptr_nonnull(f);
 		ck_assert_int_eq(f->severity, SEV_WARNING);
@@ -753,7 +753,7 @@ START_TEST(fat32_and_space)
 	size_t low = 0;
 	bool temp = false, drive = false;
 	for (size_t k = 0; k < r->findings.n; k++)
-		if (!strcmp(r->findings.v[k].code, "low-disk-space")) {
+		if (r->findings.v[k].id == FND_LOW_DISK_SPACE) {
 			low++;
 			temp = temp || strstr(r->findings.v[k].message, "temporary folder") != NULL;
 			drive =
@@ -764,7 +764,7 @@ START_TEST(fat32_and_space)
 	fnd_free(&r->findings);
 	r->database_bytes = 4096;
 	check_version_step(r, NULL, &opt);
-	ck_assert(!fnd_has(&r->findings, "low-disk-space"));
+	ck_assert(!fnd_has(&r->findings, FND_LOW_DISK_SPACE));
 	report_free(r);
 	unsetenv("SYNCDOCTOR_FAKE_VFAT");
 	ck_assert(env_volume(dir, &s));

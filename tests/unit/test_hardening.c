@@ -171,7 +171,7 @@ START_TEST(zip_overlapping_bomb)
 	findings fl;
 	fnd_init(&fl);
 	ck_assert_int_eq(cfg_open(path, &c, &fl, &err), SD_OK);
-	ck_assert(fnd_has(&fl, "config-damaged"));
+	ck_assert(fnd_has(&fl, FND_CONFIG_DAMAGED));
 	cfg_free(c);
 	fnd_free(&fl);
 	free(comp), free(path), free(dir);
@@ -706,7 +706,7 @@ START_TEST(feed_name_collision)
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		zeros += sf->feeds[i].index == 0;
 	ck_assert_uint_eq(zeros, 2);
-	ck_assert(fnd_has(&fl, "feed-name-collision"));
+	ck_assert(fnd_has(&fl, FND_FEED_NAME_COLLISION));
 	sf_close(sf);
 	fnd_free(&fl);
 	dmg_done(p);

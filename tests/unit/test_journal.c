@@ -174,9 +174,9 @@ static sd_report *fake(const char *file, check_verdict v, const char *code)
 	r->verdict = v;
 	r->era = "kappa-osm-v2";
 	fnd_init(&r->findings);
-	fnd_add(&r->findings, "era-kappa-osm", "era");
+	fnd_add(&r->findings, FND_ERA_KAPPA_OSM, "era");
 	if (code)
-		fnd_add(&r->findings, code, "problem %s", code);
+		fnd_add(&r->findings, fnd_lookup(code)->id, "problem %s", code);
 	return r;
 }
 

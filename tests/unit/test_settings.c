@@ -86,8 +86,8 @@ START_TEST(every_real_configuration)
 		ck_assert_int_eq(c->has_key, t[i].dk[0] != 0);
 		ck_assert_ptr_nonnull(c->presets);
 		ck_assert_ptr_nonnull(c->translations);
-		ck_assert_int_eq(fnd_has(&fl, "config-not-importable"), t[i].cont == CFG_ZIP);
-		ck_assert(!fnd_has(&fl, "config-damaged"));
+		ck_assert_int_eq(fnd_has(&fl, FND_CONFIG_NOT_IMPORTABLE), t[i].cont == CFG_ZIP);
+		ck_assert(!fnd_has(&fl, FND_CONFIG_DAMAGED));
 		/* the key is not kept */
 		ck_assert_ptr_null(json_object_get(c->metadata, "projectKey"));
 		cfg_free(c);
@@ -231,7 +231,7 @@ START_TEST(same_members_in_both_containers)
 	mapeo_config *a = open_cfg(sd_test_data("config-B.v3-tar.mapeosettings"), &fl);
 	mapeo_config *b = open_cfg(zp, &fl);
 	ck_assert_int_eq(b->container, CFG_ZIP);
-	ck_assert(!fnd_has(&fl, "config-damaged"));
+	ck_assert(!fnd_has(&fl, FND_CONFIG_DAMAGED));
 	cfg_diff *d = cfg_diff_compute(a, b);
 	ck_assert_uint_eq(d->n, 1);
 	ck_assert_str_eq(d->v[0].area, "container");
@@ -248,12 +248,12 @@ START_TEST(same_members_in_both_containers)
 	meta[1] = 'P';
 	sd_test_write(zp, z, len);
 	mapeo_config *c = open_cfg(zp, &fl);
-	ck_assert(fnd_has(&fl, "config-damaged"));
+	ck_assert(fnd_has(&fl, FND_CONFIG_DAMAGED));
 	cfg_free(c);
 	fnd_free(&fl);
 	sd_test_write(zp, z, len / 2);
 	c = open_cfg(zp, &fl);
-	ck_assert(fnd_has(&fl, "config-damaged"));
+	ck_assert(fnd_has(&fl, FND_CONFIG_DAMAGED));
 	cfg_free(c);
 	fnd_free(&fl);
 	free(z);
@@ -277,7 +277,7 @@ START_TEST(damaged_tar_configs)
 	findings fl;
 	fnd_init(&fl);
 	mapeo_config *c = open_cfg(p, &fl);
-	ck_assert(fnd_has(&fl, "config-damaged"));
+	ck_assert(fnd_has(&fl, FND_CONFIG_DAMAGED));
 	ck_assert_str_eq(fl.v[0].member, "metadata.json");
 	cfg_free(c);
 	fnd_free(&fl);
@@ -292,7 +292,7 @@ START_TEST(damaged_tar_configs)
 	free(t);
 	dmg_write(p, off + 3, "Z", 1);
 	c = open_cfg(p, &fl);
-	ck_assert(fnd_has(&fl, "config-invalid-key"));
+	ck_assert(fnd_has(&fl, FND_CONFIG_INVALID_KEY));
 	for (size_t i = 0; i < fl.n; i++)
 		ck_assert_ptr_null(strstr(fl.v[i].message, "ae0Z"));
 	cfg_free(c);
@@ -301,7 +301,7 @@ START_TEST(damaged_tar_configs)
 	/* cut short */
 	dmg_truncate(p, 3000);
 	c = open_cfg(p, &fl);
-	ck_assert(fnd_has(&fl, "config-damaged"));
+	ck_assert(fnd_has(&fl, FND_CONFIG_DAMAGED));
 	cfg_free(c);
 	fnd_free(&fl);
 	dmg_done(p);

@@ -202,7 +202,7 @@ START_TEST(cut_and_flipped_photos)
 	sd_report *r = dmg_check(p);
 	int found = 0;
 	for (size_t i = 0; i < r->findings.n; i++)
-		if (!strcmp(r->findings.v[i].code, "media-damaged")) {
+		if (r->findings.v[i].id == FND_MEDIA_DAMAGED) {
 			const char *m = r->findings.v[i].media;
 			ck_assert(!strcmp(m, "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg") ||
 			          !strcmp(m, "original/ad8b42c503eecb8be187886b9d4b49a3.png"));
@@ -270,20 +270,20 @@ START_TEST(entries_dates_and_forks)
 	int epoch = 0, future = 0, malformed = 0, notjson = 0;
 	for (size_t i = 0; i < fl.n; i++) {
 		const finding *f = &fl.v[i];
-		if (!strcmp(f->code, "date-epoch")) {
+		if (f->id == FND_DATE_EPOCH) {
 			epoch++;
 			ck_assert_str_eq(f->observation, "a1");
 			ck_assert_ptr_nonnull(strstr(f->detail, "river"));
 		}
-		if (!strcmp(f->code, "date-future")) {
+		if (f->id == FND_DATE_FUTURE) {
 			future++;
 			ck_assert_str_eq(f->observation, "b2");
 		}
-		if (!strcmp(f->code, "date-malformed")) {
+		if (f->id == FND_DATE_MALFORMED) {
 			malformed++;
 			ck_assert_str_eq(f->observation, "c3");
 		}
-		if (!strcmp(f->code, "entry-not-json")) {
+		if (f->id == FND_ENTRY_NOT_JSON) {
 			notjson++;
 			ck_assert(f->block == 3 || f->block == 4);
 		}

@@ -1,0 +1,178 @@
+/* finding_codes.h: every finding code syncdoctor can report, in one table.
+ *
+ * An X-macro table, included by finding.h (the fnd_code enum: FND_ and the
+ * code in capitals) and finding.c (the catalogue), so a code, its step, its
+ * severity and its words are written once and a misspelt code does not
+ * compile. No include guard: it is meant to be included more than once,
+ * each time with its own definition of FND.
+ *
+ *     FND(NAME, "code", step, severity, N_(meaning), N_(advice) or NULL)
+ *
+ * Codes are stable identities (scripts and the journal rely on them): never
+ * rename or reuse one. doc/findings.md and the man page's FINDINGS section
+ * list the same set, each under its step with its severity; tests/man.sh
+ * reads this file and fails when they drift. Add a code only when a real
+ * case needs it. */
+
+/* Container and structure */
+FND(NOT_A_SYNC_FILE, "not-a-sync-file", STEP_CORRUPTION, SEV_ERROR,
+    N_("neither a tar archive nor a legacy gzip sync file"),
+    N_("It is not a Mapeo sync file. Check that the right file was copied."))
+FND(FILE_TOO_SMALL, "file-too-small", STEP_CORRUPTION, SEV_ERROR,
+    N_("shorter than 1024 bytes: Mapeo treats it as empty and overwrites it"),
+    N_("The file is empty or was cut. Make a new sync file."))
+FND(TRUNCATED_FILE, "truncated-file", STEP_CORRUPTION, SEV_ERROR,
+    N_("the file ends inside a member, or its length is not a multiple of 512"),
+    N_("The copy was cut short. Copy it again, or rebuild what is intact."))
+FND(MISSING_INDEX, "missing-index", STEP_CORRUPTION, SEV_ERROR, N_("no ___index.json at the end"),
+    N_("Mapeo cannot open it. A rebuild restores the index."))
+FND(DAMAGED_INDEX, "damaged-index", STEP_CORRUPTION, SEV_ERROR,
+    N_("index present but partial, not JSON, or not of the {index, userdata} shape"),
+    N_("Mapeo cannot open it. A rebuild restores the index."))
+FND(INDEX_DISAGREES, "index-disagrees", STEP_CORRUPTION, SEV_ERROR,
+    N_("an index entry points outside the file or at the wrong header"),
+    N_("Mapeo cannot open it. A rebuild restores the index."))
+FND(MISSING_TRAILER, "missing-trailer", STEP_CORRUPTION, SEV_WARNING,
+    N_("the 1024 zero bytes after the index are missing or short"), N_("A rebuild adds them."))
+FND(BAD_HEADER_CHECKSUM, "bad-header-checksum", STEP_CORRUPTION, SEV_ERROR,
+    N_("a tar header's checksum does not match"),
+    N_("The file was damaged in storage or transfer."))
+FND(UNPATCHED_HEADER, "unpatched-header", STEP_CORRUPTION, SEV_ERROR,
+    N_("a member header still says size 0 (a write died before it was finished)"),
+    N_("A sync was interrupted. Rebuild what is intact."))
+FND(DATABASE_MISSING, "database-missing", STEP_CORRUPTION, SEV_ERROR,
+    N_("media present but no osm-p2p-db.tar: the database was taken out and never put back"),
+    N_("The observations are not in this file. Look for a leftover temporary copy, or make a new "
+       "sync file."))
+FND(INNER_TAR_DAMAGED, "inner-tar-damaged", STEP_CORRUPTION, SEV_ERROR,
+    N_("osm-p2p-db.tar is not a valid tar"),
+    N_("Mapeo will refuse it. A rebuild salvages what verifies."))
+FND(WINDOWS_PATHS, "windows-paths", STEP_VERSION, SEV_WARNING,
+    N_("inner names use backslashes (written on Windows before February 2020)"),
+    N_("Mapeo on macOS or Linux of that time saw no data. A rebuild normalises the names."))
+FND(DEAD_SPACE, "dead-space", STEP_CORRUPTION, SEV_INFO,
+    N_("bytes no member or index entry refers to (duplicates, orphaned old databases)"),
+    N_("Harmless. A rebuild drops them."))
+FND(USERDATA_MISSING, "userdata-missing", STEP_CONFIGURATION, SEV_WARNING,
+    N_("the index has no userdata, or no p2p-db: the file never finished a sync, or a repair "
+       "tool dropped it"),
+    N_("Mapeo treats it as the default project. A rebuild can restore the project."))
+FND(FEED_NAME_COLLISION, "feed-name-collision", STEP_CORRUPTION, SEV_ERROR,
+    N_("two feeds claim the same number (one with backslash names, one with slashes)"),
+    N_("Mapeo merges them and loses one. A rebuild keeps both."))
+FND(DANGEROUS_NAME, "dangerous-name", STEP_CORRUPTION, SEV_WARNING,
+    N_("a member name is absolute, has '..', or has control characters"),
+    N_("syncdoctor never uses such a name as a path. A rebuild drops the member."))
+FND(INPUT_CHANGED, "input-changed", STEP_CORRUPTION, SEV_ERROR,
+    N_("the file changed while it was being read"),
+    N_("Another program is writing it. Close Mapeo and check again."))
+FND(LIMIT_EXCEEDED, "limit-exceeded", STEP_CORRUPTION, SEV_WARNING,
+    N_("a count in the input (feeds, members, blocks, photos, feed keys) is past syncdoctor's "
+       "safety limit: what lies past it was not read, so the check is incomplete"),
+    N_("Mapeo never writes that many. Check that the right file was copied; the findings cover "
+       "only what was read."))
+
+/* Configuration */
+FND(PROJECT_MATCH, "project-match", STEP_CONFIGURATION, SEV_INFO,
+    N_("the file belongs to the chosen configuration's project"), NULL)
+FND(PROJECT_MISMATCH, "project-mismatch", STEP_CONFIGURATION, SEV_ERROR,
+    N_("the file's project differs from the chosen configuration's"),
+    N_("Option A: import the configuration that made the file on this computer. Option B: import "
+       "this computer's configuration on the computer that made the file and make a new sync "
+       "file. Option C: rebuild the file for this configuration with syncdoctor."))
+FND(PROJECT_DEFAULT, "project-default", STEP_CONFIGURATION, SEV_INFO,
+    N_("the file belongs to the default project (no project key)"), NULL)
+FND(PROJECT_UNKNOWN, "project-unknown", STEP_CONFIGURATION, SEV_INFO,
+    N_("no configuration was given or found to compare the file with"),
+    N_("Give this computer's configuration with --config."))
+FND(PROJECT_KEY_EXPOSED, "project-key-exposed", STEP_CONFIGURATION, SEV_WARNING,
+    N_("the inner database holds a directory named after the project key (Mapeo Desktop 5.0 to "
+       "5.2)"),
+    N_("Anyone with this file has the project key. Share it only with the project's members."))
+FND(CONFIG_NOT_IMPORTABLE, "config-not-importable", STEP_CONFIGURATION, SEV_WARNING,
+    N_("a ZIP configuration: Mapeo Desktop's Import Configuration only reads tar"),
+    N_("Ask for the configuration built as a tar (.mapeosettings from builder 3.x)."))
+FND(CONFIG_INVALID_KEY, "config-invalid-key", STEP_CONFIGURATION, SEV_ERROR,
+    N_("projectKey is not 64 lowercase hexadecimal characters"),
+    N_("Fix the projectKey in the configuration's metadata.json and build it again."))
+FND(CONFIG_DAMAGED, "config-damaged", STEP_CONFIGURATION, SEV_ERROR,
+    N_("the configuration archive or one of its JSON members cannot be read"),
+    N_("Get a fresh copy of the configuration file."))
+
+/* Version */
+FND(ERA_LEGACY_GZIP, "era-legacy-gzip", STEP_VERSION, SEV_ERROR,
+    N_("gzip sync file from Mapeo Desktop 2.x or older; current Mapeo says 'unsupported syncfile "
+       "type'"),
+    N_("Open it with the old Mapeo that made it and make a new sync file with a current Mapeo."))
+FND(ERA_HYPERLOG, "era-hyperlog", STEP_VERSION, SEV_ERROR,
+    N_("Mapeo Desktop 3 file (p2p-db hyperlog); Mapeo Desktop 4 and later refuse it"),
+    N_("Sync it with Mapeo Desktop 3, then move that computer to a current Mapeo."))
+FND(ERA_KAPPA_OSM, "era-kappa-osm", STEP_VERSION, SEV_INFO, N_("Mapeo Desktop 4 to 5.6 file"), NULL)
+FND(WRITER_HINT, "writer-hint", STEP_VERSION, SEV_INFO,
+    N_("a clue to the version of Mapeo that wrote the file"), NULL)
+FND(ERA_UNKNOWN, "era-unknown", STEP_VERSION, SEV_WARNING,
+    N_("the file's era could not be determined"), NULL)
+
+/* Feeds and data */
+FND(FEED_HEADER_INVALID, "feed-header-invalid", STEP_CORRUPTION, SEV_ERROR,
+    N_("a tree, signatures or bitfield header is not the hypercore one"),
+    N_("The database in the file is damaged. A rebuild salvages what verifies."))
+FND(FEED_GAP, "feed-gap", STEP_CORRUPTION, SEV_ERROR,
+    N_("feed directories skip a number: Mapeo ignores every feed after the gap"),
+    N_("A rebuild renumbers the feeds so none is ignored."))
+FND(FEED_INCOMPLETE, "feed-incomplete", STEP_CORRUPTION, SEV_WARNING,
+    N_("blocks are missing (as in Mapeo Desktop's Database status)"),
+    N_("Sync of this file can stall. Sync the device that made the data again."))
+FND(FEED_HASH_MISMATCH, "feed-hash-mismatch", STEP_CORRUPTION, SEV_ERROR,
+    N_("a block or tree node does not hash to what the tree says"),
+    N_("Data is damaged there. A salvage rebuild keeps the blocks before it, back to the "
+       "last length the device signed; 'syncdoctor rebuild --salvage --dry-run' shows what "
+       "that keeps."))
+FND(FEED_SIGNATURE_INVALID, "feed-signature-invalid", STEP_CORRUPTION, SEV_ERROR,
+    N_("a signature does not verify with the feed's key"),
+    N_("Mapeo gives up the whole sync. A salvage rebuild keeps what still verifies."))
+FND(FEED_UNSIGNED, "feed-unsigned", STEP_CORRUPTION, SEV_WARNING,
+    N_("no valid signature covers the feed's last blocks"),
+    N_("Mapeo cannot accept the unsigned blocks. A salvage rebuild cuts them."))
+FND(FEED_KEY_INVALID, "feed-key-invalid", STEP_CORRUPTION, SEV_ERROR,
+    N_("a feed's key file is missing or not 32 bytes"),
+    N_("Mapeo ignores this feed and every one after it."))
+FND(ENTRY_NOT_JSON, "entry-not-json", STEP_CORRUPTION, SEV_ERROR,
+    N_("a block is not one line of JSON"),
+    N_("That entry is lost. A salvage rebuild cuts the feed before it."))
+FND(DATE_EPOCH, "date-epoch", STEP_CORRUPTION, SEV_WARNING,
+    N_("created_at or timestamp in 1970: a device clock was wrong"),
+    N_("Find this observation in Mapeo and check its date; the device's clock needs setting."))
+FND(DATE_FUTURE, "date-future", STEP_CORRUPTION, SEV_WARNING,
+    N_("a date after the file's own write time"),
+    N_("A device clock was ahead. Check the date of this observation."))
+FND(DATE_MALFORMED, "date-malformed", STEP_CORRUPTION, SEV_WARNING,
+    N_("a date that is not a valid timestamp"),
+    N_("Mapeo may sort or show this observation wrongly."))
+FND(ATTACHMENT_MISSING, "attachment-missing", STEP_CORRUPTION, SEV_WARNING,
+    N_("an observation's photo has no original, preview or thumbnail member"),
+    N_("The photo did not travel with the file. Sync again from the device that took it."))
+FND(MEDIA_DAMAGED, "media-damaged", STEP_CORRUPTION, SEV_ERROR,
+    N_("a photo is not a complete JPEG or PNG"),
+    N_("This photo will not open. A salvage rebuild leaves it out."))
+FND(MEDIA_ORPHAN, "media-orphan", STEP_CORRUPTION, SEV_INFO,
+    N_("media that no observation refers to"), NULL)
+
+/* Database folders */
+FND(OWN_FEED, "own-feed", STEP_CORRUPTION, SEV_INFO, N_("this computer's own feed"), NULL)
+FND(SECRET_IN_SYNCFILE, "secret-in-syncfile", STEP_CORRUPTION, SEV_WARNING,
+    N_("a feed in the sync file carries a secret_key or localname"),
+    N_("Anyone with this file can write as that device. A rebuild leaves the secret out."))
+
+/* Environment */
+FND(LEFTOVER_TEMP_DATABASE, "leftover-temp-database", STEP_ENVIRONMENT, SEV_INFO,
+    N_("a folder from an interrupted sync exists in a temporary directory"),
+    N_("It may hold the missing database: rebuild with --database."))
+FND(LOW_DISK_SPACE, "low-disk-space", STEP_ENVIRONMENT, SEV_WARNING,
+    N_("less free space than syncing this file needs"),
+    N_("Free some space before syncing: Mapeo needs room for the whole database."))
+FND(FAT32_SIZE_LIMIT, "fat32-size-limit", STEP_ENVIRONMENT, SEV_WARNING,
+    N_("the file is on FAT32 and near or over 4 GiB"),
+    N_("FAT32 cannot hold files of 4 GiB or more. Use a stick formatted as exFAT or NTFS."))
+FND(MAPEO_LOG_ERROR, "mapeo-log-error", STEP_ENVIRONMENT, SEV_INFO,
+    N_("Mapeo's log records a sync error"), NULL)
