@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "env.h"
+#include "human.h"
 #include "i18n.h"
 #include "report.h"
 #include "strbuf.h"
@@ -30,23 +31,6 @@ static void usage(void)
 	         "      --userdata=DIR  Mapeo Desktop's data folder (default: found)\n"
 	         "      --versions=FILE the table of Mapeo versions to use\n"
 	         "  -h, --help          display this help and exit\n"));
-}
-
-static char *human(uint64_t b)
-{
-	if (b >= (1ull << 30))
-		return xasprintf("%.1f GiB", (double)b / (double)(1ull << 30));
-	if (b >= (1ull << 20))
-		return xasprintf("%.1f MiB", (double)b / (double)(1ull << 20));
-	return xasprintf("%llu KiB", (unsigned long long)((b + 1023) / 1024));
-}
-
-static void fmt_time(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!localtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M", &tm))
-		snprintf(out, 32, "?");
 }
 
 static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
@@ -249,7 +233,7 @@ static void env_text(const env_info *e, const ver_table *t, const char *table_pa
 		line(b, 2, "%s", _("No log files found."));
 	for (size_t i = 0; i < e->n_logs; i++) {
 		const env_log_file *lf = &e->logs[i];
-		char *sz = human(lf->size);
+		char *sz = human_size(lf->size);
 		if (lf->unreadable)
 			line(b, 2, _("%s (%s): could not be read"), lf->path, sz);
 		else
@@ -282,8 +266,8 @@ static void env_text(const env_info *e, const ver_table *t, const char *table_pa
 	for (size_t i = 0; i < e->n_temps; i++) {
 		const env_temp *x = &e->temps[i];
 		char when[32];
-		fmt_time(x->mtime, when);
-		char *sz = human(x->bytes);
+		human_time(x->mtime, when);
+		char *sz = human_size(x->bytes);
 		if (x->has_multifeed || x->has_db_tar)
 			line(b, 2, _("%s (%s, %s): a database with %zu feeds%s%.7s"), x->path, when,
 			     sz, x->n_feeds, x->project_dk[0] ? _(", project ") : "",
@@ -300,7 +284,8 @@ static void env_text(const env_info *e, const ver_table *t, const char *table_pa
 
 	heading(b, _("Free space"));
 	if (e->temp_dirs && e->temp_dirs[0] && e->temp_space.known) {
-		char *fr = human(e->temp_space.free_bytes), *to = human(e->temp_space.total_bytes);
+		char *fr = human_size(e->temp_space.free_bytes),
+		     *to = human_size(e->temp_space.total_bytes);
 		line(b, 2, _("Temporary folder %s: %s free of %s%s%s"), e->temp_dirs[0], fr, to,
 		     e->temp_space.fs[0] ? ", " : "", e->temp_space.fs);
 		free(fr), free(to);

@@ -62,16 +62,6 @@ static bool is_numeric(const char *s)
 	return true;
 }
 
-static bool is_hex64(const char *s)
-{
-	if (strlen(s) != 64)
-		return false;
-	for (size_t i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 static const char *base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
@@ -87,7 +77,7 @@ static bool has_feeds(const char *dir)
 	bool found = false;
 	struct dirent *e;
 	while (!found && (e = readdir(d))) {
-		if (!is_numeric(e->d_name) && !is_hex64(e->d_name))
+		if (!is_numeric(e->d_name) && !keys_is_hex64(e->d_name))
 			continue;
 		char *p = xasprintf("%s/%s", dir, e->d_name);
 		found = is_dir(p);
@@ -317,7 +307,7 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 		free(p);
 		if (!dir)
 			continue;
-		if (is_hex64(e->d_name) && !sf->has_discovery_key) {
+		if (keys_is_hex64(e->d_name) && !sf->has_discovery_key) {
 			/* The root feed folder carries the project key in its name: only
 			 * its discovery key is kept. */
 			char lower[65];

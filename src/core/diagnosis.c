@@ -13,6 +13,7 @@
 #include "entries.h"
 #include "env.h"
 #include "feed.h"
+#include "human.h"
 #include "i18n.h"
 #include "keys.h"
 #include "media.h"
@@ -440,23 +441,6 @@ static void database_facts(sd_report *r, const syncfile *sf)
 #define FAT32_MAX  (4 * GIB - 1)
 #define FAT32_NEAR (FAT32_MAX - 512 * MIB)
 
-static void fmt_time(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!localtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M", &tm))
-		snprintf(out, 32, "?");
-}
-
-static char *human(uint64_t b)
-{
-	if (b >= GIB)
-		return xasprintf("%.1f GiB", (double)b / (double)GIB);
-	if (b >= MIB)
-		return xasprintf("%.1f MiB", (double)b / (double)MIB);
-	return xasprintf("%llu KiB", (unsigned long long)((b + 1023) / 1024));
-}
-
 static void local_mapeo(report_version *v, const env_info *e, const ver_table *t,
                         const ver_clues *c)
 {
@@ -541,8 +525,8 @@ static void environment_findings(sd_report *r, const env_info *e)
 		size_t shared = 0;
 		int m = env_temp_match(t, dk, (const char(*)[65])keys, r->n_feeds, &shared);
 		char when[32];
-		fmt_time(t->mtime, when);
-		char *size = human(t->bytes);
+		human_time(t->mtime, when);
+		char *size = human_size(t->bytes);
 		const char *what = t->has_multifeed || t->has_db_tar
 		                       ? _("a database")
 		                       : _("no database (only empty folders or other files)");
@@ -585,8 +569,8 @@ static void environment_findings(sd_report *r, const env_info *e)
 	if (e->temp_dirs && e->temp_dirs[0] && e->temp_space.known && db) {
 		uint64_t need = 2 * db + 64 * MIB;
 		if (e->temp_space.free_bytes < need) {
-			char *fr = human(e->temp_space.free_bytes), *nd = human(need),
-			     *dbs = human(db);
+			char *fr = human_size(e->temp_space.free_bytes), *nd = human_size(need),
+			     *dbs = human_size(db);
 			fnd_add(&r->findings, FND_LOW_DISK_SPACE,
 			        _("the temporary folder %s has %s free, but Mapeo unpacks and "
 			          "packs the "
@@ -605,7 +589,7 @@ static void environment_findings(sd_report *r, const env_info *e)
 	if (env_volume(dir, &vs)) {
 		uint64_t need = 64 * MIB + db / 4;
 		if (vs.free_bytes < need) {
-			char *fr = human(vs.free_bytes), *nd = human(need);
+			char *fr = human_size(vs.free_bytes), *nd = human_size(need);
 			fnd_add(&r->findings, FND_LOW_DISK_SPACE,
 			        _("the drive that holds the file has %s free; a sync writes the "
 			          "database "
@@ -614,7 +598,7 @@ static void environment_findings(sd_report *r, const env_info *e)
 			free(fr), free(nd);
 		}
 		if (vs.vfat && r->size >= FAT32_NEAR) {
-			char *sz = human(r->size);
+			char *sz = human_size(r->size);
 			fnd_add(&r->findings, FND_FAT32_SIZE_LIMIT,
 			        r->size > FAT32_MAX ? _("the file is on a FAT32 drive and is %s: "
 			                                "FAT32 cannot hold a file "

@@ -607,14 +607,6 @@ char **env_temp_dirs(void)
 	return l;
 }
 
-static bool is_hex64(const char *s)
-{
-	size_t n = 0;
-	while (s[n] && isxdigit((unsigned char)s[n]) && !isupper((unsigned char)s[n]))
-		n++;
-	return n == 64 && !s[n];
-}
-
 static void add_key(env_temp *t, const uint8_t key[32], size_t *cap)
 {
 	char hex[65];
@@ -660,7 +652,7 @@ static void temp_multifeed(env_temp *t, const char *mf, size_t *cap)
 	while ((de = readdir(d))) {
 		const char *n = de->d_name;
 		bool numeric = *n && strspn(n, "0123456789") == strlen(n) && strlen(n) < 9;
-		if (!numeric && !is_hex64(n))
+		if (!numeric && !keys_is_hex64(n))
 			continue;
 		char *kp = xasprintf("%s/%s/key", mf, n);
 		FILE *f = fopen(kp, "rb");
@@ -709,7 +701,7 @@ static void temp_db_tar(env_temp *t, const char *tarpath, size_t *cap)
 			continue;
 		if (dl && strspn(dir, "0123456789") == dl)
 			add_key(t, key, cap);
-		else if (is_hex64(dir) && !keys_discovery_hex(dir, t->project_dk))
+		else if (keys_is_hex64(dir) && !keys_discovery_hex(dir, t->project_dk))
 			t->project_dk[0] = '\0';
 	}
 	tar_iter_free(&it);

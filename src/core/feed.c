@@ -7,28 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hypercore.h"
 #include "i18n.h"
 #include "keys.h"
 #include "xalloc.h"
 
-#define HDR          32
-#define NODE         40
-#define SIG          64
 #define MAX_REPORTED 5 /* per feed and kind; then one summary */
-
-static uint64_t be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
 
 static unsigned depth_of(uint64_t i)
 {
@@ -55,10 +39,10 @@ size_t feed_full_roots(uint64_t len, uint64_t *roots)
 /* Node i of the tree file, or NULL when absent (all zero) or beyond it. */
 static const uint8_t *node(const uint8_t *tree, size_t tree_len, uint64_t i)
 {
-	if (tree_len < HDR || i >= (tree_len - HDR) / NODE)
+	if (tree_len < HC_HEADER || i >= (tree_len - HC_HEADER) / HC_NODE)
 		return NULL;
-	const uint8_t *p = tree + HDR + i * NODE;
-	for (int k = 0; k < NODE; k++)
+	const uint8_t *p = tree + HC_HEADER + i * HC_NODE;
+	for (int k = 0; k < HC_NODE; k++)
 		if (p[k])
 			return p;
 	return NULL;
@@ -78,7 +62,7 @@ bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t 
 			return false;
 		uint8_t buf[48];
 		memcpy(buf, nd, 32);
-		put_be64(buf + 32, roots[i]);
+		hc_put_be64(buf + 32, roots[i]);
 		memcpy(buf + 40, nd + 32, 8);
 		crypto_generichash_update(&st, buf, sizeof buf);
 	}
@@ -89,25 +73,13 @@ bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t 
 static bool bit(const uint8_t *bf, size_t bf_len, size_t page_size, unsigned part_off,
                 unsigned part_bits, uint64_t i)
 {
-	if (!bf || bf_len < HDR || !page_size)
+	if (!bf || bf_len < HC_HEADER || !page_size)
 		return false;
 	uint64_t page = i / part_bits, in = i % part_bits;
-	uint64_t byte = HDR + page * page_size + part_off + in / 8;
+	uint64_t byte = HC_HEADER + page * page_size + part_off + in / 8;
 	if (byte >= bf_len)
 		return false;
 	return (bf[byte] & (0x80 >> (in & 7))) != 0;
-}
-
-static bool check_header(const uint8_t *p, size_t len, uint8_t type, uint16_t entry,
-                         const char *algo)
-{
-	if (len < HDR || p[0] != 0x05 || p[1] != 0x02 || p[2] != 0x57 || p[3] != type || p[4] != 0)
-		return false;
-	uint16_t e = (uint16_t)(p[5] << 8 | p[6]);
-	if (entry && e != entry)
-		return false;
-	size_t al = strlen(algo);
-	return p[7] == al && memcmp(p + 8, algo, al) == 0;
 }
 
 static finding *feed_finding(findings *fl, fnd_code code, int index, const char *dir,
@@ -136,7 +108,7 @@ static void leaf_hash(const uint8_t *data, size_t len, uint8_t out[32])
 {
 	crypto_generichash_state st;
 	uint8_t pre[9] = {0};
-	put_be64(pre + 1, len);
+	hc_put_be64(pre + 1, len);
 	crypto_generichash_init(&st, NULL, 0, 32);
 	crypto_generichash_update(&st, pre, sizeof pre);
 	crypto_generichash_update(&st, data, len);
@@ -147,7 +119,7 @@ static void parent_hash(const uint8_t *l, const uint8_t *r, uint8_t out[32])
 {
 	uint8_t buf[1 + 8 + 64];
 	buf[0] = 1;
-	put_be64(buf + 1, be64(l + 32) + be64(r + 32));
+	hc_put_be64(buf + 1, hc_be64(l + 32) + hc_be64(r + 32));
 	memcpy(buf + 9, l, 32);
 	memcpy(buf + 41, r, 32);
 	crypto_generichash(out, 32, buf, sizeof buf, NULL, 0);
@@ -164,7 +136,7 @@ static bool block_offset(const uint8_t *tree, size_t tree_len, uint64_t k, uint6
 		const uint8_t *nd = node(tree, tree_len, roots[i]);
 		if (!nd)
 			return false;
-		sum += be64(nd + 32);
+		sum += hc_be64(nd + 32);
 	}
 	*off = sum;
 	return true;
@@ -184,15 +156,16 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		keys_hex(src->key, 32, res->key_hex);
 
 	res->headers_ok = true;
-	if (!src->has_tree || !check_header(src->tree, src->tree_len, 2, NODE, "BLAKE2b")) {
+	if (!src->has_tree ||
+	    !hc_header_ok(src->tree, src->tree_len, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE)) {
 		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "tree", -1,
 		             src->has_tree ? _("feed %d: the tree file's header is not hypercore's")
 		                           : _("feed %d has no tree file"),
 		             index);
 		res->headers_ok = false;
 	}
-	if (!src->has_signatures ||
-	    !check_header(src->signatures, src->signatures_len, 1, SIG, "Ed25519")) {
+	if (!src->has_signatures || !hc_header_ok(src->signatures, src->signatures_len,
+	                                          HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES)) {
 		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "signatures", -1,
 		             src->has_signatures
 		                 ? _("feed %d: the signatures file's header is not hypercore's")
@@ -201,7 +174,8 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		res->headers_ok = false;
 	}
 	size_t page = 0;
-	if (!src->has_bitfield || !check_header(src->bitfield, src->bitfield_len, 0, 0, "")) {
+	if (!src->has_bitfield ||
+	    !hc_header_ok(src->bitfield, src->bitfield_len, HC_TYPE_BITFIELD, 0, "")) {
 		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "bitfield", -1,
 		             src->has_bitfield ? _("feed %d: the bitfield file's header is not "
 		                                   "hypercore's")
@@ -211,7 +185,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	} else {
 		page = (size_t)(src->bitfield[5] << 8 | src->bitfield[6]);
 		if (page == 0 || page % 7 != 0)
-			page = 3584;
+			page = HC_PAGE;
 	}
 	const uint8_t *tree = src->has_tree ? src->tree : NULL;
 	size_t tree_len = tree ? src->tree_len : 0;
@@ -222,7 +196,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 
 	/* Length: the right edge of the highest node the tree bitfield marks
 	 * (tree-index.blocks()), or of the tree file's nodes. */
-	uint64_t n_nodes = tree_len >= HDR ? (tree_len - HDR) / NODE : 0;
+	uint64_t n_nodes = tree_len >= HC_HEADER ? (tree_len - HC_HEADER) / HC_NODE : 0;
 	uint64_t len = 0;
 	for (uint64_t i = 0; i < n_nodes; i++) {
 		bool in_bf =
@@ -262,7 +236,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 				    index, (unsigned long long)k);
 			continue;
 		}
-		uint64_t size = be64(leaf + 32);
+		uint64_t size = hc_be64(leaf + 32);
 		if (size > FEED_MAX_BLOCK || off + size > src->data_size) {
 			if (reported++ < MAX_REPORTED)
 				feed_finding(
@@ -319,7 +293,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			continue;
 		uint8_t h[32];
 		parent_hash(l, r, h);
-		if (memcmp(h, p, 32) == 0 && be64(p + 32) == be64(l + 32) + be64(r + 32))
+		if (memcmp(h, p, 32) == 0 && hc_be64(p + 32) == hc_be64(l + 32) + hc_be64(r + 32))
 			continue;
 		uint64_t first = (i >> (d + 1)) << d, last = first + ((uint64_t)1 << d);
 		if (reported++ < MAX_REPORTED)
@@ -338,14 +312,14 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		             reported - MAX_REPORTED);
 
 	/* Signatures: a valid one at length s vouches for the roots of s. */
-	uint64_t slots = src->has_signatures && src->signatures_len >= HDR
-	                     ? (src->signatures_len - HDR) / SIG
+	uint64_t slots = src->has_signatures && src->signatures_len >= HC_HEADER
+	                     ? (src->signatures_len - HC_HEADER) / HC_SIG
 	                     : 0;
 	unsigned bad_sigs = 0;
 	for (uint64_t s = 0; s < slots && s < len; s++) {
-		const uint8_t *sig = src->signatures + HDR + s * SIG;
+		const uint8_t *sig = src->signatures + HC_HEADER + s * HC_SIG;
 		bool blank = true;
-		for (int b = 0; b < SIG && blank; b++)
+		for (int b = 0; b < HC_SIG && blank; b++)
 			blank = sig[b] == 0;
 		if (blank)
 			continue;
@@ -371,12 +345,13 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	res->first_bad = prefix;
 	/* The largest valid signature length the intact prefix reaches. */
 	for (uint64_t s = (uint64_t)(res->signed_len > 0 ? res->signed_len : 0); s > 0; s--) {
-		const uint8_t *sig = s - 1 < slots ? src->signatures + HDR + (s - 1) * SIG : NULL;
+		const uint8_t *sig =
+		    s - 1 < slots ? src->signatures + HC_HEADER + (s - 1) * HC_SIG : NULL;
 		if (!sig || s > prefix)
 			continue;
 		uint8_t th[32];
 		bool blank = true;
-		for (int b = 0; b < SIG && blank; b++)
+		for (int b = 0; b < HC_SIG && blank; b++)
 			blank = sig[b] == 0;
 		if (!blank && key_ok && feed_tree_hash(tree, tree_len, s, th) &&
 		    crypto_sign_verify_detached(sig, th, 32, src->key) == 0) {

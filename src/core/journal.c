@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "human.h"
 #include "i18n.h"
 #include "io.h"
 #include "rebuild.h"
@@ -725,14 +726,6 @@ void jnl_summarize(const jnl_list *l, jnl_summary *s)
 	free(paths);
 }
 
-static void local_date(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!localtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M", &tm))
-		snprintf(out, 32, "%lld", (long long)t);
-}
-
 char *jnl_summary_text(const jnl_summary *s)
 {
 	if (!s->n_checks)
@@ -741,17 +734,17 @@ char *jnl_summary_text(const jnl_summary *s)
 	char d1[32], d2[32];
 	sb_printf(&b, P_("checked %zu time", "checked %zu times", s->n_checks), s->n_checks);
 	if (s->first_healthy) {
-		local_date(s->first_healthy, d1);
+		human_time(s->first_healthy, d1);
 		sb_printf(&b, _("; first seen healthy on %s"), d1);
 	} else {
-		local_date(s->first_time, d1);
+		human_time(s->first_time, d1);
 		sb_printf(&b, _("; first seen on %s, never healthy"), d1);
 	}
 	if (s->damaged_since) {
-		local_date(s->damaged_since, d2);
+		human_time(s->damaged_since, d2);
 		sb_printf(&b, _(", damaged since %s"), d2);
 	} else {
-		local_date(s->last_time, d2);
+		human_time(s->last_time, d2);
 		sb_printf(&b, _(", healthy at the last check on %s"), d2);
 	}
 	sb_addc(&b, '.');
@@ -807,8 +800,8 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 	strbuf b = SB_INIT;
 	const jnl_check *last = &l.checks[0];
 	char d1[32], d2[32];
-	local_date(l.checks[l.n_checks - 1].time, d1);
-	local_date(last->time, d2);
+	human_time(l.checks[l.n_checks - 1].time, d1);
+	human_time(last->time, d2);
 	if (l.n_checks == 1)
 		sb_printf(&b, _("This file was checked once before, on %s (verdict: %s)."), d2,
 		          last->verdict);

@@ -46,6 +46,8 @@ bool keys_valid_project_key(const char *s, char *why, size_t whylen)
 	return true;
 }
 
+bool keys_is_hex64(const char *s) { return s && keys_valid_project_key(s, NULL, 0); }
+
 bool keys_decode(const char *hex, uint8_t out[32])
 {
 	if (!hex || strlen(hex) != 64)

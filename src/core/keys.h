@@ -19,6 +19,11 @@
 /* Validate with the configuration builder's rules: exactly 64 characters,
  * each in [0-9a-f]. On failure, why (translated) is written to why. */
 bool keys_valid_project_key(const char *s, char *why, size_t whylen);
+/* The same rule without the message: exactly 64 characters of [0-9a-f]. It
+ * is also the form of every discovery key and key folder Mapeo writes
+ * (Buffer.toString('hex') is lower case), so one rule serves all. NULL is
+ * false. */
+bool keys_is_hex64(const char *s);
 /* Decode like mapeo-core (accepts upper case): 64 hex digits to 32 bytes. */
 bool keys_decode(const char *hex, uint8_t out[32]);
 /* Discovery key of a projectKey given as hex, as 64 lowercase hex. */

@@ -14,6 +14,7 @@
 #include "diagnosis.h"
 #include "feed.h"
 #include "feedwrite.h"
+#include "hypercore.h"
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
@@ -26,8 +27,6 @@
 
 #include <sodium.h>
 
-#define NODE        40
-#define PAGE        3584
 #define SMALL_LIMIT (256u << 20)
 
 static void add_line(char ***v, size_t *n, char *line)
@@ -55,14 +54,6 @@ void rebuild_plan_free(rebuild_plan *p)
 	free(p);
 }
 
-static uint64_t be64(const uint8_t *b)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
 static uint8_t *load(syncfile *sf, const sf_range *r, size_t *len)
 {
 	*len = 0;
@@ -82,9 +73,9 @@ static uint64_t data_prefix(const uint8_t *tree, size_t tl, uint64_t k)
 {
 	uint64_t sum = 0;
 	for (uint64_t i = 0; i < k; i++) {
-		uint64_t at = 32 + 2 * i * NODE;
-		if (at + NODE <= tl)
-			sum += be64(tree + at + 32);
+		uint64_t at = 32 + 2 * i * HC_NODE;
+		if (at + HC_NODE <= tl)
+			sum += hc_be64(tree + at + 32);
 	}
 	return sum;
 }
@@ -102,12 +93,6 @@ static const sf_feed *find_feed(const syncfile *sf, int index)
 
 /* ---- salvage: what still verifies against a signature ---- */
 
-static void put_be64(uint8_t *b, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		b[i] = (uint8_t)v;
-}
-
 /* Recompute every parent of tree (length len) from the leaves up. */
 static void recompute_parents(uint8_t *tree, uint64_t len)
 {
@@ -115,16 +100,16 @@ static void recompute_parents(uint8_t *tree, uint64_t len)
 		uint64_t span = (uint64_t)1 << d;
 		for (uint64_t o = 0; (o + 1) * span <= len; o++) {
 			uint64_t i = ((2 * o + 1) << d) - 1, half = span / 2;
-			uint8_t *pn = tree + 32 + i * NODE;
-			const uint8_t *l = tree + 32 + (i - half) * NODE,
-			              *r = tree + 32 + (i + half) * NODE;
+			uint8_t *pn = tree + 32 + i * HC_NODE;
+			const uint8_t *l = tree + 32 + (i - half) * HC_NODE,
+			              *r = tree + 32 + (i + half) * HC_NODE;
 			uint8_t buf[73];
 			buf[0] = 1;
-			put_be64(buf + 1, be64(l + 32) + be64(r + 32));
+			hc_put_be64(buf + 1, hc_be64(l + 32) + hc_be64(r + 32));
 			memcpy(buf + 9, l, 32);
 			memcpy(buf + 41, r, 32);
 			crypto_generichash(pn, 32, buf, sizeof buf, NULL, 0);
-			put_be64(pn + 32, be64(l + 32) + be64(r + 32));
+			hc_put_be64(pn + 32, hc_be64(l + 32) + hc_be64(r + 32));
 		}
 	}
 }
@@ -169,37 +154,37 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 	if (!key || kl != 32 || !tree || tl < 32 || !sigs || sl < 32)
 		goto done;
 	uint64_t len = (sl - 32) / 64;
-	if ((tl - 32) / NODE + 1 < 2 * len)
-		len = ((tl - 32) / NODE + 1) / 2;
-	size_t need = 32 + (size_t)(len ? 2 * len - 1 : 0) * NODE;
-	uint8_t *from_data = xcalloc(1, need + NODE), *stored = xcalloc(1, need + NODE);
+	if ((tl - 32) / HC_NODE + 1 < 2 * len)
+		len = ((tl - 32) / HC_NODE + 1) / 2;
+	size_t need = 32 + (size_t)(len ? 2 * len - 1 : 0) * HC_NODE;
+	uint8_t *from_data = xcalloc(1, need + HC_NODE), *stored = xcalloc(1, need + HC_NODE);
 	memcpy(from_data, tree, need < tl ? need : tl);
 	memcpy(stored, tree, need < tl ? need : tl);
 	bool *good = xcalloc(len + 1, sizeof *good);
 	uint64_t off = 0;
 	uint8_t *buf = NULL;
 	for (uint64_t k = 0; k < len; k++) {
-		uint64_t size = be64(stored + 32 + 2 * k * NODE + 32);
+		uint64_t size = hc_be64(stored + 32 + 2 * k * HC_NODE + 32);
 		bool hashed = false;
 		if (fd->data.present && size <= FEED_MAX_BLOCK && off + size <= fd->data.size) {
 			buf = xrealloc(buf, (size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
 				hashed = true;
 				uint8_t pre[9] = {0}, h[32];
-				put_be64(pre + 1, size);
+				hc_put_be64(pre + 1, size);
 				crypto_generichash_state st;
 				crypto_generichash_init(&st, NULL, 0, 32);
 				crypto_generichash_update(&st, pre, 9);
 				crypto_generichash_update(&st, buf, (size_t)size);
 				crypto_generichash_final(&st, h, 32);
-				memcpy(from_data + 32 + 2 * k * NODE, h, 32);
-				good[k] = memcmp(h, stored + 32 + 2 * k * NODE, 32) == 0;
+				memcpy(from_data + 32 + 2 * k * HC_NODE, h, 32);
+				good[k] = memcmp(h, stored + 32 + 2 * k * HC_NODE, 32) == 0;
 			}
 		}
 		/* A block whose data is missing cannot count as intact: a zero leaf
 		 * keeps every signature over it from verifying. */
 		if (!hashed)
-			memset(from_data + 32 + 2 * k * NODE, 0, 32);
+			memset(from_data + 32 + 2 * k * HC_NODE, 0, 32);
 		off += size;
 	}
 	free(buf);
@@ -217,7 +202,7 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 		free(stored);
 		out->length = s1;
 		out->keep = s1;
-		size_t used = 32 + (size_t)(s1 ? 2 * s1 - 1 : 0) * NODE;
+		size_t used = 32 + (size_t)(s1 ? 2 * s1 - 1 : 0) * HC_NODE;
 		out->recomputed = memcmp(from_data, tree, used < tl ? used : tl) != 0;
 	} else if (s2) {
 		/* Data is damaged: Mapeo needs a signature for the length it is
@@ -234,7 +219,7 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 		out->tree = NULL;
 	}
 	if (out->tree) {
-		out->tree_len = 32 + (size_t)(out->length ? 2 * out->length - 1 : 0) * NODE;
+		out->tree_len = 32 + (size_t)(out->length ? 2 * out->length - 1 : 0) * HC_NODE;
 		ok = true;
 	}
 	free(good);
@@ -252,8 +237,8 @@ static void describe_cut(rebuild_plan *p, syncfile *sf, const sf_feed *fd, uint6
 	uint64_t off = tree ? data_prefix(tree, tl, keep) : 0;
 	size_t listed = 0;
 	for (uint64_t k = keep; k < length && tree; k++) {
-		uint64_t at = 32 + 2 * k * NODE;
-		uint64_t size = at + NODE <= tl ? be64(tree + at + 32) : 0;
+		uint64_t at = 32 + 2 * k * HC_NODE;
+		uint64_t size = at + HC_NODE <= tl ? hc_be64(tree + at + 32) : 0;
 		char *id = NULL;
 		if (size && size < (1u << 20) && fd->data.present && off + size <= fd->data.size) {
 			char *buf = xmalloc((size_t)size + 1);
@@ -289,8 +274,8 @@ static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_fee
 	uint64_t off = 0, found = keep;
 	char *buf = NULL;
 	for (uint64_t k = 0; k < keep && tree && found == keep; k++) {
-		uint64_t at = 32 + 2 * k * NODE;
-		uint64_t size = at + NODE <= tl ? be64(tree + at + 32) : 0;
+		uint64_t at = 32 + 2 * k * HC_NODE;
+		uint64_t size = at + HC_NODE <= tl ? hc_be64(tree + at + 32) : 0;
 		if (size && size < (1u << 20) && fd->data.present && off + size <= fd->data.size) {
 			buf = xrealloc(buf, (size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
@@ -658,7 +643,7 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"),
 			                   pf->from, pf->to));
 		p->estimated_size +=
-		    5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + PAGE * 2;
+		    5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + HC_PAGE * 2;
 		p->n_feeds++;
 	}
 	if (opt->exclude_suspect)
@@ -779,7 +764,7 @@ static void cut_feed(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t
 {
 	uint64_t keep = length;
 	uint64_t nodes = keep ? 2 * keep - 1 : 0;
-	*t_len = 32 + (size_t)nodes * NODE;
+	*t_len = 32 + (size_t)nodes * HC_NODE;
 	*t_out = xcalloc(1, *t_len);
 	memcpy(*t_out, tree, 32);
 	for (uint64_t i = 0; i < nodes; i++) {
@@ -787,54 +772,41 @@ static void cut_feed(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t
 		for (uint64_t x = i; x & 1; x >>= 1)
 			d++;
 		uint64_t right = ((i >> (d + 1)) + 1) << d;
-		if (right <= keep && 32 + (i + 1) * NODE <= tl)
-			memcpy(*t_out + 32 + i * NODE, tree + 32 + i * NODE, NODE);
+		if (right <= keep && 32 + (i + 1) * HC_NODE <= tl)
+			memcpy(*t_out + 32 + i * HC_NODE, tree + 32 + i * HC_NODE, HC_NODE);
 	}
 	*s_len = 32 + (size_t)keep * 64;
 	*s_out = xcalloc(1, *s_len);
 	memcpy(*s_out, sigs, sl < *s_len ? sl : *s_len);
-	uint64_t pages = (keep + 8191) / 8192;
-	uint64_t tp = (nodes + 16383) / 16384;
+	uint64_t pages = (keep + HC_PAGE_BLOCKS - 1) / HC_PAGE_BLOCKS;
+	uint64_t tp = (nodes + HC_PAGE_NODES - 1) / HC_PAGE_NODES;
 	if (tp > pages)
 		pages = tp;
 	/* an empty feed's bitfield is the bare header, as hypercore leaves it */
-	*b_len = 32 + (size_t)pages * PAGE;
+	*b_len = 32 + (size_t)pages * HC_PAGE;
 	*b_out = xcalloc(1, *b_len);
 	static const uint8_t bh[8] = {0x05, 0x02, 0x57, 0x00, 0x00, 0x0e, 0x00, 0x00};
 	memcpy(*b_out, bh, sizeof bh);
 	for (uint64_t k = 0; k < data_blocks; k++)
-		(*b_out)[32 + (k / 8192) * PAGE + (k % 8192) / 8] |= (uint8_t)(0x80 >> (k & 7));
+		(*b_out)[32 + (k / HC_PAGE_BLOCKS) * HC_PAGE + (k % HC_PAGE_BLOCKS) / 8] |=
+		    (uint8_t)(0x80 >> (k & 7));
 	for (uint64_t i = 0; i < nodes; i++) {
-		const uint8_t *nd = *t_out + 32 + i * NODE;
+		const uint8_t *nd = *t_out + 32 + i * HC_NODE;
 		bool present = false;
-		for (int b = 0; b < NODE && !present; b++)
+		for (int b = 0; b < HC_NODE && !present; b++)
 			present = nd[b] != 0;
 		if (present)
-			(*b_out)[32 + (i / 16384) * PAGE + 1024 + (i % 16384) / 8] |=
-			    (uint8_t)(0x80 >> (i & 7));
+			(*b_out)[32 + (i / HC_PAGE_NODES) * HC_PAGE + 1024 +
+			         (i % HC_PAGE_NODES) / 8] |= (uint8_t)(0x80 >> (i & 7));
 	}
-}
-
-/* hypercore's 32-byte file header (doc/formats.md §4): fixed bytes per file */
-static bool hdr_ok(const uint8_t *p, size_t len, uint8_t type, uint16_t entry, const char *algo)
-{
-	size_t al = strlen(algo);
-	if (!p || len < 32 || p[0] != 0x05 || p[1] != 0x02 || p[2] != 0x57 || p[3] != type ||
-	    p[4] != 0 || p[7] != al || memcmp(p + 8, algo, al) != 0)
-		return false;
-	return !entry || (uint16_t)(p[5] << 8 | p[6]) == entry;
 }
 
 /* A damaged header of a tree or signatures file is written again. */
 static void fix_header(uint8_t *p, size_t len, uint8_t type, uint16_t entry, const char *algo)
 {
-	if (!p || len < 32 || hdr_ok(p, len, type, entry, algo))
+	if (!p || len < 32 || hc_header_ok(p, len, type, entry, algo))
 		return;
-	memset(p, 0, 32);
-	p[0] = 0x05, p[1] = 0x02, p[2] = 0x57, p[3] = type;
-	p[5] = (uint8_t)(entry >> 8), p[6] = (uint8_t)entry;
-	p[7] = (uint8_t)strlen(algo);
-	memcpy(p + 8, algo, strlen(algo));
+	hc_header_write(p, type, entry, algo);
 }
 
 typedef struct verify_ctx {
@@ -955,7 +927,9 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 				sigs = fwb_signatures(e, NULL, &sl);
 				bf = fwb_bitfield(e, &bl);
 				fwb_free(e);
-			} else if ((pf->salvaged || !hdr_ok(bf, bl, 0, 0, "")) && tree && sigs) {
+			} else if ((pf->salvaged ||
+			            !hc_header_ok(bf, bl, HC_TYPE_BITFIELD, 0, "")) &&
+			           tree && sigs) {
 				/* the repaired tree when damaged nodes were rebuilt, cut to
 				 * the planned length; a bitfield with a damaged header is
 				 * made again from the plan */
@@ -972,8 +946,8 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 				free(tree), free(sigs), free(bf), free(sv.tree);
 				tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
 			}
-			fix_header(tree, tl, 2, NODE, "BLAKE2b");
-			fix_header(sigs, sl, 1, 64, "Ed25519");
+			fix_header(tree, tl, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
+			fix_header(sigs, sl, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
 			bufs[f * 5] = key, sizes[f * 5] = kl;
 			bufs[f * 5 + 1] = tree, sizes[f * 5 + 1] = tl;
 			bufs[f * 5 + 2] = sigs, sizes[f * 5 + 2] = sl;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "keys.h"
 #include "report.h"
 #include "sdlimits.h"
 #include "strbuf.h"
@@ -28,9 +29,6 @@ const char *sf_era_name(sf_era e)
 	default: return "unknown";
 	}
 }
-
-/* The footer form users see in Mapeo: never the whole key. */
-static void footer_form(const char *key, char out[16]) { snprintf(out, 16, "%.5s**********", key); }
 
 /* Escape a name from the file for messages (report.h). */
 static char *escape_name(const char *s) { return report_escape(s); }
@@ -58,16 +56,6 @@ static bool dangerous_name(const char *s)
 }
 
 bool sf_name_dangerous(const char *name) { return dangerous_name(name); }
-
-static bool is_hex64(const char *s)
-{
-	if (strlen(s) != 64)
-		return false;
-	for (int i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
 
 static sf_kind kind_of(const char *name)
 {
@@ -349,18 +337,15 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 	if (json_is_string(db))
 		sf->p2p_db = xstrdup(json_string_value(db));
 	json_t *dk = json_object_get(s, "discoveryKey");
-	if (json_is_string(dk) && is_hex64(json_string_value(dk))) {
+	if (json_is_string(dk) && keys_is_hex64(json_string_value(dk))) {
+		/* Mapeo compares it as a string with its own lower-case hex. */
 		sf->has_discovery_key = true;
-		for (int i = 0; i < 64; i++)
-			sf->discovery_key[i] =
-			    (char)tolower((unsigned char)json_string_value(dk)[i]);
-		sf->discovery_key[64] = '\0';
+		memcpy(sf->discovery_key, json_string_value(dk), 65);
 		sf->hints.discovery_key = true;
 	} else if (dk) {
-		fnd_add(
-		    fl, FND_DAMAGED_INDEX,
-		    _("the userdata's discoveryKey is not 64 hexadecimal characters: Mapeo will "
-		      "refuse the file"));
+		fnd_add(fl, FND_DAMAGED_INDEX,
+		        _("the userdata's discoveryKey is not 64 lowercase hexadecimal characters: "
+		          "Mapeo will refuse the file"));
 	}
 	if (json_object_get(s, "projectId") || json_object_get(s, "projectKey"))
 		sf->hints.legacy_project_id = true;
@@ -784,7 +769,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 					r->size = e.size;
 				}
 			}
-		} else if (is_hex64(dir)) {
+		} else if (keys_is_hex64(dir)) {
 			sf->hints.key_dir = true;
 		} else if (!strcmp(dir, "_fake")) {
 			sf->hints.fake_dir = true;
@@ -921,10 +906,10 @@ static void project_key_exposed(syncfile *sf, findings *fl)
 		char dir[65];
 		memcpy(dir, n, 64);
 		dir[64] = '\0';
-		if (!is_hex64(dir))
+		if (!keys_is_hex64(dir))
 			continue;
 		char shown[16];
-		footer_form(dir, shown);
+		keys_footer_form(dir, shown);
 		finding *f =
 		    fnd_add(fl, FND_PROJECT_KEY_EXPOSED,
 		            _("the database holds a folder named after the project key (%s): "

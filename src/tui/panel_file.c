@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "human.h"
 #include "i18n.h"
 #include "syncfile.h"
 #include "wizard.h"
@@ -36,17 +37,6 @@ static int entry_cmp(const void *a, const void *b)
 	if (x->dir != y->dir)
 		return x->dir ? 1 : -1; /* sync files first */
 	return strcmp(x->name, y->name);
-}
-
-static char *human_size(uint64_t n)
-{
-	if (n < 1024)
-		return xasprintf(_("%llu bytes"), (unsigned long long)n);
-	if (n < 1024 * 1024)
-		return xasprintf(_("%.1f KiB"), n / 1024.0);
-	if (n < 1024ull * 1024 * 1024)
-		return xasprintf(_("%.1f MiB"), n / (1024.0 * 1024));
-	return xasprintf(_("%.1f GiB"), n / (1024.0 * 1024 * 1024));
 }
 
 static char *join(const char *dir, const char *name)
@@ -210,9 +200,7 @@ wiz_nav panel_file(wizard *w)
 					l = xasprintf(_("%s/ (folder)"), name);
 				} else {
 					char when[32];
-					struct tm tm;
-					localtime_r(&ents[i].mtime, &tm);
-					strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+					human_time((int64_t)ents[i].mtime, when);
 					char *sz = human_size(ents[i].size);
 					l = xasprintf(_("%s  (%s, %s)"), name, sz, when);
 					free(sz);

@@ -5,10 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "finding.h"
+#include "human.h"
+#include "hypercore.h"
 #include "io.h"
+#include "keys.h"
 #include "status.h"
 #include "strbuf.h"
 #include "testutil.h"
@@ -99,6 +103,87 @@ START_TEST(code_constants_name_their_codes)
 }
 END_TEST
 
+/* One rule for project keys, discovery keys and key folders: 64 characters
+ * of [0-9a-f]; upper case is not what Mapeo writes or compares equal. */
+START_TEST(hex64_is_lowercase_only)
+{
+	const char *ok = "ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e";
+	ck_assert(keys_is_hex64(ok));
+	ck_assert(
+	    !keys_is_hex64("AE0A68592EFCE444FC67E48181C9B8CB1FD968535B63F54D54DC78D1D49E1C7E"));
+	ck_assert(
+	    !keys_is_hex64("ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7"));
+	ck_assert(
+	    !keys_is_hex64("ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e0"));
+	ck_assert(
+	    !keys_is_hex64("ge0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e"));
+	ck_assert(!keys_is_hex64(""));
+	ck_assert(!keys_is_hex64(NULL));
+	char shown[16];
+	keys_footer_form(ok, shown);
+	ck_assert_str_eq(shown, "ae0a6**********");
+	keys_footer_form(NULL, shown);
+	ck_assert_str_eq(shown, "MAPEO");
+}
+END_TEST
+
+/* Sizes round the same everywhere: bytes below 1 KiB, then one decimal. */
+START_TEST(human_sizes_and_times)
+{
+	static const struct {
+		uint64_t n;
+		const char *want;
+	} t[] = {{0, "0 bytes"},
+	         {1023, "1023 bytes"},
+	         {1024, "1.0 KiB"},
+	         {102400, "100.0 KiB"},
+	         {1536 * 1024, "1.5 MiB"},
+	         {4294967295ull, "4.0 GiB"},
+	         {5ull << 40, "5120.0 GiB"}};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char *s = human_size(t[i].n);
+		ck_assert_str_eq(s, t[i].want);
+		free(s);
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+	char when[32];
+	human_time(1714564800, when);
+	ck_assert_str_eq(when, "2024-05-01 12:00");
+	human_time(0, when);
+	ck_assert_str_eq(when, "1970-01-01 00:00");
+}
+END_TEST
+
+/* The header every hypercore storage file starts with (doc/formats.md §4). */
+START_TEST(hypercore_headers_and_integers)
+{
+	uint8_t b[8];
+	hc_put_be64(b, 0x0102030405060708ull);
+	ck_assert_uint_eq(b[0], 1);
+	ck_assert_uint_eq(b[7], 8);
+	ck_assert(hc_be64(b) == 0x0102030405060708ull);
+
+	uint8_t h[HC_HEADER];
+	hc_header_write(h, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
+	static const uint8_t tree[] = {0x05, 0x02, 0x57, 0x02, 0x00, 0x00, 0x28, 0x07,
+	                               'B',  'L',  'A',  'K',  'E',  '2',  'b',  0x00};
+	ck_assert_mem_eq(h, tree, sizeof tree);
+	ck_assert(hc_header_ok(h, sizeof h, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE));
+	ck_assert(hc_header_ok(h, sizeof h, HC_TYPE_TREE, 0, HC_ALGO_TREE));
+	ck_assert(!hc_header_ok(h, sizeof h, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES));
+	ck_assert(!hc_header_ok(h, sizeof h - 1, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE));
+	ck_assert(!hc_header_ok(NULL, 0, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE));
+	hc_header_write(h, HC_TYPE_BITFIELD, HC_PAGE, "");
+	ck_assert_uint_eq(h[5], 0x0e);
+	ck_assert_uint_eq(h[6], 0x00);
+	ck_assert(hc_header_ok(h, sizeof h, HC_TYPE_BITFIELD, 0, ""));
+	ck_assert_uint_eq(HC_PAGE, 1024 + 2048 + 512);
+	ck_assert_uint_eq(HC_PAGE_BLOCKS, 1024 * 8);
+	ck_assert_uint_eq(HC_PAGE_NODES, 2048 * 8);
+}
+END_TEST
+
 START_TEST(input_refuses_directories_and_missing)
 {
 	sd_input *in;
@@ -157,6 +242,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, findings_catalogue_and_sort);
 	tcase_add_test(tc, every_code_has_a_summary);
 	tcase_add_test(tc, code_constants_name_their_codes);
+	tcase_add_test(tc, hex64_is_lowercase_only);
+	tcase_add_test(tc, human_sizes_and_times);
+	tcase_add_test(tc, hypercore_headers_and_integers);
 	tcase_add_test(tc, input_refuses_directories_and_missing);
 	tcase_add_test(tc, output_is_atomic_and_faults_clean_up);
 	suite_add_tcase(s, tc);
