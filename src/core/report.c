@@ -2,6 +2,7 @@
 
 #include "report.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,24 +390,51 @@ static void wrap(strbuf *out, const char *lead, int indent, int width, const cha
 	free(e);
 }
 
-static void where(const finding *f, strbuf *b)
+char *report_place(const finding *f)
 {
-	if (f->feed >= 0)
-		sb_printf(b, _("feed %d"), f->feed);
-	if (f->block >= 0)
-		sb_printf(b, "%s%s %lld", b->len ? ", " : "", _("block"), (long long)f->block);
-	if (f->observation)
-		sb_printf(b, "%s%s %s", b->len ? ", " : "", _("observation"), f->observation);
-	if (f->detail)
-		sb_printf(b, " (%s)", f->detail);
-	if (f->media && (!f->member || strcmp(f->media, f->member)))
-		sb_printf(b, "%s%s %s", b->len ? ", " : "", _("photo"), f->media);
-	if (f->member)
-		sb_printf(b, "%s%s %s", b->len ? ", " : "", _("member"), f->member);
-	if (f->inner)
-		sb_printf(b, "%s%s %s", b->len ? ", " : "", _("inside the database"), f->inner);
-	if (f->offset >= 0)
-		sb_printf(b, "%s%s %lld", b->len ? ", " : "", _("byte"), (long long)f->offset);
+	strbuf b = SB_INIT;
+	const char *sep = "";
+	if (f->member) {
+		char *e = report_escape(f->member);
+		sb_printf(&b, _("member %s"), e);
+		free(e);
+		sep = ", ";
+	}
+	if (f->inner) {
+		char *e = report_escape(f->inner);
+		sb_printf(&b, _("%sdatabase file %s"), sep, e);
+		free(e);
+		sep = ", ";
+	}
+	if (f->offset >= 0) {
+		sb_printf(&b, _("%sbyte %" PRId64), sep, f->offset);
+		sep = ", ";
+	}
+	if (f->feed >= 0) {
+		if (f->block >= 0)
+			sb_printf(&b, _("%sdevice %d, block %" PRId64), sep, f->feed, f->block);
+		else
+			sb_printf(&b, _("%sdevice %d"), sep, f->feed);
+		sep = ", ";
+	}
+	if (f->observation) {
+		char *e = report_escape(f->observation);
+		sb_printf(&b, _("%sobservation %s"), sep, e);
+		free(e);
+		sep = ", ";
+	}
+	if (f->media && (!f->member || strcmp(f->media, f->member) != 0)) {
+		char *e = report_escape(f->media);
+		sb_printf(&b, _("%sphoto %s"), sep, e);
+		free(e);
+		sep = ", ";
+	}
+	if (f->detail) {
+		char *e = report_escape(f->detail);
+		sb_printf(&b, "%s(%s)", *sep ? " " : "", e);
+		free(e);
+	}
+	return sb_take(&b);
 }
 
 /* Every suspect observation, worst first, with what finds it in Mapeo. */
@@ -456,14 +484,13 @@ static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *
 		char *line = xasprintf("%s [%s]", f->message, f->code);
 		wrap(out, lead, 11, width, line);
 		free(line);
-		strbuf w = SB_INIT;
-		where(f, &w);
-		if (w.len) {
-			char *l = xasprintf("%s: %s", _("Where"), sb_str(&w));
+		char *place = report_place(f);
+		if (*place) {
+			char *l = xasprintf("%s: %s", _("Where"), place);
 			wrap(out, NULL, 11, width, l);
 			free(l);
 		}
-		sb_free(&w);
+		free(place);
 		const char *adv = fnd_advice(f->id);
 		if (adv && f->severity > SEV_INFO) {
 			char *l = xasprintf("%s: %s", _("What to do"), adv);

@@ -35,6 +35,11 @@ void report_render(const sd_report *r, report_format fmt, int width, strbuf *out
 
 /* One sentence: what to do next (translated). */
 const char *report_next_action(const sd_report *r);
+/* Where a finding was seen, for people: "member x, database file 0/data,
+ * device 0, block 7, observation abc, photo y (detail)"; translated, every
+ * name from the file escaped; "" when it has no place (caller frees). The
+ * one wording the text report and the wizard share. */
+char *report_place(const finding *f);
 /* Copy s with control characters shown as \xNN (caller frees). */
 char *report_escape(const char *s);
 

@@ -29,54 +29,6 @@ static size_t count_codes(const sd_report *r, const fnd_code *codes)
 	return n;
 }
 
-/* "member x, byte 1234, feed 0 block 7, observation abc, photo y (detail)" */
-static char *place_of(const finding *f)
-{
-	strbuf b = SB_INIT;
-	const char *sep = "";
-	if (f->member) {
-		char *e = report_escape(f->member);
-		sb_printf(&b, _("member %s"), e);
-		free(e);
-		sep = ", ";
-	}
-	if (f->inner) {
-		char *e = report_escape(f->inner);
-		sb_printf(&b, _("%sdatabase file %s"), sep, e);
-		free(e);
-		sep = ", ";
-	}
-	if (f->offset >= 0) {
-		sb_printf(&b, _("%sbyte %" PRId64), sep, f->offset);
-		sep = ", ";
-	}
-	if (f->feed >= 0) {
-		if (f->block >= 0)
-			sb_printf(&b, _("%sdevice %d, block %" PRId64), sep, f->feed, f->block);
-		else
-			sb_printf(&b, _("%sdevice %d"), sep, f->feed);
-		sep = ", ";
-	}
-	if (f->observation) {
-		char *e = report_escape(f->observation);
-		sb_printf(&b, _("%sobservation %s"), sep, e);
-		free(e);
-		sep = ", ";
-	}
-	if (f->media) {
-		char *e = report_escape(f->media);
-		sb_printf(&b, _("%sphoto %s"), sep, e);
-		free(e);
-		sep = ", ";
-	}
-	if (f->detail) {
-		char *e = report_escape(f->detail);
-		sb_printf(&b, "%s(%s)", *sep ? " " : "", e);
-		free(e);
-	}
-	return sb_take(&b);
-}
-
 static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const char *title)
 {
 	bool head = false;
@@ -90,7 +42,7 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
 			head = true;
 		}
 		page_add(p, UI_TEXT, 2, "- %s", f->message);
-		char *place = place_of(f);
+		char *place = report_place(f);
 		if (*place)
 			page_add(p, UI_TEXT, 4, _("Where: %s"), place);
 		free(place);

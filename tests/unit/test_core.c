@@ -13,6 +13,7 @@
 #include "hypercore.h"
 #include "io.h"
 #include "keys.h"
+#include "report.h"
 #include "status.h"
 #include "strbuf.h"
 #include "testutil.h"
@@ -184,6 +185,40 @@ START_TEST(hypercore_headers_and_integers)
 }
 END_TEST
 
+/* One wording of a finding's place for the text report and the wizard,
+ * with every name from the file escaped. */
+START_TEST(a_findings_place_is_worded_once)
+{
+	findings l;
+	fnd_init(&l);
+	finding *f = fnd_add(&l, FND_FEED_HASH_MISMATCH, "hash");
+	fnd_set_inner(f, "0/data");
+	f->feed = 0;
+	f->block = 10;
+	char *s = report_place(f);
+	ck_assert_str_eq(s, "database file 0/data, device 0, block 10");
+	free(s);
+	f = fnd_add(&l, FND_MEDIA_DAMAGED, "photo");
+	fnd_set_member(f, "original/a\x1b[2Jb.jpg");
+	fnd_set_media(f, "original/a\x1b[2Jb.jpg");
+	f->offset = 1536;
+	s = report_place(f);
+	ck_assert_str_eq(s, "member original/a\\x1b[2Jb.jpg, byte 1536");
+	free(s);
+	f = fnd_add(&l, FND_DATE_EPOCH, "date");
+	fnd_set_observation(f, "6c2431a2c0d5acbc");
+	fnd_set_detail(f, "river, 1970-01-01");
+	s = report_place(f);
+	ck_assert_str_eq(s, "observation 6c2431a2c0d5acbc (river, 1970-01-01)");
+	free(s);
+	f = fnd_add(&l, FND_PROJECT_UNKNOWN, "none");
+	s = report_place(f);
+	ck_assert_str_eq(s, "");
+	free(s);
+	fnd_free(&l);
+}
+END_TEST
+
 START_TEST(input_refuses_directories_and_missing)
 {
 	sd_input *in;
@@ -245,6 +280,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hex64_is_lowercase_only);
 	tcase_add_test(tc, human_sizes_and_times);
 	tcase_add_test(tc, hypercore_headers_and_integers);
+	tcase_add_test(tc, a_findings_place_is_worded_once);
 	tcase_add_test(tc, input_refuses_directories_and_missing);
 	tcase_add_test(tc, output_is_atomic_and_faults_clean_up);
 	suite_add_tcase(s, tc);
