@@ -59,16 +59,16 @@ static void try_config(match_state *ms, const char *path)
 	fnd_init(&fl);
 	mapeo_config *c = NULL;
 	if (cfg_open(path, &c, &fl, NULL) == SD_OK) {
-		const char *dk = c->has_key ? c->discovery_key : "";
+		bool same = cfg_same_project(c, ms->want);
 		json_t *one = json_object();
 		json_object_set_new(one, "path", json_string(path));
 		json_object_set_new(one, "name", c->name ? json_string(c->name) : json_null());
 		json_object_set_new(one, "version",
 		                    c->version ? json_string(c->version) : json_null());
 		json_object_set_new(one, "footer", json_string(c->footer));
-		json_object_set_new(one, "match", json_boolean(strcmp(dk, ms->want) == 0));
+		json_object_set_new(one, "match", json_boolean(same));
 		json_array_append_new(ms->checked, one);
-		if (strcmp(dk, ms->want) == 0)
+		if (same)
 			json_array_append_new(ms->matches, json_string(path));
 		cfg_free(c);
 	}

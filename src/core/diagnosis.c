@@ -106,8 +106,10 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	keys_error_form(ours, us);
 	keys_error_form(theirs, them);
 	char *title = cfg_title(c);
-	r->config_match = strcmp(ours, theirs) == 0;
-	if (r->config_match) {
+	r->config_match = cfg_same_project(c, theirs);
+	if (c->has_key && !c->discovery_key[0]) {
+		/* config-invalid-key says it: Mapeo stops at the key, before comparing */
+	} else if (r->config_match) {
 		fnd_add(
 		    &r->findings, FND_PROJECT_MATCH,
 		    _("the file belongs to the project of the configuration \"%s\" (%s): both say "

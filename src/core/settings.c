@@ -26,6 +26,14 @@ const char *cfg_container_name(cfg_container c)
 	return c == CFG_TAR ? "tar" : c == CFG_ZIP ? "zip" : "folder";
 }
 
+bool cfg_same_project(const mapeo_config *c, const char *file_dk)
+{
+	if (c && c->has_key && !c->discovery_key[0])
+		return false;
+	const char *ours = c && c->has_key ? c->discovery_key : "";
+	return strcmp(ours, file_dk ? file_dk : "") == 0;
+}
+
 char *cfg_title(const mapeo_config *c)
 {
 	if (c->name && c->version)

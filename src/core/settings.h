@@ -54,6 +54,13 @@ typedef struct mapeo_config {
 sd_status cfg_open(const char *path, mapeo_config **out, findings *fl, sd_error *err);
 void cfg_free(mapeo_config *c);
 const char *cfg_container_name(cfg_container c); /* "tar", "zip", "folder" */
+/* Mapeo's project check (@mapeo/core 8.6.x, doc/formats.md §2): does a
+ * computer with configuration c (NULL: Mapeo's built-in default, no key)
+ * sync with a file whose userdata has discovery key file_dk (NULL or "":
+ * none, the default project)? Both sides are a discovery key or the
+ * default; a key Mapeo cannot decode matches nothing (mapeo-core throws
+ * before it compares). The one rule for check, match and the wizard. */
+bool cfg_same_project(const mapeo_config *c, const char *file_dk);
 /* Display name "Proyecto A 1.2.0", or a translated "(no name)". Caller frees. */
 char *cfg_title(const mapeo_config *c);
 

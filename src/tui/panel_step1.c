@@ -40,11 +40,9 @@ static mapeo_config *find_matching(const wizard *w, const sd_report *r)
 		mapeo_config *c = open_cfg(path);
 		if (!c)
 			continue;
-		bool same =
-		    r->has_discovery_key
-		        ? c->discovery_key[0] && strcmp(c->discovery_key, r->discovery_key) == 0
-		        : r->project_default && !c->has_key;
-		if (same)
+		/* a file that names no project (not a sync file) matches none */
+		if ((r->has_discovery_key || r->project_default) &&
+		    cfg_same_project(c, r->has_discovery_key ? r->discovery_key : NULL))
 			found = c;
 		else
 			cfg_free(c);

@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "settings.h"
 #include "settings_diff.h"
+#include "diagnosis.h"
 #include "tar.h"
 #include "testutil.h"
 
@@ -55,6 +56,58 @@ START_TEST(keys_and_forms)
 	ck_assert_ptr_nonnull(strstr(why, "1"));
 	ck_assert(keys_discovery_hex(upper, dk)); /* mapeo-core itself accepts upper case */
 	ck_assert_str_eq(dk, DK_A);
+}
+END_TEST
+
+/* One rule for "same project" (check, match, the wizard): discovery key
+ * against discovery key, no key against no key; an undecodable key
+ * matches nothing. */
+START_TEST(same_project_is_one_rule)
+{
+	findings fl;
+	fnd_init(&fl);
+	mapeo_config *a = open_cfg(sd_test_data("config-A.mapeosettings"), &fl);
+	mapeo_config *none = open_cfg(sd_test_data("config-no-key.mapeosettings"), &fl);
+	ck_assert(cfg_same_project(a, DK_A));
+	ck_assert(!cfg_same_project(a, DK_B));
+	ck_assert(!cfg_same_project(a, NULL));
+	ck_assert(!cfg_same_project(a, ""));
+	ck_assert(cfg_same_project(none, NULL));
+	ck_assert(cfg_same_project(none, ""));
+	ck_assert(!cfg_same_project(none, DK_A));
+	ck_assert(cfg_same_project(NULL, NULL));
+	ck_assert(!cfg_same_project(NULL, DK_A));
+	mapeo_config bad = {.has_key = true}; /* a projectKey Mapeo cannot decode */
+	ck_assert(!cfg_same_project(&bad, NULL));
+	ck_assert(!cfg_same_project(&bad, ""));
+	cfg_free(a);
+	cfg_free(none);
+	fnd_free(&fl);
+}
+END_TEST
+
+/* A configuration whose projectKey Mapeo cannot decode: check says so and
+ * claims neither a match nor a mismatch (Mapeo stops at the key). */
+START_TEST(check_with_an_undecodable_key)
+{
+	char *dir = sd_test_tmpdir();
+	char *meta = xasprintf("%s/metadata.json", dir);
+	FILE *f = fopen(meta, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"name\":\"broken\",\"projectKey\":\"not-a-key\"}", f);
+	ck_assert_int_eq(fclose(f), 0);
+	check_options co = {.config_path = dir, .no_local_mapeo = true, .quick = true};
+	sd_report *r = NULL;
+	sd_error err;
+	ck_assert_int_eq(check_run(sd_test_data("good-no-key.mapeodata"), &co, NULL, &r, &err),
+	                 SD_OK);
+	ck_assert(fnd_has(&r->findings, FND_CONFIG_INVALID_KEY));
+	ck_assert(!fnd_has(&r->findings, FND_PROJECT_MATCH));
+	ck_assert(!fnd_has(&r->findings, FND_PROJECT_MISMATCH));
+	ck_assert(!r->config_match);
+	report_free(r);
+	free(meta);
+	free(dir);
 }
 END_TEST
 
@@ -314,6 +367,8 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("settings");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, keys_and_forms);
+	tcase_add_test(tc, same_project_is_one_rule);
+	tcase_add_test(tc, check_with_an_undecodable_key);
 	tcase_add_test(tc, every_real_configuration);
 	tcase_add_test(tc, diff_names_what_changed);
 	tcase_add_test(tc, diff_of_both_schemas_by_meaning);
