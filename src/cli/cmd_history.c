@@ -45,13 +45,10 @@ long long cli_journal_check(const cli_globals *g, const struct sd_report *r)
 	jnl_db *j = cli_journal_open(g, true);
 	if (!j)
 		return 0;
-	char fp[65] = "";
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
-	if (!r->is_database && r->verdict != VERDICT_UNREADABLE)
-		jnl_fingerprint(r->file, &prog, fp, NULL);
 	int64_t id = 0;
 	sd_error err;
-	if (jnl_record_check(j, r, fp, 0, &id, &err) != SD_OK) {
+	if (jnl_record_report(j, r, &prog, NULL, &id, &err) != SD_OK) {
 		fflush(stdout);
 		fprintf(stderr, _("syncdoctor: warning: %s; this check was not recorded\n"),
 		        err.msg);

@@ -289,6 +289,19 @@ static char *finding_place(const finding *f)
 
 static int64_t now_or(int64_t t) { return t ? t : (int64_t)time(NULL); }
 
+sd_status jnl_record_report(jnl_db *j, const sd_report *r, const sd_progress *prog, char *fp,
+                            int64_t *id, sd_error *err)
+{
+	char own[65] = "";
+	if (!fp)
+		fp = own;
+	fp[0] = '\0';
+	if (!r->is_database && r->verdict != VERDICT_UNREADABLE &&
+	    jnl_fingerprint(r->file, prog, fp, NULL) != SD_OK)
+		fp[0] = '\0';
+	return jnl_record_check(j, r, fp, 0, id, err);
+}
+
 sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprint,
                            int64_t when_time, int64_t *id, sd_error *err)
 {

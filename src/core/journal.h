@@ -61,6 +61,14 @@ sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[65
 sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprint,
                            int64_t when_time, int64_t *id, sd_error *err);
 
+/* Record check r the way every front end does: fingerprint the file first
+ * (not a database folder, not a file that could not be read; honours
+ * prog's cancel flag, and a cancelled or failed fingerprint records the
+ * check without one), then jnl_record_check() at the current time. fp
+ * (65 bytes, may be NULL) receives the fingerprint or "". */
+sd_status jnl_record_report(jnl_db *j, const sd_report *r, const sd_progress *prog, char *fp,
+                            int64_t *id, sd_error *err);
+
 typedef struct jnl_rebuild {
 	int64_t time; /* 0: now */
 	const char *input;

@@ -95,7 +95,7 @@ void wiz_record_database(wizard *w, const sd_report *r)
 		return;
 	sd_error err;
 	sd_error_clear(&err);
-	if (jnl_record_check(j, r, NULL, 0, NULL, &err) != SD_OK)
+	if (jnl_record_report(j, r, NULL, NULL, NULL, &err) != SD_OK)
 		ui_log_printf("the database check was not recorded in the case journal: %s",
 		              err.msg);
 	jnl_close(j);
@@ -113,12 +113,10 @@ static void record_check(wizard *w, const sd_report *r)
 	if (!j)
 		return;
 	sd_progress prog = {NULL, NULL, &w->cancel};
-	if (!r->is_database && r->verdict != VERDICT_UNREADABLE)
-		jnl_fingerprint(r->file, &prog, w->fingerprint, NULL);
 	int64_t id = 0;
 	sd_error err;
 	sd_error_clear(&err);
-	if (jnl_record_check(j, r, w->fingerprint, 0, &id, &err) != SD_OK)
+	if (jnl_record_report(j, r, &prog, w->fingerprint, &id, &err) != SD_OK)
 		ui_log_printf("the check was not recorded in the case journal: %s", err.msg);
 	w->journal_id = id;
 	w->seen_before =

@@ -108,6 +108,41 @@ START_TEST(check_rows_and_fingerprint)
 }
 END_TEST
 
+/* What both front ends record: a file with its fingerprint, a database
+ * folder without one. */
+START_TEST(a_report_is_recorded_with_its_fingerprint)
+{
+	char *dir, *path;
+	jnl_db *j = open_new(&dir, &path);
+	check_options co = {.no_auto_config = true, .no_local_mapeo = true, .quick = true};
+	sd_report *r = NULL;
+	sd_error err;
+	char *file = xstrdup(sd_test_data("good-no-key.mapeodata"));
+	ck_assert_int_eq(check_run(file, &co, NULL, &r, &err), SD_OK);
+	char fp[65], want[65];
+	int64_t id = 0;
+	ck_assert_int_eq(jnl_record_report(j, r, NULL, fp, &id, &err), SD_OK);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(jnl_fingerprint(file, NULL, want, &err), SD_OK);
+	ck_assert_str_eq(fp, want);
+	report_free(r);
+	char *db = xstrdup(sd_test_data("desktop-userdata-A"));
+	ck_assert_int_eq(check_run(db, &co, NULL, &r, &err), SD_OK);
+	ck_assert(r->is_database);
+	ck_assert_int_eq(jnl_record_report(j, r, NULL, fp, &id, &err), SD_OK);
+	ck_assert_str_eq(fp, "");
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM checks WHERE fingerprint IS NULL OR "
+	                             "fingerprint = ''"),
+	                 1);
+	report_free(r);
+	jnl_close(j);
+	free(db);
+	free(file);
+	free(dir);
+	free(path);
+}
+END_TEST
+
 START_TEST(rebuild_rows)
 {
 	char *dir, *path;
@@ -488,6 +523,7 @@ int main(void)
 	TCase *t = tcase_create("journal");
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, check_rows_and_fingerprint);
+	tcase_add_test(t, a_report_is_recorded_with_its_fingerprint);
 	tcase_add_test(t, rebuild_rows);
 	tcase_add_test(t, history_summary);
 	tcase_add_test(t, migrates_from_v1);
