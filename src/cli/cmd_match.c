@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,23 +36,7 @@ typedef struct match_state {
 	const char *want; /* the file's discovery key, "" for the default project */
 	json_t *matches;
 	json_t *checked;
-	int depth;
 } match_state;
-
-static bool is_config_dir(const char *path)
-{
-	char *m = xasprintf("%s/metadata.json", path);
-	struct stat st;
-	bool r = stat(m, &st) == 0 && S_ISREG(st.st_mode);
-	free(m);
-	return r;
-}
-
-static bool has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && strcmp(s + a - b, suf) == 0;
-}
 
 static void try_config(match_state *ms, const char *path)
 {
@@ -75,39 +60,25 @@ static void try_config(match_state *ms, const char *path)
 	fnd_free(&fl);
 }
 
+/* path itself when it is not a folder (any name), else every configuration
+ * cfg_search finds under it. */
 static void scan(match_state *ms, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return;
-	if (!S_ISDIR(st.st_mode) || is_config_dir(path)) {
+	if (!S_ISDIR(st.st_mode)) {
 		try_config(ms, path);
 		return;
 	}
-	if (ms->depth > 8)
-		return;
-	DIR *d = opendir(path);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *p = xasprintf("%s/%s", path, de->d_name);
-		struct stat cs;
-		if (lstat(p, &cs) == 0) {
-			if (S_ISDIR(cs.st_mode)) {
-				ms->depth++;
-				scan(ms, p);
-				ms->depth--;
-			} else if (S_ISREG(cs.st_mode) &&
-			           has_suffix(de->d_name, ".mapeosettings")) {
-				try_config(ms, p);
-			}
-		}
-		free(p);
+	char **found = NULL;
+	size_t n = 0, cap = 0;
+	cfg_search(path, 8, SIZE_MAX, &found, &n, &cap);
+	for (size_t i = 0; i < n; i++) {
+		try_config(ms, found[i]);
+		free(found[i]);
 	}
-	closedir(d);
+	free(found);
 }
 
 int cmd_match(int argc, char **argv, cli_globals *g)
@@ -146,7 +117,7 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		return EXIT_UNREADABLE;
 	}
 	match_state ms = {sf->has_discovery_key ? sf->discovery_key : "", json_array(),
-	                  json_array(), 0};
+	                  json_array()};
 	for (int i = optind + 1; i < argc; i++)
 		scan(&ms, argv[i]);
 	for (const char *const *p = from_conf ? g->config_search : NULL; p && *p; p++)

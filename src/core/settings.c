@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,66 @@
 const char *cfg_container_name(cfg_container c)
 {
 	return c == CFG_TAR ? "tar" : c == CFG_ZIP ? "zip" : "folder";
+}
+
+static bool is_config_dir(const char *path)
+{
+	char *m = xasprintf("%s/metadata.json", path);
+	struct stat st;
+	bool r = stat(m, &st) == 0 && S_ISREG(st.st_mode);
+	free(m);
+	return r;
+}
+
+static void search_add(char *p, size_t max, char ***list, size_t *n, size_t *cap)
+{
+	char real[PATH_MAX], other[PATH_MAX];
+	bool dup = !realpath(p, real);
+	for (size_t i = 0; i < *n && !dup; i++)
+		dup = realpath((*list)[i], other) && strcmp(other, real) == 0;
+	if (dup || *n >= max) {
+		free(p);
+		return;
+	}
+	SD_GROW(*list, *cap, *n + 1);
+	(*list)[(*n)++] = p;
+}
+
+void cfg_search(const char *dir, int depth, size_t max, char ***list, size_t *n, size_t *cap)
+{
+	if (is_config_dir(dir)) {
+		search_add(xstrdup(dir), max, list, n, cap);
+		return;
+	}
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && *n < max) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = strcmp(dir, ".") == 0 ? xstrdup(de->d_name)
+		                                : xasprintf("%s/%s", dir, de->d_name);
+		struct stat ls, st;
+		size_t len = strlen(de->d_name), sl = strlen(".mapeosettings");
+		if (lstat(p, &ls) != 0) {
+			free(p);
+		} else if (S_ISDIR(ls.st_mode)) {
+			if (is_config_dir(p))
+				search_add(p, max, list, n, cap);
+			else {
+				if (depth > 0)
+					cfg_search(p, depth - 1, max, list, n, cap);
+				free(p);
+			}
+		} else if (len > sl && strcmp(de->d_name + len - sl, ".mapeosettings") == 0 &&
+		           stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			search_add(p, max, list, n, cap);
+		} else {
+			free(p);
+		}
+	}
+	closedir(d);
 }
 
 bool cfg_same_project(const mapeo_config *c, const char *file_dk)

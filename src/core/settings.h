@@ -71,6 +71,15 @@ char *cfg_title(const mapeo_config *c);
  * cfg_free_list(); only folders that exist are listed. */
 char **cfg_userdata_candidates(const char *override);
 void cfg_free_list(char **list);
+/* Look for configurations in dir: *.mapeosettings files and configuration
+ * folders (a folder with metadata.json), depth folders down (0: dir's own
+ * entries only); dir itself when it is a configuration folder. Hidden
+ * entries are skipped and links to folders are not followed. Paths are
+ * added as found ("dir/name", or "name" when dir is "."), once each by
+ * their real path, to the growing array *list (*n used, *cap allocated;
+ * the caller frees each path and the array), up to max entries. The one
+ * search 'match' and the wizard share. */
+void cfg_search(const char *dir, int depth, size_t max, char ***list, size_t *n, size_t *cap);
 /* The configuration Mapeo Desktop uses on this computer: the first
  * <userData>/presets/default with a readable metadata.json. Returns a path
  * (caller frees) or NULL: then Desktop uses its bundled default (no key). */

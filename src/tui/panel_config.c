@@ -24,41 +24,10 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
+/* kept as found (short, as people know it); once each by real path */
 static void scan_dir(wizard *w, const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) && w->n_nearby < MAX_NEARBY) {
-		if (de->d_name[0] == '.' || !ends_with(de->d_name, ".mapeosettings"))
-			continue;
-		/* kept as found (short, as people know it); compared by real path */
-		char *p = strcmp(dir, ".") == 0 ? xstrdup(de->d_name)
-		                                : xasprintf("%s/%s", dir, de->d_name);
-		char real[PATH_MAX], other[PATH_MAX];
-		struct stat st;
-		if (!realpath(p, real) || stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
-			free(p);
-			continue;
-		}
-		bool dup = false;
-		for (size_t i = 0; i < w->n_nearby && !dup; i++)
-			dup = realpath(w->nearby[i], other) && strcmp(other, real) == 0;
-		if (dup) {
-			free(p);
-			continue;
-		}
-		SD_GROW(w->nearby, w->cap_nearby, w->n_nearby + 1);
-		w->nearby[w->n_nearby++] = p;
-	}
-	closedir(d);
+	cfg_search(dir, 0, MAX_NEARBY, &w->nearby, &w->n_nearby, &w->cap_nearby);
 }
 
 static void find_nearby(wizard *w)

@@ -5,14 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "damage.h"
+#include "diagnosis.h"
 #include "keys.h"
 #include "settings.h"
 #include "settings_diff.h"
-#include "diagnosis.h"
 #include "tar.h"
 #include "testutil.h"
 
@@ -108,6 +109,68 @@ START_TEST(check_with_an_undecodable_key)
 	report_free(r);
 	free(meta);
 	free(dir);
+}
+END_TEST
+
+static void touch(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{}", f);
+	ck_assert_int_eq(fclose(f), 0);
+	free(p);
+}
+
+static bool listed(char **list, size_t n, const char *dir, const char *name)
+{
+	char *want = xasprintf("%s/%s", dir, name);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		found = found || strcmp(list[i], want) == 0;
+	free(want);
+	return found;
+}
+
+/* The search 'match' and the wizard share: configuration files and
+ * folders, hidden ones skipped, each once, as deep as asked, no more than
+ * asked. */
+START_TEST(configurations_are_searched_once)
+{
+	char *dir = sd_test_tmpdir();
+	char *sub = xasprintf("%s/sub", dir), *cfgdir = xasprintf("%s/cfg", dir);
+	char *link = xasprintf("%s/again.mapeosettings", dir);
+	char *target = xasprintf("%s/a.mapeosettings", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	ck_assert_int_eq(mkdir(cfgdir, 0700), 0);
+	touch(dir, "a.mapeosettings");
+	touch(dir, ".hidden.mapeosettings");
+	touch(dir, "notes.txt");
+	touch(sub, "b.mapeosettings");
+	touch(cfgdir, "metadata.json");
+	ck_assert_int_eq(symlink(target, link), 0);
+	char **l = NULL;
+	size_t n = 0, cap = 0;
+	cfg_search(dir, 0, 100, &l, &n, &cap);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(listed(l, n, dir, "a.mapeosettings") || listed(l, n, dir, "again.mapeosettings"));
+	ck_assert(listed(l, n, dir, "cfg"));
+	cfg_search(dir, 1, 100, &l, &n, &cap); /* already listed ones are not added again */
+	ck_assert_uint_eq(n, 3);
+	ck_assert(listed(l, n, dir, "sub/b.mapeosettings"));
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	n = 0;
+	cfg_search(dir, 1, 1, &l, &n, &cap);
+	ck_assert_uint_eq(n, 1);
+	free(l[0]);
+	n = 0;
+	cfg_search(cfgdir, 0, 10, &l, &n, &cap); /* a configuration folder is itself */
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(l[0], cfgdir);
+	free(l[0]);
+	free(l);
+	free(sub), free(cfgdir), free(link), free(target), free(dir);
 }
 END_TEST
 
@@ -368,6 +431,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, keys_and_forms);
 	tcase_add_test(tc, same_project_is_one_rule);
+	tcase_add_test(tc, configurations_are_searched_once);
 	tcase_add_test(tc, check_with_an_undecodable_key);
 	tcase_add_test(tc, every_real_configuration);
 	tcase_add_test(tc, diff_names_what_changed);
