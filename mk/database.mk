@@ -1,6 +1,5 @@
 # mk/database.mk: Mapeo database folders (Desktop's kappa.db, a phone's copy,
 # a leftover temp folder) read in place, checked and rebuilt like sync files.
-libsdcore_a_SOURCES += src/core/database.c src/core/database.h
 
 DBFIXTURE_UTIL = tests/unit/dbfixture.c tests/unit/dbfixture.h
 

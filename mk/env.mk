@@ -1,5 +1,4 @@
 # mk/env.mk: Mapeo on this computer, the version table, 'syncdoctor env'.
-libsdcore_a_SOURCES += src/core/versions.c src/core/versions.h src/core/env.c src/core/env.h
 syncdoctor_SOURCES += src/cli/cmd_env.c
 
 # The table of Mapeo Desktop releases, installed to $(pkgdatadir). Tests read

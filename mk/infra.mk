@@ -14,43 +14,33 @@ TESTS += $(FUZZ_REPLAYS)
 
 tests_fuzz_replay_syncfile_SOURCES = tests/fuzz/fuzz_syncfile.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_syncfile_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_syncfile_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_config_SOURCES = tests/fuzz/fuzz_config.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_config_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_config_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_entries_SOURCES = tests/fuzz/fuzz_entries.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_entries_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_entries_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_media_SOURCES = tests/fuzz/fuzz_media.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_media_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_media_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_feed_SOURCES = tests/fuzz/fuzz_feed.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_feed_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_feed_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_tar_SOURCES = tests/fuzz/fuzz_tar.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_tar_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_tar_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_zip_SOURCES = tests/fuzz/fuzz_zip.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_zip_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_zip_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_rebuild_SOURCES = tests/fuzz/fuzz_rebuild.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_rebuild_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_rebuild_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_versions_SOURCES = tests/fuzz/fuzz_versions.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_versions_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_versions_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_replay_userconf_SOURCES = tests/fuzz/fuzz_userconf.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_userconf_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_replay_userconf_LDADD = libsdcore.a $(DEP_LIBS)
 
 # libFuzzer targets (./configure CC=clang --enable-fuzzing; make fuzz-targets).
 FUZZ_PROGS = tests/fuzz/fuzz_syncfile tests/fuzz/fuzz_config tests/fuzz/fuzz_entries \
@@ -63,51 +53,41 @@ FUZZ_LINK = -fsanitize=fuzzer
 tests_fuzz_fuzz_syncfile_SOURCES = tests/fuzz/fuzz_syncfile.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_syncfile_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_syncfile_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_syncfile_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_config_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_config_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_fuzz_entries_SOURCES = tests/fuzz/fuzz_entries.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_entries_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_entries_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_entries_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_fuzz_media_SOURCES = tests/fuzz/fuzz_media.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_media_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_media_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_media_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_fuzz_feed_SOURCES = tests/fuzz/fuzz_feed.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_feed_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_feed_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_feed_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_fuzz_tar_SOURCES = tests/fuzz/fuzz_tar.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_tar_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_tar_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_tar_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_fuzz_zip_SOURCES = tests/fuzz/fuzz_zip.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_zip_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_zip_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_zip_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_fuzz_rebuild_SOURCES = tests/fuzz/fuzz_rebuild.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_rebuild_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_rebuild_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_rebuild_LDADD = libsdcore.a $(DEP_LIBS)
 tests_fuzz_fuzz_versions_SOURCES = tests/fuzz/fuzz_versions.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_versions_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_versions_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_versions_LDADD = libsdcore.a $(DEP_LIBS)
 
 tests_fuzz_fuzz_userconf_SOURCES = tests/fuzz/fuzz_userconf.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_userconf_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_userconf_LDFLAGS = $(FUZZ_LINK)
-tests_fuzz_fuzz_userconf_LDADD = libsdcore.a $(DEP_LIBS)
 
 if ENABLE_FUZZING
 fuzz-targets: $(FUZZ_PROGS)
@@ -116,9 +96,6 @@ fuzz-targets:
 	@echo "fuzz targets need: ./configure CC=clang --enable-fuzzing" >&2; exit 1
 endif
 .PHONY: fuzz-targets
-
-# The safety limits on counts (sdlimits.h), with their test hooks.
-libsdcore_a_SOURCES += src/core/sdlimits.c src/core/sdlimits.h
 
 # Limits on hostile input (tests/unit/test_hardening.c) and fault
 # injection (tests/fault.sh: kill -9, ENOSPC/EIO, an input that changes).

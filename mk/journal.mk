@@ -1,6 +1,4 @@
 # mk/journal.mk: case journal, YAML configuration, support bundles.
-libsdcore_a_SOURCES += src/core/journal.c src/core/journal.h src/core/userconf.c \
-	src/core/userconf.h src/core/bundle.c src/core/bundle.h
 syncdoctor_SOURCES += src/cli/cmd_history.c src/cli/cmd_report.c
 
 TESTS += tests/journal.sh tests/userconf.sh tests/bundle.sh

@@ -1,6 +1,4 @@
 # mk/verify.mk: hypercore feed verification, the observation model, photo checks.
-libsdcore_a_SOURCES += src/core/feed.c src/core/feed.h src/core/entries.c src/core/entries.h \
-	src/core/media.c src/core/media.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_verify
