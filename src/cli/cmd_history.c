@@ -209,7 +209,7 @@ int cmd_history(int argc, char **argv, cli_globals *g)
 	jnl_db *j = NULL;
 	sd_error err;
 	int rc = EXIT_OK;
-	char fp[65] = "";
+	char fp[KEYS_HEX_SIZE] = "";
 	if (file) {
 		struct stat fs;
 		if (stat(file, &fs) == 0 && S_ISREG(fs.st_mode)) {

@@ -42,7 +42,7 @@ static bool is_secret(const char *hex, const char *const *keys, const char *cons
 	if (in_list(keys, hex))
 		return true;
 	if (dks && *dks) {
-		char dk[65];
+		char dk[KEYS_HEX_SIZE];
 		if (keys_discovery_hex(hex, dk) && in_list(dks, dk))
 			return true;
 	}
@@ -64,7 +64,7 @@ char *bundle_redact(const char *text, const char *const *keys, const char *const
 		while (is_hex(*q))
 			q++;
 		if (q - p == 64) {
-			char hex[65];
+			char hex[KEYS_HEX_SIZE];
 			for (int i = 0; i < 64; i++)
 				hex[i] = (char)(p[i] >= 'A' && p[i] <= 'F' ? p[i] + 32 : p[i]);
 			hex[64] = '\0';
@@ -99,7 +99,7 @@ static bool has_secret(const uint8_t *d, size_t len, const char *const *keys,
 		while (i < len && is_hex((char)d[i]))
 			i++;
 		if (i - s == 64) {
-			char hex[65];
+			char hex[KEYS_HEX_SIZE];
 			for (int k = 0; k < 64; k++)
 				hex[k] = (char)(d[s + k] >= 'A' && d[s + k] <= 'F' ? d[s + k] + 32
 				                                                   : d[s + k]);
@@ -363,7 +363,7 @@ static void collect_hex_names(const char *name, strlist *keys)
 			for (const char *c = p; c < q; c++)
 				hex = hex && is_hex(*c);
 			if (hex) {
-				char k[65];
+				char k[KEYS_HEX_SIZE];
 				for (int i = 0; i < 64; i++)
 					k[i] =
 					    (char)(p[i] >= 'A' && p[i] <= 'F' ? p[i] + 32 : p[i]);
@@ -390,7 +390,7 @@ static void redact_userdata(json_t *idx, strlist *keys)
 			if (!json_is_string(v))
 				continue;
 			const char *s = json_string_value(v);
-			char low[65];
+			char low[KEYS_HEX_SIZE];
 			if (strlen(s) == 64) {
 				for (int c = 0; c < 64; c++)
 					low[c] =
@@ -515,7 +515,7 @@ sd_status bundle_write(const char *output, const bundle_options *opt, const sd_r
 	strbuf jt = SB_INIT;
 	char *journal_json = NULL;
 	if (j) {
-		char fp[65] = "";
+		char fp[KEYS_HEX_SIZE] = "";
 		if (!r->is_database)
 			jnl_fingerprint(opt->file, prog, fp, NULL);
 		jnl_list l;

@@ -310,7 +310,7 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 		if (keys_is_hex64(e->d_name) && !sf->has_discovery_key) {
 			/* The root feed folder carries the project key in its name: only
 			 * its discovery key is kept. */
-			char lower[65];
+			char lower[KEYS_HEX_SIZE];
 			for (size_t i = 0; i < 65; i++)
 				lower[i] = (char)tolower((unsigned char)e->d_name[i]);
 			sf->hints.key_dir = true;
@@ -537,7 +537,7 @@ sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progr
 		const sf_feed *fd = &sf->feeds[i];
 		if (!fd->has_secret_key)
 			continue;
-		char key_hex[65] = "";
+		char key_hex[KEYS_HEX_SIZE] = "";
 		uint8_t k[32];
 		if (fd->key.present && fd->key.size == 32 &&
 		    sf_read(sf, fd->key.off, k, 32, NULL) == SD_OK)

@@ -237,7 +237,7 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		src.read_data = read_feed_data;
 		src.ctx = &fc;
 		feed_result res;
-		char key_hex[65] = "";
+		char key_hex[KEYS_HEX_SIZE] = "";
 		if (key && kl == 32)
 			keys_hex(key, 32, key_hex);
 		block_ctx bc = {model, fd->index, key_hex, &r->findings};
@@ -512,7 +512,7 @@ static void log_evidence(sd_report *r, const env_info *e)
 static void environment_findings(sd_report *r, const env_info *e)
 {
 	/* Folders left by interrupted syncs. */
-	char(*keys)[65] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
+	char(*keys)[KEYS_HEX_SIZE] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
 	for (size_t i = 0; i < r->n_feeds; i++)
 		memcpy(keys[i], r->feeds[i].key_hex, 65);
 	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
@@ -525,7 +525,8 @@ static void environment_findings(sd_report *r, const env_info *e)
 		if (is_self) /* the folder being checked */
 			continue;
 		size_t shared = 0;
-		int m = env_temp_match(t, dk, (const char(*)[65])keys, r->n_feeds, &shared);
+		int m =
+		    env_temp_match(t, dk, (const char(*)[KEYS_HEX_SIZE])keys, r->n_feeds, &shared);
 		char when[32];
 		human_time(t->mtime, when);
 		char *size = human_size(t->bytes);

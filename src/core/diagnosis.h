@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "finding.h"
+#include "keys.h"
 #include "progress.h"
 #include "status.h"
 
@@ -38,16 +39,16 @@ typedef struct check_options {
 } check_options;
 
 typedef struct report_feed {
-	int index;          /* directory number */
-	char *dir;          /* directory name as stored (normalised) */
-	char key_hex[65];   /* feed public key, "" when unreadable */
-	uint64_t length;    /* blocks the tree says the feed has */
-	uint64_t present;   /* blocks whose data is present */
-	uint64_t intact;    /* blocks whose data and tree nodes are intact */
-	uint64_t verified;  /* highest length whose blocks all hash and verify */
-	int64_t signed_len; /* highest length covered by a valid signature; -1 none */
-	bool own;           /* database folders: this computer's own feed */
-	bool checked;       /* false in --quick mode */
+	int index;                   /* directory number */
+	char *dir;                   /* directory name as stored (normalised) */
+	char key_hex[KEYS_HEX_SIZE]; /* feed public key, "" when unreadable */
+	uint64_t length;             /* blocks the tree says the feed has */
+	uint64_t present;            /* blocks whose data is present */
+	uint64_t intact;             /* blocks whose data and tree nodes are intact */
+	uint64_t verified;           /* highest length whose blocks all hash and verify */
+	int64_t signed_len;          /* highest length covered by a valid signature; -1 none */
+	bool own;                    /* database folders: this computer's own feed */
+	bool checked;                /* false in --quick mode */
 } report_feed;
 
 /* One current observation, compact: a file may hold hundreds of thousands. */
@@ -111,7 +112,7 @@ typedef struct sd_report {
 	char *era_text;  /* translated plain words: which Mapeo wrote it and can read it */
 	/* project */
 	bool has_discovery_key;
-	char discovery_key[65];
+	char discovery_key[KEYS_HEX_SIZE];
 	bool project_default;
 	char *p2p_db; /* userdata p2p-db value, may be NULL */
 	/* configuration compared with (config_used false when none) */
@@ -120,8 +121,8 @@ typedef struct sd_report {
 	char *config_name;
 	char *config_version;
 	bool config_has_key;
-	char config_discovery_key[65]; /* "" for the default project */
-	char config_footer[16];        /* "ae0a6**********" or "MAPEO" */
+	char config_discovery_key[KEYS_HEX_SIZE]; /* "" for the default project */
+	char config_footer[16];                   /* "ae0a6**********" or "MAPEO" */
 	bool config_match;
 	char *
 	    config_source; /* translated: "given with --config", "Mapeo Desktop on this computer" */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "i18n.h"
+#include "keys.h"
 #include "sdlimits.h"
 #include "xalloc.h"
 
@@ -40,7 +41,7 @@ typedef struct entry {
 struct obs_model {
 	entry *v;
 	size_t n, cap;
-	char (*keys)[65];
+	char (*keys)[KEYS_HEX_SIZE];
 	size_t n_keys, keys_cap;
 	uint32_t *key_slot; /* hash of keys: index + 1, 0 empty */
 	size_t key_slots;   /* a power of two, at least twice n_keys */

@@ -609,7 +609,7 @@ char **env_temp_dirs(void)
 
 static void add_key(env_temp *t, const uint8_t key[32], size_t *cap)
 {
-	char hex[65];
+	char hex[KEYS_HEX_SIZE];
 	keys_hex(key, 32, hex);
 	for (size_t i = 0; i < t->n_feeds; i++)
 		if (!strcmp(t->feed_keys[i], hex))
@@ -749,8 +749,8 @@ static void scan_temps(env_info *e)
 	}
 }
 
-int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[65], size_t n_keys,
-                   size_t *shared)
+int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[KEYS_HEX_SIZE],
+                   size_t n_keys, size_t *shared)
 {
 	size_t s = 0;
 	for (size_t i = 0; i < t->n_feeds; i++)

@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keys.h"
+
 typedef struct env_install {
 	char *path;         /* install folder, or the AppImage file */
 	const char *kind;   /* static: "linux", "appimage", "macos", "windows" */
@@ -68,12 +70,12 @@ typedef struct env_log_file {
 typedef struct env_temp {
 	char *path; /* the osm-p2p-syncfile-* folder */
 	int64_t mtime;
-	uint64_t bytes;        /* size of the files in it */
-	bool has_multifeed;    /* an extracted database (multifeed/) */
-	bool has_db_tar;       /* a packed database (osm-p2p-db.tar): close had started */
-	char (*feed_keys)[65]; /* feed public keys found (hex) */
+	uint64_t bytes;     /* size of the files in it */
+	bool has_multifeed; /* an extracted database (multifeed/) */
+	bool has_db_tar;    /* a packed database (osm-p2p-db.tar): close had started */
+	char (*feed_keys)[KEYS_HEX_SIZE]; /* feed public keys found (hex) */
 	size_t n_feeds;
-	char project_dk[65]; /* discovery key of a root feed folder named after the
+	char project_dk[KEYS_HEX_SIZE]; /* discovery key of a root feed folder named after the
 	                        project key (multifeed 4.1.7-4.1.10), "" */
 } env_temp;
 
@@ -133,8 +135,8 @@ void env_free_list(char **list);
  * the file or the file's project, 0 it holds a database of another project
  * or only other feeds, -1 it cannot be told. file_dk: the file's discovery
  * key ("" for the default project, NULL unknown); keys: the file's feeds. */
-int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[65], size_t n_keys,
-                   size_t *shared);
+int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[KEYS_HEX_SIZE],
+                   size_t n_keys, size_t *shared);
 
 /* The version in an Electron app.asar's package.json, or NULL (caller frees). */
 char *env_asar_version(const char *asar_path);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "finding.h"
+#include "keys.h"
 #include "progress.h"
 #include "status.h"
 
@@ -38,7 +39,7 @@ typedef struct feed_source {
 } feed_source;
 
 typedef struct feed_result {
-	char key_hex[65]; /* "" when the key is unreadable */
+	char key_hex[KEYS_HEX_SIZE]; /* "" when the key is unreadable */
 	bool headers_ok;
 	uint64_t length;    /* blocks the tree says the feed has */
 	uint64_t present;   /* blocks marked present in the data bitfield */

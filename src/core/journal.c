@@ -207,7 +207,8 @@ void jnl_close(jnl_db *j)
 	free(j);
 }
 
-sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[65], sd_error *err)
+sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[KEYS_HEX_SIZE],
+                          sd_error *err)
 {
 	out[0] = '\0';
 	sd_input *in;
@@ -292,7 +293,7 @@ static int64_t now_or(int64_t t) { return t ? t : (int64_t)time(NULL); }
 sd_status jnl_record_report(jnl_db *j, const sd_report *r, const sd_progress *prog, char *fp,
                             int64_t *id, sd_error *err)
 {
-	char own[65] = "";
+	char own[KEYS_HEX_SIZE] = "";
 	if (!fp)
 		fp = own;
 	fp[0] = '\0';
@@ -876,7 +877,7 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output, bool salvage,
                           const char *error, const sd_progress *prog, sd_error *err)
 {
-	char in_fp[65] = "", out_fp[65] = "";
+	char in_fp[KEYS_HEX_SIZE] = "", out_fp[KEYS_HEX_SIZE] = "";
 	jnl_fingerprint(p->input, prog, in_fp, NULL);
 	if (!error)
 		jnl_fingerprint(output, prog, out_fp, NULL);

@@ -53,7 +53,8 @@ const char *jnl_path(const jnl_db *j);
 
 /* BLAKE2b-256 of the whole file, streamed, as 64 lowercase hex. Honours
  * prog's cancel flag (SD_ERR_CANCELLED). */
-sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[65], sd_error *err);
+sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[KEYS_HEX_SIZE],
+                          sd_error *err);
 
 /* Record a finished check. fingerprint may be NULL or "" (a folder, or an
  * unreadable file); when_time 0 means now. *id (may be NULL) receives the

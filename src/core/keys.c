@@ -68,7 +68,7 @@ bool keys_decode(const char *hex, uint8_t out[32])
 	return true;
 }
 
-bool keys_discovery_hex(const char *project_key_hex, char out[65])
+bool keys_discovery_hex(const char *project_key_hex, char out[KEYS_HEX_SIZE])
 {
 	uint8_t key[32], dk[32];
 	if (!keys_decode(project_key_hex, key))

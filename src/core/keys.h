@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 #define KEYS_DEFAULT_ID "mapeo-sync"
+/* Room for a 32-byte key or hash as 64 hex digits and the NUL. */
+#define KEYS_HEX_SIZE 65
 
 /* Validate with the configuration builder's rules: exactly 64 characters,
  * each in [0-9a-f]. On failure, why (translated) is written to why. */
@@ -27,7 +29,7 @@ bool keys_is_hex64(const char *s);
 /* Decode like mapeo-core (accepts upper case): 64 hex digits to 32 bytes. */
 bool keys_decode(const char *hex, uint8_t out[32]);
 /* Discovery key of a projectKey given as hex, as 64 lowercase hex. */
-bool keys_discovery_hex(const char *project_key_hex, char out[65]);
+bool keys_discovery_hex(const char *project_key_hex, char out[KEYS_HEX_SIZE]);
 /* Footer form: "ae0a6**********", or "MAPEO" when key is NULL/empty. */
 void keys_footer_form(const char *project_key_hex, char out[16]);
 /* Mapeo's error form: first 7 characters of the discovery key, or

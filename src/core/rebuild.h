@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "keys.h"
 #include "progress.h"
 #include "status.h"
 #include "strbuf.h"
@@ -39,7 +40,7 @@ typedef struct rebuild_options {
 typedef struct rebuild_feed {
 	int from; /* directory number in the input */
 	int to;   /* directory number in the output */
-	char key_hex[65];
+	char key_hex[KEYS_HEX_SIZE];
 	uint64_t length;         /* blocks in the input */
 	uint64_t keep;           /* blocks whose data is written (0..keep-1) */
 	uint64_t written_length; /* length of the written feed (signed); blocks past keep are
@@ -51,10 +52,10 @@ typedef struct rebuild_feed {
 typedef struct rebuild_plan {
 	char *input;
 	bool has_db;
-	char discovery_key[65]; /* "" for the default project */
-	char footer[16];        /* how Mapeo shows the target project, or "" when unknown */
-	char *project_source;   /* translated: where the project comes from */
-	bool changes_project;   /* the data joins another project */
+	char discovery_key[KEYS_HEX_SIZE]; /* "" for the default project */
+	char footer[16];      /* how Mapeo shows the target project, or "" when unknown */
+	char *project_source; /* translated: where the project comes from */
+	bool changes_project; /* the data joins another project */
 	rebuild_feed *feeds;
 	size_t n_feeds;
 	char **media; /* members kept, in order */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "finding.h"
+#include "keys.h"
 #include "status.h"
 
 typedef enum cfg_container { CFG_TAR, CFG_ZIP, CFG_DIR } cfg_container;
@@ -36,11 +37,11 @@ typedef struct mapeo_config {
 	char *file_version; /* ZIP builds */
 	char *build_date;
 	char *sync_server;
-	char *builder_version;  /* VERSION member */
-	bool has_key;           /* metadata has a projectKey */
-	bool key_valid;         /* and it follows the builder's rules */
-	char discovery_key[65]; /* "" for the default project or an undecodable key */
-	char footer[16];        /* "ae0a6**********" or "MAPEO" */
+	char *builder_version;             /* VERSION member */
+	bool has_key;                      /* metadata has a projectKey */
+	bool key_valid;                    /* and it follows the builder's rules */
+	char discovery_key[KEYS_HEX_SIZE]; /* "" for the default project or an undecodable key */
+	char footer[16];                   /* "ae0a6**********" or "MAPEO" */
 	json_t *metadata, *presets, *translations, *imagery, *icons_json, *layers;
 	char *style_css;
 	bool has_icons_svg;

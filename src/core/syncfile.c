@@ -903,7 +903,7 @@ static void project_key_exposed(syncfile *sf, findings *fl)
 		const char *slash = strchr(n, '/');
 		if (!slash || slash - n != 64 || strcmp(slash + 1, "key") != 0)
 			continue;
-		char dir[65];
+		char dir[KEYS_HEX_SIZE];
 		memcpy(dir, n, 64);
 		dir[64] = '\0';
 		if (!keys_is_hex64(dir))

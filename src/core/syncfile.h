@@ -18,6 +18,7 @@
 
 #include "finding.h"
 #include "io.h"
+#include "keys.h"
 #include "progress.h"
 #include "status.h"
 
@@ -98,8 +99,8 @@ typedef struct syncfile {
 	char *userdata_version;
 	char *p2p_db; /* "kappa-osm", "hyperlog", or NULL */
 	bool has_discovery_key;
-	char discovery_key[65]; /* lowercase hex when has_discovery_key */
-	int64_t write_time;     /* newest header mtime: when the file was last written */
+	char discovery_key[KEYS_HEX_SIZE]; /* lowercase hex when has_discovery_key */
+	int64_t write_time;                /* newest header mtime: when the file was last written */
 	/* inner database */
 	bool inner_ok; /* the inner tar read without damage */
 	sf_inner *inner;
