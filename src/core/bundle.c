@@ -413,6 +413,228 @@ static void fmt_time(int64_t t, char out[32])
 		snprintf(out, 32, "%lld", (long long)t);
 }
 
+/* index.json (the sync file's index with its userdata redacted; NULL when
+ * it has none) and the listing of its members and inner database (names
+ * and sizes only). Hex names seen (key folders) are added to keys. */
+static char *file_listing(const sd_report *r, const char *file, strlist *keys, char **index_text)
+{
+	*index_text = NULL;
+	syncfile *sf = NULL;
+	findings fl;
+	fnd_init(&fl);
+	sd_error serr;
+	strbuf lb = SB_INIT;
+	if (!r->is_database && sf_open(file, &sf, &fl, NULL, &serr) == SD_OK) {
+		if (sf->index_json) {
+			json_t *idx = json_loads(sf->index_json, 0, NULL);
+			if (idx) {
+				redact_userdata(idx, keys);
+				char *s = json_dumps(idx, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+				*index_text = xasprintf("%s\n", s);
+				free(s);
+				json_decref(idx);
+			} else {
+				*index_text = xasprintf("%s\n", sf->index_json);
+			}
+		}
+		sb_printf(&lb, _("# The inner database (osm-p2p-db.tar) of %s: %zu files.\n"),
+		          r->file, sf->n_inner);
+		sb_add(&lb, _("# size in bytes, then name; file contents are not included.\n"));
+		for (size_t i = 0; i < sf->n_inner; i++)
+			collect_hex_names(sf->inner[i].name, keys);
+		for (size_t i = 0; i < sf->n_inner; i++) {
+			char *esc = report_escape(sf->inner[i].name);
+			sb_printf(&lb, "%12llu  %s\n", (unsigned long long)sf->inner[i].size, esc);
+			free(esc);
+		}
+		sb_printf(&lb, _("# Outer members (photos are listed by name only): %zu.\n"),
+		          sf->n_members);
+		for (size_t i = 0; i < sf->n_members; i++) {
+			char *esc = report_escape(sf->members[i].name);
+			sb_printf(&lb, "%12llu  %s\n", (unsigned long long)sf->members[i].size,
+			          esc);
+			free(esc);
+		}
+	} else if (r->is_database) {
+		sb_printf(&lb, _("# %s is a database folder: see the feeds in report.json.\n"),
+		          r->file);
+	} else {
+		sb_add(&lb,
+		       _("# The sync file could not be read, so its database is not listed.\n"));
+	}
+	if (sf)
+		sf_close(sf);
+	fnd_free(&fl);
+	return sb_take(&lb);
+}
+
+/* The diagnosis in the three forms, without where observations were made. */
+static void render_reports(const sd_report *r, strbuf *rt, strbuf *rj, strbuf *ry)
+{
+	sd_report shown = *r;
+	report_observation *obs = NULL;
+	if (r->n_obs) {
+		obs = xcalloc(r->n_obs, sizeof *obs);
+		memcpy(obs, r->obs, r->n_obs * sizeof *obs);
+		for (size_t i = 0; i < r->n_obs; i++) {
+			obs[i].has_location = false;
+			obs[i].lat = obs[i].lon = 0;
+		}
+		shown.obs = obs;
+	}
+	report_render(&shown, REPORT_TEXT, 80, rt);
+	report_render(&shown, REPORT_JSON, 80, rj);
+	report_render(&shown, REPORT_YAML, 80, ry);
+	free(obs);
+}
+
+/* This file's checks and rebuilds in the journal: text into jt, and the
+ * JSON returned (NULL when the journal could not be read: then jt says
+ * why). */
+static char *journal_pieces(jnl_db *j, const sd_report *r, const char *file,
+                            const sd_progress *prog, strbuf *jt)
+{
+	char fp[KEYS_HEX_SIZE] = "";
+	if (!r->is_database)
+		jnl_fingerprint(file, prog, fp, NULL);
+	jnl_list l;
+	sd_error jerr;
+	if (jnl_list_get(j, file, fp, 0, &l, &jerr) != SD_OK) {
+		sb_printf(jt, "%s\n", jerr.msg);
+		return NULL;
+	}
+	json_t *jj = jnl_list_json(&l);
+	char *s = json_dumps(jj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *journal_json = xasprintf("%s\n", s);
+	free(s);
+	json_decref(jj);
+	jnl_summary sum;
+	jnl_summarize(&l, &sum);
+	char *st = jnl_summary_text(&sum);
+	sb_printf(jt, _("This file in the case journal: %s\n\n"), st);
+	free(st);
+	for (size_t i = 0; i < l.n_checks; i++) {
+		char d[32];
+		fmt_time(l.checks[i].time, d);
+		char *ep = report_escape(l.checks[i].path);
+		sb_printf(jt, "%s  %-10s  %s\n", d, l.checks[i].verdict, ep);
+		free(ep);
+		for (size_t k = 0; k < l.checks[i].n_findings; k++)
+			sb_printf(jt, "    %s %s\n",
+			          l.checks[i].findings[k].severity
+			              ? l.checks[i].findings[k].severity
+			              : "",
+			          l.checks[i].findings[k].code);
+	}
+	for (size_t i = 0; i < l.n_rebuilds; i++) {
+		char d[32];
+		fmt_time(l.rebuilds[i].time, d);
+		char *eo = report_escape(l.rebuilds[i].output);
+		sb_printf(jt, _("%s  rebuilt into %s (%s)\n"), d, eo, l.rebuilds[i].outcome);
+		free(eo);
+	}
+	jnl_list_free(&l);
+	return journal_json;
+}
+
+/* The session log: the one named, else the newest about this file in the
+ * log folder. A named log that cannot be read is an error; a found one is
+ * left out (*log_path stays set, *log_text NULL). */
+static sd_status session_log(const bundle_options *opt, char **log_path, char **log_text, bool *cut,
+                             sd_error *err)
+{
+	*log_path = *log_text = NULL;
+	*cut = false;
+	if (opt->log_path) {
+		*log_path = xstrdup(opt->log_path);
+	} else {
+		char *dir = opt->log_dir ? xstrdup(opt->log_dir) : default_log_dir();
+		if (dir)
+			*log_path = find_log(dir, opt->file);
+		free(dir);
+	}
+	if (*log_path && !(*log_text = slurp_text(*log_path, BUNDLE_LOG_MAX, cut))) {
+		sd_status st =
+		    sd_error_errno(err, errno, *log_path, _("cannot read the session log"));
+		if (opt->log_path) {
+			free(*log_path);
+			*log_path = NULL;
+			return st;
+		}
+	}
+	return SD_OK;
+}
+
+/* README: what is inside and what is not. */
+static void readme(strbuf *rd, const sd_report *r, int64_t t, bool journal, bool has_index,
+                   bool log_found, bool log_read, bool log_cut)
+{
+	char now[32];
+	fmt_time(t, now);
+	sb_printf(rd, _("syncdoctor %s support bundle for %s, made %s.\n\n"), PACKAGE_VERSION,
+	          r->file, now);
+	sb_add(rd, _("Inside: report.txt, report.json and report.yaml (the diagnosis); "));
+	if (log_read)
+		sb_add(rd, _("session.log (the session log); "));
+	if (has_index)
+		sb_add(rd, _("index.json (the sync file's index, with its userdata); "));
+	sb_add(rd, _("database-listing.txt (names and sizes of the files in the sync file and its "
+	             "database); "));
+	sb_add(rd,
+	       journal
+	           ? _("journal.txt and journal.json (earlier checks and rebuilds of this file).\n")
+	           : _("no journal entries (the case journal was not used).\n"));
+	sb_add(rd, _("Not inside: photos or any other file's contents, observation contents beyond "
+	             "ids, categories and dates (no coordinates, no notes), and no projectKey: "
+	             "project keys are shown as Mapeo's footer shows them (first 5 characters and "
+	             "**********).\n"));
+	if (log_found && !log_read)
+		sb_add(rd, _("The session log could not be read and is not included.\n"));
+	else if (!log_read)
+		sb_add(rd, _("No session log about this file was found.\n"));
+	else if (log_cut)
+		sb_add(rd, _("The session log was too long and was cut.\n"));
+}
+
+typedef struct bundle_member {
+	const char *name;
+	char *text;
+} bundle_member;
+
+/* The members as a gzipped tar, written under a temporary name, read back
+ * (verify_bundle) and renamed. */
+static sd_status write_members(const char *output, bool force, const bundle_member *m, size_t nm,
+                               int64_t t, verify_ctx *vc, sd_error *err)
+{
+	sd_output *o = NULL;
+	sd_status st = sdout_open(output, force, &o, err);
+	gzout *g = NULL;
+	if (st == SD_OK) {
+		g = xcalloc(1, sizeof *g);
+		g->o = o;
+		if (deflateInit2(&g->z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			st = sd_error_set(err, SD_ERR_IO, _("%s: compression failed"), output);
+	}
+	for (size_t i = 0; st == SD_OK && i < nm; i++)
+		st = add_member(g, m[i].name, m[i].text, t, err);
+	if (st == SD_OK) {
+		static const uint8_t end[2 * TAR_BLOCK];
+		st = gz_write(g, end, sizeof end, err);
+	}
+	if (st == SD_OK)
+		st = gz_finish(g, err);
+	if (g)
+		deflateEnd(&g->z);
+	free(g);
+	if (o) {
+		if (st == SD_OK)
+			st = sdout_commit(o, verify_bundle, vc, err);
+		else
+			sdout_abort(o);
+	}
+	return st;
+}
+
 sd_status bundle_write(const char *output, const bundle_options *opt, const sd_report *given,
                        jnl_db *j, const sd_progress *prog, char **log_used, sd_error *err)
 {
@@ -436,189 +658,32 @@ sd_status bundle_write(const char *output, const bundle_options *opt, const sd_r
 			return st;
 		r = own;
 	}
+	char *log_path, *log_text;
+	bool log_cut;
+	sd_status st = session_log(opt, &log_path, &log_text, &log_cut, err);
+	if (st != SD_OK) {
+		report_free(own);
+		return st;
+	}
 
 	strlist keys = {0}, dks = {0};
 	if (r->has_discovery_key)
 		sl_add(&dks, r->discovery_key);
 	if (r->config_used && r->config_has_key && r->config_discovery_key[0])
 		sl_add(&dks, r->config_discovery_key);
-
-	/* The sync file's own pieces: index and inner listing. */
-	char *index_text = NULL, *listing = NULL;
-	syncfile *sf = NULL;
-	findings fl;
-	fnd_init(&fl);
-	sd_error serr;
-	strbuf lb = SB_INIT;
-	if (!r->is_database && sf_open(opt->file, &sf, &fl, NULL, &serr) == SD_OK) {
-		if (sf->index_json) {
-			json_t *idx = json_loads(sf->index_json, 0, NULL);
-			if (idx) {
-				redact_userdata(idx, &keys);
-				char *s = json_dumps(idx, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-				index_text = xasprintf("%s\n", s);
-				free(s);
-				json_decref(idx);
-			} else {
-				index_text = xasprintf("%s\n", sf->index_json);
-			}
-		}
-		sb_printf(&lb, _("# The inner database (osm-p2p-db.tar) of %s: %zu files.\n"),
-		          r->file, sf->n_inner);
-		sb_add(&lb, _("# size in bytes, then name; file contents are not included.\n"));
-		for (size_t i = 0; i < sf->n_inner; i++)
-			collect_hex_names(sf->inner[i].name, &keys);
-		for (size_t i = 0; i < sf->n_inner; i++) {
-			char *esc = report_escape(sf->inner[i].name);
-			sb_printf(&lb, "%12llu  %s\n", (unsigned long long)sf->inner[i].size, esc);
-			free(esc);
-		}
-		sb_printf(&lb, _("# Outer members (photos are listed by name only): %zu.\n"),
-		          sf->n_members);
-		for (size_t i = 0; i < sf->n_members; i++) {
-			char *esc = report_escape(sf->members[i].name);
-			sb_printf(&lb, "%12llu  %s\n", (unsigned long long)sf->members[i].size,
-			          esc);
-			free(esc);
-		}
-	} else if (r->is_database) {
-		sb_printf(&lb, _("# %s is a database folder: see the feeds in report.json.\n"),
-		          r->file);
-	} else {
-		sb_add(&lb,
-		       _("# The sync file could not be read, so its database is not listed.\n"));
-	}
-	listing = sb_take(&lb);
-	if (sf)
-		sf_close(sf);
-	fnd_free(&fl);
-
-	/* The diagnosis, without where observations were made. */
-	sd_report shown = *r;
-	report_observation *obs = NULL;
-	if (r->n_obs) {
-		obs = xcalloc(r->n_obs, sizeof *obs);
-		memcpy(obs, r->obs, r->n_obs * sizeof *obs);
-		for (size_t i = 0; i < r->n_obs; i++) {
-			obs[i].has_location = false;
-			obs[i].lat = obs[i].lon = 0;
-		}
-		shown.obs = obs;
-	}
-	strbuf rt = SB_INIT, rj = SB_INIT, ry = SB_INIT;
-	report_render(&shown, REPORT_TEXT, 80, &rt);
-	report_render(&shown, REPORT_JSON, 80, &rj);
-	report_render(&shown, REPORT_YAML, 80, &ry);
-	free(obs);
-
-	/* The journal. */
-	strbuf jt = SB_INIT;
-	char *journal_json = NULL;
-	if (j) {
-		char fp[KEYS_HEX_SIZE] = "";
-		if (!r->is_database)
-			jnl_fingerprint(opt->file, prog, fp, NULL);
-		jnl_list l;
-		sd_error jerr;
-		if (jnl_list_get(j, opt->file, fp, 0, &l, &jerr) == SD_OK) {
-			json_t *jj = jnl_list_json(&l);
-			char *s = json_dumps(jj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			journal_json = xasprintf("%s\n", s);
-			free(s);
-			json_decref(jj);
-			jnl_summary sum;
-			jnl_summarize(&l, &sum);
-			char *st = jnl_summary_text(&sum);
-			sb_printf(&jt, _("This file in the case journal: %s\n\n"), st);
-			free(st);
-			for (size_t i = 0; i < l.n_checks; i++) {
-				char d[32];
-				fmt_time(l.checks[i].time, d);
-				char *ep = report_escape(l.checks[i].path);
-				sb_printf(&jt, "%s  %-10s  %s\n", d, l.checks[i].verdict, ep);
-				free(ep);
-				for (size_t k = 0; k < l.checks[i].n_findings; k++)
-					sb_printf(&jt, "    %s %s\n",
-					          l.checks[i].findings[k].severity
-					              ? l.checks[i].findings[k].severity
-					              : "",
-					          l.checks[i].findings[k].code);
-			}
-			for (size_t i = 0; i < l.n_rebuilds; i++) {
-				char d[32];
-				fmt_time(l.rebuilds[i].time, d);
-				char *eo = report_escape(l.rebuilds[i].output);
-				sb_printf(&jt, _("%s  rebuilt into %s (%s)\n"), d, eo,
-				          l.rebuilds[i].outcome);
-				free(eo);
-			}
-			jnl_list_free(&l);
-		} else {
-			sb_printf(&jt, "%s\n", jerr.msg);
-		}
-	}
-
-	/* The session log. */
-	char *log_path = NULL, *log_text = NULL;
-	bool log_cut = false;
-	if (opt->log_path) {
-		log_path = xstrdup(opt->log_path);
-	} else {
-		char *dir = opt->log_dir ? xstrdup(opt->log_dir) : default_log_dir();
-		if (dir)
-			log_path = find_log(dir, opt->file);
-		free(dir);
-	}
-	if (log_path && !(log_text = slurp_text(log_path, BUNDLE_LOG_MAX, &log_cut))) {
-		sd_status st =
-		    sd_error_errno(err, errno, log_path, _("cannot read the session log"));
-		free(log_path);
-		log_path = NULL;
-		if (opt->log_path) {
-			free(index_text), free(listing), free(journal_json);
-			sb_free(&rt), sb_free(&rj), sb_free(&ry), sb_free(&jt);
-			sl_free(&keys), sl_free(&dks);
-			report_free(own);
-			return st;
-		}
-	}
-
-	/* README: what is inside and what is not. */
-	strbuf rd = SB_INIT;
-	char now[32];
+	char *index_text;
+	char *listing = file_listing(r, opt->file, &keys, &index_text);
+	strbuf rt = SB_INIT, rj = SB_INIT, ry = SB_INIT, jt = SB_INIT, rd = SB_INIT;
+	render_reports(r, &rt, &rj, &ry);
+	char *journal_json = j ? journal_pieces(j, r, opt->file, prog, &jt) : NULL;
 	int64_t t = (int64_t)time(NULL);
-	fmt_time(t, now);
-	sb_printf(&rd, _("syncdoctor %s support bundle for %s, made %s.\n\n"), PACKAGE_VERSION,
-	          r->file, now);
-	sb_add(&rd, _("Inside: report.txt, report.json and report.yaml (the diagnosis); "));
-	if (log_text)
-		sb_add(&rd, _("session.log (the session log); "));
-	if (index_text)
-		sb_add(&rd, _("index.json (the sync file's index, with its userdata); "));
-	sb_add(&rd, _("database-listing.txt (names and sizes of the files in the sync file and its "
-	              "database); "));
-	sb_add(&rd,
-	       j ? _("journal.txt and journal.json (earlier checks and rebuilds of this file).\n")
-	         : _("no journal entries (the case journal was not used).\n"));
-	sb_add(&rd,
-	       _("Not inside: photos or any other file's contents, observation contents beyond "
-	         "ids, categories and dates (no coordinates, no notes), and no projectKey: "
-	         "project keys are shown as Mapeo's footer shows them (first 5 characters and "
-	         "**********).\n"));
-	if (log_path && !log_text)
-		sb_add(&rd, _("The session log could not be read and is not included.\n"));
-	else if (!log_text)
-		sb_add(&rd, _("No session log about this file was found.\n"));
-	else if (log_cut)
-		sb_add(&rd, _("The session log was too long and was cut.\n"));
+	readme(&rd, r, t, j != NULL, index_text != NULL, log_path != NULL, log_text != NULL,
+	       log_cut);
 
 	/* Redact everything, then write. */
 	const char *const *kv = (const char *const *)keys.v, *const *dv =
 	                                                         (const char *const *)dks.v;
-	struct {
-		const char *name;
-		char *text;
-	} m[9];
+	bundle_member m[9];
 	size_t nm = 0;
 	m[nm].name = "README", m[nm++].text = bundle_redact(sb_str(&rd), kv, dv, NULL);
 	m[nm].name = "report.txt", m[nm++].text = bundle_redact(sb_str(&rt), kv, dv, NULL);
@@ -638,34 +703,8 @@ sd_status bundle_write(const char *output, const bundle_options *opt, const sd_r
 	free(index_text), free(listing), free(journal_json), free(log_text);
 	sb_free(&rt), sb_free(&rj), sb_free(&ry), sb_free(&jt), sb_free(&rd);
 
-	sd_output *o = NULL;
-	sd_status st = sdout_open(output, opt->force, &o, err);
-	gzout *g = NULL;
-	if (st == SD_OK) {
-		g = xcalloc(1, sizeof *g);
-		g->o = o;
-		if (deflateInit2(&g->z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-			st = sd_error_set(err, SD_ERR_IO, _("%s: compression failed"), output);
-	}
-	for (size_t i = 0; st == SD_OK && i < nm; i++)
-		st = add_member(g, m[i].name, m[i].text, t, err);
-	if (st == SD_OK) {
-		static const uint8_t end[2 * TAR_BLOCK];
-		st = gz_write(g, end, sizeof end, err);
-	}
-	if (st == SD_OK)
-		st = gz_finish(g, err);
-	if (g)
-		deflateEnd(&g->z);
-	free(g);
-	if (o) {
-		if (st == SD_OK) {
-			verify_ctx vc = {kv, dv, nm};
-			st = sdout_commit(o, verify_bundle, &vc, err);
-		} else {
-			sdout_abort(o);
-		}
-	}
+	verify_ctx vc = {kv, dv, nm};
+	st = write_members(output, opt->force, m, nm, t, &vc, err);
 	for (size_t i = 0; i < nm; i++)
 		free(m[i].text);
 	sl_free(&keys), sl_free(&dks);
