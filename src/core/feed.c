@@ -104,27 +104,6 @@ static finding *feed_finding(findings *fl, fnd_code code, int index, const char 
 	return f;
 }
 
-static void leaf_hash(const uint8_t *data, size_t len, uint8_t out[32])
-{
-	crypto_generichash_state st;
-	uint8_t pre[9] = {0};
-	hc_put_be64(pre + 1, len);
-	crypto_generichash_init(&st, NULL, 0, 32);
-	crypto_generichash_update(&st, pre, sizeof pre);
-	crypto_generichash_update(&st, data, len);
-	crypto_generichash_final(&st, out, 32);
-}
-
-static void parent_hash(const uint8_t *l, const uint8_t *r, uint8_t out[32])
-{
-	uint8_t buf[1 + 8 + 64];
-	buf[0] = 1;
-	hc_put_be64(buf + 1, hc_be64(l + 32) + hc_be64(r + 32));
-	memcpy(buf + 9, l, 32);
-	memcpy(buf + 41, r, 32);
-	crypto_generichash(out, 32, buf, sizeof buf, NULL, 0);
-}
-
 /* Byte offset of block k in the data file, from the sizes of the roots of
  * length k (as hypercore does); false when a needed node is absent. */
 static bool block_offset(const uint8_t *tree, size_t tree_len, uint64_t k, uint64_t *off)
@@ -260,7 +239,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			return st;
 		}
 		uint8_t h[32];
-		leaf_hash(buf, (size_t)size, h);
+		hc_leaf_hash(buf, (size_t)size, h);
 		bool good = memcmp(h, leaf, 32) == 0;
 		if (good) {
 			ok[k] = 1;
@@ -292,7 +271,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		if (!l || !r)
 			continue;
 		uint8_t h[32];
-		parent_hash(l, r, h);
+		hc_parent_hash(l, r, h);
 		if (memcmp(h, p, 32) == 0 && hc_be64(p + 32) == hc_be64(l + 32) + hc_be64(r + 32))
 			continue;
 		uint64_t first = (i >> (d + 1)) << d, last = first + ((uint64_t)1 << d);

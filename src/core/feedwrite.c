@@ -52,13 +52,7 @@ void fwb_append(fwb *b, const uint8_t *data, size_t len)
 {
 	uint64_t k = b->len++;
 	uint8_t *leaf = node_at(b, 2 * k);
-	crypto_generichash_state st;
-	uint8_t pre[9] = {0};
-	hc_put_be64(pre + 1, len);
-	crypto_generichash_init(&st, NULL, 0, 32);
-	crypto_generichash_update(&st, pre, 9);
-	crypto_generichash_update(&st, data, len);
-	crypto_generichash_final(&st, leaf, 32);
+	hc_leaf_hash(data, len, leaf);
 	hc_put_be64(leaf + 32, len);
 	/* every parent whose right edge is this block */
 	for (unsigned d = 1; d < 64 && ((k + 1) & (((uint64_t)1 << d) - 1)) == 0; d++) {
@@ -67,13 +61,7 @@ void fwb_append(fwb *b, const uint8_t *data, size_t len)
 		uint8_t *p = node_at(b, i);
 		const uint8_t *l = b->nodes + (i - half) * HC_NODE,
 		              *r = b->nodes + (i + half) * HC_NODE;
-		uint8_t buf[73];
-		buf[0] = 1;
-		hc_put_be64(buf + 1, hc_be64(l + 32) + hc_be64(r + 32));
-		memcpy(buf + 9, l, 32);
-		memcpy(buf + 41, r, 32);
-		crypto_generichash(p, 32, buf, sizeof buf, NULL, 0);
-		hc_put_be64(p + 32, hc_be64(l + 32) + hc_be64(r + 32));
+		hc_parent_node(l, r, p);
 	}
 }
 

@@ -2,6 +2,7 @@
 
 #include "hypercore.h"
 
+#include <sodium.h>
 #include <string.h>
 
 bool hc_header_ok(const uint8_t *p, size_t len, uint8_t type, uint16_t entry, const char *algo)
@@ -21,4 +22,32 @@ void hc_header_write(uint8_t *out, uint8_t type, uint16_t entry, const char *alg
 	out[5] = (uint8_t)(entry >> 8), out[6] = (uint8_t)entry;
 	out[7] = (uint8_t)al;
 	memcpy(out + 8, algo, al < HC_HEADER - 8 ? al : HC_HEADER - 8);
+}
+
+void hc_leaf_hash(const uint8_t *data, size_t len, uint8_t out[32])
+{
+	crypto_generichash_state st;
+	uint8_t pre[9] = {0};
+	hc_put_be64(pre + 1, len);
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, pre, sizeof pre);
+	crypto_generichash_update(&st, data, len);
+	crypto_generichash_final(&st, out, 32);
+}
+
+void hc_parent_hash(const uint8_t *l, const uint8_t *r, uint8_t out[32])
+{
+	uint8_t buf[1 + 8 + 64];
+	buf[0] = 1;
+	hc_put_be64(buf + 1, hc_be64(l + 32) + hc_be64(r + 32));
+	memcpy(buf + 9, l, 32);
+	memcpy(buf + 41, r, 32);
+	crypto_generichash(out, 32, buf, sizeof buf, NULL, 0);
+}
+
+void hc_parent_node(const uint8_t *l, const uint8_t *r, uint8_t *out)
+{
+	uint64_t size = hc_be64(l + 32) + hc_be64(r + 32);
+	hc_parent_hash(l, r, out);
+	hc_put_be64(out + 32, size);
 }

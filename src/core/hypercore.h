@@ -39,6 +39,14 @@ static inline void hc_put_be64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)v;
 }
 
+/* The BLAKE2b-256 hashes of the tree: a leaf over a block's bytes
+ * (00 | be64 length | data), and a parent over its two child nodes (each
+ * HC_NODE bytes: 01 | be64 size sum | left hash | right hash). */
+void hc_leaf_hash(const uint8_t *data, size_t len, uint8_t out[32]);
+void hc_parent_hash(const uint8_t *left, const uint8_t *right, uint8_t out[32]);
+/* The whole parent node (hash and size) into out (HC_NODE bytes). */
+void hc_parent_node(const uint8_t *left, const uint8_t *right, uint8_t *out);
+
 /* True when p (len bytes, may be NULL) starts with the header of a file of
  * this type: magic 05 02 57, type, version 0, the entry size (any when
  * entry is 0) and algo (a name of at most 24 characters; "" for none). */

@@ -103,13 +103,7 @@ static void recompute_parents(uint8_t *tree, uint64_t len)
 			uint8_t *pn = tree + 32 + i * HC_NODE;
 			const uint8_t *l = tree + 32 + (i - half) * HC_NODE,
 			              *r = tree + 32 + (i + half) * HC_NODE;
-			uint8_t buf[73];
-			buf[0] = 1;
-			hc_put_be64(buf + 1, hc_be64(l + 32) + hc_be64(r + 32));
-			memcpy(buf + 9, l, 32);
-			memcpy(buf + 41, r, 32);
-			crypto_generichash(pn, 32, buf, sizeof buf, NULL, 0);
-			hc_put_be64(pn + 32, hc_be64(l + 32) + hc_be64(r + 32));
+			hc_parent_node(l, r, pn);
 		}
 	}
 }
@@ -170,13 +164,8 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 			buf = xrealloc(buf, (size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
 				hashed = true;
-				uint8_t pre[9] = {0}, h[32];
-				hc_put_be64(pre + 1, size);
-				crypto_generichash_state st;
-				crypto_generichash_init(&st, NULL, 0, 32);
-				crypto_generichash_update(&st, pre, 9);
-				crypto_generichash_update(&st, buf, (size_t)size);
-				crypto_generichash_final(&st, h, 32);
+				uint8_t h[32];
+				hc_leaf_hash(buf, (size_t)size, h);
 				memcpy(from_data + 32 + 2 * k * HC_NODE, h, 32);
 				good[k] = memcmp(h, stored + 32 + 2 * k * HC_NODE, 32) == 0;
 			}

@@ -187,6 +187,31 @@ END_TEST
 
 /* One wording of a finding's place for the text report and the wizard,
  * with every name from the file escaped. */
+/* The leaf and parent hashes agree with a tree Mapeo wrote (Desktop's own
+ * feed in tests/data): leaves 0 and 1 over the first two blocks, and node
+ * 1 as their parent. */
+START_TEST(hypercore_hashes_match_a_real_tree)
+{
+	size_t tl, dl;
+	uint8_t *tree = sd_test_slurp(sd_test_data("desktop-userdata-A/kappa.db/0/tree"), &tl);
+	uint8_t *data = sd_test_slurp(sd_test_data("desktop-userdata-A/kappa.db/0/data"), &dl);
+	ck_assert_uint_ge(tl, HC_HEADER + 3 * HC_NODE);
+	ck_assert(hc_header_ok(tree, tl, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE));
+	const uint8_t *n0 = tree + HC_HEADER, *n1 = n0 + HC_NODE, *n2 = n1 + HC_NODE;
+	uint64_t s0 = hc_be64(n0 + 32), s1 = hc_be64(n2 + 32);
+	ck_assert_uint_le(s0 + s1, dl);
+	uint8_t h[32], node[HC_NODE];
+	hc_leaf_hash(data, (size_t)s0, h);
+	ck_assert_mem_eq(h, n0, 32);
+	hc_leaf_hash(data + s0, (size_t)s1, h);
+	ck_assert_mem_eq(h, n2, 32);
+	hc_parent_node(n0, n2, node);
+	ck_assert_mem_eq(node, n1, HC_NODE);
+	free(tree);
+	free(data);
+}
+END_TEST
+
 START_TEST(a_findings_place_is_worded_once)
 {
 	findings l;
@@ -280,6 +305,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hex64_is_lowercase_only);
 	tcase_add_test(tc, human_sizes_and_times);
 	tcase_add_test(tc, hypercore_headers_and_integers);
+	tcase_add_test(tc, hypercore_hashes_match_a_real_tree);
 	tcase_add_test(tc, a_findings_place_is_worded_once);
 	tcase_add_test(tc, input_refuses_directories_and_missing);
 	tcase_add_test(tc, output_is_atomic_and_faults_clean_up);
