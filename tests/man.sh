@@ -23,50 +23,40 @@ fi
 for section in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS KEYS "EXIT STATUS" FINDINGS ENVIRONMENT FILES EXAMPLES "SEE ALSO"; do
 	check "section $section" grep -q "^\.SH \"*$section\"*\$" "$man"
 done
-# Every code of the table in FINDINGS, under its step's subsection, with its
-# severity.
-awk '/^\.SH FINDINGS/ { on = 1; next } /^\.SH/ { on = 0 } on' "$man" >"$TMP/findings"
-awk '/^\.SS/ { step = tolower($0) }
-	/^\.B [a-z0-9-]+$/ && step != "" { code = $2; next }
-	code != "" { sev = $1; gsub(/[()]/, "", sev); print code, step, sev; code = "" }' \
-	"$TMP/findings" >"$TMP/documented"
+# The table: "code step severity" per line.
 sed -n 's/^FND([A-Z0-9_]*, "\([a-z0-9-]*\)", STEP_\([A-Z]*\), SEV_\([A-Z]*\),.*/\1 \2 \3/p' \
-	"$top_srcdir/src/core/finding_codes.h" >"$TMP/catalogue"
+	"$top_srcdir/src/core/finding_codes.h" | tr 'A-Z' 'a-z' >"$TMP/catalogue"
 check "the catalogue was read" test -s "$TMP/catalogue"
-missing="" wrong=""
-while read -r code step sev; do
-	step=$(echo "$step" | tr 'A-Z' 'a-z')
-	sev=$(echo "$sev" | tr 'A-Z' 'a-z')
-	line=$(grep "^$code " "$TMP/documented")
-	case $line in
-	"") missing="$missing $code" ;;
-	*"$step"*" $sev") ;;
-	*) wrong="$wrong $code" ;;
-	esac
-done <"$TMP/catalogue"
-is "every finding code is in FINDINGS" "$missing" ""
-is "each under its step, with its severity" "$wrong" ""
-is "FINDINGS lists no code the catalogue lacks" \
-	"$(cut -d' ' -f1 "$TMP/documented" | while read -r c; do grep -q "^$c " "$TMP/catalogue" || printf ' %s' "$c"; done)" ""
+
+# agree WHERE FILE: FILE ("code step severity" lines read from WHERE) lists
+# every code of the table, under its step, with its severity, and no other.
+agree() {
+	check "$1 was read" test -s "$2"
+	missing="" wrong=""
+	while read -r code step sev; do
+		case $(grep "^$code " "$2") in
+		"") missing="$missing $code" ;;
+		"$code $step $sev") ;;
+		*) wrong="$wrong $code" ;;
+		esac
+	done <"$TMP/catalogue"
+	is "every finding code is in $1" "$missing" ""
+	is "$1: each under its step, with its severity" "$wrong" ""
+	is "$1 lists no code the table lacks" \
+		"$(cut -d' ' -f1 "$2" | while read -r c; do grep -q "^$c " "$TMP/catalogue" || printf ' %s' "$c"; done)" ""
+}
+
+# The man page's FINDINGS: a subsection per step, .B code, then (severity).
+awk '/^\.SH FINDINGS/ { on = 1; next } /^\.SH/ { on = 0 } on' "$man" |
+	awk '/^\.SS/ { step = ""; for (i = 2; i <= NF; i++) if (tolower($i) ~ /configuration|version|corruption|environment/) { step = tolower($i); gsub(/[^a-z]/, "", step) } }
+	/^\.B [a-z0-9-]+$/ && step != "" { code = $2; next }
+	code != "" { sev = $1; gsub(/[()]/, "", sev); print code, step, sev; code = "" }' >"$TMP/documented"
+agree "the man page's FINDINGS" "$TMP/documented"
 
 # doc/findings.md: one table row per code, under a heading naming its step.
 awk '/^## / { step = ""; for (i = 2; i <= NF; i++) if ($i ~ /configuration|version|corruption|environment/) { step = $i; gsub(/[^a-z]/, "", step) } }
 	/^\| `[a-z0-9-]+` \| (info|warning|error) \|/ && step != "" {
 		code = $2; gsub(/`/, "", code); print code, step, $4 }' \
 	"$top_srcdir/doc/findings.md" >"$TMP/doc"
-check "doc/findings.md was read" test -s "$TMP/doc"
-missing="" wrong=""
-while read -r code step sev; do
-	step=$(echo "$step" | tr 'A-Z' 'a-z')
-	sev=$(echo "$sev" | tr 'A-Z' 'a-z')
-	case $(grep "^$code " "$TMP/doc") in
-	"") missing="$missing $code" ;;
-	"$code $step $sev") ;;
-	*) wrong="$wrong $code" ;;
-	esac
-done <"$TMP/catalogue"
-is "every finding code is in doc/findings.md" "$missing" ""
-is "each under its step, with its severity" "$wrong" ""
-is "doc/findings.md lists no code the table lacks" \
-	"$(cut -d' ' -f1 "$TMP/doc" | while read -r c; do grep -q "^$c " "$TMP/catalogue" || printf ' %s' "$c"; done)" ""
+agree "doc/findings.md" "$TMP/doc"
 done_testing
