@@ -52,6 +52,7 @@ static uint64_t leaf_size(const char *path, const feed_loc *l, uint64_t k)
 
 static const finding *find_at(const sd_report *r, const char *code, int feed, int64_t block)
 {
+	ck_assert_msg(fnd_lookup(code), "unknown finding code %s", code);
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
 		if (!strcmp(f->code, code) && f->feed == feed && (block == -2 || f->block == block))
