@@ -16,7 +16,9 @@
 #include "i18n.h"
 #include "keys.h"
 #include "media.h"
+#include "report.h"
 #include "sdlimits.h"
+#include "strbuf.h"
 #include "settings.h"
 #include "syncfile.h"
 #include "versions.h"
@@ -99,6 +101,12 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	snprintf(r->config_footer, sizeof r->config_footer, "%s", c->footer);
 	r->config_source = xstrdup(auto_path ? _("Mapeo Desktop's configuration on this computer")
 	                                     : _("given with --config"));
+	if (r->project_unknown) {
+		/* project_unreadable() said why: no prediction of a mismatch */
+		cfg_free(c);
+		free(auto_path);
+		return;
+	}
 	const char *ours = r->config_has_key ? c->discovery_key : "";
 	const char *theirs = sf->has_discovery_key ? sf->discovery_key : "";
 	char us[16], them[16];
@@ -123,6 +131,46 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	free(title);
 	cfg_free(c);
 	free(auto_path);
+}
+
+/* Why the file's project cannot be compared with a configuration, or NULL
+ * when it can: the index that holds the project is lost, or the file is of
+ * another era, which Mapeo refuses before it ever compares projects
+ * (mapeo-core 8.6.2 sync.js checks p2p-db first). Translated, owned. */
+static char *project_unreadable(const syncfile *sf)
+{
+	if (sf->era == SF_ERA_GZIP_V0)
+		return xstrdup(
+		    _("an old compressed sync file (Mapeo Desktop 2 or older) names no "
+		      "project, and current Mapeo refuses it before it compares projects "
+		      "('unsupported syncfile type'): a configuration cannot change that; "
+		      "open it with the old Mapeo that made it (step 2)"));
+	if (sf->p2p_db && strcmp(sf->p2p_db, "kappa-osm") != 0) {
+		char *db = report_escape(sf->p2p_db);
+		char *m =
+		    !strcmp(sf->p2p_db, "hyperlog")
+		        ? xasprintf(
+		              _("a Mapeo Desktop 3 file names no project, and Mapeo Desktop 4 "
+		                "and later refuse it before they compare projects, with "
+		                "'trying to sync this kappa-osm database with a hyperlog "
+		                "database!': no configuration changes that; sync it with "
+		                "Mapeo Desktop 3, then make a new sync file with a current "
+		                "Mapeo (step 2)"))
+		        : xasprintf(_("the file holds a '%s' database, and Mapeo refuses it before "
+		                      "it compares projects, with 'trying to sync this kappa-osm "
+		                      "database with a %s database!': no configuration changes "
+		                      "that"),
+		                    db, db);
+		free(db);
+		return m;
+	}
+	if (!sf->has_index)
+		return xstrdup(
+		    _("the file's index, where Mapeo writes the project, is lost or "
+		      "damaged, so which project the file belongs to cannot be read; Mapeo "
+		      "cannot open the file at all (step 3). A rebuild with --config gives "
+		      "it the project of that configuration"));
+	return NULL;
 }
 
 /* ---- step 3: feeds, entries, media ---- */
@@ -203,6 +251,50 @@ static bool feed_over_limit(sd_report *r, const syncfile *sf, const sf_feed *fd)
 	return false;
 }
 
+/* A feed the cut of a torn append reached before its tree, signatures or
+ * bitfield were written: nothing of it can be verified, so it is reported
+ * once (not as damaged headers) and its data is read only for the photos it
+ * names. Returns false for a feed the cut left whole. */
+static bool cut_feed(sd_report *r, syncfile *sf, const sf_feed *fd, report_feed *rf,
+                     obs_model *model)
+{
+	if (fd->tree.present && fd->signatures.present && fd->bitfield.present)
+		return false;
+	strbuf missing;
+	sb_init(&missing);
+	const struct {
+		bool present;
+		const char *name;
+	} files[] = {{fd->key.present, "key"},
+	             {fd->tree.present, "tree"},
+	             {fd->signatures.present, "signatures"},
+	             {fd->bitfield.present, "bitfield"},
+	             {fd->data.present, "data"}};
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+		if (!files[k].present)
+			sb_printf(&missing, "%s%s", missing.len ? ", " : "", files[k].name);
+	finding *f = fnd_add(
+	    &r->findings, "inner-tar-damaged",
+	    _("feed %d was cut with the database before all its files were written (missing: "
+	      "%s): none of its blocks can be verified, and a rebuild leaves it out (the devices "
+	      "that synced it can bring it again)"),
+	    fd->index, missing.s ? missing.s : "");
+	sb_free(&missing);
+	f->feed = fd->index;
+	fnd_set_member(f, "osm-p2p-db.tar");
+	if (fd->key.present && fd->key.size == 32) {
+		uint8_t k[32];
+		if (sf_read(sf, fd->key.off, k, 32, NULL) == SD_OK)
+			keys_hex(k, 32, rf->key_hex);
+	}
+	size_t len;
+	uint8_t *data = load_range(sf, &fd->data, &len);
+	if (data)
+		obs_model_note_references(model, data, len);
+	free(data);
+	return true;
+}
+
 static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, const sd_progress *prog,
                               sd_error *err)
 {
@@ -218,6 +310,8 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 			rf->checked = false;
 			continue;
 		}
+		if (sf->inner_cut && cut_feed(r, sf, fd, rf, model))
+			continue;
 		feed_source src = {0};
 		size_t kl, tl, sl, bl;
 		uint8_t *key = load_range(sf, &fd->key, &kl);
@@ -737,7 +831,9 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	era_text(r, sf);
 	r->has_discovery_key = sf->has_discovery_key;
 	snprintf(r->discovery_key, sizeof r->discovery_key, "%s", sf->discovery_key);
-	r->project_default = sf->is_tar && !sf->has_discovery_key;
+	char *unknown = sf->is_tar || sf->era == SF_ERA_GZIP_V0 ? project_unreadable(sf) : NULL;
+	r->project_unknown = unknown != NULL;
+	r->project_default = sf->is_tar && !sf->has_discovery_key && !unknown;
 	r->p2p_db = xstrdup_or_null(sf->p2p_db);
 	r->members = sf->n_members;
 	r->media_members = sf->n_media;
@@ -748,6 +844,10 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		database_facts(r, sf);
 
 	/* Step 1 */
+	if (unknown) {
+		fnd_add(&r->findings, "project-unreadable", "%s", unknown);
+		free(unknown);
+	}
 	if (sf->is_tar && r->project_default)
 		fnd_add(
 		    &r->findings, "project-default",

@@ -113,7 +113,9 @@ typedef struct sd_report {
 	bool has_discovery_key;
 	char discovery_key[65];
 	bool project_default;
-	char *p2p_db; /* userdata p2p-db value, may be NULL */
+	bool project_unknown; /* the file's project cannot be read (index lost, another era):
+	                         step 1 cannot compare it; a project-unreadable finding says why */
+	char *p2p_db;         /* userdata p2p-db value, may be NULL */
 	/* configuration compared with (config_used false when none) */
 	bool config_used;
 	char *config_path;

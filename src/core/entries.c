@@ -346,6 +346,30 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 	}
 }
 
+void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
+{
+	size_t start = 0;
+	while (start < len) {
+		const uint8_t *nl = memchr(data + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		json_error_t je;
+		json_t *j = json_loadb((const char *)data + start, end - start, 0, &je);
+		json_t *att = json_is_object(j) ? json_object_get(j, "attachments") : NULL;
+		size_t i;
+		json_t *a;
+		json_array_foreach(att, i, a)
+		{
+			json_t *aid = json_object_get(a, "id");
+			if (i >= 1000 || !json_is_string(aid))
+				continue;
+			SD_GROW(m->atts, m->atts_cap, m->n_atts + 1);
+			m->atts[m->n_atts++] = xstrdup(json_string_value(aid));
+		}
+		json_decref(j);
+		start = end + 1;
+	}
+}
+
 /* qsort has no context argument: the model being sorted. */
 static const obs_model *sorting;
 

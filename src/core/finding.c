@@ -74,6 +74,11 @@ static const fnd_code_info catalogue[] = {
      N_("Option A: import the configuration that made the file on this computer. Option B: import "
         "this computer's configuration on the computer that made the file and make a new sync "
         "file. Option C: rebuild the file for this configuration with syncdoctor.")},
+    {"project-unreadable", STEP_CONFIGURATION, SEV_WARNING,
+     N_("the file's project cannot be read (its index is lost, or the file is of another era), "
+        "so it cannot be compared with a configuration"),
+     N_("Changing the configuration will not help: steps 2 and 3 say what Mapeo will say about "
+        "this file and what to do.")},
     {"project-default", STEP_CONFIGURATION, SEV_INFO,
      N_("the file belongs to the default project (no project key)"), NULL},
     {"project-unknown", STEP_CONFIGURATION, SEV_INFO,

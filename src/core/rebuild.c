@@ -607,6 +607,16 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		const sf_feed *fd = find_feed(sf, rf->index);
 		if (!fd || !rf->key_hex[0])
 			continue;
+		if (sf->inner_cut &&
+		    (!fd->tree.present || !fd->signatures.present || !fd->bitfield.present)) {
+			/* a torn append cut it before it was whole: nothing verifies */
+			add_line(
+			    &p->dropped, &p->n_dropped,
+			    xasprintf(_("feed %d (%.7s): the file was cut before its tree and "
+			                "signatures were written, so none of it can be verified"),
+			              rf->index, rf->key_hex));
+			continue;
+		}
 		rebuild_feed *pf = &p->feeds[p->n_feeds];
 		pf->from = rf->index;
 		pf->to = (int)p->n_feeds;

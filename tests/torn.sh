@@ -1,0 +1,59 @@
+#!/bin/sh
+# The damage Mapeo itself leaves, read and repaired (issue 16, h16a): a
+# torn append (the database's header never patched, the file cut inside the
+# inner tar), a damaged tree node over intact data, a damaged block named by
+# its observation. Damaged copies are made by tests/unit/mkdamage from the
+# real fixtures; each rebuild is proved with the real Mapeo (tests/interop).
+. "$(dirname "$0")/lib.sh"
+D=$SD_TEST_DATA
+MK=${top_builddir}/tests/unit/mkdamage
+INTEROP=$top_srcdir/tests/interop/mapeo-accepts.sh
+KA=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
+CA=$D/config-A.v3-tar.mapeosettings
+[ -x "$MK" ] || { echo "1..0 # SKIP mkdamage not built (no Check)"; exit 0; }
+
+# mapeo NAME FILE KEY OBS MEDIA: the real Mapeo accepts FILE.
+mapeo() {
+	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1: Mapeo accepts it (SYNCDOCTOR_NO_INTEROP set)"; return; fi
+	"$INTEROP" "$2" "$3" "$4" "$5" >"$TMP/interop.out" 2>"$TMP/interop.err"
+	case $? in
+	0) ok "$1: Mapeo accepts it ($4 observations, $5 photos)" ;;
+	77) skip "$1: Mapeo accepts it ($(tail -n 1 "$TMP/interop.err"))" ;;
+	*) fail "$1: Mapeo accepts it"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
+	esac
+}
+codes() { jq -r '[.findings[].code] | unique | join(" ")' "$1"; }
+has() { jq -e --arg c "$2" 'any(.findings[]; .code == $c)' "$1" >/dev/null; }
+
+# 1. The torn append: Mapeo died while it put the database back. Feed 0
+# (20 observations) is whole; the cut falls in feed 1's bitfield.
+cp "$D/good-project-A.mapeodata" "$TMP/torn.mapeodata"
+"$MK" torn "$TMP/torn.mapeodata" 1/bitfield 1000
+status "torn: check" 2 "$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/torn.mapeodata"
+cp "$TMP/out" "$TMP/torn.json"
+for c in unpatched-header missing-index missing-trailer inner-tar-damaged project-unreadable; do
+	check "torn: $c is reported" has "$TMP/torn.json" "$c"
+done
+is "torn: the cut entry is named as inside the database" \
+	"$(jq -r '[.findings[] | select(.code == "inner-tar-damaged" and .inner == "1/bitfield") | .member] | join(" ")' "$TMP/torn.json")" "osm-p2p-db.tar"
+is "torn: feeds as read (length verified)" "$(jq -r '[.feeds[] | "\(.length)/\(.verified)"] | join(" ")' "$TMP/torn.json")" "20/20 0/0"
+is "torn: the whole feed's observations count" "$(jq -r .observations.heads "$TMP/torn.json")" 20
+check "torn: no photo called an orphan" sh -c "! jq -e 'any(.findings[]; .code == \"media-orphan\")' '$TMP/torn.json' >/dev/null"
+check "torn: no project mismatch predicted" sh -c "! jq -e 'any(.findings[]; .code == \"project-mismatch\")' '$TMP/torn.json' >/dev/null"
+is "torn: 30 photos, no inner entry taken for a member" "$(jq -r '[.members, .media.members] | join(" ")' "$TMP/torn.json")" "31 30"
+status "torn: the text says CANNOT TELL" 2 "$SYNCDOCTOR" check --no-environment --config "$CA" "$TMP/torn.mapeodata"
+check "torn: CANNOT TELL" grep -q "CANNOT TELL" "$TMP/out"
+check "torn: no MISMATCH" sh -c "! grep -q MISMATCH '$TMP/out'"
+
+status "torn: salvage" 0 "$SYNCDOCTOR" rebuild --salvage --config "$CA" "$TMP/torn.mapeodata" -o "$TMP/torn-s.mapeodata"
+check "torn: the plan keeps feed 0 whole" grep -q "feed 0 (8c884bb): 20 of 20 blocks" "$TMP/out"
+check "torn: the plan says the cut feed is left out" grep -q "feed 1 (1892c3d): the file was cut" "$TMP/out"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-s.mapeodata" >"$TMP/s.json"
+is "torn: salvaged file verifies" "$(jq -r '[.verdict, .observations.heads, .media.members] | join(" ")' "$TMP/s.json")" "ok 20 30"
+is "torn: salvaged file has no warning or problem" "$(jq -r '[.findings[] | select(.severity != "info") | .code] | unique | join(" ")' "$TMP/s.json")" ""
+mapeo "torn, salvaged" "$TMP/torn-s.mapeodata" "$KA" 20 30
+status "torn: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/torn.mapeodata" -o "$TMP/torn-d.mapeodata"
+is "torn: default rebuild keeps feed 0" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-d.mapeodata" | jq -r '.observations.heads')" 20
+mapeo "torn, rebuilt" "$TMP/torn-d.mapeodata" "$KA" 20 30
+
+done_testing
