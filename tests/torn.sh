@@ -56,4 +56,25 @@ status "torn: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/torn
 is "torn: default rebuild keeps feed 0" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-d.mapeodata" | jq -r '.observations.heads')" 20
 mapeo "torn, rebuilt" "$TMP/torn-d.mapeodata" "$KA" 20 30
 
+# 3. A damaged tree node over intact data: the node is named, the data is
+# said intact, and the advice says what salvage then does.
+cp "$D/good-project-A.mapeodata" "$TMP/node.mapeodata"
+"$MK" node "$TMP/node.mapeodata" 0 1
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/node.mapeodata" >"$TMP/node.json"
+is "node: named as a tree node" "$(jq -r '[.findings[] | select(.severity != "info") | .code] | unique | join(" ")' "$TMP/node.json")" "feed-tree-damaged"
+check "node: the data is said intact" jq -e 'any(.findings[]; .code == "feed-tree-damaged" and (.message | test("tree node 1 .*intact")))' "$TMP/node.json"
+check "node: the advice names the salvage that computes it again" jq -e 'any(.findings[]; .code == "feed-tree-damaged" and (.advice // "" | test("computes the damaged node again")))' "$TMP/node.json"
+status "node: salvage" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/node.mapeodata" -o "$TMP/node-s.mapeodata"
+check "node: the plan computes it again" grep -q "computed again" "$TMP/out"
+check "node: the plan keeps every block" grep -q "feed 0 (8c884bb): 20 of 20 blocks" "$TMP/out"
+is "node: nothing lost" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/node-s.mapeodata" | jq -r '[.verdict, .observations.heads] | join(" ")')" "ok 24"
+mapeo "node, salvaged" "$TMP/node-s.mapeodata" "$KA" 24 30
+
+# 9. A damaged block: its observation is named and is a suspect.
+cp "$D/good-project-A.mapeodata" "$TMP/block.mapeodata"
+"$MK" data "$TMP/block.mapeodata" 0 10
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/block.mapeodata" >"$TMP/block.json"
+is "block: the finding names the observation" "$(jq -r '[.findings[] | select(.code == "feed-hash-mismatch") | .observation] | join(" ")' "$TMP/block.json")" "7645136f660f12fc"
+is "block: it is a suspect" "$(jq -r '[.observations.suspect[].id] | join(" ")' "$TMP/block.json")" "7645136f660f12fc"
+
 done_testing

@@ -213,8 +213,26 @@ typedef struct block_ctx {
 static void on_block(void *ud, uint64_t seq, const uint8_t *data, size_t len, bool hash_ok)
 {
 	block_ctx *bc = ud;
-	(void)hash_ok; /* damaged blocks are still decoded: they may be readable */
+	size_t before = bc->fl->n;
+	/* damaged blocks are still decoded: they may be readable */
 	obs_model_add_block(bc->model, bc->feed, bc->key_hex, seq, data, len, bc->fl);
+	char id[24];
+	bool named = false;
+	/* The findings about this block (a hash mismatch just before the call,
+	 * entry-not-json in it) name the observation it holds, so that it is
+	 * among the suspects even when it is no longer JSON. */
+	size_t from = !hash_ok && before ? before - 1 : before; /* feed_verify's, just made */
+	for (size_t i = from; i < bc->fl->n; i++) {
+		finding *f = &bc->fl->v[i];
+		if (f->feed != bc->feed || f->block != (int64_t)seq || f->observation ||
+		    (strcmp(f->code, "feed-hash-mismatch") != 0 &&
+		     strcmp(f->code, "entry-not-json") != 0))
+			continue;
+		if (!named && !obs_guess_id(data, len, id, sizeof id))
+			return;
+		named = true;
+		fnd_set_observation(f, id);
+	}
 }
 
 /* A tree, signatures or bitfield file too large for SD_LIMIT_BLOCKS blocks:
@@ -467,6 +485,31 @@ static void fill_observations(sd_report *r, obs_model *model)
 		o->has_location = h.has_location;
 		o->suspect = true;
 		o->worst = worst;
+	}
+	/* An observation named only by a damaged block (no longer JSON, or no
+	 * longer an observation) is no head, but it is the first to look for. */
+	for (size_t k = 0; k < nn; k++) {
+		const finding *f = named[k];
+		bool listed = false;
+		for (size_t i = 0; i < r->n_obs && !listed; i++)
+			if (!strcmp(r->obs[i].id, f->observation)) {
+				listed = true;
+				if ((int)f->severity > r->obs[i].worst)
+					r->obs[i].worst = (int)f->severity;
+			}
+		if (listed || f->feed < 0 || f->block < 0)
+			continue;
+		const char *key = "";
+		for (size_t i = 0; i < r->n_feeds; i++)
+			if (r->feeds[i].index == f->feed)
+				key = r->feeds[i].key_hex;
+		SD_GROW(r->obs, r->obs_cap, r->n_obs + 1);
+		report_observation *o = &r->obs[r->n_obs++];
+		memset(o, 0, sizeof *o);
+		o->id = xstrdup(f->observation);
+		o->version = xasprintf("%s@%lld", key, (long long)f->block);
+		o->suspect = true;
+		o->worst = (int)f->severity;
 	}
 	free(named);
 	if (r->n_obs > 1)

@@ -346,6 +346,72 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 	}
 }
 
+static bool id_char(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '-' || c == '_';
+}
+
+/* The value of the string that starts at data[i] (just past its quote) when
+ * it is a plausible id followed by its closing quote. */
+static bool take_id(const uint8_t *data, size_t len, size_t i, char *out, size_t outlen)
+{
+	size_t n = 0;
+	while (i + n < len && n + 1 < outlen && id_char(data[i + n]))
+		n++;
+	if (!n || i + n >= len || data[i + n] != '"')
+		return false;
+	memcpy(out, data + i, n);
+	out[n] = '\0';
+	return true;
+}
+
+bool obs_guess_id(const uint8_t *data, size_t len, char *out, size_t outlen)
+{
+	static const char key[] = "\"id\"";
+	const size_t kl = sizeof key - 1;
+	/* First the top-level key: walk the text keeping depth and strings. */
+	int depth = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = data[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == '"') {
+			if (depth == 1 && i + kl <= len && !memcmp(data + i, key, kl)) {
+				size_t j = i + kl;
+				while (j < len && data[j] == ' ')
+					j++;
+				if (j < len && data[j] == ':') {
+					j++;
+					while (j < len && data[j] == ' ')
+						j++;
+					if (j < len && data[j] == '"' &&
+					    take_id(data, len, j + 1, out, outlen))
+						return true;
+				}
+			}
+			in_str = true;
+		}
+	}
+	/* Damage broke the structure: kappa-osm writes the element's id last
+	 * but for links, after any attachment's id. */
+	for (size_t i = len; i-- > 0;)
+		if (i + kl + 2 <= len && !memcmp(data + i, key, kl) && data[i + kl] == ':' &&
+		    data[i + kl + 1] == '"' && take_id(data, len, i + kl + 2, out, outlen))
+			return true;
+	return false;
+}
+
 void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
 {
 	size_t start = 0;

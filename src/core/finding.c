@@ -124,6 +124,12 @@ static const fnd_code_info catalogue[] = {
      N_("Data is damaged there. A salvage rebuild keeps the blocks before it, back to the "
         "last length the device signed; 'syncdoctor rebuild --salvage --dry-run' shows what "
         "that keeps.")},
+    {"feed-tree-damaged", STEP_CORRUPTION, SEV_ERROR,
+     N_("a tree node is damaged over intact data: the blocks under it still hash to what the "
+        "tree above it (or the device's signature) vouches for"),
+     N_("The observations are intact, but Mapeo refuses the feed until the node is mended. "
+        "'syncdoctor rebuild --salvage' computes the damaged node again from the intact data "
+        "and keeps every block.")},
     {"feed-signature-invalid", STEP_CORRUPTION, SEV_ERROR,
      N_("a signature does not verify with the feed's key"),
      N_("Mapeo gives up the whole sync. A salvage rebuild keeps what still verifies.")},

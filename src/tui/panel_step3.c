@@ -111,6 +111,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	                                     "database-missing",
 	                                     "feed-gap",
 	                                     "feed-hash-mismatch",
+	                                     "feed-tree-damaged",
 	                                     "feed-signature-invalid",
 	                                     "feed-header-invalid",
 	                                     "feed-key-invalid",
