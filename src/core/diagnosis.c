@@ -64,6 +64,9 @@ void report_free(sd_report *r)
 	}
 	free(r->obs);
 	free(r->heads);
+	for (size_t i = 0; i < r->n_photo_ids; i++)
+		free(r->photo_ids[i]);
+	free(r->photo_ids);
 	fnd_free(&r->findings);
 	free(r);
 }
@@ -660,6 +663,33 @@ static void log_evidence(sd_report *r, const env_info *e)
 	v->n_log_total = e->n_events_total;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* r->photo_ids from the live photo members of sf. */
+static void photo_ids(sd_report *r, const syncfile *sf)
+{
+	r->photo_ids = xcalloc(sf->n_members + 1, sizeof *r->photo_ids);
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *m = &sf->members[i];
+		const char *slash = strchr(m->name, '/');
+		if (m->kind == SF_KIND_MEDIA && slash && (!sf->has_index || m->in_index))
+			r->photo_ids[r->n_photo_ids++] = xstrdup(slash + 1);
+	}
+	if (r->n_photo_ids)
+		qsort(r->photo_ids, r->n_photo_ids, sizeof *r->photo_ids, cmp_str);
+	size_t out = 0;
+	for (size_t i = 0; i < r->n_photo_ids; i++) {
+		if (out && !strcmp(r->photo_ids[out - 1], r->photo_ids[i]))
+			free(r->photo_ids[i]);
+		else
+			r->photo_ids[out++] = r->photo_ids[i];
+	}
+	r->n_photo_ids = out;
+}
+
 static void environment_findings(sd_report *r, const env_info *e)
 {
 	/* Folders left by interrupted syncs. */
@@ -683,6 +713,12 @@ static void environment_findings(sd_report *r, const env_info *e)
 		const char *what = t->has_multifeed || t->has_db_tar
 		                       ? _("a database")
 		                       : _("no database (only empty folders or other files)");
+		/* Its observations' photos tell when its feeds cannot: the file
+		 * whose database was taken out keeps the photos (FORMATS.md A.3). */
+		size_t refs = 0, named = 0;
+		if (!(m > 0 && shared) && (t->has_multifeed || t->has_db_tar))
+			named = env_temp_photos(t, (const char *const *)r->photo_ids,
+			                        r->n_photo_ids, &refs);
 		finding *f;
 		if (m > 0 && shared)
 			f = fnd_add(
@@ -690,6 +726,26 @@ static void environment_findings(sd_report *r, const env_info *e)
 			    _("%s, left by an interrupted sync on %s (%s), holds %s with %zu of "
 			      "the feeds in this file: it belongs to this file"),
 			    t->path, when, size, what, shared);
+		else if (named)
+			f = fnd_add(
+			    &r->findings, "leftover-temp-database",
+			    _("%s, left by an interrupted sync on %s (%s), holds %s whose "
+			      "observations name %zu of the photos in this file: it belongs "
+			      "to this file"),
+			    t->path, when, size, what, named);
+		else if (m < 0 && refs && r->n_photo_ids)
+			f = fnd_add(&r->findings, "leftover-temp-database",
+			            _("%s, left by an interrupted sync on %s (%s), holds %s whose "
+			              "observations name %zu photos, none of them in this file: it "
+			              "comes from another sync file"),
+			            t->path, when, size, what, refs);
+		else if (m < 0 && !t->has_multifeed && !t->has_db_tar)
+			f = fnd_add(
+			    &r->findings, "leftover-temp-database",
+			    _("%s, left by an interrupted sync on %s (%s), holds no database "
+			      "(only empty folders or other files): nothing in it can be "
+			      "recovered"),
+			    t->path, when, size);
 		else if (m > 0)
 			f = fnd_add(
 			    &r->findings, "leftover-temp-database",
@@ -705,7 +761,8 @@ static void environment_findings(sd_report *r, const env_info *e)
 		else
 			f = fnd_add(
 			    &r->findings, "leftover-temp-database",
-			    _("%s, left by an interrupted sync on %s (%s), holds %s; whether it "
+			    _("%s, left by an interrupted sync on %s (%s), holds %s, but neither "
+			      "it nor this file has a feed or a photo to compare: whether it "
 			      "belongs to this file cannot be told"),
 			    t->path, when, size, what);
 		free(size);
@@ -881,6 +938,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	r->members = sf->n_members;
 	r->media_members = sf->n_media;
 	r->media_bytes = sf->media_bytes;
+	photo_ids(r, sf);
 	r->has_database = sf->db != NULL;
 	r->database_bytes = sf->db ? sf->db->size : 0;
 	if (is_db)

@@ -131,6 +131,10 @@ typedef struct sd_report {
 	size_t members;
 	size_t media_members;
 	uint64_t media_bytes;
+	char **photo_ids; /* the photos in the file as observations name them ("<id>.jpg",
+	                     without "original/"), sorted, once each; to tell leftover
+	                     temporary databases that name them */
+	size_t n_photo_ids;
 	bool has_database;
 	/* feeds */
 	report_feed *feeds;
