@@ -56,6 +56,16 @@ status "torn: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/torn
 is "torn: default rebuild keeps feed 0" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-d.mapeodata" | jq -r '.observations.heads')" 20
 mapeo "torn, rebuilt" "$TMP/torn-d.mapeodata" "$KA" 20 30
 
+# The whole database written, its header never patched: nothing is lost.
+cp "$D/good-project-A.mapeodata" "$TMP/unp.mapeodata"
+"$MK" unpatched "$TMP/unp.mapeodata"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/unp.mapeodata" >"$TMP/unp.json"
+is "unpatched: the findings" "$(jq -r '[.findings[] | select(.severity != "info") | .code] | unique | join(" ")' "$TMP/unp.json")" "missing-index project-unreadable unpatched-header"
+is "unpatched: every observation" "$(jq -r '[.observations.heads, .media.members, .members] | join(" ")' "$TMP/unp.json")" "24 30 31"
+status "unpatched: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/unp.mapeodata" -o "$TMP/unp-r.mapeodata"
+is "unpatched: rebuilt file" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/unp-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "unpatched, rebuilt" "$TMP/unp-r.mapeodata" "$KA" 24 30
+
 # 3. A damaged tree node over intact data: the node is named, the data is
 # said intact, and the advice says what salvage then does.
 cp "$D/good-project-A.mapeodata" "$TMP/node.mapeodata"

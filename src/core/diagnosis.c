@@ -178,6 +178,40 @@ static char *project_unreadable(const syncfile *sf)
 
 /* ---- step 3: feeds, entries, media ---- */
 
+/* Photos against observations. When a torn append cut the database, the
+ * observations that name a photo may be in the part that was lost: the
+ * photos no observation read names are then one note, not orphans. */
+static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, const char **names,
+                         size_t nn)
+{
+	findings tmp;
+	fnd_init(&tmp);
+	obs_model_check_media(model, names, nn, &tmp);
+	size_t unnamed = 0;
+	for (size_t i = 0; i < tmp.n; i++) {
+		const finding *f = &tmp.v[i];
+		if (sf->inner_cut && !strcmp(f->code, "media-orphan")) {
+			unnamed++;
+			continue;
+		}
+		finding *c = fnd_add_sev(&r->findings, f->code, f->severity, "%s", f->message);
+		fnd_set_observation(c, f->observation);
+		fnd_set_media(c, f->media);
+		fnd_set_member(c, f->member);
+	}
+	fnd_free(&tmp);
+	if (unnamed)
+		fnd_add(&r->findings, "media-orphan",
+		        P_("%zu photo is named by no observation that could be read: the database "
+		           "was cut, so the observation that names it may be in the part that was "
+		           "lost",
+		           "%zu photos are named by no observation that could be read: the "
+		           "database was cut, so the observations that name them may be in the "
+		           "part that was lost",
+		           unnamed),
+		        unnamed);
+}
+
 typedef struct feed_ctx {
 	syncfile *sf;
 	const sf_range *data;
@@ -854,6 +888,7 @@ void check_version_step(sd_report *r, const ver_clues *clues, const check_option
 		c.has_database = r->has_database;
 		c.discovery_key = r->has_discovery_key;
 	}
+	c.project_unknown = c.project_unknown || r->project_unknown;
 	c.incomplete = c.incomplete || fnd_has(&r->findings, "feed-incomplete");
 	report_version *v = &r->version;
 	version_free(v);
@@ -987,7 +1022,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			/* a temp folder holds the database only: its photos stayed in the
 			 * sync file */
 			if (!is_db || db_view_kind(sf) != DB_KIND_TEMP)
-				obs_model_check_media(model, names, nn, &r->findings);
+				check_photos(r, sf, model, names, nn);
 			free(names);
 			check_media(r, sf, prog);
 			link_media_findings(r, model);

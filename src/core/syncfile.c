@@ -778,6 +778,25 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			fnd_set_member(f, DB_NAME);
 			continue;
 		}
+		if (ev == TAR_DAMAGE && db->unpatched &&
+		    it.damage_off + TAR_BLOCK > db->data_off + len) {
+			/* the torn append ended inside an entry's header */
+			finding *f =
+			    fnd_add(fl, "inner-tar-damaged",
+			            _("the file ends %llu bytes into the header of a database "
+			              "entry (at byte "
+			              "%llu, %llu bytes into the database): the file was cut "
+			              "there, and the "
+			              "entries from there on are lost"),
+			            (unsigned long long)(db->data_off + len - it.damage_off),
+			            (unsigned long long)it.damage_off,
+			            (unsigned long long)(it.damage_off - db->data_off));
+			f->offset = (int64_t)it.damage_off;
+			fnd_set_member(f, DB_NAME);
+			sf->inner_ok = false;
+			sf->inner_cut = true;
+			continue;
+		}
 		if (ev == TAR_DAMAGE) {
 			if (sf->inner_ok) {
 				finding *f = fnd_add(
@@ -899,6 +918,12 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 					r->present = true;
 					r->off = e.data_off;
 					r->size = e.size;
+				} else if (r == &fd->data && db->unpatched) {
+					/* a torn append cut the data: the blocks before the
+					 * cut still verify against the whole tree */
+					r->present = true;
+					r->off = e.data_off;
+					r->size = sf->size > e.data_off ? sf->size - e.data_off : 0;
 				}
 			}
 		} else if (is_hex64(dir)) {

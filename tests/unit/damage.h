@@ -35,6 +35,9 @@ char *dmg_replace(const char *s, const char *from, const char *to);
  * into the data of the inner entry named `inner` (no index, no trailer).
  * Returns the new length of the file. */
 uint64_t dmg_torn_append(const char *path, const char *inner, uint64_t into);
+/* h16a: Mapeo died after it wrote the whole database and its padding but
+ * before it patched the header: first-pass header, no index, no trailer. */
+void dmg_unpatched_db(const char *path);
 
 /* Run check_run with no configuration; caller frees with report_free. */
 sd_report *dmg_check(const char *path);

@@ -542,6 +542,40 @@ START_TEST(torn_append)
 }
 END_TEST
 
+/* Other places a torn append can stop: inside an entry's header, and
+ * inside a feed's data (the blocks before the cut still verify). */
+START_TEST(torn_append_elsewhere)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	uint64_t len = dmg_torn_append(p, "1/bitfield", 0);
+	dmg_truncate(p, len - 412); /* 100 bytes into 1/bitfield's header */
+	sd_report *r = dmg_check(p);
+	ck_assert_ptr_nonnull(dmg_find(r, "unpatched-header"));
+	const finding *f = dmg_find(r, "inner-tar-damaged");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->message, "100 bytes into the header"));
+	ck_assert_ptr_null(strstr(f->message, "Invalid tar header"));
+	ck_assert_ptr_null(dmg_find(r, "feed-header-invalid")); /* feed 1: one finding */
+	ck_assert_uint_eq(r->feeds[0].verified, 20);
+	ck_assert_uint_eq(r->obs_heads, 20);
+	report_free(r);
+	dmg_done(p);
+
+	p = dmg_copy("good-project-A.mapeodata");
+	dmg_torn_append(p, "0/data", 5000);
+	r = dmg_check(p);
+	ck_assert_uint_eq(r->n_feeds, 1);
+	ck_assert_uint_eq(r->feeds[0].length, 20);
+	ck_assert_uint_eq(r->feeds[0].intact, 6); /* blocks 0 to 5 end before byte 5000 */
+	ck_assert_uint_eq(r->obs_heads, 6);
+	/* the photos of the lost observations: one note, not 21 orphans */
+	ck_assert_uint_eq(count_code(r, "media-orphan"), 1);
+	ck_assert_ptr_nonnull(strstr(dmg_find(r, "media-orphan")->message, "cut"));
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
 /* Step 1 says what it cannot know (issue 16 item 8, issue 17 item 3). */
 START_TEST(step1_cannot_tell)
 {
@@ -610,6 +644,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, database_missing);
 	tcase_add_test(tc, larger_than_4_gib);
 	tcase_add_test(tc, torn_append);
+	tcase_add_test(tc, torn_append_elsewhere);
 	tcase_add_test(tc, step1_cannot_tell);
 	suite_add_tcase(s, tc);
 	return s;
