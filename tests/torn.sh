@@ -7,22 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 D=$SD_TEST_DATA
 MK=${top_builddir}/tests/unit/mkdamage
-INTEROP=$top_srcdir/tests/interop/mapeo-accepts.sh
 KA=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
 CA=$D/config-A.v3-tar.mapeosettings
 [ -x "$MK" ] || { echo "1..0 # SKIP mkdamage not built (no Check)"; exit 0; }
 
-# mapeo NAME FILE KEY OBS MEDIA: the real Mapeo accepts FILE.
-mapeo() {
-	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1: Mapeo accepts it (SYNCDOCTOR_NO_INTEROP set)"; return; fi
-	"$INTEROP" "$2" "$3" "$4" "$5" >"$TMP/interop.out" 2>"$TMP/interop.err"
-	case $? in
-	0) ok "$1: Mapeo accepts it ($4 observations, $5 photos)" ;;
-	77) skip "$1: Mapeo accepts it ($(tail -n 1 "$TMP/interop.err"))" ;;
-	*) fail "$1: Mapeo accepts it"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
-	esac
-}
-codes() { jq -r '[.findings[].code] | unique | join(" ")' "$1"; }
 has() { jq -e --arg c "$2" 'any(.findings[]; .code == $c)' "$1" >/dev/null; }
 
 # 1. The torn append: Mapeo died while it put the database back. Feed 0

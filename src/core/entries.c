@@ -241,6 +241,24 @@ static void time_text(int64_t ms, const char *raw, char out[40])
 		out[0] = '\0';
 }
 
+/* Append the ids of an attachments array to m->atts; returns how many. */
+static uint32_t add_attachments(obs_model *m, json_t *att)
+{
+	uint32_t n = 0;
+	size_t i;
+	json_t *a;
+	json_array_foreach(att, i, a)
+	{
+		json_t *aid = json_object_get(a, "id");
+		if (i >= 1000 || !json_is_string(aid))
+			continue;
+		SD_GROW(m->atts, m->atts_cap, m->n_atts + 1);
+		m->atts[m->n_atts++] = xstrdup(json_string_value(aid));
+		n++;
+	}
+	return n;
+}
+
 void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t seq,
                          const uint8_t *data, size_t len, findings *fl)
 {
@@ -314,21 +332,8 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 		e->lat = json_number_value(lat);
 		e->lon = json_number_value(lon);
 	}
-	json_t *att = json_object_get(j, "attachments");
 	e->att_at = (uint32_t)m->n_atts;
-	if (json_is_array(att)) {
-		size_t i;
-		json_t *a;
-		json_array_foreach(att, i, a)
-		{
-			json_t *aid = json_object_get(a, "id");
-			if (i >= 1000 || !json_is_string(aid))
-				continue;
-			SD_GROW(m->atts, m->atts_cap, m->n_atts + 1);
-			m->atts[m->n_atts++] = xstrdup(json_string_value(aid));
-			e->n_att++;
-		}
-	}
+	e->n_att = add_attachments(m, json_object_get(j, "attachments"));
 	json_decref(j);
 	if (m->keys_over && !m->keys_reported) {
 		m->keys_reported = true;
@@ -420,17 +425,8 @@ void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
 		size_t end = nl ? (size_t)(nl - data) : len;
 		json_error_t je;
 		json_t *j = json_loadb((const char *)data + start, end - start, 0, &je);
-		json_t *att = json_is_object(j) ? json_object_get(j, "attachments") : NULL;
-		size_t i;
-		json_t *a;
-		json_array_foreach(att, i, a)
-		{
-			json_t *aid = json_object_get(a, "id");
-			if (i >= 1000 || !json_is_string(aid))
-				continue;
-			SD_GROW(m->atts, m->atts_cap, m->n_atts + 1);
-			m->atts[m->n_atts++] = xstrdup(json_string_value(aid));
-		}
+		if (json_is_object(j))
+			add_attachments(m, json_object_get(j, "attachments"));
 		json_decref(j);
 		start = end + 1;
 	}

@@ -64,7 +64,9 @@ static const uint8_t *node(const uint8_t *tree, size_t tree_len, uint64_t i)
 	return NULL;
 }
 
-bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t out[32])
+/* Tree hash for length len with node `over` replaced by repl (40 bytes). */
+static bool tree_hash_over(const uint8_t *tree, size_t tree_len, uint64_t len, uint64_t over,
+                           const uint8_t *repl, uint8_t out[32])
 {
 	uint64_t roots[64];
 	size_t n = feed_full_roots(len, roots);
@@ -73,7 +75,7 @@ bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t 
 	uint8_t t = 2;
 	crypto_generichash_update(&st, &t, 1);
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *nd = node(tree, tree_len, roots[i]);
+		const uint8_t *nd = roots[i] == over ? repl : node(tree, tree_len, roots[i]);
 		if (!nd)
 			return false;
 		uint8_t buf[48];
@@ -84,6 +86,11 @@ bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t 
 	}
 	crypto_generichash_final(&st, out, 32);
 	return true;
+}
+
+bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t out[32])
+{
+	return tree_hash_over(tree, tree_len, len, UINT64_MAX, NULL, out);
 }
 
 static bool bit(const uint8_t *bf, size_t bf_len, size_t page_size, unsigned part_off,
@@ -167,30 +174,6 @@ static bool block_offset(const uint8_t *tree, size_t tree_len, uint64_t k, uint6
 		sum += be64(nd + 32);
 	}
 	*off = sum;
-	return true;
-}
-
-/* Tree hash for length len with node `over` replaced by repl (40 bytes). */
-static bool tree_hash_over(const uint8_t *tree, size_t tree_len, uint64_t len, uint64_t over,
-                           const uint8_t *repl, uint8_t out[32])
-{
-	uint64_t roots[64];
-	size_t n = feed_full_roots(len, roots);
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, 32);
-	uint8_t t = 2;
-	crypto_generichash_update(&st, &t, 1);
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *nd = roots[i] == over ? repl : node(tree, tree_len, roots[i]);
-		if (!nd)
-			return false;
-		uint8_t buf[48];
-		memcpy(buf, nd, 32);
-		put_be64(buf + 32, roots[i]);
-		memcpy(buf + 40, nd + 32, 8);
-		crypto_generichash_update(&st, buf, sizeof buf);
-	}
-	crypto_generichash_final(&st, out, 32);
 	return true;
 }
 
