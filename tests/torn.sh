@@ -44,6 +44,15 @@ status "torn: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/torn
 is "torn: default rebuild keeps feed 0" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-d.mapeodata" | jq -r '.observations.heads')" 20
 mapeo "torn, rebuilt" "$TMP/torn-d.mapeodata" "$KA" 20 30
 
+# The cut inside feed 0's data: no signed length is left whole, and even
+# the default rebuild keeps only what Mapeo accepts (no block of feed 0).
+cp "$D/good-project-A.mapeodata" "$TMP/tdata.mapeodata"
+"$MK" torn "$TMP/tdata.mapeodata" 0/data 5000
+status "torn in data: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/tdata.mapeodata" -o "$TMP/tdata-r.mapeodata"
+check "torn in data: the plan cuts the feed" grep -q "feed 0 (8c884bb): 0 of 20 blocks" "$TMP/out"
+is "torn in data: the rebuilt file has no problem" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/tdata-r.mapeodata" | jq -r '[.verdict, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 0"
+mapeo "torn in data, rebuilt" "$TMP/tdata-r.mapeodata" "$KA" 0 30
+
 # The whole database written, its header never patched: nothing is lost.
 cp "$D/good-project-A.mapeodata" "$TMP/unp.mapeodata"
 "$MK" unpatched "$TMP/unp.mapeodata"

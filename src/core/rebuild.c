@@ -627,7 +627,11 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		size_t tl;
 		uint8_t *tree = load(sf, &fd->tree, &tl);
 		pf->data_bytes = fd->data.present ? fd->data.size : 0;
-		if (opt->salvage && (rf->verified < rf->length || rf->present < rf->length)) {
+		/* a torn append that cut a feed's data: only a salvage gives
+		 * Mapeo a feed it accepts, whatever the mode */
+		bool torn = sf->inner_cut && rf->intact < rf->length;
+		if ((opt->salvage || torn) &&
+		    (rf->verified < rf->length || rf->present < rf->length)) {
 			salvaged sv;
 			pf->salvaged = true;
 			if (salvage_feed(sf, fd, &sv)) {
