@@ -352,19 +352,14 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			    fl, "unpatched-header",
 			    inner_complete
 			        ? _("the header of the database (osm-p2p-db.tar) at byte %llu "
-			            "still "
-			            "says size 0, the size Mapeo writes first and fills in last: "
-			            "Mapeo "
-			            "stopped while it put the database back into the file; the "
-			            "whole "
-			            "database (%llu bytes) follows it")
+			            "still says size 0, the size Mapeo writes first and fills in "
+			            "last: Mapeo stopped while it put the database back into the "
+			            "file; the whole database (%llu bytes) follows it")
 			        : _("the header of the database (osm-p2p-db.tar) at byte %llu "
-			            "still "
-			            "says size 0, the size Mapeo writes first and fills in last: "
-			            "Mapeo "
-			            "stopped while it put the database back into the file; only "
-			            "%llu "
-			            "bytes of the database follow it, and the file ends there"),
+			            "still says size 0, the size Mapeo writes first and fills in "
+			            "last: Mapeo stopped while it put the database back into the "
+			            "file; only %llu bytes of the database follow it, and the file "
+			            "ends there"),
 			    (unsigned long long)pos, (unsigned long long)m->size);
 			f->offset = (int64_t)pos;
 			fnd_set_member(f, DB_NAME);
@@ -784,10 +779,8 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			finding *f =
 			    fnd_add(fl, "inner-tar-damaged",
 			            _("the file ends %llu bytes into the header of a database "
-			              "entry (at byte "
-			              "%llu, %llu bytes into the database): the file was cut "
-			              "there, and the "
-			              "entries from there on are lost"),
+			              "entry (at byte %llu, %llu bytes into the database): the "
+			              "file was cut there, and the entries from there on are lost"),
 			            (unsigned long long)(db->data_off + len - it.damage_off),
 			            (unsigned long long)it.damage_off,
 			            (unsigned long long)(it.damage_off - db->data_off));
