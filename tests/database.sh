@@ -6,21 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 D=$SD_TEST_DATA
 MKDB=${top_builddir}/tests/unit/mkdb
-INTEROP=$top_srcdir/tests/interop/mapeo-accepts.sh
 KA=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
 KB=7cf227dd1d2d6268a4c39b74552535d7105c4dc154d4fbf3bdfbf9f07e349514
 DKA=c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af
 [ -x "$MKDB" ] || { echo "1..0 # SKIP mkdb not built (no Check)"; exit 0; }
 
-mapeo() {
-	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1: Mapeo accepts it (SYNCDOCTOR_NO_INTEROP set)"; return; fi
-	"$INTEROP" "$2" "$3" "$4" "$5" >"$TMP/interop.out" 2>"$TMP/interop.err"
-	case $? in
-	0) ok "$1: Mapeo accepts it ($4 observations, $5 photos)" ;;
-	77) skip "$1: Mapeo accepts it ($(tail -n 1 "$TMP/interop.err"))" ;;
-	*) fail "$1: Mapeo accepts it"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
-	esac
-}
 j() { "$SYNCDOCTOR" check --no-config --format json "$1" | jq -r "$2"; }
 state() { (cd "$1" && find . -type f -exec stat -c '%n %s %Y' {} + | sort && find . -type f -exec cat {} + | cksum); }
 # no_secret NAME FILE SECRETFILE: the private half of secret_key (its first

@@ -26,4 +26,16 @@ status() {
 	got=$?
 	is "$d (exit $want)" "$got" "$want"
 }
+# mapeo NAME FILE KEY OBS MEDIA: the real Mapeo (tests/interop, @mapeo/core
+# 8.6.2) accepts FILE with OBS observations and MEDIA photos; skipped when
+# SYNCDOCTOR_NO_INTEROP is set or node/npm cannot be had.
+mapeo() {
+	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1: Mapeo accepts it (SYNCDOCTOR_NO_INTEROP set)"; return; fi
+	"$top_srcdir/tests/interop/mapeo-accepts.sh" "$2" "$3" "$4" "$5" >"$TMP/interop.out" 2>"$TMP/interop.err"
+	case $? in
+	0) ok "$1: Mapeo accepts it ($4 observations, $5 photos)" ;;
+	77) skip "$1: Mapeo accepts it ($(tail -n 1 "$TMP/interop.err"))" ;;
+	*) fail "$1: Mapeo accepts it"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
+	esac
+}
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }

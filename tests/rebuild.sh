@@ -5,21 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 D=$SD_TEST_DATA
 MK=${top_builddir}/tests/unit/mkdamage
-INTEROP=$top_srcdir/tests/interop/mapeo-accepts.sh
 KA=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
 KB=7cf227dd1d2d6268a4c39b74552535d7105c4dc154d4fbf3bdfbf9f07e349514
 [ -x "$MK" ] || { echo "1..0 # SKIP mkdamage not built (no Check)"; exit 0; }
 
-# mapeo NAME FILE KEY OBS MEDIA: the real Mapeo accepts FILE.
-mapeo() {
-	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1: Mapeo accepts it (SYNCDOCTOR_NO_INTEROP set)"; return; fi
-	"$INTEROP" "$2" "$3" "$4" "$5" >"$TMP/interop.out" 2>"$TMP/interop.err"
-	case $? in
-	0) ok "$1: Mapeo accepts it ($4 observations, $5 photos)" ;;
-	77) skip "$1: Mapeo accepts it ($(tail -n 1 "$TMP/interop.err"))" ;;
-	*) fail "$1: Mapeo accepts it"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
-	esac
-}
+# mapeo NAME FILE KEY OBS MEDIA: tests/lib.sh
 verdict() { "$SYNCDOCTOR" check --no-config --format json "$1" | jq -r "$2"; }
 
 cp "$D/good-project-A.mapeodata" "$TMP/a.mapeodata"

@@ -17,7 +17,9 @@
 #include "i18n.h"
 #include "keys.h"
 #include "media.h"
+#include "report.h"
 #include "sdlimits.h"
+#include "strbuf.h"
 #include "settings.h"
 #include "syncfile.h"
 #include "versions.h"
@@ -63,6 +65,9 @@ void report_free(sd_report *r)
 	}
 	free(r->obs);
 	free(r->heads);
+	for (size_t i = 0; i < r->n_photo_ids; i++)
+		free(r->photo_ids[i]);
+	free(r->photo_ids);
 	fnd_free(&r->findings);
 	free(r);
 }
@@ -100,6 +105,12 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	snprintf(r->config_footer, sizeof r->config_footer, "%s", c->footer);
 	r->config_source = xstrdup(auto_path ? _("Mapeo Desktop's configuration on this computer")
 	                                     : _("given with --config"));
+	if (r->project_unknown) {
+		/* project_unreadable() said why: no prediction of a mismatch */
+		cfg_free(c);
+		free(auto_path);
+		return;
+	}
 	const char *ours = r->config_has_key ? c->discovery_key : "";
 	const char *theirs = sf->has_discovery_key ? sf->discovery_key : "";
 	char us[16], them[16];
@@ -128,7 +139,81 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	free(auto_path);
 }
 
+/* Why the file's project cannot be compared with a configuration, or NULL
+ * when it can: the index that holds the project is lost, or the file is of
+ * another era, which Mapeo refuses before it ever compares projects
+ * (mapeo-core 8.6.2 sync.js checks p2p-db first). Translated, owned. */
+static char *project_unreadable(const syncfile *sf)
+{
+	if (sf->era == SF_ERA_GZIP_V0)
+		return xstrdup(
+		    _("an old compressed sync file (Mapeo Desktop 2 or older) names no "
+		      "project, and current Mapeo refuses it before it compares projects "
+		      "('unsupported syncfile type'): a configuration cannot change that; "
+		      "open it with the old Mapeo that made it (step 2)"));
+	if (sf->p2p_db && strcmp(sf->p2p_db, "kappa-osm") != 0) {
+		char *db = report_escape(sf->p2p_db);
+		char *m =
+		    !strcmp(sf->p2p_db, "hyperlog")
+		        ? xasprintf(
+		              _("a Mapeo Desktop 3 file names no project, and Mapeo Desktop 4 "
+		                "and later refuse it before they compare projects, with "
+		                "'trying to sync this kappa-osm database with a hyperlog "
+		                "database!': no configuration changes that; sync it with "
+		                "Mapeo Desktop 3, then make a new sync file with a current "
+		                "Mapeo (step 2)"))
+		        : xasprintf(_("the file holds a '%s' database, and Mapeo refuses it before "
+		                      "it compares projects, with 'trying to sync this kappa-osm "
+		                      "database with a %s database!': no configuration changes "
+		                      "that"),
+		                    db, db);
+		free(db);
+		return m;
+	}
+	if (!sf->has_index)
+		return xstrdup(
+		    _("the file's index, where Mapeo writes the project, is lost or "
+		      "damaged, so which project the file belongs to cannot be read; Mapeo "
+		      "cannot open the file at all (step 3). A rebuild with --config gives "
+		      "it the project of that configuration"));
+	return NULL;
+}
+
 /* ---- step 3: feeds, entries, media ---- */
+
+/* Photos against observations. When a torn append cut the database, the
+ * observations that name a photo may be in the part that was lost: the
+ * photos no observation read names are then one note, not orphans. */
+static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, const char **names,
+                         size_t nn)
+{
+	findings tmp;
+	fnd_init(&tmp);
+	obs_model_check_media(model, names, nn, &tmp);
+	size_t unnamed = 0;
+	for (size_t i = 0; i < tmp.n; i++) {
+		const finding *f = &tmp.v[i];
+		if (sf->inner_cut && f->id == FND_MEDIA_ORPHAN) {
+			unnamed++;
+			continue;
+		}
+		finding *c = fnd_add_sev(&r->findings, f->id, f->severity, "%s", f->message);
+		fnd_set_observation(c, f->observation);
+		fnd_set_media(c, f->media);
+		fnd_set_member(c, f->member);
+	}
+	fnd_free(&tmp);
+	if (unnamed)
+		fnd_add(&r->findings, FND_MEDIA_ORPHAN,
+		        P_("%zu photo is named by no observation that could be read: the database "
+		           "was cut, so the observation that names it may be in the part that was "
+		           "lost",
+		           "%zu photos are named by no observation that could be read: the "
+		           "database was cut, so the observations that name them may be in the "
+		           "part that was lost",
+		           unnamed),
+		        unnamed);
+}
 
 typedef struct feed_ctx {
 	syncfile *sf;
@@ -168,8 +253,26 @@ typedef struct block_ctx {
 static void on_block(void *ud, uint64_t seq, const uint8_t *data, size_t len, bool hash_ok)
 {
 	block_ctx *bc = ud;
-	(void)hash_ok; /* damaged blocks are still decoded: they may be readable */
+	size_t before = bc->fl->n;
+	/* damaged blocks are still decoded: they may be readable */
 	obs_model_add_block(bc->model, bc->feed, bc->key_hex, seq, data, len, bc->fl);
+	char id[24];
+	bool named = false;
+	/* The findings about this block (a hash mismatch just before the call,
+	 * entry-not-json in it) name the observation it holds, so that it is
+	 * among the suspects even when it is no longer JSON. */
+	size_t from = !hash_ok && before ? before - 1 : before; /* feed_verify's, just made */
+	for (size_t i = from; i < bc->fl->n; i++) {
+		finding *f = &bc->fl->v[i];
+		if (f->feed != bc->feed || f->block != (int64_t)seq || f->observation ||
+		    (f->id != FND_FEED_HASH_MISMATCH &&
+		     f->id != FND_ENTRY_NOT_JSON))
+			continue;
+		if (!named && !obs_guess_id(data, len, id, sizeof id))
+			return;
+		named = true;
+		fnd_set_observation(f, id);
+	}
 }
 
 /* A tree, signatures or bitfield file too large for SD_LIMIT_BLOCKS blocks:
@@ -206,6 +309,50 @@ static bool feed_over_limit(sd_report *r, const syncfile *sf, const sf_feed *fd)
 	return false;
 }
 
+/* A feed the cut of a torn append reached before its tree, signatures or
+ * bitfield were written: nothing of it can be verified, so it is reported
+ * once (not as damaged headers) and its data is read only for the photos it
+ * names. Returns false for a feed the cut left whole. */
+static bool cut_feed(sd_report *r, syncfile *sf, const sf_feed *fd, report_feed *rf,
+                     obs_model *model)
+{
+	if (fd->tree.present && fd->signatures.present && fd->bitfield.present)
+		return false;
+	strbuf missing;
+	sb_init(&missing);
+	const struct {
+		bool present;
+		const char *name;
+	} files[] = {{fd->key.present, "key"},
+	             {fd->tree.present, "tree"},
+	             {fd->signatures.present, "signatures"},
+	             {fd->bitfield.present, "bitfield"},
+	             {fd->data.present, "data"}};
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+		if (!files[k].present)
+			sb_printf(&missing, "%s%s", missing.len ? ", " : "", files[k].name);
+	finding *f = fnd_add(
+	    &r->findings, FND_INNER_TAR_DAMAGED,
+	    _("feed %d was cut with the database before all its files were written (missing: "
+	      "%s): none of its blocks can be verified, and a rebuild leaves it out (the devices "
+	      "that synced it can bring it again)"),
+	    fd->index, missing.s ? missing.s : "");
+	sb_free(&missing);
+	f->feed = fd->index;
+	fnd_set_member(f, "osm-p2p-db.tar");
+	if (fd->key.present && fd->key.size == 32) {
+		uint8_t k[32];
+		if (sf_read(sf, fd->key.off, k, 32, NULL) == SD_OK)
+			keys_hex(k, 32, rf->key_hex);
+	}
+	size_t len;
+	uint8_t *data = load_range(sf, &fd->data, &len);
+	if (data)
+		obs_model_note_references(model, data, len);
+	free(data);
+	return true;
+}
+
 static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, const sd_progress *prog,
                               sd_error *err)
 {
@@ -221,6 +368,8 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 			rf->checked = false;
 			continue;
 		}
+		if (sf->inner_cut && cut_feed(r, sf, fd, rf, model))
+			continue;
 		feed_source src = {0};
 		size_t kl, tl, sl, bl;
 		uint8_t *key = load_range(sf, &fd->key, &kl);
@@ -377,6 +526,31 @@ static void fill_observations(sd_report *r, obs_model *model)
 		o->suspect = true;
 		o->worst = worst;
 	}
+	/* An observation named only by a damaged block (no longer JSON, or no
+	 * longer an observation) is no head, but it is the first to look for. */
+	for (size_t k = 0; k < nn; k++) {
+		const finding *f = named[k];
+		bool listed = false;
+		for (size_t i = 0; i < r->n_obs && !listed; i++)
+			if (!strcmp(r->obs[i].id, f->observation)) {
+				listed = true;
+				if ((int)f->severity > r->obs[i].worst)
+					r->obs[i].worst = (int)f->severity;
+			}
+		if (listed || f->feed < 0 || f->block < 0)
+			continue;
+		const char *key = "";
+		for (size_t i = 0; i < r->n_feeds; i++)
+			if (r->feeds[i].index == f->feed)
+				key = r->feeds[i].key_hex;
+		SD_GROW(r->obs, r->obs_cap, r->n_obs + 1);
+		report_observation *o = &r->obs[r->n_obs++];
+		memset(o, 0, sizeof *o);
+		o->id = xstrdup(f->observation);
+		o->version = xasprintf("%s@%lld", key, (long long)f->block);
+		o->suspect = true;
+		o->worst = (int)f->severity;
+	}
 	free(named);
 	if (r->n_obs > 1)
 		qsort(r->obs, r->n_obs, sizeof *r->obs, cmp_suspect);
@@ -509,6 +683,33 @@ static void log_evidence(sd_report *r, const env_info *e)
 	v->n_log_total = e->n_events_total;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* r->photo_ids from the live photo members of sf. */
+static void photo_ids(sd_report *r, const syncfile *sf)
+{
+	r->photo_ids = xcalloc(sf->n_members + 1, sizeof *r->photo_ids);
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *m = &sf->members[i];
+		const char *slash = strchr(m->name, '/');
+		if (m->kind == SF_KIND_MEDIA && slash && (!sf->has_index || m->in_index))
+			r->photo_ids[r->n_photo_ids++] = xstrdup(slash + 1);
+	}
+	if (r->n_photo_ids)
+		qsort(r->photo_ids, r->n_photo_ids, sizeof *r->photo_ids, cmp_str);
+	size_t out = 0;
+	for (size_t i = 0; i < r->n_photo_ids; i++) {
+		if (out && !strcmp(r->photo_ids[out - 1], r->photo_ids[i]))
+			free(r->photo_ids[i]);
+		else
+			r->photo_ids[out++] = r->photo_ids[i];
+	}
+	r->n_photo_ids = out;
+}
+
 static void environment_findings(sd_report *r, const env_info *e)
 {
 	/* Folders left by interrupted syncs. */
@@ -533,6 +734,12 @@ static void environment_findings(sd_report *r, const env_info *e)
 		const char *what = t->has_multifeed || t->has_db_tar
 		                       ? _("a database")
 		                       : _("no database (only empty folders or other files)");
+		/* Its observations' photos tell when its feeds cannot: the file
+		 * whose database was taken out keeps the photos (FORMATS.md A.3). */
+		size_t refs = 0, named = 0;
+		if (!(m > 0 && shared) && (t->has_multifeed || t->has_db_tar))
+			named = env_temp_photos(t, (const char *const *)r->photo_ids,
+			                        r->n_photo_ids, &refs);
 		finding *f;
 		if (m > 0 && shared)
 			f = fnd_add(
@@ -540,6 +747,26 @@ static void environment_findings(sd_report *r, const env_info *e)
 			    _("%s, left by an interrupted sync on %s (%s), holds %s with %zu of "
 			      "the feeds in this file: it belongs to this file"),
 			    t->path, when, size, what, shared);
+		else if (named)
+			f = fnd_add(
+			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
+			    _("%s, left by an interrupted sync on %s (%s), holds %s whose "
+			      "observations name %zu of the photos in this file: it belongs "
+			      "to this file"),
+			    t->path, when, size, what, named);
+		else if (m < 0 && refs && r->n_photo_ids)
+			f = fnd_add(&r->findings, FND_LEFTOVER_TEMP_DATABASE,
+			            _("%s, left by an interrupted sync on %s (%s), holds %s whose "
+			              "observations name %zu photos, none of them in this file: it "
+			              "comes from another sync file"),
+			            t->path, when, size, what, refs);
+		else if (m < 0 && !t->has_multifeed && !t->has_db_tar)
+			f = fnd_add(
+			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
+			    _("%s, left by an interrupted sync on %s (%s), holds no database "
+			      "(only empty folders or other files): nothing in it can be "
+			      "recovered"),
+			    t->path, when, size);
 		else if (m > 0)
 			f = fnd_add(
 			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
@@ -555,7 +782,8 @@ static void environment_findings(sd_report *r, const env_info *e)
 		else
 			f = fnd_add(
 			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
-			    _("%s, left by an interrupted sync on %s (%s), holds %s; whether it "
+			    _("%s, left by an interrupted sync on %s (%s), holds %s, but neither "
+			      "it nor this file has a feed or a photo to compare: whether it "
 			      "belongs to this file cannot be told"),
 			    t->path, when, size, what);
 		free(size);
@@ -647,6 +875,7 @@ void check_version_step(sd_report *r, const ver_clues *clues, const check_option
 		c.has_database = r->has_database;
 		c.discovery_key = r->has_discovery_key;
 	}
+	c.project_unknown = c.project_unknown || r->project_unknown;
 	c.incomplete = c.incomplete || fnd_has(&r->findings, FND_FEED_INCOMPLETE);
 	report_version *v = &r->version;
 	version_free(v);
@@ -724,17 +953,24 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	era_text(r, sf);
 	r->has_discovery_key = sf->has_discovery_key;
 	snprintf(r->discovery_key, sizeof r->discovery_key, "%s", sf->discovery_key);
-	r->project_default = sf->is_tar && !sf->has_discovery_key;
+	char *unknown = sf->is_tar || sf->era == SF_ERA_GZIP_V0 ? project_unreadable(sf) : NULL;
+	r->project_unknown = unknown != NULL;
+	r->project_default = sf->is_tar && !sf->has_discovery_key && !unknown;
 	r->p2p_db = xstrdup_or_null(sf->p2p_db);
 	r->members = sf->n_members;
 	r->media_members = sf->n_media;
 	r->media_bytes = sf->media_bytes;
+	photo_ids(r, sf);
 	r->has_database = sf->db != NULL;
 	r->database_bytes = sf->db ? sf->db->size : 0;
 	if (is_db)
 		database_facts(r, sf);
 
 	/* Step 1 */
+	if (unknown) {
+		fnd_add(&r->findings, FND_PROJECT_UNREADABLE, "%s", unknown);
+		free(unknown);
+	}
 	if (sf->is_tar && r->project_default)
 		fnd_add(
 		    &r->findings, FND_PROJECT_DEFAULT,
@@ -773,7 +1009,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			/* a temp folder holds the database only: its photos stayed in the
 			 * sync file */
 			if (!is_db || db_view_kind(sf) != DB_KIND_TEMP)
-				obs_model_check_media(model, names, nn, &r->findings);
+				check_photos(r, sf, model, names, nn);
 			free(names);
 			check_media(r, sf, prog);
 			link_media_findings(r, model);

@@ -114,7 +114,9 @@ typedef struct sd_report {
 	bool has_discovery_key;
 	char discovery_key[KEYS_HEX_SIZE];
 	bool project_default;
-	char *p2p_db; /* userdata p2p-db value, may be NULL */
+	bool project_unknown; /* the file's project cannot be read (index lost, another era):
+	                         step 1 cannot compare it; a project-unreadable finding says why */
+	char *p2p_db;         /* userdata p2p-db value, may be NULL */
 	/* configuration compared with (config_used false when none) */
 	bool config_used;
 	char *config_path;
@@ -130,6 +132,10 @@ typedef struct sd_report {
 	size_t members;
 	size_t media_members;
 	uint64_t media_bytes;
+	char **photo_ids; /* the photos in the file as observations name them ("<id>.jpg",
+	                     without "original/"), sorted, once each; to tell leftover
+	                     temporary databases that name them */
+	size_t n_photo_ids;
 	bool has_database;
 	/* feeds */
 	report_feed *feeds;

@@ -242,6 +242,24 @@ static void time_text(int64_t ms, const char *raw, char out[40])
 		out[0] = '\0';
 }
 
+/* Append the ids of an attachments array to m->atts; returns how many. */
+static uint32_t add_attachments(obs_model *m, json_t *att)
+{
+	uint32_t n = 0;
+	size_t i;
+	json_t *a;
+	json_array_foreach(att, i, a)
+	{
+		json_t *aid = json_object_get(a, "id");
+		if (i >= 1000 || !json_is_string(aid))
+			continue;
+		SD_GROW(m->atts, m->atts_cap, m->n_atts + 1);
+		m->atts[m->n_atts++] = xstrdup(json_string_value(aid));
+		n++;
+	}
+	return n;
+}
+
 void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t seq,
                          const uint8_t *data, size_t len, findings *fl)
 {
@@ -315,21 +333,8 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 		e->lat = json_number_value(lat);
 		e->lon = json_number_value(lon);
 	}
-	json_t *att = json_object_get(j, "attachments");
 	e->att_at = (uint32_t)m->n_atts;
-	if (json_is_array(att)) {
-		size_t i;
-		json_t *a;
-		json_array_foreach(att, i, a)
-		{
-			json_t *aid = json_object_get(a, "id");
-			if (i >= 1000 || !json_is_string(aid))
-				continue;
-			SD_GROW(m->atts, m->atts_cap, m->n_atts + 1);
-			m->atts[m->n_atts++] = xstrdup(json_string_value(aid));
-			e->n_att++;
-		}
-	}
+	e->n_att = add_attachments(m, json_object_get(j, "attachments"));
 	json_decref(j);
 	if (m->keys_over && !m->keys_reported) {
 		m->keys_reported = true;
@@ -344,6 +349,87 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 		f->feed = feed;
 		f->block = (int64_t)seq;
 		fnd_set_inner(f, inner);
+	}
+}
+
+static bool id_char(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '-' || c == '_';
+}
+
+/* The value of the string that starts at data[i] (just past its quote) when
+ * it is a plausible id followed by its closing quote. */
+static bool take_id(const uint8_t *data, size_t len, size_t i, char *out, size_t outlen)
+{
+	size_t n = 0;
+	while (i + n < len && n + 1 < outlen && id_char(data[i + n]))
+		n++;
+	if (!n || i + n >= len || data[i + n] != '"')
+		return false;
+	memcpy(out, data + i, n);
+	out[n] = '\0';
+	return true;
+}
+
+bool obs_guess_id(const uint8_t *data, size_t len, char *out, size_t outlen)
+{
+	static const char key[] = "\"id\"";
+	const size_t kl = sizeof key - 1;
+	/* First the top-level key: walk the text keeping depth and strings. */
+	int depth = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = data[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == '"') {
+			if (depth == 1 && i + kl <= len && !memcmp(data + i, key, kl)) {
+				size_t j = i + kl;
+				while (j < len && data[j] == ' ')
+					j++;
+				if (j < len && data[j] == ':') {
+					j++;
+					while (j < len && data[j] == ' ')
+						j++;
+					if (j < len && data[j] == '"' &&
+					    take_id(data, len, j + 1, out, outlen))
+						return true;
+				}
+			}
+			in_str = true;
+		}
+	}
+	/* Damage broke the structure: kappa-osm writes the element's id last
+	 * but for links, after any attachment's id. */
+	for (size_t i = len; i-- > 0;)
+		if (i + kl + 2 <= len && !memcmp(data + i, key, kl) && data[i + kl] == ':' &&
+		    data[i + kl + 1] == '"' && take_id(data, len, i + kl + 2, out, outlen))
+			return true;
+	return false;
+}
+
+void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
+{
+	size_t start = 0;
+	while (start < len) {
+		const uint8_t *nl = memchr(data + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		json_error_t je;
+		json_t *j = json_loadb((const char *)data + start, end - start, 0, &je);
+		if (json_is_object(j))
+			add_attachments(m, json_object_get(j, "attachments"));
+		json_decref(j);
+		start = end + 1;
 	}
 }
 

@@ -49,6 +49,16 @@ void obs_model_free(obs_model *m);
 /* Decode one block; entry-not-json when it is not one line of JSON. */
 void obs_model_add_block(obs_model *m, int feed, const char *feed_key_hex, uint64_t seq,
                          const uint8_t *data, size_t len, findings *fl);
+/* The photos named by the lines of data that cannot be verified (a feed
+ * cut before its tree was written): they count as referenced, so that their
+ * photos are not called orphans, but no entry is added. Tolerant: lines that
+ * are not JSON are skipped. */
+void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len);
+/* The id of the element a damaged block holds, read tolerantly (the block
+ * may no longer be JSON): the top-level "id" string, else the last "id"
+ * whose value looks like one. Only letters, digits, '-' and '_' are taken,
+ * so the id is safe to show. Returns false when none is found. */
+bool obs_guess_id(const uint8_t *data, size_t len, char *out, size_t outlen);
 /* Resolve heads, forks and deletions; date checks against now (seconds
  * since the epoch; 0 skips date-future). */
 void obs_model_finish(obs_model *m, int64_t now, findings *fl);

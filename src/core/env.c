@@ -749,8 +749,101 @@ static void scan_temps(env_info *e)
 	}
 }
 
-int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[KEYS_HEX_SIZE],
-                   size_t n_keys, size_t *shared)
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Count the attachment ids of the ndjson lines in buf[0..len). */
+static void count_refs(const char *buf, size_t len, const char *const *ids, size_t n_ids,
+                       size_t *named, size_t *refs)
+{
+	size_t start = 0;
+	while (start < len) {
+		const char *nl = memchr(buf + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		json_error_t je;
+		json_t *j = json_loadb(buf + start, end - start, 0, &je);
+		json_t *att = json_is_object(j) ? json_object_get(j, "attachments") : NULL;
+		size_t i;
+		json_t *a;
+		json_array_foreach(att, i, a)
+		{
+			const char *id = json_string_value(json_object_get(a, "id"));
+			if (!id)
+				continue;
+			(*refs)++;
+			if (n_ids && bsearch(&id, ids, n_ids, sizeof *ids, cmp_id))
+				(*named)++;
+		}
+		json_decref(j);
+		start = end + 1;
+	}
+}
+
+static void data_file_refs(const char *path, const char *const *ids, size_t n_ids, size_t *named,
+                           size_t *refs)
+{
+	sd_input *in;
+	if (sdin_open(path, &in, NULL) != SD_OK)
+		return;
+	uint64_t size = sdin_size(in);
+	size_t len = (size_t)(size < ENV_TEMP_DATA_MAX ? size : ENV_TEMP_DATA_MAX);
+	char *buf = xmalloc(len + 1);
+	if (sdin_read_exact(in, buf, len, 0, NULL) == SD_OK)
+		count_refs(buf, len, ids, n_ids, named, refs);
+	free(buf);
+	sdin_close(in);
+}
+
+size_t env_temp_photos(const env_temp *t, const char *const *ids, size_t n_ids, size_t *n_refs)
+{
+	size_t named = 0, refs = 0;
+	char *mf = xasprintf("%s/multifeed", t->path);
+	DIR *d = opendir(mf);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		const char *n = de->d_name;
+		if (!*n || strspn(n, "0123456789") != strlen(n) || strlen(n) >= 9)
+			continue;
+		char *dp = xasprintf("%s/%s/data", mf, n);
+		if (is_file(dp))
+			data_file_refs(dp, ids, n_ids, &named, &refs);
+		free(dp);
+	}
+	if (d)
+		closedir(d);
+	free(mf);
+	char *tp = xasprintf("%s/osm-p2p-db.tar", t->path);
+	sd_input *in;
+	if (is_file(tp) && sdin_open(tp, &in, NULL) == SD_OK) {
+		tar_iter it;
+		tar_iter_init(&it, in, 0, sdin_size(in));
+		tar_entry e;
+		tar_event ev;
+		while ((ev = tar_iter_next(&it, &e, NULL)) != TAR_END) {
+			if (ev != TAR_MEMBER || e.truncated || e.size > ENV_TEMP_DATA_MAX)
+				continue;
+			const char *slash = strpbrk(e.name, "/\\");
+			if (!slash || strcmp(slash + 1, "data") != 0 ||
+			    strspn(e.name, "0123456789") != (size_t)(slash - e.name))
+				continue;
+			char *buf = xmalloc((size_t)e.size + 1);
+			if (sdin_read_exact(in, buf, (size_t)e.size, e.data_off, NULL) == SD_OK)
+				count_refs(buf, (size_t)e.size, ids, n_ids, &named, &refs);
+			free(buf);
+		}
+		tar_iter_free(&it);
+		sdin_close(in);
+	}
+	free(tp);
+	if (n_refs)
+		*n_refs = refs;
+	return named;
+}
+
+int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[KEYS_HEX_SIZE], size_t n_keys,
+                   size_t *shared)
 {
 	size_t s = 0;
 	for (size_t i = 0; i < t->n_feeds; i++)

@@ -138,6 +138,15 @@ void env_free_list(char **list);
 int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[KEYS_HEX_SIZE],
                    size_t n_keys, size_t *shared);
 
+/* How many photo references in the leftover folder's database name one of
+ * photo_ids (the file's photos, as the ids observations use, sorted with
+ * strcmp); *n_refs gets every photo reference read. Reads each feed's data
+ * (multifeed/N/data, or N/data inside osm-p2p-db.tar), at most
+ * ENV_TEMP_DATA_MAX bytes of each, line by line. */
+#define ENV_TEMP_DATA_MAX (64u << 20)
+size_t env_temp_photos(const env_temp *t, const char *const *photo_ids, size_t n_ids,
+                       size_t *n_refs);
+
 /* The version in an Electron app.asar's package.json, or NULL (caller frees). */
 char *env_asar_version(const char *asar_path);
 

@@ -48,7 +48,9 @@ static const uint8_t *node(const uint8_t *tree, size_t tree_len, uint64_t i)
 	return NULL;
 }
 
-bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t out[32])
+/* Tree hash for length len with node `over` replaced by repl (40 bytes). */
+static bool tree_hash_over(const uint8_t *tree, size_t tree_len, uint64_t len, uint64_t over,
+                           const uint8_t *repl, uint8_t out[32])
 {
 	uint64_t roots[64];
 	size_t n = feed_full_roots(len, roots);
@@ -57,7 +59,7 @@ bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t 
 	uint8_t t = 2;
 	crypto_generichash_update(&st, &t, 1);
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *nd = node(tree, tree_len, roots[i]);
+		const uint8_t *nd = roots[i] == over ? repl : node(tree, tree_len, roots[i]);
 		if (!nd)
 			return false;
 		uint8_t buf[48];
@@ -68,6 +70,11 @@ bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t 
 	}
 	crypto_generichash_final(&st, out, 32);
 	return true;
+}
+
+bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t out[32])
+{
+	return tree_hash_over(tree, tree_len, len, UINT64_MAX, NULL, out);
 }
 
 static bool bit(const uint8_t *bf, size_t bf_len, size_t page_size, unsigned part_off,
@@ -119,6 +126,66 @@ static bool block_offset(const uint8_t *tree, size_t tree_len, uint64_t k, uint6
 	}
 	*off = sum;
 	return true;
+}
+
+static bool is_root_of(uint64_t i, uint64_t len)
+{
+	uint64_t roots[64];
+	size_t n = feed_full_roots(len, roots);
+	for (size_t k = 0; k < n; k++)
+		if (roots[k] == i)
+			return true;
+	return false;
+}
+
+/* Does repl, put in place of stored node i, fit what is above it? 1: it
+ * hashes with its stored sibling to the stored parent, or (a root) a
+ * signature verifies over it; 0: what is above disagrees with it; -1:
+ * nothing above to tell. Used to tell a damaged tree node over intact data
+ * from damaged data under an intact node. */
+static int fits_above(const feed_source *src, const uint8_t *tree, size_t tree_len, uint64_t len,
+                      uint64_t i, const uint8_t *repl, bool key_ok)
+{
+	unsigned d = depth_of(i);
+	uint64_t o = i >> (d + 1);
+	uint64_t sib = (((o ^ 1) * 2 + 1) << d) - 1, par = (((o >> 1) * 2 + 1) << (d + 1)) - 1;
+	const uint8_t *ps = node(tree, tree_len, par), *ss = node(tree, tree_len, sib);
+	if (ps && ss && ((o >> 1) * 2 + 2) << (d + 1) <= 2 * len) {
+		uint8_t h[32];
+		hc_parent_hash(o & 1 ? ss : repl, o & 1 ? repl : ss, h);
+		return memcmp(h, ps, 32) == 0 ? 1 : 0;
+	}
+	if (!key_ok || !src->has_signatures || src->signatures_len < HC_HEADER)
+		return -1;
+	int verdict = -1;
+	uint64_t slots = (src->signatures_len - HC_HEADER) / HC_SIG;
+	for (uint64_t s = 1; s <= slots && s <= len; s++) {
+		const uint8_t *sig = src->signatures + HC_HEADER + (s - 1) * HC_SIG;
+		bool blank = true;
+		for (int b = 0; b < HC_SIG && blank; b++)
+			blank = sig[b] == 0;
+		if (blank || !is_root_of(i, s))
+			continue;
+		uint8_t th[32];
+		if (!tree_hash_over(tree, tree_len, s, i, repl, th))
+			continue;
+		if (crypto_sign_verify_detached(sig, th, 32, src->key) == 0)
+			return 1;
+		verdict = 0;
+	}
+	return verdict;
+}
+
+/* Record a damaged node's recomputed value in the patched tree (a copy of
+ * the stored one, made on the first damaged node). */
+static void patch_node(uint8_t **patched, const uint8_t *tree, size_t tree_len, uint64_t i,
+                       const uint8_t *repl)
+{
+	if (!*patched) {
+		*patched = xmalloc(tree_len);
+		memcpy(*patched, tree, tree_len);
+	}
+	memcpy(*patched + HC_HEADER + i * HC_NODE, repl, HC_NODE);
 }
 
 sd_status feed_verify(const feed_source *src, int index, feed_result *res, findings *fl,
@@ -191,12 +258,13 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 
 	/* Which blocks are present and hash right. */
 	uint8_t *ok = xcalloc((size_t)len + 1, 1);
+	uint8_t *patched = NULL; /* the tree with damaged nodes recomputed */
 	uint8_t *buf = NULL;
 	size_t bufcap = 0;
 	unsigned reported = 0;
 	for (uint64_t k = 0; k < len; k++) {
 		if (sd_progress_cancelled(prog)) {
-			free(ok), free(buf);
+			free(ok), free(buf), free(patched);
 			return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 		}
 		bool present =
@@ -235,15 +303,27 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		}
 		sd_status st = src->read_data(src->ctx, off, buf, (size_t)size, err);
 		if (st != SD_OK) {
-			free(ok), free(buf);
+			free(ok), free(buf), free(patched);
 			return st;
 		}
-		uint8_t h[32];
+		uint8_t h[40];
 		hc_leaf_hash(buf, (size_t)size, h);
+		memcpy(h + 32, leaf + 32, 8);
 		bool good = memcmp(h, leaf, 32) == 0;
 		if (good) {
 			ok[k] = 1;
 			res->hashed_ok++;
+		} else if (fits_above(src, tree, tree_len, len, 2 * k, h, key_ok) == 1) {
+			/* the data hashes to what the parent (or a signature) vouches
+			 * for: the stored leaf node is what was damaged */
+			patch_node(&patched, tree, tree_len, 2 * k, h);
+			if (reported++ < MAX_REPORTED)
+				feed_finding(
+				    fl, FND_FEED_TREE_DAMAGED, index, dir, "tree", (int64_t)k,
+				    _("feed %d: tree node %llu, the hash of block %llu, is "
+				      "damaged; the block's data is intact (it hashes to what "
+				      "the tree above it vouches for)"),
+				    index, (unsigned long long)(2 * k), (unsigned long long)k);
 		} else if (reported++ < MAX_REPORTED) {
 			feed_finding(
 			    fl, FND_FEED_HASH_MISMATCH, index, dir, "data", (int64_t)k,
@@ -270,18 +350,33 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		              *r = node(tree, tree_len, i + half);
 		if (!l || !r)
 			continue;
-		uint8_t h[32];
+		uint8_t h[40];
 		hc_parent_hash(l, r, h);
-		if (memcmp(h, p, 32) == 0 && hc_be64(p + 32) == hc_be64(l + 32) + hc_be64(r + 32))
+		hc_put_be64(h + 32, hc_be64(l + 32) + hc_be64(r + 32));
+		if (memcmp(h, p, 40) == 0)
 			continue;
 		uint64_t first = (i >> (d + 1)) << d, last = first + ((uint64_t)1 << d);
-		if (reported++ < MAX_REPORTED)
+		int fits = fits_above(src, tree, tree_len, len, i, h, key_ok);
+		if (fits == 0)
+			continue; /* a node or block below it is damaged: reported there */
+		if (fits == 1) {
+			patch_node(&patched, tree, tree_len, i, h);
+			if (reported++ < MAX_REPORTED)
+				feed_finding(
+				    fl, FND_FEED_TREE_DAMAGED, index, dir, "tree", (int64_t)first,
+				    _("feed %d: tree node %llu (over blocks %llu to %llu) is "
+				      "damaged; the data under it is intact (its blocks hash "
+				      "to the nodes below it, which fit the tree above)"),
+				    index, (unsigned long long)i, (unsigned long long)first,
+				    (unsigned long long)(last - 1));
+		} else if (reported++ < MAX_REPORTED) {
 			feed_finding(
 			    fl, FND_FEED_HASH_MISMATCH, index, dir, "tree", (int64_t)first,
 			    _("feed %d: tree node %llu (over blocks %llu to %llu) does not hash "
 			      "its children; the tree file is damaged there"),
 			    index, (unsigned long long)i, (unsigned long long)first,
 			    (unsigned long long)(last - 1));
+		}
 		for (uint64_t k = first; k < last && k < len; k++)
 			ok[k] = 0;
 	}
@@ -305,6 +400,11 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		uint8_t th[32];
 		bool valid = key_ok && feed_tree_hash(tree, tree_len, s + 1, th) &&
 		             crypto_sign_verify_detached(sig, th, 32, src->key) == 0;
+		/* over the damaged nodes computed again, the device's signature
+		 * still verifies: the node is the damage, not the signature */
+		valid =
+		    valid || (key_ok && patched && feed_tree_hash(patched, tree_len, s + 1, th) &&
+		              crypto_sign_verify_detached(sig, th, 32, src->key) == 0);
 		if (valid) {
 			res->signed_len = (int64_t)(s + 1);
 		} else if (bad_sigs++ < MAX_REPORTED) {
@@ -339,6 +439,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		}
 	}
 	free(ok);
+	free(patched);
 
 	if (len && res->present < len) {
 		finding *f =

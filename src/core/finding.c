@@ -108,6 +108,11 @@ void fnd_set_detail(finding *f, const char *s) { set_str(&f->detail, s); }
 
 void fnd_append(findings *dst, findings *src)
 {
+	if (!src->n) { /* memcpy must not see a NULL array */
+		free(src->v);
+		fnd_init(src);
+		return;
+	}
 	SD_GROW(dst->v, dst->cap, dst->n + src->n);
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
 	dst->n += src->n;

@@ -80,6 +80,11 @@ FND(PROJECT_MISMATCH, "project-mismatch", STEP_CONFIGURATION, SEV_ERROR,
     N_("Option A: import the configuration that made the file on this computer. Option B: import "
        "this computer's configuration on the computer that made the file and make a new sync "
        "file. Option C: rebuild the file for this configuration with syncdoctor."))
+FND(PROJECT_UNREADABLE, "project-unreadable", STEP_CONFIGURATION, SEV_WARNING,
+    N_("the file's project cannot be read (its index is lost, or the file is of another era), "
+       "so it cannot be compared with a configuration"),
+    N_("Changing the configuration will not help: steps 2 and 3 say what Mapeo will say about "
+       "this file and what to do."))
 FND(PROJECT_DEFAULT, "project-default", STEP_CONFIGURATION, SEV_INFO,
     N_("the file belongs to the default project (no project key)"), NULL)
 FND(PROJECT_UNKNOWN, "project-unknown", STEP_CONFIGURATION, SEV_INFO,
@@ -128,6 +133,12 @@ FND(FEED_HASH_MISMATCH, "feed-hash-mismatch", STEP_CORRUPTION, SEV_ERROR,
     N_("Data is damaged there. A salvage rebuild keeps the blocks before it, back to the "
        "last length the device signed; 'syncdoctor rebuild --salvage --dry-run' shows what "
        "that keeps."))
+FND(FEED_TREE_DAMAGED, "feed-tree-damaged", STEP_CORRUPTION, SEV_ERROR,
+    N_("a tree node is damaged over intact data: the blocks under it still hash to what the "
+       "tree above it (or the device's signature) vouches for"),
+    N_("The observations are intact, but Mapeo refuses the feed until the node is mended. "
+       "'syncdoctor rebuild --salvage' computes the damaged node again from the intact data "
+       "and keeps every block."))
 FND(FEED_SIGNATURE_INVALID, "feed-signature-invalid", STEP_CORRUPTION, SEV_ERROR,
     N_("a signature does not verify with the feed's key"),
     N_("Mapeo gives up the whole sync. A salvage rebuild keeps what still verifies."))

@@ -582,6 +582,16 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		const sf_feed *fd = find_feed(sf, rf->index);
 		if (!fd || !rf->key_hex[0])
 			continue;
+		if (sf->inner_cut &&
+		    (!fd->tree.present || !fd->signatures.present || !fd->bitfield.present)) {
+			/* a torn append cut it before it was whole: nothing verifies */
+			add_line(
+			    &p->dropped, &p->n_dropped,
+			    xasprintf(_("feed %d (%.7s): the file was cut before its tree and "
+			                "signatures were written, so none of it can be verified"),
+			              rf->index, rf->key_hex));
+			continue;
+		}
 		rebuild_feed *pf = &p->feeds[p->n_feeds];
 		pf->from = rf->index;
 		pf->to = (int)p->n_feeds;
@@ -592,7 +602,11 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		size_t tl;
 		uint8_t *tree = load(sf, &fd->tree, &tl);
 		pf->data_bytes = fd->data.present ? fd->data.size : 0;
-		if (opt->salvage && (rf->verified < rf->length || rf->present < rf->length)) {
+		/* a torn append that cut a feed's data: only a salvage gives
+		 * Mapeo a feed it accepts, whatever the mode */
+		bool torn = sf->inner_cut && rf->intact < rf->length;
+		if ((opt->salvage || torn) &&
+		    (rf->verified < rf->length || rf->present < rf->length)) {
 			salvaged sv;
 			pf->salvaged = true;
 			if (salvage_feed(sf, fd, &sv)) {

@@ -169,6 +169,7 @@ json_t *report_to_json(const sd_report *r)
 	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, form);
 	json_object_set_new(p, "shown_as", json_string(form));
 	json_object_set_new(p, "default", json_boolean(r->project_default));
+	json_object_set_new(p, "known", json_boolean(!r->project_unknown));
 	json_object_set_new(p, "p2p_db", jstr_or_null(r->p2p_db));
 	json_object_set_new(o, "project", p);
 	if (r->config_used) {
@@ -180,7 +181,8 @@ json_t *report_to_json(const sd_report *r)
 		                    r->config_has_key ? json_string(r->config_discovery_key)
 		                                      : json_null());
 		json_object_set_new(c, "footer", json_string(r->config_footer));
-		json_object_set_new(c, "match", json_boolean(r->config_match));
+		json_object_set_new(
+		    c, "match", r->project_unknown ? json_null() : json_boolean(r->config_match));
 		json_object_set_new(c, "source", jstr_or_null(r->config_source));
 		json_object_set_new(o, "config", c);
 	}
@@ -626,6 +628,8 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	else if (fnd_has(&r->findings, FND_NOT_A_SYNC_FILE))
 		l = xstrdup(_("This is not a Mapeo sync file, so it belongs to no project; "
 		              "there is no configuration to compare (see step 3)."));
+	else if (r->project_unknown)
+		l = xstrdup(_("This file's project cannot be read (see below)."));
 	else
 		l = xasprintf(_("This file's project: %s (Mapeo's error messages show it as "
 		                "'syncfile=%s')."),
@@ -645,7 +649,10 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		wrap(out, NULL, 2, width, l);
 		free(l);
 		wrap(out, NULL, 2, width,
-		     r->config_match
+		     r->project_unknown
+		         ? _("CANNOT TELL: the file's project cannot be read, so it cannot be "
+		             "compared with this computer's configuration.")
+		     : r->config_match
 		         ? _("MATCH: this computer's configuration can sync with the file.")
 		         : _("MISMATCH: this computer's configuration cannot sync with the "
 		             "file."));

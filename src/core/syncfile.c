@@ -173,6 +173,55 @@ static uint64_t skip_zeros(syncfile *sf, uint64_t from)
 	return pos;
 }
 
+/* Is the ___index.json header at off? (A database of size 0 that the index
+ * follows is an empty member, not an unpatched one.) */
+static bool index_header_at(syncfile *sf, uint64_t off)
+{
+	uint8_t b[TAR_BLOCK];
+	tar_header h;
+	return off + TAR_BLOCK <= sf->size &&
+	       sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) == SD_OK &&
+	       tar_header_parse(b, &h) && strcmp(h.name, INDEX_NAME) == 0;
+}
+
+/* Where the tar stored from start ends: just after its two-zero-block end
+ * marker, or the end of the file when it has none (cut, or damaged). Sets
+ * *complete when the end marker was found. Used for an osm-p2p-db.tar whose
+ * header was never patched (FORMATS.md A.1, A.3): its data is itself a tar,
+ * and nothing but that tar follows the header, since indexed-tarball writes
+ * the index only after it patches the size. */
+static uint64_t inner_tar_end(syncfile *sf, uint64_t start, bool *complete, const sd_progress *prog)
+{
+	uint8_t b[TAR_BLOCK];
+	uint64_t pos = start;
+	unsigned zeros = 0;
+	*complete = false;
+	while (pos + TAR_BLOCK <= sf->size) {
+		if (sd_progress_cancelled(prog))
+			break;
+		if (sdin_read_exact(sf->in, b, TAR_BLOCK, pos, NULL) != SD_OK)
+			break;
+		tar_header h;
+		bool ok = tar_header_parse(b, &h);
+		if (h.zero) {
+			pos += TAR_BLOCK;
+			if (++zeros == 2) {
+				*complete = true;
+				return pos;
+			}
+			continue;
+		}
+		zeros = 0;
+		if (!ok || !h.size_ok || !h.checksum_ok)
+			break; /* damaged: the reader of the inner tar says where */
+		uint64_t next = pos + TAR_BLOCK + tar_padded(h.size);
+		if (next > sf->size || next < pos)
+			break;
+		pos = next;
+	}
+	return sf->size;
+}
+
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	size_t cap = 0;
@@ -276,8 +325,34 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			free(en);
 		}
 		uint64_t end = m->data_off + tar_padded(m->size);
-		if (m->size == 0 && m->kind != SF_KIND_INDEX && m->data_off < sf->size &&
-		    !header_or_end_at(sf, m->data_off)) {
+		bool inner_complete = false;
+		if (m->size == 0 && m->kind == SF_KIND_DB && m->data_off < sf->size &&
+		    !index_header_at(sf, m->data_off) &&
+		    (end = inner_tar_end(sf, m->data_off, &inner_complete, prog)) > m->data_off) {
+			/* tar-stream's first-pass header (size 0) of the database,
+			 * never patched: Mapeo died while it put the database back.
+			 * The inner tar's own headers would otherwise pass for outer
+			 * members. */
+			m->unpatched = true;
+			m->truncated = !inner_complete;
+			m->size = end - m->data_off;
+			finding *f = fnd_add(
+			    fl, FND_UNPATCHED_HEADER,
+			    inner_complete
+			        ? _("the header of the database (osm-p2p-db.tar) at byte %llu "
+			            "still says size 0, the size Mapeo writes first and fills in "
+			            "last: Mapeo stopped while it put the database back into the "
+			            "file; the whole database (%llu bytes) follows it")
+			        : _("the header of the database (osm-p2p-db.tar) at byte %llu "
+			            "still says size 0, the size Mapeo writes first and fills in "
+			            "last: Mapeo stopped while it put the database back into the "
+			            "file; only %llu bytes of the database follow it, and the file "
+			            "ends there"),
+			    (unsigned long long)pos, (unsigned long long)m->size);
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, DB_NAME);
+		} else if (m->size == 0 && m->kind != SF_KIND_INDEX && m->data_off < sf->size &&
+		           !header_or_end_at(sf, m->data_off)) {
 			/* The append died before the size was patched: data follows. */
 			uint64_t next = resync(sf, m->data_off, prog);
 			m->unpatched = true;
@@ -355,6 +430,26 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 		          "p2p-db): the file never finished a sync"));
 }
 
+/* A file cut while Mapeo wrote it has no index and does not end with the
+ * 1024 zero bytes that close a sync file. */
+static void trailer_without_index(syncfile *sf, findings *fl)
+{
+	uint8_t b[1024];
+	if (sf->size < sizeof b ||
+	    sdin_read_exact(sf->in, b, sizeof b, sf->size - sizeof b, NULL) != SD_OK)
+		return;
+	size_t zeros = 0;
+	while (zeros < sizeof b && b[sizeof b - 1 - zeros] == 0)
+		zeros++;
+	if (zeros == sizeof b)
+		return;
+	finding *f = fnd_add(fl, FND_MISSING_TRAILER,
+	                     _("the file does not end with the 1024 zero bytes that close a sync "
+	                       "file (only %zu): it was cut while it was being written"),
+	                     zeros);
+	f->offset = (int64_t)(sf->size - zeros);
+}
+
 static void read_index(syncfile *sf, findings *fl)
 {
 	/* The index is the last member; upstream reads whatever is last. */
@@ -372,6 +467,7 @@ static void read_index(syncfile *sf, findings *fl)
 		              "open it (it will say 'not valid JSON' or 'No files found')"));
 		if (last)
 			f->offset = (int64_t)(last->data_off + last->size);
+		trailer_without_index(sf, fl);
 		return;
 	}
 	sf->index_member = idx;
@@ -662,6 +758,23 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			fnd_set_member(f, DB_NAME);
 			continue;
 		}
+		if (ev == TAR_DAMAGE && db->unpatched &&
+		    it.damage_off + TAR_BLOCK > db->data_off + len) {
+			/* the torn append ended inside an entry's header */
+			finding *f =
+			    fnd_add(fl, FND_INNER_TAR_DAMAGED,
+			            _("the file ends %llu bytes into the header of a database "
+			              "entry (at byte %llu, %llu bytes into the database): the "
+			              "file was cut there, and the entries from there on are lost"),
+			            (unsigned long long)(db->data_off + len - it.damage_off),
+			            (unsigned long long)it.damage_off,
+			            (unsigned long long)(it.damage_off - db->data_off));
+			f->offset = (int64_t)it.damage_off;
+			fnd_set_member(f, DB_NAME);
+			sf->inner_ok = false;
+			sf->inner_cut = true;
+			continue;
+		}
 		if (ev == TAR_DAMAGE) {
 			if (sf->inner_ok) {
 				finding *f = fnd_add(
@@ -689,15 +802,31 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 			sf->inner_ok = false;
 		}
 		if (e.truncated) {
+			char *en = escape_name(e.name);
+			uint64_t have = sf->size > e.data_off ? sf->size - e.data_off : 0;
 			finding *f =
-			    fnd_add(fl, FND_INNER_TAR_DAMAGED,
-			            _("the database entry '%s' is cut short: Mapeo will say "
-			              "'Unexpected end of data'"),
-			            e.name);
+			    db->unpatched
+			        ? fnd_add(
+			              fl, FND_INNER_TAR_DAMAGED,
+			              _("the database entry '%s' (its header at byte %llu, %llu "
+			                "bytes into the database) is cut: it should hold %llu "
+			                "bytes, but the file ends after %llu of them"),
+			              en, (unsigned long long)e.header_off,
+			              (unsigned long long)(e.header_off - db->data_off),
+			              (unsigned long long)e.size, (unsigned long long)have)
+			        : fnd_add(
+			              fl, FND_INNER_TAR_DAMAGED,
+			              _("the database entry '%s' (its header at byte %llu, %llu "
+			                "bytes into the database) is cut short: Mapeo will say "
+			                "'Unexpected end of data'"),
+			              en, (unsigned long long)e.header_off,
+			              (unsigned long long)(e.header_off - db->data_off));
 			f->offset = (int64_t)e.header_off;
 			fnd_set_member(f, DB_NAME);
-			fnd_set_inner(f, e.name);
+			fnd_set_inner(f, en);
+			free(en);
 			sf->inner_ok = false;
+			sf->inner_cut = true;
 		}
 		if (e.mtime_negative)
 			sf->hints.negative_mtime = true;
@@ -767,6 +896,12 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 					r->present = true;
 					r->off = e.data_off;
 					r->size = e.size;
+				} else if (r == &fd->data && db->unpatched) {
+					/* a torn append cut the data: the blocks before the
+					 * cut still verify against the whole tree */
+					r->present = true;
+					r->off = e.data_off;
+					r->size = sf->size > e.data_off ? sf->size - e.data_off : 0;
 				}
 			}
 		} else if (keys_is_hex64(dir)) {
@@ -780,6 +915,25 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	}
 	tar_iter_free(&it);
 	free(table.slot);
+	if (db->truncated && sf->inner_ok) {
+		/* cut exactly between two entries: nothing above says so */
+		char *en = escape_name(sf->n_inner ? sf->inner[sf->n_inner - 1].name : "");
+		finding *f =
+		    sf->n_inner
+		        ? fnd_add(fl, FND_INNER_TAR_DAMAGED,
+		                  _("the database ends after its entry '%s' without the end of "
+		                    "its tar: the file was cut there, and the entries after it "
+		                    "are lost"),
+		                  en)
+		        : fnd_add(fl, FND_INNER_TAR_DAMAGED,
+		                  _("the database holds no entry: the file was cut right after "
+		                    "its header"));
+		free(en);
+		f->offset = (int64_t)(db->data_off + len);
+		fnd_set_member(f, DB_NAME);
+		sf->inner_ok = false;
+		sf->inner_cut = true;
+	}
 	sf->hints.backslashes = any_backslash;
 	if (sf->n_feeds)
 		qsort(sf->feeds, sf->n_feeds, sizeof *sf->feeds, cmp_feed);
@@ -924,6 +1078,21 @@ static void project_key_exposed(syncfile *sf, findings *fl)
 	}
 }
 
+/* A tar whose members are a configuration's (metadata.json, presets.json)
+ * and that has none of a sync file's. */
+static bool is_configuration(const syncfile *sf)
+{
+	bool config = false;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *m = &sf->members[i];
+		if (m->kind != SF_KIND_OTHER)
+			return false;
+		config =
+		    config || !strcmp(m->name, "metadata.json") || !strcmp(m->name, "presets.json");
+	}
+	return config;
+}
+
 sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
                   sd_error *err)
 {
@@ -975,7 +1144,22 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	}
 	sf->is_tar = true;
 
-	outer_scan(sf, fl, prog);
+	findings outer;
+	fnd_init(&outer);
+	outer_scan(sf, &outer, prog);
+	if (!is_configuration(sf)) {
+		fnd_append(fl, &outer);
+	} else {
+		/* A .mapeosettings built as tar (builder 3.x) picked as the sync
+		 * file: its missing index is no damage, and it has no project. */
+		sf->is_tar = false;
+		fnd_free(&outer);
+		finding *f = fnd_add(fl, FND_NOT_A_SYNC_FILE, _("this is not a Mapeo sync file: %s"),
+		                     _("it is a Mapeo configuration (.mapeosettings), which Mapeo "
+		                       "Desktop imports with File, Import Configuration"));
+		f->offset = 0;
+		return SD_OK;
+	}
 	if (sd_progress_cancelled(prog)) {
 		sf_close(sf);
 		*out = NULL;

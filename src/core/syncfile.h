@@ -102,7 +102,8 @@ typedef struct syncfile {
 	char discovery_key[KEYS_HEX_SIZE]; /* lowercase hex when has_discovery_key */
 	int64_t write_time;                /* newest header mtime: when the file was last written */
 	/* inner database */
-	bool inner_ok; /* the inner tar read without damage */
+	bool inner_ok;  /* the inner tar read without damage */
+	bool inner_cut; /* the file ends inside the inner tar (a torn append): entries are lost */
 	sf_inner *inner;
 	size_t n_inner;
 	sf_feed *feeds; /* numeric feed directories, sorted by number */

@@ -516,7 +516,7 @@ void ver_assess(const ver_table *t, const ver_clues *c, ver_assessment *a)
 		return;
 
 	char *s;
-	if (!c->discovery_key &&
+	if (!c->discovery_key && !c->project_unknown &&
 	    (s = readers_where(t, c, offsetof(ver_release, strict_project_check), true))) {
 		caution(a, xasprintf(
 		               _("The file names no project, so %s accept it only when no project "
@@ -583,7 +583,7 @@ char *ver_release_advice(const ver_release *rel, const char *installed_version, 
 		return sb_take(&b);
 	}
 	sb_printf(&b, _("Mapeo Desktop %s on this computer can read this file."), v);
-	if (rel->strict_project_check && !c->discovery_key)
+	if (rel->strict_project_check && !c->discovery_key && !c->project_unknown)
 		sb_printf(
 		    &b, " %s",
 		    _("It accepts it only when no project key is configured, because the file "

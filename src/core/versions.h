@@ -75,6 +75,8 @@ typedef struct ver_clues {
 	bool old_fake_dir;      /* "fake" */
 	bool backslashes;       /* Windows names from osm-p2p-syncfile < 4.1.1 */
 	bool discovery_key;     /* the userdata names a discovery key */
+	bool project_unknown;   /* the userdata cannot be read (index lost): no caution that
+	                           the file names no project */
 	bool legacy_project_id; /* the userdata has projectId/projectKey */
 	bool has_database;      /* the file holds its osm-p2p-db.tar */
 	bool incomplete;        /* some feed has blocks missing */

@@ -64,6 +64,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	                                  FND_DATABASE_MISSING,
 	                                  FND_FEED_GAP,
 	                                  FND_FEED_HASH_MISMATCH,
+	                                  FND_FEED_TREE_DAMAGED,
 	                                  FND_FEED_SIGNATURE_INVALID,
 	                                  FND_FEED_HEADER_INVALID,
 	                                  FND_FEED_KEY_INVALID,

@@ -146,6 +146,49 @@ void dmg_write_index_at(const char *path, uint64_t off, const char *json)
 	free(z);
 }
 
+uint64_t dmg_torn_append(const char *path, const char *inner, uint64_t into)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	DMG_ASSERT(sf_open(path, &sf, &fl, NULL, NULL) == SD_OK);
+	DMG_ASSERT(sf->db != NULL);
+	uint64_t hdr = sf->db->header_off, cut = 0;
+	int64_t mtime = sf->db->mtime;
+	for (size_t i = 0; i < sf->n_inner; i++)
+		if (!strcmp(sf->inner[i].name, inner)) {
+			DMG_ASSERT(into < sf->inner[i].size);
+			cut = sf->inner[i].off + into;
+		}
+	sf_close(sf);
+	fnd_free(&fl);
+	DMG_ASSERT(cut > hdr);
+	/* indexed-tarball's append writes tar-stream's header with size 0 and
+	 * patches size and checksum only after the last byte of data */
+	uint8_t h[512];
+	DMG_ASSERT(tar_header_build(h, "osm-p2p-db.tar", 0, mtime, 0644, TAR_ENC_STREAM));
+	dmg_write(path, hdr, h, sizeof h);
+	dmg_truncate(path, cut);
+	return cut;
+}
+
+void dmg_unpatched_db(const char *path)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	DMG_ASSERT(sf_open(path, &sf, &fl, NULL, NULL) == SD_OK);
+	DMG_ASSERT(sf->db != NULL);
+	uint64_t hdr = sf->db->header_off, end = sf->db->data_off + tar_padded(sf->db->size);
+	int64_t mtime = sf->db->mtime;
+	sf_close(sf);
+	fnd_free(&fl);
+	uint8_t h[512];
+	DMG_ASSERT(tar_header_build(h, "osm-p2p-db.tar", 0, mtime, 0644, TAR_ENC_STREAM));
+	dmg_write(path, hdr, h, sizeof h);
+	dmg_truncate(path, end);
+}
+
 char *dmg_replace(const char *s, const char *from, const char *to)
 {
 	const char *p = strstr(s, from);

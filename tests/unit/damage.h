@@ -29,6 +29,16 @@ char *dmg_index_json(const char *path);
 /* Replace the first occurrence of from with to in s (caller frees the result). */
 char *dmg_replace(const char *s, const char *from, const char *to);
 
+/* h16a: Mapeo died while it appended the database (FORMATS.md A.1, A.3):
+ * the database's header becomes tar-stream's first-pass header (size 0,
+ * checksum computed over it, mtime kept) and the file ends `into` bytes
+ * into the data of the inner entry named `inner` (no index, no trailer).
+ * Returns the new length of the file. */
+uint64_t dmg_torn_append(const char *path, const char *inner, uint64_t into);
+/* h16a: Mapeo died after it wrote the whole database and its padding but
+ * before it patched the header: first-pass header, no index, no trailer. */
+void dmg_unpatched_db(const char *path);
+
 /* Run check_run with no configuration; caller frees with report_free. */
 sd_report *dmg_check(const char *path);
 /* The first finding with code, or NULL. */

@@ -6,7 +6,12 @@
  *   mkdamage noindex FILE           cut the index and trailer away
  *   mkdamage nouserdata FILE        rewrite the index without userdata
  *   mkdamage nodb FILE              the database popped and never put back:
- *                                   the index written over it (media stay) */
+ *                                   the index written over it (media stay)
+ *   mkdamage torn FILE INNER BYTES  a torn append: the database's header never
+ *                                   patched (size 0), the file cut BYTES into
+ *                                   the data of inner entry INNER
+ *   mkdamage unpatched FILE         the whole database written, its header
+ *                                   never patched (size 0), no index */
 #include "config.h"
 
 #include <stdio.h>
@@ -62,6 +67,16 @@ int main(int argc, char **argv)
 		dmg_rewrite_index(path, json);
 		free(json);
 		fnd_free(&fl);
+		return 0;
+	} else if (!strcmp(what, "torn") && argc == 5) {
+		sf_close(sf);
+		fnd_free(&fl);
+		dmg_torn_append(path, argv[3], strtoull(argv[4], NULL, 10));
+		return 0;
+	} else if (!strcmp(what, "unpatched")) {
+		sf_close(sf);
+		fnd_free(&fl);
+		dmg_unpatched_db(path);
 		return 0;
 	} else if (!strcmp(what, "nodb") && sf->db) {
 		/* as test_syncfile.c's database_missing */

@@ -710,6 +710,79 @@ START_TEST(temp_folders_and_the_check)
 }
 END_TEST
 
+/* h16a (issue 16, item 6): a file whose database was popped has no feed to
+ * compare; a leftover folder belongs to it when its observations name the
+ * file's photos, and comes from another file when they name only others. */
+START_TEST(leftover_named_by_photos)
+{
+	fake_computer();
+	char *f = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(f, &sf, &fl, NULL, NULL), SD_OK);
+	char from[128];
+	snprintf(from, sizeof from, ",\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%llu}",
+	         (unsigned long long)sf->db->header_off, (unsigned long long)sf->db->size);
+	uint64_t db = sf->db->header_off;
+	sf_close(sf);
+	fnd_free(&fl);
+	char *json = dmg_index_json(f);
+	char *popped = dmg_replace(json, from, "");
+	dmg_write_index_at(f, db, popped);
+	free(popped);
+	free(json);
+
+	static const char mine[] =
+	    "{\"type\":\"observation\",\"attachments\":[{\"id\":"
+	    "\"f7bd20e3f105ecf7ddbe193e1fca5982.jpg\"}],\"id\":\"aaaa000011112222\"}\n";
+	static const char theirs[] =
+	    "{\"type\":\"observation\",\"attachments\":[{\"id\":"
+	    "\"00000000000000000000000000000000.jpg\"}],\"id\":\"bbbb000011112222\"}\n";
+	char p[1024];
+	snprintf(p, sizeof p, "%s/t1/osm-p2p-syncfile-101/multifeed/0/key", home);
+	write_key(p, "2222222222222222222222222222222222222222222222222222222222222222");
+	snprintf(p, sizeof p, "%s/t1/osm-p2p-syncfile-101/multifeed/0/data", home);
+	write_text(p, mine);
+	snprintf(p, sizeof p, "%s/t1/osm-p2p-syncfile-202/multifeed/0/key", home);
+	write_key(p, "3333333333333333333333333333333333333333333333333333333333333333");
+	snprintf(p, sizeof p, "%s/t1/osm-p2p-syncfile-202/multifeed/0/data", home);
+	write_text(p, theirs);
+	/* packed during close: the data inside osm-p2p-db.tar */
+	snprintf(p, sizeof p, "%s/t2/osm-p2p-syncfile-303", home);
+	mkdirs(p);
+	snprintf(p, sizeof p, "%s/t2/osm-p2p-syncfile-303/osm-p2p-db.tar", home);
+	uint8_t b[512 * 5] = {0};
+	ck_assert(tar_header_build(b, "0/data", strlen(mine), 1700000000, 0644, TAR_ENC_STREAM));
+	memcpy(b + 512, mine, strlen(mine));
+	sd_test_write(p, b, sizeof b);
+
+	check_options opt = {
+	    .no_auto_config = true, .versions = SD_VERSIONS_FILE, .environment = true};
+	sd_report *r = NULL;
+	sd_error err;
+	ck_assert_int_eq(check_run(f, &opt, NULL, &r, &err), SD_OK);
+	ck_assert(fnd_has(&r->findings, "database-missing"));
+	int seen = 0;
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const finding *x = &r->findings.v[i];
+		if (strcmp(x->code, "leftover-temp-database") != 0)
+			continue;
+		ck_assert_ptr_null(strstr(x->message, "cannot be told"));
+		if (strstr(x->message, "-101") && strstr(x->message, "belongs to this file"))
+			seen |= 1;
+		if (strstr(x->message, "-202") && strstr(x->message, "another sync file"))
+			seen |= 2;
+		if (strstr(x->message, "-303") && strstr(x->message, "belongs to this file"))
+			seen |= 4;
+	}
+	ck_assert_int_eq(seen, 7);
+	report_free(r);
+	dmg_done(f);
+	rm_home();
+}
+END_TEST
+
 START_TEST(fat32_and_space)
 {
 	fake_computer();
@@ -788,6 +861,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, installs_found);
 	tcase_add_test(tc, userdata_and_logs);
 	tcase_add_test(tc, temp_folders_and_the_check);
+	tcase_add_test(tc, leftover_named_by_photos);
 	tcase_add_test(tc, fat32_and_space);
 	suite_add_tcase(s, tc);
 	return s;

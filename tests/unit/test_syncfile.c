@@ -453,6 +453,181 @@ START_TEST(larger_than_4_gib)
 }
 END_TEST
 
+/* h16a: a check with a configuration. */
+static sd_report *check_with(const char *path, const char *config)
+{
+	char *file = strdup(path); /* sd_test_data() reuses its buffer */
+	check_options opt = {.no_auto_config = true, .config_path = sd_test_data(config)};
+	sd_report *r = NULL;
+	sd_error err;
+	ck_assert_int_eq(check_run(file, &opt, NULL, &r, &err), SD_OK);
+	free(file);
+	return r;
+}
+
+static size_t count_code(const sd_report *r, const char *code)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->findings.n; i++)
+		n += !strcmp(r->findings.v[i].code, code);
+	return n;
+}
+
+/* Mapeo died while it put the database back (issue 16, item 1): the
+ * database's first-pass header (size 0) and part of its inner tar end the
+ * file. The inner tar is read from that header on, not as outer members. */
+START_TEST(torn_append)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	findings fl;
+	syncfile *sf = open_sf(p, &fl);
+	uint64_t db_hdr = sf->db->header_off, bf_hdr = 0;
+	for (size_t i = 0; i < sf->n_inner; i++)
+		if (!strcmp(sf->inner[i].name, "1/bitfield"))
+			bf_hdr = sf->inner[i].off - 512;
+	sf_close(sf);
+	fnd_free(&fl);
+	uint64_t len = dmg_torn_append(p, "1/bitfield", 1000);
+	ck_assert_uint_eq(len % 512, 1000 % 512); /* cut inside a block, as writes are */
+
+	sf = open_sf(p, &fl);
+	ck_assert_ptr_nonnull(sf->db);
+	ck_assert(sf->db->unpatched);
+	ck_assert(sf->db->truncated);
+	ck_assert_uint_eq(sf->db->header_off, db_hdr);
+	ck_assert_uint_eq(sf->db->size, len - db_hdr - 512);
+	ck_assert_uint_eq(sf->n_members, 31); /* 30 photos and the database: no inner entry */
+	ck_assert_uint_eq(sf->n_media, 30);
+	ck_assert_uint_eq(sf->n_feeds, 2);
+	ck_assert(sf->inner_cut);
+	sf_close(sf);
+	fnd_free(&fl);
+
+	sd_report *r = check_with(p, "config-A.v3-tar.mapeosettings");
+	const finding *f = dmg_find(r, "unpatched-header");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->offset, (int64_t)db_hdr);
+	ck_assert_str_eq(f->member, "osm-p2p-db.tar");
+	/* the cut entry, as an inner entry with its place */
+	f = NULL;
+	for (size_t i = 0; i < r->findings.n; i++)
+		if (!strcmp(r->findings.v[i].code, "inner-tar-damaged") && r->findings.v[i].inner &&
+		    !strcmp(r->findings.v[i].inner, "1/bitfield"))
+			f = &r->findings.v[i];
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->offset, (int64_t)bf_hdr);
+	ck_assert_str_eq(f->member, "osm-p2p-db.tar");
+	ck_assert_ptr_nonnull(dmg_find(r, "missing-index"));
+	f = dmg_find(r, "missing-trailer");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_le(f->offset, (int64_t)len);
+	/* the whole feed verifies and its observations count; the cut one is
+	 * reported once, not as three damaged headers */
+	ck_assert_uint_eq(r->n_feeds, 2);
+	ck_assert_uint_eq(r->feeds[0].length, 20);
+	ck_assert_uint_eq(r->feeds[0].verified, 20);
+	ck_assert_uint_eq(r->obs_heads, 20);
+	ck_assert_ptr_null(dmg_find(r, "feed-header-invalid"));
+	ck_assert_uint_eq(count_code(r, "inner-tar-damaged"), 2);
+	/* the photos of the cut feed's observations are not orphans */
+	ck_assert_ptr_null(dmg_find(r, "media-orphan"));
+	/* step 1: the project went with the index; no mismatch is predicted */
+	ck_assert_ptr_null(dmg_find(r, "project-mismatch"));
+	ck_assert_ptr_null(dmg_find(r, "project-default"));
+	ck_assert_ptr_nonnull(dmg_find(r, "project-unreadable"));
+	ck_assert(r->project_unknown);
+	ck_assert(!r->project_default);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+/* Other places a torn append can stop: inside an entry's header, and
+ * inside a feed's data (the blocks before the cut still verify). */
+START_TEST(torn_append_elsewhere)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	uint64_t len = dmg_torn_append(p, "1/bitfield", 0);
+	dmg_truncate(p, len - 412); /* 100 bytes into 1/bitfield's header */
+	sd_report *r = dmg_check(p);
+	ck_assert_ptr_nonnull(dmg_find(r, "unpatched-header"));
+	const finding *f = dmg_find(r, "inner-tar-damaged");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->message, "100 bytes into the header"));
+	ck_assert_ptr_null(strstr(f->message, "Invalid tar header"));
+	ck_assert_ptr_null(dmg_find(r, "feed-header-invalid")); /* feed 1: one finding */
+	ck_assert_uint_eq(r->feeds[0].verified, 20);
+	ck_assert_uint_eq(r->obs_heads, 20);
+	report_free(r);
+	dmg_done(p);
+
+	p = dmg_copy("good-project-A.mapeodata");
+	dmg_torn_append(p, "0/data", 5000);
+	r = dmg_check(p);
+	ck_assert_uint_eq(r->n_feeds, 1);
+	ck_assert_uint_eq(r->feeds[0].length, 20);
+	ck_assert_uint_eq(r->feeds[0].intact, 6); /* blocks 0 to 5 end before byte 5000 */
+	ck_assert_uint_eq(r->obs_heads, 6);
+	/* the photos of the lost observations: one note, not 21 orphans */
+	ck_assert_uint_eq(count_code(r, "media-orphan"), 1);
+	ck_assert_ptr_nonnull(strstr(dmg_find(r, "media-orphan")->message, "cut"));
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+/* Step 1 says what it cannot know (issue 16 item 8, issue 17 item 3). */
+START_TEST(step1_cannot_tell)
+{
+	/* a Mapeo Desktop 3 file: refused for its database type first */
+	char *p = dmg_copy("good-project-A.mapeodata");
+	char *json = dmg_index_json(p);
+	char *bad = dmg_replace(json, "\"p2p-db\":\"kappa-osm\"", "\"p2p-db\":\"hyperlog\"");
+	dmg_rewrite_index(p, bad);
+	sd_report *r = check_with(p, "config-B.v3-tar.mapeosettings");
+	ck_assert_ptr_null(dmg_find(r, "project-mismatch"));
+	const finding *f = dmg_find(r, "project-unreadable");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(
+	    strstr(f->message, "trying to sync this kappa-osm database with a hyperlog database!"));
+	ck_assert(r->project_unknown);
+	report_free(r);
+	free(bad);
+	free(json);
+	/* the index lost */
+	dmg_done(p);
+	p = dmg_copy("good-project-A.mapeodata");
+	findings fl;
+	syncfile *sf = open_sf(p, &fl);
+	uint64_t idx = sf->index_member->header_off;
+	sf_close(sf);
+	fnd_free(&fl);
+	dmg_truncate(p, idx);
+	r = check_with(p, "config-B.v3-tar.mapeosettings");
+	ck_assert_ptr_null(dmg_find(r, "project-mismatch"));
+	ck_assert_ptr_nonnull(dmg_find(r, "project-unreadable"));
+	report_free(r);
+	dmg_done(p);
+	/* a configuration given as the sync file */
+	r = check_with(sd_test_data("config-B.v3-tar.mapeosettings"),
+	               "config-A.v3-tar.mapeosettings");
+	ck_assert_ptr_nonnull(dmg_find(r, "not-a-sync-file"));
+	ck_assert_ptr_null(dmg_find(r, "project-mismatch"));
+	ck_assert_ptr_null(dmg_find(r, "missing-index"));
+	ck_assert(!r->project_default);
+	report_free(r);
+	r = check_with(sd_test_data("config-B.mapeosettings"), "config-A.v3-tar.mapeosettings");
+	ck_assert_ptr_nonnull(dmg_find(r, "not-a-sync-file"));
+	ck_assert_ptr_null(dmg_find(r, "project-mismatch"));
+	report_free(r);
+	/* a healthy file still gets its answer */
+	r = check_with(sd_test_data("good-project-A.mapeodata"), "config-B.v3-tar.mapeosettings");
+	ck_assert_ptr_nonnull(dmg_find(r, "project-mismatch"));
+	ck_assert_ptr_null(dmg_find(r, "project-unreadable"));
+	report_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("syncfile");
@@ -468,6 +643,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, database_damage);
 	tcase_add_test(tc, database_missing);
 	tcase_add_test(tc, larger_than_4_gib);
+	tcase_add_test(tc, torn_append);
+	tcase_add_test(tc, torn_append_elsewhere);
+	tcase_add_test(tc, step1_cannot_tell);
 	suite_add_tcase(s, tc);
 	return s;
 }

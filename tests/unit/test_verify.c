@@ -119,19 +119,121 @@ START_TEST(a_flipped_data_byte_names_its_block)
 }
 END_TEST
 
+/* h16a: the observation of a damaged block is named by its id, and is a
+ * suspect, whether the block is still JSON or no longer is (issue 16, 9). */
+static bool suspect(const sd_report *r, const char *id, const char *version_tail)
+{
+	for (size_t i = 0; i < r->n_obs; i++)
+		if (!strcmp(r->obs[i].id, id)) {
+			const char *v = r->obs[i].version;
+			return strlen(v) > strlen(version_tail) &&
+			       !strcmp(v + strlen(v) - strlen(version_tail), version_tail);
+		}
+	return false;
+}
+
+START_TEST(a_damaged_block_names_its_observation)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l = locate(p, 0);
+	uint64_t off = 0;
+	for (uint64_t k = 0; k < 3; k++)
+		off += leaf_size(p, &l, k);
+	dmg_flip(p, l.data + off + 40); /* inside block 3, still JSON */
+	sd_report *r = dmg_check(p);
+	const finding *f = find_at(r, "feed-hash-mismatch", 0, 3);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(f->observation);
+	ck_assert_str_eq(f->observation, "d5eae62cfcd50433");
+	ck_assert(suspect(r, "d5eae62cfcd50433", "@3"));
+	report_free(r);
+	dmg_done(p);
+
+	/* the block no longer JSON: the id is read from what is left */
+	p = dmg_copy("good-project-A.mapeodata");
+	dmg_write(p, l.data + off, "X", 1);
+	r = dmg_check(p);
+	f = find_at(r, "feed-hash-mismatch", 0, 3);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->observation, "d5eae62cfcd50433");
+	f = find_at(r, "entry-not-json", 0, 3);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->observation, "d5eae62cfcd50433");
+	ck_assert(suspect(r, "d5eae62cfcd50433", "@3"));
+	report_free(r);
+	dmg_done(p);
+
+	/* tolerant reading, on its own */
+	char id[24];
+	static const char top[] =
+	    "{\"attachments\":[{\"id\":\"aa\"}],\"id\":\"0123abcd\",\"links\":[]}";
+	ck_assert(obs_guess_id((const uint8_t *)top, strlen(top), id, sizeof id));
+	ck_assert_str_eq(id, "0123abcd");
+	static const char broken[] = "X\"attachments\":[{\"id\":\"aa\"}],\"id\":\"0123abcd\",\"li";
+	ck_assert(obs_guess_id((const uint8_t *)broken, strlen(broken), id, sizeof id));
+	ck_assert_str_eq(id, "0123abcd");
+	static const char evil[] = "{\"id\":\"\x1b[2J\"}";
+	ck_assert(!obs_guess_id((const uint8_t *)evil, strlen(evil), id, sizeof id));
+}
+END_TEST
+
 START_TEST(a_flipped_tree_node_is_found)
 {
 	char *p = dmg_copy("good-project-A.mapeodata");
 	feed_loc l = locate(p, 0);
 	dmg_flip(p, l.tree + 32 + 40 * 1 + 5); /* parent node 1, over blocks 0 and 1 */
 	sd_report *r = dmg_check(p);
-	const finding *f = find_at(r, "feed-hash-mismatch", 0, 0);
+	/* the node is named, its data is intact: no block is called damaged,
+	 * nor node 3 above it (h16a, issue 16 item 3) */
+	const finding *f = find_at(r, "feed-tree-damaged", 0, 0);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->inner, "0/tree");
+	ck_assert_ptr_nonnull(strstr(f->message, "tree node 1 "));
+	ck_assert_ptr_nonnull(strstr(f->message, "intact"));
+	ck_assert_ptr_null(find_at(r, "feed-hash-mismatch", 0, -2));
 	ck_assert_uint_eq(r->feeds[0].verified, 0);
-	/* a damaged parent taints the blocks below it, and those below the
-	 * parent that no longer hashes it (nodes 1 and 3: blocks 0 to 3) */
-	ck_assert_uint_eq(r->feeds[0].intact, r->feeds[0].length - 4);
+	/* the damaged parent taints the blocks below it (node 1: blocks 0, 1) */
+	ck_assert_uint_eq(r->feeds[0].intact, r->feeds[0].length - 2);
+	/* the advice says what salvage does: it computes the node again */
+	ck_assert_ptr_nonnull(strstr(fnd_advice("feed-tree-damaged"), "computes"));
+	report_free(r);
+	dmg_done(p);
+
+	/* a leaf node (the hash of block 1) */
+	p = dmg_copy("good-project-A.mapeodata");
+	dmg_flip(p, l.tree + 32 + 40 * 2 + 3);
+	r = dmg_check(p);
+	f = find_at(r, "feed-tree-damaged", 0, 1);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->message, "tree node 2,"));
+	ck_assert_ptr_null(find_at(r, "feed-hash-mismatch", 0, -2));
+	report_free(r);
+	dmg_done(p);
+
+	/* a root (node 15, blocks 0 to 15): only the signature can tell, and
+	 * it still verifies over the node computed again */
+	p = dmg_copy("good-project-A.mapeodata");
+	dmg_flip(p, l.tree + 32 + 40 * 15 + 3);
+	r = dmg_check(p);
+	ck_assert_ptr_nonnull(find_at(r, "feed-tree-damaged", 0, 0));
+	ck_assert_ptr_null(find_at(r, "feed-hash-mismatch", 0, -2));
+	ck_assert_ptr_null(find_at(r, "feed-signature-invalid", 0, -2));
+	ck_assert_ptr_null(find_at(r, "feed-unsigned", 0, -2));
+	ck_assert_int_eq(r->feeds[0].signed_len, 20);
+	report_free(r);
+	dmg_done(p);
+
+	/* damaged data under a root leaf (feed 1, length 7, block 6 = node
+	 * 12) is still damaged data, not a node */
+	p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l1 = locate(p, 1);
+	uint64_t off = 0;
+	for (uint64_t k = 0; k < 6; k++)
+		off += leaf_size(p, &l1, k);
+	dmg_flip(p, l1.data + off + 30);
+	r = dmg_check(p);
+	ck_assert_ptr_nonnull(find_at(r, "feed-hash-mismatch", 1, 6));
+	ck_assert_ptr_null(find_at(r, "feed-tree-damaged", 1, -2));
 	report_free(r);
 	dmg_done(p);
 }
@@ -326,6 +428,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, fixtures_verify_and_match_expected_heads);
 	tcase_add_test(tc, a_flipped_data_byte_names_its_block);
 	tcase_add_test(tc, a_flipped_tree_node_is_found);
+	tcase_add_test(tc, a_damaged_block_names_its_observation);
 	tcase_add_test(tc, a_flipped_signature_is_found);
 	tcase_add_test(tc, a_cleared_bitfield_bit_is_a_hole);
 	tcase_add_test(tc, a_damaged_header_is_found);

@@ -1,0 +1,87 @@
+#!/bin/sh
+# The damage Mapeo itself leaves, read and repaired (issue 16, h16a): a
+# torn append (the database's header never patched, the file cut inside the
+# inner tar), a damaged tree node over intact data, a damaged block named by
+# its observation. Damaged copies are made by tests/unit/mkdamage from the
+# real fixtures; each rebuild is proved with the real Mapeo (tests/interop).
+. "$(dirname "$0")/lib.sh"
+D=$SD_TEST_DATA
+MK=${top_builddir}/tests/unit/mkdamage
+KA=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
+CA=$D/config-A.v3-tar.mapeosettings
+[ -x "$MK" ] || { echo "1..0 # SKIP mkdamage not built (no Check)"; exit 0; }
+
+has() { jq -e --arg c "$2" 'any(.findings[]; .code == $c)' "$1" >/dev/null; }
+
+# 1. The torn append: Mapeo died while it put the database back. Feed 0
+# (20 observations) is whole; the cut falls in feed 1's bitfield.
+cp "$D/good-project-A.mapeodata" "$TMP/torn.mapeodata"
+"$MK" torn "$TMP/torn.mapeodata" 1/bitfield 1000
+status "torn: check" 2 "$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/torn.mapeodata"
+cp "$TMP/out" "$TMP/torn.json"
+for c in unpatched-header missing-index missing-trailer inner-tar-damaged project-unreadable; do
+	check "torn: $c is reported" has "$TMP/torn.json" "$c"
+done
+is "torn: the cut entry is named as inside the database" \
+	"$(jq -r '[.findings[] | select(.code == "inner-tar-damaged" and .inner == "1/bitfield") | .member] | join(" ")' "$TMP/torn.json")" "osm-p2p-db.tar"
+is "torn: feeds as read (length verified)" "$(jq -r '[.feeds[] | "\(.length)/\(.verified)"] | join(" ")' "$TMP/torn.json")" "20/20 0/0"
+is "torn: the whole feed's observations count" "$(jq -r .observations.heads "$TMP/torn.json")" 20
+check "torn: no photo called an orphan" sh -c "! jq -e 'any(.findings[]; .code == \"media-orphan\")' '$TMP/torn.json' >/dev/null"
+check "torn: no project mismatch predicted" sh -c "! jq -e 'any(.findings[]; .code == \"project-mismatch\")' '$TMP/torn.json' >/dev/null"
+is "torn: 30 photos, no inner entry taken for a member" "$(jq -r '[.members, .media.members] | join(" ")' "$TMP/torn.json")" "31 30"
+status "torn: the text says CANNOT TELL" 2 "$SYNCDOCTOR" check --no-environment --config "$CA" "$TMP/torn.mapeodata"
+check "torn: CANNOT TELL" grep -q "CANNOT TELL" "$TMP/out"
+check "torn: no MISMATCH" sh -c "! grep -q MISMATCH '$TMP/out'"
+
+status "torn: salvage" 0 "$SYNCDOCTOR" rebuild --salvage --config "$CA" "$TMP/torn.mapeodata" -o "$TMP/torn-s.mapeodata"
+check "torn: the plan keeps feed 0 whole" grep -q "feed 0 (8c884bb): 20 of 20 blocks" "$TMP/out"
+check "torn: the plan says the cut feed is left out" grep -q "feed 1 (1892c3d): the file was cut" "$TMP/out"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-s.mapeodata" >"$TMP/s.json"
+is "torn: salvaged file verifies" "$(jq -r '[.verdict, .observations.heads, .media.members] | join(" ")' "$TMP/s.json")" "ok 20 30"
+is "torn: salvaged file has no warning or problem" "$(jq -r '[.findings[] | select(.severity != "info") | .code] | unique | join(" ")' "$TMP/s.json")" ""
+mapeo "torn, salvaged" "$TMP/torn-s.mapeodata" "$KA" 20 30
+status "torn: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/torn.mapeodata" -o "$TMP/torn-d.mapeodata"
+is "torn: default rebuild keeps feed 0" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-d.mapeodata" | jq -r '.observations.heads')" 20
+mapeo "torn, rebuilt" "$TMP/torn-d.mapeodata" "$KA" 20 30
+
+# The cut inside feed 0's data: no signed length is left whole, and even
+# the default rebuild keeps only what Mapeo accepts (no block of feed 0).
+cp "$D/good-project-A.mapeodata" "$TMP/tdata.mapeodata"
+"$MK" torn "$TMP/tdata.mapeodata" 0/data 5000
+status "torn in data: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/tdata.mapeodata" -o "$TMP/tdata-r.mapeodata"
+check "torn in data: the plan cuts the feed" grep -q "feed 0 (8c884bb): 0 of 20 blocks" "$TMP/out"
+is "torn in data: the rebuilt file has no problem" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/tdata-r.mapeodata" | jq -r '[.verdict, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 0"
+mapeo "torn in data, rebuilt" "$TMP/tdata-r.mapeodata" "$KA" 0 30
+
+# The whole database written, its header never patched: nothing is lost.
+cp "$D/good-project-A.mapeodata" "$TMP/unp.mapeodata"
+"$MK" unpatched "$TMP/unp.mapeodata"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/unp.mapeodata" >"$TMP/unp.json"
+is "unpatched: the findings" "$(jq -r '[.findings[] | select(.severity != "info") | .code] | unique | join(" ")' "$TMP/unp.json")" "missing-index project-unreadable unpatched-header"
+is "unpatched: every observation" "$(jq -r '[.observations.heads, .media.members, .members] | join(" ")' "$TMP/unp.json")" "24 30 31"
+status "unpatched: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/unp.mapeodata" -o "$TMP/unp-r.mapeodata"
+is "unpatched: rebuilt file" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/unp-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "unpatched, rebuilt" "$TMP/unp-r.mapeodata" "$KA" 24 30
+
+# 3. A damaged tree node over intact data: the node is named, the data is
+# said intact, and the advice says what salvage then does.
+cp "$D/good-project-A.mapeodata" "$TMP/node.mapeodata"
+"$MK" node "$TMP/node.mapeodata" 0 1
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/node.mapeodata" >"$TMP/node.json"
+is "node: named as a tree node" "$(jq -r '[.findings[] | select(.severity != "info") | .code] | unique | join(" ")' "$TMP/node.json")" "feed-tree-damaged"
+check "node: the data is said intact" jq -e 'any(.findings[]; .code == "feed-tree-damaged" and (.message | test("tree node 1 .*intact")))' "$TMP/node.json"
+check "node: the advice names the salvage that computes it again" jq -e 'any(.findings[]; .code == "feed-tree-damaged" and (.advice // "" | test("computes the damaged node again")))' "$TMP/node.json"
+status "node: salvage" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/node.mapeodata" -o "$TMP/node-s.mapeodata"
+check "node: the plan computes it again" grep -q "computed again" "$TMP/out"
+check "node: the plan keeps every block" grep -q "feed 0 (8c884bb): 20 of 20 blocks" "$TMP/out"
+is "node: nothing lost" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/node-s.mapeodata" | jq -r '[.verdict, .observations.heads] | join(" ")')" "ok 24"
+mapeo "node, salvaged" "$TMP/node-s.mapeodata" "$KA" 24 30
+
+# 9. A damaged block: its observation is named and is a suspect.
+cp "$D/good-project-A.mapeodata" "$TMP/block.mapeodata"
+"$MK" data "$TMP/block.mapeodata" 0 10
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/block.mapeodata" >"$TMP/block.json"
+is "block: the finding names the observation" "$(jq -r '[.findings[] | select(.code == "feed-hash-mismatch") | .observation] | join(" ")' "$TMP/block.json")" "7645136f660f12fc"
+is "block: it is a suspect" "$(jq -r '[.observations.suspect[].id] | join(" ")' "$TMP/block.json")" "7645136f660f12fc"
+
+done_testing
