@@ -602,7 +602,7 @@ START_TEST(temp_folders_and_the_check)
 	/* The file's own feed 0 key, from the fixture. */
 	sd_report *r = check_quiet(sd_test_data("good-project-A.mapeodata"));
 	ck_assert_uint_ge(r->n_feeds, 1);
-	char key0[65];
+	char key0[KEYS_HEX_SIZE];
 	memcpy(key0, r->feeds[0].key_hex, 65);
 	report_free(r);
 
@@ -627,8 +627,8 @@ START_TEST(temp_folders_and_the_check)
 	ck_assert_str_eq(strrchr(e->temp_dirs[1], '/'), "/t2");
 	ck_assert_ptr_null(e->temp_dirs[2]); /* the missing one is left out */
 	ck_assert(e->temp_space.known);
-	const char(*keys)[65] = (const char(*)[65])key0;
-	char dk_a[65];
+	const char(*keys)[KEYS_HEX_SIZE] = (const char(*)[KEYS_HEX_SIZE])key0;
+	char dk_a[KEYS_HEX_SIZE];
 	ck_assert(keys_discovery_hex(KEY_A, dk_a));
 	int seen = 0;
 	for (size_t i = 0; i < e->n_temps; i++) {
@@ -762,11 +762,11 @@ START_TEST(leftover_named_by_photos)
 	sd_report *r = NULL;
 	sd_error err;
 	ck_assert_int_eq(check_run(f, &opt, NULL, &r, &err), SD_OK);
-	ck_assert(fnd_has(&r->findings, "database-missing"));
+	ck_assert(fnd_has(&r->findings, FND_DATABASE_MISSING));
 	int seen = 0;
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *x = &r->findings.v[i];
-		if (strcmp(x->code, "leftover-temp-database") != 0)
+		if (x->id != FND_LEFTOVER_TEMP_DATABASE)
 			continue;
 		ck_assert_ptr_null(strstr(x->message, "cannot be told"));
 		if (strstr(x->message, "-101") && strstr(x->message, "belongs to this file"))

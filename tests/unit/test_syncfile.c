@@ -54,7 +54,7 @@ static void check_fixture(const char *name, const char *dk, size_t nfeeds, const
 		ck_assert(!sf->feeds[i].has_secret_key);
 		uint8_t k[32];
 		ck_assert_int_eq(sf_read(sf, sf->feeds[i].key.off, k, 32, NULL), SD_OK);
-		char hex[65];
+		char hex[KEYS_HEX_SIZE];
 		for (int j = 0; j < 32; j++)
 			sprintf(hex + 2 * j, "%02x", k[j]);
 		ck_assert_str_eq(hex, keys[i]);
@@ -81,7 +81,7 @@ static void check_fixture(const char *name, const char *dk, size_t nfeeds, const
 /* Feed keys from tests/data/manifest.json. */
 static const char *manifest_key(const char *file, size_t step)
 {
-	static char buf[8][65];
+	static char buf[8][KEYS_HEX_SIZE];
 	static int n;
 	json_t *m = json_load_file(sd_test_data("manifest.json"), 0, NULL);
 	ck_assert_ptr_nonnull(m);
@@ -511,7 +511,7 @@ START_TEST(torn_append)
 	/* the cut entry, as an inner entry with its place */
 	f = NULL;
 	for (size_t i = 0; i < r->findings.n; i++)
-		if (!strcmp(r->findings.v[i].code, "inner-tar-damaged") && r->findings.v[i].inner &&
+		if (r->findings.v[i].id == FND_INNER_TAR_DAMAGED && r->findings.v[i].inner &&
 		    !strcmp(r->findings.v[i].inner, "1/bitfield"))
 			f = &r->findings.v[i];
 	ck_assert_ptr_nonnull(f);

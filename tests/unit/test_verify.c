@@ -195,7 +195,7 @@ START_TEST(a_flipped_tree_node_is_found)
 	/* the damaged parent taints the blocks below it (node 1: blocks 0, 1) */
 	ck_assert_uint_eq(r->feeds[0].intact, r->feeds[0].length - 2);
 	/* the advice says what salvage does: it computes the node again */
-	ck_assert_ptr_nonnull(strstr(fnd_advice("feed-tree-damaged"), "computes"));
+	ck_assert_ptr_nonnull(strstr(fnd_advice(FND_FEED_TREE_DAMAGED), "computes"));
 	report_free(r);
 	dmg_done(p);
 
