@@ -1,6 +1,7 @@
 # mk/rebuild.mk: the sync file writer and 'syncdoctor rebuild'.
 libsdcore_a_SOURCES += src/core/sfwrite.c src/core/sfwrite.h src/core/feedwrite.c src/core/feedwrite.h \
-	src/core/rebuild.c src/core/rebuild.h
+	src/core/rebuild.c src/core/rebuild.h \
+	src/core/strmap.c src/core/strmap.h
 syncdoctor_SOURCES += src/cli/cmd_rebuild.c
 
 # The benchmark (run by hand: make bench).

@@ -74,6 +74,65 @@ check "the node is computed again" grep -q "computed again" "$TMP/out"
 is "nothing lost" "$(verdict "$TMP/r6.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
 mapeo "tree node" "$TMP/r6.mapeodata" "$KA" 24 30
 
+# Every damaged case in every mode: either a file with no problem in step 3
+# of its own full check (every hash and signature), or nothing written and
+# the mode that can named. Notes on what people wrote (dates, photos that did
+# not travel) are not damage.
+step3() {
+	"$SYNCDOCTOR" check --no-config --format json "$1" | jq -r '[.findings[] |
+		select(.step == "corruption" and .severity != "info" and
+		       (.code | test("^(date-|attachment-missing)") | not)) | .code] | join(",")'
+}
+for c in photo:3 collide:"1 0" sig:"0 19" header:0 data:"1 2" node:"0 1" data:"0 10" noindex: nouserdata:; do
+	w=${c%%:*} a=${c#*:}
+	cp "$D/good-project-A.mapeodata" "$TMP/case.mapeodata"
+	# shellcheck disable=SC2086
+	"$MK" "$w" "$TMP/case.mapeodata" $a >/dev/null
+	for m in --repair --exclude-suspect --salvage; do
+		rm -f "$TMP/case-out.mapeodata"
+		"$SYNCDOCTOR" rebuild $m --config "$D/config-A.v3-tar.mapeosettings" "$TMP/case.mapeodata" -o "$TMP/case-out.mapeodata" >"$TMP/out" 2>"$TMP/err"
+		rc=$?
+		case $rc in
+		0) is "$w $a $m: written with no problem in step 3" "$(step3 "$TMP/case-out.mapeodata")" "" ;;
+		2) check "$w $a $m: refused before writing, naming the mode that can" grep -q "rebuild with --" "$TMP/err"
+		   check "$w $a $m: the plan says why" grep -q "Mapeo would refuse" "$TMP/out"
+		   check "$w $a $m: nothing written" test ! -e "$TMP/case-out.mapeodata" ;;
+		*) fail "$w $a $m: exit $rc"; diag "$(cat "$TMP/err")" ;;
+		esac
+	done
+done
+# the modes that can, proved with the real Mapeo
+cp "$D/good-project-A.mapeodata" "$TMP/sig.mapeodata"
+"$MK" sig "$TMP/sig.mapeodata" 0 19
+status "a bad signature: the default mode refuses" 2 "$SYNCDOCTOR" rebuild "$TMP/sig.mapeodata" -o "$TMP/r7.mapeodata"
+check "and names --salvage" grep -q -- "--salvage" "$TMP/err"
+status "a bad signature: --salvage" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/sig.mapeodata" -o "$TMP/r7.mapeodata"
+mapeo "bad signature, salvage" "$TMP/r7.mapeodata" "$KA" 5 30
+cp "$D/good-project-A.mapeodata" "$TMP/hdr.mapeodata"
+"$MK" header "$TMP/hdr.mapeodata" 0
+status "a damaged feed header: repaired" 0 "$SYNCDOCTOR" rebuild "$TMP/hdr.mapeodata" -o "$TMP/r8.mapeodata"
+mapeo "feed header" "$TMP/r8.mapeodata" "$KA" 24 30
+
+# a photo that will not open: the default mode refuses, --salvage and
+# --exclude-suspect leave it out
+cp "$D/good-project-A.mapeodata" "$TMP/photo.mapeodata"
+photo=$("$MK" photo "$TMP/photo.mapeodata" 3)
+status "a broken photo: the default mode refuses" 2 "$SYNCDOCTOR" rebuild "$TMP/photo.mapeodata" -o "$TMP/r9.mapeodata"
+status "a broken photo: --exclude-suspect" 0 "$SYNCDOCTOR" rebuild --exclude-suspect "$TMP/photo.mapeodata" -o "$TMP/r9.mapeodata"
+check "--exclude-suspect leaves the photo out" grep -q "photo $photo: it will not open" "$TMP/out"
+is "--exclude-suspect: the photo is not in the file" "$(verdict "$TMP/r9.mapeodata" '.media.members')" 29
+mapeo "broken photo, exclude-suspect" "$TMP/r9.mapeodata" "$KA" 5 29
+status "a broken photo: --salvage" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/photo.mapeodata" -o "$TMP/r10.mapeodata"
+mapeo "broken photo, salvage" "$TMP/r10.mapeodata" "$KA" 24 29
+
+# Windows names beside POSIX ones: two feeds numbered 0, both kept
+cp "$D/good-project-A.mapeodata" "$TMP/collide.mapeodata"
+"$MK" collide "$TMP/collide.mapeodata" 1 0
+status "a Windows feed beside a POSIX one" 0 "$SYNCDOCTOR" rebuild "$TMP/collide.mapeodata" -o "$TMP/r11.mapeodata"
+check "the plan keeps both" grep -q "both feeds numbered 0 are kept" "$TMP/out"
+is "both feeds are in the file" "$(verdict "$TMP/r11.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 2 24"
+mapeo "Windows and POSIX feeds" "$TMP/r11.mapeodata" "$KA" 24 30
+
 # safety
 status "--dry-run" 0 "$SYNCDOCTOR" rebuild --dry-run "$TMP/a.mapeodata" -o "$TMP/dry.mapeodata"
 check "--dry-run writes nothing" test ! -e "$TMP/dry.mapeodata"
@@ -84,6 +143,14 @@ status "a full disk" 4 env SYNCDOCTOR_FAULT_WRITE=ENOSPC:200000 "$SYNCDOCTOR" re
 check "a full disk: clear message" grep -q "No space left" "$TMP/err"
 check "a full disk: nothing under the name" test ! -e "$TMP/full.mapeodata"
 is "a full disk: no temporary left" "$(ls -A "$TMP" | grep -c sdtmp)" 0
+# never a device, FIFO or link in place of a file, even with --force
+mkfifo "$TMP/fifo"
+status "a FIFO is never replaced" 4 "$SYNCDOCTOR" rebuild --force "$TMP/a.mapeodata" -o "$TMP/fifo"
+check "a FIFO: still a FIFO" test -p "$TMP/fifo"
+check "a FIFO: says why" grep -q "not a regular file" "$TMP/err"
+ln -s "$TMP/r1.mapeodata" "$TMP/link.mapeodata"
+status "a link is never replaced" 4 "$SYNCDOCTOR" rebuild --force "$TMP/a.mapeodata" -o "$TMP/link.mapeodata"
+check "a link: still a link" test -L "$TMP/link.mapeodata"
 status "an I/O error" 4 env SYNCDOCTOR_FAULT_WRITE=EIO:1000 "$SYNCDOCTOR" rebuild "$TMP/a.mapeodata" -o "$TMP/eio.mapeodata"
 check "an I/O error: nothing under the name" test ! -e "$TMP/eio.mapeodata"
 is "the input is still unchanged" "$(sha256sum <"$TMP/a.mapeodata")" "$before"

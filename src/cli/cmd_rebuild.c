@@ -39,8 +39,11 @@ static void usage(void)
 	      "      --format=FMT    the plan as text (default), json or yaml\n"
 	      "  -h, --help          display this help and exit\n"
 	      "\n"
-	      "Exit status: 0 written (or planned), 1 usage error, 3 FILE could not be read,\n"
-	      "4 OUT could not be written (nothing was left under its name).\n"));
+	      "Exit status: 0 written (or planned), 1 usage error or OUT exists without\n"
+	      "--force, 2 refused: Mapeo would refuse the file this mode writes (the plan\n"
+	      "names the mode that gives a clean file) or FILE is of an era that is not\n"
+	      "rebuilt, 3 FILE could not be read, 4 OUT could not be written or is not a\n"
+	      "regular file (nothing was left under its name).\n"));
 }
 
 int cmd_rebuild(int argc, char **argv, cli_globals *g)
@@ -99,6 +102,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		cli_error("%s", err.msg);
 		return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
 		       : st == SD_ERR_USAGE   ? EXIT_USAGE
+		       : st == SD_ERR_REFUSED ? EXIT_PROBLEMS
 		                              : EXIT_UNREADABLE;
 	}
 	strbuf out = SB_INIT;
@@ -116,7 +120,18 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		        _("syncdoctor: warning: the rebuilt file belongs to another project: "
 		          "its observations will merge into that project\n"));
 	int rc = EXIT_OK;
-	if (!dry) {
+	if (p->n_unclean) {
+		/* the plan says why and which mode can; nothing is written */
+		const char *mode = rebuild_clean_mode(p);
+		if (mode)
+			cli_error(_("Mapeo would refuse the file this mode writes: nothing was "
+			            "written; rebuild with %s"),
+			          mode);
+		else
+			cli_error("%s", _("Mapeo would refuse the file this mode writes: nothing "
+			                  "was written"));
+		rc = EXIT_PROBLEMS;
+	} else if (!dry) {
 		st = rebuild_write(p, output, &opt, &prog, &err);
 		cli_journal_rebuild(g, p, output, opt.salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
@@ -126,6 +141,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 			cli_error("%s", err.msg);
 			rc = st == SD_ERR_CANCELLED                      ? EXIT_INTERRUPTED
 			     : st == SD_ERR_EXISTS || st == SD_ERR_USAGE ? EXIT_USAGE
+			     : st == SD_ERR_REFUSED                      ? EXIT_PROBLEMS
 			                                                 : EXIT_NOT_WRITTEN;
 		}
 	}

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "settings.h"
 #include "sfwrite.h"
+#include "strmap.h"
 #include "syncfile.h"
 #include "tar.h"
 #include "xalloc.h"
@@ -52,6 +53,9 @@ void rebuild_plan_free(rebuild_plan *p)
 	for (size_t i = 0; i < p->n_changes; i++)
 		free(p->changes[i]);
 	free(p->changes);
+	for (size_t i = 0; i < p->n_unclean; i++)
+		free(p->unclean[i]);
+	free(p->unclean);
 	free(p);
 }
 
@@ -89,15 +93,20 @@ static uint64_t data_prefix(const uint8_t *tree, size_t tl, uint64_t k)
 	return sum;
 }
 
-static const sf_feed *find_feed(const syncfile *sf, int index)
+/* The input feed a planned feed copies: by its place in the feed table, as
+ * two feeds may share a number (a Windows name beside a POSIX one) and both
+ * are kept. */
+static const sf_feed *find_feed(const syncfile *sf, const rebuild_feed *pf)
 {
-	for (size_t i = 0; i < sf->n_feeds; i++)
-		if (sf->feeds[i].index == index && !sf->feeds[i].backslash)
-			return &sf->feeds[i];
-	for (size_t i = 0; i < sf->n_feeds; i++)
-		if (sf->feeds[i].index == index)
-			return &sf->feeds[i];
-	return NULL;
+	return pf->pos < sf->n_feeds ? &sf->feeds[pf->pos] : NULL;
+}
+
+/* Planned feeds by key, to resolve a link "<key>@<seq>" without a scan. */
+static void map_feeds(const rebuild_plan *p, smap *m)
+{
+	smap_init(m);
+	for (size_t f = 0; f < p->n_feeds; f++)
+		smap_put(m, p->feeds[f].key_hex, 64, f);
 }
 
 /* ---- salvage: what still verifies against a signature ---- */
@@ -281,8 +290,8 @@ static void describe_cut(rebuild_plan *p, syncfile *sf, const sf_feed *fd, uint6
 
 /* First kept block of fd (below keep) whose entry links to a version that
  * is not in the output: Mapeo's indexer would wait for it for ever. */
-static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_feed *fd,
-                               uint64_t keep)
+static uint64_t first_dangling(const rebuild_plan *p, const smap *by_key, syncfile *sf,
+                               const sf_feed *fd, uint64_t keep)
 {
 	size_t tl;
 	uint8_t *tree = load(sf, &fd->tree, &tl);
@@ -304,11 +313,9 @@ static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_fee
 					if (!at2 || at2 - v != 64)
 						continue;
 					uint64_t seq = strtoull(at2 + 1, NULL, 10);
-					bool present = false;
-					for (size_t f = 0; f < p->n_feeds; f++)
-						if (!strncmp(p->feeds[f].key_hex, v, 64) &&
-						    seq < p->feeds[f].keep)
-							present = true;
+					size_t f;
+					bool present =
+					    smap_get(by_key, v, 64, &f) && seq < p->feeds[f].keep;
 					if (!present)
 						found = k;
 				}
@@ -325,14 +332,16 @@ static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_fee
 /* Cut feeds whose kept entries depend on dropped ones, until none does. */
 static void cut_dangling(rebuild_plan *p, syncfile *sf)
 {
+	smap by_key;
+	map_feeds(p, &by_key);
 	for (int round = 0; round < 16; round++) {
 		bool changed = false;
 		for (size_t f = 0; f < p->n_feeds; f++) {
 			rebuild_feed *pf = &p->feeds[f];
-			const sf_feed *fd = find_feed(sf, pf->from);
+			const sf_feed *fd = find_feed(sf, pf);
 			if (!fd || !pf->keep)
 				continue;
-			uint64_t bad = first_dangling(p, sf, fd, pf->keep);
+			uint64_t bad = first_dangling(p, &by_key, sf, fd, pf->keep);
 			if (bad >= pf->keep)
 				continue;
 			size_t kl, tl, sl;
@@ -360,6 +369,21 @@ static void cut_dangling(rebuild_plan *p, syncfile *sf)
 		if (!changed)
 			break;
 	}
+	smap_free(&by_key);
+}
+
+/* Each media name to its live member (the copy the index names, else the
+ * last): as sf_find_member() decides, without a scan per name. */
+static void live_members(const syncfile *sf, smap *m)
+{
+	smap_init(m);
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *mb = &sf->members[i];
+		size_t prev, len = strlen(mb->name);
+		if (!smap_get(m, mb->name, len, &prev) || mb->in_index ||
+		    !sf->members[prev].in_index)
+			smap_put(m, mb->name, len, i);
+	}
 }
 
 /* A sync file, or a database folder seen through the same syncfile view. */
@@ -376,52 +400,90 @@ static sd_status open_input(const char *path, syncfile **sf, findings *fl, sd_er
  * signature for the length it is given); say what that costs. */
 static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 {
-	for (size_t f = 0; f < p->n_feeds; f++) {
+	/* One pass over the suspects and one over the findings (a file may
+	 * hold many of both): each feed's first suspect block and why. */
+	size_t n = p->n_feeds;
+	uint64_t *firsts = xcalloc(n + 1, sizeof *firsts);
+	const char **ids = xcalloc(n + 1, sizeof *ids), **codes = xcalloc(n + 1, sizeof *codes);
+	for (size_t f = 0; f < n; f++)
+		firsts[f] = UINT64_MAX;
+	smap by_key, by_obs, by_index;
+	map_feeds(p, &by_key);
+	smap_init(&by_obs);
+	smap_init(&by_index);
+	char(*numbers)[24] = xcalloc(n + 1, sizeof *numbers);
+	for (size_t f = n; f-- > 0;) {
+		snprintf(numbers[f], sizeof numbers[f], "%d", p->feeds[f].from);
+		smap_put(&by_index, numbers[f], strlen(numbers[f]), f);
+	}
+	for (size_t k = r->findings.n; k-- > 0;)
+		if (r->findings.v[k].observation)
+			smap_put(&by_obs, r->findings.v[k].observation,
+			         strlen(r->findings.v[k].observation), k);
+	for (size_t i = 0; i < r->n_obs; i++) {
+		const char *v = r->obs[i].version, *at = strrchr(v, '@');
+		size_t f, k;
+		if (!at || at - v != 64 || !smap_get(&by_key, v, 64, &f))
+			continue;
+		uint64_t seq = strtoull(at + 1, NULL, 10);
+		if (seq < firsts[f]) {
+			firsts[f] = seq;
+			ids[f] = r->obs[i].id;
+			codes[f] = smap_get(&by_obs, ids[f], strlen(ids[f]), &k)
+			               ? r->findings.v[k].code
+			               : NULL;
+		}
+	}
+	for (size_t k = 0; k < r->findings.n; k++) {
+		const finding *fn = &r->findings.v[k];
+		char num[24];
+		size_t f;
+		snprintf(num, sizeof num, "%d", fn->feed);
+		if (strcmp(fn->code, "entry-not-json") || fn->block < 0 ||
+		    !smap_get(&by_index, num, strlen(num), &f) || (uint64_t)fn->block >= firsts[f])
+			continue;
+		firsts[f] = (uint64_t)fn->block;
+		ids[f] = NULL;
+		codes[f] = fn->code;
+	}
+	smap_free(&by_obs);
+	smap_free(&by_index);
+	free(numbers);
+	/* suspects per feed, counted once the cuts are known */
+	uint64_t *cuts = xcalloc(n + 1, sizeof *cuts), *suspects = xcalloc(n + 1, sizeof *suspects);
+	for (size_t f = 0; f < n; f++) {
 		rebuild_feed *pf = &p->feeds[f];
-		const sf_feed *fd = find_feed(sf, pf->from);
-		uint64_t first = UINT64_MAX;
-		const char *why_id = NULL, *why_code = NULL;
-		for (size_t i = 0; i < r->n_obs; i++) {
-			const char *v = r->obs[i].version, *at = strrchr(v, '@');
-			if (!at || at - v != 64 || strncmp(v, pf->key_hex, 64) != 0)
-				continue;
-			uint64_t seq = strtoull(at + 1, NULL, 10);
-			if (seq < first) {
-				first = seq;
-				why_id = r->obs[i].id;
-				why_code = NULL;
-				for (size_t k = 0; k < r->findings.n && !why_code; k++)
-					if (r->findings.v[k].observation &&
-					    !strcmp(r->findings.v[k].observation, why_id))
-						why_code = r->findings.v[k].code;
-			}
-		}
-		for (size_t k = 0; k < r->findings.n; k++) {
-			const finding *fn = &r->findings.v[k];
-			if (!strcmp(fn->code, "entry-not-json") && fn->feed == pf->from &&
-			    fn->block >= 0 && (uint64_t)fn->block < first) {
-				first = (uint64_t)fn->block;
-				why_id = NULL;
-				why_code = fn->code;
-			}
-		}
-		if (!fd || first >= pf->keep)
+		const sf_feed *fd = find_feed(sf, pf);
+		cuts[f] = pf->keep;
+		if (!fd || firsts[f] >= pf->keep)
 			continue;
 		size_t kl, tl, sl;
 		uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
 		uint8_t *sigs = load(sf, &fd->signatures, &sl);
-		uint64_t cut = key && kl == 32 && tree && sigs
-		                   ? signed_length(tree, tl, sigs, sl, key, first)
-		                   : 0;
-		uint64_t suspects = 0;
-		for (size_t i = 0; i < r->n_obs; i++) {
-			const char *v = r->obs[i].version, *at = strrchr(v, '@');
-			if (!at || at - v != 64 || strncmp(v, pf->key_hex, 64) != 0)
-				continue;
-			uint64_t seq = strtoull(at + 1, NULL, 10);
-			if (seq >= cut && seq < pf->keep)
-				suspects++;
-		}
+		cuts[f] = key && kl == 32 && tree && sigs
+		              ? signed_length(tree, tl, sigs, sl, key, firsts[f])
+		              : 0;
+		free(key), free(tree), free(sigs);
+	}
+	for (size_t i = 0; i < r->n_obs; i++) {
+		const char *v = r->obs[i].version, *at = strrchr(v, '@');
+		size_t f;
+		if (!at || at - v != 64 || !smap_get(&by_key, v, 64, &f))
+			continue;
+		uint64_t seq = strtoull(at + 1, NULL, 10);
+		if (seq >= cuts[f] && seq < p->feeds[f].keep)
+			suspects[f]++;
+	}
+	smap_free(&by_key);
+	for (size_t f = 0; f < n; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		const sf_feed *fd = find_feed(sf, pf);
+		uint64_t first = firsts[f], cut = cuts[f];
+		const char *why_id = ids[f], *why_code = codes[f];
+		if (!fd || first >= pf->keep)
+			continue;
+		size_t tl;
+		uint8_t *tree = load(sf, &fd->tree, &tl);
 		uint64_t lost = pf->keep - cut;
 		char *why =
 		    why_id ? xasprintf(_("observation %s, %s"), why_id, why_code ? why_code : "?")
@@ -431,15 +493,61 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		             _("feed %d is cut before block %llu, its first suspect one (%s): %llu "
 		               "blocks are left out, %llu of them not suspect%s"),
 		             pf->from, (unsigned long long)first, why, (unsigned long long)lost,
-		             (unsigned long long)(lost > suspects ? lost - suspects : 0),
+		             (unsigned long long)(lost > suspects[f] ? lost - suspects[f] : 0),
 		             cut < first ? _(" (the nearest signed length is earlier)") : ""));
 		free(why);
 		describe_cut(p, sf, fd, cut, pf->keep);
 		pf->keep = pf->written_length = cut;
 		pf->salvaged = true;
 		pf->data_bytes = tree ? data_prefix(tree, tl, cut) : 0;
-		free(key), free(tree), free(sigs);
+		free(tree);
 	}
+	free(firsts), free(ids), free(codes), free(cuts), free(suspects);
+}
+
+/* What the output would still show in step 3 of its own check, and the
+ * options that avoid it: the plan says so, and nothing is written. */
+static void assess(rebuild_plan *p, const sd_report *r, const rebuild_options *opt)
+{
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		const rebuild_feed *pf = &p->feeds[f];
+		if (pf->salvaged || pf->verifies)
+			continue; /* salvage keeps only what verifies */
+		add_line(&p->unclean, &p->n_unclean,
+		         xasprintf(_("feed %d does not verify (a block, tree node or signature is "
+		                     "damaged or missing), and this mode copies it whole: Mapeo "
+		                     "would refuse the file"),
+		                   pf->from));
+		p->needs_salvage = true;
+	}
+	for (size_t k = 0; k < r->findings.n; k++) {
+		const finding *fn = &r->findings.v[k];
+		if (strcmp(fn->code, "entry-not-json") || fn->block < 0)
+			continue;
+		for (size_t f = 0; f < p->n_feeds; f++)
+			if (p->feeds[f].from == fn->feed &&
+			    (uint64_t)fn->block < p->feeds[f].keep) {
+				add_line(
+				    &p->unclean, &p->n_unclean,
+				    xasprintf(_("feed %d, block %lld is not an entry Mapeo can "
+				                "read, and this mode keeps it"),
+				              fn->feed, (long long)fn->block));
+				p->needs_exclude = true;
+				break;
+			}
+	}
+	p->needs_exclude = p->needs_exclude && !opt->exclude_suspect;
+}
+
+const char *rebuild_clean_mode(const rebuild_plan *p)
+{
+	if (p->needs_salvage && p->needs_exclude)
+		return "--salvage --exclude-suspect";
+	if (p->needs_salvage)
+		return "--salvage";
+	if (p->needs_exclude)
+		return "--exclude-suspect";
+	return NULL;
 }
 
 sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
@@ -465,12 +573,12 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		}
 	if (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0) {
 		sd_error_set(
-		    err, SD_ERR_FORMAT,
+		    err, SD_ERR_REFUSED,
 		    _("%s is a %s sync file: syncdoctor rebuilds only Mapeo Desktop 4 to 5.6 "
 		      "files"),
 		    input, r->era);
 		report_free(r);
-		return SD_ERR_FORMAT;
+		return SD_ERR_REFUSED; /* it was read: it is not for rebuilding */
 	}
 	syncfile *sf = NULL;
 	findings fl;
@@ -555,17 +663,22 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("the project (userdata) that was lost is written again")));
 
-	/* Media: the live copy of each photo; salvage leaves out what will not open. */
+	/* Media: the live copy of each photo; salvage and --exclude-suspect leave
+	 * out what will not open. */
+	smap live, damaged_media;
+	live_members(sf, &live);
+	smap_init(&damaged_media);
+	for (size_t k = 0; k < r->findings.n; k++)
+		if (!strcmp(r->findings.v[k].code, "media-damaged") && r->findings.v[k].media)
+			smap_put(&damaged_media, r->findings.v[k].media,
+			         strlen(r->findings.v[k].media), k);
 	for (size_t i = 0; i < sf->n_members; i++) {
 		const sf_member *m = &sf->members[i];
+		size_t li;
 		if (m->kind != SF_KIND_MEDIA)
 			continue;
-		if (sf->has_index && !m->in_index) {
-			if (sf_find_member(sf, m->name) != m)
-				continue; /* an older copy */
-		} else if (sf_find_member(sf, m->name) != m) {
-			continue;
-		}
+		if (!smap_get(&live, m->name, strlen(m->name), &li) || li != i)
+			continue; /* an older copy */
 		if (sf_name_dangerous(m->name)) {
 			/* Mapeo would use the name as a path when it imports the photo */
 			char *e = report_escape(m->name);
@@ -581,20 +694,23 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 			free(e);
 			continue;
 		}
-		bool damaged = false;
-		for (size_t k = 0; k < r->findings.n; k++)
-			if (!strcmp(r->findings.v[k].code, "media-damaged") &&
-			    r->findings.v[k].media && !strcmp(r->findings.v[k].media, m->name))
-				damaged = true;
-		if (damaged && opt->salvage) {
-			add_line(&p->dropped, &p->n_dropped,
-			         xasprintf(_("photo %s: it will not open"), m->name));
-			continue;
+		if (smap_get(&damaged_media, m->name, strlen(m->name), &li)) {
+			if (opt->salvage || opt->exclude_suspect) {
+				add_line(&p->dropped, &p->n_dropped,
+				         xasprintf(_("photo %s: it will not open"), m->name));
+				continue;
+			}
+			add_line(&p->unclean, &p->n_unclean,
+			         xasprintf(_("photo %s will not open, and this mode keeps it"),
+			                   m->name));
+			p->needs_salvage = true;
 		}
 		p->media = xreallocarray(p->media, p->n_media + 1, sizeof *p->media);
 		p->media[p->n_media++] = xstrdup(m->name);
 		p->estimated_size += TAR_BLOCK + tar_padded(m->size);
 	}
+	smap_free(&live);
+	smap_free(&damaged_media);
 	if (fnd_has(&r->findings, "dead-space"))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
@@ -604,11 +720,16 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 	p->feeds = xcalloc(r->n_feeds + 1, sizeof *p->feeds);
 	for (size_t i = 0; i < r->n_feeds; i++) {
 		const report_feed *rf = &r->feeds[i];
-		const sf_feed *fd = find_feed(sf, rf->index);
+		/* the report lists the feeds in the order of the feed table */
+		const sf_feed *fd = i < sf->n_feeds ? &sf->feeds[i] : NULL;
 		if (!fd || !rf->key_hex[0])
 			continue;
 		rebuild_feed *pf = &p->feeds[p->n_feeds];
+		pf->pos = i;
 		pf->from = rf->index;
+		pf->verifies =
+		    !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
+		                     (rf->length == 0 || rf->signed_len == (int64_t)rf->length));
 		pf->to = (int)p->n_feeds;
 		snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
 		pf->length = rf->length;
@@ -652,7 +773,12 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 				        pf->from));
 				break;
 			}
-		if (pf->from != pf->to)
+		if (fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index)
+			add_line(&p->changes, &p->n_changes,
+			         xasprintf(_("the feed stored as %d with Windows names ('%d\\key') "
+			                     "becomes feed %d: both feeds numbered %d are kept"),
+			                   pf->from, pf->from, pf->to, pf->from));
+		else if (pf->from != pf->to)
 			add_line(&p->changes, &p->n_changes,
 			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"),
 			                   pf->from, pf->to));
@@ -664,6 +790,7 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		cut_suspect(p, sf, r);
 	if (opt->salvage || opt->exclude_suspect)
 		cut_dangling(p, sf);
+	assess(p, r, opt);
 	bool secret = false;
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		secret = secret || sf->feeds[i].has_secret_key || sf->feeds[i].has_localname;
@@ -723,6 +850,19 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	} else {
 		sb_printf(out, "%s\n", _("  Nothing is left out."));
 	}
+	if (p->n_unclean) {
+		sb_printf(
+		    out, "%s\n",
+		    _("  Mapeo would refuse the file this mode writes, so it is not written:"));
+		for (size_t i = 0; i < p->n_unclean; i++) {
+			char *e = report_escape(p->unclean[i]);
+			sb_printf(out, "    - %s\n", e);
+			free(e);
+		}
+		const char *mode = rebuild_clean_mode(p);
+		if (mode)
+			sb_printf(out, _("  Rebuild with %s to get a file Mapeo accepts.\n"), mode);
+	}
 }
 
 json_t *rebuild_plan_json(const rebuild_plan *p)
@@ -752,6 +892,12 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 		json_array_append_new(c, json_string(p->changes[i]));
 	json_object_set_new(o, "dropped", d);
 	json_object_set_new(o, "changes", c);
+	json_t *u = json_array();
+	for (size_t i = 0; i < p->n_unclean; i++)
+		json_array_append_new(u, json_string(p->unclean[i]));
+	json_object_set_new(o, "refused", u);
+	const char *mode = rebuild_clean_mode(p);
+	json_object_set_new(o, "clean_mode", mode ? json_string(mode) : json_null());
 	return o;
 }
 
@@ -836,6 +982,21 @@ static void fix_header(uint8_t *p, size_t len, uint8_t type, uint16_t entry, con
 	memcpy(p + 8, algo, strlen(algo));
 }
 
+bool rebuild_blocks_output(const finding *f)
+{
+	/* Notes on what people wrote (a wrong clock, a photo that did not
+	 * travel) are not damage: Mapeo accepts them, and only
+	 * --exclude-suspect leaves those observations out. */
+	static const char *const content[] = {"date-epoch", "date-future", "date-malformed",
+	                                      "attachment-missing"};
+	if (f->step != STEP_CORRUPTION || f->severity < SEV_WARNING)
+		return false;
+	for (size_t i = 0; i < sizeof content / sizeof content[0]; i++)
+		if (!strcmp(f->code, content[i]))
+			return false;
+	return true;
+}
+
 typedef struct verify_ctx {
 	const rebuild_plan *p;
 } verify_ctx;
@@ -863,6 +1024,12 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 		if (fnd_has(&r->findings, structural[i]) &&
 		    (strcmp(structural[i], "database-missing") || p->has_db))
 			bad = structural[i];
+	/* "Verified" means every hash and signature: the full check of the
+	 * output must show no problem in step 3. */
+	for (size_t i = 0; i < r->findings.n && !bad; i++)
+		if (rebuild_blocks_output(&r->findings.v[i]) &&
+		    (strcmp(r->findings.v[i].code, "database-missing") || p->has_db))
+			bad = r->findings.v[i].code;
 	if (!bad && strcmp(r->has_discovery_key ? r->discovery_key : "", p->discovery_key) != 0)
 		bad = "project";
 	if (!bad && r->n_feeds != p->n_feeds)
@@ -896,6 +1063,18 @@ static sd_status same_file(const char *a, const char *b)
 sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild_options *opt,
                         const sd_progress *prog, sd_error *err)
 {
+	if (p->n_unclean) {
+		const char *mode = rebuild_clean_mode(p);
+		return mode
+		           ? sd_error_set(err, SD_ERR_REFUSED,
+		                          _("%s was not written: Mapeo would refuse what this mode "
+		                            "writes; rebuild with %s"),
+		                          output, mode)
+		           : sd_error_set(err, SD_ERR_REFUSED,
+		                          _("%s was not written: Mapeo would refuse what this mode "
+		                            "writes"),
+		                          output);
+	}
 	if (same_file(p->input, output) != SD_OK)
 		return sd_error_set(
 		    err, SD_ERR_USAGE,
@@ -919,8 +1098,16 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		return st;
 	}
 	sfw *w = sfw_begin(o, (int64_t)time(NULL));
+	smap live;
+	live_members(sf, &live);
 	for (size_t i = 0; i < p->n_media && st == SD_OK; i++) {
-		const sf_member *m = sf_find_member(sf, p->media[i]);
+		size_t li;
+		if (!smap_get(&live, p->media[i], strlen(p->media[i]), &li)) {
+			st = sd_error_set(err, SD_ERR_CHANGED,
+			                  _("%s changed while it was being read"), p->input);
+			break;
+		}
+		const sf_member *m = &sf->members[li];
 		range_ctx rc = {sf, m->data_off};
 		st = sfw_add(w, m->name, m->size, read_range, &rc, err);
 		sd_progress_report(prog, _("writing"), sdout_offset(o), p->estimated_size, i,
@@ -928,6 +1115,7 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		if (sd_progress_cancelled(prog))
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
+	smap_free(&live);
 	if (st == SD_OK && p->has_db) {
 		/* Prepare every feed's files, then declare the database's size. */
 		size_t n = p->n_feeds;
@@ -937,7 +1125,7 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		size_t count = 0;
 		for (size_t f = 0; f < n; f++) {
 			const rebuild_feed *pf = &p->feeds[f];
-			const sf_feed *fd = find_feed(sf, pf->from);
+			const sf_feed *fd = find_feed(sf, pf);
 			size_t kl, tl, sl, bl;
 			uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
 			uint8_t *sigs = load(sf, &fd->signatures, &sl),

@@ -1,8 +1,9 @@
 /* rebuild.h: plan and write a new sync file from a damaged one.
  *
  * The plan says what will be kept, changed and dropped; writing follows it
- * exactly. The output is written beside its target under a temporary name
- * (io.h), flushed, re-read and verified with syncdoctor's own checker, and
+ * exactly, and never into a file Mapeo would refuse: a plan whose mode keeps
+ * damage says so and names the mode that leaves it out. The output is written beside its target
+ * under a temporary name (io.h), flushed, re-read and verified with syncdoctor's own checker, and
  * only then renamed; the input is never written. The rebuilt file has the
  * exact upstream layout (sfwrite.h): media, then osm-p2p-db.tar with the
  * feeds renumbered 0, 1, 2, ... (closing any gap), then the index with
@@ -23,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "finding.h"
 #include "progress.h"
 #include "status.h"
 #include "strbuf.h"
@@ -46,6 +48,8 @@ typedef struct rebuild_feed {
 	                            holes the signature still covers */
 	uint64_t data_bytes;     /* bytes of data written */
 	bool salvaged;           /* written from what verifies, not copied */
+	size_t pos;              /* place in the input's feed table (two may share a number) */
+	bool verifies;           /* the input feed verifies whole (every hash and signature) */
 } rebuild_feed;
 
 typedef struct rebuild_plan {
@@ -65,6 +69,13 @@ typedef struct rebuild_plan {
 	size_t n_changes;
 	uint64_t estimated_size;
 	bool salvage;
+	/* What Mapeo would refuse in the file this mode writes, translated
+	 * lines. When any, rebuild_write() writes nothing (SD_ERR_REFUSED) and
+	 * the options below name the mode that gives a clean file. */
+	char **unclean;
+	size_t n_unclean;
+	bool needs_salvage; /* --salvage would leave the damage out */
+	bool needs_exclude; /* --exclude-suspect would leave it out */
 } rebuild_plan;
 
 /* Analyse input and decide. Errors: the input cannot be read, or the
@@ -75,6 +86,15 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 void rebuild_plan_free(rebuild_plan *p);
 void rebuild_plan_text(const rebuild_plan *p, strbuf *out);
 json_t *rebuild_plan_json(const rebuild_plan *p);
+
+/* The options that give Mapeo a clean file when this plan's mode cannot
+ * ("--salvage", ...), or NULL (static string, not translated: it is a
+ * command-line option). */
+const char *rebuild_clean_mode(const rebuild_plan *p);
+/* True when f, found in a rebuilt file's own check, keeps it from being
+ * written: a warning or error of step 3 (corruption), other than the notes
+ * on what people wrote (dates, photos that did not travel). */
+bool rebuild_blocks_output(const finding *f);
 
 /* Write the plan to output (never over the input; an existing output only
  * with opt->force). Nothing is left under output's name on failure. */

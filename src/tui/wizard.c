@@ -292,6 +292,15 @@ void wiz_rebuild(wizard *w, bool for_config)
 	sd_error err;
 	sd_error_clear(&err);
 	sd_status st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+	if (st == SD_OK && plan->n_unclean && rebuild_clean_mode(plan)) {
+		/* never offer a file Mapeo would refuse: plan again with the mode
+		 * that leaves the damage out (the plan shows what that costs) */
+		opt.salvage = opt.salvage || plan->needs_salvage;
+		opt.exclude_suspect = opt.exclude_suspect || plan->needs_exclude;
+		rebuild_plan_free(plan);
+		plan = NULL;
+		st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+	}
 	ui_progress_end();
 	if (st != SD_OK) {
 		ui_message(_("The repair is not possible"), err.msg);
