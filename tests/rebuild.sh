@@ -133,6 +133,40 @@ check "the plan keeps both" grep -q "both feeds numbered 0 are kept" "$TMP/out"
 is "both feeds are in the file" "$(verdict "$TMP/r11.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 2 24"
 mapeo "Windows and POSIX feeds" "$TMP/r11.mapeodata" "$KA" 24 30
 
+# several sources of one project: a database popped out into a temporary
+# folder, with the file left holding only the photos, restored whole
+cp "$D/good-project-A.mapeodata" "$TMP/popped.mapeodata"
+"$MK" nodb "$TMP/popped.mapeodata"
+mkdir "$TMP/osm-p2p-syncfile-x1"
+"${top_builddir}/tests/unit/mkdb" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-x1"
+status "the popped file alone keeps no observation" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" -o "$TMP/r12.mapeodata"
+is "the popped file alone" "$(verdict "$TMP/r12.mapeodata" '[(.feeds | length), .media.members] | join(" ")')" "0 30"
+status "FILE --database DIR" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" --database "$TMP/osm-p2p-syncfile-x1" -o "$TMP/r13.mapeodata"
+check "the plan names both sources" grep -q "joined with $TMP/osm-p2p-syncfile-x1" "$TMP/out"
+is "restored whole" "$(verdict "$TMP/r13.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a popped database restored" "$TMP/r13.mapeodata" "$KA" 24 30
+# two sync files of one project joined without Mapeo: each is damaged in
+# the feed the other holds intact, so together they are whole
+cp "$D/good-project-A.mapeodata" "$TMP/x.mapeodata"
+"$MK" data "$TMP/x.mapeodata" 0 10
+cp "$D/good-project-A.mapeodata" "$TMP/y.mapeodata"
+"$MK" data "$TMP/y.mapeodata" 1 2
+status "A B -o OUT" 0 "$SYNCDOCTOR" rebuild "$TMP/x.mapeodata" "$TMP/y.mapeodata" -o "$TMP/r14.mapeodata"
+check "feed 0 comes from the copy where it verifies" grep -q "feed 0 is taken from $TMP/y.mapeodata" "$TMP/out"
+is "joined whole" "$(verdict "$TMP/r14.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "two files joined" "$TMP/r14.mapeodata" "$KA" 24 30
+status "a file with another device joined" 0 "$SYNCDOCTOR" rebuild "$D/good-project-A.mapeodata" "$D/edge-empty-device-A.mapeodata" -o "$TMP/r15.mapeodata"
+is "three feeds" "$(verdict "$TMP/r15.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 3 24"
+status "two projects are never joined" 2 "$SYNCDOCTOR" rebuild "$D/good-project-A.mapeodata" "$D/good-project-B.mapeodata" -o "$TMP/r16.mapeodata"
+check "two projects: says so" grep -q "joins only sources of one project" "$TMP/err"
+check "two projects: nothing written" test ! -e "$TMP/r16.mapeodata"
+
+# another era is refused (2), not "could not be read" (3)
+cp "$D/good-project-A.mapeodata" "$TMP/v3.mapeodata"
+"$MK" hyperlog "$TMP/v3.mapeodata"
+status "a Mapeo 3 file is refused" 2 "$SYNCDOCTOR" rebuild "$TMP/v3.mapeodata" -o "$TMP/r17.mapeodata"
+check "a Mapeo 3 file: says why" grep -q "hyperlog" "$TMP/err"
+
 # safety
 status "--dry-run" 0 "$SYNCDOCTOR" rebuild --dry-run "$TMP/a.mapeodata" -o "$TMP/dry.mapeodata"
 check "--dry-run writes nothing" test ! -e "$TMP/dry.mapeodata"

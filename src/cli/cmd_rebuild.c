@@ -13,37 +13,40 @@
 
 static void usage(void)
 {
-	printf(
-	    _("Usage: syncdoctor rebuild [OPTION]... FILE -o OUT\n"
-	      "  or:  syncdoctor rebuild [OPTION]... --database DIR -o OUT\n"
-	      "Write a new sync file OUT from FILE in the exact layout Mapeo writes, with a new\n"
-	      "index and trailer, the project restored, dead space dropped and the feeds\n"
-	      "numbered without gaps. FILE is never changed. OUT is written under a\n"
-	      "temporary name, verified, and only then renamed.\n"
-	      "\n"
-	      "  -o, --output=OUT    the file to write (required)\n"
-	      "  -c, --config=CFG    write it for this configuration's project; the data\n"
-	      "                      joins that project\n"
-	      "      --repair        rebuild index, trailer and project (the default)\n"
-	      "      --salvage       keep every block that verifies and cut each feed at its\n"
-	      "                      first one that does not; leave out photos that will\n"
-	      "                      not open\n"
-	      "      --database=DIR  read a database folder instead of a sync file: Mapeo\n"
-	      "                      Desktop's data folder or kappa.db, a phone's copy,\n"
-	      "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
-	      "                      and localname are never copied\n"
-	      "      --exclude-suspect  cut each feed before its first suspect observation\n"
-	      "                      (1970 dates, photos that will not open, ...)\n"
-	      "  -n, --dry-run       print the plan and write nothing\n"
-	      "      --force         replace OUT when it exists\n"
-	      "      --format=FMT    the plan as text (default), json or yaml\n"
-	      "  -h, --help          display this help and exit\n"
-	      "\n"
-	      "Exit status: 0 written (or planned), 1 usage error or OUT exists without\n"
-	      "--force, 2 refused: Mapeo would refuse the file this mode writes (the plan\n"
-	      "names the mode that gives a clean file) or FILE is of an era that is not\n"
-	      "rebuilt, 3 FILE could not be read, 4 OUT could not be written or is not a\n"
-	      "regular file (nothing was left under its name).\n"));
+	printf(_("Usage: syncdoctor rebuild [OPTION]... SOURCE... -o OUT\n"
+	         "  or:  syncdoctor rebuild [OPTION]... [FILE] --database DIR -o OUT\n"
+	         "Write a new sync file OUT in the exact layout Mapeo writes, with a new index\n"
+	         "and trailer, the project restored, dead space dropped and the feeds numbered\n"
+	         "without gaps. Each SOURCE is a sync file or a database folder of one project:\n"
+	         "feeds are united by key at the longest length that verifies, photos by name\n"
+	         "(FILE --database DIR restores a file whose database was popped out into a\n"
+	         "temporary folder; A B joins two sync files). No source is ever changed. OUT\n"
+	         "is written under a temporary name, verified with every hash and signature,\n"
+	         "and only then renamed; a file Mapeo would refuse is never written.\n"
+	         "\n"
+	         "  -o, --output=OUT    the file to write (required)\n"
+	         "  -c, --config=CFG    write it for this configuration's project; the data\n"
+	         "                      joins that project\n"
+	         "      --repair        rebuild index, trailer and project (the default)\n"
+	         "      --salvage       keep every block that verifies and cut each feed at its\n"
+	         "                      first one that does not; leave out photos that will\n"
+	         "                      not open\n"
+	         "      --database=DIR  read a database folder too (or instead): Mapeo\n"
+	         "                      Desktop's data folder or kappa.db, a phone's copy,\n"
+	         "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
+	         "                      and localname are never copied\n"
+	         "      --exclude-suspect  cut each feed before its first suspect observation\n"
+	         "                      (1970 dates, photos that will not open, ...)\n"
+	         "  -n, --dry-run       print the plan and write nothing\n"
+	         "      --force         replace OUT when it exists\n"
+	         "      --format=FMT    the plan as text (default), json or yaml\n"
+	         "  -h, --help          display this help and exit\n"
+	         "\n"
+	         "Exit status: 0 written (or planned), 1 usage error or OUT exists without\n"
+	         "--force, 2 refused: Mapeo would refuse the file this mode writes (the plan\n"
+	         "names the mode that gives a clean file) or FILE is of an era that is not\n"
+	         "rebuilt, 3 FILE could not be read, 4 OUT could not be written or is not a\n"
+	         "regular file (nothing was left under its name).\n"));
 }
 
 int cmd_rebuild(int argc, char **argv, cli_globals *g)
@@ -63,7 +66,9 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	    {NULL, 0, NULL, 0},
 	};
 	rebuild_options opt = {0};
-	const char *output = NULL, *database = NULL;
+	const char *output = NULL;
+	const char **sources = xcalloc((size_t)argc + 1, sizeof *sources);
+	size_t n_db = 0;
 	bool dry = false;
 	report_format fmt = REPORT_TEXT;
 	int c;
@@ -75,7 +80,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		case 'c': opt.config_path = optarg; break;
 		case 'R': break;
 		case 'S': opt.salvage = true; break;
-		case 'D': database = optarg; break;
+		case 'D': sources[n_db++] = optarg; break;
 		case 'X': opt.exclude_suspect = true; break;
 		case 'n': dry = true; break;
 		case 'F': opt.force = true; break;
@@ -83,21 +88,36 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 			if (!cli_format_option(optarg, &fmt))
 				return EXIT_USAGE;
 			break;
-		case 'h': usage(); return EXIT_OK;
-		default: return cli_usage_error(_("unknown option"));
+		case 'h':
+			usage();
+			free(sources);
+			return EXIT_OK;
+		default: free(sources); return cli_usage_error(_("unknown option"));
 		}
 	}
-	if (database ? optind != argc : optind + 1 != argc)
-		return cli_usage_error(_("rebuild needs one sync file to read"));
-	const char *input = database ? database : argv[optind];
-	if (!output && !dry)
+	/* the sync files first, in the order given, then the folders */
+	size_t n = 0;
+	const char **all = xcalloc((size_t)argc + 1, sizeof *all);
+	for (int i = optind; i < argc; i++)
+		all[n++] = argv[i];
+	for (size_t i = 0; i < n_db; i++)
+		all[n++] = sources[i];
+	free(sources);
+	if (!n) {
+		free(all);
+		return cli_usage_error(_("rebuild needs a sync file or a database folder to read"));
+	}
+	if (!output && !dry) {
+		free(all);
 		return cli_usage_error(_("rebuild needs the output file: -o OUT"));
+	}
 	if (!opt.userdata)
 		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
 	rebuild_plan *p = NULL;
 	sd_error err;
-	sd_status st = rebuild_plan_make(input, &opt, &prog, &p, &err);
+	sd_status st = rebuild_plan_make_multi(all, n, &opt, &prog, &p, &err);
+	free(all);
 	if (st != SD_OK) {
 		cli_error("%s", err.msg);
 		return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED

@@ -37,25 +37,44 @@ static void add_line(char ***v, size_t *n, char *line)
 	(*v)[(*n)++] = line;
 }
 
-void rebuild_plan_free(rebuild_plan *p)
+/* Everything a plan owns, but not the plan itself. */
+static void rebuild_plan_free_members(rebuild_plan *p)
 {
-	if (!p)
-		return;
 	free(p->input);
+	for (size_t i = 0; i < p->n_inputs; i++)
+		free(p->inputs[i]);
+	free(p->inputs);
 	free(p->project_source);
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		for (size_t i = 0; i < p->feeds[f].n_changes; i++)
+			free(p->feeds[f].changes[i]);
+		free(p->feeds[f].changes);
+		for (size_t i = 0; i < p->feeds[f].n_dropped; i++)
+			free(p->feeds[f].dropped[i]);
+		free(p->feeds[f].dropped);
+	}
 	free(p->feeds);
 	for (size_t i = 0; i < p->n_media; i++)
 		free(p->media[i]);
 	free(p->media);
+	free(p->media_src), free(p->media_size), free(p->media_damaged);
 	for (size_t i = 0; i < p->n_dropped; i++)
-		free(p->dropped[i]);
+		free(p->dropped[i]), free(p->dropped_of[i]);
 	free(p->dropped);
+	free(p->dropped_of);
 	for (size_t i = 0; i < p->n_changes; i++)
 		free(p->changes[i]);
 	free(p->changes);
 	for (size_t i = 0; i < p->n_unclean; i++)
 		free(p->unclean[i]);
 	free(p->unclean);
+}
+
+void rebuild_plan_free(rebuild_plan *p)
+{
+	if (!p)
+		return;
+	rebuild_plan_free_members(p);
 	free(p);
 }
 
@@ -253,7 +272,7 @@ done:
 }
 
 /* What the cut blocks held, for the report. */
-static void describe_cut(rebuild_plan *p, syncfile *sf, const sf_feed *fd, uint64_t keep,
+static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint64_t keep,
                          uint64_t length)
 {
 	size_t tl;
@@ -330,7 +349,7 @@ static uint64_t first_dangling(const rebuild_plan *p, const smap *by_key, syncfi
 }
 
 /* Cut feeds whose kept entries depend on dropped ones, until none does. */
-static void cut_dangling(rebuild_plan *p, syncfile *sf)
+static void cut_dangling(rebuild_plan *p, syncfile **sfs)
 {
 	smap by_key;
 	map_feeds(p, &by_key);
@@ -338,6 +357,7 @@ static void cut_dangling(rebuild_plan *p, syncfile *sf)
 		bool changed = false;
 		for (size_t f = 0; f < p->n_feeds; f++) {
 			rebuild_feed *pf = &p->feeds[f];
+			syncfile *sf = sfs[pf->src];
 			const sf_feed *fd = find_feed(sf, pf);
 			if (!fd || !pf->keep)
 				continue;
@@ -351,13 +371,13 @@ static void cut_dangling(rebuild_plan *p, syncfile *sf)
 			                   ? signed_length(tree, tl, sigs, sl, key, bad)
 			                   : 0;
 			free(key), free(tree), free(sigs);
-			add_line(&p->changes, &p->n_changes,
+			add_line(&pf->changes, &pf->n_changes,
 			         xasprintf(
 			             _("feed %d is cut at block %llu: its entry there edits or "
 			               "deletes data that is left out, and Mapeo would wait for it "
 			               "for ever"),
 			             pf->from, (unsigned long long)bad));
-			describe_cut(p, sf, fd, cut, pf->keep);
+			describe_cut(pf, sf, fd, cut, pf->keep);
 			pf->keep = pf->written_length = cut;
 			pf->salvaged = true;
 			size_t tl2;
@@ -488,7 +508,7 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		char *why =
 		    why_id ? xasprintf(_("observation %s, %s"), why_id, why_code ? why_code : "?")
 		           : xstrdup(why_code ? why_code : "?");
-		add_line(&p->changes, &p->n_changes,
+		add_line(&pf->changes, &pf->n_changes,
 		         xasprintf(
 		             _("feed %d is cut before block %llu, its first suspect one (%s): %llu "
 		               "blocks are left out, %llu of them not suspect%s"),
@@ -496,7 +516,7 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		             (unsigned long long)(lost > suspects[f] ? lost - suspects[f] : 0),
 		             cut < first ? _(" (the nearest signed length is earlier)") : ""));
 		free(why);
-		describe_cut(p, sf, fd, cut, pf->keep);
+		describe_cut(pf, sf, fd, cut, pf->keep);
 		pf->keep = pf->written_length = cut;
 		pf->salvaged = true;
 		pf->data_bytes = tree ? data_prefix(tree, tl, cut) : 0;
@@ -507,36 +527,34 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 
 /* What the output would still show in step 3 of its own check, and the
  * options that avoid it: the plan says so, and nothing is written. */
-static void assess(rebuild_plan *p, const sd_report *r, const rebuild_options *opt)
+static void assess(rebuild_plan *p, const rebuild_options *opt)
 {
 	for (size_t f = 0; f < p->n_feeds; f++) {
 		const rebuild_feed *pf = &p->feeds[f];
-		if (pf->salvaged || pf->verifies)
-			continue; /* salvage keeps only what verifies */
-		add_line(&p->unclean, &p->n_unclean,
-		         xasprintf(_("feed %d does not verify (a block, tree node or signature is "
-		                     "damaged or missing), and this mode copies it whole: Mapeo "
-		                     "would refuse the file"),
-		                   pf->from));
-		p->needs_salvage = true;
+		if (!pf->salvaged && !pf->verifies) {
+			/* salvage keeps only what verifies */
+			add_line(&p->unclean, &p->n_unclean,
+			         xasprintf(_("feed %d does not verify (a block, tree node or "
+			                     "signature is damaged or missing), and this mode "
+			                     "copies it whole: Mapeo would refuse the file"),
+			                   pf->from));
+			p->needs_salvage = true;
+		}
+		if (pf->entry_bad) {
+			add_line(&p->unclean, &p->n_unclean,
+			         xasprintf(_("feed %d holds a block that is not an entry Mapeo "
+			                     "can read, and this mode keeps it"),
+			                   pf->from));
+			p->needs_exclude = !opt->exclude_suspect;
+		}
 	}
-	for (size_t k = 0; k < r->findings.n; k++) {
-		const finding *fn = &r->findings.v[k];
-		if (strcmp(fn->code, "entry-not-json") || fn->block < 0)
-			continue;
-		for (size_t f = 0; f < p->n_feeds; f++)
-			if (p->feeds[f].from == fn->feed &&
-			    (uint64_t)fn->block < p->feeds[f].keep) {
-				add_line(
-				    &p->unclean, &p->n_unclean,
-				    xasprintf(_("feed %d, block %lld is not an entry Mapeo can "
-				                "read, and this mode keeps it"),
-				              fn->feed, (long long)fn->block));
-				p->needs_exclude = true;
-				break;
-			}
-	}
-	p->needs_exclude = p->needs_exclude && !opt->exclude_suspect;
+	for (size_t i = 0; i < p->n_media; i++)
+		if (p->media_damaged[i]) {
+			add_line(&p->unclean, &p->n_unclean,
+			         xasprintf(_("photo %s will not open, and this mode keeps it"),
+			                   p->media[i]));
+			p->needs_salvage = true;
+		}
 }
 
 const char *rebuild_clean_mode(const rebuild_plan *p)
@@ -550,72 +568,112 @@ const char *rebuild_clean_mode(const rebuild_plan *p)
 	return NULL;
 }
 
-sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
-                            rebuild_plan **out, sd_error *err)
+/* One source read and checked: the report of its full check and the
+ * syncfile view the plan copies from. */
+typedef struct rb_source {
+	const char *path;
+	sd_report *r;
+	syncfile *sf;
+} rb_source;
+
+static void source_close(rb_source *s)
 {
-	*out = NULL;
+	sf_close(s->sf);
+	report_free(s->r);
+	s->sf = NULL, s->r = NULL;
+}
+
+static sd_status source_open(rb_source *s, const char *input, const sd_progress *prog,
+                             sd_error *err)
+{
+	memset(s, 0, sizeof *s);
+	s->path = input;
 	check_options co = {.no_auto_config = true};
-	sd_report *r = NULL;
-	sd_status st = check_run(input, &co, prog, &r, err);
+	sd_status st = check_run(input, &co, prog, &s->r, err);
 	if (st != SD_OK)
 		return st;
-	if (r->verdict == VERDICT_UNREADABLE) {
-		report_free(r);
+	if (s->r->verdict == VERDICT_UNREADABLE) {
+		source_close(s);
 		return err->status ? err->status : SD_ERR_IO;
 	}
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (!strcmp(r->findings.v[i].code, "input-changed")) {
-			sd_error_set(err, SD_ERR_CHANGED, "%s", r->findings.v[i].message);
-			report_free(r);
+	for (size_t i = 0; i < s->r->findings.n; i++)
+		if (!strcmp(s->r->findings.v[i].code, "input-changed")) {
+			sd_error_set(err, SD_ERR_CHANGED, "%s", s->r->findings.v[i].message);
+			source_close(s);
 			return SD_ERR_CHANGED;
 		}
-	if (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0) {
+	if (strcmp(s->r->era, "kappa-osm-v2") != 0 && strcmp(s->r->era, "unknown") != 0) {
 		sd_error_set(
 		    err, SD_ERR_REFUSED,
 		    _("%s is a %s sync file: syncdoctor rebuilds only Mapeo Desktop 4 to 5.6 "
 		      "files"),
-		    input, r->era);
-		report_free(r);
+		    input, s->r->era);
+		source_close(s);
 		return SD_ERR_REFUSED; /* it was read: it is not for rebuilding */
 	}
-	syncfile *sf = NULL;
 	findings fl;
 	fnd_init(&fl);
-	if ((st = open_input(input, &sf, &fl, err)) != SD_OK) {
-		report_free(r);
-		fnd_free(&fl);
-		return st;
-	}
-	rebuild_plan *p = xcalloc(1, sizeof *p);
-	p->input = xstrdup(input);
-	p->salvage = opt->salvage;
+	st = open_input(input, &s->sf, &fl, err);
+	fnd_free(&fl);
+	if (st != SD_OK)
+		source_close(s);
+	return st;
+}
 
-	/* The project. */
-	const char *file_dk = sf->has_discovery_key ? sf->discovery_key : "";
-	bool file_known = sf->p2p_db != NULL;
+static void add_dropped(rebuild_plan *p, const char *media, char *line)
+{
+	p->dropped_of = xreallocarray(p->dropped_of, p->n_dropped + 1, sizeof *p->dropped_of);
+	p->dropped_of[p->n_dropped] = media ? xstrdup(media) : NULL;
+	add_line(&p->dropped, &p->n_dropped, line);
+}
+
+/* The project of the output: the configuration's when one is given (or
+ * when no source knows its own and Mapeo Desktop's is found), else the one
+ * every source that knows it names. */
+static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
+                              const rebuild_options *opt, sd_error *err)
+{
+	const char *file_dk = NULL, *first = NULL;
+	for (size_t k = 0; k < n; k++) {
+		const syncfile *sf = src[k].sf;
+		if (!sf->p2p_db)
+			continue;
+		const char *dk = sf->has_discovery_key ? sf->discovery_key : "";
+		if (!file_dk) {
+			file_dk = dk, first = src[k].path;
+		} else if (strcmp(dk, file_dk) != 0 && !opt->config_path) {
+			char a[16], b[16];
+			keys_error_form(file_dk, a);
+			keys_error_form(dk, b);
+			return sd_error_set(err, SD_ERR_REFUSED,
+			                    _("%s belongs to project %s and %s to project %s: "
+			                      "syncdoctor joins only sources of one project (give "
+			                      "--config to move them all into one)"),
+			                    first, a, src[k].path, b);
+		}
+	}
+	bool file_known = file_dk != NULL;
 	if (opt->config_path || (!file_known && !opt->no_auto_config)) {
 		char *active = opt->config_path ? NULL : cfg_find_active(opt->userdata);
 		const char *path = opt->config_path ? opt->config_path : active;
-		if (!path) {
-			sd_error_set(
+		if (!path)
+			return sd_error_set(
 			    err, SD_ERR_USAGE,
 			    _("%s no longer says which project it belongs to (its userdata is "
 			      "lost) and Mapeo Desktop's configuration was not found here: give "
 			      "the configuration with --config"),
-			    input);
-			goto fail;
-		}
+			    p->input);
 		mapeo_config *c = NULL;
 		findings cf;
 		fnd_init(&cf);
-		if ((st = cfg_open(path, &c, &cf, err)) != SD_OK) {
-			fnd_free(&cf);
-			free(active);
-			goto fail;
-		}
+		sd_status st = cfg_open(path, &c, &cf, err);
 		fnd_free(&cf);
+		if (st != SD_OK) {
+			free(active);
+			return st;
+		}
 		snprintf(p->discovery_key, sizeof p->discovery_key, "%s",
 		         c->has_key ? c->discovery_key : "");
 		snprintf(p->footer, sizeof p->footer, "%s", c->footer);
@@ -643,16 +701,26 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		}
 	} else if (file_known) {
 		snprintf(p->discovery_key, sizeof p->discovery_key, "%s", file_dk);
-		p->project_source =
-		    xstrdup(db_is_view(sf) ? _("the database itself") : _("the file itself"));
+		p->project_source = n > 1 ? xasprintf(_("the sources themselves (%s)"), first)
+		                    : db_is_view(src[0].sf) ? xstrdup(_("the database itself"))
+		                                            : xstrdup(_("the file itself"));
 	} else {
-		sd_error_set(
+		return sd_error_set(
 		    err, SD_ERR_USAGE,
 		    _("%s no longer says which project it belongs to (its userdata is lost): "
 		      "give the configuration with --config"),
-		    input);
-		goto fail;
+		    p->input);
 	}
+	return SD_OK;
+}
+
+/* The photos and feeds of one source, planned as if it were the only one
+ * (feeds numbered from 0); plan_merge() then unites the sources. */
+static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
+                        const rebuild_options *opt)
+{
+	syncfile *sf = source->sf;
+	const sd_report *r = source->r;
 	if (db_is_view(sf))
 		; /* a database folder has no index or userdata to restore */
 	else if (!sf->has_index || fnd_has(&r->findings, "missing-trailer") ||
@@ -682,32 +750,34 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		if (sf_name_dangerous(m->name)) {
 			/* Mapeo would use the name as a path when it imports the photo */
 			char *e = report_escape(m->name);
-			add_line(&p->dropped, &p->n_dropped,
-			         xasprintf(_("photo %s: its name is not safe as a file name"), e));
+			add_dropped(
+			    p, m->name,
+			    xasprintf(_("photo %s: its name is not safe as a file name"), e));
 			free(e);
 			continue;
 		}
 		if (m->truncated || m->unpatched) {
 			char *e = report_escape(m->name);
-			add_line(&p->dropped, &p->n_dropped,
-			         xasprintf(_("photo %s: it is cut short in the file"), e));
+			add_dropped(p, m->name,
+			            xasprintf(_("photo %s: it is cut short in the file"), e));
 			free(e);
 			continue;
 		}
-		if (smap_get(&damaged_media, m->name, strlen(m->name), &li)) {
-			if (opt->salvage || opt->exclude_suspect) {
-				add_line(&p->dropped, &p->n_dropped,
-				         xasprintf(_("photo %s: it will not open"), m->name));
-				continue;
-			}
-			add_line(&p->unclean, &p->n_unclean,
-			         xasprintf(_("photo %s will not open, and this mode keeps it"),
-			                   m->name));
-			p->needs_salvage = true;
+		bool damaged = smap_get(&damaged_media, m->name, strlen(m->name), &li);
+		if (damaged && (opt->salvage || opt->exclude_suspect)) {
+			add_dropped(p, m->name,
+			            xasprintf(_("photo %s: it will not open"), m->name));
+			continue;
 		}
 		p->media = xreallocarray(p->media, p->n_media + 1, sizeof *p->media);
+		p->media_src = xreallocarray(p->media_src, p->n_media + 1, sizeof *p->media_src);
+		p->media_size = xreallocarray(p->media_size, p->n_media + 1, sizeof *p->media_size);
+		p->media_damaged =
+		    xreallocarray(p->media_damaged, p->n_media + 1, sizeof *p->media_damaged);
+		p->media_src[p->n_media] = src;
+		p->media_size[p->n_media] = m->size;
+		p->media_damaged[p->n_media] = damaged;
 		p->media[p->n_media++] = xstrdup(m->name);
-		p->estimated_size += TAR_BLOCK + tar_padded(m->size);
 	}
 	smap_free(&live);
 	smap_free(&damaged_media);
@@ -725,8 +795,10 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		if (!fd || !rf->key_hex[0])
 			continue;
 		rebuild_feed *pf = &p->feeds[p->n_feeds];
+		pf->src = src;
 		pf->pos = i;
 		pf->from = rf->index;
+		pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
 		pf->verifies =
 		    !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
 		                     (rf->length == 0 || rf->signed_len == (int64_t)rf->length));
@@ -747,7 +819,7 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 				pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
 				if (sv.recomputed)
 					add_line(
-					    &p->changes, &p->n_changes,
+					    &pf->changes, &pf->n_changes,
 					    xasprintf(
 					        _("feed %d: damaged tree nodes are computed again "
 					          "from the intact data"),
@@ -761,36 +833,31 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		}
 		free(tree);
 		if (pf->keep < pf->length)
-			describe_cut(p, sf, fd, pf->keep, pf->length);
+			describe_cut(pf, sf, fd, pf->keep, pf->length);
 		for (size_t k = 0; k < r->findings.n; k++)
 			if (!strcmp(r->findings.v[k].code, "feed-header-invalid") &&
 			    r->findings.v[k].feed == rf->index) {
 				add_line(
-				    &p->changes, &p->n_changes,
+				    &pf->changes, &pf->n_changes,
 				    xasprintf(
 				        _("feed %d: damaged or missing file headers are written "
 				          "again"),
 				        pf->from));
 				break;
 			}
-		if (fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index)
-			add_line(&p->changes, &p->n_changes,
-			         xasprintf(_("the feed stored as %d with Windows names ('%d\\key') "
-			                     "becomes feed %d: both feeds numbered %d are kept"),
-			                   pf->from, pf->from, pf->to, pf->from));
-		else if (pf->from != pf->to)
-			add_line(&p->changes, &p->n_changes,
-			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"),
-			                   pf->from, pf->to));
-		p->estimated_size +=
-		    5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + PAGE * 2;
 		p->n_feeds++;
 	}
 	if (opt->exclude_suspect)
 		cut_suspect(p, sf, r);
-	if (opt->salvage || opt->exclude_suspect)
-		cut_dangling(p, sf);
-	assess(p, r, opt);
+	/* blocks Mapeo cannot read as entries, still kept */
+	for (size_t k = 0; k < r->findings.n; k++) {
+		const finding *fn = &r->findings.v[k];
+		if (strcmp(fn->code, "entry-not-json") || fn->block < 0)
+			continue;
+		for (size_t f = 0; f < p->n_feeds; f++)
+			if (p->feeds[f].from == fn->feed && (uint64_t)fn->block < p->feeds[f].keep)
+				p->feeds[f].entry_bad = true;
+	}
 	bool secret = false;
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		secret = secret || sf->feeds[i].has_secret_key || sf->feeds[i].has_localname;
@@ -803,24 +870,241 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		    &p->changes, &p->n_changes,
 		    xstrdup(_("the folder named after the project key is left out, so the file no "
 		              "longer exposes the key")));
+}
+
+/* Add *line to v unless an equal line is there; *line is taken. */
+static void move_line(char ***v, size_t *n, char **line)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], *line)) {
+			free(*line);
+			*line = NULL;
+			return;
+		}
+	add_line(v, n, *line);
+	*line = NULL;
+}
+
+static void free_feed_lines(rebuild_feed *f)
+{
+	for (size_t i = 0; i < f->n_changes; i++)
+		free(f->changes[i]);
+	for (size_t i = 0; i < f->n_dropped; i++)
+		free(f->dropped[i]);
+	free(f->changes), free(f->dropped);
+	f->changes = f->dropped = NULL;
+	f->n_changes = f->n_dropped = 0;
+}
+
+/* Is candidate c a better copy of a feed than the one chosen? One that
+ * gives Mapeo a clean feed first, then the longer. */
+static bool feed_better(const rebuild_feed *c, const rebuild_feed *chosen)
+{
+	bool cc = (c->salvaged || c->verifies) && !c->entry_bad,
+	     ch = (chosen->salvaged || chosen->verifies) && !chosen->entry_bad;
+	if (cc != ch)
+		return cc;
+	return c->written_length > chosen->written_length ||
+	       (c->written_length == chosen->written_length && c->keep > chosen->keep);
+}
+
+/* Unite the sources' plans into p: feeds by key, photos by name. What the
+ * sub-plans hold moves into p. */
+static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
+{
+	smap by_key, by_name;
+	smap_init(&by_key);
+	smap_init(&by_name);
+	size_t total_feeds = 0, total_media = 0;
+	for (size_t k = 0; k < n; k++)
+		total_feeds += subs[k].n_feeds, total_media += subs[k].n_media;
+	p->feeds = xcalloc(total_feeds + 1, sizeof *p->feeds);
+	p->media = xcalloc(total_media + 1, sizeof *p->media);
+	p->media_src = xcalloc(total_media + 1, sizeof *p->media_src);
+	p->media_size = xcalloc(total_media + 1, sizeof *p->media_size);
+	p->media_damaged = xcalloc(total_media + 1, sizeof *p->media_damaged);
+	for (size_t k = 0; k < n; k++) {
+		rebuild_plan *s = &subs[k];
+		for (size_t i = 0; i < s->n_changes; i++)
+			move_line(&p->changes, &p->n_changes, &s->changes[i]);
+		for (size_t f = 0; f < s->n_feeds; f++) {
+			rebuild_feed *c = &s->feeds[f];
+			size_t at;
+			if (!smap_get(&by_key, c->key_hex, 64, &at)) {
+				at = p->n_feeds++;
+			} else if (!feed_better(c, &p->feeds[at])) {
+				continue;
+			}
+			free_feed_lines(&p->feeds[at]);
+			p->feeds[at] = *c;
+			/* the map keeps pointing at the key stored in p */
+			smap_put(&by_key, p->feeds[at].key_hex, 64, at);
+			c->changes = c->dropped = NULL;
+			c->n_changes = c->n_dropped = 0;
+		}
+		for (size_t i = 0; i < s->n_media; i++) {
+			size_t at;
+			const char *name = s->media[i];
+			if (smap_get(&by_name, name, strlen(name), &at)) {
+				if (!p->media_damaged[at] || s->media_damaged[i])
+					continue;
+				free(p->media[at]);
+			} else {
+				at = p->n_media++;
+			}
+			p->media[at] = s->media[i];
+			s->media[i] = NULL;
+			p->media_src[at] = s->media_src[i];
+			p->media_size[at] = s->media_size[i];
+			p->media_damaged[at] = s->media_damaged[i];
+			smap_put(&by_name, p->media[at], strlen(p->media[at]), at);
+		}
+	}
+	/* what a source left out that no other source gives */
+	for (size_t k = 0; k < n; k++) {
+		rebuild_plan *s = &subs[k];
+		for (size_t i = 0; i < s->n_dropped; i++) {
+			size_t at;
+			if (s->dropped_of[i] &&
+			    smap_get(&by_name, s->dropped_of[i], strlen(s->dropped_of[i]), &at))
+				continue;
+			add_dropped(p, s->dropped_of[i], s->dropped[i]);
+			s->dropped[i] = NULL;
+		}
+	}
+	smap_free(&by_key);
+	smap_free(&by_name);
+	/* numbered without gaps, in the order first seen */
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		pf->to = (int)f;
+		p->estimated_size +=
+		    5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + PAGE * 2;
+	}
+	for (size_t i = 0; i < p->n_media; i++)
+		p->estimated_size += TAR_BLOCK + tar_padded(p->media_size[i]);
 	p->estimated_size += 64 * 1024;
-	sf_close(sf);
-	report_free(r);
-	fnd_free(&fl);
+}
+
+/* The lines that say where each feed goes, once they are numbered. */
+static void plan_renumber_lines(rebuild_plan *p)
+{
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		if (p->n_inputs > 1) {
+			char *e = report_escape(p->inputs[pf->src]);
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("feed %d is taken from %s (feed %d there)"), pf->to, e,
+			                   pf->from));
+			free(e);
+		} else if (pf->windows_twin) {
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("the feed stored as %d with Windows names ('%d\\key') "
+			                     "becomes feed %d: both feeds numbered %d are kept"),
+			                   pf->from, pf->from, pf->to, pf->from));
+		} else if (pf->from != pf->to) {
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"),
+			                   pf->from, pf->to));
+		}
+	}
+}
+
+sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const rebuild_options *opt,
+                                  const sd_progress *prog, rebuild_plan **out, sd_error *err)
+{
+	*out = NULL;
+	rb_source *src = xcalloc(n + 1, sizeof *src);
+	sd_status st = SD_OK;
+	size_t opened = 0;
+	while (opened < n && (st = source_open(&src[opened], inputs[opened], prog, err)) == SD_OK)
+		opened++;
+	rebuild_plan *p = xcalloc(1, sizeof *p);
+	p->input = xstrdup(inputs[0]);
+	p->inputs = xcalloc(n + 1, sizeof *p->inputs);
+	for (size_t k = 0; k < n; k++)
+		p->inputs[k] = xstrdup(inputs[k]);
+	p->n_inputs = n;
+	p->salvage = opt->salvage;
+	if (st == SD_OK)
+		st = plan_project(p, src, n, opt, err);
+	if (st == SD_OK) {
+		rebuild_plan *subs = xcalloc(n + 1, sizeof *subs);
+		for (size_t k = 0; k < n; k++) {
+			plan_source(&subs[k], &src[k], k, opt);
+			p->has_db = p->has_db || (src[k].sf->db != NULL && subs[k].n_feeds > 0);
+			if (fnd_has(&src[k].r->findings, "dead-space"))
+				add_line(
+				    &subs[k].changes, &subs[k].n_changes,
+				    xstrdup(
+				        _("dead space (older copies, orphaned data) is dropped")));
+		}
+		plan_merge(p, subs, n);
+		for (size_t k = 0; k < n; k++)
+			rebuild_plan_free_members(&subs[k]);
+		free(subs);
+		syncfile **sfs = xcalloc(n + 1, sizeof *sfs);
+		for (size_t k = 0; k < n; k++)
+			sfs[k] = src[k].sf;
+		if (opt->salvage || opt->exclude_suspect)
+			cut_dangling(p, sfs);
+		free(sfs);
+		plan_renumber_lines(p);
+		assess(p, opt);
+	}
+	for (size_t k = 0; k < opened; k++)
+		source_close(&src[k]);
+	free(src);
+	if (st != SD_OK) {
+		rebuild_plan_free(p);
+		return st;
+	}
 	*out = p;
 	return SD_OK;
-fail:
-	sf_close(sf);
-	report_free(r);
-	fnd_free(&fl);
-	rebuild_plan_free(p);
-	return err->status;
+}
+
+sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
+                            rebuild_plan **out, sd_error *err)
+{
+	return rebuild_plan_make_multi(&input, 1, opt, prog, out, err);
+}
+
+char **rebuild_plan_lines(const rebuild_plan *p, bool changes, size_t *n)
+{
+	size_t total = changes ? p->n_changes : p->n_dropped;
+	for (size_t f = 0; f < p->n_feeds; f++)
+		total += changes ? p->feeds[f].n_changes : p->feeds[f].n_dropped;
+	char **v = xcalloc(total + 1, sizeof *v);
+	*n = 0;
+	for (size_t i = 0; i < (changes ? p->n_changes : p->n_dropped); i++)
+		v[(*n)++] = changes ? p->changes[i] : p->dropped[i];
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		const rebuild_feed *pf = &p->feeds[f];
+		for (size_t i = 0; i < (changes ? pf->n_changes : pf->n_dropped); i++)
+			v[(*n)++] = changes ? pf->changes[i] : pf->dropped[i];
+	}
+	return v;
+}
+
+/* lines may quote ids and names from the file: escaped */
+static void put_lines(strbuf *out, char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *e = report_escape(v[i]);
+		sb_printf(out, "    - %s\n", e);
+		free(e);
+	}
 }
 
 void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 {
 	char *in = report_escape(p->input), *src = report_escape(p->project_source);
 	sb_printf(out, _("Rebuild plan for %s\n"), in);
+	for (size_t k = 1; k < p->n_inputs; k++) {
+		char *e = report_escape(p->inputs[k]);
+		sb_printf(out, _("  joined with %s\n"), e);
+		free(e);
+	}
 	char form[16];
 	keys_error_form(p->discovery_key, form);
 	sb_printf(out, _("  Project: %s (Mapeo shows it as '%s'), taken from %s.\n"),
@@ -831,22 +1115,20 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 		sb_printf(out, _("    feed %d (%.7s): %llu of %llu blocks\n"), p->feeds[i].to,
 		          p->feeds[i].key_hex, (unsigned long long)p->feeds[i].keep,
 		          (unsigned long long)p->feeds[i].length);
-	if (p->n_changes) {
+	size_t n_changes = p->n_changes, n_dropped = p->n_dropped;
+	for (size_t f = 0; f < p->n_feeds; f++)
+		n_changes += p->feeds[f].n_changes, n_dropped += p->feeds[f].n_dropped;
+	if (n_changes) {
 		sb_printf(out, "%s\n", _("  Changes:"));
-		for (size_t i = 0; i < p->n_changes; i++) {
-			/* lines may quote ids and names from the file */
-			char *e = report_escape(p->changes[i]);
-			sb_printf(out, "    - %s\n", e);
-			free(e);
-		}
+		put_lines(out, p->changes, p->n_changes);
+		for (size_t f = 0; f < p->n_feeds; f++)
+			put_lines(out, p->feeds[f].changes, p->feeds[f].n_changes);
 	}
-	if (p->n_dropped) {
+	if (n_dropped) {
 		sb_printf(out, "%s\n", _("  Left out:"));
-		for (size_t i = 0; i < p->n_dropped; i++) {
-			char *e = report_escape(p->dropped[i]);
-			sb_printf(out, "    - %s\n", e);
-			free(e);
-		}
+		put_lines(out, p->dropped, p->n_dropped);
+		for (size_t f = 0; f < p->n_feeds; f++)
+			put_lines(out, p->feeds[f].dropped, p->feeds[f].n_dropped);
 	} else {
 		sb_printf(out, "%s\n", _("  Nothing is left out."));
 	}
@@ -854,11 +1136,7 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 		sb_printf(
 		    out, "%s\n",
 		    _("  Mapeo would refuse the file this mode writes, so it is not written:"));
-		for (size_t i = 0; i < p->n_unclean; i++) {
-			char *e = report_escape(p->unclean[i]);
-			sb_printf(out, "    - %s\n", e);
-			free(e);
-		}
+		put_lines(out, p->unclean, p->n_unclean);
 		const char *mode = rebuild_clean_mode(p);
 		if (mode)
 			sb_printf(out, _("  Rebuild with %s to get a file Mapeo accepts.\n"), mode);
@@ -869,6 +1147,10 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "input", json_string(p->input));
+	json_t *ins = json_array();
+	for (size_t k = 0; k < p->n_inputs; k++)
+		json_array_append_new(ins, json_string(p->inputs[k]));
+	json_object_set_new(o, "inputs", ins);
 	json_object_set_new(o, "discovery_key",
 	                    p->discovery_key[0] ? json_string(p->discovery_key) : json_null());
 	json_object_set_new(o, "project_source", json_string(p->project_source));
@@ -890,6 +1172,12 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 		json_array_append_new(d, json_string(p->dropped[i]));
 	for (size_t i = 0; i < p->n_changes; i++)
 		json_array_append_new(c, json_string(p->changes[i]));
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		for (size_t i = 0; i < p->feeds[f].n_dropped; i++)
+			json_array_append_new(d, json_string(p->feeds[f].dropped[i]));
+		for (size_t i = 0; i < p->feeds[f].n_changes; i++)
+			json_array_append_new(c, json_string(p->feeds[f].changes[i]));
+	}
 	json_object_set_new(o, "dropped", d);
 	json_object_set_new(o, "changes", c);
 	json_t *u = json_array();
@@ -1060,6 +1348,16 @@ static sd_status same_file(const char *a, const char *b)
 	return SD_OK;
 }
 
+static void close_sources(syncfile **sfs, smap *live, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		sf_close(sfs[k]);
+		smap_free(&live[k]);
+	}
+	free(sfs);
+	free(live);
+}
+
 sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild_options *opt,
                         const sd_progress *prog, sd_error *err)
 {
@@ -1075,34 +1373,42 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		                            "writes"),
 		                          output);
 	}
-	if (same_file(p->input, output) != SD_OK)
-		return sd_error_set(
-		    err, SD_ERR_USAGE,
-		    _("%s is the input: syncdoctor never writes to a file it reads"), output);
+	for (size_t k = 0; k < p->n_inputs; k++)
+		if (same_file(p->inputs[k], output) != SD_OK)
+			return sd_error_set(
+			    err, SD_ERR_USAGE,
+			    _("%s is the input: syncdoctor never writes to a file it reads"),
+			    output);
 	uint64_t free_bytes;
 	if (sd_free_space(output, &free_bytes) && free_bytes < p->estimated_size + (1u << 20))
 		return sd_error_set(
 		    err, SD_ERR_NOSPACE,
 		    _("%s: not enough free space (%llu bytes free, about %llu needed)"), output,
 		    (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
-	syncfile *sf = NULL;
-	findings fl;
-	fnd_init(&fl);
-	sd_status st = open_input(p->input, &sf, &fl, err);
-	fnd_free(&fl);
-	if (st != SD_OK)
-		return st;
+	size_t n_src = p->n_inputs;
+	syncfile **sfs = xcalloc(n_src + 1, sizeof *sfs);
+	smap *live = xcalloc(n_src + 1, sizeof *live);
+	sd_status st = SD_OK;
+	for (size_t k = 0; k < n_src && st == SD_OK; k++) {
+		findings fl;
+		fnd_init(&fl);
+		st = open_input(p->inputs[k], &sfs[k], &fl, err);
+		fnd_free(&fl);
+		if (st == SD_OK)
+			live_members(sfs[k], &live[k]);
+	}
 	sd_output *o = NULL;
-	if ((st = sdout_open(output, opt->force, &o, err)) != SD_OK) {
-		sf_close(sf);
+	if (st == SD_OK)
+		st = sdout_open(output, opt->force, &o, err);
+	if (st != SD_OK) {
+		close_sources(sfs, live, n_src);
 		return st;
 	}
 	sfw *w = sfw_begin(o, (int64_t)time(NULL));
-	smap live;
-	live_members(sf, &live);
 	for (size_t i = 0; i < p->n_media && st == SD_OK; i++) {
 		size_t li;
-		if (!smap_get(&live, p->media[i], strlen(p->media[i]), &li)) {
+		syncfile *sf = sfs[p->media_src[i]];
+		if (!smap_get(&live[p->media_src[i]], p->media[i], strlen(p->media[i]), &li)) {
 			st = sd_error_set(err, SD_ERR_CHANGED,
 			                  _("%s changed while it was being read"), p->input);
 			break;
@@ -1115,7 +1421,6 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		if (sd_progress_cancelled(prog))
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
-	smap_free(&live);
 	if (st == SD_OK && p->has_db) {
 		/* Prepare every feed's files, then declare the database's size. */
 		size_t n = p->n_feeds;
@@ -1125,6 +1430,7 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		size_t count = 0;
 		for (size_t f = 0; f < n; f++) {
 			const rebuild_feed *pf = &p->feeds[f];
+			syncfile *sf = sfs[pf->src];
 			const sf_feed *fd = find_feed(sf, pf);
 			size_t kl, tl, sl, bl;
 			uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
@@ -1179,7 +1485,7 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 			if (i % 5 == 4) {
 				if (!sizes[i])
 					continue;
-				range_ctx rc = {sf, data_off[i / 5]};
+				range_ctx rc = {sfs[p->feeds[i / 5].src], data_off[i / 5]};
 				st = sfw_db_add(w, name, sizes[i], read_range, &rc, err);
 			} else if (bufs[i]) {
 				st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
@@ -1191,13 +1497,14 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 			free(bufs[i]);
 		free(bufs), free(sizes), free(data_off), free(present);
 	}
-	if (st == SD_OK && sf->in && sdin_check_unchanged(sf->in, err) != SD_OK)
-		st = err->status;
+	for (size_t k = 0; k < n_src && st == SD_OK; k++)
+		if (sfs[k]->in && sdin_check_unchanged(sfs[k]->in, err) != SD_OK)
+			st = err->status;
 	if (st == SD_OK) {
 		st = sfw_finish(w, "kappa-osm", p->discovery_key[0] ? p->discovery_key : NULL, err);
 		w = NULL;
 	}
-	sf_close(sf);
+	close_sources(sfs, live, n_src);
 	if (st != SD_OK) {
 		sfw_abort(w);
 		sdout_abort(o);

@@ -48,12 +48,21 @@ typedef struct rebuild_feed {
 	                            holes the signature still covers */
 	uint64_t data_bytes;     /* bytes of data written */
 	bool salvaged;           /* written from what verifies, not copied */
-	size_t pos;              /* place in the input's feed table (two may share a number) */
+	size_t src;              /* the source it is copied from (rebuild_plan.inputs) */
+	size_t pos;              /* place in that source's feed table (two may share a number) */
 	bool verifies;           /* the input feed verifies whole (every hash and signature) */
+	bool entry_bad;          /* a kept block is not an entry Mapeo can read */
+	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */
+	char **changes;          /* what changes in this feed, translated lines */
+	size_t n_changes;
+	char **dropped; /* what of this feed is left out, translated lines */
+	size_t n_dropped;
 } rebuild_feed;
 
 typedef struct rebuild_plan {
-	char *input;
+	char *input;   /* the first source */
+	char **inputs; /* every source: sync files and database folders of one project */
+	size_t n_inputs;
 	bool has_db;
 	char discovery_key[65]; /* "" for the default project */
 	char footer[16];        /* how Mapeo shows the target project, or "" when unknown */
@@ -61,9 +70,13 @@ typedef struct rebuild_plan {
 	bool changes_project;   /* the data joins another project */
 	rebuild_feed *feeds;
 	size_t n_feeds;
-	char **media; /* members kept, in order */
+	char **media;      /* members kept, in order */
+	size_t *media_src; /* the source of each */
+	uint64_t *media_size;
+	bool *media_damaged; /* it will not open (kept only by the default mode) */
 	size_t n_media;
-	char **dropped; /* what is left out, translated lines */
+	char **dropped;    /* what is left out besides feeds' blocks, translated lines */
+	char **dropped_of; /* the photo each line is about, or NULL */
 	size_t n_dropped;
 	char **changes; /* what changes, translated lines */
 	size_t n_changes;
@@ -83,8 +96,20 @@ typedef struct rebuild_plan {
  * writes a default-project file). */
 sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
                             rebuild_plan **out, sd_error *err);
+/* The same from several sources of one project (sync files and database
+ * folders, in the order given): feeds are united by key, each taken from
+ * the source that gives the longest length that verifies; photos are
+ * united by name, each taken from the first source where it opens. Sources
+ * that name different projects are refused (SD_ERR_REFUSED) unless a
+ * configuration is given. */
+sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const rebuild_options *opt,
+                                  const sd_progress *prog, rebuild_plan **out, sd_error *err);
 void rebuild_plan_free(rebuild_plan *p);
 void rebuild_plan_text(const rebuild_plan *p, strbuf *out);
+/* Every line of the plan of one kind (changes, or what is left out): the
+ * plan's own, then each feed's. The array is the caller's (free()); the
+ * strings stay the plan's. */
+char **rebuild_plan_lines(const rebuild_plan *p, bool changes, size_t *n);
 json_t *rebuild_plan_json(const rebuild_plan *p);
 
 /* The options that give Mapeo a clean file when this plan's mode cannot

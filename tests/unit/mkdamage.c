@@ -14,7 +14,9 @@
  *                                   as a Windows Mapeo named them: two feeds
  *                                   then claim number TO
  *   mkdamage sig FILE FEED BLOCK    flip a byte of a signature
- *   mkdamage header FILE FEED       flip a byte of the tree file's header */
+ *   mkdamage header FILE FEED       flip a byte of the tree file's header
+ *   mkdamage hyperlog FILE          the userdata says p2p-db "hyperlog", as a
+ *                                   Mapeo Desktop 3 file does */
 #include "config.h"
 
 #include <stdio.h>
@@ -81,6 +83,12 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 	if (!strcmp(what, "header") && argc == 4) {
 		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
 		dmg_flip(path, fd->tree.off + 1);
+		return 0;
+	}
+	if (!strcmp(what, "hyperlog") && sf->index_json) {
+		char *json = dmg_replace(sf->index_json, "\"kappa-osm\"", "\"hyperlog\"");
+		dmg_rewrite_index(path, json);
+		free(json);
 		return 0;
 	}
 	return -1;
