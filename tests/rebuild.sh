@@ -66,6 +66,21 @@ check "salvage lists the observations left out" grep -q "observation 32873cd6715
 is "salvaged file verifies" "$(verdict "$TMP/r5.mapeodata" .verdict)" ok
 mapeo "salvage" "$TMP/r5.mapeodata" "$KA" 5 30
 
+# one bad block in a feed signed only at its end (feed 0 of this file was
+# signed once, at length 20): salvage loses the whole feed and offers the
+# rescue; --rescue copies the authentic entries into a new feed
+check "salvage offers the rescue" grep -q "Rescue: 21 entries" "$TMP/out"
+check "and says what it costs" grep -q "may appear twice" "$TMP/out"
+status "--rescue" 0 "$SYNCDOCTOR" rebuild --rescue "$TMP/bad.mapeodata" -o "$TMP/r5r.mapeodata"
+check "the plan says what the rescue costs" grep -q "get new versions" "$TMP/out"
+check "only the damaged block is left out" grep -q "feed 0, block 10: the entry of observation 7645136f660f12fc" "$TMP/out"
+is "rescued: one observation lost, every hash and signature verifies" "$(verdict "$TMP/r5r.mapeodata" '[.verdict, .observations.heads, ([.feeds[] | .verified] | join(","))] | join(" ")')" "ok 23 0,5,21"
+mapeo "rescue" "$TMP/r5r.mapeodata" "$KA" 23 30
+cp "$D/good-project-A.mapeodata" "$TMP/bad1.mapeodata"
+"$MK" data "$TMP/bad1.mapeodata" 1 2
+status "--rescue of the second device's feed" 0 "$SYNCDOCTOR" rebuild --rescue "$TMP/bad1.mapeodata" -o "$TMP/r5s.mapeodata"
+mapeo "rescue, second device" "$TMP/r5s.mapeodata" "$KA" 23 30
+
 # salvage: a damaged tree node over intact data is computed again
 cp "$D/good-project-A.mapeodata" "$TMP/node.mapeodata"
 "$MK" node "$TMP/node.mapeodata" 0 1

@@ -31,6 +31,11 @@ static void usage(void)
 	         "      --salvage       keep every block that verifies and cut each feed at its\n"
 	         "                      first one that does not; leave out photos that will\n"
 	         "                      not open\n"
+	         "      --rescue        with --salvage: copy the entries it leaves out that still\n"
+	         "                      hash to what their device signed into a new feed under\n"
+	         "                      a new key, so Mapeo receives them (they get new\n"
+	         "                      versions, and may appear twice once the device that\n"
+	         "                      made them syncs again)\n"
 	         "      --database=DIR  read a database folder too (or instead): Mapeo\n"
 	         "                      Desktop's data folder or kappa.db, a phone's copy,\n"
 	         "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
@@ -58,6 +63,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	    {"salvage", no_argument, NULL, 'S'},
 	    {"database", required_argument, NULL, 'D'},
 	    {"exclude-suspect", no_argument, NULL, 'X'},
+	    {"rescue", no_argument, NULL, 'K'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"format", required_argument, NULL, 'f'},
@@ -82,6 +88,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		case 'S': opt.salvage = true; break;
 		case 'D': sources[n_db++] = optarg; break;
 		case 'X': opt.exclude_suspect = true; break;
+		case 'K': opt.rescue = opt.salvage = true; break;
 		case 'n': dry = true; break;
 		case 'F': opt.force = true; break;
 		case 'f':

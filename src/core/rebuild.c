@@ -68,6 +68,8 @@ static void rebuild_plan_free_members(rebuild_plan *p)
 	for (size_t i = 0; i < p->n_unclean; i++)
 		free(p->unclean[i]);
 	free(p->unclean);
+	for (int i = 0; i < 5; i++)
+		free(p->rescue_files[i]);
 }
 
 void rebuild_plan_free(rebuild_plan *p)
@@ -182,6 +184,8 @@ typedef struct salvaged {
 	uint64_t length; /* blocks the written feed has (signed) */
 	uint64_t keep;   /* blocks 0..keep-1 carry data */
 	bool recomputed; /* damaged tree nodes were rebuilt from intact data */
+	bool *authentic; /* per block below n_authentic: its data hashes to a signed tree */
+	uint64_t n_authentic;
 } salvaged;
 
 /* Two candidate trees: parents recomputed over leaves hashed from the data
@@ -238,8 +242,13 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 	uint64_t prefix = 0;
 	while (prefix < len && good[prefix])
 		prefix++;
+	/* what a rescue may copy: blocks whose data hashes to the signed tree */
+	out->authentic = good;
+	out->n_authentic = s1 && s1 >= s2 ? s1 : s2;
+	for (uint64_t k = 0; k < out->n_authentic && s1 && s1 >= s2; k++)
+		good[k] = true;
+	good = NULL;
 	if (s1 && s1 >= s2) {
-		(void)prefix;
 		/* the data is intact up to s1: keep all of it */
 		out->tree = from_data;
 		free(stored);
@@ -273,7 +282,7 @@ done:
 
 /* What the cut blocks held, for the report. */
 static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint64_t keep,
-                         uint64_t length)
+                         uint64_t length, const bool *skip)
 {
 	size_t tl;
 	uint8_t *tree = load(sf, &fd->tree, &tl);
@@ -295,6 +304,10 @@ static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint6
 			free(buf);
 		}
 		off += size;
+		if (skip && skip[k - keep]) {
+			free(id);
+			continue; /* copied by the rescue */
+		}
 		if (listed++ < 200)
 			add_line(
 			    &p->dropped, &p->n_dropped,
@@ -377,7 +390,7 @@ static void cut_dangling(rebuild_plan *p, syncfile **sfs)
 			               "deletes data that is left out, and Mapeo would wait for it "
 			               "for ever"),
 			             pf->from, (unsigned long long)bad));
-			describe_cut(pf, sf, fd, cut, pf->keep);
+			describe_cut(pf, sf, fd, cut, pf->keep, NULL);
 			pf->keep = pf->written_length = cut;
 			pf->salvaged = true;
 			size_t tl2;
@@ -516,13 +529,211 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		             (unsigned long long)(lost > suspects[f] ? lost - suspects[f] : 0),
 		             cut < first ? _(" (the nearest signed length is earlier)") : ""));
 		free(why);
-		describe_cut(pf, sf, fd, cut, pf->keep);
+		describe_cut(pf, sf, fd, cut, pf->keep, NULL);
+		pf->rescue_limit = cut; /* suspects are left out, not rescued */
 		pf->keep = pf->written_length = cut;
 		pf->salvaged = true;
 		pf->data_bytes = tree ? data_prefix(tree, tl, cut) : 0;
 		free(tree);
 	}
 	free(firsts), free(ids), free(codes), free(cuts), free(suspects);
+}
+
+/* ---- rescue: authentic entries a cut leaves out, into a new feed ---- */
+
+/* A version "<64 hex>@<seq>" at s (not NUL-terminated): its length, or 0. */
+static size_t version_len(const char *s, size_t avail)
+{
+	if (avail < 66)
+		return 0;
+	for (size_t i = 0; i < 64; i++)
+		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+			return 0;
+	if (s[64] != '@')
+		return 0;
+	size_t n = 65;
+	while (n < avail && n < 65 + 20 && s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n > 65 ? n : 0;
+}
+
+typedef struct rescue_state {
+	const rebuild_plan *p;
+	smap kept;    /* feed key -> plan feed */
+	smap moved;   /* old version -> new seq (keys in names) */
+	char **names; /* the old versions moved, owned */
+	size_t n_names;
+	char new_hex[65];
+	fwb *b;
+	strbuf data;
+} rescue_state;
+
+/* Is every link of entry (JSON) either kept in the output or moved? */
+static bool links_resolve(rescue_state *rs, const char *buf, size_t len)
+{
+	json_t *j = json_loadb(buf, len, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return false; /* not an entry Mapeo can read */
+	}
+	bool ok = true;
+	size_t i, f, seq;
+	json_t *l;
+	json_array_foreach(json_object_get(j, "links"), i, l)
+	{
+		const char *v = json_string_value(l);
+		size_t vl = v ? version_len(v, strlen(v)) : 0;
+		if (!vl || vl != strlen(v)) {
+			ok = false;
+			break;
+		}
+		uint64_t s = strtoull(v + 65, NULL, 10);
+		if (!(smap_get(&rs->kept, v, 64, &f) && s < rs->p->feeds[f].keep) &&
+		    !smap_get(&rs->moved, v, vl, &seq)) {
+			ok = false;
+			break;
+		}
+	}
+	json_decref(j);
+	return ok;
+}
+
+/* Append entry to the new feed, every moved version in it (its links, and
+ * the stale "version" copies mapeo-core leaves) replaced by its new one. */
+static void rescue_append(rescue_state *rs, const char *buf, size_t len, const char *self)
+{
+	strbuf e = SB_INIT;
+	for (size_t i = 0; i < len; i++) {
+		size_t vl, seq;
+		if (buf[i] == '"' && (vl = version_len(buf + i + 1, len - i - 1)) &&
+		    i + 1 + vl < len && buf[i + 1 + vl] == '"' &&
+		    smap_get(&rs->moved, buf + i + 1, vl, &seq)) {
+			sb_printf(&e, "\"%s@%zu\"", rs->new_hex, seq);
+			i += vl + 1;
+		} else {
+			sb_addc(&e, buf[i]);
+		}
+	}
+	size_t seq = (size_t)fwb_length(rs->b);
+	fwb_append(rs->b, (const uint8_t *)sb_str(&e), e.len);
+	sb_addn(&rs->data, sb_str(&e), e.len);
+	sb_free(&e);
+	rs->names = xreallocarray(rs->names, rs->n_names + 1, sizeof *rs->names);
+	rs->names[rs->n_names] = xstrdup(self);
+	smap_put(&rs->moved, rs->names[rs->n_names], strlen(self), seq);
+	rs->n_names++;
+}
+
+/* The blocks of feed pf that a rescue copies: authentic, past the cut,
+ * before any suspect, and with every link resolved. Fills skip (per block
+ * past the cut) for the plan's list of what is left out. */
+static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, bool *skip)
+{
+	const sf_feed *fd = find_feed(sf, pf);
+	salvaged sv = {0};
+	if (!fd || (!pf->verifies && !salvage_feed(sf, fd, &sv) && !sv.authentic))
+		return;
+	size_t tl;
+	uint8_t *tree = load(sf, &fd->tree, &tl);
+	uint64_t off = tree ? data_prefix(tree, tl, pf->keep) : 0;
+	char *buf = NULL;
+	for (uint64_t k = pf->keep; tree && k < pf->length; k++) {
+		uint64_t at = 32 + 2 * k * NODE;
+		uint64_t size = at + NODE <= tl ? be64(tree + at + 32) : 0;
+		bool auth = pf->verifies || (k < sv.n_authentic && sv.authentic[k]);
+		if (auth && k < pf->rescue_limit && size && size <= FEED_MAX_BLOCK &&
+		    fd->data.present && off + size <= fd->data.size) {
+			buf = xrealloc(buf, (size_t)size + 1);
+			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK &&
+			    links_resolve(rs, buf, (size_t)size)) {
+				char self[96];
+				snprintf(self, sizeof self, "%s@%llu", pf->key_hex,
+				         (unsigned long long)k);
+				rescue_append(rs, buf, (size_t)size, self);
+				skip[k - pf->keep] = true;
+			}
+		}
+		off += size;
+	}
+	free(buf);
+	free(tree);
+	free(sv.tree), free(sv.authentic);
+}
+
+/* Count what a rescue would save; with opt->rescue, make the new feed. */
+static void plan_rescue(rebuild_plan *p, syncfile **sfs, const rebuild_options *opt)
+{
+	rescue_state rs = {.p = p, .data = SB_INIT};
+	map_feeds(p, &rs.kept);
+	smap_init(&rs.moved);
+	rs.b = fwb_new();
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	crypto_sign_keypair(pk, sk);
+	keys_hex(pk, 32, rs.new_hex);
+	bool **skips = xcalloc(p->n_feeds + 1, sizeof *skips);
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		if (pf->rescue || pf->keep >= pf->length)
+			continue;
+		skips[f] = xcalloc(pf->length - pf->keep + 1, sizeof **skips);
+		rescue_feed(&rs, sfs[pf->src], pf, skips[f]);
+	}
+	uint64_t n = fwb_length(rs.b);
+	p->n_rescuable = (size_t)n;
+	if (opt->rescue && n) {
+		p->n_rescued = (size_t)n;
+		/* what each feed leaves out, without the entries now copied */
+		for (size_t f = 0; f < p->n_feeds; f++) {
+			rebuild_feed *pf = &p->feeds[f];
+			if (!skips[f])
+				continue;
+			for (size_t i = 0; i < pf->n_dropped; i++)
+				free(pf->dropped[i]);
+			free(pf->dropped);
+			pf->dropped = NULL, pf->n_dropped = 0;
+			describe_cut(pf, sfs[pf->src], find_feed(sfs[pf->src], pf), pf->keep,
+			             pf->length, skips[f]);
+		}
+		p->rescue_files[0] = xmalloc(32);
+		memcpy(p->rescue_files[0], pk, 32);
+		p->rescue_sizes[0] = 32;
+		p->rescue_files[1] = fwb_tree(rs.b, &p->rescue_sizes[1]);
+		p->rescue_files[2] = fwb_signatures(rs.b, sk, &p->rescue_sizes[2]);
+		p->rescue_files[3] = fwb_bitfield(rs.b, &p->rescue_sizes[3]);
+		p->rescue_sizes[4] = rs.data.len;
+		p->rescue_files[4] = (uint8_t *)sb_take(&rs.data);
+		p->feeds = xreallocarray(p->feeds, p->n_feeds + 1, sizeof *p->feeds);
+		rebuild_feed *r = &p->feeds[p->n_feeds];
+		memset(r, 0, sizeof *r);
+		r->rescue = true;
+		r->from = -1;
+		r->to = (int)p->n_feeds;
+		memcpy(r->key_hex, rs.new_hex, sizeof r->key_hex);
+		r->length = r->keep = r->written_length = n;
+		r->data_bytes = p->rescue_sizes[4];
+		r->verifies = true;
+		add_line(
+		    &r->changes, &r->n_changes,
+		    xasprintf(_("feed %d is new: %llu entries left out above still hash to what "
+		                "their device signed, and are copied into it under a new key "
+		                "syncdoctor made. Those observations get new versions; when "
+		                "the device that made them syncs again, they may appear "
+		                "twice"),
+		              r->to, (unsigned long long)n));
+		p->n_feeds++;
+		p->estimated_size += 5 * TAR_BLOCK + r->data_bytes + n * 104 + PAGE * 2;
+	}
+	sodium_memzero(sk, sizeof sk);
+	for (size_t f = 0; f < p->n_feeds; f++)
+		free(skips[f]);
+	free(skips);
+	for (size_t i = 0; i < rs.n_names; i++)
+		free(rs.names[i]);
+	free(rs.names);
+	smap_free(&rs.kept);
+	smap_free(&rs.moved);
+	sb_free(&rs.data);
+	fwb_free(rs.b);
 }
 
 /* What the output would still show in step 3 of its own check, and the
@@ -797,6 +1008,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		rebuild_feed *pf = &p->feeds[p->n_feeds];
 		pf->src = src;
 		pf->pos = i;
+		pf->rescue_limit = rf->length;
 		pf->from = rf->index;
 		pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
 		pf->verifies =
@@ -824,7 +1036,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 					        _("feed %d: damaged tree nodes are computed again "
 					          "from the intact data"),
 					        pf->from));
-				free(sv.tree);
+				free(sv.tree), free(sv.authentic);
 			} else {
 				pf->keep = 0;
 				pf->written_length = 0;
@@ -833,7 +1045,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		}
 		free(tree);
 		if (pf->keep < pf->length)
-			describe_cut(pf, sf, fd, pf->keep, pf->length);
+			describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
 		for (size_t k = 0; k < r->findings.n; k++)
 			if (!strcmp(r->findings.v[k].code, "feed-header-invalid") &&
 			    r->findings.v[k].feed == rf->index) {
@@ -1048,8 +1260,10 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 			sfs[k] = src[k].sf;
 		if (opt->salvage || opt->exclude_suspect)
 			cut_dangling(p, sfs);
-		free(sfs);
 		plan_renumber_lines(p);
+		if (opt->salvage)
+			plan_rescue(p, sfs, opt);
+		free(sfs);
 		assess(p, opt);
 	}
 	for (size_t k = 0; k < opened; k++)
@@ -1132,6 +1346,15 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	} else {
 		sb_printf(out, "%s\n", _("  Nothing is left out."));
 	}
+	if (p->n_rescuable && !p->n_rescued)
+		sb_printf(
+		    out,
+		    _("  Rescue: %zu entries left out still hash to what their device signed. "
+		      "'--rescue' copies them into a new feed under a new key that syncdoctor "
+		      "makes, so Mapeo receives them. What it costs: those observations get "
+		      "new versions, and when the device that made them syncs again they may "
+		      "appear twice.\n"),
+		    p->n_rescuable);
 	if (p->n_unclean) {
 		sb_printf(
 		    out, "%s\n",
@@ -1184,6 +1407,8 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 	for (size_t i = 0; i < p->n_unclean; i++)
 		json_array_append_new(u, json_string(p->unclean[i]));
 	json_object_set_new(o, "refused", u);
+	json_object_set_new(o, "rescuable", json_integer((json_int_t)p->n_rescuable));
+	json_object_set_new(o, "rescued", json_integer((json_int_t)p->n_rescued));
 	const char *mode = rebuild_clean_mode(p);
 	json_object_set_new(o, "clean_mode", mode ? json_string(mode) : json_null());
 	return o;
@@ -1430,6 +1655,16 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		size_t count = 0;
 		for (size_t f = 0; f < n; f++) {
 			const rebuild_feed *pf = &p->feeds[f];
+			if (pf->rescue) {
+				/* the new feed of --rescue, made whole in the plan */
+				for (int k = 0; k < 5; k++) {
+					bufs[f * 5 + k] = xmalloc(p->rescue_sizes[k] + 1);
+					memcpy(bufs[f * 5 + k], p->rescue_files[k],
+					       p->rescue_sizes[k]);
+					sizes[f * 5 + k] = p->rescue_sizes[k];
+				}
+				continue;
+			}
 			syncfile *sf = sfs[pf->src];
 			const sf_feed *fd = find_feed(sf, pf);
 			size_t kl, tl, sl, bl;
@@ -1459,7 +1694,7 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 				size_t t2l, s2l, b2l;
 				cut_feed(base, base_len, sigs, sl, pf->written_length, pf->keep,
 				         &t2, &t2l, &s2, &s2l, &b2, &b2l);
-				free(tree), free(sigs), free(bf), free(sv.tree);
+				free(tree), free(sigs), free(bf), free(sv.tree), free(sv.authentic);
 				tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
 			}
 			fix_header(tree, tl, 2, NODE, "BLAKE2b");
@@ -1482,7 +1717,9 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		for (size_t i = 0; i < n * 5 && st == SD_OK; i++) {
 			char name[64];
 			snprintf(name, sizeof name, "%d/%s", p->feeds[i / 5].to, names[i % 5]);
-			if (i % 5 == 4) {
+			if (i % 5 == 4 && bufs[i]) {
+				st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
+			} else if (i % 5 == 4) {
 				if (!sizes[i])
 					continue;
 				range_ctx rc = {sfs[p->feeds[i / 5].src], data_off[i / 5]};

@@ -34,6 +34,8 @@ typedef struct rebuild_options {
 	const char *userdata;    /* Mapeo Desktop userData override (for the active config) */
 	bool no_auto_config;     /* never use Mapeo Desktop's configuration */
 	bool salvage;            /* cut feeds at their last verifiable block, drop damaged photos */
+	bool rescue;             /* with salvage: copy the authentic entries salvage leaves out
+	                            into a new feed under a new key (they get new versions) */
 	bool exclude_suspect;    /* cut each feed before its first suspect observation's block */
 	bool force;              /* overwrite an existing output */
 } rebuild_options;
@@ -53,6 +55,8 @@ typedef struct rebuild_feed {
 	bool verifies;           /* the input feed verifies whole (every hash and signature) */
 	bool entry_bad;          /* a kept block is not an entry Mapeo can read */
 	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */
+	bool rescue;             /* the new feed of --rescue (no source) */
+	uint64_t rescue_limit;   /* blocks at or past it are never rescued (suspects) */
 	char **changes;          /* what changes in this feed, translated lines */
 	size_t n_changes;
 	char **dropped; /* what of this feed is left out, translated lines */
@@ -89,6 +93,13 @@ typedef struct rebuild_plan {
 	size_t n_unclean;
 	bool needs_salvage; /* --salvage would leave the damage out */
 	bool needs_exclude; /* --exclude-suspect would leave it out */
+	/* --rescue: entries left out that still hash to what their device
+	 * signed, copied in order into a new feed signed with a key pair made
+	 * here (the secret key is wiped once the feed is signed). */
+	size_t n_rescuable;       /* entries a rescue would save; 0: nothing to offer */
+	size_t n_rescued;         /* entries copied (opt->rescue) */
+	uint8_t *rescue_files[5]; /* key, tree, signatures, bitfield, data */
+	size_t rescue_sizes[5];
 } rebuild_plan;
 
 /* Analyse input and decide. Errors: the input cannot be read, or the
