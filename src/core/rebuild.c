@@ -1326,9 +1326,14 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	free(in), free(src);
 	sb_printf(out, _("  Keep: %zu photo files and %zu feeds:\n"), p->n_media, p->n_feeds);
 	for (size_t i = 0; i < p->n_feeds; i++)
-		sb_printf(out, _("    feed %d (%.7s): %llu of %llu blocks\n"), p->feeds[i].to,
-		          p->feeds[i].key_hex, (unsigned long long)p->feeds[i].keep,
-		          (unsigned long long)p->feeds[i].length);
+		if (p->feeds[i].rescue) /* its key is new at every run: not worth showing */
+			sb_printf(out, _("    feed %d (new key): %llu entries rescued\n"),
+			          p->feeds[i].to, (unsigned long long)p->feeds[i].keep);
+		else
+			sb_printf(out, _("    feed %d (%.7s): %llu of %llu blocks\n"),
+			          p->feeds[i].to, p->feeds[i].key_hex,
+			          (unsigned long long)p->feeds[i].keep,
+			          (unsigned long long)p->feeds[i].length);
 	size_t n_changes = p->n_changes, n_dropped = p->n_dropped;
 	for (size_t f = 0; f < p->n_feeds; f++)
 		n_changes += p->feeds[f].n_changes, n_dropped += p->feeds[f].n_dropped;

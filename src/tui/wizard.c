@@ -302,6 +302,24 @@ void wiz_rebuild(wizard *w, bool for_config)
 		st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
 	}
 	ui_progress_end();
+	if (st == SD_OK && plan->n_rescuable && !opt.rescue) {
+		char *q = xasprintf(
+		    _("%zu entries that the repair would leave out are still intact and signed. "
+		      "Copy them into a new feed under a new key, so Mapeo receives them? Those "
+		      "observations get new versions, and when the device that made them syncs "
+		      "again they may appear twice."),
+		    plan->n_rescuable);
+		bool yes = ui_confirm(q);
+		free(q);
+		if (yes) {
+			opt.rescue = true;
+			rebuild_plan_free(plan);
+			plan = NULL;
+			ui_progress_begin(_("Planning the repair..."));
+			st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+			ui_progress_end();
+		}
+	}
 	if (st != SD_OK) {
 		ui_message(_("The repair is not possible"), err.msg);
 		return;
