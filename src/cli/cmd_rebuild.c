@@ -43,7 +43,7 @@ static void usage(void)
 	         "      --exclude-suspect  cut each feed before its first suspect observation\n"
 	         "                      (1970 dates, photos that will not open, ...)\n"
 	         "  -n, --dry-run       print the plan and write nothing\n"
-	         "      --force         replace OUT when it exists\n"
+	         "      --force         replace OUT when it exists and is a regular file\n"
 	         "      --format=FMT    the plan as text (default), json or yaml\n"
 	         "  -h, --help          display this help and exit\n"
 	         "\n"
