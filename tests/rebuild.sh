@@ -98,7 +98,7 @@ step3() {
 		select(.step == "corruption" and .severity != "info" and
 		       (.code | test("^(date-|attachment-missing)") | not)) | .code] | join(",")'
 }
-for c in photo:3 collide:"1 0" sig:"0 19" header:0 data:"1 2" node:"0 1" data:"0 10" noindex: nouserdata:; do
+for c in photo:3 collide:"1 0" sig:"0 19" header:0 data:"1 2" node:"0 1" data:"0 10" noindex: nouserdata: nodb:; do
 	w=${c%%:*} a=${c#*:}
 	cp "$D/good-project-A.mapeodata" "$TMP/case.mapeodata"
 	# shellcheck disable=SC2086
@@ -154,8 +154,9 @@ cp "$D/good-project-A.mapeodata" "$TMP/popped.mapeodata"
 "$MK" nodb "$TMP/popped.mapeodata"
 mkdir "$TMP/osm-p2p-syncfile-x1"
 "${top_builddir}/tests/unit/mkdb" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-x1"
-status "the popped file alone keeps no observation" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" -o "$TMP/r12.mapeodata"
-is "the popped file alone" "$(verdict "$TMP/r12.mapeodata" '[(.feeds | length), .media.members] | join(" ")')" "0 30"
+status "the popped file alone: refused (it would hold no observation)" 2 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" -o "$TMP/r12.mapeodata"
+check "the popped file alone: asks for the folder" grep -q -- "rebuild with --database DIR" "$TMP/err"
+check "the popped file alone: nothing written" test ! -e "$TMP/r12.mapeodata"
 status "FILE --database DIR" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" --database "$TMP/osm-p2p-syncfile-x1" -o "$TMP/r13.mapeodata"
 check "the plan names both sources" grep -q "joined with $TMP/osm-p2p-syncfile-x1" "$TMP/out"
 is "restored whole" "$(verdict "$TMP/r13.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"

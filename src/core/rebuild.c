@@ -770,6 +770,8 @@ static void assess(rebuild_plan *p, const rebuild_options *opt)
 
 const char *rebuild_clean_mode(const rebuild_plan *p)
 {
+	if (p->needs_database)
+		return "--database DIR";
 	if (p->needs_salvage && p->needs_exclude)
 		return "--salvage --exclude-suspect";
 	if (p->needs_salvage)
@@ -1265,6 +1267,22 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 			plan_rescue(p, sfs, opt);
 		free(sfs);
 		assess(p, opt);
+		/* A file whose database was popped out holds only photos: Mapeo
+		 * takes it and shows no observation. The folder it was left in
+		 * makes the file whole. */
+		bool popped = false;
+		for (size_t k = 0; k < n; k++)
+			popped = popped || fnd_has(&src[k].r->findings, "database-missing");
+		if (popped && !p->has_db) {
+			add_line(
+			    &p->unclean, &p->n_unclean,
+			    xstrdup(
+			        _("no source holds the database (the observations): it was "
+			          "taken out of the file and not put back; give the folder it "
+			          "was left in ('syncdoctor env' lists leftover osm-p2p-syncfile "
+			          "folders)")));
+			p->needs_database = true;
+		}
 	}
 	for (size_t k = 0; k < opened; k++)
 		source_close(&src[k]);
@@ -1542,6 +1560,8 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 		if (fnd_has(&r->findings, structural[i]) &&
 		    (strcmp(structural[i], "database-missing") || p->has_db))
 			bad = structural[i];
+	/* (a file of photos only, from sources that never held a database, has
+	 * no database to miss) */
 	/* "Verified" means every hash and signature: the full check of the
 	 * output must show no problem in step 3. */
 	for (size_t i = 0; i < r->findings.n && !bad; i++)

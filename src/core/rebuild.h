@@ -91,8 +91,9 @@ typedef struct rebuild_plan {
 	 * the options below name the mode that gives a clean file. */
 	char **unclean;
 	size_t n_unclean;
-	bool needs_salvage; /* --salvage would leave the damage out */
-	bool needs_exclude; /* --exclude-suspect would leave it out */
+	bool needs_salvage;  /* --salvage would leave the damage out */
+	bool needs_exclude;  /* --exclude-suspect would leave it out */
+	bool needs_database; /* the database is missing: --database DIR gives it */
 	/* --rescue: entries left out that still hash to what their device
 	 * signed, copied in order into a new feed signed with a key pair made
 	 * here (the secret key is wiped once the feed is signed). */

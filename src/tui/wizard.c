@@ -292,7 +292,7 @@ void wiz_rebuild(wizard *w, bool for_config)
 	sd_error err;
 	sd_error_clear(&err);
 	sd_status st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
-	if (st == SD_OK && plan->n_unclean && rebuild_clean_mode(plan)) {
+	if (st == SD_OK && plan->n_unclean && (plan->needs_salvage || plan->needs_exclude)) {
 		/* never offer a file Mapeo would refuse: plan again with the mode
 		 * that leaves the damage out (the plan shows what that costs) */
 		opt.salvage = opt.salvage || plan->needs_salvage;
