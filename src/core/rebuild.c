@@ -627,7 +627,8 @@ static void rescue_append(rescue_state *rs, const char *buf, size_t len, const c
 /* The blocks of feed pf that a rescue copies: authentic, past the cut,
  * before any suspect, and with every link resolved. Fills skip (per block
  * past the cut) for the plan's list of what is left out. */
-static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, bool *skip)
+static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, bool *skip,
+                        const sd_progress *prog)
 {
 	const sf_feed *fd = find_feed(sf, pf);
 	salvaged sv = {0};
@@ -637,7 +638,7 @@ static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, bool *
 	uint8_t *tree = load(sf, &fd->tree, &tl);
 	uint64_t off = tree ? data_prefix(tree, tl, pf->keep) : 0;
 	char *buf = NULL;
-	for (uint64_t k = pf->keep; tree && k < pf->length; k++) {
+	for (uint64_t k = pf->keep; tree && k < pf->length && !sd_progress_cancelled(prog); k++) {
 		uint64_t at = 32 + 2 * k * NODE;
 		uint64_t size = at + NODE <= tl ? be64(tree + at + 32) : 0;
 		bool auth = pf->verifies || (k < sv.n_authentic && sv.authentic[k]);
@@ -661,7 +662,8 @@ static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, bool *
 }
 
 /* Count what a rescue would save; with opt->rescue, make the new feed. */
-static void plan_rescue(rebuild_plan *p, syncfile **sfs, const rebuild_options *opt)
+static void plan_rescue(rebuild_plan *p, syncfile **sfs, const rebuild_options *opt,
+                        const sd_progress *prog)
 {
 	rescue_state rs = {.p = p, .data = SB_INIT};
 	map_feeds(p, &rs.kept);
@@ -676,7 +678,7 @@ static void plan_rescue(rebuild_plan *p, syncfile **sfs, const rebuild_options *
 		if (pf->rescue || pf->keep >= pf->length)
 			continue;
 		skips[f] = xcalloc(pf->length - pf->keep + 1, sizeof **skips);
-		rescue_feed(&rs, sfs[pf->src], pf, skips[f]);
+		rescue_feed(&rs, sfs[pf->src], pf, skips[f], prog);
 	}
 	uint64_t n = fwb_length(rs.b);
 	p->n_rescuable = (size_t)n;
@@ -1264,7 +1266,9 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 			cut_dangling(p, sfs);
 		plan_renumber_lines(p);
 		if (opt->salvage)
-			plan_rescue(p, sfs, opt);
+			plan_rescue(p, sfs, opt, prog);
+		if (sd_progress_cancelled(prog))
+			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 		free(sfs);
 		assess(p, opt);
 		/* A file whose database was popped out holds only photos: Mapeo
