@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "io.h"
 #include "rebuild.h"
 #include "report.h"
 
@@ -123,7 +124,14 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
 	rebuild_plan *p = NULL;
 	sd_error err;
-	sd_status st = rebuild_plan_make_multi(all, n, &opt, &prog, &p, &err);
+	/* an output that may not be written is said before the long work */
+	sd_status st = dry ? SD_OK : sdout_target_ok(output, opt.force, &err);
+	if (st != SD_OK) {
+		free(all);
+		cli_error("%s", err.msg);
+		return st == SD_ERR_EXISTS ? EXIT_USAGE : EXIT_NOT_WRITTEN;
+	}
+	st = rebuild_plan_make_multi(all, n, &opt, &prog, &p, &err);
 	free(all);
 	if (st != SD_OK) {
 		cli_error("%s", err.msg);
