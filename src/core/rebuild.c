@@ -1018,6 +1018,16 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		pf->verifies =
 		    !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
 		                     (rf->length == 0 || rf->signed_len == (int64_t)rf->length));
+		if (!pf->verifies) {
+			/* A damaged file header or bitfield hides intact data from the
+			 * check; the copy writes both again, so it verifies when every
+			 * block hashes to the stored tree a signature covers whole. */
+			salvaged sv;
+			if (salvage_feed(sf, fd, &sv) && sv.length == rf->length &&
+			    sv.keep == rf->length && !sv.recomputed)
+				pf->verifies = pf->rewrite_bitfield = true;
+			free(sv.tree), free(sv.authentic);
+		}
 		pf->to = (int)p->n_feeds;
 		snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
 		pf->length = rf->length;
@@ -1709,7 +1719,9 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 				sigs = fwb_signatures(e, NULL, &sl);
 				bf = fwb_bitfield(e, &bl);
 				fwb_free(e);
-			} else if ((pf->salvaged || !hdr_ok(bf, bl, 0, 0, "")) && tree && sigs) {
+			} else if ((pf->salvaged || pf->rewrite_bitfield ||
+			            !hdr_ok(bf, bl, 0, 0, "")) &&
+			           tree && sigs) {
 				/* the repaired tree when damaged nodes were rebuilt, cut to
 				 * the planned length; a bitfield with a damaged header is
 				 * made again from the plan */

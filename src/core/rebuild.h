@@ -54,6 +54,7 @@ typedef struct rebuild_feed {
 	size_t pos;              /* place in that source's feed table (two may share a number) */
 	bool verifies;           /* the input feed verifies whole (every hash and signature) */
 	bool entry_bad;          /* a kept block is not an entry Mapeo can read */
+	bool rewrite_bitfield;   /* a damaged bitfield or header hid intact data: write it again */
 	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */
 	bool rescue;             /* the new feed of --rescue (no source) */
 	uint64_t rescue_limit;   /* blocks at or past it are never rescued (suspects) */
