@@ -324,6 +324,15 @@ void wiz_rebuild(wizard *w, bool for_config)
 		ui_message(_("The repair is not possible"), err.msg);
 		return;
 	}
+	if (plan->n_unclean) {
+		/* no mode gives Mapeo a clean file from here: the plan says why */
+		strbuf b = SB_INIT;
+		rebuild_plan_text(plan, &b);
+		ui_message(_("The repair is not possible"), sb_str(&b));
+		sb_free(&b);
+		rebuild_plan_free(plan);
+		return;
+	}
 	char *out = default_output(w->file);
 	for (;;) {
 		ui_page p;
