@@ -5,7 +5,7 @@ syncdoctor_SOURCES += src/cli/cmd_rebuild.c
 EXTRA_PROGRAMS += bench/gen-syncfile
 bench_gen_syncfile_SOURCES = bench/gen-syncfile.c
 CLEANFILES += bench/gen-syncfile
-EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README
+EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README bench/rebuild-scaling.sh bench/REBUILD-SCALING.md
 bench: bench/gen-syncfile syncdoctor
 	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor
 .PHONY: bench

@@ -56,6 +56,21 @@ check "salvage lists the observations left out" grep -q "observation 32873cd6715
 is "salvaged file verifies" "$(verdict "$TMP/r5.mapeodata" .verdict)" ok
 mapeo "salvage" "$TMP/r5.mapeodata" "$KA" 5 30
 
+# one bad block in a feed signed only at its end (feed 0 of this file was
+# signed once, at length 20): salvage loses the whole feed and offers the
+# rescue; --rescue copies the authentic entries into a new feed
+check "salvage offers the rescue" grep -q "Rescue: 21 entries" "$TMP/out"
+check "and says what it costs" grep -q "may appear twice" "$TMP/out"
+status "--rescue" 0 "$SYNCDOCTOR" rebuild --rescue "$TMP/bad.mapeodata" -o "$TMP/r5r.mapeodata"
+check "the plan says what the rescue costs" grep -q "get new versions" "$TMP/out"
+check "only the damaged block is left out" grep -q "feed 0, block 10: the entry of observation 7645136f660f12fc" "$TMP/out"
+is "rescued: one observation lost, every hash and signature verifies" "$(verdict "$TMP/r5r.mapeodata" '[.verdict, .observations.heads, ([.feeds[] | .verified] | join(","))] | join(" ")')" "ok 23 0,5,21"
+mapeo "rescue" "$TMP/r5r.mapeodata" "$KA" 23 30
+cp "$D/good-project-A.mapeodata" "$TMP/bad1.mapeodata"
+"$MK" data "$TMP/bad1.mapeodata" 1 2
+status "--rescue of the second device's feed" 0 "$SYNCDOCTOR" rebuild --rescue "$TMP/bad1.mapeodata" -o "$TMP/r5s.mapeodata"
+mapeo "rescue, second device" "$TMP/r5s.mapeodata" "$KA" 23 30
+
 # salvage: a damaged tree node over intact data is computed again
 cp "$D/good-project-A.mapeodata" "$TMP/node.mapeodata"
 "$MK" node "$TMP/node.mapeodata" 0 1
@@ -63,6 +78,100 @@ status "salvage a damaged tree node" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/nod
 check "the node is computed again" grep -q "computed again" "$TMP/out"
 is "nothing lost" "$(verdict "$TMP/r6.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
 mapeo "tree node" "$TMP/r6.mapeodata" "$KA" 24 30
+
+# Every damaged case in every mode: either a file with no problem in step 3
+# of its own full check (every hash and signature), or nothing written and
+# the mode that can named. Notes on what people wrote (dates, photos that did
+# not travel) are not damage.
+step3() {
+	"$SYNCDOCTOR" check --no-config --format json "$1" | jq -r '[.findings[] |
+		select(.step == "corruption" and .severity != "info" and
+		       (.code | test("^(date-|attachment-missing)") | not)) | .code] | join(",")'
+}
+for c in photo:3 collide:"1 0" sig:"0 19" header:0 data:"1 2" node:"0 1" data:"0 10" noindex: nouserdata: nodb:; do
+	w=${c%%:*} a=${c#*:}
+	cp "$D/good-project-A.mapeodata" "$TMP/case.mapeodata"
+	# shellcheck disable=SC2086
+	"$MK" "$w" "$TMP/case.mapeodata" $a >/dev/null
+	for m in --repair --exclude-suspect --salvage; do
+		rm -f "$TMP/case-out.mapeodata"
+		"$SYNCDOCTOR" rebuild $m --config "$D/config-A.v3-tar.mapeosettings" "$TMP/case.mapeodata" -o "$TMP/case-out.mapeodata" >"$TMP/out" 2>"$TMP/err"
+		rc=$?
+		case $rc in
+		0) is "$w $a $m: written with no problem in step 3" "$(step3 "$TMP/case-out.mapeodata")" "" ;;
+		2) check "$w $a $m: refused before writing, naming the mode that can" grep -q "rebuild with --" "$TMP/err"
+		   check "$w $a $m: the plan says why" grep -q "Mapeo would refuse" "$TMP/out"
+		   check "$w $a $m: nothing written" test ! -e "$TMP/case-out.mapeodata" ;;
+		*) fail "$w $a $m: exit $rc"; diag "$(cat "$TMP/err")" ;;
+		esac
+	done
+done
+# the modes that can, proved with the real Mapeo
+cp "$D/good-project-A.mapeodata" "$TMP/sig.mapeodata"
+"$MK" sig "$TMP/sig.mapeodata" 0 19
+status "a bad signature: the default mode refuses" 2 "$SYNCDOCTOR" rebuild "$TMP/sig.mapeodata" -o "$TMP/r7.mapeodata"
+check "and names --salvage" grep -q -- "--salvage" "$TMP/err"
+status "a bad signature: --salvage" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/sig.mapeodata" -o "$TMP/r7.mapeodata"
+mapeo "bad signature, salvage" "$TMP/r7.mapeodata" "$KA" 5 30
+cp "$D/good-project-A.mapeodata" "$TMP/hdr.mapeodata"
+"$MK" header "$TMP/hdr.mapeodata" 0
+status "a damaged feed header: repaired" 0 "$SYNCDOCTOR" rebuild "$TMP/hdr.mapeodata" -o "$TMP/r8.mapeodata"
+mapeo "feed header" "$TMP/r8.mapeodata" "$KA" 24 30
+
+# a photo that will not open: the default mode refuses, --salvage and
+# --exclude-suspect leave it out
+cp "$D/good-project-A.mapeodata" "$TMP/photo.mapeodata"
+photo=$("$MK" photo "$TMP/photo.mapeodata" 3)
+status "a broken photo: the default mode refuses" 2 "$SYNCDOCTOR" rebuild "$TMP/photo.mapeodata" -o "$TMP/r9.mapeodata"
+status "a broken photo: --exclude-suspect" 0 "$SYNCDOCTOR" rebuild --exclude-suspect "$TMP/photo.mapeodata" -o "$TMP/r9.mapeodata"
+check "--exclude-suspect leaves the photo out" grep -q "photo $photo: it will not open" "$TMP/out"
+is "--exclude-suspect: the photo is not in the file" "$(verdict "$TMP/r9.mapeodata" '.media.members')" 29
+mapeo "broken photo, exclude-suspect" "$TMP/r9.mapeodata" "$KA" 5 29
+status "a broken photo: --salvage" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/photo.mapeodata" -o "$TMP/r10.mapeodata"
+mapeo "broken photo, salvage" "$TMP/r10.mapeodata" "$KA" 24 29
+
+# Windows names beside POSIX ones: two feeds numbered 0, both kept
+cp "$D/good-project-A.mapeodata" "$TMP/collide.mapeodata"
+"$MK" collide "$TMP/collide.mapeodata" 1 0
+status "a Windows feed beside a POSIX one" 0 "$SYNCDOCTOR" rebuild "$TMP/collide.mapeodata" -o "$TMP/r11.mapeodata"
+check "the plan keeps both" grep -q "both feeds numbered 0 are kept" "$TMP/out"
+is "both feeds are in the file" "$(verdict "$TMP/r11.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 2 24"
+mapeo "Windows and POSIX feeds" "$TMP/r11.mapeodata" "$KA" 24 30
+
+# several sources of one project: a database popped out into a temporary
+# folder, with the file left holding only the photos, restored whole
+cp "$D/good-project-A.mapeodata" "$TMP/popped.mapeodata"
+"$MK" nodb "$TMP/popped.mapeodata"
+mkdir "$TMP/osm-p2p-syncfile-x1"
+"${top_builddir}/tests/unit/mkdb" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-x1"
+status "the popped file alone: refused (it would hold no observation)" 2 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" -o "$TMP/r12.mapeodata"
+check "the popped file alone: asks for the folder" grep -q -- "rebuild with --database DIR" "$TMP/err"
+check "the popped file alone: nothing written" test ! -e "$TMP/r12.mapeodata"
+status "FILE --database DIR" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" --database "$TMP/osm-p2p-syncfile-x1" -o "$TMP/r13.mapeodata"
+check "the plan names both sources" grep -q "joined with $TMP/osm-p2p-syncfile-x1" "$TMP/out"
+is "restored whole" "$(verdict "$TMP/r13.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a popped database restored" "$TMP/r13.mapeodata" "$KA" 24 30
+# two sync files of one project joined without Mapeo: each is damaged in
+# the feed the other holds intact, so together they are whole
+cp "$D/good-project-A.mapeodata" "$TMP/x.mapeodata"
+"$MK" data "$TMP/x.mapeodata" 0 10
+cp "$D/good-project-A.mapeodata" "$TMP/y.mapeodata"
+"$MK" data "$TMP/y.mapeodata" 1 2
+status "A B -o OUT" 0 "$SYNCDOCTOR" rebuild "$TMP/x.mapeodata" "$TMP/y.mapeodata" -o "$TMP/r14.mapeodata"
+check "feed 0 comes from the copy where it verifies" grep -q "feed 0 is taken from $TMP/y.mapeodata" "$TMP/out"
+is "joined whole" "$(verdict "$TMP/r14.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "two files joined" "$TMP/r14.mapeodata" "$KA" 24 30
+status "a file with another device joined" 0 "$SYNCDOCTOR" rebuild "$D/good-project-A.mapeodata" "$D/edge-empty-device-A.mapeodata" -o "$TMP/r15.mapeodata"
+is "three feeds" "$(verdict "$TMP/r15.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 3 24"
+status "two projects are never joined" 2 "$SYNCDOCTOR" rebuild "$D/good-project-A.mapeodata" "$D/good-project-B.mapeodata" -o "$TMP/r16.mapeodata"
+check "two projects: says so" grep -q "joins only sources of one project" "$TMP/err"
+check "two projects: nothing written" test ! -e "$TMP/r16.mapeodata"
+
+# another era is refused (2), not "could not be read" (3)
+cp "$D/good-project-A.mapeodata" "$TMP/v3.mapeodata"
+"$MK" hyperlog "$TMP/v3.mapeodata"
+status "a Mapeo 3 file is refused" 2 "$SYNCDOCTOR" rebuild "$TMP/v3.mapeodata" -o "$TMP/r17.mapeodata"
+check "a Mapeo 3 file: says why" grep -q "hyperlog" "$TMP/err"
 
 # safety
 status "--dry-run" 0 "$SYNCDOCTOR" rebuild --dry-run "$TMP/a.mapeodata" -o "$TMP/dry.mapeodata"
@@ -74,6 +183,14 @@ status "a full disk" 4 env SYNCDOCTOR_FAULT_WRITE=ENOSPC:200000 "$SYNCDOCTOR" re
 check "a full disk: clear message" grep -q "No space left" "$TMP/err"
 check "a full disk: nothing under the name" test ! -e "$TMP/full.mapeodata"
 is "a full disk: no temporary left" "$(ls -A "$TMP" | grep -c sdtmp)" 0
+# never a device, FIFO or link in place of a file, even with --force
+mkfifo "$TMP/fifo"
+status "a FIFO is never replaced" 4 "$SYNCDOCTOR" rebuild --force "$TMP/a.mapeodata" -o "$TMP/fifo"
+check "a FIFO: still a FIFO" test -p "$TMP/fifo"
+check "a FIFO: says why" grep -q "not a regular file" "$TMP/err"
+ln -s "$TMP/r1.mapeodata" "$TMP/link.mapeodata"
+status "a link is never replaced" 4 "$SYNCDOCTOR" rebuild --force "$TMP/a.mapeodata" -o "$TMP/link.mapeodata"
+check "a link: still a link" test -L "$TMP/link.mapeodata"
 status "an I/O error" 4 env SYNCDOCTOR_FAULT_WRITE=EIO:1000 "$SYNCDOCTOR" rebuild "$TMP/a.mapeodata" -o "$TMP/eio.mapeodata"
 check "an I/O error: nothing under the name" test ! -e "$TMP/eio.mapeodata"
 is "the input is still unchanged" "$(sha256sum <"$TMP/a.mapeodata")" "$before"

@@ -102,6 +102,20 @@ check "repair: written and verified" has "Written and verified: good-project-B-r
 status "repair: the new file matches config A" 0 "$SYNCDOCTOR" check --config config-A.v3-tar.mapeosettings good-project-B-repaired.mapeodata
 check "repair: the original is unchanged" cmp -s "$D/good-project-B.mapeodata" good-project-B.mapeodata
 
+# A file whose database was popped out: no mode writes a file Mapeo would
+# take without its observations, and the wizard says so instead of writing.
+if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
+	cp "$D/good-project-A.mapeodata" popped.mapeodata
+	chmod u+w popped.mapeodata
+	"${top_builddir}/tests/unit/mkdamage" nodb popped.mapeodata
+	wiz '\n1\n\n\n\n4\n\n' popped.mapeodata
+	check "popped database: the repair is not possible" has "The repair is not possible"
+	check "popped database: it asks for the folder" has "Rebuild with --database DIR"
+	check "popped database: nothing written" test ! -e popped-repaired.mapeodata
+else
+	skip "popped database: mkdamage not built (no Check)"
+fi
+
 # No file: the places, a typed path.
 wiz '\n4\ngood-project-A.mapeodata\n1\n' 
 check "no file: step 2 of 7 chooses it" has "=== Step 2 of 7: Choose the sync file ==="

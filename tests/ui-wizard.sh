@@ -200,6 +200,8 @@ if [ -n "$DMG" ]; then
 	check "damaged: a repair plan" has damaged-en-80x24 "Repair: what the new sync file will hold"
 	check "damaged: the repaired file was written" test -f "$W/dmg-repaired.mapeodata"
 	status "damaged: the repaired file checks clean" 0 "$SYNCDOCTOR" check --config "$W/config-A.v3-tar.mapeosettings" "$W/dmg-repaired.mapeodata"
+	check "damaged: the rescue is asked, with what it costs" has damaged-en-80x24 "they may appear twice"
+	check "damaged: the rescued entries are in the repaired file" sh -c "'$SYNCDOCTOR' check --no-config --format json '$W/dmg-repaired.mapeodata' | grep -q '\"heads\": *23'"
 	check "damaged: the original is unchanged" cmp -s "$TMP/dmg.orig" "$W/dmg.mapeodata"
 	golden damaged-en-80x24
 else

@@ -8,39 +8,51 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "io.h"
 #include "rebuild.h"
 #include "report.h"
 
 static void usage(void)
 {
-	printf(
-	    _("Usage: syncdoctor rebuild [OPTION]... FILE -o OUT\n"
-	      "  or:  syncdoctor rebuild [OPTION]... --database DIR -o OUT\n"
-	      "Write a new sync file OUT from FILE in the exact layout Mapeo writes, with a new\n"
-	      "index and trailer, the project restored, dead space dropped and the feeds\n"
-	      "numbered without gaps. FILE is never changed. OUT is written under a\n"
-	      "temporary name, verified, and only then renamed.\n"
-	      "\n"
-	      "  -o, --output=OUT    the file to write (required)\n"
-	      "  -c, --config=CFG    write it for this configuration's project; the data\n"
-	      "                      joins that project\n"
-	      "      --repair        rebuild index, trailer and project (the default)\n"
-	      "      --salvage       keep every block that verifies and cut each feed at its\n"
-	      "                      first one that does not; leave out photos that will\n"
-	      "                      not open\n"
-	      "      --database=DIR  read a database folder instead of a sync file: Mapeo\n"
-	      "                      Desktop's data folder or kappa.db, a phone's copy,\n"
-	      "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
-	      "                      and localname are never copied\n"
-	      "      --exclude-suspect  cut each feed before its first suspect observation\n"
-	      "                      (1970 dates, photos that will not open, ...)\n"
-	      "  -n, --dry-run       print the plan and write nothing\n"
-	      "      --force         replace OUT when it exists\n"
-	      "      --format=FMT    the plan as text (default), json or yaml\n"
-	      "  -h, --help          display this help and exit\n"
-	      "\n"
-	      "Exit status: 0 written (or planned), 1 usage error, 3 FILE could not be read,\n"
-	      "4 OUT could not be written (nothing was left under its name).\n"));
+	printf(_("Usage: syncdoctor rebuild [OPTION]... SOURCE... -o OUT\n"
+	         "  or:  syncdoctor rebuild [OPTION]... [FILE] --database DIR -o OUT\n"
+	         "Write a new sync file OUT in the exact layout Mapeo writes, with a new index\n"
+	         "and trailer, the project restored, dead space dropped and the feeds numbered\n"
+	         "without gaps. Each SOURCE is a sync file or a database folder of one project:\n"
+	         "feeds are united by key at the longest length that verifies, photos by name\n"
+	         "(FILE --database DIR restores a file whose database was popped out into a\n"
+	         "temporary folder; A B joins two sync files). No source is ever changed. OUT\n"
+	         "is written under a temporary name, verified with every hash and signature,\n"
+	         "and only then renamed; a file Mapeo would refuse is never written.\n"
+	         "\n"
+	         "  -o, --output=OUT    the file to write (required)\n"
+	         "  -c, --config=CFG    write it for this configuration's project; the data\n"
+	         "                      joins that project\n"
+	         "      --repair        rebuild index, trailer and project (the default)\n"
+	         "      --salvage       keep every block that verifies and cut each feed at its\n"
+	         "                      first one that does not; leave out photos that will\n"
+	         "                      not open\n"
+	         "      --rescue        with --salvage: copy the entries it leaves out that still\n"
+	         "                      hash to what their device signed into a new feed under\n"
+	         "                      a new key, so Mapeo receives them (they get new\n"
+	         "                      versions, and may appear twice once the device that\n"
+	         "                      made them syncs again)\n"
+	         "      --database=DIR  read a database folder too (or instead): Mapeo\n"
+	         "                      Desktop's data folder or kappa.db, a phone's copy,\n"
+	         "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
+	         "                      and localname are never copied\n"
+	         "      --exclude-suspect  cut each feed before its first suspect observation\n"
+	         "                      (1970 dates, photos that will not open, ...)\n"
+	         "  -n, --dry-run       print the plan and write nothing\n"
+	         "      --force         replace OUT when it exists and is a regular file\n"
+	         "      --format=FMT    the plan as text (default), json or yaml\n"
+	         "  -h, --help          display this help and exit\n"
+	         "\n"
+	         "Exit status: 0 written (or planned), 1 usage error or OUT exists without\n"
+	         "--force, 2 refused: Mapeo would refuse the file this mode writes (the plan\n"
+	         "names the mode that gives a clean file) or FILE is of an era that is not\n"
+	         "rebuilt, 3 FILE could not be read, 4 OUT could not be written or is not a\n"
+	         "regular file (nothing was left under its name).\n"));
 }
 
 int cmd_rebuild(int argc, char **argv, cli_globals *g)
@@ -52,6 +64,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	    {"salvage", no_argument, NULL, 'S'},
 	    {"database", required_argument, NULL, 'D'},
 	    {"exclude-suspect", no_argument, NULL, 'X'},
+	    {"rescue", no_argument, NULL, 'K'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"format", required_argument, NULL, 'f'},
@@ -60,7 +73,9 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	    {NULL, 0, NULL, 0},
 	};
 	rebuild_options opt = {0};
-	const char *output = NULL, *database = NULL;
+	const char *output = NULL;
+	const char **sources = xcalloc((size_t)argc + 1, sizeof *sources);
+	size_t n_db = 0;
 	bool dry = false;
 	report_format fmt = REPORT_TEXT;
 	int c;
@@ -72,33 +87,57 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		case 'c': opt.config_path = optarg; break;
 		case 'R': break;
 		case 'S': opt.salvage = true; break;
-		case 'D': database = optarg; break;
+		case 'D': sources[n_db++] = optarg; break;
 		case 'X': opt.exclude_suspect = true; break;
+		case 'K': opt.rescue = opt.salvage = true; break;
 		case 'n': dry = true; break;
 		case 'F': opt.force = true; break;
 		case 'f':
 			if (!cli_format_option(optarg, &fmt))
 				return EXIT_USAGE;
 			break;
-		case 'h': usage(); return EXIT_OK;
-		default: return cli_usage_error(_("unknown option"));
+		case 'h':
+			usage();
+			free(sources);
+			return EXIT_OK;
+		default: free(sources); return cli_usage_error(_("unknown option"));
 		}
 	}
-	if (database ? optind != argc : optind + 1 != argc)
-		return cli_usage_error(_("rebuild needs one sync file to read"));
-	const char *input = database ? database : argv[optind];
-	if (!output && !dry)
+	/* the sync files first, in the order given, then the folders */
+	size_t n = 0;
+	const char **all = xcalloc((size_t)argc + 1, sizeof *all);
+	for (int i = optind; i < argc; i++)
+		all[n++] = argv[i];
+	for (size_t i = 0; i < n_db; i++)
+		all[n++] = sources[i];
+	free(sources);
+	if (!n) {
+		free(all);
+		return cli_usage_error(_("rebuild needs a sync file or a database folder to read"));
+	}
+	if (!output && !dry) {
+		free(all);
 		return cli_usage_error(_("rebuild needs the output file: -o OUT"));
+	}
 	if (!opt.userdata)
 		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
 	rebuild_plan *p = NULL;
 	sd_error err;
-	sd_status st = rebuild_plan_make(input, &opt, &prog, &p, &err);
+	/* an output that may not be written is said before the long work */
+	sd_status st = dry ? SD_OK : sdout_target_ok(output, opt.force, &err);
+	if (st != SD_OK) {
+		free(all);
+		cli_error("%s", err.msg);
+		return st == SD_ERR_EXISTS ? EXIT_USAGE : EXIT_NOT_WRITTEN;
+	}
+	st = rebuild_plan_make_multi(all, n, &opt, &prog, &p, &err);
+	free(all);
 	if (st != SD_OK) {
 		cli_error("%s", err.msg);
 		return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
 		       : st == SD_ERR_USAGE   ? EXIT_USAGE
+		       : st == SD_ERR_REFUSED ? EXIT_PROBLEMS
 		                              : EXIT_UNREADABLE;
 	}
 	strbuf out = SB_INIT;
@@ -116,7 +155,18 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		        _("syncdoctor: warning: the rebuilt file belongs to another project: "
 		          "its observations will merge into that project\n"));
 	int rc = EXIT_OK;
-	if (!dry) {
+	if (p->n_unclean) {
+		/* the plan says why and which mode can; nothing is written */
+		const char *mode = rebuild_clean_mode(p);
+		if (mode)
+			cli_error(_("Mapeo would refuse the file this mode writes: nothing was "
+			            "written; rebuild with %s"),
+			          mode);
+		else
+			cli_error("%s", _("Mapeo would refuse the file this mode writes: nothing "
+			                  "was written"));
+		rc = EXIT_PROBLEMS;
+	} else if (!dry) {
 		st = rebuild_write(p, output, &opt, &prog, &err);
 		cli_journal_rebuild(g, p, output, opt.salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
@@ -126,6 +176,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 			cli_error("%s", err.msg);
 			rc = st == SD_ERR_CANCELLED                      ? EXIT_INTERRUPTED
 			     : st == SD_ERR_EXISTS || st == SD_ERR_USAGE ? EXIT_USAGE
+			     : st == SD_ERR_REFUSED                      ? EXIT_PROBLEMS
 			                                                 : EXIT_NOT_WRITTEN;
 		}
 	}

@@ -218,18 +218,34 @@ static void parse_fault(sd_output *o)
 	o->fault_at = colon ? strtoull(colon + 1, NULL, 10) : 0;
 }
 
+sd_status sdout_target_ok(const char *target, bool force, sd_error *err)
+{
+	struct stat st;
+	if (lstat(target, &st) != 0)
+		return SD_OK;
+	/* A rename would replace a device node, FIFO, socket or link itself
+	 * (as root, /dev/null): never, even with --force. */
+	if (S_ISDIR(st.st_mode))
+		return sd_error_set(err, SD_ERR_IO, _("%s is a folder: it is never replaced"),
+		                    target);
+	if (!S_ISREG(st.st_mode))
+		return sd_error_set(err, SD_ERR_IO,
+		                    _("%s exists and is not a regular file (a device, pipe, "
+		                      "socket or link): it is never replaced"),
+		                    target);
+	if (!force)
+		return sd_error_set(err, SD_ERR_EXISTS,
+		                    _("%s already exists; choose another name or use --force"),
+		                    target);
+	return SD_OK;
+}
+
 sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err)
 {
 	*out = NULL;
-	struct stat st;
-	if (lstat(target, &st) == 0) {
-		if (!force)
-			return sd_error_set(
-			    err, SD_ERR_EXISTS,
-			    _("%s already exists; choose another name or use --force"), target);
-		if (S_ISDIR(st.st_mode))
-			return sd_error_set(err, SD_ERR_USAGE, _("%s is a folder"), target);
-	}
+	sd_status ts = sdout_target_ok(target, force, err);
+	if (ts != SD_OK)
+		return ts;
 	sd_output *o = xcalloc(1, sizeof *o);
 	o->target = xstrdup(target);
 	o->dir = dir_of(target);

@@ -49,8 +49,12 @@ typedef struct sd_output sd_output;
  * to allow the rename. */
 typedef sd_status (*sdout_verify_fn)(void *ud, const char *tmp_path, sd_error *err);
 
-/* Start writing target. Fails with SD_ERR_EXISTS when target exists and
- * force is false. */
+/* May target be written? Not when it exists and is not a regular file (a
+ * folder, device node, FIFO, socket or symbolic link: SD_ERR_IO, even with
+ * force), nor when it exists and force is false (SD_ERR_EXISTS).
+ * sdout_open() asks it first; callers may ask before long work. */
+sd_status sdout_target_ok(const char *target, bool force, sd_error *err);
+/* Start writing target, when sdout_target_ok() allows it. */
 sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err);
 sd_status sdout_write(sd_output *o, const void *buf, size_t len, sd_error *err);
 uint64_t sdout_offset(const sd_output *o);

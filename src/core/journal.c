@@ -889,10 +889,12 @@ sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *o
 	    .mode = salvage ? "salvage" : "repair",
 	    .outcome = error ? error : "written",
 	    .discovery_key = p->discovery_key,
-	    .dropped = p->dropped,
-	    .n_dropped = p->n_dropped,
-	    .changes = p->changes,
-	    .n_changes = p->n_changes,
 	};
-	return jnl_record_rebuild(j, &rb, NULL, err);
+	/* the plan's own lines and each feed's */
+	char **dropped = rebuild_plan_lines(p, false, &rb.n_dropped);
+	char **changes = rebuild_plan_lines(p, true, &rb.n_changes);
+	rb.dropped = dropped, rb.changes = changes;
+	sd_status st = jnl_record_rebuild(j, &rb, NULL, err);
+	free(dropped), free(changes);
+	return st;
 }

@@ -21,6 +21,7 @@
 #include "report.h"
 #include "settings.h"
 #include "sfwrite.h"
+#include "strmap.h"
 #include "syncfile.h"
 #include "tar.h"
 #include "xalloc.h"
@@ -35,22 +36,46 @@ static void add_line(char ***v, size_t *n, char *line)
 	(*v)[(*n)++] = line;
 }
 
-void rebuild_plan_free(rebuild_plan *p)
+/* Everything a plan owns, but not the plan itself. */
+static void rebuild_plan_free_members(rebuild_plan *p)
 {
-	if (!p)
-		return;
 	free(p->input);
+	for (size_t i = 0; i < p->n_inputs; i++)
+		free(p->inputs[i]);
+	free(p->inputs);
 	free(p->project_source);
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		for (size_t i = 0; i < p->feeds[f].n_changes; i++)
+			free(p->feeds[f].changes[i]);
+		free(p->feeds[f].changes);
+		for (size_t i = 0; i < p->feeds[f].n_dropped; i++)
+			free(p->feeds[f].dropped[i]);
+		free(p->feeds[f].dropped);
+	}
 	free(p->feeds);
 	for (size_t i = 0; i < p->n_media; i++)
 		free(p->media[i]);
 	free(p->media);
+	free(p->media_src), free(p->media_size), free(p->media_damaged);
 	for (size_t i = 0; i < p->n_dropped; i++)
-		free(p->dropped[i]);
+		free(p->dropped[i]), free(p->dropped_of[i]);
 	free(p->dropped);
+	free(p->dropped_of);
 	for (size_t i = 0; i < p->n_changes; i++)
 		free(p->changes[i]);
 	free(p->changes);
+	for (size_t i = 0; i < p->n_unclean; i++)
+		free(p->unclean[i]);
+	free(p->unclean);
+	for (int i = 0; i < 5; i++)
+		free(p->rescue_files[i]);
+}
+
+void rebuild_plan_free(rebuild_plan *p)
+{
+	if (!p)
+		return;
+	rebuild_plan_free_members(p);
 	free(p);
 }
 
@@ -80,15 +105,20 @@ static uint64_t data_prefix(const uint8_t *tree, size_t tl, uint64_t k)
 	return sum;
 }
 
-static const sf_feed *find_feed(const syncfile *sf, int index)
+/* The input feed a planned feed copies: by its place in the feed table, as
+ * two feeds may share a number (a Windows name beside a POSIX one) and both
+ * are kept. */
+static const sf_feed *find_feed(const syncfile *sf, const rebuild_feed *pf)
 {
-	for (size_t i = 0; i < sf->n_feeds; i++)
-		if (sf->feeds[i].index == index && !sf->feeds[i].backslash)
-			return &sf->feeds[i];
-	for (size_t i = 0; i < sf->n_feeds; i++)
-		if (sf->feeds[i].index == index)
-			return &sf->feeds[i];
-	return NULL;
+	return pf->pos < sf->n_feeds ? &sf->feeds[pf->pos] : NULL;
+}
+
+/* Planned feeds by key, to resolve a link "<key>@<seq>" without a scan. */
+static void map_feeds(const rebuild_plan *p, smap *m)
+{
+	smap_init(m);
+	for (size_t f = 0; f < p->n_feeds; f++)
+		smap_put(m, p->feeds[f].key_hex, 64, f);
 }
 
 /* ---- salvage: what still verifies against a signature ---- */
@@ -133,6 +163,8 @@ typedef struct salvaged {
 	uint64_t length; /* blocks the written feed has (signed) */
 	uint64_t keep;   /* blocks 0..keep-1 carry data */
 	bool recomputed; /* damaged tree nodes were rebuilt from intact data */
+	bool *authentic; /* per block below n_authentic: its data hashes to a signed tree */
+	uint64_t n_authentic;
 } salvaged;
 
 /* Two candidate trees: parents recomputed over leaves hashed from the data
@@ -184,8 +216,13 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 	uint64_t prefix = 0;
 	while (prefix < len && good[prefix])
 		prefix++;
+	/* what a rescue may copy: blocks whose data hashes to the signed tree */
+	out->authentic = good;
+	out->n_authentic = s1 && s1 >= s2 ? s1 : s2;
+	for (uint64_t k = 0; k < out->n_authentic && s1 && s1 >= s2; k++)
+		good[k] = true;
+	good = NULL;
 	if (s1 && s1 >= s2) {
-		(void)prefix;
 		/* the data is intact up to s1: keep all of it */
 		out->tree = from_data;
 		free(stored);
@@ -218,8 +255,8 @@ done:
 }
 
 /* What the cut blocks held, for the report. */
-static void describe_cut(rebuild_plan *p, syncfile *sf, const sf_feed *fd, uint64_t keep,
-                         uint64_t length)
+static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint64_t keep,
+                         uint64_t length, const bool *skip)
 {
 	size_t tl;
 	uint8_t *tree = load(sf, &fd->tree, &tl);
@@ -241,6 +278,10 @@ static void describe_cut(rebuild_plan *p, syncfile *sf, const sf_feed *fd, uint6
 			free(buf);
 		}
 		off += size;
+		if (skip && skip[k - keep]) {
+			free(id);
+			continue; /* copied by the rescue */
+		}
 		if (listed++ < 200)
 			add_line(
 			    &p->dropped, &p->n_dropped,
@@ -255,8 +296,8 @@ static void describe_cut(rebuild_plan *p, syncfile *sf, const sf_feed *fd, uint6
 
 /* First kept block of fd (below keep) whose entry links to a version that
  * is not in the output: Mapeo's indexer would wait for it for ever. */
-static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_feed *fd,
-                               uint64_t keep)
+static uint64_t first_dangling(const rebuild_plan *p, const smap *by_key, syncfile *sf,
+                               const sf_feed *fd, uint64_t keep)
 {
 	size_t tl;
 	uint8_t *tree = load(sf, &fd->tree, &tl);
@@ -278,11 +319,9 @@ static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_fee
 					if (!at2 || at2 - v != 64)
 						continue;
 					uint64_t seq = strtoull(at2 + 1, NULL, 10);
-					bool present = false;
-					for (size_t f = 0; f < p->n_feeds; f++)
-						if (!strncmp(p->feeds[f].key_hex, v, 64) &&
-						    seq < p->feeds[f].keep)
-							present = true;
+					size_t f;
+					bool present =
+					    smap_get(by_key, v, 64, &f) && seq < p->feeds[f].keep;
 					if (!present)
 						found = k;
 				}
@@ -297,16 +336,19 @@ static uint64_t first_dangling(const rebuild_plan *p, syncfile *sf, const sf_fee
 }
 
 /* Cut feeds whose kept entries depend on dropped ones, until none does. */
-static void cut_dangling(rebuild_plan *p, syncfile *sf)
+static void cut_dangling(rebuild_plan *p, syncfile **sfs)
 {
+	smap by_key;
+	map_feeds(p, &by_key);
 	for (int round = 0; round < 16; round++) {
 		bool changed = false;
 		for (size_t f = 0; f < p->n_feeds; f++) {
 			rebuild_feed *pf = &p->feeds[f];
-			const sf_feed *fd = find_feed(sf, pf->from);
+			syncfile *sf = sfs[pf->src];
+			const sf_feed *fd = find_feed(sf, pf);
 			if (!fd || !pf->keep)
 				continue;
-			uint64_t bad = first_dangling(p, sf, fd, pf->keep);
+			uint64_t bad = first_dangling(p, &by_key, sf, fd, pf->keep);
 			if (bad >= pf->keep)
 				continue;
 			size_t kl, tl, sl;
@@ -316,13 +358,13 @@ static void cut_dangling(rebuild_plan *p, syncfile *sf)
 			                   ? signed_length(tree, tl, sigs, sl, key, bad)
 			                   : 0;
 			free(key), free(tree), free(sigs);
-			add_line(&p->changes, &p->n_changes,
+			add_line(&pf->changes, &pf->n_changes,
 			         xasprintf(
 			             _("feed %d is cut at block %llu: its entry there edits or "
 			               "deletes data that is left out, and Mapeo would wait for it "
 			               "for ever"),
 			             pf->from, (unsigned long long)bad));
-			describe_cut(p, sf, fd, cut, pf->keep);
+			describe_cut(pf, sf, fd, cut, pf->keep, NULL);
 			pf->keep = pf->written_length = cut;
 			pf->salvaged = true;
 			size_t tl2;
@@ -333,6 +375,21 @@ static void cut_dangling(rebuild_plan *p, syncfile *sf)
 		}
 		if (!changed)
 			break;
+	}
+	smap_free(&by_key);
+}
+
+/* Each media name to its live member (the copy the index names, else the
+ * last): as sf_find_member() decides, without a scan per name. */
+static void live_members(const syncfile *sf, smap *m)
+{
+	smap_init(m);
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *mb = &sf->members[i];
+		size_t prev, len = strlen(mb->name);
+		if (!smap_get(m, mb->name, len, &prev) || mb->in_index ||
+		    !sf->members[prev].in_index)
+			smap_put(m, mb->name, len, i);
 	}
 }
 
@@ -350,138 +407,462 @@ static sd_status open_input(const char *path, syncfile **sf, findings *fl, sd_er
  * signature for the length it is given); say what that costs. */
 static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 {
-	for (size_t f = 0; f < p->n_feeds; f++) {
+	/* One pass over the suspects and one over the findings (a file may
+	 * hold many of both): each feed's first suspect block and why. */
+	size_t n = p->n_feeds;
+	uint64_t *firsts = xcalloc(n + 1, sizeof *firsts);
+	const char **ids = xcalloc(n + 1, sizeof *ids), **codes = xcalloc(n + 1, sizeof *codes);
+	for (size_t f = 0; f < n; f++)
+		firsts[f] = UINT64_MAX;
+	smap by_key, by_obs, by_index;
+	map_feeds(p, &by_key);
+	smap_init(&by_obs);
+	smap_init(&by_index);
+	char(*numbers)[24] = xcalloc(n + 1, sizeof *numbers);
+	for (size_t f = n; f-- > 0;) {
+		snprintf(numbers[f], sizeof numbers[f], "%d", p->feeds[f].from);
+		smap_put(&by_index, numbers[f], strlen(numbers[f]), f);
+	}
+	for (size_t k = r->findings.n; k-- > 0;)
+		if (r->findings.v[k].observation)
+			smap_put(&by_obs, r->findings.v[k].observation,
+			         strlen(r->findings.v[k].observation), k);
+	for (size_t i = 0; i < r->n_obs; i++) {
+		const char *v = r->obs[i].version, *at = strrchr(v, '@');
+		size_t f, k;
+		if (!at || at - v != 64 || !smap_get(&by_key, v, 64, &f))
+			continue;
+		uint64_t seq = strtoull(at + 1, NULL, 10);
+		if (seq < firsts[f]) {
+			firsts[f] = seq;
+			ids[f] = r->obs[i].id;
+			codes[f] = smap_get(&by_obs, ids[f], strlen(ids[f]), &k)
+			               ? r->findings.v[k].code
+			               : NULL;
+		}
+	}
+	for (size_t k = 0; k < r->findings.n; k++) {
+		const finding *fn = &r->findings.v[k];
+		char num[24];
+		size_t f;
+		snprintf(num, sizeof num, "%d", fn->feed);
+		if (strcmp(fn->code, "entry-not-json") || fn->block < 0 ||
+		    !smap_get(&by_index, num, strlen(num), &f) || (uint64_t)fn->block >= firsts[f])
+			continue;
+		firsts[f] = (uint64_t)fn->block;
+		ids[f] = NULL;
+		codes[f] = fn->code;
+	}
+	smap_free(&by_obs);
+	smap_free(&by_index);
+	free(numbers);
+	/* suspects per feed, counted once the cuts are known */
+	uint64_t *cuts = xcalloc(n + 1, sizeof *cuts), *suspects = xcalloc(n + 1, sizeof *suspects);
+	for (size_t f = 0; f < n; f++) {
 		rebuild_feed *pf = &p->feeds[f];
-		const sf_feed *fd = find_feed(sf, pf->from);
-		uint64_t first = UINT64_MAX;
-		const char *why_id = NULL, *why_code = NULL;
-		for (size_t i = 0; i < r->n_obs; i++) {
-			const char *v = r->obs[i].version, *at = strrchr(v, '@');
-			if (!at || at - v != 64 || strncmp(v, pf->key_hex, 64) != 0)
-				continue;
-			uint64_t seq = strtoull(at + 1, NULL, 10);
-			if (seq < first) {
-				first = seq;
-				why_id = r->obs[i].id;
-				why_code = NULL;
-				for (size_t k = 0; k < r->findings.n && !why_code; k++)
-					if (r->findings.v[k].observation &&
-					    !strcmp(r->findings.v[k].observation, why_id))
-						why_code = r->findings.v[k].code;
-			}
-		}
-		for (size_t k = 0; k < r->findings.n; k++) {
-			const finding *fn = &r->findings.v[k];
-			if (fn->id == FND_ENTRY_NOT_JSON && fn->feed == pf->from &&
-			    fn->block >= 0 && (uint64_t)fn->block < first) {
-				first = (uint64_t)fn->block;
-				why_id = NULL;
-				why_code = fn->code;
-			}
-		}
-		if (!fd || first >= pf->keep)
+		const sf_feed *fd = find_feed(sf, pf);
+		cuts[f] = pf->keep;
+		if (!fd || firsts[f] >= pf->keep)
 			continue;
 		size_t kl, tl, sl;
 		uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
 		uint8_t *sigs = load(sf, &fd->signatures, &sl);
-		uint64_t cut = key && kl == 32 && tree && sigs
-		                   ? signed_length(tree, tl, sigs, sl, key, first)
-		                   : 0;
-		uint64_t suspects = 0;
-		for (size_t i = 0; i < r->n_obs; i++) {
-			const char *v = r->obs[i].version, *at = strrchr(v, '@');
-			if (!at || at - v != 64 || strncmp(v, pf->key_hex, 64) != 0)
-				continue;
-			uint64_t seq = strtoull(at + 1, NULL, 10);
-			if (seq >= cut && seq < pf->keep)
-				suspects++;
-		}
+		cuts[f] = key && kl == 32 && tree && sigs
+		              ? signed_length(tree, tl, sigs, sl, key, firsts[f])
+		              : 0;
+		free(key), free(tree), free(sigs);
+	}
+	for (size_t i = 0; i < r->n_obs; i++) {
+		const char *v = r->obs[i].version, *at = strrchr(v, '@');
+		size_t f;
+		if (!at || at - v != 64 || !smap_get(&by_key, v, 64, &f))
+			continue;
+		uint64_t seq = strtoull(at + 1, NULL, 10);
+		if (seq >= cuts[f] && seq < p->feeds[f].keep)
+			suspects[f]++;
+	}
+	smap_free(&by_key);
+	for (size_t f = 0; f < n; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		const sf_feed *fd = find_feed(sf, pf);
+		uint64_t first = firsts[f], cut = cuts[f];
+		const char *why_id = ids[f], *why_code = codes[f];
+		if (!fd || first >= pf->keep)
+			continue;
+		size_t tl;
+		uint8_t *tree = load(sf, &fd->tree, &tl);
 		uint64_t lost = pf->keep - cut;
 		char *why =
 		    why_id ? xasprintf(_("observation %s, %s"), why_id, why_code ? why_code : "?")
 		           : xstrdup(why_code ? why_code : "?");
-		add_line(&p->changes, &p->n_changes,
+		add_line(&pf->changes, &pf->n_changes,
 		         xasprintf(
 		             _("feed %d is cut before block %llu, its first suspect one (%s): %llu "
 		               "blocks are left out, %llu of them not suspect%s"),
 		             pf->from, (unsigned long long)first, why, (unsigned long long)lost,
-		             (unsigned long long)(lost > suspects ? lost - suspects : 0),
+		             (unsigned long long)(lost > suspects[f] ? lost - suspects[f] : 0),
 		             cut < first ? _(" (the nearest signed length is earlier)") : ""));
 		free(why);
-		describe_cut(p, sf, fd, cut, pf->keep);
+		describe_cut(pf, sf, fd, cut, pf->keep, NULL);
+		pf->rescue_limit = cut; /* suspects are left out, not rescued */
 		pf->keep = pf->written_length = cut;
 		pf->salvaged = true;
 		pf->data_bytes = tree ? data_prefix(tree, tl, cut) : 0;
-		free(key), free(tree), free(sigs);
+		free(tree);
 	}
+	free(firsts), free(ids), free(codes), free(cuts), free(suspects);
 }
 
-sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
-                            rebuild_plan **out, sd_error *err)
+/* ---- rescue: authentic entries a cut leaves out, into a new feed ---- */
+
+/* A version "<64 hex>@<seq>" at s (not NUL-terminated): its length, or 0. */
+static size_t version_len(const char *s, size_t avail)
 {
-	*out = NULL;
+	if (avail < 66)
+		return 0;
+	for (size_t i = 0; i < 64; i++)
+		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+			return 0;
+	if (s[64] != '@')
+		return 0;
+	size_t n = 65;
+	while (n < avail && n < 65 + 20 && s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n > 65 ? n : 0;
+}
+
+typedef struct rescue_state {
+	const rebuild_plan *p;
+	smap kept;    /* feed key -> plan feed */
+	smap moved;   /* old version -> new seq (keys in names) */
+	char **names; /* the old versions moved, owned */
+	size_t n_names;
+	char new_hex[KEYS_HEX_SIZE];
+	fwb *b;
+	strbuf data;
+} rescue_state;
+
+/* Is every link of entry (JSON) either kept in the output or moved? */
+static bool links_resolve(rescue_state *rs, const char *buf, size_t len)
+{
+	json_t *j = json_loadb(buf, len, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return false; /* not an entry Mapeo can read */
+	}
+	bool ok = true;
+	size_t i, f, seq;
+	json_t *l;
+	json_array_foreach(json_object_get(j, "links"), i, l)
+	{
+		const char *v = json_string_value(l);
+		size_t vl = v ? version_len(v, strlen(v)) : 0;
+		if (!vl || vl != strlen(v)) {
+			ok = false;
+			break;
+		}
+		uint64_t s = strtoull(v + 65, NULL, 10);
+		if (!(smap_get(&rs->kept, v, 64, &f) && s < rs->p->feeds[f].keep) &&
+		    !smap_get(&rs->moved, v, vl, &seq)) {
+			ok = false;
+			break;
+		}
+	}
+	json_decref(j);
+	return ok;
+}
+
+/* Append entry to the new feed, every moved version in it (its links, and
+ * the stale "version" copies mapeo-core leaves) replaced by its new one. */
+static void rescue_append(rescue_state *rs, const char *buf, size_t len, const char *self)
+{
+	strbuf e = SB_INIT;
+	for (size_t i = 0; i < len; i++) {
+		size_t vl, seq;
+		if (buf[i] == '"' && (vl = version_len(buf + i + 1, len - i - 1)) &&
+		    i + 1 + vl < len && buf[i + 1 + vl] == '"' &&
+		    smap_get(&rs->moved, buf + i + 1, vl, &seq)) {
+			sb_printf(&e, "\"%s@%zu\"", rs->new_hex, seq);
+			i += vl + 1;
+		} else {
+			sb_addc(&e, buf[i]);
+		}
+	}
+	size_t seq = (size_t)fwb_length(rs->b);
+	fwb_append(rs->b, (const uint8_t *)sb_str(&e), e.len);
+	sb_addn(&rs->data, sb_str(&e), e.len);
+	sb_free(&e);
+	rs->names = xreallocarray(rs->names, rs->n_names + 1, sizeof *rs->names);
+	rs->names[rs->n_names] = xstrdup(self);
+	smap_put(&rs->moved, rs->names[rs->n_names], strlen(self), seq);
+	rs->n_names++;
+}
+
+/* The blocks of feed pf that a rescue copies: authentic, past the cut,
+ * before any suspect, and with every link resolved. Fills skip (per block
+ * past the cut) for the plan's list of what is left out. */
+static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, bool *skip,
+                        const sd_progress *prog)
+{
+	const sf_feed *fd = find_feed(sf, pf);
+	salvaged sv = {0};
+	if (!fd || (!pf->verifies && !salvage_feed(sf, fd, &sv) && !sv.authentic))
+		return;
+	size_t tl;
+	uint8_t *tree = load(sf, &fd->tree, &tl);
+	uint64_t off = tree ? data_prefix(tree, tl, pf->keep) : 0;
+	char *buf = NULL;
+	for (uint64_t k = pf->keep; tree && k < pf->length && !sd_progress_cancelled(prog); k++) {
+		uint64_t at = 32 + 2 * k * HC_NODE;
+		uint64_t size = at + HC_NODE <= tl ? hc_be64(tree + at + 32) : 0;
+		bool auth = pf->verifies || (k < sv.n_authentic && sv.authentic[k]);
+		if (auth && k < pf->rescue_limit && size && size <= FEED_MAX_BLOCK &&
+		    fd->data.present && off + size <= fd->data.size) {
+			buf = xrealloc(buf, (size_t)size + 1);
+			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK &&
+			    links_resolve(rs, buf, (size_t)size)) {
+				char self[96];
+				snprintf(self, sizeof self, "%s@%llu", pf->key_hex,
+				         (unsigned long long)k);
+				rescue_append(rs, buf, (size_t)size, self);
+				skip[k - pf->keep] = true;
+			}
+		}
+		off += size;
+	}
+	free(buf);
+	free(tree);
+	free(sv.tree), free(sv.authentic);
+}
+
+/* Count what a rescue would save; with opt->rescue, make the new feed. */
+static void plan_rescue(rebuild_plan *p, syncfile **sfs, const rebuild_options *opt,
+                        const sd_progress *prog)
+{
+	rescue_state rs = {.p = p, .data = SB_INIT};
+	map_feeds(p, &rs.kept);
+	smap_init(&rs.moved);
+	rs.b = fwb_new();
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	crypto_sign_keypair(pk, sk);
+	keys_hex(pk, 32, rs.new_hex);
+	bool **skips = xcalloc(p->n_feeds + 1, sizeof *skips);
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		if (pf->rescue || pf->keep >= pf->length)
+			continue;
+		skips[f] = xcalloc(pf->length - pf->keep + 1, sizeof **skips);
+		rescue_feed(&rs, sfs[pf->src], pf, skips[f], prog);
+	}
+	uint64_t n = fwb_length(rs.b);
+	p->n_rescuable = (size_t)n;
+	if (opt->rescue && n) {
+		p->n_rescued = (size_t)n;
+		/* what each feed leaves out, without the entries now copied */
+		for (size_t f = 0; f < p->n_feeds; f++) {
+			rebuild_feed *pf = &p->feeds[f];
+			if (!skips[f])
+				continue;
+			for (size_t i = 0; i < pf->n_dropped; i++)
+				free(pf->dropped[i]);
+			free(pf->dropped);
+			pf->dropped = NULL, pf->n_dropped = 0;
+			describe_cut(pf, sfs[pf->src], find_feed(sfs[pf->src], pf), pf->keep,
+			             pf->length, skips[f]);
+		}
+		p->rescue_files[0] = xmalloc(32);
+		memcpy(p->rescue_files[0], pk, 32);
+		p->rescue_sizes[0] = 32;
+		p->rescue_files[1] = fwb_tree(rs.b, &p->rescue_sizes[1]);
+		p->rescue_files[2] = fwb_signatures(rs.b, sk, &p->rescue_sizes[2]);
+		p->rescue_files[3] = fwb_bitfield(rs.b, &p->rescue_sizes[3]);
+		p->rescue_sizes[4] = rs.data.len;
+		p->rescue_files[4] = (uint8_t *)sb_take(&rs.data);
+		p->feeds = xreallocarray(p->feeds, p->n_feeds + 1, sizeof *p->feeds);
+		rebuild_feed *r = &p->feeds[p->n_feeds];
+		memset(r, 0, sizeof *r);
+		r->rescue = true;
+		r->from = -1;
+		r->to = (int)p->n_feeds;
+		memcpy(r->key_hex, rs.new_hex, sizeof r->key_hex);
+		r->length = r->keep = r->written_length = n;
+		r->data_bytes = p->rescue_sizes[4];
+		r->verifies = true;
+		add_line(
+		    &r->changes, &r->n_changes,
+		    xasprintf(_("feed %d is new: %llu entries left out above still hash to what "
+		                "their device signed, and are copied into it under a new key "
+		                "syncdoctor made. Those observations get new versions; when "
+		                "the device that made them syncs again, they may appear "
+		                "twice"),
+		              r->to, (unsigned long long)n));
+		p->n_feeds++;
+		p->estimated_size += 5 * TAR_BLOCK + r->data_bytes + n * 104 + HC_PAGE * 2;
+	}
+	sodium_memzero(sk, sizeof sk);
+	for (size_t f = 0; f < p->n_feeds; f++)
+		free(skips[f]);
+	free(skips);
+	for (size_t i = 0; i < rs.n_names; i++)
+		free(rs.names[i]);
+	free(rs.names);
+	smap_free(&rs.kept);
+	smap_free(&rs.moved);
+	sb_free(&rs.data);
+	fwb_free(rs.b);
+}
+
+/* What the output would still show in step 3 of its own check, and the
+ * options that avoid it: the plan says so, and nothing is written. */
+static void assess(rebuild_plan *p, const rebuild_options *opt)
+{
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		const rebuild_feed *pf = &p->feeds[f];
+		if (!pf->salvaged && !pf->verifies) {
+			/* salvage keeps only what verifies */
+			add_line(&p->unclean, &p->n_unclean,
+			         xasprintf(_("feed %d does not verify (a block, tree node or "
+			                     "signature is damaged or missing), and this mode "
+			                     "copies it whole: Mapeo would refuse the file"),
+			                   pf->from));
+			p->needs_salvage = true;
+		}
+		if (pf->entry_bad) {
+			add_line(&p->unclean, &p->n_unclean,
+			         xasprintf(_("feed %d holds a block that is not an entry Mapeo "
+			                     "can read, and this mode keeps it"),
+			                   pf->from));
+			p->needs_exclude = !opt->exclude_suspect;
+		}
+	}
+	for (size_t i = 0; i < p->n_media; i++)
+		if (p->media_damaged[i]) {
+			add_line(&p->unclean, &p->n_unclean,
+			         xasprintf(_("photo %s will not open, and this mode keeps it"),
+			                   p->media[i]));
+			p->needs_salvage = true;
+		}
+}
+
+const char *rebuild_clean_mode(const rebuild_plan *p)
+{
+	if (p->needs_database)
+		return "--database DIR";
+	if (p->needs_salvage && p->needs_exclude)
+		return "--salvage --exclude-suspect";
+	if (p->needs_salvage)
+		return "--salvage";
+	if (p->needs_exclude)
+		return "--exclude-suspect";
+	return NULL;
+}
+
+/* One source read and checked: the report of its full check and the
+ * syncfile view the plan copies from. */
+typedef struct rb_source {
+	const char *path;
+	sd_report *r;
+	syncfile *sf;
+} rb_source;
+
+static void source_close(rb_source *s)
+{
+	sf_close(s->sf);
+	report_free(s->r);
+	s->sf = NULL, s->r = NULL;
+}
+
+static sd_status source_open(rb_source *s, const char *input, const sd_progress *prog,
+                             sd_error *err)
+{
+	memset(s, 0, sizeof *s);
+	s->path = input;
 	check_options co = {.no_auto_config = true};
-	sd_report *r = NULL;
-	sd_status st = check_run(input, &co, prog, &r, err);
+	sd_status st = check_run(input, &co, prog, &s->r, err);
 	if (st != SD_OK)
 		return st;
-	if (r->verdict == VERDICT_UNREADABLE) {
-		report_free(r);
+	if (s->r->verdict == VERDICT_UNREADABLE) {
+		source_close(s);
 		return err->status ? err->status : SD_ERR_IO;
 	}
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (r->findings.v[i].id == FND_INPUT_CHANGED) {
-			sd_error_set(err, SD_ERR_CHANGED, "%s", r->findings.v[i].message);
-			report_free(r);
+	for (size_t i = 0; i < s->r->findings.n; i++)
+		if (s->r->findings.v[i].id == FND_INPUT_CHANGED) {
+			sd_error_set(err, SD_ERR_CHANGED, "%s", s->r->findings.v[i].message);
+			source_close(s);
 			return SD_ERR_CHANGED;
 		}
-	if (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0) {
+	if (strcmp(s->r->era, "kappa-osm-v2") != 0 && strcmp(s->r->era, "unknown") != 0) {
 		sd_error_set(
-		    err, SD_ERR_FORMAT,
+		    err, SD_ERR_REFUSED,
 		    _("%s is a %s sync file: syncdoctor rebuilds only Mapeo Desktop 4 to 5.6 "
 		      "files"),
-		    input, r->era);
-		report_free(r);
-		return SD_ERR_FORMAT;
+		    input, s->r->era);
+		source_close(s);
+		return SD_ERR_REFUSED; /* it was read: it is not for rebuilding */
 	}
-	syncfile *sf = NULL;
 	findings fl;
 	fnd_init(&fl);
-	if ((st = open_input(input, &sf, &fl, err)) != SD_OK) {
-		report_free(r);
-		fnd_free(&fl);
-		return st;
-	}
-	rebuild_plan *p = xcalloc(1, sizeof *p);
-	p->input = xstrdup(input);
-	p->salvage = opt->salvage;
+	st = open_input(input, &s->sf, &fl, err);
+	fnd_free(&fl);
+	if (st != SD_OK)
+		source_close(s);
+	return st;
+}
 
-	/* The project. */
-	const char *file_dk = sf->has_discovery_key ? sf->discovery_key : "";
-	bool file_known = sf->p2p_db != NULL;
+static void add_dropped(rebuild_plan *p, const char *media, char *line)
+{
+	p->dropped_of = xreallocarray(p->dropped_of, p->n_dropped + 1, sizeof *p->dropped_of);
+	p->dropped_of[p->n_dropped] = media ? xstrdup(media) : NULL;
+	add_line(&p->dropped, &p->n_dropped, line);
+}
+
+/* The project of the output: the configuration's when one is given (or
+ * when no source knows its own and Mapeo Desktop's is found), else the one
+ * every source that knows it names. */
+static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
+                              const rebuild_options *opt, sd_error *err)
+{
+	const char *file_dk = NULL, *first = NULL;
+	for (size_t k = 0; k < n; k++) {
+		const syncfile *sf = src[k].sf;
+		if (!sf->p2p_db)
+			continue;
+		const char *dk = sf->has_discovery_key ? sf->discovery_key : "";
+		if (!file_dk) {
+			file_dk = dk, first = src[k].path;
+		} else if (strcmp(dk, file_dk) != 0 && !opt->config_path) {
+			char a[16], b[16];
+			keys_error_form(file_dk, a);
+			keys_error_form(dk, b);
+			return sd_error_set(err, SD_ERR_REFUSED,
+			                    _("%s belongs to project %s and %s to project %s: "
+			                      "syncdoctor joins only sources of one project (give "
+			                      "--config to move them all into one)"),
+			                    first, a, src[k].path, b);
+		}
+	}
+	bool file_known = file_dk != NULL;
 	if (opt->config_path || (!file_known && !opt->no_auto_config)) {
 		char *active = opt->config_path ? NULL : cfg_find_active(opt->userdata);
 		const char *path = opt->config_path ? opt->config_path : active;
-		if (!path) {
-			sd_error_set(
+		if (!path)
+			return sd_error_set(
 			    err, SD_ERR_USAGE,
 			    _("%s no longer says which project it belongs to (its userdata is "
 			      "lost) and Mapeo Desktop's configuration was not found here: give "
 			      "the configuration with --config"),
-			    input);
-			goto fail;
-		}
+			    p->input);
 		mapeo_config *c = NULL;
 		findings cf;
 		fnd_init(&cf);
-		if ((st = cfg_open(path, &c, &cf, err)) != SD_OK) {
-			fnd_free(&cf);
-			free(active);
-			goto fail;
-		}
+		sd_status st = cfg_open(path, &c, &cf, err);
 		fnd_free(&cf);
+		if (st != SD_OK) {
+			free(active);
+			return st;
+		}
 		snprintf(p->discovery_key, sizeof p->discovery_key, "%s",
 		         c->has_key ? c->discovery_key : "");
 		snprintf(p->footer, sizeof p->footer, "%s", c->footer);
@@ -509,16 +890,26 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		}
 	} else if (file_known) {
 		snprintf(p->discovery_key, sizeof p->discovery_key, "%s", file_dk);
-		p->project_source =
-		    xstrdup(db_is_view(sf) ? _("the database itself") : _("the file itself"));
+		p->project_source = n > 1 ? xasprintf(_("the sources themselves (%s)"), first)
+		                    : db_is_view(src[0].sf) ? xstrdup(_("the database itself"))
+		                                            : xstrdup(_("the file itself"));
 	} else {
-		sd_error_set(
+		return sd_error_set(
 		    err, SD_ERR_USAGE,
 		    _("%s no longer says which project it belongs to (its userdata is lost): "
 		      "give the configuration with --config"),
-		    input);
-		goto fail;
+		    p->input);
 	}
+	return SD_OK;
+}
+
+/* The photos and feeds of one source, planned as if it were the only one
+ * (feeds numbered from 0); plan_merge() then unites the sources. */
+static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
+                        const rebuild_options *opt)
+{
+	syncfile *sf = source->sf;
+	const sd_report *r = source->r;
 	if (db_is_view(sf))
 		; /* a database folder has no index or userdata to restore */
 	else if (!sf->has_index || fnd_has(&r->findings, FND_MISSING_TRAILER) ||
@@ -530,46 +921,56 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("the project (userdata) that was lost is written again")));
 
-	/* Media: the live copy of each photo; salvage leaves out what will not open. */
+	/* Media: the live copy of each photo; salvage and --exclude-suspect leave
+	 * out what will not open. */
+	smap live, damaged_media;
+	live_members(sf, &live);
+	smap_init(&damaged_media);
+	for (size_t k = 0; k < r->findings.n; k++)
+		if (r->findings.v[k].id == FND_MEDIA_DAMAGED && r->findings.v[k].media)
+			smap_put(&damaged_media, r->findings.v[k].media,
+			         strlen(r->findings.v[k].media), k);
 	for (size_t i = 0; i < sf->n_members; i++) {
 		const sf_member *m = &sf->members[i];
+		size_t li;
 		if (m->kind != SF_KIND_MEDIA)
 			continue;
-		if (sf->has_index && !m->in_index) {
-			if (sf_find_member(sf, m->name) != m)
-				continue; /* an older copy */
-		} else if (sf_find_member(sf, m->name) != m) {
-			continue;
-		}
+		if (!smap_get(&live, m->name, strlen(m->name), &li) || li != i)
+			continue; /* an older copy */
 		if (sf_name_dangerous(m->name)) {
 			/* Mapeo would use the name as a path when it imports the photo */
 			char *e = report_escape(m->name);
-			add_line(&p->dropped, &p->n_dropped,
-			         xasprintf(_("photo %s: its name is not safe as a file name"), e));
+			add_dropped(
+			    p, m->name,
+			    xasprintf(_("photo %s: its name is not safe as a file name"), e));
 			free(e);
 			continue;
 		}
 		if (m->truncated || m->unpatched) {
 			char *e = report_escape(m->name);
-			add_line(&p->dropped, &p->n_dropped,
-			         xasprintf(_("photo %s: it is cut short in the file"), e));
+			add_dropped(p, m->name,
+			            xasprintf(_("photo %s: it is cut short in the file"), e));
 			free(e);
 			continue;
 		}
-		bool damaged = false;
-		for (size_t k = 0; k < r->findings.n; k++)
-			if (r->findings.v[k].id == FND_MEDIA_DAMAGED && r->findings.v[k].media &&
-			    !strcmp(r->findings.v[k].media, m->name))
-				damaged = true;
-		if (damaged && opt->salvage) {
-			add_line(&p->dropped, &p->n_dropped,
-			         xasprintf(_("photo %s: it will not open"), m->name));
+		bool damaged = smap_get(&damaged_media, m->name, strlen(m->name), &li);
+		if (damaged && (opt->salvage || opt->exclude_suspect)) {
+			add_dropped(p, m->name,
+			            xasprintf(_("photo %s: it will not open"), m->name));
 			continue;
 		}
 		p->media = xreallocarray(p->media, p->n_media + 1, sizeof *p->media);
+		p->media_src = xreallocarray(p->media_src, p->n_media + 1, sizeof *p->media_src);
+		p->media_size = xreallocarray(p->media_size, p->n_media + 1, sizeof *p->media_size);
+		p->media_damaged =
+		    xreallocarray(p->media_damaged, p->n_media + 1, sizeof *p->media_damaged);
+		p->media_src[p->n_media] = src;
+		p->media_size[p->n_media] = m->size;
+		p->media_damaged[p->n_media] = damaged;
 		p->media[p->n_media++] = xstrdup(m->name);
-		p->estimated_size += TAR_BLOCK + tar_padded(m->size);
 	}
+	smap_free(&live);
+	smap_free(&damaged_media);
 	if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
@@ -579,7 +980,8 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 	p->feeds = xcalloc(r->n_feeds + 1, sizeof *p->feeds);
 	for (size_t i = 0; i < r->n_feeds; i++) {
 		const report_feed *rf = &r->feeds[i];
-		const sf_feed *fd = find_feed(sf, rf->index);
+		/* the report lists the feeds in the order of the feed table */
+		const sf_feed *fd = i < sf->n_feeds ? &sf->feeds[i] : NULL;
 		if (!fd || !rf->key_hex[0])
 			continue;
 		if (sf->inner_cut &&
@@ -593,7 +995,24 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 			continue;
 		}
 		rebuild_feed *pf = &p->feeds[p->n_feeds];
+		pf->src = src;
+		pf->pos = i;
+		pf->rescue_limit = rf->length;
 		pf->from = rf->index;
+		pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
+		pf->verifies =
+		    !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
+		                     (rf->length == 0 || rf->signed_len == (int64_t)rf->length));
+		if (!pf->verifies) {
+			/* A damaged file header or bitfield hides intact data from the
+			 * check; the copy writes both again, so it verifies when every
+			 * block hashes to the stored tree a signature covers whole. */
+			salvaged sv;
+			if (salvage_feed(sf, fd, &sv) && sv.length == rf->length &&
+			    sv.keep == rf->length && !sv.recomputed)
+				pf->verifies = pf->rewrite_bitfield = true;
+			free(sv.tree), free(sv.authentic);
+		}
 		pf->to = (int)p->n_feeds;
 		snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
 		pf->length = rf->length;
@@ -615,12 +1034,12 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 				pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
 				if (sv.recomputed)
 					add_line(
-					    &p->changes, &p->n_changes,
+					    &pf->changes, &pf->n_changes,
 					    xasprintf(
 					        _("feed %d: damaged tree nodes are computed again "
 					          "from the intact data"),
 					        pf->from));
-				free(sv.tree);
+				free(sv.tree), free(sv.authentic);
 			} else {
 				pf->keep = 0;
 				pf->written_length = 0;
@@ -629,30 +1048,31 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		}
 		free(tree);
 		if (pf->keep < pf->length)
-			describe_cut(p, sf, fd, pf->keep, pf->length);
+			describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
 		for (size_t k = 0; k < r->findings.n; k++)
 			if (r->findings.v[k].id == FND_FEED_HEADER_INVALID &&
 			    r->findings.v[k].feed == rf->index) {
 				add_line(
-				    &p->changes, &p->n_changes,
+				    &pf->changes, &pf->n_changes,
 				    xasprintf(
 				        _("feed %d: damaged or missing file headers are written "
 				          "again"),
 				        pf->from));
 				break;
 			}
-		if (pf->from != pf->to)
-			add_line(&p->changes, &p->n_changes,
-			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"),
-			                   pf->from, pf->to));
-		p->estimated_size +=
-		    5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + HC_PAGE * 2;
 		p->n_feeds++;
 	}
 	if (opt->exclude_suspect)
 		cut_suspect(p, sf, r);
-	if (opt->salvage || opt->exclude_suspect)
-		cut_dangling(p, sf);
+	/* blocks Mapeo cannot read as entries, still kept */
+	for (size_t k = 0; k < r->findings.n; k++) {
+		const finding *fn = &r->findings.v[k];
+		if (strcmp(fn->code, "entry-not-json") || fn->block < 0)
+			continue;
+		for (size_t f = 0; f < p->n_feeds; f++)
+			if (p->feeds[f].from == fn->feed && (uint64_t)fn->block < p->feeds[f].keep)
+				p->feeds[f].entry_bad = true;
+	}
 	bool secret = false;
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		secret = secret || sf->feeds[i].has_secret_key || sf->feeds[i].has_localname;
@@ -665,24 +1085,261 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
 		    &p->changes, &p->n_changes,
 		    xstrdup(_("the folder named after the project key is left out, so the file no "
 		              "longer exposes the key")));
+}
+
+/* Add *line to v unless an equal line is there; *line is taken. */
+static void move_line(char ***v, size_t *n, char **line)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], *line)) {
+			free(*line);
+			*line = NULL;
+			return;
+		}
+	add_line(v, n, *line);
+	*line = NULL;
+}
+
+static void free_feed_lines(rebuild_feed *f)
+{
+	for (size_t i = 0; i < f->n_changes; i++)
+		free(f->changes[i]);
+	for (size_t i = 0; i < f->n_dropped; i++)
+		free(f->dropped[i]);
+	free(f->changes), free(f->dropped);
+	f->changes = f->dropped = NULL;
+	f->n_changes = f->n_dropped = 0;
+}
+
+/* Is candidate c a better copy of a feed than the one chosen? One that
+ * gives Mapeo a clean feed first, then the longer. */
+static bool feed_better(const rebuild_feed *c, const rebuild_feed *chosen)
+{
+	bool cc = (c->salvaged || c->verifies) && !c->entry_bad,
+	     ch = (chosen->salvaged || chosen->verifies) && !chosen->entry_bad;
+	if (cc != ch)
+		return cc;
+	return c->written_length > chosen->written_length ||
+	       (c->written_length == chosen->written_length && c->keep > chosen->keep);
+}
+
+/* Unite the sources' plans into p: feeds by key, photos by name. What the
+ * sub-plans hold moves into p. */
+static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
+{
+	smap by_key, by_name;
+	smap_init(&by_key);
+	smap_init(&by_name);
+	size_t total_feeds = 0, total_media = 0;
+	for (size_t k = 0; k < n; k++)
+		total_feeds += subs[k].n_feeds, total_media += subs[k].n_media;
+	p->feeds = xcalloc(total_feeds + 1, sizeof *p->feeds);
+	p->media = xcalloc(total_media + 1, sizeof *p->media);
+	p->media_src = xcalloc(total_media + 1, sizeof *p->media_src);
+	p->media_size = xcalloc(total_media + 1, sizeof *p->media_size);
+	p->media_damaged = xcalloc(total_media + 1, sizeof *p->media_damaged);
+	for (size_t k = 0; k < n; k++) {
+		rebuild_plan *s = &subs[k];
+		for (size_t i = 0; i < s->n_changes; i++)
+			move_line(&p->changes, &p->n_changes, &s->changes[i]);
+		for (size_t f = 0; f < s->n_feeds; f++) {
+			rebuild_feed *c = &s->feeds[f];
+			size_t at;
+			if (!smap_get(&by_key, c->key_hex, 64, &at)) {
+				at = p->n_feeds++;
+			} else if (!feed_better(c, &p->feeds[at])) {
+				continue;
+			}
+			free_feed_lines(&p->feeds[at]);
+			p->feeds[at] = *c;
+			/* the map keeps pointing at the key stored in p */
+			smap_put(&by_key, p->feeds[at].key_hex, 64, at);
+			c->changes = c->dropped = NULL;
+			c->n_changes = c->n_dropped = 0;
+		}
+		for (size_t i = 0; i < s->n_media; i++) {
+			size_t at;
+			const char *name = s->media[i];
+			if (smap_get(&by_name, name, strlen(name), &at)) {
+				if (!p->media_damaged[at] || s->media_damaged[i])
+					continue;
+				free(p->media[at]);
+			} else {
+				at = p->n_media++;
+			}
+			p->media[at] = s->media[i];
+			s->media[i] = NULL;
+			p->media_src[at] = s->media_src[i];
+			p->media_size[at] = s->media_size[i];
+			p->media_damaged[at] = s->media_damaged[i];
+			smap_put(&by_name, p->media[at], strlen(p->media[at]), at);
+		}
+	}
+	/* what a source left out that no other source gives */
+	for (size_t k = 0; k < n; k++) {
+		rebuild_plan *s = &subs[k];
+		for (size_t i = 0; i < s->n_dropped; i++) {
+			size_t at;
+			if (s->dropped_of[i] &&
+			    smap_get(&by_name, s->dropped_of[i], strlen(s->dropped_of[i]), &at))
+				continue;
+			add_dropped(p, s->dropped_of[i], s->dropped[i]);
+			s->dropped[i] = NULL;
+		}
+	}
+	smap_free(&by_key);
+	smap_free(&by_name);
+	/* numbered without gaps, in the order first seen */
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		pf->to = (int)f;
+		p->estimated_size +=
+		    5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + HC_PAGE * 2;
+	}
+	for (size_t i = 0; i < p->n_media; i++)
+		p->estimated_size += TAR_BLOCK + tar_padded(p->media_size[i]);
 	p->estimated_size += 64 * 1024;
-	sf_close(sf);
-	report_free(r);
-	fnd_free(&fl);
+}
+
+/* The lines that say where each feed goes, once they are numbered. */
+static void plan_renumber_lines(rebuild_plan *p)
+{
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		rebuild_feed *pf = &p->feeds[f];
+		if (p->n_inputs > 1) {
+			char *e = report_escape(p->inputs[pf->src]);
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("feed %d is taken from %s (feed %d there)"), pf->to, e,
+			                   pf->from));
+			free(e);
+		} else if (pf->windows_twin) {
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("the feed stored as %d with Windows names ('%d\\key') "
+			                     "becomes feed %d: both feeds numbered %d are kept"),
+			                   pf->from, pf->from, pf->to, pf->from));
+		} else if (pf->from != pf->to) {
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("feed %d becomes feed %d, so Mapeo loads it"),
+			                   pf->from, pf->to));
+		}
+	}
+}
+
+sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const rebuild_options *opt,
+                                  const sd_progress *prog, rebuild_plan **out, sd_error *err)
+{
+	*out = NULL;
+	rb_source *src = xcalloc(n + 1, sizeof *src);
+	sd_status st = SD_OK;
+	size_t opened = 0;
+	while (opened < n && (st = source_open(&src[opened], inputs[opened], prog, err)) == SD_OK)
+		opened++;
+	rebuild_plan *p = xcalloc(1, sizeof *p);
+	p->input = xstrdup(inputs[0]);
+	p->inputs = xcalloc(n + 1, sizeof *p->inputs);
+	for (size_t k = 0; k < n; k++)
+		p->inputs[k] = xstrdup(inputs[k]);
+	p->n_inputs = n;
+	p->salvage = opt->salvage;
+	if (st == SD_OK)
+		st = plan_project(p, src, n, opt, err);
+	if (st == SD_OK) {
+		rebuild_plan *subs = xcalloc(n + 1, sizeof *subs);
+		for (size_t k = 0; k < n; k++) {
+			plan_source(&subs[k], &src[k], k, opt);
+			p->has_db = p->has_db || (src[k].sf->db != NULL && subs[k].n_feeds > 0);
+			if (fnd_has(&src[k].r->findings, FND_DEAD_SPACE))
+				add_line(
+				    &subs[k].changes, &subs[k].n_changes,
+				    xstrdup(
+				        _("dead space (older copies, orphaned data) is dropped")));
+		}
+		plan_merge(p, subs, n);
+		for (size_t k = 0; k < n; k++)
+			rebuild_plan_free_members(&subs[k]);
+		free(subs);
+		syncfile **sfs = xcalloc(n + 1, sizeof *sfs);
+		for (size_t k = 0; k < n; k++)
+			sfs[k] = src[k].sf;
+		if (opt->salvage || opt->exclude_suspect)
+			cut_dangling(p, sfs);
+		plan_renumber_lines(p);
+		if (opt->salvage)
+			plan_rescue(p, sfs, opt, prog);
+		if (sd_progress_cancelled(prog))
+			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+		free(sfs);
+		assess(p, opt);
+		/* A file whose database was popped out holds only photos: Mapeo
+		 * takes it and shows no observation. The folder it was left in
+		 * makes the file whole. */
+		bool popped = false;
+		for (size_t k = 0; k < n; k++)
+			popped = popped || fnd_has(&src[k].r->findings, FND_DATABASE_MISSING);
+		if (popped && !p->has_db) {
+			add_line(
+			    &p->unclean, &p->n_unclean,
+			    xstrdup(
+			        _("no source holds the database (the observations): it was "
+			          "taken out of the file and not put back; give the folder it "
+			          "was left in ('syncdoctor env' lists leftover osm-p2p-syncfile "
+			          "folders)")));
+			p->needs_database = true;
+		}
+	}
+	for (size_t k = 0; k < opened; k++)
+		source_close(&src[k]);
+	free(src);
+	if (st != SD_OK) {
+		rebuild_plan_free(p);
+		return st;
+	}
 	*out = p;
 	return SD_OK;
-fail:
-	sf_close(sf);
-	report_free(r);
-	fnd_free(&fl);
-	rebuild_plan_free(p);
-	return err->status;
+}
+
+sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
+                            rebuild_plan **out, sd_error *err)
+{
+	return rebuild_plan_make_multi(&input, 1, opt, prog, out, err);
+}
+
+char **rebuild_plan_lines(const rebuild_plan *p, bool changes, size_t *n)
+{
+	size_t total = changes ? p->n_changes : p->n_dropped;
+	for (size_t f = 0; f < p->n_feeds; f++)
+		total += changes ? p->feeds[f].n_changes : p->feeds[f].n_dropped;
+	char **v = xcalloc(total + 1, sizeof *v);
+	*n = 0;
+	for (size_t i = 0; i < (changes ? p->n_changes : p->n_dropped); i++)
+		v[(*n)++] = changes ? p->changes[i] : p->dropped[i];
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		const rebuild_feed *pf = &p->feeds[f];
+		for (size_t i = 0; i < (changes ? pf->n_changes : pf->n_dropped); i++)
+			v[(*n)++] = changes ? pf->changes[i] : pf->dropped[i];
+	}
+	return v;
+}
+
+/* lines may quote ids and names from the file: escaped */
+static void put_lines(strbuf *out, char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *e = report_escape(v[i]);
+		sb_printf(out, "    - %s\n", e);
+		free(e);
+	}
 }
 
 void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 {
 	char *in = report_escape(p->input), *src = report_escape(p->project_source);
 	sb_printf(out, _("Rebuild plan for %s\n"), in);
+	for (size_t k = 1; k < p->n_inputs; k++) {
+		char *e = report_escape(p->inputs[k]);
+		sb_printf(out, _("  joined with %s\n"), e);
+		free(e);
+	}
 	char form[16];
 	keys_error_form(p->discovery_key, form);
 	sb_printf(out, _("  Project: %s (Mapeo shows it as '%s'), taken from %s.\n"),
@@ -690,27 +1347,48 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	free(in), free(src);
 	sb_printf(out, _("  Keep: %zu photo files and %zu feeds:\n"), p->n_media, p->n_feeds);
 	for (size_t i = 0; i < p->n_feeds; i++)
-		sb_printf(out, _("    feed %d (%.7s): %llu of %llu blocks\n"), p->feeds[i].to,
-		          p->feeds[i].key_hex, (unsigned long long)p->feeds[i].keep,
-		          (unsigned long long)p->feeds[i].length);
-	if (p->n_changes) {
+		if (p->feeds[i].rescue) /* its key is new at every run: not worth showing */
+			sb_printf(out, _("    feed %d (new key): %llu entries rescued\n"),
+			          p->feeds[i].to, (unsigned long long)p->feeds[i].keep);
+		else
+			sb_printf(out, _("    feed %d (%.7s): %llu of %llu blocks\n"),
+			          p->feeds[i].to, p->feeds[i].key_hex,
+			          (unsigned long long)p->feeds[i].keep,
+			          (unsigned long long)p->feeds[i].length);
+	size_t n_changes = p->n_changes, n_dropped = p->n_dropped;
+	for (size_t f = 0; f < p->n_feeds; f++)
+		n_changes += p->feeds[f].n_changes, n_dropped += p->feeds[f].n_dropped;
+	if (n_changes) {
 		sb_printf(out, "%s\n", _("  Changes:"));
-		for (size_t i = 0; i < p->n_changes; i++) {
-			/* lines may quote ids and names from the file */
-			char *e = report_escape(p->changes[i]);
-			sb_printf(out, "    - %s\n", e);
-			free(e);
-		}
+		put_lines(out, p->changes, p->n_changes);
+		for (size_t f = 0; f < p->n_feeds; f++)
+			put_lines(out, p->feeds[f].changes, p->feeds[f].n_changes);
 	}
-	if (p->n_dropped) {
+	if (n_dropped) {
 		sb_printf(out, "%s\n", _("  Left out:"));
-		for (size_t i = 0; i < p->n_dropped; i++) {
-			char *e = report_escape(p->dropped[i]);
-			sb_printf(out, "    - %s\n", e);
-			free(e);
-		}
+		put_lines(out, p->dropped, p->n_dropped);
+		for (size_t f = 0; f < p->n_feeds; f++)
+			put_lines(out, p->feeds[f].dropped, p->feeds[f].n_dropped);
 	} else {
 		sb_printf(out, "%s\n", _("  Nothing is left out."));
+	}
+	if (p->n_rescuable && !p->n_rescued)
+		sb_printf(
+		    out,
+		    _("  Rescue: %zu entries left out still hash to what their device signed. "
+		      "'--rescue' copies them into a new feed under a new key that syncdoctor "
+		      "makes, so Mapeo receives them. What it costs: those observations get "
+		      "new versions, and when the device that made them syncs again they may "
+		      "appear twice.\n"),
+		    p->n_rescuable);
+	if (p->n_unclean) {
+		sb_printf(
+		    out, "%s\n",
+		    _("  Mapeo would refuse the file this mode writes, so it is not written:"));
+		put_lines(out, p->unclean, p->n_unclean);
+		const char *mode = rebuild_clean_mode(p);
+		if (mode)
+			sb_printf(out, _("  Rebuild with %s to get a file Mapeo accepts.\n"), mode);
 	}
 }
 
@@ -718,6 +1396,10 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "input", json_string(p->input));
+	json_t *ins = json_array();
+	for (size_t k = 0; k < p->n_inputs; k++)
+		json_array_append_new(ins, json_string(p->inputs[k]));
+	json_object_set_new(o, "inputs", ins);
 	json_object_set_new(o, "discovery_key",
 	                    p->discovery_key[0] ? json_string(p->discovery_key) : json_null());
 	json_object_set_new(o, "project_source", json_string(p->project_source));
@@ -739,8 +1421,22 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 		json_array_append_new(d, json_string(p->dropped[i]));
 	for (size_t i = 0; i < p->n_changes; i++)
 		json_array_append_new(c, json_string(p->changes[i]));
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		for (size_t i = 0; i < p->feeds[f].n_dropped; i++)
+			json_array_append_new(d, json_string(p->feeds[f].dropped[i]));
+		for (size_t i = 0; i < p->feeds[f].n_changes; i++)
+			json_array_append_new(c, json_string(p->feeds[f].changes[i]));
+	}
 	json_object_set_new(o, "dropped", d);
 	json_object_set_new(o, "changes", c);
+	json_t *u = json_array();
+	for (size_t i = 0; i < p->n_unclean; i++)
+		json_array_append_new(u, json_string(p->unclean[i]));
+	json_object_set_new(o, "refused", u);
+	json_object_set_new(o, "rescuable", json_integer((json_int_t)p->n_rescuable));
+	json_object_set_new(o, "rescued", json_integer((json_int_t)p->n_rescued));
+	const char *mode = rebuild_clean_mode(p);
+	json_object_set_new(o, "clean_mode", mode ? json_string(mode) : json_null());
 	return o;
 }
 
@@ -812,6 +1508,21 @@ static void fix_header(uint8_t *p, size_t len, uint8_t type, uint16_t entry, con
 	hc_header_write(p, type, entry, algo);
 }
 
+bool rebuild_blocks_output(const finding *f)
+{
+	/* Notes on what people wrote (a wrong clock, a photo that did not
+	 * travel) are not damage: Mapeo accepts them, and only
+	 * --exclude-suspect leaves those observations out. */
+	static const fnd_code content[] = {FND_DATE_EPOCH, FND_DATE_FUTURE, FND_DATE_MALFORMED,
+	                                   FND_ATTACHMENT_MISSING};
+	if (f->step != STEP_CORRUPTION || f->severity < SEV_WARNING)
+		return false;
+	for (size_t i = 0; i < sizeof content / sizeof content[0]; i++)
+		if (f->id == content[i])
+			return false;
+	return true;
+}
+
 typedef struct verify_ctx {
 	const rebuild_plan *p;
 } verify_ctx;
@@ -842,6 +1553,14 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 		if (fnd_has(&r->findings, structural[i]) &&
 		    (structural[i] != FND_DATABASE_MISSING || p->has_db))
 			bad = fnd_info(structural[i])->code;
+	/* (a file of photos only, from sources that never held a database, has
+	 * no database to miss) */
+	/* "Verified" means every hash and signature: the full check of the
+	 * output must show no problem in step 3. */
+	for (size_t i = 0; i < r->findings.n && !bad; i++)
+		if (rebuild_blocks_output(&r->findings.v[i]) &&
+		    (r->findings.v[i].id != FND_DATABASE_MISSING || p->has_db))
+			bad = r->findings.v[i].code;
 	if (!bad && strcmp(r->has_discovery_key ? r->discovery_key : "", p->discovery_key) != 0)
 		bad = "project";
 	if (!bad && r->n_feeds != p->n_feeds)
@@ -872,34 +1591,72 @@ static sd_status same_file(const char *a, const char *b)
 	return SD_OK;
 }
 
+static void close_sources(syncfile **sfs, smap *live, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		sf_close(sfs[k]);
+		smap_free(&live[k]);
+	}
+	free(sfs);
+	free(live);
+}
+
 sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild_options *opt,
                         const sd_progress *prog, sd_error *err)
 {
-	if (same_file(p->input, output) != SD_OK)
-		return sd_error_set(
-		    err, SD_ERR_USAGE,
-		    _("%s is the input: syncdoctor never writes to a file it reads"), output);
+	if (p->n_unclean) {
+		const char *mode = rebuild_clean_mode(p);
+		return mode
+		           ? sd_error_set(err, SD_ERR_REFUSED,
+		                          _("%s was not written: Mapeo would refuse what this mode "
+		                            "writes; rebuild with %s"),
+		                          output, mode)
+		           : sd_error_set(err, SD_ERR_REFUSED,
+		                          _("%s was not written: Mapeo would refuse what this mode "
+		                            "writes"),
+		                          output);
+	}
+	for (size_t k = 0; k < p->n_inputs; k++)
+		if (same_file(p->inputs[k], output) != SD_OK)
+			return sd_error_set(
+			    err, SD_ERR_USAGE,
+			    _("%s is the input: syncdoctor never writes to a file it reads"),
+			    output);
 	uint64_t free_bytes;
 	if (sd_free_space(output, &free_bytes) && free_bytes < p->estimated_size + (1u << 20))
 		return sd_error_set(
 		    err, SD_ERR_NOSPACE,
 		    _("%s: not enough free space (%llu bytes free, about %llu needed)"), output,
 		    (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
-	syncfile *sf = NULL;
-	findings fl;
-	fnd_init(&fl);
-	sd_status st = open_input(p->input, &sf, &fl, err);
-	fnd_free(&fl);
-	if (st != SD_OK)
-		return st;
+	size_t n_src = p->n_inputs;
+	syncfile **sfs = xcalloc(n_src + 1, sizeof *sfs);
+	smap *live = xcalloc(n_src + 1, sizeof *live);
+	sd_status st = SD_OK;
+	for (size_t k = 0; k < n_src && st == SD_OK; k++) {
+		findings fl;
+		fnd_init(&fl);
+		st = open_input(p->inputs[k], &sfs[k], &fl, err);
+		fnd_free(&fl);
+		if (st == SD_OK)
+			live_members(sfs[k], &live[k]);
+	}
 	sd_output *o = NULL;
-	if ((st = sdout_open(output, opt->force, &o, err)) != SD_OK) {
-		sf_close(sf);
+	if (st == SD_OK)
+		st = sdout_open(output, opt->force, &o, err);
+	if (st != SD_OK) {
+		close_sources(sfs, live, n_src);
 		return st;
 	}
 	sfw *w = sfw_begin(o, (int64_t)time(NULL));
 	for (size_t i = 0; i < p->n_media && st == SD_OK; i++) {
-		const sf_member *m = sf_find_member(sf, p->media[i]);
+		size_t li;
+		syncfile *sf = sfs[p->media_src[i]];
+		if (!smap_get(&live[p->media_src[i]], p->media[i], strlen(p->media[i]), &li)) {
+			st = sd_error_set(err, SD_ERR_CHANGED,
+			                  _("%s changed while it was being read"), p->input);
+			break;
+		}
+		const sf_member *m = &sf->members[li];
 		range_ctx rc = {sf, m->data_off};
 		st = sfw_add(w, m->name, m->size, read_range, &rc, err);
 		sd_progress_report(prog, _("writing"), sdout_offset(o), p->estimated_size, i,
@@ -916,7 +1673,18 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		size_t count = 0;
 		for (size_t f = 0; f < n; f++) {
 			const rebuild_feed *pf = &p->feeds[f];
-			const sf_feed *fd = find_feed(sf, pf->from);
+			if (pf->rescue) {
+				/* the new feed of --rescue, made whole in the plan */
+				for (int k = 0; k < 5; k++) {
+					bufs[f * 5 + k] = xmalloc(p->rescue_sizes[k] + 1);
+					memcpy(bufs[f * 5 + k], p->rescue_files[k],
+					       p->rescue_sizes[k]);
+					sizes[f * 5 + k] = p->rescue_sizes[k];
+				}
+				continue;
+			}
+			syncfile *sf = sfs[pf->src];
+			const sf_feed *fd = find_feed(sf, pf);
 			size_t kl, tl, sl, bl;
 			uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
 			uint8_t *sigs = load(sf, &fd->signatures, &sl),
@@ -930,7 +1698,7 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 				sigs = fwb_signatures(e, NULL, &sl);
 				bf = fwb_bitfield(e, &bl);
 				fwb_free(e);
-			} else if ((pf->salvaged ||
+			} else if ((pf->salvaged || pf->rewrite_bitfield ||
 			            !hc_header_ok(bf, bl, HC_TYPE_BITFIELD, 0, "")) &&
 			           tree && sigs) {
 				/* the repaired tree when damaged nodes were rebuilt, cut to
@@ -946,7 +1714,7 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 				size_t t2l, s2l, b2l;
 				cut_feed(base, base_len, sigs, sl, pf->written_length, pf->keep,
 				         &t2, &t2l, &s2, &s2l, &b2, &b2l);
-				free(tree), free(sigs), free(bf), free(sv.tree);
+				free(tree), free(sigs), free(bf), free(sv.tree), free(sv.authentic);
 				tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
 			}
 			fix_header(tree, tl, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
@@ -969,10 +1737,12 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		for (size_t i = 0; i < n * 5 && st == SD_OK; i++) {
 			char name[64];
 			snprintf(name, sizeof name, "%d/%s", p->feeds[i / 5].to, names[i % 5]);
-			if (i % 5 == 4) {
+			if (i % 5 == 4 && bufs[i]) {
+				st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
+			} else if (i % 5 == 4) {
 				if (!sizes[i])
 					continue;
-				range_ctx rc = {sf, data_off[i / 5]};
+				range_ctx rc = {sfs[p->feeds[i / 5].src], data_off[i / 5]};
 				st = sfw_db_add(w, name, sizes[i], read_range, &rc, err);
 			} else if (bufs[i]) {
 				st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
@@ -984,13 +1754,14 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 			free(bufs[i]);
 		free(bufs), free(sizes), free(data_off), free(present);
 	}
-	if (st == SD_OK && sf->in && sdin_check_unchanged(sf->in, err) != SD_OK)
-		st = err->status;
+	for (size_t k = 0; k < n_src && st == SD_OK; k++)
+		if (sfs[k]->in && sdin_check_unchanged(sfs[k]->in, err) != SD_OK)
+			st = err->status;
 	if (st == SD_OK) {
 		st = sfw_finish(w, "kappa-osm", p->discovery_key[0] ? p->discovery_key : NULL, err);
 		w = NULL;
 	}
-	sf_close(sf);
+	close_sources(sfs, live, n_src);
 	if (st != SD_OK) {
 		sfw_abort(w);
 		sdout_abort(o);

@@ -1,8 +1,9 @@
 /* rebuild.h: plan and write a new sync file from a damaged one.
  *
  * The plan says what will be kept, changed and dropped; writing follows it
- * exactly. The output is written beside its target under a temporary name
- * (io.h), flushed, re-read and verified with syncdoctor's own checker, and
+ * exactly, and never into a file Mapeo would refuse: a plan whose mode keeps
+ * damage says so and names the mode that leaves it out. The output is written beside its target
+ * under a temporary name (io.h), flushed, re-read and verified with syncdoctor's own checker, and
  * only then renamed; the input is never written. The rebuilt file has the
  * exact upstream layout (sfwrite.h): media, then osm-p2p-db.tar with the
  * feeds renumbered 0, 1, 2, ... (closing any gap), then the index with
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "keys.h"
+#include "finding.h"
 #include "progress.h"
 #include "status.h"
 #include "strbuf.h"
@@ -33,6 +35,8 @@ typedef struct rebuild_options {
 	const char *userdata;    /* Mapeo Desktop userData override (for the active config) */
 	bool no_auto_config;     /* never use Mapeo Desktop's configuration */
 	bool salvage;            /* cut feeds at their last verifiable block, drop damaged photos */
+	bool rescue;             /* with salvage: copy the authentic entries salvage leaves out
+	                            into a new feed under a new key (they get new versions) */
 	bool exclude_suspect;    /* cut each feed before its first suspect observation's block */
 	bool force;              /* overwrite an existing output */
 } rebuild_options;
@@ -47,10 +51,24 @@ typedef struct rebuild_feed {
 	                            holes the signature still covers */
 	uint64_t data_bytes;     /* bytes of data written */
 	bool salvaged;           /* written from what verifies, not copied */
+	size_t src;              /* the source it is copied from (rebuild_plan.inputs) */
+	size_t pos;              /* place in that source's feed table (two may share a number) */
+	bool verifies;           /* the input feed verifies whole (every hash and signature) */
+	bool entry_bad;          /* a kept block is not an entry Mapeo can read */
+	bool rewrite_bitfield;   /* a damaged bitfield or header hid intact data: write it again */
+	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */
+	bool rescue;             /* the new feed of --rescue (no source) */
+	uint64_t rescue_limit;   /* blocks at or past it are never rescued (suspects) */
+	char **changes;          /* what changes in this feed, translated lines */
+	size_t n_changes;
+	char **dropped; /* what of this feed is left out, translated lines */
+	size_t n_dropped;
 } rebuild_feed;
 
 typedef struct rebuild_plan {
-	char *input;
+	char *input;   /* the first source */
+	char **inputs; /* every source: sync files and database folders of one project */
+	size_t n_inputs;
 	bool has_db;
 	char discovery_key[KEYS_HEX_SIZE]; /* "" for the default project */
 	char footer[16];      /* how Mapeo shows the target project, or "" when unknown */
@@ -58,14 +76,33 @@ typedef struct rebuild_plan {
 	bool changes_project; /* the data joins another project */
 	rebuild_feed *feeds;
 	size_t n_feeds;
-	char **media; /* members kept, in order */
+	char **media;      /* members kept, in order */
+	size_t *media_src; /* the source of each */
+	uint64_t *media_size;
+	bool *media_damaged; /* it will not open (kept only by the default mode) */
 	size_t n_media;
-	char **dropped; /* what is left out, translated lines */
+	char **dropped;    /* what is left out besides feeds' blocks, translated lines */
+	char **dropped_of; /* the photo each line is about, or NULL */
 	size_t n_dropped;
 	char **changes; /* what changes, translated lines */
 	size_t n_changes;
 	uint64_t estimated_size;
 	bool salvage;
+	/* What Mapeo would refuse in the file this mode writes, translated
+	 * lines. When any, rebuild_write() writes nothing (SD_ERR_REFUSED) and
+	 * the options below name the mode that gives a clean file. */
+	char **unclean;
+	size_t n_unclean;
+	bool needs_salvage;  /* --salvage would leave the damage out */
+	bool needs_exclude;  /* --exclude-suspect would leave it out */
+	bool needs_database; /* the database is missing: --database DIR gives it */
+	/* --rescue: entries left out that still hash to what their device
+	 * signed, copied in order into a new feed signed with a key pair made
+	 * here (the secret key is wiped once the feed is signed). */
+	size_t n_rescuable;       /* entries a rescue would save; 0: nothing to offer */
+	size_t n_rescued;         /* entries copied (opt->rescue) */
+	uint8_t *rescue_files[5]; /* key, tree, signatures, bitfield, data */
+	size_t rescue_sizes[5];
 } rebuild_plan;
 
 /* Analyse input and decide. Errors: the input cannot be read, or the
@@ -73,9 +110,30 @@ typedef struct rebuild_plan {
  * writes a default-project file). */
 sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const sd_progress *prog,
                             rebuild_plan **out, sd_error *err);
+/* The same from several sources of one project (sync files and database
+ * folders, in the order given): feeds are united by key, each taken from
+ * the source that gives the longest length that verifies; photos are
+ * united by name, each taken from the first source where it opens. Sources
+ * that name different projects are refused (SD_ERR_REFUSED) unless a
+ * configuration is given. */
+sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const rebuild_options *opt,
+                                  const sd_progress *prog, rebuild_plan **out, sd_error *err);
 void rebuild_plan_free(rebuild_plan *p);
 void rebuild_plan_text(const rebuild_plan *p, strbuf *out);
+/* Every line of the plan of one kind (changes, or what is left out): the
+ * plan's own, then each feed's. The array is the caller's (free()); the
+ * strings stay the plan's. */
+char **rebuild_plan_lines(const rebuild_plan *p, bool changes, size_t *n);
 json_t *rebuild_plan_json(const rebuild_plan *p);
+
+/* The options that give Mapeo a clean file when this plan's mode cannot
+ * ("--salvage", ...), or NULL (static string, not translated: it is a
+ * command-line option). */
+const char *rebuild_clean_mode(const rebuild_plan *p);
+/* True when f, found in a rebuilt file's own check, keeps it from being
+ * written: a warning or error of step 3 (corruption), other than the notes
+ * on what people wrote (dates, photos that did not travel). */
+bool rebuild_blocks_output(const finding *f);
 
 /* Write the plan to output (never over the input; an existing output only
  * with opt->force). Nothing is left under output's name on failure. */

@@ -19,6 +19,7 @@ typedef enum sd_status {
 	SD_ERR_NOSPACE,   /* not enough free space for an output */
 	SD_ERR_CHANGED,   /* an input changed while it was being read */
 	SD_ERR_CANCELLED, /* the user interrupted the work */
+	SD_ERR_REFUSED,   /* the work would give a result Mapeo refuses; nothing was done */
 } sd_status;
 
 typedef struct sd_error {

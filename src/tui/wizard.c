@@ -290,9 +290,45 @@ void wiz_rebuild(wizard *w, bool for_config)
 	sd_error err;
 	sd_error_clear(&err);
 	sd_status st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+	if (st == SD_OK && plan->n_unclean && (plan->needs_salvage || plan->needs_exclude)) {
+		/* never offer a file Mapeo would refuse: plan again with the mode
+		 * that leaves the damage out (the plan shows what that costs) */
+		opt.salvage = opt.salvage || plan->needs_salvage;
+		opt.exclude_suspect = opt.exclude_suspect || plan->needs_exclude;
+		rebuild_plan_free(plan);
+		plan = NULL;
+		st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+	}
 	ui_progress_end();
+	if (st == SD_OK && plan->n_rescuable && !opt.rescue) {
+		char *q = xasprintf(
+		    _("%zu entries that the repair would leave out are still intact and signed. "
+		      "Copy them into a new feed under a new key, so Mapeo receives them? Those "
+		      "observations get new versions, and when the device that made them syncs "
+		      "again they may appear twice."),
+		    plan->n_rescuable);
+		bool yes = ui_confirm(q);
+		free(q);
+		if (yes) {
+			opt.rescue = true;
+			rebuild_plan_free(plan);
+			plan = NULL;
+			ui_progress_begin(_("Planning the repair..."));
+			st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+			ui_progress_end();
+		}
+	}
 	if (st != SD_OK) {
 		ui_message(_("The repair is not possible"), err.msg);
+		return;
+	}
+	if (plan->n_unclean) {
+		/* no mode gives Mapeo a clean file from here: the plan says why */
+		strbuf b = SB_INIT;
+		rebuild_plan_text(plan, &b);
+		ui_message(_("The repair is not possible"), sb_str(&b));
+		sb_free(&b);
+		rebuild_plan_free(plan);
 		return;
 	}
 	char *out = default_output(w->file);

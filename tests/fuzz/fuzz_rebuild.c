@@ -1,8 +1,8 @@
 /* The rebuild planner end to end: parse, plan, write, re-parse. A plan
  * that was made must be writable, and rebuild_write() reads the written
  * file back and compares it with the plan: a disagreement (SD_ERR_FORMAT)
- * is a bug, so it aborts here. Salvage mode, for the configuration of
- * project A so the project can always be told. */
+ * is a bug, so it aborts here. Salvage mode with the rescue, for the
+ * configuration of project A so the project can always be told. */
 #include "config.h"
 
 #include <stdio.h>
@@ -24,8 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *d = getenv("SD_TEST_DATA");
 	char cfg[4096];
 	snprintf(cfg, sizeof cfg, "%s/config-A.v3-tar.mapeosettings", d && *d ? d : TEST_DATA_DIR);
-	rebuild_options opt = {
-	    .config_path = cfg, .no_auto_config = true, .salvage = true, .force = true};
+	rebuild_options opt = {.config_path = cfg,
+	                       .no_auto_config = true,
+	                       .salvage = true,
+	                       .rescue = true,
+	                       .force = true};
 	rebuild_plan *plan = NULL;
 	sd_error err = {0};
 	if (rebuild_plan_make(p, &opt, NULL, &plan, &err) == SD_OK) {

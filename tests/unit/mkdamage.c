@@ -11,7 +11,18 @@
  *                                   patched (size 0), the file cut BYTES into
  *                                   the data of inner entry INNER
  *   mkdamage unpatched FILE         the whole database written, its header
- *                                   never patched (size 0), no index */
+ *                                   never patched (size 0), no index
+ *
+ * Rebuild cases (rebuild_damage() below):
+ *   mkdamage photo FILE N           cut the end of the Nth photo (its JPEG
+ *                                   end marker), so it will not open
+ *   mkdamage collide FILE FROM TO   feed FROM's files renamed "TO\\name",
+ *                                   as a Windows Mapeo named them: two feeds
+ *                                   then claim number TO
+ *   mkdamage sig FILE FEED BLOCK    flip a byte of a signature
+ *   mkdamage header FILE FEED       flip a byte of the tree file's header
+ *   mkdamage hyperlog FILE          the userdata says p2p-db "hyperlog", as a
+ *                                   Mapeo Desktop 3 file does */
 #include "config.h"
 
 #include <stdio.h>
@@ -30,6 +41,65 @@ static const sf_feed *feed_of(syncfile *sf, int n)
 	exit(2);
 }
 
+/* ---- rebuild cases: the damage the rebuild tests repair ---- */
+
+static const sf_inner *inner_named(syncfile *sf, const char *name)
+{
+	for (size_t i = 0; i < sf->n_inner; i++)
+		if (!strcmp(sf->inner[i].name, name))
+			return &sf->inner[i];
+	return NULL;
+}
+
+/* Returns -1 when what is not one of these cases. */
+static int rebuild_damage(const char *what, syncfile *sf, const char *path, int argc, char **argv)
+{
+	if (!strcmp(what, "photo") && argc == 4) {
+		/* media members in file order; the Nth loses its last bytes */
+		long want = atol(argv[3]), seen = 0;
+		for (size_t i = 0; i < sf->n_members; i++) {
+			const sf_member *m = &sf->members[i];
+			if (m->kind != SF_KIND_MEDIA || seen++ != want)
+				continue;
+			uint8_t zero[2] = {0, 0};
+			dmg_write(path, m->data_off + m->size - 2, zero, 2);
+			printf("%s\n", m->name);
+			return 0;
+		}
+		return 2;
+	}
+	if (!strcmp(what, "collide") && argc == 5) {
+		static const char *const files[] = {"key", "tree", "signatures", "bitfield",
+		                                    "data"};
+		for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+			char from[64], to[64];
+			snprintf(from, sizeof from, "%s/%s", argv[3], files[k]);
+			snprintf(to, sizeof to, "%s\\%s", argv[4], files[k]);
+			const sf_inner *in = inner_named(sf, from);
+			if (in)
+				dmg_rename(path, in->off - 512, to);
+		}
+		return 0;
+	}
+	if (!strcmp(what, "sig") && argc == 5) {
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		dmg_flip(path, fd->signatures.off + 32 + 64 * strtoull(argv[4], NULL, 10) + 5);
+		return 0;
+	}
+	if (!strcmp(what, "header") && argc == 4) {
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		dmg_flip(path, fd->tree.off + 1);
+		return 0;
+	}
+	if (!strcmp(what, "hyperlog") && sf->index_json) {
+		char *json = dmg_replace(sf->index_json, "\"kappa-osm\"", "\"hyperlog\"");
+		dmg_rewrite_index(path, json);
+		free(json);
+		return 0;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -40,6 +110,12 @@ int main(int argc, char **argv)
 	fnd_init(&fl);
 	if (sf_open(path, &sf, &fl, NULL, NULL) != SD_OK)
 		return 2;
+	int rc = rebuild_damage(what, sf, path, argc, argv);
+	if (rc >= 0) {
+		sf_close(sf);
+		fnd_free(&fl);
+		return rc;
+	}
 	if (!strcmp(what, "data") && argc == 5) {
 		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
 		uint64_t block = strtoull(argv[4], NULL, 10), off = 0;

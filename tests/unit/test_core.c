@@ -16,6 +16,7 @@
 #include "report.h"
 #include "status.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "testutil.h"
 
 START_TEST(strbuf_grows)
@@ -294,6 +295,66 @@ START_TEST(output_is_atomic_and_faults_clean_up)
 }
 END_TEST
 
+START_TEST(strmap_finds_every_key)
+{
+	/* enough keys to grow the table several times; keys that share a
+	 * prefix and keys that are prefixes of others */
+	enum { N = 5000 };
+	char(*keys)[16] = calloc(N, sizeof *keys);
+	smap m;
+	smap_init(&m);
+	for (size_t i = 0; i < N; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%zu", i);
+		smap_put(&m, keys[i], strlen(keys[i]), i);
+	}
+	ck_assert_uint_eq(m.n, N);
+	size_t v;
+	for (size_t i = 0; i < N; i++) {
+		ck_assert(smap_get(&m, keys[i], strlen(keys[i]), &v));
+		ck_assert_uint_eq(v, i);
+	}
+	ck_assert(!smap_get(&m, "k5000", 5, &v));
+	ck_assert(!smap_get(&m, "k1", 1, &v));      /* a prefix of a key is another key */
+	smap_put(&m, keys[7], strlen(keys[7]), 99); /* replacing keeps one entry */
+	ck_assert_uint_eq(m.n, N);
+	ck_assert(smap_get(&m, "k7", 2, &v));
+	ck_assert_uint_eq(v, 99);
+	smap_free(&m);
+	ck_assert(!smap_get(&m, "k7", 2, &v)); /* an empty map finds nothing */
+	free(keys);
+}
+END_TEST
+
+START_TEST(output_never_replaces_what_is_not_a_file)
+{
+	char *dir = sd_test_tmpdir();
+	char fifo[4096], link[4096], file[4096];
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	snprintf(link, sizeof link, "%s/link", dir);
+	snprintf(file, sizeof file, "%s/file", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	FILE *f = fopen(file, "w");
+	fclose(f);
+	ck_assert_int_eq(symlink(file, link), 0);
+	sd_error err;
+	sd_output *o = NULL;
+	ck_assert_int_eq(sdout_open(fifo, true, &o, &err), SD_ERR_IO);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(sdout_open(link, true, &o, &err), SD_ERR_IO);
+	ck_assert_int_eq(sdout_open(dir, true, &o, &err), SD_ERR_IO);
+	ck_assert_int_eq(sdout_target_ok(file, false, &err), SD_ERR_EXISTS);
+	ck_assert_int_eq(sdout_target_ok(file, true, &err), SD_OK);
+	struct stat st;
+	ck_assert_int_eq(lstat(fifo, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	unlink(fifo), unlink(link), unlink(file);
+	rmdir(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("core");
@@ -309,6 +370,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_findings_place_is_worded_once);
 	tcase_add_test(tc, input_refuses_directories_and_missing);
 	tcase_add_test(tc, output_is_atomic_and_faults_clean_up);
+	tcase_add_test(tc, output_never_replaces_what_is_not_a_file);
+	tcase_add_test(tc, strmap_finds_every_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
