@@ -73,7 +73,7 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 	}
 	for (size_t i = 0; i < fl.n; i++)
 		if (fl.v[i].severity == SEV_ERROR)
-			fprintf(stderr, _("syncdoctor: warning: %s\n"), fl.v[i].message);
+			cli_warning("%s", fl.v[i].message);
 	cfg_diff *d = cfg_diff_compute(cfg[0], cfg[1]);
 	strbuf out = SB_INIT;
 	if (fmt == REPORT_TEXT) {
@@ -83,7 +83,7 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
-	fputs(sb_str(&out), stdout);
+	cli_print(sb_str(&out));
 	sb_free(&out);
 	int rc = d->n ? EXIT_PROBLEMS : EXIT_OK;
 	cfg_diff_free(d);

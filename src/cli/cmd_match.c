@@ -155,7 +155,7 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 	keys_error_form(ms.want, form);
 	size_t n = json_array_size(ms.matches);
 	if (fmt == REPORT_TEXT) {
-		printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), argv[optind],
+		cli_printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), argv[optind],
 		       form);
 		size_t i;
 		json_t *one;
@@ -163,7 +163,7 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		{
 			const char *name = json_string_value(json_object_get(one, "name"));
 			const char *ver = json_string_value(json_object_get(one, "version"));
-			printf("%s %s (%s %s, %s)\n",
+			cli_printf("%s %s (%s %s, %s)\n",
 			       json_is_true(json_object_get(one, "match")) ? _("MATCH")
 			                                                   : _("no   "),
 			       json_string_value(json_object_get(one, "path")),
@@ -171,12 +171,12 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 			       json_string_value(json_object_get(one, "footer")));
 		}
 		if (n)
-			printf(P_("%zu of %zu configurations made this file.\n",
+			cli_printf(P_("%zu of %zu configurations made this file.\n",
 			          "%zu of %zu configurations made this file.\n",
 			          json_array_size(ms.checked)),
 			       n, json_array_size(ms.checked));
 		else
-			printf(P_("None of the %zu configuration made this file.\n",
+			cli_printf(P_("None of the %zu configuration made this file.\n",
 			          "None of the %zu configurations made this file.\n",
 			          json_array_size(ms.checked)),
 			       json_array_size(ms.checked));
@@ -188,7 +188,7 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		json_object_set(o, "configurations", ms.checked);
 		strbuf out = SB_INIT;
 		report_tree_render(o, fmt, &out);
-		fputs(sb_str(&out), stdout);
+		cli_print(sb_str(&out));
 		sb_free(&out);
 		json_decref(o);
 	}

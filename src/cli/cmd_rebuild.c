@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "io.h"
 #include "i18n.h"
 #include "rebuild.h"
 #include "report.h"
@@ -35,7 +36,8 @@ static void usage(void)
 	      "      --exclude-suspect  cut each feed before its first suspect observation\n"
 	      "                      (1970 dates, photos that will not open, ...)\n"
 	      "  -n, --dry-run       print the plan and write nothing\n"
-	      "      --force         replace OUT when it exists\n"
+	      "      --force         replace OUT when it exists (only ever a regular file)\n"
+	      "      --remove-stale  remove temporaries an earlier killed run left beside OUT\n"
 	      "      --format=FMT    the plan as text (default), json or yaml\n"
 	      "  -h, --help          display this help and exit\n"
 	      "\n"
@@ -54,6 +56,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	    {"exclude-suspect", no_argument, NULL, 'X'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"force", no_argument, NULL, 'F'},
+	    {"remove-stale", no_argument, NULL, 'T'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    CLI_COMMON_LONGOPTS,
@@ -61,7 +64,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	};
 	rebuild_options opt = {0};
 	const char *output = NULL, *database = NULL;
-	bool dry = false;
+	bool dry = false, remove_stale = false;
 	report_format fmt = REPORT_TEXT;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:c:nh", longopts, NULL)) != -1) {
@@ -76,6 +79,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		case 'X': opt.exclude_suspect = true; break;
 		case 'n': dry = true; break;
 		case 'F': opt.force = true; break;
+		case 'T': remove_stale = true; break;
 		case 'f':
 			if (!cli_format_option(optarg, &fmt))
 				return EXIT_USAGE;
@@ -89,6 +93,8 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	const char *input = database ? database : argv[optind];
 	if (!output && !dry)
 		return cli_usage_error(_("rebuild needs the output file: -o OUT"));
+	if (!dry && !cli_output_ready(output, opt.force, remove_stale))
+		return EXIT_NOT_WRITTEN;
 	if (!opt.userdata)
 		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
@@ -109,23 +115,30 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
-	fputs(sb_str(&out), stdout);
+	cli_print(sb_str(&out));
 	sb_free(&out);
 	if (p->changes_project && fmt == REPORT_TEXT)
 		fprintf(stderr,
 		        _("syncdoctor: warning: the rebuilt file belongs to another project: "
 		          "its observations will merge into that project\n"));
 	int rc = EXIT_OK;
+	sd_test_point("rebuild-planned");
+	if (!dry && cli_interrupted) {
+		/* A Ctrl-C while the plan was shown: nothing is written. */
+		cli_error(_("interrupted; nothing was written"));
+		dry = true;
+		rc = EXIT_INTERRUPTED;
+	}
 	if (!dry) {
 		st = rebuild_write(p, output, &opt, &prog, &err);
 		cli_journal_rebuild(g, p, output, opt.salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
 			if (fmt == REPORT_TEXT)
-				printf(_("Written and verified: %s\n"), output);
+				cli_printf(_("Written and verified: %s\n"), output);
 		} else {
 			cli_error("%s", err.msg);
 			rc = st == SD_ERR_CANCELLED                      ? EXIT_INTERRUPTED
-			     : st == SD_ERR_EXISTS || st == SD_ERR_USAGE ? EXIT_USAGE
+			     : st == SD_ERR_USAGE ? EXIT_USAGE
 			                                                 : EXIT_NOT_WRITTEN;
 		}
 	}

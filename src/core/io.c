@@ -2,6 +2,7 @@
 
 #include "io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -98,6 +99,13 @@ static void pause_read_hook(size_t len)
 		state = 2;
 		raise(SIGSTOP);
 	}
+}
+
+void sd_test_point(const char *name)
+{
+	const char *v = getenv("SYNCDOCTOR_TEST_INTERRUPT");
+	if (v && !strcmp(v, name))
+		raise(SIGINT);
 }
 
 sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err)
@@ -218,18 +226,88 @@ static void parse_fault(sd_output *o)
 	o->fault_at = colon ? strtoull(colon + 1, NULL, 10) : 0;
 }
 
+sd_status io_check_target(const char *target, bool force, sd_error *err)
+{
+	struct stat st;
+	if (lstat(target, &st) != 0)
+		return SD_OK;
+	/* The rename would put a regular file in place of a device node, a
+	 * FIFO, a socket or a link (as root on a field kit, /dev/null itself):
+	 * never, whatever --force says. */
+	if (!S_ISREG(st.st_mode)) {
+		const char *what = S_ISDIR(st.st_mode)    ? _("is a folder")
+		                   : S_ISLNK(st.st_mode)  ? _("is a symbolic link")
+		                   : S_ISFIFO(st.st_mode) ? _("is a pipe (FIFO)")
+		                   : S_ISSOCK(st.st_mode) ? _("is a socket")
+		                   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+		                       ? _("is a device")
+		                       : _("is not a regular file");
+		return sd_error_set(err, SD_ERR_EXISTS,
+		                    _("%s %s: syncdoctor only ever replaces a regular file, even "
+		                      "with --force; choose another name"),
+		                    target, what);
+	}
+	if (!force)
+		return sd_error_set(err, SD_ERR_EXISTS,
+		                    _("%s already exists; choose another name or use --force"),
+		                    target);
+	return SD_OK;
+}
+
+/* ".NAME.sdtmp-XXXXXX": what sdout_open() creates beside target NAME. */
+static bool is_own_temp(const char *entry, const char *base)
+{
+	size_t bl = strlen(base);
+	return entry[0] == '.' && !strncmp(entry + 1, base, bl) &&
+	       !strncmp(entry + 1 + bl, ".sdtmp-", 7) && strlen(entry + 1 + bl + 7) == 6;
+}
+
+char **io_stale_temps(const char *target)
+{
+	char *dir = dir_of(target);
+	const char *base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	SD_GROW(v, cap, 1);
+	v[0] = NULL;
+	DIR *d = *base ? opendir(dir) : NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (!is_own_temp(de->d_name, base))
+			continue;
+		char *p = xasprintf("%s/%s", dir, de->d_name);
+		struct stat st;
+		/* Only regular files of this user: a name alone proves little. */
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()) {
+			SD_GROW(v, cap, n + 2);
+			v[n++] = p;
+			v[n] = NULL;
+		} else {
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return v;
+}
+
+void io_free_list(char **list)
+{
+	for (char **p = list; p && *p; p++)
+		free(*p);
+	free(list);
+}
+
+void sdout_set_mode(sd_output *o, unsigned mode) { fchmod(o->fd, (mode_t)mode); }
+
 sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err)
 {
 	*out = NULL;
-	struct stat st;
-	if (lstat(target, &st) == 0) {
-		if (!force)
-			return sd_error_set(
-			    err, SD_ERR_EXISTS,
-			    _("%s already exists; choose another name or use --force"), target);
-		if (S_ISDIR(st.st_mode))
-			return sd_error_set(err, SD_ERR_USAGE, _("%s is a folder"), target);
-	}
+	sd_status cs = io_check_target(target, force, err);
+	if (cs != SD_OK)
+		return cs;
 	sd_output *o = xcalloc(1, sizeof *o);
 	o->target = xstrdup(target);
 	o->dir = dir_of(target);

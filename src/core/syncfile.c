@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "keys.h"
 #include "report.h"
 #include "sdlimits.h"
 #include "strbuf.h"
@@ -364,6 +365,11 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 	}
 	if (json_object_get(s, "projectId") || json_object_get(s, "projectKey"))
 		sf->hints.legacy_project_id = true;
+	/* Legacy userdata carries the key itself: mask it wherever it is shown. */
+	if (json_is_string(json_object_get(s, "projectKey")))
+		keys_note_secret(json_string_value(json_object_get(s, "projectKey")));
+	if (json_is_string(json_object_get(s, "projectId")))
+		keys_note_secret(json_string_value(json_object_get(s, "projectId")));
 	if (!sf->p2p_db)
 		fnd_add(fl, "userdata-missing",
 		        _("the index userdata does not say which database the file holds (no "
