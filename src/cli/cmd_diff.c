@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "io.h"
 #include "report.h"
 #include "settings_diff.h"
 
@@ -74,7 +75,15 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 	for (size_t i = 0; i < fl.n; i++)
 		if (fl.v[i].severity == SEV_ERROR)
 			cli_warning("%s", fl.v[i].message);
-	cfg_diff *d = cfg_diff_compute(cfg[0], cfg[1]);
+	sd_test_point("diff");
+	cfg_diff *d = cfg_diff_compute_cancel(cfg[0], cfg[1], &cli_interrupted);
+	if (d->cancelled) {
+		cli_error(_("interrupted"));
+		cfg_diff_free(d);
+		cfg_free(cfg[0]), cfg_free(cfg[1]);
+		fnd_free(&fl);
+		return EXIT_INTERRUPTED;
+	}
 	strbuf out = SB_INIT;
 	if (fmt == REPORT_TEXT) {
 		cfg_diff_to_text(d, cfg[0], cfg[1], width, &out);

@@ -147,6 +147,18 @@ sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_
 	return SD_OK;
 }
 
+uint64_t sdin_next_data(sd_input *in, uint64_t off)
+{
+#ifdef SEEK_DATA
+	off_t d = lseek(in->fd, (off_t)off, SEEK_DATA);
+	if (d >= 0)
+		return (uint64_t)d > off ? (uint64_t)d : off;
+	if (errno == ENXIO) /* only a hole until the end */
+		return in->size > off ? in->size : off;
+#endif
+	return off;
+}
+
 sd_status sdin_check_unchanged(sd_input *in, sd_error *err)
 {
 	struct stat st;

@@ -46,6 +46,11 @@ int64_t sdin_mtime(const sd_input *in);
 sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err);
 /* Read exactly len bytes at off or fail (SD_ERR_FORMAT when the file ends). */
 sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_error *err);
+/* The first offset >= off that may hold data: past a hole of a sparse file
+ * (SEEK_DATA; holes read as zeros), the size when only a hole follows, off
+ * itself when the system cannot tell. Zero runs are skipped this way
+ * instead of being read. */
+uint64_t sdin_next_data(sd_input *in, uint64_t off);
 /* SD_ERR_CHANGED (with a message) when size or mtime differ from open time. */
 sd_status sdin_check_unchanged(sd_input *in, sd_error *err);
 

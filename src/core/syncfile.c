@@ -157,6 +157,9 @@ static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
 	for (uint64_t off = from; off + TAR_BLOCK <= sf->size; off += TAR_BLOCK) {
 		if (sd_progress_cancelled(prog))
 			return sf->size;
+		uint64_t data = sdin_next_data(sf->in, off) / TAR_BLOCK * TAR_BLOCK;
+		if (data > off && (off = data) + TAR_BLOCK > sf->size)
+			break;
 		if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 			break;
 		tar_header h;
@@ -168,11 +171,18 @@ static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
 
 /* First 512-aligned offset at or after from that is not a zero block (or
  * the last whole block's end): long zero runs are read in large chunks. */
-static uint64_t skip_zeros(syncfile *sf, uint64_t from)
+static uint64_t skip_zeros(syncfile *sf, uint64_t from, const sd_progress *prog)
 {
 	static uint8_t buf[1 << 16];
 	uint64_t pos = from;
 	while (pos + TAR_BLOCK <= sf->size) {
+		/* Holes are zeros: skip them unread; and a run of gigabytes of
+		 * written zeros still stops at Ctrl-C. */
+		uint64_t data = sdin_next_data(sf->in, pos) / TAR_BLOCK * TAR_BLOCK;
+		if (data > pos)
+			pos = data;
+		if (pos + TAR_BLOCK > sf->size || sd_progress_cancelled(prog))
+			return pos;
 		size_t got = 0;
 		if (sdin_pread(sf->in, buf, sizeof buf, pos, &got, NULL) != SD_OK ||
 		    got < TAR_BLOCK)
@@ -219,7 +229,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			    header_or_end_at(sf, pos + TAR_BLOCK) && prev->kind != SF_KIND_INDEX)
 				sf->hints.extra_zero_block = true;
 			zero_run++;
-			pos = skip_zeros(sf, pos + TAR_BLOCK);
+			pos = skip_zeros(sf, pos + TAR_BLOCK, prog);
 			continue;
 		}
 		zero_run = 0;
