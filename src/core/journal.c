@@ -129,12 +129,33 @@ fail:;
 	return st;
 }
 
+/* Reading only (history, bundles): opened read-only, so a full or
+ * read-only disk does not hide past checks. NULL when that cannot be done
+ * (an older schema must be migrated first). */
+static jnl_db *open_read_only(const char *path)
+{
+	jnl_db *j = xcalloc(1, sizeof *j);
+	j->path = xstrdup(path);
+	int v = -1;
+	if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(j->db, JNL_BUSY_MS);
+		if (user_version(j, &v) != SQLITE_OK)
+			v = -1;
+	}
+	if (v == JNL_SCHEMA_VERSION)
+		return j;
+	jnl_close(j);
+	return NULL;
+}
+
 sd_status jnl_open(const char *path, bool create, jnl_db **out, sd_error *err)
 {
 	*out = NULL;
 	struct stat sb;
 	if (!create && stat(path, &sb) != 0)
 		return sd_error_errno(err, errno, path, _("cannot open the case journal"));
+	if (!create && (*out = open_read_only(path)) != NULL)
+		return SD_OK;
 	if (create && !make_parent_dirs(path))
 		return sd_error_errno(err, errno, path, _("cannot make the case journal's folder"));
 	jnl_db *j = xcalloc(1, sizeof *j);
@@ -258,12 +279,23 @@ static char *abs_path(const char *p)
 	return xasprintf("%s/%s", cwd, p);
 }
 
+/* Long strings are cut (at a UTF-8 boundary) with a mark saying how long
+ * they were: a configuration with a 10 MB name must not make a 10 MB row. */
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-	if (v && *v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
+	size_t len = v ? strlen(v) : 0;
+	if (!len) {
 		sqlite3_bind_null(s, i);
+	} else if (len <= JNL_MAX_TEXT) {
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	} else {
+		size_t cut = JNL_MAX_TEXT;
+		while (cut > 0 && ((unsigned char)v[cut] & 0xc0) == 0x80)
+			cut--;
+		char *t = xasprintf("%.*s[... %zu bytes in all]", (int)cut, v, len);
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+		free(t);
+	}
 }
 
 static char *finding_place(const finding *f)
@@ -333,8 +365,43 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
-	for (size_t i = 0; i < r->findings.n; i++) {
+	/* Per check, the first JNL_MAX_PER_CODE findings of each code, then one
+	 * row saying how many more there were: a file with 100,000 damaged
+	 * members is remembered in a few KiB. */
+	json_t *seen = json_object();
+	for (size_t i = 0; i <= r->findings.n; i++) {
+		if (i == r->findings.n) {
+			const char *code;
+			json_t *n;
+			bool failed = false;
+			json_object_foreach(seen, code, n)
+			{
+				json_int_t more = json_integer_value(n) - JNL_MAX_PER_CODE;
+				if (more <= 0)
+					continue;
+				char *m = xasprintf(_("... and %lld more findings of this kind"),
+				                    (long long)more);
+				sqlite3_reset(s);
+				sqlite3_bind_int64(s, 1, cid);
+				bind_text(s, 2, code);
+				sqlite3_bind_null(s, 3);
+				bind_text(s, 4, m);
+				sqlite3_bind_null(s, 5);
+				sqlite3_bind_null(s, 6);
+				free(m);
+				failed = failed || sqlite3_step(s) != SQLITE_DONE;
+			}
+			json_decref(seen);
+			if (failed)
+				goto fail;
+			break;
+		}
 		const finding *f = &r->findings.v[i];
+		json_t *n = json_object_get(seen, f->code);
+		json_int_t count = n ? json_integer_value(n) + 1 : 1;
+		json_object_set_new(seen, f->code, json_integer(count));
+		if (count > JNL_MAX_PER_CODE)
+			continue;
 		char *place = finding_place(f);
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, cid);
@@ -344,8 +411,10 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 		bind_text(s, 5, fnd_step_name(f->step));
 		bind_text(s, 6, place);
 		free(place);
-		if (sqlite3_step(s) != SQLITE_DONE)
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			json_decref(seen);
 			goto fail;
+		}
 	}
 	sqlite3_finalize(s);
 	s = NULL;
@@ -400,11 +469,17 @@ sd_status jnl_record_rebuild(jnl_db *j, const jnl_rebuild *rb, int64_t *id, sd_e
 	for (int k = 0; k < 2; k++) {
 		char *const *v = k ? rb->changes : rb->dropped;
 		size_t n = k ? rb->n_changes : rb->n_dropped;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && i < JNL_MAX_LINES; i++) {
 			sqlite3_reset(s);
 			sqlite3_bind_int64(s, 1, rid);
 			sqlite3_bind_text(s, 2, k ? "change" : "dropped", -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 3, v[i], -1, SQLITE_TRANSIENT);
+			if (i + 1 == JNL_MAX_LINES && n > JNL_MAX_LINES) {
+				char *m = xasprintf(_("... and %zu more lines"), n - i);
+				bind_text(s, 3, m);
+				free(m);
+			} else {
+				bind_text(s, 3, v[i]);
+			}
 			if (sqlite3_step(s) != SQLITE_DONE)
 				goto fail;
 		}
@@ -443,8 +518,9 @@ static sd_status load_findings(jnl_db *j, jnl_check *c, sd_error *err)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(j->db,
-	                       "SELECT code, step, severity, message, place FROM findings"
-	                       " WHERE check_id = ? ORDER BY rowid",
+	                       "SELECT code, step, severity, substr(message, 1, 4096),"
+	                       " substr(place, 1, 4096) FROM findings"
+	                       " WHERE check_id = ? ORDER BY rowid LIMIT 2000",
 	                       -1, &s, NULL) != SQLITE_OK)
 		return db_error(j, err);
 	sqlite3_bind_int64(s, 1, c->id);
