@@ -238,7 +238,22 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		     !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size)))) {
 			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
 			finding *f;
-			if (h.magic_ustar || h.magic_gnu) {
+			if (ok && h.checksum_ok && !h.size_ok) {
+				/* The checksum is right: the size field itself is
+				 * not a number, and that is the fault to name. */
+				char field[13], *en = escape_name(h.name);
+				memcpy(field, b + 124, 12);
+				field[12] = '\0';
+				char *ef = escape_name(field);
+				f = fnd_add(fl, "bad-header-checksum",
+				            _("the tar header of '%s' at byte %llu has a size field "
+				              "that is not a number ('%s'); %llu bytes after it could "
+				              "not be read"),
+				            en, (unsigned long long)pos, ef,
+				            (unsigned long long)(next - pos));
+				fnd_set_member(f, en);
+				free(en), free(ef);
+			} else if (h.magic_ustar || h.magic_gnu) {
 				char *en = escape_name(h.name);
 				f = fnd_add(
 				    fl, "bad-header-checksum",

@@ -177,8 +177,15 @@ tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
 		}
 		if (!ok || !h.size_ok) {
 			it->damage_off = it->pos;
-			sd_error_set(err, SD_ERR_FORMAT, _("no valid tar header at byte %llu"),
-			             (unsigned long long)it->pos);
+			if (ok)
+				sd_error_set(err, SD_ERR_FORMAT,
+				             _("the tar header at byte %llu has a size field that "
+				               "is not a number"),
+				             (unsigned long long)it->pos);
+			else
+				sd_error_set(err, SD_ERR_FORMAT,
+				             _("no valid tar header at byte %llu"),
+				             (unsigned long long)it->pos);
 			it->pos += TAR_BLOCK; /* resync block by block */
 			return TAR_DAMAGE;
 		}
