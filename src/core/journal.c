@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "keys.h"
 #include "io.h"
 #include "rebuild.h"
 #include "journal.h"
@@ -244,8 +245,21 @@ sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[65
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 			break;
 		}
+		/* A hole (sparse file) is hashed as its length, not read as
+		 * zeros: a terabyte hole would take hours. Mapeo never writes
+		 * sparse files, so no real fingerprint changes. */
+		uint64_t data = sdin_next_data(in, off);
+		if (data > off) {
+			char mark[48];
+			int n = snprintf(mark, sizeof mark, "\nhole %llu\n",
+			                 (unsigned long long)(data - off));
+			crypto_generichash_update(&hs, (const uint8_t *)mark, (size_t)n);
+			off = data;
+			continue;
+		}
 		size_t got;
-		if ((st = sdin_pread(in, buf, bufsz, off, &got, err)) != SD_OK)
+		uint64_t want = bufsz;
+		if ((st = sdin_pread(in, buf, (size_t)want, off, &got, err)) != SD_OK)
 			break;
 		if (got == 0)
 			break;
@@ -281,7 +295,18 @@ static char *abs_path(const char *p)
 
 /* Long strings are cut (at a UTF-8 boundary) with a mark saying how long
  * they were: a configuration with a 10 MB name must not make a 10 MB row. */
+static void bind_text_cut(sqlite3_stmt *s, int i, const char *v);
+
+/* Every key this process read is masked before it is stored: the journal
+ * is shown later by runs that never read that key. */
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	char *m = v ? keys_mask(v) : NULL;
+	bind_text_cut(s, i, m);
+	free(m);
+}
+
+static void bind_text_cut(sqlite3_stmt *s, int i, const char *v)
 {
 	size_t len = v ? strlen(v) : 0;
 	if (!len) {
@@ -336,7 +361,7 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 	if (rc != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_int64(s, 1, now_or(when_time));
-	sqlite3_bind_text(s, 2, path, -1, SQLITE_TRANSIENT);
+	bind_text(s, 2, path);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->size);
 	bind_text(s, 4, fingerprint);
 	bind_text(s, 5, r->era);

@@ -129,3 +129,24 @@ size_t keys_secret_at(const char *p, char footer[16])
 	}
 	return 0;
 }
+
+char *keys_mask(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(len + 1), *o = out;
+	char footer[16];
+	while (*s) {
+		size_t k = keys_secret_at(s, footer);
+		if (k) {
+			/* a footer form (15 bytes) is never longer than a key (>= 8 ... 64+) */
+			size_t fl = strlen(footer) < k ? strlen(footer) : k;
+			memcpy(o, footer, fl);
+			o += fl;
+			s += k;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
