@@ -125,7 +125,7 @@ static void print_text(const jnl_list *l, const char *file, const jnl_summary *s
 		cli_printf("%s  %-10s  %s\n", d, c->verdict, esc);
 		free(esc);
 		cli_printf(_("    era %s, %llu bytes"), c->era[0] ? c->era : "?",
-		       (unsigned long long)c->size);
+		           (unsigned long long)c->size);
 		if (c->fingerprint[0])
 			cli_printf(_(", fingerprint %.16s"), c->fingerprint);
 		if (c->discovery_key[0])
@@ -134,9 +134,9 @@ static void print_text(const jnl_list *l, const char *file, const jnl_summary *s
 		if (c->config_match >= 0) {
 			char *cn = report_escape(c->config_name ? c->config_name : "");
 			cli_printf(_("    compared with %s %s (%s): %s\n"), cn,
-			       c->config_version ? c->config_version : "",
-			       c->config_footer ? c->config_footer : "",
-			       c->config_match ? _("same project") : _("another project"));
+			           c->config_version ? c->config_version : "",
+			           c->config_footer ? c->config_footer : "",
+			           c->config_match ? _("same project") : _("another project"));
 			free(cn);
 		}
 		for (size_t k = 0; k < c->n_findings; k++) {

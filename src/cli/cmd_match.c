@@ -155,8 +155,8 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 	keys_error_form(ms.want, form);
 	size_t n = json_array_size(ms.matches);
 	if (fmt == REPORT_TEXT) {
-		cli_printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), argv[optind],
-		       form);
+		cli_printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"),
+		           argv[optind], form);
 		size_t i;
 		json_t *one;
 		json_array_foreach(ms.checked, i, one)
@@ -164,22 +164,22 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 			const char *name = json_string_value(json_object_get(one, "name"));
 			const char *ver = json_string_value(json_object_get(one, "version"));
 			cli_printf("%s %s (%s %s, %s)\n",
-			       json_is_true(json_object_get(one, "match")) ? _("MATCH")
-			                                                   : _("no   "),
-			       json_string_value(json_object_get(one, "path")),
-			       name ? name : _("(no name)"), ver ? ver : "",
-			       json_string_value(json_object_get(one, "footer")));
+			           json_is_true(json_object_get(one, "match")) ? _("MATCH")
+			                                                       : _("no   "),
+			           json_string_value(json_object_get(one, "path")),
+			           name ? name : _("(no name)"), ver ? ver : "",
+			           json_string_value(json_object_get(one, "footer")));
 		}
 		if (n)
 			cli_printf(P_("%zu of %zu configurations made this file.\n",
-			          "%zu of %zu configurations made this file.\n",
-			          json_array_size(ms.checked)),
-			       n, json_array_size(ms.checked));
+			              "%zu of %zu configurations made this file.\n",
+			              json_array_size(ms.checked)),
+			           n, json_array_size(ms.checked));
 		else
 			cli_printf(P_("None of the %zu configuration made this file.\n",
-			          "None of the %zu configurations made this file.\n",
-			          json_array_size(ms.checked)),
-			       json_array_size(ms.checked));
+			              "None of the %zu configurations made this file.\n",
+			              json_array_size(ms.checked)),
+			           json_array_size(ms.checked));
 	} else {
 		json_t *o = json_object();
 		json_object_set(o, "matches", ms.matches);

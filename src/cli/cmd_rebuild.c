@@ -137,9 +137,9 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 				cli_printf(_("Written and verified: %s\n"), output);
 		} else {
 			cli_error("%s", err.msg);
-			rc = st == SD_ERR_CANCELLED                      ? EXIT_INTERRUPTED
-			     : st == SD_ERR_USAGE ? EXIT_USAGE
-			                                                 : EXIT_NOT_WRITTEN;
+			rc = st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
+			     : st == SD_ERR_USAGE   ? EXIT_USAGE
+			                            : EXIT_NOT_WRITTEN;
 		}
 	}
 	rebuild_plan_free(p);

@@ -124,9 +124,9 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	if (st != SD_OK) {
 		cli_error("%s", err.msg);
 		free(log_used);
-		return st == SD_ERR_CANCELLED                      ? EXIT_INTERRUPTED
-		       : st == SD_ERR_USAGE ? EXIT_USAGE
-		                                                   : EXIT_NOT_WRITTEN;
+		return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
+		       : st == SD_ERR_USAGE   ? EXIT_USAGE
+		                              : EXIT_NOT_WRITTEN;
 	}
 	cli_printf(_("Support bundle written: %s\n"), output);
 	if (log_used)

@@ -282,9 +282,14 @@ static void sanitize_environment(void)
 			bad_env[n_bad_env++] = langs[i];
 		}
 	}
-	static const char *const paths[] = {
-	    "HOME",           "XDG_CONFIG_HOME",   "XDG_STATE_HOME",    "SYNCDOCTOR_CONFIG",
-	    "SYNCDOCTOR_SYSCONFDIR", "SYNCDOCTOR_VERSIONS", "APPDATA", "SYNCDOCTOR_LOCALEDIR"};
+	static const char *const paths[] = {"HOME",
+	                                    "XDG_CONFIG_HOME",
+	                                    "XDG_STATE_HOME",
+	                                    "SYNCDOCTOR_CONFIG",
+	                                    "SYNCDOCTOR_SYSCONFDIR",
+	                                    "SYNCDOCTOR_VERSIONS",
+	                                    "APPDATA",
+	                                    "SYNCDOCTOR_LOCALEDIR"};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		const char *v = getenv(paths[i]);
 		if (v && strlen(v) > PATH_MAX) {

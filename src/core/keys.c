@@ -101,7 +101,7 @@ void keys_error_form(const char *dk, char out[16])
  * escaping function asks keys_secret_at()). Few keys are ever read in one
  * run; past the cap the oldest stay, which is what a run prints about. */
 #define KEYS_MAX_SECRETS 32
-#define KEYS_MIN_SECRET 8 /* shorter strings would mask ordinary words */
+#define KEYS_MIN_SECRET  8 /* shorter strings would mask ordinary words */
 static char *secrets[KEYS_MAX_SECRETS];
 static size_t n_secrets;
 

@@ -96,11 +96,12 @@ static void scan_project_keys(mapeo_config *c, const uint8_t *d, size_t len, fin
 		free(v);
 	}
 	if (n > 1) {
-		finding *f = fnd_add(fl, "config-invalid-key",
-		                     _("%s: metadata.json has %zu projectKey values; syncdoctor and "
-		                       "Mapeo use the last one, but other tools may use another: "
-		                       "keep only one and build the configuration again"),
-		                     c->path, n);
+		finding *f =
+		    fnd_add(fl, "config-invalid-key",
+		            _("%s: metadata.json has %zu projectKey values; syncdoctor and "
+		              "Mapeo use the last one, but other tools may use another: "
+		              "keep only one and build the configuration again"),
+		            c->path, n);
 		fnd_set_member(f, "metadata.json");
 	}
 }

@@ -33,7 +33,7 @@ typedef struct cfg_diff_item {
 typedef struct cfg_diff {
 	cfg_diff_item *v;
 	size_t n, cap;
-	bool content_differs; /* anything beyond the container */
+	bool content_differs;          /* anything beyond the container */
 	volatile sig_atomic_t *cancel; /* the interrupt flag (may be NULL) */
 	bool cancelled;                /* the work stopped early: the list is partial */
 } cfg_diff;

@@ -245,12 +245,13 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 				memcpy(field, b + 124, 12);
 				field[12] = '\0';
 				char *ef = escape_name(field);
-				f = fnd_add(fl, "bad-header-checksum",
-				            _("the tar header of '%s' at byte %llu has a size field "
-				              "that is not a number ('%s'); %llu bytes after it could "
-				              "not be read"),
-				            en, (unsigned long long)pos, ef,
-				            (unsigned long long)(next - pos));
+				f = fnd_add(
+				    fl, "bad-header-checksum",
+				    _("the tar header of '%s' at byte %llu has a size field "
+				      "that is not a number ('%s'); %llu bytes after it could "
+				      "not be read"),
+				    en, (unsigned long long)pos, ef,
+				    (unsigned long long)(next - pos));
 				fnd_set_member(f, en);
 				free(en), free(ef);
 			} else if (h.magic_ustar || h.magic_gnu) {

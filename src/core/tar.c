@@ -173,6 +173,10 @@ tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
 			 * old indexed-tarball padding: look past them. */
 			it->pos += TAR_BLOCK;
 			it->zero_run++;
+			/* holes of a sparse file are zero blocks too: skip them unread */
+			uint64_t data = sdin_next_data(it->in, it->pos) / TAR_BLOCK * TAR_BLOCK;
+			if (data > it->pos)
+				it->pos = data < it->end ? data : it->end;
 			continue;
 		}
 		if (!ok || !h.size_ok) {

@@ -274,7 +274,8 @@ bool ucf_load_file(ucf_config *c, const char *path)
 	/* A few lines of settings: anything larger is not one (and a deeply
 	 * nested document costs time and memory to load). */
 	if (fseeko(f, 0, SEEK_END) == 0 && ftello(f) > UCF_MAX_FILE) {
-		warn(c, path, 0, _("the file is larger than %d bytes (file ignored)"), UCF_MAX_FILE);
+		warn(c, path, 0, _("the file is larger than %d bytes (file ignored)"),
+		     UCF_MAX_FILE);
 		fclose(f);
 		return true;
 	}

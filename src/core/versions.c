@@ -403,11 +403,11 @@ static sd_status check_bounds(FILE *f, const char *path, sd_error *err)
 			break; /* the loader names the syntax error */
 		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
 			if (++depth > VER_MAX_DEPTH)
-				st = sd_error_set(err, SD_ERR_LIMIT,
-				                  _("%s, line %lu: nested more than %d levels deep: "
-				                    "not a version table"),
-				                  path, (unsigned long)(ev.start_mark.line + 1),
-				                  VER_MAX_DEPTH);
+				st = sd_error_set(
+				    err, SD_ERR_LIMIT,
+				    _("%s, line %lu: nested more than %d levels deep: "
+				      "not a version table"),
+				    path, (unsigned long)(ev.start_mark.line + 1), VER_MAX_DEPTH);
 		} else if (ev.type == YAML_SEQUENCE_END_EVENT ||
 		           ev.type == YAML_MAPPING_END_EVENT) {
 			depth--;

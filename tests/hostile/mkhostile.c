@@ -55,7 +55,7 @@
 /* The same inside a JSON string (C0 as \u escapes; no invalid UTF-8,
  * which a JSON parser refuses whole). */
 #define EVIL_JSON                                                                                  \
-	"\\u001b]0;owned\\u0007\\u001b[2J\\u001b]52;c;b3duZWQ=\\u0007\xc2\x9b"                    \
+	"\\u001b]0;owned\\u0007\\u001b[2J\\u001b]52;c;b3duZWQ=\\u0007\xc2\x9b"                     \
 	"31m\xc2\x85\xe2\x80\xae"                                                                  \
 	"gpj.exe\x7f"
 
@@ -182,8 +182,8 @@ static void le32(strbuf *b, uint32_t v)
 
 /* A stored ZIP of one or two members; comp_size_override (when not 0) is
  * what the directory claims for the first member. */
-static void zip_file(const char *name, const char *const *names, const char *const *datas,
-                     size_t n, uint32_t comp_size_override)
+static void zip_file(const char *name, const char *const *names, const char *const *datas, size_t n,
+                     uint32_t comp_size_override)
 {
 	strbuf z = SB_INIT, cd = SB_INIT;
 	for (size_t i = 0; i < n; i++) {
@@ -211,8 +211,8 @@ static void gen_configs(const char *data)
 	char *cfg_a = xasprintf("%s/config-A.mapeosettings", data);
 	char *sync_a = xasprintf("%s/good-project-A.mapeodata", data);
 	/* escapes in every string a configuration carries */
-	config_dir("cfg-escape", "Proyecto " EVIL_RAW_UTF8, "1.0" EVIL_RAW_UTF8, ",\"projectKey\":\"" KEY_A "\"",
-	           presets_json);
+	config_dir("cfg-escape", "Proyecto " EVIL_RAW_UTF8, "1.0" EVIL_RAW_UTF8,
+	           ",\"projectKey\":\"" KEY_A "\"", presets_json);
 	add_case("json", "0,2", "match %s @/cfg-escape", sync_a);
 	add_case("json", "2", "diff @/cfg-escape %s", cfg_a);
 	add_case("json", "2", "diff --format json @/cfg-escape %s", cfg_a);
@@ -452,12 +452,14 @@ static void presets(const char *d, long n, bool renamed)
 	strbuf p = SB_INIT;
 	sb_add(&p, "{\"categories\":{},\"defaults\":{},\"fields\":{");
 	for (long i = 0; i < n; i++)
-		sb_printf(&p, "%s\"%s%ld\":{\"key\":\"k%ld\",\"type\":\"text\",\"label\":\"F %ld\"}",
+		sb_printf(&p,
+		          "%s\"%s%ld\":{\"key\":\"k%ld\",\"type\":\"text\",\"label\":\"F %ld\"}",
 		          i ? "," : "", renamed && i % 2 ? "g" : "f", i, i, i);
 	sb_add(&p, "},\"presets\":{");
 	for (long i = 0; i < n; i++)
 		sb_printf(&p,
-		          "%s\"p%ld\":{\"name\":\"P %ld%s\",\"fields\":[\"f%ld\"],\"tags\":{\"t\":\"%ld\"}}",
+		          "%s\"p%ld\":{\"name\":\"P "
+		          "%ld%s\",\"fields\":[\"f%ld\"],\"tags\":{\"t\":\"%ld\"}}",
 		          i ? "," : "", i, i, renamed && i % 3 ? "x" : "", i, i);
 	sb_add(&p, "}}");
 	puts_file("metadata.json", "{\"name\":\"Scale\",\"version\":\"1\"}");
