@@ -90,7 +90,7 @@ static void scan(match_state *ms, const char *path)
 	if (!d)
 		return;
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
+	while ((de = readdir(d)) != NULL && !cli_interrupted) {
 		if (de->d_name[0] == '.')
 			continue;
 		char *p = xasprintf("%s/%s", path, de->d_name);
@@ -151,6 +151,14 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		scan(&ms, argv[i]);
 	for (const char *const *p = from_conf ? g->config_search : NULL; p && *p; p++)
 		scan(&ms, *p);
+	if (cli_interrupted) {
+		cli_error(_("interrupted"));
+		json_decref(ms.matches);
+		json_decref(ms.checked);
+		sf_close(sf);
+		fnd_free(&fl);
+		return EXIT_INTERRUPTED;
+	}
 	char form[16];
 	keys_error_form(ms.want, form);
 	size_t n = json_array_size(ms.matches);
