@@ -169,17 +169,6 @@ is "2: and writes nothing" "$(ls -A "$TMP/rb")" ""
 cp "$D/good-project-A.mapeodata" "$TMP/zeros.mapeodata"
 size=$(wc -c <"$TMP/zeros.mapeodata" | tr -d ' ')
 head -c 67108864 /dev/zero >>"$TMP/zeros.mapeodata"
-wait_stopped() {
-	n=0
-	while [ $n -lt 600 ]; do
-		s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-		[ "$s" = T ] && return 0
-		[ -e "/proc/$1" ] || return 1
-		sleep 0.05
-		n=$((n + 1))
-	done
-	return 1
-}
 env SYNCDOCTOR_FAULT_PAUSE_READ=$((size + 4194304)) "$SYNCDOCTOR" --no-journal check --no-config "$TMP/zeros.mapeodata" >/dev/null 2>&1 &
 pid=$!
 if wait_stopped "$pid"; then

@@ -56,68 +56,67 @@ static bool escaped_code_point(uint32_t cp)
 	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
+typedef enum escape_mode {
+	ESC_NAME,  /* one name or value: every control escaped */
+	ESC_LINES, /* a whole text output: newlines and tabs kept */
+	ESC_TREE,  /* JSON or YAML text: C0 is already escaped by the emitters */
+} escape_mode;
+
 /* The one escaping function of syncdoctor: every text output (CLI, session
  * log, bundles, wizard) goes through it, so a file can never send a control
- * sequence to a terminal nor show a key it carries. */
-char *report_escape_text(const char *s, bool keep_lines)
+ * sequence to a terminal nor show a key it carries. In ESC_TREE mode DEL,
+ * C1 and bidi controls become \u escapes (jansson escapes only C0; libyaml
+ * leaves bidi controls raw), valid because these code points can only be
+ * inside double-quoted strings there (emit_scalar() quotes them). */
+static void escape_into(strbuf *b, const char *s, escape_mode mode)
 {
-	strbuf b = SB_INIT;
 	for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
 		uint32_t cp = 0;
 		int n;
 		char footer[16];
 		size_t klen = keys_secret_at((const char *)p, footer);
 		if (klen) {
-			sb_add(&b, footer);
+			sb_add(b, footer);
 			p += klen;
-		} else if (keep_lines && (*p == '\n' || *p == '\t')) {
-			sb_addc(&b, (char)*p++);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			sb_printf(&b, "\\x%02x", *p++);
+		} else if (*p == 0x7f && mode == ESC_TREE) {
+			sb_add(b, "\\u007f");
+			p++;
+		} else if ((*p < 0x20 && mode != ESC_TREE &&
+		            !(mode == ESC_LINES && (*p == '\n' || *p == '\t'))) ||
+		           *p == 0x7f) {
+			sb_printf(b, "\\x%02x", *p++);
 		} else if (*p < 0x80) {
-			sb_addc(&b, (char)*p++);
+			sb_addc(b, (char)*p++);
 		} else if ((n = utf8_seq(p, &cp)) == 0) {
 			/* a lone byte 0x80..0xff: 0x9b is CSI on 8-bit terminals */
-			sb_printf(&b, "\\x%02x", *p++);
+			if (mode == ESC_TREE)
+				sb_addc(b, (char)*p++);
+			else
+				sb_printf(b, "\\x%02x", *p++);
 		} else if (escaped_code_point(cp)) {
-			sb_printf(&b, "\\u%04x", (unsigned)cp);
+			sb_printf(b, "\\u%04x", (unsigned)cp);
 			p += n;
 		} else {
-			for (int i = 0; i < n; i++)
-				sb_addc(&b, (char)*p++);
+			sb_addn(b, (const char *)p, (size_t)n);
+			p += n;
 		}
 	}
+}
+
+char *report_escape_text(const char *s, bool keep_lines)
+{
+	strbuf b = SB_INIT;
+	escape_into(&b, s, keep_lines ? ESC_LINES : ESC_NAME);
 	return sb_take(&b);
 }
 
 char *report_escape(const char *s) { return report_escape_text(s, false); }
 
-/* JSON and YAML renderings: known keys masked, and DEL, C1 and bidi
- * controls written as \u escapes (jansson escapes only C0; libyaml leaves
- * bidi controls raw). Both are valid only inside double-quoted strings,
- * where these code points can only be (emit_scalar() quotes them). */
+/* Escape out from byte from on, in place (JSON and YAML renderings). */
 static void escape_tree_text(strbuf *out, size_t from)
 {
 	strbuf b = SB_INIT;
-	const unsigned char *p = (const unsigned char *)sb_str(out) + from;
-	while (*p) {
-		uint32_t cp = 0;
-		int n;
-		char footer[16];
-		size_t klen = keys_secret_at((const char *)p, footer);
-		if (klen) {
-			sb_add(&b, footer);
-			p += klen;
-		} else if (*p == 0x7f) {
-			sb_add(&b, "\\u007f");
-			p++;
-		} else if (*p >= 0x80 && (n = utf8_seq(p, &cp)) != 0 && escaped_code_point(cp)) {
-			sb_printf(&b, "\\u%04x", (unsigned)cp);
-			p += n;
-		} else {
-			sb_addc(&b, (char)*p++);
-		}
-	}
+	escape_into(&b, sb_str(out) + from, ESC_TREE);
 	out->len = from;
 	sb_add(out, sb_str(&b));
 	sb_free(&b);
