@@ -543,9 +543,9 @@ static sd_status load_findings(jnl_db *j, jnl_check *c, sd_error *err)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(j->db,
-	                       "SELECT code, step, severity, substr(message, 1, 4096),"
-	                       " substr(place, 1, 4096) FROM findings"
-	                       " WHERE check_id = ? ORDER BY rowid LIMIT 2000",
+	                       "SELECT code, step, severity, substr(message, 1, 2048),"
+	                       " substr(place, 1, 2048) FROM findings"
+	                       " WHERE check_id = ? ORDER BY rowid LIMIT 500",
 	                       -1, &s, NULL) != SQLITE_OK)
 		return db_error(j, err);
 	sqlite3_bind_int64(s, 1, c->id);

@@ -43,8 +43,8 @@
 /* Bounds on what one run stores: strings longer than JNL_MAX_TEXT bytes
  * are cut with a mark; per check at most JNL_MAX_PER_CODE findings of each
  * code and then one row "... and N more"; per rebuild at most
- * JNL_MAX_LINES lines of each kind. Reading loads at most 2000 findings of
- * a check, each cut to 4096 bytes (journals written before the bounds). */
+ * JNL_MAX_LINES lines of each kind. Reading loads at most 500 findings of
+ * a check, each cut to 2048 bytes (journals written before the bounds). */
 #define JNL_MAX_TEXT     1024
 #define JNL_MAX_PER_CODE 20
 #define JNL_MAX_LINES    200

@@ -241,6 +241,51 @@ START_TEST(history_summary)
 }
 END_TEST
 
+/* Issue 22: a check with 100 findings of one code stores the first
+ * JNL_MAX_PER_CODE and a count; a long message is cut with a mark. */
+START_TEST(storage_is_bounded)
+{
+	char *dir, *path;
+	jnl_db *j = open_new(&dir, &path);
+	sd_report *r = fake("/big.mapeodata", VERDICT_PROBLEMS, NULL);
+	for (int i = 0; i < 100; i++)
+		fnd_add(&r->findings, "missing-index", "problem %d", i);
+	char *long_msg = xmalloc(100000);
+	memset(long_msg, 'x', 99999);
+	long_msg[99999] = '\0';
+	fnd_add(&r->findings, "feed-signature-invalid", "%s", long_msg);
+	free(long_msg);
+	sd_error err;
+	ck_assert_int_eq(jnl_record_check(j, r, NULL, 0, NULL, &err), SD_OK);
+	jnl_close(j);
+	/* read back through the read-only path */
+	ck_assert_int_eq(jnl_open(path, false, &j, &err), SD_OK);
+	jnl_list l;
+	ck_assert_int_eq(jnl_list_get(j, NULL, NULL, 0, &l, &err), SD_OK);
+	ck_assert_uint_eq(l.n_checks, 1);
+	size_t missing = 0;
+	bool count_row = false, cut = false;
+	for (size_t i = 0; i < l.checks[0].n_findings; i++) {
+		const jnl_finding *f = &l.checks[0].findings[i];
+		if (!strcmp(f->code, "missing-index")) {
+			missing++;
+			count_row = count_row || strstr(f->message, "80 more") != NULL;
+		}
+		if (!strcmp(f->code, "feed-signature-invalid"))
+			cut =
+			    strlen(f->message) < 2000 && strstr(f->message, "bytes in all") != NULL;
+	}
+	ck_assert_uint_eq(missing, JNL_MAX_PER_CODE + 1);
+	ck_assert(count_row);
+	ck_assert(cut);
+	jnl_list_free(&l);
+	report_free(r);
+	jnl_close(j);
+	free(dir);
+	free(path);
+}
+END_TEST
+
 START_TEST(migrates_from_v1)
 {
 	char *dir = sd_test_tmpdir();
@@ -490,6 +535,7 @@ int main(void)
 	tcase_add_test(t, check_rows_and_fingerprint);
 	tcase_add_test(t, rebuild_rows);
 	tcase_add_test(t, history_summary);
+	tcase_add_test(t, storage_is_bounded);
 	tcase_add_test(t, migrates_from_v1);
 	tcase_add_test(t, two_writers_at_once);
 	tcase_add_test(t, unusable_journals);
