@@ -361,8 +361,9 @@ static void diff_defaults(cfg_diff *d, json_t *a, json_t *b, const renames *rn)
 	json_t *unused;
 	json_object_foreach(keys, g, unused)
 	{
-		json_t *ma =
-		    map_ids(json_object_get(a, g) ? json_object_get(a, g) : json_array(), rn);
+		json_t *empty = json_array(); /* a group only b has */
+		json_t *ma = map_ids(json_object_get(a, g) ? json_object_get(a, g) : empty, rn);
+		json_decref(empty);
 		json_t *lb = json_object_get(b, g);
 		size_t i;
 		json_t *v;
