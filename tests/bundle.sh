@@ -51,7 +51,7 @@ esac
 
 # Never over an existing file without --force; never over the input.
 cp "$TMP/b.tar.gz" "$TMP/b.orig"
-status "existing bundle is kept" 1 "$SYNCDOCTOR" report "$A" -o "$TMP/b.tar.gz"
+status "existing bundle is kept" 4 "$SYNCDOCTOR" report "$A" -o "$TMP/b.tar.gz"
 check "unchanged" cmp -s "$TMP/b.tar.gz" "$TMP/b.orig"
 status "--force replaces it" 0 "$SYNCDOCTOR" report --force "$A" -o "$TMP/b.tar.gz"
 cp "$A" "$TMP/in.mapeodata"

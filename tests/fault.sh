@@ -168,18 +168,6 @@ fi
 
 # An input that changes while it is read: the process stops itself after
 # N bytes (SIGSTOP), the test cuts or extends the file, and continues it.
-# wait_stopped PID: until the process is stopped (state T), 10 s at most.
-wait_stopped() {
-	n=0
-	while [ $n -lt 200 ]; do
-		s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-		[ "$s" = T ] && return 0
-		[ -e "/proc/$1" ] || return 1
-		sleep 0.05
-		n=$((n + 1))
-	done
-	return 1
-}
 # changed NAME HOW AT: HOW is a shell command run on $f while stopped.
 changed() {
 	name=$1 how=$2 at=$3

@@ -38,4 +38,19 @@ mapeo() {
 	*) fail "$1: Mapeo accepts it"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
 	esac
 }
+
+# wait_stopped PID: true once the process is stopped (SIGSTOP from a test
+# hook such as SYNCDOCTOR_FAULT_PAUSE_READ), false when it ended or after
+# ten seconds. A condition polled for, not a delay.
+wait_stopped() {
+	n=0
+	while [ $n -lt 200 ]; do
+		s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+		[ "$s" = T ] && return 0
+		[ -e "/proc/$1" ] || return 1
+		sleep 0.05
+		n=$((n + 1))
+	done
+	return 1
+}
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }

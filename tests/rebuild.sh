@@ -176,7 +176,7 @@ check "a Mapeo 3 file: says why" grep -q "hyperlog" "$TMP/err"
 # safety
 status "--dry-run" 0 "$SYNCDOCTOR" rebuild --dry-run "$TMP/a.mapeodata" -o "$TMP/dry.mapeodata"
 check "--dry-run writes nothing" test ! -e "$TMP/dry.mapeodata"
-status "an existing output is kept" 1 "$SYNCDOCTOR" rebuild "$TMP/a.mapeodata" -o "$TMP/r1.mapeodata"
+status "an existing output is kept" 4 "$SYNCDOCTOR" rebuild "$TMP/a.mapeodata" -o "$TMP/r1.mapeodata"
 status "--force replaces it" 0 "$SYNCDOCTOR" rebuild --force "$TMP/a.mapeodata" -o "$TMP/r1.mapeodata"
 status "never over the input" 1 "$SYNCDOCTOR" rebuild --force "$TMP/a.mapeodata" -o "$TMP/a.mapeodata"
 status "a full disk" 4 env SYNCDOCTOR_FAULT_WRITE=ENOSPC:200000 "$SYNCDOCTOR" rebuild "$TMP/a.mapeodata" -o "$TMP/full.mapeodata"

@@ -81,6 +81,13 @@ wiz '\n1\n\n\n\n2\nreport.json\n8\n' good-project-A.mapeodata
 is "save JSON then quit: exit status 0" "$rc" 0
 check "the JSON report was saved" grep -q '"verdict": "ok"' report.json
 check "the saved message" has "The report was saved as report.json."
+# A temporary an earlier killed run left beside the target: the wizard
+# names it and asks before removing it (issue 22).
+: >.report2.json.sdtmp-AbC123
+wiz '\n1\n\n\n\n2\nreport2.json\ny\n8\n' good-project-A.mapeodata
+check "stale temporary: named and asked about" has ".report2.json.sdtmp-AbC123 was left by an earlier run"
+check "stale temporary: removed once confirmed" test ! -e .report2.json.sdtmp-AbC123
+check "stale temporary: the report still saved" grep -q '"verdict": "ok"' report2.json
 wiz '\n1\n\n\n\n3\n\n8\n' good-project-A.mapeodata
 check "the YAML report under its proposed name" grep -q '^verdict: "\{0,1\}ok' good-project-A-report.yaml
 wiz '\n1\n\n\n\n5\n\n8\n' good-project-A.mapeodata

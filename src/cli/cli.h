@@ -47,6 +47,13 @@ extern volatile sig_atomic_t cli_interrupted;
 int cli_usage_error(const char *fmt, ...) SD_PRINTF(1, 2);
 /* Print "syncdoctor: MESSAGE" to stderr. */
 void cli_error(const char *fmt, ...) SD_PRINTF(1, 2);
+/* Print "syncdoctor: warning: MESSAGE" to stderr, escaped. */
+void cli_warning(const char *fmt, ...) SD_PRINTF(1, 2);
+/* Every command's standard output goes through these: text (lines kept)
+ * through report_escape_text(), so no name from a file reaches the
+ * terminal as a control sequence and no key read is shown whole. */
+void cli_print(const char *text);
+void cli_printf(const char *fmt, ...) SD_PRINTF(1, 2);
 
 /* Long options every subcommand accepts; handle them with cli_common_option(). */
 #define CLI_OPT_BASE 0x1000
@@ -66,6 +73,11 @@ enum {
 /* Parse a --format argument into *fmt; on an unknown name print the usage
  * error and return false (the caller returns EXIT_USAGE). */
 bool cli_format_option(const char *arg, report_format *fmt);
+/* Before writing target (report, rebuild): name the temporaries an
+ * earlier killed run left beside it (removing them when remove_stale),
+ * then io_check_target(). False (after saying why) when target must not be
+ * written: the command exits EXIT_NOT_WRITTEN. */
+bool cli_output_ready(const char *target, bool force, bool remove_stale);
 /* True when opt was one of the common options (and g was updated). */
 bool cli_common_option(int opt, const char *arg, cli_globals *g);
 

@@ -163,7 +163,7 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 		cli_error("%s", err.msg);
 	strbuf out = SB_INIT;
 	report_render(r, fmt, term_width(), &out);
-	fputs(sb_str(&out), stdout);
+	cli_print(sb_str(&out));
 	sb_free(&out);
 	cli_journal_check(g, r);
 	int rc = r->verdict == VERDICT_OK         ? EXIT_OK

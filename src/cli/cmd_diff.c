@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "io.h"
 #include "report.h"
 #include "settings_diff.h"
 
@@ -73,8 +74,16 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 	}
 	for (size_t i = 0; i < fl.n; i++)
 		if (fl.v[i].severity == SEV_ERROR)
-			fprintf(stderr, _("syncdoctor: warning: %s\n"), fl.v[i].message);
-	cfg_diff *d = cfg_diff_compute(cfg[0], cfg[1]);
+			cli_warning("%s", fl.v[i].message);
+	sd_test_point("diff");
+	cfg_diff *d = cfg_diff_compute_cancel(cfg[0], cfg[1], &cli_interrupted);
+	if (d->cancelled) {
+		cli_error(_("interrupted"));
+		cfg_diff_free(d);
+		cfg_free(cfg[0]), cfg_free(cfg[1]);
+		fnd_free(&fl);
+		return EXIT_INTERRUPTED;
+	}
 	strbuf out = SB_INIT;
 	if (fmt == REPORT_TEXT) {
 		cfg_diff_to_text(d, cfg[0], cfg[1], width, &out);
@@ -83,7 +92,7 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
-	fputs(sb_str(&out), stdout);
+	cli_print(sb_str(&out));
 	sb_free(&out);
 	int rc = d->n ? EXIT_PROBLEMS : EXIT_OK;
 	cfg_diff_free(d);

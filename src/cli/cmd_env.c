@@ -343,7 +343,7 @@ int cmd_env(int argc, char **argv, cli_globals *g)
 		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
-	fputs(sb_str(&out), stdout);
+	cli_print(sb_str(&out));
 	sb_free(&out);
 	env_free(e);
 	ver_table_free(t);

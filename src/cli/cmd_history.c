@@ -105,13 +105,13 @@ static void print_text(const jnl_list *l, const char *file, const jnl_summary *s
 	if (file) {
 		char *s = jnl_summary_text(sum);
 		char *esc = report_escape(file);
-		printf("%s: %s\n", esc, s);
+		cli_printf("%s: %s\n", esc, s);
 		free(esc);
 		free(s);
 		if (l->n_checks)
 			putchar('\n');
 	} else if (!l->n_checks && !l->n_rebuilds) {
-		printf(_("The case journal holds no checks yet.\n"));
+		cli_printf(_("The case journal holds no checks yet.\n"));
 		return;
 	}
 	for (size_t i = 0; i < l->n_checks; i++) {
@@ -119,41 +119,41 @@ static void print_text(const jnl_list *l, const char *file, const jnl_summary *s
 		char d[32];
 		local_time(c->time, d);
 		char *esc = report_escape(c->path);
-		printf("%s  %-10s  %s\n", d, c->verdict, esc);
+		cli_printf("%s  %-10s  %s\n", d, c->verdict, esc);
 		free(esc);
-		printf(_("    era %s, %llu bytes"), c->era[0] ? c->era : "?",
-		       (unsigned long long)c->size);
+		cli_printf(_("    era %s, %llu bytes"), c->era[0] ? c->era : "?",
+		           (unsigned long long)c->size);
 		if (c->fingerprint[0])
-			printf(_(", fingerprint %.16s"), c->fingerprint);
+			cli_printf(_(", fingerprint %.16s"), c->fingerprint);
 		if (c->discovery_key[0])
-			printf(_(", project %.7s"), c->discovery_key);
+			cli_printf(_(", project %.7s"), c->discovery_key);
 		putchar('\n');
 		if (c->config_match >= 0) {
 			char *cn = report_escape(c->config_name ? c->config_name : "");
-			printf(_("    compared with %s %s (%s): %s\n"), cn,
-			       c->config_version ? c->config_version : "",
-			       c->config_footer ? c->config_footer : "",
-			       c->config_match ? _("same project") : _("another project"));
+			cli_printf(_("    compared with %s %s (%s): %s\n"), cn,
+			           c->config_version ? c->config_version : "",
+			           c->config_footer ? c->config_footer : "",
+			           c->config_match ? _("same project") : _("another project"));
 			free(cn);
 		}
 		for (size_t k = 0; k < c->n_findings; k++) {
 			const jnl_finding *f = &c->findings[k];
-			printf("    %-7s %s\n", f->severity ? f->severity : "", f->code);
+			cli_printf("    %-7s %s\n", f->severity ? f->severity : "", f->code);
 		}
 	}
 	if (l->n_rebuilds)
-		printf(_("\nRebuilds:\n"));
+		cli_printf(_("\nRebuilds:\n"));
 	for (size_t i = 0; i < l->n_rebuilds; i++) {
 		const jnl_rebuild_row *b = &l->rebuilds[i];
 		char d[32];
 		local_time(b->time, d);
 		char *in = report_escape(b->input), *out = report_escape(b->output);
-		printf(_("%s  %s -> %s (%s): %s\n"), d, in, out, b->mode, b->outcome);
+		cli_printf(_("%s  %s -> %s (%s): %s\n"), d, in, out, b->mode, b->outcome);
 		free(in);
 		free(out);
 		for (size_t k = 0; k < b->n_dropped; k++) {
 			char *e = report_escape(b->dropped[k]);
-			printf(_("    dropped: %s\n"), e);
+			cli_printf(_("    dropped: %s\n"), e);
 			free(e);
 		}
 	}
@@ -256,7 +256,7 @@ int cmd_history(int argc, char **argv, cli_globals *g)
 		}
 		strbuf out = SB_INIT;
 		report_tree_render(o, fmt, &out);
-		fputs(sb_str(&out), stdout);
+		cli_print(sb_str(&out));
 		sb_free(&out);
 		json_decref(o);
 	}

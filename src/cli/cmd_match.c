@@ -122,35 +122,43 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		scan(&ms, argv[i]);
 	for (const char *const *p = from_conf ? g->config_search : NULL; p && *p; p++)
 		scan(&ms, *p);
+	if (cli_interrupted) {
+		cli_error(_("interrupted"));
+		json_decref(ms.matches);
+		json_decref(ms.checked);
+		sf_close(sf);
+		fnd_free(&fl);
+		return EXIT_INTERRUPTED;
+	}
 	char form[16];
 	keys_error_form(ms.want, form);
 	size_t n = json_array_size(ms.matches);
 	if (fmt == REPORT_TEXT) {
-		printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), argv[optind],
-		       form);
+		cli_printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"),
+		           argv[optind], form);
 		size_t i;
 		json_t *one;
 		json_array_foreach(ms.checked, i, one)
 		{
 			const char *name = json_string_value(json_object_get(one, "name"));
 			const char *ver = json_string_value(json_object_get(one, "version"));
-			printf("%s %s (%s %s, %s)\n",
-			       json_is_true(json_object_get(one, "match")) ? _("MATCH")
-			                                                   : _("no   "),
-			       json_string_value(json_object_get(one, "path")),
-			       name ? name : _("(no name)"), ver ? ver : "",
-			       json_string_value(json_object_get(one, "footer")));
+			cli_printf("%s %s (%s %s, %s)\n",
+			           json_is_true(json_object_get(one, "match")) ? _("MATCH")
+			                                                       : _("no   "),
+			           json_string_value(json_object_get(one, "path")),
+			           name ? name : _("(no name)"), ver ? ver : "",
+			           json_string_value(json_object_get(one, "footer")));
 		}
 		if (n)
-			printf(P_("%zu of %zu configurations made this file.\n",
-			          "%zu of %zu configurations made this file.\n",
-			          json_array_size(ms.checked)),
-			       n, json_array_size(ms.checked));
+			cli_printf(P_("%zu of %zu configurations made this file.\n",
+			              "%zu of %zu configurations made this file.\n",
+			              json_array_size(ms.checked)),
+			           n, json_array_size(ms.checked));
 		else
-			printf(P_("None of the %zu configuration made this file.\n",
-			          "None of the %zu configurations made this file.\n",
-			          json_array_size(ms.checked)),
-			       json_array_size(ms.checked));
+			cli_printf(P_("None of the %zu configuration made this file.\n",
+			              "None of the %zu configurations made this file.\n",
+			              json_array_size(ms.checked)),
+			           json_array_size(ms.checked));
 	} else {
 		json_t *o = json_object();
 		json_object_set(o, "matches", ms.matches);
@@ -159,7 +167,7 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		json_object_set(o, "configurations", ms.checked);
 		strbuf out = SB_INIT;
 		report_tree_render(o, fmt, &out);
-		fputs(sb_str(&out), stdout);
+		cli_print(sb_str(&out));
 		sb_free(&out);
 		json_decref(o);
 	}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "io.h"
 #include "i18n.h"
 #include "io.h"
 #include "rebuild.h"
@@ -45,14 +46,15 @@ static void usage(void)
 	         "                      (1970 dates, photos that will not open, ...)\n"
 	         "  -n, --dry-run       print the plan and write nothing\n"
 	         "      --force         replace OUT when it exists and is a regular file\n"
+	         "      --remove-stale  remove temporaries an earlier killed run left beside OUT\n"
 	         "      --format=FMT    the plan as text (default), json or yaml\n"
 	         "  -h, --help          display this help and exit\n"
 	         "\n"
-	         "Exit status: 0 written (or planned), 1 usage error or OUT exists without\n"
-	         "--force, 2 refused: Mapeo would refuse the file this mode writes (the plan\n"
-	         "names the mode that gives a clean file) or FILE is of an era that is not\n"
-	         "rebuilt, 3 FILE could not be read, 4 OUT could not be written or is not a\n"
-	         "regular file (nothing was left under its name).\n"));
+	         "Exit status: 0 written (or planned), 1 usage error, 2 refused: Mapeo would\n"
+	         "refuse the file this mode writes (the plan names the mode that gives a clean\n"
+	         "file) or FILE is of an era that is not rebuilt, 3 FILE could not be read, 4 OUT "
+	         "could not be written, exists\n"
+	         "without --force or is not a regular file (nothing was left under its name).\n"));
 }
 
 int cmd_rebuild(int argc, char **argv, cli_globals *g)
@@ -67,6 +69,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	    {"rescue", no_argument, NULL, 'K'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"force", no_argument, NULL, 'F'},
+	    {"remove-stale", no_argument, NULL, 'T'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    CLI_COMMON_LONGOPTS,
@@ -76,7 +79,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	const char *output = NULL;
 	const char **sources = xcalloc((size_t)argc + 1, sizeof *sources);
 	size_t n_db = 0;
-	bool dry = false;
+	bool dry = false, remove_stale = false;
 	report_format fmt = REPORT_TEXT;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:c:nh", longopts, NULL)) != -1) {
@@ -92,6 +95,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		case 'K': opt.rescue = opt.salvage = true; break;
 		case 'n': dry = true; break;
 		case 'F': opt.force = true; break;
+		case 'T': remove_stale = true; break;
 		case 'f':
 			if (!cli_format_option(optarg, &fmt))
 				return EXIT_USAGE;
@@ -119,19 +123,16 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		free(all);
 		return cli_usage_error(_("rebuild needs the output file: -o OUT"));
 	}
+	if (!dry && !cli_output_ready(output, opt.force, remove_stale)) {
+		free(all);
+		return EXIT_NOT_WRITTEN;
+	}
 	if (!opt.userdata)
 		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
 	rebuild_plan *p = NULL;
 	sd_error err;
-	/* an output that may not be written is said before the long work */
-	sd_status st = dry ? SD_OK : sdout_target_ok(output, opt.force, &err);
-	if (st != SD_OK) {
-		free(all);
-		cli_error("%s", err.msg);
-		return st == SD_ERR_EXISTS ? EXIT_USAGE : EXIT_NOT_WRITTEN;
-	}
-	st = rebuild_plan_make_multi(all, n, &opt, &prog, &p, &err);
+	sd_status st = rebuild_plan_make_multi(all, n, &opt, &prog, &p, &err);
 	free(all);
 	if (st != SD_OK) {
 		cli_error("%s", err.msg);
@@ -148,13 +149,20 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
-	fputs(sb_str(&out), stdout);
+	cli_print(sb_str(&out));
 	sb_free(&out);
 	if (p->changes_project && fmt == REPORT_TEXT)
 		fprintf(stderr,
 		        _("syncdoctor: warning: the rebuilt file belongs to another project: "
 		          "its observations will merge into that project\n"));
 	int rc = EXIT_OK;
+	sd_test_point("rebuild-planned");
+	if (!dry && cli_interrupted) {
+		/* A Ctrl-C while the plan was shown: nothing is written. */
+		cli_error(_("interrupted; nothing was written"));
+		dry = true;
+		rc = EXIT_INTERRUPTED;
+	}
 	if (p->n_unclean) {
 		/* the plan says why and which mode can; nothing is written */
 		const char *mode = rebuild_clean_mode(p);
@@ -171,13 +179,13 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		cli_journal_rebuild(g, p, output, opt.salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
 			if (fmt == REPORT_TEXT)
-				printf(_("Written and verified: %s\n"), output);
+				cli_printf(_("Written and verified: %s\n"), output);
 		} else {
 			cli_error("%s", err.msg);
-			rc = st == SD_ERR_CANCELLED                      ? EXIT_INTERRUPTED
-			     : st == SD_ERR_EXISTS || st == SD_ERR_USAGE ? EXIT_USAGE
-			     : st == SD_ERR_REFUSED                      ? EXIT_PROBLEMS
-			                                                 : EXIT_NOT_WRITTEN;
+			rc = st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
+			     : st == SD_ERR_USAGE   ? EXIT_USAGE
+			     : st == SD_ERR_REFUSED ? EXIT_PROBLEMS
+			                            : EXIT_NOT_WRITTEN;
 		}
 	}
 	rebuild_plan_free(p);

@@ -28,7 +28,10 @@ static void usage(void)
 	         "      --userdata=DIR  Mapeo Desktop's data folder (default: found)\n"
 	         "      --log=LOG       include this session log (default: the newest wizard\n"
 	         "                      log that names FILE)\n"
-	         "      --force         replace BUNDLE when it exists\n"
+	         "      --force         replace BUNDLE when it exists (only ever a regular\n"
+	         "                      file)\n"
+	         "      --remove-stale  remove temporaries an earlier killed run left beside\n"
+	         "                      BUNDLE\n"
 	         "  -h, --help          display this help and exit\n"
 	         "\n"
 	         "Exit status: 0 written, 1 usage error, 3 FILE or LOG could not be read,\n"
@@ -44,12 +47,14 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	    {"userdata", required_argument, NULL, 'u'},
 	    {"log", required_argument, NULL, 'l'},
 	    {"force", no_argument, NULL, 'F'},
+	    {"remove-stale", no_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    CLI_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	bundle_options bo = {0};
 	const char *output = NULL;
+	bool remove_stale = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:c:h", longopts, NULL)) != -1) {
 		if (cli_common_option(c, optarg, g))
@@ -61,6 +66,7 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 		case 'u': bo.userdata = optarg; break;
 		case 'l': bo.log_path = optarg; break;
 		case 'F': bo.force = true; break;
+		case 'T': remove_stale = true; break;
 		case 'h': usage(); return EXIT_OK;
 		default: return cli_usage_error(_("unknown option"));
 		}
@@ -73,6 +79,8 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	if (!output)
 		return cli_usage_error(_("report needs the bundle to write: -o BUNDLE.tar.gz"));
 	bo.file = argv[optind];
+	if (!cli_output_ready(output, bo.force, remove_stale))
+		return EXIT_NOT_WRITTEN;
 	if (bo.log_path) {
 		FILE *lf = fopen(bo.log_path, "rb");
 		if (!lf) {
@@ -116,13 +124,13 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	if (st != SD_OK) {
 		cli_error("%s", err.msg);
 		free(log_used);
-		return st == SD_ERR_CANCELLED                      ? EXIT_INTERRUPTED
-		       : st == SD_ERR_EXISTS || st == SD_ERR_USAGE ? EXIT_USAGE
-		                                                   : EXIT_NOT_WRITTEN;
+		return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
+		       : st == SD_ERR_USAGE   ? EXIT_USAGE
+		                              : EXIT_NOT_WRITTEN;
 	}
-	printf(_("Support bundle written: %s\n"), output);
+	cli_printf(_("Support bundle written: %s\n"), output);
 	if (log_used)
-		printf(_("It includes the session log %s.\n"), log_used);
+		cli_printf(_("It includes the session log %s.\n"), log_used);
 	free(log_used);
 	return EXIT_OK;
 }

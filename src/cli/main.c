@@ -1,12 +1,14 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
@@ -43,6 +45,36 @@ void cli_error(const char *fmt, ...)
 	free(e);
 	free(msg);
 	fputc('\n', stderr);
+}
+
+void cli_print(const char *text)
+{
+	char *e = report_escape_text(text, true);
+	fputs(e, stdout);
+	free(e);
+}
+
+void cli_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	cli_print(msg);
+	free(msg);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *e = report_escape(msg);
+	fflush(stdout);
+	fprintf(stderr, _("syncdoctor: warning: %s\n"), e);
+	free(e);
+	free(msg);
 }
 
 /* The argv getopt is scanning (main's, then the command's) and the command's
@@ -103,6 +135,27 @@ bool cli_format_option(const char *arg, report_format *fmt)
 		return true;
 	cli_usage_error(_("unknown format '%s' (use text, json or yaml)"), arg);
 	return false;
+}
+
+bool cli_output_ready(const char *target, bool force, bool remove_stale)
+{
+	char **stale = io_stale_temps(target);
+	for (char **p = stale; *p; p++) {
+		if (remove_stale && unlink(*p) == 0) {
+			cli_warning(_("removed %s, left by an earlier run that was killed"), *p);
+		} else if (!remove_stale) {
+			cli_warning(_("%s was left by an earlier run that was killed; "
+			              "--remove-stale removes it"),
+			            *p);
+		}
+	}
+	io_free_list(stale);
+	sd_error err;
+	if (io_check_target(target, force, &err) != SD_OK) {
+		cli_error("%s", err.msg);
+		return false;
+	}
+	return true;
 }
 
 bool cli_common_option(int opt, const char *arg, cli_globals *g)
@@ -186,7 +239,7 @@ static void apply_user_config(cli_globals *g)
 	ucf_init(&user_config);
 	ucf_load_default(&user_config);
 	for (size_t i = 0; i < user_config.n_warnings; i++)
-		fprintf(stderr, _("syncdoctor: warning: %s\n"), user_config.warnings[i]);
+		cli_warning("%s", user_config.warnings[i]);
 	const ucf_config *u = &user_config;
 	if (u->language) {
 		/* An explicit LANGUAGE in the environment still wins. */
@@ -210,8 +263,45 @@ static void apply_user_config(cli_globals *g)
 	ver_set_path(u->version_table); /* below SYNCDOCTOR_VERSIONS and --versions */
 }
 
+/* Values from the environment, checked before setlocale() and gettext see
+ * them: a language list of megabytes is copied onto the stack for every
+ * translated message; paths longer than PATH_MAX name nothing. Bad ones are
+ * removed and named once the messages can be translated. */
+static const char *bad_env[16];
+static size_t n_bad_env;
+
+static void sanitize_environment(void)
+{
+	static const char *const langs[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
+	for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+		const char *v = getenv(langs[i]);
+		/* LC_* and LANG may also say "C" or "POSIX". */
+		if (v && *v && !ucf_language_ok(v) && strcmp(v, "C") && strcmp(v, "POSIX") &&
+		    strcmp(v, "C.UTF-8") && strcmp(v, "C.utf8")) {
+			unsetenv(langs[i]);
+			bad_env[n_bad_env++] = langs[i];
+		}
+	}
+	static const char *const paths[] = {"HOME",
+	                                    "XDG_CONFIG_HOME",
+	                                    "XDG_STATE_HOME",
+	                                    "SYNCDOCTOR_CONFIG",
+	                                    "SYNCDOCTOR_SYSCONFDIR",
+	                                    "SYNCDOCTOR_VERSIONS",
+	                                    "APPDATA",
+	                                    "SYNCDOCTOR_LOCALEDIR"};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		const char *v = getenv(paths[i]);
+		if (v && strlen(v) > PATH_MAX) {
+			unsetenv(paths[i]);
+			bad_env[n_bad_env++] = paths[i];
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
+	sanitize_environment();
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE,
 	               getenv("SYNCDOCTOR_LOCALEDIR") ? getenv("SYNCDOCTOR_LOCALEDIR") : LOCALEDIR);
@@ -223,7 +313,14 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* Past a file-size limit, write() fails with EFBIG: a write error like
+	 * a full disk (exit 4, the temporary removed), not a kill. */
+	signal(SIGXFSZ, SIG_IGN);
 
+	for (size_t i = 0; i < n_bad_env; i++)
+		cli_warning(_("the environment variable %s is too long or not of its form "
+		              "(ignored)"),
+		            bad_env[i]);
 	cli_globals g = {0};
 	apply_user_config(&g);
 	const char *nc = getenv("NO_COLOR");

@@ -610,6 +610,8 @@ static sd_status write_members(const char *output, bool force, const bundle_memb
 	sd_status st = sdout_open(output, force, &o, err);
 	gzout *g = NULL;
 	if (st == SD_OK) {
+		/* It carries the 0600 session log and the file's history. */
+		sdout_set_mode(o, 0600);
 		g = xcalloc(1, sizeof *g);
 		g->o = o;
 		if (deflateInit2(&g->z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)

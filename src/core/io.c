@@ -2,6 +2,7 @@
 
 #include "io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -100,6 +101,13 @@ static void pause_read_hook(size_t len)
 	}
 }
 
+void sd_test_point(const char *name)
+{
+	const char *v = getenv("SYNCDOCTOR_TEST_INTERRUPT");
+	if (v && !strcmp(v, name))
+		raise(SIGINT);
+}
+
 sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err)
 {
 	size_t done = 0;
@@ -137,6 +145,18 @@ sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_
 		      "%llu"),
 		    in->path, (unsigned long long)(off + got), (unsigned long long)(off + len));
 	return SD_OK;
+}
+
+uint64_t sdin_next_data(sd_input *in, uint64_t off)
+{
+#ifdef SEEK_DATA
+	off_t d = lseek(in->fd, (off_t)off, SEEK_DATA);
+	if (d >= 0)
+		return (uint64_t)d > off ? (uint64_t)d : off;
+	if (errno == ENXIO) /* only a hole until the end */
+		return in->size > off ? in->size : off;
+#endif
+	return off;
 }
 
 sd_status sdin_check_unchanged(sd_input *in, sd_error *err)
@@ -218,21 +238,27 @@ static void parse_fault(sd_output *o)
 	o->fault_at = colon ? strtoull(colon + 1, NULL, 10) : 0;
 }
 
-sd_status sdout_target_ok(const char *target, bool force, sd_error *err)
+sd_status io_check_target(const char *target, bool force, sd_error *err)
 {
 	struct stat st;
 	if (lstat(target, &st) != 0)
 		return SD_OK;
-	/* A rename would replace a device node, FIFO, socket or link itself
-	 * (as root, /dev/null): never, even with --force. */
-	if (S_ISDIR(st.st_mode))
-		return sd_error_set(err, SD_ERR_IO, _("%s is a folder: it is never replaced"),
-		                    target);
-	if (!S_ISREG(st.st_mode))
-		return sd_error_set(err, SD_ERR_IO,
-		                    _("%s exists and is not a regular file (a device, pipe, "
-		                      "socket or link): it is never replaced"),
-		                    target);
+	/* The rename would put a regular file in place of a device node, a
+	 * FIFO, a socket or a link (as root on a field kit, /dev/null itself):
+	 * never, whatever --force says. */
+	if (!S_ISREG(st.st_mode)) {
+		const char *what = S_ISDIR(st.st_mode)    ? _("is a folder")
+		                   : S_ISLNK(st.st_mode)  ? _("is a symbolic link")
+		                   : S_ISFIFO(st.st_mode) ? _("is a pipe (FIFO)")
+		                   : S_ISSOCK(st.st_mode) ? _("is a socket")
+		                   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+		                       ? _("is a device")
+		                       : _("is not a regular file");
+		return sd_error_set(err, SD_ERR_EXISTS,
+		                    _("%s %s: syncdoctor only ever replaces a regular file, even "
+		                      "with --force; choose another name"),
+		                    target, what);
+	}
 	if (!force)
 		return sd_error_set(err, SD_ERR_EXISTS,
 		                    _("%s already exists; choose another name or use --force"),
@@ -240,12 +266,60 @@ sd_status sdout_target_ok(const char *target, bool force, sd_error *err)
 	return SD_OK;
 }
 
+/* ".NAME.sdtmp-XXXXXX": what sdout_open() creates beside target NAME. */
+static bool is_own_temp(const char *entry, const char *base)
+{
+	size_t bl = strlen(base);
+	return entry[0] == '.' && !strncmp(entry + 1, base, bl) &&
+	       !strncmp(entry + 1 + bl, ".sdtmp-", 7) && strlen(entry + 1 + bl + 7) == 6;
+}
+
+char **io_stale_temps(const char *target)
+{
+	char *dir = dir_of(target);
+	const char *base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	SD_GROW(v, cap, 1);
+	v[0] = NULL;
+	DIR *d = *base ? opendir(dir) : NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (!is_own_temp(de->d_name, base))
+			continue;
+		char *p = xasprintf("%s/%s", dir, de->d_name);
+		struct stat st;
+		/* Only regular files of this user: a name alone proves little. */
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()) {
+			SD_GROW(v, cap, n + 2);
+			v[n++] = p;
+			v[n] = NULL;
+		} else {
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return v;
+}
+
+void io_free_list(char **list)
+{
+	for (char **p = list; p && *p; p++)
+		free(*p);
+	free(list);
+}
+
+void sdout_set_mode(sd_output *o, unsigned mode) { fchmod(o->fd, (mode_t)mode); }
+
 sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err)
 {
 	*out = NULL;
-	sd_status ts = sdout_target_ok(target, force, err);
-	if (ts != SD_OK)
-		return ts;
+	sd_status cs = io_check_target(target, force, err);
+	if (cs != SD_OK)
+		return cs;
 	sd_output *o = xcalloc(1, sizeof *o);
 	o->target = xstrdup(target);
 	o->dir = dir_of(target);

@@ -17,6 +17,10 @@
  * of an output are written, leaving its temporary file behind as a crash
  * would. SYNCDOCTOR_FAULT_PAUSE_READ=N: the process stops itself (SIGSTOP)
  * once N bytes of inputs are read, so a test can change the input then. */
+/* Test hook: SYNCDOCTOR_TEST_INTERRUPT=NAME makes sd_test_point(NAME)
+ * raise SIGINT, so tests interrupt at a known point instead of racing a
+ * timer. Points: "rebuild-planned" (after the plan is printed), "diff"
+ * (before comparing), "history" (before listing). */
 #ifndef SD_IO_H
 #define SD_IO_H
 
@@ -27,6 +31,8 @@
 #include "status.h"
 
 typedef struct sd_input sd_input;
+
+void sd_test_point(const char *name);
 
 /* Open a regular file for reading. Directories, FIFOs and devices are
  * refused with SD_ERR_IO and a message saying what the path is. */
@@ -40,6 +46,11 @@ int64_t sdin_mtime(const sd_input *in);
 sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err);
 /* Read exactly len bytes at off or fail (SD_ERR_FORMAT when the file ends). */
 sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_error *err);
+/* The first offset >= off that may hold data: past a hole of a sparse file
+ * (SEEK_DATA; holes read as zeros), the size when only a hole follows, off
+ * itself when the system cannot tell. Zero runs are skipped this way
+ * instead of being read. */
+uint64_t sdin_next_data(sd_input *in, uint64_t off);
 /* SD_ERR_CHANGED (with a message) when size or mtime differ from open time. */
 sd_status sdin_check_unchanged(sd_input *in, sd_error *err);
 
@@ -49,15 +60,25 @@ typedef struct sd_output sd_output;
  * to allow the rename. */
 typedef sd_status (*sdout_verify_fn)(void *ud, const char *tmp_path, sd_error *err);
 
-/* May target be written? Not when it exists and is not a regular file (a
- * folder, device node, FIFO, socket or symbolic link: SD_ERR_IO, even with
- * force), nor when it exists and force is false (SD_ERR_EXISTS).
- * sdout_open() asks it first; callers may ask before long work. */
-sd_status sdout_target_ok(const char *target, bool force, sd_error *err);
-/* Start writing target, when sdout_target_ok() allows it. */
+/* May target be written? SD_OK when nothing is there, or a regular file
+ * is there and force is set. SD_ERR_EXISTS (with a message) when it exists
+ * without force, and always when it is not a regular file (device node,
+ * FIFO, socket, folder, symbolic link): a rename would replace the node
+ * itself. The one check before every output (report and rebuild); the CLI
+ * calls it before the work too, to fail fast. */
+sd_status io_check_target(const char *target, bool force, sd_error *err);
+/* Temporaries sdout_open() left beside target (".NAME.sdtmp-XXXXXX",
+ * regular files of this user) after a kill or a power cut: a
+ * NULL-terminated list of paths (never NULL; free with io_free_list()). */
+char **io_stale_temps(const char *target);
+void io_free_list(char **list);
+
+/* Start writing target (io_check_target() first). */
 sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err);
 sd_status sdout_write(sd_output *o, const void *buf, size_t len, sd_error *err);
 uint64_t sdout_offset(const sd_output *o);
+/* Permissions of the output (0644 unless set; bundles use 0600). */
+void sdout_set_mode(sd_output *o, unsigned mode);
 const char *sdout_tmp_path(const sd_output *o);
 /* fsync, verify (verify may be NULL), rename, fsync the directory. Frees o
  * whatever the outcome; on failure the temporary file is removed. */

@@ -14,6 +14,7 @@
 
 #include "human.h"
 #include "i18n.h"
+#include "keys.h"
 #include "io.h"
 #include "rebuild.h"
 #include "journal.h"
@@ -130,12 +131,33 @@ fail:;
 	return st;
 }
 
+/* Reading only (history, bundles): opened read-only, so a full or
+ * read-only disk does not hide past checks. NULL when that cannot be done
+ * (an older schema must be migrated first). */
+static jnl_db *open_read_only(const char *path)
+{
+	jnl_db *j = xcalloc(1, sizeof *j);
+	j->path = xstrdup(path);
+	int v = -1;
+	if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(j->db, JNL_BUSY_MS);
+		if (user_version(j, &v) != SQLITE_OK)
+			v = -1;
+	}
+	if (v == JNL_SCHEMA_VERSION)
+		return j;
+	jnl_close(j);
+	return NULL;
+}
+
 sd_status jnl_open(const char *path, bool create, jnl_db **out, sd_error *err)
 {
 	*out = NULL;
 	struct stat sb;
 	if (!create && stat(path, &sb) != 0)
 		return sd_error_errno(err, errno, path, _("cannot open the case journal"));
+	if (!create && (*out = open_read_only(path)) != NULL)
+		return SD_OK;
 	if (create && !make_parent_dirs(path))
 		return sd_error_errno(err, errno, path, _("cannot make the case journal's folder"));
 	jnl_db *j = xcalloc(1, sizeof *j);
@@ -225,8 +247,21 @@ sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[KE
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 			break;
 		}
+		/* A hole (sparse file) is hashed as its length, not read as
+		 * zeros: a terabyte hole would take hours. Mapeo never writes
+		 * sparse files, so no real fingerprint changes. */
+		uint64_t data = sdin_next_data(in, off);
+		if (data > off) {
+			char mark[48];
+			int n = snprintf(mark, sizeof mark, "\nhole %llu\n",
+			                 (unsigned long long)(data - off));
+			crypto_generichash_update(&hs, (const uint8_t *)mark, (size_t)n);
+			off = data;
+			continue;
+		}
 		size_t got;
-		if ((st = sdin_pread(in, buf, bufsz, off, &got, err)) != SD_OK)
+		uint64_t want = bufsz;
+		if ((st = sdin_pread(in, buf, (size_t)want, off, &got, err)) != SD_OK)
 			break;
 		if (got == 0)
 			break;
@@ -260,12 +295,34 @@ static char *abs_path(const char *p)
 	return xasprintf("%s/%s", cwd, p);
 }
 
+/* Long strings are cut (at a UTF-8 boundary) with a mark saying how long
+ * they were: a configuration with a 10 MB name must not make a 10 MB row. */
+static void bind_text_cut(sqlite3_stmt *s, int i, const char *v);
+
+/* Every key this process read is masked before it is stored: the journal
+ * is shown later by runs that never read that key. */
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-	if (v && *v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
+	char *m = v ? keys_mask(v) : NULL;
+	bind_text_cut(s, i, m);
+	free(m);
+}
+
+static void bind_text_cut(sqlite3_stmt *s, int i, const char *v)
+{
+	size_t len = v ? strlen(v) : 0;
+	if (!len) {
 		sqlite3_bind_null(s, i);
+	} else if (len <= JNL_MAX_TEXT) {
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	} else {
+		size_t cut = JNL_MAX_TEXT;
+		while (cut > 0 && ((unsigned char)v[cut] & 0xc0) == 0x80)
+			cut--;
+		char *t = xasprintf("%.*s[... %zu bytes in all]", (int)cut, v, len);
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+		free(t);
+	}
 }
 
 static char *finding_place(const finding *f)
@@ -319,7 +376,7 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 	if (rc != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_int64(s, 1, now_or(when_time));
-	sqlite3_bind_text(s, 2, path, -1, SQLITE_TRANSIENT);
+	bind_text(s, 2, path);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->size);
 	bind_text(s, 4, fingerprint);
 	bind_text(s, 5, r->era);
@@ -348,8 +405,43 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
-	for (size_t i = 0; i < r->findings.n; i++) {
+	/* Per check, the first JNL_MAX_PER_CODE findings of each code, then one
+	 * row saying how many more there were: a file with 100,000 damaged
+	 * members is remembered in a few KiB. */
+	json_t *seen = json_object();
+	for (size_t i = 0; i <= r->findings.n; i++) {
+		if (i == r->findings.n) {
+			const char *code;
+			json_t *n;
+			bool failed = false;
+			json_object_foreach(seen, code, n)
+			{
+				json_int_t more = json_integer_value(n) - JNL_MAX_PER_CODE;
+				if (more <= 0)
+					continue;
+				char *m = xasprintf(_("... and %lld more findings of this kind"),
+				                    (long long)more);
+				sqlite3_reset(s);
+				sqlite3_bind_int64(s, 1, cid);
+				bind_text(s, 2, code);
+				sqlite3_bind_null(s, 3);
+				bind_text(s, 4, m);
+				sqlite3_bind_null(s, 5);
+				sqlite3_bind_null(s, 6);
+				free(m);
+				failed = failed || sqlite3_step(s) != SQLITE_DONE;
+			}
+			json_decref(seen);
+			if (failed)
+				goto fail;
+			break;
+		}
 		const finding *f = &r->findings.v[i];
+		json_t *n = json_object_get(seen, f->code);
+		json_int_t count = n ? json_integer_value(n) + 1 : 1;
+		json_object_set_new(seen, f->code, json_integer(count));
+		if (count > JNL_MAX_PER_CODE)
+			continue;
 		char *place = finding_place(f);
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, cid);
@@ -359,8 +451,10 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 		bind_text(s, 5, fnd_step_name(f->step));
 		bind_text(s, 6, place);
 		free(place);
-		if (sqlite3_step(s) != SQLITE_DONE)
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			json_decref(seen);
 			goto fail;
+		}
 	}
 	sqlite3_finalize(s);
 	s = NULL;
@@ -415,11 +509,17 @@ sd_status jnl_record_rebuild(jnl_db *j, const jnl_rebuild *rb, int64_t *id, sd_e
 	for (int k = 0; k < 2; k++) {
 		char *const *v = k ? rb->changes : rb->dropped;
 		size_t n = k ? rb->n_changes : rb->n_dropped;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && i < JNL_MAX_LINES; i++) {
 			sqlite3_reset(s);
 			sqlite3_bind_int64(s, 1, rid);
 			sqlite3_bind_text(s, 2, k ? "change" : "dropped", -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 3, v[i], -1, SQLITE_TRANSIENT);
+			if (i + 1 == JNL_MAX_LINES && n > JNL_MAX_LINES) {
+				char *m = xasprintf(_("... and %zu more lines"), n - i);
+				bind_text(s, 3, m);
+				free(m);
+			} else {
+				bind_text(s, 3, v[i]);
+			}
 			if (sqlite3_step(s) != SQLITE_DONE)
 				goto fail;
 		}
@@ -458,8 +558,9 @@ static sd_status load_findings(jnl_db *j, jnl_check *c, sd_error *err)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(j->db,
-	                       "SELECT code, step, severity, message, place FROM findings"
-	                       " WHERE check_id = ? ORDER BY rowid",
+	                       "SELECT code, step, severity, substr(message, 1, 2048),"
+	                       " substr(place, 1, 2048) FROM findings"
+	                       " WHERE check_id = ? ORDER BY rowid LIMIT 500",
 	                       -1, &s, NULL) != SQLITE_OK)
 		return db_error(j, err);
 	sqlite3_bind_int64(s, 1, c->id);

@@ -40,13 +40,24 @@
  * rebuilds. */
 #define JNL_SCHEMA_VERSION 2
 
+/* Bounds on what one run stores: strings longer than JNL_MAX_TEXT bytes
+ * are cut with a mark; per check at most JNL_MAX_PER_CODE findings of each
+ * code and then one row "... and N more"; per rebuild at most
+ * JNL_MAX_LINES lines of each kind. Reading loads at most 500 findings of
+ * a check, each cut to 2048 bytes (journals written before the bounds). */
+#define JNL_MAX_TEXT     1024
+#define JNL_MAX_PER_CODE 20
+#define JNL_MAX_LINES    200
+
 typedef struct jnl_db jnl_db;
 
 /* $XDG_STATE_HOME/syncdoctor/journal.sqlite, else
  * $HOME/.local/state/syncdoctor/journal.sqlite; NULL when neither is set. */
 char *jnl_default_path(void);
 
-/* Open (creating it and its folder when create is true) and migrate. */
+/* Open (creating it and its folder when create is true) and migrate.
+ * Without create the journal is only read: it is opened read-only when its
+ * schema is current, so a full or read-only disk still shows past checks. */
 sd_status jnl_open(const char *path, bool create, jnl_db **out, sd_error *err);
 void jnl_close(jnl_db *j);
 const char *jnl_path(const jnl_db *j);

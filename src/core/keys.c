@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "i18n.h"
 #include "xalloc.h"
@@ -95,4 +96,59 @@ void keys_error_form(const char *dk, char out[16])
 		snprintf(out, 16, KEYS_DEFAULT_ID);
 	else
 		snprintf(out, 16, "%.7s", dk);
+}
+
+/* The keys this process has read, so that a key copied into a name, a
+ * version or a file name is masked wherever it would be printed (the
+ * escaping function asks keys_secret_at()). Few keys are ever read in one
+ * run; past the cap the oldest stay, which is what a run prints about. */
+#define KEYS_MAX_SECRETS 32
+#define KEYS_MIN_SECRET  8 /* shorter strings would mask ordinary words */
+static char *secrets[KEYS_MAX_SECRETS];
+static size_t n_secrets;
+
+void keys_note_secret(const char *s)
+{
+	if (!s || strlen(s) < KEYS_MIN_SECRET || n_secrets == KEYS_MAX_SECRETS)
+		return;
+	for (size_t i = 0; i < n_secrets; i++)
+		if (!strcasecmp(secrets[i], s))
+			return;
+	secrets[n_secrets++] = xstrdup(s);
+}
+
+size_t keys_secret_at(const char *p, char footer[16])
+{
+	for (size_t i = 0; i < n_secrets; i++) {
+		const char *k = secrets[i];
+		size_t n = 0;
+		while (k[n] && p[n] && tolower((unsigned char)k[n]) == tolower((unsigned char)p[n]))
+			n++;
+		if (!k[n]) {
+			keys_footer_form(k, footer);
+			return n;
+		}
+	}
+	return 0;
+}
+
+char *keys_mask(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(len + 1), *o = out;
+	char footer[16];
+	while (*s) {
+		size_t k = keys_secret_at(s, footer);
+		if (k) {
+			/* a footer form (15 bytes) is never longer than a key (>= 8 ... 64+) */
+			size_t fl = strlen(footer) < k ? strlen(footer) : k;
+			memcpy(o, footer, fl);
+			o += fl;
+			s += k;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
 }

@@ -37,4 +37,15 @@ void keys_footer_form(const char *project_key_hex, char out[16]);
 void keys_error_form(const char *discovery_hex, char out[16]);
 void keys_hex(const uint8_t *bytes, size_t n, char *out /* 2n+1 */);
 
+/* Remember a key this process read (a projectKey, valid or not), so that
+ * every later rendering masks it wherever it appears. Strings shorter than
+ * 8 characters are not remembered. Copied; never freed. */
+void keys_note_secret(const char *s);
+/* When a remembered key starts at p (case-insensitively), its length, with
+ * its footer form in footer; else 0. */
+size_t keys_secret_at(const char *p, char footer[16]);
+/* A copy of s (caller frees) with every remembered key in its footer form
+ * (cut to the key's length when the key is shorter than that form). */
+char *keys_mask(const char *s);
+
 #endif

@@ -49,31 +49,78 @@ static int utf8_seq(const unsigned char *p, uint32_t *cp)
 	return n;
 }
 
-char *report_escape(const char *s)
+/* C1 controls (0x80-0x9f, U+0085 included), and the bidirectional marks,
+ * embeddings, overrides and isolates that reorder what a terminal shows. */
+static bool escaped_code_point(uint32_t cp)
 {
-	strbuf b = SB_INIT;
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+typedef enum escape_mode {
+	ESC_NAME,  /* one name or value: every control escaped */
+	ESC_LINES, /* a whole text output: newlines and tabs kept */
+	ESC_TREE,  /* JSON or YAML text: C0 is already escaped by the emitters */
+} escape_mode;
+
+/* The one escaping function of syncdoctor: every text output (CLI, session
+ * log, bundles, wizard) goes through it, so a file can never send a control
+ * sequence to a terminal nor show a key it carries. In ESC_TREE mode DEL,
+ * C1 and bidi controls become \u escapes (jansson escapes only C0; libyaml
+ * leaves bidi controls raw), valid because these code points can only be
+ * inside double-quoted strings there (emit_scalar() quotes them). */
+static void escape_into(strbuf *b, const char *s, escape_mode mode)
+{
 	for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
 		uint32_t cp = 0;
 		int n;
-		if (*p < 0x20 || *p == 0x7f) {
-			sb_printf(&b, "\\x%02x", *p++);
+		char footer[16];
+		size_t klen = keys_secret_at((const char *)p, footer);
+		if (klen) {
+			sb_add(b, footer);
+			p += klen;
+		} else if (*p == 0x7f && mode == ESC_TREE) {
+			sb_add(b, "\\u007f");
+			p++;
+		} else if ((*p < 0x20 && mode != ESC_TREE &&
+		            !(mode == ESC_LINES && (*p == '\n' || *p == '\t'))) ||
+		           *p == 0x7f) {
+			sb_printf(b, "\\x%02x", *p++);
 		} else if (*p < 0x80) {
-			sb_addc(&b, (char)*p++);
+			sb_addc(b, (char)*p++);
 		} else if ((n = utf8_seq(p, &cp)) == 0) {
 			/* a lone byte 0x80..0xff: 0x9b is CSI on 8-bit terminals */
-			sb_printf(&b, "\\x%02x", *p++);
-		} else if (cp <= 0x9f || cp == 0x200e || cp == 0x200f ||
-		           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
-			/* C1 controls, and bidirectional overrides that reorder what
-			 * is shown */
-			sb_printf(&b, "\\u%04x", (unsigned)cp);
+			if (mode == ESC_TREE)
+				sb_addc(b, (char)*p++);
+			else
+				sb_printf(b, "\\x%02x", *p++);
+		} else if (escaped_code_point(cp)) {
+			sb_printf(b, "\\u%04x", (unsigned)cp);
 			p += n;
 		} else {
-			for (int i = 0; i < n; i++)
-				sb_addc(&b, (char)*p++);
+			sb_addn(b, (const char *)p, (size_t)n);
+			p += n;
 		}
 	}
+}
+
+char *report_escape_text(const char *s, bool keep_lines)
+{
+	strbuf b = SB_INIT;
+	escape_into(&b, s, keep_lines ? ESC_LINES : ESC_NAME);
 	return sb_take(&b);
+}
+
+char *report_escape(const char *s) { return report_escape_text(s, false); }
+
+/* Escape out from byte from on, in place (JSON and YAML renderings). */
+static void escape_tree_text(strbuf *out, size_t from)
+{
+	strbuf b = SB_INIT;
+	escape_into(&b, sb_str(out) + from, ESC_TREE);
+	out->len = from;
+	sb_add(out, sb_str(&b));
+	sb_free(&b);
 }
 
 static json_t *jstr_or_null(const char *s) { return s ? json_string(s) : json_null(); }
@@ -279,9 +326,22 @@ static int yaml_write(void *ud, unsigned char *buf, size_t size)
 	return 1;
 }
 
+/* True when s holds a code point escape_tree_text() rewrites. */
+static bool needs_tree_escape(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		uint32_t cp;
+		if (*p == 0x7f || (*p >= 0x80 && utf8_seq(p, &cp) && escaped_code_point(cp)))
+			return true;
+	}
+	return false;
+}
+
 static bool emit_scalar(yaml_emitter_t *em, const char *s, bool plain_ok)
 {
 	yaml_event_t ev;
+	if (plain_ok && needs_tree_escape(s))
+		plain_ok = false;
 	yaml_scalar_event_initialize(
 	    &ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), plain_ok, !plain_ok,
 	    plain_ok ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
@@ -337,6 +397,7 @@ bool report_json_to_yaml(json_t *j, strbuf *out)
 	bool ok = yaml_emitter_initialize(&em);
 	if (!ok)
 		return false;
+	size_t start = out->len;
 	yaml_emitter_set_output(&em, yaml_write, out);
 	yaml_emitter_set_unicode(&em, 1);
 	yaml_emitter_set_width(&em, -1);
@@ -350,6 +411,7 @@ bool report_json_to_yaml(json_t *j, strbuf *out)
 	yaml_stream_end_event_initialize(&ev);
 	ok = ok && yaml_emitter_emit(&em, &ev);
 	yaml_emitter_delete(&em);
+	escape_tree_text(out, start);
 	return ok;
 }
 
@@ -746,7 +808,9 @@ void report_tree_render(json_t *j, report_format fmt, strbuf *out)
 		return;
 	}
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	size_t start = out->len;
 	sb_add(out, s);
 	sb_addc(out, '\n');
 	free(s);
+	escape_tree_text(out, start);
 }

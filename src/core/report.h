@@ -40,7 +40,16 @@ const char *report_next_action(const sd_report *r);
  * name from the file escaped; "" when it has no place (caller frees). The
  * one wording the text report and the wizard share. */
 char *report_place(const finding *f);
-/* Copy s with control characters shown as \xNN (caller frees). */
+/* The one escaping function for every text output: a copy of s (caller
+ * frees) with C0 controls, ESC, DEL and bytes that are not UTF-8 shown as
+ * \xNN, C1 controls and bidirectional controls (U+200E/F, U+202A-202E,
+ * U+2066-2069) as \uNNNN, and every key the process has read
+ * (keys_note_secret()) in its footer form. keep_lines keeps newlines and
+ * tabs (whole outputs); without it they are escaped too (one name). JSON
+ * and YAML renderings (report_tree_render(), report_json_to_yaml()) get the
+ * same treatment as \u escapes. */
+char *report_escape_text(const char *s, bool keep_lines);
+/* report_escape_text(s, false): for one name or value from a file. */
 char *report_escape(const char *s);
 
 #endif

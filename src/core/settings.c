@@ -134,6 +134,47 @@ static json_t *parse_json(const char *path, const char *member, const uint8_t *d
 	return j;
 }
 
+/* JSON objects with a repeated name are legal to most parsers, which keep
+ * the last value (JavaScript's JSON.parse and jansson alike) but others
+ * keep the first. Every projectKey value is a secret to mask, and more than
+ * one is worth saying: a tool may not use the key Mapeo uses. The scan is a
+ * plain look for the quoted name followed by a colon and a string. */
+static void scan_project_keys(mapeo_config *c, const uint8_t *d, size_t len, findings *fl)
+{
+	static const char name[] = "\"projectKey\"";
+	size_t n = 0;
+	for (size_t i = 0; i + sizeof name - 1 < len; i++) {
+		if (memcmp(d + i, name, sizeof name - 1) != 0)
+			continue;
+		size_t j = i + sizeof name - 1;
+		while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\r' || d[j] == '\n'))
+			j++;
+		if (j >= len || d[j] != ':')
+			continue;
+		j++;
+		while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\r' || d[j] == '\n'))
+			j++;
+		n++;
+		if (j >= len || d[j] != '"')
+			continue;
+		size_t k = ++j;
+		while (k < len && d[k] != '"' && d[k] != '\\' && k - j < 4096)
+			k++;
+		char *v = xstrndup((const char *)d + j, k - j);
+		keys_note_secret(v);
+		free(v);
+	}
+	if (n > 1) {
+		finding *f =
+		    fnd_add(fl, FND_CONFIG_INVALID_KEY,
+		            _("%s: metadata.json has %zu projectKey values; syncdoctor and "
+		              "Mapeo use the last one, but other tools may use another: "
+		              "keep only one and build the configuration again"),
+		            c->path, n);
+		fnd_set_member(f, "metadata.json");
+	}
+}
+
 /* Take one member's content. */
 static void take(mapeo_config *c, size_t *cap, const char *name, const uint8_t *d, size_t len,
                  findings *fl)
@@ -155,6 +196,8 @@ static void take(mapeo_config *c, size_t *cap, const char *name, const uint8_t *
 		slot = &c->icons_json;
 	else if (!strcmp(name, "layers.json"))
 		slot = &c->layers;
+	if (slot == &c->metadata)
+		scan_project_keys(c, d, len, fl);
 	if (slot) {
 		json_decref(*slot);
 		*slot = parse_json(c->path, name, d, len, fl);
@@ -326,6 +369,7 @@ static void read_metadata(mapeo_config *c, findings *fl)
 		return;
 	}
 	const char *key = json_string_value(k);
+	keys_note_secret(key);
 	char why[256];
 	c->key_valid = keys_valid_project_key(key, why, sizeof why);
 	keys_footer_form(key, c->footer);

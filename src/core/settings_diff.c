@@ -15,6 +15,13 @@ const char *cfg_diff_kind_name(cfg_diff_kind k)
 	return n[k];
 }
 
+static bool diff_cancelled(cfg_diff *d)
+{
+	if (d->cancel && *d->cancel)
+		d->cancelled = true;
+	return d->cancelled;
+}
+
 static void add(cfg_diff *d, cfg_diff_kind kind, const char *area, const char *id, const char *what,
                 const char *old_value, const char *new_value)
 {
@@ -124,20 +131,31 @@ static nfield *norm_fields(json_t *fields, size_t *n)
 	return v;
 }
 
-static nfield *find_field(nfield *v, size_t n, const char *id)
+/* Lookups by id, key and value go through hash tables (jansson objects
+ * used as maps to an index): a configuration with 100,000 presets or fields
+ * is diffed in linear time. */
+static json_t *index_by(const char *const *names, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i].id, id))
-			return &v[i];
-	return NULL;
+	json_t *m = json_object();
+	for (size_t i = n; i-- > 0;) /* the first of equal names wins */
+		json_object_set_new(m, names[i], json_integer((json_int_t)i));
+	return m;
 }
 
-static bool has_value(const nfield *f, const char *v)
+static json_t *field_index(const nfield *v, size_t n)
 {
-	for (size_t i = 0; i < f->n_values; i++)
-		if (!strcmp(f->values[i], v))
-			return true;
-	return false;
+	const char **ids = xcalloc(n + 1, sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = v[i].id;
+	json_t *m = index_by(ids, n);
+	free(ids);
+	return m;
+}
+
+static nfield *find_field(nfield *v, json_t *index, const char *id)
+{
+	json_t *i = json_object_get(index, id);
+	return i ? &v[json_integer_value(i)] : NULL;
 }
 
 /* Renames found: old id -> new id. */
@@ -171,34 +189,61 @@ static void cmp_field_props(cfg_diff *d, const nfield *fa, const nfield *fb)
 	}
 	cmp_str(d, "field", fb->id, "key", fa->key, fb->key);
 	cmp_str(d, "field", fb->id, "type", fa->type, fb->type);
+	json_t *va = index_by((const char *const *)fa->values, fa->n_values),
+	       *vb = index_by((const char *const *)fb->values, fb->n_values);
 	for (size_t i = 0; i < fb->n_values; i++)
-		if (!has_value(fa, fb->values[i]))
+		if (!json_object_get(va, fb->values[i]))
 			add(d, DIFF_ADDED, "field", fb->id, "option", NULL, fb->values[i]);
 	for (size_t i = 0; i < fa->n_values; i++)
-		if (!has_value(fb, fa->values[i]))
+		if (!json_object_get(vb, fa->values[i]))
 			add(d, DIFF_REMOVED, "field", fb->id, "option", fa->values[i], NULL);
+	json_decref(va), json_decref(vb);
 }
 
 static void diff_fields(cfg_diff *d, json_t *a, json_t *b, renames *rn)
 {
 	size_t na, nb;
 	nfield *fa = norm_fields(a, &na), *fb = norm_fields(b, &nb);
+	json_t *ia = field_index(fa, na), *ib = field_index(fb, nb);
 	bool *used_b = xcalloc(nb + 1, 1);
-	for (size_t i = 0; i < na; i++) {
-		nfield *m = find_field(fb, nb, fa[i].id);
+	for (size_t i = 0; i < na && !diff_cancelled(d); i++) {
+		nfield *m = find_field(fb, ib, fa[i].id);
 		if (m) {
 			used_b[m - fb] = true;
 			cmp_field_props(d, &fa[i], m);
 		}
 	}
-	for (size_t i = 0; i < na; i++) {
-		if (find_field(fb, nb, fa[i].id))
+	/* Rename candidates: the fields only in b, by tag key and type, each
+	 * list in b's order (the first unused one is taken, as before). */
+	json_t *by_kt = json_object();
+	for (size_t j = 0; j < nb; j++) {
+		if (used_b[j] || find_field(fa, ia, fb[j].id))
+			continue;
+		char *kt = xasprintf("%s%c%s", fb[j].key, 1, fb[j].type);
+		json_t *l = json_object_get(by_kt, kt);
+		if (!l) {
+			/* element 0: the next position to take */
+			json_object_set_new(by_kt, kt, l = json_array());
+			json_array_append_new(l, json_integer(1));
+		}
+		json_array_append_new(l, json_integer((json_int_t)j));
+		free(kt);
+	}
+	for (size_t i = 0; i < na && !diff_cancelled(d); i++) {
+		if (find_field(fb, ib, fa[i].id))
 			continue;
 		nfield *match = NULL;
-		for (size_t j = 0; j < nb && !match; j++)
-			if (!used_b[j] && !find_field(fa, na, fb[j].id) &&
-			    !strcmp(fb[j].key, fa[i].key) && !strcmp(fb[j].type, fa[i].type))
+		char *kt = xasprintf("%s%c%s", fa[i].key, 1, fa[i].type);
+		json_t *cand = json_object_get(by_kt, kt);
+		free(kt);
+		size_t next = cand ? (size_t)json_integer_value(json_array_get(cand, 0)) : 0;
+		while (cand && next < json_array_size(cand) && !match) {
+			size_t j = (size_t)json_integer_value(json_array_get(cand, next++));
+			if (!used_b[j])
 				match = &fb[j];
+		}
+		if (cand)
+			json_integer_set(json_array_get(cand, 0), (json_int_t)next);
 		if (match) {
 			used_b[match - fb] = true;
 			add(d, DIFF_RENAMED, "field", fa[i].id, NULL, fa[i].id, match->id);
@@ -223,6 +268,7 @@ static void diff_fields(cfg_diff *d, json_t *a, json_t *b, renames *rn)
 		free(fa[i].values);
 	for (size_t i = 0; i < nb; i++)
 		free(fb[i].values);
+	json_decref(ia), json_decref(ib), json_decref(by_kt);
 	free(fa), free(fb), free(used_b);
 }
 
@@ -250,6 +296,8 @@ static void diff_objects(cfg_diff *d, const char *area, json_t *a, json_t *b, co
 	if (json_is_object(a))
 		json_object_foreach(a, id, va)
 		{
+			if (diff_cancelled(d))
+				return;
 			vb = json_object_get(b, id);
 			if (!vb) {
 				json_t *nm = json_object_get(va, "name");
@@ -291,6 +339,8 @@ static void diff_objects(cfg_diff *d, const char *area, json_t *a, json_t *b, co
 	if (json_is_object(b))
 		json_object_foreach(b, id, vb)
 		{
+			if (diff_cancelled(d))
+				return;
 			if (json_object_get(a, id))
 				continue;
 			json_t *nm = json_object_get(vb, "name");
@@ -311,8 +361,9 @@ static void diff_defaults(cfg_diff *d, json_t *a, json_t *b, const renames *rn)
 	json_t *unused;
 	json_object_foreach(keys, g, unused)
 	{
-		json_t *ma =
-		    map_ids(json_object_get(a, g) ? json_object_get(a, g) : json_array(), rn);
+		json_t *empty = json_array(); /* a group only b has */
+		json_t *ma = map_ids(json_object_get(a, g) ? json_object_get(a, g) : empty, rn);
+		json_decref(empty);
 		json_t *lb = json_object_get(b, g);
 		size_t i;
 		json_t *v;
@@ -371,6 +422,8 @@ static void diff_translations(cfg_diff *d, json_t *a, json_t *b, const renames *
 	json_t *v;
 	json_object_foreach(fa, k, v)
 	{
+		if (diff_cancelled(d))
+			break;
 		json_t *w = json_object_get(fb, k);
 		char *sa = show(v), *sb = show(w);
 		if (!w)
@@ -381,6 +434,8 @@ static void diff_translations(cfg_diff *d, json_t *a, json_t *b, const renames *
 	}
 	json_object_foreach(fb, k, v)
 	{
+		if (diff_cancelled(d))
+			break;
 		if (json_object_get(fa, k))
 			continue;
 		char *sb = show(v);
@@ -391,12 +446,20 @@ static void diff_translations(cfg_diff *d, json_t *a, json_t *b, const renames *
 }
 
 /* Icons: icons/<id>-<size>@<n>x.png grouped by id; the sprite as one. */
-static const cfg_member *member(const mapeo_config *c, const char *name)
+static json_t *member_index(const mapeo_config *c)
 {
+	const char **names = xcalloc(c->n_members + 1, sizeof *names);
 	for (size_t i = 0; i < c->n_members; i++)
-		if (!strcmp(c->members[i].name, name))
-			return &c->members[i];
-	return NULL;
+		names[i] = c->members[i].name;
+	json_t *m = index_by(names, c->n_members);
+	free(names);
+	return m;
+}
+
+static const cfg_member *member(const mapeo_config *c, json_t *index, const char *name)
+{
+	json_t *i = json_object_get(index, name);
+	return i ? &c->members[json_integer_value(i)] : NULL;
 }
 
 static char *icon_id(const char *name)
@@ -413,13 +476,14 @@ static char *icon_id(const char *name)
 static void diff_icons(cfg_diff *d, const mapeo_config *a, const mapeo_config *b)
 {
 	json_t *seen = json_object();
+	json_t *index[2] = {member_index(a), member_index(b)};
 	for (int pass = 0; pass < 2; pass++) {
 		const mapeo_config *x = pass ? b : a, *y = pass ? a : b;
-		for (size_t i = 0; i < x->n_members; i++) {
+		for (size_t i = 0; i < x->n_members && !diff_cancelled(d); i++) {
 			const cfg_member *m = &x->members[i];
 			if (strncmp(m->name, "icons/", 6) != 0)
 				continue;
-			const cfg_member *o = member(y, m->name);
+			const cfg_member *o = member(y, index[!pass], m->name);
 			char *id = icon_id(m->name);
 			cfg_diff_kind k = !o ? (pass ? DIFF_ADDED : DIFF_REMOVED) : DIFF_CHANGED;
 			bool differs = !o || o->crc != m->crc || o->size != m->size;
@@ -433,7 +497,8 @@ static void diff_icons(cfg_diff *d, const mapeo_config *a, const mapeo_config *b
 	json_decref(seen);
 	static const char *const sprite[] = {"icons.svg", "icons.png", "icons.json"};
 	for (int i = 0; i < 3; i++) {
-		const cfg_member *ma = member(a, sprite[i]), *mb = member(b, sprite[i]);
+		const cfg_member *ma = member(a, index[0], sprite[i]),
+		                 *mb = member(b, index[1], sprite[i]);
 		if (!ma && !mb)
 			continue;
 		if (!ma || !mb || ma->crc != mb->crc || ma->size != mb->size) {
@@ -444,6 +509,7 @@ static void diff_icons(cfg_diff *d, const mapeo_config *a, const mapeo_config *b
 			    "icon", sprite[i], NULL, NULL, NULL);
 		}
 	}
+	json_decref(index[0]), json_decref(index[1]);
 }
 
 static void diff_json_member(cfg_diff *d, const char *area, json_t *a, json_t *b)
@@ -457,7 +523,14 @@ static void diff_json_member(cfg_diff *d, const char *area, json_t *a, json_t *b
 
 cfg_diff *cfg_diff_compute(const mapeo_config *a, const mapeo_config *b)
 {
+	return cfg_diff_compute_cancel(a, b, NULL);
+}
+
+cfg_diff *cfg_diff_compute_cancel(const mapeo_config *a, const mapeo_config *b,
+                                  volatile sig_atomic_t *cancel)
+{
 	cfg_diff *d = xcalloc(1, sizeof *d);
+	d->cancel = cancel;
 	if (a->container != b->container)
 		add(d, DIFF_CHANGED, "container", NULL, NULL, cfg_container_name(a->container),
 		    cfg_container_name(b->container));

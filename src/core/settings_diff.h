@@ -12,6 +12,7 @@
 #define SD_SETTINGS_DIFF_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "settings.h"
@@ -32,10 +33,16 @@ typedef struct cfg_diff_item {
 typedef struct cfg_diff {
 	cfg_diff_item *v;
 	size_t n, cap;
-	bool content_differs; /* anything beyond the container */
+	bool content_differs;          /* anything beyond the container */
+	volatile sig_atomic_t *cancel; /* the interrupt flag (may be NULL) */
+	bool cancelled;                /* the work stopped early: the list is partial */
 } cfg_diff;
 
 cfg_diff *cfg_diff_compute(const mapeo_config *a, const mapeo_config *b);
+/* The same, stopping early (d->cancelled set) once *cancel becomes
+ * non-zero; every loop over the configurations checks it. */
+cfg_diff *cfg_diff_compute_cancel(const mapeo_config *a, const mapeo_config *b,
+                                  volatile sig_atomic_t *cancel);
 void cfg_diff_free(cfg_diff *d);
 const char *cfg_diff_kind_name(cfg_diff_kind k); /* "added", "removed", "changed", "renamed" */
 /* One line for people, translated (caller frees). */

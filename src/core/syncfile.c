@@ -144,6 +144,9 @@ static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
 	for (uint64_t off = from; off + TAR_BLOCK <= sf->size; off += TAR_BLOCK) {
 		if (sd_progress_cancelled(prog))
 			return sf->size;
+		uint64_t data = sdin_next_data(sf->in, off) / TAR_BLOCK * TAR_BLOCK;
+		if (data > off && (off = data) + TAR_BLOCK > sf->size)
+			break;
 		if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 			break;
 		tar_header h;
@@ -155,11 +158,18 @@ static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
 
 /* First 512-aligned offset at or after from that is not a zero block (or
  * the last whole block's end): long zero runs are read in large chunks. */
-static uint64_t skip_zeros(syncfile *sf, uint64_t from)
+static uint64_t skip_zeros(syncfile *sf, uint64_t from, const sd_progress *prog)
 {
 	static uint8_t buf[1 << 16];
 	uint64_t pos = from;
 	while (pos + TAR_BLOCK <= sf->size) {
+		/* Holes are zeros: skip them unread; and a run of gigabytes of
+		 * written zeros still stops at Ctrl-C. */
+		uint64_t data = sdin_next_data(sf->in, pos) / TAR_BLOCK * TAR_BLOCK;
+		if (data > pos)
+			pos = data;
+		if (pos + TAR_BLOCK > sf->size || sd_progress_cancelled(prog))
+			return pos;
 		size_t got = 0;
 		if (sdin_pread(sf->in, buf, sizeof buf, pos, &got, NULL) != SD_OK ||
 		    got < TAR_BLOCK)
@@ -255,7 +265,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			    header_or_end_at(sf, pos + TAR_BLOCK) && prev->kind != SF_KIND_INDEX)
 				sf->hints.extra_zero_block = true;
 			zero_run++;
-			pos = skip_zeros(sf, pos + TAR_BLOCK);
+			pos = skip_zeros(sf, pos + TAR_BLOCK, prog);
 			continue;
 		}
 		zero_run = 0;
@@ -264,7 +274,23 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		     !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size)))) {
 			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
 			finding *f;
-			if (h.magic_ustar || h.magic_gnu) {
+			if (ok && h.checksum_ok && !h.size_ok) {
+				/* The checksum is right: the size field itself is
+				 * not a number, and that is the fault to name. */
+				char field[13], *en = escape_name(h.name);
+				memcpy(field, b + 124, 12);
+				field[12] = '\0';
+				char *ef = escape_name(field);
+				f = fnd_add(
+				    fl, FND_BAD_HEADER_CHECKSUM,
+				    _("the tar header of '%s' at byte %llu has a size field "
+				      "that is not a number ('%s'); %llu bytes after it could "
+				      "not be read"),
+				    en, (unsigned long long)pos, ef,
+				    (unsigned long long)(next - pos));
+				fnd_set_member(f, en);
+				free(en), free(ef);
+			} else if (h.magic_ustar || h.magic_gnu) {
 				char *en = escape_name(h.name);
 				f = fnd_add(
 				    fl, FND_BAD_HEADER_CHECKSUM,
@@ -431,6 +457,11 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 	}
 	if (json_object_get(s, "projectId") || json_object_get(s, "projectKey"))
 		sf->hints.legacy_project_id = true;
+	/* Legacy userdata carries the key itself: mask it wherever it is shown. */
+	if (json_is_string(json_object_get(s, "projectKey")))
+		keys_note_secret(json_string_value(json_object_get(s, "projectKey")));
+	if (json_is_string(json_object_get(s, "projectId")))
+		keys_note_secret(json_string_value(json_object_get(s, "projectId")));
 	if (!sf->p2p_db)
 		fnd_add(fl, FND_USERDATA_MISSING,
 		        _("the index userdata does not say which database the file holds (no "

@@ -173,12 +173,23 @@ tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
 			 * old indexed-tarball padding: look past them. */
 			it->pos += TAR_BLOCK;
 			it->zero_run++;
+			/* holes of a sparse file are zero blocks too: skip them unread */
+			uint64_t data = sdin_next_data(it->in, it->pos) / TAR_BLOCK * TAR_BLOCK;
+			if (data > it->pos)
+				it->pos = data < it->end ? data : it->end;
 			continue;
 		}
 		if (!ok || !h.size_ok) {
 			it->damage_off = it->pos;
-			sd_error_set(err, SD_ERR_FORMAT, _("no valid tar header at byte %llu"),
-			             (unsigned long long)it->pos);
+			if (ok)
+				sd_error_set(err, SD_ERR_FORMAT,
+				             _("the tar header at byte %llu has a size field that "
+				               "is not a number"),
+				             (unsigned long long)it->pos);
+			else
+				sd_error_set(err, SD_ERR_FORMAT,
+				             _("no valid tar header at byte %llu"),
+				             (unsigned long long)it->pos);
 			it->pos += TAR_BLOCK; /* resync block by block */
 			return TAR_DAMAGE;
 		}

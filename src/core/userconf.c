@@ -106,6 +106,61 @@ static const char *node_kind(const yaml_node_t *n)
 
 static const char *scalar(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
 
+bool ucf_language_ok(const char *s)
+{
+	/* "es", "pt_BR", "es_ES.UTF-8", "ca@valencia", "es:en": gettext copies
+	 * the whole value onto the stack for every message. */
+	size_t len = strlen(s);
+	if (!len || len > UCF_MAX_LANGUAGE)
+		return false;
+	for (const char *p = s; *p;) {
+		size_t n = 0;
+		while (p[n] >= 'a' && p[n] <= 'z')
+			n++;
+		if (n < 2 || n > 3)
+			return false;
+		p += n;
+		while (*p && *p != ':') {
+			unsigned char ch = (unsigned char)*p++;
+			if (!(ch == '_' || ch == '.' || ch == '@' || ch == '-' ||
+			      (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+			      (ch >= 'A' && ch <= 'Z')))
+				return false;
+		}
+		if (*p == ':')
+			p++;
+	}
+	return true;
+}
+
+/* Type, length and form of one value, before anything uses it. */
+static bool ucf_value_ok(ucf_config *c, const char *file, size_t line, const char *key,
+                         const char *s, size_t len)
+{
+	if (len > UCF_MAX_VALUE) {
+		warn(c, file, line, _("'%s' is %zu bytes long; at most %d are allowed (ignored)"),
+		     key, len, UCF_MAX_VALUE);
+		return false;
+	}
+	if (strlen(s) != len) {
+		warn(c, file, line, _("'%s' contains a NUL character (ignored)"), key);
+		return false;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			warn(c, file, line, _("'%s' contains control characters (ignored)"), key);
+			return false;
+		}
+	if (!strcmp(key, "language") && *s && !ucf_language_ok(s)) {
+		warn(c, file, line,
+		     _("'language' must be a language code such as es or pt_BR, not '%.40s' "
+		       "(ignored)"),
+		     s);
+		return false;
+	}
+	return true;
+}
+
 static void apply_key(ucf_config *c, const char *file, yaml_document_t *doc, const char *key,
                       size_t key_line, yaml_node_t *v)
 {
@@ -146,6 +201,9 @@ static void apply_key(ucf_config *c, const char *file, yaml_document_t *doc, con
 				     _("each entry of '%s' must be a folder (ignored)"), key);
 				continue;
 			}
+			if (!ucf_value_ok(c, file, e->start_mark.line + 1, key, scalar(e),
+			                  e->data.scalar.length))
+				continue;
 			SD_GROW(list, cap, n + 2);
 			list[n++] = resolve_path(file, scalar(e));
 			list[n] = NULL;
@@ -162,10 +220,12 @@ static void apply_key(ucf_config *c, const char *file, yaml_document_t *doc, con
 	}
 	const char *s = scalar(v);
 	bool plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (!ucf_value_ok(c, file, line, key, s, v->data.scalar.length))
+		return;
 	if (kind == BOOL) {
 		int b = plain ? parse_bool(s) : -1;
 		if (b < 0) {
-			warn(c, file, line, _("'%s' must be true or false, not '%s' (ignored)"),
+			warn(c, file, line, _("'%s' must be true or false, not '%.40s' (ignored)"),
 			     key, s);
 			return;
 		}
@@ -211,6 +271,15 @@ bool ucf_load_file(ucf_config *c, const char *path)
 	}
 	SD_GROW(c->files, c->files_cap, c->n_files + 1);
 	c->files[c->n_files++] = xstrdup(path);
+	/* A few lines of settings: anything larger is not one (and a deeply
+	 * nested document costs time and memory to load). */
+	if (fseeko(f, 0, SEEK_END) == 0 && ftello(f) > UCF_MAX_FILE) {
+		warn(c, path, 0, _("the file is larger than %d bytes (file ignored)"),
+		     UCF_MAX_FILE);
+		fclose(f);
+		return true;
+	}
+	rewind(f);
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_parser_initialize(&parser);

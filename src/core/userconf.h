@@ -44,6 +44,17 @@ typedef struct ucf_config {
 	size_t n_files, files_cap;
 } ucf_config;
 
+/* Bounds on what is read: a file larger than UCF_MAX_FILE is ignored, a
+ * value longer than UCF_MAX_VALUE, with control characters, or (language)
+ * not of the form ll[_CC][.charset][@variant][:...] is ignored, each with a
+ * warning naming the file and line. */
+#define UCF_MAX_FILE     (64 * 1024)
+#define UCF_MAX_VALUE    4096
+#define UCF_MAX_LANGUAGE 64
+/* True when s is a language list gettext may be given (main.c checks the
+ * environment's LANGUAGE with it too). */
+bool ucf_language_ok(const char *s);
+
 void ucf_init(ucf_config *c);
 void ucf_free(ucf_config *c);
 /* Read one file and merge it into c; a missing file is ignored (returns

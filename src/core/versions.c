@@ -376,6 +376,50 @@ static sd_status load_doc(loader *ld, ver_table *t)
 	return SD_OK;
 }
 
+/* The table is a few KiB, two levels deep under a list: a file far larger
+ * or deeper is not one, and loading it whole would cost seconds and
+ * hundreds of MiB (libyaml builds every node). Checked first with the
+ * event parser, in constant memory; f is rewound. */
+#define VER_MAX_BYTES (1u << 20)
+#define VER_MAX_DEPTH 16
+
+static sd_status check_bounds(FILE *f, const char *path, sd_error *err)
+{
+	if (fseeko(f, 0, SEEK_END) == 0 && ftello(f) > (off_t)VER_MAX_BYTES)
+		return sd_error_set(err, SD_ERR_LIMIT,
+		                    _("%s: %llu bytes is too large for a version table (at most "
+		                      "%u)"),
+		                    path, (unsigned long long)ftello(f), VER_MAX_BYTES);
+	rewind(f);
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser))
+		return sd_error_set(err, SD_ERR_LIMIT, _("%s: out of memory"), path);
+	yaml_parser_set_input_file(&parser, f);
+	sd_status st = SD_OK;
+	int depth = 0;
+	for (bool done = false; !done && st == SD_OK;) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&parser, &ev))
+			break; /* the loader names the syntax error */
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > VER_MAX_DEPTH)
+				st = sd_error_set(
+				    err, SD_ERR_LIMIT,
+				    _("%s, line %lu: nested more than %d levels deep: "
+				      "not a version table"),
+				    path, (unsigned long)(ev.start_mark.line + 1), VER_MAX_DEPTH);
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+		           ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	rewind(f);
+	return st;
+}
+
 sd_status ver_table_load(const char *path, ver_table **out, sd_error *err)
 {
 	*out = NULL;
@@ -384,6 +428,11 @@ sd_status ver_table_load(const char *path, ver_table **out, sd_error *err)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return sd_error_errno(err, errno, path, _("cannot open the version table"));
+	sd_status bst = check_bounds(f, path, err);
+	if (bst != SD_OK) {
+		fclose(f);
+		return bst;
+	}
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	if (!yaml_parser_initialize(&parser)) {

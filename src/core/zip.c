@@ -101,10 +101,18 @@ sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *l
 	*out = NULL;
 	*len = 0;
 	const char *path = sdin_path(za->in);
+	/* A size no file this long can hold names damage, not a limit. */
+	if (e->local_off >= sdin_size(za->in) || e->comp_size > sdin_size(za->in) - e->local_off)
+		return sd_error_set(
+		    err, SD_ERR_FORMAT,
+		    _("%s: member '%s' claims %llu compressed bytes from byte %llu on, "
+		      "past the end of the file (%llu bytes): its directory entry is damaged"),
+		    path, e->name, (unsigned long long)e->comp_size,
+		    (unsigned long long)e->local_off, (unsigned long long)sdin_size(za->in));
 	if (e->size > ZIP_MAX_MEMBER || e->comp_size > ZIP_MAX_MEMBER)
-		return sd_error_set(err, SD_ERR_LIMIT,
-		                    _("%s: member '%s' is too large (%llu bytes)"), path, e->name,
-		                    (unsigned long long)e->size);
+		return sd_error_set(
+		    err, SD_ERR_LIMIT, _("%s: member '%s' is too large (%llu bytes)"), path,
+		    e->name, (unsigned long long)(e->size > e->comp_size ? e->size : e->comp_size));
 	uint8_t lh[30];
 	sd_status st = sdin_read_exact(za->in, lh, sizeof lh, e->local_off, err);
 	if (st != SD_OK)

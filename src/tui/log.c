@@ -15,6 +15,8 @@
 #include "i18n.h"
 #include "io.h"
 #include "log.h"
+#include "report.h"
+#include "strbuf.h"
 #include "widgets.h"
 
 static FILE *log_fp;
@@ -23,11 +25,32 @@ static char *log_problem;
 
 static char *default_dir(void) { return sd_state_path("logs"); }
 
+/* Every line of the log goes through the one escaping function: the log
+ * is read in a terminal too, and is sent along in support bundles. */
+static void log_vput(const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+	char *e = report_escape_text(s, true);
+	fputs(e, log_fp);
+	free(e);
+	free(s);
+}
+
+static void log_put(const char *fmt, ...) SD_PRINTF(1, 2);
+static void log_put(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vput(fmt, ap);
+	va_end(ap);
+}
+
 /* The command line as the kernel recorded it (best effort). */
 static void write_cmdline(void)
 {
 	FILE *f = fopen("/proc/self/cmdline", "r");
-	fputs("command line:", log_fp);
+	strbuf line = SB_INIT;
+	sb_add(&line, "command line:");
 	if (f) {
 		/* The program by its name only: where it lives says nothing to
 		 * whoever helps, and a path of any length wraps the log page
@@ -36,7 +59,7 @@ static void write_cmdline(void)
 		char name[256];
 		size_t n = 0;
 		int c;
-		fputc(' ', log_fp);
+		sb_addc(&line, ' ');
 		while ((c = fgetc(f)) != EOF) {
 			if (first) {
 				if (c == '/') {
@@ -46,7 +69,7 @@ static void write_cmdline(void)
 						name[n++] = (char)c;
 				} else {
 					name[n] = '\0';
-					fputs(name, log_fp);
+					sb_add(&line, name);
 					first = in_name = false;
 					space = true;
 				}
@@ -57,19 +80,20 @@ static void write_cmdline(void)
 				continue;
 			}
 			if (space)
-				fputc(' ', log_fp);
+				sb_addc(&line, ' ');
 			space = false;
-			fputc(((unsigned char)c < 0x20 || c == 0x7f) ? '?' : c, log_fp);
+			sb_addc(&line, ((unsigned char)c < 0x20 || c == 0x7f) ? '?' : (char)c);
 		}
 		if (in_name) {
 			name[n] = '\0';
-			fputs(name, log_fp);
+			sb_add(&line, name);
 		}
 		fclose(f);
 	} else {
-		fputs(" (unknown)", log_fp);
+		sb_add(&line, " (unknown)");
 	}
-	fputc('\n', log_fp);
+	log_put("%s\n", sb_str(&line));
+	sb_free(&line);
 }
 
 bool ui_log_open(const char *where)
@@ -150,7 +174,7 @@ void ui_log_printf(const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(log_fp, fmt, ap);
+	log_vput(fmt, ap);
 	va_end(ap);
 	fputc('\n', log_fp);
 	fflush(log_fp);
@@ -160,11 +184,11 @@ void ui_log_page(const ui_page *p)
 {
 	if (!log_fp)
 		return;
-	fprintf(log_fp, "\n==== [%d/%d] %s ====\n", p->step, p->nsteps, p->title);
+	log_put("\n==== [%d/%d] %s ====\n", p->step, p->nsteps, p->title);
 	for (size_t i = 0; i < p->n_lines; i++)
-		fprintf(log_fp, "%*s%s\n", p->lines[i].indent, "", p->lines[i].text);
+		log_put("%*s%s\n", p->lines[i].indent, "", p->lines[i].text);
 	for (size_t i = 0; i < p->n_choices; i++)
-		fprintf(log_fp, "  [%zu] %s\n", i + 1, p->choices[i].label);
+		log_put("  [%zu] %s\n", i + 1, p->choices[i].label);
 	fflush(log_fp);
 }
 
@@ -175,7 +199,7 @@ void ui_log_answer(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("> ", log_fp);
-	vfprintf(log_fp, fmt, ap);
+	log_vput(fmt, ap);
 	va_end(ap);
 	fputc('\n', log_fp);
 	fflush(log_fp);

@@ -34,6 +34,7 @@ void wiz_save_report(wizard *w, const sd_report *r, report_format fmt, const cha
 	sd_error err;
 	sd_error_clear(&err);
 	sd_output *o = NULL;
+	wiz_offer_stale(path);
 	sd_status st = sdout_open(path, false, &o, &err);
 	char *shown = wiz_show_path(path);
 	if (st == SD_ERR_EXISTS) {
@@ -76,6 +77,7 @@ static void save_bundle(wizard *w, const sd_report *r, const char *path)
 	bo.log_path = ui_log_path();
 	bo.log_dir = w->g->log_dir;
 	char *shown = wiz_show_path(path);
+	wiz_offer_stale(path);
 	struct stat st;
 	if (lstat(path, &st) == 0) {
 		char *q = xasprintf(_("%s already exists. Replace it?"), shown);

@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "i18n.h"
+#include "io.h"
 #include "journal.h"
 #include "log.h"
 #include "rebuild.h"
@@ -47,6 +48,23 @@ char *wiz_show_path(const char *path)
 	char *esc = report_escape(shown);
 	free(shown);
 	return esc;
+}
+
+void wiz_offer_stale(const char *path)
+{
+	char **stale = io_stale_temps(path);
+	for (char **p = stale; *p; p++) {
+		char *shown = wiz_show_path(*p);
+		char *q = xasprintf(_("%s was left by an earlier run that was killed while it "
+		                      "wrote this file. Remove it?"),
+		                    shown);
+		if (ui_confirm(q)) {
+			ui_log_answer("remove %s: %s", shown, unlink(*p) == 0 ? "done" : "failed");
+		}
+		free(q);
+		free(shown);
+	}
+	io_free_list(stale);
 }
 
 wiz_nav wiz_nav_of(const ui_answer *a)
@@ -386,6 +404,7 @@ void wiz_rebuild(wizard *w, bool for_config)
 			free(shown);
 			continue;
 		}
+		wiz_offer_stale(out);
 		ui_progress_begin(_("Writing and checking the new sync file..."));
 		w->cancel = 0;
 		st = rebuild_write(plan, out, &opt, &prog, &err);

@@ -50,6 +50,9 @@ void wiz_set(char **slot, const char *s);
 /* A path for people: relative to the current folder when inside it, "~/"
  * for home, escaped. Caller frees. */
 char *wiz_show_path(const char *path);
+/* Before writing path: for each temporary an earlier killed run left
+ * beside it (io_stale_temps()), ask whether to remove it. */
+void wiz_offer_stale(const char *path);
 /* Run the diagnosis for the current file and configuration with a
  * progress bar (cached while they do not change). Returns the report, or
  * NULL when cancelled or impossible (a message was shown). */

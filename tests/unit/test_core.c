@@ -338,12 +338,12 @@ START_TEST(output_never_replaces_what_is_not_a_file)
 	ck_assert_int_eq(symlink(file, link), 0);
 	sd_error err;
 	sd_output *o = NULL;
-	ck_assert_int_eq(sdout_open(fifo, true, &o, &err), SD_ERR_IO);
+	ck_assert_int_eq(sdout_open(fifo, true, &o, &err), SD_ERR_EXISTS);
 	ck_assert_ptr_null(o);
-	ck_assert_int_eq(sdout_open(link, true, &o, &err), SD_ERR_IO);
-	ck_assert_int_eq(sdout_open(dir, true, &o, &err), SD_ERR_IO);
-	ck_assert_int_eq(sdout_target_ok(file, false, &err), SD_ERR_EXISTS);
-	ck_assert_int_eq(sdout_target_ok(file, true, &err), SD_OK);
+	ck_assert_int_eq(sdout_open(link, true, &o, &err), SD_ERR_EXISTS);
+	ck_assert_int_eq(sdout_open(dir, true, &o, &err), SD_ERR_EXISTS);
+	ck_assert_int_eq(io_check_target(file, false, &err), SD_ERR_EXISTS);
+	ck_assert_int_eq(io_check_target(file, true, &err), SD_OK);
 	struct stat st;
 	ck_assert_int_eq(lstat(fifo, &st), 0);
 	ck_assert(S_ISFIFO(st.st_mode));

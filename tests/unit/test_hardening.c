@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "damage.h"
+#include "io.h"
+#include "keys.h"
 #include "dbfixture.h"
 #include "rebuild.h"
 #include "report.h"
@@ -194,7 +197,7 @@ START_TEST(zip_member_past_end)
 	uint8_t *d = NULL;
 	size_t len;
 	ck_assert_int_eq(zip_read(&za, &za.entries[0], &d, &len, &err), SD_ERR_FORMAT);
-	ck_assert_ptr_nonnull(strstr(err.msg, "cut short"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "past the end of the file"));
 	zip_close(&za);
 	sdin_close(in);
 	free(comp), free(path), free(dir);
@@ -482,6 +485,74 @@ START_TEST(escape_c1_and_invalid_utf8)
 }
 END_TEST
 
+/* Issue 22: one escaping function (bidi controls, DEL, whole outputs with
+ * their lines kept), every key read masked, and the JSON/YAML renderings. */
+START_TEST(escape_bidi_lines_and_keys)
+{
+	char *e = report_escape_text("a\n\tb\r\x7f\xe2\x80\xae\xe2\x81\xa6\xe2\x80\x8f", true);
+	ck_assert_str_eq(e, "a\n\tb\\x0d\\x7f\\u202e\\u2066\\u200f");
+	free(e);
+	e = report_escape("a\nb");
+	ck_assert_str_eq(e, "a\\x0ab");
+	free(e);
+	static const char key[] =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	keys_note_secret(key);
+	e = report_escape("name 0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef!");
+	ck_assert_str_eq(e, "name 01234**********!");
+	free(e);
+	char *m = keys_mask(key);
+	ck_assert_str_eq(m, "01234**********");
+	free(m);
+	json_t *j = json_pack("{s:s}", "n",
+	                      "x\xc2\x85\xe2\x80\xae\x7f"
+	                      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	strbuf out = SB_INIT;
+	report_tree_render(j, REPORT_JSON, &out);
+	ck_assert_ptr_nonnull(strstr(sb_str(&out), "x\\u0085\\u202e\\u007f01234**********"));
+	sb_reset(&out);
+	report_tree_render(j, REPORT_YAML, &out);
+	ck_assert_ptr_nonnull(strstr(sb_str(&out), "\\u202e"));
+	ck_assert_ptr_null(strstr(sb_str(&out), "\xe2\x80\xae"));
+	ck_assert_ptr_null(strstr(sb_str(&out), key));
+	sb_free(&out);
+	json_decref(j);
+}
+END_TEST
+
+/* Issue 22: an output target that is not a regular file is refused even
+ * with force; an existing one without force is SD_ERR_EXISTS. */
+START_TEST(output_target_must_be_regular)
+{
+	char dir[] = "/tmp/sdtarget-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *fifo = xasprintf("%s/fifo", dir), *file = xasprintf("%s/file", dir),
+	     *tmp = xasprintf("%s/.file.sdtmp-abc123", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	FILE *f = fopen(file, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	sd_error err;
+	ck_assert_int_eq(io_check_target(fifo, true, &err), SD_ERR_EXISTS);
+	ck_assert_ptr_nonnull(strstr(err.msg, "pipe"));
+	ck_assert_int_eq(io_check_target(dir, true, &err), SD_ERR_EXISTS);
+	ck_assert_int_eq(io_check_target(file, false, &err), SD_ERR_EXISTS);
+	ck_assert_int_eq(io_check_target(file, true, &err), SD_OK);
+	sd_output *o;
+	ck_assert_int_eq(sdout_open(fifo, true, &o, &err), SD_ERR_EXISTS);
+	f = fopen(tmp, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	char **stale = io_stale_temps(file);
+	ck_assert_ptr_nonnull(stale[0]);
+	ck_assert_str_eq(stale[0], tmp);
+	ck_assert_ptr_null(stale[1]);
+	io_free_list(stale);
+	unlink(tmp), unlink(file), unlink(fifo), rmdir(dir);
+	free(fifo), free(file), free(tmp);
+}
+END_TEST
+
 /* ---- count limits (sdlimits.h), through their test hooks ---- */
 
 static void set_limit(const char *name, const char *value)
@@ -740,6 +811,8 @@ static Suite *suite(void)
 	tcase_add_test(t, limit_blocks);
 	tcase_add_test(t, limit_keys);
 	tcase_add_test(t, feed_name_collision);
+	tcase_add_test(t, escape_bidi_lines_and_keys);
+	tcase_add_test(t, output_target_must_be_regular);
 	suite_add_tcase(s, t);
 	return s;
 }

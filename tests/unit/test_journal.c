@@ -59,14 +59,14 @@ START_TEST(check_rows_and_fingerprint)
 	sd_error err;
 	ck_assert_int_eq(check_run(file, &co, NULL, &r, &err), SD_OK);
 	ck_assert_int_eq(r->verdict, VERDICT_PROBLEMS);
-	char fp[65];
+	char fp[KEYS_HEX_SIZE];
 	ck_assert_int_eq(jnl_fingerprint(file, NULL, fp, &err), SD_OK);
 	/* The same as BLAKE2b-256 over the whole file at once. */
 	size_t len;
 	uint8_t *data = sd_test_slurp(file, &len);
 	uint8_t h[32];
 	crypto_generichash(h, 32, data, len, NULL, 0);
-	char hex[65];
+	char hex[KEYS_HEX_SIZE];
 	keys_hex(h, 32, hex);
 	ck_assert_str_eq(fp, hex);
 	free(data);
@@ -119,7 +119,7 @@ START_TEST(a_report_is_recorded_with_its_fingerprint)
 	sd_error err;
 	char *file = xstrdup(sd_test_data("good-no-key.mapeodata"));
 	ck_assert_int_eq(check_run(file, &co, NULL, &r, &err), SD_OK);
-	char fp[65], want[65];
+	char fp[KEYS_HEX_SIZE], want[KEYS_HEX_SIZE];
 	int64_t id = 0;
 	ck_assert_int_eq(jnl_record_report(j, r, NULL, fp, &id, &err), SD_OK);
 	ck_assert_int_gt(id, 0);
@@ -157,7 +157,7 @@ START_TEST(rebuild_rows)
 	ck_assert_msg(rebuild_plan_make(file, &ro, NULL, &p, &err) == SD_OK, "%s", err.msg);
 	char *out = xasprintf("%s/rebuilt.mapeodata", dir);
 	ck_assert_msg(rebuild_write(p, out, &ro, NULL, &err) == SD_OK, "%s", err.msg);
-	char in_fp[65], out_fp[65];
+	char in_fp[KEYS_HEX_SIZE], out_fp[KEYS_HEX_SIZE];
 	ck_assert_int_eq(jnl_fingerprint(file, NULL, in_fp, &err), SD_OK);
 	ck_assert_int_eq(jnl_fingerprint(out, NULL, out_fp, &err), SD_OK);
 	char *dropped[] = {"photo original/x.jpg (does not open)", "feed 2 after block 7"};
@@ -271,6 +271,51 @@ START_TEST(history_summary)
 	report_free(a), report_free(b), report_free(c), report_free(o), report_free(now);
 	jnl_close(j);
 	free(file);
+	free(dir);
+	free(path);
+}
+END_TEST
+
+/* Issue 22: a check with 100 findings of one code stores the first
+ * JNL_MAX_PER_CODE and a count; a long message is cut with a mark. */
+START_TEST(storage_is_bounded)
+{
+	char *dir, *path;
+	jnl_db *j = open_new(&dir, &path);
+	sd_report *r = fake("/big.mapeodata", VERDICT_PROBLEMS, NULL);
+	for (int i = 0; i < 100; i++)
+		fnd_add(&r->findings, FND_MISSING_INDEX, "problem %d", i);
+	char *long_msg = xmalloc(100000);
+	memset(long_msg, 'x', 99999);
+	long_msg[99999] = '\0';
+	fnd_add(&r->findings, FND_FEED_SIGNATURE_INVALID, "%s", long_msg);
+	free(long_msg);
+	sd_error err;
+	ck_assert_int_eq(jnl_record_check(j, r, NULL, 0, NULL, &err), SD_OK);
+	jnl_close(j);
+	/* read back through the read-only path */
+	ck_assert_int_eq(jnl_open(path, false, &j, &err), SD_OK);
+	jnl_list l;
+	ck_assert_int_eq(jnl_list_get(j, NULL, NULL, 0, &l, &err), SD_OK);
+	ck_assert_uint_eq(l.n_checks, 1);
+	size_t missing = 0;
+	bool count_row = false, cut = false;
+	for (size_t i = 0; i < l.checks[0].n_findings; i++) {
+		const jnl_finding *f = &l.checks[0].findings[i];
+		if (!strcmp(f->code, "missing-index")) {
+			missing++;
+			count_row = count_row || strstr(f->message, "80 more") != NULL;
+		}
+		if (!strcmp(f->code, "feed-signature-invalid"))
+			cut =
+			    strlen(f->message) < 2000 && strstr(f->message, "bytes in all") != NULL;
+	}
+	ck_assert_uint_eq(missing, JNL_MAX_PER_CODE + 1);
+	ck_assert(count_row);
+	ck_assert(cut);
+	jnl_list_free(&l);
+	report_free(r);
+	jnl_close(j);
 	free(dir);
 	free(path);
 }
@@ -434,7 +479,7 @@ END_TEST
 START_TEST(redaction)
 {
 	const char *key = "ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e";
-	char dk[65];
+	char dk[KEYS_HEX_SIZE];
 	ck_assert(keys_discovery_hex(key, dk));
 	const char *dks[] = {dk, NULL};
 	char *text =
@@ -526,6 +571,7 @@ int main(void)
 	tcase_add_test(t, a_report_is_recorded_with_its_fingerprint);
 	tcase_add_test(t, rebuild_rows);
 	tcase_add_test(t, history_summary);
+	tcase_add_test(t, storage_is_bounded);
 	tcase_add_test(t, migrates_from_v1);
 	tcase_add_test(t, two_writers_at_once);
 	tcase_add_test(t, unusable_journals);
