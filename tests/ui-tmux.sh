@@ -74,4 +74,70 @@ check "tmux: --ascii draws with ASCII" wait_for ascii "^--------"
 T send-keys -t ascii q
 check "tmux: q on the welcome quits at once" wait_for ascii "EXIT=130"
 
+# term NAME: "ALT CURSOR" of the pane (1 0 while curses has the screen,
+# 0 1 once the terminal is given back)
+term() { T display-message -p -t "$1" '#{alternate_on} #{cursor_flag}'; }
+
+# Ctrl-C on the quit question quits at once (it used to loop forever,
+# ignoring y) and gives the terminal back.
+start intr "TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
+wait_for intr "Welcome to syncdoctor" >/dev/null
+T send-keys -t intr Enter
+wait_for intr "1) Proyecto A 1.2.0" >/dev/null
+T send-keys -t intr 1
+wait_for intr "MATCH: SAME PROJECT" >/dev/null
+T send-keys -t intr q
+check "tmux Ctrl-C: the quit question" wait_for intr "Quit syncdoctor now?"
+T send-keys -t intr C-c
+check "tmux Ctrl-C: exit status 130" wait_for intr "EXIT=130"
+is "tmux Ctrl-C: alternate screen off, cursor shown" "$(term intr)" "0 1"
+
+# Ctrl-\ (SIGQUIT) ends at once, from the signal handler: the terminal
+# is put back there (modes, cursor, alternate screen).
+start sigquit "ulimit -c 0; TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
+wait_for sigquit "Welcome to syncdoctor" >/dev/null
+is "tmux: curses has the screen" "$(term sigquit)" "1 0"
+# pid NAME: the syncdoctor process of the pane (its shell's child)
+pid() { ps -o pid= --ppid "$(T display-message -p -t "$1" '#{pane_pid}')" | tr -d ' ' | head -1; }
+qpid=$(pid sigquit)
+[ -n "$qpid" ] && kill -QUIT "$qpid"
+check "tmux SIGQUIT: killed by the signal" wait_for sigquit "EXIT=131"
+is "tmux SIGQUIT: alternate screen off, cursor shown" "$(term sigquit)" "0 1"
+
+# SIGTERM from another program: the wizard leaves cleanly.
+start sigterm "TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
+wait_for sigterm "Welcome to syncdoctor" >/dev/null
+sdpid=$(pid sigterm)
+[ -n "$sdpid" ] && kill -TERM "$sdpid"
+check "tmux SIGTERM: exit status 130" wait_for sigterm "EXIT=130"
+is "tmux SIGTERM: alternate screen off, cursor shown" "$(term sigterm)" "0 1"
+
+# Keys as escape sequences the terminfo entry does not name (PuTTY's
+# Home and End under TERM=xterm, an unknown one): decoded or dropped,
+# never Esc (Back) plus text typed into a field.
+start keys "TERM=xterm '$SYNCDOCTOR'"
+wait_for keys "Welcome to syncdoctor" >/dev/null
+T send-keys -t keys Enter
+check "tmux keys: the file step" wait_for keys "Type a path"
+n=$(screen keys | sed -n 's/^.* \([0-9]\)) Type a path.*/\1/p' | head -1)
+T send-keys -t keys "${n:-1}"
+check "tmux keys: the path field" wait_for keys "Tab complete a name"
+T send-keys -t keys -l abc
+T send-keys -t keys -H 1b 5b 31 7e # ESC [ 1 ~ : Home (PuTTY, linux)
+T send-keys -t keys -l X
+T send-keys -t keys -H 1b 5b 34 7e # ESC [ 4 ~ : End
+T send-keys -t keys -l Y
+T send-keys -t keys -H 1b 5b 39 39 7e # ESC [ 9 9 ~ : unknown
+T send-keys -t keys -H 1b 5b 44 # ESC [ D : Left
+T send-keys -t keys -l Z
+check "tmux keys: Home and End edit, nothing typed from a sequence" wait_for keys "XabcZY"
+check "tmux keys: the field is still open" wait_for keys "Tab complete a name"
+T send-keys -t keys Escape
+check "tmux keys: a lone Esc still cancels" wait_for keys "Type a path"
+T send-keys -t keys -H 1b 5b 31 31 7e # ESC [ 1 1 ~ : F1 (PuTTY)
+check "tmux keys: PuTTY's F1 opens the help" wait_for keys "Press any key to go back"
+T send-keys -t keys q
+T send-keys -t keys q
+check "tmux keys: q quits" wait_for keys "EXIT="
+
 done_testing

@@ -245,6 +245,12 @@ check "typing: the text kept (a key pressed while too small is ignored)" has typ
 check "typing: the typed file chosen" grep -q "^> 4: Type a path: good-project-A.mapeodata" "$TMP/typing-en-80x24.log"
 golden typing-en-80x24
 
+# Text fields (issue 17): the cursor moves, edits happen at it, Tab
+# completes a file name.
+run editing-en-80x24 80x24 en editing
+check "editing: Home, End, Left, Backspace and Delete at the cursor" has editing-en-80x24 "│ good-project-A.mapeodx "
+check "editing: Tab completes the name" grep -q "^> 4: Type a path: config-B.v3-tar.mapeosettings" "$TMP/editing-en-80x24.log"
+
 run resize-en 80x24 en resize good-project-A.mapeodata
 is "resize: exit status 0" "$rc" 0
 check "resize: relaid out at 100x30" has resize-en "(100x30)"
@@ -268,6 +274,19 @@ check "ACS: used outside UTF-8" grep -q "lines ACS" "$TMP/acs-en-80x24.log"
 check "ACS: drawn as line characters (dumped as -)" has acs-en-80x24 "^--------"
 check "ACS: no UTF-8 on the screen" sh -c "! LC_ALL=C grep -q '[^ -~]' '$TMP/acs-en-80x24.txt'"
 golden acs-en-80x24
+
+# Ctrl-C quits cleanly wherever it comes (issue 17): on a question
+# (it used to loop on it forever), during the progress bar.
+run interrupt-en-80x24 80x24 en interrupt good-project-A.mapeodata
+is "Ctrl-C on the quit question: exit status 130 (interrupted)" "$rc" 130
+check "Ctrl-C: logged" grep -q "^> interrupted (Ctrl-C)" "$TMP/interrupt-en-80x24.log"
+check "Ctrl-C: the question was not asked again" test "$(grep -c 'Quit syncdoctor now?' "$TMP/interrupt-en-80x24.log")" -eq 1
+check "Ctrl-C: the terminal restored and the log named" grep -q "the session log is" "$TMP/interrupt-en-80x24.err"
+run interrupt-progress-en-80x24 80x24 en interrupt-progress good-project-A.mapeodata
+is "Ctrl-C on the progress bar: exit status 130" "$rc" 130
+check "Ctrl-C on the progress bar: the work stopped" grep -q "^> cancel" "$TMP/interrupt-progress-en-80x24.log"
+check "Ctrl-C on the progress bar: no message to dismiss" sh -c "! grep -q 'The check was cancelled' '$TMP/interrupt-progress-en-80x24.log'"
+check "Ctrl-C on the progress bar: the terminal restored" grep -q "the session log is" "$TMP/interrupt-progress-en-80x24.err"
 
 run quit-en-80x24 80x24 en quit good-project-A.mapeodata
 is "quit: confirmed quit keeps the verdict's exit status" "$rc" 0

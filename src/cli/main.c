@@ -17,17 +17,35 @@
 #include "xalloc.h"
 
 volatile sig_atomic_t cli_interrupted;
+void (*volatile cli_signal_restore)(void);
+
+/* End now: put the terminal back (the wizard's hook), remove temporary
+ * outputs, then die of the same signal so the parent sees it. Only
+ * async-signal-safe calls. */
+static void die_of(int sig)
+{
+	void (*restore)(void) = cli_signal_restore;
+	if (restore)
+		restore();
+	sdout_cleanup_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static void on_signal(int sig)
 {
-	/* First Ctrl-C asks the work to stop cleanly; a second one ends now. */
-	if (cli_interrupted) {
-		sdout_cleanup_all();
-		signal(sig, SIG_DFL);
-		raise(sig);
+	/* First Ctrl-C (or TERM, HUP) asks the work to stop cleanly; a second
+	 * one, or Ctrl-\, ends now. */
+	if (cli_interrupted || sig == SIGQUIT) {
+		die_of(sig);
+		return;
 	}
 	cli_interrupted = 1;
 }
+
+/* A crash still leaves the terminal usable. Not installed where a sanitizer
+ * already handles the signal (its report matters more). */
+static void on_fatal(int sig) { die_of(sig); }
 
 void cli_error(const char *fmt, ...)
 {
@@ -221,8 +239,22 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a key read waiting on the terminal returns at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+		struct sigaction old;
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+		    !(old.sa_flags & SA_SIGINFO)) {
+			struct sigaction fa = sa;
+			fa.sa_handler = on_fatal;
+			fa.sa_flags = SA_RESETHAND;
+			sigaction(fatal[i], &fa, NULL);
+		}
+	}
 
 	cli_globals g = {0};
 	apply_user_config(&g);

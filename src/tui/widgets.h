@@ -4,8 +4,9 @@
  * front end's entry points (lineui.c). Internal to src/tui.
  *
  * Keys: ui_getkey() returns a character as its code point, a curses key
- * as UI_K(KEY_...), or UI_KEY_EOF. Code points and curses key codes
- * overlap, hence the offset. */
+ * as UI_K(KEY_...), UI_KEY_EOF or UI_KEY_INTR; escape sequences curses
+ * does not know are read whole and dropped, never seen as Esc + text. Code points and curses key
+ * codes overlap, hence the offset. */
 #ifndef SD_UI_WIDGETS_H
 #define SD_UI_WIDGETS_H
 
@@ -19,8 +20,11 @@
 
 #include "ui.h"
 
-#define UI_K(k)     ((k) + 0x110000)
-#define UI_KEY_EOF  (-1)
+#define UI_K(k)    ((k) + 0x110000)
+#define UI_KEY_EOF (-1)
+/* Ctrl-C (SIGINT, TERM or HUP) arrived: every widget leaves at once and
+ * the wizard quits without asking; ui_getkey() keeps returning it. */
+#define UI_KEY_INTR (-2)
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
 

@@ -160,7 +160,9 @@ sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, 
 	if (st == SD_ERR_CANCELLED) {
 		if (r)
 			report_free(r);
-		ui_message(_("Cancelled"), _("The check was cancelled. Nothing was changed."));
+		if (!cli_interrupted) /* Ctrl-C quits: no message to dismiss first */
+			ui_message(_("Cancelled"),
+			           _("The check was cancelled. Nothing was changed."));
 		return NULL;
 	}
 	if (st != SD_OK || !r) {
@@ -417,6 +419,8 @@ int ui_wizard_main(const char *file, cli_globals *g)
 		w.step = i + 1;
 		w.nsteps = n;
 		wiz_nav nav = steps[i](&w);
+		if (cli_interrupted)
+			break; /* Ctrl-C, TERM or HUP: leave from wherever it came */
 		if (nav == NAV_NEXT)
 			i++;
 		else if (nav == NAV_BACK)
@@ -424,7 +428,9 @@ int ui_wizard_main(const char *file, cli_globals *g)
 		else
 			break;
 	}
-	int rc = wiz_exit_status(&w);
+	int rc = cli_interrupted ? EXIT_INTERRUPTED : wiz_exit_status(&w);
+	if (cli_interrupted)
+		ui_log_printf("interrupted");
 	bool curses = ui_is_curses();
 	ui_close();
 	if (curses && ui_log_path())
