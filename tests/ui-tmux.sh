@@ -36,7 +36,7 @@ wait_for() {
 
 start wiz "TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
 check "tmux: the welcome screen" wait_for wiz "Welcome to syncdoctor"
-check "tmux: step 1 of 6" wait_for wiz "Step 1 of 6"
+check "tmux: step 1 of 7" wait_for wiz "Step 1 of 7"
 T send-keys -t wiz Enter
 check "tmux: the configuration step" wait_for wiz "1) Proyecto A 1.2.0"
 T send-keys -t wiz 1
@@ -60,12 +60,12 @@ T send-keys -t wiz y
 check "tmux: exit status 0 and the terminal restored" wait_for wiz "EXIT=0"
 
 start dumb "TERM=dumb '$SYNCDOCTOR' good-project-A.mapeodata"
-check "tmux: TERM=dumb runs the line mode" wait_for dumb "=== Step 1 of 6: Welcome to syncdoctor ==="
+check "tmux: TERM=dumb runs the line mode" wait_for dumb "=== Step 1 of 7: Welcome to syncdoctor ==="
 T send-keys -t dumb C-d
 check "tmux: Ctrl-D (end of input) quits" wait_for dumb "EXIT=130"
 
 start unknown "TERM=no-such-terminal LSAN_OPTIONS=suppressions='$top_srcdir/tests/ui/lsan.supp' '$SYNCDOCTOR' good-project-A.mapeodata"
-check "tmux: an unknown TERM runs the line mode" wait_for unknown "=== Step 1 of 6"
+check "tmux: an unknown TERM runs the line mode" wait_for unknown "=== Step 1 of 7"
 T send-keys -t unknown C-d
 check "tmux: end of input quits" wait_for unknown "EXIT=130"
 

@@ -105,7 +105,12 @@ run() {
 		-e 's/session log, [0-9-]* [0-9:]* [+-][0-9]*/session log, DATE/' \
 		-e 's/^\( *\)curses: .*/\1curses: VERSION/' \
 		-e 's/^\( *\)command line: .*/\1command line: ARGS/' \
+		-e 's|/sdsh-[A-Za-z0-9]\{6\}/|/sdsh-XXXXXX/|g' \
 		"$TMP/$name.raw" >"$TMP/$name.txt" 2>/dev/null
+	# SD_UI_KEEP=DIR: keep every run's screens and log there, to read them
+	if [ -n "$SD_UI_KEEP" ]; then
+		mkdir -p "$SD_UI_KEEP" && cp "$TMP/$name.txt" "$TMP/$name.log" "$SD_UI_KEEP/" 2>/dev/null
+	fi
 }
 
 # golden NAME: compare (or regenerate) the screens of the last run
@@ -128,7 +133,7 @@ has() { grep -q -- "$2" "$TMP/$1.txt"; }
 
 run match-en-80x24 80x24 en match good-project-A.mapeodata
 is "match: exit status 0 (no problems)" "$rc" 0
-check "match: step number shown" has match-en-80x24 "Step 3 of 6"
+check "match: step number shown" has match-en-80x24 "Step 4 of 7"
 check "match: big MATCH" has match-en-80x24 "MATCH: SAME PROJECT"
 check "match: footer form of config A" has match-en-80x24 'ae0a6\*\*\*\*\*\*\*\*\*\*'
 check "match: error form of project A" has match-en-80x24 "syncfile=c9907bd"
@@ -136,6 +141,7 @@ check "match: 24 observations" has match-en-80x24 "Observations: 24 (9 with phot
 check "match: feed 0 verified" has match-en-80x24 "20 blocks, 20 present, 20 intact, 20 verified"
 check "match: the help of step 1" has match-en-80x24 "Mapeo syncs a file only with a computer"
 check "match: the log's place on the welcome screen" has match-en-80x24 "state/syncdoctor/logs/session-DATE-TIME.log"
+check "match: the summary's default is an action in sight, not Quit" has match-en-80x24 "▶   1) Save the report as text"
 golden match-en-80x24
 
 run match-en-132x43 132x43 en match good-project-A.mapeodata
@@ -165,7 +171,7 @@ if [ -n "$LOCALES" ]; then
 	run mismatch-es-80x24 80x24 es mismatch good-project-B.mapeodata
 	is "mismatch es: exit status 2" "$rc" 2
 	check "mismatch es: Mapeo's own message" has mismatch-es-80x24 "(us=c9907bd) (syncfile=97c1152)"
-	golden_es mismatch-es-80x24 "Use la misma configuración en ambos equipos"
+	golden_es mismatch-es-80x24 "Opción A: cambiar la configuración en este equipo"
 	if [ -n "$DMG" ]; then
 		run damaged-es-132x43 132x43 es damaged dmg.mapeodata
 		is "damaged es 132x43: exit status 2" "$rc" 2
@@ -198,6 +204,10 @@ if [ -n "$DMG" ]; then
 	check "damaged: the photos sign answered" has damaged-en-80x24 "No: every photo in the file is complete"
 	check "damaged: the freeze sign answered" has damaged-en-80x24 "Yes, this file can cause that"
 	check "damaged: a repair plan" has damaged-en-80x24 "Repair: what the new sync file will hold"
+check "damaged: the plan's headline counts what is kept and lost" grep -q "^  Kept: observations: [0-9]* of 24 ([0-9]* lost); photo files: [0-9]* of 30" "$TMP/damaged-en-80x24.txt"
+check "damaged: the confirmation repeats the counts" grep -q "Write a new sync file dmg-repaired.mapeodata? Kept: observations:" "$TMP/damaged-en-80x24.txt"
+check "damaged: the summary's Next names the salvage key" has damaged-en-80x24 "The file is damaged. Choose 4 to write a new sync file"
+check "damaged: salvage is the default" has damaged-en-80x24 "▶   4) Salvage: write a new sync file"
 	check "damaged: the repaired file was written" test -f "$W/dmg-repaired.mapeodata"
 	status "damaged: the repaired file checks clean" 0 "$SYNCDOCTOR" check --config "$W/config-A.v3-tar.mapeosettings" "$W/dmg-repaired.mapeodata"
 	check "damaged: the original is unchanged" cmp -s "$TMP/dmg.orig" "$W/dmg.mapeodata"
@@ -352,6 +362,38 @@ if [ -x "$MKDB" ]; then
 	check "database-missing: why" has nodb-en-80x24 "The sync file holds no database (no observations)"
 	check "database-missing: a typed phone database" grep -q "^> 1: Type the path of a database folder.*: phone" "$TMP/nodb-en-80x24.log"
 	check "database-missing: the phone's database is healthy" has nodb-en-80x24 "THE DATABASE IS HEALTHY"
+
+	# Issue 17: a repair that would keep no database is never offered as a
+	# fix; the leftover of an interrupted sync is a key away, and the file
+	# rebuilt from it is checked with one more key.
+	rm -rf "$W/tmp"/osm-p2p-syncfile-*
+	"$MKDB" --temp "$D/good-project-A.mapeodata" "$W/tmp/osm-p2p-syncfile-4242" || fail "mkdb --temp"
+	rm -f "$W"/nodb-repaired*.mapeodata
+	printf 'Enter\n1\nEnter\nEnter\nEnter\nDump\n4\nDump\nb\n8\nDump\n1\nDump\n1\nDump\ny\nEnter\nDump\nEnter\nDump\n' >"$TMP/leftover.keys"
+	run leftover-en-80x24 80x24 en "$TMP/leftover.keys" nodb.mapeodata
+	check "no database: the summary's Next names the keys" has leftover-en-80x24 "Choose 8 to look for a database a$"
+	check "no database: the repair is refused" has leftover-en-80x24 "NO REPAIR: THE NEW FILE WOULD KEEP NO OBSERVATIONS"
+	check "no database: the refusal says what would be kept" has leftover-en-80x24 "Kept: observations: 0 of 0 (0 lost); photo files: 30 of 30"
+	check "no database: the leftover folder listed" has leftover-en-80x24 "1) tmp/osm-p2p-syncfile-4242 ("
+	check "no database: the plan from the leftover" has leftover-en-80x24 "Rebuild plan for .*/tmp/osm-p2p-syncfile-4242"
+	check "no database: the new file written" test -f "$W/nodb-repaired.mapeodata"
+	check "no database: the summary names the new file in full" has leftover-en-80x24 "^    /.*/work/nodb-repaired.mapeodata"
+	check "no database: checking the new file is the default" has leftover-en-80x24 "▶   1) Check the new file (nodb-repaired.mapeodata)"
+	check "no database: the new file checked" sh -c "tail -n 24 '$TMP/leftover-en-80x24.txt' | grep -q 'Sync file: nodb-repaired.mapeodata'"
+	# (its photos stay in nodb.mapeodata: they are missing, not damaged)
+	"$SYNCDOCTOR" check --format json --config "$W/config-A.v3-tar.mapeosettings" "$W/nodb-repaired.mapeodata" >"$TMP/nodb-rep.json" 2>&1
+	check "no database: the new file holds the observations" grep -q '"observations": 24\|"heads": 24\|"current": 24' "$TMP/nodb-rep.json"
+	check "no database: the new file has no error" sh -c "! grep -q '\"severity\": \"error\"' '$TMP/nodb-rep.json'"
+	rm -f "$W"/nodb-repaired*.mapeodata
+	if [ -n "$DMG" ]; then
+		# a leftover of another project is not offered for this file
+		rm -rf "$W/tmp"/osm-p2p-syncfile-*
+		"$MKDB" --temp "$D/good-project-B.mapeodata" "$W/tmp/osm-p2p-syncfile-5151" || fail "mkdb --temp B"
+		printf 'Enter\n1\nEnter\nEnter\nEnter\n8\nDump\n' >"$TMP/leftover2.keys"
+		run leftover2-en-80x24 80x24 en "$TMP/leftover2.keys" dmg.mapeodata
+		check "leftover of another project: not listed" has leftover2-en-80x24 "No folder left by an interrupted sync on this computer can belong"
+		rm -rf "$W/tmp"/osm-p2p-syncfile-*
+	fi
 else
 	skip "database: tests/unit/mkdb was not built (Check is missing)"
 fi
@@ -483,6 +525,6 @@ log=$(ls "$LOGS"/session-*.log 2>/dev/null | head -1)
 check "session log written" test -s "$log"
 check "session log: versions" grep -q "^syncdoctor .* session log" "$log"
 check "session log: terminal" grep -q "^TERM=xterm" "$log"
-check "session log: pages and answers" sh -c "grep -q '==== \[1/6\] Welcome to syncdoctor' '$log' && grep -q '^> ' '$log'"
+check "session log: pages and answers" sh -c "grep -q '==== \[1/7\] Welcome to syncdoctor' '$log' && grep -q '^> ' '$log'"
 
 done_testing

@@ -271,34 +271,134 @@ static char *default_output(const char *input)
 	}
 }
 
+/* What a plan keeps, in the units a person counts: observations (the
+ * current ones the full check listed, kept when the block of their
+ * version is written) and photo files. total < 0: not known (no full
+ * check). */
+typedef struct plan_counts {
+	long obs_total, obs_kept;
+	long photos_total, photos_kept;
+} plan_counts;
+
+static plan_counts count_plan(const wizard *w /* NULL: another input */, const rebuild_plan *plan)
+{
+	plan_counts c = {-1, 0, -1, (long)plan->n_media};
+	const sd_report *r = w ? w->full : NULL;
+	if (!r)
+		return c;
+	c.photos_total = (long)r->media_members;
+	if (!r->has_database && r->verdict != VERDICT_UNREADABLE)
+		c.obs_total = 0; /* none in the file: none to keep */
+	if (!r->observations_checked)
+		return c;
+	c.obs_total = (long)r->n_heads;
+	for (size_t i = 0; i < r->n_heads; i++)
+		for (size_t k = 0; plan->has_db && k < plan->n_feeds; k++)
+			if (plan->feeds[k].from == r->heads[i].feed &&
+			    r->heads[i].seq < plan->feeds[k].keep) {
+				c.obs_kept++;
+				break;
+			}
+	return c;
+}
+
+/* "Keeps 20 of 24 observations (4 lost) and 30 of 30 photo files (none
+ * lost)": the plan's headline, repeated in the confirmation. */
+static char *plan_headline(const plan_counts *c)
+{
+	char *obs = c->obs_total < 0
+	                ? xstrdup(_("observations: counted when the new file is "
+	                            "checked"))
+	                : xasprintf(_("observations: %ld of %ld (%ld lost)"), c->obs_kept,
+	                            c->obs_total, c->obs_total - c->obs_kept);
+	char *ph =
+	    c->photos_total < 0
+	        ? xasprintf(_("photo files: %ld"), c->photos_kept)
+	        : xasprintf(
+	              _("photo files: %ld of %ld (%ld lost)"), c->photos_kept, c->photos_total,
+	              c->photos_total > c->photos_kept ? c->photos_total - c->photos_kept : 0);
+	/* TRANSLATORS: "Kept: observations: 20 of 24 (4 lost); photo files: ..." */
+	char *h = xasprintf(_("Kept: %s; %s."), obs, ph);
+	free(obs);
+	free(ph);
+	return h;
+}
+
+/* A file that keeps no database would sync nothing into Mapeo: it is
+ * never offered as a fix. Says why and what to do instead. */
+static void refuse_empty_plan(wizard *w, const rebuild_plan *plan, const plan_counts *c)
+{
+	ui_page p;
+	page_init(&p, w->step, w->nsteps, _("Repair: what the new sync file will hold"));
+	p.help = _("A repair is offered only when the new file keeps observations. Press b to go "
+	           "back to the summary.");
+	page_add(&p, UI_BIG, 0, "%s", _("NO REPAIR: THE NEW FILE WOULD KEEP NO OBSERVATIONS"));
+	char *h = plan_headline(c);
+	page_add(&p, UI_HEAD, 0, "%s", h);
+	free(h);
+	page_gap(&p);
+	page_add(&p, UI_TEXT, 0, "%s",
+	         !plan->has_db
+	             ? _("The sync file holds no database, so a new file made from it would hold "
+	                 "only photos: Mapeo would sync no observation from it. Nothing was "
+	                 "written.")
+	             : _("Nothing of the database can be kept: a new file would hold no "
+	                 "observation Mapeo can sync. Nothing was written."));
+	page_add(&p, UI_TEXT, 0, "%s",
+	         _("Look for the observations elsewhere: the summary's keys check this "
+	           "computer's Mapeo database and look for a database a sync left in a "
+	           "temporary folder; or make a new sync file on the computer that made this "
+	           "one."));
+	ui_answer a = ui_show(&p, false);
+	free(a.text);
+	page_free(&p);
+}
+
 void wiz_rebuild(wizard *w, bool for_config)
+{
+	if (for_config && (w->cfg_default || !w->cfg_path)) {
+		ui_message(_("Repair"),
+		           _("A sync file can only be rebuilt for a configuration that has a "
+		             "project key. Choose this computer's .mapeosettings file in the "
+		             "configuration step, or use Option A or B."));
+		return;
+	}
+	wiz_rebuild_from(w, NULL, for_config ? w->cfg_path : NULL);
+}
+
+void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 {
 	rebuild_options opt = {0};
 	opt.no_auto_config = true;
-	if (for_config) {
-		if (w->cfg_default || !w->cfg_path) {
-			ui_message(
-			    _("Repair"),
-			    _("A sync file can only be rebuilt for a configuration that has a "
-			      "project key. Choose this computer's .mapeosettings file in the "
-			      "configuration step, or use Option A or B."));
-			return;
-		}
-		opt.config_path = w->cfg_path;
-	}
-	opt.salvage = has_corruption(w->full ? w->full : w->quick);
+	opt.config_path = cfg;
+	bool own = !input; /* the sync file itself: its check counts what is kept */
+	if (!input)
+		input = w->file;
+	/* the plan's headline counts observations from the full check */
+	if (own && !w->full && !wiz_check(w, false))
+		return;
+	/* a leftover folder is what an interrupted sync left: keep what verifies */
+	opt.salvage = !own || has_corruption(w->full ? w->full : w->quick);
 	w->cancel = 0;
 	sd_progress prog = {on_progress, w, &w->cancel};
 	ui_progress_begin(_("Planning the repair..."));
 	rebuild_plan *plan = NULL;
 	sd_error err;
 	sd_error_clear(&err);
-	sd_status st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+	sd_status st = rebuild_plan_make(input, &opt, &prog, &plan, &err);
 	ui_progress_end();
 	if (st != SD_OK) {
 		ui_message(_("The repair is not possible"), err.msg);
 		return;
 	}
+	plan_counts counts = count_plan(own ? w : NULL, plan);
+	if (!plan->has_db || plan->n_feeds == 0 || (counts.obs_total > 0 && counts.obs_kept == 0)) {
+		ui_log_printf("repair refused: the plan keeps no database");
+		refuse_empty_plan(w, plan, &counts);
+		rebuild_plan_free(plan);
+		return;
+	}
+	char *headline = plan_headline(&counts);
 	char *out = default_output(w->file);
 	for (;;) {
 		ui_page p;
@@ -316,6 +416,8 @@ void wiz_rebuild(wizard *w, bool for_config)
 			      "configuration when it is synced."));
 			page_gap(&p);
 		}
+		page_add(&p, UI_HEAD, 0, "%s", headline);
+		page_gap(&p);
 		strbuf b = SB_INIT;
 		rebuild_plan_text(plan, &b);
 		page_add_block(&p, 0, sb_str(&b));
@@ -344,9 +446,9 @@ void wiz_rebuild(wizard *w, bool for_config)
 			free(shown);
 			shown = wiz_show_path(out);
 		}
-		char *orig = wiz_show_path(w->file);
-		char *q = xasprintf(_("Write a new sync file %s? The file %s is not changed."),
-		                    shown, orig);
+		char *orig = wiz_show_path(input);
+		char *q = xasprintf(_("Write a new sync file %s? %s The file %s is not changed."),
+		                    shown, headline, orig);
 		free(orig);
 		bool yes = ui_confirm(q);
 		free(q);
@@ -360,13 +462,16 @@ void wiz_rebuild(wizard *w, bool for_config)
 		ui_progress_end();
 		record_rebuild(w, plan, out, opt.salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
-			char *m =
-			    xasprintf(_("Written and verified: %s. In Mapeo Desktop, open the "
-			                "Synchronize screen and choose this new file."),
-			              shown);
+			char *m = xasprintf(_("Written and verified: %s. %s The summary shows it; "
+			                      "press the key of \"Check the new file\" there."),
+			                    shown, headline);
 			ui_message(_("Repair finished"), m);
 			free(m);
 			w->rebuilt = true;
+			char *abs = realpath(out, NULL);
+			wiz_set(&w->rebuilt_path, abs ? abs : out);
+			free(abs);
+			wiz_set(&w->rebuilt_what, headline);
 			free(shown);
 			break;
 		}
@@ -376,6 +481,7 @@ void wiz_rebuild(wizard *w, bool for_config)
 			break;
 	}
 	free(out);
+	free(headline);
 	rebuild_plan_free(plan);
 }
 
@@ -400,24 +506,26 @@ int ui_wizard_main(const char *file, cli_globals *g)
 	ui_log_printf("front end: %s", ui_is_curses() ? "curses" : "line mode");
 
 	panel_fn steps[7];
-	int n = 0;
-	steps[n++] = panel_welcome;
-	if (w.db_dir)
-		steps[n++] = panel_database;
-	else if (!w.file_given)
-		steps[n++] = panel_file;
-	if (!w.db_dir) {
-		steps[n++] = panel_config;
-		steps[n++] = panel_step1;
-		steps[n++] = panel_step2;
-		steps[n++] = panel_step3;
-		steps[n++] = panel_summary;
+	int number[7];
+	int n = 0, total = WIZ_NSTEPS;
+	number[n] = WIZ_STEP_WELCOME, steps[n++] = panel_welcome;
+	if (w.db_dir) {
+		number[n] = 2, steps[n++] = panel_database;
+		total = 2;
+	} else {
+		if (!w.file_given)
+			number[n] = WIZ_STEP_FILE, steps[n++] = panel_file;
+		number[n] = WIZ_STEP_CONFIG, steps[n++] = panel_config;
+		number[n] = WIZ_STEP_CHECK1, steps[n++] = panel_step1;
+		number[n] = WIZ_STEP_CHECK2, steps[n++] = panel_step2;
+		number[n] = WIZ_STEP_CHECK3, steps[n++] = panel_step3;
+		number[n] = WIZ_STEP_SUMMARY, steps[n++] = panel_summary;
 	}
 
 	int i = 0;
 	while (i < n) {
-		w.step = i + 1;
-		w.nsteps = n;
+		w.step = number[i];
+		w.nsteps = total;
 		wiz_nav nav = steps[i](&w);
 		if (cli_interrupted)
 			break; /* Ctrl-C, TERM or HUP: leave from wherever it came */
@@ -453,5 +561,7 @@ int ui_wizard_main(const char *file, cli_globals *g)
 	free(w.quick_key);
 	free(w.full_key);
 	free(w.seen_before);
+	free(w.rebuilt_path);
+	free(w.rebuilt_what);
 	return rc;
 }

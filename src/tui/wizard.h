@@ -18,6 +18,20 @@
 #include "report.h"
 #include "ui.h"
 
+/* One numbering whatever the wizard was started with (the help's "tell
+ * them the step number" holds): the file step keeps its number when a
+ * file on the command line skips it. */
+enum {
+	WIZ_STEP_WELCOME = 1,
+	WIZ_STEP_FILE,
+	WIZ_STEP_CONFIG,
+	WIZ_STEP_CHECK1,
+	WIZ_STEP_CHECK2,
+	WIZ_STEP_CHECK3,
+	WIZ_STEP_SUMMARY,
+	WIZ_NSTEPS = WIZ_STEP_SUMMARY,
+};
+
 typedef enum wiz_nav { NAV_NEXT, NAV_BACK, NAV_QUIT, NAV_EOF } wiz_nav;
 
 typedef struct wizard {
@@ -36,6 +50,8 @@ typedef struct wizard {
 	char *full_key;
 	bool saved; /* a report was saved: quitting loses nothing */
 	bool rebuilt;
+	char *rebuilt_path;   /* the last file a repair wrote (absolute), NULL */
+	char *rebuilt_what;   /* translated: what it kept, in counts */
 	long long journal_id; /* the full check's row in the case journal, 0 none */
 	char fingerprint[65]; /* of the sync file, "" until the full check */
 	char *seen_before;    /* translated: what the journal knew of the file, NULL */
@@ -70,6 +86,12 @@ wiz_nav wiz_database(wizard *w, const char *why);
 /* The repair flow: plan, confirm naming the output, write, verify.
  * for_config: rebuild for this computer's configuration (Option C). */
 void wiz_rebuild(wizard *w, bool for_config);
+/* The repair flow for input (NULL: the sync file; else a database folder,
+ * e.g. one a sync left in a temporary folder), written beside the sync
+ * file, for the configuration cfg (NULL: the project the input says).
+ * Refuses (says why) a plan that keeps no observations. On success sets
+ * w->rebuilt_path and w->rebuilt_what. */
+void wiz_rebuild_from(wizard *w, const char *input, const char *cfg);
 /* The case journal (journal.h), as the CLI opens it (--journal,
  * --no-journal); NULL when there is none (why goes to the session log,
  * never to the screen). Close with jnl_close(). */
