@@ -21,6 +21,8 @@ chmod u+w "$W"/*
 # that is not one.
 cp "$D/good-project-B.mapeodata" "$W/media/USB1/datos.bin"
 echo "not a sync file" >"$W/media/USB1/notes.txt"
+# A configuration renamed: a tar too, but never a sync file to offer.
+cp "$D/config-B.v3-tar.mapeosettings" "$W/media/USB1/ajustes.bin"
 # Damage a COPY the way the unit tests do: one byte flipped inside
 # device 0's block 10 (tests/unit/mkdamage, built with Check).
 MK=${top_builddir:-.}/tests/unit/mkdamage
@@ -230,6 +232,7 @@ is "browse: end of input before a diagnosis: exit status 130" "$rc" 130
 check "browse: the USB drive is offered" has browse-en-80x24 "USB drive or card: media/USB1"
 check "browse: a renamed sync file is found by content" has browse-en-80x24 "datos.bin  (100.0 KiB, 2024-05-01 12:00)"
 check "browse: other files are not listed" sh -c "! grep -q notes.txt '$TMP/browse-en-80x24.txt'"
+check "browse: a configuration is not listed as a sync file" sh -c "! grep -q ajustes.bin '$TMP/browse-en-80x24.txt'"
 check "browse: a folder without sync files says so" has browse-en-80x24 "No sync file in this folder."
 check "browse: the step count includes the file step" has browse-en-80x24 "Step 3 of 7"
 golden browse-en-80x24
@@ -254,6 +257,28 @@ check "typing: too small while typing" sh -c "grep -A3 '(60x20)' '$TMP/typing-en
 check "typing: the text kept (a key pressed while too small is ignored)" has typing-en-80x24 "│ good-project-A.mapeodata     "
 check "typing: the typed file chosen" grep -q "^> 4: Type a path: good-project-A.mapeodata" "$TMP/typing-en-80x24.log"
 golden typing-en-80x24
+
+# Step 1 says what it cannot know (issue 17): a configuration picked as
+# the sync file, a sync file whose index (and so its project) is lost.
+# Never MISMATCH, and the summary follows the worst problem.
+printf 'Enter\n1\nDump\nEnter\nDump\nEnter\nEnter\nDump\n' >"$TMP/unknown.keys"
+run cfgfile-en-80x24 80x24 en "$TMP/unknown.keys" config-B.v3-tar.mapeosettings
+check "configuration as sync file: step 1 cannot tell" has cfgfile-en-80x24 "CANNOT TELL"
+check "configuration as sync file: said so" has cfgfile-en-80x24 "This is a configuration file (.mapeosettings), not a"
+check "configuration as sync file: no mismatch" sh -c "! grep -q 'MISMATCH' '$TMP/cfgfile-en-80x24.txt'"
+check "configuration as sync file: step 2 claims no version" sh -c "! grep -q 'NO VERSION PROBLEM' '$TMP/cfgfile-en-80x24.txt'"
+check "configuration as sync file: the summary does not advise the configuration" sh -c "! grep -q 'Use the same configuration' '$TMP/cfgfile-en-80x24.txt'"
+if [ -n "$DMG" ]; then
+	cp "$D/good-project-A.mapeodata" "$W/noidx.mapeodata"
+	chmod u+w "$W/noidx.mapeodata"
+	"$MK" noindex "$W/noidx.mapeodata"
+	run noidx-en-80x24 80x24 en "$TMP/unknown.keys" noidx.mapeodata
+	check "lost index: step 1 cannot tell" has noidx-en-80x24 "CANNOT TELL"
+	check "lost index: why" has noidx-en-80x24 "(its index) is lost"
+	check "lost index: no mismatch" sh -c "! grep -q 'MISMATCH' '$TMP/noidx-en-80x24.txt'"
+	check "lost index: the summary's Next follows the damage" has noidx-en-80x24 "The file is damaged. Choose 4"
+	rm -f "$W/noidx.mapeodata"
+fi
 
 # Text fields (issue 17): the cursor moves, edits happen at it, Tab
 # completes a file name.

@@ -101,7 +101,10 @@ static size_t list_dir(const char *dir, entry **out, bool *more)
 		bool keep = false, isdir = false;
 		if (stat(p, &st) == 0) {
 			isdir = S_ISDIR(st.st_mode);
-			keep = isdir || (S_ISREG(st.st_mode) && sf_probe(p));
+			/* a .mapeosettings tar looks like a sync file by its first
+			 * bytes: never offer a configuration as the sync file */
+			keep = isdir ||
+			       (S_ISREG(st.st_mode) && sf_probe(p) && !wiz_is_config_file(p, NULL));
 		}
 		free(p);
 		if (!keep)

@@ -92,13 +92,16 @@ static void add_options(ui_page *p)
 	           "project. The observations then join this project. Choose 1 below."));
 }
 
-static void add_config_notes(ui_page *p, const sd_report *r)
+/* unknown: the project could not be read, so what the core said of it
+ * (default project, mismatch) is left out */
+static void add_config_notes(ui_page *p, const sd_report *r, bool unknown)
 {
 	bool head = false;
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
 		if (f->step != STEP_CONFIGURATION || !strcmp(f->code, "project-match") ||
-		    !strcmp(f->code, "project-mismatch"))
+		    !strcmp(f->code, "project-mismatch") ||
+		    (unknown && !strcmp(f->code, "project-default")))
 			continue;
 		if (!head) {
 			page_gap(p);
@@ -156,9 +159,15 @@ wiz_nav panel_step1(wizard *w)
 		keys_error_form(r->config_used ? r->config_discovery_key : "", us);
 		const char *footer = r->config_used ? r->config_footer : "MAPEO";
 		int c_rebuild = -1;
+		const char *unknown = wiz_project_unknown(w, r);
 		if (r->verdict == VERDICT_UNREADABLE) {
 			page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
 			page_add(&p, UI_TEXT, 0, "%s", report_next_action(r));
+		} else if (unknown) {
+			/* never a mismatch from a project that could not be read */
+			page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
+			page_add(&p, UI_TEXT, 0, "%s", unknown);
+			file_known = false;
 		} else if (!known || !file_known) {
 			page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
 			page_add(&p, UI_TEXT, 0, "%s",
@@ -245,7 +254,7 @@ wiz_nav panel_step1(wizard *w)
 			    &p, _("Option C: write a copy of the sync file for this computer's "
 			          "configuration (the original is not changed)"));
 		}
-		add_config_notes(&p, r);
+		add_config_notes(&p, r, unknown != NULL);
 		add_log_evidence(&p, r);
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
 		page_free(&p);

@@ -55,9 +55,22 @@ wiz_nav panel_step2(wizard *w)
 	for (size_t i = 0; i < r->findings.n; i++)
 		if (r->findings.v[i].step == STEP_VERSION && r->findings.v[i].severity != SEV_INFO)
 			bad = true;
+	/* a file no Mapeo reads (a configuration, not a sync file, an
+	 * unknown kind) has no version to judge: never "no version problem" */
+	bool unknown = w->file_is_config || fnd_has(&r->findings, "not-a-sync-file") ||
+	               (r->era && strcmp(r->era, "unknown") == 0);
 	if (r->verdict == VERDICT_UNREADABLE)
 		page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
-	else if (bad)
+	else if (unknown) {
+		page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
+		page_add(
+		    &p, UI_TEXT, 0, "%s",
+		    w->file_is_config
+		        ? _("This is a configuration file (.mapeosettings), not a sync file: "
+		            "no Mapeo Desktop syncs with it. Go back and choose the sync file.")
+		        : _("This file is not a sync file any Mapeo Desktop knows, so no "
+		            "version can read it (see step 3)."));
+	} else if (bad)
 		page_add(&p, UI_BIG, 0, "%s", _("VERSION PROBLEM"));
 	else if (v->local_can_read == 1)
 		page_add(&p, UI_BIG, 0, "%s", _("THIS COMPUTER'S MAPEO CAN READ IT"));

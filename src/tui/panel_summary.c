@@ -241,12 +241,16 @@ wiz_nav panel_summary(wizard *w)
 		char *f = wiz_show_path(w->file);
 		page_add(&p, UI_TEXT, 0, _("Sync file: %s"), f);
 		free(f);
+		bool project_unknown = wiz_project_unknown(w, r) != NULL;
 		for (int s = STEP_CONFIGURATION; s <= STEP_CORRUPTION; s++) {
 			size_t e = 0, wn = 0;
 			for (size_t i = 0; i < r->findings.n; i++) {
 				const finding *fd = &r->findings.v[i];
 				if ((int)fd->step != s &&
 				    !(s == STEP_CORRUPTION && fd->step == STEP_ENVIRONMENT))
+					continue;
+				/* no mismatch counted from a project that was not read */
+				if (project_unknown && !strcmp(fd->code, "project-mismatch"))
 					continue;
 				e += fd->severity == SEV_ERROR;
 				wn += fd->severity == SEV_WARNING;
@@ -259,6 +263,9 @@ wiz_nav panel_summary(wizard *w)
 				counts = xasprintf(_("%s, %s"), pe, pw);
 				free(pe);
 				free(pw);
+			} else if (project_unknown && s == STEP_CONFIGURATION) {
+				counts =
+				    xstrdup(_("cannot tell (the file's project is not known)"));
 			} else {
 				counts = xstrdup(_("nothing wrong"));
 			}
@@ -283,7 +290,9 @@ wiz_nav panel_summary(wizard *w)
 			free(l);
 			free(sp);
 		}
-		bool mismatch = fnd_has(&r->findings, "project-mismatch");
+		/* a mismatch only when the file's project could be read */
+		bool mismatch =
+		    fnd_has(&r->findings, "project-mismatch") && !wiz_project_unknown(w, r);
 		bool damaged = step_errors(r, STEP_CORRUPTION);
 		bool no_db = fnd_has(&r->findings, "database-missing");
 		bool readable =
@@ -347,7 +356,9 @@ wiz_nav panel_summary(wizard *w)
 		/* "Next" follows the most serious problem of any step: a file that
 		 * cannot be read or is damaged before a configuration question */
 		char *next;
-		if (!readable)
+		if (w->file_is_config)
+			next = xstrdup(wiz_project_unknown(w, r));
+		else if (!readable)
 			next = xstrdup(report_next_action(r));
 		else if (no_db)
 			next =

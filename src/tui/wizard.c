@@ -20,6 +20,7 @@
 #include "log.h"
 #include "rebuild.h"
 #include "report.h"
+#include "settings.h"
 #include "wizard.h"
 
 void wiz_set(char **slot, const char *s)
@@ -47,6 +48,47 @@ char *wiz_show_path(const char *path)
 	char *esc = report_escape(shown);
 	free(shown);
 	return esc;
+}
+
+bool wiz_is_config_file(const char *path, char **title)
+{
+	struct stat st;
+	/* configurations are small; never read a big sync file twice for this */
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 16 * 1024 * 1024)
+		return false;
+	mapeo_config *c = NULL;
+	findings fl;
+	fnd_init(&fl);
+	bool is = cfg_open(path, &c, &fl, NULL) == SD_OK && c && c->presets != NULL;
+	if (is && title) {
+		char *t = cfg_title(c);
+		*title = report_escape(t);
+		free(t);
+	}
+	if (c)
+		cfg_free(c);
+	fnd_free(&fl);
+	return is;
+}
+
+const char *wiz_project_unknown(const wizard *w, const sd_report *r)
+{
+	if (r->verdict == VERDICT_UNREADABLE)
+		return _("The sync file could not be read, so its project is not known.");
+	if (w->file_is_config)
+		return _("This is a configuration file (.mapeosettings), not a sync file: it "
+		         "belongs to no sync. Go back and choose the sync file (.mapeodata).");
+	if (fnd_has(&r->findings, "not-a-sync-file"))
+		return _("This is not a Mapeo sync file, so it names no project (see step 3).");
+	if (fnd_has(&r->findings, "missing-index") || fnd_has(&r->findings, "damaged-index") ||
+	    fnd_has(&r->findings, "index-disagrees"))
+		return _("The part of the sync file that names its project (its index) is lost "
+		         "or damaged, so which project it belongs to cannot be told here. Mapeo "
+		         "cannot open the file either (see step 3).");
+	if (r->era && strcmp(r->era, "kappa-osm-v2") != 0)
+		return _("This sync file comes from a Mapeo older than projects (see step 2): "
+		         "it names no project to compare.");
+	return NULL;
 }
 
 wiz_nav wiz_nav_of(const ui_answer *a)
@@ -207,6 +249,7 @@ sd_report *wiz_check(wizard *w, bool quick)
 		free(key);
 		return NULL;
 	}
+	w->file_is_config = wiz_is_config_file(w->file, NULL);
 	ui_log_printf("[check%s] %s: %s, %zu findings", quick ? " quick" : "", w->file,
 	              check_verdict_name(r->verdict), r->findings.n);
 	if (quick) {

@@ -36,10 +36,11 @@ typedef enum wiz_nav { NAV_NEXT, NAV_BACK, NAV_QUIT, NAV_EOF } wiz_nav;
 
 typedef struct wizard {
 	cli_globals *g;
-	char *file;       /* the sync file */
-	bool file_given;  /* on the command line: the file step is skipped */
-	char *cfg_path;   /* this computer's configuration; NULL with cfg_default */
-	bool cfg_default; /* Mapeo's bundled default: no project key */
+	char *file;          /* the sync file */
+	bool file_given;     /* on the command line: the file step is skipped */
+	bool file_is_config; /* the "sync file" is a configuration (.mapeosettings) */
+	char *cfg_path;      /* this computer's configuration; NULL with cfg_default */
+	bool cfg_default;    /* Mapeo's bundled default: no project key */
 	bool cfg_chosen;
 	char *cfg_how; /* translated: where the configuration came from */
 	char **nearby; /* .mapeosettings found near the file and at home */
@@ -112,6 +113,16 @@ wiz_nav panel_step2(wizard *w);
 wiz_nav panel_step3(wizard *w);
 wiz_nav panel_summary(wizard *w);
 wiz_nav panel_database(wizard *w); /* checks w->db_dir (syncdoctor DIR) */
+
+/* Whether path is a Mapeo configuration (a .mapeosettings tar or ZIP with
+ * presets), whatever its name; *title (when title is not NULL) gets its
+ * escaped name and version (caller frees). Files over 16 MiB are not
+ * looked at (no configuration is that big). */
+bool wiz_is_config_file(const char *path, char **title);
+/* Why the sync file's project cannot be known (translated), or NULL when
+ * the report's project can be compared: step 1 says it instead of a
+ * match or mismatch, and the summary does not advise on the project. */
+const char *wiz_project_unknown(const wizard *w, const sd_report *r);
 
 /* Map a front-end answer that is not a pick to a navigation. */
 wiz_nav wiz_nav_of(const ui_answer *a);
