@@ -280,6 +280,19 @@ if [ -n "$DMG" ]; then
 	rm -f "$W/noidx.mapeodata"
 fi
 
+# Going back keeps the choices (issue 17): config B chosen, back from
+# step 1, Enter keeps B (it used to become A without a word); back to
+# the file step from a folder marks the file chosen there.
+printf 'Enter\n2\nb\nDump\nEnter\nDump\n' >"$TMP/back.keys"
+run back-en-80x24 80x24 en "$TMP/back.keys" good-project-A.mapeodata
+check "back: the earlier choice is said" has back-en-80x24 "Chosen before: Proyecto B 1.3.0"
+check "back: and marked" has back-en-80x24 "▶   2) Proyecto B 1.3.0"
+check "back: Enter keeps it" sh -c "tail -n 24 '$TMP/back-en-80x24.txt' | grep -q 'This computer (found nearby): Proyecto B 1.3.0'"
+printf 'Enter\n1\n1\nb\nDump\n' >"$TMP/backfile.keys"
+run backfile-en-80x24 80x24 en "$TMP/backfile.keys"
+check "back to the file step: its folder again" has backfile-en-80x24 "Folder: media/USB1"
+check "back to the file step: the file marked" grep -q "▶ *[0-9]*) datos.bin" "$TMP/backfile-en-80x24.txt"
+
 # Text fields (issue 17): the cursor moves, edits happen at it, Tab
 # completes a file name.
 run editing-en-80x24 80x24 en editing
