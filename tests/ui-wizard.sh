@@ -293,6 +293,14 @@ run backfile-en-80x24 80x24 en "$TMP/backfile.keys"
 check "back to the file step: its folder again" has backfile-en-80x24 "Folder: media/USB1"
 check "back to the file step: the file marked" grep -q "▶ *[0-9]*) datos.bin" "$TMP/backfile-en-80x24.txt"
 
+run relayout-en 80x24 en relayout good-project-B.mapeodata
+check "resize: side by side when wide" sh -c "sed -n '/(132x43)/,/==== screen 2/p' '$TMP/relayout-en.txt' | grep -q 'Observado por *| Nombre del observador'"
+check "resize: a list again when narrowed" sh -c "sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/relayout-en.txt' | grep -q '^ *~ translation es.fields.observer.label'"
+check "resize: nothing side by side at 80 columns" sh -c "! sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/relayout-en.txt' | grep -q ' | '"
+check "resize: the page behind a question drawn again" sh -c "sed -n '/(100x30)/,\$p' '$TMP/relayout-en.txt' | grep -q 'Rebuild plan for good-project-B.mapeodata'"
+check "resize: the question too" sh -c "sed -n '/(100x30)/,\$p' '$TMP/relayout-en.txt' | grep -q 'Write a new sync file'"
+golden relayout-en
+
 # Text fields (issue 17): the cursor moves, edits happen at it, Tab
 # completes a file name.
 run editing-en-80x24 80x24 en editing

@@ -256,9 +256,12 @@ wiz_nav panel_step1(wizard *w)
 		}
 		add_config_notes(&p, r, unknown != NULL);
 		add_log_evidence(&p, r);
+		p.relayout = true; /* the diff is side by side only when wide */
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
 		page_free(&p);
 		free(a.text);
+		if (a.act == ACT_RESIZE)
+			continue;
 		if (a.act == ACT_PICK && a.choice == c_rebuild) {
 			wiz_rebuild(w, true);
 			continue;

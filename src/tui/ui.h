@@ -49,6 +49,10 @@ typedef struct ui_page {
 	int selected;     /* choice Enter picks; -1: Enter means "next" */
 	const char *help; /* translated help text for this step */
 	bool can_back;
+	/* laid out for ui_text_width() (a side-by-side diff): after a resize
+	 * that changes it, ui_show() returns ACT_RESIZE and the panel makes
+	 * the page again */
+	bool relayout;
 } ui_page;
 
 void page_init(ui_page *p, int step, int nsteps, const char *title);
@@ -69,9 +73,10 @@ int page_choice_text(ui_page *p, const char *label, const char *prompt, const ch
 typedef enum ui_act {
 	ACT_NEXT, /* Enter/n without a choice */
 	ACT_BACK,
-	ACT_QUIT, /* q, confirmed when asked to */
-	ACT_PICK, /* choice picked (digit, or Enter on the selection) */
-	ACT_EOF,  /* end of input: quit without asking */
+	ACT_QUIT,   /* q, confirmed when asked to */
+	ACT_PICK,   /* choice picked (digit, or Enter on the selection) */
+	ACT_EOF,    /* end of input: quit without asking */
+	ACT_RESIZE, /* only for pages with relayout: make the page again */
 } ui_act;
 
 typedef struct ui_answer {

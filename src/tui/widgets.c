@@ -524,14 +524,48 @@ static struct {
 	const int *sel;
 } shown;
 
+/* The page last left, kept (a copy: the panel frees its own) so that a
+ * dialog opened after it (a confirmation, a message) and drawn again after
+ * a resize has that page behind it, laid out for the new size, instead of
+ * a blank screen. */
+static struct {
+	ui_page p;
+	view vw;
+	int top, sel;
+	bool set;
+} behind;
+
+static void keep_behind(const ui_page *p, int top, int sel)
+{
+	if (behind.set)
+		page_free(&behind.p);
+	view_free(&behind.vw);
+	page_init(&behind.p, p->step, p->nsteps, p->title);
+	for (size_t i = 0; i < p->n_lines; i++)
+		page_add(&behind.p, p->lines[i].style, p->lines[i].indent, "%s", p->lines[i].text);
+	for (size_t i = 0; i < p->n_choices; i++)
+		page_choice(&behind.p, p->choices[i].label);
+	behind.p.help = p->help;
+	behind.p.can_back = p->can_back;
+	behind.top = top;
+	behind.sel = sel;
+	behind.set = true;
+	shown.p = &behind.p;
+	shown.vw = &behind.vw;
+	shown.top = &behind.top;
+	shown.sel = &behind.sel;
+}
+
 /* The page is left with answer a (act set to act): say so in the session
- * log and forget the page's layout. */
+ * log and forget the page's layout (its text stays behind dialogs). */
 static ui_answer page_leave(view *vw, ui_answer a, ui_act act, const char *logged)
 {
 	a.act = act;
 	ui_log_answer("%s", logged);
+	const ui_page *p = shown.p;
+	if (p && p != &behind.p)
+		keep_behind(p, *shown.top, *shown.sel);
 	view_free(vw);
-	shown.p = NULL;
 	return a;
 }
 
@@ -864,6 +898,7 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 	bool full = true;
 	int digit = 0; /* a first digit typed that a second one may follow ("12") */
 	ui_log_page(p);
+	int width = ui_text_width(); /* the panel laid p out for this */
 	shown.p = p;
 	shown.vw = &vw;
 	shown.top = &top;
@@ -876,6 +911,11 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		if (k == UI_K(KEY_RESIZE)) {
 			ui_log_printf("terminal resized to %dx%d", COLS, LINES);
 			full = true;
+			/* a page laid out for a width (a side-by-side diff) is made
+			 * again by its panel for the new one */
+			if (p->relayout && ui_text_width() != width)
+				return page_leave(&vw, a, ACT_RESIZE,
+				                  "resized: the page is made again");
 			continue;
 		}
 		if (k == UI_KEY_EOF) {
@@ -991,8 +1031,8 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		a.choice = pick;
 		ui_log_answer("%d: %s%s%s", pick + 1, c->label, a.text ? ": " : "",
 		              a.text ? a.text : "");
+		keep_behind(p, top, sel);
 		view_free(&vw);
-		shown.p = NULL;
 		return a;
 	}
 }
