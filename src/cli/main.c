@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "i18n.h"
@@ -187,6 +189,18 @@ static void version(void)
 	         "There is NO WARRANTY, to the extent permitted by law.\n"));
 }
 
+/* What --help and --version wrote must have reached stdout: on a full
+ * disk (or /dev/full) say so and fail, as GNU programs do. */
+static int close_stdout(int rc)
+{
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc != EXIT_NOT_WRITTEN) {
+		int e = errno;
+		fprintf(stderr, _("syncdoctor: write error: %s\n"), strerror(e));
+		return EXIT_NOT_WRITTEN;
+	}
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **, cli_globals *);
@@ -276,8 +290,8 @@ int main(int argc, char **argv)
 		if (cli_common_option(c, optarg, &g))
 			continue;
 		switch (c) {
-		case 'h': usage(); return EXIT_OK;
-		case 'V': version(); return EXIT_OK;
+		case 'h': usage(); return close_stdout(EXIT_OK);
+		case 'V': version(); return close_stdout(EXIT_OK);
 		default: return bad_option();
 		}
 	}
@@ -292,8 +306,20 @@ int main(int argc, char **argv)
 			optind = 0; /* GNU getopt: full re-initialisation */
 			scan_argv = sub_argv;
 			scan_cmd = commands[i].name;
-			return commands[i].fn(sub_argc, sub_argv, &g);
+			return close_stdout(commands[i].fn(sub_argc, sub_argv, &g));
 		}
+	}
+	struct stat st;
+	if (optind + 1 == argc && stat(cmd, &st) != 0) {
+		/* a word that is neither a command nor a file is a mistyped
+		 * command (GNU habit: say so, exit 1), not a wizard on a missing
+		 * file */
+		if (!strchr(cmd, '/') && !strchr(cmd, '.'))
+			return cli_usage_error(_("unknown command '%s' (the commands are check, "
+			                         "match, diff, env, rebuild, report and history)"),
+			                       cmd);
+		cli_error(_("%s: %s"), cmd, strerror(errno));
+		return EXIT_UNREADABLE;
 	}
 	if (optind + 1 == argc)
 		return ui_wizard_main(cmd, &g);

@@ -683,9 +683,13 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		step_findings(r, STEP_ENVIRONMENT, width, out);
 	}
 
+	/* without the version table step 2 did not run: never a plain OK */
+	bool no_table = r->version.table_error && !r->is_database;
 	sb_printf(out, "\n%s\n",
 	          fnd_has(&r->findings, "limit-exceeded")
 	              ? _("Summary: PROBLEMS FOUND, CHECK INCOMPLETE")
+	          : r->verdict == VERDICT_OK && no_table
+	              ? _("Summary: INCOMPLETE (step 2 did not run: no table of Mapeo versions)")
 	          : r->verdict == VERDICT_OK ? _("Summary: OK")
 	                                     : _("Summary: PROBLEMS FOUND"));
 	l = xasprintf("%s: %s", _("Next"), report_next_action(r));

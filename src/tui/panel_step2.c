@@ -72,6 +72,8 @@ wiz_nav panel_step2(wizard *w)
 		            "version can read it (see step 3)."));
 	} else if (bad)
 		page_add(&p, UI_BIG, 0, "%s", _("VERSION PROBLEM"));
+	else if (v->table_error)
+		page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL: NO TABLE OF MAPEO VERSIONS"));
 	else if (v->local_can_read == 1)
 		page_add(&p, UI_BIG, 0, "%s", _("THIS COMPUTER'S MAPEO CAN READ IT"));
 	else
