@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
@@ -242,11 +243,39 @@ static void apply_user_config(cli_globals *g)
 	ver_set_path(u->version_table); /* below SYNCDOCTOR_VERSIONS and --versions */
 }
 
+/* Where the catalogues are: SYNCDOCTOR_LOCALEDIR; else, for a binary run
+ * from its build tree (README's first command), the locale tree the build
+ * makes beside it (po/locale), found from the program's own location
+ * (/proc/self/exe) so no build path is written into the binary; else the
+ * installed LOCALEDIR. Caller frees. */
+static char *find_localedir(void)
+{
+	const char *env = getenv("SYNCDOCTOR_LOCALEDIR");
+	if (env && *env)
+		return xstrdup(env);
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char *tree = xasprintf("%s/po/locale", exe);
+			struct stat st;
+			if (stat(tree, &st) == 0 && S_ISDIR(st.st_mode))
+				return tree;
+			free(tree);
+		}
+	}
+	return xstrdup(LOCALEDIR);
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE,
-	               getenv("SYNCDOCTOR_LOCALEDIR") ? getenv("SYNCDOCTOR_LOCALEDIR") : LOCALEDIR);
+	char *localedir = find_localedir();
+	bindtextdomain(PACKAGE, localedir);
+	free(localedir);
 	textdomain(PACKAGE);
 
 	struct sigaction sa;
