@@ -301,6 +301,14 @@ check "resize: the page behind a question drawn again" sh -c "sed -n '/(100x30)/
 check "resize: the question too" sh -c "sed -n '/(100x30)/,\$p' '$TMP/relayout-en.txt' | grep -q 'Write a new sync file'"
 golden relayout-en
 
+# Below 80x24 the wizard offers the line mode (issue 17): l goes on with
+# the same page as plain questions and answers.
+printf 'Enter\nResize 60x20\nDump\nl\n' >"$TMP/small.keys"
+run small-en 80x24 en "$TMP/small.keys" good-project-A.mapeodata
+check "too small: the line mode offered" has small-en "press l to go on in plain"
+check "too small: l goes on in line mode" grep -q "=== Step 3 of 7: This computer's configuration ===" "$TMP/small-en.out"
+check "too small: logged" grep -q "front end: line mode (the terminal was too small)" "$TMP/small-en.log"
+
 # Text fields (issue 17): the cursor moves, edits happen at it, Tab
 # completes a file name.
 run editing-en-80x24 80x24 en editing
@@ -415,7 +423,7 @@ if [ -x "$MKDB" ]; then
 	rm -rf "$W/tmp"/osm-p2p-syncfile-*
 	"$MKDB" --temp "$D/good-project-A.mapeodata" "$W/tmp/osm-p2p-syncfile-4242" || fail "mkdb --temp"
 	rm -f "$W"/nodb-repaired*.mapeodata
-	printf 'Enter\n1\nEnter\nEnter\nEnter\nDump\n4\nDump\nb\n8\nDump\n1\nDump\n1\nDump\ny\nEnter\nDump\nEnter\nDump\n' >"$TMP/leftover.keys"
+	printf 'Enter\n1\nEnter\nEnter\nEnter\nDump\n4\nDump\nb\n8\nDump\n1\nDump\n1\nDump\ny\nEnter\nDump\nEnter\nDump\nb\nDump\n' >"$TMP/leftover.keys"
 	run leftover-en-80x24 80x24 en "$TMP/leftover.keys" nodb.mapeodata
 	check "no database: the summary's Next names the keys" has leftover-en-80x24 "Choose 8 to look for a database a$"
 	check "no database: the repair is refused" has leftover-en-80x24 "NO REPAIR: THE NEW FILE WOULD KEEP NO OBSERVATIONS"
@@ -425,7 +433,9 @@ if [ -x "$MKDB" ]; then
 	check "no database: the new file written" test -f "$W/nodb-repaired.mapeodata"
 	check "no database: the summary names the new file in full" has leftover-en-80x24 "^    /.*/work/nodb-repaired.mapeodata"
 	check "no database: checking the new file is the default" has leftover-en-80x24 "▶   1) Check the new file (nodb-repaired.mapeodata)"
-	check "no database: the new file checked" sh -c "tail -n 24 '$TMP/leftover-en-80x24.txt' | grep -q 'Sync file: nodb-repaired.mapeodata'"
+	check "no database: the new file checked" sh -c "tail -n 48 '$TMP/leftover-en-80x24.txt' | grep -q 'Sync file: nodb-repaired.mapeodata'"
+	check "repeated notes: one line with a count" has leftover-en-80x24 "(and 29 more like it)"
+	check "repeated notes: not one line each" test "$(grep -c 'is not in the file' "$TMP/leftover-en-80x24.txt")" -le 2
 	# (its photos stay in nodb.mapeodata: they are missing, not damaged)
 	"$SYNCDOCTOR" check --format json --config "$W/config-A.v3-tar.mapeosettings" "$W/nodb-repaired.mapeodata" >"$TMP/nodb-rep.json" 2>&1
 	check "no database: the new file holds the observations" grep -q '"observations": 24\|"heads": 24\|"current": 24' "$TMP/nodb-rep.json"

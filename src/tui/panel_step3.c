@@ -68,35 +68,67 @@ static char *place_of(const finding *f)
 		free(e);
 		sep = ", ";
 	}
-	if (f->detail) {
+	/* a detail alone is no place: it goes with the message (never an
+	 * empty "Where:") */
+	if (f->detail && *sep) {
 		char *e = report_escape(f->detail);
-		sb_printf(&b, "%s(%s)", *sep ? " " : "", e);
+		sb_printf(&b, " (%s)", e);
 		free(e);
 	}
 	return sb_take(&b);
 }
 
+/* Findings of one code in a group beyond this many are one line with a
+ * count: fifteen photos without an observation are one note, not fifteen. */
+#define GROUP_AFTER 3
+
 static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const char *title)
 {
 	bool head = false;
+	bool *done = xcalloc(r->findings.n ? r->findings.n : 1, sizeof *done);
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
-		if (!in_step(f) || f->severity != sev)
+		if (done[i] || !in_step(f) || f->severity != sev)
 			continue;
+		size_t same = 0;
+		for (size_t k = i; k < r->findings.n; k++) {
+			const finding *g = &r->findings.v[k];
+			if (!done[k] && in_step(g) && g->severity == sev &&
+			    !strcmp(g->code, f->code))
+				same++;
+		}
+		bool grouped = same > GROUP_AFTER;
+		if (grouped)
+			for (size_t k = i; k < r->findings.n; k++) {
+				const finding *g = &r->findings.v[k];
+				if (in_step(g) && g->severity == sev && !strcmp(g->code, f->code))
+					done[k] = true;
+			}
 		if (!head) {
 			page_gap(p);
 			page_add(p, UI_HEAD, 0, "%s", title);
 			head = true;
 		}
-		page_add(p, UI_TEXT, 2, "- %s", f->message);
 		char *place = place_of(f);
-		if (*place)
+		char *detail = f->detail && !*place ? report_escape(f->detail) : NULL;
+		if (grouped)
+			page_add(p, UI_TEXT, 2,
+			         P_("- %s%s%s%s (and %zu more like it)",
+			            "- %s%s%s%s (and %zu more like it)", same - 1),
+			         f->message, detail ? " (" : "", detail ? detail : "",
+			         detail ? ")" : "", same - 1);
+		else
+			page_add(p, UI_TEXT, 2, "- %s%s%s%s", f->message, detail ? " (" : "",
+			         detail ? detail : "", detail ? ")" : "");
+		free(detail);
+		if (*place && !grouped)
 			page_add(p, UI_TEXT, 4, _("Where: %s"), place);
 		free(place);
 		const char *adv = fnd_advice(f->code);
 		if (adv && sev != SEV_INFO)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}
+	free(done);
 }
 
 static void add_indicators(ui_page *p, const sd_report *r)

@@ -267,6 +267,17 @@ void ui_close(void)
 	script_n = script_pos = 0;
 }
 
+void ui_to_line_mode(void)
+{
+	if (!curses_on)
+		return;
+	signal_restore_disarm();
+	endwin();
+	curses_on = false;
+	ui_log_printf("front end: line mode (the terminal was too small)");
+	line_open();
+}
+
 bool ui_is_curses(void) { return curses_on; }
 bool ui_scripted(void) { return script != NULL; }
 
@@ -353,7 +364,8 @@ void ui_draw_too_small(void)
 {
 	erase();
 	char *msg = xasprintf(_("The terminal is too small: syncdoctor needs %dx%d, this one is "
-	                        "%dx%d. Make the window bigger, or press q to quit."),
+	                        "%dx%d. Make the window bigger, press l to go on in plain line "
+	                        "mode (questions and answers), or press q to quit."),
 	                      UI_MIN_COLS, UI_MIN_ROWS, COLS, LINES);
 	int row = 0;
 	/* Wrap by hand: nothing else fits when the screen is this small. */

@@ -924,6 +924,14 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		if (k == UI_KEY_INTR) /* Ctrl-C: quit now, asking nothing */
 			return page_leave(&vw, a, ACT_QUIT, "interrupted (Ctrl-C)");
 		if (ui_too_small()) {
+			if (k == 'l' || k == 'L') {
+				/* the same page, and every one after it, as plain text */
+				ui_log_answer("line mode");
+				view_free(&vw);
+				shown.p = NULL;
+				ui_to_line_mode();
+				return line_show(p, confirm_quit);
+			}
 			if (k == 'q' || k == 'Q' || k == UI_K(KEY_F(10))) {
 				if (confirm_quit && !small_confirm()) {
 					full = true;

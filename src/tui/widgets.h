@@ -48,6 +48,9 @@ int ui_getkey(void);
  * "too small" screen is shown instead of the page). */
 bool ui_too_small(void);
 void ui_draw_too_small(void);
+/* Leave curses for the line front end for the rest of the session (the
+ * person chose it on the "too small" screen). */
+void ui_to_line_mode(void);
 /* Progress polling under the test script: true when the next line is
  * "Cancel"; a "Wait" line dumps the screen for the "Dump" lines after it
  * (see ui.c). */
