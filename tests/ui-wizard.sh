@@ -194,6 +194,9 @@ check "mismatch: the diff shows the renamed field" has mismatch-en-80x24 "field 
 check "mismatch: Option A" has mismatch-en-80x24 "Option A: change the configuration on this computer"
 check "mismatch: Option B" has mismatch-en-80x24 "click Create Sync File"
 check "mismatch: Option C" has mismatch-en-80x24 "1) Option C: write a copy"
+check "mismatch: what differs in words" sh -c "grep -q 'Project: different' '$TMP/mismatch-en-80x24.txt' && grep -q 'Options of fields: 1 added' '$TMP/mismatch-en-80x24.txt'"
+check "mismatch: no icon or build noise" sh -c "! grep -q 'icon icons.svg' '$TMP/mismatch-en-80x24.txt'"
+check "mismatch: Option A names the tar configuration to import" has mismatch-en-80x24 "2. Find config-B.v3-tar.mapeosettings"
 golden mismatch-en-80x24
 
 if [ -n "$DMG" ]; then
