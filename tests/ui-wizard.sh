@@ -481,6 +481,8 @@ check "version: the local Mapeo" has version-en-80x24 "5.4.2"
 check "version: which releases can read it" has version-en-80x24 "Can be read by: Mapeo Desktop"
 check "version: the sync errors of Mapeo's log" has version-en-80x24 "Sync errors in Mapeo's log on this computer"
 check "version: the unsupported file error" has version-en-80x24 "sync error Error: unsupported"
+check "version: the other computer's version compared" has version-en-80x24 "Mapeo Desktop 5.3.1 (the 5.3.x series) can read this"
+check "version: and with this computer's" has version-en-80x24 "computer runs a newer one (5.4.2)"
 golden version-en-80x24
 
 run progress-en-80x24 80x24 en progress good-project-A.mapeodata

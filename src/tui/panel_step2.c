@@ -12,6 +12,7 @@
 
 #include "i18n.h"
 #include "report.h"
+#include "versions.h"
 #include "wizard.h"
 
 #define MAX_LOG_LINES 8
@@ -36,6 +37,59 @@ static void add_log(ui_page *p, const report_version *v)
 		            "(%zu older ones not shown; see 'syncdoctor env')",
 		            v->n_log_total - shown),
 		         v->n_log_total - shown);
+}
+
+/* The version the other computer shows, typed: can that Mapeo read this
+ * file, and how does it compare with this computer's. */
+static void compare_typed(const sd_report *r, const char *typed)
+{
+	char *tv = report_escape(typed);
+	ver_table *t = NULL;
+	sd_error err;
+	sd_error_clear(&err);
+	if (ver_table_load(NULL, &t, &err) != SD_OK) {
+		ui_message(_("The versions cannot be compared"), err.msg);
+		free(tv);
+		return;
+	}
+	const ver_release *rel = ver_find(t, typed);
+	strbuf b = SB_INIT;
+	if (!rel) {
+		sb_printf(
+		    &b,
+		    _("%s is not a Mapeo Desktop version syncdoctor knows (the numbers at the "
+		      "bottom left of the Mapeo modes panel, like 5.4.2)."),
+		    tv);
+	} else {
+		bool can = r->era && ver_reads(rel, r->era);
+		sb_printf(&b,
+		          can ? _("Mapeo Desktop %s (the %s series) can read this sync file.")
+		              : _("Mapeo Desktop %s (the %s series) cannot read this sync file: "
+		                  "update it."),
+		          tv, rel->series);
+		const char *here = r->version.local_version;
+		if (here) {
+			int c = ver_compare(typed, here);
+			sb_addc(&b, ' ');
+			sb_printf(&b,
+			          c == 0 ? _("This computer runs the same version (%s).")
+			          : c < 0
+			              ? _("This computer runs a newer one (%s): update the other "
+			                  "computer to it.")
+			              : _("This computer runs an older one (%s): update this "
+			                  "computer to the other's version."),
+			          here);
+		} else {
+			sb_addc(&b, ' ');
+			sb_add(&b,
+			       _("The version of this computer's Mapeo is not known: compare it "
+			         "with the other's by hand."));
+		}
+	}
+	ui_message(_("The other computer's Mapeo"), sb_str(&b));
+	sb_free(&b);
+	ver_table_free(t);
+	free(tv);
 }
 
 wiz_nav panel_step2(wizard *w)
@@ -133,8 +187,20 @@ wiz_nav panel_step2(wizard *w)
 	page_add(&p, UI_TEXT, 2, "%s",
 	         _("2. If they differ, update Mapeo on the computer with the older version (see "
 	           "the guide \"Updating Mapeo Desktop\"), then try the sync again."));
-	ui_answer a = ui_show(&p, wiz_work_unsaved(w));
-	page_free(&p);
-	free(a.text);
-	return wiz_nav_of(&a);
+	int c_typed = page_choice_text(
+	    &p, _("Type the Mapeo Desktop version the other computer shows, to compare"),
+	    _("The version the other computer shows (bottom left of the Mapeo modes panel):"),
+	    NULL);
+	for (;;) {
+		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
+		if (a.act == ACT_PICK && a.choice == c_typed) {
+			if (a.text && *a.text)
+				compare_typed(r, a.text);
+			free(a.text);
+			continue;
+		}
+		page_free(&p);
+		free(a.text);
+		return wiz_nav_of(&a);
+	}
 }
