@@ -202,7 +202,10 @@ bool line_confirm(const char *question)
 	printf(_("%s [y/N] "), question);
 	fflush(stdout);
 	char *s = read_answer();
-	bool yes = s && rpmatch(s) == 1;
+	/* the locale's yes, and y or s (sí, sim) whatever the locale: the
+	 * Spanish and Portuguese prompts say [s/N] */
+	bool yes = s && (rpmatch(s) == 1 || (s[0] && strchr("yYsS", s[0]) && !s[1]) ||
+	                 !strcmp(s, "sí") || !strcmp(s, "Sí") || !strcmp(s, "sim"));
 	free(s);
 	ui_log_printf("[confirm] %s", question);
 	ui_log_answer("%s", yes ? "yes" : "no");
