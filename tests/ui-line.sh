@@ -93,7 +93,7 @@ is "quit asks first, then quits: exit status 0" "$rc" 0
 check "quit asks first" has "Quit syncdoctor now?"
 
 # s (sí, sim) is a yes too: the Spanish and Portuguese prompts say [s/N]
-wiz '\n1\nq\ns\n' good-project-A.mapeodata
+wiz '\n1\nq\ns\n\n' good-project-A.mapeodata
 is "quit with s (sí): exit status 0" "$rc" 0
 check "quit with s: quit at once" sh -c "! grep -q 'Step 5 of 7' '$TMP/out'"
 
