@@ -490,6 +490,9 @@ is "progress: exit status 0 after the check ran again" "$rc" 0
 check "progress: the bar's title" has progress-en-80x24 "Checking every part of the sync file..."
 check "progress: an ETA part way" grep -q "[0-9]%, about [0-9]* \(s\|min\) left" "$TMP/progress-en-80x24.txt"
 check "progress: the cancel key shown" has progress-en-80x24 "Press c to cancel"
+# one bar for the whole check: the devices' data after the structure goes
+# on from where the structure left it (7% of the whole), not from 0
+check "progress: one bar for the whole check, with its phase" sh -c "sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/progress-en-80x24.txt' | grep -q \"the devices' data\" && sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/progress-en-80x24.txt' | grep -q '   7%, about'"
 check "progress: cancelled, nothing changed" has progress-en-80x24 "The check was cancelled. Nothing was changed."
 check "progress: the cancel is logged" grep -q "^> cancel" "$TMP/progress-en-80x24.log"
 check "progress: back on step 2 after the cancel" sh -c "grep -c 'Check 2 of 3: Version' '$TMP/progress-en-80x24.txt' | grep -q '^4$'"

@@ -643,6 +643,12 @@ bool ui_progress_update(const char *phase, uint64_t done, uint64_t total)
 	                 : line_progress_update(phase, done, total);
 }
 
+void ui_progress_whole(void)
+{
+	if (curses_on)
+		cw_progress_whole();
+}
+
 void ui_progress_end(void)
 {
 	if (curses_on)

@@ -102,6 +102,10 @@ void ui_message(const char *title, const char *text);
 void ui_progress_begin(const char *title);
 bool ui_progress_update(const char *phase, uint64_t done, uint64_t total);
 void ui_progress_end(void);
+/* Between begin and end: the updates measure the whole work, whatever
+ * their phase, so the time left is the whole work's (a change of phase
+ * does not start the bar again). */
+void ui_progress_whole(void);
 
 /* Width the text of pages is laid out at (for core renderers). */
 int ui_text_width(void);

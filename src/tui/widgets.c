@@ -1055,7 +1055,10 @@ static struct {
 	int pct;
 	long ticks; /* updates so far: the virtual clock under a test script */
 	bool cancelled;
+	bool whole; /* one bar for the whole work: a new phase keeps the clock */
 } prog;
+
+void cw_progress_whole(void) { prog.whole = true; }
 
 static time_t progress_now(void) { return ui_scripted() ? prog.start + prog.ticks : time(NULL); }
 
@@ -1112,6 +1115,7 @@ void cw_progress_begin(const char *title)
 	prog.last = 0;
 	prog.pct = -1;
 	prog.cancelled = false;
+	prog.whole = false;
 	ui_log_printf("[work] %s", title);
 	progress_draw("", 0, 0);
 }
@@ -1149,8 +1153,10 @@ bool cw_progress_update(const char *phase, uint64_t done, uint64_t total)
 	if (!prog.phase || strcmp(prog.phase, phase ? phase : "") != 0) {
 		free(prog.phase);
 		prog.phase = xstrdup(phase ? phase : "");
-		prog.phase_start = now;
-		prog.pct = -1;
+		if (!prog.whole) {
+			prog.phase_start = now;
+			prog.pct = -1;
+		}
 	}
 	/* redraw only when something a person can see changed */
 	if (pct != prog.pct || now != prog.last) {

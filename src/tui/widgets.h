@@ -68,6 +68,7 @@ void cw_message(const char *title, const char *text);
 void cw_progress_begin(const char *title);
 bool cw_progress_update(const char *phase, uint64_t done, uint64_t total);
 void cw_progress_end(void);
+void cw_progress_whole(void);
 
 /* ---- lineui.c ---- */
 void line_open(void);

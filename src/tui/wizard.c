@@ -101,6 +101,48 @@ wiz_nav wiz_nav_of(const ui_answer *a)
 	}
 }
 
+/* The whole check as one bar: the quick report (steps 1 and 2) already
+ * says how big each part is, so the structure (about a twentieth of the
+ * file: headers only), every device's data (the database's bytes, shared
+ * by blocks) and the photos (their bytes) are parts of one total, and the
+ * time left is the whole check's, not the current part's. */
+static struct {
+	bool on;
+	uint64_t structure, database, media, total;
+	uint64_t blocks; /* in every feed (0: not known from a quick check) */
+	size_t n_feeds, feeds_started;
+	uint64_t feeds_done; /* bytes of the feeds finished */
+	uint64_t cur_len;    /* blocks of the feed being checked */
+	uint64_t cur_k;
+	uint64_t cur_share;
+} whole;
+
+static void whole_begin(const sd_report *quick)
+{
+	memset(&whole, 0, sizeof whole);
+	if (!quick || quick->verdict == VERDICT_UNREADABLE)
+		return;
+	whole.n_feeds = quick->n_feeds;
+	for (size_t i = 0; i < quick->n_feeds; i++)
+		whole.blocks += quick->feeds[i].length;
+	whole.structure = quick->size / 20 + 1;
+	whole.media = quick->media_bytes;
+	whole.database = quick->database_bytes       ? quick->database_bytes
+	                 : quick->size > whole.media ? quick->size - whole.media
+	                                             : 1;
+	whole.total = whole.structure + whole.database + whole.media;
+	whole.on = true;
+}
+
+static uint64_t scale(uint64_t part, uint64_t done, uint64_t of)
+{
+	if (!of)
+		return 0;
+	if (done > of)
+		done = of;
+	return (uint64_t)((double)part * (double)done / (double)of);
+}
+
 static void on_progress(void *ud, const char *phase, uint64_t bytes_done, uint64_t bytes_total,
                         uint64_t items_done, uint64_t items_total)
 {
@@ -108,7 +150,34 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes_done, uint64
 	uint64_t done = bytes_total ? bytes_done : items_done;
 	uint64_t total = bytes_total ? bytes_total : items_total;
 	/* the core names its phases except a device's data (counted in blocks) */
-	if (ui_progress_update(phase ? phase : _("the devices' data"), done, total))
+	const char *label = phase ? phase : _("the devices' data");
+	if (whole.on && (!phase || !strcmp(phase, _("structure")) || !strcmp(phase, _("photos")))) {
+		uint64_t at;
+		if (!phase) {
+			/* a device's share: by its blocks, or an equal part when the
+			 * quick check did not count them */
+			uint64_t share = whole.blocks
+			                     ? scale(whole.database, items_total, whole.blocks)
+			                     : whole.database / (whole.n_feeds ? whole.n_feeds : 1);
+			if (items_done <= whole.cur_k || items_total != whole.cur_len) {
+				/* a new device: the one before is done */
+				if (whole.feeds_started++)
+					whole.feeds_done += whole.cur_share;
+				whole.cur_len = items_total;
+				whole.cur_share = share;
+			}
+			whole.cur_k = items_done;
+			at = whole.structure + whole.feeds_done +
+			     scale(share, items_done, items_total);
+		} else if (!strcmp(phase, _("structure"))) {
+			at = scale(whole.structure, done, total);
+		} else {
+			at = whole.structure + whole.database + scale(whole.media, done, total);
+		}
+		done = at < whole.total ? at : whole.total;
+		total = whole.total;
+	}
+	if (ui_progress_update(label, done, total))
 		w->cancel = 1;
 }
 
@@ -197,8 +266,11 @@ sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, 
 	sd_report *r = NULL;
 	sd_error err;
 	sd_error_clear(&err);
+	if (whole.on)
+		ui_progress_whole();
 	sd_status st = check_run(path, opt, &prog, &r, &err);
 	ui_progress_end();
+	memset(&whole, 0, sizeof whole);
 	if (st == SD_ERR_CANCELLED) {
 		if (r)
 			report_free(r);
@@ -242,6 +314,8 @@ sd_report *wiz_check(wizard *w, bool quick)
 	opt.environment = true;
 	opt.userdata = w->g->userdata;
 	opt.versions = w->g->version_table;
+	if (!quick && w->quick && w->quick_key && strcmp(w->quick_key, key) == 0)
+		whole_begin(w->quick);
 	sd_report *r = wiz_run_check(w, w->file, &opt,
 	                             quick ? _("Reading the sync file's table of contents...")
 	                                   : _("Checking every part of the sync file..."));
