@@ -94,23 +94,23 @@ is "tmux Ctrl-C: alternate screen off, cursor shown" "$(term intr)" "0 1"
 
 # Ctrl-\ (SIGQUIT) ends at once, from the signal handler: the terminal
 # is put back there (modes, cursor, alternate screen).
-start sigquit "ulimit -c 0; TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
-wait_for sigquit "Welcome to syncdoctor" >/dev/null
-is "tmux: curses has the screen" "$(term sigquit)" "1 0"
 # pid NAME: the syncdoctor process of the pane (its shell's child)
 pid() { ps -o pid= --ppid "$(T display-message -p -t "$1" '#{pane_pid}')" | tr -d ' ' | head -1; }
-qpid=$(pid sigquit)
-[ -n "$qpid" ] && kill -QUIT "$qpid"
-check "tmux SIGQUIT: killed by the signal" wait_for sigquit "EXIT=131"
-is "tmux SIGQUIT: alternate screen off, cursor shown" "$(term sigquit)" "0 1"
-
-# SIGTERM from another program: the wizard leaves cleanly.
-start sigterm "TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
-wait_for sigterm "Welcome to syncdoctor" >/dev/null
-sdpid=$(pid sigterm)
-[ -n "$sdpid" ] && kill -TERM "$sdpid"
-check "tmux SIGTERM: exit status 130" wait_for sigterm "EXIT=130"
-is "tmux SIGTERM: alternate screen off, cursor shown" "$(term sigterm)" "0 1"
+# killed NAME SIGNAL STATUS: the wizard on its welcome screen gets SIGNAL
+# from another program, ends with STATUS, and the terminal is given back.
+killed() {
+	start "$1" "ulimit -c 0; TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
+	wait_for "$1" "Welcome to syncdoctor" >/dev/null
+	is "tmux $2: curses has the screen" "$(term "$1")" "1 0"
+	p=$(pid "$1")
+	[ -n "$p" ] && kill -"$2" "$p"
+	check "tmux $2: exit status $3" wait_for "$1" "EXIT=$3"
+	is "tmux $2: alternate screen off, cursor shown" "$(term "$1")" "0 1"
+}
+killed sigquit QUIT 131
+# SIGTERM and SIGHUP: the wizard leaves cleanly, as for Ctrl-C.
+killed sigterm TERM 130
+killed sighup HUP 130
 
 # Keys as escape sequences the terminfo entry does not name (PuTTY's
 # Home and End under TERM=xterm, an unknown one): decoded or dropped,
