@@ -451,6 +451,7 @@ if [ -x "$MKDB" ]; then
 		printf 'Enter\n1\nEnter\nEnter\nEnter\n8\nDump\n' >"$TMP/leftover2.keys"
 		run leftover2-en-80x24 80x24 en "$TMP/leftover2.keys" dmg.mapeodata
 		check "leftover of another project: not listed" has leftover2-en-80x24 "No folder left by an interrupted sync on this computer can belong"
+		check "leftover of another project: not among step 3's notes either" sh -c "grep -q 'Check 3 of 3' '$TMP/leftover2-en-80x24.log' && ! grep -q 'osm-p2p-syncfile-5151' '$TMP/leftover2-en-80x24.log'"
 		rm -rf "$W/tmp"/osm-p2p-syncfile-*
 	fi
 else

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "i18n.h"
 #include "report.h"
 #include "wizard.h"
@@ -78,17 +79,56 @@ static char *place_of(const finding *f)
 	return sb_take(&b);
 }
 
+/* The leftover folders of interrupted syncs that hold another file's
+ * database (sharing nothing with this one): the core notes them all, the
+ * page shows only those that can belong to this file. NULL-terminated
+ * list of their paths; free with env_free_list(). */
+static char **foreign_leftovers(const wizard *w, const sd_report *r)
+{
+	env_options eo = {0};
+	eo.userdata = w->g->userdata;
+	env_info *e = env_scan(&eo);
+	char(*keys)[65] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
+	for (size_t i = 0; i < r->n_feeds; i++)
+		memcpy(keys[i], r->feeds[i].key_hex, 65);
+	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
+	char **out = xcalloc(e->n_temps + 1, sizeof *out);
+	size_t n = 0;
+	for (size_t i = 0; i < e->n_temps; i++) {
+		size_t shared = 0;
+		if (env_temp_match(&e->temps[i], dk, (const char(*)[65])keys, r->n_feeds,
+		                   &shared) == 0)
+			out[n++] = xstrdup(e->temps[i].path);
+	}
+	free(keys);
+	env_free(e);
+	return out;
+}
+
+static bool is_foreign(const finding *f, char *const *foreign)
+{
+	if (strcmp(f->code, "leftover-temp-database") != 0 || !foreign)
+		return false;
+	for (char *const *p = foreign; *p; p++) {
+		size_t n = strlen(*p);
+		if (!strncmp(f->message, *p, n) && f->message[n] == ',')
+			return true;
+	}
+	return false;
+}
+
 /* Findings of one code in a group beyond this many are one line with a
  * count: fifteen photos without an observation are one note, not fifteen. */
 #define GROUP_AFTER 3
 
-static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const char *title)
+static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const char *title,
+                      char *const *foreign)
 {
 	bool head = false;
 	bool *done = xcalloc(r->findings.n ? r->findings.n : 1, sizeof *done);
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
-		if (done[i] || !in_step(f) || f->severity != sev)
+		if (done[i] || !in_step(f) || f->severity != sev || is_foreign(f, foreign))
 			continue;
 		size_t same = 0;
 		for (size_t k = i; k < r->findings.n; k++) {
@@ -240,9 +280,13 @@ wiz_nav panel_step3(wizard *w)
 		    _("Observations: %zu (%zu with photos, %zu deleted, %zu edited on two devices "
 		      "at once)"),
 		    r->obs_heads, r->obs_with_attachments, r->obs_deleted, r->obs_forks);
-	add_group(&p, r, SEV_ERROR, _("Problems"));
-	add_group(&p, r, SEV_WARNING, _("Warnings"));
-	add_group(&p, r, SEV_INFO, _("Notes"));
+	char **foreign =
+	    fnd_has(&r->findings, "leftover-temp-database") ? foreign_leftovers(w, r) : NULL;
+	add_group(&p, r, SEV_ERROR, _("Problems"), foreign);
+	add_group(&p, r, SEV_WARNING, _("Warnings"), foreign);
+	add_group(&p, r, SEV_INFO, _("Notes"), foreign);
+	if (foreign)
+		env_free_list(foreign);
 	if (r->verdict != VERDICT_UNREADABLE)
 		add_indicators(&p, r);
 	ui_answer a = ui_show(&p, wiz_work_unsaved(w));
