@@ -85,22 +85,16 @@ static char *place_of(const finding *f)
  * list of their paths; free with env_free_list(). */
 static char **foreign_leftovers(const wizard *w, const sd_report *r)
 {
-	env_options eo = {0};
-	eo.userdata = w->g->userdata;
-	env_info *e = env_scan(&eo);
-	char(*keys)[65] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
-	for (size_t i = 0; i < r->n_feeds; i++)
-		memcpy(keys[i], r->feeds[i].key_hex, 65);
-	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
+	int *match;
+	size_t *shared;
+	env_info *e = wiz_leftovers(w, r, &match, &shared);
 	char **out = xcalloc(e->n_temps + 1, sizeof *out);
 	size_t n = 0;
-	for (size_t i = 0; i < e->n_temps; i++) {
-		size_t shared = 0;
-		if (env_temp_match(&e->temps[i], dk, (const char(*)[65])keys, r->n_feeds,
-		                   &shared) == 0)
+	for (size_t i = 0; i < e->n_temps; i++)
+		if (match[i] == 0)
 			out[n++] = xstrdup(e->temps[i].path);
-	}
-	free(keys);
+	free(match);
+	free(shared);
 	env_free(e);
 	return out;
 }

@@ -153,13 +153,9 @@ static void show_log(wizard *w)
  * a database: list them, rebuild from the one chosen. */
 static void rebuild_from_leftover(wizard *w, const sd_report *r)
 {
-	env_options eo = {0};
-	eo.userdata = w->g->userdata;
-	env_info *e = env_scan(&eo);
-	char(*keys)[65] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
-	for (size_t i = 0; i < r->n_feeds; i++)
-		memcpy(keys[i], r->feeds[i].key_hex, 65);
-	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
+	int *match;
+	size_t *shared;
+	env_info *e = wiz_leftovers(w, r, &match, &shared);
 	ui_page p;
 	page_init(&p, w->step, w->nsteps, _("Databases left by interrupted syncs"));
 	p.help = _("When Mapeo Desktop syncs with a sync file it unpacks the file's database into "
@@ -171,14 +167,12 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 	size_t n = 0;
 	for (size_t i = 0; i < e->n_temps; i++) {
 		const env_temp *t = &e->temps[i];
-		size_t shared = 0;
-		if (!(t->has_multifeed || t->has_db_tar) ||
-		    env_temp_match(t, dk, (const char(*)[65])keys, r->n_feeds, &shared) == 0)
+		if (!(t->has_multifeed || t->has_db_tar) || match[i] == 0)
 			continue;
 		char *sp = wiz_show_path(t->path);
-		char *l = shared ? xasprintf(_("%s (%zu feeds, %zu of them in this file)"), sp,
-		                             t->n_feeds, shared)
-		                 : xasprintf(_("%s (%zu feeds)"), sp, t->n_feeds);
+		char *l = shared[i] ? xasprintf(_("%s (%zu feeds, %zu of them in this file)"), sp,
+		                                t->n_feeds, shared[i])
+		                    : xasprintf(_("%s (%zu feeds)"), sp, t->n_feeds);
 		page_choice(&p, l);
 		free(l);
 		free(sp);
@@ -210,7 +204,8 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 	}
 	free(a.text);
 	free(idx);
-	free(keys);
+	free(match);
+	free(shared);
 	env_free(e);
 }
 

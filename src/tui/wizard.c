@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "env.h"
 #include "i18n.h"
 #include "journal.h"
 #include "log.h"
@@ -89,6 +90,24 @@ const char *wiz_project_unknown(const wizard *w, const sd_report *r)
 		return _("This sync file comes from a Mapeo older than projects (see step 2): "
 		         "it names no project to compare.");
 	return NULL;
+}
+
+env_info *wiz_leftovers(const wizard *w, const sd_report *r, int **match, size_t **shared)
+{
+	env_options eo = {0};
+	eo.userdata = w->g->userdata;
+	env_info *e = env_scan(&eo);
+	char(*keys)[65] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
+	for (size_t i = 0; i < r->n_feeds; i++)
+		memcpy(keys[i], r->feeds[i].key_hex, 65);
+	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
+	*match = xcalloc(e->n_temps ? e->n_temps : 1, sizeof **match);
+	*shared = xcalloc(e->n_temps ? e->n_temps : 1, sizeof **shared);
+	for (size_t i = 0; i < e->n_temps; i++)
+		(*match)[i] = env_temp_match(&e->temps[i], dk, (const char(*)[65])keys, r->n_feeds,
+		                             &(*shared)[i]);
+	free(keys);
+	return e;
 }
 
 wiz_nav wiz_nav_of(const ui_answer *a)

@@ -124,6 +124,13 @@ bool wiz_is_config_file(const char *path, char **title);
  * match or mismatch, and the summary does not advise on the project. */
 const char *wiz_project_unknown(const wizard *w, const sd_report *r);
 
+/* This computer's folders left by interrupted syncs (env_scan()), each
+ * with how it relates to r's file: (*match)[i] as env_temp_match() says
+ * (1 it belongs, 0 another file's, -1 cannot tell) and the feeds it
+ * shares in (*shared)[i]. Free with env_free(), free(*match), free(*shared). */
+struct env_info;
+struct env_info *wiz_leftovers(const wizard *w, const sd_report *r, int **match, size_t **shared);
+
 /* Map a front-end answer that is not a pick to a navigation. */
 wiz_nav wiz_nav_of(const ui_answer *a);
 
