@@ -20,6 +20,34 @@ status "unknown option of a command" 1 "$SYNCDOCTOR" check --bogus "$A"
 is "unknown option of a command: one line naming it" "$(grep -c "'--bogus'.*check --help" "$TMP/err")/$(wc -l <"$TMP/err" | tr -d ' ')" "1/1"
 status "unknown command" 1 "$SYNCDOCTOR" frobnicate x y
 status "check without a file" 1 "$SYNCDOCTOR" check
+# GNU habits (issue 17): a mistyped one-word command is an error, not the
+# wizard; a missing file says so; what --help wrote must have been written.
+status "unknown one-word command" 1 "$SYNCDOCTOR" chek
+check "unknown one-word command: named" grep -q "unknown command 'chek'" "$TMP/err"
+status "a missing file" 3 "$SYNCDOCTOR" "$TMP/no-such.mapeodata"
+check "a missing file: said" grep -q "no-such.mapeodata: No such file or directory" "$TMP/err"
+if [ -w /dev/full ]; then
+	status "--help to a full disk" 4 sh -c "'$SYNCDOCTOR' --help >/dev/full"
+	check "--help to a full disk: said" grep -q "write error" "$TMP/err"
+	status "--version to a full disk" 4 sh -c "'$SYNCDOCTOR' --version >/dev/full"
+	status "check --help to a full disk" 4 sh -c "'$SYNCDOCTOR' check --help >/dev/full"
+fi
+status "check - (standard input)" 1 "$SYNCDOCTOR" check -
+check "check -: says why" grep -q "not from standard input" "$TMP/err"
+status "no version table" 0 "$SYNCDOCTOR" check --versions "$TMP/no-such.yaml" --config "$CA" "$A"
+check "no version table: not 'Summary: OK'" sh -c "! grep -q '^Summary: OK' '$TMP/out' && grep -q '^Summary: INCOMPLETE' '$TMP/out'"
+status "check a missing file" 3 "$SYNCDOCTOR" check "$TMP/no-such.mapeodata"
+check "check a missing file: the reason" grep -q "no-such.mapeodata: cannot open: No such file" "$TMP/err"
+check "check a missing file: no report of (0 bytes)" sh -c "! grep -q '0 bytes' '$TMP/out'"
+# The progress line on a terminal (a pty from script(1)) and TERM=dumb:
+# carriage returns and spaces, never an escape sequence.
+if command -v script >/dev/null 2>&1; then
+	TERM=dumb script -qec "'$SYNCDOCTOR' check --config '$CA' '$A' >/dev/null" "$TMP/typescript" >/dev/null 2>&1 </dev/null
+	check "progress line: drawn on a terminal" grep -q "%" "$TMP/typescript"
+	check "progress line: no escape sequence" sh -c "! grep -q \"\$(printf '\\033')\" '$TMP/typescript'"
+else
+	skip "progress line: script(1) is missing"
+fi
 status "check --help" 0 "$SYNCDOCTOR" check --help
 status "check bad format" 1 "$SYNCDOCTOR" check --format=xml "$A"
 

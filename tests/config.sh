@@ -18,6 +18,15 @@ is "diff: rename found" "$(jq -r '.differences[] | select(.kind == "renamed") | 
 is "diff: preset added" "$(jq -r '[.differences[] | select(.area == "preset" and .kind == "added") | .id] | join(",")' "$TMP/out")" mine
 "$SYNCDOCTOR" diff --width 132 "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" >"$TMP/wide"
 check "diff: side by side when wide" grep -q " | " "$TMP/wide"
+# Columns in display cells, not bytes (issue 17): "Río" is 3 cells but
+# 4 bytes, and its row's bar stays in line with the others.
+LC_ALL=C.UTF-8 sed -n 's/ | .*//p' "$TMP/wide" | while IFS= read -r l; do printf '%s\n' "$l" | LC_ALL=C.UTF-8 wc -m; done | sort -u >"$TMP/cols"
+is "diff: every row's bar in the same column" "$(wc -l <"$TMP/cols" | tr -d ' ')" 1
+check "diff: the Río row" grep -q "es.presets.river.name: Río *| Río grande" "$TMP/wide"
+# A value wider than its column wraps onto the next row, never cut.
+"$SYNCDOCTOR" diff --width 120 "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" >"$TMP/w120"
+"$SYNCDOCTOR" diff --format json "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" >"$TMP/dj"
+check "diff: nothing cut" sh -c "tr -d ' |\n' <'$TMP/w120' | grep -q 'translationes.fields.observer.label:ObservadoporNombredelobservador'"
 "$SYNCDOCTOR" diff --width 80 "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" >"$TMP/narrow"
 check "diff: unified when narrow" grep -q "^+ preset mine" "$TMP/narrow"
 status "diff: missing" 3 "$SYNCDOCTOR" diff "$TMP/x" "$D/config-A.mapeosettings"

@@ -45,4 +45,19 @@ out=$(LC_ALL=$loc LANGUAGE=pt_BR SYNCDOCTOR_LOCALEDIR="$TMP/locale" "$SYNCDOCTOR
 case "$out" in *"Uso: syncdoctor"*"Comandos"*) ok "Portuguese --help" ;; *) fail "Portuguese --help"; diag "$out" ;; esac
 out=$(LC_ALL=$loc LANGUAGE=es SYNCDOCTOR_LOCALEDIR="$TMP/locale" "$SYNCDOCTOR" check --config "$SD_TEST_DATA/config-A.v3-tar.mapeosettings" "$SD_TEST_DATA/good-project-A.mapeodata" 2>&1)
 case "$out" in *"Paso 1 de 3"*) ok "Spanish report" ;; *) fail "Spanish report"; diag "$out" ;; esac
+# An uninstalled build (README's first command) finds the catalogues in
+# the locale tree the build makes beside the binary (issue 17), by its own
+# location: no SYNCDOCTOR_LOCALEDIR, nothing installed.
+if [ -d "$top_builddir/po/locale/es/LC_MESSAGES" ]; then
+	out=$(env -u SYNCDOCTOR_LOCALEDIR LC_ALL=$loc LANGUAGE=es "$top_builddir/syncdoctor" --help 2>&1)
+	case "$out" in *"Uso: syncdoctor"*) ok "uninstalled build: Spanish" ;; *) fail "uninstalled build: Spanish"; diag "$out" ;; esac
+	out=$(env -u SYNCDOCTOR_LOCALEDIR LC_ALL=$loc LANGUAGE=pt_BR "$top_builddir/syncdoctor" --help 2>&1)
+	case "$out" in *"Uso: syncdoctor"*"Comandos"*) ok "uninstalled build: Portuguese" ;; *) fail "uninstalled build: Portuguese"; diag "$out" ;; esac
+	# a copy elsewhere has no tree beside it: English, not the build's
+	cp "$top_builddir/syncdoctor" "$TMP/sd-copy"
+	out=$(env -u SYNCDOCTOR_LOCALEDIR LC_ALL=$loc LANGUAGE=es "$TMP/sd-copy" --help 2>&1)
+	case "$out" in *"Usage: syncdoctor"*) ok "no tree beside the binary: the installed catalogues only" ;; *) fail "no tree beside the binary"; diag "$out" ;; esac
+else
+	skip "uninstalled build: no po/locale tree (msgfmt missing)"
+fi
 done_testing

@@ -35,11 +35,11 @@ has() { grep -q -- "$1" "$TMP/out"; }
 # Welcome, config 1 (config-A: the list is sorted), steps 1-3, summary, EOF.
 wiz '\n1\n\n\n\n' good-project-A.mapeodata
 is "match: exit status 0" "$rc" 0
-check "match: welcome" has "=== Step 1 of 6: Welcome to syncdoctor ==="
+check "match: welcome" has "=== Step 1 of 7: Welcome to syncdoctor ==="
 check "match: the configurations found nearby are offered" has "1) Proyecto A 1.2.0: config-A.v3-tar.mapeosettings"
 check "match: MATCH in big words" has "\*\*\* MATCH: SAME PROJECT \*\*\*"
 check "match: footer form" has "ae0a6\*\*\*\*\*\*\*\*\*\*"
-check "match: version step" has "=== Step 4 of 6: Check 2 of 3: Version ==="
+check "match: version step" has "=== Step 5 of 7: Check 2 of 3: Version ==="
 check "match: corruption step" has "Observations: 24 (9 with photos, 1 deleted"
 check "match: the signs answered" has "No: every observation has a sensible date."
 check "match: the verdict" has "\*\*\* NO PROBLEMS FOUND \*\*\*"
@@ -99,6 +99,11 @@ wiz '\n1\nq\nn\nq\ny\n' good-project-A.mapeodata
 is "quit asks first, then quits: exit status 0" "$rc" 0
 check "quit asks first" has "Quit syncdoctor now?"
 
+# s (sí, sim) is a yes too: the Spanish and Portuguese prompts say [s/N]
+wiz '\n1\nq\ns\n\n' good-project-A.mapeodata
+is "quit with s (sí): exit status 0" "$rc" 0
+check "quit with s: quit at once" sh -c "! grep -q 'Step 5 of 7' '$TMP/out'"
+
 wiz '?\nxyz\n' good-project-A.mapeodata
 check "? shows the step's help" has "Numbers choose items in lists"
 check "an answer not understood says so" has "That answer was not understood."
@@ -151,7 +156,7 @@ if [ -x "$MKDB" ] && [ -x "$MK" ]; then
 	check "database: then the 1970 date" has "2. 1970-01-01 00:00, category tree, location -1.22187, -75.32487"
 	check "database: which check failed" has "Failed: created_at or timestamp in 1970: a device clock was wrong"
 	check "database: the rebuild alternative" has "syncdoctor rebuild --database home/.config/Mapeo --exclude-suspect"
-	check "database: back to the summary, then quit" sh -c "grep -c '=== Step 6 of 6: Summary ===' '$TMP/out' | grep -q '^2$'"
+	check "database: back to the summary, then quit" sh -c "grep -c '=== Step 7 of 7: Summary ===' '$TMP/out' | grep -q '^2$'"
 	check "database: the page in the session log" sh -c "cat '$XDG_STATE_HOME'/syncdoctor/logs/session-*.log | grep -q 'Observation id: 82b69b77bbd9ea44'"
 	is "database: never written" "$(dbstate "$XDG_CONFIG_HOME/Mapeo")" "$before"
 	"$SYNCDOCTOR" history --format json "$XDG_CONFIG_HOME/Mapeo" >"$TMP/hist" 2>&1
@@ -184,7 +189,7 @@ if [ -x "$MKDB" ] && [ -x "$MK" ]; then
 	mv "$W/phone/kappa.db" "$W/phone/db"
 	wiz '\n1\n\n\n\n7\n2\nphone\n' nodb.mapeodata
 	is "database-missing: exit status 2" "$rc" 2
-	check "database-missing: the finding" has "database-missing\|The observations are missing from this file"
+	check "database-missing: the finding" has "database-missing\|The observations are missing from this file\|The observations are not in this file"
 	check "database-missing: the database check offered" has "7) The sync file holds no database: check this computer's Mapeo database"
 	check "database-missing: the phone's database checked" has "\*\*\* THE DATABASE IS HEALTHY \*\*\*"
 	check "database-missing: its devices" has "Device 1 (.......): 7/7, 7 verified"
@@ -197,6 +202,6 @@ fi
 # TERM=dumb, or a terminal curses does not know: line mode too (stdout is
 # a pipe here anyway; tests/ui-tmux.sh checks it on a real terminal).
 printf '' | TERM=dumb "$SYNCDOCTOR" good-project-A.mapeodata >"$TMP/out" 2>&1
-check "TERM=dumb: line mode" has "=== Step 1 of 6"
+check "TERM=dumb: line mode" has "=== Step 1 of 7"
 
 done_testing

@@ -21,6 +21,8 @@ chmod u+w "$W"/*
 # that is not one.
 cp "$D/good-project-B.mapeodata" "$W/media/USB1/datos.bin"
 echo "not a sync file" >"$W/media/USB1/notes.txt"
+# A configuration renamed: a tar too, but never a sync file to offer.
+cp "$D/config-B.v3-tar.mapeosettings" "$W/media/USB1/ajustes.bin"
 # Damage a COPY the way the unit tests do: one byte flipped inside
 # device 0's block 10 (tests/unit/mkdamage, built with Check).
 MK=${top_builddir:-.}/tests/unit/mkdamage
@@ -105,7 +107,12 @@ run() {
 		-e 's/session log, [0-9-]* [0-9:]* [+-][0-9]*/session log, DATE/' \
 		-e 's/^\( *\)curses: .*/\1curses: VERSION/' \
 		-e 's/^\( *\)command line: .*/\1command line: ARGS/' \
+		-e 's|/sdsh-[A-Za-z0-9]\{6\}/|/sdsh-XXXXXX/|g' \
 		"$TMP/$name.raw" >"$TMP/$name.txt" 2>/dev/null
+	# SD_UI_KEEP=DIR: keep every run's screens and log there, to read them
+	if [ -n "$SD_UI_KEEP" ]; then
+		mkdir -p "$SD_UI_KEEP" && cp "$TMP/$name.txt" "$TMP/$name.log" "$SD_UI_KEEP/" 2>/dev/null
+	fi
 }
 
 # golden NAME: compare (or regenerate) the screens of the last run
@@ -128,7 +135,7 @@ has() { grep -q -- "$2" "$TMP/$1.txt"; }
 
 run match-en-80x24 80x24 en match good-project-A.mapeodata
 is "match: exit status 0 (no problems)" "$rc" 0
-check "match: step number shown" has match-en-80x24 "Step 3 of 6"
+check "match: step number shown" has match-en-80x24 "Step 4 of 7"
 check "match: big MATCH" has match-en-80x24 "MATCH: SAME PROJECT"
 check "match: footer form of config A" has match-en-80x24 'ae0a6\*\*\*\*\*\*\*\*\*\*'
 check "match: error form of project A" has match-en-80x24 "syncfile=c9907bd"
@@ -136,6 +143,7 @@ check "match: 24 observations" has match-en-80x24 "Observations: 24 (9 with phot
 check "match: feed 0 verified" has match-en-80x24 "20 blocks, 20 present, 20 intact, 20 verified"
 check "match: the help of step 1" has match-en-80x24 "Mapeo syncs a file only with a computer"
 check "match: the log's place on the welcome screen" has match-en-80x24 "state/syncdoctor/logs/session-DATE-TIME.log"
+check "match: the summary's default is an action in sight, not Quit" has match-en-80x24 "▶   1) Save the report as text"
 golden match-en-80x24
 
 run match-en-132x43 132x43 en match good-project-A.mapeodata
@@ -165,7 +173,7 @@ if [ -n "$LOCALES" ]; then
 	run mismatch-es-80x24 80x24 es mismatch good-project-B.mapeodata
 	is "mismatch es: exit status 2" "$rc" 2
 	check "mismatch es: Mapeo's own message" has mismatch-es-80x24 "(us=c9907bd) (syncfile=97c1152)"
-	golden_es mismatch-es-80x24 "Use la misma configuración en ambos equipos"
+	golden_es mismatch-es-80x24 "Opción A: cambiar la configuración en este equipo"
 	if [ -n "$DMG" ]; then
 		run damaged-es-132x43 132x43 es damaged dmg.mapeodata
 		is "damaged es 132x43: exit status 2" "$rc" 2
@@ -186,6 +194,9 @@ check "mismatch: the diff shows the renamed field" has mismatch-en-80x24 "field 
 check "mismatch: Option A" has mismatch-en-80x24 "Option A: change the configuration on this computer"
 check "mismatch: Option B" has mismatch-en-80x24 "click Create Sync File"
 check "mismatch: Option C" has mismatch-en-80x24 "1) Option C: write a copy"
+check "mismatch: what differs in words" sh -c "grep -q 'Project: different' '$TMP/mismatch-en-80x24.txt' && grep -q 'Options of fields: 1 added' '$TMP/mismatch-en-80x24.txt'"
+check "mismatch: no icon or build noise" sh -c "! grep -q 'icon icons.svg' '$TMP/mismatch-en-80x24.txt'"
+check "mismatch: Option A names the tar configuration to import" has mismatch-en-80x24 "2. Find config-B.v3-tar.mapeosettings"
 golden mismatch-en-80x24
 
 if [ -n "$DMG" ]; then
@@ -198,6 +209,10 @@ if [ -n "$DMG" ]; then
 	check "damaged: the photos sign answered" has damaged-en-80x24 "No: every photo in the file is complete"
 	check "damaged: the freeze sign answered" has damaged-en-80x24 "Yes, this file can cause that"
 	check "damaged: a repair plan" has damaged-en-80x24 "Repair: what the new sync file will hold"
+check "damaged: the plan's headline counts what is kept and lost" grep -q "^  Kept: observations: [0-9]* of 24 ([0-9]* lost); photo files: [0-9]* of 30" "$TMP/damaged-en-80x24.txt"
+check "damaged: the confirmation repeats the counts" grep -q "Write a new sync file dmg-repaired.mapeodata? Kept: observations:" "$TMP/damaged-en-80x24.txt"
+check "damaged: the summary's Next names the salvage key" has damaged-en-80x24 "The file is damaged. Choose 4 to write a new sync file"
+check "damaged: salvage is the default" has damaged-en-80x24 "▶   4) Salvage: write a new sync file"
 	check "damaged: the repaired file was written" test -f "$W/dmg-repaired.mapeodata"
 	status "damaged: the repaired file checks clean" 0 "$SYNCDOCTOR" check --config "$W/config-A.v3-tar.mapeosettings" "$W/dmg-repaired.mapeodata"
 	check "damaged: the rescue is asked, with what it costs" has damaged-en-80x24 "they may appear twice"
@@ -222,6 +237,7 @@ is "browse: end of input before a diagnosis: exit status 130" "$rc" 130
 check "browse: the USB drive is offered" has browse-en-80x24 "USB drive or card: media/USB1"
 check "browse: a renamed sync file is found by content" has browse-en-80x24 "datos.bin  (100.0 KiB, 2024-05-01 12:00)"
 check "browse: other files are not listed" sh -c "! grep -q notes.txt '$TMP/browse-en-80x24.txt'"
+check "browse: a configuration is not listed as a sync file" sh -c "! grep -q ajustes.bin '$TMP/browse-en-80x24.txt'"
 check "browse: a folder without sync files says so" has browse-en-80x24 "No sync file in this folder."
 check "browse: the step count includes the file step" has browse-en-80x24 "Step 3 of 7"
 golden browse-en-80x24
@@ -247,6 +263,63 @@ check "typing: the text kept (a key pressed while too small is ignored)" has typ
 check "typing: the typed file chosen" grep -q "^> 4: Type a path: good-project-A.mapeodata" "$TMP/typing-en-80x24.log"
 golden typing-en-80x24
 
+# Step 1 says what it cannot know (issue 17): a configuration picked as
+# the sync file, a sync file whose index (and so its project) is lost.
+# Never MISMATCH, and the summary follows the worst problem.
+printf 'Enter\n1\nDump\nEnter\nDump\nEnter\nEnter\nDump\n' >"$TMP/unknown.keys"
+run cfgfile-en-80x24 80x24 en "$TMP/unknown.keys" config-B.v3-tar.mapeosettings
+check "configuration as sync file: step 1 cannot tell" has cfgfile-en-80x24 "CANNOT TELL"
+check "configuration as sync file: said so" has cfgfile-en-80x24 "This is a configuration file (.mapeosettings), not a"
+check "configuration as sync file: no mismatch" sh -c "! grep -q 'MISMATCH' '$TMP/cfgfile-en-80x24.txt'"
+check "configuration as sync file: step 2 claims no version" sh -c "! grep -q 'NO VERSION PROBLEM' '$TMP/cfgfile-en-80x24.txt'"
+check "configuration as sync file: the summary does not advise the configuration" sh -c "! grep -q 'Use the same configuration' '$TMP/cfgfile-en-80x24.txt'"
+if [ -n "$DMG" ]; then
+	cp "$D/good-project-A.mapeodata" "$W/noidx.mapeodata"
+	chmod u+w "$W/noidx.mapeodata"
+	"$MK" noindex "$W/noidx.mapeodata"
+	run noidx-en-80x24 80x24 en "$TMP/unknown.keys" noidx.mapeodata
+	check "lost index: step 1 cannot tell" has noidx-en-80x24 "CANNOT TELL"
+	check "lost index: why" has noidx-en-80x24 "(its index) is lost"
+	check "lost index: no mismatch" sh -c "! grep -q 'MISMATCH' '$TMP/noidx-en-80x24.txt'"
+	check "lost index: the summary's Next follows the damage" has noidx-en-80x24 "The file is damaged. Choose 4"
+	rm -f "$W/noidx.mapeodata"
+fi
+
+# Going back keeps the choices (issue 17): config B chosen, back from
+# step 1, Enter keeps B (it used to become A without a word); back to
+# the file step from a folder marks the file chosen there.
+printf 'Enter\n2\nb\nDump\nEnter\nDump\n' >"$TMP/back.keys"
+run back-en-80x24 80x24 en "$TMP/back.keys" good-project-A.mapeodata
+check "back: the earlier choice is said" has back-en-80x24 "Chosen before: Proyecto B 1.3.0"
+check "back: and marked" has back-en-80x24 "▶   2) Proyecto B 1.3.0"
+check "back: Enter keeps it" sh -c "tail -n 24 '$TMP/back-en-80x24.txt' | grep -q 'This computer (found nearby): Proyecto B 1.3.0'"
+printf 'Enter\n1\n1\nb\nDump\n' >"$TMP/backfile.keys"
+run backfile-en-80x24 80x24 en "$TMP/backfile.keys"
+check "back to the file step: its folder again" has backfile-en-80x24 "Folder: media/USB1"
+check "back to the file step: the file marked" grep -q "▶ *[0-9]*) datos.bin" "$TMP/backfile-en-80x24.txt"
+
+run relayout-en 80x24 en relayout good-project-B.mapeodata
+check "resize: side by side when wide" sh -c "sed -n '/(132x43)/,/==== screen 2/p' '$TMP/relayout-en.txt' | grep -q 'Observado por *| Nombre del observador'"
+check "resize: a list again when narrowed" sh -c "sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/relayout-en.txt' | grep -q '^ *~ translation es.fields.observer.label'"
+check "resize: nothing side by side at 80 columns" sh -c "! sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/relayout-en.txt' | grep -q ' | '"
+check "resize: the page behind a question drawn again" sh -c "sed -n '/(100x30)/,\$p' '$TMP/relayout-en.txt' | grep -q 'Rebuild plan for good-project-B.mapeodata'"
+check "resize: the question too" sh -c "sed -n '/(100x30)/,\$p' '$TMP/relayout-en.txt' | grep -q 'Write a new sync file'"
+golden relayout-en
+
+# Below 80x24 the wizard offers the line mode (issue 17): l goes on with
+# the same page as plain questions and answers.
+printf 'Enter\nResize 60x20\nDump\nl\n' >"$TMP/small.keys"
+run small-en 80x24 en "$TMP/small.keys" good-project-A.mapeodata
+check "too small: the line mode offered" has small-en "press l to go on in plain"
+check "too small: l goes on in line mode" grep -q "=== Step 3 of 7: This computer's configuration ===" "$TMP/small-en.out"
+check "too small: logged" grep -q "front end: line mode (the terminal was too small)" "$TMP/small-en.log"
+
+# Text fields (issue 17): the cursor moves, edits happen at it, Tab
+# completes a file name.
+run editing-en-80x24 80x24 en editing
+check "editing: Home, End, Left, Backspace and Delete at the cursor" has editing-en-80x24 "│ good-project-A.mapeodx "
+check "editing: Tab completes the name" grep -q "^> 4: Type a path: config-B.v3-tar.mapeosettings" "$TMP/editing-en-80x24.log"
+
 run resize-en 80x24 en resize good-project-A.mapeodata
 is "resize: exit status 0" "$rc" 0
 check "resize: relaid out at 100x30" has resize-en "(100x30)"
@@ -270,6 +343,19 @@ check "ACS: used outside UTF-8" grep -q "lines ACS" "$TMP/acs-en-80x24.log"
 check "ACS: drawn as line characters (dumped as -)" has acs-en-80x24 "^--------"
 check "ACS: no UTF-8 on the screen" sh -c "! LC_ALL=C grep -q '[^ -~]' '$TMP/acs-en-80x24.txt'"
 golden acs-en-80x24
+
+# Ctrl-C quits cleanly wherever it comes (issue 17): on a question
+# (it used to loop on it forever), during the progress bar.
+run interrupt-en-80x24 80x24 en interrupt good-project-A.mapeodata
+is "Ctrl-C on the quit question: exit status 130 (interrupted)" "$rc" 130
+check "Ctrl-C: logged" grep -q "^> interrupted (Ctrl-C)" "$TMP/interrupt-en-80x24.log"
+check "Ctrl-C: the question was not asked again" test "$(grep -c 'Quit syncdoctor now?' "$TMP/interrupt-en-80x24.log")" -eq 1
+check "Ctrl-C: the terminal restored and the log named" grep -q "the session log is" "$TMP/interrupt-en-80x24.err"
+run interrupt-progress-en-80x24 80x24 en interrupt-progress good-project-A.mapeodata
+is "Ctrl-C on the progress bar: exit status 130" "$rc" 130
+check "Ctrl-C on the progress bar: the work stopped" grep -q "^> cancel" "$TMP/interrupt-progress-en-80x24.log"
+check "Ctrl-C on the progress bar: no message to dismiss" sh -c "! grep -q 'The check was cancelled' '$TMP/interrupt-progress-en-80x24.log'"
+check "Ctrl-C on the progress bar: the terminal restored" grep -q "the session log is" "$TMP/interrupt-progress-en-80x24.err"
 
 run quit-en-80x24 80x24 en quit good-project-A.mapeodata
 is "quit: confirmed quit keeps the verdict's exit status" "$rc" 0
@@ -335,6 +421,41 @@ if [ -x "$MKDB" ]; then
 	check "database-missing: why" has nodb-en-80x24 "The sync file holds no database (no observations)"
 	check "database-missing: a typed phone database" grep -q "^> 1: Type the path of a database folder.*: phone" "$TMP/nodb-en-80x24.log"
 	check "database-missing: the phone's database is healthy" has nodb-en-80x24 "THE DATABASE IS HEALTHY"
+
+	# Issue 17: a repair that would keep no database is never offered as a
+	# fix; the leftover of an interrupted sync is a key away, and the file
+	# rebuilt from it is checked with one more key.
+	rm -rf "$W/tmp"/osm-p2p-syncfile-*
+	"$MKDB" --temp "$D/good-project-A.mapeodata" "$W/tmp/osm-p2p-syncfile-4242" || fail "mkdb --temp"
+	rm -f "$W"/nodb-repaired*.mapeodata
+	printf 'Enter\n1\nEnter\nEnter\nEnter\nDump\n4\nDump\nb\n8\nDump\n1\nDump\n1\nDump\ny\nEnter\nDump\nEnter\nDump\nb\nDump\n' >"$TMP/leftover.keys"
+	run leftover-en-80x24 80x24 en "$TMP/leftover.keys" nodb.mapeodata
+	check "no database: the summary's Next names the keys" has leftover-en-80x24 "Choose 8 to look for a database a$"
+	check "no database: the repair is refused" has leftover-en-80x24 "NO REPAIR: THE NEW FILE WOULD KEEP NO OBSERVATIONS"
+	check "no database: the refusal says what would be kept" has leftover-en-80x24 "Kept: observations: 0 of 0 (0 lost); photo files: 30 of 30"
+	check "no database: the leftover folder listed" has leftover-en-80x24 "1) tmp/osm-p2p-syncfile-4242 ("
+	check "no database: the plan from the leftover" has leftover-en-80x24 "Rebuild plan for .*/tmp/osm-p2p-syncfile-4242"
+	check "no database: the new file written" test -f "$W/nodb-repaired.mapeodata"
+	check "no database: the summary names the new file in full" has leftover-en-80x24 "^    /.*/work/nodb-repaired.mapeodata"
+	check "no database: checking the new file is the default" has leftover-en-80x24 "▶   1) Check the new file (nodb-repaired.mapeodata)"
+	check "no database: the new file checked" sh -c "tail -n 48 '$TMP/leftover-en-80x24.txt' | grep -q 'Sync file: nodb-repaired.mapeodata'"
+	check "repeated notes: one line with a count" has leftover-en-80x24 "(and 29 more like it)"
+	check "repeated notes: not one line each" test "$(grep -c 'is not in the file' "$TMP/leftover-en-80x24.txt")" -le 2
+	# (its photos stay in nodb.mapeodata: they are missing, not damaged)
+	"$SYNCDOCTOR" check --format json --config "$W/config-A.v3-tar.mapeosettings" "$W/nodb-repaired.mapeodata" >"$TMP/nodb-rep.json" 2>&1
+	check "no database: the new file holds the observations" grep -q '"observations": 24\|"heads": 24\|"current": 24' "$TMP/nodb-rep.json"
+	check "no database: the new file has no error" sh -c "! grep -q '\"severity\": \"error\"' '$TMP/nodb-rep.json'"
+	rm -f "$W"/nodb-repaired*.mapeodata
+	if [ -n "$DMG" ]; then
+		# a leftover of another project is not offered for this file
+		rm -rf "$W/tmp"/osm-p2p-syncfile-*
+		"$MKDB" --temp "$D/good-project-B.mapeodata" "$W/tmp/osm-p2p-syncfile-5151" || fail "mkdb --temp B"
+		printf 'Enter\n1\nEnter\nEnter\nEnter\n8\nDump\n' >"$TMP/leftover2.keys"
+		run leftover2-en-80x24 80x24 en "$TMP/leftover2.keys" dmg.mapeodata
+		check "leftover of another project: not listed" has leftover2-en-80x24 "No folder left by an interrupted sync on this computer can belong"
+		check "leftover of another project: not among step 3's notes either" sh -c "grep -q 'Check 3 of 3' '$TMP/leftover2-en-80x24.log' && ! grep -q 'osm-p2p-syncfile-5151' '$TMP/leftover2-en-80x24.log'"
+		rm -rf "$W/tmp"/osm-p2p-syncfile-*
+	fi
 else
 	skip "database: tests/unit/mkdb was not built (Check is missing)"
 fi
@@ -363,6 +484,8 @@ check "version: the local Mapeo" has version-en-80x24 "5.4.2"
 check "version: which releases can read it" has version-en-80x24 "Can be read by: Mapeo Desktop"
 check "version: the sync errors of Mapeo's log" has version-en-80x24 "Sync errors in Mapeo's log on this computer"
 check "version: the unsupported file error" has version-en-80x24 "sync error Error: unsupported"
+check "version: the other computer's version compared" has version-en-80x24 "Mapeo Desktop 5.3.1 (the 5.3.x series) can read this"
+check "version: and with this computer's" has version-en-80x24 "computer runs a newer one (5.4.2)"
 golden version-en-80x24
 
 run progress-en-80x24 80x24 en progress good-project-A.mapeodata
@@ -370,6 +493,9 @@ is "progress: exit status 0 after the check ran again" "$rc" 0
 check "progress: the bar's title" has progress-en-80x24 "Checking every part of the sync file..."
 check "progress: an ETA part way" grep -q "[0-9]%, about [0-9]* \(s\|min\) left" "$TMP/progress-en-80x24.txt"
 check "progress: the cancel key shown" has progress-en-80x24 "Press c to cancel"
+# one bar for the whole check: the devices' data after the structure goes
+# on from where the structure left it (7% of the whole), not from 0
+check "progress: one bar for the whole check, with its phase" sh -c "sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/progress-en-80x24.txt' | grep -q \"the devices' data\" && sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/progress-en-80x24.txt' | grep -q '   7%, about'"
 check "progress: cancelled, nothing changed" has progress-en-80x24 "The check was cancelled. Nothing was changed."
 check "progress: the cancel is logged" grep -q "^> cancel" "$TMP/progress-en-80x24.log"
 check "progress: back on step 2 after the cancel" sh -c "grep -c 'Check 2 of 3: Version' '$TMP/progress-en-80x24.txt' | grep -q '^4$'"
@@ -420,6 +546,7 @@ check "journal: the first check is not 'seen before'" sh -c "! grep -q 'Seen bef
 run seen2-en-80x24 80x24 en match good-project-A.mapeodata
 keep_journal=
 check "journal: the second check is 'seen before'" has seen2-en-80x24 "Seen before"
+check "journal: the verdict in words, not its stable name" sh -c "grep -A1 '(verdict: ' '$TMP/seen2-en-80x24.txt' | tr -s '\\n ' '  ' | grep -q 'verdict: no problems'"
 check "journal: both checks recorded" sh -c "'$SYNCDOCTOR' --journal='$W/home/.local/state/syncdoctor/journal.sqlite' history --format json '$W/good-project-A.mapeodata' >'$TMP/hist.json' 2>&1; grep -c '\"verdict\": \"ok\"' '$TMP/hist.json' | grep -q '^2$'"
 
 # Colour: on for a colour terminal, off with NO_COLOR or --no-color (the
@@ -466,6 +593,6 @@ log=$(ls "$LOGS"/session-*.log 2>/dev/null | head -1)
 check "session log written" test -s "$log"
 check "session log: versions" grep -q "^syncdoctor .* session log" "$log"
 check "session log: terminal" grep -q "^TERM=xterm" "$log"
-check "session log: pages and answers" sh -c "grep -q '==== \[1/6\] Welcome to syncdoctor' '$log' && grep -q '^> ' '$log'"
+check "session log: pages and answers" sh -c "grep -q '==== \[1/7\] Welcome to syncdoctor' '$log' && grep -q '^> ' '$log'"
 
 done_testing

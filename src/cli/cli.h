@@ -40,6 +40,12 @@ typedef struct cli_globals {
 
 /* Set by the SIGINT handler; pass to the core through sd_progress.cancel. */
 extern volatile sig_atomic_t cli_interrupted;
+/* Set by the wizard while it owns the terminal: puts the terminal back as
+ * it found it using only async-signal-safe calls. The signal handlers call
+ * it before the process dies of a signal (a second Ctrl-C, Ctrl-\, a
+ * crash), so the shell never inherits a hidden cursor or the alternate
+ * screen. */
+extern void (*volatile cli_signal_restore)(void);
 
 /* Print "syncdoctor: MESSAGE" and the --help hint to stderr; returns EXIT_USAGE.
  * Given the (translated) message "unknown option" right after getopt_long()

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,11 +43,22 @@ static void usage(void)
 	         "3 the file could not be read, 130 interrupted.\n"));
 }
 
+/* One line on stderr, rewritten in place with a carriage return and
+ * spaces only: no escape sequence, so it reads right on TERM=dumb, a
+ * serial console or a screen reader. Off when stderr is not a terminal. */
 typedef struct progress_line {
 	bool on;
 	time_t start;
 	time_t last;
+	int len; /* columns of the line now shown */
 } progress_line;
+
+static void progress_clear(progress_line *pl)
+{
+	fprintf(stderr, "\r%*s\r", pl->len, "");
+	pl->len = 0;
+	fflush(stderr);
+}
 
 static void on_progress(void *ud, const char *phase, uint64_t done, uint64_t total, uint64_t items,
                         uint64_t items_total)
@@ -61,12 +73,16 @@ static void on_progress(void *ud, const char *phase, uint64_t done, uint64_t tot
 	pl->last = now;
 	double frac = (double)done / (double)total;
 	long eta = frac > 0.01 ? (long)((double)(now - pl->start) * (1 - frac) / frac) : -1;
-	fputc('\r', stderr);
-	if (eta >= 0)
-		fprintf(stderr, _("%s: %3.0f%%, about %lds left "), phase ? phase : "", frac * 100,
-		        eta);
-	else
-		fprintf(stderr, "%s: %3.0f%% ", phase ? phase : "", frac * 100);
+	char *line = eta >= 0 ? xasprintf(_("%s: %3.0f%%, about %lds left "), phase ? phase : "",
+	                                  frac * 100, eta)
+	                      : xasprintf("%s: %3.0f%% ", phase ? phase : "", frac * 100);
+	char *e = report_escape(line);
+	int n = (int)strlen(e);
+	/* spaces over what a longer line before left */
+	fprintf(stderr, "\r%s%*s", e, pl->len > n ? pl->len - n : 0, "");
+	pl->len = n > pl->len ? n : pl->len;
+	free(e);
+	free(line);
 	fflush(stderr);
 }
 
@@ -140,6 +156,10 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 	}
 	if (!path)
 		return cli_usage_error(_("check needs the sync file to check"));
+	if (strcmp(path, "-") == 0)
+		return cli_usage_error(
+		    _("check reads a sync file by its name, not from standard input ('-'): save it "
+		      "to a file and give that file's name"));
 	if (optind + (database_dir ? 0 : 1) < argc)
 		return cli_usage_error(_("check takes one file; '%s' is one too many"),
 		                       argv[optind + (database_dir ? 0 : 1)]);
@@ -147,17 +167,24 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 	if (!opt.userdata)
 		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
 	opt.environment = !opt.no_local_mapeo;
-	progress_line pl = {isatty(STDERR_FILENO) && !g->quiet, time(NULL), 0};
+	progress_line pl = {isatty(STDERR_FILENO) && !g->quiet, time(NULL), 0, 0};
 	sd_progress prog = {on_progress, &pl, &cli_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
 	sd_status st = check_run(path, &opt, &prog, &r, &err);
 	free(found_db);
 	if (pl.on && pl.last)
-		fputs("\r\033[K", stderr);
+		progress_clear(&pl);
 	if (st == SD_ERR_CANCELLED) {
 		cli_error(_("interrupted; nothing was changed"));
 		return EXIT_INTERRUPTED;
+	}
+	struct stat sb;
+	if (r->verdict == VERDICT_UNREADABLE && fmt == REPORT_TEXT && stat(path, &sb) != 0) {
+		/* nothing was read: the reason, not a report of "(0 bytes)" */
+		cli_error("%s", err.msg);
+		report_free(r);
+		return EXIT_UNREADABLE;
 	}
 	if (r->verdict == VERDICT_UNREADABLE)
 		cli_error("%s", err.msg);

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -19,17 +21,35 @@
 #include "xalloc.h"
 
 volatile sig_atomic_t cli_interrupted;
+void (*volatile cli_signal_restore)(void);
+
+/* End now: put the terminal back (the wizard's hook), remove temporary
+ * outputs, then die of the same signal so the parent sees it. Only
+ * async-signal-safe calls. */
+static void die_of(int sig)
+{
+	void (*restore)(void) = cli_signal_restore;
+	if (restore)
+		restore();
+	sdout_cleanup_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static void on_signal(int sig)
 {
-	/* First Ctrl-C asks the work to stop cleanly; a second one ends now. */
-	if (cli_interrupted) {
-		sdout_cleanup_all();
-		signal(sig, SIG_DFL);
-		raise(sig);
+	/* First Ctrl-C (or TERM, HUP) asks the work to stop cleanly; a second
+	 * one, or Ctrl-\, ends now. */
+	if (cli_interrupted || sig == SIGQUIT) {
+		die_of(sig);
+		return;
 	}
 	cli_interrupted = 1;
 }
+
+/* A crash still leaves the terminal usable. Not installed where a sanitizer
+ * already handles the signal (its report matters more). */
+static void on_fatal(int sig) { die_of(sig); }
 
 void cli_error(const char *fmt, ...)
 {
@@ -222,6 +242,18 @@ static void version(void)
 	         "There is NO WARRANTY, to the extent permitted by law.\n"));
 }
 
+/* What --help and --version wrote must have reached stdout: on a full
+ * disk (or /dev/full) say so and fail, as GNU programs do. */
+static int close_stdout(int rc)
+{
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc != EXIT_NOT_WRITTEN) {
+		int e = errno;
+		fprintf(stderr, _("syncdoctor: write error: %s\n"), strerror(e));
+		return EXIT_NOT_WRITTEN;
+	}
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **, cli_globals *);
@@ -299,23 +331,65 @@ static void sanitize_environment(void)
 	}
 }
 
+/* Where the catalogues are: SYNCDOCTOR_LOCALEDIR; else, for a binary run
+ * from its build tree (README's first command), the locale tree the build
+ * makes beside it (po/locale), found from the program's own location
+ * (/proc/self/exe) so no build path is written into the binary; else the
+ * installed LOCALEDIR. Caller frees. */
+static char *find_localedir(void)
+{
+	const char *env = getenv("SYNCDOCTOR_LOCALEDIR");
+	if (env && *env)
+		return xstrdup(env);
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char *tree = xasprintf("%s/po/locale", exe);
+			struct stat st;
+			if (stat(tree, &st) == 0 && S_ISDIR(st.st_mode))
+				return tree;
+			free(tree);
+		}
+	}
+	return xstrdup(LOCALEDIR);
+}
+
 int main(int argc, char **argv)
 {
 	sanitize_environment();
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE,
-	               getenv("SYNCDOCTOR_LOCALEDIR") ? getenv("SYNCDOCTOR_LOCALEDIR") : LOCALEDIR);
+	char *localedir = find_localedir();
+	bindtextdomain(PACKAGE, localedir);
+	free(localedir);
 	textdomain(PACKAGE);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a key read waiting on the terminal returns at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* Past a file-size limit, write() fails with EFBIG: a write error like
 	 * a full disk (exit 4, the temporary removed), not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+		struct sigaction old;
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+		    !(old.sa_flags & SA_SIGINFO)) {
+			struct sigaction fa = sa;
+			fa.sa_handler = on_fatal;
+			fa.sa_flags = SA_RESETHAND;
+			sigaction(fatal[i], &fa, NULL);
+		}
+	}
 
 	for (size_t i = 0; i < n_bad_env; i++)
 		cli_warning(_("the environment variable %s is too long or not of its form "
@@ -341,8 +415,8 @@ int main(int argc, char **argv)
 		if (cli_common_option(c, optarg, &g))
 			continue;
 		switch (c) {
-		case 'h': usage(); return EXIT_OK;
-		case 'V': version(); return EXIT_OK;
+		case 'h': usage(); return close_stdout(EXIT_OK);
+		case 'V': version(); return close_stdout(EXIT_OK);
 		default: return bad_option();
 		}
 	}
@@ -357,8 +431,20 @@ int main(int argc, char **argv)
 			optind = 0; /* GNU getopt: full re-initialisation */
 			scan_argv = sub_argv;
 			scan_cmd = commands[i].name;
-			return commands[i].fn(sub_argc, sub_argv, &g);
+			return close_stdout(commands[i].fn(sub_argc, sub_argv, &g));
 		}
+	}
+	struct stat st;
+	if (optind + 1 == argc && stat(cmd, &st) != 0) {
+		/* a word that is neither a command nor a file is a mistyped
+		 * command (GNU habit: say so, exit 1), not a wizard on a missing
+		 * file */
+		if (!strchr(cmd, '/') && !strchr(cmd, '.'))
+			return cli_usage_error(_("unknown command '%s' (the commands are check, "
+			                         "match, diff, env, rebuild, report and history)"),
+			                       cmd);
+		cli_error(_("%s: %s"), cmd, strerror(errno));
+		return EXIT_UNREADABLE;
 	}
 	if (optind + 1 == argc)
 		return ui_wizard_main(cmd, &g);

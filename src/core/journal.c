@@ -914,12 +914,17 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 	}
 	strbuf b = SB_INIT;
 	const jnl_check *last = &l.checks[0];
+	/* the journal keeps the stable name; people read it in their language */
+	const char *verdict = !strcmp(last->verdict, "ok")           ? _("no problems")
+	                      : !strcmp(last->verdict, "problems")   ? _("problems found")
+	                      : !strcmp(last->verdict, "unreadable") ? _("could not be read")
+	                                                             : last->verdict;
 	char d1[32], d2[32];
 	human_time(l.checks[l.n_checks - 1].time, d1);
 	human_time(last->time, d2);
 	if (l.n_checks == 1)
 		sb_printf(&b, _("This file was checked once before, on %s (verdict: %s)."), d2,
-		          last->verdict);
+		          verdict);
 	else
 		sb_printf(&b,
 		          P_("This file was checked %zu time before, first on %s and last on %s "
@@ -927,7 +932,7 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 		             "This file was checked %zu times before, first on %s and last on %s "
 		             "(verdict: %s).",
 		             l.n_checks),
-		          l.n_checks, d1, d2, last->verdict);
+		          l.n_checks, d1, d2, verdict);
 	char *ap = path ? abs_path(path) : NULL;
 	if (fingerprint && *fingerprint && last->fingerprint[0]) {
 		if (!strcmp(last->fingerprint, fingerprint))

@@ -493,9 +493,11 @@ char *report_place(const finding *f)
 		free(e);
 		sep = ", ";
 	}
-	if (f->detail) {
+	/* a detail alone is no place: it goes with the message (never an
+	 * empty "Where:") */
+	if (f->detail && *sep) {
 		char *e = report_escape(f->detail);
-		sb_printf(&b, "%s(%s)", *sep ? " " : "", e);
+		sb_printf(&b, " (%s)", e);
 		free(e);
 	}
 	return sb_take(&b);
@@ -545,10 +547,13 @@ static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *
 		                  : f->severity == SEV_WARNING ? _("WARNING")
 		                                               : _("note");
 		snprintf(lead, sizeof lead, "  %-8s ", tag);
-		char *line = xasprintf("%s [%s]", f->message, f->code);
+		char *place = report_place(f);
+		char *detail = f->detail && !*place ? report_escape(f->detail) : NULL;
+		char *line = detail ? xasprintf("%s (%s) [%s]", f->message, detail, f->code)
+		                    : xasprintf("%s [%s]", f->message, f->code);
+		free(detail);
 		wrap(out, lead, 11, width, line);
 		free(line);
-		char *place = report_place(f);
 		if (*place) {
 			char *l = xasprintf("%s: %s", _("Where"), place);
 			wrap(out, NULL, 11, width, l);
@@ -780,9 +785,13 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		step_findings(r, STEP_ENVIRONMENT, width, out);
 	}
 
+	/* without the version table step 2 did not run: never a plain OK */
+	bool no_table = r->version.table_error && !r->is_database;
 	sb_printf(out, "\n%s\n",
 	          fnd_has(&r->findings, FND_LIMIT_EXCEEDED)
 	              ? _("Summary: PROBLEMS FOUND, CHECK INCOMPLETE")
+	          : r->verdict == VERDICT_OK && no_table
+	              ? _("Summary: INCOMPLETE (step 2 did not run: no table of Mapeo versions)")
 	          : r->verdict == VERDICT_OK ? _("Summary: OK")
 	                                     : _("Summary: PROBLEMS FOUND"));
 	l = xasprintf("%s: %s", _("Next"), report_next_action(r));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "i18n.h"
 #include "xalloc.h"
@@ -618,6 +619,72 @@ char *cfg_diff_item_text(const cfg_diff_item *it)
 	}
 }
 
+/* ---- two columns in display cells ("Río" is 3 cells, 4 bytes) ---- */
+
+/* One character of s: its bytes in *len, its display cells returned (an
+ * invalid byte or a control character counts 1). */
+static int char_cells(const char *s, size_t *len)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	wchar_t wc;
+	size_t k = mbrtowc(&wc, s, strlen(s), &st);
+	if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+		*len = 1;
+		return 1;
+	}
+	*len = k;
+	int w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
+/* The next row of *s that fits in max cells, broken at a space when one is
+ * in reach (never cut: the rest goes to the next row). Appends it to out,
+ * padded with spaces to max cells when pad; advances *s. */
+static void take_row(const char **s, int max, bool pad, strbuf *out)
+{
+	const char *p = *s;
+	size_t end = 0, brk = 0;
+	int used = 0, at_brk = 0;
+	while (p[end]) {
+		size_t k;
+		int c = char_cells(p + end, &k);
+		if (used + c > max)
+			break;
+		used += c;
+		end += k;
+		if (p[end] == ' ' || !p[end]) {
+			brk = end;
+			at_brk = used;
+		}
+	}
+	if (p[end] && brk > 0) { /* a word does not fit: break before it */
+		end = brk;
+		used = at_brk;
+	} else if (end == 0 && p[0]) { /* one character wider than the column */
+		char_cells(p, &end);
+		used = max;
+	}
+	sb_addn(out, p, end);
+	if (pad)
+		for (int i = used; i < max; i++)
+			sb_addc(out, ' ');
+	p += end;
+	while (*p == ' ')
+		p++;
+	*s = p;
+}
+
+static void two_columns(strbuf *out, const char *left, const char *right, int col, int rcol)
+{
+	do {
+		take_row(&left, col, true, out);
+		sb_add(out, " | ");
+		take_row(&right, rcol, false, out);
+		sb_addc(out, '\n');
+	} while (*left || *right);
+}
+
 void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_config *b, int width,
                       strbuf *out)
 {
@@ -627,28 +694,24 @@ void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_conf
 	if (!d->n) {
 		sb_printf(out, "%s\n", _("The two configurations are the same."));
 	} else if (width >= 120) {
-		int col = (width - 3) / 2;
-		sb_printf(out, "%-*.*s | %s\n", col, col, ta, tb);
+		int col = (width - 3) / 2, rcol = width - 3 - col;
+		two_columns(out, ta, tb, col, rcol);
 		for (size_t i = 0; i < d->n; i++) {
 			const cfg_diff_item *it = &d->v[i];
-			char left[512], right[512];
 			const char *area = area_label(it->area);
-			snprintf(left, sizeof left, "%s %s%s%s: %s", area, it->id ? it->id : "",
-			         it->what ? " " : "", it->what ? it->what : "",
-			         it->kind == DIFF_ADDED     ? ""
-			         : it->old_value            ? it->old_value
-			         : it->kind == DIFF_REMOVED ? _("(present)")
-			                                    : "");
-			snprintf(right, sizeof right, "%s",
-			         it->kind == DIFF_REMOVED ? _("(absent)")
-			         : it->new_value          ? it->new_value
-			         : it->kind == DIFF_ADDED ? _("(present)")
-			                                  : _("(changed)"));
-			if (it->kind == DIFF_ADDED)
-				snprintf(left, sizeof left, "%s %s%s%s: %s", area,
-				         it->id ? it->id : "", it->what ? " " : "",
-				         it->what ? it->what : "", _("(absent)"));
-			sb_printf(out, "%-*.*s | %s\n", col, col, left, right);
+			/* whole values, never cut: the columns wrap them */
+			char *left = xasprintf("%s %s%s%s: %s", area, it->id ? it->id : "",
+			                       it->what ? " " : "", it->what ? it->what : "",
+			                       it->kind == DIFF_ADDED     ? _("(absent)")
+			                       : it->old_value            ? it->old_value
+			                       : it->kind == DIFF_REMOVED ? _("(present)")
+			                                                  : "");
+			const char *right = it->kind == DIFF_REMOVED ? _("(absent)")
+			                    : it->new_value          ? it->new_value
+			                    : it->kind == DIFF_ADDED ? _("(present)")
+			                                             : _("(changed)");
+			two_columns(out, left, right, col, rcol);
+			free(left);
 		}
 	} else {
 		for (size_t i = 0; i < d->n; i++) {

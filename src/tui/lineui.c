@@ -202,7 +202,10 @@ bool line_confirm(const char *question)
 	printf(_("%s [y/N] "), question);
 	fflush(stdout);
 	char *s = read_answer();
-	bool yes = s && rpmatch(s) == 1;
+	/* the locale's yes, and y or s (sí, sim) whatever the locale: the
+	 * Spanish and Portuguese prompts say [s/N] */
+	bool yes = s && (rpmatch(s) == 1 || (s[0] && strchr("yYsS", s[0]) && !s[1]) ||
+	                 !strcmp(s, "sí") || !strcmp(s, "Sí") || !strcmp(s, "sim"));
 	free(s);
 	ui_log_printf("[confirm] %s", question);
 	ui_log_answer("%s", yes ? "yes" : "no");
@@ -223,6 +226,7 @@ static struct {
 	bool tty;
 	int pct;
 	time_t last;
+	int len; /* columns of the progress line shown */
 } lp;
 
 void line_progress_begin(const char *title)
@@ -243,7 +247,11 @@ bool line_progress_update(const char *phase, uint64_t done, uint64_t total)
 	int pct = (int)(done * 100 / total);
 	time_t now = time(NULL);
 	if (pct != lp.pct && now != lp.last) {
-		fprintf(stderr, "\r%s: %3d%% ", phase ? phase : "", pct);
+		/* carriage return and spaces only: no escape sequence (TERM=dumb) */
+		int n = fprintf(stderr, "\r%s: %3d%% ", phase ? phase : "", pct) - 1;
+		if (lp.len > n)
+			fprintf(stderr, "%*s", lp.len - n, "");
+		lp.len = n > lp.len ? n : lp.len;
 		lp.pct = pct;
 		lp.last = now;
 	}
@@ -253,5 +261,6 @@ bool line_progress_update(const char *phase, uint64_t done, uint64_t total)
 void line_progress_end(void)
 {
 	if (lp.tty && lp.last)
-		fputs("\r\033[K", stderr);
+		fprintf(stderr, "\r%*s\r", lp.len, "");
+	lp.len = 0;
 }

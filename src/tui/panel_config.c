@@ -135,11 +135,16 @@ wiz_nav panel_config(wizard *w)
 			    &p, UI_TEXT, 0, "%s",
 			    _("Mapeo Desktop's data folder was not found on this computer, so its "
 			      "configuration cannot be read from there."));
-		int c_active = -1, first_near = -1;
+		/* coming back: the choice made before stays marked, so Enter
+		 * keeps it (it used to fall back to the first one silently) */
+		int c_active = -1, first_near = -1, chosen = -1;
+		const char *cur = w->cfg_chosen && !w->cfg_default ? w->cfg_path : NULL;
 		if (active) {
 			char *d = describe(active);
 			char *l = xasprintf(_("The one Mapeo Desktop uses here: %s"), d);
 			c_active = page_choice(&p, l);
+			if (cur && !strcmp(cur, active))
+				chosen = c_active;
 			free(l);
 			free(d);
 		}
@@ -148,15 +153,28 @@ wiz_nav panel_config(wizard *w)
 			int c = page_choice(&p, d);
 			if (first_near < 0)
 				first_near = c;
+			if (cur && chosen < 0 && !strcmp(cur, w->nearby[i]))
+				chosen = c;
 			free(d);
 		}
-		int c_type =
-		    page_choice_text(&p, _("Type the path of a .mapeosettings file"),
-		                     _("Path of the configuration (.mapeosettings):"), NULL);
+		int c_type = page_choice_text(&p, _("Type the path of a .mapeosettings file"),
+		                              _("Path of the configuration (.mapeosettings):"),
+		                              cur && chosen < 0 ? cur : NULL);
 		int c_default =
 		    page_choice(&p, _("Mapeo's default configuration (no project key; Mapeo shows "
 		                      "MAPEO)"));
-		p.selected = 0;
+		if (cur && chosen < 0)
+			chosen = c_type;
+		if (w->cfg_chosen && w->cfg_default)
+			chosen = c_default;
+		if (chosen >= 0) {
+			char *now = w->cfg_default ? xstrdup(_("Mapeo's default configuration"))
+			                           : describe(w->cfg_path);
+			page_add(&p, UI_TEXT, 0, _("Chosen before: %s. Press Enter to keep it."),
+			         now);
+			free(now);
+		}
+		p.selected = chosen >= 0 ? chosen : 0;
 		ui_answer a = ui_show(&p, false);
 		page_free(&p);
 		wiz_nav nav = NAV_NEXT;

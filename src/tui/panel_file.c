@@ -91,7 +91,10 @@ static size_t list_dir(const char *dir, entry **out, bool *more)
 		bool keep = false, isdir = false;
 		if (stat(p, &st) == 0) {
 			isdir = S_ISDIR(st.st_mode);
-			keep = isdir || (S_ISREG(st.st_mode) && sf_probe(p));
+			/* a .mapeosettings tar looks like a sync file by its first
+			 * bytes: never offer a configuration as the sync file */
+			keep = isdir ||
+			       (S_ISREG(st.st_mode) && sf_probe(p) && !wiz_is_config_file(p, NULL));
 		}
 		free(p);
 		if (!keep)
@@ -141,6 +144,13 @@ wiz_nav panel_file(wizard *w)
 {
 	char *dir = NULL; /* NULL: the list of places */
 	wiz_nav nav = NAV_NEXT;
+	/* coming back: open the chosen file's folder with the file marked */
+	if (w->file && strchr(w->file, '/')) {
+		dir = xstrdup(w->file);
+		*strrchr(dir, '/') = '\0';
+		if (!*dir)
+			wiz_set(&dir, "/");
+	}
 	for (;;) {
 		ui_page p;
 		page_init(&p, w->step, w->nsteps, _("Choose the sync file"));
@@ -151,6 +161,7 @@ wiz_nav panel_file(wizard *w)
 		size_t n_ents = 0;
 		bool more = false;
 		int c_type, c_up = -1, c_places = -1, c_home = -1, c_cwd = -1, first_ent = -1;
+		int chosen = -1;
 		if (!dir) {
 			page_add(&p, UI_TEXT, 0, "%s",
 			         _("Where is the sync file? Choose a place to look in, or type its "
@@ -208,6 +219,10 @@ wiz_nav panel_file(wizard *w)
 				int c = page_choice(&p, l);
 				if (first_ent < 0)
 					first_ent = c;
+				char *full = join(dir, ents[i].name);
+				if (w->file && !strcmp(full, w->file))
+					chosen = c;
+				free(full);
 				free(l);
 				free(name);
 			}
@@ -216,8 +231,8 @@ wiz_nav panel_file(wizard *w)
 		}
 		c_type =
 		    page_choice_text(&p, _("Type a path"),
-		                     _("Path of the sync file (or of a folder to open):"), NULL);
-		p.selected = 0;
+		                     _("Path of the sync file (or of a folder to open):"), w->file);
+		p.selected = chosen >= 0 ? chosen : 0;
 		ui_answer a = ui_show(&p, false);
 		page_free(&p);
 		bool done = false;

@@ -33,7 +33,9 @@ static mapeo_config *find_matching(const wizard *w, const sd_report *r)
 	char *active = cfg_find_active(NULL);
 	mapeo_config *found = NULL;
 	size_t n = w->n_nearby + 1;
-	for (size_t i = 0; i < n && !found; i++) {
+	/* Mapeo Desktop imports the tar .mapeosettings, not the ZIP build of
+	 * the same project: look on for a tar one after a ZIP */
+	for (size_t i = 0; i < n && !(found && found->container == CFG_TAR); i++) {
 		const char *path = i < w->n_nearby ? w->nearby[i] : active;
 		if (!path || (w->cfg_path && strcmp(path, w->cfg_path) == 0))
 			continue;
@@ -41,26 +43,156 @@ static mapeo_config *find_matching(const wizard *w, const sd_report *r)
 		if (!c)
 			continue;
 		/* a file that names no project (not a sync file) matches none */
-		if ((r->has_discovery_key || r->project_default) &&
-		    cfg_same_project(c, r->has_discovery_key ? r->discovery_key : NULL))
+		bool same = (r->has_discovery_key || r->project_default) &&
+		            cfg_same_project(c, r->has_discovery_key ? r->discovery_key : NULL);
+		if (same && (!found || c->container == CFG_TAR)) {
+			if (found)
+				cfg_free(found);
 			found = c;
-		else
+		} else {
 			cfg_free(c);
+		}
 	}
 	free(active);
 	return found;
 }
 
-static void add_options(ui_page *p)
+/* match: the configuration found that matches the sync file, or NULL. */
+/* How a configuration was built, not what it asks people: left out of
+ * what the wizard shows (the CLI's 'diff' lists everything). */
+static bool diff_noise(const cfg_diff_item *it)
+{
+	if (!strcmp(it->area, "container") || !strcmp(it->area, "icon"))
+		return true;
+	return !strcmp(it->area, "metadata") && it->what &&
+	       (!strcmp(it->what, "buildDate") || !strcmp(it->what, "builder") ||
+	        !strcmp(it->what, "fileVersion"));
+}
+
+typedef struct diff_tally {
+	size_t added, removed, changed, renamed;
+} diff_tally;
+
+static void tally(diff_tally *t, const cfg_diff_item *it)
+{
+	switch (it->kind) {
+	case DIFF_ADDED: t->added++; break;
+	case DIFF_REMOVED: t->removed++; break;
+	case DIFF_RENAMED: t->renamed++; break;
+	default: t->changed++; break;
+	}
+}
+
+static void add_tally(ui_page *p, const char *what, const diff_tally *t)
+{
+	if (!t->added && !t->removed && !t->changed && !t->renamed)
+		return;
+	strbuf b = SB_INIT;
+	const char *sep = "";
+	if (t->added)
+		sb_printf(&b, _("%s%zu added"), sep, t->added), sep = ", ";
+	if (t->removed)
+		sb_printf(&b, _("%s%zu removed"), sep, t->removed), sep = ", ";
+	if (t->renamed)
+		sb_printf(&b, _("%s%zu renamed"), sep, t->renamed), sep = ", ";
+	if (t->changed)
+		sb_printf(&b, _("%s%zu changed"), sep, t->changed);
+	/* TRANSLATORS: "Fields: 1 added, 2 changed" */
+	page_add(p, UI_TEXT, 2, _("%s: %s"), what, sb_str(&b));
+	sb_free(&b);
+}
+
+/* What differs, in words a person reads first (the project, its name,
+ * presets, fields, options, translations), then the list without how the
+ * files were built (build dates, builder, icons, tar or ZIP). Two builds of
+ * one project's settings are "the same settings". */
+static void add_diff(ui_page *p, const cfg_diff *d, const mapeo_config *mine, const mapeo_config *m)
+{
+	diff_tally presets = {0}, fields = {0}, options = {0}, translations = {0}, other = {0};
+	bool project = false, name = false;
+	cfg_diff shown = {0};
+	shown.v = xcalloc(d->n ? d->n : 1, sizeof *shown.v);
+	shown.content_differs = true;
+	for (size_t i = 0; i < d->n; i++) {
+		const cfg_diff_item *it = &d->v[i];
+		if (diff_noise(it))
+			continue;
+		shown.v[shown.n++] = *it; /* a view: the items stay d's */
+		const char *a = it->area;
+		if (!strcmp(a, "metadata")) {
+			if (it->what && !strcmp(it->what, "projectKey"))
+				project = true;
+			else
+				name = true;
+		} else if (!strcmp(a, "field")) {
+			tally(it->what && !strcmp(it->what, "option") ? &options : &fields, it);
+		} else if (!strcmp(a, "preset") || !strcmp(a, "category") ||
+		           !strcmp(a, "defaults")) {
+			tally(&presets, it);
+		} else if (!strcmp(a, "translation")) {
+			tally(&translations, it);
+		} else {
+			tally(&other, it);
+		}
+	}
+	page_gap(p);
+	page_add(p, UI_HEAD, 0, "%s", _("What differs between the two configurations"));
+	if (!shown.n) {
+		page_add(p, UI_TEXT, 2, "%s",
+		         _("The same settings: only how the files were built differs (build date, "
+		           "icons, tar or ZIP)."));
+		free(shown.v);
+		return;
+	}
+	if (project)
+		page_add(p, UI_TEXT, 2, "%s",
+		         _("Project: different (another project key: Mapeo keeps their data "
+		           "apart)"));
+	if (name) {
+		char *ta = cfg_title(mine), *tb = cfg_title(m);
+		char *ea = report_escape(ta), *eb = report_escape(tb);
+		page_add(p, UI_TEXT, 2, _("Name and version: %s, then %s"), ea, eb);
+		free(ea), free(eb), free(ta), free(tb);
+	}
+	add_tally(p, _("Presets and categories"), &presets);
+	add_tally(p, _("Fields"), &fields);
+	add_tally(p, _("Options of fields"), &options);
+	add_tally(p, _("Translations"), &translations);
+	add_tally(p, _("Imagery, layers and style"), &other);
+	page_gap(p);
+	strbuf b = SB_INIT;
+	cfg_diff_to_text(&shown, mine, m, ui_text_width() - 2, &b);
+	page_add_block(p, 2, sb_str(&b));
+	sb_free(&b);
+	free(shown.v);
+}
+
+static void add_options(ui_page *p, const mapeo_config *match)
 {
 	page_add(p, UI_HEAD, 0, "%s", _("Option A: change the configuration on this computer"));
 	page_add(p, UI_TEXT, 2, "%s",
 	         _("1. In Mapeo Desktop, on the top menu bar, click File and choose Import "
 	           "Configuration."));
-	page_add(
-	    p, UI_TEXT, 2, "%s",
-	    _("2. Find the configuration file (.mapeosettings) that was used to make the sync "
-	      "file, click it, then click Open. The screen may stay white for a few seconds."));
+	if (match && match->container == CFG_TAR) {
+		char *mp = wiz_show_path(match->path);
+		page_add(p, UI_TEXT, 2,
+		         _("2. Find %s (the configuration of the sync file's project, found "
+		           "above), click it, then click Open. The screen may stay white for a few "
+		           "seconds."),
+		         mp);
+		free(mp);
+	} else if (match) {
+		page_add(p, UI_TEXT, 2, "%s",
+		         _("2. The configuration found above is a ZIP build, which Mapeo Desktop "
+		           "cannot import: ask whoever made the sync file for the .mapeosettings "
+		           "file of the same project (the tar one), click it, then click Open."));
+	} else {
+		page_add(
+		    p, UI_TEXT, 2, "%s",
+		    _("2. Find the configuration file (.mapeosettings) that was used to make "
+		      "the sync file, click it, then click Open. The screen may stay white for "
+		      "a few seconds."));
+	}
 	page_add(p, UI_TEXT, 2, "%s", _("3. Restart Mapeo Desktop."));
 	page_add(p, UI_TEXT, 2, "%s", _("4. Try again to sync with the sync file."));
 	page_gap(p);
@@ -90,13 +222,16 @@ static void add_options(ui_page *p)
 	           "project. The observations then join this project. Choose 1 below."));
 }
 
-static void add_config_notes(ui_page *p, const sd_report *r)
+/* unknown: the project could not be read, so what the core said of it
+ * (default project, mismatch) is left out */
+static void add_config_notes(ui_page *p, const sd_report *r, bool unknown)
 {
 	bool head = false;
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
 		if (f->step != STEP_CONFIGURATION || f->id == FND_PROJECT_MATCH ||
-		    f->id == FND_PROJECT_MISMATCH)
+		    f->id == FND_PROJECT_MISMATCH ||
+		    (unknown && f->id == FND_PROJECT_DEFAULT))
 			continue;
 		if (!head) {
 			page_gap(p);
@@ -154,9 +289,15 @@ wiz_nav panel_step1(wizard *w)
 		keys_error_form(r->config_used ? r->config_discovery_key : "", us);
 		const char *footer = r->config_used ? r->config_footer : "MAPEO";
 		int c_rebuild = -1;
+		const char *unknown = wiz_project_unknown(w, r);
 		if (r->verdict == VERDICT_UNREADABLE) {
 			page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
 			page_add(&p, UI_TEXT, 0, "%s", report_next_action(r));
+		} else if (unknown) {
+			/* never a mismatch from a project that could not be read */
+			page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
+			page_add(&p, UI_TEXT, 0, "%s", unknown);
+			file_known = false;
 		} else if (!known || !file_known) {
 			page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
 			page_add(&p, UI_TEXT, 0, "%s",
@@ -218,17 +359,10 @@ wiz_nav panel_step1(wizard *w)
 				mapeo_config *mine = w->cfg_path ? open_cfg(w->cfg_path) : NULL;
 				if (mine) {
 					cfg_diff *d = cfg_diff_compute(mine, m);
-					page_gap(&p);
-					page_add(&p, UI_HEAD, 0, "%s",
-					         _("What differs between the two configurations"));
-					strbuf b = SB_INIT;
-					cfg_diff_to_text(d, mine, m, ui_text_width() - 2, &b);
-					page_add_block(&p, 2, sb_str(&b));
-					sb_free(&b);
+					add_diff(&p, d, mine, m);
 					cfg_diff_free(d);
 					cfg_free(mine);
 				}
-				cfg_free(m);
 			} else {
 				page_add(&p, UI_TEXT, 0, "%s",
 				         _("None of the configurations found on this computer "
@@ -238,16 +372,21 @@ wiz_nav panel_step1(wizard *w)
 				           "for their .mapeosettings file."));
 			}
 			page_gap(&p);
-			add_options(&p);
+			add_options(&p, m);
+			if (m)
+				cfg_free(m);
 			c_rebuild = page_choice(
 			    &p, _("Option C: write a copy of the sync file for this computer's "
 			          "configuration (the original is not changed)"));
 		}
-		add_config_notes(&p, r);
+		add_config_notes(&p, r, unknown != NULL);
 		add_log_evidence(&p, r);
+		p.relayout = true; /* the diff is side by side only when wide */
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
 		page_free(&p);
 		free(a.text);
+		if (a.act == ACT_RESIZE)
+			continue;
 		if (a.act == ACT_PICK && a.choice == c_rebuild) {
 			wiz_rebuild(w, true);
 			continue;

@@ -12,6 +12,7 @@
 
 #include "i18n.h"
 #include "report.h"
+#include "versions.h"
 #include "wizard.h"
 
 #define MAX_LOG_LINES 8
@@ -38,6 +39,59 @@ static void add_log(ui_page *p, const report_version *v)
 		         v->n_log_total - shown);
 }
 
+/* The version the other computer shows, typed: can that Mapeo read this
+ * file, and how does it compare with this computer's. */
+static void compare_typed(const sd_report *r, const char *typed)
+{
+	char *tv = report_escape(typed);
+	ver_table *t = NULL;
+	sd_error err;
+	sd_error_clear(&err);
+	if (ver_table_load(NULL, &t, &err) != SD_OK) {
+		ui_message(_("The versions cannot be compared"), err.msg);
+		free(tv);
+		return;
+	}
+	const ver_release *rel = ver_find(t, typed);
+	strbuf b = SB_INIT;
+	if (!rel) {
+		sb_printf(
+		    &b,
+		    _("%s is not a Mapeo Desktop version syncdoctor knows (the numbers at the "
+		      "bottom left of the Mapeo modes panel, like 5.4.2)."),
+		    tv);
+	} else {
+		bool can = r->era && ver_reads(rel, r->era);
+		sb_printf(&b,
+		          can ? _("Mapeo Desktop %s (the %s series) can read this sync file.")
+		              : _("Mapeo Desktop %s (the %s series) cannot read this sync file: "
+		                  "update it."),
+		          tv, rel->series);
+		const char *here = r->version.local_version;
+		if (here) {
+			int c = ver_compare(typed, here);
+			sb_addc(&b, ' ');
+			sb_printf(&b,
+			          c == 0 ? _("This computer runs the same version (%s).")
+			          : c < 0
+			              ? _("This computer runs a newer one (%s): update the other "
+			                  "computer to it.")
+			              : _("This computer runs an older one (%s): update this "
+			                  "computer to the other's version."),
+			          here);
+		} else {
+			sb_addc(&b, ' ');
+			sb_add(&b,
+			       _("The version of this computer's Mapeo is not known: compare it "
+			         "with the other's by hand."));
+		}
+	}
+	ui_message(_("The other computer's Mapeo"), sb_str(&b));
+	sb_free(&b);
+	ver_table_free(t);
+	free(tv);
+}
+
 wiz_nav panel_step2(wizard *w)
 {
 	sd_report *r = wiz_check(w, true);
@@ -55,10 +109,25 @@ wiz_nav panel_step2(wizard *w)
 	for (size_t i = 0; i < r->findings.n; i++)
 		if (r->findings.v[i].step == STEP_VERSION && r->findings.v[i].severity != SEV_INFO)
 			bad = true;
+	/* a file no Mapeo reads (a configuration, not a sync file, an
+	 * unknown kind) has no version to judge: never "no version problem" */
+	bool unknown = w->file_is_config || fnd_has(&r->findings, FND_NOT_A_SYNC_FILE) ||
+	               (r->era && strcmp(r->era, "unknown") == 0);
 	if (r->verdict == VERDICT_UNREADABLE)
 		page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
-	else if (bad)
+	else if (unknown) {
+		page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
+		page_add(
+		    &p, UI_TEXT, 0, "%s",
+		    w->file_is_config
+		        ? _("This is a configuration file (.mapeosettings), not a sync file: "
+		            "no Mapeo Desktop syncs with it. Go back and choose the sync file.")
+		        : _("This file is not a sync file any Mapeo Desktop knows, so no "
+		            "version can read it (see step 3)."));
+	} else if (bad)
 		page_add(&p, UI_BIG, 0, "%s", _("VERSION PROBLEM"));
+	else if (v->table_error)
+		page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL: NO TABLE OF MAPEO VERSIONS"));
 	else if (v->local_can_read == 1)
 		page_add(&p, UI_BIG, 0, "%s", _("THIS COMPUTER'S MAPEO CAN READ IT"));
 	else
@@ -118,8 +187,20 @@ wiz_nav panel_step2(wizard *w)
 	page_add(&p, UI_TEXT, 2, "%s",
 	         _("2. If they differ, update Mapeo on the computer with the older version (see "
 	           "the guide \"Updating Mapeo Desktop\"), then try the sync again."));
-	ui_answer a = ui_show(&p, wiz_work_unsaved(w));
-	page_free(&p);
-	free(a.text);
-	return wiz_nav_of(&a);
+	int c_typed = page_choice_text(
+	    &p, _("Type the Mapeo Desktop version the other computer shows, to compare"),
+	    _("The version the other computer shows (bottom left of the Mapeo modes panel):"),
+	    NULL);
+	for (;;) {
+		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
+		if (a.act == ACT_PICK && a.choice == c_typed) {
+			if (a.text && *a.text)
+				compare_typed(r, a.text);
+			free(a.text);
+			continue;
+		}
+		page_free(&p);
+		free(a.text);
+		return wiz_nav_of(&a);
+	}
 }

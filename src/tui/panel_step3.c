@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "i18n.h"
 #include "report.h"
 #include "wizard.h"
@@ -29,27 +30,90 @@ static size_t count_codes(const sd_report *r, const fnd_code *codes)
 	return n;
 }
 
-static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const char *title)
+/* The leftover folders of interrupted syncs that hold another file's
+ * database (sharing nothing with this one): the core notes them all, the
+ * page shows only those that can belong to this file. NULL-terminated
+ * list of their paths; free with env_free_list(). */
+static char **foreign_leftovers(const wizard *w, const sd_report *r)
+{
+	int *match;
+	size_t *shared;
+	env_info *e = wiz_leftovers(w, r, &match, &shared);
+	char **out = xcalloc(e->n_temps + 1, sizeof *out);
+	size_t n = 0;
+	for (size_t i = 0; i < e->n_temps; i++)
+		if (match[i] == 0)
+			out[n++] = xstrdup(e->temps[i].path);
+	free(match);
+	free(shared);
+	env_free(e);
+	return out;
+}
+
+static bool is_foreign(const finding *f, char *const *foreign)
+{
+	if (f->id != FND_LEFTOVER_TEMP_DATABASE || !foreign)
+		return false;
+	for (char *const *p = foreign; *p; p++) {
+		size_t n = strlen(*p);
+		if (!strncmp(f->message, *p, n) && f->message[n] == ',')
+			return true;
+	}
+	return false;
+}
+
+/* Findings of one code in a group beyond this many are one line with a
+ * count: fifteen photos without an observation are one note, not fifteen. */
+#define GROUP_AFTER 3
+
+static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const char *title,
+                      char *const *foreign)
 {
 	bool head = false;
+	bool *done = xcalloc(r->findings.n ? r->findings.n : 1, sizeof *done);
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
-		if (!in_step(f) || f->severity != sev)
+		if (done[i] || !in_step(f) || f->severity != sev || is_foreign(f, foreign))
 			continue;
+		size_t same = 0;
+		for (size_t k = i; k < r->findings.n; k++) {
+			const finding *g = &r->findings.v[k];
+			if (!done[k] && in_step(g) && g->severity == sev &&
+			    !strcmp(g->code, f->code))
+				same++;
+		}
+		bool grouped = same > GROUP_AFTER;
+		if (grouped)
+			for (size_t k = i; k < r->findings.n; k++) {
+				const finding *g = &r->findings.v[k];
+				if (in_step(g) && g->severity == sev && !strcmp(g->code, f->code))
+					done[k] = true;
+			}
 		if (!head) {
 			page_gap(p);
 			page_add(p, UI_HEAD, 0, "%s", title);
 			head = true;
 		}
-		page_add(p, UI_TEXT, 2, "- %s", f->message);
 		char *place = report_place(f);
-		if (*place)
+		char *detail = f->detail && !*place ? report_escape(f->detail) : NULL;
+		if (grouped)
+			page_add(p, UI_TEXT, 2,
+			         P_("- %s%s%s%s (and %zu more like it)",
+			            "- %s%s%s%s (and %zu more like it)", same - 1),
+			         f->message, detail ? " (" : "", detail ? detail : "",
+			         detail ? ")" : "", same - 1);
+		else
+			page_add(p, UI_TEXT, 2, "- %s%s%s%s", f->message, detail ? " (" : "",
+			         detail ? detail : "", detail ? ")" : "");
+		free(detail);
+		if (*place && !grouped)
 			page_add(p, UI_TEXT, 4, _("Where: %s"), place);
 		free(place);
 		const char *adv = fnd_advice(f->id);
 		if (adv && sev != SEV_INFO)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}
+	free(done);
 }
 
 static void add_indicators(ui_page *p, const sd_report *r)
@@ -163,9 +227,13 @@ wiz_nav panel_step3(wizard *w)
 		    _("Observations: %zu (%zu with photos, %zu deleted, %zu edited on two devices "
 		      "at once)"),
 		    r->obs_heads, r->obs_with_attachments, r->obs_deleted, r->obs_forks);
-	add_group(&p, r, SEV_ERROR, _("Problems"));
-	add_group(&p, r, SEV_WARNING, _("Warnings"));
-	add_group(&p, r, SEV_INFO, _("Notes"));
+	char **foreign =
+	    fnd_has(&r->findings, FND_LEFTOVER_TEMP_DATABASE) ? foreign_leftovers(w, r) : NULL;
+	add_group(&p, r, SEV_ERROR, _("Problems"), foreign);
+	add_group(&p, r, SEV_WARNING, _("Warnings"), foreign);
+	add_group(&p, r, SEV_INFO, _("Notes"), foreign);
+	if (foreign)
+		env_free_list(foreign);
 	if (r->verdict != VERDICT_UNREADABLE)
 		add_indicators(&p, r);
 	ui_answer a = ui_show(&p, wiz_work_unsaved(w));

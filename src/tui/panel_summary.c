@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "bundle.h"
+#include "env.h"
 #include "i18n.h"
 #include "io.h"
 #include "journal.h"
@@ -149,6 +150,75 @@ static void show_log(wizard *w)
 	page_free(&p);
 }
 
+/* Leftover folders a sync left in the temporary folders that can belong
+ * to this file (its feeds or its project, or it cannot be told) and hold
+ * a database: list them, rebuild from the one chosen. */
+static void rebuild_from_leftover(wizard *w, const sd_report *r)
+{
+	int *match;
+	size_t *shared;
+	env_info *e = wiz_leftovers(w, r, &match, &shared);
+	ui_page p;
+	page_init(&p, w->step, w->nsteps, _("Databases left by interrupted syncs"));
+	p.help = _("When Mapeo Desktop syncs with a sync file it unpacks the file's database into "
+	           "a temporary folder (osm-p2p-syncfile-...). A sync that was interrupted leaves "
+	           "it there, sometimes with observations the sync file lost. Only folders that "
+	           "can belong to this sync file are listed. Choosing one writes a new sync file "
+	           "from it, beside this one; the folder is never changed.");
+	size_t *idx = xcalloc(e->n_temps ? e->n_temps : 1, sizeof *idx);
+	size_t n = 0;
+	for (size_t i = 0; i < e->n_temps; i++) {
+		const env_temp *t = &e->temps[i];
+		if (!(t->has_multifeed || t->has_db_tar) || match[i] == 0)
+			continue;
+		char *sp = wiz_show_path(t->path);
+		char *l = shared[i] ? xasprintf(_("%s (%zu feeds, %zu of them in this file)"), sp,
+		                                t->n_feeds, shared[i])
+		                    : xasprintf(_("%s (%zu feeds)"), sp, t->n_feeds);
+		page_choice(&p, l);
+		free(l);
+		free(sp);
+		idx[n++] = i;
+	}
+	if (n == 0) {
+		page_add(&p, UI_TEXT, 0, "%s",
+		         _("No folder left by an interrupted sync on this computer can belong to "
+		           "this sync file. Look on the computer that made the file, or make a new "
+		           "sync file there."));
+	} else {
+		page_add(&p, UI_TEXT, 0, "%s",
+		         _("Choose a folder to write a new sync file from its database:"));
+		p.selected = 0;
+	}
+	ui_answer a = ui_show(&p, false);
+	page_free(&p);
+	/* a folder no longer says its project: it is written for the
+	 * configuration chosen for this computer, the one it must sync with */
+	if (a.act == ACT_PICK && (size_t)a.choice < n) {
+		if (w->cfg_path && !w->cfg_default)
+			wiz_rebuild_from(w, e->temps[idx[a.choice]].path, w->cfg_path);
+		else
+			ui_message(
+			    _("Repair"),
+			    _("A database folder does not say which project it belongs to: "
+			      "choose this computer's configuration (.mapeosettings) in step "
+			      "3 first."));
+	}
+	free(a.text);
+	free(idx);
+	free(match);
+	free(shared);
+	env_free(e);
+}
+
+static bool step_errors(const sd_report *r, fnd_step step)
+{
+	for (size_t i = 0; i < r->findings.n; i++)
+		if (r->findings.v[i].step == step && r->findings.v[i].severity == SEV_ERROR)
+			return true;
+	return false;
+}
+
 wiz_nav panel_summary(wizard *w)
 {
 	sd_report *r = wiz_check(w, false);
@@ -168,12 +238,16 @@ wiz_nav panel_summary(wizard *w)
 		char *f = wiz_show_path(w->file);
 		page_add(&p, UI_TEXT, 0, _("Sync file: %s"), f);
 		free(f);
+		bool project_unknown = wiz_project_unknown(w, r) != NULL;
 		for (int s = STEP_CONFIGURATION; s <= STEP_CORRUPTION; s++) {
 			size_t e = 0, wn = 0;
 			for (size_t i = 0; i < r->findings.n; i++) {
 				const finding *fd = &r->findings.v[i];
 				if ((int)fd->step != s &&
 				    !(s == STEP_CORRUPTION && fd->step == STEP_ENVIRONMENT))
+					continue;
+				/* no mismatch counted from a project that was not read */
+				if (project_unknown && fd->id == FND_PROJECT_MISMATCH)
 					continue;
 				e += fd->severity == SEV_ERROR;
 				wn += fd->severity == SEV_WARNING;
@@ -186,6 +260,9 @@ wiz_nav panel_summary(wizard *w)
 				counts = xasprintf(_("%s, %s"), pe, pw);
 				free(pe);
 				free(pw);
+			} else if (project_unknown && s == STEP_CONFIGURATION) {
+				counts =
+				    xstrdup(_("cannot tell (the file's project is not known)"));
 			} else {
 				counts = xstrdup(_("nothing wrong"));
 			}
@@ -193,14 +270,30 @@ wiz_nav panel_summary(wizard *w)
 			         counts);
 			free(counts);
 		}
-		page_gap(&p);
-		page_add(&p, UI_HEAD, 0, "%s", _("Next"));
-		page_add(&p, UI_TEXT, 2, "%s", report_next_action(r));
-		if (w->seen_before) {
+		if (w->rebuilt_path) {
 			page_gap(&p);
-			page_add(&p, UI_HEAD, 0, "%s", _("Seen before"));
-			page_add(&p, UI_TEXT, 2, "%s", w->seen_before);
+			page_add(&p, UI_HEAD, 0, "%s", _("The repair wrote a new sync file"));
+			char *rp = report_escape(w->rebuilt_path);
+			page_add(&p, UI_TEXT, 2, "%s", rp);
+			free(rp);
+			page_add(&p, UI_TEXT, 2, "%s", w->rebuilt_what ? w->rebuilt_what : "");
 		}
+		/* the choices first: "Next" names their numbers */
+		int c_check_new = -1;
+		if (w->rebuilt_path) {
+			char *sp = wiz_show_path(w->rebuilt_path);
+			char *l = xasprintf(_("Check the new file (%s)"), sp);
+			c_check_new = page_choice(&p, l);
+			free(l);
+			free(sp);
+		}
+		/* a mismatch only when the file's project could be read */
+		bool mismatch =
+		    fnd_has(&r->findings, FND_PROJECT_MISMATCH) && !wiz_project_unknown(w, r);
+		bool damaged = step_errors(r, STEP_CORRUPTION);
+		bool no_db = fnd_has(&r->findings, FND_DATABASE_MISSING);
+		bool readable =
+		    r->verdict != VERDICT_UNREADABLE && !fnd_has(&r->findings, FND_NOT_A_SYNC_FILE);
 		char *t = default_report_name(w->file, "txt");
 		char *j = default_report_name(w->file, "json");
 		char *y = default_report_name(w->file, "yaml");
@@ -211,12 +304,15 @@ wiz_nav panel_summary(wizard *w)
 		free(t);
 		free(j);
 		free(y);
-		bool mismatch = fnd_has(&r->findings, FND_PROJECT_MISMATCH);
 		int c_repair = page_choice(
-		    &p, mismatch ? _("Repair: write a copy of the sync file for this computer's "
-		                     "configuration (the original is not changed)")
-		                 : _("Repair: write a new, repaired sync file (the original is not "
-		                     "changed)"));
+		    &p,
+		    damaged && !no_db
+		        ? _("Salvage: write a new sync file with everything that is intact (the "
+		            "original is not changed)")
+		    : mismatch ? _("Repair: write a copy of the sync file for this computer's "
+		                   "configuration (the original is not changed)")
+		               : _("Repair: write a new, repaired sync file (the original is not "
+		                   "changed)"));
 		char *bn = default_report_name(w->file, "tar.gz");
 		char *b = xasprintf("%.*s-support.tar.gz",
 		                    (int)(strlen(bn) - strlen("-report.tar.gz")), bn);
@@ -228,7 +324,6 @@ wiz_nav panel_summary(wizard *w)
 		int c_log = page_choice(&p, _("Read the session log"));
 		/* the guide's symptoms come from the database when the file is
 		 * healthy, and the file's own database may be gone */
-		bool no_db = fnd_has(&r->findings, FND_DATABASE_MISSING);
 		int c_db = -1;
 		if (no_db)
 			c_db = page_choice(&p, _("The sync file holds no database: check this "
@@ -236,8 +331,82 @@ wiz_nav panel_summary(wizard *w)
 		else if (r->verdict == VERDICT_OK)
 			c_db = page_choice(&p, _("The file is healthy but the problem persists: "
 			                         "check Mapeo's database"));
+		int c_other = -1, c_leftover = -1;
+		if (readable && !no_db) {
+			const char *preset = NULL;
+			for (size_t i = 0; i < w->n_nearby && !preset; i++)
+				if (!w->cfg_path || strcmp(w->nearby[i], w->cfg_path) != 0)
+					preset = w->nearby[i];
+			c_other = page_choice_text(
+			    &p,
+			    _("Rebuild the sync file for another configuration (.mapeosettings)"),
+			    _("The configuration (.mapeosettings) to rebuild the sync file for:"),
+			    preset);
+		}
+		if (r->verdict != VERDICT_OK && readable)
+			c_leftover = page_choice(
+			    &p,
+			    _("Look for a database a sync left in a temporary folder, and rebuild "
+			      "from it"));
 		int c_quit = page_choice(&p, _("Quit"));
-		p.selected = c_quit;
+
+		/* "Next" follows the most serious problem of any step: a file that
+		 * cannot be read or is damaged before a configuration question */
+		char *next;
+		if (w->file_is_config)
+			next = xstrdup(wiz_project_unknown(w, r));
+		else if (!readable)
+			next = xstrdup(report_next_action(r));
+		else if (no_db)
+			next =
+			    xasprintf(_("The observations are not in this file. Choose %d to look "
+			                "for a database a sync left on this computer, or %d to "
+			                "check this computer's Mapeo database; or make a new sync "
+			                "file on the computer that made this one."),
+			              c_leftover + 1, c_db + 1);
+		else if (damaged)
+			next =
+			    xasprintf(_("The file is damaged. Choose %d to write a new sync file "
+			                "with everything that is intact, or %d to look for a "
+			                "database a sync left on this computer; or make a new sync "
+			                "file on the computer that made it, without leaving the "
+			                "Synchronization screen until it finishes."),
+			              c_repair + 1, c_leftover + 1);
+		else if (mismatch)
+			next =
+			    xasprintf(_("Use the same configuration on both computers (Option A or "
+			                "B of step %d), or choose %d to write a copy of the sync "
+			                "file for this computer's configuration, or %d for another "
+			                "configuration."),
+			              WIZ_STEP_CHECK1, c_repair + 1, c_other + 1);
+		else
+			next = xstrdup(report_next_action(r));
+		if (c_check_new >= 0) {
+			char *n2 =
+			    xasprintf(_("Choose %d to check the new file, then give it to Mapeo "
+			                "Desktop on its Synchronize screen."),
+			              c_check_new + 1);
+			free(next);
+			next = n2;
+		}
+		/* shown above the choices: a page's lines come first */
+		page_gap(&p);
+		page_add(&p, UI_HEAD, 0, "%s", _("Next"));
+		page_add(&p, UI_TEXT, 2, "%s", next);
+		free(next);
+		if (w->seen_before) {
+			page_gap(&p);
+			page_add(&p, UI_HEAD, 0, "%s", _("Seen before"));
+			page_add(&p, UI_TEXT, 2, "%s", w->seen_before);
+		}
+		/* Enter does what "Next" advises; never Quit far below the text */
+		p.selected = c_check_new >= 0 ? c_check_new
+		             : no_db          ? c_leftover
+		             : damaged        ? c_repair
+		             : mismatch       ? c_repair
+		                              : c_text;
+		if (p.selected < 0)
+			p.selected = c_text;
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
 		page_free(&p);
 		if (a.act != ACT_PICK) {
@@ -259,9 +428,21 @@ wiz_nav panel_summary(wizard *w)
 			save_bundle(w, r, a.text);
 		else if (a.choice == c_repair)
 			wiz_rebuild(w, mismatch);
+		else if (a.choice == c_other && a.text && *a.text)
+			wiz_rebuild_from(w, NULL, a.text);
+		else if (a.choice == c_leftover)
+			rebuild_from_leftover(w, r);
 		else if (a.choice == c_log)
 			show_log(w);
-		else if (a.choice == c_db) {
+		else if (a.choice == c_check_new) {
+			/* the new file becomes the file: every step is checked again */
+			wiz_set(&w->file, w->rebuilt_path);
+			wiz_set(&w->rebuilt_path, NULL);
+			wiz_set(&w->rebuilt_what, NULL);
+			sd_report *nr = wiz_check(w, false);
+			if (nr)
+				r = nr;
+		} else if (a.choice == c_db) {
 			wiz_nav nv = wiz_database(
 			    w, no_db ? _("The sync file holds no database (no observations): "
 			                 "they may still be in the database of the computer "
@@ -277,5 +458,7 @@ wiz_nav panel_summary(wizard *w)
 			}
 		}
 		free(a.text);
+		if (cli_interrupted)
+			return NAV_QUIT;
 	}
 }

@@ -4,8 +4,9 @@
  *
  * Test hooks (hidden, for tests/ui-*.sh):
  *   SYNCDOCTOR_UI_SCRIPT=FILE  keys from FILE, one per line: a character,
- *       Enter, Esc, Backspace, Tab, Space, Up, Down, Left, Right, PgUp, PgDn,
- *       Home, End, F1..F12, Ctrl-A..Ctrl-Z, "Text STRING", "Resize COLSxROWS", Wait, Dump,
+ *       Enter, Esc, Backspace, Delete, Tab, Space, Up, Down, Left, Right, PgUp, PgDn,
+ *       Home, End, F1..F12, Ctrl-A..Ctrl-Z (Ctrl-C raises a real SIGINT, there and
+ *       while work runs), "Text STRING", "Resize COLSxROWS", Wait, Dump,
  *       Cancel, "# comment". Curses then draws to /dev/null at the size
  *       given by LINES and COLUMNS. While work runs with a progress bar,
  *       each progress update looks at the next script line: "Cancel"
@@ -22,15 +23,21 @@
 
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
 #include "i18n.h"
 #include "log.h"
 #include "widgets.h"
+/* tigetstr(); its macros for the terminfo capabilities clash with names here */
+#include <term.h>
+#undef lines
+#undef columns
 
 static const ui_glyphs glyphs_utf8 = {
     false, "─", "│", "┌", "┐", "└", "┘", "█", "░", "↑", "↓", "▶", "↑↓",
@@ -64,6 +71,85 @@ static void fatal_restore(void)
 		endwin();
 		curses_on = false;
 	}
+}
+
+/* What a signal that ends the process sends to the terminal: attributes
+ * off, cursor visible, keypad and alternate screen left; and the terminal
+ * modes as they were before curses started. Prepared while curses starts,
+ * used from the signal handler (cli_signal_restore), where only write()
+ * and tcsetattr() may be called. */
+static char sig_seq[512];
+static size_t sig_seq_len;
+static int sig_fd = -1;
+static struct termios sig_tio;
+static bool sig_have_tio;
+
+static void signal_restore(void)
+{
+	if (sig_fd >= 0 && sig_seq_len) {
+		ssize_t r = write(sig_fd, sig_seq, sig_seq_len);
+		(void)r;
+	}
+	if (sig_have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &sig_tio);
+}
+
+static void sig_seq_add(const char *cap)
+{
+	char *v = tigetstr((char *)cap);
+	if (!v || v == (char *)-1)
+		return;
+	size_t n = strlen(v);
+	if (sig_seq_len + n < sizeof sig_seq) {
+		memcpy(sig_seq + sig_seq_len, v, n);
+		sig_seq_len += n;
+	}
+}
+
+static void signal_restore_arm(int fd)
+{
+	sig_seq_len = 0;
+	sig_seq_add("sgr0");
+	sig_seq_add("cnorm");
+	sig_seq_add("rmkx");
+	sig_seq_add("rmcup");
+	sig_fd = fd;
+	cli_signal_restore = signal_restore;
+}
+
+static void signal_restore_disarm(void)
+{
+	cli_signal_restore = NULL;
+	sig_fd = -1;
+}
+
+/* Keys terminals send that their terminfo entry may not name (PuTTY,
+ * xterm, linux console, rxvt, vt100, under any TERM): taught to curses so
+ * that End is End and not Esc, '[', '4', '~'. */
+static void define_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} k[] = {
+	    {"\033[1~", KEY_HOME},   {"\033[7~", KEY_HOME},   {"\033[H", KEY_HOME},
+	    {"\033OH", KEY_HOME},    {"\033[4~", KEY_END},    {"\033[8~", KEY_END},
+	    {"\033[F", KEY_END},     {"\033OF", KEY_END},     {"\033[5~", KEY_PPAGE},
+	    {"\033[6~", KEY_NPAGE},  {"\033[2~", KEY_IC},     {"\033[3~", KEY_DC},
+	    {"\033[A", KEY_UP},      {"\033[B", KEY_DOWN},    {"\033[C", KEY_RIGHT},
+	    {"\033[D", KEY_LEFT},    {"\033OA", KEY_UP},      {"\033OB", KEY_DOWN},
+	    {"\033OC", KEY_RIGHT},   {"\033OD", KEY_LEFT},    {"\033OP", KEY_F(1)},
+	    {"\033OQ", KEY_F(2)},    {"\033OR", KEY_F(3)},    {"\033OS", KEY_F(4)},
+	    {"\033[11~", KEY_F(1)},  {"\033[12~", KEY_F(2)},  {"\033[13~", KEY_F(3)},
+	    {"\033[14~", KEY_F(4)},  {"\033[15~", KEY_F(5)},  {"\033[[A", KEY_F(1)},
+	    {"\033[[B", KEY_F(2)},   {"\033[[C", KEY_F(3)},   {"\033[[D", KEY_F(4)},
+	    {"\033[[E", KEY_F(5)},   {"\033[17~", KEY_F(6)},  {"\033[18~", KEY_F(7)},
+	    {"\033[19~", KEY_F(8)},  {"\033[20~", KEY_F(9)},  {"\033[21~", KEY_F(10)},
+	    {"\033[23~", KEY_F(11)}, {"\033[24~", KEY_F(12)},
+	};
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+		if (key_defined(k[i].seq) == 0)
+			define_key(k[i].seq, k[i].key);
 }
 
 static void load_script(const char *path)
@@ -112,6 +198,7 @@ static bool try_curses(const cli_globals *g)
 		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || !term || !*term ||
 		    strcmp(term, "dumb") == 0)
 			return false;
+		sig_have_tio = tcgetattr(STDIN_FILENO, &sig_tio) == 0;
 		scr = newterm(NULL, stdout, stdin);
 	}
 	if (!scr)
@@ -122,8 +209,13 @@ static bool try_curses(const cli_globals *g)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
-	set_escdelay(100);
+	define_keys();
+	/* Long enough for a key's bytes to arrive together over SSH, short
+	 * enough that a lone Esc (Back) feels immediate; ESCDELAY wins. */
+	if (!getenv("ESCDELAY"))
+		set_escdelay(200);
 	curs_set(0);
+	signal_restore_arm(fileno(null_out ? null_out : stdout));
 	if (g->ascii)
 		ui_gl = &glyphs_ascii;
 	else if (utf8_locale())
@@ -154,6 +246,7 @@ void ui_open(const cli_globals *g)
 
 void ui_close(void)
 {
+	signal_restore_disarm();
 	if (curses_on) {
 		endwin();
 		curses_on = false;
@@ -172,6 +265,17 @@ void ui_close(void)
 	free(script);
 	script = NULL;
 	script_n = script_pos = 0;
+}
+
+void ui_to_line_mode(void)
+{
+	if (!curses_on)
+		return;
+	signal_restore_disarm();
+	endwin();
+	curses_on = false;
+	ui_log_printf("front end: line mode (the terminal was too small)");
+	line_open();
 }
 
 bool ui_is_curses(void) { return curses_on; }
@@ -260,7 +364,8 @@ void ui_draw_too_small(void)
 {
 	erase();
 	char *msg = xasprintf(_("The terminal is too small: syncdoctor needs %dx%d, this one is "
-	                        "%dx%d. Make the window bigger, or press q to quit."),
+	                        "%dx%d. Make the window bigger, press l to go on in plain line "
+	                        "mode (questions and answers), or press q to quit."),
 	                      UI_MIN_COLS, UI_MIN_ROWS, COLS, LINES);
 	int row = 0;
 	/* Wrap by hand: nothing else fits when the screen is this small. */
@@ -363,6 +468,7 @@ static const struct {
     {"PgDn", UI_K(KEY_NPAGE)},
     {"Home", UI_K(KEY_HOME)},
     {"End", UI_K(KEY_END)},
+    {"Delete", UI_K(KEY_DC)},
 };
 
 static int script_key(void)
@@ -407,6 +513,11 @@ static int script_key(void)
 		for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
 			if (strcmp(l, key_names[i].name) == 0)
 				return key_names[i].key;
+		if (strcmp(l, "Ctrl-C") == 0) {
+			/* the real thing: the terminal turns Ctrl-C into SIGINT */
+			raise(SIGINT);
+			return cli_interrupted ? UI_KEY_INTR : 3;
+		}
 		if (strncmp(l, "Ctrl-", 5) == 0 && l[5] >= 'A' && l[5] <= 'Z' && !l[6])
 			return l[5] - 'A' + 1;
 		int fn;
@@ -429,6 +540,11 @@ bool ui_script_progress(void)
 		script_pos++;
 		return true;
 	}
+	if (strcmp(script[script_pos], "Ctrl-C") == 0) {
+		script_pos++;
+		raise(SIGINT);
+		return true;
+	}
 	if (strcmp(script[script_pos], "Wait") == 0) {
 		script_pos++;
 		while (script_pos < script_n && strcmp(script[script_pos], "Dump") == 0) {
@@ -439,22 +555,55 @@ bool ui_script_progress(void)
 	return false;
 }
 
+/* After an Esc: the rest of an escape sequence curses did not know, read
+ * with a short wait (its bytes may arrive apart over a slow link). Returns
+ * true when one was read (and dropped); false for a lone Esc. */
+static bool skip_unknown_sequence(void)
+{
+	wint_t wc;
+	wtimeout(stdscr, 50);
+	int r = get_wch(&wc);
+	bool seq = false;
+	if (r == OK && (wc == '[' || wc == 'O')) {
+		seq = true;
+		bool csi = wc == '[';
+		/* CSI: parameters and intermediates (0x20-0x3F) up to a final
+		 * byte (0x40-0x7E); SS3: one more character */
+		for (int n = 0; n < 32; n++) {
+			if (get_wch(&wc) != OK)
+				break;
+			if (!csi || (wc >= 0x40 && wc <= 0x7E && !(n == 0 && wc == '[')))
+				break;
+		}
+	} else if (r == OK) {
+		unget_wch((wchar_t)wc); /* Esc, then a key typed quickly: both count */
+	} else if (r == KEY_CODE_YES) {
+		ungetch((int)wc);
+	}
+	wtimeout(stdscr, -1);
+	return seq;
+}
+
 int ui_getkey(void)
 {
 	doupdate();
+	if (cli_interrupted)
+		return UI_KEY_INTR;
 	if (script)
 		return script_key();
 	for (;;) {
 		if (cli_interrupted)
-			return 'q';
+			return UI_KEY_INTR;
 		wint_t wc;
 		int r = get_wch(&wc);
 		if (r == KEY_CODE_YES)
 			return UI_K((int)wc);
+		if (r == OK && wc == 27 && skip_unknown_sequence())
+			continue;
 		if (r == OK)
 			return wc == 4 ? UI_KEY_EOF : (int)wc; /* Ctrl-D */
 		if (cli_interrupted)
-			return 'q';
+			return UI_KEY_INTR;
 		if (feof(stdin) || !isatty(STDIN_FILENO))
 			return UI_KEY_EOF;
 	}
@@ -492,6 +641,12 @@ bool ui_progress_update(const char *phase, uint64_t done, uint64_t total)
 {
 	return curses_on ? cw_progress_update(phase, done, total)
 	                 : line_progress_update(phase, done, total);
+}
+
+void ui_progress_whole(void)
+{
+	if (curses_on)
+		cw_progress_whole();
 }
 
 void ui_progress_end(void)

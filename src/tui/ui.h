@@ -49,6 +49,10 @@ typedef struct ui_page {
 	int selected;     /* choice Enter picks; -1: Enter means "next" */
 	const char *help; /* translated help text for this step */
 	bool can_back;
+	/* laid out for ui_text_width() (a side-by-side diff): after a resize
+	 * that changes it, ui_show() returns ACT_RESIZE and the panel makes
+	 * the page again */
+	bool relayout;
 } ui_page;
 
 void page_init(ui_page *p, int step, int nsteps, const char *title);
@@ -69,9 +73,10 @@ int page_choice_text(ui_page *p, const char *label, const char *prompt, const ch
 typedef enum ui_act {
 	ACT_NEXT, /* Enter/n without a choice */
 	ACT_BACK,
-	ACT_QUIT, /* q, confirmed when asked to */
-	ACT_PICK, /* choice picked (digit, or Enter on the selection) */
-	ACT_EOF,  /* end of input: quit without asking */
+	ACT_QUIT,   /* q, confirmed when asked to */
+	ACT_PICK,   /* choice picked (digit, or Enter on the selection) */
+	ACT_EOF,    /* end of input: quit without asking */
+	ACT_RESIZE, /* only for pages with relayout: make the page again */
 } ui_act;
 
 typedef struct ui_answer {
@@ -97,6 +102,10 @@ void ui_message(const char *title, const char *text);
 void ui_progress_begin(const char *title);
 bool ui_progress_update(const char *phase, uint64_t done, uint64_t total);
 void ui_progress_end(void);
+/* Between begin and end: the updates measure the whole work, whatever
+ * their phase, so the time left is the whole work's (a change of phase
+ * does not start the bar again). */
+void ui_progress_whole(void);
 
 /* Width the text of pages is laid out at (for core renderers). */
 int ui_text_width(void);

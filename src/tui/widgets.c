@@ -9,15 +9,18 @@
  * to a few bytes on a 9600-baud serial or SSH link. */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <wchar.h>
 
 #include "i18n.h"
 #include "log.h"
+#include "cli/cli.h"
 #include "strbuf.h"
 #include "widgets.h"
 
@@ -521,14 +524,48 @@ static struct {
 	const int *sel;
 } shown;
 
+/* The page last left, kept (a copy: the panel frees its own) so that a
+ * dialog opened after it (a confirmation, a message) and drawn again after
+ * a resize has that page behind it, laid out for the new size, instead of
+ * a blank screen. */
+static struct {
+	ui_page p;
+	view vw;
+	int top, sel;
+	bool set;
+} behind;
+
+static void keep_behind(const ui_page *p, int top, int sel)
+{
+	if (behind.set)
+		page_free(&behind.p);
+	view_free(&behind.vw);
+	page_init(&behind.p, p->step, p->nsteps, p->title);
+	for (size_t i = 0; i < p->n_lines; i++)
+		page_add(&behind.p, p->lines[i].style, p->lines[i].indent, "%s", p->lines[i].text);
+	for (size_t i = 0; i < p->n_choices; i++)
+		page_choice(&behind.p, p->choices[i].label);
+	behind.p.help = p->help;
+	behind.p.can_back = p->can_back;
+	behind.top = top;
+	behind.sel = sel;
+	behind.set = true;
+	shown.p = &behind.p;
+	shown.vw = &behind.vw;
+	shown.top = &behind.top;
+	shown.sel = &behind.sel;
+}
+
 /* The page is left with answer a (act set to act): say so in the session
- * log and forget the page's layout. */
+ * log and forget the page's layout (its text stays behind dialogs). */
 static ui_answer page_leave(view *vw, ui_answer a, ui_act act, const char *logged)
 {
 	a.act = act;
 	ui_log_answer("%s", logged);
+	const ui_page *p = shown.p;
+	if (p && p != &behind.p)
+		keep_behind(p, *shown.top, *shown.sel);
 	view_free(vw);
-	shown.p = NULL;
 	return a;
 }
 
@@ -559,6 +596,8 @@ bool cw_confirm(const char *question)
 			win = dialog_resized(win, title, question, keys);
 			continue;
 		}
+		if (k == UI_KEY_INTR)
+			break;
 		if (!win && k != UI_KEY_EOF && k != 'q')
 			continue; /* too small: a bigger terminal, q (no) or end of input */
 		if (k == 'y' || k == 'Y' || k == 's' || k == 'S') { /* s: sí / sim */
@@ -586,10 +625,10 @@ void cw_message(const char *title, const char *text)
 			win = dialog_resized(win, title, text, keys);
 			continue;
 		}
-		if (!win && k != UI_KEY_EOF)
+		if (!win && k != UI_KEY_EOF && k != UI_KEY_INTR)
 			continue;
 		if (k == '\r' || k == '\n' || k == 27 || k == ' ' || k == 'q' || k == UI_KEY_EOF ||
-		    k == UI_K(KEY_ENTER) || k == 'n' || k == 'b')
+		    k == UI_KEY_INTR || k == UI_K(KEY_ENTER) || k == 'n' || k == 'b')
 			break;
 	}
 	if (win)
@@ -611,35 +650,114 @@ static bool show_help(const ui_page *p)
 	return resized;
 }
 
-/* A one-line text field in a dialog. Returns what was typed or NULL when
+/* The byte offset of the character before (dir < 0) or after cur. */
+static size_t utf8_step(const char *s, size_t len, size_t cur, int dir)
+{
+	if (dir < 0) {
+		if (cur == 0)
+			return 0;
+		cur--;
+		while (cur > 0 && ((unsigned char)s[cur] & 0xC0) == 0x80)
+			cur--;
+		return cur;
+	}
+	if (cur >= len)
+		return len;
+	cur++;
+	while (cur < len && ((unsigned char)s[cur] & 0xC0) == 0x80)
+		cur++;
+	return cur;
+}
+
+/* Tab in a path field: complete the last part of the path from the names
+ * in its folder (as far as they agree; a folder gets its '/'). The text up
+ * to cur is completed; what follows the cursor is kept. Returns the new
+ * cursor. */
+static size_t complete_path(strbuf *b, size_t cur)
+{
+	char *head = xstrndup(b->s ? b->s : "", cur);
+	char *tail = xstrdup(b->s ? b->s + cur : "");
+	const char *slash = strrchr(head, '/');
+	char *dir = slash ? xstrndup(head, (size_t)(slash - head) + 1) : xstrdup("./");
+	const char *prefix = slash ? slash + 1 : head;
+	size_t plen = strlen(prefix);
+	char *best = NULL;
+	bool best_dir = false;
+	size_t matches = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL && !cli_interrupted) {
+		if (strncmp(e->d_name, prefix, plen) != 0 || !strcmp(e->d_name, ".") ||
+		    !strcmp(e->d_name, "..") || (plen == 0 && e->d_name[0] == '.'))
+			continue;
+		matches++;
+		if (!best) {
+			best = xstrdup(e->d_name);
+			char *full = xasprintf("%s%s", dir, e->d_name);
+			struct stat st;
+			best_dir = stat(full, &st) == 0 && S_ISDIR(st.st_mode);
+			free(full);
+		} else {
+			size_t i = 0;
+			while (best[i] && best[i] == e->d_name[i])
+				i++;
+			best[i] = '\0';
+		}
+	}
+	if (d)
+		closedir(d);
+	size_t ncur = cur;
+	if (best && strlen(best) >= plen) {
+		strbuf nb = SB_INIT;
+		sb_addn(&nb, head, (size_t)(prefix - head));
+		sb_add(&nb, best);
+		if (matches == 1 && best_dir)
+			sb_addc(&nb, '/');
+		ncur = nb.len;
+		sb_add(&nb, tail);
+		sb_reset(b);
+		sb_add(b, sb_str(&nb));
+		sb_free(&nb);
+	} else {
+		beep();
+	}
+	free(best);
+	free(dir);
+	free(head);
+	free(tail);
+	return ncur;
+}
+
+/* A one-line text field in a dialog: a visible cursor, Left/Right,
+ * Home/End (and Ctrl-A/Ctrl-E), Backspace/Delete at the cursor, Ctrl-U to
+ * clear, Tab to complete a path. Returns what was typed or NULL when
  * cancelled (Esc). */
 static char *cw_input(const char *prompt, const char *preset)
 {
 	int end;
+	const char *keys = _("Enter OK   Esc Cancel   Tab complete a name");
 	WINDOW *win = dialog(NULL, prompt, 3, &end);
 	int fw = getmaxx(win) - 4;
-	ui_put(win, end + 3, 2, _("Enter OK     Esc Cancel"), fw);
+	ui_put(win, end + 3, 2, keys, fw);
 	strbuf b = SB_INIT;
 	if (preset)
 		sb_add(&b, preset);
+	size_t cur = b.len; /* the cursor, a byte offset on a character boundary */
 	char *result = NULL;
 	if (!ui_scripted())
 		curs_set(1);
 	for (;;) {
 		if (win) {
-			/* the tail of what was typed when it is wider than the field */
+			/* from the start, or scrolled so the cursor shows at the right */
 			const char *s = sb_str(&b);
-			size_t len = strlen(s);
-			while (ui_str_width(s, len) > fw - 1) {
-				size_t k = fit_bytes(s, len, 1);
-				s += k;
-				len -= k;
-			}
+			size_t from = 0;
+			while (ui_str_width(s + from, cur - from) > fw - 1)
+				from = utf8_step(s, b.len, from, 1);
 			wattrset(win, A_UNDERLINE);
 			mvwhline(win, end + 1, 2, ' ', fw);
-			int w = ui_put(win, end + 1, 2, s, fw - 1);
+			ui_put(win, end + 1, 2, s + from, fw - 1);
 			wattrset(win, A_NORMAL);
-			wmove(win, end + 1, 2 + w);
+			wmove(win, end + 1, 2 + ui_str_width(s + from, cur - from));
 			wnoutrefresh(win);
 		}
 		int k = ui_getkey();
@@ -657,41 +775,58 @@ static char *cw_input(const char *prompt, const char *preset)
 			if (!small) {
 				win = dialog(NULL, prompt, 3, &end);
 				fw = getmaxx(win) - 4;
-				ui_put(win, end + 3, 2, _("Enter OK     Esc Cancel"), fw);
+				ui_put(win, end + 3, 2, keys, fw);
 			}
 			continue;
 		}
-		if (!win && k != UI_KEY_EOF && k != 27)
+		if (!win && k != UI_KEY_EOF && k != 27 && k != UI_KEY_INTR)
 			continue; /* too small: wait for a bigger terminal */
 		if (k == '\r' || k == '\n' || k == UI_K(KEY_ENTER)) {
 			result = xstrdup(sb_str(&b));
 			break;
 		}
-		if (k == 27 || k == UI_KEY_EOF)
+		if (k == 27 || k == UI_KEY_EOF || k == UI_KEY_INTR)
 			break;
-		if (k == UI_K(KEY_BACKSPACE) || k == 127 || k == 8) {
-			/* drop the last character, not the last byte */
-			size_t n = b.len;
-			while (n > 0 && ((unsigned char)b.s[n - 1] & 0xC0) == 0x80)
-				n--;
-			if (n > 0)
-				n--;
-			b.len = n;
-			if (b.s)
-				b.s[n] = '\0';
-			continue;
-		}
-		if (k == 21) { /* Ctrl-U */
+		size_t from = cur, to = cur; /* bytes to delete */
+		switch (k) {
+		case UI_K(KEY_LEFT): cur = utf8_step(b.s, b.len, cur, -1); continue;
+		case UI_K(KEY_RIGHT): cur = utf8_step(b.s, b.len, cur, 1); continue;
+		case UI_K(KEY_HOME):
+		case 1: /* Ctrl-A */ cur = 0; continue;
+		case UI_K(KEY_END):
+		case 5: /* Ctrl-E */ cur = b.len; continue;
+		case 21: /* Ctrl-U */
 			sb_reset(&b);
+			cur = 0;
+			continue;
+		case '\t': cur = complete_path(&b, cur); continue;
+		case UI_K(KEY_BACKSPACE):
+		case 127:
+		case 8: from = utf8_step(b.s, b.len, cur, -1); break;
+		case UI_K(KEY_DC): to = utf8_step(b.s, b.len, cur, 1); break;
+		default:
+			if (k >= 32 && k < 0x110000 && k != 127) {
+				char mb[MB_LEN_MAX];
+				mbstate_t st;
+				memset(&st, 0, sizeof st);
+				size_t n = wcrtomb(mb, (wchar_t)k, &st);
+				if (n != (size_t)-1) {
+					char *rest = xstrdup(sb_str(&b) + cur);
+					b.len = cur;
+					if (b.s)
+						b.s[cur] = '\0';
+					sb_addn(&b, mb, n);
+					cur = b.len;
+					sb_add(&b, rest);
+					free(rest);
+				}
+			}
 			continue;
 		}
-		if (k >= 32 && k < 0x110000 && k != 127) {
-			char mb[MB_LEN_MAX];
-			mbstate_t st;
-			memset(&st, 0, sizeof st);
-			size_t n = wcrtomb(mb, (wchar_t)k, &st);
-			if (n != (size_t)-1)
-				sb_addn(&b, mb, n);
+		if (to > from) {
+			memmove(b.s + from, b.s + to, b.len - to + 1);
+			b.len -= to - from;
+			cur = from;
 		}
 	}
 	if (!ui_scripted())
@@ -748,7 +883,7 @@ static bool small_confirm(void)
 			break;
 		}
 		if (k == 'n' || k == 'N' || k == 27 || k == 'q' || k == UI_KEY_EOF ||
-		    k == UI_K(KEY_RESIZE) || k == '\r' || k == '\n')
+		    k == UI_KEY_INTR || k == UI_K(KEY_RESIZE) || k == '\r' || k == '\n')
 			break;
 	}
 	ui_log_answer("%s", yes ? "yes" : "no");
@@ -763,6 +898,7 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 	bool full = true;
 	int digit = 0; /* a first digit typed that a second one may follow ("12") */
 	ui_log_page(p);
+	int width = ui_text_width(); /* the panel laid p out for this */
 	shown.p = p;
 	shown.vw = &vw;
 	shown.top = &top;
@@ -775,12 +911,27 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		if (k == UI_K(KEY_RESIZE)) {
 			ui_log_printf("terminal resized to %dx%d", COLS, LINES);
 			full = true;
+			/* a page laid out for a width (a side-by-side diff) is made
+			 * again by its panel for the new one */
+			if (p->relayout && ui_text_width() != width)
+				return page_leave(&vw, a, ACT_RESIZE,
+				                  "resized: the page is made again");
 			continue;
 		}
 		if (k == UI_KEY_EOF) {
 			return page_leave(&vw, a, ACT_EOF, "end of input");
 		}
+		if (k == UI_KEY_INTR) /* Ctrl-C: quit now, asking nothing */
+			return page_leave(&vw, a, ACT_QUIT, "interrupted (Ctrl-C)");
 		if (ui_too_small()) {
+			if (k == 'l' || k == 'L') {
+				/* the same page, and every one after it, as plain text */
+				ui_log_answer("line mode");
+				view_free(&vw);
+				shown.p = NULL;
+				ui_to_line_mode();
+				return line_show(p, confirm_quit);
+			}
 			if (k == 'q' || k == 'Q' || k == UI_K(KEY_F(10))) {
 				if (confirm_quit && !small_confirm()) {
 					full = true;
@@ -888,8 +1039,8 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		a.choice = pick;
 		ui_log_answer("%d: %s%s%s", pick + 1, c->label, a.text ? ": " : "",
 		              a.text ? a.text : "");
+		keep_behind(p, top, sel);
 		view_free(&vw);
-		shown.p = NULL;
 		return a;
 	}
 }
@@ -904,7 +1055,10 @@ static struct {
 	int pct;
 	long ticks; /* updates so far: the virtual clock under a test script */
 	bool cancelled;
+	bool whole; /* one bar for the whole work: a new phase keeps the clock */
 } prog;
+
+void cw_progress_whole(void) { prog.whole = true; }
 
 static time_t progress_now(void) { return ui_scripted() ? prog.start + prog.ticks : time(NULL); }
 
@@ -961,6 +1115,7 @@ void cw_progress_begin(const char *title)
 	prog.last = 0;
 	prog.pct = -1;
 	prog.cancelled = false;
+	prog.whole = false;
 	ui_log_printf("[work] %s", title);
 	progress_draw("", 0, 0);
 }
@@ -998,8 +1153,10 @@ bool cw_progress_update(const char *phase, uint64_t done, uint64_t total)
 	if (!prog.phase || strcmp(prog.phase, phase ? phase : "") != 0) {
 		free(prog.phase);
 		prog.phase = xstrdup(phase ? phase : "");
-		prog.phase_start = now;
-		prog.pct = -1;
+		if (!prog.whole) {
+			prog.phase_start = now;
+			prog.pct = -1;
+		}
 	}
 	/* redraw only when something a person can see changed */
 	if (pct != prog.pct || now != prog.last) {

@@ -4,8 +4,9 @@
  * front end's entry points (lineui.c). Internal to src/tui.
  *
  * Keys: ui_getkey() returns a character as its code point, a curses key
- * as UI_K(KEY_...), or UI_KEY_EOF. Code points and curses key codes
- * overlap, hence the offset. */
+ * as UI_K(KEY_...), UI_KEY_EOF or UI_KEY_INTR; escape sequences curses
+ * does not know are read whole and dropped, never seen as Esc + text. Code points and curses key
+ * codes overlap, hence the offset. */
 #ifndef SD_UI_WIDGETS_H
 #define SD_UI_WIDGETS_H
 
@@ -19,8 +20,11 @@
 
 #include "ui.h"
 
-#define UI_K(k)     ((k) + 0x110000)
-#define UI_KEY_EOF  (-1)
+#define UI_K(k)    ((k) + 0x110000)
+#define UI_KEY_EOF (-1)
+/* Ctrl-C (SIGINT, TERM or HUP) arrived: every widget leaves at once and
+ * the wizard quits without asking; ui_getkey() keeps returning it. */
+#define UI_KEY_INTR (-2)
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
 
@@ -44,6 +48,9 @@ int ui_getkey(void);
  * "too small" screen is shown instead of the page). */
 bool ui_too_small(void);
 void ui_draw_too_small(void);
+/* Leave curses for the line front end for the rest of the session (the
+ * person chose it on the "too small" screen). */
+void ui_to_line_mode(void);
 /* Progress polling under the test script: true when the next line is
  * "Cancel"; a "Wait" line dumps the screen for the "Dump" lines after it
  * (see ui.c). */
@@ -61,6 +68,7 @@ void cw_message(const char *title, const char *text);
 void cw_progress_begin(const char *title);
 bool cw_progress_update(const char *phase, uint64_t done, uint64_t total);
 void cw_progress_end(void);
+void cw_progress_whole(void);
 
 /* ---- lineui.c ---- */
 void line_open(void);

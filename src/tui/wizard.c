@@ -15,12 +15,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "env.h"
 #include "i18n.h"
 #include "io.h"
 #include "journal.h"
 #include "log.h"
 #include "rebuild.h"
 #include "report.h"
+#include "settings.h"
 #include "wizard.h"
 
 void wiz_set(char **slot, const char *s)
@@ -67,6 +69,65 @@ void wiz_offer_stale(const char *path)
 	io_free_list(stale);
 }
 
+bool wiz_is_config_file(const char *path, char **title)
+{
+	struct stat st;
+	/* configurations are small; never read a big sync file twice for this */
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 16 * 1024 * 1024)
+		return false;
+	mapeo_config *c = NULL;
+	findings fl;
+	fnd_init(&fl);
+	bool is = cfg_open(path, &c, &fl, NULL) == SD_OK && c && c->presets != NULL;
+	if (is && title) {
+		char *t = cfg_title(c);
+		*title = report_escape(t);
+		free(t);
+	}
+	if (c)
+		cfg_free(c);
+	fnd_free(&fl);
+	return is;
+}
+
+const char *wiz_project_unknown(const wizard *w, const sd_report *r)
+{
+	if (r->verdict == VERDICT_UNREADABLE)
+		return _("The sync file could not be read, so its project is not known.");
+	if (w->file_is_config)
+		return _("This is a configuration file (.mapeosettings), not a sync file: it "
+		         "belongs to no sync. Go back and choose the sync file (.mapeodata).");
+	if (fnd_has(&r->findings, FND_NOT_A_SYNC_FILE))
+		return _("This is not a Mapeo sync file, so it names no project (see step 3).");
+	if (fnd_has(&r->findings, FND_MISSING_INDEX) || fnd_has(&r->findings, FND_DAMAGED_INDEX) ||
+	    fnd_has(&r->findings, FND_INDEX_DISAGREES))
+		return _("The part of the sync file that names its project (its index) is lost "
+		         "or damaged, so which project it belongs to cannot be told here. Mapeo "
+		         "cannot open the file either (see step 3).");
+	if (r->era && strcmp(r->era, "kappa-osm-v2") != 0)
+		return _("This sync file comes from a Mapeo older than projects (see step 2): "
+		         "it names no project to compare.");
+	return NULL;
+}
+
+env_info *wiz_leftovers(const wizard *w, const sd_report *r, int **match, size_t **shared)
+{
+	env_options eo = {0};
+	eo.userdata = w->g->userdata;
+	env_info *e = env_scan(&eo);
+	char(*keys)[KEYS_HEX_SIZE] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
+	for (size_t i = 0; i < r->n_feeds; i++)
+		memcpy(keys[i], r->feeds[i].key_hex, 65);
+	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
+	*match = xcalloc(e->n_temps ? e->n_temps : 1, sizeof **match);
+	*shared = xcalloc(e->n_temps ? e->n_temps : 1, sizeof **shared);
+	for (size_t i = 0; i < e->n_temps; i++)
+		(*match)[i] = env_temp_match(&e->temps[i], dk, (const char(*)[KEYS_HEX_SIZE])keys, r->n_feeds,
+		                             &(*shared)[i]);
+	free(keys);
+	return e;
+}
+
 wiz_nav wiz_nav_of(const ui_answer *a)
 {
 	switch (a->act) {
@@ -77,6 +138,48 @@ wiz_nav wiz_nav_of(const ui_answer *a)
 	}
 }
 
+/* The whole check as one bar: the quick report (steps 1 and 2) already
+ * says how big each part is, so the structure (about a twentieth of the
+ * file: headers only), every device's data (the database's bytes, shared
+ * by blocks) and the photos (their bytes) are parts of one total, and the
+ * time left is the whole check's, not the current part's. */
+static struct {
+	bool on;
+	uint64_t structure, database, media, total;
+	uint64_t blocks; /* in every feed (0: not known from a quick check) */
+	size_t n_feeds, feeds_started;
+	uint64_t feeds_done; /* bytes of the feeds finished */
+	uint64_t cur_len;    /* blocks of the feed being checked */
+	uint64_t cur_k;
+	uint64_t cur_share;
+} whole;
+
+static void whole_begin(const sd_report *quick)
+{
+	memset(&whole, 0, sizeof whole);
+	if (!quick || quick->verdict == VERDICT_UNREADABLE)
+		return;
+	whole.n_feeds = quick->n_feeds;
+	for (size_t i = 0; i < quick->n_feeds; i++)
+		whole.blocks += quick->feeds[i].length;
+	whole.structure = quick->size / 20 + 1;
+	whole.media = quick->media_bytes;
+	whole.database = quick->database_bytes       ? quick->database_bytes
+	                 : quick->size > whole.media ? quick->size - whole.media
+	                                             : 1;
+	whole.total = whole.structure + whole.database + whole.media;
+	whole.on = true;
+}
+
+static uint64_t scale(uint64_t part, uint64_t done, uint64_t of)
+{
+	if (!of)
+		return 0;
+	if (done > of)
+		done = of;
+	return (uint64_t)((double)part * (double)done / (double)of);
+}
+
 static void on_progress(void *ud, const char *phase, uint64_t bytes_done, uint64_t bytes_total,
                         uint64_t items_done, uint64_t items_total)
 {
@@ -84,7 +187,34 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes_done, uint64
 	uint64_t done = bytes_total ? bytes_done : items_done;
 	uint64_t total = bytes_total ? bytes_total : items_total;
 	/* the core names its phases except a device's data (counted in blocks) */
-	if (ui_progress_update(phase ? phase : _("the devices' data"), done, total))
+	const char *label = phase ? phase : _("the devices' data");
+	if (whole.on && (!phase || !strcmp(phase, _("structure")) || !strcmp(phase, _("photos")))) {
+		uint64_t at;
+		if (!phase) {
+			/* a device's share: by its blocks, or an equal part when the
+			 * quick check did not count them */
+			uint64_t share = whole.blocks
+			                     ? scale(whole.database, items_total, whole.blocks)
+			                     : whole.database / (whole.n_feeds ? whole.n_feeds : 1);
+			if (items_done <= whole.cur_k || items_total != whole.cur_len) {
+				/* a new device: the one before is done */
+				if (whole.feeds_started++)
+					whole.feeds_done += whole.cur_share;
+				whole.cur_len = items_total;
+				whole.cur_share = share;
+			}
+			whole.cur_k = items_done;
+			at = whole.structure + whole.feeds_done +
+			     scale(share, items_done, items_total);
+		} else if (!strcmp(phase, _("structure"))) {
+			at = scale(whole.structure, done, total);
+		} else {
+			at = whole.structure + whole.database + scale(whole.media, done, total);
+		}
+		done = at < whole.total ? at : whole.total;
+		total = whole.total;
+	}
+	if (ui_progress_update(label, done, total))
 		w->cancel = 1;
 }
 
@@ -171,12 +301,17 @@ sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, 
 	sd_report *r = NULL;
 	sd_error err;
 	sd_error_clear(&err);
+	if (whole.on)
+		ui_progress_whole();
 	sd_status st = check_run(path, opt, &prog, &r, &err);
 	ui_progress_end();
+	memset(&whole, 0, sizeof whole);
 	if (st == SD_ERR_CANCELLED) {
 		if (r)
 			report_free(r);
-		ui_message(_("Cancelled"), _("The check was cancelled. Nothing was changed."));
+		if (!cli_interrupted) /* Ctrl-C quits: no message to dismiss first */
+			ui_message(_("Cancelled"),
+			           _("The check was cancelled. Nothing was changed."));
 		return NULL;
 	}
 	if (st != SD_OK || !r) {
@@ -214,6 +349,8 @@ sd_report *wiz_check(wizard *w, bool quick)
 	opt.environment = true;
 	opt.userdata = w->g->userdata;
 	opt.versions = w->g->version_table;
+	if (!quick && w->quick && w->quick_key && strcmp(w->quick_key, key) == 0)
+		whole_begin(w->quick);
 	sd_report *r = wiz_run_check(w, w->file, &opt,
 	                             quick ? _("Reading the sync file's table of contents...")
 	                                   : _("Checking every part of the sync file..."));
@@ -221,6 +358,7 @@ sd_report *wiz_check(wizard *w, bool quick)
 		free(key);
 		return NULL;
 	}
+	w->file_is_config = wiz_is_config_file(w->file, NULL);
 	ui_log_printf("[check%s] %s: %s, %zu findings", quick ? " quick" : "", w->file,
 	              check_verdict_name(r->verdict), r->findings.n);
 	if (quick) {
@@ -285,29 +423,121 @@ static char *default_output(const char *input)
 	}
 }
 
+/* What a plan keeps, in the units a person counts: observations (the
+ * current ones the full check listed, kept when the block of their
+ * version is written) and photo files. total < 0: not known (no full
+ * check). */
+typedef struct plan_counts {
+	long obs_total, obs_kept;
+	long photos_total, photos_kept;
+} plan_counts;
+
+static plan_counts count_plan(const wizard *w /* NULL: another input */, const rebuild_plan *plan)
+{
+	plan_counts c = {-1, 0, -1, (long)plan->n_media};
+	const sd_report *r = w ? w->full : NULL;
+	if (!r)
+		return c;
+	c.photos_total = (long)r->media_members;
+	if (!r->has_database && r->verdict != VERDICT_UNREADABLE)
+		c.obs_total = 0; /* none in the file: none to keep */
+	if (!r->observations_checked)
+		return c;
+	c.obs_total = (long)r->n_heads;
+	for (size_t i = 0; i < r->n_heads; i++)
+		for (size_t k = 0; plan->has_db && k < plan->n_feeds; k++)
+			if (plan->feeds[k].from == r->heads[i].feed &&
+			    r->heads[i].seq < plan->feeds[k].keep) {
+				c.obs_kept++;
+				break;
+			}
+	return c;
+}
+
+/* "Keeps 20 of 24 observations (4 lost) and 30 of 30 photo files (none
+ * lost)": the plan's headline, repeated in the confirmation. */
+static char *plan_headline(const plan_counts *c)
+{
+	char *obs = c->obs_total < 0
+	                ? xstrdup(_("observations: counted when the new file is "
+	                            "checked"))
+	                : xasprintf(_("observations: %ld of %ld (%ld lost)"), c->obs_kept,
+	                            c->obs_total, c->obs_total - c->obs_kept);
+	char *ph =
+	    c->photos_total < 0
+	        ? xasprintf(_("photo files: %ld"), c->photos_kept)
+	        : xasprintf(
+	              _("photo files: %ld of %ld (%ld lost)"), c->photos_kept, c->photos_total,
+	              c->photos_total > c->photos_kept ? c->photos_total - c->photos_kept : 0);
+	/* TRANSLATORS: "Kept: observations: 20 of 24 (4 lost); photo files: ..." */
+	char *h = xasprintf(_("Kept: %s; %s."), obs, ph);
+	free(obs);
+	free(ph);
+	return h;
+}
+
+/* A file that keeps no database would sync nothing into Mapeo: it is
+ * never offered as a fix. Says why and what to do instead. */
+static void refuse_empty_plan(wizard *w, const rebuild_plan *plan, const plan_counts *c)
+{
+	ui_page p;
+	page_init(&p, w->step, w->nsteps, _("Repair: what the new sync file will hold"));
+	p.help = _("A repair is offered only when the new file keeps observations. Press b to go "
+	           "back to the summary.");
+	page_add(&p, UI_BIG, 0, "%s", _("NO REPAIR: THE NEW FILE WOULD KEEP NO OBSERVATIONS"));
+	char *h = plan_headline(c);
+	page_add(&p, UI_HEAD, 0, "%s", h);
+	free(h);
+	page_gap(&p);
+	page_add(&p, UI_TEXT, 0, "%s",
+	         !plan->has_db
+	             ? _("The sync file holds no database, so a new file made from it would hold "
+	                 "only photos: Mapeo would sync no observation from it. Nothing was "
+	                 "written.")
+	             : _("Nothing of the database can be kept: a new file would hold no "
+	                 "observation Mapeo can sync. Nothing was written."));
+	page_add(&p, UI_TEXT, 0, "%s",
+	         _("Look for the observations elsewhere: the summary's keys check this "
+	           "computer's Mapeo database and look for a database a sync left in a "
+	           "temporary folder; or make a new sync file on the computer that made this "
+	           "one."));
+	ui_answer a = ui_show(&p, false);
+	free(a.text);
+	page_free(&p);
+}
+
 void wiz_rebuild(wizard *w, bool for_config)
+{
+	if (for_config && (w->cfg_default || !w->cfg_path)) {
+		ui_message(_("Repair"),
+		           _("A sync file can only be rebuilt for a configuration that has a "
+		             "project key. Choose this computer's .mapeosettings file in the "
+		             "configuration step, or use Option A or B."));
+		return;
+	}
+	wiz_rebuild_from(w, NULL, for_config ? w->cfg_path : NULL);
+}
+
+void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 {
 	rebuild_options opt = {0};
 	opt.no_auto_config = true;
-	if (for_config) {
-		if (w->cfg_default || !w->cfg_path) {
-			ui_message(
-			    _("Repair"),
-			    _("A sync file can only be rebuilt for a configuration that has a "
-			      "project key. Choose this computer's .mapeosettings file in the "
-			      "configuration step, or use Option A or B."));
-			return;
-		}
-		opt.config_path = w->cfg_path;
-	}
-	opt.salvage = has_corruption(w->full ? w->full : w->quick);
+	opt.config_path = cfg;
+	bool own = !input; /* the sync file itself: its check counts what is kept */
+	if (!input)
+		input = w->file;
+	/* the plan's headline counts observations from the full check */
+	if (own && !w->full && !wiz_check(w, false))
+		return;
+	/* a leftover folder is what an interrupted sync left: keep what verifies */
+	opt.salvage = !own || has_corruption(w->full ? w->full : w->quick);
 	w->cancel = 0;
 	sd_progress prog = {on_progress, w, &w->cancel};
 	ui_progress_begin(_("Planning the repair..."));
 	rebuild_plan *plan = NULL;
 	sd_error err;
 	sd_error_clear(&err);
-	sd_status st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+	sd_status st = rebuild_plan_make(input, &opt, &prog, &plan, &err);
 	if (st == SD_OK && plan->n_unclean && (plan->needs_salvage || plan->needs_exclude)) {
 		/* never offer a file Mapeo would refuse: plan again with the mode
 		 * that leaves the damage out (the plan shows what that costs) */
@@ -315,7 +545,7 @@ void wiz_rebuild(wizard *w, bool for_config)
 		opt.exclude_suspect = opt.exclude_suspect || plan->needs_exclude;
 		rebuild_plan_free(plan);
 		plan = NULL;
-		st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+		st = rebuild_plan_make(input, &opt, &prog, &plan, &err);
 	}
 	ui_progress_end();
 	if (st == SD_OK && plan->n_rescuable && !opt.rescue) {
@@ -349,6 +579,14 @@ void wiz_rebuild(wizard *w, bool for_config)
 		rebuild_plan_free(plan);
 		return;
 	}
+	plan_counts counts = count_plan(own ? w : NULL, plan);
+	if (!plan->has_db || plan->n_feeds == 0 || (counts.obs_total > 0 && counts.obs_kept == 0)) {
+		ui_log_printf("repair refused: the plan keeps no database");
+		refuse_empty_plan(w, plan, &counts);
+		rebuild_plan_free(plan);
+		return;
+	}
+	char *headline = plan_headline(&counts);
 	char *out = default_output(w->file);
 	for (;;) {
 		ui_page p;
@@ -366,6 +604,8 @@ void wiz_rebuild(wizard *w, bool for_config)
 			      "configuration when it is synced."));
 			page_gap(&p);
 		}
+		page_add(&p, UI_HEAD, 0, "%s", headline);
+		page_gap(&p);
 		strbuf b = SB_INIT;
 		rebuild_plan_text(plan, &b);
 		page_add_block(&p, 0, sb_str(&b));
@@ -394,9 +634,9 @@ void wiz_rebuild(wizard *w, bool for_config)
 			free(shown);
 			shown = wiz_show_path(out);
 		}
-		char *orig = wiz_show_path(w->file);
-		char *q = xasprintf(_("Write a new sync file %s? The file %s is not changed."),
-		                    shown, orig);
+		char *orig = wiz_show_path(input);
+		char *q = xasprintf(_("Write a new sync file %s? %s The file %s is not changed."),
+		                    shown, headline, orig);
 		free(orig);
 		bool yes = ui_confirm(q);
 		free(q);
@@ -411,13 +651,16 @@ void wiz_rebuild(wizard *w, bool for_config)
 		ui_progress_end();
 		record_rebuild(w, plan, out, opt.salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
-			char *m =
-			    xasprintf(_("Written and verified: %s. In Mapeo Desktop, open the "
-			                "Synchronize screen and choose this new file."),
-			              shown);
+			char *m = xasprintf(_("Written and verified: %s. %s The summary shows it; "
+			                      "press the key of \"Check the new file\" there."),
+			                    shown, headline);
 			ui_message(_("Repair finished"), m);
 			free(m);
 			w->rebuilt = true;
+			char *abs = realpath(out, NULL);
+			wiz_set(&w->rebuilt_path, abs ? abs : out);
+			free(abs);
+			wiz_set(&w->rebuilt_what, headline);
 			free(shown);
 			break;
 		}
@@ -427,6 +670,7 @@ void wiz_rebuild(wizard *w, bool for_config)
 			break;
 	}
 	free(out);
+	free(headline);
 	rebuild_plan_free(plan);
 }
 
@@ -451,25 +695,29 @@ int ui_wizard_main(const char *file, cli_globals *g)
 	ui_log_printf("front end: %s", ui_is_curses() ? "curses" : "line mode");
 
 	panel_fn steps[7];
-	int n = 0;
-	steps[n++] = panel_welcome;
-	if (w.db_dir)
-		steps[n++] = panel_database;
-	else if (!w.file_given)
-		steps[n++] = panel_file;
-	if (!w.db_dir) {
-		steps[n++] = panel_config;
-		steps[n++] = panel_step1;
-		steps[n++] = panel_step2;
-		steps[n++] = panel_step3;
-		steps[n++] = panel_summary;
+	int number[7];
+	int n = 0, total = WIZ_NSTEPS;
+	number[n] = WIZ_STEP_WELCOME, steps[n++] = panel_welcome;
+	if (w.db_dir) {
+		number[n] = 2, steps[n++] = panel_database;
+		total = 2;
+	} else {
+		if (!w.file_given)
+			number[n] = WIZ_STEP_FILE, steps[n++] = panel_file;
+		number[n] = WIZ_STEP_CONFIG, steps[n++] = panel_config;
+		number[n] = WIZ_STEP_CHECK1, steps[n++] = panel_step1;
+		number[n] = WIZ_STEP_CHECK2, steps[n++] = panel_step2;
+		number[n] = WIZ_STEP_CHECK3, steps[n++] = panel_step3;
+		number[n] = WIZ_STEP_SUMMARY, steps[n++] = panel_summary;
 	}
 
 	int i = 0;
 	while (i < n) {
-		w.step = i + 1;
-		w.nsteps = n;
+		w.step = number[i];
+		w.nsteps = total;
 		wiz_nav nav = steps[i](&w);
+		if (cli_interrupted)
+			break; /* Ctrl-C, TERM or HUP: leave from wherever it came */
 		if (nav == NAV_NEXT)
 			i++;
 		else if (nav == NAV_BACK)
@@ -477,7 +725,9 @@ int ui_wizard_main(const char *file, cli_globals *g)
 		else
 			break;
 	}
-	int rc = wiz_exit_status(&w);
+	int rc = cli_interrupted ? EXIT_INTERRUPTED : wiz_exit_status(&w);
+	if (cli_interrupted)
+		ui_log_printf("interrupted");
 	bool curses = ui_is_curses();
 	ui_close();
 	if (curses && ui_log_path())
@@ -500,5 +750,7 @@ int ui_wizard_main(const char *file, cli_globals *g)
 	free(w.quick_key);
 	free(w.full_key);
 	free(w.seen_before);
+	free(w.rebuilt_path);
+	free(w.rebuilt_what);
 	return rc;
 }

@@ -18,14 +18,29 @@
 #include "report.h"
 #include "ui.h"
 
+/* One numbering whatever the wizard was started with (the help's "tell
+ * them the step number" holds): the file step keeps its number when a
+ * file on the command line skips it. */
+enum {
+	WIZ_STEP_WELCOME = 1,
+	WIZ_STEP_FILE,
+	WIZ_STEP_CONFIG,
+	WIZ_STEP_CHECK1,
+	WIZ_STEP_CHECK2,
+	WIZ_STEP_CHECK3,
+	WIZ_STEP_SUMMARY,
+	WIZ_NSTEPS = WIZ_STEP_SUMMARY,
+};
+
 typedef enum wiz_nav { NAV_NEXT, NAV_BACK, NAV_QUIT, NAV_EOF } wiz_nav;
 
 typedef struct wizard {
 	cli_globals *g;
-	char *file;       /* the sync file */
-	bool file_given;  /* on the command line: the file step is skipped */
-	char *cfg_path;   /* this computer's configuration; NULL with cfg_default */
-	bool cfg_default; /* Mapeo's bundled default: no project key */
+	char *file;          /* the sync file */
+	bool file_given;     /* on the command line: the file step is skipped */
+	bool file_is_config; /* the "sync file" is a configuration (.mapeosettings) */
+	char *cfg_path;      /* this computer's configuration; NULL with cfg_default */
+	bool cfg_default;    /* Mapeo's bundled default: no project key */
 	bool cfg_chosen;
 	char *cfg_how; /* translated: where the configuration came from */
 	char **nearby; /* .mapeosettings found near the file and at home */
@@ -36,11 +51,13 @@ typedef struct wizard {
 	char *full_key;
 	bool saved; /* a report was saved: quitting loses nothing */
 	bool rebuilt;
-	long long journal_id;            /* the full check's row in the case journal, 0 none */
-	char fingerprint[KEYS_HEX_SIZE]; /* of the sync file, "" until the full check */
-	char *seen_before;               /* translated: what the journal knew of the file, NULL */
-	char *db_dir;  /* a Mapeo database folder to check (syncdoctor DIR), NULL */
-	sd_report *db; /* the last database check (panel_database.c), NULL */
+	char *rebuilt_path;   /* the last file a repair wrote (absolute), NULL */
+	char *rebuilt_what;   /* translated: what it kept, in counts */
+	long long journal_id; /* the full check's row in the case journal, 0 none */
+	char fingerprint[KEYS_HEX_SIZE];/* of the sync file, "" until the full check */
+	char *seen_before;    /* translated: what the journal knew of the file, NULL */
+	char *db_dir;         /* a Mapeo database folder to check (syncdoctor DIR), NULL */
+	sd_report *db;        /* the last database check (panel_database.c), NULL */
 	volatile sig_atomic_t cancel;
 	int step, nsteps; /* of the page being shown */
 } wizard;
@@ -73,6 +90,12 @@ wiz_nav wiz_database(wizard *w, const char *why);
 /* The repair flow: plan, confirm naming the output, write, verify.
  * for_config: rebuild for this computer's configuration (Option C). */
 void wiz_rebuild(wizard *w, bool for_config);
+/* The repair flow for input (NULL: the sync file; else a database folder,
+ * e.g. one a sync left in a temporary folder), written beside the sync
+ * file, for the configuration cfg (NULL: the project the input says).
+ * Refuses (says why) a plan that keeps no observations. On success sets
+ * w->rebuilt_path and w->rebuilt_what. */
+void wiz_rebuild_from(wizard *w, const char *input, const char *cfg);
 /* The case journal (journal.h), as the CLI opens it (--journal,
  * --no-journal); NULL when there is none (why goes to the session log,
  * never to the screen). Close with jnl_close(). */
@@ -93,6 +116,23 @@ wiz_nav panel_step2(wizard *w);
 wiz_nav panel_step3(wizard *w);
 wiz_nav panel_summary(wizard *w);
 wiz_nav panel_database(wizard *w); /* checks w->db_dir (syncdoctor DIR) */
+
+/* Whether path is a Mapeo configuration (a .mapeosettings tar or ZIP with
+ * presets), whatever its name; *title (when title is not NULL) gets its
+ * escaped name and version (caller frees). Files over 16 MiB are not
+ * looked at (no configuration is that big). */
+bool wiz_is_config_file(const char *path, char **title);
+/* Why the sync file's project cannot be known (translated), or NULL when
+ * the report's project can be compared: step 1 says it instead of a
+ * match or mismatch, and the summary does not advise on the project. */
+const char *wiz_project_unknown(const wizard *w, const sd_report *r);
+
+/* This computer's folders left by interrupted syncs (env_scan()), each
+ * with how it relates to r's file: (*match)[i] as env_temp_match() says
+ * (1 it belongs, 0 another file's, -1 cannot tell) and the feeds it
+ * shares in (*shared)[i]. Free with env_free(), free(*match), free(*shared). */
+struct env_info;
+struct env_info *wiz_leftovers(const wizard *w, const sd_report *r, int **match, size_t **shared);
 
 /* Map a front-end answer that is not a pick to a navigation. */
 wiz_nav wiz_nav_of(const ui_answer *a);
