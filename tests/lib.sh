@@ -7,6 +7,17 @@ SYNCDOCTOR=${SYNCDOCTOR:-syncdoctor}
 SD_TEST_DATA=${SD_TEST_DATA:-$(dirname "$0")/data}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sdsh-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# make -j runs tests at once: each gets a HOME (journal, settings) of its
+# own instead of the build's shared tests/home, so none sees another's.
+if [ -n "${top_builddir:-}" ] && [ "${HOME:-}" = "$top_builddir/tests/home" ]; then
+	for v in XDG_CONFIG_HOME XDG_STATE_HOME SYNCDOCTOR_SYSCONFDIR; do
+		eval "val=\${$v:-}"
+		case $val in "$HOME"/*) eval "$v=\$TMP/sdhome\${val#\"\$HOME\"}" && export $v ;; esac
+	done
+	HOME=$TMP/sdhome
+	export HOME
+	mkdir -p "$HOME"
+fi
 
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
 fail() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
