@@ -114,7 +114,8 @@ TESTS += tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh tes
 EXTRA_DIST += tests/lib.sh tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh tests/completion.sh \
 	tests/run-all tests/fuzz/README tests/fuzz/corpus tests/fuzz/seed-corpus tests/fuzz/known-bugs \
 	tests/cross/armhf.sh contrib/install-deps \
-	tests/interop/package.json tests/interop/mapeo-sync.js tests/interop/mapeo-accepts.sh \
+	tests/interop/package.json tests/interop/package-lock.json tests/interop/mapeo-sync.js \
+	tests/interop/mapeo-accepts.sh tests/interop/parallel-proof.sh \
 	HACKING.md COPYING
 
 # The real fixtures the tests read (whole folder, including the data folder).

@@ -7,6 +7,17 @@ SYNCDOCTOR=${SYNCDOCTOR:-syncdoctor}
 SD_TEST_DATA=${SD_TEST_DATA:-$(dirname "$0")/data}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sdsh-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# make -j runs tests at once: each gets a HOME (journal, settings) of its
+# own instead of the build's shared tests/home, so none sees another's.
+if [ -n "${top_builddir:-}" ] && [ "${HOME:-}" = "$top_builddir/tests/home" ]; then
+	for v in XDG_CONFIG_HOME XDG_STATE_HOME SYNCDOCTOR_SYSCONFDIR; do
+		eval "val=\${$v:-}"
+		case $val in "$HOME"/*) eval "$v=\$TMP/sdhome\${val#\"\$HOME\"}" && export $v ;; esac
+	done
+	HOME=$TMP/sdhome
+	export HOME
+	mkdir -p "$HOME"
+fi
 
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
 fail() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
@@ -39,17 +50,19 @@ mapeo() {
 	esac
 }
 
-# wait_stopped PID: true once the process is stopped (SIGSTOP from a test
-# hook such as SYNCDOCTOR_FAULT_PAUSE_READ), false when it ended or after
-# ten seconds. A condition polled for, not a delay.
+# wait_stopped PID: true once the process is stopped (state T, from a test
+# hook such as SYNCDOCTOR_FAULT_PAUSE_READ), false when it ended. The limit
+# (300 s) only catches a hook that never fires: under sanitizers or qemu on
+# a loaded machine, reading up to the hook can take long. A condition
+# polled for, not a delay.
 wait_stopped() {
-	n=0
-	while [ $n -lt 200 ]; do
+	end=$(($(date +%s) + 300))
+	while [ "$(date +%s)" -le "$end" ]; do
 		s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
 		[ "$s" = T ] && return 0
 		[ -e "/proc/$1" ] || return 1
+		[ "$s" = Z ] && return 1
 		sleep 0.05
-		n=$((n + 1))
 	done
 	return 1
 }

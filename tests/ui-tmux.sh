@@ -12,25 +12,38 @@ mkdir -p "$W/home" "$W/tmp" "$W/etc"
 cp "$SD_TEST_DATA/good-project-A.mapeodata" "$SD_TEST_DATA/config-A.v3-tar.mapeosettings" "$W/"
 chmod u+w "$W"/*
 SOCK=$TMP/tmux.sock
+# remain-on-exit from the server's start, so a program that ends at once
+# still leaves its last screen (and EXIT=N) to read back.
+printf 'set-option -g remain-on-exit on\n' >"$TMP/tmux.conf"
 T() { tmux -S "$SOCK" "$@"; }
 trap 'T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # start NAME COMMAND: a detached 80x24 session running COMMAND in $W
 start() {
-	T -f /dev/null new-session -d -s "$1" -x 80 -y 24 \
-		"cd '$W' && env HOME='$W/home' XDG_STATE_HOME='$W/home/.local/state' SYNCDOCTOR_SYSROOT='$W' SYNCDOCTOR_TMPDIRS='$W/tmp' SYNCDOCTOR_SYSCONFDIR='$W/etc' SYNCDOCTOR_VERSIONS='$top_srcdir/data/mapeo-versions.yaml' LC_ALL=C.UTF-8 $2; echo \"EXIT=\$?\"; sleep 30"
-	T set-option -t "$1" -g remain-on-exit on >/dev/null 2>&1
+	T -f "$TMP/tmux.conf" new-session -d -s "$1" -x 80 -y 24 \
+		"cd '$W' && env HOME='$W/home' XDG_STATE_HOME='$W/home/.local/state' SYNCDOCTOR_SYSROOT='$W' SYNCDOCTOR_TMPDIRS='$W/tmp' SYNCDOCTOR_SYSCONFDIR='$W/etc' SYNCDOCTOR_VERSIONS='$top_srcdir/data/mapeo-versions.yaml' LC_ALL=C.UTF-8 $2; echo \"EXIT=\$?\""
 }
 screen() { T capture-pane -p -t "$1"; }
-# wait_for NAME TEXT: up to 10 s for TEXT on the screen
+# wait_for NAME TEXT: until TEXT is on the screen. The limit only stops a
+# hung wizard; a loaded machine (sanitizers, qemu) may take long to draw.
+wait_limit=${SD_UI_WAIT:-300}
 wait_for() {
-	i=0
-	while [ $i -lt 50 ]; do
+	end=$(($(date +%s) + wait_limit))
+	while [ "$(date +%s)" -le "$end" ]; do
 		if screen "$1" | grep -q -- "$2"; then return 0; fi
 		sleep 0.2
-		i=$((i + 1))
 	done
-	diag "waited for: $2" "$(screen "$1")"
+	diag "waited ${wait_limit}s for: $2" "$(screen "$1")"
+	return 1
+}
+# wait_gone NAME TEXT: until TEXT has left the screen.
+wait_gone() {
+	end=$(($(date +%s) + wait_limit))
+	while [ "$(date +%s)" -le "$end" ]; do
+		if ! screen "$1" | grep -q -- "$2"; then return 0; fi
+		sleep 0.2
+	done
+	diag "waited ${wait_limit}s for this to go: $2" "$(screen "$1")"
 	return 1
 }
 
@@ -44,6 +57,8 @@ check "tmux: MATCH" wait_for wiz "MATCH: SAME PROJECT"
 T send-keys -t wiz '?'
 check "tmux: the help window" wait_for wiz "Press any key to go back"
 T send-keys -t wiz Escape
+# Escape closes the help; the next key must reach the step, not the help.
+check "tmux: Escape closes the help window" wait_gone wiz "Press any key to go back"
 T send-keys -t wiz n
 check "tmux: the version step" wait_for wiz "Check 2 of 3: Version"
 T resize-window -t wiz -x 60 -y 20 >/dev/null 2>&1
