@@ -47,7 +47,11 @@ long long cli_journal_check(const cli_globals *g, const struct sd_report *r)
 		return 0;
 	char fp[65] = "";
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
-	if (!r->is_database && r->verdict != VERDICT_UNREADABLE)
+	/* The check's own read gave the fingerprint; --quick reads too little of
+	 * the file for one, and is recorded by its path only. */
+	if (r->fingerprint[0])
+		memcpy(fp, r->fingerprint, sizeof fp);
+	else if (!r->is_database && !r->quick && r->verdict != VERDICT_UNREADABLE)
 		jnl_fingerprint(r->file, &prog, fp, NULL);
 	int64_t id = 0;
 	sd_error err;

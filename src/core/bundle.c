@@ -516,7 +516,9 @@ sd_status bundle_write(const char *output, const bundle_options *opt, const sd_r
 	char *journal_json = NULL;
 	if (j) {
 		char fp[65] = "";
-		if (!r->is_database)
+		if (r->fingerprint[0])
+			memcpy(fp, r->fingerprint, sizeof fp);
+		else if (!r->is_database)
 			jnl_fingerprint(opt->file, prog, fp, NULL);
 		jnl_list l;
 		sd_error jerr;

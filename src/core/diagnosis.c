@@ -253,7 +253,7 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 	return SD_OK;
 }
 
-static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
+static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
 {
 	uint8_t *buf = xmalloc(MEDIA_CHUNK);
 	uint64_t done = 0;
@@ -279,7 +279,7 @@ static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
 		uint64_t at;
 		if (!media_check_finish(mc, &why, &at)) {
 			finding *f =
-			    fnd_add(&r->findings, "media-damaged",
+			    fnd_add(fl, "media-damaged",
 			            _("the photo %s will not open: %s (at byte %llu of it)"),
 			            m->name, why, (unsigned long long)at);
 			fnd_set_media(f, m->name);
@@ -288,6 +288,16 @@ static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
 		}
 	}
 	free(buf);
+}
+
+/* Move every finding of from to the end of to, in order. */
+static void findings_append(findings *to, findings *from)
+{
+	SD_GROW(to->v, to->cap, to->n + from->n);
+	memcpy(to->v + to->n, from->v, from->n * sizeof *from->v);
+	to->n += from->n;
+	from->n = 0;
+	fnd_free(from);
 }
 
 void check_head_version(const sd_report *r, const report_head *h, char out[96])
@@ -771,8 +781,18 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		      "device it came from"));
 
 	/* Step 3 */
+	r->quick = opt->quick;
+	bool hashing = opt->fingerprint && !opt->quick && !is_db && sf->in;
+	if (hashing)
+		sdin_hash_start(sf->in);
 	if (!opt->quick && sf->db && sf->era == SF_ERA_KAPPA_OSM_V2) {
 		obs_model *model = obs_model_new();
+		/* Photos come before the database in Mapeo's files: read them first,
+		 * so that the file is read front to back (its fingerprint comes from
+		 * these reads); their findings still follow the database's. */
+		findings media_fl;
+		fnd_init(&media_fl);
+		check_media(&media_fl, sf, prog);
 		st = verify_feeds(r, sf, model, prog, err);
 		if (st == SD_OK) {
 			int64_t now = opt->now ? opt->now : sf->write_time;
@@ -788,10 +808,11 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			if (!is_db || db_view_kind(sf) != DB_KIND_TEMP)
 				obs_model_check_media(model, names, nn, &r->findings);
 			free(names);
-			check_media(r, sf, prog);
+			findings_append(&r->findings, &media_fl);
 			link_media_findings(r, model);
 			fill_observations(r, model);
 		}
+		fnd_free(&media_fl);
 		obs_model_free(model);
 		if (st == SD_ERR_CANCELLED || sd_progress_cancelled(prog)) {
 			sf_close(sf);
@@ -835,6 +856,12 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		for (size_t i = 0; i < r->n_feeds && i < sf->n_feeds; i++)
 			r->feeds[i].own = sf->feeds[i].has_secret_key;
 	sd_error cerr;
+	if (hashing && sdin_hash_finish(sf->in, prog, r->fingerprint, &cerr) == SD_ERR_CANCELLED) {
+		sf_close(sf);
+		report_free(r);
+		*out = NULL;
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	}
 	if ((is_db ? db_check_unchanged(sf, &cerr) : sdin_check_unchanged(sf->in, &cerr)) != SD_OK)
 		fnd_add(&r->findings, "input-changed", "%s", cerr.msg);
 	sf_close(sf);

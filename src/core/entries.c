@@ -22,7 +22,7 @@
  *
  * Memory: every string an entry keeps (id, attachment ids, dates not in
  * toISOString form) lives in one arena and is named by a 32-bit offset;
- * categories are interned; an entry is 88 bytes. */
+ * categories are interned; an entry is 80 bytes. */
 #include "config.h"
 
 #include "entries.h"
@@ -157,7 +157,7 @@ static const char *entry_id(const obs_model *m, const entry *e) { return astr(m,
 static uint32_t arena_put(obs_model *m, const char *s, size_t len)
 {
 	if (m->arena_len + len + 1 > UINT32_MAX)
-		sd_fatal("%s", _("out of memory: too many observations to hold"));
+		sd_fatal("%s", _("allocation size overflow"));
 	SD_GROW(m->arena, m->arena_cap, m->arena_len + len + 1);
 	uint32_t off = (uint32_t)m->arena_len;
 	memcpy(m->arena + off, s, len);

@@ -213,34 +213,9 @@ sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[65
 	sd_status st = sdin_open(path, &in, err);
 	if (st != SD_OK)
 		return st;
-	crypto_generichash_state hs;
-	crypto_generichash_init(&hs, NULL, 0, 32);
-	size_t bufsz = 1 << 20;
-	uint8_t *buf = xmalloc(bufsz);
-	uint64_t off = 0, size = sdin_size(in);
-	for (;;) {
-		if (sd_progress_cancelled(prog)) {
-			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
-			break;
-		}
-		size_t got;
-		if ((st = sdin_pread(in, buf, bufsz, off, &got, err)) != SD_OK)
-			break;
-		if (got == 0)
-			break;
-		crypto_generichash_update(&hs, buf, got);
-		off += got;
-		sd_progress_report(prog, _("fingerprint"), off, size, 0, 0);
-	}
-	free(buf);
+	st = sdin_hash_finish(in, prog, out, err);
 	sdin_close(in);
-	if (st != SD_OK)
-		return st;
-	uint8_t h[32];
-	crypto_generichash_final(&hs, h, sizeof h);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-	return SD_OK;
+	return st;
 }
 
 /* The path as it will be compared later: absolute, symlinks resolved when

@@ -113,7 +113,9 @@ static void record_check(wizard *w, const sd_report *r)
 	if (!j)
 		return;
 	sd_progress prog = {NULL, NULL, &w->cancel};
-	if (!r->is_database && r->verdict != VERDICT_UNREADABLE)
+	if (r->fingerprint[0])
+		memcpy(w->fingerprint, r->fingerprint, sizeof r->fingerprint);
+	else if (!r->is_database && r->verdict != VERDICT_UNREADABLE)
 		jnl_fingerprint(r->file, &prog, w->fingerprint, NULL);
 	int64_t id = 0;
 	sd_error err;
@@ -195,6 +197,7 @@ sd_report *wiz_check(wizard *w, bool quick)
 	opt.config_path = w->cfg_path;
 	opt.no_auto_config = true; /* the person chose the configuration */
 	opt.quick = quick;
+	opt.fingerprint = !quick && !w->g->no_journal; /* for the case journal */
 	opt.environment = true;
 	opt.userdata = w->g->userdata;
 	opt.versions = w->g->version_table;

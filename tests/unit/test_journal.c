@@ -15,6 +15,7 @@
 
 #include "bundle.h"
 #include "diagnosis.h"
+#include "io.h"
 #include "journal.h"
 #include "keys.h"
 #include "rebuild.h"
@@ -70,6 +71,22 @@ START_TEST(check_rows_and_fingerprint)
 	keys_hex(h, 32, hex);
 	ck_assert_str_eq(fp, hex);
 	free(data);
+	/* The check's own read gives the same fingerprint (no second read);
+	 * --quick reads too little for one. */
+	sd_report *rf = NULL;
+	co.fingerprint = true;
+	ck_assert_int_eq(check_run(file, &co, NULL, &rf, &err), SD_OK);
+	ck_assert_str_eq(rf->fingerprint, hex);
+	ck_assert_uint_eq(rf->findings.n, r->findings.n);
+	for (size_t i = 0; i < r->findings.n; i++)
+		ck_assert_str_eq(rf->findings.v[i].message, r->findings.v[i].message);
+	report_free(rf);
+	co.quick = true;
+	ck_assert_int_eq(check_run(file, &co, NULL, &rf, &err), SD_OK);
+	ck_assert_str_eq(rf->fingerprint, "");
+	ck_assert(rf->quick);
+	report_free(rf);
+	co.quick = co.fingerprint = false;
 
 	int64_t id = 0;
 	ck_assert_int_eq(jnl_record_check(j, r, fp, 0, &id, &err), SD_OK);
@@ -105,6 +122,48 @@ START_TEST(check_rows_and_fingerprint)
 	free(cfg);
 	free(dir);
 	free(path);
+}
+END_TEST
+
+/* Reads in any order (forward jumps short and long, backward, read-ahead)
+ * still give the whole file's fingerprint, each byte read about once. */
+START_TEST(fingerprint_from_scattered_reads)
+{
+	char *dir = sd_test_tmpdir();
+	char *file = xasprintf("%s/big.bin", dir);
+	size_t size = (20u << 20) + 12345;
+	uint8_t *data = xmalloc(size);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (uint8_t)(i * 2654435761u >> 13);
+	FILE *f = fopen(file, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, size, f), size);
+	fclose(f);
+	uint8_t h[32];
+	crypto_generichash(h, 32, data, size, NULL, 0);
+	char hex[65];
+	keys_hex(h, 32, hex);
+	sd_input *in;
+	sd_error err;
+	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
+	sdin_hash_start(in);
+	uint8_t buf[4096];
+	static const uint64_t at[] = {0,    512,  100,         9000,  9100,
+	                              9200, 9300, (12u << 20), 70000, 80000};
+	for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+		ck_assert_int_eq(sdin_read_exact(in, buf, sizeof buf, at[i], &err), SD_OK);
+		ck_assert(!memcmp(buf, data + at[i], sizeof buf));
+	}
+	char out[65];
+	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_OK);
+	ck_assert_str_eq(out, hex);
+	/* the gaps were read once, not the whole file twice */
+	ck_assert_uint_lt(sdin_bytes_read(in), size + (1u << 20));
+	sdin_close(in);
+	unlink(file);
+	free(file);
+	free(data);
+	free(dir);
 }
 END_TEST
 
@@ -488,6 +547,7 @@ int main(void)
 	TCase *t = tcase_create("journal");
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, check_rows_and_fingerprint);
+	tcase_add_test(t, fingerprint_from_scattered_reads);
 	tcase_add_test(t, rebuild_rows);
 	tcase_add_test(t, history_summary);
 	tcase_add_test(t, migrates_from_v1);
