@@ -787,12 +787,14 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		sdin_hash_start(sf->in);
 	if (!opt->quick && sf->db && sf->era == SF_ERA_KAPPA_OSM_V2) {
 		obs_model *model = obs_model_new();
-		/* Photos come before the database in Mapeo's files: read them first,
-		 * so that the file is read front to back (its fingerprint comes from
-		 * these reads); their findings still follow the database's. */
+		/* Photos come before the database in Mapeo's sync files: read them
+		 * first, so that the file is read front to back (its fingerprint
+		 * comes from these reads); their findings still follow the
+		 * database's. A database folder keeps its order (feeds first). */
 		findings media_fl;
 		fnd_init(&media_fl);
-		check_media(&media_fl, sf, prog);
+		if (!is_db)
+			check_media(&media_fl, sf, prog);
 		st = verify_feeds(r, sf, model, prog, err);
 		if (st == SD_OK) {
 			int64_t now = opt->now ? opt->now : sf->write_time;
@@ -808,6 +810,8 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			if (!is_db || db_view_kind(sf) != DB_KIND_TEMP)
 				obs_model_check_media(model, names, nn, &r->findings);
 			free(names);
+			if (is_db)
+				check_media(&media_fl, sf, prog);
 			findings_append(&r->findings, &media_fl);
 			link_media_findings(r, model);
 			fill_observations(r, model);

@@ -215,6 +215,10 @@ sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *
 
 sd_status sdin_hash_start(sd_input *in)
 {
+	/* libsodium picks its fastest BLAKE2b at init: before it, the portable
+	 * one runs at half the speed */
+	if (sodium_init() < 0)
+		sd_fatal(_("libsodium could not be initialised"));
 	if (!in->hs) {
 		/* the state wants 64-byte alignment */
 		size_t n = (sizeof *in->hs + 63) / 64 * 64;
