@@ -180,7 +180,9 @@ int main(int argc, char **argv)
 	uint64_t *sizes = calloc((size_t)feeds * 5, sizeof *sizes);
 	uint8_t **files = calloc((size_t)feeds * 5, sizeof *files);
 	long next_photo = 0, g = 0;
-	int64_t ms = 1795000000000;
+	/* dates before the file's write time (1795500000), as in a real file:
+	 * later ones would each be a date-future finding */
+	int64_t ms = 1795500000000 - (int64_t)obs * 61000;
 	for (int f = 0; f < feeds; f++) {
 		uint8_t pk[32], sk[64];
 		crypto_sign_keypair(pk, sk);

@@ -313,23 +313,19 @@ void check_head_version(const sd_report *r, const report_head *h, char out[96])
  * observation (and its block) on the media-damaged finding. */
 static void link_media_findings(sd_report *r, obs_model *model)
 {
-	size_t n = obs_model_n_heads(model);
 	for (size_t k = 0; k < r->findings.n; k++) {
 		finding *f = &r->findings.v[k];
 		if (strcmp(f->code, "media-damaged") != 0 || f->observation || !f->media)
 			continue;
 		const char *slash = strchr(f->media, '/');
 		const char *id = slash ? slash + 1 : f->media;
-		for (size_t i = 0; i < n && !f->observation; i++) {
+		size_t i;
+		if (obs_model_find_attachment(model, id, &i)) {
 			obs_head h;
 			obs_model_head(model, i, &h);
-			for (size_t a = 0; a < h.n_attachments; a++)
-				if (!strcmp(h.attachments[a], id)) {
-					fnd_set_observation(f, h.id);
-					f->feed = h.feed;
-					f->block = (int64_t)h.seq;
-					break;
-				}
+			fnd_set_observation(f, h.id);
+			f->feed = h.feed;
+			f->block = (int64_t)h.seq;
 		}
 	}
 }
@@ -340,6 +336,12 @@ static int cmp_suspect(const void *a, const void *b)
 	if (x->worst != y->worst)
 		return y->worst - x->worst;
 	return strcmp(x->id, y->id);
+}
+
+static int cmp_named(const void *a, const void *b)
+{
+	const finding *x = *(const finding *const *)a, *y = *(const finding *const *)b;
+	return strcmp(x->observation, y->observation);
 }
 
 static void fill_observations(sd_report *r, obs_model *model)
@@ -359,6 +361,8 @@ static void fill_observations(sd_report *r, obs_model *model)
 	for (size_t k = 0; k < r->findings.n; k++)
 		if (r->findings.v[k].observation)
 			named[nn++] = &r->findings.v[k];
+	if (nn > 1)
+		qsort(named, nn, sizeof *named, cmp_named);
 	for (size_t i = 0; i < n; i++) {
 		obs_head h;
 		obs_model_head(model, i, &h);
@@ -366,8 +370,16 @@ static void fill_observations(sd_report *r, obs_model *model)
 		r->heads[i].feed = h.feed;
 		r->heads[i].seq = h.seq;
 		int worst = -1;
-		for (size_t k = 0; k < nn; k++)
-			if (!strcmp(named[k]->observation, h.id) && (int)named[k]->severity > worst)
+		size_t lo = 0, hi = nn;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(named[mid]->observation, h.id) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < nn && !strcmp(named[k]->observation, h.id); k++)
+			if ((int)named[k]->severity > worst)
 				worst = (int)named[k]->severity;
 		if (worst < 0)
 			continue;

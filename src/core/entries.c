@@ -111,6 +111,8 @@ struct obs_model {
 	const char **att_ptr; /* after finish: atts as pointers, for obs_head */
 	uint32_t *heads;
 	size_t n_heads;
+	struct att_ref *by_att; /* (photo id, head) sorted, built on demand */
+	size_t n_by_att;
 	const char **referenced; /* sorted attachment ids of every version */
 	obs_counts counts;
 	bool keys_over;     /* a feed key was past SD_LIMIT_KEYS */
@@ -145,6 +147,7 @@ void obs_model_free(obs_model *m)
 	free(m->atts);
 	free(m->att_ptr);
 	free(m->heads);
+	free(m->by_att);
 	free(m->referenced);
 	free(m->tmp);
 	free(m);
@@ -1156,3 +1159,46 @@ void obs_model_head(const obs_model *m, size_t i, obs_head *h)
 }
 
 obs_counts obs_model_counts(const obs_model *m) { return m->counts; }
+
+typedef struct att_ref {
+	const char *id;
+	uint32_t head;
+} att_ref;
+
+static int cmp_att_ref(const void *a, const void *b)
+{
+	const att_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->head > y->head) - (x->head < y->head);
+}
+
+bool obs_model_find_attachment(obs_model *m, const char *id, size_t *head)
+{
+	/* built at the first lookup: most checks make none */
+	if (!m->by_att) {
+		size_t n = 0;
+		for (size_t i = 0; i < m->n_heads; i++)
+			n += m->v[m->heads[i]].n_att;
+		m->by_att = xcalloc(n + 1, sizeof *m->by_att);
+		for (size_t i = 0; i < m->n_heads; i++) {
+			const entry *e = &m->v[m->heads[i]];
+			for (uint32_t a = 0; a < e->n_att; a++)
+				m->by_att[m->n_by_att++] =
+				    (att_ref){astr(m, m->atts[e->att_at + a]), (uint32_t)i};
+		}
+		if (m->n_by_att > 1)
+			qsort(m->by_att, m->n_by_att, sizeof *m->by_att, cmp_att_ref);
+	}
+	size_t lo = 0, hi = m->n_by_att;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(m->by_att[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= m->n_by_att || strcmp(m->by_att[lo].id, id) != 0)
+		return false;
+	*head = m->by_att[lo].head; /* the first head, as the scan in id order found */
+	return true;
+}
