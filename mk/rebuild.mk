@@ -10,7 +10,7 @@ bench_gen_syncfile_LDADD = libsdcore.a $(DEP_LIBS)
 CLEANFILES += bench/gen-syncfile
 EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README
 bench: bench/gen-syncfile syncdoctor
-	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor
+	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor $(BENCH_PARTS)
 .PHONY: bench
 
 if HAVE_CHECK
