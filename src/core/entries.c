@@ -156,12 +156,27 @@ void obs_model_free(obs_model *m)
 static const char *astr(const obs_model *m, uint32_t off) { return m->arena + off; }
 static const char *entry_id(const obs_model *m, const entry *e) { return astr(m, e->id); }
 
+/* The arrays that grow with the observations grow by a quarter, not
+ * double: less slack at the peak, and realloc of blocks this large moves
+ * pages (mremap) rather than copying them. */
+static void grow_slow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return;
+	size_t c = *cap + *cap / 4 + 4096;
+	if (c < need)
+		c = need;
+	*p = xreallocarray(*p, c, elem);
+	*cap = c;
+}
+#define GROW_SLOW(arr, cap, need) grow_slow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
 /* Copy len bytes (no NUL among them) into the arena; its offset. */
 static uint32_t arena_put(obs_model *m, const char *s, size_t len)
 {
 	if (m->arena_len + len + 1 > UINT32_MAX)
 		sd_fatal("%s", _("allocation size overflow"));
-	SD_GROW(m->arena, m->arena_cap, m->arena_len + len + 1);
+	GROW_SLOW(m->arena, m->arena_cap, m->arena_len + len + 1);
 	uint32_t off = (uint32_t)m->arena_len;
 	memcpy(m->arena + off, s, len);
 	m->arena[off + len] = '\0';
@@ -362,6 +377,16 @@ static void local_point(char *num)
 		*dot = point[0];
 }
 
+/* Past one digit or more at p, or NULL when there is none. */
+static const char *digit_run(const char *p, const char *end)
+{
+	if (p >= end || *p < '0' || *p > '9')
+		return NULL;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
 /* A number, as jansson lexes it: integers must fit 64 bits, reals must not
  * overflow a double. *real: it has a fraction or an exponent. */
 static bool scan_number(scan *s, span *out, bool *real)
@@ -383,21 +408,16 @@ static bool scan_number(scan *s, span *out, bool *real)
 	size_t int_digits = (size_t)(p - digits);
 	bool frac = false, exp = false;
 	if (p < end && *p == '.') {
-		p++;
-		if (p >= end || *p < '0' || *p > '9')
+		if (!(p = digit_run(p + 1, end)))
 			return false;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
 		frac = true;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
-		if (p >= end || *p < '0' || *p > '9')
+		if (!(p = digit_run(p, end)))
 			return false;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
 		exp = true;
 	}
 	out->p = start;
@@ -474,14 +494,40 @@ static bool key_is(const span *k, const char *name)
 	return i == n;
 }
 
-static bool scan_object(scan *s, int depth, role r)
+/* At an opening bracket: skip it; true when the container is empty (and
+ * then skipped whole). */
+static bool open_empty(scan *s, char close)
 {
-	s->p++; /* { */
+	s->p++;
 	ws(s);
-	if (s->p < s->end && *s->p == '}') {
+	if (s->p < s->end && *s->p == close) {
 		s->p++;
 		return true;
 	}
+	return false;
+}
+
+/* After a member or an element: 1 when a comma says another follows, 0 when
+ * the container closes, -1 for anything else. */
+static int after_item(scan *s, char close)
+{
+	ws(s);
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		ws(s);
+		return 1;
+	}
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return 0;
+	}
+	return -1;
+}
+
+static bool scan_object(scan *s, int depth, role r)
+{
+	if (open_empty(s, '}'))
+		return true;
 	for (;;) {
 		if (s->p >= s->end || *s->p != '"')
 			return false;
@@ -532,28 +578,16 @@ static bool scan_object(scan *s, int depth, role r)
 		} else if (r == R_ATT && key_is(&k, "id")) {
 			s->att_has_id = vk == V_STRING, s->att_id = v;
 		}
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			ws(s);
-			continue;
-		}
-		if (s->p < s->end && *s->p == '}') {
-			s->p++;
-			return true;
-		}
-		return false;
+		int next = after_item(s, '}');
+		if (next <= 0)
+			return next == 0;
 	}
 }
 
 static bool scan_array(scan *s, int depth, role r)
 {
-	s->p++; /* [ */
-	ws(s);
-	if (s->p < s->end && *s->p == ']') {
-		s->p++;
+	if (open_empty(s, ']'))
 		return true;
-	}
 	for (size_t i = 0;; i++) {
 		role child = r == R_ATTS ? R_ATT : R_SKIP;
 		vkind vk;
@@ -566,17 +600,9 @@ static bool scan_array(scan *s, int depth, role r)
 			s->links[s->n_links++] = v;
 		else if (r == R_ATTS && i < MAX_ATTS && s->att_has_id && vk == V_OTHER)
 			s->atts[s->n_atts++] = s->att_id;
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			ws(s);
-			continue;
-		}
-		if (s->p < s->end && *s->p == ']') {
-			s->p++;
-			return true;
-		}
-		return false;
+		int next = after_item(s, ']');
+		if (next <= 0)
+			return next == 0;
 	}
 }
 
@@ -889,7 +915,7 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 	}
 	if (!s->has_id)
 		return; /* not an element: nothing of it is listed */
-	SD_GROW(m->v, m->cap, m->n + 1);
+	GROW_SLOW(m->v, m->cap, m->n + 1);
 	entry *e = &m->v[m->n++];
 	memset(e, 0, sizeof *e);
 	m->counts.entries++;
@@ -912,7 +938,7 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 		const char *at = strrchr(t, '@');
 		if (!at)
 			continue;
-		SD_GROW(m->links, m->links_cap, m->n_links + 1);
+		GROW_SLOW(m->links, m->links_cap, m->n_links + 1);
 		m->links[m->n_links].key = key_index(m, t, (size_t)(at - t));
 		m->links[m->n_links++].seq = strtoull(at + 1, NULL, 10);
 		e->n_links++;
@@ -931,7 +957,7 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 	e->att_at = (uint32_t)m->n_atts;
 	for (size_t i = 0; i < s->n_atts; i++) {
 		t = span_text(m, &s->atts[i], &n);
-		SD_GROW(m->atts, m->atts_cap, m->n_atts + 1);
+		GROW_SLOW(m->atts, m->atts_cap, m->n_atts + 1);
 		m->atts[m->n_atts++] = arena_put(m, t, n);
 		e->n_att++;
 	}
