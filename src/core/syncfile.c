@@ -319,13 +319,20 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 	}
 }
 
-/* Look up the header an index entry points at. */
+/* Look up the header an index entry points at. The forward scan adds
+ * members in file order, so header offsets ascend: a binary search (a scan
+ * per entry made big files quadratic). */
 static sf_member *member_at(syncfile *sf, uint64_t off)
 {
-	for (size_t i = 0; i < sf->n_members; i++)
-		if (sf->members[i].header_off == off)
-			return &sf->members[i];
-	return NULL;
+	size_t lo = 0, hi = sf->n_members;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sf->members[mid].header_off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sf->n_members && sf->members[lo].header_off == off ? &sf->members[lo] : NULL;
 }
 
 static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
