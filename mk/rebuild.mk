@@ -7,7 +7,7 @@ bench_gen_syncfile_SOURCES = bench/gen-syncfile.c
 CLEANFILES += bench/gen-syncfile
 EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README bench/rebuild-scaling.sh bench/REBUILD-SCALING.md
 bench: bench/gen-syncfile syncdoctor
-	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor
+	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor $(BENCH_PARTS)
 .PHONY: bench
 
 if HAVE_CHECK

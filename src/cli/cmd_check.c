@@ -167,6 +167,7 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 	if (!opt.userdata)
 		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
 	opt.environment = !opt.no_local_mapeo;
+	opt.fingerprint = !g->no_journal; /* for the case journal */
 	progress_line pl = {isatty(STDERR_FILENO) && !g->quiet, time(NULL), 0, 0};
 	sd_progress prog = {on_progress, &pl, &cli_interrupted};
 	sd_report *r = NULL;

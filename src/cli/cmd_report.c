@@ -98,6 +98,7 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	co.config_path = bo.config_path;
 	co.userdata = bo.userdata;
 	co.no_auto_config = bo.no_auto_config;
+	co.fingerprint = !g->no_journal; /* for the case journal */
 	sd_progress prog = {NULL, NULL, &cli_interrupted};
 	sd_report *r = NULL;
 	sd_error err;

@@ -495,7 +495,9 @@ static char *journal_pieces(jnl_db *j, const sd_report *r, const char *file,
                             const sd_progress *prog, strbuf *jt)
 {
 	char fp[KEYS_HEX_SIZE] = "";
-	if (!r->is_database)
+	if (r->fingerprint[0])
+		memcpy(fp, r->fingerprint, sizeof fp);
+	else if (!r->is_database)
 		jnl_fingerprint(file, prog, fp, NULL);
 	jnl_list l;
 	sd_error jerr;

@@ -405,7 +405,7 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 	return SD_OK;
 }
 
-static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
+static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
 {
 	uint8_t *buf = xmalloc(MEDIA_CHUNK);
 	uint64_t done = 0;
@@ -431,7 +431,7 @@ static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
 		uint64_t at;
 		if (!media_check_finish(mc, &why, &at)) {
 			finding *f =
-			    fnd_add(&r->findings, FND_MEDIA_DAMAGED,
+			    fnd_add(fl, FND_MEDIA_DAMAGED,
 			            _("the photo %s will not open: %s (at byte %llu of it)"),
 			            m->name, why, (unsigned long long)at);
 			fnd_set_media(f, m->name);
@@ -440,6 +440,16 @@ static void check_media(sd_report *r, syncfile *sf, const sd_progress *prog)
 		}
 	}
 	free(buf);
+}
+
+/* Move every finding of from to the end of to, in order. */
+static void findings_append(findings *to, findings *from)
+{
+	SD_GROW(to->v, to->cap, to->n + from->n);
+	memcpy(to->v + to->n, from->v, from->n * sizeof *from->v);
+	to->n += from->n;
+	from->n = 0;
+	fnd_free(from);
 }
 
 void check_head_version(const sd_report *r, const report_head *h, char out[96])
@@ -455,23 +465,19 @@ void check_head_version(const sd_report *r, const report_head *h, char out[96])
  * observation (and its block) on the media-damaged finding. */
 static void link_media_findings(sd_report *r, obs_model *model)
 {
-	size_t n = obs_model_n_heads(model);
 	for (size_t k = 0; k < r->findings.n; k++) {
 		finding *f = &r->findings.v[k];
 		if (f->id != FND_MEDIA_DAMAGED || f->observation || !f->media)
 			continue;
 		const char *slash = strchr(f->media, '/');
 		const char *id = slash ? slash + 1 : f->media;
-		for (size_t i = 0; i < n && !f->observation; i++) {
+		size_t i;
+		if (obs_model_find_attachment(model, id, &i)) {
 			obs_head h;
 			obs_model_head(model, i, &h);
-			for (size_t a = 0; a < h.n_attachments; a++)
-				if (!strcmp(h.attachments[a], id)) {
-					fnd_set_observation(f, h.id);
-					f->feed = h.feed;
-					f->block = (int64_t)h.seq;
-					break;
-				}
+			fnd_set_observation(f, h.id);
+			f->feed = h.feed;
+			f->block = (int64_t)h.seq;
 		}
 	}
 }
@@ -482,6 +488,12 @@ static int cmp_suspect(const void *a, const void *b)
 	if (x->worst != y->worst)
 		return y->worst - x->worst;
 	return strcmp(x->id, y->id);
+}
+
+static int cmp_named(const void *a, const void *b)
+{
+	const finding *x = *(const finding *const *)a, *y = *(const finding *const *)b;
+	return strcmp(x->observation, y->observation);
 }
 
 static void fill_observations(sd_report *r, obs_model *model)
@@ -501,6 +513,8 @@ static void fill_observations(sd_report *r, obs_model *model)
 	for (size_t k = 0; k < r->findings.n; k++)
 		if (r->findings.v[k].observation)
 			named[nn++] = &r->findings.v[k];
+	if (nn > 1)
+		qsort(named, nn, sizeof *named, cmp_named);
 	for (size_t i = 0; i < n; i++) {
 		obs_head h;
 		obs_model_head(model, i, &h);
@@ -508,8 +522,16 @@ static void fill_observations(sd_report *r, obs_model *model)
 		r->heads[i].feed = h.feed;
 		r->heads[i].seq = h.seq;
 		int worst = -1;
-		for (size_t k = 0; k < nn; k++)
-			if (!strcmp(named[k]->observation, h.id) && (int)named[k]->severity > worst)
+		size_t lo = 0, hi = nn;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(named[mid]->observation, h.id) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < nn && !strcmp(named[k]->observation, h.id); k++)
+			if ((int)named[k]->severity > worst)
 				worst = (int)named[k]->severity;
 		if (worst < 0)
 			continue;
@@ -994,8 +1016,20 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		      "device it came from"));
 
 	/* Step 3 */
+	r->quick = opt->quick;
+	bool hashing = opt->fingerprint && !opt->quick && !is_db && sf->in;
+	if (hashing)
+		sdin_hash_start(sf->in);
 	if (!opt->quick && sf->db && sf->era == SF_ERA_KAPPA_OSM_V2) {
 		obs_model *model = obs_model_new();
+		/* Photos come before the database in Mapeo's sync files: read them
+		 * first, so that the file is read front to back (its fingerprint
+		 * comes from these reads); their findings still follow the
+		 * database's. A database folder keeps its order (feeds first). */
+		findings media_fl;
+		fnd_init(&media_fl);
+		if (!is_db)
+			check_media(&media_fl, sf, prog);
 		st = verify_feeds(r, sf, model, prog, err);
 		if (st == SD_OK) {
 			int64_t now = opt->now ? opt->now : sf->write_time;
@@ -1011,10 +1045,13 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			if (!is_db || db_view_kind(sf) != DB_KIND_TEMP)
 				check_photos(r, sf, model, names, nn);
 			free(names);
-			check_media(r, sf, prog);
+			if (is_db)
+				check_media(&media_fl, sf, prog);
+			findings_append(&r->findings, &media_fl);
 			link_media_findings(r, model);
 			fill_observations(r, model);
 		}
+		fnd_free(&media_fl);
 		obs_model_free(model);
 		if (st == SD_ERR_CANCELLED || sd_progress_cancelled(prog)) {
 			sf_close(sf);
@@ -1058,6 +1095,12 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		for (size_t i = 0; i < r->n_feeds && i < sf->n_feeds; i++)
 			r->feeds[i].own = sf->feeds[i].has_secret_key;
 	sd_error cerr;
+	if (hashing && sdin_hash_finish(sf->in, prog, r->fingerprint, &cerr) == SD_ERR_CANCELLED) {
+		sf_close(sf);
+		report_free(r);
+		*out = NULL;
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	}
 	if ((is_db ? db_check_unchanged(sf, &cerr) : sdin_check_unchanged(sf->in, &cerr)) != SD_OK)
 		fnd_add(&r->findings, FND_INPUT_CHANGED, "%s", cerr.msg);
 	sf_close(sf);

@@ -36,6 +36,8 @@ typedef struct check_options {
 	int64_t now;             /* "now" for date-future; 0: the file's write time */
 	const char *versions;    /* version table (versions.h); NULL: ver_default_path() */
 	bool no_local_mapeo;     /* do not look for Mapeo Desktop or its logs here */
+	bool fingerprint;        /* fill sd_report.fingerprint from the check's own read (a
+	                            sync file, not --quick) */
 } check_options;
 
 typedef struct report_feed {
@@ -107,6 +109,9 @@ typedef struct sd_report {
 	bool is_database; /* a Mapeo database folder rather than a sync file */
 	uint64_t size;
 	int64_t mtime;
+	char fingerprint[KEYS_HEX_SIZE]; /* BLAKE2b-256 hex of the file as checked (check_options.fingerprint),
+	                         "" when not taken */
+	bool quick;           /* made with check_options.quick */
 	check_verdict verdict;
 	const char *era; /* "gzip-v0", "hyperlog-v1", "kappa-osm-v2", "unknown" (static) */
 	char *era_text;  /* translated plain words: which Mapeo wrote it and can read it */

@@ -1,9 +1,36 @@
+/* entries.c: feed blocks (ndjson) -> the observation model (entries.h).
+ *
+ * Hand-written JSON scanner, on purpose. A block is read for ten fields
+ * (id, type, deleted, links, created_at, timestamp, tags.categoryId, lat,
+ * lon, attachments[].id); building a jansson tree for each block was 73% of
+ * a check's instructions, and jsmn (libjsmn-dev) would need a token array
+ * sized for the worst block plus our own validation anyway, since it does
+ * not check escapes, UTF-8 or numbers. So the scanner below makes one pass,
+ * keeps only those fields, and accepts exactly what jansson 2.14's
+ * json_loadb(data, len, 0) accepts (the "entry-not-json" finding must not
+ * change): an object or array at the top, strict grammar, valid UTF-8,
+ * escapes with paired surrogates, no \u0000, integers within 64 bits,
+ * reals that do not overflow, at most JSON_PARSER_MAX_DEPTH (2048) levels;
+ * a key given twice keeps its last value, as jansson does. One deliberate
+ * difference: jansson skips a NUL byte right after a number or a literal
+ * (its lexer's put-back char looks like an empty buffer); here any NUL
+ * outside a string is an error, as JavaScript's JSON.parse in Mapeo has it.
+ * It recurses at most that deep and never reads past the block.
+ * tests/fuzz/fuzz_entries.c drives it; the unit test
+ * entries_scanner_matches_jansson compares its verdicts with jansson's (and
+ * a million mutated real blocks gave the same findings through both).
+ *
+ * Memory: every string an entry keeps (id, attachment ids, dates not in
+ * toISOString form) lives in one arena and is named by a 32-bit offset;
+ * categories are interned; an entry is 80 bytes. */
 #include "config.h"
 
 #include "entries.h"
 
-#include <jansson.h>
+#include <errno.h>
 #include <limits.h>
+#include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +42,9 @@
 #include "xalloc.h"
 
 #define MAX_LINKS      64
+#define MAX_ATTS       1000
 #define MAX_CATEGORIES 1024
+#define MAX_DEPTH      2048 /* jansson's JSON_PARSER_MAX_DEPTH */
 #define NO_TIME        INT64_MIN
 
 typedef struct olink {
@@ -23,24 +52,53 @@ typedef struct olink {
 	uint64_t seq;
 } olink;
 
+enum { E_OBSERVATION = 1, E_DELETED = 2, E_SUPERSEDED = 4, E_LOCATION = 8 };
+
 typedef struct entry {
-	char id[17];
-	char *id_long; /* ids longer than 16 characters */
-	uint32_t key;  /* index in the key table */
+	uint32_t id;  /* arena offset */
+	uint32_t key; /* index in the key table */
 	uint64_t seq;
-	int feed;
-	bool observation, deleted, superseded, has_location;
-	int64_t created_ms, ts_ms;  /* NO_TIME when absent */
-	char *created_raw, *ts_raw; /* kept only when not in toISOString form */
-	const char *category;
+	int64_t created_ms, ts_ms; /* NO_TIME when absent */
 	double lat, lon;
-	uint32_t links_at, n_links;
-	uint32_t att_at, n_att;
+	uint32_t links_at, att_at;
+	uint32_t created_raw, ts_raw; /* arena offset + 1 of the text when not in
+	                                 toISOString form, 0 otherwise */
+	int32_t feed;
+	uint16_t n_links, n_att;
+	uint16_t cat; /* category index + 1, 0 none */
+	uint8_t flags;
 } entry;
+
+/* A string as it stands in the block: raw bytes between the quotes. */
+typedef struct span {
+	const char *p;
+	size_t len;
+	bool esc; /* holds escapes: decode before use */
+} span;
+
+typedef enum vkind { V_NONE, V_STRING, V_NUMBER, V_TRUE, V_OTHER } vkind;
+
+/* What one block says, gathered by the scanner (the last value of a key
+ * given twice wins, as in jansson). */
+typedef struct scan {
+	const char *p, *end;
+	bool fail;
+	span id, type, created, ts, cat, lat, lon;
+	bool has_id, has_type, has_created, has_ts, has_cat, deleted;
+	bool lat_num, lon_num, lat_real, lon_real;
+	span links[MAX_LINKS];
+	size_t n_links;
+	span atts[MAX_ATTS];
+	size_t n_atts;
+	bool att_has_id; /* the attachment being read has a string id */
+	span att_id;
+} scan;
 
 struct obs_model {
 	entry *v;
 	size_t n, cap;
+	char *arena; /* NUL-terminated strings, named by offset */
+	size_t arena_len, arena_cap;
 	char (*keys)[KEYS_HEX_SIZE];
 	size_t n_keys, keys_cap;
 	uint32_t *key_slot; /* hash of keys: index + 1, 0 empty */
@@ -49,43 +107,83 @@ struct obs_model {
 	size_t n_cats, cats_cap;
 	olink *links;
 	size_t n_links, links_cap;
-	char **atts;
+	uint32_t *atts; /* arena offsets */
 	size_t n_atts, atts_cap;
+	const char **att_ptr; /* after finish: atts as pointers, for obs_head */
 	uint32_t *heads;
 	size_t n_heads;
+	struct att_ref *by_att; /* (photo id, head) sorted, built on demand */
+	size_t n_by_att;
 	const char **referenced; /* sorted attachment ids of every version */
 	obs_counts counts;
 	bool keys_over;     /* a feed key was past SD_LIMIT_KEYS */
 	bool keys_reported; /* and a finding says so */
+	char *tmp;          /* decoding scratch */
+	size_t tmp_cap;
+	scan sc;
 };
 
-obs_model *obs_model_new(void) { return xcalloc(1, sizeof(obs_model)); }
+obs_model *obs_model_new(void)
+{
+	obs_model *m = xcalloc(1, sizeof(obs_model));
+	/* offset 0 is the empty string */
+	SD_GROW(m->arena, m->arena_cap, 1);
+	m->arena[0] = '\0';
+	m->arena_len = 1;
+	return m;
+}
 
 void obs_model_free(obs_model *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->v[i].id_long);
-		free(m->v[i].created_raw);
-		free(m->v[i].ts_raw);
-	}
 	free(m->v);
+	free(m->arena);
 	free(m->keys);
 	free(m->key_slot);
 	for (size_t i = 0; i < m->n_cats; i++)
 		free(m->cats[i]);
 	free(m->cats);
 	free(m->links);
-	for (size_t i = 0; i < m->n_atts; i++)
-		free(m->atts[i]);
 	free(m->atts);
+	free(m->att_ptr);
 	free(m->heads);
+	free(m->by_att);
 	free(m->referenced);
+	free(m->tmp);
 	free(m);
 }
 
-static const char *entry_id(const entry *e) { return e->id_long ? e->id_long : e->id; }
+static const char *astr(const obs_model *m, uint32_t off) { return m->arena + off; }
+static const char *entry_id(const obs_model *m, const entry *e) { return astr(m, e->id); }
+
+/* The arrays that grow with the observations grow by a quarter, not
+ * double: less slack at the peak, and realloc of blocks this large moves
+ * pages (mremap) rather than copying them. */
+static void grow_slow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return;
+	size_t c = *cap + *cap / 4 + 4096;
+	if (c < need)
+		c = need;
+	*p = xreallocarray(*p, c, elem);
+	*cap = c;
+}
+#define GROW_SLOW(arr, cap, need) grow_slow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* Copy len bytes (no NUL among them) into the arena; its offset. */
+static uint32_t arena_put(obs_model *m, const char *s, size_t len)
+{
+	if (m->arena_len + len + 1 > UINT32_MAX)
+		sd_fatal("%s", _("allocation size overflow"));
+	GROW_SLOW(m->arena, m->arena_cap, m->arena_len + len + 1);
+	uint32_t off = (uint32_t)m->arena_len;
+	memcpy(m->arena + off, s, len);
+	m->arena[off + len] = '\0';
+	m->arena_len += len + 1;
+	return off;
+}
 
 static size_t key_hash(const char *s, size_t len, size_t slots)
 {
@@ -137,17 +235,479 @@ static uint32_t key_index(obs_model *m, const char *hex, size_t len)
 	return k;
 }
 
-static const char *intern(obs_model *m, const char *s)
+/* Category index + 1, 0 when past MAX_CATEGORIES. */
+static uint16_t intern(obs_model *m, const char *s, size_t len)
 {
 	for (size_t i = 0; i < m->n_cats; i++)
-		if (!strcmp(m->cats[i], s))
-			return m->cats[i];
+		if (!strncmp(m->cats[i], s, len) && m->cats[i][len] == '\0')
+			return (uint16_t)(i + 1);
 	if (m->n_cats >= MAX_CATEGORIES)
-		return NULL;
+		return 0;
 	SD_GROW(m->cats, m->cats_cap, m->n_cats + 1);
-	m->cats[m->n_cats] = xstrdup(s);
-	return m->cats[m->n_cats++];
+	m->cats[m->n_cats] = xstrndup(s, len);
+	return (uint16_t)++m->n_cats;
 }
+
+static const char *entry_cat(const obs_model *m, const entry *e)
+{
+	return e->cat ? m->cats[e->cat - 1] : NULL;
+}
+
+/* ---- the scanner ---- */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int32_t u_escape(const char *p)
+{
+	int32_t v = 0;
+	for (int i = 0; i < 4; i++) {
+		int h = hexval((unsigned char)p[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* Length of the valid UTF-8 sequence at p (before end), 0 when invalid:
+ * no overlong forms, no surrogates, nothing past U+10FFFF. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned u = p[0];
+	size_t n;
+	uint32_t v;
+	if (u >= 0xC2 && u <= 0xDF)
+		n = 2, v = u & 0x1F;
+	else if (u >= 0xE0 && u <= 0xEF)
+		n = 3, v = u & 0x0F;
+	else if (u >= 0xF0 && u <= 0xF4)
+		n = 4, v = u & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3F);
+	}
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (n == 3 && v < 0x800) ||
+	    (n == 4 && v < 0x10000))
+		return 0;
+	return n;
+}
+
+static void ws(scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+/* A string at s->p (its opening quote): validated, its raw span in *out. */
+static bool scan_string(scan *s, span *out)
+{
+	const unsigned char *p = (const unsigned char *)s->p + 1,
+	                    *end = (const unsigned char *)s->end;
+	out->p = (const char *)p;
+	out->esc = false;
+	for (;;) {
+		/* the common case: printable ASCII */
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end)
+			return false;
+		if (*p == '"')
+			break;
+		if (*p < 0x20)
+			return false;
+		if (*p >= 0x80) {
+			size_t n = utf8_len(p, end);
+			if (!n)
+				return false;
+			p += n;
+			continue;
+		}
+		/* an escape */
+		out->esc = true;
+		if (p + 1 >= end)
+			return false;
+		unsigned char c = p[1];
+		if (c == 'u') {
+			if (end - p < 6)
+				return false;
+			int32_t v = u_escape((const char *)p + 2);
+			if (v <= 0 || (v >= 0xDC00 && v <= 0xDFFF))
+				return false; /* \u0000, bad hex, or a lone low surrogate */
+			p += 6;
+			if (v >= 0xD800 && v <= 0xDBFF) {
+				if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+					return false;
+				int32_t w = u_escape((const char *)p + 2);
+				if (w < 0xDC00 || w > 0xDFFF)
+					return false;
+				p += 6;
+			}
+		} else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
+		           c == 'r' || c == 't') {
+			p += 2;
+		} else {
+			return false;
+		}
+	}
+	out->len = (size_t)((const char *)p - out->p);
+	s->p = (const char *)p + 1;
+	return true;
+}
+
+/* strtod reads the locale's decimal point: put it in place of '.', as
+ * jansson does before its strtod. */
+static void local_point(char *num)
+{
+	const char *point = localeconv()->decimal_point;
+	char *dot = strchr(num, '.');
+	if (dot && point && point[0] && point[0] != '.')
+		*dot = point[0];
+}
+
+/* Past one digit or more at p, or NULL when there is none. */
+static const char *digit_run(const char *p, const char *end)
+{
+	if (p >= end || *p < '0' || *p > '9')
+		return NULL;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+/* A number, as jansson lexes it: integers must fit 64 bits, reals must not
+ * overflow a double. *real: it has a fraction or an exponent. */
+static bool scan_number(scan *s, span *out, bool *real)
+{
+	const char *p = s->p, *end = s->end, *start = p;
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || *p < '0' || *p > '9')
+		return false;
+	const char *digits = p;
+	if (*p == '0') {
+		p++;
+		if (p < end && *p >= '0' && *p <= '9')
+			return false;
+	} else {
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	size_t int_digits = (size_t)(p - digits);
+	bool frac = false, exp = false;
+	if (p < end && *p == '.') {
+		if (!(p = digit_run(p + 1, end)))
+			return false;
+		frac = true;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (!(p = digit_run(p, end)))
+			return false;
+		exp = true;
+	}
+	out->p = start;
+	out->len = (size_t)(p - start);
+	out->esc = false;
+	*real = frac || exp;
+	if (!*real) {
+		/* INT64_MAX has 19 digits; the magnitude of INT64_MIN is one more */
+		if (int_digits > 19)
+			return false;
+		if (int_digits == 19) {
+			const char *lim =
+			    *start == '-' ? "9223372036854775808" : "9223372036854775807";
+			if (memcmp(digits, lim, 19) > 0)
+				return false;
+		}
+	} else if (exp || int_digits > 300) {
+		/* only these can pass DBL_MAX: ask strtod */
+		char small[64], *buf = out->len < sizeof small ? small : xmalloc(out->len + 1);
+		memcpy(buf, start, out->len);
+		buf[out->len] = '\0';
+		local_point(buf);
+		errno = 0;
+		double d = strtod(buf, NULL);
+		bool over = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
+		if (buf != small)
+			free(buf);
+		if (over)
+			return false;
+	}
+	s->p = p;
+	return true;
+}
+
+static bool lit(scan *s, const char *w, size_t n)
+{
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n))
+		return false;
+	s->p += n;
+	return true;
+}
+
+/* Where a value sits, for what is kept of it. */
+typedef enum role { R_SKIP, R_TOP, R_TAGS, R_LINKS, R_ATTS, R_ATT } role;
+
+static bool scan_value(scan *s, int depth, role r, vkind *kind, span *str, bool *real);
+
+/* Does span k (a key) say name? Keys with escapes are compared decoded. */
+static bool key_is(const span *k, const char *name)
+{
+	size_t n = strlen(name);
+	if (!k->esc)
+		return k->len == n && !memcmp(k->p, name, n);
+	/* the few names we look for are ASCII: decode \uXXXX of ASCII only */
+	const char *p = k->p, *e = k->p + k->len;
+	size_t i = 0;
+	while (p < e) {
+		int c = (unsigned char)*p;
+		if (c == '\\') {
+			if (p[1] != 'u')
+				return false; /* none of our names holds " \ / or a control */
+			int32_t v = u_escape(p + 2);
+			if (v < 0 || v >= 0x80)
+				return false;
+			c = v;
+			p += 6;
+		} else {
+			p++;
+		}
+		if (i >= n || name[i] != c)
+			return false;
+		i++;
+	}
+	return i == n;
+}
+
+/* At an opening bracket: skip it; true when the container is empty (and
+ * then skipped whole). */
+static bool open_empty(scan *s, char close)
+{
+	s->p++;
+	ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return true;
+	}
+	return false;
+}
+
+/* After a member or an element: 1 when a comma says another follows, 0 when
+ * the container closes, -1 for anything else. */
+static int after_item(scan *s, char close)
+{
+	ws(s);
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		ws(s);
+		return 1;
+	}
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return 0;
+	}
+	return -1;
+}
+
+static bool scan_object(scan *s, int depth, role r)
+{
+	if (open_empty(s, '}'))
+		return true;
+	for (;;) {
+		if (s->p >= s->end || *s->p != '"')
+			return false;
+		span k;
+		if (!scan_string(s, &k))
+			return false;
+		ws(s);
+		if (s->p >= s->end || *s->p != ':')
+			return false;
+		s->p++;
+		ws(s);
+		role child = R_SKIP;
+		vkind vk;
+		span v;
+		bool real = false;
+		if (r == R_TOP) {
+			if (key_is(&k, "tags")) {
+				child = R_TAGS;
+				s->has_cat = false;
+			} else if (key_is(&k, "links")) {
+				child = R_LINKS;
+				s->n_links = 0;
+			} else if (key_is(&k, "attachments")) {
+				child = R_ATTS;
+				s->n_atts = 0;
+			}
+		}
+		if (!scan_value(s, depth + 1, child, &vk, &v, &real))
+			return false;
+		if (r == R_TOP) {
+			bool str = vk == V_STRING, num = vk == V_NUMBER;
+			if (key_is(&k, "id"))
+				s->has_id = str, s->id = v;
+			else if (key_is(&k, "type"))
+				s->has_type = str, s->type = v;
+			else if (key_is(&k, "deleted"))
+				s->deleted = vk == V_TRUE;
+			else if (key_is(&k, "created_at"))
+				s->has_created = str, s->created = v;
+			else if (key_is(&k, "timestamp"))
+				s->has_ts = str, s->ts = v;
+			else if (key_is(&k, "lat"))
+				s->lat_num = num, s->lat = v, s->lat_real = real;
+			else if (key_is(&k, "lon"))
+				s->lon_num = num, s->lon = v, s->lon_real = real;
+		} else if (r == R_TAGS && key_is(&k, "categoryId")) {
+			s->has_cat = vk == V_STRING, s->cat = v;
+		} else if (r == R_ATT && key_is(&k, "id")) {
+			s->att_has_id = vk == V_STRING, s->att_id = v;
+		}
+		int next = after_item(s, '}');
+		if (next <= 0)
+			return next == 0;
+	}
+}
+
+static bool scan_array(scan *s, int depth, role r)
+{
+	if (open_empty(s, ']'))
+		return true;
+	for (size_t i = 0;; i++) {
+		role child = r == R_ATTS ? R_ATT : R_SKIP;
+		vkind vk;
+		span v;
+		bool real;
+		s->att_has_id = false;
+		if (!scan_value(s, depth + 1, child, &vk, &v, &real))
+			return false;
+		if (r == R_LINKS && i < MAX_LINKS && vk == V_STRING)
+			s->links[s->n_links++] = v;
+		else if (r == R_ATTS && i < MAX_ATTS && s->att_has_id && vk == V_OTHER)
+			s->atts[s->n_atts++] = s->att_id;
+		int next = after_item(s, ']');
+		if (next <= 0)
+			return next == 0;
+	}
+}
+
+/* One value at s->p (no space before it). r: what to keep of it; only
+ * objects in R_TOP, R_TAGS and R_ATT roles and arrays in R_LINKS and R_ATTS
+ * roles are kept, any other value is checked and skipped. */
+static bool scan_value(scan *s, int depth, role r, vkind *kind, span *str, bool *real)
+{
+	*kind = V_OTHER;
+	if (depth > MAX_DEPTH || s->p >= s->end)
+		return false;
+	switch (*s->p) {
+	case '{':
+		return scan_object(s, depth, r == R_TOP || r == R_TAGS || r == R_ATT ? r : R_SKIP);
+	case '[': return scan_array(s, depth, r == R_LINKS || r == R_ATTS ? r : R_SKIP);
+	case '"': *kind = V_STRING; return scan_string(s, str);
+	case 't': *kind = V_TRUE; return lit(s, "true", 4);
+	case 'f': return lit(s, "false", 5);
+	case 'n': return lit(s, "null", 4);
+	default: *kind = V_NUMBER; return scan_number(s, str, real);
+	}
+}
+
+/* The text of a span, NUL-terminated: the block's bytes when it has no
+ * escapes (copied to scratch), else decoded. Valid until the next call. */
+static const char *span_text(obs_model *m, const span *sp, size_t *len)
+{
+	SD_GROW(m->tmp, m->tmp_cap, sp->len + 1);
+	char *o = m->tmp;
+	if (!sp->esc) {
+		memcpy(o, sp->p, sp->len);
+		o[sp->len] = '\0';
+		*len = sp->len;
+		return o;
+	}
+	const char *p = sp->p, *e = sp->p + sp->len;
+	size_t n = 0;
+	while (p < e) {
+		if (*p != '\\') {
+			o[n++] = *p++;
+			continue;
+		}
+		char c = p[1];
+		p += 2;
+		switch (c) {
+		case 'b': o[n++] = '\b'; break;
+		case 'f': o[n++] = '\f'; break;
+		case 'n': o[n++] = '\n'; break;
+		case 'r': o[n++] = '\r'; break;
+		case 't': o[n++] = '\t'; break;
+		case 'u': {
+			uint32_t v = (uint32_t)u_escape(p);
+			p += 4;
+			if (v >= 0xD800 && v <= 0xDBFF) {
+				v = ((v - 0xD800) << 10) + ((uint32_t)u_escape(p + 2) - 0xDC00) +
+				    0x10000;
+				p += 6;
+			}
+			/* \uXXXX takes 6 bytes and encodes in at most 3; a pair takes 12 for 4 */
+			if (v < 0x80) {
+				o[n++] = (char)v;
+			} else if (v < 0x800) {
+				o[n++] = (char)(0xC0 | (v >> 6));
+				o[n++] = (char)(0x80 | (v & 0x3F));
+			} else if (v < 0x10000) {
+				o[n++] = (char)(0xE0 | (v >> 12));
+				o[n++] = (char)(0x80 | ((v >> 6) & 0x3F));
+				o[n++] = (char)(0x80 | (v & 0x3F));
+			} else {
+				o[n++] = (char)(0xF0 | (v >> 18));
+				o[n++] = (char)(0x80 | ((v >> 12) & 0x3F));
+				o[n++] = (char)(0x80 | ((v >> 6) & 0x3F));
+				o[n++] = (char)(0x80 | (v & 0x3F));
+			}
+			break;
+		}
+		default: o[n++] = c; /* " \ / */
+		}
+	}
+	o[n] = '\0';
+	*len = n;
+	return o;
+}
+
+/* jansson's value of a number token: strtod with the locale's decimal
+ * point, as jansson does it, or an integer converted. */
+static double span_number(const span *sp, bool real)
+{
+	char small[64], *buf = sp->len < sizeof small ? small : xmalloc(sp->len + 1);
+	memcpy(buf, sp->p, sp->len);
+	buf[sp->len] = '\0';
+	double d;
+	if (real) {
+		local_point(buf);
+		d = strtod(buf, NULL);
+	} else {
+		d = (double)strtoll(buf, NULL, 10);
+	}
+	if (buf != small)
+		free(buf);
+	return d;
+}
+
+/* ---- dates ---- */
 
 /* days from civil (Howard Hinnant's algorithm) */
 static int64_t days_from_civil(int y, int mo, int d)
@@ -160,14 +720,44 @@ static int64_t days_from_civil(int y, int mo, int d)
 	return (int64_t)era * 146097 + doe - 719468;
 }
 
+/* and back */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static bool digits2(const char *p, int *v)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return false;
+	*v = (p[0] - '0') * 10 + (p[1] - '0');
+	return true;
+}
+
 /* RFC 3339 as JavaScript's toISOString writes it (or with an offset).
- * *canonical is true when format_time() gives the same text back. */
+ * *canonical is true when format_time() gives the same text back. The
+ * fixed-width digits Mapeo writes are read directly; anything else goes
+ * through the sscanf this replaced, so odd texts are judged as before. */
 static bool parse_time(const char *s, int64_t *ms, bool *canonical)
 {
-	int y, mo, d, h, mi, sec, n = 0;
+	int y, mo, d, h, mi, sec, n = 0, hi, lo;
 	*canonical = false;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+	if (s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' &&
+	    digits2(s, &hi) && digits2(s + 2, &lo) && digits2(s + 5, &mo) && digits2(s + 8, &d) &&
+	    digits2(s + 11, &h) && digits2(s + 14, &mi) && digits2(s + 17, &sec)) {
+		y = hi * 100 + lo;
+	} else if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+	           n != 19) {
 		return false;
+	}
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return false;
 	const char *p = s + 19;
@@ -206,58 +796,94 @@ static bool parse_time(const char *s, int64_t *ms, bool *canonical)
 	return true;
 }
 
+static char *put_num(char *o, int64_t v, int width)
+{
+	char b[24];
+	int n = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		b[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*o++ = '-';
+	for (int k = n + (v < 0); k < width; k++)
+		*o++ = '0';
+	while (n)
+		*o++ = b[--n];
+	return o;
+}
+
+/* toISOString form, as gmtime_r and "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ"
+ * would write it (cut to 39 bytes). */
 static void format_time(int64_t ms, char out[40])
 {
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)t * 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[96];
-	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-	snprintf(out, 40, "%.39s", buf);
+	int64_t t = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+	int frac = (int)(ms - t * 1000);
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	int64_t secs = t - days * 86400, y;
+	int mo, d;
+	civil_from_days(days, &y, &mo, &d);
+	char buf[96], *o = buf;
+	o = put_num(o, y, 4);
+	*o++ = '-';
+	o = put_num(o, mo, 2);
+	*o++ = '-';
+	o = put_num(o, d, 2);
+	*o++ = 'T';
+	o = put_num(o, secs / 3600, 2);
+	*o++ = ':';
+	o = put_num(o, secs / 60 % 60, 2);
+	*o++ = ':';
+	o = put_num(o, secs % 60, 2);
+	*o++ = '.';
+	o = put_num(o, frac, 3);
+	*o++ = 'Z';
+	size_t n = (size_t)(o - buf) < 39 ? (size_t)(o - buf) : 39;
+	memcpy(out, buf, n);
+	out[n] = '\0';
 }
 
-static void take_time(json_t *j, const char *k, int64_t *ms, char **raw)
+static void take_time(obs_model *m, bool has, const span *sp, int64_t *ms, uint32_t *raw)
 {
 	*ms = NO_TIME;
-	*raw = NULL;
-	json_t *v = json_object_get(j, k);
-	if (!json_is_string(v))
+	*raw = 0;
+	if (!has)
 		return;
+	size_t len;
+	const char *s = span_text(m, sp, &len);
 	bool canonical;
-	if (!parse_time(json_string_value(v), ms, &canonical))
+	if (!parse_time(s, ms, &canonical))
 		*ms = NO_TIME;
-	if (!canonical)
-		*raw = xstrndup(json_string_value(v), 39);
-}
-
-static void time_text(int64_t ms, const char *raw, char out[40])
-{
-	if (raw)
-		snprintf(out, 40, "%s", raw);
-	else if (ms != NO_TIME)
-		format_time(ms, out);
-	else
-		out[0] = '\0';
-}
-
-/* Append the ids of an attachments array to m->atts; returns how many. */
-static uint32_t add_attachments(obs_model *m, json_t *att)
-{
-	uint32_t n = 0;
-	size_t i;
-	json_t *a;
-	json_array_foreach(att, i, a)
-	{
-		json_t *aid = json_object_get(a, "id");
-		if (i >= 1000 || !json_is_string(aid))
-			continue;
-		SD_GROW(m->atts, m->atts_cap, m->n_atts + 1);
-		m->atts[m->n_atts++] = xstrdup(json_string_value(aid));
-		n++;
+	if (!canonical) {
+		/* as xstrndup(s, 39): at most 39 bytes */
+		*raw = arena_put(m, s, strnlen(s, 39)) + 1;
 	}
-	return n;
+}
+
+static void time_text(const obs_model *m, int64_t ms, uint32_t raw, char out[40])
+{
+	if (raw) {
+		size_t n = strlen(astr(m, raw - 1));
+		memcpy(out, astr(m, raw - 1), n + 1);
+	} else if (ms != NO_TIME) {
+		format_time(ms, out);
+	} else {
+		out[0] = '\0';
+	}
+}
+
+static void not_json(int feed, uint64_t seq, findings *fl)
+{
+	char inner[32];
+	snprintf(inner, sizeof inner, "%d/data", feed);
+	finding *f = fnd_add(fl, FND_ENTRY_NOT_JSON,
+	                     _("feed %d, block %llu is not one line of JSON: Mapeo cannot read "
+	                       "this entry"),
+	                     feed, (unsigned long long)seq);
+	f->feed = feed;
+	f->block = (int64_t)seq;
+	fnd_set_inner(f, inner);
 }
 
 void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t seq,
@@ -265,77 +891,77 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 {
 	/* hypercore's ndjson codec: exactly one JSON text and a final newline. */
 	const char *nl = memchr(data, '\n', len);
-	json_error_t je;
-	json_t *j = NULL;
-	if (nl && (size_t)(nl - (const char *)data) == len - 1)
-		j = json_loadb((const char *)data, len, 0, &je);
-	if (!j || !json_is_object(j)) {
-		char inner[32];
-		snprintf(inner, sizeof inner, "%d/data", feed);
-		finding *f =
-		    fnd_add(fl, FND_ENTRY_NOT_JSON,
-		            _("feed %d, block %llu is not one line of JSON: Mapeo cannot read "
-		              "this entry"),
-		            feed, (unsigned long long)seq);
-		f->feed = feed;
-		f->block = (int64_t)seq;
-		fnd_set_inner(f, inner);
-		json_decref(j);
+	scan *s = &m->sc;
+	s->p = (const char *)data;
+	s->end = s->p + len;
+	s->has_id = s->has_type = s->has_created = s->has_ts = s->has_cat = s->deleted = false;
+	s->lat_num = s->lon_num = false;
+	s->n_links = s->n_atts = 0;
+	bool ok = nl && (size_t)(nl - (const char *)data) == len - 1;
+	if (ok) {
+		ws(s);
+		vkind vk;
+		span v;
+		bool real;
+		bool object = s->p < s->end && *s->p == '{';
+		/* jansson wants an object or an array at the top */
+		ok = (object || (s->p < s->end && *s->p == '[')) &&
+		     scan_value(s, 1, object ? R_TOP : R_SKIP, &vk, &v, &real);
+		ws(s);
+		ok = ok && object && s->p == s->end;
+	}
+	if (!ok) {
+		not_json(feed, seq, fl);
 		return;
 	}
-	json_t *id = json_object_get(j, "id");
-	if (!json_is_string(id)) {
-		json_decref(j);
+	if (!s->has_id)
 		return; /* not an element: nothing of it is listed */
-	}
-	SD_GROW(m->v, m->cap, m->n + 1);
+	GROW_SLOW(m->v, m->cap, m->n + 1);
 	entry *e = &m->v[m->n++];
 	memset(e, 0, sizeof *e);
 	m->counts.entries++;
-	const char *ids = json_string_value(id);
-	if (strlen(ids) < sizeof e->id)
-		strcpy(e->id, ids);
-	else
-		e->id_long = xstrdup(ids);
+	size_t n;
+	const char *t = span_text(m, &s->id, &n);
+	e->id = arena_put(m, t, n);
 	e->key = key_index(m, key_hex, strlen(key_hex));
 	e->seq = seq;
 	e->feed = feed;
-	json_t *type = json_object_get(j, "type");
-	e->observation = json_is_string(type) && !strcmp(json_string_value(type), "observation");
-	e->deleted = json_is_true(json_object_get(j, "deleted"));
-	json_t *links = json_object_get(j, "links");
-	e->links_at = (uint32_t)m->n_links;
-	if (json_is_array(links)) {
-		size_t i;
-		json_t *l;
-		json_array_foreach(links, i, l)
-		{
-			if (i >= MAX_LINKS || !json_is_string(l))
-				continue;
-			const char *s = json_string_value(l), *at = strrchr(s, '@');
-			if (!at)
-				continue;
-			SD_GROW(m->links, m->links_cap, m->n_links + 1);
-			m->links[m->n_links].key = key_index(m, s, (size_t)(at - s));
-			m->links[m->n_links++].seq = strtoull(at + 1, NULL, 10);
-			e->n_links++;
-		}
+	if (s->has_type) {
+		t = span_text(m, &s->type, &n);
+		if (n == 11 && !memcmp(t, "observation", 11))
+			e->flags |= E_OBSERVATION;
 	}
-	take_time(j, "created_at", &e->created_ms, &e->created_raw);
-	take_time(j, "timestamp", &e->ts_ms, &e->ts_raw);
-	json_t *tags = json_object_get(j, "tags");
-	json_t *cat = json_is_object(tags) ? json_object_get(tags, "categoryId") : NULL;
-	if (json_is_string(cat))
-		e->category = intern(m, json_string_value(cat));
-	json_t *lat = json_object_get(j, "lat"), *lon = json_object_get(j, "lon");
-	if (json_is_number(lat) && json_is_number(lon)) {
-		e->has_location = true;
-		e->lat = json_number_value(lat);
-		e->lon = json_number_value(lon);
+	if (s->deleted)
+		e->flags |= E_DELETED;
+	e->links_at = (uint32_t)m->n_links;
+	for (size_t i = 0; i < s->n_links; i++) {
+		t = span_text(m, &s->links[i], &n);
+		const char *at = strrchr(t, '@');
+		if (!at)
+			continue;
+		GROW_SLOW(m->links, m->links_cap, m->n_links + 1);
+		m->links[m->n_links].key = key_index(m, t, (size_t)(at - t));
+		m->links[m->n_links++].seq = strtoull(at + 1, NULL, 10);
+		e->n_links++;
+	}
+	take_time(m, s->has_created, &s->created, &e->created_ms, &e->created_raw);
+	take_time(m, s->has_ts, &s->ts, &e->ts_ms, &e->ts_raw);
+	if (s->has_cat) {
+		t = span_text(m, &s->cat, &n);
+		e->cat = intern(m, t, n);
+	}
+	if (s->lat_num && s->lon_num) {
+		e->flags |= E_LOCATION;
+		e->lat = span_number(&s->lat, s->lat_real);
+		e->lon = span_number(&s->lon, s->lon_real);
 	}
 	e->att_at = (uint32_t)m->n_atts;
-	e->n_att = add_attachments(m, json_object_get(j, "attachments"));
-	json_decref(j);
+	for (size_t i = 0; i < s->n_atts; i++) {
+		t = span_text(m, &s->atts[i], &n);
+		GROW_SLOW(m->atts, m->atts_cap, m->n_atts + 1);
+		m->atts[m->n_atts++] = arena_put(m, t, n);
+		e->n_att++;
+	}
 	if (m->keys_over && !m->keys_reported) {
 		m->keys_reported = true;
 		char inner[32];
@@ -424,11 +1050,24 @@ void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
 	while (start < len) {
 		const uint8_t *nl = memchr(data + start, '\n', len - start);
 		size_t end = nl ? (size_t)(nl - data) : len;
-		json_error_t je;
-		json_t *j = json_loadb((const char *)data + start, end - start, 0, &je);
-		if (json_is_object(j))
-			add_attachments(m, json_object_get(j, "attachments"));
-		json_decref(j);
+		scan *s = &m->sc;
+		s->p = (const char *)data + start;
+		s->end = (const char *)data + end;
+		s->has_id = s->has_type = s->has_created = s->has_ts = s->has_cat = s->deleted = false;
+		s->lat_num = s->lon_num = false;
+		s->n_links = s->n_atts = 0;
+		ws(s);
+		vkind vk;
+		span v;
+		bool real;
+		if (s->p < s->end && *s->p == '{' && scan_value(s, 1, R_TOP, &vk, &v, &real)) {
+			for (size_t i = 0; i < s->n_atts; i++) {
+				size_t n;
+				const char *t = span_text(m, &s->atts[i], &n);
+				GROW_SLOW(m->atts, m->atts_cap, m->n_atts + 1);
+				m->atts[m->n_atts++] = arena_put(m, t, n);
+			}
+		}
 		start = end + 1;
 	}
 }
@@ -447,7 +1086,7 @@ static int cmp_version(const void *a, const void *b)
 static int cmp_head(const void *a, const void *b)
 {
 	const entry *x = &sorting->v[*(const uint32_t *)a], *y = &sorting->v[*(const uint32_t *)b];
-	int c = strcmp(entry_id(x), entry_id(y));
+	int c = strcmp(entry_id(sorting, x), entry_id(sorting, y));
 	if (c)
 		return c;
 	/* newest timestamp first among forks (a deletion has none) */
@@ -460,14 +1099,14 @@ static int cmp_str(const void *a, const void *b)
 }
 
 static void check_date(const obs_model *m, const entry *e, const char *field, int64_t ms,
-                       const char *raw, int64_t now, findings *fl)
+                       uint32_t raw, int64_t now, findings *fl)
 {
 	char text[40];
-	time_text(ms, raw, text);
+	time_text(m, ms, raw, text);
 	if (!text[0])
 		return;
-	const char *id = entry_id(e);
-	const char *cat = e->category ? e->category : _("no category");
+	const char *id = entry_id(m, e);
+	const char *cat = entry_cat(m, e) ? entry_cat(m, e) : _("no category");
 	finding *f = NULL;
 	if (ms == NO_TIME)
 		f = fnd_add(fl, FND_DATE_MALFORMED,
@@ -484,10 +1123,10 @@ static void check_date(const obs_model *m, const entry *e, const char *field, in
 		    _("observation %s (%s) has its %s in the future (%s), after the file was "
 		      "written"),
 		    id, cat, field, text);
-	(void)m;
 	if (f) {
 		char detail[160];
-		snprintf(detail, sizeof detail, "%s, %s", e->category ? e->category : "-", text);
+		snprintf(detail, sizeof detail, "%s, %s", entry_cat(m, e) ? entry_cat(m, e) : "-",
+		         text);
 		fnd_set_observation(f, id);
 		fnd_set_detail(f, detail);
 		f->feed = e->feed;
@@ -519,13 +1158,13 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 			}
 			if (lo < m->n && m->v[byver[lo]].key == ln->key &&
 			    m->v[byver[lo]].seq == ln->seq)
-				m->v[byver[lo]].superseded = true;
+				m->v[byver[lo]].flags |= E_SUPERSEDED;
 		}
 	}
 	/* Heads grouped by id: reuse the array. */
 	size_t nh = 0;
 	for (size_t i = 0; i < m->n; i++)
-		if (!m->v[i].superseded)
+		if (!(m->v[i].flags & E_SUPERSEDED))
 			byver[nh++] = (uint32_t)i;
 	if (nh)
 		qsort(byver, nh, sizeof *byver, cmp_head);
@@ -533,19 +1172,19 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 	size_t out = 0;
 	for (size_t i = 0; i < nh;) {
 		size_t j = i;
-		const char *id = entry_id(&m->v[byver[i]]);
+		const char *id = entry_id(m, &m->v[byver[i]]);
 		bool any_obs = false;
-		while (j < nh && !strcmp(entry_id(&m->v[byver[j]]), id)) {
-			any_obs = any_obs || m->v[byver[j]].observation;
+		while (j < nh && !strcmp(entry_id(m, &m->v[byver[j]]), id)) {
+			any_obs = any_obs || (m->v[byver[j]].flags & E_OBSERVATION);
 			j++;
 		}
 		const entry *best = &m->v[byver[i]];
 		if (any_obs) {
 			if (j - i > 1)
 				m->counts.forks++;
-			if (best->deleted) {
+			if (best->flags & E_DELETED) {
 				m->counts.deleted++;
-			} else if (best->observation) {
+			} else if (best->flags & E_OBSERVATION) {
 				m->heads[out++] = byver[i];
 				if (best->n_att)
 					m->counts.with_attachments++;
@@ -565,8 +1204,9 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 			check_date(m, e, "timestamp", e->ts_ms, e->ts_raw, now, fl);
 	}
 	m->referenced = xcalloc(m->n_atts + 1, sizeof *m->referenced);
+	m->att_ptr = xcalloc(m->n_atts + 1, sizeof *m->att_ptr);
 	for (size_t i = 0; i < m->n_atts; i++)
-		m->referenced[i] = m->atts[i];
+		m->referenced[i] = m->att_ptr[i] = astr(m, m->atts[i]);
 	if (m->n_atts)
 		qsort(m->referenced, m->n_atts, sizeof *m->referenced, cmp_str);
 }
@@ -582,7 +1222,7 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 	for (size_t i = 0; i < m->n_heads; i++) {
 		const entry *e = &m->v[m->heads[i]];
 		for (uint32_t a = 0; a < e->n_att; a++) {
-			const char *att = m->atts[e->att_at + a];
+			const char *att = astr(m, m->atts[e->att_at + a]);
 			for (int k = 0; k < 3; k++) {
 				char name[256];
 				snprintf(name, sizeof name, "%s/%s", kinds[k], att);
@@ -590,14 +1230,15 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 				if (n && bsearch(&key, sorted, n, sizeof *sorted, cmp_str))
 					continue;
 				char when[40];
-				time_text(e->created_ms, e->created_raw, when);
-				finding *f = fnd_add(
-				    fl, FND_ATTACHMENT_MISSING,
-				    _("observation %s (%s, %s): its photo %s is not in the "
-				      "file"),
-				    entry_id(e), e->category ? e->category : _("no category"),
-				    when[0] ? when : "-", name);
-				fnd_set_observation(f, entry_id(e));
+				time_text(m, e->created_ms, e->created_raw, when);
+				finding *f =
+				    fnd_add(fl, FND_ATTACHMENT_MISSING,
+				            _("observation %s (%s, %s): its photo %s is not in the "
+				              "file"),
+				            entry_id(m, e),
+				            entry_cat(m, e) ? entry_cat(m, e) : _("no category"),
+				            when[0] ? when : "-", name);
+				fnd_set_observation(f, entry_id(m, e));
 				fnd_set_media(f, name);
 			}
 		}
@@ -624,18 +1265,61 @@ void obs_model_head(const obs_model *m, size_t i, obs_head *h)
 {
 	const entry *e = &m->v[m->heads[i]];
 	memset(h, 0, sizeof *h);
-	h->id = entry_id(e);
+	h->id = entry_id(m, e);
 	h->feed_key = e->key < m->n_keys ? m->keys[e->key] : "";
 	h->seq = e->seq;
 	h->feed = e->feed;
-	h->category = e->category;
-	time_text(e->created_ms, e->created_raw, h->created_at);
-	time_text(e->ts_ms, e->ts_raw, h->timestamp);
+	h->category = entry_cat(m, e);
+	time_text(m, e->created_ms, e->created_raw, h->created_at);
+	time_text(m, e->ts_ms, e->ts_raw, h->timestamp);
 	h->lat = e->lat;
 	h->lon = e->lon;
-	h->has_location = e->has_location;
-	h->attachments = (const char *const *)m->atts + e->att_at;
+	h->has_location = (e->flags & E_LOCATION) != 0;
+	h->attachments = m->att_ptr + e->att_at;
 	h->n_attachments = e->n_att;
 }
 
 obs_counts obs_model_counts(const obs_model *m) { return m->counts; }
+
+typedef struct att_ref {
+	const char *id;
+	uint32_t head;
+} att_ref;
+
+static int cmp_att_ref(const void *a, const void *b)
+{
+	const att_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->head > y->head) - (x->head < y->head);
+}
+
+bool obs_model_find_attachment(obs_model *m, const char *id, size_t *head)
+{
+	/* built at the first lookup: most checks make none */
+	if (!m->by_att) {
+		size_t n = 0;
+		for (size_t i = 0; i < m->n_heads; i++)
+			n += m->v[m->heads[i]].n_att;
+		m->by_att = xcalloc(n + 1, sizeof *m->by_att);
+		for (size_t i = 0; i < m->n_heads; i++) {
+			const entry *e = &m->v[m->heads[i]];
+			for (uint32_t a = 0; a < e->n_att; a++)
+				m->by_att[m->n_by_att++] =
+				    (att_ref){astr(m, m->atts[e->att_at + a]), (uint32_t)i};
+		}
+		if (m->n_by_att > 1)
+			qsort(m->by_att, m->n_by_att, sizeof *m->by_att, cmp_att_ref);
+	}
+	size_t lo = 0, hi = m->n_by_att;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(m->by_att[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= m->n_by_att || strcmp(m->by_att[lo].id, id) != 0)
+		return false;
+	*head = m->by_att[lo].head; /* the first head, as the scan in id order found */
+	return true;
+}

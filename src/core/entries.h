@@ -68,5 +68,8 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n_medi
 size_t obs_model_n_heads(const obs_model *m);
 void obs_model_head(const obs_model *m, size_t i, obs_head *out);
 obs_counts obs_model_counts(const obs_model *m);
+/* After finish: the current observation (its index in obs_model_head's
+ * order) that has the photo id among its attachments; false when none. */
+bool obs_model_find_attachment(obs_model *m, const char *id, size_t *head);
 
 #endif

@@ -17,8 +17,18 @@
 #include <sys/statvfs.h>
 #endif
 
+#include <sodium.h>
+
 #include "i18n.h"
 #include "xalloc.h"
+
+/* Read-ahead window: small reads that follow each other (feed blocks, a
+ * photo's thumbnail) are served from one large read. */
+#define RA_SIZE (256u << 10)
+/* A fingerprint gap up to this size is read at once; a larger jump (the
+ * check hopping to the database at the end) is left for the reads to come
+ * or for sdin_hash_finish(). */
+#define HASH_GAP (8u << 20)
 
 struct sd_input {
 	int fd;
@@ -26,6 +36,14 @@ struct sd_input {
 	uint64_t size;
 	int64_t mtime;
 	long mtime_nsec;
+	uint8_t *ra; /* RA_SIZE bytes, allocated on first use */
+	uint64_t ra_off;
+	size_t ra_len;
+	uint64_t last_end;            /* where the previous read ended */
+	crypto_generichash_state *hs; /* fingerprint, when started */
+	uint64_t hpos;                /* bytes [0, hpos) are hashed */
+	bool hash_failed;
+	uint64_t bytes_read; /* from the file, fingerprint gaps included */
 };
 
 sd_status sdin_open(const char *path, sd_input **out, sd_error *err)
@@ -72,6 +90,9 @@ void sdin_close(sd_input *in)
 		return;
 	close(in->fd);
 	free(in->path);
+	free(in->ra);
+	if (in->hs)
+		free(in->hs);
 	free(in);
 }
 
@@ -108,29 +129,174 @@ void sd_test_point(const char *name)
 		raise(SIGINT);
 }
 
-sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err)
+/* pread until len bytes or the end; -1 with errno on error. */
+static ssize_t full_pread(int fd, void *buf, size_t len, uint64_t off, size_t *done)
 {
-	size_t done = 0;
-	pause_read_hook(len);
-	while (done < len) {
-		ssize_t r = pread(in->fd, (char *)buf + done, len - done, (off_t)(off + done));
+	*done = 0;
+	while (*done < len) {
+		ssize_t r = pread(fd, (char *)buf + *done, len - *done, (off_t)(off + *done));
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			if (got)
-				*got = done;
-			return sd_error_set(err, SD_ERR_IO, _("%s: read error at byte %llu: %s"),
-			                    in->path, (unsigned long long)(off + done),
-			                    strerror(errno));
+			return -1;
 		}
 		if (r == 0)
 			break;
-		done += (size_t)r;
+		*done += (size_t)r;
 	}
-	if (got)
+	return (ssize_t)*done;
+}
+
+/* Feed the fingerprint with bytes just read at off: the part past hpos,
+ * after reading a short gap before it. */
+static void hash_note(sd_input *in, const uint8_t *buf, size_t got, uint64_t off)
+{
+	if (!in->hs || in->hash_failed || off + got <= in->hpos)
+		return;
+	if (off > in->hpos) {
+		if (off - in->hpos > HASH_GAP)
+			return;
+		uint8_t gap[1 << 16];
+		while (in->hpos < off) {
+			size_t want =
+			    off - in->hpos < sizeof gap ? (size_t)(off - in->hpos) : sizeof gap;
+			size_t n;
+			if (full_pread(in->fd, gap, want, in->hpos, &n) < 0 || n != want) {
+				in->hash_failed = true; /* sdin_hash_finish() reports it */
+				return;
+			}
+			in->bytes_read += n;
+			crypto_generichash_update(in->hs, gap, n);
+			in->hpos += n;
+		}
+	}
+	size_t skip = (size_t)(in->hpos - off);
+	crypto_generichash_update(in->hs, buf + skip, got - skip);
+	in->hpos = off + got;
+}
+
+/* One read from the file: what every input read comes down to. */
+static sd_status raw_read(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got,
+                          sd_error *err)
+{
+	size_t done;
+	if (full_pread(in->fd, buf, len, off, &done) < 0) {
 		*got = done;
+		return sd_error_set(err, SD_ERR_IO, _("%s: read error at byte %llu: %s"), in->path,
+		                    (unsigned long long)(off + done), strerror(errno));
+	}
+	*got = done;
+	in->bytes_read += done;
+	hash_note(in, buf, done, off);
 	return SD_OK;
 }
+
+sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *got, sd_error *err)
+{
+	pause_read_hook(len);
+	size_t g = 0;
+	sd_status st = SD_OK;
+	if (in->ra_len && off >= in->ra_off && off + len <= in->ra_off + in->ra_len) {
+		memcpy(buf, in->ra + (off - in->ra_off), len);
+		g = len;
+	} else if (len < RA_SIZE / 4 && off == in->last_end) {
+		/* the second of two small reads in a row: read ahead */
+		if (!in->ra)
+			in->ra = xmalloc(RA_SIZE);
+		in->ra_len = 0;
+		st = raw_read(in, in->ra, RA_SIZE, off, &in->ra_len, err);
+		if (st == SD_OK) {
+			in->ra_off = off;
+			g = len < in->ra_len ? len : in->ra_len;
+			memcpy(buf, in->ra, g);
+		} else {
+			in->ra_len = 0;
+		}
+	} else {
+		st = raw_read(in, buf, len, off, &g, err);
+	}
+	in->last_end = off + g;
+	if (got)
+		*got = g;
+	return st;
+}
+
+sd_status sdin_hash_start(sd_input *in)
+{
+	/* libsodium picks its fastest BLAKE2b at init: before it, the portable
+	 * one runs at half the speed */
+	if (sodium_init() < 0)
+		sd_fatal(_("libsodium could not be initialised"));
+	if (!in->hs) {
+		/* the state wants 64-byte alignment */
+		size_t n = (sizeof *in->hs + 63) / 64 * 64;
+		in->hs = aligned_alloc(64, n);
+		if (!in->hs)
+			sd_fatal(_("out of memory (could not allocate %zu bytes)"), n);
+	}
+	crypto_generichash_init(in->hs, NULL, 0, 32);
+	in->hpos = 0;
+	in->hash_failed = false;
+	return SD_OK;
+}
+
+sd_status sdin_hash_finish(sd_input *in, const sd_progress *prog, char *out, sd_error *err)
+{
+	out[0] = '\0';
+	if (!in->hs)
+		sdin_hash_start(in); /* then it is a plain read of the whole file */
+	size_t bufsz = 1 << 20;
+	uint8_t *buf = xmalloc(bufsz);
+	sd_status st = SD_OK;
+	while (in->hpos < in->size) {
+		if (sd_progress_cancelled(prog)) {
+			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+			break;
+		}
+		/* A hole (sparse file) is hashed as its length, not read as
+		 * zeros: a terabyte hole would take hours. Mapeo never writes
+		 * sparse files, so no real fingerprint changes. */
+		uint64_t data = sdin_next_data(in, in->hpos);
+		if (data > in->hpos) {
+			char mark[48];
+			int m = snprintf(mark, sizeof mark, "\nhole %llu\n",
+			                 (unsigned long long)(data - in->hpos));
+			crypto_generichash_update(in->hs, (const uint8_t *)mark, (size_t)m);
+			in->hpos = data;
+			continue;
+		}
+		size_t want = in->size - in->hpos < bufsz ? (size_t)(in->size - in->hpos) : bufsz;
+		size_t n;
+		in->hash_failed = false;
+		if ((st = raw_read(in, buf, want, in->hpos, &n, err)) != SD_OK)
+			break;
+		if (n == 0 || in->hash_failed) {
+			st = sd_error_set(err, SD_ERR_CHANGED,
+			                  _("%s: the file changed while it was being read (size "
+			                    "%llu, now %llu); another program is writing it"),
+			                  in->path, (unsigned long long)in->size,
+			                  (unsigned long long)in->hpos);
+			break;
+		}
+		sd_progress_report(prog, _("fingerprint"), in->hpos, in->size, 0, 0);
+	}
+	free(buf);
+	if (st == SD_OK) {
+		uint8_t h[32];
+		crypto_generichash_final(in->hs, h, sizeof h);
+		static const char hex[] = "0123456789abcdef";
+		for (int i = 0; i < 32; i++) {
+			out[2 * i] = hex[h[i] >> 4];
+			out[2 * i + 1] = hex[h[i] & 15];
+		}
+		out[64] = '\0';
+	}
+	free(in->hs);
+	in->hs = NULL;
+	return st;
+}
+
+uint64_t sdin_bytes_read(const sd_input *in) { return in->bytes_read; }
 
 sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_error *err)
 {

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "progress.h"
 #include "status.h"
 
 typedef struct sd_input sd_input;
@@ -51,6 +52,23 @@ sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_
  * itself when the system cannot tell. Zero runs are skipped this way
  * instead of being read. */
 uint64_t sdin_next_data(sd_input *in, uint64_t off);
+/* Small reads that follow each other are served from a 256 KiB read-ahead
+ * window; other reads go to the file as they are. */
+
+/* The fingerprint (BLAKE2b-256 of the whole file, as jnl_fingerprint()
+ * computes it) taken from the reads themselves: after sdin_hash_start(),
+ * every read from the file feeds the bytes past those already hashed, and a
+ * jump forward of up to 8 MiB is read at once to close the gap; a larger
+ * jump is left for later reads. sdin_hash_finish() reads what was never
+ * read (nothing, when the reads went front to back) and writes the lowercase
+ * hex digest; SD_ERR_CANCELLED when prog cancels, SD_ERR_CHANGED when the
+ * file ended early. Without a start, finish hashes the whole file. */
+sd_status sdin_hash_start(sd_input *in);
+/* out: KEYS_HEX_SIZE (65) bytes. */
+sd_status sdin_hash_finish(sd_input *in, const sd_progress *prog, char *out, sd_error *err);
+/* Bytes read from the file so far (read-ahead and fingerprint gaps
+ * included): for the benchmark. */
+uint64_t sdin_bytes_read(const sd_input *in);
 /* SD_ERR_CHANGED (with a message) when size or mtime differ from open time. */
 sd_status sdin_check_unchanged(sd_input *in, sd_error *err);
 

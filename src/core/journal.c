@@ -237,47 +237,9 @@ sd_status jnl_fingerprint(const char *path, const sd_progress *prog, char out[KE
 	sd_status st = sdin_open(path, &in, err);
 	if (st != SD_OK)
 		return st;
-	crypto_generichash_state hs;
-	crypto_generichash_init(&hs, NULL, 0, 32);
-	size_t bufsz = 1 << 20;
-	uint8_t *buf = xmalloc(bufsz);
-	uint64_t off = 0, size = sdin_size(in);
-	for (;;) {
-		if (sd_progress_cancelled(prog)) {
-			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
-			break;
-		}
-		/* A hole (sparse file) is hashed as its length, not read as
-		 * zeros: a terabyte hole would take hours. Mapeo never writes
-		 * sparse files, so no real fingerprint changes. */
-		uint64_t data = sdin_next_data(in, off);
-		if (data > off) {
-			char mark[48];
-			int n = snprintf(mark, sizeof mark, "\nhole %llu\n",
-			                 (unsigned long long)(data - off));
-			crypto_generichash_update(&hs, (const uint8_t *)mark, (size_t)n);
-			off = data;
-			continue;
-		}
-		size_t got;
-		uint64_t want = bufsz;
-		if ((st = sdin_pread(in, buf, (size_t)want, off, &got, err)) != SD_OK)
-			break;
-		if (got == 0)
-			break;
-		crypto_generichash_update(&hs, buf, got);
-		off += got;
-		sd_progress_report(prog, _("fingerprint"), off, size, 0, 0);
-	}
-	free(buf);
+	st = sdin_hash_finish(in, prog, out, err);
 	sdin_close(in);
-	if (st != SD_OK)
-		return st;
-	uint8_t h[32];
-	crypto_generichash_final(&hs, h, sizeof h);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-	return SD_OK;
+	return st;
 }
 
 /* The path as it will be compared later: absolute, symlinks resolved when
@@ -354,8 +316,12 @@ sd_status jnl_record_report(jnl_db *j, const sd_report *r, const sd_progress *pr
 	if (!fp)
 		fp = own;
 	fp[0] = '\0';
-	if (!r->is_database && r->verdict != VERDICT_UNREADABLE &&
-	    jnl_fingerprint(r->file, prog, fp, NULL) != SD_OK)
+	/* The check's own read gave the fingerprint; --quick reads too little of
+	 * the file for one, and is recorded by its path only. */
+	if (r->fingerprint[0])
+		memcpy(fp, r->fingerprint, KEYS_HEX_SIZE);
+	else if (!r->is_database && !r->quick && r->verdict != VERDICT_UNREADABLE &&
+	         jnl_fingerprint(r->file, prog, fp, NULL) != SD_OK)
 		fp[0] = '\0';
 	return jnl_record_check(j, r, fp, 0, id, err);
 }

@@ -346,6 +346,7 @@ sd_report *wiz_check(wizard *w, bool quick)
 	opt.config_path = w->cfg_path;
 	opt.no_auto_config = true; /* the person chose the configuration */
 	opt.quick = quick;
+	opt.fingerprint = !quick && !w->g->no_journal; /* for the case journal */
 	opt.environment = true;
 	opt.userdata = w->g->userdata;
 	opt.versions = w->g->version_table;

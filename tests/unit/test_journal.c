@@ -15,6 +15,7 @@
 
 #include "bundle.h"
 #include "diagnosis.h"
+#include "io.h"
 #include "journal.h"
 #include "keys.h"
 #include "rebuild.h"
@@ -70,6 +71,22 @@ START_TEST(check_rows_and_fingerprint)
 	keys_hex(h, 32, hex);
 	ck_assert_str_eq(fp, hex);
 	free(data);
+	/* The check's own read gives the same fingerprint (no second read);
+	 * --quick reads too little for one. */
+	sd_report *rf = NULL;
+	co.fingerprint = true;
+	ck_assert_int_eq(check_run(file, &co, NULL, &rf, &err), SD_OK);
+	ck_assert_str_eq(rf->fingerprint, hex);
+	ck_assert_uint_eq(rf->findings.n, r->findings.n);
+	for (size_t i = 0; i < r->findings.n; i++)
+		ck_assert_str_eq(rf->findings.v[i].message, r->findings.v[i].message);
+	report_free(rf);
+	co.quick = true;
+	ck_assert_int_eq(check_run(file, &co, NULL, &rf, &err), SD_OK);
+	ck_assert_str_eq(rf->fingerprint, "");
+	ck_assert(rf->quick);
+	report_free(rf);
+	co.quick = co.fingerprint = false;
 
 	int64_t id = 0;
 	ck_assert_int_eq(jnl_record_check(j, r, fp, 0, &id, &err), SD_OK);
@@ -140,6 +157,48 @@ START_TEST(a_report_is_recorded_with_its_fingerprint)
 	free(file);
 	free(dir);
 	free(path);
+}
+END_TEST
+
+/* Reads in any order (forward jumps short and long, backward, read-ahead)
+ * still give the whole file's fingerprint, each byte read about once. */
+START_TEST(fingerprint_from_scattered_reads)
+{
+	char *dir = sd_test_tmpdir();
+	char *file = xasprintf("%s/big.bin", dir);
+	size_t size = (20u << 20) + 12345;
+	uint8_t *data = xmalloc(size);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (uint8_t)(i * 2654435761u >> 13);
+	FILE *f = fopen(file, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, size, f), size);
+	fclose(f);
+	uint8_t h[32];
+	crypto_generichash(h, 32, data, size, NULL, 0);
+	char hex[KEYS_HEX_SIZE];
+	keys_hex(h, 32, hex);
+	sd_input *in;
+	sd_error err;
+	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
+	sdin_hash_start(in);
+	uint8_t buf[4096];
+	static const uint64_t at[] = {0,    512,  100,         9000,  9100,
+	                              9200, 9300, (12u << 20), 70000, 80000};
+	for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+		ck_assert_int_eq(sdin_read_exact(in, buf, sizeof buf, at[i], &err), SD_OK);
+		ck_assert(!memcmp(buf, data + at[i], sizeof buf));
+	}
+	char out[KEYS_HEX_SIZE];
+	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_OK);
+	ck_assert_str_eq(out, hex);
+	/* the gaps were read once, not the whole file twice */
+	ck_assert_uint_lt(sdin_bytes_read(in), size + (1u << 20));
+	sdin_close(in);
+	unlink(file);
+	free(file);
+	free(data);
+	free(dir);
 }
 END_TEST
 
@@ -302,11 +361,11 @@ START_TEST(storage_is_bounded)
 	bool count_row = false, cut = false;
 	for (size_t i = 0; i < l.checks[0].n_findings; i++) {
 		const jnl_finding *f = &l.checks[0].findings[i];
-		if (!strcmp(f->code, "missing-index")) {
+		if (f->id == FND_MISSING_INDEX) {
 			missing++;
 			count_row = count_row || strstr(f->message, "80 more") != NULL;
 		}
-		if (!strcmp(f->code, "feed-signature-invalid"))
+		if (f->id == FND_FEED_SIGNATURE_INVALID)
 			cut =
 			    strlen(f->message) < 2000 && strstr(f->message, "bytes in all") != NULL;
 	}
@@ -569,6 +628,7 @@ int main(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, check_rows_and_fingerprint);
 	tcase_add_test(t, a_report_is_recorded_with_its_fingerprint);
+	tcase_add_test(t, fingerprint_from_scattered_reads);
 	tcase_add_test(t, rebuild_rows);
 	tcase_add_test(t, history_summary);
 	tcase_add_test(t, storage_is_bounded);

@@ -12,6 +12,7 @@
 #include "media.h"
 #include "syncfile.h"
 #include "testutil.h"
+#include "xalloc.h"
 
 typedef struct feed_loc {
 	uint64_t data, tree, sigs, bitfield;
@@ -317,6 +318,11 @@ START_TEST(cut_and_flipped_photos)
 }
 END_TEST
 
+static void block_into(obs_model *m, const char *json, findings *fl)
+{
+	obs_model_add_block(m, 0, "aa", 0, (const uint8_t *)json, strlen(json), fl);
+}
+
 static void block(obs_model *m, uint64_t seq, const char *json, findings *fl)
 {
 	obs_model_add_block(m, 0, "aa", seq, (const uint8_t *)json, strlen(json), fl);
@@ -400,6 +406,113 @@ START_TEST(entries_dates_and_forks)
 }
 END_TEST
 
+/* The scanner in entries.c replaced jansson's json_loadb: a block is
+ * "entry-not-json" exactly when jansson refuses it or it is not an object,
+ * and the fields kept are jansson's (last of a repeated key, escapes
+ * decoded, the locale's decimal point). */
+START_TEST(entries_scanner_matches_jansson)
+{
+	static const char *const lines[] = {
+	    "{\"id\":\"a\",\"type\":\"observation\"}",
+	    "{\"id\":\"a\",}",
+	    "{\"id\" : \"a\" , \"type\" : \"observation\" }",
+	    "[1,2]",
+	    "\"text\"",
+	    "{}",
+	    "{\"a\":01}",
+	    "{\"a\":-0}",
+	    "{\"a\":1.}",
+	    "{\"a\":.5}",
+	    "{\"a\":1e}",
+	    "{\"a\":1E+2}",
+	    "{\"a\":1e400}",
+	    "{\"a\":1e-400}",
+	    "{\"a\":9223372036854775807,\"b\":-9223372036854775808}",
+	    "{\"a\":9223372036854775808}",
+	    "{\"a\":-9223372036854775809}",
+	    "{\"a\":\"\\u0000\"}",
+	    "{\"a\":\"\\ud800\"}",
+	    "{\"a\":\"\\udc00\"}",
+	    "{\"a\":\"\\ud83d\\ude00\"}",
+	    "{\"a\":\"\\ud800\\u0041\"}",
+	    "{\"a\":\"\\uZZZZ\"}",
+	    "{\"a\":\"\\x\"}",
+	    "{\"a\":\"\\/\"}",
+	    "{\"a\":\"\xc3\xa9\"}",
+	    "{\"a\":\"\xc0\x80\"}",
+	    "{\"a\":\"\xed\xa0\x80\"}",
+	    "{\"a\":\"\xf4\x90\x80\x80\"}",
+	    "{\"a\":\"\xf0\x9f\x98\"}",
+	    "{\"a\":\"\x01\"}",
+	    "{\"a\":tru}",
+	    "{\"a\":true,\"b\":false,\"c\":null}",
+	    "{\"a\":[1,{\"b\":[]},\"c\"],}",
+	    "{\"a\":1} x",
+	    "  {\"a\":1}  ",
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+		char block[256];
+		snprintf(block, sizeof block, "%s\n", lines[i]);
+		json_t *j = json_loads(block, 0, NULL);
+		bool want_ok = j && json_is_object(j);
+		json_decref(j);
+		findings fl;
+		fnd_init(&fl);
+		obs_model *m = obs_model_new();
+		block_into(m, block, &fl);
+		ck_assert_msg(fnd_has(&fl, FND_ENTRY_NOT_JSON) == !want_ok, "line %zu: %s", i,
+		              lines[i]);
+		obs_model_free(m);
+		fnd_free(&fl);
+	}
+	/* nesting: jansson allows 2048 levels of values */
+	for (int depth = 2046; depth <= 2049; depth++) {
+		char *b = xmalloc((size_t)depth * 2 + 16);
+		size_t n = 0;
+		b[n++] = '{', b[n++] = '"', b[n++] = 'a', b[n++] = '"', b[n++] = ':';
+		for (int k = 0; k < depth; k++)
+			b[n++] = '[';
+		for (int k = 0; k < depth; k++)
+			b[n++] = ']';
+		b[n++] = '}', b[n++] = '\n', b[n] = '\0';
+		json_t *j = json_loads(b, 0, NULL);
+		findings fl;
+		fnd_init(&fl);
+		obs_model *m = obs_model_new();
+		block_into(m, b, &fl);
+		ck_assert_msg(fnd_has(&fl, FND_ENTRY_NOT_JSON) == (j == NULL), "depth %d", depth);
+		json_decref(j);
+		obs_model_free(m);
+		fnd_free(&fl);
+		free(b);
+	}
+	/* fields: repeated keys keep the last value, escapes are decoded */
+	findings fl;
+	fnd_init(&fl);
+	obs_model *m = obs_model_new();
+	block_into(m,
+	           "{\"id\":5,\"i\\u0064\":\"x\\u00e9\",\"type\":\"observ\\u0061tion\","
+	           "\"tags\":{\"categoryId\":\"old\"},\"tags\":{\"categoryId\":\"river\"},"
+	           "\"lat\":1.5,\"lon\":-2,\"attachments\":[{\"id\":\"p.jpg\"},3,{\"id\":4},"
+	           "{\"x\":{\"id\":\"no\"}},{\"id\":\"q\",\"id\":\"r.jpg\"}],"
+	           "\"created_at\":\"2026-01-02T03:04:05.678Z\"}\n",
+	           &fl);
+	obs_model_finish(m, 1800000000, &fl);
+	ck_assert_uint_eq(obs_model_n_heads(m), 1);
+	obs_head h;
+	obs_model_head(m, 0, &h);
+	ck_assert_str_eq(h.id, "x\xc3\xa9");
+	ck_assert_str_eq(h.category, "river");
+	ck_assert(h.has_location && h.lat == 1.5 && h.lon == -2);
+	ck_assert_str_eq(h.created_at, "2026-01-02T03:04:05.678Z");
+	ck_assert_uint_eq(h.n_attachments, 2);
+	ck_assert_str_eq(h.attachments[0], "p.jpg");
+	ck_assert_str_eq(h.attachments[1], "r.jpg");
+	obs_model_free(m);
+	fnd_free(&fl);
+}
+END_TEST
+
 START_TEST(media_checker_streams)
 {
 	static const uint8_t png_empty[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0,   0, 0,
@@ -434,6 +547,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_damaged_header_is_found);
 	tcase_add_test(tc, cut_and_flipped_photos);
 	tcase_add_test(tc, entries_dates_and_forks);
+	tcase_add_test(tc, entries_scanner_matches_jansson);
 	tcase_add_test(tc, media_checker_streams);
 	suite_add_tcase(s, tc);
 	return s;
