@@ -187,7 +187,7 @@ is "a full disk: no temporary left" "$(ls -A "$TMP" | grep -c sdtmp)" 0
 mkfifo "$TMP/fifo"
 status "a FIFO is never replaced" 4 "$SYNCDOCTOR" rebuild --force "$TMP/a.mapeodata" -o "$TMP/fifo"
 check "a FIFO: still a FIFO" test -p "$TMP/fifo"
-check "a FIFO: says why" grep -q "not a regular file" "$TMP/err"
+check "a FIFO: says why" grep -q "is a pipe (FIFO): syncdoctor only ever replaces a regular file" "$TMP/err"
 ln -s "$TMP/r1.mapeodata" "$TMP/link.mapeodata"
 status "a link is never replaced" 4 "$SYNCDOCTOR" rebuild --force "$TMP/a.mapeodata" -o "$TMP/link.mapeodata"
 check "a link: still a link" test -L "$TMP/link.mapeodata"

@@ -43,6 +43,25 @@ mapeo "torn, salvaged" "$TMP/torn-s.mapeodata" "$KA" 20 30
 status "torn: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/torn.mapeodata" -o "$TMP/torn-d.mapeodata"
 is "torn: default rebuild keeps feed 0" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-d.mapeodata" | jq -r '.observations.heads')" 20
 mapeo "torn, rebuilt" "$TMP/torn-d.mapeodata" "$KA" 20 30
+# The cut feed is one line of what is left out (the plan's lists stay in
+# step: this crashed once); a second source that holds it whole gives it,
+# and then nothing is said left out.
+status "torn: the plan as JSON" 0 "$SYNCDOCTOR" rebuild -n --format json --config "$CA" "$TMP/torn.mapeodata" -o "$TMP/torn-n.mapeodata"
+is "torn: the cut feed is left out once" "$(jq -r '[.dropped[] | select(test("^feed 1 \\(1892c3d\\): the file was cut"))] | length' "$TMP/out")" 1
+status "torn: rebuild with a whole copy beside it" 0 "$SYNCDOCTOR" rebuild --salvage --config "$CA" "$TMP/torn.mapeodata" "$D/good-project-A.mapeodata" -o "$TMP/torn-m.mapeodata"
+check "torn: the other source gives feed 1" grep -q "feed 1 (1892c3d): 7 of 7 blocks" "$TMP/out"
+check "torn: nothing is said left out" grep -q "Nothing is left out" "$TMP/out"
+is "torn: every observation back" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/torn-m.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "torn, joined with a whole copy" "$TMP/torn-m.mapeodata" "$KA" 24 30
+
+# The cut inside feed 1's data, before its key: the feed is said left out,
+# not lost silently.
+cp "$D/good-project-A.mapeodata" "$TMP/tkey.mapeodata"
+"$MK" torn "$TMP/tkey.mapeodata" 1/data 300
+status "torn before a key: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/tkey.mapeodata" -o "$TMP/tkey-r.mapeodata"
+check "torn before a key: the feed is said left out" grep -q "feed 1: the file was cut before its key was written" "$TMP/out"
+is "torn before a key: feed 0 kept" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/tkey-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 20 30"
+mapeo "torn before a key, rebuilt" "$TMP/tkey-r.mapeodata" "$KA" 20 30
 
 # The cut inside feed 0's data: no signed length is left whole, and even
 # the default rebuild keeps only what Mapeo accepts (no block of feed 0).

@@ -811,10 +811,13 @@ static sd_status source_open(rb_source *s, const char *input, const sd_progress 
 	return st;
 }
 
-static void add_dropped(rebuild_plan *p, const char *media, char *line)
+/* Every line of p->dropped goes through here: plan_merge() reads dropped_of
+ * beside each one. of: the photo name or feed key the line is about, or
+ * NULL; line is taken. */
+static void add_dropped(rebuild_plan *p, const char *of, char *line)
 {
 	p->dropped_of = xreallocarray(p->dropped_of, p->n_dropped + 1, sizeof *p->dropped_of);
-	p->dropped_of[p->n_dropped] = media ? xstrdup(media) : NULL;
+	p->dropped_of[p->n_dropped] = of ? xstrdup(of) : NULL;
 	add_line(&p->dropped, &p->n_dropped, line);
 }
 
@@ -982,13 +985,23 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		const report_feed *rf = &r->feeds[i];
 		/* the report lists the feeds in the order of the feed table */
 		const sf_feed *fd = i < sf->n_feeds ? &sf->feeds[i] : NULL;
+		if (fd && !rf->key_hex[0] && sf->inner_cut) {
+			/* the torn append cut it before its key: said, not lost silently */
+			add_dropped(p, NULL,
+			            xasprintf(_("feed %d: the file was cut before its key was "
+			                        "written, so none of it can be verified"),
+			                      rf->index));
+			continue;
+		}
 		if (!fd || !rf->key_hex[0])
 			continue;
 		if (sf->inner_cut &&
 		    (!fd->tree.present || !fd->signatures.present || !fd->bitfield.present)) {
-			/* a torn append cut it before it was whole: nothing verifies */
-			add_line(
-			    &p->dropped, &p->n_dropped,
+			/* a torn append cut it before it was whole: nothing verifies.
+			 * Named by its key, so plan_merge() drops the line when
+			 * another source gives the feed. */
+			add_dropped(
+			    p, rf->key_hex,
 			    xasprintf(_("feed %d (%.7s): the file was cut before its tree and "
 			                "signatures were written, so none of it can be verified"),
 			              rf->index, rf->key_hex));
@@ -1180,8 +1193,9 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 		rebuild_plan *s = &subs[k];
 		for (size_t i = 0; i < s->n_dropped; i++) {
 			size_t at;
-			if (s->dropped_of[i] &&
-			    smap_get(&by_name, s->dropped_of[i], strlen(s->dropped_of[i]), &at))
+			const char *of = s->dropped_of[i];
+			if (of && (smap_get(&by_name, of, strlen(of), &at) ||
+			           (strlen(of) == 64 && smap_get(&by_key, of, 64, &at))))
 				continue;
 			add_dropped(p, s->dropped_of[i], s->dropped[i]);
 			s->dropped[i] = NULL;

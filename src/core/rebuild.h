@@ -82,7 +82,8 @@ typedef struct rebuild_plan {
 	bool *media_damaged; /* it will not open (kept only by the default mode) */
 	size_t n_media;
 	char **dropped;    /* what is left out besides feeds' blocks, translated lines */
-	char **dropped_of; /* the photo each line is about, or NULL */
+	char **dropped_of; /* the photo each line is about, the key (64 hex) of a feed
+	                      left out whole, or NULL; one per dropped line */
 	size_t n_dropped;
 	char **changes; /* what changes, translated lines */
 	size_t n_changes;
