@@ -131,7 +131,7 @@ START_TEST(a_report_is_recorded_with_its_fingerprint)
 {
 	char *dir, *path;
 	jnl_db *j = open_new(&dir, &path);
-	check_options co = {.no_auto_config = true, .no_local_mapeo = true, .quick = true};
+	check_options co = {.no_auto_config = true, .no_local_mapeo = true, .fingerprint = true};
 	sd_report *r = NULL;
 	sd_error err;
 	char *file = xstrdup(sd_test_data("good-no-key.mapeodata"));
