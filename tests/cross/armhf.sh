@@ -107,7 +107,10 @@ step "build for armhf (with the test programs)" "$build/logs/build.log" \
 # to NAME.arm and replaced by a script that runs it under qemu-arm; the
 # scripts are newer than the objects, so make keeps them.
 runner=$build/qemu-run
-ldpath=$(echo $libdirs | tr ' ' ':')
+# The cross libc's own folder first: where the machine also has libc6:armhf
+# (multiarch), the host's /etc/ld.so.cache would pair the cross ld.so with
+# that other libc, and every fork() crashes.
+ldpath=/usr/$triplet/lib:$(echo $libdirs | tr ' ' ':')
 printf '#!/bin/sh\nexec qemu-arm -L /usr/%s -E LD_LIBRARY_PATH=%s "$@"\n' "$triplet" "$ldpath" >"$runner"
 chmod +x "$runner"
 wrap_programs() {
