@@ -104,6 +104,11 @@ static const fnd_code_info catalogue[] = {
     {"writer-hint", STEP_VERSION, SEV_INFO,
      N_("a clue to the version of Mapeo that wrote the file"), NULL},
     {"era-unknown", STEP_VERSION, SEV_WARNING, N_("the file's era could not be determined"), NULL},
+    {"version-table-missing", STEP_VERSION, SEV_WARNING,
+     N_("the table of Mapeo versions could not be read: which Mapeo versions wrote and can read "
+        "the file is not known"),
+     N_("Reinstall syncdoctor (its package puts the table in /usr/share/syncdoctor), or name a "
+        "table with --versions.")},
     /* Feeds and data */
     {"feed-header-invalid", STEP_CORRUPTION, SEV_ERROR,
      N_("a tree, signatures or bitfield header is not the hypercore one"),

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exedir.h"
 #include "finding.h"
 #include "io.h"
 #include "status.h"
@@ -118,6 +119,29 @@ START_TEST(output_is_atomic_and_faults_clean_up)
 }
 END_TEST
 
+/* Data is found relative to the program, never through a compiled-in
+ * build path: this program is BUILD/tests/unit/test_core. */
+START_TEST(exe_dir_and_find_beside_the_program)
+{
+	char *dir = exe_dir();
+	ck_assert_ptr_nonnull(dir);
+	ck_assert_int_eq(dir[0], '/');
+	char *self = exe_find("test_core", 0);
+	ck_assert_ptr_nonnull(self);
+	char *want = xasprintf("%s/test_core", dir);
+	ck_assert_str_eq(self, want);
+	free(want);
+	free(self);
+	/* Two folders up is the build folder, which has tests/unit/test_core. */
+	char *up = exe_find("tests/unit/test_core", 2);
+	ck_assert_ptr_nonnull(up);
+	free(up);
+	ck_assert_ptr_null(exe_find("tests/unit/test_core", 1));
+	ck_assert_ptr_null(exe_find("no-such-file-anywhere.yaml", 2));
+	free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("core");
@@ -127,6 +151,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, every_code_has_a_summary);
 	tcase_add_test(tc, input_refuses_directories_and_missing);
 	tcase_add_test(tc, output_is_atomic_and_faults_clean_up);
+	tcase_add_test(tc, exe_dir_and_find_beside_the_program);
 	suite_add_tcase(s, tc);
 	return s;
 }
