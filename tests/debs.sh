@@ -111,8 +111,9 @@ make_root() {
 	cleanup_root
 	if [ ! -s "$rootfs_cache" ]; then
 		rm -rf "$rootfs_cache.d"
-		debootstrap --variant=minbase bookworm "$rootfs_cache.d" http://deb.debian.org/debian \
-			>"$work/logs/debootstrap.log" 2>&1 || return 1
+		# Bounded: a slow mirror means this machine is used instead.
+		timeout "${DEBOOTSTRAP_SECONDS:-360}" debootstrap --variant=minbase bookworm "$rootfs_cache.d" \
+			http://deb.debian.org/debian >"$work/logs/debootstrap.log" 2>&1 || { rm -rf "$rootfs_cache.d"; return 1; }
 		tar -C "$rootfs_cache.d" -cf "$rootfs_cache.tmp" . && mv "$rootfs_cache.tmp" "$rootfs_cache" || return 1
 		rm -rf "$rootfs_cache.d"
 	fi
