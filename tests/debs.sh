@@ -105,6 +105,13 @@ root=$work/root
 inroot() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb "$@"; }
 cleanup_root() {
 	for m in dev proc; do umount "$root/$m" 2>/dev/null; done
+	# Never delete through a mount that is still there (the host's /dev).
+	for m in dev proc; do
+		if mountpoint -q "$root/$m" 2>/dev/null; then
+			echo "# $root/$m is still mounted: $root is left in place"
+			return 1
+		fi
+	done
 	rm -rf "$root"
 }
 make_root() {
