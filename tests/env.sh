@@ -131,8 +131,14 @@ status "check --no-environment" 0 "$SYNCDOCTOR" check --no-config --no-environme
 is "check --no-environment: no install looked for" "$(jq -r '.version.this_computer.found' "$TMP/out")" false
 is "check --no-environment: no environment findings" \
 	"$(jq '[.findings[] | select(.step == "environment")] | length' "$TMP/out")" 0
-status "check --versions bad" 0 "$SYNCDOCTOR" check --no-config --versions "$TMP/bad.yaml" --format json "$A"
+status "check --versions bad" 2 "$SYNCDOCTOR" check --no-config --versions "$TMP/bad.yaml" --format json "$A"
 check "check --versions bad: said in the report" sh -c "jq -r '.version.table_error' '$TMP/out' | grep -q 'bad.yaml, line'"
+is "check --versions bad: a step 2 finding" \
+	"$(jq -r '[.findings[] | select(.code == "version-table-missing") | .step] | join(",")' "$TMP/out")" version
+# A missing table is a finding (exit 2), in the text report too.
+status "check, table missing" 2 env SYNCDOCTOR_VERSIONS="$TMP/none.yaml" "$SYNCDOCTOR" check --no-config "$A"
+check "check, table missing: the finding" grep -q "version-table-missing" "$TMP/out"
+check "check, table missing: names the file" grep -q "none.yaml" "$TMP/out"
 status "check yaml" 0 "$SYNCDOCTOR" check --no-config --format yaml "$A"
 check "check yaml: version object" grep -q "^version:" "$TMP/out"
 # Not installed yet (README's first command runs the program in the tree):

@@ -235,7 +235,14 @@ static void usage(void)
 
 static void version(void)
 {
-	printf("syncdoctor %s\n", PACKAGE_VERSION);
+	/* "syncdoctor 0.1.0 (Debian 0.1.0-1; commit 1a2b3c4d5e6f)": scripts
+	 * read the second word; what follows says exactly which build this is. */
+	printf("syncdoctor %s", PACKAGE_VERSION);
+	if (SD_PACKAGE_VERSION[0] || SD_COMMIT[0])
+		printf(" (%s%s%s%s)", SD_PACKAGE_VERSION,
+		       SD_PACKAGE_VERSION[0] && SD_COMMIT[0] ? "; " : "",
+		       SD_COMMIT[0] ? "commit " : "", SD_COMMIT);
+	printf("\n");
 	printf("Copyright (C) 2026 The syncdoctor authors.\n");
 	printf(_("License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
 	         "This is free software: you are free to change and redistribute it.\n"

@@ -911,6 +911,13 @@ void check_version_step(sd_report *r, const ver_clues *clues, const check_option
 	} else {
 		v->table_path = xstrdup(opt->versions ? opt->versions : ver_default_path());
 		v->table_error = xstrdup(err.msg);
+		/* Said as a finding, not only as a line of text: scripts and the
+		 * exit status see that step 2 could not be answered. */
+		fnd_add(
+		    &r->findings, FND_VERSION_TABLE_MISSING,
+		    _("the table of Mapeo versions could not be read (%s): which Mapeo versions "
+		      "wrote and can read this file is not known"),
+		    err.msg);
 	}
 	/* A database folder is not a sync file: it has no era to explain (its
 	 * root feed folder comes from the user database's multifeed 4.1.10). */

@@ -115,6 +115,11 @@ FND(ERA_HYPERLOG, "era-hyperlog", STEP_VERSION, SEV_ERROR,
 FND(ERA_KAPPA_OSM, "era-kappa-osm", STEP_VERSION, SEV_INFO, N_("Mapeo Desktop 4 to 5.6 file"), NULL)
 FND(WRITER_HINT, "writer-hint", STEP_VERSION, SEV_INFO,
     N_("a clue to the version of Mapeo that wrote the file"), NULL)
+FND(VERSION_TABLE_MISSING, "version-table-missing", STEP_VERSION, SEV_WARNING,
+    N_("the table of Mapeo versions could not be read: which Mapeo versions wrote and can read "
+       "the file is not known"),
+    N_("Reinstall syncdoctor (its package puts the table in /usr/share/syncdoctor), or name a "
+       "table with --versions."))
 FND(ERA_UNKNOWN, "era-unknown", STEP_VERSION, SEV_WARNING,
     N_("the file's era could not be determined"), NULL)
 

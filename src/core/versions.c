@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "exedir.h"
 #include "i18n.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -34,28 +35,17 @@ const char *ver_default_path(void)
 	if (set_path)
 		return set_path;
 	/* Run before 'make install' (README's first command runs ./syncdoctor
-	 * in the tree): the table beside the program, then in the source tree
-	 * it was built from. The installed one always wins when present. */
+	 * in the source tree; an out-of-tree build folder links data/ in): the
+	 * table beside the program or up to two folders above it (the unit
+	 * tests run from tests/unit). No build folder path is compiled in. The
+	 * installed table always wins when present. */
 	static char found[4096];
 	if (!found[0]) {
 		snprintf(found, sizeof found, "%s", PKGDATADIR "/" TABLE_NAME);
-		char exe[2048];
-		ssize_t n =
-		    access(found, R_OK) == 0 ? -1 : readlink("/proc/self/exe", exe, sizeof exe - 1);
-		char *slash = NULL;
-		if (n > 0) {
-			exe[n] = '\0';
-			slash = strrchr(exe, '/');
-		}
-		char beside[2048 + 32];
-		if (slash) {
-			*slash = '\0';
-			snprintf(beside, sizeof beside, "%s/data/%s", exe, TABLE_NAME);
-		}
-		if (slash && access(beside, R_OK) == 0)
+		char *beside = access(found, R_OK) == 0 ? NULL : exe_find("data/" TABLE_NAME, 2);
+		if (beside)
 			snprintf(found, sizeof found, "%s", beside);
-		else if (n > 0 && access(SRCDATADIR "/" TABLE_NAME, R_OK) == 0)
-			snprintf(found, sizeof found, "%s", SRCDATADIR "/" TABLE_NAME);
+		free(beside);
 	}
 	return found;
 }

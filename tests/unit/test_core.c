@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exedir.h"
 #include "finding.h"
 #include "human.h"
 #include "hypercore.h"
@@ -351,6 +352,28 @@ START_TEST(output_never_replaces_what_is_not_a_file)
 	ck_assert(S_ISLNK(st.st_mode));
 	unlink(fifo), unlink(link), unlink(file);
 	rmdir(dir);
+}
+END_TEST
+
+/* Data is found relative to the program, never through a compiled-in
+ * build path: this program is BUILD/tests/unit/test_core. */
+START_TEST(exe_dir_and_find_beside_the_program)
+{
+	char *dir = exe_dir();
+	ck_assert_ptr_nonnull(dir);
+	ck_assert_int_eq(dir[0], '/');
+	char *self = exe_find("test_core", 0);
+	ck_assert_ptr_nonnull(self);
+	char *want = xasprintf("%s/test_core", dir);
+	ck_assert_str_eq(self, want);
+	free(want);
+	free(self);
+	/* Two folders up is the build folder, which has tests/unit/test_core. */
+	char *up = exe_find("tests/unit/test_core", 2);
+	ck_assert_ptr_nonnull(up);
+	free(up);
+	ck_assert_ptr_null(exe_find("tests/unit/test_core", 1));
+	ck_assert_ptr_null(exe_find("no-such-file-anywhere.yaml", 2));
 	free(dir);
 }
 END_TEST
@@ -372,6 +395,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, output_is_atomic_and_faults_clean_up);
 	tcase_add_test(tc, output_never_replaces_what_is_not_a_file);
 	tcase_add_test(tc, strmap_finds_every_key);
+	tcase_add_test(tc, exe_dir_and_find_beside_the_program);
 	suite_add_tcase(s, tc);
 	return s;
 }
