@@ -446,7 +446,7 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		char num[24];
 		size_t f;
 		snprintf(num, sizeof num, "%d", fn->feed);
-		if (strcmp(fn->code, "entry-not-json") || fn->block < 0 ||
+		if (fn->id != FND_ENTRY_NOT_JSON || fn->block < 0 ||
 		    !smap_get(&by_index, num, strlen(num), &f) || (uint64_t)fn->block >= firsts[f])
 			continue;
 		firsts[f] = (uint64_t)fn->block;
@@ -1080,7 +1080,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 	/* blocks Mapeo cannot read as entries, still kept */
 	for (size_t k = 0; k < r->findings.n; k++) {
 		const finding *fn = &r->findings.v[k];
-		if (strcmp(fn->code, "entry-not-json") || fn->block < 0)
+		if (fn->id != FND_ENTRY_NOT_JSON || fn->block < 0)
 			continue;
 		for (size_t f = 0; f < p->n_feeds; f++)
 			if (p->feeds[f].from == fn->feed && (uint64_t)fn->block < p->feeds[f].keep)
