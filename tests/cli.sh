@@ -34,8 +34,10 @@ if [ -w /dev/full ]; then
 fi
 status "check - (standard input)" 1 "$SYNCDOCTOR" check -
 check "check -: says why" grep -q "not from standard input" "$TMP/err"
-status "no version table" 0 "$SYNCDOCTOR" check --versions "$TMP/no-such.yaml" --config "$CA" "$A"
-check "no version table: not 'Summary: OK'" sh -c "! grep -q '^Summary: OK' '$TMP/out' && grep -q '^Summary: INCOMPLETE' '$TMP/out'"
+# a warning (version-table-missing): exit 2, as for any warning; the
+# summary says what is missing, not problems with the file
+status "no version table" 2 "$SYNCDOCTOR" check --versions "$TMP/no-such.yaml" --config "$CA" "$A"
+check "no version table: not 'Summary: OK'" sh -c "! grep -q '^Summary: OK' '$TMP/out' && grep -q '^Summary: INCOMPLETE' '$TMP/out' && grep -q 'version-table-missing' '$TMP/out'"
 status "check a missing file" 3 "$SYNCDOCTOR" check "$TMP/no-such.mapeodata"
 check "check a missing file: the reason" grep -q "no-such.mapeodata: cannot open: No such file" "$TMP/err"
 check "check a missing file: no report of (0 bytes)" sh -c "! grep -q '0 bytes' '$TMP/out'"

@@ -115,14 +115,17 @@ status "repair: the new file matches config A" 0 "$SYNCDOCTOR" check --config co
 check "repair: the original is unchanged" cmp -s "$D/good-project-B.mapeodata" good-project-B.mapeodata
 
 # A file whose database was popped out: no mode writes a file Mapeo would
-# take without its observations, and the wizard says so instead of writing.
+# take without its observations, and the wizard says so instead of writing:
+# its refusal (issue 17) says what the file would keep and where to look
+# for the folder the database was left in (the summary's keys), where the
+# command line asks for --database DIR.
 if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	cp "$D/good-project-A.mapeodata" popped.mapeodata
 	chmod u+w popped.mapeodata
 	"${top_builddir}/tests/unit/mkdamage" nodb popped.mapeodata
 	wiz '\n1\n\n\n\n4\n\n' popped.mapeodata
-	check "popped database: the repair is not possible" has "The repair is not possible"
-	check "popped database: it asks for the folder" has "Rebuild with --database DIR"
+	check "popped database: the repair is not possible" has "NO REPAIR: THE NEW FILE WOULD KEEP NO OBSERVATIONS"
+	check "popped database: it asks for the folder" has "look for a database a sync left in a temporary folder"
 	check "popped database: nothing written" test ! -e popped-repaired.mapeodata
 else
 	skip "popped database: mkdamage not built (no Check)"

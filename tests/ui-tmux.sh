@@ -18,10 +18,13 @@ printf 'set-option -g remain-on-exit on\n' >"$TMP/tmux.conf"
 T() { tmux -S "$SOCK" "$@"; }
 trap 'T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
-# start NAME COMMAND: a detached 80x24 session running COMMAND in $W
+# start NAME COMMAND: a detached 80x24 session running COMMAND in $W. The
+# shell then waits for a line no test sends, so the pane stays alive: tmux
+# marks a dead pane's cursor hidden when it writes "Pane is dead", and the
+# cursor the program left behind could no longer be read (term below).
 start() {
 	T -f "$TMP/tmux.conf" new-session -d -s "$1" -x 80 -y 24 \
-		"cd '$W' && env HOME='$W/home' XDG_STATE_HOME='$W/home/.local/state' SYNCDOCTOR_SYSROOT='$W' SYNCDOCTOR_TMPDIRS='$W/tmp' SYNCDOCTOR_SYSCONFDIR='$W/etc' SYNCDOCTOR_VERSIONS='$top_srcdir/data/mapeo-versions.yaml' LC_ALL=C.UTF-8 $2; echo \"EXIT=\$?\""
+		"cd '$W' && env HOME='$W/home' XDG_STATE_HOME='$W/home/.local/state' SYNCDOCTOR_SYSROOT='$W' SYNCDOCTOR_TMPDIRS='$W/tmp' SYNCDOCTOR_SYSCONFDIR='$W/etc' SYNCDOCTOR_VERSIONS='$top_srcdir/data/mapeo-versions.yaml' LC_ALL=C.UTF-8 $2; echo \"EXIT=\$?\"; read -r _"
 }
 screen() { T capture-pane -p -t "$1"; }
 # wait_for NAME TEXT: until TEXT is on the screen. The limit only stops a

@@ -493,14 +493,26 @@ is "progress: exit status 0 after the check ran again" "$rc" 0
 check "progress: the bar's title" has progress-en-80x24 "Checking every part of the sync file..."
 check "progress: an ETA part way" grep -q "[0-9]%, about [0-9]* \(s\|min\) left" "$TMP/progress-en-80x24.txt"
 check "progress: the cancel key shown" has progress-en-80x24 "Press c to cancel"
-# one bar for the whole check: the devices' data after the structure goes
-# on from where the structure left it (7% of the whole), not from 0
-check "progress: one bar for the whole check, with its phase" sh -c "sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/progress-en-80x24.txt' | grep -q \"the devices' data\" && sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/progress-en-80x24.txt' | grep -q '   7%, about'"
+# one bar for the whole check: a sync file's photos, read right after the
+# structure (front to back, issue 21), go on from where the structure left
+# it (20% of the whole at their 14th update; 16% if they began from 0)
+check "progress: one bar for the whole check, with its phase" sh -c "sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/progress-en-80x24.txt' | grep -q '│ photos ' && sed -n '/==== screen 2/,/==== screen 3/p' '$TMP/progress-en-80x24.txt' | grep -q '  20%, about'"
 check "progress: cancelled, nothing changed" has progress-en-80x24 "The check was cancelled. Nothing was changed."
 check "progress: the cancel is logged" grep -q "^> cancel" "$TMP/progress-en-80x24.log"
 check "progress: back on step 2 after the cancel" sh -c "grep -c 'Check 2 of 3: Version' '$TMP/progress-en-80x24.txt' | grep -q '^4$'"
 check "progress: the check then runs to the end" has progress-en-80x24 "NO DAMAGE FOUND"
 golden progress-en-80x24
+# and the devices' data, read after the photos, go on from where the photos
+# left the bar (93%), not back to the structure's end (5%): 33 updates of
+# the structure, 30 of the photos, then the first of the devices' data
+{
+	printf 'Enter\n1\nEnter\nEnter\n'
+	i=0
+	while [ $i -lt 64 ]; do printf 'Wait\n'; i=$((i + 1)); done
+	printf 'Dump\nCancel\n'
+} >"$TMP/progress-order.keys"
+run progress-order-en-80x24 80x24 en "$TMP/progress-order.keys" good-project-A.mapeodata
+check "progress: the devices' data after the photos, further along the bar" sh -c "grep -q \"│ the devices' data \" '$TMP/progress-order-en-80x24.txt' && grep -q '  93%, about' '$TMP/progress-order-en-80x24.txt'"
 
 rm -f "$W"/good-project-A-report.* "$W/my-report.yaml" "$W/good-project-A-support.tar.gz"
 run save-en-80x24 80x24 en save good-project-A.mapeodata

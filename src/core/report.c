@@ -785,12 +785,17 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		step_findings(r, STEP_ENVIRONMENT, width, out);
 	}
 
-	/* without the version table step 2 did not run: never a plain OK */
+	/* without the version table step 2 did not run: never a plain OK. Its
+	 * finding (a warning: exit 2) is then all that was found, so the
+	 * summary says what is missing rather than problems with the file. */
 	bool no_table = r->version.table_error && !r->is_database;
+	bool only_no_table = no_table && r->verdict != VERDICT_UNREADABLE &&
+	                     fnd_count(&r->findings, SEV_WARNING) ==
+	                         (fnd_has(&r->findings, FND_VERSION_TABLE_MISSING) ? 1u : 0u);
 	sb_printf(out, "\n%s\n",
 	          fnd_has(&r->findings, FND_LIMIT_EXCEEDED)
 	              ? _("Summary: PROBLEMS FOUND, CHECK INCOMPLETE")
-	          : r->verdict == VERDICT_OK && no_table
+	          : (r->verdict == VERDICT_OK && no_table) || only_no_table
 	              ? _("Summary: INCOMPLETE (step 2 did not run: no table of Mapeo versions)")
 	          : r->verdict == VERDICT_OK ? _("Summary: OK")
 	                                     : _("Summary: PROBLEMS FOUND"));

@@ -142,9 +142,12 @@ wiz_nav wiz_nav_of(const ui_answer *a)
  * says how big each part is, so the structure (about a twentieth of the
  * file: headers only), every device's data (the database's bytes, shared
  * by blocks) and the photos (their bytes) are parts of one total, and the
- * time left is the whole check's, not the current part's. */
+ * time left is the whole check's, not the current part's. The part after
+ * the structure is whichever comes first: a sync file's photos (read
+ * before its database, front to back), a database folder's feeds. */
 static struct {
 	bool on;
+	bool photos_seen; /* the photos began before the devices' data */
 	uint64_t structure, database, media, total;
 	uint64_t blocks; /* in every feed (0: not known from a quick check) */
 	size_t n_feeds, feeds_started;
@@ -204,12 +207,15 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes_done, uint64
 				whole.cur_share = share;
 			}
 			whole.cur_k = items_done;
-			at = whole.structure + whole.feeds_done +
-			     scale(share, items_done, items_total);
+			at = whole.structure + (whole.photos_seen ? whole.media : 0) +
+			     whole.feeds_done + scale(share, items_done, items_total);
 		} else if (!strcmp(phase, _("structure"))) {
 			at = scale(whole.structure, done, total);
 		} else {
-			at = whole.structure + whole.database + scale(whole.media, done, total);
+			if (!whole.feeds_started)
+				whole.photos_seen = true;
+			at = whole.structure + (whole.photos_seen ? 0 : whole.database) +
+			     scale(whole.media, done, total);
 		}
 		done = at < whole.total ? at : whole.total;
 		total = whole.total;
@@ -563,12 +569,22 @@ void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 			rebuild_plan_free(plan);
 			plan = NULL;
 			ui_progress_begin(_("Planning the repair..."));
-			st = rebuild_plan_make(w->file, &opt, &prog, &plan, &err);
+			st = rebuild_plan_make(input, &opt, &prog, &plan, &err);
 			ui_progress_end();
 		}
 	}
 	if (st != SD_OK) {
 		ui_message(_("The repair is not possible"), err.msg);
+		return;
+	}
+	plan_counts counts = count_plan(own ? w : NULL, plan);
+	/* before the plan's own refusal: a file without its database (the
+	 * rebuild asks for --database DIR) is refused here with what it would
+	 * keep and where the observations may be */
+	if (!plan->has_db || plan->n_feeds == 0 || (counts.obs_total > 0 && counts.obs_kept == 0)) {
+		ui_log_printf("repair refused: the plan keeps no database");
+		refuse_empty_plan(w, plan, &counts);
+		rebuild_plan_free(plan);
 		return;
 	}
 	if (plan->n_unclean) {
@@ -577,13 +593,6 @@ void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 		rebuild_plan_text(plan, &b);
 		ui_message(_("The repair is not possible"), sb_str(&b));
 		sb_free(&b);
-		rebuild_plan_free(plan);
-		return;
-	}
-	plan_counts counts = count_plan(own ? w : NULL, plan);
-	if (!plan->has_db || plan->n_feeds == 0 || (counts.obs_total > 0 && counts.obs_kept == 0)) {
-		ui_log_printf("repair refused: the plan keeps no database");
-		refuse_empty_plan(w, plan, &counts);
 		rebuild_plan_free(plan);
 		return;
 	}
