@@ -12,3 +12,8 @@ bench-scaling: tests/hostile/mkhostile bench/gen-syncfile syncdoctor
 	$(SHELL) $(srcdir)/bench/hostile-scaling.sh $(abs_builddir)/tests/hostile/mkhostile \
 		$(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor
 .PHONY: bench-scaling
+
+# The figures table of tests/hostile.sh, written again into the source tree.
+hostile-figures:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/hostile.sh SD_HOSTILE_UPDATE_FIGURES=1
+.PHONY: hostile-figures

@@ -265,8 +265,7 @@ static void on_block(void *ud, uint64_t seq, const uint8_t *data, size_t len, bo
 	for (size_t i = from; i < bc->fl->n; i++) {
 		finding *f = &bc->fl->v[i];
 		if (f->feed != bc->feed || f->block != (int64_t)seq || f->observation ||
-		    (f->id != FND_FEED_HASH_MISMATCH &&
-		     f->id != FND_ENTRY_NOT_JSON))
+		    (f->id != FND_FEED_HASH_MISMATCH && f->id != FND_ENTRY_NOT_JSON))
 			continue;
 		if (!named && !obs_guess_id(data, len, id, sizeof id))
 			return;

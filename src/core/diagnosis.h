@@ -109,9 +109,10 @@ typedef struct sd_report {
 	bool is_database; /* a Mapeo database folder rather than a sync file */
 	uint64_t size;
 	int64_t mtime;
-	char fingerprint[KEYS_HEX_SIZE]; /* BLAKE2b-256 hex of the file as checked (check_options.fingerprint),
+	char fingerprint[KEYS_HEX_SIZE]; /* BLAKE2b-256 hex of the file as checked
+	                         (check_options.fingerprint),
 	                         "" when not taken */
-	bool quick;           /* made with check_options.quick */
+	bool quick;                      /* made with check_options.quick */
 	check_verdict verdict;
 	const char *era; /* "gzip-v0", "hyperlog-v1", "kappa-osm-v2", "unknown" (static) */
 	char *era_text;  /* translated plain words: which Mapeo wrote it and can read it */

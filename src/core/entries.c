@@ -1053,7 +1053,8 @@ void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
 		scan *s = &m->sc;
 		s->p = (const char *)data + start;
 		s->end = (const char *)data + end;
-		s->has_id = s->has_type = s->has_created = s->has_ts = s->has_cat = s->deleted = false;
+		s->has_id = s->has_type = s->has_created = s->has_ts = s->has_cat = s->deleted =
+		    false;
 		s->lat_num = s->lon_num = false;
 		s->n_links = s->n_atts = 0;
 		ws(s);

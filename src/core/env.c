@@ -842,8 +842,8 @@ size_t env_temp_photos(const env_temp *t, const char *const *ids, size_t n_ids, 
 	return named;
 }
 
-int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[KEYS_HEX_SIZE], size_t n_keys,
-                   size_t *shared)
+int env_temp_match(const env_temp *t, const char *file_dk, const char (*keys)[KEYS_HEX_SIZE],
+                   size_t n_keys, size_t *shared)
 {
 	size_t s = 0;
 	for (size_t i = 0; i < t->n_feeds; i++)

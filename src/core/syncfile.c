@@ -1192,9 +1192,10 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 		 * file: its missing index is no damage, and it has no project. */
 		sf->is_tar = false;
 		fnd_free(&outer);
-		finding *f = fnd_add(fl, FND_NOT_A_SYNC_FILE, _("this is not a Mapeo sync file: %s"),
-		                     _("it is a Mapeo configuration (.mapeosettings), which Mapeo "
-		                       "Desktop imports with File, Import Configuration"));
+		finding *f =
+		    fnd_add(fl, FND_NOT_A_SYNC_FILE, _("this is not a Mapeo sync file: %s"),
+		            _("it is a Mapeo configuration (.mapeosettings), which Mapeo "
+		              "Desktop imports with File, Import Configuration"));
 		f->offset = 0;
 		return SD_OK;
 	}

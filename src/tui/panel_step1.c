@@ -230,8 +230,7 @@ static void add_config_notes(ui_page *p, const sd_report *r, bool unknown)
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const finding *f = &r->findings.v[i];
 		if (f->step != STEP_CONFIGURATION || f->id == FND_PROJECT_MATCH ||
-		    f->id == FND_PROJECT_MISMATCH ||
-		    (unknown && f->id == FND_PROJECT_DEFAULT))
+		    f->id == FND_PROJECT_MISMATCH || (unknown && f->id == FND_PROJECT_DEFAULT))
 			continue;
 		if (!head) {
 			page_gap(p);

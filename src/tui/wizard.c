@@ -122,8 +122,8 @@ env_info *wiz_leftovers(const wizard *w, const sd_report *r, int **match, size_t
 	*match = xcalloc(e->n_temps ? e->n_temps : 1, sizeof **match);
 	*shared = xcalloc(e->n_temps ? e->n_temps : 1, sizeof **shared);
 	for (size_t i = 0; i < e->n_temps; i++)
-		(*match)[i] = env_temp_match(&e->temps[i], dk, (const char(*)[KEYS_HEX_SIZE])keys, r->n_feeds,
-		                             &(*shared)[i]);
+		(*match)[i] = env_temp_match(&e->temps[i], dk, (const char(*)[KEYS_HEX_SIZE])keys,
+		                             r->n_feeds, &(*shared)[i]);
 	free(keys);
 	return e;
 }

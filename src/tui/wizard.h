@@ -51,13 +51,13 @@ typedef struct wizard {
 	char *full_key;
 	bool saved; /* a report was saved: quitting loses nothing */
 	bool rebuilt;
-	char *rebuilt_path;   /* the last file a repair wrote (absolute), NULL */
-	char *rebuilt_what;   /* translated: what it kept, in counts */
-	long long journal_id; /* the full check's row in the case journal, 0 none */
-	char fingerprint[KEYS_HEX_SIZE];/* of the sync file, "" until the full check */
-	char *seen_before;    /* translated: what the journal knew of the file, NULL */
-	char *db_dir;         /* a Mapeo database folder to check (syncdoctor DIR), NULL */
-	sd_report *db;        /* the last database check (panel_database.c), NULL */
+	char *rebuilt_path;              /* the last file a repair wrote (absolute), NULL */
+	char *rebuilt_what;              /* translated: what it kept, in counts */
+	long long journal_id;            /* the full check's row in the case journal, 0 none */
+	char fingerprint[KEYS_HEX_SIZE]; /* of the sync file, "" until the full check */
+	char *seen_before;               /* translated: what the journal knew of the file, NULL */
+	char *db_dir;  /* a Mapeo database folder to check (syncdoctor DIR), NULL */
+	sd_report *db; /* the last database check (panel_database.c), NULL */
 	volatile sig_atomic_t cancel;
 	int step, nsteps; /* of the page being shown */
 } wizard;
