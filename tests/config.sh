@@ -13,11 +13,20 @@ status "match: a folder scanned" 0 "$SYNCDOCTOR" match --format json "$D/good-no
 is "match: both no-key configurations" "$(jq -r '.matches | length' "$TMP/out")" 2
 status "match: unreadable file" 3 "$SYNCDOCTOR" match "$TMP/none" "$D"
 status "diff: same file" 0 "$SYNCDOCTOR" diff "$D/config-A.mapeosettings" "$D/config-A.mapeosettings"
+# The tar (builder 3.4.1) and ZIP (builder 6.0.0) of one project: the
+# same settings, whatever the builders wrote differently.
+status "diff: tar and ZIP of one project (exit 0)" 0 "$SYNCDOCTOR" diff "$D/config-A.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
+check "diff: tar and ZIP: the same settings" grep -q "The same settings" "$TMP/out"
+check "diff: tar and ZIP: no empty-list noise" sh -c "! grep -q 'fieldRefs\|addTags\|buildDate' '$TMP/out'"
+status "diff: tar and ZIP, json" 0 "$SYNCDOCTOR" diff --format json "$D/config-A.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
+is "diff: tar and ZIP: json says content is the same" "$(jq -r '.content_differs' "$TMP/out")" false
 status "diff: A and B" 2 "$SYNCDOCTOR" diff --format json "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings"
 is "diff: rename found" "$(jq -r '.differences[] | select(.kind == "renamed") | .old + ">" + .new' "$TMP/out")" "observed-by>observer"
 is "diff: preset added" "$(jq -r '[.differences[] | select(.area == "preset" and .kind == "added") | .id] | join(",")' "$TMP/out")" mine
 "$SYNCDOCTOR" diff --width 132 "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings" >"$TMP/wide"
 check "diff: side by side when wide" grep -q " | " "$TMP/wide"
+check "diff: build differences on one line" grep -q "more differences in how the files were built" "$TMP/wide"
+check "diff: no build date listed" sh -c "! grep -q buildDate '$TMP/wide'"
 # Columns in display cells, not bytes (issue 17): "Río" is 3 cells but
 # 4 bytes, and its row's bar stays in line with the others.
 LC_ALL=C.UTF-8 sed -n 's/ | .*//p' "$TMP/wide" | while IFS= read -r l; do printf '%s\n' "$l" | LC_ALL=C.UTF-8 wc -m; done | sort -u >"$TMP/cols"

@@ -94,7 +94,8 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 	}
 	cli_print(sb_str(&out));
 	sb_free(&out);
-	int rc = d->n ? EXIT_PROBLEMS : EXIT_OK;
+	/* the same settings built twice are no problem */
+	int rc = d->content_differs ? EXIT_PROBLEMS : EXIT_OK;
 	cfg_diff_free(d);
 	cfg_free(cfg[0]), cfg_free(cfg[1]);
 	fnd_free(&fl);

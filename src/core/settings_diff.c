@@ -23,6 +23,15 @@ static bool diff_cancelled(cfg_diff *d)
 	return d->cancelled;
 }
 
+bool cfg_diff_item_is_build(const cfg_diff_item *it)
+{
+	if (!strcmp(it->area, "container") || !strcmp(it->area, "icon"))
+		return true;
+	return !strcmp(it->area, "metadata") && it->what &&
+	       (!strcmp(it->what, "buildDate") || !strcmp(it->what, "builder") ||
+	        !strcmp(it->what, "fileVersion"));
+}
+
 static void add(cfg_diff *d, cfg_diff_kind kind, const char *area, const char *id, const char *what,
                 const char *old_value, const char *new_value)
 {
@@ -34,7 +43,7 @@ static void add(cfg_diff *d, cfg_diff_kind kind, const char *area, const char *i
 	it->what = xstrdup_or_null(what);
 	it->old_value = xstrdup_or_null(old_value);
 	it->new_value = xstrdup_or_null(new_value);
-	if (strcmp(area, "container") != 0)
+	if (!cfg_diff_item_is_build(it))
 		d->content_differs = true;
 }
 
@@ -289,6 +298,14 @@ static json_t *map_ids(json_t *arr, const renames *rn)
 	return out;
 }
 
+/* An empty list or map says what an absent one says: builders differ in
+ * which they write (fieldRefs: [] beside no fieldRefs at all). */
+static bool empty_value(json_t *v)
+{
+	return !v || json_is_null(v) || (json_is_array(v) && !json_array_size(v)) ||
+	       (json_is_object(v) && !json_object_size(v));
+}
+
 static void diff_objects(cfg_diff *d, const char *area, json_t *a, json_t *b, const renames *rn,
                          bool by_property)
 {
@@ -319,6 +336,8 @@ static void diff_objects(cfg_diff *d, const char *area, json_t *a, json_t *b, co
 			json_object_foreach(va, p, pa)
 			{
 				pb = json_object_get(vb, p);
+				if (empty_value(pa) && empty_value(pb))
+					continue;
 				json_t *ma = json_is_array(pa) ? map_ids(pa, rn) : json_incref(pa);
 				bool same = pb && json_equal(ma, pb);
 				json_decref(ma);
@@ -330,7 +349,7 @@ static void diff_objects(cfg_diff *d, const char *area, json_t *a, json_t *b, co
 			}
 			json_object_foreach(vb, p, pb)
 			{
-				if (json_object_get(va, p))
+				if (json_object_get(va, p) || empty_value(pb))
 					continue;
 				char *sb = show(pb);
 				add(d, DIFF_CHANGED, area, id, p, NULL, sb);
@@ -691,13 +710,22 @@ void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_conf
 	char *ta = cfg_title(a), *tb = cfg_title(b);
 	sb_printf(out, "--- %s (%s, %s)\n+++ %s (%s, %s)\n", ta, a->path,
 	          cfg_container_name(a->container), tb, b->path, cfg_container_name(b->container));
+	size_t build = 0;
+	for (size_t i = 0; i < d->n; i++)
+		build += cfg_diff_item_is_build(&d->v[i]);
 	if (!d->n) {
 		sb_printf(out, "%s\n", _("The two configurations are the same."));
+	} else if (!d->content_differs) {
+		sb_printf(out, "%s\n",
+		          _("The same settings: only how the files were built differs (build date, "
+		            "icons, tar or ZIP)."));
 	} else if (width >= 120) {
 		int col = (width - 3) / 2, rcol = width - 3 - col;
 		two_columns(out, ta, tb, col, rcol);
 		for (size_t i = 0; i < d->n; i++) {
 			const cfg_diff_item *it = &d->v[i];
+			if (cfg_diff_item_is_build(it))
+				continue;
 			const char *area = area_label(it->area);
 			/* whole values, never cut: the columns wrap them */
 			char *left = xasprintf("%s %s%s%s: %s", area, it->id ? it->id : "",
@@ -715,6 +743,8 @@ void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_conf
 		}
 	} else {
 		for (size_t i = 0; i < d->n; i++) {
+			if (cfg_diff_item_is_build(&d->v[i]))
+				continue;
 			char *t = cfg_diff_item_text(&d->v[i]);
 			char mark = d->v[i].kind == DIFF_ADDED     ? '+'
 			            : d->v[i].kind == DIFF_REMOVED ? '-'
@@ -723,8 +753,15 @@ void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_conf
 			free(t);
 		}
 	}
-	if (d->n && !d->content_differs)
-		sb_printf(out, "%s\n", _("Only the container differs: the content is the same."));
+	/* how the files were built says nothing of what people see: one line */
+	if (build && d->content_differs)
+		sb_printf(out,
+		          P_("(%zu more difference in how the files were built: build date, "
+		             "builder, icons, tar or ZIP; --format json lists it)\n",
+		             "(%zu more differences in how the files were built: build date, "
+		             "builder, icons, tar or ZIP; --format json lists them)\n",
+		             build),
+		          build);
 	free(ta), free(tb);
 }
 

@@ -33,7 +33,7 @@ typedef struct cfg_diff_item {
 typedef struct cfg_diff {
 	cfg_diff_item *v;
 	size_t n, cap;
-	bool content_differs;          /* anything beyond the container */
+	bool content_differs;          /* anything beyond how the files were built */
 	volatile sig_atomic_t *cancel; /* the interrupt flag (may be NULL) */
 	bool cancelled;                /* the work stopped early: the list is partial */
 } cfg_diff;
@@ -44,6 +44,9 @@ cfg_diff *cfg_diff_compute(const mapeo_config *a, const mapeo_config *b);
 cfg_diff *cfg_diff_compute_cancel(const mapeo_config *a, const mapeo_config *b,
                                   volatile sig_atomic_t *cancel);
 void cfg_diff_free(cfg_diff *d);
+/* How the files were built, not what they ask people (tar or ZIP, build
+ * date, builder, file version, icons): shown apart from the rest. */
+bool cfg_diff_item_is_build(const cfg_diff_item *it);
 const char *cfg_diff_kind_name(cfg_diff_kind k); /* "added", "removed", "changed", "renamed" */
 /* One line for people, translated (caller frees). */
 char *cfg_diff_item_text(const cfg_diff_item *it);

@@ -58,17 +58,6 @@ static mapeo_config *find_matching(const wizard *w, const sd_report *r)
 }
 
 /* match: the configuration found that matches the sync file, or NULL. */
-/* How a configuration was built, not what it asks people: left out of
- * what the wizard shows (the CLI's 'diff' lists everything). */
-static bool diff_noise(const cfg_diff_item *it)
-{
-	if (!strcmp(it->area, "container") || !strcmp(it->area, "icon"))
-		return true;
-	return !strcmp(it->area, "metadata") && it->what &&
-	       (!strcmp(it->what, "buildDate") || !strcmp(it->what, "builder") ||
-	        !strcmp(it->what, "fileVersion"));
-}
-
 typedef struct diff_tally {
 	size_t added, removed, changed, renamed;
 } diff_tally;
@@ -115,7 +104,7 @@ static void add_diff(ui_page *p, const cfg_diff *d, const mapeo_config *mine, co
 	shown.content_differs = true;
 	for (size_t i = 0; i < d->n; i++) {
 		const cfg_diff_item *it = &d->v[i];
-		if (diff_noise(it))
+		if (cfg_diff_item_is_build(it))
 			continue;
 		shown.v[shown.n++] = *it; /* a view: the items stay d's */
 		const char *a = it->area;
