@@ -520,144 +520,6 @@ static char *col_str0(sqlite3_stmt *s, int i)
 	return v ? v : xstrdup("");
 }
 
-static sd_status load_findings(jnl_db *j, jnl_check *c, sd_error *err)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(j->db,
-	                       "SELECT code, step, severity, substr(message, 1, 2048),"
-	                       " substr(place, 1, 2048) FROM findings"
-	                       " WHERE check_id = ? ORDER BY rowid LIMIT 500",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return db_error(j, err);
-	sqlite3_bind_int64(s, 1, c->id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		SD_GROW(c->findings, cap, c->n_findings + 1);
-		jnl_finding *f = &c->findings[c->n_findings++];
-		f->code = col_str0(s, 0);
-		f->step = col_str(s, 1);
-		f->severity = col_str(s, 2);
-		f->message = col_str(s, 3);
-		f->place = col_str(s, 4);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? SD_OK : db_error(j, err);
-}
-
-sd_status jnl_list_get(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
-                       jnl_list *out, sd_error *err)
-{
-	memset(out, 0, sizeof *out);
-	bool filter = (path && *path) || (fingerprint && *fingerprint);
-	char *ap = path && *path ? abs_path(path) : NULL;
-	char sql[512];
-	snprintf(
-	    sql, sizeof sql,
-	    "SELECT id, time, path, size, fingerprint, era, discovery_key, verdict, config_path,"
-	    " config_name, config_version, config_footer, config_match FROM checks%s"
-	    " ORDER BY time DESC, id DESC LIMIT ?3",
-	    filter ? " WHERE (fingerprint = ?1 AND ?1 <> '') OR path = ?2" : "");
-	sqlite3_stmt *s = NULL;
-	sd_status st = SD_OK;
-	if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK)
-		goto fail;
-	if (filter) {
-		bind_text(s, 1, fingerprint);
-		bind_text(s, 2, ap);
-	}
-	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		SD_GROW(out->checks, cap, out->n_checks + 1);
-		jnl_check *c = &out->checks[out->n_checks++];
-		memset(c, 0, sizeof *c);
-		c->id = sqlite3_column_int64(s, 0);
-		c->time = sqlite3_column_int64(s, 1);
-		c->path = col_str0(s, 2);
-		c->size = (uint64_t)sqlite3_column_int64(s, 3);
-		c->fingerprint = col_str0(s, 4);
-		c->era = col_str0(s, 5);
-		c->discovery_key = col_str0(s, 6);
-		c->verdict = col_str0(s, 7);
-		c->config_path = col_str(s, 8);
-		c->config_name = col_str(s, 9);
-		c->config_version = col_str(s, 10);
-		c->config_footer = col_str(s, 11);
-		c->config_match =
-		    sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 12);
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc != SQLITE_DONE)
-		goto fail;
-	for (size_t i = 0; i < out->n_checks; i++)
-		if ((st = load_findings(j, &out->checks[i], err)) != SD_OK)
-			goto done;
-
-	snprintf(
-	    sql, sizeof sql,
-	    "SELECT id, time, input, input_fingerprint, output, output_fingerprint, mode, outcome"
-	    " FROM rebuilds%s ORDER BY time DESC, id DESC LIMIT ?3",
-	    filter ? " WHERE (?1 <> '' AND (input_fingerprint = ?1 OR output_fingerprint = ?1))"
-	             " OR input = ?2 OR output = ?2"
-	           : "");
-	if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK)
-		goto fail;
-	if (filter) {
-		sqlite3_bind_text(s, 1, fingerprint ? fingerprint : "", -1, SQLITE_TRANSIENT);
-		bind_text(s, 2, ap);
-	}
-	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
-	cap = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		SD_GROW(out->rebuilds, cap, out->n_rebuilds + 1);
-		jnl_rebuild_row *b = &out->rebuilds[out->n_rebuilds++];
-		memset(b, 0, sizeof *b);
-		b->id = sqlite3_column_int64(s, 0);
-		b->time = sqlite3_column_int64(s, 1);
-		b->input = col_str0(s, 2);
-		b->input_fingerprint = col_str0(s, 3);
-		b->output = col_str0(s, 4);
-		b->output_fingerprint = col_str0(s, 5);
-		b->mode = col_str0(s, 6);
-		b->outcome = col_str0(s, 7);
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_prepare_v2(j->db,
-	                       "SELECT text FROM rebuild_lines WHERE rebuild_id = ? AND kind = "
-	                       "'dropped' ORDER BY rowid",
-	                       -1, &s, NULL) != SQLITE_OK)
-		goto fail;
-	for (size_t i = 0; i < out->n_rebuilds; i++) {
-		jnl_rebuild_row *b = &out->rebuilds[i];
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, b->id);
-		cap = 0;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			SD_GROW(b->dropped, cap, b->n_dropped + 1);
-			b->dropped[b->n_dropped++] = col_str0(s, 0);
-		}
-		if (rc != SQLITE_DONE)
-			goto fail;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	goto done;
-fail:
-	st = db_error(j, err);
-	sqlite3_finalize(s);
-done:
-	free(ap);
-	if (st != SD_OK)
-		jnl_list_free(out);
-	return st;
-}
-
 static void free_check(jnl_check *c)
 {
 	free(c->path);
@@ -680,23 +542,210 @@ static void free_check(jnl_check *c)
 	free(c->findings);
 }
 
+static void free_rebuild(jnl_rebuild_row *b)
+{
+	free(b->input);
+	free(b->input_fingerprint);
+	free(b->output);
+	free(b->output_fingerprint);
+	free(b->mode);
+	free(b->outcome);
+	for (size_t k = 0; k < b->n_dropped; k++)
+		free(b->dropped[k]);
+	free(b->dropped);
+}
+
+/* Fills c->findings from fs (prepared on the findings of one check), at most
+ * 500 of them: the cap keeps one row's memory bounded whatever the journal. */
+static bool load_findings(sqlite3_stmt *fs, jnl_check *c)
+{
+	sqlite3_reset(fs);
+	sqlite3_bind_int64(fs, 1, c->id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(fs)) == SQLITE_ROW) {
+		SD_GROW(c->findings, cap, c->n_findings + 1);
+		jnl_finding *f = &c->findings[c->n_findings++];
+		f->code = col_str0(fs, 0);
+		f->step = col_str(fs, 1);
+		f->severity = col_str(fs, 2);
+		f->message = col_str(fs, 3);
+		f->place = col_str(fs, 4);
+	}
+	return rc == SQLITE_DONE;
+}
+
+/* The WHERE clause shared by the walk and the summary: ?1 fingerprint, ?2
+ * absolute path, ?3 limit. */
+#define CHECKS_WHERE " WHERE (fingerprint = ?1 AND ?1 <> '') OR path = ?2"
+#define CHECKS_ORDER " ORDER BY time DESC, id DESC LIMIT ?3"
+
+static void bind_selection(sqlite3_stmt *s, bool filter, const char *fingerprint, const char *ap,
+                           size_t limit)
+{
+	if (filter) {
+		sqlite3_bind_text(s, 1, fingerprint ? fingerprint : "", -1, SQLITE_TRANSIENT);
+		bind_text(s, 2, ap);
+	}
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+}
+
+sd_status jnl_walk(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
+                   const jnl_walk_fns *fns, void *ctx, sd_error *err)
+{
+	bool filter = (path && *path) || (fingerprint && *fingerprint);
+	char *ap = path && *path ? abs_path(path) : NULL;
+	char sql[512];
+	sqlite3_stmt *s = NULL, *sub = NULL;
+	sd_status st = SD_OK;
+	int rc = SQLITE_DONE;
+	/* One row at a time (sqlite3_step), handed over and freed before the
+	 * next: memory stays that of one check whatever the journal holds. */
+	if (fns->check) {
+		snprintf(sql, sizeof sql,
+		         "SELECT id, time, path, size, fingerprint, era, discovery_key, verdict,"
+		         " config_path, config_name, config_version, config_footer, config_match"
+		         " FROM checks%s" CHECKS_ORDER,
+		         filter ? CHECKS_WHERE : "");
+		if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(j->db,
+		                       "SELECT code, step, severity, substr(message, 1, 2048),"
+		                       " substr(place, 1, 2048) FROM findings"
+		                       " WHERE check_id = ? ORDER BY rowid LIMIT 500",
+		                       -1, &sub, NULL) != SQLITE_OK)
+			goto fail;
+		bind_selection(s, filter, fingerprint, ap, limit);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			jnl_check c = {0};
+			c.id = sqlite3_column_int64(s, 0);
+			c.time = sqlite3_column_int64(s, 1);
+			c.path = col_str0(s, 2);
+			c.size = (uint64_t)sqlite3_column_int64(s, 3);
+			c.fingerprint = col_str0(s, 4);
+			c.era = col_str0(s, 5);
+			c.discovery_key = col_str0(s, 6);
+			c.verdict = col_str0(s, 7);
+			c.config_path = col_str(s, 8);
+			c.config_name = col_str(s, 9);
+			c.config_version = col_str(s, 10);
+			c.config_footer = col_str(s, 11);
+			c.config_match = sqlite3_column_type(s, 12) == SQLITE_NULL
+			                     ? -1
+			                     : sqlite3_column_int(s, 12);
+			if (load_findings(sub, &c))
+				st = fns->check(ctx, &c);
+			else
+				rc = SQLITE_ERROR;
+			free_check(&c);
+			if (rc != SQLITE_ROW || st != SD_OK)
+				break;
+		}
+		if (st != SD_OK)
+			goto done;
+		if (rc != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		sqlite3_finalize(sub);
+		s = sub = NULL;
+	}
+	if (fns->rebuild) {
+		snprintf(
+		    sql, sizeof sql,
+		    "SELECT id, time, input, input_fingerprint, output, output_fingerprint, mode,"
+		    " outcome FROM rebuilds%s ORDER BY time DESC, id DESC LIMIT ?3",
+		    filter ? " WHERE (?1 <> '' AND (input_fingerprint = ?1 OR output_fingerprint = "
+		             "?1)) OR input = ?2 OR output = ?2"
+		           : "");
+		if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(
+		        j->db,
+		        "SELECT text FROM rebuild_lines WHERE rebuild_id = ? AND kind = "
+		        "'dropped' ORDER BY rowid",
+		        -1, &sub, NULL) != SQLITE_OK)
+			goto fail;
+		bind_selection(s, filter, fingerprint, ap, limit);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			jnl_rebuild_row b = {0};
+			b.id = sqlite3_column_int64(s, 0);
+			b.time = sqlite3_column_int64(s, 1);
+			b.input = col_str0(s, 2);
+			b.input_fingerprint = col_str0(s, 3);
+			b.output = col_str0(s, 4);
+			b.output_fingerprint = col_str0(s, 5);
+			b.mode = col_str0(s, 6);
+			b.outcome = col_str0(s, 7);
+			sqlite3_reset(sub);
+			sqlite3_bind_int64(sub, 1, b.id);
+			size_t cap = 0;
+			int lrc;
+			while ((lrc = sqlite3_step(sub)) == SQLITE_ROW) {
+				SD_GROW(b.dropped, cap, b.n_dropped + 1);
+				b.dropped[b.n_dropped++] = col_str0(sub, 0);
+			}
+			if (lrc == SQLITE_DONE)
+				st = fns->rebuild(ctx, &b);
+			else
+				rc = lrc;
+			free_rebuild(&b);
+			if (rc != SQLITE_ROW || st != SD_OK)
+				break;
+		}
+		if (st != SD_OK)
+			goto done;
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	goto done;
+fail:
+	st = db_error(j, err);
+done:
+	sqlite3_finalize(s);
+	sqlite3_finalize(sub);
+	free(ap);
+	return st;
+}
+
+/* The list collector takes each row whole, leaving the walk nothing to free. */
+static sd_status collect_check(void *ctx, jnl_check *c)
+{
+	jnl_list *l = ctx;
+	if (!(l->n_checks & (l->n_checks - 1))) /* 0, 1, 2, 4...: doubling keeps it linear */
+		l->checks =
+		    xreallocarray(l->checks, l->n_checks ? 2 * l->n_checks : 1, sizeof *l->checks);
+	l->checks[l->n_checks++] = *c;
+	memset(c, 0, sizeof *c);
+	return SD_OK;
+}
+
+static sd_status collect_rebuild(void *ctx, jnl_rebuild_row *b)
+{
+	jnl_list *l = ctx;
+	if (!(l->n_rebuilds & (l->n_rebuilds - 1))) /* 0, 1, 2, 4...: doubling keeps it linear */
+		l->rebuilds = xreallocarray(l->rebuilds, l->n_rebuilds ? 2 * l->n_rebuilds : 1,
+		                            sizeof *l->rebuilds);
+	l->rebuilds[l->n_rebuilds++] = *b;
+	memset(b, 0, sizeof *b);
+	return SD_OK;
+}
+
+sd_status jnl_list_get(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
+                       jnl_list *out, sd_error *err)
+{
+	memset(out, 0, sizeof *out);
+	static const jnl_walk_fns collect = {collect_check, collect_rebuild};
+	sd_status st = jnl_walk(j, path, fingerprint, limit, &collect, out, err);
+	if (st != SD_OK)
+		jnl_list_free(out);
+	return st;
+}
+
 void jnl_list_free(jnl_list *l)
 {
 	for (size_t i = 0; i < l->n_checks; i++)
 		free_check(&l->checks[i]);
 	free(l->checks);
-	for (size_t i = 0; i < l->n_rebuilds; i++) {
-		jnl_rebuild_row *b = &l->rebuilds[i];
-		free(b->input);
-		free(b->input_fingerprint);
-		free(b->output);
-		free(b->output_fingerprint);
-		free(b->mode);
-		free(b->outcome);
-		for (size_t k = 0; k < b->n_dropped; k++)
-			free(b->dropped[k]);
-		free(b->dropped);
-	}
+	for (size_t i = 0; i < l->n_rebuilds; i++)
+		free_rebuild(&l->rebuilds[i]);
 	free(l->rebuilds);
 	memset(l, 0, sizeof *l);
 }
@@ -713,61 +762,67 @@ static json_t *jtime(int64_t t)
 	return json_string(buf);
 }
 
+json_t *jnl_check_json(const jnl_check *c)
+{
+	json_t *jc = json_object();
+	json_object_set_new(jc, "id", json_integer(c->id));
+	json_object_set_new(jc, "time", jtime(c->time));
+	json_object_set_new(jc, "path", json_string(c->path));
+	json_object_set_new(jc, "size", json_integer((json_int_t)c->size));
+	json_object_set_new(jc, "fingerprint", jstr(c->fingerprint));
+	json_object_set_new(jc, "era", jstr(c->era));
+	json_object_set_new(jc, "discovery_key", jstr(c->discovery_key));
+	json_object_set_new(jc, "verdict", json_string(c->verdict));
+	if (c->config_match >= 0) {
+		json_t *cf = json_object();
+		json_object_set_new(cf, "path", jstr(c->config_path));
+		json_object_set_new(cf, "name", jstr(c->config_name));
+		json_object_set_new(cf, "version", jstr(c->config_version));
+		json_object_set_new(cf, "footer", jstr(c->config_footer));
+		json_object_set_new(cf, "match", json_boolean(c->config_match));
+		json_object_set_new(jc, "config", cf);
+	} else {
+		json_object_set_new(jc, "config", json_null());
+	}
+	json_t *fs = json_array();
+	for (size_t k = 0; k < c->n_findings; k++) {
+		const jnl_finding *f = &c->findings[k];
+		json_t *jf = json_object();
+		json_object_set_new(jf, "code", json_string(f->code));
+		json_object_set_new(jf, "step", jstr(f->step));
+		json_object_set_new(jf, "severity", jstr(f->severity));
+		json_object_set_new(jf, "message", jstr(f->message));
+		json_object_set_new(jf, "place", jstr(f->place));
+		json_array_append_new(fs, jf);
+	}
+	json_object_set_new(jc, "findings", fs);
+	return jc;
+}
+
+json_t *jnl_rebuild_json(const jnl_rebuild_row *b)
+{
+	json_t *jb = json_object(), *d = json_array();
+	json_object_set_new(jb, "id", json_integer(b->id));
+	json_object_set_new(jb, "time", jtime(b->time));
+	json_object_set_new(jb, "input", jstr(b->input));
+	json_object_set_new(jb, "input_fingerprint", jstr(b->input_fingerprint));
+	json_object_set_new(jb, "output", jstr(b->output));
+	json_object_set_new(jb, "output_fingerprint", jstr(b->output_fingerprint));
+	json_object_set_new(jb, "mode", jstr(b->mode));
+	json_object_set_new(jb, "outcome", jstr(b->outcome));
+	for (size_t k = 0; k < b->n_dropped; k++)
+		json_array_append_new(d, json_string(b->dropped[k]));
+	json_object_set_new(jb, "dropped", d);
+	return jb;
+}
+
 json_t *jnl_list_json(const jnl_list *l)
 {
 	json_t *o = json_object(), *checks = json_array(), *rebuilds = json_array();
-	for (size_t i = 0; i < l->n_checks; i++) {
-		const jnl_check *c = &l->checks[i];
-		json_t *jc = json_object();
-		json_object_set_new(jc, "id", json_integer(c->id));
-		json_object_set_new(jc, "time", jtime(c->time));
-		json_object_set_new(jc, "path", json_string(c->path));
-		json_object_set_new(jc, "size", json_integer((json_int_t)c->size));
-		json_object_set_new(jc, "fingerprint", jstr(c->fingerprint));
-		json_object_set_new(jc, "era", jstr(c->era));
-		json_object_set_new(jc, "discovery_key", jstr(c->discovery_key));
-		json_object_set_new(jc, "verdict", json_string(c->verdict));
-		if (c->config_match >= 0) {
-			json_t *cf = json_object();
-			json_object_set_new(cf, "path", jstr(c->config_path));
-			json_object_set_new(cf, "name", jstr(c->config_name));
-			json_object_set_new(cf, "version", jstr(c->config_version));
-			json_object_set_new(cf, "footer", jstr(c->config_footer));
-			json_object_set_new(cf, "match", json_boolean(c->config_match));
-			json_object_set_new(jc, "config", cf);
-		} else {
-			json_object_set_new(jc, "config", json_null());
-		}
-		json_t *fs = json_array();
-		for (size_t k = 0; k < c->n_findings; k++) {
-			const jnl_finding *f = &c->findings[k];
-			json_t *jf = json_object();
-			json_object_set_new(jf, "code", json_string(f->code));
-			json_object_set_new(jf, "step", jstr(f->step));
-			json_object_set_new(jf, "severity", jstr(f->severity));
-			json_object_set_new(jf, "message", jstr(f->message));
-			json_object_set_new(jf, "place", jstr(f->place));
-			json_array_append_new(fs, jf);
-		}
-		json_object_set_new(jc, "findings", fs);
-		json_array_append_new(checks, jc);
-	}
-	for (size_t i = 0; i < l->n_rebuilds; i++) {
-		const jnl_rebuild_row *b = &l->rebuilds[i];
-		json_t *jb = json_object(), *d = json_array();
-		json_object_set_new(jb, "id", json_integer(b->id));
-		json_object_set_new(jb, "time", jtime(b->time));
-		json_object_set_new(jb, "input", jstr(b->input));
-		json_object_set_new(jb, "input_fingerprint", jstr(b->input_fingerprint));
-		json_object_set_new(jb, "output", jstr(b->output));
-		json_object_set_new(jb, "output_fingerprint", jstr(b->output_fingerprint));
-		json_object_set_new(jb, "mode", jstr(b->mode));
-		json_object_set_new(jb, "outcome", jstr(b->outcome));
-		for (size_t k = 0; k < b->n_dropped; k++)
-			json_array_append_new(d, json_string(b->dropped[k]));
-		json_object_set_new(jb, "dropped", d);
-		json_array_append_new(rebuilds, jb);
-	}
+	for (size_t i = 0; i < l->n_checks; i++)
+		json_array_append_new(checks, jnl_check_json(&l->checks[i]));
+	for (size_t i = 0; i < l->n_rebuilds; i++)
+		json_array_append_new(rebuilds, jnl_rebuild_json(&l->rebuilds[i]));
 	json_object_set_new(o, "checks", checks);
 	json_object_set_new(o, "rebuilds", rebuilds);
 	return o;
@@ -805,6 +860,58 @@ void jnl_summarize(const jnl_list *l, jnl_summary *s)
 		s->damaged_since = l->checks[i].time;
 	free(fps);
 	free(paths);
+}
+
+sd_status jnl_summary_get(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
+                          jnl_summary *out, sd_error *err)
+{
+	memset(out, 0, sizeof *out);
+	bool filter = (path && *path) || (fingerprint && *fingerprint);
+	char *ap = path && *path ? abs_path(path) : NULL;
+	char sql[1400];
+	/* The same selection as jnl_walk(), folded by SQLite: nothing grows here
+	 * with the number of checks. damaged_since: the oldest check newer than
+	 * the newest healthy one (all of them when none was healthy). */
+	snprintf(sql, sizeof sql,
+	         "WITH c AS (SELECT id, time, verdict, fingerprint, path FROM checks%s" CHECKS_ORDER
+	         "), ok AS (SELECT time, id FROM c WHERE verdict = 'ok'"
+	         " ORDER BY time DESC, id DESC LIMIT 1)"
+	         " SELECT count(*), min(time), max(time),"
+	         " (SELECT min(time) FROM c WHERE verdict = 'ok'),"
+	         " (SELECT min(time) FROM c WHERE NOT EXISTS (SELECT 1 FROM ok)"
+	         "  OR time > (SELECT time FROM ok)"
+	         "  OR (time = (SELECT time FROM ok) AND id > (SELECT id FROM ok))),"
+	         " (SELECT coalesce(verdict, '') FROM c ORDER BY time DESC, id DESC LIMIT 1),"
+	         " count(DISTINCT nullif(fingerprint, '')), count(DISTINCT coalesce(path, ''))"
+	         " FROM c",
+	         filter ? CHECKS_WHERE : "");
+	sqlite3_stmt *s = NULL;
+	sd_status st = SD_OK;
+	if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	bind_selection(s, filter, fingerprint, ap, limit);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		goto fail;
+	out->n_checks = (size_t)sqlite3_column_int64(s, 0);
+	if (out->n_checks) {
+		out->first_time = sqlite3_column_int64(s, 1);
+		out->last_time = sqlite3_column_int64(s, 2);
+		out->first_healthy = sqlite3_column_int64(s, 3);
+		out->damaged_since = sqlite3_column_int64(s, 4);
+		const unsigned char *v = sqlite3_column_text(s, 5);
+		snprintf(out->last_verdict_buf, sizeof out->last_verdict_buf, "%s",
+		         v ? (const char *)v : "");
+		out->last_verdict = out->last_verdict_buf;
+		out->n_fingerprints = (size_t)sqlite3_column_int64(s, 6);
+		out->n_paths = (size_t)sqlite3_column_int64(s, 7);
+	}
+	goto done;
+fail:
+	st = db_error(j, err);
+done:
+	sqlite3_finalize(s);
+	free(ap);
+	return st;
 }
 
 char *jnl_summary_text(const jnl_summary *s)

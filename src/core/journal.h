@@ -146,8 +146,24 @@ typedef struct jnl_list {
  * whose input or output is that file). limit 0: all. */
 sd_status jnl_list_get(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
                        jnl_list *out, sd_error *err);
+
+/* The same rows as jnl_list_get(), in the same order, handed one at a time
+ * to fns->check then fns->rebuild (either may be NULL: those rows are not
+ * read), so that memory stays that of one row whatever the journal holds.
+ * The row is freed when the callback returns; a callback may take fields (or
+ * the whole row) and leave NULLs/zeros behind. A callback returning other
+ * than SD_OK (having filled err) stops the walk, which returns that status. */
+typedef struct jnl_walk_fns {
+	sd_status (*check)(void *ctx, jnl_check *c);
+	sd_status (*rebuild)(void *ctx, jnl_rebuild_row *b);
+} jnl_walk_fns;
+sd_status jnl_walk(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
+                   const jnl_walk_fns *fns, void *ctx, sd_error *err);
 void jnl_list_free(jnl_list *l);
 json_t *jnl_list_json(const jnl_list *l);
+/* One row of jnl_list_json()'s "checks" or "rebuilds" array. */
+json_t *jnl_check_json(const jnl_check *c);
+json_t *jnl_rebuild_json(const jnl_rebuild_row *b);
 
 /* What the journal knows of one file, from a list made by jnl_list_get(). */
 typedef struct jnl_summary {
@@ -157,11 +173,16 @@ typedef struct jnl_summary {
 	int64_t
 	    damaged_since; /* start of the newest run of non-ok checks; 0 when the last was ok */
 	const char *last_verdict;
-	size_t n_fingerprints; /* distinct contents seen */
-	size_t n_paths;        /* distinct paths seen */
+	size_t n_fingerprints;     /* distinct contents seen */
+	size_t n_paths;            /* distinct paths seen */
+	char last_verdict_buf[24]; /* jnl_summary_get() keeps last_verdict here */
 } jnl_summary;
 
 void jnl_summarize(const jnl_list *l, jnl_summary *s);
+/* The summary of the checks jnl_walk() would hand over for the same
+ * arguments, computed by SQLite without loading them. */
+sd_status jnl_summary_get(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
+                          jnl_summary *out, sd_error *err);
 /* One translated sentence: "checked 3 times; first seen healthy on
  * 2026-11-20, damaged since 2026-11-22." (dates in local time). */
 char *jnl_summary_text(const jnl_summary *s);

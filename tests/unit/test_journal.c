@@ -3,6 +3,7 @@
  * two writers at once, and journals that cannot be used. */
 #include "config.h"
 
+#include <malloc.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -337,6 +338,104 @@ END_TEST
 
 /* Issue 22: a check with 100 findings of one code stores the first
  * JNL_MAX_PER_CODE and a count; a long message is cut with a mark. */
+/* history streams: jnl_walk() hands over one row at a time and the summary
+ * is folded by SQLite, so 20,000 checks whose paths would take 20 MiB as a
+ * list leave the heap where the first row left it. */
+struct walk_count {
+	size_t rows;
+	size_t heap_first, heap_max;
+	int64_t last_id;
+};
+
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+}
+
+static sd_status count_row(void *ctx, jnl_check *c)
+{
+	struct walk_count *w = ctx;
+	size_t h = heap_in_use();
+	if (!w->rows++)
+		w->heap_first = h;
+	if (h > w->heap_max)
+		w->heap_max = h;
+	ck_assert_uint_eq(strlen(c->path), 1003);
+	if (w->last_id)
+		ck_assert_int_lt(c->id, w->last_id); /* newest first */
+	w->last_id = c->id;
+	return SD_OK;
+}
+
+static sd_status stop_at_ten(void *ctx, jnl_check *c)
+{
+	(void)c;
+	return ++*(size_t *)ctx == 10 ? SD_ERR_CANCELLED : SD_OK;
+}
+
+START_TEST(history_streams)
+{
+	char *dir, *path;
+	jnl_db *j = open_new(&dir, &path);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(db,
+	                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+	                 " WHERE i < 20000) INSERT INTO checks(time, path, size, fingerprint,"
+	                 " era, verdict) SELECT i, '/f/' || hex(zeroblob(500)), 1, 'fp' || (i % 7),"
+	                 " 'x', CASE WHEN i % 3 THEN 'problems' ELSE 'ok' END FROM n",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	char *file = xasprintf("/f/%01000d", 0); /* hex(zeroblob(500)) */
+	sd_error err;
+	struct walk_count w = {0};
+	jnl_walk_fns fns = {count_row, NULL};
+	ck_assert_int_eq(jnl_walk(j, file, NULL, 0, &fns, &w, &err), SD_OK);
+	ck_assert_uint_eq(w.rows, 20000);
+	ck_assert_msg(w.heap_max - w.heap_first < 4u << 20, "the heap grew by %zu bytes",
+	              w.heap_max - w.heap_first);
+
+	jnl_summary s;
+	ck_assert_int_eq(jnl_summary_get(j, file, NULL, 0, &s, &err), SD_OK);
+	ck_assert_uint_eq(s.n_checks, 20000);
+	ck_assert_int_eq(s.first_time, 1);
+	ck_assert_int_eq(s.last_time, 20000);
+	ck_assert_int_eq(s.first_healthy, 3);
+	ck_assert_int_eq(s.damaged_since, 19999); /* 19998 was the last healthy */
+	ck_assert_str_eq(s.last_verdict, "problems");
+	ck_assert_uint_eq(s.n_fingerprints, 7);
+	ck_assert_uint_eq(s.n_paths, 1);
+
+	/* With --limit, of the newest checks only, as jnl_summarize() of the list. */
+	jnl_list l;
+	jnl_summary ls;
+	ck_assert_int_eq(jnl_summary_get(j, file, NULL, 5, &s, &err), SD_OK);
+	ck_assert_int_eq(jnl_list_get(j, file, NULL, 5, &l, &err), SD_OK);
+	jnl_summarize(&l, &ls);
+	ck_assert_uint_eq(s.n_checks, ls.n_checks);
+	ck_assert_int_eq(s.first_time, ls.first_time);
+	ck_assert_int_eq(s.last_time, ls.last_time);
+	ck_assert_int_eq(s.first_healthy, ls.first_healthy);
+	ck_assert_int_eq(s.damaged_since, ls.damaged_since);
+	ck_assert_str_eq(s.last_verdict, ls.last_verdict);
+	ck_assert_uint_eq(s.n_fingerprints, ls.n_fingerprints);
+	jnl_list_free(&l);
+
+	/* A callback's status stops the walk (an interrupt). */
+	size_t n = 0;
+	fns.check = stop_at_ten;
+	ck_assert_int_eq(jnl_walk(j, NULL, NULL, 0, &fns, &n, &err), SD_ERR_CANCELLED);
+	ck_assert_uint_eq(n, 10);
+	free(file);
+	jnl_close(j);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 START_TEST(storage_is_bounded)
 {
 	char *dir, *path;
@@ -632,6 +731,7 @@ int main(void)
 	tcase_add_test(t, rebuild_rows);
 	tcase_add_test(t, history_summary);
 	tcase_add_test(t, storage_is_bounded);
+	tcase_add_test(t, history_streams);
 	tcase_add_test(t, migrates_from_v1);
 	tcase_add_test(t, two_writers_at_once);
 	tcase_add_test(t, unusable_journals);
