@@ -590,65 +590,106 @@ static void bind_selection(sqlite3_stmt *s, bool filter, const char *fingerprint
 	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
 }
 
+/* One row of s (with its lines from sub) handed to the callback: false when
+ * sub failed; *st is the callback's status. */
+typedef bool walk_row_fn(sqlite3_stmt *s, sqlite3_stmt *sub, const jnl_walk_fns *fns, void *ctx,
+                         sd_status *st);
+
+static bool check_row(sqlite3_stmt *s, sqlite3_stmt *sub, const jnl_walk_fns *fns, void *ctx,
+                      sd_status *st)
+{
+	jnl_check c = {0};
+	c.id = sqlite3_column_int64(s, 0);
+	c.time = sqlite3_column_int64(s, 1);
+	c.path = col_str0(s, 2);
+	c.size = (uint64_t)sqlite3_column_int64(s, 3);
+	c.fingerprint = col_str0(s, 4);
+	c.era = col_str0(s, 5);
+	c.discovery_key = col_str0(s, 6);
+	c.verdict = col_str0(s, 7);
+	c.config_path = col_str(s, 8);
+	c.config_name = col_str(s, 9);
+	c.config_version = col_str(s, 10);
+	c.config_footer = col_str(s, 11);
+	c.config_match = sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 12);
+	bool ok = load_findings(sub, &c);
+	if (ok)
+		*st = fns->check(ctx, &c);
+	free_check(&c);
+	return ok;
+}
+
+static bool rebuild_row(sqlite3_stmt *s, sqlite3_stmt *sub, const jnl_walk_fns *fns, void *ctx,
+                        sd_status *st)
+{
+	jnl_rebuild_row b = {0};
+	b.id = sqlite3_column_int64(s, 0);
+	b.time = sqlite3_column_int64(s, 1);
+	b.input = col_str0(s, 2);
+	b.input_fingerprint = col_str0(s, 3);
+	b.output = col_str0(s, 4);
+	b.output_fingerprint = col_str0(s, 5);
+	b.mode = col_str0(s, 6);
+	b.outcome = col_str0(s, 7);
+	sqlite3_reset(sub);
+	sqlite3_bind_int64(sub, 1, b.id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(sub)) == SQLITE_ROW) {
+		SD_GROW(b.dropped, cap, b.n_dropped + 1);
+		b.dropped[b.n_dropped++] = col_str0(sub, 0);
+	}
+	if (rc == SQLITE_DONE)
+		*st = fns->rebuild(ctx, &b);
+	free_rebuild(&b);
+	return rc == SQLITE_DONE;
+}
+
+/* One row at a time (sqlite3_step), handed over and freed before the next:
+ * memory stays that of one row whatever the journal holds. */
+static sd_status walk_table(jnl_db *j, const char *sql, const char *sub_sql, bool filter,
+                            const char *fingerprint, const char *ap, size_t limit, walk_row_fn *row,
+                            const jnl_walk_fns *fns, void *ctx, sd_error *err)
+{
+	sqlite3_stmt *s = NULL, *sub = NULL;
+	sd_status st = SD_OK;
+	int rc = SQLITE_ERROR;
+	if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(j->db, sub_sql, -1, &sub, NULL) == SQLITE_OK) {
+		bind_selection(s, filter, fingerprint, ap, limit);
+		while (st == SD_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+			if (!row(s, sub, fns, ctx, &st)) {
+				rc = SQLITE_ERROR;
+				break;
+			}
+	}
+	if (st == SD_OK && rc != SQLITE_DONE)
+		st = db_error(j, err);
+	sqlite3_finalize(s);
+	sqlite3_finalize(sub);
+	return st;
+}
+
 sd_status jnl_walk(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
                    const jnl_walk_fns *fns, void *ctx, sd_error *err)
 {
 	bool filter = (path && *path) || (fingerprint && *fingerprint);
 	char *ap = path && *path ? abs_path(path) : NULL;
 	char sql[512];
-	sqlite3_stmt *s = NULL, *sub = NULL;
 	sd_status st = SD_OK;
-	int rc = SQLITE_DONE;
-	/* One row at a time (sqlite3_step), handed over and freed before the
-	 * next: memory stays that of one check whatever the journal holds. */
 	if (fns->check) {
 		snprintf(sql, sizeof sql,
 		         "SELECT id, time, path, size, fingerprint, era, discovery_key, verdict,"
 		         " config_path, config_name, config_version, config_footer, config_match"
 		         " FROM checks%s" CHECKS_ORDER,
 		         filter ? CHECKS_WHERE : "");
-		if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(j->db,
-		                       "SELECT code, step, severity, substr(message, 1, 2048),"
-		                       " substr(place, 1, 2048) FROM findings"
-		                       " WHERE check_id = ? ORDER BY rowid LIMIT 500",
-		                       -1, &sub, NULL) != SQLITE_OK)
-			goto fail;
-		bind_selection(s, filter, fingerprint, ap, limit);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			jnl_check c = {0};
-			c.id = sqlite3_column_int64(s, 0);
-			c.time = sqlite3_column_int64(s, 1);
-			c.path = col_str0(s, 2);
-			c.size = (uint64_t)sqlite3_column_int64(s, 3);
-			c.fingerprint = col_str0(s, 4);
-			c.era = col_str0(s, 5);
-			c.discovery_key = col_str0(s, 6);
-			c.verdict = col_str0(s, 7);
-			c.config_path = col_str(s, 8);
-			c.config_name = col_str(s, 9);
-			c.config_version = col_str(s, 10);
-			c.config_footer = col_str(s, 11);
-			c.config_match = sqlite3_column_type(s, 12) == SQLITE_NULL
-			                     ? -1
-			                     : sqlite3_column_int(s, 12);
-			if (load_findings(sub, &c))
-				st = fns->check(ctx, &c);
-			else
-				rc = SQLITE_ERROR;
-			free_check(&c);
-			if (rc != SQLITE_ROW || st != SD_OK)
-				break;
-		}
-		if (st != SD_OK)
-			goto done;
-		if (rc != SQLITE_DONE)
-			goto fail;
-		sqlite3_finalize(s);
-		sqlite3_finalize(sub);
-		s = sub = NULL;
+		st = walk_table(j, sql,
+		                "SELECT code, step, severity, substr(message, 1, 2048),"
+		                " substr(place, 1, 2048) FROM findings"
+		                " WHERE check_id = ? ORDER BY rowid LIMIT 500",
+		                filter, fingerprint, ap, limit, check_row, fns, ctx, err);
 	}
-	if (fns->rebuild) {
+	if (st == SD_OK && fns->rebuild) {
 		snprintf(
 		    sql, sizeof sql,
 		    "SELECT id, time, input, input_fingerprint, output, output_fingerprint, mode,"
@@ -656,51 +697,11 @@ sd_status jnl_walk(jnl_db *j, const char *path, const char *fingerprint, size_t 
 		    filter ? " WHERE (?1 <> '' AND (input_fingerprint = ?1 OR output_fingerprint = "
 		             "?1)) OR input = ?2 OR output = ?2"
 		           : "");
-		if (sqlite3_prepare_v2(j->db, sql, -1, &s, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(
-		        j->db,
-		        "SELECT text FROM rebuild_lines WHERE rebuild_id = ? AND kind = "
-		        "'dropped' ORDER BY rowid",
-		        -1, &sub, NULL) != SQLITE_OK)
-			goto fail;
-		bind_selection(s, filter, fingerprint, ap, limit);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			jnl_rebuild_row b = {0};
-			b.id = sqlite3_column_int64(s, 0);
-			b.time = sqlite3_column_int64(s, 1);
-			b.input = col_str0(s, 2);
-			b.input_fingerprint = col_str0(s, 3);
-			b.output = col_str0(s, 4);
-			b.output_fingerprint = col_str0(s, 5);
-			b.mode = col_str0(s, 6);
-			b.outcome = col_str0(s, 7);
-			sqlite3_reset(sub);
-			sqlite3_bind_int64(sub, 1, b.id);
-			size_t cap = 0;
-			int lrc;
-			while ((lrc = sqlite3_step(sub)) == SQLITE_ROW) {
-				SD_GROW(b.dropped, cap, b.n_dropped + 1);
-				b.dropped[b.n_dropped++] = col_str0(sub, 0);
-			}
-			if (lrc == SQLITE_DONE)
-				st = fns->rebuild(ctx, &b);
-			else
-				rc = lrc;
-			free_rebuild(&b);
-			if (rc != SQLITE_ROW || st != SD_OK)
-				break;
-		}
-		if (st != SD_OK)
-			goto done;
-		if (rc != SQLITE_DONE)
-			goto fail;
+		st = walk_table(j, sql,
+		                "SELECT text FROM rebuild_lines WHERE rebuild_id = ? AND kind = "
+		                "'dropped' ORDER BY rowid",
+		                filter, fingerprint, ap, limit, rebuild_row, fns, ctx, err);
 	}
-	goto done;
-fail:
-	st = db_error(j, err);
-done:
-	sqlite3_finalize(s);
-	sqlite3_finalize(sub);
 	free(ap);
 	return st;
 }
