@@ -13,7 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "cli/cli.h"
+#include "session.h"
 #include "diagnosis.h"
 #include "report.h"
 #include "ui.h"
@@ -35,7 +35,7 @@ enum {
 typedef enum wiz_nav { NAV_NEXT, NAV_BACK, NAV_QUIT, NAV_EOF } wiz_nav;
 
 typedef struct wizard {
-	cli_globals *g;
+	sess_options *g;
 	char *file;          /* the sync file */
 	bool file_given;     /* on the command line: the file step is skipped */
 	bool file_is_config; /* the "sync file" is a configuration (.mapeosettings) */
