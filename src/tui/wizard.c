@@ -713,9 +713,9 @@ int ui_wizard_main(const char *file, sess_options *g)
 		if (!w.file_given)
 			number[n] = WIZ_STEP_FILE, steps[n++] = panel_file;
 		number[n] = WIZ_STEP_CONFIG, steps[n++] = panel_config;
-		number[n] = WIZ_STEP_CHECK1, steps[n++] = panel_step1;
-		number[n] = WIZ_STEP_CHECK2, steps[n++] = panel_step2;
-		number[n] = WIZ_STEP_CHECK3, steps[n++] = panel_step3;
+		number[n] = WIZ_STEP_CHECK1, steps[n++] = panel_configuration;
+		number[n] = WIZ_STEP_CHECK2, steps[n++] = panel_version;
+		number[n] = WIZ_STEP_CHECK3, steps[n++] = panel_corruption;
 		number[n] = WIZ_STEP_SUMMARY, steps[n++] = panel_summary;
 	}
 

@@ -110,10 +110,11 @@ bool wiz_work_unsaved(const wizard *w);
 
 wiz_nav panel_welcome(wizard *w);
 wiz_nav panel_file(wizard *w);
-wiz_nav panel_config(wizard *w);
-wiz_nav panel_step1(wizard *w);
-wiz_nav panel_step2(wizard *w);
-wiz_nav panel_step3(wizard *w);
+wiz_nav panel_config(wizard *w); /* which configuration to compare with */
+/* The guide's three checks, one file each, named by what they show. */
+wiz_nav panel_configuration(wizard *w);
+wiz_nav panel_version(wizard *w);
+wiz_nav panel_corruption(wizard *w);
 wiz_nav panel_summary(wizard *w);
 wiz_nav panel_database(wizard *w); /* checks w->db_dir (syncdoctor DIR) */
 
