@@ -2,7 +2,7 @@
 syncdoctor_SOURCES += src/tui/ui.c src/tui/ui.h src/tui/widgets.c src/tui/widgets.h \
 	src/tui/lineui.c src/tui/log.c src/tui/log.h src/tui/wizard.c src/tui/wizard.h \
 	src/tui/panel_welcome.c src/tui/panel_file.c src/tui/panel_config.c \
-	src/tui/panel_step1.c src/tui/panel_step2.c src/tui/panel_step3.c \
+	src/tui/panel_configuration.c src/tui/panel_version.c src/tui/panel_corruption.c \
 	src/tui/panel_summary.c src/tui/panel_database.c
 
 # The wizard driven without a person: scripted keys and golden screens

@@ -94,7 +94,7 @@ static int term_width(void)
 	return 80;
 }
 
-int cmd_check(int argc, char **argv, cli_globals *g)
+int cmd_check(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -169,7 +169,7 @@ int cmd_check(int argc, char **argv, cli_globals *g)
 	opt.environment = !opt.no_local_mapeo;
 	opt.fingerprint = !g->no_journal; /* for the case journal */
 	progress_line pl = {isatty(STDERR_FILENO) && !g->quiet, time(NULL), 0, 0};
-	sd_progress prog = {on_progress, &pl, &cli_interrupted};
+	sd_progress prog = {on_progress, &pl, &sess_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
 	sd_status st = check_run(path, &opt, &prog, &r, &err);

@@ -28,7 +28,7 @@ static void usage(void)
 	         "1 usage error.\n"));
 }
 
-int cmd_diff(int argc, char **argv, cli_globals *g)
+int cmd_diff(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, 'f'},
@@ -76,7 +76,7 @@ int cmd_diff(int argc, char **argv, cli_globals *g)
 		if (fl.v[i].severity == SEV_ERROR)
 			cli_warning("%s", fl.v[i].message);
 	sd_test_point("diff");
-	cfg_diff *d = cfg_diff_compute_cancel(cfg[0], cfg[1], &cli_interrupted);
+	cfg_diff *d = cfg_diff_compute_cancel(cfg[0], cfg[1], &sess_interrupted);
 	if (d->cancelled) {
 		cli_error(_("interrupted"));
 		cfg_diff_free(d);

@@ -297,7 +297,7 @@ static void env_text(const env_info *e, const ver_table *t, const char *table_pa
 	}
 }
 
-int cmd_env(int argc, char **argv, cli_globals *g)
+int cmd_env(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, 'f'},

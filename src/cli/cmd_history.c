@@ -16,16 +16,9 @@
 #include "rebuild.h"
 #include "report.h"
 
-static char *journal_path(const cli_globals *g)
+struct jnl_db *cli_journal_open(const sess_options *g, bool create)
 {
-	return g->journal ? xstrdup(g->journal) : jnl_default_path();
-}
-
-struct jnl_db *cli_journal_open(const cli_globals *g, bool create)
-{
-	if (g->no_journal)
-		return NULL;
-	char *path = journal_path(g);
+	char *path = sess_journal_path(g);
 	if (!path)
 		return NULL;
 	jnl_db *j = NULL;
@@ -40,12 +33,12 @@ struct jnl_db *cli_journal_open(const cli_globals *g, bool create)
 	return j;
 }
 
-long long cli_journal_check(const cli_globals *g, const struct sd_report *r)
+long long cli_journal_check(const sess_options *g, const struct sd_report *r)
 {
 	jnl_db *j = cli_journal_open(g, true);
 	if (!j)
 		return 0;
-	sd_progress prog = {NULL, NULL, &cli_interrupted};
+	sd_progress prog = {NULL, NULL, &sess_interrupted};
 	int64_t id = 0;
 	sd_error err;
 	if (jnl_record_report(j, r, &prog, NULL, &id, &err) != SD_OK) {
@@ -57,13 +50,13 @@ long long cli_journal_check(const cli_globals *g, const struct sd_report *r)
 	return id;
 }
 
-void cli_journal_rebuild(const cli_globals *g, const struct rebuild_plan *p, const char *output,
+void cli_journal_rebuild(const sess_options *g, const struct rebuild_plan *p, const char *output,
                          bool salvage, const char *error)
 {
 	jnl_db *j = cli_journal_open(g, true);
 	if (!j)
 		return;
-	sd_progress prog = {NULL, NULL, &cli_interrupted};
+	sd_progress prog = {NULL, NULL, &sess_interrupted};
 	sd_error err;
 	if (jnl_record_plan(j, p, output, salvage, error, &prog, &err) != SD_OK) {
 		fflush(stdout);
@@ -264,7 +257,7 @@ static sd_status print_rebuild(void *ctx, jnl_rebuild_row *b)
 	return SD_OK;
 }
 
-int cmd_history(int argc, char **argv, cli_globals *g)
+int cmd_history(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, 'f'},
@@ -304,7 +297,7 @@ int cmd_history(int argc, char **argv, cli_globals *g)
 		return cli_usage_error(_("history reads the case journal: it cannot be used with "
 		                         "--no-journal"));
 	const char *file = optind < argc ? argv[optind] : NULL;
-	char *path = journal_path(g);
+	char *path = sess_journal_path(g);
 	if (!path) {
 		cli_error(_("there is no case journal: neither XDG_STATE_HOME nor HOME is set"));
 		return EXIT_UNREADABLE;
@@ -317,7 +310,7 @@ int cmd_history(int argc, char **argv, cli_globals *g)
 	if (file) {
 		struct stat fs;
 		if (stat(file, &fs) == 0 && S_ISREG(fs.st_mode)) {
-			sd_progress prog = {NULL, NULL, &cli_interrupted};
+			sd_progress prog = {NULL, NULL, &sess_interrupted};
 			if (jnl_fingerprint(file, &prog, fp, &err) == SD_ERR_CANCELLED)
 				return EXIT_INTERRUPTED;
 		}

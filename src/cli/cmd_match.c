@@ -81,7 +81,7 @@ static void scan(match_state *ms, const char *path)
 	free(found);
 }
 
-int cmd_match(int argc, char **argv, cli_globals *g)
+int cmd_match(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, 'f'},
@@ -122,7 +122,7 @@ int cmd_match(int argc, char **argv, cli_globals *g)
 		scan(&ms, argv[i]);
 	for (const char *const *p = from_conf ? g->config_search : NULL; p && *p; p++)
 		scan(&ms, *p);
-	if (cli_interrupted) {
+	if (sess_interrupted) {
 		cli_error(_("interrupted"));
 		json_decref(ms.matches);
 		json_decref(ms.checked);

@@ -57,7 +57,7 @@ static void usage(void)
 	         "without --force or is not a regular file (nothing was left under its name).\n"));
 }
 
-int cmd_rebuild(int argc, char **argv, cli_globals *g)
+int cmd_rebuild(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
@@ -129,7 +129,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 	}
 	if (!opt.userdata)
 		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */
-	sd_progress prog = {NULL, NULL, &cli_interrupted};
+	sd_progress prog = {NULL, NULL, &sess_interrupted};
 	rebuild_plan *p = NULL;
 	sd_error err;
 	sd_status st = rebuild_plan_make_multi(all, n, &opt, &prog, &p, &err);
@@ -157,7 +157,7 @@ int cmd_rebuild(int argc, char **argv, cli_globals *g)
 		          "its observations will merge into that project\n"));
 	int rc = EXIT_OK;
 	sd_test_point("rebuild-planned");
-	if (!dry && cli_interrupted) {
+	if (!dry && sess_interrupted) {
 		/* A Ctrl-C while the plan was shown: nothing is written. */
 		cli_error(_("interrupted; nothing was written"));
 		dry = true;

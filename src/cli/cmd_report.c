@@ -38,7 +38,7 @@ static void usage(void)
 	         "4 BUNDLE could not be written (nothing was left under its name).\n"));
 }
 
-int cmd_report(int argc, char **argv, cli_globals *g)
+int cmd_report(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
@@ -99,7 +99,7 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	co.userdata = bo.userdata;
 	co.no_auto_config = bo.no_auto_config;
 	co.fingerprint = !g->no_journal; /* for the case journal */
-	sd_progress prog = {NULL, NULL, &cli_interrupted};
+	sd_progress prog = {NULL, NULL, &sess_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
 	sd_status st = check_run(bo.file, &co, &prog, &r, &err);

@@ -18,7 +18,7 @@
  * (bool), ascii (bool), log_dir (path), version_table (path).
  *
  * Ownership: a ucf_config owns every string in it; free with ucf_free().
- * The command line overrides all of it (main.c applies it first). */
+ * The command line overrides all of it (src/main.c applies it first, through sess_apply_config). */
 #ifndef SD_USERCONF_H
 #define SD_USERCONF_H
 

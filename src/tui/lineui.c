@@ -240,7 +240,7 @@ void line_progress_begin(const char *title)
 
 bool line_progress_update(const char *phase, uint64_t done, uint64_t total)
 {
-	if (cli_interrupted)
+	if (sess_interrupted)
 		return true;
 	if (!lp.tty || !total)
 		return false;

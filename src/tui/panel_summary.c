@@ -458,7 +458,7 @@ wiz_nav panel_summary(wizard *w)
 			}
 		}
 		free(a.text);
-		if (cli_interrupted)
+		if (sess_interrupted)
 			return NAV_QUIT;
 	}
 }

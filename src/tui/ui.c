@@ -76,7 +76,7 @@ static void fatal_restore(void)
 /* What a signal that ends the process sends to the terminal: attributes
  * off, cursor visible, keypad and alternate screen left; and the terminal
  * modes as they were before curses started. Prepared while curses starts,
- * used from the signal handler (cli_signal_restore), where only write()
+ * used from the signal handler (sess_signal_restore), where only write()
  * and tcsetattr() may be called. */
 static char sig_seq[512];
 static size_t sig_seq_len;
@@ -114,12 +114,12 @@ static void signal_restore_arm(int fd)
 	sig_seq_add("rmkx");
 	sig_seq_add("rmcup");
 	sig_fd = fd;
-	cli_signal_restore = signal_restore;
+	sess_signal_restore = signal_restore;
 }
 
 static void signal_restore_disarm(void)
 {
-	cli_signal_restore = NULL;
+	sess_signal_restore = NULL;
 	sig_fd = -1;
 }
 
@@ -180,7 +180,7 @@ static bool utf8_locale(void)
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
-static bool try_curses(const cli_globals *g)
+static bool try_curses(const sess_options *g)
 {
 	const char *sp = getenv("SYNCDOCTOR_UI_SCRIPT");
 	if (sp && *sp) {
@@ -237,7 +237,7 @@ static bool try_curses(const cli_globals *g)
 	return true;
 }
 
-void ui_open(const cli_globals *g)
+void ui_open(const sess_options *g)
 {
 	sd_set_fatal_hook(fatal_restore);
 	if (!try_curses(g))
@@ -516,7 +516,7 @@ static int script_key(void)
 		if (strcmp(l, "Ctrl-C") == 0) {
 			/* the real thing: the terminal turns Ctrl-C into SIGINT */
 			raise(SIGINT);
-			return cli_interrupted ? UI_KEY_INTR : 3;
+			return sess_interrupted ? UI_KEY_INTR : 3;
 		}
 		if (strncmp(l, "Ctrl-", 5) == 0 && l[5] >= 'A' && l[5] <= 'Z' && !l[6])
 			return l[5] - 'A' + 1;
@@ -587,12 +587,12 @@ static bool skip_unknown_sequence(void)
 int ui_getkey(void)
 {
 	doupdate();
-	if (cli_interrupted)
+	if (sess_interrupted)
 		return UI_KEY_INTR;
 	if (script)
 		return script_key();
 	for (;;) {
-		if (cli_interrupted)
+		if (sess_interrupted)
 			return UI_KEY_INTR;
 		wint_t wc;
 		int r = get_wch(&wc);
@@ -602,7 +602,7 @@ int ui_getkey(void)
 			continue;
 		if (r == OK)
 			return wc == 4 ? UI_KEY_EOF : (int)wc; /* Ctrl-D */
-		if (cli_interrupted)
+		if (sess_interrupted)
 			return UI_KEY_INTR;
 		if (feof(stdin) || !isatty(STDIN_FILENO))
 			return UI_KEY_EOF;

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli/cli.h"
+#include "session.h"
 #include "xalloc.h"
 
 typedef enum ui_style {
@@ -87,7 +87,7 @@ typedef struct ui_answer {
 
 /* Open the front end: curses when the terminal can show it (or the test
  * script hook SYNCDOCTOR_UI_SCRIPT is set), else line mode. */
-void ui_open(const cli_globals *g);
+void ui_open(const sess_options *g);
 void ui_close(void);
 bool ui_is_curses(void);
 /* Show p until the person answers. confirm_quit: ask before quitting. */
@@ -118,5 +118,9 @@ void ui_wrap(const char *text, int width, void (*fn)(void *ud, const char *s, si
 int ui_hang(const char *text);
 /* Display columns of a UTF-8 string (invalid bytes count 1). */
 int ui_str_width(const char *s, size_t len);
+
+/* The wizard (wizard.c), started by main() when the command line names no
+ * command; file may be NULL (then it asks). Returns the exit status. */
+int ui_wizard_main(const char *file, sess_options *g);
 
 #endif

@@ -20,7 +20,7 @@
 
 #include "i18n.h"
 #include "log.h"
-#include "cli/cli.h"
+#include "session.h"
 #include "strbuf.h"
 #include "widgets.h"
 
@@ -686,7 +686,7 @@ static size_t complete_path(strbuf *b, size_t cur)
 	size_t matches = 0;
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	while (d && (e = readdir(d)) != NULL && !cli_interrupted) {
+	while (d && (e = readdir(d)) != NULL && !sess_interrupted) {
 		if (strncmp(e->d_name, prefix, plen) != 0 || !strcmp(e->d_name, ".") ||
 		    !strcmp(e->d_name, "..") || (plen == 0 && e->d_name[0] == '.'))
 			continue;
@@ -1140,7 +1140,7 @@ bool cw_progress_update(const char *phase, uint64_t done, uint64_t total)
 			prog.last = 0;
 		}
 	}
-	if (cli_interrupted)
+	if (sess_interrupted)
 		prog.cancelled = true;
 	if (prog.cancelled) {
 		ui_log_answer("cancel");

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "session.h"
 #include "env.h"
 #include "i18n.h"
 #include "io.h"
@@ -226,9 +226,7 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes_done, uint64
 
 struct jnl_db *wiz_journal(const wizard *w, bool create)
 {
-	if (w->g->no_journal)
-		return NULL;
-	char *path = w->g->journal ? xstrdup(w->g->journal) : jnl_default_path();
+	char *path = sess_journal_path(w->g);
 	if (!path)
 		return NULL;
 	jnl_db *j = NULL;
@@ -315,7 +313,7 @@ sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, 
 	if (st == SD_ERR_CANCELLED) {
 		if (r)
 			report_free(r);
-		if (!cli_interrupted) /* Ctrl-C quits: no message to dismiss first */
+		if (!sess_interrupted) /* Ctrl-C quits: no message to dismiss first */
 			ui_message(_("Cancelled"),
 			           _("The check was cancelled. Nothing was changed."));
 		return NULL;
@@ -688,7 +686,7 @@ void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 
 typedef wiz_nav (*panel_fn)(wizard *);
 
-int ui_wizard_main(const char *file, cli_globals *g)
+int ui_wizard_main(const char *file, sess_options *g)
 {
 	wizard w;
 	memset(&w, 0, sizeof w);
@@ -715,9 +713,9 @@ int ui_wizard_main(const char *file, cli_globals *g)
 		if (!w.file_given)
 			number[n] = WIZ_STEP_FILE, steps[n++] = panel_file;
 		number[n] = WIZ_STEP_CONFIG, steps[n++] = panel_config;
-		number[n] = WIZ_STEP_CHECK1, steps[n++] = panel_step1;
-		number[n] = WIZ_STEP_CHECK2, steps[n++] = panel_step2;
-		number[n] = WIZ_STEP_CHECK3, steps[n++] = panel_step3;
+		number[n] = WIZ_STEP_CHECK1, steps[n++] = panel_configuration;
+		number[n] = WIZ_STEP_CHECK2, steps[n++] = panel_version;
+		number[n] = WIZ_STEP_CHECK3, steps[n++] = panel_corruption;
 		number[n] = WIZ_STEP_SUMMARY, steps[n++] = panel_summary;
 	}
 
@@ -726,7 +724,7 @@ int ui_wizard_main(const char *file, cli_globals *g)
 		w.step = number[i];
 		w.nsteps = total;
 		wiz_nav nav = steps[i](&w);
-		if (cli_interrupted)
+		if (sess_interrupted)
 			break; /* Ctrl-C, TERM or HUP: leave from wherever it came */
 		if (nav == NAV_NEXT)
 			i++;
@@ -735,8 +733,8 @@ int ui_wizard_main(const char *file, cli_globals *g)
 		else
 			break;
 	}
-	int rc = cli_interrupted ? EXIT_INTERRUPTED : wiz_exit_status(&w);
-	if (cli_interrupted)
+	int rc = sess_interrupted ? EXIT_INTERRUPTED : wiz_exit_status(&w);
+	if (sess_interrupted)
 		ui_log_printf("interrupted");
 	bool curses = ui_is_curses();
 	ui_close();

@@ -13,7 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "cli/cli.h"
+#include "session.h"
 #include "diagnosis.h"
 #include "report.h"
 #include "ui.h"
@@ -35,7 +35,7 @@ enum {
 typedef enum wiz_nav { NAV_NEXT, NAV_BACK, NAV_QUIT, NAV_EOF } wiz_nav;
 
 typedef struct wizard {
-	cli_globals *g;
+	sess_options *g;
 	char *file;          /* the sync file */
 	bool file_given;     /* on the command line: the file step is skipped */
 	bool file_is_config; /* the "sync file" is a configuration (.mapeosettings) */
@@ -110,10 +110,11 @@ bool wiz_work_unsaved(const wizard *w);
 
 wiz_nav panel_welcome(wizard *w);
 wiz_nav panel_file(wizard *w);
-wiz_nav panel_config(wizard *w);
-wiz_nav panel_step1(wizard *w);
-wiz_nav panel_step2(wizard *w);
-wiz_nav panel_step3(wizard *w);
+wiz_nav panel_config(wizard *w); /* which configuration to compare with */
+/* The guide's three checks, one file each, named by what they show. */
+wiz_nav panel_configuration(wizard *w);
+wiz_nav panel_version(wizard *w);
+wiz_nav panel_corruption(wizard *w);
 wiz_nav panel_summary(wizard *w);
 wiz_nav panel_database(wizard *w); /* checks w->db_dir (syncdoctor DIR) */
 

@@ -13,12 +13,16 @@
 #include "human.h"
 #include "hypercore.h"
 #include "io.h"
+#include "journal.h"
 #include "keys.h"
 #include "report.h"
+#include "session.h"
 #include "status.h"
 #include "strbuf.h"
 #include "strmap.h"
 #include "testutil.h"
+#include "userconf.h"
+#include "xalloc.h"
 
 START_TEST(strbuf_grows)
 {
@@ -378,6 +382,40 @@ START_TEST(exe_dir_and_find_beside_the_program)
 }
 END_TEST
 
+/* The session both front ends read: the configuration file's values land
+ * in the options, and the journal's place follows --journal, the default
+ * and --no-journal the same way for the CLI and the wizard. */
+START_TEST(session_options_and_journal_place)
+{
+	ucf_config u;
+	ucf_init(&u);
+	u.color = 0;
+	u.ascii = 1;
+	u.journal = xstrdup("/tmp/from-config.sqlite");
+	u.log_dir = xstrdup("/tmp/logs");
+	sess_options o = {0};
+	sess_apply_config(&o, &u);
+	ck_assert(o.no_color);
+	ck_assert(o.ascii);
+	ck_assert_str_eq(o.log_dir, "/tmp/logs");
+	char *p = sess_journal_path(&o);
+	ck_assert_str_eq(p, "/tmp/from-config.sqlite");
+	free(p);
+	o.no_journal = true;
+	ck_assert_ptr_null(sess_journal_path(&o));
+	sess_options d = {0};
+	p = sess_journal_path(&d);
+	char *want = jnl_default_path();
+	if (want)
+		ck_assert_str_eq(p, want);
+	else
+		ck_assert_ptr_null(p);
+	free(p);
+	free(want);
+	ucf_free(&u);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("core");
@@ -396,6 +434,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, output_never_replaces_what_is_not_a_file);
 	tcase_add_test(tc, strmap_finds_every_key);
 	tcase_add_test(tc, exe_dir_and_find_beside_the_program);
+	tcase_add_test(tc, session_options_and_journal_place);
 	suite_add_tcase(s, tc);
 	return s;
 }

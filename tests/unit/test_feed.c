@@ -1,5 +1,5 @@
-/* Feed verification, the observation model and photo checks: the real
- * fixtures verify, and one flipped byte is found at its exact place. */
+/* Feed verification (feed.c): the real fixtures verify, and one flipped
+ * byte in a block, tree node, signature, bitfield or header is found at its exact place. */
 #include "config.h"
 
 #include <jansson.h>
@@ -9,7 +9,6 @@
 
 #include "damage.h"
 #include "entries.h"
-#include "media.h"
 #include "syncfile.h"
 #include "testutil.h"
 #include "xalloc.h"
@@ -286,257 +285,10 @@ START_TEST(a_damaged_header_is_found)
 }
 END_TEST
 
-START_TEST(cut_and_flipped_photos)
-{
-	char *p = dmg_copy("good-project-A.mapeodata");
-	syncfile *sf;
-	findings fl;
-	fnd_init(&fl);
-	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
-	const sf_member *jpg = sf_find_member(sf, "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg");
-	const sf_member *png = sf_find_member(sf, "original/ad8b42c503eecb8be187886b9d4b49a3.png");
-	ck_assert_ptr_nonnull(jpg);
-	ck_assert_ptr_nonnull(png);
-	uint64_t jend = jpg->data_off + jpg->size, pmid = png->data_off + png->size / 2;
-	sf_close(sf);
-	fnd_free(&fl);
-	/* the JPEG's EOI marker gone: a cut photo */
-	dmg_write(p, jend - 2, "\0\0", 2);
-	dmg_flip(p, pmid);
-	sd_report *r = dmg_check(p);
-	int found = 0;
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (r->findings.v[i].id == FND_MEDIA_DAMAGED) {
-			const char *m = r->findings.v[i].media;
-			ck_assert(!strcmp(m, "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg") ||
-			          !strcmp(m, "original/ad8b42c503eecb8be187886b9d4b49a3.png"));
-			found++;
-		}
-	ck_assert_int_eq(found, 2);
-	report_free(r);
-	dmg_done(p);
-}
-END_TEST
-
-static void block_into(obs_model *m, const char *json, findings *fl)
-{
-	obs_model_add_block(m, 0, "aa", 0, (const uint8_t *)json, strlen(json), fl);
-}
-
-static void block(obs_model *m, uint64_t seq, const char *json, findings *fl)
-{
-	obs_model_add_block(m, 0, "aa", seq, (const uint8_t *)json, strlen(json), fl);
-}
-
-START_TEST(entries_dates_and_forks)
-{
-	findings fl;
-	fnd_init(&fl);
-	obs_model *m = obs_model_new();
-	block(m, 0,
-	      "{\"type\":\"observation\",\"id\":\"a1\",\"created_at\":\"1970-01-01T00:00:05.000Z\","
-	      "\"timestamp\":\"1970-01-01T00:00:05.000Z\",\"tags\":{\"categoryId\":\"river\"},"
-	      "\"links\":[]}\n",
-	      &fl);
-	block(m, 1,
-	      "{\"type\":\"observation\",\"id\":\"b2\",\"created_at\":\"2099-05-01T00:00:00.000Z\","
-	      "\"links\":[]}\n",
-	      &fl);
-	block(
-	    m, 2,
-	    "{\"type\":\"observation\",\"id\":\"c3\",\"created_at\":\"yesterday\",\"links\":[]}\n",
-	    &fl);
-	block(m, 3, "{not json}\n", &fl);
-	block(m, 4, "{\"type\":\"observation\",\"id\":\"d4\"}\n{\"x\":1}\n", &fl);
-	/* an edit and a fork of e5, then a deleted f6 */
-	block(m, 5,
-	      "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-01T00:00:00.000Z\","
-	      "\"links\":[]}\n",
-	      &fl);
-	block(m, 6,
-	      "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-02T00:00:00.000Z\","
-	      "\"links\":[\"aa@5\"]}\n",
-	      &fl);
-	block(m, 7,
-	      "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-03T00:00:00.000Z\","
-	      "\"links\":[\"aa@5\"]}\n",
-	      &fl);
-	block(m, 8, "{\"type\":\"observation\",\"id\":\"f6\",\"links\":[]}\n", &fl);
-	block(m, 9,
-	      "{\"type\":\"observation\",\"id\":\"f6\",\"deleted\":true,\"links\":[\"aa@8\"]}\n",
-	      &fl);
-	obs_model_finish(m, 1800000000, &fl);
-	obs_counts c = obs_model_counts(m);
-	ck_assert_uint_eq(c.heads, 4); /* a1 b2 c3 e5 */
-	ck_assert_uint_eq(c.forks, 1);
-	ck_assert_uint_eq(c.deleted, 1);
-	ck_assert_uint_eq(obs_model_n_heads(m), 4);
-	obs_head h;
-	obs_model_head(m, 3, &h);
-	ck_assert_str_eq(h.id, "e5");
-	ck_assert_str_eq(h.feed_key, "aa");
-	ck_assert_uint_eq(h.seq, 7);
-	int epoch = 0, future = 0, malformed = 0, notjson = 0;
-	for (size_t i = 0; i < fl.n; i++) {
-		const finding *f = &fl.v[i];
-		if (f->id == FND_DATE_EPOCH) {
-			epoch++;
-			ck_assert_str_eq(f->observation, "a1");
-			ck_assert_ptr_nonnull(strstr(f->detail, "river"));
-		}
-		if (f->id == FND_DATE_FUTURE) {
-			future++;
-			ck_assert_str_eq(f->observation, "b2");
-		}
-		if (f->id == FND_DATE_MALFORMED) {
-			malformed++;
-			ck_assert_str_eq(f->observation, "c3");
-		}
-		if (f->id == FND_ENTRY_NOT_JSON) {
-			notjson++;
-			ck_assert(f->block == 3 || f->block == 4);
-		}
-	}
-	ck_assert_int_eq(epoch, 1);
-	ck_assert_int_eq(future, 1);
-	ck_assert_int_eq(malformed, 1);
-	ck_assert_int_eq(notjson, 2);
-	obs_model_free(m);
-	fnd_free(&fl);
-}
-END_TEST
-
-/* The scanner in entries.c replaced jansson's json_loadb: a block is
- * "entry-not-json" exactly when jansson refuses it or it is not an object,
- * and the fields kept are jansson's (last of a repeated key, escapes
- * decoded, the locale's decimal point). */
-START_TEST(entries_scanner_matches_jansson)
-{
-	static const char *const lines[] = {
-	    "{\"id\":\"a\",\"type\":\"observation\"}",
-	    "{\"id\":\"a\",}",
-	    "{\"id\" : \"a\" , \"type\" : \"observation\" }",
-	    "[1,2]",
-	    "\"text\"",
-	    "{}",
-	    "{\"a\":01}",
-	    "{\"a\":-0}",
-	    "{\"a\":1.}",
-	    "{\"a\":.5}",
-	    "{\"a\":1e}",
-	    "{\"a\":1E+2}",
-	    "{\"a\":1e400}",
-	    "{\"a\":1e-400}",
-	    "{\"a\":9223372036854775807,\"b\":-9223372036854775808}",
-	    "{\"a\":9223372036854775808}",
-	    "{\"a\":-9223372036854775809}",
-	    "{\"a\":\"\\u0000\"}",
-	    "{\"a\":\"\\ud800\"}",
-	    "{\"a\":\"\\udc00\"}",
-	    "{\"a\":\"\\ud83d\\ude00\"}",
-	    "{\"a\":\"\\ud800\\u0041\"}",
-	    "{\"a\":\"\\uZZZZ\"}",
-	    "{\"a\":\"\\x\"}",
-	    "{\"a\":\"\\/\"}",
-	    "{\"a\":\"\xc3\xa9\"}",
-	    "{\"a\":\"\xc0\x80\"}",
-	    "{\"a\":\"\xed\xa0\x80\"}",
-	    "{\"a\":\"\xf4\x90\x80\x80\"}",
-	    "{\"a\":\"\xf0\x9f\x98\"}",
-	    "{\"a\":\"\x01\"}",
-	    "{\"a\":tru}",
-	    "{\"a\":true,\"b\":false,\"c\":null}",
-	    "{\"a\":[1,{\"b\":[]},\"c\"],}",
-	    "{\"a\":1} x",
-	    "  {\"a\":1}  ",
-	};
-	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
-		char block[256];
-		snprintf(block, sizeof block, "%s\n", lines[i]);
-		json_t *j = json_loads(block, 0, NULL);
-		bool want_ok = j && json_is_object(j);
-		json_decref(j);
-		findings fl;
-		fnd_init(&fl);
-		obs_model *m = obs_model_new();
-		block_into(m, block, &fl);
-		ck_assert_msg(fnd_has(&fl, FND_ENTRY_NOT_JSON) == !want_ok, "line %zu: %s", i,
-		              lines[i]);
-		obs_model_free(m);
-		fnd_free(&fl);
-	}
-	/* nesting: jansson allows 2048 levels of values */
-	for (int depth = 2046; depth <= 2049; depth++) {
-		char *b = xmalloc((size_t)depth * 2 + 16);
-		size_t n = 0;
-		b[n++] = '{', b[n++] = '"', b[n++] = 'a', b[n++] = '"', b[n++] = ':';
-		for (int k = 0; k < depth; k++)
-			b[n++] = '[';
-		for (int k = 0; k < depth; k++)
-			b[n++] = ']';
-		b[n++] = '}', b[n++] = '\n', b[n] = '\0';
-		json_t *j = json_loads(b, 0, NULL);
-		findings fl;
-		fnd_init(&fl);
-		obs_model *m = obs_model_new();
-		block_into(m, b, &fl);
-		ck_assert_msg(fnd_has(&fl, FND_ENTRY_NOT_JSON) == (j == NULL), "depth %d", depth);
-		json_decref(j);
-		obs_model_free(m);
-		fnd_free(&fl);
-		free(b);
-	}
-	/* fields: repeated keys keep the last value, escapes are decoded */
-	findings fl;
-	fnd_init(&fl);
-	obs_model *m = obs_model_new();
-	block_into(m,
-	           "{\"id\":5,\"i\\u0064\":\"x\\u00e9\",\"type\":\"observ\\u0061tion\","
-	           "\"tags\":{\"categoryId\":\"old\"},\"tags\":{\"categoryId\":\"river\"},"
-	           "\"lat\":1.5,\"lon\":-2,\"attachments\":[{\"id\":\"p.jpg\"},3,{\"id\":4},"
-	           "{\"x\":{\"id\":\"no\"}},{\"id\":\"q\",\"id\":\"r.jpg\"}],"
-	           "\"created_at\":\"2026-01-02T03:04:05.678Z\"}\n",
-	           &fl);
-	obs_model_finish(m, 1800000000, &fl);
-	ck_assert_uint_eq(obs_model_n_heads(m), 1);
-	obs_head h;
-	obs_model_head(m, 0, &h);
-	ck_assert_str_eq(h.id, "x\xc3\xa9");
-	ck_assert_str_eq(h.category, "river");
-	ck_assert(h.has_location && h.lat == 1.5 && h.lon == -2);
-	ck_assert_str_eq(h.created_at, "2026-01-02T03:04:05.678Z");
-	ck_assert_uint_eq(h.n_attachments, 2);
-	ck_assert_str_eq(h.attachments[0], "p.jpg");
-	ck_assert_str_eq(h.attachments[1], "r.jpg");
-	obs_model_free(m);
-	fnd_free(&fl);
-}
-END_TEST
-
-START_TEST(media_checker_streams)
-{
-	static const uint8_t png_empty[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0,   0, 0,
-	                                    0,    'I', 'E', 'N', 'D',  0xae, 0x42, 0x60, 0x82};
-	const char *why;
-	uint64_t at;
-	media_check *mc = media_check_new();
-	for (size_t i = 0; i < sizeof png_empty; i++)
-		media_check_feed(mc, png_empty + i, 1); /* byte by byte */
-	ck_assert(media_check_finish(mc, &why, &at));
-	mc = media_check_new();
-	media_check_feed(mc, png_empty, sizeof png_empty - 1);
-	ck_assert(!media_check_finish(mc, &why, &at));
-	ck_assert_ptr_nonnull(why);
-	mc = media_check_new();
-	media_check_feed(mc, (const uint8_t *)"GIF89a", 6);
-	ck_assert(!media_check_finish(mc, &why, &at));
-}
-END_TEST
-
 static Suite *suite(void)
 {
-	Suite *s = suite_create("verify");
-	TCase *tc = tcase_create("verify");
+	Suite *s = suite_create("feed");
+	TCase *tc = tcase_create("feed");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fixtures_verify_and_match_expected_heads);
 	tcase_add_test(tc, a_flipped_data_byte_names_its_block);
@@ -545,10 +297,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_flipped_signature_is_found);
 	tcase_add_test(tc, a_cleared_bitfield_bit_is_a_hole);
 	tcase_add_test(tc, a_damaged_header_is_found);
-	tcase_add_test(tc, cut_and_flipped_photos);
-	tcase_add_test(tc, entries_dates_and_forks);
-	tcase_add_test(tc, entries_scanner_matches_jansson);
-	tcase_add_test(tc, media_checker_streams);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,4 +1,4 @@
-/* panel_step2.c: the guide's second check, the version. What the report's
+/* panel_version.c: the guide's second check, the version. What the report's
  * version step found (diagnosis.h report_version, made by the core from
  * versions.h and env.h): which Mapeo Desktop releases could have written
  * the file and which can read it, what goes wrong with which releases, the
@@ -92,7 +92,7 @@ static void compare_typed(const sd_report *r, const char *typed)
 	free(tv);
 }
 
-wiz_nav panel_step2(wizard *w)
+wiz_nav panel_version(wizard *w)
 {
 	sd_report *r = wiz_check(w, true);
 	if (!r)

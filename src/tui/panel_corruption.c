@@ -1,4 +1,4 @@
-/* panel_step3.c: the guide's third check, corruption. Runs the full
+/* panel_corruption.c: the guide's third check, corruption. Runs the full
  * diagnosis with a progress bar (c cancels), then shows what the file
  * holds, the findings grouped by severity with their exact place and what
  * to do, and answers the guide's "indicators of corrupted data" one by
@@ -172,7 +172,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 		page_add(p, UI_TEXT, 3, "%s", _("Not checked."));
 }
 
-wiz_nav panel_step3(wizard *w)
+wiz_nav panel_corruption(wizard *w)
 {
 	sd_report *r = wiz_check(w, false);
 	if (!r)

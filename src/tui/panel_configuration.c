@@ -1,4 +1,4 @@
-/* panel_step1.c: the guide's first check, the configuration. Match or
+/* panel_configuration.c: the guide's first check, the configuration. Match or
  * mismatch in big plain words, both projects in the two forms Mapeo shows
  * (the Synchronization screen's footer and the error message's 7
  * characters), the known configuration that matches the file, what
@@ -255,7 +255,7 @@ static void add_log_evidence(ui_page *p, const sd_report *r)
 	}
 }
 
-wiz_nav panel_step1(wizard *w)
+wiz_nav panel_configuration(wizard *w)
 {
 	sd_report *r = wiz_check(w, true);
 	if (!r)

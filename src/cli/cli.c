@@ -1,10 +1,9 @@
+/* cli.c: the command line: its global options, --help and --version, the
+ * dispatch to one cmd_NAME.c per command, and the messages they share. */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <locale.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,40 +15,7 @@
 #include "i18n.h"
 #include "io.h"
 #include "report.h"
-#include "userconf.h"
-#include "versions.h"
 #include "xalloc.h"
-
-volatile sig_atomic_t cli_interrupted;
-void (*volatile cli_signal_restore)(void);
-
-/* End now: put the terminal back (the wizard's hook), remove temporary
- * outputs, then die of the same signal so the parent sees it. Only
- * async-signal-safe calls. */
-static void die_of(int sig)
-{
-	void (*restore)(void) = cli_signal_restore;
-	if (restore)
-		restore();
-	sdout_cleanup_all();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void on_signal(int sig)
-{
-	/* First Ctrl-C (or TERM, HUP) asks the work to stop cleanly; a second
-	 * one, or Ctrl-\, ends now. */
-	if (cli_interrupted || sig == SIGQUIT) {
-		die_of(sig);
-		return;
-	}
-	cli_interrupted = 1;
-}
-
-/* A crash still leaves the terminal usable. Not installed where a sanitizer
- * already handles the signal (its report matters more). */
-static void on_fatal(int sig) { die_of(sig); }
 
 void cli_error(const char *fmt, ...)
 {
@@ -178,7 +144,7 @@ bool cli_output_ready(const char *target, bool force, bool remove_stale)
 	return true;
 }
 
-bool cli_common_option(int opt, const char *arg, cli_globals *g)
+bool cli_common_option(int opt, const char *arg, sess_options *g)
 {
 	switch (opt) {
 	case CLI_OPT_NO_COLOR: g->no_color = true; return true;
@@ -263,151 +229,14 @@ static int close_stdout(int rc)
 
 static const struct {
 	const char *name;
-	int (*fn)(int, char **, cli_globals *);
+	int (*fn)(int, char **, sess_options *);
 } commands[] = {
     {"check", cmd_check},     {"match", cmd_match},   {"diff", cmd_diff},       {"env", cmd_env},
     {"rebuild", cmd_rebuild}, {"report", cmd_report}, {"history", cmd_history},
 };
 
-/* The configuration file (userconf.h): applied before the environment and
- * the command line, which override it. Kept for the whole run. */
-static ucf_config user_config;
-
-static void apply_user_config(cli_globals *g)
+int cli_main(int argc, char **argv, sess_options *g, const char **wizard_file)
 {
-	ucf_init(&user_config);
-	ucf_load_default(&user_config);
-	for (size_t i = 0; i < user_config.n_warnings; i++)
-		cli_warning("%s", user_config.warnings[i]);
-	const ucf_config *u = &user_config;
-	if (u->language) {
-		/* An explicit LANGUAGE in the environment still wins. */
-		const char *l = getenv("LANGUAGE");
-		if (!l || !*l)
-			setenv("LANGUAGE", u->language, 1);
-		g->language = u->language;
-	}
-	if (u->color == 0)
-		g->no_color = true;
-	if (u->ascii == 1)
-		g->ascii = true;
-	if (u->journal)
-		g->journal = u->journal;
-	if (u->no_journal)
-		g->no_journal = true;
-	g->userdata = u->mapeo_userdata;
-	g->config_search = (const char *const *)u->config_search;
-	g->log_dir = u->log_dir;
-	g->version_table = u->version_table;
-	ver_set_path(u->version_table); /* below SYNCDOCTOR_VERSIONS and --versions */
-}
-
-/* Values from the environment, checked before setlocale() and gettext see
- * them: a language list of megabytes is copied onto the stack for every
- * translated message; paths longer than PATH_MAX name nothing. Bad ones are
- * removed and named once the messages can be translated. */
-static const char *bad_env[16];
-static size_t n_bad_env;
-
-static void sanitize_environment(void)
-{
-	static const char *const langs[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
-	for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
-		const char *v = getenv(langs[i]);
-		/* LC_* and LANG may also say "C" or "POSIX". */
-		if (v && *v && !ucf_language_ok(v) && strcmp(v, "C") && strcmp(v, "POSIX") &&
-		    strcmp(v, "C.UTF-8") && strcmp(v, "C.utf8")) {
-			unsetenv(langs[i]);
-			bad_env[n_bad_env++] = langs[i];
-		}
-	}
-	static const char *const paths[] = {"HOME",
-	                                    "XDG_CONFIG_HOME",
-	                                    "XDG_STATE_HOME",
-	                                    "SYNCDOCTOR_CONFIG",
-	                                    "SYNCDOCTOR_SYSCONFDIR",
-	                                    "SYNCDOCTOR_VERSIONS",
-	                                    "APPDATA",
-	                                    "SYNCDOCTOR_LOCALEDIR"};
-	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		const char *v = getenv(paths[i]);
-		if (v && strlen(v) > PATH_MAX) {
-			unsetenv(paths[i]);
-			bad_env[n_bad_env++] = paths[i];
-		}
-	}
-}
-
-/* Where the catalogues are: SYNCDOCTOR_LOCALEDIR; else, for a binary run
- * from its build tree (README's first command), the locale tree the build
- * makes beside it (po/locale), found from the program's own location
- * (/proc/self/exe) so no build path is written into the binary; else the
- * installed LOCALEDIR. Caller frees. */
-static char *find_localedir(void)
-{
-	const char *env = getenv("SYNCDOCTOR_LOCALEDIR");
-	if (env && *env)
-		return xstrdup(env);
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			char *tree = xasprintf("%s/po/locale", exe);
-			struct stat st;
-			if (stat(tree, &st) == 0 && S_ISDIR(st.st_mode))
-				return tree;
-			free(tree);
-		}
-	}
-	return xstrdup(LOCALEDIR);
-}
-
-int main(int argc, char **argv)
-{
-	sanitize_environment();
-	setlocale(LC_ALL, "");
-	char *localedir = find_localedir();
-	bindtextdomain(PACKAGE, localedir);
-	free(localedir);
-	textdomain(PACKAGE);
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: a key read waiting on the terminal returns at once */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* Past a file-size limit, write() fails with EFBIG: a write error like
-	 * a full disk (exit 4, the temporary removed), not a kill. */
-	signal(SIGXFSZ, SIG_IGN);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
-		struct sigaction old;
-		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
-		    !(old.sa_flags & SA_SIGINFO)) {
-			struct sigaction fa = sa;
-			fa.sa_handler = on_fatal;
-			fa.sa_flags = SA_RESETHAND;
-			sigaction(fatal[i], &fa, NULL);
-		}
-	}
-
-	for (size_t i = 0; i < n_bad_env; i++)
-		cli_warning(_("the environment variable %s is too long or not of its form "
-		              "(ignored)"),
-		            bad_env[i]);
-	cli_globals g = {0};
-	apply_user_config(&g);
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
-		g.no_color = true;
-
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -419,7 +248,7 @@ int main(int argc, char **argv)
 	scan_argv = argv;
 	/* '+': stop at the first non-option, the command. */
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
-		if (cli_common_option(c, optarg, &g))
+		if (cli_common_option(c, optarg, g))
 			continue;
 		switch (c) {
 		case 'h': usage(); return close_stdout(EXIT_OK);
@@ -427,8 +256,10 @@ int main(int argc, char **argv)
 		default: return bad_option();
 		}
 	}
-	if (optind >= argc)
-		return ui_wizard_main(NULL, &g);
+	if (optind >= argc) {
+		*wizard_file = NULL;
+		return CLI_RUN_WIZARD;
+	}
 
 	const char *cmd = argv[optind];
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -438,7 +269,7 @@ int main(int argc, char **argv)
 			optind = 0; /* GNU getopt: full re-initialisation */
 			scan_argv = sub_argv;
 			scan_cmd = commands[i].name;
-			return close_stdout(commands[i].fn(sub_argc, sub_argv, &g));
+			return close_stdout(commands[i].fn(sub_argc, sub_argv, g));
 		}
 	}
 	struct stat st;
@@ -453,7 +284,9 @@ int main(int argc, char **argv)
 		cli_error(_("%s: %s"), cmd, strerror(errno));
 		return EXIT_UNREADABLE;
 	}
-	if (optind + 1 == argc)
-		return ui_wizard_main(cmd, &g);
+	if (optind + 1 == argc) {
+		*wizard_file = cmd;
+		return CLI_RUN_WIZARD;
+	}
 	return cli_usage_error(_("unknown command '%s'"), cmd);
 }

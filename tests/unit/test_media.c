@@ -1,0 +1,78 @@
+/* Photo checks (media.c): cut and flipped photos in a real sync file are
+ * found by name, and the checker streams byte by byte. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "damage.h"
+#include "media.h"
+#include "syncfile.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+START_TEST(cut_and_flipped_photos)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	const sf_member *jpg = sf_find_member(sf, "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg");
+	const sf_member *png = sf_find_member(sf, "original/ad8b42c503eecb8be187886b9d4b49a3.png");
+	ck_assert_ptr_nonnull(jpg);
+	ck_assert_ptr_nonnull(png);
+	uint64_t jend = jpg->data_off + jpg->size, pmid = png->data_off + png->size / 2;
+	sf_close(sf);
+	fnd_free(&fl);
+	/* the JPEG's EOI marker gone: a cut photo */
+	dmg_write(p, jend - 2, "\0\0", 2);
+	dmg_flip(p, pmid);
+	sd_report *r = dmg_check(p);
+	int found = 0;
+	for (size_t i = 0; i < r->findings.n; i++)
+		if (r->findings.v[i].id == FND_MEDIA_DAMAGED) {
+			const char *m = r->findings.v[i].media;
+			ck_assert(!strcmp(m, "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg") ||
+			          !strcmp(m, "original/ad8b42c503eecb8be187886b9d4b49a3.png"));
+			found++;
+		}
+	ck_assert_int_eq(found, 2);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+START_TEST(media_checker_streams)
+{
+	static const uint8_t png_empty[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0,   0, 0,
+	                                    0,    'I', 'E', 'N', 'D',  0xae, 0x42, 0x60, 0x82};
+	const char *why;
+	uint64_t at;
+	media_check *mc = media_check_new();
+	for (size_t i = 0; i < sizeof png_empty; i++)
+		media_check_feed(mc, png_empty + i, 1); /* byte by byte */
+	ck_assert(media_check_finish(mc, &why, &at));
+	mc = media_check_new();
+	media_check_feed(mc, png_empty, sizeof png_empty - 1);
+	ck_assert(!media_check_finish(mc, &why, &at));
+	ck_assert_ptr_nonnull(why);
+	mc = media_check_new();
+	media_check_feed(mc, (const uint8_t *)"GIF89a", 6);
+	ck_assert(!media_check_finish(mc, &why, &at));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("media");
+	TCase *tc = tcase_create("media");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, cut_and_flipped_photos);
+	tcase_add_test(tc, media_checker_streams);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) { return sd_test_run(suite()); }
