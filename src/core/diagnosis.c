@@ -441,16 +441,6 @@ static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
 	free(buf);
 }
 
-/* Move every finding of from to the end of to, in order. */
-static void findings_append(findings *to, findings *from)
-{
-	SD_GROW(to->v, to->cap, to->n + from->n);
-	memcpy(to->v + to->n, from->v, from->n * sizeof *from->v);
-	to->n += from->n;
-	from->n = 0;
-	fnd_free(from);
-}
-
 void check_head_version(const sd_report *r, const report_head *h, char out[96])
 {
 	const char *key = "";
@@ -1053,7 +1043,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			free(names);
 			if (is_db)
 				check_media(&media_fl, sf, prog);
-			findings_append(&r->findings, &media_fl);
+			fnd_append(&r->findings, &media_fl);
 			link_media_findings(r, model);
 			fill_observations(r, model);
 		}
