@@ -198,7 +198,7 @@ static void print_tree_tail(const hist_out *h, json_t *o)
 static sd_status print_check(void *ctx, jnl_check *c)
 {
 	hist_out *h = ctx;
-	if (cli_interrupted)
+	if (sess_interrupted)
 		return SD_ERR_CANCELLED;
 	if (h->fmt != REPORT_TEXT) {
 		print_tree_item(h, "checks", jnl_check_json(c), h->n_checks++);
@@ -235,7 +235,7 @@ static sd_status print_check(void *ctx, jnl_check *c)
 static sd_status print_rebuild(void *ctx, jnl_rebuild_row *b)
 {
 	hist_out *h = ctx;
-	if (cli_interrupted)
+	if (sess_interrupted)
 		return SD_ERR_CANCELLED;
 	if (h->fmt != REPORT_TEXT) {
 		print_tree_item(h, "rebuilds", jnl_rebuild_json(b), h->n_rebuilds++);
