@@ -97,8 +97,10 @@ int cmd_rebuild(int argc, char **argv, sess_options *g)
 		case 'F': opt.force = true; break;
 		case 'T': remove_stale = true; break;
 		case 'f':
-			if (!cli_format_option(optarg, &fmt))
+			if (!cli_format_option(optarg, &fmt)) {
+				free(sources);
 				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage();

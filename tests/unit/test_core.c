@@ -356,6 +356,7 @@ START_TEST(output_never_replaces_what_is_not_a_file)
 	ck_assert(S_ISLNK(st.st_mode));
 	unlink(fifo), unlink(link), unlink(file);
 	rmdir(dir);
+	free(dir);
 }
 END_TEST
 
