@@ -247,6 +247,11 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 	if (out->tree) {
 		out->tree_len = 32 + (size_t)(out->length ? 2 * out->length - 1 : 0) * HC_NODE;
 		ok = true;
+	} else {
+		/* nothing verifies: nothing for a rescue either */
+		free(out->authentic);
+		out->authentic = NULL;
+		out->n_authentic = 0;
 	}
 	free(good);
 done:
