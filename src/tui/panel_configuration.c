@@ -78,14 +78,20 @@ static void add_tally(ui_page *p, const char *what, const diff_tally *t)
 		return;
 	strbuf b = SB_INIT;
 	const char *sep = "";
+	/* TRANSLATORS: counted nouns or forms that agree with none of the
+	 * categories (fields, presets, translations...), whose gender varies:
+	 * e.g. "1 alta, 2 cambios". */
 	if (t->added)
-		sb_printf(&b, _("%s%zu added"), sep, t->added), sep = ", ";
+		sb_printf(&b, P_("%s%zu added", "%s%zu added", t->added), sep, t->added),
+		    sep = ", ";
 	if (t->removed)
-		sb_printf(&b, _("%s%zu removed"), sep, t->removed), sep = ", ";
+		sb_printf(&b, P_("%s%zu removed", "%s%zu removed", t->removed), sep, t->removed),
+		    sep = ", ";
 	if (t->renamed)
-		sb_printf(&b, _("%s%zu renamed"), sep, t->renamed), sep = ", ";
+		sb_printf(&b, P_("%s%zu renamed", "%s%zu renamed", t->renamed), sep, t->renamed),
+		    sep = ", ";
 	if (t->changed)
-		sb_printf(&b, _("%s%zu changed"), sep, t->changed);
+		sb_printf(&b, P_("%s%zu changed", "%s%zu changed", t->changed), sep, t->changed);
 	/* TRANSLATORS: "Fields: 1 added, 2 changed" */
 	page_add(p, UI_TEXT, 2, _("%s: %s"), what, sb_str(&b));
 	sb_free(&b);
