@@ -113,6 +113,15 @@ status "a bad signature: the default mode refuses" 2 "$SYNCDOCTOR" rebuild "$TMP
 check "and names --salvage" grep -q -- "--salvage" "$TMP/err"
 status "a bad signature: --salvage" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/sig.mapeodata" -o "$TMP/r7.mapeodata"
 mapeo "bad signature, salvage" "$TMP/r7.mapeodata" "$KA" 5 30
+# a bad signature below one that verifies (feed 0 is signed at its end): the
+# blocks are all vouched for; the bad slot is cleared, not copied (it used
+# to make the written file fail its own check, and nothing was written)
+cp "$D/good-project-A.mapeodata" "$TMP/sig15.mapeodata"
+"$MK" sig "$TMP/sig15.mapeodata" 0 15
+status "a bad signature under a good one: repaired" 0 "$SYNCDOCTOR" rebuild "$TMP/sig15.mapeodata" -o "$TMP/r7b.mapeodata"
+check "the plan says the bad signature is cleared" grep -q "signatures that do not verify are cleared" "$TMP/out"
+is "nothing lost, every signature verifies" "$(verdict "$TMP/r7b.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
+mapeo "bad signature under a good one" "$TMP/r7b.mapeodata" "$KA" 24 30
 cp "$D/good-project-A.mapeodata" "$TMP/hdr.mapeodata"
 "$MK" header "$TMP/hdr.mapeodata" 0
 status "a damaged feed header: repaired" 0 "$SYNCDOCTOR" rebuild "$TMP/hdr.mapeodata" -o "$TMP/r8.mapeodata"

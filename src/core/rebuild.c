@@ -1068,6 +1068,16 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		if (pf->keep < pf->length)
 			describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
 		for (size_t k = 0; k < r->findings.n; k++)
+			if (r->findings.v[k].id == FND_FEED_SIGNATURE_INVALID &&
+			    r->findings.v[k].feed == rf->index) {
+				pf->clear_bad_sigs = true;
+				add_line(&pf->changes, &pf->n_changes,
+				         xasprintf(_("feed %d: signatures that do not verify are "
+				                     "cleared; the ones that verify are kept"),
+				                   pf->from));
+				break;
+			}
+		for (size_t k = 0; k < r->findings.n; k++)
 			if (r->findings.v[k].id == FND_FEED_HEADER_INVALID &&
 			    r->findings.v[k].feed == rf->index) {
 				add_line(
@@ -1519,6 +1529,25 @@ static void cut_feed(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t
 	}
 }
 
+/* Signature slots that do not verify over the tree written are cleared:
+ * hypercore reads an all-zero slot as "no signature here" and proves a
+ * block with the next signature that does verify (a feed signed only at
+ * its end has nothing else), where a bad one stops Mapeo's sync. */
+static void clear_bad_signatures(const uint8_t *tree, size_t tl, uint8_t *sigs, size_t sl,
+                                 const uint8_t *key)
+{
+	for (uint64_t s = 1; 32 + s * 64 <= sl; s++) {
+		uint8_t *sig = sigs + 32 + (s - 1) * 64;
+		bool blank = true;
+		for (int b = 0; b < 64 && blank; b++)
+			blank = sig[b] == 0;
+		uint8_t th[32];
+		if (!blank && !(feed_tree_hash(tree, tl, s, th) &&
+		                crypto_sign_verify_detached(sig, th, 32, key) == 0))
+			memset(sig, 0, 64);
+	}
+}
+
 /* A damaged header of a tree or signatures file is written again. */
 static void fix_header(uint8_t *p, size_t len, uint8_t type, uint16_t entry, const char *algo)
 {
@@ -1738,6 +1767,8 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 			}
 			fix_header(tree, tl, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
 			fix_header(sigs, sl, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
+			if (pf->clear_bad_sigs && key && kl == 32 && tree && sigs)
+				clear_bad_signatures(tree, tl, sigs, sl, key);
 			bufs[f * 5] = key, sizes[f * 5] = kl;
 			bufs[f * 5 + 1] = tree, sizes[f * 5 + 1] = tl;
 			bufs[f * 5 + 2] = sigs, sizes[f * 5 + 2] = sl;

@@ -56,6 +56,7 @@ typedef struct rebuild_feed {
 	bool verifies;           /* the input feed verifies whole (every hash and signature) */
 	bool entry_bad;          /* a kept block is not an entry Mapeo can read */
 	bool rewrite_bitfield;   /* a damaged bitfield or header hid intact data: write it again */
+	bool clear_bad_sigs;     /* a signature slot does not verify: clear it in the copy */
 	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */
 	bool rescue;             /* the new feed of --rescue (no source) */
 	uint64_t rescue_limit;   /* blocks at or past it are never rescued (suspects) */
