@@ -169,12 +169,12 @@ int cmd_rebuild(int argc, char **argv, sess_options *g)
 		/* the plan says why and which mode can; nothing is written */
 		const char *mode = rebuild_clean_mode(p);
 		if (mode)
-			cli_error(_("Mapeo would refuse the file this mode writes: nothing was "
-			            "written; rebuild with %s"),
+			cli_error(_("the file this mode writes would fail its own full check: "
+			            "nothing was written; rebuild with %s"),
 			          mode);
 		else
-			cli_error("%s", _("Mapeo would refuse the file this mode writes: nothing "
-			                  "was written"));
+			cli_error("%s", _("the file this mode writes would fail its own full "
+			                  "check: nothing was written"));
 		rc = EXIT_PROBLEMS;
 	} else if (!dry) {
 		st = rebuild_write(p, output, &opt, &prog, &err);

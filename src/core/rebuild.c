@@ -1302,10 +1302,23 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 		/* A file whose database was popped out holds only photos: Mapeo
 		 * takes it and shows no observation. The folder it was left in
 		 * makes the file whole. */
-		bool popped = false;
-		for (size_t k = 0; k < n; k++)
+		bool popped = false, had_db = false;
+		for (size_t k = 0; k < n; k++) {
 			popped = popped || fnd_has(&src[k].r->findings, FND_DATABASE_MISSING);
-		if (popped && !p->has_db) {
+			had_db = had_db || src[k].sf->db != NULL;
+		}
+		if (had_db && !popped && !p->n_feeds) {
+			/* Cut before any feed was whole: a file of photos alone would
+			 * fail its own check (database-missing); the observations are
+			 * in no source given. */
+			add_line(&p->unclean, &p->n_unclean,
+			         xstrdup(_("no device's data in the database can be verified, so "
+			                   "the file would hold photos and no observation; give "
+			                   "another copy of the data (a leftover osm-p2p-syncfile "
+			                   "folder 'syncdoctor env' lists, or the database of a "
+			                   "device that has it)")));
+			p->needs_database = true;
+		} else if (popped && !p->has_db) {
 			add_line(
 			    &p->unclean, &p->n_unclean,
 			    xstrdup(
@@ -1413,7 +1426,8 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	if (p->n_unclean) {
 		sb_printf(
 		    out, "%s\n",
-		    _("  Mapeo would refuse the file this mode writes, so it is not written:"));
+		    _("  The file this mode writes would fail its own full check, so it is not "
+		      "written:"));
 		put_lines(out, p->unclean, p->n_unclean);
 		const char *mode = rebuild_clean_mode(p);
 		if (mode)
