@@ -145,6 +145,9 @@ is "--exclude-suspect: the photo is not in the file" "$(verdict "$TMP/r9.mapeoda
 mapeo "broken photo, exclude-suspect" "$TMP/r9.mapeodata" "$KA" 5 29
 status "a broken photo: --salvage" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/photo.mapeodata" -o "$TMP/r10.mapeodata"
 mapeo "broken photo, salvage" "$TMP/r10.mapeodata" "$KA" 24 29
+# the new file says why the photo is absent: no problem left in step 3
+is "salvage: the rebuilt file checks clean" "$(verdict "$TMP/r10.mapeodata" .verdict)" ok
+is "salvage: the photo is said to be left out by the rebuild" "$(verdict "$TMP/r10.mapeodata" '[.findings[] | select(.code == "attachment-left-out") | .media] | join(" ")')" "$photo"
 
 # Windows names beside POSIX ones: two feeds numbered 0, both kept
 cp "$D/good-project-A.mapeodata" "$TMP/collide.mapeodata"

@@ -220,6 +220,21 @@ typedef struct feed_ctx {
 	const sf_range *data;
 } feed_ctx;
 
+/* A photo an earlier rebuild left out, said as what it is rather than as
+ * one that did not travel. */
+static void note_left_out(sd_report *r, const syncfile *sf)
+{
+	for (size_t i = 0; i < r->findings.n; i++) {
+		finding *f = &r->findings.v[i];
+		if (f->id != FND_ATTACHMENT_MISSING || !f->media || !sf_left_out(sf, f->media))
+			continue;
+		char *msg = xasprintf(_("observation %s: its photo %s was left out by a syncdoctor "
+		                        "rebuild because it was damaged"),
+		                      f->observation ? f->observation : "-", f->media);
+		fnd_recode(f, FND_ATTACHMENT_LEFT_OUT, msg);
+	}
+}
+
 static sd_status read_feed_data(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
 {
 	feed_ctx *fc = ctx;
@@ -1040,6 +1055,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			 * sync file */
 			if (!is_db || db_view_kind(sf) != DB_KIND_TEMP)
 				check_photos(r, sf, model, names, nn);
+			note_left_out(r, sf);
 			free(names);
 			if (is_db)
 				check_media(&media_fl, sf, prog);

@@ -171,6 +171,9 @@ FND(ATTACHMENT_MISSING, "attachment-missing", STEP_CORRUPTION, SEV_WARNING,
 FND(MEDIA_DAMAGED, "media-damaged", STEP_CORRUPTION, SEV_ERROR,
     N_("a photo is not a complete JPEG or PNG"),
     N_("This photo will not open. A salvage rebuild leaves it out."))
+FND(ATTACHMENT_LEFT_OUT, "attachment-left-out", STEP_CORRUPTION, SEV_INFO,
+    N_("an observation's photo was left out by a syncdoctor rebuild (it was damaged)"),
+    N_("The device that took the photo may still have it: sync with it again."))
 FND(MEDIA_ORPHAN, "media-orphan", STEP_CORRUPTION, SEV_INFO,
     N_("media that no observation refers to"), NULL)
 

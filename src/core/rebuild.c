@@ -963,8 +963,9 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		}
 		bool damaged = smap_get(&damaged_media, m->name, strlen(m->name), &li);
 		if (damaged && (opt->salvage || opt->exclude_suspect)) {
-			add_dropped(p, m->name,
-			            xasprintf(_("photo %s: it will not open"), m->name));
+			char *e = report_escape(m->name);
+			add_dropped(p, m->name, xasprintf(_("photo %s: it will not open"), e));
+			free(e);
 			continue;
 		}
 		p->media = xreallocarray(p->media, p->n_media + 1, sizeof *p->media);
@@ -1822,6 +1823,10 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		if (sfs[k]->in && sdin_check_unchanged(sfs[k]->in, err) != SD_OK)
 			st = err->status;
 	if (st == SD_OK) {
+		/* the photos left out, by name (a feed's key has no slash) */
+		for (size_t i = 0; i < p->n_dropped; i++)
+			if (p->dropped_of[i] && strchr(p->dropped_of[i], '/'))
+				sfw_note_left_out(w, p->dropped_of[i]);
 		st = sfw_finish(w, "kappa-osm", p->discovery_key[0] ? p->discovery_key : NULL, err);
 		w = NULL;
 	}

@@ -16,6 +16,7 @@ struct sfw {
 	sd_output *o;
 	int64_t mtime;
 	json_t *index;
+	json_t *left_out; /* photo names a rebuild left out, or NULL */
 	uint64_t db_header, db_size, db_written;
 	bool in_db;
 	uint8_t *buf;
@@ -31,11 +32,19 @@ sfw *sfw_begin(sd_output *o, int64_t mtime)
 	return w;
 }
 
+void sfw_note_left_out(sfw *w, const char *name)
+{
+	if (!w->left_out)
+		w->left_out = json_array();
+	json_array_append_new(w->left_out, json_string(name));
+}
+
 void sfw_abort(sfw *w)
 {
 	if (!w)
 		return;
 	json_decref(w->index);
+	json_decref(w->left_out);
 	free(w->buf);
 	free(w);
 }
@@ -166,6 +175,15 @@ sd_status sfw_finish(sfw *w, const char *p2p_db, const char *discovery_hex, sd_e
 	if (p2p_db && discovery_hex && *discovery_hex)
 		json_object_set_new(sf, "discoveryKey", json_string(discovery_hex));
 	json_object_set_new(ud, "syncfile", sf);
+	if (w->left_out) {
+		/* Why a photo an observation names is absent: the check of this
+		 * file then says so instead of "did not travel". Mapeo reads only
+		 * the "syncfile" part. */
+		json_t *sd = json_object();
+		json_object_set_new(sd, "left_out", w->left_out);
+		w->left_out = NULL;
+		json_object_set_new(ud, "syncdoctor", sd);
+	}
 	json_object_set_new(root, "userdata", ud);
 	char *js = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(root);

@@ -39,6 +39,11 @@ sd_status sfw_db_add(sfw *w, const char *name, uint64_t size, sfw_read_fn read, 
 sd_status sfw_db_add_buf(sfw *w, const char *name, const void *data, size_t size, sd_error *err);
 sd_status sfw_db_end(sfw *w, sd_error *err);
 
+/* Record that a rebuild left out the photo `name` (damaged, cut short or
+ * unsafely named): written into the index's userdata as
+ * syncdoctor.left_out, which the check reads (syncfile.h left_out). */
+void sfw_note_left_out(sfw *w, const char *name);
+
 /* Write the index and trailer. p2p_db NULL writes an empty "syncfile" object
  * (a new file); discovery_hex NULL means the default project. */
 sd_status sfw_finish(sfw *w, const char *p2p_db, const char *discovery_hex, sd_error *err);

@@ -424,6 +424,33 @@ static sf_member *member_at(syncfile *sf, uint64_t off)
 	return lo < sf->n_members && sf->members[lo].header_off == off ? &sf->members[lo] : NULL;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The photos an earlier syncdoctor rebuild left out (sfwrite.h), sorted for
+ * sf_left_out(); at most as many as the file can hold members. */
+static void read_left_out(syncfile *sf, json_t *a)
+{
+	size_t n = json_is_array(a) ? json_array_size(a) : 0;
+	if (n > sd_limit(SD_LIMIT_MEMBERS))
+		n = (size_t)sd_limit(SD_LIMIT_MEMBERS);
+	sf->left_out = xcalloc(n + 1, sizeof *sf->left_out);
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_array_get(a, i);
+		if (json_is_string(v))
+			sf->left_out[sf->n_left_out++] = xstrdup(json_string_value(v));
+	}
+	qsort(sf->left_out, sf->n_left_out, sizeof *sf->left_out, cmp_name);
+}
+
+bool sf_left_out(const syncfile *sf, const char *name)
+{
+	return sf->n_left_out &&
+	       bsearch(&name, sf->left_out, sf->n_left_out, sizeof *sf->left_out, cmp_name);
+}
+
 static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 {
 	if (!json_is_object(ud)) {
@@ -436,6 +463,7 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 	json_t *v = json_object_get(ud, "version");
 	if (json_is_string(v))
 		sf->userdata_version = xstrdup(json_string_value(v));
+	read_left_out(sf, json_object_get(json_object_get(ud, "syncdoctor"), "left_out"));
 	json_t *s = json_object_get(ud, "syncfile");
 	if (!json_is_object(s)) {
 		fnd_add(fl, FND_USERDATA_MISSING, _("the index userdata has no 'syncfile' part"));
@@ -1252,6 +1280,9 @@ void sf_close(syncfile *sf)
 	free(sf->feeds);
 	free(sf->index_json);
 	free(sf->userdata_version);
+	for (size_t i = 0; i < sf->n_left_out; i++)
+		free(sf->left_out[i]);
+	free(sf->left_out);
 	free(sf->p2p_db);
 	free(sf->path);
 	sdin_close(sf->in);

@@ -97,7 +97,9 @@ typedef struct syncfile {
 	/* userdata */
 	bool has_userdata;
 	char *userdata_version;
-	char *p2p_db; /* "kappa-osm", "hyperlog", or NULL */
+	char *p2p_db;    /* "kappa-osm", "hyperlog", or NULL */
+	char **left_out; /* photos a syncdoctor rebuild left out (userdata), sorted */
+	size_t n_left_out;
 	bool has_discovery_key;
 	char discovery_key[KEYS_HEX_SIZE]; /* lowercase hex when has_discovery_key */
 	int64_t write_time;                /* newest header mtime: when the file was last written */
@@ -139,6 +141,9 @@ bool sf_probe(const char *path);
 
 /* The member named name (the one the index names when there are several). */
 const sf_member *sf_find_member(const syncfile *sf, const char *name);
+/* True when the file's userdata says a syncdoctor rebuild left out the
+ * photo `name` (sfw_note_left_out()). */
+bool sf_left_out(const syncfile *sf, const char *name);
 /* True for a name that must never be used as a path: absolute, with a
  * '..' component, or with control characters (the dangerous-name finding). */
 bool sf_name_dangerous(const char *name);
