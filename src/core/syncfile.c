@@ -71,9 +71,33 @@ static sf_kind kind_of(const char *name)
 
 sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err)
 {
-	if (sf->vread)
-		return sf->vread(sf->vctx, off, buf, len, err);
-	return sdin_read_exact(sf->in, buf, len, off, err);
+	return sf->src.ops->read(sf->src.ctx, off, buf, len, err);
+}
+
+/* ---- a sync file as a source (source.h) ---- */
+
+static sd_status file_read(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	return sdin_read_exact(ctx, buf, len, off, err);
+}
+
+static sd_status file_check_unchanged(void *ctx, sd_error *err)
+{
+	return sdin_check_unchanged(ctx, err);
+}
+
+static const src_ops file_ops = {file_read, file_check_unchanged, NULL};
+
+/* One file, its photos before its database; a feed's secret_key in it is
+ * a leak, not this computer's own. */
+static void as_source(syncfile *sf)
+{
+	sf->src.kind = SRC_SYNC_FILE;
+	sf->src.ops = &file_ops;
+	sf->src.ctx = sf->in;
+	sf->src.media_first = true;
+	sf->src.holds_photos = true;
+	sf->src.in_member = true;
 }
 
 const sf_member *sf_find_member(const syncfile *sf, const char *name)
@@ -448,7 +472,7 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 	if (json_is_string(dk) && keys_is_hex64(json_string_value(dk))) {
 		/* Mapeo compares it as a string with its own lower-case hex. */
 		sf->has_discovery_key = true;
-		memcpy(sf->discovery_key, json_string_value(dk), 65);
+		memcpy(sf->discovery_key, json_string_value(dk), KEYS_HEX_SIZE);
 		sf->hints.discovery_key = true;
 	} else if (dk) {
 		fnd_add(fl, FND_DAMAGED_INDEX,
@@ -1131,8 +1155,8 @@ static bool is_configuration(const syncfile *sf)
 	return config;
 }
 
-sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
-                  sd_error *err)
+static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
+                                const sd_progress *prog, sd_error *err)
 {
 	*out = NULL;
 	sd_input *in;
@@ -1142,6 +1166,7 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	syncfile *sf = xcalloc(1, sizeof *sf);
 	sf->path = xstrdup(path);
 	sf->in = in;
+	as_source(sf);
 	sf->size = sdin_size(in);
 	sf->mtime = sdin_mtime(in);
 	*out = sf;
@@ -1237,6 +1262,19 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	return SD_OK;
 }
 
+sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
+                  sd_error *err)
+{
+	sd_status st = open_sync_file(path, out, fl, prog, err);
+	/* A tar (or Mapeo 2's gzip) names its project in its userdata, or
+	 * step 1 says why it cannot; anything else is no sync file. */
+	if (st == SD_OK)
+		(*out)->src.project = (*out)->is_tar || (*out)->era == SF_ERA_GZIP_V0
+		                          ? SRC_PROJECT_NAMED
+		                          : SRC_PROJECT_NONE;
+	return st;
+}
+
 void sf_close(syncfile *sf)
 {
 	if (!sf)
@@ -1255,7 +1293,8 @@ void sf_close(syncfile *sf)
 	free(sf->p2p_db);
 	free(sf->path);
 	sdin_close(sf->in);
-	if (sf->vfree)
-		sf->vfree(sf->vctx);
+	if (sf->src.ops && sf->src.ops->close)
+		sf->src.ops->close(sf->src.ctx);
+	free(sf->src.config_userdata);
 	free(sf);
 }
