@@ -164,7 +164,7 @@ static void environment_findings(sd_report *r, const env_info *e)
 	/* Folders left by interrupted syncs. */
 	char(*keys)[KEYS_HEX_SIZE] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
 	for (size_t i = 0; i < r->n_feeds; i++)
-		memcpy(keys[i], r->feeds[i].key_hex, 65);
+		memcpy(keys[i], r->feeds[i].key_hex, KEYS_HEX_SIZE);
 	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
 	char *self = realpath(r->file, NULL);
 	for (size_t i = 0; i < e->n_temps; i++) {
