@@ -41,16 +41,17 @@ typedef struct check_options {
  * (then err holds why). Returns SD_ERR_CANCELLED if cancelled. */
 sd_status check_run(const char *path, const check_options *opt, const sd_progress *prog,
                     sd_report **out, sd_error *err);
+/* Frees a report check_run() made (NULL is fine). */
 void report_free(sd_report *r);
 
 /* Step 2 and the computer, as check_run() does it once the file is read:
  * loads the version table (opt->versions), fills r->version from the
  * file's era and writer clues and from its feeds (blocks missing: a fact
- * of r->feeds, not the feed-incomplete finding), looks for Mapeo Desktop and its logs here
- * (unless opt->no_local_mapeo), and, with opt->environment, adds the
- * environment findings (leftover-temp-database, low-disk-space,
- * fat32-size-limit, mapeo-log-error). clues may be NULL: then only what
- * r already says (era) is used. Safe to call again: it replaces r->version.
+ * of r->feeds, not the feed-incomplete finding), looks for Mapeo Desktop
+ * and its logs here (unless opt->no_local_mapeo), and, with
+ * opt->environment, adds the environment findings (leftover-temp-database,
+ * low-disk-space, fat32-size-limit, mapeo-log-error). clues may be NULL:
+ * then only what r already says (era, feeds) is used. Safe to call again: it replaces r->version.
  * The wizard calls check_run() and reads r->version; it may call env_scan()
  * (env.h) for a page about the computer. */
 struct ver_clues;
