@@ -232,11 +232,11 @@ static void view_free(void *ctx)
 	free(v);
 }
 
-bool db_is_view(const syncfile *sf) { return sf && sf->vfree == view_free; }
+bool db_is_view(const syncfile *sf) { return sf && sf->src.kind == SRC_DATABASE; }
 
 db_kind db_view_kind(const syncfile *sf)
 {
-	return db_is_view(sf) ? ((const db_view *)sf->vctx)->kind : DB_KIND_NONE;
+	return db_is_view(sf) ? ((const db_view *)sf->src.ctx)->kind : DB_KIND_NONE;
 }
 
 /* Give path a range; false when it is not a readable regular file. */
@@ -262,11 +262,9 @@ static bool add_file(db_view *v, const char *path, sf_range *r, int64_t *newest)
 	return true;
 }
 
-sd_status db_check_unchanged(const syncfile *sf, sd_error *err)
+static sd_status view_check_unchanged(void *ctx, sd_error *err)
 {
-	if (!db_is_view(sf))
-		return SD_OK;
-	const db_view *v = sf->vctx;
+	const db_view *v = ctx;
 	for (size_t i = 0; i < v->n; i++) {
 		struct stat st;
 		if (stat(v->files[i].path, &st) != 0 || (uint64_t)st.st_size != v->files[i].size ||
@@ -278,6 +276,23 @@ sd_status db_check_unchanged(const syncfile *sf, sd_error *err)
 			    v->files[i].path);
 	}
 	return SD_OK;
+}
+
+static const src_ops view_ops = {view_read, view_check_unchanged, view_free};
+
+/* Many files in one address space, its feeds before its photos. Secret
+ * keys mark this computer's own feed; Desktop's database goes with the
+ * configuration beside it, and names its project when it keeps the folder
+ * named after the key (list_feeds()). A temporary folder holds only the
+ * database: its photos stayed in the sync file. */
+static void as_source(syncfile *sf, db_view *v, const char *path)
+{
+	sf->src.kind = SRC_DATABASE;
+	sf->src.ops = &view_ops;
+	sf->src.ctx = v;
+	sf->src.own_keys = true;
+	sf->src.holds_photos = v->kind != DB_KIND_TEMP;
+	sf->src.config_userdata = v->kind == DB_KIND_DESKTOP ? db_userdata_of(path) : NULL;
 }
 
 /* ---- feeds ---- */
@@ -311,7 +326,7 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 			/* The root feed folder carries the project key in its name: only
 			 * its discovery key is kept. */
 			char lower[KEYS_HEX_SIZE];
-			for (size_t i = 0; i < 65; i++)
+			for (size_t i = 0; i < KEYS_HEX_SIZE; i++)
 				lower[i] = (char)tolower((unsigned char)e->d_name[i]);
 			sf->hints.key_dir = true;
 			if (keys_discovery_hex(lower, sf->discovery_key)) {
@@ -507,9 +522,7 @@ sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	syncfile *sf = xcalloc(1, sizeof *sf);
 	db_view *v = xcalloc(1, sizeof *v);
 	v->kind = kind;
-	sf->vread = view_read;
-	sf->vfree = view_free;
-	sf->vctx = v;
+	as_source(sf, v, path);
 	sf->path = xstrdup(path);
 	sf->era = SF_ERA_KAPPA_OSM_V2;
 	sf->is_tar = false;
@@ -529,6 +542,7 @@ sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	if (media)
 		list_media(sf, v, media, fl);
 	sf->db = &sf->members[0];
+	sf->src.project = sf->has_discovery_key ? SRC_PROJECT_NAMED : SRC_PROJECT_UNNAMED;
 	sf->inner_ok = true;
 	sf->size = v->end;
 	if (!sf->write_time)

@@ -11,8 +11,10 @@
  *
  * db_open() presents such a folder as a read-only `syncfile` (syncfile.h):
  * every feed file and photo gets a range in a virtual address space, and
- * sf_read() reads the real files through it. So the diagnosis and the
- * rebuild verify a database with exactly the code they use for a sync file.
+ * sf_read() reads the real files through it (the view's src.ops, source.h,
+ * which also say whether a file changed: src_check_unchanged()). So the
+ * diagnosis and the rebuild verify a database with exactly the code they
+ * use for a sync file.
  * Photos become members named as upstream sync files name them
  * ("original/<id>": the 2-character folder removed).
  *
@@ -60,11 +62,9 @@ char *db_userdata_of(const char *path);
  * cannot be read at all. */
 sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
                   sd_error *err);
-/* True when sf came from db_open(). */
+/* True when sf came from db_open() (sf->src.kind == SRC_DATABASE). */
 bool db_is_view(const syncfile *sf);
 /* The kind of folder behind a view. */
 db_kind db_view_kind(const syncfile *sf);
-/* SD_ERR_CHANGED when a file of the view changed size or time since open. */
-sd_status db_check_unchanged(const syncfile *sf, sd_error *err);
 
 #endif

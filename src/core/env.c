@@ -615,7 +615,7 @@ static void add_key(env_temp *t, const uint8_t key[32], size_t *cap)
 		if (!strcmp(t->feed_keys[i], hex))
 			return;
 	SD_GROW(t->feed_keys, *cap, t->n_feeds + 1);
-	memcpy(t->feed_keys[t->n_feeds++], hex, 65);
+	memcpy(t->feed_keys[t->n_feeds++], hex, KEYS_HEX_SIZE);
 }
 
 static uint64_t du(const char *path, int depth)

@@ -100,17 +100,6 @@ static void set_str(char **dst, const char *s)
 	*dst = xstrdup_or_null(s);
 }
 
-void fnd_recode(finding *f, fnd_code code, char *msg)
-{
-	const fnd_code_info *ci = fnd_info(code);
-	f->id = ci->id;
-	f->code = ci->code;
-	f->step = ci->step;
-	f->severity = ci->severity;
-	free(f->message);
-	f->message = msg;
-}
-
 void fnd_set_member(finding *f, const char *s) { set_str(&f->member, s); }
 void fnd_set_inner(finding *f, const char *s) { set_str(&f->inner, s); }
 void fnd_set_observation(finding *f, const char *s) { set_str(&f->observation, s); }

@@ -85,9 +85,6 @@ finding *fnd_add(findings *l, fnd_code code, const char *fmt, ...) SD_PRINTF(3, 
 finding *fnd_add_sev(findings *l, fnd_code code, fnd_severity sev, const char *fmt, ...)
     SD_PRINTF(4, 5);
 
-/* Give f another code (its step and severity follow) and the message msg,
- * which f takes over; its place stays. */
-void fnd_recode(finding *f, fnd_code code, char *msg);
 void fnd_set_member(finding *f, const char *member);
 void fnd_set_inner(finding *f, const char *inner);
 void fnd_set_observation(finding *f, const char *id);

@@ -1,4 +1,6 @@
-/* report.h: renderings of a diagnosis (sd_report) for people and scripts.
+/* report.h: a diagnosis's report (sd_report) and its renderings: WHAT a
+ * check found, the data every renderer, the journal and a bundle read
+ * (diagnosis.h says HOW it is found: check_run() makes it).
  *
  * JSON and YAML carry the same tree (YAML is emitted from the JSON tree with
  * libyaml, so the two can never drift apart). Text follows the guide's
@@ -6,14 +8,150 @@
  * the file are escaped so they cannot inject terminal control sequences.
  *
  * The full projectKey never appears in any rendering (the report does not
- * hold it). */
+ * hold it). Ownership: every string and array of an sd_report belongs to
+ * it; report_free() (diagnosis.h) frees it. */
 #ifndef SD_REPORT_H
 #define SD_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
-#include "diagnosis.h"
+#include "finding.h"
+#include "keys.h"
 #include "strbuf.h"
+
+typedef enum check_verdict {
+	VERDICT_OK = 0,     /* no warnings or errors */
+	VERDICT_PROBLEMS,   /* at least one warning or error */
+	VERDICT_UNREADABLE, /* could not be read at all (missing, permission, I/O) */
+} check_verdict;
+/* "ok", "problems", "unreadable": the verdict's name in reports and the
+ * journal (defined with check_run(), check.c). */
+const char *check_verdict_name(check_verdict v);
+
+typedef struct report_feed {
+	int index;                   /* directory number */
+	char *dir;                   /* directory name as stored (normalised) */
+	char key_hex[KEYS_HEX_SIZE]; /* feed public key, "" when unreadable */
+	uint64_t length;             /* blocks the tree says the feed has */
+	uint64_t present;            /* blocks whose data is present */
+	uint64_t intact;             /* blocks whose data and tree nodes are intact */
+	uint64_t verified;           /* highest length whose blocks all hash and verify */
+	int64_t signed_len;          /* highest length covered by a valid signature; -1 none */
+	bool own;                    /* database folders: this computer's own feed */
+	bool checked;                /* false in --quick mode */
+} report_feed;
+
+/* One current observation, compact: a file may hold hundreds of thousands. */
+typedef struct report_head {
+	char id[24];  /* ids longer than 23 characters are cut (they never are in Mapeo) */
+	int feed;     /* feed directory number */
+	uint64_t seq; /* version = that feed's key "@" seq */
+} report_head;
+
+/* A suspect observation, with what a person needs to find it in Mapeo. */
+typedef struct report_observation {
+	char *id;
+	char *version;    /* <feed key hex>@<seq> */
+	char *category;   /* tags.categoryId, may be NULL */
+	char *created_at; /* may be NULL */
+	double lat, lon;
+	bool has_location;
+	bool suspect; /* some finding names this observation */
+	int worst;    /* worst fnd_severity among its findings, -1 none */
+} report_observation;
+
+/* A sync error from Mapeo Desktop's logs on this computer (env.h). */
+typedef struct report_log_line {
+	char *date; /* "2026-11-20T14:02:47", "2026-11-20", or "" */
+	char *file; /* log file */
+	long line;
+	const char *kind; /* env_log_kind_name(): "project-mismatch", … (static) */
+	char *text;       /* the message, cleaned */
+	bool this_file;   /* a project mismatch naming this file's project ("syncfile=") */
+} report_log_line;
+
+/* Step 2, the version: filled by check_run() through check_version_step()
+ * (check_version.c). Front ends render it; the wizard reads it as it is. */
+typedef struct report_version {
+	bool table_loaded;
+	char *table_path;
+	char *table_error; /* translated, when the table could not be read */
+	char *writers;     /* translated: "Mapeo Desktop 5.0.0 to 5.2.x" */
+	char *readers;     /* translated: "Mapeo Desktop 4.x and later", "no Mapeo Desktop" */
+	char **cautions;   /* translated sentences */
+	size_t n_cautions;
+	/* this computer */
+	bool local_found;    /* a Mapeo Desktop install was found */
+	char *local_version; /* NULL when its version could not be read */
+	char *local_path;
+	int local_can_read;   /* 1 yes, 0 no, -1 unknown */
+	char *local_text;     /* translated: what this computer's Mapeo does with the file */
+	char *userdata;       /* the userData folder whose logs were read, NULL */
+	report_log_line *log; /* sync errors from Mapeo's logs, newest first */
+	size_t n_log;
+	size_t n_log_total; /* before the cut to the newest */
+} report_version;
+
+typedef struct sd_report {
+	char *file;       /* path as given */
+	bool is_database; /* a Mapeo database folder rather than a sync file */
+	uint64_t size;
+	int64_t mtime;
+	char fingerprint[KEYS_HEX_SIZE]; /* BLAKE2b-256 hex of the file as checked
+	                         (check_options.fingerprint),
+	                         "" when not taken */
+	bool quick;                      /* made with check_options.quick */
+	check_verdict verdict;
+	const char *era; /* "gzip-v0", "hyperlog-v1", "kappa-osm-v2", "unknown" (static) */
+	char *era_text;  /* translated plain words: which Mapeo wrote it and can read it */
+	/* project */
+	bool has_discovery_key;
+	char discovery_key[KEYS_HEX_SIZE];
+	bool project_default;
+	bool project_unknown; /* the file's project cannot be read (index lost, another era):
+	                         step 1 cannot compare it; a project-unreadable finding says why */
+	char *p2p_db;         /* userdata p2p-db value, may be NULL */
+	/* configuration compared with (config_used false when none) */
+	bool config_used;
+	char *config_path;
+	char *config_name;
+	char *config_version;
+	bool config_has_key;
+	char config_discovery_key[KEYS_HEX_SIZE]; /* "" for the default project */
+	char config_footer[16];                   /* "ae0a6**********" or "MAPEO" */
+	bool config_match;
+	char *
+	    config_source; /* translated: "given with --config", "Mapeo Desktop on this computer" */
+	/* structure */
+	size_t members;
+	size_t media_members;
+	uint64_t media_bytes;
+	char **photo_ids; /* the photos in the file as observations name them ("<id>.jpg",
+	                     without "original/"), sorted, once each; to tell leftover
+	                     temporary databases that name them */
+	size_t n_photo_ids;
+	bool has_database;
+	/* feeds */
+	report_feed *feeds;
+	size_t n_feeds;
+	/* observations (not filled in --quick mode) */
+	bool observations_checked;
+	size_t obs_heads;
+	size_t obs_forks;
+	size_t obs_deleted;
+	size_t obs_with_attachments;
+	report_head *heads; /* every current observation, sorted by id */
+	size_t n_heads;
+	report_observation *obs; /* the suspect ones, worst first */
+	size_t n_obs, obs_cap;
+	/* everything found, in guide order */
+	findings findings;
+	/* step 2 and this computer (versions.h, env.h) */
+	uint64_t database_bytes; /* size of osm-p2p-db.tar, 0 when absent */
+	report_version version;
+} sd_report;
 
 typedef enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_YAML } report_format;
 

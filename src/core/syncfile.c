@@ -71,9 +71,33 @@ static sf_kind kind_of(const char *name)
 
 sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err)
 {
-	if (sf->vread)
-		return sf->vread(sf->vctx, off, buf, len, err);
-	return sdin_read_exact(sf->in, buf, len, off, err);
+	return sf->src.ops->read(sf->src.ctx, off, buf, len, err);
+}
+
+/* ---- a sync file as a source (source.h) ---- */
+
+static sd_status file_read(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	return sdin_read_exact(ctx, buf, len, off, err);
+}
+
+static sd_status file_check_unchanged(void *ctx, sd_error *err)
+{
+	return sdin_check_unchanged(ctx, err);
+}
+
+static const src_ops file_ops = {file_read, file_check_unchanged, NULL};
+
+/* One file, its photos before its database; a feed's secret_key in it is
+ * a leak, not this computer's own. */
+static void as_source(syncfile *sf)
+{
+	sf->src.kind = SRC_SYNC_FILE;
+	sf->src.ops = &file_ops;
+	sf->src.ctx = sf->in;
+	sf->src.media_first = true;
+	sf->src.holds_photos = true;
+	sf->src.in_member = true;
 }
 
 const sf_member *sf_find_member(const syncfile *sf, const char *name)
@@ -476,7 +500,7 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 	if (json_is_string(dk) && keys_is_hex64(json_string_value(dk))) {
 		/* Mapeo compares it as a string with its own lower-case hex. */
 		sf->has_discovery_key = true;
-		memcpy(sf->discovery_key, json_string_value(dk), 65);
+		memcpy(sf->discovery_key, json_string_value(dk), KEYS_HEX_SIZE);
 		sf->hints.discovery_key = true;
 	} else if (dk) {
 		fnd_add(fl, FND_DAMAGED_INDEX,
@@ -790,231 +814,228 @@ void sf_check_feed_keys(const syncfile *sf, findings *fl)
 	}
 }
 
-static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
-{
-	const sf_member *db = sf->db;
+/* What the parts of read_inner() share while they walk the inner tar. */
+typedef struct inner_walk {
+	syncfile *sf;
+	const sf_member *db;
+	findings *fl;
 	tar_iter it;
-	size_t icap = 0, fcap = 0;
-	feed_table table = {0};
-	bool feeds_over = false;
-	uint64_t len = db->truncated ? sf->size - db->data_off : db->size;
-	tar_iter_init(&it, sf->in, db->data_off, len);
-	it.max_members = sd_limit(SD_LIMIT_INNER_MEMBERS);
-	sf->inner_ok = true;
-	bool any_backslash = false, any_slash = false;
-	for (;;) {
-		if (sd_progress_cancelled(prog))
-			break;
-		tar_entry e;
-		sd_error err;
-		sd_error_clear(&err);
-		tar_event ev = tar_iter_next(&it, &e, &err);
-		if (ev == TAR_END)
-			break;
-		if (ev == TAR_DAMAGE && err.status == SD_ERR_LIMIT) {
-			finding *f = fnd_add(
-			    fl, FND_LIMIT_EXCEEDED,
-			    _("the database (osm-p2p-db.tar) in %s has more than %llu entries: "
-			      "reading it stopped %llu bytes into it, and the %llu bytes after "
-			      "that were not checked"),
-			    sf->path, (unsigned long long)it.max_members,
-			    (unsigned long long)(it.damage_off - db->data_off),
-			    (unsigned long long)(db->data_off + len - it.damage_off));
-			f->offset = (int64_t)it.damage_off;
-			fnd_set_member(f, DB_NAME);
-			continue;
-		}
-		if (ev == TAR_DAMAGE && db->unpatched &&
-		    it.damage_off + TAR_BLOCK > db->data_off + len) {
-			/* the torn append ended inside an entry's header */
-			finding *f =
-			    fnd_add(fl, FND_INNER_TAR_DAMAGED,
-			            _("the file ends %llu bytes into the header of a database "
-			              "entry (at byte %llu, %llu bytes into the database): the "
-			              "file was cut there, and the entries from there on are lost"),
-			            (unsigned long long)(db->data_off + len - it.damage_off),
-			            (unsigned long long)it.damage_off,
-			            (unsigned long long)(it.damage_off - db->data_off));
-			f->offset = (int64_t)it.damage_off;
-			fnd_set_member(f, DB_NAME);
-			sf->inner_ok = false;
-			sf->inner_cut = true;
-			continue;
-		}
-		if (ev == TAR_DAMAGE) {
-			if (sf->inner_ok) {
-				finding *f = fnd_add(
-				    fl, FND_INNER_TAR_DAMAGED,
-				    _("the database (osm-p2p-db.tar) is damaged %llu bytes into "
-				      "it: %s; Mapeo will say 'Invalid tar header'"),
-				    (unsigned long long)(it.damage_off - db->data_off), err.msg);
-				f->offset = (int64_t)it.damage_off;
-				fnd_set_member(f, DB_NAME);
-			}
-			sf->inner_ok = false;
-			continue;
-		}
-		if (!e.checksum_ok) {
-			char *en = escape_name(e.name);
-			finding *f =
-			    fnd_add(fl, FND_INNER_TAR_DAMAGED,
-			            _("the database entry '%s' has a wrong header checksum; Mapeo "
-			              "will say 'Invalid tar header'"),
-			            en);
-			f->offset = (int64_t)e.header_off;
-			fnd_set_member(f, DB_NAME);
-			fnd_set_inner(f, en);
-			free(en);
-			sf->inner_ok = false;
-		}
-		if (e.truncated) {
-			char *en = escape_name(e.name);
-			uint64_t have = sf->size > e.data_off ? sf->size - e.data_off : 0;
-			finding *f =
-			    db->unpatched
-			        ? fnd_add(
-			              fl, FND_INNER_TAR_DAMAGED,
-			              _("the database entry '%s' (its header at byte %llu, %llu "
-			                "bytes into the database) is cut: it should hold %llu "
-			                "bytes, but the file ends after %llu of them"),
-			              en, (unsigned long long)e.header_off,
-			              (unsigned long long)(e.header_off - db->data_off),
-			              (unsigned long long)e.size, (unsigned long long)have)
-			        : fnd_add(
-			              fl, FND_INNER_TAR_DAMAGED,
-			              _("the database entry '%s' (its header at byte %llu, %llu "
-			                "bytes into the database) is cut short: Mapeo will say "
-			                "'Unexpected end of data'"),
-			              en, (unsigned long long)e.header_off,
-			              (unsigned long long)(e.header_off - db->data_off));
-			f->offset = (int64_t)e.header_off;
-			fnd_set_member(f, DB_NAME);
-			fnd_set_inner(f, en);
-			free(en);
-			sf->inner_ok = false;
-			sf->inner_cut = true;
-		}
-		if (e.mtime_negative)
-			sf->hints.negative_mtime = true;
-		if (e.typeflag != '0' && e.typeflag != '\0')
-			continue; /* only regular files carry feeds */
-		bool backslash = strchr(e.name, '\\') != NULL;
-		char *norm = xstrdup(e.name);
-		for (char *p = norm; *p; p++)
-			if (*p == '\\')
-				*p = '/';
-		if (backslash)
-			any_backslash = true;
-		else if (strchr(norm, '/'))
-			any_slash = true;
-		if (dangerous_name(e.name)) {
-			char *en = escape_name(e.name);
-			finding *f = fnd_add(
-			    fl, FND_DANGEROUS_NAME,
-			    _("the database entry name '%s' is absolute, climbs with '..' or "
-			      "holds control characters"),
-			    en);
-			f->offset = (int64_t)e.header_off;
-			fnd_set_inner(f, en);
-			free(en);
-		}
-		SD_GROW(sf->inner, icap, sf->n_inner + 1);
-		sf_inner *in = &sf->inner[sf->n_inner++];
-		in->name = norm;
-		in->off = e.data_off;
-		in->size = e.truncated ? 0 : e.size;
-		in->backslash = backslash;
+	uint64_t len; /* bytes of the database in the file */
+	size_t icap, fcap;
+	feed_table table;
+	bool feeds_over;
+	bool any_backslash, any_slash;
+} inner_walk;
 
-		char *slash = strchr(norm, '/');
-		if (!slash)
-			continue;
-		size_t dlen = (size_t)(slash - norm);
-		char *dir = xstrndup(norm, dlen);
-		const char *file = slash + 1;
-		bool numeric = dlen > 0 && dlen < 9;
-		for (size_t i = 0; i < dlen; i++)
-			numeric = numeric && isdigit((unsigned char)dir[i]);
-		if (numeric) {
-			bool was_over = feeds_over;
-			sf_feed *fd =
-			    get_feed(sf, &table, &fcap, atoi(dir), backslash, dir, &feeds_over);
-			if (feeds_over && !was_over) {
-				char *en = escape_name(e.name);
-				finding *f = fnd_add(
-				    fl, FND_LIMIT_EXCEEDED,
-				    _("the database (osm-p2p-db.tar) in %s has more than %llu "
-				      "feeds: "
-				      "feed %s (entry '%s', %llu bytes into the database) and "
-				      "every "
-				      "other feed first named after it were not read nor checked"),
-				    sf->path, (unsigned long long)sd_limit(SD_LIMIT_FEEDS), dir, en,
-				    (unsigned long long)(e.header_off - db->data_off));
-				f->offset = (int64_t)e.header_off;
-				f->feed = atoi(dir);
-				fnd_set_member(f, DB_NAME);
-				fnd_set_inner(f, en);
-				free(en);
-			}
-			if (fd) {
-				sf_range *r =
-				    feed_slot(fd, file, &fd->has_secret_key, &fd->has_localname);
-				if (r && !e.truncated) {
-					r->present = true;
-					r->off = e.data_off;
-					r->size = e.size;
-				} else if (r == &fd->data && db->unpatched) {
-					/* a torn append cut the data: the blocks before the
-					 * cut still verify against the whole tree */
-					r->present = true;
-					r->off = e.data_off;
-					r->size = sf->size > e.data_off ? sf->size - e.data_off : 0;
-				}
-			}
-		} else if (keys_is_hex64(dir)) {
-			sf->hints.key_dir = true;
-		} else if (!strcmp(dir, "_fake")) {
-			sf->hints.fake_dir = true;
-		} else if (!strcmp(dir, "fake")) {
-			sf->hints.old_fake_dir = true;
-		}
-		free(dir);
-	}
-	tar_iter_free(&it);
-	free(table.slot);
-	if (db->truncated && sf->inner_ok) {
-		/* cut exactly between two entries: nothing above says so */
-		char *en = escape_name(sf->n_inner ? sf->inner[sf->n_inner - 1].name : "");
+/* A damaged stretch of the inner tar (an event of tar_iter_next() other
+ * than an entry): said once, and whether the cut of a torn append lost the
+ * entries after it. False for an entry. */
+static bool inner_damage(inner_walk *w, tar_event ev, const sd_error *err)
+{
+	if (ev == TAR_DAMAGE && err->status == SD_ERR_LIMIT) {
 		finding *f =
-		    sf->n_inner
-		        ? fnd_add(fl, FND_INNER_TAR_DAMAGED,
+		    fnd_add(w->fl, FND_LIMIT_EXCEEDED,
+		            _("the database (osm-p2p-db.tar) in %s has more than %llu entries: "
+		              "reading it stopped %llu bytes into it, and the %llu bytes after "
+		              "that were not checked"),
+		            w->sf->path, (unsigned long long)w->it.max_members,
+		            (unsigned long long)(w->it.damage_off - w->db->data_off),
+		            (unsigned long long)(w->db->data_off + w->len - w->it.damage_off));
+		f->offset = (int64_t)w->it.damage_off;
+		fnd_set_member(f, DB_NAME);
+		return true;
+	}
+	if (ev == TAR_DAMAGE && w->db->unpatched &&
+	    w->it.damage_off + TAR_BLOCK > w->db->data_off + w->len) {
+		/* the torn append ended inside an entry's header */
+		finding *f =
+		    fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+		            _("the file ends %llu bytes into the header of a database "
+		              "entry (at byte %llu, %llu bytes into the database): the "
+		              "file was cut there, and the entries from there on are lost"),
+		            (unsigned long long)(w->db->data_off + w->len - w->it.damage_off),
+		            (unsigned long long)w->it.damage_off,
+		            (unsigned long long)(w->it.damage_off - w->db->data_off));
+		f->offset = (int64_t)w->it.damage_off;
+		fnd_set_member(f, DB_NAME);
+		w->sf->inner_ok = false;
+		w->sf->inner_cut = true;
+		return true;
+	}
+	if (ev == TAR_DAMAGE) {
+		if (w->sf->inner_ok) {
+			finding *f = fnd_add(
+			    w->fl, FND_INNER_TAR_DAMAGED,
+			    _("the database (osm-p2p-db.tar) is damaged %llu bytes into "
+			      "it: %s; Mapeo will say 'Invalid tar header'"),
+			    (unsigned long long)(w->it.damage_off - w->db->data_off), err->msg);
+			f->offset = (int64_t)w->it.damage_off;
+			fnd_set_member(f, DB_NAME);
+		}
+		w->sf->inner_ok = false;
+		return true;
+	}
+	return false;
+}
+
+/* What is wrong with one entry's header: its checksum, its data cut. */
+static void inner_entry_faults(inner_walk *w, const tar_entry *e)
+{
+	if (!e->checksum_ok) {
+		char *en = escape_name(e->name);
+		finding *f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+		                     _("the database entry '%s' has a wrong header checksum; Mapeo "
+		                       "will say 'Invalid tar header'"),
+		                     en);
+		f->offset = (int64_t)e->header_off;
+		fnd_set_member(f, DB_NAME);
+		fnd_set_inner(f, en);
+		free(en);
+		w->sf->inner_ok = false;
+	}
+	if (e->truncated) {
+		char *en = escape_name(e->name);
+		uint64_t have = w->sf->size > e->data_off ? w->sf->size - e->data_off : 0;
+		finding *f =
+		    w->db->unpatched
+		        ? fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+		                  _("the database entry '%s' (its header at byte %llu, %llu "
+		                    "bytes into the database) is cut: it should hold %llu "
+		                    "bytes, but the file ends after %llu of them"),
+		                  en, (unsigned long long)e->header_off,
+		                  (unsigned long long)(e->header_off - w->db->data_off),
+		                  (unsigned long long)e->size, (unsigned long long)have)
+		        : fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+		                  _("the database entry '%s' (its header at byte %llu, %llu "
+		                    "bytes into the database) is cut short: Mapeo will say "
+		                    "'Unexpected end of data'"),
+		                  en, (unsigned long long)e->header_off,
+		                  (unsigned long long)(e->header_off - w->db->data_off));
+		f->offset = (int64_t)e->header_off;
+		fnd_set_member(f, DB_NAME);
+		fnd_set_inner(f, en);
+		free(en);
+		w->sf->inner_ok = false;
+		w->sf->inner_cut = true;
+	}
+	if (e->mtime_negative)
+		w->sf->hints.negative_mtime = true;
+}
+
+/* A regular file of the inner tar: listed (sf->inner), given to its feed
+ * when it is in a numbered folder, or taken as a writer hint. */
+static void inner_place(inner_walk *w, const tar_entry *e)
+{
+	bool backslash = strchr(e->name, '\\') != NULL;
+	char *norm = xstrdup(e->name);
+	for (char *p = norm; *p; p++)
+		if (*p == '\\')
+			*p = '/';
+	if (backslash)
+		w->any_backslash = true;
+	else if (strchr(norm, '/'))
+		w->any_slash = true;
+	if (dangerous_name(e->name)) {
+		char *en = escape_name(e->name);
+		finding *f =
+		    fnd_add(w->fl, FND_DANGEROUS_NAME,
+		            _("the database entry name '%s' is absolute, climbs with '..' or "
+		              "holds control characters"),
+		            en);
+		f->offset = (int64_t)e->header_off;
+		fnd_set_inner(f, en);
+		free(en);
+	}
+	SD_GROW(w->sf->inner, w->icap, w->sf->n_inner + 1);
+	sf_inner *in = &w->sf->inner[w->sf->n_inner++];
+	in->name = norm;
+	in->off = e->data_off;
+	in->size = e->truncated ? 0 : e->size;
+	in->backslash = backslash;
+
+	char *slash = strchr(norm, '/');
+	if (!slash)
+		return;
+	size_t dlen = (size_t)(slash - norm);
+	char *dir = xstrndup(norm, dlen);
+	const char *file = slash + 1;
+	bool numeric = dlen > 0 && dlen < 9;
+	for (size_t i = 0; i < dlen; i++)
+		numeric = numeric && isdigit((unsigned char)dir[i]);
+	if (numeric) {
+		bool was_over = w->feeds_over;
+		sf_feed *fd =
+		    get_feed(w->sf, &w->table, &w->fcap, atoi(dir), backslash, dir, &w->feeds_over);
+		if (w->feeds_over && !was_over) {
+			char *en = escape_name(e->name);
+			finding *f =
+			    fnd_add(w->fl, FND_LIMIT_EXCEEDED,
+			            _("the database (osm-p2p-db.tar) in %s has more than %llu "
+			              "feeds: "
+			              "feed %s (entry '%s', %llu bytes into the database) and "
+			              "every "
+			              "other feed first named after it were not read nor checked"),
+			            w->sf->path, (unsigned long long)sd_limit(SD_LIMIT_FEEDS), dir,
+			            en, (unsigned long long)(e->header_off - w->db->data_off));
+			f->offset = (int64_t)e->header_off;
+			f->feed = atoi(dir);
+			fnd_set_member(f, DB_NAME);
+			fnd_set_inner(f, en);
+			free(en);
+		}
+		if (fd) {
+			sf_range *r = feed_slot(fd, file, &fd->has_secret_key, &fd->has_localname);
+			if (r && !e->truncated) {
+				r->present = true;
+				r->off = e->data_off;
+				r->size = e->size;
+			} else if (r == &fd->data && w->db->unpatched) {
+				/* a torn append cut the data: the blocks before the
+				 * cut still verify against the whole tree */
+				r->present = true;
+				r->off = e->data_off;
+				r->size = w->sf->size > e->data_off ? w->sf->size - e->data_off : 0;
+			}
+		}
+	} else if (keys_is_hex64(dir)) {
+		w->sf->hints.key_dir = true;
+	} else if (!strcmp(dir, "_fake")) {
+		w->sf->hints.fake_dir = true;
+	} else if (!strcmp(dir, "fake")) {
+		w->sf->hints.old_fake_dir = true;
+	}
+	free(dir);
+}
+
+/* After the walk: a database that ends without the end of its tar. */
+static void inner_cut_at_end(inner_walk *w)
+{
+	if (w->db->truncated && w->sf->inner_ok) {
+		/* cut exactly between two entries: nothing above says so */
+		char *en = escape_name(w->sf->n_inner ? w->sf->inner[w->sf->n_inner - 1].name : "");
+		finding *f =
+		    w->sf->n_inner
+		        ? fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
 		                  _("the database ends after its entry '%s' without the end of "
 		                    "its tar: the file was cut there, and the entries after it "
 		                    "are lost"),
 		                  en)
-		        : fnd_add(fl, FND_INNER_TAR_DAMAGED,
+		        : fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
 		                  _("the database holds no entry: the file was cut right after "
 		                    "its header"));
 		free(en);
-		f->offset = (int64_t)(db->data_off + len);
+		f->offset = (int64_t)(w->db->data_off + w->len);
 		fnd_set_member(f, DB_NAME);
-		sf->inner_ok = false;
-		sf->inner_cut = true;
+		w->sf->inner_ok = false;
+		w->sf->inner_cut = true;
 	}
-	sf->hints.backslashes = any_backslash;
-	if (sf->n_feeds)
-		qsort(sf->feeds, sf->n_feeds, sizeof *sf->feeds, cmp_feed);
+}
 
-	if (any_backslash) {
-		finding *f =
-		    fnd_add(fl, FND_WINDOWS_PATHS,
-		            _("the database's names use backslashes ('0\\key'): it was written "
-		              "on Windows by Mapeo before February 2020, and Mapeo of that time "
-		              "on macOS or Linux saw no data in it"));
-		fnd_set_member(f, DB_NAME);
-	}
-	(void)any_slash;
-	/* Feeds Mapeo loads: 0, 1, 2, … until the first number whose key it
-	 * cannot read. */
+/* Feeds as Mapeo loads them: 0, 1, 2, … until the first number whose key
+ * it cannot read; and what in a feed's folder does not belong in a sync
+ * file. */
+static void feeds_mapeo_loads(syncfile *sf, findings *fl)
+{
 	int expect = 0;
 	for (size_t i = 0; i < sf->n_feeds; i++) {
 		sf_feed *fd = &sf->feeds[i];
@@ -1052,6 +1073,49 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	}
 	/* In the sync file each feed must have its key. */
 	sf_check_feed_keys(sf, fl);
+}
+
+static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
+{
+	const sf_member *db = sf->db;
+	inner_walk w = {.sf = sf, .db = db, .fl = fl};
+	w.len = db->truncated ? sf->size - db->data_off : db->size;
+	tar_iter_init(&w.it, sf->in, db->data_off, w.len);
+	w.it.max_members = sd_limit(SD_LIMIT_INNER_MEMBERS);
+	sf->inner_ok = true;
+	for (;;) {
+		if (sd_progress_cancelled(prog))
+			break;
+		tar_entry e;
+		sd_error err;
+		sd_error_clear(&err);
+		tar_event ev = tar_iter_next(&w.it, &e, &err);
+		if (ev == TAR_END)
+			break;
+		if (inner_damage(&w, ev, &err))
+			continue;
+		inner_entry_faults(&w, &e);
+		if (e.typeflag != '0' && e.typeflag != '\0')
+			continue; /* only regular files carry feeds */
+		inner_place(&w, &e);
+	}
+	tar_iter_free(&w.it);
+	free(w.table.slot);
+	inner_cut_at_end(&w);
+	sf->hints.backslashes = w.any_backslash;
+	if (sf->n_feeds)
+		qsort(sf->feeds, sf->n_feeds, sizeof *sf->feeds, cmp_feed);
+
+	if (w.any_backslash) {
+		finding *f =
+		    fnd_add(fl, FND_WINDOWS_PATHS,
+		            _("the database's names use backslashes ('0\\key'): it was written "
+		              "on Windows by Mapeo before February 2020, and Mapeo of that time "
+		              "on macOS or Linux saw no data in it"));
+		fnd_set_member(f, DB_NAME);
+	}
+	(void)w.any_slash;
+	feeds_mapeo_loads(sf, fl);
 }
 
 static void era_and_hints(syncfile *sf, findings *fl)
@@ -1159,8 +1223,8 @@ static bool is_configuration(const syncfile *sf)
 	return config;
 }
 
-sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
-                  sd_error *err)
+static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
+                                const sd_progress *prog, sd_error *err)
 {
 	*out = NULL;
 	sd_input *in;
@@ -1170,6 +1234,7 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	syncfile *sf = xcalloc(1, sizeof *sf);
 	sf->path = xstrdup(path);
 	sf->in = in;
+	as_source(sf);
 	sf->size = sdin_size(in);
 	sf->mtime = sdin_mtime(in);
 	*out = sf;
@@ -1265,6 +1330,19 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	return SD_OK;
 }
 
+sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
+                  sd_error *err)
+{
+	sd_status st = open_sync_file(path, out, fl, prog, err);
+	/* A tar (or Mapeo 2's gzip) names its project in its userdata, or
+	 * step 1 says why it cannot; anything else is no sync file. */
+	if (st == SD_OK)
+		(*out)->src.project = (*out)->is_tar || (*out)->era == SF_ERA_GZIP_V0
+		                          ? SRC_PROJECT_NAMED
+		                          : SRC_PROJECT_NONE;
+	return st;
+}
+
 void sf_close(syncfile *sf)
 {
 	if (!sf)
@@ -1286,7 +1364,8 @@ void sf_close(syncfile *sf)
 	free(sf->p2p_db);
 	free(sf->path);
 	sdin_close(sf->in);
-	if (sf->vfree)
-		sf->vfree(sf->vctx);
+	if (sf->src.ops && sf->src.ops->close)
+		sf->src.ops->close(sf->src.ctx);
+	free(sf->src.config_userdata);
 	free(sf);
 }

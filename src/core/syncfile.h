@@ -7,6 +7,9 @@
  * contents are left for the verifier to stream. Every problem in the file is
  * a finding; only a file that cannot be read at all is an error.
  *
+ * A Mapeo database folder is presented in the same view (database.h); the
+ * view's `src` part (source.h) says which one it is and how it is read.
+ *
  * Ownership: the syncfile owns every string and array in it, and the open
  * input; sf_close() frees all. Nothing here ever writes to the file. */
 #ifndef SD_SYNCFILE_H
@@ -20,6 +23,7 @@
 #include "io.h"
 #include "keys.h"
 #include "progress.h"
+#include "source.h"
 #include "status.h"
 
 typedef enum sf_era {
@@ -79,7 +83,7 @@ typedef struct sf_hints {
 
 typedef struct syncfile {
 	char *path;
-	sd_input *in; /* open read-only input; NULL when unreadable */
+	sd_input *in; /* open read-only input; NULL when unreadable, and for a folder */
 	uint64_t size;
 	int64_t mtime;
 	sf_era era;
@@ -111,12 +115,9 @@ typedef struct syncfile {
 	sf_feed *feeds; /* numeric feed directories, sorted by number */
 	size_t n_feeds;
 	sf_hints hints;
-	/* A Mapeo database folder presented as a sync file (database.h): reads
-	 * of the ranges above go to vread instead of `in`, and sf_close() calls
-	 * vfree(vctx). NULL for a real sync file. */
-	sd_status (*vread)(void *vctx, uint64_t off, void *buf, size_t len, sd_error *err);
-	void (*vfree)(void *vctx);
-	void *vctx;
+	/* How its ranges are read and what kind of source it is (source.h):
+	 * sf_open() fills it for a sync file, db_open() for a folder. */
+	src_info src;
 } syncfile;
 
 /* Open and analyse path. Returns SD_OK with *out set whenever the file could
@@ -129,7 +130,7 @@ void sf_close(syncfile *sf);
  * it and every feed after it); shared by sync files and database folders. */
 void sf_check_feed_keys(const syncfile *sf, findings *fl);
 
-/* Read bytes of the sync file (for located ranges). */
+/* Read bytes of the source (for located ranges), through its src.ops. */
 sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err);
 
 /* "gzip-v0", "hyperlog-v1", "kappa-osm-v2", "unknown" */

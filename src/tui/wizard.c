@@ -117,7 +117,7 @@ env_info *wiz_leftovers(const wizard *w, const sd_report *r, int **match, size_t
 	env_info *e = env_scan(&eo);
 	char(*keys)[KEYS_HEX_SIZE] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
 	for (size_t i = 0; i < r->n_feeds; i++)
-		memcpy(keys[i], r->feeds[i].key_hex, 65);
+		memcpy(keys[i], r->feeds[i].key_hex, KEYS_HEX_SIZE);
 	const char *dk = r->has_discovery_key ? r->discovery_key : r->project_default ? "" : NULL;
 	*match = xcalloc(e->n_temps ? e->n_temps : 1, sizeof **match);
 	*shared = xcalloc(e->n_temps ? e->n_temps : 1, sizeof **shared);

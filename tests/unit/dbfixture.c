@@ -110,8 +110,8 @@ static void build(const char *sfpath, const char *dbdir, const char *media, cons
 	fnd_free(&fl);
 	mkdirs(dbdir);
 	size_t n = sf->n_feeds;
-	char(*old_hex)[65] = xcalloc(n + 1, sizeof *old_hex);
-	char(*new_hex)[65] = xcalloc(n + 1, sizeof *new_hex);
+	char(*old_hex)[KEYS_HEX_SIZE] = xcalloc(n + 1, sizeof *old_hex);
+	char(*new_hex)[KEYS_HEX_SIZE] = xcalloc(n + 1, sizeof *new_hex);
 	uint8_t(*pk)[32] = xcalloc(n + 1, sizeof *pk);
 	uint8_t(*sk)[64] = xcalloc(n + 1, sizeof *sk);
 	for (size_t i = 0; i < n; i++) {

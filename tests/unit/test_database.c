@@ -19,6 +19,7 @@
 #include "keys.h"
 #include "rebuild.h"
 #include "report.h"
+#include "source.h"
 #include "strbuf.h"
 #include "syncfile.h"
 #include "testutil.h"
@@ -486,6 +487,93 @@ START_TEST(temp_folder)
 }
 END_TEST
 
+/* ---- one source interface ---- */
+
+static void append_byte(const char *path)
+{
+	FILE *f = fopen(path, "ab");
+	ck_assert_ptr_nonnull(f);
+	fputc(0, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A sync file and database folders answer, through their src part, every
+ * question the diagnosis asks instead of which opener made the view; both
+ * read the same feed bytes and both see a change under them. */
+START_TEST(sources_answer_what_the_diagnosis_asks)
+{
+	const char *a = sd_test_data("good-project-A.mapeodata");
+	findings fl;
+	fnd_init(&fl);
+	sd_error err;
+	syncfile *sf = NULL;
+	ck_assert_int_eq(src_open(a, &sf, &fl, NULL, &err), SD_OK);
+	ck_assert_int_eq(sf->src.kind, SRC_SYNC_FILE);
+	ck_assert(!db_is_view(sf));
+	ck_assert(sf->src.media_first && sf->src.holds_photos && sf->src.in_member);
+	ck_assert(!sf->src.own_keys);
+	ck_assert_int_eq(sf->src.project, SRC_PROJECT_NAMED);
+	ck_assert_ptr_null(sf->src.config_userdata);
+	ck_assert_int_eq(src_check_unchanged(sf, &err), SD_OK);
+	uint8_t key_file[32], key_db[32];
+	ck_assert(sf->n_feeds >= 1 && sf->feeds[0].key.size == 32);
+	ck_assert_int_eq(sf_read(sf, sf->feeds[0].key.off, key_file, 32, &err), SD_OK);
+	sf_close(sf);
+
+	/* Desktop's database with its key folder: compared with the
+	 * configuration beside it, its secret keys mark its own feed */
+	dbfx_options o = {.own = true, .project_key_hex = KEY_A, .epoch_feed = -1};
+	char *ud = build(&o, NULL);
+	ck_assert_int_eq(src_open(ud, &sf, &fl, NULL, &err), SD_OK);
+	ck_assert_int_eq(sf->src.kind, SRC_DATABASE);
+	ck_assert(db_is_view(sf));
+	ck_assert(!sf->src.media_first && !sf->src.in_member);
+	ck_assert(sf->src.holds_photos && sf->src.own_keys);
+	ck_assert_int_eq(sf->src.project, SRC_PROJECT_NAMED);
+	ck_assert_str_eq(sf->src.config_userdata, ud);
+	ck_assert_int_eq(sf_read(sf, sf->feeds[0].key.off, key_db, 32, &err), SD_OK);
+	ck_assert(!memcmp(key_file, key_db, 32));
+	ck_assert_int_eq(src_check_unchanged(sf, &err), SD_OK);
+	char *data = xasprintf("%s/kappa.db/0/data", ud);
+	append_byte(data);
+	ck_assert_int_eq(src_check_unchanged(sf, &err), SD_ERR_CHANGED);
+	ck_assert_ptr_nonnull(strstr(err.msg, data));
+	free(data);
+	sf_close(sf);
+	done(ud);
+
+	/* without the key folder it cannot say its project */
+	dbfx_options o2 = {.epoch_feed = -1};
+	ud = build(&o2, NULL);
+	ck_assert_int_eq(src_open(ud, &sf, &fl, NULL, &err), SD_OK);
+	ck_assert_int_eq(sf->src.project, SRC_PROJECT_UNNAMED);
+	sf_close(sf);
+	done(ud);
+
+	/* a leftover temporary folder: its photos stayed in the sync file */
+	char *dir = sd_test_tmpdir();
+	char *tmp = xasprintf("%s/osm-p2p-syncfile-1", dir);
+	dbfx_build_temp(a, tmp);
+	ck_assert_int_eq(src_open(tmp, &sf, &fl, NULL, &err), SD_OK);
+	ck_assert_int_eq(sf->src.kind, SRC_DATABASE);
+	ck_assert(!sf->src.holds_photos);
+	ck_assert_ptr_null(sf->src.config_userdata);
+	ck_assert_int_eq(sf->src.project, SRC_PROJECT_UNNAMED);
+	sf_close(sf);
+	free(tmp);
+	rm_rf(dir);
+	free(dir);
+
+	/* not a sync file: nothing for step 1 to compare */
+	ck_assert_int_eq(
+	    src_open(sd_test_data("config-A.v3-tar.mapeosettings"), &sf, &fl, NULL, &err), SD_OK);
+	ck_assert_int_eq(sf->src.kind, SRC_SYNC_FILE);
+	ck_assert_int_eq(sf->src.project, SRC_PROJECT_NONE);
+	sf_close(sf);
+	fnd_free(&fl);
+}
+END_TEST
+
 /* ---- rebuild from a database ---- */
 
 static char *tree_state(const char *dir)
@@ -600,6 +688,7 @@ static Suite *suite(void)
 	tcase_add_test(t, feed_with_holes);
 	tcase_add_test(t, feed_gap_and_not_a_database);
 	tcase_add_test(t, temp_folder);
+	tcase_add_test(t, sources_answer_what_the_diagnosis_asks);
 	tcase_add_test(t, rebuild_database_without_secrets);
 	suite_add_tcase(s, t);
 	return s;

@@ -352,6 +352,32 @@ START_TEST(variant_eras)
 }
 END_TEST
 
+/* Step 2 knows that data is missing from the feeds' own counts (blocks
+ * present against the tree's length), not from step 3's feed-incomplete
+ * finding: the counts alone give the caution, the finding alone none. */
+START_TEST(missing_data_from_the_feeds_not_a_finding)
+{
+	sd_report *r = check_quiet(sd_test_data("good-project-A.mapeodata"));
+	check_options opt = {
+	    .no_auto_config = true, .no_local_mapeo = true, .versions = SD_VERSIONS_FILE};
+	ck_assert(!fnd_has(&r->findings, FND_FEED_INCOMPLETE));
+	ck_assert(!has_caution(r, "Some data is missing"));
+	ck_assert_uint_ge(r->n_feeds, 1);
+	ck_assert(r->feeds[0].checked);
+	ck_assert_uint_ge(r->feeds[0].length, 1);
+	uint64_t present = r->feeds[0].present;
+	r->feeds[0].present = r->feeds[0].length - 1;
+	check_version_step(r, NULL, &opt);
+	ck_assert(!fnd_has(&r->findings, FND_FEED_INCOMPLETE));
+	ck_assert(has_caution(r, "Some data is missing"));
+	r->feeds[0].present = present;
+	fnd_add(&r->findings, FND_FEED_INCOMPLETE, "planted");
+	check_version_step(r, NULL, &opt);
+	ck_assert(!has_caution(r, "Some data is missing"));
+	report_free(r);
+}
+END_TEST
+
 START_TEST(assess_by_release)
 {
 	ver_table *t = load_table();
@@ -603,7 +629,7 @@ START_TEST(temp_folders_and_the_check)
 	sd_report *r = check_quiet(sd_test_data("good-project-A.mapeodata"));
 	ck_assert_uint_ge(r->n_feeds, 1);
 	char key0[KEYS_HEX_SIZE];
-	memcpy(key0, r->feeds[0].key_hex, 65);
+	memcpy(key0, r->feeds[0].key_hex, KEYS_HEX_SIZE);
 	report_free(r);
 
 	snprintf(p, sizeof p, "%s/t1/osm-p2p-syncfile-123456/multifeed/0/key", home);
@@ -856,6 +882,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, fixture_eras);
 	tcase_add_test(tc, variant_eras);
 	tcase_add_test(tc, assess_by_release);
+	tcase_add_test(tc, missing_data_from_the_feeds_not_a_finding);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("computer");
 	tcase_add_test(tc, installs_found);

@@ -33,7 +33,7 @@ static mapeo_config *open_cfg(const char *path, findings *fl)
 
 START_TEST(keys_and_forms)
 {
-	char dk[65], f[16];
+	char dk[KEYS_HEX_SIZE], f[16];
 	ck_assert(keys_discovery_hex(KEY_A, dk));
 	ck_assert_str_eq(dk, DK_A);
 	ck_assert(keys_discovery_hex(KEY_B, dk));
@@ -50,7 +50,7 @@ START_TEST(keys_and_forms)
 	ck_assert(keys_valid_project_key(KEY_A, why, sizeof why));
 	ck_assert(!keys_valid_project_key("abc", why, sizeof why));
 	ck_assert_ptr_nonnull(strstr(why, "64"));
-	char upper[65];
+	char upper[KEYS_HEX_SIZE];
 	strcpy(upper, KEY_A);
 	upper[0] = 'A';
 	ck_assert(!keys_valid_project_key(upper, why, sizeof why));

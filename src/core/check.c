@@ -1,0 +1,190 @@
+#include "config.h"
+
+#include "diagnosis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_internal.h"
+#include "i18n.h"
+#include "source.h"
+#include "versions.h"
+#include "xalloc.h"
+
+const char *check_verdict_name(check_verdict v)
+{
+	switch (v) {
+	case VERDICT_OK: return "ok";
+	case VERDICT_PROBLEMS: return "problems";
+	default: return "unreadable";
+	}
+}
+
+void report_free(sd_report *r)
+{
+	if (!r)
+		return;
+	check_version_free(&r->version);
+	free(r->file), free(r->era_text), free(r->p2p_db);
+	free(r->config_path), free(r->config_name), free(r->config_version), free(r->config_source);
+	for (size_t i = 0; i < r->n_feeds; i++)
+		free(r->feeds[i].dir);
+	free(r->feeds);
+	for (size_t i = 0; i < r->n_obs; i++) {
+		free(r->obs[i].id), free(r->obs[i].version), free(r->obs[i].category);
+		free(r->obs[i].created_at);
+	}
+	free(r->obs);
+	free(r->heads);
+	for (size_t i = 0; i < r->n_photo_ids; i++)
+		free(r->photo_ids[i]);
+	free(r->photo_ids);
+	fnd_free(&r->findings);
+	free(r);
+}
+
+void check_head_version(const sd_report *r, const report_head *h, char out[96])
+{
+	const char *key = "";
+	for (size_t i = 0; i < r->n_feeds; i++)
+		if (r->feeds[i].index == h->feed)
+			key = r->feeds[i].key_hex;
+	snprintf(out, 96, "%s@%llu", key, (unsigned long long)h->seq);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* r->photo_ids from the live photo members of sf. */
+static void photo_ids(sd_report *r, const syncfile *sf)
+{
+	r->photo_ids = xcalloc(sf->n_members + 1, sizeof *r->photo_ids);
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *m = &sf->members[i];
+		const char *slash = strchr(m->name, '/');
+		if (m->kind == SF_KIND_MEDIA && slash && (!sf->has_index || m->in_index))
+			r->photo_ids[r->n_photo_ids++] = xstrdup(slash + 1);
+	}
+	if (r->n_photo_ids)
+		qsort(r->photo_ids, r->n_photo_ids, sizeof *r->photo_ids, cmp_str);
+	size_t out = 0;
+	for (size_t i = 0; i < r->n_photo_ids; i++) {
+		if (out && !strcmp(r->photo_ids[out - 1], r->photo_ids[i]))
+			free(r->photo_ids[i]);
+		else
+			r->photo_ids[out++] = r->photo_ids[i];
+	}
+	r->n_photo_ids = out;
+}
+
+/* What the source says of itself, before its photos and feeds are read. */
+static void source_facts(sd_report *r, check_read *rd, const check_options *opt)
+{
+	const syncfile *sf = rd->sf;
+	r->size = sf->size;
+	r->mtime = sf->mtime;
+	r->era = sf_era_name(sf->era);
+	r->is_database = sf->src.kind == SRC_DATABASE;
+	check_era_text(r, sf);
+	r->has_discovery_key = sf->has_discovery_key;
+	snprintf(r->discovery_key, sizeof r->discovery_key, "%s", sf->discovery_key);
+	rd->project_why =
+	    sf->is_tar || sf->era == SF_ERA_GZIP_V0 ? check_project_unreadable(sf) : NULL;
+	r->project_unknown = rd->project_why != NULL;
+	r->project_default = sf->is_tar && !sf->has_discovery_key && !rd->project_why;
+	r->p2p_db = xstrdup_or_null(sf->p2p_db);
+	r->members = sf->n_members;
+	r->media_members = sf->n_media;
+	r->media_bytes = sf->media_bytes;
+	photo_ids(r, sf);
+	r->has_database = sf->db != NULL;
+	r->database_bytes = sf->db ? sf->db->size : 0;
+	r->quick = opt->quick;
+}
+
+void check_read_free(check_read *rd)
+{
+	sf_close(rd->sf);
+	obs_model_free(rd->model);
+	fnd_free(&rd->media);
+	free(rd->project_why);
+	free(rd->feeds_error);
+	memset(rd, 0, sizeof *rd);
+}
+
+static void set_verdict(sd_report *r)
+{
+	fnd_sort(&r->findings);
+	r->verdict = fnd_count(&r->findings, SEV_WARNING) ? VERDICT_PROBLEMS : VERDICT_OK;
+}
+
+sd_status check_run(const char *path, const check_options *opt, const sd_progress *prog,
+                    sd_report **out, sd_error *err)
+{
+	static const check_options defaults = {0};
+	if (!opt)
+		opt = &defaults;
+	sd_report *r = xcalloc(1, sizeof *r);
+	*out = r;
+	r->file = xstrdup(path);
+	r->era = "unknown";
+	fnd_init(&r->findings);
+	sd_error_clear(err);
+
+	/* The read: the structure, then the photos and the feeds, once and
+	 * front to back; a sync file's fingerprint comes from these reads. */
+	check_read rd = {0};
+	fnd_init(&rd.media);
+	sd_status st = src_open(path, &rd.sf, &r->findings, prog, err);
+	if (st == SD_ERR_CANCELLED) {
+		report_free(r);
+		*out = NULL;
+		return st;
+	}
+	if (st != SD_OK) {
+		r->verdict = VERDICT_UNREADABLE;
+		r->era_text = xstrdup(err ? err->msg : "");
+		return SD_OK;
+	}
+	syncfile *sf = rd.sf;
+	source_facts(r, &rd, opt);
+	/* A folder is many files (sf->in is NULL): no fingerprint. */
+	bool hashing = opt->fingerprint && !opt->quick && sf->in;
+	if (hashing)
+		sdin_hash_start(sf->in);
+	st = check_read_contents(r, &rd, opt, prog);
+	sd_error cerr;
+	if (st == SD_OK && hashing &&
+	    sdin_hash_finish(sf->in, prog, r->fingerprint, &cerr) == SD_ERR_CANCELLED)
+		st = SD_ERR_CANCELLED;
+	if (st == SD_ERR_CANCELLED) {
+		check_read_free(&rd);
+		report_free(r);
+		*out = NULL;
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	}
+
+	/* The steps, in the guide's order, each from what was read. */
+	check_configuration_step(r, &rd, opt);
+	ver_clues clues = {
+	    .era = r->era,
+	    .key_dir = sf->hints.key_dir,
+	    .fake_dir = sf->hints.fake_dir,
+	    .old_fake_dir = sf->hints.old_fake_dir,
+	    .backslashes = sf->hints.backslashes,
+	    .discovery_key = sf->hints.discovery_key || sf->has_discovery_key,
+	    .legacy_project_id = sf->hints.legacy_project_id,
+	    .has_database = sf->db != NULL,
+	};
+	check_version_step(r, &clues, opt);
+	check_corruption_step(r, &rd, opt);
+
+	if (src_check_unchanged(sf, &cerr) != SD_OK)
+		fnd_add(&r->findings, FND_INPUT_CHANGED, "%s", cerr.msg);
+	check_read_free(&rd);
+	set_verdict(r);
+	return SD_OK;
+}

@@ -1,0 +1,477 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_internal.h"
+#include "feed.h"
+#include "i18n.h"
+#include "keys.h"
+#include "media.h"
+#include "sdlimits.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define MEDIA_CHUNK (64u << 10)
+
+/* ---- step 3: feeds, entries, media ---- */
+
+/* Photos against observations (a photo an earlier rebuild left out is
+ * said as such). When a torn append cut the database, the
+ * observations that name a photo may be in the part that was lost: the
+ * photos no observation read names are then one note, not orphans. */
+static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, const char **names,
+                         size_t nn)
+{
+	findings tmp;
+	fnd_init(&tmp);
+	obs_model_check_media(model, names, nn, &tmp);
+	size_t unnamed = 0;
+	for (size_t i = 0; i < tmp.n; i++) {
+		const finding *f = &tmp.v[i];
+		if (sf->inner_cut && f->id == FND_MEDIA_ORPHAN) {
+			unnamed++;
+			continue;
+		}
+		finding *c;
+		if (f->id == FND_ATTACHMENT_MISSING && f->media && sf_left_out(sf, f->media))
+			/* said as what it is, not as a photo that did not travel */
+			c = fnd_add(&r->findings, FND_ATTACHMENT_LEFT_OUT,
+			            _("observation %s: its photo %s was left out by a syncdoctor "
+			              "rebuild because it was damaged"),
+			            f->observation ? f->observation : "-", f->media);
+		else
+			c = fnd_add_sev(&r->findings, f->id, f->severity, "%s", f->message);
+		fnd_set_observation(c, f->observation);
+		fnd_set_media(c, f->media);
+		fnd_set_member(c, f->member);
+	}
+	fnd_free(&tmp);
+	if (unnamed)
+		fnd_add(&r->findings, FND_MEDIA_ORPHAN,
+		        P_("%zu photo is named by no observation that could be read: the database "
+		           "was cut, so the observation that names it may be in the part that was "
+		           "lost",
+		           "%zu photos are named by no observation that could be read: the "
+		           "database was cut, so the observations that name them may be in the "
+		           "part that was lost",
+		           unnamed),
+		        unnamed);
+}
+
+typedef struct feed_ctx {
+	syncfile *sf;
+	const sf_range *data;
+} feed_ctx;
+
+static sd_status read_feed_data(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	feed_ctx *fc = ctx;
+	if (off + len > fc->data->size)
+		return sd_error_set(err, SD_ERR_FORMAT, _("read beyond the data file"));
+	return sf_read(fc->sf, fc->data->off + off, buf, len, err);
+}
+
+static uint8_t *load_range(syncfile *sf, const sf_range *r, size_t *len)
+{
+	*len = 0;
+	/* feed_over_limit() has reported anything larger */
+	if (!r->present || r->size > sd_limit_feed_file_bytes() + SD_LIMIT_BITFIELD_SLACK)
+		return NULL;
+	uint8_t *b = xmalloc((size_t)r->size + 1);
+	if (sf_read(sf, r->off, b, (size_t)r->size, NULL) != SD_OK) {
+		free(b);
+		return NULL;
+	}
+	*len = (size_t)r->size;
+	return b;
+}
+
+typedef struct block_ctx {
+	obs_model *model;
+	int feed;
+	const char *key_hex;
+	findings *fl;
+} block_ctx;
+
+static void on_block(void *ud, uint64_t seq, const uint8_t *data, size_t len, bool hash_ok)
+{
+	block_ctx *bc = ud;
+	size_t before = bc->fl->n;
+	/* damaged blocks are still decoded: they may be readable */
+	obs_model_add_block(bc->model, bc->feed, bc->key_hex, seq, data, len, bc->fl);
+	char id[24];
+	bool named = false;
+	/* The findings about this block (a hash mismatch just before the call,
+	 * entry-not-json in it) name the observation it holds, so that it is
+	 * among the suspects even when it is no longer JSON. */
+	size_t from = !hash_ok && before ? before - 1 : before; /* feed_verify's, just made */
+	for (size_t i = from; i < bc->fl->n; i++) {
+		finding *f = &bc->fl->v[i];
+		if (f->feed != bc->feed || f->block != (int64_t)seq || f->observation ||
+		    (f->id != FND_FEED_HASH_MISMATCH && f->id != FND_ENTRY_NOT_JSON))
+			continue;
+		if (!named && !obs_guess_id(data, len, id, sizeof id))
+			return;
+		named = true;
+		fnd_set_observation(f, id);
+	}
+}
+
+/* A tree, signatures or bitfield file too large for SD_LIMIT_BLOCKS blocks:
+ * the feed is not verified, and a finding says so. */
+static bool feed_over_limit(sd_report *r, const syncfile *sf, const sf_feed *fd)
+{
+	const uint64_t max = sd_limit_feed_file_bytes();
+	const struct {
+		const sf_range *r;
+		const char *name;
+	} files[] = {
+	    {&fd->tree, "tree"}, {&fd->signatures, "signatures"}, {&fd->bitfield, "bitfield"}};
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+		uint64_t allowed = k == 2 ? max + SD_LIMIT_BITFIELD_SLACK : max;
+		if (!files[k].r->present || files[k].r->size <= allowed)
+			continue;
+		char *inner = xasprintf("%s/%s", fd->dir, files[k].name);
+		finding *f = fnd_add(
+		    &r->findings, FND_LIMIT_EXCEEDED,
+		    _("feed %d of %s is too large to check: its %s file (%llu bytes) is for more "
+		      "than %llu blocks, so its blocks were not verified and its observations "
+		      "were not read"),
+		    fd->index, sf->path, inner, (unsigned long long)files[k].r->size,
+		    (unsigned long long)sd_limit(SD_LIMIT_BLOCKS));
+		f->feed = fd->index;
+		if (sf->src.in_member) {
+			f->offset = (int64_t)files[k].r->off;
+			fnd_set_member(f, "osm-p2p-db.tar");
+		}
+		fnd_set_inner(f, inner);
+		free(inner);
+		return true;
+	}
+	return false;
+}
+
+/* A feed the cut of a torn append reached before its tree, signatures or
+ * bitfield were written: nothing of it can be verified, so it is reported
+ * once (not as damaged headers) and its data is read only for the photos it
+ * names. Returns false for a feed the cut left whole. */
+static bool cut_feed(sd_report *r, syncfile *sf, const sf_feed *fd, report_feed *rf,
+                     obs_model *model)
+{
+	if (fd->tree.present && fd->signatures.present && fd->bitfield.present)
+		return false;
+	strbuf missing;
+	sb_init(&missing);
+	const struct {
+		bool present;
+		const char *name;
+	} files[] = {{fd->key.present, "key"},
+	             {fd->tree.present, "tree"},
+	             {fd->signatures.present, "signatures"},
+	             {fd->bitfield.present, "bitfield"},
+	             {fd->data.present, "data"}};
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+		if (!files[k].present)
+			sb_printf(&missing, "%s%s", missing.len ? ", " : "", files[k].name);
+	finding *f = fnd_add(
+	    &r->findings, FND_INNER_TAR_DAMAGED,
+	    _("feed %d was cut with the database before all its files were written (missing: "
+	      "%s): none of its blocks can be verified, and a rebuild leaves it out (the devices "
+	      "that synced it can bring it again)"),
+	    fd->index, missing.s ? missing.s : "");
+	sb_free(&missing);
+	f->feed = fd->index;
+	fnd_set_member(f, "osm-p2p-db.tar");
+	if (fd->key.present && fd->key.size == 32) {
+		uint8_t k[32];
+		if (sf_read(sf, fd->key.off, k, 32, NULL) == SD_OK)
+			keys_hex(k, 32, rf->key_hex);
+	}
+	size_t len;
+	uint8_t *data = load_range(sf, &fd->data, &len);
+	if (data)
+		obs_model_note_references(model, data, len);
+	free(data);
+	return true;
+}
+
+static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, const sd_progress *prog,
+                              sd_error *err)
+{
+	r->feeds = xcalloc(sf->n_feeds ? sf->n_feeds : 1, sizeof *r->feeds);
+	for (size_t i = 0; i < sf->n_feeds; i++) {
+		const sf_feed *fd = &sf->feeds[i];
+		report_feed *rf = &r->feeds[r->n_feeds++];
+		rf->index = fd->index;
+		rf->dir = xstrdup(fd->dir);
+		rf->signed_len = -1;
+		rf->checked = true;
+		rf->own = sf->src.own_keys && fd->has_secret_key;
+		if (feed_over_limit(r, sf, fd)) {
+			rf->checked = false;
+			continue;
+		}
+		if (sf->inner_cut && cut_feed(r, sf, fd, rf, model))
+			continue;
+		feed_source src = {0};
+		size_t kl, tl, sl, bl;
+		uint8_t *key = load_range(sf, &fd->key, &kl);
+		uint8_t *tree = load_range(sf, &fd->tree, &tl);
+		uint8_t *sigs = load_range(sf, &fd->signatures, &sl);
+		uint8_t *bf = load_range(sf, &fd->bitfield, &bl);
+		src.dir = fd->dir;
+		src.key = key, src.key_len = kl;
+		src.tree = tree, src.tree_len = tl, src.has_tree = tree != NULL;
+		src.signatures = sigs, src.signatures_len = sl, src.has_signatures = sigs != NULL;
+		src.bitfield = bf, src.bitfield_len = bl, src.has_bitfield = bf != NULL;
+		feed_ctx fc = {sf, &fd->data};
+		src.data_size = fd->data.present ? fd->data.size : 0;
+		src.read_data = read_feed_data;
+		src.ctx = &fc;
+		feed_result res;
+		char key_hex[KEYS_HEX_SIZE] = "";
+		if (key && kl == 32)
+			keys_hex(key, 32, key_hex);
+		block_ctx bc = {model, fd->index, key_hex, &r->findings};
+		sd_status st =
+		    feed_verify(&src, fd->index, &res, &r->findings, on_block, &bc, prog, err);
+		free(key), free(tree), free(sigs), free(bf);
+		if (st != SD_OK)
+			return st;
+		snprintf(rf->key_hex, sizeof rf->key_hex, "%s", res.key_hex);
+		rf->length = res.length;
+		rf->present = res.present;
+		rf->verified = res.verified;
+		rf->intact = res.intact;
+		rf->signed_len = res.signed_len;
+	}
+	return SD_OK;
+}
+
+static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
+{
+	uint8_t *buf = xmalloc(MEDIA_CHUNK);
+	uint64_t done = 0;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_member *m = &sf->members[i];
+		if (m->kind != SF_KIND_MEDIA || (sf->has_index && !m->in_index))
+			continue;
+		if (sd_progress_cancelled(prog))
+			break;
+		media_check *mc = media_check_new();
+		uint64_t avail = m->data_off < sf->size ? sf->size - m->data_off : 0;
+		uint64_t size = m->size < avail ? m->size : avail;
+		for (uint64_t off = 0; off < size && media_check_wants_more(mc);) {
+			size_t n = (size_t)(size - off < MEDIA_CHUNK ? size - off : MEDIA_CHUNK);
+			if (sf_read(sf, m->data_off + off, buf, n, NULL) != SD_OK)
+				break;
+			media_check_feed(mc, buf, n);
+			off += n;
+		}
+		done += size;
+		sd_progress_report(prog, _("photos"), done, sf->media_bytes, i, sf->n_members);
+		const char *why;
+		uint64_t at;
+		if (!media_check_finish(mc, &why, &at)) {
+			finding *f =
+			    fnd_add(fl, FND_MEDIA_DAMAGED,
+			            _("the photo %s will not open: %s (at byte %llu of it)"),
+			            m->name, why, (unsigned long long)at);
+			fnd_set_media(f, m->name);
+			fnd_set_member(f, m->name);
+			f->offset = (int64_t)(m->data_off + at);
+		}
+	}
+	free(buf);
+}
+
+/* A photo that will not open makes its observation one to look at: name the
+ * observation (and its block) on the media-damaged finding. */
+static void link_media_findings(sd_report *r, obs_model *model)
+{
+	for (size_t k = 0; k < r->findings.n; k++) {
+		finding *f = &r->findings.v[k];
+		if (f->id != FND_MEDIA_DAMAGED || f->observation || !f->media)
+			continue;
+		const char *slash = strchr(f->media, '/');
+		const char *id = slash ? slash + 1 : f->media;
+		size_t i;
+		if (obs_model_find_attachment(model, id, &i)) {
+			obs_head h;
+			obs_model_head(model, i, &h);
+			fnd_set_observation(f, h.id);
+			f->feed = h.feed;
+			f->block = (int64_t)h.seq;
+		}
+	}
+}
+
+static int cmp_suspect(const void *a, const void *b)
+{
+	const report_observation *x = a, *y = b;
+	if (x->worst != y->worst)
+		return y->worst - x->worst;
+	return strcmp(x->id, y->id);
+}
+
+static int cmp_named(const void *a, const void *b)
+{
+	const finding *x = *(const finding *const *)a, *y = *(const finding *const *)b;
+	return strcmp(x->observation, y->observation);
+}
+
+static void fill_observations(sd_report *r, obs_model *model)
+{
+	size_t n = obs_model_n_heads(model);
+	obs_counts c = obs_model_counts(model);
+	r->observations_checked = true;
+	r->obs_heads = c.heads;
+	r->obs_forks = c.forks;
+	r->obs_deleted = c.deleted;
+	r->obs_with_attachments = c.with_attachments;
+	r->heads = xcalloc(n ? n : 1, sizeof *r->heads);
+	r->n_heads = n;
+	/* Findings that name an observation, sorted by id for lookups. */
+	const finding **named = xcalloc(r->findings.n + 1, sizeof *named);
+	size_t nn = 0;
+	for (size_t k = 0; k < r->findings.n; k++)
+		if (r->findings.v[k].observation)
+			named[nn++] = &r->findings.v[k];
+	if (nn > 1)
+		qsort(named, nn, sizeof *named, cmp_named);
+	for (size_t i = 0; i < n; i++) {
+		obs_head h;
+		obs_model_head(model, i, &h);
+		snprintf(r->heads[i].id, sizeof r->heads[i].id, "%s", h.id);
+		r->heads[i].feed = h.feed;
+		r->heads[i].seq = h.seq;
+		int worst = -1;
+		size_t lo = 0, hi = nn;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(named[mid]->observation, h.id) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < nn && !strcmp(named[k]->observation, h.id); k++)
+			if ((int)named[k]->severity > worst)
+				worst = (int)named[k]->severity;
+		if (worst < 0)
+			continue;
+		SD_GROW(r->obs, r->obs_cap, r->n_obs + 1);
+		report_observation *o = &r->obs[r->n_obs++];
+		memset(o, 0, sizeof *o);
+		o->id = xstrdup(h.id);
+		o->version = xasprintf("%s@%llu", h.feed_key, (unsigned long long)h.seq);
+		o->category = xstrdup_or_null(h.category);
+		o->created_at = h.created_at[0] ? xstrdup(h.created_at) : NULL;
+		o->lat = h.lat;
+		o->lon = h.lon;
+		o->has_location = h.has_location;
+		o->suspect = true;
+		o->worst = worst;
+	}
+	/* An observation named only by a damaged block (no longer JSON, or no
+	 * longer an observation) is no head, but it is the first to look for. */
+	for (size_t k = 0; k < nn; k++) {
+		const finding *f = named[k];
+		bool listed = false;
+		for (size_t i = 0; i < r->n_obs && !listed; i++)
+			if (!strcmp(r->obs[i].id, f->observation)) {
+				listed = true;
+				if ((int)f->severity > r->obs[i].worst)
+					r->obs[i].worst = (int)f->severity;
+			}
+		if (listed || f->feed < 0 || f->block < 0)
+			continue;
+		const char *key = "";
+		for (size_t i = 0; i < r->n_feeds; i++)
+			if (r->feeds[i].index == f->feed)
+				key = r->feeds[i].key_hex;
+		SD_GROW(r->obs, r->obs_cap, r->n_obs + 1);
+		report_observation *o = &r->obs[r->n_obs++];
+		memset(o, 0, sizeof *o);
+		o->id = xstrdup(f->observation);
+		o->version = xasprintf("%s@%lld", key, (long long)f->block);
+		o->suspect = true;
+		o->worst = (int)f->severity;
+	}
+	free(named);
+	if (r->n_obs > 1)
+		qsort(r->obs, r->n_obs, sizeof *r->obs, cmp_suspect);
+}
+
+/* Feeds listed from the structure alone (--quick, or no database to read). */
+static void list_feeds(sd_report *r, syncfile *sf)
+{
+	r->feeds = xcalloc(sf->n_feeds ? sf->n_feeds : 1, sizeof *r->feeds);
+	for (size_t i = 0; i < sf->n_feeds; i++) {
+		report_feed *rf = &r->feeds[r->n_feeds++];
+		rf->index = sf->feeds[i].index;
+		rf->dir = xstrdup(sf->feeds[i].dir);
+		rf->signed_len = -1;
+		rf->own = sf->src.own_keys && sf->feeds[i].has_secret_key;
+		if (sf->feeds[i].key.present && sf->feeds[i].key.size == 32) {
+			uint8_t k[32];
+			if (sf_read(sf, sf->feeds[i].key.off, k, 32, NULL) == SD_OK)
+				keys_hex(k, 32, rf->key_hex);
+		}
+	}
+}
+
+sd_status check_read_contents(sd_report *r, check_read *rd, const check_options *opt,
+                              const sd_progress *prog)
+{
+	syncfile *sf = rd->sf;
+	if (!opt->quick && sf->db && sf->era == SF_ERA_KAPPA_OSM_V2) {
+		rd->model = obs_model_new();
+		/* Photos come before the database in Mapeo's sync files: read them
+		 * first, so that the file is read front to back (its fingerprint
+		 * comes from these reads); their findings still follow the
+		 * database's. A database folder keeps its order (feeds first). */
+		if (sf->src.media_first)
+			check_media(&rd->media, sf, prog);
+		sd_error err;
+		sd_error_clear(&err);
+		rd->feeds = verify_feeds(r, sf, rd->model, prog, &err);
+		if (rd->feeds == SD_OK && !sf->src.media_first)
+			check_media(&rd->media, sf, prog);
+		if (rd->feeds == SD_ERR_CANCELLED || sd_progress_cancelled(prog))
+			return SD_ERR_CANCELLED;
+		if (rd->feeds != SD_OK)
+			rd->feeds_error = xstrdup(err.msg);
+	} else if (!sf->db || opt->quick) {
+		list_feeds(r, sf);
+	}
+	return SD_OK;
+}
+
+void check_corruption_step(sd_report *r, check_read *rd, const check_options *opt)
+{
+	syncfile *sf = rd->sf;
+	if (!rd->model)
+		return;
+	if (rd->feeds != SD_OK) {
+		fnd_add(&r->findings, FND_TRUNCATED_FILE, "%s", rd->feeds_error);
+		return;
+	}
+	int64_t now = opt->now ? opt->now : sf->write_time;
+	obs_model_finish(rd->model, now, &r->findings);
+	const char **names = xcalloc(sf->n_media + 1, sizeof *names);
+	size_t nn = 0;
+	for (size_t i = 0; i < sf->n_members; i++)
+		if (sf->members[i].kind == SF_KIND_MEDIA &&
+		    (!sf->has_index || sf->members[i].in_index))
+			names[nn++] = sf->members[i].name;
+	/* a temp folder holds the database only: its photos stayed in the
+	 * sync file */
+	if (sf->src.holds_photos)
+		check_photos(r, sf, rd->model, names, nn);
+	free(names);
+	fnd_append(&r->findings, &rd->media);
+	link_media_findings(r, rd->model);
+	fill_observations(r, rd->model);
+}
