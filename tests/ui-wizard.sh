@@ -452,6 +452,7 @@ if [ -x "$MKDB" ]; then
 	check "no database: the new file holds the sync file's 30 photos" sh -c "tr -d ' \n' <'$TMP/nodb-rep.json' | grep -q '\"media\":{\"members\":30,'"
 	check "no database: as many photo bytes as the sync file" test "$(tr -d ' \n' <"$TMP/nodb-rep.json" | sed -n 's/.*"media":{"members":[0-9]*,"bytes":\([0-9]*\)}.*/\1/p')" = "$(tr -d ' \n' <"$TMP/nodb-orig.json" | sed -n 's/.*"media":{"members":[0-9]*,"bytes":\([0-9]*\)}.*/\1/p')"
 	check "no database: no photo missing in the new file" sh -c "! grep -q '\"code\": \"attachment-missing\"' '$TMP/nodb-rep.json'"
+	mapeo "no database: the file rebuilt from the leftover" "$W/nodb-repaired.mapeodata" ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e 24 30
 	rm -f "$W"/nodb-repaired*.mapeodata
 	# repeated notes: a file made from the folder alone (its photos left
 	# behind) has thirty observations whose photo is not in it
