@@ -164,7 +164,8 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 	           "a temporary folder (osm-p2p-syncfile-...). A sync that was interrupted leaves "
 	           "it there, sometimes with observations the sync file lost. Only folders that "
 	           "can belong to this sync file are listed. Choosing one writes a new sync file "
-	           "from it, beside this one; the folder is never changed.");
+	           "from it joined with this one (the photos that stayed in this file are "
+	           "kept), beside this one; neither is ever changed.");
 	size_t *idx = xcalloc(e->n_temps ? e->n_temps : 1, sizeof *idx);
 	size_t n = 0;
 	for (size_t i = 0; i < e->n_temps; i++) {
