@@ -110,8 +110,9 @@ TESTS += tests/fault.sh
 EXTRA_DIST += tests/fault.sh
 
 # Shell tests that drive the real binary.
-TESTS += tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh tests/completion.sh
+TESTS += tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh tests/completion.sh tests/shape.sh
 EXTRA_DIST += tests/lib.sh tests/cli.sh tests/config.sh tests/man.sh tests/po.sh tests/i18n.sh tests/completion.sh \
+	tests/shape.sh contrib/shape \
 	tests/run-all tests/fuzz/README tests/fuzz/corpus tests/fuzz/seed-corpus tests/fuzz/known-bugs \
 	tests/cross/armhf.sh contrib/install-deps \
 	tests/interop/package.json tests/interop/package-lock.json tests/interop/mapeo-sync.js \

@@ -7,6 +7,19 @@ A=$D/good-project-A.mapeodata
 
 status "match: one matches" 0 "$SYNCDOCTOR" match --format json "$A" "$D/config-B.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
 is "match: json" "$(jq -c '[.matches, .checked]' "$TMP/out")" "[[\"$D/config-A.v3-tar.mapeosettings\"],2]"
+# the text and YAML renderings of the same answer (src/core/report_match.c)
+status "match: text" 0 "$SYNCDOCTOR" match "$A" "$D/config-B.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
+is "match: text, line by line" "$(cat "$TMP/out")" "$A belongs to the project Mapeo shows as 'syncfile=c9907bd'.
+no    $D/config-B.mapeosettings (Proyecto B 1.3.0, 7cf22**********)
+MATCH $D/config-A.v3-tar.mapeosettings (Proyecto A 1.2.0, ae0a6**********)
+1 of 2 configurations made this file."
+status "match: yaml" 0 "$SYNCDOCTOR" match --format yaml "$A" "$D/config-B.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
+is "match: yaml, the JSON's tree" "$(sed -n '1,4p;$p' "$TMP/out")" "---
+matches:
+- \"$D/config-A.v3-tar.mapeosettings\"
+checked: 2
+  match: true"
+check "match: yaml: footers only, never a key" sh -c "grep -q '^  footer: \"ae0a6\*\*\*\*\*\*\*\*\*\*\"' '$TMP/out' && ! grep -q ae0a68592 '$TMP/out'"
 status "match: none" 2 "$SYNCDOCTOR" match "$A" "$D/config-B.mapeosettings" "$D/config-no-key.mapeosettings"
 check "match: says none" grep -q "None of the 2" "$TMP/out"
 status "match: a folder scanned" 0 "$SYNCDOCTOR" match --format json "$D/good-no-key.mapeodata" "$D"

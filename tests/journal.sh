@@ -13,7 +13,14 @@ have_sqlite=false
 command -v sqlite3 >/dev/null 2>&1 && have_sqlite=true
 
 status "history before any check" 0 "$SYNCDOCTOR" history
-check "says the journal is empty" grep -q "no checks yet" "$TMP/out"
+check "says the journal is empty" grep -qx "The case journal holds no checks yet." "$TMP/out"
+# an empty journal in each tree format: the arrays closed, the journal named
+status "history before any check, json" 0 "$SYNCDOCTOR" history --format json
+is "history before any check, json: empty arrays" "$(jq -c '[.checks, .rebuilds, (.journal | type)]' "$TMP/out")" '[[],[],"string"]'
+status "history before any check, yaml" 0 "$SYNCDOCTOR" history --format yaml
+is "history before any check, yaml" "$(sed -n 1,3p "$TMP/out")" "---
+checks: []
+rebuilds: []"
 status "check A" 0 "$SYNCDOCTOR" check "$A"
 check "the default journal was made" test -f "$J"
 status "check A against B's configuration" 2 "$SYNCDOCTOR" check -c "$D/config-B.mapeosettings" "$A"
@@ -86,6 +93,13 @@ is "outcome" "$(jq -r '.rebuilds[0] | [.mode, .outcome] | join(" ")' "$TMP/r.jso
 is "what was dropped is a list" "$(jq -r '.rebuilds[0].dropped | type' "$TMP/r.json")" array
 "$SYNCDOCTOR" --journal "$TMP/other/j.sqlite" history "$TMP/rebuilt.mapeodata" >"$TMP/r.txt"
 check "and in the output's history" grep -q "repair): written" "$TMP/r.txt"
+check "the text lists the rebuilds after the checks" grep -q "^Rebuilds:$" "$TMP/r.txt"
+# YAML streamed row by row: checks, then rebuilds, then the journal and the
+# summary, each key once
+"$SYNCDOCTOR" --journal "$TMP/other/j.sqlite" history --format yaml "$A" >"$TMP/r.yaml"
+is "history yaml with a rebuild: the top-level keys in order" "$(grep '^[a-z_]*:' "$TMP/r.yaml" | cut -d: -f1 | tr '\n' ' ')" "checks rebuilds journal summary "
+is "history yaml with a rebuild: one rebuild row" "$(grep -c '^- id:' "$TMP/r.yaml")" "$(jq '(.checks | length) + (.rebuilds | length)' "$TMP/r.json")"
+check "history yaml with a rebuild: its outcome" grep -q '^  outcome: "written"' "$TMP/r.yaml"
 
 # A journal that cannot be used: the diagnosis still runs, same exit code.
 echo "not a database, just text that is long enough to look like one" >"$TMP/damaged.sqlite"

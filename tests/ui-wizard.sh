@@ -434,18 +434,34 @@ if [ -x "$MKDB" ]; then
 	check "no database: the repair is refused" has leftover-en-80x24 "NO REPAIR: THE NEW FILE WOULD KEEP NO OBSERVATIONS"
 	check "no database: the refusal says what would be kept" has leftover-en-80x24 "Kept: observations: 0 of 0 (0 lost); photo files: 30 of 30"
 	check "no database: the leftover folder listed" has leftover-en-80x24 "1) tmp/osm-p2p-syncfile-4242 ("
-	check "no database: the plan from the leftover" has leftover-en-80x24 "Rebuild plan for .*/tmp/osm-p2p-syncfile-4242"
+	# the folder is joined to the sync file (rebuild FILE --database DIR):
+	# the photos that stayed in the file are kept
+	check "no database: the plan is for the sync file" has leftover-en-80x24 "Rebuild plan for .*nodb.mapeodata"
+	check "no database: the plan joins the leftover" has leftover-en-80x24 "joined with .*/tmp/osm-p2p-syncfile-4242"
+	check "no database: the plan keeps the file's photos" has leftover-en-80x24 "Keep: 30 photo files and"
 	check "no database: the new file written" test -f "$W/nodb-repaired.mapeodata"
 	check "no database: the summary names the new file in full" has leftover-en-80x24 "^    /.*/work/nodb-repaired.mapeodata"
 	check "no database: checking the new file is the default" has leftover-en-80x24 "▶   1) Check the new file (nodb-repaired.mapeodata)"
 	check "no database: the new file checked" sh -c "tail -n 48 '$TMP/leftover-en-80x24.txt' | grep -q 'Sync file: nodb-repaired.mapeodata'"
-	check "repeated notes: one line with a count" has leftover-en-80x24 "(and 29 more like it)"
-	check "repeated notes: not one line each" test "$(grep -c 'is not in the file' "$TMP/leftover-en-80x24.txt")" -le 2
-	# (its photos stay in nodb.mapeodata: they are missing, not damaged)
 	"$SYNCDOCTOR" check --format json --config "$W/config-A.v3-tar.mapeosettings" "$W/nodb-repaired.mapeodata" >"$TMP/nodb-rep.json" 2>&1
 	check "no database: the new file holds the observations" grep -q '"observations": 24\|"heads": 24\|"current": 24' "$TMP/nodb-rep.json"
 	check "no database: the new file has no error" sh -c "! grep -q '\"severity\": \"error\"' '$TMP/nodb-rep.json'"
+	# the sync file's photos are in the new file, every one of them, and none
+	# is missing from it any more
+	"$SYNCDOCTOR" check --format json --config "$W/config-A.v3-tar.mapeosettings" "$W/nodb.mapeodata" >"$TMP/nodb-orig.json" 2>&1
+	check "no database: the new file holds the sync file's 30 photos" sh -c "tr -d ' \n' <'$TMP/nodb-rep.json' | grep -q '\"media\":{\"members\":30,'"
+	check "no database: as many photo bytes as the sync file" test "$(tr -d ' \n' <"$TMP/nodb-rep.json" | sed -n 's/.*"media":{"members":[0-9]*,"bytes":\([0-9]*\)}.*/\1/p')" = "$(tr -d ' \n' <"$TMP/nodb-orig.json" | sed -n 's/.*"media":{"members":[0-9]*,"bytes":\([0-9]*\)}.*/\1/p')"
+	check "no database: no photo missing in the new file" sh -c "! grep -q '\"code\": \"attachment-missing\"' '$TMP/nodb-rep.json'"
+	mapeo "no database: the file rebuilt from the leftover" "$W/nodb-repaired.mapeodata" ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e 24 30
 	rm -f "$W"/nodb-repaired*.mapeodata
+	# repeated notes: a file made from the folder alone (its photos left
+	# behind) has thirty observations whose photo is not in it
+	"$SYNCDOCTOR" rebuild --database "$W/tmp/osm-p2p-syncfile-4242" --config "$W/config-A.v3-tar.mapeosettings" -o "$W/nophotos.mapeodata" >/dev/null 2>&1 || fail "rebuild from the folder alone"
+	printf 'Enter\n1\nEnter\nEnter\nEnter\nb\nDump\n' >"$TMP/notes.keys"
+	run notes-en-80x24 80x24 en "$TMP/notes.keys" nophotos.mapeodata
+	check "repeated notes: one line with a count" has notes-en-80x24 "(and 29 more like it)"
+	check "repeated notes: not one line each" test "$(grep -c 'is not in the file' "$TMP/notes-en-80x24.txt")" -le 2
+	rm -f "$W/nophotos.mapeodata"
 	if [ -n "$DMG" ]; then
 		# a leftover of another project is not offered for this file
 		rm -rf "$W/tmp"/osm-p2p-syncfile-*

@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli.h"
 #include "diagnosis.h"
 #include "i18n.h"
 #include "journal.h"
 #include "rebuild.h"
-#include "report.h"
+#include "report_history.h"
 
 struct jnl_db *cli_journal_open(const sess_options *g, bool create)
 {
@@ -85,114 +84,17 @@ static void usage(void)
 	         "not be read.\n"));
 }
 
-static void local_time(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!localtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(out, 32, "%lld", (long long)t);
-}
-
-/* What the walk's callbacks share: rows are rendered as they come, so the
+/* Rows are rendered and printed as they come (report_history.h), so the
  * memory of 'history' is that of one row whatever the journal holds. */
 typedef struct hist_out {
-	report_format fmt;
-	size_t n_checks, n_rebuilds;
+	report_history r;
+	strbuf buf;
 } hist_out;
 
-/* JSON or YAML, streamed: the tree is {checks: [...], rebuilds: [...],
- * journal, summary}. Each row is rendered as the only item of {KEY: [row]}
- * and only the item's lines are kept, so that it comes out exactly as in the
- * whole tree rendered at once (report_tree_render()). */
-static void render(const hist_out *h, json_t *o, strbuf *out)
+static void flush_out(hist_out *h)
 {
-	report_tree_render(o, h->fmt, out);
-	json_decref(o);
-}
-
-/* YAML documents open with "---" and the emitter closes them with "...". */
-static const char *yaml_body(const strbuf *out, size_t *len)
-{
-	const char *s = sb_str(out), *end = s + out->len;
-	if (!strncmp(s, "---\n", 4))
-		s += 4;
-	if (end - s >= 4 && !strncmp(end - 4, "...\n", 4))
-		end -= 4;
-	*len = (size_t)(end - s);
-	return s;
-}
-
-static void print_tree_item(const hist_out *h, const char *key, json_t *row, size_t n)
-{
-	json_t *o = json_object(), *a = json_array();
-	json_array_append_new(a, row);
-	json_object_set_new(o, key, a);
-	strbuf out = SB_INIT;
-	render(h, o, &out);
-	const char *s = sb_str(&out);
-	if (h->fmt == REPORT_YAML) {
-		size_t len;
-		s = yaml_body(&out, &len);
-		const char *item = memchr(s, '\n', len); /* after "KEY:" */
-		item = item ? item + 1 : s + len;
-		if (!n && !strcmp(key, "checks"))
-			cli_printf("%s", strncmp(sb_str(&out), "---\n", 4) ? "" : "---\n");
-		if (!n)
-			cli_printf("%.*s", (int)(item - s), s);
-		cli_printf("%.*s", (int)(s + len - item), item);
-	} else {
-		/* "{\n  \"KEY\": [\n" ITEM "\n  ]\n}\n" */
-		const char *item = strstr(s, "[\n"), *end = s + out.len - strlen("\n  ]\n}\n");
-		item = item ? item + 2 : end;
-		if (!n)
-			cli_printf("%s  \"%s\": [\n", strcmp(key, "checks") ? ",\n" : "{\n", key);
-		else
-			cli_printf(",\n");
-		cli_printf("%.*s", (int)(end - item), item);
-	}
-	sb_free(&out);
-}
-
-/* The end of the KEY array, or the whole of it when it had no item. */
-static void print_tree_close(const hist_out *h, const char *key, size_t n)
-{
-	if (n) {
-		if (h->fmt == REPORT_JSON)
-			cli_printf("\n  ]");
-		return;
-	}
-	json_t *o = json_object();
-	json_object_set_new(o, key, json_array());
-	strbuf out = SB_INIT;
-	render(h, o, &out);
-	if (h->fmt == REPORT_YAML) {
-		size_t len;
-		const char *s = yaml_body(&out, &len);
-		if (!strcmp(key, "checks"))
-			cli_printf("%s", strncmp(sb_str(&out), "---\n", 4) ? "" : "---\n");
-		cli_printf("%.*s", (int)len, s);
-	} else {
-		/* "{\n  \"KEY\": []\n}\n" */
-		cli_printf("%s%.*s", strcmp(key, "checks") ? ",\n" : "{\n", (int)(out.len - 5),
-		           sb_str(&out) + 2);
-	}
-	sb_free(&out);
-}
-
-/* The members after the arrays, and the end of the tree. */
-static void print_tree_tail(const hist_out *h, json_t *o)
-{
-	strbuf out = SB_INIT;
-	report_tree_render(o, h->fmt, &out);
-	if (h->fmt == REPORT_YAML) {
-		const char *s = sb_str(&out);
-		if (!strncmp(s, "---\n", 4))
-			s += 4;
-		cli_printf("%s", s);
-	} else {
-		cli_printf(",%s", sb_str(&out) + 1); /* "{" + "\n  \"journal\"..." */
-	}
-	sb_free(&out);
+	cli_print(sb_str(&h->buf));
+	sb_reset(&h->buf);
 }
 
 static sd_status print_check(void *ctx, jnl_check *c)
@@ -200,35 +102,8 @@ static sd_status print_check(void *ctx, jnl_check *c)
 	hist_out *h = ctx;
 	if (sess_interrupted)
 		return SD_ERR_CANCELLED;
-	if (h->fmt != REPORT_TEXT) {
-		print_tree_item(h, "checks", jnl_check_json(c), h->n_checks++);
-		return SD_OK;
-	}
-	h->n_checks++;
-	char d[32];
-	local_time(c->time, d);
-	char *esc = report_escape(c->path);
-	cli_printf("%s  %-10s  %s\n", d, c->verdict, esc);
-	free(esc);
-	cli_printf(_("    era %s, %llu bytes"), c->era[0] ? c->era : "?",
-	           (unsigned long long)c->size);
-	if (c->fingerprint[0])
-		cli_printf(_(", fingerprint %.16s"), c->fingerprint);
-	if (c->discovery_key[0])
-		cli_printf(_(", project %.7s"), c->discovery_key);
-	putchar('\n');
-	if (c->config_match >= 0) {
-		char *cn = report_escape(c->config_name ? c->config_name : "");
-		cli_printf(_("    compared with %s %s (%s): %s\n"), cn,
-		           c->config_version ? c->config_version : "",
-		           c->config_footer ? c->config_footer : "",
-		           c->config_match ? _("same project") : _("another project"));
-		free(cn);
-	}
-	for (size_t k = 0; k < c->n_findings; k++) {
-		const jnl_finding *f = &c->findings[k];
-		cli_printf("    %-7s %s\n", f->severity ? f->severity : "", f->code);
-	}
+	report_history_check(&h->r, c, &h->buf);
+	flush_out(h);
 	return SD_OK;
 }
 
@@ -237,23 +112,8 @@ static sd_status print_rebuild(void *ctx, jnl_rebuild_row *b)
 	hist_out *h = ctx;
 	if (sess_interrupted)
 		return SD_ERR_CANCELLED;
-	if (h->fmt != REPORT_TEXT) {
-		print_tree_item(h, "rebuilds", jnl_rebuild_json(b), h->n_rebuilds++);
-		return SD_OK;
-	}
-	if (!h->n_rebuilds++)
-		cli_printf(_("\nRebuilds:\n"));
-	char d[32];
-	local_time(b->time, d);
-	char *in = report_escape(b->input), *out = report_escape(b->output);
-	cli_printf(_("%s  %s -> %s (%s): %s\n"), d, in, out, b->mode, b->outcome);
-	free(in);
-	free(out);
-	for (size_t k = 0; k < b->n_dropped; k++) {
-		char *e = report_escape(b->dropped[k]);
-		cli_printf(_("    dropped: %s\n"), e);
-		free(e);
-	}
+	report_history_rebuild(&h->r, b, &h->buf);
+	flush_out(h);
 	return SD_OK;
 }
 
@@ -332,63 +192,29 @@ int cmd_history(int argc, char **argv, sess_options *g)
 			return EXIT_UNREADABLE;
 		}
 	}
-	hist_out h = {fmt, 0, 0};
-	if (fmt == REPORT_TEXT && file) {
-		char *s = jnl_summary_text(&sum);
-		char *esc = report_escape(file);
-		cli_printf("%s: %s\n", esc, s);
-		free(esc);
-		free(s);
-		if (sum.n_checks)
-			putchar('\n');
-	}
+	hist_out h = {{fmt, file, fp, &sum, path, 0, 0}, SB_INIT};
+	report_history_begin(&h.r, &h.buf);
+	flush_out(&h);
 	static const jnl_walk_fns checks = {print_check, NULL}, rebuilds = {NULL, print_rebuild};
 	sd_status ws = SD_OK;
 	if (j)
 		ws = jnl_walk(j, file, fp, limit, &checks, &h, &err);
-	if (fmt != REPORT_TEXT)
-		print_tree_close(&h, "checks", h.n_checks);
+	report_history_checks_end(&h.r, &h.buf);
+	flush_out(&h);
 	if (j && ws == SD_OK)
 		ws = jnl_walk(j, file, fp, limit, &rebuilds, &h, &err);
-	if (ws == SD_ERR_CANCELLED) {
-		fflush(stdout);
-		jnl_close(j);
-		free(path);
-		return EXIT_INTERRUPTED;
-	}
 	if (ws != SD_OK) {
 		fflush(stdout);
-		cli_error("%s", err.msg);
+		if (ws != SD_ERR_CANCELLED)
+			cli_error("%s", err.msg);
+		sb_free(&h.buf);
 		jnl_close(j);
 		free(path);
-		return EXIT_UNREADABLE;
+		return ws == SD_ERR_CANCELLED ? EXIT_INTERRUPTED : EXIT_UNREADABLE;
 	}
-	if (fmt == REPORT_TEXT) {
-		if (!file && !h.n_checks && !h.n_rebuilds)
-			cli_printf(_("The case journal holds no checks yet.\n"));
-	} else {
-		print_tree_close(&h, "rebuilds", h.n_rebuilds);
-		json_t *o = json_object();
-		json_object_set_new(o, "journal", json_string(path));
-		if (file) {
-			json_t *s = json_object();
-			char *text = jnl_summary_text(&sum);
-			json_object_set_new(s, "file", json_string(file));
-			json_object_set_new(s, "fingerprint",
-			                    fp[0] ? json_string(fp) : json_null());
-			json_object_set_new(s, "checks", json_integer((json_int_t)sum.n_checks));
-			json_object_set_new(s, "last_verdict",
-			                    sum.last_verdict ? json_string(sum.last_verdict)
-			                                     : json_null());
-			json_object_set_new(s, "contents_seen",
-			                    json_integer((json_int_t)sum.n_fingerprints));
-			json_object_set_new(s, "text", json_string(text));
-			free(text);
-			json_object_set_new(o, "summary", s);
-		}
-		print_tree_tail(&h, o);
-		json_decref(o);
-	}
+	report_history_end(&h.r, &h.buf);
+	flush_out(&h);
+	sb_free(&h.buf);
 	jnl_close(j);
 	free(path);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

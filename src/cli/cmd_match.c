@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "keys.h"
-#include "report.h"
+#include "report_match.h"
 #include "settings.h"
 #include "syncfile.h"
 
@@ -34,8 +33,7 @@ static void usage(void)
 
 typedef struct match_state {
 	const char *want; /* the file's discovery key, "" for the default project */
-	json_t *matches;
-	json_t *checked;
+	report_match out;
 } match_state;
 
 static void try_config(match_state *ms, const char *path)
@@ -44,17 +42,8 @@ static void try_config(match_state *ms, const char *path)
 	fnd_init(&fl);
 	mapeo_config *c = NULL;
 	if (cfg_open(path, &c, &fl, NULL) == SD_OK) {
-		bool same = cfg_same_project(c, ms->want);
-		json_t *one = json_object();
-		json_object_set_new(one, "path", json_string(path));
-		json_object_set_new(one, "name", c->name ? json_string(c->name) : json_null());
-		json_object_set_new(one, "version",
-		                    c->version ? json_string(c->version) : json_null());
-		json_object_set_new(one, "footer", json_string(c->footer));
-		json_object_set_new(one, "match", json_boolean(same));
-		json_array_append_new(ms->checked, one);
-		if (same)
-			json_array_append_new(ms->matches, json_string(path));
+		report_match_add(&ms->out, path, c->name, c->version, c->footer,
+		                 cfg_same_project(c, ms->want));
 		cfg_free(c);
 	}
 	fnd_free(&fl);
@@ -116,63 +105,28 @@ int cmd_match(int argc, char **argv, sess_options *g)
 		fnd_free(&fl);
 		return EXIT_UNREADABLE;
 	}
-	match_state ms = {sf->has_discovery_key ? sf->discovery_key : "", json_array(),
-	                  json_array()};
+	match_state ms;
+	memset(&ms, 0, sizeof ms);
+	ms.want = sf->has_discovery_key ? sf->discovery_key : "";
+	ms.out.file = argv[optind];
 	for (int i = optind + 1; i < argc; i++)
 		scan(&ms, argv[i]);
 	for (const char *const *p = from_conf ? g->config_search : NULL; p && *p; p++)
 		scan(&ms, *p);
 	if (sess_interrupted) {
 		cli_error(_("interrupted"));
-		json_decref(ms.matches);
-		json_decref(ms.checked);
+		report_match_free(&ms.out);
 		sf_close(sf);
 		fnd_free(&fl);
 		return EXIT_INTERRUPTED;
 	}
-	char form[16];
-	keys_error_form(ms.want, form);
-	size_t n = json_array_size(ms.matches);
-	if (fmt == REPORT_TEXT) {
-		cli_printf(_("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"),
-		           argv[optind], form);
-		size_t i;
-		json_t *one;
-		json_array_foreach(ms.checked, i, one)
-		{
-			const char *name = json_string_value(json_object_get(one, "name"));
-			const char *ver = json_string_value(json_object_get(one, "version"));
-			cli_printf("%s %s (%s %s, %s)\n",
-			           json_is_true(json_object_get(one, "match")) ? _("MATCH")
-			                                                       : _("no   "),
-			           json_string_value(json_object_get(one, "path")),
-			           name ? name : _("(no name)"), ver ? ver : "",
-			           json_string_value(json_object_get(one, "footer")));
-		}
-		if (n)
-			cli_printf(P_("%zu of %zu configurations made this file.\n",
-			              "%zu of %zu configurations made this file.\n",
-			              json_array_size(ms.checked)),
-			           n, json_array_size(ms.checked));
-		else
-			cli_printf(P_("None of the %zu configuration made this file.\n",
-			              "None of the %zu configurations made this file.\n",
-			              json_array_size(ms.checked)),
-			           json_array_size(ms.checked));
-	} else {
-		json_t *o = json_object();
-		json_object_set(o, "matches", ms.matches);
-		json_object_set_new(o, "checked",
-		                    json_integer((json_int_t)json_array_size(ms.checked)));
-		json_object_set(o, "configurations", ms.checked);
-		strbuf out = SB_INIT;
-		report_tree_render(o, fmt, &out);
-		cli_print(sb_str(&out));
-		sb_free(&out);
-		json_decref(o);
-	}
-	json_decref(ms.matches);
-	json_decref(ms.checked);
+	keys_error_form(ms.want, ms.out.project);
+	strbuf out = SB_INIT;
+	report_match_render(&ms.out, fmt, &out);
+	cli_print(sb_str(&out));
+	sb_free(&out);
+	size_t n = ms.out.n_matches;
+	report_match_free(&ms.out);
 	sf_close(sf);
 	fnd_free(&fl);
 	return n ? EXIT_OK : EXIT_PROBLEMS;

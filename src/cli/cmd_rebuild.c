@@ -57,6 +57,68 @@ static void usage(void)
 	         "without --force or is not a regular file (nothing was left under its name).\n"));
 }
 
+/* The exit status of a failed plan or write; other: for any other error. */
+static int exit_of(sd_status st, int other)
+{
+	return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
+	       : st == SD_ERR_USAGE   ? EXIT_USAGE
+	       : st == SD_ERR_REFUSED ? EXIT_PROBLEMS
+	                              : other;
+}
+
+/* Print the plan, then write it unless it is a dry run, it would not be
+ * clean, or the person pressed Ctrl-C. Returns the exit status. */
+static int show_and_write(const sess_options *g, rebuild_plan *p, const rebuild_options *opt,
+                          const sd_progress *prog, const char *output, bool dry, report_format fmt)
+{
+	strbuf out = SB_INIT;
+	if (fmt == REPORT_TEXT) {
+		rebuild_plan_text(p, &out);
+	} else {
+		json_t *j = rebuild_plan_json(p);
+		report_tree_render(j, fmt, &out);
+		json_decref(j);
+	}
+	cli_print(sb_str(&out));
+	sb_free(&out);
+	if (p->changes_project && fmt == REPORT_TEXT)
+		fprintf(stderr,
+		        _("syncdoctor: warning: the rebuilt file belongs to another project: "
+		          "its observations will merge into that project\n"));
+	int rc = EXIT_OK;
+	sd_test_point("rebuild-planned");
+	if (!dry && sess_interrupted) {
+		/* A Ctrl-C while the plan was shown: nothing is written. */
+		cli_error(_("interrupted; nothing was written"));
+		dry = true;
+		rc = EXIT_INTERRUPTED;
+	}
+	if (p->n_unclean) {
+		/* the plan says why and which mode can; nothing is written */
+		const char *mode = rebuild_clean_mode(p);
+		if (mode)
+			cli_error(_("the file this mode writes would fail its own full check: "
+			            "nothing was written; rebuild with %s"),
+			          mode);
+		else
+			cli_error("%s", _("the file this mode writes would fail its own full "
+			                  "check: nothing was written"));
+		rc = EXIT_PROBLEMS;
+	} else if (!dry) {
+		sd_error err;
+		sd_status st = rebuild_write(p, output, opt, prog, &err);
+		cli_journal_rebuild(g, p, output, opt->salvage, st == SD_OK ? NULL : err.msg);
+		if (st == SD_OK) {
+			if (fmt == REPORT_TEXT)
+				cli_printf(_("Written and verified: %s\n"), output);
+		} else {
+			cli_error("%s", err.msg);
+			rc = exit_of(st, EXIT_NOT_WRITTEN);
+		}
+	}
+	return rc;
+}
+
 int cmd_rebuild(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
@@ -138,58 +200,9 @@ int cmd_rebuild(int argc, char **argv, sess_options *g)
 	free(all);
 	if (st != SD_OK) {
 		cli_error("%s", err.msg);
-		return st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
-		       : st == SD_ERR_USAGE   ? EXIT_USAGE
-		       : st == SD_ERR_REFUSED ? EXIT_PROBLEMS
-		                              : EXIT_UNREADABLE;
+		return exit_of(st, EXIT_UNREADABLE);
 	}
-	strbuf out = SB_INIT;
-	if (fmt == REPORT_TEXT) {
-		rebuild_plan_text(p, &out);
-	} else {
-		json_t *j = rebuild_plan_json(p);
-		report_tree_render(j, fmt, &out);
-		json_decref(j);
-	}
-	cli_print(sb_str(&out));
-	sb_free(&out);
-	if (p->changes_project && fmt == REPORT_TEXT)
-		fprintf(stderr,
-		        _("syncdoctor: warning: the rebuilt file belongs to another project: "
-		          "its observations will merge into that project\n"));
-	int rc = EXIT_OK;
-	sd_test_point("rebuild-planned");
-	if (!dry && sess_interrupted) {
-		/* A Ctrl-C while the plan was shown: nothing is written. */
-		cli_error(_("interrupted; nothing was written"));
-		dry = true;
-		rc = EXIT_INTERRUPTED;
-	}
-	if (p->n_unclean) {
-		/* the plan says why and which mode can; nothing is written */
-		const char *mode = rebuild_clean_mode(p);
-		if (mode)
-			cli_error(_("the file this mode writes would fail its own full check: "
-			            "nothing was written; rebuild with %s"),
-			          mode);
-		else
-			cli_error("%s", _("the file this mode writes would fail its own full "
-			                  "check: nothing was written"));
-		rc = EXIT_PROBLEMS;
-	} else if (!dry) {
-		st = rebuild_write(p, output, &opt, &prog, &err);
-		cli_journal_rebuild(g, p, output, opt.salvage, st == SD_OK ? NULL : err.msg);
-		if (st == SD_OK) {
-			if (fmt == REPORT_TEXT)
-				cli_printf(_("Written and verified: %s\n"), output);
-		} else {
-			cli_error("%s", err.msg);
-			rc = st == SD_ERR_CANCELLED ? EXIT_INTERRUPTED
-			     : st == SD_ERR_USAGE   ? EXIT_USAGE
-			     : st == SD_ERR_REFUSED ? EXIT_PROBLEMS
-			                            : EXIT_NOT_WRITTEN;
-		}
-	}
+	int rc = show_and_write(g, p, &opt, &prog, output, dry, fmt);
 	rebuild_plan_free(p);
 	return rc;
 }

@@ -1044,7 +1044,10 @@ bool obs_guess_id(const uint8_t *data, size_t len, char *out, size_t outlen)
 	return false;
 }
 
-void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
+/* Every attachment id of every line of data that scans as a JSON object
+ * (whole: nothing but white space after it), decoded, handed to fn. */
+static void each_reference(obs_model *m, const uint8_t *data, size_t len, bool whole, obs_ref_fn fn,
+                           void *ctx)
 {
 	size_t start = 0;
 	while (start < len) {
@@ -1061,16 +1064,37 @@ void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
 		vkind vk;
 		span v;
 		bool real;
-		if (s->p < s->end && *s->p == '{' && scan_value(s, 1, R_TOP, &vk, &v, &real)) {
-			for (size_t i = 0; i < s->n_atts; i++) {
-				size_t n;
-				const char *t = span_text(m, &s->atts[i], &n);
-				GROW_SLOW(m->atts, m->atts_cap, m->n_atts + 1);
-				m->atts[m->n_atts++] = arena_put(m, t, n);
-			}
+		bool ok = s->p < s->end && *s->p == '{' && scan_value(s, 1, R_TOP, &vk, &v, &real);
+		if (ok && whole) {
+			ws(s);
+			ok = s->p == s->end;
+		}
+		for (size_t i = 0; ok && i < s->n_atts; i++) {
+			size_t n;
+			const char *t = span_text(m, &s->atts[i], &n);
+			fn(ctx, t, n);
 		}
 		start = end + 1;
 	}
+}
+
+static void keep_reference(void *ctx, const char *id, size_t len)
+{
+	obs_model *m = ctx;
+	GROW_SLOW(m->atts, m->atts_cap, m->n_atts + 1);
+	m->atts[m->n_atts++] = arena_put(m, id, len);
+}
+
+void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len)
+{
+	each_reference(m, data, len, false, keep_reference, m);
+}
+
+void obs_scan_references(const uint8_t *data, size_t len, obs_ref_fn fn, void *ctx)
+{
+	obs_model *m = obs_model_new();
+	each_reference(m, data, len, true, fn, ctx);
+	obs_model_free(m);
 }
 
 /* qsort has no context argument: the model being sorted. */

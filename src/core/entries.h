@@ -54,6 +54,15 @@ void obs_model_add_block(obs_model *m, int feed, const char *feed_key_hex, uint6
  * photos are not called orphans, but no entry is added. Tolerant: lines that
  * are not JSON are skipped. */
 void obs_model_note_references(obs_model *m, const uint8_t *data, size_t len);
+/* The attachment ids of ndjson data, read by the same scanner as the
+ * blocks (so the same lines count as JSON, with the same decoding): for
+ * every line that is one whole JSON object (white space around it
+ * allowed), fn gets each element of its top-level "attachments" array that
+ * is an object with a string "id", in order, the id decoded (id[len] is
+ * NUL; valid only during the call). Other lines are skipped. At most the
+ * model's bound of 1000 attachments a line are read. Keeps nothing. */
+typedef void (*obs_ref_fn)(void *ctx, const char *id, size_t len);
+void obs_scan_references(const uint8_t *data, size_t len, obs_ref_fn fn, void *ctx);
 /* The id of the element a damaged block holds, read tolerantly (the block
  * may no longer be JSON): the top-level "id" string, else the last "id"
  * whose value looks like one. Only letters, digits, '-' and '_' are taken,

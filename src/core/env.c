@@ -19,6 +19,7 @@
 #include <sys/vfs.h>
 #endif
 
+#include "entries.h"
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
@@ -754,31 +755,30 @@ static int cmp_id(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Count the attachment ids of the ndjson lines in buf[0..len). */
+typedef struct ref_count {
+	const char *const *ids; /* sorted with strcmp */
+	size_t n_ids;
+	size_t named, refs;
+} ref_count;
+
+static void count_ref(void *ctx, const char *id, size_t len)
+{
+	(void)len;
+	ref_count *c = ctx;
+	c->refs++;
+	if (c->n_ids && bsearch(&id, c->ids, c->n_ids, sizeof *c->ids, cmp_id))
+		c->named++;
+}
+
+/* Count the attachment ids of the ndjson lines in buf[0..len), read as
+ * the check reads a feed's blocks (entries.h). */
 static void count_refs(const char *buf, size_t len, const char *const *ids, size_t n_ids,
                        size_t *named, size_t *refs)
 {
-	size_t start = 0;
-	while (start < len) {
-		const char *nl = memchr(buf + start, '\n', len - start);
-		size_t end = nl ? (size_t)(nl - buf) : len;
-		json_error_t je;
-		json_t *j = json_loadb(buf + start, end - start, 0, &je);
-		json_t *att = json_is_object(j) ? json_object_get(j, "attachments") : NULL;
-		size_t i;
-		json_t *a;
-		json_array_foreach(att, i, a)
-		{
-			const char *id = json_string_value(json_object_get(a, "id"));
-			if (!id)
-				continue;
-			(*refs)++;
-			if (n_ids && bsearch(&id, ids, n_ids, sizeof *ids, cmp_id))
-				(*named)++;
-		}
-		json_decref(j);
-		start = end + 1;
-	}
+	ref_count c = {ids, n_ids, 0, 0};
+	obs_scan_references((const uint8_t *)buf, len, count_ref, &c);
+	*named += c.named;
+	*refs += c.refs;
 }
 
 static void data_file_refs(const char *path, const char *const *ids, size_t n_ids, size_t *named,

@@ -665,24 +665,11 @@ const char *report_next_action(const sd_report *r)
 	    "same version of Mapeo.");
 }
 
-void report_to_text(const sd_report *r, int width, strbuf *out)
+/* Step 1: the file's project, the configuration it was compared with. */
+static void configuration_text(const sd_report *r, int width, strbuf *out)
 {
-	if (width < 40)
-		width = 40;
-	char *file = report_escape(r->file);
-	sb_printf(out, _("syncdoctor %s: %s (%llu bytes)\n"), PACKAGE_VERSION, file,
-	          (unsigned long long)r->size);
-	free(file);
-	if (r->verdict == VERDICT_UNREADABLE) {
-		sb_addc(out, '\n');
-		wrap(out, NULL, 0, width, r->era_text ? r->era_text : "");
-		sb_printf(out, "\n%s\n", _("Summary: UNREADABLE"));
-		wrap(out, NULL, 2, width, report_next_action(r));
-		return;
-	}
 	char us[16];
 	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, us);
-
 	sb_printf(out, "\n%s\n", _("Step 1 of 3: Configuration"));
 	char *l;
 	if (r->is_database && !r->has_discovery_key)
@@ -726,15 +713,38 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	}
 	step_findings(r, STEP_CONFIGURATION, width, out);
 	log_text(r, true, width, out);
+}
 
-	sb_printf(out, "\n%s\n", _("Step 2 of 3: Version"));
-	if (r->era_text)
-		wrap(out, NULL, 2, width, r->era_text);
-	version_text(r, width, out);
-	step_findings(r, STEP_VERSION, width, out);
-	log_text(r, false, width, out);
+/* One feed of step 3: its blocks and how many verify. */
+static void feed_text(const sd_report *r, const report_feed *f, int width, strbuf *out)
+{
+	char *l;
+	if (f->checked && r->is_database)
+		l = xasprintf(_("Feed %d (%.7s)%s: %llu blocks, %llu verified; Database status "
+		                "%llu/%llu."),
+		              f->index, f->key_hex[0] ? f->key_hex : "?",
+		              f->own ? _(", this computer's own") : "",
+		              (unsigned long long)f->length, (unsigned long long)f->verified,
+		              (unsigned long long)f->present, (unsigned long long)f->length);
+	else if (f->checked)
+		l = xasprintf(_("Feed %d (%.7s): %llu blocks, %llu present, %llu intact, "
+		                "%llu verified."),
+		              f->index, f->key_hex[0] ? f->key_hex : "?",
+		              (unsigned long long)f->length, (unsigned long long)f->present,
+		              (unsigned long long)f->intact, (unsigned long long)f->verified);
+	else
+		l = xasprintf(_("Feed %d (%.7s)%s: not verified (--quick)."), f->index,
+		              f->key_hex[0] ? f->key_hex : "?",
+		              f->own ? _(", this computer's own") : "");
+	wrap(out, NULL, 2, width, l);
+	free(l);
+}
 
+/* Step 3: what the file holds, every feed, the observations to look at. */
+static void corruption_text(const sd_report *r, int width, strbuf *out)
+{
 	sb_printf(out, "\n%s\n", _("Step 3 of 3: Corruption"));
+	char *l;
 	if (r->is_database)
 		l = xasprintf(_("A database folder: %zu feeds, %zu photo files (%llu bytes)."),
 		              r->n_feeds, r->media_members, (unsigned long long)r->media_bytes);
@@ -744,30 +754,8 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		              r->has_database ? _("a database") : _("NO database"));
 	wrap(out, NULL, 2, width, l);
 	free(l);
-	for (size_t i = 0; i < r->n_feeds; i++) {
-		const report_feed *f = &r->feeds[i];
-		if (f->checked && r->is_database)
-			l = xasprintf(
-			    _("Feed %d (%.7s)%s: %llu blocks, %llu verified; Database status "
-			      "%llu/%llu."),
-			    f->index, f->key_hex[0] ? f->key_hex : "?",
-			    f->own ? _(", this computer's own") : "", (unsigned long long)f->length,
-			    (unsigned long long)f->verified, (unsigned long long)f->present,
-			    (unsigned long long)f->length);
-		else if (f->checked)
-			l = xasprintf(_("Feed %d (%.7s): %llu blocks, %llu present, %llu intact, "
-			                "%llu verified."),
-			              f->index, f->key_hex[0] ? f->key_hex : "?",
-			              (unsigned long long)f->length, (unsigned long long)f->present,
-			              (unsigned long long)f->intact,
-			              (unsigned long long)f->verified);
-		else
-			l = xasprintf(_("Feed %d (%.7s)%s: not verified (--quick)."), f->index,
-			              f->key_hex[0] ? f->key_hex : "?",
-			              f->own ? _(", this computer's own") : "");
-		wrap(out, NULL, 2, width, l);
-		free(l);
-	}
+	for (size_t i = 0; i < r->n_feeds; i++)
+		feed_text(r, &r->feeds[i], width, out);
 	if (r->observations_checked) {
 		l = xasprintf(_("Observations: %zu (%zu with photos, %zu deleted, %zu forked)."),
 		              r->obs_heads, r->obs_with_attachments, r->obs_deleted, r->obs_forks);
@@ -776,15 +764,11 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		suspect_list(r, width, out);
 	}
 	step_findings(r, STEP_CORRUPTION, width, out);
+}
 
-	bool env = false;
-	for (size_t i = 0; i < r->findings.n && !env; i++)
-		env = r->findings.v[i].step == STEP_ENVIRONMENT;
-	if (env) {
-		sb_printf(out, "\n%s\n", _("This computer"));
-		step_findings(r, STEP_ENVIRONMENT, width, out);
-	}
-
+/* The verdict in one line and the next action. */
+static void summary_text(const sd_report *r, int width, strbuf *out)
+{
 	/* without the version table step 2 did not run: never a plain OK. Its
 	 * finding (a warning: exit 2) is then all that was found, so the
 	 * summary says what is missing rather than problems with the file. */
@@ -799,9 +783,45 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	              ? _("Summary: INCOMPLETE (step 2 did not run: no table of Mapeo versions)")
 	          : r->verdict == VERDICT_OK ? _("Summary: OK")
 	                                     : _("Summary: PROBLEMS FOUND"));
-	l = xasprintf("%s: %s", _("Next"), report_next_action(r));
+	char *l = xasprintf("%s: %s", _("Next"), report_next_action(r));
 	wrap(out, NULL, 2, width, l);
 	free(l);
+}
+
+void report_to_text(const sd_report *r, int width, strbuf *out)
+{
+	if (width < 40)
+		width = 40;
+	char *file = report_escape(r->file);
+	sb_printf(out, _("syncdoctor %s: %s (%llu bytes)\n"), PACKAGE_VERSION, file,
+	          (unsigned long long)r->size);
+	free(file);
+	if (r->verdict == VERDICT_UNREADABLE) {
+		sb_addc(out, '\n');
+		wrap(out, NULL, 0, width, r->era_text ? r->era_text : "");
+		sb_printf(out, "\n%s\n", _("Summary: UNREADABLE"));
+		wrap(out, NULL, 2, width, report_next_action(r));
+		return;
+	}
+	configuration_text(r, width, out);
+
+	sb_printf(out, "\n%s\n", _("Step 2 of 3: Version"));
+	if (r->era_text)
+		wrap(out, NULL, 2, width, r->era_text);
+	version_text(r, width, out);
+	step_findings(r, STEP_VERSION, width, out);
+	log_text(r, false, width, out);
+
+	corruption_text(r, width, out);
+
+	bool env = false;
+	for (size_t i = 0; i < r->findings.n && !env; i++)
+		env = r->findings.v[i].step == STEP_ENVIRONMENT;
+	if (env) {
+		sb_printf(out, "\n%s\n", _("This computer"));
+		step_findings(r, STEP_ENVIRONMENT, width, out);
+	}
+	summary_text(r, width, out);
 }
 
 void report_render(const sd_report *r, report_format fmt, int width, strbuf *out)

@@ -261,6 +261,114 @@ static void add_log_evidence(ui_page *p, const sd_report *r)
 	}
 }
 
+/* The answer in big letters and why. Returns whether the file's project
+ * is known (never from a project that could not be read). */
+static bool add_verdict(ui_page *p, const wizard *w, const sd_report *r, const char *us,
+                        const char *file_id)
+{
+	bool known = r->config_used || w->cfg_default;
+	bool file_known = r->has_discovery_key || r->project_default;
+	bool match = r->config_used ? r->config_match : r->project_default;
+	const char *unknown = wiz_project_unknown(w, r);
+	if (r->verdict == VERDICT_UNREADABLE) {
+		page_add(p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
+		page_add(p, UI_TEXT, 0, "%s", report_next_action(r));
+	} else if (unknown) {
+		/* never a mismatch from a project that could not be read */
+		page_add(p, UI_BIG, 0, "%s", _("CANNOT TELL"));
+		page_add(p, UI_TEXT, 0, "%s", unknown);
+		file_known = false;
+	} else if (!known || !file_known) {
+		page_add(p, UI_BIG, 0, "%s", _("CANNOT TELL"));
+		page_add(p, UI_TEXT, 0, "%s",
+		         !file_known ? _("The sync file does not say which project it belongs "
+		                         "to, so it cannot be compared.")
+		                     : _("No configuration was chosen for this computer."));
+	} else if (match) {
+		page_add(p, UI_BIG, 0, "%s", _("MATCH: SAME PROJECT"));
+		page_add(p, UI_TEXT, 0, "%s",
+		         _("This computer's configuration can sync with this file. The "
+		           "configuration is not the problem."));
+	} else {
+		page_add(p, UI_BIG, 0, "%s", _("MISMATCH: DIFFERENT PROJECTS"));
+		page_add(p, UI_TEXT, 0,
+		         _("Mapeo will refuse this file on this computer and say: trying "
+		           "to sync "
+		           "two different projects (us=%s) (syncfile=%s)"),
+		         us, file_id);
+	}
+	return file_known;
+}
+
+/* The codes Mapeo shows for the file and for this computer. */
+static void add_codes(ui_page *p, const wizard *w, const sd_report *r, bool file_known,
+                      const char *us, const char *file_id)
+{
+	page_gap(p);
+	if (file_known)
+		page_add(p, UI_TEXT, 0,
+		         _("The sync file's project: Mapeo's messages show it as syncfile=%s."),
+		         file_id);
+	if (r->config_used) {
+		char *name = report_escape(r->config_name ? r->config_name : "");
+		char *ver = report_escape(r->config_version ? r->config_version : "");
+		page_add(p, UI_TEXT, 0,
+		         _("This computer (%s): %s %s. The Synchronization screen shows %s "
+		           "at the "
+		           "bottom; Mapeo's messages show us=%s."),
+		         w->cfg_how ? w->cfg_how : "", name, ver, r->config_footer, us);
+		free(name);
+		free(ver);
+	} else if (w->cfg_default) {
+		page_add(p, UI_TEXT, 0,
+		         _("This computer: Mapeo's default configuration. The Synchronization "
+		           "screen shows MAPEO at the bottom; Mapeo's messages show "
+		           "us=mapeo-sync."));
+	}
+}
+
+/* A mismatch: the configuration that matches (and how it differs from
+ * this computer's), the guide's options, and Option C. Returns Option C's
+ * choice. */
+static int add_mismatch(ui_page *p, wizard *w, const sd_report *r)
+{
+	mapeo_config *m = find_matching(w, r);
+	page_gap(p);
+	if (m) {
+		char *t = cfg_title(m);
+		char *te = report_escape(t);
+		char *mp = wiz_show_path(m->path);
+		page_add(p, UI_TEXT, 0,
+		         _("The configuration that matches the sync file: %s (%s). "
+		           "Mapeo "
+		           "shows it as %s."),
+		         te, mp, m->footer);
+		free(te);
+		free(t);
+		free(mp);
+		mapeo_config *mine = w->cfg_path ? open_cfg(w->cfg_path) : NULL;
+		if (mine) {
+			cfg_diff *d = cfg_diff_compute(mine, m);
+			add_diff(p, d, mine, m);
+			cfg_diff_free(d);
+			cfg_free(mine);
+		}
+	} else {
+		page_add(p, UI_TEXT, 0, "%s",
+		         _("None of the configurations found on this computer "
+		           "belongs to "
+		           "the sync file's project. Ask the person who made the "
+		           "sync file "
+		           "for their .mapeosettings file."));
+	}
+	page_gap(p);
+	add_options(p, m);
+	if (m)
+		cfg_free(m);
+	return page_choice(p, _("Option C: write a copy of the sync file for this computer's "
+	                        "configuration (the original is not changed)"));
+}
+
 wiz_nav panel_configuration(wizard *w)
 {
 	sd_report *r = wiz_check(w, true);
@@ -276,104 +384,16 @@ wiz_nav panel_configuration(wizard *w)
 		      "shows: at the bottom of the Synchronization screen, and in its error "
 		      "message \"trying to sync two different projects\". Press 1 for Option C.");
 		bool known = r->config_used || w->cfg_default;
-		bool file_known = r->has_discovery_key || r->project_default;
 		bool match = r->config_used ? r->config_match : r->project_default;
 		char file_id[16], us[16];
 		keys_error_form(r->has_discovery_key ? r->discovery_key : "", file_id);
 		keys_error_form(r->config_used ? r->config_discovery_key : "", us);
-		const char *footer = r->config_used ? r->config_footer : "MAPEO";
+		bool file_known = add_verdict(&p, w, r, us, file_id);
+		add_codes(&p, w, r, file_known, us, file_id);
 		int c_rebuild = -1;
-		const char *unknown = wiz_project_unknown(w, r);
-		if (r->verdict == VERDICT_UNREADABLE) {
-			page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
-			page_add(&p, UI_TEXT, 0, "%s", report_next_action(r));
-		} else if (unknown) {
-			/* never a mismatch from a project that could not be read */
-			page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
-			page_add(&p, UI_TEXT, 0, "%s", unknown);
-			file_known = false;
-		} else if (!known || !file_known) {
-			page_add(&p, UI_BIG, 0, "%s", _("CANNOT TELL"));
-			page_add(&p, UI_TEXT, 0, "%s",
-			         !file_known
-			             ? _("The sync file does not say which project it belongs "
-			                 "to, so it cannot be compared.")
-			             : _("No configuration was chosen for this computer."));
-		} else if (match) {
-			page_add(&p, UI_BIG, 0, "%s", _("MATCH: SAME PROJECT"));
-			page_add(&p, UI_TEXT, 0, "%s",
-			         _("This computer's configuration can sync with this file. The "
-			           "configuration is not the problem."));
-		} else {
-			page_add(&p, UI_BIG, 0, "%s", _("MISMATCH: DIFFERENT PROJECTS"));
-			page_add(&p, UI_TEXT, 0,
-			         _("Mapeo will refuse this file on this computer and say: trying "
-			           "to sync "
-			           "two different projects (us=%s) (syncfile=%s)"),
-			         us, file_id);
-		}
-		page_gap(&p);
-		if (file_known)
-			page_add(
-			    &p, UI_TEXT, 0,
-			    _("The sync file's project: Mapeo's messages show it as syncfile=%s."),
-			    file_id);
-		if (r->config_used) {
-			char *name = report_escape(r->config_name ? r->config_name : "");
-			char *ver = report_escape(r->config_version ? r->config_version : "");
-			page_add(&p, UI_TEXT, 0,
-			         _("This computer (%s): %s %s. The Synchronization screen shows %s "
-			           "at the "
-			           "bottom; Mapeo's messages show us=%s."),
-			         w->cfg_how ? w->cfg_how : "", name, ver, footer, us);
-			free(name);
-			free(ver);
-		} else if (w->cfg_default) {
-			page_add(
-			    &p, UI_TEXT, 0,
-			    _("This computer: Mapeo's default configuration. The Synchronization "
-			      "screen shows MAPEO at the bottom; Mapeo's messages show "
-			      "us=mapeo-sync."));
-		}
-		if (known && file_known && !match && r->verdict != VERDICT_UNREADABLE) {
-			mapeo_config *m = find_matching(w, r);
-			page_gap(&p);
-			if (m) {
-				char *t = cfg_title(m);
-				char *te = report_escape(t);
-				char *mp = wiz_show_path(m->path);
-				page_add(&p, UI_TEXT, 0,
-				         _("The configuration that matches the sync file: %s (%s). "
-				           "Mapeo "
-				           "shows it as %s."),
-				         te, mp, m->footer);
-				free(te);
-				free(t);
-				free(mp);
-				mapeo_config *mine = w->cfg_path ? open_cfg(w->cfg_path) : NULL;
-				if (mine) {
-					cfg_diff *d = cfg_diff_compute(mine, m);
-					add_diff(&p, d, mine, m);
-					cfg_diff_free(d);
-					cfg_free(mine);
-				}
-			} else {
-				page_add(&p, UI_TEXT, 0, "%s",
-				         _("None of the configurations found on this computer "
-				           "belongs to "
-				           "the sync file's project. Ask the person who made the "
-				           "sync file "
-				           "for their .mapeosettings file."));
-			}
-			page_gap(&p);
-			add_options(&p, m);
-			if (m)
-				cfg_free(m);
-			c_rebuild = page_choice(
-			    &p, _("Option C: write a copy of the sync file for this computer's "
-			          "configuration (the original is not changed)"));
-		}
-		add_config_notes(&p, r, unknown != NULL);
+		if (known && file_known && !match && r->verdict != VERDICT_UNREADABLE)
+			c_rebuild = add_mismatch(&p, w, r);
+		add_config_notes(&p, r, wiz_project_unknown(w, r) != NULL);
 		add_log_evidence(&p, r);
 		p.relayout = true; /* the diff is side by side only when wide */
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));

@@ -140,6 +140,146 @@ static bool use_typed(wizard *w, char **dir, const char *text)
 	return true;
 }
 
+/* One page of the walk: what is listed and the number of each choice. */
+typedef struct file_page {
+	char **places; /* the list of places (dir NULL) */
+	size_t n_places;
+	entry *ents; /* a folder's entries */
+	size_t n_ents;
+	int c_type, c_up, c_places, c_home, c_cwd, first_ent, chosen;
+} file_page;
+
+static void file_page_free(file_page *fp)
+{
+	for (size_t i = 0; i < fp->n_places; i++)
+		free(fp->places[i]);
+	free(fp->places);
+	for (size_t i = 0; i < fp->n_ents; i++)
+		free(fp->ents[i].name);
+	free(fp->ents);
+}
+
+/* The places to look in: USB drives and cards, home, the current folder. */
+static void add_places(ui_page *p, file_page *fp)
+{
+	page_add(p, UI_TEXT, 0, "%s",
+	         _("Where is the sync file? Choose a place to look in, or type its "
+	           "path."));
+	fp->n_places = find_places(&fp->places);
+	if (!fp->n_places)
+		page_add(p, UI_TEXT, 0, "%s",
+		         _("No USB drive or memory card was found. If the file is on "
+		           "one, "
+		           "plug it in and go back and forth (b, then Enter) to look "
+		           "again."));
+	for (size_t i = 0; i < fp->n_places; i++) {
+		char *pl = wiz_show_path(fp->places[i]);
+		char *l = xasprintf(_("USB drive or card: %s"), pl);
+		free(pl);
+		page_choice(p, l);
+		free(l);
+	}
+	fp->c_home = page_choice(p, _("Your home folder (~)"));
+	fp->c_cwd = page_choice(p, _("The current folder"));
+}
+
+/* A folder's sync files and subfolders, the chosen file marked. */
+static void add_folder(const wizard *w, ui_page *p, const char *dir, file_page *fp)
+{
+	char *shown = wiz_show_path(dir);
+	page_add(p, UI_HEAD, 0, _("Folder: %s"), shown);
+	free(shown);
+	bool more = false;
+	fp->n_ents = list_dir(dir, &fp->ents, &more);
+	size_t files = 0;
+	for (size_t i = 0; i < fp->n_ents; i++)
+		files += !fp->ents[i].dir;
+	if (!files)
+		page_add(p, UI_TEXT, 0, "%s", _("No sync file in this folder."));
+	else
+		page_add(p, UI_TEXT, 0,
+		         P_("%zu sync file here (recognised by its content):",
+		            "%zu sync files here (recognised by their content):", files),
+		         files);
+	if (more)
+		page_add(p, UI_TEXT, 0,
+		         _("Only the first %d entries are shown; type a path for "
+		           "the rest."),
+		         MAX_ENTRIES);
+	for (size_t i = 0; i < fp->n_ents; i++) {
+		const entry *e = &fp->ents[i];
+		char *name = wiz_show_path(e->name);
+		char *l;
+		if (e->dir) {
+			l = xasprintf(_("%s/ (folder)"), name);
+		} else {
+			char when[32];
+			human_time((int64_t)e->mtime, when);
+			char *sz = human_size(e->size);
+			l = xasprintf(_("%s  (%s, %s)"), name, sz, when);
+			free(sz);
+		}
+		int c = page_choice(p, l);
+		if (fp->first_ent < 0)
+			fp->first_ent = c;
+		char *full = join(dir, e->name);
+		if (w->file && !strcmp(full, w->file))
+			fp->chosen = c;
+		free(full);
+		free(l);
+		free(name);
+	}
+	fp->c_up = page_choice(p, _("Up one folder"));
+	fp->c_places = page_choice(p, _("Back to the list of places"));
+}
+
+/* A choice on the list of places or in a folder: the folder to show next
+ * in *dir, or the file chosen. True when the walk is over (*nav says
+ * where to). */
+static bool follow_pick(wizard *w, char **dir, const file_page *fp, const ui_answer *a,
+                        wiz_nav *nav)
+{
+	if (a->choice == fp->c_type) {
+		if (!a->text || !*a->text || !use_typed(w, dir, a->text))
+			return false;
+		*nav = NAV_NEXT;
+		return true;
+	}
+	if (!*dir) {
+		if (a->choice < (int)fp->n_places) {
+			wiz_set(dir, fp->places[a->choice]);
+		} else if (a->choice == fp->c_home) {
+			const char *h = getenv("HOME");
+			wiz_set(dir, h && *h ? h : "/");
+		} else if (a->choice == fp->c_cwd) {
+			char cwd[4096];
+			wiz_set(dir, getcwd(cwd, sizeof cwd) ? cwd : ".");
+		}
+		return false;
+	}
+	if (a->choice == fp->c_up) {
+		char *slash = strrchr(*dir, '/');
+		if (slash && slash != *dir)
+			*slash = '\0';
+		else
+			wiz_set(dir, "/");
+	} else if (a->choice == fp->c_places) {
+		wiz_set(dir, NULL);
+	} else if (fp->first_ent >= 0 && a->choice >= fp->first_ent &&
+	           a->choice < fp->first_ent + (int)fp->n_ents) {
+		const entry *e = &fp->ents[a->choice - fp->first_ent];
+		char *path = join(*dir, e->name);
+		bool file = !e->dir;
+		wiz_set(file ? &w->file : dir, path);
+		free(path);
+		if (file) {
+			*nav = NAV_NEXT;
+			return true;
+		}
+	}
+	return false;
+}
+
 wiz_nav panel_file(wizard *w)
 {
 	char *dir = NULL; /* NULL: the list of places */
@@ -155,84 +295,15 @@ wiz_nav panel_file(wizard *w)
 		ui_page p;
 		page_init(&p, w->step, w->nsteps, _("Choose the sync file"));
 		p.help = help_text();
-		char **places = NULL;
-		size_t n_places = 0;
-		entry *ents = NULL;
-		size_t n_ents = 0;
-		bool more = false;
-		int c_type, c_up = -1, c_places = -1, c_home = -1, c_cwd = -1, first_ent = -1;
-		int chosen = -1;
-		if (!dir) {
-			page_add(&p, UI_TEXT, 0, "%s",
-			         _("Where is the sync file? Choose a place to look in, or type its "
-			           "path."));
-			n_places = find_places(&places);
-			if (!n_places)
-				page_add(
-				    &p, UI_TEXT, 0, "%s",
-				    _("No USB drive or memory card was found. If the file is on "
-				      "one, "
-				      "plug it in and go back and forth (b, then Enter) to look "
-				      "again."));
-			for (size_t i = 0; i < n_places; i++) {
-				char *pl = wiz_show_path(places[i]);
-				char *l = xasprintf(_("USB drive or card: %s"), pl);
-				free(pl);
-				page_choice(&p, l);
-				free(l);
-			}
-			c_home = page_choice(&p, _("Your home folder (~)"));
-			c_cwd = page_choice(&p, _("The current folder"));
-		} else {
-			char *shown = wiz_show_path(dir);
-			page_add(&p, UI_HEAD, 0, _("Folder: %s"), shown);
-			free(shown);
-			n_ents = list_dir(dir, &ents, &more);
-			size_t files = 0;
-			for (size_t i = 0; i < n_ents; i++)
-				files += !ents[i].dir;
-			if (!files)
-				page_add(&p, UI_TEXT, 0, "%s", _("No sync file in this folder."));
-			else
-				page_add(
-				    &p, UI_TEXT, 0,
-				    P_("%zu sync file here (recognised by its content):",
-				       "%zu sync files here (recognised by their content):", files),
-				    files);
-			if (more)
-				page_add(&p, UI_TEXT, 0,
-				         _("Only the first %d entries are shown; type a path for "
-				           "the rest."),
-				         MAX_ENTRIES);
-			for (size_t i = 0; i < n_ents; i++) {
-				char *name = wiz_show_path(ents[i].name);
-				char *l;
-				if (ents[i].dir) {
-					l = xasprintf(_("%s/ (folder)"), name);
-				} else {
-					char when[32];
-					human_time((int64_t)ents[i].mtime, when);
-					char *sz = human_size(ents[i].size);
-					l = xasprintf(_("%s  (%s, %s)"), name, sz, when);
-					free(sz);
-				}
-				int c = page_choice(&p, l);
-				if (first_ent < 0)
-					first_ent = c;
-				char *full = join(dir, ents[i].name);
-				if (w->file && !strcmp(full, w->file))
-					chosen = c;
-				free(full);
-				free(l);
-				free(name);
-			}
-			c_up = page_choice(&p, _("Up one folder"));
-			c_places = page_choice(&p, _("Back to the list of places"));
-		}
-		c_type =
+		file_page fp = {NULL, 0, NULL, 0, -1, -1, -1, -1, -1, -1, -1};
+		if (!dir)
+			add_places(&p, &fp);
+		else
+			add_folder(w, &p, dir, &fp);
+		fp.c_type =
 		    page_choice_text(&p, _("Type a path"),
 		                     _("Path of the sync file (or of a folder to open):"), w->file);
-		p.selected = chosen >= 0 ? chosen : 0;
+		p.selected = fp.chosen >= 0 ? fp.chosen : 0;
 		ui_answer a = ui_show(&p, false);
 		page_free(&p);
 		bool done = false;
@@ -252,49 +323,11 @@ wiz_nav panel_file(wizard *w)
 		} else if (a.act != ACT_PICK) {
 			nav = wiz_nav_of(&a);
 			done = true;
-		} else if (a.choice == c_type) {
-			if (a.text && *a.text && use_typed(w, &dir, a.text)) {
-				nav = NAV_NEXT;
-				done = true;
-			}
-		} else if (!dir) {
-			if (a.choice < (int)n_places) {
-				wiz_set(&dir, places[a.choice]);
-			} else if (a.choice == c_home) {
-				const char *h = getenv("HOME");
-				wiz_set(&dir, h && *h ? h : "/");
-			} else if (a.choice == c_cwd) {
-				char cwd[4096];
-				wiz_set(&dir, getcwd(cwd, sizeof cwd) ? cwd : ".");
-			}
-		} else if (a.choice == c_up) {
-			char *slash = strrchr(dir, '/');
-			if (slash && slash != dir)
-				*slash = '\0';
-			else
-				wiz_set(&dir, "/");
-		} else if (a.choice == c_places) {
-			wiz_set(&dir, NULL);
-		} else if (first_ent >= 0 && a.choice >= first_ent &&
-		           a.choice < first_ent + (int)n_ents) {
-			entry *e = &ents[a.choice - first_ent];
-			char *path = join(dir, e->name);
-			if (e->dir) {
-				wiz_set(&dir, path);
-			} else {
-				wiz_set(&w->file, path);
-				nav = NAV_NEXT;
-				done = true;
-			}
-			free(path);
+		} else {
+			done = follow_pick(w, &dir, &fp, &a, &nav);
 		}
 		free(a.text);
-		for (size_t i = 0; i < n_places; i++)
-			free(places[i]);
-		free(places);
-		for (size_t i = 0; i < n_ents; i++)
-			free(ents[i].name);
-		free(ents);
+		file_page_free(&fp);
 		if (done)
 			break;
 	}

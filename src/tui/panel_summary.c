@@ -164,7 +164,8 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 	           "a temporary folder (osm-p2p-syncfile-...). A sync that was interrupted leaves "
 	           "it there, sometimes with observations the sync file lost. Only folders that "
 	           "can belong to this sync file are listed. Choosing one writes a new sync file "
-	           "from it, beside this one; the folder is never changed.");
+	           "from it joined with this one (the photos that stayed in this file are "
+	           "kept), beside this one; neither is ever changed.");
 	size_t *idx = xcalloc(e->n_temps ? e->n_temps : 1, sizeof *idx);
 	size_t n = 0;
 	for (size_t i = 0; i < e->n_temps; i++) {
@@ -219,6 +220,203 @@ static bool step_errors(const sd_report *r, fnd_step step)
 	return false;
 }
 
+/* The three checks in one line each: problems and warnings, or why none
+ * can be counted. */
+static void add_step_counts(ui_page *p, const wizard *w, const sd_report *r)
+{
+	bool project_unknown = wiz_project_unknown(w, r) != NULL;
+	for (int s = STEP_CONFIGURATION; s <= STEP_CORRUPTION; s++) {
+		size_t e = 0, wn = 0;
+		for (size_t i = 0; i < r->findings.n; i++) {
+			const finding *fd = &r->findings.v[i];
+			if ((int)fd->step != s &&
+			    !(s == STEP_CORRUPTION && fd->step == STEP_ENVIRONMENT))
+				continue;
+			/* no mismatch counted from a project that was not read */
+			if (project_unknown && fd->id == FND_PROJECT_MISMATCH)
+				continue;
+			e += fd->severity == SEV_ERROR;
+			wn += fd->severity == SEV_WARNING;
+		}
+		char *counts;
+		if (e || wn) {
+			char *pe = xasprintf(P_("%zu problem", "%zu problems", e), e);
+			char *pw = xasprintf(P_("%zu warning", "%zu warnings", wn), wn);
+			/* TRANSLATORS: "1 problem, 0 warnings" */
+			counts = xasprintf(_("%s, %s"), pe, pw);
+			free(pe);
+			free(pw);
+		} else if (project_unknown && s == STEP_CONFIGURATION) {
+			counts = xstrdup(_("cannot tell (the file's project is not known)"));
+		} else {
+			counts = xstrdup(_("nothing wrong"));
+		}
+		page_add(p, UI_TEXT, 2, "%d. %s: %s", s + 1, fnd_step_label((fnd_step)s), counts);
+		free(counts);
+	}
+}
+
+/* What the file's findings say, and the number of each choice (-1: not
+ * offered). */
+typedef struct summary_choices {
+	bool mismatch, damaged, no_db, readable;
+	int check_new, text, json, yaml, repair, bundle, log, db, other, leftover, quit;
+} summary_choices;
+
+static void add_choices(ui_page *p, const wizard *w, const sd_report *r, summary_choices *c)
+{
+	c->check_new = -1;
+	if (w->rebuilt_path) {
+		char *sp = wiz_show_path(w->rebuilt_path);
+		char *l = xasprintf(_("Check the new file (%s)"), sp);
+		c->check_new = page_choice(p, l);
+		free(l);
+		free(sp);
+	}
+	/* a mismatch only when the file's project could be read */
+	c->mismatch = fnd_has(&r->findings, FND_PROJECT_MISMATCH) && !wiz_project_unknown(w, r);
+	c->damaged = step_errors(r, STEP_CORRUPTION);
+	c->no_db = fnd_has(&r->findings, FND_DATABASE_MISSING);
+	c->readable =
+	    r->verdict != VERDICT_UNREADABLE && !fnd_has(&r->findings, FND_NOT_A_SYNC_FILE);
+	char *t = default_report_name(w->file, "txt");
+	char *j = default_report_name(w->file, "json");
+	char *y = default_report_name(w->file, "yaml");
+	const char *prompt = _("Save the report as:");
+	c->text = page_choice_text(p, _("Save the report as text"), prompt, t);
+	c->json = page_choice_text(p, _("Save the report as JSON"), prompt, j);
+	c->yaml = page_choice_text(p, _("Save the report as YAML"), prompt, y);
+	free(t);
+	free(j);
+	free(y);
+	c->repair = page_choice(
+	    p, c->damaged && !c->no_db
+	           ? _("Salvage: write a new sync file with everything that is intact (the "
+	               "original is not changed)")
+	       : c->mismatch ? _("Repair: write a copy of the sync file for this computer's "
+	                         "configuration (the original is not changed)")
+	                     : _("Repair: write a new, repaired sync file (the original is not "
+	                         "changed)"));
+	char *bn = default_report_name(w->file, "tar.gz");
+	char *b =
+	    xasprintf("%.*s-support.tar.gz", (int)(strlen(bn) - strlen("-report.tar.gz")), bn);
+	free(bn);
+	c->bundle =
+	    page_choice_text(p, _("Save a support bundle (.tar.gz) to send to whoever helps you"),
+	                     _("Save the support bundle as:"), b);
+	free(b);
+	c->log = page_choice(p, _("Read the session log"));
+	/* the guide's symptoms come from the database when the file is
+	 * healthy, and the file's own database may be gone */
+	c->db = -1;
+	if (c->no_db)
+		c->db = page_choice(p, _("The sync file holds no database: check this "
+		                         "computer's Mapeo database"));
+	else if (r->verdict == VERDICT_OK)
+		c->db = page_choice(p, _("The file is healthy but the problem persists: "
+		                         "check Mapeo's database"));
+	c->other = c->leftover = -1;
+	if (c->readable && !c->no_db) {
+		const char *preset = NULL;
+		for (size_t i = 0; i < w->n_nearby && !preset; i++)
+			if (!w->cfg_path || strcmp(w->nearby[i], w->cfg_path) != 0)
+				preset = w->nearby[i];
+		c->other = page_choice_text(
+		    p, _("Rebuild the sync file for another configuration (.mapeosettings)"),
+		    _("The configuration (.mapeosettings) to rebuild the sync file for:"), preset);
+	}
+	if (r->verdict != VERDICT_OK && c->readable)
+		c->leftover = page_choice(
+		    p, _("Look for a database a sync left in a temporary folder, and rebuild "
+		         "from it"));
+	c->quit = page_choice(p, _("Quit"));
+}
+
+/* "Next" follows the most serious problem of any step: a file that cannot
+ * be read or is damaged before a configuration question (caller frees). */
+static char *next_text(const wizard *w, const sd_report *r, const summary_choices *c)
+{
+	char *next;
+	if (w->file_is_config)
+		next = xstrdup(wiz_project_unknown(w, r));
+	else if (!c->readable)
+		next = xstrdup(report_next_action(r));
+	else if (c->no_db)
+		next = xasprintf(_("The observations are not in this file. Choose %d to look "
+		                   "for a database a sync left on this computer, or %d to "
+		                   "check this computer's Mapeo database; or make a new sync "
+		                   "file on the computer that made this one."),
+		                 c->leftover + 1, c->db + 1);
+	else if (c->damaged)
+		next = xasprintf(_("The file is damaged. Choose %d to write a new sync file "
+		                   "with everything that is intact, or %d to look for a "
+		                   "database a sync left on this computer; or make a new sync "
+		                   "file on the computer that made it, without leaving the "
+		                   "Synchronization screen until it finishes."),
+		                 c->repair + 1, c->leftover + 1);
+	else if (c->mismatch)
+		next = xasprintf(_("Use the same configuration on both computers (Option A or "
+		                   "B of step %d), or choose %d to write a copy of the sync "
+		                   "file for this computer's configuration, or %d for another "
+		                   "configuration."),
+		                 WIZ_STEP_CHECK1, c->repair + 1, c->other + 1);
+	else
+		next = xstrdup(report_next_action(r));
+	if (c->check_new >= 0) {
+		char *n2 = xasprintf(_("Choose %d to check the new file, then give it to Mapeo "
+		                       "Desktop on its Synchronize screen."),
+		                     c->check_new + 1);
+		free(next);
+		next = n2;
+	}
+	return next;
+}
+
+/* Do what was chosen. *r becomes the new file's report when it is
+ * checked. Returns NAV_NEXT to stay on the summary, else where to go. */
+static wiz_nav follow_choice(wizard *w, sd_report **r, const summary_choices *c, const ui_answer *a)
+{
+	if ((a->choice == c->text || a->choice == c->json || a->choice == c->yaml) && a->text &&
+	    *a->text)
+		wiz_save_report(w, *r,
+		                a->choice == c->text   ? REPORT_TEXT
+		                : a->choice == c->json ? REPORT_JSON
+		                                       : REPORT_YAML,
+		                a->text);
+	else if (a->choice == c->bundle && a->text && *a->text)
+		save_bundle(w, *r, a->text);
+	else if (a->choice == c->repair)
+		wiz_rebuild(w, c->mismatch);
+	else if (a->choice == c->other && a->text && *a->text)
+		wiz_rebuild_from(w, NULL, a->text);
+	else if (a->choice == c->leftover)
+		rebuild_from_leftover(w, *r);
+	else if (a->choice == c->log)
+		show_log(w);
+	else if (a->choice == c->check_new) {
+		/* the new file becomes the file: every step is checked again */
+		wiz_set(&w->file, w->rebuilt_path);
+		wiz_set(&w->rebuilt_path, NULL);
+		wiz_set(&w->rebuilt_what, NULL);
+		sd_report *nr = wiz_check(w, false);
+		if (nr)
+			*r = nr;
+	} else if (a->choice == c->db) {
+		wiz_nav nv = wiz_database(
+		    w, c->no_db ? _("The sync file holds no database (no observations): "
+		                    "they may still be in the database of the computer "
+		                    "or phone that made it.")
+		                : _("The sync file is healthy. When Mapeo still freezes, "
+		                    "shows photos that will not open or dates that make "
+		                    "no sense, the damage is in the database the sync "
+		                    "files are made from: every new sync file carries "
+		                    "it."));
+		if (nv == NAV_QUIT || nv == NAV_EOF)
+			return nv;
+	}
+	return NAV_NEXT;
+}
+
 wiz_nav panel_summary(wizard *w)
 {
 	sd_report *r = wiz_check(w, false);
@@ -238,38 +436,7 @@ wiz_nav panel_summary(wizard *w)
 		char *f = wiz_show_path(w->file);
 		page_add(&p, UI_TEXT, 0, _("Sync file: %s"), f);
 		free(f);
-		bool project_unknown = wiz_project_unknown(w, r) != NULL;
-		for (int s = STEP_CONFIGURATION; s <= STEP_CORRUPTION; s++) {
-			size_t e = 0, wn = 0;
-			for (size_t i = 0; i < r->findings.n; i++) {
-				const finding *fd = &r->findings.v[i];
-				if ((int)fd->step != s &&
-				    !(s == STEP_CORRUPTION && fd->step == STEP_ENVIRONMENT))
-					continue;
-				/* no mismatch counted from a project that was not read */
-				if (project_unknown && fd->id == FND_PROJECT_MISMATCH)
-					continue;
-				e += fd->severity == SEV_ERROR;
-				wn += fd->severity == SEV_WARNING;
-			}
-			char *counts;
-			if (e || wn) {
-				char *pe = xasprintf(P_("%zu problem", "%zu problems", e), e);
-				char *pw = xasprintf(P_("%zu warning", "%zu warnings", wn), wn);
-				/* TRANSLATORS: "1 problem, 0 warnings" */
-				counts = xasprintf(_("%s, %s"), pe, pw);
-				free(pe);
-				free(pw);
-			} else if (project_unknown && s == STEP_CONFIGURATION) {
-				counts =
-				    xstrdup(_("cannot tell (the file's project is not known)"));
-			} else {
-				counts = xstrdup(_("nothing wrong"));
-			}
-			page_add(&p, UI_TEXT, 2, "%d. %s: %s", s + 1, fnd_step_label((fnd_step)s),
-			         counts);
-			free(counts);
-		}
+		add_step_counts(&p, w, r);
 		if (w->rebuilt_path) {
 			page_gap(&p);
 			page_add(&p, UI_HEAD, 0, "%s", _("The repair wrote a new sync file"));
@@ -279,116 +446,9 @@ wiz_nav panel_summary(wizard *w)
 			page_add(&p, UI_TEXT, 2, "%s", w->rebuilt_what ? w->rebuilt_what : "");
 		}
 		/* the choices first: "Next" names their numbers */
-		int c_check_new = -1;
-		if (w->rebuilt_path) {
-			char *sp = wiz_show_path(w->rebuilt_path);
-			char *l = xasprintf(_("Check the new file (%s)"), sp);
-			c_check_new = page_choice(&p, l);
-			free(l);
-			free(sp);
-		}
-		/* a mismatch only when the file's project could be read */
-		bool mismatch =
-		    fnd_has(&r->findings, FND_PROJECT_MISMATCH) && !wiz_project_unknown(w, r);
-		bool damaged = step_errors(r, STEP_CORRUPTION);
-		bool no_db = fnd_has(&r->findings, FND_DATABASE_MISSING);
-		bool readable =
-		    r->verdict != VERDICT_UNREADABLE && !fnd_has(&r->findings, FND_NOT_A_SYNC_FILE);
-		char *t = default_report_name(w->file, "txt");
-		char *j = default_report_name(w->file, "json");
-		char *y = default_report_name(w->file, "yaml");
-		const char *prompt = _("Save the report as:");
-		int c_text = page_choice_text(&p, _("Save the report as text"), prompt, t);
-		int c_json = page_choice_text(&p, _("Save the report as JSON"), prompt, j);
-		int c_yaml = page_choice_text(&p, _("Save the report as YAML"), prompt, y);
-		free(t);
-		free(j);
-		free(y);
-		int c_repair = page_choice(
-		    &p,
-		    damaged && !no_db
-		        ? _("Salvage: write a new sync file with everything that is intact (the "
-		            "original is not changed)")
-		    : mismatch ? _("Repair: write a copy of the sync file for this computer's "
-		                   "configuration (the original is not changed)")
-		               : _("Repair: write a new, repaired sync file (the original is not "
-		                   "changed)"));
-		char *bn = default_report_name(w->file, "tar.gz");
-		char *b = xasprintf("%.*s-support.tar.gz",
-		                    (int)(strlen(bn) - strlen("-report.tar.gz")), bn);
-		free(bn);
-		int c_bundle = page_choice_text(
-		    &p, _("Save a support bundle (.tar.gz) to send to whoever helps you"),
-		    _("Save the support bundle as:"), b);
-		free(b);
-		int c_log = page_choice(&p, _("Read the session log"));
-		/* the guide's symptoms come from the database when the file is
-		 * healthy, and the file's own database may be gone */
-		int c_db = -1;
-		if (no_db)
-			c_db = page_choice(&p, _("The sync file holds no database: check this "
-			                         "computer's Mapeo database"));
-		else if (r->verdict == VERDICT_OK)
-			c_db = page_choice(&p, _("The file is healthy but the problem persists: "
-			                         "check Mapeo's database"));
-		int c_other = -1, c_leftover = -1;
-		if (readable && !no_db) {
-			const char *preset = NULL;
-			for (size_t i = 0; i < w->n_nearby && !preset; i++)
-				if (!w->cfg_path || strcmp(w->nearby[i], w->cfg_path) != 0)
-					preset = w->nearby[i];
-			c_other = page_choice_text(
-			    &p,
-			    _("Rebuild the sync file for another configuration (.mapeosettings)"),
-			    _("The configuration (.mapeosettings) to rebuild the sync file for:"),
-			    preset);
-		}
-		if (r->verdict != VERDICT_OK && readable)
-			c_leftover = page_choice(
-			    &p,
-			    _("Look for a database a sync left in a temporary folder, and rebuild "
-			      "from it"));
-		int c_quit = page_choice(&p, _("Quit"));
-
-		/* "Next" follows the most serious problem of any step: a file that
-		 * cannot be read or is damaged before a configuration question */
-		char *next;
-		if (w->file_is_config)
-			next = xstrdup(wiz_project_unknown(w, r));
-		else if (!readable)
-			next = xstrdup(report_next_action(r));
-		else if (no_db)
-			next =
-			    xasprintf(_("The observations are not in this file. Choose %d to look "
-			                "for a database a sync left on this computer, or %d to "
-			                "check this computer's Mapeo database; or make a new sync "
-			                "file on the computer that made this one."),
-			              c_leftover + 1, c_db + 1);
-		else if (damaged)
-			next =
-			    xasprintf(_("The file is damaged. Choose %d to write a new sync file "
-			                "with everything that is intact, or %d to look for a "
-			                "database a sync left on this computer; or make a new sync "
-			                "file on the computer that made it, without leaving the "
-			                "Synchronization screen until it finishes."),
-			              c_repair + 1, c_leftover + 1);
-		else if (mismatch)
-			next =
-			    xasprintf(_("Use the same configuration on both computers (Option A or "
-			                "B of step %d), or choose %d to write a copy of the sync "
-			                "file for this computer's configuration, or %d for another "
-			                "configuration."),
-			              WIZ_STEP_CHECK1, c_repair + 1, c_other + 1);
-		else
-			next = xstrdup(report_next_action(r));
-		if (c_check_new >= 0) {
-			char *n2 =
-			    xasprintf(_("Choose %d to check the new file, then give it to Mapeo "
-			                "Desktop on its Synchronize screen."),
-			              c_check_new + 1);
-			free(next);
-			next = n2;
-		}
+		summary_choices c;
+		add_choices(&p, w, r, &c);
+		char *next = next_text(w, r, &c);
 		/* shown above the choices: a page's lines come first */
 		page_gap(&p);
 		page_add(&p, UI_HEAD, 0, "%s", _("Next"));
@@ -400,64 +460,27 @@ wiz_nav panel_summary(wizard *w)
 			page_add(&p, UI_TEXT, 2, "%s", w->seen_before);
 		}
 		/* Enter does what "Next" advises; never Quit far below the text */
-		p.selected = c_check_new >= 0 ? c_check_new
-		             : no_db          ? c_leftover
-		             : damaged        ? c_repair
-		             : mismatch       ? c_repair
-		                              : c_text;
+		p.selected = c.check_new >= 0 ? c.check_new
+		             : c.no_db        ? c.leftover
+		             : c.damaged      ? c.repair
+		             : c.mismatch     ? c.repair
+		                              : c.text;
 		if (p.selected < 0)
-			p.selected = c_text;
+			p.selected = c.text;
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
 		page_free(&p);
 		if (a.act != ACT_PICK) {
 			free(a.text);
 			return a.act == ACT_NEXT ? NAV_NEXT : wiz_nav_of(&a);
 		}
-		if (a.choice == c_quit) {
+		if (a.choice == c.quit) {
 			free(a.text);
 			return NAV_NEXT;
 		}
-		if ((a.choice == c_text || a.choice == c_json || a.choice == c_yaml) && a.text &&
-		    *a.text)
-			wiz_save_report(w, r,
-			                a.choice == c_text   ? REPORT_TEXT
-			                : a.choice == c_json ? REPORT_JSON
-			                                     : REPORT_YAML,
-			                a.text);
-		else if (a.choice == c_bundle && a.text && *a.text)
-			save_bundle(w, r, a.text);
-		else if (a.choice == c_repair)
-			wiz_rebuild(w, mismatch);
-		else if (a.choice == c_other && a.text && *a.text)
-			wiz_rebuild_from(w, NULL, a.text);
-		else if (a.choice == c_leftover)
-			rebuild_from_leftover(w, r);
-		else if (a.choice == c_log)
-			show_log(w);
-		else if (a.choice == c_check_new) {
-			/* the new file becomes the file: every step is checked again */
-			wiz_set(&w->file, w->rebuilt_path);
-			wiz_set(&w->rebuilt_path, NULL);
-			wiz_set(&w->rebuilt_what, NULL);
-			sd_report *nr = wiz_check(w, false);
-			if (nr)
-				r = nr;
-		} else if (a.choice == c_db) {
-			wiz_nav nv = wiz_database(
-			    w, no_db ? _("The sync file holds no database (no observations): "
-			                 "they may still be in the database of the computer "
-			                 "or phone that made it.")
-			             : _("The sync file is healthy. When Mapeo still freezes, "
-			                 "shows photos that will not open or dates that make "
-			                 "no sense, the damage is in the database the sync "
-			                 "files are made from: every new sync file carries "
-			                 "it."));
-			if (nv == NAV_QUIT || nv == NAV_EOF) {
-				free(a.text);
-				return nv;
-			}
-		}
+		wiz_nav nv = follow_choice(w, &r, &c, &a);
 		free(a.text);
+		if (nv != NAV_NEXT)
+			return nv;
 		if (sess_interrupted)
 			return NAV_QUIT;
 	}

@@ -890,6 +890,64 @@ static bool small_confirm(void)
 	return yes;
 }
 
+/* Scrolling and moving the mark: true when k was one of those keys. */
+static bool move_key(const ui_page *p, view *vw, int k, int rows, int *sel, int *top)
+{
+	switch (k) {
+	case UI_K(KEY_UP):
+	case UI_K(KEY_DOWN): {
+		int d = k == UI_K(KEY_UP) ? -1 : 1;
+		if (*sel >= 0 && p->n_choices) {
+			int ns = *sel + d;
+			if (ns >= 0 && ns < (int)p->n_choices)
+				*sel = ns;
+			int f, l;
+			choice_rows(vw, *sel, &f, &l);
+			if (f < *top)
+				*top = f;
+			if (l >= *top + rows)
+				*top = l - rows + 1;
+			/* moving up to the first choice shows the text above it */
+			if (*sel == 0 && d < 0)
+				*top = 0;
+		} else {
+			*top = clamp_top(vw, *top + d);
+		}
+		return true;
+	}
+	case UI_K(KEY_NPAGE):
+	case ' ': *top = clamp_top(vw, *top + rows - 1); return true;
+	case UI_K(KEY_PPAGE): *top = clamp_top(vw, *top - (rows - 1)); return true;
+	case UI_K(KEY_HOME): *top = 0; return true;
+	case UI_K(KEY_END): *top = clamp_top(vw, (int)vw->n); return true;
+	default: return false;
+	}
+}
+
+/* Any other key: a digit picks a choice (its index), or marks one and
+ * waits for a second digit (*digit); -1 when nothing is picked. first: the
+ * digit typed just before, 0 none. */
+static int number_key(const ui_page *p, view *vw, int k, int first, int rows, int *digit, int *sel,
+                      int *top)
+{
+	if (k >= '0' && k <= '9' && first && first * 10 + (k - '0') <= (int)p->n_choices)
+		return first * 10 + (k - '0') - 1;
+	if (k < '1' || k > '9' || k - '1' >= (int)p->n_choices)
+		return -1;
+	/* Long lists: "1" marks item 1 and waits; "12" picks item 12, Enter
+	 * picks the marked one. */
+	if ((k - '0') * 10 <= (int)p->n_choices) {
+		*digit = k - '0';
+		*sel = k - '1';
+		int f, l;
+		choice_rows(vw, *sel, &f, &l);
+		if (f < *top || l >= *top + rows)
+			*top = clamp_top(vw, f);
+		return -1;
+	}
+	return k - '1';
+}
+
 ui_answer cw_show(const ui_page *p, bool confirm_quit)
 {
 	view vw = {0};
@@ -945,33 +1003,9 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 		int pick = -1;
 		int first = digit; /* only the very next key completes a number */
 		digit = 0;
-		switch (k) {
-		case UI_K(KEY_UP):
-		case UI_K(KEY_DOWN): {
-			int d = k == UI_K(KEY_UP) ? -1 : 1;
-			if (sel >= 0 && p->n_choices) {
-				int ns = sel + d;
-				if (ns >= 0 && ns < (int)p->n_choices)
-					sel = ns;
-				int f, l;
-				choice_rows(&vw, sel, &f, &l);
-				if (f < top)
-					top = f;
-				if (l >= top + rows)
-					top = l - rows + 1;
-				/* moving up to the first choice shows the text above it */
-				if (sel == 0 && d < 0)
-					top = 0;
-			} else {
-				top = clamp_top(&vw, top + d);
-			}
+		if (move_key(p, &vw, k, rows, &sel, &top))
 			continue;
-		}
-		case UI_K(KEY_NPAGE):
-		case ' ': top = clamp_top(&vw, top + rows - 1); continue;
-		case UI_K(KEY_PPAGE): top = clamp_top(&vw, top - (rows - 1)); continue;
-		case UI_K(KEY_HOME): top = 0; continue;
-		case UI_K(KEY_END): top = clamp_top(&vw, (int)vw.n); continue;
+		switch (k) {
 		case '?':
 		case 'h':
 		case UI_K(KEY_F(1)): full = show_help(p); continue;
@@ -1005,25 +1039,7 @@ ui_answer cw_show(const ui_page *p, bool confirm_quit)
 			}
 			pick = sel;
 			break;
-		default:
-			if (k >= '0' && k <= '9' && first &&
-			    first * 10 + (k - '0') <= (int)p->n_choices) {
-				pick = first * 10 + (k - '0') - 1;
-			} else if (k >= '1' && k <= '9' && k - '1' < (int)p->n_choices) {
-				/* Long lists: "1" marks item 1 and waits; "12" picks item 12,
-				 * Enter picks the marked one. */
-				if ((k - '0') * 10 <= (int)p->n_choices) {
-					digit = k - '0';
-					sel = k - '1';
-					int f, l;
-					choice_rows(&vw, sel, &f, &l);
-					if (f < top || l >= top + rows)
-						top = clamp_top(&vw, f);
-					continue;
-				}
-				pick = k - '1';
-			}
-			break;
+		default: pick = number_key(p, &vw, k, first, rows, &digit, &sel, &top); break;
 		}
 		if (pick < 0)
 			continue;

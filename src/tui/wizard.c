@@ -523,37 +523,28 @@ void wiz_rebuild(wizard *w, bool for_config)
 	wiz_rebuild_from(w, NULL, for_config ? w->cfg_path : NULL);
 }
 
-void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
+/* The plan for sources[0..n), planned again with the mode that leaves the
+ * damage out when the first one would not give Mapeo a clean file, and
+ * with the rescue when the person accepts it. NULL after saying why. */
+static rebuild_plan *plan_repair(const char *const *sources, size_t n, rebuild_options *opt,
+                                 const sd_progress *prog)
 {
-	rebuild_options opt = {0};
-	opt.no_auto_config = true;
-	opt.config_path = cfg;
-	bool own = !input; /* the sync file itself: its check counts what is kept */
-	if (!input)
-		input = w->file;
-	/* the plan's headline counts observations from the full check */
-	if (own && !w->full && !wiz_check(w, false))
-		return;
-	/* a leftover folder is what an interrupted sync left: keep what verifies */
-	opt.salvage = !own || has_corruption(w->full ? w->full : w->quick);
-	w->cancel = 0;
-	sd_progress prog = {on_progress, w, &w->cancel};
 	ui_progress_begin(_("Planning the repair..."));
 	rebuild_plan *plan = NULL;
 	sd_error err;
 	sd_error_clear(&err);
-	sd_status st = rebuild_plan_make(input, &opt, &prog, &plan, &err);
+	sd_status st = rebuild_plan_make_multi(sources, n, opt, prog, &plan, &err);
 	if (st == SD_OK && plan->n_unclean && (plan->needs_salvage || plan->needs_exclude)) {
 		/* never offer a file Mapeo would refuse: plan again with the mode
 		 * that leaves the damage out (the plan shows what that costs) */
-		opt.salvage = opt.salvage || plan->needs_salvage;
-		opt.exclude_suspect = opt.exclude_suspect || plan->needs_exclude;
+		opt->salvage = opt->salvage || plan->needs_salvage;
+		opt->exclude_suspect = opt->exclude_suspect || plan->needs_exclude;
 		rebuild_plan_free(plan);
 		plan = NULL;
-		st = rebuild_plan_make(input, &opt, &prog, &plan, &err);
+		st = rebuild_plan_make_multi(sources, n, opt, prog, &plan, &err);
 	}
 	ui_progress_end();
-	if (st == SD_OK && plan->n_rescuable && !opt.rescue) {
+	if (st == SD_OK && plan->n_rescuable && !opt->rescue) {
 		char *q = xasprintf(
 		    _("%zu entries that the repair would leave out are still intact and signed. "
 		      "Copy them into a new feed under a new key, so Mapeo receives them? Those "
@@ -563,38 +554,27 @@ void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 		bool yes = ui_confirm(q);
 		free(q);
 		if (yes) {
-			opt.rescue = true;
+			opt->rescue = true;
 			rebuild_plan_free(plan);
 			plan = NULL;
 			ui_progress_begin(_("Planning the repair..."));
-			st = rebuild_plan_make(input, &opt, &prog, &plan, &err);
+			st = rebuild_plan_make_multi(sources, n, opt, prog, &plan, &err);
 			ui_progress_end();
 		}
 	}
 	if (st != SD_OK) {
 		ui_message(_("The repair is not possible"), err.msg);
-		return;
+		return NULL;
 	}
-	plan_counts counts = count_plan(own ? w : NULL, plan);
-	/* before the plan's own refusal: a file without its database (the
-	 * rebuild asks for --database DIR) is refused here with what it would
-	 * keep and where the observations may be */
-	if (!plan->has_db || plan->n_feeds == 0 || (counts.obs_total > 0 && counts.obs_kept == 0)) {
-		ui_log_printf("repair refused: the plan keeps no database");
-		refuse_empty_plan(w, plan, &counts);
-		rebuild_plan_free(plan);
-		return;
-	}
-	if (plan->n_unclean) {
-		/* no mode gives Mapeo a clean file from here: the plan says why */
-		strbuf b = SB_INIT;
-		rebuild_plan_text(plan, &b);
-		ui_message(_("The repair is not possible"), sb_str(&b));
-		sb_free(&b);
-		rebuild_plan_free(plan);
-		return;
-	}
-	char *headline = plan_headline(&counts);
+	return plan;
+}
+
+/* The plan's page, the output's name, the confirmation, the write and its
+ * check, until one is written or the person goes back. orig_path: the
+ * input the confirmation names. */
+static void confirm_and_write(wizard *w, rebuild_plan *plan, const char *orig_path,
+                              rebuild_options *opt, const sd_progress *prog, const char *headline)
+{
 	char *out = default_output(w->file);
 	for (;;) {
 		ui_page p;
@@ -642,7 +622,7 @@ void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 			free(shown);
 			shown = wiz_show_path(out);
 		}
-		char *orig = wiz_show_path(input);
+		char *orig = wiz_show_path(orig_path);
 		char *q = xasprintf(_("Write a new sync file %s? %s The file %s is not changed."),
 		                    shown, headline, orig);
 		free(orig);
@@ -655,9 +635,11 @@ void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 		wiz_offer_stale(out);
 		ui_progress_begin(_("Writing and checking the new sync file..."));
 		w->cancel = 0;
-		st = rebuild_write(plan, out, &opt, &prog, &err);
+		sd_error err;
+		sd_error_clear(&err);
+		sd_status st = rebuild_write(plan, out, opt, prog, &err);
 		ui_progress_end();
-		record_rebuild(w, plan, out, opt.salvage, st == SD_OK ? NULL : err.msg);
+		record_rebuild(w, plan, out, opt->salvage, st == SD_OK ? NULL : err.msg);
 		if (st == SD_OK) {
 			char *m = xasprintf(_("Written and verified: %s. %s The summary shows it; "
 			                      "press the key of \"Check the new file\" there."),
@@ -678,6 +660,53 @@ void wiz_rebuild_from(wizard *w, const char *input, const char *cfg)
 			break;
 	}
 	free(out);
+}
+
+void wiz_rebuild_from(wizard *w, const char *folder, const char *cfg)
+{
+	rebuild_options opt = {0};
+	opt.no_auto_config = true;
+	opt.config_path = cfg;
+	bool own = !folder; /* the sync file alone: its check counts what is kept */
+	/* the plan's headline counts observations from the full check */
+	if (own && !w->full && !wiz_check(w, false))
+		return;
+	/* a leftover folder is what an interrupted sync left: keep what verifies */
+	opt.salvage = !own || has_corruption(w->full ? w->full : w->quick);
+	w->cancel = 0;
+	sd_progress prog = {on_progress, w, &w->cancel};
+	/* A folder is joined to the sync file, as 'rebuild FILE --database DIR'
+	 * does: the photos and feeds that stay in the file are kept too. */
+	const char *sources[2] = {w->file, folder};
+	size_t n = own ? 1 : 2;
+	if (!own && !w->file) {
+		sources[0] = folder;
+		n = 1;
+	}
+	rebuild_plan *plan = plan_repair(sources, n, &opt, &prog);
+	if (!plan)
+		return;
+	plan_counts counts = count_plan(own ? w : NULL, plan);
+	/* before the plan's own refusal: a file without its database (the
+	 * rebuild asks for --database DIR) is refused here with what it would
+	 * keep and where the observations may be */
+	if (!plan->has_db || plan->n_feeds == 0 || (counts.obs_total > 0 && counts.obs_kept == 0)) {
+		ui_log_printf("repair refused: the plan keeps no database");
+		refuse_empty_plan(w, plan, &counts);
+		rebuild_plan_free(plan);
+		return;
+	}
+	if (plan->n_unclean) {
+		/* no mode gives Mapeo a clean file from here: the plan says why */
+		strbuf b = SB_INIT;
+		rebuild_plan_text(plan, &b);
+		ui_message(_("The repair is not possible"), sb_str(&b));
+		sb_free(&b);
+		rebuild_plan_free(plan);
+		return;
+	}
+	char *headline = plan_headline(&counts);
+	confirm_and_write(w, plan, own ? w->file : folder, &opt, &prog, headline);
 	free(headline);
 	rebuild_plan_free(plan);
 }

@@ -90,12 +90,14 @@ wiz_nav wiz_database(wizard *w, const char *why);
 /* The repair flow: plan, confirm naming the output, write, verify.
  * for_config: rebuild for this computer's configuration (Option C). */
 void wiz_rebuild(wizard *w, bool for_config);
-/* The repair flow for input (NULL: the sync file; else a database folder,
- * e.g. one a sync left in a temporary folder), written beside the sync
- * file, for the configuration cfg (NULL: the project the input says).
+/* The repair flow for the sync file (folder NULL) or for the sync file
+ * joined with a database folder (e.g. one a sync left in a temporary
+ * folder: its feeds united with the file's by key, the file's photos kept,
+ * as 'rebuild FILE --database DIR'), written beside the sync file, for the
+ * configuration cfg (NULL: the project the sources say).
  * Refuses (says why) a plan that keeps no observations. On success sets
  * w->rebuilt_path and w->rebuilt_what. */
-void wiz_rebuild_from(wizard *w, const char *input, const char *cfg);
+void wiz_rebuild_from(wizard *w, const char *folder, const char *cfg);
 /* The case journal (journal.h), as the CLI opens it (--journal,
  * --no-journal); NULL when there is none (why goes to the session log,
  * never to the screen). Close with jnl_close(). */

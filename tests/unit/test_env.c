@@ -4,6 +4,7 @@
  * temp folders) built under a temporary HOME. */
 #include "config.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -809,6 +810,68 @@ START_TEST(leftover_named_by_photos)
 }
 END_TEST
 
+/* A leftover's photo references are read as the check reads blocks
+ * (obs_scan_references), with the answers jansson's json_loadb gave: a
+ * line is one whole JSON object, "attachments" is its top-level array, an
+ * attachment counts with a string id, a repeated key keeps its last value,
+ * escapes are decoded. */
+START_TEST(leftover_references_as_json)
+{
+	fake_computer();
+	static const char data[] =
+	    "{\"type\":\"observation\",\"attachments\":[{\"id\":\"a.jpg\"},{\"id\":\"b.jpg\"}]}\n"
+	    "  {\"attachments\":[{\"id\":\"c\\u002ejpg\"}]}  \r\n"
+	    "{\"attachments\":[{\"id\":\"d.jpg\"}]} trailing words\n"
+	    "{\"attachments\":[{\"id\":5},{\"name\":\"x\"},\"e.jpg\",[{\"id\":\"f.jpg\"}],"
+	    "{\"id\":\"g.jpg\",\"id\":\"h.jpg\"}]}\n"
+	    "{\"attachments\":{\"id\":\"i.jpg\"}}\n"
+	    "{\"nested\":{\"attachments\":[{\"id\":\"j.jpg\"}]}}\n"
+	    "[{\"attachments\":[{\"id\":\"k.jpg\"}]}]\n"
+	    "{\"attachments\":[{\"id\":\"a.jpg\"}],\"attachments\":[{\"id\":\"l.jpg\"}]}\n"
+	    "{\"attachments\":[{\"id\":\"m.jpg\"}]\n"
+	    "\n"
+	    "{\"attachments\":[{\"id\":\"z.jpg\"}]}";
+	char p[1024];
+	snprintf(p, sizeof p, "%s/t1/osm-p2p-syncfile-404/multifeed/0/data", home);
+	write_text(p, data);
+	env_temp t = {0};
+	snprintf(p, sizeof p, "%s/t1/osm-p2p-syncfile-404", home);
+	t.path = p;
+	static const char *const ids[] = {"a.jpg", "c.jpg", "d.jpg", "h.jpg", "z.jpg"};
+	size_t refs = 0;
+	size_t named = env_temp_photos(&t, ids, 5, &refs);
+	/* a, b; c; h; l; z (d: trailing words; g: replaced; m: cut) */
+	ck_assert_uint_eq(refs, 6);
+	/* a, c, h, z */
+	ck_assert_uint_eq(named, 4);
+	/* and jansson, line by line, says the same */
+	size_t j_refs = 0, j_named = 0;
+	for (const char *l = data; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		json_error_t je;
+		json_t *j = json_loadb(l, n, 0, &je);
+		json_t *att = json_is_object(j) ? json_object_get(j, "attachments") : NULL;
+		size_t i;
+		json_t *a;
+		json_array_foreach(att, i, a)
+		{
+			const char *id = json_string_value(json_object_get(a, "id"));
+			if (!id)
+				continue;
+			j_refs++;
+			for (size_t k = 0; k < 5; k++)
+				j_named += !strcmp(id, ids[k]);
+		}
+		json_decref(j);
+		l += n + (nl != NULL);
+	}
+	ck_assert_uint_eq(refs, j_refs);
+	ck_assert_uint_eq(named, j_named);
+	rm_home();
+}
+END_TEST
+
 START_TEST(fat32_and_space)
 {
 	fake_computer();
@@ -889,6 +952,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, userdata_and_logs);
 	tcase_add_test(tc, temp_folders_and_the_check);
 	tcase_add_test(tc, leftover_named_by_photos);
+	tcase_add_test(tc, leftover_references_as_json);
 	tcase_add_test(tc, fat32_and_space);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,95 @@
+/* report_match.c: 'syncdoctor match' as text, JSON and YAML
+ * (report_match.h). */
+#include "config.h"
+
+#include "report_match.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "xalloc.h"
+
+void report_match_add(report_match *m, const char *path, const char *name, const char *version,
+                      const char *footer, bool match)
+{
+	SD_GROW(m->v, m->cap, m->n + 1);
+	report_match_config *c = &m->v[m->n++];
+	memset(c, 0, sizeof *c);
+	c->path = xstrdup(path);
+	c->name = name ? xstrdup(name) : NULL;
+	c->version = version ? xstrdup(version) : NULL;
+	snprintf(c->footer, sizeof c->footer, "%s", footer);
+	c->match = match;
+	m->n_matches += match;
+}
+
+void report_match_free(report_match *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].path);
+		free(m->v[i].name);
+		free(m->v[i].version);
+	}
+	free(m->v);
+	m->v = NULL;
+	m->n = m->cap = m->n_matches = 0;
+}
+
+static json_t *match_json(const report_match *m)
+{
+	json_t *matches = json_array(), *checked = json_array();
+	for (size_t i = 0; i < m->n; i++) {
+		const report_match_config *c = &m->v[i];
+		json_t *one = json_object();
+		json_object_set_new(one, "path", json_string(c->path));
+		json_object_set_new(one, "name", c->name ? json_string(c->name) : json_null());
+		json_object_set_new(one, "version",
+		                    c->version ? json_string(c->version) : json_null());
+		json_object_set_new(one, "footer", json_string(c->footer));
+		json_object_set_new(one, "match", json_boolean(c->match));
+		json_array_append_new(checked, one);
+		if (c->match)
+			json_array_append_new(matches, json_string(c->path));
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "matches", matches);
+	json_object_set_new(o, "checked", json_integer((json_int_t)m->n));
+	json_object_set_new(o, "configurations", checked);
+	return o;
+}
+
+static void match_text(const report_match *m, strbuf *out)
+{
+	sb_printf(out, _("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), m->file,
+	          m->project);
+	for (size_t i = 0; i < m->n; i++) {
+		const report_match_config *c = &m->v[i];
+		sb_printf(out, "%s %s (%s %s, %s)\n", c->match ? _("MATCH") : _("no   "), c->path,
+		          c->name ? c->name : _("(no name)"), c->version ? c->version : "",
+		          c->footer);
+	}
+	if (m->n_matches)
+		sb_printf(out,
+		          P_("%zu of %zu configurations made this file.\n",
+		             "%zu of %zu configurations made this file.\n", m->n),
+		          m->n_matches, m->n);
+	else
+		sb_printf(out,
+		          P_("None of the %zu configuration made this file.\n",
+		             "None of the %zu configurations made this file.\n", m->n),
+		          m->n);
+}
+
+void report_match_render(const report_match *m, report_format fmt, strbuf *out)
+{
+	if (fmt == REPORT_TEXT) {
+		match_text(m, out);
+		return;
+	}
+	json_t *o = match_json(m);
+	report_tree_render(o, fmt, out);
+	json_decref(o);
+}
