@@ -159,9 +159,10 @@ static void log_evidence(sd_report *r, const env_info *e)
 	v->n_log_total = e->n_events_total;
 }
 
-static void environment_findings(sd_report *r, const env_info *e)
+/* The folders left by interrupted syncs, each said with whether it
+ * belongs to this file. */
+static void leftover_findings(sd_report *r, const env_info *e)
 {
-	/* Folders left by interrupted syncs. */
 	char(*keys)[KEYS_HEX_SIZE] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
 	for (size_t i = 0; i < r->n_feeds; i++)
 		memcpy(keys[i], r->feeds[i].key_hex, KEYS_HEX_SIZE);
@@ -242,7 +243,11 @@ static void environment_findings(sd_report *r, const env_info *e)
 	}
 	free(keys);
 	free(self);
+}
 
+/* Room for the sync: in the temporary folder and on the file's drive. */
+static void room_findings(sd_report *r, const env_info *e)
+{
 	/* Room: Mapeo extracts the whole database to the temp folder and packs
 	 * it there again when it closes the file (doc/formats.md §3). */
 	uint64_t db = r->database_bytes;
@@ -291,8 +296,11 @@ static void environment_findings(sd_report *r, const env_info *e)
 		}
 	}
 	free(dir);
+}
 
-	/* Mapeo's own logs. */
+/* Mapeo's own logs. */
+static void log_findings(sd_report *r)
+{
 	const report_version *v = &r->version;
 	if (v->n_log) {
 		const report_log_line *l = &v->log[0];
@@ -308,6 +316,13 @@ static void environment_findings(sd_report *r, const env_info *e)
 		fnd_set_detail(f, d);
 		free(d);
 	}
+}
+
+static void environment_findings(sd_report *r, const env_info *e)
+{
+	leftover_findings(r, e);
+	room_findings(r, e);
+	log_findings(r);
 }
 
 /* Some feed lacks blocks its tree counts: the fact that feed_verify()

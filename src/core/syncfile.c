@@ -256,6 +256,106 @@ static uint64_t inner_tar_end(syncfile *sf, uint64_t start, bool *complete, cons
 	return sf->size;
 }
 
+/* A header that is not one, or whose size leads nowhere: what to say of
+ * the bytes from pos to next, where the walk resumes. */
+static void bad_header_finding(findings *fl, const uint8_t *b, const tar_header *hp, bool ok,
+                               uint64_t pos, uint64_t next)
+{
+	finding *f;
+	if (ok && hp->checksum_ok && !hp->size_ok) {
+		/* The checksum is right: the size field itself is
+		 * not a number, and that is the fault to name. */
+		char field[13], *en = escape_name(hp->name);
+		memcpy(field, b + 124, 12);
+		field[12] = '\0';
+		char *ef = escape_name(field);
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("the tar header of '%s' at byte %llu has a size field "
+		              "that is not a number ('%s'); %llu bytes after it could "
+		              "not be read"),
+		            en, (unsigned long long)pos, ef, (unsigned long long)(next - pos));
+		fnd_set_member(f, en);
+		free(en), free(ef);
+	} else if (hp->magic_ustar || hp->magic_gnu) {
+		char *en = escape_name(hp->name);
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("the tar header of '%s' at byte %llu is damaged (checksum "
+		              "%o, "
+		              "expected %o); %llu bytes after it could not be read"),
+		            en, (unsigned long long)pos, hp->checksum_stored, hp->checksum_computed,
+		            (unsigned long long)(next - pos));
+		fnd_set_member(f, en);
+		free(en);
+	} else {
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("bytes %llu to %llu are not a tar header or the data "
+		              "of one: the "
+		              "file is damaged there"),
+		            (unsigned long long)pos, (unsigned long long)next);
+	}
+	f->offset = (int64_t)pos;
+}
+
+/* Where member m (header at pos) really ends: a header still saying size 0
+ * over data (an append that died), or one past the end of the file. */
+static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t pos,
+                              const sd_progress *prog)
+{
+	uint64_t end = m->data_off + tar_padded(m->size);
+	bool inner_complete = false;
+	if (m->size == 0 && m->kind == SF_KIND_DB && m->data_off < sf->size &&
+	    !index_header_at(sf, m->data_off) &&
+	    (end = inner_tar_end(sf, m->data_off, &inner_complete, prog)) > m->data_off) {
+		/* tar-stream's first-pass header (size 0) of the database,
+		 * never patched: Mapeo died while it put the database back.
+		 * The inner tar's own headers would otherwise pass for outer
+		 * members. */
+		m->unpatched = true;
+		m->truncated = !inner_complete;
+		m->size = end - m->data_off;
+		finding *f =
+		    fnd_add(fl, FND_UNPATCHED_HEADER,
+		            inner_complete
+		                ? _("the header of the database (osm-p2p-db.tar) at byte %llu "
+		                    "still says size 0, the size Mapeo writes first and fills in "
+		                    "last: Mapeo stopped while it put the database back into the "
+		                    "file; the whole database (%llu bytes) follows it")
+		                : _("the header of the database (osm-p2p-db.tar) at byte %llu "
+		                    "still says size 0, the size Mapeo writes first and fills in "
+		                    "last: Mapeo stopped while it put the database back into the "
+		                    "file; only %llu bytes of the database follow it, and the file "
+		                    "ends there"),
+		            (unsigned long long)pos, (unsigned long long)m->size);
+		f->offset = (int64_t)pos;
+		fnd_set_member(f, DB_NAME);
+	} else if (m->size == 0 && m->kind != SF_KIND_INDEX && m->data_off < sf->size &&
+	           !header_or_end_at(sf, m->data_off)) {
+		/* The append died before the size was patched: data follows. */
+		uint64_t next = resync(sf, m->data_off, prog);
+		m->unpatched = true;
+		m->size = next - m->data_off;
+		finding *f =
+		    fnd_add(fl, FND_UNPATCHED_HEADER,
+		            _("the header of '%s' at byte %llu still says size 0, but %llu "
+		              "bytes of data follow it: a write died before it finished"),
+		            m->name, (unsigned long long)pos, (unsigned long long)m->size);
+		f->offset = (int64_t)pos;
+		fnd_set_member(f, m->name);
+		end = next;
+	} else if (m->data_off + m->size > sf->size) {
+		m->truncated = true;
+		finding *f = fnd_add(fl, FND_TRUNCATED_FILE,
+		                     _("'%s' (header at byte %llu) should hold %llu bytes, but the "
+		                       "file ends after %llu of them"),
+		                     m->name, (unsigned long long)pos, (unsigned long long)m->size,
+		                     (unsigned long long)(sf->size - m->data_off));
+		f->offset = (int64_t)pos;
+		fnd_set_member(f, m->name);
+		end = sf->size;
+	}
+	return end;
+}
+
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	size_t cap = 0;
@@ -297,42 +397,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		    (!h.checksum_ok &&
 		     !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size)))) {
 			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
-			finding *f;
-			if (ok && h.checksum_ok && !h.size_ok) {
-				/* The checksum is right: the size field itself is
-				 * not a number, and that is the fault to name. */
-				char field[13], *en = escape_name(h.name);
-				memcpy(field, b + 124, 12);
-				field[12] = '\0';
-				char *ef = escape_name(field);
-				f = fnd_add(
-				    fl, FND_BAD_HEADER_CHECKSUM,
-				    _("the tar header of '%s' at byte %llu has a size field "
-				      "that is not a number ('%s'); %llu bytes after it could "
-				      "not be read"),
-				    en, (unsigned long long)pos, ef,
-				    (unsigned long long)(next - pos));
-				fnd_set_member(f, en);
-				free(en), free(ef);
-			} else if (h.magic_ustar || h.magic_gnu) {
-				char *en = escape_name(h.name);
-				f = fnd_add(
-				    fl, FND_BAD_HEADER_CHECKSUM,
-				    _("the tar header of '%s' at byte %llu is damaged (checksum "
-				      "%o, "
-				      "expected %o); %llu bytes after it could not be read"),
-				    en, (unsigned long long)pos, h.checksum_stored,
-				    h.checksum_computed, (unsigned long long)(next - pos));
-				fnd_set_member(f, en);
-				free(en);
-			} else {
-				f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
-				            _("bytes %llu to %llu are not a tar header or the data "
-				              "of one: the "
-				              "file is damaged there"),
-				            (unsigned long long)pos, (unsigned long long)next);
-			}
-			f->offset = (int64_t)pos;
+			bad_header_finding(fl, b, &h, ok, pos, next);
 			pos = next;
 			continue;
 		}
@@ -374,59 +439,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			fnd_set_member(f, en);
 			free(en);
 		}
-		uint64_t end = m->data_off + tar_padded(m->size);
-		bool inner_complete = false;
-		if (m->size == 0 && m->kind == SF_KIND_DB && m->data_off < sf->size &&
-		    !index_header_at(sf, m->data_off) &&
-		    (end = inner_tar_end(sf, m->data_off, &inner_complete, prog)) > m->data_off) {
-			/* tar-stream's first-pass header (size 0) of the database,
-			 * never patched: Mapeo died while it put the database back.
-			 * The inner tar's own headers would otherwise pass for outer
-			 * members. */
-			m->unpatched = true;
-			m->truncated = !inner_complete;
-			m->size = end - m->data_off;
-			finding *f = fnd_add(
-			    fl, FND_UNPATCHED_HEADER,
-			    inner_complete
-			        ? _("the header of the database (osm-p2p-db.tar) at byte %llu "
-			            "still says size 0, the size Mapeo writes first and fills in "
-			            "last: Mapeo stopped while it put the database back into the "
-			            "file; the whole database (%llu bytes) follows it")
-			        : _("the header of the database (osm-p2p-db.tar) at byte %llu "
-			            "still says size 0, the size Mapeo writes first and fills in "
-			            "last: Mapeo stopped while it put the database back into the "
-			            "file; only %llu bytes of the database follow it, and the file "
-			            "ends there"),
-			    (unsigned long long)pos, (unsigned long long)m->size);
-			f->offset = (int64_t)pos;
-			fnd_set_member(f, DB_NAME);
-		} else if (m->size == 0 && m->kind != SF_KIND_INDEX && m->data_off < sf->size &&
-		           !header_or_end_at(sf, m->data_off)) {
-			/* The append died before the size was patched: data follows. */
-			uint64_t next = resync(sf, m->data_off, prog);
-			m->unpatched = true;
-			m->size = next - m->data_off;
-			finding *f =
-			    fnd_add(fl, FND_UNPATCHED_HEADER,
-			            _("the header of '%s' at byte %llu still says size 0, but %llu "
-			              "bytes of data follow it: a write died before it finished"),
-			            m->name, (unsigned long long)pos, (unsigned long long)m->size);
-			f->offset = (int64_t)pos;
-			fnd_set_member(f, m->name);
-			end = next;
-		} else if (m->data_off + m->size > sf->size) {
-			m->truncated = true;
-			finding *f =
-			    fnd_add(fl, FND_TRUNCATED_FILE,
-			            _("'%s' (header at byte %llu) should hold %llu bytes, but the "
-			              "file ends after %llu of them"),
-			            m->name, (unsigned long long)pos, (unsigned long long)m->size,
-			            (unsigned long long)(sf->size - m->data_off));
-			f->offset = (int64_t)pos;
-			fnd_set_member(f, m->name);
-			end = sf->size;
-		}
+		uint64_t end = member_extent(sf, fl, m, pos, prog);
 		prev = m;
 		pos = end;
 	}
