@@ -243,6 +243,17 @@ static uint8_t *load_range(syncfile *sf, const sf_range *r, size_t *len)
 	return b;
 }
 
+/* What load_range() would load: present, within the limit and readable to
+ * its end (a cut file reads as absent, as it did when loaded whole). */
+static bool range_readable(syncfile *sf, const sf_range *r)
+{
+	uint8_t b;
+	if (!r->present || r->size > sd_limit_feed_file_bytes() + SD_LIMIT_BITFIELD_SLACK)
+		return false;
+	return !r->size || (sf_read(sf, r->off, &b, 1, NULL) == SD_OK &&
+	                    sf_read(sf, r->off + r->size - 1, &b, 1, NULL) == SD_OK);
+}
+
 typedef struct block_ctx {
 	obs_model *model;
 	int feed;
@@ -370,15 +381,18 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		if (sf->inner_cut && cut_feed(r, sf, fd, rf, model))
 			continue;
 		feed_source src = {0};
-		size_t kl, tl, sl, bl;
+		size_t kl, bl;
 		uint8_t *key = load_range(sf, &fd->key, &kl);
-		uint8_t *tree = load_range(sf, &fd->tree, &tl);
-		uint8_t *sigs = load_range(sf, &fd->signatures, &sl);
 		uint8_t *bf = load_range(sf, &fd->bitfield, &bl);
 		src.dir = fd->dir;
 		src.key = key, src.key_len = kl;
-		src.tree = tree, src.tree_len = tl, src.has_tree = tree != NULL;
-		src.signatures = sigs, src.signatures_len = sl, src.has_signatures = sigs != NULL;
+		/* the tree and signatures are read on demand: flat memory */
+		feed_ctx tc = {sf, &fd->tree}, sc = {sf, &fd->signatures};
+		src.has_tree = range_readable(sf, &fd->tree);
+		src.tree_len = fd->tree.size, src.read_tree = read_feed_data, src.tree_ctx = &tc;
+		src.has_signatures = range_readable(sf, &fd->signatures);
+		src.signatures_len = fd->signatures.size, src.read_signatures = read_feed_data;
+		src.signatures_ctx = &sc;
 		src.bitfield = bf, src.bitfield_len = bl, src.has_bitfield = bf != NULL;
 		feed_ctx fc = {sf, &fd->data};
 		src.data_size = fd->data.present ? fd->data.size : 0;
@@ -391,7 +405,7 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		block_ctx bc = {model, fd->index, key_hex, &r->findings};
 		sd_status st =
 		    feed_verify(&src, fd->index, &res, &r->findings, on_block, &bc, prog, err);
-		free(key), free(tree), free(sigs), free(bf);
+		free(key), free(bf);
 		if (st != SD_OK)
 			return st;
 		snprintf(rf->key_hex, sizeof rf->key_hex, "%s", res.key_hex);
