@@ -1041,9 +1041,14 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		if (!is_db)
 			check_media(&media_fl, sf, prog);
 		st = verify_feeds(r, sf, model, prog, err);
-		if (st == SD_OK) {
+		/* the observations' temporary database failed: an error, not a finding */
+		sd_status mst = st == SD_OK ? obs_model_status(model, err) : SD_OK;
+		if (st == SD_OK && mst == SD_OK) {
 			int64_t now = opt->now ? opt->now : sf->write_time;
 			obs_model_finish(model, now, &r->findings);
+			mst = obs_model_status(model, err);
+		}
+		if (st == SD_OK && mst == SD_OK) {
 			const char **names = xcalloc(sf->n_media + 1, sizeof *names);
 			size_t nn = 0;
 			for (size_t i = 0; i < sf->n_members; i++)
@@ -1063,6 +1068,14 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 		}
 		fnd_free(&media_fl);
 		obs_model_free(model);
+		if (mst != SD_OK) {
+			/* nothing about the file: why it could not be checked */
+			sf_close(sf);
+			r->verdict = VERDICT_UNREADABLE;
+			free(r->era_text);
+			r->era_text = xstrdup(err ? err->msg : "");
+			return SD_OK;
+		}
 		if (st == SD_ERR_CANCELLED || sd_progress_cancelled(prog)) {
 			sf_close(sf);
 			report_free(r);
