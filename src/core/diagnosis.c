@@ -65,6 +65,7 @@ void report_free(sd_report *r)
 	}
 	free(r->obs);
 	free(r->heads);
+	obs_model_free(r->heads_model);
 	for (size_t i = 0; i < r->n_photo_ids; i++)
 		free(r->photo_ids[i]);
 	free(r->photo_ids);
@@ -508,7 +509,11 @@ static void fill_observations(sd_report *r, obs_model *model)
 	r->obs_forks = c.forks;
 	r->obs_deleted = c.deleted;
 	r->obs_with_attachments = c.with_attachments;
-	r->heads = xcalloc(n ? n : 1, sizeof *r->heads);
+	/* a model that outgrew memory keeps the heads for the report */
+	if (obs_model_spilled(model))
+		r->heads_model = model;
+	else
+		r->heads = xcalloc(n ? n : 1, sizeof *r->heads);
 	r->n_heads = n;
 	/* Findings that name an observation, sorted by id for lookups. */
 	const finding **named = xcalloc(r->findings.n + 1, sizeof *named);
@@ -521,9 +526,11 @@ static void fill_observations(sd_report *r, obs_model *model)
 	for (size_t i = 0; i < n; i++) {
 		obs_head h;
 		obs_model_head(model, i, &h);
-		snprintf(r->heads[i].id, sizeof r->heads[i].id, "%s", h.id);
-		r->heads[i].feed = h.feed;
-		r->heads[i].seq = h.seq;
+		if (r->heads) {
+			snprintf(r->heads[i].id, sizeof r->heads[i].id, "%s", h.id);
+			r->heads[i].feed = h.feed;
+			r->heads[i].seq = h.seq;
+		}
 		int worst = -1;
 		size_t lo = 0, hi = nn;
 		while (lo < hi) {
@@ -1067,7 +1074,8 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 			fill_observations(r, model);
 		}
 		fnd_free(&media_fl);
-		obs_model_free(model);
+		if (r->heads_model != model)
+			obs_model_free(model);
 		if (mst != SD_OK) {
 			/* nothing about the file: why it could not be checked */
 			sf_close(sf);

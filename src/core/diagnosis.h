@@ -152,8 +152,10 @@ typedef struct sd_report {
 	size_t obs_forks;
 	size_t obs_deleted;
 	size_t obs_with_attachments;
-	report_head *heads; /* every current observation, sorted by id */
+	report_head *heads; /* every current observation, sorted by id; NULL when they
+	                       outgrew memory: read them with report_head_get() */
 	size_t n_heads;
+	struct obs_model *heads_model; /* then: where they are (entries.h), owned */
 	report_observation *obs; /* the suspect ones, worst first */
 	size_t n_obs, obs_cap;
 	/* everything found, in guide order */
@@ -169,6 +171,8 @@ typedef struct sd_report {
 sd_status check_run(const char *path, const check_options *opt, const sd_progress *prog,
                     sd_report **out, sd_error *err);
 void report_free(sd_report *r);
+/* Current observation i (< n_heads) of r, from heads or heads_model alike. */
+void report_head_get(const sd_report *r, size_t i, report_head *out);
 
 /* Step 2 and the computer, as check_run() does it once the file is read:
  * loads the version table (opt->versions), fills r->version from the

@@ -1454,6 +1454,8 @@ static void spill_fail(obs_model *m, const char *what)
 	spill_close(m);
 }
 
+bool obs_model_spilled(const obs_model *m) { return m->db != NULL; }
+
 sd_status obs_model_status(const obs_model *m, sd_error *err)
 {
 	if (!m->error)
@@ -1749,6 +1751,12 @@ static void spill_finish(obs_model *m, int64_t now, findings *fl)
 {
 	if (m->n || m->n_atts)
 		spill_flush(m);
+	/* the buffers are no longer needed: the report may keep the model */
+	free(m->v), free(m->links), free(m->atts);
+	m->v = NULL, m->links = NULL, m->atts = NULL;
+	m->cap = m->links_cap = m->atts_cap = 0;
+	m->arena = xrealloc(m->arena, 1);
+	m->arena_cap = 1;
 	/* a link supersedes the first entry of its version, as the binary
 	 * search over the stably sorted versions finds it */
 	if (!spill_exec(m, "CREATE INDEX ev ON e(key, seq, n);"

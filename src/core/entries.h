@@ -54,6 +54,8 @@ obs_model *obs_model_new(void);
  * a write failed): then the model is empty and err says why. Check it after
  * the blocks are added and after finish. */
 sd_status obs_model_status(const obs_model *m, sd_error *err);
+/* The entries went to that database (and obs_model_head reads from it). */
+bool obs_model_spilled(const obs_model *m);
 void obs_model_free(obs_model *m);
 /* Decode one block; entry-not-json when it is not one line of JSON. */
 void obs_model_add_block(obs_model *m, int feed, const char *feed_key_hex, uint64_t seq,

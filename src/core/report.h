@@ -32,6 +32,11 @@ bool report_json_to_yaml(json_t *j, strbuf *out);
 void report_tree_render(json_t *j, report_format fmt, strbuf *out);
 /* Render r in fmt into out. */
 void report_render(const sd_report *r, report_format fmt, int width, strbuf *out);
+/* The same bytes, handed to emit in order, a piece at a time: the JSON
+ * report's list of every current observation's id is never whole in memory
+ * (text has no such list; YAML is rendered whole). */
+void report_render_stream(const sd_report *r, report_format fmt, int width,
+                          void (*emit)(const char *text, void *ud), void *ud);
 
 /* One sentence: what to do next (translated). */
 const char *report_next_action(const sd_report *r);

@@ -344,6 +344,43 @@ START_TEST(entries_spill_same_report)
 }
 END_TEST
 
+/* The JSON report streams the ids of the current observations (a file may
+ * hold a million): the same bytes as the whole tree rendered at once, with
+ * ids that need escaping, one that is not UTF-8 (left out by both), and
+ * none at all. */
+static void same_as_tree(const sd_report *r)
+{
+	strbuf streamed = SB_INIT, whole = SB_INIT;
+	report_render(r, REPORT_JSON, 80, &streamed);
+	json_t *j = report_to_json(r);
+	report_tree_render(j, REPORT_JSON, &whole);
+	json_decref(j);
+	ck_assert_str_eq(sb_str(&streamed), sb_str(&whole));
+	sb_free(&streamed), sb_free(&whole);
+}
+
+START_TEST(report_streams_the_ids)
+{
+	sd_report *r = dmg_check(sd_test_data("good-project-A.mapeodata"));
+	ck_assert_uint_ge(r->n_heads, 3);
+	same_as_tree(r);
+	strbuf b = SB_INIT;
+	report_render(r, REPORT_JSON, 80, &b);
+	ck_assert_ptr_nonnull(strstr(sb_str(&b), r->heads[0].id));
+	ck_assert_ptr_null(strstr(sb_str(&b), "syncdoctor-ids"));
+	sb_free(&b);
+	snprintf(r->heads[0].id, sizeof r->heads[0].id, "q\"b\\s/\x01\x7f\xc3\xa9");
+	snprintf(r->heads[1].id, sizeof r->heads[1].id, "bad\xff\xfe");
+	snprintf(r->heads[2].id, sizeof r->heads[2].id, "\u202e\xc2\x9b");
+	same_as_tree(r);
+	size_t n = r->n_heads;
+	r->n_heads = 0;
+	same_as_tree(r);
+	r->n_heads = n;
+	report_free(r);
+}
+END_TEST
+
 /* No room for the temporary database: a clear error, not a crash. */
 START_TEST(entries_spill_failure_is_an_error)
 {
@@ -383,6 +420,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, entries_spill_matches_memory);
 	tcase_add_test(tc, entries_spill_same_report);
 	tcase_add_test(tc, entries_spill_failure_is_an_error);
+	tcase_add_test(tc, report_streams_the_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }
