@@ -855,18 +855,41 @@ static void emit_ids(const sd_report *r, size_t ind, void (*emit)(const char *, 
 	for (size_t i = 0; i < r->n_heads; i++) {
 		report_head h;
 		report_head_get(r, i, &h);
-		json_t *s = json_string(h.id); /* NULL when not UTF-8: the tree skipped it too */
-		char *t = s ? json_dumps(s, JSON_FLAGS | JSON_ENCODE_ANY) : NULL;
-		json_decref(s);
-		if (!t)
-			continue;
-		sb_printf(&b, "%s\n%*s%s", listed++ ? "," : "", (int)ind + 2, "", t);
+		/* Mapeo's ids are hex: as jansson writes them, quoted; anything
+		 * else goes through jansson itself */
+		bool plain = true;
+		for (const char *p = h.id; *p && plain; p++)
+			plain = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\';
+		char *t = NULL;
+		if (!plain) {
+			json_t *js =
+			    json_string(h.id); /* NULL when not UTF-8: the tree skips it too */
+			t = js ? json_dumps(js, JSON_FLAGS | JSON_ENCODE_ANY) : NULL;
+			json_decref(js);
+			if (!t)
+				continue;
+		}
+		if (listed++)
+			sb_addc(&b, ',');
+		sb_addc(&b, '\n');
+		for (size_t k = 0; k < ind + 2; k++)
+			sb_addc(&b, ' ');
+		if (plain) {
+			sb_addc(&b, '"');
+			sb_add(&b, h.id);
+			sb_addc(&b, '"');
+		} else {
+			sb_add(&b, t);
+		}
 		free(t);
 		if (b.len > (64u << 10))
 			emit_tree_text(&b, emit, ud);
 	}
-	if (listed)
-		sb_printf(&b, "\n%*s", (int)ind, "");
+	if (listed) {
+		sb_addc(&b, '\n');
+		for (size_t k = 0; k < ind; k++)
+			sb_addc(&b, ' ');
+	}
 	sb_addc(&b, ']');
 	emit_tree_text(&b, emit, ud);
 	sb_free(&b);
