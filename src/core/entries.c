@@ -180,6 +180,7 @@ void obs_model_free(obs_model *m)
 	free(m->referenced);
 	free(m->tmp);
 	spill_close(m);
+	free(m->error);
 	free(m);
 }
 
