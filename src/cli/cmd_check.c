@@ -86,6 +86,12 @@ static void on_progress(void *ud, const char *phase, uint64_t done, uint64_t tot
 	fflush(stderr);
 }
 
+static void print_piece(const char *text, void *ud)
+{
+	(void)ud;
+	cli_print(text);
+}
+
 static int term_width(void)
 {
 	struct winsize ws;
@@ -189,10 +195,9 @@ int cmd_check(int argc, char **argv, sess_options *g)
 	}
 	if (r->verdict == VERDICT_UNREADABLE)
 		cli_error("%s", err.msg);
-	strbuf out = SB_INIT;
-	report_render(r, fmt, term_width(), &out);
-	cli_print(sb_str(&out));
-	sb_free(&out);
+	/* printed as it is rendered: a million observations' ids are never
+	 * whole in memory */
+	report_render_stream(r, fmt, term_width(), print_piece, NULL);
 	cli_journal_check(g, r);
 	int rc = r->verdict == VERDICT_OK         ? EXIT_OK
 	         : r->verdict == VERDICT_PROBLEMS ? EXIT_PROBLEMS

@@ -37,6 +37,7 @@ void report_free(sd_report *r)
 	}
 	free(r->obs);
 	free(r->heads);
+	obs_model_free(r->heads_model);
 	for (size_t i = 0; i < r->n_photo_ids; i++)
 		free(r->photo_ids[i]);
 	free(r->photo_ids);
@@ -112,7 +113,19 @@ void check_read_free(check_read *rd)
 	fnd_free(&rd->media);
 	free(rd->project_why);
 	free(rd->feeds_error);
+	free(rd->model_error);
 	memset(rd, 0, sizeof *rd);
+}
+
+/* The source could not be checked to the end (the observations' temporary
+ * database failed): nothing about the file, only why. */
+static sd_status unreadable(sd_report *r, check_read *rd, const char *why)
+{
+	r->verdict = VERDICT_UNREADABLE;
+	free(r->era_text);
+	r->era_text = xstrdup(why);
+	check_read_free(rd);
+	return SD_OK;
 }
 
 static void set_verdict(sd_report *r)
@@ -156,6 +169,8 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	if (hashing)
 		sdin_hash_start(sf->in);
 	st = check_read_contents(r, &rd, opt, prog);
+	if (rd.model_error)
+		return unreadable(r, &rd, rd.model_error);
 	sd_error cerr;
 	if (st == SD_OK && hashing &&
 	    sdin_hash_finish(sf->in, prog, r->fingerprint, &cerr) == SD_ERR_CANCELLED)
@@ -180,7 +195,8 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	    .has_database = sf->db != NULL,
 	};
 	check_version_step(r, &clues, opt);
-	check_corruption_step(r, &rd, opt);
+	if (check_corruption_step(r, &rd, opt) != SD_OK)
+		return unreadable(r, &rd, rd.model_error);
 
 	if (src_check_unchanged(sf, &cerr) != SD_OK)
 		fnd_add(&r->findings, FND_INPUT_CHANGED, "%s", cerr.msg);

@@ -88,6 +88,17 @@ static uint8_t *load_range(syncfile *sf, const sf_range *r, size_t *len)
 	return b;
 }
 
+/* What load_range() would load: present, within the limit and readable to
+ * its end (a cut file reads as absent, as it did when loaded whole). */
+static bool range_readable(syncfile *sf, const sf_range *r)
+{
+	uint8_t b;
+	if (!r->present || r->size > sd_limit_feed_file_bytes() + SD_LIMIT_BITFIELD_SLACK)
+		return false;
+	return !r->size || (sf_read(sf, r->off, &b, 1, NULL) == SD_OK &&
+	                    sf_read(sf, r->off + r->size - 1, &b, 1, NULL) == SD_OK);
+}
+
 typedef struct block_ctx {
 	obs_model *model;
 	int feed;
@@ -216,15 +227,18 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		if (sf->inner_cut && cut_feed(r, sf, fd, rf, model))
 			continue;
 		feed_source src = {0};
-		size_t kl, tl, sl, bl;
+		size_t kl, bl;
 		uint8_t *key = load_range(sf, &fd->key, &kl);
-		uint8_t *tree = load_range(sf, &fd->tree, &tl);
-		uint8_t *sigs = load_range(sf, &fd->signatures, &sl);
 		uint8_t *bf = load_range(sf, &fd->bitfield, &bl);
 		src.dir = fd->dir;
 		src.key = key, src.key_len = kl;
-		src.tree = tree, src.tree_len = tl, src.has_tree = tree != NULL;
-		src.signatures = sigs, src.signatures_len = sl, src.has_signatures = sigs != NULL;
+		/* the tree and signatures are read on demand: flat memory */
+		feed_ctx tc = {sf, &fd->tree}, sc = {sf, &fd->signatures};
+		src.has_tree = range_readable(sf, &fd->tree);
+		src.tree_len = fd->tree.size, src.read_tree = read_feed_data, src.tree_ctx = &tc;
+		src.has_signatures = range_readable(sf, &fd->signatures);
+		src.signatures_len = fd->signatures.size, src.read_signatures = read_feed_data;
+		src.signatures_ctx = &sc;
 		src.bitfield = bf, src.bitfield_len = bl, src.has_bitfield = bf != NULL;
 		feed_ctx fc = {sf, &fd->data};
 		src.data_size = fd->data.present ? fd->data.size : 0;
@@ -237,7 +251,7 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		block_ctx bc = {model, fd->index, key_hex, &r->findings};
 		sd_status st =
 		    feed_verify(&src, fd->index, &res, &r->findings, on_block, &bc, prog, err);
-		free(key), free(tree), free(sigs), free(bf);
+		free(key), free(bf);
 		if (st != SD_OK)
 			return st;
 		snprintf(rf->key_hex, sizeof rf->key_hex, "%s", res.key_hex);
@@ -331,7 +345,11 @@ static void fill_observations(sd_report *r, obs_model *model)
 	r->obs_forks = c.forks;
 	r->obs_deleted = c.deleted;
 	r->obs_with_attachments = c.with_attachments;
-	r->heads = xcalloc(n ? n : 1, sizeof *r->heads);
+	/* a model that outgrew memory keeps the heads for the report */
+	if (obs_model_spilled(model))
+		r->heads_model = model;
+	else
+		r->heads = xcalloc(n ? n : 1, sizeof *r->heads);
 	r->n_heads = n;
 	/* Findings that name an observation, sorted by id for lookups. */
 	const finding **named = xcalloc(r->findings.n + 1, sizeof *named);
@@ -344,9 +362,11 @@ static void fill_observations(sd_report *r, obs_model *model)
 	for (size_t i = 0; i < n; i++) {
 		obs_head h;
 		obs_model_head(model, i, &h);
-		snprintf(r->heads[i].id, sizeof r->heads[i].id, "%s", h.id);
-		r->heads[i].feed = h.feed;
-		r->heads[i].seq = h.seq;
+		if (r->heads) {
+			snprintf(r->heads[i].id, sizeof r->heads[i].id, "%s", h.id);
+			r->heads[i].feed = h.feed;
+			r->heads[i].seq = h.seq;
+		}
 		int worst = -1;
 		size_t lo = 0, hi = nn;
 		while (lo < hi) {
@@ -437,6 +457,12 @@ sd_status check_read_contents(sd_report *r, check_read *rd, const check_options 
 		sd_error err;
 		sd_error_clear(&err);
 		rd->feeds = verify_feeds(r, sf, rd->model, prog, &err);
+		/* the observations' temporary database failed: an error, not a
+		 * finding */
+		if (rd->feeds == SD_OK && obs_model_status(rd->model, &err) != SD_OK) {
+			rd->model_error = xstrdup(err.msg);
+			return err.status;
+		}
 		if (rd->feeds == SD_OK && !sf->src.media_first)
 			check_media(&rd->media, sf, prog);
 		if (rd->feeds == SD_ERR_CANCELLED || sd_progress_cancelled(prog))
@@ -449,17 +475,22 @@ sd_status check_read_contents(sd_report *r, check_read *rd, const check_options 
 	return SD_OK;
 }
 
-void check_corruption_step(sd_report *r, check_read *rd, const check_options *opt)
+sd_status check_corruption_step(sd_report *r, check_read *rd, const check_options *opt)
 {
 	syncfile *sf = rd->sf;
 	if (!rd->model)
-		return;
+		return SD_OK;
 	if (rd->feeds != SD_OK) {
 		fnd_add(&r->findings, FND_TRUNCATED_FILE, "%s", rd->feeds_error);
-		return;
+		return SD_OK;
 	}
 	int64_t now = opt->now ? opt->now : sf->write_time;
 	obs_model_finish(rd->model, now, &r->findings);
+	sd_error err;
+	if (obs_model_status(rd->model, &err) != SD_OK) {
+		rd->model_error = xstrdup(err.msg);
+		return err.status;
+	}
 	const char **names = xcalloc(sf->n_media + 1, sizeof *names);
 	size_t nn = 0;
 	for (size_t i = 0; i < sf->n_members; i++)
@@ -474,4 +505,7 @@ void check_corruption_step(sd_report *r, check_read *rd, const check_options *op
 	fnd_append(&r->findings, &rd->media);
 	link_media_findings(r, rd->model);
 	fill_observations(r, rd->model);
+	if (r->heads_model == rd->model)
+		rd->model = NULL; /* the report owns it now */
+	return SD_OK;
 }

@@ -26,6 +26,7 @@ typedef struct check_read {
 	findings media;    /* what the photos' own check found */
 	sd_status feeds;   /* SD_OK, or why reading the feeds stopped */
 	char *feeds_error; /* and its message, when it stopped */
+	char *model_error; /* why the observations' temporary database failed, or NULL */
 } check_read;
 
 void check_read_free(check_read *rd);
@@ -50,11 +51,13 @@ void check_version_free(report_version *v);
  * the findings that only the reading sees (a feed's hashes and signatures,
  * a block that is no JSON). In --quick mode, or without a database, it
  * lists the feeds from the structure alone. SD_ERR_CANCELLED when
- * interrupted; any other failure stays in rd->feeds for step 3. */
+ * interrupted; the status of the observations' temporary database when it
+ * fails (rd->model_error); any other failure stays in rd->feeds for step 3. */
 sd_status check_read_contents(sd_report *r, check_read *rd, const check_options *opt,
                               const sd_progress *prog);
 /* Step 3's judgements on what was read: dates and attachments, photos
- * against observations, the suspect observations. */
-void check_corruption_step(sd_report *r, check_read *rd, const check_options *opt);
+ * against observations, the suspect observations. Fails (rd->model_error
+ * says why) only when the observations' temporary database does. */
+sd_status check_corruption_step(sd_report *r, check_read *rd, const check_options *opt);
 
 #endif

@@ -22,19 +22,32 @@
  *
  * Memory: every string an entry keeps (id, attachment ids, dates not in
  * toISOString form) lives in one arena and is named by a 32-bit offset;
- * categories are interned; an entry is 80 bytes. */
+ * categories are interned; an entry is 80 bytes. Past a budget (4 MiB, about
+ * 40,000 observations; SYNCDOCTOR_OBS_BUDGET in bytes for tests) the
+ * entries are moved to a temporary SQLite database and the model works
+ * from it (see "spill" below), so a check runs in flat memory whatever the
+ * number of observations. SQLite rather than sorted runs of our own:
+ * finishing needs the entries in two orders (by version, to mark what links
+ * supersede; by id and newest timestamp, to group forks) and then lookups
+ * by head number and by photo id; SQLite, already a dependency (the
+ * journal), sorts and indexes tables larger than memory within its own
+ * bounded page cache, where runs would need an external merge sort and two
+ * on-disk indexes written by hand. Under the budget (every real file seen so
+ * far) nothing changes: the arrays below, sorted in memory. */
 #include "config.h"
 
 #include "entries.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <sqlite3.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "i18n.h"
 #include "keys.h"
@@ -121,6 +134,16 @@ struct obs_model {
 	char *tmp;          /* decoding scratch */
 	size_t tmp_cap;
 	scan sc;
+	/* spill (see there): the database, once the budget is passed */
+	size_t budget;
+	sqlite3 *db;
+	sqlite3_stmt *ins_e, *ins_l, *ins_a, *get_head, *get_atts, *has_att, *find_att;
+	uint64_t spilled; /* entries already moved: the next entry's number */
+	char *error;      /* the first failure of the database; the model then stays empty */
+	char **hstr;      /* strings of the last head read from the database */
+	size_t n_hstr, hstr_cap;
+	const char **hatts;
+	size_t hatts_cap;
 };
 
 obs_model *obs_model_new(void)
@@ -130,8 +153,13 @@ obs_model *obs_model_new(void)
 	SD_GROW(m->arena, m->arena_cap, 1);
 	m->arena[0] = '\0';
 	m->arena_len = 1;
+	const char *b = getenv("SYNCDOCTOR_OBS_BUDGET");
+	m->budget = b && *b ? (size_t)strtoull(b, NULL, 10) : (size_t)4 << 20;
 	return m;
 }
+
+static void spill_close(obs_model *m);
+static void spill_maybe(obs_model *m);
 
 void obs_model_free(obs_model *m)
 {
@@ -151,6 +179,8 @@ void obs_model_free(obs_model *m)
 	free(m->by_att);
 	free(m->referenced);
 	free(m->tmp);
+	spill_close(m);
+	free(m->error);
 	free(m);
 }
 
@@ -861,6 +891,20 @@ static void take_time(obs_model *m, bool has, const span *sp, int64_t *ms, uint3
 	}
 }
 
+/* A date as Mapeo wrote it: its own text when not in toISOString form (raw,
+ * may be NULL), else formatted from ms; "" when absent. */
+static void time_text_of(int64_t ms, const char *raw, char out[40])
+{
+	if (raw) {
+		size_t n = strlen(raw);
+		memcpy(out, raw, n + 1);
+	} else if (ms != NO_TIME) {
+		format_time(ms, out);
+	} else {
+		out[0] = '\0';
+	}
+}
+
 static void time_text(const obs_model *m, int64_t ms, uint32_t raw, char out[40])
 {
 	if (raw) {
@@ -976,6 +1020,7 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 		f->block = (int64_t)seq;
 		fnd_set_inner(f, inner);
 	}
+	spill_maybe(m);
 }
 
 static bool id_char(uint8_t c)
@@ -1076,6 +1121,7 @@ static void each_reference(obs_model *m, const uint8_t *data, size_t len, bool w
 		}
 		start = end + 1;
 	}
+	spill_maybe(m);
 }
 
 static void keep_reference(void *ctx, const char *id, size_t len)
@@ -1123,15 +1169,38 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void check_date(const obs_model *m, const entry *e, const char *field, int64_t ms,
-                       uint32_t raw, int64_t now, findings *fl)
+/* What the date checks and the photo checks read of a head, from memory or
+ * from the spill database alike. */
+typedef struct hview {
+	const char *id, *cat; /* cat NULL: none */
+	int64_t created_ms, ts_ms;
+	const char *created_raw, *ts_raw; /* NULL: toISOString form or absent */
+	int feed;
+	uint64_t seq;
+} hview;
+
+static hview view_of(const obs_model *m, const entry *e)
+{
+	hview v = {entry_id(m, e),
+	           entry_cat(m, e),
+	           e->created_ms,
+	           e->ts_ms,
+	           e->created_raw ? astr(m, e->created_raw - 1) : NULL,
+	           e->ts_raw ? astr(m, e->ts_raw - 1) : NULL,
+	           e->feed,
+	           e->seq};
+	return v;
+}
+
+static void check_date(const hview *e, const char *field, int64_t ms, const char *raw, int64_t now,
+                       findings *fl)
 {
 	char text[40];
-	time_text(m, ms, raw, text);
+	time_text_of(ms, raw, text);
 	if (!text[0])
 		return;
-	const char *id = entry_id(m, e);
-	const char *cat = entry_cat(m, e) ? entry_cat(m, e) : _("no category");
+	const char *id = e->id;
+	const char *cat = e->cat ? e->cat : _("no category");
 	finding *f = NULL;
 	if (ms == NO_TIME)
 		f = fnd_add(fl, FND_DATE_MALFORMED,
@@ -1150,8 +1219,7 @@ static void check_date(const obs_model *m, const entry *e, const char *field, in
 		    id, cat, field, text);
 	if (f) {
 		char detail[160];
-		snprintf(detail, sizeof detail, "%s, %s", entry_cat(m, e) ? entry_cat(m, e) : "-",
-		         text);
+		snprintf(detail, sizeof detail, "%s, %s", e->cat ? e->cat : "-", text);
 		fnd_set_observation(f, id);
 		fnd_set_detail(f, detail);
 		f->feed = e->feed;
@@ -1159,8 +1227,25 @@ static void check_date(const obs_model *m, const entry *e, const char *field, in
 	}
 }
 
+/* created_at, and the timestamp where created_at says nothing or less. */
+static void check_dates(const hview *e, int64_t now, findings *fl)
+{
+	check_date(e, "created_at", e->created_ms, e->created_raw, now, fl);
+	bool ts_epoch = e->ts_ms != NO_TIME && e->ts_ms >= 0 && e->ts_ms < 31536000000LL;
+	bool cr_epoch =
+	    e->created_ms != NO_TIME && e->created_ms >= 0 && e->created_ms < 31536000000LL;
+	if ((e->created_ms == NO_TIME && !e->created_raw) || (ts_epoch && !cr_epoch))
+		check_date(e, "timestamp", e->ts_ms, e->ts_raw, now, fl);
+}
+
+static void spill_finish(obs_model *m, int64_t now, findings *fl);
+
 void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 {
+	if (m->db || m->error) {
+		spill_finish(m, now, fl);
+		return;
+	}
 	sorting = m;
 	uint32_t *byver = xcalloc(m->n + 1, sizeof *byver);
 	for (size_t i = 0; i < m->n; i++)
@@ -1220,13 +1305,8 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 	m->n_heads = out;
 	m->counts.heads = out;
 	for (size_t i = 0; i < out; i++) {
-		const entry *e = &m->v[m->heads[i]];
-		check_date(m, e, "created_at", e->created_ms, e->created_raw, now, fl);
-		bool ts_epoch = e->ts_ms != NO_TIME && e->ts_ms >= 0 && e->ts_ms < 31536000000LL;
-		bool cr_epoch =
-		    e->created_ms != NO_TIME && e->created_ms >= 0 && e->created_ms < 31536000000LL;
-		if ((e->created_ms == NO_TIME && !e->created_raw) || (ts_epoch && !cr_epoch))
-			check_date(m, e, "timestamp", e->ts_ms, e->ts_raw, now, fl);
+		hview v = view_of(m, &m->v[m->heads[i]]);
+		check_dates(&v, now, fl);
 	}
 	m->referenced = xcalloc(m->n_atts + 1, sizeof *m->referenced);
 	m->att_ptr = xcalloc(m->n_atts + 1, sizeof *m->att_ptr);
@@ -1236,36 +1316,51 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 		qsort(m->referenced, m->n_atts, sizeof *m->referenced, cmp_str);
 }
 
-void obs_model_check_media(obs_model *m, const char *const *media, size_t n, findings *fl)
+/* The photos of one head against the media present (sorted, n). */
+static void check_head_media(const hview *e, const char *const *atts, size_t n_att,
+                             const char **sorted, size_t n, findings *fl)
 {
 	static const char *const kinds[] = {"original", "preview", "thumbnail"};
+	for (size_t a = 0; a < n_att; a++) {
+		const char *att = atts[a];
+		for (int k = 0; k < 3; k++) {
+			char name[256];
+			snprintf(name, sizeof name, "%s/%s", kinds[k], att);
+			const char *key = name;
+			if (n && bsearch(&key, sorted, n, sizeof *sorted, cmp_str))
+				continue;
+			char when[40];
+			time_text_of(e->created_ms, e->created_raw, when);
+			finding *f = fnd_add(
+			    fl, FND_ATTACHMENT_MISSING,
+			    _("observation %s (%s, %s): its photo %s is not in the "
+			      "file"),
+			    e->id, e->cat ? e->cat : _("no category"), when[0] ? when : "-", name);
+			fnd_set_observation(f, e->id);
+			fnd_set_media(f, name);
+		}
+	}
+}
+
+static void spill_check_heads_media(obs_model *m, const char **sorted, size_t n, findings *fl);
+static bool spill_referenced(obs_model *m, const char *id);
+
+void obs_model_check_media(obs_model *m, const char *const *media, size_t n, findings *fl)
+{
+	if (m->error)
+		return; /* obs_model_status() says why */
 	/* Sorted names make each lookup a binary search. */
 	const char **sorted = xcalloc(n + 1, sizeof *sorted);
 	memcpy(sorted, media, n * sizeof *sorted);
 	if (n)
 		qsort(sorted, n, sizeof *sorted, cmp_str);
-	for (size_t i = 0; i < m->n_heads; i++) {
-		const entry *e = &m->v[m->heads[i]];
-		for (uint32_t a = 0; a < e->n_att; a++) {
-			const char *att = astr(m, m->atts[e->att_at + a]);
-			for (int k = 0; k < 3; k++) {
-				char name[256];
-				snprintf(name, sizeof name, "%s/%s", kinds[k], att);
-				const char *key = name;
-				if (n && bsearch(&key, sorted, n, sizeof *sorted, cmp_str))
-					continue;
-				char when[40];
-				time_text(m, e->created_ms, e->created_raw, when);
-				finding *f =
-				    fnd_add(fl, FND_ATTACHMENT_MISSING,
-				            _("observation %s (%s, %s): its photo %s is not in the "
-				              "file"),
-				            entry_id(m, e),
-				            entry_cat(m, e) ? entry_cat(m, e) : _("no category"),
-				            when[0] ? when : "-", name);
-				fnd_set_observation(f, entry_id(m, e));
-				fnd_set_media(f, name);
-			}
+	if (m->db) {
+		spill_check_heads_media(m, sorted, n, fl);
+	} else {
+		for (size_t i = 0; i < m->n_heads; i++) {
+			const entry *e = &m->v[m->heads[i]];
+			hview v = view_of(m, e);
+			check_head_media(&v, m->att_ptr + e->att_at, e->n_att, sorted, n, fl);
 		}
 	}
 	free(sorted);
@@ -1274,8 +1369,9 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 		if (!slash)
 			continue;
 		const char *id = slash + 1;
-		if (m->n_atts &&
-		    bsearch(&id, m->referenced, m->n_atts, sizeof *m->referenced, cmp_str))
+		if (m->db ? spill_referenced(m, id)
+		          : m->n_atts && bsearch(&id, m->referenced, m->n_atts,
+		                                 sizeof *m->referenced, cmp_str))
 			continue;
 		finding *f =
 		    fnd_add(fl, FND_MEDIA_ORPHAN,
@@ -1286,8 +1382,14 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 
 size_t obs_model_n_heads(const obs_model *m) { return m->n_heads; }
 
-void obs_model_head(const obs_model *m, size_t i, obs_head *h)
+static void spill_head(obs_model *m, size_t i, obs_head *h);
+
+void obs_model_head(obs_model *m, size_t i, obs_head *h)
 {
+	if (m->db) {
+		spill_head(m, i, h);
+		return;
+	}
 	const entry *e = &m->v[m->heads[i]];
 	memset(h, 0, sizeof *h);
 	h->id = entry_id(m, e);
@@ -1318,8 +1420,12 @@ static int cmp_att_ref(const void *a, const void *b)
 	return c ? c : (x->head > y->head) - (x->head < y->head);
 }
 
+static bool spill_find_attachment(obs_model *m, const char *id, size_t *head);
+
 bool obs_model_find_attachment(obs_model *m, const char *id, size_t *head)
 {
+	if (m->db)
+		return spill_find_attachment(m, id, head);
 	/* built at the first lookup: most checks make none */
 	if (!m->by_att) {
 		size_t n = 0;
@@ -1347,4 +1453,413 @@ bool obs_model_find_attachment(obs_model *m, const char *id, size_t *head)
 		return false;
 	*head = m->by_att[lo].head; /* the first head, as the scan in id order found */
 	return true;
+}
+
+/* ---- spill: past the budget, the entries live in a temporary database ----
+ *
+ * Tables: e (one row an entry, n its number in the order added, as the
+ * in-memory array's index), l (every link's version), a (attachment ids: of
+ * entry n at position pos, n -1 for references only), h (the current
+ * observations: head number no, entry n). Every order the in-memory path
+ * gets from a stable sort is here an ORDER BY ending in n, so ties break the
+ * same way. */
+
+/* what: the statement that failed, for a debugger; the message names the
+ * folder and SQLite's reason (a full disk, mostly). */
+static void spill_fail(obs_model *m, const char *what)
+{
+	(void)what;
+	if (!m->error) {
+		const char *dir = getenv("TMPDIR");
+		m->error = xasprintf(_("the temporary file in %s that holds the observations "
+		                       "could not be written: %s"),
+		                     dir && *dir ? dir : "/tmp",
+		                     m->db ? sqlite3_errmsg(m->db) : strerror(errno));
+	}
+	spill_close(m);
+}
+
+bool obs_model_spilled(const obs_model *m) { return m->db != NULL; }
+
+sd_status obs_model_status(const obs_model *m, sd_error *err)
+{
+	if (!m->error)
+		return SD_OK;
+	return sd_error_set(err, SD_ERR_IO, "%s", m->error);
+}
+
+static void spill_close(obs_model *m)
+{
+	sqlite3_stmt *st[] = {m->ins_e,    m->ins_l,   m->ins_a,   m->get_head,
+	                      m->get_atts, m->has_att, m->find_att};
+	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
+		sqlite3_finalize(st[i]);
+	m->ins_e = m->ins_l = m->ins_a = m->get_head = m->get_atts = m->has_att = m->find_att =
+	    NULL;
+	if (m->db)
+		sqlite3_close_v2(m->db); /* a statement still open closes it later */
+	m->db = NULL;
+	for (size_t i = 0; i < m->n_hstr; i++)
+		free(m->hstr[i]);
+	free(m->hstr);
+	free(m->hatts);
+	m->hstr = NULL, m->hatts = NULL, m->n_hstr = m->hstr_cap = m->hatts_cap = 0;
+}
+
+static bool spill_exec(obs_model *m, const char *sql)
+{
+	if (m->db && sqlite3_exec(m->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return true;
+	spill_fail(m, sql);
+	return false;
+}
+
+static bool spill_prepare(obs_model *m, sqlite3_stmt **st, const char *sql)
+{
+	if (m->db && sqlite3_prepare_v2(m->db, sql, -1, st, NULL) == SQLITE_OK)
+		return true;
+	spill_fail(m, sql);
+	return false;
+}
+
+/* The database: a file of our own in $TMPDIR, never the input's folder,
+ * unlinked at once (it goes when the process does, whatever happens). */
+static bool spill_open(obs_model *m)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/syncdoctor-obs-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		m->error = xasprintf(_("cannot make a temporary file in %s to hold the "
+		                       "observations (set TMPDIR to a folder with room): %s"),
+		                     dir && *dir ? dir : "/tmp", strerror(errno));
+		free(path);
+		return false;
+	}
+	int rc = sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE, NULL);
+	unlink(path);
+	close(fd);
+	free(path);
+	if (rc != SQLITE_OK) {
+		spill_fail(m, "open");
+		return false;
+	}
+	/* no journal (nothing to recover), a 2 MiB page cache, sorts in files */
+	return spill_exec(m, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	                     "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-2048;"
+	                     "PRAGMA temp_store=FILE;"
+	                     "CREATE TABLE e(n INTEGER PRIMARY KEY, id TEXT, key INT, seq INT,"
+	                     " feed INT, flags INT, cat INT, cms INT, tms INT, craw TEXT,"
+	                     " traw TEXT, lat REAL, lon REAL, natt INT);"
+	                     "CREATE TABLE l(key INT, seq INT);"
+	                     "CREATE TABLE a(n INT, pos INT, id TEXT);"
+	                     "CREATE TABLE h(no INTEGER PRIMARY KEY, n INT);") &&
+	       spill_prepare(m, &m->ins_e, "INSERT INTO e VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)") &&
+	       spill_prepare(m, &m->ins_l, "INSERT INTO l VALUES(?,?)") &&
+	       spill_prepare(m, &m->ins_a, "INSERT INTO a VALUES(?,?,?)");
+}
+
+static bool spill_step(obs_model *m, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return true;
+	spill_fail(m, "insert");
+	return false;
+}
+
+static bool spill_att(obs_model *m, int64_t n, int64_t pos, uint32_t off)
+{
+	sqlite3_bind_int64(m->ins_a, 1, n);
+	sqlite3_bind_int64(m->ins_a, 2, pos);
+	sqlite3_bind_text(m->ins_a, 3, astr(m, off), -1, SQLITE_STATIC);
+	return spill_step(m, m->ins_a);
+}
+
+static bool spill_entry(obs_model *m, const entry *e, int64_t n)
+{
+	sqlite3_stmt *st = m->ins_e;
+	sqlite3_bind_int64(st, 1, n);
+	sqlite3_bind_text(st, 2, entry_id(m, e), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, e->key);
+	sqlite3_bind_int64(st, 4, (int64_t)e->seq);
+	sqlite3_bind_int64(st, 5, e->feed);
+	sqlite3_bind_int64(st, 6, e->flags);
+	sqlite3_bind_int64(st, 7, e->cat);
+	sqlite3_bind_int64(st, 8, e->created_ms);
+	sqlite3_bind_int64(st, 9, e->ts_ms);
+	if (e->created_raw)
+		sqlite3_bind_text(st, 10, astr(m, e->created_raw - 1), -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 10);
+	if (e->ts_raw)
+		sqlite3_bind_text(st, 11, astr(m, e->ts_raw - 1), -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 11);
+	sqlite3_bind_double(st, 12, e->lat);
+	sqlite3_bind_double(st, 13, e->lon);
+	sqlite3_bind_int64(st, 14, e->n_att);
+	if (!spill_step(m, st))
+		return false;
+	for (uint32_t l = 0; l < e->n_links; l++) {
+		sqlite3_bind_int64(m->ins_l, 1, m->links[e->links_at + l].key);
+		sqlite3_bind_int64(m->ins_l, 2, (int64_t)m->links[e->links_at + l].seq);
+		if (!spill_step(m, m->ins_l))
+			return false;
+	}
+	for (uint32_t a = 0; a < e->n_att; a++)
+		if (!spill_att(m, n, a, m->atts[e->att_at + a]))
+			return false;
+	return true;
+}
+
+/* Move what is in memory to the database and empty the arrays (keeping
+ * their room, which the budget bounds). */
+static void spill_flush(obs_model *m)
+{
+	if ((!m->db && (m->error || !spill_open(m))) || !spill_exec(m, "BEGIN")) {
+		/* failed: obs_model_status() says so; the model stays empty */
+		m->n = m->n_links = m->n_atts = 0;
+		m->arena_len = 1;
+		return;
+	}
+	uint8_t *owned = xcalloc(m->n_atts / 8 + 1, 1);
+	for (size_t i = 0; i < m->n; i++) {
+		const entry *e = &m->v[i];
+		for (uint32_t a = 0; a < e->n_att; a++)
+			owned[(e->att_at + a) / 8] |= (uint8_t)(1u << ((e->att_at + a) % 8));
+		if (!spill_entry(m, e, (int64_t)(m->spilled + i)))
+			break;
+	}
+	/* the photos only named (obs_model_note_references) */
+	for (size_t a = 0; a < m->n_atts && m->db; a++)
+		if (!(owned[a / 8] >> (a % 8) & 1) && !spill_att(m, -1, 0, m->atts[a]))
+			break;
+	free(owned);
+	if (m->db)
+		spill_exec(m, "COMMIT");
+	m->spilled += m->n;
+	m->n = m->n_links = m->n_atts = 0;
+	m->arena_len = 1;
+}
+
+/* After each block: past the budget, to the database. */
+static void spill_maybe(obs_model *m)
+{
+	size_t bytes = m->n * sizeof *m->v + m->arena_len + m->n_links * sizeof *m->links +
+	               m->n_atts * sizeof *m->atts;
+	if (bytes > m->budget && (m->n || m->n_atts))
+		spill_flush(m);
+}
+
+/* The text of column c, or NULL. */
+static const char *col_text(sqlite3_stmt *st, int c)
+{
+	return (const char *)sqlite3_column_text(st, c);
+}
+
+/* Group the heads by id as obs_model_finish does: the newest of an id that
+ * has an observation is current unless deleted. */
+static void spill_group(obs_model *m)
+{
+	sqlite3_stmt *q = NULL, *ins = NULL;
+	if (!spill_prepare(m, &q,
+	                   "SELECT n, id, flags, natt FROM e WHERE flags & 4 = 0"
+	                   " ORDER BY id, tms DESC, n") ||
+	    !spill_prepare(m, &ins, "INSERT INTO h VALUES(?,?)")) {
+		sqlite3_finalize(q);
+		return;
+	}
+	char *id = NULL;
+	int64_t best_n = 0, best_flags = 0, best_natt = 0;
+	size_t in_group = 0;
+	bool any_obs = false, more = true;
+	while (more && m->db) {
+		int rc = sqlite3_step(q);
+		more = rc == SQLITE_ROW;
+		if (!more && rc != SQLITE_DONE)
+			spill_fail(m, "heads");
+		if (id && (!more || strcmp(col_text(q, 1) ? col_text(q, 1) : "", id) != 0)) {
+			/* the group of id is complete */
+			if (any_obs) {
+				if (in_group > 1)
+					m->counts.forks++;
+				if (best_flags & E_DELETED) {
+					m->counts.deleted++;
+				} else if (best_flags & E_OBSERVATION) {
+					sqlite3_bind_int64(ins, 1, (int64_t)m->n_heads++);
+					sqlite3_bind_int64(ins, 2, best_n);
+					spill_step(m, ins);
+					if (best_natt)
+						m->counts.with_attachments++;
+				}
+			}
+			free(id);
+			id = NULL;
+		}
+		if (!more || !m->db)
+			break;
+		int64_t flags = sqlite3_column_int64(q, 2);
+		if (!id) {
+			id = xstrdup(col_text(q, 1) ? col_text(q, 1) : "");
+			best_n = sqlite3_column_int64(q, 0), best_flags = flags;
+			best_natt = sqlite3_column_int64(q, 3);
+			in_group = 0, any_obs = false;
+		}
+		in_group++;
+		any_obs = any_obs || (flags & E_OBSERVATION);
+	}
+	free(id);
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
+	m->counts.heads = m->n_heads;
+}
+
+/* A head's fields from a row of get_head (n, id, key, seq, feed, cat, cms,
+ * tms, craw, traw, lat, lon, flags, natt): strings copied, valid until the
+ * next read. */
+static void spill_row(obs_model *m, sqlite3_stmt *st, hview *v, obs_head *h)
+{
+	for (size_t i = 0; i < m->n_hstr; i++)
+		free(m->hstr[i]);
+	m->n_hstr = 0;
+	SD_GROW(m->hstr, m->hstr_cap, 3);
+	const char *id = col_text(st, 1), *cr = col_text(st, 8), *tr = col_text(st, 9);
+	v->id = m->hstr[m->n_hstr++] = xstrdup(id ? id : "");
+	v->created_raw = cr ? (m->hstr[m->n_hstr++] = xstrdup(cr)) : NULL;
+	v->ts_raw = tr ? (m->hstr[m->n_hstr++] = xstrdup(tr)) : NULL;
+	int64_t cat = sqlite3_column_int64(st, 5);
+	v->cat = cat ? m->cats[cat - 1] : NULL;
+	v->created_ms = sqlite3_column_int64(st, 6);
+	v->ts_ms = sqlite3_column_int64(st, 7);
+	v->feed = (int)sqlite3_column_int64(st, 4);
+	v->seq = (uint64_t)sqlite3_column_int64(st, 3);
+	if (!h)
+		return;
+	uint32_t key = (uint32_t)sqlite3_column_int64(st, 2);
+	memset(h, 0, sizeof *h);
+	h->id = v->id;
+	h->feed_key = key < m->n_keys ? m->keys[key] : "";
+	h->seq = v->seq;
+	h->feed = v->feed;
+	h->category = v->cat;
+	time_text_of(v->created_ms, v->created_raw, h->created_at);
+	time_text_of(v->ts_ms, v->ts_raw, h->timestamp);
+	h->lat = sqlite3_column_double(st, 10);
+	h->lon = sqlite3_column_double(st, 11);
+	h->has_location = (sqlite3_column_int64(st, 12) & E_LOCATION) != 0;
+}
+
+/* The attachment ids of entry n (natt of them) into m->hatts. */
+static size_t spill_atts(obs_model *m, int64_t n, int64_t natt)
+{
+	if (!natt || !m->db)
+		return 0;
+	SD_GROW(m->hatts, m->hatts_cap, (size_t)natt);
+	size_t k = 0;
+	sqlite3_bind_int64(m->get_atts, 1, n);
+	while (k < (size_t)natt && sqlite3_step(m->get_atts) == SQLITE_ROW) {
+		SD_GROW(m->hstr, m->hstr_cap, m->n_hstr + 1);
+		const char *t = col_text(m->get_atts, 0);
+		m->hatts[k++] = m->hstr[m->n_hstr++] = xstrdup(t ? t : "");
+	}
+	sqlite3_reset(m->get_atts);
+	return k;
+}
+
+#define HEAD_COLUMNS                                                                               \
+	"SELECT e.n, e.id, e.key, e.seq, e.feed, e.cat, e.cms, e.tms, e.craw, e.traw, e.lat,"      \
+	" e.lon, e.flags, e.natt FROM h JOIN e ON e.n = h.n"
+
+static void spill_finish(obs_model *m, int64_t now, findings *fl)
+{
+	if (m->n || m->n_atts)
+		spill_flush(m);
+	/* the buffers are no longer needed: the report may keep the model */
+	free(m->v), free(m->links), free(m->atts);
+	m->v = NULL, m->links = NULL, m->atts = NULL;
+	m->cap = m->links_cap = m->atts_cap = 0;
+	m->arena = xrealloc(m->arena, 1);
+	m->arena_cap = 1;
+	/* a link supersedes the first entry of its version, as the binary
+	 * search over the stably sorted versions finds it */
+	if (!spill_exec(m, "CREATE INDEX ev ON e(key, seq, n);"
+	                   "UPDATE e SET flags = flags | 4 WHERE n IN (SELECT (SELECT x.n FROM e"
+	                   " AS x WHERE x.key = l.key AND x.seq = l.seq ORDER BY x.n LIMIT 1)"
+	                   " FROM l);"))
+		return;
+	spill_group(m);
+	sqlite3_stmt *q = NULL;
+	if (!spill_exec(m, "CREATE INDEX an ON a(n, pos); CREATE INDEX ai ON a(id);"
+	                   "CREATE INDEX hn ON h(n);") ||
+	    !spill_prepare(m, &m->get_atts, "SELECT id FROM a WHERE n = ? ORDER BY pos") ||
+	    !spill_prepare(m, &m->get_head, HEAD_COLUMNS " WHERE h.no = ?") ||
+	    !spill_prepare(m, &m->has_att, "SELECT 1 FROM a WHERE id = ? LIMIT 1") ||
+	    !spill_prepare(m, &m->find_att,
+	                   "SELECT min(h.no) FROM a JOIN h ON h.n = a.n WHERE a.id = ?") ||
+	    !spill_prepare(m, &q, HEAD_COLUMNS " ORDER BY h.no"))
+		return;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		hview v;
+		spill_row(m, q, &v, NULL);
+		check_dates(&v, now, fl);
+	}
+	sqlite3_finalize(q);
+}
+
+static void spill_check_heads_media(obs_model *m, const char **sorted, size_t n, findings *fl)
+{
+	sqlite3_stmt *q = NULL;
+	if (!spill_prepare(m, &q, HEAD_COLUMNS " ORDER BY h.no"))
+		return;
+	while (m->db && sqlite3_step(q) == SQLITE_ROW) {
+		hview v;
+		spill_row(m, q, &v, NULL);
+		size_t k = spill_atts(m, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 13));
+		check_head_media(&v, m->hatts, k, sorted, n, fl);
+	}
+	sqlite3_finalize(q);
+}
+
+static bool spill_referenced(obs_model *m, const char *id)
+{
+	if (!m->db)
+		return false;
+	sqlite3_bind_text(m->has_att, 1, id, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(m->has_att) == SQLITE_ROW;
+	sqlite3_reset(m->has_att);
+	return found;
+}
+
+static void spill_head(obs_model *m, size_t i, obs_head *h)
+{
+	memset(h, 0, sizeof *h);
+	h->id = "";
+	if (!m->db)
+		return;
+	sqlite3_bind_int64(m->get_head, 1, (int64_t)i);
+	if (sqlite3_step(m->get_head) == SQLITE_ROW) {
+		hview v;
+		spill_row(m, m->get_head, &v, h);
+		int64_t n = sqlite3_column_int64(m->get_head, 0);
+		int64_t natt = sqlite3_column_int64(m->get_head, 13);
+		sqlite3_reset(m->get_head);
+		h->n_attachments = spill_atts(m, n, natt);
+		h->attachments = m->hatts;
+	}
+	sqlite3_reset(m->get_head);
+}
+
+static bool spill_find_attachment(obs_model *m, const char *id, size_t *head)
+{
+	if (!m->db)
+		return false;
+	sqlite3_bind_text(m->find_att, 1, id, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(m->find_att) == SQLITE_ROW &&
+	             sqlite3_column_type(m->find_att, 0) != SQLITE_NULL;
+	if (found)
+		*head = (size_t)sqlite3_column_int64(m->find_att, 0);
+	sqlite3_reset(m->find_att);
+	return found;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "finding.h"
+#include "status.h"
 
 /* One current observation, as a view into the model (valid while the model
  * lives; the date strings are the head's own copy). */
@@ -44,7 +45,17 @@ typedef struct obs_counts {
 
 typedef struct obs_model obs_model;
 
+/* Past a memory budget (4 MiB; the environment variable
+ * SYNCDOCTOR_OBS_BUDGET, in bytes, sets another, for tests) the model moves
+ * its entries to a temporary database in $TMPDIR (or /tmp), unlinked at
+ * once, and goes on from there: same results, flat memory. */
 obs_model *obs_model_new(void);
+/* SD_OK, or the failure of that temporary database (it could not be made, or
+ * a write failed): then the model is empty and err says why. Check it after
+ * the blocks are added and after finish. */
+sd_status obs_model_status(const obs_model *m, sd_error *err);
+/* The entries went to that database (and obs_model_head reads from it). */
+bool obs_model_spilled(const obs_model *m);
 void obs_model_free(obs_model *m);
 /* Decode one block; entry-not-json when it is not one line of JSON. */
 void obs_model_add_block(obs_model *m, int feed, const char *feed_key_hex, uint64_t seq,
@@ -75,7 +86,9 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl);
 void obs_model_check_media(obs_model *m, const char *const *media, size_t n_media, findings *fl);
 /* After finish: the current observations, sorted by id. */
 size_t obs_model_n_heads(const obs_model *m);
-void obs_model_head(const obs_model *m, size_t i, obs_head *out);
+/* In a spilled model (see obs_model_new) the strings of out are valid only
+ * until the next call. */
+void obs_model_head(obs_model *m, size_t i, obs_head *out);
 obs_counts obs_model_counts(const obs_model *m);
 /* After finish: the current observation (its index in obs_model_head's
  * order) that has the photo id among its attachments; false when none. */

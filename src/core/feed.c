@@ -1,3 +1,14 @@
+/* feed.c: verify one hypercore feed (feed.h).
+ *
+ * The tree and signatures files are read on demand, never whole: a feed of a
+ * million blocks has 80 MB of tree and 64 MB of signatures, and a check must
+ * run in flat memory (issue 21). Records come through a small direct-mapped
+ * cache of pages (rfile below); the verifier's passes go front to back, so
+ * almost every lookup is in the page just read. The roots of a length, which
+ * block offsets and tree hashes need for every block and signature, change
+ * little from one length to the next: a memo of them (rootmemo) keeps those
+ * lookups out of the cache. Nodes the verifier finds damaged and recomputes
+ * are kept aside (patches), as few as the damage. */
 #include "config.h"
 
 #include "feed.h"
@@ -13,6 +24,95 @@
 #include "xalloc.h"
 
 #define MAX_REPORTED 5 /* per feed and kind; then one summary */
+#define RF_SLOTS     16
+
+/* Records per page of the cache: a test may make it tiny (feed_set_page_records). */
+static size_t page_records = 256;
+
+void feed_set_page_records(size_t n) { page_records = n ? n : 256; }
+
+/* A tree or signatures file: in memory, or read through a callback into a
+ * few cached pages of records. A read failure is kept (the first one) and
+ * the record reads as absent; feed_verify returns it. */
+typedef struct rfile {
+	const uint8_t *mem; /* the whole file, or NULL to read it */
+	uint64_t len;
+	size_t rec; /* HC_NODE or HC_SIG */
+	uint64_t n_rec;
+	feed_read_fn read;
+	void *ctx;
+	uint8_t *page[RF_SLOTS];
+	uint64_t page_no[RF_SLOTS]; /* + 1; 0 empty */
+	sd_status st;
+	sd_error err;
+} rfile;
+
+static void rf_init(rfile *f, bool present, const uint8_t *mem, uint64_t len, feed_read_fn read,
+                    void *ctx, size_t rec)
+{
+	memset(f, 0, sizeof *f);
+	if (!present || (!mem && !read))
+		return;
+	f->mem = mem, f->len = len, f->read = read, f->ctx = ctx, f->rec = rec;
+	f->n_rec = len >= HC_HEADER ? (len - HC_HEADER) / rec : 0;
+}
+
+static void rf_free(rfile *f)
+{
+	for (int s = 0; s < RF_SLOTS; s++)
+		free(f->page[s]);
+}
+
+/* Read len bytes at off (within the file) into out; false on failure. */
+static bool rf_bytes(rfile *f, uint64_t off, uint8_t *out, size_t len)
+{
+	if (f->mem) {
+		memcpy(out, f->mem + off, len);
+		return true;
+	}
+	if (f->st != SD_OK)
+		return false;
+	sd_error e;
+	f->st = f->read(f->ctx, off, out, len, &e);
+	if (f->st != SD_OK)
+		f->err = e;
+	return f->st == SD_OK;
+}
+
+/* Record i (rec bytes) into out; false when beyond the file or unreadable. */
+static bool rf_get(rfile *f, uint64_t i, uint8_t *out)
+{
+	if (i >= f->n_rec)
+		return false;
+	if (f->mem) {
+		memcpy(out, f->mem + HC_HEADER + i * f->rec, f->rec);
+		return true;
+	}
+	uint64_t no = i / page_records;
+	int s = (int)(no % RF_SLOTS);
+	if (f->page_no[s] != no + 1) {
+		uint64_t first = no * page_records;
+		uint64_t n = f->n_rec - first < page_records ? f->n_rec - first : page_records;
+		if (!f->page[s])
+			f->page[s] = xmalloc(page_records * f->rec);
+		f->page_no[s] = 0;
+		if (!rf_bytes(f, HC_HEADER + first * f->rec, f->page[s], (size_t)n * f->rec))
+			return false;
+		f->page_no[s] = no + 1;
+	}
+	memcpy(out, f->page[s] + (i - no * page_records) * f->rec, f->rec);
+	return true;
+}
+
+/* The header (HC_HEADER bytes, or fewer when the file is shorter) is valid. */
+static bool rf_header_ok(rfile *f, bool present, uint8_t type, uint16_t entry, const char *algo)
+{
+	uint8_t h[HC_HEADER];
+	size_t n = f->len < HC_HEADER ? (size_t)f->len : HC_HEADER;
+	if (!present || !rf_bytes(f, 0, h, n))
+		return false;
+	return hc_header_ok(h, n, type, entry, algo);
+}
 
 static unsigned depth_of(uint64_t i)
 {
@@ -36,36 +136,106 @@ size_t feed_full_roots(uint64_t len, uint64_t *roots)
 	return n;
 }
 
-/* Node i of the tree file, or NULL when absent (all zero) or beyond it. */
-static const uint8_t *node(const uint8_t *tree, size_t tree_len, uint64_t i)
+/* Node i of the tree into out; false when absent (all zero) or beyond it. */
+static bool node(rfile *t, uint64_t i, uint8_t out[HC_NODE])
 {
-	if (tree_len < HC_HEADER || i >= (tree_len - HC_HEADER) / HC_NODE)
-		return NULL;
-	const uint8_t *p = tree + HC_HEADER + i * HC_NODE;
+	if (!rf_get(t, i, out))
+		return false;
 	for (int k = 0; k < HC_NODE; k++)
-		if (p[k])
-			return p;
-	return NULL;
+		if (out[k])
+			return true;
+	return false;
+}
+
+/* Nodes recomputed over damage, sorted by index once all are known. */
+typedef struct patch {
+	uint64_t i;
+	uint8_t nd[HC_NODE];
+} patch;
+
+typedef struct patches {
+	patch *v;
+	size_t n, cap;
+} patches;
+
+static int cmp_patch(const void *a, const void *b)
+{
+	const patch *x = a, *y = b;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static const patch *patch_find(const patches *p, uint64_t i)
+{
+	patch key = {.i = i};
+	return p && p->n ? bsearch(&key, p->v, p->n, sizeof *p->v, cmp_patch) : NULL;
+}
+
+/* The roots of the last length asked, by position: the next length mostly
+ * keeps them. */
+typedef struct rootmemo {
+	uint64_t idx[64];
+	bool have[64], ok[64];
+	uint8_t nd[64][HC_NODE];
+} rootmemo;
+
+/* The roots of len into nodes, patched by p (may be NULL), the stored ones
+ * through memo (may be NULL; it holds only stored nodes, so one memo serves
+ * patched and unpatched lookups); false when one is absent. */
+static bool roots_of(rfile *t, rootmemo *memo, const patches *p, uint64_t len, uint64_t roots[64],
+                     uint8_t (*nodes)[HC_NODE], size_t *n)
+{
+	*n = feed_full_roots(len, roots);
+	for (size_t k = 0; k < *n; k++) {
+		const patch *pt = patch_find(p, roots[k]);
+		if (pt) {
+			memcpy(nodes[k], pt->nd, HC_NODE);
+			continue;
+		}
+		if (memo && memo->have[k] && memo->idx[k] == roots[k]) {
+			if (!memo->ok[k])
+				return false;
+			memcpy(nodes[k], memo->nd[k], HC_NODE);
+			continue;
+		}
+		bool ok = node(t, roots[k], nodes[k]);
+		if (memo) {
+			memo->have[k] = true, memo->idx[k] = roots[k], memo->ok[k] = ok;
+			memcpy(memo->nd[k], nodes[k], HC_NODE);
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
 }
 
 /* Tree hash for length len with node `over` replaced by repl (40 bytes). */
-static bool tree_hash_over(const uint8_t *tree, size_t tree_len, uint64_t len, uint64_t over,
+static bool tree_hash_over(rfile *t, rootmemo *memo, const patches *p, uint64_t len, uint64_t over,
                            const uint8_t *repl, uint8_t out[32])
 {
 	uint64_t roots[64];
-	size_t n = feed_full_roots(len, roots);
+	uint8_t nodes[64][HC_NODE];
+	size_t n;
+	if (over == UINT64_MAX) {
+		if (!roots_of(t, memo, p, len, roots, nodes, &n))
+			return false;
+	} else {
+		n = feed_full_roots(len, roots);
+		for (size_t i = 0; i < n; i++) {
+			if (roots[i] == over)
+				memcpy(nodes[i], repl, HC_NODE);
+			else if (!node(t, roots[i], nodes[i]))
+				return false;
+		}
+	}
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, 32);
-	uint8_t t = 2;
-	crypto_generichash_update(&st, &t, 1);
+	uint8_t ty = 2;
+	crypto_generichash_update(&st, &ty, 1);
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *nd = roots[i] == over ? repl : node(tree, tree_len, roots[i]);
-		if (!nd)
-			return false;
 		uint8_t buf[48];
-		memcpy(buf, nd, 32);
+		memcpy(buf, nodes[i], 32);
 		hc_put_be64(buf + 32, roots[i]);
-		memcpy(buf + 40, nd + 32, 8);
+		memcpy(buf + 40, nodes[i] + 32, 8);
 		crypto_generichash_update(&st, buf, sizeof buf);
 	}
 	crypto_generichash_final(&st, out, 32);
@@ -74,7 +244,9 @@ static bool tree_hash_over(const uint8_t *tree, size_t tree_len, uint64_t len, u
 
 bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t out[32])
 {
-	return tree_hash_over(tree, tree_len, len, UINT64_MAX, NULL, out);
+	rfile t;
+	rf_init(&t, tree != NULL, tree, tree_len, NULL, NULL, HC_NODE);
+	return tree_hash_over(&t, NULL, NULL, len, UINT64_MAX, NULL, out);
 }
 
 static bool bit(const uint8_t *bf, size_t bf_len, size_t page_size, unsigned part_off,
@@ -111,19 +283,44 @@ static finding *feed_finding(findings *fl, fnd_code code, int index, const char 
 	return f;
 }
 
+/* One verification: the source, its files and what is found so far. */
+typedef struct verifier {
+	const feed_source *src;
+	int index;
+	const char *dir;
+	findings *fl;
+	feed_result *res;
+	rfile tree, sigs;
+	rootmemo memo; /* roots of the stored tree, for block offsets and signatures */
+	bool key_ok;
+	size_t page; /* bitfield page size; 0 without a usable bitfield */
+	uint64_t len, n_nodes;
+	uint8_t *ok; /* bit k: block k is present, hashes and sits under intact nodes */
+	patches patched;
+	unsigned reported;
+} verifier;
+
+static bool ok_get(const verifier *v, uint64_t k) { return (v->ok[k / 8] >> (k % 8)) & 1; }
+static void ok_set(verifier *v, uint64_t k, bool on)
+{
+	if (on)
+		v->ok[k / 8] |= (uint8_t)(1u << (k % 8));
+	else
+		v->ok[k / 8] &= (uint8_t) ~(1u << (k % 8));
+}
+
 /* Byte offset of block k in the data file, from the sizes of the roots of
  * length k (as hypercore does); false when a needed node is absent. */
-static bool block_offset(const uint8_t *tree, size_t tree_len, uint64_t k, uint64_t *off)
+static bool block_offset(verifier *v, uint64_t k, uint64_t *off)
 {
 	uint64_t roots[64];
-	size_t n = feed_full_roots(k, roots);
+	uint8_t nodes[64][HC_NODE];
+	size_t n;
+	if (!roots_of(&v->tree, &v->memo, NULL, k, roots, nodes, &n))
+		return false;
 	uint64_t sum = 0;
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *nd = node(tree, tree_len, roots[i]);
-		if (!nd)
-			return false;
-		sum += hc_be64(nd + 32);
-	}
+	for (size_t i = 0; i < n; i++)
+		sum += hc_be64(nodes[i] + 32);
 	*off = sum;
 	return true;
 }
@@ -138,54 +335,364 @@ static bool is_root_of(uint64_t i, uint64_t len)
 	return false;
 }
 
+static bool sig_blank(const uint8_t *sig)
+{
+	for (int b = 0; b < HC_SIG; b++)
+		if (sig[b])
+			return false;
+	return true;
+}
+
 /* Does repl, put in place of stored node i, fit what is above it? 1: it
  * hashes with its stored sibling to the stored parent, or (a root) a
  * signature verifies over it; 0: what is above disagrees with it; -1:
  * nothing above to tell. Used to tell a damaged tree node over intact data
  * from damaged data under an intact node. */
-static int fits_above(const feed_source *src, const uint8_t *tree, size_t tree_len, uint64_t len,
-                      uint64_t i, const uint8_t *repl, bool key_ok)
+static int fits_above(verifier *v, uint64_t i, const uint8_t *repl)
 {
 	unsigned d = depth_of(i);
 	uint64_t o = i >> (d + 1);
 	uint64_t sib = (((o ^ 1) * 2 + 1) << d) - 1, par = (((o >> 1) * 2 + 1) << (d + 1)) - 1;
-	const uint8_t *ps = node(tree, tree_len, par), *ss = node(tree, tree_len, sib);
-	if (ps && ss && ((o >> 1) * 2 + 2) << (d + 1) <= 2 * len) {
+	uint8_t ps[HC_NODE], ss[HC_NODE];
+	bool have_ps = node(&v->tree, par, ps), have_ss = have_ps && node(&v->tree, sib, ss);
+	if (have_ps && have_ss && ((o >> 1) * 2 + 2) << (d + 1) <= 2 * v->len) {
 		uint8_t h[32];
 		hc_parent_hash(o & 1 ? ss : repl, o & 1 ? repl : ss, h);
 		return memcmp(h, ps, 32) == 0 ? 1 : 0;
 	}
-	if (!key_ok || !src->has_signatures || src->signatures_len < HC_HEADER)
+	if (!v->key_ok || !v->src->has_signatures || v->sigs.len < HC_HEADER)
 		return -1;
 	int verdict = -1;
-	uint64_t slots = (src->signatures_len - HC_HEADER) / HC_SIG;
-	for (uint64_t s = 1; s <= slots && s <= len; s++) {
-		const uint8_t *sig = src->signatures + HC_HEADER + (s - 1) * HC_SIG;
-		bool blank = true;
-		for (int b = 0; b < HC_SIG && blank; b++)
-			blank = sig[b] == 0;
-		if (blank || !is_root_of(i, s))
+	for (uint64_t s = 1; s <= v->sigs.n_rec && s <= v->len; s++) {
+		uint8_t sig[HC_SIG];
+		if (!is_root_of(i, s) || !rf_get(&v->sigs, s - 1, sig) || sig_blank(sig))
 			continue;
 		uint8_t th[32];
-		if (!tree_hash_over(tree, tree_len, s, i, repl, th))
+		if (!tree_hash_over(&v->tree, NULL, NULL, s, i, repl, th))
 			continue;
-		if (crypto_sign_verify_detached(sig, th, 32, src->key) == 0)
+		if (crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0)
 			return 1;
 		verdict = 0;
 	}
 	return verdict;
 }
 
-/* Record a damaged node's recomputed value in the patched tree (a copy of
- * the stored one, made on the first damaged node). */
-static void patch_node(uint8_t **patched, const uint8_t *tree, size_t tree_len, uint64_t i,
-                       const uint8_t *repl)
+/* Record a damaged node's recomputed value. */
+static void patch_node(verifier *v, uint64_t i, const uint8_t *repl)
 {
-	if (!*patched) {
-		*patched = xmalloc(tree_len);
-		memcpy(*patched, tree, tree_len);
+	SD_GROW(v->patched.v, v->patched.cap, v->patched.n + 1);
+	v->patched.v[v->patched.n].i = i;
+	memcpy(v->patched.v[v->patched.n++].nd, repl, HC_NODE);
+}
+
+/* Headers of the three files; sets headers_ok and the bitfield's page size. */
+static void check_headers(verifier *v)
+{
+	const feed_source *src = v->src;
+	int index = v->index;
+	v->res->headers_ok = true;
+	if (!rf_header_ok(&v->tree, src->has_tree, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE)) {
+		feed_finding(v->fl, FND_FEED_HEADER_INVALID, index, v->dir, "tree", -1,
+		             src->has_tree ? _("feed %d: the tree file's header is not hypercore's")
+		                           : _("feed %d has no tree file"),
+		             index);
+		v->res->headers_ok = false;
 	}
-	memcpy(*patched + HC_HEADER + i * HC_NODE, repl, HC_NODE);
+	if (!rf_header_ok(&v->sigs, src->has_signatures, HC_TYPE_SIGNATURES, HC_SIG,
+	                  HC_ALGO_SIGNATURES)) {
+		feed_finding(v->fl, FND_FEED_HEADER_INVALID, index, v->dir, "signatures", -1,
+		             src->has_signatures
+		                 ? _("feed %d: the signatures file's header is not hypercore's")
+		                 : _("feed %d has no signatures file"),
+		             index);
+		v->res->headers_ok = false;
+	}
+	if (!src->has_bitfield ||
+	    !hc_header_ok(src->bitfield, src->bitfield_len, HC_TYPE_BITFIELD, 0, "")) {
+		feed_finding(v->fl, FND_FEED_HEADER_INVALID, index, v->dir, "bitfield", -1,
+		             src->has_bitfield ? _("feed %d: the bitfield file's header is not "
+		                                   "hypercore's")
+		                               : _("feed %d has no bitfield file"),
+		             index);
+		v->res->headers_ok = false;
+	} else {
+		v->page = (size_t)(src->bitfield[5] << 8 | src->bitfield[6]);
+		if (v->page == 0 || v->page % 7 != 0)
+			v->page = HC_PAGE;
+	}
+}
+
+/* A page is data bits (2/7), tree bits (4/7), index bits (1/7): with the
+ * default 3584 bytes, 8192 blocks and 16384 nodes per page. */
+static bool data_bit(const verifier *v, uint64_t k)
+{
+	return v->page && bit(v->src->bitfield, v->src->bitfield_len, v->page, 0,
+	                      (unsigned)(v->page * 2 / 7 * 8), k);
+}
+
+static bool tree_bit(const verifier *v, uint64_t i)
+{
+	return v->page && bit(v->src->bitfield, v->src->bitfield_len, v->page,
+	                      (unsigned)(v->page * 2 / 7), (unsigned)(v->page * 4 / 7 * 8), i);
+}
+
+/* Length: the right edge of the highest node the tree bitfield marks
+ * (tree-index.blocks()), or of the tree file's nodes. */
+static uint64_t feed_length(verifier *v)
+{
+	uint64_t len = 0;
+	uint8_t nd[HC_NODE];
+	for (uint64_t i = 0; i < v->n_nodes; i++) {
+		if (!tree_bit(v, i) && !node(&v->tree, i, nd))
+			continue;
+		unsigned d = depth_of(i);
+		uint64_t right = ((i >> (d + 1)) + 1) << d;
+		if (right > len)
+			len = right;
+	}
+	return len;
+}
+
+/* Block k, present: read it, hash it against its leaf, hand it to cb. */
+static sd_status verify_block(verifier *v, uint64_t k, uint8_t **buf, size_t *bufcap,
+                              feed_block_fn cb, void *ud, sd_error *err)
+{
+	const feed_source *src = v->src;
+	int index = v->index;
+	uint8_t leaf[HC_NODE];
+	uint64_t off;
+	if (!node(&v->tree, 2 * k, leaf) || !block_offset(v, k, &off)) {
+		if (v->reported++ < MAX_REPORTED)
+			feed_finding(v->fl, FND_FEED_HASH_MISMATCH, index, v->dir, "tree",
+			             (int64_t)k,
+			             _("feed %d, block %llu: the tree has no node for this block"),
+			             index, (unsigned long long)k);
+		return SD_OK;
+	}
+	uint64_t size = hc_be64(leaf + 32);
+	if (size > FEED_MAX_BLOCK || off + size > src->data_size) {
+		if (v->reported++ < MAX_REPORTED)
+			feed_finding(v->fl, FND_FEED_HASH_MISMATCH, index, v->dir, "data",
+			             (int64_t)k,
+			             off + size > src->data_size
+			                 ? _("feed %d, block %llu: the data file ends before this "
+			                     "block (it needs bytes %llu to %llu)")
+			                 : _("feed %d, block %llu claims %llu bytes, more than "
+			                     "syncdoctor reads"),
+			             index, (unsigned long long)k, (unsigned long long)off,
+			             (unsigned long long)(off + size));
+		return SD_OK;
+	}
+	if (size + 1 > *bufcap) {
+		*bufcap = (size_t)size + 1;
+		*buf = xrealloc(*buf, *bufcap);
+	}
+	sd_status st = src->read_data(src->ctx, off, *buf, (size_t)size, err);
+	if (st != SD_OK)
+		return st;
+	uint8_t h[40];
+	hc_leaf_hash(*buf, (size_t)size, h);
+	memcpy(h + 32, leaf + 32, 8);
+	bool good = memcmp(h, leaf, 32) == 0;
+	if (good) {
+		ok_set(v, k, true);
+		v->res->hashed_ok++;
+	} else if (fits_above(v, 2 * k, h) == 1) {
+		/* the data hashes to what the parent (or a signature) vouches
+		 * for: the stored leaf node is what was damaged */
+		patch_node(v, 2 * k, h);
+		if (v->reported++ < MAX_REPORTED)
+			feed_finding(v->fl, FND_FEED_TREE_DAMAGED, index, v->dir, "tree",
+			             (int64_t)k,
+			             _("feed %d: tree node %llu, the hash of block %llu, is "
+			               "damaged; the block's data is intact (it hashes to what "
+			               "the tree above it vouches for)"),
+			             index, (unsigned long long)(2 * k), (unsigned long long)k);
+	} else if (v->reported++ < MAX_REPORTED) {
+		feed_finding(v->fl, FND_FEED_HASH_MISMATCH, index, v->dir, "data", (int64_t)k,
+		             _("feed %d, block %llu (bytes %llu to %llu of its data): the data "
+		               "does not match the hash the tree holds; it was damaged"),
+		             index, (unsigned long long)k, (unsigned long long)off,
+		             (unsigned long long)(off + size));
+	}
+	if (cb)
+		cb(ud, k, *buf, (size_t)size, good);
+	return SD_OK;
+}
+
+/* Which blocks are present and hash right. */
+static sd_status verify_blocks(verifier *v, feed_block_fn cb, void *ud, const sd_progress *prog,
+                               sd_error *err)
+{
+	uint8_t *buf = NULL;
+	size_t bufcap = 0;
+	sd_status st = SD_OK;
+	for (uint64_t k = 0; k < v->len && st == SD_OK; k++) {
+		if (sd_progress_cancelled(prog)) {
+			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+			break;
+		}
+		if (!data_bit(v, k))
+			continue;
+		v->res->present++;
+		st = verify_block(v, k, &buf, &bufcap, cb, ud, err);
+		if (st == SD_OK)
+			sd_progress_report(prog, NULL, 0, 0, k + 1, v->len);
+	}
+	free(buf);
+	return st;
+}
+
+/* Parents: each present parent must hash its two children. A damaged
+ * parent taints every block below it. */
+static void verify_parents(verifier *v, const sd_progress *prog)
+{
+	int index = v->index;
+	for (uint64_t i = 1; i < v->n_nodes; i += 2) {
+		if ((i & 0xffff) == 1 && sd_progress_cancelled(prog))
+			return; /* feed_verify reports it */
+		uint8_t p[HC_NODE], l[HC_NODE], r[HC_NODE];
+		if (!node(&v->tree, i, p))
+			continue;
+		unsigned d = depth_of(i);
+		uint64_t half = (uint64_t)1 << (d - 1);
+		if (!node(&v->tree, i - half, l) || !node(&v->tree, i + half, r))
+			continue;
+		uint8_t h[40];
+		hc_parent_hash(l, r, h);
+		hc_put_be64(h + 32, hc_be64(l + 32) + hc_be64(r + 32));
+		if (memcmp(h, p, 40) == 0)
+			continue;
+		uint64_t first = (i >> (d + 1)) << d, last = first + ((uint64_t)1 << d);
+		int fits = fits_above(v, i, h);
+		if (fits == 0)
+			continue; /* a node or block below it is damaged: reported there */
+		if (fits == 1) {
+			patch_node(v, i, h);
+			if (v->reported++ < MAX_REPORTED)
+				feed_finding(
+				    v->fl, FND_FEED_TREE_DAMAGED, index, v->dir, "tree",
+				    (int64_t)first,
+				    _("feed %d: tree node %llu (over blocks %llu to %llu) is "
+				      "damaged; the data under it is intact (its blocks hash "
+				      "to the nodes below it, which fit the tree above)"),
+				    index, (unsigned long long)i, (unsigned long long)first,
+				    (unsigned long long)(last - 1));
+		} else if (v->reported++ < MAX_REPORTED) {
+			feed_finding(
+			    v->fl, FND_FEED_HASH_MISMATCH, index, v->dir, "tree", (int64_t)first,
+			    _("feed %d: tree node %llu (over blocks %llu to %llu) does not "
+			      "hash its children; the tree file is damaged there"),
+			    index, (unsigned long long)i, (unsigned long long)first,
+			    (unsigned long long)(last - 1));
+		}
+		for (uint64_t k = first; k < last && k < v->len; k++)
+			ok_set(v, k, false);
+	}
+}
+
+/* Does the signature in slot s (for length s + 1) verify over the stored
+ * tree, or over it with the damaged nodes computed again? */
+static bool sig_valid(verifier *v, uint64_t s, const uint8_t *sig)
+{
+	uint8_t th[32];
+	if (!v->key_ok)
+		return false;
+	if (tree_hash_over(&v->tree, &v->memo, NULL, s + 1, UINT64_MAX, NULL, th) &&
+	    crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0)
+		return true;
+	/* over the damaged nodes computed again, the device's signature
+	 * still verifies: the node is the damage, not the signature */
+	return v->patched.n &&
+	       tree_hash_over(&v->tree, &v->memo, &v->patched, s + 1, UINT64_MAX, NULL, th) &&
+	       crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0;
+}
+
+/* Signatures: a valid one at length s vouches for the roots of s. */
+static void verify_signatures(verifier *v, const sd_progress *prog)
+{
+	if (v->patched.n > 1)
+		qsort(v->patched.v, v->patched.n, sizeof *v->patched.v, cmp_patch);
+	unsigned bad_sigs = 0;
+	for (uint64_t s = 0; s < v->sigs.n_rec && s < v->len; s++) {
+		if ((s & 0xffff) == 0 && sd_progress_cancelled(prog))
+			break; /* feed_verify reports it */
+		uint8_t sig[HC_SIG];
+		if (!rf_get(&v->sigs, s, sig) || sig_blank(sig))
+			continue;
+		if (sig_valid(v, s, sig)) {
+			v->res->signed_len = (int64_t)(s + 1);
+		} else if (bad_sigs++ < MAX_REPORTED) {
+			feed_finding(
+			    v->fl, FND_FEED_SIGNATURE_INVALID, v->index, v->dir, "signatures",
+			    (int64_t)s,
+			    _("feed %d: the signature for length %llu does not verify with the "
+			      "feed's key; Mapeo will stop with 'Remote signature could not be "
+			      "verified'"),
+			    v->index, (unsigned long long)(s + 1));
+		}
+	}
+}
+
+/* Intact blocks, the first bad one, and the largest valid signature length
+ * the intact prefix reaches. */
+static void verified_prefix(verifier *v)
+{
+	feed_result *res = v->res;
+	for (uint64_t k = 0; k < v->len; k++)
+		res->intact += ok_get(v, k);
+	uint64_t prefix = 0;
+	while (prefix < v->len && ok_get(v, prefix))
+		prefix++;
+	res->first_bad = prefix;
+	for (uint64_t s = (uint64_t)(res->signed_len > 0 ? res->signed_len : 0); s > 0; s--) {
+		uint8_t sig[HC_SIG], th[32];
+		if (s - 1 >= v->sigs.n_rec || s > prefix || !rf_get(&v->sigs, s - 1, sig))
+			continue;
+		if (!sig_blank(sig) && v->key_ok &&
+		    tree_hash_over(&v->tree, NULL, NULL, s, UINT64_MAX, NULL, th) &&
+		    crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0) {
+			res->verified = s;
+			break;
+		}
+	}
+}
+
+/* The feed-wide findings: missing blocks, an unsigned end. */
+static void summary_findings(verifier *v)
+{
+	const feed_result *res = v->res;
+	uint64_t len = v->len;
+	int index = v->index;
+	if (len && res->present < len)
+		feed_finding(v->fl, FND_FEED_INCOMPLETE, index, v->dir, "bitfield", -1,
+		             _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
+		               "with this file can stall waiting for them"),
+		             index, (unsigned long long)res->present, (unsigned long long)len,
+		             (unsigned long long)(len - res->present));
+	if (len && res->signed_len < (int64_t)len && res->headers_ok) {
+		if (res->signed_len < 0)
+			feed_finding(v->fl, FND_FEED_UNSIGNED, index, v->dir, "signatures", 0,
+			             _("feed %d: no valid signature covers any of its %llu blocks"),
+			             index, (unsigned long long)len);
+		else
+			feed_finding(
+			    v->fl, FND_FEED_UNSIGNED, index, v->dir, "signatures", res->signed_len,
+			    _("feed %d: no valid signature covers its last blocks (signed up to "
+			      "%lld of %llu)"),
+			    index, (long long)res->signed_len, (unsigned long long)len);
+	}
+}
+
+/* The first read failure of the tree or signatures file, else st. */
+static sd_status files_status(verifier *v, sd_status st, sd_error *err)
+{
+	rfile *f = v->tree.st != SD_OK ? &v->tree : v->sigs.st != SD_OK ? &v->sigs : NULL;
+	if (st != SD_OK || !f)
+		return st;
+	if (err)
+		*err = f->err;
+	return f->st;
 }
 
 sd_status feed_verify(const feed_source *src, int index, feed_result *res, findings *fl,
@@ -195,272 +702,37 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	res->signed_len = -1;
 	if (sodium_init() < 0)
 		sd_fatal(_("libsodium could not be initialised"));
-	const char *dir = src->dir ? src->dir : "?";
-
-	bool key_ok = src->key && src->key_len == 32;
-	if (key_ok)
+	verifier *v = xcalloc(1, sizeof *v);
+	v->src = src, v->index = index, v->fl = fl, v->res = res;
+	v->dir = src->dir ? src->dir : "?";
+	v->key_ok = src->key && src->key_len == 32;
+	if (v->key_ok)
 		keys_hex(src->key, 32, res->key_hex);
+	rf_init(&v->tree, src->has_tree, src->tree, src->tree_len, src->read_tree, src->tree_ctx,
+	        HC_NODE);
+	rf_init(&v->sigs, src->has_signatures, src->signatures, src->signatures_len,
+	        src->read_signatures, src->signatures_ctx, HC_SIG);
+	v->n_nodes = v->tree.n_rec;
 
-	res->headers_ok = true;
-	if (!src->has_tree ||
-	    !hc_header_ok(src->tree, src->tree_len, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE)) {
-		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "tree", -1,
-		             src->has_tree ? _("feed %d: the tree file's header is not hypercore's")
-		                           : _("feed %d has no tree file"),
-		             index);
-		res->headers_ok = false;
+	check_headers(v);
+	v->len = res->length = feed_length(v);
+	v->ok = xcalloc((size_t)(v->len / 8) + 1, 1);
+	sd_status st = verify_blocks(v, cb, ud, prog, err);
+	if (st == SD_OK) {
+		verify_parents(v, prog);
+		if (v->reported > MAX_REPORTED)
+			feed_finding(fl, FND_FEED_HASH_MISMATCH, index, v->dir, NULL, -1,
+			             _("feed %d: %u more hash problems were not listed one by one"),
+			             index, v->reported - MAX_REPORTED);
+		verify_signatures(v, prog);
+		verified_prefix(v);
+		summary_findings(v);
+		if (sd_progress_cancelled(prog))
+			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
-	if (!src->has_signatures || !hc_header_ok(src->signatures, src->signatures_len,
-	                                          HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES)) {
-		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "signatures", -1,
-		             src->has_signatures
-		                 ? _("feed %d: the signatures file's header is not hypercore's")
-		                 : _("feed %d has no signatures file"),
-		             index);
-		res->headers_ok = false;
-	}
-	size_t page = 0;
-	if (!src->has_bitfield ||
-	    !hc_header_ok(src->bitfield, src->bitfield_len, HC_TYPE_BITFIELD, 0, "")) {
-		feed_finding(fl, FND_FEED_HEADER_INVALID, index, dir, "bitfield", -1,
-		             src->has_bitfield ? _("feed %d: the bitfield file's header is not "
-		                                   "hypercore's")
-		                               : _("feed %d has no bitfield file"),
-		             index);
-		res->headers_ok = false;
-	} else {
-		page = (size_t)(src->bitfield[5] << 8 | src->bitfield[6]);
-		if (page == 0 || page % 7 != 0)
-			page = HC_PAGE;
-	}
-	const uint8_t *tree = src->has_tree ? src->tree : NULL;
-	size_t tree_len = tree ? src->tree_len : 0;
-	/* A page is data bits (2/7), tree bits (4/7), index bits (1/7): with the
-	 * default 3584 bytes, 8192 blocks and 16384 nodes per page. */
-	unsigned data_off = 0, tree_off = (unsigned)(page * 2 / 7);
-	unsigned data_bits = (unsigned)(page * 2 / 7 * 8), tree_bits = (unsigned)(page * 4 / 7 * 8);
-
-	/* Length: the right edge of the highest node the tree bitfield marks
-	 * (tree-index.blocks()), or of the tree file's nodes. */
-	uint64_t n_nodes = tree_len >= HC_HEADER ? (tree_len - HC_HEADER) / HC_NODE : 0;
-	uint64_t len = 0;
-	for (uint64_t i = 0; i < n_nodes; i++) {
-		bool in_bf =
-		    page && bit(src->bitfield, src->bitfield_len, page, tree_off, tree_bits, i);
-		if (!in_bf && !node(tree, tree_len, i))
-			continue;
-		unsigned d = depth_of(i);
-		uint64_t right = ((i >> (d + 1)) + 1) << d;
-		if (right > len)
-			len = right;
-	}
-	res->length = len;
-
-	/* Which blocks are present and hash right. */
-	uint8_t *ok = xcalloc((size_t)len + 1, 1);
-	uint8_t *patched = NULL; /* the tree with damaged nodes recomputed */
-	uint8_t *buf = NULL;
-	size_t bufcap = 0;
-	unsigned reported = 0;
-	for (uint64_t k = 0; k < len; k++) {
-		if (sd_progress_cancelled(prog)) {
-			free(ok), free(buf), free(patched);
-			return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
-		}
-		bool present =
-		    page ? bit(src->bitfield, src->bitfield_len, page, data_off, data_bits, k)
-		         : false;
-		if (!present)
-			continue;
-		res->present++;
-		const uint8_t *leaf = node(tree, tree_len, 2 * k);
-		uint64_t off;
-		if (!leaf || !block_offset(tree, tree_len, k, &off)) {
-			if (reported++ < MAX_REPORTED)
-				feed_finding(
-				    fl, FND_FEED_HASH_MISMATCH, index, dir, "tree", (int64_t)k,
-				    _("feed %d, block %llu: the tree has no node for this block"),
-				    index, (unsigned long long)k);
-			continue;
-		}
-		uint64_t size = hc_be64(leaf + 32);
-		if (size > FEED_MAX_BLOCK || off + size > src->data_size) {
-			if (reported++ < MAX_REPORTED)
-				feed_finding(
-				    fl, FND_FEED_HASH_MISMATCH, index, dir, "data", (int64_t)k,
-				    off + size > src->data_size
-				        ? _("feed %d, block %llu: the data file ends before this "
-				            "block (it needs bytes %llu to %llu)")
-				        : _("feed %d, block %llu claims %llu bytes, more than "
-				            "syncdoctor reads"),
-				    index, (unsigned long long)k, (unsigned long long)off,
-				    (unsigned long long)(off + size));
-			continue;
-		}
-		if (size + 1 > bufcap) {
-			bufcap = (size_t)size + 1;
-			buf = xrealloc(buf, bufcap);
-		}
-		sd_status st = src->read_data(src->ctx, off, buf, (size_t)size, err);
-		if (st != SD_OK) {
-			free(ok), free(buf), free(patched);
-			return st;
-		}
-		uint8_t h[40];
-		hc_leaf_hash(buf, (size_t)size, h);
-		memcpy(h + 32, leaf + 32, 8);
-		bool good = memcmp(h, leaf, 32) == 0;
-		if (good) {
-			ok[k] = 1;
-			res->hashed_ok++;
-		} else if (fits_above(src, tree, tree_len, len, 2 * k, h, key_ok) == 1) {
-			/* the data hashes to what the parent (or a signature) vouches
-			 * for: the stored leaf node is what was damaged */
-			patch_node(&patched, tree, tree_len, 2 * k, h);
-			if (reported++ < MAX_REPORTED)
-				feed_finding(
-				    fl, FND_FEED_TREE_DAMAGED, index, dir, "tree", (int64_t)k,
-				    _("feed %d: tree node %llu, the hash of block %llu, is "
-				      "damaged; the block's data is intact (it hashes to what "
-				      "the tree above it vouches for)"),
-				    index, (unsigned long long)(2 * k), (unsigned long long)k);
-		} else if (reported++ < MAX_REPORTED) {
-			feed_finding(
-			    fl, FND_FEED_HASH_MISMATCH, index, dir, "data", (int64_t)k,
-			    _("feed %d, block %llu (bytes %llu to %llu of its data): the data "
-			      "does not match the hash the tree holds; it was damaged"),
-			    index, (unsigned long long)k, (unsigned long long)off,
-			    (unsigned long long)(off + size));
-		}
-		if (cb)
-			cb(ud, k, buf, (size_t)size, good);
-		sd_progress_report(prog, NULL, 0, 0, k + 1, len);
-	}
-	free(buf);
-
-	/* Parents: each present parent must hash its two children. A damaged
-	 * parent taints every block below it. */
-	for (uint64_t i = 1; i < n_nodes; i += 2) {
-		const uint8_t *p = node(tree, tree_len, i);
-		if (!p)
-			continue;
-		unsigned d = depth_of(i);
-		uint64_t half = (uint64_t)1 << (d - 1);
-		const uint8_t *l = node(tree, tree_len, i - half),
-		              *r = node(tree, tree_len, i + half);
-		if (!l || !r)
-			continue;
-		uint8_t h[40];
-		hc_parent_hash(l, r, h);
-		hc_put_be64(h + 32, hc_be64(l + 32) + hc_be64(r + 32));
-		if (memcmp(h, p, 40) == 0)
-			continue;
-		uint64_t first = (i >> (d + 1)) << d, last = first + ((uint64_t)1 << d);
-		int fits = fits_above(src, tree, tree_len, len, i, h, key_ok);
-		if (fits == 0)
-			continue; /* a node or block below it is damaged: reported there */
-		if (fits == 1) {
-			patch_node(&patched, tree, tree_len, i, h);
-			if (reported++ < MAX_REPORTED)
-				feed_finding(
-				    fl, FND_FEED_TREE_DAMAGED, index, dir, "tree", (int64_t)first,
-				    _("feed %d: tree node %llu (over blocks %llu to %llu) is "
-				      "damaged; the data under it is intact (its blocks hash "
-				      "to the nodes below it, which fit the tree above)"),
-				    index, (unsigned long long)i, (unsigned long long)first,
-				    (unsigned long long)(last - 1));
-		} else if (reported++ < MAX_REPORTED) {
-			feed_finding(
-			    fl, FND_FEED_HASH_MISMATCH, index, dir, "tree", (int64_t)first,
-			    _("feed %d: tree node %llu (over blocks %llu to %llu) does not hash "
-			      "its children; the tree file is damaged there"),
-			    index, (unsigned long long)i, (unsigned long long)first,
-			    (unsigned long long)(last - 1));
-		}
-		for (uint64_t k = first; k < last && k < len; k++)
-			ok[k] = 0;
-	}
-	if (reported > MAX_REPORTED)
-		feed_finding(fl, FND_FEED_HASH_MISMATCH, index, dir, NULL, -1,
-		             _("feed %d: %u more hash problems were not listed one by one"), index,
-		             reported - MAX_REPORTED);
-
-	/* Signatures: a valid one at length s vouches for the roots of s. */
-	uint64_t slots = src->has_signatures && src->signatures_len >= HC_HEADER
-	                     ? (src->signatures_len - HC_HEADER) / HC_SIG
-	                     : 0;
-	unsigned bad_sigs = 0;
-	for (uint64_t s = 0; s < slots && s < len; s++) {
-		const uint8_t *sig = src->signatures + HC_HEADER + s * HC_SIG;
-		bool blank = true;
-		for (int b = 0; b < HC_SIG && blank; b++)
-			blank = sig[b] == 0;
-		if (blank)
-			continue;
-		uint8_t th[32];
-		bool valid = key_ok && feed_tree_hash(tree, tree_len, s + 1, th) &&
-		             crypto_sign_verify_detached(sig, th, 32, src->key) == 0;
-		/* over the damaged nodes computed again, the device's signature
-		 * still verifies: the node is the damage, not the signature */
-		valid =
-		    valid || (key_ok && patched && feed_tree_hash(patched, tree_len, s + 1, th) &&
-		              crypto_sign_verify_detached(sig, th, 32, src->key) == 0);
-		if (valid) {
-			res->signed_len = (int64_t)(s + 1);
-		} else if (bad_sigs++ < MAX_REPORTED) {
-			feed_finding(
-			    fl, FND_FEED_SIGNATURE_INVALID, index, dir, "signatures", (int64_t)s,
-			    _("feed %d: the signature for length %llu does not verify with the "
-			      "feed's key; Mapeo will stop with 'Remote signature could not be "
-			      "verified'"),
-			    index, (unsigned long long)(s + 1));
-		}
-	}
-	for (uint64_t k = 0; k < len; k++)
-		res->intact += ok[k];
-	uint64_t prefix = 0;
-	while (prefix < len && ok[prefix])
-		prefix++;
-	res->first_bad = prefix;
-	/* The largest valid signature length the intact prefix reaches. */
-	for (uint64_t s = (uint64_t)(res->signed_len > 0 ? res->signed_len : 0); s > 0; s--) {
-		const uint8_t *sig =
-		    s - 1 < slots ? src->signatures + HC_HEADER + (s - 1) * HC_SIG : NULL;
-		if (!sig || s > prefix)
-			continue;
-		uint8_t th[32];
-		bool blank = true;
-		for (int b = 0; b < HC_SIG && blank; b++)
-			blank = sig[b] == 0;
-		if (!blank && key_ok && feed_tree_hash(tree, tree_len, s, th) &&
-		    crypto_sign_verify_detached(sig, th, 32, src->key) == 0) {
-			res->verified = s;
-			break;
-		}
-	}
-	free(ok);
-	free(patched);
-
-	if (len && res->present < len) {
-		finding *f =
-		    feed_finding(fl, FND_FEED_INCOMPLETE, index, dir, "bitfield", -1,
-		                 _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
-		                   "with this file can stall waiting for them"),
-		                 index, (unsigned long long)res->present, (unsigned long long)len,
-		                 (unsigned long long)(len - res->present));
-		(void)f;
-	}
-	if (len && res->signed_len < (int64_t)len && res->headers_ok) {
-		if (res->signed_len < 0)
-			feed_finding(fl, FND_FEED_UNSIGNED, index, dir, "signatures", 0,
-			             _("feed %d: no valid signature covers any of its %llu blocks"),
-			             index, (unsigned long long)len);
-		else
-			feed_finding(
-			    fl, FND_FEED_UNSIGNED, index, dir, "signatures", res->signed_len,
-			    _("feed %d: no valid signature covers its last blocks (signed up to "
-			      "%lld of %llu)"),
-			    index, (long long)res->signed_len, (unsigned long long)len);
-	}
-	return SD_OK;
+	st = files_status(v, st, err);
+	free(v->ok), free(v->patched.v);
+	rf_free(&v->tree), rf_free(&v->sigs);
+	free(v);
+	return st;
 }

@@ -4,9 +4,11 @@
  *
  * The same code serves a sync file (the files are members of the inner tar)
  * and a database folder (files on disk): the caller loads the small files
- * (key, tree, signatures, bitfield; their size is bounded by the number of
- * blocks) and streams the data file through read_data. Blocks are handed to
- * a callback in order, so entries are decoded in the same pass. */
+ * (key, bitfield) and streams the data file through read_data; the tree and
+ * signatures files (80 and 64 bytes a block) are either given whole or read
+ * on demand through read_tree / read_signatures, a few pages at a time, so
+ * a feed of any length verifies in bounded memory. Blocks are handed to a
+ * callback in order, so entries are decoded in the same pass. */
 #ifndef SD_FEED_H
 #define SD_FEED_H
 
@@ -21,20 +23,28 @@
 
 #define FEED_MAX_BLOCK (8u << 20) /* a block larger than this is reported, not loaded */
 
+/* Read len bytes at offset off of one of the feed's files. */
+typedef sd_status (*feed_read_fn)(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err);
+
 typedef struct feed_source {
 	const char *dir; /* directory name, for messages and finding locations */
 	const uint8_t *key;
 	size_t key_len;
+	/* The tree and signatures files: whole in memory (tree, signatures), or
+	 * else read through read_tree(tree_ctx, ...) and
+	 * read_signatures(signatures_ctx, ...); *_len is the file's size. */
 	const uint8_t *tree;
-	size_t tree_len;
+	uint64_t tree_len;
 	const uint8_t *signatures;
-	size_t signatures_len;
+	uint64_t signatures_len;
+	feed_read_fn read_tree, read_signatures;
+	void *tree_ctx, *signatures_ctx;
 	const uint8_t *bitfield;
 	size_t bitfield_len;
 	bool has_tree, has_signatures, has_bitfield;
 	uint64_t data_size; /* 0 when there is no data file */
 	/* Read len bytes at offset off of the data file. */
-	sd_status (*read_data)(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err);
+	feed_read_fn read_data;
 	void *ctx;
 } feed_source;
 
@@ -61,6 +71,10 @@ typedef void (*feed_block_fn)(void *ud, uint64_t seq, const uint8_t *data, size_
  * only for I/O failures or cancellation. */
 sd_status feed_verify(const feed_source *src, int index, feed_result *res, findings *fl,
                       feed_block_fn cb, void *ud, const sd_progress *prog, sd_error *err);
+
+/* Tests only: records per cached page of a tree or signatures file read on
+ * demand (0: the default, 256), to make a small fixture span many pages. */
+void feed_set_page_records(size_t n);
 
 /* flat-tree helpers, exposed for the rebuild and tests. */
 /* Roots of a feed of length len (node indexes, left to right); returns the count. */

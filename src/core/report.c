@@ -9,6 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "entries.h"
 #include "i18n.h"
 #include "keys.h"
 #include "xalloc.h"
@@ -196,7 +197,31 @@ static json_t *version_json(const sd_report *r)
 	return o;
 }
 
-json_t *report_to_json(const sd_report *r)
+void report_head_get(const sd_report *r, size_t i, report_head *out)
+{
+	if (r->heads) {
+		*out = r->heads[i];
+		return;
+	}
+	obs_head h;
+	obs_model_head(r->heads_model, i, &h);
+	memset(out, 0, sizeof *out);
+	snprintf(out->id, sizeof out->id, "%s", h.id);
+	out->feed = h.feed;
+	out->seq = h.seq;
+}
+
+/* In place of the ids of the current observations when report_render
+ * streams them (see there); as JSON it is "\u0001syncdoctor-ids\u0001". */
+#define IDS_MARKER      "\001syncdoctor-ids\001"
+#define IDS_MARKER_JSON "\"ids\": \"\\u0001syncdoctor-ids\\u0001\""
+#define JSON_FLAGS      (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+static json_t *report_json(const sd_report *r, bool ids_marker);
+
+json_t *report_to_json(const sd_report *r) { return report_json(r, false); }
+
+static json_t *report_json(const sd_report *r, bool ids_marker)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "file", json_string(r->file));
@@ -272,9 +297,13 @@ json_t *report_to_json(const sd_report *r)
 		json_object_set_new(ob, "deleted", json_integer((json_int_t)r->obs_deleted));
 		json_object_set_new(ob, "with_attachments",
 		                    json_integer((json_int_t)r->obs_with_attachments));
-		json_t *ids = json_array(), *suspect = json_array();
-		for (size_t i = 0; i < r->n_heads; i++)
-			json_array_append_new(ids, json_string(r->heads[i].id));
+		json_t *ids = ids_marker ? json_string(IDS_MARKER) : json_array();
+		json_t *suspect = json_array();
+		for (size_t i = 0; i < r->n_heads && !ids_marker; i++) {
+			report_head h;
+			report_head_get(r, i, &h);
+			json_array_append_new(ids, json_string(h.id));
+		}
 		for (size_t i = 0; i < r->n_obs; i++) {
 			const report_observation *x = &r->obs[i];
 			json_t *s = json_object();
@@ -824,15 +853,122 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	summary_text(r, width, out);
 }
 
-void report_render(const sd_report *r, report_format fmt, int width, strbuf *out)
+/* Hand text (escaped as report_tree_render does) to emit, then empty it. */
+static void emit_tree_text(strbuf *text, void (*emit)(const char *, void *), void *ud)
 {
-	if (fmt == REPORT_TEXT) {
-		report_to_text(r, width, out);
+	strbuf b = SB_INIT;
+	escape_into(&b, sb_str(text), ESC_TREE);
+	emit(sb_str(&b), ud);
+	sb_free(&b);
+	text->len = 0;
+	if (text->s)
+		text->s[0] = '\0';
+}
+
+/* The ids of the current observations as jansson would indent them under
+ * a key indented by ind spaces, in pieces of about 64 KiB. */
+static void emit_ids(const sd_report *r, size_t ind, void (*emit)(const char *, void *), void *ud)
+{
+	strbuf b = SB_INIT;
+	size_t listed = 0;
+	sb_addc(&b, '[');
+	for (size_t i = 0; i < r->n_heads; i++) {
+		report_head h;
+		report_head_get(r, i, &h);
+		/* Mapeo's ids are hex: as jansson writes them, quoted; anything
+		 * else goes through jansson itself */
+		bool plain = true;
+		for (const char *p = h.id; *p && plain; p++)
+			plain = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\';
+		char *t = NULL;
+		if (!plain) {
+			json_t *js =
+			    json_string(h.id); /* NULL when not UTF-8: the tree skips it too */
+			t = js ? json_dumps(js, JSON_FLAGS | JSON_ENCODE_ANY) : NULL;
+			json_decref(js);
+			if (!t)
+				continue;
+		}
+		if (listed++)
+			sb_addc(&b, ',');
+		sb_addc(&b, '\n');
+		for (size_t k = 0; k < ind + 2; k++)
+			sb_addc(&b, ' ');
+		if (plain) {
+			sb_addc(&b, '"');
+			sb_add(&b, h.id);
+			sb_addc(&b, '"');
+		} else {
+			sb_add(&b, t);
+		}
+		free(t);
+		if (b.len > (64u << 10))
+			emit_tree_text(&b, emit, ud);
+	}
+	if (listed) {
+		sb_addc(&b, '\n');
+		for (size_t k = 0; k < ind; k++)
+			sb_addc(&b, ' ');
+	}
+	sb_addc(&b, ']');
+	emit_tree_text(&b, emit, ud);
+	sb_free(&b);
+}
+
+/* JSON with the ids streamed: a file may hold a million observations, and
+ * neither their tree nor the whole text may be in memory at once. The bytes
+ * are those of report_tree_render(report_to_json(r)). */
+static void render_json_stream(const sd_report *r, void (*emit)(const char *, void *), void *ud)
+{
+	json_t *j = report_json(r, true);
+	char *s = json_dumps(j, JSON_FLAGS);
+	json_decref(j);
+	/* the marker's quotes are bare: no string from the file holds it */
+	char *at = r->observations_checked ? strstr(s, IDS_MARKER_JSON) : NULL;
+	strbuf b = SB_INIT;
+	if (at) {
+		const char *line = at; /* the key's indentation */
+		while (line > s && line[-1] == ' ')
+			line--;
+		size_t ind = (size_t)(at - line);
+		at[7] = '\0'; /* after "ids": */
+		sb_add(&b, s);
+		emit_tree_text(&b, emit, ud);
+		emit_ids(r, ind, emit, ud);
+		sb_add(&b, at + strlen(IDS_MARKER_JSON));
+	} else {
+		sb_add(&b, s);
+	}
+	sb_addc(&b, '\n');
+	emit_tree_text(&b, emit, ud);
+	sb_free(&b);
+	free(s);
+}
+
+void report_render_stream(const sd_report *r, report_format fmt, int width,
+                          void (*emit)(const char *text, void *ud), void *ud)
+{
+	if (fmt == REPORT_JSON) {
+		render_json_stream(r, emit, ud);
 		return;
 	}
-	json_t *j = report_to_json(r);
-	report_tree_render(j, fmt, out);
-	json_decref(j);
+	strbuf b = SB_INIT;
+	if (fmt == REPORT_TEXT) {
+		report_to_text(r, width, &b);
+	} else {
+		json_t *j = report_to_json(r);
+		report_tree_render(j, fmt, &b);
+		json_decref(j);
+	}
+	emit(sb_str(&b), ud);
+	sb_free(&b);
+}
+
+static void append_to(const char *text, void *ud) { sb_add(ud, text); }
+
+void report_render(const sd_report *r, report_format fmt, int width, strbuf *out)
+{
+	report_render_stream(r, fmt, width, append_to, out);
 }
 
 void report_tree_render(json_t *j, report_format fmt, strbuf *out)

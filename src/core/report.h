@@ -142,9 +142,11 @@ typedef struct sd_report {
 	size_t obs_forks;
 	size_t obs_deleted;
 	size_t obs_with_attachments;
-	report_head *heads; /* every current observation, sorted by id */
+	report_head *heads; /* every current observation, sorted by id; NULL when they
+	                       outgrew memory: read them with report_head_get() */
 	size_t n_heads;
-	report_observation *obs; /* the suspect ones, worst first */
+	struct obs_model *heads_model; /* then: where they are (entries.h), owned */
+	report_observation *obs;       /* the suspect ones, worst first */
 	size_t n_obs, obs_cap;
 	/* everything found, in guide order */
 	findings findings;
@@ -152,6 +154,9 @@ typedef struct sd_report {
 	uint64_t database_bytes; /* size of osm-p2p-db.tar, 0 when absent */
 	report_version version;
 } sd_report;
+
+/* Current observation i (< n_heads) of r, from heads or heads_model alike. */
+void report_head_get(const sd_report *r, size_t i, report_head *out);
 
 typedef enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_YAML } report_format;
 
@@ -170,6 +175,11 @@ bool report_json_to_yaml(json_t *j, strbuf *out);
 void report_tree_render(json_t *j, report_format fmt, strbuf *out);
 /* Render r in fmt into out. */
 void report_render(const sd_report *r, report_format fmt, int width, strbuf *out);
+/* The same bytes, handed to emit in order, a piece at a time: the JSON
+ * report's list of every current observation's id is never whole in memory
+ * (text has no such list; YAML is rendered whole). */
+void report_render_stream(const sd_report *r, report_format fmt, int width,
+                          void (*emit)(const char *text, void *ud), void *ud);
 
 /* One sentence: what to do next (translated). */
 const char *report_next_action(const sd_report *r);

@@ -449,13 +449,15 @@ static plan_counts count_plan(const wizard *w /* NULL: another input */, const r
 	if (!r->observations_checked)
 		return c;
 	c.obs_total = (long)r->n_heads;
-	for (size_t i = 0; i < r->n_heads; i++)
-		for (size_t k = 0; plan->has_db && k < plan->n_feeds; k++)
-			if (plan->feeds[k].from == r->heads[i].feed &&
-			    r->heads[i].seq < plan->feeds[k].keep) {
+	for (size_t i = 0; i < r->n_heads && plan->has_db; i++) {
+		report_head h;
+		report_head_get(r, i, &h);
+		for (size_t k = 0; k < plan->n_feeds; k++)
+			if (plan->feeds[k].from == h.feed && h.seq < plan->feeds[k].keep) {
 				c.obs_kept++;
 				break;
 			}
+	}
 	return c;
 }
 

@@ -125,9 +125,11 @@ START_TEST(real_userdata_matches_expected)
 		json_array_foreach(obs, k, o)
 		{
 			bool seen = false;
-			for (size_t i = 0; i < r->n_heads && !seen; i++)
-				seen = !strcmp(r->heads[i].id,
-				               json_string_value(json_object_get(o, "id")));
+			for (size_t i = 0; i < r->n_heads && !seen; i++) {
+				report_head h;
+				report_head_get(r, i, &h);
+				seen = !strcmp(h.id, json_string_value(json_object_get(o, "id")));
+			}
 			ck_assert_msg(seen, "observation %s",
 			              json_string_value(json_object_get(o, "id")));
 		}
@@ -271,8 +273,12 @@ START_TEST(built_database_reads_like_its_sync_file)
 		ck_assert_int_eq(d->feeds[i].own, i == 0);
 	}
 	ck_assert_uint_eq(d->n_heads, f->n_heads);
-	for (size_t i = 0; i < d->n_heads; i++)
-		ck_assert_str_eq(d->heads[i].id, f->heads[i].id);
+	for (size_t i = 0; i < d->n_heads; i++) {
+		report_head dh, fh;
+		report_head_get(d, i, &dh);
+		report_head_get(f, i, &fh);
+		ck_assert_str_eq(dh.id, fh.id);
+	}
 	ck_assert_uint_eq(d->media_members, f->media_members);
 	ck_assert_uint_eq(d->media_bytes, f->media_bytes);
 	strbuf b = SB_INIT;

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "damage.h"
 #include "entries.h"
+#include "report.h"
+#include "strbuf.h"
 #include "testutil.h"
 #include "xalloc.h"
 
@@ -206,6 +209,208 @@ START_TEST(entries_scanner_matches_jansson)
 }
 END_TEST
 
+/* issue 21: past its memory budget the model moves to a temporary database
+ * (SYNCDOCTOR_OBS_BUDGET). With a budget of one byte every block goes there
+ * at once; the results must be those of the model in memory. */
+static void many_kinds(obs_model *m, findings *fl)
+{
+	static const char *const blocks[] = {
+	    "{\"type\":\"observation\",\"id\":\"a1\",\"created_at\":\"1970-01-01T00:00:05.000Z\","
+	    "\"timestamp\":\"1970-01-01T00:00:05.000Z\",\"tags\":{\"categoryId\":\"river\"},"
+	    "\"links\":[],\"lat\":1.5,\"lon\":-2,\"attachments\":[{\"id\":\"p1.jpg\"}]}\n",
+	    "{\"type\":\"observation\",\"id\":\"b2\",\"created_at\":\"2099-05-01T00:00:00.000Z\","
+	    "\"links\":[]}\n",
+	    "{\"type\":\"observation\",\"id\":\"c3\",\"created_at\":\"yesterday\",\"links\":[]}\n",
+	    "{not json}\n",
+	    "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-01T00:00:00.000Z\","
+	    "\"links\":[]}\n",
+	    "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-02T00:00:00.000Z\","
+	    "\"links\":[\"aa@4\"],\"attachments\":[{\"id\":\"p2.jpg\"},{\"id\":\"p3.jpg\"}]}\n",
+	    "{\"type\":\"observation\",\"id\":\"e5\",\"timestamp\":\"2026-01-02T00:00:00.000Z\","
+	    "\"links\":[\"aa@4\"],\"attachments\":[{\"id\":\"p4.jpg\"}]}\n",
+	    "{\"type\":\"observation\",\"id\":\"f6\",\"links\":[]}\n",
+	    "{\"type\":\"observation\",\"id\":\"f6\",\"deleted\":true,\"links\":[\"aa@7\"]}\n",
+	    "{\"type\":\"node\",\"id\":\"g7\",\"links\":[]}\n",
+	    "{\"type\":\"observation\",\"id\":\"h8\",\"created_at\":\"2020-02-02 10:00\","
+	    "\"timestamp\":\"2020-02-02T10:00:00.000Z\",\"links\":[\"bb@0\"],"
+	    "\"tags\":{\"categoryId\":\"tree\"},\"attachments\":[{\"id\":\"p1.jpg\"}]}\n",
+	};
+	for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+		block(m, i, blocks[i], fl);
+	/* the same version again, from a second copy of the feed */
+	obs_model_add_block(m, 1, "aa", 4, (const uint8_t *)blocks[4], strlen(blocks[4]), fl);
+	obs_model_add_block(m, 2, "bb", 0, (const uint8_t *)blocks[1], strlen(blocks[1]), fl);
+	static const char refs[] = "{\"id\":\"x\",\"attachments\":[{\"id\":\"q9.jpg\"}]}\n";
+	obs_model_note_references(m, (const uint8_t *)refs, strlen(refs));
+}
+
+/* Everything the model tells, as text. */
+static char *model_text(const char *budget)
+{
+	if (budget)
+		setenv("SYNCDOCTOR_OBS_BUDGET", budget, 1);
+	else
+		unsetenv("SYNCDOCTOR_OBS_BUDGET");
+	findings fl;
+	fnd_init(&fl);
+	obs_model *m = obs_model_new();
+	many_kinds(m, &fl);
+	ck_assert_int_eq(obs_model_status(m, NULL), SD_OK);
+	obs_model_finish(m, 1800000000, &fl);
+	static const char *const media[] = {"original/p1.jpg",  "preview/p1.jpg",
+	                                    "thumbnail/p1.jpg", "original/p2.jpg",
+	                                    "original/q9.jpg",  "original/zz.jpg"};
+	obs_model_check_media(m, media, sizeof media / sizeof media[0], &fl);
+	ck_assert_int_eq(obs_model_status(m, NULL), SD_OK);
+	strbuf b;
+	sb_init(&b);
+	obs_counts c = obs_model_counts(m);
+	sb_printf(&b, "%zu %zu %zu %zu %zu\n", c.entries, c.heads, c.forks, c.deleted,
+	          c.with_attachments);
+	for (size_t i = 0; i < obs_model_n_heads(m); i++) {
+		obs_head h;
+		obs_model_head(m, i, &h);
+		sb_printf(&b, "%s %s %llu %d %s %s %s %g %g %d", h.id, h.feed_key,
+		          (unsigned long long)h.seq, h.feed, h.category ? h.category : "-",
+		          h.created_at, h.timestamp, h.lat, h.lon, h.has_location);
+		for (size_t a = 0; a < h.n_attachments; a++)
+			sb_printf(&b, " %s", h.attachments[a]);
+		sb_addc(&b, '\n');
+	}
+	static const char *const photos[] = {"p1.jpg", "p2.jpg", "p4.jpg", "q9.jpg", "none"};
+	for (size_t i = 0; i < sizeof photos / sizeof photos[0]; i++) {
+		size_t head = 99;
+		bool found = obs_model_find_attachment(m, photos[i], &head);
+		sb_printf(&b, "%s %d %zu\n", photos[i], found, found ? head : 0);
+	}
+	for (size_t i = 0; i < fl.n; i++)
+		sb_printf(&b, "%s|%s|%s|%s|%d|%lld|%s\n", fl.v[i].code, fl.v[i].message,
+		          fl.v[i].observation ? fl.v[i].observation : "-",
+		          fl.v[i].detail ? fl.v[i].detail : "-", fl.v[i].feed,
+		          (long long)fl.v[i].block, fl.v[i].media ? fl.v[i].media : "-");
+	obs_model_free(m);
+	fnd_free(&fl);
+	unsetenv("SYNCDOCTOR_OBS_BUDGET");
+	return b.s;
+}
+
+START_TEST(entries_spill_matches_memory)
+{
+	char *mem = model_text(NULL);
+	ck_assert_ptr_nonnull(strstr(mem, "e5 aa 5 0")); /* the equal-time fork: the first */
+	ck_assert_ptr_nonnull(strstr(mem, "missing"));
+	ck_assert_ptr_nonnull(strstr(mem, "media-orphan"));
+	static const char *const budgets[] = {"1", "300", "2000"};
+	for (size_t i = 0; i < 3; i++) {
+		char *db = model_text(budgets[i]);
+		ck_assert_str_eq(mem, db);
+		free(db);
+	}
+	free(mem);
+}
+END_TEST
+
+/* The whole report of the real fixtures, and of damaged ones, byte for
+ * byte, whether the model stays in memory or not. */
+static char *report_json(const char *path, const char *budget)
+{
+	if (budget)
+		setenv("SYNCDOCTOR_OBS_BUDGET", budget, 1);
+	sd_report *r = dmg_check(path);
+	unsetenv("SYNCDOCTOR_OBS_BUDGET");
+	strbuf b;
+	sb_init(&b);
+	report_render(r, REPORT_JSON, 80, &b);
+	report_free(r);
+	return b.s;
+}
+
+START_TEST(entries_spill_same_report)
+{
+	static const char *const names[] = {"good-project-A.mapeodata", "good-project-B.mapeodata",
+	                                    "good-no-key.mapeodata",
+	                                    "edge-empty-device-A.mapeodata"};
+	for (size_t n = 0; n < 4; n++) {
+		char *p = dmg_copy(names[n]);
+		for (int damaged = 0; damaged < 2; damaged++) {
+			if (damaged) /* somewhere in the database: a block, a node, a photo */
+				dmg_flip(p, dmg_size(p) * 2 / 3);
+			char *mem = report_json(p, NULL), *db = report_json(p, "1");
+			ck_assert_str_eq(mem, db);
+			free(mem), free(db);
+		}
+		dmg_done(p);
+	}
+}
+END_TEST
+
+/* The JSON report streams the ids of the current observations (a file may
+ * hold a million): the same bytes as the whole tree rendered at once, with
+ * ids that need escaping, one that is not UTF-8 (left out by both), and
+ * none at all. */
+static void same_as_tree(const sd_report *r)
+{
+	strbuf streamed = SB_INIT, whole = SB_INIT;
+	report_render(r, REPORT_JSON, 80, &streamed);
+	json_t *j = report_to_json(r);
+	report_tree_render(j, REPORT_JSON, &whole);
+	json_decref(j);
+	ck_assert_str_eq(sb_str(&streamed), sb_str(&whole));
+	sb_free(&streamed), sb_free(&whole);
+}
+
+START_TEST(report_streams_the_ids)
+{
+	unsetenv("SYNCDOCTOR_OBS_BUDGET"); /* the heads in memory, to change them */
+	sd_report *r = dmg_check(sd_test_data("good-project-A.mapeodata"));
+	ck_assert_uint_ge(r->n_heads, 3);
+	same_as_tree(r);
+	strbuf b = SB_INIT;
+	report_render(r, REPORT_JSON, 80, &b);
+	ck_assert_ptr_nonnull(strstr(sb_str(&b), r->heads[0].id));
+	ck_assert_ptr_null(strstr(sb_str(&b), "syncdoctor-ids"));
+	sb_free(&b);
+	snprintf(r->heads[0].id, sizeof r->heads[0].id, "q\"b\\s/\x01\x7f\xc3\xa9");
+	snprintf(r->heads[1].id, sizeof r->heads[1].id, "bad\xff\xfe");
+	snprintf(r->heads[2].id, sizeof r->heads[2].id, "\u202e\xc2\x9b");
+	same_as_tree(r);
+	size_t n = r->n_heads;
+	r->n_heads = 0;
+	same_as_tree(r);
+	r->n_heads = n;
+	report_free(r);
+}
+END_TEST
+
+/* No room for the temporary database: a clear error, not a crash. */
+START_TEST(entries_spill_failure_is_an_error)
+{
+	setenv("SYNCDOCTOR_OBS_BUDGET", "1", 1);
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? xstrdup(old) : NULL;
+	setenv("TMPDIR", "/nonexistent/syncdoctor-test", 1);
+	findings fl;
+	fnd_init(&fl);
+	obs_model *m = obs_model_new();
+	many_kinds(m, &fl);
+	sd_error err;
+	ck_assert_int_eq(obs_model_status(m, &err), SD_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/syncdoctor-test"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "TMPDIR"));
+	obs_model_finish(m, 0, &fl);
+	obs_model_check_media(m, NULL, 0, &fl);
+	ck_assert_uint_eq(obs_model_n_heads(m), 0);
+	obs_model_free(m);
+	fnd_free(&fl);
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	unsetenv("SYNCDOCTOR_OBS_BUDGET");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("entries");
@@ -213,6 +418,10 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, entries_dates_and_forks);
 	tcase_add_test(tc, entries_scanner_matches_jansson);
+	tcase_add_test(tc, entries_spill_matches_memory);
+	tcase_add_test(tc, entries_spill_same_report);
+	tcase_add_test(tc, entries_spill_failure_is_an_error);
+	tcase_add_test(tc, report_streams_the_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }
