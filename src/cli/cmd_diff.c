@@ -11,7 +11,7 @@
 #include "i18n.h"
 #include "io.h"
 #include "report.h"
-#include "settings_diff.h"
+#include "configuration_diff.h"
 
 static void usage(void)
 {

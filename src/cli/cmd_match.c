@@ -14,7 +14,7 @@
 #include "i18n.h"
 #include "keys.h"
 #include "report_match.h"
-#include "settings.h"
+#include "configuration.h"
 #include "syncfile.h"
 
 static void usage(void)

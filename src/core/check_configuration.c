@@ -8,7 +8,7 @@
 #include "i18n.h"
 #include "keys.h"
 #include "report.h"
-#include "settings.h"
+#include "configuration.h"
 #include "xalloc.h"
 
 /* ---- step 1: configuration ---- */

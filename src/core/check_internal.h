@@ -14,7 +14,7 @@
 #define SD_CHECK_INTERNAL_H
 
 #include "diagnosis.h"
-#include "entries.h"
+#include "observations.h"
 #include "syncfile.h"
 
 typedef struct check_read {

@@ -14,7 +14,7 @@
 #include "io.h"
 #include "keys.h"
 #include "sdlimits.h"
-#include "settings.h"
+#include "configuration.h"
 #include "xalloc.h"
 
 #define DB_MEMBER "osm-p2p-db.tar"

@@ -19,11 +19,11 @@
 #include <sys/vfs.h>
 #endif
 
-#include "entries.h"
+#include "observations.h"
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
-#include "settings.h"
+#include "configuration.h"
 #include "strbuf.h"
 #include "tar.h"
 #include "xalloc.h"
@@ -771,7 +771,7 @@ static void count_ref(void *ctx, const char *id, size_t len)
 }
 
 /* Count the attachment ids of the ndjson lines in buf[0..len), read as
- * the check reads a feed's blocks (entries.h). */
+ * the check reads a feed's blocks (observations.h). */
 static void count_refs(const char *buf, size_t len, const char *const *ids, size_t n_ids,
                        size_t *named, size_t *refs)
 {

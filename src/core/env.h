@@ -13,7 +13,7 @@
  *              The version comes from resources/app.asar's package.json
  *              (read through the asar header), else resources/app/package.json,
  *              else an AppImage's file name.
- *   userData   cfg_userdata_candidates() (settings.h).
+ *   userData   cfg_userdata_candidates() (configuration.h).
  *   logs       <userData>/logs: files ending .log and .log.gz (zlib).
  *   temp       $SYNCDOCTOR_TMPDIRS (colon-separated) when set, else $TMPDIR,
  *              $TEMP, $TMP, /tmp, /var/tmp: osm-p2p-syncfile-* folders.

@@ -19,7 +19,7 @@
 #include "io.h"
 #include "keys.h"
 #include "report.h"
-#include "settings.h"
+#include "configuration.h"
 #include "sfwrite.h"
 #include "strmap.h"
 #include "syncfile.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "entries.h"
+#include "observations.h"
 #include "i18n.h"
 #include "keys.h"
 #include "xalloc.h"

@@ -145,7 +145,7 @@ typedef struct sd_report {
 	report_head *heads; /* every current observation, sorted by id; NULL when they
 	                       outgrew memory: read them with report_head_get() */
 	size_t n_heads;
-	struct obs_model *heads_model; /* then: where they are (entries.h), owned */
+	struct obs_model *heads_model; /* then: where they are (observations.h), owned */
 	report_observation *obs;       /* the suspect ones, worst first */
 	size_t n_obs, obs_cap;
 	/* everything found, in guide order */

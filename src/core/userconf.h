@@ -1,6 +1,6 @@
 /* userconf.h: syncdoctor's own configuration file (module prefix ucf_),
  * YAML read with libyaml. Not to be confused with Mapeo configurations
- * (settings.h).
+ * (configuration.h).
  *
  * Files, later ones overriding earlier ones key by key:
  *   1. $SYNCDOCTOR_SYSCONFDIR/syncdoctor/config.yaml when that variable is

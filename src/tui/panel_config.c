@@ -14,7 +14,7 @@
 
 #include "i18n.h"
 #include "report.h"
-#include "settings.h"
+#include "configuration.h"
 #include "wizard.h"
 
 #define MAX_NEARBY 20

@@ -11,8 +11,8 @@
 #include "i18n.h"
 #include "keys.h"
 #include "report.h"
-#include "settings.h"
-#include "settings_diff.h"
+#include "configuration.h"
+#include "configuration_diff.h"
 #include "wizard.h"
 
 static mapeo_config *open_cfg(const char *path)

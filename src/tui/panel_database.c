@@ -20,7 +20,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "report.h"
-#include "settings.h"
+#include "configuration.h"
 #include "wizard.h"
 
 /* Mapeo Desktop data folders on this computer that hold a database. */

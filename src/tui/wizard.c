@@ -22,7 +22,7 @@
 #include "log.h"
 #include "rebuild.h"
 #include "report.h"
-#include "settings.h"
+#include "configuration.h"
 #include "wizard.h"
 
 void wiz_set(char **slot, const char *s)

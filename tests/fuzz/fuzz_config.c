@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "settings.h"
+#include "configuration.h"
 
 const char *const fuzz_name = "config";
 const char *const fuzz_seeds[] = {"config-A.mapeosettings", "config-no-key.v3-tar.mapeosettings",

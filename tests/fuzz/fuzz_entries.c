@@ -1,7 +1,7 @@
 /* Feed entries: one block of ndjson, then the observation model. */
 #include "config.h"
 
-#include "entries.h"
+#include "observations.h"
 #include "fuzz.h"
 
 const char *const fuzz_name = "entries";

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "damage.h"
-#include "entries.h"
+#include "observations.h"
 #include "feed.h"
 #include "syncfile.h"
 #include "testutil.h"

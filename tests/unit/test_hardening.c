@@ -23,7 +23,7 @@
 #include "rebuild.h"
 #include "report.h"
 #include "sdlimits.h"
-#include "settings.h"
+#include "configuration.h"
 #include "strbuf.h"
 #include "syncfile.h"
 #include "testutil.h"

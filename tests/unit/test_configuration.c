@@ -12,8 +12,8 @@
 #include "damage.h"
 #include "diagnosis.h"
 #include "keys.h"
-#include "settings.h"
-#include "settings_diff.h"
+#include "configuration.h"
+#include "configuration_diff.h"
 #include "tar.h"
 #include "testutil.h"
 

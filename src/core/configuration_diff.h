@@ -1,4 +1,4 @@
-/* settings_diff.h: what differs between two configurations, by meaning.
+/* configuration_diff.h: what differs between two configurations, by meaning.
  *
  * Both field schemas are compared as one model: builder 3.x
  * {key, type: select_one, options: ["a"]} and builder 4+ {tagKey, type:
@@ -8,14 +8,14 @@
  * changes. Keys are shown only in their footer and discovery forms.
  *
  * Ownership: cfg_diff_compute() returns a list freed with cfg_diff_free(). */
-#ifndef SD_SETTINGS_DIFF_H
-#define SD_SETTINGS_DIFF_H
+#ifndef SD_CONFIGURATION_DIFF_H
+#define SD_CONFIGURATION_DIFF_H
 
 #include <jansson.h>
 #include <signal.h>
 #include <stddef.h>
 
-#include "settings.h"
+#include "configuration.h"
 #include "strbuf.h"
 
 typedef enum cfg_diff_kind { DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED, DIFF_RENAMED } cfg_diff_kind;

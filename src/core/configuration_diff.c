@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "settings_diff.h"
+#include "configuration_diff.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "settings.h"
+#include "configuration.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* entries.c: feed blocks (ndjson) -> the observation model (entries.h).
+/* observations.c: feed blocks (ndjson) -> the observation model (observations.h).
  *
  * Hand-written JSON scanner, on purpose. A block is read for ten fields
  * (id, type, deleted, links, created_at, timestamp, tags.categoryId, lat,
@@ -36,7 +36,7 @@
  * far) nothing changes: the arrays below, sorted in memory. */
 #include "config.h"
 
-#include "entries.h"
+#include "observations.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* settings.h: Mapeo configurations (.mapeosettings) in every container:
+/* configuration.h: Mapeo configurations (.mapeosettings) in every container:
  * tar (builder <= 3.4.1, the only one Mapeo Desktop imports), ZIP (builder
  * 4 and later) and an unpacked folder (Mapeo Desktop's
  * <userData>/presets/default/).
@@ -8,8 +8,8 @@
  *
  * Ownership: cfg_open() returns a config freed with cfg_free(); json_t
  * members are owned by it (borrow, do not decref). */
-#ifndef SD_SETTINGS_H
-#define SD_SETTINGS_H
+#ifndef SD_CONFIGURATION_H
+#define SD_CONFIGURATION_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* The observation model (entries.c): dates, forks and heads, and its JSON
+/* The observation model (observations.c): dates, forks and heads, and its JSON
  * scanner against jansson. */
 #include "config.h"
 
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "damage.h"
-#include "entries.h"
+#include "observations.h"
 #include "report.h"
 #include "strbuf.h"
 #include "testutil.h"
@@ -102,7 +102,7 @@ START_TEST(entries_dates_and_forks)
 }
 END_TEST
 
-/* The scanner in entries.c replaced jansson's json_loadb: a block is
+/* The scanner in observations.c replaced jansson's json_loadb: a block is
  * "entry-not-json" exactly when jansson refuses it or it is not an object,
  * and the fields kept are jansson's (last of a repeated key, escapes
  * decoded, the locale's decimal point). */

@@ -1,4 +1,4 @@
-/* entries.h: feed blocks (ndjson) -> the observation model mapeo-core sees.
+/* observations.h: feed blocks (ndjson) -> the observation model mapeo-core sees.
  *
  * A block's version is "<feed key hex>@<seq>". Versions named in another
  * block's `links` are superseded; what remains are the heads. An id with
@@ -9,8 +9,8 @@
  * Memory is bounded by the number of entries and kept compact (about 100
  * bytes an entry: ids inline, versions and links as feed numbers, dates as
  * numbers, categories interned), never by their bytes. */
-#ifndef SD_ENTRIES_H
-#define SD_ENTRIES_H
+#ifndef SD_OBSERVATIONS_H
+#define SD_OBSERVATIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
