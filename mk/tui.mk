@@ -1,7 +1,7 @@
 # mk/tui.mk: the wizard (curses and line mode).
 syncdoctor_SOURCES += src/tui/ui.c src/tui/ui.h src/tui/widgets.c src/tui/widgets.h \
 	src/tui/lineui.c src/tui/log.c src/tui/log.h src/tui/wizard.c src/tui/wizard.h \
-	src/tui/panel_welcome.c src/tui/panel_file.c src/tui/panel_config.c \
+	src/tui/panel_welcome.c src/tui/panel_choose_file.c src/tui/panel_choose_config.c \
 	src/tui/panel_configuration.c src/tui/panel_version.c src/tui/panel_corruption.c \
 	src/tui/panel_summary.c src/tui/panel_database.c
 

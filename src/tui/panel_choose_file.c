@@ -1,4 +1,4 @@
-/* panel_file.c: choose the sync file. First the places a sync file is
+/* panel_choose_file.c: choose the sync file. First the places a sync file is
  * usually carried on (USB drives and cards under /media, /run/media and
  * /mnt, then home and the current folder), then a folder browser that
  * lists sync files by what they hold (sf_probe: the first bytes), not by

@@ -1,4 +1,4 @@
-/* panel_config.c: which configuration this computer (the one that should
+/* panel_choose_config.c: which configuration this computer (the one that should
  * receive the data) uses: Mapeo Desktop's active one (cfg_find_active),
  * .mapeosettings files found near the sync file and in the usual folders,
  * a typed path, or Mapeo's default (no project key). */
