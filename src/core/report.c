@@ -221,6 +221,86 @@ static json_t *report_json(const sd_report *r, bool ids_marker);
 
 json_t *report_to_json(const sd_report *r) { return report_json(r, false); }
 
+static json_t *feeds_json(const sd_report *r)
+{
+	json_t *feeds = json_array();
+	for (size_t i = 0; i < r->n_feeds; i++) {
+		const report_feed *f = &r->feeds[i];
+		json_t *jf = json_object();
+		json_object_set_new(jf, "index", json_integer(f->index));
+		json_object_set_new(jf, "key",
+		                    f->key_hex[0] ? json_string(f->key_hex) : json_null());
+		json_object_set_new(jf, "length", json_integer((json_int_t)f->length));
+		json_object_set_new(jf, "present", json_integer((json_int_t)f->present));
+		json_object_set_new(jf, "checked", json_boolean(f->checked));
+		if (f->checked) {
+			json_object_set_new(jf, "intact", json_integer((json_int_t)f->intact));
+			json_object_set_new(jf, "verified", json_integer((json_int_t)f->verified));
+			json_object_set_new(jf, "signed", json_integer(f->signed_len));
+		}
+		if (r->is_database) {
+			json_object_set_new(jf, "own", json_boolean(f->own));
+			/* as Mapeo Desktop's Help > Database status shows it */
+			json_t *ds = json_object();
+			json_object_set_new(ds, "sofar", json_integer((json_int_t)f->present));
+			json_object_set_new(ds, "total", json_integer((json_int_t)f->length));
+			json_object_set_new(jf, "database_status", ds);
+		}
+		json_array_append_new(feeds, jf);
+	}
+	return feeds;
+}
+
+/* The observations; with ids_marker, IDS_MARKER stands for their ids
+ * (render_json_stream() writes them). */
+static json_t *observations_json(const sd_report *r, bool ids_marker)
+{
+	json_t *ob = json_object();
+	json_object_set_new(ob, "heads", json_integer((json_int_t)r->obs_heads));
+	json_object_set_new(ob, "forks", json_integer((json_int_t)r->obs_forks));
+	json_object_set_new(ob, "deleted", json_integer((json_int_t)r->obs_deleted));
+	json_object_set_new(ob, "with_attachments",
+	                    json_integer((json_int_t)r->obs_with_attachments));
+	json_t *ids = ids_marker ? json_string(IDS_MARKER) : json_array();
+	json_t *suspect = json_array();
+	for (size_t i = 0; i < r->n_heads && !ids_marker; i++) {
+		report_head h;
+		report_head_get(r, i, &h);
+		json_array_append_new(ids, json_string(h.id));
+	}
+	for (size_t i = 0; i < r->n_obs; i++) {
+		const report_observation *x = &r->obs[i];
+		json_t *s = json_object();
+		json_object_set_new(s, "id", json_string(x->id));
+		json_object_set_new(s, "version", json_string(x->version));
+		json_object_set_new(s, "category", jstr_or_null(x->category));
+		json_object_set_new(s, "created_at", jstr_or_null(x->created_at));
+		if (x->has_location) {
+			json_object_set_new(s, "lat", json_real(x->lat));
+			json_object_set_new(s, "lon", json_real(x->lon));
+		}
+		json_object_set_new(s, "severity",
+		                    json_string(fnd_severity_name((fnd_severity)x->worst)));
+		json_t *codes = json_array();
+		for (size_t k = 0; k < r->findings.n; k++)
+			if (r->findings.v[k].observation &&
+			    !strcmp(r->findings.v[k].observation, x->id)) {
+				bool dup = false;
+				for (size_t c = 0; c < json_array_size(codes) && !dup; c++)
+					dup = !strcmp(json_string_value(json_array_get(codes, c)),
+					              r->findings.v[k].code);
+				if (!dup)
+					json_array_append_new(codes,
+					                      json_string(r->findings.v[k].code));
+			}
+		json_object_set_new(s, "checks", codes);
+		json_array_append_new(suspect, s);
+	}
+	json_object_set_new(ob, "ids", ids);
+	json_object_set_new(ob, "suspect", suspect);
+	return ob;
+}
+
 static json_t *report_json(const sd_report *r, bool ids_marker)
 {
 	json_t *o = json_object();
@@ -264,79 +344,9 @@ static json_t *report_json(const sd_report *r, bool ids_marker)
 	json_object_set_new(m, "bytes", json_integer((json_int_t)r->media_bytes));
 	json_object_set_new(o, "media", m);
 	json_object_set_new(o, "database", json_boolean(r->has_database));
-	json_t *feeds = json_array();
-	for (size_t i = 0; i < r->n_feeds; i++) {
-		const report_feed *f = &r->feeds[i];
-		json_t *jf = json_object();
-		json_object_set_new(jf, "index", json_integer(f->index));
-		json_object_set_new(jf, "key",
-		                    f->key_hex[0] ? json_string(f->key_hex) : json_null());
-		json_object_set_new(jf, "length", json_integer((json_int_t)f->length));
-		json_object_set_new(jf, "present", json_integer((json_int_t)f->present));
-		json_object_set_new(jf, "checked", json_boolean(f->checked));
-		if (f->checked) {
-			json_object_set_new(jf, "intact", json_integer((json_int_t)f->intact));
-			json_object_set_new(jf, "verified", json_integer((json_int_t)f->verified));
-			json_object_set_new(jf, "signed", json_integer(f->signed_len));
-		}
-		if (r->is_database) {
-			json_object_set_new(jf, "own", json_boolean(f->own));
-			/* as Mapeo Desktop's Help > Database status shows it */
-			json_t *ds = json_object();
-			json_object_set_new(ds, "sofar", json_integer((json_int_t)f->present));
-			json_object_set_new(ds, "total", json_integer((json_int_t)f->length));
-			json_object_set_new(jf, "database_status", ds);
-		}
-		json_array_append_new(feeds, jf);
-	}
-	json_object_set_new(o, "feeds", feeds);
-	if (r->observations_checked) {
-		json_t *ob = json_object();
-		json_object_set_new(ob, "heads", json_integer((json_int_t)r->obs_heads));
-		json_object_set_new(ob, "forks", json_integer((json_int_t)r->obs_forks));
-		json_object_set_new(ob, "deleted", json_integer((json_int_t)r->obs_deleted));
-		json_object_set_new(ob, "with_attachments",
-		                    json_integer((json_int_t)r->obs_with_attachments));
-		json_t *ids = ids_marker ? json_string(IDS_MARKER) : json_array();
-		json_t *suspect = json_array();
-		for (size_t i = 0; i < r->n_heads && !ids_marker; i++) {
-			report_head h;
-			report_head_get(r, i, &h);
-			json_array_append_new(ids, json_string(h.id));
-		}
-		for (size_t i = 0; i < r->n_obs; i++) {
-			const report_observation *x = &r->obs[i];
-			json_t *s = json_object();
-			json_object_set_new(s, "id", json_string(x->id));
-			json_object_set_new(s, "version", json_string(x->version));
-			json_object_set_new(s, "category", jstr_or_null(x->category));
-			json_object_set_new(s, "created_at", jstr_or_null(x->created_at));
-			if (x->has_location) {
-				json_object_set_new(s, "lat", json_real(x->lat));
-				json_object_set_new(s, "lon", json_real(x->lon));
-			}
-			json_object_set_new(s, "severity",
-			                    json_string(fnd_severity_name((fnd_severity)x->worst)));
-			json_t *codes = json_array();
-			for (size_t k = 0; k < r->findings.n; k++)
-				if (r->findings.v[k].observation &&
-				    !strcmp(r->findings.v[k].observation, x->id)) {
-					bool dup = false;
-					for (size_t c = 0; c < json_array_size(codes) && !dup; c++)
-						dup = !strcmp(
-						    json_string_value(json_array_get(codes, c)),
-						    r->findings.v[k].code);
-					if (!dup)
-						json_array_append_new(
-						    codes, json_string(r->findings.v[k].code));
-				}
-			json_object_set_new(s, "checks", codes);
-			json_array_append_new(suspect, s);
-		}
-		json_object_set_new(ob, "ids", ids);
-		json_object_set_new(ob, "suspect", suspect);
-		json_object_set_new(o, "observations", ob);
-	}
+	json_object_set_new(o, "feeds", feeds_json(r));
+	if (r->observations_checked)
+		json_object_set_new(o, "observations", observations_json(r, ids_marker));
 	if (r->verdict != VERDICT_UNREADABLE)
 		json_object_set_new(o, "version", version_json(r));
 	json_t *fs = json_array();

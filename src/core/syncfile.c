@@ -553,6 +553,75 @@ static void trailer_without_index(syncfile *sf, findings *fl)
 	f->offset = (int64_t)(sf->size - zeros);
 }
 
+/* Each index entry against the member header it points at. */
+static void index_entries(syncfile *sf, json_t *index, findings *fl)
+{
+	const char *name;
+	json_t *ent;
+	json_object_foreach(index, name, ent)
+	{
+		json_t *jo = json_object_get(ent, "offset"), *js = json_object_get(ent, "size");
+		if (!json_is_integer(jo) || !json_is_integer(js) || json_integer_value(jo) < 0 ||
+		    json_integer_value(js) < 0) {
+			finding *f = fnd_add(
+			    fl, FND_DAMAGED_INDEX,
+			    _("the index entry for '%s' has no valid offset and size"), name);
+			fnd_set_member(f, name);
+			continue;
+		}
+		uint64_t off = (uint64_t)json_integer_value(jo),
+		         size = (uint64_t)json_integer_value(js);
+		sf_member *m = member_at(sf, off);
+		finding *f = NULL;
+		if (off + TAR_BLOCK + size > sf->size)
+			f = fnd_add(
+			    fl, FND_INDEX_DISAGREES,
+			    _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
+			      "of the file (%llu bytes)"),
+			    name, (unsigned long long)off, (unsigned long long)size,
+			    (unsigned long long)sf->size);
+		else if (!m || strcmp(m->name, name) != 0)
+			f = fnd_add(fl, FND_INDEX_DISAGREES,
+			            _("the index says '%s' is at byte %llu, but %s is there"), name,
+			            (unsigned long long)off, m ? m->name : _("no member header"));
+		else if (m->size != size && !m->unpatched)
+			f = fnd_add(fl, FND_INDEX_DISAGREES,
+			            _("the index says '%s' has %llu bytes, its header says %llu"),
+			            name, (unsigned long long)size, (unsigned long long)m->size);
+		if (f) {
+			f->offset = (int64_t)off;
+			fnd_set_member(f, name);
+		}
+		if (m && strcmp(m->name, name) == 0)
+			m->in_index = true;
+	}
+}
+
+/* Trailer: at least 1024 zero bytes after the padded index. */
+static void check_trailer(syncfile *sf, const sf_member *idx, findings *fl)
+{
+	uint64_t end = idx->data_off + tar_padded(idx->size);
+	uint64_t zeros = 0;
+	uint8_t b[TAR_BLOCK];
+	for (uint64_t off = end; off < sf->size && zeros < 1024; off += TAR_BLOCK) {
+		size_t got = 0;
+		if (sdin_pread(sf->in, b, TAR_BLOCK, off, &got, NULL) != SD_OK)
+			break;
+		size_t z = 0;
+		while (z < got && b[z] == 0)
+			z++;
+		zeros += z;
+		if (z < got)
+			break;
+	}
+	if (zeros < 1024) {
+		finding *f = fnd_add(fl, FND_MISSING_TRAILER,
+		                     _("after the index there are %llu zero bytes instead of 1024"),
+		                     (unsigned long long)zeros);
+		f->offset = (int64_t)end;
+	}
+}
+
 static void read_index(syncfile *sf, findings *fl)
 {
 	/* The index is the last member; upstream reads whatever is last. */
@@ -628,69 +697,11 @@ static void read_index(syncfile *sf, findings *fl)
 		return;
 	}
 	sf->has_index = true;
-	const char *name;
-	json_t *ent;
-	json_object_foreach(index, name, ent)
-	{
-		json_t *jo = json_object_get(ent, "offset"), *js = json_object_get(ent, "size");
-		if (!json_is_integer(jo) || !json_is_integer(js) || json_integer_value(jo) < 0 ||
-		    json_integer_value(js) < 0) {
-			finding *f = fnd_add(
-			    fl, FND_DAMAGED_INDEX,
-			    _("the index entry for '%s' has no valid offset and size"), name);
-			fnd_set_member(f, name);
-			continue;
-		}
-		uint64_t off = (uint64_t)json_integer_value(jo),
-		         size = (uint64_t)json_integer_value(js);
-		sf_member *m = member_at(sf, off);
-		finding *f = NULL;
-		if (off + TAR_BLOCK + size > sf->size)
-			f = fnd_add(
-			    fl, FND_INDEX_DISAGREES,
-			    _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
-			      "of the file (%llu bytes)"),
-			    name, (unsigned long long)off, (unsigned long long)size,
-			    (unsigned long long)sf->size);
-		else if (!m || strcmp(m->name, name) != 0)
-			f = fnd_add(fl, FND_INDEX_DISAGREES,
-			            _("the index says '%s' is at byte %llu, but %s is there"), name,
-			            (unsigned long long)off, m ? m->name : _("no member header"));
-		else if (m->size != size && !m->unpatched)
-			f = fnd_add(fl, FND_INDEX_DISAGREES,
-			            _("the index says '%s' has %llu bytes, its header says %llu"),
-			            name, (unsigned long long)size, (unsigned long long)m->size);
-		if (f) {
-			f->offset = (int64_t)off;
-			fnd_set_member(f, name);
-		}
-		if (m && strcmp(m->name, name) == 0)
-			m->in_index = true;
-	}
+	index_entries(sf, index, fl);
 	read_userdata(sf, json_object_get(root, "userdata"), fl);
 	json_decref(root);
 
-	/* Trailer: at least 1024 zero bytes after the padded index. */
-	uint64_t end = idx->data_off + tar_padded(idx->size);
-	uint64_t zeros = 0;
-	uint8_t b[TAR_BLOCK];
-	for (uint64_t off = end; off < sf->size && zeros < 1024; off += TAR_BLOCK) {
-		size_t got = 0;
-		if (sdin_pread(sf->in, b, TAR_BLOCK, off, &got, NULL) != SD_OK)
-			break;
-		size_t z = 0;
-		while (z < got && b[z] == 0)
-			z++;
-		zeros += z;
-		if (z < got)
-			break;
-	}
-	if (zeros < 1024) {
-		finding *f = fnd_add(fl, FND_MISSING_TRAILER,
-		                     _("after the index there are %llu zero bytes instead of 1024"),
-		                     (unsigned long long)zeros);
-		f->offset = (int64_t)end;
-	}
+	check_trailer(sf, idx, fl);
 }
 
 /* Bytes no index entry and no live member refer to. */
