@@ -1099,7 +1099,10 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	}
 	if ((is_db ? db_check_unchanged(sf, &cerr) : sdin_check_unchanged(sf->in, &cerr)) != SD_OK)
 		fnd_add(&r->findings, FND_INPUT_CHANGED, "%s", cerr.msg);
-	sf_close(sf);
+	if (opt->keep)
+		*opt->keep = sf;
+	else
+		sf_close(sf);
 	set_verdict(r);
 	return SD_OK;
 }

@@ -1057,9 +1057,17 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output, bool salvage,
                           const char *error, const sd_progress *prog, sd_error *err)
 {
+	/* The plan's check and the write's verify read the input and the
+	 * output whole and fingerprinted them as they read: hashing them again
+	 * would read both a second time (a third of a rebuild's time). */
 	char in_fp[KEYS_HEX_SIZE] = "", out_fp[KEYS_HEX_SIZE] = "";
-	jnl_fingerprint(p->input, prog, in_fp, NULL);
-	if (!error)
+	if (p->input_fingerprint[0])
+		memcpy(in_fp, p->input_fingerprint, sizeof in_fp);
+	else
+		jnl_fingerprint(p->input, prog, in_fp, NULL);
+	if (!error && p->output_fingerprint[0])
+		memcpy(out_fp, p->output_fingerprint, sizeof out_fp);
+	else if (!error)
 		jnl_fingerprint(output, prog, out_fp, NULL);
 	jnl_rebuild rb = {
 	    .input = p->input,

@@ -258,6 +258,37 @@ START_TEST(fingerprint_interrupted)
 }
 END_TEST
 
+/* The write copies from the plan's own open view of the input: an input
+ * changed after the plan (here: bytes appended) is refused, not copied
+ * from its new content under the old plan, and nothing is written. */
+START_TEST(rebuild_copies_what_was_checked)
+{
+	char *dir = sd_test_tmpdir();
+	char *file = sd_test_copy(sd_test_data("good-project-A.mapeodata"), dir, "in.mapeodata");
+	rebuild_options ro = {.no_auto_config = true};
+	char *cfg = xstrdup(sd_test_data("config-A.v3-tar.mapeosettings"));
+	ro.config_path = cfg;
+	rebuild_plan *p = NULL;
+	sd_error err;
+	ck_assert_msg(rebuild_plan_make(file, &ro, NULL, &p, &err) == SD_OK, "%s", err.msg);
+	FILE *f = fopen(file, "ab");
+	ck_assert_ptr_nonnull(f);
+	static const char junk[1024];
+	ck_assert_uint_eq(fwrite(junk, 1, sizeof junk, f), sizeof junk);
+	fclose(f);
+	char *out = xasprintf("%s/rebuilt.mapeodata", dir);
+	ck_assert_int_eq(rebuild_write(p, out, &ro, NULL, &err), SD_ERR_CHANGED);
+	ck_assert_int_ne(access(out, F_OK), 0);
+	ck_assert_str_eq(p->output_fingerprint, "");
+	rebuild_plan_free(p);
+	unlink(file);
+	free(out);
+	free(cfg);
+	free(file);
+	free(dir);
+}
+END_TEST
+
 START_TEST(rebuild_rows)
 {
 	char *dir, *path;
@@ -275,6 +306,9 @@ START_TEST(rebuild_rows)
 	char in_fp[KEYS_HEX_SIZE], out_fp[KEYS_HEX_SIZE];
 	ck_assert_int_eq(jnl_fingerprint(file, NULL, in_fp, &err), SD_OK);
 	ck_assert_int_eq(jnl_fingerprint(out, NULL, out_fp, &err), SD_OK);
+	/* the plan's check and the write's verify took them as they read */
+	ck_assert_str_eq(p->input_fingerprint, in_fp);
+	ck_assert_str_eq(p->output_fingerprint, out_fp);
 	char *dropped[] = {"photo original/x.jpg (does not open)", "feed 2 after block 7"};
 	jnl_rebuild rb = {.input = file,
 	                  .input_fingerprint = in_fp,
@@ -785,6 +819,7 @@ int main(void)
 	tcase_add_loop_test(t, fingerprint_from_scattered_reads, 0, 2);
 	tcase_add_loop_test(t, fingerprint_interrupted, 0, 2);
 	tcase_add_test(t, rebuild_rows);
+	tcase_add_test(t, rebuild_copies_what_was_checked);
 	tcase_add_test(t, history_summary);
 	tcase_add_test(t, storage_is_bounded);
 	tcase_add_test(t, history_streams);
