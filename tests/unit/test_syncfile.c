@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "damage.h"
+#include "keys.h"
 #include "syncfile.h"
 #include "tar.h"
 #include "testutil.h"
@@ -628,6 +629,27 @@ START_TEST(step1_cannot_tell)
 }
 END_TEST
 
+/* Dangerous names: the quick pass for printable ASCII decides as escaping
+ * a copy does, remembered keys included. */
+START_TEST(dangerous_names)
+{
+	ck_assert(!sf_name_dangerous("original/3fa5b1c2d3e4f5a6b7c8d9e0f1a2b3c4.jpg"));
+	ck_assert(!sf_name_dangerous("preview/caf\xc3\xa9 photo.jpg"));
+	ck_assert(sf_name_dangerous("original/a\x01b.jpg"));
+	ck_assert(sf_name_dangerous("original/a\x7f.jpg"));
+	ck_assert(sf_name_dangerous("original/\xff.jpg"));
+	ck_assert(sf_name_dangerous("original/../x.jpg"));
+	ck_assert(sf_name_dangerous("/etc/passwd"));
+	const char *key = "5f2a9c0e7b1d4e8fa3c6b9d2e5f8a1c4b7d0e3f6a9c2b5e8d1f4a7c0b3e6d9f2";
+	char *name = xasprintf("original/%s.jpg", key);
+	ck_assert(!sf_name_dangerous(name));
+	keys_note_secret(key); /* a key read by this process is never shown */
+	ck_assert(sf_name_dangerous(name));
+	ck_assert(!sf_name_dangerous("original/3fa5b1c2d3e4f5a6b7c8d9e0f1a2b3c4.jpg"));
+	free(name);
+}
+END_TEST
+
 /* The header parser's one-pass checksum and name gives what the plain
  * per-byte definition gives (unsigned and signed sums, zero block, the
  * ustar prefix, GNU's ignored one), on real headers and on blocks of
@@ -721,6 +743,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fixtures_read_as_upstream_wrote_them);
 	tcase_add_test(tc, header_checksum_and_name);
+	tcase_add_test(tc, dangerous_names);
 	tcase_add_test(tc, reading_never_changes_the_input);
 	tcase_add_test(tc, tiny_and_foreign_files);
 	tcase_add_test(tc, unreadable_inputs);
