@@ -161,26 +161,37 @@ START_TEST(a_report_is_recorded_with_its_fingerprint)
 }
 END_TEST
 
-/* Reads in any order (forward jumps short and long, backward, read-ahead)
- * still give the whole file's fingerprint, each byte read about once:
- * hashed in line (_i 0) and by the hashing thread (_i 1, io.c). */
-START_TEST(fingerprint_from_scattered_reads)
+/* A fingerprint case: hashing in line (thread 0) or in the hashing thread
+ * (1); a new folder *dir holding *file, size patterned bytes, whose
+ * BLAKE2b-256 goes into hex. The bytes and both names are the caller's. */
+static uint8_t *pattern_file(int thread, const char *name, size_t size, char **dir, char **file,
+                             char hex[KEYS_HEX_SIZE])
 {
-	setenv("SYNCDOCTOR_HASH_THREAD", _i ? "1" : "0", 1);
-	char *dir = sd_test_tmpdir();
-	char *file = xasprintf("%s/big.bin", dir);
-	size_t size = (20u << 20) + 12345;
+	setenv("SYNCDOCTOR_HASH_THREAD", thread ? "1" : "0", 1);
+	*dir = sd_test_tmpdir();
+	*file = xasprintf("%s/%s", *dir, name);
+	const char *path = *file;
 	uint8_t *data = xmalloc(size);
 	for (size_t i = 0; i < size; i++)
 		data[i] = (uint8_t)(i * 2654435761u >> 13);
-	FILE *f = fopen(file, "wb");
+	FILE *f = fopen(path, "wb");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(fwrite(data, 1, size, f), size);
 	fclose(f);
 	uint8_t h[32];
 	crypto_generichash(h, 32, data, size, NULL, 0);
-	char hex[KEYS_HEX_SIZE];
 	keys_hex(h, 32, hex);
+	return data;
+}
+
+/* Reads in any order (forward jumps short and long, backward, read-ahead)
+ * still give the whole file's fingerprint, each byte read about once:
+ * hashed in line (_i 0) and by the hashing thread (_i 1, io.c). */
+START_TEST(fingerprint_from_scattered_reads)
+{
+	char *dir, *file, hex[KEYS_HEX_SIZE];
+	size_t size = (20u << 20) + 12345;
+	uint8_t *data = pattern_file(_i, "big.bin", size, &dir, &file, hex);
 	sd_input *in;
 	sd_error err;
 	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
@@ -211,17 +222,9 @@ END_TEST
  * ASan and in the result. */
 START_TEST(fingerprint_interrupted)
 {
-	setenv("SYNCDOCTOR_HASH_THREAD", _i ? "1" : "0", 1);
-	char *dir = sd_test_tmpdir();
-	char *file = xasprintf("%s/mid.bin", dir);
+	char *dir, *file, hex[KEYS_HEX_SIZE];
 	size_t size = (3u << 20) + 777;
-	uint8_t *data = xcalloc(1, size);
-	for (size_t i = 0; i < size; i++)
-		data[i] = (uint8_t)(i * 40503u >> 7);
-	FILE *f = fopen(file, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, size, f), size);
-	fclose(f);
+	uint8_t *data = pattern_file(_i, "mid.bin", size, &dir, &file, hex);
 	uint8_t *buf = xmalloc(1u << 20);
 	sd_input *in;
 	sd_error err;
@@ -245,10 +248,6 @@ START_TEST(fingerprint_interrupted)
 	ck_assert_int_eq(sdin_read_exact(in, buf, 1u << 20, 0, &err), SD_OK);
 	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_OK);
 	sdin_close(in);
-	uint8_t h[32];
-	crypto_generichash(h, 32, data, size, NULL, 0);
-	char hex[KEYS_HEX_SIZE];
-	keys_hex(h, 32, hex);
 	ck_assert_str_eq(out, hex);
 	unlink(file);
 	free(buf);
