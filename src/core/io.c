@@ -722,21 +722,67 @@ void sdout_abort(sd_output *o)
 	out_free(o);
 }
 
+#ifdef HAVE_PTHREAD
+typedef struct flusher {
+	int fd;
+	int rc, err;
+} flusher;
+
+static void *flush_main(void *arg)
+{
+	flusher *f = arg;
+	f->rc = fsync(f->fd);
+	f->err = errno;
+	return NULL;
+}
+#endif
+
+/* fsync the output and verify it: both before the rename, in a second
+ * thread at the same time when there is one. The verify reads the file
+ * back through the page cache, which holds the same bytes whether or not
+ * they have reached the disk yet, and flushing 33 MB to disk takes about
+ * as long as checking them: a rebuild waited for the sum. The thread only
+ * calls fsync(), takes no signal and is always joined before the outcome
+ * is known; a flush error wins over the verify's. */
+static sd_status flush_and_verify(sd_output *o, sdout_verify_fn verify, void *ud, sd_error *err)
+{
+	int frc = 0, ferr = 0;
+	sd_status st = SD_OK;
+#ifdef HAVE_PTHREAD
+	flusher f = {.fd = o->fd};
+	pthread_t th;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	bool threaded = verify && pthread_create(&th, NULL, flush_main, &f) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (threaded) {
+		st = verify(ud, o->tmp, err);
+		pthread_join(th, NULL);
+		frc = f.rc, ferr = f.err;
+	} else
+#endif
+	{
+		frc = fsync(o->fd), ferr = errno;
+		if (frc == 0 && verify)
+			st = verify(ud, o->tmp, err);
+	}
+	if (frc != 0)
+		return sd_error_errno(err, ferr, o->target, _("cannot flush to disk"));
+	return st;
+}
+
 sd_status sdout_commit(sd_output *o, sdout_verify_fn verify, void *ud, sd_error *err)
 {
-	sd_status st = SD_OK;
-	if (fsync(o->fd) != 0) {
-		st = sd_error_errno(err, errno, o->target, _("cannot flush to disk"));
+	sd_status st = flush_and_verify(o, verify, ud, err);
+	if (st != SD_OK)
 		goto fail;
-	}
 	if (close(o->fd) != 0) {
 		o->fd = -1;
 		st = sd_error_errno(err, errno, o->target, _("cannot close"));
 		goto fail;
 	}
 	o->fd = -1;
-	if (verify && (st = verify(ud, o->tmp, err)) != SD_OK)
-		goto fail;
 	if (rename(o->tmp, o->target) != 0) {
 		st = sd_error_errno(err, errno, o->target, _("cannot rename the finished file"));
 		goto fail;
