@@ -165,8 +165,9 @@ static ssize_t full_pread(int fd, void *buf, size_t len, uint64_t off, size_t *d
  * reads, prints or touches the screen, takes no signal (all blocked), and
  * is always joined (sdin_hash_finish, sdin_close), at once when abandoned
  * on an interrupt: what it holds is at most HQ_SLOTS chunks. 1 MiB of
- * slots in all, for the memory bound. One core, no pthreads, or
- * SYNCDOCTOR_HASH_THREAD=0 (tests compare both ways): hashed in line. */
+ * slots in all, for the memory bound. One core, a busy machine (no core
+ * free), no pthreads, or SYNCDOCTOR_HASH_THREAD=0 (tests compare both
+ * ways; 1 forces the thread): hashed in line. */
 #define HQ_CHUNK (256u << 10)
 #define HQ_SLOTS 4
 
@@ -210,7 +211,15 @@ static void *hq_main(void *arg)
 static hasher *hq_start(crypto_generichash_state *hs)
 {
 	const char *v = getenv("SYNCDOCTOR_HASH_THREAD");
-	if ((v && !strcmp(v, "0")) || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (v && !strcmp(v, "0"))
+		return NULL;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double load;
+	/* The thread gains only where a core is free: on a machine already
+	 * busy (load average over cores - 1) the copies and hand-overs only add
+	 * to the check (bench/RESULTS.md, 2026-12-06). "1" forces it (tests). */
+	if ((!v || strcmp(v, "1") != 0) &&
+	    (cpus < 2 || (getloadavg(&load, 1) == 1 && load > (double)cpus - 1.0)))
 		return NULL;
 	hasher *h = xcalloc(1, sizeof *h);
 	h->hs = hs;
