@@ -10,10 +10,18 @@
 #   memory  peak RSS of 'check' at 1,000, 100,000 and 1,000,000 observations
 #   linear  'check' time at four sizes, up to 4 GiB (the real shape scaled)
 #
-# Each timing is the minimum of BENCH_RUNS runs (default 5), warm page cache;
-# the machine's load average is printed with it, since wall-clock ratios on a
-# shared machine move with the load. Files are generated once in $BENCH_DIR
-# (default /var/tmp/syncdoctor-bench) and kept.
+# Timing: with perf (linux-perf), each command runs BENCH_RUNS times
+# (default 20; BENCH_RUNS_LARGE, default 3, for the memory and linear
+# parts) under 'perf stat -r': the mean elapsed (wall-clock) time and
+# its spread, and the mean task-clock (CPU time of every thread: the
+# fingerprint's hashing thread included) are printed. Without perf, the
+# minimum over BENCH_RUNS runs of GNU time's elapsed time, whose 0.01 s
+# resolution is coarse for a 50 ms command (it says so). Peak RSS comes
+# from one more run under GNU time. Warm page cache; the machine's load
+# average is printed with each part, since wall-clock ratios on a shared
+# machine move with the load. Files are generated once in $BENCH_DIR
+# (default /var/tmp/syncdoctor-bench) and kept. Nothing is installed here:
+# bench/README lists what the bench needs.
 # Targets: check (journal on) <= 1.5x b2sum; check --quick < 0.4x b2sum;
 # rebuild <= 3x cp; peak RSS <= 16 MiB at every size; time linear in size.
 set -eu
@@ -22,7 +30,7 @@ sd=$2
 shift 2
 parts=${*:-speed memory linear}
 dir=${BENCH_DIR:-/var/tmp/syncdoctor-bench}
-runs=${BENCH_RUNS:-5}
+runs=${BENCH_RUNS:-20}
 mkdir -p "$dir"
 [ -x /usr/bin/time ] || { echo "bench needs GNU time: apt-get install time" >&2; exit 1; }
 
@@ -33,24 +41,42 @@ file() {
 	echo "$f"
 }
 
-# best NAME COMMAND...: minimum wall time (s) and the peak RSS (KiB) of that
-# run, over $runs runs, into $best_s and $best_kb.
+use_perf=false
+if command -v perf >/dev/null 2>&1 && perf stat -o /dev/null true 2>/dev/null; then
+	use_perf=true
+else
+	echo "note: no usable perf (apt-get install linux-perf; perf_event_paranoid <= 2):" \
+		"minimum of GNU time's 0.01 s readings instead" >&2
+fi
+
+# best NAME COMMAND...: the command's wall time (s) into $best_s (perf: the
+# mean of $runs runs; else the minimum), and the peak RSS (KiB) of one run.
 best() {
 	name=$1
 	shift
-	best_s=
-	best_kb=
-	i=0
+	/usr/bin/time -f "%e %M" -o "$dir/time.res" "$@" >/dev/null 2>"$dir/err.txt" || true
+	read -r s best_kb <"$dir/time.res" || { cat "$dir/err.txt" >&2; exit 1; }
+	if $use_perf; then
+		perf stat -r "$runs" -o "$dir/perf.txt" -- "$@" >/dev/null 2>"$dir/err.txt" || true
+		best_s=$(awk '/seconds time elapsed/ { print $1 }' "$dir/perf.txt")
+		spread=$(awk '/seconds time elapsed/ { print $3 }' "$dir/perf.txt")
+		cpu=$(awk '/task-clock/ { print $1 }' "$dir/perf.txt")
+		printf '  %-30s %8.1f ms +- %5.1f  task-clock %7.1f ms  peak RSS %7s KiB\n' \
+			"$name" "$(echo "$best_s * 1000" | bc)" "$(echo "${spread:-0} * 1000" | bc)" \
+			"$cpu" "$best_kb"
+		return
+	fi
+	best_s=$s
+	i=1
 	while [ "$i" -lt "$runs" ]; do
 		/usr/bin/time -f "%e %M" -o "$dir/time.res" "$@" >/dev/null 2>"$dir/err.txt" || true
 		read -r s kb <"$dir/time.res" || { cat "$dir/err.txt" >&2; exit 1; }
-		if [ -z "$best_s" ] || [ "$(echo "$s < $best_s" | bc)" = 1 ]; then
+		if [ "$(echo "$s < $best_s" | bc)" = 1 ]; then
 			best_s=$s
-			best_kb=$kb
 		fi
 		i=$((i + 1))
 	done
-	printf '  %-34s %8s s   peak RSS %7s KiB\n' "$name" "$best_s" "$best_kb"
+	printf '  %-30s %8s s   peak RSS %7s KiB\n' "$name" "$best_s" "$best_kb"
 }
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
@@ -60,7 +86,7 @@ for part in $parts; do
 	case $part in
 	speed)
 		f=$(file real5k 3 5000 600)
-		echo "speed: $f ($(stat -c %s "$f") bytes), load $(load), best of $runs"
+		echo "speed: $f ($(stat -c %s "$f") bytes), load $(load), $runs runs"
 		cat "$f" >/dev/null
 		j=$dir/journal.sqlite
 		rm -f "$j"
@@ -77,15 +103,24 @@ for part in $parts; do
 		tq=$best_s
 		best "cp" cp "$f" "$dir/copy.mapeodata"
 		tcp=$best_s
-		best "rebuild" sh -c "rm -f '$dir/out.mapeodata'; exec '$sd' --journal='$j' rebuild \
-			'$f' -o '$dir/out.mapeodata'"
+		# what a safe write of the same bytes costs: rebuild flushes its
+		# output before it gets the name (cp does not)
+		best "cp, then fsync the copy" sh -c "cp '$f' '$dir/copy.mapeodata' &&
+			exec sync -d '$dir/copy.mapeodata'"
+		tcs=$best_s
+		# --force: the output of the run before is replaced (no shell in
+		# the timing)
+		best "rebuild (journal on)" "$sd" --journal="$j" rebuild --force "$f" \
+			-o "$dir/out.mapeodata"
 		tr=$best_s
 		rm -f "$dir/copy.mapeodata" "$dir/out.mapeodata"
 		echo "  check/b2sum $(ratio "$tc" "$tb")x (target <= 1.5)," \
 			"quick/b2sum $(ratio "$tq" "$tb")x (target < 0.4)," \
-			"rebuild/cp $(ratio "$tr" "$tcp")x (target <= 3); load now $(load)"
+			"rebuild/cp $(ratio "$tr" "$tcp")x (target <= 3)," \
+			"rebuild/(cp + fsync) $(ratio "$tr" "$tcs")x; load now $(load)"
 		;;
 	memory)
+		runs=${BENCH_RUNS_LARGE:-3} # seconds to minutes a run
 		echo "memory: peak RSS of check (journal on) by observation count, load $(load)"
 		for n in 1000 100000 1000000; do
 			f=$(file obs$n 3 $n 600)
@@ -96,6 +131,7 @@ for part in $parts; do
 		echo "  target: at most 16384 KiB at every count"
 		;;
 	linear)
+		runs=${BENCH_RUNS_LARGE:-3}
 		echo "linear: check (journal on) time by size (the real shape scaled), load $(load)"
 		for k in 1 8 32 124; do
 			f=$(file scale$k 3 $((5000 * k)) $((600 * k)))

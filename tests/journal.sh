@@ -72,6 +72,9 @@ is "--no-journal recorded nothing" "$(jq '.checks | length' "$TMP/h.json")" "$be
 # --journal PATH
 status "check --journal" 0 "$SYNCDOCTOR" check --journal "$TMP/other/j.sqlite" "$A"
 check "the journal is where it was asked" test -f "$TMP/other/j.sqlite"
+# no checkpoint (four fdatasync) when a run closes it: the commit stays in
+# the WAL, and the next runs read it from there (issue 21)
+check "the check's commit stays in the WAL" test -s "$TMP/other/j.sqlite-wal"
 "$SYNCDOCTOR" --journal "$TMP/other/j.sqlite" history --format json >"$TMP/o.json"
 is "and holds that check only" "$(jq '.checks | length' "$TMP/o.json")" 1
 if $have_sqlite; then

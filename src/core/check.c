@@ -200,6 +200,8 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 
 	if (src_check_unchanged(sf, &cerr) != SD_OK)
 		fnd_add(&r->findings, FND_INPUT_CHANGED, "%s", cerr.msg);
+	if (opt->keep) /* the caller copies from what was checked */
+		*opt->keep = sf, rd.sf = NULL;
 	check_read_free(&rd);
 	set_verdict(r);
 	return SD_OK;

@@ -34,6 +34,11 @@ typedef struct check_options {
 	bool no_local_mapeo;     /* do not look for Mapeo Desktop or its logs here */
 	bool fingerprint;        /* fill sd_report.fingerprint from the check's own read (a
 	                            sync file, not --quick) */
+	struct syncfile **keep;  /* when not NULL and the check ran to its end: receives the
+	                            open view of the file (sf_close() it) instead of closing
+	                            it, so a rebuild copies from what was checked without
+	                            opening and parsing the file again; the caller sets
+	                            it to NULL first */
 } check_options;
 
 /* Diagnose path (a sync file, or a database folder). Returns SD_OK with a

@@ -69,6 +69,9 @@ static void rebuild_plan_free_members(rebuild_plan *p)
 	free(p->unclean);
 	for (int i = 0; i < 5; i++)
 		free(p->rescue_files[i]);
+	for (size_t k = 0; p->views && k < p->n_inputs; k++)
+		sf_close(p->views[k]);
+	free(p->views);
 }
 
 void rebuild_plan_free(rebuild_plan *p)
@@ -396,15 +399,6 @@ static void live_members(const syncfile *sf, smap *m)
 		    !sf->members[prev].in_index)
 			smap_put(m, mb->name, len, i);
 	}
-}
-
-/* A sync file, or a database folder seen through the same syncfile view. */
-static sd_status open_input(const char *path, syncfile **sf, findings *fl, sd_error *err)
-{
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return db_open(path, sf, fl, NULL, err);
-	return sf_open(path, sf, fl, NULL, err);
 }
 
 /* --exclude-suspect: each feed ends before the block of its first suspect
@@ -782,7 +776,11 @@ static sd_status source_open(rb_source *s, const char *input, const sd_progress 
 {
 	memset(s, 0, sizeof *s);
 	s->path = input;
-	check_options co = {.no_auto_config = true};
+	/* An internal check: this computer's Mapeo says nothing about what to
+	 * copy; the check's read gives the journal its fingerprint, and its
+	 * open view of the file is what the plan and the write copy from. */
+	check_options co = {
+	    .no_auto_config = true, .no_local_mapeo = true, .fingerprint = true, .keep = &s->sf};
 	sd_status st = check_run(input, &co, prog, &s->r, err);
 	if (st != SD_OK)
 		return st;
@@ -807,13 +805,7 @@ static sd_status source_open(rb_source *s, const char *input, const sd_progress 
 		source_close(s);
 		return SD_ERR_REFUSED; /* it was read: it is not for rebuilding */
 	}
-	findings fl;
-	fnd_init(&fl);
-	st = open_input(input, &s->sf, &fl, err);
-	fnd_free(&fl);
-	if (st != SD_OK)
-		source_close(s);
-	return st;
+	return SD_OK;
 }
 
 /* Every line of p->dropped goes through here: plan_merge() reads dropped_of
@@ -1330,6 +1322,13 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 			p->needs_database = true;
 		}
 	}
+	if (st == SD_OK) {
+		/* the write copies from these views: nothing is opened again */
+		p->views = xcalloc(n + 1, sizeof *p->views);
+		for (size_t k = 0; k < n; k++)
+			p->views[k] = src[k].sf, src[k].sf = NULL;
+		memcpy(p->input_fingerprint, src[0].r->fingerprint, KEYS_HEX_SIZE);
+	}
 	for (size_t k = 0; k < opened; k++)
 		source_close(&src[k]);
 	free(src);
@@ -1587,13 +1586,13 @@ bool rebuild_blocks_output(const finding *f)
 }
 
 typedef struct verify_ctx {
-	const rebuild_plan *p;
+	rebuild_plan *p;
 } verify_ctx;
 
 /* The written file must read back as the plan says, before it gets the name. */
 static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 {
-	const rebuild_plan *p = ((verify_ctx *)ud)->p;
+	rebuild_plan *p = ((verify_ctx *)ud)->p;
 	static const fnd_code structural[] = {FND_NOT_A_SYNC_FILE,  FND_FILE_TOO_SMALL,
 	                                      FND_TRUNCATED_FILE,   FND_MISSING_INDEX,
 	                                      FND_DAMAGED_INDEX,    FND_INDEX_DISAGREES,
@@ -1603,7 +1602,10 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	                                      FND_USERDATA_MISSING, FND_DATABASE_MISSING,
 	                                      FND_DANGEROUS_NAME,   FND_FEED_HEADER_INVALID,
 	                                      FND_LIMIT_EXCEEDED};
-	check_options co = {.no_auto_config = true};
+	/* The full check (every hash and signature), without what says nothing
+	 * about the file (this computer's Mapeo); its read gives the journal
+	 * the output's fingerprint. */
+	check_options co = {.no_auto_config = true, .no_local_mapeo = true, .fingerprint = true};
 	sd_report *r = NULL;
 	sd_error cerr;
 	if (check_run(tmp, &co, NULL, &r, &cerr) != SD_OK || r->verdict == VERDICT_UNREADABLE) {
@@ -1635,6 +1637,8 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 			bad = "feed length";
 	if (!bad && r->media_members != p->n_media)
 		bad = "media";
+	if (!bad)
+		memcpy(p->output_fingerprint, r->fingerprint, KEYS_HEX_SIZE);
 	report_free(r);
 	if (bad)
 		return sd_error_set(
@@ -1654,18 +1658,9 @@ static sd_status same_file(const char *a, const char *b)
 	return SD_OK;
 }
 
-static void close_sources(syncfile **sfs, smap *live, size_t n)
-{
-	for (size_t k = 0; k < n; k++) {
-		sf_close(sfs[k]);
-		smap_free(&live[k]);
-	}
-	free(sfs);
-	free(live);
-}
-
-sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild_options *opt,
-                        const sd_progress *prog, sd_error *err)
+/* Refused before anything is written: a plan Mapeo would refuse, the
+ * input as output, too little room. */
+static sd_status write_allowed(const rebuild_plan *p, const char *output, sd_error *err)
 {
 	if (p->n_unclean) {
 		const char *mode = rebuild_clean_mode(p);
@@ -1691,34 +1686,20 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		    err, SD_ERR_NOSPACE,
 		    _("%s: not enough free space (%llu bytes free, about %llu needed)"), output,
 		    (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
-	size_t n_src = p->n_inputs;
-	syncfile **sfs = xcalloc(n_src + 1, sizeof *sfs);
-	smap *live = xcalloc(n_src + 1, sizeof *live);
+	return SD_OK;
+}
+
+/* The photos, each from the live copy in its source. */
+static sd_status write_media(const rebuild_plan *p, sfw *w, sd_output *o, smap *live,
+                             const sd_progress *prog, sd_error *err)
+{
 	sd_status st = SD_OK;
-	for (size_t k = 0; k < n_src && st == SD_OK; k++) {
-		findings fl;
-		fnd_init(&fl);
-		st = open_input(p->inputs[k], &sfs[k], &fl, err);
-		fnd_free(&fl);
-		if (st == SD_OK)
-			live_members(sfs[k], &live[k]);
-	}
-	sd_output *o = NULL;
-	if (st == SD_OK)
-		st = sdout_open(output, opt->force, &o, err);
-	if (st != SD_OK) {
-		close_sources(sfs, live, n_src);
-		return st;
-	}
-	sfw *w = sfw_begin(o, (int64_t)time(NULL));
 	for (size_t i = 0; i < p->n_media && st == SD_OK; i++) {
 		size_t li;
-		syncfile *sf = sfs[p->media_src[i]];
-		if (!smap_get(&live[p->media_src[i]], p->media[i], strlen(p->media[i]), &li)) {
-			st = sd_error_set(err, SD_ERR_CHANGED,
-			                  _("%s changed while it was being read"), p->input);
-			break;
-		}
+		syncfile *sf = p->views[p->media_src[i]];
+		if (!smap_get(&live[p->media_src[i]], p->media[i], strlen(p->media[i]), &li))
+			return sd_error_set(err, SD_ERR_CHANGED,
+			                    _("%s changed while it was being read"), p->input);
 		const sf_member *m = &sf->members[li];
 		range_ctx rc = {sf, m->data_off};
 		st = sfw_add(w, m->name, m->size, read_range, &rc, err);
@@ -1727,100 +1708,129 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		if (sd_progress_cancelled(prog))
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
-	if (st == SD_OK && p->has_db) {
-		/* Prepare every feed's files, then declare the database's size. */
-		size_t n = p->n_feeds;
-		uint8_t **bufs = xcalloc(n * 5 + 1, sizeof *bufs);
-		uint64_t *sizes = xcalloc(n * 5 + 1, sizeof *sizes);
-		uint64_t *data_off = xcalloc(n + 1, sizeof *data_off);
-		size_t count = 0;
-		for (size_t f = 0; f < n; f++) {
-			const rebuild_feed *pf = &p->feeds[f];
-			if (pf->rescue) {
-				/* the new feed of --rescue, made whole in the plan */
-				for (int k = 0; k < 5; k++) {
-					bufs[f * 5 + k] = xmalloc(p->rescue_sizes[k] + 1);
-					memcpy(bufs[f * 5 + k], p->rescue_files[k],
-					       p->rescue_sizes[k]);
-					sizes[f * 5 + k] = p->rescue_sizes[k];
-				}
-				continue;
-			}
-			syncfile *sf = sfs[pf->src];
-			const sf_feed *fd = find_feed(sf, pf);
-			size_t kl, tl, sl, bl;
-			uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
-			uint8_t *sigs = load(sf, &fd->signatures, &sl),
-			        *bf = load(sf, &fd->bitfield, &bl);
-			if (pf->written_length == 0 && (!tree || !sigs || !bf)) {
-				/* a feed without blocks whose header files are lost: write
-				 * them as hypercore leaves an empty feed */
-				fwb *e = fwb_new();
-				free(tree), free(sigs), free(bf);
-				tree = fwb_tree(e, &tl);
-				sigs = fwb_signatures(e, NULL, &sl);
-				bf = fwb_bitfield(e, &bl);
-				fwb_free(e);
-			} else if ((pf->salvaged || pf->rewrite_bitfield ||
-			            !hc_header_ok(bf, bl, HC_TYPE_BITFIELD, 0, "")) &&
-			           tree && sigs) {
-				/* the repaired tree when damaged nodes were rebuilt, cut to
-				 * the planned length; a bitfield with a damaged header is
-				 * made again from the plan */
-				salvaged sv = {0};
-				bool have = salvage_feed(sf, fd, &sv);
-				const uint8_t *base =
-				    have && sv.length >= pf->written_length ? sv.tree : tree;
-				size_t base_len =
-				    have && sv.length >= pf->written_length ? sv.tree_len : tl;
-				uint8_t *t2, *s2, *b2;
-				size_t t2l, s2l, b2l;
-				cut_feed(base, base_len, sigs, sl, pf->written_length, pf->keep,
-				         &t2, &t2l, &s2, &s2l, &b2, &b2l);
-				free(tree), free(sigs), free(bf), free(sv.tree), free(sv.authentic);
-				tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
-			}
-			fix_header(tree, tl, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
-			fix_header(sigs, sl, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
-			if (pf->clear_bad_sigs && key && kl == 32 && tree && sigs)
-				clear_bad_signatures(tree, tl, sigs, sl, key);
-			bufs[f * 5] = key, sizes[f * 5] = kl;
-			bufs[f * 5 + 1] = tree, sizes[f * 5 + 1] = tl;
-			bufs[f * 5 + 2] = sigs, sizes[f * 5 + 2] = sl;
-			bufs[f * 5 + 3] = bf, sizes[f * 5 + 3] = bl;
-			sizes[f * 5 + 4] = pf->keep ? pf->data_bytes : 0;
-			data_off[f] = fd->data.off;
+	return st;
+}
+
+/* The four small files of feed pf (key, tree, signatures, bitfield) into
+ * bufs[0..3] and sizes[0..3], cut or repaired as planned; sizes[4] is the
+ * length of its data. */
+static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, uint8_t **bufs,
+                       uint64_t *sizes, uint64_t *data_off)
+{
+	if (pf->rescue) {
+		/* the new feed of --rescue, made whole in the plan */
+		for (int k = 0; k < 5; k++) {
+			bufs[k] = xmalloc(p->rescue_sizes[k] + 1);
+			memcpy(bufs[k], p->rescue_files[k], p->rescue_sizes[k]);
+			sizes[k] = p->rescue_sizes[k];
 		}
-		/* the entries present, in order: key, tree, signatures, bitfield, data */
-		uint64_t *present = xcalloc(n * 5 + 1, sizeof *present);
-		for (size_t i = 0; i < n * 5; i++)
-			if ((i % 5 == 4 && sizes[i]) || (i % 5 != 4 && bufs[i]))
-				present[count++] = sizes[i];
-		static const char *const names[] = {"key", "tree", "signatures", "bitfield",
-		                                    "data"};
-		st = sfw_db_begin(w, sfw_inner_size(present, count), err);
-		for (size_t i = 0; i < n * 5 && st == SD_OK; i++) {
-			char name[64];
-			snprintf(name, sizeof name, "%d/%s", p->feeds[i / 5].to, names[i % 5]);
-			if (i % 5 == 4 && bufs[i]) {
-				st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
-			} else if (i % 5 == 4) {
-				if (!sizes[i])
-					continue;
-				range_ctx rc = {sfs[p->feeds[i / 5].src], data_off[i / 5]};
-				st = sfw_db_add(w, name, sizes[i], read_range, &rc, err);
-			} else if (bufs[i]) {
-				st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
-			}
-		}
-		if (st == SD_OK)
-			st = sfw_db_end(w, err);
-		for (size_t i = 0; i < n * 5; i++)
-			free(bufs[i]);
-		free(bufs), free(sizes), free(data_off), free(present);
+		return;
 	}
+	syncfile *sf = p->views[pf->src];
+	const sf_feed *fd = find_feed(sf, pf);
+	size_t kl, tl, sl, bl;
+	uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
+	uint8_t *sigs = load(sf, &fd->signatures, &sl), *bf = load(sf, &fd->bitfield, &bl);
+	if (pf->written_length == 0 && (!tree || !sigs || !bf)) {
+		/* a feed without blocks whose header files are lost: write
+		 * them as hypercore leaves an empty feed */
+		fwb *e = fwb_new();
+		free(tree), free(sigs), free(bf);
+		tree = fwb_tree(e, &tl);
+		sigs = fwb_signatures(e, NULL, &sl);
+		bf = fwb_bitfield(e, &bl);
+		fwb_free(e);
+	} else if ((pf->salvaged || pf->rewrite_bitfield ||
+	            !hc_header_ok(bf, bl, HC_TYPE_BITFIELD, 0, "")) &&
+	           tree && sigs) {
+		/* the repaired tree when damaged nodes were rebuilt, cut to
+		 * the planned length; a bitfield with a damaged header is
+		 * made again from the plan */
+		salvaged sv = {0};
+		bool have = salvage_feed(sf, fd, &sv);
+		const uint8_t *base = have && sv.length >= pf->written_length ? sv.tree : tree;
+		size_t base_len = have && sv.length >= pf->written_length ? sv.tree_len : tl;
+		uint8_t *t2, *s2, *b2;
+		size_t t2l, s2l, b2l;
+		cut_feed(base, base_len, sigs, sl, pf->written_length, pf->keep, &t2, &t2l, &s2,
+		         &s2l, &b2, &b2l);
+		free(tree), free(sigs), free(bf), free(sv.tree), free(sv.authentic);
+		tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
+	}
+	fix_header(tree, tl, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
+	fix_header(sigs, sl, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
+	if (pf->clear_bad_sigs && key && kl == 32 && tree && sigs)
+		clear_bad_signatures(tree, tl, sigs, sl, key);
+	bufs[0] = key, sizes[0] = kl;
+	bufs[1] = tree, sizes[1] = tl;
+	bufs[2] = sigs, sizes[2] = sl;
+	bufs[3] = bf, sizes[3] = bl;
+	sizes[4] = pf->keep ? pf->data_bytes : 0;
+	*data_off = fd->data.off;
+}
+
+/* The database: every feed's files prepared first, then its size declared
+ * and the files written. */
+static sd_status write_database(const rebuild_plan *p, sfw *w, sd_error *err)
+{
+	size_t n = p->n_feeds, count = 0;
+	uint8_t **bufs = xcalloc(n * 5 + 1, sizeof *bufs);
+	uint64_t *sizes = xcalloc(n * 5 + 1, sizeof *sizes);
+	uint64_t *data_off = xcalloc(n + 1, sizeof *data_off);
+	for (size_t f = 0; f < n; f++)
+		feed_files(p, &p->feeds[f], bufs + f * 5, sizes + f * 5, &data_off[f]);
+	/* the entries present, in order: key, tree, signatures, bitfield, data */
+	uint64_t *present = xcalloc(n * 5 + 1, sizeof *present);
+	for (size_t i = 0; i < n * 5; i++)
+		if ((i % 5 == 4 && sizes[i]) || (i % 5 != 4 && bufs[i]))
+			present[count++] = sizes[i];
+	static const char *const names[] = {"key", "tree", "signatures", "bitfield", "data"};
+	sd_status st = sfw_db_begin(w, sfw_inner_size(present, count), err);
+	for (size_t i = 0; i < n * 5 && st == SD_OK; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "%d/%s", p->feeds[i / 5].to, names[i % 5]);
+		if (i % 5 == 4 && bufs[i]) {
+			st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
+		} else if (i % 5 == 4) {
+			if (!sizes[i])
+				continue;
+			range_ctx rc = {p->views[p->feeds[i / 5].src], data_off[i / 5]};
+			st = sfw_db_add(w, name, sizes[i], read_range, &rc, err);
+		} else if (bufs[i]) {
+			st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
+		}
+	}
+	if (st == SD_OK)
+		st = sfw_db_end(w, err);
+	for (size_t i = 0; i < n * 5; i++)
+		free(bufs[i]);
+	free(bufs), free(sizes), free(data_off), free(present);
+	return st;
+}
+
+sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_options *opt,
+                        const sd_progress *prog, sd_error *err)
+{
+	p->output_fingerprint[0] = '\0';
+	sd_status st = write_allowed(p, output, err);
+	if (st != SD_OK)
+		return st;
+	/* The sources are the plan's own open views (rebuild_plan.views): each
+	 * input is opened and parsed once for the whole rebuild. */
+	size_t n_src = p->n_inputs;
+	smap *live = xcalloc(n_src + 1, sizeof *live);
+	for (size_t k = 0; k < n_src; k++)
+		live_members(p->views[k], &live[k]);
+	sd_output *o = NULL;
+	st = sdout_open(output, opt->force, &o, err);
+	sfw *w = st == SD_OK ? sfw_begin(o, (int64_t)time(NULL)) : NULL;
+	if (st == SD_OK)
+		st = write_media(p, w, o, live, prog, err);
+	if (st == SD_OK && p->has_db)
+		st = write_database(p, w, err);
+	/* what was copied is what the plan checked */
 	for (size_t k = 0; k < n_src && st == SD_OK; k++)
-		if (sfs[k]->in && sdin_check_unchanged(sfs[k]->in, err) != SD_OK)
+		if (p->views[k]->in && sdin_check_unchanged(p->views[k]->in, err) != SD_OK)
 			st = err->status;
 	if (st == SD_OK) {
 		/* the photos left out, by name (a feed's key has no slash) */
@@ -1830,7 +1840,9 @@ sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild
 		st = sfw_finish(w, "kappa-osm", p->discovery_key[0] ? p->discovery_key : NULL, err);
 		w = NULL;
 	}
-	close_sources(sfs, live, n_src);
+	for (size_t k = 0; k < n_src; k++)
+		smap_free(&live[k]);
+	free(live);
 	if (st != SD_OK) {
 		sfw_abort(w);
 		sdout_abort(o);

@@ -105,6 +105,16 @@ typedef struct rebuild_plan {
 	size_t n_rescued;         /* entries copied (opt->rescue) */
 	uint8_t *rescue_files[5]; /* key, tree, signatures, bitfield, data */
 	size_t rescue_sizes[5];
+	/* The sources as the plan's check read them, kept open for
+	 * rebuild_write() (one open and one parse of each input, and what is
+	 * copied is what was checked: a source changed since then is refused);
+	 * closed by rebuild_plan_free(). One per input. */
+	struct syncfile **views;
+	/* Fingerprints (BLAKE2b-256, hex; "" when not taken) for the journal,
+	 * from the checks' own reads: of the first input by the plan, of the
+	 * output by the last successful rebuild_write() (its verify). */
+	char input_fingerprint[KEYS_HEX_SIZE];
+	char output_fingerprint[KEYS_HEX_SIZE];
 } rebuild_plan;
 
 /* Analyse input and decide. Errors: the input cannot be read, or the
@@ -138,8 +148,9 @@ const char *rebuild_clean_mode(const rebuild_plan *p);
 bool rebuild_blocks_output(const finding *f);
 
 /* Write the plan to output (never over the input; an existing output only
- * with opt->force). Nothing is left under output's name on failure. */
-sd_status rebuild_write(const rebuild_plan *p, const char *output, const rebuild_options *opt,
+ * with opt->force). Nothing is left under output's name on failure. Sets
+ * p->output_fingerprint ("" on failure). */
+sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_options *opt,
                         const sd_progress *prog, sd_error *err);
 
 #endif

@@ -38,12 +38,21 @@ static bool dangerous_name(const char *s)
 	if (s[0] == '/' || s[0] == '\\')
 		return true;
 	/* control characters (C0, DEL, C1), invalid UTF-8, bidirectional
-	 * overrides: whatever cannot be shown as it is */
-	char *e = report_escape(s);
-	bool shown_as_is = strcmp(e, s) == 0;
-	free(e);
-	if (!shown_as_is)
-		return true;
+	 * overrides: whatever cannot be shown as it is. A name of printable
+	 * ASCII with no remembered key in it is shown as it is without
+	 * escaping a copy (a name is tested per member: that copy was a
+	 * seventh of a --quick check); anything else is escaped and compared. */
+	char footer[16];
+	const unsigned char *q = (const unsigned char *)s;
+	while (*q >= 0x20 && *q < 0x7f && !keys_secret_at((const char *)q, footer))
+		q++;
+	if (*q) {
+		char *e = report_escape(s);
+		bool shown_as_is = strcmp(e, s) == 0;
+		free(e);
+		if (!shown_as_is)
+			return true;
+	}
 	const char *p = s;
 	while ((p = strstr(p, "..")) != NULL) {
 		bool start = p == s || p[-1] == '/' || p[-1] == '\\';

@@ -140,7 +140,13 @@ const char *sf_era_name(sf_era e);
  * starts like a sync file (a ustar header or gzip magic). */
 bool sf_probe(const char *path);
 
-/* The member named name (the one the index names when there are several). */
+/* The member named name (the one the index names when there are several).
+ * A scan of the member list: for one look-up (tests, a single photo). Never
+ * call it per member: that is quadratic at 200,000 members; the rebuild's
+ * writer builds one hash map of names per source instead (rebuild.c,
+ * live_members), and sf_open() finds index entries by offset (a binary
+ * search). No name index is kept: it would cost memory on every open for
+ * look-ups the program does not make. */
 const sf_member *sf_find_member(const syncfile *sf, const char *name);
 /* True when the file's userdata says a syncdoctor rebuild left out the
  * photo `name` (sfw_note_left_out()). */

@@ -68,23 +68,24 @@ static bool parse_negative(const uint8_t *f, size_t len, int64_t *out)
 bool tar_header_parse(const uint8_t b[TAR_BLOCK], tar_header *h)
 {
 	memset(h, 0, sizeof *h);
-	bool allzero = true;
-	for (size_t i = 0; i < TAR_BLOCK; i++)
-		if (b[i]) {
-			allzero = false;
-			break;
-		}
-	h->zero = allzero;
-	if (allzero)
-		return false;
-
-	uint32_t usum = 256, ssum = 256;
+	/* One branch-free pass the compiler vectorises (a header is parsed per
+	 * member: it was a sixth of a --quick check): the sum of the bytes,
+	 * zero only for a zero block, and the count of bytes over 127, which
+	 * turns the unsigned sum into the signed one old tars wrote. The
+	 * checksum field itself counts as eight spaces (the 256). */
+	uint32_t sum = 0, high = 0;
 	for (size_t i = 0; i < TAR_BLOCK; i++) {
-		if (i >= 148 && i < 156)
-			continue;
-		usum += b[i];
-		ssum += (uint32_t)(int32_t)(int8_t)b[i];
+		sum += b[i];
+		high += b[i] >> 7;
 	}
+	h->zero = sum == 0;
+	if (h->zero)
+		return false;
+	for (size_t i = 148; i < 156; i++) {
+		sum -= b[i];
+		high -= b[i] >> 7;
+	}
+	uint32_t usum = 256 + sum, ssum = usum - 256 * high;
 	h->checksum_computed = usum;
 	uint64_t ck = 0;
 	if (parse_octal(b + 148, 8, &ck)) {
@@ -114,15 +115,15 @@ bool tar_header_parse(const uint8_t b[TAR_BLOCK], tar_header *h)
 	else if (b[124 + 11] == ' ' && b[148 + 6] == ' ' && b[148 + 7] == '\0')
 		h->encoding = TAR_ENC_STREAM;
 
-	char name[101], prefix[156];
-	memcpy(name, b, 100);
-	name[100] = '\0';
-	memcpy(prefix, b + 345, 155);
-	prefix[155] = '\0';
-	if ((h->magic_ustar || h->magic_gnu) && prefix[0] && !h->magic_gnu)
-		snprintf(h->name, sizeof h->name, "%s/%s", prefix, name);
-	else
-		snprintf(h->name, sizeof h->name, "%s", name);
+	/* prefix "/" name: at most 155 + 1 + 100 bytes, h->name holds 257 */
+	size_t nl = strnlen((const char *)b, 100), at = 0;
+	if (h->magic_ustar && b[345]) {
+		at = strnlen((const char *)b + 345, 155);
+		memcpy(h->name, b + 345, at);
+		h->name[at++] = '/';
+	}
+	memcpy(h->name + at, b, nl);
+	h->name[at + nl] = '\0';
 
 	return h->magic_ustar || h->magic_gnu || h->checksum_ok;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "damage.h"
+#include "keys.h"
 #include "syncfile.h"
 #include "tar.h"
 #include "testutil.h"
@@ -628,12 +629,121 @@ START_TEST(step1_cannot_tell)
 }
 END_TEST
 
+/* Dangerous names: the quick pass for printable ASCII decides as escaping
+ * a copy does, remembered keys included. */
+START_TEST(dangerous_names)
+{
+	ck_assert(!sf_name_dangerous("original/3fa5b1c2d3e4f5a6b7c8d9e0f1a2b3c4.jpg"));
+	ck_assert(!sf_name_dangerous("preview/caf\xc3\xa9 photo.jpg"));
+	ck_assert(sf_name_dangerous("original/a\x01b.jpg"));
+	ck_assert(sf_name_dangerous("original/a\x7f.jpg"));
+	ck_assert(sf_name_dangerous("original/\xff.jpg"));
+	ck_assert(sf_name_dangerous("original/../x.jpg"));
+	ck_assert(sf_name_dangerous("/etc/passwd"));
+	const char *key = "5f2a9c0e7b1d4e8fa3c6b9d2e5f8a1c4b7d0e3f6a9c2b5e8d1f4a7c0b3e6d9f2";
+	char *name = xasprintf("original/%s.jpg", key);
+	ck_assert(!sf_name_dangerous(name));
+	keys_note_secret(key); /* a key read by this process is never shown */
+	ck_assert(sf_name_dangerous(name));
+	ck_assert(!sf_name_dangerous("original/3fa5b1c2d3e4f5a6b7c8d9e0f1a2b3c4.jpg"));
+	free(name);
+}
+END_TEST
+
+/* The header parser's one-pass checksum and name gives what the plain
+ * per-byte definition gives (unsigned and signed sums, zero block, the
+ * ustar prefix, GNU's ignored one), on real headers and on blocks of
+ * random bytes with a valid magic or checksum planted in some. */
+static void ref_parse(const uint8_t *b, bool *zero, uint32_t *usum, uint32_t *ssum, char *name)
+{
+	*zero = true;
+	*usum = *ssum = 256;
+	for (size_t i = 0; i < TAR_BLOCK; i++) {
+		if (b[i])
+			*zero = false;
+		if (i >= 148 && i < 156)
+			continue;
+		*usum += b[i];
+		*ssum += (uint32_t)(int32_t)(int8_t)b[i];
+	}
+	char nm[101], pre[156];
+	memcpy(nm, b, 100), nm[100] = '\0';
+	memcpy(pre, b + 345, 155), pre[155] = '\0';
+	if (!memcmp(b + 257, "ustar\0", 6) && pre[0])
+		snprintf(name, 257, "%s/%s", pre, nm);
+	else
+		snprintf(name, 257, "%s", nm);
+}
+
+START_TEST(header_checksum_and_name)
+{
+	uint8_t b[TAR_BLOCK];
+	uint32_t x = 12345;
+	for (int round = 0; round < 3000; round++) {
+		if (round % 3 == 0) {
+			char nm[40];
+			snprintf(nm, sizeof nm, "original/%08x.jpg", (unsigned)round);
+			ck_assert(tar_header_build(b, nm, (uint64_t)round * 977, 1700000000, 0644,
+			                           round % 2 ? TAR_ENC_PATCHED : TAR_ENC_STREAM));
+		} else {
+			for (size_t i = 0; i < TAR_BLOCK; i++) {
+				x = x * 1103515245u + 12345u;
+				b[i] =
+				    round % 5 == 1 ? (uint8_t)(x >> 16) & 0x7f : (uint8_t)(x >> 16);
+			}
+			if (round % 4 == 1)
+				memcpy(b + 257, "ustar\0", 6);
+			else if (round % 4 == 2)
+				memcpy(b + 257, "ustar  \0", 8);
+			if (round % 7 == 0)
+				b[345] = 0;
+		}
+		if (round % 11 == 5) /* a signed checksum, as old tars wrote */
+			for (size_t i = 0; i < 4; i++)
+				b[i] |= 0x80;
+		bool zero;
+		uint32_t usum, ssum;
+		char name[257];
+		ref_parse(b, &zero, &usum, &ssum, name);
+		if (round % 13 == 3) { /* store the signed or unsigned sum */
+			char ck[9];
+			snprintf(ck, sizeof ck, "%06o",
+			         (unsigned)((round & 1 ? ssum : usum) & 0777777));
+			memcpy(b + 148, ck, 6);
+			b[154] = '\0', b[155] = ' ';
+			ref_parse(b, &zero, &usum, &ssum, name);
+		}
+		tar_header h;
+		tar_header_parse(b, &h);
+		ck_assert_uint_eq(h.zero, zero);
+		ck_assert_uint_eq(h.checksum_computed, usum);
+		ck_assert_str_eq(h.name, name);
+		uint64_t stored = 0;
+		bool digits = true;
+		for (int i = 148; i < 154; i++)
+			digits = digits && b[i] >= '0' && b[i] <= '7';
+		if (digits) {
+			for (int i = 148; i < 154; i++)
+				stored = stored * 8 + (uint64_t)(b[i] - '0');
+			if (b[154] == '\0' && b[155] == ' ')
+				ck_assert_uint_eq(h.checksum_ok, stored == usum || stored == ssum);
+		}
+	}
+	memset(b, 0, sizeof b);
+	tar_header h;
+	ck_assert(!tar_header_parse(b, &h));
+	ck_assert(h.zero);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("syncfile");
 	TCase *tc = tcase_create("reader");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fixtures_read_as_upstream_wrote_them);
+	tcase_add_test(tc, header_checksum_and_name);
+	tcase_add_test(tc, dangerous_names);
 	tcase_add_test(tc, reading_never_changes_the_input);
 	tcase_add_test(tc, tiny_and_foreign_files);
 	tcase_add_test(tc, unreadable_inputs);
