@@ -75,17 +75,8 @@ static sd_status read_feed_data(void *ctx, uint64_t off, void *buf, size_t len, 
 
 static uint8_t *load_range(syncfile *sf, const sf_range *r, size_t *len)
 {
-	*len = 0;
 	/* feed_over_limit() has reported anything larger */
-	if (!r->present || r->size > sd_limit_feed_file_bytes() + SD_LIMIT_BITFIELD_SLACK)
-		return NULL;
-	uint8_t *b = xmalloc((size_t)r->size + 1);
-	if (sf_read(sf, r->off, b, (size_t)r->size, NULL) != SD_OK) {
-		free(b);
-		return NULL;
-	}
-	*len = (size_t)r->size;
-	return b;
+	return sf_load(sf, r, sd_limit_feed_file_bytes() + SD_LIMIT_BITFIELD_SLACK, len);
 }
 
 /* What load_range() would load: present, within the limit and readable to

@@ -84,16 +84,7 @@ void rebuild_plan_free(rebuild_plan *p)
 
 static uint8_t *load(syncfile *sf, const sf_range *r, size_t *len)
 {
-	*len = 0;
-	if (!r->present || r->size > SMALL_LIMIT)
-		return NULL;
-	uint8_t *b = xmalloc((size_t)r->size + 1);
-	if (sf_read(sf, r->off, b, (size_t)r->size, NULL) != SD_OK) {
-		free(b);
-		return NULL;
-	}
-	*len = (size_t)r->size;
-	return b;
+	return sf_load(sf, r, SMALL_LIMIT, len);
 }
 
 /* Bytes of data before block k, from the leaves of the tree. */
@@ -903,26 +894,11 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 	return SD_OK;
 }
 
-/* The photos and feeds of one source, planned as if it were the only one
- * (feeds numbered from 0); plan_merge() then unites the sources. */
-static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
-                        const rebuild_options *opt)
+/* The live copy of each photo of one source; salvage and --exclude-suspect
+ * leave out what will not open. */
+static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, size_t src,
+                       const rebuild_options *opt)
 {
-	syncfile *sf = source->sf;
-	const sd_report *r = source->r;
-	if (db_is_view(sf))
-		; /* a database folder has no index or userdata to restore */
-	else if (!sf->has_index || fnd_has(&r->findings, FND_MISSING_TRAILER) ||
-	         fnd_has(&r->findings, FND_DAMAGED_INDEX) ||
-	         fnd_has(&r->findings, FND_INDEX_DISAGREES))
-		add_line(&p->changes, &p->n_changes,
-		         xstrdup(_("a new index and trailer are written")));
-	if (!db_is_view(sf) && (!sf->has_userdata || !sf->p2p_db))
-		add_line(&p->changes, &p->n_changes,
-		         xstrdup(_("the project (userdata) that was lost is written again")));
-
-	/* Media: the live copy of each photo; salvage and --exclude-suspect leave
-	 * out what will not open. */
 	smap live, damaged_media;
 	live_members(sf, &live);
 	smap_init(&damaged_media);
@@ -972,6 +948,127 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 	}
 	smap_free(&live);
 	smap_free(&damaged_media);
+}
+
+/* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
+ * in order) unless nothing of it can be verified. */
+static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
+                      const rebuild_options *opt)
+{
+	const report_feed *rf = &r->feeds[i];
+	/* the report lists the feeds in the order of the feed table */
+	const sf_feed *fd = i < sf->n_feeds ? &sf->feeds[i] : NULL;
+	if (fd && !rf->key_hex[0] && sf->inner_cut) {
+		/* the torn append cut it before its key: said, not lost silently */
+		add_dropped(p, NULL,
+		            xasprintf(_("feed %d: the file was cut before its key was "
+		                        "written, so none of it can be verified"),
+		                      rf->index));
+		return;
+	}
+	if (!fd || !rf->key_hex[0])
+		return;
+	if (sf->inner_cut &&
+	    (!fd->tree.present || !fd->signatures.present || !fd->bitfield.present)) {
+		/* a torn append cut it before it was whole: nothing verifies.
+		 * Named by its key, so plan_merge() drops the line when
+		 * another source gives the feed. */
+		add_dropped(p, rf->key_hex,
+		            xasprintf(_("feed %d (%.7s): the file was cut before its tree and "
+		                        "signatures were written, so none of it can be verified"),
+		                      rf->index, rf->key_hex));
+		return;
+	}
+	rebuild_feed *pf = &p->feeds[p->n_feeds];
+	pf->src = src;
+	pf->pos = i;
+	pf->rescue_limit = rf->length;
+	pf->from = rf->index;
+	pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
+	pf->verifies = !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
+	                                (rf->length == 0 || rf->signed_len == (int64_t)rf->length));
+	if (!pf->verifies) {
+		/* A damaged file header or bitfield hides intact data from the
+		 * check; the copy writes both again, so it verifies when every
+		 * block hashes to the stored tree a signature covers whole. */
+		salvaged sv;
+		if (salvage_feed(sf, fd, &sv) && sv.length == rf->length && sv.keep == rf->length &&
+		    !sv.recomputed)
+			pf->verifies = pf->rewrite_bitfield = true;
+		free(sv.tree), free(sv.authentic);
+	}
+	pf->to = (int)p->n_feeds;
+	snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
+	pf->length = rf->length;
+	pf->keep = rf->length;
+	pf->written_length = rf->length;
+	pf->data_bytes = fd->data.present ? fd->data.size : 0;
+	/* a torn append that cut a feed's data: only a salvage gives
+	 * Mapeo a feed it accepts, whatever the mode */
+	bool torn = sf->inner_cut && rf->intact < rf->length;
+	if ((opt->salvage || torn) && (rf->verified < rf->length || rf->present < rf->length)) {
+		salvaged sv;
+		pf->salvaged = true;
+		if (salvage_feed(sf, fd, &sv)) {
+			pf->keep = sv.keep;
+			pf->written_length = sv.length;
+			pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
+			if (sv.recomputed)
+				add_line(
+				    &pf->changes, &pf->n_changes,
+				    xasprintf(_("feed %d: damaged tree nodes are computed again "
+				                "from the intact data"),
+				              pf->from));
+			free(sv.tree), free(sv.authentic);
+		} else {
+			pf->keep = 0;
+			pf->written_length = 0;
+			pf->data_bytes = 0;
+		}
+	}
+	if (pf->keep < pf->length)
+		describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
+	for (size_t k = 0; k < r->findings.n; k++)
+		if (r->findings.v[k].id == FND_FEED_SIGNATURE_INVALID &&
+		    r->findings.v[k].feed == rf->index) {
+			pf->clear_bad_sigs = true;
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("feed %d: signatures that do not verify are "
+			                     "cleared; the ones that verify are kept"),
+			                   pf->from));
+			break;
+		}
+	for (size_t k = 0; k < r->findings.n; k++)
+		if (r->findings.v[k].id == FND_FEED_HEADER_INVALID &&
+		    r->findings.v[k].feed == rf->index) {
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("feed %d: damaged or missing file headers are written "
+			                     "again"),
+			                   pf->from));
+			break;
+		}
+	p->n_feeds++;
+}
+
+/* The photos and feeds of one source, planned as if it were the only one
+ * (feeds numbered from 0); plan_merge() then unites the sources. */
+static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
+                        const rebuild_options *opt)
+{
+	syncfile *sf = source->sf;
+	const sd_report *r = source->r;
+	if (db_is_view(sf))
+		; /* a database folder has no index or userdata to restore */
+	else if (!sf->has_index || fnd_has(&r->findings, FND_MISSING_TRAILER) ||
+	         fnd_has(&r->findings, FND_DAMAGED_INDEX) ||
+	         fnd_has(&r->findings, FND_INDEX_DISAGREES))
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("a new index and trailer are written")));
+	if (!db_is_view(sf) && (!sf->has_userdata || !sf->p2p_db))
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("the project (userdata) that was lost is written again")));
+
+	plan_media(p, sf, r, src, opt);
 	if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
@@ -979,110 +1076,8 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 	/* Feeds, renumbered without gaps. */
 	p->has_db = sf->db != NULL && r->n_feeds > 0;
 	p->feeds = xcalloc(r->n_feeds + 1, sizeof *p->feeds);
-	for (size_t i = 0; i < r->n_feeds; i++) {
-		const report_feed *rf = &r->feeds[i];
-		/* the report lists the feeds in the order of the feed table */
-		const sf_feed *fd = i < sf->n_feeds ? &sf->feeds[i] : NULL;
-		if (fd && !rf->key_hex[0] && sf->inner_cut) {
-			/* the torn append cut it before its key: said, not lost silently */
-			add_dropped(p, NULL,
-			            xasprintf(_("feed %d: the file was cut before its key was "
-			                        "written, so none of it can be verified"),
-			                      rf->index));
-			continue;
-		}
-		if (!fd || !rf->key_hex[0])
-			continue;
-		if (sf->inner_cut &&
-		    (!fd->tree.present || !fd->signatures.present || !fd->bitfield.present)) {
-			/* a torn append cut it before it was whole: nothing verifies.
-			 * Named by its key, so plan_merge() drops the line when
-			 * another source gives the feed. */
-			add_dropped(
-			    p, rf->key_hex,
-			    xasprintf(_("feed %d (%.7s): the file was cut before its tree and "
-			                "signatures were written, so none of it can be verified"),
-			              rf->index, rf->key_hex));
-			continue;
-		}
-		rebuild_feed *pf = &p->feeds[p->n_feeds];
-		pf->src = src;
-		pf->pos = i;
-		pf->rescue_limit = rf->length;
-		pf->from = rf->index;
-		pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
-		pf->verifies =
-		    !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
-		                     (rf->length == 0 || rf->signed_len == (int64_t)rf->length));
-		if (!pf->verifies) {
-			/* A damaged file header or bitfield hides intact data from the
-			 * check; the copy writes both again, so it verifies when every
-			 * block hashes to the stored tree a signature covers whole. */
-			salvaged sv;
-			if (salvage_feed(sf, fd, &sv) && sv.length == rf->length &&
-			    sv.keep == rf->length && !sv.recomputed)
-				pf->verifies = pf->rewrite_bitfield = true;
-			free(sv.tree), free(sv.authentic);
-		}
-		pf->to = (int)p->n_feeds;
-		snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
-		pf->length = rf->length;
-		pf->keep = rf->length;
-		pf->written_length = rf->length;
-		size_t tl;
-		uint8_t *tree = load(sf, &fd->tree, &tl);
-		pf->data_bytes = fd->data.present ? fd->data.size : 0;
-		/* a torn append that cut a feed's data: only a salvage gives
-		 * Mapeo a feed it accepts, whatever the mode */
-		bool torn = sf->inner_cut && rf->intact < rf->length;
-		if ((opt->salvage || torn) &&
-		    (rf->verified < rf->length || rf->present < rf->length)) {
-			salvaged sv;
-			pf->salvaged = true;
-			if (salvage_feed(sf, fd, &sv)) {
-				pf->keep = sv.keep;
-				pf->written_length = sv.length;
-				pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
-				if (sv.recomputed)
-					add_line(
-					    &pf->changes, &pf->n_changes,
-					    xasprintf(
-					        _("feed %d: damaged tree nodes are computed again "
-					          "from the intact data"),
-					        pf->from));
-				free(sv.tree), free(sv.authentic);
-			} else {
-				pf->keep = 0;
-				pf->written_length = 0;
-				pf->data_bytes = 0;
-			}
-		}
-		free(tree);
-		if (pf->keep < pf->length)
-			describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
-		for (size_t k = 0; k < r->findings.n; k++)
-			if (r->findings.v[k].id == FND_FEED_SIGNATURE_INVALID &&
-			    r->findings.v[k].feed == rf->index) {
-				pf->clear_bad_sigs = true;
-				add_line(&pf->changes, &pf->n_changes,
-				         xasprintf(_("feed %d: signatures that do not verify are "
-				                     "cleared; the ones that verify are kept"),
-				                   pf->from));
-				break;
-			}
-		for (size_t k = 0; k < r->findings.n; k++)
-			if (r->findings.v[k].id == FND_FEED_HEADER_INVALID &&
-			    r->findings.v[k].feed == rf->index) {
-				add_line(
-				    &pf->changes, &pf->n_changes,
-				    xasprintf(
-				        _("feed %d: damaged or missing file headers are written "
-				          "again"),
-				        pf->from));
-				break;
-			}
-		p->n_feeds++;
-	}
+	for (size_t i = 0; i < r->n_feeds; i++)
+		plan_feed(p, sf, r, src, i, opt);
 	if (opt->exclude_suspect)
 		cut_suspect(p, sf, r);
 	/* blocks Mapeo cannot read as entries, still kept */

@@ -491,6 +491,20 @@ static void read_left_out(syncfile *sf, json_t *a)
 	qsort(sf->left_out, sf->n_left_out, sizeof *sf->left_out, cmp_name);
 }
 
+uint8_t *sf_load(syncfile *sf, const sf_range *r, uint64_t limit, size_t *len)
+{
+	*len = 0;
+	if (!r->present || r->size > limit)
+		return NULL;
+	uint8_t *b = xmalloc((size_t)r->size + 1);
+	if (sf_read(sf, r->off, b, (size_t)r->size, NULL) != SD_OK) {
+		free(b);
+		return NULL;
+	}
+	*len = (size_t)r->size;
+	return b;
+}
+
 bool sf_left_out(const syncfile *sf, const char *name)
 {
 	return sf->n_left_out &&

@@ -148,6 +148,10 @@ bool sf_probe(const char *path);
  * search). No name index is kept: it would cost memory on every open for
  * look-ups the program does not make. */
 const sf_member *sf_find_member(const syncfile *sf, const char *name);
+/* The bytes of range r (a feed file in the database), or NULL with *len 0
+ * when it is absent, larger than limit, or cannot be read whole. The
+ * caller frees; one byte past the end is allocated. */
+uint8_t *sf_load(syncfile *sf, const sf_range *r, uint64_t limit, size_t *len);
 /* True when the file's userdata says a syncdoctor rebuild left out the
  * photo `name` (sfw_note_left_out()). */
 bool sf_left_out(const syncfile *sf, const char *name);
