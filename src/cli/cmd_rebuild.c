@@ -50,11 +50,11 @@ static void usage(void)
 	         "      --format=FMT    the plan as text (default), json or yaml\n"
 	         "  -h, --help          display this help and exit\n"
 	         "\n"
-	         "Exit status: 0 written (or planned), 1 usage error, 2 refused: Mapeo would\n"
-	         "refuse the file this mode writes (the plan names the mode that gives a clean\n"
-	         "file) or FILE is of an era that is not rebuilt, 3 FILE could not be read, 4 OUT "
-	         "could not be written, exists\n"
-	         "without --force or is not a regular file (nothing was left under its name).\n"));
+	         "Exit status: 0 written (or planned), 1 usage error, 2 refused: the file this\n"
+	         "mode writes would fail its own full check (the plan names the mode that gives\n"
+	         "a clean file) or FILE is of an era that is not rebuilt, 3 FILE could not be\n"
+	         "read, 4 OUT could not be written, exists without --force or is not a regular\n"
+	         "file (nothing was left under its name).\n"));
 }
 
 /* The exit status of a failed plan or write; other: for any other error. */
