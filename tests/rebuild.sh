@@ -149,6 +149,19 @@ mapeo "broken photo, salvage" "$TMP/r10.mapeodata" "$KA" 24 29
 is "salvage: the rebuilt file checks clean" "$(verdict "$TMP/r10.mapeodata" .verdict)" ok
 is "salvage: the photo is said to be left out by the rebuild" "$(verdict "$TMP/r10.mapeodata" '[.findings[] | select(.code == "attachment-left-out") | .media] | join(" ")')" "$photo"
 
+# photo headers damaged over intact data (storage bit flips): the index
+# still names each at its offset with its size, so nothing is lost
+cp "$D/good-project-A.mapeodata" "$TMP/mhdr.mapeodata"
+"$MK" mhdr "$TMP/mhdr.mapeodata" 0 300 >/dev/null
+"$MK" mhdr "$TMP/mhdr.mapeodata" 1 300 >/dev/null
+named=$("$MK" mhdr "$TMP/mhdr.mapeodata" 3 20)
+is "damaged photo headers: every photo is still read" "$(verdict "$TMP/mhdr.mapeodata" '[.media.members, ([.findings[] | select(.code == "index-disagrees" or .code == "attachment-missing")] | length)] | join(" ")')" "30 0"
+is "damaged photo headers: each is said" "$(verdict "$TMP/mhdr.mapeodata" '[.findings[] | select(.code == "bad-header-checksum")] | length')" 3
+status "damaged photo headers: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/mhdr.mapeodata" -o "$TMP/r10b.mapeodata"
+is "damaged photo headers: nothing lost, clean" "$(verdict "$TMP/r10b.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+check "damaged photo headers: the damaged name is the index's again" sh -c "tar -tf '$TMP/r10b.mapeodata' | grep -qx '$named'"
+mapeo "damaged photo headers" "$TMP/r10b.mapeodata" "$KA" 24 30
+
 # Windows names beside POSIX ones: two feeds numbered 0, both kept
 cp "$D/good-project-A.mapeodata" "$TMP/collide.mapeodata"
 "$MK" collide "$TMP/collide.mapeodata" 1 0

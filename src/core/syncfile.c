@@ -576,6 +576,89 @@ static void trailer_without_index(syncfile *sf, findings *fl)
 	f->offset = (int64_t)(sf->size - zeros);
 }
 
+/* An index entry that points at a header whose checksum fails: a flipped
+ * bit in the header (in its name, or in a field that sent the walk past
+ * it) over data that is intact. When that header is still tar's, with the
+ * entry's very size, the index vouches for it: the member is taken under
+ * the index's name (the rebuild writes its header again). True when it is
+ * (queued in sf->recovered); m is what the walk found there, or NULL. */
+static bool recover_member(syncfile *sf, const sf_member *m, const char *name, uint64_t off,
+                           uint64_t size)
+{
+	uint8_t b[TAR_BLOCK];
+	tar_header h;
+	if (off % TAR_BLOCK || off + TAR_BLOCK + size > sf->size ||
+	    sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK || !tar_header_parse(b, &h) ||
+	    h.checksum_ok || !h.size_ok || h.size != size || !(h.magic_ustar || h.magic_gnu) ||
+	    (m && (m->header_off != off || m->checksum_ok)) ||
+	    sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS))
+		return false;
+	sf->recovered = xreallocarray(sf->recovered, sf->n_recovered + 1, sizeof *sf->recovered);
+	sf_member *r = &sf->recovered[sf->n_recovered++];
+	memset(r, 0, sizeof *r);
+	r->name = xstrdup(name);
+	r->header_off = off;
+	r->data_off = off + TAR_BLOCK;
+	r->size = size;
+	r->mtime = h.mtime;
+	r->kind = kind_of(name);
+	r->in_index = true;
+	return true;
+}
+
+/* The recovered members into the walk's list, in header order: one the
+ * walk read under a damaged name takes the index's name. The damaged
+ * header's finding then says what was kept. */
+static void merge_recovered(syncfile *sf, findings *fl)
+{
+	for (size_t k = 0; k < sf->n_recovered; k++) {
+		sf_member *r = &sf->recovered[k];
+		finding *f = NULL;
+		for (size_t i = 0; i < fl->n && !f; i++)
+			if (fl->v[i].id == FND_BAD_HEADER_CHECKSUM &&
+			    fl->v[i].offset == (int64_t)r->header_off)
+				f = &fl->v[i];
+		char *en = escape_name(r->name);
+		char *msg = xasprintf(
+		    _("the tar header of '%s' at byte %llu is damaged (its checksum fails), "
+		      "but the index still names it with this size: its %llu bytes are read "
+		      "as that photo or file, and a rebuild writes the header again"),
+		    en, (unsigned long long)r->header_off, (unsigned long long)r->size);
+		if (f) {
+			free(f->message);
+			f->message = msg;
+		} else {
+			f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM, "%s", msg);
+			f->offset = (int64_t)r->header_off;
+			free(msg);
+		}
+		fnd_set_member(f, en);
+		free(en);
+		size_t at = 0;
+		while (at < sf->n_members && sf->members[at].header_off < r->header_off)
+			at++;
+		if (at < sf->n_members && sf->members[at].header_off == r->header_off) {
+			free(sf->members[at].name);
+			sf->members[at] = *r;
+			continue;
+		}
+		sf->members = xreallocarray(sf->members, sf->n_members + 1, sizeof *sf->members);
+		memmove(&sf->members[at + 1], &sf->members[at],
+		        (sf->n_members - at) * sizeof *sf->members);
+		sf->members[at] = *r;
+		sf->n_members++;
+	}
+	free(sf->recovered);
+	sf->recovered = NULL;
+	if (sf->n_recovered) /* the list moved */
+		for (size_t i = sf->n_members; i-- > 0;)
+			if (sf->members[i].kind == SF_KIND_INDEX) {
+				sf->index_member = &sf->members[i];
+				break;
+			}
+	sf->n_recovered = 0;
+}
+
 /* Each index entry against the member header it points at. */
 static void index_entries(syncfile *sf, json_t *index, findings *fl)
 {
@@ -603,6 +686,9 @@ static void index_entries(syncfile *sf, json_t *index, findings *fl)
 			      "of the file (%llu bytes)"),
 			    name, (unsigned long long)off, (unsigned long long)size,
 			    (unsigned long long)sf->size);
+		else if ((!m || strcmp(m->name, name) != 0) &&
+		         recover_member(sf, m, name, off, size))
+			continue; /* its damaged header is bad-header-checksum's finding */
 		else if (!m || strcmp(m->name, name) != 0)
 			f = fnd_add(fl, FND_INDEX_DISAGREES,
 			            _("the index says '%s' is at byte %llu, but %s is there"), name,
@@ -1345,6 +1431,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
 	read_index(sf, fl);
+	merge_recovered(sf, fl);
 	/* Point at the members that count. */
 	for (size_t i = 0; i < sf->n_members; i++) {
 		sf_member *m = &sf->members[i];
@@ -1397,6 +1484,9 @@ void sf_close(syncfile *sf)
 	for (size_t i = 0; i < sf->n_members; i++)
 		free(sf->members[i].name);
 	free(sf->members);
+	for (size_t i = 0; i < sf->n_recovered; i++)
+		free(sf->recovered[i].name);
+	free(sf->recovered);
 	for (size_t i = 0; i < sf->n_inner; i++)
 		free(sf->inner[i].name);
 	free(sf->inner);

@@ -95,6 +95,10 @@ typedef struct syncfile {
 	uint64_t media_bytes;
 	const sf_member *db; /* osm-p2p-db.tar (the one the index names), or NULL */
 	const sf_member *index_member;
+	/* while the index is read: members its entries vouch for under a
+	 * damaged header (sf_open() merges them into members, then frees) */
+	sf_member *recovered;
+	size_t n_recovered;
 	/* index */
 	bool has_index;   /* ___index.json found and parsed as {index: …} */
 	char *index_json; /* raw index text (NULL when absent) */

@@ -14,6 +14,9 @@
  *                                   never patched (size 0), no index
  *
  * Rebuild cases (rebuild_damage() below):
+ *   mkdamage mhdr FILE N BYTE       flip a bit of byte BYTE of the Nth photo's
+ *                                   tar header (storage damage over intact
+ *                                   data; prints the photo's name)
  *   mkdamage photo FILE N           cut the end of the Nth photo (its JPEG
  *                                   end marker), so it will not open
  *   mkdamage collide FILE FROM TO   feed FROM's files renamed "TO\\name",
@@ -54,6 +57,18 @@ static const sf_inner *inner_named(syncfile *sf, const char *name)
 /* Returns -1 when what is not one of these cases. */
 static int rebuild_damage(const char *what, syncfile *sf, const char *path, int argc, char **argv)
 {
+	if (!strcmp(what, "mhdr") && argc == 5) {
+		long want = atol(argv[3]), seen = 0;
+		for (size_t i = 0; i < sf->n_members; i++) {
+			const sf_member *m = &sf->members[i];
+			if (m->kind != SF_KIND_MEDIA || seen++ != want)
+				continue;
+			dmg_flip(path, m->header_off + (uint64_t)atol(argv[4]));
+			printf("%s\n", m->name);
+			return 0;
+		}
+		return 2;
+	}
 	if (!strcmp(what, "photo") && argc == 4) {
 		/* media members in file order; the Nth loses its last bytes */
 		long want = atol(argv[3]), seen = 0;
