@@ -149,6 +149,12 @@ mapeo "broken photo, salvage" "$TMP/r10.mapeodata" "$KA" 24 29
 is "salvage: the rebuilt file checks clean" "$(verdict "$TMP/r10.mapeodata" .verdict)" ok
 is "salvage: the photo is said to be left out by the rebuild" "$(verdict "$TMP/r10.mapeodata" '[.findings[] | select(.code == "attachment-left-out") | .media] | join(" ")')" "$photo"
 
+# nothing of a database to read: never an empty file said to be verified
+cp "$D/good-project-B.mapeodata" "$TMP/nodata.mapeodata"
+"$MK" mhdr "$TMP/nodata.mapeodata" 0 257 >/dev/null
+status "no database can be read: refused" 2 "$SYNCDOCTOR" rebuild --salvage --config "$D/config-B.v3-tar.mapeosettings" "$TMP/nodata.mapeodata" -o "$TMP/r10c.mapeodata"
+check "no database can be read: nothing written" test ! -e "$TMP/r10c.mapeodata"
+
 # photo headers damaged over intact data (storage bit flips): the index
 # still names each at its offset with its size, so nothing is lost
 cp "$D/good-project-A.mapeodata" "$TMP/mhdr.mapeodata"

@@ -950,6 +950,33 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
 	smap_free(&damaged_media);
 }
 
+/* A damaged header the walk could not trust and the index did not vouch
+ * for: what followed it up to the next header is not copied; said, not lost
+ * silently. */
+static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
+{
+	for (size_t k = 0; k < r->findings.n; k++) {
+		const finding *f = &r->findings.v[k];
+		if (f->id != FND_BAD_HEADER_CHECKSUM || f->offset < 0)
+			continue;
+		bool read = false;
+		for (size_t i = 0; i < sf->n_members && !read; i++)
+			read = sf->members[i].header_off == (uint64_t)f->offset;
+		if (read)
+			continue;
+		char *e = f->member ? report_escape(f->member) : NULL;
+		add_dropped(p, f->member,
+		            e ? xasprintf(_("%s (at byte %lld) and what follows it up to the next "
+		                            "readable header: its tar header is damaged and the "
+		                            "index does not vouch for it, so they cannot be read"),
+		                          e, (long long)f->offset)
+		              : xasprintf(_("the bytes from %lld to the next tar header: they "
+		                            "are damaged and cannot be read"),
+		                          (long long)f->offset));
+		free(e);
+	}
+}
+
 /* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
  * in order) unless nothing of it can be verified. */
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
@@ -1069,6 +1096,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		         xstrdup(_("the project (userdata) that was lost is written again")));
 
 	plan_media(p, sf, r, src, opt);
+	plan_unread(p, sf, r);
 	if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
@@ -1295,16 +1323,21 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 			popped = popped || fnd_has(&src[k].r->findings, FND_DATABASE_MISSING);
 			had_db = had_db || src[k].sf->db != NULL;
 		}
-		if (had_db && !popped && !p->n_feeds) {
-			/* Cut before any feed was whole: a file of photos alone would
-			 * fail its own check (database-missing); the observations are
-			 * in no source given. */
-			add_line(&p->unclean, &p->n_unclean,
-			         xstrdup(_("no device's data in the database can be verified, so "
-			                   "the file would hold photos and no observation; give "
-			                   "another copy of the data (a leftover osm-p2p-syncfile "
-			                   "folder 'syncdoctor env' lists, or the database of a "
-			                   "device that has it)")));
+		if (!popped && !p->n_feeds) {
+			/* Cut before any feed was whole, or no structure left to read: a
+			 * file without a database fails its own check
+			 * (database-missing); the observations are in no source given. */
+			add_line(
+			    &p->unclean, &p->n_unclean,
+			    had_db ? xstrdup(_("no device's data in the database can be verified, "
+			                       "so the file would hold photos and no observation; "
+			                       "give another copy of the data (a leftover "
+			                       "osm-p2p-syncfile folder 'syncdoctor env' lists, or "
+			                       "the database of a device that has it)"))
+			           : xstrdup(_("no database can be read from the sources (a file "
+			                       "Mapeo did not write, or one whose structure is "
+			                       "lost), so the file would hold no observation; give "
+			                       "another copy of the data")));
 			p->needs_database = true;
 		} else if (popped && !p->has_db) {
 			add_line(
