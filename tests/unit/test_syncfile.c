@@ -397,7 +397,10 @@ START_TEST(larger_than_4_gib)
 	findings fl;
 	syncfile *sf = open_sf(p, &fl);
 	uint64_t idx = sf->index_member->header_off;
-	json_t *root = json_loads(sf->index_json, 0, NULL);
+	size_t ilen;
+	char *itext = sf_index_text(sf, &ilen);
+	json_t *root = json_loads(itext, 0, NULL);
+	free(itext);
 	sf_close(sf);
 	fnd_free(&fl);
 	ck_assert_ptr_nonnull(root);
