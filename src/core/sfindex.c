@@ -109,7 +109,27 @@ static void put_byte(sfi_reader *r, uint8_t b)
 		r->str = xrealloc(r->str, r->scap);
 	}
 	r->str[r->slen++] = (char)b;
-	r->str[r->slen] = '\0';
+}
+
+/* Plain bytes taken straight from the buffer: most of every name. */
+static void plain_run(sfi_reader *r)
+{
+	size_t i = r->bpos;
+	while (i < r->bn && r->buf[i] >= 0x20 && r->buf[i] < 0x80 && r->buf[i] != '"' &&
+	       r->buf[i] != '\\')
+		i++;
+	size_t n = i - r->bpos;
+	if (n == 0 || r->copying)
+		return;
+	if (r->slen + n + 2 > r->scap) {
+		while (r->slen + n + 2 > r->scap)
+			r->scap *= 2;
+		r->str = xrealloc(r->str, r->scap);
+	}
+	memcpy(r->str + r->slen, r->buf + r->bpos, n);
+	r->slen += n;
+	r->bpos = i;
+	r->pos += n;
 }
 
 static void put_utf8(sfi_reader *r, uint32_t cp)
@@ -194,9 +214,12 @@ static bool string(sfi_reader *r)
 	r->slen = 0;
 	r->str[0] = '\0';
 	for (;;) {
+		plain_run(r);
 		int c = take(r);
-		if (c == '"')
+		if (c == '"') {
+			r->str[r->slen] = '\0';
 			return true;
+		}
 		if (c < 0x20)
 			return false;
 		if (c >= 0x80) {
