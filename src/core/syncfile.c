@@ -746,15 +746,7 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 		f->offset = (int64_t)idx->header_off;
 		return;
 	}
-	uint64_t avail = idx->data_off < sf->size ? sf->size - idx->data_off : 0;
-	if (idx->size > avail) {
-		finding *f = fnd_add(fl, FND_DAMAGED_INDEX,
-		                     _("the index is cut: %zu of its %llu bytes are in the file"),
-		                     (size_t)avail, (unsigned long long)idx->size);
-		f->offset = (int64_t)idx->header_off;
-		fnd_set_member(f, INDEX_NAME);
-		return;
-	}
+	/* A cut index fails the stream and is told below. */
 	bool cancelled = false;
 	if (read_index_streamed(sf, idx, fl, prog, &cancelled)) {
 		check_trailer(sf, idx, fl);
