@@ -425,8 +425,10 @@ static char *file_listing(const sd_report *r, const char *file, strlist *keys, c
 	sd_error serr;
 	strbuf lb = SB_INIT;
 	if (!r->is_database && sf_open(file, &sf, &fl, NULL, &serr) == SD_OK) {
-		if (sf->index_json) {
-			json_t *idx = json_loads(sf->index_json, 0, NULL);
+		size_t ilen;
+		char *itext = sf_index_text(sf, &ilen);
+		if (itext) {
+			json_t *idx = json_loads(itext, 0, NULL);
 			if (idx) {
 				redact_userdata(idx, keys);
 				char *s = json_dumps(idx, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -434,8 +436,9 @@ static char *file_listing(const sd_report *r, const char *file, strlist *keys, c
 				free(s);
 				json_decref(idx);
 			} else {
-				*index_text = xasprintf("%s\n", sf->index_json);
+				*index_text = xasprintf("%s\n", itext);
 			}
+			free(itext);
 		}
 		sb_printf(&lb, _("# The inner database (osm-p2p-db.tar) of %s: %zu files.\n"),
 		          r->file, sf->n_inner);

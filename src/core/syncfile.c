@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "report.h"
 #include "sdlimits.h"
+#include "sfindex.h"
 #include "strbuf.h"
 #include "tar.h"
 #include "xalloc.h"
@@ -659,7 +660,45 @@ static void merge_recovered(syncfile *sf, findings *fl)
 	sf->n_recovered = 0;
 }
 
-/* Each index entry against the member header it points at. */
+/* One index entry against the member header it points at; valid: it has
+ * a non-negative integer offset and size. */
+static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off, uint64_t size,
+                        findings *fl)
+{
+	if (!valid) {
+		finding *f =
+		    fnd_add(fl, FND_DAMAGED_INDEX,
+		            _("the index entry for '%s' has no valid offset and size"), name);
+		fnd_set_member(f, name);
+		return;
+	}
+	sf_member *m = member_at(sf, off);
+	finding *f = NULL;
+	if (off + TAR_BLOCK + size > sf->size)
+		f = fnd_add(fl, FND_INDEX_DISAGREES,
+		            _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
+		              "of the file (%llu bytes)"),
+		            name, (unsigned long long)off, (unsigned long long)size,
+		            (unsigned long long)sf->size);
+	else if ((!m || strcmp(m->name, name) != 0) && recover_member(sf, m, name, off, size))
+		return; /* its damaged header is bad-header-checksum's finding */
+	else if (!m || strcmp(m->name, name) != 0)
+		f = fnd_add(fl, FND_INDEX_DISAGREES,
+		            _("the index says '%s' is at byte %llu, but %s is there"), name,
+		            (unsigned long long)off, m ? m->name : _("no member header"));
+	else if (m->size != size && !m->unpatched)
+		f = fnd_add(fl, FND_INDEX_DISAGREES,
+		            _("the index says '%s' has %llu bytes, its header says %llu"), name,
+		            (unsigned long long)size, (unsigned long long)m->size);
+	if (f) {
+		f->offset = (int64_t)off;
+		fnd_set_member(f, name);
+	}
+	if (m && strcmp(m->name, name) == 0)
+		m->in_index = true;
+}
+
+/* Each entry of a parsed index (the fallback: see read_index). */
 static void index_entries(syncfile *sf, json_t *index, findings *fl)
 {
 	const char *name;
@@ -667,43 +706,51 @@ static void index_entries(syncfile *sf, json_t *index, findings *fl)
 	json_object_foreach(index, name, ent)
 	{
 		json_t *jo = json_object_get(ent, "offset"), *js = json_object_get(ent, "size");
-		if (!json_is_integer(jo) || !json_is_integer(js) || json_integer_value(jo) < 0 ||
-		    json_integer_value(js) < 0) {
-			finding *f = fnd_add(
-			    fl, FND_DAMAGED_INDEX,
-			    _("the index entry for '%s' has no valid offset and size"), name);
-			fnd_set_member(f, name);
-			continue;
-		}
-		uint64_t off = (uint64_t)json_integer_value(jo),
-		         size = (uint64_t)json_integer_value(js);
-		sf_member *m = member_at(sf, off);
-		finding *f = NULL;
-		if (off + TAR_BLOCK + size > sf->size)
-			f = fnd_add(
-			    fl, FND_INDEX_DISAGREES,
-			    _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
-			      "of the file (%llu bytes)"),
-			    name, (unsigned long long)off, (unsigned long long)size,
-			    (unsigned long long)sf->size);
-		else if ((!m || strcmp(m->name, name) != 0) &&
-		         recover_member(sf, m, name, off, size))
-			continue; /* its damaged header is bad-header-checksum's finding */
-		else if (!m || strcmp(m->name, name) != 0)
-			f = fnd_add(fl, FND_INDEX_DISAGREES,
-			            _("the index says '%s' is at byte %llu, but %s is there"), name,
-			            (unsigned long long)off, m ? m->name : _("no member header"));
-		else if (m->size != size && !m->unpatched)
-			f = fnd_add(fl, FND_INDEX_DISAGREES,
-			            _("the index says '%s' has %llu bytes, its header says %llu"),
-			            name, (unsigned long long)size, (unsigned long long)m->size);
-		if (f) {
-			f->offset = (int64_t)off;
-			fnd_set_member(f, name);
-		}
-		if (m && strcmp(m->name, name) == 0)
-			m->in_index = true;
+		bool valid = json_is_integer(jo) && json_is_integer(js) &&
+		             json_integer_value(jo) >= 0 && json_integer_value(js) >= 0;
+		index_entry(sf, name, valid, valid ? (uint64_t)json_integer_value(jo) : 0,
+		            valid ? (uint64_t)json_integer_value(js) : 0, fl);
 	}
+}
+
+typedef struct scan_ctx {
+	syncfile *sf;
+	findings fl; /* the entries' findings, kept apart until the scan succeeds */
+} scan_ctx;
+
+static void scanned_entry(void *ud, const char *name, uint64_t offset, uint64_t size)
+{
+	scan_ctx *c = ud;
+	index_entry(c->sf, name, true, offset, size, &c->fl);
+}
+
+/* The index read as a stream (sfindex.h): true when it had the expected
+ * shape and its entries and userdata were checked; false when it must be
+ * read whole (nothing was added to fl then); *cancelled on an interrupt. */
+static bool read_index_streamed(syncfile *sf, const sf_member *idx, findings *fl,
+                                const sd_progress *prog, bool *cancelled)
+{
+	scan_ctx c = {.sf = sf};
+	fnd_init(&c.fl);
+	json_t *ud = NULL;
+	sfi_result res =
+	    sfi_scan(sf->in, idx->data_off, idx->size, sf->n_members, scanned_entry, &c, &ud, prog);
+	*cancelled = res == SFI_CANCELLED;
+	if (res != SFI_OK) {
+		fnd_free(&c.fl);
+		for (size_t i = 0; i < sf->n_members; i++)
+			sf->members[i].in_index = false;
+		for (size_t i = 0; i < sf->n_recovered; i++)
+			free(sf->recovered[i].name);
+		sf->n_recovered = 0;
+		return false;
+	}
+	sf->has_index = true;
+	fnd_append(fl, &c.fl);
+	fnd_free(&c.fl);
+	read_userdata(sf, ud, fl);
+	json_decref(ud);
+	return true;
 }
 
 /* Trailer: at least 1024 zero bytes after the padded index. */
@@ -731,7 +778,26 @@ static void check_trailer(syncfile *sf, const sf_member *idx, findings *fl)
 	}
 }
 
-static void read_index(syncfile *sf, findings *fl)
+/* The index's text, read whole (the fallback and those who show it). */
+char *sf_index_text(syncfile *sf, size_t *len)
+{
+	const sf_member *idx = sf->index_member;
+	*len = 0;
+	if (!idx || !sf->in || idx->size > MAX_INDEX_BYTES)
+		return NULL;
+	uint64_t avail = idx->data_off < sf->size ? sf->size - idx->data_off : 0;
+	size_t n = (size_t)(idx->size < avail ? idx->size : avail);
+	char *txt = xmalloc(n + 1);
+	if (sdin_read_exact(sf->in, txt, n, idx->data_off, NULL) != SD_OK)
+		n = 0;
+	txt[n] = '\0';
+	*len = n;
+	return txt;
+}
+
+/* Streamed first (sfindex.c); jansson on the whole text when the stream
+ * is not the usual shape, for the same findings in the same words. */
+static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	/* The index is the last member; upstream reads whatever is last. */
 	const sf_member *last = sf->n_members ? &sf->members[sf->n_members - 1] : NULL;
@@ -768,23 +834,28 @@ static void read_index(syncfile *sf, findings *fl)
 		f->offset = (int64_t)idx->header_off;
 		return;
 	}
-	uint64_t avail = idx->data_off < sf->size ? sf->size - idx->data_off : 0;
-	size_t len = (size_t)(idx->size < avail ? idx->size : avail);
-	char *txt = xmalloc(len + 1);
-	if (sdin_read_exact(sf->in, txt, len, idx->data_off, NULL) != SD_OK)
-		len = 0;
-	txt[len] = '\0';
-	sf->index_json = txt;
+	/* A cut index fails the stream and is told below. */
+	bool cancelled = false;
+	if (read_index_streamed(sf, idx, fl, prog, &cancelled)) {
+		check_trailer(sf, idx, fl);
+		return;
+	}
+	if (cancelled)
+		return;
+	size_t len = 0;
+	char *txt = sf_index_text(sf, &len);
 	if (len < idx->size) {
 		finding *f = fnd_add(fl, FND_DAMAGED_INDEX,
 		                     _("the index is cut: %zu of its %llu bytes are in the file"),
 		                     len, (unsigned long long)idx->size);
 		f->offset = (int64_t)idx->header_off;
 		fnd_set_member(f, INDEX_NAME);
+		free(txt);
 		return;
 	}
 	json_error_t jerr;
 	json_t *root = json_loadb(txt, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(txt);
 	if (!root) {
 		finding *f = fnd_add(fl, FND_DAMAGED_INDEX,
 		                     _("the index is not valid JSON (%s, at character %d)"),
@@ -1430,7 +1501,12 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		*out = NULL;
 		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
-	read_index(sf, fl);
+	read_index(sf, fl, prog);
+	if (sd_progress_cancelled(prog)) {
+		sf_close(sf);
+		*out = NULL;
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	}
 	merge_recovered(sf, fl);
 	/* Point at the members that count. */
 	for (size_t i = 0; i < sf->n_members; i++) {
@@ -1493,7 +1569,6 @@ void sf_close(syncfile *sf)
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		free(sf->feeds[i].dir);
 	free(sf->feeds);
-	free(sf->index_json);
 	free(sf->userdata_version);
 	for (size_t i = 0; i < sf->n_left_out; i++)
 		free(sf->left_out[i]);

@@ -100,8 +100,7 @@ typedef struct syncfile {
 	sf_member *recovered;
 	size_t n_recovered;
 	/* index */
-	bool has_index;   /* ___index.json found and parsed as {index: …} */
-	char *index_json; /* raw index text (NULL when absent) */
+	bool has_index; /* ___index.json found and parsed as {index: …} */
 	/* userdata */
 	bool has_userdata;
 	char *userdata_version;
@@ -130,6 +129,10 @@ typedef struct syncfile {
 sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
                   sd_error *err);
 void sf_close(syncfile *sf);
+/* The index member's text as it is in the file (cut short where the file
+ * ends), NUL-terminated, *len its length; NULL when there is no index or it
+ * claims more than the reader accepts. Read on each call; caller frees. */
+char *sf_index_text(syncfile *sf, size_t *len);
 /* Add feed-key-invalid for every feed without a 32-byte key (Mapeo ignores
  * it and every feed after it); shared by sync files and database folders. */
 void sf_check_feed_keys(const syncfile *sf, findings *fl);

@@ -119,8 +119,9 @@ char *dmg_index_json(const char *path)
 	findings fl;
 	fnd_init(&fl);
 	DMG_ASSERT(sf_open(path, &sf, &fl, NULL, NULL) == SD_OK);
-	DMG_ASSERT(sf->index_json != NULL);
-	char *s = strdup(sf->index_json);
+	size_t len;
+	char *s = sf_index_text(sf, &len);
+	DMG_ASSERT(s != NULL);
 	sf_close(sf);
 	fnd_free(&fl);
 	return s;

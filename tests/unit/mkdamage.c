@@ -106,8 +106,11 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		dmg_flip(path, fd->tree.off + 1);
 		return 0;
 	}
-	if (!strcmp(what, "hyperlog") && sf->index_json) {
-		char *json = dmg_replace(sf->index_json, "\"kappa-osm\"", "\"hyperlog\"");
+	size_t ilen;
+	char *text = !strcmp(what, "hyperlog") ? sf_index_text(sf, &ilen) : NULL;
+	if (text) {
+		char *json = dmg_replace(text, "\"kappa-osm\"", "\"hyperlog\"");
+		free(text);
 		dmg_rewrite_index(path, json);
 		free(json);
 		return 0;
@@ -149,7 +152,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "noindex")) {
 		dmg_truncate(path, sf->index_member->header_off);
 	} else if (!strcmp(what, "nouserdata")) {
-		char *json = strdup(sf->index_json);
+		size_t ilen;
+		char *json = sf_index_text(sf, &ilen);
 		char *cut = strstr(json, ",\"userdata\"");
 		if (!cut)
 			return 2;

@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include "damage.h"
+#include "io.h"
 #include "keys.h"
+#include "sfindex.h"
+#include "strbuf.h"
 #include "syncfile.h"
 #include "tar.h"
 #include "testutil.h"
@@ -397,7 +400,10 @@ START_TEST(larger_than_4_gib)
 	findings fl;
 	syncfile *sf = open_sf(p, &fl);
 	uint64_t idx = sf->index_member->header_off;
-	json_t *root = json_loads(sf->index_json, 0, NULL);
+	size_t ilen;
+	char *itext = sf_index_text(sf, &ilen);
+	json_t *root = json_loads(itext, 0, NULL);
+	free(itext);
 	sf_close(sf);
 	fnd_free(&fl);
 	ck_assert_ptr_nonnull(root);
@@ -736,6 +742,307 @@ START_TEST(header_checksum_and_name)
 }
 END_TEST
 
+/* The index scanner (sfindex.h) on its own: what it hands over, and that it
+ * accepts nothing jansson would read differently. */
+typedef struct scan_got {
+	char **names;
+	uint64_t *off, *size;
+	size_t n;
+} scan_got;
+
+static void got_entry(void *ud, const char *name, uint64_t offset, uint64_t size)
+{
+	scan_got *g = ud;
+	g->names = realloc(g->names, (g->n + 1) * sizeof *g->names);
+	g->off = realloc(g->off, (g->n + 1) * sizeof *g->off);
+	g->size = realloc(g->size, (g->n + 1) * sizeof *g->size);
+	g->names[g->n] = strdup(name);
+	g->off[g->n] = offset;
+	g->size[g->n++] = size;
+}
+
+static void got_free(scan_got *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->names[i]);
+	free(g->names), free(g->off), free(g->size);
+	memset(g, 0, sizeof *g);
+}
+
+static sfi_result scan_text(const char *text, size_t len, scan_got *g, json_t **ud)
+{
+	static char *dir;
+	if (!dir)
+		dir = sd_test_tmpdir();
+	char path[4096];
+	snprintf(path, sizeof path, "%s/index.json", dir);
+	FILE *fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(text, 1, len, fp), len);
+	fclose(fp);
+	sd_input *in = NULL;
+	ck_assert_int_eq(sdin_open(path, &in, NULL), SD_OK);
+	memset(g, 0, sizeof *g);
+	sfi_result res = sfi_scan(in, 0, len, 4, got_entry, g, ud, NULL);
+	sdin_close(in);
+	return res;
+}
+
+/* The scanner accepts only what jansson reads, and to the same values;
+ * returns whether it accepted. */
+static bool scan_agrees(const char *text, size_t len)
+{
+	scan_got g;
+	json_t *ud = NULL;
+	sfi_result res = scan_text(text, len, &g, &ud);
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (res == SFI_OK) {
+		ck_assert_msg(root != NULL,
+		              "scanner accepted what jansson refuses (%s at %d): %.*s", jerr.text,
+		              jerr.position, (int)(len < 300 ? len : 300), text);
+		json_t *idx = json_object_get(root, "index");
+		ck_assert(json_is_object(idx));
+		ck_assert_uint_eq(json_object_size(root), 1 + (ud != NULL));
+		ck_assert_uint_eq(json_object_size(idx), g.n);
+		size_t i = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach(idx, k, v)
+		{
+			ck_assert_str_eq(k, g.names[i]);
+			ck_assert_int_eq(json_integer_value(json_object_get(v, "offset")),
+			                 (long long)g.off[i]);
+			ck_assert_int_eq(json_integer_value(json_object_get(v, "size")),
+			                 (long long)g.size[i]);
+			i++;
+		}
+		ck_assert(ud ? json_equal(ud, json_object_get(root, "userdata"))
+		             : !json_object_get(root, "userdata"));
+	} else {
+		ck_assert(ud == NULL);
+	}
+	json_decref(ud);
+	json_decref(root);
+	got_free(&g);
+	return res == SFI_OK;
+}
+
+START_TEST(index_scanner_cases)
+{
+	static const struct {
+		const char *text;
+		bool accepted; /* by the scanner; jansson is asked in scan_agrees */
+		size_t n;      /* entries handed over when accepted */
+	} cases[] = {
+	    {"{\"index\":{\"a\":{\"offset\":0,\"size\":5}},\"userdata\":{\"version\":\"2.0.0\"}}",
+	     true, 1},
+	    {" {\"userdata\":null , \"index\" : "
+	     "{\"b\":{\"size\":1,\"offset\":2},\"a\":{\"offset\":0,"
+	     "\"size\":0}}}\r\n",
+	     true, 2},
+	    {"{\"index\":{}}", true, 0},
+	    {"{\"index\":{\"a\":{\"offset\":0,\"size\":5}}", false, 0},   /* cut */
+	    {"{\"index\":{\"a\":{\"offset\":0,\"size\":5}},}", false, 0}, /* not JSON */
+	    {"{\"index\":{\"a\":{\"offset\":0,\"size\":5},\"a\":{\"offset\":0,\"size\":5}}}", false,
+	     0},
+	    {"{\"index\":{\"a\":{\"offset\":0,\"offset\":1,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"a\":{\"offset\":\"0\",\"size\":5}}}", false, 0}, /* string offset */
+	    {"{\"index\":{\"a\":{\"offset\":-1,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"a\":{\"offset\":1.0,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"a\":{\"offset\":01,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"a\":{\"offset\":99999999999999999999,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"a\":{\"offset\":0,\"size\":5,\"x\":[{}]}}}", false,
+	     0}, /* nested junk */
+	    {"{\"index\":{},\"junk\":{\"a\":[1,{\"b\":{}}]}}", false, 0},
+	    {"{\"index\":{},\"userdata\":{\"a\":1,\"a\":2}}", false, 0},
+	    {"{\"index\":{},\"userdata\":{\"a\":\"}\"}}", true, 0},
+	    {"{\"index\":{\"\\u00e9\\ud83d\\ude00\\n\":{\"offset\":0,\"size\":5}}}", true, 1},
+	    {"{\"index\":{\"\\u0000\":{\"offset\":0,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"\\ud83d\":{\"offset\":0,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"\xc3\xa9\":{\"offset\":0,\"size\":5}}}", true, 1},
+	    {"{\"index\":{\"\xc0\xa9\":{\"offset\":0,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"\xed\xa0\x80\":{\"offset\":0,\"size\":5}}}", false, 0},
+	    {"{\"index\":{\"a\tb\":{\"offset\":0,\"size\":5}}}", false, 0},
+	    {"{\"index\":{}} x", false, 0},
+	    {"[]", false, 0},
+	    {"", false, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t len = strlen(cases[i].text);
+		ck_assert_msg(scan_agrees(cases[i].text, len) == cases[i].accepted, "case %zu", i);
+		scan_got g;
+		json_t *ud = NULL;
+		if (scan_text(cases[i].text, len, &g, &ud) == SFI_OK)
+			ck_assert_uint_eq(g.n, cases[i].n);
+		json_decref(ud);
+		got_free(&g);
+	}
+	/* \u00e9 is the member name é, as jansson decodes it */
+	scan_got g;
+	json_t *ud = NULL;
+	const char *t = "{\"index\":{\"thumbnail/\\u00e9.jpg\":{\"offset\":7,\"size\":5}}}";
+	ck_assert_int_eq(scan_text(t, strlen(t), &g, &ud), SFI_OK);
+	ck_assert_str_eq(g.names[0], "thumbnail/\xc3\xa9.jpg");
+	got_free(&g);
+	/* a huge name (over the 64 KiB read chunk), and many entries */
+	strbuf sb = SB_INIT;
+	size_t name_len = 0;
+	sb_add(&sb, "{\"index\":{\"");
+	for (int i = 0; i < 200000; i++) {
+		sb_add(&sb, i % 7 ? "n" : "\\u00e9");
+		name_len += i % 7 ? 1 : 2;
+	}
+	sb_add(&sb, "\":{\"offset\":0,\"size\":1}");
+	for (int i = 0; i < 20000; i++)
+		sb_printf(&sb, ",\"m%d\":{\"offset\":%d,\"size\":%d}", i, i * 512, i);
+	sb_add(&sb, "},\"userdata\":{\"version\":\"2.0.0\"}}");
+	ck_assert(scan_agrees(sb.s, sb.len));
+	ck_assert_int_eq(scan_text(sb.s, sb.len, &g, &ud), SFI_OK);
+	ck_assert_uint_eq(g.n, 20001);
+	ck_assert_uint_eq(strlen(g.names[0]), name_len);
+	json_decref(ud);
+	got_free(&g);
+	sb_free(&sb);
+}
+END_TEST
+
+/* Real indexes mutated a few hundred ways (a fixed seed): the scanner never
+ * accepts what jansson refuses or reads differently. */
+START_TEST(index_scanner_agrees_with_jansson)
+{
+	static const char *const files[] = {"good-project-A.mapeodata", "good-project-B.mapeodata",
+	                                    "good-no-key.mapeodata",
+	                                    "edge-empty-device-A.mapeodata"};
+	static const char alphabet[] = "{}[]\":,\\0123456789-.eEu abnrtfl\x01\x80\xc3\xa9";
+	uint64_t seed = 0x5eed2026;
+	size_t accepted = 0, refused = 0;
+	for (size_t fi = 0; fi < sizeof files / sizeof *files; fi++) {
+		char *p = dmg_copy(files[fi]);
+		char *json = dmg_index_json(p);
+		size_t len = strlen(json);
+		ck_assert(scan_agrees(json, len)); /* the real index takes the fast path */
+		char *m = malloc(len + 64);
+		for (int k = 0; k < 150; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			size_t at = (size_t)(seed >> 33) % len, n = len;
+			char c = alphabet[(seed >> 20) % (sizeof alphabet - 1)];
+			memcpy(m, json, len);
+			switch ((seed >> 8) % 5) {
+			case 0: /* one byte replaced */ m[at] = c; break;
+			case 1: /* one byte removed */
+				memmove(m + at, m + at + 1, len - at - 1);
+				n = len - 1;
+				break;
+			case 2: /* one byte added */
+				memmove(m + at + 1, m + at, len - at);
+				m[at] = c;
+				n = len + 1;
+				break;
+			case 3: /* cut */ n = at; break;
+			default: { /* a span repeated: duplicate names and keys */
+				size_t w = len - at < 40 ? len - at : 40;
+				memcpy(m + at + w, json + at, w);
+				memcpy(m + at + 2 * w, json + at + w, len - at - w);
+				n = len + w;
+				break;
+			}
+			}
+			if (scan_agrees(m, n))
+				accepted++;
+			else
+				refused++;
+		}
+		free(m);
+		free(json);
+		dmg_done(p);
+	}
+	/* both ways taken, so the comparison means something */
+	ck_assert_uint_gt(accepted, 20);
+	ck_assert_uint_gt(refused, 100);
+}
+END_TEST
+
+/* The findings on damaged indexes through the whole reader. */
+START_TEST(index_findings)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	char *json = dmg_index_json(p);
+	findings fl;
+	syncfile *sf = open_sf(p, &fl);
+	uint64_t data_off = sf->index_member->data_off;
+	ck_assert(sf->has_index);
+	size_t base_n = fl.n;
+	sf_close(sf);
+	fnd_free(&fl);
+	/* not JSON: jansson's character position, as before */
+	char *bad = dmg_replace(json, "\"userdata\"", "\"userdata");
+	json_error_t jerr;
+	ck_assert_ptr_null(json_loads(bad, JSON_REJECT_DUPLICATES, &jerr));
+	dmg_rewrite_index(p, bad);
+	char want[512];
+	snprintf(want, sizeof want, "the index is not valid JSON (%s, at character %d)", jerr.text,
+	         jerr.position);
+	sd_report *r = dmg_check(p);
+	const finding *f = dmg_find(r, "damaged-index");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->message, want);
+	ck_assert_int_eq(f->offset, (int64_t)data_off + jerr.position);
+	report_free(r);
+	free(bad);
+	/* a duplicate entry */
+	char *dup = dmg_replace(json, "{\"index\":{",
+	                        "{\"index\":{\"osm-p2p-db.tar\":{\"offset\":1,\"size\":2},");
+	dmg_rewrite_index(p, dup);
+	r = dmg_check(p);
+	f = dmg_find(r, "damaged-index");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->message, "duplicate"));
+	report_free(r);
+	free(dup);
+	/* a string offset */
+	bad = dmg_replace(json, "\"offset\":554496", "\"offset\":\"554496\"");
+	dmg_rewrite_index(p, bad);
+	expect(p, "damaged-index", -2, "osm-p2p-db.tar");
+	r = dmg_check(p);
+	ck_assert_str_eq(dmg_find(r, "damaged-index")->message,
+	                 "the index entry for 'osm-p2p-db.tar' has no valid offset and size");
+	report_free(r);
+	free(bad);
+	/* nested junk jansson reads: no finding */
+	bad = dmg_replace(json, "{\"index\":{", "{\"junk\":{\"a\":[1,{\"b\":{}}]},\"index\":{");
+	dmg_rewrite_index(p, bad);
+	sf = open_sf(p, &fl);
+	ck_assert(sf->has_index);
+	ck_assert_uint_eq(fl.n, base_n);
+	sf_close(sf);
+	fnd_free(&fl);
+	free(bad);
+	/* \u00e9 in an entry name matches the member é */
+	dmg_rename(p, 0, "thumbnail/\xc3\xa9.jpg");
+	bad = dmg_replace(json, "thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg",
+	                  "thumbnail/\\u00e9.jpg");
+	dmg_rewrite_index(p, bad);
+	sf = open_sf(p, &fl);
+	ck_assert_str_eq(sf->members[0].name, "thumbnail/\xc3\xa9.jpg");
+	ck_assert(sf->members[0].in_index);
+	for (size_t i = 0; i < fl.n; i++)
+		ck_assert_int_ne(fl.v[i].id, FND_INDEX_DISAGREES);
+	sf_close(sf);
+	fnd_free(&fl);
+	free(bad);
+	/* cut inside the index */
+	dmg_truncate(p, data_off + 10);
+	r = dmg_check(p);
+	f = dmg_find(r, "damaged-index");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->message, "cut: 10 of"));
+	report_free(r);
+	free(json);
+	dmg_done(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("syncfile");
@@ -749,6 +1056,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, unreadable_inputs);
 	tcase_add_test(tc, truncations);
 	tcase_add_test(tc, index_damage);
+	tcase_add_test(tc, index_scanner_cases);
+	tcase_add_test(tc, index_scanner_agrees_with_jansson);
+	tcase_add_test(tc, index_findings);
 	tcase_add_test(tc, header_damage);
 	tcase_add_test(tc, database_damage);
 	tcase_add_test(tc, database_missing);

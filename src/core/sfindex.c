@@ -1,0 +1,454 @@
+/* sfindex.c: a hand-written streaming scanner for the sync file's index.
+ *
+ * Why not jansson here: json_loadb() needs the whole text in memory and
+ * builds a tree of it; an index naming 200,000 members is tens of MiB of
+ * text and several times that of tree, and parsing it was half of
+ * `check --quick`. The index has one fixed shape, so this scanner reads it
+ * in 64 KiB chunks through the input's buffered reads, keeps only the name
+ * being read and a set of 64-bit hashes of the names seen (for
+ * JSON_REJECT_DUPLICATES), and knows each entry's byte offset. It is a
+ * fast path only: whatever it is not sure jansson would read the same way
+ * (invalid JSON, duplicates, a hash collision, other shapes) makes it
+ * answer SFI_OTHER, and the caller parses with jansson as before, so the
+ * findings and their messages come from one place. The small "userdata"
+ * value is copied (at most 1 MiB) and parsed by jansson. */
+#include "config.h"
+
+#include "sfindex.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+#define SFI_CHUNK          (64u << 10)
+#define SFI_USERDATA_MAX   (1u << 20)
+#define SFI_USERDATA_DEPTH 1024
+#define SFI_MAX_DIGITS     18 /* below json_int_t's range: no overflow to decide */
+
+typedef struct sfi_reader {
+	sd_input *in;
+	uint64_t off, len, pos; /* pos: bytes of the index consumed */
+	uint8_t *buf;
+	size_t bpos, bn;
+	const sd_progress *prog;
+	bool failed, cancelled;
+	/* the decoded string last read */
+	char *str;
+	size_t slen, scap;
+	char *name; /* the entry name, set aside while its entry is read */
+	size_t ncap;
+	/* hashes of the entry names seen; 0 marks a free slot */
+	uint64_t *seen;
+	size_t seen_cap, seen_n;
+	/* when copying (userdata): bytes taken go here too */
+	char *copy;
+	size_t clen;
+	bool copying;
+} sfi_reader;
+
+static bool refill(sfi_reader *r)
+{
+	if (r->pos >= r->len || r->failed)
+		return false;
+	if (sd_progress_cancelled(r->prog)) {
+		r->cancelled = r->failed = true;
+		return false;
+	}
+	uint64_t left = r->len - r->pos;
+	size_t want = left < SFI_CHUNK ? (size_t)left : SFI_CHUNK, got = 0;
+	if (sdin_pread(r->in, r->buf, want, r->off + r->pos, &got, NULL) != SD_OK || got != want) {
+		r->failed = true;
+		return false;
+	}
+	r->bpos = 0;
+	r->bn = got;
+	return true;
+}
+
+/* The next byte without taking it, -1 at the end (or on a read error). */
+static int peek(sfi_reader *r)
+{
+	if (r->bpos == r->bn && !refill(r))
+		return -1;
+	return r->buf[r->bpos];
+}
+
+static int take(sfi_reader *r)
+{
+	int c = peek(r);
+	if (c < 0)
+		return -1;
+	r->bpos++;
+	r->pos++;
+	if (r->copying) {
+		if (r->clen == SFI_USERDATA_MAX) {
+			r->failed = true;
+			return -1;
+		}
+		r->copy[r->clen++] = (char)c;
+	}
+	return c;
+}
+
+/* Skip JSON white space (the four characters jansson allows) and take the
+ * next byte. */
+static int take_after_ws(sfi_reader *r)
+{
+	int c;
+	while ((c = take(r)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		;
+	return c;
+}
+
+static void put_byte(sfi_reader *r, uint8_t b)
+{
+	if (r->slen + 2 > r->scap) {
+		r->scap = r->scap ? r->scap * 2 : 256;
+		r->str = xrealloc(r->str, r->scap);
+	}
+	r->str[r->slen++] = (char)b;
+}
+
+/* Plain bytes taken straight from the buffer: most of every name. */
+static void plain_run(sfi_reader *r)
+{
+	size_t i = r->bpos;
+	while (i < r->bn && r->buf[i] >= 0x20 && r->buf[i] < 0x80 && r->buf[i] != '"' &&
+	       r->buf[i] != '\\')
+		i++;
+	size_t n = i - r->bpos;
+	if (n == 0 || r->copying)
+		return;
+	if (r->slen + n + 2 > r->scap) {
+		while (r->slen + n + 2 > r->scap)
+			r->scap *= 2;
+		r->str = xrealloc(r->str, r->scap);
+	}
+	memcpy(r->str + r->slen, r->buf + r->bpos, n);
+	r->slen += n;
+	r->bpos = i;
+	r->pos += n;
+}
+
+static void put_utf8(sfi_reader *r, uint32_t cp)
+{
+	if (cp < 0x80) {
+		put_byte(r, (uint8_t)cp);
+	} else if (cp < 0x800) {
+		put_byte(r, (uint8_t)(0xC0 | cp >> 6));
+		put_byte(r, (uint8_t)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		put_byte(r, (uint8_t)(0xE0 | cp >> 12));
+		put_byte(r, (uint8_t)(0x80 | ((cp >> 6) & 0x3F)));
+		put_byte(r, (uint8_t)(0x80 | (cp & 0x3F)));
+	} else {
+		put_byte(r, (uint8_t)(0xF0 | cp >> 18));
+		put_byte(r, (uint8_t)(0x80 | ((cp >> 12) & 0x3F)));
+		put_byte(r, (uint8_t)(0x80 | ((cp >> 6) & 0x3F)));
+		put_byte(r, (uint8_t)(0x80 | (cp & 0x3F)));
+	}
+}
+
+/* One raw UTF-8 sequence whose first byte c was taken; false unless it is
+ * one jansson accepts (no overlong form, no surrogate, at most U+10FFFF). */
+static bool raw_utf8(sfi_reader *r, int c)
+{
+	int n = c >= 0xC2 && c <= 0xDF   ? 1
+	        : c >= 0xE0 && c <= 0xEF ? 2
+	        : c >= 0xF0 && c <= 0xF4 ? 3
+	                                 : -1;
+	if (n < 0)
+		return false;
+	put_byte(r, (uint8_t)c);
+	for (int i = 0; i < n; i++) {
+		int d = take(r);
+		if (d < 0x80 || d > 0xBF)
+			return false;
+		if (i == 0 && ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F) ||
+		               (c == 0xF0 && d < 0x90) || (c == 0xF4 && d > 0x8F)))
+			return false;
+		put_byte(r, (uint8_t)d);
+	}
+	return true;
+}
+
+static bool hex4(sfi_reader *r, uint32_t *v)
+{
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = take(r);
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
+		if (d < 0)
+			return false;
+		*v = *v << 4 | (uint32_t)d;
+	}
+	return true;
+}
+
+/* \uXXXX (the 'u' taken): a pair for what is above the BMP; no U+0000,
+ * which jansson refuses without JSON_ALLOW_NUL. */
+static bool unicode_escape(sfi_reader *r)
+{
+	uint32_t cp, lo;
+	if (!hex4(r, &cp) || cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
+		return false;
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		if (take(r) != '\\' || take(r) != 'u' || !hex4(r, &lo) || lo < 0xDC00 ||
+		    lo > 0xDFFF)
+			return false;
+		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+	}
+	put_utf8(r, cp);
+	return true;
+}
+
+/* A string whose opening quote was taken, decoded into r->str. */
+static bool string(sfi_reader *r)
+{
+	static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
+	r->slen = 0;
+	r->str[0] = '\0';
+	for (;;) {
+		plain_run(r);
+		int c = take(r);
+		if (c == '"') {
+			r->str[r->slen] = '\0';
+			return true;
+		}
+		if (c < 0x20)
+			return false;
+		if (c >= 0x80) {
+			if (!raw_utf8(r, c))
+				return false;
+		} else if (c != '\\') {
+			put_byte(r, (uint8_t)c);
+		} else {
+			c = take(r);
+			const char *p = c > 0 ? strchr(esc_in, c) : NULL;
+			if (c == 'u') {
+				if (!unicode_escape(r))
+					return false;
+			} else if (!p || !*p) {
+				return false;
+			} else {
+				put_byte(r, (uint8_t)esc_out[p - esc_in]);
+			}
+		}
+	}
+}
+
+/* A non-negative integer jansson reads as json_int_t; *next: the byte after. */
+static bool integer(sfi_reader *r, int c, uint64_t *v, int *next)
+{
+	int digits = 0;
+	*v = 0;
+	for (; c >= '0' && c <= '9'; c = take(r)) {
+		if (++digits > SFI_MAX_DIGITS || (digits == 2 && *v == 0))
+			return false;
+		*v = *v * 10 + (uint64_t)(c - '0');
+	}
+	*next = c;
+	return digits > 0 && c != '.' && c != 'e' && c != 'E';
+}
+
+static uint64_t name_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a, then a final mix */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ull;
+	h ^= h >> 27;
+	return h ? h : 1;
+}
+
+/* False when the name's hash was seen: a repeated name, or (rarely) two
+ * names with one hash, which jansson then tells apart. */
+static bool first_sight(sfi_reader *r, uint64_t h)
+{
+	if (2 * (r->seen_n + 1) > r->seen_cap) {
+		size_t cap = r->seen_cap ? r->seen_cap * 2 : 64;
+		uint64_t *old = r->seen;
+		size_t ocap = r->seen_cap;
+		r->seen = xcalloc(cap, sizeof *r->seen);
+		r->seen_cap = cap;
+		r->seen_n = 0;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i])
+				first_sight(r, old[i]);
+		free(old);
+	}
+	size_t i = (size_t)h & (r->seen_cap - 1);
+	for (; r->seen[i]; i = (i + 1) & (r->seen_cap - 1))
+		if (r->seen[i] == h)
+			return false;
+	r->seen[i] = h;
+	r->seen_n++;
+	return true;
+}
+
+/* {"offset":N,"size":N} in either order (the '{' taken). */
+static bool entry(sfi_reader *r, uint64_t *off, uint64_t *size)
+{
+	bool have_off = false, have_size = false;
+	int c = take_after_ws(r);
+	while (c == '"') {
+		if (!string(r))
+			return false;
+		bool is_off = !strcmp(r->str, "offset") && r->slen == 6;
+		bool is_size = !strcmp(r->str, "size") && r->slen == 4;
+		if ((!is_off && !is_size) || (is_off && have_off) || (is_size && have_size) ||
+		    take_after_ws(r) != ':')
+			return false;
+		if (!integer(r, take_after_ws(r), is_off ? off : size, &c))
+			return false;
+		have_off |= is_off;
+		have_size |= is_size;
+		while (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			c = take(r);
+		if (c == '}')
+			return have_off && have_size;
+		if (c != ',')
+			return false;
+		c = take_after_ws(r);
+	}
+	return false;
+}
+
+/* The "index" object, its '{' not yet taken. */
+static bool index_object(sfi_reader *r, sfi_entry_fn fn, void *ud)
+{
+	if (take_after_ws(r) != '{')
+		return false;
+	int c = take_after_ws(r);
+	if (c == '}')
+		return true;
+	for (;;) {
+		uint64_t off = 0, size = 0;
+		if (c != '"' || !string(r) || !first_sight(r, name_hash(r->str, r->slen)))
+			return false;
+		char *t = r->name;
+		size_t tcap = r->ncap;
+		r->name = r->str;
+		r->ncap = r->scap;
+		r->str = t;
+		r->scap = tcap;
+		if (take_after_ws(r) != ':' || take_after_ws(r) != '{' || !entry(r, &off, &size))
+			return false;
+		/* The name held no U+0000, so its length is strlen's. */
+		fn(ud, r->name, off, size);
+		c = take_after_ws(r);
+		if (c == '}')
+			return true;
+		if (c != ',')
+			return false;
+		c = take_after_ws(r);
+	}
+}
+
+/* The "userdata" value copied whole (strings and brackets followed only far
+ * enough to find its end) and parsed by jansson, which checks it. */
+static json_t *userdata_value(sfi_reader *r)
+{
+	int c;
+	while ((c = peek(r)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		take(r);
+	r->copy = xmalloc(SFI_USERDATA_MAX);
+	r->clen = 0;
+	r->copying = true;
+	size_t depth = 0, deepest = 0;
+	bool in_str = false;
+	for (;;) {
+		c = peek(r);
+		if (c < 0)
+			break;
+		if (!in_str && depth == 0 && r->clen > 0 &&
+		    (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' ||
+		     c == '\r'))
+			break;
+		take(r);
+		if (in_str) {
+			if (c == '\\')
+				take(r);
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > deepest)
+				deepest = depth;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			break;
+		}
+	}
+	r->copying = false;
+	/* jansson counts the depth from the top: leave the deep ones to it. */
+	json_t *v =
+	    r->failed || deepest > SFI_USERDATA_DEPTH
+	        ? NULL
+	        : json_loadb(r->copy, r->clen, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+	free(r->copy);
+	r->copy = NULL;
+	return v;
+}
+
+/* The top object: "index" and "userdata", each at most once, nothing else. */
+static bool top(sfi_reader *r, sfi_entry_fn fn, void *ud, json_t **userdata)
+{
+	bool have_index = false;
+	if (take_after_ws(r) != '{')
+		return false;
+	int c = take_after_ws(r);
+	while (c == '"') {
+		if (!string(r) || take_after_ws(r) != ':')
+			return false;
+		if (!strcmp(r->str, "index") && r->slen == 5 && !have_index) {
+			if (!index_object(r, fn, ud))
+				return false;
+			have_index = true;
+		} else if (!strcmp(r->str, "userdata") && r->slen == 8 && !*userdata) {
+			if (!(*userdata = userdata_value(r)))
+				return false;
+		} else {
+			return false;
+		}
+		c = take_after_ws(r);
+		if (c == '}')
+			return have_index && take_after_ws(r) < 0 && !r->failed;
+		if (c != ',')
+			return false;
+		c = take_after_ws(r);
+	}
+	return false;
+}
+
+sfi_result sfi_scan(sd_input *in, uint64_t off, uint64_t len, size_t n_hint, sfi_entry_fn fn,
+                    void *ud, json_t **userdata, const sd_progress *prog)
+{
+	sfi_reader r = {.in = in, .off = off, .len = len, .prog = prog};
+	r.buf = xmalloc(SFI_CHUNK);
+	r.scap = 256;
+	r.str = xmalloc(r.scap);
+	r.ncap = 256;
+	r.name = xmalloc(r.ncap);
+	r.seen_cap = 64;
+	while (r.seen_cap < 2 * n_hint + 2)
+		r.seen_cap *= 2;
+	r.seen = xcalloc(r.seen_cap, sizeof *r.seen);
+	*userdata = NULL;
+	bool ok = top(&r, fn, ud, userdata);
+	free(r.buf);
+	free(r.str);
+	free(r.name);
+	free(r.seen);
+	if (!ok) {
+		json_decref(*userdata);
+		*userdata = NULL;
+	}
+	return r.cancelled ? SFI_CANCELLED : ok ? SFI_OK : SFI_OTHER;
+}

@@ -1,0 +1,39 @@
+/* sfindex.h: the sync file's index (___index.json) read as a stream.
+ *
+ * sfi_scan() reads the index member through the input's own buffered reads,
+ * 64 KiB at a time, and hands each entry of {"index":{NAME:{"offset":N,
+ * "size":N},...},"userdata":{...}} to a callback as it goes: it never holds
+ * the whole text nor a tree of it. It accepts only what jansson
+ * (json_loadb with JSON_REJECT_DUPLICATES) would read to the same values;
+ * anything else (not JSON, a repeated name or key, an entry that is not two
+ * non-negative integers, another key at the top, a userdata over 1 MiB)
+ * returns SFI_OTHER before the caller has been told anything it must
+ * undo except through its callback's own findings, and the caller reads the
+ * text whole with jansson, which decides and words the finding. */
+#ifndef SD_SFINDEX_H
+#define SD_SFINDEX_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io.h"
+#include "progress.h"
+
+typedef enum sfi_result {
+	SFI_OK,        /* the expected shape, every entry handed over */
+	SFI_OTHER,     /* read it whole instead: entries handed over so far are void */
+	SFI_CANCELLED, /* prog was cancelled */
+} sfi_result;
+
+/* name: UTF-8 as jansson decodes it, NUL-terminated, valid during the call. */
+typedef void (*sfi_entry_fn)(void *ud, const char *name, uint64_t offset, uint64_t size);
+
+/* Scan the len bytes at off of in. n_hint: about how many entries to expect
+ * (sizes the set of names seen). On SFI_OK, *userdata is the parsed
+ * "userdata" value (the caller decrefs it) or NULL when there is none; on
+ * any other result it is NULL. */
+sfi_result sfi_scan(sd_input *in, uint64_t off, uint64_t len, size_t n_hint, sfi_entry_fn fn,
+                    void *ud, json_t **userdata, const sd_progress *prog);
+
+#endif
