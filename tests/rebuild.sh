@@ -149,11 +149,20 @@ mapeo "broken photo, salvage" "$TMP/r10.mapeodata" "$KA" 24 29
 is "salvage: the rebuilt file checks clean" "$(verdict "$TMP/r10.mapeodata" .verdict)" ok
 is "salvage: the photo is said to be left out by the rebuild" "$(verdict "$TMP/r10.mapeodata" '[.findings[] | select(.code == "attachment-left-out") | .media] | join(" ")')" "$photo"
 
-# nothing of a database to read: never an empty file said to be verified
-cp "$D/good-project-B.mapeodata" "$TMP/nodata.mapeodata"
-"$MK" mhdr "$TMP/nodata.mapeodata" 0 257 >/dev/null
-status "no database can be read: refused" 2 "$SYNCDOCTOR" rebuild --salvage --config "$D/config-B.v3-tar.mapeosettings" "$TMP/nodata.mapeodata" -o "$TMP/r10c.mapeodata"
+# nothing of a database to read (here, not a sync file at all): never an
+# empty file said to be verified
+status "no database can be read: refused" 2 "$SYNCDOCTOR" rebuild --salvage --config "$D/config-B.v3-tar.mapeosettings" "$D/config-A.mapeosettings" -o "$TMP/r10c.mapeodata"
+check "no database can be read: says why" grep -q "no database can be read from the sources" "$TMP/out"
 check "no database can be read: nothing written" test ! -e "$TMP/r10c.mapeodata"
+
+# the first header's magic damaged: still a sync file (its index is at the
+# end), and the index vouches for the photo the damaged header holds
+cp "$D/good-project-B.mapeodata" "$TMP/magic.mapeodata"
+"$MK" mhdr "$TMP/magic.mapeodata" 0 257 >/dev/null
+is "a damaged first header: still read whole" "$(verdict "$TMP/magic.mapeodata" '[.media.members, .observations.heads, ([.findings[] | select(.code == "not-a-sync-file")] | length)] | join(" ")')" "6 4 0"
+status "a damaged first header: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$D/config-B.v3-tar.mapeosettings" "$TMP/magic.mapeodata" -o "$TMP/r10d.mapeodata"
+is "a damaged first header: nothing lost, clean" "$(verdict "$TMP/r10d.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 4 6"
+mapeo "a damaged first header" "$TMP/r10d.mapeodata" "$KB" 4 6
 
 # photo headers damaged over intact data (storage bit flips): the index
 # still names each at its offset with its size, so nothing is lost

@@ -588,9 +588,13 @@ static bool recover_member(syncfile *sf, const sf_member *m, const char *name, u
 {
 	uint8_t b[TAR_BLOCK];
 	tar_header h;
+	/* tar's magic may be the damaged byte: the size field, read as tar
+	 * reads it and equal to the index's, is what must hold */
 	if (off % TAR_BLOCK || off + TAR_BLOCK + size > sf->size ||
-	    sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK || !tar_header_parse(b, &h) ||
-	    h.checksum_ok || !h.size_ok || h.size != size || !(h.magic_ustar || h.magic_gnu) ||
+	    sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
+		return false;
+	(void)tar_header_parse(b, &h);
+	if (h.zero || h.checksum_ok || !h.size_ok || h.size != size ||
 	    (m && (m->header_off != off || m->checksum_ok)) ||
 	    sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS))
 		return false;
@@ -793,6 +797,25 @@ char *sf_index_text(syncfile *sf, size_t *len)
 	txt[n] = '\0';
 	*len = n;
 	return txt;
+}
+
+/* A sync file's ___index.json header among the last blocks (past the
+ * trailer's zeros, at most 8 MiB back): the file is a tar even when its
+ * first header is damaged, and the index can vouch for what it hid. */
+static bool index_near_end(syncfile *sf)
+{
+	uint8_t b[TAR_BLOCK];
+	uint64_t off = sf->size / TAR_BLOCK * TAR_BLOCK;
+	for (unsigned n = 0; off >= TAR_BLOCK && n < 16384; n++) {
+		off -= TAR_BLOCK;
+		if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
+			return false;
+		tar_header h;
+		if (tar_header_parse(b, &h) && h.checksum_ok && h.size_ok &&
+		    !strcmp(h.name, INDEX_NAME) && off + TAR_BLOCK + h.size <= sf->size)
+			return true;
+	}
+	return false;
 }
 
 /* Streamed first (sfindex.c); jansson on the whole text when the stream
@@ -1468,7 +1491,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return SD_OK;
 	}
 	tar_header h;
-	if (!tar_header_parse(b, &h) && !h.zero) {
+	if (!tar_header_parse(b, &h) && !h.zero && !index_near_end(sf)) {
 		const char *what = got >= 4 && !memcmp(b, "PK\003\004", 4)
 		                       ? _("it is a ZIP archive (a configuration file, perhaps)")
 		                       : _("its first bytes are not a tar header");
