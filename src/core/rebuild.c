@@ -21,6 +21,7 @@
 #include "report.h"
 #include "configuration.h"
 #include "sfwrite.h"
+#include "source.h"
 #include "strmap.h"
 #include "syncfile.h"
 #include "tar.h"
@@ -1856,9 +1857,10 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 		st = write_media(p, w, o, live, prog, err);
 	if (st == SD_OK && p->has_db)
 		st = write_database(p, w, err);
-	/* what was copied is what the plan checked */
+	/* what was copied is what the plan checked: a sync file, or every file
+	 * of a database folder (Mapeo may be running) */
 	for (size_t k = 0; k < n_src && st == SD_OK; k++)
-		if (p->views[k]->in && sdin_check_unchanged(p->views[k]->in, err) != SD_OK)
+		if (src_check_unchanged(p->views[k], err) != SD_OK)
 			st = err->status;
 	if (st == SD_OK) {
 		/* the photos left out, by name (a feed's key has no slash) */

@@ -680,6 +680,31 @@ START_TEST(rebuild_database_without_secrets)
 }
 END_TEST
 
+/* A database changed between the plan and the write (Mapeo running): the
+ * write is refused and nothing is left under the output's name. */
+START_TEST(rebuild_refuses_a_database_changed_after_the_plan)
+{
+	dbfx_options o = {.own = true, .epoch_feed = -1};
+	char *ud = build(&o, NULL);
+	rebuild_options ro = {.config_path = sd_test_data("config-A.mapeosettings")};
+	rebuild_plan *p = NULL;
+	sd_error err;
+	ck_assert_int_eq(rebuild_plan_make(ud, &ro, NULL, &p, &err), SD_OK);
+	char *data = xasprintf("%s/kappa.db/0/data", ud);
+	FILE *f = fopen(data, "ab");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs("{}\n", f) >= 0, 1);
+	fclose(f);
+	char *out = xasprintf("%s/../changed.mapeodata", ud);
+	ck_assert_int_eq(rebuild_write(p, out, &ro, NULL, &err), SD_ERR_CHANGED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "changed while it was being read"));
+	ck_assert_int_ne(access(out, F_OK), 0);
+	rebuild_plan_free(p);
+	free(data), free(out);
+	done(ud);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("database");
@@ -696,6 +721,7 @@ static Suite *suite(void)
 	tcase_add_test(t, temp_folder);
 	tcase_add_test(t, sources_answer_what_the_diagnosis_asks);
 	tcase_add_test(t, rebuild_database_without_secrets);
+	tcase_add_test(t, rebuild_refuses_a_database_changed_after_the_plan);
 	suite_add_tcase(s, t);
 	return s;
 }
