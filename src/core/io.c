@@ -34,7 +34,7 @@
 #define HASH_GAP (8u << 20)
 
 struct hasher;
-static void hq_stop(struct hasher *h, bool abandon);
+static bool hq_stop(struct hasher *h, bool abandon, uint64_t *bytes_read);
 
 struct sd_input {
 	int fd;
@@ -98,7 +98,7 @@ void sdin_close(sd_input *in)
 	close(in->fd);
 	free(in->path);
 	free(in->ra);
-	hq_stop(in->hq, true);
+	hq_stop(in->hq, true, NULL);
 	free(in->hs);
 	free(in);
 }
@@ -155,78 +155,140 @@ static ssize_t full_pread(int fd, void *buf, size_t len, uint64_t off, size_t *d
 }
 
 /* The fingerprint's hashing thread. BLAKE2b of the whole file costs about
- * what the rest of a check does (b2sum: 50 ms for the 33.7 MB real-shaped
- * file; the check without it: 60 ms), so on a machine with a second core
- * (a Raspberry Pi field kit has four) the check's reads are copied into
- * HQ_SLOTS slots that a second thread hashes in order: the check then
- * costs about the larger of the two instead of their sum. Copying is far
- * cheaper than hashing, and keeps the fingerprint coming from the check's
- * own read (the file is read once). The thread only hashes: it never
- * reads, prints or touches the screen, takes no signal (all blocked), and
- * is always joined (sdin_hash_finish, sdin_close), at once when abandoned
- * on an interrupt: what it holds is at most HQ_SLOTS chunks. 1 MiB of
- * slots in all, for the memory bound. One core, a busy machine (no core
- * free), no pthreads, or SYNCDOCTOR_HASH_THREAD=0 (tests compare both
- * ways; 1 forces the thread): hashed in line. */
+ * what the rest of a check does (b2sum: 46 ms for the 33.7 MB real-shaped
+ * file; the check without it: 55 ms), so on a machine with a second core
+ * (a Raspberry Pi field kit has four) a second thread hashes while the
+ * check works, and the check costs about the larger of the two instead of
+ * their sum.
+ *
+ * The file is hashed front to back, each byte once, by whichever thread
+ * gets there first. When a read of the check's reaches the first byte not
+ * yet hashed, its bytes are handed to the thread as they are (a copy, into
+ * one of HQ_SLOTS slots): the fingerprint of what the check read comes from
+ * the check's read. When the thread has nothing handed to it, it reads the
+ * next chunk itself: the bytes the check skips (the photos' bodies: the
+ * check reads their headers, not their pixels) are read once, by the
+ * thread, which therefore never waits for the check to walk past them.
+ * (Handing over only the check's reads left the thread a whole photo
+ * section behind, and the check waited for it at the end: no gain.)
+ * Bytes both read are counted in sdin_bytes_read(); sdin_hash_finish()
+ * gives the fingerprint only if the file's size and time did not change
+ * between its opening and the end of the hashing.
+ *
+ * The thread only reads and hashes: it never prints or touches the screen,
+ * takes no signal (all blocked), and is always joined (sdin_hash_finish,
+ * sdin_close), soon after an interrupt: it looks for one between chunks.
+ * 1.25 MiB of buffers in all, for the memory bound. One core, no
+ * pthreads, or SYNCDOCTOR_HASH_THREAD=0 (tests compare both ways; 1 forces
+ * the thread): hashed in line, the gaps read by the check's thread. */
 #define HQ_CHUNK (256u << 10)
 #define HQ_SLOTS 4
+/* a smaller read is left for the thread to read again (a 512-byte tar
+ * header: a copy and a hand-over would cost more) */
+#define HQ_COPY_MIN (16u << 10)
 
 #ifdef HAVE_PTHREAD
 typedef struct hasher {
 	pthread_t th;
 	pthread_mutex_t mu;
-	pthread_cond_t cv; /* a slot filled, a slot freed, or closing */
+	pthread_cond_t cv; /* a slot queued or hashed, bytes hashed, or closing */
 	crypto_generichash_state *hs;
+	sd_input *in; /* the file: its fd and size (read-only here) */
 	uint8_t *slot[HQ_SLOTS];
-	size_t len[HQ_SLOTS];
-	unsigned head, count; /* filled slots waiting: head .. head + count - 1 */
-	bool closing, abandon;
-	/* the main thread's side: the slot being filled, past the queue */
-	unsigned cur;
-	size_t fill;
+	uint64_t slot_len[HQ_SLOTS];
+	uint8_t *rbuf; /* the thread's own reads */
+	/* handed-over slots in file order: queue[qhead .. qhead + qcount - 1] */
+	int queue[HQ_SLOTS];
+	unsigned qhead, qcount;
+	bool slot_used[HQ_SLOTS]; /* queued or being hashed */
+	uint64_t next;            /* bytes [0, next) are handed over or claimed */
+	uint64_t done;            /* bytes [0, done) are hashed */
+	bool closing, abandon, failed;
+	uint64_t bytes_read; /* by the thread */
 } hasher;
+
+/* Claim and hash the next chunk (or hole), then lock again: the caller
+ * holds the lock, and the queue is empty. */
+static void hq_claim(hasher *h)
+{
+	uint64_t off = h->next, size = sdin_size(h->in);
+	/* A hole (sparse file) is hashed as its length, not read as zeros: a
+	 * terabyte hole would take hours. Mapeo never writes sparse files. */
+	uint64_t data = sdin_next_data(h->in, off);
+	uint64_t len = data > off ? data - off : (size - off < HQ_CHUNK ? size - off : HQ_CHUNK);
+	h->next = off + len;
+	pthread_mutex_unlock(&h->mu);
+	size_t n = 0;
+	bool ok = true;
+	if (data > off) {
+		char mark[48];
+		int m = snprintf(mark, sizeof mark, "\nhole %llu\n", (unsigned long long)len);
+		crypto_generichash_update(h->hs, (const uint8_t *)mark, (size_t)m);
+	} else if (full_pread(h->in->fd, h->rbuf, (size_t)len, off, &n) < 0 || n != len) {
+		ok = false;
+	} else {
+		crypto_generichash_update(h->hs, h->rbuf, n);
+	}
+	pthread_mutex_lock(&h->mu);
+	h->bytes_read += n;
+	if (!ok) {
+		h->failed = true; /* the file ended early or cannot be read */
+		h->next = h->done = size;
+	} else {
+		h->done = off + len;
+	}
+	pthread_cond_broadcast(&h->cv);
+}
 
 static void *hq_main(void *arg)
 {
 	hasher *h = arg;
+	uint64_t size = sdin_size(h->in);
 	pthread_mutex_lock(&h->mu);
 	for (;;) {
-		while (!h->count && !h->closing)
+		while (!h->qcount && h->next == size && !h->closing)
 			pthread_cond_wait(&h->cv, &h->mu);
-		if (h->abandon || !h->count)
+		if (h->abandon || (h->closing && !h->qcount && h->next == size))
 			break;
-		unsigned s = h->head;
+		if (!h->qcount) {
+			hq_claim(h);
+			continue;
+		}
+		int s = h->queue[h->qhead];
+		h->qhead = (h->qhead + 1) % HQ_SLOTS;
+		h->qcount--;
 		pthread_mutex_unlock(&h->mu);
-		crypto_generichash_update(h->hs, h->slot[s], h->len[s]);
+		crypto_generichash_update(h->hs, h->slot[s], (size_t)h->slot_len[s]);
 		pthread_mutex_lock(&h->mu);
-		h->head = (h->head + 1) % HQ_SLOTS;
-		h->count--;
+		h->slot_used[s] = false;
+		h->done += h->slot_len[s];
 		pthread_cond_broadcast(&h->cv);
 	}
 	pthread_mutex_unlock(&h->mu);
 	return NULL;
 }
 
-/* A thread hashing into hs, or NULL when it should be done in line. */
-static hasher *hq_start(crypto_generichash_state *hs)
+/* A thread hashing the file into hs, or NULL when it should be done in
+ * line. */
+static hasher *hq_start(crypto_generichash_state *hs, sd_input *in)
 {
 	const char *v = getenv("SYNCDOCTOR_HASH_THREAD");
 	if (v && !strcmp(v, "0"))
 		return NULL;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	double load;
-	/* The thread gains only where a core is free: on a machine already
-	 * busy (load average over cores - 1) the copies and hand-overs only add
-	 * to the check (bench/RESULTS.md, 2026-12-06). "1" forces it (tests). */
-	if ((!v || strcmp(v, "1") != 0) &&
-	    (cpus < 2 || (getloadavg(&load, 1) == 1 && load > (double)cpus - 1.0)))
+	/* One core: the thread would only take turns with the check. A busy
+	 * machine is no reason to hash in line: the thread costs no more CPU
+	 * than hashing in line does (bench/RESULTS.md), and gains wherever the
+	 * scheduler finds a core. "1" forces it (tests). */
+	if ((!v || strcmp(v, "1") != 0) && sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return NULL;
 	hasher *h = xcalloc(1, sizeof *h);
 	h->hs = hs;
+	h->in = in;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	for (int i = 0; i < HQ_SLOTS; i++)
 		h->slot[i] = xmalloc(HQ_CHUNK);
+	h->rbuf = xmalloc(HQ_CHUNK);
 	/* signals go to the main thread, whose handler sets the interrupt flag */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -236,6 +298,7 @@ static hasher *hq_start(crypto_generichash_state *hs)
 	if (rc != 0) {
 		for (int i = 0; i < HQ_SLOTS; i++)
 			free(h->slot[i]);
+		free(h->rbuf);
 		pthread_cond_destroy(&h->cv);
 		pthread_mutex_destroy(&h->mu);
 		free(h);
@@ -244,76 +307,88 @@ static hasher *hq_start(crypto_generichash_state *hs)
 	return h;
 }
 
-/* Queue the slot being filled. */
-static void hq_submit(hasher *h)
+/* The check read p[0, n) at off: the part from the first byte not yet
+ * handed over is copied into free slots and queued; what does not fit, or
+ * a small read, is left for the thread to read itself. */
+static void hq_feed(hasher *h, const uint8_t *p, size_t n, uint64_t off)
 {
+	if (n < HQ_COPY_MIN)
+		return;
 	pthread_mutex_lock(&h->mu);
-	h->len[h->cur] = h->fill;
-	h->count++;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-	h->fill = 0;
-}
-
-static void hq_feed(hasher *h, const uint8_t *p, size_t n)
-{
-	while (n) {
-		if (h->fill == 0) {
-			/* wait for a free slot: the thread frees one a chunk's hash
-			 * later, whatever happens, so this never hangs */
-			pthread_mutex_lock(&h->mu);
-			while (h->count == HQ_SLOTS)
-				pthread_cond_wait(&h->cv, &h->mu);
-			h->cur = (h->head + h->count) % HQ_SLOTS;
-			pthread_mutex_unlock(&h->mu);
-		}
-		size_t k = n < HQ_CHUNK - h->fill ? n : HQ_CHUNK - h->fill;
-		memcpy(h->slot[h->cur] + h->fill, p, k);
-		h->fill += k, p += k, n -= k;
-		if (h->fill == HQ_CHUNK)
-			hq_submit(h);
+	while (off <= h->next && h->next < off + n && h->qcount < HQ_SLOTS) {
+		int s = 0;
+		while (h->slot_used[s])
+			s++; /* a free one exists: fewer than HQ_SLOTS are queued or hashed */
+		uint64_t from = h->next - off;
+		size_t k = n - from < HQ_CHUNK ? (size_t)(n - from) : HQ_CHUNK;
+		memcpy(h->slot[s], p + from, k);
+		h->slot_len[s] = k;
+		h->slot_used[s] = true;
+		h->queue[(h->qhead + h->qcount) % HQ_SLOTS] = s;
+		h->qcount++;
+		h->next += k;
+		pthread_cond_broadcast(&h->cv);
 	}
+	pthread_mutex_unlock(&h->mu);
 }
 
-/* Join the thread: after it every byte fed is in hs, or, when abandoned
- * (an interrupt, an error), the thread stops after the chunk it hashes. */
-static void hq_stop(hasher *h, bool abandon)
+/* Wait until more bytes are hashed: how many are, or UINT64_MAX once the
+ * thread gave up (hq_stop() says so). For the progress bar and an interrupt
+ * while the check waits for the thread. */
+static uint64_t hq_wait(hasher *h)
+{
+	uint64_t size = sdin_size(h->in);
+	pthread_mutex_lock(&h->mu);
+	uint64_t before = h->done;
+	while (h->done == before && h->done < size && !h->failed)
+		pthread_cond_wait(&h->cv, &h->mu);
+	uint64_t d = h->failed ? UINT64_MAX : h->done;
+	pthread_mutex_unlock(&h->mu);
+	return d;
+}
+
+/* Join the thread: unless abandoned (an interrupt, an error) after every
+ * byte of the file is in hs; then the thread stops after the chunk it
+ * hashes. Adds the thread's reads to *bytes_read; false when the thread
+ * could not read the file to its end. */
+static bool hq_stop(hasher *h, bool abandon, uint64_t *bytes_read)
 {
 	if (!h)
-		return;
-	if (h->fill && !abandon)
-		hq_submit(h);
+		return true;
 	pthread_mutex_lock(&h->mu);
 	h->closing = true;
 	h->abandon = abandon;
 	pthread_cond_broadcast(&h->cv);
 	pthread_mutex_unlock(&h->mu);
 	pthread_join(h->th, NULL);
+	bool ok = !h->failed;
+	if (bytes_read)
+		*bytes_read += h->bytes_read;
 	for (int i = 0; i < HQ_SLOTS; i++)
 		free(h->slot[i]);
+	free(h->rbuf);
 	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->mu);
 	free(h);
+	return ok;
 }
 #else
 typedef struct hasher hasher;
-static hasher *hq_start(crypto_generichash_state *hs) { return NULL; }
-static void hq_feed(hasher *h, const uint8_t *p, size_t n) {}
-static void hq_stop(hasher *h, bool abandon) {}
+static hasher *hq_start(crypto_generichash_state *hs, sd_input *in) { return NULL; }
+static void hq_feed(hasher *h, const uint8_t *p, size_t n, uint64_t off) {}
+static uint64_t hq_wait(hasher *h) { return UINT64_MAX; }
+static bool hq_stop(hasher *h, bool abandon, uint64_t *bytes_read) { return true; }
 #endif
 
-static void hash_update(sd_input *in, const uint8_t *p, size_t n)
-{
-	if (in->hq)
-		hq_feed(in->hq, p, n);
-	else
-		crypto_generichash_update(in->hs, p, n);
-}
-
-/* Feed the fingerprint with bytes just read at off: the part past hpos,
- * after reading a short gap before it. */
+/* Feed the fingerprint with bytes just read at off. With the thread: hand
+ * them over (hq_feed). In line: the part past hpos, after reading the gap
+ * before it when it is short (up to HASH_GAP). */
 static void hash_note(sd_input *in, const uint8_t *buf, size_t got, uint64_t off)
 {
+	if (in->hq) {
+		hq_feed(in->hq, buf, got, off);
+		return;
+	}
 	if (!in->hs || in->hash_failed || off + got <= in->hpos)
 		return;
 	if (off > in->hpos) {
@@ -329,12 +404,12 @@ static void hash_note(sd_input *in, const uint8_t *buf, size_t got, uint64_t off
 				return;
 			}
 			in->bytes_read += n;
-			hash_update(in, gap, n);
+			crypto_generichash_update(in->hs, gap, n);
 			in->hpos += n;
 		}
 	}
 	size_t skip = (size_t)(in->hpos - off);
-	hash_update(in, buf + skip, got - skip);
+	crypto_generichash_update(in->hs, buf + skip, got - skip);
 	in->hpos = off + got;
 }
 
@@ -397,19 +472,19 @@ sd_status sdin_hash_start(sd_input *in)
 		if (!in->hs)
 			sd_fatal(_("out of memory (could not allocate %zu bytes)"), n);
 	}
-	hq_stop(in->hq, true); /* a second start begins again */
+	hq_stop(in->hq, true, NULL); /* a second start begins again */
+	in->hq = NULL;
 	crypto_generichash_init(in->hs, NULL, 0, 32);
-	in->hq = hq_start(in->hs);
 	in->hpos = 0;
 	in->hash_failed = false;
+	in->hq = hq_start(in->hs, in);
 	return SD_OK;
 }
 
-sd_status sdin_hash_finish(sd_input *in, const sd_progress *prog, char *out, sd_error *err)
+/* In line: hash [hpos, size), what the reads left, holes as their
+ * length. */
+static sd_status hash_rest(sd_input *in, const sd_progress *prog, sd_error *err)
 {
-	out[0] = '\0';
-	if (!in->hs)
-		sdin_hash_start(in); /* then it is a plain read of the whole file */
 	size_t bufsz = 1 << 20;
 	uint8_t *buf = xmalloc(bufsz);
 	sd_status st = SD_OK;
@@ -418,15 +493,13 @@ sd_status sdin_hash_finish(sd_input *in, const sd_progress *prog, char *out, sd_
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 			break;
 		}
-		/* A hole (sparse file) is hashed as its length, not read as
-		 * zeros: a terabyte hole would take hours. Mapeo never writes
-		 * sparse files, so no real fingerprint changes. */
+		/* as hq_claim() does */
 		uint64_t data = sdin_next_data(in, in->hpos);
 		if (data > in->hpos) {
 			char mark[48];
 			int m = snprintf(mark, sizeof mark, "\nhole %llu\n",
 			                 (unsigned long long)(data - in->hpos));
-			hash_update(in, (const uint8_t *)mark, (size_t)m);
+			crypto_generichash_update(in->hs, (const uint8_t *)mark, (size_t)m);
 			in->hpos = data;
 			continue;
 		}
@@ -436,18 +509,48 @@ sd_status sdin_hash_finish(sd_input *in, const sd_progress *prog, char *out, sd_
 		if ((st = raw_read(in, buf, want, in->hpos, &n, err)) != SD_OK)
 			break;
 		if (n == 0 || in->hash_failed) {
-			st = sd_error_set(err, SD_ERR_CHANGED,
-			                  _("%s: the file changed while it was being read (size "
-			                    "%llu, now %llu); another program is writing it"),
-			                  in->path, (unsigned long long)in->size,
-			                  (unsigned long long)in->hpos);
+			in->hash_failed = true;
 			break;
 		}
 		sd_progress_report(prog, _("fingerprint"), in->hpos, in->size, 0, 0);
 	}
 	free(buf);
-	hq_stop(in->hq, st != SD_OK);
+	return st;
+}
+
+/* With the thread: wait for it to hash the whole file. */
+static sd_status hash_wait(sd_input *in, const sd_progress *prog, sd_error *err)
+{
+	for (uint64_t d = 0; d < in->size;) {
+		if (sd_progress_cancelled(prog))
+			return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+		d = hq_wait(in->hq);
+		if (d <= in->size)
+			sd_progress_report(prog, _("fingerprint"), d, in->size, 0, 0);
+	}
+	return SD_OK;
+}
+
+sd_status sdin_hash_finish(sd_input *in, const sd_progress *prog, char *out, sd_error *err)
+{
+	out[0] = '\0';
+	if (!in->hs)
+		sdin_hash_start(in); /* then it is a plain read of the whole file */
+	sd_status st = in->hq ? hash_wait(in, prog, err) : hash_rest(in, prog, err);
+	if (!hq_stop(in->hq, st != SD_OK, &in->bytes_read))
+		in->hash_failed = true;
 	in->hq = NULL;
+	/* The bytes hashed are the file's as the check read them only if it
+	 * did not change meanwhile: it ended early, or has a new size or
+	 * time. */
+	if (st == SD_OK && in->hash_failed)
+		st = sd_error_set(err, SD_ERR_CHANGED,
+		                  _("%s: the file changed while it was being read (size "
+		                    "%llu, now %llu); another program is writing it"),
+		                  in->path, (unsigned long long)in->size,
+		                  (unsigned long long)in->hpos);
+	if (st == SD_OK)
+		st = sdin_check_unchanged(in, err);
 	if (st == SD_OK) {
 		uint8_t h[32];
 		crypto_generichash_final(in->hs, h, sizeof h);

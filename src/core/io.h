@@ -57,12 +57,16 @@ uint64_t sdin_next_data(sd_input *in, uint64_t off);
 
 /* The fingerprint (BLAKE2b-256 of the whole file, as jnl_fingerprint()
  * computes it) taken from the reads themselves: after sdin_hash_start(),
- * every read from the file feeds the bytes past those already hashed, and a
- * jump forward of up to 8 MiB is read at once to close the gap; a larger
- * jump is left for later reads. sdin_hash_finish() reads what was never
- * read (nothing, when the reads went front to back) and writes the lowercase
- * hex digest; SD_ERR_CANCELLED when prog cancels, SD_ERR_CHANGED when the
- * file ended early. Without a start, finish hashes the whole file. */
+ * every read from the file feeds the bytes past those already hashed. In
+ * line, a jump forward of up to 8 MiB is read at once to close the gap, a
+ * larger jump is left for later reads; with a second core, a thread hashes
+ * beside the check, handed the check's reads and reading what the check
+ * skips (io.c says how). sdin_hash_finish() reads what was never read
+ * (nothing, when the reads went front to back), waits for the thread, and
+ * writes the lowercase hex digest; SD_ERR_CANCELLED when prog cancels,
+ * SD_ERR_CHANGED (and no digest) when the file ended early or its size or
+ * time changed since it was opened. Without a start, finish hashes the
+ * whole file. */
 sd_status sdin_hash_start(sd_input *in);
 /* out: KEYS_HEX_SIZE (65) bytes. */
 sd_status sdin_hash_finish(sd_input *in, const sd_progress *prog, char *out, sd_error *err);

@@ -150,6 +150,26 @@ static jnl_db *open_read_only(const char *path)
 	return NULL;
 }
 
+/* After a commit: once the WAL holds JNL_WAL_FRAMES pages, checkpoint it
+ * and cut it to nothing. SQLite's own automatic checkpoint (at 1,000
+ * pages) never empties the file, and every run rebuilds the WAL's index
+ * from the whole file, sees none of it checkpointed, and copied it all
+ * again with three flushes at every commit once it had grown past 1,000
+ * pages (bench/RESULTS.md, 2026-12-06): a few checks' worth is read at each
+ * opening instead. Never waits: another run reading the journal makes it
+ * wait for a later commit. */
+#define JNL_WAL_FRAMES 256
+static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames)
+{
+	(void)ud;
+	if (frames >= JNL_WAL_FRAMES) {
+		sqlite3_busy_timeout(db, 0);
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_busy_timeout(db, JNL_BUSY_MS);
+	}
+	return SQLITE_OK;
+}
+
 sd_status jnl_open(const char *path, bool create, jnl_db **out, sd_error *err)
 {
 	*out = NULL;
@@ -216,10 +236,11 @@ sd_status jnl_open(const char *path, bool create, jnl_db **out, sd_error *err)
 		 * run closes it, the four fdatasync() a checkpoint costs: a check
 		 * of a small file spent most of its time there on a slow SD card.
 		 * The -wal and -shm files then stay beside the journal, and a
-		 * later commit checkpoints once the WAL reaches 1,000 pages (about
-		 * a hundred checks). */
+		 * later commit checkpoints once the WAL reaches JNL_WAL_FRAMES
+		 * pages (wal_hook). */
 		exec(j, "PRAGMA synchronous=NORMAL");
 		sqlite3_db_config(j->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		sqlite3_wal_hook(j->db, wal_hook, NULL);
 	}
 	if ((st = migrate(j, err)) != SD_OK)
 		goto fail;

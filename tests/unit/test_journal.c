@@ -257,6 +257,70 @@ START_TEST(fingerprint_interrupted)
 }
 END_TEST
 
+/* A file that changes while it is hashed gets no fingerprint (the bytes
+ * hashed may not be the bytes the check read), in line (_i 0) and with the
+ * hashing thread (_i 1), which may have hashed it all before the change. */
+START_TEST(fingerprint_of_a_changing_file)
+{
+	char *dir, *file, hex[KEYS_HEX_SIZE];
+	size_t size = (2u << 20) + 99;
+	uint8_t *data = pattern_file(_i, "grows.bin", size, &dir, &file, hex);
+	uint8_t *buf = xmalloc(1u << 20);
+	sd_input *in;
+	sd_error err;
+	char out[KEYS_HEX_SIZE];
+	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
+	sdin_hash_start(in);
+	ck_assert_int_eq(sdin_read_exact(in, buf, 1u << 20, 0, &err), SD_OK);
+	FILE *f = fopen(file, "ab");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs("appended while read", f) >= 0, 1);
+	fclose(f);
+	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_ERR_CHANGED);
+	ck_assert_str_eq(out, "");
+	ck_assert_ptr_nonnull(strstr(err.msg, "changed while it was being read"));
+	sdin_close(in);
+	unlink(file);
+	free(buf);
+	free(file);
+	free(data);
+	free(dir);
+}
+END_TEST
+
+/* Run after run, the journal's WAL file stays small: each run rebuilds its
+ * index from the whole file, and SQLite's own checkpoint never empties it,
+ * so it grew without end and, past 1,000 pages, was copied again with
+ * three flushes at every commit. */
+static sd_report *fake(const char *file, check_verdict v, const char *code);
+
+START_TEST(wal_stays_small)
+{
+	char *dir, *path;
+	jnl_db *j = open_new(&dir, &path);
+	jnl_close(j);
+	sd_error err;
+	char *wal = xasprintf("%s-wal", path);
+	off_t most = 0;
+	for (int run = 0; run < 300; run++) {
+		ck_assert_int_eq(jnl_open(path, true, &j, &err), SD_OK);
+		sd_report *r = fake("/run.mapeodata", VERDICT_PROBLEMS, "missing-index");
+		ck_assert_int_eq(jnl_record_check(j, r, NULL, 0, NULL, &err), SD_OK);
+		report_free(r);
+		jnl_close(j);
+		struct stat st;
+		if (stat(wal, &st) == 0 && st.st_size > most)
+			most = st.st_size;
+	}
+	/* 256 pages of 4 KiB and their frame headers, and one commit's more */
+	ck_assert_int_lt(most, 300 * 4120);
+	ck_assert_int_eq(count(path, "SELECT count(*) FROM checks"), 300);
+	free(wal);
+	free(dir);
+	free(path);
+}
+END_TEST
+
 /* The write copies from the plan's own open view of the input: an input
  * changed after the plan (here: bytes appended) is refused, not copied
  * from its new content under the old plan, and nothing is written. */
@@ -817,6 +881,8 @@ int main(void)
 	tcase_add_test(t, a_report_is_recorded_with_its_fingerprint);
 	tcase_add_loop_test(t, fingerprint_from_scattered_reads, 0, 2);
 	tcase_add_loop_test(t, fingerprint_interrupted, 0, 2);
+	tcase_add_loop_test(t, fingerprint_of_a_changing_file, 0, 2);
+	tcase_add_test(t, wal_stays_small);
 	tcase_add_test(t, rebuild_rows);
 	tcase_add_test(t, rebuild_copies_what_was_checked);
 	tcase_add_test(t, history_summary);
