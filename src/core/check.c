@@ -151,7 +151,9 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	 * front to back; a sync file's fingerprint comes from these reads. */
 	check_read rd = {0};
 	fnd_init(&rd.media);
-	sd_status st = src_open(path, &rd.sf, &r->findings, prog, err);
+	bool want_fp = opt->fingerprint && !opt->quick;
+	sd_status st = want_fp ? src_open_fingerprinted(path, &rd.sf, &r->findings, prog, err)
+	                       : src_open(path, &rd.sf, &r->findings, prog, err);
 	if (st == SD_ERR_CANCELLED) {
 		report_free(r);
 		*out = NULL;
@@ -165,9 +167,9 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	syncfile *sf = rd.sf;
 	source_facts(r, &rd, opt);
 	/* A folder is many files (sf->in is NULL): no fingerprint. */
-	bool hashing = opt->fingerprint && !opt->quick && sf->in;
-	if (hashing)
-		sdin_hash_start(sf->in);
+	bool hashing = want_fp && sf->in;
+	if (hashing && !sdin_hashing(sf->in))
+		sdin_hash_start(sf->in); /* in line: with the reads below */
 	st = check_read_contents(r, &rd, opt, prog);
 	if (rd.model_error)
 		return unreadable(r, &rd, rd.model_error);

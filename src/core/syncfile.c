@@ -1451,13 +1451,15 @@ static bool is_configuration(const syncfile *sf)
 }
 
 static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
-                                const sd_progress *prog, sd_error *err)
+                                const sd_progress *prog, bool fingerprint, sd_error *err)
 {
 	*out = NULL;
 	sd_input *in;
 	sd_status st = sdin_open(path, &in, err);
 	if (st != SD_OK)
 		return st;
+	if (fingerprint)
+		sdin_hash_start_threaded(in);
 	syncfile *sf = xcalloc(1, sizeof *sf);
 	sf->path = xstrdup(path);
 	sf->in = in;
@@ -1563,10 +1565,10 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	return SD_OK;
 }
 
-sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
-                  sd_error *err)
+static sd_status sf_open_as(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
+                            bool fingerprint, sd_error *err)
 {
-	sd_status st = open_sync_file(path, out, fl, prog, err);
+	sd_status st = open_sync_file(path, out, fl, prog, fingerprint, err);
 	/* A tar (or Mapeo 2's gzip) names its project in its userdata, or
 	 * step 1 says why it cannot; anything else is no sync file. */
 	if (st == SD_OK)
@@ -1574,6 +1576,18 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
 		                          ? SRC_PROJECT_NAMED
 		                          : SRC_PROJECT_NONE;
 	return st;
+}
+
+sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
+                  sd_error *err)
+{
+	return sf_open_as(path, out, fl, prog, false, err);
+}
+
+sd_status sf_open_fingerprinted(const char *path, syncfile **out, findings *fl,
+                                const sd_progress *prog, sd_error *err)
+{
+	return sf_open_as(path, out, fl, prog, true, err);
 }
 
 void sf_close(syncfile *sf)

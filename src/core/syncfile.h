@@ -128,6 +128,11 @@ typedef struct syncfile {
  * FIFO, permission, I/O) with *out NULL. */
 sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
                   sd_error *err);
+/* sf_open(), the file's fingerprint started as it is opened when a second
+ * thread can take it (sdin_hash_start_threaded): the hashing then runs
+ * beside the whole check, the structure's walk included. */
+sd_status sf_open_fingerprinted(const char *path, syncfile **out, findings *fl,
+                                const sd_progress *prog, sd_error *err);
 void sf_close(syncfile *sf);
 /* The index member's text as it is in the file (cut short where the file
  * ends), NUL-terminated, *len its length; NULL when there is no index or it
