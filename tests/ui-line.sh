@@ -45,6 +45,17 @@ check "match: the signs answered" has "No: every observation has a sensible date
 check "match: the verdict" has "\*\*\* NO PROBLEMS FOUND \*\*\*"
 check "match: the session log named" has "Session log: home/.local/state/syncdoctor/logs/session-"
 
+# A file a salvage repaired: the photo it left out is said to be left out
+# by the repair, not a photo of its own that will not open.
+cp good-project-A.mapeodata photo.mapeodata
+photo=$("${top_builddir}/tests/unit/mkdamage" photo photo.mapeodata 3)
+"$SYNCDOCTOR" --no-journal rebuild --salvage photo.mapeodata -o salvaged.mapeodata >/dev/null 2>&1
+wiz '\n1\n\n\n\n' salvaged.mapeodata
+is "salvaged: exit status 0" "$rc" 0
+check "salvaged: the sign names the repair" has "Yes: 1 photo was left out when this file was repaired"
+check "salvaged: not called damaged" sh -c "! grep -q 'photo is damaged or missing' '$TMP/out'"
+check "salvaged: the photo is named" has "$photo"
+
 wiz '\n1\n\n\n\n' good-project-B.mapeodata
 is "mismatch: exit status 2" "$rc" 2
 check "mismatch: MISMATCH in big words" has "\*\*\* MISMATCH: DIFFERENT PROJECTS \*\*\*"

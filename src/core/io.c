@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef HAVE_STATVFS
 #include <sys/statvfs.h>
@@ -47,6 +48,7 @@ struct sd_input {
 	uint64_t size;
 	int64_t mtime;
 	long mtime_nsec;
+	bool sparse; /* fewer blocks than bytes: holes are asked for */
 	uint8_t *ra; /* RA_SIZE bytes, allocated on first use */
 	uint64_t ra_off;
 	size_t ra_len;
@@ -92,6 +94,11 @@ sd_status sdin_open(const char *path, sd_input **out, sd_error *err)
 	in->size = (uint64_t)st.st_size;
 	in->mtime = (int64_t)st.st_mtime;
 	in->mtime_nsec = st.st_mtim.tv_nsec;
+	/* Only a file with fewer blocks than bytes can hold a hole; a dense
+	 * one is never asked (SEEK_DATA on a file being flushed can report data
+	 * in flight as a hole: one rebuild's output fingerprint in 30 was
+	 * wrong). */
+	in->sparse = (uint64_t)st.st_blocks * 512u < in->size;
 	*out = in;
 	return SD_OK;
 }
@@ -185,7 +192,9 @@ static ssize_t full_pread(int fd, void *buf, size_t len, uint64_t off, size_t *d
  * sdin_close), soon after an interrupt: it looks for one between chunks.
  * 1.25 MiB of buffers in all, for the memory bound. One core, no
  * pthreads, or SYNCDOCTOR_HASH_THREAD=0 (tests compare both ways; 1 forces
- * the thread): hashed in line, the gaps read by the check's thread. */
+ * the thread, "slow" too with a pause before each slot it hashes and each
+ * chunk it claims, so that the check finds every slot taken): hashed in line, the gaps read by the
+ * check's thread. */
 #define HQ_CHUNK (256u << 10)
 #define HQ_SLOTS 4
 /* a smaller read is left for the thread to read again (a 512-byte tar
@@ -209,6 +218,7 @@ typedef struct hasher {
 	uint64_t next;            /* bytes [0, next) are handed over or claimed */
 	uint64_t done;            /* bytes [0, done) are hashed */
 	bool closing, abandon, failed;
+	bool slow;           /* test hook: 2 ms before each slot and claim, so they fill */
 	uint64_t bytes_read; /* by the thread */
 } hasher;
 
@@ -256,13 +266,22 @@ static void *hq_main(void *arg)
 		if (h->abandon || (h->closing && !h->qcount && h->next == size))
 			break;
 		if (!h->qcount) {
-			hq_claim(h);
+			if (h->slow) {
+				pthread_mutex_unlock(&h->mu);
+				nanosleep(&(struct timespec){0, 2000000}, NULL);
+				pthread_mutex_lock(&h->mu);
+			}
+			/* the check may have handed some over meanwhile */
+			if (!h->qcount && h->next < size)
+				hq_claim(h);
 			continue;
 		}
 		int s = h->queue[h->qhead];
 		h->qhead = (h->qhead + 1) % HQ_SLOTS;
 		h->qcount--;
 		pthread_mutex_unlock(&h->mu);
+		if (h->slow)
+			nanosleep(&(struct timespec){0, 2000000}, NULL);
 		crypto_generichash_update(h->hs, h->slot[s], (size_t)h->slot_len[s]);
 		pthread_mutex_lock(&h->mu);
 		h->slot_used[s] = false;
@@ -284,11 +303,13 @@ static hasher *hq_start(crypto_generichash_state *hs, sd_input *in)
 	 * machine is no reason to hash in line: the thread costs no more CPU
 	 * than hashing in line does (bench/RESULTS.md), and gains wherever the
 	 * scheduler finds a core. "1" forces it (tests). */
-	if ((!v || strcmp(v, "1") != 0) && sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if ((!v || (strcmp(v, "1") != 0 && strcmp(v, "slow") != 0)) &&
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return NULL;
 	hasher *h = xcalloc(1, sizeof *h);
 	h->hs = hs;
 	h->in = in;
+	h->slow = v && !strcmp(v, "slow");
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	for (int i = 0; i < HQ_SLOTS; i++)
@@ -320,10 +341,13 @@ static void hq_feed(hasher *h, const uint8_t *p, size_t n, uint64_t off)
 	if (n < HQ_COPY_MIN)
 		return;
 	pthread_mutex_lock(&h->mu);
-	while (off <= h->next && h->next < off + n && h->qcount < HQ_SLOTS) {
+	while (off <= h->next && h->next < off + n) {
+		/* a slot neither queued nor being hashed, or leave the rest */
 		int s = 0;
-		while (h->slot_used[s])
-			s++; /* a free one exists: fewer than HQ_SLOTS are queued or hashed */
+		while (s < HQ_SLOTS && h->slot_used[s])
+			s++;
+		if (s == HQ_SLOTS)
+			break;
 		uint64_t from = h->next - off;
 		size_t k = n - from < HQ_CHUNK ? (size_t)(n - from) : HQ_CHUNK;
 		memcpy(h->slot[s], p + from, k);
@@ -602,6 +626,8 @@ sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_
 
 uint64_t sdin_next_data(sd_input *in, uint64_t off)
 {
+	if (!in->sparse)
+		return off;
 #ifdef SEEK_DATA
 	off_t d = lseek(in->fd, (off_t)off, SEEK_DATA);
 	if (d >= 0)

@@ -136,6 +136,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	                                  FND_FEED_NAME_COLLISION,
 	                                  FND_COUNT};
 	static const fnd_code photos[] = {FND_MEDIA_DAMAGED, FND_ATTACHMENT_MISSING, FND_COUNT};
+	static const fnd_code left_out[] = {FND_ATTACHMENT_LEFT_OUT, FND_COUNT};
 	static const fnd_code dates[] = {FND_DATE_EPOCH, FND_DATE_FUTURE, FND_DATE_MALFORMED,
 	                                 FND_COUNT};
 	page_gap(p);
@@ -149,16 +150,27 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	           : _("Not because of this file: its structure and every device's data check "
 	               "out."));
 	n = count_codes(r, photos);
+	size_t lo = count_codes(r, left_out);
 	page_add(p, UI_TEXT, 0, "%s", _("2. Observations with photos that will not open:"));
 	if (n)
 		page_add(p, UI_TEXT, 3,
 		         P_("Yes: %zu photo is damaged or missing (listed above).",
 		            "Yes: %zu photos are damaged or missing (listed above).", n),
 		         n);
-	else if (!r->media_members)
-		page_add(p, UI_TEXT, 3, "%s", _("This file holds no photos."));
-	else
-		page_add(p, UI_TEXT, 3, "%s", _("No: every photo in the file is complete."));
+	/* a repaired file says what its repair left out, so that its photos'
+	 * absence is not taken for damage of its own */
+	if (lo)
+		page_add(p, UI_TEXT, 3,
+		         P_("Yes: %zu photo was left out when this file was repaired (listed "
+		            "above); the device that took it may still have it.",
+		            "Yes: %zu photos were left out when this file was repaired (listed "
+		            "above); the devices that took them may still have them.",
+		            lo),
+		         lo);
+	if (!n && !lo)
+		page_add(p, UI_TEXT, 3, "%s",
+		         !r->media_members ? _("This file holds no photos.")
+		                           : _("No: every photo in the file is complete."));
 	n = count_codes(r, dates);
 	page_add(p, UI_TEXT, 0, "%s", _("3. Observations with dates that make no sense (1970):"));
 	if (n)

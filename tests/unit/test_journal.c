@@ -257,6 +257,42 @@ START_TEST(fingerprint_interrupted)
 }
 END_TEST
 
+/* The check's large reads handed to a hashing thread that is slow to take
+ * them: the slots fill, and the rest is left for the thread to read (a
+ * check once wrote past its slots here, and one rebuild's output
+ * fingerprint in 30 was wrong). Reads of 64 KiB front to back, then a few
+ * backwards and across. */
+START_TEST(fingerprint_with_slots_full)
+{
+	setenv("SYNCDOCTOR_HASH_THREAD", "slow", 1);
+	char *dir, *file, hex[KEYS_HEX_SIZE];
+	size_t size = (4u << 20) + 4321;
+	uint8_t *data = pattern_file(1, "slots.bin", size, &dir, &file, hex);
+	setenv("SYNCDOCTOR_HASH_THREAD", "slow", 1);
+	uint8_t *buf = xmalloc(1u << 16);
+	sd_input *in;
+	sd_error err;
+	char out[KEYS_HEX_SIZE];
+	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
+	sdin_hash_start(in);
+	for (uint64_t off = 0; off < size; off += 1u << 16) {
+		size_t got;
+		ck_assert_int_eq(sdin_pread(in, buf, 1u << 16, off, &got, &err), SD_OK);
+		ck_assert(!memcmp(buf, data + off, got));
+	}
+	ck_assert_int_eq(sdin_read_exact(in, buf, 1u << 16, 1u << 20, &err), SD_OK);
+	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_OK);
+	ck_assert_str_eq(out, hex);
+	sdin_close(in);
+	unsetenv("SYNCDOCTOR_HASH_THREAD");
+	unlink(file);
+	free(buf);
+	free(file);
+	free(data);
+	free(dir);
+}
+END_TEST
+
 /* A file that changes while it is hashed gets no fingerprint (the bytes
  * hashed may not be the bytes the check read), in line (_i 0) and with the
  * hashing thread (_i 1), which may have hashed it all before the change. */
@@ -882,6 +918,7 @@ int main(void)
 	tcase_add_loop_test(t, fingerprint_from_scattered_reads, 0, 2);
 	tcase_add_loop_test(t, fingerprint_interrupted, 0, 2);
 	tcase_add_loop_test(t, fingerprint_of_a_changing_file, 0, 2);
+	tcase_add_test(t, fingerprint_with_slots_full);
 	tcase_add_test(t, wal_stays_small);
 	tcase_add_test(t, rebuild_rows);
 	tcase_add_test(t, rebuild_copies_what_was_checked);
