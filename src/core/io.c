@@ -107,10 +107,10 @@ void sdin_close(sd_input *in)
 {
 	if (!in)
 		return;
+	hq_stop(in->hq, true, NULL); /* before the close: it reads the fd */
 	close(in->fd);
 	free(in->path);
 	free(in->ra);
-	hq_stop(in->hq, true, NULL);
 	free(in->hs);
 	free(in);
 }
