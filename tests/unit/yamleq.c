@@ -1,10 +1,11 @@
 /* yamleq: whether a YAML report holds the same data as a JSON report
  * (tests/yaml.sh drives it).
  *
- *   yamleq FILE.yaml FILE.json   exit 0 when the YAML, read with libyaml's
- *                                parser, is one document equal to the JSON
- *                                read with jansson; else 1 and both as JSON
- *                                on stderr (2: unreadable)
+ *   yamleq [-x KEY] FILE.yaml FILE.json
+ *       exit 0 when the YAML, read with libyaml's parser, is one document
+ *       equal to the JSON read with jansson; else 1 and both as JSON on
+ *       stderr (2: unreadable). -x: without the top-level KEY in either
+ *       (what changes between two runs, such as free disk space).
  *
  * libyaml parses; plain scalars are typed by the YAML 1.2 core schema
  * (null, booleans, integers, floats; everything quoted is a string), which
@@ -166,8 +167,14 @@ static json_t *read_yaml(FILE *f)
 
 int main(int argc, char **argv)
 {
+	const char *skip = NULL;
+	if (argc == 5 && !strcmp(argv[1], "-x")) {
+		skip = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: yamleq FILE.yaml FILE.json\n");
+		fprintf(stderr, "usage: yamleq [-x KEY] FILE.yaml FILE.json\n");
 		return 2;
 	}
 	FILE *f = fopen(argv[1], "rb");
@@ -185,6 +192,10 @@ int main(int argc, char **argv)
 		json_decref(y);
 		json_decref(j);
 		return 2;
+	}
+	if (skip && json_is_object(y) && json_is_object(j)) {
+		json_object_del(y, skip);
+		json_object_del(j, skip);
 	}
 	int rc = same(y, j) ? 0 : 1;
 	if (rc) {
