@@ -198,8 +198,9 @@ void report_tree_seq(report_tree *t);
 void report_tree_end(report_tree *t);
 void report_tree_key(report_tree *t, const char *key);
 void report_tree_value(report_tree *t, json_t *j);
-/* A string value without a jansson node; left out (as jansson leaves out
- * a string that is not UTF-8) when s is not UTF-8. */
+/* A string item of a sequence without a jansson node; left out (as
+ * jansson leaves out a string that is not UTF-8) when s is not UTF-8, so
+ * not for a map's value: its key would be left without one. */
 void report_tree_string(report_tree *t, const char *s);
 /* Hand over every whole line written so far (for output shown as it
  * comes). */

@@ -42,8 +42,12 @@ static void tree_row(report_history *h, json_t *row, strbuf *out)
 /* The members after the arrays, and the end of the tree. */
 static void tree_tail(report_history *h)
 {
-	report_tree_key(h->tree, "journal");
-	report_tree_string(h->tree, h->journal);
+	json_t *journal = json_string(h->journal); /* left out when not UTF-8, as before */
+	if (journal) {
+		report_tree_key(h->tree, "journal");
+		report_tree_value(h->tree, journal);
+		json_decref(journal);
+	}
 	if (h->file) {
 		const jnl_summary *sum = h->sum;
 		json_t *s = json_object();
