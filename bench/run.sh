@@ -56,7 +56,10 @@ best() {
 	name=$1
 	shift
 	/usr/bin/time -f "%e %M" -o "$dir/time.res" "$@" >/dev/null 2>"$dir/err.txt" || true
-	read -r s best_kb <"$dir/time.res" || { cat "$dir/err.txt" >&2; exit 1; }
+	# the last line: GNU time says first when the command exited non-zero
+	# (2: the report has warnings, as without a version table)
+	tail -n 1 "$dir/time.res" >"$dir/time.last"
+	read -r s best_kb <"$dir/time.last" || { cat "$dir/err.txt" >&2; exit 1; }
 	if $use_perf; then
 		perf stat -r "$runs" -o "$dir/perf.txt" -- "$@" >/dev/null 2>"$dir/err.txt" || true
 		best_s=$(awk '/seconds time elapsed/ { print $1 }' "$dir/perf.txt")
