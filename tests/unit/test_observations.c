@@ -422,9 +422,10 @@ START_TEST(report_streams_in_pieces)
 {
 	unsetenv("SYNCDOCTOR_OBS_BUDGET");
 	sd_report *r = dmg_check(sd_test_data("good-project-A.mapeodata"));
-	as_jansson(json_object());
-	json_t *t =
-	    json_pack("{s:[],s:{},s:[[],{},[{}]],s:[i,f,f,b,n,s],s:{s:{s:[s]}}}", "a", "b", "c",
+	json_t *t = json_object();
+	as_jansson(t);
+	json_decref(t);
+	t = json_pack("{s:[],s:{},s:[[],{},[{}]],s:[i,f,f,b,n,s],s:{s:{s:[s]}}}", "a", "b", "c",
 	              "d", (json_int_t)-7, 0.1, 3.0, 1, "\xc3\xa9\"\\/\t", "e", "f", "g", "h");
 	as_jansson(t);
 	json_decref(t);
