@@ -2,3 +2,8 @@
 syncdoctor_SOURCES += src/cli/cmd_check.c
 TESTS += tests/torn.sh
 EXTRA_DIST += tests/torn.sh
+# The YAML reports read back with libyaml: the same data as the JSON ones.
+check_PROGRAMS += tests/unit/yamleq
+tests_unit_yamleq_SOURCES = tests/unit/yamleq.c
+TESTS += tests/yaml.sh
+EXTRA_DIST += tests/yaml.sh

@@ -1,8 +1,9 @@
 # mk/rebuild.mk: the sync file writer and 'syncdoctor rebuild'.
 syncdoctor_SOURCES += src/cli/cmd_rebuild.c
 
-# The benchmark (run by hand: make bench).
-EXTRA_PROGRAMS += bench/gen-syncfile
+# The benchmark (run by hand: make bench). Its generator is built by make
+# check too: tests/yaml.sh makes a file of many observations with it.
+check_PROGRAMS += bench/gen-syncfile
 bench_gen_syncfile_SOURCES = bench/gen-syncfile.c
 CLEANFILES += bench/gen-syncfile
 EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README bench/rebuild-scaling.sh bench/REBUILD-SCALING.md

@@ -192,7 +192,7 @@ int cmd_history(int argc, char **argv, sess_options *g)
 			return EXIT_UNREADABLE;
 		}
 	}
-	hist_out h = {{fmt, file, fp, &sum, path, 0, 0}, SB_INIT};
+	hist_out h = {{fmt, file, fp, &sum, path, 0, 0, NULL, NULL}, SB_INIT};
 	report_history_begin(&h.r, &h.buf);
 	flush_out(&h);
 	static const jnl_walk_fns checks = {print_check, NULL}, rebuilds = {NULL, print_rebuild};
@@ -207,6 +207,7 @@ int cmd_history(int argc, char **argv, sess_options *g)
 		fflush(stdout);
 		if (ws != SD_ERR_CANCELLED)
 			cli_error("%s", err.msg);
+		report_history_abandon(&h.r);
 		sb_free(&h.buf);
 		jnl_close(j);
 		free(path);

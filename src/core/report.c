@@ -114,16 +114,6 @@ char *report_escape_text(const char *s, bool keep_lines)
 
 char *report_escape(const char *s) { return report_escape_text(s, false); }
 
-/* Escape out from byte from on, in place (JSON and YAML renderings). */
-static void escape_tree_text(strbuf *out, size_t from)
-{
-	strbuf b = SB_INIT;
-	escape_into(&b, sb_str(out) + from, ESC_TREE);
-	out->len = from;
-	sb_add(out, sb_str(&b));
-	sb_free(&b);
-}
-
 static json_t *jstr_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
 static json_t *finding_json(const finding *f)
@@ -211,15 +201,9 @@ void report_head_get(const sd_report *r, size_t i, report_head *out)
 	out->seq = h.seq;
 }
 
-/* In place of the ids of the current observations when report_render
- * streams them (see there); as JSON it is "\u0001syncdoctor-ids\u0001". */
-#define IDS_MARKER      "\001syncdoctor-ids\001"
-#define IDS_MARKER_JSON "\"ids\": \"\\u0001syncdoctor-ids\\u0001\""
-#define JSON_FLAGS      (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+static json_t *report_json(const sd_report *r, json_t **ids);
 
-static json_t *report_json(const sd_report *r, bool ids_marker);
-
-json_t *report_to_json(const sd_report *r) { return report_json(r, false); }
+json_t *report_to_json(const sd_report *r) { return report_json(r, NULL); }
 
 static json_t *feeds_json(const sd_report *r)
 {
@@ -251,9 +235,9 @@ static json_t *feeds_json(const sd_report *r)
 	return feeds;
 }
 
-/* The observations; with ids_marker, IDS_MARKER stands for their ids
- * (render_json_stream() writes them). */
-static json_t *observations_json(const sd_report *r, bool ids_marker)
+/* The observations; with ids, an empty array stands for their ids and
+ * *ids is it (report_render_stream() writes them in its place). */
+static json_t *observations_json(const sd_report *r, json_t **ids_node)
 {
 	json_t *ob = json_object();
 	json_object_set_new(ob, "heads", json_integer((json_int_t)r->obs_heads));
@@ -261,9 +245,11 @@ static json_t *observations_json(const sd_report *r, bool ids_marker)
 	json_object_set_new(ob, "deleted", json_integer((json_int_t)r->obs_deleted));
 	json_object_set_new(ob, "with_attachments",
 	                    json_integer((json_int_t)r->obs_with_attachments));
-	json_t *ids = ids_marker ? json_string(IDS_MARKER) : json_array();
+	json_t *ids = json_array();
 	json_t *suspect = json_array();
-	for (size_t i = 0; i < r->n_heads && !ids_marker; i++) {
+	if (ids_node)
+		*ids_node = ids;
+	for (size_t i = 0; i < r->n_heads && !ids_node; i++) {
 		report_head h;
 		report_head_get(r, i, &h);
 		json_array_append_new(ids, json_string(h.id));
@@ -301,7 +287,7 @@ static json_t *observations_json(const sd_report *r, bool ids_marker)
 	return ob;
 }
 
-static json_t *report_json(const sd_report *r, bool ids_marker)
+static json_t *report_json(const sd_report *r, json_t **ids)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "file", json_string(r->file));
@@ -346,7 +332,7 @@ static json_t *report_json(const sd_report *r, bool ids_marker)
 	json_object_set_new(o, "database", json_boolean(r->has_database));
 	json_object_set_new(o, "feeds", feeds_json(r));
 	if (r->observations_checked)
-		json_object_set_new(o, "observations", observations_json(r, ids_marker));
+		json_object_set_new(o, "observations", observations_json(r, ids));
 	if (r->verdict != VERDICT_UNREADABLE)
 		json_object_set_new(o, "version", version_json(r));
 	json_t *fs = json_array();
@@ -357,15 +343,61 @@ static json_t *report_json(const sd_report *r, bool ids_marker)
 	return o;
 }
 
-/* ---- YAML from JSON ---- */
+/* ---- trees, written as they are walked (report.h report_tree) ---- */
 
-static int yaml_write(void *ud, unsigned char *buf, size_t size)
+#define TREE_PIECE (64u << 10) /* hand output over past this many bytes */
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+struct report_tree {
+	report_format fmt;
+	void (*emit)(const char *, void *);
+	void *ud;
+	strbuf raw; /* written, not yet escaped and handed over */
+	bool ok;    /* YAML: no emitter failure yet (after one, nothing more is emitted) */
+	/* per open container, its closing bracket and (JSON) its items so far */
+	char *close;
+	size_t *items;
+	size_t depth, cap;
+	bool keyed; /* a key was just written: its value goes on the same line */
+	yaml_emitter_t em;
+};
+
+/* Escape the first n bytes of raw (whole lines: neither a UTF-8 sequence
+ * nor a key that escaping masks spans a line), hand them over, drop them. */
+static void tree_hand_over(report_tree *t, size_t n)
 {
-	sb_addn(ud, (const char *)buf, size);
+	if (!n)
+		return;
+	char c = t->raw.s[n];
+	t->raw.s[n] = '\0';
+	strbuf b = SB_INIT;
+	escape_into(&b, t->raw.s, ESC_TREE);
+	t->raw.s[n] = c;
+	t->emit(sb_str(&b), t->ud);
+	sb_free(&b);
+	memmove(t->raw.s, t->raw.s + n, t->raw.len - n + 1);
+	t->raw.len -= n;
+}
+
+/* Every whole line of raw, once there are enough of them (all: any). */
+static void tree_lines(report_tree *t, bool all)
+{
+	if (t->raw.len < (all ? 1u : TREE_PIECE))
+		return;
+	const char *nl = memrchr(t->raw.s, '\n', t->raw.len);
+	if (nl)
+		tree_hand_over(t, (size_t)(nl - t->raw.s) + 1);
+}
+
+static int tree_yaml_write(void *ud, unsigned char *buf, size_t size)
+{
+	report_tree *t = ud;
+	sb_addn(&t->raw, (const char *)buf, size);
+	tree_lines(t, false);
 	return 1;
 }
 
-/* True when s holds a code point escape_tree_text() rewrites. */
+/* True when s holds a code point escape_into() rewrites in trees. */
 static bool needs_tree_escape(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -376,82 +408,279 @@ static bool needs_tree_escape(const char *s)
 	return false;
 }
 
-static bool emit_scalar(yaml_emitter_t *em, const char *s, bool plain_ok)
+static void tree_yaml_emit(report_tree *t, yaml_event_t *ev)
 {
-	yaml_event_t ev;
-	if (plain_ok && needs_tree_escape(s))
-		plain_ok = false;
-	yaml_scalar_event_initialize(
-	    &ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), plain_ok, !plain_ok,
-	    plain_ok ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
-	return yaml_emitter_emit(em, &ev);
+	if (t->ok && !yaml_emitter_emit(&t->em, ev))
+		t->ok = false;
 }
 
-static bool emit_json(yaml_emitter_t *em, json_t *j)
+/* A YAML scalar: plain_ok for keys, numbers and literals; strings are
+ * quoted (libyaml picks the style), and so is every string escape_into()
+ * rewrites, since its \u escapes are valid only inside double quotes. */
+static void tree_yaml_scalar(report_tree *t, const char *s, bool plain_ok)
 {
 	yaml_event_t ev;
+	if (!t->ok)
+		return;
+	if (plain_ok && needs_tree_escape(s))
+		plain_ok = false;
+	if (!yaml_scalar_event_initialize(
+	        &ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), plain_ok, !plain_ok,
+	        plain_ok ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE)) {
+		t->ok = false;
+		return;
+	}
+	tree_yaml_emit(t, &ev);
+}
+
+/* JSON: what goes before a value (or a key) in the open container. */
+static void tree_json_item(report_tree *t)
+{
+	if (t->keyed) {
+		t->keyed = false;
+		return;
+	}
+	if (!t->depth)
+		return;
+	if (t->items[t->depth - 1]++)
+		sb_addc(&t->raw, ',');
+	sb_addc(&t->raw, '\n');
+	for (size_t k = 0; k < t->depth * 2; k++)
+		sb_addc(&t->raw, ' ');
+}
+
+/* JSON: s as jansson writes a string, false when s is not UTF-8. */
+static bool tree_json_string(report_tree *t, const char *s)
+{
+	/* Mapeo's ids and most names: as jansson writes them, quoted;
+	 * anything else goes through jansson itself */
+	bool plain = true;
+	for (const char *p = s; *p && plain; p++)
+		plain = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\';
+	if (plain) {
+		sb_addc(&t->raw, '"');
+		sb_add(&t->raw, s);
+		sb_addc(&t->raw, '"');
+		return true;
+	}
+	json_t *js = json_string(s); /* NULL when not UTF-8 */
+	char *d = js ? json_dumps(js, JSON_FLAGS | JSON_ENCODE_ANY) : NULL;
+	json_decref(js);
+	if (!d)
+		return false;
+	sb_add(&t->raw, d);
+	free(d);
+	return true;
+}
+
+report_tree *report_tree_open(report_format fmt, void (*emit)(const char *text, void *ud), void *ud)
+{
+	report_tree *t = xcalloc(1, sizeof *t);
+	t->fmt = fmt;
+	t->emit = emit;
+	t->ud = ud;
+	t->ok = true;
+	if (fmt != REPORT_YAML)
+		return t;
+	yaml_event_t ev;
+	t->ok = yaml_emitter_initialize(&t->em);
+	if (!t->ok)
+		return t;
+	yaml_emitter_set_output(&t->em, tree_yaml_write, t);
+	yaml_emitter_set_unicode(&t->em, 1);
+	yaml_emitter_set_width(&t->em, -1);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	tree_yaml_emit(t, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0);
+	tree_yaml_emit(t, &ev);
+	return t;
+}
+
+static void tree_open(report_tree *t, bool map)
+{
+	if (t->fmt != REPORT_YAML)
+		tree_json_item(t);
+	SD_GROW(t->items, t->cap, t->depth + 1);
+	t->close = xrealloc(t->close, t->cap);
+	t->close[t->depth] = map ? '}' : ']';
+	t->items[t->depth++] = 0;
+	if (t->fmt == REPORT_YAML) {
+		yaml_event_t ev;
+		if (map)
+			yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+			                                    YAML_BLOCK_MAPPING_STYLE);
+		else
+			yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+			                                     YAML_BLOCK_SEQUENCE_STYLE);
+		tree_yaml_emit(t, &ev);
+		return;
+	}
+	sb_addc(&t->raw, map ? '{' : '[');
+}
+
+void report_tree_map(report_tree *t) { tree_open(t, true); }
+
+void report_tree_seq(report_tree *t) { tree_open(t, false); }
+
+void report_tree_end(report_tree *t)
+{
+	t->depth--;
+	if (t->fmt == REPORT_YAML) {
+		yaml_event_t ev;
+		if (t->close[t->depth] == '}')
+			yaml_mapping_end_event_initialize(&ev);
+		else
+			yaml_sequence_end_event_initialize(&ev);
+		tree_yaml_emit(t, &ev);
+		return;
+	}
+	if (t->items[t->depth]) {
+		sb_addc(&t->raw, '\n');
+		for (size_t k = 0; k < t->depth * 2; k++)
+			sb_addc(&t->raw, ' ');
+	}
+	sb_addc(&t->raw, t->close[t->depth]);
+	tree_lines(t, false);
+}
+
+void report_tree_key(report_tree *t, const char *key)
+{
+	if (t->fmt == REPORT_YAML) {
+		tree_yaml_scalar(t, key, true);
+		return;
+	}
+	tree_json_item(t);
+	tree_json_string(t, key);
+	sb_add(&t->raw, ": ");
+	t->keyed = true;
+}
+
+void report_tree_string(report_tree *t, const char *s)
+{
+	if (t->fmt == REPORT_YAML) {
+		json_t *js = NULL;
+		/* jansson leaves out what is not UTF-8; so does the YAML */
+		for (const unsigned char *p = (const unsigned char *)s; *p && !js; p++)
+			if (*p >= 0x80 && !(js = json_string(s)))
+				return;
+		json_decref(js);
+		tree_yaml_scalar(t, s, false);
+		return;
+	}
+	size_t len = t->raw.len;
+	bool keyed = t->keyed;
+	size_t items = t->depth ? t->items[t->depth - 1] : 0;
+	tree_json_item(t);
+	if (!tree_json_string(t, s)) { /* undo the separator */
+		t->raw.len = len;
+		t->raw.s[len] = '\0';
+		t->keyed = keyed;
+		if (t->depth)
+			t->items[t->depth - 1] = items;
+		return;
+	}
+	tree_lines(t, false);
+}
+
+/* One scalar of a jansson tree. */
+static void tree_scalar(report_tree *t, json_t *j)
+{
 	char buf[64];
+	if (json_is_string(j)) {
+		if (t->fmt == REPORT_YAML)
+			tree_yaml_scalar(t, json_string_value(j), false);
+		else
+			report_tree_string(t, json_string_value(j));
+		return;
+	}
+	if (t->fmt == REPORT_YAML) {
+		switch (json_typeof(j)) {
+		case JSON_INTEGER:
+			snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+			break;
+		case JSON_REAL: snprintf(buf, sizeof buf, "%.17g", json_real_value(j)); break;
+		case JSON_TRUE: snprintf(buf, sizeof buf, "true"); break;
+		case JSON_FALSE: snprintf(buf, sizeof buf, "false"); break;
+		default: snprintf(buf, sizeof buf, "null"); break;
+		}
+		tree_yaml_scalar(t, buf, true);
+		return;
+	}
+	tree_json_item(t);
+	char *d = json_dumps(j, JSON_FLAGS | JSON_ENCODE_ANY);
+	sb_add(&t->raw, d ? d : "null");
+	free(d);
+}
+
+/* Walk j into t; the node defer (when not NULL) is not written: fill(t,
+ * ud) writes its value in its place (report_render_stream()). */
+static void tree_walk(report_tree *t, json_t *j, const json_t *defer,
+                      void (*fill)(report_tree *, void *), void *ud)
+{
+	if (j == defer && fill) {
+		fill(t, ud);
+		return;
+	}
+	const char *k;
+	json_t *v;
+	size_t i;
 	switch (json_typeof(j)) {
-	case JSON_OBJECT: {
-		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
-		if (!yaml_emitter_emit(em, &ev))
-			return false;
-		const char *k;
-		json_t *v;
+	case JSON_OBJECT:
+		report_tree_map(t);
 		json_object_foreach(j, k, v)
 		{
-			if (!emit_scalar(em, k, true) || !emit_json(em, v))
-				return false;
+			report_tree_key(t, k);
+			tree_walk(t, v, defer, fill, ud);
 		}
-		yaml_mapping_end_event_initialize(&ev);
-		return yaml_emitter_emit(em, &ev);
-	}
-	case JSON_ARRAY: {
-		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-		if (!yaml_emitter_emit(em, &ev))
-			return false;
-		size_t i;
-		json_t *v;
-		json_array_foreach(j, i, v) if (!emit_json(em, v)) return false;
-		yaml_sequence_end_event_initialize(&ev);
-		return yaml_emitter_emit(em, &ev);
-	}
-	case JSON_STRING: return emit_scalar(em, json_string_value(j), false);
-	case JSON_INTEGER:
-		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-		return emit_scalar(em, buf, true);
-	case JSON_REAL:
-		snprintf(buf, sizeof buf, "%.17g", json_real_value(j));
-		return emit_scalar(em, buf, true);
-	case JSON_TRUE: return emit_scalar(em, "true", true);
-	case JSON_FALSE: return emit_scalar(em, "false", true);
-	default: return emit_scalar(em, "null", true);
+		report_tree_end(t);
+		break;
+	case JSON_ARRAY:
+		report_tree_seq(t);
+		json_array_foreach(j, i, v) tree_walk(t, v, defer, fill, ud);
+		report_tree_end(t);
+		break;
+	default: tree_scalar(t, j); break;
 	}
 }
+
+void report_tree_value(report_tree *t, json_t *j) { tree_walk(t, j, NULL, NULL, NULL); }
+
+void report_tree_flush(report_tree *t)
+{
+	if (t->fmt == REPORT_YAML && t->ok && !yaml_emitter_flush(&t->em))
+		t->ok = false;
+	tree_lines(t, true);
+}
+
+bool report_tree_close(report_tree *t)
+{
+	bool ok = t->ok;
+	if (t->fmt == REPORT_YAML) {
+		yaml_event_t ev;
+		yaml_document_end_event_initialize(&ev, 1);
+		tree_yaml_emit(t, &ev);
+		yaml_stream_end_event_initialize(&ev);
+		tree_yaml_emit(t, &ev);
+		ok = t->ok;
+		yaml_emitter_delete(&t->em);
+	} else {
+		sb_addc(&t->raw, '\n');
+	}
+	tree_hand_over(t, t->raw.len);
+	sb_free(&t->raw);
+	free(t->items);
+	free(t->close);
+	free(t);
+	return ok;
+}
+
+static void append_to(const char *text, void *ud) { sb_add(ud, text); }
 
 bool report_json_to_yaml(json_t *j, strbuf *out)
 {
-	yaml_emitter_t em;
-	yaml_event_t ev;
-	bool ok = yaml_emitter_initialize(&em);
-	if (!ok)
-		return false;
-	size_t start = out->len;
-	yaml_emitter_set_output(&em, yaml_write, out);
-	yaml_emitter_set_unicode(&em, 1);
-	yaml_emitter_set_width(&em, -1);
-	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	ok = yaml_emitter_emit(&em, &ev);
-	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0);
-	ok = ok && yaml_emitter_emit(&em, &ev);
-	ok = ok && emit_json(&em, j);
-	yaml_document_end_event_initialize(&ev, 1);
-	ok = ok && yaml_emitter_emit(&em, &ev);
-	yaml_stream_end_event_initialize(&ev);
-	ok = ok && yaml_emitter_emit(&em, &ev);
-	yaml_emitter_delete(&em);
-	escape_tree_text(out, start);
-	return ok;
+	report_tree *t = report_tree_open(REPORT_YAML, append_to, out);
+	report_tree_value(t, j);
+	return report_tree_close(t);
 }
 
 /* ---- text ---- */
@@ -863,118 +1092,40 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 	summary_text(r, width, out);
 }
 
-/* Hand text (escaped as report_tree_render does) to emit, then empty it. */
-static void emit_tree_text(strbuf *text, void (*emit)(const char *, void *), void *ud)
+/* The ids of the current observations, in the place of the node that
+ * stands for them (report_render_stream()). */
+static void ids_fill(report_tree *t, void *ud)
 {
-	strbuf b = SB_INIT;
-	escape_into(&b, sb_str(text), ESC_TREE);
-	emit(sb_str(&b), ud);
-	sb_free(&b);
-	text->len = 0;
-	if (text->s)
-		text->s[0] = '\0';
-}
-
-/* The ids of the current observations as jansson would indent them under
- * a key indented by ind spaces, in pieces of about 64 KiB. */
-static void emit_ids(const sd_report *r, size_t ind, void (*emit)(const char *, void *), void *ud)
-{
-	strbuf b = SB_INIT;
-	size_t listed = 0;
-	sb_addc(&b, '[');
+	const sd_report *r = ud;
+	report_tree_seq(t);
 	for (size_t i = 0; i < r->n_heads; i++) {
 		report_head h;
 		report_head_get(r, i, &h);
-		/* Mapeo's ids are hex: as jansson writes them, quoted; anything
-		 * else goes through jansson itself */
-		bool plain = true;
-		for (const char *p = h.id; *p && plain; p++)
-			plain = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\';
-		char *t = NULL;
-		if (!plain) {
-			json_t *js =
-			    json_string(h.id); /* NULL when not UTF-8: the tree skips it too */
-			t = js ? json_dumps(js, JSON_FLAGS | JSON_ENCODE_ANY) : NULL;
-			json_decref(js);
-			if (!t)
-				continue;
-		}
-		if (listed++)
-			sb_addc(&b, ',');
-		sb_addc(&b, '\n');
-		for (size_t k = 0; k < ind + 2; k++)
-			sb_addc(&b, ' ');
-		if (plain) {
-			sb_addc(&b, '"');
-			sb_add(&b, h.id);
-			sb_addc(&b, '"');
-		} else {
-			sb_add(&b, t);
-		}
-		free(t);
-		if (b.len > (64u << 10))
-			emit_tree_text(&b, emit, ud);
+		report_tree_string(t, h.id);
 	}
-	if (listed) {
-		sb_addc(&b, '\n');
-		for (size_t k = 0; k < ind; k++)
-			sb_addc(&b, ' ');
-	}
-	sb_addc(&b, ']');
-	emit_tree_text(&b, emit, ud);
-	sb_free(&b);
-}
-
-/* JSON with the ids streamed: a file may hold a million observations, and
- * neither their tree nor the whole text may be in memory at once. The bytes
- * are those of report_tree_render(report_to_json(r)). */
-static void render_json_stream(const sd_report *r, void (*emit)(const char *, void *), void *ud)
-{
-	json_t *j = report_json(r, true);
-	char *s = json_dumps(j, JSON_FLAGS);
-	json_decref(j);
-	/* the marker's quotes are bare: no string from the file holds it */
-	char *at = r->observations_checked ? strstr(s, IDS_MARKER_JSON) : NULL;
-	strbuf b = SB_INIT;
-	if (at) {
-		const char *line = at; /* the key's indentation */
-		while (line > s && line[-1] == ' ')
-			line--;
-		size_t ind = (size_t)(at - line);
-		at[7] = '\0'; /* after "ids": */
-		sb_add(&b, s);
-		emit_tree_text(&b, emit, ud);
-		emit_ids(r, ind, emit, ud);
-		sb_add(&b, at + strlen(IDS_MARKER_JSON));
-	} else {
-		sb_add(&b, s);
-	}
-	sb_addc(&b, '\n');
-	emit_tree_text(&b, emit, ud);
-	sb_free(&b);
-	free(s);
+	report_tree_end(t);
 }
 
 void report_render_stream(const sd_report *r, report_format fmt, int width,
                           void (*emit)(const char *text, void *ud), void *ud)
 {
-	if (fmt == REPORT_JSON) {
-		render_json_stream(r, emit, ud);
+	if (fmt == REPORT_TEXT) {
+		strbuf b = SB_INIT;
+		report_to_text(r, width, &b);
+		emit(sb_str(&b), ud);
+		sb_free(&b);
 		return;
 	}
-	strbuf b = SB_INIT;
-	if (fmt == REPORT_TEXT) {
-		report_to_text(r, width, &b);
-	} else {
-		json_t *j = report_to_json(r);
-		report_tree_render(j, fmt, &b);
-		json_decref(j);
-	}
-	emit(sb_str(&b), ud);
-	sb_free(&b);
+	/* a file may hold a million observations: neither a tree of their ids
+	 * nor the whole text is ever in memory; the bytes are those of
+	 * report_tree_render(report_to_json(r)) */
+	json_t *ids = NULL;
+	json_t *j = report_json(r, &ids);
+	report_tree *t = report_tree_open(fmt, emit, ud);
+	tree_walk(t, j, ids, ids_fill, (void *)r);
+	report_tree_close(t);
+	json_decref(j);
 }
-
-static void append_to(const char *text, void *ud) { sb_add(ud, text); }
 
 void report_render(const sd_report *r, report_format fmt, int width, strbuf *out)
 {
@@ -983,14 +1134,7 @@ void report_render(const sd_report *r, report_format fmt, int width, strbuf *out
 
 void report_tree_render(json_t *j, report_format fmt, strbuf *out)
 {
-	if (fmt == REPORT_YAML) {
-		report_json_to_yaml(j, out);
-		return;
-	}
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	size_t start = out->len;
-	sb_add(out, s);
-	sb_addc(out, '\n');
-	free(s);
-	escape_tree_text(out, start);
+	report_tree *t = report_tree_open(fmt, append_to, out);
+	report_tree_value(t, j);
+	report_tree_close(t);
 }

@@ -2,8 +2,8 @@
  * check found, the data every renderer, the journal and a bundle read
  * (diagnosis.h says HOW it is found: check_run() makes it).
  *
- * JSON and YAML carry the same tree (YAML is emitted from the JSON tree with
- * libyaml, so the two can never drift apart). Text follows the guide's
+ * JSON and YAML carry the same tree (one walk of it drives either writer,
+ * report_tree, so the two can never drift apart). Text follows the guide's
  * order and ends with one verdict and the next action. Names that came from
  * the file are escaped so they cannot inject terminal control sequences.
  *
@@ -173,11 +173,47 @@ bool report_json_to_yaml(json_t *j, strbuf *out);
  * REPORT_YAML, as YAML, into out. j stays the caller's. What every command
  * with --format json|yaml prints. */
 void report_tree_render(json_t *j, report_format fmt, strbuf *out);
+
+/* A tree written as it is walked (report_tree_open()): the one writer of
+ * every JSON and YAML output, so that a report too large for memory (a
+ * million observations' ids, a journal's 100,000 checks) is never whole
+ * in memory, as a tree or as text. The same calls drive either format:
+ * JSON comes out byte for byte as jansson's json_dumps(JSON_INDENT(2) |
+ * JSON_PRESERVE_ORDER) writes the whole tree, YAML as libyaml's emitter
+ * writes its events (block style, UTF-8, no line folding). Output goes to
+ * emit escaped as report_escape_text() says for trees, whole lines at a
+ * time, in pieces of about 64 KiB.
+ *
+ * Use: report_tree_map() or report_tree_seq() opens a container and
+ * report_tree_end() closes the innermost one; in a map every value follows
+ * its report_tree_key(); a value is report_tree_value() (any jansson tree,
+ * which stays the caller's), report_tree_string() or a container. The
+ * root is one value; report_tree_close() ends the output, hands over the
+ * rest and frees the writer. emit's text is valid only during the call. */
+typedef struct report_tree report_tree;
+report_tree *report_tree_open(report_format fmt, void (*emit)(const char *text, void *ud),
+                              void *ud);
+void report_tree_map(report_tree *t);
+void report_tree_seq(report_tree *t);
+void report_tree_end(report_tree *t);
+void report_tree_key(report_tree *t, const char *key);
+void report_tree_value(report_tree *t, json_t *j);
+/* A string item of a sequence without a jansson node; left out (as
+ * jansson leaves out a string that is not UTF-8) when s is not UTF-8, so
+ * not for a map's value: its key would be left without one. */
+void report_tree_string(report_tree *t, const char *s);
+/* Hand over every whole line written so far (for output shown as it
+ * comes). */
+void report_tree_flush(report_tree *t);
+/* End the output (JSON: a final newline) and free t; false when the YAML
+ * emitter failed (what it wrote is handed over). */
+bool report_tree_close(report_tree *t);
+
 /* Render r in fmt into out. */
 void report_render(const sd_report *r, report_format fmt, int width, strbuf *out);
-/* The same bytes, handed to emit in order, a piece at a time: the JSON
- * report's list of every current observation's id is never whole in memory
- * (text has no such list; YAML is rendered whole). */
+/* The same bytes, handed to emit in order, a piece at a time: the JSON and
+ * YAML reports' list of every current observation's id is never whole in
+ * memory (report_tree; text has no such list). */
 void report_render_stream(const sd_report *r, report_format fmt, int width,
                           void (*emit)(const char *text, void *ud), void *ud);
 

@@ -20,92 +20,34 @@ static void local_time(int64_t t, char out[32])
 		snprintf(out, 32, "%lld", (long long)t);
 }
 
-/* ---- JSON and YAML, streamed ----
- * Each row is rendered as the only item of {KEY: [row]} and only the
- * item's lines are kept, so that it comes out exactly as in the whole tree
- * rendered at once. */
+/* ---- JSON and YAML, streamed: {checks: [...], rebuilds: [...], journal,
+ * summary} written by one report_tree as the rows come ---- */
 
-static void render(const report_history *h, json_t *o, strbuf *out)
+static void tree_emit(const char *text, void *ud)
 {
-	report_tree_render(o, h->fmt, out);
-	json_decref(o);
+	report_history *h = ud;
+	sb_add(h->out, text);
 }
 
-/* YAML documents open with "---" and the emitter closes them with "...". */
-static const char *yaml_body(const strbuf *out, size_t *len)
+/* One row, handed over at once (but for its last line, which the next
+ * call ends). */
+static void tree_row(report_history *h, json_t *row, strbuf *out)
 {
-	const char *s = sb_str(out), *end = s + out->len;
-	if (!strncmp(s, "---\n", 4))
-		s += 4;
-	if (end - s >= 4 && !strncmp(end - 4, "...\n", 4))
-		end -= 4;
-	*len = (size_t)(end - s);
-	return s;
-}
-
-static void tree_item(const report_history *h, const char *key, json_t *row, size_t n, strbuf *dst)
-{
-	json_t *o = json_object(), *a = json_array();
-	json_array_append_new(a, row);
-	json_object_set_new(o, key, a);
-	strbuf out = SB_INIT;
-	render(h, o, &out);
-	const char *s = sb_str(&out);
-	if (h->fmt == REPORT_YAML) {
-		size_t len;
-		s = yaml_body(&out, &len);
-		const char *item = memchr(s, '\n', len); /* after "KEY:" */
-		item = item ? item + 1 : s + len;
-		if (!n && !strcmp(key, "checks"))
-			sb_add(dst, strncmp(sb_str(&out), "---\n", 4) ? "" : "---\n");
-		if (!n)
-			sb_addn(dst, s, (size_t)(item - s));
-		sb_addn(dst, item, (size_t)(s + len - item));
-	} else {
-		/* "{\n  \"KEY\": [\n" ITEM "\n  ]\n}\n" */
-		const char *item = strstr(s, "[\n"), *end = s + out.len - strlen("\n  ]\n}\n");
-		item = item ? item + 2 : end;
-		if (!n)
-			sb_printf(dst, "%s  \"%s\": [\n", strcmp(key, "checks") ? ",\n" : "{\n",
-			          key);
-		else
-			sb_add(dst, ",\n");
-		sb_addn(dst, item, (size_t)(end - item));
-	}
-	sb_free(&out);
-}
-
-/* The end of the KEY array, or the whole of it when it had no item. */
-static void tree_close(const report_history *h, const char *key, size_t n, strbuf *dst)
-{
-	if (n) {
-		if (h->fmt == REPORT_JSON)
-			sb_add(dst, "\n  ]");
-		return;
-	}
-	json_t *o = json_object();
-	json_object_set_new(o, key, json_array());
-	strbuf out = SB_INIT;
-	render(h, o, &out);
-	if (h->fmt == REPORT_YAML) {
-		size_t len;
-		const char *s = yaml_body(&out, &len);
-		if (!strcmp(key, "checks"))
-			sb_add(dst, strncmp(sb_str(&out), "---\n", 4) ? "" : "---\n");
-		sb_addn(dst, s, len);
-	} else {
-		/* "{\n  \"KEY\": []\n}\n" */
-		sb_add(dst, strcmp(key, "checks") ? ",\n" : "{\n");
-		sb_addn(dst, sb_str(&out) + 2, out.len - 5);
-	}
-	sb_free(&out);
+	h->out = out;
+	report_tree_value(h->tree, row);
+	json_decref(row);
+	report_tree_flush(h->tree);
 }
 
 /* The members after the arrays, and the end of the tree. */
-static void tree_tail(const report_history *h, strbuf *dst)
+static void tree_tail(report_history *h)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "journal", json_string(h->journal));
+	json_t *journal = json_string(h->journal); /* left out when not UTF-8, as before */
+	if (journal) {
+		report_tree_key(h->tree, "journal");
+		report_tree_value(h->tree, journal);
+		json_decref(journal);
+	}
 	if (h->file) {
 		const jnl_summary *sum = h->sum;
 		json_t *s = json_object();
@@ -121,19 +63,11 @@ static void tree_tail(const report_history *h, strbuf *dst)
 		                    json_integer((json_int_t)sum->n_fingerprints));
 		json_object_set_new(s, "text", json_string(text));
 		free(text);
-		json_object_set_new(o, "summary", s);
+		report_tree_key(h->tree, "summary");
+		report_tree_value(h->tree, s);
+		json_decref(s);
 	}
-	strbuf out = SB_INIT;
-	render(h, o, &out);
-	if (h->fmt == REPORT_YAML) {
-		const char *s = sb_str(&out);
-		if (!strncmp(s, "---\n", 4))
-			s += 4;
-		sb_add(dst, s);
-	} else {
-		sb_printf(dst, ",%s", sb_str(&out) + 1); /* "{" + "\n  \"journal\"..." */
-	}
-	sb_free(&out);
+	report_tree_end(h->tree);
 }
 
 /* ---- text ---- */
@@ -187,7 +121,15 @@ static void rebuild_text(const jnl_rebuild_row *b, bool first, strbuf *out)
 
 void report_history_begin(report_history *h, strbuf *out)
 {
-	if (h->fmt != REPORT_TEXT || !h->file)
+	if (h->fmt != REPORT_TEXT) {
+		h->out = out;
+		h->tree = report_tree_open(h->fmt, tree_emit, h);
+		report_tree_map(h->tree);
+		report_tree_key(h->tree, "checks");
+		report_tree_seq(h->tree);
+		return;
+	}
+	if (!h->file)
 		return;
 	char *s = jnl_summary_text(h->sum);
 	char *esc = report_escape(h->file);
@@ -203,14 +145,18 @@ void report_history_check(report_history *h, const jnl_check *c, strbuf *out)
 	if (h->fmt == REPORT_TEXT)
 		check_text(c, out);
 	else
-		tree_item(h, "checks", jnl_check_json(c), h->n_checks, out);
+		tree_row(h, jnl_check_json(c), out);
 	h->n_checks++;
 }
 
 void report_history_checks_end(report_history *h, strbuf *out)
 {
-	if (h->fmt != REPORT_TEXT)
-		tree_close(h, "checks", h->n_checks, out);
+	if (h->fmt == REPORT_TEXT)
+		return;
+	h->out = out;
+	report_tree_end(h->tree);
+	report_tree_key(h->tree, "rebuilds");
+	report_tree_seq(h->tree);
 }
 
 void report_history_rebuild(report_history *h, const jnl_rebuild_row *b, strbuf *out)
@@ -218,7 +164,7 @@ void report_history_rebuild(report_history *h, const jnl_rebuild_row *b, strbuf 
 	if (h->fmt == REPORT_TEXT)
 		rebuild_text(b, !h->n_rebuilds, out);
 	else
-		tree_item(h, "rebuilds", jnl_rebuild_json(b), h->n_rebuilds, out);
+		tree_row(h, jnl_rebuild_json(b), out);
 	h->n_rebuilds++;
 }
 
@@ -229,6 +175,20 @@ void report_history_end(report_history *h, strbuf *out)
 			sb_add(out, _("The case journal holds no checks yet.\n"));
 		return;
 	}
-	tree_close(h, "rebuilds", h->n_rebuilds, out);
-	tree_tail(h, out);
+	h->out = out;
+	report_tree_end(h->tree);
+	tree_tail(h);
+	report_tree_close(h->tree);
+	h->tree = NULL;
+}
+
+void report_history_abandon(report_history *h)
+{
+	if (!h->tree)
+		return;
+	strbuf rest = SB_INIT;
+	h->out = &rest;
+	report_tree_close(h->tree);
+	h->tree = NULL;
+	sb_free(&rest);
 }

@@ -350,13 +350,45 @@ END_TEST
  * none at all. */
 static void same_as_tree(const sd_report *r)
 {
-	strbuf streamed = SB_INIT, whole = SB_INIT;
-	report_render(r, REPORT_JSON, 80, &streamed);
-	json_t *j = report_to_json(r);
-	report_tree_render(j, REPORT_JSON, &whole);
-	json_decref(j);
-	ck_assert_str_eq(sb_str(&streamed), sb_str(&whole));
-	sb_free(&streamed), sb_free(&whole);
+	for (int yaml = 0; yaml < 2; yaml++) {
+		report_format fmt = yaml ? REPORT_YAML : REPORT_JSON;
+		strbuf streamed = SB_INIT, whole = SB_INIT;
+		report_render(r, fmt, 80, &streamed);
+		json_t *j = report_to_json(r);
+		report_tree_render(j, fmt, &whole);
+		json_decref(j);
+		ck_assert_str_eq(sb_str(&streamed), sb_str(&whole));
+		sb_free(&streamed), sb_free(&whole);
+	}
+}
+
+/* What jansson writes for j, as the JSON reports write it. */
+static void as_jansson(json_t *j)
+{
+	strbuf ours = SB_INIT;
+	report_tree_render(j, REPORT_JSON, &ours);
+	char *d = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	strbuf want = SB_INIT;
+	sb_add(&want, d);
+	sb_addc(&want, '\n');
+	ck_assert_str_eq(sb_str(&ours), sb_str(&want));
+	free(d);
+	sb_free(&ours), sb_free(&want);
+}
+
+typedef struct pieces {
+	strbuf all;
+	size_t n, largest;
+} pieces;
+
+static void count_piece(const char *text, void *ud)
+{
+	pieces *p = ud;
+	size_t len = strlen(text);
+	p->n++;
+	if (len > p->largest)
+		p->largest = len;
+	sb_add(&p->all, text);
 }
 
 START_TEST(report_streams_the_ids)
@@ -378,6 +410,51 @@ START_TEST(report_streams_the_ids)
 	r->n_heads = 0;
 	same_as_tree(r);
 	r->n_heads = n;
+	report_free(r);
+}
+END_TEST
+
+/* The JSON and YAML reports of 30,000 observations come out in pieces of
+ * about 64 KiB as they are written (never the whole text, nor a tree of
+ * the ids), the same bytes as the whole tree rendered at once; the JSON
+ * writer writes any tree as jansson does. */
+START_TEST(report_streams_in_pieces)
+{
+	unsetenv("SYNCDOCTOR_OBS_BUDGET");
+	sd_report *r = dmg_check(sd_test_data("good-project-A.mapeodata"));
+	json_t *t = json_object();
+	as_jansson(t);
+	json_decref(t);
+	t = json_pack("{s:[],s:{},s:[[],{},[{}]],s:[i,f,f,b,n,s],s:{s:{s:[s]}}}", "a", "b", "c",
+	              "d", (json_int_t)-7, 0.1, 3.0, 1, "\xc3\xa9\"\\/\t", "e", "f", "g", "h");
+	as_jansson(t);
+	json_decref(t);
+	t = report_to_json(r);
+	as_jansson(t);
+	json_decref(t);
+	report_head *heads = r->heads;
+	size_t n_heads = r->n_heads;
+	r->n_heads = 30000;
+	r->heads = xcalloc(r->n_heads, sizeof *r->heads);
+	for (size_t i = 0; i < r->n_heads; i++)
+		snprintf(r->heads[i].id, sizeof r->heads[i].id, "%016zx", i * 2654435761u);
+	for (int yaml = 0; yaml < 2; yaml++) {
+		report_format fmt = yaml ? REPORT_YAML : REPORT_JSON;
+		pieces p = {SB_INIT, 0, 0};
+		report_render_stream(r, fmt, 80, count_piece, &p);
+		strbuf whole = SB_INIT;
+		json_t *j = report_to_json(r);
+		report_tree_render(j, fmt, &whole);
+		json_decref(j);
+		ck_assert_uint_gt(whole.len, 500000);
+		ck_assert_str_eq(sb_str(&p.all), sb_str(&whole));
+		ck_assert_uint_ge(p.n, whole.len / (96u << 10));
+		ck_assert_uint_le(p.largest, 96u << 10);
+		sb_free(&p.all), sb_free(&whole);
+	}
+	free(r->heads);
+	r->heads = heads;
+	r->n_heads = n_heads;
 	report_free(r);
 }
 END_TEST
@@ -422,6 +499,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, entries_spill_same_report);
 	tcase_add_test(tc, entries_spill_failure_is_an_error);
 	tcase_add_test(tc, report_streams_the_ids);
+	tcase_add_test(tc, report_streams_in_pieces);
 	suite_add_tcase(s, tc);
 	return s;
 }
