@@ -10,10 +10,10 @@
 #include "tar.h"
 #include "xalloc.h"
 
-/* Copies go through one 1 MiB buffer: a photo's header, data and padding
- * leave in one write, and large members (feed data) are read and written a
- * mebibyte at a time, as cp does, instead of 64 KiB and three system calls
- * a member. */
+/* Everything written goes through one 1 MiB buffer, written out when full:
+ * members follow each other in it (600 photos, 1,800 members, leave in 35
+ * writes instead of 1,800), and large members (feed data) are read and
+ * written a mebibyte at a time, as cp does. */
 #define CHUNK (1u << 20)
 
 struct sfw {
@@ -24,6 +24,7 @@ struct sfw {
 	uint64_t db_header, db_size, db_written;
 	bool in_db;
 	uint8_t *buf;
+	size_t fill; /* bytes in buf, not yet written */
 };
 
 sfw *sfw_begin(sd_output *o, int64_t mtime)
@@ -53,43 +54,66 @@ void sfw_abort(sfw *w)
 	free(w);
 }
 
+/* Where the next byte goes in the output. */
+static uint64_t w_off(const sfw *w) { return sdout_offset(w->o) + w->fill; }
+
+static sd_status flush(sfw *w, sd_error *err)
+{
+	sd_status st = w->fill ? sdout_write(w->o, w->buf, w->fill, err) : SD_OK;
+	w->fill = 0;
+	return st;
+}
+
+/* Room for at least one byte in buf. */
+static sd_status room(sfw *w, sd_error *err) { return w->fill == CHUNK ? flush(w, err) : SD_OK; }
+
+static sd_status put(sfw *w, const void *data, size_t n, sd_error *err)
+{
+	const uint8_t *p = data;
+	sd_status st = SD_OK;
+	while (n && (st = room(w, err)) == SD_OK) {
+		size_t k = n < CHUNK - w->fill ? n : CHUNK - w->fill;
+		memcpy(w->buf + w->fill, p, k);
+		w->fill += k, p += k, n -= k;
+	}
+	return st;
+}
+
+static sd_status zeros(sfw *w, uint64_t n, sd_error *err)
+{
+	sd_status st = SD_OK;
+	while (n && (st = room(w, err)) == SD_OK) {
+		size_t k = (size_t)(n < CHUNK - w->fill ? n : CHUNK - w->fill);
+		memset(w->buf + w->fill, 0, k);
+		w->fill += k, n -= k;
+	}
+	return st;
+}
+
 static sd_status header(sfw *w, const char *name, uint64_t size, tar_encoding enc, sd_error *err)
 {
 	uint8_t h[TAR_BLOCK];
 	if (!tar_header_build(h, name, size, w->mtime, 0644, enc))
 		return sd_error_set(err, SD_ERR_USAGE,
 		                    _("the name '%s' cannot be stored in a tar header"), name);
-	return sdout_write(w->o, h, TAR_BLOCK, err);
+	return put(w, h, TAR_BLOCK, err);
 }
 
-/* Member name: its header, size bytes from read and the padding, gathered
- * in w->buf and written a CHUNK at a time. */
+/* Member name: its header, size bytes from read (straight into the buffer)
+ * and the padding. */
 static sd_status member(sfw *w, const char *name, uint64_t size, tar_encoding enc, sfw_read_fn read,
                         void *ctx, sd_error *err)
 {
-	if (!tar_header_build(w->buf, name, size, w->mtime, 0644, enc))
-		return sd_error_set(err, SD_ERR_USAGE,
-		                    _("the name '%s' cannot be stored in a tar header"), name);
-	size_t fill = TAR_BLOCK;
-	sd_status st = SD_OK;
+	sd_status st = header(w, name, size, enc, err);
 	for (uint64_t off = 0; off < size && st == SD_OK;) {
-		size_t n = (size_t)(size - off < CHUNK - fill ? size - off : CHUNK - fill);
-		st = read(ctx, off, w->buf + fill, n, err);
-		fill += n, off += n;
-		if (st == SD_OK && fill == CHUNK) {
-			st = sdout_write(w->o, w->buf, fill, err);
-			fill = 0;
-		}
+		if ((st = room(w, err)) != SD_OK)
+			break;
+		size_t n = (size_t)(size - off < CHUNK - w->fill ? size - off : CHUNK - w->fill);
+		st = read(ctx, off, w->buf + w->fill, n, err);
+		w->fill += n, off += n;
 	}
-	size_t pad = (size_t)(tar_padded(size) - size); /* under a block */
-	if (st == SD_OK && fill + pad <= CHUNK) {
-		memset(w->buf + fill, 0, pad);
-		fill += pad, pad = 0;
-	}
-	if (st == SD_OK && fill)
-		st = sdout_write(w->o, w->buf, fill, err);
-	if (st == SD_OK && pad)
-		st = tar_write_zeros(w->o, pad, err);
+	if (st == SD_OK)
+		st = zeros(w, tar_padded(size) - size, err);
 	return st;
 }
 
@@ -104,7 +128,7 @@ static void index_entry(sfw *w, const char *name, uint64_t off, uint64_t size)
 sd_status sfw_add(sfw *w, const char *name, uint64_t size, sfw_read_fn read, void *ctx,
                   sd_error *err)
 {
-	uint64_t off = sdout_offset(w->o);
+	uint64_t off = w_off(w);
 	sd_status st = member(w, name, size, TAR_ENC_PATCHED, read, ctx, err);
 	if (st == SD_OK)
 		index_entry(w, name, off, size);
@@ -138,7 +162,7 @@ uint64_t sfw_inner_size(const uint64_t *sizes, size_t n)
 
 sd_status sfw_db_begin(sfw *w, uint64_t inner_size, sd_error *err)
 {
-	w->db_header = sdout_offset(w->o);
+	w->db_header = w_off(w);
 	w->db_size = inner_size;
 	w->db_written = 0;
 	w->in_db = true;
@@ -148,9 +172,9 @@ sd_status sfw_db_begin(sfw *w, uint64_t inner_size, sd_error *err)
 sd_status sfw_db_add(sfw *w, const char *name, uint64_t size, sfw_read_fn read, void *ctx,
                      sd_error *err)
 {
-	uint64_t start = sdout_offset(w->o);
+	uint64_t start = w_off(w);
 	sd_status st = member(w, name, size, TAR_ENC_STREAM, read, ctx, err);
-	w->db_written += sdout_offset(w->o) - start;
+	w->db_written += w_off(w) - start;
 	return st;
 }
 
@@ -162,7 +186,7 @@ sd_status sfw_db_add_buf(sfw *w, const char *name, const void *data, size_t size
 
 sd_status sfw_db_end(sfw *w, sd_error *err)
 {
-	sd_status st = tar_write_zeros(w->o, 1024, err);
+	sd_status st = zeros(w, 1024, err);
 	w->db_written += 1024;
 	if (st != SD_OK)
 		return st;
@@ -170,7 +194,7 @@ sd_status sfw_db_end(sfw *w, sd_error *err)
 		return sd_error_set(
 		    err, SD_ERR_USAGE, "internal error: database declared %llu bytes, wrote %llu",
 		    (unsigned long long)w->db_size, (unsigned long long)w->db_written);
-	st = tar_write_zeros(w->o, tar_padded(w->db_size) - w->db_size, err);
+	st = zeros(w, tar_padded(w->db_size) - w->db_size, err);
 	if (st == SD_OK)
 		index_entry(w, "osm-p2p-db.tar", w->db_header, w->db_size);
 	w->in_db = false;
@@ -203,10 +227,12 @@ sd_status sfw_finish(sfw *w, const char *p2p_db, const char *discovery_hex, sd_e
 	size_t len = strlen(js);
 	sd_status st = header(w, "___index.json", len, TAR_ENC_STREAM, err);
 	if (st == SD_OK)
-		st = sdout_write(w->o, js, len, err);
+		st = put(w, js, len, err);
 	/* appendMeta pads with a full block when len is a multiple of 512 */
 	if (st == SD_OK)
-		st = tar_write_zeros(w->o, TAR_BLOCK - len % TAR_BLOCK + 1024, err);
+		st = zeros(w, TAR_BLOCK - len % TAR_BLOCK + 1024, err);
+	if (st == SD_OK)
+		st = flush(w, err);
 	free(js);
 	sfw_abort(w);
 	return st;
