@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "configuration_diff.h"
 #include "i18n.h"
 #include "io.h"
 #include "report.h"
-#include "configuration_diff.h"
 
 static void usage(void)
 {

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "configuration.h"
 #include "i18n.h"
 #include "keys.h"
 #include "report_match.h"
-#include "configuration.h"
 #include "syncfile.h"
 
 static void usage(void)

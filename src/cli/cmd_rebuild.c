@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "io.h"
 #include "i18n.h"
 #include "io.h"
 #include "rebuild.h"

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "check_internal.h"
+#include "configuration.h"
 #include "i18n.h"
 #include "keys.h"
 #include "report.h"
-#include "configuration.h"
 #include "xalloc.h"
 
 /* ---- step 1: configuration ---- */

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "configuration.h"
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
 #include "sdlimits.h"
-#include "configuration.h"
 #include "xalloc.h"
 
 #define DB_MEMBER "osm-p2p-db.tar"

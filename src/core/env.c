@@ -19,11 +19,11 @@
 #include <sys/vfs.h>
 #endif
 
-#include "observations.h"
+#include "configuration.h"
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
-#include "configuration.h"
+#include "observations.h"
 #include "strbuf.h"
 #include "tar.h"
 #include "xalloc.h"

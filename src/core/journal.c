@@ -14,10 +14,10 @@
 
 #include "human.h"
 #include "i18n.h"
-#include "keys.h"
 #include "io.h"
-#include "rebuild.h"
 #include "journal.h"
+#include "keys.h"
+#include "rebuild.h"
 #include "strbuf.h"
 
 struct jnl_db {

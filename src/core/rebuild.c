@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "database.h"
+#include "configuration.h"
 #include "diagnosis.h"
 #include "feed.h"
 #include "feedwrite.h"
@@ -19,7 +19,6 @@
 #include "io.h"
 #include "keys.h"
 #include "report.h"
-#include "configuration.h"
 #include "sfwrite.h"
 #include "source.h"
 #include "strmap.h"
@@ -883,7 +882,7 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 	} else if (file_known) {
 		snprintf(p->discovery_key, sizeof p->discovery_key, "%s", file_dk);
 		p->project_source = n > 1 ? xasprintf(_("the sources themselves (%s)"), first)
-		                    : db_is_view(src[0].sf) ? xstrdup(_("the database itself"))
+		                    : src[0].sf->src.kind == SRC_DATABASE ? xstrdup(_("the database itself"))
 		                                            : xstrdup(_("the file itself"));
 	} else {
 		return sd_error_set(
@@ -1085,14 +1084,14 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 {
 	syncfile *sf = source->sf;
 	const sd_report *r = source->r;
-	if (db_is_view(sf))
+	if (sf->src.kind == SRC_DATABASE)
 		; /* a database folder has no index or userdata to restore */
 	else if (!sf->has_index || fnd_has(&r->findings, FND_MISSING_TRAILER) ||
 	         fnd_has(&r->findings, FND_DAMAGED_INDEX) ||
 	         fnd_has(&r->findings, FND_INDEX_DISAGREES))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("a new index and trailer are written")));
-	if (!db_is_view(sf) && (!sf->has_userdata || !sf->p2p_db))
+	if (sf->src.kind != SRC_DATABASE && (!sf->has_userdata || !sf->p2p_db))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("the project (userdata) that was lost is written again")));
 
@@ -1121,7 +1120,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 	bool secret = false;
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		secret = secret || sf->feeds[i].has_secret_key || sf->feeds[i].has_localname;
-	if (db_is_view(sf) && secret)
+	if (sf->src.kind == SRC_DATABASE && secret)
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("this computer's secret_key and localname stay in the database: "
 		                   "they are never copied")));

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "observations.h"
 #include "i18n.h"
 #include "keys.h"
+#include "observations.h"
 #include "xalloc.h"
 
 bool report_format_parse(const char *s, report_format *out)

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "configuration.h"
 #include "i18n.h"
 #include "report.h"
-#include "configuration.h"
 #include "wizard.h"
 
 #define MAX_NEARBY 20

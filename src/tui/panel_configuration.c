@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "configuration.h"
+#include "configuration_diff.h"
 #include "i18n.h"
 #include "keys.h"
 #include "report.h"
-#include "configuration.h"
-#include "configuration_diff.h"
 #include "wizard.h"
 
 static mapeo_config *open_cfg(const char *path)

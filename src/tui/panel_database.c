@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "configuration.h"
 #include "database.h"
 #include "i18n.h"
 #include "log.h"
 #include "report.h"
-#include "configuration.h"
 #include "wizard.h"
 
 /* Mapeo Desktop data folders on this computer that hold a database. */

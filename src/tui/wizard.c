@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "configuration.h"
 #include "env.h"
 #include "i18n.h"
 #include "io.h"
@@ -22,7 +22,7 @@
 #include "log.h"
 #include "rebuild.h"
 #include "report.h"
-#include "configuration.h"
+#include "session.h"
 #include "wizard.h"
 
 void wiz_set(char **slot, const char *s)

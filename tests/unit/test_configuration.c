@@ -9,11 +9,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "configuration.h"
+#include "configuration_diff.h"
 #include "damage.h"
 #include "diagnosis.h"
 #include "keys.h"
-#include "configuration.h"
-#include "configuration_diff.h"
 #include "tar.h"
 #include "testutil.h"
 

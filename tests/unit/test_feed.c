@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "damage.h"
-#include "observations.h"
 #include "feed.h"
+#include "observations.h"
 #include "syncfile.h"
 #include "testutil.h"
 #include "xalloc.h"

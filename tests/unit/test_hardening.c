@@ -16,14 +16,14 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "configuration.h"
 #include "damage.h"
+#include "dbfixture.h"
 #include "io.h"
 #include "keys.h"
-#include "dbfixture.h"
 #include "rebuild.h"
 #include "report.h"
 #include "sdlimits.h"
-#include "configuration.h"
 #include "strbuf.h"
 #include "syncfile.h"
 #include "testutil.h"
