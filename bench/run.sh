@@ -100,6 +100,9 @@ for part in $parts; do
 		best "check (journal on)" "$sd" --journal="$j" check --no-config --no-environment \
 			--format json "$f"
 		tc=$best_s
+		# the same with the fingerprint hashed in line (one core)
+		best "check (journal on, one core)" env SYNCDOCTOR_HASH_THREAD=0 "$sd" \
+			--journal="$j" check --no-config --no-environment --format json "$f"
 		best "check --no-journal" "$sd" --no-journal check --no-config --no-environment \
 			--format json "$f"
 		best "check --quick (journal on)" "$sd" --journal="$j" check --no-config \

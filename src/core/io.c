@@ -261,9 +261,9 @@ static void *hq_main(void *arg)
 	uint64_t size = sdin_size(h->in);
 	pthread_mutex_lock(&h->mu);
 	for (;;) {
-		while (!h->qcount && h->next == size && !h->closing)
+		while (!h->qcount && h->next >= size && !h->closing)
 			pthread_cond_wait(&h->cv, &h->mu);
-		if (h->abandon || (h->closing && !h->qcount && h->next == size))
+		if (h->abandon || (h->closing && !h->qcount && h->next >= size))
 			break;
 		if (!h->qcount) {
 			if (h->slow) {
@@ -338,6 +338,13 @@ static hasher *hq_start(crypto_generichash_state *hs, sd_input *in)
  * a small read, is left for the thread to read itself. */
 static void hq_feed(hasher *h, const uint8_t *p, size_t n, uint64_t off)
 {
+	/* bytes past the size at opening (a file that grew) are not the
+	 * file's: sdin_hash_finish() finds it changed */
+	uint64_t size = sdin_size(h->in);
+	if (off >= size)
+		return;
+	if (n > size - off)
+		n = (size_t)(size - off);
 	if (n < HQ_COPY_MIN)
 		return;
 	pthread_mutex_lock(&h->mu);

@@ -324,6 +324,39 @@ START_TEST(fingerprint_of_a_changing_file)
 }
 END_TEST
 
+/* A file that grew, read past the size it had when opened: the bytes past
+ * it are not handed to the thread (it once spun on them, and the check
+ * hung), and there is no fingerprint. In line (_i 0) and threaded (_i 1). */
+START_TEST(fingerprint_of_a_file_that_grew)
+{
+	char *dir, *file, hex[KEYS_HEX_SIZE];
+	size_t size = 100u << 10;
+	uint8_t *data = pattern_file(_i, "grew.bin", size, &dir, &file, hex);
+	uint8_t *buf = xmalloc(1u << 20);
+	sd_input *in;
+	sd_error err;
+	char out[KEYS_HEX_SIZE];
+	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
+	sdin_hash_start(in);
+	FILE *f = fopen(file, "ab");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 4000; i++)
+		ck_assert_int_eq(fputs("appended while read ", f) >= 0, 1);
+	fclose(f);
+	size_t got;
+	ck_assert_int_eq(sdin_pread(in, buf, 1u << 20, 0, &got, &err), SD_OK);
+	ck_assert_uint_eq(got, size + 80000);
+	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_ERR_CHANGED);
+	ck_assert_str_eq(out, "");
+	sdin_close(in);
+	unlink(file);
+	free(buf);
+	free(file);
+	free(data);
+	free(dir);
+}
+END_TEST
+
 /* Run after run, the journal's WAL file stays small: each run rebuilds its
  * index from the whole file, and SQLite's own checkpoint never empties it,
  * so it grew without end and, past 1,000 pages, was copied again with
@@ -918,6 +951,7 @@ int main(void)
 	tcase_add_loop_test(t, fingerprint_from_scattered_reads, 0, 2);
 	tcase_add_loop_test(t, fingerprint_interrupted, 0, 2);
 	tcase_add_loop_test(t, fingerprint_of_a_changing_file, 0, 2);
+	tcase_add_loop_test(t, fingerprint_of_a_file_that_grew, 0, 2);
 	tcase_add_test(t, fingerprint_with_slots_full);
 	tcase_add_test(t, wal_stays_small);
 	tcase_add_test(t, rebuild_rows);
