@@ -257,39 +257,63 @@ START_TEST(fingerprint_interrupted)
 }
 END_TEST
 
+/* A fingerprint taken of a patterned file: opened and started, with a
+ * 1 MiB buffer to read into; fp_close() frees it all. */
+typedef struct fp_case {
+	char *dir, *file, hex[KEYS_HEX_SIZE], out[KEYS_HEX_SIZE];
+	uint8_t *data, *buf;
+	sd_input *in;
+	sd_error err;
+} fp_case;
+
+static void fp_open(fp_case *c, const char *thread, const char *name, size_t size)
+{
+	c->data = pattern_file(1, name, size, &c->dir, &c->file, c->hex);
+	setenv("SYNCDOCTOR_HASH_THREAD", thread, 1);
+	c->buf = xmalloc(1u << 20);
+	ck_assert_int_eq(sdin_open(c->file, &c->in, &c->err), SD_OK);
+	sdin_hash_start(c->in);
+}
+
+static void fp_close(fp_case *c)
+{
+	sdin_close(c->in);
+	unsetenv("SYNCDOCTOR_HASH_THREAD");
+	unlink(c->file);
+	free(c->buf);
+	free(c->file);
+	free(c->data);
+	free(c->dir);
+}
+
+static void fp_append(const char *file, int times)
+{
+	FILE *f = fopen(file, "ab");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < times; i++)
+		ck_assert_int_eq(fputs("appended while read ", f) >= 0, 1);
+	fclose(f);
+}
+
 /* The check's large reads handed to a hashing thread that is slow to take
  * them: the slots fill, and the rest is left for the thread to read (a
  * check once wrote past its slots here, and one rebuild's output
- * fingerprint in 30 was wrong). Reads of 64 KiB front to back, then a few
- * backwards and across. */
+ * fingerprint in 30 was wrong). Reads of 64 KiB front to back, then one
+ * backwards. */
 START_TEST(fingerprint_with_slots_full)
 {
-	setenv("SYNCDOCTOR_HASH_THREAD", "slow", 1);
-	char *dir, *file, hex[KEYS_HEX_SIZE];
+	fp_case c;
 	size_t size = (4u << 20) + 4321;
-	uint8_t *data = pattern_file(1, "slots.bin", size, &dir, &file, hex);
-	setenv("SYNCDOCTOR_HASH_THREAD", "slow", 1);
-	uint8_t *buf = xmalloc(1u << 16);
-	sd_input *in;
-	sd_error err;
-	char out[KEYS_HEX_SIZE];
-	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
-	sdin_hash_start(in);
+	fp_open(&c, "slow", "slots.bin", size);
 	for (uint64_t off = 0; off < size; off += 1u << 16) {
 		size_t got;
-		ck_assert_int_eq(sdin_pread(in, buf, 1u << 16, off, &got, &err), SD_OK);
-		ck_assert(!memcmp(buf, data + off, got));
+		ck_assert_int_eq(sdin_pread(c.in, c.buf, 1u << 16, off, &got, &c.err), SD_OK);
+		ck_assert(!memcmp(c.buf, c.data + off, got));
 	}
-	ck_assert_int_eq(sdin_read_exact(in, buf, 1u << 16, 1u << 20, &err), SD_OK);
-	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_OK);
-	ck_assert_str_eq(out, hex);
-	sdin_close(in);
-	unsetenv("SYNCDOCTOR_HASH_THREAD");
-	unlink(file);
-	free(buf);
-	free(file);
-	free(data);
-	free(dir);
+	ck_assert_int_eq(sdin_read_exact(c.in, c.buf, 1u << 16, 1u << 20, &c.err), SD_OK);
+	ck_assert_int_eq(sdin_hash_finish(c.in, NULL, c.out, &c.err), SD_OK);
+	ck_assert_str_eq(c.out, c.hex);
+	fp_close(&c);
 }
 END_TEST
 
@@ -298,29 +322,14 @@ END_TEST
  * hashing thread (_i 1), which may have hashed it all before the change. */
 START_TEST(fingerprint_of_a_changing_file)
 {
-	char *dir, *file, hex[KEYS_HEX_SIZE];
-	size_t size = (2u << 20) + 99;
-	uint8_t *data = pattern_file(_i, "grows.bin", size, &dir, &file, hex);
-	uint8_t *buf = xmalloc(1u << 20);
-	sd_input *in;
-	sd_error err;
-	char out[KEYS_HEX_SIZE];
-	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
-	sdin_hash_start(in);
-	ck_assert_int_eq(sdin_read_exact(in, buf, 1u << 20, 0, &err), SD_OK);
-	FILE *f = fopen(file, "ab");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fputs("appended while read", f) >= 0, 1);
-	fclose(f);
-	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_ERR_CHANGED);
-	ck_assert_str_eq(out, "");
-	ck_assert_ptr_nonnull(strstr(err.msg, "changed while it was being read"));
-	sdin_close(in);
-	unlink(file);
-	free(buf);
-	free(file);
-	free(data);
-	free(dir);
+	fp_case c;
+	fp_open(&c, _i ? "1" : "0", "grows.bin", (2u << 20) + 99);
+	ck_assert_int_eq(sdin_read_exact(c.in, c.buf, 1u << 20, 0, &c.err), SD_OK);
+	fp_append(c.file, 1);
+	ck_assert_int_eq(sdin_hash_finish(c.in, NULL, c.out, &c.err), SD_ERR_CHANGED);
+	ck_assert_str_eq(c.out, "");
+	ck_assert_ptr_nonnull(strstr(c.err.msg, "changed while it was being read"));
+	fp_close(&c);
 }
 END_TEST
 
@@ -329,31 +338,15 @@ END_TEST
  * hung), and there is no fingerprint. In line (_i 0) and threaded (_i 1). */
 START_TEST(fingerprint_of_a_file_that_grew)
 {
-	char *dir, *file, hex[KEYS_HEX_SIZE];
-	size_t size = 100u << 10;
-	uint8_t *data = pattern_file(_i, "grew.bin", size, &dir, &file, hex);
-	uint8_t *buf = xmalloc(1u << 20);
-	sd_input *in;
-	sd_error err;
-	char out[KEYS_HEX_SIZE];
-	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK);
-	sdin_hash_start(in);
-	FILE *f = fopen(file, "ab");
-	ck_assert_ptr_nonnull(f);
-	for (int i = 0; i < 4000; i++)
-		ck_assert_int_eq(fputs("appended while read ", f) >= 0, 1);
-	fclose(f);
-	size_t got;
-	ck_assert_int_eq(sdin_pread(in, buf, 1u << 20, 0, &got, &err), SD_OK);
+	fp_case c;
+	size_t size = 100u << 10, got;
+	fp_open(&c, _i ? "1" : "0", "grew.bin", size);
+	fp_append(c.file, 4000);
+	ck_assert_int_eq(sdin_pread(c.in, c.buf, 1u << 20, 0, &got, &c.err), SD_OK);
 	ck_assert_uint_eq(got, size + 80000);
-	ck_assert_int_eq(sdin_hash_finish(in, NULL, out, &err), SD_ERR_CHANGED);
-	ck_assert_str_eq(out, "");
-	sdin_close(in);
-	unlink(file);
-	free(buf);
-	free(file);
-	free(data);
-	free(dir);
+	ck_assert_int_eq(sdin_hash_finish(c.in, NULL, c.out, &c.err), SD_ERR_CHANGED);
+	ck_assert_str_eq(c.out, "");
+	fp_close(&c);
 }
 END_TEST
 
