@@ -175,26 +175,26 @@ static ssize_t full_pread(int fd, void *buf, size_t len, uint64_t off, size_t *d
  *
  * The file is hashed front to back, each byte once, by whichever thread
  * gets there first. When a read of the check's reaches the first byte not
- * yet hashed, its bytes are handed to the thread as they are (a copy, into
- * one of HQ_SLOTS slots): the fingerprint of what the check read comes from
- * the check's read. When the thread has nothing handed to it, it reads the
- * next chunk itself: the bytes the check skips (the photos' bodies: the
- * check reads their headers, not their pixels) are read once, by the
- * thread, which therefore never waits for the check to walk past them.
- * (Handing over only the check's reads left the thread a whole photo
- * section behind, and the check waited for it at the end: no gain.)
- * Bytes both read are counted in sdin_bytes_read(); sdin_hash_finish()
- * gives the fingerprint only if the file's size and time did not change
- * between its opening and the end of the hashing.
+ * yet handed over, its bytes are handed to the thread as they are (a copy,
+ * into one of HQ_SLOTS slots): the fingerprint of what the check read comes
+ * from the check's read. When nothing is handed to it, the thread reads the
+ * next chunk itself, ahead of the check, which spends its time on each
+ * photo's structure and each feed's hashes and signatures: the thread
+ * never waits for the check, and the check waits at its end only for what
+ * is left to hash. (A thread fed only the check's reads fell behind wherever
+ * the check hopped, and the check waited for it: no gain.) What both read
+ * is counted in sdin_bytes_read(); sdin_hash_finish() gives the fingerprint
+ * only if the file's size and time did not change between its opening and
+ * the end of the hashing, so the bytes hashed are the bytes checked.
  *
  * The thread only reads and hashes: it never prints or touches the screen,
  * takes no signal (all blocked), and is always joined (sdin_hash_finish,
  * sdin_close), soon after an interrupt: it looks for one between chunks.
- * 1.25 MiB of buffers in all, for the memory bound. One core, no
- * pthreads, or SYNCDOCTOR_HASH_THREAD=0 (tests compare both ways; 1 forces
- * the thread, "slow" too with a pause before each slot it hashes and each
- * chunk it claims, so that the check finds every slot taken): hashed in line, the gaps read by the
- * check's thread. */
+ * 1.25 MiB of buffers in all, for the memory bound. One core, no pthreads,
+ * or SYNCDOCTOR_HASH_THREAD=0: hashed in line, the gaps read by the check's
+ * thread. Tests compare both ways: "1" forces the thread, "slow" too, with a
+ * pause before each slot it hashes and each chunk it claims, so that the
+ * check finds every slot taken. */
 #define HQ_CHUNK (256u << 10)
 #define HQ_SLOTS 4
 /* a smaller read is left for the thread to read again (a 512-byte tar
