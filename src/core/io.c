@@ -30,8 +30,9 @@
  * photo's thumbnail) are served from one large read. They may hop over up
  * to RA_HOP bytes: the check reads the photos one after the other, each
  * past its tar header (1,800 reads of the real-shaped file became 130, and
- * the check 10% faster); a walk from header to header hops over whole
- * photos and reads only the headers. */
+ * the check 10% faster). Only a hop no longer than the read: a walk from
+ * header to header (--quick) hops over whole photos to read 512 bytes, and
+ * read-ahead there copied the photos for nothing (2 ms more). */
 #define RA_SIZE (256u << 10)
 #define RA_HOP  4096u
 /* A fingerprint gap up to this size is read at once; a larger jump (the
@@ -473,7 +474,8 @@ sd_status sdin_pread(sd_input *in, void *buf, size_t len, uint64_t off, size_t *
 	if (in->ra_len && off >= in->ra_off && off + len <= in->ra_off + in->ra_len) {
 		memcpy(buf, in->ra + (off - in->ra_off), len);
 		g = len;
-	} else if (len < RA_SIZE / 4 && off >= in->last_end && off - in->last_end <= RA_HOP) {
+	} else if (len < RA_SIZE / 4 && off >= in->last_end && off - in->last_end <= RA_HOP &&
+	           off - in->last_end <= len) {
 		/* the second of two small reads in a row: read ahead */
 		if (!in->ra)
 			in->ra = xmalloc(RA_SIZE);
