@@ -259,8 +259,9 @@ static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
 {
 	uint8_t *buf = xmalloc(MEDIA_CHUNK);
 	uint64_t done = 0;
+	sf_member mb, *m = &mb;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_member *m = &sf->members[i];
+		sf_member_peek(sf, i, m);
 		if (m->kind != SF_KIND_MEDIA || (sf->has_index && !m->in_index))
 			continue;
 		if (sd_progress_cancelled(prog))
@@ -280,6 +281,7 @@ static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
 		const char *why;
 		uint64_t at;
 		if (!media_check_finish(mc, &why, &at)) {
+			sf_member_get(sf, i, m);
 			finding *f =
 			    fnd_add(fl, FND_MEDIA_DAMAGED,
 			            _("the photo %s will not open: %s (at byte %llu of it)"),
@@ -482,17 +484,30 @@ sd_status check_corruption_step(sd_report *r, check_read *rd, const check_option
 		rd->model_error = xstrdup(err.msg);
 		return err.status;
 	}
-	const char **names = xcalloc(sf->n_media + 1, sizeof *names);
+	/* the names one after another in one buffer (the syncfile keeps none) */
+	size_t *at = xcalloc(sf->n_media + 1, sizeof *at);
+	strbuf text;
+	sb_init(&text);
 	size_t nn = 0;
-	for (size_t i = 0; i < sf->n_members; i++)
-		if (sf->members[i].kind == SF_KIND_MEDIA &&
-		    (!sf->has_index || sf->members[i].in_index))
-			names[nn++] = sf->members[i].name;
+	sf_member mb;
+	for (size_t i = 0; i < sf->n_members && nn < sf->n_media; i++) {
+		sf_member_peek(sf, i, &mb);
+		if (mb.kind != SF_KIND_MEDIA || (sf->has_index && !mb.in_index))
+			continue;
+		sf_member_get(sf, i, &mb);
+		at[nn++] = text.len;
+		sb_addn(&text, mb.name, strlen(mb.name) + 1);
+	}
+	const char **names = xcalloc(nn + 1, sizeof *names);
+	for (size_t k = 0; k < nn; k++)
+		names[k] = sb_str(&text) + at[k];
+	free(at);
 	/* a temp folder holds the database only: its photos stayed in the
 	 * sync file */
 	if (sf->src.holds_photos)
 		check_photos(r, sf, rd->model, names, nn);
 	free(names);
+	sb_free(&text);
 	fnd_append(&r->findings, &rd->media);
 	link_media_findings(r, rd->model);
 	fill_observations(r, rd->model);
