@@ -24,30 +24,36 @@
 static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, const char **names,
                          size_t nn)
 {
-	findings tmp;
-	fnd_init(&tmp);
-	obs_model_check_media(model, names, nn, &tmp);
-	size_t unnamed = 0;
-	for (size_t i = 0; i < tmp.n; i++) {
-		const finding *f = &tmp.v[i];
+	/* Added to the report's list and amended there: a file may have
+	 * 150,000 photos no observation names, and a second list of them was
+	 * tens of MiB. */
+	findings *l = &r->findings;
+	size_t from = l->n, out = from, unnamed = 0;
+	obs_model_check_media(model, names, nn, l);
+	for (size_t i = from; i < l->n; i++) {
+		finding *f = &l->v[i];
 		if (sf->inner_cut && f->id == FND_MEDIA_ORPHAN) {
 			unnamed++;
+			free(f->message), free(f->member), free(f->inner);
+			free(f->observation), free(f->media), free(f->detail);
 			continue;
 		}
-		finding *c;
-		if (f->id == FND_ATTACHMENT_MISSING && f->media && sf_left_out(sf, f->media))
+		if (f->id == FND_ATTACHMENT_MISSING && f->media && sf_left_out(sf, f->media)) {
 			/* said as what it is, not as a photo that did not travel */
-			c = fnd_add(&r->findings, FND_ATTACHMENT_LEFT_OUT,
-			            _("observation %s: its photo %s was left out by a syncdoctor "
-			              "rebuild because it was damaged"),
-			            f->observation ? f->observation : "-", f->media);
-		else
-			c = fnd_add_sev(&r->findings, f->id, f->severity, "%s", f->message);
-		fnd_set_observation(c, f->observation);
-		fnd_set_media(c, f->media);
-		fnd_set_member(c, f->member);
+			const fnd_code_info *ci = fnd_info(FND_ATTACHMENT_LEFT_OUT);
+			char *msg = xasprintf(_("observation %s: its photo %s was left out by a "
+			                        "syncdoctor rebuild because it was damaged"),
+			                      f->observation ? f->observation : "-", f->media);
+			free(f->message);
+			f->message = msg;
+			f->id = ci->id;
+			f->code = ci->code;
+			f->step = ci->step;
+			f->severity = ci->severity;
+		}
+		l->v[out++] = *f;
 	}
-	fnd_free(&tmp);
+	l->n = out;
 	if (unnamed)
 		fnd_add(&r->findings, FND_MEDIA_ORPHAN,
 		        P_("%zu photo is named by no observation that could be read: the database "

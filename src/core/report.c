@@ -216,6 +216,9 @@ void report_head_get(const sd_report *r, size_t i, report_head *out)
 #define IDS_MARKER      "\001syncdoctor-ids\001"
 #define IDS_MARKER_JSON "\"ids\": \"\\u0001syncdoctor-ids\\u0001\""
 #define JSON_FLAGS      (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+/* the same for the findings, which may be hundreds of thousands */
+#define FINDINGS_MARKER      "\001syncdoctor-findings\001"
+#define FINDINGS_MARKER_JSON "\"findings\": \"\\u0001syncdoctor-findings\\u0001\""
 
 static json_t *report_json(const sd_report *r, bool ids_marker);
 
@@ -349,8 +352,8 @@ static json_t *report_json(const sd_report *r, bool ids_marker)
 		json_object_set_new(o, "observations", observations_json(r, ids_marker));
 	if (r->verdict != VERDICT_UNREADABLE)
 		json_object_set_new(o, "version", version_json(r));
-	json_t *fs = json_array();
-	for (size_t i = 0; i < r->findings.n; i++)
+	json_t *fs = ids_marker ? json_string(FINDINGS_MARKER) : json_array();
+	for (size_t i = 0; i < r->findings.n && !ids_marker; i++)
 		json_array_append_new(fs, finding_json(&r->findings.v[i]));
 	json_object_set_new(o, "findings", fs);
 	json_object_set_new(o, "next_action", json_string(report_next_action(r)));
@@ -925,30 +928,81 @@ static void emit_ids(const sd_report *r, size_t ind, void (*emit)(const char *, 
 	sb_free(&b);
 }
 
-/* JSON with the ids streamed: a file may hold a million observations, and
- * neither their tree nor the whole text may be in memory at once. The bytes
- * are those of report_tree_render(report_to_json(r)). */
+/* The findings as jansson would indent them under a key indented by ind
+ * spaces, one at a time, in pieces of about 64 KiB. */
+static void emit_findings(const sd_report *r, size_t ind, void (*emit)(const char *, void *),
+                          void *ud)
+{
+	strbuf b = SB_INIT;
+	sb_addc(&b, '[');
+	for (size_t i = 0; i < r->findings.n; i++) {
+		json_t *fj = finding_json(&r->findings.v[i]);
+		char *t = json_dumps(fj, JSON_FLAGS);
+		json_decref(fj);
+		if (i)
+			sb_addc(&b, ',');
+		sb_addc(&b, '\n');
+		for (size_t k = 0; k < ind + 2; k++)
+			sb_addc(&b, ' ');
+		for (const char *p = t; p && *p; p++) {
+			sb_addc(&b, *p);
+			for (size_t k = 0; *p == '\n' && k < ind + 2; k++)
+				sb_addc(&b, ' ');
+		}
+		free(t);
+		if (b.len > (64u << 10))
+			emit_tree_text(&b, emit, ud);
+	}
+	if (r->findings.n) {
+		sb_addc(&b, '\n');
+		for (size_t k = 0; k < ind; k++)
+			sb_addc(&b, ' ');
+	}
+	sb_addc(&b, ']');
+	emit_tree_text(&b, emit, ud);
+	sb_free(&b);
+}
+
+/* Up to the marker's value in s (the key and ": " kept), then what
+ * emit_value writes in its place; returns what follows the marker. */
+static char *
+emit_up_to(char *s, char *at, size_t key_len, strbuf *b,
+           void (*emit_value)(const sd_report *, size_t, void (*)(const char *, void *), void *),
+           const sd_report *r, void (*emit)(const char *, void *), void *ud, size_t marker_len)
+{
+	const char *line = at; /* the key's indentation */
+	while (line > s && line[-1] == ' ')
+		line--;
+	size_t ind = (size_t)(at - line);
+	at[key_len] = '\0';
+	sb_add(b, s);
+	emit_tree_text(b, emit, ud);
+	emit_value(r, ind, emit, ud);
+	return at + marker_len;
+}
+
+/* JSON with the ids and findings streamed: a file may hold a million
+ * observations or 150,000 photos no observation names, and neither their
+ * tree nor the whole text may be in memory at once. The bytes are those of
+ * report_tree_render(report_to_json(r)). */
 static void render_json_stream(const sd_report *r, void (*emit)(const char *, void *), void *ud)
 {
 	json_t *j = report_json(r, true);
 	char *s = json_dumps(j, JSON_FLAGS);
 	json_decref(j);
-	/* the marker's quotes are bare: no string from the file holds it */
-	char *at = r->observations_checked ? strstr(s, IDS_MARKER_JSON) : NULL;
+	/* the markers' quotes are bare: no string from the file holds them;
+	 * the ids come before the findings */
+	char *rest = s;
+	char *at = r->observations_checked ? strstr(rest, IDS_MARKER_JSON) : NULL;
 	strbuf b = SB_INIT;
-	if (at) {
-		const char *line = at; /* the key's indentation */
-		while (line > s && line[-1] == ' ')
-			line--;
-		size_t ind = (size_t)(at - line);
-		at[7] = '\0'; /* after "ids": */
-		sb_add(&b, s);
-		emit_tree_text(&b, emit, ud);
-		emit_ids(r, ind, emit, ud);
-		sb_add(&b, at + strlen(IDS_MARKER_JSON));
-	} else {
-		sb_add(&b, s);
-	}
+	if (at)
+		rest = emit_up_to(rest, at, 7 /* "ids": */, &b, emit_ids, r, emit, ud,
+		                  strlen(IDS_MARKER_JSON));
+	at = strstr(rest, FINDINGS_MARKER_JSON);
+	if (at)
+		rest = emit_up_to(rest, at, 12 /* "findings": */, &b, emit_findings, r, emit, ud,
+		                  strlen(FINDINGS_MARKER_JSON));
+	sb_add(&b, rest);
 	sb_addc(&b, '\n');
 	emit_tree_text(&b, emit, ud);
 	sb_free(&b);
