@@ -7,7 +7,9 @@
 #           observations, 600 photos, about 31 MB, as written by
 #           @mapeo/core 8.6.2): 'check' with the case journal on against
 #           'b2sum', 'check --quick' too, 'rebuild' against 'cp'
-#   memory  peak RSS of 'check' at 1,000, 100,000 and 1,000,000 observations
+#   memory  peak RSS of 'check' at 1,000, 100,000 and 1,000,000 observations,
+#           and of 'check' and 'check --quick' of a file with 180,000 photo
+#           members (BENCH_MANY: one already written, it takes minutes)
 #   linear  'check' time at four sizes, up to 4 GiB (the real shape scaled)
 #
 # Timing: with perf (linux-perf), each command runs BENCH_RUNS times
@@ -128,6 +130,15 @@ for part in $parts; do
 				--journal="$dir/journal.sqlite" check --no-config --no-environment \
 				--format json "$f"
 		done
+		# 180,000 photo members (60,000 photos in three sizes, 2.95 GB:
+		# minutes and 3 GB of disk to write, once): BENCH_MANY names one
+		# already written by 'gen-syncfile FILE 3 5000 60000'.
+		many=${BENCH_MANY:-}
+		[ -n "$many" ] || many=$(file many 3 5000 60000)
+		best "180,000 members, --quick" "$sd" --journal="$dir/journal.sqlite" check --quick \
+			--no-config --no-environment --format json "$many"
+		best "180,000 members" "$sd" --journal="$dir/journal.sqlite" check --no-config \
+			--no-environment --format json "$many"
 		echo "  target: at most 16384 KiB at every count"
 		;;
 	linear)

@@ -38,8 +38,10 @@ typedef enum sf_kind { SF_KIND_MEDIA, SF_KIND_DB, SF_KIND_INDEX, SF_KIND_OTHER }
 /* One outer member as sf_member_get() hands it out. The syncfile keeps
  * members compactly (sf_mrec, 24 bytes: no name) and reads a name again
  * from its tar header when it is asked for, so that 200,000 photos cost a
- * few MiB; name then points into namebuf, so a copy of the struct must not
- * outlive or be copied away from the one that was filled. */
+ * few MiB (a name the header does not hold, a recovered member's or a
+ * folder's photo's, is kept). name points into namebuf or at a name the
+ * syncfile owns: valid while this struct is not filled again, and not in a
+ * copy of it. */
 #define SF_NAME_MAX 257 /* tar's prefix "/" name, NUL-terminated (tar.h) */
 typedef struct sf_member {
 	const char *name;    /* NULL from sf_member_peek() */
