@@ -878,6 +878,32 @@ static void emit_tree_text(strbuf *text, void (*emit)(const char *, void *), voi
 		text->s[0] = '\0';
 }
 
+/* A streamed array's next element: its comma, and its line indented under
+ * the key's ind spaces as jansson indents it. */
+static void next_element(strbuf *b, size_t listed, size_t ind)
+{
+	if (listed)
+		sb_addc(b, ',');
+	sb_addc(b, '\n');
+	for (size_t k = 0; k < ind + 2; k++)
+		sb_addc(b, ' ');
+}
+
+/* A streamed array's end, under the key's ind spaces when it had elements,
+ * and the last piece out; frees b. */
+static void end_array(strbuf *b, size_t listed, size_t ind, void (*emit)(const char *, void *),
+                      void *ud)
+{
+	if (listed) {
+		sb_addc(b, '\n');
+		for (size_t k = 0; k < ind; k++)
+			sb_addc(b, ' ');
+	}
+	sb_addc(b, ']');
+	emit_tree_text(b, emit, ud);
+	sb_free(b);
+}
+
 /* The ids of the current observations as jansson would indent them under
  * a key indented by ind spaces, in pieces of about 64 KiB. */
 static void emit_ids(const sd_report *r, size_t ind, void (*emit)(const char *, void *), void *ud)
@@ -902,11 +928,7 @@ static void emit_ids(const sd_report *r, size_t ind, void (*emit)(const char *, 
 			if (!t)
 				continue;
 		}
-		if (listed++)
-			sb_addc(&b, ',');
-		sb_addc(&b, '\n');
-		for (size_t k = 0; k < ind + 2; k++)
-			sb_addc(&b, ' ');
+		next_element(&b, listed++, ind);
 		if (plain) {
 			sb_addc(&b, '"');
 			sb_add(&b, h.id);
@@ -918,14 +940,7 @@ static void emit_ids(const sd_report *r, size_t ind, void (*emit)(const char *, 
 		if (b.len > (64u << 10))
 			emit_tree_text(&b, emit, ud);
 	}
-	if (listed) {
-		sb_addc(&b, '\n');
-		for (size_t k = 0; k < ind; k++)
-			sb_addc(&b, ' ');
-	}
-	sb_addc(&b, ']');
-	emit_tree_text(&b, emit, ud);
-	sb_free(&b);
+	end_array(&b, listed, ind, emit, ud);
 }
 
 /* The findings as jansson would indent them under a key indented by ind
@@ -939,11 +954,7 @@ static void emit_findings(const sd_report *r, size_t ind, void (*emit)(const cha
 		json_t *fj = finding_json(&r->findings.v[i]);
 		char *t = json_dumps(fj, JSON_FLAGS);
 		json_decref(fj);
-		if (i)
-			sb_addc(&b, ',');
-		sb_addc(&b, '\n');
-		for (size_t k = 0; k < ind + 2; k++)
-			sb_addc(&b, ' ');
+		next_element(&b, i, ind);
 		for (const char *p = t; p && *p; p++) {
 			sb_addc(&b, *p);
 			for (size_t k = 0; *p == '\n' && k < ind + 2; k++)
@@ -953,14 +964,7 @@ static void emit_findings(const sd_report *r, size_t ind, void (*emit)(const cha
 		if (b.len > (64u << 10))
 			emit_tree_text(&b, emit, ud);
 	}
-	if (r->findings.n) {
-		sb_addc(&b, '\n');
-		for (size_t k = 0; k < ind; k++)
-			sb_addc(&b, ' ');
-	}
-	sb_addc(&b, ']');
-	emit_tree_text(&b, emit, ud);
-	sb_free(&b);
+	end_array(&b, r->findings.n, ind, emit, ud);
 }
 
 /* Up to the marker's value in s (the key and ": " kept), then what
