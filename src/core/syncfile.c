@@ -132,7 +132,6 @@ static void decode(const sf_mrec *r, sf_member *out)
 	out->header_off = r->flags & MF_NO_HEADER ? 0 : r->data_off - TAR_BLOCK;
 	out->data_off = r->data_off;
 	out->size = r->size;
-	out->mtime = 0;
 	out->kind = (sf_kind)r->kind;
 	out->in_index = r->flags & MF_IN_INDEX;
 	out->checksum_ok = r->flags & MF_CHECKSUM_OK;
@@ -141,25 +140,26 @@ static void decode(const sf_mrec *r, sf_member *out)
 }
 
 /* The name of r: kept, or read again from its header (the walk took it
- * from there; an unreadable header now reads as ""); *mtime the header's
- * when mtime is not NULL. */
-static const char *rec_name(const syncfile *sf, const sf_mrec *r, char buf[SF_NAME_MAX],
-                            int64_t *mtime)
+ * from there; an unreadable header now reads as ""). */
+static const char *rec_name(const syncfile *sf, const sf_mrec *r, char buf[SF_NAME_MAX])
 {
-	if (r->name && !mtime)
+	if (r->name & SF_NAME_ARENA) {
+		const char *s = sf->names + (r->name & ~SF_NAME_ARENA);
+		memcpy(buf, s, strlen(s) + 1);
+		return buf;
+	}
+	if (r->name)
 		return sf->mnames[r->name - 1];
 	uint8_t b[TAR_BLOCK];
 	tar_header h;
 	buf[0] = '\0';
-	if (sf->in && !(r->flags & MF_NO_HEADER) &&
+	if (sf->in &&
 	    sdin_read_exact(sf->in, b, TAR_BLOCK, r->data_off - TAR_BLOCK, NULL) == SD_OK) {
 		(void)tar_header_parse(b, &h);
 		memcpy(buf, h.name, SF_NAME_MAX);
 		buf[SF_NAME_MAX - 1] = '\0';
-		if (mtime)
-			*mtime = h.mtime;
 	}
-	return r->name ? sf->mnames[r->name - 1] : buf;
+	return buf;
 }
 
 void sf_member_peek(const syncfile *sf, size_t i, sf_member *out) { decode(mrec(sf, i), out); }
@@ -168,7 +168,7 @@ void sf_member_get(const syncfile *sf, size_t i, sf_member *out)
 {
 	const sf_mrec *r = mrec(sf, i);
 	decode(r, out);
-	out->name = rec_name(sf, r, out->namebuf, &out->mtime);
+	out->name = rec_name(sf, r, out->namebuf);
 }
 
 static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
@@ -178,6 +178,24 @@ static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 	    (uint8_t)((m->in_index ? MF_IN_INDEX : 0) | (m->checksum_ok ? MF_CHECKSUM_OK : 0) |
 	              (m->truncated ? MF_TRUNCATED : 0) | (m->unpatched ? MF_UNPATCHED : 0) |
 	              (m->header_off + TAR_BLOCK != m->data_off ? MF_NO_HEADER : 0));
+	if (!name && m->name && sf->names_budget) {
+		/* the header's name, kept while the budget lasts */
+		size_t len = strlen(m->name) + 1;
+		if (sf->names_len + len <= sf->names_budget) {
+			if (sf->names_len + len > sf->names_cap) {
+				size_t cap = sf->names_cap ? 2 * sf->names_cap : 4096;
+				while (cap < sf->names_len + len)
+					cap *= 2;
+				sf->names_cap = cap < sf->names_budget ? cap : sf->names_budget;
+				sf->names = xrealloc(sf->names, sf->names_cap);
+			}
+			memcpy(sf->names + sf->names_len, m->name, len);
+			r.name = SF_NAME_ARENA | (uint32_t)sf->names_len;
+			sf->names_len += len;
+		} else {
+			sf->names_budget = 0; /* in file order: the rest is read again */
+		}
+	}
 	if (name) {
 		size_t n = sf->n_mnames;
 		if ((n & (n - 1)) == 0) /* a power of two (or 0): full */
@@ -212,7 +230,7 @@ bool sf_find_member(const syncfile *sf, const char *name, sf_member *out)
 		const sf_mrec *r = mrec(sf, i);
 		bool in_index = r->flags & MF_IN_INDEX;
 		if ((found == NO_MEMBER || in_index || !found_in_index) &&
-		    strcmp(rec_name(sf, r, buf, NULL), name) == 0) {
+		    strcmp(rec_name(sf, r, buf), name) == 0) {
 			found = i;
 			found_in_index = in_index;
 		}
@@ -251,7 +269,6 @@ static void header_member(const tar_header *h, uint64_t off, sf_member *m)
 	m->header_off = off;
 	m->data_off = off + TAR_BLOCK;
 	m->size = h->size;
-	m->mtime = h->mtime;
 	m->kind = kind_of(h->name);
 	m->checksum_ok = h->checksum_ok;
 }
@@ -709,7 +726,6 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 	r->header_off = off;
 	r->data_off = off + TAR_BLOCK;
 	r->size = size;
-	r->mtime = h.mtime;
 	r->kind = kind_of(name);
 	r->in_index = true;
 	return true;
@@ -795,7 +811,7 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 	size_t mi = member_at(sf, off);
 	sf_mrec *m = mi == NO_MEMBER ? NULL : mrec(sf, mi);
 	char buf[SF_NAME_MAX];
-	const char *m_name = m ? rec_name(sf, m, buf, NULL) : NULL;
+	const char *m_name = m ? rec_name(sf, m, buf) : NULL;
 	finding *f = NULL;
 	if (off + TAR_BLOCK + size > sf->size)
 		f = fnd_add(fl, FND_INDEX_DISAGREES,
@@ -1592,6 +1608,10 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	as_source(sf);
 	sf->size = sdin_size(in);
 	sf->mtime = sdin_mtime(in);
+	const char *nb = getenv("SYNCDOCTOR_NAMES_BUDGET");
+	sf->names_budget = nb && *nb ? (size_t)strtoull(nb, NULL, 10) : (size_t)1 << 20;
+	if (sf->names_budget > SF_NAME_ARENA - 1)
+		sf->names_budget = SF_NAME_ARENA - 1;
 	*out = sf;
 
 	uint8_t b[TAR_BLOCK];
@@ -1717,6 +1737,7 @@ void sf_close(syncfile *sf)
 	for (size_t i = 0; i * MBLOCK < sf->n_members; i++)
 		free(sf->mblocks[i]);
 	free(sf->mblocks);
+	free(sf->names);
 	for (size_t i = 0; i < sf->n_mnames; i++)
 		free(sf->mnames[i]);
 	free(sf->mnames);

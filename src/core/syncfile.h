@@ -36,10 +36,10 @@ typedef enum sf_era {
 typedef enum sf_kind { SF_KIND_MEDIA, SF_KIND_DB, SF_KIND_INDEX, SF_KIND_OTHER } sf_kind;
 
 /* One outer member as sf_member_get() hands it out. The syncfile keeps
- * members compactly (sf_mrec, 24 bytes: no name) and reads a name again
- * from its tar header when it is asked for, so that 200,000 photos cost a
- * few MiB (a name the header does not hold, a recovered member's or a
- * folder's photo's, is kept). name points into namebuf or at a name the
+ * members compactly (sf_mrec, 24 bytes: no name) and, past the first MiB
+ * of names, reads a name again from its tar header when it is asked for,
+ * so that 200,000 photos cost a few MiB (a name the header does not hold,
+ * a recovered member's or a folder's photo's, is kept). name points into namebuf or at a name the
  * syncfile owns: valid while this struct is not filled again, and not in a
  * copy of it. */
 #define SF_NAME_MAX 257 /* tar's prefix "/" name, NUL-terminated (tar.h) */
@@ -48,7 +48,6 @@ typedef struct sf_member {
 	uint64_t header_off; /* 0 for a folder's photo, which has no header */
 	uint64_t data_off;
 	uint64_t size;
-	int64_t mtime; /* its header's, by sf_member_get(); else 0 */
 	sf_kind kind;
 	bool in_index; /* the index points at this very header */
 	bool checksum_ok;
@@ -58,10 +57,12 @@ typedef struct sf_member {
 } sf_member;
 
 /* How a member is kept (syncfile.c); only sf_member_get() reads it. */
+#define SF_NAME_ARENA 0x80000000u
 typedef struct sf_mrec {
 	uint64_t data_off;
 	uint64_t size;
-	uint32_t name; /* 0: in the header before data_off; else sf->mnames[name - 1] */
+	uint32_t name; /* 0: in the header before data_off; SF_NAME_ARENA | off: at
+	                  sf->names + off; else sf->mnames[name - 1] */
 	uint8_t kind;
 	uint8_t flags;
 } sf_mrec;
@@ -112,6 +113,11 @@ typedef struct syncfile {
 	size_t n_members;
 	char **mnames;
 	size_t n_mnames;
+	/* the first names the walk reads, up to a budget (1 MiB;
+	 * SYNCDOCTOR_NAMES_BUDGET in bytes for tests): a file of a few
+	 * thousand members reads no header twice */
+	char *names;
+	size_t names_len, names_cap, names_budget;
 	size_t n_media;
 	uint64_t media_bytes;
 	/* osm-p2p-db.tar (the one the index names) and the index: pointers
