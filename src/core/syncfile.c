@@ -721,13 +721,10 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 	sf->recovered_names =
 	    xreallocarray(sf->recovered_names, sf->n_recovered + 1, sizeof *sf->recovered_names);
 	sf->recovered_names[sf->n_recovered] = xstrdup(name);
-	sf_member *r = &sf->recovered[sf->n_recovered++];
-	memset(r, 0, offsetof(sf_member, namebuf));
-	r->header_off = off;
-	r->data_off = off + TAR_BLOCK;
-	r->size = size;
-	r->kind = kind_of(name);
-	r->in_index = true;
+	sf->recovered[sf->n_recovered++] = (sf_mrec){.data_off = off + TAR_BLOCK,
+	                                             .size = size,
+	                                             .kind = (uint8_t)kind_of(name),
+	                                             .flags = MF_IN_INDEX};
 	return true;
 }
 
@@ -737,7 +734,8 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 static void merge_recovered(syncfile *sf, findings *fl)
 {
 	for (size_t k = 0; k < sf->n_recovered; k++) {
-		sf_member *r = &sf->recovered[k];
+		sf_member rm, *r = &rm;
+		decode(&sf->recovered[k], r);
 		char *name = sf->recovered_names[k];
 		sf->recovered_names[k] = NULL;
 		finding *f = NULL;

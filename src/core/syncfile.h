@@ -127,7 +127,7 @@ typedef struct syncfile {
 	sf_member db_m, index_m;
 	/* while the index is read: members its entries vouch for under a
 	 * damaged header (sf_open() merges them into members, then frees) */
-	sf_member *recovered;
+	sf_mrec *recovered; /* names in recovered_names */
 	char **recovered_names;
 	size_t n_recovered;
 	/* index */
