@@ -8,7 +8,9 @@
 #           @mapeo/core 8.6.2): 'check' with the case journal on against
 #           'b2sum', 'check --quick' too, 'rebuild' against 'cp'
 #   memory  peak RSS of 'check' at 1,000, 100,000 and 1,000,000 observations,
-#           with the report in JSON and in YAML
+#           with the report in JSON and in YAML, and of 'check' and
+#           'check --quick' of a file with 180,000 photo members
+#           (BENCH_MANY: one already written, it takes minutes)
 #   linear  'check' time at four sizes, up to 4 GiB (the real shape scaled)
 #
 # Timing: with perf (linux-perf), each command runs BENCH_RUNS times
@@ -137,6 +139,15 @@ for part in $parts; do
 					--format $fmt "$f"
 			done
 		done
+		# 180,000 photo members (60,000 photos in three sizes, 2.95 GB:
+		# minutes and 3 GB of disk to write, once): BENCH_MANY names one
+		# already written by 'gen-syncfile FILE 3 5000 60000'.
+		many=${BENCH_MANY:-}
+		[ -n "$many" ] || many=$(file many 3 5000 60000)
+		best "180,000 members, --quick" "$sd" --journal="$dir/journal.sqlite" check --quick \
+			--no-config --no-environment --format json "$many"
+		best "180,000 members" "$sd" --journal="$dir/journal.sqlite" check --no-config \
+			--no-environment --format json "$many"
 		echo "  target: at most 16384 KiB at every count"
 		;;
 	linear)

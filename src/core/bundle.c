@@ -452,10 +452,11 @@ static char *file_listing(const sd_report *r, const char *file, strlist *keys, c
 		}
 		sb_printf(&lb, _("# Outer members (photos are listed by name only): %zu.\n"),
 		          sf->n_members);
+		sf_member m;
 		for (size_t i = 0; i < sf->n_members; i++) {
-			char *esc = report_escape(sf->members[i].name);
-			sb_printf(&lb, "%12llu  %s\n", (unsigned long long)sf->members[i].size,
-			          esc);
+			sf_member_get(sf, i, &m);
+			char *esc = report_escape(m.name);
+			sb_printf(&lb, "%12llu  %s\n", (unsigned long long)m.size, esc);
 			free(esc);
 		}
 	} else if (r->is_database) {

@@ -59,26 +59,62 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* r->photo_ids from the live photo members of sf. */
+/* Sort and drop repeats of ids[0..n), freeing them; returns the new n. */
+static size_t sort_unique(char **ids, size_t n)
+{
+	if (n)
+		qsort(ids, n, sizeof *ids, cmp_str);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (out && !strcmp(ids[out - 1], ids[i]))
+			free(ids[i]);
+		else
+			ids[out++] = ids[i];
+	}
+	return out;
+}
+
+/* r->photo_ids from the live photo members of sf: sorted, each id once.
+ * Taken in batches, each sorted and merged into the ids so far, so that a
+ * photo's three copies (original, preview, thumbnail) are held once. */
 static void photo_ids(sd_report *r, const syncfile *sf)
 {
-	r->photo_ids = xcalloc(sf->n_members + 1, sizeof *r->photo_ids);
-	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_member *m = &sf->members[i];
-		const char *slash = strchr(m->name, '/');
-		if (m->kind == SF_KIND_MEDIA && slash && (!sf->has_index || m->in_index))
-			r->photo_ids[r->n_photo_ids++] = xstrdup(slash + 1);
+	enum { BATCH = 8192 };
+	char **batch = xcalloc(BATCH, sizeof *batch), **ids = NULL;
+	size_t nb = 0, n = 0;
+	sf_member mb, *m = &mb;
+	for (size_t i = 0; i <= sf->n_members; i++) {
+		if (i < sf->n_members) {
+			sf_member_peek(sf, i, m);
+			if (m->kind != SF_KIND_MEDIA || (sf->has_index && !m->in_index))
+				continue;
+			sf_member_get(sf, i, m);
+			const char *slash = strchr(m->name, '/');
+			if (slash)
+				batch[nb++] = xstrdup(slash + 1);
+			if (nb < BATCH)
+				continue;
+		}
+		nb = sort_unique(batch, nb);
+		char **merged = xcalloc(n + nb + 1, sizeof *merged);
+		size_t a = 0, b = 0, k = 0;
+		while (a < n || b < nb) {
+			int c = a == n ? 1 : b == nb ? -1 : strcmp(ids[a], batch[b]);
+			if (c <= 0)
+				merged[k++] = ids[a++];
+			if (c == 0)
+				free(batch[b++]);
+			else if (c > 0)
+				merged[k++] = batch[b++];
+		}
+		free(ids);
+		ids = merged;
+		n = k;
+		nb = 0;
 	}
-	if (r->n_photo_ids)
-		qsort(r->photo_ids, r->n_photo_ids, sizeof *r->photo_ids, cmp_str);
-	size_t out = 0;
-	for (size_t i = 0; i < r->n_photo_ids; i++) {
-		if (out && !strcmp(r->photo_ids[out - 1], r->photo_ids[i]))
-			free(r->photo_ids[i]);
-		else
-			r->photo_ids[out++] = r->photo_ids[i];
-	}
-	r->n_photo_ids = out;
+	free(batch);
+	r->photo_ids = ids;
+	r->n_photo_ids = n;
 }
 
 /* What the source says of itself, before its photos and feeds are read. */

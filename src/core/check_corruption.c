@@ -24,30 +24,36 @@
 static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, const char **names,
                          size_t nn)
 {
-	findings tmp;
-	fnd_init(&tmp);
-	obs_model_check_media(model, names, nn, &tmp);
-	size_t unnamed = 0;
-	for (size_t i = 0; i < tmp.n; i++) {
-		const finding *f = &tmp.v[i];
+	/* Added to the report's list and amended there: a file may have
+	 * 150,000 photos no observation names, and a second list of them was
+	 * tens of MiB. */
+	findings *l = &r->findings;
+	size_t from = l->n, out = from, unnamed = 0;
+	obs_model_check_media(model, names, nn, l);
+	for (size_t i = from; i < l->n; i++) {
+		finding *f = &l->v[i];
 		if (sf->inner_cut && f->id == FND_MEDIA_ORPHAN) {
 			unnamed++;
+			free(f->message), free(f->member), free(f->inner);
+			free(f->observation), free(f->media), free(f->detail);
 			continue;
 		}
-		finding *c;
-		if (f->id == FND_ATTACHMENT_MISSING && f->media && sf_left_out(sf, f->media))
+		if (f->id == FND_ATTACHMENT_MISSING && f->media && sf_left_out(sf, f->media)) {
 			/* said as what it is, not as a photo that did not travel */
-			c = fnd_add(&r->findings, FND_ATTACHMENT_LEFT_OUT,
-			            _("observation %s: its photo %s was left out by a syncdoctor "
-			              "rebuild because it was damaged"),
-			            f->observation ? f->observation : "-", f->media);
-		else
-			c = fnd_add_sev(&r->findings, f->id, f->severity, "%s", f->message);
-		fnd_set_observation(c, f->observation);
-		fnd_set_media(c, f->media);
-		fnd_set_member(c, f->member);
+			const fnd_code_info *ci = fnd_info(FND_ATTACHMENT_LEFT_OUT);
+			char *msg = xasprintf(_("observation %s: its photo %s was left out by a "
+			                        "syncdoctor rebuild because it was damaged"),
+			                      f->observation ? f->observation : "-", f->media);
+			free(f->message);
+			f->message = msg;
+			f->id = ci->id;
+			f->code = ci->code;
+			f->step = ci->step;
+			f->severity = ci->severity;
+		}
+		l->v[out++] = *f;
 	}
-	fnd_free(&tmp);
+	l->n = out;
 	if (unnamed)
 		fnd_add(&r->findings, FND_MEDIA_ORPHAN,
 		        P_("%zu photo is named by no observation that could be read: the database "
@@ -259,8 +265,9 @@ static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
 {
 	uint8_t *buf = xmalloc(MEDIA_CHUNK);
 	uint64_t done = 0;
+	sf_member mb, *m = &mb;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_member *m = &sf->members[i];
+		sf_member_peek(sf, i, m);
 		if (m->kind != SF_KIND_MEDIA || (sf->has_index && !m->in_index))
 			continue;
 		if (sd_progress_cancelled(prog))
@@ -280,6 +287,7 @@ static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
 		const char *why;
 		uint64_t at;
 		if (!media_check_finish(mc, &why, &at)) {
+			sf_member_get(sf, i, m);
 			finding *f =
 			    fnd_add(fl, FND_MEDIA_DAMAGED,
 			            _("the photo %s will not open: %s (at byte %llu of it)"),
@@ -482,17 +490,30 @@ sd_status check_corruption_step(sd_report *r, check_read *rd, const check_option
 		rd->model_error = xstrdup(err.msg);
 		return err.status;
 	}
-	const char **names = xcalloc(sf->n_media + 1, sizeof *names);
+	/* the names one after another in one buffer (the syncfile keeps none) */
+	size_t *at = xcalloc(sf->n_media + 1, sizeof *at);
+	strbuf text;
+	sb_init(&text);
 	size_t nn = 0;
-	for (size_t i = 0; i < sf->n_members; i++)
-		if (sf->members[i].kind == SF_KIND_MEDIA &&
-		    (!sf->has_index || sf->members[i].in_index))
-			names[nn++] = sf->members[i].name;
+	sf_member mb;
+	for (size_t i = 0; i < sf->n_members && nn < sf->n_media; i++) {
+		sf_member_peek(sf, i, &mb);
+		if (mb.kind != SF_KIND_MEDIA || (sf->has_index && !mb.in_index))
+			continue;
+		sf_member_get(sf, i, &mb);
+		at[nn++] = text.len;
+		sb_addn(&text, mb.name, strlen(mb.name) + 1);
+	}
+	const char **names = xcalloc(nn + 1, sizeof *names);
+	for (size_t k = 0; k < nn; k++)
+		names[k] = sb_str(&text) + at[k];
+	free(at);
 	/* a temp folder holds the database only: its photos stayed in the
 	 * sync file */
 	if (sf->src.holds_photos)
 		check_photos(r, sf, rd->model, names, nn);
 	free(names);
+	sb_free(&text);
 	fnd_append(&r->findings, &rd->media);
 	link_media_findings(r, rd->model);
 	fill_observations(r, rd->model);

@@ -481,20 +481,16 @@ static void list_media(syncfile *sf, db_view *v, const char *media, findings *fl
 	}
 	if (n)
 		qsort(mf, n, sizeof *mf, cmp_media);
-	size_t mcap = sf->n_members;
 	for (size_t i = 0; i < n; i++) {
 		sf_range r = {0};
 		if (add_file(v, mf[i].path, &r, &sf->write_time)) {
-			SD_GROW(sf->members, mcap, sf->n_members + 1);
-			sf_member *m = &sf->members[sf->n_members++];
-			memset(m, 0, sizeof *m);
-			m->name = mf[i].name;
+			sf_member m = {.data_off = r.off,
+			               .size = r.size,
+			               .kind = SF_KIND_MEDIA,
+			               .in_index = true,
+			               .checksum_ok = true};
+			sf_member_append(sf, &m, mf[i].name);
 			mf[i].name = NULL;
-			m->data_off = r.off;
-			m->size = r.size;
-			m->kind = SF_KIND_MEDIA;
-			m->in_index = true;
-			m->checksum_ok = true;
 			sf->n_media++;
 			sf->media_bytes += r.size;
 		}
@@ -529,19 +525,15 @@ sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	struct stat st;
 	if (stat(dbdir, &st) == 0)
 		sf->mtime = (int64_t)st.st_mtime;
-	/* The database "member" stands for the feed folders. */
-	sf->members = xcalloc(1, sizeof *sf->members);
-	sf->members[0].name = xstrdup(DB_MEMBER);
-	sf->members[0].kind = SF_KIND_DB;
-	sf->members[0].in_index = true;
-	sf->members[0].checksum_ok = true;
-	sf->n_members = 1;
 	list_feeds(sf, v, dbdir, fl);
-	/* never read: the size says how much a sync file's database would hold */
-	sf->members[0].size = v->end;
+	/* The database "member" stands for the feed folders; never read: the
+	 * size says how much a sync file's database would hold. */
+	sf_member dbm = {.size = v->end, .kind = SF_KIND_DB, .in_index = true, .checksum_ok = true};
+	sf_member_append(sf, &dbm, xstrdup(DB_MEMBER));
 	if (media)
 		list_media(sf, v, media, fl);
-	sf->db = &sf->members[0];
+	sf_member_get(sf, 0, &sf->db_m);
+	sf->db = &sf->db_m;
 	sf->src.project = sf->has_discovery_key ? SRC_PROJECT_NAMED : SRC_PROJECT_UNNAMED;
 	sf->inner_ok = true;
 	sf->size = v->end;

@@ -379,17 +379,34 @@ static void cut_dangling(rebuild_plan *p, syncfile **sfs)
 }
 
 /* Each media name to its live member (the copy the index names, else the
- * last): as sf_find_member() decides, without a scan per name. */
-static void live_members(const syncfile *sf, smap *m)
+ * last): as sf_find_member() decides, without a scan per name. The map's
+ * keys are in the returned text (the syncfile keeps no names): free it
+ * after the map. */
+static char *live_members(const syncfile *sf, smap *m)
 {
+	size_t *at = xcalloc(sf->n_members + 1, sizeof *at);
+	strbuf text;
+	sb_init(&text);
+	sf_member mb, pm;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		sf_member_get(sf, i, &mb);
+		at[i] = text.len;
+		sb_addn(&text, mb.name, strlen(mb.name) + 1);
+	}
+	char *names = sb_take(&text);
 	smap_init(m);
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_member *mb = &sf->members[i];
-		size_t prev, len = strlen(mb->name);
-		if (!smap_get(m, mb->name, len, &prev) || mb->in_index ||
-		    !sf->members[prev].in_index)
-			smap_put(m, mb->name, len, i);
+		const char *name = names + at[i];
+		size_t prev, len = strlen(name);
+		sf_member_peek(sf, i, &mb);
+		bool known = smap_get(m, name, len, &prev);
+		if (known)
+			sf_member_peek(sf, prev, &pm);
+		if (!known || mb.in_index || !pm.in_index)
+			smap_put(m, name, len, i);
 	}
+	free(at);
+	return names;
 }
 
 /* --exclude-suspect: each feed ends before the block of its first suspect
@@ -900,17 +917,19 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
                        const rebuild_options *opt)
 {
 	smap live, damaged_media;
-	live_members(sf, &live);
+	char *live_names = live_members(sf, &live);
 	smap_init(&damaged_media);
 	for (size_t k = 0; k < r->findings.n; k++)
 		if (r->findings.v[k].id == FND_MEDIA_DAMAGED && r->findings.v[k].media)
 			smap_put(&damaged_media, r->findings.v[k].media,
 			         strlen(r->findings.v[k].media), k);
+	sf_member mb, *m = &mb;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_member *m = &sf->members[i];
 		size_t li;
+		sf_member_peek(sf, i, m);
 		if (m->kind != SF_KIND_MEDIA)
 			continue;
+		sf_member_get(sf, i, m);
 		if (!smap_get(&live, m->name, strlen(m->name), &li) || li != i)
 			continue; /* an older copy */
 		if (sf_name_dangerous(m->name)) {
@@ -947,6 +966,7 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
 		p->media[p->n_media++] = xstrdup(m->name);
 	}
 	smap_free(&live);
+	free(live_names);
 	smap_free(&damaged_media);
 }
 
@@ -960,8 +980,11 @@ static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
 		if (f->id != FND_BAD_HEADER_CHECKSUM || f->offset < 0)
 			continue;
 		bool read = false;
-		for (size_t i = 0; i < sf->n_members && !read; i++)
-			read = sf->members[i].header_off == (uint64_t)f->offset;
+		sf_member m;
+		for (size_t i = 0; i < sf->n_members && !read; i++) {
+			sf_member_peek(sf, i, &m);
+			read = m.header_off == (uint64_t)f->offset;
+		}
 		if (read)
 			continue;
 		char *e = f->member ? report_escape(f->member) : NULL;
@@ -1728,7 +1751,8 @@ static sd_status write_media(const rebuild_plan *p, sfw *w, sd_output *o, smap *
 		if (!smap_get(&live[p->media_src[i]], p->media[i], strlen(p->media[i]), &li))
 			return sd_error_set(err, SD_ERR_CHANGED,
 			                    _("%s changed while it was being read"), p->input);
-		const sf_member *m = &sf->members[li];
+		sf_member mb, *m = &mb;
+		sf_member_get(sf, li, m);
 		range_ctx rc = {sf, m->data_off};
 		st = sfw_add(w, m->name, m->size, read_range, &rc, err);
 		sd_progress_report(prog, _("writing"), sdout_offset(o), p->estimated_size, i,
@@ -1847,8 +1871,9 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 	 * input is opened and parsed once for the whole rebuild. */
 	size_t n_src = p->n_inputs;
 	smap *live = xcalloc(n_src + 1, sizeof *live);
+	char **live_names = xcalloc(n_src + 1, sizeof *live_names);
 	for (size_t k = 0; k < n_src; k++)
-		live_members(p->views[k], &live[k]);
+		live_names[k] = live_members(p->views[k], &live[k]);
 	sd_output *o = NULL;
 	st = sdout_open(output, opt->force, &o, err);
 	sfw *w = st == SD_OK ? sfw_begin(o, (int64_t)time(NULL)) : NULL;
@@ -1869,9 +1894,12 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 		st = sfw_finish(w, "kappa-osm", p->discovery_key[0] ? p->discovery_key : NULL, err);
 		w = NULL;
 	}
-	for (size_t k = 0; k < n_src; k++)
+	for (size_t k = 0; k < n_src; k++) {
 		smap_free(&live[k]);
+		free(live_names[k]);
+	}
 	free(live);
+	free(live_names);
 	if (st != SD_OK) {
 		sfw_abort(w);
 		sdout_abort(o);

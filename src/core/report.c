@@ -201,9 +201,9 @@ void report_head_get(const sd_report *r, size_t i, report_head *out)
 	out->seq = h.seq;
 }
 
-static json_t *report_json(const sd_report *r, json_t **ids);
+static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds);
 
-json_t *report_to_json(const sd_report *r) { return report_json(r, NULL); }
+json_t *report_to_json(const sd_report *r) { return report_json(r, NULL, NULL); }
 
 static json_t *feeds_json(const sd_report *r)
 {
@@ -287,7 +287,10 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 	return ob;
 }
 
-static json_t *report_json(const sd_report *r, json_t **ids)
+/* The report as a tree; with ids and fnds, empty arrays stand for the
+ * observations' ids and the findings, and *ids and *fnds are they
+ * (report_render_stream() writes them in their place). */
+static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "file", json_string(r->file));
@@ -336,7 +339,9 @@ static json_t *report_json(const sd_report *r, json_t **ids)
 	if (r->verdict != VERDICT_UNREADABLE)
 		json_object_set_new(o, "version", version_json(r));
 	json_t *fs = json_array();
-	for (size_t i = 0; i < r->findings.n; i++)
+	if (fnds)
+		*fnds = fs;
+	for (size_t i = 0; i < r->findings.n && !fnds; i++)
 		json_array_append_new(fs, finding_json(&r->findings.v[i]));
 	json_object_set_new(o, "findings", fs);
 	json_object_set_new(o, "next_action", json_string(report_next_action(r)));
@@ -612,15 +617,22 @@ static void tree_scalar(report_tree *t, json_t *j)
 	free(d);
 }
 
-/* Walk j into t; the node defer (when not NULL) is not written: fill(t,
- * ud) writes its value in its place (report_render_stream()). */
-static void tree_walk(report_tree *t, json_t *j, const json_t *defer,
-                      void (*fill)(report_tree *, void *), void *ud)
+/* Nodes a walk does not write: fill[k](t, ud) writes node[k]'s value in
+ * its place (report_render_stream()). */
+typedef struct tree_defer {
+	const json_t *node[2];
+	void (*fill[2])(report_tree *t, void *ud);
+	void *ud;
+} tree_defer;
+
+/* Walk j into t, but for the nodes d defers (d may be NULL). */
+static void tree_walk(report_tree *t, json_t *j, const tree_defer *d)
 {
-	if (j == defer && fill) {
-		fill(t, ud);
-		return;
-	}
+	for (int n = 0; d && n < 2; n++)
+		if (d->node[n] && j == d->node[n]) {
+			d->fill[n](t, d->ud);
+			return;
+		}
 	const char *k;
 	json_t *v;
 	size_t i;
@@ -630,20 +642,20 @@ static void tree_walk(report_tree *t, json_t *j, const json_t *defer,
 		json_object_foreach(j, k, v)
 		{
 			report_tree_key(t, k);
-			tree_walk(t, v, defer, fill, ud);
+			tree_walk(t, v, d);
 		}
 		report_tree_end(t);
 		break;
 	case JSON_ARRAY:
 		report_tree_seq(t);
-		json_array_foreach(j, i, v) tree_walk(t, v, defer, fill, ud);
+		json_array_foreach(j, i, v) tree_walk(t, v, d);
 		report_tree_end(t);
 		break;
 	default: tree_scalar(t, j); break;
 	}
 }
 
-void report_tree_value(report_tree *t, json_t *j) { tree_walk(t, j, NULL, NULL, NULL); }
+void report_tree_value(report_tree *t, json_t *j) { tree_walk(t, j, NULL); }
 
 void report_tree_flush(report_tree *t)
 {
@@ -1106,6 +1118,20 @@ static void ids_fill(report_tree *t, void *ud)
 	report_tree_end(t);
 }
 
+/* The findings, one at a time: a file may hold 150,000 photos that no
+ * observation names, each a finding. */
+static void findings_fill(report_tree *t, void *ud)
+{
+	const sd_report *r = ud;
+	report_tree_seq(t);
+	for (size_t i = 0; i < r->findings.n; i++) {
+		json_t *fj = finding_json(&r->findings.v[i]);
+		report_tree_value(t, fj);
+		json_decref(fj);
+	}
+	report_tree_end(t);
+}
+
 void report_render_stream(const sd_report *r, report_format fmt, int width,
                           void (*emit)(const char *text, void *ud), void *ud)
 {
@@ -1116,13 +1142,14 @@ void report_render_stream(const sd_report *r, report_format fmt, int width,
 		sb_free(&b);
 		return;
 	}
-	/* a file may hold a million observations: neither a tree of their ids
-	 * nor the whole text is ever in memory; the bytes are those of
-	 * report_tree_render(report_to_json(r)) */
-	json_t *ids = NULL;
-	json_t *j = report_json(r, &ids);
+	/* a file may hold a million observations, or 150,000 findings:
+	 * neither a tree of them nor the whole text is ever in memory; the
+	 * bytes are those of report_tree_render(report_to_json(r)) */
+	json_t *ids = NULL, *fnds = NULL;
+	json_t *j = report_json(r, &ids, &fnds);
 	report_tree *t = report_tree_open(fmt, emit, ud);
-	tree_walk(t, j, ids, ids_fill, (void *)r);
+	tree_defer d = {{ids, fnds}, {ids_fill, findings_fill}, (void *)r};
+	tree_walk(t, j, &d);
 	report_tree_close(t);
 	json_decref(j);
 }

@@ -5,8 +5,9 @@
  * text and several times that of tree, and parsing it was half of
  * `check --quick`. The index has one fixed shape, so this scanner reads it
  * in 64 KiB chunks through the input's buffered reads, keeps only the name
- * being read and a set of 64-bit hashes of the names seen (for
- * JSON_REJECT_DUPLICATES), and knows each entry's byte offset. It is a
+ * being read and a list of 64-bit hashes of the names seen (for
+ * JSON_REJECT_DUPLICATES: sorted and compared once at the end, 8 bytes a
+ * name where a hash set took 24), and knows each entry's byte offset. It is a
  * fast path only: whatever it is not sure jansson would read the same way
  * (invalid JSON, duplicates, a hash collision, other shapes) makes it
  * answer SFI_OTHER, and the caller parses with jansson as before, so the
@@ -39,7 +40,7 @@ typedef struct sfi_reader {
 	size_t slen, scap;
 	char *name; /* the entry name, set aside while its entry is read */
 	size_t ncap;
-	/* hashes of the entry names seen; 0 marks a free slot */
+	/* hashes of the entry names seen, in index order */
 	uint64_t *seen;
 	size_t seen_cap, seen_n;
 	/* when copying (userdata): bytes taken go here too */
@@ -267,29 +268,34 @@ static uint64_t name_hash(const char *s, size_t n)
 	return h ? h : 1;
 }
 
-/* False when the name's hash was seen: a repeated name, or (rarely) two
- * names with one hash, which jansson then tells apart. */
+/* Note a name's hash; repeats are found once the index is read
+ * (repeated_name()): the entries handed over until then are void anyway
+ * when the answer is SFI_OTHER. */
 static bool first_sight(sfi_reader *r, uint64_t h)
 {
-	if (2 * (r->seen_n + 1) > r->seen_cap) {
-		size_t cap = r->seen_cap ? r->seen_cap * 2 : 64;
-		uint64_t *old = r->seen;
-		size_t ocap = r->seen_cap;
-		r->seen = xcalloc(cap, sizeof *r->seen);
-		r->seen_cap = cap;
-		r->seen_n = 0;
-		for (size_t i = 0; i < ocap; i++)
-			if (old[i])
-				first_sight(r, old[i]);
-		free(old);
+	if (r->seen_n == r->seen_cap) {
+		r->seen_cap = r->seen_cap ? r->seen_cap * 2 : 64;
+		r->seen = xreallocarray(r->seen, r->seen_cap, sizeof *r->seen);
 	}
-	size_t i = (size_t)h & (r->seen_cap - 1);
-	for (; r->seen[i]; i = (i + 1) & (r->seen_cap - 1))
-		if (r->seen[i] == h)
-			return false;
-	r->seen[i] = h;
-	r->seen_n++;
+	r->seen[r->seen_n++] = h;
 	return true;
+}
+
+static int cmp_hash(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A repeated name, or (rarely) two names with one hash, which jansson then
+ * tells apart. */
+static bool repeated_name(sfi_reader *r)
+{
+	qsort(r->seen, r->seen_n, sizeof *r->seen, cmp_hash);
+	for (size_t i = 1; i < r->seen_n; i++)
+		if (r->seen[i] == r->seen[i - 1])
+			return true;
+	return false;
 }
 
 /* {"offset":N,"size":N} in either order (the '{' taken). */
@@ -436,12 +442,10 @@ sfi_result sfi_scan(sd_input *in, uint64_t off, uint64_t len, size_t n_hint, sfi
 	r.str = xmalloc(r.scap);
 	r.ncap = 256;
 	r.name = xmalloc(r.ncap);
-	r.seen_cap = 64;
-	while (r.seen_cap < 2 * n_hint + 2)
-		r.seen_cap *= 2;
+	r.seen_cap = n_hint + 1;
 	r.seen = xcalloc(r.seen_cap, sizeof *r.seen);
 	*userdata = NULL;
-	bool ok = top(&r, fn, ud, userdata);
+	bool ok = top(&r, fn, ud, userdata) && !repeated_name(&r);
 	free(r.buf);
 	free(r.str);
 	free(r.name);

@@ -30,7 +30,7 @@ typedef enum sfi_result {
 typedef void (*sfi_entry_fn)(void *ud, const char *name, uint64_t offset, uint64_t size);
 
 /* Scan the len bytes at off of in. n_hint: about how many entries to expect
- * (sizes the set of names seen). On SFI_OK, *userdata is the parsed
+ * (sizes the list of the names' hashes). On SFI_OK, *userdata is the parsed
  * "userdata" value (the caller decrefs it) or NULL when there is none; on
  * any other result it is NULL. */
 sfi_result sfi_scan(sd_input *in, uint64_t off, uint64_t len, size_t n_hint, sfi_entry_fn fn,

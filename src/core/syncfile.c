@@ -110,15 +110,134 @@ static void as_source(syncfile *sf)
 	sf->src.in_member = true;
 }
 
-const sf_member *sf_find_member(const syncfile *sf, const char *name)
+/* ---- members, kept compactly ---- */
+
+#define MBLOCK 4096 /* records a block: no realloc of them all as they grow */
+
+enum {
+	MF_IN_INDEX = 1,
+	MF_CHECKSUM_OK = 2,
+	MF_TRUNCATED = 4,
+	MF_UNPATCHED = 8,
+	MF_NO_HEADER = 16, /* a folder's member: header_off 0, its name kept */
+};
+
+#define NO_MEMBER ((size_t)-1)
+
+static sf_mrec *mrec(const syncfile *sf, size_t i) { return &sf->mblocks[i / MBLOCK][i % MBLOCK]; }
+
+static void decode(const sf_mrec *r, sf_member *out)
 {
-	const sf_member *found = NULL;
-	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_member *m = &sf->members[i];
-		if (strcmp(m->name, name) == 0 && (!found || m->in_index || !found->in_index))
-			found = m;
+	out->name = NULL;
+	out->header_off = r->flags & MF_NO_HEADER ? 0 : r->data_off - TAR_BLOCK;
+	out->data_off = r->data_off;
+	out->size = r->size;
+	out->kind = (sf_kind)r->kind;
+	out->in_index = r->flags & MF_IN_INDEX;
+	out->checksum_ok = r->flags & MF_CHECKSUM_OK;
+	out->truncated = r->flags & MF_TRUNCATED;
+	out->unpatched = r->flags & MF_UNPATCHED;
+}
+
+/* The name of r: kept, or read again from its header (the walk took it
+ * from there; an unreadable header now reads as ""). */
+static const char *rec_name(const syncfile *sf, const sf_mrec *r, char buf[SF_NAME_MAX])
+{
+	if (r->name & SF_NAME_ARENA) {
+		const char *s = sf->names + (r->name & ~SF_NAME_ARENA);
+		memcpy(buf, s, strlen(s) + 1);
+		return buf;
 	}
-	return found;
+	if (r->name)
+		return sf->mnames[r->name - 1];
+	uint8_t b[TAR_BLOCK];
+	tar_header h;
+	buf[0] = '\0';
+	if (sf->in &&
+	    sdin_read_exact(sf->in, b, TAR_BLOCK, r->data_off - TAR_BLOCK, NULL) == SD_OK) {
+		(void)tar_header_parse(b, &h);
+		memcpy(buf, h.name, SF_NAME_MAX);
+		buf[SF_NAME_MAX - 1] = '\0';
+	}
+	return buf;
+}
+
+void sf_member_peek(const syncfile *sf, size_t i, sf_member *out) { decode(mrec(sf, i), out); }
+
+void sf_member_get(const syncfile *sf, size_t i, sf_member *out)
+{
+	const sf_mrec *r = mrec(sf, i);
+	decode(r, out);
+	out->name = rec_name(sf, r, out->namebuf);
+}
+
+static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
+{
+	sf_mrec r = {.data_off = m->data_off, .size = m->size, .kind = (uint8_t)m->kind};
+	r.flags =
+	    (uint8_t)((m->in_index ? MF_IN_INDEX : 0) | (m->checksum_ok ? MF_CHECKSUM_OK : 0) |
+	              (m->truncated ? MF_TRUNCATED : 0) | (m->unpatched ? MF_UNPATCHED : 0) |
+	              (m->header_off + TAR_BLOCK != m->data_off ? MF_NO_HEADER : 0));
+	if (!name && m->name && sf->names_budget) {
+		/* the header's name, kept while the budget lasts */
+		size_t len = strlen(m->name) + 1;
+		if (sf->names_len + len <= sf->names_budget) {
+			if (sf->names_len + len > sf->names_cap) {
+				size_t cap = sf->names_cap ? 2 * sf->names_cap : 4096;
+				while (cap < sf->names_len + len)
+					cap *= 2;
+				sf->names_cap = cap < sf->names_budget ? cap : sf->names_budget;
+				sf->names = xrealloc(sf->names, sf->names_cap);
+			}
+			memcpy(sf->names + sf->names_len, m->name, len);
+			r.name = SF_NAME_ARENA | (uint32_t)sf->names_len;
+			sf->names_len += len;
+		} else {
+			sf->names_budget = 0; /* in file order: the rest is read again */
+		}
+	}
+	if (name) {
+		size_t n = sf->n_mnames;
+		if ((n & (n - 1)) == 0) /* a power of two (or 0): full */
+			sf->mnames = xreallocarray(sf->mnames, n ? 2 * n : 1, sizeof *sf->mnames);
+		sf->mnames[sf->n_mnames++] = name;
+		r.name = (uint32_t)sf->n_mnames;
+	}
+	return r;
+}
+
+static void mrec_append(syncfile *sf, sf_mrec r)
+{
+	if (sf->n_members % MBLOCK == 0) {
+		size_t nb = sf->n_members / MBLOCK;
+		sf->mblocks = xreallocarray(sf->mblocks, nb + 1, sizeof *sf->mblocks);
+		sf->mblocks[nb] = xmalloc(MBLOCK * sizeof **sf->mblocks);
+	}
+	*mrec(sf, sf->n_members++) = r;
+}
+
+void sf_member_append(syncfile *sf, const sf_member *m, char *name)
+{
+	mrec_append(sf, encode(sf, m, name));
+}
+
+bool sf_find_member(const syncfile *sf, const char *name, sf_member *out)
+{
+	size_t found = NO_MEMBER;
+	bool found_in_index = false;
+	char buf[SF_NAME_MAX];
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_mrec *r = mrec(sf, i);
+		bool in_index = r->flags & MF_IN_INDEX;
+		if ((found == NO_MEMBER || in_index || !found_in_index) &&
+		    strcmp(rec_name(sf, r, buf), name) == 0) {
+			found = i;
+			found_in_index = in_index;
+		}
+	}
+	if (found != NO_MEMBER)
+		sf_member_get(sf, found, out);
+	return found != NO_MEMBER;
 }
 
 bool sf_probe(const char *path)
@@ -141,19 +260,17 @@ bool sf_probe(const char *path)
 	return ok;
 }
 
-static sf_member *add_member(syncfile *sf, size_t *cap, const tar_header *h, uint64_t off)
+/* The member whose header h is at off, as the walk first sees it (name
+ * borrowed from h). */
+static void header_member(const tar_header *h, uint64_t off, sf_member *m)
 {
-	SD_GROW(sf->members, *cap, sf->n_members + 1);
-	sf_member *m = &sf->members[sf->n_members++];
-	memset(m, 0, sizeof *m);
-	m->name = xstrdup(h->name);
+	memset(m, 0, offsetof(sf_member, namebuf));
+	m->name = h->name;
 	m->header_off = off;
 	m->data_off = off + TAR_BLOCK;
 	m->size = h->size;
-	m->mtime = h->mtime;
 	m->kind = kind_of(h->name);
 	m->checksum_ok = h->checksum_ok;
-	return m;
 }
 
 /* Is there a plausible header (or the end) at off? Used to decide whether a
@@ -368,10 +485,9 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
-	size_t cap = 0;
 	uint64_t pos = 0;
 	uint8_t b[TAR_BLOCK];
-	const sf_member *prev = NULL;
+	sf_member cur, *prev = NULL, last;
 	unsigned zero_run = 0;
 	while (pos < sf->size) {
 		if (sd_progress_cancelled(prog))
@@ -422,7 +538,8 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			f->offset = (int64_t)pos;
 			return;
 		}
-		sf_member *m = add_member(sf, &cap, &h, pos);
+		sf_member *m = &cur;
+		header_member(&h, pos, m);
 		if (h.mtime_negative)
 			sf->hints.negative_mtime = true;
 		if (h.mtime > sf->write_time)
@@ -450,7 +567,9 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			free(en);
 		}
 		uint64_t end = member_extent(sf, fl, m, pos, prog);
-		prev = m;
+		mrec_append(sf, encode(sf, m, NULL));
+		last = *m;
+		prev = &last;
 		pos = end;
 	}
 }
@@ -458,17 +577,17 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 /* Look up the header an index entry points at. The walk is forward, so
  * members are in header order: a binary search, as an index may name
  * 100,000 of them. */
-static sf_member *member_at(syncfile *sf, uint64_t off)
+static size_t member_at(const syncfile *sf, uint64_t off)
 {
 	size_t lo = 0, hi = sf->n_members;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (sf->members[mid].header_off < off)
+		if (mrec(sf, mid)->data_off < off + TAR_BLOCK)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < sf->n_members && sf->members[lo].header_off == off ? &sf->members[lo] : NULL;
+	return lo < sf->n_members && mrec(sf, lo)->data_off == off + TAR_BLOCK ? lo : NO_MEMBER;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -583,7 +702,7 @@ static void trailer_without_index(syncfile *sf, findings *fl)
  * entry's very size, the index vouches for it: the member is taken under
  * the index's name (the rebuild writes its header again). True when it is
  * (queued in sf->recovered); m is what the walk found there, or NULL. */
-static bool recover_member(syncfile *sf, const sf_member *m, const char *name, uint64_t off,
+static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uint64_t off,
                            uint64_t size)
 {
 	uint8_t b[TAR_BLOCK];
@@ -595,19 +714,17 @@ static bool recover_member(syncfile *sf, const sf_member *m, const char *name, u
 		return false;
 	(void)tar_header_parse(b, &h);
 	if (h.zero || h.checksum_ok || !h.size_ok || h.size != size ||
-	    (m && (m->header_off != off || m->checksum_ok)) ||
+	    (m && (m->data_off != off + TAR_BLOCK || (m->flags & MF_CHECKSUM_OK))) ||
 	    sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS))
 		return false;
 	sf->recovered = xreallocarray(sf->recovered, sf->n_recovered + 1, sizeof *sf->recovered);
-	sf_member *r = &sf->recovered[sf->n_recovered++];
-	memset(r, 0, sizeof *r);
-	r->name = xstrdup(name);
-	r->header_off = off;
-	r->data_off = off + TAR_BLOCK;
-	r->size = size;
-	r->mtime = h.mtime;
-	r->kind = kind_of(name);
-	r->in_index = true;
+	sf->recovered_names =
+	    xreallocarray(sf->recovered_names, sf->n_recovered + 1, sizeof *sf->recovered_names);
+	sf->recovered_names[sf->n_recovered] = xstrdup(name);
+	sf->recovered[sf->n_recovered++] = (sf_mrec){.data_off = off + TAR_BLOCK,
+	                                             .size = size,
+	                                             .kind = (uint8_t)kind_of(name),
+	                                             .flags = MF_IN_INDEX};
 	return true;
 }
 
@@ -617,13 +734,16 @@ static bool recover_member(syncfile *sf, const sf_member *m, const char *name, u
 static void merge_recovered(syncfile *sf, findings *fl)
 {
 	for (size_t k = 0; k < sf->n_recovered; k++) {
-		sf_member *r = &sf->recovered[k];
+		sf_member rm, *r = &rm;
+		decode(&sf->recovered[k], r);
+		char *name = sf->recovered_names[k];
+		sf->recovered_names[k] = NULL;
 		finding *f = NULL;
 		for (size_t i = 0; i < fl->n && !f; i++)
 			if (fl->v[i].id == FND_BAD_HEADER_CHECKSUM &&
 			    fl->v[i].offset == (int64_t)r->header_off)
 				f = &fl->v[i];
-		char *en = escape_name(r->name);
+		char *en = escape_name(name);
 		char *msg = xasprintf(
 		    _("the tar header of '%s' at byte %llu is damaged (its checksum fails), "
 		      "but the index still names it with this size: its %llu bytes are read "
@@ -639,28 +759,38 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		}
 		fnd_set_member(f, en);
 		free(en);
-		size_t at = 0;
-		while (at < sf->n_members && sf->members[at].header_off < r->header_off)
-			at++;
-		if (at < sf->n_members && sf->members[at].header_off == r->header_off) {
-			free(sf->members[at].name);
-			sf->members[at] = *r;
+		sf_mrec rec = encode(sf, r, name);
+		size_t lo = 0, hi = sf->n_members;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (mrec(sf, mid)->data_off < rec.data_off)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < sf->n_members && mrec(sf, lo)->data_off == rec.data_off) {
+			*mrec(sf, lo) = rec;
 			continue;
 		}
-		sf->members = xreallocarray(sf->members, sf->n_members + 1, sizeof *sf->members);
-		memmove(&sf->members[at + 1], &sf->members[at],
-		        (sf->n_members - at) * sizeof *sf->members);
-		sf->members[at] = *r;
-		sf->n_members++;
+		/* rare: shift the later records up by one */
+		mrec_append(sf, rec);
+		for (size_t i = sf->n_members - 1; i > lo; i--)
+			*mrec(sf, i) = *mrec(sf, i - 1);
+		*mrec(sf, lo) = rec;
 	}
 	free(sf->recovered);
 	sf->recovered = NULL;
-	if (sf->n_recovered) /* the list moved */
+	free(sf->recovered_names);
+	sf->recovered_names = NULL;
+	if (sf->n_recovered) { /* the index may be one of them */
+		sf->index_member = NULL;
 		for (size_t i = sf->n_members; i-- > 0;)
-			if (sf->members[i].kind == SF_KIND_INDEX) {
-				sf->index_member = &sf->members[i];
+			if (mrec(sf, i)->kind == SF_KIND_INDEX) {
+				sf_member_get(sf, i, &sf->index_m);
+				sf->index_member = &sf->index_m;
 				break;
 			}
+	}
 	sf->n_recovered = 0;
 }
 
@@ -676,7 +806,10 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 		fnd_set_member(f, name);
 		return;
 	}
-	sf_member *m = member_at(sf, off);
+	size_t mi = member_at(sf, off);
+	sf_mrec *m = mi == NO_MEMBER ? NULL : mrec(sf, mi);
+	char buf[SF_NAME_MAX];
+	const char *m_name = m ? rec_name(sf, m, buf) : NULL;
 	finding *f = NULL;
 	if (off + TAR_BLOCK + size > sf->size)
 		f = fnd_add(fl, FND_INDEX_DISAGREES,
@@ -684,13 +817,13 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 		              "of the file (%llu bytes)"),
 		            name, (unsigned long long)off, (unsigned long long)size,
 		            (unsigned long long)sf->size);
-	else if ((!m || strcmp(m->name, name) != 0) && recover_member(sf, m, name, off, size))
+	else if ((!m || strcmp(m_name, name) != 0) && recover_member(sf, m, name, off, size))
 		return; /* its damaged header is bad-header-checksum's finding */
-	else if (!m || strcmp(m->name, name) != 0)
+	else if (!m || strcmp(m_name, name) != 0)
 		f = fnd_add(fl, FND_INDEX_DISAGREES,
 		            _("the index says '%s' is at byte %llu, but %s is there"), name,
-		            (unsigned long long)off, m ? m->name : _("no member header"));
-	else if (m->size != size && !m->unpatched)
+		            (unsigned long long)off, m ? m_name : _("no member header"));
+	else if (m->size != size && !(m->flags & MF_UNPATCHED))
 		f = fnd_add(fl, FND_INDEX_DISAGREES,
 		            _("the index says '%s' has %llu bytes, its header says %llu"), name,
 		            (unsigned long long)size, (unsigned long long)m->size);
@@ -698,8 +831,8 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 		f->offset = (int64_t)off;
 		fnd_set_member(f, name);
 	}
-	if (m && strcmp(m->name, name) == 0)
-		m->in_index = true;
+	if (m && strcmp(m_name, name) == 0)
+		m->flags |= MF_IN_INDEX;
 }
 
 /* Each entry of a parsed index (the fallback: see read_index). */
@@ -743,9 +876,9 @@ static bool read_index_streamed(syncfile *sf, const sf_member *idx, findings *fl
 	if (res != SFI_OK) {
 		fnd_free(&c.fl);
 		for (size_t i = 0; i < sf->n_members; i++)
-			sf->members[i].in_index = false;
+			mrec(sf, i)->flags &= (uint8_t)~MF_IN_INDEX;
 		for (size_t i = 0; i < sf->n_recovered; i++)
-			free(sf->recovered[i].name);
+			free(sf->recovered_names[i]);
 		sf->n_recovered = 0;
 		return false;
 	}
@@ -823,11 +956,16 @@ static bool index_near_end(syncfile *sf)
 static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	/* The index is the last member; upstream reads whatever is last. */
-	const sf_member *last = sf->n_members ? &sf->members[sf->n_members - 1] : NULL;
-	const sf_member *idx = NULL;
+	sf_member last_m;
+	const sf_member *last = NULL, *idx = NULL;
+	if (sf->n_members) {
+		sf_member_get(sf, sf->n_members - 1, &last_m);
+		last = &last_m;
+	}
 	for (size_t i = sf->n_members; i-- > 0;)
-		if (sf->members[i].kind == SF_KIND_INDEX) {
-			idx = &sf->members[i];
+		if (mrec(sf, i)->kind == SF_KIND_INDEX) {
+			sf_member_get(sf, i, &sf->index_m);
+			idx = &sf->index_m;
 			break;
 		}
 	if (!idx) {
@@ -841,7 +979,7 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 		return;
 	}
 	sf->index_member = idx;
-	if (idx != last) {
+	if (idx->header_off != last->header_off) {
 		finding *f =
 		    fnd_add(fl, FND_MISSING_INDEX,
 		            _("___index.json at byte %llu is followed by '%s': Mapeo reads the "
@@ -914,15 +1052,15 @@ static void dead_space(syncfile *sf, findings *fl)
 		return;
 	uint64_t dead = 0;
 	size_t n = 0;
-	const sf_member *first = NULL;
+	size_t first = NO_MEMBER;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		sf_member *m = &sf->members[i];
-		if (m->in_index || m->kind == SF_KIND_INDEX)
+		const sf_mrec *m = mrec(sf, i);
+		if ((m->flags & MF_IN_INDEX) || m->kind == SF_KIND_INDEX)
 			continue;
 		dead += TAR_BLOCK + tar_padded(m->size);
 		n++;
-		if (!first)
-			first = m;
+		if (first == NO_MEMBER)
+			first = i;
 	}
 	if (n) {
 		finding *f =
@@ -933,8 +1071,10 @@ static void dead_space(syncfile *sf, findings *fl)
 		               "reads them (older copies or an orphaned database)",
 		               n),
 		            n, (unsigned long long)dead);
-		f->offset = (int64_t)first->header_off;
-		fnd_set_member(f, first->name);
+		sf_member fm;
+		sf_member_get(sf, first, &fm);
+		f->offset = (int64_t)fm.header_off;
+		fnd_set_member(f, fm.name);
 	}
 }
 
@@ -1441,11 +1581,13 @@ static bool is_configuration(const syncfile *sf)
 {
 	bool config = false;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_member *m = &sf->members[i];
-		if (m->kind != SF_KIND_OTHER)
+		if (mrec(sf, i)->kind != SF_KIND_OTHER)
 			return false;
-		config =
-		    config || !strcmp(m->name, "metadata.json") || !strcmp(m->name, "presets.json");
+	}
+	sf_member m;
+	for (size_t i = 0; i < sf->n_members && !config; i++) {
+		sf_member_get(sf, i, &m);
+		config = !strcmp(m.name, "metadata.json") || !strcmp(m.name, "presets.json");
 	}
 	return config;
 }
@@ -1466,6 +1608,10 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	as_source(sf);
 	sf->size = sdin_size(in);
 	sf->mtime = sdin_mtime(in);
+	const char *nb = getenv("SYNCDOCTOR_NAMES_BUDGET");
+	sf->names_budget = nb && *nb ? (size_t)strtoull(nb, NULL, 10) : (size_t)1 << 20;
+	if (sf->names_budget > SF_NAME_ARENA - 1)
+		sf->names_budget = SF_NAME_ARENA - 1;
 	*out = sf;
 
 	uint8_t b[TAR_BLOCK];
@@ -1534,18 +1680,24 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	}
 	merge_recovered(sf, fl);
 	/* Point at the members that count. */
+	size_t db = NO_MEMBER;
+	bool db_in_index = false;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		sf_member *m = &sf->members[i];
-		if (m->kind == SF_KIND_MEDIA && (m->in_index || !sf->has_index)) {
+		const sf_mrec *m = mrec(sf, i);
+		bool in_index = m->flags & MF_IN_INDEX;
+		if (m->kind == SF_KIND_MEDIA && (in_index || !sf->has_index)) {
 			sf->n_media++;
 			sf->media_bytes += m->size;
 		}
+		if (m->kind == SF_KIND_DB && (db == NO_MEMBER || in_index || !db_in_index)) {
+			db = i;
+			db_in_index = in_index;
+		}
 	}
 	sf->db = NULL;
-	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_member *m = &sf->members[i];
-		if (m->kind == SF_KIND_DB && (!sf->db || m->in_index || !sf->db->in_index))
-			sf->db = m;
+	if (db != NO_MEMBER) {
+		sf_member_get(sf, db, &sf->db_m);
+		sf->db = &sf->db_m;
 	}
 	dead_space(sf, fl);
 	if (!sf->db) {
@@ -1594,11 +1746,16 @@ void sf_close(syncfile *sf)
 {
 	if (!sf)
 		return;
-	for (size_t i = 0; i < sf->n_members; i++)
-		free(sf->members[i].name);
-	free(sf->members);
+	for (size_t i = 0; i * MBLOCK < sf->n_members; i++)
+		free(sf->mblocks[i]);
+	free(sf->mblocks);
+	free(sf->names);
+	for (size_t i = 0; i < sf->n_mnames; i++)
+		free(sf->mnames[i]);
+	free(sf->mnames);
 	for (size_t i = 0; i < sf->n_recovered; i++)
-		free(sf->recovered[i].name);
+		free(sf->recovered_names[i]);
+	free(sf->recovered_names);
 	free(sf->recovered);
 	for (size_t i = 0; i < sf->n_inner; i++)
 		free(sf->inner[i].name);

@@ -35,18 +35,37 @@ typedef enum sf_era {
 
 typedef enum sf_kind { SF_KIND_MEDIA, SF_KIND_DB, SF_KIND_INDEX, SF_KIND_OTHER } sf_kind;
 
+/* One outer member as sf_member_get() hands it out. The syncfile keeps
+ * members compactly (sf_mrec, 24 bytes: no name) and, past the first MiB
+ * of names, reads a name again from its tar header when it is asked for,
+ * so that 200,000 photos cost a few MiB (a name the header does not hold,
+ * a recovered member's or a folder's photo's, is kept). name points into namebuf or at a name the
+ * syncfile owns: valid while this struct is not filled again, and not in a
+ * copy of it. */
+#define SF_NAME_MAX 257 /* tar's prefix "/" name, NUL-terminated (tar.h) */
 typedef struct sf_member {
-	char *name;
-	uint64_t header_off;
+	const char *name;    /* NULL from sf_member_peek() */
+	uint64_t header_off; /* 0 for a folder's photo, which has no header */
 	uint64_t data_off;
 	uint64_t size;
-	int64_t mtime;
 	sf_kind kind;
 	bool in_index; /* the index points at this very header */
 	bool checksum_ok;
 	bool truncated; /* data runs past the end of the file */
 	bool unpatched; /* header said size 0 but data followed (size recovered) */
+	char namebuf[SF_NAME_MAX];
 } sf_member;
+
+/* How a member is kept (syncfile.c); only sf_member_get() reads it. */
+#define SF_NAME_ARENA 0x80000000u
+typedef struct sf_mrec {
+	uint64_t data_off;
+	uint64_t size;
+	uint32_t name; /* 0: in the header before data_off; SF_NAME_ARENA | off: at
+	                  sf->names + off; else sf->mnames[name - 1] */
+	uint8_t kind;
+	uint8_t flags;
+} sf_mrec;
 
 typedef struct sf_range {
 	bool present;
@@ -88,16 +107,28 @@ typedef struct syncfile {
 	int64_t mtime;
 	sf_era era;
 	bool is_tar; /* the outer container was recognised as tar */
-	/* outer members in file order */
-	sf_member *members;
+	/* outer members in file order: read them with sf_member_get() (kept
+	 * in blocks of sf_mrec, names not read from a header in mnames) */
+	sf_mrec **mblocks;
 	size_t n_members;
+	char **mnames;
+	size_t n_mnames;
+	/* the first names the walk reads, up to a budget (1 MiB;
+	 * SYNCDOCTOR_NAMES_BUDGET in bytes for tests): a file of a few
+	 * thousand members reads no header twice */
+	char *names;
+	size_t names_len, names_cap, names_budget;
 	size_t n_media;
 	uint64_t media_bytes;
-	const sf_member *db; /* osm-p2p-db.tar (the one the index names), or NULL */
+	/* osm-p2p-db.tar (the one the index names) and the index: pointers
+	 * to db_m and index_m, or NULL */
+	const sf_member *db;
 	const sf_member *index_member;
+	sf_member db_m, index_m;
 	/* while the index is read: members its entries vouch for under a
 	 * damaged header (sf_open() merges them into members, then frees) */
-	sf_member *recovered;
+	sf_mrec *recovered; /* names in recovered_names */
+	char **recovered_names;
 	size_t n_recovered;
 	/* index */
 	bool has_index; /* ___index.json found and parsed as {index: …} */
@@ -152,14 +183,24 @@ const char *sf_era_name(sf_era e);
  * starts like a sync file (a ustar header or gzip magic). */
 bool sf_probe(const char *path);
 
+/* Member i (< sf->n_members) into *out, its name included (one header read
+ * for a member of a sync file: call it per member only where the names
+ * are needed). */
+void sf_member_get(const syncfile *sf, size_t i, sf_member *out);
+/* The same without the name (out->name NULL): no read. */
+void sf_member_peek(const syncfile *sf, size_t i, sf_member *out);
+/* Add a member at the end (database.c: a folder's photos and database).
+ * name: taken over by the syncfile. */
+void sf_member_append(syncfile *sf, const sf_member *m, char *name);
+
 /* The member named name (the one the index names when there are several).
  * A scan of the member list: for one look-up (tests, a single photo). Never
  * call it per member: that is quadratic at 200,000 members; the rebuild's
  * writer builds one hash map of names per source instead (rebuild.c,
  * live_members), and sf_open() finds index entries by offset (a binary
  * search). No name index is kept: it would cost memory on every open for
- * look-ups the program does not make. */
-const sf_member *sf_find_member(const syncfile *sf, const char *name);
+ * look-ups the program does not make. False when there is none. */
+bool sf_find_member(const syncfile *sf, const char *name, sf_member *out);
 /* The bytes of range r (a feed file in the database), or NULL with *len 0
  * when it is absent, larger than limit, or cannot be read whole. The
  * caller frees; one byte past the end is allocated. */

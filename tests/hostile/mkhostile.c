@@ -299,7 +299,8 @@ static void gen_syncfiles(const char *data)
 
 	/* a member name with every escape, and a size field that is no number */
 	memcpy(b, orig, len);
-	const sf_member *m0 = &sf->members[0];
+	sf_member m0b, *m0 = &m0b;
+	sf_member_get(sf, 0, m0);
 	memcpy(b + m0->header_off, "x/" EVIL, strlen("x/" EVIL));
 	fix_checksum(b + m0->header_off);
 	put("tar-escape.mapeodata", b, len);

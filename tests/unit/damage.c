@@ -147,6 +147,17 @@ void dmg_write_index_at(const char *path, uint64_t off, const char *json)
 	free(z);
 }
 
+/* The mtime of the tar header at off (kept when the header is written
+ * again). */
+static int64_t header_mtime(const char *path, uint64_t off)
+{
+	uint8_t b[512];
+	tar_header h;
+	dmg_read(path, off, b, sizeof b);
+	(void)tar_header_parse(b, &h);
+	return h.mtime;
+}
+
 uint64_t dmg_torn_append(const char *path, const char *inner, uint64_t into)
 {
 	syncfile *sf;
@@ -155,7 +166,7 @@ uint64_t dmg_torn_append(const char *path, const char *inner, uint64_t into)
 	DMG_ASSERT(sf_open(path, &sf, &fl, NULL, NULL) == SD_OK);
 	DMG_ASSERT(sf->db != NULL);
 	uint64_t hdr = sf->db->header_off, cut = 0;
-	int64_t mtime = sf->db->mtime;
+	int64_t mtime = header_mtime(path, hdr);
 	for (size_t i = 0; i < sf->n_inner; i++)
 		if (!strcmp(sf->inner[i].name, inner)) {
 			DMG_ASSERT(into < sf->inner[i].size);
@@ -181,7 +192,7 @@ void dmg_unpatched_db(const char *path)
 	DMG_ASSERT(sf_open(path, &sf, &fl, NULL, NULL) == SD_OK);
 	DMG_ASSERT(sf->db != NULL);
 	uint64_t hdr = sf->db->header_off, end = sf->db->data_off + tar_padded(sf->db->size);
-	int64_t mtime = sf->db->mtime;
+	int64_t mtime = header_mtime(path, hdr);
 	sf_close(sf);
 	fnd_free(&fl);
 	uint8_t h[512];

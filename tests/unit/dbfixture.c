@@ -230,8 +230,9 @@ static void build(const char *sfpath, const char *dbdir, const char *media, cons
 	}
 	if (media) {
 		/* safe-fs-blob-store: <kind>/<first 2 characters of the id>/<id> */
+		sf_member mb, *m = &mb;
 		for (size_t i = 0; i < sf->n_members; i++) {
-			const sf_member *m = &sf->members[i];
+			sf_member_get(sf, i, m);
 			if (m->kind != SF_KIND_MEDIA || !m->in_index)
 				continue;
 			const char *slash = strchr(m->name, '/');

@@ -59,8 +59,9 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 {
 	if (!strcmp(what, "mhdr") && argc == 5) {
 		long want = atol(argv[3]), seen = 0;
+		sf_member mb, *m = &mb;
 		for (size_t i = 0; i < sf->n_members; i++) {
-			const sf_member *m = &sf->members[i];
+			sf_member_get(sf, i, m);
 			if (m->kind != SF_KIND_MEDIA || seen++ != want)
 				continue;
 			dmg_flip(path, m->header_off + (uint64_t)atol(argv[4]));
@@ -72,8 +73,9 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 	if (!strcmp(what, "photo") && argc == 4) {
 		/* media members in file order; the Nth loses its last bytes */
 		long want = atol(argv[3]), seen = 0;
+		sf_member mb, *m = &mb;
 		for (size_t i = 0; i < sf->n_members; i++) {
-			const sf_member *m = &sf->members[i];
+			sf_member_get(sf, i, m);
 			if (m->kind != SF_KIND_MEDIA || seen++ != want)
 				continue;
 			uint8_t zero[2] = {0, 0};

@@ -305,11 +305,14 @@ static uint64_t first_media(const char *path, char *name, size_t len)
 	fnd_init(&fl);
 	ck_assert_int_eq(sf_open(path, &sf, &fl, NULL, NULL), SD_OK);
 	uint64_t off = 0;
-	for (size_t i = 0; i < sf->n_members && !off; i++)
-		if (sf->members[i].kind == SF_KIND_MEDIA) {
-			off = sf->members[i].header_off;
-			snprintf(name, len, "%s", sf->members[i].name);
+	sf_member m;
+	for (size_t i = 0; i < sf->n_members && !off; i++) {
+		sf_member_get(sf, i, &m);
+		if (m.kind == SF_KIND_MEDIA) {
+			off = m.header_off;
+			snprintf(name, len, "%s", m.name);
 		}
+	}
 	sf_close(sf);
 	fnd_free(&fl);
 	ck_assert_uint_ne(off, 0);

@@ -459,6 +459,40 @@ START_TEST(report_streams_in_pieces)
 }
 END_TEST
 
+/* The findings are streamed too (150,000 photos no observation names):
+ * the same bytes as the tree, with every field, strings that need
+ * escaping, more than one 64 KiB piece of them, and none at all. */
+START_TEST(report_streams_the_findings)
+{
+	sd_report *r = dmg_check(sd_test_data("good-project-A.mapeodata"));
+	for (int k = 0; k < 1500; k++) {
+		finding *f = fnd_add(&r->findings, FND_MEDIA_ORPHAN,
+		                     "photo %d: \"q\" \\ / \x01 \xc3\xa9\nline\t\u202e", k);
+		fnd_set_media(f, k % 2 ? "original/x\x1b[2J.jpg" : "preview/\xff.jpg");
+		if (k % 3 == 0) {
+			f->offset = k;
+			f->feed = k % 4;
+			f->block = k * 7;
+			fnd_set_member(f, "thumbnail/a.jpg");
+			fnd_set_inner(f, "0/data");
+			fnd_set_observation(f, "abc\"def");
+			fnd_set_detail(f, "category river, 1970-01-01");
+		}
+	}
+	same_as_tree(r);
+	strbuf b = SB_INIT;
+	report_render(r, REPORT_JSON, 80, &b);
+	ck_assert_ptr_null(strstr(sb_str(&b), "syncdoctor-findings"));
+	ck_assert_ptr_nonnull(strstr(sb_str(&b), "photo 1499:"));
+	sb_free(&b);
+	size_t n = r->findings.n;
+	r->findings.n = 0;
+	same_as_tree(r);
+	r->findings.n = n;
+	report_free(r);
+}
+END_TEST
+
 /* No room for the temporary database: a clear error, not a crash. */
 START_TEST(entries_spill_failure_is_an_error)
 {
@@ -500,6 +534,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, entries_spill_failure_is_an_error);
 	tcase_add_test(tc, report_streams_the_ids);
 	tcase_add_test(tc, report_streams_in_pieces);
+	tcase_add_test(tc, report_streams_the_findings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@
 #include "io.h"
 #include "keys.h"
 #include "sfindex.h"
+#include "sfwrite.h"
 #include "strbuf.h"
 #include "syncfile.h"
 #include "tar.h"
@@ -71,9 +72,10 @@ static void check_fixture(const char *name, const char *dk, size_t nfeeds, const
 	json_t *v;
 	json_array_foreach(mk, i, v)
 	{
-		const sf_member *m = sf_find_member(sf, json_string_value(v));
-		ck_assert_msg(m != NULL, "media %s not found", json_string_value(v));
-		ck_assert(m->in_index);
+		sf_member m;
+		ck_assert_msg(sf_find_member(sf, json_string_value(v), &m), "media %s not found",
+		              json_string_value(v));
+		ck_assert(m.in_index);
 	}
 	json_decref(e);
 	/* a healthy file has no structural problem */
@@ -1024,8 +1026,10 @@ START_TEST(index_findings)
 	                  "thumbnail/\\u00e9.jpg");
 	dmg_rewrite_index(p, bad);
 	sf = open_sf(p, &fl);
-	ck_assert_str_eq(sf->members[0].name, "thumbnail/\xc3\xa9.jpg");
-	ck_assert(sf->members[0].in_index);
+	sf_member m0;
+	sf_member_get(sf, 0, &m0);
+	ck_assert_str_eq(m0.name, "thumbnail/\xc3\xa9.jpg");
+	ck_assert(m0.in_index);
 	for (size_t i = 0; i < fl.n; i++)
 		ck_assert_int_ne(fl.v[i].id, FND_INDEX_DISAGREES);
 	sf_close(sf);
@@ -1043,12 +1047,93 @@ START_TEST(index_findings)
 }
 END_TEST
 
+/* The 5,000 photos members_across_blocks writes, read back by place. */
+enum { BIG_N = 5000, BIG_HIT = 4500 };
+
+static void check_big(const char *big, bool damaged, uint64_t hit_off[2])
+{
+	findings fl;
+	syncfile *sf = open_sf(big, &fl);
+	ck_assert_uint_eq(sf->n_members, BIG_N + 1);
+	ck_assert_uint_eq(sf->n_media, BIG_N);
+	sf_member m;
+	uint64_t prev = 0;
+	for (size_t i = 0; i < BIG_N; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "original/%05zu.jpg", i);
+		sf_member_get(sf, i, &m);
+		ck_assert_str_eq(m.name, want);
+		ck_assert(m.in_index);
+		ck_assert_uint_eq(m.size, 1 + i % 700);
+		ck_assert_uint_eq(m.data_off, m.header_off + 512);
+		ck_assert(i == 0 || m.header_off > prev);
+		prev = m.header_off;
+		if (i == BIG_HIT || i == BIG_HIT + 1)
+			hit_off[i - BIG_HIT] = m.header_off;
+	}
+	sf_member_peek(sf, BIG_N, &m);
+	ck_assert_ptr_null(m.name);
+	ck_assert_int_eq(m.kind, SF_KIND_INDEX);
+	ck_assert_ptr_nonnull(sf->index_member);
+	ck_assert_uint_eq(sf->index_member->header_off, m.header_off);
+	ck_assert(sf_find_member(sf, "original/04999.jpg", &m));
+	ck_assert(!sf_find_member(sf, "original/05000.jpg", &m));
+	ck_assert_int_eq(fnd_has(&fl, FND_BAD_HEADER_CHECKSUM), damaged);
+	ck_assert(!fnd_has(&fl, FND_INDEX_DISAGREES));
+	ck_assert(!fnd_has(&fl, FND_DEAD_SPACE));
+	sf_close(sf);
+	fnd_free(&fl);
+}
+
+/* Members are kept in blocks of records, the first names in memory and
+ * the rest read again from their headers (every budget: all, none, some):
+ * a file of 5,000 photos (past the first block) reads each member back by
+ * its place, and two headers in a row the walk could not trust (a byte of
+ * each name flipped: the first one's size leads to no sound header) that
+ * the index vouches for are put back in their place in the second block,
+ * under the index's names. */
+START_TEST(members_across_blocks)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	char *big = xasprintf("%s.big", p);
+	sd_output *o = NULL;
+	sd_error err;
+	ck_assert_int_eq(sdout_open(big, true, &o, &err), SD_OK);
+	sfw *w = sfw_begin(o, 1700000000);
+	static char data[700];
+	for (size_t i = 0; i < BIG_N; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "original/%05zu.jpg", i);
+		ck_assert_int_eq(sfw_add_buf(w, name, data, 1 + i % 700, &err), SD_OK);
+	}
+	ck_assert_int_eq(sfw_finish(w, "kappa-osm", NULL, &err), SD_OK);
+	ck_assert_int_eq(sdout_commit(o, NULL, NULL, &err), SD_OK);
+	static const char *const budgets[] = {"", "0", "40000"};
+	uint64_t hit_off[2] = {0, 0};
+	for (int damaged = 0; damaged < 2; damaged++) {
+		if (damaged) {
+			dmg_flip(big, hit_off[0]);
+			dmg_flip(big, hit_off[1]);
+		}
+		for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
+			setenv("SYNCDOCTOR_NAMES_BUDGET", budgets[b], 1);
+			check_big(big, damaged, hit_off);
+		}
+	}
+	unsetenv("SYNCDOCTOR_NAMES_BUDGET");
+	unlink(big);
+	free(big);
+	dmg_done(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("syncfile");
 	TCase *tc = tcase_create("reader");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fixtures_read_as_upstream_wrote_them);
+	tcase_add_test(tc, members_across_blocks);
 	tcase_add_test(tc, header_checksum_and_name);
 	tcase_add_test(tc, dangerous_names);
 	tcase_add_test(tc, reading_never_changes_the_input);
