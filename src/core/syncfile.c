@@ -1592,16 +1592,9 @@ static bool is_configuration(const syncfile *sf)
 	return config;
 }
 
-static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
-                                const sd_progress *prog, bool fingerprint, sd_error *err)
+/* A syncfile for the input in (its owner from now on), before its walk. */
+static syncfile *new_syncfile(const char *path, sd_input *in)
 {
-	*out = NULL;
-	sd_input *in;
-	sd_status st = sdin_open(path, &in, err);
-	if (st != SD_OK)
-		return st;
-	if (fingerprint)
-		sdin_hash_start_threaded(in);
 	syncfile *sf = xcalloc(1, sizeof *sf);
 	sf->path = xstrdup(path);
 	sf->in = in;
@@ -1612,7 +1605,20 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	sf->names_budget = nb && *nb ? (size_t)strtoull(nb, NULL, 10) : (size_t)1 << 20;
 	if (sf->names_budget > SF_NAME_ARENA - 1)
 		sf->names_budget = SF_NAME_ARENA - 1;
-	*out = sf;
+	return sf;
+}
+
+static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
+                                const sd_progress *prog, bool fingerprint, sd_error *err)
+{
+	*out = NULL;
+	sd_input *in;
+	sd_status st = sdin_open(path, &in, err);
+	if (st != SD_OK)
+		return st;
+	if (fingerprint)
+		sdin_hash_start_threaded(in);
+	syncfile *sf = *out = new_syncfile(path, in);
 
 	uint8_t b[TAR_BLOCK];
 	size_t got = 0;
