@@ -426,7 +426,7 @@ START_TEST(report_streams_in_pieces)
 	as_jansson(t);
 	json_decref(t);
 	t = json_pack("{s:[],s:{},s:[[],{},[{}]],s:[i,f,f,b,n,s],s:{s:{s:[s]}}}", "a", "b", "c",
-	              "d", (json_int_t)-7, 0.1, 3.0, 1, "\xc3\xa9\"\\/\t", "e", "f", "g", "h");
+	              "d", -7, 0.1, 3.0, 1, "\xc3\xa9\"\\/\t", "e", "f", "g", "h");
 	as_jansson(t);
 	json_decref(t);
 	t = report_to_json(r);
