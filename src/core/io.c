@@ -293,6 +293,17 @@ static void *hq_main(void *arg)
 	return NULL;
 }
 
+/* Free a hasher whose thread is joined or never ran. */
+static void hq_free(hasher *h)
+{
+	for (int i = 0; i < HQ_SLOTS; i++)
+		free(h->slot[i]);
+	free(h->rbuf);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}
+
 /* A thread hashing the file into hs, or NULL when it should be done in
  * line. */
 static hasher *hq_start(crypto_generichash_state *hs, sd_input *in)
@@ -323,12 +334,7 @@ static hasher *hq_start(crypto_generichash_state *hs, sd_input *in)
 	int rc = pthread_create(&h->th, NULL, hq_main, h);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		for (int i = 0; i < HQ_SLOTS; i++)
-			free(h->slot[i]);
-		free(h->rbuf);
-		pthread_cond_destroy(&h->cv);
-		pthread_mutex_destroy(&h->mu);
-		free(h);
+		hq_free(h);
 		return NULL;
 	}
 	return h;
@@ -401,12 +407,7 @@ static bool hq_stop(hasher *h, bool abandon, uint64_t *bytes_read)
 	bool ok = !h->failed;
 	if (bytes_read)
 		*bytes_read += h->bytes_read;
-	for (int i = 0; i < HQ_SLOTS; i++)
-		free(h->slot[i]);
-	free(h->rbuf);
-	pthread_cond_destroy(&h->cv);
-	pthread_mutex_destroy(&h->mu);
-	free(h);
+	hq_free(h);
 	return ok;
 }
 #else
