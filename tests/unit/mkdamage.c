@@ -54,36 +54,38 @@ static const sf_inner *inner_named(syncfile *sf, const char *name)
 	return NULL;
 }
 
+/* The photo member numbered want (from 0, in file order) into *m; false
+ * when there are fewer. */
+static bool nth_media(const syncfile *sf, long want, sf_member *m)
+{
+	long seen = 0;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		sf_member_get(sf, i, m);
+		if (m->kind == SF_KIND_MEDIA && seen++ == want)
+			return true;
+	}
+	return false;
+}
+
 /* Returns -1 when what is not one of these cases. */
 static int rebuild_damage(const char *what, syncfile *sf, const char *path, int argc, char **argv)
 {
+	sf_member mb, *m = &mb;
 	if (!strcmp(what, "mhdr") && argc == 5) {
-		long want = atol(argv[3]), seen = 0;
-		sf_member mb, *m = &mb;
-		for (size_t i = 0; i < sf->n_members; i++) {
-			sf_member_get(sf, i, m);
-			if (m->kind != SF_KIND_MEDIA || seen++ != want)
-				continue;
-			dmg_flip(path, m->header_off + (uint64_t)atol(argv[4]));
-			printf("%s\n", m->name);
-			return 0;
-		}
-		return 2;
+		if (!nth_media(sf, atol(argv[3]), m))
+			return 2;
+		dmg_flip(path, m->header_off + (uint64_t)atol(argv[4]));
+		printf("%s\n", m->name);
+		return 0;
 	}
 	if (!strcmp(what, "photo") && argc == 4) {
-		/* media members in file order; the Nth loses its last bytes */
-		long want = atol(argv[3]), seen = 0;
-		sf_member mb, *m = &mb;
-		for (size_t i = 0; i < sf->n_members; i++) {
-			sf_member_get(sf, i, m);
-			if (m->kind != SF_KIND_MEDIA || seen++ != want)
-				continue;
-			uint8_t zero[2] = {0, 0};
-			dmg_write(path, m->data_off + m->size - 2, zero, 2);
-			printf("%s\n", m->name);
-			return 0;
-		}
-		return 2;
+		/* the Nth loses its last bytes */
+		if (!nth_media(sf, atol(argv[3]), m))
+			return 2;
+		uint8_t zero[2] = {0, 0};
+		dmg_write(path, m->data_off + m->size - 2, zero, 2);
+		printf("%s\n", m->name);
+		return 0;
 	}
 	if (!strcmp(what, "collide") && argc == 5) {
 		static const char *const files[] = {"key", "tree", "signatures", "bitfield",
