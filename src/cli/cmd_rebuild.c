@@ -195,6 +195,7 @@ int cmd_rebuild(int argc, char **argv, sess_options *g)
 	sd_progress prog = {NULL, NULL, &sess_interrupted};
 	rebuild_plan *p = NULL;
 	sd_error err;
+	opt.fingerprint = !dry && !g->no_journal; /* for the case journal */
 	sd_status st = rebuild_plan_make_multi(all, n, &opt, &prog, &p, &err);
 	free(all);
 	if (st != SD_OK) {

@@ -779,16 +779,18 @@ static void source_close(rb_source *s)
 	s->sf = NULL, s->r = NULL;
 }
 
-static sd_status source_open(rb_source *s, const char *input, const sd_progress *prog,
-                             sd_error *err)
+static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
+                             const sd_progress *prog, sd_error *err)
 {
 	memset(s, 0, sizeof *s);
 	s->path = input;
 	/* An internal check: this computer's Mapeo says nothing about what to
 	 * copy; the check's read gives the journal its fingerprint, and its
 	 * open view of the file is what the plan and the write copy from. */
-	check_options co = {
-	    .no_auto_config = true, .no_local_mapeo = true, .fingerprint = true, .keep = &s->sf};
+	check_options co = {.no_auto_config = true,
+	                    .no_local_mapeo = true,
+	                    .fingerprint = fingerprint,
+	                    .keep = &s->sf};
 	sd_status st = check_run(input, &co, prog, &s->r, err);
 	if (st != SD_OK)
 		return st;
@@ -1300,7 +1302,7 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 	rb_source *src = xcalloc(n + 1, sizeof *src);
 	sd_status st = SD_OK;
 	size_t opened = 0;
-	while (opened < n && (st = source_open(&src[opened], inputs[opened], prog, err)) == SD_OK)
+	while (opened < n && (st = source_open(&src[opened], inputs[opened], opt->fingerprint, prog, err)) == SD_OK)
 		opened++;
 	rebuild_plan *p = xcalloc(1, sizeof *p);
 	p->input = xstrdup(inputs[0]);
@@ -1638,6 +1640,7 @@ bool rebuild_blocks_output(const finding *f)
 
 typedef struct verify_ctx {
 	rebuild_plan *p;
+	bool fingerprint;
 } verify_ctx;
 
 /* The written file must read back as the plan says, before it gets the name. */
@@ -1656,7 +1659,9 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	/* The full check (every hash and signature), without what says nothing
 	 * about the file (this computer's Mapeo); its read gives the journal
 	 * the output's fingerprint. */
-	check_options co = {.no_auto_config = true, .no_local_mapeo = true, .fingerprint = true};
+	check_options co = {.no_auto_config = true,
+	                    .no_local_mapeo = true,
+	                    .fingerprint = ((verify_ctx *)ud)->fingerprint};
 	sd_report *r = NULL;
 	sd_error cerr;
 	if (check_run(tmp, &co, NULL, &r, &cerr) != SD_OK || r->verdict == VERDICT_UNREADABLE) {
@@ -1905,6 +1910,6 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 		sdout_abort(o);
 		return st;
 	}
-	verify_ctx vc = {p};
+	verify_ctx vc = {p, opt->fingerprint};
 	return sdout_commit(o, verify_output, &vc, err);
 }

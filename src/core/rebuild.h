@@ -39,6 +39,8 @@ typedef struct rebuild_options {
 	                            into a new feed under a new key (they get new versions) */
 	bool exclude_suspect;    /* cut each feed before its first suspect observation's block */
 	bool force;              /* overwrite an existing output */
+	bool fingerprint;        /* take the input's and the output's fingerprints (for the case
+	                            journal; hashing both files costs more than the checks) */
 } rebuild_options;
 
 typedef struct rebuild_feed {

@@ -668,6 +668,7 @@ void wiz_rebuild_from(wizard *w, const char *folder, const char *cfg)
 {
 	rebuild_options opt = {0};
 	opt.no_auto_config = true;
+	opt.fingerprint = !w->g->no_journal; /* for the case journal */
 	opt.config_path = cfg;
 	bool own = !folder; /* the sync file alone: its check counts what is kept */
 	/* the plan's headline counts observations from the full check */
