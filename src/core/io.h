@@ -50,7 +50,9 @@ sd_status sdin_read_exact(sd_input *in, void *buf, size_t len, uint64_t off, sd_
 /* The first offset >= off that may hold data: past a hole of a sparse file
  * (SEEK_DATA; holes read as zeros), the size when only a hole follows, off
  * itself when the system cannot tell. Zero runs are skipped this way
- * instead of being read. */
+ * instead of being read. A dense file (as many blocks as bytes at open) is
+ * never asked: off itself, since SEEK_DATA is not to be trusted on a file
+ * being flushed. */
 uint64_t sdin_next_data(sd_input *in, uint64_t off);
 /* Small reads that follow each other are served from a 256 KiB read-ahead
  * window; other reads go to the file as they are. */

@@ -901,8 +901,9 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 	} else if (file_known) {
 		snprintf(p->discovery_key, sizeof p->discovery_key, "%s", file_dk);
 		p->project_source = n > 1 ? xasprintf(_("the sources themselves (%s)"), first)
-		                    : src[0].sf->src.kind == SRC_DATABASE ? xstrdup(_("the database itself"))
-		                                            : xstrdup(_("the file itself"));
+		                    : src[0].sf->src.kind == SRC_DATABASE
+		                        ? xstrdup(_("the database itself"))
+		                        : xstrdup(_("the file itself"));
 	} else {
 		return sd_error_set(
 		    err, SD_ERR_USAGE,
@@ -1302,7 +1303,8 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 	rb_source *src = xcalloc(n + 1, sizeof *src);
 	sd_status st = SD_OK;
 	size_t opened = 0;
-	while (opened < n && (st = source_open(&src[opened], inputs[opened], opt->fingerprint, prog, err)) == SD_OK)
+	while (opened < n && (st = source_open(&src[opened], inputs[opened], opt->fingerprint, prog,
+	                                       err)) == SD_OK)
 		opened++;
 	rebuild_plan *p = xcalloc(1, sizeof *p);
 	p->input = xstrdup(inputs[0]);
