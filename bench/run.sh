@@ -8,9 +8,10 @@
 #           @mapeo/core 8.6.2): 'check' with the case journal on against
 #           'b2sum', 'check --quick' too, 'rebuild' against 'cp'
 #   memory  peak RSS of 'check' at 1,000, 100,000 and 1,000,000 observations,
-#           with the report in JSON and in YAML, and of 'check' and
+#           with the report in JSON and in YAML, of 'check' and
 #           'check --quick' of a file with 180,000 photo members
-#           (BENCH_MANY: one already written, it takes minutes)
+#           (BENCH_MANY: one already written, it takes minutes), and of
+#           'rebuild' at 100,000 and 1,000,000 observations
 #   linear  'check' time at four sizes, up to 4 GiB (the real shape scaled)
 #
 # Timing: with perf (linux-perf), each command runs BENCH_RUNS times
@@ -148,6 +149,14 @@ for part in $parts; do
 			--no-config --no-environment --format json "$many"
 		best "180,000 members" "$sd" --journal="$dir/journal.sqlite" check --no-config \
 			--no-environment --format json "$many"
+		# rebuild holds neither a feed's tree nor its signatures (144 bytes
+		# a block): streamed from the source
+		for n in 100000 1000000; do
+			f=$(file obs$n 3 $n 600)
+			best "$n observations, rebuild" "$sd" --journal="$dir/journal.sqlite" rebuild \
+				--force "$f" -o "$dir/out.mapeodata"
+			rm -f "$dir/out.mapeodata"
+		done
 		echo "  target: at most 16384 KiB at every count"
 		;;
 	linear)

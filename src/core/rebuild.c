@@ -1770,26 +1770,78 @@ static sd_status write_media(const rebuild_plan *p, sfw *w, sd_output *o, smap *
 	return st;
 }
 
-/* The four small files of feed pf (key, tree, signatures, bitfield) into
- * bufs[0..3] and sizes[0..3], cut or repaired as planned; sizes[4] is the
- * length of its data. */
-static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, uint8_t **bufs,
-                       uint64_t *sizes, uint64_t *data_off)
+/* One of a feed's five files in the output: held in memory (buf), or
+ * copied from a source file (sf at off), its 32-byte header mended on the
+ * way when mend_head says so. */
+typedef struct feed_file {
+	uint8_t *buf;
+	uint64_t size;
+	syncfile *sf;
+	uint64_t off;
+	bool mend_head;
+	uint8_t head[32];
+} feed_file;
+
+static sd_status read_feed_file(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
 {
+	const feed_file *f = ctx;
+	sd_status st = sf_read(f->sf, f->off + off, buf, len, err);
+	if (st == SD_OK && f->mend_head && off < sizeof f->head)
+		memcpy(buf, f->head + off,
+		       len < sizeof f->head - off ? len : sizeof f->head - (size_t)off);
+	return st;
+}
+
+/* A tree or signatures file copied as it is: streamed from the source with
+ * its header mended, never loaded. These two grow by 144 bytes a block, so a
+ * feed of a million observations would otherwise hold 140 MiB (and one past
+ * SMALL_LIMIT would be lost). */
+static void copy_as_is(feed_file *f, syncfile *sf, const sf_range *r, uint8_t type, uint16_t entry,
+                       const char *algo)
+{
+	f->sf = sf;
+	f->off = r->off;
+	f->size = r->size;
+	if (r->size >= sizeof f->head &&
+	    sf_read(sf, r->off, f->head, sizeof f->head, NULL) == SD_OK &&
+	    !hc_header_ok(f->head, sizeof f->head, type, entry, algo)) {
+		hc_header_write(f->head, type, entry, algo);
+		f->mend_head = true;
+	}
+}
+
+/* The five files of feed pf (key, tree, signatures, bitfield, data) into
+ * out[0..4], cut or repaired as planned; a file absent from the output has
+ * neither buf nor sf. */
+static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file out[5])
+{
+	memset(out, 0, 5 * sizeof *out);
 	if (pf->rescue) {
 		/* the new feed of --rescue, made whole in the plan */
 		for (int k = 0; k < 5; k++) {
-			bufs[k] = xmalloc(p->rescue_sizes[k] + 1);
-			memcpy(bufs[k], p->rescue_files[k], p->rescue_sizes[k]);
-			sizes[k] = p->rescue_sizes[k];
+			out[k].buf = xmalloc(p->rescue_sizes[k] + 1);
+			memcpy(out[k].buf, p->rescue_files[k], p->rescue_sizes[k]);
+			out[k].size = p->rescue_sizes[k];
 		}
 		return;
 	}
 	syncfile *sf = p->views[pf->src];
 	const sf_feed *fd = find_feed(sf, pf);
-	size_t kl, tl, sl, bl;
-	uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
-	uint8_t *sigs = load(sf, &fd->signatures, &sl), *bf = load(sf, &fd->bitfield, &bl);
+	size_t kl, tl = 0, sl = 0, bl;
+	uint8_t *key = load(sf, &fd->key, &kl), *bf = load(sf, &fd->bitfield, &bl);
+	bool cut =
+	    pf->salvaged || pf->rewrite_bitfield || !hc_header_ok(bf, bl, HC_TYPE_BITFIELD, 0, "");
+	out[4].sf = sf, out[4].off = fd->data.off;
+	out[4].size = pf->keep ? pf->data_bytes : 0;
+	if (bf && !cut && !pf->clear_bad_sigs && fd->tree.present && fd->signatures.present) {
+		out[0].buf = key, out[0].size = kl;
+		copy_as_is(&out[1], sf, &fd->tree, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
+		copy_as_is(&out[2], sf, &fd->signatures, HC_TYPE_SIGNATURES, HC_SIG,
+		           HC_ALGO_SIGNATURES);
+		out[3].buf = bf, out[3].size = bl;
+		return;
+	}
+	uint8_t *tree = load(sf, &fd->tree, &tl), *sigs = load(sf, &fd->signatures, &sl);
 	if (pf->written_length == 0 && (!tree || !sigs || !bf)) {
 		/* a feed without blocks whose header files are lost: write
 		 * them as hypercore leaves an empty feed */
@@ -1799,9 +1851,7 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, uint8_t **
 		sigs = fwb_signatures(e, NULL, &sl);
 		bf = fwb_bitfield(e, &bl);
 		fwb_free(e);
-	} else if ((pf->salvaged || pf->rewrite_bitfield ||
-	            !hc_header_ok(bf, bl, HC_TYPE_BITFIELD, 0, "")) &&
-	           tree && sigs) {
+	} else if (cut && tree && sigs) {
 		/* the repaired tree when damaged nodes were rebuilt, cut to
 		 * the planned length; a bitfield with a damaged header is
 		 * made again from the plan */
@@ -1820,12 +1870,17 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, uint8_t **
 	fix_header(sigs, sl, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
 	if (pf->clear_bad_sigs && key && kl == 32 && tree && sigs)
 		clear_bad_signatures(tree, tl, sigs, sl, key);
-	bufs[0] = key, sizes[0] = kl;
-	bufs[1] = tree, sizes[1] = tl;
-	bufs[2] = sigs, sizes[2] = sl;
-	bufs[3] = bf, sizes[3] = bl;
-	sizes[4] = pf->keep ? pf->data_bytes : 0;
-	*data_off = fd->data.off;
+	out[0].buf = key, out[0].size = kl;
+	out[1].buf = tree, out[1].size = tl;
+	out[2].buf = sigs, out[2].size = sl;
+	out[3].buf = bf, out[3].size = bl;
+}
+
+/* Whether file k (0..4) of a feed is in the output: the data when it has
+ * bytes, the others when they exist. */
+static bool feed_file_present(const feed_file *f, size_t k)
+{
+	return k == 4 ? f->size > 0 : f->buf != NULL || f->sf != NULL;
 }
 
 /* The database: every feed's files prepared first, then its size declared
@@ -1833,37 +1888,31 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, uint8_t **
 static sd_status write_database(const rebuild_plan *p, sfw *w, sd_error *err)
 {
 	size_t n = p->n_feeds, count = 0;
-	uint8_t **bufs = xcalloc(n * 5 + 1, sizeof *bufs);
-	uint64_t *sizes = xcalloc(n * 5 + 1, sizeof *sizes);
-	uint64_t *data_off = xcalloc(n + 1, sizeof *data_off);
+	feed_file *files = xcalloc(n * 5 + 1, sizeof *files);
 	for (size_t f = 0; f < n; f++)
-		feed_files(p, &p->feeds[f], bufs + f * 5, sizes + f * 5, &data_off[f]);
+		feed_files(p, &p->feeds[f], files + f * 5);
 	/* the entries present, in order: key, tree, signatures, bitfield, data */
 	uint64_t *present = xcalloc(n * 5 + 1, sizeof *present);
 	for (size_t i = 0; i < n * 5; i++)
-		if ((i % 5 == 4 && sizes[i]) || (i % 5 != 4 && bufs[i]))
-			present[count++] = sizes[i];
+		if (feed_file_present(&files[i], i % 5))
+			present[count++] = files[i].size;
 	static const char *const names[] = {"key", "tree", "signatures", "bitfield", "data"};
 	sd_status st = sfw_db_begin(w, sfw_inner_size(present, count), err);
 	for (size_t i = 0; i < n * 5 && st == SD_OK; i++) {
+		if (!feed_file_present(&files[i], i % 5))
+			continue;
 		char name[64];
 		snprintf(name, sizeof name, "%d/%s", p->feeds[i / 5].to, names[i % 5]);
-		if (i % 5 == 4 && bufs[i]) {
-			st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
-		} else if (i % 5 == 4) {
-			if (!sizes[i])
-				continue;
-			range_ctx rc = {p->views[p->feeds[i / 5].src], data_off[i / 5]};
-			st = sfw_db_add(w, name, sizes[i], read_range, &rc, err);
-		} else if (bufs[i]) {
-			st = sfw_db_add_buf(w, name, bufs[i], (size_t)sizes[i], err);
-		}
+		if (files[i].buf)
+			st = sfw_db_add_buf(w, name, files[i].buf, (size_t)files[i].size, err);
+		else
+			st = sfw_db_add(w, name, files[i].size, read_feed_file, &files[i], err);
 	}
 	if (st == SD_OK)
 		st = sfw_db_end(w, err);
 	for (size_t i = 0; i < n * 5; i++)
-		free(bufs[i]);
-	free(bufs), free(sizes), free(data_off), free(present);
+		free(files[i].buf);
+	free(files), free(present);
 	return st;
 }
 
