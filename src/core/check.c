@@ -153,8 +153,8 @@ void check_read_free(check_read *rd)
 	memset(rd, 0, sizeof *rd);
 }
 
-/* The source could not be checked to the end (the observations' temporary
- * database failed): nothing about the file, only why. */
+/* The source could not be checked to the end (the observations' or the
+ * findings' temporary database failed): nothing about the file, only why. */
 static sd_status unreadable(sd_report *r, check_read *rd, const char *why)
 {
 	r->verdict = VERDICT_UNREADABLE;
@@ -238,6 +238,13 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 
 	if (src_check_unchanged(sf, &cerr) != SD_OK)
 		fnd_add(&r->findings, FND_INPUT_CHANGED, "%s", cerr.msg);
+	/* the findings' temporary database failed (a full disk): an error,
+	 * never a list cut short */
+	if (fnd_status(&r->findings, &cerr) != SD_OK) {
+		if (err)
+			*err = cerr;
+		return unreadable(r, &rd, cerr.msg);
+	}
 	if (opt->keep) /* the caller copies from what was checked */
 		*opt->keep = sf, rd.sf = NULL;
 	check_read_free(&rd);

@@ -73,8 +73,8 @@ START_TEST(entries_dates_and_forks)
 	ck_assert_str_eq(h.feed_key, "aa");
 	ck_assert_uint_eq(h.seq, 7);
 	int epoch = 0, future = 0, malformed = 0, notjson = 0;
-	for (size_t i = 0; i < fl.n; i++) {
-		const finding *f = &fl.v[i];
+	for (size_t i = 0; i < fnd_n(&fl); i++) {
+		const finding *f = fnd_at(&fl, i);
 		if (f->id == FND_DATE_EPOCH) {
 			epoch++;
 			ck_assert_str_eq(f->observation, "a1");
@@ -283,11 +283,13 @@ static char *model_text(const char *budget)
 		bool found = obs_model_find_attachment(m, photos[i], &head);
 		sb_printf(&b, "%s %d %zu\n", photos[i], found, found ? head : 0);
 	}
-	for (size_t i = 0; i < fl.n; i++)
-		sb_printf(&b, "%s|%s|%s|%s|%d|%lld|%s\n", fl.v[i].code, fl.v[i].message,
-		          fl.v[i].observation ? fl.v[i].observation : "-",
-		          fl.v[i].detail ? fl.v[i].detail : "-", fl.v[i].feed,
-		          (long long)fl.v[i].block, fl.v[i].media ? fl.v[i].media : "-");
+	for (size_t i = 0; i < fnd_n(&fl); i++)
+		sb_printf(&b, "%s|%s|%s|%s|%d|%lld|%s\n", fnd_at(&fl, i)->code,
+		          fnd_at(&fl, i)->message,
+		          fnd_at(&fl, i)->observation ? fnd_at(&fl, i)->observation : "-",
+		          fnd_at(&fl, i)->detail ? fnd_at(&fl, i)->detail : "-",
+		          fnd_at(&fl, i)->feed, (long long)fnd_at(&fl, i)->block,
+		          fnd_at(&fl, i)->media ? fnd_at(&fl, i)->media : "-");
 	obs_model_free(m);
 	fnd_free(&fl);
 	unsetenv("SYNCDOCTOR_OBS_BUDGET");
@@ -485,10 +487,10 @@ START_TEST(report_streams_the_findings)
 	ck_assert_ptr_null(strstr(sb_str(&b), "syncdoctor-findings"));
 	ck_assert_ptr_nonnull(strstr(sb_str(&b), "photo 1499:"));
 	sb_free(&b);
-	size_t n = r->findings.n;
-	r->findings.n = 0;
+	findings saved = r->findings;
+	fnd_init(&r->findings);
 	same_as_tree(r);
-	r->findings.n = n;
+	r->findings = saved;
 	report_free(r);
 }
 END_TEST
