@@ -155,19 +155,25 @@ static const char *tmp_dir(void)
 
 /* The store failed: the list drops everything (finding.h), the database
  * goes, and the first reason stays. */
-static void store_fail(findings *l, const char *why)
+static void store_drop(fnd_store *s, char *error)
 {
-	fnd_store *s = l->store;
 	if (!s->error)
-		s->error = xasprintf(_("the temporary file in %s that holds the findings could not "
-		                       "be written: %s"),
-		                     tmp_dir(), why);
+		s->error = error;
+	else
+		free(error);
 	store_close(s);
-	mem_free(l);
 	s->n = s->sorted = 0;
 	memset(s->bucket, 0, sizeof s->bucket);
 	memset(s->sorted_bucket, 0, sizeof s->sorted_bucket);
 	memset(s->per_code, 0, sizeof s->per_code);
+}
+
+static void store_fail(findings *l, const char *why)
+{
+	store_drop(l->store, xasprintf(_("the temporary file in %s that holds the findings "
+	                                 "could not be written: %s"),
+	                               tmp_dir(), why));
+	mem_free(l);
 }
 
 static bool store_ok(findings *l, int rc)
@@ -333,12 +339,13 @@ static finding *store_get(findings *l, sqlite3_stmt *st, int64_t want)
 	int rc = sqlite3_step(st);
 	int64_t got = rc == SQLITE_ROW ? sqlite3_column_int64(st, st == s->by_key ? 0 : 1) : -1;
 	if (got != want) {
+		/* (the findings in memory stay: the list may be a copy's) */
 		const char *why = rc == SQLITE_ROW || rc == SQLITE_DONE
 		                      ? _("a finding is missing from it")
 		                      : sqlite3_errmsg(s->db);
-		char *w = xstrdup(why);
-		store_fail(l, w);
-		free(w);
+		store_drop(s, xasprintf(_("the temporary file in %s that holds the findings could "
+		                          "not be read: %s"),
+		                        tmp_dir(), why));
 		return NULL;
 	}
 	s->cur_last = want;
@@ -372,17 +379,19 @@ sd_status fnd_status(const findings *l, sd_error *err)
 }
 
 /* Finding i of a list: in memory, or read from the store. */
+/* Finding i of a list: in memory, or read from the store. Only the
+ * store's state changes (its cursor, an amended finding written back),
+ * never the list's fields: a report may be read through a copy of it. */
 static finding *at(findings *l, size_t i)
 {
 	if (l->store && l->store->error)
 		return NULL;
 	if (i >= fnd_n(l))
 		sd_fatal("internal error: finding %zu of %zu", i, fnd_n(l));
-	if (!l->store)
-		return &l->mem[i];
 	fnd_store *s = l->store;
-	/* a read needs them all in the store (an amended one written back) */
-	if ((l->n_mem || s->dirty) && !store_flush(l))
+	if (!s || i >= s->n)
+		return &l->mem[i - (s ? s->n : 0)]; /* the last ones, not moved yet */
+	if (s->dirty && !store_settle(l))
 		return NULL;
 	if (i >= s->sorted)
 		return store_get(l, s->by_n, (int64_t)i);
@@ -421,7 +430,7 @@ finding *fnd_edit(findings *l, size_t i)
 	finding *f = at(l, i);
 	if (!f)
 		return placeholder(l);
-	if (l->store)
+	if (l->store && f == &l->store->got) /* (not one still in memory) */
 		l->store->dirty = true;
 	return f;
 }

@@ -11,15 +11,19 @@
  *
  * Ownership: a findings list owns every string in it. A finding pointer
  * from fnd_add(), fnd_at() or fnd_edit() stays valid only until the next
- * call that takes the same list (fnd_n(), fnd_has(), fnd_has_step(),
- * fnd_count() and fnd_worst() excepted): copy what must outlive it.
+ * call that takes the same list (the counts below excepted): copy what
+ * must outlive it; so no two findings of one list at once.
  *
  * Memory is flat whatever the number of findings (a file may hold 150,000
- * photos that no observation names, each a finding). Past a budget (2 MiB
- * of findings, about 6,000; the environment variable
- * SYNCDOCTOR_FINDINGS_BUDGET, in bytes, sets another, for tests) a list
- * moves its findings to a temporary SQLite database in $TMPDIR (or /tmp),
- * unlinked at once, and reads them back one at a time through fnd_at().
+ * photos that no observation names, each a finding). Past a budget (512
+ * KiB of findings, about 1,500; the environment variable
+ * SYNCDOCTOR_FINDINGS_BUDGET, in bytes, sets another, for tests: 1 sends
+ * every finding there) a list moves its findings to a temporary SQLite
+ * database in $TMPDIR (or /tmp), unlinked at once (it goes with the
+ * process, Ctrl-C or crash alike), in one transaction a budget's worth, and
+ * reads them back one at a time through fnd_at(). The budget is small
+ * because a full check's peak (16 MiB, bench/README) is mostly the
+ * syncfile's member records and the observations.
  * SQLite, as the observations' model does (observations.c), rather than a
  * plain temporary file: a list is read in two orders (as added, and
  * fnd_sort()'s) and by position in either, and a finding may be amended
@@ -27,9 +31,11 @@
  * severity bucket, number in the bucket) with an index on the order added
  * gives both orders and lookups without a sort or an index of our own in
  * memory, and sorting is reading the buckets in order. Under the budget
- * (every file but one with thousands of findings) nothing changes: an
- * array in memory. The counts (fnd_has, fnd_count, fnd_worst) are kept as
- * findings move, so they never read the database.
+ * (every file but one with over a thousand findings) nothing changes: an
+ * array in memory. The counts (fnd_has, fnd_count, ...) are kept as
+ * findings move, so they never read the database. A list may be read
+ * (fnd_at(), never changed) through a shallow copy of it, as bundle.c
+ * renders a copy of a report.
  *
  * When that database cannot be made or written (a full disk), the list
  * drops every finding (fnd_n() is 0 from then on; later ones are dropped
