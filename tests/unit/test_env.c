@@ -900,7 +900,8 @@ START_TEST(fat32_and_space)
 		r->size = sizes[i];
 		check_version_step(r, NULL, &opt);
 		const finding *f = NULL;
-		for (size_t k = 0; k < fnd_n(&r->findings); k++)
+		/* the first: a finding is valid until the next read of its list */
+		for (size_t k = 0; k < fnd_n(&r->findings) && !f; k++)
 			if (fnd_at(&r->findings, k)->id == FND_FAT32_SIZE_LIMIT)
 				f = fnd_at(&r->findings, k);
 		ck_assert_ptr_nonnull(f);
