@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "keys.h"
 #include "observations.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 bool report_format_parse(const char *s, report_format *out)
@@ -235,6 +236,57 @@ static json_t *feeds_json(const sd_report *r)
 	return feeds;
 }
 
+/* The codes of the findings that name a suspect observation, each once, in
+ * the list's order (codes are the catalogue's strings). */
+typedef struct suspect_codes {
+	const char **v;
+	size_t n, cap;
+} suspect_codes;
+
+/* Those of every suspect (r->obs[i] has [i]), in one pass over the
+ * findings: a list past its budget is read from its temporary file once,
+ * not once a suspect. Free with free_suspect_codes(). */
+static suspect_codes *codes_of_suspects(const sd_report *r)
+{
+	suspect_codes *c = xcalloc(r->n_obs + 1, sizeof *c);
+	smap by_id;
+	smap_init(&by_id);
+	for (size_t i = r->n_obs; i-- > 0;) /* the first of an id given twice */
+		smap_put(&by_id, r->obs[i].id, strlen(r->obs[i].id), i);
+	for (size_t k = 0, n = r->n_obs ? fnd_n(&r->findings) : 0; k < n; k++) {
+		const finding *f = fnd_at(&r->findings, k);
+		size_t i;
+		if (!f->observation ||
+		    !smap_get(&by_id, f->observation, strlen(f->observation), &i))
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < c[i].n && !dup; j++)
+			dup = !strcmp(c[i].v[j], f->code);
+		if (!dup) {
+			SD_GROW(c[i].v, c[i].cap, c[i].n + 1);
+			c[i].v[c[i].n++] = f->code;
+		}
+	}
+	for (size_t i = 0; i < r->n_obs; i++) {
+		size_t first;
+		if (smap_get(&by_id, r->obs[i].id, strlen(r->obs[i].id), &first) && first != i &&
+		    c[first].n) {
+			c[i].v = xreallocarray(NULL, c[first].n, sizeof *c[i].v);
+			memcpy(c[i].v, c[first].v, c[first].n * sizeof *c[i].v);
+			c[i].n = c[i].cap = c[first].n;
+		}
+	}
+	smap_free(&by_id);
+	return c;
+}
+
+static void free_suspect_codes(suspect_codes *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(c[i].v);
+	free(c);
+}
+
 /* The observations; with ids, an empty array stands for their ids and
  * *ids is it (report_render_stream() writes them in its place). */
 static json_t *observations_json(const sd_report *r, json_t **ids_node)
@@ -254,6 +306,7 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 		report_head_get(r, i, &h);
 		json_array_append_new(ids, json_string(h.id));
 	}
+	suspect_codes *sc = codes_of_suspects(r);
 	for (size_t i = 0; i < r->n_obs; i++) {
 		const report_observation *x = &r->obs[i];
 		json_t *s = json_object();
@@ -268,20 +321,12 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 		json_object_set_new(s, "severity",
 		                    json_string(fnd_severity_name((fnd_severity)x->worst)));
 		json_t *codes = json_array();
-		for (size_t k = 0; k < fnd_n(&r->findings); k++) {
-			const finding *f = fnd_at(&r->findings, k);
-			if (f->observation && !strcmp(f->observation, x->id)) {
-				bool dup = false;
-				for (size_t c = 0; c < json_array_size(codes) && !dup; c++)
-					dup = !strcmp(json_string_value(json_array_get(codes, c)),
-					              f->code);
-				if (!dup)
-					json_array_append_new(codes, json_string(f->code));
-			}
-		}
+		for (size_t k = 0; k < sc[i].n; k++)
+			json_array_append_new(codes, json_string(sc[i].v[k]));
 		json_object_set_new(s, "checks", codes);
 		json_array_append_new(suspect, s);
 	}
+	free_suspect_codes(sc, r->n_obs);
 	json_object_set_new(ob, "ids", ids);
 	json_object_set_new(ob, "suspect", suspect);
 	return ob;
@@ -791,15 +836,13 @@ static void suspect_list(const sd_report *r, int width, strbuf *out)
 	char *l = xasprintf(_("Observations to look at in Mapeo (%zu, worst first):"), r->n_obs);
 	wrap(out, NULL, 2, width, l);
 	free(l);
+	suspect_codes *sc = codes_of_suspects(r);
 	for (size_t i = 0; i < r->n_obs; i++) {
 		const report_observation *x = &r->obs[i];
 		strbuf codes = SB_INIT;
-		for (size_t k = 0; k < fnd_n(&r->findings); k++) {
-			const finding *f = fnd_at(&r->findings, k);
-			if (f->observation && !strcmp(f->observation, x->id) &&
-			    !strstr(sb_str(&codes), f->code))
-				sb_printf(&codes, "%s%s", codes.len ? ", " : "", f->code);
-		}
+		for (size_t k = 0; k < sc[i].n; k++)
+			if (!strstr(sb_str(&codes), sc[i].v[k]))
+				sb_printf(&codes, "%s%s", codes.len ? ", " : "", sc[i].v[k]);
 		char loc[64];
 		if (x->has_location)
 			snprintf(loc, sizeof loc, "%.6f, %.6f", x->lat, x->lon);
@@ -812,6 +855,7 @@ static void suspect_list(const sd_report *r, int width, strbuf *out)
 		free(l);
 		sb_free(&codes);
 	}
+	free_suspect_codes(sc, r->n_obs);
 }
 
 /* Where text goes as it is made (report_render_stream()): NULL keeps it
