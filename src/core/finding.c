@@ -579,15 +579,7 @@ void fnd_sort(findings *l)
 	free(tmp);
 }
 
-bool fnd_has(const findings *l, fnd_code code)
-{
-	if (l->store && (size_t)code < FND_COUNT && l->store->per_code[code])
-		return true;
-	for (size_t i = 0; i < l->n_mem; i++)
-		if (l->mem[i].id == code)
-			return true;
-	return false;
-}
+bool fnd_has(const findings *l, fnd_code code) { return fnd_count_code(l, code) > 0; }
 
 size_t fnd_count_code(const findings *l, fnd_code code)
 {
@@ -599,11 +591,8 @@ size_t fnd_count_code(const findings *l, fnd_code code)
 
 bool fnd_has_step(const findings *l, fnd_step step)
 {
-	for (int b = 0; l->store && b < N_BUCKETS; b++)
-		if (b / (SEV_ERROR + 1) == (int)step && l->store->bucket[b])
-			return true;
-	for (size_t i = 0; i < l->n_mem; i++)
-		if (l->mem[i].step == step)
+	for (int sev = SEV_INFO; sev <= SEV_ERROR; sev++)
+		if (fnd_count_in(l, step, (fnd_severity)sev))
 			return true;
 	return false;
 }

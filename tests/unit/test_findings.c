@@ -62,6 +62,15 @@ static void add_range(findings *l, size_t from, size_t to)
 		add_one(l, i);
 }
 
+/* Findings from..to added to mem in memory and to sp spilled. */
+static void add_both(findings *mem, findings *sp, size_t from, size_t to)
+{
+	budget("1000000000");
+	add_range(mem, from, to);
+	budget("1");
+	add_range(sp, from, to);
+}
+
 static void same_str(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -187,10 +196,7 @@ START_TEST(a_spilled_list_sorts_as_one_in_memory)
 	findings mem, sp;
 	fnd_init(&mem);
 	fnd_init(&sp);
-	budget("1000000000");
-	add_range(&mem, 0, 300);
-	budget("1");
-	add_range(&sp, 0, 300);
+	add_both(&mem, &sp, 0, 300);
 	fnd_sort(&mem);
 	fnd_sort(&sp);
 	same_list(&mem, &sp);
@@ -201,10 +207,7 @@ START_TEST(a_spilled_list_sorts_as_one_in_memory)
 		ck_assert(a.step < b->step || (a.step == b->step && a.severity >= b->severity));
 	}
 	/* findings added after a sort follow the sorted ones, as added... */
-	budget("1000000000");
-	add_range(&mem, 300, 450);
-	budget("1");
-	add_range(&sp, 300, 450);
+	add_both(&mem, &sp, 300, 450);
 	same_list(&mem, &sp);
 	/* ...until the next sort */
 	fnd_sort(&mem);
@@ -220,10 +223,7 @@ START_TEST(an_amended_finding_is_kept)
 	findings mem, sp;
 	fnd_init(&mem);
 	fnd_init(&sp);
-	budget("1000000000");
-	add_range(&mem, 0, 100);
-	budget("1");
-	add_range(&sp, 0, 100);
+	add_both(&mem, &sp, 0, 100);
 	findings *both[] = {&mem, &sp};
 	for (int k = 0; k < 2; k++) {
 		/* the last one, not moved to the store yet, first */
