@@ -48,7 +48,8 @@ const fnd_code_info *fnd_catalogue(size_t *n)
  * store, a table f whose key k is bucket << KEY_SHIFT | number in the
  * bucket, the bucket being step x severity in fnd_sort()'s order, and whose
  * column n is the number in the order added (indexed). The findings still
- * in memory follow those in the store; any read first moves them there.
+ * in memory follow those in the store (positions from store->n on, read
+ * there) until the budget is passed again or a sort moves them.
  * Positions below store->sorted are in sorted order (bucket after bucket,
  * each bucket's first sorted_bucket[b] findings, which are those that
  * preceded the sort), the rest in the order added. Writes go in one
