@@ -283,13 +283,12 @@ static char *model_text(const char *budget)
 		bool found = obs_model_find_attachment(m, photos[i], &head);
 		sb_printf(&b, "%s %d %zu\n", photos[i], found, found ? head : 0);
 	}
-	for (size_t i = 0; i < fnd_n(&fl); i++)
-		sb_printf(&b, "%s|%s|%s|%s|%d|%lld|%s\n", fnd_at(&fl, i)->code,
-		          fnd_at(&fl, i)->message,
-		          fnd_at(&fl, i)->observation ? fnd_at(&fl, i)->observation : "-",
-		          fnd_at(&fl, i)->detail ? fnd_at(&fl, i)->detail : "-",
-		          fnd_at(&fl, i)->feed, (long long)fnd_at(&fl, i)->block,
-		          fnd_at(&fl, i)->media ? fnd_at(&fl, i)->media : "-");
+	for (size_t i = 0; i < fnd_n(&fl); i++) {
+		const finding *f = fnd_at(&fl, i); /* one read: valid until the next */
+		sb_printf(&b, "%s|%s|%s|%s|%d|%lld|%s\n", f->code, f->message,
+		          f->observation ? f->observation : "-", f->detail ? f->detail : "-",
+		          f->feed, (long long)f->block, f->media ? f->media : "-");
+	}
 	obs_model_free(m);
 	fnd_free(&fl);
 	unsetenv("SYNCDOCTOR_OBS_BUDGET");
