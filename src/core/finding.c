@@ -82,7 +82,7 @@ static int bucket_of(const finding *f)
 static size_t budget(void)
 {
 	const char *b = getenv("SYNCDOCTOR_FINDINGS_BUDGET");
-	return b && *b ? (size_t)strtoull(b, NULL, 10) : (size_t)512 << 10;
+	return b && *b ? (size_t)strtoull(b, NULL, 10) : (size_t)256 << 10;
 }
 
 static size_t str_bytes(const char *s) { return s ? strlen(s) + 1 + 16 : 0; }

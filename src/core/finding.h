@@ -15,8 +15,8 @@
  * must outlive it; so no two findings of one list at once.
  *
  * Memory is flat whatever the number of findings (a file may hold 150,000
- * photos that no observation names, each a finding). Past a budget (512
- * KiB of findings, about 1,500; the environment variable
+ * photos that no observation names, each a finding). Past a budget (256
+ * KiB of findings, about 800; the environment variable
  * SYNCDOCTOR_FINDINGS_BUDGET, in bytes, sets another, for tests: 1 sends
  * every finding there) a list moves its findings to a temporary SQLite
  * database in $TMPDIR (or /tmp), unlinked at once (it goes with the
@@ -31,7 +31,7 @@
  * severity bucket, number in the bucket) with an index on the order added
  * gives both orders and lookups without a sort or an index of our own in
  * memory, and sorting is reading the buckets in order. Under the budget
- * (every file but one with over a thousand findings) nothing changes: an
+ * (every file but one with hundreds of findings) nothing changes: an
  * array in memory. The counts (fnd_has, fnd_count, ...) are kept as
  * findings move, so they never read the database. A list may be read
  * (fnd_at(), never changed) through a shallow copy of it, as bundle.c
