@@ -3,7 +3,8 @@
 # binary with a budget of one byte (every finding moves to the temporary
 # database) says byte for byte what it says with the findings in memory, on
 # damaged files made from tests/data by the project's own code; a store that
-# cannot be made or written is a clear error, never a shorter report.
+# cannot be made or written is a clear error, never a shorter report; Ctrl-C
+# in the photo check stops it.
 . "$(dirname "$0")/lib.sh"
 D=$SD_TEST_DATA
 MK=${top_builddir}/tests/unit/mkdamage
@@ -60,4 +61,13 @@ check "a full disk: the error names the folder and the problem" \
 	grep -q "temporary file in $TMP/t that holds the findings could not be written" "$TMP/full.err"
 is "a full disk: no findings listed" "$(jq -r '.findings | length' "$TMP/full.json")" 0
 check "the temporary database was removed" test -z "$(ls -A "$TMP/t")"
+
+# Ctrl-C while the photos are matched with the observations (a file may
+# have 200,000): the check stops there, no report, nothing left behind
+status "interrupted in the photo check" 130 env SYNCDOCTOR_FINDINGS_BUDGET=1 TMPDIR="$TMP/t" \
+	SYNCDOCTOR_TEST_INTERRUPT=photos "$SYNCDOCTOR" --no-journal check --no-config \
+	"$TMP/damaged.mapeodata"
+check "interrupted: no report" test ! -s "$TMP/out"
+check "interrupted: said" grep -q "interrupted" "$TMP/err"
+check "interrupted: the temporary database was removed" test -z "$(ls -A "$TMP/t")"
 done_testing

@@ -7,6 +7,7 @@
 #include "check_internal.h"
 #include "feed.h"
 #include "i18n.h"
+#include "io.h"
 #include "keys.h"
 #include "media.h"
 #include "sdlimits.h"
@@ -25,6 +26,7 @@
  * may hold 200,000: their names are never all in memory). */
 typedef struct photo_names {
 	const syncfile *sf;
+	const sd_progress *prog;
 	size_t member; /* the member after the last name handed out */
 	sf_member mb;
 } photo_names;
@@ -32,8 +34,12 @@ typedef struct photo_names {
 static const char *photo_name(void *ctx, size_t i)
 {
 	photo_names *pn = ctx;
-	if (i == 0)
+	if (i == 0) {
 		pn->member = 0;
+		sd_test_point("photos");
+	}
+	if (sd_progress_cancelled(pn->prog))
+		return NULL; /* interrupted: the check stops there */
 	for (;; pn->member++) {
 		sf_member_peek(pn->sf, pn->member, &pn->mb);
 		if (pn->mb.kind == SF_KIND_MEDIA && (!pn->sf->has_index || pn->mb.in_index))
@@ -43,9 +49,10 @@ static const char *photo_name(void *ctx, size_t i)
 	return pn->mb.name;
 }
 
-static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, size_t nn)
+static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, size_t nn,
+                         const sd_progress *prog)
 {
-	photo_names pn = {.sf = sf};
+	photo_names pn = {.sf = sf, .prog = prog};
 	/* A file may have 150,000 photos no observation names: nothing to
 	 * amend (the common case), they go straight to the report's list; else
 	 * to a list of their own, copied to the report's amended (both keep
@@ -58,7 +65,7 @@ static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, siz
 	fnd_init(&l);
 	size_t unnamed = 0;
 	obs_model_check_media_each(model, nn, photo_name, &pn, &l);
-	for (size_t i = 0; i < fnd_n(&l); i++) {
+	for (size_t i = 0; i < fnd_n(&l) && !sd_progress_cancelled(prog); i++) {
 		const finding *f = fnd_at(&l, i);
 		if (sf->inner_cut && f->id == FND_MEDIA_ORPHAN) {
 			unnamed++;
@@ -492,6 +499,7 @@ sd_status check_read_contents(sd_report *r, check_read *rd, const check_options 
                               const sd_progress *prog)
 {
 	syncfile *sf = rd->sf;
+	rd->prog = prog;
 	if (!opt->quick && sf->db && sf->era == SF_ERA_KAPPA_OSM_V2) {
 		rd->model = obs_model_new();
 		/* Photos come before the database in Mapeo's sync files: read them
@@ -547,7 +555,9 @@ sd_status check_corruption_step(sd_report *r, check_read *rd, const check_option
 	/* a temp folder holds the database only: its photos stayed in the
 	 * sync file */
 	if (sf->src.holds_photos)
-		check_photos(r, sf, rd->model, nn);
+		check_photos(r, sf, rd->model, nn, rd->prog);
+	if (sd_progress_cancelled(rd->prog))
+		return SD_ERR_CANCELLED;
 	fnd_append(&r->findings, &rd->media);
 	link_media_findings(r, rd->model);
 	fill_observations(r, rd->model);

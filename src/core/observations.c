@@ -1394,6 +1394,10 @@ static void sorted_names(media_set *ms, size_t n, obs_media_fn name_at, void *ct
 	strbuf b = SB_INIT;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = name_at(ctx, i);
+		if (!name) { /* interrupted: nothing to look up */
+			n = 0;
+			break;
+		}
 		at[i] = b.len;
 		sb_addn(&b, name, strlen(name) + 1);
 	}
@@ -1423,7 +1427,12 @@ void obs_model_check_media_each(obs_model *m, size_t n, obs_media_fn name_at, vo
 		/* one pass over the names: which kinds each referenced id has */
 		ms.bits = xcalloc(m->n_atts + 1, 1);
 		for (size_t i = 0; i < n; i++) {
-			const char *name = name_at(ctx, i), *slash = strchr(name, '/');
+			const char *name = name_at(ctx, i), *slash;
+			if (!name) { /* interrupted */
+				free(ms.bits);
+				return;
+			}
+			slash = strchr(name, '/');
 			for (int k = 0; slash && k < 3; k++) {
 				size_t kl = strlen(media_kinds[k]);
 				if ((size_t)(slash - name) != kl ||
@@ -1449,6 +1458,8 @@ void obs_model_check_media_each(obs_model *m, size_t n, obs_media_fn name_at, vo
 	free(text);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = name_at(ctx, i);
+		if (!name)
+			break; /* interrupted */
 		const char *slash = strchr(name, '/');
 		if (!slash)
 			continue;
