@@ -202,6 +202,11 @@ int cmd_check(int argc, char **argv, sess_options *g)
 	int rc = r->verdict == VERDICT_OK         ? EXIT_OK
 	         : r->verdict == VERDICT_PROBLEMS ? EXIT_PROBLEMS
 	                                          : EXIT_UNREADABLE;
+	/* the findings could not be read back from their temporary file */
+	if (fnd_status(&r->findings, &err) != SD_OK && r->verdict != VERDICT_UNREADABLE) {
+		cli_error("%s", err.msg);
+		rc = EXIT_UNREADABLE;
+	}
 	report_free(r);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error(_("could not write the report to standard output"));

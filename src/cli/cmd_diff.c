@@ -72,9 +72,9 @@ int cmd_diff(int argc, char **argv, sess_options *g)
 			return EXIT_UNREADABLE;
 		}
 	}
-	for (size_t i = 0; i < fl.n; i++)
-		if (fl.v[i].severity == SEV_ERROR)
-			cli_warning("%s", fl.v[i].message);
+	for (size_t i = 0; i < fnd_n(&fl); i++)
+		if (fnd_at(&fl, i)->severity == SEV_ERROR)
+			cli_warning("%s", fnd_at(&fl, i)->message);
 	sd_test_point("diff");
 	cfg_diff *d = cfg_diff_compute_cancel(cfg[0], cfg[1], &sess_interrupted);
 	if (d->cancelled) {

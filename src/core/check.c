@@ -153,8 +153,8 @@ void check_read_free(check_read *rd)
 	memset(rd, 0, sizeof *rd);
 }
 
-/* The source could not be checked to the end (the observations' temporary
- * database failed): nothing about the file, only why. */
+/* The source could not be checked to the end (the observations' or the
+ * findings' temporary database failed): nothing about the file, only why. */
 static sd_status unreadable(sd_report *r, check_read *rd, const char *why)
 {
 	r->verdict = VERDICT_UNREADABLE;
@@ -162,6 +162,15 @@ static sd_status unreadable(sd_report *r, check_read *rd, const char *why)
 	r->era_text = xstrdup(why);
 	check_read_free(rd);
 	return SD_OK;
+}
+
+/* Interrupted: no report at all. */
+static sd_status cancelled(sd_report *r, check_read *rd, sd_report **out, sd_error *err)
+{
+	check_read_free(rd);
+	report_free(r);
+	*out = NULL;
+	return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 }
 
 static void set_verdict(sd_report *r)
@@ -213,12 +222,8 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	if (st == SD_OK && hashing &&
 	    sdin_hash_finish(sf->in, prog, r->fingerprint, &cerr) == SD_ERR_CANCELLED)
 		st = SD_ERR_CANCELLED;
-	if (st == SD_ERR_CANCELLED) {
-		check_read_free(&rd);
-		report_free(r);
-		*out = NULL;
-		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
-	}
+	if (st == SD_ERR_CANCELLED)
+		return cancelled(r, &rd, out, err);
 
 	/* The steps, in the guide's order, each from what was read. */
 	check_configuration_step(r, &rd, opt);
@@ -233,11 +238,21 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	    .has_database = sf->db != NULL,
 	};
 	check_version_step(r, &clues, opt);
-	if (check_corruption_step(r, &rd, opt) != SD_OK)
+	st = check_corruption_step(r, &rd, opt);
+	if (st == SD_ERR_CANCELLED)
+		return cancelled(r, &rd, out, err);
+	if (st != SD_OK)
 		return unreadable(r, &rd, rd.model_error);
 
 	if (src_check_unchanged(sf, &cerr) != SD_OK)
 		fnd_add(&r->findings, FND_INPUT_CHANGED, "%s", cerr.msg);
+	/* the findings' temporary database failed (a full disk): an error,
+	 * never a list cut short */
+	if (fnd_status(&r->findings, &cerr) != SD_OK) {
+		if (err)
+			*err = cerr;
+		return unreadable(r, &rd, cerr.msg);
+	}
 	if (opt->keep) /* the caller copies from what was checked */
 		*opt->keep = sf, rd.sf = NULL;
 	check_read_free(&rd);

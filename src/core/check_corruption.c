@@ -7,6 +7,7 @@
 #include "check_internal.h"
 #include "feed.h"
 #include "i18n.h"
+#include "io.h"
 #include "keys.h"
 #include "media.h"
 #include "sdlimits.h"
@@ -21,39 +22,73 @@
  * said as such). When a torn append cut the database, the
  * observations that name a photo may be in the part that was lost: the
  * photos no observation read names are then one note, not orphans. */
-static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, const char **names,
-                         size_t nn)
+/* The photos the check looks at, one name at a time, in file order (a file
+ * may hold 200,000: their names are never all in memory). */
+typedef struct photo_names {
+	const syncfile *sf;
+	const sd_progress *prog;
+	size_t member; /* the member after the last name handed out */
+	sf_member mb;
+} photo_names;
+
+static const char *photo_name(void *ctx, size_t i)
 {
-	/* Added to the report's list and amended there: a file may have
-	 * 150,000 photos no observation names, and a second list of them was
-	 * tens of MiB. */
-	findings *l = &r->findings;
-	size_t from = l->n, out = from, unnamed = 0;
-	obs_model_check_media(model, names, nn, l);
-	for (size_t i = from; i < l->n; i++) {
-		finding *f = &l->v[i];
+	photo_names *pn = ctx;
+	if (i == 0) {
+		pn->member = 0;
+		sd_test_point("photos");
+	}
+	if (sd_progress_cancelled(pn->prog))
+		return NULL; /* interrupted: the check stops there */
+	for (;; pn->member++) {
+		sf_member_peek(pn->sf, pn->member, &pn->mb);
+		if (pn->mb.kind == SF_KIND_MEDIA && (!pn->sf->has_index || pn->mb.in_index))
+			break;
+	}
+	sf_member_get(pn->sf, pn->member++, &pn->mb);
+	return pn->mb.name;
+}
+
+static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, size_t nn,
+                         const sd_progress *prog)
+{
+	photo_names pn = {.sf = sf, .prog = prog};
+	/* A file may have 150,000 photos no observation names: nothing to
+	 * amend (the common case), they go straight to the report's list; else
+	 * to a list of their own, copied to the report's amended (both keep
+	 * flat memory, finding.h). */
+	if (!sf->inner_cut && !sf->n_left_out) {
+		obs_model_check_media_each(model, nn, photo_name, &pn, &r->findings);
+		return;
+	}
+	findings l;
+	fnd_init(&l);
+	size_t unnamed = 0;
+	obs_model_check_media_each(model, nn, photo_name, &pn, &l);
+	for (size_t i = 0; i < fnd_n(&l) && !sd_progress_cancelled(prog); i++) {
+		const finding *f = fnd_at(&l, i);
 		if (sf->inner_cut && f->id == FND_MEDIA_ORPHAN) {
 			unnamed++;
-			free(f->message), free(f->member), free(f->inner);
-			free(f->observation), free(f->media), free(f->detail);
 			continue;
 		}
 		if (f->id == FND_ATTACHMENT_MISSING && f->media && sf_left_out(sf, f->media)) {
 			/* said as what it is, not as a photo that did not travel */
 			const fnd_code_info *ci = fnd_info(FND_ATTACHMENT_LEFT_OUT);
-			char *msg = xasprintf(_("observation %s: its photo %s was left out by a "
+			finding t = *f;
+			t.id = ci->id, t.code = ci->code, t.step = ci->step,
+			t.severity = ci->severity;
+			t.message = xasprintf(_("observation %s: its photo %s was left out by a "
 			                        "syncdoctor rebuild because it was damaged"),
 			                      f->observation ? f->observation : "-", f->media);
-			free(f->message);
-			f->message = msg;
-			f->id = ci->id;
-			f->code = ci->code;
-			f->step = ci->step;
-			f->severity = ci->severity;
+			fnd_add_copy(&r->findings, &t);
+			free(t.message);
+		} else {
+			fnd_add_copy(&r->findings, f);
 		}
-		l->v[out++] = *f;
 	}
-	l->n = out;
+	if (fnd_status(&l, NULL) != SD_OK)
+		fnd_append(&r->findings, &l); /* its failure, to the report's list */
+	fnd_free(&l);
 	if (unnamed)
 		fnd_add(&r->findings, FND_MEDIA_ORPHAN,
 		        P_("%zu photo is named by no observation that could be read: the database "
@@ -106,7 +141,7 @@ typedef struct block_ctx {
 static void on_block(void *ud, uint64_t seq, const uint8_t *data, size_t len, bool hash_ok)
 {
 	block_ctx *bc = ud;
-	size_t before = bc->fl->n;
+	size_t before = fnd_n(bc->fl);
 	/* damaged blocks are still decoded: they may be readable */
 	obs_model_add_block(bc->model, bc->feed, bc->key_hex, seq, data, len, bc->fl);
 	char id[24];
@@ -115,15 +150,15 @@ static void on_block(void *ud, uint64_t seq, const uint8_t *data, size_t len, bo
 	 * entry-not-json in it) name the observation it holds, so that it is
 	 * among the suspects even when it is no longer JSON. */
 	size_t from = !hash_ok && before ? before - 1 : before; /* feed_verify's, just made */
-	for (size_t i = from; i < bc->fl->n; i++) {
-		finding *f = &bc->fl->v[i];
+	for (size_t i = from; i < fnd_n(bc->fl); i++) {
+		const finding *f = fnd_at(bc->fl, i);
 		if (f->feed != bc->feed || f->block != (int64_t)seq || f->observation ||
 		    (f->id != FND_FEED_HASH_MISMATCH && f->id != FND_ENTRY_NOT_JSON))
 			continue;
 		if (!named && !obs_guess_id(data, len, id, sizeof id))
 			return;
 		named = true;
-		fnd_set_observation(f, id);
+		fnd_set_observation(fnd_edit(bc->fl, i), id);
 	}
 }
 
@@ -304,10 +339,11 @@ static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
  * observation (and its block) on the media-damaged finding. */
 static void link_media_findings(sd_report *r, obs_model *model)
 {
-	for (size_t k = 0; k < r->findings.n; k++) {
-		finding *f = &r->findings.v[k];
-		if (f->id != FND_MEDIA_DAMAGED || f->observation || !f->media)
+	for (size_t k = 0; k < fnd_n(&r->findings); k++) {
+		const finding *c = fnd_at(&r->findings, k);
+		if (c->id != FND_MEDIA_DAMAGED || c->observation || !c->media)
 			continue;
+		finding *f = fnd_edit(&r->findings, k);
 		const char *slash = strchr(f->media, '/');
 		const char *id = slash ? slash + 1 : f->media;
 		size_t i;
@@ -329,10 +365,21 @@ static int cmp_suspect(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* What fill_observations() needs of a finding that names an observation
+ * (a copy: a spilled list hands out one finding at a time). */
+typedef struct named_finding {
+	char *observation;
+	int severity;
+	int feed;
+	int64_t block;
+	size_t at; /* its place in the list: ties keep the list's order */
+} named_finding;
+
 static int cmp_named(const void *a, const void *b)
 {
-	const finding *x = *(const finding *const *)a, *y = *(const finding *const *)b;
-	return strcmp(x->observation, y->observation);
+	const named_finding *x = a, *y = b;
+	int c = strcmp(x->observation, y->observation);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
 }
 
 static void fill_observations(sd_report *r, obs_model *model)
@@ -351,11 +398,16 @@ static void fill_observations(sd_report *r, obs_model *model)
 		r->heads = xcalloc(n ? n : 1, sizeof *r->heads);
 	r->n_heads = n;
 	/* Findings that name an observation, sorted by id for lookups. */
-	const finding **named = xcalloc(r->findings.n + 1, sizeof *named);
-	size_t nn = 0;
-	for (size_t k = 0; k < r->findings.n; k++)
-		if (r->findings.v[k].observation)
-			named[nn++] = &r->findings.v[k];
+	named_finding *named = NULL;
+	size_t nn = 0, named_cap = 0;
+	for (size_t k = 0; k < fnd_n(&r->findings); k++) {
+		const finding *f = fnd_at(&r->findings, k);
+		if (!f->observation)
+			continue;
+		SD_GROW(named, named_cap, nn + 1);
+		named[nn++] = (named_finding){xstrdup(f->observation), (int)f->severity, f->feed,
+		                              f->block, k};
+	}
 	if (nn > 1)
 		qsort(named, nn, sizeof *named, cmp_named);
 	for (size_t i = 0; i < n; i++) {
@@ -370,14 +422,14 @@ static void fill_observations(sd_report *r, obs_model *model)
 		size_t lo = 0, hi = nn;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
-			if (strcmp(named[mid]->observation, h.id) < 0)
+			if (strcmp(named[mid].observation, h.id) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		for (size_t k = lo; k < nn && !strcmp(named[k]->observation, h.id); k++)
-			if ((int)named[k]->severity > worst)
-				worst = (int)named[k]->severity;
+		for (size_t k = lo; k < nn && !strcmp(named[k].observation, h.id); k++)
+			if (named[k].severity > worst)
+				worst = named[k].severity;
 		if (worst < 0)
 			continue;
 		SD_GROW(r->obs, r->obs_cap, r->n_obs + 1);
@@ -396,13 +448,13 @@ static void fill_observations(sd_report *r, obs_model *model)
 	/* An observation named only by a damaged block (no longer JSON, or no
 	 * longer an observation) is no head, but it is the first to look for. */
 	for (size_t k = 0; k < nn; k++) {
-		const finding *f = named[k];
+		const named_finding *f = &named[k];
 		bool listed = false;
 		for (size_t i = 0; i < r->n_obs && !listed; i++)
 			if (!strcmp(r->obs[i].id, f->observation)) {
 				listed = true;
-				if ((int)f->severity > r->obs[i].worst)
-					r->obs[i].worst = (int)f->severity;
+				if (f->severity > r->obs[i].worst)
+					r->obs[i].worst = f->severity;
 			}
 		if (listed || f->feed < 0 || f->block < 0)
 			continue;
@@ -416,8 +468,10 @@ static void fill_observations(sd_report *r, obs_model *model)
 		o->id = xstrdup(f->observation);
 		o->version = xasprintf("%s@%lld", key, (long long)f->block);
 		o->suspect = true;
-		o->worst = (int)f->severity;
+		o->worst = f->severity;
 	}
+	for (size_t k = 0; k < nn; k++)
+		free(named[k].observation);
 	free(named);
 	if (r->n_obs > 1)
 		qsort(r->obs, r->n_obs, sizeof *r->obs, cmp_suspect);
@@ -445,6 +499,7 @@ sd_status check_read_contents(sd_report *r, check_read *rd, const check_options 
                               const sd_progress *prog)
 {
 	syncfile *sf = rd->sf;
+	rd->prog = prog;
 	if (!opt->quick && sf->db && sf->era == SF_ERA_KAPPA_OSM_V2) {
 		rd->model = obs_model_new();
 		/* Photos come before the database in Mapeo's sync files: read them
@@ -490,30 +545,19 @@ sd_status check_corruption_step(sd_report *r, check_read *rd, const check_option
 		rd->model_error = xstrdup(err.msg);
 		return err.status;
 	}
-	/* the names one after another in one buffer (the syncfile keeps none) */
-	size_t *at = xcalloc(sf->n_media + 1, sizeof *at);
-	strbuf text;
-	sb_init(&text);
+	/* the photos: as many as the walk counted, at most */
 	size_t nn = 0;
 	sf_member mb;
 	for (size_t i = 0; i < sf->n_members && nn < sf->n_media; i++) {
 		sf_member_peek(sf, i, &mb);
-		if (mb.kind != SF_KIND_MEDIA || (sf->has_index && !mb.in_index))
-			continue;
-		sf_member_get(sf, i, &mb);
-		at[nn++] = text.len;
-		sb_addn(&text, mb.name, strlen(mb.name) + 1);
+		nn += mb.kind == SF_KIND_MEDIA && (!sf->has_index || mb.in_index);
 	}
-	const char **names = xcalloc(nn + 1, sizeof *names);
-	for (size_t k = 0; k < nn; k++)
-		names[k] = sb_str(&text) + at[k];
-	free(at);
 	/* a temp folder holds the database only: its photos stayed in the
 	 * sync file */
 	if (sf->src.holds_photos)
-		check_photos(r, sf, rd->model, names, nn);
-	free(names);
-	sb_free(&text);
+		check_photos(r, sf, rd->model, nn, rd->prog);
+	if (sd_progress_cancelled(rd->prog))
+		return SD_ERR_CANCELLED;
 	fnd_append(&r->findings, &rd->media);
 	link_media_findings(r, rd->model);
 	fill_observations(r, rd->model);

@@ -27,6 +27,9 @@ typedef struct check_read {
 	sd_status feeds;   /* SD_OK, or why reading the feeds stopped */
 	char *feeds_error; /* and its message, when it stopped */
 	char *model_error; /* why the observations' temporary database failed, or NULL */
+
+	/* The interrupt flag, for step 3's loops. */
+	const sd_progress *prog;
 } check_read;
 
 void check_read_free(check_read *rd);
@@ -56,8 +59,9 @@ void check_version_free(report_version *v);
 sd_status check_read_contents(sd_report *r, check_read *rd, const check_options *opt,
                               const sd_progress *prog);
 /* Step 3's judgements on what was read: dates and attachments, photos
- * against observations, the suspect observations. Fails (rd->model_error
- * says why) only when the observations' temporary database does. */
+ * against observations, the suspect observations. SD_ERR_CANCELLED when
+ * interrupted (rd->prog); fails otherwise (rd->model_error says why) only
+ * when the observations' temporary database does. */
 sd_status check_corruption_step(sd_report *r, check_read *rd, const check_options *opt);
 
 #endif

@@ -20,7 +20,8 @@
 /* Test hook: SYNCDOCTOR_TEST_INTERRUPT=NAME makes sd_test_point(NAME)
  * raise SIGINT, so tests interrupt at a known point instead of racing a
  * timer. Points: "rebuild-planned" (after the plan is printed), "diff"
- * (before comparing), "history" (before listing). */
+ * (before comparing), "history" (before listing), "photos" (a full check,
+ * before its photos are matched with the observations). */
 #ifndef SD_IO_H
 #define SD_IO_H
 

@@ -406,11 +406,25 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 	 * row saying how many more there were: a file with 100,000 damaged
 	 * members is remembered in a few KiB. */
 	json_t *seen = json_object();
-	for (size_t i = 0; i <= r->findings.n; i++) {
-		if (i == r->findings.n) {
+	/* the rows to write: once they are, the rest of the list (150,000
+	 * photos no observation names) is only counted, not read */
+	size_t left = 0;
+	for (int c = 0; c < FND_COUNT; c++) {
+		size_t k = fnd_count_code(&r->findings, (fnd_code)c);
+		left += k < JNL_MAX_PER_CODE ? k : JNL_MAX_PER_CODE;
+	}
+	for (size_t i = 0, nf = fnd_n(&r->findings); i <= nf; i++) {
+		if (!left)
+			i = nf;
+		if (i == nf) {
 			const char *code;
 			json_t *n;
 			bool failed = false;
+			json_object_foreach(seen, code, n)
+			{
+				json_integer_set(n, (json_int_t)fnd_count_code(
+				                        &r->findings, fnd_lookup(code)->id));
+			}
 			json_object_foreach(seen, code, n)
 			{
 				json_int_t more = json_integer_value(n) - JNL_MAX_PER_CODE;
@@ -433,12 +447,13 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 				goto fail;
 			break;
 		}
-		const finding *f = &r->findings.v[i];
+		const finding *f = fnd_at(&r->findings, i);
 		json_t *n = json_object_get(seen, f->code);
 		json_int_t count = n ? json_integer_value(n) + 1 : 1;
 		json_object_set_new(seen, f->code, json_integer(count));
 		if (count > JNL_MAX_PER_CODE)
 			continue;
+		left--;
 		char *place = finding_place(f);
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, cid);
@@ -973,10 +988,8 @@ char *jnl_summary_text(const jnl_summary *s)
 
 static bool report_has_code(const sd_report *r, const char *code)
 {
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (!strcmp(r->findings.v[i].code, code))
-			return true;
-	return false;
+	const fnd_code_info *ci = fnd_lookup(code);
+	return ci && fnd_has(&r->findings, ci->id);
 }
 
 static bool check_has_code(const jnl_check *c, const char *code)
@@ -1056,11 +1069,12 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 		free(esc);
 	}
 	if (now) {
-		char **added = xcalloc(now->findings.n + 1, sizeof *added);
+		/* codes, each once: at most the catalogue */
+		char **added = xcalloc(FND_COUNT + 1, sizeof *added);
 		char **gone = xcalloc(last->n_findings + 1, sizeof *gone);
 		size_t na = 0, ng = 0;
-		for (size_t i = 0; i < now->findings.n; i++) {
-			const finding *f = &now->findings.v[i];
+		for (size_t i = 0; i < fnd_n(&now->findings); i++) {
+			const finding *f = fnd_at(&now->findings, i);
 			if (f->severity >= SEV_WARNING && !check_has_code(last, f->code) &&
 			    !str_in(added, na, f->code))
 				added[na++] = (char *)f->code;

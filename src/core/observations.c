@@ -52,6 +52,7 @@
 #include "i18n.h"
 #include "keys.h"
 #include "sdlimits.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #define MAX_LINKS      64
@@ -1316,18 +1317,51 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 		qsort(m->referenced, m->n_atts, sizeof *m->referenced, cmp_str);
 }
 
-/* The photos of one head against the media present (sorted, n). */
-static void check_head_media(const hview *e, const char *const *atts, size_t n_att,
-                             const char **sorted, size_t n, findings *fl)
+/* The media present, for the photo checks: either every name, sorted (a
+ * model in the temporary database), or, to keep memory flat whatever the
+ * number of photos, which of the three kinds each referenced id has
+ * (bits, indexed as the first of its equal ids in m->referenced). */
+typedef struct media_set {
+	const char **sorted;
+	size_t n;
+	const obs_model *m;
+	uint8_t *bits;
+} media_set;
+
+static const char *const media_kinds[] = {"original", "preview", "thumbnail"};
+
+/* The first index of id in the model's sorted referenced ids, or n_atts. */
+static size_t referenced_at(const obs_model *m, const char *id)
 {
-	static const char *const kinds[] = {"original", "preview", "thumbnail"};
+	size_t lo = 0, hi = m->n_atts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(m->referenced[mid], id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n_atts && !strcmp(m->referenced[lo], id) ? lo : m->n_atts;
+}
+
+static bool media_has(const media_set *s, int kind, const char *att, const char *name)
+{
+	if (s->sorted)
+		return s->n && bsearch(&name, s->sorted, s->n, sizeof *s->sorted, cmp_str);
+	size_t i = referenced_at(s->m, att);
+	return i < s->m->n_atts && s->bits[i] >> kind & 1;
+}
+
+/* The photos of one head against the media present. */
+static void check_head_media(const hview *e, const char *const *atts, size_t n_att,
+                             const media_set *ms, findings *fl)
+{
 	for (size_t a = 0; a < n_att; a++) {
 		const char *att = atts[a];
 		for (int k = 0; k < 3; k++) {
 			char name[256];
-			snprintf(name, sizeof name, "%s/%s", kinds[k], att);
-			const char *key = name;
-			if (n && bsearch(&key, sorted, n, sizeof *sorted, cmp_str))
+			snprintf(name, sizeof name, "%s/%s", media_kinds[k], att);
+			if (media_has(ms, k, att, name))
 				continue;
 			char when[40];
 			time_text_of(e->created_ms, e->created_raw, when);
@@ -1342,30 +1376,91 @@ static void check_head_media(const hview *e, const char *const *atts, size_t n_a
 	}
 }
 
-static void spill_check_heads_media(obs_model *m, const char **sorted, size_t n, findings *fl);
+static void spill_check_heads_media(obs_model *m, const media_set *ms, findings *fl);
 static bool spill_referenced(obs_model *m, const char *id);
+
+static const char *array_name(void *ctx, size_t i) { return ((const char *const *)ctx)[i]; }
 
 void obs_model_check_media(obs_model *m, const char *const *media, size_t n, findings *fl)
 {
+	obs_model_check_media_each(m, n, array_name, (void *)media, fl);
+}
+
+/* Every name, sorted, in one buffer (a spilled model, or an attachment id
+ * so long that its photo's name would be cut as check_head_media() cuts it). */
+static void sorted_names(media_set *ms, size_t n, obs_media_fn name_at, void *ctx, char **text)
+{
+	size_t *at = xcalloc(n + 1, sizeof *at);
+	strbuf b = SB_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = name_at(ctx, i);
+		if (!name) { /* interrupted: nothing to look up */
+			n = 0;
+			break;
+		}
+		at[i] = b.len;
+		sb_addn(&b, name, strlen(name) + 1);
+	}
+	*text = sb_take(&b);
+	ms->sorted = xcalloc(n + 1, sizeof *ms->sorted);
+	for (size_t i = 0; i < n; i++)
+		ms->sorted[i] = *text + at[i];
+	free(at);
+	ms->n = n;
+	if (n)
+		qsort(ms->sorted, n, sizeof *ms->sorted, cmp_str);
+}
+
+void obs_model_check_media_each(obs_model *m, size_t n, obs_media_fn name_at, void *ctx,
+                                findings *fl)
+{
 	if (m->error)
 		return; /* obs_model_status() says why */
-	/* Sorted names make each lookup a binary search. */
-	const char **sorted = xcalloc(n + 1, sizeof *sorted);
-	memcpy(sorted, media, n * sizeof *sorted);
-	if (n)
-		qsort(sorted, n, sizeof *sorted, cmp_str);
+	media_set ms = {.m = m};
+	char *text = NULL;
+	bool long_att = false;
+	for (size_t i = 0; i < m->n_atts && !long_att; i++)
+		long_att = strlen(m->referenced[i]) + sizeof "thumbnail/" > 256;
+	if (m->db || long_att) {
+		sorted_names(&ms, n, name_at, ctx, &text);
+	} else {
+		/* one pass over the names: which kinds each referenced id has */
+		ms.bits = xcalloc(m->n_atts + 1, 1);
+		for (size_t i = 0; i < n; i++) {
+			const char *name = name_at(ctx, i), *slash;
+			if (!name) { /* interrupted */
+				free(ms.bits);
+				return;
+			}
+			slash = strchr(name, '/');
+			for (int k = 0; slash && k < 3; k++) {
+				size_t kl = strlen(media_kinds[k]);
+				if ((size_t)(slash - name) != kl ||
+				    strncmp(name, media_kinds[k], kl))
+					continue;
+				size_t a = referenced_at(m, slash + 1);
+				if (a < m->n_atts)
+					ms.bits[a] |= (uint8_t)(1u << k);
+			}
+		}
+	}
 	if (m->db) {
-		spill_check_heads_media(m, sorted, n, fl);
+		spill_check_heads_media(m, &ms, fl);
 	} else {
 		for (size_t i = 0; i < m->n_heads; i++) {
 			const entry *e = &m->v[m->heads[i]];
 			hview v = view_of(m, e);
-			check_head_media(&v, m->att_ptr + e->att_at, e->n_att, sorted, n, fl);
+			check_head_media(&v, m->att_ptr + e->att_at, e->n_att, &ms, fl);
 		}
 	}
-	free(sorted);
+	free(ms.sorted);
+	free(ms.bits);
+	free(text);
 	for (size_t i = 0; i < n; i++) {
-		const char *slash = strchr(media[i], '/');
+		const char *name = name_at(ctx, i);
+		if (!name)
+			break; /* interrupted */
+		const char *slash = strchr(name, '/');
 		if (!slash)
 			continue;
 		const char *id = slash + 1;
@@ -1373,10 +1468,9 @@ void obs_model_check_media(obs_model *m, const char *const *media, size_t n, fin
 		          : m->n_atts && bsearch(&id, m->referenced, m->n_atts,
 		                                 sizeof *m->referenced, cmp_str))
 			continue;
-		finding *f =
-		    fnd_add(fl, FND_MEDIA_ORPHAN,
-		            _("the photo %s belongs to no observation in the file"), media[i]);
-		fnd_set_media(f, media[i]);
+		finding *f = fnd_add(fl, FND_MEDIA_ORPHAN,
+		                     _("the photo %s belongs to no observation in the file"), name);
+		fnd_set_media(f, name);
 	}
 }
 
@@ -1808,7 +1902,7 @@ static void spill_finish(obs_model *m, int64_t now, findings *fl)
 	sqlite3_finalize(q);
 }
 
-static void spill_check_heads_media(obs_model *m, const char **sorted, size_t n, findings *fl)
+static void spill_check_heads_media(obs_model *m, const media_set *ms, findings *fl)
 {
 	sqlite3_stmt *q = NULL;
 	if (!spill_prepare(m, &q, HEAD_COLUMNS " ORDER BY h.no"))
@@ -1817,7 +1911,7 @@ static void spill_check_heads_media(obs_model *m, const char **sorted, size_t n,
 		hview v;
 		spill_row(m, q, &v, NULL);
 		size_t k = spill_atts(m, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 13));
-		check_head_media(&v, m->hatts, k, sorted, n, fl);
+		check_head_media(&v, m->hatts, k, ms, fl);
 	}
 	sqlite3_finalize(q);
 }

@@ -84,6 +84,14 @@ bool obs_guess_id(const uint8_t *data, size_t len, char *out, size_t outlen);
 void obs_model_finish(obs_model *m, int64_t now, findings *fl);
 /* Cross-check photos with the media present (names like "original/<id>"). */
 void obs_model_check_media(obs_model *m, const char *const *media, size_t n_media, findings *fl);
+/* The same, the names handed out one at a time: name_at(ctx, i) is media
+ * name i (< n_media), valid until the next call; i goes from 0 to
+ * n_media - 1, twice (the names are never all in memory, unless the model
+ * itself is in its temporary database). name_at returns NULL when the
+ * caller was interrupted: the check stops there, its findings incomplete. */
+typedef const char *(*obs_media_fn)(void *ctx, size_t i);
+void obs_model_check_media_each(obs_model *m, size_t n_media, obs_media_fn name_at, void *ctx,
+                                findings *fl);
 /* After finish: the current observations, sorted by id. */
 size_t obs_model_n_heads(const obs_model *m);
 /* In a spilled model (see obs_model_new) the strings of out are valid only

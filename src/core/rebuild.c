@@ -430,10 +430,19 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		snprintf(numbers[f], sizeof numbers[f], "%d", p->feeds[f].from);
 		smap_put(&by_index, numbers[f], strlen(numbers[f]), f);
 	}
-	for (size_t k = r->findings.n; k-- > 0;)
-		if (r->findings.v[k].observation)
-			smap_put(&by_obs, r->findings.v[k].observation,
-			         strlen(r->findings.v[k].observation), k);
+	/* the code of the first finding that names each suspect (the list
+	 * hands out one finding at a time: keys are the suspects' ids) */
+	const char **first_code = xcalloc(r->n_obs + 1, sizeof *first_code);
+	for (size_t i = r->n_obs; i-- > 0;)
+		smap_put(&by_obs, r->obs[i].id, strlen(r->obs[i].id), i);
+	for (size_t k = 0; k < fnd_n(&r->findings); k++) {
+		const finding *fn = fnd_at(&r->findings, k);
+		size_t i;
+		if (fn->observation &&
+		    smap_get(&by_obs, fn->observation, strlen(fn->observation), &i) &&
+		    !first_code[i])
+			first_code[i] = fn->code;
+	}
 	for (size_t i = 0; i < r->n_obs; i++) {
 		const char *v = r->obs[i].version, *at = strrchr(v, '@');
 		size_t f, k;
@@ -443,13 +452,12 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		if (seq < firsts[f]) {
 			firsts[f] = seq;
 			ids[f] = r->obs[i].id;
-			codes[f] = smap_get(&by_obs, ids[f], strlen(ids[f]), &k)
-			               ? r->findings.v[k].code
-			               : NULL;
+			codes[f] =
+			    smap_get(&by_obs, ids[f], strlen(ids[f]), &k) ? first_code[k] : NULL;
 		}
 	}
-	for (size_t k = 0; k < r->findings.n; k++) {
-		const finding *fn = &r->findings.v[k];
+	for (size_t k = 0; k < fnd_n(&r->findings); k++) {
+		const finding *fn = fnd_at(&r->findings, k);
 		char num[24];
 		size_t f;
 		snprintf(num, sizeof num, "%d", fn->feed);
@@ -463,6 +471,7 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 	smap_free(&by_obs);
 	smap_free(&by_index);
 	free(numbers);
+	free(first_code);
 	/* suspects per feed, counted once the cuts are known */
 	uint64_t *cuts = xcalloc(n + 1, sizeof *cuts), *suspects = xcalloc(n + 1, sizeof *suspects);
 	for (size_t f = 0; f < n; f++) {
@@ -800,9 +809,11 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 	}
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
-	for (size_t i = 0; i < s->r->findings.n; i++)
-		if (s->r->findings.v[i].id == FND_INPUT_CHANGED) {
-			sd_error_set(err, SD_ERR_CHANGED, "%s", s->r->findings.v[i].message);
+	/* (the loop ends: one of them is that one) */
+	for (size_t i = 0; fnd_has(&s->r->findings, FND_INPUT_CHANGED); i++)
+		if (fnd_at(&s->r->findings, i)->id == FND_INPUT_CHANGED) {
+			sd_error_set(err, SD_ERR_CHANGED, "%s",
+			             fnd_at(&s->r->findings, i)->message);
 			source_close(s);
 			return SD_ERR_CHANGED;
 		}
@@ -922,10 +933,19 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
 	smap live, damaged_media;
 	char *live_names = live_members(sf, &live);
 	smap_init(&damaged_media);
-	for (size_t k = 0; k < r->findings.n; k++)
-		if (r->findings.v[k].id == FND_MEDIA_DAMAGED && r->findings.v[k].media)
-			smap_put(&damaged_media, r->findings.v[k].media,
-			         strlen(r->findings.v[k].media), k);
+	/* the map's keys: copies (the list hands out one finding at a time) */
+	char **damaged = NULL;
+	size_t n_damaged = 0, damaged_cap = 0;
+	for (size_t k = 0, nk = fnd_has(&r->findings, FND_MEDIA_DAMAGED) ? fnd_n(&r->findings) : 0;
+	     k < nk; k++) {
+		const finding *f = fnd_at(&r->findings, k);
+		if (f->id != FND_MEDIA_DAMAGED || !f->media)
+			continue;
+		SD_GROW(damaged, damaged_cap, n_damaged + 1);
+		damaged[n_damaged] = xstrdup(f->media);
+		smap_put(&damaged_media, damaged[n_damaged], strlen(f->media), k);
+		n_damaged++;
+	}
 	sf_member mb, *m = &mb;
 	for (size_t i = 0; i < sf->n_members; i++) {
 		size_t li;
@@ -951,8 +971,8 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
 			free(e);
 			continue;
 		}
-		bool damaged = smap_get(&damaged_media, m->name, strlen(m->name), &li);
-		if (damaged && (opt->salvage || opt->exclude_suspect)) {
+		bool is_damaged = smap_get(&damaged_media, m->name, strlen(m->name), &li);
+		if (is_damaged && (opt->salvage || opt->exclude_suspect)) {
 			char *e = report_escape(m->name);
 			add_dropped(p, m->name, xasprintf(_("photo %s: it will not open"), e));
 			free(e);
@@ -965,12 +985,15 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
 		    xreallocarray(p->media_damaged, p->n_media + 1, sizeof *p->media_damaged);
 		p->media_src[p->n_media] = src;
 		p->media_size[p->n_media] = m->size;
-		p->media_damaged[p->n_media] = damaged;
+		p->media_damaged[p->n_media] = is_damaged;
 		p->media[p->n_media++] = xstrdup(m->name);
 	}
 	smap_free(&live);
 	free(live_names);
 	smap_free(&damaged_media);
+	for (size_t k = 0; k < n_damaged; k++)
+		free(damaged[k]);
+	free(damaged);
 }
 
 /* A damaged header the walk could not trust and the index did not vouch
@@ -978,8 +1001,10 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
  * silently. */
 static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
 {
-	for (size_t k = 0; k < r->findings.n; k++) {
-		const finding *f = &r->findings.v[k];
+	for (size_t k = 0,
+	            nk = fnd_has(&r->findings, FND_BAD_HEADER_CHECKSUM) ? fnd_n(&r->findings) : 0;
+	     k < nk; k++) {
+		const finding *f = fnd_at(&r->findings, k);
 		if (f->id != FND_BAD_HEADER_CHECKSUM || f->offset < 0)
 			continue;
 		bool read = false;
@@ -1081,9 +1106,12 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	}
 	if (pf->keep < pf->length)
 		describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
-	for (size_t k = 0; k < r->findings.n; k++)
-		if (r->findings.v[k].id == FND_FEED_SIGNATURE_INVALID &&
-		    r->findings.v[k].feed == rf->index) {
+	for (size_t k = 0, nk = fnd_has(&r->findings, FND_FEED_SIGNATURE_INVALID)
+	                            ? fnd_n(&r->findings)
+	                            : 0;
+	     k < nk; k++)
+		if (fnd_at(&r->findings, k)->id == FND_FEED_SIGNATURE_INVALID &&
+		    fnd_at(&r->findings, k)->feed == rf->index) {
 			pf->clear_bad_sigs = true;
 			add_line(&pf->changes, &pf->n_changes,
 			         xasprintf(_("feed %d: signatures that do not verify are "
@@ -1091,9 +1119,11 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 			                   pf->from));
 			break;
 		}
-	for (size_t k = 0; k < r->findings.n; k++)
-		if (r->findings.v[k].id == FND_FEED_HEADER_INVALID &&
-		    r->findings.v[k].feed == rf->index) {
+	for (size_t k = 0,
+	            nk = fnd_has(&r->findings, FND_FEED_HEADER_INVALID) ? fnd_n(&r->findings) : 0;
+	     k < nk; k++)
+		if (fnd_at(&r->findings, k)->id == FND_FEED_HEADER_INVALID &&
+		    fnd_at(&r->findings, k)->feed == rf->index) {
 			add_line(&pf->changes, &pf->n_changes,
 			         xasprintf(_("feed %d: damaged or missing file headers are written "
 			                     "again"),
@@ -1135,8 +1165,9 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 	if (opt->exclude_suspect)
 		cut_suspect(p, sf, r);
 	/* blocks Mapeo cannot read as entries, still kept */
-	for (size_t k = 0; k < r->findings.n; k++) {
-		const finding *fn = &r->findings.v[k];
+	for (size_t k = 0, nk = fnd_has(&r->findings, FND_ENTRY_NOT_JSON) ? fnd_n(&r->findings) : 0;
+	     k < nk; k++) {
+		const finding *fn = fnd_at(&r->findings, k);
 		if (fn->id != FND_ENTRY_NOT_JSON || fn->block < 0)
 			continue;
 		for (size_t f = 0; f < p->n_feeds; f++)
@@ -1680,10 +1711,11 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	 * no database to miss) */
 	/* "Verified" means every hash and signature: the full check of the
 	 * output must show no problem in step 3. */
-	for (size_t i = 0; i < r->findings.n && !bad; i++)
-		if (rebuild_blocks_output(&r->findings.v[i]) &&
-		    (r->findings.v[i].id != FND_DATABASE_MISSING || p->has_db))
-			bad = r->findings.v[i].code;
+	for (size_t i = 0; i < fnd_n(&r->findings) && !bad; i++) {
+		const finding *f = fnd_at(&r->findings, i);
+		if (rebuild_blocks_output(f) && (f->id != FND_DATABASE_MISSING || p->has_db))
+			bad = f->code;
+	}
 	if (!bad && strcmp(r->has_discovery_key ? r->discovery_key : "", p->discovery_key) != 0)
 		bad = "project";
 	if (!bad && r->n_feeds != p->n_feeds)

@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "keys.h"
 #include "observations.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 bool report_format_parse(const char *s, report_format *out)
@@ -235,6 +236,57 @@ static json_t *feeds_json(const sd_report *r)
 	return feeds;
 }
 
+/* The codes of the findings that name a suspect observation, each once, in
+ * the list's order (codes are the catalogue's strings). */
+typedef struct suspect_codes {
+	const char **v;
+	size_t n, cap;
+} suspect_codes;
+
+/* Those of every suspect (r->obs[i] has [i]), in one pass over the
+ * findings: a list past its budget is read from its temporary file once,
+ * not once a suspect. Free with free_suspect_codes(). */
+static suspect_codes *codes_of_suspects(const sd_report *r)
+{
+	suspect_codes *c = xcalloc(r->n_obs + 1, sizeof *c);
+	smap by_id;
+	smap_init(&by_id);
+	for (size_t i = r->n_obs; i-- > 0;) /* the first of an id given twice */
+		smap_put(&by_id, r->obs[i].id, strlen(r->obs[i].id), i);
+	for (size_t k = 0, n = r->n_obs ? fnd_n(&r->findings) : 0; k < n; k++) {
+		const finding *f = fnd_at(&r->findings, k);
+		size_t i;
+		if (!f->observation ||
+		    !smap_get(&by_id, f->observation, strlen(f->observation), &i))
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < c[i].n && !dup; j++)
+			dup = !strcmp(c[i].v[j], f->code);
+		if (!dup) {
+			SD_GROW(c[i].v, c[i].cap, c[i].n + 1);
+			c[i].v[c[i].n++] = f->code;
+		}
+	}
+	for (size_t i = 0; i < r->n_obs; i++) {
+		size_t first;
+		if (smap_get(&by_id, r->obs[i].id, strlen(r->obs[i].id), &first) && first != i &&
+		    c[first].n) {
+			c[i].v = xreallocarray(NULL, c[first].n, sizeof *c[i].v);
+			memcpy(c[i].v, c[first].v, c[first].n * sizeof *c[i].v);
+			c[i].n = c[i].cap = c[first].n;
+		}
+	}
+	smap_free(&by_id);
+	return c;
+}
+
+static void free_suspect_codes(suspect_codes *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(c[i].v);
+	free(c);
+}
+
 /* The observations; with ids, an empty array stands for their ids and
  * *ids is it (report_render_stream() writes them in its place). */
 static json_t *observations_json(const sd_report *r, json_t **ids_node)
@@ -254,6 +306,7 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 		report_head_get(r, i, &h);
 		json_array_append_new(ids, json_string(h.id));
 	}
+	suspect_codes *sc = codes_of_suspects(r);
 	for (size_t i = 0; i < r->n_obs; i++) {
 		const report_observation *x = &r->obs[i];
 		json_t *s = json_object();
@@ -268,20 +321,12 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 		json_object_set_new(s, "severity",
 		                    json_string(fnd_severity_name((fnd_severity)x->worst)));
 		json_t *codes = json_array();
-		for (size_t k = 0; k < r->findings.n; k++)
-			if (r->findings.v[k].observation &&
-			    !strcmp(r->findings.v[k].observation, x->id)) {
-				bool dup = false;
-				for (size_t c = 0; c < json_array_size(codes) && !dup; c++)
-					dup = !strcmp(json_string_value(json_array_get(codes, c)),
-					              r->findings.v[k].code);
-				if (!dup)
-					json_array_append_new(codes,
-					                      json_string(r->findings.v[k].code));
-			}
+		for (size_t k = 0; k < sc[i].n; k++)
+			json_array_append_new(codes, json_string(sc[i].v[k]));
 		json_object_set_new(s, "checks", codes);
 		json_array_append_new(suspect, s);
 	}
+	free_suspect_codes(sc, r->n_obs);
 	json_object_set_new(ob, "ids", ids);
 	json_object_set_new(ob, "suspect", suspect);
 	return ob;
@@ -341,8 +386,8 @@ static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 	json_t *fs = json_array();
 	if (fnds)
 		*fnds = fs;
-	for (size_t i = 0; i < r->findings.n && !fnds; i++)
-		json_array_append_new(fs, finding_json(&r->findings.v[i]));
+	for (size_t i = 0; i < fnd_n(&r->findings) && !fnds; i++)
+		json_array_append_new(fs, finding_json(fnd_at(&r->findings, i)));
 	json_object_set_new(o, "findings", fs);
 	json_object_set_new(o, "next_action", json_string(report_next_action(r)));
 	return o;
@@ -791,15 +836,13 @@ static void suspect_list(const sd_report *r, int width, strbuf *out)
 	char *l = xasprintf(_("Observations to look at in Mapeo (%zu, worst first):"), r->n_obs);
 	wrap(out, NULL, 2, width, l);
 	free(l);
+	suspect_codes *sc = codes_of_suspects(r);
 	for (size_t i = 0; i < r->n_obs; i++) {
 		const report_observation *x = &r->obs[i];
 		strbuf codes = SB_INIT;
-		for (size_t k = 0; k < r->findings.n; k++)
-			if (r->findings.v[k].observation &&
-			    !strcmp(r->findings.v[k].observation, x->id) &&
-			    !strstr(sb_str(&codes), r->findings.v[k].code))
-				sb_printf(&codes, "%s%s", codes.len ? ", " : "",
-				          r->findings.v[k].code);
+		for (size_t k = 0; k < sc[i].n; k++)
+			if (!strstr(sb_str(&codes), sc[i].v[k]))
+				sb_printf(&codes, "%s%s", codes.len ? ", " : "", sc[i].v[k]);
 		char loc[64];
 		if (x->has_location)
 			snprintf(loc, sizeof loc, "%.6f, %.6f", x->lat, x->lon);
@@ -812,13 +855,23 @@ static void suspect_list(const sd_report *r, int width, strbuf *out)
 		free(l);
 		sb_free(&codes);
 	}
+	free_suspect_codes(sc, r->n_obs);
 }
 
-static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *out)
+/* Where text goes as it is made (report_render_stream()): NULL keeps it
+ * whole in out. */
+typedef struct text_sink {
+	void (*emit)(const char *text, void *ud);
+	void *ud;
+} text_sink;
+
+static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *out,
+                          const text_sink *sink)
 {
 	bool any = false;
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *f = &r->findings.v[i];
+	size_t n = fnd_has_step(&r->findings, step) ? fnd_n(&r->findings) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const finding *f = fnd_at(&r->findings, i);
 		if (f->step != step)
 			continue;
 		any = true;
@@ -845,6 +898,11 @@ static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *
 			char *l = xasprintf("%s: %s", _("What to do"), adv);
 			wrap(out, NULL, 11, width, l);
 			free(l);
+		}
+		/* 150,000 findings are tens of MiB of text: never whole */
+		if (sink && out->len >= 64u << 10) {
+			sink->emit(sb_str(out), sink->ud);
+			sb_reset(out);
 		}
 	}
 	if (!any)
@@ -946,7 +1004,7 @@ const char *report_next_action(const sd_report *r)
 }
 
 /* Step 1: the file's project, the configuration it was compared with. */
-static void configuration_text(const sd_report *r, int width, strbuf *out)
+static void configuration_text(const sd_report *r, int width, strbuf *out, const text_sink *sink)
 {
 	char us[16];
 	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, us);
@@ -991,7 +1049,7 @@ static void configuration_text(const sd_report *r, int width, strbuf *out)
 		         : _("MISMATCH: this computer's configuration cannot sync with the "
 		             "file."));
 	}
-	step_findings(r, STEP_CONFIGURATION, width, out);
+	step_findings(r, STEP_CONFIGURATION, width, out, sink);
 	log_text(r, true, width, out);
 }
 
@@ -1021,7 +1079,7 @@ static void feed_text(const sd_report *r, const report_feed *f, int width, strbu
 }
 
 /* Step 3: what the file holds, every feed, the observations to look at. */
-static void corruption_text(const sd_report *r, int width, strbuf *out)
+static void corruption_text(const sd_report *r, int width, strbuf *out, const text_sink *sink)
 {
 	sb_printf(out, "\n%s\n", _("Step 3 of 3: Corruption"));
 	char *l;
@@ -1043,7 +1101,7 @@ static void corruption_text(const sd_report *r, int width, strbuf *out)
 		free(l);
 		suspect_list(r, width, out);
 	}
-	step_findings(r, STEP_CORRUPTION, width, out);
+	step_findings(r, STEP_CORRUPTION, width, out, sink);
 }
 
 /* The verdict in one line and the next action. */
@@ -1068,7 +1126,7 @@ static void summary_text(const sd_report *r, int width, strbuf *out)
 	free(l);
 }
 
-void report_to_text(const sd_report *r, int width, strbuf *out)
+static void to_text(const sd_report *r, int width, strbuf *out, const text_sink *sink)
 {
 	if (width < 40)
 		width = 40;
@@ -1083,26 +1141,25 @@ void report_to_text(const sd_report *r, int width, strbuf *out)
 		wrap(out, NULL, 2, width, report_next_action(r));
 		return;
 	}
-	configuration_text(r, width, out);
+	configuration_text(r, width, out, sink);
 
 	sb_printf(out, "\n%s\n", _("Step 2 of 3: Version"));
 	if (r->era_text)
 		wrap(out, NULL, 2, width, r->era_text);
 	version_text(r, width, out);
-	step_findings(r, STEP_VERSION, width, out);
+	step_findings(r, STEP_VERSION, width, out, sink);
 	log_text(r, false, width, out);
 
-	corruption_text(r, width, out);
+	corruption_text(r, width, out, sink);
 
-	bool env = false;
-	for (size_t i = 0; i < r->findings.n && !env; i++)
-		env = r->findings.v[i].step == STEP_ENVIRONMENT;
-	if (env) {
+	if (fnd_has_step(&r->findings, STEP_ENVIRONMENT)) {
 		sb_printf(out, "\n%s\n", _("This computer"));
-		step_findings(r, STEP_ENVIRONMENT, width, out);
+		step_findings(r, STEP_ENVIRONMENT, width, out, sink);
 	}
 	summary_text(r, width, out);
 }
+
+void report_to_text(const sd_report *r, int width, strbuf *out) { to_text(r, width, out, NULL); }
 
 /* The ids of the current observations, in the place of the node that
  * stands for them (report_render_stream()). */
@@ -1124,8 +1181,8 @@ static void findings_fill(report_tree *t, void *ud)
 {
 	const sd_report *r = ud;
 	report_tree_seq(t);
-	for (size_t i = 0; i < r->findings.n; i++) {
-		json_t *fj = finding_json(&r->findings.v[i]);
+	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
+		json_t *fj = finding_json(fnd_at(&r->findings, i));
 		report_tree_value(t, fj);
 		json_decref(fj);
 	}
@@ -1137,8 +1194,10 @@ void report_render_stream(const sd_report *r, report_format fmt, int width,
 {
 	if (fmt == REPORT_TEXT) {
 		strbuf b = SB_INIT;
-		report_to_text(r, width, &b);
-		emit(sb_str(&b), ud);
+		text_sink sink = {emit, ud};
+		to_text(r, width, &b, &sink);
+		if (b.len)
+			emit(sb_str(&b), ud);
 		sb_free(&b);
 		return;
 	}

@@ -212,8 +212,9 @@ bool report_tree_close(report_tree *t);
 /* Render r in fmt into out. */
 void report_render(const sd_report *r, report_format fmt, int width, strbuf *out);
 /* The same bytes, handed to emit in order, a piece at a time: the JSON and
- * YAML reports' list of every current observation's id is never whole in
- * memory (report_tree; text has no such list). */
+ * YAML reports' list of every current observation's id, and the findings
+ * in any format, are never whole in memory (report_tree; text in pieces of
+ * about 64 KiB). */
 void report_render_stream(const sd_report *r, report_format fmt, int width,
                           void (*emit)(const char *text, void *ud), void *ud);
 

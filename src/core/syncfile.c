@@ -739,10 +739,10 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		char *name = sf->recovered_names[k];
 		sf->recovered_names[k] = NULL;
 		finding *f = NULL;
-		for (size_t i = 0; i < fl->n && !f; i++)
-			if (fl->v[i].id == FND_BAD_HEADER_CHECKSUM &&
-			    fl->v[i].offset == (int64_t)r->header_off)
-				f = &fl->v[i];
+		for (size_t i = 0; i < fnd_n(fl) && !f; i++)
+			if (fnd_at(fl, i)->id == FND_BAD_HEADER_CHECKSUM &&
+			    fnd_at(fl, i)->offset == (int64_t)r->header_off)
+				f = fnd_edit(fl, i);
 		char *en = escape_name(name);
 		char *msg = xasprintf(
 		    _("the tar header of '%s' at byte %llu is damaged (its checksum fails), "

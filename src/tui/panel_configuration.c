@@ -222,8 +222,8 @@ static void add_options(ui_page *p, const mapeo_config *match)
 static void add_config_notes(ui_page *p, const sd_report *r, bool unknown)
 {
 	bool head = false;
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *f = &r->findings.v[i];
+	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
+		const finding *f = fnd_at(&r->findings, i);
 		if (f->step != STEP_CONFIGURATION || f->id == FND_PROJECT_MATCH ||
 		    f->id == FND_PROJECT_MISMATCH || (unknown && f->id == FND_PROJECT_DEFAULT))
 			continue;

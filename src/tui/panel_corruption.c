@@ -22,10 +22,13 @@ static bool in_step(const finding *f)
 /* codes ends with FND_COUNT */
 static size_t count_codes(const sd_report *r, const fnd_code *codes)
 {
+	bool any = false;
+	for (const fnd_code *c = codes; *c != FND_COUNT && !any; c++)
+		any = fnd_has(&r->findings, *c);
 	size_t n = 0;
-	for (size_t i = 0; i < r->findings.n; i++)
+	for (size_t i = 0, nf = any ? fnd_n(&r->findings) : 0; i < nf; i++)
 		for (const fnd_code *c = codes; *c != FND_COUNT; c++)
-			if (r->findings.v[i].id == *c)
+			if (fnd_at(&r->findings, i)->id == *c)
 				n++;
 	return n;
 }
@@ -70,25 +73,25 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
                       char *const *foreign)
 {
 	bool head = false;
-	bool *done = xcalloc(r->findings.n ? r->findings.n : 1, sizeof *done);
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *f = &r->findings.v[i];
-		if (done[i] || !in_step(f) || f->severity != sev || is_foreign(f, foreign))
+	/* One pass, with counts per code (the list hands out one finding at a
+	 * time): a code's findings from the first one shown on are one line
+	 * when more than GROUP_AFTER remain. */
+	size_t total[FND_COUNT] = {0}, passed[FND_COUNT] = {0};
+	bool grouped_code[FND_COUNT] = {false};
+	size_t n = fnd_n(&r->findings);
+	for (size_t i = 0; i < n; i++) {
+		const finding *f = fnd_at(&r->findings, i);
+		if (in_step(f) && f->severity == sev)
+			total[f->id]++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const finding *f = fnd_at(&r->findings, i);
+		if (!in_step(f) || f->severity != sev || grouped_code[f->id])
 			continue;
-		size_t same = 0;
-		for (size_t k = i; k < r->findings.n; k++) {
-			const finding *g = &r->findings.v[k];
-			if (!done[k] && in_step(g) && g->severity == sev &&
-			    !strcmp(g->code, f->code))
-				same++;
-		}
-		bool grouped = same > GROUP_AFTER;
-		if (grouped)
-			for (size_t k = i; k < r->findings.n; k++) {
-				const finding *g = &r->findings.v[k];
-				if (in_step(g) && g->severity == sev && !strcmp(g->code, f->code))
-					done[k] = true;
-			}
+		size_t same = total[f->id] - passed[f->id]++;
+		if (is_foreign(f, foreign))
+			continue;
+		bool grouped = grouped_code[f->id] = same > GROUP_AFTER;
 		if (!head) {
 			page_gap(p);
 			page_add(p, UI_HEAD, 0, "%s", title);
@@ -113,7 +116,6 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
 		if (adv && sev != SEV_INFO)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}
-	free(done);
 }
 
 static void add_indicators(ui_page *p, const sd_report *r)
@@ -197,14 +199,10 @@ wiz_nav panel_corruption(wizard *w)
 	      "checked every part of the file: its table of contents, every device's data "
 	      "(hashes and signatures), every observation and every photo. Each problem says "
 	      "where it is and what to do.");
-	size_t errors = 0, warnings = 0;
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *f = &r->findings.v[i];
-		if (!in_step(f))
-			continue;
-		errors += f->severity == SEV_ERROR;
-		warnings += f->severity == SEV_WARNING;
-	}
+	size_t errors = fnd_count_in(&r->findings, STEP_CORRUPTION, SEV_ERROR) +
+	                fnd_count_in(&r->findings, STEP_ENVIRONMENT, SEV_ERROR);
+	size_t warnings = fnd_count_in(&r->findings, STEP_CORRUPTION, SEV_WARNING) +
+	                  fnd_count_in(&r->findings, STEP_ENVIRONMENT, SEV_WARNING);
 	if (r->verdict == VERDICT_UNREADABLE)
 		page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
 	else if (errors)

@@ -79,8 +79,8 @@ static char *failed_checks(const sd_report *r, const char *id)
 {
 	strbuf b = SB_INIT;
 	strbuf seen = SB_INIT;
-	for (size_t k = 0; k < r->findings.n; k++) {
-		const finding *f = &r->findings.v[k];
+	for (size_t k = 0; k < fnd_n(&r->findings); k++) {
+		const finding *f = fnd_at(&r->findings, k);
 		if (!f->observation || strcmp(f->observation, id) != 0)
 			continue;
 		char tag[64];
@@ -161,8 +161,8 @@ static void add_suspects(ui_page *p, const sd_report *r)
 static void add_others(ui_page *p, const sd_report *r)
 {
 	bool head = false;
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *f = &r->findings.v[i];
+	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
+		const finding *f = fnd_at(&r->findings, i);
 		if (f->observation || f->severity == SEV_INFO)
 			continue;
 		if (!head) {
@@ -235,7 +235,7 @@ static wiz_nav check_and_show(wizard *w, const char *dir, bool another)
 	if (!r)
 		return NAV_BACK;
 	ui_log_printf("[check database] %s: %s, %zu findings, %zu suspect observations", dir,
-	              check_verdict_name(r->verdict), r->findings.n, r->n_obs);
+	              check_verdict_name(r->verdict), fnd_n(&r->findings), r->n_obs);
 	wiz_record_database(w, r);
 	if (w->db)
 		report_free(w->db);

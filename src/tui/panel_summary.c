@@ -28,10 +28,23 @@ static char *default_report_name(const char *file, const char *ext)
 	return xasprintf("%.*s-report.%s", (int)n, base, ext);
 }
 
+/* The report written as it is rendered: a file with 150,000 findings is
+ * tens of MiB of report, never whole in memory. */
+typedef struct save_ctx {
+	sd_output *o;
+	sd_status st;
+	sd_error *err;
+} save_ctx;
+
+static void save_piece(const char *text, void *ud)
+{
+	save_ctx *c = ud;
+	if (c->st == SD_OK)
+		c->st = sdout_write(c->o, text, strlen(text), c->err);
+}
+
 void wiz_save_report(wizard *w, const sd_report *r, report_format fmt, const char *path)
 {
-	strbuf b = SB_INIT;
-	report_render(r, fmt, 80, &b);
 	sd_error err;
 	sd_error_clear(&err);
 	sd_output *o = NULL;
@@ -48,7 +61,9 @@ void wiz_save_report(wizard *w, const sd_report *r, report_format fmt, const cha
 			st = SD_ERR_CANCELLED;
 	}
 	if (st == SD_OK) {
-		st = sdout_write(o, b.s ? b.s : "", b.len, &err);
+		save_ctx c = {o, SD_OK, &err};
+		report_render_stream(r, fmt, 80, save_piece, &c);
+		st = c.st;
 		if (st == SD_OK)
 			st = sdout_commit(o, NULL, NULL, &err);
 		else
@@ -63,7 +78,6 @@ void wiz_save_report(wizard *w, const sd_report *r, report_format fmt, const cha
 		ui_message(_("The report was not saved"), err.msg);
 	}
 	free(shown);
-	sb_free(&b);
 }
 
 /* The support bundle (bundle.h): the reports, the session log and what
@@ -214,10 +228,7 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 
 static bool step_errors(const sd_report *r, fnd_step step)
 {
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (r->findings.v[i].step == step && r->findings.v[i].severity == SEV_ERROR)
-			return true;
-	return false;
+	return fnd_count_in(&r->findings, step, SEV_ERROR) > 0;
 }
 
 /* The three checks in one line each: problems and warnings, or why none
@@ -226,17 +237,23 @@ static void add_step_counts(ui_page *p, const wizard *w, const sd_report *r)
 {
 	bool project_unknown = wiz_project_unknown(w, r) != NULL;
 	for (int s = STEP_CONFIGURATION; s <= STEP_CORRUPTION; s++) {
-		size_t e = 0, wn = 0;
-		for (size_t i = 0; i < r->findings.n; i++) {
-			const finding *fd = &r->findings.v[i];
-			if ((int)fd->step != s &&
-			    !(s == STEP_CORRUPTION && fd->step == STEP_ENVIRONMENT))
-				continue;
-			/* no mismatch counted from a project that was not read */
-			if (project_unknown && fd->id == FND_PROJECT_MISMATCH)
-				continue;
-			e += fd->severity == SEV_ERROR;
-			wn += fd->severity == SEV_WARNING;
+		size_t e = fnd_count_in(&r->findings, (fnd_step)s, SEV_ERROR);
+		size_t wn = fnd_count_in(&r->findings, (fnd_step)s, SEV_WARNING);
+		if (s == STEP_CORRUPTION) {
+			e += fnd_count_in(&r->findings, STEP_ENVIRONMENT, SEV_ERROR);
+			wn += fnd_count_in(&r->findings, STEP_ENVIRONMENT, SEV_WARNING);
+		}
+		/* no mismatch counted from a project that was not read */
+		size_t nm = project_unknown && s == (int)fnd_info(FND_PROJECT_MISMATCH)->step &&
+		                    fnd_has(&r->findings, FND_PROJECT_MISMATCH)
+		                ? fnd_n(&r->findings)
+		                : 0;
+		for (size_t i = 0; i < nm; i++) {
+			const finding *fd = fnd_at(&r->findings, i);
+			if (fd->id == FND_PROJECT_MISMATCH) {
+				e -= fd->severity == SEV_ERROR;
+				wn -= fd->severity == SEV_WARNING;
+			}
 		}
 		char *counts;
 		if (e || wn) {

@@ -106,9 +106,9 @@ wiz_nav panel_version(wizard *w)
 	      "the file and which versions can read it. Mapeo Desktop shows its version at the "
 	      "bottom left of the Mapeo modes panel.");
 	bool bad = v->local_can_read == 0;
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (r->findings.v[i].step == STEP_VERSION && r->findings.v[i].severity != SEV_INFO)
-			bad = true;
+	if (fnd_count_in(&r->findings, STEP_VERSION, SEV_WARNING) ||
+	    fnd_count_in(&r->findings, STEP_VERSION, SEV_ERROR))
+		bad = true;
 	/* a file no Mapeo reads (a configuration, not a sync file, an
 	 * unknown kind) has no version to judge: never "no version problem" */
 	bool unknown = w->file_is_config || fnd_has(&r->findings, FND_NOT_A_SYNC_FILE) ||
@@ -147,8 +147,9 @@ wiz_nav panel_version(wizard *w)
 		         v->table_error);
 	for (size_t i = 0; i < v->n_cautions; i++)
 		page_add(&p, UI_TEXT, 2, "- %s", v->cautions[i]);
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *f = &r->findings.v[i];
+	for (size_t i = 0, n = fnd_has_step(&r->findings, STEP_VERSION) ? fnd_n(&r->findings) : 0;
+	     i < n; i++) {
+		const finding *f = fnd_at(&r->findings, i);
 		if (f->step != STEP_VERSION)
 			continue;
 		page_add(&p, UI_TEXT, 2, "%s: %s", fnd_severity_label(f->severity), f->message);

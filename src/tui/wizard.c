@@ -365,7 +365,7 @@ sd_report *wiz_check(wizard *w, bool quick)
 	}
 	w->file_is_config = wiz_is_config_file(w->file, NULL);
 	ui_log_printf("[check%s] %s: %s, %zu findings", quick ? " quick" : "", w->file,
-	              check_verdict_name(r->verdict), r->findings.n);
+	              check_verdict_name(r->verdict), fnd_n(&r->findings));
 	if (quick) {
 		if (w->quick)
 			report_free(w->quick);
@@ -404,11 +404,7 @@ bool wiz_work_unsaved(const wizard *w) { return (w->full || w->quick || w->db) &
 
 static bool has_corruption(const sd_report *r)
 {
-	for (size_t i = 0; r && i < r->findings.n; i++)
-		if (r->findings.v[i].step == STEP_CORRUPTION &&
-		    r->findings.v[i].severity == SEV_ERROR)
-			return true;
-	return false;
+	return r && fnd_count_in(&r->findings, STEP_CORRUPTION, SEV_ERROR) > 0;
 }
 
 /* "<dir>/<name>-repaired.mapeodata", numbered when taken. */

@@ -228,9 +228,9 @@ sd_report *dmg_check(const char *path)
 const finding *dmg_find(const sd_report *r, const char *code)
 {
 	DMG_ASSERT(fnd_lookup(code) != NULL); /* a misspelt code would never be found */
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (!strcmp(r->findings.v[i].code, code))
-			return &r->findings.v[i];
+	for (size_t i = 0; i < fnd_n(&r->findings); i++)
+		if (!strcmp(fnd_at(&r->findings, i)->code, code))
+			return fnd_at(&r->findings, i);
 	return NULL;
 }
 

@@ -394,7 +394,7 @@ START_TEST(damaged_tar_configs)
 	fnd_init(&fl);
 	mapeo_config *c = open_cfg(p, &fl);
 	ck_assert(fnd_has(&fl, FND_CONFIG_DAMAGED));
-	ck_assert_str_eq(fl.v[0].member, "metadata.json");
+	ck_assert_str_eq(fnd_at(&fl, 0)->member, "metadata.json");
 	cfg_free(c);
 	fnd_free(&fl);
 	dmg_done(p);
@@ -409,8 +409,8 @@ START_TEST(damaged_tar_configs)
 	dmg_write(p, off + 3, "Z", 1);
 	c = open_cfg(p, &fl);
 	ck_assert(fnd_has(&fl, FND_CONFIG_INVALID_KEY));
-	for (size_t i = 0; i < fl.n; i++)
-		ck_assert_ptr_null(strstr(fl.v[i].message, "ae0Z"));
+	for (size_t i = 0; i < fnd_n(&fl); i++)
+		ck_assert_ptr_null(strstr(fnd_at(&fl, i)->message, "ae0Z"));
 	cfg_free(c);
 	fnd_free(&fl);
 

@@ -40,9 +40,9 @@ static sd_report *check(const char *path)
 static const finding *find(const sd_report *r, const char *code)
 {
 	ck_assert_msg(fnd_lookup(code), "unknown finding code %s", code);
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (!strcmp(r->findings.v[i].code, code))
-			return &r->findings.v[i];
+	for (size_t i = 0; i < fnd_n(&r->findings); i++)
+		if (!strcmp(fnd_at(&r->findings, i)->code, code))
+			return fnd_at(&r->findings, i);
 	return NULL;
 }
 

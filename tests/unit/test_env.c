@@ -708,8 +708,8 @@ START_TEST(temp_folders_and_the_check)
 			ck_assert(!v->log[i].this_file); /* syncfile=97c1152 is project B */
 	size_t leftovers = 0;
 	bool belongs = false, other = false;
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *f = &r->findings.v[i];
+	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
+		const finding *f = fnd_at(&r->findings, i);
 		if (f->id == FND_LEFTOVER_TEMP_DATABASE) {
 			leftovers++;
 			ck_assert_int_eq(f->step, STEP_ENVIRONMENT);
@@ -791,8 +791,8 @@ START_TEST(leftover_named_by_photos)
 	ck_assert_int_eq(check_run(f, &opt, NULL, &r, &err), SD_OK);
 	ck_assert(fnd_has(&r->findings, FND_DATABASE_MISSING));
 	int seen = 0;
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *x = &r->findings.v[i];
+	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
+		const finding *x = fnd_at(&r->findings, i);
 		if (x->id != FND_LEFTOVER_TEMP_DATABASE)
 			continue;
 		ck_assert_ptr_null(strstr(x->message, "cannot be told"));
@@ -900,9 +900,10 @@ START_TEST(fat32_and_space)
 		r->size = sizes[i];
 		check_version_step(r, NULL, &opt);
 		const finding *f = NULL;
-		for (size_t k = 0; k < r->findings.n; k++)
-			if (r->findings.v[k].id == FND_FAT32_SIZE_LIMIT)
-				f = &r->findings.v[k];
+		/* the first: a finding is valid until the next read of its list */
+		for (size_t k = 0; k < fnd_n(&r->findings) && !f; k++)
+			if (fnd_at(&r->findings, k)->id == FND_FAT32_SIZE_LIMIT)
+				f = fnd_at(&r->findings, k);
 		ck_assert_ptr_nonnull(f);
 		ck_assert_int_eq(f->severity, SEV_WARNING);
 		ck_assert_ptr_nonnull(strstr(f->message, i ? "already cut" : "next sync"));
@@ -914,12 +915,13 @@ START_TEST(fat32_and_space)
 	check_version_step(r, NULL, &opt);
 	size_t low = 0;
 	bool temp = false, drive = false;
-	for (size_t k = 0; k < r->findings.n; k++)
-		if (r->findings.v[k].id == FND_LOW_DISK_SPACE) {
+	for (size_t k = 0; k < fnd_n(&r->findings); k++)
+		if (fnd_at(&r->findings, k)->id == FND_LOW_DISK_SPACE) {
 			low++;
-			temp = temp || strstr(r->findings.v[k].message, "temporary folder") != NULL;
-			drive =
-			    drive || strstr(r->findings.v[k].message, "drive that holds") != NULL;
+			temp = temp ||
+			       strstr(fnd_at(&r->findings, k)->message, "temporary folder") != NULL;
+			drive = drive || strstr(fnd_at(&r->findings, k)->message,
+			                        "drive that holds") != NULL;
 		}
 	ck_assert_uint_eq(low, 2);
 	ck_assert(temp && drive);

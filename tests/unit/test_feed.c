@@ -58,8 +58,8 @@ static uint64_t leaf_size(const char *path, const feed_loc *l, uint64_t k)
 static const finding *find_at(const sd_report *r, const char *code, int feed, int64_t block)
 {
 	ck_assert_msg(fnd_lookup(code), "unknown finding code %s", code);
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const finding *f = &r->findings.v[i];
+	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
+		const finding *f = fnd_at(&r->findings, i);
 		if (!strcmp(f->code, code) && f->feed == feed && (block == -2 || f->block == block))
 			return f;
 	}
@@ -368,11 +368,11 @@ static void same_verdicts(const char *path)
 			fnd_init(&fp);
 			ck_assert_int_eq(verify_one(path, feed, true, -1, &part, &fp), SD_OK);
 			ck_assert_int_eq(memcmp(&whole, &part, sizeof whole), 0);
-			ck_assert_uint_eq(fw.n, fp.n);
-			for (size_t i = 0; i < fw.n; i++) {
-				ck_assert_str_eq(fw.v[i].code, fp.v[i].code);
-				ck_assert_str_eq(fw.v[i].message, fp.v[i].message);
-				ck_assert_int_eq(fw.v[i].block, fp.v[i].block);
+			ck_assert_uint_eq(fnd_n(&fw), fnd_n(&fp));
+			for (size_t i = 0; i < fnd_n(&fw); i++) {
+				ck_assert_str_eq(fnd_at(&fw, i)->code, fnd_at(&fp, i)->code);
+				ck_assert_str_eq(fnd_at(&fw, i)->message, fnd_at(&fp, i)->message);
+				ck_assert_int_eq(fnd_at(&fw, i)->block, fnd_at(&fp, i)->block);
 			}
 			fnd_free(&fp);
 		}
@@ -406,9 +406,10 @@ START_TEST(streamed_tree_and_signatures_verify_alike)
 	fnd_init(&fl);
 	ck_assert_int_eq(verify_one(p, 0, true, -1, &res, &fl), SD_OK);
 	bool found = false;
-	for (size_t i = 0; i < fl.n; i++)
-		found = found || (!strcmp(fl.v[i].code, "feed-tree-damaged") &&
-		                  fl.v[i].block == 0 && !strcmp(fl.v[i].inner, "0/tree"));
+	for (size_t i = 0; i < fnd_n(&fl); i++)
+		found = found ||
+		        (!strcmp(fnd_at(&fl, i)->code, "feed-tree-damaged") &&
+		         fnd_at(&fl, i)->block == 0 && !strcmp(fnd_at(&fl, i)->inner, "0/tree"));
 	ck_assert(found);
 	fnd_free(&fl);
 	feed_set_page_records(0);

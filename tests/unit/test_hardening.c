@@ -571,8 +571,8 @@ static size_t count_code(const sd_report *r, const char *code)
 {
 	ck_assert_msg(fnd_lookup(code), "unknown finding code %s", code);
 	size_t n = 0;
-	for (size_t i = 0; i < r->findings.n; i++)
-		n += !strcmp(r->findings.v[i].code, code);
+	for (size_t i = 0; i < fnd_n(&r->findings); i++)
+		n += !strcmp(fnd_at(&r->findings, i)->code, code);
 	return n;
 }
 

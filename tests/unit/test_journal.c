@@ -78,9 +78,10 @@ START_TEST(check_rows_and_fingerprint)
 	co.fingerprint = true;
 	ck_assert_int_eq(check_run(file, &co, NULL, &rf, &err), SD_OK);
 	ck_assert_str_eq(rf->fingerprint, hex);
-	ck_assert_uint_eq(rf->findings.n, r->findings.n);
-	for (size_t i = 0; i < r->findings.n; i++)
-		ck_assert_str_eq(rf->findings.v[i].message, r->findings.v[i].message);
+	ck_assert_uint_eq(fnd_n(&rf->findings), fnd_n(&r->findings));
+	for (size_t i = 0; i < fnd_n(&r->findings); i++)
+		ck_assert_str_eq(fnd_at(&rf->findings, i)->message,
+		                 fnd_at(&r->findings, i)->message);
 	report_free(rf);
 	co.quick = true;
 	ck_assert_int_eq(check_run(file, &co, NULL, &rf, &err), SD_OK);
@@ -104,10 +105,10 @@ START_TEST(check_rows_and_fingerprint)
 	ck_assert_int_eq(c->config_match, 0);
 	ck_assert_str_eq(c->config_name, "Proyecto B");
 	ck_assert_str_eq(c->config_footer, r->config_footer);
-	ck_assert_uint_eq(c->n_findings, r->findings.n);
-	for (size_t i = 0; i < r->findings.n; i++)
-		ck_assert_str_eq(c->findings[i].code, r->findings.v[i].code);
-	ck_assert_uint_eq(count(path, "SELECT count(*) FROM findings"), r->findings.n);
+	ck_assert_uint_eq(c->n_findings, fnd_n(&r->findings));
+	for (size_t i = 0; i < fnd_n(&r->findings); i++)
+		ck_assert_str_eq(c->findings[i].code, fnd_at(&r->findings, i)->code);
+	ck_assert_uint_eq(count(path, "SELECT count(*) FROM findings"), fnd_n(&r->findings));
 	/* By fingerprint alone (the file moved) it is found too. */
 	jnl_list_free(&l);
 	ck_assert_int_eq(jnl_list_get(j, "/elsewhere/renamed.mapeodata", fp, 0, &l, &err), SD_OK);

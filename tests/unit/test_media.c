@@ -30,9 +30,9 @@ START_TEST(cut_and_flipped_photos)
 	dmg_flip(p, pmid);
 	sd_report *r = dmg_check(p);
 	int found = 0;
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (r->findings.v[i].id == FND_MEDIA_DAMAGED) {
-			const char *m = r->findings.v[i].media;
+	for (size_t i = 0; i < fnd_n(&r->findings); i++)
+		if (fnd_at(&r->findings, i)->id == FND_MEDIA_DAMAGED) {
+			const char *m = fnd_at(&r->findings, i)->media;
 			ck_assert(!strcmp(m, "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg") ||
 			          !strcmp(m, "original/ad8b42c503eecb8be187886b9d4b49a3.png"));
 			found++;

@@ -73,8 +73,8 @@ START_TEST(entries_dates_and_forks)
 	ck_assert_str_eq(h.feed_key, "aa");
 	ck_assert_uint_eq(h.seq, 7);
 	int epoch = 0, future = 0, malformed = 0, notjson = 0;
-	for (size_t i = 0; i < fl.n; i++) {
-		const finding *f = &fl.v[i];
+	for (size_t i = 0; i < fnd_n(&fl); i++) {
+		const finding *f = fnd_at(&fl, i);
 		if (f->id == FND_DATE_EPOCH) {
 			epoch++;
 			ck_assert_str_eq(f->observation, "a1");
@@ -283,11 +283,12 @@ static char *model_text(const char *budget)
 		bool found = obs_model_find_attachment(m, photos[i], &head);
 		sb_printf(&b, "%s %d %zu\n", photos[i], found, found ? head : 0);
 	}
-	for (size_t i = 0; i < fl.n; i++)
-		sb_printf(&b, "%s|%s|%s|%s|%d|%lld|%s\n", fl.v[i].code, fl.v[i].message,
-		          fl.v[i].observation ? fl.v[i].observation : "-",
-		          fl.v[i].detail ? fl.v[i].detail : "-", fl.v[i].feed,
-		          (long long)fl.v[i].block, fl.v[i].media ? fl.v[i].media : "-");
+	for (size_t i = 0; i < fnd_n(&fl); i++) {
+		const finding *f = fnd_at(&fl, i); /* one read: valid until the next */
+		sb_printf(&b, "%s|%s|%s|%s|%d|%lld|%s\n", f->code, f->message,
+		          f->observation ? f->observation : "-", f->detail ? f->detail : "-",
+		          f->feed, (long long)f->block, f->media ? f->media : "-");
+	}
 	obs_model_free(m);
 	fnd_free(&fl);
 	unsetenv("SYNCDOCTOR_OBS_BUDGET");
@@ -485,10 +486,10 @@ START_TEST(report_streams_the_findings)
 	ck_assert_ptr_null(strstr(sb_str(&b), "syncdoctor-findings"));
 	ck_assert_ptr_nonnull(strstr(sb_str(&b), "photo 1499:"));
 	sb_free(&b);
-	size_t n = r->findings.n;
-	r->findings.n = 0;
+	findings saved = r->findings;
+	fnd_init(&r->findings);
 	same_as_tree(r);
-	r->findings.n = n;
+	r->findings = saved;
 	report_free(r);
 }
 END_TEST

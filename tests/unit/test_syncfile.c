@@ -477,8 +477,8 @@ static sd_report *check_with(const char *path, const char *config)
 static size_t count_code(const sd_report *r, const char *code)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < r->findings.n; i++)
-		n += !strcmp(r->findings.v[i].code, code);
+	for (size_t i = 0; i < fnd_n(&r->findings); i++)
+		n += !strcmp(fnd_at(&r->findings, i)->code, code);
 	return n;
 }
 
@@ -519,10 +519,12 @@ START_TEST(torn_append)
 	ck_assert_str_eq(f->member, "osm-p2p-db.tar");
 	/* the cut entry, as an inner entry with its place */
 	f = NULL;
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (r->findings.v[i].id == FND_INNER_TAR_DAMAGED && r->findings.v[i].inner &&
-		    !strcmp(r->findings.v[i].inner, "1/bitfield"))
-			f = &r->findings.v[i];
+	/* the first: a finding is valid until the next read of its list */
+	for (size_t i = 0; i < fnd_n(&r->findings) && !f; i++)
+		if (fnd_at(&r->findings, i)->id == FND_INNER_TAR_DAMAGED &&
+		    fnd_at(&r->findings, i)->inner &&
+		    !strcmp(fnd_at(&r->findings, i)->inner, "1/bitfield"))
+			f = fnd_at(&r->findings, i);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->offset, (int64_t)bf_hdr);
 	ck_assert_str_eq(f->member, "osm-p2p-db.tar");
@@ -974,7 +976,7 @@ START_TEST(index_findings)
 	syncfile *sf = open_sf(p, &fl);
 	uint64_t data_off = sf->index_member->data_off;
 	ck_assert(sf->has_index);
-	size_t base_n = fl.n;
+	size_t base_n = fnd_n(&fl);
 	sf_close(sf);
 	fnd_free(&fl);
 	/* not JSON: jansson's character position, as before */
@@ -1016,7 +1018,7 @@ START_TEST(index_findings)
 	dmg_rewrite_index(p, bad);
 	sf = open_sf(p, &fl);
 	ck_assert(sf->has_index);
-	ck_assert_uint_eq(fl.n, base_n);
+	ck_assert_uint_eq(fnd_n(&fl), base_n);
 	sf_close(sf);
 	fnd_free(&fl);
 	free(bad);
@@ -1030,8 +1032,8 @@ START_TEST(index_findings)
 	sf_member_get(sf, 0, &m0);
 	ck_assert_str_eq(m0.name, "thumbnail/\xc3\xa9.jpg");
 	ck_assert(m0.in_index);
-	for (size_t i = 0; i < fl.n; i++)
-		ck_assert_int_ne(fl.v[i].id, FND_INDEX_DISAGREES);
+	for (size_t i = 0; i < fnd_n(&fl); i++)
+		ck_assert_int_ne(fnd_at(&fl, i)->id, FND_INDEX_DISAGREES);
 	sf_close(sf);
 	fnd_free(&fl);
 	free(bad);
