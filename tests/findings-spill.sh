@@ -23,10 +23,10 @@ mkdir "$TMP/t"
 
 for f in damaged torn; do
 	for fmt in json yaml text; do
-		"$SYNCDOCTOR" --no-journal check --no-config --format $fmt "$TMP/$f.mapeodata" \
+		"$SYNCDOCTOR" --no-journal check --no-environment --no-config --format $fmt "$TMP/$f.mapeodata" \
 			>"$TMP/$f.mem.$fmt" 2>/dev/null
 		echo $? >"$TMP/$f.mem.rc"
-		SYNCDOCTOR_FINDINGS_BUDGET=1 TMPDIR=$TMP/t "$SYNCDOCTOR" --no-journal check --no-config \
+		SYNCDOCTOR_FINDINGS_BUDGET=1 TMPDIR=$TMP/t "$SYNCDOCTOR" --no-journal check --no-environment --no-config \
 			--format $fmt "$TMP/$f.mapeodata" >"$TMP/$f.spill.$fmt" 2>/dev/null
 		echo $? >"$TMP/$f.spill.rc"
 		check "$f, $fmt: the same report with the findings spilled" \
@@ -42,18 +42,18 @@ check "the temporary database was removed" test -z "$(ls -A "$TMP/t")"
 
 # the budget is used only past it: a file's few findings never touch the disk
 status "a few findings: no temporary file" 2 env TMPDIR="$TMP/none" "$SYNCDOCTOR" --no-journal \
-	check --no-config --format json "$TMP/torn.mapeodata"
+	check --no-environment --no-config --format json "$TMP/torn.mapeodata"
 check "and the same report" cmp -s "$TMP/out" "$TMP/torn.mem.json"
 
 # no place for it: said, naming the folder
 status "no temporary folder: unreadable" 3 env SYNCDOCTOR_FINDINGS_BUDGET=1 TMPDIR="$TMP/none" \
-	"$SYNCDOCTOR" --no-journal check --no-config "$TMP/torn.mapeodata"
+	"$SYNCDOCTOR" --no-journal check --no-environment --no-config "$TMP/torn.mapeodata"
 check "the error names the folder" grep -q "temporary file in $TMP/none to hold the findings" "$TMP/err"
 check "no list of findings cut short" grep -q "UNREADABLE" "$TMP/out"
 # a full disk (writes past a file size limit fail): said too
 (
 	ulimit -f 1 || exit 9
-	SYNCDOCTOR_FINDINGS_BUDGET=1 TMPDIR=$TMP/t exec "$SYNCDOCTOR" --no-journal check --no-config \
+	SYNCDOCTOR_FINDINGS_BUDGET=1 TMPDIR=$TMP/t exec "$SYNCDOCTOR" --no-journal check --no-environment --no-config \
 		--format json "$TMP/torn.mapeodata" 2>"$TMP/full.err"
 ) | cat >"$TMP/full.json"
 is "a full disk: the verdict" "$(jq -r .verdict "$TMP/full.json")" unreadable
@@ -65,7 +65,7 @@ check "the temporary database was removed" test -z "$(ls -A "$TMP/t")"
 # Ctrl-C while the photos are matched with the observations (a file may
 # have 200,000): the check stops there, no report, nothing left behind
 status "interrupted in the photo check" 130 env SYNCDOCTOR_FINDINGS_BUDGET=1 TMPDIR="$TMP/t" \
-	SYNCDOCTOR_TEST_INTERRUPT=photos "$SYNCDOCTOR" --no-journal check --no-config \
+	SYNCDOCTOR_TEST_INTERRUPT=photos "$SYNCDOCTOR" --no-journal check --no-environment --no-config \
 	"$TMP/damaged.mapeodata"
 check "interrupted: no report" test ! -s "$TMP/out"
 check "interrupted: said" grep -q "interrupted" "$TMP/err"

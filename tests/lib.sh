@@ -6,6 +6,12 @@ _failed=0
 SYNCDOCTOR=${SYNCDOCTOR:-syncdoctor}
 SD_TEST_DATA=${SD_TEST_DATA:-$(dirname "$0")/data}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sdsh-XXXXXX")
+# The environment step looks in the temporary folders for what interrupted
+# syncs left, and other tests (the real Mapeo of tests/interop too) leave
+# such folders in /tmp while this one runs: a test looks only in its own.
+SYNCDOCTOR_TMPDIRS=${SYNCDOCTOR_TMPDIRS:-$TMP/tmpdirs}
+mkdir -p "$SYNCDOCTOR_TMPDIRS"
+export SYNCDOCTOR_TMPDIRS
 trap 'rm -rf "$TMP"' EXIT
 # make -j runs tests at once: each gets a HOME (journal, settings) of its
 # own instead of the build's shared tests/home, so none sees another's.

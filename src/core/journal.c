@@ -357,13 +357,11 @@ sd_status jnl_record_report(jnl_db *j, const sd_report *r, const sd_progress *pr
 	return jnl_record_check(j, r, fp, 0, id, err);
 }
 
-sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprint,
-                           int64_t when_time, int64_t *id, sd_error *err)
+/* The checks row of r (path: its absolute path); its id into *cid. */
+static int insert_check(jnl_db *j, const sd_report *r, const char *fingerprint, int64_t when_time,
+                        const char *path, int64_t *cid)
 {
-	if (exec(j, "BEGIN IMMEDIATE") != SQLITE_OK)
-		return db_error(j, err);
 	sqlite3_stmt *s = NULL;
-	char *path = abs_path(r->file);
 	int rc = sqlite3_prepare_v2(
 	    j->db,
 	    "INSERT INTO checks(time, path, size, fingerprint, era, verdict, discovery_key,"
@@ -371,7 +369,7 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 	    " config_match, tool_version) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		goto fail;
+		return rc;
 	sqlite3_bind_int64(s, 1, now_or(when_time));
 	bind_text(s, 2, path);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->size);
@@ -390,98 +388,90 @@ sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprin
 		sqlite3_bind_int(s, 13, r->config_match);
 	}
 	bind_text(s, 14, PACKAGE_VERSION);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		goto fail;
+	rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 	sqlite3_finalize(s);
-	s = NULL;
-	int64_t cid = sqlite3_last_insert_rowid(j->db);
-	rc = sqlite3_prepare_v2(
-	    j->db,
-	    "INSERT INTO findings(check_id, code, severity, message, step, place)"
-	    " VALUES(?,?,?,?,?,?)",
-	    -1, &s, NULL);
+	*cid = sqlite3_last_insert_rowid(j->db);
+	return rc;
+}
+
+/* One findings row through s (the INSERT of insert_findings). */
+static bool insert_finding(sqlite3_stmt *s, int64_t cid, const char *code, const char *severity,
+                           const char *message, const char *step, const char *place)
+{
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, cid);
+	bind_text(s, 2, code);
+	bind_text(s, 3, severity);
+	bind_text(s, 4, message);
+	bind_text(s, 5, step);
+	bind_text(s, 6, place);
+	return sqlite3_step(s) == SQLITE_DONE;
+}
+
+/* Per check, the first JNL_MAX_PER_CODE findings of each code, then one row
+ * a code saying how many more there were (in the order the codes first
+ * came): a file with 100,000 damaged members is remembered in a few KiB. */
+static int insert_findings(jnl_db *j, const sd_report *r, int64_t cid)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(j->db,
+	                            "INSERT INTO findings(check_id, code, severity, message, step,"
+	                            " place) VALUES(?,?,?,?,?,?)",
+	                            -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		goto fail;
-	/* Per check, the first JNL_MAX_PER_CODE findings of each code, then one
-	 * row saying how many more there were: a file with 100,000 damaged
-	 * members is remembered in a few KiB. */
-	json_t *seen = json_object();
-	/* the rows to write: once they are, the rest of the list (150,000
-	 * photos no observation names) is only counted, not read */
-	size_t left = 0;
+		return rc;
+	size_t seen[FND_COUNT] = {0}, left = 0, n_order = 0;
+	fnd_code order[FND_COUNT];
 	for (int c = 0; c < FND_COUNT; c++) {
 		size_t k = fnd_count_code(&r->findings, (fnd_code)c);
 		left += k < JNL_MAX_PER_CODE ? k : JNL_MAX_PER_CODE;
 	}
-	for (size_t i = 0, nf = fnd_n(&r->findings); i <= nf; i++) {
-		if (!left)
-			i = nf;
-		if (i == nf) {
-			const char *code;
-			json_t *n;
-			bool failed = false;
-			json_object_foreach(seen, code, n)
-			{
-				json_integer_set(n, (json_int_t)fnd_count_code(
-				                        &r->findings, fnd_lookup(code)->id));
-			}
-			json_object_foreach(seen, code, n)
-			{
-				json_int_t more = json_integer_value(n) - JNL_MAX_PER_CODE;
-				if (more <= 0)
-					continue;
-				char *m = xasprintf(_("... and %lld more findings of this kind"),
-				                    (long long)more);
-				sqlite3_reset(s);
-				sqlite3_bind_int64(s, 1, cid);
-				bind_text(s, 2, code);
-				sqlite3_bind_null(s, 3);
-				bind_text(s, 4, m);
-				sqlite3_bind_null(s, 5);
-				sqlite3_bind_null(s, 6);
-				free(m);
-				failed = failed || sqlite3_step(s) != SQLITE_DONE;
-			}
-			json_decref(seen);
-			if (failed)
-				goto fail;
-			break;
-		}
+	/* once those rows are written, the rest of the list (150,000 photos no
+	 * observation names) is only counted, not read */
+	bool ok = true;
+	for (size_t i = 0, nf = fnd_n(&r->findings); i < nf && left && ok; i++) {
 		const finding *f = fnd_at(&r->findings, i);
-		json_t *n = json_object_get(seen, f->code);
-		json_int_t count = n ? json_integer_value(n) + 1 : 1;
-		json_object_set_new(seen, f->code, json_integer(count));
-		if (count > JNL_MAX_PER_CODE)
+		if (!seen[f->id]++)
+			order[n_order++] = f->id;
+		if (seen[f->id] > JNL_MAX_PER_CODE)
 			continue;
 		left--;
 		char *place = finding_place(f);
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, cid);
-		bind_text(s, 2, f->code);
-		bind_text(s, 3, fnd_severity_name(f->severity));
-		bind_text(s, 4, f->message);
-		bind_text(s, 5, fnd_step_name(f->step));
-		bind_text(s, 6, place);
+		ok = insert_finding(s, cid, f->code, fnd_severity_name(f->severity), f->message,
+		                    fnd_step_name(f->step), place);
 		free(place);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			json_decref(seen);
-			goto fail;
-		}
+	}
+	for (size_t c = 0; c < n_order && ok; c++) {
+		size_t total = fnd_count_code(&r->findings, order[c]);
+		if (total <= JNL_MAX_PER_CODE)
+			continue;
+		char *m = xasprintf(_("... and %lld more findings of this kind"),
+		                    (long long)(total - JNL_MAX_PER_CODE));
+		ok = insert_finding(s, cid, fnd_info(order[c])->code, NULL, m, NULL, NULL);
+		free(m);
 	}
 	sqlite3_finalize(s);
-	s = NULL;
-	if (exec(j, "COMMIT") != SQLITE_OK)
-		goto fail;
+	return ok ? SQLITE_OK : SQLITE_ERROR;
+}
+
+sd_status jnl_record_check(jnl_db *j, const sd_report *r, const char *fingerprint,
+                           int64_t when_time, int64_t *id, sd_error *err)
+{
+	if (exec(j, "BEGIN IMMEDIATE") != SQLITE_OK)
+		return db_error(j, err);
+	char *path = abs_path(r->file);
+	int64_t cid = 0;
+	if (insert_check(j, r, fingerprint, when_time, path, &cid) != SQLITE_OK ||
+	    insert_findings(j, r, cid) != SQLITE_OK || exec(j, "COMMIT") != SQLITE_OK) {
+		sd_status st = db_error(j, err);
+		exec(j, "ROLLBACK");
+		free(path);
+		return st;
+	}
 	free(path);
 	if (id)
 		*id = cid;
 	return SD_OK;
-fail:;
-	sd_status st = db_error(j, err);
-	sqlite3_finalize(s);
-	exec(j, "ROLLBACK");
-	free(path);
-	return st;
 }
 
 sd_status jnl_record_rebuild(jnl_db *j, const jnl_rebuild *rb, int64_t *id, sd_error *err)

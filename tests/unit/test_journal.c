@@ -397,6 +397,8 @@ START_TEST(rebuild_copies_what_was_checked)
 	rebuild_plan *p = NULL;
 	sd_error err;
 	ck_assert_msg(rebuild_plan_make(file, &ro, NULL, &p, &err) == SD_OK, "%s", err.msg);
+	/* no journal, no fingerprint: the file is not hashed */
+	ck_assert_str_eq(p->input_fingerprint, "");
 	FILE *f = fopen(file, "ab");
 	ck_assert_ptr_nonnull(f);
 	static const char junk[1024];
@@ -424,6 +426,7 @@ START_TEST(rebuild_rows)
 	char *cfg = xstrdup(sd_test_data("config-A.v3-tar.mapeosettings"));
 	ro.config_path = cfg;
 	ro.no_auto_config = true;
+	ro.fingerprint = true; /* the journal is on */
 	rebuild_plan *p = NULL;
 	sd_error err;
 	ck_assert_msg(rebuild_plan_make(file, &ro, NULL, &p, &err) == SD_OK, "%s", err.msg);
