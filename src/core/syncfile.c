@@ -483,6 +483,19 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 	return end;
 }
 
+/* A header whose only fault tar_header_parse cannot see past is its magic:
+ * a bit flipped there (as likely as anywhere) also fails the checksum, so
+ * neither says "tar". Without an index to vouch for it the member would be
+ * left out although its name and size are intact, while the same flip in
+ * any other byte keeps it. It is taken as a header with a wrong checksum
+ * when its name is a sync file's member and its size leads to the next
+ * header or the end, the rule for every other damaged header. */
+static bool only_magic_damaged(syncfile *sf, const tar_header *h, uint64_t pos)
+{
+	return h->size_ok && kind_of(h->name) != SF_KIND_OTHER &&
+	       header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h->size));
+}
+
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	uint64_t pos = 0;
@@ -519,7 +532,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			continue;
 		}
 		zero_run = 0;
-		if (!ok || !h.size_ok ||
+		if ((!ok && !only_magic_damaged(sf, &h, pos)) || !h.size_ok ||
 		    (!h.checksum_ok &&
 		     !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size)))) {
 			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
