@@ -185,6 +185,22 @@ check "the plan keeps both" grep -q "both feeds numbered 0 are kept" "$TMP/out"
 is "both feeds are in the file" "$(verdict "$TMP/r11.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 2 24"
 mapeo "Windows and POSIX feeds" "$TMP/r11.mapeodata" "$KA" 24 30
 
+# the database packed by another tar writer: names "./0/key", GNU long
+# names, pax paths. Mapeo extracts each entry to path.join(folder, name),
+# so it reads every feed (proved below on the inputs themselves); they
+# used to be no feed at all: "healthy" with no observation, and a rebuild
+# that dropped them
+for form in dot gnu pax; do
+	cp "$D/good-project-A.mapeodata" "$TMP/names-$form.mapeodata"
+	"$MK" names "$TMP/names-$form.mapeodata" "$form"
+	is "names $form: every feed is read" "$(verdict "$TMP/names-$form.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 2 24"
+	status "names $form: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/names-$form.mapeodata" -o "$TMP/names-$form-r.mapeodata"
+	is "names $form: nothing lost" "$(verdict "$TMP/names-$form-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+done
+mapeo "names ./N/file, as Mapeo reads them" "$TMP/names-dot.mapeodata" "$KA" 24 30
+mapeo "names in pax headers, as Mapeo reads them" "$TMP/names-pax.mapeodata" "$KA" 24 30
+mapeo "GNU long names, rebuilt" "$TMP/names-gnu-r.mapeodata" "$KA" 24 30
+
 # several sources of one project: a database popped out into a temporary
 # folder, with the file left holding only the photos, restored whole
 cp "$D/good-project-A.mapeodata" "$TMP/popped.mapeodata"

@@ -76,6 +76,7 @@ typedef struct tar_iter {
 	sd_input *in;
 	uint64_t start, end, pos;
 	char *name;
+	char *longname; /* a GNU long name ('L') or pax path ('x') for the next member */
 	unsigned zero_run;
 	bool done;
 	uint64_t damage_off; /* offset of the last TAR_DAMAGE block */
