@@ -98,6 +98,36 @@ check "magic and no index: nothing is left out" grep -q "Nothing is left out" "$
 is "magic and no index: rebuilt whole and clean" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/magic-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "magic and no index, rebuilt" "$TMP/magic-r.mapeodata" "$KA" 24 30
 
+# Four headers damaged in storage and no index to vouch for any of them
+# (the file cut before its index): the first header's magic (the file
+# was "not a sync file"), a byte of a photo's name, a byte of another's
+# ustar prefix, a byte of another's size. The stored checksum gives each
+# damaged name or size back (the photo was kept under a name no
+# observation has, or left out), so nothing is lost.
+cp "$D/good-project-A.mapeodata" "$TMP/names.mapeodata"
+"$MK" mhdr "$TMP/names.mapeodata" 0 260 >/dev/null
+named=$("$MK" mhdr "$TMP/names.mapeodata" 2 20)
+prefixed=$("$MK" mhdr "$TMP/names.mapeodata" 7 345)
+sized=$("$MK" mhdr "$TMP/names.mapeodata" 20 129)
+"$MK" noindex "$TMP/names.mapeodata"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/names.mapeodata" >"$TMP/names.json"
+is "damaged names, no index: every photo under its name" "$(jq -r '[.media.members, .observations.heads, ([.findings[] | select(.code == "attachment-missing" or .code == "not-a-sync-file")] | length)] | join(" ")' "$TMP/names.json")" "30 24 0"
+check "damaged names, no index: the name given back is said" jq -e --arg p "$named" 'any(.findings[]; .code == "bad-header-checksum" and .member == $p and (.message | test("gives it back")))' "$TMP/names.json"
+check "damaged names, no index: so is the prefix" jq -e --arg p "$prefixed" 'any(.findings[]; .code == "bad-header-checksum" and .member == $p)' "$TMP/names.json"
+check "damaged names, no index: a size field given back is said" jq -e --arg p "$sized" 'any(.findings[]; .code == "bad-header-checksum" and .member == $p and (.message | test("one byte of its size")))' "$TMP/names.json"
+status "damaged names, no index: rebuild" 0 env SYNCDOCTOR_NAMES_BUDGET=0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/names.mapeodata" -o "$TMP/names-r.mapeodata"
+is "damaged names, no index: rebuilt whole and clean" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/names-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 24 30 0"
+check "damaged names, no index: the photo is written under its name" sh -c "tar -tf '$TMP/names-r.mapeodata' | grep -qx '$named'"
+mapeo "damaged names, no index, rebuilt" "$TMP/names-r.mapeodata" "$KA" 24 30
+# one bit of the first photo's size (3302 octal becomes 103302): that
+# size leads to the header of a photo eight members on, and the photos
+# between were taken for its data; the first header the walk meets gives
+# its size back
+cp "$D/good-project-A.mapeodata" "$TMP/swallow.mapeodata"
+"$MK" mhdr "$TMP/swallow.mapeodata" 0 130 1 >/dev/null
+"$MK" noindex "$TMP/swallow.mapeodata"
+is "a size that swallows photos: every photo is read" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/swallow.mapeodata" | jq -r '[.media.members, ([.findings[] | select(.code == "attachment-missing")] | length)] | join(" ")')" "30 0"
+
 # 3. A damaged tree node over intact data: the node is named, the data is
 # said intact, and the advice says what salvage then does.
 cp "$D/good-project-A.mapeodata" "$TMP/node.mapeodata"

@@ -483,6 +483,37 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 	return end;
 }
 
+/* The two ways a writer puts size in a header's 12-byte size field
+ * (doc/formats.md §1): indexed-tarball's patch and tar-stream's. False
+ * when size needs more digits. */
+static bool size_fields(uint64_t size, char f[2][32])
+{
+	return snprintf(f[0], 32, "%012llo", (unsigned long long)size) == 12 &&
+	       snprintf(f[1], 32, "%011llo ", (unsigned long long)size) == 12;
+}
+
+/* Does header b pass its checksum with field as its size field (and then
+ * read as size)? */
+static bool field_restores_checksum(const uint8_t b[TAR_BLOCK], const char *field, uint64_t size)
+{
+	uint8_t c[TAR_BLOCK];
+	tar_header ch;
+	memcpy(c, b, TAR_BLOCK);
+	memcpy(c + 124, field, 12);
+	(void)tar_header_parse(c, &ch);
+	return ch.checksum_ok && ch.size_ok && ch.size == size;
+}
+
+/* Does header b pass its checksum with its size field written as size, in
+ * either writer's encoding? Then a flipped byte of the size was the damage,
+ * and size is the one the header was written with. */
+static bool size_restores_checksum(const uint8_t b[TAR_BLOCK], uint64_t size)
+{
+	char f[2][32];
+	return size_fields(size, f) &&
+	       (field_restores_checksum(b, f[0], size) || field_restores_checksum(b, f[1], size));
+}
+
 /* A header whose only fault tar_header_parse cannot see past is its magic:
  * a bit flipped there (as likely as anywhere) also fails the checksum, so
  * neither says "tar". Without an index to vouch for it the member would be
@@ -494,6 +525,105 @@ static bool only_magic_damaged(syncfile *sf, const tar_header *h, uint64_t pos)
 {
 	return h->size_ok && kind_of(h->name) != SF_KIND_OTHER &&
 	       header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h->size));
+}
+
+/* KIND/ID.EXT with ID 32 lowercase hex characters: a photo's member name
+ * as Mapeo writes it (doc/formats.md §5). */
+static bool photo_name_ok(const char *name)
+{
+	const char *id = strchr(name, '/');
+	if (!id || kind_of(name) != SF_KIND_MEDIA)
+		return false;
+	id++;
+	for (int i = 0; i < 32; i++)
+		if (!isxdigit((unsigned char)id[i]) || isupper((unsigned char)id[i]))
+			return false;
+	size_t ext = strlen(id + 32);
+	if (id[32] != '.' || ext < 2 || ext > 6)
+		return false;
+	for (size_t i = 33; id[i]; i++)
+		if (!isalnum((unsigned char)id[i]))
+			return false;
+	return true;
+}
+
+/* A header whose checksum fails and whose name is not a photo's, when no
+ * index may vouch for it (a torn append): one flipped byte of the name or
+ * of ustar's prefix. The stored checksum is the sum the header had when
+ * written, so the byte was off by exactly the difference; the name is given
+ * back (into h->name) only when one single byte so changed makes a photo's
+ * name. Without it the photo was kept under the damaged name, and its
+ * observation lost it while the rebuild said nothing was left out. Each
+ * try parses up to 255 headers: a hostile file of damaged headers gets a
+ * bounded number of tries. */
+static bool name_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_BLOCK])
+{
+	if (h->checksum_ok || photo_name_ok(h->name) || kind_of(h->name) == SF_KIND_DB ||
+	    kind_of(h->name) == SF_KIND_INDEX || sf->name_fixes >= 4096)
+		return false;
+	sf->name_fixes++;
+	long d = (long)h->checksum_stored - (long)h->checksum_computed;
+	uint8_t c[TAR_BLOCK];
+	tar_header ch;
+	char found[sizeof h->name];
+	int n = 0;
+	for (size_t i = 0; i < 500 && n < 2; i = i == 99 ? 345 : i + 1) {
+		long v = (long)b[i] + d;
+		if (v < 0 || v > 255)
+			continue;
+		memcpy(c, b, TAR_BLOCK);
+		c[i] = (uint8_t)v;
+		(void)tar_header_parse(c, &ch);
+		if (ch.checksum_ok && ch.size == h->size && photo_name_ok(ch.name) && n++ == 0)
+			memcpy(found, ch.name, sizeof found);
+	}
+	if (n != 1)
+		return false;
+	memcpy(h->name, found, sizeof found);
+	return true;
+}
+
+/* A header whose checksum fails and whose size leads nowhere, when no
+ * index may vouch for it: one flipped byte of the size field over intact
+ * data. The data ends where its last non-zero byte is (a photo ends in its
+ * format's end marker, and padding is zeros), at most 511 bytes before the
+ * next header (next): the size is given back (into h->size) only when one
+ * size from there on differs from the field in one byte and gives the
+ * header its checksum back. Bounded as name_from_checksum(). */
+static bool size_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_BLOCK],
+                               uint64_t pos, uint64_t next)
+{
+	uint64_t data = pos + TAR_BLOCK;
+	uint8_t last[TAR_BLOCK];
+	if (h->checksum_ok || next < data + TAR_BLOCK || kind_of(h->name) != SF_KIND_MEDIA ||
+	    sf->name_fixes >= 4096 ||
+	    sdin_read_exact(sf->in, last, TAR_BLOCK, next - TAR_BLOCK, NULL) != SD_OK)
+		return false;
+	sf->name_fixes++;
+	size_t nz = TAR_BLOCK;
+	while (nz && !last[nz - 1])
+		nz--;
+	if (!nz)
+		return false;
+	uint64_t found = 0;
+	int n = 0;
+	for (uint64_t s = next - TAR_BLOCK + nz - data; s <= next - data && n < 2; s++) {
+		/* one encoding, one byte off, and that byte gives the checksum */
+		char f[2][32];
+		bool fits = false;
+		for (size_t k = 0; k < 2 && size_fields(s, f); k++) {
+			int diff = 0;
+			for (size_t i = 0; i < 12; i++)
+				diff += f[k][i] != (char)b[124 + i];
+			fits = fits || (diff == 1 && field_restores_checksum(b, f[k], s));
+		}
+		if (fits && n++ == 0)
+			found = s;
+	}
+	if (n != 1)
+		return false;
+	h->size = found;
+	return true;
 }
 
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
@@ -532,13 +662,29 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			continue;
 		}
 		zero_run = 0;
-		if ((!ok && !only_magic_damaged(sf, &h, pos)) || !h.size_ok ||
+		bool resized = false;
+		if ((!ok && !only_magic_damaged(sf, &h, pos)) ||
 		    (!h.checksum_ok &&
-		     !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size)))) {
+		     (!h.size_ok || !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size))))) {
+			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
+			if (!ok || !size_from_checksum(sf, &h, b, pos, next)) {
+				bad_header_finding(fl, b, &h, ok, pos, next);
+				pos = next;
+				continue;
+			}
+			h.size_ok = resized = true;
+		} else if (!h.size_ok) {
 			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
 			bad_header_finding(fl, b, &h, ok, pos, next);
 			pos = next;
 			continue;
+		} else if (!h.checksum_ok && kind_of(h.name) == SF_KIND_MEDIA) {
+			/* Its size leads to a header, but perhaps past others: a
+			 * flipped size byte landing on a later member's header
+			 * swallowed the photos between. */
+			uint64_t end = pos + TAR_BLOCK + tar_padded(h.size);
+			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
+			resized = next < end && size_from_checksum(sf, &h, b, pos, next);
 		}
 		if (sf->n_members >= sd_limit(SD_LIMIT_MEMBERS)) {
 			finding *f = fnd_add(
@@ -552,12 +698,37 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			return;
 		}
 		sf_member *m = &cur;
+		char damaged[257];
+		memcpy(damaged, h.name, sizeof damaged);
+		bool renamed = name_from_checksum(sf, &h, b);
 		header_member(&h, pos, m);
 		if (h.mtime_negative)
 			sf->hints.negative_mtime = true;
 		if (h.mtime > sf->write_time)
 			sf->write_time = h.mtime;
-		if (!h.checksum_ok) {
+		if (renamed) {
+			char *en = escape_name(m->name), *ed = escape_name(damaged);
+			finding *f = fnd_add(
+			    fl, FND_BAD_HEADER_CHECKSUM,
+			    _("the tar header at byte %llu has a wrong checksum: one byte of its "
+			      "name was damaged ('%s'), and the checksum gives it back: it is read "
+			      "as '%s', and a rebuild writes the header again"),
+			    (unsigned long long)pos, ed, en);
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, en);
+			free(en), free(ed);
+		} else if (resized) {
+			char *en = escape_name(m->name);
+			finding *f = fnd_add(
+			    fl, FND_BAD_HEADER_CHECKSUM,
+			    _("the tar header of '%s' at byte %llu has a wrong checksum: one byte "
+			      "of its size was damaged, and the checksum gives it back (%llu "
+			      "bytes, up to the next header): a rebuild writes the header again"),
+			    en, (unsigned long long)pos, (unsigned long long)m->size);
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, en);
+			free(en);
+		} else if (!h.checksum_ok) {
 			char *en = escape_name(m->name);
 			finding *f = fnd_add(
 			    fl, FND_BAD_HEADER_CHECKSUM,
@@ -580,7 +751,9 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			free(en);
 		}
 		uint64_t end = member_extent(sf, fl, m, pos, prog);
-		mrec_append(sf, encode(sf, m, NULL));
+		/* a name given back is kept whatever the names budget: read
+		 * again from its header, it would be the damaged one */
+		mrec_append(sf, encode(sf, m, renamed ? xstrdup(m->name) : NULL));
 		last = *m;
 		prev = &last;
 		pos = end;
@@ -721,12 +894,15 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 	uint8_t b[TAR_BLOCK];
 	tar_header h;
 	/* tar's magic may be the damaged byte: the size field, read as tar
-	 * reads it and equal to the index's, is what must hold */
+	 * reads it and equal to the index's, is what must hold; or the size
+	 * field is the damaged one, and the index's size gives the header its
+	 * checksum back (the photo was otherwise left out over intact data) */
 	if (off % TAR_BLOCK || off + TAR_BLOCK + size > sf->size ||
 	    sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 		return false;
 	(void)tar_header_parse(b, &h);
-	if (h.zero || h.checksum_ok || !h.size_ok || h.size != size ||
+	if (h.zero || h.checksum_ok ||
+	    ((!h.size_ok || h.size != size) && !size_restores_checksum(b, size)) ||
 	    (m && (m->data_off != off + TAR_BLOCK || (m->flags & MF_CHECKSUM_OK))) ||
 	    sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS))
 		return false;
@@ -1686,7 +1862,10 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return SD_OK;
 	}
 	tar_header h;
-	if (!tar_header_parse(b, &h) && !h.zero && !index_near_end(sf)) {
+	/* a flip in the first header's magic, with no index left to find (a
+	 * torn append): still a sync file when the header is one otherwise */
+	if (!tar_header_parse(b, &h) && !h.zero && !index_near_end(sf) &&
+	    !only_magic_damaged(sf, &h, 0)) {
 		const char *what = got >= 4 && !memcmp(b, "PK\003\004", 4)
 		                       ? _("it is a ZIP archive (a configuration file, perhaps)")
 		                       : _("its first bytes are not a tar header");

@@ -14,9 +14,9 @@
  *                                   never patched (size 0), no index
  *
  * Rebuild cases (rebuild_damage() below):
- *   mkdamage mhdr FILE N BYTE       flip a bit of byte BYTE of the Nth photo's
- *                                   tar header (storage damage over intact
- *                                   data; prints the photo's name)
+ *   mkdamage mhdr FILE N BYTE [MASK] flip bits of byte BYTE of the Nth photo's
+ *                                   tar header (0x5a, or MASK: storage damage
+ *                                   over intact data; prints the photo's name)
  *   mkdamage photo FILE N           cut the end of the Nth photo (its JPEG
  *                                   end marker), so it will not open
  *   mkdamage collide FILE FROM TO   feed FROM's files renamed "TO\\name",
@@ -171,10 +171,18 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 static int rebuild_damage(const char *what, syncfile *sf, const char *path, int argc, char **argv)
 {
 	sf_member mb, *m = &mb;
-	if (!strcmp(what, "mhdr") && argc == 5) {
+	if (!strcmp(what, "mhdr") && (argc == 5 || argc == 6)) {
 		if (!nth_media(sf, atol(argv[3]), m))
 			return 2;
-		dmg_flip(path, m->header_off + (uint64_t)atol(argv[4]));
+		uint64_t at = m->header_off + (uint64_t)atol(argv[4]);
+		if (argc == 6) { /* one bit, or the bits of MASK */
+			uint8_t byte;
+			dmg_read(path, at, &byte, 1);
+			byte ^= (uint8_t)strtoul(argv[5], NULL, 0);
+			dmg_write(path, at, &byte, 1);
+		} else {
+			dmg_flip(path, at);
+		}
 		printf("%s\n", m->name);
 		return 0;
 	}
