@@ -14,6 +14,7 @@
 #include "sdlimits.h"
 #include "sfindex.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "tar.h"
 #include "xalloc.h"
 
@@ -171,6 +172,17 @@ void sf_member_get(const syncfile *sf, size_t i, sf_member *out)
 	out->name = rec_name(sf, r, out->namebuf);
 }
 
+/* Keep name (taken) as a member's name whatever the names budget; returns
+ * what sf_mrec.name holds for it. */
+static uint32_t mname_push(syncfile *sf, char *name)
+{
+	size_t n = sf->n_mnames;
+	if ((n & (n - 1)) == 0) /* a power of two (or 0): full */
+		sf->mnames = xreallocarray(sf->mnames, n ? 2 * n : 1, sizeof *sf->mnames);
+	sf->mnames[sf->n_mnames++] = name;
+	return (uint32_t)sf->n_mnames;
+}
+
 static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 {
 	sf_mrec r = {.data_off = m->data_off, .size = m->size, .kind = (uint8_t)m->kind};
@@ -196,13 +208,8 @@ static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 			sf->names_budget = 0; /* in file order: the rest is read again */
 		}
 	}
-	if (name) {
-		size_t n = sf->n_mnames;
-		if ((n & (n - 1)) == 0) /* a power of two (or 0): full */
-			sf->mnames = xreallocarray(sf->mnames, n ? 2 * n : 1, sizeof *sf->mnames);
-		sf->mnames[sf->n_mnames++] = name;
-		r.name = (uint32_t)sf->n_mnames;
-	}
+	if (name)
+		r.name = mname_push(sf, name);
 	return r;
 }
 
@@ -274,7 +281,10 @@ static void header_member(const tar_header *h, uint64_t off, sf_member *m)
 }
 
 /* Is there a plausible header (or the end) at off? Used to decide whether a
- * header's size can be trusted. */
+ * header's size can be trusted. A header with a sync file member's name and
+ * a size is one even when a flipped byte fails its checksum: damage to two
+ * neighbouring headers otherwise lost both and every photo up to the next
+ * intact header. */
 static bool header_or_end_at(syncfile *sf, uint64_t off)
 {
 	if (off >= sf->size)
@@ -285,7 +295,8 @@ static bool header_or_end_at(syncfile *sf, uint64_t off)
 	if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 		return false;
 	tar_header h;
-	return tar_header_parse(b, &h) ? h.checksum_ok : h.zero;
+	(void)tar_header_parse(b, &h);
+	return h.zero || h.checksum_ok || (h.size_ok && kind_of(h.name) != SF_KIND_OTHER);
 }
 
 /* Next offset (512-aligned, > from) holding a valid header, or size. */
@@ -917,6 +928,102 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 	return true;
 }
 
+/* Photos travel as three members of one ID and extension (doc/formats.md
+ * §5). With no index to vouch, a flipped byte can turn a photo's name into
+ * another well-formed one, which name_from_checksum() cannot tell from a
+ * right one: the photo was kept under a name no observation has. A member
+ * whose checksum fails and whose ID.EXT no other member has takes the one
+ * name, one byte off by the checksum's difference, whose ID.EXT other
+ * members have and that no member has yet; its finding then says so. */
+static void names_from_siblings(syncfile *sf, findings *fl)
+{
+	size_t bad = 0;
+	for (size_t i = 0; i < sf->n_members && !bad; i++) {
+		const sf_mrec *r = mrec(sf, i);
+		bad = r->kind == SF_KIND_MEDIA && !(r->flags & (MF_CHECKSUM_OK | MF_NO_HEADER));
+	}
+	if (sf->has_index || !bad)
+		return;
+	char **names = xcalloc(sf->n_members + 1, sizeof *names), buf[SF_NAME_MAX];
+	smap byname, byid;
+	smap_init(&byname), smap_init(&byid);
+	for (size_t i = 0; i < sf->n_members; i++) {
+		if (mrec(sf, i)->kind != SF_KIND_MEDIA)
+			continue;
+		names[i] = xstrdup(rec_name(sf, mrec(sf, i), buf));
+		smap_put(&byname, names[i], strlen(names[i]), i);
+		if (photo_name_ok(names[i])) {
+			const char *id = strchr(names[i], '/') + 1;
+			size_t n = 0;
+			(void)smap_get(&byid, id, strlen(id), &n);
+			smap_put(&byid, id, strlen(id), n + 1);
+		}
+	}
+	for (size_t i = 0; i < sf->n_members && sf->name_fixes < 4096; i++) {
+		sf_mrec *r = mrec(sf, i);
+		size_t n = 0;
+		uint8_t b[TAR_BLOCK], c[TAR_BLOCK];
+		tar_header h, ch;
+		if (r->kind != SF_KIND_MEDIA || (r->flags & (MF_CHECKSUM_OK | MF_NO_HEADER)) ||
+		    !photo_name_ok(names[i]) ||
+		    (smap_get(&byid, strchr(names[i], '/') + 1, strlen(strchr(names[i], '/') + 1),
+		              &n) &&
+		     n > 1) ||
+		    sdin_read_exact(sf->in, b, TAR_BLOCK, r->data_off - TAR_BLOCK, NULL) != SD_OK)
+			continue;
+		sf->name_fixes++;
+		(void)tar_header_parse(b, &h);
+		long d = (long)h.checksum_stored - (long)h.checksum_computed;
+		char found[sizeof h.name];
+		int hits = 0;
+		for (size_t k = 0; k < 100 && hits < 2; k++) {
+			long v = (long)b[k] + d;
+			size_t had;
+			if (v < 0 || v > 255)
+				continue;
+			memcpy(c, b, TAR_BLOCK);
+			c[k] = (uint8_t)v;
+			(void)tar_header_parse(c, &ch);
+			/* its ID another member's, not this one's (which has none) */
+			const char *id = strchr(ch.name, '/') + 1;
+			if (ch.checksum_ok && photo_name_ok(ch.name) &&
+			    strcmp(id, strchr(names[i], '/') + 1) != 0 &&
+			    !smap_get(&byname, ch.name, strlen(ch.name), &had) &&
+			    smap_get(&byid, id, strlen(id), &had) && hits++ == 0)
+				memcpy(found, ch.name, sizeof found);
+		}
+		if (hits != 1)
+			continue;
+		r->name = mname_push(sf, xstrdup(found));
+		uint64_t at = r->data_off - TAR_BLOCK;
+		char *en = escape_name(found), *ed = escape_name(names[i]);
+		finding *f = NULL;
+		for (size_t k = 0; k < fl->n && !f; k++)
+			if (fl->v[k].id == FND_BAD_HEADER_CHECKSUM &&
+			    fl->v[k].offset == (int64_t)at)
+				f = &fl->v[k];
+		char *msg = xasprintf(
+		    _("the tar header at byte %llu has a wrong checksum: one byte of its name was "
+		      "damaged ('%s'), and the checksum gives it back: it is read as '%s', and a "
+		      "rebuild writes the header again"),
+		    (unsigned long long)at, ed, en);
+		if (f) {
+			free(f->message);
+			f->message = msg;
+		} else {
+			f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM, "%s", msg);
+			f->offset = (int64_t)at;
+			free(msg);
+		}
+		fnd_set_member(f, en);
+		free(en), free(ed);
+	}
+	smap_free(&byname), smap_free(&byid);
+	for (size_t i = 0; i < sf->n_members; i++)
+		free(names[i]);
+	free(names);
+}
+
 /* The recovered members into the walk's list, in header order: one the
  * walk read under a damaged name takes the index's name. The damaged
  * header's finding then says what was kept. */
@@ -1237,6 +1344,22 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 /* Bytes no index entry and no live member refer to. */
 static void dead_space(syncfile *sf, findings *fl)
 {
+	for (size_t i = 0; !sf->has_index && sf->db && i < sf->n_members; i++) {
+		/* With no index to say which database counts, the last is read:
+		 * an earlier one (an append that died after another) is said,
+		 * never passed over in silence. */
+		const sf_mrec *m = mrec(sf, i);
+		if (m->kind != SF_KIND_DB || m->data_off == sf->db->data_off)
+			continue;
+		finding *f = fnd_add(
+		    fl, FND_DEAD_SPACE,
+		    _("the file holds another database (osm-p2p-db.tar at byte %llu, %llu bytes): "
+		      "with no index to say which one counts, only the last one is read, and "
+		      "what only this one holds is in neither this check nor a rebuild"),
+		    (unsigned long long)(m->data_off - TAR_BLOCK), (unsigned long long)m->size);
+		f->offset = (int64_t)(m->data_off - TAR_BLOCK);
+		fnd_set_member(f, DB_NAME);
+	}
 	if (!sf->has_index)
 		return;
 	uint64_t dead = 0;
@@ -1905,6 +2028,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
 	merge_recovered(sf, fl);
+	names_from_siblings(sf, fl);
 	/* Point at the members that count. */
 	size_t db = NO_MEMBER;
 	bool db_in_index = false;

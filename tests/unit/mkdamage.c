@@ -26,6 +26,9 @@
  *   mkdamage header FILE FEED       flip a byte of the tree file's header
  *   mkdamage hyperlog FILE          the userdata says p2p-db "hyperlog", as a
  *                                   Mapeo Desktop 3 file does
+ *   mkdamage dbagain FILE           the index cut away and the database
+ *                                   appended again in its place (an append
+ *                                   that died after the data, before the index)
  *   mkdamage names FILE FORM        the database packed again by another tar
  *                                   writer, each entry named in FORM: "dot"
  *                                   ./N/file, "gnu" a GNU long name entry ('L')
@@ -220,6 +223,16 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 	}
 	if (!strcmp(what, "names") && argc == 4)
 		return names_damage(sf, path, argv[3]);
+	if (!strcmp(what, "dbagain") && sf->db && sf->index_member) {
+		uint64_t len = TAR_BLOCK + tar_padded(sf->db->size),
+		         at = sf->index_member->header_off;
+		uint8_t *db = malloc(len);
+		dmg_read(path, sf->db->header_off, db, len);
+		dmg_truncate(path, at);
+		dmg_write(path, at, db, len);
+		free(db);
+		return 0;
+	}
 	size_t ilen;
 	char *text = !strcmp(what, "hyperlog") ? sf_index_text(sf, &ilen) : NULL;
 	if (text) {
