@@ -132,6 +132,15 @@ cp "$D/good-project-A.mapeodata" "$TMP/swallow.mapeodata"
 "$MK" mhdr "$TMP/swallow.mapeodata" 0 130 1 >/dev/null
 "$MK" noindex "$TMP/swallow.mapeodata"
 is "a size that swallows photos: every photo is read" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/swallow.mapeodata" | jq -r '[.media.members, ([.findings[] | select(.code == "attachment-missing")] | length)] | join(" ")')" "30 0"
+# one bit of the last digit of a size (3302 octal becomes 3303): it still
+# leads to the next header, inside the padding, and the photo took a zero
+# byte that is not its own; the size that ends at its last byte, and that
+# the checksum confirms, is given back
+cp "$D/good-project-A.mapeodata" "$TMP/pad.mapeodata"
+padded=$("$MK" mhdr "$TMP/pad.mapeodata" 0 135 1)
+"$MK" noindex "$TMP/pad.mapeodata"
+status "a size off inside the padding: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/pad.mapeodata" -o "$TMP/pad-r.mapeodata"
+is "a size off inside the padding: the photo has its own size" "$(tar -tvf "$TMP/pad-r.mapeodata" | awk -v p="$padded" '$6 == p {print $3}')" "$(tar -tvf "$D/good-project-A.mapeodata" | awk -v p="$padded" '$6 == p {print $3}')"
 # the first header's magic flipped and no index: the file was "not a sync
 # file", and nothing of it could be rebuilt
 cp "$D/good-project-A.mapeodata" "$TMP/first.mapeodata"

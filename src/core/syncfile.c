@@ -299,15 +299,16 @@ static bool header_or_end_at(syncfile *sf, uint64_t off)
 	return h.zero || h.checksum_ok || (h.size_ok && kind_of(h.name) != SF_KIND_OTHER);
 }
 
-/* Next offset (512-aligned, > from) holding a valid header, or size. */
-static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
+/* Next offset (512-aligned, > from, before limit) holding a valid header,
+ * or limit. */
+static uint64_t resync_before(syncfile *sf, uint64_t from, uint64_t limit, const sd_progress *prog)
 {
 	uint8_t b[TAR_BLOCK];
-	for (uint64_t off = from; off + TAR_BLOCK <= sf->size; off += TAR_BLOCK) {
+	for (uint64_t off = from; off + TAR_BLOCK <= limit; off += TAR_BLOCK) {
 		if (sd_progress_cancelled(prog))
-			return sf->size;
+			return limit;
 		uint64_t data = sdin_next_data(sf->in, off) / TAR_BLOCK * TAR_BLOCK;
-		if (data > off && (off = data) + TAR_BLOCK > sf->size)
+		if (data > off && (off = data) + TAR_BLOCK > limit)
 			break;
 		if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 			break;
@@ -315,7 +316,13 @@ static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
 		if (tar_header_parse(b, &h) && h.checksum_ok && h.magic_ustar)
 			return off;
 	}
-	return sf->size;
+	return limit;
+}
+
+/* Next offset (512-aligned, > from) holding a valid header, or size. */
+static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
+{
+	return resync_before(sf, from, sf->size, prog);
 }
 
 /* First 512-aligned offset at or after from that is not a zero block (or
@@ -599,10 +606,11 @@ static bool name_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_
  * data. The data ends where its last non-zero byte is (a photo ends in its
  * format's end marker, and padding is zeros), at most 511 bytes before the
  * next header (next): the size is given back (into h->size) only when one
- * size from there on differs from the field in one byte and gives the
- * header its checksum back. Bounded as name_from_checksum(). */
+ * size from there on (exact: that size itself) differs from the field in
+ * one byte and gives the header its checksum back. Bounded as
+ * name_from_checksum(). */
 static bool size_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_BLOCK],
-                               uint64_t pos, uint64_t next)
+                               uint64_t pos, uint64_t next, bool exact)
 {
 	uint64_t data = pos + TAR_BLOCK;
 	uint8_t last[TAR_BLOCK];
@@ -618,7 +626,8 @@ static bool size_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_
 		return false;
 	uint64_t found = 0;
 	int n = 0;
-	for (uint64_t s = next - TAR_BLOCK + nz - data; s <= next - data && n < 2; s++) {
+	uint64_t from = next - TAR_BLOCK + nz - data;
+	for (uint64_t s = from; s <= (exact ? from : next - data) && n < 2; s++) {
 		/* one encoding, one byte off, and that byte gives the checksum */
 		char f[2][32];
 		bool fits = false;
@@ -678,7 +687,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		    (!h.checksum_ok &&
 		     (!h.size_ok || !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size))))) {
 			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
-			if (!ok || !size_from_checksum(sf, &h, b, pos, next)) {
+			if (!ok || !size_from_checksum(sf, &h, b, pos, next, false)) {
 				bad_header_finding(fl, b, &h, ok, pos, next);
 				pos = next;
 				continue;
@@ -690,12 +699,17 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			pos = next;
 			continue;
 		} else if (!h.checksum_ok && kind_of(h.name) == SF_KIND_MEDIA) {
-			/* Its size leads to a header, but perhaps past others: a
+			/* Its size leads to a header, but perhaps past others (a
 			 * flipped size byte landing on a later member's header
-			 * swallowed the photos between. */
+			 * swallowed the photos between), or a few bytes off inside
+			 * the padding (the photo was cut, or took zeros): there only
+			 * the size that ends at its last non-zero byte, as a photo
+			 * does, since the flipped byte may be anywhere else. */
 			uint64_t end = pos + TAR_BLOCK + tar_padded(h.size);
-			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
-			resized = next < end && size_from_checksum(sf, &h, b, pos, next);
+			/* only inside its extent: a file of damaged headers stays
+			 * linear */
+			uint64_t next = resync_before(sf, pos + TAR_BLOCK, end, prog);
+			resized = size_from_checksum(sf, &h, b, pos, next, next == end);
 		}
 		if (sf->n_members >= sd_limit(SD_LIMIT_MEMBERS)) {
 			finding *f = fnd_add(
