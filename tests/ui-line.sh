@@ -213,6 +213,15 @@ else
 	skip "database: tests/unit/mkdb was not built (Check is missing)"
 fi
 
+# A configuration cut before its metadata.json, beside the file: offered
+# as damaged (it was offered as MAPEO), and chosen it is no mismatch
+mkdir "$W/cut" && cp good-project-A.mapeodata "$W/cut/"
+head -c 3000 config-A.v3-tar.mapeosettings >"$W/cut/cut.mapeosettings"
+(cd "$W/cut" && wiz '\n1\n\n\n\n' good-project-A.mapeodata)
+check "a cut configuration: offered as damaged" has "1) cut.mapeosettings (damaged: its project cannot be read)"
+check "a cut configuration: no mismatch" sh -c "! grep -q 'MISMATCH' '$TMP/out'"
+check "a cut configuration: CANNOT TELL" has "\*\*\* CANNOT TELL \*\*\*"
+
 # TERM=dumb, or a terminal curses does not know: line mode too (stdout is
 # a pipe here anyway; tests/ui-tmux.sh checks it on a real terminal).
 printf '' | TERM=dumb "$SYNCDOCTOR" good-project-A.mapeodata >"$TMP/out" 2>&1
