@@ -646,6 +646,78 @@ static bool size_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_
 	return true;
 }
 
+/* The size of the header h at pos (block b, ok as tar_header_parse said):
+ * pos when the walk takes it as a member (h->size given back by its
+ * checksum when it was the damaged field: *resized), else where the walk
+ * resumes after saying why it could not. */
+static uint64_t header_size(syncfile *sf, findings *fl, tar_header *h, const uint8_t *b, bool ok,
+                            uint64_t pos, bool *resized, const sd_progress *prog)
+{
+	if ((!ok && !only_magic_damaged(sf, h, pos)) ||
+	    (!h->checksum_ok &&
+	     (!h->size_ok || !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h->size))))) {
+		uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
+		if (!ok || !size_from_checksum(sf, h, b, pos, next, false)) {
+			bad_header_finding(fl, b, h, ok, pos, next);
+			return next;
+		}
+		h->size_ok = *resized = true;
+	} else if (!h->size_ok) {
+		uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
+		bad_header_finding(fl, b, h, ok, pos, next);
+		return next;
+	} else if (!h->checksum_ok && kind_of(h->name) == SF_KIND_MEDIA) {
+		/* Its size leads to a header, but perhaps past others (a
+		 * flipped size byte landing on a later member's header
+		 * swallowed the photos between), or a few bytes off inside
+		 * the padding (the photo was cut, or took zeros): there only
+		 * the size that ends at its last non-zero byte, as a photo
+		 * does, since the flipped byte may be anywhere else. */
+		uint64_t end = pos + TAR_BLOCK + tar_padded(h->size);
+		/* only inside its extent: a file of damaged headers stays
+		 * linear */
+		uint64_t next = resync_before(sf, pos + TAR_BLOCK, end, prog);
+		*resized = size_from_checksum(sf, h, b, pos, next, next == end);
+	}
+	return pos;
+}
+
+/* What to say of member m whose header h fails its checksum: its name
+ * given back (damaged: the name as it was read), its size given back, or
+ * neither. */
+static void checksum_finding(findings *fl, const tar_header *h, const sf_member *m,
+                             const char *damaged, bool resized)
+{
+	if (h->checksum_ok)
+		return;
+	char *en = escape_name(m->name);
+	uint64_t pos = m->header_off;
+	finding *f;
+	if (damaged) {
+		char *ed = escape_name(damaged);
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("the tar header at byte %llu has a wrong checksum: one byte of its "
+		              "name was damaged ('%s'), and the checksum gives it back: it is read "
+		              "as '%s', and a rebuild writes the header again"),
+		            (unsigned long long)pos, ed, en);
+		free(ed);
+	} else if (resized) {
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("the tar header of '%s' at byte %llu has a wrong checksum: one byte "
+		              "of its size was damaged, and the checksum gives it back (%llu "
+		              "bytes, up to the next header): a rebuild writes the header again"),
+		            en, (unsigned long long)pos, (unsigned long long)m->size);
+	} else {
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("the tar header of '%s' at byte %llu has a wrong checksum "
+		              "(%o, expected %o); its size still leads to the next header"),
+		            en, (unsigned long long)pos, h->checksum_stored, h->checksum_computed);
+	}
+	f->offset = (int64_t)pos;
+	fnd_set_member(f, en);
+	free(en);
+}
+
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	uint64_t pos = 0;
@@ -683,33 +755,10 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		}
 		zero_run = 0;
 		bool resized = false;
-		if ((!ok && !only_magic_damaged(sf, &h, pos)) ||
-		    (!h.checksum_ok &&
-		     (!h.size_ok || !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size))))) {
-			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
-			if (!ok || !size_from_checksum(sf, &h, b, pos, next, false)) {
-				bad_header_finding(fl, b, &h, ok, pos, next);
-				pos = next;
-				continue;
-			}
-			h.size_ok = resized = true;
-		} else if (!h.size_ok) {
-			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
-			bad_header_finding(fl, b, &h, ok, pos, next);
+		uint64_t next = header_size(sf, fl, &h, b, ok, pos, &resized, prog);
+		if (next != pos) {
 			pos = next;
 			continue;
-		} else if (!h.checksum_ok && kind_of(h.name) == SF_KIND_MEDIA) {
-			/* Its size leads to a header, but perhaps past others (a
-			 * flipped size byte landing on a later member's header
-			 * swallowed the photos between), or a few bytes off inside
-			 * the padding (the photo was cut, or took zeros): there only
-			 * the size that ends at its last non-zero byte, as a photo
-			 * does, since the flipped byte may be anywhere else. */
-			uint64_t end = pos + TAR_BLOCK + tar_padded(h.size);
-			/* only inside its extent: a file of damaged headers stays
-			 * linear */
-			uint64_t next = resync_before(sf, pos + TAR_BLOCK, end, prog);
-			resized = size_from_checksum(sf, &h, b, pos, next, next == end);
 		}
 		if (sf->n_members >= sd_limit(SD_LIMIT_MEMBERS)) {
 			finding *f = fnd_add(
@@ -731,39 +780,7 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			sf->hints.negative_mtime = true;
 		if (h.mtime > sf->write_time)
 			sf->write_time = h.mtime;
-		if (renamed) {
-			char *en = escape_name(m->name), *ed = escape_name(damaged);
-			finding *f = fnd_add(
-			    fl, FND_BAD_HEADER_CHECKSUM,
-			    _("the tar header at byte %llu has a wrong checksum: one byte of its "
-			      "name was damaged ('%s'), and the checksum gives it back: it is read "
-			      "as '%s', and a rebuild writes the header again"),
-			    (unsigned long long)pos, ed, en);
-			f->offset = (int64_t)pos;
-			fnd_set_member(f, en);
-			free(en), free(ed);
-		} else if (resized) {
-			char *en = escape_name(m->name);
-			finding *f = fnd_add(
-			    fl, FND_BAD_HEADER_CHECKSUM,
-			    _("the tar header of '%s' at byte %llu has a wrong checksum: one byte "
-			      "of its size was damaged, and the checksum gives it back (%llu "
-			      "bytes, up to the next header): a rebuild writes the header again"),
-			    en, (unsigned long long)pos, (unsigned long long)m->size);
-			f->offset = (int64_t)pos;
-			fnd_set_member(f, en);
-			free(en);
-		} else if (!h.checksum_ok) {
-			char *en = escape_name(m->name);
-			finding *f = fnd_add(
-			    fl, FND_BAD_HEADER_CHECKSUM,
-			    _("the tar header of '%s' at byte %llu has a wrong checksum "
-			      "(%o, expected %o); its size still leads to the next header"),
-			    en, (unsigned long long)pos, h.checksum_stored, h.checksum_computed);
-			f->offset = (int64_t)pos;
-			fnd_set_member(f, en);
-			free(en);
-		}
+		checksum_finding(fl, &h, m, renamed ? damaged : NULL, resized);
 		if (dangerous_name(m->name)) {
 			char *en = escape_name(m->name);
 			finding *f =
