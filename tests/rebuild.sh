@@ -249,6 +249,17 @@ cp "$D/good-project-A.mapeodata" "$TMP/v3.mapeodata"
 status "a Mapeo 3 file is refused" 2 "$SYNCDOCTOR" rebuild "$TMP/v3.mapeodata" -o "$TMP/r17.mapeodata"
 check "a Mapeo 3 file: says why" grep -q "hyperlog" "$TMP/err"
 
+# one byte of the index's p2p-db flipped ("kappa-osn") over a kappa-osm
+# database: Mapeo refuses the file, but the feeds are whole. They were read
+# as an unknown era: not checked, and a rebuild kept none of them (and said
+# no device's data verifies)
+cp "$D/good-project-A.mapeodata" "$TMP/p2p.mapeodata"
+"$MK" p2pflip "$TMP/p2p.mapeodata"
+is "a flipped p2p-db: the feeds are read, the damage said" "$(verdict "$TMP/p2p.mapeodata" '[.era, .observations.heads, ([.findings[] | select(.code == "damaged-index" or .code == "project-unreadable") | .code] | join(","))] | join(" ")')" "kappa-osm-v2 24 project-unreadable,damaged-index"
+status "a flipped p2p-db: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/p2p.mapeodata" -o "$TMP/r18.mapeodata"
+is "a flipped p2p-db: nothing lost, clean" "$(verdict "$TMP/r18.mapeodata" '[.verdict, .observations.heads, .media.members, .project.p2p_db] | join(" ")')" "ok 24 30 kappa-osm"
+mapeo "a flipped p2p-db" "$TMP/r18.mapeodata" "$KA" 24 30
+
 # safety
 status "--dry-run" 0 "$SYNCDOCTOR" rebuild --dry-run "$TMP/a.mapeodata" -o "$TMP/dry.mapeodata"
 check "--dry-run writes nothing" test ! -e "$TMP/dry.mapeodata"

@@ -1856,6 +1856,15 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	feeds_mapeo_loads(sf, fl);
 }
 
+/* Does s differ from want in exactly one byte (the same length)? */
+static bool one_byte_off(const char *s, const char *want)
+{
+	size_t n = 0, i = 0;
+	for (; s[i] && want[i]; i++)
+		n += s[i] != want[i];
+	return !s[i] && !want[i] && n == 1;
+}
+
 static void era_and_hints(syncfile *sf, findings *fl)
 {
 	if (sf->p2p_db && !strcmp(sf->p2p_db, "hyperlog")) {
@@ -1865,6 +1874,20 @@ static void era_and_hints(syncfile *sf, findings *fl)
 		          "Desktop "
 		          "3 (or mapeo-core 2.0.0-2.0.1); Mapeo Desktop 4 and later refuse it with "
 		          "'trying to sync this kappa-osm database with a hyperlog database!'"));
+	} else if (sf->p2p_db && one_byte_off(sf->p2p_db, "kappa-osm") && sf->n_feeds) {
+		/* A flipped byte in the index, over a database of hypercore
+		 * feeds: the era is the database's. Mapeo still refuses the
+		 * file (project-unreadable says so); a rebuild writes the value
+		 * again. Read as an unknown era, the feeds were neither checked
+		 * nor kept. */
+		sf->era = SF_ERA_KAPPA_OSM_V2;
+		char *en = escape_name(sf->p2p_db);
+		fnd_add(fl, FND_DAMAGED_INDEX,
+		        _("the index says the database is '%s', one byte off 'kappa-osm', over a "
+		          "kappa-osm database: a damaged byte; Mapeo refuses the file until a "
+		          "rebuild writes it again"),
+		        en);
+		free(en);
 	} else if (sf->p2p_db && strcmp(sf->p2p_db, "kappa-osm") != 0) {
 		sf->era = SF_ERA_UNKNOWN;
 		char *en = escape_name(sf->p2p_db);

@@ -26,6 +26,8 @@
  *   mkdamage header FILE FEED       flip a byte of the tree file's header
  *   mkdamage hyperlog FILE          the userdata says p2p-db "hyperlog", as a
  *                                   Mapeo Desktop 3 file does
+ *   mkdamage p2pflip FILE           one byte of the userdata's p2p-db flipped
+ *                                   ("kappa-osn"), storage damage in the index
  *   mkdamage dbagain FILE           the index cut away and the database
  *                                   appended again in its place (an append
  *                                   that died after the data, before the index)
@@ -234,9 +236,11 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		return 0;
 	}
 	size_t ilen;
-	char *text = !strcmp(what, "hyperlog") ? sf_index_text(sf, &ilen) : NULL;
+	bool flip = !strcmp(what, "p2pflip");
+	char *text = !strcmp(what, "hyperlog") || flip ? sf_index_text(sf, &ilen) : NULL;
 	if (text) {
-		char *json = dmg_replace(text, "\"kappa-osm\"", "\"hyperlog\"");
+		char *json =
+		    dmg_replace(text, "\"kappa-osm\"", flip ? "\"kappa-osn\"" : "\"hyperlog\"");
 		free(text);
 		dmg_rewrite_index(path, json);
 		free(json);
