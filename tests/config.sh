@@ -68,4 +68,16 @@ HOME=$TMP/home XDG_CONFIG_HOME= "$SYNCDOCTOR" check --format json "$D/good-proje
 is "and finds the mismatch" "$(jq -r .config.match "$TMP/autob.json")" false
 APPDATA=$TMP/home/.config HOME=/nonexistent XDG_CONFIG_HOME= "$SYNCDOCTOR" check --format json "$A" >"$TMP/win.json"
 is "Windows %APPDATA%\\Mapeo" "$(jq -r .config.name "$TMP/win.json")" "Proyecto A"
+# A configuration cut before its metadata.json (where the project key is,
+# block 45 of this one): its key is unknown, not the default project's. It
+# used to be taken for MAPEO: "MISMATCH", "Mapeo will say us=mapeo-sync",
+# and "no" in match.
+head -c 3000 "$D/config-A.v3-tar.mapeosettings" >"$TMP/cut.mapeosettings"
+status "a cut configuration: check" 2 "$SYNCDOCTOR" check --no-environment --format json --config "$TMP/cut.mapeosettings" "$A"
+is "a cut configuration: no mismatch predicted, the damage and the unknown project said" "$(jq -r '[(.findings[] | select(.step == "configuration") | .code)] | join(" ")' "$TMP/out")" "config-damaged project-unknown"
+status "a cut configuration: text" 2 "$SYNCDOCTOR" check --no-environment --config "$TMP/cut.mapeosettings" "$A"
+check "a cut configuration: no MISMATCH" sh -c "! grep -q 'MISMATCH' '$TMP/out'"
+status "a cut configuration: match leaves it out" 0 "$SYNCDOCTOR" match "$A" "$TMP/cut.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
+check "a cut configuration: match says why" grep -q "cut.mapeosettings is damaged before its metadata.json" "$TMP/err"
+check "a cut configuration: match does not call it MAPEO" sh -c "! grep -q 'cut.mapeosettings' '$TMP/out'"
 done_testing

@@ -177,6 +177,19 @@ is "damaged photo headers: nothing lost, clean" "$(verdict "$TMP/r10b.mapeodata"
 check "damaged photo headers: the damaged name is the index's again" sh -c "tar -tf '$TMP/r10b.mapeodata' | grep -qx '$named'"
 mapeo "damaged photo headers" "$TMP/r10b.mapeodata" "$KA" 24 30
 
+# a flipped byte in photo headers' size fields: the walk cannot use the
+# size, but the index names each at its offset, and with the index's size
+# the header's checksum holds again: nothing is lost (two photos were left
+# out over intact data)
+cp "$D/good-project-A.mapeodata" "$TMP/msize.mapeodata"
+"$MK" mhdr "$TMP/msize.mapeodata" 2 130 >/dev/null
+"$MK" mhdr "$TMP/msize.mapeodata" 4 124 >/dev/null
+is "damaged size fields: every photo is read" "$(verdict "$TMP/msize.mapeodata" '[.media.members, ([.findings[] | select(.code == "attachment-missing")] | length)] | join(" ")')" "30 0"
+status "damaged size fields: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/msize.mapeodata" -o "$TMP/r10e.mapeodata"
+check "damaged size fields: nothing is left out" grep -q "Nothing is left out" "$TMP/out"
+is "damaged size fields: nothing lost, clean" "$(verdict "$TMP/r10e.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "damaged size fields" "$TMP/r10e.mapeodata" "$KA" 24 30
+
 # Windows names beside POSIX ones: two feeds numbered 0, both kept
 cp "$D/good-project-A.mapeodata" "$TMP/collide.mapeodata"
 "$MK" collide "$TMP/collide.mapeodata" 1 0
@@ -184,6 +197,22 @@ status "a Windows feed beside a POSIX one" 0 "$SYNCDOCTOR" rebuild "$TMP/collide
 check "the plan keeps both" grep -q "both feeds numbered 0 are kept" "$TMP/out"
 is "both feeds are in the file" "$(verdict "$TMP/r11.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 2 24"
 mapeo "Windows and POSIX feeds" "$TMP/r11.mapeodata" "$KA" 24 30
+
+# the database packed by another tar writer: names "./0/key", GNU long
+# names, pax paths. Mapeo extracts each entry to path.join(folder, name),
+# so it reads every feed (proved below on the inputs themselves); they
+# used to be no feed at all: "healthy" with no observation, and a rebuild
+# that dropped them
+for form in dot gnu pax; do
+	cp "$D/good-project-A.mapeodata" "$TMP/names-$form.mapeodata"
+	"$MK" names "$TMP/names-$form.mapeodata" "$form"
+	is "names $form: every feed is read" "$(verdict "$TMP/names-$form.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 2 24"
+	status "names $form: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/names-$form.mapeodata" -o "$TMP/names-$form-r.mapeodata"
+	is "names $form: nothing lost" "$(verdict "$TMP/names-$form-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+done
+mapeo "names ./N/file, as Mapeo reads them" "$TMP/names-dot.mapeodata" "$KA" 24 30
+mapeo "names in pax headers, as Mapeo reads them" "$TMP/names-pax.mapeodata" "$KA" 24 30
+mapeo "GNU long names, rebuilt" "$TMP/names-gnu-r.mapeodata" "$KA" 24 30
 
 # several sources of one project: a database popped out into a temporary
 # folder, with the file left holding only the photos, restored whole
@@ -219,6 +248,17 @@ cp "$D/good-project-A.mapeodata" "$TMP/v3.mapeodata"
 "$MK" hyperlog "$TMP/v3.mapeodata"
 status "a Mapeo 3 file is refused" 2 "$SYNCDOCTOR" rebuild "$TMP/v3.mapeodata" -o "$TMP/r17.mapeodata"
 check "a Mapeo 3 file: says why" grep -q "hyperlog" "$TMP/err"
+
+# one byte of the index's p2p-db flipped ("kappa-osn") over a kappa-osm
+# database: Mapeo refuses the file, but the feeds are whole. They were read
+# as an unknown era: not checked, and a rebuild kept none of them (and said
+# no device's data verifies)
+cp "$D/good-project-A.mapeodata" "$TMP/p2p.mapeodata"
+"$MK" p2pflip "$TMP/p2p.mapeodata"
+is "a flipped p2p-db: the feeds are read, the damage said" "$(verdict "$TMP/p2p.mapeodata" '[.era, .observations.heads, ([.findings[] | select(.code == "damaged-index" or .code == "project-unreadable") | .code] | join(","))] | join(" ")')" "kappa-osm-v2 24 project-unreadable,damaged-index"
+status "a flipped p2p-db: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/p2p.mapeodata" -o "$TMP/r18.mapeodata"
+is "a flipped p2p-db: nothing lost, clean" "$(verdict "$TMP/r18.mapeodata" '[.verdict, .observations.heads, .media.members, .project.p2p_db] | join(" ")')" "ok 24 30 kappa-osm"
+mapeo "a flipped p2p-db" "$TMP/r18.mapeodata" "$KA" 24 30
 
 # safety
 status "--dry-run" 0 "$SYNCDOCTOR" rebuild --dry-run "$TMP/a.mapeodata" -o "$TMP/dry.mapeodata"

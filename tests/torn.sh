@@ -82,6 +82,84 @@ status "unpatched: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/unp.map
 is "unpatched: rebuilt file" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/unp-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "unpatched, rebuilt" "$TMP/unp-r.mapeodata" "$KA" 24 30
 
+# Two damages at once: the append died (no index to vouch for any header)
+# and a photo's header has a flipped bit in tar's magic ("ustar"), which
+# also fails its checksum. Its name and size are intact and lead to the next
+# header: the photo is kept, as a flip in any other byte of the header
+# keeps it (it used to be left out as "not a tar header").
+cp "$D/good-project-A.mapeodata" "$TMP/magic.mapeodata"
+photo=$("$MK" mhdr "$TMP/magic.mapeodata" 2 260)
+"$MK" unpatched "$TMP/magic.mapeodata"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/magic.mapeodata" >"$TMP/magic.json"
+is "magic and no index: every photo is read" "$(jq -r '[.media.members, ([.findings[] | select(.code == "attachment-missing")] | length)] | join(" ")' "$TMP/magic.json")" "30 0"
+check "magic and no index: the damaged header is named" jq -e --arg p "$photo" 'any(.findings[]; .code == "bad-header-checksum" and .member == $p)' "$TMP/magic.json"
+status "magic and no index: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/magic.mapeodata" -o "$TMP/magic-r.mapeodata"
+check "magic and no index: nothing is left out" grep -q "Nothing is left out" "$TMP/out"
+is "magic and no index: rebuilt whole and clean" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/magic-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "magic and no index, rebuilt" "$TMP/magic-r.mapeodata" "$KA" 24 30
+
+# Six headers damaged in storage and no index to vouch for any of them
+# (the file cut before its index): a header's magic, a byte of a photo's
+# name, a byte of another's ustar prefix, a byte of another's size. The stored checksum gives each
+# damaged name or size back (the photo was kept under a name no
+# observation has, or left out), so nothing is lost.
+cp "$D/good-project-A.mapeodata" "$TMP/names.mapeodata"
+"$MK" mhdr "$TMP/names.mapeodata" 1 260 >/dev/null
+named=$("$MK" mhdr "$TMP/names.mapeodata" 2 20)
+prefixed=$("$MK" mhdr "$TMP/names.mapeodata" 7 345)
+sized=$("$MK" mhdr "$TMP/names.mapeodata" 20 129)
+# and two flips that leave a well-formed name: a hex digit to another
+# ('b' to '8'), one bit of the extension ('jpg' to 'jqg'): the photo's
+# other two members (original, preview, thumbnail of one ID) tell which
+hexed=$("$MK" mhdr "$TMP/names.mapeodata" 0 12 0x5a)
+"$MK" mhdr "$TMP/names.mapeodata" 9 44 1 >/dev/null
+"$MK" noindex "$TMP/names.mapeodata"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/names.mapeodata" >"$TMP/names.json"
+is "damaged names, no index: every photo under its name" "$(jq -r '[.media.members, .observations.heads, ([.findings[] | select(.code == "attachment-missing" or .code == "not-a-sync-file")] | length)] | join(" ")' "$TMP/names.json")" "30 24 0"
+check "damaged names, no index: the name given back is said" jq -e --arg p "$named" 'any(.findings[]; .code == "bad-header-checksum" and .member == $p and (.message | test("gives it back")))' "$TMP/names.json"
+check "damaged names, no index: so is the prefix" jq -e --arg p "$prefixed" 'any(.findings[]; .code == "bad-header-checksum" and .member == $p)' "$TMP/names.json"
+check "damaged names, no index: a hex digit given back is said" jq -e --arg p "$hexed" 'any(.findings[]; .code == "bad-header-checksum" and .member == $p and (.message | test("gives it back")))' "$TMP/names.json"
+check "damaged names, no index: a size field given back is said" jq -e --arg p "$sized" 'any(.findings[]; .code == "bad-header-checksum" and .member == $p and (.message | test("one byte of its size")))' "$TMP/names.json"
+status "damaged names, no index: rebuild" 0 env SYNCDOCTOR_NAMES_BUDGET=0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/names.mapeodata" -o "$TMP/names-r.mapeodata"
+is "damaged names, no index: rebuilt whole and clean" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/names-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 24 30 0"
+check "damaged names, no index: the photo is written under its name" sh -c "tar -tf '$TMP/names-r.mapeodata' | grep -qx '$named'"
+mapeo "damaged names, no index, rebuilt" "$TMP/names-r.mapeodata" "$KA" 24 30
+# one bit of the first photo's size (3302 octal becomes 103302): that
+# size leads to the header of a photo eight members on, and the photos
+# between were taken for its data; the first header the walk meets gives
+# its size back
+cp "$D/good-project-A.mapeodata" "$TMP/swallow.mapeodata"
+"$MK" mhdr "$TMP/swallow.mapeodata" 0 130 1 >/dev/null
+"$MK" noindex "$TMP/swallow.mapeodata"
+is "a size that swallows photos: every photo is read" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/swallow.mapeodata" | jq -r '[.media.members, ([.findings[] | select(.code == "attachment-missing")] | length)] | join(" ")')" "30 0"
+# one bit of the last digit of a size (3302 octal becomes 3303): it still
+# leads to the next header, inside the padding, and the photo took a zero
+# byte that is not its own; the size that ends at its last byte, and that
+# the checksum confirms, is given back
+cp "$D/good-project-A.mapeodata" "$TMP/pad.mapeodata"
+padded=$("$MK" mhdr "$TMP/pad.mapeodata" 0 135 1)
+"$MK" noindex "$TMP/pad.mapeodata"
+status "a size off inside the padding: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/pad.mapeodata" -o "$TMP/pad-r.mapeodata"
+is "a size off inside the padding: the photo has its own size" "$(tar -tvf "$TMP/pad-r.mapeodata" | awk -v p="$padded" '$6 == p {print $3}')" "$(tar -tvf "$D/good-project-A.mapeodata" | awk -v p="$padded" '$6 == p {print $3}')"
+# the first header's magic flipped and no index: the file was "not a sync
+# file", and nothing of it could be rebuilt
+cp "$D/good-project-A.mapeodata" "$TMP/first.mapeodata"
+"$MK" mhdr "$TMP/first.mapeodata" 0 260 >/dev/null
+"$MK" noindex "$TMP/first.mapeodata"
+is "a damaged first header, no index: still a sync file, read whole" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/first.mapeodata" | jq -r '[.media.members, .observations.heads, ([.findings[] | select(.code == "not-a-sync-file")] | length)] | join(" ")')" "30 24 0"
+status "a damaged first header, no index: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/first.mapeodata" -o "$TMP/first-r.mapeodata"
+is "a damaged first header, no index: rebuilt whole" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/first-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+
+# The database appended again where the index was, and no index: which
+# one counts cannot be told, the last is read, and the earlier one is said
+# (it was passed over in silence), in the check and in the plan
+cp "$D/good-project-A.mapeodata" "$TMP/db2.mapeodata"
+"$MK" dbagain "$TMP/db2.mapeodata"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/db2.mapeodata" >"$TMP/db2.json"
+check "two databases, no index: the earlier one is said" jq -e 'any(.findings[]; .code == "dead-space" and .member == "osm-p2p-db.tar" and (.message | test("another database")))' "$TMP/db2.json"
+status "two databases, no index: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/db2.mapeodata" -o "$TMP/db2-r.mapeodata"
+check "two databases, no index: the plan says what is dropped" grep -q "dead space" "$TMP/out"
+
 # 3. A damaged tree node over intact data: the node is named, the data is
 # said intact, and the advice says what salvage then does.
 cp "$D/good-project-A.mapeodata" "$TMP/node.mapeodata"

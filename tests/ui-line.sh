@@ -213,6 +213,29 @@ else
 	skip "database: tests/unit/mkdb was not built (Check is missing)"
 fi
 
+# A configuration cut before its metadata.json, beside the file: offered
+# as damaged (it was offered as MAPEO), and chosen it is no mismatch
+mkdir "$W/cut" && cp good-project-A.mapeodata "$W/cut/"
+head -c 3000 config-A.v3-tar.mapeosettings >"$W/cut/cut.mapeosettings"
+(cd "$W/cut" && wiz '\n1\n\n\n\n' good-project-A.mapeodata)
+check "a cut configuration: offered as damaged" has "1) cut.mapeosettings (damaged: its project cannot be read)"
+check "a cut configuration: no mismatch" sh -c "! grep -q 'MISMATCH' '$TMP/out'"
+check "a cut configuration: CANNOT TELL" has "\*\*\* CANNOT TELL \*\*\*"
+
+# A file cut before its index (its project with it), the configuration
+# chosen in step 1: the salvage writes the file for that configuration's
+# project (it was refused with "give the configuration with --config")
+if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
+	mkdir "$W/noindex" && cp good-project-A.mapeodata config-A.v3-tar.mapeosettings "$W/noindex/"
+	"${top_builddir}/tests/unit/mkdamage" noindex "$W/noindex/good-project-A.mapeodata"
+	(cd "$W/noindex" && wiz '\n1\n\n\n\n4\n1\ny\n' good-project-A.mapeodata)
+	check "no index: the salvage takes the chosen configuration" has "configuration \"Proyecto A 1.2.0\" (config-A.v3-tar.mapeosettings)"
+	check "no index: written" has "Written and verified: good-project-A-repaired.mapeodata"
+	is "no index: the new file is whole" "$("$SYNCDOCTOR" check --no-config --format json "$W/noindex/good-project-A-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+else
+	skip "no index: tests/unit/mkdamage was not built (Check is missing)"
+fi
+
 # TERM=dumb, or a terminal curses does not know: line mode too (stdout is
 # a pipe here anyway; tests/ui-tmux.sh checks it on a real terminal).
 printf '' | TERM=dumb "$SYNCDOCTOR" good-project-A.mapeodata >"$TMP/out" 2>&1

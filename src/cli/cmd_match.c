@@ -41,11 +41,20 @@ static void try_config(match_state *ms, const char *path)
 	findings fl;
 	fnd_init(&fl);
 	mapeo_config *c = NULL;
-	if (cfg_open(path, &c, &fl, NULL) == SD_OK) {
+	if (cfg_open(path, &c, &fl, NULL) == SD_OK && c->metadata_lost) {
+		/* its key was never read: neither "no" nor "MATCH" (it was
+		 * listed as the default project, MAPEO, and "no") */
+		for (size_t i = 0; i < fl.n; i++)
+			if (fl.v[i].id == FND_CONFIG_DAMAGED)
+				cli_warning("%s", fl.v[i].message);
+		cli_warning(_("%s is damaged before its metadata.json, where its project key "
+		              "is: it is left out of the comparison"),
+		            path);
+	} else if (c) {
 		report_match_add(&ms->out, path, c->name, c->version, c->footer,
 		                 cfg_same_project(c, ms->want));
-		cfg_free(c);
 	}
+	cfg_free(c);
 	fnd_free(&fl);
 }
 

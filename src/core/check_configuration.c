@@ -35,6 +35,19 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 		free(auto_path);
 		return;
 	}
+	if (c->metadata_lost) {
+		/* A damaged archive whose metadata.json was never read says
+		 * nothing of its key: it used to be taken for the default
+		 * project and a mismatch predicted ("us=mapeo-sync"), and Mapeo
+		 * cannot import it anyway. config-damaged says why. */
+		fnd_add(&r->findings, FND_PROJECT_UNKNOWN,
+		        _("the configuration %s is damaged before its metadata.json, where its "
+		          "project key is: it cannot be compared with the file"),
+		        path);
+		cfg_free(c);
+		free(auto_path);
+		return;
+	}
 	r->config_used = true;
 	r->config_path = xstrdup(path);
 	r->config_name = xstrdup_or_null(c->name);

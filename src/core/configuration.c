@@ -349,6 +349,8 @@ static void read_metadata(mapeo_config *c, findings *fl)
 			          "bundled default "
 			          "configuration (no project key)"),
 			        c->path);
+		else
+			c->metadata_lost = true; /* cut or damaged before it */
 		return;
 	}
 	c->name = dup_str(c->metadata, "name");

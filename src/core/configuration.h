@@ -45,6 +45,7 @@ typedef struct mapeo_config {
 	json_t *metadata, *presets, *translations, *imagery, *icons_json, *layers;
 	char *style_css;
 	bool has_icons_svg;
+	bool metadata_lost;  /* damaged before metadata.json: the key is unknown, not MAPEO */
 	cfg_member *members; /* every member, in stored order */
 	size_t n_members;
 } mapeo_config;

@@ -14,6 +14,7 @@
 #include "sdlimits.h"
 #include "sfindex.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "tar.h"
 #include "xalloc.h"
 
@@ -171,6 +172,17 @@ void sf_member_get(const syncfile *sf, size_t i, sf_member *out)
 	out->name = rec_name(sf, r, out->namebuf);
 }
 
+/* Keep name (taken) as a member's name whatever the names budget; returns
+ * what sf_mrec.name holds for it. */
+static uint32_t mname_push(syncfile *sf, char *name)
+{
+	size_t n = sf->n_mnames;
+	if ((n & (n - 1)) == 0) /* a power of two (or 0): full */
+		sf->mnames = xreallocarray(sf->mnames, n ? 2 * n : 1, sizeof *sf->mnames);
+	sf->mnames[sf->n_mnames++] = name;
+	return (uint32_t)sf->n_mnames;
+}
+
 static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 {
 	sf_mrec r = {.data_off = m->data_off, .size = m->size, .kind = (uint8_t)m->kind};
@@ -196,13 +208,8 @@ static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 			sf->names_budget = 0; /* in file order: the rest is read again */
 		}
 	}
-	if (name) {
-		size_t n = sf->n_mnames;
-		if ((n & (n - 1)) == 0) /* a power of two (or 0): full */
-			sf->mnames = xreallocarray(sf->mnames, n ? 2 * n : 1, sizeof *sf->mnames);
-		sf->mnames[sf->n_mnames++] = name;
-		r.name = (uint32_t)sf->n_mnames;
-	}
+	if (name)
+		r.name = mname_push(sf, name);
 	return r;
 }
 
@@ -274,7 +281,10 @@ static void header_member(const tar_header *h, uint64_t off, sf_member *m)
 }
 
 /* Is there a plausible header (or the end) at off? Used to decide whether a
- * header's size can be trusted. */
+ * header's size can be trusted. A header with a sync file member's name and
+ * a size is one even when a flipped byte fails its checksum: damage to two
+ * neighbouring headers otherwise lost both and every photo up to the next
+ * intact header. */
 static bool header_or_end_at(syncfile *sf, uint64_t off)
 {
 	if (off >= sf->size)
@@ -285,18 +295,20 @@ static bool header_or_end_at(syncfile *sf, uint64_t off)
 	if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 		return false;
 	tar_header h;
-	return tar_header_parse(b, &h) ? h.checksum_ok : h.zero;
+	(void)tar_header_parse(b, &h);
+	return h.zero || h.checksum_ok || (h.size_ok && kind_of(h.name) != SF_KIND_OTHER);
 }
 
-/* Next offset (512-aligned, > from) holding a valid header, or size. */
-static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
+/* Next offset (512-aligned, > from, before limit) holding a valid header,
+ * or limit. */
+static uint64_t resync_before(syncfile *sf, uint64_t from, uint64_t limit, const sd_progress *prog)
 {
 	uint8_t b[TAR_BLOCK];
-	for (uint64_t off = from; off + TAR_BLOCK <= sf->size; off += TAR_BLOCK) {
+	for (uint64_t off = from; off + TAR_BLOCK <= limit; off += TAR_BLOCK) {
 		if (sd_progress_cancelled(prog))
-			return sf->size;
+			return limit;
 		uint64_t data = sdin_next_data(sf->in, off) / TAR_BLOCK * TAR_BLOCK;
-		if (data > off && (off = data) + TAR_BLOCK > sf->size)
+		if (data > off && (off = data) + TAR_BLOCK > limit)
 			break;
 		if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 			break;
@@ -304,7 +316,13 @@ static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
 		if (tar_header_parse(b, &h) && h.checksum_ok && h.magic_ustar)
 			return off;
 	}
-	return sf->size;
+	return limit;
+}
+
+/* Next offset (512-aligned, > from) holding a valid header, or size. */
+static uint64_t resync(syncfile *sf, uint64_t from, const sd_progress *prog)
+{
+	return resync_before(sf, from, sf->size, prog);
 }
 
 /* First 512-aligned offset at or after from that is not a zero block (or
@@ -483,6 +501,223 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 	return end;
 }
 
+/* The two ways a writer puts size in a header's 12-byte size field
+ * (doc/formats.md §1): indexed-tarball's patch and tar-stream's. False
+ * when size needs more digits. */
+static bool size_fields(uint64_t size, char f[2][32])
+{
+	return snprintf(f[0], 32, "%012llo", (unsigned long long)size) == 12 &&
+	       snprintf(f[1], 32, "%011llo ", (unsigned long long)size) == 12;
+}
+
+/* Does header b pass its checksum with field as its size field (and then
+ * read as size)? */
+static bool field_restores_checksum(const uint8_t b[TAR_BLOCK], const char *field, uint64_t size)
+{
+	uint8_t c[TAR_BLOCK];
+	tar_header ch;
+	memcpy(c, b, TAR_BLOCK);
+	memcpy(c + 124, field, 12);
+	(void)tar_header_parse(c, &ch);
+	return ch.checksum_ok && ch.size_ok && ch.size == size;
+}
+
+/* Does header b pass its checksum with its size field written as size, in
+ * either writer's encoding? Then a flipped byte of the size was the damage,
+ * and size is the one the header was written with. */
+static bool size_restores_checksum(const uint8_t b[TAR_BLOCK], uint64_t size)
+{
+	char f[2][32];
+	return size_fields(size, f) &&
+	       (field_restores_checksum(b, f[0], size) || field_restores_checksum(b, f[1], size));
+}
+
+/* A header whose only fault tar_header_parse cannot see past is its magic:
+ * a bit flipped there (as likely as anywhere) also fails the checksum, so
+ * neither says "tar". Without an index to vouch for it the member would be
+ * left out although its name and size are intact, while the same flip in
+ * any other byte keeps it. It is taken as a header with a wrong checksum
+ * when its name is a sync file's member and its size leads to the next
+ * header or the end, the rule for every other damaged header. */
+static bool only_magic_damaged(syncfile *sf, const tar_header *h, uint64_t pos)
+{
+	return h->size_ok && kind_of(h->name) != SF_KIND_OTHER &&
+	       header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h->size));
+}
+
+/* KIND/ID.EXT with ID 32 lowercase hex characters: a photo's member name
+ * as Mapeo writes it (doc/formats.md §5). */
+static bool photo_name_ok(const char *name)
+{
+	const char *id = strchr(name, '/');
+	if (!id || kind_of(name) != SF_KIND_MEDIA)
+		return false;
+	id++;
+	for (int i = 0; i < 32; i++)
+		if (!isxdigit((unsigned char)id[i]) || isupper((unsigned char)id[i]))
+			return false;
+	size_t ext = strlen(id + 32);
+	if (id[32] != '.' || ext < 2 || ext > 6)
+		return false;
+	for (size_t i = 33; id[i]; i++)
+		if (!isalnum((unsigned char)id[i]))
+			return false;
+	return true;
+}
+
+/* A header whose checksum fails and whose name is not a photo's, when no
+ * index may vouch for it (a torn append): one flipped byte of the name or
+ * of ustar's prefix. The stored checksum is the sum the header had when
+ * written, so the byte was off by exactly the difference; the name is given
+ * back (into h->name) only when one single byte so changed makes a photo's
+ * name. Without it the photo was kept under the damaged name, and its
+ * observation lost it while the rebuild said nothing was left out. Each
+ * try parses up to 255 headers: a hostile file of damaged headers gets a
+ * bounded number of tries. */
+static bool name_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_BLOCK])
+{
+	if (h->checksum_ok || photo_name_ok(h->name) || kind_of(h->name) == SF_KIND_DB ||
+	    kind_of(h->name) == SF_KIND_INDEX || sf->name_fixes >= 4096)
+		return false;
+	sf->name_fixes++;
+	long d = (long)h->checksum_stored - (long)h->checksum_computed;
+	uint8_t c[TAR_BLOCK];
+	tar_header ch;
+	char found[sizeof h->name];
+	int n = 0;
+	for (size_t i = 0; i < 500 && n < 2; i = i == 99 ? 345 : i + 1) {
+		long v = (long)b[i] + d;
+		if (v < 0 || v > 255)
+			continue;
+		memcpy(c, b, TAR_BLOCK);
+		c[i] = (uint8_t)v;
+		(void)tar_header_parse(c, &ch);
+		if (ch.checksum_ok && ch.size == h->size && photo_name_ok(ch.name) && n++ == 0)
+			memcpy(found, ch.name, sizeof found);
+	}
+	if (n != 1)
+		return false;
+	memcpy(h->name, found, sizeof found);
+	return true;
+}
+
+/* A header whose checksum fails and whose size leads nowhere, when no
+ * index may vouch for it: one flipped byte of the size field over intact
+ * data. The data ends where its last non-zero byte is (a photo ends in its
+ * format's end marker, and padding is zeros), at most 511 bytes before the
+ * next header (next): the size is given back (into h->size) only when one
+ * size from there on (exact: that size itself) differs from the field in
+ * one byte and gives the header its checksum back. Bounded as
+ * name_from_checksum(). */
+static bool size_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_BLOCK],
+                               uint64_t pos, uint64_t next, bool exact)
+{
+	uint64_t data = pos + TAR_BLOCK;
+	uint8_t last[TAR_BLOCK];
+	if (h->checksum_ok || next < data + TAR_BLOCK || kind_of(h->name) != SF_KIND_MEDIA ||
+	    sf->name_fixes >= 4096 ||
+	    sdin_read_exact(sf->in, last, TAR_BLOCK, next - TAR_BLOCK, NULL) != SD_OK)
+		return false;
+	sf->name_fixes++;
+	size_t nz = TAR_BLOCK;
+	while (nz && !last[nz - 1])
+		nz--;
+	if (!nz)
+		return false;
+	uint64_t found = 0;
+	int n = 0;
+	uint64_t from = next - TAR_BLOCK + nz - data;
+	for (uint64_t s = from; s <= (exact ? from : next - data) && n < 2; s++) {
+		/* one encoding, one byte off, and that byte gives the checksum */
+		char f[2][32];
+		bool fits = false;
+		for (size_t k = 0; k < 2 && size_fields(s, f); k++) {
+			int diff = 0;
+			for (size_t i = 0; i < 12; i++)
+				diff += f[k][i] != (char)b[124 + i];
+			fits = fits || (diff == 1 && field_restores_checksum(b, f[k], s));
+		}
+		if (fits && n++ == 0)
+			found = s;
+	}
+	if (n != 1)
+		return false;
+	h->size = found;
+	return true;
+}
+
+/* The size of the header h at pos (block b, ok as tar_header_parse said):
+ * pos when the walk takes it as a member (h->size given back by its
+ * checksum when it was the damaged field: *resized), else where the walk
+ * resumes after saying why it could not. */
+static uint64_t header_size(syncfile *sf, findings *fl, tar_header *h, const uint8_t *b, bool ok,
+                            uint64_t pos, bool *resized, const sd_progress *prog)
+{
+	if ((!ok && !only_magic_damaged(sf, h, pos)) ||
+	    (!h->checksum_ok &&
+	     (!h->size_ok || !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h->size))))) {
+		uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
+		if (!ok || !size_from_checksum(sf, h, b, pos, next, false)) {
+			bad_header_finding(fl, b, h, ok, pos, next);
+			return next;
+		}
+		h->size_ok = *resized = true;
+	} else if (!h->size_ok) {
+		uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
+		bad_header_finding(fl, b, h, ok, pos, next);
+		return next;
+	} else if (!h->checksum_ok && kind_of(h->name) == SF_KIND_MEDIA) {
+		/* Its size leads to a header, but perhaps past others (a
+		 * flipped size byte landing on a later member's header
+		 * swallowed the photos between), or a few bytes off inside
+		 * the padding (the photo was cut, or took zeros): there only
+		 * the size that ends at its last non-zero byte, as a photo
+		 * does, since the flipped byte may be anywhere else. */
+		uint64_t end = pos + TAR_BLOCK + tar_padded(h->size);
+		/* only inside its extent: a file of damaged headers stays
+		 * linear */
+		uint64_t next = resync_before(sf, pos + TAR_BLOCK, end, prog);
+		*resized = size_from_checksum(sf, h, b, pos, next, next == end);
+	}
+	return pos;
+}
+
+/* What to say of member m whose header h fails its checksum: its name
+ * given back (damaged: the name as it was read), its size given back, or
+ * neither. */
+static void checksum_finding(findings *fl, const tar_header *h, const sf_member *m,
+                             const char *damaged, bool resized)
+{
+	if (h->checksum_ok)
+		return;
+	char *en = escape_name(m->name);
+	uint64_t pos = m->header_off;
+	finding *f;
+	if (damaged) {
+		char *ed = escape_name(damaged);
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("the tar header at byte %llu has a wrong checksum: one byte of its "
+		              "name was damaged ('%s'), and the checksum gives it back: it is read "
+		              "as '%s', and a rebuild writes the header again"),
+		            (unsigned long long)pos, ed, en);
+		free(ed);
+	} else if (resized) {
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("the tar header of '%s' at byte %llu has a wrong checksum: one byte "
+		              "of its size was damaged, and the checksum gives it back (%llu "
+		              "bytes, up to the next header): a rebuild writes the header again"),
+		            en, (unsigned long long)pos, (unsigned long long)m->size);
+	} else {
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
+		            _("the tar header of '%s' at byte %llu has a wrong checksum "
+		              "(%o, expected %o); its size still leads to the next header"),
+		            en, (unsigned long long)pos, h->checksum_stored, h->checksum_computed);
+	}
+	f->offset = (int64_t)pos;
+	fnd_set_member(f, en);
+	free(en);
+}
+
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	uint64_t pos = 0;
@@ -519,11 +754,9 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			continue;
 		}
 		zero_run = 0;
-		if (!ok || !h.size_ok ||
-		    (!h.checksum_ok &&
-		     !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h.size)))) {
-			uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
-			bad_header_finding(fl, b, &h, ok, pos, next);
+		bool resized = false;
+		uint64_t next = header_size(sf, fl, &h, b, ok, pos, &resized, prog);
+		if (next != pos) {
 			pos = next;
 			continue;
 		}
@@ -539,22 +772,15 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			return;
 		}
 		sf_member *m = &cur;
+		char damaged[257];
+		memcpy(damaged, h.name, sizeof damaged);
+		bool renamed = name_from_checksum(sf, &h, b);
 		header_member(&h, pos, m);
 		if (h.mtime_negative)
 			sf->hints.negative_mtime = true;
 		if (h.mtime > sf->write_time)
 			sf->write_time = h.mtime;
-		if (!h.checksum_ok) {
-			char *en = escape_name(m->name);
-			finding *f = fnd_add(
-			    fl, FND_BAD_HEADER_CHECKSUM,
-			    _("the tar header of '%s' at byte %llu has a wrong checksum "
-			      "(%o, expected %o); its size still leads to the next header"),
-			    en, (unsigned long long)pos, h.checksum_stored, h.checksum_computed);
-			f->offset = (int64_t)pos;
-			fnd_set_member(f, en);
-			free(en);
-		}
+		checksum_finding(fl, &h, m, renamed ? damaged : NULL, resized);
 		if (dangerous_name(m->name)) {
 			char *en = escape_name(m->name);
 			finding *f =
@@ -567,7 +793,9 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			free(en);
 		}
 		uint64_t end = member_extent(sf, fl, m, pos, prog);
-		mrec_append(sf, encode(sf, m, NULL));
+		/* a name given back is kept whatever the names budget: read
+		 * again from its header, it would be the damaged one */
+		mrec_append(sf, encode(sf, m, renamed ? xstrdup(m->name) : NULL));
 		last = *m;
 		prev = &last;
 		pos = end;
@@ -708,12 +936,15 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 	uint8_t b[TAR_BLOCK];
 	tar_header h;
 	/* tar's magic may be the damaged byte: the size field, read as tar
-	 * reads it and equal to the index's, is what must hold */
+	 * reads it and equal to the index's, is what must hold; or the size
+	 * field is the damaged one, and the index's size gives the header its
+	 * checksum back (the photo was otherwise left out over intact data) */
 	if (off % TAR_BLOCK || off + TAR_BLOCK + size > sf->size ||
 	    sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 		return false;
 	(void)tar_header_parse(b, &h);
-	if (h.zero || h.checksum_ok || !h.size_ok || h.size != size ||
+	if (h.zero || h.checksum_ok ||
+	    ((!h.size_ok || h.size != size) && !size_restores_checksum(b, size)) ||
 	    (m && (m->data_off != off + TAR_BLOCK || (m->flags & MF_CHECKSUM_OK))) ||
 	    sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS))
 		return false;
@@ -726,6 +957,102 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 	                                             .kind = (uint8_t)kind_of(name),
 	                                             .flags = MF_IN_INDEX};
 	return true;
+}
+
+/* Photos travel as three members of one ID and extension (doc/formats.md
+ * §5). With no index to vouch, a flipped byte can turn a photo's name into
+ * another well-formed one, which name_from_checksum() cannot tell from a
+ * right one: the photo was kept under a name no observation has. A member
+ * whose checksum fails and whose ID.EXT no other member has takes the one
+ * name, one byte off by the checksum's difference, whose ID.EXT other
+ * members have and that no member has yet; its finding then says so. */
+static void names_from_siblings(syncfile *sf, findings *fl)
+{
+	size_t bad = 0;
+	for (size_t i = 0; i < sf->n_members && !bad; i++) {
+		const sf_mrec *r = mrec(sf, i);
+		bad = r->kind == SF_KIND_MEDIA && !(r->flags & (MF_CHECKSUM_OK | MF_NO_HEADER));
+	}
+	if (sf->has_index || !bad)
+		return;
+	char **names = xcalloc(sf->n_members + 1, sizeof *names), buf[SF_NAME_MAX];
+	smap byname, byid;
+	smap_init(&byname), smap_init(&byid);
+	for (size_t i = 0; i < sf->n_members; i++) {
+		if (mrec(sf, i)->kind != SF_KIND_MEDIA)
+			continue;
+		names[i] = xstrdup(rec_name(sf, mrec(sf, i), buf));
+		smap_put(&byname, names[i], strlen(names[i]), i);
+		if (photo_name_ok(names[i])) {
+			const char *id = strchr(names[i], '/') + 1;
+			size_t n = 0;
+			(void)smap_get(&byid, id, strlen(id), &n);
+			smap_put(&byid, id, strlen(id), n + 1);
+		}
+	}
+	for (size_t i = 0; i < sf->n_members && sf->name_fixes < 4096; i++) {
+		sf_mrec *r = mrec(sf, i);
+		size_t n = 0;
+		uint8_t b[TAR_BLOCK], c[TAR_BLOCK];
+		tar_header h, ch;
+		if (r->kind != SF_KIND_MEDIA || (r->flags & (MF_CHECKSUM_OK | MF_NO_HEADER)) ||
+		    !photo_name_ok(names[i]) ||
+		    (smap_get(&byid, strchr(names[i], '/') + 1, strlen(strchr(names[i], '/') + 1),
+		              &n) &&
+		     n > 1) ||
+		    sdin_read_exact(sf->in, b, TAR_BLOCK, r->data_off - TAR_BLOCK, NULL) != SD_OK)
+			continue;
+		sf->name_fixes++;
+		(void)tar_header_parse(b, &h);
+		long d = (long)h.checksum_stored - (long)h.checksum_computed;
+		char found[sizeof h.name];
+		int hits = 0;
+		for (size_t k = 0; k < 100 && hits < 2; k++) {
+			long v = (long)b[k] + d;
+			size_t had;
+			if (v < 0 || v > 255)
+				continue;
+			memcpy(c, b, TAR_BLOCK);
+			c[k] = (uint8_t)v;
+			(void)tar_header_parse(c, &ch);
+			/* its ID another member's, not this one's (which has none) */
+			const char *id = strchr(ch.name, '/') + 1;
+			if (ch.checksum_ok && photo_name_ok(ch.name) &&
+			    strcmp(id, strchr(names[i], '/') + 1) != 0 &&
+			    !smap_get(&byname, ch.name, strlen(ch.name), &had) &&
+			    smap_get(&byid, id, strlen(id), &had) && hits++ == 0)
+				memcpy(found, ch.name, sizeof found);
+		}
+		if (hits != 1)
+			continue;
+		r->name = mname_push(sf, xstrdup(found));
+		uint64_t at = r->data_off - TAR_BLOCK;
+		char *en = escape_name(found), *ed = escape_name(names[i]);
+		finding *f = NULL;
+		for (size_t k = 0; k < fl->n && !f; k++)
+			if (fl->v[k].id == FND_BAD_HEADER_CHECKSUM &&
+			    fl->v[k].offset == (int64_t)at)
+				f = &fl->v[k];
+		char *msg = xasprintf(
+		    _("the tar header at byte %llu has a wrong checksum: one byte of its name was "
+		      "damaged ('%s'), and the checksum gives it back: it is read as '%s', and a "
+		      "rebuild writes the header again"),
+		    (unsigned long long)at, ed, en);
+		if (f) {
+			free(f->message);
+			f->message = msg;
+		} else {
+			f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM, "%s", msg);
+			f->offset = (int64_t)at;
+			free(msg);
+		}
+		fnd_set_member(f, en);
+		free(en), free(ed);
+	}
+	smap_free(&byname), smap_free(&byid);
+	for (size_t i = 0; i < sf->n_members; i++)
+		free(names[i]);
+	free(names);
 }
 
 /* The recovered members into the walk's list, in header order: one the
@@ -1048,6 +1375,22 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 /* Bytes no index entry and no live member refer to. */
 static void dead_space(syncfile *sf, findings *fl)
 {
+	for (size_t i = 0; !sf->has_index && sf->db && i < sf->n_members; i++) {
+		/* With no index to say which database counts, the last is read:
+		 * an earlier one (an append that died after another) is said,
+		 * never passed over in silence. */
+		const sf_mrec *m = mrec(sf, i);
+		if (m->kind != SF_KIND_DB || m->data_off == sf->db->data_off)
+			continue;
+		finding *f = fnd_add(
+		    fl, FND_DEAD_SPACE,
+		    _("the file holds another database (osm-p2p-db.tar at byte %llu, %llu bytes): "
+		      "with no index to say which one counts, only the last one is read, and "
+		      "what only this one holds is in neither this check nor a rebuild"),
+		    (unsigned long long)(m->data_off - TAR_BLOCK), (unsigned long long)m->size);
+		f->offset = (int64_t)(m->data_off - TAR_BLOCK);
+		fnd_set_member(f, DB_NAME);
+	}
 	if (!sf->has_index)
 		return;
 	uint64_t dead = 0;
@@ -1289,6 +1632,33 @@ static void inner_entry_faults(inner_walk *w, const tar_entry *e)
 		w->sf->hints.negative_mtime = true;
 }
 
+/* The path an entry name (slashes already forward) is extracted to, in
+ * place: Mapeo writes each entry to path.join(folder, name), which drops
+ * empty and "." parts and resolves ".." (never above the folder), so
+ * "./0/key" or "0//key", as other tar writers name them, is feed 0's key
+ * to Mapeo. Read any other way, such a feed was silently not a feed: the
+ * check said healthy and a rebuild left it out. */
+static void inner_path_join(char *name)
+{
+	char *out = name;
+	const char *p = name;
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (out > name && *--out != '/')
+				;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			if (out > name)
+				*out++ = '/';
+			memmove(out, p, len);
+			out += len;
+		}
+		p += len + (end != NULL);
+	}
+	*out = '\0';
+}
+
 /* A regular file of the inner tar: listed (sf->inner), given to its feed
  * when it is in a numbered folder, or taken as a writer hint. */
 static void inner_place(inner_walk *w, const tar_entry *e)
@@ -1298,6 +1668,7 @@ static void inner_place(inner_walk *w, const tar_entry *e)
 	for (char *p = norm; *p; p++)
 		if (*p == '\\')
 			*p = '/';
+	inner_path_join(norm);
 	if (backslash)
 		w->any_backslash = true;
 	else if (strchr(norm, '/'))
@@ -1485,6 +1856,15 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	feeds_mapeo_loads(sf, fl);
 }
 
+/* Does s differ from want in exactly one byte (the same length)? */
+static bool one_byte_off(const char *s, const char *want)
+{
+	size_t n = 0, i = 0;
+	for (; s[i] && want[i]; i++)
+		n += s[i] != want[i];
+	return !s[i] && !want[i] && n == 1;
+}
+
 static void era_and_hints(syncfile *sf, findings *fl)
 {
 	if (sf->p2p_db && !strcmp(sf->p2p_db, "hyperlog")) {
@@ -1494,6 +1874,20 @@ static void era_and_hints(syncfile *sf, findings *fl)
 		          "Desktop "
 		          "3 (or mapeo-core 2.0.0-2.0.1); Mapeo Desktop 4 and later refuse it with "
 		          "'trying to sync this kappa-osm database with a hyperlog database!'"));
+	} else if (sf->p2p_db && one_byte_off(sf->p2p_db, "kappa-osm") && sf->n_feeds) {
+		/* A flipped byte in the index, over a database of hypercore
+		 * feeds: the era is the database's. Mapeo still refuses the
+		 * file (project-unreadable says so); a rebuild writes the value
+		 * again. Read as an unknown era, the feeds were neither checked
+		 * nor kept. */
+		sf->era = SF_ERA_KAPPA_OSM_V2;
+		char *en = escape_name(sf->p2p_db);
+		fnd_add(fl, FND_DAMAGED_INDEX,
+		        _("the index says the database is '%s', one byte off 'kappa-osm', over a "
+		          "kappa-osm database: a damaged byte; Mapeo refuses the file until a "
+		          "rebuild writes it again"),
+		        en);
+		free(en);
 	} else if (sf->p2p_db && strcmp(sf->p2p_db, "kappa-osm") != 0) {
 		sf->era = SF_ERA_UNKNOWN;
 		char *en = escape_name(sf->p2p_db);
@@ -1645,7 +2039,10 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return SD_OK;
 	}
 	tar_header h;
-	if (!tar_header_parse(b, &h) && !h.zero && !index_near_end(sf)) {
+	/* a flip in the first header's magic, with no index left to find (a
+	 * torn append): still a sync file when the header is one otherwise */
+	if (!tar_header_parse(b, &h) && !h.zero && !index_near_end(sf) &&
+	    !only_magic_damaged(sf, &h, 0)) {
 		const char *what = got >= 4 && !memcmp(b, "PK\003\004", 4)
 		                       ? _("it is a ZIP archive (a configuration file, perhaps)")
 		                       : _("its first bytes are not a tar header");
@@ -1685,6 +2082,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
 	merge_recovered(sf, fl);
+	names_from_siblings(sf, fl);
 	/* Point at the members that count. */
 	size_t db = NO_MEMBER;
 	bool db_in_index = false;

@@ -118,6 +118,7 @@ typedef struct syncfile {
 	 * thousand members reads no header twice */
 	char *names;
 	size_t names_len, names_cap, names_budget;
+	unsigned name_fixes; /* damaged names tried against their checksum (bounded) */
 	size_t n_media;
 	uint64_t media_bytes;
 	/* osm-p2p-db.tar (the one the index names) and the index: pointers

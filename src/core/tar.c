@@ -141,7 +141,48 @@ void tar_iter_init(tar_iter *it, sd_input *in, uint64_t start, uint64_t len)
 void tar_iter_free(tar_iter *it)
 {
 	free(it->name);
+	free(it->longname);
 	it->name = NULL;
+	it->longname = NULL;
+}
+
+/* The name a GNU long name entry ('L') or a pax extended header ('x', its
+ * "path" record) gives the member after it, as tar-stream (Mapeo's reader)
+ * takes it: without this, a database packed by GNU tar or a pax writer with
+ * a name over 100 bytes had its feeds read under the truncated names, and
+ * was called healthy with no observation. Bounded: a name is never more
+ * than a few KiB. */
+static void read_long_name(tar_iter *it, const tar_entry *e)
+{
+	if (e->truncated || e->size == 0 || e->size > 65536)
+		return;
+	char *data = xmalloc((size_t)e->size + 1);
+	if (sdin_read_exact(it->in, data, (size_t)e->size, e->data_off, NULL) != SD_OK) {
+		free(data);
+		return;
+	}
+	data[e->size] = '\0';
+	char *name = NULL;
+	if (e->typeflag == 'L') {
+		name = xstrdup(data);
+	} else {
+		/* records "LEN key=value\n", LEN counting the whole record */
+		for (size_t at = 0; at < e->size && !name;) {
+			char *end;
+			unsigned long long n = strtoull(data + at, &end, 10);
+			if (n == 0 || n > e->size - at || *end != ' ' || data[at + n - 1] != '\n')
+				break;
+			const char *kv = end + 1, *stop = data + at + n - 1;
+			if (stop - kv > 5 && !memcmp(kv, "path=", 5))
+				name = xstrndup(kv + 5, (size_t)(stop - kv - 5));
+			at += (size_t)n;
+		}
+	}
+	free(data);
+	if (name) {
+		free(it->longname);
+		it->longname = name;
+	}
 }
 
 tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
@@ -204,7 +245,13 @@ tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
 		}
 		it->zero_run = 0;
 		free(it->name);
-		it->name = xstrdup(h.name);
+		bool meta = h.typeflag == 'L' || h.typeflag == 'x';
+		if (it->longname && !meta && h.typeflag != 'K' && h.typeflag != 'g') {
+			it->name = it->longname;
+			it->longname = NULL;
+		} else {
+			it->name = xstrdup(h.name);
+		}
 		e->name = it->name;
 		e->header_off = it->pos;
 		e->data_off = it->pos + TAR_BLOCK;
@@ -223,6 +270,8 @@ tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
 			uint64_t pad = tar_padded(h.size);
 			it->pos = pad > avail ? it->end : e->data_off + pad;
 		}
+		if (meta)
+			read_long_name(it, e);
 		return TAR_MEMBER;
 	}
 	return TAR_END;

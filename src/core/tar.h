@@ -76,6 +76,7 @@ typedef struct tar_iter {
 	sd_input *in;
 	uint64_t start, end, pos;
 	char *name;
+	char *longname; /* a GNU long name ('L') or pax path ('x') for the next member */
 	unsigned zero_run;
 	bool done;
 	uint64_t damage_off; /* offset of the last TAR_DAMAGE block */
@@ -87,7 +88,9 @@ typedef struct tar_iter {
 void tar_iter_init(tar_iter *it, sd_input *in, uint64_t start, uint64_t len);
 /* Returns TAR_MEMBER, TAR_DAMAGE (err holds a translated description with
  * the offset; it->damage_off is the offset) or TAR_END. I/O errors end the
- * iteration with TAR_DAMAGE and it->done set. */
+ * iteration with TAR_DAMAGE and it->done set. A GNU long name ('L') or pax
+ * header ('x') is returned as a member of that type, and the name it gives
+ * (its "path") is the next member's e->name. */
 tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err);
 void tar_iter_free(tar_iter *it);
 

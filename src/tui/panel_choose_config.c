@@ -74,6 +74,10 @@ static char *describe(const char *path)
 	char *s;
 	if (st != SD_OK || !c) {
 		s = xasprintf(_("%s (cannot be read)"), shown);
+	} else if (c->metadata_lost) {
+		/* not MAPEO: its key was never read */
+		s = xasprintf(_("%s (damaged: its project cannot be read)"), shown);
+		cfg_free(c);
 	} else {
 		char *t = cfg_title(c);
 		char *te = report_escape(t);

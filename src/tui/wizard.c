@@ -518,7 +518,16 @@ void wiz_rebuild(wizard *w, bool for_config)
 		             "configuration step, or use Option A or B."));
 		return;
 	}
-	wiz_rebuild_from(w, NULL, for_config ? w->cfg_path : NULL);
+	/* A file that no longer names its project (its index or userdata lost)
+	 * is rebuilt for the configuration chosen in step 1, as the CLI's
+	 * --config does: the repair was refused with "give the configuration
+	 * with --config" right after the person had chosen it. */
+	const sd_report *r = w->full ? w->full : w->quick;
+	const char *cfg = for_config ? w->cfg_path : NULL;
+	if (!cfg && r && r->project_unknown && !r->has_discovery_key && w->cfg_path &&
+	    !w->cfg_default)
+		cfg = w->cfg_path;
+	wiz_rebuild_from(w, NULL, cfg);
 }
 
 /* The plan for sources[0..n), planned again with the mode that leaves the

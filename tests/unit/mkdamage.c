@@ -14,9 +14,9 @@
  *                                   never patched (size 0), no index
  *
  * Rebuild cases (rebuild_damage() below):
- *   mkdamage mhdr FILE N BYTE       flip a bit of byte BYTE of the Nth photo's
- *                                   tar header (storage damage over intact
- *                                   data; prints the photo's name)
+ *   mkdamage mhdr FILE N BYTE [MASK] flip bits of byte BYTE of the Nth photo's
+ *                                   tar header (0x5a, or MASK: storage damage
+ *                                   over intact data; prints the photo's name)
  *   mkdamage photo FILE N           cut the end of the Nth photo (its JPEG
  *                                   end marker), so it will not open
  *   mkdamage collide FILE FROM TO   feed FROM's files renamed "TO\\name",
@@ -25,7 +25,18 @@
  *   mkdamage sig FILE FEED BLOCK    flip a byte of a signature
  *   mkdamage header FILE FEED       flip a byte of the tree file's header
  *   mkdamage hyperlog FILE          the userdata says p2p-db "hyperlog", as a
- *                                   Mapeo Desktop 3 file does */
+ *                                   Mapeo Desktop 3 file does
+ *   mkdamage p2pflip FILE           one byte of the userdata's p2p-db flipped
+ *                                   ("kappa-osn"), storage damage in the index
+ *   mkdamage dbagain FILE           the index cut away and the database
+ *                                   appended again in its place (an append
+ *                                   that died after the data, before the index)
+ *   mkdamage names FILE FORM        the database packed again by another tar
+ *                                   writer, each entry named in FORM: "dot"
+ *                                   ./N/file, "gnu" a GNU long name entry ('L')
+ *                                   before each header, "pax" a pax header ('x')
+ *                                   giving the path (the long names are
+ *                                   ./././…/N/file, over 100 bytes) */
 #include "config.h"
 
 #include <stdio.h>
@@ -34,6 +45,7 @@
 
 #include "damage.h"
 #include "syncfile.h"
+#include "tar.h"
 
 static const sf_feed *feed_of(syncfile *sf, int n)
 {
@@ -67,14 +79,115 @@ static bool nth_media(const syncfile *sf, long want, sf_member *m)
 	return false;
 }
 
+/* Give a header built by tar_header_build() another type and its 100-byte
+ * name field raw bytes of name (truncated, as GNU tar and pax writers do),
+ * and compute its checksum again (tar-stream's encoding). */
+static void retype(uint8_t h[TAR_BLOCK], char type, const char *name)
+{
+	memset(h, 0, 100);
+	memcpy(h, name, strnlen(name, 100));
+	h[156] = (uint8_t)type;
+	memset(h + 148, ' ', 8);
+	unsigned sum = 0;
+	for (size_t i = 0; i < TAR_BLOCK; i++)
+		sum += h[i];
+	char ck[8];
+	snprintf(ck, sizeof ck, "%06o", sum);
+	memcpy(h + 148, ck, 6);
+	h[154] = '\0';
+	h[155] = ' ';
+}
+
+/* Append a member (header h, then data and its padding) to buf. */
+static void put_member(uint8_t **buf, size_t *len, const uint8_t h[TAR_BLOCK], const void *data,
+                       size_t size)
+{
+	size_t padded = (size_t)tar_padded(size);
+	*buf = realloc(*buf, *len + TAR_BLOCK + padded);
+	memcpy(*buf + *len, h, TAR_BLOCK);
+	memset(*buf + *len + TAR_BLOCK, 0, padded);
+	memcpy(*buf + *len + TAR_BLOCK, data, size);
+	*len += TAR_BLOCK + padded;
+}
+
+/* mkdamage names: the inner tar written again with its names in form. */
+static int names_damage(syncfile *sf, const char *path, const char *form)
+{
+	if (!sf->db || (strcmp(form, "dot") && strcmp(form, "gnu") && strcmp(form, "pax")))
+		return 2;
+	uint8_t *buf = NULL, h[TAR_BLOCK];
+	size_t len = 0;
+	for (size_t i = 0; i < sf->n_inner; i++) {
+		const sf_inner *in = &sf->inner[i];
+		uint8_t *data = malloc(in->size + 1);
+		dmg_read(path, in->off, data, in->size);
+		char name[512];
+		if (!strcmp(form, "dot")) {
+			snprintf(name, sizeof name, "./%s", in->name);
+		} else {
+			size_t n = 0;
+			while (n < 120)
+				n += (size_t)snprintf(name + n, sizeof name - n, "./");
+			snprintf(name + n, sizeof name - n, "%s", in->name);
+		}
+		if (!strcmp(form, "gnu")) {
+			tar_header_build(h, "x", strlen(name) + 1, 1700000000, 0644,
+			                 TAR_ENC_STREAM);
+			retype(h, 'L', "././@LongLink");
+			put_member(&buf, &len, h, name, strlen(name) + 1);
+		} else if (!strcmp(form, "pax")) {
+			char rec[600];
+			size_t body = strlen(" path=\n") + strlen(name), total = body + 1;
+			while ((size_t)snprintf(NULL, 0, "%zu", total) + body != total)
+				total++;
+			snprintf(rec, sizeof rec, "%zu path=%s\n", total, name);
+			tar_header_build(h, "x", strlen(rec), 1700000000, 0644, TAR_ENC_STREAM);
+			retype(h, 'x', "PaxHeader/entry");
+			put_member(&buf, &len, h, rec, strlen(rec));
+		}
+		tar_header_build(h, "x", in->size, 1700000000, 0644, TAR_ENC_STREAM);
+		retype(h, '0', name);
+		put_member(&buf, &len, h, data, in->size);
+		free(data);
+	}
+	buf = realloc(buf, len + 1024);
+	memset(buf + len, 0, 1024);
+	len += 1024;
+	/* the database member again, at its place, with its new size */
+	uint64_t at = sf->db->header_off, old = sf->db->size;
+	char *json = dmg_index_json(path), from[128], to[128];
+	snprintf(from, sizeof from, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%llu}",
+	         (unsigned long long)at, (unsigned long long)old);
+	snprintf(to, sizeof to, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%zu}",
+	         (unsigned long long)at, len);
+	char *fixed = dmg_replace(json, from, to);
+	tar_header_build(h, "osm-p2p-db.tar", len, 1700000000, 0644, TAR_ENC_PATCHED);
+	dmg_truncate(path, at);
+	dmg_write(path, at, h, TAR_BLOCK);
+	dmg_write(path, at + TAR_BLOCK, buf, len);
+	dmg_write_index_at(path, at + TAR_BLOCK + tar_padded(len), fixed);
+	free(fixed);
+	free(json);
+	free(buf);
+	return 0;
+}
+
 /* Returns -1 when what is not one of these cases. */
 static int rebuild_damage(const char *what, syncfile *sf, const char *path, int argc, char **argv)
 {
 	sf_member mb, *m = &mb;
-	if (!strcmp(what, "mhdr") && argc == 5) {
+	if (!strcmp(what, "mhdr") && (argc == 5 || argc == 6)) {
 		if (!nth_media(sf, atol(argv[3]), m))
 			return 2;
-		dmg_flip(path, m->header_off + (uint64_t)atol(argv[4]));
+		uint64_t at = m->header_off + (uint64_t)atol(argv[4]);
+		if (argc == 6) { /* one bit, or the bits of MASK */
+			uint8_t byte;
+			dmg_read(path, at, &byte, 1);
+			byte ^= (uint8_t)strtoul(argv[5], NULL, 0);
+			dmg_write(path, at, &byte, 1);
+		} else {
+			dmg_flip(path, at);
+		}
 		printf("%s\n", m->name);
 		return 0;
 	}
@@ -110,10 +223,24 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		dmg_flip(path, fd->tree.off + 1);
 		return 0;
 	}
+	if (!strcmp(what, "names") && argc == 4)
+		return names_damage(sf, path, argv[3]);
+	if (!strcmp(what, "dbagain") && sf->db && sf->index_member) {
+		uint64_t len = TAR_BLOCK + tar_padded(sf->db->size),
+		         at = sf->index_member->header_off;
+		uint8_t *db = malloc(len);
+		dmg_read(path, sf->db->header_off, db, len);
+		dmg_truncate(path, at);
+		dmg_write(path, at, db, len);
+		free(db);
+		return 0;
+	}
 	size_t ilen;
-	char *text = !strcmp(what, "hyperlog") ? sf_index_text(sf, &ilen) : NULL;
+	bool flip = !strcmp(what, "p2pflip");
+	char *text = !strcmp(what, "hyperlog") || flip ? sf_index_text(sf, &ilen) : NULL;
 	if (text) {
-		char *json = dmg_replace(text, "\"kappa-osm\"", "\"hyperlog\"");
+		char *json =
+		    dmg_replace(text, "\"kappa-osm\"", flip ? "\"kappa-osn\"" : "\"hyperlog\"");
 		free(text);
 		dmg_rewrite_index(path, json);
 		free(json);
