@@ -44,9 +44,9 @@ static void try_config(match_state *ms, const char *path)
 	if (cfg_open(path, &c, &fl, NULL) == SD_OK && c->metadata_lost) {
 		/* its key was never read: neither "no" nor "MATCH" (it was
 		 * listed as the default project, MAPEO, and "no") */
-		for (size_t i = 0; i < fl.n; i++)
-			if (fl.v[i].id == FND_CONFIG_DAMAGED)
-				cli_warning("%s", fl.v[i].message);
+		for (size_t i = 0; i < fnd_n(&fl); i++)
+			if (fnd_at(&fl, i)->id == FND_CONFIG_DAMAGED)
+				cli_warning("%s", fnd_at(&fl, i)->message);
 		cli_warning(_("%s is damaged before its metadata.json, where its project key "
 		              "is: it is left out of the comparison"),
 		            path);

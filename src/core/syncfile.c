@@ -1028,11 +1028,13 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 		r->name = mname_push(sf, xstrdup(found));
 		uint64_t at = r->data_off - TAR_BLOCK;
 		char *en = escape_name(found), *ed = escape_name(names[i]);
-		finding *f = NULL;
-		for (size_t k = 0; k < fl->n && !f; k++)
-			if (fl->v[k].id == FND_BAD_HEADER_CHECKSUM &&
-			    fl->v[k].offset == (int64_t)at)
-				f = &fl->v[k];
+		size_t k = 0, nf = fnd_n(fl);
+		for (; k < nf; k++) {
+			const finding *g = fnd_at(fl, k);
+			if (g->id == FND_BAD_HEADER_CHECKSUM && g->offset == (int64_t)at)
+				break;
+		}
+		finding *f = k < nf ? fnd_edit(fl, k) : NULL;
 		char *msg = xasprintf(
 		    _("the tar header at byte %llu has a wrong checksum: one byte of its name was "
 		      "damaged ('%s'), and the checksum gives it back: it is read as '%s', and a "
