@@ -232,6 +232,14 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	check "no index: the salvage takes the chosen configuration" has "configuration \"Proyecto A 1.2.0\" (config-A.v3-tar.mapeosettings)"
 	check "no index: written" has "Written and verified: good-project-A-repaired.mapeodata"
 	is "no index: the new file is whole" "$("$SYNCDOCTOR" check --no-config --format json "$W/noindex/good-project-A-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+	# the same with Mapeo's default configuration chosen: no project to
+	# write for, said in the wizard's words (not the CLI's "--config")
+	rm -f "$W/noindex/good-project-A-repaired.mapeodata"
+	(cd "$W/noindex" && wiz '\n3\n\n\n\n4\n' good-project-A.mapeodata)
+	check "no index, default configuration: the repair is refused" has "The repair is not possible"
+	check "no index, default configuration: says what to choose" has "the configuration chosen has no project key"
+	check "no index, default configuration: no CLI option named" sh -c "! grep -q 'give the configuration with --config' '$TMP/out'"
+	check "no index, default configuration: nothing written" test ! -e "$W/noindex/good-project-A-repaired.mapeodata"
 else
 	skip "no index: tests/unit/mkdamage was not built (Check is missing)"
 fi

@@ -527,6 +527,17 @@ void wiz_rebuild(wizard *w, bool for_config)
 	if (!cfg && r && r->project_unknown && !r->has_discovery_key && w->cfg_path &&
 	    !w->cfg_default)
 		cfg = w->cfg_path;
+	if (!cfg && r && !r->p2p_db) {
+		/* no project from the file or the configuration: the core's
+		 * refusal would say "--config", which means nothing here */
+		ui_message(_("The repair is not possible"),
+		           _("This file no longer says which project it belongs to (the part "
+		             "that named it is lost), and the configuration chosen has no "
+		             "project key. Choose the .mapeosettings file of the project this "
+		             "file belongs to in the configuration step, then choose the repair "
+		             "again."));
+		return;
+	}
 	wiz_rebuild_from(w, NULL, cfg);
 }
 
