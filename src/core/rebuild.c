@@ -809,14 +809,15 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 	}
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
-	/* (the loop ends: one of them is that one) */
-	for (size_t i = 0; fnd_has(&s->r->findings, FND_INPUT_CHANGED); i++)
-		if (fnd_at(&s->r->findings, i)->id == FND_INPUT_CHANGED) {
-			sd_error_set(err, SD_ERR_CHANGED, "%s",
-			             fnd_at(&s->r->findings, i)->message);
+	const findings *fl = &s->r->findings;
+	for (size_t i = 0, n = fnd_has(fl, FND_INPUT_CHANGED) ? fnd_n(fl) : 0; i < n; i++) {
+		const finding *f = fnd_at(fl, i);
+		if (f->id == FND_INPUT_CHANGED) {
+			sd_error_set(err, SD_ERR_CHANGED, "%s", f->message);
 			source_close(s);
 			return SD_ERR_CHANGED;
 		}
+	}
 	if (strcmp(s->r->era, "kappa-osm-v2") != 0 && strcmp(s->r->era, "unknown") != 0) {
 		sd_error_set(
 		    err, SD_ERR_REFUSED,
