@@ -6,8 +6,13 @@ syncdoctor_SOURCES += src/cli/cmd_rebuild.c
 check_PROGRAMS += bench/gen-syncfile
 bench_gen_syncfile_SOURCES = bench/gen-syncfile.c
 CLEANFILES += bench/gen-syncfile
+# how long libsodium takes to hash the bench's file in memory: the floor of
+# a check that takes the journal's fingerprint
+check_PROGRAMS += bench/hash-floor
+bench_hash_floor_SOURCES = bench/hash-floor.c
+CLEANFILES += bench/hash-floor
 EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README bench/rebuild-scaling.sh bench/REBUILD-SCALING.md
-bench: bench/gen-syncfile syncdoctor
+bench: bench/gen-syncfile bench/hash-floor syncdoctor
 	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor $(BENCH_PARTS)
 .PHONY: bench
 
