@@ -181,4 +181,45 @@ cp "$D/good-project-A.mapeodata" "$TMP/block.mapeodata"
 is "block: the finding names the observation" "$(jq -r '[.findings[] | select(.code == "feed-hash-mismatch") | .observation] | join(" ")' "$TMP/block.json")" "7645136f660f12fc"
 is "block: it is a suspect" "$(jq -r '[.observations.suspect[].id] | join(" ")' "$TMP/block.json")" "7645136f660f12fc"
 
+# The end never written: a copy to a USB stick taken out too soon, or a
+# computer that lost power, leaves a file of full length that is zeros (or
+# a sparse hole) from some byte on. Here from inside the PNG photo before
+# the database: the database is lost with the rest, and the file says so,
+# not "taken out during a sync".
+png=original/ad8b42c503eecb8be187886b9d4b49a3.png
+for how in zeros hole; do
+	cp "$D/good-project-A.mapeodata" "$TMP/z-$how.mapeodata"
+	if [ $how = zeros ]; then
+		"$MK" zeros "$TMP/z-$how.mapeodata" "$png" 123904
+	else
+		"$MK" zeros "$TMP/z-$how.mapeodata" "$png" 123904 hole
+	fi
+	is "end unwritten ($how): the size is kept" "$(wc -c <"$TMP/z-$how.mapeodata" | tr -d ' ')" 599040
+	status "end unwritten ($how): check" 2 "$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/z-$how.mapeodata"
+	cp "$TMP/out" "$TMP/z-$how.json"
+	check "end unwritten ($how): said, from where, over which photo" jq -e --arg p "$png" \
+		'any(.findings[]; .code == "truncated-file" and .member == $p and .offset == 359424 and (.message | test("only zeros from byte 359424")))' "$TMP/z-$how.json"
+	check "end unwritten ($how): the database lost there, not taken out by a sync" jq -e \
+		'any(.findings[]; .code == "database-missing" and (.message | test("zeros from byte 359424")) and (.message | test("never put back") | not))' "$TMP/z-$how.json"
+	check "end unwritten ($how): no writer hint from the zeros" sh -c "! jq -e 'any(.findings[]; .code == \"writer-hint\" and (.message | test(\"extra zero block\")))' '$TMP/z-$how.json' >/dev/null"
+	check "end unwritten ($how): next, copy it again" jq -e '.next_action | test("Copy it again")' "$TMP/z-$how.json"
+done
+status "end unwritten: rebuild refuses" 2 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/z-zeros.mapeodata" -o "$TMP/z-r.mapeodata"
+check "end unwritten: the plan says why" grep -q "its end never written; copy the file again" "$TMP/out"
+check "end unwritten: nothing written" test ! -e "$TMP/z-r.mapeodata"
+# from inside the database: its inner tar is read as far as it goes
+cp "$D/good-project-A.mapeodata" "$TMP/z-db.mapeodata"
+"$MK" zeros "$TMP/z-db.mapeodata" osm-p2p-db.tar 15000
+status "end unwritten in the database: check" 2 "$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/z-db.mapeodata"
+check "end unwritten in the database: said, over the database" jq -e \
+	'any(.findings[]; .code == "truncated-file" and .member == "osm-p2p-db.tar" and (.message | test("only zeros")))' "$TMP/out"
+# what Mapeo writes ends in about 1.5 KiB of zeros (its inner tar's end,
+# the trailer): none of those is taken for an end never written
+for mode in unpatched dbagain noindex; do
+	cp "$D/good-project-A.mapeodata" "$TMP/zc-$mode.mapeodata"
+	"$MK" $mode "$TMP/zc-$mode.mapeodata"
+	"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/zc-$mode.mapeodata" >"$TMP/zc.json"
+	check "$mode: no end said unwritten" sh -c "! jq -e 'any(.findings[]; .code == \"truncated-file\")' '$TMP/zc.json' >/dev/null"
+done
+
 done_testing

@@ -1377,9 +1377,12 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 		/* A file whose database was popped out holds only photos: Mapeo
 		 * takes it and shows no observation. The folder it was left in
 		 * makes the file whole. */
-		bool popped = false, had_db = false;
+		bool popped = false, had_db = false, zeroed = false;
 		for (size_t k = 0; k < n; k++) {
-			popped = popped || fnd_has(&src[k].r->findings, FND_DATABASE_MISSING);
+			bool missing = fnd_has(&src[k].r->findings, FND_DATABASE_MISSING);
+			popped = popped || missing;
+			/* its end never written: the database may have been there */
+			zeroed = zeroed || (missing && src[k].sf->end_unwritten);
 			had_db = had_db || src[k].sf->db != NULL;
 		}
 		if (!popped && !p->n_feeds) {
@@ -1401,11 +1404,17 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 		} else if (popped && !p->has_db) {
 			add_line(
 			    &p->unclean, &p->n_unclean,
-			    xstrdup(
-			        _("no source holds the database (the observations): it was "
-			          "taken out of the file and not put back; give the folder it "
-			          "was left in ('syncdoctor env' lists leftover osm-p2p-syncfile "
-			          "folders)")));
+			    zeroed
+			        ? xstrdup(_("no source holds the database (the observations): "
+			                    "the file is only zeros where it would be, its end "
+			                    "never written; copy the file again from where it "
+			                    "came from, or give a folder that holds the database "
+			                    "('syncdoctor env' lists leftover osm-p2p-syncfile "
+			                    "folders)"))
+			        : xstrdup(_("no source holds the database (the observations): "
+			                    "it was taken out of the file and not put back; give "
+			                    "the folder it was left in ('syncdoctor env' lists "
+			                    "leftover osm-p2p-syncfile folders)")));
 			p->needs_database = true;
 		}
 	}

@@ -981,6 +981,13 @@ const char *report_next_action(const sd_report *r)
 		return _(
 		    "This file comes from an old Mapeo. Sync it with that version, then update "
 		    "Mapeo on every computer and make a new sync file.");
+	if (fnd_has(l, FND_DATABASE_MISSING) && fnd_has(l, FND_TRUNCATED_FILE))
+		return _(
+		    "The observations are not in what is left of this file: it was cut short. Copy "
+		    "it again from where it came from; if that copy is cut too, look for a "
+		    "leftover "
+		    "temporary copy with 'syncdoctor env', or make a new sync file on the computer "
+		    "that made this one.");
 	if (fnd_has(l, FND_DATABASE_MISSING))
 		return _(
 		    "The observations are missing from this file. Look for a leftover temporary "

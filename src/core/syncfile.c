@@ -718,6 +718,30 @@ static void checksum_finding(findings *fl, const tar_header *h, const sf_member 
 	free(en);
 }
 
+/* The file ends in zero blocks from zstart on: where does that run of
+ * zeros begin? It may reach back into the last member's own data: a copy
+ * whose end was never written (a USB stick taken out too soon, a computer
+ * that lost power) is zeros where a photo's last bytes should be. */
+static uint64_t zeros_begin(syncfile *sf, const sf_member *last, uint64_t zstart,
+                            const sd_progress *prog)
+{
+	static uint8_t buf[1 << 16];
+	uint64_t lo = last && last->data_off < zstart ? last->data_off : zstart;
+	uint64_t pos = zstart;
+	while (pos > lo && !sd_progress_cancelled(prog)) {
+		size_t n = pos - lo < sizeof buf ? (size_t)(pos - lo) : sizeof buf;
+		if (sdin_read_exact(sf->in, buf, n, pos - n, NULL) != SD_OK)
+			break;
+		size_t z = n;
+		while (z > 0 && buf[z - 1] == 0)
+			z--;
+		pos -= n - z;
+		if (z)
+			break;
+	}
+	return pos;
+}
+
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	uint64_t pos = 0;
@@ -745,12 +769,18 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (h.zero) {
 			/* A single zero block right after a member whose size is a
 			 * multiple of 512 is indexed-tarball < 3.1.1 padding. */
-			if (zero_run == 0 && prev && prev->size % TAR_BLOCK == 0 && prev->size &&
+			bool padding =
+			    zero_run == 0 && prev && prev->size % TAR_BLOCK == 0 && prev->size &&
 			    pos == prev->data_off + prev->size && pos + TAR_BLOCK < sf->size &&
-			    header_or_end_at(sf, pos + TAR_BLOCK) && prev->kind != SF_KIND_INDEX)
-				sf->hints.extra_zero_block = true;
+			    header_or_end_at(sf, pos + TAR_BLOCK) && prev->kind != SF_KIND_INDEX;
 			zero_run++;
+			uint64_t zstart = pos;
 			pos = skip_zeros(sf, pos + TAR_BLOCK, prog);
+			if (pos == sf->size)
+				/* zeros to the end: a file's end, not that padding */
+				sf->zeros_from = zeros_begin(sf, prev, zstart, prog);
+			else if (padding)
+				sf->hints.extra_zero_block = true;
 			continue;
 		}
 		zero_run = 0;
@@ -904,10 +934,89 @@ static void read_userdata(syncfile *sf, json_t *ud, findings *fl)
 		          "p2p-db): the file never finished a sync"));
 }
 
+/* The member whose data the file's closing run of zeros begins in, into
+ * *m; false when it begins after every member's data. */
+static bool zeros_member(syncfile *sf, sf_member *m)
+{
+	for (size_t i = sf->n_members; i-- > 0;) {
+		sf_member_get(sf, i, m);
+		if (m->data_off <= sf->zeros_from && sf->zeros_from < m->data_off + m->size)
+			return true;
+		if (m->data_off + m->size <= sf->zeros_from)
+			break;
+	}
+	return false;
+}
+
+/* Does a file with no index end in zeros where something was never
+ * written? More zeros than any tar writer ends with, or zeros over a
+ * photo's last sector (a JPEG ends with its end marker, a PNG with its
+ * IEND chunk's CRC). A database may end in zeros of its own (its inner
+ * tar's end, a bitfield): zeros there count once its inner tar has been
+ * read (inner_read) and found damaged, or a feed in it lacks a file. */
+static bool end_unwritten(syncfile *sf, bool inner_read)
+{
+	uint64_t n = sf->size - sf->zeros_from;
+	sf_member m;
+	if (sf->has_index || n < TAR_BLOCK)
+		return false;
+	if (n > SF_ZERO_TAIL)
+		return true;
+	if (!zeros_member(sf, &m) || m.data_off + m.size - sf->zeros_from < TAR_BLOCK)
+		return false;
+	if (m.kind == SF_KIND_MEDIA)
+		return true;
+	if (!inner_read || m.kind != SF_KIND_DB || !sf->db || sf->db->header_off != m.header_off)
+		return false;
+	bool whole = sf->inner_ok;
+	for (size_t i = 0; whole && i < sf->n_feeds; i++) {
+		const sf_feed *fd = &sf->feeds[i];
+		whole = fd->key.present && fd->tree.present && fd->signatures.present &&
+		        fd->data.present;
+	}
+	return !whole;
+}
+
+/* A file with no index that ends in zeros: nothing was written there. */
+static void zero_tail(syncfile *sf, findings *fl)
+{
+	uint64_t from = sf->zeros_from, n = sf->size - from;
+	sf_member m;
+	const sf_member *in = zeros_member(sf, &m) ? &m : NULL;
+	sf->end_unwritten = true;
+	finding *f;
+	if (in) {
+		char *en = escape_name(in->name);
+		f = fnd_add(fl, FND_TRUNCATED_FILE,
+		            _("the file is only zeros from byte %llu to its end (%llu bytes), "
+		              "over the last %llu bytes of '%s' too: nothing was written "
+		              "there. A copy that stopped before it finished (a USB stick taken "
+		              "out too soon) or a computer that lost power leaves a file like "
+		              "this, and what belonged there is not in this copy"),
+		            (unsigned long long)from, (unsigned long long)n,
+		            (unsigned long long)(in->data_off + in->size - from), en);
+		fnd_set_member(f, en);
+		free(en);
+	} else {
+		f = fnd_add(fl, FND_TRUNCATED_FILE,
+		            _("the file is only zeros from byte %llu to its end (%llu bytes): "
+		              "nothing was written there. A copy that stopped before it "
+		              "finished (a USB stick taken out too soon) or a computer that "
+		              "lost power leaves a file like this, and what belonged there is "
+		              "not in this copy"),
+		            (unsigned long long)from, (unsigned long long)n);
+	}
+	f->offset = (int64_t)from;
+}
+
 /* A file cut while Mapeo wrote it has no index and does not end with the
  * 1024 zero bytes that close a sync file. */
 static void trailer_without_index(syncfile *sf, findings *fl)
 {
+	if (end_unwritten(sf, false)) {
+		zero_tail(sf, fl);
+		return;
+	}
 	uint8_t b[1024];
 	if (sf->size < sizeof b ||
 	    sdin_read_exact(sf->in, b, sizeof b, sf->size - sizeof b, NULL) != SD_OK)
@@ -1996,6 +2105,7 @@ static syncfile *new_syncfile(const char *path, sd_input *in)
 	sf->in = in;
 	as_source(sf);
 	sf->size = sdin_size(in);
+	sf->zeros_from = sf->size;
 	sf->mtime = sdin_mtime(in);
 	const char *nb = getenv("SYNCDOCTOR_NAMES_BUDGET");
 	sf->names_budget = nb && *nb ? (size_t)strtoull(nb, NULL, 10) : (size_t)1 << 20;
@@ -2107,16 +2217,28 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	}
 	dead_space(sf, fl);
 	if (!sf->db) {
-		finding *f = fnd_add(
-		    fl, FND_DATABASE_MISSING,
-		    sf->n_media ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
-		                    "it was taken out during a sync and never put back")
-		                : _("the file holds no database (osm-p2p-db.tar): a sync "
-		                    "started but never finished (%zu photos)"),
-		    sf->n_media);
+		finding *f;
+		if (sf->end_unwritten)
+			f = fnd_add(fl, FND_DATABASE_MISSING,
+			            _("the file holds %zu photos but no database (osm-p2p-db.tar): "
+			              "Mapeo keeps it after the photos, where this copy is only "
+			              "zeros from byte %llu, so it was lost there (unless a sync "
+			              "that never finished had taken it out)"),
+			            sf->n_media, (unsigned long long)sf->zeros_from);
+		else
+			f = fnd_add(
+			    fl, FND_DATABASE_MISSING,
+			    sf->n_media
+			        ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
+			            "it was taken out during a sync and never put back")
+			        : _("the file holds no database (osm-p2p-db.tar): a sync "
+			            "started but never finished (%zu photos)"),
+			    sf->n_media);
 		f->offset = -1;
 	} else {
 		read_inner(sf, fl, prog);
+		if (!sf->end_unwritten && end_unwritten(sf, true))
+			zero_tail(sf, fl);
 		project_key_exposed(sf, fl);
 	}
 	era_and_hints(sf, fl);

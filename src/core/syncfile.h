@@ -142,6 +142,14 @@ typedef struct syncfile {
 	bool has_discovery_key;
 	char discovery_key[KEYS_HEX_SIZE]; /* lowercase hex when has_discovery_key */
 	int64_t write_time;                /* newest header mtime: when the file was last written */
+	/* where the run of zero bytes that ends the file begins (set by the
+	 * walk when the file ends in zeros after its last member, or in the
+	 * last member's own data); sf->size when it ends in anything else */
+	uint64_t zeros_from;
+	/* a file with no index whose end was never written: zeros past what
+	 * any tar ends with, or over a photo's or a damaged database's last
+	 * bytes (told as truncated-file) */
+	bool end_unwritten;
 	/* inner database */
 	bool inner_ok;  /* the inner tar read without damage */
 	bool inner_cut; /* the file ends inside the inner tar (a torn append): entries are lost */
@@ -154,6 +162,11 @@ typedef struct syncfile {
 	 * sf_open() fills it for a sync file, db_open() for a folder. */
 	src_info src;
 } syncfile;
+
+/* More zeros at the end than any tar writer leaves (GNU tar pads its end
+ * to a 10,240-byte record; Mapeo's files end in about 1.5 KiB of them):
+ * past this, the end of the file was never written. */
+#define SF_ZERO_TAIL 12288
 
 /* Open and analyse path. Returns SD_OK with *out set whenever the file could
  * be read (problems become findings in fl), or an error (missing, directory,

@@ -10,6 +10,12 @@
  *   mkdamage torn FILE INNER BYTES  a torn append: the database's header never
  *                                   patched (size 0), the file cut BYTES into
  *                                   the data of inner entry INNER
+ *   mkdamage zeros FILE MEMBER BYTES the end never written: zeros from BYTES into
+ *                                   outer member MEMBER's data to the end of the
+ *                                   file, its size kept (a copy to a USB stick
+ *                                   taken out too soon; HOLE instead of zeros:
+ *                                   MEMBER BYTES hole, cut there and grown back
+ *                                   sparse, as a file whose size was set first)
  *   mkdamage unpatched FILE         the whole database written, its header
  *                                   never patched (size 0), no index
  *
@@ -298,6 +304,32 @@ int main(int argc, char **argv)
 		sf_close(sf);
 		fnd_free(&fl);
 		dmg_torn_append(path, argv[3], strtoull(argv[4], NULL, 10));
+		return 0;
+	} else if (!strcmp(what, "zeros") &&
+	           (argc == 5 || (argc == 6 && !strcmp(argv[5], "hole")))) {
+		sf_member m;
+		size_t i = 0;
+		for (; i < sf->n_members; i++) {
+			sf_member_get(sf, i, &m);
+			if (!strcmp(m.name, argv[3]))
+				break;
+		}
+		if (i == sf->n_members) {
+			fprintf(stderr, "mkdamage: no member %s\n", argv[3]);
+			return 2;
+		}
+		uint64_t from = m.data_off + strtoull(argv[4], NULL, 10), size = sf->size;
+		sf_close(sf);
+		fnd_free(&fl);
+		if (argc == 6) {
+			dmg_truncate(path, from);
+			dmg_truncate(path, size);
+		} else {
+			static const uint8_t zero[4096];
+			for (uint64_t off = from; off < size; off += sizeof zero)
+				dmg_write(path, off, zero,
+				          size - off < sizeof zero ? size - off : sizeof zero);
+		}
 		return 0;
 	} else if (!strcmp(what, "unpatched")) {
 		sf_close(sf);
