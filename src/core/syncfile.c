@@ -718,6 +718,10 @@ static void checksum_finding(findings *fl, const tar_header *h, const sf_member 
 	free(en);
 }
 
+/* How much of the last member zeros_begin() reads looking for where the
+ * zeros begin (holes are skipped unread). */
+#define ZEROS_READ_MAX ((uint64_t)64 << 20)
+
 /* The file ends in zero blocks from zstart on: where does that run of
  * zeros begin? It may reach back into the last member's own data: a copy
  * whose end was never written (a USB stick taken out too soon, a computer
@@ -727,8 +731,25 @@ static uint64_t zeros_begin(syncfile *sf, const sf_member *last, uint64_t zstart
 {
 	static uint8_t buf[1 << 16];
 	uint64_t lo = last && last->data_off < zstart ? last->data_off : zstart;
-	uint64_t pos = zstart;
+	uint64_t pos = zstart, step = sizeof buf, budget = ZEROS_READ_MAX;
 	while (pos > lo && !sd_progress_cancelled(prog)) {
+		/* A hole is zeros: skipped unread, in steps that grow (a member
+		 * may claim a terabyte over a sparse file), narrowed down again
+		 * where data begins. */
+		uint64_t span = pos - lo < step ? pos - lo : step;
+		if (sdin_next_data(sf->in, pos - span) >= pos) {
+			pos -= span;
+			step = step < ((uint64_t)1 << 50) ? step * 2 : step;
+			continue;
+		}
+		if (step > sizeof buf) {
+			step /= 2;
+			continue;
+		}
+		/* written zeros are read; past the budget, "from here at least" */
+		if (budget < sizeof buf)
+			break;
+		budget -= sizeof buf;
 		size_t n = pos - lo < sizeof buf ? (size_t)(pos - lo) : sizeof buf;
 		if (sdin_read_exact(sf->in, buf, n, pos - n, NULL) != SD_OK)
 			break;
@@ -2114,6 +2135,28 @@ static syncfile *new_syncfile(const char *path, sd_input *in)
 	return sf;
 }
 
+/* No database in the file: say how it got lost, as far as the file tells. */
+static void database_missing(syncfile *sf, findings *fl)
+{
+	finding *f;
+	if (sf->end_unwritten)
+		f = fnd_add(fl, FND_DATABASE_MISSING,
+		            _("the file holds %zu photos but no database (osm-p2p-db.tar): "
+		              "Mapeo keeps it after the photos, where this copy is only "
+		              "zeros from byte %llu, so it was lost there (unless a sync "
+		              "that never finished had taken it out)"),
+		            sf->n_media, (unsigned long long)sf->zeros_from);
+	else
+		f = fnd_add(fl, FND_DATABASE_MISSING,
+		            sf->n_media
+		                ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
+		                    "it was taken out during a sync and never put back")
+		                : _("the file holds no database (osm-p2p-db.tar): a sync "
+		                    "started but never finished (%zu photos)"),
+		            sf->n_media);
+	f->offset = -1;
+}
+
 static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
                                 const sd_progress *prog, bool fingerprint, sd_error *err)
 {
@@ -2217,24 +2260,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	}
 	dead_space(sf, fl);
 	if (!sf->db) {
-		finding *f;
-		if (sf->end_unwritten)
-			f = fnd_add(fl, FND_DATABASE_MISSING,
-			            _("the file holds %zu photos but no database (osm-p2p-db.tar): "
-			              "Mapeo keeps it after the photos, where this copy is only "
-			              "zeros from byte %llu, so it was lost there (unless a sync "
-			              "that never finished had taken it out)"),
-			            sf->n_media, (unsigned long long)sf->zeros_from);
-		else
-			f = fnd_add(
-			    fl, FND_DATABASE_MISSING,
-			    sf->n_media
-			        ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
-			            "it was taken out during a sync and never put back")
-			        : _("the file holds no database (osm-p2p-db.tar): a sync "
-			            "started but never finished (%zu photos)"),
-			    sf->n_media);
-		f->offset = -1;
+		database_missing(sf, fl);
 	} else {
 		read_inner(sf, fl, prog);
 		if (!sf->end_unwritten && end_unwritten(sf, true))
