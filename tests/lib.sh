@@ -56,6 +56,18 @@ mapeo() {
 	esac
 }
 
+# mapeo_refuses NAME FILE KEY: the proof that Mapeo refuses FILE (it
+# cannot open it, or takes nothing from it), where syncdoctor says so.
+mapeo_refuses() {
+	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1: Mapeo refuses it (SYNCDOCTOR_NO_INTEROP set)"; return; fi
+	"$top_srcdir/tests/interop/mapeo-accepts.sh" "$2" "$3" >"$TMP/interop.out" 2>"$TMP/interop.err"
+	case $? in
+	1) ok "$1: Mapeo refuses it" ;;
+	77) skip "$1: Mapeo refuses it ($(tail -n 1 "$TMP/interop.err"))" ;;
+	*) fail "$1: Mapeo refuses it"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
+	esac
+}
+
 # wait_stopped PID: true once the process is stopped (state T, from a test
 # hook such as SYNCDOCTOR_FAULT_PAUSE_READ), false when it ended. The limit
 # (300 s) only catches a hook that never fires: under sanitizers or qemu on

@@ -222,4 +222,33 @@ for mode in unpatched dbagain noindex; do
 	check "$mode: no end said unwritten" sh -c "! jq -e 'any(.findings[]; .code == \"truncated-file\")' '$TMP/zc.json' >/dev/null"
 done
 
+# Bytes added after a whole end (index, then its 1024 zeros), as a
+# download or transfer tool may leave. Mapeo looks for the index from the
+# end, 512 bytes at a time: 1024 bytes more are skipped (the file is
+# healthy, not "damaged"); 42 more, or a block with tar's "ustar" where it
+# looks, and it finds no index.
+cp "$D/good-project-A.mapeodata" "$TMP/x-block.mapeodata"
+yes 'appended by a transfer tool' | head -c 1024 >>"$TMP/x-block.mapeodata"
+status "bytes after the end, 1024: check" 0 "$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/x-block.mapeodata"
+check "bytes after the end, 1024: said, where" jq -e \
+	'any(.findings[]; .code == "dead-space" and .offset == 599040 and (.message | test("1024 bytes after its end")))' "$TMP/out"
+is "bytes after the end, 1024: every observation" "$(jq -r '[.verdict, .observations.heads, .media.members] | join(" ")' "$TMP/out")" "ok 24 30"
+mapeo "bytes after the end, 1024" "$TMP/x-block.mapeodata" "$KA" 24 30
+cp "$D/good-project-A.mapeodata" "$TMP/x-odd.mapeodata"
+yes 'appended by a transfer tool' | head -c 42 >>"$TMP/x-odd.mapeodata"
+status "bytes after the end, 42: check" 2 "$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/x-odd.mapeodata"
+check "bytes after the end, 42: said, not a cut copy" jq -e \
+	'any(.findings[]; .code == "truncated-file" and .offset == 599040 and (.message | test("42 bytes after its end")))' "$TMP/out"
+mapeo_refuses "bytes after the end, 42" "$TMP/x-odd.mapeodata" "$KA"
+status "bytes after the end, 42: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/x-odd.mapeodata" -o "$TMP/x-odd-r.mapeodata"
+check "bytes after the end, 42: the plan drops them" grep -q "the 42 bytes added after the file's end are dropped" "$TMP/out"
+is "bytes after the end, 42: rebuilt whole and clean" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/x-odd-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 24 30 0"
+mapeo "bytes after the end, 42, rebuilt" "$TMP/x-odd-r.mapeodata" "$KA" 24 30
+cp "$D/good-project-A.mapeodata" "$TMP/x-ustar.mapeodata"
+{ yes 'appended' | head -c 257; printf ustar; yes 'appended' | head -c 1274; } >>"$TMP/x-ustar.mapeodata"
+status "bytes after the end, a header's magic: check" 2 "$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/x-ustar.mapeodata"
+check "bytes after the end, a header's magic: Mapeo would take it" jq -e \
+	'any(.findings[]; .code == "truncated-file" and (.message | test("1536 bytes after its end")))' "$TMP/out"
+mapeo_refuses "bytes after the end, a header's magic" "$TMP/x-ustar.mapeodata" "$KA"
+
 done_testing

@@ -1157,6 +1157,10 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 	if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
+	else if (sf->after_end)
+		add_line(&p->changes, &p->n_changes,
+		         xasprintf(_("the %llu bytes added after the file's end are dropped"),
+		                   (unsigned long long)sf->after_end));
 
 	/* Feeds, renumbered without gaps. */
 	p->has_db = sf->db != NULL && r->n_feeds > 0;

@@ -763,6 +763,53 @@ static uint64_t zeros_begin(syncfile *sf, const sf_member *last, uint64_t zstart
 	return pos;
 }
 
+/* Does a block from pos on carry tar's "ustar" where Mapeo looks for a
+ * header? Mapeo finds the index from the end, 512 bytes at a time from
+ * 1536 bytes before it, and takes the first such block for the index's
+ * header. */
+static bool ustar_after(syncfile *sf, uint64_t pos, const sd_progress *prog)
+{
+	uint8_t b[TAR_BLOCK];
+	for (uint64_t off = pos; off + 1536 <= sf->size; off += TAR_BLOCK) {
+		if (sd_progress_cancelled(prog) ||
+		    sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
+			return false;
+		if (!memcmp(b + 257, "ustar", 5))
+			return true;
+		/* holes hold no header */
+		uint64_t data = sdin_next_data(sf->in, off + TAR_BLOCK) / TAR_BLOCK * TAR_BLOCK;
+		if (data > off + TAR_BLOCK)
+			off = data - TAR_BLOCK;
+	}
+	return false;
+}
+
+/* Bytes after a whole end (the index, then the 1024 zero bytes that close
+ * a sync file) that are no tar member: something added to the file after
+ * Mapeo wrote it. Mapeo skips them on its way to the index, unless the
+ * length is no longer a multiple of 512 or one looks like a header. */
+static void bytes_after_end(syncfile *sf, findings *fl, uint64_t pos, const sd_progress *prog)
+{
+	uint64_t n = sf->size - pos;
+	finding *f;
+	sf->after_end = n;
+	if (sf->size % TAR_BLOCK || ustar_after(sf, pos, prog))
+		f = fnd_add(fl, FND_TRUNCATED_FILE,
+		            _("the file goes on for %llu bytes after its end (its index and "
+		              "the 1024 zero bytes that close it), from byte %llu: something "
+		              "was added to it after Mapeo wrote it, and Mapeo, which looks "
+		              "for the index from the end, will not find it ('No files found' "
+		              "or 'not valid JSON'). A rebuild leaves those bytes out"),
+		            (unsigned long long)n, (unsigned long long)pos);
+	else
+		f = fnd_add(fl, FND_DEAD_SPACE,
+		            _("the file goes on for %llu bytes after its end (its index and "
+		              "the 1024 zero bytes that close it), from byte %llu: something "
+		              "was added to it after Mapeo wrote it; Mapeo does not read them"),
+		            (unsigned long long)n, (unsigned long long)pos);
+	f->offset = (int64_t)pos;
+}
+
 static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	uint64_t pos = 0;
@@ -773,6 +820,12 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (sd_progress_cancelled(prog))
 			return;
 		sd_progress_report(prog, _("structure"), pos, sf->size, sf->n_members, 0);
+		bool ended = prev && prev->kind == SF_KIND_INDEX && zero_run &&
+		             pos >= prev->data_off + tar_padded(prev->size) + 1024;
+		if (ended && pos + TAR_BLOCK > sf->size) {
+			bytes_after_end(sf, fl, pos, prog);
+			return;
+		}
 		if (pos + TAR_BLOCK > sf->size) {
 			finding *f = fnd_add(
 			    fl, FND_TRUNCATED_FILE,
@@ -787,6 +840,10 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			return;
 		tar_header h;
 		bool ok = tar_header_parse(b, &h);
+		if (ended && !h.zero && !h.checksum_ok) {
+			bytes_after_end(sf, fl, pos, prog);
+			return;
+		}
 		if (h.zero) {
 			/* A single zero block right after a member whose size is a
 			 * multiple of 512 is indexed-tarball < 3.1.1 padding. */

@@ -150,6 +150,9 @@ typedef struct syncfile {
 	 * any tar ends with, or over a photo's or a damaged database's last
 	 * bytes (told as truncated-file) */
 	bool end_unwritten;
+	/* bytes after a whole end (index, then its 1024 zeros) that are no
+	 * member: added to the file after Mapeo wrote it (0: none) */
+	uint64_t after_end;
 	/* inner database */
 	bool inner_ok;  /* the inner tar read without damage */
 	bool inner_cut; /* the file ends inside the inner tar (a torn append): entries are lost */
