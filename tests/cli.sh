@@ -115,6 +115,39 @@ before=$(sha256sum <"$TMP/keep.mapeodata")$(stat -c %Y.%y "$TMP/keep.mapeodata")
 after=$(sha256sum <"$TMP/keep.mapeodata")$(stat -c %Y.%y "$TMP/keep.mapeodata")
 is "the checked file is unchanged" "$after" "$before"
 # every command with --format refuses an unknown one the same way
+# The CLI names its own options where the wizard names its steps and
+# choices (tests/ui-line.sh): the same findings, the CLI's words.
+says() { tr '\n' ' ' <"$TMP/out" | tr -s ' ' | grep -q -- "$1"; }
+"$SYNCDOCTOR" check --no-config "$A" >"$TMP/out" 2>&1
+check "CLI words: no configuration" says "give this computer's configuration with --config (Mapeo Desktop's own was not found here)"
+"$SYNCDOCTOR" check --no-config --format json "$A" >"$TMP/out" 2>&1
+check "CLI words: its advice" says "Give this computer's configuration with --config."
+"$SYNCDOCTOR" check --config "$CA" "$B" >"$TMP/out" 2>&1
+check "CLI words: the configuration given" says "(given with --config)"
+check "CLI words: a mismatch's next action" says "with 'syncdoctor rebuild --config'."
+MK=${top_builddir}/tests/unit/mkdamage
+if [ -x "$MK" ]; then
+	cp "$A" "$TMP/bad.mapeodata" && chmod u+w "$TMP/bad.mapeodata"
+	"$MK" data "$TMP/bad.mapeodata" 0 10
+	"$SYNCDOCTOR" check --no-config "$TMP/bad.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: a damaged block's advice" says "'syncdoctor rebuild --salvage --dry-run' shows what that keeps."
+	check "CLI words: a damaged file's next action" says "intact with 'syncdoctor rebuild --salvage'."
+	"$SYNCDOCTOR" rebuild --salvage --dry-run "$TMP/bad.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: the rescue" says "'--rescue' copies them into a new feed"
+	cp "$A" "$TMP/ni.mapeodata" && chmod u+w "$TMP/ni.mapeodata"
+	"$MK" noindex "$TMP/ni.mapeodata"
+	"$SYNCDOCTOR" check --config "$CA" "$TMP/ni.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: a lost index" says "A rebuild with --config gives it the project of that configuration"
+	"$SYNCDOCTOR" rebuild --dry-run "$TMP/ni.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: a lost project, no configuration" says "give the configuration with --config"
+	cp "$A" "$TMP/nd.mapeodata" && chmod u+w "$TMP/nd.mapeodata"
+	"$MK" nodb "$TMP/nd.mapeodata"
+	"$SYNCDOCTOR" check --no-config "$TMP/nd.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: a missing database" says "temporary copy with 'syncdoctor env'"
+else
+	skip "CLI words: tests/unit/mkdamage was not built (Check is missing)"
+fi
+
 for c in check env history match diff rebuild; do
 	status "$c --format xml" 1 "$SYNCDOCTOR" $c --format xml
 	check "$c --format xml: says which formats exist" grep -q "unknown format 'xml' (use text, json or yaml)" "$TMP/err"

@@ -699,3 +699,33 @@ const char *fnd_advice(fnd_code code)
 	const fnd_code_info *ci = fnd_info(code);
 	return ci->advice ? _(ci->advice) : NULL;
 }
+
+/* The advice of the codes whose words (finding_codes.h) name the CLI's
+ * commands or options, as the wizard says it: it has no options, and its
+ * summary offers the repairs. Whole sentences, one per code. */
+static const struct {
+	fnd_code code;
+	const char *advice;
+} wizard_advice[] = {
+    {FND_PROJECT_UNKNOWN, N_("Compare it with this computer's configuration (its .mapeosettings "
+                             "file).")},
+    {FND_FEED_HASH_MISMATCH,
+     N_("Data is damaged there. The summary's salvage keeps the blocks before it, back to the "
+        "last length the device signed, and shows what that keeps before it writes anything.")},
+    {FND_FEED_TREE_DAMAGED,
+     N_("The observations are intact, but Mapeo refuses the feed until the node is mended. The "
+        "summary's salvage computes the damaged node again from the intact data and keeps "
+        "every block.")},
+    {FND_LEFTOVER_TEMP_DATABASE,
+     N_("It may hold the missing database: the summary looks for a database a sync left in a "
+        "temporary folder and rebuilds from it.")},
+};
+
+const char *fnd_advice_for(fnd_code code, sd_front front)
+{
+	for (size_t i = 0;
+	     front == SD_FRONT_WIZARD && i < sizeof wizard_advice / sizeof *wizard_advice; i++)
+		if (wizard_advice[i].code == code)
+			return _(wizard_advice[i].advice);
+	return fnd_advice(code);
+}

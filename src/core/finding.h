@@ -181,5 +181,8 @@ const char *fnd_severity_name(fnd_severity s);  /* "info", "warning", "error" */
 const char *fnd_severity_label(fnd_severity s); /* translated */
 /* Translated advice for a code, or NULL. */
 const char *fnd_advice(fnd_code code);
+/* The same in the words of a front end (status.h): the wizard's for the
+ * few codes whose advice names the CLI's commands or options. */
+const char *fnd_advice_for(fnd_code code, sd_front front);
 
 #endif

@@ -153,7 +153,7 @@ wiz_nav panel_version(wizard *w)
 		if (f->step != STEP_VERSION)
 			continue;
 		page_add(&p, UI_TEXT, 2, "%s: %s", fnd_severity_label(f->severity), f->message);
-		const char *adv = fnd_advice(f->id);
+		const char *adv = fnd_advice_for(f->id, SD_FRONT_WIZARD);
 		if (adv && f->severity != SEV_INFO)
 			page_add(&p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}
