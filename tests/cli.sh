@@ -125,6 +125,12 @@ check "CLI words: its advice" says "Give this computer's configuration with --co
 "$SYNCDOCTOR" check --config "$CA" "$B" >"$TMP/out" 2>&1
 check "CLI words: the configuration given" says "(given with --config)"
 check "CLI words: a mismatch's next action" says "with 'syncdoctor rebuild --config'."
+cp "$A" "$TMP/exists.mapeodata"
+"$SYNCDOCTOR" rebuild "$A" -o "$TMP/exists.mapeodata" >"$TMP/out" 2>&1
+check "CLI words: an output that exists" says "exists.mapeodata already exists; choose another name or use --force"
+mkdir "$TMP/adir"
+"$SYNCDOCTOR" rebuild --force "$A" -o "$TMP/adir" >"$TMP/out" 2>&1
+check "CLI words: an output that is a folder" says "adir is a folder: syncdoctor only ever replaces a regular file, even with --force; choose another name"
 MK=${top_builddir}/tests/unit/mkdamage
 if [ -x "$MK" ]; then
 	cp "$A" "$TMP/bad.mapeodata" && chmod u+w "$TMP/bad.mapeodata"

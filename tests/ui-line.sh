@@ -102,6 +102,18 @@ check "wizard words: the saved report's next action is the summary's repair" say
 check "wizard words: the configuration was chosen in the configuration step" says "(chosen in the configuration step)" mismatch.txt
 check "wizard words: no CLI option in the saved report" sh -c "! grep -q -e '--[a-z]' -e 'syncdoctor rebuild' mismatch.txt"
 
+# an output that exists (the repair) or is a folder (a report): the
+# wizard has no --force
+wiz '\n1\n\n\n\n4\n2\ngood-project-A.mapeodata\ny\n' good-project-B.mapeodata
+check "wizard words: the repair's output exists" says "good-project-A.mapeodata already exists; choose another name"
+check "wizard words: the repair's output, no --force" sh -c "! grep -q -e '--force' '$TMP/out'"
+check "wizard words: the existing file is not replaced" cmp -s "$D/good-project-A.mapeodata" good-project-A.mapeodata
+mkdir -p adir
+wiz '\n1\n\n\n\n1\nadir\ny\n' good-project-B.mapeodata
+check "wizard words: a folder is never replaced" says "adir is a folder: syncdoctor only ever replaces a regular file; choose another name"
+check "wizard words: a folder, no --force" sh -c "! grep -q -e '--force' '$TMP/out'"
+rmdir adir
+
 wiz '\n1\n\n\n\n2\nreport.json\n8\n' good-project-A.mapeodata
 is "save JSON then quit: exit status 0" "$rc" 0
 check "the JSON report was saved" grep -q '"verdict": "ok"' report.json

@@ -1981,7 +1981,7 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 	for (size_t k = 0; k < n_src; k++)
 		live_names[k] = live_members(p->views[k], &live[k]);
 	sd_output *o = NULL;
-	st = sdout_open(output, opt->force, &o, err);
+	st = sdout_open_for(output, opt->force, opt->front, &o, err);
 	sfw *w = st == SD_OK ? sfw_begin(o, (int64_t)time(NULL)) : NULL;
 	if (st == SD_OK)
 		st = write_media(p, w, o, live, prog, err);
