@@ -114,6 +114,24 @@ check "wizard words: a folder is never replaced" says "adir is a folder: syncdoc
 check "wizard words: a folder, no --force" sh -c "! grep -q -e '--force' '$TMP/out'"
 rmdir adir
 
+# Mapeo's log with more sync errors than are shown: the older ones are
+# said to be in that log (the wizard has no 'syncdoctor env')
+mkdir -p "$W/manylogs/logs"
+i=10
+while [ $i -lt 35 ]; do
+	echo "2026-11-${i}T14:05:01.100Z [mapeo-core] error: sync error Error: unsupported syncfile type"
+	i=$((i + 1))
+done >"$W/manylogs/logs/2026-11-20.log"
+printf 'mapeo_userdata: %s\n' "$W/manylogs" >"$W/etc/manylogs.yaml"
+(
+	SYNCDOCTOR_CONFIG=$W/etc/manylogs.yaml
+	export SYNCDOCTOR_CONFIG
+	wiz '\n1\n\n\n\n1\nlogs.txt\n' good-project-A.mapeodata
+)
+check "wizard words: the older log lines on the screen" says "older ones not shown; Mapeo's log on this computer has them)"
+check "wizard words: the older log lines in the saved report" says "older ones not shown; Mapeo's log on this computer has them)" logs.txt
+check "wizard words: the log lines, no CLI command" sh -c "! grep -q 'syncdoctor env' '$TMP/out' logs.txt"
+
 wiz '\n1\n\n\n\n2\nreport.json\n8\n' good-project-A.mapeodata
 is "save JSON then quit: exit status 0" "$rc" 0
 check "the JSON report was saved" grep -q '"verdict": "ok"' report.json

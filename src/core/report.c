@@ -930,8 +930,16 @@ static void log_text(const sd_report *r, bool project_only, int width, strbuf *o
 		free(l);
 	}
 	if (!project_only && v->n_log_total > v->n_log) {
-		char *l = xasprintf(_("(%zu older ones not shown; see 'syncdoctor env')"),
-		                    v->n_log_total - v->n_log);
+		/* the wizard has no 'env' command: the log itself is named */
+		char *l = r->front == SD_FRONT_WIZARD
+		              ? xasprintf(P_("(%zu older one not shown; Mapeo's log on this "
+		                             "computer has it)",
+		                             "(%zu older ones not shown; Mapeo's log on this "
+		                             "computer has them)",
+		                             v->n_log_total - v->n_log),
+		                          v->n_log_total - v->n_log)
+		              : xasprintf(_("(%zu older ones not shown; see 'syncdoctor env')"),
+		                          v->n_log_total - v->n_log);
 		wrap(out, NULL, 6, width, l);
 		free(l);
 	}

@@ -33,8 +33,8 @@ static void add_log(ui_page *p, const report_version *v)
 	}
 	if (v->n_log_total > shown)
 		page_add(p, UI_TEXT, 4,
-		         P_("(%zu older one not shown; see 'syncdoctor env')",
-		            "(%zu older ones not shown; see 'syncdoctor env')",
+		         P_("(%zu older one not shown; Mapeo's log on this computer has it)",
+		            "(%zu older ones not shown; Mapeo's log on this computer has them)",
 		            v->n_log_total - shown),
 		         v->n_log_total - shown);
 }
