@@ -126,11 +126,7 @@ check "CLI words: its advice" says "Give this computer's configuration with --co
 check "CLI words: the configuration given" says "(given with --config)"
 check "CLI words: a mismatch's next action" says "with 'syncdoctor rebuild --config'."
 mkdir -p "$TMP/ud/logs"
-i=10
-while [ $i -lt 35 ]; do
-	echo "2026-11-${i}T14:05:01.100Z [mapeo-core] error: sync error Error: unsupported syncfile type"
-	i=$((i + 1))
-done >"$TMP/ud/logs/2026-11-20.log"
+sync_errors_log "$TMP/ud/logs/2026-11-20.log" 24
 "$SYNCDOCTOR" check --userdata "$TMP/ud" --config "$CA" "$A" >"$TMP/out" 2>&1
 check "CLI words: the older log lines" says "older ones not shown; see 'syncdoctor env')"
 cp "$A" "$TMP/exists.mapeodata"

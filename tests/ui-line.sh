@@ -117,11 +117,7 @@ rmdir adir
 # Mapeo's log with more sync errors than are shown: the older ones are
 # said to be in that log (the wizard has no 'syncdoctor env')
 mkdir -p "$W/manylogs/logs"
-i=10
-while [ $i -lt 35 ]; do
-	echo "2026-11-${i}T14:05:01.100Z [mapeo-core] error: sync error Error: unsupported syncfile type"
-	i=$((i + 1))
-done >"$W/manylogs/logs/2026-11-20.log"
+sync_errors_log "$W/manylogs/logs/2026-11-20.log" 24
 printf 'mapeo_userdata: %s\n' "$W/manylogs" >"$W/etc/manylogs.yaml"
 (
 	SYNCDOCTOR_CONFIG=$W/etc/manylogs.yaml
