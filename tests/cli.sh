@@ -125,6 +125,8 @@ check "CLI words: its advice" says "Give this computer's configuration with --co
 "$SYNCDOCTOR" check --config "$CA" "$B" >"$TMP/out" 2>&1
 check "CLI words: the configuration given" says "(given with --config)"
 check "CLI words: a mismatch's next action" says "with 'syncdoctor rebuild --config'."
+SYNCDOCTOR_VERSIONS=$TMP/no-such-table.yaml "$SYNCDOCTOR" check --config "$CA" "$A" >"$TMP/out" 2>&1
+check "CLI words: no version table" says "or name a table with --versions."
 mkdir -p "$TMP/ud/logs"
 sync_errors_log "$TMP/ud/logs/2026-11-20.log" 24
 "$SYNCDOCTOR" check --userdata "$TMP/ud" --config "$CA" "$A" >"$TMP/out" 2>&1

@@ -114,6 +114,15 @@ check "wizard words: a folder is never replaced" says "adir is a folder: syncdoc
 check "wizard words: a folder, no --force" sh -c "! grep -q -e '--force' '$TMP/out'"
 rmdir adir
 
+# no table of Mapeo versions: the wizard's advice names the configuration
+# file's version_table, not the CLI's --versions
+(
+	SYNCDOCTOR_VERSIONS=$W/no-such-table.yaml
+	wiz '\n1\n\n\n' good-project-A.mapeodata
+)
+check "wizard words: no version table, name one in the configuration file" says "name a table with version_table in syncdoctor's configuration file"
+check "wizard words: no version table, no CLI option" sh -c "! grep -q -e '--versions' '$TMP/out'"
+
 # Mapeo's log with more sync errors than are shown: the older ones are
 # said to be in that log (the wizard has no 'syncdoctor env')
 mkdir -p "$W/manylogs/logs"

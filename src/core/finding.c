@@ -709,6 +709,9 @@ static const struct {
 } wizard_advice[] = {
     {FND_PROJECT_UNKNOWN, N_("Compare it with this computer's configuration (its .mapeosettings "
                              "file).")},
+    {FND_VERSION_TABLE_MISSING,
+     N_("Reinstall syncdoctor (its package puts the table in /usr/share/syncdoctor), or name a "
+        "table with version_table in syncdoctor's configuration file.")},
     {FND_FEED_HASH_MISMATCH,
      N_("Data is damaged there. The summary's salvage keeps the blocks before it, back to the "
         "last length the device signed, and shows what that keeps before it writes anything.")},
