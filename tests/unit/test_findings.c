@@ -358,6 +358,28 @@ START_TEST(the_budget_is_read_once)
 }
 END_TEST
 
+/* The wizard has no options: no advice it shows names one (a code whose
+ * advice does gets a wizard sentence of its own); the CLI's is the table's. */
+START_TEST(the_wizard_advice_names_no_option)
+{
+	size_t own = 0;
+	for (int c = 0; c < FND_COUNT; c++) {
+		const char *cli = fnd_advice_for((fnd_code)c, SD_FRONT_CLI);
+		const char *wiz = fnd_advice_for((fnd_code)c, SD_FRONT_WIZARD);
+		const char *table = fnd_advice((fnd_code)c);
+		ck_assert_ptr_eq(cli, table);
+		if (!wiz)
+			continue;
+		ck_assert_msg(!strstr(wiz, "--") && !strstr(wiz, "syncdoctor rebuild") &&
+		                  !strstr(wiz, "syncdoctor env"),
+		              "%s: the wizard's advice names an option: %s",
+		              fnd_info((fnd_code)c)->code, wiz);
+		own += wiz != table;
+	}
+	ck_assert_uint_eq(own, 5);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("findings");
@@ -369,6 +391,7 @@ int main(void)
 	tcase_add_test(tc, append_across_spilled_lists);
 	tcase_add_test(tc, no_room_for_the_store_is_an_error_not_a_short_list);
 	tcase_add_test(tc, the_budget_is_read_once);
+	tcase_add_test(tc, the_wizard_advice_names_no_option);
 	suite_add_tcase(s, tc);
 	return sd_test_run(s);
 }
