@@ -115,6 +115,51 @@ before=$(sha256sum <"$TMP/keep.mapeodata")$(stat -c %Y.%y "$TMP/keep.mapeodata")
 after=$(sha256sum <"$TMP/keep.mapeodata")$(stat -c %Y.%y "$TMP/keep.mapeodata")
 is "the checked file is unchanged" "$after" "$before"
 # every command with --format refuses an unknown one the same way
+# The CLI names its own options where the wizard names its steps and
+# choices (tests/ui-line.sh): the same findings, the CLI's words.
+says() { tr '\n' ' ' <"$TMP/out" | tr -s ' ' | grep -q -- "$1"; }
+"$SYNCDOCTOR" check --no-config "$A" >"$TMP/out" 2>&1
+check "CLI words: no configuration" says "give this computer's configuration with --config (Mapeo Desktop's own was not found here)"
+"$SYNCDOCTOR" check --no-config --format json "$A" >"$TMP/out" 2>&1
+check "CLI words: its advice" says "Give this computer's configuration with --config."
+"$SYNCDOCTOR" check --config "$CA" "$B" >"$TMP/out" 2>&1
+check "CLI words: the configuration given" says "(given with --config)"
+check "CLI words: a mismatch's next action" says "with 'syncdoctor rebuild --config'."
+SYNCDOCTOR_VERSIONS=$TMP/no-such-table.yaml "$SYNCDOCTOR" check --config "$CA" "$A" >"$TMP/out" 2>&1
+check "CLI words: no version table" says "or name a table with --versions."
+mkdir -p "$TMP/ud/logs"
+sync_errors_log "$TMP/ud/logs/2026-11-20.log" 24
+"$SYNCDOCTOR" check --userdata "$TMP/ud" --config "$CA" "$A" >"$TMP/out" 2>&1
+check "CLI words: the older log lines" says "older ones not shown; see 'syncdoctor env')"
+cp "$A" "$TMP/exists.mapeodata"
+"$SYNCDOCTOR" rebuild "$A" -o "$TMP/exists.mapeodata" >"$TMP/out" 2>&1
+check "CLI words: an output that exists" says "exists.mapeodata already exists; choose another name or use --force"
+mkdir "$TMP/adir"
+"$SYNCDOCTOR" rebuild --force "$A" -o "$TMP/adir" >"$TMP/out" 2>&1
+check "CLI words: an output that is a folder" says "adir is a folder: syncdoctor only ever replaces a regular file, even with --force; choose another name"
+MK=${top_builddir}/tests/unit/mkdamage
+if [ -x "$MK" ]; then
+	cp "$A" "$TMP/bad.mapeodata" && chmod u+w "$TMP/bad.mapeodata"
+	"$MK" data "$TMP/bad.mapeodata" 0 10
+	"$SYNCDOCTOR" check --no-config "$TMP/bad.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: a damaged block's advice" says "'syncdoctor rebuild --salvage --dry-run' shows what that keeps."
+	check "CLI words: a damaged file's next action" says "intact with 'syncdoctor rebuild --salvage'."
+	"$SYNCDOCTOR" rebuild --salvage --dry-run "$TMP/bad.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: the rescue" says "'--rescue' copies them into a new feed"
+	cp "$A" "$TMP/ni.mapeodata" && chmod u+w "$TMP/ni.mapeodata"
+	"$MK" noindex "$TMP/ni.mapeodata"
+	"$SYNCDOCTOR" check --config "$CA" "$TMP/ni.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: a lost index" says "A rebuild with --config gives it the project of that configuration"
+	"$SYNCDOCTOR" rebuild --dry-run "$TMP/ni.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: a lost project, no configuration" says "give the configuration with --config"
+	cp "$A" "$TMP/nd.mapeodata" && chmod u+w "$TMP/nd.mapeodata"
+	"$MK" nodb "$TMP/nd.mapeodata"
+	"$SYNCDOCTOR" check --no-config "$TMP/nd.mapeodata" >"$TMP/out" 2>&1
+	check "CLI words: a missing database" says "temporary copy with 'syncdoctor env'"
+else
+	skip "CLI words: tests/unit/mkdamage was not built (Check is missing)"
+fi
+
 for c in check env history match diff rebuild; do
 	status "$c --format xml" 1 "$SYNCDOCTOR" $c --format xml
 	check "$c --format xml: says which formats exist" grep -q "unknown format 'xml' (use text, json or yaml)" "$TMP/err"

@@ -68,6 +68,17 @@ mapeo_refuses() {
 	esac
 }
 
+# sync_errors_log FILE N: a Mapeo Desktop log FILE recording N sync
+# errors (N <= 24, one an hour on 2026-11-20): past 20, more than a report
+# shows.
+sync_errors_log() {
+	i=0
+	while [ $i -lt "$2" ]; do
+		printf '2026-11-20T%02d:05:01.100Z [mapeo-core] error: sync error Error: unsupported syncfile type\n' $i
+		i=$((i + 1))
+	done >"$1"
+}
+
 # wait_stopped PID: true once the process is stopped (state T, from a test
 # hook such as SYNCDOCTOR_FAULT_PAUSE_READ), false when it ended. The limit
 # (300 s) only catches a hook that never fires: under sanitizers or qemu on

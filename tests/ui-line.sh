@@ -31,6 +31,8 @@ wiz() {
 	rc=$?
 }
 has() { grep -q -- "$1" "$TMP/out"; }
+# says PHRASE [FILE]: PHRASE in FILE ($TMP/out) even where it is wrapped
+says() { tr '\n' ' ' <"${2:-$TMP/out}" | tr -s ' ' | grep -q -- "$1"; }
 
 # Welcome, config 1 (config-A: the list is sorted), steps 1-3, summary, EOF.
 wiz '\n1\n\n\n\n' good-project-A.mapeodata
@@ -88,6 +90,53 @@ is "default configuration and a file without key: exit status 0" "$rc" 0
 check "default configuration: MATCH" has "MATCH: SAME PROJECT"
 check "default configuration: mapeo-sync" has "us=mapeo-sync"
 
+# The core's findings, advice and next action speak the wizard's words:
+# its steps and choices, never the CLI's options (the CLI keeps its own,
+# tests/cli.sh). Mapeo's default configuration chosen: no file to compare.
+wiz '\n4\n' good-project-A.mapeodata
+check "wizard words: no configuration, choose one in the configuration step" says "no configuration to compare with: choose this computer's configuration"
+check "wizard words: no configuration, no CLI option" sh -c "! grep -q -e '--config' '$TMP/out'"
+# a mismatch, its report saved: the next action is the summary's repair
+wiz '\n1\n\n\n\n1\nmismatch.txt\n' good-project-B.mapeodata
+check "wizard words: the saved report's next action is the summary's repair" says "configuration with the summary's repair" mismatch.txt
+check "wizard words: the configuration was chosen in the configuration step" says "(chosen in the configuration step)" mismatch.txt
+check "wizard words: no CLI option in the saved report" sh -c "! grep -q -e '--[a-z]' -e 'syncdoctor rebuild' mismatch.txt"
+
+# an output that exists (the repair) or is a folder (a report): the
+# wizard has no --force
+wiz '\n1\n\n\n\n4\n2\ngood-project-A.mapeodata\ny\n' good-project-B.mapeodata
+check "wizard words: the repair's output exists" says "good-project-A.mapeodata already exists; choose another name"
+check "wizard words: the repair's output, no --force" sh -c "! grep -q -e '--force' '$TMP/out'"
+check "wizard words: the existing file is not replaced" cmp -s "$D/good-project-A.mapeodata" good-project-A.mapeodata
+mkdir -p adir
+wiz '\n1\n\n\n\n1\nadir\ny\n' good-project-B.mapeodata
+check "wizard words: a folder is never replaced" says "adir is a folder: syncdoctor only ever replaces a regular file; choose another name"
+check "wizard words: a folder, no --force" sh -c "! grep -q -e '--force' '$TMP/out'"
+rmdir adir
+
+# no table of Mapeo versions: the wizard's advice names the configuration
+# file's version_table, not the CLI's --versions
+(
+	SYNCDOCTOR_VERSIONS=$W/no-such-table.yaml
+	wiz '\n1\n\n\n' good-project-A.mapeodata
+)
+check "wizard words: no version table, name one in the configuration file" says "name a table with version_table in syncdoctor's configuration file"
+check "wizard words: no version table, no CLI option" sh -c "! grep -q -e '--versions' '$TMP/out'"
+
+# Mapeo's log with more sync errors than are shown: the older ones are
+# said to be in that log (the wizard has no 'syncdoctor env')
+mkdir -p "$W/manylogs/logs"
+sync_errors_log "$W/manylogs/logs/2026-11-20.log" 24
+printf 'mapeo_userdata: %s\n' "$W/manylogs" >"$W/etc/manylogs.yaml"
+(
+	SYNCDOCTOR_CONFIG=$W/etc/manylogs.yaml
+	export SYNCDOCTOR_CONFIG
+	wiz '\n1\n\n\n\n1\nlogs.txt\n' good-project-A.mapeodata
+)
+check "wizard words: the older log lines on the screen" says "older ones not shown; Mapeo's log on this computer has them)"
+check "wizard words: the older log lines in the saved report" says "older ones not shown; Mapeo's log on this computer has them)" logs.txt
+check "wizard words: the log lines, no CLI command" sh -c "! grep -q 'syncdoctor env' '$TMP/out' logs.txt"
+
 wiz '\n1\n\n\n\n2\nreport.json\n8\n' good-project-A.mapeodata
 is "save JSON then quit: exit status 0" "$rc" 0
 check "the JSON report was saved" grep -q '"verdict": "ok"' report.json
@@ -138,6 +187,21 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	check "popped database: the repair is not possible" has "NO REPAIR: THE NEW FILE WOULD KEEP NO OBSERVATIONS"
 	check "popped database: it asks for the folder" has "look for a database a sync left in a temporary folder"
 	check "popped database: nothing written" test ! -e popped-repaired.mapeodata
+	wiz '\n1\n\n\n\n1\npopped.txt\n' popped.mapeodata
+	check "popped database, wizard words: the leftover copy is looked for from the summary" says "temporary copy from the summary" popped.txt
+	check "popped database, wizard words: no CLI command" sh -c "! grep -q -e 'syncdoctor env' -e '--[a-z]' popped.txt"
+	# a damaged block: the advice, the saved report and the plan (the
+	# rescue declined) name the summary's salvage, not the CLI's options
+	cp "$D/good-project-A.mapeodata" bad.mapeodata
+	chmod u+w bad.mapeodata
+	"${top_builddir}/tests/unit/mkdamage" data bad.mapeodata 0 10
+	wiz '\n1\n\n\n\n1\nbad.txt\n4\nn\nb\n' bad.mapeodata
+	check "damaged, wizard words: the advice names the summary's salvage" says "The summary's salvage keeps the blocks before it"
+	check "damaged, wizard words: the saved report's next action" says "is intact with the summary's salvage" bad.txt
+	check "damaged, wizard words: the declined rescue" says "You chose not to copy them into a new feed"
+	check "damaged, wizard words: no CLI option on the screens" sh -c "! grep -q -e 'syncdoctor rebuild' -e \"'--\" '$TMP/out'"
+	check "damaged, wizard words: no CLI option in the saved report" sh -c "! grep -q -e 'syncdoctor rebuild' -e '--[a-z]' bad.txt"
+	check "damaged, wizard words: nothing written" test ! -e bad-repaired.mapeodata
 else
 	skip "popped database: mkdamage not built (no Check)"
 fi
@@ -194,6 +258,8 @@ if [ -x "$MKDB" ] && [ -x "$MK" ]; then
 	check "a database folder as argument: step 2 of 2" has "=== Step 2 of 2: The Mapeo database ==="
 	check "a database folder as argument: the list" has "2 observations to look at in Mapeo (worst first)"
 	check "a database folder as argument: no other folder offered" sh -c "! grep -q 'Check another database folder' '$TMP/out'"
+	"$SYNCDOCTOR" history --format json home/.config/Mapeo >"$TMP/hist" 2>&1
+	check "a database folder, wizard words: no configuration beside it, no CLI option" grep -q "Mapeo Desktop's own was not found here, so this computer's project is not known" "$TMP/hist"
 
 	# database-missing: a phone's database typed (mapeo-mobile's layout)
 	cp good-project-A.mapeodata nodb.mapeodata
@@ -229,6 +295,8 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	mkdir "$W/noindex" && cp good-project-A.mapeodata config-A.v3-tar.mapeosettings "$W/noindex/"
 	"${top_builddir}/tests/unit/mkdamage" noindex "$W/noindex/good-project-A.mapeodata"
 	(cd "$W/noindex" && wiz '\n1\n\n\n\n4\n1\ny\n' good-project-A.mapeodata)
+	check "no index, wizard words: the summary's repair gives it the chosen project" says "The summary's repair gives it the project of the configuration chosen"
+	check "no index, wizard words: no CLI option" sh -c "! grep -q -e 'with --config' '$TMP/out'"
 	check "no index: the salvage takes the chosen configuration" has "configuration \"Proyecto A 1.2.0\" (config-A.v3-tar.mapeosettings)"
 	check "no index: written" has "Written and verified: good-project-A-repaired.mapeodata"
 	is "no index: the new file is whole" "$("$SYNCDOCTOR" check --no-config --format json "$W/noindex/good-project-A-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
@@ -237,7 +305,7 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	rm -f "$W/noindex/good-project-A-repaired.mapeodata"
 	(cd "$W/noindex" && wiz '\n3\n\n\n\n4\n' good-project-A.mapeodata)
 	check "no index, default configuration: the repair is refused" has "The repair is not possible"
-	check "no index, default configuration: says what to choose" has "the configuration chosen has no project key"
+	check "no index, default configuration: says what to choose, from the core" says "good-project-A.mapeodata no longer says which project it belongs to (the part that named it is lost), and the configuration chosen has no project key"
 	check "no index, default configuration: no CLI option named" sh -c "! grep -q 'give the configuration with --config' '$TMP/out'"
 	check "no index, default configuration: nothing written" test ! -e "$W/noindex/good-project-A-repaired.mapeodata"
 else

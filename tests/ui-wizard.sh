@@ -216,6 +216,7 @@ check "damaged: salvage is the default" has damaged-en-80x24 "▶   4) Salvage: 
 	check "damaged: the repaired file was written" test -f "$W/dmg-repaired.mapeodata"
 	status "damaged: the repaired file checks clean" 0 "$SYNCDOCTOR" check --config "$W/config-A.v3-tar.mapeosettings" "$W/dmg-repaired.mapeodata"
 	check "damaged: the rescue is asked, with what it costs" has damaged-en-80x24 "they may appear twice"
+	check "damaged: the advice names the summary's salvage, not the CLI's" sh -c "grep -q \"The summary's salvage keeps the\" '$TMP/damaged-en-80x24.txt' && ! grep -q 'syncdoctor rebuild' '$TMP/damaged-en-80x24.txt'"
 	check "damaged: the rescued entries are in the repaired file" sh -c "'$SYNCDOCTOR' check --no-config --format json '$W/dmg-repaired.mapeodata' | grep -q '\"heads\": *23'"
 	check "damaged: the original is unchanged" cmp -s "$TMP/dmg.orig" "$W/dmg.mapeodata"
 	golden damaged-en-80x24

@@ -609,11 +609,12 @@ typedef struct bundle_member {
 
 /* The members as a gzipped tar, written under a temporary name, read back
  * (verify_bundle) and renamed. */
-static sd_status write_members(const char *output, bool force, const bundle_member *m, size_t nm,
-                               int64_t t, verify_ctx *vc, sd_error *err)
+static sd_status write_members(const char *output, bool force, sd_front front,
+                               const bundle_member *m, size_t nm, int64_t t, verify_ctx *vc,
+                               sd_error *err)
 {
 	sd_output *o = NULL;
-	sd_status st = sdout_open(output, force, &o, err);
+	sd_status st = sdout_open_for(output, force, front, &o, err);
 	gzout *g = NULL;
 	if (st == SD_OK) {
 		/* It carries the 0600 session log and the file's history. */
@@ -712,7 +713,7 @@ sd_status bundle_write(const char *output, const bundle_options *opt, const sd_r
 	sb_free(&rt), sb_free(&rj), sb_free(&ry), sb_free(&jt), sb_free(&rd);
 
 	verify_ctx vc = {kv, dv, nm};
-	st = write_members(output, opt->force, m, nm, t, &vc, err);
+	st = write_members(output, opt->force, r->front, m, nm, t, &vc, err);
 	for (size_t i = 0; i < nm; i++)
 		free(m[i].text);
 	sl_free(&keys), sl_free(&dks);

@@ -128,8 +128,9 @@ static void source_facts(sd_report *r, check_read *rd, const check_options *opt)
 	check_era_text(r, sf);
 	r->has_discovery_key = sf->has_discovery_key;
 	snprintf(r->discovery_key, sizeof r->discovery_key, "%s", sf->discovery_key);
-	rd->project_why =
-	    sf->is_tar || sf->era == SF_ERA_GZIP_V0 ? check_project_unreadable(sf) : NULL;
+	rd->project_why = sf->is_tar || sf->era == SF_ERA_GZIP_V0
+	                      ? check_project_unreadable(sf, opt->front)
+	                      : NULL;
 	r->project_unknown = rd->project_why != NULL;
 	r->project_default = sf->is_tar && !sf->has_discovery_key && !rd->project_why;
 	r->p2p_db = xstrdup_or_null(sf->p2p_db);
@@ -189,6 +190,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	*out = r;
 	r->file = xstrdup(path);
 	r->era = "unknown";
+	r->front = opt->front;
 	fnd_init(&r->findings);
 	sd_error_clear(err);
 

@@ -22,10 +22,19 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 		path = auto_path;
 	}
 	if (!path) {
-		fnd_add(
-		    &r->findings, FND_PROJECT_UNKNOWN,
-		    _("no configuration to compare with: give this computer's configuration with "
-		      "--config (Mapeo Desktop's own was not found here)"));
+		/* the wizard has no --config: the person chose Mapeo's default
+		 * configuration in its configuration step, or (a database folder's
+		 * walk, which has no such step) Desktop's own was not found */
+		const char *m =
+		    opt->front != SD_FRONT_WIZARD
+		        ? _("no configuration to compare with: give this computer's configuration "
+		            "with --config (Mapeo Desktop's own was not found here)")
+		    : opt->no_auto_config
+		        ? _("no configuration to compare with: choose this computer's "
+		            "configuration (its .mapeosettings file) in the configuration step")
+		        : _("no configuration to compare with: Mapeo Desktop's own was not found "
+		            "here, so this computer's project is not known");
+		fnd_add(&r->findings, FND_PROJECT_UNKNOWN, "%s", m);
 		return;
 	}
 	mapeo_config *c = NULL;
@@ -55,8 +64,10 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
 	r->config_has_key = c->has_key && c->discovery_key[0];
 	snprintf(r->config_discovery_key, sizeof r->config_discovery_key, "%s", c->discovery_key);
 	snprintf(r->config_footer, sizeof r->config_footer, "%s", c->footer);
-	r->config_source = xstrdup(auto_path ? _("Mapeo Desktop's configuration on this computer")
-	                                     : _("given with --config"));
+	r->config_source =
+	    xstrdup(auto_path ? _("Mapeo Desktop's configuration on this computer")
+	            : opt->front == SD_FRONT_WIZARD ? _("chosen in the configuration step")
+	                                            : _("given with --config"));
 	if (r->project_unknown) {
 		/* project_unreadable() said why: no prediction of a mismatch */
 		cfg_free(c);
@@ -95,7 +106,7 @@ static void compare_config(sd_report *r, const syncfile *sf, const check_options
  * when it can: the index that holds the project is lost, or the file is of
  * another era, which Mapeo refuses before it ever compares projects
  * (mapeo-core 8.6.2 sync.js checks p2p-db first). Translated, owned. */
-char *check_project_unreadable(const syncfile *sf)
+char *check_project_unreadable(const syncfile *sf, sd_front front)
 {
 	if (sf->era == SF_ERA_GZIP_V0)
 		return xstrdup(
@@ -124,10 +135,15 @@ char *check_project_unreadable(const syncfile *sf)
 	}
 	if (!sf->has_index)
 		return xstrdup(
-		    _("the file's index, where Mapeo writes the project, is lost or "
-		      "damaged, so which project the file belongs to cannot be read; Mapeo "
-		      "cannot open the file at all (step 3). A rebuild with --config gives "
-		      "it the project of that configuration"));
+		    front == SD_FRONT_WIZARD
+		        ? _("the file's index, where Mapeo writes the project, is lost or "
+		            "damaged, so which project the file belongs to cannot be read; Mapeo "
+		            "cannot open the file at all (check 3). The summary's repair gives it "
+		            "the project of the configuration chosen in the configuration step")
+		        : _("the file's index, where Mapeo writes the project, is lost or "
+		            "damaged, so which project the file belongs to cannot be read; Mapeo "
+		            "cannot open the file at all (step 3). A rebuild with --config gives "
+		            "it the project of that configuration"));
 	return NULL;
 }
 

@@ -37,7 +37,7 @@ void check_read_free(check_read *rd);
 /* check_configuration.c: step 1. */
 /* Why the source's project cannot be compared with a configuration, or
  * NULL when it can (translated; caller frees). */
-char *check_project_unreadable(const syncfile *sf);
+char *check_project_unreadable(const syncfile *sf, sd_front front);
 /* Step 1's findings, from the read's facts. */
 void check_configuration_step(sd_report *r, const check_read *rd, const check_options *opt);
 

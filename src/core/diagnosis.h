@@ -39,6 +39,8 @@ typedef struct check_options {
 	                            it, so a rebuild copies from what was checked without
 	                            opening and parsing the file again; the caller sets
 	                            it to NULL first */
+	sd_front front;          /* whose words the findings and the report's next action
+	                            speak (status.h); kept in sd_report.front */
 } check_options;
 
 /* Diagnose path (a sync file, or a database folder). Returns SD_OK with a

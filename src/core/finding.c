@@ -3,6 +3,9 @@
 #include "finding.h"
 
 #include <errno.h>
+#ifdef HAVE_PTHREAD
+#include <pthread.h>
+#endif
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -79,10 +82,41 @@ static int bucket_of(const finding *f)
 	return (int)f->step * (SEV_ERROR + 1) + (SEV_ERROR - (int)f->severity);
 }
 
-static size_t budget(void)
+/* The budget, read from the environment once: it was a getenv() on every
+ * finding added (150,000 photos, 150,000 scans of the environment), and
+ * getenv() is not safe beside a setenv() in another thread. Findings are
+ * only made by the thread that runs the check or the rebuild (io.c's
+ * threads hash and fsync, and never touch a list); the once-guard keeps
+ * the first read safe should that change. */
+static size_t budget_bytes;
+
+static void budget_read(void)
 {
 	const char *b = getenv("SYNCDOCTOR_FINDINGS_BUDGET");
-	return b && *b ? (size_t)strtoull(b, NULL, 10) : (size_t)256 << 10;
+	budget_bytes = b && *b ? (size_t)strtoull(b, NULL, 10) : (size_t)256 << 10;
+}
+
+#ifdef HAVE_PTHREAD
+static pthread_once_t budget_once = PTHREAD_ONCE_INIT;
+static size_t budget(void)
+{
+	pthread_once(&budget_once, budget_read);
+	return budget_bytes;
+}
+#else
+static size_t budget(void)
+{
+	static bool read;
+	if (!read)
+		budget_read(), read = true;
+	return budget_bytes;
+}
+#endif
+
+void fnd_budget_reload(void)
+{
+	(void)budget(); /* the once-guard spent, so it never overwrites this read */
+	budget_read();
 }
 
 static size_t str_bytes(const char *s) { return s ? strlen(s) + 1 + 16 : 0; }
@@ -664,4 +698,37 @@ const char *fnd_advice(fnd_code code)
 {
 	const fnd_code_info *ci = fnd_info(code);
 	return ci->advice ? _(ci->advice) : NULL;
+}
+
+/* The advice of the codes whose words (finding_codes.h) name the CLI's
+ * commands or options, as the wizard says it: it has no options, and its
+ * summary offers the repairs. Whole sentences, one per code. */
+static const struct {
+	fnd_code code;
+	const char *advice;
+} wizard_advice[] = {
+    {FND_PROJECT_UNKNOWN, N_("Compare it with this computer's configuration (its .mapeosettings "
+                             "file).")},
+    {FND_VERSION_TABLE_MISSING,
+     N_("Reinstall syncdoctor (its package puts the table in /usr/share/syncdoctor), or name a "
+        "table with version_table in syncdoctor's configuration file.")},
+    {FND_FEED_HASH_MISMATCH,
+     N_("Data is damaged there. The summary's salvage keeps the blocks before it, back to the "
+        "last length the device signed, and shows what that keeps before it writes anything.")},
+    {FND_FEED_TREE_DAMAGED,
+     N_("The observations are intact, but Mapeo refuses the feed until the node is mended. The "
+        "summary's salvage computes the damaged node again from the intact data and keeps "
+        "every block.")},
+    {FND_LEFTOVER_TEMP_DATABASE,
+     N_("It may hold the missing database: the summary looks for a database a sync left in a "
+        "temporary folder and rebuilds from it.")},
+};
+
+const char *fnd_advice_for(fnd_code code, sd_front front)
+{
+	for (size_t i = 0;
+	     front == SD_FRONT_WIZARD && i < sizeof wizard_advice / sizeof *wizard_advice; i++)
+		if (wizard_advice[i].code == code)
+			return _(wizard_advice[i].advice);
+	return fnd_advice(code);
 }

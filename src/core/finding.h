@@ -17,8 +17,8 @@
  * Memory is flat whatever the number of findings (a file may hold 150,000
  * photos that no observation names, each a finding). Past a budget (256
  * KiB of findings, about 800; the environment variable
- * SYNCDOCTOR_FINDINGS_BUDGET, in bytes, sets another, for tests: 1 sends
- * every finding there) a list moves its findings to a temporary SQLite
+ * SYNCDOCTOR_FINDINGS_BUDGET, in bytes, read once per process, sets
+ * another, for tests: 1 sends every finding there) a list moves its findings to a temporary SQLite
  * database in $TMPDIR (or /tmp), unlinked at once (it goes with the
  * process, Ctrl-C or crash alike), in one transaction a budget's worth, and
  * reads them back one at a time through fnd_at(). The budget is small
@@ -165,6 +165,10 @@ size_t fnd_count(const findings *l, fnd_severity min);
 size_t fnd_count_in(const findings *l, fnd_step step, fnd_severity sev);
 fnd_severity fnd_worst(const findings *l); /* SEV_INFO when empty */
 
+/* Tests only: read SYNCDOCTOR_FINDINGS_BUDGET again. It is read once, at
+ * the first finding a list counts, and holds for every list after. */
+void fnd_budget_reload(void);
+
 /* The catalogue, indexed by fnd_code. */
 const fnd_code_info *fnd_info(fnd_code code);
 /* By the code's string, for codes read back from outside (the journal):
@@ -177,5 +181,8 @@ const char *fnd_severity_name(fnd_severity s);  /* "info", "warning", "error" */
 const char *fnd_severity_label(fnd_severity s); /* translated */
 /* Translated advice for a code, or NULL. */
 const char *fnd_advice(fnd_code code);
+/* The same in the words of a front end (status.h): the wizard's for the
+ * few codes whose advice names the CLI's commands or options. */
+const char *fnd_advice_for(fnd_code code, sd_front front);
 
 #endif

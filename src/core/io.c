@@ -729,6 +729,11 @@ static void parse_fault(sd_output *o)
 
 sd_status io_check_target(const char *target, bool force, sd_error *err)
 {
+	return io_check_target_for(target, force, SD_FRONT_CLI, err);
+}
+
+sd_status io_check_target_for(const char *target, bool force, sd_front front, sd_error *err)
+{
 	struct stat st;
 	if (lstat(target, &st) != 0)
 		return SD_OK;
@@ -743,15 +748,25 @@ sd_status io_check_target(const char *target, bool force, sd_error *err)
 		                   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
 		                       ? _("is a device")
 		                       : _("is not a regular file");
-		return sd_error_set(err, SD_ERR_EXISTS,
-		                    _("%s %s: syncdoctor only ever replaces a regular file, even "
-		                      "with --force; choose another name"),
-		                    target, what);
+		/* the wizard has no --force: it asks before it replaces */
+		return front == SD_FRONT_WIZARD
+		           ? sd_error_set(err, SD_ERR_EXISTS,
+		                          _("%s %s: syncdoctor only ever replaces a regular file; "
+		                            "choose another name"),
+		                          target, what)
+		           : sd_error_set(err, SD_ERR_EXISTS,
+		                          _("%s %s: syncdoctor only ever replaces a regular file, "
+		                            "even with --force; choose another name"),
+		                          target, what);
 	}
 	if (!force)
-		return sd_error_set(err, SD_ERR_EXISTS,
-		                    _("%s already exists; choose another name or use --force"),
-		                    target);
+		return front == SD_FRONT_WIZARD
+		           ? sd_error_set(err, SD_ERR_EXISTS,
+		                          _("%s already exists; choose another name"), target)
+		           : sd_error_set(
+		                 err, SD_ERR_EXISTS,
+		                 _("%s already exists; choose another name or use --force"),
+		                 target);
 	return SD_OK;
 }
 
@@ -805,8 +820,14 @@ void sdout_set_mode(sd_output *o, unsigned mode) { fchmod(o->fd, (mode_t)mode); 
 
 sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err)
 {
+	return sdout_open_for(target, force, SD_FRONT_CLI, out, err);
+}
+
+sd_status sdout_open_for(const char *target, bool force, sd_front front, sd_output **out,
+                         sd_error *err)
+{
 	*out = NULL;
-	sd_status cs = io_check_target(target, force, err);
+	sd_status cs = io_check_target_for(target, force, front, err);
 	if (cs != SD_OK)
 		return cs;
 	sd_output *o = xcalloc(1, sizeof *o);

@@ -98,6 +98,9 @@ typedef sd_status (*sdout_verify_fn)(void *ud, const char *tmp_path, sd_error *e
  * itself. The one check before every output (report and rebuild); the CLI
  * calls it before the work too, to fail fast. */
 sd_status io_check_target(const char *target, bool force, sd_error *err);
+/* The same, its refusal in the words of front (status.h): the wizard has
+ * no --force. */
+sd_status io_check_target_for(const char *target, bool force, sd_front front, sd_error *err);
 /* Temporaries sdout_open() left beside target (".NAME.sdtmp-XXXXXX",
  * regular files of this user) after a kill or a power cut: a
  * NULL-terminated list of paths (never NULL; free with io_free_list()). */
@@ -106,6 +109,9 @@ void io_free_list(char **list);
 
 /* Start writing target (io_check_target() first). */
 sd_status sdout_open(const char *target, bool force, sd_output **out, sd_error *err);
+/* The same, its refusal in the words of front (io_check_target_for()). */
+sd_status sdout_open_for(const char *target, bool force, sd_front front, sd_output **out,
+                         sd_error *err);
 sd_status sdout_write(sd_output *o, const void *buf, size_t len, sd_error *err);
 uint64_t sdout_offset(const sd_output *o);
 /* Permissions of the output (0644 unless set; bundles use 0600). */

@@ -916,6 +916,15 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 		                    : src[0].sf->src.kind == SRC_DATABASE
 		                        ? xstrdup(_("the database itself"))
 		                        : xstrdup(_("the file itself"));
+	} else if (opt->front == SD_FRONT_WIZARD) {
+		/* the wizard's configuration was Mapeo's default (no key) */
+		return sd_error_set(
+		    err, SD_ERR_USAGE,
+		    _("%s no longer says which project it belongs to (the part that named it "
+		      "is lost), and the configuration chosen has no project key. Choose the "
+		      ".mapeosettings file of the project this file belongs to in the "
+		      "configuration step, then choose the repair again."),
+		    p->input);
 	} else {
 		return sd_error_set(
 		    err, SD_ERR_USAGE,
@@ -1349,6 +1358,7 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 		p->inputs[k] = xstrdup(inputs[k]);
 	p->n_inputs = n;
 	p->salvage = opt->salvage;
+	p->front = opt->front;
 	if (st == SD_OK)
 		st = plan_project(p, src, n, opt, err);
 	if (st == SD_OK) {
@@ -1514,7 +1524,14 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	} else {
 		sb_printf(out, "%s\n", _("  Nothing is left out."));
 	}
-	if (p->n_rescuable && !p->n_rescued)
+	if (p->n_rescuable && !p->n_rescued && p->front == SD_FRONT_WIZARD)
+		/* the wizard offers the rescue before it shows a plan */
+		sb_printf(out,
+		          _("  Rescue: %zu entries left out still hash to what their device "
+		            "signed. You chose not to copy them into a new feed, so they are "
+		            "left out; choose the repair again to be asked again.\n"),
+		          p->n_rescuable);
+	else if (p->n_rescuable && !p->n_rescued)
 		sb_printf(
 		    out,
 		    _("  Rescue: %zu entries left out still hash to what their device signed. "
@@ -1977,7 +1994,7 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 	for (size_t k = 0; k < n_src; k++)
 		live_names[k] = live_members(p->views[k], &live[k]);
 	sd_output *o = NULL;
-	st = sdout_open(output, opt->force, &o, err);
+	st = sdout_open_for(output, opt->force, opt->front, &o, err);
 	sfw *w = st == SD_OK ? sfw_begin(o, (int64_t)time(NULL)) : NULL;
 	if (st == SD_OK)
 		st = write_media(p, w, o, live, prog, err);

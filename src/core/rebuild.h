@@ -41,6 +41,7 @@ typedef struct rebuild_options {
 	bool force;              /* overwrite an existing output */
 	bool fingerprint;        /* take the input's and the output's fingerprints (for the case
 	                            journal; hashing both files costs more than the checks) */
+	sd_front front;          /* whose words the refusals and the plan speak (status.h) */
 } rebuild_options;
 
 typedef struct rebuild_feed {
@@ -92,6 +93,7 @@ typedef struct rebuild_plan {
 	size_t n_changes;
 	uint64_t estimated_size;
 	bool salvage;
+	sd_front front; /* rebuild_options.front: rebuild_plan_text() speaks its words */
 	/* What Mapeo would refuse in the file this mode writes, translated
 	 * lines. When any, rebuild_write() writes nothing (SD_ERR_REFUSED) and
 	 * the options below name the mode that gives a clean file. */

@@ -117,14 +117,14 @@ char *report_escape(const char *s) { return report_escape_text(s, false); }
 
 static json_t *jstr_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
-static json_t *finding_json(const finding *f)
+static json_t *finding_json(const finding *f, sd_front front)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "code", json_string(f->code));
 	json_object_set_new(o, "step", json_string(fnd_step_name(f->step)));
 	json_object_set_new(o, "severity", json_string(fnd_severity_name(f->severity)));
 	json_object_set_new(o, "message", json_string(f->message));
-	const char *adv = fnd_advice(f->id);
+	const char *adv = fnd_advice_for(f->id, front);
 	if (adv)
 		json_object_set_new(o, "advice", json_string(adv));
 	if (f->offset >= 0)
@@ -387,7 +387,7 @@ static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 	if (fnds)
 		*fnds = fs;
 	for (size_t i = 0; i < fnd_n(&r->findings) && !fnds; i++)
-		json_array_append_new(fs, finding_json(fnd_at(&r->findings, i)));
+		json_array_append_new(fs, finding_json(fnd_at(&r->findings, i), r->front));
 	json_object_set_new(o, "findings", fs);
 	json_object_set_new(o, "next_action", json_string(report_next_action(r)));
 	return o;
@@ -893,7 +893,7 @@ static void step_findings(const sd_report *r, fnd_step step, int width, strbuf *
 			free(l);
 		}
 		free(place);
-		const char *adv = fnd_advice(f->id);
+		const char *adv = fnd_advice_for(f->id, r->front);
 		if (adv && f->severity > SEV_INFO) {
 			char *l = xasprintf("%s: %s", _("What to do"), adv);
 			wrap(out, NULL, 11, width, l);
@@ -930,8 +930,16 @@ static void log_text(const sd_report *r, bool project_only, int width, strbuf *o
 		free(l);
 	}
 	if (!project_only && v->n_log_total > v->n_log) {
-		char *l = xasprintf(_("(%zu older ones not shown; see 'syncdoctor env')"),
-		                    v->n_log_total - v->n_log);
+		/* the wizard has no 'env' command: the log itself is named */
+		char *l = r->front == SD_FRONT_WIZARD
+		              ? xasprintf(P_("(%zu older one not shown; Mapeo's log on this "
+		                             "computer has it)",
+		                             "(%zu older ones not shown; Mapeo's log on this "
+		                             "computer has them)",
+		                             v->n_log_total - v->n_log),
+		                          v->n_log_total - v->n_log)
+		              : xasprintf(_("(%zu older ones not shown; see 'syncdoctor env')"),
+		                          v->n_log_total - v->n_log);
 		wrap(out, NULL, 6, width, l);
 		free(l);
 	}
@@ -972,36 +980,50 @@ const char *report_next_action(const sd_report *r)
 		    "and that you may read it.");
 	if (fnd_has(l, FND_NOT_A_SYNC_FILE))
 		return _("This is not a Mapeo sync file. Check that the right file was copied.");
+	bool wizard = r->front == SD_FRONT_WIZARD; /* its summary, not the CLI's commands */
 	if (fnd_has(l, FND_PROJECT_MISMATCH))
-		return _(
-		    "Use the same configuration on both computers (the guide's Option A or B), or "
-		    "rebuild the file for this computer's configuration with 'syncdoctor rebuild "
-		    "--config'.");
+		return wizard
+		           ? _("Use the same configuration on both computers (the guide's Option "
+		               "A or B), or write a copy of the file for this computer's "
+		               "configuration with the summary's repair.")
+		           : _("Use the same configuration on both computers (the guide's Option "
+		               "A or B), or rebuild the file for this computer's configuration "
+		               "with 'syncdoctor rebuild --config'.");
 	if (fnd_has(l, FND_ERA_LEGACY_GZIP) || fnd_has(l, FND_ERA_HYPERLOG))
 		return _(
 		    "This file comes from an old Mapeo. Sync it with that version, then update "
 		    "Mapeo on every computer and make a new sync file.");
 	if (fnd_has(l, FND_DATABASE_MISSING) && fnd_has(l, FND_TRUNCATED_FILE))
-		return _(
-		    "The observations are not in what is left of this file: it was cut short. Copy "
-		    "it again from where it came from; if that copy is cut too, look for a "
-		    "leftover "
-		    "temporary copy with 'syncdoctor env', or make a new sync file on the computer "
-		    "that made this one.");
+		return wizard
+		           ? _("The observations are not in what is left of this file: it was cut "
+		               "short. Copy it again from where it came from; if that copy is cut "
+		               "too, look for a leftover temporary copy from the summary, or make "
+		               "a "
+		               "new sync file on the computer that made this one.")
+		           : _("The observations are not in what is left of this file: it was cut "
+		               "short. Copy it again from where it came from; if that copy is cut "
+		               "too, look for a leftover temporary copy with 'syncdoctor env', or "
+		               "make a new sync file on the computer that made this one.");
 	if (fnd_has(l, FND_DATABASE_MISSING))
-		return _(
-		    "The observations are missing from this file. Look for a leftover temporary "
-		    "copy with 'syncdoctor env', or make a new sync file on the computer that made "
-		    "this one.");
+		return wizard
+		           ? _("The observations are missing from this file. Look for a leftover "
+		               "temporary copy from the summary, or make a new sync file on the "
+		               "computer that made this one.")
+		           : _("The observations are missing from this file. Look for a leftover "
+		               "temporary copy with 'syncdoctor env', or make a new sync file on "
+		               "the computer that made this one.");
 	if (fnd_has(l, FND_LIMIT_EXCEEDED) && !fnd_count(l, SEV_ERROR))
 		return _("The check is incomplete: part of the input is past syncdoctor's safety "
 		         "limits and was not read, so problems may remain there. Check that the "
 		         "right file or folder was given.");
 	if (fnd_count(l, SEV_ERROR))
-		return _(
-		    "The file is damaged. Make a new sync file on the computer that made it, and "
-		    "do not leave the Synchronization screen until it finishes; or save what is "
-		    "intact with 'syncdoctor rebuild --salvage'.");
+		return wizard ? _("The file is damaged. Make a new sync file on the computer that "
+		                  "made it, and do not leave the Synchronization screen until it "
+		                  "finishes; or save what is intact with the summary's salvage.")
+		              : _("The file is damaged. Make a new sync file on the computer that "
+		                  "made it, and do not leave the Synchronization screen until it "
+		                  "finishes; or save what is intact with 'syncdoctor rebuild "
+		                  "--salvage'.");
 	if (fnd_count(l, SEV_WARNING))
 		return _("The file can be used, but read the warnings above: they say what may go "
 		         "wrong.");
@@ -1189,7 +1211,7 @@ static void findings_fill(report_tree *t, void *ud)
 	const sd_report *r = ud;
 	report_tree_seq(t);
 	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
-		json_t *fj = finding_json(fnd_at(&r->findings, i));
+		json_t *fj = finding_json(fnd_at(&r->findings, i), r->front);
 		report_tree_value(t, fj);
 		json_decref(fj);
 	}

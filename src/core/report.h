@@ -103,6 +103,7 @@ typedef struct sd_report {
 	                         (check_options.fingerprint),
 	                         "" when not taken */
 	bool quick;                      /* made with check_options.quick */
+	sd_front front; /* check_options.front: report_next_action() speaks its words */
 	check_verdict verdict;
 	const char *era; /* "gzip-v0", "hyperlog-v1", "kappa-osm-v2", "unknown" (static) */
 	char *era_text;  /* translated plain words: which Mapeo wrote it and can read it */
@@ -122,8 +123,8 @@ typedef struct sd_report {
 	char config_discovery_key[KEYS_HEX_SIZE]; /* "" for the default project */
 	char config_footer[16];                   /* "ae0a6**********" or "MAPEO" */
 	bool config_match;
-	char *
-	    config_source; /* translated: "given with --config", "Mapeo Desktop on this computer" */
+	char *config_source; /* translated: "given with --config" (the wizard: "chosen in the
+	                        configuration step"), "Mapeo Desktop on this computer" */
 	/* structure */
 	size_t members;
 	size_t media_members;
@@ -218,7 +219,8 @@ void report_render(const sd_report *r, report_format fmt, int width, strbuf *out
 void report_render_stream(const sd_report *r, report_format fmt, int width,
                           void (*emit)(const char *text, void *ud), void *ud);
 
-/* One sentence: what to do next (translated). */
+/* One sentence: what to do next (translated), in the words of r->front:
+ * the CLI names its commands and options, the wizard its choices. */
 const char *report_next_action(const sd_report *r);
 /* Where a finding was seen, for people: "member x, database file 0/data,
  * device 0, block 7, observation abc, photo y (detail)"; translated, every

@@ -22,6 +22,13 @@ typedef enum sd_status {
 	SD_ERR_REFUSED,   /* the work would give a result Mapeo refuses; nothing was done */
 } sd_status;
 
+/* Which front end the person is in. A message that tells what to do next
+ * names that front end's controls: the CLI's options ("--config"), or the
+ * wizard's steps and choices, which have no options. Each variant is a
+ * whole sentence of its own (never fragments glued together). Zero is the
+ * CLI, so an options struct left at zero speaks as the CLI always has. */
+typedef enum sd_front { SD_FRONT_CLI = 0, SD_FRONT_WIZARD } sd_front;
+
 typedef struct sd_error {
 	sd_status status;
 	char msg[1024];

@@ -233,7 +233,7 @@ static void add_config_notes(ui_page *p, const sd_report *r, bool unknown)
 			head = true;
 		}
 		page_add(p, UI_TEXT, 2, "%s: %s", fnd_severity_label(f->severity), f->message);
-		const char *adv = fnd_advice(f->id);
+		const char *adv = fnd_advice_for(f->id, SD_FRONT_WIZARD);
 		if (adv && f->severity != SEV_INFO)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}

@@ -112,7 +112,7 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
 		if (*place && !grouped)
 			page_add(p, UI_TEXT, 4, _("Where: %s"), place);
 		free(place);
-		const char *adv = fnd_advice(f->id);
+		const char *adv = fnd_advice_for(f->id, SD_FRONT_WIZARD);
 		if (adv && sev != SEV_INFO)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}

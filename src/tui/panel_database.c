@@ -171,7 +171,7 @@ static void add_others(ui_page *p, const sd_report *r)
 			head = true;
 		}
 		page_add(p, UI_TEXT, 2, "- %s", f->message);
-		const char *adv = fnd_advice(f->id);
+		const char *adv = fnd_advice_for(f->id, SD_FRONT_WIZARD);
 		if (adv)
 			page_add(p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}
@@ -228,6 +228,7 @@ static void add_todo(ui_page *p, const wizard *w, const sd_report *r, const char
 static wiz_nav check_and_show(wizard *w, const char *dir, bool another)
 {
 	check_options opt = {0}; /* as 'syncdoctor check DIR' */
+	opt.front = SD_FRONT_WIZARD;
 	opt.environment = true;
 	opt.userdata = w->g->userdata;
 	opt.versions = w->g->version_table;

@@ -49,14 +49,14 @@ void wiz_save_report(wizard *w, const sd_report *r, report_format fmt, const cha
 	sd_error_clear(&err);
 	sd_output *o = NULL;
 	wiz_offer_stale(path);
-	sd_status st = sdout_open(path, false, &o, &err);
+	sd_status st = sdout_open_for(path, false, SD_FRONT_WIZARD, &o, &err);
 	char *shown = wiz_show_path(path);
 	if (st == SD_ERR_EXISTS) {
 		char *q = xasprintf(_("%s already exists. Replace it?"), shown);
 		bool yes = ui_confirm(q);
 		free(q);
 		if (yes)
-			st = sdout_open(path, true, &o, &err);
+			st = sdout_open_for(path, true, SD_FRONT_WIZARD, &o, &err);
 		else
 			st = SD_ERR_CANCELLED;
 	}

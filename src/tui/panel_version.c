@@ -33,8 +33,8 @@ static void add_log(ui_page *p, const report_version *v)
 	}
 	if (v->n_log_total > shown)
 		page_add(p, UI_TEXT, 4,
-		         P_("(%zu older one not shown; see 'syncdoctor env')",
-		            "(%zu older ones not shown; see 'syncdoctor env')",
+		         P_("(%zu older one not shown; Mapeo's log on this computer has it)",
+		            "(%zu older ones not shown; Mapeo's log on this computer has them)",
 		            v->n_log_total - shown),
 		         v->n_log_total - shown);
 }
@@ -153,7 +153,7 @@ wiz_nav panel_version(wizard *w)
 		if (f->step != STEP_VERSION)
 			continue;
 		page_add(&p, UI_TEXT, 2, "%s: %s", fnd_severity_label(f->severity), f->message);
-		const char *adv = fnd_advice(f->id);
+		const char *adv = fnd_advice_for(f->id, SD_FRONT_WIZARD);
 		if (adv && f->severity != SEV_INFO)
 			page_add(&p, UI_TEXT, 4, _("What to do: %s"), adv);
 	}

@@ -349,6 +349,7 @@ sd_report *wiz_check(wizard *w, bool quick)
 	check_options opt = {0};
 	opt.config_path = w->cfg_path;
 	opt.no_auto_config = true; /* the person chose the configuration */
+	opt.front = SD_FRONT_WIZARD;
 	opt.quick = quick;
 	opt.fingerprint = !quick && !w->g->no_journal; /* for the case journal */
 	opt.environment = true;
@@ -521,23 +522,14 @@ void wiz_rebuild(wizard *w, bool for_config)
 	/* A file that no longer names its project (its index or userdata lost)
 	 * is rebuilt for the configuration chosen in step 1, as the CLI's
 	 * --config does: the repair was refused with "give the configuration
-	 * with --config" right after the person had chosen it. */
+	 * with --config" right after the person had chosen it. With no key to
+	 * write for (Mapeo's default chosen), the core's refusal says what to
+	 * choose in the wizard's words (rebuild_options.front). */
 	const sd_report *r = w->full ? w->full : w->quick;
 	const char *cfg = for_config ? w->cfg_path : NULL;
 	if (!cfg && r && r->project_unknown && !r->has_discovery_key && w->cfg_path &&
 	    !w->cfg_default)
 		cfg = w->cfg_path;
-	if (!cfg && r && !r->p2p_db) {
-		/* no project from the file or the configuration: the core's
-		 * refusal would say "--config", which means nothing here */
-		ui_message(_("The repair is not possible"),
-		           _("This file no longer says which project it belongs to (the part "
-		             "that named it is lost), and the configuration chosen has no "
-		             "project key. Choose the .mapeosettings file of the project this "
-		             "file belongs to in the configuration step, then choose the repair "
-		             "again."));
-		return;
-	}
 	wiz_rebuild_from(w, NULL, cfg);
 }
 
@@ -684,6 +676,7 @@ void wiz_rebuild_from(wizard *w, const char *folder, const char *cfg)
 {
 	rebuild_options opt = {0};
 	opt.no_auto_config = true;
+	opt.front = SD_FRONT_WIZARD;         /* its refusals name the wizard's steps, not options */
 	opt.fingerprint = !w->g->no_journal; /* for the case journal */
 	opt.config_path = cfg;
 	bool own = !folder; /* the sync file alone: its check counts what is kept */

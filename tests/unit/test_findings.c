@@ -25,7 +25,12 @@ static const fnd_code codes[] = {
     FND_LEFTOVER_TEMP_DATABASE, FND_ERA_KAPPA_OSM,    FND_TRUNCATED_FILE};
 #define N_CODES (sizeof codes / sizeof codes[0])
 
-static void budget(const char *bytes) { setenv("SYNCDOCTOR_FINDINGS_BUDGET", bytes, 1); }
+/* The budget is read once (finding.c): read it again after each change. */
+static void budget(const char *bytes)
+{
+	setenv("SYNCDOCTOR_FINDINGS_BUDGET", bytes, 1);
+	fnd_budget_reload();
+}
 
 /* Finding number i, with every field set or left unset by i. */
 static void add_one(findings *l, size_t i)
@@ -333,6 +338,48 @@ START_TEST(no_room_for_the_store_is_an_error_not_a_short_list)
 }
 END_TEST
 
+/* The budget is read from the environment once, not at every finding
+ * added: a change after that read changes nothing until it is read again. */
+START_TEST(the_budget_is_read_once)
+{
+	budget("1");
+	setenv("SYNCDOCTOR_FINDINGS_BUDGET", "1000000000", 1); /* not read again */
+	findings l;
+	fnd_init(&l);
+	add_range(&l, 0, 3);
+	ck_assert_ptr_nonnull(l.store); /* still the budget of 1 */
+	ck_assert_uint_eq(fnd_n(&l), 3);
+	fnd_free(&l);
+	fnd_budget_reload(); /* now it is */
+	fnd_init(&l);
+	add_range(&l, 0, 3);
+	ck_assert_ptr_null(l.store);
+	fnd_free(&l);
+}
+END_TEST
+
+/* The wizard has no options: no advice it shows names one (a code whose
+ * advice does gets a wizard sentence of its own); the CLI's is the table's. */
+START_TEST(the_wizard_advice_names_no_option)
+{
+	size_t own = 0;
+	for (int c = 0; c < FND_COUNT; c++) {
+		const char *cli = fnd_advice_for((fnd_code)c, SD_FRONT_CLI);
+		const char *wiz = fnd_advice_for((fnd_code)c, SD_FRONT_WIZARD);
+		const char *table = fnd_advice((fnd_code)c);
+		ck_assert_ptr_eq(cli, table);
+		if (!wiz)
+			continue;
+		ck_assert_msg(!strstr(wiz, "--") && !strstr(wiz, "syncdoctor rebuild") &&
+		                  !strstr(wiz, "syncdoctor env"),
+		              "%s: the wizard's advice names an option: %s",
+		              fnd_info((fnd_code)c)->code, wiz);
+		own += wiz != table;
+	}
+	ck_assert_uint_eq(own, 5);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("findings");
@@ -343,6 +390,8 @@ int main(void)
 	tcase_add_test(tc, an_amended_finding_is_kept);
 	tcase_add_test(tc, append_across_spilled_lists);
 	tcase_add_test(tc, no_room_for_the_store_is_an_error_not_a_short_list);
+	tcase_add_test(tc, the_budget_is_read_once);
+	tcase_add_test(tc, the_wizard_advice_names_no_option);
 	suite_add_tcase(s, tc);
 	return sd_test_run(s);
 }
