@@ -39,6 +39,9 @@ typedef struct check_options {
 	                            it, so a rebuild copies from what was checked without
 	                            opening and parsing the file again; the caller sets
 	                            it to NULL first */
+	bool other_db;           /* a sync file: read the database whose header is at db_at
+	                            (one of its other_dbs, syncfile.h) instead of the last */
+	uint64_t db_at;
 } check_options;
 
 /* Diagnose path (a sync file, or a database folder). Returns SD_OK with a
@@ -46,6 +49,15 @@ typedef struct check_options {
  * (then err holds why). Returns SD_ERR_CANCELLED if cancelled. */
 sd_status check_run(const char *path, const check_options *opt, const sd_progress *prog,
                     sd_report **out, sd_error *err);
+/* A feed whose files the database holds more than once (Mapeo keeps the
+ * last copy of each): when fd, as read (rf: its check), does not verify
+ * whole and taking an earlier copy of one or more of its files gives a
+ * better one (verifying whole, else a longer verified prefix), *alt is fd
+ * with those copies and *alt_rf their check, and it returns true. Each
+ * try streams the feed (feed.h); false when interrupted. */
+struct sf_feed;
+bool check_earlier_copy(struct syncfile *sf, const struct sf_feed *fd, const report_feed *rf,
+                        struct sf_feed *alt, report_feed *alt_rf, const sd_progress *prog);
 /* Frees a report check_run() made (NULL is fine). */
 void report_free(sd_report *r);
 

@@ -1374,24 +1374,19 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 	check_trailer(sf, idx, fl);
 }
 
-/* Bytes no index entry and no live member refer to. */
+/* Bytes no index entry and no live member refer to. The databases a file
+ * without an index holds besides the one read are only listed here
+ * (sf->other_dbs): whether they hold data the one read lacks takes their
+ * feeds verified, which the check does (check_corruption.c). */
 static void dead_space(syncfile *sf, findings *fl)
 {
 	for (size_t i = 0; !sf->has_index && sf->db && i < sf->n_members; i++) {
-		/* With no index to say which database counts, the last is read:
-		 * an earlier one (an append that died after another) is said,
-		 * never passed over in silence. */
 		const sf_mrec *m = mrec(sf, i);
 		if (m->kind != SF_KIND_DB || m->data_off == sf->db->data_off)
 			continue;
-		finding *f = fnd_add(
-		    fl, FND_DEAD_SPACE,
-		    _("the file holds another database (osm-p2p-db.tar at byte %llu, %llu bytes): "
-		      "with no index to say which one counts, only the last one is read, and "
-		      "what only this one holds is in neither this check nor a rebuild"),
-		    (unsigned long long)(m->data_off - TAR_BLOCK), (unsigned long long)m->size);
-		f->offset = (int64_t)(m->data_off - TAR_BLOCK);
-		fnd_set_member(f, DB_NAME);
+		sf->other_dbs =
+		    xreallocarray(sf->other_dbs, sf->n_other_dbs + 1, sizeof *sf->other_dbs);
+		sf->other_dbs[sf->n_other_dbs++] = m->data_off - TAR_BLOCK;
 	}
 	if (!sf->has_index)
 		return;
@@ -2005,7 +2000,8 @@ static syncfile *new_syncfile(const char *path, sd_input *in)
 }
 
 static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
-                                const sd_progress *prog, bool fingerprint, sd_error *err)
+                                const sd_progress *prog, bool fingerprint, uint64_t want_db,
+                                sd_error *err)
 {
 	*out = NULL;
 	sd_input *in;
@@ -2095,17 +2091,32 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 			sf->n_media++;
 			sf->media_bytes += m->size;
 		}
-		if (m->kind == SF_KIND_DB && (db == NO_MEMBER || in_index || !db_in_index)) {
+		if (m->kind == SF_KIND_DB && want_db == SF_DB_DEFAULT &&
+		    (db == NO_MEMBER || in_index || !db_in_index)) {
 			db = i;
 			db_in_index = in_index;
 		}
+		if (m->kind == SF_KIND_DB && m->data_off == want_db + TAR_BLOCK)
+			db = i;
+	}
+	if (want_db != SF_DB_DEFAULT && db == NO_MEMBER) {
+		sf_close(sf);
+		*out = NULL;
+		return sd_error_set(err, SD_ERR_FORMAT, _("%s holds no database at byte %llu"),
+		                    path, (unsigned long long)want_db);
 	}
 	sf->db = NULL;
 	if (db != NO_MEMBER) {
 		sf_member_get(sf, db, &sf->db_m);
 		sf->db = &sf->db_m;
 	}
-	dead_space(sf, fl);
+	if (want_db == SF_DB_DEFAULT) {
+		dead_space(sf, fl);
+	} else {
+		/* a view of one database: the file's photos are the other
+		 * view's to check (source.h) */
+		sf->src.holds_photos = false;
+	}
 	if (!sf->db) {
 		finding *f = fnd_add(
 		    fl, FND_DATABASE_MISSING,
@@ -2124,9 +2135,9 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 }
 
 static sd_status sf_open_as(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
-                            bool fingerprint, sd_error *err)
+                            bool fingerprint, uint64_t want_db, sd_error *err)
 {
-	sd_status st = open_sync_file(path, out, fl, prog, fingerprint, err);
+	sd_status st = open_sync_file(path, out, fl, prog, fingerprint, want_db, err);
 	/* A tar (or Mapeo 2's gzip) names its project in its userdata, or
 	 * step 1 says why it cannot; anything else is no sync file. */
 	if (st == SD_OK)
@@ -2139,13 +2150,19 @@ static sd_status sf_open_as(const char *path, syncfile **out, findings *fl, cons
 sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
                   sd_error *err)
 {
-	return sf_open_as(path, out, fl, prog, false, err);
+	return sf_open_as(path, out, fl, prog, false, SF_DB_DEFAULT, err);
+}
+
+sd_status sf_open_db(const char *path, uint64_t db_header, syncfile **out, findings *fl,
+                     const sd_progress *prog, sd_error *err)
+{
+	return sf_open_as(path, out, fl, prog, false, db_header, err);
 }
 
 sd_status sf_open_fingerprinted(const char *path, syncfile **out, findings *fl,
                                 const sd_progress *prog, sd_error *err)
 {
-	return sf_open_as(path, out, fl, prog, true, err);
+	return sf_open_as(path, out, fl, prog, true, SF_DB_DEFAULT, err);
 }
 
 void sf_close(syncfile *sf)
@@ -2169,6 +2186,7 @@ void sf_close(syncfile *sf)
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		free(sf->feeds[i].dir);
 	free(sf->feeds);
+	free(sf->other_dbs);
 	free(sf->userdata_version);
 	for (size_t i = 0; i < sf->n_left_out; i++)
 		free(sf->left_out[i]);

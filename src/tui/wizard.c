@@ -449,7 +449,9 @@ static plan_counts count_plan(const wizard *w /* NULL: another input */, const r
 		report_head h;
 		report_head_get(r, i, &h);
 		for (size_t k = 0; k < plan->n_feeds; k++)
-			if (plan->feeds[k].from == h.feed && h.seq < plan->feeds[k].keep) {
+			/* the report is the first source's (view 0) */
+			if (plan->feeds[k].src == 0 && plan->feeds[k].from == h.feed &&
+			    h.seq < plan->feeds[k].keep) {
 				c.obs_kept++;
 				break;
 			}

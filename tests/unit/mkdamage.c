@@ -36,7 +36,17 @@
  *                                   ./N/file, "gnu" a GNU long name entry ('L')
  *                                   before each header, "pax" a pax header ('x')
  *                                   giving the path (the long names are
- *                                   ./././…/N/file, over 100 bytes) */
+ *                                   ./././…/N/file, over 100 bytes)
+ *   mkdamage dbmerge FILE           the index cut away and a second database
+ *                                   appended in its place that lacks feed 1
+ *                                   and holds feed 0's data cut in half (an
+ *                                   append that died after the data, before
+ *                                   the index; the earlier database holds
+ *                                   what the last one lost)
+ *   mkdamage dupentry FILE INNER BYTES  the database packed again with inner
+ *                                   entry INNER named a second time at its
+ *                                   end, that later copy only its first BYTES
+ *                                   bytes (Mapeo keeps the later copy) */
 #include "config.h"
 
 #include <stdio.h>
@@ -110,6 +120,8 @@ static void put_member(uint8_t **buf, size_t *len, const uint8_t h[TAR_BLOCK], c
 	*len += TAR_BLOCK + padded;
 }
 
+static void replace_db(syncfile *sf, const char *path, uint8_t *buf, size_t len);
+
 /* mkdamage names: the inner tar written again with its names in form. */
 static int names_damage(syncfile *sf, const char *path, const char *form)
 {
@@ -150,10 +162,24 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 		put_member(&buf, &len, h, data, in->size);
 		free(data);
 	}
-	buf = realloc(buf, len + 1024);
-	memset(buf + len, 0, 1024);
-	len += 1024;
-	/* the database member again, at its place, with its new size */
+	replace_db(sf, path, buf, len); /* takes buf */
+	return 0;
+}
+
+/* The inner tar's end (1024 zero bytes) after the entries in buf. */
+static void end_tar(uint8_t **buf, size_t *len)
+{
+	*buf = realloc(*buf, *len + 1024);
+	memset(*buf + *len, 0, 1024);
+	*len += 1024;
+}
+
+/* The database member written again at its place with the inner tar buf
+ * (entries only: its end is added), the index saying its new size. */
+static void replace_db(syncfile *sf, const char *path, uint8_t *buf, size_t len)
+{
+	end_tar(&buf, &len);
+	uint8_t h[TAR_BLOCK];
 	uint64_t at = sf->db->header_off, old = sf->db->size;
 	char *json = dmg_index_json(path), from[128], to[128];
 	snprintf(from, sizeof from, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%llu}",
@@ -169,7 +195,43 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 	free(fixed);
 	free(json);
 	free(buf);
-	return 0;
+}
+
+/* One inner entry as tar-stream packs it: its name, its first size bytes
+ * of data from the file at off. */
+static void put_entry(uint8_t **buf, size_t *len, const char *path, const char *name, uint64_t off,
+                      size_t size)
+{
+	uint8_t h[TAR_BLOCK], *data = malloc(size + 1);
+	dmg_read(path, off, data, size);
+	tar_header_build(h, name, size, 1700000000, 0644, TAR_ENC_STREAM);
+	put_member(buf, len, h, data, size);
+	free(data);
+}
+
+/* The inner tar packed again from its entries: those under skip ("1/") left
+ * out, the one named cut only its first cut_bytes, and the one named again
+ * written a second time at the end with its first again_bytes. */
+static uint8_t *repack(syncfile *sf, const char *path, const char *skip, const char *cut,
+                       size_t cut_bytes, const char *again, size_t again_bytes, size_t *len)
+{
+	uint8_t *buf = NULL;
+	*len = 0;
+	const sf_inner *twice = NULL;
+	for (size_t i = 0; i < sf->n_inner; i++) {
+		const sf_inner *in = &sf->inner[i];
+		if (skip && !strncmp(in->name, skip, strlen(skip)))
+			continue;
+		bool short_one = cut && !strcmp(in->name, cut) && cut_bytes < in->size;
+		put_entry(&buf, len, path, in->name, in->off, short_one ? cut_bytes : in->size);
+		if (again && !strcmp(in->name, again))
+			twice = in;
+	}
+	if (again && (!twice || again_bytes > twice->size))
+		exit(2);
+	if (twice)
+		put_entry(&buf, len, path, twice->name, twice->off, again_bytes);
+	return buf;
 }
 
 /* Returns -1 when what is not one of these cases. */
@@ -233,6 +295,34 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		dmg_truncate(path, at);
 		dmg_write(path, at, db, len);
 		free(db);
+		return 0;
+	}
+	if (!strcmp(what, "dupentry") && argc == 5 && sf->db) {
+		size_t len;
+		uint8_t *buf = repack(sf, path, NULL, NULL, 0, argv[3],
+		                      (size_t)strtoull(argv[4], NULL, 10), &len);
+		replace_db(sf, path, buf, len);
+		return 0;
+	}
+	if (!strcmp(what, "dbmerge") && sf->db && sf->index_member) {
+		/* the second database: feed 1 left out, feed 0's data cut */
+		const sf_inner *d0 = inner_named(sf, "0/data");
+		if (!d0)
+			return 2;
+		size_t len;
+		uint8_t *buf =
+		    repack(sf, path, "1/", "0/data", (size_t)d0->size / 2, NULL, 0, &len);
+		end_tar(&buf, &len);
+		uint8_t h[TAR_BLOCK];
+		uint64_t at = sf->index_member->header_off;
+		tar_header_build(h, "osm-p2p-db.tar", len, 1700000000, 0644, TAR_ENC_PATCHED);
+		dmg_truncate(path, at);
+		dmg_write(path, at, h, TAR_BLOCK);
+		uint8_t *padded = calloc(1, tar_padded(len) + 1);
+		memcpy(padded, buf, len);
+		dmg_write(path, at + TAR_BLOCK, padded, tar_padded(len));
+		free(padded);
+		free(buf);
 		return 0;
 	}
 	size_t ilen;
