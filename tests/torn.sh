@@ -183,6 +183,12 @@ for mode in "" --salvage; do
 	is "an earlier database with more: every observation back ($mode)" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/dbm-r$mode.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 24 30 0"
 done
 mapeo "two databases, the earlier with more, rebuilt" "$TMP/dbm-r.mapeodata" "$KA" 24 30
+# Ctrl-C while the other database is compared, or while it is read for a
+# rebuild: stopped there (exit 130), nothing written
+status "an earlier database: Ctrl-C in the comparison" 130 env SYNCDOCTOR_TEST_INTERRUPT=other-databases "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$TMP/dbm.mapeodata"
+mkdir "$TMP/dbm-int"
+status "an earlier database: Ctrl-C in a rebuild" 130 env SYNCDOCTOR_TEST_INTERRUPT=other-databases "$SYNCDOCTOR" --no-journal rebuild --config "$CA" "$TMP/dbm.mapeodata" -o "$TMP/dbm-int/out.mapeodata"
+is "an earlier database: nothing written after Ctrl-C" "$(ls -A "$TMP/dbm-int")" ""
 status "an earlier database with more: the plan as JSON" 0 "$SYNCDOCTOR" rebuild -n --format json --config "$CA" "$TMP/dbm.mapeodata" -o "$TMP/dbm-n.mapeodata"
 is "an earlier database with more: JSON says each feed's database" "$(jq -r '[.feeds[] | "\(.source):\(.database_offset != null):\(.earlier_copy)"] | join(" ")' "$TMP/out")" "0:true:false 0:true:false"
 status "an earlier database with more: the plan as YAML" 0 "$SYNCDOCTOR" rebuild -n --format yaml --config "$CA" "$TMP/dbm.mapeodata" -o "$TMP/dbm-n.mapeodata"
@@ -204,6 +210,8 @@ for mode in "" --salvage; do
 done
 check "an entry twice: written once" sh -c "test \"\$(tar -xOf '$TMP/dup-r--salvage.mapeodata' osm-p2p-db.tar | tar -t | grep -c '^0/data\$')\" = 1"
 mapeo "an entry twice, salvaged" "$TMP/dup-r--salvage.mapeodata" "$KA" 24 30
+status "an entry twice: Ctrl-C while the earlier copy is tried" 130 env SYNCDOCTOR_TEST_INTERRUPT=earlier-copy "$SYNCDOCTOR" --no-journal rebuild --salvage --config "$CA" "$TMP/dup.mapeodata" -o "$TMP/dbm-int/dup.mapeodata"
+is "an entry twice: nothing written after Ctrl-C" "$(ls -A "$TMP/dbm-int")" ""
 status "an entry twice: the plan as JSON" 0 "$SYNCDOCTOR" rebuild -n --format json --config "$CA" "$TMP/dup.mapeodata" -o "$TMP/dup-n.mapeodata"
 is "an entry twice: JSON says the earlier copy" "$(jq -r '[.feeds[] | .earlier_copy] | join(" ")' "$TMP/out")" "true false"
 

@@ -322,8 +322,11 @@ bool check_earlier_copy(syncfile *sf, const sf_feed *fd, const report_feed *rf, 
 	*alt = *fd;
 	*alt_rf = *rf;
 	bool found = false;
-	if (verifies_whole(rf) || !sf->src.in_member)
+	/* each look scans the inner list: a hostile database of many feeds
+	 * named twice gets a bounded number */
+	if (verifies_whole(rf) || !sf->src.in_member || !fd->twice || sf->copy_scans >= 256)
 		return false;
+	sf->copy_scans++;
 	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
 		sf_range *slot = k == 0   ? &alt->key
 		                 : k == 1 ? &alt->tree
@@ -333,6 +336,7 @@ bool check_earlier_copy(syncfile *sf, const sf_feed *fd, const report_feed *rf, 
 		sf_range copies[EARLIER_COPIES];
 		size_t n = earlier_copies(sf, fd, files[k], slot, copies);
 		for (size_t c = 0; c < n && !sd_progress_cancelled(prog); c++) {
+			sd_test_point("earlier-copy");
 			/* one file at a time, over the best found so far */
 			sf_feed try = *alt;
 			sf_range *ts = k == 0   ? &try.key
@@ -413,6 +417,7 @@ static sd_status other_databases(sd_report *r, syncfile *sf, bool compare, const
 {
 	for (size_t k = 0; k < sf->n_other_dbs; k++) {
 		uint64_t at = sf->other_dbs[k];
+		sd_test_point("other-databases");
 		syncfile *v = NULL;
 		findings vfl;
 		fnd_init(&vfl);

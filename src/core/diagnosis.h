@@ -54,7 +54,8 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
  * whole and taking an earlier copy of one or more of its files gives a
  * better one (verifying whole, else a longer verified prefix), *alt is fd
  * with those copies and *alt_rf their check, and it returns true. Each
- * try streams the feed (feed.h); false when interrupted. */
+ * try streams the feed (feed.h); false when interrupted, and past 256
+ * feeds of one view (sf->copy_scans: each look scans the inner list). */
 struct sf_feed;
 bool check_earlier_copy(struct syncfile *sf, const struct sf_feed *fd, const report_feed *rf,
                         struct sf_feed *alt, report_feed *alt_rf, const sd_progress *prog);

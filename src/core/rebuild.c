@@ -820,6 +820,7 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 		source_close(s);
 		return err->status ? err->status : SD_ERR_IO;
 	}
+	s->sf->copy_scans = 0; /* the plan looks for earlier copies again: its own budget */
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
 	const findings *fl = &s->r->findings;
@@ -1061,6 +1062,31 @@ static void earlier_files(const sf_feed *fd, const sf_feed *alt, strbuf *b)
 			sb_printf(b, "%s%s/%s", b->len ? ", " : "", fd->dir, f[k].name);
 }
 
+/* A feed whose files the database holds twice, the last copy (Mapeo's)
+ * not verifying: when an earlier copy gives a better feed, pf copies it
+ * (pf->alt, *alt_rf its check) and says so. */
+static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
+                              const report_feed *rf, report_feed *alt_rf, const sd_progress *prog)
+{
+	if (!check_earlier_copy(sf, fd, rf, &pf->alt, alt_rf, prog))
+		return false;
+	/* Mapeo keeps the last copy of a file the database names twice; an
+	 * earlier one that verifies is what the devices wrote */
+	strbuf names = SB_INIT;
+	earlier_files(fd, &pf->alt, &names);
+	add_line(&pf->changes, &pf->n_changes,
+	         xasprintf(_("feed %d: the database holds %s more than once, and the last "
+	                     "copy, the one Mapeo reads, does not verify (%llu of %llu "
+	                     "blocks); the earlier copy verifies %llu of %llu blocks and "
+	                     "is the one copied"),
+	                   rf->index, sb_str(&names), (unsigned long long)rf->verified,
+	                   (unsigned long long)rf->length, (unsigned long long)alt_rf->verified,
+	                   (unsigned long long)alt_rf->length));
+	sb_free(&names);
+	pf->earlier_copy = true;
+	return true;
+}
+
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
                       const rebuild_options *opt, const sd_progress *prog)
 {
@@ -1092,22 +1118,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	rebuild_feed *pf = &p->feeds[p->n_feeds];
 	pf->src = src;
 	pf->pos = i;
-	if (!sf->inner_cut && check_earlier_copy(sf, fd, rf, &pf->alt, &alt_rf, prog)) {
-		/* Mapeo keeps the last copy of a file the database names twice;
-		 * an earlier one that verifies is what the devices wrote */
-		strbuf names = SB_INIT;
-		earlier_files(fd, &pf->alt, &names);
-		add_line(&pf->changes, &pf->n_changes,
-		         xasprintf(_("feed %d: the database holds %s more than once, and the last "
-		                     "copy, the one Mapeo reads, does not verify (%llu of %llu "
-		                     "blocks); the earlier copy verifies %llu of %llu blocks and "
-		                     "is the one copied"),
-		                   rf->index, sb_str(&names), (unsigned long long)rf->verified,
-		                   (unsigned long long)rf->length,
-		                   (unsigned long long)alt_rf.verified,
-		                   (unsigned long long)alt_rf.length));
-		sb_free(&names);
-		pf->earlier_copy = true;
+	if (!sf->inner_cut && take_earlier_copy(pf, sf, fd, rf, &alt_rf, prog)) {
 		fd = &pf->alt;
 		rf = &alt_rf;
 	}

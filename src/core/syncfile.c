@@ -1721,6 +1721,7 @@ static void inner_place(inner_walk *w, const tar_entry *e)
 		if (fd) {
 			sf_range *r = feed_slot(fd, file, &fd->has_secret_key, &fd->has_localname);
 			if (r && !e->truncated) {
+				fd->twice = fd->twice || r->present;
 				r->present = true;
 				r->off = e->data_off;
 				r->size = e->size;
@@ -1999,6 +2000,36 @@ static syncfile *new_syncfile(const char *path, sd_input *in)
 	return sf;
 }
 
+/* Point at the members that count: the photos, and the database the
+ * index names (else the last one), or the one whose header is at want_db.
+ * False when there is none at want_db. */
+static bool count_members(syncfile *sf, uint64_t want_db)
+{
+	size_t db = NO_MEMBER;
+	bool db_in_index = false;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_mrec *m = mrec(sf, i);
+		bool in_index = m->flags & MF_IN_INDEX;
+		if (m->kind == SF_KIND_MEDIA && (in_index || !sf->has_index)) {
+			sf->n_media++;
+			sf->media_bytes += m->size;
+		}
+		if (m->kind == SF_KIND_DB && want_db == SF_DB_DEFAULT &&
+		    (db == NO_MEMBER || in_index || !db_in_index)) {
+			db = i;
+			db_in_index = in_index;
+		}
+		if (m->kind == SF_KIND_DB && m->data_off == want_db + TAR_BLOCK)
+			db = i;
+	}
+	sf->db = NULL;
+	if (db != NO_MEMBER) {
+		sf_member_get(sf, db, &sf->db_m);
+		sf->db = &sf->db_m;
+	}
+	return want_db == SF_DB_DEFAULT || db != NO_MEMBER;
+}
+
 static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
                                 const sd_progress *prog, bool fingerprint, uint64_t want_db,
                                 sd_error *err)
@@ -2081,34 +2112,11 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	}
 	merge_recovered(sf, fl);
 	names_from_siblings(sf, fl);
-	/* Point at the members that count. */
-	size_t db = NO_MEMBER;
-	bool db_in_index = false;
-	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_mrec *m = mrec(sf, i);
-		bool in_index = m->flags & MF_IN_INDEX;
-		if (m->kind == SF_KIND_MEDIA && (in_index || !sf->has_index)) {
-			sf->n_media++;
-			sf->media_bytes += m->size;
-		}
-		if (m->kind == SF_KIND_DB && want_db == SF_DB_DEFAULT &&
-		    (db == NO_MEMBER || in_index || !db_in_index)) {
-			db = i;
-			db_in_index = in_index;
-		}
-		if (m->kind == SF_KIND_DB && m->data_off == want_db + TAR_BLOCK)
-			db = i;
-	}
-	if (want_db != SF_DB_DEFAULT && db == NO_MEMBER) {
+	if (!count_members(sf, want_db)) {
 		sf_close(sf);
 		*out = NULL;
 		return sd_error_set(err, SD_ERR_FORMAT, _("%s holds no database at byte %llu"),
 		                    path, (unsigned long long)want_db);
-	}
-	sf->db = NULL;
-	if (db != NO_MEMBER) {
-		sf_member_get(sf, db, &sf->db_m);
-		sf->db = &sf->db_m;
 	}
 	if (want_db == SF_DB_DEFAULT) {
 		dead_space(sf, fl);

@@ -80,6 +80,8 @@ typedef struct sf_feed {
 	sf_range key, tree, signatures, bitfield, data;
 	bool has_secret_key;
 	bool has_localname;
+	bool twice; /* the inner tar names one of its files more than once (the ranges
+	               above are the last copy's, the one Mapeo keeps) */
 } sf_feed;
 
 typedef struct sf_inner {
@@ -154,6 +156,8 @@ typedef struct syncfile {
 	 * another), in file order; sf_open_db() reads one of them. */
 	uint64_t *other_dbs;
 	size_t n_other_dbs;
+	unsigned copy_scans; /* feeds whose earlier copies were looked for (bounded:
+	                        check_earlier_copy(), diagnosis.h) */
 	sf_hints hints;
 	/* How its ranges are read and what kind of source it is (source.h):
 	 * sf_open() fills it for a sync file, db_open() for a folder. */

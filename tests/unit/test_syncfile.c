@@ -485,6 +485,74 @@ static size_t count_code(const sd_report *r, const char *code)
 /* Mapeo died while it put the database back (issue 16, item 1): the
  * database's first-pass header (size 0) and part of its inner tar end the
  * file. The inner tar is read from that header on, not as outer members. */
+/* The database appended again where the index was, and no index (an
+ * append that died before its index): the last one is read, the earlier
+ * one is listed, and sf_open_db() reads it. With a block of the last one
+ * damaged, the check says that the earlier one holds a better copy. */
+START_TEST(two_databases)
+{
+	for (int damaged = 0; damaged < 2; damaged++) {
+		char *p = dmg_copy("good-project-A.mapeodata");
+		syncfile *sf;
+		findings fl;
+		fnd_init(&fl);
+		ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+		uint64_t first = sf->db->header_off, at = sf->index_member->header_off,
+		         len = TAR_BLOCK + tar_padded(sf->db->size);
+		sf_close(sf);
+		fnd_free(&fl);
+		uint8_t *db = malloc(len);
+		dmg_read(p, first, db, len);
+		dmg_truncate(p, at);
+		dmg_write(p, at, db, len);
+		free(db);
+
+		fnd_init(&fl);
+		ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+		ck_assert_uint_eq(sf->db->header_off, at);
+		ck_assert_uint_eq(sf->n_other_dbs, 1);
+		ck_assert_uint_eq(sf->other_dbs[0], first);
+		ck_assert(sf->src.holds_photos);
+		if (damaged)
+			dmg_flip(p, sf->feeds[0].data.off + 3);
+		sf_close(sf);
+		fnd_free(&fl);
+
+		sd_error err;
+		fnd_init(&fl);
+		ck_assert_int_eq(sf_open_db(p, first, &sf, &fl, NULL, &err), SD_OK);
+		ck_assert_uint_eq(sf->db->header_off, first);
+		ck_assert_uint_eq(sf->n_other_dbs, 0);
+		ck_assert(!sf->src.holds_photos);
+		ck_assert_uint_eq(sf->n_feeds, 2);
+		ck_assert_uint_eq(sf->n_media, 30);
+		sf_close(sf);
+		fnd_free(&fl);
+		/* no database there (the first photo's header) */
+		fnd_init(&fl);
+		ck_assert_int_eq(sf_open_db(p, 0, &sf, &fl, NULL, &err), SD_ERR_FORMAT);
+		ck_assert_ptr_null(sf);
+		fnd_free(&fl);
+
+		sd_report *r = dmg_check(p);
+		const finding *e = dmg_find(r, "earlier-database"), *d = dmg_find(r, "dead-space");
+		if (damaged) {
+			ck_assert_ptr_nonnull(e);
+			ck_assert_int_eq(e->offset, (int64_t)first);
+			ck_assert_ptr_nonnull(
+			    strstr(e->message, "a shorter or damaged copy of: 1"));
+			ck_assert_ptr_null(d);
+		} else {
+			ck_assert_ptr_null(e);
+			ck_assert_ptr_nonnull(d);
+			ck_assert_ptr_nonnull(strstr(d->message, "holds nothing it lacks"));
+		}
+		report_free(r);
+		dmg_done(p);
+	}
+}
+END_TEST
+
 START_TEST(torn_append)
 {
 	char *p = dmg_copy("good-project-A.mapeodata");
@@ -1151,6 +1219,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, database_missing);
 	tcase_add_test(tc, larger_than_4_gib);
 	tcase_add_test(tc, torn_append);
+	tcase_add_test(tc, two_databases);
 	tcase_add_test(tc, torn_append_elsewhere);
 	tcase_add_test(tc, step1_cannot_tell);
 	suite_add_tcase(s, tc);
