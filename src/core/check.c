@@ -45,6 +45,14 @@ void report_free(sd_report *r)
 	free(r);
 }
 
+void report_drop_heads(sd_report *r)
+{
+	free(r->heads);
+	obs_model_free(r->heads_model);
+	r->heads = NULL, r->heads_model = NULL;
+	r->n_heads = 0;
+}
+
 void check_head_version(const sd_report *r, const report_head *h, char out[96])
 {
 	const char *key = "";

@@ -61,6 +61,10 @@ bool check_earlier_copy(struct syncfile *sf, const struct sf_feed *fd, const rep
                         struct sf_feed *alt, report_feed *alt_rf, const sd_progress *prog);
 /* Frees a report check_run() made (NULL is fine). */
 void report_free(sd_report *r);
+/* Frees its list of current observations (heads, heads_model; n_heads 0;
+ * the counts stay) for a reader that needs only the rest: a rebuild keeps
+ * the report of every source it reads, 4 MiB for 100,000 observations. */
+void report_drop_heads(sd_report *r);
 
 /* Step 2 and the computer, as check_run() does it once the file is read:
  * loads the version table (opt->versions), fills r->version from the

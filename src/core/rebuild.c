@@ -821,6 +821,9 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 		return err->status ? err->status : SD_ERR_IO;
 	}
 	s->sf->copy_scans = 0; /* the plan looks for earlier copies again: its own budget */
+	/* the plan reads the feeds, the findings and the suspects, never the
+	 * list of current observations: flat memory with several sources */
+	report_drop_heads(s->r);
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
 	const findings *fl = &s->r->findings;
