@@ -1380,13 +1380,33 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
  * feeds verified, which the check does (check_corruption.c). */
 static void dead_space(syncfile *sf, findings *fl)
 {
-	for (size_t i = 0; !sf->has_index && sf->db && i < sf->n_members; i++) {
+	/* each is read again whole (a walk of the file and its feeds): a
+	 * hostile file of many gets the last SF_OTHER_DBS_MAX, as the nearest
+	 * to the one read, and says so */
+	size_t seen = 0;
+	for (size_t i = sf->n_members; !sf->has_index && sf->db && i-- > 0;) {
 		const sf_mrec *m = mrec(sf, i);
 		if (m->kind != SF_KIND_DB || m->data_off == sf->db->data_off)
+			continue;
+		if (seen++ >= SF_OTHER_DBS_MAX)
 			continue;
 		sf->other_dbs =
 		    xreallocarray(sf->other_dbs, sf->n_other_dbs + 1, sizeof *sf->other_dbs);
 		sf->other_dbs[sf->n_other_dbs++] = m->data_off - TAR_BLOCK;
+	}
+	if (seen > SF_OTHER_DBS_MAX) {
+		finding *f = fnd_add(fl, FND_LIMIT_EXCEEDED,
+		                     _("%s holds %zu databases besides the last one and no index: "
+		                       "only the %d nearest the end were compared with it and are "
+		                       "read by a rebuild"),
+		                     sf->path, seen, SF_OTHER_DBS_MAX);
+		fnd_set_member(f, DB_NAME);
+	}
+	/* in file order */
+	for (size_t a = 0, b = sf->n_other_dbs; b > a + 1; a++, b--) {
+		uint64_t t = sf->other_dbs[a];
+		sf->other_dbs[a] = sf->other_dbs[b - 1];
+		sf->other_dbs[b - 1] = t;
 	}
 	if (!sf->has_index)
 		return;

@@ -153,7 +153,8 @@ typedef struct syncfile {
 	size_t n_feeds;
 	/* With no index to say which database counts, the last one is read:
 	 * the header offsets of the others (an append that died after
-	 * another), in file order; sf_open_db() reads one of them. */
+	 * another), in file order, at most SF_OTHER_DBS_MAX (the nearest to the
+	 * end; limit-exceeded says so); sf_open_db() reads one of them. */
 	uint64_t *other_dbs;
 	size_t n_other_dbs;
 	unsigned copy_scans; /* feeds whose earlier copies were looked for (bounded:
@@ -174,6 +175,8 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
  * beside the whole check, the structure's walk included. */
 sd_status sf_open_fingerprinted(const char *path, syncfile **out, findings *fl,
                                 const sd_progress *prog, sd_error *err);
+#define SF_OTHER_DBS_MAX 8
+
 /* sf_open(), reading the database whose osm-p2p-db.tar header is at
  * db_header (one of another view's other_dbs) instead of the one Mapeo
  * would read; an error when there is none there. The view's photos are the

@@ -553,6 +553,40 @@ START_TEST(two_databases)
 }
 END_TEST
 
+/* A hostile file of many databases and no index: each other one is read
+ * again whole, so only the SF_OTHER_DBS_MAX nearest the end are, and a
+ * finding says so. */
+START_TEST(many_databases)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	uint64_t first = sf->db->header_off, at = sf->index_member->header_off,
+	         len = TAR_BLOCK + tar_padded(sf->db->size);
+	sf_close(sf);
+	fnd_free(&fl);
+	uint8_t *db = malloc(len);
+	dmg_read(p, first, db, len);
+	dmg_truncate(p, at);
+	for (int k = 0; k < SF_OTHER_DBS_MAX + 2; k++)
+		dmg_write(p, at + k * len, db, len);
+	free(db);
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	ck_assert_uint_eq(sf->n_other_dbs, SF_OTHER_DBS_MAX);
+	/* the nearest to the last one, in file order */
+	for (size_t k = 0; k < sf->n_other_dbs; k++)
+		ck_assert_uint_eq(sf->other_dbs[k], at + (k + 1) * len);
+	ck_assert_uint_eq(sf->db->header_off, at + (SF_OTHER_DBS_MAX + 1) * len);
+	ck_assert(fnd_has(&fl, FND_LIMIT_EXCEEDED));
+	sf_close(sf);
+	fnd_free(&fl);
+	dmg_done(p);
+}
+END_TEST
+
 START_TEST(torn_append)
 {
 	char *p = dmg_copy("good-project-A.mapeodata");
@@ -1220,6 +1254,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, larger_than_4_gib);
 	tcase_add_test(tc, torn_append);
 	tcase_add_test(tc, two_databases);
+	tcase_add_test(tc, many_databases);
 	tcase_add_test(tc, torn_append_elsewhere);
 	tcase_add_test(tc, step1_cannot_tell);
 	suite_add_tcase(s, tc);
