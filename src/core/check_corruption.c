@@ -298,8 +298,9 @@ static bool copy_better(const report_feed *a, const report_feed *b)
 }
 
 /* The copies of fd's file (key, tree, ...) the inner tar also holds under
- * the same name, before the one Mapeo keeps (its last): at most 8 each. */
-#define EARLIER_COPIES 8
+ * the same name, before the one Mapeo keeps (its last): at most 4 each (each
+ * is a pass over the feed). */
+#define EARLIER_COPIES 4
 static size_t earlier_copies(const syncfile *sf, const sf_feed *fd, const char *file,
                              const sf_range *kept, sf_range out[EARLIER_COPIES])
 {

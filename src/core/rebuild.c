@@ -1046,8 +1046,6 @@ static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
 	}
 }
 
-/* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
- * in order) unless nothing of it can be verified. */
 /* The files of fd that alt takes from an earlier copy, named ("data",
  * "tree and data"...) into b. */
 static void earlier_files(const sf_feed *fd, const sf_feed *alt, strbuf *b)
@@ -1090,6 +1088,8 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
 	return true;
 }
 
+/* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
+ * in order) unless nothing of it can be verified. */
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
                       const rebuild_options *opt, const sd_progress *prog)
 {
