@@ -194,6 +194,22 @@ is "an earlier database with more: JSON says each feed's database" "$(jq -r '[.f
 status "an earlier database with more: the plan as YAML" 0 "$SYNCDOCTOR" rebuild -n --format yaml --config "$CA" "$TMP/dbm.mapeodata" -o "$TMP/dbm-n.mapeodata"
 check "an earlier database with more: YAML says each feed's database" grep -q "database_offset: [0-9]" "$TMP/out"
 
+# The shape a torn append really leaves: the database appended again and
+# cut (in feed 1's bitfield) before its header was patched, the earlier
+# whole database still before it. Feed 1 is whole only in the earlier one:
+# it used to be left out ("the file was cut"), with 4 observations.
+cp "$D/good-project-A.mapeodata" "$TMP/tdb.mapeodata"
+"$MK" dbagain "$TMP/tdb.mapeodata"
+"$MK" torn "$TMP/tdb.mapeodata" 1/bitfield 1000
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/tdb.mapeodata" >"$TMP/tdb.json"
+check "torn after an earlier database: the check says the earlier one has more" jq -e 'any(.findings[]; .code == "earlier-database" and (.message | test("feeds it does not have: 0; feeds it has a shorter or damaged copy of: 1")))' "$TMP/tdb.json"
+status "torn after an earlier database: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/tdb.mapeodata" -o "$TMP/tdb-r.mapeodata"
+check "torn after an earlier database: feed 0 from the last one" grep -q "feed 0 (8c884bb) is taken from the last database" "$TMP/out"
+check "torn after an earlier database: feed 1 from the earlier one" grep -q "feed 1 (1892c3d) is taken from the earlier database" "$TMP/out"
+check "torn after an earlier database: nothing left out" grep -q "Nothing is left out" "$TMP/out"
+is "torn after an earlier database: every observation back" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/tdb-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "torn after an earlier database, rebuilt" "$TMP/tdb-r.mapeodata" "$KA" 24 30
+
 # An inner entry named twice, its later copy (the one Mapeo keeps) cut to
 # 5000 bytes: the check follows Mapeo and says that an earlier copy
 # verifies; every rebuild copies that one (salvage used to drop feed 0).
