@@ -201,6 +201,27 @@ void dmg_unpatched_db(const char *path)
 	dmg_truncate(path, end);
 }
 
+uint64_t dmg_db_again(const char *path, int copies, uint64_t *first, uint64_t *len)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	DMG_ASSERT(sf_open(path, &sf, &fl, NULL, NULL) == SD_OK);
+	DMG_ASSERT(sf->db != NULL && sf->index_member != NULL);
+	uint64_t at = sf->index_member->header_off;
+	*first = sf->db->header_off;
+	*len = TAR_BLOCK + tar_padded(sf->db->size);
+	sf_close(sf);
+	fnd_free(&fl);
+	uint8_t *db = malloc(*len);
+	dmg_read(path, *first, db, *len);
+	dmg_truncate(path, at);
+	for (int k = 0; k < copies; k++)
+		dmg_write(path, at + (uint64_t)k * *len, db, *len);
+	free(db);
+	return at;
+}
+
 char *dmg_replace(const char *s, const char *from, const char *to)
 {
 	const char *p = strstr(s, from);

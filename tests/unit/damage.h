@@ -39,6 +39,12 @@ uint64_t dmg_torn_append(const char *path, const char *inner, uint64_t into);
  * before it patched the header: first-pass header, no index, no trailer. */
 void dmg_unpatched_db(const char *path);
 
+/* An append that died before its index: the index (and trailer) cut
+ * away and the database member appended `copies` times in its place.
+ * Returns where the first copy starts; *first is the original database's
+ * header offset, *len the bytes of one copy (header, data, padding). */
+uint64_t dmg_db_again(const char *path, int copies, uint64_t *first, uint64_t *len);
+
 /* Run check_run with no configuration; caller frees with report_free. */
 sd_report *dmg_check(const char *path);
 /* The first finding with code, or NULL. */

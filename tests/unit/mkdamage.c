@@ -288,13 +288,8 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 	if (!strcmp(what, "names") && argc == 4)
 		return names_damage(sf, path, argv[3]);
 	if (!strcmp(what, "dbagain") && sf->db && sf->index_member) {
-		uint64_t len = TAR_BLOCK + tar_padded(sf->db->size),
-		         at = sf->index_member->header_off;
-		uint8_t *db = malloc(len);
-		dmg_read(path, sf->db->header_off, db, len);
-		dmg_truncate(path, at);
-		dmg_write(path, at, db, len);
-		free(db);
+		uint64_t first, len;
+		(void)dmg_db_again(path, 1, &first, &len);
 		return 0;
 	}
 	if (!strcmp(what, "dupentry") && argc == 5 && sf->db) {
