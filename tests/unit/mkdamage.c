@@ -108,20 +108,6 @@ static void retype(uint8_t h[TAR_BLOCK], char type, const char *name)
 	h[155] = ' ';
 }
 
-/* Append a member (header h, then data and its padding) to buf. */
-static void put_member(uint8_t **buf, size_t *len, const uint8_t h[TAR_BLOCK], const void *data,
-                       size_t size)
-{
-	size_t padded = (size_t)tar_padded(size);
-	*buf = realloc(*buf, *len + TAR_BLOCK + padded);
-	memcpy(*buf + *len, h, TAR_BLOCK);
-	memset(*buf + *len + TAR_BLOCK, 0, padded);
-	memcpy(*buf + *len + TAR_BLOCK, data, size);
-	*len += TAR_BLOCK + padded;
-}
-
-static void replace_db(syncfile *sf, const char *path, uint8_t *buf, size_t len);
-
 /* mkdamage names: the inner tar written again with its names in form. */
 static int names_damage(syncfile *sf, const char *path, const char *form)
 {
@@ -146,7 +132,7 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 			tar_header_build(h, "x", strlen(name) + 1, 1700000000, 0644,
 			                 TAR_ENC_STREAM);
 			retype(h, 'L', "././@LongLink");
-			put_member(&buf, &len, h, name, strlen(name) + 1);
+			dmg_put_member(&buf, &len, h, name, strlen(name) + 1);
 		} else if (!strcmp(form, "pax")) {
 			char rec[600];
 			size_t body = strlen(" path=\n") + strlen(name), total = body + 1;
@@ -155,83 +141,15 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 			snprintf(rec, sizeof rec, "%zu path=%s\n", total, name);
 			tar_header_build(h, "x", strlen(rec), 1700000000, 0644, TAR_ENC_STREAM);
 			retype(h, 'x', "PaxHeader/entry");
-			put_member(&buf, &len, h, rec, strlen(rec));
+			dmg_put_member(&buf, &len, h, rec, strlen(rec));
 		}
 		tar_header_build(h, "x", in->size, 1700000000, 0644, TAR_ENC_STREAM);
 		retype(h, '0', name);
-		put_member(&buf, &len, h, data, in->size);
+		dmg_put_member(&buf, &len, h, data, in->size);
 		free(data);
 	}
-	replace_db(sf, path, buf, len); /* takes buf */
+	dmg_replace_db(sf, path, buf, len); /* takes buf */
 	return 0;
-}
-
-/* The inner tar's end (1024 zero bytes) after the entries in buf. */
-static void end_tar(uint8_t **buf, size_t *len)
-{
-	*buf = realloc(*buf, *len + 1024);
-	memset(*buf + *len, 0, 1024);
-	*len += 1024;
-}
-
-/* The database member written again at its place with the inner tar buf
- * (entries only: its end is added), the index saying its new size. */
-static void replace_db(syncfile *sf, const char *path, uint8_t *buf, size_t len)
-{
-	end_tar(&buf, &len);
-	uint8_t h[TAR_BLOCK];
-	uint64_t at = sf->db->header_off, old = sf->db->size;
-	char *json = dmg_index_json(path), from[128], to[128];
-	snprintf(from, sizeof from, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%llu}",
-	         (unsigned long long)at, (unsigned long long)old);
-	snprintf(to, sizeof to, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%zu}",
-	         (unsigned long long)at, len);
-	char *fixed = dmg_replace(json, from, to);
-	tar_header_build(h, "osm-p2p-db.tar", len, 1700000000, 0644, TAR_ENC_PATCHED);
-	dmg_truncate(path, at);
-	dmg_write(path, at, h, TAR_BLOCK);
-	dmg_write(path, at + TAR_BLOCK, buf, len);
-	dmg_write_index_at(path, at + TAR_BLOCK + tar_padded(len), fixed);
-	free(fixed);
-	free(json);
-	free(buf);
-}
-
-/* One inner entry as tar-stream packs it: its name, its first size bytes
- * of data from the file at off. */
-static void put_entry(uint8_t **buf, size_t *len, const char *path, const char *name, uint64_t off,
-                      size_t size)
-{
-	uint8_t h[TAR_BLOCK], *data = malloc(size + 1);
-	dmg_read(path, off, data, size);
-	tar_header_build(h, name, size, 1700000000, 0644, TAR_ENC_STREAM);
-	put_member(buf, len, h, data, size);
-	free(data);
-}
-
-/* The inner tar packed again from its entries: those under skip ("1/") left
- * out, the one named cut only its first cut_bytes, and the one named again
- * written a second time at the end with its first again_bytes. */
-static uint8_t *repack(syncfile *sf, const char *path, const char *skip, const char *cut,
-                       size_t cut_bytes, const char *again, size_t again_bytes, size_t *len)
-{
-	uint8_t *buf = NULL;
-	*len = 0;
-	const sf_inner *twice = NULL;
-	for (size_t i = 0; i < sf->n_inner; i++) {
-		const sf_inner *in = &sf->inner[i];
-		if (skip && !strncmp(in->name, skip, strlen(skip)))
-			continue;
-		bool short_one = cut && !strcmp(in->name, cut) && cut_bytes < in->size;
-		put_entry(&buf, len, path, in->name, in->off, short_one ? cut_bytes : in->size);
-		if (again && !strcmp(in->name, again))
-			twice = in;
-	}
-	if (again && (!twice || again_bytes > twice->size))
-		exit(2);
-	if (twice)
-		put_entry(&buf, len, path, twice->name, twice->off, again_bytes);
-	return buf;
 }
 
 /* Returns -1 when what is not one of these cases. */
@@ -294,9 +212,9 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 	}
 	if (!strcmp(what, "dupentry") && argc == 5 && sf->db) {
 		size_t len;
-		uint8_t *buf = repack(sf, path, NULL, NULL, 0, argv[3],
-		                      (size_t)strtoull(argv[4], NULL, 10), &len);
-		replace_db(sf, path, buf, len);
+		uint8_t *buf = dmg_repack(sf, path, NULL, NULL, 0, argv[3],
+		                          (size_t)strtoull(argv[4], NULL, 10), &len);
+		dmg_replace_db(sf, path, buf, len);
 		return 0;
 	}
 	if (!strcmp(what, "dbmerge") && sf->db && sf->index_member) {
@@ -306,8 +224,8 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 			return 2;
 		size_t len;
 		uint8_t *buf =
-		    repack(sf, path, "1/", "0/data", (size_t)d0->size / 2, NULL, 0, &len);
-		end_tar(&buf, &len);
+		    dmg_repack(sf, path, "1/", "0/data", (size_t)d0->size / 2, NULL, 0, &len);
+		dmg_end_tar(&buf, &len);
 		uint8_t h[TAR_BLOCK];
 		uint64_t at = sf->index_member->header_off;
 		tar_header_build(h, "osm-p2p-db.tar", len, 1700000000, 0644, TAR_ENC_PATCHED);

@@ -562,6 +562,49 @@ START_TEST(many_databases)
 }
 END_TEST
 
+/* A feed file the database names twice, the later copy (the one Mapeo
+ * keeps) cut short: the check follows Mapeo and says that the earlier copy
+ * verifies, and check_earlier_copy() gives that copy. */
+START_TEST(earlier_copy)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	size_t len;
+	uint8_t *buf = dmg_repack(sf, p, NULL, NULL, 0, "0/data", 5000, &len);
+	dmg_replace_db(sf, p, buf, len);
+	sf_close(sf);
+	fnd_free(&fl);
+
+	sd_report *r = dmg_check(p);
+	ck_assert_uint_eq(r->feeds[0].length, 20);
+	ck_assert_uint_lt(r->feeds[0].verified, 20);
+	const finding *f = dmg_find(r, "inner-tar-damaged");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->feed, 0);
+	ck_assert_ptr_nonnull(strstr(f->message, "verifies 20 blocks"));
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	ck_assert(sf->feeds[0].twice);
+	ck_assert(!sf->feeds[1].twice);
+	sf_feed alt;
+	report_feed alt_rf;
+	ck_assert(check_earlier_copy(sf, &sf->feeds[0], &r->feeds[0], &alt, &alt_rf, NULL));
+	ck_assert_uint_eq(alt_rf.verified, 20);
+	ck_assert_uint_eq(alt_rf.length, 20);
+	ck_assert_uint_lt(alt.data.off, sf->feeds[0].data.off);
+	ck_assert_uint_eq(alt.tree.off, sf->feeds[0].tree.off);
+	/* a feed that verifies has no better copy to look for */
+	ck_assert(!check_earlier_copy(sf, &sf->feeds[1], &r->feeds[1], &alt, &alt_rf, NULL));
+	sf_close(sf);
+	fnd_free(&fl);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
 /* Mapeo died while it put the database back (issue 16, item 1): the
  * database's first-pass header (size 0) and part of its inner tar end the
  * file. The inner tar is read from that header on, not as outer members. */
@@ -1233,6 +1276,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, torn_append);
 	tcase_add_test(tc, two_databases);
 	tcase_add_test(tc, many_databases);
+	tcase_add_test(tc, earlier_copy);
 	tcase_add_test(tc, torn_append_elsewhere);
 	tcase_add_test(tc, step1_cannot_tell);
 	suite_add_tcase(s, tc);
