@@ -159,6 +159,77 @@ cp "$D/good-project-A.mapeodata" "$TMP/db2.mapeodata"
 check "two databases, no index: the earlier one is said" jq -e 'any(.findings[]; .code == "dead-space" and .member == "osm-p2p-db.tar" and (.message | test("another database")))' "$TMP/db2.json"
 status "two databases, no index: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/db2.mapeodata" -o "$TMP/db2-r.mapeodata"
 check "two databases, no index: the plan says what is dropped" grep -q "dead space" "$TMP/out"
+check "two databases, no index: the plan says which database each feed comes from" grep -q "feed 1 (1892c3d) is taken from the last database" "$TMP/out"
+check "two databases, no index: the same copies are not called data the last one lacks" sh -c "! jq -e 'any(.findings[]; .code == \"earlier-database\")' '$TMP/db2.json' >/dev/null"
+
+# Two databases and no index, the last one lacking feed 1 and holding feed
+# 0's data cut in half: the earlier one holds what the last one lost. The
+# check says so (not "dead space"), and a rebuild takes each feed from the
+# database with its best verified copy (it used to keep only the last
+# database: feed 1 and 20 observations lost, the default mode refused).
+cp "$D/good-project-A.mapeodata" "$TMP/dbm.mapeodata"
+"$MK" dbmerge "$TMP/dbm.mapeodata"
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/dbm.mapeodata" >"$TMP/dbm.json"
+check "an earlier database with more: the check says so" jq -e 'any(.findings[]; .code == "earlier-database" and .severity == "warning" and .member == "osm-p2p-db.tar" and (.message | test("feeds it does not have: 1; feeds it has a shorter or damaged copy of: 1")))' "$TMP/dbm.json"
+check "an earlier database with more: not called dead space" sh -c "! jq -e 'any(.findings[]; .code == \"dead-space\")' '$TMP/dbm.json' >/dev/null"
+is "an earlier database with more: the check reads the last one" "$(jq -r '[.feeds[] | "\(.length)/\(.verified)"] | join(" ")' "$TMP/dbm.json")" "20/0"
+"$SYNCDOCTOR" check --quick --no-environment --no-config --format json "$TMP/dbm.mapeodata" >"$TMP/dbm-q.json"
+check "an earlier database, --quick: said, and that a full check compares" jq -e 'any(.findings[]; .code == "dead-space" and (.message | test("full check compares")))' "$TMP/dbm-q.json"
+for mode in "" --salvage; do
+	status "an earlier database with more: rebuild $mode" 0 "$SYNCDOCTOR" rebuild $mode --config "$CA" "$TMP/dbm.mapeodata" -o "$TMP/dbm-r$mode.mapeodata"
+	check "an earlier database with more: the plan takes feed 0 from it ($mode)" grep -q "feed 0 (8c884bb) is taken from the earlier database in .* (osm-p2p-db.tar at byte [0-9]*, feed 0 there)" "$TMP/out"
+	check "an earlier database with more: the plan takes feed 1 from it ($mode)" grep -q "feed 1 (1892c3d) is taken from the earlier database" "$TMP/out"
+	check "an earlier database with more: nothing left out ($mode)" grep -q "Nothing is left out" "$TMP/out"
+	is "an earlier database with more: every observation back ($mode)" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/dbm-r$mode.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 24 30 0"
+done
+mapeo "two databases, the earlier with more, rebuilt" "$TMP/dbm-r.mapeodata" "$KA" 24 30
+# Ctrl-C while the other database is compared, or while it is read for a
+# rebuild: stopped there (exit 130), nothing written
+status "an earlier database: Ctrl-C in the comparison" 130 env SYNCDOCTOR_TEST_INTERRUPT=other-databases "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$TMP/dbm.mapeodata"
+mkdir "$TMP/dbm-int"
+status "an earlier database: Ctrl-C in a rebuild" 130 env SYNCDOCTOR_TEST_INTERRUPT=other-databases "$SYNCDOCTOR" --no-journal rebuild --config "$CA" "$TMP/dbm.mapeodata" -o "$TMP/dbm-int/out.mapeodata"
+is "an earlier database: nothing written after Ctrl-C" "$(ls -A "$TMP/dbm-int")" ""
+status "an earlier database with more: the plan as JSON" 0 "$SYNCDOCTOR" rebuild -n --format json --config "$CA" "$TMP/dbm.mapeodata" -o "$TMP/dbm-n.mapeodata"
+is "an earlier database with more: JSON says each feed's database" "$(jq -r '[.feeds[] | "\(.source):\(.database_offset != null):\(.earlier_copy)"] | join(" ")' "$TMP/out")" "0:true:false 0:true:false"
+status "an earlier database with more: the plan as YAML" 0 "$SYNCDOCTOR" rebuild -n --format yaml --config "$CA" "$TMP/dbm.mapeodata" -o "$TMP/dbm-n.mapeodata"
+check "an earlier database with more: YAML says each feed's database" grep -q "database_offset: [0-9]" "$TMP/out"
+
+# The shape a torn append really leaves: the database appended again and
+# cut (in feed 1's bitfield) before its header was patched, the earlier
+# whole database still before it. Feed 1 is whole only in the earlier one:
+# it used to be left out ("the file was cut"), with 4 observations.
+cp "$D/good-project-A.mapeodata" "$TMP/tdb.mapeodata"
+"$MK" dbagain "$TMP/tdb.mapeodata"
+"$MK" torn "$TMP/tdb.mapeodata" 1/bitfield 1000
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/tdb.mapeodata" >"$TMP/tdb.json"
+check "torn after an earlier database: the check says the earlier one has more" jq -e 'any(.findings[]; .code == "earlier-database" and (.message | test("feeds it does not have: 0; feeds it has a shorter or damaged copy of: 1")))' "$TMP/tdb.json"
+status "torn after an earlier database: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/tdb.mapeodata" -o "$TMP/tdb-r.mapeodata"
+check "torn after an earlier database: feed 0 from the last one" grep -q "feed 0 (8c884bb) is taken from the last database" "$TMP/out"
+check "torn after an earlier database: feed 1 from the earlier one" grep -q "feed 1 (1892c3d) is taken from the earlier database" "$TMP/out"
+check "torn after an earlier database: nothing left out" grep -q "Nothing is left out" "$TMP/out"
+is "torn after an earlier database: every observation back" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/tdb-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "torn after an earlier database, rebuilt" "$TMP/tdb-r.mapeodata" "$KA" 24 30
+
+# An inner entry named twice, its later copy (the one Mapeo keeps) cut to
+# 5000 bytes: the check follows Mapeo and says that an earlier copy
+# verifies; every rebuild copies that one (salvage used to drop feed 0).
+cp "$D/good-project-A.mapeodata" "$TMP/dup.mapeodata"
+"$MK" dupentry "$TMP/dup.mapeodata" 0/data 5000
+"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/dup.mapeodata" >"$TMP/dup.json"
+is "an entry twice: the check reads Mapeo's copy" "$(jq -r '[.feeds[] | "\(.length)/\(.verified)"] | join(" ")' "$TMP/dup.json")" "20/0 7/7"
+check "an entry twice: the earlier copy is said" jq -e 'any(.findings[]; .code == "inner-tar-damaged" and .feed == 0 and (.message | test("earlier copy .* verifies 20 blocks")))' "$TMP/dup.json"
+for mode in "" --salvage; do
+	status "an entry twice: rebuild $mode" 0 "$SYNCDOCTOR" rebuild $mode --config "$CA" "$TMP/dup.mapeodata" -o "$TMP/dup-r$mode.mapeodata"
+	check "an entry twice: the plan takes the earlier copy ($mode)" grep -q "feed 0: the database holds 0/data more than once, .* the earlier copy verifies 20 of 20 blocks" "$TMP/out"
+	check "an entry twice: the plan keeps feed 0 whole ($mode)" grep -q "feed 0 (8c884bb): 20 of 20 blocks" "$TMP/out"
+	is "an entry twice: every observation ($mode)" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/dup-r$mode.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 24 30 0"
+done
+check "an entry twice: written once" sh -c "test \"\$(tar -xOf '$TMP/dup-r--salvage.mapeodata' osm-p2p-db.tar | tar -t | grep -c '^0/data\$')\" = 1"
+mapeo "an entry twice, salvaged" "$TMP/dup-r--salvage.mapeodata" "$KA" 24 30
+status "an entry twice: Ctrl-C while the earlier copy is tried" 130 env SYNCDOCTOR_TEST_INTERRUPT=earlier-copy "$SYNCDOCTOR" --no-journal rebuild --salvage --config "$CA" "$TMP/dup.mapeodata" -o "$TMP/dbm-int/dup.mapeodata"
+is "an entry twice: nothing written after Ctrl-C" "$(ls -A "$TMP/dbm-int")" ""
+status "an entry twice: the plan as JSON" 0 "$SYNCDOCTOR" rebuild -n --format json --config "$CA" "$TMP/dup.mapeodata" -o "$TMP/dup-n.mapeodata"
+is "an entry twice: JSON says the earlier copy" "$(jq -r '[.feeds[] | .earlier_copy] | join(" ")' "$TMP/out")" "true false"
 
 # 3. A damaged tree node over intact data: the node is named, the data is
 # said intact, and the advice says what salvage then does.

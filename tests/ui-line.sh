@@ -308,6 +308,17 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	check "no index, default configuration: says what to choose, from the core" says "good-project-A.mapeodata no longer says which project it belongs to (the part that named it is lost), and the configuration chosen has no project key"
 	check "no index, default configuration: no CLI option named" sh -c "! grep -q 'give the configuration with --config' '$TMP/out'"
 	check "no index, default configuration: nothing written" test ! -e "$W/noindex/good-project-A-repaired.mapeodata"
+	# two databases and no index, the earlier one holding what the last
+	# one lost: the summary keeps every observation the check counted
+	# (they come from the earlier copy of their feed) and the plan says
+	# which database gives each feed
+	mkdir "$W/twodb" && cp good-project-A.mapeodata config-A.v3-tar.mapeosettings "$W/twodb/"
+	"${top_builddir}/tests/unit/mkdamage" dbmerge "$W/twodb/good-project-A.mapeodata"
+	(cd "$W/twodb" && wiz '\n1\n\n\n\n4\n1\ny\n' good-project-A.mapeodata)
+	check "two databases: the plan says where a feed comes from" has "feed 1 (1892c3d) is taken from the earlier database"
+	check "two databases: no observation counted as lost" sh -c "grep -q 'observations: \([0-9]*\) of \1 (0 lost)' '$TMP/out'"
+	check "two databases: written" has "Written and verified: good-project-A-repaired.mapeodata"
+	is "two databases: the new file is whole" "$("$SYNCDOCTOR" check --no-config --format json "$W/twodb/good-project-A-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 else
 	skip "no index: tests/unit/mkdamage was not built (Check is missing)"
 fi

@@ -45,6 +45,14 @@ void report_free(sd_report *r)
 	free(r);
 }
 
+void report_drop_heads(sd_report *r)
+{
+	free(r->heads);
+	obs_model_free(r->heads_model);
+	r->heads = NULL, r->heads_model = NULL;
+	r->n_heads = 0;
+}
+
 void check_head_version(const sd_report *r, const report_head *h, char out[96])
 {
 	const char *key = "";
@@ -199,8 +207,9 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	check_read rd = {0};
 	fnd_init(&rd.media);
 	bool want_fp = opt->fingerprint && !opt->quick;
-	sd_status st = want_fp ? src_open_fingerprinted(path, &rd.sf, &r->findings, prog, err)
-	                       : src_open(path, &rd.sf, &r->findings, prog, err);
+	sd_status st = opt->other_db ? sf_open_db(path, opt->db_at, &rd.sf, &r->findings, prog, err)
+	               : want_fp     ? src_open_fingerprinted(path, &rd.sf, &r->findings, prog, err)
+	                             : src_open(path, &rd.sf, &r->findings, prog, err);
 	if (st == SD_ERR_CANCELLED) {
 		report_free(r);
 		*out = NULL;

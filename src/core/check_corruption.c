@@ -234,10 +234,153 @@ static bool cut_feed(sd_report *r, syncfile *sf, const sf_feed *fd, report_feed 
 	}
 	size_t len;
 	uint8_t *data = load_range(sf, &fd->data, &len);
-	if (data)
+	if (data && model)
 		obs_model_note_references(model, data, len);
 	free(data);
 	return true;
+}
+
+/* Verify the files fd names into rf (its key, lengths, what verifies);
+ * findings to fl, blocks to model when there is one. */
+static sd_status verify_one(syncfile *sf, const sf_feed *fd, report_feed *rf, findings *fl,
+                            obs_model *model, const sd_progress *prog, sd_error *err)
+{
+	feed_source src = {0};
+	size_t kl, bl;
+	uint8_t *key = load_range(sf, &fd->key, &kl);
+	uint8_t *bf = load_range(sf, &fd->bitfield, &bl);
+	src.dir = fd->dir;
+	src.key = key, src.key_len = kl;
+	/* the tree and signatures are read on demand: flat memory */
+	feed_ctx tc = {sf, &fd->tree}, sc = {sf, &fd->signatures};
+	src.has_tree = range_readable(sf, &fd->tree);
+	src.tree_len = fd->tree.size, src.read_tree = read_feed_data, src.tree_ctx = &tc;
+	src.has_signatures = range_readable(sf, &fd->signatures);
+	src.signatures_len = fd->signatures.size, src.read_signatures = read_feed_data;
+	src.signatures_ctx = &sc;
+	src.bitfield = bf, src.bitfield_len = bl, src.has_bitfield = bf != NULL;
+	feed_ctx fc = {sf, &fd->data};
+	src.data_size = fd->data.present ? fd->data.size : 0;
+	src.read_data = read_feed_data;
+	src.ctx = &fc;
+	feed_result res;
+	char key_hex[KEYS_HEX_SIZE] = "";
+	if (key && kl == 32)
+		keys_hex(key, 32, key_hex);
+	block_ctx bc = {model, fd->index, key_hex, fl};
+	sd_status st =
+	    feed_verify(&src, fd->index, &res, fl, model ? on_block : NULL, &bc, prog, err);
+	free(key), free(bf);
+	if (st != SD_OK)
+		return st;
+	snprintf(rf->key_hex, sizeof rf->key_hex, "%s", res.key_hex);
+	rf->length = res.length;
+	rf->present = res.present;
+	rf->verified = res.verified;
+	rf->intact = res.intact;
+	rf->signed_len = res.signed_len;
+	return SD_OK;
+}
+
+static bool verifies_whole(const report_feed *rf)
+{
+	return rf->verified == rf->length && rf->present == rf->length &&
+	       (rf->length == 0 || rf->signed_len == (int64_t)rf->length);
+}
+
+/* Is a better copy than b: one that verifies whole, then the longer
+ * verified prefix (the rebuild's rule for two copies of a feed). */
+static bool copy_better(const report_feed *a, const report_feed *b)
+{
+	if (verifies_whole(a) != verifies_whole(b))
+		return verifies_whole(a);
+	return a->verified > b->verified;
+}
+
+/* The copies of fd's file (key, tree, ...) the inner tar also holds under
+ * the same name, before the one Mapeo keeps (its last): at most 4 each (each
+ * is a pass over the feed). */
+#define EARLIER_COPIES 4
+static size_t earlier_copies(const syncfile *sf, const sf_feed *fd, const char *file,
+                             const sf_range *kept, sf_range out[EARLIER_COPIES])
+{
+	size_t n = 0, dl = strlen(fd->dir);
+	for (size_t i = 0; i < sf->n_inner && n < EARLIER_COPIES; i++) {
+		const sf_inner *in = &sf->inner[i];
+		if (in->backslash != fd->backslash || strncmp(in->name, fd->dir, dl) != 0 ||
+		    in->name[dl] != '/' || strcmp(in->name + dl + 1, file) != 0 ||
+		    in->off == kept->off || !in->size)
+			continue;
+		out[n++] = (sf_range){.present = true, .off = in->off, .size = in->size};
+	}
+	return n;
+}
+
+bool check_earlier_copy(syncfile *sf, const sf_feed *fd, const report_feed *rf, sf_feed *alt,
+                        report_feed *alt_rf, const sd_progress *prog)
+{
+	static const char *const files[] = {"key", "tree", "signatures", "bitfield", "data"};
+	*alt = *fd;
+	*alt_rf = *rf;
+	bool found = false;
+	/* each look scans the inner list: a hostile database of many feeds
+	 * named twice gets a bounded number */
+	if (verifies_whole(rf) || !sf->src.in_member || !fd->twice || sf->copy_scans >= 256)
+		return false;
+	sf->copy_scans++;
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+		sf_range *slot = k == 0   ? &alt->key
+		                 : k == 1 ? &alt->tree
+		                 : k == 2 ? &alt->signatures
+		                 : k == 3 ? &alt->bitfield
+		                          : &alt->data;
+		sf_range copies[EARLIER_COPIES];
+		size_t n = earlier_copies(sf, fd, files[k], slot, copies);
+		for (size_t c = 0; c < n && !sd_progress_cancelled(prog); c++) {
+			sd_test_point("earlier-copy");
+			/* one file at a time, over the best found so far */
+			sf_feed try = *alt;
+			sf_range *ts = k == 0   ? &try.key
+			               : k == 1 ? &try.tree
+			               : k == 2 ? &try.signatures
+			               : k == 3 ? &try.bitfield
+			                        : &try.data;
+			*ts = copies[c];
+			report_feed t = *rf;
+			findings quiet;
+			fnd_init(&quiet);
+			sd_error err;
+			sd_status st = verify_one(sf, &try, &t, &quiet, NULL, prog, &err);
+			fnd_free(&quiet);
+			if (st == SD_OK && copy_better(&t, alt_rf)) {
+				*alt = try;
+				*alt_rf = t;
+				found = true;
+			}
+		}
+	}
+	return found && !sd_progress_cancelled(prog);
+}
+
+/* A feed that Mapeo reads from the last of two copies of a file, cut or
+ * damaged, while an earlier copy the database also holds verifies: said,
+ * since a rebuild takes it. */
+static void earlier_copy_note(sd_report *r, syncfile *sf, const sf_feed *fd, const report_feed *rf,
+                              const sd_progress *prog)
+{
+	sf_feed alt;
+	report_feed alt_rf;
+	if (!check_earlier_copy(sf, fd, rf, &alt, &alt_rf, prog))
+		return;
+	finding *f = fnd_add(
+	    &r->findings, FND_INNER_TAR_DAMAGED,
+	    _("the database holds feed %d's files more than once, and Mapeo keeps the last copy, "
+	      "which does not verify (%llu of %llu blocks); an earlier copy that the database "
+	      "also holds verifies %llu blocks, and a rebuild takes it"),
+	    fd->index, (unsigned long long)rf->verified, (unsigned long long)rf->length,
+	    (unsigned long long)alt_rf.verified);
+	f->feed = fd->index;
+	fnd_set_member(f, "osm-p2p-db.tar");
 }
 
 static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, const sd_progress *prog,
@@ -258,40 +401,84 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		}
 		if (sf->inner_cut && cut_feed(r, sf, fd, rf, model))
 			continue;
-		feed_source src = {0};
-		size_t kl, bl;
-		uint8_t *key = load_range(sf, &fd->key, &kl);
-		uint8_t *bf = load_range(sf, &fd->bitfield, &bl);
-		src.dir = fd->dir;
-		src.key = key, src.key_len = kl;
-		/* the tree and signatures are read on demand: flat memory */
-		feed_ctx tc = {sf, &fd->tree}, sc = {sf, &fd->signatures};
-		src.has_tree = range_readable(sf, &fd->tree);
-		src.tree_len = fd->tree.size, src.read_tree = read_feed_data, src.tree_ctx = &tc;
-		src.has_signatures = range_readable(sf, &fd->signatures);
-		src.signatures_len = fd->signatures.size, src.read_signatures = read_feed_data;
-		src.signatures_ctx = &sc;
-		src.bitfield = bf, src.bitfield_len = bl, src.has_bitfield = bf != NULL;
-		feed_ctx fc = {sf, &fd->data};
-		src.data_size = fd->data.present ? fd->data.size : 0;
-		src.read_data = read_feed_data;
-		src.ctx = &fc;
-		feed_result res;
-		char key_hex[KEYS_HEX_SIZE] = "";
-		if (key && kl == 32)
-			keys_hex(key, 32, key_hex);
-		block_ctx bc = {model, fd->index, key_hex, &r->findings};
-		sd_status st =
-		    feed_verify(&src, fd->index, &res, &r->findings, on_block, &bc, prog, err);
-		free(key), free(bf);
+		sd_status st = verify_one(sf, fd, rf, &r->findings, model, prog, err);
 		if (st != SD_OK)
 			return st;
-		snprintf(rf->key_hex, sizeof rf->key_hex, "%s", res.key_hex);
-		rf->length = res.length;
-		rf->present = res.present;
-		rf->verified = res.verified;
-		rf->intact = res.intact;
-		rf->signed_len = res.signed_len;
+		earlier_copy_note(r, sf, fd, rf, prog);
+	}
+	return SD_OK;
+}
+
+/* With no index, the last database is read; each other one the file
+ * holds is compared with it, feed by feed (its feeds verified, quietly):
+ * when it holds a feed the last lacks, or a better copy of one, Mapeo's
+ * file has lost data only a rebuild brings back (earlier-database); else
+ * it is dead space. In --quick mode nothing is verified: it is said so. */
+static sd_status other_databases(sd_report *r, syncfile *sf, bool compare, const sd_progress *prog)
+{
+	for (size_t k = 0; k < sf->n_other_dbs; k++) {
+		uint64_t at = sf->other_dbs[k];
+		sd_test_point("other-databases");
+		syncfile *v = NULL;
+		findings vfl;
+		fnd_init(&vfl);
+		sd_error err;
+		sd_report t = {0};
+		fnd_init(&t.findings);
+		size_t n_new = 0, n_better = 0;
+		bool compared = compare &&
+		                sf_open_db(sf->path, at, &v, &vfl, prog, &err) == SD_OK && v->db &&
+		                verify_feeds(&t, v, NULL, prog, &err) == SD_OK;
+		for (size_t i = 0; compared && i < t.n_feeds; i++) {
+			const report_feed *e = &t.feeds[i];
+			const report_feed *l = NULL;
+			for (size_t j = 0; j < r->n_feeds && !l; j++)
+				if (e->key_hex[0] && !strcmp(r->feeds[j].key_hex, e->key_hex))
+					l = &r->feeds[j];
+			if (!e->key_hex[0] || !e->verified)
+				continue;
+			if (!l)
+				n_new++;
+			else if (copy_better(e, l))
+				n_better++;
+		}
+		uint64_t size = v && v->db ? v->db->size : 0;
+		for (size_t i = 0; i < t.n_feeds; i++)
+			free(t.feeds[i].dir);
+		free(t.feeds);
+		fnd_free(&t.findings);
+		fnd_free(&vfl);
+		sf_close(v);
+		if (sd_progress_cancelled(prog))
+			return SD_ERR_CANCELLED;
+		finding *f;
+		if (n_new || n_better)
+			f = fnd_add(
+			    &r->findings, FND_EARLIER_DATABASE,
+			    _("the file holds an earlier database (osm-p2p-db.tar at byte %llu, "
+			      "%llu bytes) and no index to say which one counts: only the last "
+			      "one is read, and the earlier one holds what it lacks (feeds it "
+			      "does not have: %zu; feeds it has a shorter or damaged copy of: "
+			      "%zu); a rebuild keeps the best copy of each feed"),
+			    (unsigned long long)at, (unsigned long long)size, n_new, n_better);
+		else if (compared)
+			f = fnd_add(
+			    &r->findings, FND_DEAD_SPACE,
+			    _("the file holds another database (osm-p2p-db.tar at byte %llu, "
+			      "%llu bytes) and no index to say which one counts: only the last "
+			      "one is read, and the other one holds nothing it lacks (each of "
+			      "its feeds is there, as long and as verified)"),
+			    (unsigned long long)at, (unsigned long long)size);
+		else
+			f = fnd_add(
+			    &r->findings, FND_DEAD_SPACE,
+			    _("the file holds another database (osm-p2p-db.tar at byte %llu) "
+			      "and no index to say which one counts: only the last one is read "
+			      "here; a full check compares them, and a rebuild keeps the best "
+			      "copy of each feed"),
+			    (unsigned long long)at);
+		f->offset = (int64_t)at;
+		fnd_set_member(f, "osm-p2p-db.tar");
 	}
 	return SD_OK;
 }
@@ -519,12 +706,16 @@ sd_status check_read_contents(sd_report *r, check_read *rd, const check_options 
 		}
 		if (rd->feeds == SD_OK && !sf->src.media_first)
 			check_media(&rd->media, sf, prog);
+		if (rd->feeds == SD_OK && sf->n_other_dbs)
+			rd->feeds = other_databases(r, sf, true, prog);
 		if (rd->feeds == SD_ERR_CANCELLED || sd_progress_cancelled(prog))
 			return SD_ERR_CANCELLED;
 		if (rd->feeds != SD_OK)
 			rd->feeds_error = xstrdup(err.msg);
 	} else if (!sf->db || opt->quick) {
 		list_feeds(r, sf);
+		if (other_databases(r, sf, false, prog) != SD_OK)
+			return SD_ERR_CANCELLED;
 	}
 	return SD_OK;
 }

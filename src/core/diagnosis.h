@@ -41,6 +41,9 @@ typedef struct check_options {
 	                            it to NULL first */
 	sd_front front;          /* whose words the findings and the report's next action
 	                            speak (status.h); kept in sd_report.front */
+	bool other_db;           /* a sync file: read the database whose header is at db_at
+	                            (one of its other_dbs, syncfile.h) instead of the last */
+	uint64_t db_at;
 } check_options;
 
 /* Diagnose path (a sync file, or a database folder). Returns SD_OK with a
@@ -48,8 +51,22 @@ typedef struct check_options {
  * (then err holds why). Returns SD_ERR_CANCELLED if cancelled. */
 sd_status check_run(const char *path, const check_options *opt, const sd_progress *prog,
                     sd_report **out, sd_error *err);
+/* A feed whose files the database holds more than once (Mapeo keeps the
+ * last copy of each): when fd, as read (rf: its check), does not verify
+ * whole and taking an earlier copy of one or more of its files gives a
+ * better one (verifying whole, else a longer verified prefix), *alt is fd
+ * with those copies and *alt_rf their check, and it returns true. Each
+ * try streams the feed (feed.h); false when interrupted, and past 256
+ * feeds of one view (sf->copy_scans: each look scans the inner list). */
+struct sf_feed;
+bool check_earlier_copy(struct syncfile *sf, const struct sf_feed *fd, const report_feed *rf,
+                        struct sf_feed *alt, report_feed *alt_rf, const sd_progress *prog);
 /* Frees a report check_run() made (NULL is fine). */
 void report_free(sd_report *r);
+/* Frees its list of current observations (heads, heads_model; n_heads 0;
+ * the counts stay) for a reader that needs only the rest: a rebuild keeps
+ * the report of every source it reads, 4 MiB for 100,000 observations. */
+void report_drop_heads(sd_report *r);
 
 /* Step 2 and the computer, as check_run() does it once the file is read:
  * loads the version table (opt->versions), fills r->version from the

@@ -53,6 +53,11 @@ FND(WINDOWS_PATHS, "windows-paths", STEP_VERSION, SEV_WARNING,
 FND(DEAD_SPACE, "dead-space", STEP_CORRUPTION, SEV_INFO,
     N_("bytes no member or index entry refers to (duplicates, orphaned old databases)"),
     N_("Harmless. A rebuild drops them."))
+FND(EARLIER_DATABASE, "earlier-database", STEP_CORRUPTION, SEV_WARNING,
+    N_("with no index to say which database counts, an earlier osm-p2p-db.tar holds feeds, or "
+       "longer verified copies of feeds, that the last one lacks"),
+    N_("Mapeo cannot open the file. A rebuild keeps the best verified copy of each feed from "
+       "every database in it."))
 FND(USERDATA_MISSING, "userdata-missing", STEP_CONFIGURATION, SEV_WARNING,
     N_("the index has no userdata, or no p2p-db: the file never finished a sync, or a repair "
        "tool dropped it"),

@@ -69,9 +69,10 @@ static void rebuild_plan_free_members(rebuild_plan *p)
 	free(p->unclean);
 	for (int i = 0; i < 5; i++)
 		free(p->rescue_files[i]);
-	for (size_t k = 0; p->views && k < p->n_inputs; k++)
+	for (size_t k = 0; p->views && k < p->n_views; k++)
 		sf_close(p->views[k]);
 	free(p->views);
+	free(p->view_input), free(p->view_db);
 }
 
 void rebuild_plan_free(rebuild_plan *p)
@@ -104,6 +105,8 @@ static uint64_t data_prefix(const uint8_t *tree, size_t tl, uint64_t k)
  * are kept. */
 static const sf_feed *find_feed(const syncfile *sf, const rebuild_feed *pf)
 {
+	if (pf->earlier_copy)
+		return &pf->alt; /* ranges of sf, chosen by plan_feed() */
 	return pf->pos < sf->n_feeds ? &sf->feeds[pf->pos] : NULL;
 }
 
@@ -779,6 +782,10 @@ typedef struct rb_source {
 	const char *path;
 	sd_report *r;
 	syncfile *sf;
+	size_t input;   /* the input it reads (rebuild_plan.inputs) */
+	bool db_only;   /* a view of another database of that input (syncfile.h, other_dbs):
+	                   only its feeds are planned, its photos are the input's */
+	uint64_t db_at; /* then: that database's header offset */
 } rb_source;
 
 static void source_close(rb_source *s)
@@ -791,15 +798,21 @@ static void source_close(rb_source *s)
 static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
                              const sd_progress *prog, sd_error *err)
 {
+	bool db_only = s->db_only;
+	uint64_t db_at = s->db_at;
+	size_t in = s->input;
 	memset(s, 0, sizeof *s);
 	s->path = input;
+	s->input = in, s->db_only = db_only, s->db_at = db_at;
 	/* An internal check: this computer's Mapeo says nothing about what to
 	 * copy; the check's read gives the journal its fingerprint, and its
 	 * open view of the file is what the plan and the write copy from. */
 	check_options co = {.no_auto_config = true,
 	                    .no_local_mapeo = true,
-	                    .fingerprint = fingerprint,
-	                    .keep = &s->sf};
+	                    .fingerprint = fingerprint && !db_only,
+	                    .keep = &s->sf,
+	                    .other_db = db_only,
+	                    .db_at = db_at};
 	sd_status st = check_run(input, &co, prog, &s->r, err);
 	if (st != SD_OK)
 		return st;
@@ -807,6 +820,10 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 		source_close(s);
 		return err->status ? err->status : SD_ERR_IO;
 	}
+	s->sf->copy_scans = 0; /* the plan looks for earlier copies again: its own budget */
+	/* the plan reads the feeds, the findings and the suspects, never the
+	 * list of current observations: flat memory with several sources */
+	report_drop_heads(s->r);
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
 	const findings *fl = &s->r->findings;
@@ -1038,12 +1055,55 @@ static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
 	}
 }
 
+/* The files of fd that alt takes from an earlier copy, named ("data",
+ * "tree and data"...) into b. */
+static void earlier_files(const sf_feed *fd, const sf_feed *alt, strbuf *b)
+{
+	const struct {
+		const sf_range *a, *b;
+		const char *name;
+	} f[] = {{&fd->key, &alt->key, "key"},
+	         {&fd->tree, &alt->tree, "tree"},
+	         {&fd->signatures, &alt->signatures, "signatures"},
+	         {&fd->bitfield, &alt->bitfield, "bitfield"},
+	         {&fd->data, &alt->data, "data"}};
+	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
+		if (f[k].a->off != f[k].b->off || f[k].a->size != f[k].b->size)
+			sb_printf(b, "%s%s/%s", b->len ? ", " : "", fd->dir, f[k].name);
+}
+
+/* A feed whose files the database holds twice, the last copy (Mapeo's)
+ * not verifying: when an earlier copy gives a better feed, pf copies it
+ * (pf->alt, *alt_rf its check) and says so. */
+static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
+                              const report_feed *rf, report_feed *alt_rf, const sd_progress *prog)
+{
+	if (!check_earlier_copy(sf, fd, rf, &pf->alt, alt_rf, prog))
+		return false;
+	/* Mapeo keeps the last copy of a file the database names twice; an
+	 * earlier one that verifies is what the devices wrote */
+	strbuf names = SB_INIT;
+	earlier_files(fd, &pf->alt, &names);
+	add_line(&pf->changes, &pf->n_changes,
+	         xasprintf(_("feed %d: the database holds %s more than once, and the last "
+	                     "copy, the one Mapeo reads, does not verify (%llu of %llu "
+	                     "blocks); the earlier copy verifies %llu of %llu blocks and "
+	                     "is the one copied"),
+	                   rf->index, sb_str(&names), (unsigned long long)rf->verified,
+	                   (unsigned long long)rf->length, (unsigned long long)alt_rf->verified,
+	                   (unsigned long long)alt_rf->length));
+	sb_free(&names);
+	pf->earlier_copy = true;
+	return true;
+}
+
 /* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
  * in order) unless nothing of it can be verified. */
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
-                      const rebuild_options *opt)
+                      const rebuild_options *opt, const sd_progress *prog)
 {
 	const report_feed *rf = &r->feeds[i];
+	report_feed alt_rf;
 	/* the report lists the feeds in the order of the feed table */
 	const sf_feed *fd = i < sf->n_feeds ? &sf->feeds[i] : NULL;
 	if (fd && !rf->key_hex[0] && sf->inner_cut) {
@@ -1070,6 +1130,10 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	rebuild_feed *pf = &p->feeds[p->n_feeds];
 	pf->src = src;
 	pf->pos = i;
+	if (!sf->inner_cut && take_earlier_copy(pf, sf, fd, rf, &alt_rf, prog)) {
+		fd = &pf->alt;
+		rf = &alt_rf;
+	}
 	pf->rescue_limit = rf->length;
 	pf->from = rf->index;
 	pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
@@ -1116,9 +1180,11 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	}
 	if (pf->keep < pf->length)
 		describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
-	for (size_t k = 0, nk = fnd_has(&r->findings, FND_FEED_SIGNATURE_INVALID)
-	                            ? fnd_n(&r->findings)
-	                            : 0;
+	/* (the findings are about the copy Mapeo reads) */
+	for (size_t k = 0,
+	            nk = !pf->earlier_copy && fnd_has(&r->findings, FND_FEED_SIGNATURE_INVALID)
+	                     ? fnd_n(&r->findings)
+	                     : 0;
 	     k < nk; k++)
 		if (fnd_at(&r->findings, k)->id == FND_FEED_SIGNATURE_INVALID &&
 		    fnd_at(&r->findings, k)->feed == rf->index) {
@@ -1129,8 +1195,9 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 			                   pf->from));
 			break;
 		}
-	for (size_t k = 0,
-	            nk = fnd_has(&r->findings, FND_FEED_HEADER_INVALID) ? fnd_n(&r->findings) : 0;
+	for (size_t k = 0, nk = !pf->earlier_copy && fnd_has(&r->findings, FND_FEED_HEADER_INVALID)
+	                            ? fnd_n(&r->findings)
+	                            : 0;
 	     k < nk; k++)
 		if (fnd_at(&r->findings, k)->id == FND_FEED_HEADER_INVALID &&
 		    fnd_at(&r->findings, k)->feed == rf->index) {
@@ -1146,23 +1213,32 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 /* The photos and feeds of one source, planned as if it were the only one
  * (feeds numbered from 0); plan_merge() then unites the sources. */
 static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
-                        const rebuild_options *opt)
+                        const rebuild_options *opt, const sd_progress *prog)
 {
 	syncfile *sf = source->sf;
 	const sd_report *r = source->r;
-	if (sf->src.kind == SRC_DATABASE)
+	if (source->db_only)
+		; /* another database of a file: the view of the file says the rest */
+	else if (sf->src.kind == SRC_DATABASE)
 		; /* a database folder has no index or userdata to restore */
 	else if (!sf->has_index || fnd_has(&r->findings, FND_MISSING_TRAILER) ||
 	         fnd_has(&r->findings, FND_DAMAGED_INDEX) ||
 	         fnd_has(&r->findings, FND_INDEX_DISAGREES))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("a new index and trailer are written")));
-	if (sf->src.kind != SRC_DATABASE && (!sf->has_userdata || !sf->p2p_db))
+	if (sf->src.kind != SRC_DATABASE && !source->db_only && (!sf->has_userdata || !sf->p2p_db))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("the project (userdata) that was lost is written again")));
+	if (sf->n_other_dbs)
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("the file holds more than one database and no index to say "
+		                   "which one counts: each feed is taken from the database that "
+		                   "holds its best verified copy, into one database")));
 
-	plan_media(p, sf, r, src, opt);
-	plan_unread(p, sf, r);
+	if (!source->db_only) {
+		plan_media(p, sf, r, src, opt);
+		plan_unread(p, sf, r);
+	}
 	if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
@@ -1175,7 +1251,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 	p->has_db = sf->db != NULL && r->n_feeds > 0;
 	p->feeds = xcalloc(r->n_feeds + 1, sizeof *p->feeds);
 	for (size_t i = 0; i < r->n_feeds; i++)
-		plan_feed(p, sf, r, src, i, opt);
+		plan_feed(p, sf, r, src, i, opt, prog);
 	if (opt->exclude_suspect)
 		cut_suspect(p, sf, r);
 	/* blocks Mapeo cannot read as entries, still kept */
@@ -1318,16 +1394,35 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 }
 
 /* The lines that say where each feed goes, once they are numbered. */
-static void plan_renumber_lines(rebuild_plan *p)
+static void plan_renumber_lines(rebuild_plan *p, syncfile *const *sfs)
 {
 	for (size_t f = 0; f < p->n_feeds; f++) {
 		rebuild_feed *pf = &p->feeds[f];
-		if (p->n_inputs > 1) {
-			char *e = report_escape(p->inputs[pf->src]);
+		if (pf->rescue)
+			continue;
+		if (p->view_db[pf->src] >= 0) {
+			char *e = report_escape(p->inputs[p->view_input[pf->src]]);
+			add_line(
+			    &pf->changes, &pf->n_changes,
+			    xasprintf(_("feed %d (%.7s) is taken from the earlier database in %s "
+			                "(osm-p2p-db.tar at byte %lld, feed %d there): the last "
+			                "database lacks it, or holds a shorter or damaged copy"),
+			              pf->to, pf->key_hex, e, (long long)p->view_db[pf->src],
+			              pf->from));
+			free(e);
+		} else if (p->n_inputs > 1) {
+			char *e = report_escape(p->inputs[p->view_input[pf->src]]);
 			add_line(&pf->changes, &pf->n_changes,
 			         xasprintf(_("feed %d is taken from %s (feed %d there)"), pf->to, e,
 			                   pf->from));
 			free(e);
+		} else if (sfs[pf->src]->n_other_dbs && sfs[pf->src]->db) {
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("feed %d (%.7s) is taken from the last database "
+			                     "(osm-p2p-db.tar at byte %llu, feed %d there)"),
+			                   pf->to, pf->key_hex,
+			                   (unsigned long long)sfs[pf->src]->db->header_off,
+			                   pf->from));
 		} else if (pf->windows_twin) {
 			add_line(&pf->changes, &pf->n_changes,
 			         xasprintf(_("the feed stored as %d with Windows names ('%d\\key') "
@@ -1350,7 +1445,21 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 	size_t opened = 0;
 	while (opened < n && (st = source_open(&src[opened], inputs[opened], opt->fingerprint, prog,
 	                                       err)) == SD_OK)
-		opened++;
+		src[opened].input = opened, opened++;
+	/* A sync file without an index that holds more than one database:
+	 * each other one is a source too, of feeds only (feeds by key, the
+	 * best copy wins, in plan_merge()). */
+	size_t nv = n;
+	for (size_t k = 0; k < n && st == SD_OK; k++) {
+		const syncfile *sf = src[k].sf;
+		for (size_t d = 0; d < sf->n_other_dbs && st == SD_OK; d++) {
+			src = xreallocarray(src, nv + 2, sizeof *src);
+			src[nv] =
+			    (rb_source){.input = k, .db_only = true, .db_at = sf->other_dbs[d]};
+			if ((st = source_open(&src[nv], inputs[k], false, prog, err)) == SD_OK)
+				opened = ++nv;
+		}
+	}
 	rebuild_plan *p = xcalloc(1, sizeof *p);
 	p->input = xstrdup(inputs[0]);
 	p->inputs = xcalloc(n + 1, sizeof *p->inputs);
@@ -1361,10 +1470,17 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 	p->front = opt->front;
 	if (st == SD_OK)
 		st = plan_project(p, src, n, opt, err);
+	p->n_views = nv;
+	p->view_input = xcalloc(nv + 1, sizeof *p->view_input);
+	p->view_db = xcalloc(nv + 1, sizeof *p->view_db);
+	for (size_t k = 0; k < nv; k++) {
+		p->view_input[k] = k < opened ? src[k].input : k;
+		p->view_db[k] = k < opened && src[k].db_only ? (int64_t)src[k].db_at : -1;
+	}
 	if (st == SD_OK) {
-		rebuild_plan *subs = xcalloc(n + 1, sizeof *subs);
-		for (size_t k = 0; k < n; k++) {
-			plan_source(&subs[k], &src[k], k, opt);
+		rebuild_plan *subs = xcalloc(nv + 1, sizeof *subs);
+		for (size_t k = 0; k < nv; k++) {
+			plan_source(&subs[k], &src[k], k, opt, prog);
 			p->has_db = p->has_db || (src[k].sf->db != NULL && subs[k].n_feeds > 0);
 			if (fnd_has(&src[k].r->findings, FND_DEAD_SPACE))
 				add_line(
@@ -1372,16 +1488,16 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 				    xstrdup(
 				        _("dead space (older copies, orphaned data) is dropped")));
 		}
-		plan_merge(p, subs, n);
-		for (size_t k = 0; k < n; k++)
+		plan_merge(p, subs, nv);
+		for (size_t k = 0; k < nv; k++)
 			rebuild_plan_free_members(&subs[k]);
 		free(subs);
-		syncfile **sfs = xcalloc(n + 1, sizeof *sfs);
-		for (size_t k = 0; k < n; k++)
+		syncfile **sfs = xcalloc(nv + 1, sizeof *sfs);
+		for (size_t k = 0; k < nv; k++)
 			sfs[k] = src[k].sf;
 		if (opt->salvage || opt->exclude_suspect)
 			cut_dangling(p, sfs);
-		plan_renumber_lines(p);
+		plan_renumber_lines(p, sfs);
 		if (opt->salvage)
 			plan_rescue(p, sfs, opt, prog);
 		if (sd_progress_cancelled(prog))
@@ -1434,8 +1550,8 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 	}
 	if (st == SD_OK) {
 		/* the write copies from these views: nothing is opened again */
-		p->views = xcalloc(n + 1, sizeof *p->views);
-		for (size_t k = 0; k < n; k++)
+		p->views = xcalloc(nv + 1, sizeof *p->views);
+		for (size_t k = 0; k < nv; k++)
 			p->views[k] = src[k].sf, src[k].sf = NULL;
 		memcpy(p->input_fingerprint, src[0].r->fingerprint, KEYS_HEX_SIZE);
 	}
@@ -1572,6 +1688,17 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 		json_object_set_new(f, "key", json_string(p->feeds[i].key_hex));
 		json_object_set_new(f, "length", json_integer((json_int_t)p->feeds[i].length));
 		json_object_set_new(f, "keep", json_integer((json_int_t)p->feeds[i].keep));
+		/* where the copy comes from: the input, the database in it (an
+		 * other one a file without an index holds), and whether an
+		 * earlier copy of a file the database holds twice is taken */
+		bool own = p->feeds[i].rescue;
+		size_t v = p->feeds[i].src;
+		json_object_set_new(f, "source",
+		                    own ? json_null() : json_integer((json_int_t)p->view_input[v]));
+		json_object_set_new(f, "database_offset",
+		                    own || p->view_db[v] < 0 ? json_null()
+		                                             : json_integer(p->view_db[v]));
+		json_object_set_new(f, "earlier_copy", json_boolean(p->feeds[i].earlier_copy));
 		json_array_append_new(feeds, f);
 	}
 	json_object_set_new(o, "feeds", feeds);
@@ -1988,7 +2115,7 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 		return st;
 	/* The sources are the plan's own open views (rebuild_plan.views): each
 	 * input is opened and parsed once for the whole rebuild. */
-	size_t n_src = p->n_inputs;
+	size_t n_src = p->n_views;
 	smap *live = xcalloc(n_src + 1, sizeof *live);
 	char **live_names = xcalloc(n_src + 1, sizeof *live_names);
 	for (size_t k = 0; k < n_src; k++)

@@ -29,6 +29,7 @@
 #include "progress.h"
 #include "status.h"
 #include "strbuf.h"
+#include "syncfile.h"
 
 typedef struct rebuild_options {
 	const char *config_path; /* write for this configuration's project */
@@ -54,7 +55,7 @@ typedef struct rebuild_feed {
 	                            holes the signature still covers */
 	uint64_t data_bytes;     /* bytes of data written */
 	bool salvaged;           /* written from what verifies, not copied */
-	size_t src;              /* the source it is copied from (rebuild_plan.inputs) */
+	size_t src;              /* the view it is copied from (rebuild_plan.views) */
 	size_t pos;              /* place in that source's feed table (two may share a number) */
 	bool verifies;           /* the input feed verifies whole (every hash and signature) */
 	bool entry_bad;          /* a kept block is not an entry Mapeo can read */
@@ -62,8 +63,12 @@ typedef struct rebuild_feed {
 	bool clear_bad_sigs;     /* a signature slot does not verify: clear it in the copy */
 	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */
 	bool rescue;             /* the new feed of --rescue (no source) */
-	uint64_t rescue_limit;   /* blocks at or past it are never rescued (suspects) */
-	char **changes;          /* what changes in this feed, translated lines */
+	bool earlier_copy;       /* the database holds its files more than once and the last
+	                            copy (Mapeo's) does not verify: alt, with an earlier copy
+	                            of one or more of them, is copied instead */
+	sf_feed alt;
+	uint64_t rescue_limit; /* blocks at or past it are never rescued (suspects) */
+	char **changes;        /* what changes in this feed, translated lines */
 	size_t n_changes;
 	char **dropped; /* what of this feed is left out, translated lines */
 	size_t n_dropped;
@@ -112,8 +117,15 @@ typedef struct rebuild_plan {
 	/* The sources as the plan's check read them, kept open for
 	 * rebuild_write() (one open and one parse of each input, and what is
 	 * copied is what was checked: a source changed since then is refused);
-	 * closed by rebuild_plan_free(). One per input. */
+	 * closed by rebuild_plan_free(). One per input, then one per other
+	 * database a sync file without an index holds (syncfile.h,
+	 * other_dbs): view_input[k] is the input view k reads, view_db[k] the
+	 * header offset of its database when it is such an other one, else
+	 * -1. rebuild_feed.src is a view. */
 	struct syncfile **views;
+	size_t n_views;
+	size_t *view_input;
+	int64_t *view_db;
 	/* Fingerprints (BLAKE2b-256, hex; "" when not taken) for the journal,
 	 * from the checks' own reads: of the first input by the plan, of the
 	 * output by the last successful rebuild_write() (its verify). */

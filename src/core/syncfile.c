@@ -1561,24 +1561,39 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 	check_trailer(sf, idx, fl);
 }
 
-/* Bytes no index entry and no live member refer to. */
+/* Bytes no index entry and no live member refer to. The databases a file
+ * without an index holds besides the one read are only listed here
+ * (sf->other_dbs): whether they hold data the one read lacks takes their
+ * feeds verified, which the check does (check_corruption.c). */
 static void dead_space(syncfile *sf, findings *fl)
 {
-	for (size_t i = 0; !sf->has_index && sf->db && i < sf->n_members; i++) {
-		/* With no index to say which database counts, the last is read:
-		 * an earlier one (an append that died after another) is said,
-		 * never passed over in silence. */
+	/* each is read again whole (a walk of the file and its feeds): a
+	 * hostile file of many gets the last SF_OTHER_DBS_MAX, as the nearest
+	 * to the one read, and says so */
+	size_t seen = 0;
+	for (size_t i = sf->n_members; !sf->has_index && sf->db && i-- > 0;) {
 		const sf_mrec *m = mrec(sf, i);
 		if (m->kind != SF_KIND_DB || m->data_off == sf->db->data_off)
 			continue;
-		finding *f = fnd_add(
-		    fl, FND_DEAD_SPACE,
-		    _("the file holds another database (osm-p2p-db.tar at byte %llu, %llu bytes): "
-		      "with no index to say which one counts, only the last one is read, and "
-		      "what only this one holds is in neither this check nor a rebuild"),
-		    (unsigned long long)(m->data_off - TAR_BLOCK), (unsigned long long)m->size);
-		f->offset = (int64_t)(m->data_off - TAR_BLOCK);
+		if (seen++ >= SF_OTHER_DBS_MAX)
+			continue;
+		sf->other_dbs =
+		    xreallocarray(sf->other_dbs, sf->n_other_dbs + 1, sizeof *sf->other_dbs);
+		sf->other_dbs[sf->n_other_dbs++] = m->data_off - TAR_BLOCK;
+	}
+	if (seen > SF_OTHER_DBS_MAX) {
+		finding *f = fnd_add(fl, FND_LIMIT_EXCEEDED,
+		                     _("%s holds %zu databases besides the last one and no index: "
+		                       "only the %d nearest the end were compared with it and are "
+		                       "read by a rebuild"),
+		                     sf->path, seen, SF_OTHER_DBS_MAX);
 		fnd_set_member(f, DB_NAME);
+	}
+	/* in file order */
+	for (size_t a = 0, b = sf->n_other_dbs; b > a + 1; a++, b--) {
+		uint64_t t = sf->other_dbs[a];
+		sf->other_dbs[a] = sf->other_dbs[b - 1];
+		sf->other_dbs[b - 1] = t;
 	}
 	if (!sf->has_index)
 		return;
@@ -1913,6 +1928,7 @@ static void inner_place(inner_walk *w, const tar_entry *e)
 		if (fd) {
 			sf_range *r = feed_slot(fd, file, &fd->has_secret_key, &fd->has_localname);
 			if (r && !e->truncated) {
+				fd->twice = fd->twice || r->present;
 				r->present = true;
 				r->off = e->data_off;
 				r->size = e->size;
@@ -2214,8 +2230,39 @@ static void database_missing(syncfile *sf, findings *fl)
 	f->offset = -1;
 }
 
+/* Point at the members that count: the photos, and the database the
+ * index names (else the last one), or the one whose header is at want_db.
+ * False when there is none at want_db. */
+static bool count_members(syncfile *sf, uint64_t want_db)
+{
+	size_t db = NO_MEMBER;
+	bool db_in_index = false;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_mrec *m = mrec(sf, i);
+		bool in_index = m->flags & MF_IN_INDEX;
+		if (m->kind == SF_KIND_MEDIA && (in_index || !sf->has_index)) {
+			sf->n_media++;
+			sf->media_bytes += m->size;
+		}
+		if (m->kind == SF_KIND_DB && want_db == SF_DB_DEFAULT &&
+		    (db == NO_MEMBER || in_index || !db_in_index)) {
+			db = i;
+			db_in_index = in_index;
+		}
+		if (m->kind == SF_KIND_DB && m->data_off == want_db + TAR_BLOCK)
+			db = i;
+	}
+	sf->db = NULL;
+	if (db != NO_MEMBER) {
+		sf_member_get(sf, db, &sf->db_m);
+		sf->db = &sf->db_m;
+	}
+	return want_db == SF_DB_DEFAULT || db != NO_MEMBER;
+}
+
 static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
-                                const sd_progress *prog, bool fingerprint, sd_error *err)
+                                const sd_progress *prog, bool fingerprint, uint64_t want_db,
+                                sd_error *err)
 {
 	*out = NULL;
 	sd_input *in;
@@ -2295,27 +2342,19 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	}
 	merge_recovered(sf, fl);
 	names_from_siblings(sf, fl);
-	/* Point at the members that count. */
-	size_t db = NO_MEMBER;
-	bool db_in_index = false;
-	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_mrec *m = mrec(sf, i);
-		bool in_index = m->flags & MF_IN_INDEX;
-		if (m->kind == SF_KIND_MEDIA && (in_index || !sf->has_index)) {
-			sf->n_media++;
-			sf->media_bytes += m->size;
-		}
-		if (m->kind == SF_KIND_DB && (db == NO_MEMBER || in_index || !db_in_index)) {
-			db = i;
-			db_in_index = in_index;
-		}
+	if (!count_members(sf, want_db)) {
+		sf_close(sf);
+		*out = NULL;
+		return sd_error_set(err, SD_ERR_FORMAT, _("%s holds no database at byte %llu"),
+		                    path, (unsigned long long)want_db);
 	}
-	sf->db = NULL;
-	if (db != NO_MEMBER) {
-		sf_member_get(sf, db, &sf->db_m);
-		sf->db = &sf->db_m;
+	if (want_db == SF_DB_DEFAULT) {
+		dead_space(sf, fl);
+	} else {
+		/* a view of one database: the file's photos are the other
+		 * view's to check (source.h) */
+		sf->src.holds_photos = false;
 	}
-	dead_space(sf, fl);
 	if (!sf->db) {
 		database_missing(sf, fl);
 	} else {
@@ -2329,9 +2368,9 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 }
 
 static sd_status sf_open_as(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
-                            bool fingerprint, sd_error *err)
+                            bool fingerprint, uint64_t want_db, sd_error *err)
 {
-	sd_status st = open_sync_file(path, out, fl, prog, fingerprint, err);
+	sd_status st = open_sync_file(path, out, fl, prog, fingerprint, want_db, err);
 	/* A tar (or Mapeo 2's gzip) names its project in its userdata, or
 	 * step 1 says why it cannot; anything else is no sync file. */
 	if (st == SD_OK)
@@ -2344,13 +2383,19 @@ static sd_status sf_open_as(const char *path, syncfile **out, findings *fl, cons
 sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
                   sd_error *err)
 {
-	return sf_open_as(path, out, fl, prog, false, err);
+	return sf_open_as(path, out, fl, prog, false, SF_DB_DEFAULT, err);
+}
+
+sd_status sf_open_db(const char *path, uint64_t db_header, syncfile **out, findings *fl,
+                     const sd_progress *prog, sd_error *err)
+{
+	return sf_open_as(path, out, fl, prog, false, db_header, err);
 }
 
 sd_status sf_open_fingerprinted(const char *path, syncfile **out, findings *fl,
                                 const sd_progress *prog, sd_error *err)
 {
-	return sf_open_as(path, out, fl, prog, true, err);
+	return sf_open_as(path, out, fl, prog, true, SF_DB_DEFAULT, err);
 }
 
 void sf_close(syncfile *sf)
@@ -2374,6 +2419,7 @@ void sf_close(syncfile *sf)
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		free(sf->feeds[i].dir);
 	free(sf->feeds);
+	free(sf->other_dbs);
 	free(sf->userdata_version);
 	for (size_t i = 0; i < sf->n_left_out; i++)
 		free(sf->left_out[i]);

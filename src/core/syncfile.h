@@ -80,6 +80,8 @@ typedef struct sf_feed {
 	sf_range key, tree, signatures, bitfield, data;
 	bool has_secret_key;
 	bool has_localname;
+	bool twice; /* the inner tar names one of its files more than once (the ranges
+	               above are the last copy's, the one Mapeo keeps) */
 } sf_feed;
 
 typedef struct sf_inner {
@@ -160,6 +162,14 @@ typedef struct syncfile {
 	size_t n_inner;
 	sf_feed *feeds; /* numeric feed directories, sorted by number */
 	size_t n_feeds;
+	/* With no index to say which database counts, the last one is read:
+	 * the header offsets of the others (an append that died after
+	 * another), in file order, at most SF_OTHER_DBS_MAX (the nearest to the
+	 * end; limit-exceeded says so); sf_open_db() reads one of them. */
+	uint64_t *other_dbs;
+	size_t n_other_dbs;
+	unsigned copy_scans; /* feeds whose earlier copies were looked for (bounded:
+	                        check_earlier_copy(), diagnosis.h) */
 	sf_hints hints;
 	/* How its ranges are read and what kind of source it is (source.h):
 	 * sf_open() fills it for a sync file, db_open() for a folder. */
@@ -181,6 +191,16 @@ sd_status sf_open(const char *path, syncfile **out, findings *fl, const sd_progr
  * beside the whole check, the structure's walk included. */
 sd_status sf_open_fingerprinted(const char *path, syncfile **out, findings *fl,
                                 const sd_progress *prog, sd_error *err);
+#define SF_OTHER_DBS_MAX 8
+
+/* sf_open(), reading the database whose osm-p2p-db.tar header is at
+ * db_header (one of another view's other_dbs) instead of the one Mapeo
+ * would read; an error when there is none there. The view's photos are the
+ * file's, left to the view of the whole file: src.holds_photos is false,
+ * and it lists no other_dbs. */
+#define SF_DB_DEFAULT UINT64_MAX
+sd_status sf_open_db(const char *path, uint64_t db_header, syncfile **out, findings *fl,
+                     const sd_progress *prog, sd_error *err);
 void sf_close(syncfile *sf);
 /* The index member's text as it is in the file (cut short where the file
  * ends), NUL-terminated, *len its length; NULL when there is no index or it

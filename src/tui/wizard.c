@@ -449,8 +449,15 @@ static plan_counts count_plan(const wizard *w /* NULL: another input */, const r
 	for (size_t i = 0; i < r->n_heads && plan->has_db; i++) {
 		report_head h;
 		report_head_get(r, i, &h);
-		for (size_t k = 0; k < plan->n_feeds; k++)
-			if (plan->feeds[k].from == h.feed && h.seq < plan->feeds[k].keep) {
+		/* by the feed's key: the plan may take it from another copy (another
+		 * source, an earlier database of the file) under another number */
+		const char *key = NULL;
+		for (size_t f = 0; f < r->n_feeds && !key; f++)
+			if (r->feeds[f].index == h.feed && r->feeds[f].key_hex[0])
+				key = r->feeds[f].key_hex;
+		for (size_t k = 0; key && k < plan->n_feeds; k++)
+			if (!plan->feeds[k].rescue && !strcmp(plan->feeds[k].key_hex, key) &&
+			    h.seq < plan->feeds[k].keep) {
 				c.obs_kept++;
 				break;
 			}

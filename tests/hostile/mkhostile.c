@@ -353,6 +353,20 @@ static void gen_syncfiles(const char *data)
 		die(sp);
 	free(sp);
 	add_case("tar", "0,2", "check @/tar-huge-member.mapeodata");
+	/* 200 databases and no index (appends that died before their index):
+	 * each other one is read again whole, so only a few are (syncfile.h) */
+	strbuf many = SB_INIT;
+	uint64_t db_len = TAR_BLOCK + tar_padded(sf->db->size);
+	sb_addn(&many, (const char *)orig, (size_t)sf->index_member->header_off);
+	for (int k = 0; k < 200; k++)
+		sb_addn(&many, (const char *)orig + sf->db->header_off, (size_t)db_len);
+	put("databases-many.mapeodata", sb_str(&many), many.len);
+	sb_free(&many);
+	add_case("databases", "2", "check @/databases-many.mapeodata");
+	add_case("databases", "0,2,4",
+	         "rebuild --config %s/config-A.mapeosettings @/databases-many.mapeodata -o "
+	         "@/out-databases.mapeodata",
+	         data);
 	sf_close(sf);
 	free(b), free(orig), free(src);
 }

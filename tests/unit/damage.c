@@ -201,6 +201,107 @@ void dmg_unpatched_db(const char *path)
 	dmg_truncate(path, end);
 }
 
+uint64_t dmg_db_again(const char *path, int copies, uint64_t *first, uint64_t *len)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	DMG_ASSERT(sf_open(path, &sf, &fl, NULL, NULL) == SD_OK);
+	DMG_ASSERT(sf->db != NULL && sf->index_member != NULL);
+	uint64_t at = sf->index_member->header_off;
+	*first = sf->db->header_off;
+	*len = TAR_BLOCK + tar_padded(sf->db->size);
+	sf_close(sf);
+	fnd_free(&fl);
+	uint8_t *db = malloc(*len);
+	dmg_read(path, *first, db, *len);
+	dmg_truncate(path, at);
+	for (int k = 0; k < copies; k++)
+		dmg_write(path, at + (uint64_t)k * *len, db, *len);
+	free(db);
+	return at;
+}
+
+/* Append a member (header h, then data and its padding) to buf. */
+void dmg_put_member(uint8_t **buf, size_t *len, const uint8_t h[TAR_BLOCK], const void *data,
+                    size_t size)
+{
+	size_t padded = (size_t)tar_padded(size);
+	*buf = realloc(*buf, *len + TAR_BLOCK + padded);
+	memcpy(*buf + *len, h, TAR_BLOCK);
+	memset(*buf + *len + TAR_BLOCK, 0, padded);
+	memcpy(*buf + *len + TAR_BLOCK, data, size);
+	*len += TAR_BLOCK + padded;
+}
+
+/* The inner tar's end (1024 zero bytes) after the entries in buf. */
+void dmg_end_tar(uint8_t **buf, size_t *len)
+{
+	*buf = realloc(*buf, *len + 1024);
+	memset(*buf + *len, 0, 1024);
+	*len += 1024;
+}
+
+/* The database member written again at its place with the inner tar buf
+ * (entries only: its end is added), the index saying its new size. */
+void dmg_replace_db(syncfile *sf, const char *path, uint8_t *buf, size_t len)
+{
+	dmg_end_tar(&buf, &len);
+	uint8_t h[TAR_BLOCK];
+	uint64_t at = sf->db->header_off, old = sf->db->size;
+	char *json = dmg_index_json(path), from[128], to[128];
+	snprintf(from, sizeof from, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%llu}",
+	         (unsigned long long)at, (unsigned long long)old);
+	snprintf(to, sizeof to, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%zu}",
+	         (unsigned long long)at, len);
+	char *fixed = dmg_replace(json, from, to);
+	tar_header_build(h, "osm-p2p-db.tar", len, 1700000000, 0644, TAR_ENC_PATCHED);
+	dmg_truncate(path, at);
+	dmg_write(path, at, h, TAR_BLOCK);
+	dmg_write(path, at + TAR_BLOCK, buf, len);
+	dmg_write_index_at(path, at + TAR_BLOCK + tar_padded(len), fixed);
+	free(fixed);
+	free(json);
+	free(buf);
+}
+
+/* One inner entry as tar-stream packs it: its name, its first size bytes
+ * of data from the file at off. */
+static void put_entry(uint8_t **buf, size_t *len, const char *path, const char *name, uint64_t off,
+                      size_t size)
+{
+	uint8_t h[TAR_BLOCK], *data = malloc(size + 1);
+	dmg_read(path, off, data, size);
+	tar_header_build(h, name, size, 1700000000, 0644, TAR_ENC_STREAM);
+	dmg_put_member(buf, len, h, data, size);
+	free(data);
+}
+
+/* The inner tar packed again from its entries: those under skip ("1/") left
+ * out, the one named cut only its first cut_bytes, and the one named again
+ * written a second time at the end with its first again_bytes. */
+uint8_t *dmg_repack(syncfile *sf, const char *path, const char *skip, const char *cut,
+                    size_t cut_bytes, const char *again, size_t again_bytes, size_t *len)
+{
+	uint8_t *buf = NULL;
+	*len = 0;
+	const sf_inner *twice = NULL;
+	for (size_t i = 0; i < sf->n_inner; i++) {
+		const sf_inner *in = &sf->inner[i];
+		if (skip && !strncmp(in->name, skip, strlen(skip)))
+			continue;
+		bool short_one = cut && !strcmp(in->name, cut) && cut_bytes < in->size;
+		put_entry(&buf, len, path, in->name, in->off, short_one ? cut_bytes : in->size);
+		if (again && !strcmp(in->name, again))
+			twice = in;
+	}
+	if (again && (!twice || again_bytes > twice->size))
+		DMG_ASSERT(false);
+	if (twice)
+		put_entry(&buf, len, path, twice->name, twice->off, again_bytes);
+	return buf;
+}
+
 char *dmg_replace(const char *s, const char *from, const char *to)
 {
 	const char *p = strstr(s, from);

@@ -39,6 +39,31 @@ uint64_t dmg_torn_append(const char *path, const char *inner, uint64_t into);
  * before it patched the header: first-pass header, no index, no trailer. */
 void dmg_unpatched_db(const char *path);
 
+/* An append that died before its index: the index (and trailer) cut
+ * away and the database member appended `copies` times in its place.
+ * Returns where the first copy starts; *first is the original database's
+ * header offset, *len the bytes of one copy (header, data, padding). */
+uint64_t dmg_db_again(const char *path, int copies, uint64_t *first, uint64_t *len);
+
+/* Inner tars packed again, as tar-stream packs them (mkdamage's names,
+ * dupentry and dbmerge, and the unit tests). */
+/* Append a member (header h, then data and its padding) to buf. */
+void dmg_put_member(uint8_t **buf, size_t *len, const uint8_t h[512], const void *data,
+                    size_t size);
+/* The inner tar's end (1024 zero bytes) after the entries in buf. */
+void dmg_end_tar(uint8_t **buf, size_t *len);
+/* The database member of the sync file sf (open on path) written again at
+ * its place with the inner tar buf (entries only: its end is added; buf is
+ * taken), the index saying its new size. */
+struct syncfile;
+void dmg_replace_db(struct syncfile *sf, const char *path, uint8_t *buf, size_t len);
+/* The inner tar of sf packed again from its entries: those under skip
+ * ("1/") left out, the one named cut only its first cut_bytes, and the one
+ * named again written a second time at the end with its first
+ * again_bytes (NULLs: none). Caller frees. */
+uint8_t *dmg_repack(struct syncfile *sf, const char *path, const char *skip, const char *cut,
+                    size_t cut_bytes, const char *again, size_t again_bytes, size_t *len);
+
 /* Run check_run with no configuration; caller frees with report_free. */
 sd_report *dmg_check(const char *path);
 /* The first finding with code, or NULL. */

@@ -42,7 +42,17 @@
  *                                   ./N/file, "gnu" a GNU long name entry ('L')
  *                                   before each header, "pax" a pax header ('x')
  *                                   giving the path (the long names are
- *                                   ./././…/N/file, over 100 bytes) */
+ *                                   ./././…/N/file, over 100 bytes)
+ *   mkdamage dbmerge FILE           the index cut away and a second database
+ *                                   appended in its place that lacks feed 1
+ *                                   and holds feed 0's data cut in half (an
+ *                                   append that died after the data, before
+ *                                   the index; the earlier database holds
+ *                                   what the last one lost)
+ *   mkdamage dupentry FILE INNER BYTES  the database packed again with inner
+ *                                   entry INNER named a second time at its
+ *                                   end, that later copy only its first BYTES
+ *                                   bytes (Mapeo keeps the later copy) */
 #include "config.h"
 
 #include <stdio.h>
@@ -104,18 +114,6 @@ static void retype(uint8_t h[TAR_BLOCK], char type, const char *name)
 	h[155] = ' ';
 }
 
-/* Append a member (header h, then data and its padding) to buf. */
-static void put_member(uint8_t **buf, size_t *len, const uint8_t h[TAR_BLOCK], const void *data,
-                       size_t size)
-{
-	size_t padded = (size_t)tar_padded(size);
-	*buf = realloc(*buf, *len + TAR_BLOCK + padded);
-	memcpy(*buf + *len, h, TAR_BLOCK);
-	memset(*buf + *len + TAR_BLOCK, 0, padded);
-	memcpy(*buf + *len + TAR_BLOCK, data, size);
-	*len += TAR_BLOCK + padded;
-}
-
 /* mkdamage names: the inner tar written again with its names in form. */
 static int names_damage(syncfile *sf, const char *path, const char *form)
 {
@@ -140,7 +138,7 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 			tar_header_build(h, "x", strlen(name) + 1, 1700000000, 0644,
 			                 TAR_ENC_STREAM);
 			retype(h, 'L', "././@LongLink");
-			put_member(&buf, &len, h, name, strlen(name) + 1);
+			dmg_put_member(&buf, &len, h, name, strlen(name) + 1);
 		} else if (!strcmp(form, "pax")) {
 			char rec[600];
 			size_t body = strlen(" path=\n") + strlen(name), total = body + 1;
@@ -149,32 +147,14 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 			snprintf(rec, sizeof rec, "%zu path=%s\n", total, name);
 			tar_header_build(h, "x", strlen(rec), 1700000000, 0644, TAR_ENC_STREAM);
 			retype(h, 'x', "PaxHeader/entry");
-			put_member(&buf, &len, h, rec, strlen(rec));
+			dmg_put_member(&buf, &len, h, rec, strlen(rec));
 		}
 		tar_header_build(h, "x", in->size, 1700000000, 0644, TAR_ENC_STREAM);
 		retype(h, '0', name);
-		put_member(&buf, &len, h, data, in->size);
+		dmg_put_member(&buf, &len, h, data, in->size);
 		free(data);
 	}
-	buf = realloc(buf, len + 1024);
-	memset(buf + len, 0, 1024);
-	len += 1024;
-	/* the database member again, at its place, with its new size */
-	uint64_t at = sf->db->header_off, old = sf->db->size;
-	char *json = dmg_index_json(path), from[128], to[128];
-	snprintf(from, sizeof from, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%llu}",
-	         (unsigned long long)at, (unsigned long long)old);
-	snprintf(to, sizeof to, "\"osm-p2p-db.tar\":{\"offset\":%llu,\"size\":%zu}",
-	         (unsigned long long)at, len);
-	char *fixed = dmg_replace(json, from, to);
-	tar_header_build(h, "osm-p2p-db.tar", len, 1700000000, 0644, TAR_ENC_PATCHED);
-	dmg_truncate(path, at);
-	dmg_write(path, at, h, TAR_BLOCK);
-	dmg_write(path, at + TAR_BLOCK, buf, len);
-	dmg_write_index_at(path, at + TAR_BLOCK + tar_padded(len), fixed);
-	free(fixed);
-	free(json);
-	free(buf);
+	dmg_replace_db(sf, path, buf, len); /* takes buf */
 	return 0;
 }
 
@@ -232,13 +212,36 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 	if (!strcmp(what, "names") && argc == 4)
 		return names_damage(sf, path, argv[3]);
 	if (!strcmp(what, "dbagain") && sf->db && sf->index_member) {
-		uint64_t len = TAR_BLOCK + tar_padded(sf->db->size),
-		         at = sf->index_member->header_off;
-		uint8_t *db = malloc(len);
-		dmg_read(path, sf->db->header_off, db, len);
+		uint64_t first, len;
+		(void)dmg_db_again(path, 1, &first, &len);
+		return 0;
+	}
+	if (!strcmp(what, "dupentry") && argc == 5 && sf->db) {
+		size_t len;
+		uint8_t *buf = dmg_repack(sf, path, NULL, NULL, 0, argv[3],
+		                          (size_t)strtoull(argv[4], NULL, 10), &len);
+		dmg_replace_db(sf, path, buf, len);
+		return 0;
+	}
+	if (!strcmp(what, "dbmerge") && sf->db && sf->index_member) {
+		/* the second database: feed 1 left out, feed 0's data cut */
+		const sf_inner *d0 = inner_named(sf, "0/data");
+		if (!d0)
+			return 2;
+		size_t len;
+		uint8_t *buf =
+		    dmg_repack(sf, path, "1/", "0/data", (size_t)d0->size / 2, NULL, 0, &len);
+		dmg_end_tar(&buf, &len);
+		uint8_t h[TAR_BLOCK];
+		uint64_t at = sf->index_member->header_off;
+		tar_header_build(h, "osm-p2p-db.tar", len, 1700000000, 0644, TAR_ENC_PATCHED);
 		dmg_truncate(path, at);
-		dmg_write(path, at, db, len);
-		free(db);
+		dmg_write(path, at, h, TAR_BLOCK);
+		uint8_t *padded = calloc(1, tar_padded(len) + 1);
+		memcpy(padded, buf, len);
+		dmg_write(path, at + TAR_BLOCK, padded, tar_padded(len));
+		free(padded);
+		free(buf);
 		return 0;
 	}
 	size_t ilen;

@@ -482,6 +482,129 @@ static size_t count_code(const sd_report *r, const char *code)
 	return n;
 }
 
+/* The database appended again where the index was, and no index (an
+ * append that died before its index): the last one is read, the earlier
+ * one is listed, and sf_open_db() reads it. With a block of the last one
+ * damaged, the check says that the earlier one holds a better copy. */
+START_TEST(two_databases)
+{
+	for (int damaged = 0; damaged < 2; damaged++) {
+		char *p = dmg_copy("good-project-A.mapeodata");
+		uint64_t first, len, at = dmg_db_again(p, 1, &first, &len);
+		syncfile *sf;
+		findings fl;
+		fnd_init(&fl);
+		ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+		ck_assert_uint_eq(sf->db->header_off, at);
+		ck_assert_uint_eq(sf->n_other_dbs, 1);
+		ck_assert_uint_eq(sf->other_dbs[0], first);
+		ck_assert(sf->src.holds_photos);
+		if (damaged)
+			dmg_flip(p, sf->feeds[0].data.off + 3);
+		sf_close(sf);
+		fnd_free(&fl);
+
+		sd_error err;
+		fnd_init(&fl);
+		ck_assert_int_eq(sf_open_db(p, first, &sf, &fl, NULL, &err), SD_OK);
+		ck_assert_uint_eq(sf->db->header_off, first);
+		ck_assert_uint_eq(sf->n_other_dbs, 0);
+		ck_assert(!sf->src.holds_photos);
+		ck_assert_uint_eq(sf->n_feeds, 2);
+		ck_assert_uint_eq(sf->n_media, 30);
+		sf_close(sf);
+		fnd_free(&fl);
+		/* no database there (the first photo's header) */
+		fnd_init(&fl);
+		ck_assert_int_eq(sf_open_db(p, 0, &sf, &fl, NULL, &err), SD_ERR_FORMAT);
+		ck_assert_ptr_null(sf);
+		fnd_free(&fl);
+
+		sd_report *r = dmg_check(p);
+		const finding *e = dmg_find(r, "earlier-database"), *d = dmg_find(r, "dead-space");
+		if (damaged) {
+			ck_assert_ptr_nonnull(e);
+			ck_assert_int_eq(e->offset, (int64_t)first);
+			ck_assert_ptr_nonnull(
+			    strstr(e->message, "a shorter or damaged copy of: 1"));
+			ck_assert_ptr_null(d);
+		} else {
+			ck_assert_ptr_null(e);
+			ck_assert_ptr_nonnull(d);
+			ck_assert_ptr_nonnull(strstr(d->message, "holds nothing it lacks"));
+		}
+		report_free(r);
+		dmg_done(p);
+	}
+}
+END_TEST
+
+/* A hostile file of many databases and no index: each other one is read
+ * again whole, so only the SF_OTHER_DBS_MAX nearest the end are, and a
+ * finding says so. */
+START_TEST(many_databases)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	uint64_t first, len, at = dmg_db_again(p, SF_OTHER_DBS_MAX + 2, &first, &len);
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	ck_assert_uint_eq(sf->n_other_dbs, SF_OTHER_DBS_MAX);
+	/* the nearest to the last one, in file order */
+	for (size_t k = 0; k < sf->n_other_dbs; k++)
+		ck_assert_uint_eq(sf->other_dbs[k], at + (k + 1) * len);
+	ck_assert_uint_eq(sf->db->header_off, at + (SF_OTHER_DBS_MAX + 1) * len);
+	ck_assert(fnd_has(&fl, FND_LIMIT_EXCEEDED));
+	sf_close(sf);
+	fnd_free(&fl);
+	dmg_done(p);
+}
+END_TEST
+
+/* A feed file the database names twice, the later copy (the one Mapeo
+ * keeps) cut short: the check follows Mapeo and says that the earlier copy
+ * verifies, and check_earlier_copy() gives that copy. */
+START_TEST(earlier_copy)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	size_t len;
+	uint8_t *buf = dmg_repack(sf, p, NULL, NULL, 0, "0/data", 5000, &len);
+	dmg_replace_db(sf, p, buf, len);
+	sf_close(sf);
+	fnd_free(&fl);
+
+	sd_report *r = dmg_check(p);
+	ck_assert_uint_eq(r->feeds[0].length, 20);
+	ck_assert_uint_lt(r->feeds[0].verified, 20);
+	const finding *f = dmg_find(r, "inner-tar-damaged");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->feed, 0);
+	ck_assert_ptr_nonnull(strstr(f->message, "verifies 20 blocks"));
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	ck_assert(sf->feeds[0].twice);
+	ck_assert(!sf->feeds[1].twice);
+	sf_feed alt;
+	report_feed alt_rf;
+	ck_assert(check_earlier_copy(sf, &sf->feeds[0], &r->feeds[0], &alt, &alt_rf, NULL));
+	ck_assert_uint_eq(alt_rf.verified, 20);
+	ck_assert_uint_eq(alt_rf.length, 20);
+	ck_assert_uint_lt(alt.data.off, sf->feeds[0].data.off);
+	ck_assert_uint_eq(alt.tree.off, sf->feeds[0].tree.off);
+	/* a feed that verifies has no better copy to look for */
+	ck_assert(!check_earlier_copy(sf, &sf->feeds[1], &r->feeds[1], &alt, &alt_rf, NULL));
+	sf_close(sf);
+	fnd_free(&fl);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
 /* Mapeo died while it put the database back (issue 16, item 1): the
  * database's first-pass header (size 0) and part of its inner tar end the
  * file. The inner tar is read from that header on, not as outer members. */
@@ -1151,6 +1274,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, database_missing);
 	tcase_add_test(tc, larger_than_4_gib);
 	tcase_add_test(tc, torn_append);
+	tcase_add_test(tc, two_databases);
+	tcase_add_test(tc, many_databases);
+	tcase_add_test(tc, earlier_copy);
 	tcase_add_test(tc, torn_append_elsewhere);
 	tcase_add_test(tc, step1_cannot_tell);
 	suite_add_tcase(s, tc);
