@@ -1436,6 +1436,52 @@ static void plan_renumber_lines(rebuild_plan *p, syncfile *const *sfs)
 	}
 }
 
+/* The plan when no source gives the database: what is missing, and where
+ * the user may find it (n: the inputs; views of other databases after). */
+static void plan_database_needed(rebuild_plan *p, const rb_source *src, size_t n)
+{
+	/* A file whose database was popped out holds only photos: Mapeo
+	 * takes it and shows no observation. The folder it was left in
+	 * makes the file whole. */
+	bool popped = false, had_db = false, zeroed = false;
+	for (size_t k = 0; k < n; k++) {
+		bool missing = fnd_has(&src[k].r->findings, FND_DATABASE_MISSING);
+		popped = popped || missing;
+		/* its end never written: the database may have been there */
+		zeroed = zeroed || (missing && src[k].sf->end_unwritten);
+		had_db = had_db || src[k].sf->db != NULL;
+	}
+	if (!popped && !p->n_feeds) {
+		/* Cut before any feed was whole, or no structure left to read: a
+		 * file without a database fails its own check
+		 * (database-missing); the observations are in no source given. */
+		add_line(&p->unclean, &p->n_unclean,
+		         had_db ? xstrdup(_("no device's data in the database can be verified, "
+		                            "so the file would hold photos and no observation; "
+		                            "give another copy of the data (a leftover "
+		                            "osm-p2p-syncfile folder 'syncdoctor env' lists, or "
+		                            "the database of a device that has it)"))
+		                : xstrdup(_("no database can be read from the sources (a file "
+		                            "Mapeo did not write, or one whose structure is "
+		                            "lost), so the file would hold no observation; give "
+		                            "another copy of the data")));
+		p->needs_database = true;
+	} else if (popped && !p->has_db) {
+		add_line(&p->unclean, &p->n_unclean,
+		         zeroed ? xstrdup(_("no source holds the database (the observations): "
+		                            "the file is only zeros where it would be, its end "
+		                            "never written; copy the file again from where it "
+		                            "came from, or give a folder that holds the database "
+		                            "('syncdoctor env' lists leftover osm-p2p-syncfile "
+		                            "folders)"))
+		                : xstrdup(_("no source holds the database (the observations): "
+		                            "it was taken out of the file and not put back; give "
+		                            "the folder it was left in ('syncdoctor env' lists "
+		                            "leftover osm-p2p-syncfile folders)")));
+		p->needs_database = true;
+	}
+}
+
 sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const rebuild_options *opt,
                                   const sd_progress *prog, rebuild_plan **out, sd_error *err)
 {
@@ -1504,49 +1550,7 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 		free(sfs);
 		assess(p, opt);
-		/* A file whose database was popped out holds only photos: Mapeo
-		 * takes it and shows no observation. The folder it was left in
-		 * makes the file whole. */
-		bool popped = false, had_db = false, zeroed = false;
-		for (size_t k = 0; k < n; k++) {
-			bool missing = fnd_has(&src[k].r->findings, FND_DATABASE_MISSING);
-			popped = popped || missing;
-			/* its end never written: the database may have been there */
-			zeroed = zeroed || (missing && src[k].sf->end_unwritten);
-			had_db = had_db || src[k].sf->db != NULL;
-		}
-		if (!popped && !p->n_feeds) {
-			/* Cut before any feed was whole, or no structure left to read: a
-			 * file without a database fails its own check
-			 * (database-missing); the observations are in no source given. */
-			add_line(
-			    &p->unclean, &p->n_unclean,
-			    had_db ? xstrdup(_("no device's data in the database can be verified, "
-			                       "so the file would hold photos and no observation; "
-			                       "give another copy of the data (a leftover "
-			                       "osm-p2p-syncfile folder 'syncdoctor env' lists, or "
-			                       "the database of a device that has it)"))
-			           : xstrdup(_("no database can be read from the sources (a file "
-			                       "Mapeo did not write, or one whose structure is "
-			                       "lost), so the file would hold no observation; give "
-			                       "another copy of the data")));
-			p->needs_database = true;
-		} else if (popped && !p->has_db) {
-			add_line(
-			    &p->unclean, &p->n_unclean,
-			    zeroed
-			        ? xstrdup(_("no source holds the database (the observations): "
-			                    "the file is only zeros where it would be, its end "
-			                    "never written; copy the file again from where it "
-			                    "came from, or give a folder that holds the database "
-			                    "('syncdoctor env' lists leftover osm-p2p-syncfile "
-			                    "folders)"))
-			        : xstrdup(_("no source holds the database (the observations): "
-			                    "it was taken out of the file and not put back; give "
-			                    "the folder it was left in ('syncdoctor env' lists "
-			                    "leftover osm-p2p-syncfile folders)")));
-			p->needs_database = true;
-		}
+		plan_database_needed(p, src, n);
 	}
 	if (st == SD_OK) {
 		/* the write copies from these views: nothing is opened again */
