@@ -319,6 +319,14 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	check "two databases: no observation counted as lost" sh -c "grep -q 'observations: \([0-9]*\) of \1 (0 lost)' '$TMP/out'"
 	check "two databases: written" has "Written and verified: good-project-A-repaired.mapeodata"
 	is "two databases: the new file is whole" "$("$SYNCDOCTOR" check --no-config --format json "$W/twodb/good-project-A-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+	# the end never written, over a photo and where the database was: the
+	# photos are not read without it, so none is said complete
+	cp good-project-A.mapeodata zeros.mapeodata
+	"${top_builddir}/tests/unit/mkdamage" zeros zeros.mapeodata original/ad8b42c503eecb8be187886b9d4b49a3.png 123904
+	wiz '\n1\n\n\n\n' zeros.mapeodata
+	check "end unwritten: said in the corruption step" says "the file is only zeros from byte 359424 to its end"
+	check "end unwritten: the photos not said complete" sh -c "! grep -q 'every photo in the file is complete' '$TMP/out'"
+	check "end unwritten: the photos not checked" says "Not checked: without the file's database, its photos are not read."
 else
 	skip "no index: tests/unit/mkdamage was not built (Check is missing)"
 fi

@@ -749,6 +749,7 @@ sd_status check_corruption_step(sd_report *r, check_read *rd, const check_option
 		check_photos(r, sf, rd->model, nn, rd->prog);
 	if (sd_progress_cancelled(rd->prog))
 		return SD_ERR_CANCELLED;
+	r->photos_checked = sf->src.holds_photos;
 	fnd_append(&r->findings, &rd->media);
 	link_media_findings(r, rd->model);
 	fill_observations(r, rd->model);

@@ -137,6 +137,9 @@ typedef struct sd_report {
 	/* feeds */
 	report_feed *feeds;
 	size_t n_feeds;
+	/* every photo read and checked (not in --quick mode, nor without a
+	 * database to read: then "complete" cannot be said) */
+	bool photos_checked;
 	/* observations (not filled in --quick mode) */
 	bool observations_checked;
 	size_t obs_heads;

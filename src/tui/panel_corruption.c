@@ -171,8 +171,10 @@ static void add_indicators(ui_page *p, const sd_report *r)
 		         lo);
 	if (!n && !lo)
 		page_add(p, UI_TEXT, 3, "%s",
-		         !r->media_members ? _("This file holds no photos.")
-		                           : _("No: every photo in the file is complete."));
+		         !r->media_members   ? _("This file holds no photos.")
+		         : r->photos_checked ? _("No: every photo in the file is complete.")
+		                             : _("Not checked: without the file's database, its "
+		                                 "photos are not read."));
 	n = count_codes(r, dates);
 	page_add(p, UI_TEXT, 0, "%s", _("3. Observations with dates that make no sense (1970):"));
 	if (n)
