@@ -21,6 +21,7 @@
 #include "hypercore.h"
 #include "i18n.h"
 #include "keys.h"
+#include "session.h"
 #include "xalloc.h"
 
 #define MAX_REPORTED 5 /* per feed and kind; then one summary */
@@ -436,19 +437,39 @@ static bool tree_bit(const verifier *v, uint64_t i)
 	                      (unsigned)(v->page * 2 / 7), (unsigned)(v->page * 4 / 7 * 8), i);
 }
 
+/* The right edge of node i (the blocks it reaches). */
+static uint64_t right_edge(uint64_t i)
+{
+	unsigned d = depth_of(i);
+	return ((i >> (d + 1)) + 1) << d;
+}
+
 /* Length: the right edge of the highest node the tree bitfield marks
- * (tree-index.blocks()), or of the tree file's nodes. */
+ * (tree-index.blocks(), what hypercore takes), or of the tree file's nodes.
+ * The bits count past the tree file's end too: a tree file cut short or
+ * emptied under a bitfield that still counts the blocks is a feed whose
+ * nodes are missing, not a shorter (or empty, "healthy") one. */
 static uint64_t feed_length(verifier *v)
 {
 	uint64_t len = 0;
 	uint8_t nd[HC_NODE];
-	for (uint64_t i = 0; i < v->n_nodes; i++) {
-		if (!tree_bit(v, i) && !node(&v->tree, i, nd))
+	for (uint64_t i = 0; i < v->n_nodes; i++)
+		if ((tree_bit(v, i) || node(&v->tree, i, nd)) && right_edge(i) > len)
+			len = right_edge(i);
+	if (!v->page || v->src->bitfield_len <= HC_HEADER)
+		return len;
+	/* every tree bit, a byte at a time (the bitfield is in memory) */
+	size_t part = v->page * 4 / 7, from = v->page * 2 / 7;
+	for (size_t at = HC_HEADER; at < v->src->bitfield_len; at++) {
+		size_t pg = (at - HC_HEADER) / v->page, b = (at - HC_HEADER) % v->page;
+		if (b < from || b >= from + part || !v->src->bitfield[at])
 			continue;
-		unsigned d = depth_of(i);
-		uint64_t right = ((i >> (d + 1)) + 1) << d;
-		if (right > len)
-			len = right;
+		for (unsigned k = 0; k < 8; k++)
+			if (v->src->bitfield[at] & (0x80 >> k)) {
+				uint64_t i = ((uint64_t)pg * part + (b - from)) * 8 + k;
+				if (right_edge(i) > len)
+					len = right_edge(i);
+			}
 	}
 	return len;
 }
@@ -592,20 +613,25 @@ static void verify_parents(verifier *v, const sd_progress *prog)
 }
 
 /* Does the signature in slot s (for length s + 1) verify over the stored
- * tree, or over it with the damaged nodes computed again? */
-static bool sig_valid(verifier *v, uint64_t s, const uint8_t *sig)
+ * tree, or over it with the damaged nodes computed again? 1 yes, 0 no, -1
+ * cannot tell: a root of length s + 1 is missing from the tree file (said
+ * as a block without its node), so there is no tree hash to judge the
+ * signature by, and it is not called invalid (a rebuild would clear it). */
+static int sig_valid(verifier *v, uint64_t s, const uint8_t *sig)
 {
 	uint8_t th[32];
 	if (!v->key_ok)
-		return false;
-	if (tree_hash_over(&v->tree, &v->memo, NULL, s + 1, UINT64_MAX, NULL, th) &&
-	    crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0)
-		return true;
+		return -1; /* no key to judge by: feed-key-invalid says so */
+	bool stored = tree_hash_over(&v->tree, &v->memo, NULL, s + 1, UINT64_MAX, NULL, th);
+	if (stored && crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0)
+		return 1;
 	/* over the damaged nodes computed again, the device's signature
 	 * still verifies: the node is the damage, not the signature */
-	return v->patched.n &&
-	       tree_hash_over(&v->tree, &v->memo, &v->patched, s + 1, UINT64_MAX, NULL, th) &&
-	       crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0;
+	bool patched = v->patched.n &&
+	               tree_hash_over(&v->tree, &v->memo, &v->patched, s + 1, UINT64_MAX, NULL, th);
+	if (patched && crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0)
+		return 1;
+	return stored || patched ? 0 : -1;
 }
 
 /* Signatures: a valid one at length s vouches for the roots of s. */
@@ -613,24 +639,47 @@ static void verify_signatures(verifier *v, const sd_progress *prog)
 {
 	if (v->patched.n > 1)
 		qsort(v->patched.v, v->patched.n, sizeof *v->patched.v, cmp_patch);
-	unsigned bad_sigs = 0;
+	uint64_t bad[MAX_REPORTED];
+	unsigned n_bad = 0;
 	for (uint64_t s = 0; s < v->sigs.n_rec && s < v->len; s++) {
 		if ((s & 0xffff) == 0 && sd_progress_cancelled(prog))
 			break; /* feed_verify reports it */
 		uint8_t sig[HC_SIG];
 		if (!rf_get(&v->sigs, s, sig) || sig_blank(sig))
 			continue;
-		if (sig_valid(v, s, sig)) {
+		int valid = sig_valid(v, s, sig);
+		if (valid == 1)
 			v->res->signed_len = (int64_t)(s + 1);
-		} else if (bad_sigs++ < MAX_REPORTED) {
-			feed_finding(
-			    v->fl, FND_FEED_SIGNATURE_INVALID, v->index, v->dir, "signatures",
-			    (int64_t)s,
+		else if (valid == 0 && n_bad < MAX_REPORTED)
+			bad[n_bad++] = s;
+	}
+	/* Mapeo proves the blocks it receives with the sender's latest
+	 * signature (seen: a file with a bad slot under a good later one
+	 * syncs whole in tests/interop), so only a bad signature past the last
+	 * good one stops a sync (doc/formats.md §4). */
+	for (unsigned i = 0; i < n_bad; i++) {
+		if ((int64_t)(bad[i] + 1) < v->res->signed_len) {
+			finding *f = fnd_add_sev(
+			    v->fl, FND_FEED_SIGNATURE_INVALID, SEV_WARNING,
 			    _("feed %d: the signature for length %llu does not verify with the "
-			      "feed's key; Mapeo will stop with 'Remote signature could not be "
-			      "verified'"),
-			    v->index, (unsigned long long)(s + 1));
+			      "feed's key, but a later one (for length %lld) does: Mapeo checks "
+			      "the blocks against that one, so this does not stop a sync; a "
+			      "rebuild clears the bad one"),
+			    v->index, (unsigned long long)(bad[i] + 1),
+			    (long long)v->res->signed_len);
+			char inner[96];
+			snprintf(inner, sizeof inner, "%s/signatures", v->dir);
+			f->feed = v->index;
+			f->block = (int64_t)bad[i];
+			fnd_set_inner(f, inner);
+			continue;
 		}
+		feed_finding(v->fl, FND_FEED_SIGNATURE_INVALID, v->index, v->dir, "signatures",
+		             (int64_t)bad[i],
+		             _("feed %d: the signature for length %llu does not verify with the "
+		               "feed's key; Mapeo will stop with 'Remote signature could not be "
+		               "verified'"),
+		             v->index, (unsigned long long)(bad[i] + 1));
 	}
 }
 
@@ -735,4 +784,56 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	rf_free(&v->tree), rf_free(&v->sigs);
 	free(v);
 	return st;
+}
+
+/* The block sizes first (a scan for newlines, 64 KiB at a time), then each
+ * block read whole and hashed. */
+uint8_t *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
+                                uint64_t *n, size_t *tree_len)
+{
+	enum { CHUNK = 64 << 10 };
+	uint8_t *chunk = xmalloc(CHUNK), *buf = NULL, *tree = NULL;
+	uint64_t *sizes = NULL, start = 0, count = 0;
+	size_t cap = 0;
+	bool ok = true;
+	for (uint64_t off = 0; off < data_size && count < max && ok; off += CHUNK) {
+		size_t len = data_size - off < CHUNK ? (size_t)(data_size - off) : CHUNK;
+		ok = !sess_interrupted && read(ctx, off, chunk, len, NULL) == SD_OK;
+		for (size_t i = 0; ok && i < len && count < max; i++) {
+			if (chunk[i] != '\n')
+				continue;
+			uint64_t size = off + i + 1 - start;
+			if (size > FEED_MAX_BLOCK) {
+				max = count; /* a block syncdoctor does not load ends the guess */
+				break;
+			}
+			SD_GROW(sizes, cap, count + 1);
+			sizes[count++] = size;
+			start = off + i + 1;
+		}
+	}
+	*n = 0;
+	*tree_len = 0;
+	if (ok && count) {
+		*tree_len = 32 + (size_t)(2 * count - 1) * HC_NODE;
+		tree = xcalloc(1, *tree_len);
+		uint64_t off = 0;
+		for (uint64_t k = 0; k < count && ok; off += sizes[k++]) {
+			buf = xrealloc(buf, (size_t)sizes[k]);
+			ok = !sess_interrupted &&
+			     read(ctx, off, buf, (size_t)sizes[k], NULL) == SD_OK;
+			uint8_t *leaf = tree + 32 + 2 * k * HC_NODE;
+			hc_leaf_hash(buf, (size_t)sizes[k], leaf);
+			hc_put_be64(leaf + 32, sizes[k]);
+		}
+		*n = count;
+	}
+	free(chunk), free(buf), free(sizes);
+	if (!ok) {
+		free(tree);
+		*n = 0;
+		*tree_len = 0;
+		return NULL;
+	}
+	return tree;
 }

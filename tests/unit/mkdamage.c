@@ -36,7 +36,13 @@
  *                                   ./N/file, "gnu" a GNU long name entry ('L')
  *                                   before each header, "pax" a pax header ('x')
  *                                   giving the path (the long names are
- *                                   ./././…/N/file, over 100 bytes) */
+ *                                   ./././…/N/file, over 100 bytes)
+ *   mkdamage cut FILE INNER BYTES   inner entry INNER keeps only its first
+ *                                   BYTES bytes (a tree file cut short or
+ *                                   emptied): the database and the index
+ *                                   written again around it
+ *   mkdamage leafsize FILE FEED BLOCK  flip a byte of the size in the leaf
+ *                                   node of a block (its hash intact) */
 #include "config.h"
 
 #include <stdio.h>
@@ -110,19 +116,26 @@ static void put_member(uint8_t **buf, size_t *len, const uint8_t h[TAR_BLOCK], c
 	*len += TAR_BLOCK + padded;
 }
 
-/* mkdamage names: the inner tar written again with its names in form. */
-static int names_damage(syncfile *sf, const char *path, const char *form)
+/* mkdamage names: the inner tar written again with its names in form
+ * ("plain": as they are); the entry named cut keeps cut_len bytes. */
+static int names_damage(syncfile *sf, const char *path, const char *form, const char *cut,
+                        uint64_t cut_len)
 {
-	if (!sf->db || (strcmp(form, "dot") && strcmp(form, "gnu") && strcmp(form, "pax")))
+	if (!sf->db || (strcmp(form, "dot") && strcmp(form, "gnu") && strcmp(form, "pax") &&
+	                strcmp(form, "plain")))
 		return 2;
 	uint8_t *buf = NULL, h[TAR_BLOCK];
 	size_t len = 0;
 	for (size_t i = 0; i < sf->n_inner; i++) {
 		const sf_inner *in = &sf->inner[i];
+		uint64_t size =
+		    cut && !strcmp(in->name, cut) && cut_len < in->size ? cut_len : in->size;
 		uint8_t *data = malloc(in->size + 1);
 		dmg_read(path, in->off, data, in->size);
 		char name[512];
-		if (!strcmp(form, "dot")) {
+		if (!strcmp(form, "plain")) {
+			snprintf(name, sizeof name, "%s", in->name);
+		} else if (!strcmp(form, "dot")) {
 			snprintf(name, sizeof name, "./%s", in->name);
 		} else {
 			size_t n = 0;
@@ -145,9 +158,9 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 			retype(h, 'x', "PaxHeader/entry");
 			put_member(&buf, &len, h, rec, strlen(rec));
 		}
-		tar_header_build(h, "x", in->size, 1700000000, 0644, TAR_ENC_STREAM);
+		tar_header_build(h, "x", size, 1700000000, 0644, TAR_ENC_STREAM);
 		retype(h, '0', name);
-		put_member(&buf, &len, h, data, in->size);
+		put_member(&buf, &len, h, data, size);
 		free(data);
 	}
 	buf = realloc(buf, len + 1024);
@@ -224,7 +237,16 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		return 0;
 	}
 	if (!strcmp(what, "names") && argc == 4)
-		return names_damage(sf, path, argv[3]);
+		return names_damage(sf, path, argv[3], NULL, 0);
+	if (!strcmp(what, "cut") && argc == 5)
+		return inner_named(sf, argv[3])
+		           ? names_damage(sf, path, "plain", argv[3], strtoull(argv[4], NULL, 10))
+		           : 2;
+	if (!strcmp(what, "leafsize") && argc == 5) {
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		dmg_flip(path, fd->tree.off + 32 + 80 * strtoull(argv[4], NULL, 10) + 39);
+		return 0;
+	}
 	if (!strcmp(what, "dbagain") && sf->db && sf->index_member) {
 		uint64_t len = TAR_BLOCK + tar_padded(sf->db->size),
 		         at = sf->index_member->header_off;
