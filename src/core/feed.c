@@ -707,12 +707,47 @@ static void verified_prefix(verifier *v)
 	}
 }
 
+/* Data bits set at or past the feed's end (one flipped bit of a page is
+ * enough): hypercore announces those blocks as held, a peer asks for them
+ * and the sync stops with "No proof available for this index" (seen with
+ * the real Mapeo), while nothing else in the feed is wrong. */
+static void bits_past_end(verifier *v)
+{
+	const uint8_t *bf = v->src->bitfield;
+	size_t part = v->page * 2 / 7, n = 0;
+	uint64_t first = 0;
+	for (size_t at = HC_HEADER; v->page && at < v->src->bitfield_len; at++) {
+		size_t pg = (at - HC_HEADER) / v->page, b = (at - HC_HEADER) % v->page;
+		if (b >= part || !bf[at])
+			continue;
+		for (unsigned k = 0; k < 8; k++) {
+			uint64_t block = ((uint64_t)pg * part + b) * 8 + k;
+			if (!(bf[at] & (0x80 >> k)) || block < v->len)
+				continue;
+			if (!n++)
+				first = block;
+		}
+	}
+	if (n)
+		feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield",
+		             (int64_t)first,
+		             P_("feed %d: its bitfield marks %zu block past its end (block %llu; "
+		                "the feed has %llu): Mapeo offers it, cannot prove it and stops "
+		                "with 'No proof available for this index'",
+		                "feed %d: its bitfield marks %zu blocks past its end (block %llu "
+		                "and on; the feed has %llu): Mapeo offers them, cannot prove them "
+		                "and stops with 'No proof available for this index'",
+		                n),
+		             v->index, n, (unsigned long long)first, (unsigned long long)v->len);
+}
+
 /* The feed-wide findings: missing blocks, an unsigned end. */
 static void summary_findings(verifier *v)
 {
 	const feed_result *res = v->res;
 	uint64_t len = v->len;
 	int index = v->index;
+	bits_past_end(v);
 	if (len && res->present < len)
 		feed_finding(v->fl, FND_FEED_INCOMPLETE, index, v->dir, "bitfield", -1,
 		             _("feed %d has %llu of its %llu blocks (%llu missing): a sync "

@@ -1099,6 +1099,22 @@ static void plan_keyless(rebuild_plan *p, const report_feed *rf, const rebuild_o
 	p->needs_salvage = true;
 }
 
+/* A bitfield that marks blocks past the feed's end stops Mapeo's sync: the
+ * copy writes the bitfield again from the blocks it keeps. */
+static void bitfield_past_end(const sd_report *r, const report_feed *rf, rebuild_feed *pf)
+{
+	for (size_t k = 0, nk = fnd_n(&r->findings); k < nk; k++)
+		if (fnd_at(&r->findings, k)->id == FND_FEED_BITFIELD_DAMAGED &&
+		    fnd_at(&r->findings, k)->feed == rf->index) {
+			pf->rewrite_bitfield = true;
+			add_line(&pf->changes, &pf->n_changes,
+			         xasprintf(_("feed %d: its bitfield, which marks blocks past the "
+			                     "feed's end, is written again"),
+			                   pf->from));
+			return;
+		}
+}
+
 /* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
  * in order) unless nothing of it can be verified. */
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
@@ -1194,6 +1210,8 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 			                   pf->from));
 			break;
 		}
+	if (fnd_has(&r->findings, FND_FEED_BITFIELD_DAMAGED))
+		bitfield_past_end(r, rf, pf);
 	for (size_t k = 0,
 	            nk = fnd_has(&r->findings, FND_FEED_HEADER_INVALID) ? fnd_n(&r->findings) : 0;
 	     k < nk; k++)

@@ -140,6 +140,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	                                  FND_FEED_KEY_INVALID,
 	                                  FND_ENTRY_NOT_JSON,
 	                                  FND_FEED_NAME_COLLISION,
+	                                  FND_FEED_BITFIELD_DAMAGED, /* sync stops at once */
 	                                  FND_COUNT};
 	static const fnd_code photos[] = {FND_MEDIA_DAMAGED, FND_ATTACHMENT_MISSING, FND_COUNT};
 	static const fnd_code left_out[] = {FND_ATTACHMENT_LEFT_OUT, FND_COUNT};

@@ -42,7 +42,9 @@
  *                                   emptied): the database and the index
  *                                   written again around it
  *   mkdamage leafsize FILE FEED BLOCK  flip a byte of the size in the leaf
- *                                   node of a block (its hash intact) */
+ *                                   node of a block (its hash intact)
+ *   mkdamage databit FILE FEED BLOCK  flip the data bit of a block in the
+ *                                   bitfield (one bit of storage damage) */
 #include "config.h"
 
 #include <stdio.h>
@@ -242,6 +244,18 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		return inner_named(sf, argv[3])
 		           ? names_damage(sf, path, "plain", argv[3], strtoull(argv[4], NULL, 10))
 		           : 2;
+	if (!strcmp(what, "databit") && argc == 5) {
+		/* the first page's data bits (1024 bytes: 8192 blocks) */
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		uint64_t block = strtoull(argv[4], NULL, 10);
+		if (block >= 8192)
+			return 2;
+		uint8_t byte;
+		dmg_read(path, fd->bitfield.off + 32 + block / 8, &byte, 1);
+		byte ^= (uint8_t)(0x80 >> (block % 8));
+		dmg_write(path, fd->bitfield.off + 32 + block / 8, &byte, 1);
+		return 0;
+	}
 	if (!strcmp(what, "leafsize") && argc == 5) {
 		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
 		dmg_flip(path, fd->tree.off + 32 + 80 * strtoull(argv[4], NULL, 10) + 39);
