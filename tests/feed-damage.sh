@@ -79,6 +79,16 @@ mapeo "a bad signature under a good one, as it is" "$f" "$KA" 24 30
 status "a bad signature under a good one: --repair clears it" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/sig.out.mapeodata"
 is "a bad signature under a good one: the rebuilt file" "$(json "$TMP/sig.out.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
 
+# A stray tree bit far to the right (node 803): hypercore reads a feed's
+# length by walking the marked nodes from node 0, so it never reaches it,
+# and the real Mapeo syncs the file whole; the check says it is healthy (it
+# must not count the feed as 403 blocks long because of the tree-file fix).
+f="$TMP/treebit.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+"$MK" treebit "$f" 0 803 || fail "mkdamage treebit"
+is "a stray tree bit: feed 0 is still 20 blocks long" "$(json "$f" '[.verdict, .feeds[0].length] | join(" ")')" "ok 20"
+mapeo "a stray tree bit, as it is" "$f" "$KA" 24 30
+
 # One bit of feed 0's bitfield set for block 1131, far past the feed's 20
 # blocks: nothing else is wrong, yet the real Mapeo stops with "No proof
 # available for this index" (it offers the block and cannot prove it). The

@@ -437,41 +437,65 @@ static bool tree_bit(const verifier *v, uint64_t i)
 	                      (unsigned)(v->page * 2 / 7), (unsigned)(v->page * 4 / 7 * 8), i);
 }
 
-/* The right edge of node i (the blocks it reaches). */
-static uint64_t right_edge(uint64_t i)
+/* flat-tree: the node at depth d and offset o, a node's offset, parent and
+ * left child (d is the node's depth). */
+static uint64_t ft_index(unsigned d, uint64_t o) { return ((2 * o + 1) << d) - 1; }
+static uint64_t ft_offset(uint64_t i, unsigned d) { return i >> (d + 1); }
+static uint64_t ft_left(uint64_t i, unsigned d) { return ft_index(d - 1, ft_offset(i, d) * 2); }
+
+/* The length hypercore gives a feed it opens (tree-index blocks() and
+ * verifiedBy() over the bitfield's tree bits): climb from node 0 through
+ * the marked parents, then walk down the right edge of what is marked. A
+ * stray bit far to the right is not reached (the real Mapeo syncs such a
+ * file whole); bits marking nodes the tree file lacks are (a tree file cut
+ * short or emptied: the nodes are missing, the feed is not shorter). */
+static uint64_t bitfield_length(verifier *v, uint64_t max)
 {
-	unsigned d = depth_of(i);
-	return ((i >> (d + 1)) + 1) << d;
+	uint64_t top = 0, next = 0;
+	for (unsigned d = 0;
+	     d < 62 && ((next & 1) ? ((ft_offset(next, d) + 1) << (d + 1)) - 2 : next) < max; d++) {
+		next = ft_index(d + 1, ft_offset(next, d) >> 1);
+		if (tree_bit(v, next))
+			top = next;
+	}
+	if (!tree_bit(v, top))
+		return 0;
+	unsigned d = depth_of(top);
+	uint64_t parent = ft_index(d + 1, ft_offset(top, d) >> 1);
+	while (d < 62 && tree_bit(v, parent) && tree_bit(v, ft_index(d, ft_offset(top, d) ^ 1))) {
+		top = parent;
+		d++;
+		parent = ft_index(d + 1, ft_offset(top, d) >> 1);
+	}
+	while (d) {
+		top = ft_left(ft_index(d, ft_offset(top, d) + 1), d);
+		d--;
+		while (!tree_bit(v, top) && d)
+			top = ft_left(top, d--);
+	}
+	return (tree_bit(v, top) ? top + 2 : top) / 2;
 }
 
-/* Length: the right edge of the highest node the tree bitfield marks
- * (tree-index.blocks(), what hypercore takes), or of the tree file's nodes.
- * The bits count past the tree file's end too: a tree file cut short or
- * emptied under a bitfield that still counts the blocks is a feed whose
- * nodes are missing, not a shorter (or empty, "healthy") one. */
+/* Length: the right edge of the highest node the tree file holds or the
+ * bitfield marks within it, or the length hypercore reads from the
+ * bitfield (which counts blocks whose nodes the tree file lacks). */
 static uint64_t feed_length(verifier *v)
 {
 	uint64_t len = 0;
 	uint8_t nd[HC_NODE];
-	for (uint64_t i = 0; i < v->n_nodes; i++)
-		if ((tree_bit(v, i) || node(&v->tree, i, nd)) && right_edge(i) > len)
-			len = right_edge(i);
+	for (uint64_t i = 0; i < v->n_nodes; i++) {
+		if (!tree_bit(v, i) && !node(&v->tree, i, nd))
+			continue;
+		unsigned d = depth_of(i);
+		uint64_t right = ((i >> (d + 1)) + 1) << d;
+		if (right > len)
+			len = right;
+	}
 	if (!v->page || v->src->bitfield_len <= HC_HEADER)
 		return len;
-	/* every tree bit, a byte at a time (the bitfield is in memory) */
-	size_t part = v->page * 4 / 7, from = v->page * 2 / 7;
-	for (size_t at = HC_HEADER; at < v->src->bitfield_len; at++) {
-		size_t pg = (at - HC_HEADER) / v->page, b = (at - HC_HEADER) % v->page;
-		if (b < from || b >= from + part || !v->src->bitfield[at])
-			continue;
-		for (unsigned k = 0; k < 8; k++)
-			if (v->src->bitfield[at] & (0x80 >> k)) {
-				uint64_t i = ((uint64_t)pg * part + (b - from)) * 8 + k;
-				if (right_edge(i) > len)
-					len = right_edge(i);
-			}
-	}
-	return len;
+	uint64_t pages = (v->src->bitfield_len - HC_HEADER + v->page - 1) / v->page,
+	         hc = bitfield_length(v, pages * (v->page * 4 / 7 * 8));
+	return hc > len ? hc : len;
 }
 
 /* Block k, present: read it, hash it against its leaf, hand it to cb. */

@@ -44,7 +44,9 @@
  *   mkdamage leafsize FILE FEED BLOCK  flip a byte of the size in the leaf
  *                                   node of a block (its hash intact)
  *   mkdamage databit FILE FEED BLOCK  flip the data bit of a block in the
- *                                   bitfield (one bit of storage damage) */
+ *                                   bitfield (one bit of storage damage)
+ *   mkdamage treebit FILE FEED NODE  flip the tree bit of a node in the
+ *                                   bitfield */
 #include "config.h"
 
 #include <stdio.h>
@@ -244,16 +246,17 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		return inner_named(sf, argv[3])
 		           ? names_damage(sf, path, "plain", argv[3], strtoull(argv[4], NULL, 10))
 		           : 2;
-	if (!strcmp(what, "databit") && argc == 5) {
-		/* the first page's data bits (1024 bytes: 8192 blocks) */
+	if ((!strcmp(what, "databit") || !strcmp(what, "treebit")) && argc == 5) {
+		/* the first page: 1024 bytes of data bits (8192 blocks), then
+		 * 2048 of tree bits (16384 nodes) */
 		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
-		uint64_t block = strtoull(argv[4], NULL, 10);
-		if (block >= 8192)
+		uint64_t bit = strtoull(argv[4], NULL, 10), part = what[0] == 'd' ? 0 : 1024;
+		if (bit >= (part ? 16384 : 8192))
 			return 2;
 		uint8_t byte;
-		dmg_read(path, fd->bitfield.off + 32 + block / 8, &byte, 1);
-		byte ^= (uint8_t)(0x80 >> (block % 8));
-		dmg_write(path, fd->bitfield.off + 32 + block / 8, &byte, 1);
+		dmg_read(path, fd->bitfield.off + 32 + part + bit / 8, &byte, 1);
+		byte ^= (uint8_t)(0x80 >> (bit % 8));
+		dmg_write(path, fd->bitfield.off + 32 + part + bit / 8, &byte, 1);
 		return 0;
 	}
 	if (!strcmp(what, "leafsize") && argc == 5) {
