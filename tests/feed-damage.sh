@@ -89,27 +89,34 @@ cp "$D/good-project-A.mapeodata" "$f"
 is "a stray tree bit: feed 0 is still 20 blocks long" "$(json "$f" '[.verdict, .feeds[0].length] | join(" ")')" "ok 20"
 mapeo "a stray tree bit, as it is" "$f" "$KA" 24 30
 
-# One bit of feed 0's bitfield set for block 1131, far past the feed's 20
-# blocks: nothing else is wrong, yet the real Mapeo stops with "No proof
-# available for this index" (it offers the block and cannot prove it). The
-# check said "OK"; a rebuild writes the bitfield again.
-f="$TMP/databit.mapeodata"
-cp "$D/good-project-A.mapeodata" "$f"
-"$MK" databit "$f" 0 1131 || fail "mkdamage databit"
-status "a bitfield bit past the end: the check finds it" 2 "$SYNCDOCTOR" --no-journal check --no-config --no-environment "$f"
-check "a bitfield bit past the end: said as such" grep -q "feed-bitfield-damaged" "$TMP/out"
-if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then
-	skip "a bitfield bit past the end: Mapeo refuses the file as it is (SYNCDOCTOR_NO_INTEROP set)"
-else
-	"$top_srcdir/tests/interop/mapeo-accepts.sh" "$f" "$KA" 24 30 >"$TMP/interop.out" 2>"$TMP/interop.err"
-	case $? in
-	1) ok "a bitfield bit past the end: Mapeo refuses the file as it is" ;;
-	77) skip "a bitfield bit past the end: Mapeo refuses it ($(tail -n 1 "$TMP/interop.err"))" ;;
-	*) fail "a bitfield bit past the end: Mapeo refuses the file as it is" ;;
-	esac
-fi
-status "a bitfield bit past the end: --repair" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/databit.out.mapeodata"
-check "a bitfield bit past the end: the plan says the bitfield is written again" grep -q "bitfield, which marks blocks past" "$TMP/out"
-is "a bitfield bit past the end: the rebuilt file" "$(json "$TMP/databit.out.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
-mapeo "a bitfield bit past the end, rebuilt" "$TMP/databit.out.mapeodata" "$KA" 24 30
+# One bit of feed 0's bitfield flipped, nothing else wrong, and the check
+# said "OK" while the real Mapeo refuses the file: a data bit set for block
+# 1131, far past the feed's 20 blocks (Mapeo offers the block and cannot
+# prove it: "No proof available for this index"), or the tree bit of node 15
+# (the root over blocks 0 to 15) cleared, so that hypercore reads the feed
+# as 15 blocks long ("Remote checksum failed"). A rebuild writes the
+# bitfield again.
+bitcase() {
+	f="$TMP/$2.mapeodata"
+	cp "$D/good-project-A.mapeodata" "$f"
+	"$MK" "$2" "$f" 0 "$3" || fail "$1: mkdamage $2"
+	status "$1: the check finds it" 2 "$SYNCDOCTOR" --no-journal check --no-config --no-environment "$f"
+	check "$1: said as such" grep -q "feed-bitfield-damaged" "$TMP/out"
+	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then
+		skip "$1: Mapeo refuses the file as it is (SYNCDOCTOR_NO_INTEROP set)"
+	else
+		"$top_srcdir/tests/interop/mapeo-accepts.sh" "$f" "$KA" 24 30 >"$TMP/interop.out" 2>"$TMP/interop.err"
+		case $? in
+		1) ok "$1: Mapeo refuses the file as it is" ;;
+		77) skip "$1: Mapeo refuses it ($(tail -n 1 "$TMP/interop.err"))" ;;
+		*) fail "$1: Mapeo refuses the file as it is" ;;
+		esac
+	fi
+	status "$1: --repair" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/$2.out.mapeodata"
+	check "$1: the plan says the bitfield is written again" grep -q "damaged bitfield is written again" "$TMP/out"
+	is "$1: the rebuilt file" "$(json "$TMP/$2.out.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
+	mapeo "$1, rebuilt" "$TMP/$2.out.mapeodata" "$KA" 24 30
+}
+bitcase "a bitfield bit past the end" databit 1131
+bitcase "a root's tree bit cleared" treebit 15
 done_testing

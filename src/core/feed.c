@@ -296,7 +296,8 @@ typedef struct verifier {
 	bool key_ok;
 	size_t page; /* bitfield page size; 0 without a usable bitfield */
 	uint64_t len, n_nodes;
-	uint8_t *ok; /* bit k: block k is present, hashes and sits under intact nodes */
+	uint64_t bits_len; /* the length hypercore reads from the bitfield */
+	uint8_t *ok;       /* bit k: block k is present, hashes and sits under intact nodes */
 	patches patched;
 	unsigned reported;
 } verifier;
@@ -495,6 +496,7 @@ static uint64_t feed_length(verifier *v)
 		return len;
 	uint64_t pages = (v->src->bitfield_len - HC_HEADER + v->page - 1) / v->page,
 	         hc = bitfield_length(v, pages * (v->page * 4 / 7 * 8));
+	v->bits_len = hc;
 	return hc > len ? hc : len;
 }
 
@@ -752,6 +754,15 @@ static void bits_past_end(verifier *v)
 				first = block;
 		}
 	}
+	if (v->page && v->bits_len < v->len)
+		/* a tree bit cleared: Mapeo takes the shorter length, for which no
+		 * signature or root fits (seen: "Remote checksum failed") */
+		feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield",
+		             (int64_t)v->bits_len,
+		             _("feed %d: its bitfield gives it %llu blocks where its tree holds "
+		               "%llu: Mapeo takes the bitfield's count, so the blocks past it do "
+		               "not sync, and the sync can stop ('Remote checksum failed')"),
+		             v->index, (unsigned long long)v->bits_len, (unsigned long long)v->len);
 	if (n)
 		feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield",
 		             (int64_t)first,

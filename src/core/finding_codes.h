@@ -152,9 +152,9 @@ FND(FEED_UNSIGNED, "feed-unsigned", STEP_CORRUPTION, SEV_WARNING,
     N_("no valid signature covers the feed's last blocks"),
     N_("Mapeo cannot accept the unsigned blocks. A salvage rebuild cuts them."))
 FND(FEED_BITFIELD_DAMAGED, "feed-bitfield-damaged", STEP_CORRUPTION, SEV_ERROR,
-    N_("the bitfield marks blocks past the feed's end"),
-    N_("Mapeo offers those blocks, cannot prove them and stops the sync ('No proof "
-       "available for this index'). 'syncdoctor rebuild' writes the bitfield again."))
+    N_("the bitfield marks blocks past the feed's end, or fewer than its tree holds"),
+    N_("Mapeo takes the feed's blocks from the bitfield, cannot prove them and stops the "
+       "sync. 'syncdoctor rebuild' writes the bitfield again."))
 FND(FEED_KEY_INVALID, "feed-key-invalid", STEP_CORRUPTION, SEV_ERROR,
     N_("a feed's key file is missing or not 32 bytes"),
     N_("Mapeo ignores this feed and every one after it."))

@@ -1099,8 +1099,9 @@ static void plan_keyless(rebuild_plan *p, const report_feed *rf, const rebuild_o
 	p->needs_salvage = true;
 }
 
-/* A bitfield that marks blocks past the feed's end stops Mapeo's sync: the
- * copy writes the bitfield again from the blocks it keeps. */
+/* A bitfield that marks blocks past the feed's end, or fewer nodes than
+ * the tree holds, stops Mapeo's sync: the copy writes the bitfield again
+ * from the blocks it keeps. */
 static void bitfield_past_end(const sd_report *r, const report_feed *rf, rebuild_feed *pf)
 {
 	for (size_t k = 0, nk = fnd_n(&r->findings); k < nk; k++)
@@ -1108,8 +1109,8 @@ static void bitfield_past_end(const sd_report *r, const report_feed *rf, rebuild
 		    fnd_at(&r->findings, k)->feed == rf->index) {
 			pf->rewrite_bitfield = true;
 			add_line(&pf->changes, &pf->n_changes,
-			         xasprintf(_("feed %d: its bitfield, which marks blocks past the "
-			                     "feed's end, is written again"),
+			         xasprintf(_("feed %d: its damaged bitfield is written again from "
+			                     "its tree and blocks"),
 			                   pf->from));
 			return;
 		}
