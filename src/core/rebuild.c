@@ -1099,21 +1099,13 @@ static void plan_keyless(rebuild_plan *p, const report_feed *rf, const rebuild_o
 	p->needs_salvage = true;
 }
 
-/* A bitfield that marks blocks past the feed's end, or fewer nodes than
- * the tree holds, stops Mapeo's sync: the copy writes the bitfield again
- * from the blocks it keeps. */
-static void bitfield_past_end(const sd_report *r, const report_feed *rf, rebuild_feed *pf)
+/* Whether the report has a finding of code about feed number feed. */
+static bool feed_has(const sd_report *r, fnd_code code, int feed)
 {
-	for (size_t k = 0, nk = fnd_n(&r->findings); k < nk; k++)
-		if (fnd_at(&r->findings, k)->id == FND_FEED_BITFIELD_DAMAGED &&
-		    fnd_at(&r->findings, k)->feed == rf->index) {
-			pf->rewrite_bitfield = true;
-			add_line(&pf->changes, &pf->n_changes,
-			         xasprintf(_("feed %d: its damaged bitfield is written again from "
-			                     "its tree and blocks"),
-			                   pf->from));
-			return;
-		}
+	for (size_t k = 0, nk = fnd_has(&r->findings, code) ? fnd_n(&r->findings) : 0; k < nk; k++)
+		if (fnd_at(&r->findings, k)->id == code && fnd_at(&r->findings, k)->feed == feed)
+			return true;
+	return false;
 }
 
 /* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
@@ -1211,8 +1203,15 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 			                   pf->from));
 			break;
 		}
-	if (fnd_has(&r->findings, FND_FEED_BITFIELD_DAMAGED))
-		bitfield_past_end(r, rf, pf);
+	if (feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index)) {
+		/* blocks past the feed's end, or fewer nodes than the tree holds:
+		 * Mapeo's sync stops; the copy writes it again from what it keeps */
+		pf->rewrite_bitfield = true;
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: its damaged bitfield is written again from its tree "
+		                     "and blocks"),
+		                   pf->from));
+	}
 	for (size_t k = 0,
 	            nk = fnd_has(&r->findings, FND_FEED_HEADER_INVALID) ? fnd_n(&r->findings) : 0;
 	     k < nk; k++)
