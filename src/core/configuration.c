@@ -179,9 +179,13 @@ static void scan_project_keys(mapeo_config *c, const uint8_t *d, size_t len, fin
 static void take(mapeo_config *c, size_t *cap, const char *name, const uint8_t *d, size_t len,
                  findings *fl)
 {
-	/* Tar files from old builders may say "./presets.json". */
-	if (!strncmp(name, "./", 2))
-		name += 2;
+	/* Desktop extracts the archive (formats §9), so a member is the file
+	 * path.join() makes of its name: "./presets.json" from old builders, or
+	 * "./././…/metadata.json" under a GNU long name or pax path from
+	 * another tar writer, is that file */
+	char *norm = xstrdup(name);
+	tar_path_join(norm);
+	name = norm;
 	add_member(c, cap, name, d, len);
 	json_t **slot = NULL;
 	if (!strcmp(name, "metadata.json"))
@@ -213,6 +217,7 @@ static void take(mapeo_config *c, size_t *cap, const char *name, const uint8_t *
 	} else if (!strcmp(name, "icons.svg")) {
 		c->has_icons_svg = true;
 	}
+	free(norm);
 }
 
 static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error *err)

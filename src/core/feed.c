@@ -21,6 +21,7 @@
 #include "hypercore.h"
 #include "i18n.h"
 #include "keys.h"
+#include "session.h"
 #include "xalloc.h"
 
 #define MAX_REPORTED 5 /* per feed and kind; then one summary */
@@ -295,7 +296,8 @@ typedef struct verifier {
 	bool key_ok;
 	size_t page; /* bitfield page size; 0 without a usable bitfield */
 	uint64_t len, n_nodes;
-	uint8_t *ok; /* bit k: block k is present, hashes and sits under intact nodes */
+	uint64_t bits_len; /* the length hypercore reads from the bitfield */
+	uint8_t *ok;       /* bit k: block k is present, hashes and sits under intact nodes */
 	patches patched;
 	unsigned reported;
 } verifier;
@@ -436,8 +438,48 @@ static bool tree_bit(const verifier *v, uint64_t i)
 	                      (unsigned)(v->page * 2 / 7), (unsigned)(v->page * 4 / 7 * 8), i);
 }
 
-/* Length: the right edge of the highest node the tree bitfield marks
- * (tree-index.blocks()), or of the tree file's nodes. */
+/* flat-tree: the node at depth d and offset o, a node's offset, parent and
+ * left child (d is the node's depth). */
+static uint64_t ft_index(unsigned d, uint64_t o) { return ((2 * o + 1) << d) - 1; }
+static uint64_t ft_offset(uint64_t i, unsigned d) { return i >> (d + 1); }
+static uint64_t ft_left(uint64_t i, unsigned d) { return ft_index(d - 1, ft_offset(i, d) * 2); }
+
+/* The length hypercore gives a feed it opens (tree-index blocks() and
+ * verifiedBy() over the bitfield's tree bits): climb from node 0 through
+ * the marked parents, then walk down the right edge of what is marked. A
+ * stray bit far to the right is not reached (the real Mapeo syncs such a
+ * file whole); bits marking nodes the tree file lacks are (a tree file cut
+ * short or emptied: the nodes are missing, the feed is not shorter). */
+static uint64_t bitfield_length(verifier *v, uint64_t max)
+{
+	uint64_t top = 0, next = 0;
+	for (unsigned d = 0;
+	     d < 62 && ((next & 1) ? ((ft_offset(next, d) + 1) << (d + 1)) - 2 : next) < max; d++) {
+		next = ft_index(d + 1, ft_offset(next, d) >> 1);
+		if (tree_bit(v, next))
+			top = next;
+	}
+	if (!tree_bit(v, top))
+		return 0;
+	unsigned d = depth_of(top);
+	uint64_t parent = ft_index(d + 1, ft_offset(top, d) >> 1);
+	while (d < 62 && tree_bit(v, parent) && tree_bit(v, ft_index(d, ft_offset(top, d) ^ 1))) {
+		top = parent;
+		d++;
+		parent = ft_index(d + 1, ft_offset(top, d) >> 1);
+	}
+	while (d) {
+		top = ft_left(ft_index(d, ft_offset(top, d) + 1), d);
+		d--;
+		while (!tree_bit(v, top) && d)
+			top = ft_left(top, d--);
+	}
+	return (tree_bit(v, top) ? top + 2 : top) / 2;
+}
+
+/* Length: the right edge of the highest node the tree file holds or the
+ * bitfield marks within it, or the length hypercore reads from the
+ * bitfield (which counts blocks whose nodes the tree file lacks). */
 static uint64_t feed_length(verifier *v)
 {
 	uint64_t len = 0;
@@ -450,7 +492,12 @@ static uint64_t feed_length(verifier *v)
 		if (right > len)
 			len = right;
 	}
-	return len;
+	if (!v->page || v->src->bitfield_len <= HC_HEADER)
+		return len;
+	uint64_t pages = (v->src->bitfield_len - HC_HEADER + v->page - 1) / v->page,
+	         hc = bitfield_length(v, pages * (v->page * 4 / 7 * 8));
+	v->bits_len = hc;
+	return hc > len ? hc : len;
 }
 
 /* Block k, present: read it, hash it against its leaf, hand it to cb. */
@@ -592,20 +639,25 @@ static void verify_parents(verifier *v, const sd_progress *prog)
 }
 
 /* Does the signature in slot s (for length s + 1) verify over the stored
- * tree, or over it with the damaged nodes computed again? */
-static bool sig_valid(verifier *v, uint64_t s, const uint8_t *sig)
+ * tree, or over it with the damaged nodes computed again? 1 yes, 0 no, -1
+ * cannot tell: a root of length s + 1 is missing from the tree file (said
+ * as a block without its node), so there is no tree hash to judge the
+ * signature by, and it is not called invalid (a rebuild would clear it). */
+static int sig_valid(verifier *v, uint64_t s, const uint8_t *sig)
 {
 	uint8_t th[32];
 	if (!v->key_ok)
-		return false;
-	if (tree_hash_over(&v->tree, &v->memo, NULL, s + 1, UINT64_MAX, NULL, th) &&
-	    crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0)
-		return true;
+		return -1; /* no key to judge by: feed-key-invalid says so */
+	bool stored = tree_hash_over(&v->tree, &v->memo, NULL, s + 1, UINT64_MAX, NULL, th);
+	if (stored && crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0)
+		return 1;
 	/* over the damaged nodes computed again, the device's signature
 	 * still verifies: the node is the damage, not the signature */
-	return v->patched.n &&
-	       tree_hash_over(&v->tree, &v->memo, &v->patched, s + 1, UINT64_MAX, NULL, th) &&
-	       crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0;
+	bool patched = v->patched.n &&
+	               tree_hash_over(&v->tree, &v->memo, &v->patched, s + 1, UINT64_MAX, NULL, th);
+	if (patched && crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0)
+		return 1;
+	return stored || patched ? 0 : -1;
 }
 
 /* Signatures: a valid one at length s vouches for the roots of s. */
@@ -613,24 +665,47 @@ static void verify_signatures(verifier *v, const sd_progress *prog)
 {
 	if (v->patched.n > 1)
 		qsort(v->patched.v, v->patched.n, sizeof *v->patched.v, cmp_patch);
-	unsigned bad_sigs = 0;
+	uint64_t bad[MAX_REPORTED];
+	unsigned n_bad = 0;
 	for (uint64_t s = 0; s < v->sigs.n_rec && s < v->len; s++) {
 		if ((s & 0xffff) == 0 && sd_progress_cancelled(prog))
 			break; /* feed_verify reports it */
 		uint8_t sig[HC_SIG];
 		if (!rf_get(&v->sigs, s, sig) || sig_blank(sig))
 			continue;
-		if (sig_valid(v, s, sig)) {
+		int valid = sig_valid(v, s, sig);
+		if (valid == 1)
 			v->res->signed_len = (int64_t)(s + 1);
-		} else if (bad_sigs++ < MAX_REPORTED) {
-			feed_finding(
-			    v->fl, FND_FEED_SIGNATURE_INVALID, v->index, v->dir, "signatures",
-			    (int64_t)s,
+		else if (valid == 0 && n_bad < MAX_REPORTED)
+			bad[n_bad++] = s;
+	}
+	/* Mapeo proves the blocks it receives with the sender's latest
+	 * signature (seen: a file with a bad slot under a good later one
+	 * syncs whole in tests/interop), so only a bad signature past the last
+	 * good one stops a sync (doc/formats.md §4). */
+	for (unsigned i = 0; i < n_bad; i++) {
+		if ((int64_t)(bad[i] + 1) < v->res->signed_len) {
+			finding *f = fnd_add_sev(
+			    v->fl, FND_FEED_SIGNATURE_INVALID, SEV_WARNING,
 			    _("feed %d: the signature for length %llu does not verify with the "
-			      "feed's key; Mapeo will stop with 'Remote signature could not be "
-			      "verified'"),
-			    v->index, (unsigned long long)(s + 1));
+			      "feed's key, but a later one (for length %lld) does: Mapeo checks "
+			      "the blocks against that one, so this does not stop a sync; a "
+			      "rebuild clears the bad one"),
+			    v->index, (unsigned long long)(bad[i] + 1),
+			    (long long)v->res->signed_len);
+			char inner[96];
+			snprintf(inner, sizeof inner, "%s/signatures", v->dir);
+			f->feed = v->index;
+			f->block = (int64_t)bad[i];
+			fnd_set_inner(f, inner);
+			continue;
 		}
+		feed_finding(v->fl, FND_FEED_SIGNATURE_INVALID, v->index, v->dir, "signatures",
+		             (int64_t)bad[i],
+		             _("feed %d: the signature for length %llu does not verify with the "
+		               "feed's key; Mapeo will stop with 'Remote signature could not be "
+		               "verified'"),
+		             v->index, (unsigned long long)(bad[i] + 1));
 	}
 }
 
@@ -658,12 +733,56 @@ static void verified_prefix(verifier *v)
 	}
 }
 
+/* Data bits set at or past the feed's end (one flipped bit of a page is
+ * enough): hypercore announces those blocks as held, a peer asks for them
+ * and the sync stops with "No proof available for this index" (seen with
+ * the real Mapeo), while nothing else in the feed is wrong. */
+static void bits_past_end(verifier *v)
+{
+	const uint8_t *bf = v->src->bitfield;
+	size_t part = v->page * 2 / 7, n = 0;
+	uint64_t first = 0;
+	for (size_t at = HC_HEADER; v->page && at < v->src->bitfield_len; at++) {
+		size_t pg = (at - HC_HEADER) / v->page, b = (at - HC_HEADER) % v->page;
+		if (b >= part || !bf[at])
+			continue;
+		for (unsigned k = 0; k < 8; k++) {
+			uint64_t block = ((uint64_t)pg * part + b) * 8 + k;
+			if (!(bf[at] & (0x80 >> k)) || block < v->len)
+				continue;
+			if (!n++)
+				first = block;
+		}
+	}
+	if (v->page && v->bits_len < v->len)
+		/* a tree bit cleared: Mapeo takes the shorter length, for which no
+		 * signature or root fits (seen: "Remote checksum failed") */
+		feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield",
+		             (int64_t)v->bits_len,
+		             _("feed %d: its bitfield gives it %llu blocks where its tree holds "
+		               "%llu: Mapeo takes the bitfield's count, so the blocks past it do "
+		               "not sync, and the sync can stop ('Remote checksum failed')"),
+		             v->index, (unsigned long long)v->bits_len, (unsigned long long)v->len);
+	if (n)
+		feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield",
+		             (int64_t)first,
+		             P_("feed %d: its bitfield marks %zu block past its end (block %llu; "
+		                "the feed has %llu): Mapeo offers it, cannot prove it and stops "
+		                "with 'No proof available for this index'",
+		                "feed %d: its bitfield marks %zu blocks past its end (block %llu "
+		                "and on; the feed has %llu): Mapeo offers them, cannot prove them "
+		                "and stops with 'No proof available for this index'",
+		                n),
+		             v->index, n, (unsigned long long)first, (unsigned long long)v->len);
+}
+
 /* The feed-wide findings: missing blocks, an unsigned end. */
 static void summary_findings(verifier *v)
 {
 	const feed_result *res = v->res;
 	uint64_t len = v->len;
 	int index = v->index;
+	bits_past_end(v);
 	if (len && res->present < len)
 		feed_finding(v->fl, FND_FEED_INCOMPLETE, index, v->dir, "bitfield", -1,
 		             _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
@@ -735,4 +854,56 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	rf_free(&v->tree), rf_free(&v->sigs);
 	free(v);
 	return st;
+}
+
+/* The block sizes first (a scan for newlines, 64 KiB at a time), then each
+ * block read whole and hashed. */
+uint8_t *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
+                                uint64_t *n, size_t *tree_len)
+{
+	enum { CHUNK = 64 << 10 };
+	uint8_t *chunk = xmalloc(CHUNK), *buf = NULL, *tree = NULL;
+	uint64_t *sizes = NULL, start = 0, count = 0;
+	size_t cap = 0;
+	bool ok = true;
+	for (uint64_t off = 0; off < data_size && count < max && ok; off += CHUNK) {
+		size_t len = data_size - off < CHUNK ? (size_t)(data_size - off) : CHUNK;
+		ok = !sess_interrupted && read(ctx, off, chunk, len, NULL) == SD_OK;
+		for (size_t i = 0; ok && i < len && count < max; i++) {
+			if (chunk[i] != '\n')
+				continue;
+			uint64_t size = off + i + 1 - start;
+			if (size > FEED_MAX_BLOCK) {
+				max = count; /* a block syncdoctor does not load ends the guess */
+				break;
+			}
+			SD_GROW(sizes, cap, count + 1);
+			sizes[count++] = size;
+			start = off + i + 1;
+		}
+	}
+	*n = 0;
+	*tree_len = 0;
+	if (ok && count) {
+		*tree_len = 32 + (size_t)(2 * count - 1) * HC_NODE;
+		tree = xcalloc(1, *tree_len);
+		uint64_t off = 0;
+		for (uint64_t k = 0; k < count && ok; off += sizes[k++]) {
+			buf = xrealloc(buf, (size_t)sizes[k]);
+			ok = !sess_interrupted &&
+			     read(ctx, off, buf, (size_t)sizes[k], NULL) == SD_OK;
+			uint8_t *leaf = tree + 32 + 2 * k * HC_NODE;
+			hc_leaf_hash(buf, (size_t)sizes[k], leaf);
+			hc_put_be64(leaf + 32, sizes[k]);
+		}
+		*n = count;
+	}
+	free(chunk), free(buf), free(sizes);
+	if (!ok) {
+		free(tree);
+		*n = 0;
+		*tree_len = 0;
+		return NULL;
+	}
+	return tree;
 }

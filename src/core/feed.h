@@ -76,6 +76,19 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
  * demand (0: the default, 256), to make a small fixture span many pages. */
 void feed_set_page_records(size_t n);
 
+/* The leaves of a feed whose data file is split after each newline: a
+ * kappa-osm entry is one JSON value and a newline, and JSON escapes a
+ * newline inside a string (doc/formats.md §4, §6). For a tree whose nodes or
+ * leaf sizes are lost over intact data: the guess is worth something only
+ * when a signature verifies over the tree built on it. Reads the data
+ * (data_size bytes) through read(ctx, ...) and fills the leaves of at most
+ * max blocks (no block over FEED_MAX_BLOCK, none past the last newline) into
+ * a new tree of 32 + (2n - 1) * 40 bytes whose header and parents are zero
+ * (caller computes the parents and frees it); *n blocks, *tree_len bytes.
+ * NULL when a read fails, sess_interrupted is set, or there is no block. */
+uint8_t *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
+                                uint64_t *n, size_t *tree_len);
+
 /* flat-tree helpers, exposed for the rebuild and tests. */
 /* Roots of a feed of length len (node indexes, left to right); returns the count. */
 size_t feed_full_roots(uint64_t len, uint64_t *roots /* at least 64 */);

@@ -151,10 +151,15 @@ FND(FEED_TREE_DAMAGED, "feed-tree-damaged", STEP_CORRUPTION, SEV_ERROR,
        "and keeps every block."))
 FND(FEED_SIGNATURE_INVALID, "feed-signature-invalid", STEP_CORRUPTION, SEV_ERROR,
     N_("a signature does not verify with the feed's key"),
-    N_("Mapeo gives up the whole sync. A salvage rebuild keeps what still verifies."))
+    N_("A bad signature past the feed's last good one makes Mapeo give up the whole sync. "
+       "A rebuild clears bad signatures; a salvage rebuild keeps what still verifies."))
 FND(FEED_UNSIGNED, "feed-unsigned", STEP_CORRUPTION, SEV_WARNING,
     N_("no valid signature covers the feed's last blocks"),
     N_("Mapeo cannot accept the unsigned blocks. A salvage rebuild cuts them."))
+FND(FEED_BITFIELD_DAMAGED, "feed-bitfield-damaged", STEP_CORRUPTION, SEV_ERROR,
+    N_("the bitfield marks blocks past the feed's end, or fewer than its tree holds"),
+    N_("Mapeo takes the feed's blocks from the bitfield, cannot prove them and stops the "
+       "sync. 'syncdoctor rebuild' writes the bitfield again."))
 FND(FEED_KEY_INVALID, "feed-key-invalid", STEP_CORRUPTION, SEV_ERROR,
     N_("a feed's key file is missing or not 32 bytes"),
     N_("Mapeo ignores this feed and every one after it."))

@@ -6,12 +6,17 @@
  * a check's instructions, and jsmn (libjsmn-dev) would need a token array
  * sized for the worst block plus our own validation anyway, since it does
  * not check escapes, UTF-8 or numbers. So the scanner below makes one pass,
- * keeps only those fields, and accepts exactly what jansson 2.14's
- * json_loadb(data, len, 0) accepts (the "entry-not-json" finding must not
- * change): an object or array at the top, strict grammar, valid UTF-8,
- * escapes with paired surrogates, no \u0000, integers within 64 bits,
- * reals that do not overflow, at most JSON_PARSER_MAX_DEPTH (2048) levels;
- * a key given twice keeps its last value, as jansson does. One deliberate
+ * keeps only those fields, and accepts what jansson 2.14's
+ * json_loadb(data, len, 0) accepts: an object or array at the top, strict
+ * grammar, valid UTF-8, at most JSON_PARSER_MAX_DEPTH (2048) levels; a key
+ * given twice keeps its last value, as jansson does. Where jansson is
+ * stricter than JavaScript's JSON.parse, which is what reads an entry in
+ * Mapeo, the scanner follows Mapeo ("entry-not-json" says Mapeo cannot read
+ * the entry, and a salvage cuts a feed there): \u0000 and lone surrogates
+ * in strings (a text cut inside an emoji) and integers past 64 bits or reals
+ * past a double (a long number typed in a field) are accepted, as the real
+ * Mapeo accepts them (seen in tests/interop); a decoded \u0000 or lone
+ * surrogate reads as U+FFFD. One deliberate
  * difference: jansson skips a NUL byte right after a number or a literal
  * (its lexer's put-back char looks like an empty buffer); here any NUL
  * outside a string is an error, as JavaScript's JSON.parse in Mapeo has it.
@@ -375,18 +380,9 @@ static bool scan_string(scan *s, span *out)
 		if (c == 'u') {
 			if (end - p < 6)
 				return false;
-			int32_t v = u_escape((const char *)p + 2);
-			if (v <= 0 || (v >= 0xDC00 && v <= 0xDFFF))
-				return false; /* \u0000, bad hex, or a lone low surrogate */
+			if (u_escape((const char *)p + 2) < 0)
+				return false; /* bad hex; \u0000 and lone surrogates pass */
 			p += 6;
-			if (v >= 0xD800 && v <= 0xDBFF) {
-				if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
-					return false;
-				int32_t w = u_escape((const char *)p + 2);
-				if (w < 0xDC00 || w > 0xDFFF)
-					return false;
-				p += 6;
-			}
 		} else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
 		           c == 'r' || c == 't') {
 			p += 2;
@@ -419,8 +415,9 @@ static const char *digit_run(const char *p, const char *end)
 	return p;
 }
 
-/* A number, as jansson lexes it: integers must fit 64 bits, reals must not
- * overflow a double. *real: it has a fraction or an exponent. */
+/* A number, as JSON.parse lexes it (jansson also wants integers within 64
+ * bits and reals within a double; Mapeo does not). *real: it has a fraction
+ * or an exponent. */
 static bool scan_number(scan *s, span *out, bool *real)
 {
 	const char *p = s->p, *end = s->end, *start = p;
@@ -428,7 +425,6 @@ static bool scan_number(scan *s, span *out, bool *real)
 		p++;
 	if (p >= end || *p < '0' || *p > '9')
 		return false;
-	const char *digits = p;
 	if (*p == '0') {
 		p++;
 		if (p < end && *p >= '0' && *p <= '9')
@@ -437,7 +433,6 @@ static bool scan_number(scan *s, span *out, bool *real)
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
 	}
-	size_t int_digits = (size_t)(p - digits);
 	bool frac = false, exp = false;
 	if (p < end && *p == '.') {
 		if (!(p = digit_run(p + 1, end)))
@@ -456,30 +451,6 @@ static bool scan_number(scan *s, span *out, bool *real)
 	out->len = (size_t)(p - start);
 	out->esc = false;
 	*real = frac || exp;
-	if (!*real) {
-		/* INT64_MAX has 19 digits; the magnitude of INT64_MIN is one more */
-		if (int_digits > 19)
-			return false;
-		if (int_digits == 19) {
-			const char *lim =
-			    *start == '-' ? "9223372036854775808" : "9223372036854775807";
-			if (memcmp(digits, lim, 19) > 0)
-				return false;
-		}
-	} else if (exp || int_digits > 300) {
-		/* only these can pass DBL_MAX: ask strtod */
-		char small[64], *buf = out->len < sizeof small ? small : xmalloc(out->len + 1);
-		memcpy(buf, start, out->len);
-		buf[out->len] = '\0';
-		local_point(buf);
-		errno = 0;
-		double d = strtod(buf, NULL);
-		bool over = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
-		if (buf != small)
-			free(buf);
-		if (over)
-			return false;
-	}
 	s->p = p;
 	return true;
 }
@@ -688,10 +659,14 @@ static const char *span_text(obs_model *m, const span *sp, size_t *len)
 		case 'u': {
 			uint32_t v = (uint32_t)u_escape(p);
 			p += 4;
-			if (v >= 0xD800 && v <= 0xDBFF) {
-				v = ((v - 0xD800) << 10) + ((uint32_t)u_escape(p + 2) - 0xDC00) +
-				    0x10000;
+			uint32_t w = e - p >= 6 && p[0] == '\\' && p[1] == 'u'
+			                 ? (uint32_t)u_escape(p + 2)
+			                 : 0;
+			if (v >= 0xD800 && v <= 0xDBFF && w >= 0xDC00 && w <= 0xDFFF) {
+				v = ((v - 0xD800) << 10) + (w - 0xDC00) + 0x10000;
 				p += 6;
+			} else if (v == 0 || (v >= 0xD800 && v <= 0xDFFF)) {
+				v = 0xFFFD; /* no NUL in a C string, no surrogate in UTF-8 */
 			}
 			/* \uXXXX takes 6 bytes and encodes in at most 3; a pair takes 12 for 4 */
 			if (v < 0x80) {
@@ -719,20 +694,16 @@ static const char *span_text(obs_model *m, const span *sp, size_t *len)
 	return o;
 }
 
-/* jansson's value of a number token: strtod with the locale's decimal
- * point, as jansson does it, or an integer converted. */
+/* The value of a number token: strtod with the locale's decimal point, as
+ * jansson does it; an integer past 64 bits is a double, as in JavaScript. */
 static double span_number(const span *sp, bool real)
 {
 	char small[64], *buf = sp->len < sizeof small ? small : xmalloc(sp->len + 1);
 	memcpy(buf, sp->p, sp->len);
 	buf[sp->len] = '\0';
-	double d;
-	if (real) {
+	if (real)
 		local_point(buf);
-		d = strtod(buf, NULL);
-	} else {
-		d = (double)strtoll(buf, NULL, 10);
-	}
+	double d = strtod(buf, NULL);
 	if (buf != small)
 		free(buf);
 	return d;

@@ -120,6 +120,17 @@ static void map_feeds(const rebuild_plan *p, smap *m)
 
 /* ---- salvage: what still verifies against a signature ---- */
 
+typedef struct range_ctx {
+	syncfile *sf;
+	uint64_t off;
+} range_ctx;
+
+static sd_status read_range(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	range_ctx *rc = ctx;
+	return sf_read(rc->sf, rc->off + off, buf, len, err);
+}
+
 /* Recompute every parent of tree (length len) from the leaves up. */
 static void recompute_parents(uint8_t *tree, uint64_t len)
 {
@@ -160,9 +171,42 @@ typedef struct salvaged {
 	uint64_t length; /* blocks the written feed has (signed) */
 	uint64_t keep;   /* blocks 0..keep-1 carry data */
 	bool recomputed; /* damaged tree nodes were rebuilt from intact data */
+	bool lines;      /* ... with the blocks found by newlines (lines_candidate()) */
 	bool *authentic; /* per block below n_authentic: its data hashes to a signed tree */
 	uint64_t n_authentic;
 } salvaged;
+
+/* A third candidate for salvage_feed(): the data split into its entries by
+ * newlines, when the stored leaves are lost or their sizes damaged (a tree
+ * file cut short or emptied over intact data). Taken in place of *tree
+ * (need bytes, len blocks, signed up to *s1) when a signature verifies
+ * over it further than best. */
+static void lines_candidate(syncfile *sf, const sf_feed *fd, const uint8_t *sigs, size_t sl,
+                            const uint8_t *key, uint64_t best, uint8_t **tree, size_t *need,
+                            uint64_t *len, uint64_t *s1)
+{
+	if (!fd->data.present || (sl - 32) / 64 <= best)
+		return;
+	range_ctx rc = {sf, fd->data.off};
+	uint64_t n;
+	size_t tl;
+	uint8_t *t =
+	    feed_leaves_from_lines(read_range, &rc, fd->data.size, (sl - 32) / 64, &n, &tl);
+	if (!t)
+		return;
+	recompute_parents(t, n);
+	uint64_t s = signed_length(t, tl, sigs, sl, key, n);
+	if (s <= best) {
+		free(t);
+		return;
+	}
+	memcpy(t, *tree, 32);
+	free(*tree);
+	*tree = xrealloc(t, tl + HC_NODE);
+	*need = tl;
+	*len = n;
+	*s1 = s;
+}
 
 /* Two candidate trees: parents recomputed over leaves hashed from the data
  * (right when only tree nodes are damaged), and over the stored leaves
@@ -210,6 +254,13 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 	recompute_parents(stored, len);
 	uint64_t s1 = signed_length(from_data, need, sigs, sl, key, len);
 	uint64_t s2 = signed_length(stored, need, sigs, sl, key, len);
+	uint64_t stored_len = len, best = s1 > s2 ? s1 : s2;
+	lines_candidate(sf, fd, sigs, sl, key, best, &from_data, &need, &len, &s1);
+	out->lines = s1 > best;
+	if (len > stored_len) {
+		good = xrealloc(good, (len + 1) * sizeof *good);
+		memset(good + stored_len, 0, (len + 1 - stored_len) * sizeof *good);
+	}
 	uint64_t prefix = 0;
 	while (prefix < len && good[prefix])
 		prefix++;
@@ -226,7 +277,7 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 		out->length = s1;
 		out->keep = s1;
 		size_t used = 32 + (size_t)(s1 ? 2 * s1 - 1 : 0) * HC_NODE;
-		out->recomputed = memcmp(from_data, tree, used < tl ? used : tl) != 0;
+		out->recomputed = used > tl || memcmp(from_data, tree, used) != 0;
 	} else if (s2) {
 		/* Data is damaged: Mapeo needs a signature for the length it is
 		 * given, so cut at the last signed length the intact data reaches
@@ -1097,6 +1148,34 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
 	return true;
 }
 
+/* A feed whose key file is missing or not 32 bytes: no signature of it can
+ * be checked, so nothing of it can be written for Mapeo (which ignores it,
+ * and every feed after it, anyway). Its blocks are said to be left out,
+ * never dropped silently, and only a salvage may leave them out. */
+static void plan_keyless(rebuild_plan *p, const report_feed *rf, const rebuild_options *opt)
+{
+	add_dropped(p, NULL,
+	            xasprintf(_("feed %d, all its %llu blocks: its key file is missing or "
+	                        "damaged, so none of it can be verified"),
+	                      rf->index, (unsigned long long)rf->length));
+	if (opt->salvage)
+		return;
+	add_line(&p->unclean, &p->n_unclean,
+	         xasprintf(_("feed %d has no key that can be read, so none of it can be "
+	                     "verified, and this mode does not leave data out"),
+	                   rf->index));
+	p->needs_salvage = true;
+}
+
+/* Whether the report has a finding of code about feed number feed. */
+static bool feed_has(const sd_report *r, fnd_code code, int feed)
+{
+	for (size_t k = 0, nk = fnd_has(&r->findings, code) ? fnd_n(&r->findings) : 0; k < nk; k++)
+		if (fnd_at(&r->findings, k)->id == code && fnd_at(&r->findings, k)->feed == feed)
+			return true;
+	return false;
+}
+
 /* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
  * in order) unless nothing of it can be verified. */
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
@@ -1114,8 +1193,11 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		                      rf->index));
 		return;
 	}
-	if (!fd || !rf->key_hex[0])
+	if (!fd || !rf->key_hex[0]) {
+		if (fd && rf->length)
+			plan_keyless(p, rf, opt);
 		return;
+	}
 	if (sf->inner_cut &&
 	    (!fd->tree.present || !fd->signatures.present || !fd->bitfield.present)) {
 		/* a torn append cut it before it was whole: nothing verifies.
@@ -1165,6 +1247,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 			pf->keep = sv.keep;
 			pf->written_length = sv.length;
 			pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
+			pf->from_lines = sv.lines;
 			if (sv.recomputed)
 				add_line(
 				    &pf->changes, &pf->n_changes,
@@ -1195,6 +1278,15 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 			                   pf->from));
 			break;
 		}
+	if (feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index)) {
+		/* blocks past the feed's end, or fewer nodes than the tree holds:
+		 * Mapeo's sync stops; the copy writes it again from what it keeps */
+		pf->rewrite_bitfield = true;
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: its damaged bitfield is written again from its tree "
+		                     "and blocks"),
+		                   pf->from));
+	}
 	for (size_t k = 0, nk = !pf->earlier_copy && fnd_has(&r->findings, FND_FEED_HEADER_INVALID)
 	                            ? fnd_n(&r->findings)
 	                            : 0;
@@ -1261,7 +1353,8 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		if (fn->id != FND_ENTRY_NOT_JSON || fn->block < 0)
 			continue;
 		for (size_t f = 0; f < p->n_feeds; f++)
-			if (p->feeds[f].from == fn->feed && (uint64_t)fn->block < p->feeds[f].keep)
+			if (p->feeds[f].from == fn->feed && !p->feeds[f].from_lines &&
+			    (uint64_t)fn->block < p->feeds[f].keep)
 				p->feeds[f].entry_bad = true;
 	}
 	bool secret = false;
@@ -1333,6 +1426,9 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 		rebuild_plan *s = &subs[k];
 		for (size_t i = 0; i < s->n_changes; i++)
 			move_line(&p->changes, &p->n_changes, &s->changes[i]);
+		for (size_t i = 0; i < s->n_unclean; i++)
+			move_line(&p->unclean, &p->n_unclean, &s->unclean[i]);
+		p->needs_salvage = p->needs_salvage || s->needs_salvage;
 		for (size_t f = 0; f < s->n_feeds; f++) {
 			rebuild_feed *c = &s->feeds[f];
 			size_t at;
@@ -1732,17 +1828,6 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 }
 
 /* ---- writing ---- */
-
-typedef struct range_ctx {
-	syncfile *sf;
-	uint64_t off;
-} range_ctx;
-
-static sd_status read_range(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
-{
-	range_ctx *rc = ctx;
-	return sf_read(rc->sf, rc->off + off, buf, len, err);
-}
 
 /* The feed files cut to length blocks: tree nodes that exist at that length,
  * the first length signature slots, and a bitfield whose data bits mark the

@@ -59,6 +59,8 @@ typedef struct rebuild_feed {
 	size_t pos;              /* place in that source's feed table (two may share a number) */
 	bool verifies;           /* the input feed verifies whole (every hash and signature) */
 	bool entry_bad;          /* a kept block is not an entry Mapeo can read */
+	bool from_lines;         /* its tree is made again from the data split at newlines: the
+	                            check's block boundaries (and entry-not-json) do not apply */
 	bool rewrite_bitfield;   /* a damaged bitfield or header hid intact data: write it again */
 	bool clear_bad_sigs;     /* a signature slot does not verify: clear it in the copy */
 	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */

@@ -1836,33 +1836,6 @@ static void inner_entry_faults(inner_walk *w, const tar_entry *e)
 		w->sf->hints.negative_mtime = true;
 }
 
-/* The path an entry name (slashes already forward) is extracted to, in
- * place: Mapeo writes each entry to path.join(folder, name), which drops
- * empty and "." parts and resolves ".." (never above the folder), so
- * "./0/key" or "0//key", as other tar writers name them, is feed 0's key
- * to Mapeo. Read any other way, such a feed was silently not a feed: the
- * check said healthy and a rebuild left it out. */
-static void inner_path_join(char *name)
-{
-	char *out = name;
-	const char *p = name;
-	while (*p) {
-		const char *end = strchr(p, '/');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			while (out > name && *--out != '/')
-				;
-		} else if (len && !(len == 1 && p[0] == '.')) {
-			if (out > name)
-				*out++ = '/';
-			memmove(out, p, len);
-			out += len;
-		}
-		p += len + (end != NULL);
-	}
-	*out = '\0';
-}
-
 /* A regular file of the inner tar: listed (sf->inner), given to its feed
  * when it is in a numbered folder, or taken as a writer hint. */
 static void inner_place(inner_walk *w, const tar_entry *e)
@@ -1872,7 +1845,9 @@ static void inner_place(inner_walk *w, const tar_entry *e)
 	for (char *p = norm; *p; p++)
 		if (*p == '\\')
 			*p = '/';
-	inner_path_join(norm);
+	/* as Mapeo extracts it: read any other way, "./0/key" was silently
+	 * not a feed (the check said healthy and a rebuild left it out) */
+	tar_path_join(norm);
 	if (backslash)
 		w->any_backslash = true;
 	else if (strchr(norm, '/'))

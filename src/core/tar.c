@@ -365,3 +365,25 @@ sd_status tar_write_member(sd_output *o, const char *name, const void *data, uin
 		st = tar_write_zeros(o, tar_padded(size) - size, err);
 	return st;
 }
+
+/* path.join(folder, name) (doc/formats.md §3, §9) done in place. */
+void tar_path_join(char *name)
+{
+	char *out = name;
+	const char *p = name;
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (out > name && *--out != '/')
+				;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			if (out > name)
+				*out++ = '/';
+			memmove(out, p, len);
+			out += len;
+		}
+		p += len + (end != NULL);
+	}
+	*out = '\0';
+}

@@ -94,6 +94,14 @@ void tar_iter_init(tar_iter *it, sd_input *in, uint64_t start, uint64_t len);
 tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err);
 void tar_iter_free(tar_iter *it);
 
+/* The path an entry name (slashes forward) is extracted to, in place: Mapeo
+ * writes each entry of a database tar to path.join(folder, name), and
+ * Desktop extracts a configuration the same way, which drops empty and "."
+ * parts and resolves ".." (never above the folder); so "./0/key", "0//key"
+ * or a long "./././.../metadata.json" from another tar writer (its GNU long
+ * name or pax path) is that file to Mapeo. */
+void tar_path_join(char *name);
+
 /* Build one header. Names longer than 100 bytes are split into prefix and
  * name at a '/' like tar-stream; returns false when the name cannot be
  * stored (too long, non-ASCII). mode e.g. 0644. */

@@ -20,7 +20,10 @@ static bool in_step(const finding *f)
 }
 
 /* codes ends with FND_COUNT */
-static size_t count_codes(const sd_report *r, const fnd_code *codes)
+/* Findings of these codes with at least severity min (a producer may lower
+ * a code's severity for a harmless case, e.g. a bad signature a later good
+ * one supersedes). */
+static size_t count_codes(const sd_report *r, const fnd_code *codes, fnd_severity min)
 {
 	bool any = false;
 	for (const fnd_code *c = codes; *c != FND_COUNT && !any; c++)
@@ -28,7 +31,8 @@ static size_t count_codes(const sd_report *r, const fnd_code *codes)
 	size_t n = 0;
 	for (size_t i = 0, nf = any ? fnd_n(&r->findings) : 0; i < nf; i++)
 		for (const fnd_code *c = codes; *c != FND_COUNT; c++)
-			if (fnd_at(&r->findings, i)->id == *c)
+			if (fnd_at(&r->findings, i)->id == *c &&
+			    fnd_at(&r->findings, i)->severity >= min)
 				n++;
 	return n;
 }
@@ -136,6 +140,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	                                  FND_FEED_KEY_INVALID,
 	                                  FND_ENTRY_NOT_JSON,
 	                                  FND_FEED_NAME_COLLISION,
+	                                  FND_FEED_BITFIELD_DAMAGED, /* sync stops at once */
 	                                  FND_COUNT};
 	static const fnd_code photos[] = {FND_MEDIA_DAMAGED, FND_ATTACHMENT_MISSING, FND_COUNT};
 	static const fnd_code left_out[] = {FND_ATTACHMENT_LEFT_OUT, FND_COUNT};
@@ -143,7 +148,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	                                 FND_COUNT};
 	page_gap(p);
 	page_add(p, UI_HEAD, 0, "%s", _("The guide's signs of corrupted data"));
-	size_t n = count_codes(r, frozen);
+	size_t n = count_codes(r, frozen, SEV_ERROR);
 	page_add(p, UI_TEXT, 0, "%s",
 	         _("1. Mapeo frozen for hours while making or syncing the file, without the "
 	           "number of Data or Images going up:"));
@@ -151,8 +156,8 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	         n ? _("Yes, this file can cause that: it has the damage listed above.")
 	           : _("Not because of this file: its structure and every device's data check "
 	               "out."));
-	n = count_codes(r, photos);
-	size_t lo = count_codes(r, left_out);
+	n = count_codes(r, photos, SEV_INFO);
+	size_t lo = count_codes(r, left_out, SEV_INFO);
 	page_add(p, UI_TEXT, 0, "%s", _("2. Observations with photos that will not open:"));
 	if (n)
 		page_add(p, UI_TEXT, 3,
@@ -175,7 +180,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 		         : r->photos_checked ? _("No: every photo in the file is complete.")
 		                             : _("Not checked: without the file's database, its "
 		                                 "photos are not read."));
-	n = count_codes(r, dates);
+	n = count_codes(r, dates, SEV_INFO);
 	page_add(p, UI_TEXT, 0, "%s", _("3. Observations with dates that make no sense (1970):"));
 	if (n)
 		page_add(p, UI_TEXT, 3,

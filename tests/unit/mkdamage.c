@@ -52,7 +52,17 @@
  *   mkdamage dupentry FILE INNER BYTES  the database packed again with inner
  *                                   entry INNER named a second time at its
  *                                   end, that later copy only its first BYTES
- *                                   bytes (Mapeo keeps the later copy) */
+ *                                   bytes (Mapeo keeps the later copy)
+ *   mkdamage cut FILE INNER BYTES   inner entry INNER keeps only its first
+ *                                   BYTES bytes (a tree file cut short or
+ *                                   emptied): the database and the index
+ *                                   written again around it
+ *   mkdamage leafsize FILE FEED BLOCK  flip a byte of the size in the leaf
+ *                                   node of a block (its hash intact)
+ *   mkdamage databit FILE FEED BLOCK  flip the data bit of a block in the
+ *                                   bitfield (one bit of storage damage)
+ *   mkdamage treebit FILE FEED NODE  flip the tree bit of a node in the
+ *                                   bitfield */
 #include "config.h"
 
 #include <stdio.h>
@@ -114,19 +124,26 @@ static void retype(uint8_t h[TAR_BLOCK], char type, const char *name)
 	h[155] = ' ';
 }
 
-/* mkdamage names: the inner tar written again with its names in form. */
-static int names_damage(syncfile *sf, const char *path, const char *form)
+/* mkdamage names: the inner tar written again with its names in form
+ * ("plain": as they are); the entry named cut keeps cut_len bytes. */
+static int names_damage(syncfile *sf, const char *path, const char *form, const char *cut,
+                        uint64_t cut_len)
 {
-	if (!sf->db || (strcmp(form, "dot") && strcmp(form, "gnu") && strcmp(form, "pax")))
+	if (!sf->db || (strcmp(form, "dot") && strcmp(form, "gnu") && strcmp(form, "pax") &&
+	                strcmp(form, "plain")))
 		return 2;
 	uint8_t *buf = NULL, h[TAR_BLOCK];
 	size_t len = 0;
 	for (size_t i = 0; i < sf->n_inner; i++) {
 		const sf_inner *in = &sf->inner[i];
+		uint64_t size =
+		    cut && !strcmp(in->name, cut) && cut_len < in->size ? cut_len : in->size;
 		uint8_t *data = malloc(in->size + 1);
 		dmg_read(path, in->off, data, in->size);
 		char name[512];
-		if (!strcmp(form, "dot")) {
+		if (!strcmp(form, "plain")) {
+			snprintf(name, sizeof name, "%s", in->name);
+		} else if (!strcmp(form, "dot")) {
 			snprintf(name, sizeof name, "./%s", in->name);
 		} else {
 			size_t n = 0;
@@ -149,9 +166,9 @@ static int names_damage(syncfile *sf, const char *path, const char *form)
 			retype(h, 'x', "PaxHeader/entry");
 			dmg_put_member(&buf, &len, h, rec, strlen(rec));
 		}
-		tar_header_build(h, "x", in->size, 1700000000, 0644, TAR_ENC_STREAM);
+		tar_header_build(h, "x", size, 1700000000, 0644, TAR_ENC_STREAM);
 		retype(h, '0', name);
-		dmg_put_member(&buf, &len, h, data, in->size);
+		dmg_put_member(&buf, &len, h, data, size);
 		free(data);
 	}
 	dmg_replace_db(sf, path, buf, len); /* takes buf */
@@ -210,7 +227,29 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		return 0;
 	}
 	if (!strcmp(what, "names") && argc == 4)
-		return names_damage(sf, path, argv[3]);
+		return names_damage(sf, path, argv[3], NULL, 0);
+	if (!strcmp(what, "cut") && argc == 5)
+		return inner_named(sf, argv[3])
+		           ? names_damage(sf, path, "plain", argv[3], strtoull(argv[4], NULL, 10))
+		           : 2;
+	if ((!strcmp(what, "databit") || !strcmp(what, "treebit")) && argc == 5) {
+		/* the first page: 1024 bytes of data bits (8192 blocks), then
+		 * 2048 of tree bits (16384 nodes) */
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		uint64_t bit = strtoull(argv[4], NULL, 10), part = what[0] == 'd' ? 0 : 1024;
+		if (bit >= (part ? 16384 : 8192))
+			return 2;
+		uint8_t byte;
+		dmg_read(path, fd->bitfield.off + 32 + part + bit / 8, &byte, 1);
+		byte ^= (uint8_t)(0x80 >> (bit % 8));
+		dmg_write(path, fd->bitfield.off + 32 + part + bit / 8, &byte, 1);
+		return 0;
+	}
+	if (!strcmp(what, "leafsize") && argc == 5) {
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		dmg_flip(path, fd->tree.off + 32 + 80 * strtoull(argv[4], NULL, 10) + 39);
+		return 0;
+	}
 	if (!strcmp(what, "dbagain") && sf->db && sf->index_member) {
 		uint64_t first, len;
 		(void)dmg_db_again(path, 1, &first, &len);

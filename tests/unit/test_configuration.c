@@ -424,6 +424,43 @@ START_TEST(damaged_tar_configs)
 }
 END_TEST
 
+/* Desktop extracts a configuration (path.join of each name), so another tar
+ * writer's "./././…/metadata.json" or "x/../metadata.json" is metadata.json
+ * to it: read as "no metadata.json", the check said "mismatch" against the
+ * project the configuration is of. The names are given to the real file's
+ * member in place (a GNU long name or pax path yields the same names). */
+START_TEST(member_names_as_desktop_extracts_them)
+{
+	static const char *const names[] = {
+	    "./././././././././././././././././././././././././././././././././././././././"
+	    "metadata.json",
+	    "x/../metadata.json",
+	    ".//metadata.json",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *p = dmg_copy("config-A.v3-tar.mapeosettings");
+		size_t len;
+		uint8_t *t = sd_test_slurp(p, &len);
+		uint64_t off = len;
+		for (uint64_t o = 0; o + TAR_BLOCK <= len && off == len; o += TAR_BLOCK)
+			if (!strcmp((const char *)t + o, "metadata.json"))
+				off = o;
+		free(t);
+		ck_assert_uint_lt(off, len);
+		dmg_rename(p, off, names[i]);
+		findings fl;
+		fnd_init(&fl);
+		mapeo_config *c = open_cfg(p, &fl);
+		ck_assert_msg(!fnd_has(&fl, FND_CONFIG_DAMAGED), "%s", names[i]);
+		ck_assert_msg(c->has_key, "%s", names[i]);
+		ck_assert_str_eq(c->discovery_key, DK_A);
+		cfg_free(c);
+		fnd_free(&fl);
+		dmg_done(p);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("settings");
@@ -438,6 +475,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, diff_of_both_schemas_by_meaning);
 	tcase_add_test(tc, same_members_in_both_containers);
 	tcase_add_test(tc, damaged_tar_configs);
+	tcase_add_test(tc, member_names_as_desktop_extracts_them);
 	suite_add_tcase(s, tc);
 	return s;
 }

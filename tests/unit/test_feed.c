@@ -255,7 +255,30 @@ START_TEST(a_flipped_signature_is_found)
 	const finding *f = find_at(r, "feed-signature-invalid", 1, (int64_t)(slots - 1));
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->inner, "1/signatures");
+	ck_assert_int_eq(f->severity, SEV_ERROR);
 	ck_assert_ptr_nonnull(find_at(r, "feed-unsigned", 1, -2));
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+/* Feed 1 is signed at lengths 5 and 7: a bad signature for length 5 under
+ * the good one for 7 does not stop Mapeo's sync (proved in tests/interop by
+ * tests/feed-damage.sh), so it is a warning that says so, not an error
+ * that says Mapeo will stop. */
+START_TEST(a_bad_signature_under_a_good_one_is_a_warning)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l = locate(p, 1);
+	dmg_flip(p, l.sigs + 32 + 64 * 4 + 7);
+	sd_report *r = dmg_check(p);
+	const finding *f = find_at(r, "feed-signature-invalid", 1, 4);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, SEV_WARNING);
+	ck_assert_ptr_nonnull(strstr(f->message, "length 7"));
+	ck_assert_ptr_null(strstr(f->message, "will stop"));
+	ck_assert_int_eq(r->feeds[1].signed_len, 7);
+	ck_assert_ptr_null(find_at(r, "feed-unsigned", 1, -2));
 	report_free(r);
 	dmg_done(p);
 }
@@ -442,6 +465,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_flipped_tree_node_is_found);
 	tcase_add_test(tc, a_damaged_block_names_its_observation);
 	tcase_add_test(tc, a_flipped_signature_is_found);
+	tcase_add_test(tc, a_bad_signature_under_a_good_one_is_a_warning);
 	tcase_add_test(tc, a_cleared_bitfield_bit_is_a_hole);
 	tcase_add_test(tc, a_damaged_header_is_found);
 	tcase_add_test(tc, streamed_tree_and_signatures_verify_alike);
