@@ -719,6 +719,9 @@ static const struct {
      N_("The observations are intact, but Mapeo refuses the feed until the node is mended. The "
         "summary's salvage computes the damaged node again from the intact data and keeps "
         "every block.")},
+    {FND_FEED_BITFIELD_DAMAGED,
+     N_("Mapeo takes the feed's blocks from the bitfield, cannot prove them and stops the "
+        "sync. The summary's repair writes the bitfield again.")},
     {FND_LEFTOVER_TEMP_DATABASE,
      N_("It may hold the missing database: the summary looks for a database a sync left in a "
         "temporary folder and rebuilds from it.")},

@@ -1264,20 +1264,13 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	if (pf->keep < pf->length)
 		describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
 	/* (the findings are about the copy Mapeo reads) */
-	for (size_t k = 0,
-	            nk = !pf->earlier_copy && fnd_has(&r->findings, FND_FEED_SIGNATURE_INVALID)
-	                     ? fnd_n(&r->findings)
-	                     : 0;
-	     k < nk; k++)
-		if (fnd_at(&r->findings, k)->id == FND_FEED_SIGNATURE_INVALID &&
-		    fnd_at(&r->findings, k)->feed == rf->index) {
-			pf->clear_bad_sigs = true;
-			add_line(&pf->changes, &pf->n_changes,
-			         xasprintf(_("feed %d: signatures that do not verify are "
-			                     "cleared; the ones that verify are kept"),
-			                   pf->from));
-			break;
-		}
+	if (!pf->earlier_copy && feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index)) {
+		pf->clear_bad_sigs = true;
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: signatures that do not verify are "
+		                     "cleared; the ones that verify are kept"),
+		                   pf->from));
+	}
 	if (feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index)) {
 		/* blocks past the feed's end, or fewer nodes than the tree holds:
 		 * Mapeo's sync stops; the copy writes it again from what it keeps */
@@ -1287,18 +1280,11 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		                     "and blocks"),
 		                   pf->from));
 	}
-	for (size_t k = 0, nk = !pf->earlier_copy && fnd_has(&r->findings, FND_FEED_HEADER_INVALID)
-	                            ? fnd_n(&r->findings)
-	                            : 0;
-	     k < nk; k++)
-		if (fnd_at(&r->findings, k)->id == FND_FEED_HEADER_INVALID &&
-		    fnd_at(&r->findings, k)->feed == rf->index) {
-			add_line(&pf->changes, &pf->n_changes,
-			         xasprintf(_("feed %d: damaged or missing file headers are written "
-			                     "again"),
-			                   pf->from));
-			break;
-		}
+	if (!pf->earlier_copy && feed_has(r, FND_FEED_HEADER_INVALID, rf->index))
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: damaged or missing file headers are written "
+		                     "again"),
+		                   pf->from));
 	p->n_feeds++;
 }
 

@@ -376,7 +376,7 @@ START_TEST(the_wizard_advice_names_no_option)
 		              fnd_info((fnd_code)c)->code, wiz);
 		own += wiz != table;
 	}
-	ck_assert_uint_eq(own, 5);
+	ck_assert_uint_eq(own, 6);
 }
 END_TEST
 
