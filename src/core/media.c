@@ -29,6 +29,9 @@ struct media_check {
 	char ctype[5];
 	int ps;
 	bool done; /* EOI / IEND reached */
+	/* an image to show: a JPEG's frame header (SOF) and scan (SOS), a
+	 * PNG's IHDR and IDAT; without them a viewer shows nothing */
+	bool frame, scan;
 	const char *why;
 	uint64_t bad_at;
 };
@@ -66,6 +69,10 @@ static void jpeg_byte(media_check *mc, uint8_t b)
 			mc->js = J_MARK;
 		} else {
 			mc->in_scan = b == 0xDA;
+			mc->scan = mc->scan || mc->in_scan;
+			/* SOF0-SOF15, but DHT (C4), JPG (C8) and DAC (CC) */
+			mc->frame = mc->frame ||
+			            (b >= 0xC0 && b <= 0xCF && b != 0xC4 && b != 0xC8 && b != 0xCC);
 			mc->js = J_LEN0;
 		}
 		break;
@@ -143,6 +150,8 @@ static void png_byte(media_check *mc, uint8_t b)
 				fail(mc, N_("a PNG chunk fails its CRC check"));
 			else if (!strcmp(mc->ctype, "IEND"))
 				mc->done = true;
+			mc->frame = mc->frame || !strcmp(mc->ctype, "IHDR");
+			mc->scan = mc->scan || !strcmp(mc->ctype, "IDAT");
 			mc->crc_n = 0;
 			mc->crc_stored = 0;
 			mc->clen = 0;
@@ -229,6 +238,13 @@ bool media_check_finish(media_check *mc, const char **why, uint64_t *at)
 		           ? _("the JPEG ends before its EOI marker (the photo was cut)")
 		           : _("the PNG ends before its IEND chunk (the image was cut)");
 		*at = mc->pos;
+	} else if (!mc->frame || !mc->scan) {
+		*why = mc->kind == K_JPEG
+		           ? _("the JPEG holds no image: it ends without a frame header or "
+		               "without image data")
+		           : _("the PNG holds no image: it ends without its IHDR header or "
+		               "without image data");
+		*at = 0;
 	} else {
 		ok = true;
 	}

@@ -49,14 +49,42 @@ START_TEST(media_checker_streams)
 	                                    0,    'I', 'E', 'N', 'D',  0xae, 0x42, 0x60, 0x82};
 	const char *why;
 	uint64_t at;
+	/* a real photo of each kind, byte by byte, whole and cut */
+	char *p = dmg_copy("good-project-A.mapeodata");
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	ck_assert_int_eq(sf_open(p, &sf, &fl, NULL, NULL), SD_OK);
+	static const char *const names[] = {"original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg",
+	                                    "original/ad8b42c503eecb8be187886b9d4b49a3.png"};
+	for (size_t k = 0; k < 2; k++) {
+		sf_member m;
+		ck_assert(sf_find_member(sf, names[k], &m));
+		uint8_t *b = xmalloc((size_t)m.size);
+		dmg_read(p, m.data_off, b, (size_t)m.size);
+		media_check *mc = media_check_new();
+		for (size_t i = 0; i < m.size; i++)
+			media_check_feed(mc, b + i, 1);
+		ck_assert_msg(media_check_finish(mc, &why, &at), "%s: %s", names[k], why);
+		mc = media_check_new();
+		media_check_feed(mc, b, (size_t)m.size - 1);
+		ck_assert(!media_check_finish(mc, &why, &at));
+		ck_assert_ptr_nonnull(why);
+		free(b);
+	}
+	sf_close(sf);
+	fnd_free(&fl);
+	dmg_done(p);
+	/* well formed but no image: SOI then EOI; a signature, then IEND */
+	static const uint8_t jpeg_empty[] = {0xFF, 0xD8, 0xFF, 0xD9};
 	media_check *mc = media_check_new();
-	for (size_t i = 0; i < sizeof png_empty; i++)
-		media_check_feed(mc, png_empty + i, 1); /* byte by byte */
-	ck_assert(media_check_finish(mc, &why, &at));
-	mc = media_check_new();
-	media_check_feed(mc, png_empty, sizeof png_empty - 1);
+	media_check_feed(mc, jpeg_empty, sizeof jpeg_empty);
 	ck_assert(!media_check_finish(mc, &why, &at));
-	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(strstr(why, "no image"));
+	mc = media_check_new();
+	media_check_feed(mc, png_empty, sizeof png_empty);
+	ck_assert(!media_check_finish(mc, &why, &at));
+	ck_assert_ptr_nonnull(strstr(why, "no image"));
 	mc = media_check_new();
 	media_check_feed(mc, (const uint8_t *)"GIF89a", 6);
 	ck_assert(!media_check_finish(mc, &why, &at));
