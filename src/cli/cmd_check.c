@@ -175,7 +175,8 @@ int cmd_check(int argc, char **argv, sess_options *g)
 	opt.environment = !opt.no_local_mapeo;
 	opt.fingerprint = !g->no_journal; /* for the case journal */
 	progress_line pl = {isatty(STDERR_FILENO) && !g->quiet, time(NULL), 0, 0};
-	sd_progress prog = {on_progress, &pl, &sess_interrupted};
+	/* no listener when nothing is drawn: the core then skips the work */
+	sd_progress prog = {pl.on ? on_progress : NULL, &pl, &sess_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
 	sd_status st = check_run(path, &opt, &prog, &r, &err);

@@ -106,6 +106,9 @@ void keys_error_form(const char *dk, char out[16])
 #define KEYS_MIN_SECRET  8 /* shorter strings would mask ordinary words */
 static char *secrets[KEYS_MAX_SECRETS];
 static size_t n_secrets;
+/* The first letters of the secrets, either case: keys_secret_at() runs at
+ * every byte of every member name, and most bytes begin no secret. */
+static bool secret_first[256];
 
 void keys_note_secret(const char *s)
 {
@@ -115,10 +118,16 @@ void keys_note_secret(const char *s)
 		if (!strcasecmp(secrets[i], s))
 			return;
 	secrets[n_secrets++] = xstrdup(s);
+	unsigned char c = (unsigned char)s[0];
+	secret_first[c] = true;
+	secret_first[(unsigned char)tolower(c)] = true;
+	secret_first[(unsigned char)toupper(c)] = true;
 }
 
 size_t keys_secret_at(const char *p, char footer[16])
 {
+	if (!secret_first[(unsigned char)*p])
+		return 0;
 	for (size_t i = 0; i < n_secrets; i++) {
 		const char *k = secrets[i];
 		size_t n = 0;
@@ -130,6 +139,15 @@ size_t keys_secret_at(const char *p, char footer[16])
 		}
 	}
 	return 0;
+}
+
+bool keys_secret_in(const char *s)
+{
+	char footer[16];
+	for (; *s; s++)
+		if (secret_first[(unsigned char)*s] && keys_secret_at(s, footer))
+			return true;
+	return false;
 }
 
 char *keys_mask(const char *s)

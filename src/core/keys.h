@@ -44,6 +44,8 @@ void keys_note_secret(const char *s);
 /* When a remembered key starts at p (case-insensitively), its length, with
  * its footer form in footer; else 0. */
 size_t keys_secret_at(const char *p, char footer[16]);
+/* Does a remembered key appear anywhere in s? */
+bool keys_secret_in(const char *s);
 /* A copy of s (caller frees) with every remembered key in its footer form
  * (cut to the key's length when the key is shorter than that form). */
 char *keys_mask(const char *s);

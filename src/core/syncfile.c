@@ -44,11 +44,10 @@ static bool dangerous_name(const char *s)
 	 * ASCII with no remembered key in it is shown as it is without
 	 * escaping a copy (a name is tested per member: that copy was a
 	 * seventh of a --quick check); anything else is escaped and compared. */
-	char footer[16];
 	const unsigned char *q = (const unsigned char *)s;
-	while (*q >= 0x20 && *q < 0x7f && !keys_secret_at((const char *)q, footer))
+	while (*q >= 0x20 && *q < 0x7f)
 		q++;
-	if (*q) {
+	if (*q || keys_secret_in(s)) {
 		char *e = report_escape(s);
 		bool shown_as_is = strcmp(e, s) == 0;
 		free(e);
@@ -816,10 +815,11 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 	uint8_t b[TAR_BLOCK];
 	sf_member cur, *prev = NULL, last;
 	unsigned zero_run = 0;
+	const char *phase = _("structure"); /* once: a lookup per member showed */
 	while (pos < sf->size) {
 		if (sd_progress_cancelled(prog))
 			return;
-		sd_progress_report(prog, _("structure"), pos, sf->size, sf->n_members, 0);
+		sd_progress_report(prog, phase, pos, sf->size, sf->n_members, 0);
 		bool ended = prev && prev->kind == SF_KIND_INDEX && zero_run &&
 		             pos >= prev->data_off + tar_padded(prev->size) + 1024;
 		if (ended && pos + TAR_BLOCK > sf->size) {

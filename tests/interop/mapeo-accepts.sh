@@ -85,13 +85,13 @@ fi
 NODE_PATH=$stack/node_modules
 export NODE_PATH
 work=$(mktemp -d "${TMPDIR:-/tmp}/sd-interop-XXXXXX")
-out=$(cd "$work" && timeout 600 node "$here/mapeo-sync.js" "$file" "$key" "$work/run")
+out=$(cd "$work" && TMPDIR=$work timeout 600 node "$here/mapeo-sync.js" "$file" "$key" "$work/run")
 rc=$?
 if [ $rc -eq 3 ]; then
 	# Mapeo's indexer raced the replication; start the device again
 	# (mapeo-sync.js says why).
 	echo "interop: $out; opening the device again" >&2
-	out=$(cd "$work" && timeout 600 node "$here/mapeo-sync.js" --reopen "$key" "$work/run")
+	out=$(cd "$work" && TMPDIR=$work timeout 600 node "$here/mapeo-sync.js" --reopen "$key" "$work/run")
 	rc=$?
 fi
 rm -rf "$work"
