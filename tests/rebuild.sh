@@ -190,6 +190,38 @@ check "damaged size fields: nothing is left out" grep -q "Nothing is left out" "
 is "damaged size fields: nothing lost, clean" "$(verdict "$TMP/r10e.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "damaged size fields" "$TMP/r10e.mapeodata" "$KA" 24 30
 
+# photo headers zeroed (a sector lost on an SD card), their data intact:
+# the index names each at its offset with its size. They were left out as
+# "bytes that are not a tar header", though Mapeo reads the file whole
+# through its index (proved on the damaged input itself).
+cp "$D/good-project-A.mapeodata" "$TMP/mzero.mapeodata"
+"$MK" mzero "$TMP/mzero.mapeodata" 0 >/dev/null
+zname=$("$MK" mzero "$TMP/mzero.mapeodata" 2)
+is "zeroed photo headers: every photo is still read" "$(verdict "$TMP/mzero.mapeodata" '[.media.members, ([.findings[] | select(.code == "index-disagrees" or .code == "attachment-missing")] | length)] | join(" ")')" "30 0"
+is "zeroed photo headers: each is said, as zeros" "$(verdict "$TMP/mzero.mapeodata" '[.findings[] | select(.code == "bad-header-checksum" and (.message | test("all zeros")))] | length')" 2
+mapeo "zeroed photo headers (the damaged file itself)" "$TMP/mzero.mapeodata" "$KA" 24 30
+status "zeroed photo headers: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/mzero.mapeodata" -o "$TMP/r10z.mapeodata"
+check "zeroed photo headers: nothing is left out" grep -q "Nothing is left out" "$TMP/out"
+is "zeroed photo headers: nothing lost, clean" "$(verdict "$TMP/r10z.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+check "zeroed photo headers: the name is the index's again" sh -c "tar -tf '$TMP/r10z.mapeodata' | grep -qx '$zname'"
+mapeo "zeroed photo headers" "$TMP/r10z.mapeodata" "$KA" 24 30
+# the database's header zeroed: its own entries are not walked as members
+cp "$D/good-project-A.mapeodata" "$TMP/dbzero.mapeodata"
+"$MK" hzero "$TMP/dbzero.mapeodata" osm-p2p-db.tar >/dev/null
+is "a zeroed database header: read whole, its entries not taken for members" "$(verdict "$TMP/dbzero.mapeodata" '[.members, .observations.heads, ([.findings[] | select(.code == "dead-space")] | length)] | join(" ")')" "32 24 0"
+status "a zeroed database header: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/dbzero.mapeodata" -o "$TMP/r10y.mapeodata"
+is "a zeroed database header: nothing lost, clean" "$(verdict "$TMP/r10y.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a zeroed database header" "$TMP/r10y.mapeodata" "$KA" 24 30
+# the index's header zeroed: Mapeo cannot find the index, but its data
+# still names the project (a rebuild asked for --config before)
+cp "$D/good-project-A.mapeodata" "$TMP/ixzero.mapeodata"
+"$MK" hzero "$TMP/ixzero.mapeodata" ___index.json >/dev/null
+is "a zeroed index header: the index is read, the project known" "$(verdict "$TMP/ixzero.mapeodata" '[.members, .observations.heads, ([.findings[] | select(.code == "missing-index" or .code == "project-unreadable")] | length), ([.findings[] | select(.code == "bad-header-checksum" and .member == "___index.json")] | length)] | join(" ")')" "32 24 0 1"
+mapeo_refuses "a zeroed index header (the damaged file itself)" "$TMP/ixzero.mapeodata" "$KA"
+status "a zeroed index header: rebuilt without --config" 0 "$SYNCDOCTOR" rebuild "$TMP/ixzero.mapeodata" -o "$TMP/r10x.mapeodata"
+is "a zeroed index header: nothing lost, clean" "$(verdict "$TMP/r10x.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a zeroed index header" "$TMP/r10x.mapeodata" "$KA" 24 30
+
 # Windows names beside POSIX ones: two feeds numbered 0, both kept
 cp "$D/good-project-A.mapeodata" "$TMP/collide.mapeodata"
 "$MK" collide "$TMP/collide.mapeodata" 1 0

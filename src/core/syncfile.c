@@ -1111,6 +1111,23 @@ static void trailer_without_index(syncfile *sf, findings *fl)
 	f->offset = (int64_t)(sf->size - zeros);
 }
 
+/* A header block that reads all zeros where the index puts a member: a
+ * sector of storage zeroed (an SD card's failure), the data after it
+ * intact. The index vouches for it when the walk found no member there,
+ * the data does not begin with zeros (a photo begins with its signature,
+ * a tar with a name) and a header or the file's end follows it. */
+static bool zeroed_header_vouched(syncfile *sf, const sf_mrec *m, uint64_t off, uint64_t size)
+{
+	uint8_t b[TAR_BLOCK];
+	size_t n = size < TAR_BLOCK ? (size_t)size : TAR_BLOCK;
+	if (m || size == 0 || sdin_read_exact(sf->in, b, n, off + TAR_BLOCK, NULL) != SD_OK)
+		return false;
+	size_t z = 0;
+	while (z < n && b[z] == 0)
+		z++;
+	return z < n && z < 16 && header_or_end_at(sf, off + TAR_BLOCK + tar_padded(size));
+}
+
 /* An index entry that points at a header whose checksum fails: a flipped
  * bit in the header (in its name, or in a field that sent the walk past
  * it) over data that is intact. When that header is still tar's, with the
@@ -1130,10 +1147,11 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 	    sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 		return false;
 	(void)tar_header_parse(b, &h);
-	if (h.zero || h.checksum_ok ||
-	    ((!h.size_ok || h.size != size) && !size_restores_checksum(b, size)) ||
-	    (m && (m->data_off != off + TAR_BLOCK || (m->flags & MF_CHECKSUM_OK))) ||
-	    sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS))
+	if (h.zero ? !zeroed_header_vouched(sf, m, off, size)
+	           : h.checksum_ok ||
+	                 ((!h.size_ok || h.size != size) && !size_restores_checksum(b, size)) ||
+	                 (m && (m->data_off != off + TAR_BLOCK || (m->flags & MF_CHECKSUM_OK))) ||
+	                 sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS))
 		return false;
 	sf->recovered = xreallocarray(sf->recovered, sf->n_recovered + 1, sizeof *sf->recovered);
 	sf->recovered_names =
@@ -1247,6 +1265,28 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 /* The recovered members into the walk's list, in header order: one the
  * walk read under a damaged name takes the index's name. The damaged
  * header's finding then says what was kept. */
+/* Member at holds data the index vouches for: headers the walk found inside
+ * it are its data (a database's own entries, walked after its zeroed
+ * header), not members of the file. */
+static void drop_walked_inside(syncfile *sf, size_t at)
+{
+	uint64_t end = mrec(sf, at)->data_off + mrec(sf, at)->size;
+	size_t k = at + 1;
+	while (k < sf->n_members && mrec(sf, k)->data_off - TAR_BLOCK < end)
+		k++;
+	size_t gone = k - at - 1;
+	if (!gone)
+		return;
+	for (size_t i = k; i < sf->n_members; i++)
+		*mrec(sf, i - gone) = *mrec(sf, i);
+	size_t blocks = (sf->n_members + MBLOCK - 1) / MBLOCK;
+	sf->n_members -= gone;
+	for (size_t b = (sf->n_members + MBLOCK - 1) / MBLOCK; b < blocks; b++) {
+		free(sf->mblocks[b]);
+		sf->mblocks[b] = NULL;
+	}
+}
+
 static void merge_recovered(syncfile *sf, findings *fl)
 {
 	for (size_t k = 0; k < sf->n_recovered; k++) {
@@ -1254,20 +1294,37 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		decode(&sf->recovered[k], r);
 		char *name = sf->recovered_names[k];
 		sf->recovered_names[k] = NULL;
+		/* A zeroed header was skipped as zeros: the walk named the
+		 * member's data as damage from its first byte on. */
+		uint8_t hb[TAR_BLOCK];
+		bool zeroed =
+		    sdin_read_exact(sf->in, hb, TAR_BLOCK, r->header_off, NULL) == SD_OK &&
+		    hb[0] == 0 && !memcmp(hb, hb + 1, TAR_BLOCK - 1);
+		int64_t at = (int64_t)(zeroed ? r->data_off : r->header_off);
 		finding *f = NULL;
 		for (size_t i = 0; i < fnd_n(fl) && !f; i++)
 			if (fnd_at(fl, i)->id == FND_BAD_HEADER_CHECKSUM &&
-			    fnd_at(fl, i)->offset == (int64_t)r->header_off)
+			    fnd_at(fl, i)->offset == at)
 				f = fnd_edit(fl, i);
 		char *en = escape_name(name);
-		char *msg = xasprintf(
-		    _("the tar header of '%s' at byte %llu is damaged (its checksum fails), "
-		      "but the index still names it with this size: its %llu bytes are read "
-		      "as that photo or file, and a rebuild writes the header again"),
-		    en, (unsigned long long)r->header_off, (unsigned long long)r->size);
+		char *msg =
+		    zeroed
+		        ? xasprintf(_("the tar header of '%s' at byte %llu is all zeros (storage "
+		                      "lost that block), but the index still names it with this "
+		                      "size: its %llu bytes after it are read as that photo or "
+		                      "file, and a rebuild writes the header again"),
+		                    en, (unsigned long long)r->header_off,
+		                    (unsigned long long)r->size)
+		        : xasprintf(_("the tar header of '%s' at byte %llu is damaged (its "
+		                      "checksum fails), but the index still names it with this "
+		                      "size: its %llu bytes are read as that photo or file, and "
+		                      "a rebuild writes the header again"),
+		                    en, (unsigned long long)r->header_off,
+		                    (unsigned long long)r->size);
 		if (f) {
 			free(f->message);
 			f->message = msg;
+			f->offset = (int64_t)r->header_off;
 		} else {
 			f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM, "%s", msg);
 			f->offset = (int64_t)r->header_off;
@@ -1286,13 +1343,14 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		}
 		if (lo < sf->n_members && mrec(sf, lo)->data_off == rec.data_off) {
 			*mrec(sf, lo) = rec;
-			continue;
+		} else {
+			/* rare: shift the later records up by one */
+			mrec_append(sf, rec);
+			for (size_t i = sf->n_members - 1; i > lo; i--)
+				*mrec(sf, i) = *mrec(sf, i - 1);
+			*mrec(sf, lo) = rec;
 		}
-		/* rare: shift the later records up by one */
-		mrec_append(sf, rec);
-		for (size_t i = sf->n_members - 1; i > lo; i--)
-			*mrec(sf, i) = *mrec(sf, i - 1);
-		*mrec(sf, lo) = rec;
+		drop_walked_inside(sf, lo);
 	}
 	free(sf->recovered);
 	sf->recovered = NULL;
@@ -1469,6 +1527,62 @@ static bool index_near_end(syncfile *sf)
 
 /* Streamed first (sfindex.c); jansson on the whole text when the stream
  * is not the usual shape, for the same findings in the same words. */
+/* No index member, and where it would begin (after the last member) a
+ * header that reads all zeros over data that is an index: a sector lost
+ * at the end of the file. Mapeo, looking for a header near the end, cannot
+ * open it; the index's data still names the project and every member.
+ * Taken as the index (the rebuild writes its header again); NULL when
+ * that is not what is there. */
+static const sf_member *index_under_zeroed_header(syncfile *sf, const sf_member *last, findings *fl)
+{
+	uint64_t h = last ? last->data_off + tar_padded(last->size) : 0;
+	uint64_t d = h + TAR_BLOCK, end = d;
+	uint8_t b[TAR_BLOCK];
+	static const char start[] = "{\"index\":";
+	if (d + TAR_BLOCK > sf->size || sdin_read_exact(sf->in, b, TAR_BLOCK, h, NULL) != SD_OK ||
+	    b[0] || memcmp(b, b + 1, TAR_BLOCK - 1) ||
+	    sdin_read_exact(sf->in, b, TAR_BLOCK, d, NULL) != SD_OK ||
+	    memcmp(b, start, sizeof start - 1))
+		return NULL;
+	/* JSON holds no NUL: the index ends where the zeros begin */
+	while (end < sf->size && end - d <= MAX_INDEX_BYTES) {
+		size_t n = sf->size - end < TAR_BLOCK ? (size_t)(sf->size - end) : TAR_BLOCK;
+		if (sdin_read_exact(sf->in, b, n, end, NULL) != SD_OK)
+			return NULL;
+		const uint8_t *z = memchr(b, 0, n);
+		if (z) {
+			end += (uint64_t)(z - b);
+			break;
+		}
+		end += n;
+	}
+	if (end - d > MAX_INDEX_BYTES)
+		return NULL;
+	sf_member m = {.header_off = h, .data_off = d, .size = end - d, .kind = SF_KIND_INDEX};
+	mrec_append(sf, encode(sf, &m, xstrdup(INDEX_NAME)));
+	/* the walk named the index's data as damage from its first byte on */
+	finding *f = NULL;
+	for (size_t i = 0; i < fnd_n(fl) && !f; i++)
+		if (fnd_at(fl, i)->id == FND_BAD_HEADER_CHECKSUM &&
+		    fnd_at(fl, i)->offset == (int64_t)d)
+			f = fnd_edit(fl, i);
+	char *msg = xasprintf(_("the tar header of '%s' at byte %llu is all zeros (storage lost "
+	                        "that block), so Mapeo cannot find the index; its %llu bytes are "
+	                        "still there and are read, and a rebuild writes the header again"),
+	                      INDEX_NAME, (unsigned long long)h, (unsigned long long)m.size);
+	if (f) {
+		free(f->message);
+		f->message = msg;
+	} else {
+		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM, "%s", msg);
+		free(msg);
+	}
+	f->offset = (int64_t)h;
+	fnd_set_member(f, INDEX_NAME);
+	sf_member_get(sf, sf->n_members - 1, &sf->index_m);
+	return &sf->index_m;
+}
+
 static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	/* The index is the last member; upstream reads whatever is last. */
@@ -1484,6 +1598,8 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 			idx = &sf->index_m;
 			break;
 		}
+	if (!idx && (idx = index_under_zeroed_header(sf, last, fl)) != NULL)
+		last = idx;
 	if (!idx) {
 		finding *f =
 		    fnd_add(fl, FND_MISSING_INDEX,

@@ -23,6 +23,10 @@
  *   mkdamage mhdr FILE N BYTE [MASK] flip bits of byte BYTE of the Nth photo's
  *                                   tar header (0x5a, or MASK: storage damage
  *                                   over intact data; prints the photo's name)
+ *   mkdamage mzero FILE N           the Nth photo's tar header zeroed (a
+ *                                   sector lost in storage; its data intact;
+ *                                   prints the photo's name)
+ *   mkdamage hzero FILE NAME        the same for the member named NAME
  *   mkdamage photo FILE N           cut the end of the Nth photo (its JPEG
  *                                   end marker), so it will not open
  *   mkdamage collide FILE FROM TO   feed FROM's files renamed "TO\\name",
@@ -191,6 +195,22 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		} else {
 			dmg_flip(path, at);
 		}
+		printf("%s\n", m->name);
+		return 0;
+	}
+	if ((!strcmp(what, "mzero") || !strcmp(what, "hzero")) && argc == 4) {
+		/* a zeroed sector: the header reads all zeros, the data stays */
+		bool found = false;
+		if (!strcmp(what, "mzero"))
+			found = nth_media(sf, atol(argv[3]), m);
+		for (size_t i = 0; i < sf->n_members && !found; i++) {
+			sf_member_get(sf, i, m);
+			found = !strcmp(m->name, argv[3]);
+		}
+		if (!found)
+			return 2;
+		uint8_t zero[512] = {0};
+		dmg_write(path, m->header_off, zero, sizeof zero);
 		printf("%s\n", m->name);
 		return 0;
 	}
