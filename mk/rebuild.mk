@@ -22,5 +22,5 @@ tests_unit_mkdamage_SOURCES = tests/unit/mkdamage.c $(DAMAGE_UTIL) $(TEST_UTIL)
 tests_unit_mkdamage_CFLAGS = $(TEST_CFLAGS) -DDMG_STANDALONE
 tests_unit_mkdamage_LDADD = $(TEST_LDADD)
 endif
-TESTS += tests/rebuild.sh tests/feed-damage.sh
-EXTRA_DIST += tests/rebuild.sh tests/feed-damage.sh
+TESTS += tests/rebuild.sh tests/feed-damage.sh tests/damage-sweep.sh
+EXTRA_DIST += tests/rebuild.sh tests/feed-damage.sh tests/damage-sweep.sh
