@@ -776,6 +776,27 @@ static void bits_past_end(verifier *v)
 		             v->index, n, (unsigned long long)first, (unsigned long long)v->len);
 }
 
+/* An empty feed whose bitfield holds pages of zeros after its header:
+ * hypercore writes none for a feed with no blocks, and Mapeo, given such a
+ * file, waits for ever (seen with @mapeo/core 8.6.2: a rebuild wrote one
+ * page for an empty feed whose headers it wrote again). */
+static void empty_feed_pages(verifier *v)
+{
+	const uint8_t *bf = v->src->bitfield;
+	size_t n = v->src->bitfield_len;
+	if (v->len || !bf || n <= HC_HEADER)
+		return;
+	for (size_t at = HC_HEADER; at < n; at++)
+		if (bf[at])
+			return; /* bits set: bits_past_end() tells them */
+	feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield", -1,
+	             _("feed %d has no blocks, but its bitfield goes on for %zu bytes of zeros "
+	               "after its header: hypercore writes none for an empty feed, and Mapeo "
+	               "waits for ever on a file that has them; a rebuild writes the bare "
+	               "header"),
+	             v->index, n - HC_HEADER);
+}
+
 /* The feed-wide findings: missing blocks, an unsigned end. */
 static void summary_findings(verifier *v)
 {
@@ -783,6 +804,7 @@ static void summary_findings(verifier *v)
 	uint64_t len = v->len;
 	int index = v->index;
 	bits_past_end(v);
+	empty_feed_pages(v);
 	if (len && res->present < len)
 		feed_finding(v->fl, FND_FEED_INCOMPLETE, index, v->dir, "bitfield", -1,
 		             _("feed %d has %llu of its %llu blocks (%llu missing): a sync "

@@ -94,8 +94,8 @@ uint8_t *fwb_signatures(const fwb *b, const uint8_t sk[64], size_t *len)
 uint8_t *fwb_bitfield(const fwb *b, size_t *len)
 {
 	uint64_t nodes = b->len ? 2 * b->len - 1 : 0;
-	uint64_t pages = b->len ? (b->len + HC_PAGE_BLOCKS - 1) / HC_PAGE_BLOCKS : 1;
-	uint64_t tpages = nodes ? (nodes + HC_PAGE_NODES - 1) / HC_PAGE_NODES : 1;
+	uint64_t pages = b->len ? (b->len + HC_PAGE_BLOCKS - 1) / HC_PAGE_BLOCKS : 0;
+	uint64_t tpages = nodes ? (nodes + HC_PAGE_NODES - 1) / HC_PAGE_NODES : 0;
 	if (tpages > pages)
 		pages = tpages;
 	*len = 32 + (size_t)pages * HC_PAGE;

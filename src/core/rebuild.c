@@ -315,9 +315,10 @@ static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint6
 	uint8_t *tree = load(sf, &fd->tree, &tl);
 	uint64_t off = tree ? data_prefix(tree, tl, keep) : 0;
 	size_t listed = 0;
-	for (uint64_t k = keep; k < length && tree; k++) {
+	/* with the tree lost, the blocks are still named (their entries cannot be) */
+	for (uint64_t k = keep; k < length; k++) {
 		uint64_t at = 32 + 2 * k * HC_NODE;
-		uint64_t size = at + HC_NODE <= tl ? hc_be64(tree + at + 32) : 0;
+		uint64_t size = tree && at + HC_NODE <= tl ? hc_be64(tree + at + 32) : 0;
 		char *id = NULL;
 		if (size && size < (1u << 20) && fd->data.present && off + size <= fd->data.size) {
 			char *buf = xmalloc((size_t)size + 1);

@@ -61,6 +61,9 @@
  *                                   BYTES bytes (a tree file cut short or
  *                                   emptied): the database and the index
  *                                   written again around it
+ *   mkdamage grow FILE INNER BYTES  inner entry INNER followed by BYTES more
+ *                                   zero bytes (the database and the index
+ *                                   written again around it)
  *   mkdamage leafsize FILE FEED BLOCK  flip a byte of the size in the leaf
  *                                   node of a block (its hash intact)
  *   mkdamage databit FILE FEED BLOCK  flip the data bit of a block in the
@@ -131,7 +134,7 @@ static void retype(uint8_t h[TAR_BLOCK], char type, const char *name)
 /* mkdamage names: the inner tar written again with its names in form
  * ("plain": as they are); the entry named cut keeps cut_len bytes. */
 static int names_damage(syncfile *sf, const char *path, const char *form, const char *cut,
-                        uint64_t cut_len)
+                        uint64_t cut_len, bool grow)
 {
 	if (!sf->db || (strcmp(form, "dot") && strcmp(form, "gnu") && strcmp(form, "pax") &&
 	                strcmp(form, "plain")))
@@ -140,9 +143,9 @@ static int names_damage(syncfile *sf, const char *path, const char *form, const 
 	size_t len = 0;
 	for (size_t i = 0; i < sf->n_inner; i++) {
 		const sf_inner *in = &sf->inner[i];
-		uint64_t size =
-		    cut && !strcmp(in->name, cut) && cut_len < in->size ? cut_len : in->size;
-		uint8_t *data = malloc(in->size + 1);
+		bool named = cut && !strcmp(in->name, cut);
+		uint64_t size = named && (grow || cut_len < in->size) ? cut_len : in->size;
+		uint8_t *data = calloc(1, (size > in->size ? size : in->size) + 1);
 		dmg_read(path, in->off, data, in->size);
 		char name[512];
 		if (!strcmp(form, "plain")) {
@@ -247,11 +250,17 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		return 0;
 	}
 	if (!strcmp(what, "names") && argc == 4)
-		return names_damage(sf, path, argv[3], NULL, 0);
+		return names_damage(sf, path, argv[3], NULL, 0, false);
 	if (!strcmp(what, "cut") && argc == 5)
-		return inner_named(sf, argv[3])
-		           ? names_damage(sf, path, "plain", argv[3], strtoull(argv[4], NULL, 10))
-		           : 2;
+		return inner_named(sf, argv[3]) ? names_damage(sf, path, "plain", argv[3],
+		                                               strtoull(argv[4], NULL, 10), false)
+		                                : 2;
+	if (!strcmp(what, "grow") && argc == 5) {
+		const sf_inner *in = inner_named(sf, argv[3]);
+		return in ? names_damage(sf, path, "plain", argv[3],
+		                         in->size + strtoull(argv[4], NULL, 10), true)
+		          : 2;
+	}
 	if ((!strcmp(what, "databit") || !strcmp(what, "treebit")) && argc == 5) {
 		/* the first page: 1024 bytes of data bits (8192 blocks), then
 		 * 2048 of tree bits (16384 nodes) */
