@@ -222,6 +222,17 @@ status "a zeroed index header: rebuilt without --config" 0 "$SYNCDOCTOR" rebuild
 is "a zeroed index header: nothing lost, clean" "$(verdict "$TMP/r10x.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "a zeroed index header" "$TMP/r10x.mapeodata" "$KA" 24 30
 
+# a 4 KiB page lost over project B's database header and its first entries
+# (an empty feed's files): the index still names the database, whose other
+# entries hold all 4 observations. It was "no database".
+cp "$D/good-project-B.mapeodata" "$TMP/dbpage.mapeodata"
+dd if=/dev/zero of="$TMP/dbpage.mapeodata" bs=4096 seek=20 count=1 conv=notrunc 2>/dev/null
+is "a page lost over the database's header: its observations are read" "$(verdict "$TMP/dbpage.mapeodata" '[.observations.heads, ([.findings[] | select(.code == "database-missing" or (.code == "bad-header-checksum" and .member == null))] | length)] | join(" ")')" "4 0"
+status "a page lost over the database's header: salvaged" 0 "$SYNCDOCTOR" rebuild --salvage "$TMP/dbpage.mapeodata" -o "$TMP/r10w.mapeodata"
+check "a page lost over the database's header: one feed and 5 photos kept" grep -q "Keep: 5 photo files and 1 feed:" "$TMP/out"
+is "a page lost over the database's header: clean" "$(verdict "$TMP/r10w.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 4 5"
+mapeo "a page lost over the database's header" "$TMP/r10w.mapeodata" "$KB" 4 5
+
 # Windows names beside POSIX ones: two feeds numbered 0, both kept
 cp "$D/good-project-A.mapeodata" "$TMP/collide.mapeodata"
 "$MK" collide "$TMP/collide.mapeodata" 1 0

@@ -551,6 +551,26 @@ finding *fnd_add_copy(findings *l, const finding *f)
 	return g;
 }
 
+void fnd_remove_if(findings *l, bool (*drop)(const finding *f, void *ud), void *ud)
+{
+	size_t n = fnd_n(l), i = 0;
+	if (l->store && l->store->error)
+		return; /* its failure is the list's to report */
+	while (i < n && !drop(fnd_at(l, i), ud))
+		i++;
+	if (i == n)
+		return;
+	findings kept;
+	fnd_init(&kept);
+	for (i = 0; i < n; i++) {
+		const finding *f = fnd_at(l, i);
+		if (!drop(f, ud))
+			fnd_add_copy(&kept, f);
+	}
+	fnd_free(l);
+	*l = kept;
+}
+
 void fnd_append(findings *dst, findings *src)
 {
 	if (src->store && src->store->error) {

@@ -151,6 +151,10 @@ void fnd_set_detail(finding *f, const char *detail);
 /* Move every finding of src to the end of dst, in src's order; src becomes
  * empty (a failure of src's database passes to dst). */
 void fnd_append(findings *dst, findings *src);
+/* Remove from l every finding drop() says to, keeping the others in their
+ * order (the list is copied: for the rare finding that later evidence
+ * shows to be no fault, not for a hot path). */
+void fnd_remove_if(findings *l, bool (*drop)(const finding *f, void *ud), void *ud);
 /* Sort by step (guide order), then severity (worst first), stable otherwise.
  * A spilled list keeps its findings in buckets of step x severity as they
  * come, so this only marks them to be read bucket after bucket. */

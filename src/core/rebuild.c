@@ -1700,7 +1700,11 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	sb_printf(out, _("  Project: %s (Mapeo shows it as '%s'), taken from %s.\n"),
 	          p->footer[0] ? p->footer : form, form, src);
 	free(in), free(src);
-	sb_printf(out, _("  Keep: %zu photo files and %zu feeds:\n"), p->n_media, p->n_feeds);
+	char *photos = xasprintf(P_("%zu photo file", "%zu photo files", p->n_media), p->n_media);
+	char *feeds = xasprintf(P_("%zu feed", "%zu feeds", p->n_feeds), p->n_feeds);
+	/* TRANSLATORS: "Keep: 5 photo files and 1 feed:" */
+	sb_printf(out, _("  Keep: %s and %s:\n"), photos, feeds);
+	free(photos), free(feeds);
 	for (size_t i = 0; i < p->n_feeds; i++)
 		if (p->feeds[i].rescue) /* its key is new at every run: not worth showing */
 			sb_printf(out, _("    feed %d (new key): %llu entries rescued\n"),

@@ -1111,21 +1111,32 @@ static void trailer_without_index(syncfile *sf, findings *fl)
 	f->offset = (int64_t)(sf->size - zeros);
 }
 
+/* How far into a member's data zeros may reach over a lost header (a few
+ * lost pages) before the member is taken for lost too. */
+#define ZEROED_REACH ((uint64_t)64 << 10)
+
 /* A header block that reads all zeros where the index puts a member: a
  * sector of storage zeroed (an SD card's failure), the data after it
- * intact. The index vouches for it when the walk found no member there,
- * the data does not begin with zeros (a photo begins with its signature,
- * a tar with a name) and a header or the file's end follows it. */
+ * intact, or a page of zeros over the header and the data's first bytes.
+ * The index vouches for it when the walk found no member there, a header
+ * or the file's end follows it, and its data is not zeros from its start
+ * to as far as a lost page reaches (what is left of a photo is then told
+ * as a damaged photo, of a database as a damaged database, by name). */
 static bool zeroed_header_vouched(syncfile *sf, const sf_mrec *m, uint64_t off, uint64_t size)
 {
-	uint8_t b[TAR_BLOCK];
-	size_t n = size < TAR_BLOCK ? (size_t)size : TAR_BLOCK;
-	if (m || size == 0 || sdin_read_exact(sf->in, b, n, off + TAR_BLOCK, NULL) != SD_OK)
+	if (m || size == 0 || !header_or_end_at(sf, off + TAR_BLOCK + tar_padded(size)))
 		return false;
-	size_t z = 0;
-	while (z < n && b[z] == 0)
-		z++;
-	return z < n && z < 16 && header_or_end_at(sf, off + TAR_BLOCK + tar_padded(size));
+	uint8_t b[TAR_BLOCK];
+	uint64_t reach = size < ZEROED_REACH ? size : ZEROED_REACH;
+	for (uint64_t at = 0; at < reach; at += TAR_BLOCK) {
+		size_t n = reach - at < TAR_BLOCK ? (size_t)(reach - at) : TAR_BLOCK;
+		if (sdin_read_exact(sf->in, b, n, off + TAR_BLOCK + at, NULL) != SD_OK)
+			return false;
+		for (size_t k = 0; k < n; k++)
+			if (b[k])
+				return true;
+	}
+	return false;
 }
 
 /* An index entry that points at a header whose checksum fails: a flipped
@@ -1287,8 +1298,26 @@ static void drop_walked_inside(syncfile *sf, size_t at)
 	}
 }
 
+typedef struct span_list {
+	const uint64_t *lo, *hi; /* header offset, end of data */
+	size_t n;
+} span_list;
+
+/* A "not a tar header" finding inside a member the index gave back (the
+ * walk's resync over its zeroed start): that member's finding tells it. */
+static bool inside_recovered(const finding *f, void *ud)
+{
+	const span_list *s = ud;
+	for (size_t i = 0; i < s->n && f->id == FND_BAD_HEADER_CHECKSUM && !f->member; i++)
+		if (f->offset > (int64_t)s->lo[i] && f->offset < (int64_t)s->hi[i])
+			return true;
+	return false;
+}
+
 static void merge_recovered(syncfile *sf, findings *fl)
 {
+	uint64_t *from = xcalloc(sf->n_recovered + 1, sizeof *from),
+	         *to = xcalloc(sf->n_recovered + 1, sizeof *to);
 	for (size_t k = 0; k < sf->n_recovered; k++) {
 		sf_member rm, *r = &rm;
 		decode(&sf->recovered[k], r);
@@ -1332,6 +1361,8 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		}
 		fnd_set_member(f, en);
 		free(en);
+		from[k] = r->header_off;
+		to[k] = r->data_off + r->size;
 		sf_mrec rec = encode(sf, r, name);
 		size_t lo = 0, hi = sf->n_members;
 		while (lo < hi) {
@@ -1352,6 +1383,8 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		}
 		drop_walked_inside(sf, lo);
 	}
+	fnd_remove_if(fl, inside_recovered, &(span_list){from, to, sf->n_recovered});
+	free(from), free(to);
 	free(sf->recovered);
 	sf->recovered = NULL;
 	free(sf->recovered_names);

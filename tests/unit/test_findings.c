@@ -288,6 +288,44 @@ START_TEST(append_across_spilled_lists)
 }
 END_TEST
 
+static bool odd_block(const finding *f, void *ud)
+{
+	(void)ud;
+	return f->block % 2 == 1;
+}
+
+/* fnd_remove_if: the others stay, in order, every field, in memory and
+ * spilled alike; a list with nothing to remove is left as it is. */
+START_TEST(removed_findings_leave_the_rest_in_order)
+{
+	char *tmp = sd_test_tmpdir();
+	setenv("TMPDIR", tmp, 1);
+	findings mem, sp, want;
+	fnd_init(&mem);
+	fnd_init(&sp);
+	fnd_init(&want);
+	add_both(&mem, &sp, 0, 300);
+	budget("1000000000");
+	for (size_t i = 0; i < 300; i++)
+		if (fnd_at(&mem, i)->block % 2 != 1)
+			fnd_add_copy(&want, fnd_at(&mem, i));
+	ck_assert_uint_lt(fnd_n(&want), 300);
+	fnd_remove_if(&mem, odd_block, NULL);
+	fnd_remove_if(&sp, odd_block, NULL);
+	same_list(&mem, &want);
+	same_list(&sp, &want);
+	size_t n = fnd_n(&mem);
+	fnd_remove_if(&mem, odd_block, NULL);
+	ck_assert_uint_eq(fnd_n(&mem), n);
+	fnd_free(&mem);
+	fnd_free(&sp);
+	fnd_free(&want);
+	unsetenv("TMPDIR");
+	rmdir(tmp);
+	free(tmp);
+}
+END_TEST
+
 START_TEST(no_room_for_the_store_is_an_error_not_a_short_list)
 {
 	char *tmp = sd_test_tmpdir();
@@ -389,6 +427,7 @@ int main(void)
 	tcase_add_test(tc, a_spilled_list_sorts_as_one_in_memory);
 	tcase_add_test(tc, an_amended_finding_is_kept);
 	tcase_add_test(tc, append_across_spilled_lists);
+	tcase_add_test(tc, removed_findings_leave_the_rest_in_order);
 	tcase_add_test(tc, no_room_for_the_store_is_an_error_not_a_short_list);
 	tcase_add_test(tc, the_budget_is_read_once);
 	tcase_add_test(tc, the_wizard_advice_names_no_option);
