@@ -284,6 +284,15 @@ START_TEST(a_bad_signature_under_a_good_one_is_a_warning)
 }
 END_TEST
 
+/* Feed l's data bit of block 5 cleared (one bit of its bitfield). */
+static void clear_block5_bit(const char *p, const feed_loc *l)
+{
+	uint8_t b;
+	dmg_read(p, l->bitfield + 32, &b, 1);
+	b &= (uint8_t)~0x04;
+	dmg_write(p, l->bitfield + 32, &b, 1);
+}
+
 /* A data bit cleared over a block the file holds intact (its data hashes
  * to its leaf): the bitfield is what is damaged, and the block is counted
  * (the real Mapeo waits for it for ever: tests/feed-damage.sh). */
@@ -291,10 +300,7 @@ START_TEST(a_cleared_bitfield_bit_over_intact_data_is_bitfield_damage)
 {
 	char *p = dmg_copy("good-project-A.mapeodata");
 	feed_loc l = locate(p, 0);
-	uint8_t b;
-	dmg_read(p, l.bitfield + 32, &b, 1);
-	b &= (uint8_t)~0x04; /* block 5 */
-	dmg_write(p, l.bitfield + 32, &b, 1);
+	clear_block5_bit(p, &l);
 	sd_report *r = dmg_check(p);
 	ck_assert_ptr_nonnull(find_at(r, "feed-bitfield-damaged", 0, 5));
 	ck_assert_ptr_null(find_at(r, "feed-incomplete", 0, -2));
@@ -311,10 +317,7 @@ START_TEST(a_cleared_bitfield_bit_over_other_bytes_is_a_hole)
 {
 	char *p = dmg_copy("good-project-A.mapeodata");
 	feed_loc l = locate(p, 0);
-	uint8_t b;
-	dmg_read(p, l.bitfield + 32, &b, 1);
-	b &= (uint8_t)~0x04; /* block 5 */
-	dmg_write(p, l.bitfield + 32, &b, 1);
+	clear_block5_bit(p, &l);
 	uint64_t off = 0;
 	for (uint64_t k = 0; k < 5; k++)
 		off += leaf_size(p, &l, k);
