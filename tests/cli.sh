@@ -142,7 +142,7 @@ if [ -x "$MK" ]; then
 	cp "$A" "$TMP/bad.mapeodata" && chmod u+w "$TMP/bad.mapeodata"
 	"$MK" data "$TMP/bad.mapeodata" 0 10
 	"$SYNCDOCTOR" check --no-config "$TMP/bad.mapeodata" >"$TMP/out" 2>&1
-	check "CLI words: a damaged block's advice" says "'syncdoctor rebuild --salvage --dry-run' shows what that keeps."
+	check "CLI words: a damaged block's advice" says "'syncdoctor rebuild --salvage --dry-run' shows what it keeps."
 	check "CLI words: a damaged file's next action" says "intact with 'syncdoctor rebuild --salvage'."
 	"$SYNCDOCTOR" rebuild --salvage --dry-run "$TMP/bad.mapeodata" >"$TMP/out" 2>&1
 	check "CLI words: the rescue" says "'--rescue' copies them into a new feed"

@@ -4,8 +4,11 @@
 # damaged with its hash intact: the check must not call such a file healthy,
 # must not blame the device's signatures, and a salvage keeps every block (the
 # data split into its entries gives the tree back, and the device's own
-# signature proves it). A key file of the wrong length: a rebuild never drops
-# the feed silently, and only --salvage leaves it out. Each rebuilt file is
+# signature proves it). A key file of the wrong length: its key is written
+# again when the device's signature proves one found; otherwise a rebuild
+# never drops the feed silently, and only --salvage leaves it out. A
+# bitfield zeroed, cut or with bits cleared: the counts are what the file
+# holds, and a repair keeps every block. Each rebuilt file is
 # proved with the real Mapeo (tests/interop). Damaged copies are made by
 # tests/unit/mkdamage from the real fixture.
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +32,13 @@ case_() {
 	status "$name: the check finds problems" 2 "$SYNCDOCTOR" --no-journal check --no-config --no-environment "$f"
 	check "$name: not 'nothing to report'" sh -c "! grep -q 'Nothing to report' '$TMP/out'"
 	is "$name: feed 1 keeps its length (the bitfield's)" "$(json "$f" '.feeds[1].length')" 7
+	is "$name: the check counts every observation the data holds" "$(json "$f" '.observations.heads')" 24
+	is "$name: the check says what a salvage keeps" \
+		"$(json "$f" '[.findings[] | select(.code == "feed-hash-mismatch") | .message | select(test("keeps 7 of the feed.s 7 blocks"))] | length')" 1
+	is "$name: no entry is called not JSON in its own words" \
+		"$(json "$f" '[.findings[] | select(.code == "entry-not-json") | .message | select(test("not one line"))] | length')" 0
+	is "$name: its signatures are not called missing" \
+		"$(json "$f" '[.findings[] | select(.code == "feed-unsigned")] | length')" 0
 	is "$name: the device's signatures are not blamed" \
 		"$(json "$f" '[.findings[] | select(.code == "feed-signature-invalid")] | length')" 0
 	status "$name: --repair copies it whole, so it refuses" 2 "$SYNCDOCTOR" --no-journal rebuild --repair "$f" -o "$TMP/$name.repair.mapeodata"
@@ -44,6 +54,24 @@ case_() {
 case_ "tree emptied" cut 1/tree 32
 case_ "tree cut after 6 nodes" cut 1/tree 272
 case_ "a leaf's size damaged" leafsize 1 2
+
+# Feed 1's tree and bitfield both emptied: they give it no block, but its
+# signatures (for lengths 5 and 7) and its data hold 7. The check must not
+# call the feed empty and the file healthy: the data split into its entries
+# is proved by the signature for length 7, so every block is counted and a
+# salvage keeps all 7.
+f="$TMP/both.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+"$MK" cut "$f" 1/tree 32 && "$MK" bitzero "$f" 1 || fail "tree and bitfield emptied: mkdamage"
+status "tree and bitfield emptied: the check finds problems" 2 "$SYNCDOCTOR" --no-journal check --no-config --no-environment "$f"
+is "tree and bitfield emptied: the feed and its observations counted" \
+	"$(json "$f" '[.feeds[1].length, .feeds[1].present, .observations.heads] | join(" ")')" "7 7 24"
+is "tree and bitfield emptied: the check says a salvage keeps all 7" \
+	"$(json "$f" '[.findings[] | select(.code == "feed-hash-mismatch") | .message | select(test("keeps all 7"))] | length')" 1
+status "tree and bitfield emptied: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/both.out.mapeodata"
+check "tree and bitfield emptied: the plan keeps every block" grep -q "feed 1 (1892c3d): 7 of 7 blocks" "$TMP/out"
+is "tree and bitfield emptied: the salvaged file" "$(json "$TMP/both.out.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
+mapeo "tree and bitfield emptied, salvaged" "$TMP/both.out.mapeodata" "$KA" 24 30
 
 # keycase NAME FEED BLOCKS KEPT OBS BYTES: feed FEED's key file cut to BYTES
 # bytes; BLOCKS of it are lost, KEPT feeds are written, OBS
@@ -62,8 +90,35 @@ keycase() {
 	is "$1: the salvaged file" "$(json "$TMP/key$2.out.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok $4 $5"
 	mapeo "$1" "$TMP/key$2.out.mapeodata" "$KA" "$5" 30
 }
-keycase "feed 0's key of 31 bytes" 0 20 1 5 31
 keycase "feed 1's key emptied" 1 7 1 20 0
+check "feed 1's key emptied: the check says no key could be proved" \
+	sh -c "'$SYNCDOCTOR' --no-journal check --no-config --no-environment --format json '$TMP/key1.mapeodata' | jq -r '.findings[] | select(.code == \"feed-key-invalid\") | .message' | grep -q 'no key that its signatures prove'"
+is "feed 1's key emptied: its signatures are not called invalid or missing" \
+	"$(json "$TMP/key1.mapeodata" '[.findings[] | select(.code == "feed-unsigned" or .code == "feed-signature-invalid")] | length')" 0
+
+# A key file cut by a byte, grown, or emptied while another feed's entries
+# link to the feed by its key: the key is found (the 256 bytes that could
+# end it, every 32 bytes of a grown file, the "<key>@<block>" links of the
+# entries) and proved by the device's own Ed25519 signature over the feed's
+# tree; then the check verifies the feed with it and a repair writes it
+# again, keeping every block.
+provedkey() {
+	f="$TMP/pk$2.mapeodata" out="$TMP/pk$2.out.mapeodata"
+	cp "$D/good-project-A.mapeodata" "$f"
+	"$MK" cut "$f" "$3/key" "$4" || fail "$1: mkdamage cut"
+	is "$1: the feed verifies with the key found" "$(json "$f" "[.feeds[$3].verified, .feeds[$3].length, .observations.heads] | join(\" \")")" "$5"
+	is "$1: the key is said to be proved" \
+		"$(json "$f" '[.findings[] | select(.code == "feed-key-invalid") | .message | test("is proved")] | join(" ")')" true
+	status "$1: --repair" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$out"
+	check "$1: the plan writes the key again" grep -q "key file is written again" "$TMP/out"
+	check "$1: nothing is left out" grep -q "Nothing is left out" "$TMP/out"
+	is "$1: the rebuilt file" "$(json "$out" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 2 24"
+	mapeo "$1, rebuilt" "$out" "$KA" 24 30
+}
+provedkey "feed 0's key of 31 bytes" cut31 0 31 "20 20 24"
+provedkey "feed 1's key of 31 bytes" cut1 1 31 "7 7 24"
+provedkey "feed 1's key grown to 40 bytes" grown 1 40 "7 7 24"
+provedkey "feed 0's key emptied, linked to from feed 1" empty0 0 0 "20 20 24"
 
 # Feed 1 is signed at lengths 5 and 7 (each append signs its end). A bad
 # signature for length 5 under the good one for 7 does not stop Mapeo, which
@@ -119,6 +174,82 @@ bitcase() {
 }
 bitcase "a bitfield bit past the end" databit 1131
 bitcase "a root's tree bit cleared" treebit 15
+
+# The bitfield zeroed, emptied or cut inside its first page (storage damage
+# over the whole file), or one data bit of a block cleared: the tree, the
+# data and the device's signature still hold every block. The check counts
+# what the file holds (every block, every observation; no photo called an
+# orphan), says the bitfield is damaged and not that blocks are missing, and
+# a repair writes the bitfield again. Seen with the real Mapeo: the zeroed
+# bitfield syncs "fine" with only feed 1's 6 observations (hypercore reads
+# feed 0 as empty), a cleared data bit makes the sync wait for ever.
+# zerocase NAME TAG MODE ARGS...: mkdamage MODE on a copy, then ARGS.
+zerocase() {
+	name=$1 tag=$2 mode=$3
+	shift 3
+	f="$TMP/bz$tag.mapeodata" out="$TMP/bz$tag.out.mapeodata"
+	cp "$D/good-project-A.mapeodata" "$f"
+	"$MK" "$mode" "$f" "$@" || fail "$name: mkdamage $mode"
+	is "$name: every block and observation counted" \
+		"$(json "$f" '[.feeds[0].present, .feeds[0].verified, .observations.heads] | join(" ")')" "20 20 24"
+	is "$name: no photo is called an orphan" "$(json "$f" '[.findings[] | select(.code == "media-orphan")] | length')" 0
+	is "$name: the bitfield is said to be damaged, no block missing" \
+		"$(json "$f" '[.findings[] | select(.code == "feed-bitfield-damaged" or .code == "feed-incomplete") | .code] | join(" ")')" \
+		feed-bitfield-damaged
+	status "$name: --repair" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$out"
+	check "$name: the plan keeps every block" grep -q "feed 0 (8c884bb): 20 of 20 blocks" "$TMP/out"
+	is "$name: the rebuilt file" "$(json "$out" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
+	mapeo "$name, rebuilt" "$out" "$KA" 24 30
+}
+zerocase "feed 0's bitfield zeroed" zero bitzero 0
+zerocase "feed 0's bitfield emptied" empty cut 0/bitfield 32
+zerocase "feed 0's bitfield cut in its first page" cut cut 0/bitfield 100
+zerocase "a data bit of block 3 cleared" bit databit 0 3
+f="$TMP/bzzero.mapeodata"
+is "a zeroed bitfield: said as a shorter feed Mapeo syncs without error" \
+	"$(json "$f" '[.findings[] | select(.code == "feed-bitfield-damaged") | .message | test("without the others, with no error")] | join(" ")')" true
+mapeo "a zeroed bitfield, as it is: only feed 1's observations arrive" "$f" "$KA" 6 30
+# Feed 1's tree bit of node 9 cleared: hypercore reads it as 5 blocks long,
+# a length the device signed, but the data bits still offer blocks 5 and 6:
+# the real Mapeo stops ("Missing tree roots needed for verify").
+f="$TMP/t9.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+"$MK" treebit "$f" 1 9 || fail "mkdamage treebit 1 9"
+is "a tree bit cleared under a signed length: said to stop the sync" \
+	"$(json "$f" '[.findings[] | select(.code == "feed-bitfield-damaged") | .message | test("Missing tree roots")] | join(" ")')" true
+mapeo_refuses "a tree bit cleared under a signed length, as it is" "$f" "$KA"
+# Blocks that are JSON but not an object, in a feed added by another writer
+# (signed at its end with a key pair mkdamage makes). Seen with the real
+# Mapeo: an array, a string, a number or a boolean syncs and the indexer
+# passes over it (every observation listed); null makes kappa-osm's indexer
+# fail ("Cannot read properties of null") and Mapeo stop. The check says
+# "JSON, but not an entry", a note for the first kind (the file is fine) and
+# an error for null; a rebuild keeps the first kind, and --exclude-suspect
+# cuts the feed before a null.
+f="$TMP/arr.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+"$MK" newfeed "$f" '[]' || fail "mkdamage newfeed []"
+is "a block '[]': JSON, but not an entry, a note" \
+	"$(json "$f" '[.verdict, (.findings[] | select(.code | startswith("entry")) | .code, .severity)] | join(" ")')" "ok entry-not-object info"
+mapeo "a block '[]', as it is" "$f" "$KA" 24 30
+"$MK" bitzero "$f" 0 || fail "mkdamage bitzero"
+status "a block '[]' and a zeroed bitfield: --repair" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/arr.out.mapeodata"
+is "a block '[]' and a zeroed bitfield: the rebuilt file keeps the block" \
+	"$(json "$TMP/arr.out.mapeodata" '[.verdict, .feeds[2].length, .observations.heads] | join(" ")')" "ok 1 24"
+mapeo "a block '[]' and a zeroed bitfield, rebuilt" "$TMP/arr.out.mapeodata" "$KA" 24 30
+f="$TMP/null.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+"$MK" newfeed "$f" null || fail "mkdamage newfeed null"
+is "a block 'null': JSON, but not an entry, an error" \
+	"$(json "$f" '[.verdict, (.findings[] | select(.code | startswith("entry")) | .code, .severity)] | join(" ")')" "problems entry-not-object error"
+mapeo_refuses "a block 'null', as it is" "$f" "$KA"
+status "a block 'null': --repair keeps it, so it refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/null.repair.mapeodata"
+check "a block 'null': --repair names --exclude-suspect" grep -q -- "--exclude-suspect" "$TMP/err"
+status "a block 'null': --exclude-suspect" 0 "$SYNCDOCTOR" --no-journal rebuild --exclude-suspect "$f" -o "$TMP/null.out.mapeodata"
+check "a block 'null': the plan counts it as suspect" grep -q "1 blocks are left out, 0 of them not suspect" "$TMP/out"
+is "a block 'null': the rebuilt file" "$(json "$TMP/null.out.mapeodata" '[.verdict, .feeds[2].length, .observations.heads] | join(" ")')" "ok 0 24"
+mapeo "a block 'null', rebuilt" "$TMP/null.out.mapeodata" "$KA" 24 30
+
 # An empty feed whose bitfield goes on with a page of zeros: Mapeo waits for
 # ever (its 120 s bound here). A rebuild that wrote the headers of project B's
 # empty feed 1 again (a 4 KiB page lost over them) wrote such a page, and

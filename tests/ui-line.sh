@@ -196,7 +196,7 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	chmod u+w bad.mapeodata
 	"${top_builddir}/tests/unit/mkdamage" data bad.mapeodata 0 10
 	wiz '\n1\n\n\n\n1\nbad.txt\n4\nn\nb\n' bad.mapeodata
-	check "damaged, wizard words: the advice names the summary's salvage" says "The summary's salvage keeps the blocks before it"
+	check "damaged, wizard words: the advice names the summary's salvage" says "The summary's salvage keeps the blocks before damaged data"
 	check "damaged, wizard words: the saved report's next action" says "is intact with the summary's salvage" bad.txt
 	check "damaged, wizard words: the declined rescue" says "You chose not to copy them into a new feed"
 	check "damaged, wizard words: no CLI option on the screens" sh -c "! grep -q -e 'syncdoctor rebuild' -e \"'--\" '$TMP/out'"

@@ -11,6 +11,8 @@
 #include "keys.h"
 #include "media.h"
 #include "sdlimits.h"
+#include "session.h"
+#include "strmap.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -240,24 +242,168 @@ static bool cut_feed(sd_report *r, syncfile *sf, const sf_feed *fd, report_feed 
 	return true;
 }
 
+/* ---- a feed's key of the wrong length (doc/formats.md §3) ---- */
+
+#define KEY_CANDIDATES 4096        /* distinct candidates tried, at most */
+#define KEY_SCAN_BYTES (64u << 20) /* of the feeds' data read for links, at most */
+#define KEY_PROOFS     8           /* feeds per check whose key is looked for */
+
+typedef struct key_cands {
+	uint8_t *v; /* KEY_CANDIDATES * 32 bytes, never moved: the map points into it */
+	size_t n;
+	smap seen;
+} key_cands;
+
+static void cand_add(key_cands *c, const uint8_t *k)
+{
+	size_t dummy;
+	if (c->n >= KEY_CANDIDATES || smap_get(&c->seen, (const char *)k, 32, &dummy))
+		return;
+	memcpy(c->v + 32 * c->n, k, 32);
+	smap_put(&c->seen, (const char *)(c->v + 32 * c->n), 32, c->n);
+	c->n++;
+}
+
+/* Every "<64 hex>@" in buf (a version or link names a feed by its key,
+ * doc/formats.md §6). */
+static void cands_from_links(key_cands *c, const uint8_t *buf, size_t len)
+{
+	for (size_t i = 64; i < len; i++) {
+		if (buf[i] != '@')
+			continue;
+		char hex[KEYS_HEX_SIZE];
+		memcpy(hex, buf + i - 64, 64);
+		hex[64] = '\0';
+		uint8_t k[32];
+		if (keys_is_hex64(hex) && keys_decode(hex, k))
+			cand_add(c, k);
+	}
+}
+
+/* The candidates for a feed's key: from its key file's own bytes (key, kl:
+ * a file cut by a byte, either end; or grown: every 32 bytes in it), or,
+ * with links, the links and versions in every feed's entries
+ * that name a feed by its key. */
+static void key_candidates(syncfile *sf, const uint8_t *key, size_t kl, key_cands *c, bool links)
+{
+	uint8_t k[32];
+	if (kl == 31) {
+		for (unsigned b = 0; b < 256; b++) {
+			memcpy(k, key, 31), k[31] = (uint8_t)b;
+			cand_add(c, k);
+			k[0] = (uint8_t)b, memcpy(k + 1, key, 31);
+			cand_add(c, k);
+		}
+	}
+	for (size_t at = 0; key && kl > 32 && at + 32 <= kl && at < 1024; at++)
+		cand_add(c, key + at);
+	if (!links)
+		return;
+	enum { CHUNK = 64 << 10 };
+	uint8_t *buf = xmalloc(CHUNK + 64);
+	uint64_t budget = KEY_SCAN_BYTES;
+	for (size_t f = 0; f < sf->n_feeds && budget && !sess_interrupted; f++) {
+		const sf_range *d = &sf->feeds[f].data;
+		size_t keep = 0; /* the last 64 bytes of the chunk before */
+		for (uint64_t off = 0;
+		     d->present && off < d->size && budget && !sess_interrupted;) {
+			size_t len = d->size - off < CHUNK ? (size_t)(d->size - off) : CHUNK;
+			if (sf_read(sf, d->off + off, buf + keep, len, NULL) != SD_OK)
+				break;
+			cands_from_links(c, buf, keep + len);
+			off += len;
+			budget = budget > len ? budget - len : 0;
+			size_t total = keep + len;
+			keep = total < 64 ? total : 64;
+			memmove(buf, buf + total - keep, keep);
+		}
+	}
+	free(buf);
+}
+
+/* The tree and signatures of fd into src, read on demand: flat memory. */
+static void tree_and_signatures(syncfile *sf, const sf_feed *fd, feed_source *src, feed_ctx *tc,
+                                feed_ctx *sc)
+{
+	*tc = (feed_ctx){sf, &fd->tree}, *sc = (feed_ctx){sf, &fd->signatures};
+	src->dir = fd->dir;
+	src->has_tree = range_readable(sf, &fd->tree);
+	src->tree_len = fd->tree.size, src->read_tree = read_feed_data, src->tree_ctx = tc;
+	src->has_signatures = range_readable(sf, &fd->signatures);
+	src->signatures_len = fd->signatures.size, src->read_signatures = read_feed_data;
+	src->signatures_ctx = sc;
+}
+
+/* A feed whose key file is not 32 bytes (sf_check_feed_keys() said so):
+ * its key into out when a candidate (key_candidates()) is proved by the
+ * device's own signature; the finding then says where it was found, or
+ * that none could be proved. */
+static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out[32])
+{
+	size_t kl = 0;
+	uint8_t *key = fd->key.present ? load_range(sf, &fd->key, &kl) : NULL;
+	key_cands c = {.v = xmalloc(32 * KEY_CANDIDATES)};
+	smap_init(&c.seen);
+	key_candidates(sf, key, kl, &c, false);
+	size_t from_file = c.n;
+	key_candidates(sf, NULL, 0, &c, true);
+	feed_source src = {0};
+	feed_ctx tc, sc;
+	tree_and_signatures(sf, fd, &src, &tc, &sc);
+	uint64_t len = 0;
+	long at = feed_key_prove(&src, c.v, c.n, &len);
+	if (at >= 0)
+		memcpy(out, c.v + 32 * at, 32);
+	free(key), free(c.v), smap_free(&c.seen);
+	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
+		const finding *f = fnd_at(&r->findings, i);
+		if (f->id != FND_FEED_KEY_INVALID || f->feed != fd->index)
+			continue;
+		finding *e = fnd_edit(&r->findings, i);
+		char hex[KEYS_HEX_SIZE] = "";
+		if (at >= 0)
+			keys_hex(out, 32, hex);
+		char *m =
+		    at >= 0
+		        ? xasprintf(_("%s; its key (%.7s) was found %s and is proved: the "
+		                      "device's signature for length %llu verifies with it, so "
+		                      "a rebuild writes it again"),
+		                    e->message, hex,
+		                    (size_t)at < from_file ? _("in what is left of its key file")
+		                                           : _("in the links of the entries"),
+		                    (unsigned long long)len)
+		        : xasprintf(_("%s; no key that its signatures prove was found (in what "
+		                      "is left of its key file or in the links of the entries), "
+		                      "so none of it can be verified"),
+		                    e->message);
+		free(e->message);
+		e->message = m;
+		break;
+	}
+	return at >= 0;
+}
+
 /* Verify the files fd names into rf (its key, lengths, what verifies);
- * findings to fl, blocks to model when there is one. */
+ * findings to fl, blocks to model when there is one. proved: the key a
+ * signature proved for a key file of the wrong length (prove_key()), or
+ * NULL. */
 static sd_status verify_one(syncfile *sf, const sf_feed *fd, report_feed *rf, findings *fl,
-                            obs_model *model, const sd_progress *prog, sd_error *err)
+                            obs_model *model, const uint8_t *proved, const sd_progress *prog,
+                            sd_error *err)
 {
 	feed_source src = {0};
 	size_t kl, bl;
 	uint8_t *key = load_range(sf, &fd->key, &kl);
 	uint8_t *bf = load_range(sf, &fd->bitfield, &bl);
-	src.dir = fd->dir;
+	if (proved) {
+		free(key);
+		key = xmalloc(32);
+		memcpy(key, proved, 32);
+		kl = 32;
+	}
 	src.key = key, src.key_len = kl;
-	/* the tree and signatures are read on demand: flat memory */
-	feed_ctx tc = {sf, &fd->tree}, sc = {sf, &fd->signatures};
-	src.has_tree = range_readable(sf, &fd->tree);
-	src.tree_len = fd->tree.size, src.read_tree = read_feed_data, src.tree_ctx = &tc;
-	src.has_signatures = range_readable(sf, &fd->signatures);
-	src.signatures_len = fd->signatures.size, src.read_signatures = read_feed_data;
-	src.signatures_ctx = &sc;
+	feed_ctx tc, sc;
+	tree_and_signatures(sf, fd, &src, &tc, &sc);
 	src.bitfield = bf, src.bitfield_len = bl, src.has_bitfield = bf != NULL;
 	feed_ctx fc = {sf, &fd->data};
 	src.data_size = fd->data.present ? fd->data.size : 0;
@@ -350,7 +496,7 @@ bool check_earlier_copy(syncfile *sf, const sf_feed *fd, const report_feed *rf, 
 			findings quiet;
 			fnd_init(&quiet);
 			sd_error err;
-			sd_status st = verify_one(sf, &try, &t, &quiet, NULL, prog, &err);
+			sd_status st = verify_one(sf, &try, &t, &quiet, NULL, NULL, prog, &err);
 			fnd_free(&quiet);
 			if (st == SD_OK && copy_better(&t, alt_rf)) {
 				*alt = try;
@@ -387,6 +533,7 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
                               sd_error *err)
 {
 	r->feeds = xcalloc(sf->n_feeds ? sf->n_feeds : 1, sizeof *r->feeds);
+	unsigned proofs = 0;
 	for (size_t i = 0; i < sf->n_feeds; i++) {
 		const sf_feed *fd = &sf->feeds[i];
 		report_feed *rf = &r->feeds[r->n_feeds++];
@@ -401,7 +548,14 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		}
 		if (sf->inner_cut && cut_feed(r, sf, fd, rf, model))
 			continue;
-		sd_status st = verify_one(sf, fd, rf, &r->findings, model, prog, err);
+		/* each look reads the feeds' data again: a hostile database of
+		 * many keyless feeds gets a bounded number (the rest keep the
+		 * finding as sf_check_feed_keys() made it) */
+		uint8_t proved[32];
+		bool have = !(fd->key.present && fd->key.size == 32) && proofs++ < KEY_PROOFS &&
+		            prove_key(r, sf, fd, proved);
+		sd_status st =
+		    verify_one(sf, fd, rf, &r->findings, model, have ? proved : NULL, prog, err);
 		if (st != SD_OK)
 			return st;
 		earlier_copy_note(r, sf, fd, rf, prog);

@@ -296,8 +296,15 @@ typedef struct verifier {
 	bool key_ok;
 	size_t page; /* bitfield page size; 0 without a usable bitfield */
 	uint64_t len, n_nodes;
-	uint64_t bits_len; /* the length hypercore reads from the bitfield */
-	uint8_t *ok;       /* bit k: block k is present, hashes and sits under intact nodes */
+	uint64_t bits_len;       /* the length hypercore reads from the bitfield */
+	uint8_t *ok;             /* bit k: block k is present, hashes and sits under intact nodes */
+	uint64_t first_unmarked; /* the first block held that the data bits do not mark, */
+	uint64_t unmarked_within; /* ... and how many, within the length the bitfield gives */
+	uint8_t *handed;          /* bit k: block k was handed to the callback, and verifies */
+	uint64_t unplaced;     /* marked blocks that do not verify against the tree (no node, past
+	                          the data, a hash that does not match) */
+	uint64_t lines_signed; /* the length lines_salvage() proves; 0 none */
+	size_t first_finding;  /* the list's length when this feed began */
 	patches patched;
 	unsigned reported;
 } verifier;
@@ -500,16 +507,23 @@ static uint64_t feed_length(verifier *v)
 	return hc > len ? hc : len;
 }
 
-/* Block k, present: read it, hash it against its leaf, hand it to cb. */
-static sd_status verify_block(verifier *v, uint64_t k, uint8_t **buf, size_t *bufcap,
+/* Block k: read it, hash it against its leaf, hand it to cb. A block the
+ * bitfield marks is said when it does not verify; one it does not mark is
+ * held only when its data hashes to its leaf (or to what the tree above
+ * vouches for): a bitfield zeroed, cut or with bits cleared by storage
+ * damage over intact blocks (doc/formats.md §4), where a missing block's
+ * place is a hole or another block's bytes and is passed over in silence. */
+static sd_status verify_block(verifier *v, uint64_t k, bool marked, uint8_t **buf, size_t *bufcap,
                               feed_block_fn cb, void *ud, sd_error *err)
 {
 	const feed_source *src = v->src;
 	int index = v->index;
 	uint8_t leaf[HC_NODE];
 	uint64_t off;
+	v->res->present += marked;
 	if (!node(&v->tree, 2 * k, leaf) || !block_offset(v, k, &off)) {
-		if (v->reported++ < MAX_REPORTED)
+		v->unplaced += marked;
+		if (marked && v->reported++ < MAX_REPORTED)
 			feed_finding(v->fl, FND_FEED_HASH_MISMATCH, index, v->dir, "tree",
 			             (int64_t)k,
 			             _("feed %d, block %llu: the tree has no node for this block"),
@@ -518,7 +532,8 @@ static sd_status verify_block(verifier *v, uint64_t k, uint8_t **buf, size_t *bu
 	}
 	uint64_t size = hc_be64(leaf + 32);
 	if (size > FEED_MAX_BLOCK || off + size > src->data_size) {
-		if (v->reported++ < MAX_REPORTED)
+		v->unplaced += marked;
+		if (marked && v->reported++ < MAX_REPORTED)
 			feed_finding(v->fl, FND_FEED_HASH_MISMATCH, index, v->dir, "data",
 			             (int64_t)k,
 			             off + size > src->data_size
@@ -540,11 +555,17 @@ static sd_status verify_block(verifier *v, uint64_t k, uint8_t **buf, size_t *bu
 	uint8_t h[40];
 	hc_leaf_hash(*buf, (size_t)size, h);
 	memcpy(h + 32, leaf + 32, 8);
-	bool good = memcmp(h, leaf, 32) == 0;
+	bool good = memcmp(h, leaf, 32) == 0, fits = !good && fits_above(v, 2 * k, h) == 1;
+	if (!marked && !good && !fits)
+		return SD_OK; /* not held: a hole where the block would be */
+	if (!marked && !v->res->unmarked++)
+		v->first_unmarked = k;
+	v->unmarked_within += !marked && k < v->bits_len;
+	v->res->present += !marked;
 	if (good) {
 		ok_set(v, k, true);
 		v->res->hashed_ok++;
-	} else if (fits_above(v, 2 * k, h) == 1) {
+	} else if (fits) {
 		/* the data hashes to what the parent (or a signature) vouches
 		 * for: the stored leaf node is what was damaged */
 		patch_node(v, 2 * k, h);
@@ -555,19 +576,25 @@ static sd_status verify_block(verifier *v, uint64_t k, uint8_t **buf, size_t *bu
 			               "damaged; the block's data is intact (it hashes to what "
 			               "the tree above it vouches for)"),
 			             index, (unsigned long long)(2 * k), (unsigned long long)k);
-	} else if (v->reported++ < MAX_REPORTED) {
-		feed_finding(v->fl, FND_FEED_HASH_MISMATCH, index, v->dir, "data", (int64_t)k,
-		             _("feed %d, block %llu (bytes %llu to %llu of its data): the data "
-		               "does not match the hash the tree holds; it was damaged"),
-		             index, (unsigned long long)k, (unsigned long long)off,
-		             (unsigned long long)(off + size));
+	} else {
+		v->unplaced++; /* (an unmarked block gets here only when marked) */
+		if (v->reported++ < MAX_REPORTED)
+			feed_finding(v->fl, FND_FEED_HASH_MISMATCH, index, v->dir, "data",
+			             (int64_t)k,
+			             _("feed %d, block %llu (bytes %llu to %llu of its data): the "
+			               "data does not match the hash the tree holds; it was "
+			               "damaged"),
+			             index, (unsigned long long)k, (unsigned long long)off,
+			             (unsigned long long)(off + size));
 	}
+	if (good || fits) /* a block that does not verify may be handed again */
+		v->handed[k / 8] |= (uint8_t)(1u << (k % 8));
 	if (cb)
 		cb(ud, k, *buf, (size_t)size, good);
 	return SD_OK;
 }
 
-/* Which blocks are present and hash right. */
+/* Which blocks are held and hash right. */
 static sd_status verify_blocks(verifier *v, feed_block_fn cb, void *ud, const sd_progress *prog,
                                sd_error *err)
 {
@@ -579,10 +606,7 @@ static sd_status verify_blocks(verifier *v, feed_block_fn cb, void *ud, const sd
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 			break;
 		}
-		if (!data_bit(v, k))
-			continue;
-		v->res->present++;
-		st = verify_block(v, k, &buf, &bufcap, cb, ud, err);
+		st = verify_block(v, k, data_bit(v, k), &buf, &bufcap, cb, ud, err);
 		if (st == SD_OK)
 			sd_progress_report(prog, NULL, 0, 0, k + 1, v->len);
 	}
@@ -733,6 +757,53 @@ static void verified_prefix(verifier *v)
 	}
 }
 
+/* The bitfield marks fewer blocks than the file holds intact: its tree bits
+ * (a cut, zeroed or damaged bitfield: hypercore reads the feed's length from
+ * them) or its data bits (hypercore does not offer a block it does not mark,
+ * and the other side waits for it: seen, the real Mapeo hangs). Where a
+ * signature fits the shorter length (or it is 0) and no data bit marks a
+ * block past it, Mapeo ends the sync without those blocks, with no error
+ * (seen: a zeroed bitfield gives a sync that brings only the other feeds'
+ * observations); otherwise it stops (seen: "Remote checksum failed" where no
+ * signature fits, "Missing tree roots needed for verify" where one does but
+ * the data bits still offer the blocks past it). */
+static void bitfield_short(verifier *v)
+{
+	uint8_t sig[HC_SIG];
+	uint64_t bl = v->bits_len;
+	if (v->page && bl < v->len) {
+		bool quiet = !bl || (rf_get(&v->sigs, bl - 1, sig) && !sig_blank(sig) &&
+		                     sig_valid(v, bl - 1, sig) == 1);
+		for (uint64_t k = bl; k < v->len && quiet; k++)
+			quiet = !data_bit(v, k);
+		feed_finding(
+		    v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield", (int64_t)bl,
+		    quiet ? _("feed %d: its bitfield gives it %llu blocks where its tree "
+		              "holds %llu: Mapeo reads the feed as %llu blocks long and "
+		              "ends the sync without the others, with no error (their "
+		              "observations do not arrive)")
+		          : _("feed %d: its bitfield gives it %llu blocks where its tree "
+		              "holds %llu: Mapeo takes the bitfield's count (%llu), so the "
+		              "blocks past it do not sync, and the sync stops ('Remote "
+		              "checksum failed' or 'Missing tree roots needed for "
+		              "verify')"),
+		    v->index, (unsigned long long)bl, (unsigned long long)v->len,
+		    (unsigned long long)bl);
+	}
+	if (v->page && v->unmarked_within)
+		feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield",
+		             (int64_t)v->first_unmarked,
+		             P_("feed %d: its bitfield does not mark %llu block the file holds "
+		                "intact (block %llu): Mapeo does not offer it, and the sync "
+		                "waits for it for ever",
+		                "feed %d: its bitfield does not mark %llu blocks the file holds "
+		                "intact (block %llu and on): Mapeo does not offer them, and the "
+		                "sync waits for them for ever",
+		                v->unmarked_within),
+		             v->index, (unsigned long long)v->unmarked_within,
+		             (unsigned long long)v->first_unmarked);
+}
+
 /* Data bits set at or past the feed's end (one flipped bit of a page is
  * enough): hypercore announces those blocks as held, a peer asks for them
  * and the sync stops with "No proof available for this index" (seen with
@@ -754,15 +825,7 @@ static void bits_past_end(verifier *v)
 				first = block;
 		}
 	}
-	if (v->page && v->bits_len < v->len)
-		/* a tree bit cleared: Mapeo takes the shorter length, for which no
-		 * signature or root fits (seen: "Remote checksum failed") */
-		feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield",
-		             (int64_t)v->bits_len,
-		             _("feed %d: its bitfield gives it %llu blocks where its tree holds "
-		               "%llu: Mapeo takes the bitfield's count, so the blocks past it do "
-		               "not sync, and the sync can stop ('Remote checksum failed')"),
-		             v->index, (unsigned long long)v->bits_len, (unsigned long long)v->len);
+	bitfield_short(v);
 	if (n)
 		feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield",
 		             (int64_t)first,
@@ -811,7 +874,10 @@ static void summary_findings(verifier *v)
 		               "with this file can stall waiting for them"),
 		             index, (unsigned long long)res->present, (unsigned long long)len,
 		             (unsigned long long)(len - res->present));
-	if (len && res->signed_len < (int64_t)len && res->headers_ok) {
+	/* without a key nothing tells a good signature from a bad one:
+	 * feed-key-invalid says so */
+	if (len && res->signed_len < (int64_t)len && res->headers_ok && v->key_ok &&
+	    v->lines_signed < len) {
 		if (res->signed_len < 0)
 			feed_finding(v->fl, FND_FEED_UNSIGNED, index, v->dir, "signatures", 0,
 			             _("feed %d: no valid signature covers any of its %llu blocks"),
@@ -823,6 +889,111 @@ static void summary_findings(verifier *v)
 			      "%lld of %llu)"),
 			    index, (long long)res->signed_len, (unsigned long long)len);
 	}
+}
+
+void feed_compute_parents(uint8_t *tree, uint64_t len)
+{
+	for (unsigned d = 1; d < 64 && ((uint64_t)1 << d) <= len; d++) {
+		uint64_t span = (uint64_t)1 << d;
+		for (uint64_t o = 0; (o + 1) * span <= len; o++) {
+			uint64_t i = ((2 * o + 1) << d) - 1, half = span / 2;
+			uint8_t *pn = tree + 32 + i * HC_NODE;
+			const uint8_t *l = tree + 32 + (i - half) * HC_NODE,
+			              *r = tree + 32 + (i + half) * HC_NODE;
+			hc_parent_node(l, r, pn);
+		}
+	}
+}
+
+/* Blocks the stored tree cannot place (no node: a tree file cut short or
+ * emptied; a leaf whose size runs past the data): a salvage builds the tree
+ * again on the data split into its entries (feed_leaves_from_lines()) and
+ * keeps it as far as a signature verifies over it (salvage_feed() in
+ * rebuild.c). That length is what it keeps, said here with its count; the
+ * entries under it that were not handed to cb are read, so that the
+ * observations the file holds are all counted. */
+static sd_status lines_salvage(verifier *v, feed_block_fn cb, void *ud, sd_error *err)
+{
+	const feed_source *src = v->src;
+	/* a signature past the length the tree and bitfield give: both cut */
+	bool longer = false;
+	uint8_t sg[HC_SIG];
+	for (uint64_t l = v->len; l < v->sigs.n_rec && !longer && !sess_interrupted; l++)
+		longer = rf_get(&v->sigs, l, sg) && !sig_blank(sg);
+	if ((!v->unplaced && !longer) || !v->key_ok || !v->sigs.n_rec || !src->data_size)
+		return SD_OK;
+	uint64_t n, s = 0;
+	size_t tl;
+	uint8_t *t = feed_leaves_from_lines(src->read_data, src->ctx, src->data_size, v->sigs.n_rec,
+	                                    &n, &tl);
+	if (!t)
+		return SD_OK;
+	feed_compute_parents(t, n);
+	for (uint64_t l = n; l > v->res->verified && !s && !sess_interrupted; l--) {
+		uint8_t sig[HC_SIG], th[32];
+		if (rf_get(&v->sigs, l - 1, sig) && !sig_blank(sig) &&
+		    feed_tree_hash(t, tl, l, th) &&
+		    crypto_sign_verify_detached(sig, th, 32, src->key) == 0)
+			s = l;
+	}
+	sd_status st = SD_OK;
+	uint8_t *buf = NULL;
+	for (uint64_t k = 0, off = 0; k < s && st == SD_OK; k++) {
+		uint64_t size = hc_be64(t + 32 + 2 * k * HC_NODE + 32);
+		if ((k >= v->len || !(v->handed[k / 8] >> (k % 8) & 1)) && cb) {
+			buf = xrealloc(buf, (size_t)size + 1);
+			st = src->read_data(src->ctx, off, buf, (size_t)size, err);
+			if (st == SD_OK)
+				cb(ud, k, buf, (size_t)size, true);
+		}
+		off += size;
+	}
+	free(buf), free(t);
+	v->lines_signed = s;
+	if (!s)
+		return st;
+	/* the data under s is proved: a mismatch there is the tree's */
+	for (size_t i = v->first_finding; i < fnd_n(v->fl); i++) {
+		const finding *f = fnd_at(v->fl, i);
+		bool json = f->id == FND_ENTRY_NOT_JSON;
+		if ((f->id != FND_FEED_HASH_MISMATCH && !json) || f->feed != v->index ||
+		    f->block < 0 || (uint64_t)f->block >= s || !f->inner ||
+		    !strstr(f->inner, "/data"))
+			continue;
+		finding *e = fnd_edit(v->fl, i);
+		free(e->message);
+		e->message =
+		    json ? xasprintf(_("feed %d, block %llu: the bytes where the damaged tree "
+		                       "places it are not one entry; where it really lies, its "
+		                       "data is intact (see below)"),
+		                     v->index, (unsigned long long)e->block)
+		         : xasprintf(_("feed %d, block %llu: its data does not match the node "
+		                       "the tree holds for it, but the data is intact (see "
+		                       "below): the tree is what was damaged"),
+		                     v->index, (unsigned long long)e->block);
+	}
+	if (s > v->len) {
+		/* the tree and the bitfield were both cut: the device signed more,
+		 * and the data holds it */
+		feed_finding(v->fl, FND_FEED_HASH_MISMATCH, v->index, v->dir, "tree", -1,
+		             _("feed %d: its tree and bitfield give it %llu blocks, but its data "
+		               "split into its entries gives %llu that the device's signature "
+		               "for length %llu proves (the tree and bitfield were cut or "
+		               "damaged): a salvage computes the tree again and keeps all %llu"),
+		             v->index, (unsigned long long)v->len, (unsigned long long)s,
+		             (unsigned long long)s, (unsigned long long)s);
+		v->res->present += s - v->len;
+		v->res->length = s;
+		return st;
+	}
+	feed_finding(v->fl, FND_FEED_HASH_MISMATCH, v->index, v->dir, "tree", -1,
+	             _("feed %d: %llu of its blocks do not verify against its tree, but its "
+	               "data split into its entries gives blocks that the device's signature "
+	               "for length %llu proves: a salvage computes the tree again from them "
+	               "and keeps %llu of the feed's %llu blocks"),
+	             v->index, (unsigned long long)v->unplaced, (unsigned long long)s,
+	             (unsigned long long)s, (unsigned long long)v->len);
+	return st;
 }
 
 /* The first read failure of the tree or signatures file, else st. */
@@ -845,6 +1016,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		sd_fatal(_("libsodium could not be initialised"));
 	verifier *v = xcalloc(1, sizeof *v);
 	v->src = src, v->index = index, v->fl = fl, v->res = res;
+	v->first_finding = fnd_n(fl);
 	v->dir = src->dir ? src->dir : "?";
 	v->key_ok = src->key && src->key_len == 32;
 	if (v->key_ok)
@@ -858,6 +1030,7 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 	check_headers(v);
 	v->len = res->length = feed_length(v);
 	v->ok = xcalloc((size_t)(v->len / 8) + 1, 1);
+	v->handed = xcalloc((size_t)(v->len / 8) + 1, 1);
 	sd_status st = verify_blocks(v, cb, ud, prog, err);
 	if (st == SD_OK) {
 		verify_parents(v, prog);
@@ -867,15 +1040,48 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 			             index, v->reported - MAX_REPORTED);
 		verify_signatures(v, prog);
 		verified_prefix(v);
+		st = lines_salvage(v, cb, ud, err);
 		summary_findings(v);
 		if (sd_progress_cancelled(prog))
 			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
 	st = files_status(v, st, err);
-	free(v->ok), free(v->patched.v);
+	free(v->ok), free(v->handed), free(v->patched.v);
 	rf_free(&v->tree), rf_free(&v->sigs);
 	free(v);
 	return st;
+}
+
+long feed_key_prove(const feed_source *src, const uint8_t *cands, size_t n, uint64_t *signed_len)
+{
+	if (sodium_init() < 0)
+		sd_fatal(_("libsodium could not be initialised"));
+	rfile t, sg;
+	rf_init(&t, src->has_tree, src->tree, src->tree_len, src->read_tree, src->tree_ctx,
+	        HC_NODE);
+	rf_init(&sg, src->has_signatures, src->signatures, src->signatures_len,
+	        src->read_signatures, src->signatures_ctx, HC_SIG);
+	/* the last signed lengths whose tree hash the stored tree gives: each
+	 * candidate is one Ed25519 verification against each */
+	uint8_t sig[FEED_KEY_SIGS][HC_SIG], th[FEED_KEY_SIGS][32];
+	uint64_t len[FEED_KEY_SIGS];
+	size_t m = 0;
+	uint64_t roots = t.n_rec / 2 + 1;
+	for (uint64_t s = sg.n_rec < roots ? sg.n_rec : roots; s > 0 && m < FEED_KEY_SIGS; s--) {
+		if (!rf_get(&sg, s - 1, sig[m]) || sig_blank(sig[m]) ||
+		    !tree_hash_over(&t, NULL, NULL, s, UINT64_MAX, NULL, th[m]))
+			continue;
+		len[m++] = s;
+	}
+	long found = -1;
+	for (size_t c = 0; c < n && found < 0 && m && !sess_interrupted; c++)
+		for (size_t k = 0; k < m && found < 0; k++)
+			if (crypto_sign_verify_detached(sig[k], th[k], 32, cands + 32 * c) == 0) {
+				found = (long)c;
+				*signed_len = len[k];
+			}
+	rf_free(&t), rf_free(&sg);
+	return found;
 }
 
 /* The block sizes first (a scan for newlines, 64 KiB at a time), then each

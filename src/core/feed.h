@@ -52,7 +52,9 @@ typedef struct feed_result {
 	char key_hex[KEYS_HEX_SIZE]; /* "" when the key is unreadable */
 	bool headers_ok;
 	uint64_t length;    /* blocks the tree says the feed has */
-	uint64_t present;   /* blocks marked present in the data bitfield */
+	uint64_t present;   /* blocks the file holds: marked in the data bitfield, or not
+	                       marked but hashing to their leaf (a damaged bitfield) */
+	uint64_t unmarked;  /* of those, the blocks the data bitfield does not mark */
 	uint64_t hashed_ok; /* blocks whose data hashes to their leaf */
 	uint64_t intact;    /* blocks whose data and every tree node above them are intact
 	                       (they verify, but a salvage keeps them only up to a signed length) */
@@ -72,6 +74,17 @@ typedef void (*feed_block_fn)(void *ud, uint64_t seq, const uint8_t *data, size_
 sd_status feed_verify(const feed_source *src, int index, feed_result *res, findings *fl,
                       feed_block_fn cb, void *ud, const sd_progress *prog, sd_error *err);
 
+/* A key for src, whose key file is not 32 bytes (cut, grown or emptied by
+ * storage damage; src->key is not read): the first of the n candidates
+ * (32 bytes each, cands) with which one of the feed's last signed lengths
+ * verifies, its signature over the tree hash of the stored tree (Ed25519
+ * with libsodium: a key that is not the feed's does not verify). Returns its
+ * position and sets *signed_len to that length; -1 when none is proved (or
+ * the tree or signatures file cannot tell). At most FEED_KEY_SIGS signatures
+ * are tried, the last first. */
+#define FEED_KEY_SIGS 4
+long feed_key_prove(const feed_source *src, const uint8_t *cands, size_t n, uint64_t *signed_len);
+
 /* Tests only: records per cached page of a tree or signatures file read on
  * demand (0: the default, 256), to make a small fixture span many pages. */
 void feed_set_page_records(size_t n);
@@ -88,6 +101,10 @@ void feed_set_page_records(size_t n);
  * NULL when a read fails, sess_interrupted is set, or there is no block. */
 uint8_t *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
                                 uint64_t *n, size_t *tree_len);
+
+/* Every parent of tree (a tree file's bytes, header included, length len)
+ * computed again from its leaves up. */
+void feed_compute_parents(uint8_t *tree, uint64_t len);
 
 /* flat-tree helpers, exposed for the rebuild and tests. */
 /* Roots of a feed of length len (node indexes, left to right); returns the count. */

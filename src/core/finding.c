@@ -733,15 +733,18 @@ static const struct {
      N_("Reinstall syncdoctor (its package puts the table in /usr/share/syncdoctor), or name a "
         "table with version_table in syncdoctor's configuration file.")},
     {FND_FEED_HASH_MISMATCH,
-     N_("Data is damaged there. The summary's salvage keeps the blocks before it, back to the "
-        "last length the device signed, and shows what that keeps before it writes anything.")},
+     N_("The summary's salvage keeps the blocks before damaged data, back to the last length "
+        "the device signed; where only the tree is lost or damaged over intact data, it keeps "
+        "every block the device's signature proves (a finding then says how many). It shows "
+        "what it keeps before it writes anything.")},
     {FND_FEED_TREE_DAMAGED,
      N_("The observations are intact, but Mapeo refuses the feed until the node is mended. The "
         "summary's salvage computes the damaged node again from the intact data and keeps "
         "every block.")},
     {FND_FEED_BITFIELD_DAMAGED,
-     N_("Mapeo takes the feed's blocks from the bitfield, cannot prove them and stops the "
-        "sync. The summary's repair writes the bitfield again.")},
+     N_("Mapeo takes the feed's length and blocks from the bitfield: it stops the sync, "
+        "waits for ever, or leaves blocks out, as the finding says. The summary's repair "
+        "writes the bitfield again and keeps every block.")},
     {FND_LEFTOVER_TEMP_DATABASE,
      N_("It may hold the missing database: the summary looks for a database a sync left in a "
         "temporary folder and rebuilds from it.")},

@@ -140,9 +140,10 @@ FND(FEED_INCOMPLETE, "feed-incomplete", STEP_CORRUPTION, SEV_WARNING,
     N_("Sync of this file can stall. Sync the device that made the data again."))
 FND(FEED_HASH_MISMATCH, "feed-hash-mismatch", STEP_CORRUPTION, SEV_ERROR,
     N_("a block or tree node does not hash to what the tree says"),
-    N_("Data is damaged there. A salvage rebuild keeps the blocks before it, back to the "
-       "last length the device signed; 'syncdoctor rebuild --salvage --dry-run' shows what "
-       "that keeps."))
+    N_("A salvage rebuild keeps the blocks before damaged data, back to the last length the "
+       "device signed; where only the tree is lost or damaged over intact data, it keeps "
+       "every block the device's signature proves (a finding then says how many). "
+       "'syncdoctor rebuild --salvage --dry-run' shows what it keeps."))
 FND(FEED_TREE_DAMAGED, "feed-tree-damaged", STEP_CORRUPTION, SEV_ERROR,
     N_("a tree node is damaged over intact data: the blocks under it still hash to what the "
        "tree above it (or the device's signature) vouches for"),
@@ -157,15 +158,23 @@ FND(FEED_UNSIGNED, "feed-unsigned", STEP_CORRUPTION, SEV_WARNING,
     N_("no valid signature covers the feed's last blocks"),
     N_("Mapeo cannot accept the unsigned blocks. A salvage rebuild cuts them."))
 FND(FEED_BITFIELD_DAMAGED, "feed-bitfield-damaged", STEP_CORRUPTION, SEV_ERROR,
-    N_("the bitfield marks blocks past the feed's end, or fewer than its tree holds"),
-    N_("Mapeo takes the feed's blocks from the bitfield, cannot prove them and stops the "
-       "sync. 'syncdoctor rebuild' writes the bitfield again."))
+    N_("the bitfield marks blocks past the feed's end, or fewer than the file holds"),
+    N_("Mapeo takes the feed's length and blocks from the bitfield: it stops the sync, waits "
+       "for ever, or leaves blocks out, as the finding says. 'syncdoctor rebuild' writes the "
+       "bitfield again and keeps every block."))
 FND(FEED_KEY_INVALID, "feed-key-invalid", STEP_CORRUPTION, SEV_ERROR,
     N_("a feed's key file is missing or not 32 bytes"),
-    N_("Mapeo ignores this feed and every one after it."))
+    N_("Mapeo ignores this feed and every one after it. When the finding says its key was "
+       "found and proved, a rebuild writes it again; otherwise a salvage leaves the feed out "
+       "and lists it."))
 FND(ENTRY_NOT_JSON, "entry-not-json", STEP_CORRUPTION, SEV_ERROR,
     N_("a block is not one line of JSON"),
     N_("That entry is lost. A salvage rebuild cuts the feed before it."))
+FND(ENTRY_NOT_OBJECT, "entry-not-object", STEP_CORRUPTION, SEV_ERROR,
+    N_("a block is JSON but not an object, so not an entry"),
+    N_("Mapeo passes over an array, a string, a number or a boolean, so nothing is lost; on "
+       "null it stops, and a rebuild that leaves suspect entries out cuts the feed before "
+       "that block."))
 FND(DATE_EPOCH, "date-epoch", STEP_CORRUPTION, SEV_WARNING,
     N_("created_at or timestamp in 1970: a device clock was wrong"),
     N_("Find this observation in Mapeo and check its date; the device's clock needs setting."))

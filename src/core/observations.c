@@ -902,6 +902,31 @@ static void not_json(int feed, uint64_t seq, findings *fl)
 	fnd_set_inner(f, inner);
 }
 
+/* A block that is JSON but not an object: kappa-osm's indexer reads
+ * value.type of every block, so it skips an array, a string, a number or a
+ * boolean (seen: the real Mapeo syncs such a block and lists every
+ * observation), and fails on null ("Cannot read properties of null", seen:
+ * Mapeo stops). doc/formats.md §6. */
+static void not_object(int feed, uint64_t seq, bool null, findings *fl)
+{
+	char inner[32];
+	snprintf(inner, sizeof inner, "%d/data", feed);
+	finding *f =
+	    null ? fnd_add(fl, FND_ENTRY_NOT_OBJECT,
+	                   _("feed %d, block %llu is JSON, but null, not an entry: Mapeo's "
+	                     "indexer fails on it ('Cannot read properties of null') and Mapeo "
+	                     "stops"),
+	                   feed, (unsigned long long)seq)
+	         : fnd_add_sev(fl, FND_ENTRY_NOT_OBJECT, SEV_INFO,
+	                       _("feed %d, block %llu is JSON, but not an entry (an array, a "
+	                         "string, a number or a boolean, not an object): Mapeo syncs it "
+	                         "and its indexer passes over it"),
+	                       feed, (unsigned long long)seq);
+	f->feed = feed;
+	f->block = (int64_t)seq;
+	fnd_set_inner(f, inner);
+}
+
 void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t seq,
                          const uint8_t *data, size_t len, findings *fl)
 {
@@ -913,21 +938,25 @@ void obs_model_add_block(obs_model *m, int feed, const char *key_hex, uint64_t s
 	s->has_id = s->has_type = s->has_created = s->has_ts = s->has_cat = s->deleted = false;
 	s->lat_num = s->lon_num = false;
 	s->n_links = s->n_atts = 0;
-	bool ok = nl && (size_t)(nl - (const char *)data) == len - 1;
+	bool ok = nl && (size_t)(nl - (const char *)data) == len - 1, object = false, null = false;
 	if (ok) {
 		ws(s);
 		vkind vk;
 		span v;
 		bool real;
-		bool object = s->p < s->end && *s->p == '{';
-		/* jansson wants an object or an array at the top */
-		ok = (object || (s->p < s->end && *s->p == '[')) &&
-		     scan_value(s, 1, object ? R_TOP : R_SKIP, &vk, &v, &real);
+		object = s->p < s->end && *s->p == '{';
+		null = s->p < s->end && *s->p == 'n';
+		/* any JSON value, as JSON.parse reads it */
+		ok = s->p < s->end && scan_value(s, 1, object ? R_TOP : R_SKIP, &vk, &v, &real);
 		ws(s);
-		ok = ok && object && s->p == s->end;
+		ok = ok && s->p == s->end;
 	}
 	if (!ok) {
 		not_json(feed, seq, fl);
+		return;
+	}
+	if (!object) {
+		not_object(feed, seq, null, fl);
 		return;
 	}
 	if (!s->has_id)

@@ -88,6 +88,21 @@ static uint8_t *load(syncfile *sf, const sf_range *r, size_t *len)
 	return sf_load(sf, r, SMALL_LIMIT, len);
 }
 
+/* The feed's 32-byte public key: its key file, or, for a key file cut, grown
+ * or emptied by storage damage, the key the check proved with the device's
+ * signature (key_hex, from the report: prove_key() in check_corruption.c);
+ * NULL when neither (*kl then the key file's length). */
+static uint8_t *load_key(syncfile *sf, const sf_feed *fd, const char *key_hex, size_t *kl)
+{
+	uint8_t *key = load(sf, &fd->key, kl);
+	if ((key && *kl == 32) || !key_hex || !keys_is_hex64(key_hex))
+		return key;
+	key = xrealloc(key, 32);
+	*kl = 32;
+	keys_decode(key_hex, key);
+	return key;
+}
+
 /* Bytes of data before block k, from the leaves of the tree. */
 static uint64_t data_prefix(const uint8_t *tree, size_t tl, uint64_t k)
 {
@@ -129,21 +144,6 @@ static sd_status read_range(void *ctx, uint64_t off, void *buf, size_t len, sd_e
 {
 	range_ctx *rc = ctx;
 	return sf_read(rc->sf, rc->off + off, buf, len, err);
-}
-
-/* Recompute every parent of tree (length len) from the leaves up. */
-static void recompute_parents(uint8_t *tree, uint64_t len)
-{
-	for (unsigned d = 1; d < 64 && ((uint64_t)1 << d) <= len; d++) {
-		uint64_t span = (uint64_t)1 << d;
-		for (uint64_t o = 0; (o + 1) * span <= len; o++) {
-			uint64_t i = ((2 * o + 1) << d) - 1, half = span / 2;
-			uint8_t *pn = tree + 32 + i * HC_NODE;
-			const uint8_t *l = tree + 32 + (i - half) * HC_NODE,
-			              *r = tree + 32 + (i + half) * HC_NODE;
-			hc_parent_node(l, r, pn);
-		}
-	}
 }
 
 /* Highest length s <= len with a valid signature over tree; 0 when none. */
@@ -194,7 +194,7 @@ static void lines_candidate(syncfile *sf, const sf_feed *fd, const uint8_t *sigs
 	    feed_leaves_from_lines(read_range, &rc, fd->data.size, (sl - 32) / 64, &n, &tl);
 	if (!t)
 		return;
-	recompute_parents(t, n);
+	feed_compute_parents(t, n);
 	uint64_t s = signed_length(t, tl, sigs, sl, key, n);
 	if (s <= best) {
 		free(t);
@@ -211,11 +211,11 @@ static void lines_candidate(syncfile *sf, const sf_feed *fd, const uint8_t *sigs
 /* Two candidate trees: parents recomputed over leaves hashed from the data
  * (right when only tree nodes are damaged), and over the stored leaves
  * (right when data is damaged). Whichever a signature verifies wins. */
-static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
+static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, salvaged *out)
 {
 	memset(out, 0, sizeof *out);
 	size_t kl, tl, sl;
-	uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
+	uint8_t *key = load_key(sf, fd, key_hex, &kl), *tree = load(sf, &fd->tree, &tl);
 	uint8_t *sigs = load(sf, &fd->signatures, &sl);
 	bool ok = false;
 	if (!key || kl != 32 || !tree || tl < 32 || !sigs || sl < 32)
@@ -250,8 +250,8 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 		off += size;
 	}
 	free(buf);
-	recompute_parents(from_data, len);
-	recompute_parents(stored, len);
+	feed_compute_parents(from_data, len);
+	feed_compute_parents(stored, len);
 	uint64_t s1 = signed_length(from_data, need, sigs, sl, key, len);
 	uint64_t s2 = signed_length(stored, need, sigs, sl, key, len);
 	uint64_t stored_len = len, best = s1 > s2 ? s1 : s2;
@@ -406,7 +406,8 @@ static void cut_dangling(rebuild_plan *p, syncfile **sfs)
 			if (bad >= pf->keep)
 				continue;
 			size_t kl, tl, sl;
-			uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
+			uint8_t *key = load_key(sf, fd, pf->key_hex, &kl),
+			        *tree = load(sf, &fd->tree, &tl);
 			uint8_t *sigs = load(sf, &fd->signatures, &sl);
 			uint64_t cut = key && kl == 32 && tree && sigs
 			                   ? signed_length(tree, tl, sigs, sl, key, bad)
@@ -464,6 +465,15 @@ static char *live_members(const syncfile *sf, smap *m)
 	return names;
 }
 
+/* A finding about a block Mapeo cannot take as an entry: not JSON, or null
+ * (its indexer fails on it); JSON that is not an object otherwise is passed
+ * over by Mapeo (entry-not-object as a note) and kept. */
+static bool entry_unreadable(const finding *fn)
+{
+	return fn->block >= 0 && (fn->id == FND_ENTRY_NOT_JSON ||
+	                          (fn->id == FND_ENTRY_NOT_OBJECT && fn->severity == SEV_ERROR));
+}
+
 /* --exclude-suspect: each feed ends before the block of its first suspect
  * observation (at the highest signed length there, as Mapeo needs a
  * signature for the length it is given); say what that costs. */
@@ -516,8 +526,8 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		char num[24];
 		size_t f;
 		snprintf(num, sizeof num, "%d", fn->feed);
-		if (fn->id != FND_ENTRY_NOT_JSON || fn->block < 0 ||
-		    !smap_get(&by_index, num, strlen(num), &f) || (uint64_t)fn->block >= firsts[f])
+		if (!entry_unreadable(fn) || !smap_get(&by_index, num, strlen(num), &f) ||
+		    (uint64_t)fn->block >= firsts[f])
 			continue;
 		firsts[f] = (uint64_t)fn->block;
 		ids[f] = NULL;
@@ -536,7 +546,7 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		if (!fd || firsts[f] >= pf->keep)
 			continue;
 		size_t kl, tl, sl;
-		uint8_t *key = load(sf, &fd->key, &kl), *tree = load(sf, &fd->tree, &tl);
+		uint8_t *key = load_key(sf, fd, pf->key_hex, &kl), *tree = load(sf, &fd->tree, &tl);
 		uint8_t *sigs = load(sf, &fd->signatures, &sl);
 		cuts[f] = key && kl == 32 && tree && sigs
 		              ? signed_length(tree, tl, sigs, sl, key, firsts[f])
@@ -563,6 +573,9 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		size_t tl;
 		uint8_t *tree = load(sf, &fd->tree, &tl);
 		uint64_t lost = pf->keep - cut;
+		/* a first suspect that is no entry (not JSON, null) is a suspect
+		 * block too, though no observation */
+		suspects[f] += !why_id;
 		char *why =
 		    why_id ? xasprintf(_("observation %s, %s"), why_id, why_code ? why_code : "?")
 		           : xstrdup(why_code ? why_code : "?");
@@ -677,7 +690,7 @@ static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, bool *
 {
 	const sf_feed *fd = find_feed(sf, pf);
 	salvaged sv = {0};
-	if (!fd || (!pf->verifies && !salvage_feed(sf, fd, &sv) && !sv.authentic))
+	if (!fd || (!pf->verifies && !salvage_feed(sf, fd, pf->key_hex, &sv) && !sv.authentic))
 		return;
 	size_t tl;
 	uint8_t *tree = load(sf, &fd->tree, &tl);
@@ -1219,6 +1232,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	}
 	pf->rescue_limit = rf->length;
 	pf->from = rf->index;
+	snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
 	pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
 	pf->verifies = !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
 	                                (rf->length == 0 || rf->signed_len == (int64_t)rf->length));
@@ -1227,13 +1241,12 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		 * check; the copy writes both again, so it verifies when every
 		 * block hashes to the stored tree a signature covers whole. */
 		salvaged sv;
-		if (salvage_feed(sf, fd, &sv) && sv.length == rf->length && sv.keep == rf->length &&
-		    !sv.recomputed)
+		if (salvage_feed(sf, fd, pf->key_hex, &sv) && sv.length == rf->length &&
+		    sv.keep == rf->length && !sv.recomputed)
 			pf->verifies = pf->rewrite_bitfield = true;
 		free(sv.tree), free(sv.authentic);
 	}
 	pf->to = (int)p->n_feeds;
-	snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
 	pf->length = rf->length;
 	pf->keep = rf->length;
 	pf->written_length = rf->length;
@@ -1244,7 +1257,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	if ((opt->salvage || torn) && (rf->verified < rf->length || rf->present < rf->length)) {
 		salvaged sv;
 		pf->salvaged = true;
-		if (salvage_feed(sf, fd, &sv)) {
+		if (salvage_feed(sf, fd, pf->key_hex, &sv)) {
 			pf->keep = sv.keep;
 			pf->written_length = sv.length;
 			pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
@@ -1281,6 +1294,12 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		                     "and blocks"),
 		                   pf->from));
 	}
+	if (!(fd->key.present && fd->key.size == 32))
+		/* its key proved by its signature (the check found it) */
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: its damaged key file is written again with the key "
+		                     "its signature proves"),
+		                   pf->from));
 	if (!pf->earlier_copy && feed_has(r, FND_FEED_HEADER_INVALID, rf->index))
 		add_line(&pf->changes, &pf->n_changes,
 		         xasprintf(_("feed %d: damaged or missing file headers are written "
@@ -1334,10 +1353,11 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 	if (opt->exclude_suspect)
 		cut_suspect(p, sf, r);
 	/* blocks Mapeo cannot read as entries, still kept */
-	for (size_t k = 0, nk = fnd_has(&r->findings, FND_ENTRY_NOT_JSON) ? fnd_n(&r->findings) : 0;
-	     k < nk; k++) {
+	bool any = fnd_has(&r->findings, FND_ENTRY_NOT_JSON) ||
+	           fnd_has(&r->findings, FND_ENTRY_NOT_OBJECT);
+	for (size_t k = 0, nk = any ? fnd_n(&r->findings) : 0; k < nk; k++) {
 		const finding *fn = fnd_at(&r->findings, k);
-		if (fn->id != FND_ENTRY_NOT_JSON || fn->block < 0)
+		if (!entry_unreadable(fn))
 			continue;
 		for (size_t f = 0; f < p->n_feeds; f++)
 			if (p->feeds[f].from == fn->feed && !p->feeds[f].from_lines &&
@@ -2098,7 +2118,7 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	syncfile *sf = p->views[pf->src];
 	const sf_feed *fd = find_feed(sf, pf);
 	size_t kl, tl = 0, sl = 0, bl;
-	uint8_t *key = load(sf, &fd->key, &kl), *bf = load(sf, &fd->bitfield, &bl);
+	uint8_t *key = load_key(sf, fd, pf->key_hex, &kl), *bf = load(sf, &fd->bitfield, &bl);
 	bool cut =
 	    pf->salvaged || pf->rewrite_bitfield || !hc_header_ok(bf, bl, HC_TYPE_BITFIELD, 0, "");
 	out[4].sf = sf, out[4].off = fd->data.off;
@@ -2126,7 +2146,7 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 		 * the planned length; a bitfield with a damaged header is
 		 * made again from the plan */
 		salvaged sv = {0};
-		bool have = salvage_feed(sf, fd, &sv);
+		bool have = salvage_feed(sf, fd, pf->key_hex, &sv);
 		const uint8_t *base = have && sv.length >= pf->written_length ? sv.tree : tree;
 		size_t base_len = have && sv.length >= pf->written_length ? sv.tree_len : tl;
 		uint8_t *t2, *s2, *b2;

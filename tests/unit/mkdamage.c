@@ -59,8 +59,9 @@
  *                                   bytes (Mapeo keeps the later copy)
  *   mkdamage cut FILE INNER BYTES   inner entry INNER keeps only its first
  *                                   BYTES bytes (a tree file cut short or
- *                                   emptied): the database and the index
- *                                   written again around it
+ *                                   emptied), or, BYTES past its size, grows
+ *                                   to BYTES (0x5a added): the database and
+ *                                   the index written again around it
  *   mkdamage grow FILE INNER BYTES  inner entry INNER followed by BYTES more
  *                                   zero bytes (the database and the index
  *                                   written again around it)
@@ -69,14 +70,25 @@
  *   mkdamage databit FILE FEED BLOCK  flip the data bit of a block in the
  *                                   bitfield (one bit of storage damage)
  *   mkdamage treebit FILE FEED NODE  flip the tree bit of a node in the
- *                                   bitfield */
+ *                                   bitfield
+ *   mkdamage newfeed FILE BLOCK...  a feed added after the others whose
+ *                                   blocks are the JSON texts BLOCK (each
+ *                                   and a newline), signed at its end with a
+ *                                   key pair made here (another writer than
+ *                                   Mapeo's own: e.g. "[]" or "null")
+ *   mkdamage bitzero FILE FEED      zero every byte of a feed's bitfield after
+ *                                   its header (storage damage over the whole
+ *                                   file, its length kept) */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "damage.h"
+#include "feedwrite.h"
 #include "syncfile.h"
 #include "tar.h"
 
@@ -144,9 +156,11 @@ static int names_damage(syncfile *sf, const char *path, const char *form, const 
 	for (size_t i = 0; i < sf->n_inner; i++) {
 		const sf_inner *in = &sf->inner[i];
 		bool named = cut && !strcmp(in->name, cut);
-		uint64_t size = named && (grow || cut_len < in->size) ? cut_len : in->size;
+		uint64_t size = named ? cut_len : in->size;
 		uint8_t *data = calloc(1, (size > in->size ? size : in->size) + 1);
 		dmg_read(path, in->off, data, in->size);
+		if (size > in->size && !grow) /* grown: storage damage adds bytes after it */
+			memset(data + in->size, 0x5a, size - in->size);
 		char name[512];
 		if (!strcmp(form, "plain")) {
 			snprintf(name, sizeof name, "%s", in->name);
@@ -179,6 +193,52 @@ static int names_damage(syncfile *sf, const char *path, const char *form, const 
 		free(data);
 	}
 	dmg_replace_db(sf, path, buf, len); /* takes buf */
+	return 0;
+}
+
+/* mkdamage newfeed: feed n_feeds (its number the highest + 1) of the blocks
+ * texts[0..n-1], packed after the others. */
+static int new_feed(syncfile *sf, const char *path, char **texts, int n)
+{
+	if (!sf->db || sodium_init() < 0)
+		return 2;
+	int num = 0;
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		if (sf->feeds[i].index >= num)
+			num = sf->feeds[i].index + 1;
+	uint8_t pk[32], sk[64];
+	crypto_sign_keypair(pk, sk);
+	fwb *b = fwb_new();
+	char *data = NULL;
+	size_t dl = 0;
+	for (int i = 0; i < n; i++) {
+		size_t tl = strlen(texts[i]);
+		data = realloc(data, dl + tl + 1);
+		memcpy(data + dl, texts[i], tl);
+		data[dl + tl] = '\n';
+		fwb_append(b, (const uint8_t *)data + dl, tl + 1);
+		dl += tl + 1;
+	}
+	size_t len, sizes[3];
+	uint8_t *files[3] = {fwb_tree(b, &sizes[0]), fwb_signatures(b, sk, &sizes[1]),
+	                     fwb_bitfield(b, &sizes[2])};
+	uint8_t *buf = dmg_repack(sf, path, NULL, NULL, 0, NULL, 0, &len), h[TAR_BLOCK];
+	static const char *const names[] = {"key", "tree", "signatures", "bitfield", "data"};
+	for (int k = 0; k < 5; k++) {
+		char name[64];
+		snprintf(name, sizeof name, "%d/%s", num, names[k]);
+		const void *d = k == 0   ? (const void *)pk
+		                : k == 4 ? (const void *)data
+		                         : files[k - 1];
+		size_t sz = k == 0 ? 32 : k == 4 ? dl : sizes[k - 1];
+		tar_header_build(h, name, sz, 1700000000, 0644, TAR_ENC_STREAM);
+		dmg_put_member(&buf, &len, h, d, sz);
+	}
+	dmg_replace_db(sf, path, buf, len);
+	for (int k = 0; k < 3; k++)
+		free(files[k]);
+	free(data);
+	fwb_free(b);
 	return 0;
 }
 
@@ -272,6 +332,18 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		dmg_read(path, fd->bitfield.off + 32 + part + bit / 8, &byte, 1);
 		byte ^= (uint8_t)(0x80 >> (bit % 8));
 		dmg_write(path, fd->bitfield.off + 32 + part + bit / 8, &byte, 1);
+		return 0;
+	}
+	if (!strcmp(what, "newfeed") && argc >= 4)
+		return new_feed(sf, path, argv + 3, argc - 3);
+	if (!strcmp(what, "bitzero") && argc == 4) {
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		static const uint8_t zero[512];
+		for (uint64_t at = 32; at < fd->bitfield.size; at += sizeof zero)
+			dmg_write(path, fd->bitfield.off + at, zero,
+			          fd->bitfield.size - at < sizeof zero
+			              ? (size_t)(fd->bitfield.size - at)
+			              : sizeof zero);
 		return 0;
 	}
 	if (!strcmp(what, "leafsize") && argc == 5) {

@@ -401,7 +401,9 @@ START_TEST(flipped_byte_found_in_place)
 END_TEST
 
 /* A block missing (sparse replication): counted as Desktop's Database status
- * counts it, and reported. */
+ * counts it, and reported. Its bit is clear and its place in the data a
+ * hole (zeros, as random-access-file leaves it): a clear bit over the
+ * block's own bytes is a damaged bitfield instead (test_feed.c). */
 START_TEST(feed_with_holes)
 {
 	dbfx_options o = {.own = true, .project_key_hex = KEY_A, .epoch_feed = -1};
@@ -412,6 +414,20 @@ START_TEST(feed_with_holes)
 	b[32] &= (uint8_t) ~(0x80 >> 2); /* block 2 no longer present */
 	sd_test_write(bf, b, len);
 	free(b);
+	char *tp = xasprintf("%s/kappa.db/1/tree", ud), *dp = xasprintf("%s/kappa.db/1/data", ud);
+	size_t tl, dl;
+	uint8_t *t = sd_test_slurp(tp, &tl), *d = sd_test_slurp(dp, &dl);
+	uint64_t off = 0, size = 0;
+	for (int k = 0; k <= 2; k++) { /* leaf 2k at 32 + 80k: its size in its last 8 bytes */
+		size = 0;
+		for (int i = 0; i < 8; i++)
+			size = size << 8 | t[32 + 80 * k + 32 + i];
+		off += k < 2 ? size : 0;
+	}
+	ck_assert_uint_le(off + size, dl);
+	memset(d + off, 0, (size_t)size);
+	sd_test_write(dp, d, dl);
+	free(t), free(d), free(tp), free(dp);
 	sd_report *r = check(ud);
 	ck_assert_uint_eq(r->feeds[1].length, 7);
 	ck_assert_uint_eq(r->feeds[1].present, 6);

@@ -164,12 +164,20 @@ START_TEST(entries_scanner_matches_jansson)
 	    "{\"a\":[1,{\"b\":[]},\"c\"],}",
 	    "{\"a\":1} x",
 	    "  {\"a\":1}  ",
+	    "null",
+	    " 42 ",
+	    "true",
+	    "[]",
+	    "nul",
 	};
 	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
 		char block[256];
 		snprintf(block, sizeof block, "%s\n", lines[i]);
-		json_t *j = json_loads(block, 0, NULL);
-		bool want_ok = (j && json_is_object(j)) || mapeo_reads(lines[i]);
+		/* any JSON value is JSON (JSON.parse reads it); only an object
+		 * is an entry (entry-not-object otherwise) */
+		json_t *j = json_loads(block, JSON_DECODE_ANY, NULL);
+		bool want_ok = j || mapeo_reads(lines[i]);
+		bool want_object = (j && json_is_object(j)) || (!j && want_ok);
 		json_decref(j);
 		findings fl;
 		fnd_init(&fl);
@@ -177,6 +185,11 @@ START_TEST(entries_scanner_matches_jansson)
 		block_into(m, block, &fl);
 		ck_assert_msg(fnd_has(&fl, FND_ENTRY_NOT_JSON) == !want_ok, "line %zu: %s", i,
 		              lines[i]);
+		ck_assert_msg(fnd_has(&fl, FND_ENTRY_NOT_OBJECT) == (want_ok && !want_object),
+		              "line %zu: %s (object)", i, lines[i]);
+		if (fnd_has(&fl, FND_ENTRY_NOT_OBJECT))
+			ck_assert_int_eq(fnd_at(&fl, 0)->severity,
+			                 strstr(lines[i], "null") ? SEV_ERROR : SEV_INFO);
 		obs_model_free(m);
 		fnd_free(&fl);
 	}
