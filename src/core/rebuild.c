@@ -2121,8 +2121,9 @@ static void cut_node(feed_out *o, uint64_t i, uint8_t nd[HC_NODE])
 
 static sd_status read_cut_tree(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
 {
-	(void)err;
 	feed_out *o = ctx;
+	if (sess_interrupted)
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	uint8_t *b = buf;
 	for (size_t done = 0; done < len;) {
 		uint64_t at = off + done;
@@ -2153,6 +2154,8 @@ static sd_status read_sigs_out(void *ctx, uint64_t off, void *buf, size_t len, s
 {
 	feed_out *o = ctx;
 	uint8_t *b = buf;
+	if (sess_interrupted) /* (a slot left uncleared would be written) */
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	uint64_t have = off < o->sigs_stored ? o->sigs_stored - off : 0;
 	size_t n = have < len ? (size_t)have : len;
 	memset(b + n, 0, len - n);
@@ -2165,9 +2168,10 @@ static sd_status read_sigs_out(void *ctx, uint64_t off, void *buf, size_t len, s
 	/* every whole slot the range touches (a slot cut by the range is read
 	 * again whole) */
 	for (uint64_t k = off < HC_HEADER ? 0 : (off - HC_HEADER) / HC_SIG;
-	     HC_HEADER + k * HC_SIG < off + len && HC_HEADER + (k + 1) * HC_SIG <= o->sigs_size &&
-	     !sess_interrupted;
+	     HC_HEADER + k * HC_SIG < off + len && HC_HEADER + (k + 1) * HC_SIG <= o->sigs_size;
 	     k++) {
+		if (sess_interrupted)
+			return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 		uint64_t at = HC_HEADER + k * HC_SIG;
 		uint8_t slot[HC_SIG] = {0}, th[32];
 		if (at >= off && at + HC_SIG <= off + len) {
