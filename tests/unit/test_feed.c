@@ -489,6 +489,16 @@ static fwb *lines_feed(uint64_t n, strbuf *data)
 	return b;
 }
 
+/* That feed and its tree file (*tree, *tl), read through pages of 3 records
+ * (feed_set_page_records(0) after). */
+static fwb *lines_tree(uint64_t n, strbuf *data, uint8_t **tree, size_t *tl)
+{
+	fwb *b = lines_feed(n, data);
+	*tree = fwb_tree(b, tl);
+	feed_set_page_records(3);
+	return b;
+}
+
 /* A computed tree written out of order through pages of 3 records (most
  * pages written back to its temporary file and read again), and the same
  * in memory when no temporary file can be made: every node reads back, and
@@ -497,14 +507,13 @@ START_TEST(computed_records_read_back_and_hash_alike)
 {
 	enum { N = 100 };
 	strbuf data = SB_INIT;
-	fwb *b = lines_feed(N, &data);
 	size_t tl;
-	uint8_t *tree = fwb_tree(b, &tl);
+	uint8_t *tree;
+	fwb *b = lines_tree(N, &data, &tree, &tl);
 	uint64_t nodes = (tl - HC_HEADER) / HC_NODE;
 	ck_assert_uint_eq(nodes, 2 * N - 1);
 	const char *old = getenv("TMPDIR");
 	char *saved = old ? xstrdup(old) : NULL;
-	feed_set_page_records(3);
 	for (int way = 0; way < 2; way++) {
 		if (way == 1)
 			setenv("TMPDIR", "/nonexistent/syncdoctor-test", 1);
@@ -556,11 +565,10 @@ START_TEST(leaves_from_lines_are_the_written_leaves)
 {
 	enum { N = 40 };
 	strbuf data = SB_INIT;
-	fwb *b = lines_feed(N, &data);
 	size_t tl;
-	uint8_t *tree = fwb_tree(b, &tl);
+	uint8_t *tree;
+	fwb *b = lines_tree(N, &data, &tree, &tl);
 	mem_file m = {(const uint8_t *)sb_str(&data), data.len};
-	feed_set_page_records(3);
 	static const uint64_t max[] = {N, 1000, 10};
 	for (size_t k = 0; k < sizeof max / sizeof max[0]; k++) {
 		uint64_t n = 0;
