@@ -261,27 +261,15 @@ static bool trees_differ(feed_records *a, feed_records *b, uint64_t nodes)
 	return false;
 }
 
-/* Two candidate trees: parents recomputed over leaves hashed from the data
- * (right when only tree nodes are damaged), and over the stored leaves
- * (right when data is damaged). Whichever a signature verifies wins. Both
- * are computed files (feed_records_temp()), read and written by node. */
-static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
+/* The two candidates of salvage_feed() before their parents are computed:
+ * the stored nodes of a feed of len blocks in both, and in from_data the
+ * leaves hashed from the data (split by the stored sizes). Returns the
+ * first block whose data does not hash to its stored leaf (len when all
+ * do). */
+static uint64_t fill_candidates(syncfile *sf, const sf_feed *fd, feed_records *tree,
+                                feed_records *from_data, feed_records *stored, uint64_t len)
 {
-	memset(out, 0, sizeof *out);
-	size_t kl;
-	stored_file th, sh;
-	uint8_t *key = load(sf, &fd->key, &kl);
-	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
-	feed_records *sigs = open_stored(&sh, sf, &fd->signatures, HC_SIG);
-	bool ok = false;
-	if (!key || kl != 32 || !tree || fd->tree.size < 32 || !sigs || fd->signatures.size < 32)
-		goto done;
-	uint64_t len = feed_records_count(sigs);
-	if (feed_records_count(tree) + 1 < 2 * len)
-		len = (feed_records_count(tree) + 1) / 2;
 	uint64_t nodes = len ? 2 * len - 1 : 0;
-	feed_records *from_data = feed_records_temp(nodes, HC_NODE),
-	             *stored = feed_records_temp(nodes, HC_NODE);
 	feed_records_set_head(from_data, feed_records_head(tree));
 	feed_records_set_head(stored, feed_records_head(tree));
 	for (uint64_t i = 0; i < nodes && !sess_interrupted; i++) {
@@ -291,7 +279,6 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 			feed_records_put(stored, i, nd);
 		}
 	}
-	/* the first block whose data does not hash to its stored leaf */
 	uint64_t off = 0, prefix = len;
 	uint8_t *buf = NULL;
 	for (uint64_t k = 0; k < len && !sess_interrupted; k++) {
@@ -318,6 +305,31 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
 		off += size;
 	}
 	free(buf);
+	return prefix;
+}
+
+/* Two candidate trees: parents recomputed over leaves hashed from the data
+ * (right when only tree nodes are damaged), and over the stored leaves
+ * (right when data is damaged). Whichever a signature verifies wins. Both
+ * are computed files (feed_records_temp()), read and written by node. */
+static bool salvage_feed(syncfile *sf, const sf_feed *fd, salvaged *out)
+{
+	memset(out, 0, sizeof *out);
+	size_t kl;
+	stored_file th, sh;
+	uint8_t *key = load(sf, &fd->key, &kl);
+	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
+	feed_records *sigs = open_stored(&sh, sf, &fd->signatures, HC_SIG);
+	bool ok = false;
+	if (!key || kl != 32 || !tree || fd->tree.size < 32 || !sigs || fd->signatures.size < 32)
+		goto done;
+	uint64_t len = feed_records_count(sigs);
+	if (feed_records_count(tree) + 1 < 2 * len)
+		len = (feed_records_count(tree) + 1) / 2;
+	uint64_t nodes = len ? 2 * len - 1 : 0;
+	feed_records *from_data = feed_records_temp(nodes, HC_NODE),
+	             *stored = feed_records_temp(nodes, HC_NODE);
+	uint64_t prefix = fill_candidates(sf, fd, tree, from_data, stored, len);
 	recompute_parents(from_data, len);
 	recompute_parents(stored, len);
 	uint64_t s1 = signed_length(from_data, sigs, key, len);
