@@ -10,8 +10,14 @@
 #   memory  peak RSS of 'check' at 1,000, 100,000 and 1,000,000 observations,
 #           with the report in JSON and in YAML, of 'check' and
 #           'check --quick' of a file with 180,000 photo members
-#           (BENCH_MANY: one already written, it takes minutes), and of
-#           'rebuild' at 100,000 and 1,000,000 observations
+#           (BENCH_MANY: one already written, it takes minutes), of
+#           'rebuild' at 100,000 and 1,000,000 observations, and of the
+#           analysis of damaged feeds at those counts, the damage made by
+#           the project's own tests/unit/mkdamage (BENCH_MKDAMAGE): a
+#           second database that lacks what the first holds ('mkdamage
+#           dbmerge', rebuilt with the project's configuration), and one
+#           damaged block ('mkdamage data', rebuilt: refused, the plan
+#           made; and with --salvage); 'memory-damaged' runs those alone
 #   linear  'check' time at four sizes, up to 4 GiB (the real shape scaled)
 #
 # Timing: with perf (linux-perf), each command runs BENCH_RUNS times
@@ -32,6 +38,8 @@ set -eu
 gen=$1
 sd=$2
 shift 2
+top=$(cd "$(dirname "$0")/.." && pwd)
+mkdamage=${BENCH_MKDAMAGE:-$(dirname "$gen")/../tests/unit/mkdamage}
 parts=${*:-speed memory linear}
 dir=${BENCH_DIR:-/var/tmp/syncdoctor-bench}
 runs=${BENCH_RUNS:-20}
@@ -84,6 +92,39 @@ best() {
 		i=$((i + 1))
 	done
 	printf '  %-30s %8s s   peak RSS %7s KiB\n' "$name" "$best_s" "$best_kb"
+}
+
+# damaged: the memory part's rows for damaged feeds, whose analysis reads
+# the tree and signatures by node (the salvage's computed trees in
+# temporary files), never whole. The project is test project A, so that a
+# file whose userdata the damage lost is rebuilt with its configuration.
+damaged() {
+	if [ -x "$mkdamage" ]; then
+		cfg=$top/tests/data/config-A.mapeosettings
+		for n in 100000 1000000; do
+			f=$dir/projA$n.mapeodata
+			[ -f "$f" ] || GEN_PROJECT_KEY=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e \
+				"$gen" "$f" 3 $n 600 36000 >/dev/null
+			d=$dir/dbmerge$n.mapeodata
+			[ -f "$d" ] || { cp "$f" "$d.tmp" && "$mkdamage" dbmerge "$d.tmp" && mv "$d.tmp" "$d"; }
+			best "$n observations, two databases, rebuild" "$sd" \
+				--journal="$dir/journal.sqlite" rebuild --config "$cfg" --force "$d" \
+				-o "$dir/out.mapeodata"
+			d=$dir/block$n.mapeodata
+			[ -f "$d" ] || { cp "$f" "$d.tmp" && "$mkdamage" data "$d.tmp" 0 5000 &&
+				mv "$d.tmp" "$d"; }
+			# refused (exit 2: only --salvage gives Mapeo a feed it
+			# accepts), after the whole plan
+			best "$n observations, one damaged block, rebuild" "$sd" \
+				--journal="$dir/journal.sqlite" rebuild --force "$d" -o "$dir/out.mapeodata"
+			best "$n observations, one damaged block, --salvage" "$sd" \
+				--journal="$dir/journal.sqlite" rebuild --salvage --force "$d" \
+				-o "$dir/out.mapeodata"
+			rm -f "$dir/out.mapeodata"
+		done
+	else
+		echo "  (no $mkdamage: 'make check' builds it; the damaged cases are left out)"
+	fi
 }
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
@@ -173,6 +214,13 @@ for part in $parts; do
 				--force "$f" -o "$dir/out.mapeodata"
 			rm -f "$dir/out.mapeodata"
 		done
+		damaged
+		echo "  target: at most 16384 KiB at every count"
+		;;
+	memory-damaged) # the damaged rows of the memory part alone
+		runs=${BENCH_RUNS_LARGE:-3}
+		echo "memory (damaged feeds): peak RSS of rebuild, load $(load)"
+		damaged
 		echo "  target: at most 16384 KiB at every count"
 		;;
 	linear)

@@ -12,7 +12,8 @@ check_PROGRAMS += bench/hash-floor
 bench_hash_floor_SOURCES = bench/hash-floor.c
 CLEANFILES += bench/hash-floor
 EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README bench/rebuild-scaling.sh bench/REBUILD-SCALING.md
-bench: bench/gen-syncfile bench/hash-floor syncdoctor
+bench: bench/gen-syncfile bench/hash-floor tests/unit/mkdamage syncdoctor
+	BENCH_MKDAMAGE=$(abs_builddir)/tests/unit/mkdamage \
 	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor $(BENCH_PARTS)
 .PHONY: bench
 

@@ -13,10 +13,13 @@
 
 #include "feed.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hypercore.h"
 #include "i18n.h"
@@ -44,6 +47,9 @@ typedef struct rfile {
 	void *ctx;
 	uint8_t *page[RF_SLOTS];
 	uint64_t page_no[RF_SLOTS]; /* + 1; 0 empty */
+	/* a file the rebuild computes (feed_records_temp): written back on eviction */
+	int fd;
+	bool dirty[RF_SLOTS];
 	sd_status st;
 	sd_error err;
 } rfile;
@@ -52,6 +58,7 @@ static void rf_init(rfile *f, bool present, const uint8_t *mem, uint64_t len, fe
                     void *ctx, size_t rec)
 {
 	memset(f, 0, sizeof *f);
+	f->fd = -1;
 	if (!present || (!mem && !read))
 		return;
 	f->mem = mem, f->len = len, f->read = read, f->ctx = ctx, f->rec = rec;
@@ -80,6 +87,23 @@ static bool rf_bytes(rfile *f, uint64_t off, uint8_t *out, size_t len)
 	return f->st == SD_OK;
 }
 
+/* The page in slot s of a computed file, written to its temporary file. */
+static bool rf_write_back(rfile *f, int s)
+{
+	uint64_t first = (f->page_no[s] - 1) * page_records;
+	uint64_t n = f->n_rec - first < page_records ? f->n_rec - first : page_records;
+	f->dirty[s] = false;
+	if (f->st != SD_OK)
+		return false;
+	size_t len = (size_t)n * f->rec;
+	off_t at = (off_t)(HC_HEADER + first * f->rec);
+	/* its room was reserved when it was made (feed_records_temp()): a
+	 * failure here is the disk's, and the records then read as absent */
+	if (pwrite(f->fd, f->page[s], len, at) != (ssize_t)len)
+		f->st = SD_ERR_IO;
+	return f->st == SD_OK;
+}
+
 /* Record i (rec bytes) into out; false when beyond the file or unreadable. */
 static bool rf_get(rfile *f, uint64_t i, uint8_t *out)
 {
@@ -96,6 +120,8 @@ static bool rf_get(rfile *f, uint64_t i, uint8_t *out)
 		uint64_t n = f->n_rec - first < page_records ? f->n_rec - first : page_records;
 		if (!f->page[s])
 			f->page[s] = xmalloc(page_records * f->rec);
+		if (f->dirty[s] && !rf_write_back(f, s))
+			return false;
 		f->page_no[s] = 0;
 		if (!rf_bytes(f, HC_HEADER + first * f->rec, f->page[s], (size_t)n * f->rec))
 			return false;
@@ -248,6 +274,127 @@ bool feed_tree_hash(const uint8_t *tree, size_t tree_len, uint64_t len, uint8_t 
 	rfile t;
 	rf_init(&t, tree != NULL, tree, tree_len, NULL, NULL, HC_NODE);
 	return tree_hash_over(&t, NULL, NULL, len, UINT64_MAX, NULL, out);
+}
+
+/* ---- feed_records: a tree or signatures file by record (feed.h) ---- */
+
+struct feed_records {
+	rfile f;
+	uint8_t *own; /* a computed file in memory: no temporary file could be made */
+	uint8_t head[HC_HEADER];
+	rootmemo memo; /* the roots last hashed, until the next put */
+};
+
+static const char *records_tmp_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+	return dir && *dir ? dir : "/tmp";
+}
+
+/* A computed file's page from its temporary file: zeros where nothing was
+ * written yet (the file is sparse). */
+static sd_status read_temp(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	(void)err;
+	const int *fd = ctx;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(*fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return SD_ERR_IO;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	memset((uint8_t *)buf + got, 0, len - got);
+	return SD_OK;
+}
+
+feed_records *feed_records_open(feed_read_fn read, void *ctx, uint64_t size, size_t rec)
+{
+	feed_records *r = xcalloc(1, sizeof *r);
+	rf_init(&r->f, true, NULL, size, read, ctx, rec);
+	/* a file shorter than its header keeps the bytes it has, zeros after */
+	if (!rf_bytes(&r->f, 0, r->head, size < HC_HEADER ? (size_t)size : HC_HEADER))
+		memset(r->head, 0, sizeof r->head);
+	r->f.st = SD_OK; /* a header that cannot be read is not the records' failure */
+	return r;
+}
+
+feed_records *feed_records_temp(uint64_t cap, size_t rec)
+{
+	feed_records *r = xcalloc(1, sizeof *r);
+	uint64_t size = HC_HEADER + cap * rec;
+	/* In $TMPDIR, unlinked at once (it goes with the process, whatever
+	 * happens), its room reserved now so that a full disk shows here and
+	 * not halfway through; failing that, in memory, as before issue 21. */
+	char *path = xasprintf("%s/syncdoctor-tree-XXXXXX", records_tmp_dir());
+	int fd = mkstemp(path);
+	if (fd >= 0) {
+		unlink(path);
+		if (posix_fallocate(fd, 0, (off_t)size) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	free(path);
+	if (fd < 0) {
+		r->own = xcalloc(1, (size_t)size);
+		rf_init(&r->f, true, r->own, size, NULL, NULL, rec);
+		return r;
+	}
+	rf_init(&r->f, true, NULL, size, read_temp, NULL, rec);
+	r->f.fd = fd;
+	r->f.ctx = &r->f.fd;
+	return r;
+}
+
+uint64_t feed_records_count(const feed_records *r) { return r->f.n_rec; }
+
+const uint8_t *feed_records_head(const feed_records *r) { return r->head; }
+
+void feed_records_set_head(feed_records *r, const uint8_t head[HC_HEADER])
+{
+	memcpy(r->head, head, HC_HEADER);
+}
+
+bool feed_records_get(feed_records *r, uint64_t i, uint8_t *out) { return rf_get(&r->f, i, out); }
+
+void feed_records_put(feed_records *r, uint64_t i, const uint8_t *in)
+{
+	rfile *f = &r->f;
+	if (i >= f->n_rec || (!r->own && f->fd < 0))
+		return; /* a stored file is never written */
+	memset(&r->memo, 0, sizeof r->memo);
+	if (r->own) {
+		memcpy(r->own + HC_HEADER + i * f->rec, in, f->rec);
+		return;
+	}
+	uint8_t old[HC_SIG];
+	if (!rf_get(f, i, old)) /* brings its page into the cache */
+		return;
+	uint64_t no = i / page_records;
+	int s = (int)(no % RF_SLOTS);
+	memcpy(f->page[s] + (i - no * page_records) * f->rec, in, f->rec);
+	f->dirty[s] = true;
+}
+
+bool feed_records_tree_hash(feed_records *r, uint64_t len, uint8_t out[32])
+{
+	return tree_hash_over(&r->f, &r->memo, NULL, len, UINT64_MAX, NULL, out);
+}
+
+void feed_records_free(feed_records *r)
+{
+	if (!r)
+		return;
+	if (r->f.fd >= 0)
+		close(r->f.fd); /* its dirty pages go with it: nothing reads them again */
+	rf_free(&r->f);
+	free(r->own);
+	free(r);
 }
 
 static bool bit(const uint8_t *bf, size_t bf_len, size_t page_size, unsigned part_off,
@@ -891,16 +1038,19 @@ static void summary_findings(verifier *v)
 	}
 }
 
-void feed_compute_parents(uint8_t *tree, uint64_t len)
+void feed_records_compute_parents(feed_records *t, uint64_t len)
 {
+	/* level by level, so that each level reads and writes its nodes in
+	 * order */
 	for (unsigned d = 1; d < 64 && ((uint64_t)1 << d) <= len; d++) {
 		uint64_t span = (uint64_t)1 << d;
-		for (uint64_t o = 0; (o + 1) * span <= len; o++) {
+		for (uint64_t o = 0; (o + 1) * span <= len && !sess_interrupted; o++) {
 			uint64_t i = ((2 * o + 1) << d) - 1, half = span / 2;
-			uint8_t *pn = tree + 32 + i * HC_NODE;
-			const uint8_t *l = tree + 32 + (i - half) * HC_NODE,
-			              *r = tree + 32 + (i + half) * HC_NODE;
+			uint8_t l[HC_NODE] = {0}, r[HC_NODE] = {0}, pn[HC_NODE];
+			feed_records_get(t, i - half, l);
+			feed_records_get(t, i + half, r);
 			hc_parent_node(l, r, pn);
+			feed_records_put(t, i, pn);
 		}
 	}
 }
@@ -923,23 +1073,24 @@ static sd_status lines_salvage(verifier *v, feed_block_fn cb, void *ud, sd_error
 	if ((!v->unplaced && !longer) || !v->key_ok || !v->sigs.n_rec || !src->data_size)
 		return SD_OK;
 	uint64_t n, s = 0;
-	size_t tl;
-	uint8_t *t = feed_leaves_from_lines(src->read_data, src->ctx, src->data_size, v->sigs.n_rec,
-	                                    &n, &tl);
+	feed_records *t =
+	    feed_leaves_from_lines(src->read_data, src->ctx, src->data_size, v->sigs.n_rec, &n);
 	if (!t)
 		return SD_OK;
-	feed_compute_parents(t, n);
+	feed_records_compute_parents(t, n);
 	for (uint64_t l = n; l > v->res->verified && !s && !sess_interrupted; l--) {
 		uint8_t sig[HC_SIG], th[32];
 		if (rf_get(&v->sigs, l - 1, sig) && !sig_blank(sig) &&
-		    feed_tree_hash(t, tl, l, th) &&
+		    feed_records_tree_hash(t, l, th) &&
 		    crypto_sign_verify_detached(sig, th, 32, src->key) == 0)
 			s = l;
 	}
 	sd_status st = SD_OK;
 	uint8_t *buf = NULL;
 	for (uint64_t k = 0, off = 0; k < s && st == SD_OK; k++) {
-		uint64_t size = hc_be64(t + 32 + 2 * k * HC_NODE + 32);
+		uint8_t leaf[HC_NODE] = {0};
+		feed_records_get(t, 2 * k, leaf);
+		uint64_t size = hc_be64(leaf + 32);
 		if ((k >= v->len || !(v->handed[k / 8] >> (k % 8) & 1)) && cb) {
 			buf = xrealloc(buf, (size_t)size + 1);
 			st = src->read_data(src->ctx, off, buf, (size_t)size, err);
@@ -948,7 +1099,8 @@ static sd_status lines_salvage(verifier *v, feed_block_fn cb, void *ud, sd_error
 		}
 		off += size;
 	}
-	free(buf), free(t);
+	free(buf);
+	feed_records_free(t);
 	v->lines_signed = s;
 	if (!s)
 		return st;
@@ -1084,54 +1236,58 @@ long feed_key_prove(const feed_source *src, const uint8_t *cands, size_t n, uint
 	return found;
 }
 
-/* The block sizes first (a scan for newlines, 64 KiB at a time), then each
- * block read whole and hashed. */
-uint8_t *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
-                                uint64_t *n, size_t *tree_len)
+/* Two scans for newlines, 64 KiB at a time: the first counts the blocks
+ * (the tree's size), the second reads each block whole and hashes it into
+ * its leaf, so that no list of sizes grows with the feed. */
+static bool lines_scan(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
+                       feed_records *tree, uint64_t *count)
 {
 	enum { CHUNK = 64 << 10 };
-	uint8_t *chunk = xmalloc(CHUNK), *buf = NULL, *tree = NULL;
-	uint64_t *sizes = NULL, start = 0, count = 0;
-	size_t cap = 0;
+	uint8_t *chunk = xmalloc(CHUNK), *buf = NULL;
+	uint64_t start = 0;
 	bool ok = true;
-	for (uint64_t off = 0; off < data_size && count < max && ok; off += CHUNK) {
+	*count = 0;
+	for (uint64_t off = 0; off < data_size && *count < max && ok; off += CHUNK) {
 		size_t len = data_size - off < CHUNK ? (size_t)(data_size - off) : CHUNK;
 		ok = !sess_interrupted && read(ctx, off, chunk, len, NULL) == SD_OK;
-		for (size_t i = 0; ok && i < len && count < max; i++) {
+		for (size_t i = 0; ok && i < len && *count < max; i++) {
 			if (chunk[i] != '\n')
 				continue;
 			uint64_t size = off + i + 1 - start;
 			if (size > FEED_MAX_BLOCK) {
-				max = count; /* a block syncdoctor does not load ends the guess */
+				max = *count; /* a block syncdoctor does not load ends the guess */
 				break;
 			}
-			SD_GROW(sizes, cap, count + 1);
-			sizes[count++] = size;
+			if (tree) {
+				uint8_t leaf[HC_NODE];
+				buf = xrealloc(buf, (size_t)size);
+				ok = !sess_interrupted &&
+				     read(ctx, start, buf, (size_t)size, NULL) == SD_OK;
+				hc_leaf_hash(buf, (size_t)size, leaf);
+				hc_put_be64(leaf + 32, size);
+				feed_records_put(tree, 2 * *count, leaf);
+			}
+			++*count;
 			start = off + i + 1;
 		}
 	}
+	free(chunk), free(buf);
+	return ok;
+}
+
+feed_records *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
+                                     uint64_t *n)
+{
+	uint64_t count;
 	*n = 0;
-	*tree_len = 0;
-	if (ok && count) {
-		*tree_len = 32 + (size_t)(2 * count - 1) * HC_NODE;
-		tree = xcalloc(1, *tree_len);
-		uint64_t off = 0;
-		for (uint64_t k = 0; k < count && ok; off += sizes[k++]) {
-			buf = xrealloc(buf, (size_t)sizes[k]);
-			ok = !sess_interrupted &&
-			     read(ctx, off, buf, (size_t)sizes[k], NULL) == SD_OK;
-			uint8_t *leaf = tree + 32 + 2 * k * HC_NODE;
-			hc_leaf_hash(buf, (size_t)sizes[k], leaf);
-			hc_put_be64(leaf + 32, sizes[k]);
-		}
-		*n = count;
-	}
-	free(chunk), free(buf), free(sizes);
-	if (!ok) {
-		free(tree);
-		*n = 0;
-		*tree_len = 0;
+	if (!lines_scan(read, ctx, data_size, max, NULL, &count) || !count)
+		return NULL;
+	feed_records *tree = feed_records_temp(2 * count - 1, HC_NODE);
+	uint64_t again;
+	if (!lines_scan(read, ctx, data_size, count, tree, &again) || again != count) {
+		feed_records_free(tree);
 		return NULL;
 	}
+	*n = count;
 	return tree;
 }

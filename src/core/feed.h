@@ -89,22 +89,47 @@ long feed_key_prove(const feed_source *src, const uint8_t *cands, size_t n, uint
  * demand (0: the default, 256), to make a small fixture span many pages. */
 void feed_set_page_records(size_t n);
 
+/* A tree or signatures file by record (a node, HC_NODE bytes, or a
+ * signature slot, HC_SIG), through a few cached pages, for the rebuild's
+ * analysis of a damaged feed (issue 21: a million blocks are 144 MB of tree
+ * and signatures, never whole in memory). Either a stored file, read through
+ * read(ctx, ...) (size bytes, header included), or one the rebuild computes:
+ * cap records, zeros until put, kept in a temporary file of its own in
+ * $TMPDIR (unlinked at once; in memory when none can be made). The owner
+ * frees it with feed_records_free(); a stored one's ctx must outlive it. */
+typedef struct feed_records feed_records;
+feed_records *feed_records_open(feed_read_fn read, void *ctx, uint64_t size, size_t rec);
+feed_records *feed_records_temp(uint64_t cap, size_t rec);
+void feed_records_free(feed_records *r);
+/* Records it has: whole ones (a stored file), or cap. */
+uint64_t feed_records_count(const feed_records *r);
+/* The 32-byte header (a stored file's first bytes, zeros past its end). */
+const uint8_t *feed_records_head(const feed_records *r);
+void feed_records_set_head(feed_records *r, const uint8_t head[32]);
+/* Record i into out; false past the count or when it cannot be read. */
+bool feed_records_get(feed_records *r, uint64_t i, uint8_t *out);
+/* Record i of a computed file (a stored one is never written). */
+void feed_records_put(feed_records *r, uint64_t i, const uint8_t *in);
+/* The tree hash for length len, as feed_tree_hash() gives it over the
+ * file's count of nodes. */
+bool feed_records_tree_hash(feed_records *r, uint64_t len, uint8_t out[32]);
+
 /* The leaves of a feed whose data file is split after each newline: a
  * kappa-osm entry is one JSON value and a newline, and JSON escapes a
  * newline inside a string (doc/formats.md §4, §6). For a tree whose nodes or
  * leaf sizes are lost over intact data: the guess is worth something only
  * when a signature verifies over the tree built on it. Reads the data
- * (data_size bytes) through read(ctx, ...) and fills the leaves of at most
+ * (data_size bytes) through read(ctx, ...) and puts the leaves of at most
  * max blocks (no block over FEED_MAX_BLOCK, none past the last newline) into
- * a new tree of 32 + (2n - 1) * 40 bytes whose header and parents are zero
- * (caller computes the parents and frees it); *n blocks, *tree_len bytes.
- * NULL when a read fails, sess_interrupted is set, or there is no block. */
-uint8_t *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
-                                uint64_t *n, size_t *tree_len);
+ * a new computed tree of 2n - 1 nodes whose header and parents are zero
+ * (the caller computes the parents and frees it); *n blocks. NULL when a
+ * read fails, sess_interrupted is set, or there is no block. */
+feed_records *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data_size, uint64_t max,
+                                     uint64_t *n);
 
-/* Every parent of tree (a tree file's bytes, header included, length len)
- * computed again from its leaves up. */
-void feed_compute_parents(uint8_t *tree, uint64_t len);
+/* Every parent of t (a tree of a feed of len blocks, by record) computed
+ * again from its leaves up; stops early at an interrupt. */
+void feed_records_compute_parents(feed_records *t, uint64_t len);
 
 /* flat-tree helpers, exposed for the rebuild and tests. */
 /* Roots of a feed of length len (node indexes, left to right); returns the count. */

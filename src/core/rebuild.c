@@ -19,6 +19,7 @@
 #include "io.h"
 #include "keys.h"
 #include "report.h"
+#include "session.h"
 #include "sfwrite.h"
 #include "source.h"
 #include "strmap.h"
@@ -103,15 +104,19 @@ static uint8_t *load_key(syncfile *sf, const sf_feed *fd, const char *key_hex, s
 	return key;
 }
 
+/* The size in the leaf of block k of tree t; 0 past its end. */
+static uint64_t leaf_size(feed_records *t, uint64_t k)
+{
+	uint8_t nd[HC_NODE];
+	return feed_records_get(t, 2 * k, nd) ? hc_be64(nd + 32) : 0;
+}
+
 /* Bytes of data before block k, from the leaves of the tree. */
-static uint64_t data_prefix(const uint8_t *tree, size_t tl, uint64_t k)
+static uint64_t data_prefix(feed_records *t, uint64_t k)
 {
 	uint64_t sum = 0;
-	for (uint64_t i = 0; i < k; i++) {
-		uint64_t at = 32 + 2 * i * HC_NODE;
-		if (at + HC_NODE <= tl)
-			sum += hc_be64(tree + at + 32);
-	}
+	for (uint64_t i = 0; i < k && !sess_interrupted; i++)
+		sum += leaf_size(t, i);
 	return sum;
 }
 
@@ -146,19 +151,43 @@ static sd_status read_range(void *ctx, uint64_t off, void *buf, size_t len, sd_e
 	return sf_read(rc->sf, rc->off + off, buf, len, err);
 }
 
-/* Highest length s <= len with a valid signature over tree; 0 when none. */
-static uint64_t signed_length(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t sl,
-                              const uint8_t *key, uint64_t len)
+/* A feed's stored tree or signatures file by record, read from the source a
+ * few pages at a time (feed.h), never loaded: 144 bytes a block, so a damaged
+ * feed of a million blocks would otherwise hold 140 MiB (issue 21). NULL
+ * where load() gives nothing (absent, or past SMALL_LIMIT). h is what it
+ * reads through: it must outlive the records. */
+typedef struct stored_file {
+	range_ctx rc;
+	feed_records *r;
+} stored_file;
+
+static feed_records *open_stored(stored_file *h, syncfile *sf, const sf_range *r, size_t rec)
 {
-	for (uint64_t s = len; s > 0; s--) {
-		if (32 + s * 64 > sl)
+	h->rc = (range_ctx){sf, r->off};
+	h->r = r->present && r->size <= SMALL_LIMIT
+	           ? feed_records_open(read_range, &h->rc, r->size, rec)
+	           : NULL;
+	return h->r;
+}
+
+/* Whether a signature slot is empty (all zero: hypercore's "none here"). */
+static bool sig_blank(const uint8_t sig[HC_SIG])
+{
+	bool blank = true;
+	for (int b = 0; b < HC_SIG && blank; b++)
+		blank = sig[b] == 0;
+	return blank;
+}
+
+/* Highest length s <= len with a valid signature over tree; 0 when none. */
+static uint64_t signed_length(feed_records *tree, feed_records *sigs, const uint8_t *key,
+                              uint64_t len)
+{
+	for (uint64_t s = len; s > 0 && !sess_interrupted; s--) {
+		uint8_t sig[HC_SIG], th[32];
+		if (!feed_records_get(sigs, s - 1, sig))
 			continue;
-		const uint8_t *sig = sigs + 32 + (s - 1) * 64;
-		bool blank = true;
-		for (int b = 0; b < 64 && blank; b++)
-			blank = sig[b] == 0;
-		uint8_t th[32];
-		if (!blank && feed_tree_hash(tree, tl, s, th) &&
+		if (!sig_blank(sig) && feed_records_tree_hash(tree, s, th) &&
 		    crypto_sign_verify_detached(sig, th, 32, key) == 0)
 			return s;
 	}
@@ -166,159 +195,245 @@ static uint64_t signed_length(const uint8_t *tree, size_t tl, const uint8_t *sig
 }
 
 typedef struct salvaged {
-	uint8_t *tree; /* the tree to write (length `length`) */
-	size_t tree_len;
-	uint64_t length; /* blocks the written feed has (signed) */
-	uint64_t keep;   /* blocks 0..keep-1 carry data */
-	bool recomputed; /* damaged tree nodes were rebuilt from intact data */
-	bool lines;      /* ... with the blocks found by newlines (lines_candidate()) */
-	bool *authentic; /* per block below n_authentic: its data hashes to a signed tree */
+	feed_records *tree;  /* the tree to write (length `length`), computed */
+	uint64_t tree_nodes; /* its nodes at that length */
+	uint64_t length;     /* blocks the written feed has (signed) */
+	uint64_t keep;       /* blocks 0..keep-1 carry data */
+	bool recomputed;     /* damaged tree nodes were rebuilt from intact data */
+	bool lines;          /* ... with the blocks found by newlines (lines_candidate()) */
+	/* Blocks below n_authentic whose data hashes to a signed tree: all of
+	 * them, or (the data damaged) those whose data hashes to their stored
+	 * leaf, which the rescue asks block by block (block_authentic()), so
+	 * that no list grows with the feed. */
+	bool all_authentic;
 	uint64_t n_authentic;
 } salvaged;
+
+static void salvaged_free(salvaged *sv)
+{
+	feed_records_free(sv->tree);
+	sv->tree = NULL;
+}
 
 /* A third candidate for salvage_feed(): the data split into its entries by
  * newlines, when the stored leaves are lost or their sizes damaged (a tree
  * file cut short or emptied over intact data). Taken in place of *tree
- * (need bytes, len blocks, signed up to *s1) when a signature verifies
- * over it further than best. */
-static void lines_candidate(syncfile *sf, const sf_feed *fd, const uint8_t *sigs, size_t sl,
-                            const uint8_t *key, uint64_t best, uint8_t **tree, size_t *need,
-                            uint64_t *len, uint64_t *s1)
+ * (len blocks, signed up to *s1) when a signature verifies over it further
+ * than best. */
+static void lines_candidate(syncfile *sf, const sf_feed *fd, feed_records *sigs, const uint8_t *key,
+                            uint64_t best, feed_records **tree, uint64_t *len, uint64_t *s1)
 {
-	if (!fd->data.present || (sl - 32) / 64 <= best)
+	if (!fd->data.present || feed_records_count(sigs) <= best)
 		return;
 	range_ctx rc = {sf, fd->data.off};
 	uint64_t n;
-	size_t tl;
-	uint8_t *t =
-	    feed_leaves_from_lines(read_range, &rc, fd->data.size, (sl - 32) / 64, &n, &tl);
+	feed_records *t =
+	    feed_leaves_from_lines(read_range, &rc, fd->data.size, feed_records_count(sigs), &n);
 	if (!t)
 		return;
-	feed_compute_parents(t, n);
-	uint64_t s = signed_length(t, tl, sigs, sl, key, n);
+	feed_records_compute_parents(t, n);
+	uint64_t s = signed_length(t, sigs, key, n);
 	if (s <= best) {
-		free(t);
+		feed_records_free(t);
 		return;
 	}
-	memcpy(t, *tree, 32);
-	free(*tree);
-	*tree = xrealloc(t, tl + HC_NODE);
-	*need = tl;
+	feed_records_set_head(t, feed_records_head(*tree));
+	feed_records_free(*tree);
+	*tree = t;
 	*len = n;
 	*s1 = s;
 }
 
-/* Two candidate trees: parents recomputed over leaves hashed from the data
- * (right when only tree nodes are damaged), and over the stored leaves
- * (right when data is damaged). Whichever a signature verifies wins. */
-static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, salvaged *out)
+/* Whether the first nodes of computed tree a differ from stored tree b, or b
+ * has fewer. */
+static bool trees_differ(feed_records *a, feed_records *b, uint64_t nodes)
 {
-	memset(out, 0, sizeof *out);
-	size_t kl, tl, sl;
-	uint8_t *key = load_key(sf, fd, key_hex, &kl), *tree = load(sf, &fd->tree, &tl);
-	uint8_t *sigs = load(sf, &fd->signatures, &sl);
-	bool ok = false;
-	if (!key || kl != 32 || !tree || tl < 32 || !sigs || sl < 32)
-		goto done;
-	uint64_t len = (sl - 32) / 64;
-	if ((tl - 32) / HC_NODE + 1 < 2 * len)
-		len = ((tl - 32) / HC_NODE + 1) / 2;
-	size_t need = 32 + (size_t)(len ? 2 * len - 1 : 0) * HC_NODE;
-	uint8_t *from_data = xcalloc(1, need + HC_NODE), *stored = xcalloc(1, need + HC_NODE);
-	memcpy(from_data, tree, need < tl ? need : tl);
-	memcpy(stored, tree, need < tl ? need : tl);
-	bool *good = xcalloc(len + 1, sizeof *good);
-	uint64_t off = 0;
+	if (nodes > feed_records_count(b))
+		return true;
+	for (uint64_t i = 0; i < nodes && !sess_interrupted; i++) {
+		uint8_t x[HC_NODE] = {0}, y[HC_NODE] = {0};
+		feed_records_get(a, i, x);
+		if (!feed_records_get(b, i, y) || memcmp(x, y, HC_NODE) != 0)
+			return true;
+	}
+	return false;
+}
+
+/* The two candidates of salvage_feed() before their parents are computed:
+ * the stored nodes of a feed of len blocks in both, and in from_data the
+ * leaves hashed from the data (split by the stored sizes). Returns the
+ * first block whose data does not hash to its stored leaf (len when all
+ * do). */
+static uint64_t fill_candidates(syncfile *sf, const sf_feed *fd, feed_records *tree,
+                                feed_records *from_data, feed_records *stored, uint64_t len)
+{
+	uint64_t nodes = len ? 2 * len - 1 : 0;
+	feed_records_set_head(from_data, feed_records_head(tree));
+	feed_records_set_head(stored, feed_records_head(tree));
+	for (uint64_t i = 0; i < nodes && !sess_interrupted; i++) {
+		uint8_t nd[HC_NODE];
+		if (feed_records_get(tree, i, nd)) {
+			feed_records_put(from_data, i, nd);
+			feed_records_put(stored, i, nd);
+		}
+	}
+	uint64_t off = 0, prefix = len;
 	uint8_t *buf = NULL;
-	for (uint64_t k = 0; k < len; k++) {
-		uint64_t size = hc_be64(stored + 32 + 2 * k * HC_NODE + 32);
-		bool hashed = false;
+	for (uint64_t k = 0; k < len && !sess_interrupted; k++) {
+		uint8_t leaf[HC_NODE] = {0}, hashed_leaf[HC_NODE];
+		feed_records_get(stored, 2 * k, leaf);
+		uint64_t size = hc_be64(leaf + 32);
+		bool hashed = false, good = false;
+		memcpy(hashed_leaf, leaf, HC_NODE);
 		if (fd->data.present && size <= FEED_MAX_BLOCK && off + size <= fd->data.size) {
 			buf = xrealloc(buf, (size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
 				hashed = true;
-				uint8_t h[32];
-				hc_leaf_hash(buf, (size_t)size, h);
-				memcpy(from_data + 32 + 2 * k * HC_NODE, h, 32);
-				good[k] = memcmp(h, stored + 32 + 2 * k * HC_NODE, 32) == 0;
+				hc_leaf_hash(buf, (size_t)size, hashed_leaf);
+				good = memcmp(hashed_leaf, leaf, 32) == 0;
 			}
 		}
 		/* A block whose data is missing cannot count as intact: a zero leaf
 		 * keeps every signature over it from verifying. */
 		if (!hashed)
-			memset(from_data + 32 + 2 * k * HC_NODE, 0, 32);
+			memset(hashed_leaf, 0, 32);
+		feed_records_put(from_data, 2 * k, hashed_leaf);
+		if (!good && prefix == len)
+			prefix = k;
 		off += size;
 	}
 	free(buf);
-	feed_compute_parents(from_data, len);
-	feed_compute_parents(stored, len);
-	uint64_t s1 = signed_length(from_data, need, sigs, sl, key, len);
-	uint64_t s2 = signed_length(stored, need, sigs, sl, key, len);
-	uint64_t stored_len = len, best = s1 > s2 ? s1 : s2;
-	lines_candidate(sf, fd, sigs, sl, key, best, &from_data, &need, &len, &s1);
+	return prefix;
+}
+
+/* Two candidate trees: parents recomputed over leaves hashed from the data
+ * (right when only tree nodes are damaged), and over the stored leaves
+ * (right when data is damaged). Whichever a signature verifies wins. Both
+ * are computed files (feed_records_temp()), read and written by node. */
+static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, salvaged *out)
+{
+	memset(out, 0, sizeof *out);
+	size_t kl;
+	stored_file th, sh;
+	uint8_t *key = load_key(sf, fd, key_hex, &kl);
+	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
+	feed_records *sigs = open_stored(&sh, sf, &fd->signatures, HC_SIG);
+	bool ok = false;
+	if (!key || kl != 32 || !tree || fd->tree.size < 32 || !sigs || fd->signatures.size < 32)
+		goto done;
+	uint64_t len = feed_records_count(sigs);
+	if (feed_records_count(tree) + 1 < 2 * len)
+		len = (feed_records_count(tree) + 1) / 2;
+	uint64_t nodes = len ? 2 * len - 1 : 0;
+	feed_records *from_data = feed_records_temp(nodes, HC_NODE),
+	             *stored = feed_records_temp(nodes, HC_NODE);
+	uint64_t prefix = fill_candidates(sf, fd, tree, from_data, stored, len);
+	feed_records_compute_parents(from_data, len);
+	feed_records_compute_parents(stored, len);
+	uint64_t s1 = signed_length(from_data, sigs, key, len);
+	uint64_t s2 = signed_length(stored, sigs, key, len);
+	uint64_t best = s1 > s2 ? s1 : s2;
+	lines_candidate(sf, fd, sigs, key, best, &from_data, &len, &s1);
 	out->lines = s1 > best;
-	if (len > stored_len) {
-		good = xrealloc(good, (len + 1) * sizeof *good);
-		memset(good + stored_len, 0, (len + 1 - stored_len) * sizeof *good);
-	}
-	uint64_t prefix = 0;
-	while (prefix < len && good[prefix])
-		prefix++;
+	if (prefix > len)
+		prefix = len; /* the newlines gave fewer blocks */
 	/* what a rescue may copy: blocks whose data hashes to the signed tree */
-	out->authentic = good;
-	out->n_authentic = s1 && s1 >= s2 ? s1 : s2;
-	for (uint64_t k = 0; k < out->n_authentic && s1 && s1 >= s2; k++)
-		good[k] = true;
-	good = NULL;
+	out->all_authentic = s1 && s1 >= s2;
+	out->n_authentic = out->all_authentic ? s1 : s2;
 	if (s1 && s1 >= s2) {
 		/* the data is intact up to s1: keep all of it */
 		out->tree = from_data;
-		free(stored);
+		feed_records_free(stored);
 		out->length = s1;
 		out->keep = s1;
-		size_t used = 32 + (size_t)(s1 ? 2 * s1 - 1 : 0) * HC_NODE;
-		out->recomputed = used > tl || memcmp(from_data, tree, used) != 0;
+		out->recomputed = trees_differ(from_data, tree, 2 * s1 - 1);
 	} else if (s2) {
 		/* Data is damaged: Mapeo needs a signature for the length it is
 		 * given, so cut at the last signed length the intact data reaches
 		 * (holes would make its sync wait for ever). */
-		uint64_t cut =
-		    signed_length(stored, need, sigs, sl, key, prefix < s2 ? prefix : s2);
+		uint64_t cut = signed_length(stored, sigs, key, prefix < s2 ? prefix : s2);
 		out->tree = stored;
-		free(from_data);
+		feed_records_free(from_data);
 		out->length = cut;
 		out->keep = cut;
 	} else {
-		free(from_data), free(stored);
+		feed_records_free(from_data), feed_records_free(stored);
 		out->tree = NULL;
 	}
 	if (out->tree) {
-		out->tree_len = 32 + (size_t)(out->length ? 2 * out->length - 1 : 0) * HC_NODE;
+		out->tree_nodes = out->length ? 2 * out->length - 1 : 0;
 		ok = true;
 	} else {
 		/* nothing verifies: nothing for a rescue either */
-		free(out->authentic);
-		out->authentic = NULL;
+		out->all_authentic = false;
 		out->n_authentic = 0;
 	}
-	free(good);
 done:
-	free(key), free(tree), free(sigs);
+	free(key);
+	feed_records_free(tree), feed_records_free(sigs);
 	return ok;
 }
 
+/* Whether block k of a feed whose salvage is sv may be rescued: its data
+ * (buf, len bytes, read at the offset the stored leaves give) hashes to a
+ * signed tree. */
+static bool block_authentic(const salvaged *sv, feed_records *tree, uint64_t k, const uint8_t *buf,
+                            size_t len)
+{
+	if (k >= sv->n_authentic)
+		return false;
+	if (sv->all_authentic)
+		return true;
+	uint8_t leaf[HC_NODE], h[32];
+	if (!feed_records_get(tree, 2 * k, leaf))
+		return false;
+	hc_leaf_hash(buf, len, h);
+	return memcmp(h, leaf, 32) == 0;
+}
+
+/* The highest length up to len that a signature of fd verifies over its
+ * stored tree; 0 when none (or its key, tree or signatures are unreadable). */
+static uint64_t stored_signed_length(syncfile *sf, const sf_feed *fd, const char *key_hex,
+                                     uint64_t len)
+{
+	size_t kl;
+	stored_file th, sh;
+	uint8_t *key = load_key(sf, fd, key_hex, &kl);
+	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
+	feed_records *sigs = open_stored(&sh, sf, &fd->signatures, HC_SIG);
+	uint64_t s = key && kl == 32 && tree && sigs ? signed_length(tree, sigs, key, len) : 0;
+	free(key);
+	feed_records_free(tree), feed_records_free(sigs);
+	return s;
+}
+
+/* Bytes of fd's data before block k, from its stored tree (0 without one). */
+static uint64_t stored_data_prefix(syncfile *sf, const sf_feed *fd, uint64_t k)
+{
+	stored_file th;
+	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
+	uint64_t off = tree ? data_prefix(tree, k) : 0;
+	feed_records_free(tree);
+	return off;
+}
+
+/* One bit a block past a cut: what the rescue copies (8 times smaller than
+ * a flag a block). */
+static uint8_t *bits_new(uint64_t n) { return xcalloc((size_t)(n / 8) + 1, 1); }
+static bool bit_get(const uint8_t *b, uint64_t i) { return (b[i / 8] >> (i % 8)) & 1; }
+static void bit_set(uint8_t *b, uint64_t i) { b[i / 8] |= (uint8_t)(1u << (i % 8)); }
+
 /* What the cut blocks held, for the report. */
 static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint64_t keep,
-                         uint64_t length, const bool *skip)
+                         uint64_t length, const uint8_t *skip)
 {
-	size_t tl;
-	uint8_t *tree = load(sf, &fd->tree, &tl);
-	uint64_t off = tree ? data_prefix(tree, tl, keep) : 0;
+	stored_file th;
+	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
+	uint64_t off = tree ? data_prefix(tree, keep) : 0;
 	size_t listed = 0;
 	/* with the tree lost, the blocks are still named (their entries cannot be) */
-	for (uint64_t k = keep; k < length; k++) {
-		uint64_t at = 32 + 2 * k * HC_NODE;
-		uint64_t size = tree && at + HC_NODE <= tl ? hc_be64(tree + at + 32) : 0;
+	for (uint64_t k = keep; k < length && !sess_interrupted; k++) {
+		uint64_t size = tree ? leaf_size(tree, k) : 0;
 		char *id = NULL;
 		if (size && size < (1u << 20) && fd->data.present && off + size <= fd->data.size) {
 			char *buf = xmalloc((size_t)size + 1);
@@ -332,7 +447,7 @@ static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint6
 			free(buf);
 		}
 		off += size;
-		if (skip && skip[k - keep]) {
+		if (skip && bit_get(skip, k - keep)) {
 			free(id);
 			continue; /* copied by the rescue */
 		}
@@ -345,7 +460,7 @@ static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint6
 			                   (unsigned long long)k));
 		free(id);
 	}
-	free(tree);
+	feed_records_free(tree);
 }
 
 /* First kept block of fd (below keep) whose entry links to a version that
@@ -353,13 +468,12 @@ static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint6
 static uint64_t first_dangling(const rebuild_plan *p, const smap *by_key, syncfile *sf,
                                const sf_feed *fd, uint64_t keep)
 {
-	size_t tl;
-	uint8_t *tree = load(sf, &fd->tree, &tl);
+	stored_file th;
+	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
 	uint64_t off = 0, found = keep;
 	char *buf = NULL;
-	for (uint64_t k = 0; k < keep && tree && found == keep; k++) {
-		uint64_t at = 32 + 2 * k * HC_NODE;
-		uint64_t size = at + HC_NODE <= tl ? hc_be64(tree + at + 32) : 0;
+	for (uint64_t k = 0; k < keep && tree && found == keep && !sess_interrupted; k++) {
+		uint64_t size = leaf_size(tree, k);
 		if (size && size < (1u << 20) && fd->data.present && off + size <= fd->data.size) {
 			buf = xrealloc(buf, (size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
@@ -385,7 +499,7 @@ static uint64_t first_dangling(const rebuild_plan *p, const smap *by_key, syncfi
 		off += size;
 	}
 	free(buf);
-	free(tree);
+	feed_records_free(tree);
 	return found;
 }
 
@@ -405,14 +519,7 @@ static void cut_dangling(rebuild_plan *p, syncfile **sfs)
 			uint64_t bad = first_dangling(p, &by_key, sf, fd, pf->keep);
 			if (bad >= pf->keep)
 				continue;
-			size_t kl, tl, sl;
-			uint8_t *key = load_key(sf, fd, pf->key_hex, &kl),
-			        *tree = load(sf, &fd->tree, &tl);
-			uint8_t *sigs = load(sf, &fd->signatures, &sl);
-			uint64_t cut = key && kl == 32 && tree && sigs
-			                   ? signed_length(tree, tl, sigs, sl, key, bad)
-			                   : 0;
-			free(key), free(tree), free(sigs);
+			uint64_t cut = stored_signed_length(sf, fd, pf->key_hex, bad);
 			add_line(&pf->changes, &pf->n_changes,
 			         xasprintf(
 			             _("feed %d is cut at block %llu: its entry there edits or "
@@ -422,10 +529,7 @@ static void cut_dangling(rebuild_plan *p, syncfile **sfs)
 			describe_cut(pf, sf, fd, cut, pf->keep, NULL);
 			pf->keep = pf->written_length = cut;
 			pf->salvaged = true;
-			size_t tl2;
-			uint8_t *t2 = load(sf, &fd->tree, &tl2);
-			pf->data_bytes = t2 ? data_prefix(t2, tl2, cut) : 0;
-			free(t2);
+			pf->data_bytes = stored_data_prefix(sf, fd, cut);
 			changed = true;
 		}
 		if (!changed)
@@ -545,13 +649,7 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		cuts[f] = pf->keep;
 		if (!fd || firsts[f] >= pf->keep)
 			continue;
-		size_t kl, tl, sl;
-		uint8_t *key = load_key(sf, fd, pf->key_hex, &kl), *tree = load(sf, &fd->tree, &tl);
-		uint8_t *sigs = load(sf, &fd->signatures, &sl);
-		cuts[f] = key && kl == 32 && tree && sigs
-		              ? signed_length(tree, tl, sigs, sl, key, firsts[f])
-		              : 0;
-		free(key), free(tree), free(sigs);
+		cuts[f] = stored_signed_length(sf, fd, pf->key_hex, firsts[f]);
 	}
 	for (size_t i = 0; i < r->n_obs; i++) {
 		const char *v = r->obs[i].version, *at = strrchr(v, '@');
@@ -570,8 +668,6 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		const char *why_id = ids[f], *why_code = codes[f];
 		if (!fd || first >= pf->keep)
 			continue;
-		size_t tl;
-		uint8_t *tree = load(sf, &fd->tree, &tl);
 		uint64_t lost = pf->keep - cut;
 		/* a first suspect that is no entry (not JSON, null) is a suspect
 		 * block too, though no observation */
@@ -591,8 +687,7 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		pf->rescue_limit = cut; /* suspects are left out, not rescued */
 		pf->keep = pf->written_length = cut;
 		pf->salvaged = true;
-		pf->data_bytes = tree ? data_prefix(tree, tl, cut) : 0;
-		free(tree);
+		pf->data_bytes = stored_data_prefix(sf, fd, cut);
 	}
 	free(firsts), free(ids), free(codes), free(cuts), free(suspects);
 }
@@ -617,7 +712,12 @@ static size_t version_len(const char *s, size_t avail)
 
 typedef struct rescue_state {
 	const rebuild_plan *p;
-	smap kept;    /* feed key -> plan feed */
+	smap kept;       /* feed key -> plan feed */
+	uint8_t **skips; /* per plan feed, a bit per block past its cut: moved */
+	uint64_t n;      /* entries moved */
+	/* Only when the new feed is made (--rescue): a count needs none of
+	 * these, which grow with what is moved (issue 21). */
+	bool build;
 	smap moved;   /* old version -> new seq (keys in names) */
 	char **names; /* the old versions moved, owned */
 	size_t n_names;
@@ -625,6 +725,22 @@ typedef struct rescue_state {
 	fwb *b;
 	strbuf data;
 } rescue_state;
+
+/* Whether version v (vl bytes, "<key>@<seq>") was moved into the new feed:
+ * a block past the cut of a planned feed, copied already. */
+static bool is_moved(const rescue_state *rs, const char *v, size_t vl)
+{
+	size_t f;
+	if (!smap_get(&rs->kept, v, 64, &f) || !rs->skips[f])
+		return false;
+	const rebuild_feed *pf = &rs->p->feeds[f];
+	uint64_t seq = strtoull(v + 65, NULL, 10);
+	char canon[24];
+	/* a moved version is written as "%llu": "7", never "07" */
+	int cl = snprintf(canon, sizeof canon, "%llu", (unsigned long long)seq);
+	return (size_t)cl == vl - 65 && memcmp(canon, v + 65, (size_t)cl) == 0 && seq >= pf->keep &&
+	       seq < pf->length && bit_get(rs->skips[f], seq - pf->keep);
+}
 
 /* Is every link of entry (JSON) either kept in the output or moved? */
 static bool links_resolve(rescue_state *rs, const char *buf, size_t len)
@@ -635,7 +751,7 @@ static bool links_resolve(rescue_state *rs, const char *buf, size_t len)
 		return false; /* not an entry Mapeo can read */
 	}
 	bool ok = true;
-	size_t i, f, seq;
+	size_t i, f;
 	json_t *l;
 	json_array_foreach(json_object_get(j, "links"), i, l)
 	{
@@ -647,7 +763,7 @@ static bool links_resolve(rescue_state *rs, const char *buf, size_t len)
 		}
 		uint64_t s = strtoull(v + 65, NULL, 10);
 		if (!(smap_get(&rs->kept, v, 64, &f) && s < rs->p->feeds[f].keep) &&
-		    !smap_get(&rs->moved, v, vl, &seq)) {
+		    !is_moved(rs, v, vl)) {
 			ok = false;
 			break;
 		}
@@ -657,22 +773,25 @@ static bool links_resolve(rescue_state *rs, const char *buf, size_t len)
 }
 
 /* Append entry to the new feed, every moved version in it (its links, and
- * the stale "version" copies mapeo-core leaves) replaced by its new one. */
+ * the stale "version" copies mapeo-core leaves) replaced by its new one.
+ * Without rs->build, only counted. */
 static void rescue_append(rescue_state *rs, const char *buf, size_t len, const char *self)
 {
+	size_t seq = (size_t)rs->n++;
+	if (!rs->build)
+		return;
 	strbuf e = SB_INIT;
 	for (size_t i = 0; i < len; i++) {
-		size_t vl, seq;
+		size_t vl, moved;
 		if (buf[i] == '"' && (vl = version_len(buf + i + 1, len - i - 1)) &&
 		    i + 1 + vl < len && buf[i + 1 + vl] == '"' &&
-		    smap_get(&rs->moved, buf + i + 1, vl, &seq)) {
-			sb_printf(&e, "\"%s@%zu\"", rs->new_hex, seq);
+		    smap_get(&rs->moved, buf + i + 1, vl, &moved)) {
+			sb_printf(&e, "\"%s@%zu\"", rs->new_hex, moved);
 			i += vl + 1;
 		} else {
 			sb_addc(&e, buf[i]);
 		}
 	}
-	size_t seq = (size_t)fwb_length(rs->b);
 	fwb_append(rs->b, (const uint8_t *)sb_str(&e), e.len);
 	sb_addn(&rs->data, sb_str(&e), e.len);
 	sb_free(&e);
@@ -683,62 +802,64 @@ static void rescue_append(rescue_state *rs, const char *buf, size_t len, const c
 }
 
 /* The blocks of feed pf that a rescue copies: authentic, past the cut,
- * before any suspect, and with every link resolved. Fills skip (per block
- * past the cut) for the plan's list of what is left out. */
-static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, bool *skip,
+ * before any suspect, and with every link resolved. Sets their bits in
+ * skip (a bit per block past the cut), which is also what says they moved. */
+static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, uint8_t *skip,
                         const sd_progress *prog)
 {
 	const sf_feed *fd = find_feed(sf, pf);
 	salvaged sv = {0};
-	if (!fd || (!pf->verifies && !salvage_feed(sf, fd, pf->key_hex, &sv) && !sv.authentic))
+	if (!fd || (!pf->verifies && !salvage_feed(sf, fd, pf->key_hex, &sv)))
 		return;
-	size_t tl;
-	uint8_t *tree = load(sf, &fd->tree, &tl);
-	uint64_t off = tree ? data_prefix(tree, tl, pf->keep) : 0;
+	stored_file th;
+	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
+	uint64_t off = tree ? data_prefix(tree, pf->keep) : 0;
 	char *buf = NULL;
-	for (uint64_t k = pf->keep; tree && k < pf->length && !sd_progress_cancelled(prog); k++) {
-		uint64_t at = 32 + 2 * k * HC_NODE;
-		uint64_t size = at + HC_NODE <= tl ? hc_be64(tree + at + 32) : 0;
-		bool auth = pf->verifies || (k < sv.n_authentic && sv.authentic[k]);
-		if (auth && k < pf->rescue_limit && size && size <= FEED_MAX_BLOCK &&
-		    fd->data.present && off + size <= fd->data.size) {
+	for (uint64_t k = pf->keep;
+	     tree && k < pf->length && !sd_progress_cancelled(prog) && !sess_interrupted; k++) {
+		uint64_t size = leaf_size(tree, k);
+		if (k < pf->rescue_limit && size && size <= FEED_MAX_BLOCK && fd->data.present &&
+		    off + size <= fd->data.size) {
 			buf = xrealloc(buf, (size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK &&
+			    (pf->verifies ||
+			     block_authentic(&sv, tree, k, (const uint8_t *)buf, (size_t)size)) &&
 			    links_resolve(rs, buf, (size_t)size)) {
 				char self[96];
 				snprintf(self, sizeof self, "%s@%llu", pf->key_hex,
 				         (unsigned long long)k);
 				rescue_append(rs, buf, (size_t)size, self);
-				skip[k - pf->keep] = true;
+				bit_set(skip, k - pf->keep);
 			}
 		}
 		off += size;
 	}
 	free(buf);
-	free(tree);
-	free(sv.tree), free(sv.authentic);
+	feed_records_free(tree);
+	salvaged_free(&sv);
 }
 
 /* Count what a rescue would save; with opt->rescue, make the new feed. */
 static void plan_rescue(rebuild_plan *p, syncfile **sfs, const rebuild_options *opt,
                         const sd_progress *prog)
 {
-	rescue_state rs = {.p = p, .data = SB_INIT};
+	rescue_state rs = {.p = p, .data = SB_INIT, .build = opt->rescue};
 	map_feeds(p, &rs.kept);
 	smap_init(&rs.moved);
 	rs.b = fwb_new();
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	crypto_sign_keypair(pk, sk);
 	keys_hex(pk, 32, rs.new_hex);
-	bool **skips = xcalloc(p->n_feeds + 1, sizeof *skips);
+	uint8_t **skips = xcalloc(p->n_feeds + 1, sizeof *skips);
+	rs.skips = skips;
 	for (size_t f = 0; f < p->n_feeds; f++) {
 		rebuild_feed *pf = &p->feeds[f];
 		if (pf->rescue || pf->keep >= pf->length)
 			continue;
-		skips[f] = xcalloc(pf->length - pf->keep + 1, sizeof **skips);
+		skips[f] = bits_new(pf->length - pf->keep);
 		rescue_feed(&rs, sfs[pf->src], pf, skips[f], prog);
 	}
-	uint64_t n = fwb_length(rs.b);
+	uint64_t n = rs.n;
 	p->n_rescuable = (size_t)n;
 	if (opt->rescue && n) {
 		p->n_rescued = (size_t)n;
@@ -1244,7 +1365,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		if (salvage_feed(sf, fd, pf->key_hex, &sv) && sv.length == rf->length &&
 		    sv.keep == rf->length && !sv.recomputed)
 			pf->verifies = pf->rewrite_bitfield = true;
-		free(sv.tree), free(sv.authentic);
+		salvaged_free(&sv);
 	}
 	pf->to = (int)p->n_feeds;
 	pf->length = rf->length;
@@ -1260,7 +1381,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		if (salvage_feed(sf, fd, pf->key_hex, &sv)) {
 			pf->keep = sv.keep;
 			pf->written_length = sv.length;
-			pf->data_bytes = data_prefix(sv.tree, sv.tree_len, sv.keep);
+			pf->data_bytes = data_prefix(sv.tree, sv.keep);
 			pf->from_lines = sv.lines;
 			if (sv.recomputed)
 				add_line(
@@ -1268,7 +1389,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 				    xasprintf(_("feed %d: damaged tree nodes are computed again "
 				                "from the intact data"),
 				              pf->from));
-			free(sv.tree), free(sv.authentic);
+			salvaged_free(&sv);
 		} else {
 			pf->keep = 0;
 			pf->written_length = 0;
@@ -1840,72 +1961,6 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 
 /* ---- writing ---- */
 
-/* The feed files cut to length blocks: tree nodes that exist at that length,
- * the first length signature slots, and a bitfield whose data bits mark the
- * first data_blocks blocks (the rest stay holes) and whose tree bits mark
- * the nodes present. */
-static void cut_feed(const uint8_t *tree, size_t tl, const uint8_t *sigs, size_t sl,
-                     uint64_t length, uint64_t data_blocks, uint8_t **t_out, size_t *t_len,
-                     uint8_t **s_out, size_t *s_len, uint8_t **b_out, size_t *b_len)
-{
-	uint64_t keep = length;
-	uint64_t nodes = keep ? 2 * keep - 1 : 0;
-	*t_len = 32 + (size_t)nodes * HC_NODE;
-	*t_out = xcalloc(1, *t_len);
-	memcpy(*t_out, tree, 32);
-	for (uint64_t i = 0; i < nodes; i++) {
-		unsigned d = 0;
-		for (uint64_t x = i; x & 1; x >>= 1)
-			d++;
-		uint64_t right = ((i >> (d + 1)) + 1) << d;
-		if (right <= keep && 32 + (i + 1) * HC_NODE <= tl)
-			memcpy(*t_out + 32 + i * HC_NODE, tree + 32 + i * HC_NODE, HC_NODE);
-	}
-	*s_len = 32 + (size_t)keep * 64;
-	*s_out = xcalloc(1, *s_len);
-	memcpy(*s_out, sigs, sl < *s_len ? sl : *s_len);
-	uint64_t pages = (keep + HC_PAGE_BLOCKS - 1) / HC_PAGE_BLOCKS;
-	uint64_t tp = (nodes + HC_PAGE_NODES - 1) / HC_PAGE_NODES;
-	if (tp > pages)
-		pages = tp;
-	/* an empty feed's bitfield is the bare header, as hypercore leaves it */
-	*b_len = 32 + (size_t)pages * HC_PAGE;
-	*b_out = xcalloc(1, *b_len);
-	static const uint8_t bh[8] = {0x05, 0x02, 0x57, 0x00, 0x00, 0x0e, 0x00, 0x00};
-	memcpy(*b_out, bh, sizeof bh);
-	for (uint64_t k = 0; k < data_blocks; k++)
-		(*b_out)[32 + (k / HC_PAGE_BLOCKS) * HC_PAGE + (k % HC_PAGE_BLOCKS) / 8] |=
-		    (uint8_t)(0x80 >> (k & 7));
-	for (uint64_t i = 0; i < nodes; i++) {
-		const uint8_t *nd = *t_out + 32 + i * HC_NODE;
-		bool present = false;
-		for (int b = 0; b < HC_NODE && !present; b++)
-			present = nd[b] != 0;
-		if (present)
-			(*b_out)[32 + (i / HC_PAGE_NODES) * HC_PAGE + 1024 +
-			         (i % HC_PAGE_NODES) / 8] |= (uint8_t)(0x80 >> (i & 7));
-	}
-}
-
-/* Signature slots that do not verify over the tree written are cleared:
- * hypercore reads an all-zero slot as "no signature here" and proves a
- * block with the next signature that does verify (a feed signed only at
- * its end has nothing else), where a bad one stops Mapeo's sync. */
-static void clear_bad_signatures(const uint8_t *tree, size_t tl, uint8_t *sigs, size_t sl,
-                                 const uint8_t *key)
-{
-	for (uint64_t s = 1; 32 + s * 64 <= sl; s++) {
-		uint8_t *sig = sigs + 32 + (s - 1) * 64;
-		bool blank = true;
-		for (int b = 0; b < 64 && blank; b++)
-			blank = sig[b] == 0;
-		uint8_t th[32];
-		if (!blank && !(feed_tree_hash(tree, tl, s, th) &&
-		                crypto_sign_verify_detached(sig, th, 32, key) == 0))
-			memset(sig, 0, 64);
-	}
-}
-
 /* A damaged header of a tree or signatures file is written again. */
 static void fix_header(uint8_t *p, size_t len, uint8_t type, uint16_t entry, const char *algo)
 {
@@ -2060,12 +2115,157 @@ static sd_status write_media(const rebuild_plan *p, sfw *w, sd_output *o, smap *
 	return st;
 }
 
-/* One of a feed's five files in the output: held in memory (buf), or
- * copied from a source file (sf at off), its 32-byte header mended on the
- * way when mend_head says so. */
+/* A feed's tree and signatures as written when they change (cut to a
+ * length, bad signatures cleared): made as they are written, record by
+ * record from the source or the salvage's computed tree, never whole in
+ * memory (issue 21: 144 bytes a block). One per feed, shared by both. */
+typedef struct feed_out {
+	syncfile *sf;
+	salvaged sv;
+	stored_file th;
+	feed_records *base; /* the tree the nodes come from: sv.tree or the stored one */
+	uint64_t base_nodes;
+	uint64_t length; /* a cut tree: its nodes of this length; else the stored tree */
+	uint8_t tree_head[HC_HEADER], sigs_head[HC_HEADER];
+	uint64_t sigs_off, sigs_stored; /* the stored signatures in sf */
+	uint64_t sigs_size;             /* as written */
+	bool clear_bad;                 /* slots that do not verify over base are zeros */
+	uint8_t key[32];
+} feed_out;
+
+static void feed_out_free(feed_out *o)
+{
+	if (!o)
+		return;
+	salvaged_free(&o->sv);
+	feed_records_free(o->th.r);
+	free(o);
+}
+
+/* Node i of a tree cut to length: the stored node where it exists at that
+ * length, zeros elsewhere. */
+static void cut_node(feed_out *o, uint64_t i, uint8_t nd[HC_NODE])
+{
+	unsigned d = 0;
+	for (uint64_t x = i; x & 1; x >>= 1)
+		d++;
+	uint64_t right = ((i >> (d + 1)) + 1) << d;
+	if (!(right <= o->length && i < o->base_nodes && feed_records_get(o->base, i, nd)))
+		memset(nd, 0, HC_NODE);
+}
+
+static sd_status read_cut_tree(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	feed_out *o = ctx;
+	if (sess_interrupted)
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	uint8_t *b = buf;
+	for (size_t done = 0; done < len;) {
+		uint64_t at = off + done;
+		size_t n;
+		if (at < HC_HEADER) {
+			n = HC_HEADER - (size_t)at < len - done ? HC_HEADER - (size_t)at
+			                                        : len - done;
+			memcpy(b + done, o->tree_head + at, n);
+		} else {
+			uint64_t i = (at - HC_HEADER) / HC_NODE, in = (at - HC_HEADER) % HC_NODE;
+			uint8_t nd[HC_NODE];
+			cut_node(o, i, nd);
+			n = HC_NODE - (size_t)in < len - done ? HC_NODE - (size_t)in : len - done;
+			memcpy(b + done, nd + in, n);
+		}
+		done += n;
+	}
+	return SD_OK;
+}
+
+/* Signature slots that do not verify over the tree written are cleared:
+ * hypercore reads an all-zero slot as "no signature here" and proves a
+ * block with the next signature that does verify (a feed signed only at
+ * its end has nothing else), where a bad one stops Mapeo's sync. The
+ * signatures written: the stored bytes (zeros past their end), the header
+ * mended, and with clear_bad such slots zeros. */
+static sd_status read_sigs_out(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	feed_out *o = ctx;
+	uint8_t *b = buf;
+	if (sess_interrupted) /* (a slot left uncleared would be written) */
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	uint64_t have = off < o->sigs_stored ? o->sigs_stored - off : 0;
+	size_t n = have < len ? (size_t)have : len;
+	memset(b + n, 0, len - n);
+	if (n && sf_read(o->sf, o->sigs_off + off, b, n, err) != SD_OK)
+		return err->status;
+	for (uint64_t i = off; i < off + len && i < HC_HEADER; i++)
+		b[i - off] = o->sigs_head[i];
+	if (!o->clear_bad)
+		return SD_OK;
+	/* every whole slot the range touches (a slot cut by the range is read
+	 * again whole) */
+	for (uint64_t k = off < HC_HEADER ? 0 : (off - HC_HEADER) / HC_SIG;
+	     HC_HEADER + k * HC_SIG < off + len && HC_HEADER + (k + 1) * HC_SIG <= o->sigs_size;
+	     k++) {
+		if (sess_interrupted)
+			return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+		uint64_t at = HC_HEADER + k * HC_SIG;
+		uint8_t slot[HC_SIG] = {0}, th[32];
+		if (at >= off && at + HC_SIG <= off + len) {
+			memcpy(slot, b + (at - off), HC_SIG);
+		} else {
+			uint64_t sn = at < o->sigs_stored ? o->sigs_stored - at : 0;
+			if (sn && sf_read(o->sf, o->sigs_off + at, slot,
+			                  sn < HC_SIG ? (size_t)sn : HC_SIG, err) != SD_OK)
+				return err->status;
+		}
+		if (sig_blank(slot) || (feed_records_tree_hash(o->base, k + 1, th) &&
+		                        crypto_sign_verify_detached(slot, th, 32, o->key) == 0))
+			continue;
+		uint64_t from = at > off ? at : off,
+		         to = at + HC_SIG < off + len ? at + HC_SIG : off + len;
+		memset(b + (from - off), 0, (size_t)(to - from));
+	}
+	return SD_OK;
+}
+
+/* The bitfield of a tree cut to o->length (data_blocks blocks of data): its
+ * data bits mark those blocks (the rest stay holes), its tree bits the nodes
+ * present. Small: half a byte a block. */
+static uint8_t *cut_bitfield(feed_out *o, uint64_t data_blocks, size_t *b_len)
+{
+	uint64_t nodes = o->length ? 2 * o->length - 1 : 0;
+	uint64_t pages = (o->length + HC_PAGE_BLOCKS - 1) / HC_PAGE_BLOCKS;
+	uint64_t tp = (nodes + HC_PAGE_NODES - 1) / HC_PAGE_NODES;
+	if (tp > pages)
+		pages = tp;
+	/* an empty feed's bitfield is the bare header, as hypercore leaves it */
+	*b_len = 32 + (size_t)pages * HC_PAGE;
+	uint8_t *bf = xcalloc(1, *b_len);
+	static const uint8_t bh[8] = {0x05, 0x02, 0x57, 0x00, 0x00, 0x0e, 0x00, 0x00};
+	memcpy(bf, bh, sizeof bh);
+	for (uint64_t k = 0; k < data_blocks; k++)
+		bf[32 + (k / HC_PAGE_BLOCKS) * HC_PAGE + (k % HC_PAGE_BLOCKS) / 8] |=
+		    (uint8_t)(0x80 >> (k & 7));
+	for (uint64_t i = 0; i < nodes && !sess_interrupted; i++) {
+		uint8_t nd[HC_NODE];
+		cut_node(o, i, nd);
+		bool present = false;
+		for (int b = 0; b < HC_NODE && !present; b++)
+			present = nd[b] != 0;
+		if (present)
+			bf[32 + (i / HC_PAGE_NODES) * HC_PAGE + 1024 + (i % HC_PAGE_NODES) / 8] |=
+			    (uint8_t)(0x80 >> (i & 7));
+	}
+	return bf;
+}
+
+/* One of a feed's five files in the output: held in memory (buf), made as
+ * it is written (make, from out), or copied from a source file (sf at off),
+ * its 32-byte header mended on the way when mend_head says so. */
 typedef struct feed_file {
 	uint8_t *buf;
 	uint64_t size;
+	feed_read_fn make;
+	feed_out *out; /* make's context; owned by the signatures file (k == 2) */
 	syncfile *sf;
 	uint64_t off;
 	bool mend_head;
@@ -2131,46 +2331,82 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 		out[3].buf = bf, out[3].size = bl;
 		return;
 	}
-	uint8_t *tree = load(sf, &fd->tree, &tl), *sigs = load(sf, &fd->signatures, &sl);
+	stored_file th, sh;
+	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE),
+	             *sigs = open_stored(&sh, sf, &fd->signatures, HC_SIG);
+	out[0].buf = key, out[0].size = kl;
 	if (pf->written_length == 0 && (!tree || !sigs || !bf)) {
 		/* a feed without blocks whose header files are lost: write
 		 * them as hypercore leaves an empty feed */
 		fwb *e = fwb_new();
-		free(tree), free(sigs), free(bf);
-		tree = fwb_tree(e, &tl);
-		sigs = fwb_signatures(e, NULL, &sl);
-		bf = fwb_bitfield(e, &bl);
+		free(bf);
+		out[1].buf = fwb_tree(e, &tl);
+		out[2].buf = fwb_signatures(e, NULL, &sl);
+		out[3].buf = fwb_bitfield(e, &bl);
+		out[1].size = tl, out[2].size = sl, out[3].size = bl;
 		fwb_free(e);
-	} else if (cut && tree && sigs) {
+		feed_records_free(tree), feed_records_free(sigs);
+		return;
+	}
+	bool has_tree = tree != NULL, has_sigs = sigs != NULL;
+	feed_records_free(tree), feed_records_free(sigs);
+	bool clear = pf->clear_bad_sigs && key && kl == 32 && has_tree && has_sigs;
+	bool cut_both = cut && has_tree && has_sigs;
+	/* the tree, unless cut: as it is, its header mended */
+	if (has_tree && !cut_both)
+		copy_as_is(&out[1], sf, &fd->tree, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
+	out[3].buf = bf, out[3].size = bl;
+	if (!cut_both && !clear) {
+		if (has_sigs)
+			copy_as_is(&out[2], sf, &fd->signatures, HC_TYPE_SIGNATURES, HC_SIG,
+			           HC_ALGO_SIGNATURES);
+		return;
+	}
+	/* the signatures (and a cut tree) made as they are written, from a
+	 * context that outlives this frame */
+	feed_out *o = xcalloc(1, sizeof *o);
+	o->sf = sf;
+	o->base = open_stored(&o->th, sf, &fd->tree, HC_NODE);
+	o->base_nodes = feed_records_count(o->base);
+	o->sigs_off = fd->signatures.off;
+	o->sigs_stored = o->sigs_size = fd->signatures.size;
+	o->length = UINT64_MAX;
+	memcpy(o->tree_head, feed_records_head(o->base), HC_HEADER);
+	if (sf_read(sf, fd->signatures.off, o->sigs_head,
+	            o->sigs_stored < HC_HEADER ? (size_t)o->sigs_stored : HC_HEADER, NULL) != SD_OK)
+		memset(o->sigs_head, 0, HC_HEADER);
+	o->clear_bad = clear;
+	if (clear)
+		memcpy(o->key, key, 32);
+	if (cut_both) {
 		/* the repaired tree when damaged nodes were rebuilt, cut to
 		 * the planned length; a bitfield with a damaged header is
 		 * made again from the plan */
-		salvaged sv = {0};
-		bool have = salvage_feed(sf, fd, pf->key_hex, &sv);
-		const uint8_t *base = have && sv.length >= pf->written_length ? sv.tree : tree;
-		size_t base_len = have && sv.length >= pf->written_length ? sv.tree_len : tl;
-		uint8_t *t2, *s2, *b2;
-		size_t t2l, s2l, b2l;
-		cut_feed(base, base_len, sigs, sl, pf->written_length, pf->keep, &t2, &t2l, &s2,
-		         &s2l, &b2, &b2l);
-		free(tree), free(sigs), free(bf), free(sv.tree), free(sv.authentic);
-		tree = t2, tl = t2l, sigs = s2, sl = s2l, bf = b2, bl = b2l;
+		if (salvage_feed(sf, fd, pf->key_hex, &o->sv) &&
+		    o->sv.length >= pf->written_length) {
+			o->base = o->sv.tree;
+			o->base_nodes = o->sv.tree_nodes;
+		}
+		o->length = pf->written_length;
+		uint64_t nodes = o->length ? 2 * o->length - 1 : 0;
+		fix_header(o->tree_head, HC_HEADER, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
+		out[1].make = read_cut_tree, out[1].out = o, out[1].size = 32 + nodes * HC_NODE;
+		o->sigs_size = 32 + o->length * HC_SIG;
+		free(bf);
+		out[3].buf = cut_bitfield(o, pf->keep, &bl), out[3].size = bl;
 	}
-	fix_header(tree, tl, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
-	fix_header(sigs, sl, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
-	if (pf->clear_bad_sigs && key && kl == 32 && tree && sigs)
-		clear_bad_signatures(tree, tl, sigs, sl, key);
-	out[0].buf = key, out[0].size = kl;
-	out[1].buf = tree, out[1].size = tl;
-	out[2].buf = sigs, out[2].size = sl;
-	out[3].buf = bf, out[3].size = bl;
+	/* (a signatures file shorter than its header keeps the bytes it has,
+	 * unless cut: then it is at least a header) */
+	if (o->sigs_size >= HC_HEADER)
+		fix_header(o->sigs_head, HC_HEADER, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
+	out[2].make = read_sigs_out, out[2].out = o, out[2].size = o->sigs_size;
 }
 
 /* Whether file k (0..4) of a feed is in the output: the data when it has
  * bytes, the others when they exist. */
 static bool feed_file_present(const feed_file *f, size_t k)
 {
-	return k == 4 ? f->size > 0 : f->buf != NULL || f->sf != NULL;
+	return k == 4 ? f->size > 0 : f->buf != NULL || f->sf != NULL || f->make != NULL;
 }
 
 /* The database: every feed's files prepared first, then its size declared
@@ -2195,13 +2431,18 @@ static sd_status write_database(const rebuild_plan *p, sfw *w, sd_error *err)
 		snprintf(name, sizeof name, "%d/%s", p->feeds[i / 5].to, names[i % 5]);
 		if (files[i].buf)
 			st = sfw_db_add_buf(w, name, files[i].buf, (size_t)files[i].size, err);
+		else if (files[i].make)
+			st = sfw_db_add(w, name, files[i].size, files[i].make, files[i].out, err);
 		else
 			st = sfw_db_add(w, name, files[i].size, read_feed_file, &files[i], err);
 	}
 	if (st == SD_OK)
 		st = sfw_db_end(w, err);
-	for (size_t i = 0; i < n * 5; i++)
+	for (size_t i = 0; i < n * 5; i++) {
 		free(files[i].buf);
+		if (i % 5 == 2)
+			feed_out_free(files[i].out);
+	}
 	free(files), free(present);
 	return st;
 }

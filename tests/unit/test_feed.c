@@ -9,6 +9,8 @@
 
 #include "damage.h"
 #include "feed.h"
+#include "feedwrite.h"
+#include "hypercore.h"
 #include "observations.h"
 #include "syncfile.h"
 #include "testutil.h"
@@ -487,6 +489,145 @@ START_TEST(a_tree_read_failure_is_an_error)
 }
 END_TEST
 
+/* ---- feed_records: the rebuild's tree and signatures by record ---- */
+
+typedef struct mem_file {
+	const uint8_t *p;
+	size_t len;
+} mem_file;
+
+static sd_status read_mem(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	(void)err;
+	const mem_file *m = ctx;
+	ck_assert_uint_le(off + len, m->len);
+	memcpy(buf, m->p + off, len);
+	return SD_OK;
+}
+
+/* A feed of n blocks, each a line of JSON as kappa-osm writes them; *data
+ * the data file (the caller frees both). */
+static fwb *lines_feed(uint64_t n, strbuf *data)
+{
+	fwb *b = fwb_new();
+	for (uint64_t k = 0; k < n; k++) {
+		char line[96];
+		int len =
+		    snprintf(line, sizeof line, "{\"id\":\"%llu\",\"pad\":\"%.*s\"}\n",
+		             (unsigned long long)k, (int)(k % 23), "xxxxxxxxxxxxxxxxxxxxxxxx");
+		fwb_append(b, (const uint8_t *)line, (size_t)len);
+		sb_addn(data, line, (size_t)len);
+	}
+	return b;
+}
+
+/* That feed and its tree file (*tree, *tl), read through pages of 3 records
+ * (feed_set_page_records(0) after). */
+static fwb *lines_tree(uint64_t n, strbuf *data, uint8_t **tree, size_t *tl)
+{
+	fwb *b = lines_feed(n, data);
+	*tree = fwb_tree(b, tl);
+	feed_set_page_records(3);
+	return b;
+}
+
+/* A computed tree written out of order through pages of 3 records (most
+ * pages written back to its temporary file and read again), and the same
+ * in memory when no temporary file can be made: every node reads back, and
+ * every length hashes as the whole tree in memory does. */
+START_TEST(computed_records_read_back_and_hash_alike)
+{
+	enum { N = 100 };
+	strbuf data = SB_INIT;
+	size_t tl;
+	uint8_t *tree;
+	fwb *b = lines_tree(N, &data, &tree, &tl);
+	uint64_t nodes = (tl - HC_HEADER) / HC_NODE;
+	ck_assert_uint_eq(nodes, 2 * N - 1);
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? xstrdup(old) : NULL;
+	for (int way = 0; way < 2; way++) {
+		if (way == 1)
+			setenv("TMPDIR", "/nonexistent/syncdoctor-test", 1);
+		feed_records *r = feed_records_temp(nodes, HC_NODE);
+		for (uint64_t i = nodes; i-- > 0;)
+			feed_records_put(r, i, tree + HC_HEADER + i * HC_NODE);
+		ck_assert_uint_eq(feed_records_count(r), nodes);
+		for (uint64_t i = 0; i < nodes; i++) {
+			uint8_t nd[HC_NODE];
+			ck_assert(feed_records_get(r, i, nd));
+			ck_assert_int_eq(memcmp(nd, tree + HC_HEADER + i * HC_NODE, HC_NODE), 0);
+		}
+		uint8_t nd[HC_NODE];
+		ck_assert(!feed_records_get(r, nodes, nd));
+		/* a stored file read through a callback gives the same hashes */
+		mem_file m = {tree, tl};
+		feed_records *st = feed_records_open(read_mem, &m, tl, HC_NODE);
+		ck_assert_int_eq(memcmp(feed_records_head(st), tree, HC_HEADER), 0);
+		for (uint64_t len = N; len > 0; len--) {
+			uint8_t want[32], got[32], got2[32];
+			ck_assert(feed_tree_hash(tree, tl, len, want));
+			ck_assert(feed_records_tree_hash(r, len, got));
+			ck_assert(feed_records_tree_hash(st, len, got2));
+			ck_assert_int_eq(memcmp(want, got, 32), 0);
+			ck_assert_int_eq(memcmp(want, got2, 32), 0);
+		}
+		/* a stored file is never written */
+		uint8_t zero[HC_NODE] = {0};
+		feed_records_put(st, 0, zero);
+		ck_assert(feed_records_get(st, 0, nd));
+		ck_assert_int_eq(memcmp(nd, tree + HC_HEADER, HC_NODE), 0);
+		feed_records_free(st);
+		feed_records_free(r);
+	}
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	feed_set_page_records(0);
+	free(tree);
+	fwb_free(b);
+	sb_free(&data);
+}
+END_TEST
+
+/* The newline guess puts the leaves the writer made, up to max blocks. */
+START_TEST(leaves_from_lines_are_the_written_leaves)
+{
+	enum { N = 40 };
+	strbuf data = SB_INIT;
+	size_t tl;
+	uint8_t *tree;
+	fwb *b = lines_tree(N, &data, &tree, &tl);
+	mem_file m = {(const uint8_t *)sb_str(&data), data.len};
+	static const uint64_t max[] = {N, 1000, 10};
+	for (size_t k = 0; k < sizeof max / sizeof max[0]; k++) {
+		uint64_t n = 0;
+		feed_records *r = feed_leaves_from_lines(read_mem, &m, data.len, max[k], &n);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_uint_eq(n, max[k] < N ? max[k] : N);
+		ck_assert_uint_eq(feed_records_count(r), 2 * n - 1);
+		for (uint64_t i = 0; i < n; i++) {
+			uint8_t nd[HC_NODE];
+			ck_assert(feed_records_get(r, 2 * i, nd));
+			ck_assert_int_eq(memcmp(nd, tree + HC_HEADER + 2 * i * HC_NODE, HC_NODE),
+			                 0);
+		}
+		feed_records_free(r);
+	}
+	/* no newline, no block */
+	uint64_t n = 7;
+	mem_file none = {(const uint8_t *)"{}", 2};
+	ck_assert_ptr_null(feed_leaves_from_lines(read_mem, &none, 2, 10, &n));
+	ck_assert_uint_eq(n, 0);
+	feed_set_page_records(0);
+	free(tree);
+	fwb_free(b);
+	sb_free(&data);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("feed");
@@ -503,6 +644,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_damaged_header_is_found);
 	tcase_add_test(tc, streamed_tree_and_signatures_verify_alike);
 	tcase_add_test(tc, a_tree_read_failure_is_an_error);
+	tcase_add_test(tc, computed_records_read_back_and_hash_alike);
+	tcase_add_test(tc, leaves_from_lines_are_the_written_leaves);
 	suite_add_tcase(s, tc);
 	return s;
 }
