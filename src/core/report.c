@@ -1012,6 +1012,16 @@ const char *report_next_action(const sd_report *r)
 		           : _("The observations are missing from this file. Look for a leftover "
 		               "temporary copy with 'syncdoctor env', or make a new sync file on "
 		               "the computer that made this one.");
+	if (r->end_unwritten)
+		return wizard
+		           ? _("The end of this copy was never written: the copy stopped before "
+		               "it finished (a USB stick taken out too soon, or power lost). Copy "
+		               "it again from where it came from, and wait until the copy "
+		               "finishes; or save what is intact with the summary's repair.")
+		           : _("The end of this copy was never written: the copy stopped before "
+		               "it finished (a USB stick taken out too soon, or power lost). Copy "
+		               "it again from where it came from, and wait until the copy "
+		               "finishes; or save what is intact with 'syncdoctor rebuild'.");
 	if (fnd_has(l, FND_LIMIT_EXCEEDED) && !fnd_count(l, SEV_ERROR))
 		return _("The check is incomplete: part of the input is past syncdoctor's safety "
 		         "limits and was not read, so problems may remain there. Check that the "

@@ -134,6 +134,7 @@ typedef struct sd_report {
 	                     temporary databases that name them */
 	size_t n_photo_ids;
 	bool has_database;
+	bool end_unwritten; /* no index, and zeros where the end was never written */
 	/* feeds */
 	report_feed *feeds;
 	size_t n_feeds;

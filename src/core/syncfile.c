@@ -854,10 +854,11 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			zero_run++;
 			uint64_t zstart = pos;
 			pos = skip_zeros(sf, pos + TAR_BLOCK, prog);
-			if (pos == sf->size)
+			if (pos == sf->size) {
 				/* zeros to the end: a file's end, not that padding */
 				sf->zeros_from = zeros_begin(sf, prev, zstart, prog);
-			else if (padding)
+				sf->zeros_past = sf->size - zstart;
+			} else if (padding)
 				sf->hints.extra_zero_block = true;
 			continue;
 		}
@@ -1026,41 +1027,94 @@ static bool zeros_member(syncfile *sf, sf_member *m)
 	return false;
 }
 
-/* Does a file with no index end in zeros where something was never
- * written? More zeros than any tar writer ends with, or zeros over a
- * photo's last sector (a JPEG ends with its end marker, a PNG with its
- * IEND chunk's CRC). A database may end in zeros of its own (its inner
- * tar's end, a bitfield): zeros there count once its inner tar has been
- * read (inner_read) and found damaged, or a feed in it lacks a file. */
-static bool end_unwritten(syncfile *sf, bool inner_read)
+/* Do the zeros a tar writer ends a file with explain the n zero bytes after
+ * every member's data and padding? Its two zero blocks, padded by GNU tar
+ * and bsdtar to a 10,240-byte record; after a member whose size is a
+ * multiple of 512, older indexed-tarball's extra block before them, or
+ * alone where an append ended (doc/formats.md §1). Mapeo's own end, its
+ * index and then 1024 zeros, is at least 2048 bytes: past a whole member,
+ * more zeros than these were never written. */
+static bool tar_end_zeros(const syncfile *sf, uint64_t n)
 {
-	uint64_t n = sf->size - sf->zeros_from;
-	sf_member m;
-	if (sf->has_index || n < TAR_BLOCK)
-		return false;
-	if (n > SF_ZERO_TAIL)
+	sf_member last;
+	if (n == 0 || n == 2 * TAR_BLOCK)
 		return true;
-	if (!zeros_member(sf, &m) || m.data_off + m.size - sf->zeros_from < TAR_BLOCK)
-		return false;
-	if (m.kind == SF_KIND_MEDIA)
+	if (n > 2 * TAR_BLOCK && n < 2 * TAR_BLOCK + 10240 && sf->size % 10240 == 0)
 		return true;
-	if (!inner_read || m.kind != SF_KIND_DB || !sf->db || sf->db->header_off != m.header_off)
+	if (!sf->n_members || n < TAR_BLOCK)
 		return false;
+	sf_member_peek(sf, sf->n_members - 1, &last);
+	bool pad = last.size && last.size % TAR_BLOCK == 0 &&
+	           last.data_off + last.size == sf->size - sf->zeros_past;
+	return pad && (n == TAR_BLOCK || n == 3 * TAR_BLOCK ||
+	               (n > 3 * TAR_BLOCK && n < 3 * TAR_BLOCK + 10240 && sf->size % 10240 == 0));
+}
+
+/* Do the closing zeros cover bytes member m really ends with? 1 when they
+ * do, 0 when m may end in zeros of its own (a JPEG some cameras pad, a
+ * database's inner tar end or bitfield), -1 when that waits for the
+ * database's inner tar to be read (inner_read). An index never does: its
+ * JSON ends with '}'. */
+static int zeros_hurt(syncfile *sf, const sf_member *m, bool inner_read)
+{
+	if (m->kind == SF_KIND_INDEX)
+		return 1;
+	if (m->data_off + m->size - sf->zeros_from < TAR_BLOCK)
+		return 0;
+	if (m->kind == SF_KIND_MEDIA)
+		return 1;
+	if (m->kind != SF_KIND_DB)
+		return 0;
+	if (!inner_read)
+		return -1;
+	if (!sf->db || sf->db->header_off != m->header_off)
+		return 0;
 	bool whole = sf->inner_ok;
 	for (size_t i = 0; whole && i < sf->n_feeds; i++) {
 		const sf_feed *fd = &sf->feeds[i];
 		whole = fd->key.present && fd->tree.present && fd->signatures.present &&
 		        fd->data.present;
 	}
-	return !whole;
+	/* zeros in the place of entries read as the inner tar's end: more of
+	 * them after its last entry than a tar writer ends with */
+	uint64_t end = m->data_off;
+	for (size_t i = 0; i < sf->n_inner; i++)
+		if (sf->inner[i].off + tar_padded(sf->inner[i].size) > end)
+			end = sf->inner[i].off + tar_padded(sf->inner[i].size);
+	uint64_t tail = m->data_off + m->size - end;
+	bool tar_end =
+	    tail <= 2 * TAR_BLOCK || (m->size % 10240 == 0 && tail < 2 * TAR_BLOCK + 10240);
+	return !whole || !tar_end;
 }
 
-/* A file with no index that ends in zeros: nothing was written there. */
-static void zero_tail(syncfile *sf, findings *fl)
+/* Does a file with no index end in zeros where something was never
+ * written? Zeros after every member that no tar writer ends with, more
+ * zeros than any tar ends with (12 KiB), or zeros over bytes a member
+ * really ends with (zeros_hurt()). */
+static bool end_unwritten(syncfile *sf, bool inner_read)
 {
-	uint64_t from = sf->zeros_from, n = sf->size - from;
+	uint64_t n = sf->size - sf->zeros_from;
+	sf_member m;
+	if (sf->has_index || n < TAR_BLOCK)
+		return false;
+	int hurt = zeros_member(sf, &m) ? zeros_hurt(sf, &m, inner_read) : 0;
+	if (hurt < 0)
+		return false;
+	return hurt || n > SF_ZERO_TAIL || !tar_end_zeros(sf, sf->zeros_past);
+}
+
+/* A file with no index that ends in zeros: nothing was written there. When
+ * the zeros begin in bytes a member may end with (zeros_hurt()), they are
+ * told from that member's end: the member is whole. */
+static void zero_tail(syncfile *sf, findings *fl, bool inner_read)
+{
 	sf_member m;
 	const sf_member *in = zeros_member(sf, &m) ? &m : NULL;
+	if (in && zeros_hurt(sf, in, inner_read) <= 0) {
+		sf->zeros_from = in->data_off + in->size;
+		in = NULL;
+	}
+	uint64_t from = sf->zeros_from, n = sf->size - from;
 	sf->end_unwritten = true;
 	finding *f;
 	if (in) {
@@ -1092,7 +1146,7 @@ static void zero_tail(syncfile *sf, findings *fl)
 static void trailer_without_index(syncfile *sf, findings *fl)
 {
 	if (end_unwritten(sf, false)) {
-		zero_tail(sf, fl);
+		zero_tail(sf, fl, false);
 		return;
 	}
 	uint8_t b[1024];
@@ -2310,6 +2364,9 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
 	read_index(sf, fl, prog);
+	/* an index whose last bytes were never written is told as damaged */
+	if (!sf->has_index && !sf->end_unwritten && end_unwritten(sf, false))
+		zero_tail(sf, fl, false);
 	if (sd_progress_cancelled(prog)) {
 		sf_close(sf);
 		*out = NULL;
@@ -2335,7 +2392,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	} else {
 		read_inner(sf, fl, prog);
 		if (!sf->end_unwritten && end_unwritten(sf, true))
-			zero_tail(sf, fl);
+			zero_tail(sf, fl, true);
 		project_key_exposed(sf, fl);
 	}
 	era_and_hints(sf, fl);
