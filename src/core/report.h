@@ -141,6 +141,7 @@ typedef struct sd_report {
 	/* every photo read and checked (not in --quick mode, nor without a
 	 * database to read: then "complete" cannot be said) */
 	bool photos_checked;
+	size_t photos_damaged; /* of them, the photos that will not open (media-damaged) */
 	/* observations (not filled in --quick mode) */
 	bool observations_checked;
 	size_t obs_heads;
