@@ -59,4 +59,125 @@ status "no database: rebuilt with the temporary folder" 0 "$SYNCDOCTOR" rebuild 
 is "no database: every observation and photo" \
 	"$(verdict "$TMP/nodb-r.mapeodata" '[.verdict, .observations.heads, .media.members, .media.damaged] | join(" ")')" "ok 24 30 0"
 
+# 2. Headers of indexed-tarball's first pass (size 0) never patched. A
+# photo's, in place, with the index naming it: Mapeo reads it whole through
+# the index, and so does the check; a rebuild keeps it (it dropped it as
+# "cut short").
+P=original/967423bc293d1d03e9e7b8659120e1b9.jpg
+T=thumbnail/9780225523c1e1c69cd5e02fe96ced05.jpg
+cp "$D/good-project-A.mapeodata" "$TMP/up.mapeodata"
+"$MK" unpatch "$TMP/up.mapeodata" "$P"
+json "$TMP/up.mapeodata"
+check "an unpatched photo: said, read through the index" jq -e --arg p "$P" \
+	'any(.findings[]; .code == "unpatched-header" and .member == $p and (.message | test("index names it with its size \\(28813 bytes\\): Mapeo reads it whole")))' "$TMP/c.json"
+is "an unpatched photo: its bytes as the index gives them" "$(jq -c '[.media.bytes, .media.damaged]' "$TMP/c.json")" '[531405,0]'
+mapeo "an unpatched photo, as it is" "$TMP/up.mapeodata" "$KA" 24 30
+status "an unpatched photo: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/up.mapeodata" -o "$TMP/up-r.mapeodata"
+check "an unpatched photo: nothing left out" grep -q "Nothing is left out" "$TMP/out"
+is "an unpatched photo: rebuilt whole" "$(verdict "$TMP/up-r.mapeodata" '[.verdict, .observations.heads, .media.members, .media.bytes] | join(" ")')" "ok 24 30 531405"
+mapeo "an unpatched photo, rebuilt" "$TMP/up-r.mapeodata" "$KA" 24 30
+
+# several at once, the index's too: Mapeo takes the index's size from its
+# header and cannot open the file; the index is still read from what follows
+cp "$D/good-project-A.mapeodata" "$TMP/up3.mapeodata"
+"$MK" unpatch "$TMP/up3.mapeodata" "$T" "$P" ___index.json
+json "$TMP/up3.mapeodata"
+is "three unpatched headers: each said" "$(jq -r '[.findings[] | select(.code == "unpatched-header") | .member] | join(" ")' "$TMP/c.json")" "$T $P ___index.json"
+check "three unpatched headers: the index's, Mapeo cannot open the file" jq -e \
+	'any(.findings[]; .code == "unpatched-header" and .member == "___index.json" and (.message | test("reads nothing and cannot open the file")))' "$TMP/c.json"
+is "three unpatched headers: the index is read, every photo and observation" "$(jq -c '[.media.members, .media.bytes, .observations.heads, ([.findings[] | select(.code == "missing-index" or .code == "damaged-index")] | length)]' "$TMP/c.json")" '[30,531405,24,0]'
+mapeo_refuses "three unpatched headers" "$TMP/up3.mapeodata" "$KA"
+status "three unpatched headers: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/up3.mapeodata" -o "$TMP/up3-r.mapeodata"
+is "three unpatched headers: rebuilt whole" "$(verdict "$TMP/up3-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "three unpatched headers, rebuilt" "$TMP/up3-r.mapeodata" "$KA" 24 30
+
+# as Mapeo leaves it: a photo's append during a sync died after its data,
+# before the patch (no index, the database in its temporary folder). The
+# photo is whole: its size is where its data ends, and a rebuild keeps it.
+cp "$TMP/nodb.mapeodata" "$TMP/upc.mapeodata"
+"$MK" unpatch "$TMP/upc.mapeodata" cut "$P"
+json "$TMP/upc.mapeodata"
+check "an append died before the patch: said with the photo's size" jq -e --arg p "$P" \
+	'any(.findings[]; .code == "unpatched-header" and .member == $p and (.message | test("28813 bytes of data")))' "$TMP/c.json"
+is "an append died before the patch: every photo checked, whole" "$(jq -c '.media' "$TMP/c.json")" \
+	'{"members":30,"bytes":531405,"checked":true,"damaged":0}'
+status "an append died before the patch: rebuilt with the temporary folder" 0 "$SYNCDOCTOR" rebuild --config "$CA" \
+	"$TMP/upc.mapeodata" --database "$TMP/osm-p2p-syncfile-77" -o "$TMP/upc-r.mapeodata"
+check "an append died before the patch: nothing left out" grep -q "Nothing is left out" "$TMP/out"
+is "an append died before the patch: rebuilt whole" "$(verdict "$TMP/upc-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "an append died before the patch, rebuilt" "$TMP/upc-r.mapeodata" "$KA" 24 30
+# and during the data: the photo is cut, said, and only it is left out
+truncate -s 540000 "$TMP/upc.mapeodata"
+json "$TMP/upc.mapeodata"
+check "an append died in the data: the photo said cut" jq -e --arg p "$P" \
+	'any(.findings[]; .code == "media-damaged" and .member == $p)' "$TMP/c.json"
+status "an append died in the data: salvaged" 0 "$SYNCDOCTOR" rebuild --salvage --config "$CA" \
+	"$TMP/upc.mapeodata" --database "$TMP/osm-p2p-syncfile-77" -o "$TMP/upd-r.mapeodata"
+is "an append died in the data: every other photo" "$(verdict "$TMP/upd-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 29"
+
+# 3. A photo named as a Windows writer names it ("original\\ID.jpg"):
+# Mapeo on Linux imports one photo fewer (proved below); it was read as no
+# photo at all, and a rebuild dropped it. Alone, and beside its POSIX copy.
+cp "$D/good-project-A.mapeodata" "$TMP/win.mapeodata"
+"$MK" winname "$TMP/win.mapeodata" "$P"
+json "$TMP/win.mapeodata"
+check "a Windows photo name: said" jq -e \
+	'any(.findings[]; .code == "media-windows-name" and (.message | test("as on Windows")))' "$TMP/c.json"
+is "a Windows photo name: read as the photo" "$(jq -c '[.media.members, .media.bytes, ([.findings[] | select(.code == "attachment-missing" or .code == "media-orphan")] | length)]' "$TMP/c.json")" '[30,531405,0]'
+mapeo_refuses_photo() { # Mapeo on Linux takes 29 of the 30 photos
+	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1 (SYNCDOCTOR_NO_INTEROP set)"; return; fi
+	"$top_srcdir/tests/interop/mapeo-accepts.sh" "$2" "$KA" 24 29 >"$TMP/interop.out" 2>"$TMP/interop.err"
+	case $? in
+	0) ok "$1" ;;
+	77) skip "$1 ($(tail -n 1 "$TMP/interop.err"))" ;;
+	*) fail "$1"; diag "$(cat "$TMP/interop.out" "$TMP/interop.err")" ;;
+	esac
+}
+mapeo_refuses_photo "a Windows photo name: Mapeo on Linux imports 29 photos" "$TMP/win.mapeodata"
+status "a Windows photo name: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win.mapeodata" -o "$TMP/win-r.mapeodata"
+is "a Windows photo name: rebuilt with every photo, named with '/'" "$(verdict "$TMP/win-r.mapeodata" '[.verdict, .observations.heads, .media.members, ([.findings[] | select(.code == "media-windows-name")] | length)] | join(" ")')" "ok 24 30 0"
+mapeo "a Windows photo name, rebuilt" "$TMP/win-r.mapeodata" "$KA" 24 30
+cp "$D/good-project-A.mapeodata" "$TMP/win2.mapeodata"
+"$MK" winname "$TMP/win2.mapeodata" copy "$P"
+json "$TMP/win2.mapeodata"
+is "a Windows photo name beside the POSIX one: both members counted" "$(jq -r '[.media.members, ([.findings[] | select(.code == "media-windows-name")] | length)] | join(" ")' "$TMP/c.json")" "31 1"
+status "a Windows photo name beside the POSIX one: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win2.mapeodata" -o "$TMP/win2-r.mapeodata"
+is "a Windows photo name beside the POSIX one: one copy kept" "$(verdict "$TMP/win2-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a Windows photo name beside the POSIX one, rebuilt" "$TMP/win2-r.mapeodata" "$KA" 24 30
+
+# 4. The index pointing at a wrong offset: the member is in the file (not
+# "missing"), and what Mapeo reads for it are other bytes.
+cp "$D/good-project-A.mapeodata" "$TMP/io.mapeodata"
+"$MK" idxoff "$TMP/io.mapeodata" "$P" 512
+json "$TMP/io.mapeodata"
+check "the index off for a photo: said where its header is" jq -e --arg p "$P" \
+	'any(.findings[]; .code == "index-disagrees" and .member == $p and (.message | test("but its header is at byte 524800")))' "$TMP/c.json"
+is "the index off for a photo: the photo still counted, not missing" "$(jq -c '[.media.members, ([.findings[] | select(.code == "attachment-missing")] | length)]' "$TMP/c.json")" '[30,0]'
+status "the index off for a photo: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/io.mapeodata" -o "$TMP/io-r.mapeodata"
+is "the index off for a photo: rebuilt whole" "$(verdict "$TMP/io-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "the index off for a photo, rebuilt" "$TMP/io-r.mapeodata" "$KA" 24 30
+cp "$D/good-project-A.mapeodata" "$TMP/iod.mapeodata"
+"$MK" idxoff "$TMP/iod.mapeodata" osm-p2p-db.tar 512
+json "$TMP/iod.mapeodata"
+check "the index off for the database: Mapeo cannot open the file" jq -e \
+	'any(.findings[]; .code == "index-disagrees" and .member == "osm-p2p-db.tar" and (.message | test("cannot open the file")))' "$TMP/c.json"
+mapeo_refuses "the index off for the database" "$TMP/iod.mapeodata" "$KA"
+
+# 5. A second index after the file's end (a write over an older, longer
+# file): Mapeo reads the last one. The same one: it takes the file; one
+# that names the database 512 bytes off: said, and it refuses the file.
+cp "$D/good-project-A.mapeodata" "$TMP/ti.mapeodata"
+"$MK" twoindex "$TMP/ti.mapeodata"
+is "two indexes, the same: read whole" "$(verdict "$TMP/ti.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "two indexes, the same" "$TMP/ti.mapeodata" "$KA" 24 30
+cp "$D/good-project-A.mapeodata" "$TMP/ts.mapeodata"
+"$MK" twoindex "$TMP/ts.mapeodata" stale
+json "$TMP/ts.mapeodata"
+check "two indexes, the last one off: said" jq -e \
+	'any(.findings[]; .code == "index-disagrees" and .member == "osm-p2p-db.tar" and (.message | test("cannot open the file")))' "$TMP/c.json"
+mapeo_refuses "two indexes, the last one off" "$TMP/ts.mapeodata" "$KA"
+status "two indexes, the last one off: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/ts.mapeodata" -o "$TMP/ts-r.mapeodata"
+is "two indexes, the last one off: rebuilt whole" "$(verdict "$TMP/ts-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "two indexes, the last one off, rebuilt" "$TMP/ts-r.mapeodata" "$KA" 24 30
+
 done_testing

@@ -74,10 +74,29 @@ static sf_kind kind_of(const char *name)
 		return SF_KIND_INDEX;
 	if (strcmp(name, DB_NAME) == 0)
 		return SF_KIND_DB;
-	if (!strncmp(name, "original/", 9) || !strncmp(name, "preview/", 8) ||
-	    !strncmp(name, "thumbnail/", 10))
-		return SF_KIND_MEDIA;
+	/* a Windows name ("original\\ID.jpg") is a photo too: Mapeo on
+	 * Windows reads it as one */
+	static const char *const kinds[] = {"original", "preview", "thumbnail"};
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		size_t n = strlen(kinds[k]);
+		if (!strncmp(name, kinds[k], n) && (name[n] == '/' || name[n] == '\\'))
+			return SF_KIND_MEDIA;
+	}
 	return SF_KIND_OTHER;
+}
+
+/* A photo's name as Mapeo on POSIX and Windows alike knows it: a Windows
+ * name's '\\' as '/' (into buf unless s has none). */
+static const char *media_name(sf_kind kind, const char *s, char buf[SF_NAME_MAX])
+{
+	if (kind != SF_KIND_MEDIA || !strchr(s, '\\'))
+		return s;
+	if (s != buf)
+		snprintf(buf, SF_NAME_MAX, "%s", s);
+	for (char *p = buf; *p; p++)
+		if (*p == '\\')
+			*p = '/';
+	return buf;
 }
 
 sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err)
@@ -147,10 +166,10 @@ static const char *rec_name(const syncfile *sf, const sf_mrec *r, char buf[SF_NA
 	if (r->name & SF_NAME_ARENA) {
 		const char *s = sf->names + (r->name & ~SF_NAME_ARENA);
 		memcpy(buf, s, strlen(s) + 1);
-		return buf;
+		return media_name(r->kind, buf, buf);
 	}
 	if (r->name)
-		return sf->mnames[r->name - 1];
+		return media_name(r->kind, sf->mnames[r->name - 1], buf);
 	uint8_t b[TAR_BLOCK];
 	tar_header h;
 	buf[0] = '\0';
@@ -160,7 +179,7 @@ static const char *rec_name(const syncfile *sf, const sf_mrec *r, char buf[SF_NA
 		memcpy(buf, h.name, SF_NAME_MAX);
 		buf[SF_NAME_MAX - 1] = '\0';
 	}
-	return buf;
+	return media_name(r->kind, buf, buf);
 }
 
 void sf_member_peek(const syncfile *sf, size_t i, sf_member *out) { decode(mrec(sf, i), out); }
@@ -441,6 +460,21 @@ static void bad_header_finding(findings *fl, const uint8_t *b, const tar_header 
 	f->offset = (int64_t)pos;
 }
 
+/* Where the data from data to next ends: after its last non-zero byte in
+ * the last four blocks (a photo ends in its format's end marker or CRC, an
+ * index in '}'; padding and a trailer are zeros), else at next. */
+static uint64_t data_end(syncfile *sf, uint64_t data, uint64_t next)
+{
+	uint8_t b[4 * TAR_BLOCK];
+	uint64_t from = next - data > sizeof b ? next - sizeof b : data;
+	size_t n = (size_t)(next - from);
+	if (!n || sdin_read_exact(sf->in, b, n, from, NULL) != SD_OK)
+		return next;
+	while (n && !b[n - 1])
+		n--;
+	return n ? from + n : next;
+}
+
 /* Where member m (header at pos) really ends: a header still saying size 0
  * over data (an append that died), or one past the end of the file. */
 static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t pos,
@@ -473,17 +507,22 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 		            (unsigned long long)pos, (unsigned long long)m->size);
 		f->offset = (int64_t)pos;
 		fnd_set_member(f, DB_NAME);
-	} else if (m->size == 0 && m->kind != SF_KIND_INDEX && m->data_off < sf->size &&
-	           !header_or_end_at(sf, m->data_off)) {
+	} else if (m->size == 0 && m->data_off < sf->size && !header_or_end_at(sf, m->data_off)) {
 		/* The append died before the size was patched: data follows. */
 		uint64_t next = resync(sf, m->data_off, prog);
 		m->unpatched = true;
-		m->size = next - m->data_off;
-		finding *f =
-		    fnd_add(fl, FND_UNPATCHED_HEADER,
-		            _("the header of '%s' at byte %llu still says size 0, but %llu "
-		              "bytes of data follow it: a write died before it finished"),
-		            m->name, (unsigned long long)pos, (unsigned long long)m->size);
+		m->size = (m->kind == SF_KIND_OTHER ? next : data_end(sf, m->data_off, next)) -
+		          m->data_off;
+		finding *f = fnd_add(
+		    fl, FND_UNPATCHED_HEADER,
+		    m->kind == SF_KIND_INDEX
+		        ? _("the header of '%s' at byte %llu says size 0, but %llu bytes of the "
+		            "index follow it: Mapeo takes the index's size from this header, "
+		            "reads nothing and cannot open the file; a rebuild writes the header "
+		            "again")
+		        : _("the header of '%s' at byte %llu still says size 0, but %llu bytes "
+		            "of data follow it: a write died before it finished"),
+		    m->name, (unsigned long long)pos, (unsigned long long)m->size);
 		f->offset = (int64_t)pos;
 		fnd_set_member(f, m->name);
 		end = next;
@@ -901,6 +940,18 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			fnd_set_member(f, en);
 			free(en);
 		}
+		if (m->kind == SF_KIND_MEDIA && strchr(m->name, '\\')) {
+			char *en = escape_name(m->name);
+			finding *f = fnd_add(
+			    fl, FND_MEDIA_WINDOWS_NAME,
+			    _("the photo '%s' at byte %llu is named with '\\' as on Windows: Mapeo "
+			      "on Linux or macOS does not find it under that name; it is read here "
+			      "with '/', and a rebuild writes it so"),
+			    en, (unsigned long long)pos);
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, en);
+			free(en);
+		}
 		uint64_t end = member_extent(sf, fl, m, pos, prog);
 		/* a name given back is kept whatever the names budget: read
 		 * again from its header, it would be the damaged one */
@@ -1298,6 +1349,82 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 	free(names);
 }
 
+/* An index entry that points where no header is, for a member the walk
+ * found whole elsewhere under that very name: the member is in the file
+ * (kept, and counted), and what Mapeo reads for it are other bytes. */
+static void index_misplaced(syncfile *sf, findings *fl)
+{
+	if (!sf->has_index || !fnd_has(fl, FND_INDEX_DISAGREES))
+		return;
+	smap byname;
+	smap_init(&byname);
+	char **names = xcalloc(sf->n_members + 1, sizeof *names);
+	sf_member m;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_mrec *r = mrec(sf, i);
+		if ((r->kind != SF_KIND_MEDIA && r->kind != SF_KIND_DB) || (r->flags & MF_IN_INDEX))
+			continue;
+		sf_member_get(sf, i, &m);
+		names[i] = xstrdup(m.name);
+		smap_put(&byname, names[i], strlen(names[i]), i);
+	}
+	for (size_t k = 0; byname.n && k < fnd_n(fl); k++) {
+		const finding *c = fnd_at(fl, k);
+		size_t i;
+		if (c->id != FND_INDEX_DISAGREES || !c->member || c->offset < 0 ||
+		    !smap_get(&byname, c->member, strlen(c->member), &i))
+			continue;
+		uint64_t said = (uint64_t)c->offset;
+		mrec(sf, i)->flags |= MF_IN_INDEX;
+		sf_member_get(sf, i, &m);
+		char *en = escape_name(m.name);
+		finding *f = fnd_edit(fl, k);
+		free(f->message);
+		f->message = xasprintf(
+		    m.kind == SF_KIND_DB
+		        ? _("the index says '%s' is at byte %llu, but its header is at byte %llu: "
+		            "Mapeo reads other bytes as the database and cannot open the file; a "
+		            "rebuild writes the index again")
+		        : _("the index says '%s' is at byte %llu, but its header is at byte %llu: "
+		            "Mapeo reads other bytes as that photo; a rebuild writes the index "
+		            "again"),
+		    en, (unsigned long long)said, (unsigned long long)m.header_off);
+		free(en);
+	}
+	smap_free(&byname);
+	for (size_t i = 0; i < sf->n_members; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* A header never patched that the index still names: Mapeo reads the
+ * member through the index, whole, which the walk could not know. */
+static void vouched_unpatched(syncfile *sf, findings *fl)
+{
+	for (size_t i = 0; sf->has_index && fnd_has(fl, FND_UNPATCHED_HEADER) && i < fnd_n(fl);
+	     i++) {
+		const finding *c = fnd_at(fl, i);
+		size_t mi = c->id == FND_UNPATCHED_HEADER && c->offset >= 0
+		                ? member_at(sf, (uint64_t)c->offset)
+		                : NO_MEMBER;
+		if (mi == NO_MEMBER || (mrec(sf, mi)->flags & (MF_UNPATCHED | MF_IN_INDEX)) !=
+		                           (MF_UNPATCHED | MF_IN_INDEX))
+			continue;
+		sf_member m;
+		sf_member_get(sf, mi, &m);
+		char *en = escape_name(m.name);
+		finding *f = fnd_edit(fl, i);
+		free(f->message);
+		f->message = xasprintf(
+		    _("the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
+		      "first and fills in last, but the index names it with its size (%llu "
+		      "bytes): Mapeo reads it whole through the index, and a rebuild writes "
+		      "the header again"),
+		    en, (unsigned long long)m.header_off, (unsigned long long)m.size);
+		free(en);
+	}
+}
+
 /* The recovered members into the walk's list, in header order: one the
  * walk read under a damaged name takes the index's name. The damaged
  * header's finding then says what was kept. */
@@ -1378,7 +1505,8 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 	}
 	size_t mi = member_at(sf, off);
 	sf_mrec *m = mi == NO_MEMBER ? NULL : mrec(sf, mi);
-	char buf[SF_NAME_MAX];
+	char buf[SF_NAME_MAX], ibuf[SF_NAME_MAX];
+	name = media_name(kind_of(name), name, ibuf);
 	const char *m_name = m ? rec_name(sf, m, buf) : NULL;
 	finding *f = NULL;
 	if (off + TAR_BLOCK + size > sf->size)
@@ -1403,6 +1531,12 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 	}
 	if (m && strcmp(m_name, name) == 0)
 		m->flags |= MF_IN_INDEX;
+	/* a header never patched: the index gives the size Mapeo reads, where
+	 * it fits before the next member */
+	if (m && !f && (m->flags & MF_UNPATCHED) && m->size != size &&
+	    m->data_off + size <=
+	        (mi + 1 < sf->n_members ? mrec(sf, mi + 1)->data_off - TAR_BLOCK : sf->size))
+		m->size = size;
 }
 
 /* Each entry of a parsed index (the fallback: see read_index). */
@@ -2373,6 +2507,8 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
 	merge_recovered(sf, fl);
+	vouched_unpatched(sf, fl);
+	index_misplaced(sf, fl);
 	names_from_siblings(sf, fl);
 	if (!count_members(sf, want_db)) {
 		sf_close(sf);
