@@ -314,6 +314,18 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 	return -1;
 }
 
+/* The outer member named name, into *m; false when there is none. */
+static bool member_named(syncfile *sf, const char *name, sf_member *m)
+{
+	for (size_t i = 0; i < sf->n_members; i++) {
+		sf_member_get(sf, i, m);
+		if (!strcmp(m->name, name))
+			return true;
+	}
+	fprintf(stderr, "mkdamage: no member %s\n", name);
+	return false;
+}
+
 /* mkdamage idxoff and twoindex: see the top of this file. */
 static int index_damage(const char *what, syncfile *sf, const char *path, int argc, char **argv)
 {
@@ -322,13 +334,7 @@ static int index_damage(const char *what, syncfile *sf, const char *path, int ar
 	uint64_t end = sf->size;
 	if (!strcmp(what, "idxoff") && argc == 5) {
 		sf_member m;
-		size_t i = 0;
-		for (; i < sf->n_members; i++) {
-			sf_member_get(sf, i, &m);
-			if (!strcmp(m.name, argv[3]))
-				break;
-		}
-		if (i == sf->n_members)
+		if (!member_named(sf, argv[3], &m))
 			return 2;
 		char from[600], to[600];
 		snprintf(from, sizeof from, "\"%s\":{\"offset\":%llu,", m.name,
@@ -364,13 +370,7 @@ static int winname(syncfile *sf, const char *path, int argc, char **argv)
 	bool copy = argc == 5 && !strcmp(argv[3], "copy");
 	const char *want = argv[copy ? 4 : 3];
 	sf_member m;
-	size_t i = 0;
-	for (; i < sf->n_members; i++) {
-		sf_member_get(sf, i, &m);
-		if (!strcmp(m.name, want))
-			break;
-	}
-	if (i == sf->n_members || !strchr(want, '/') || !sf->index_member)
+	if (!member_named(sf, want, &m) || !strchr(want, '/') || !sf->index_member)
 		return 2;
 	char win[256], jwin[300], from[300], to[600];
 	snprintf(win, sizeof win, "%s", want);
@@ -426,16 +426,8 @@ static int unpatch(syncfile *sf, const char *path, int argc, char **argv)
 	uint64_t end = 0;
 	for (int a = cut ? 4 : 3; a < argc; a++) {
 		sf_member m;
-		size_t i = 0;
-		for (; i < sf->n_members; i++) {
-			sf_member_get(sf, i, &m);
-			if (!strcmp(m.name, argv[a]))
-				break;
-		}
-		if (i == sf->n_members) {
-			fprintf(stderr, "mkdamage: no member %s\n", argv[a]);
+		if (!member_named(sf, argv[a], &m))
 			return 2;
-		}
 		uint8_t b[TAR_BLOCK], h[TAR_BLOCK];
 		tar_header th;
 		dmg_read(path, m.header_off, b, sizeof b);
@@ -504,16 +496,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "zeros") &&
 	           (argc == 5 || (argc == 6 && !strcmp(argv[5], "hole")))) {
 		sf_member m;
-		size_t i = 0;
-		for (; i < sf->n_members; i++) {
-			sf_member_get(sf, i, &m);
-			if (!strcmp(m.name, argv[3]))
-				break;
-		}
-		if (i == sf->n_members) {
-			fprintf(stderr, "mkdamage: no member %s\n", argv[3]);
+		if (!member_named(sf, argv[3], &m))
 			return 2;
-		}
 		uint64_t from = m.data_off + strtoull(argv[4], NULL, 10), size = sf->size;
 		sf_close(sf);
 		fnd_free(&fl);
