@@ -76,4 +76,24 @@ for n in 512 1024 1536 9216 2048 10240 12288 12800; do
 	esac
 done
 
+# past a whole photo (28813 bytes: no older writer's padding block) in a
+# file with no database: one block of zeros is already never written
+cp "$D/good-project-A.mapeodata" "$TMP/p.mapeodata"
+"$MK" nodb "$TMP/p.mapeodata"
+"$MK" noindex "$TMP/p.mapeodata"
+for n in 512 1024 2048; do
+	cp "$TMP/p.mapeodata" "$TMP/pn.mapeodata"
+	truncate -s +$n "$TMP/pn.mapeodata"
+	json "$TMP/pn.mapeodata"
+	case $n in
+	1024) not_unwritten "$n zeros after the last photo" ;;
+	*)
+		check "$n zeros after the last photo: said never written, from byte 554496" jq -e \
+			'any(.findings[]; .code == "truncated-file" and .offset == 554496 and (.message | test("only zeros from byte 554496 ")))' "$TMP/c.json"
+		check "$n zeros after the last photo: the database said lost there" jq -e \
+			'any(.findings[]; .code == "database-missing" and (.message | test("zeros from byte 554496")))' "$TMP/c.json"
+		;;
+	esac
+done
+
 done_testing

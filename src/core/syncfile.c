@@ -1155,16 +1155,17 @@ static bool end_unwritten(syncfile *sf, bool inner_read)
 }
 
 /* A file with no index that ends in zeros: nothing was written there. When
- * the zeros begin in bytes a member may end with (zeros_hurt()), they are
- * told from that member's end: the member is whole. */
+ * the zeros begin in bytes a member may end with (zeros_hurt()) or in its
+ * padding, they are told from where its padding ends: the member is whole. */
 static void zero_tail(syncfile *sf, findings *fl, bool inner_read)
 {
 	sf_member m;
 	const sf_member *in = zeros_member(sf, &m) ? &m : NULL;
-	if (in && zeros_hurt(sf, in, inner_read) <= 0) {
-		sf->zeros_from = in->data_off + in->size;
+	if (in && zeros_hurt(sf, in, inner_read) <= 0)
 		in = NULL;
-	}
+	/* from where every member's data and padding end */
+	if (!in && sf->zeros_past && sf->size - sf->zeros_past > sf->zeros_from)
+		sf->zeros_from = sf->size - sf->zeros_past;
 	uint64_t from = sf->zeros_from, n = sf->size - from;
 	sf->end_unwritten = true;
 	finding *f;
