@@ -180,4 +180,20 @@ status "two indexes, the last one off: rebuilt" 0 "$SYNCDOCTOR" rebuild --config
 is "two indexes, the last one off: rebuilt whole" "$(verdict "$TMP/ts-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "two indexes, the last one off, rebuilt" "$TMP/ts-r.mapeodata" "$KA" 24 30
 
+# 6. A database's own tar (osm-p2p-db.tar taken out of a sync file, or
+# left in a temporary osm-p2p-syncfile folder) given as a sync file: it was
+# "a sync file with no database, a sync never finished"; it is a database,
+# and what the words say to do with it makes a whole sync file.
+mkdir "$TMP/osm-p2p-syncfile-88" "$TMP/x88"
+tar -xOf "$D/good-project-A.mapeodata" osm-p2p-db.tar >"$TMP/osm-p2p-syncfile-88/osm-p2p-db.tar"
+json "$TMP/osm-p2p-syncfile-88/osm-p2p-db.tar"
+is "a database's tar: not a sync file, and nothing else said" "$(jq -r '[.findings[] | select(.severity != "info") | .code] | join(" ")' "$TMP/c.json")" "not-a-sync-file"
+check "a database's tar: said what it is and what to do" jq -e \
+	'any(.findings[]; .code == "not-a-sync-file" and (.message | test("it is a Mapeo database .*rebuild --database")))' "$TMP/c.json"
+tar -xf "$TMP/osm-p2p-syncfile-88/osm-p2p-db.tar" -C "$TMP/x88"
+status "a database's tar: rebuilt as it says" 0 "$SYNCDOCTOR" rebuild --config "$CA" \
+	"$TMP/nodb.mapeodata" --database "$TMP/x88" -o "$TMP/x88.mapeodata"
+is "a database's tar: the sync file whole" "$(verdict "$TMP/x88.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a database's tar, put in a sync file" "$TMP/x88.mapeodata" "$KA" 24 30
+
 done_testing

@@ -2355,6 +2355,28 @@ static bool is_configuration(const syncfile *sf)
 	return config;
 }
 
+/* A tar of feed files ("0/key", "1/data"...) and none of a sync file's
+ * members: a database's own tar (osm-p2p-db.tar taken out of a sync file,
+ * or left in a temporary osm-p2p-syncfile folder), given as a sync file. */
+static bool is_database_tar(const syncfile *sf)
+{
+	static const char *const files[] = {"key", "tree", "signatures", "data", "bitfield"};
+	bool feed = false;
+	sf_member m;
+	for (size_t i = 0; i < sf->n_members; i++)
+		if (mrec(sf, i)->kind != SF_KIND_OTHER)
+			return false;
+	for (size_t i = 0; i < sf->n_members && !feed; i++) {
+		sf_member_get(sf, i, &m);
+		const char *p = m.name;
+		p += !strncmp(p, "./", 2) ? 2 : 0;
+		size_t d = strspn(p, "0123456789");
+		for (size_t k = 0; d && (p[d] == '/' || p[d] == '\\') && k < 5 && !feed; k++)
+			feed = !strcmp(p + d + 1, files[k]);
+	}
+	return feed;
+}
+
 /* A syncfile for the input in (its owner from now on), before its walk. */
 static syncfile *new_syncfile(const char *path, sd_input *in)
 {
@@ -2479,7 +2501,18 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	findings outer;
 	fnd_init(&outer);
 	outer_scan(sf, &outer, prog);
-	if (!is_configuration(sf)) {
+	if (is_database_tar(sf)) {
+		sf->is_tar = false;
+		fnd_free(&outer);
+		finding *f =
+		    fnd_add(fl, FND_NOT_A_SYNC_FILE, _("this is not a Mapeo sync file: %s"),
+		            _("it is a Mapeo database (an osm-p2p-db.tar, as a sync file holds it "
+		              "or as Mapeo leaves it in a temporary osm-p2p-syncfile folder); to "
+		              "put it in a sync file, extract it into an empty folder and give "
+		              "that folder to 'syncdoctor rebuild --database'"));
+		f->offset = 0;
+		return SD_OK;
+	} else if (!is_configuration(sf)) {
 		fnd_append(fl, &outer);
 	} else {
 		/* A .mapeosettings built as tar (builder 3.x) picked as the sync
