@@ -55,6 +55,10 @@ for at in 0 2048 2536; do
 	check "over the index from $at: the index named" jq -e \
 		'any(.findings[]; .code == "truncated-file" and .member == "___index.json")' "$TMP/c.json"
 done
+cp "$D/good-project-A.mapeodata" "$TMP/ixh.mapeodata"
+"$MK" zeros "$TMP/ixh.mapeodata" ___index.json 512 hole
+json "$TMP/ixh.mapeodata"
+unwritten_from "over the index, a hole from 512" 595968
 status "over the index: rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/ix.mapeodata" -o "$TMP/ix-r.mapeodata"
 is "over the index: rebuilt whole and clean" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/ix-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "over the index, rebuilt" "$TMP/ix-r.mapeodata" "$KA" 24 30
