@@ -270,6 +270,7 @@ if [ -x "$MKDB" ] && [ -x "$MK" ]; then
 	wiz '\n1\n\n\n\n7\n2\nphone\n' nodb.mapeodata
 	is "database-missing: exit status 2" "$rc" 2
 	check "database-missing: the finding" has "database-missing\|The observations are missing from this file\|The observations are not in this file"
+	check "database-missing: its photos read, every one complete" has "No: every photo in the file is complete."
 	check "database-missing: the database check offered" has "7) The sync file holds no database: check this computer's Mapeo database"
 	check "database-missing: the phone's database checked" has "\*\*\* THE DATABASE IS HEALTHY \*\*\*"
 	check "database-missing: its devices" has "Device 1 (.......): 7/7, 7 verified"
@@ -320,13 +321,14 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	check "two databases: written" has "Written and verified: good-project-A-repaired.mapeodata"
 	is "two databases: the new file is whole" "$("$SYNCDOCTOR" check --no-config --format json "$W/twodb/good-project-A-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 	# the end never written, over a photo and where the database was: the
-	# photos are not read without it, so none is said complete
+	# photos are read without it, and the one the zeros cut is said
 	cp good-project-A.mapeodata zeros.mapeodata
 	"${top_builddir}/tests/unit/mkdamage" zeros zeros.mapeodata original/ad8b42c503eecb8be187886b9d4b49a3.png 123904
 	wiz '\n1\n\n\n\n' zeros.mapeodata
 	check "end unwritten: said in the corruption step" says "the file is only zeros from byte 359424 to its end"
 	check "end unwritten: the photos not said complete" sh -c "! grep -q 'every photo in the file is complete' '$TMP/out'"
-	check "end unwritten: the photos not checked" says "Not checked: without the file's database, its photos are not read."
+	check "end unwritten: the photos checked, the cut one said" says "Yes: 1 photo is damaged or missing (listed above)."
+	check "end unwritten: the photos not said unchecked" sh -c "! grep -q 'Not checked: without' '$TMP/out'"
 else
 	skip "no index: tests/unit/mkdamage was not built (Check is missing)"
 fi

@@ -147,6 +147,7 @@ static void source_facts(sd_report *r, check_read *rd, const check_options *opt)
 	r->media_bytes = sf->media_bytes;
 	photo_ids(r, sf);
 	r->has_database = sf->db != NULL;
+	r->end_unwritten = sf->end_unwritten;
 	r->database_bytes = sf->db ? sf->db->size : 0;
 	r->quick = opt->quick;
 }

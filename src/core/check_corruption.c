@@ -860,16 +860,27 @@ sd_status check_read_contents(sd_report *r, check_read *rd, const check_options 
 		}
 		if (rd->feeds == SD_OK && !sf->src.media_first)
 			check_media(&rd->media, sf, prog);
+		rd->media_read = rd->feeds == SD_OK;
 		if (rd->feeds == SD_OK && sf->n_other_dbs)
 			rd->feeds = other_databases(r, sf, true, prog);
 		if (rd->feeds == SD_ERR_CANCELLED || sd_progress_cancelled(prog))
 			return SD_ERR_CANCELLED;
 		if (rd->feeds != SD_OK)
 			rd->feeds_error = xstrdup(err.msg);
-	} else if (!sf->db || opt->quick) {
-		list_feeds(r, sf);
-		if (other_databases(r, sf, false, prog) != SD_OK)
-			return SD_ERR_CANCELLED;
+	} else {
+		/* no database to read (or one of another era): its photos are
+		 * still there, and what Mapeo would carry */
+		if (!opt->quick && sf->src.holds_photos) {
+			check_media(&rd->media, sf, prog);
+			if (sd_progress_cancelled(prog))
+				return SD_ERR_CANCELLED;
+			rd->media_read = true;
+		}
+		if (!sf->db || opt->quick) {
+			list_feeds(r, sf);
+			if (other_databases(r, sf, false, prog) != SD_OK)
+				return SD_ERR_CANCELLED;
+		}
 	}
 	return SD_OK;
 }
@@ -877,8 +888,13 @@ sd_status check_read_contents(sd_report *r, check_read *rd, const check_options 
 sd_status check_corruption_step(sd_report *r, check_read *rd, const check_options *opt)
 {
 	syncfile *sf = rd->sf;
-	if (!rd->model)
+	if (!rd->model) {
+		/* no observation to hold the photos against: their own check */
+		r->photos_checked = rd->media_read;
+		r->photos_damaged = fnd_n(&rd->media);
+		fnd_append(&r->findings, &rd->media);
 		return SD_OK;
+	}
 	if (rd->feeds != SD_OK) {
 		fnd_add(&r->findings, FND_TRUNCATED_FILE, "%s", rd->feeds_error);
 		return SD_OK;
@@ -903,7 +919,8 @@ sd_status check_corruption_step(sd_report *r, check_read *rd, const check_option
 		check_photos(r, sf, rd->model, nn, rd->prog);
 	if (sd_progress_cancelled(rd->prog))
 		return SD_ERR_CANCELLED;
-	r->photos_checked = sf->src.holds_photos;
+	r->photos_checked = sf->src.holds_photos && rd->media_read;
+	r->photos_damaged = fnd_n(&rd->media);
 	fnd_append(&r->findings, &rd->media);
 	link_media_findings(r, rd->model);
 	fill_observations(r, rd->model);

@@ -24,6 +24,7 @@ typedef struct check_read {
 	/* What the feeds and photos held (filled by check_read_contents()). */
 	obs_model *model;  /* entries of the feeds; NULL when they were not read */
 	findings media;    /* what the photos' own check found */
+	bool media_read;   /* every photo was read (not in --quick mode) */
 	sd_status feeds;   /* SD_OK, or why reading the feeds stopped */
 	char *feeds_error; /* and its message, when it stopped */
 	char *model_error; /* why the observations' temporary database failed, or NULL */
@@ -53,7 +54,8 @@ void check_version_free(report_version *v);
  * fingerprint comes from these reads: r->feeds, rd->model, rd->media, and
  * the findings that only the reading sees (a feed's hashes and signatures,
  * a block that is no JSON). In --quick mode, or without a database, it
- * lists the feeds from the structure alone. SD_ERR_CANCELLED when
+ * lists the feeds from the structure alone (the photos are still read,
+ * but in --quick mode). SD_ERR_CANCELLED when
  * interrupted; the status of the observations' temporary database when it
  * fails (rd->model_error); any other failure stays in rd->feeds for step 3. */
 sd_status check_read_contents(sd_report *r, check_read *rd, const check_options *opt,

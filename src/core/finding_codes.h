@@ -68,6 +68,9 @@ FND(FEED_NAME_COLLISION, "feed-name-collision", STEP_CORRUPTION, SEV_ERROR,
 FND(DANGEROUS_NAME, "dangerous-name", STEP_CORRUPTION, SEV_WARNING,
     N_("a member name is absolute, has '..', or has control characters"),
     N_("syncdoctor never uses such a name as a path. A rebuild drops the member."))
+FND(MEDIA_WINDOWS_NAME, "media-windows-name", STEP_CORRUPTION, SEV_WARNING,
+    N_("a photo is named with '\\' as on Windows (original\\ID.jpg)"),
+    N_("Mapeo on Linux or macOS does not find it. A rebuild names it with '/'."))
 FND(INPUT_CHANGED, "input-changed", STEP_CORRUPTION, SEV_ERROR,
     N_("the file changed while it was being read"),
     N_("Another program is writing it. Close Mapeo and check again."))

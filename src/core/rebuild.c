@@ -1177,7 +1177,9 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
 			free(e);
 			continue;
 		}
-		if (m->truncated || m->unpatched) {
+		/* a header never patched over whole data keeps it: the photo's
+		 * own check says whether it opens */
+		if (m->truncated) {
 			char *e = report_escape(m->name);
 			add_dropped(p, m->name,
 			            xasprintf(_("photo %s: it is cut short in the file"), e));

@@ -376,6 +376,9 @@ static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 	json_t *m = json_object();
 	json_object_set_new(m, "members", json_integer((json_int_t)r->media_members));
 	json_object_set_new(m, "bytes", json_integer((json_int_t)r->media_bytes));
+	json_object_set_new(m, "checked", json_boolean(r->photos_checked));
+	if (r->photos_checked)
+		json_object_set_new(m, "damaged", json_integer((json_int_t)r->photos_damaged));
 	json_object_set_new(o, "media", m);
 	json_object_set_new(o, "database", json_boolean(r->has_database));
 	json_object_set_new(o, "feeds", feeds_json(r));
@@ -1012,6 +1015,16 @@ const char *report_next_action(const sd_report *r)
 		           : _("The observations are missing from this file. Look for a leftover "
 		               "temporary copy with 'syncdoctor env', or make a new sync file on "
 		               "the computer that made this one.");
+	if (r->end_unwritten)
+		return wizard
+		           ? _("The end of this copy was never written: the copy stopped before "
+		               "it finished (a USB stick taken out too soon, or power lost). Copy "
+		               "it again from where it came from, and wait until the copy "
+		               "finishes; or save what is intact with the summary's repair.")
+		           : _("The end of this copy was never written: the copy stopped before "
+		               "it finished (a USB stick taken out too soon, or power lost). Copy "
+		               "it again from where it came from, and wait until the copy "
+		               "finishes; or save what is intact with 'syncdoctor rebuild'.");
 	if (fnd_has(l, FND_LIMIT_EXCEEDED) && !fnd_count(l, SEV_ERROR))
 		return _("The check is incomplete: part of the input is past syncdoctor's safety "
 		         "limits and was not read, so problems may remain there. Check that the "
@@ -1107,6 +1120,27 @@ static void feed_text(const sd_report *r, const report_feed *f, int width, strbu
 	free(l);
 }
 
+/* Where no observation line says what became of the photos (no database,
+ * another era, --quick): whether they were read, and how many will not
+ * open. */
+static void photos_text(const sd_report *r, int width, strbuf *out)
+{
+	char *l;
+	if (r->observations_checked || !r->media_members)
+		return;
+	if (!r->photos_checked)
+		l = xstrdup(r->quick ? _("Photos: not read (--quick).") : _("Photos: not read."));
+	else if (r->photos_damaged)
+		l = xasprintf(_("Photos: %zu read, %zu will not open (below)."), r->media_members,
+		              r->photos_damaged);
+	else
+		l = xasprintf(P_("Photos: %zu read, it opens.",
+		                 "Photos: %zu read, every one opens.", r->media_members),
+		              r->media_members);
+	wrap(out, NULL, 2, width, l);
+	free(l);
+}
+
 /* Step 3: what the file holds, every feed, the observations to look at. */
 static void corruption_text(const sd_report *r, int width, strbuf *out, const text_sink *sink)
 {
@@ -1121,6 +1155,7 @@ static void corruption_text(const sd_report *r, int width, strbuf *out, const te
 		              r->has_database ? _("a database") : _("NO database"));
 	wrap(out, NULL, 2, width, l);
 	free(l);
+	photos_text(r, width, out);
 	for (size_t i = 0; i < r->n_feeds; i++)
 		feed_text(r, &r->feeds[i], width, out);
 	if (r->observations_checked) {

@@ -134,12 +134,14 @@ typedef struct sd_report {
 	                     temporary databases that name them */
 	size_t n_photo_ids;
 	bool has_database;
+	bool end_unwritten; /* no index, and zeros where the end was never written */
 	/* feeds */
 	report_feed *feeds;
 	size_t n_feeds;
 	/* every photo read and checked (not in --quick mode, nor without a
 	 * database to read: then "complete" cannot be said) */
 	bool photos_checked;
+	size_t photos_damaged; /* of them, the photos that will not open (media-damaged) */
 	/* observations (not filled in --quick mode) */
 	bool observations_checked;
 	size_t obs_heads;

@@ -73,10 +73,29 @@ static sf_kind kind_of(const char *name)
 		return SF_KIND_INDEX;
 	if (strcmp(name, DB_NAME) == 0)
 		return SF_KIND_DB;
-	if (!strncmp(name, "original/", 9) || !strncmp(name, "preview/", 8) ||
-	    !strncmp(name, "thumbnail/", 10))
-		return SF_KIND_MEDIA;
+	/* a Windows name ("original\\ID.jpg") is a photo too: Mapeo on
+	 * Windows reads it as one */
+	static const char *const kinds[] = {"original", "preview", "thumbnail"};
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		size_t n = strlen(kinds[k]);
+		if (!strncmp(name, kinds[k], n) && (name[n] == '/' || name[n] == '\\'))
+			return SF_KIND_MEDIA;
+	}
 	return SF_KIND_OTHER;
+}
+
+/* A photo's name as Mapeo on POSIX and Windows alike knows it: a Windows
+ * name's '\\' as '/' (into buf unless s has none). */
+static const char *media_name(sf_kind kind, const char *s, char buf[SF_NAME_MAX])
+{
+	if (kind != SF_KIND_MEDIA || !strchr(s, '\\'))
+		return s;
+	if (s != buf)
+		snprintf(buf, SF_NAME_MAX, "%s", s);
+	for (char *p = buf; *p; p++)
+		if (*p == '\\')
+			*p = '/';
+	return buf;
 }
 
 sd_status sf_read(syncfile *sf, uint64_t off, void *buf, size_t len, sd_error *err)
@@ -146,10 +165,10 @@ static const char *rec_name(const syncfile *sf, const sf_mrec *r, char buf[SF_NA
 	if (r->name & SF_NAME_ARENA) {
 		const char *s = sf->names + (r->name & ~SF_NAME_ARENA);
 		memcpy(buf, s, strlen(s) + 1);
-		return buf;
+		return media_name(r->kind, buf, buf);
 	}
 	if (r->name)
-		return sf->mnames[r->name - 1];
+		return media_name(r->kind, sf->mnames[r->name - 1], buf);
 	uint8_t b[TAR_BLOCK];
 	tar_header h;
 	buf[0] = '\0';
@@ -159,7 +178,7 @@ static const char *rec_name(const syncfile *sf, const sf_mrec *r, char buf[SF_NA
 		memcpy(buf, h.name, SF_NAME_MAX);
 		buf[SF_NAME_MAX - 1] = '\0';
 	}
-	return buf;
+	return media_name(r->kind, buf, buf);
 }
 
 void sf_member_peek(const syncfile *sf, size_t i, sf_member *out) { decode(mrec(sf, i), out); }
@@ -440,6 +459,21 @@ static void bad_header_finding(findings *fl, const uint8_t *b, const tar_header 
 	f->offset = (int64_t)pos;
 }
 
+/* Where the data from data to next ends: after its last non-zero byte in
+ * the last four blocks (a photo ends in its format's end marker or CRC, an
+ * index in '}'; padding and a trailer are zeros), else at next. */
+static uint64_t data_end(syncfile *sf, uint64_t data, uint64_t next)
+{
+	uint8_t b[4 * TAR_BLOCK];
+	uint64_t from = next - data > sizeof b ? next - sizeof b : data;
+	size_t n = (size_t)(next - from);
+	if (!n || sdin_read_exact(sf->in, b, n, from, NULL) != SD_OK)
+		return next;
+	while (n && !b[n - 1])
+		n--;
+	return n ? from + n : next;
+}
+
 /* Where member m (header at pos) really ends: a header still saying size 0
  * over data (an append that died), or one past the end of the file. */
 static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t pos,
@@ -472,17 +506,22 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 		            (unsigned long long)pos, (unsigned long long)m->size);
 		f->offset = (int64_t)pos;
 		fnd_set_member(f, DB_NAME);
-	} else if (m->size == 0 && m->kind != SF_KIND_INDEX && m->data_off < sf->size &&
-	           !header_or_end_at(sf, m->data_off)) {
+	} else if (m->size == 0 && m->data_off < sf->size && !header_or_end_at(sf, m->data_off)) {
 		/* The append died before the size was patched: data follows. */
 		uint64_t next = resync(sf, m->data_off, prog);
 		m->unpatched = true;
-		m->size = next - m->data_off;
-		finding *f =
-		    fnd_add(fl, FND_UNPATCHED_HEADER,
-		            _("the header of '%s' at byte %llu still says size 0, but %llu "
-		              "bytes of data follow it: a write died before it finished"),
-		            m->name, (unsigned long long)pos, (unsigned long long)m->size);
+		m->size = (m->kind == SF_KIND_OTHER ? next : data_end(sf, m->data_off, next)) -
+		          m->data_off;
+		finding *f = fnd_add(
+		    fl, FND_UNPATCHED_HEADER,
+		    m->kind == SF_KIND_INDEX
+		        ? _("the header of '%s' at byte %llu says size 0, but %llu bytes of the "
+		            "index follow it: Mapeo takes the index's size from this header, "
+		            "reads nothing and cannot open the file; a rebuild writes the header "
+		            "again")
+		        : _("the header of '%s' at byte %llu still says size 0, but %llu bytes "
+		            "of data follow it: a write died before it finished"),
+		    m->name, (unsigned long long)pos, (unsigned long long)m->size);
 		f->offset = (int64_t)pos;
 		fnd_set_member(f, m->name);
 		end = next;
@@ -854,10 +893,11 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			zero_run++;
 			uint64_t zstart = pos;
 			pos = skip_zeros(sf, pos + TAR_BLOCK, prog);
-			if (pos == sf->size)
+			if (pos == sf->size) {
 				/* zeros to the end: a file's end, not that padding */
 				sf->zeros_from = zeros_begin(sf, prev, zstart, prog);
-			else if (padding)
+				sf->zeros_past = sf->size - zstart;
+			} else if (padding)
 				sf->hints.extra_zero_block = true;
 			continue;
 		}
@@ -896,6 +936,18 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 			            _("the member name '%s' at byte %llu is absolute, climbs with "
 			              "'..' or holds control characters"),
 			            en, (unsigned long long)pos);
+			f->offset = (int64_t)pos;
+			fnd_set_member(f, en);
+			free(en);
+		}
+		if (m->kind == SF_KIND_MEDIA && strchr(m->name, '\\')) {
+			char *en = escape_name(m->name);
+			finding *f = fnd_add(
+			    fl, FND_MEDIA_WINDOWS_NAME,
+			    _("the photo '%s' at byte %llu is named with '\\' as on Windows: Mapeo "
+			      "on Linux or macOS does not find it under that name; it is read here "
+			      "with '/', and a rebuild writes it so"),
+			    en, (unsigned long long)pos);
 			f->offset = (int64_t)pos;
 			fnd_set_member(f, en);
 			free(en);
@@ -1026,41 +1078,95 @@ static bool zeros_member(syncfile *sf, sf_member *m)
 	return false;
 }
 
-/* Does a file with no index end in zeros where something was never
- * written? More zeros than any tar writer ends with, or zeros over a
- * photo's last sector (a JPEG ends with its end marker, a PNG with its
- * IEND chunk's CRC). A database may end in zeros of its own (its inner
- * tar's end, a bitfield): zeros there count once its inner tar has been
- * read (inner_read) and found damaged, or a feed in it lacks a file. */
-static bool end_unwritten(syncfile *sf, bool inner_read)
+/* Do the zeros a tar writer ends a file with explain the n zero bytes after
+ * every member's data and padding? Its two zero blocks, padded by GNU tar
+ * and bsdtar to a 10,240-byte record; after a member whose size is a
+ * multiple of 512, older indexed-tarball's extra block before them, or
+ * alone where an append ended (doc/formats.md §1). Mapeo's own end, its
+ * index and then 1024 zeros, is at least 2048 bytes: past a whole member,
+ * more zeros than these were never written. */
+static bool tar_end_zeros(const syncfile *sf, uint64_t n)
 {
-	uint64_t n = sf->size - sf->zeros_from;
-	sf_member m;
-	if (sf->has_index || n < TAR_BLOCK)
-		return false;
-	if (n > SF_ZERO_TAIL)
+	sf_member last;
+	if (n == 0 || n == 2 * TAR_BLOCK)
 		return true;
-	if (!zeros_member(sf, &m) || m.data_off + m.size - sf->zeros_from < TAR_BLOCK)
-		return false;
-	if (m.kind == SF_KIND_MEDIA)
+	if (n > 2 * TAR_BLOCK && n < 2 * TAR_BLOCK + 10240 && sf->size % 10240 == 0)
 		return true;
-	if (!inner_read || m.kind != SF_KIND_DB || !sf->db || sf->db->header_off != m.header_off)
+	if (!sf->n_members || n < TAR_BLOCK)
 		return false;
+	sf_member_peek(sf, sf->n_members - 1, &last);
+	bool pad = last.size && last.size % TAR_BLOCK == 0 &&
+	           last.data_off + last.size == sf->size - sf->zeros_past;
+	return pad && (n == TAR_BLOCK || n == 3 * TAR_BLOCK ||
+	               (n > 3 * TAR_BLOCK && n < 3 * TAR_BLOCK + 10240 && sf->size % 10240 == 0));
+}
+
+/* Do the closing zeros cover bytes member m really ends with? 1 when they
+ * do, 0 when m may end in zeros of its own (a JPEG some cameras pad, a
+ * database's inner tar end or bitfield), -1 when that waits for the
+ * database's inner tar to be read (inner_read). An index never does: its
+ * JSON ends with '}'. */
+static int zeros_hurt(syncfile *sf, const sf_member *m, bool inner_read)
+{
+	if (m->kind == SF_KIND_INDEX)
+		return 1;
+	if (m->data_off + m->size - sf->zeros_from < TAR_BLOCK)
+		return 0;
+	if (m->kind == SF_KIND_MEDIA)
+		return 1;
+	if (m->kind != SF_KIND_DB)
+		return 0;
+	if (!inner_read)
+		return -1;
+	if (!sf->db || sf->db->header_off != m->header_off)
+		return 0;
 	bool whole = sf->inner_ok;
 	for (size_t i = 0; whole && i < sf->n_feeds; i++) {
 		const sf_feed *fd = &sf->feeds[i];
 		whole = fd->key.present && fd->tree.present && fd->signatures.present &&
 		        fd->data.present;
 	}
-	return !whole;
+	/* zeros in the place of entries read as the inner tar's end: more of
+	 * them after its last entry than a tar writer ends with */
+	uint64_t end = m->data_off;
+	for (size_t i = 0; i < sf->n_inner; i++)
+		if (sf->inner[i].off + tar_padded(sf->inner[i].size) > end)
+			end = sf->inner[i].off + tar_padded(sf->inner[i].size);
+	uint64_t tail = m->data_off + m->size - end;
+	bool tar_end =
+	    tail <= 2 * TAR_BLOCK || (m->size % 10240 == 0 && tail < 2 * TAR_BLOCK + 10240);
+	return !whole || !tar_end;
 }
 
-/* A file with no index that ends in zeros: nothing was written there. */
-static void zero_tail(syncfile *sf, findings *fl)
+/* Does a file with no index end in zeros where something was never
+ * written? Zeros after every member that no tar writer ends with, more
+ * zeros than any tar ends with (12 KiB), or zeros over bytes a member
+ * really ends with (zeros_hurt()). */
+static bool end_unwritten(syncfile *sf, bool inner_read)
 {
-	uint64_t from = sf->zeros_from, n = sf->size - from;
+	uint64_t n = sf->size - sf->zeros_from;
+	sf_member m;
+	if (sf->has_index || n < TAR_BLOCK)
+		return false;
+	int hurt = zeros_member(sf, &m) ? zeros_hurt(sf, &m, inner_read) : 0;
+	if (hurt < 0)
+		return false;
+	return hurt || n > SF_ZERO_TAIL || !tar_end_zeros(sf, sf->zeros_past);
+}
+
+/* A file with no index that ends in zeros: nothing was written there. When
+ * the zeros begin in bytes a member may end with (zeros_hurt()) or in its
+ * padding, they are told from where its padding ends: the member is whole. */
+static void zero_tail(syncfile *sf, findings *fl, bool inner_read)
+{
 	sf_member m;
 	const sf_member *in = zeros_member(sf, &m) ? &m : NULL;
+	if (in && zeros_hurt(sf, in, inner_read) <= 0)
+		in = NULL;
+	/* from where every member's data and padding end */
+	if (!in && sf->zeros_past && sf->size - sf->zeros_past > sf->zeros_from)
+		sf->zeros_from = sf->size - sf->zeros_past;
+	uint64_t from = sf->zeros_from, n = sf->size - from;
 	sf->end_unwritten = true;
 	finding *f;
 	if (in) {
@@ -1092,7 +1198,7 @@ static void zero_tail(syncfile *sf, findings *fl)
 static void trailer_without_index(syncfile *sf, findings *fl)
 {
 	if (end_unwritten(sf, false)) {
-		zero_tail(sf, fl);
+		zero_tail(sf, fl, false);
 		return;
 	}
 	uint8_t b[1024];
@@ -1273,6 +1379,82 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 	free(names);
 }
 
+/* An index entry that points where no header is, for a member the walk
+ * found whole elsewhere under that very name: the member is in the file
+ * (kept, and counted), and what Mapeo reads for it are other bytes. */
+static void index_misplaced(syncfile *sf, findings *fl)
+{
+	if (!sf->has_index || !fnd_has(fl, FND_INDEX_DISAGREES))
+		return;
+	smap byname;
+	smap_init(&byname);
+	char **names = xcalloc(sf->n_members + 1, sizeof *names);
+	sf_member m;
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_mrec *r = mrec(sf, i);
+		if ((r->kind != SF_KIND_MEDIA && r->kind != SF_KIND_DB) || (r->flags & MF_IN_INDEX))
+			continue;
+		sf_member_get(sf, i, &m);
+		names[i] = xstrdup(m.name);
+		smap_put(&byname, names[i], strlen(names[i]), i);
+	}
+	for (size_t k = 0; byname.n && k < fnd_n(fl); k++) {
+		const finding *c = fnd_at(fl, k);
+		size_t i;
+		if (c->id != FND_INDEX_DISAGREES || !c->member || c->offset < 0 ||
+		    !smap_get(&byname, c->member, strlen(c->member), &i))
+			continue;
+		uint64_t said = (uint64_t)c->offset;
+		mrec(sf, i)->flags |= MF_IN_INDEX;
+		sf_member_get(sf, i, &m);
+		char *en = escape_name(m.name);
+		finding *f = fnd_edit(fl, k);
+		free(f->message);
+		f->message = xasprintf(
+		    m.kind == SF_KIND_DB
+		        ? _("the index says '%s' is at byte %llu, but its header is at byte %llu: "
+		            "Mapeo reads other bytes as the database and cannot open the file; a "
+		            "rebuild writes the index again")
+		        : _("the index says '%s' is at byte %llu, but its header is at byte %llu: "
+		            "Mapeo reads other bytes as that photo; a rebuild writes the index "
+		            "again"),
+		    en, (unsigned long long)said, (unsigned long long)m.header_off);
+		free(en);
+	}
+	smap_free(&byname);
+	for (size_t i = 0; i < sf->n_members; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* A header never patched that the index still names: Mapeo reads the
+ * member through the index, whole, which the walk could not know. */
+static void vouched_unpatched(syncfile *sf, findings *fl)
+{
+	for (size_t i = 0; sf->has_index && fnd_has(fl, FND_UNPATCHED_HEADER) && i < fnd_n(fl);
+	     i++) {
+		const finding *c = fnd_at(fl, i);
+		size_t mi = c->id == FND_UNPATCHED_HEADER && c->offset >= 0
+		                ? member_at(sf, (uint64_t)c->offset)
+		                : NO_MEMBER;
+		if (mi == NO_MEMBER || (mrec(sf, mi)->flags & (MF_UNPATCHED | MF_IN_INDEX)) !=
+		                           (MF_UNPATCHED | MF_IN_INDEX))
+			continue;
+		sf_member m;
+		sf_member_get(sf, mi, &m);
+		char *en = escape_name(m.name);
+		finding *f = fnd_edit(fl, i);
+		free(f->message);
+		f->message = xasprintf(
+		    _("the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
+		      "first and fills in last, but the index names it with its size (%llu "
+		      "bytes): Mapeo reads it whole through the index, and a rebuild writes "
+		      "the header again"),
+		    en, (unsigned long long)m.header_off, (unsigned long long)m.size);
+		free(en);
+	}
+}
+
 /* The recovered members into the walk's list, in header order: one the
  * walk read under a damaged name takes the index's name. The damaged
  * header's finding then says what was kept. */
@@ -1415,7 +1597,8 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 	}
 	size_t mi = member_at(sf, off);
 	sf_mrec *m = mi == NO_MEMBER ? NULL : mrec(sf, mi);
-	char buf[SF_NAME_MAX];
+	char buf[SF_NAME_MAX], ibuf[SF_NAME_MAX];
+	name = media_name(kind_of(name), name, ibuf);
 	const char *m_name = m ? rec_name(sf, m, buf) : NULL;
 	finding *f = NULL;
 	if (off + TAR_BLOCK + size > sf->size)
@@ -1440,6 +1623,12 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 	}
 	if (m && strcmp(m_name, name) == 0)
 		m->flags |= MF_IN_INDEX;
+	/* a header never patched: the index gives the size Mapeo reads, where
+	 * it fits before the next member */
+	if (m && !f && (m->flags & MF_UNPATCHED) && m->size != size &&
+	    m->data_off + size <=
+	        (mi + 1 < sf->n_members ? mrec(sf, mi + 1)->data_off - TAR_BLOCK : sf->size))
+		m->size = size;
 }
 
 /* Each entry of a parsed index (the fallback: see read_index). */
@@ -2315,6 +2504,28 @@ static bool is_configuration(const syncfile *sf)
 	return config;
 }
 
+/* A tar of feed files ("0/key", "1/data"...) and none of a sync file's
+ * members: a database's own tar (osm-p2p-db.tar taken out of a sync file,
+ * or left in a temporary osm-p2p-syncfile folder), given as a sync file. */
+static bool is_database_tar(const syncfile *sf)
+{
+	static const char *const files[] = {"key", "tree", "signatures", "data", "bitfield"};
+	bool feed = false;
+	sf_member m;
+	for (size_t i = 0; i < sf->n_members; i++)
+		if (mrec(sf, i)->kind != SF_KIND_OTHER)
+			return false;
+	for (size_t i = 0; i < sf->n_members && !feed; i++) {
+		sf_member_get(sf, i, &m);
+		const char *p = m.name;
+		p += !strncmp(p, "./", 2) ? 2 : 0;
+		size_t d = strspn(p, "0123456789");
+		for (size_t k = 0; d && (p[d] == '/' || p[d] == '\\') && k < 5 && !feed; k++)
+			feed = !strcmp(p + d + 1, files[k]);
+	}
+	return feed;
+}
+
 /* A syncfile for the input in (its owner from now on), before its walk. */
 static syncfile *new_syncfile(const char *path, sd_input *in)
 {
@@ -2439,7 +2650,18 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	findings outer;
 	fnd_init(&outer);
 	outer_scan(sf, &outer, prog);
-	if (!is_configuration(sf)) {
+	if (is_database_tar(sf)) {
+		sf->is_tar = false;
+		fnd_free(&outer);
+		finding *f =
+		    fnd_add(fl, FND_NOT_A_SYNC_FILE, _("this is not a Mapeo sync file: %s"),
+		            _("it is a Mapeo database (an osm-p2p-db.tar, as a sync file holds it "
+		              "or as Mapeo leaves it in a temporary osm-p2p-syncfile folder); to "
+		              "put it in a sync file, extract it into an empty folder and give "
+		              "that folder to 'syncdoctor rebuild --database'"));
+		f->offset = 0;
+		return SD_OK;
+	} else if (!is_configuration(sf)) {
 		fnd_append(fl, &outer);
 	} else {
 		/* A .mapeosettings built as tar (builder 3.x) picked as the sync
@@ -2459,12 +2681,17 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
 	read_index(sf, fl, prog);
+	/* an index whose last bytes were never written is told as damaged */
+	if (!sf->has_index && !sf->end_unwritten && end_unwritten(sf, false))
+		zero_tail(sf, fl, false);
 	if (sd_progress_cancelled(prog)) {
 		sf_close(sf);
 		*out = NULL;
 		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
 	}
 	merge_recovered(sf, fl);
+	vouched_unpatched(sf, fl);
+	index_misplaced(sf, fl);
 	names_from_siblings(sf, fl);
 	if (!count_members(sf, want_db)) {
 		sf_close(sf);
@@ -2484,7 +2711,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	} else {
 		read_inner(sf, fl, prog);
 		if (!sf->end_unwritten && end_unwritten(sf, true))
-			zero_tail(sf, fl);
+			zero_tail(sf, fl, true);
 		project_key_exposed(sf, fl);
 	}
 	era_and_hints(sf, fl);

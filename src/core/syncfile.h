@@ -148,6 +148,9 @@ typedef struct syncfile {
 	 * walk when the file ends in zeros after its last member, or in the
 	 * last member's own data); sf->size when it ends in anything else */
 	uint64_t zeros_from;
+	/* of them, the bytes after every member's data and its padding (0:
+	 * none): a tar's end, or an end never written */
+	uint64_t zeros_past;
 	/* a file with no index whose end was never written: zeros past what
 	 * any tar ends with, or over a photo's or a damaged database's last
 	 * bytes (told as truncated-file) */

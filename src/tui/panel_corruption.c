@@ -178,8 +178,7 @@ static void add_indicators(ui_page *p, const sd_report *r)
 		page_add(p, UI_TEXT, 3, "%s",
 		         !r->media_members   ? _("This file holds no photos.")
 		         : r->photos_checked ? _("No: every photo in the file is complete.")
-		                             : _("Not checked: without the file's database, its "
-		                                 "photos are not read."));
+		                             : _("Not checked."));
 	n = count_codes(r, dates, SEV_INFO);
 	page_add(p, UI_TEXT, 0, "%s", _("3. Observations with dates that make no sense (1970):"));
 	if (n)

@@ -18,6 +18,22 @@
  *                                   sparse, as a file whose size was set first)
  *   mkdamage unpatched FILE         the whole database written, its header
  *                                   never patched (size 0), no index
+ *   mkdamage idxoff FILE MEMBER DELTA  the index entry of MEMBER points DELTA
+ *                                   bytes (signed) away from its header
+ *   mkdamage twoindex FILE [stale]  a second index (and its 1024 zeros) after
+ *                                   the file's end, as a write over an older,
+ *                                   longer file leaves one; "stale": that
+ *                                   one names the database 512 bytes off
+ *   mkdamage winname FILE [copy] MEMBER  photo MEMBER named as a Windows
+ *                                   writer would ("original\\ID.jpg"), in its
+ *                                   header and the index; "copy": a copy of it
+ *                                   so named appended, beside the POSIX one
+ *   mkdamage unpatch FILE [cut] MEMBER...  the headers of the outer MEMBERs
+ *                                   written again as indexed-tarball's first
+ *                                   pass left them (size 0); "cut": the file
+ *                                   then ends after the last one's data and
+ *                                   padding (an append that died before its
+ *                                   patch: no index, nothing after it)
  *
  * Rebuild cases (rebuild_damage() below):
  *   mkdamage mhdr FILE N BYTE [MASK] flip bits of byte BYTE of the Nth photo's
@@ -91,6 +107,7 @@
 #include "feedwrite.h"
 #include "syncfile.h"
 #include "tar.h"
+#include "xalloc.h"
 
 static const sf_feed *feed_of(syncfile *sf, int n)
 {
@@ -398,6 +415,135 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 	return -1;
 }
 
+/* The outer member named name, into *m; false when there is none. */
+static bool member_named(syncfile *sf, const char *name, sf_member *m)
+{
+	for (size_t i = 0; i < sf->n_members; i++) {
+		sf_member_get(sf, i, m);
+		if (!strcmp(m->name, name))
+			return true;
+	}
+	fprintf(stderr, "mkdamage: no member %s\n", name);
+	return false;
+}
+
+/* mkdamage idxoff and twoindex: see the top of this file. */
+static int index_damage(const char *what, syncfile *sf, const char *path, int argc, char **argv)
+{
+	size_t len;
+	char *json = sf_index_text(sf, &len), *bad = NULL;
+	uint64_t end = sf->size;
+	if (!strcmp(what, "idxoff") && argc == 5) {
+		sf_member m;
+		if (!member_named(sf, argv[3], &m))
+			return 2;
+		char from[600], to[600];
+		snprintf(from, sizeof from, "\"%s\":{\"offset\":%llu,", m.name,
+		         (unsigned long long)m.header_off);
+		snprintf(to, sizeof to, "\"%s\":{\"offset\":%lld,", m.name,
+		         (long long)m.header_off + strtoll(argv[4], NULL, 10));
+		bad = dmg_replace(json, from, to);
+		dmg_rewrite_index(path, bad);
+	} else if (!strcmp(what, "twoindex") && (argc == 3 || argc == 4)) {
+		bad = xstrdup(json);
+		if (argc == 4 && sf->db) {
+			char from[128], to[128];
+			snprintf(from, sizeof from, "\"offset\":%llu,",
+			         (unsigned long long)sf->db->header_off);
+			snprintf(to, sizeof to, "\"offset\":%llu,",
+			         (unsigned long long)sf->db->header_off + TAR_BLOCK);
+			free(bad);
+			bad = dmg_replace(json, from, to);
+		}
+		dmg_write_index_at(path, end, bad);
+	} else {
+		free(json);
+		return -1;
+	}
+	free(bad);
+	free(json);
+	return 0;
+}
+
+/* mkdamage winname: see the top of this file. */
+static int winname(syncfile *sf, const char *path, int argc, char **argv)
+{
+	bool copy = argc == 5 && !strcmp(argv[3], "copy");
+	const char *want = argv[copy ? 4 : 3];
+	sf_member m;
+	if (!member_named(sf, want, &m) || !strchr(want, '/') || !sf->index_member)
+		return 2;
+	char win[256], jwin[300], from[300], to[600];
+	snprintf(win, sizeof win, "%s", want);
+	*strchr(win, '/') = '\\';
+	snprintf(jwin, sizeof jwin, "%.*s\\\\%s", (int)(strchr(want, '/') - want), want,
+	         strchr(want, '/') + 1);
+	size_t len;
+	char *json = sf_index_text(sf, &len), *bad;
+	if (!copy) {
+		dmg_rename(path, m.header_off, win);
+		snprintf(from, sizeof from, "\"%s\":", want);
+		snprintf(to, sizeof to, "\"%s\":", jwin);
+		bad = dmg_replace(json, from, to);
+		dmg_rewrite_index(path, bad);
+	} else {
+		/* before the database, which stays last (Mapeo pops the last) */
+		if (!sf->db)
+			return 2;
+		uint64_t dbh = sf->db->header_off, dblen = TAR_BLOCK + tar_padded(sf->db->size);
+		size_t plen = (size_t)tar_padded(m.size);
+		uint8_t h[TAR_BLOCK], *data = xcalloc(1, plen + 1), *db = xmalloc((size_t)dblen);
+		dmg_read(path, m.data_off, data, (size_t)m.size);
+		dmg_read(path, dbh, db, (size_t)dblen);
+		if (!tar_header_build(h, win, m.size, 1700000000, 0644, TAR_ENC_PATCHED))
+			return 2;
+		dmg_truncate(path, dbh);
+		dmg_write(path, dbh, h, sizeof h);
+		dmg_write(path, dbh + TAR_BLOCK, data, plen);
+		uint64_t ndb = dbh + TAR_BLOCK + plen;
+		dmg_write(path, ndb, db, (size_t)dblen);
+		free(data);
+		free(db);
+		snprintf(from, sizeof from, "\"osm-p2p-db.tar\":{\"offset\":%llu,",
+		         (unsigned long long)dbh);
+		snprintf(to, sizeof to, "\"osm-p2p-db.tar\":{\"offset\":%llu,",
+		         (unsigned long long)ndb);
+		char *moved = dmg_replace(json, from, to);
+		snprintf(to, sizeof to, "{\"index\":{\"%s\":{\"offset\":%llu,\"size\":%llu},", jwin,
+		         (unsigned long long)dbh, (unsigned long long)m.size);
+		bad = dmg_replace(moved, "{\"index\":{", to);
+		free(moved);
+		dmg_write_index_at(path, ndb + dblen, bad);
+	}
+	free(bad);
+	free(json);
+	return 0;
+}
+
+/* mkdamage unpatch: see the top of this file. */
+static int unpatch(syncfile *sf, const char *path, int argc, char **argv)
+{
+	bool cut = argc > 3 && !strcmp(argv[3], "cut");
+	uint64_t end = 0;
+	for (int a = cut ? 4 : 3; a < argc; a++) {
+		sf_member m;
+		if (!member_named(sf, argv[a], &m))
+			return 2;
+		uint8_t b[TAR_BLOCK], h[TAR_BLOCK];
+		tar_header th;
+		dmg_read(path, m.header_off, b, sizeof b);
+		(void)tar_header_parse(b, &th);
+		if (!tar_header_build(h, m.name, 0, th.mtime, 0644, TAR_ENC_STREAM))
+			return 2;
+		dmg_write(path, m.header_off, h, sizeof h);
+		if (m.data_off + tar_padded(m.size) > end)
+			end = m.data_off + tar_padded(m.size);
+	}
+	if (cut)
+		dmg_truncate(path, end);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -451,16 +597,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "zeros") &&
 	           (argc == 5 || (argc == 6 && !strcmp(argv[5], "hole")))) {
 		sf_member m;
-		size_t i = 0;
-		for (; i < sf->n_members; i++) {
-			sf_member_get(sf, i, &m);
-			if (!strcmp(m.name, argv[3]))
-				break;
-		}
-		if (i == sf->n_members) {
-			fprintf(stderr, "mkdamage: no member %s\n", argv[3]);
+		if (!member_named(sf, argv[3], &m))
 			return 2;
-		}
 		uint64_t from = m.data_off + strtoull(argv[4], NULL, 10), size = sf->size;
 		sf_close(sf);
 		fnd_free(&fl);
@@ -474,6 +612,21 @@ int main(int argc, char **argv)
 				          size - off < sizeof zero ? size - off : sizeof zero);
 		}
 		return 0;
+	} else if ((!strcmp(what, "idxoff") || !strcmp(what, "twoindex")) && sf->index_member) {
+		int irc = index_damage(what, sf, path, argc, argv);
+		sf_close(sf);
+		fnd_free(&fl);
+		return irc < 0 ? 2 : irc;
+	} else if (!strcmp(what, "winname") && argc > 3) {
+		int wrc = winname(sf, path, argc, argv);
+		sf_close(sf);
+		fnd_free(&fl);
+		return wrc;
+	} else if (!strcmp(what, "unpatch") && argc > 3) {
+		int urc = unpatch(sf, path, argc, argv);
+		sf_close(sf);
+		fnd_free(&fl);
+		return urc;
 	} else if (!strcmp(what, "unpatched")) {
 		sf_close(sf);
 		fnd_free(&fl);
