@@ -91,28 +91,13 @@ uint8_t *fwb_signatures(const fwb *b, const uint8_t sk[64], size_t *len)
 	return s;
 }
 
+static bool fwb_node(void *ctx, uint64_t i, uint8_t out[HC_NODE])
+{
+	memcpy(out, ((const fwb *)ctx)->nodes + i * HC_NODE, HC_NODE);
+	return true;
+}
+
 uint8_t *fwb_bitfield(const fwb *b, size_t *len)
 {
-	uint64_t nodes = b->len ? 2 * b->len - 1 : 0;
-	uint64_t pages = b->len ? (b->len + HC_PAGE_BLOCKS - 1) / HC_PAGE_BLOCKS : 0;
-	uint64_t tpages = nodes ? (nodes + HC_PAGE_NODES - 1) / HC_PAGE_NODES : 0;
-	if (tpages > pages)
-		pages = tpages;
-	*len = 32 + (size_t)pages * HC_PAGE;
-	uint8_t *f = xcalloc(1, *len);
-	hc_header_write(f, HC_TYPE_BITFIELD, HC_PAGE, "");
-	for (uint64_t k = 0; k < b->len; k++)
-		f[32 + (k / HC_PAGE_BLOCKS) * HC_PAGE + (k % HC_PAGE_BLOCKS) / 8] |=
-		    (uint8_t)(0x80 >> (k & 7));
-	for (uint64_t i = 0; i < nodes; i++) {
-		/* parents over a partial subtree do not exist yet */
-		const uint8_t *nd = b->nodes + i * HC_NODE;
-		bool present = false;
-		for (int k = 0; k < HC_NODE && !present; k++)
-			present = nd[k] != 0;
-		if (present)
-			f[32 + (i / HC_PAGE_NODES) * HC_PAGE + 1024 + (i % HC_PAGE_NODES) / 8] |=
-			    (uint8_t)(0x80 >> (i & 7));
-	}
-	return f;
+	return hc_bitfield_build(b->len, b->len, fwb_node, (void *)b, len);
 }

@@ -54,4 +54,14 @@ bool hc_header_ok(const uint8_t *p, size_t len, uint8_t type, uint16_t entry, co
 /* Write that header into the HC_HEADER bytes at out. */
 void hc_header_write(uint8_t *out, uint8_t type, uint16_t entry, const char *algo);
 
+/* A new bitfield file (header, then the pages) for a feed of len blocks:
+ * the data bits of its first data_blocks blocks set, and the tree bit of
+ * every node node(i, ctx) says is present (a node that is not all zeros;
+ * nodes of a partial subtree do not exist yet). An empty feed's is the bare
+ * header, as hypercore leaves it (with a page of zeros the real Mapeo waits
+ * for ever). Never NULL; *len its size. */
+uint8_t *hc_bitfield_build(uint64_t len, uint64_t data_blocks,
+                           bool (*node)(void *ctx, uint64_t i, uint8_t out[HC_NODE]), void *ctx,
+                           size_t *size);
+
 #endif

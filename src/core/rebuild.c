@@ -2232,32 +2232,15 @@ static sd_status read_sigs_out(void *ctx, uint64_t off, void *buf, size_t len, s
 /* The bitfield of a tree cut to o->length (data_blocks blocks of data): its
  * data bits mark those blocks (the rest stay holes), its tree bits the nodes
  * present. Small: half a byte a block. */
+static bool cut_node_of(void *ctx, uint64_t i, uint8_t out[HC_NODE])
+{
+	cut_node(ctx, i, out);
+	return true;
+}
+
 static uint8_t *cut_bitfield(feed_out *o, uint64_t data_blocks, size_t *b_len)
 {
-	uint64_t nodes = o->length ? 2 * o->length - 1 : 0;
-	uint64_t pages = (o->length + HC_PAGE_BLOCKS - 1) / HC_PAGE_BLOCKS;
-	uint64_t tp = (nodes + HC_PAGE_NODES - 1) / HC_PAGE_NODES;
-	if (tp > pages)
-		pages = tp;
-	/* an empty feed's bitfield is the bare header, as hypercore leaves it */
-	*b_len = 32 + (size_t)pages * HC_PAGE;
-	uint8_t *bf = xcalloc(1, *b_len);
-	static const uint8_t bh[8] = {0x05, 0x02, 0x57, 0x00, 0x00, 0x0e, 0x00, 0x00};
-	memcpy(bf, bh, sizeof bh);
-	for (uint64_t k = 0; k < data_blocks; k++)
-		bf[32 + (k / HC_PAGE_BLOCKS) * HC_PAGE + (k % HC_PAGE_BLOCKS) / 8] |=
-		    (uint8_t)(0x80 >> (k & 7));
-	for (uint64_t i = 0; i < nodes && !sess_interrupted; i++) {
-		uint8_t nd[HC_NODE];
-		cut_node(o, i, nd);
-		bool present = false;
-		for (int b = 0; b < HC_NODE && !present; b++)
-			present = nd[b] != 0;
-		if (present)
-			bf[32 + (i / HC_PAGE_NODES) * HC_PAGE + 1024 + (i % HC_PAGE_NODES) / 8] |=
-			    (uint8_t)(0x80 >> (i & 7));
-	}
-	return bf;
+	return hc_bitfield_build(o->length, data_blocks, cut_node_of, o, b_len);
 }
 
 /* One of a feed's five files in the output: held in memory (buf), made as
