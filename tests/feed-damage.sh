@@ -275,4 +275,22 @@ cp "$D/good-project-B.mapeodata" "$TMP/losttree.mapeodata"
 dd if=/dev/zero of="$TMP/losttree.mapeodata" bs=4096 seek=23 count=1 conv=notrunc 2>/dev/null
 status "a tree lost with a page: salvage plan" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage --dry-run "$TMP/losttree.mapeodata" -o "$TMP/losttree.out.mapeodata"
 check "a tree lost with a page: the blocks left out are named" sh -c "grep -q 'feed 0, block 3' '$TMP/out' && ! grep -q 'Nothing is left out' '$TMP/out'"
+# a key file of the right length damaged in storage (a bit flipped, the
+# sector zeroed): no signature verifies with it, so Mapeo would stop with
+# 'Remote signature could not be verified' (and the report counted the
+# feed's versions as forks). The key one bit away, or named in the entries'
+# links, is proved by the device's signature: the feed is read whole, and a
+# rebuild writes the key again.
+for dmg in "1 77" "0 zero"; do
+	set -- $dmg
+	f="$TMP/key-$1-$2.mapeodata"
+	cp "$D/good-project-A.mapeodata" "$f"
+	"$MK" keybit "$f" "$1" "$2"
+	is "key of feed $1 damaged ($2): found and proved" "$(json "$f" '[.observations.heads, .observations.forks, ([.findings[] | select(.code == "feed-key-invalid" and .feed == '"$1"' and (.message | test("is proved")))] | length), ([.findings[] | select(.code == "feed-signature-invalid")] | length)] | join(" ")')" "24 0 1 0"
+	mapeo_refuses "key of feed $1 damaged ($2)" "$f" "$KA"
+	status "key of feed $1 damaged ($2): rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/key-$1-$2.out.mapeodata"
+	check "key of feed $1 damaged ($2): the plan writes it again" grep -q "damaged key file is written again" "$TMP/out"
+	is "key of feed $1 damaged ($2): the rebuilt file" "$(json "$TMP/key-$1-$2.out.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
+	mapeo "key of feed $1 damaged ($2), rebuilt" "$TMP/key-$1-$2.out.mapeodata" "$KA" 24 30
+done
 done_testing

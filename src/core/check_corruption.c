@@ -297,6 +297,11 @@ static void key_candidates(syncfile *sf, const uint8_t *key, size_t kl, key_cand
 	}
 	for (size_t at = 0; key && kl > 32 && at + 32 <= kl && at < 1024; at++)
 		cand_add(c, key + at);
+	for (unsigned bit = 0; key && kl == 32 && bit < 256; bit++) {
+		memcpy(k, key, 32);
+		k[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+		cand_add(c, k);
+	}
 	if (!links)
 		return;
 	enum { CHUNK = 64 << 10 };
@@ -334,27 +339,70 @@ static void tree_and_signatures(syncfile *sf, const sf_feed *fd, feed_source *sr
 	src->signatures_ctx = sc;
 }
 
-/* A feed whose key file is not 32 bytes (sf_check_feed_keys() said so):
- * its key into out when a candidate (key_candidates()) is proved by the
- * device's own signature; the finding then says where it was found, or
- * that none could be proved. */
-static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out[32])
+/* A feed's 32-byte key file that no signature proves, where another key
+ * (flipped, flip_found, or from the links) is proved: storage damage. */
+static void damaged_key_finding(sd_report *r, const sf_feed *fd, const uint8_t *stored,
+                                const uint8_t *proved, bool flip_found, uint64_t len)
+{
+	char was[KEYS_HEX_SIZE], now[KEYS_HEX_SIZE], inner[96];
+	keys_hex(stored, 32, was);
+	keys_hex(proved, 32, now);
+	finding *f = fnd_add(
+	    &r->findings, FND_FEED_KEY_INVALID,
+	    _("feed %d: its key file is damaged: no signature verifies with the key it holds "
+	      "(%.7s), but the key %.7s, found %s, is proved by the device's signature for "
+	      "length %llu: the feed is checked with it, and a rebuild writes it again"),
+	    fd->index, was, now,
+	    flip_found ? _("one bit away from it") : _("in the links of the entries"),
+	    (unsigned long long)len);
+	snprintf(inner, sizeof inner, "%s/key", fd->dir);
+	f->feed = fd->index;
+	fnd_set_inner(f, inner);
+}
+
+/* A feed whose key file is not 32 bytes (sf_check_feed_keys() said so), or
+ * whose 32 bytes prove none of its signatures (a bit flipped, the sector
+ * zeroed): its key into out when a candidate (key_candidates()) is proved
+ * by the device's own signature; the finding then says where it was found,
+ * or, for a wrong length, that none could be proved (for 32 bytes the
+ * signatures' findings say it). searches: how many searches ran before,
+ * at most KEY_PROOFS. */
+static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out[32],
+                      unsigned *searches)
 {
 	size_t kl = 0;
 	uint8_t *key = fd->key.present ? load_range(sf, &fd->key, &kl) : NULL;
+	feed_source src = {0};
+	feed_ctx tc, sc;
+	tree_and_signatures(sf, fd, &src, &tc, &sc);
+	uint64_t len = 0;
+	/* each search reads the feeds' data again: a hostile database of many
+	 * keyless feeds gets a bounded number (the rest keep the finding as
+	 * sf_check_feed_keys() made it) */
+	if ((key && kl == 32 && feed_key_prove(&src, key, 1, &len) != -1) ||
+	    *searches >= KEY_PROOFS) {
+		free(key); /* its key proves a signature, or nothing can tell */
+		return false;
+	}
+	(*searches)++;
 	key_cands c = {.v = xmalloc(32 * KEY_CANDIDATES)};
 	smap_init(&c.seen);
 	key_candidates(sf, key, kl, &c, false);
 	size_t from_file = c.n;
 	key_candidates(sf, NULL, 0, &c, true);
-	feed_source src = {0};
-	feed_ctx tc, sc;
-	tree_and_signatures(sf, fd, &src, &tc, &sc);
-	uint64_t len = 0;
 	long at = feed_key_prove(&src, c.v, c.n, &len);
 	if (at >= 0)
 		memcpy(out, c.v + 32 * at, 32);
-	free(key), free(c.v), smap_free(&c.seen);
+	free(c.v), smap_free(&c.seen);
+	if (key && kl == 32) {
+		/* a key of the right length that no signature proves: damaged, when
+		 * another key is proved; else the signatures' findings say it */
+		if (at >= 0)
+			damaged_key_finding(r, fd, key, out, (size_t)at < from_file, len);
+		free(key);
+		return at >= 0;
+	}
+	free(key);
 	for (size_t i = 0; i < fnd_n(&r->findings); i++) {
 		const finding *f = fnd_at(&r->findings, i);
 		if (f->id != FND_FEED_KEY_INVALID || f->feed != fd->index)
@@ -533,7 +581,7 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
                               sd_error *err)
 {
 	r->feeds = xcalloc(sf->n_feeds ? sf->n_feeds : 1, sizeof *r->feeds);
-	unsigned proofs = 0;
+	unsigned searches = 0;
 	for (size_t i = 0; i < sf->n_feeds; i++) {
 		const sf_feed *fd = &sf->feeds[i];
 		report_feed *rf = &r->feeds[r->n_feeds++];
@@ -548,12 +596,8 @@ static sd_status verify_feeds(sd_report *r, syncfile *sf, obs_model *model, cons
 		}
 		if (sf->inner_cut && cut_feed(r, sf, fd, rf, model))
 			continue;
-		/* each look reads the feeds' data again: a hostile database of
-		 * many keyless feeds gets a bounded number (the rest keep the
-		 * finding as sf_check_feed_keys() made it) */
 		uint8_t proved[32];
-		bool have = !(fd->key.present && fd->key.size == 32) && proofs++ < KEY_PROOFS &&
-		            prove_key(r, sf, fd, proved);
+		bool have = prove_key(r, sf, fd, proved, &searches);
 		sd_status st =
 		    verify_one(sf, fd, rf, &r->findings, model, have ? proved : NULL, prog, err);
 		if (st != SD_OK)

@@ -1225,7 +1225,7 @@ long feed_key_prove(const feed_source *src, const uint8_t *cands, size_t n, uint
 			continue;
 		len[m++] = s;
 	}
-	long found = -1;
+	long found = m ? -1 : -2;
 	for (size_t c = 0; c < n && found < 0 && m && !sess_interrupted; c++)
 		for (size_t k = 0; k < m && found < 0; k++)
 			if (crypto_sign_verify_detached(sig[k], th[k], 32, cands + 32 * c) == 0) {

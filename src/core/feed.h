@@ -79,9 +79,10 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
  * (32 bytes each, cands) with which one of the feed's last signed lengths
  * verifies, its signature over the tree hash of the stored tree (Ed25519
  * with libsodium: a key that is not the feed's does not verify). Returns its
- * position and sets *signed_len to that length; -1 when none is proved (or
- * the tree or signatures file cannot tell). At most FEED_KEY_SIGS signatures
- * are tried, the last first. */
+ * position and sets *signed_len to that length; -1 when none is proved, -2
+ * when the tree and signatures file cannot tell (no signed length whose
+ * tree hash the stored tree gives). At most FEED_KEY_SIGS signatures are
+ * tried, the last first. */
 #define FEED_KEY_SIGS 4
 long feed_key_prove(const feed_source *src, const uint8_t *cands, size_t n, uint64_t *signed_len);
 

@@ -89,19 +89,32 @@ static uint8_t *load(syncfile *sf, const sf_range *r, size_t *len)
 	return sf_load(sf, r, SMALL_LIMIT, len);
 }
 
-/* The feed's 32-byte public key: its key file, or, for a key file cut, grown
- * or emptied by storage damage, the key the check proved with the device's
- * signature (key_hex, from the report: prove_key() in check_corruption.c);
- * NULL when neither (*kl then the key file's length). */
+/* The feed's 32-byte public key: the key the check verified it with
+ * (key_hex, from the report): its key file's, or, for a key file cut,
+ * grown, emptied or damaged by storage, the key the device's signature
+ * proved (prove_key() in check_corruption.c); else the key file as it is,
+ * or NULL (*kl then the key file's length). */
 static uint8_t *load_key(syncfile *sf, const sf_feed *fd, const char *key_hex, size_t *kl)
 {
 	uint8_t *key = load(sf, &fd->key, kl);
-	if ((key && *kl == 32) || !key_hex || !keys_is_hex64(key_hex))
+	if (!key_hex || !keys_is_hex64(key_hex))
 		return key;
 	key = xrealloc(key, 32);
 	*kl = 32;
 	keys_decode(key_hex, key);
 	return key;
+}
+
+/* Whether fd's key file is not the key the check verified the feed with. */
+static bool key_file_damaged(syncfile *sf, const sf_feed *fd, const char *key_hex)
+{
+	size_t kl;
+	uint8_t *key = load(sf, &fd->key, &kl), want[32];
+	bool damaged =
+	    !key || kl != 32 ||
+	    (keys_is_hex64(key_hex) && keys_decode(key_hex, want) && memcmp(key, want, 32));
+	free(key);
+	return damaged;
 }
 
 /* The size in the leaf of block k of tree t; 0 past its end. */
@@ -1417,7 +1430,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		                     "and blocks"),
 		                   pf->from));
 	}
-	if (!(fd->key.present && fd->key.size == 32))
+	if (key_file_damaged(sf, fd, pf->key_hex))
 		/* its key proved by its signature (the check found it) */
 		add_line(&pf->changes, &pf->n_changes,
 		         xasprintf(_("feed %d: its damaged key file is written again with the key "

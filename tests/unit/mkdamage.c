@@ -81,6 +81,8 @@
  *   mkdamage grow FILE INNER BYTES  inner entry INNER followed by BYTES more
  *                                   zero bytes (the database and the index
  *                                   written again around it)
+ *   mkdamage keybit FILE FEED BIT   flip bit BIT of the feed's key file (BIT
+ *                                   "zero": its 32 bytes zeroed, a sector lost)
  *   mkdamage leafsize FILE FEED BLOCK  flip a byte of the size in the leaf
  *                                   node of a block (its hash intact)
  *   mkdamage databit FILE FEED BLOCK  flip the data bit of a block in the
@@ -337,6 +339,20 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		return in ? names_damage(sf, path, "plain", argv[3],
 		                         in->size + strtoull(argv[4], NULL, 10), true)
 		          : 2;
+	}
+	if (!strcmp(what, "keybit") && argc == 5) {
+		/* one bit of the key file flipped, or (BIT "zero") its 32 bytes zeroed */
+		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
+		if (!fd || !fd->key.present || fd->key.size != 32)
+			return 2;
+		uint8_t key[32];
+		dmg_read(path, fd->key.off, key, 32);
+		if (!strcmp(argv[4], "zero"))
+			memset(key, 0, 32);
+		else
+			key[atoi(argv[4]) / 8 % 32] ^= (uint8_t)(0x80 >> (atoi(argv[4]) % 8));
+		dmg_write(path, fd->key.off, key, 32);
+		return 0;
 	}
 	if ((!strcmp(what, "databit") || !strcmp(what, "treebit")) && argc == 5) {
 		/* the first page: 1024 bytes of data bits (8192 blocks), then
