@@ -1220,6 +1220,7 @@ static void trailer_without_index(syncfile *sf, findings *fl)
 /* How far into a member's data zeros may reach over a lost header (a few
  * lost pages) before the member is taken for lost too. */
 #define ZEROED_REACH ((uint64_t)64 << 10)
+#define ZEROED_LOOKS 1024
 
 /* A header block that reads all zeros where the index puts a member: a
  * sector of storage zeroed (an SD card's failure), the data after it
@@ -1230,7 +1231,12 @@ static void trailer_without_index(syncfile *sf, findings *fl)
  * as a damaged photo, of a database as a damaged database, by name). */
 static bool zeroed_header_vouched(syncfile *sf, const sf_mrec *m, uint64_t off, uint64_t size)
 {
-	if (m || size == 0 || !header_or_end_at(sf, off + TAR_BLOCK + tar_padded(size)))
+	/* at most ZEROED_LOOKS looks (64 KiB of zeros each, at worst): a
+	 * hostile index can point every entry at zeros */
+	if (m || size == 0 || sf->zeroed_looks >= ZEROED_LOOKS)
+		return false;
+	sf->zeroed_looks++;
+	if (!header_or_end_at(sf, off + TAR_BLOCK + tar_padded(size)))
 		return false;
 	uint8_t b[TAR_BLOCK];
 	uint64_t reach = size < ZEROED_REACH ? size : ZEROED_REACH;
@@ -1264,11 +1270,11 @@ static bool recover_member(syncfile *sf, const sf_mrec *m, const char *name, uin
 	    sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 		return false;
 	(void)tar_header_parse(b, &h);
-	if (h.zero ? !zeroed_header_vouched(sf, m, off, size)
-	           : h.checksum_ok ||
-	                 ((!h.size_ok || h.size != size) && !size_restores_checksum(b, size)) ||
-	                 (m && (m->data_off != off + TAR_BLOCK || (m->flags & MF_CHECKSUM_OK))) ||
-	                 sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS))
+	if (sf->n_recovered >= sd_limit(SD_LIMIT_MEMBERS) ||
+	    (h.zero ? !zeroed_header_vouched(sf, m, off, size)
+	            : h.checksum_ok ||
+	                  ((!h.size_ok || h.size != size) && !size_restores_checksum(b, size)) ||
+	                  (m && (m->data_off != off + TAR_BLOCK || (m->flags & MF_CHECKSUM_OK)))))
 		return false;
 	sf->recovered = xreallocarray(sf->recovered, sf->n_recovered + 1, sizeof *sf->recovered);
 	sf->recovered_names =
@@ -1464,10 +1470,12 @@ static void vouched_unpatched(syncfile *sf, findings *fl)
 static void drop_walked_inside(syncfile *sf, size_t at)
 {
 	uint64_t end = mrec(sf, at)->data_off + mrec(sf, at)->size;
-	size_t k = at + 1;
-	while (k < sf->n_members && mrec(sf, k)->data_off - TAR_BLOCK < end)
-		k++;
-	size_t gone = k - at - 1;
+	size_t k = at + 1, kept = at + 1;
+	/* a member the index names is the index's, whatever lies around it */
+	for (; k < sf->n_members && mrec(sf, k)->data_off - TAR_BLOCK < end; k++)
+		if (mrec(sf, k)->flags & MF_IN_INDEX)
+			*mrec(sf, kept++) = *mrec(sf, k);
+	size_t gone = k - kept;
 	if (!gone)
 		return;
 	for (size_t i = k; i < sf->n_members; i++)

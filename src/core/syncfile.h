@@ -133,6 +133,7 @@ typedef struct syncfile {
 	sf_mrec *recovered; /* names in recovered_names */
 	char **recovered_names;
 	size_t n_recovered;
+	unsigned zeroed_looks; /* index entries over a zeroed header looked at */
 	/* index */
 	bool has_index; /* ___index.json found and parsed as {index: …} */
 	/* userdata */
