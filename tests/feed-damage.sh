@@ -293,4 +293,19 @@ for dmg in "1 77" "0 zero"; do
 	is "key of feed $1 damaged ($2): the rebuilt file" "$(json "$TMP/key-$1-$2.out.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
 	mapeo "key of feed $1 damaged ($2), rebuilt" "$TMP/key-$1-$2.out.mapeodata" "$KA" 24 30
 done
+# a header inside the database zeroed (a sector lost): feed 0's data, key,
+# signatures or tree is still there, and the feed's other files give its
+# size; a salvage kept none of it ("the database is damaged"), now the feed
+# is read, verified and rebuilt whole
+for at in 95232 92160 93184 94208; do
+	f="$TMP/inner-$at.mapeodata"
+	cp "$D/good-project-B.mapeodata" "$f"
+	dd if=/dev/zero of="$f" bs=512 seek=$((at / 512)) count=1 conv=notrunc 2>/dev/null
+	is "inner header zeroed at $at: the feed is read" "$(json "$f" '[.observations.heads, .feeds[0].verified, ([.findings[] | select(.code == "inner-tar-damaged" and (.message | test("all zeros")))] | length)] | join(" ")')" "4 4 1"
+	status "inner header zeroed at $at: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/inner-$at.out.mapeodata"
+	is "inner header zeroed at $at: the rebuilt file" "$(json "$TMP/inner-$at.out.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 4"
+done
+mapeo_refuses "a zeroed header of 0/data (the file as it is)" "$TMP/inner-95232.mapeodata" "$KB"
+mapeo "a zeroed header of 0/data, rebuilt" "$TMP/inner-95232.out.mapeodata" "$KB" 4 6
+mapeo "a zeroed header of 0/key, rebuilt" "$TMP/inner-92160.out.mapeodata" "$KB" 4 6
 done_testing

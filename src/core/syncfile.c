@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feed.h"
+#include "hypercore.h"
 #include "i18n.h"
 #include "keys.h"
 #include "report.h"
@@ -2075,6 +2077,10 @@ void sf_check_feed_keys(const syncfile *sf, findings *fl)
 }
 
 /* What the parts of read_inner() share while they walk the inner tar. */
+/* Zeroed entry headers the walk looks behind, at most (each one a guess
+ * checked against the feed's own files). */
+#define INNER_ZEROED 8
+
 typedef struct inner_walk {
 	syncfile *sf;
 	const sf_member *db;
@@ -2085,6 +2091,9 @@ typedef struct inner_walk {
 	feed_table table;
 	bool feeds_over;
 	bool any_backslash, any_slash;
+	/* stretches that begin with a zeroed header block: [zero_at, zero_to) */
+	uint64_t zero_at[INNER_ZEROED], zero_to[INNER_ZEROED];
+	size_t n_zero;
 } inner_walk;
 
 /* A damaged stretch of the inner tar (an event of tar_iter_next() other
@@ -2339,6 +2348,143 @@ static void feeds_mapeo_loads(syncfile *sf, findings *fl)
 	sf_check_feed_keys(sf, fl);
 }
 
+static bool block_zero(syncfile *sf, uint64_t off)
+{
+	uint8_t b[TAR_BLOCK];
+	if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
+		return false;
+	return b[0] == 0 && !memcmp(b, b + 1, TAR_BLOCK - 1);
+}
+
+/* A damaged stretch of the inner tar that begins with a block of zeros
+ * where an entry's header was (a sector lost in storage): kept for
+ * inner_zeroed_entry(). */
+static void inner_note_zeroed(inner_walk *w, tar_event ev)
+{
+	uint64_t d = w->it.damage_off;
+	if (ev != TAR_DAMAGE || w->n_zero >= INNER_ZEROED || !w->sf->db)
+		return;
+	if (w->n_zero && w->zero_to[w->n_zero - 1] == UINT64_MAX)
+		return; /* the stretch goes on */
+	uint64_t z = block_zero(w->sf, d) ? d
+	             : d >= w->db->data_off + TAR_BLOCK && block_zero(w->sf, d - TAR_BLOCK)
+	                 ? d - TAR_BLOCK
+	                 : UINT64_MAX;
+	if (z == UINT64_MAX)
+		return;
+	w->zero_at[w->n_zero] = z;
+	w->zero_to[w->n_zero++] = UINT64_MAX;
+}
+
+/* How many bytes file of feed fd must hold, from its other files (its
+ * length from its signatures or tree); 0 when they cannot tell. */
+static uint64_t feed_file_size(syncfile *sf, const sf_feed *fd, const char *file)
+{
+	uint64_t len =
+	    fd->signatures.present && fd->signatures.size >= 32 ? (fd->signatures.size - 32) / 64
+	    : fd->tree.present && fd->tree.size >= 32 + 40 ? ((fd->tree.size - 32) / 40 + 1) / 2
+	                                                   : 0;
+	if (!len)
+		return 0; /* an empty feed's key: no signature could tell a wrong guess */
+	if (!strcmp(file, "key"))
+		return 32;
+	if (!strcmp(file, "signatures"))
+		return 32 + 64 * len;
+	if (!strcmp(file, "tree"))
+		return 32 + 40 * (2 * len - 1);
+	if (strcmp(file, "data") != 0 || !fd->tree.present)
+		return 0;
+	/* the data: the sum of the sizes of the roots of its length */
+	uint64_t roots[64], total = 0;
+	size_t n = feed_full_roots(len, roots);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t node[40];
+		if (32 + (roots[i] + 1) * 40 > fd->tree.size ||
+		    sdin_read_exact(sf->in, node, 40, fd->tree.off + 32 + roots[i] * 40, NULL) !=
+		        SD_OK)
+			return 0;
+		total += hc_be64(node + 32);
+	}
+	return total;
+}
+
+/* The stretch [z, to) of the inner tar begins with a zeroed header. When
+ * exactly one file that a feed lacks (key, tree, signatures or data) has
+ * the size, from the feed's other files, that ends where the next header
+ * begins (or the database's end follows it), it is taken as that file: its
+ * data is then verified as any feed's is (a wrong guess is told as
+ * damage), and a rebuild writes its header again. */
+static void inner_zeroed_entry(inner_walk *w, uint64_t z, uint64_t to)
+{
+	static const char *const files[] = {"key", "tree", "signatures", "data"};
+	syncfile *sf = w->sf;
+	uint64_t data = z + TAR_BLOCK, end_of_db = w->db->data_off + w->len;
+	const sf_feed *pick = NULL;
+	const char *pick_file = NULL;
+	uint64_t pick_size = 0;
+	int found = 0;
+	for (size_t i = 0; i < sf->n_feeds && found < 2; i++) {
+		const sf_feed *fd = &sf->feeds[i];
+		const sf_range *r[] = {&fd->key, &fd->tree, &fd->signatures, &fd->data};
+		for (size_t k = 0; k < 4 && found < 2; k++) {
+			if (r[k]->present)
+				continue;
+			uint64_t size = feed_file_size(sf, fd, files[k]);
+			uint64_t end = data + tar_padded(size);
+			if (!size || end > to ||
+			    (end != to && (to != end_of_db || to - end < 1024)))
+				continue;
+			/* a tree or signatures file begins with hypercore's header */
+			uint8_t head[HC_HEADER];
+			if ((k == 1 || k == 2) &&
+			    (sdin_read_exact(sf->in, head, HC_HEADER, data, NULL) != SD_OK ||
+			     !(k == 1 ? hc_header_ok(head, HC_HEADER, HC_TYPE_TREE, HC_NODE,
+			                             HC_ALGO_TREE)
+			              : hc_header_ok(head, HC_HEADER, HC_TYPE_SIGNATURES, HC_SIG,
+			                             HC_ALGO_SIGNATURES))))
+				continue;
+			found++;
+			pick = fd, pick_file = files[k], pick_size = size;
+		}
+	}
+	if (found != 1 || block_zero(sf, data))
+		return;
+	char *name = xasprintf("%s%c%s", pick->dir, pick->backslash ? '\\' : '/', pick_file);
+	tar_entry e = {.name = name,
+	               .header_off = z,
+	               .data_off = data,
+	               .size = pick_size,
+	               .typeflag = '0',
+	               .checksum_ok = true};
+	inner_place(w, &e);
+	char *en = escape_name(name);
+	finding *f = NULL;
+	for (size_t i = 0; i < fnd_n(w->fl) && !f; i++) {
+		const finding *c = fnd_at(w->fl, i);
+		if (c->id == FND_INNER_TAR_DAMAGED && c->offset >= (int64_t)z &&
+		    c->offset <= (int64_t)data)
+			f = fnd_edit(w->fl, i);
+	}
+	char *msg = xasprintf(
+	    _("the header of the database entry '%s' (at byte %llu, %llu bytes into the "
+	      "database) is all zeros (storage lost that block); its %llu bytes, the size "
+	      "the feed's other files give, are still there and are read. Mapeo will say "
+	      "'Invalid tar header' until a rebuild writes the header again"),
+	    en, (unsigned long long)z, (unsigned long long)(z - w->db->data_off),
+	    (unsigned long long)pick_size);
+	if (f) {
+		free(f->message);
+		f->message = msg;
+	} else {
+		f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED, "%s", msg);
+		free(msg);
+	}
+	f->offset = (int64_t)z;
+	fnd_set_member(f, DB_NAME);
+	fnd_set_inner(f, en);
+	free(en), free(name);
+}
+
 static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	const sf_member *db = sf->db;
@@ -2356,14 +2502,22 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		tar_event ev = tar_iter_next(&w.it, &e, &err);
 		if (ev == TAR_END)
 			break;
-		if (inner_damage(&w, ev, &err))
+		if (inner_damage(&w, ev, &err)) {
+			inner_note_zeroed(&w, ev);
 			continue;
+		}
+		if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX)
+			w.zero_to[w.n_zero - 1] = e.header_off;
 		inner_entry_faults(&w, &e);
 		if (e.typeflag != '0' && e.typeflag != '\0')
 			continue; /* only regular files carry feeds */
 		inner_place(&w, &e);
 	}
 	tar_iter_free(&w.it);
+	if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX)
+		w.zero_to[w.n_zero - 1] = db->data_off + w.len;
+	for (size_t k = 0; k < w.n_zero; k++)
+		inner_zeroed_entry(&w, w.zero_at[k], w.zero_to[k]);
 	free(w.table.slot);
 	inner_cut_at_end(&w);
 	sf->hints.backslashes = w.any_backslash;
