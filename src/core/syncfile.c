@@ -300,6 +300,15 @@ static void header_member(const tar_header *h, uint64_t off, sf_member *m)
 	m->checksum_ok = h->checksum_ok;
 }
 
+/* Does the 512-byte block at off read all zeros (a sector storage lost)? */
+static bool block_zero(syncfile *sf, uint64_t off)
+{
+	uint8_t b[TAR_BLOCK];
+	if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
+		return false;
+	return b[0] == 0 && !memcmp(b, b + 1, TAR_BLOCK - 1);
+}
+
 /* Is there a plausible header (or the end) at off? Used to decide whether a
  * header's size can be trusted. A header with a sync file member's name and
  * a size is one even when a flipped byte fails its checksum: damage to two
@@ -1517,10 +1526,7 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		sf->recovered_names[k] = NULL;
 		/* A zeroed header was skipped as zeros: the walk named the
 		 * member's data as damage from its first byte on. */
-		uint8_t hb[TAR_BLOCK];
-		bool zeroed =
-		    sdin_read_exact(sf->in, hb, TAR_BLOCK, r->header_off, NULL) == SD_OK &&
-		    hb[0] == 0 && !memcmp(hb, hb + 1, TAR_BLOCK - 1);
+		bool zeroed = block_zero(sf, r->header_off);
 		int64_t at = (int64_t)(zeroed ? r->data_off : r->header_off);
 		finding *f = NULL;
 		for (size_t i = 0; i < fnd_n(fl) && !f; i++)
@@ -1771,8 +1777,7 @@ static const sf_member *index_under_zeroed_header(syncfile *sf, const sf_member 
 	uint64_t d = h + TAR_BLOCK, end = d;
 	uint8_t b[TAR_BLOCK];
 	static const char start[] = "{\"index\":";
-	if (d + TAR_BLOCK > sf->size || sdin_read_exact(sf->in, b, TAR_BLOCK, h, NULL) != SD_OK ||
-	    b[0] || memcmp(b, b + 1, TAR_BLOCK - 1) ||
+	if (d + TAR_BLOCK > sf->size || !block_zero(sf, h) ||
 	    sdin_read_exact(sf->in, b, TAR_BLOCK, d, NULL) != SD_OK ||
 	    memcmp(b, start, sizeof start - 1))
 		return NULL;
@@ -2346,14 +2351,6 @@ static void feeds_mapeo_loads(syncfile *sf, findings *fl)
 	}
 	/* In the sync file each feed must have its key. */
 	sf_check_feed_keys(sf, fl);
-}
-
-static bool block_zero(syncfile *sf, uint64_t off)
-{
-	uint8_t b[TAR_BLOCK];
-	if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
-		return false;
-	return b[0] == 0 && !memcmp(b, b + 1, TAR_BLOCK - 1);
 }
 
 /* A damaged stretch of the inner tar that begins with a block of zeros
