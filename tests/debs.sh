@@ -30,8 +30,14 @@ check() { d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit $?; }
 logtail() { tail -n 30 "$1" | sed 's/^/# /'; }
 
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
+# Everything below lives under $work, and the Debian root is removed with
+# rm -rf: a $work that is not a folder of its own (a disk too full to make
+# it) must stop the test here, never leave an empty path behind.
+if ! mkdir -p "$work" || ! work=$(cd "$work" && pwd) || [ -z "$work" ] || [ "$work" = / ]; then
+	echo "Bail out! cannot make the work folder '${1:-}' (is the disk full?)"
+	df -h "$(dirname "${1:-/tmp}")" 2>&1 | sed 's/^/# /'
+	exit 1
+fi
 rm -rf "$work/out" "$work/out2" "$work/x"
 mkdir -p "$work/logs"
 
@@ -104,6 +110,7 @@ fi
 root=$work/root
 inroot() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb "$@"; }
 cleanup_root() {
+	case $root in "$work"/root) ;; *) echo "# refusing to remove '$root'"; return 1 ;; esac
 	for m in dev proc; do umount "$root/$m" 2>/dev/null; done
 	# Never delete through a mount that is still there (the host's /dev).
 	for m in dev proc; do
