@@ -168,6 +168,11 @@ is "2: diff prints nothing once interrupted" "$(wc -c <"$TMP/out" | tr -d ' ')" 
 mkdir -p "$TMP/rb"
 status "2: rebuild interrupted just after its plan" 130 env SYNCDOCTOR_TEST_INTERRUPT=rebuild-planned "$SYNCDOCTOR" --no-journal rebuild "$D/good-project-A.mapeodata" -o "$TMP/rb/out.mapeodata"
 is "2: and writes nothing" "$(ls -A "$TMP/rb")" ""
+# the written file is checked again before it gets its name: Ctrl-C there
+# stops that read too, and the temporary file goes
+status "2: rebuild interrupted while its output is checked" 130 env SYNCDOCTOR_TEST_INTERRUPT=verify "$SYNCDOCTOR" --no-journal rebuild "$D/good-project-A.mapeodata" -o "$TMP/rb/out.mapeodata"
+is "2: and leaves nothing, not even its temporary file" "$(ls -A "$TMP/rb")" ""
+check "2: it says the output was not kept" grep -q "it was not kept" "$TMP/err"
 # a zero run of written zeros: SIGINT while it is read (the read hook stops
 # the process inside the run) ends the check with 130
 cp "$D/good-project-A.mapeodata" "$TMP/zeros.mapeodata"

@@ -2002,6 +2002,7 @@ bool rebuild_blocks_output(const finding *f)
 typedef struct verify_ctx {
 	rebuild_plan *p;
 	bool fingerprint;
+	const sd_progress *prog; /* only its cancel flag is used */
 } verify_ctx;
 
 /* The written file must read back as the plan says, before it gets the name. */
@@ -2025,7 +2026,19 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	                    .fingerprint = ((verify_ctx *)ud)->fingerprint};
 	sd_report *r = NULL;
 	sd_error cerr;
-	if (check_run(tmp, &co, NULL, &r, &cerr) != SD_OK || r->verdict == VERDICT_UNREADABLE) {
+	/* Ctrl-C stops the read-back of a large output too; no progress is
+	 * drawn for it (the write's own line stays the last one shown). */
+	const sd_progress *wp = ((verify_ctx *)ud)->prog;
+	sd_progress cancel_only = {.cancel = wp ? wp->cancel : NULL};
+	sd_test_point("verify");
+	sd_status cst = check_run(tmp, &co, &cancel_only, &r, &cerr);
+	if (cst == SD_ERR_CANCELLED || sd_progress_cancelled(&cancel_only)) {
+		report_free(r);
+		return sd_error_set(err, SD_ERR_CANCELLED,
+		                    _("interrupted while the rebuilt file was checked; it was not "
+		                      "kept"));
+	}
+	if (cst != SD_OK || r->verdict == VERDICT_UNREADABLE) {
 		report_free(r);
 		return sd_error_set(err, SD_ERR_FORMAT,
 		                    _("the rebuilt file could not be read back"));
@@ -2490,6 +2503,6 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 		sdout_abort(o);
 		return st;
 	}
-	verify_ctx vc = {p, opt->fingerprint};
+	verify_ctx vc = {p, opt->fingerprint, prog};
 	return sdout_commit(o, verify_output, &vc, err);
 }
