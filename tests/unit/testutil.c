@@ -2,11 +2,13 @@
 
 #include "testutil.h"
 
+#include <ftw.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int sd_test_run(Suite *s)
@@ -30,6 +32,34 @@ const char *sd_test_data(const char *name)
 	return buf;
 }
 
+/* The folders sd_test_tmpdir() made, each removed when the process that
+ * made it exits: Check forks a process per test, and a fixture's folder,
+ * made in the parent before the fork, must outlive the test's child. The
+ * suites ran six times a CI run and left every folder behind (hundreds of
+ * MiB of journals): a CI machine's disk filled. */
+static struct {
+	pid_t pid;
+	char *path;
+} made[256];
+static size_t n_made;
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_made(void)
+{
+	for (size_t i = 0; i < n_made; i++) {
+		if (made[i].pid == getpid())
+			nftw(made[i].path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		free(made[i].path);
+	}
+	n_made = 0;
+}
+
 char *sd_test_tmpdir(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -37,6 +67,13 @@ char *sd_test_tmpdir(void)
 	snprintf(tmpl, sizeof tmpl, "%s/sdtest-XXXXXX", t && *t ? t : "/tmp");
 	char *d = mkdtemp(tmpl);
 	ck_assert_msg(d != NULL, "mkdtemp failed");
+	if (n_made == 0)
+		atexit(remove_made);
+	if (n_made < sizeof made / sizeof made[0]) {
+		made[n_made].pid = getpid();
+		made[n_made].path = strdup(d);
+		n_made++;
+	}
 	return strdup(d);
 }
 

@@ -3,7 +3,8 @@
  * sd_test_run() runs a suite and prints TAP on stdout (automake's
  * tap-driver reads it); returns the process exit status.
  * sd_test_data("x") is the path of tests/data/x (SD_TEST_DATA, set by make
- * check). sd_test_tmpdir() makes a fresh private directory per call. */
+ * check). sd_test_tmpdir() makes a fresh private directory per call, removed
+ * with all it holds when the process that made it exits. */
 #ifndef SD_TESTUTIL_H
 #define SD_TESTUTIL_H
 
