@@ -57,6 +57,38 @@ static void era_text(sd_report *r, const syncfile *sf)
 	}
 }
 
+/* A temporary folder: which copy of its database was read, and why. */
+static char *temp_facts(const syncfile *sf)
+{
+	int bad;
+	db_copy c = db_view_copy(sf, &bad);
+	const char *what = _("The database a sync left behind in a temporary folder "
+	                     "(osm-p2p-syncfile-*): it may hold what a sync file lost.");
+	if (c == DB_COPY_PACKED)
+		return xasprintf("%s %s", what,
+		                 _("It was read from its packed copy, osm-p2p-db.tar."));
+	if (c == DB_COPY_PACKED_OVER_UNPACKED)
+		return xasprintf("%s %s", what,
+		                 _("It holds the database twice: the packed copy "
+		                   "(osm-p2p-db.tar) is whole and verifies, so it was read, "
+		                   "not the unpacked one (multifeed)."));
+	if (c == DB_COPY_UNPACKED_OVER_PACKED && bad >= 0) {
+		char *why = xasprintf(_("It holds the database twice: feed %d of the packed copy "
+		                        "(osm-p2p-db.tar) does not verify, so the unpacked one "
+		                        "(multifeed) was read."),
+		                      bad);
+		char *t = xasprintf("%s %s", what, why);
+		free(why);
+		return t;
+	}
+	if (c == DB_COPY_UNPACKED_OVER_PACKED)
+		return xasprintf("%s %s", what,
+		                 _("It holds the database twice: the packed copy "
+		                   "(osm-p2p-db.tar) is cut short or damaged (Mapeo died while "
+		                   "it packed it), so the unpacked one (multifeed) was read."));
+	return xstrdup(what);
+}
+
 /* What only a database has: which folder it is, in plain words. */
 static void database_facts(sd_report *r, const syncfile *sf)
 {
@@ -67,11 +99,7 @@ static void database_facts(sd_report *r, const syncfile *sf)
 		    xstrdup(_("Mapeo Desktop's database on a computer (its kappa.db folder), "
 		              "read in place: nothing in it is changed."));
 		break;
-	case DB_KIND_TEMP:
-		r->era_text =
-		    xstrdup(_("The database a sync left behind in a temporary folder "
-		              "(osm-p2p-syncfile-*): it may hold what a sync file lost."));
-		break;
+	case DB_KIND_TEMP: r->era_text = temp_facts(sf); break;
 	default:
 		r->era_text =
 		    xstrdup(_("A Mapeo database folder (numbered feed folders, as Mapeo "

@@ -2646,6 +2646,22 @@ static void project_key_exposed(syncfile *sf, findings *fl)
 	}
 }
 
+void sf_read_packed(syncfile *sf, sd_input *in, findings *fl, const sd_progress *prog)
+{
+	sf_member m = {.data_off = 0,
+	               .size = sdin_size(in),
+	               .kind = SF_KIND_DB,
+	               .in_index = true,
+	               .checksum_ok = true};
+	sf_member_append(sf, &m, xstrdup(DB_NAME));
+	sf_member_get(sf, sf->n_members - 1, &sf->db_m);
+	sf->db = &sf->db_m;
+	sf->in = in;
+	read_inner(sf, fl, prog);
+	project_key_exposed(sf, fl);
+	sf->in = NULL;
+}
+
 /* A tar whose members are a configuration's (metadata.json, presets.json)
  * and that has none of a sync file's. */
 static bool is_configuration(const syncfile *sf)
