@@ -123,6 +123,7 @@ cp "$D/good-project-A.mapeodata" "$TMP/win.mapeodata"
 json "$TMP/win.mapeodata"
 check "a Windows photo name: said" jq -e \
 	'any(.findings[]; .code == "media-windows-name" and (.message | test("as on Windows")))' "$TMP/c.json"
+is "a Windows photo name: step 2 says Mapeo on Windows wrote it, and what to do" "$(jq -r '[.findings[] | select(.step == "version" and .code == "writer-hint" and (.message | test("^1 photo is named with .* Mapeo on Windows wrote this file .* open the file on Windows, or rebuild it with syncdoctor")))] | length' "$TMP/c.json")" 1
 is "a Windows photo name: read as the photo" "$(jq -c '[.media.members, .media.bytes, ([.findings[] | select(.code == "attachment-missing" or .code == "media-orphan")] | length)]' "$TMP/c.json")" '[30,531405,0]'
 mapeo_refuses_photo() { # Mapeo on Linux takes 29 of the 30 photos
 	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1 (SYNCDOCTOR_NO_INTEROP set)"; return; fi

@@ -364,8 +364,30 @@ static bool feeds_incomplete(const sd_report *r)
 	return false;
 }
 
+/* Photos named original\ID.jpg (media-windows-name) tell who wrote the
+ * file: Mapeo on Windows, which named them with its own path separator
+ * (doc/formats.md §11). Said in step 2, where people look for the writer. */
+static void windows_writer_hint(sd_report *r)
+{
+	size_t n = fnd_count_code(&r->findings, FND_MEDIA_WINDOWS_NAME);
+	if (!n)
+		return;
+	fnd_add(&r->findings, FND_WRITER_HINT,
+	        P_("%zu photo is named with '\\' (original\\ID.jpg): Mapeo on Windows wrote "
+	           "this file and named it with Windows's path separator, so Mapeo on Linux or "
+	           "macOS does not find it; open the file on Windows, or rebuild it with "
+	           "syncdoctor, which names it with '/'",
+	           "%zu photos are named with '\\' (original\\ID.jpg): Mapeo on Windows wrote "
+	           "this file and named them with Windows's path separator, so Mapeo on Linux or "
+	           "macOS does not find them; open the file on Windows, or rebuild it with "
+	           "syncdoctor, which names them with '/'",
+	           n),
+	        n);
+}
+
 void check_version_step(sd_report *r, const ver_clues *clues, const check_options *opt)
 {
+	windows_writer_hint(r);
 	static const check_options defaults = {0};
 	if (!opt)
 		opt = &defaults;
