@@ -202,6 +202,14 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	check "damaged, wizard words: no CLI option on the screens" sh -c "! grep -q -e 'syncdoctor rebuild' -e \"'--\" '$TMP/out'"
 	check "damaged, wizard words: no CLI option in the saved report" sh -c "! grep -q -e 'syncdoctor rebuild' -e '--[a-z]' bad.txt"
 	check "damaged, wizard words: nothing written" test ! -e bad-repaired.mapeodata
+	# a photo's header never patched, the index naming it: Mapeo reads it
+	# through the index, so the file is not why Mapeo froze
+	cp "$D/good-project-A.mapeodata" unpatched.mapeodata
+	chmod u+w unpatched.mapeodata
+	"${top_builddir}/tests/unit/mkdamage" unpatch unpatched.mapeodata original/967423bc293d1d03e9e7b8659120e1b9.jpg
+	wiz '\n1\n\n\n\n' unpatched.mapeodata
+	check "unpatched photo header: small problems, not damage" has "SMALL PROBLEMS"
+	check "unpatched photo header: why Mapeo froze, in plain words" says "Not because of this file. It shows that Mapeo stopped, or was closed, while it wrote the file: a header was never finished. But Mapeo finds that part through the file's table of contents, so the file opens and syncs."
 else
 	skip "popped database: mkdamage not built (no Check)"
 fi

@@ -1445,9 +1445,28 @@ static void index_misplaced(syncfile *sf, findings *fl)
 }
 
 /* A header never patched that the index still names: Mapeo reads the
- * member through the index, whole, which the walk could not know. */
+ * member through the index, whole, which the walk could not know. So it
+ * is a warning, not an error: the finding is made again with that
+ * severity (fnd_edit() keeps a finding's severity). */
+typedef struct offsets {
+	int64_t *v;
+	size_t n, cap;
+} offsets;
+
+static bool is_vouched(const finding *f, void *ud)
+{
+	const offsets *o = ud;
+	bool found = false;
+	for (size_t i = 0; i < o->n && !found; i++)
+		found = o->v[i] == f->offset;
+	return found && f->id == FND_UNPATCHED_HEADER && f->severity == SEV_ERROR;
+}
+
 static void vouched_unpatched(syncfile *sf, findings *fl)
 {
+	findings warn;
+	fnd_init(&warn);
+	offsets seen = {0};
 	for (size_t i = 0; sf->has_index && fnd_has(fl, FND_UNPATCHED_HEADER) && i < fnd_n(fl);
 	     i++) {
 		const finding *c = fnd_at(fl, i);
@@ -1457,19 +1476,30 @@ static void vouched_unpatched(syncfile *sf, findings *fl)
 		if (mi == NO_MEMBER || (mrec(sf, mi)->flags & (MF_UNPATCHED | MF_IN_INDEX)) !=
 		                           (MF_UNPATCHED | MF_IN_INDEX))
 			continue;
+		int64_t at = c->offset;
+		SD_GROW(seen.v, seen.cap, seen.n + 1);
+		seen.v[seen.n++] = at;
 		sf_member m;
 		sf_member_get(sf, mi, &m);
 		char *en = escape_name(m.name);
-		finding *f = fnd_edit(fl, i);
-		free(f->message);
-		f->message = xasprintf(
+		finding *f = fnd_add_sev(
+		    &warn, FND_UNPATCHED_HEADER, SEV_WARNING,
 		    _("the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
 		      "first and fills in last, but the index names it with its size (%llu "
-		      "bytes): Mapeo reads it whole through the index, and a rebuild writes "
-		      "the header again"),
+		      "bytes): Mapeo reads it whole through the index, so it is no reason for "
+		      "Mapeo to freeze; it is the trace of a write Mapeo did not finish (closed "
+		      "or stopped while it wrote the file), and a rebuild writes the header "
+		      "again"),
 		    en, (unsigned long long)m.header_off, (unsigned long long)m.size);
+		f->offset = at;
+		fnd_set_member(f, m.name);
 		free(en);
 	}
+	if (fnd_n(&warn))
+		fnd_remove_if(fl, is_vouched, &seen);
+	fnd_append(fl, &warn);
+	fnd_free(&warn);
+	free(seen.v);
 }
 
 /* The recovered members into the walk's list, in header order: one the
