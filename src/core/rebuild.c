@@ -1478,7 +1478,9 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
 	else if (sf->after_end)
 		add_line(&p->changes, &p->n_changes,
-		         xasprintf(_("the %llu bytes added after the file's end are dropped"),
+		         xasprintf(P_("the %llu byte added after the file's end is dropped",
+		                      "the %llu bytes added after the file's end are dropped",
+		                      sf->after_end),
 		                   (unsigned long long)sf->after_end));
 
 	/* Feeds, renumbered without gaps. */
@@ -2133,7 +2135,9 @@ static sd_status write_allowed(const rebuild_plan *p, const char *output, sd_err
 	if (sd_free_space(output, &free_bytes) && free_bytes < p->estimated_size + (1u << 20))
 		return sd_error_set(
 		    err, SD_ERR_NOSPACE,
-		    _("%s: not enough free space (%llu bytes free, about %llu needed)"), output,
+		    P_("%s: not enough free space (%llu byte free, about %llu needed)",
+		       "%s: not enough free space (%llu bytes free, about %llu needed)", free_bytes),
+		    output,
 		    (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
 	return SD_OK;
 }
