@@ -2136,9 +2136,9 @@ static sd_status write_allowed(const rebuild_plan *p, const char *output, sd_err
 		return sd_error_set(
 		    err, SD_ERR_NOSPACE,
 		    P_("%s: not enough free space (%llu byte free, about %llu needed)",
-		       "%s: not enough free space (%llu bytes free, about %llu needed)", free_bytes),
-		    output,
-		    (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
+		       "%s: not enough free space (%llu bytes free, about %llu needed)",
+		       free_bytes),
+		    output, (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
 	return SD_OK;
 }
 

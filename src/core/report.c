@@ -1146,8 +1146,8 @@ static void corruption_text(const sd_report *r, int width, strbuf *out, const te
 {
 	sb_printf(out, "\n%s\n", _("Step 3 of 3: Corruption"));
 	char *l;
-	char *photos = xasprintf(P_("%zu photo file", "%zu photo files", r->media_members),
-	                         r->media_members);
+	char *photos =
+	    xasprintf(P_("%zu photo file", "%zu photo files", r->media_members), r->media_members);
 	char *bytes = xasprintf(P_("%llu byte", "%llu bytes", r->media_bytes),
 	                        (unsigned long long)r->media_bytes);
 	char *parts = r->is_database
@@ -1201,8 +1201,9 @@ static void to_text(const sd_report *r, int width, strbuf *out, const text_sink 
 	if (width < 40)
 		width = 40;
 	char *file = report_escape(r->file);
-	sb_printf(out, P_("syncdoctor %s: %s (%llu byte)\n", "syncdoctor %s: %s (%llu bytes)\n", r->size),
-	          PACKAGE_VERSION, file, (unsigned long long)r->size);
+	sb_printf(
+	    out, P_("syncdoctor %s: %s (%llu byte)\n", "syncdoctor %s: %s (%llu bytes)\n", r->size),
+	    PACKAGE_VERSION, file, (unsigned long long)r->size);
 	free(file);
 	if (r->verdict == VERDICT_UNREADABLE) {
 		sb_addc(out, '\n');

@@ -844,17 +844,27 @@ static void bytes_after_end(syncfile *sf, findings *fl, uint64_t pos, const sd_p
 	sf->after_end = n;
 	if (sf->size % TAR_BLOCK || ustar_after(sf, pos, prog))
 		f = fnd_add(fl, FND_TRUNCATED_FILE,
-		            _("the file goes on for %llu bytes after its end (its index and "
-		              "the 1024 zero bytes that close it), from byte %llu: something "
-		              "was added to it after Mapeo wrote it, and Mapeo, which looks "
-		              "for the index from the end, will not find it ('No files found' "
-		              "or 'not valid JSON'). A rebuild leaves those bytes out"),
+		            P_("the file goes on for %llu byte after its end (its index and "
+		               "the 1024 zero bytes that close it), from byte %llu: something "
+		               "was added to it after Mapeo wrote it, and Mapeo, which looks "
+		               "for the index from the end, will not find it ('No files found' "
+		               "or 'not valid JSON'). A rebuild leaves it out",
+		               "the file goes on for %llu bytes after its end (its index and "
+		               "the 1024 zero bytes that close it), from byte %llu: something "
+		               "was added to it after Mapeo wrote it, and Mapeo, which looks "
+		               "for the index from the end, will not find it ('No files found' "
+		               "or 'not valid JSON'). A rebuild leaves those bytes out",
+		               n),
 		            (unsigned long long)n, (unsigned long long)pos);
 	else
 		f = fnd_add(fl, FND_DEAD_SPACE,
-		            _("the file goes on for %llu bytes after its end (its index and "
-		              "the 1024 zero bytes that close it), from byte %llu: something "
-		              "was added to it after Mapeo wrote it; Mapeo does not read them"),
+		            P_("the file goes on for %llu byte after its end (its index and "
+		               "the 1024 zero bytes that close it), from byte %llu: something "
+		               "was added to it after Mapeo wrote it; Mapeo does not read it",
+		               "the file goes on for %llu bytes after its end (its index and "
+		               "the 1024 zero bytes that close it), from byte %llu: something "
+		               "was added to it after Mapeo wrote it; Mapeo does not read them",
+		               n),
 		            (unsigned long long)n, (unsigned long long)pos);
 	f->offset = (int64_t)pos;
 }
@@ -879,8 +889,11 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (pos + TAR_BLOCK > sf->size) {
 			finding *f = fnd_add(
 			    fl, FND_TRUNCATED_FILE,
-			    _("the file ends %llu bytes into a 512-byte block at byte %llu: "
-			      "its length (%llu) is not a multiple of 512"),
+			    P_("the file ends %llu byte into a 512-byte block at byte %llu: "
+			       "its length (%llu) is not a multiple of 512",
+			       "the file ends %llu bytes into a 512-byte block at byte %llu: "
+			       "its length (%llu) is not a multiple of 512",
+			       sf->size - pos),
 			    (unsigned long long)(sf->size - pos), (unsigned long long)pos,
 			    (unsigned long long)sf->size);
 			f->offset = (int64_t)pos;
@@ -1183,11 +1196,17 @@ static void zero_tail(syncfile *sf, findings *fl, bool inner_read)
 	if (in) {
 		char *en = escape_name(in->name);
 		f = fnd_add(fl, FND_TRUNCATED_FILE,
-		            _("the file is only zeros from byte %llu to its end (%llu bytes), "
-		              "over the last %llu bytes of '%s' too: nothing was written "
-		              "there. A copy that stopped before it finished (a USB stick taken "
-		              "out too soon) or a computer that lost power leaves a file like "
-		              "this, and what belonged there is not in this copy"),
+		            P_("the file is only zeros from byte %llu to its end (%llu bytes), "
+		               "over the last %llu byte of '%s' too: nothing was written "
+		               "there. A copy that stopped before it finished (a USB stick taken "
+		               "out too soon) or a computer that lost power leaves a file like "
+		               "this, and what belonged there is not in this copy",
+		               "the file is only zeros from byte %llu to its end (%llu bytes), "
+		               "over the last %llu bytes of '%s' too: nothing was written "
+		               "there. A copy that stopped before it finished (a USB stick taken "
+		               "out too soon) or a computer that lost power leaves a file like "
+		               "this, and what belonged there is not in this copy",
+		               in->data_off + in->size - from),
 		            (unsigned long long)from, (unsigned long long)n,
 		            (unsigned long long)(in->data_off + in->size - from), en);
 		fnd_set_member(f, en);
@@ -2831,8 +2850,11 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	if (sf->size < 1024) {
 		finding *f =
 		    fnd_add(fl, FND_FILE_TOO_SMALL,
-		            _("the file has only %llu bytes: Mapeo treats a file under 1024 bytes "
-		              "as empty and overwrites it"),
+		            P_("the file has only %llu byte: Mapeo treats a file under 1024 bytes "
+		               "as empty and overwrites it",
+		               "the file has only %llu bytes: Mapeo treats a file under 1024 bytes "
+		               "as empty and overwrites it",
+		               sf->size),
 		            (unsigned long long)sf->size);
 		f->offset = 0;
 		return SD_OK;
