@@ -197,5 +197,9 @@ status "a database's tar: rebuilt as it says" 0 "$SYNCDOCTOR" rebuild --config "
 	"$TMP/nodb.mapeodata" --database "$TMP/x88" -o "$TMP/x88.mapeodata"
 is "a database's tar: the sync file whole" "$(verdict "$TMP/x88.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "a database's tar, put in a sync file" "$TMP/x88.mapeodata" "$KA" 24 30
+status "a database's tar: rebuilt from the folder that holds it, as it says" 0 "$SYNCDOCTOR" rebuild --config "$CA" \
+	"$TMP/nodb.mapeodata" --database "$TMP/osm-p2p-syncfile-88" -o "$TMP/x88b.mapeodata"
+is "a database's tar, not extracted: the sync file whole" "$(verdict "$TMP/x88b.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a database's tar, not extracted, put in a sync file" "$TMP/x88b.mapeodata" "$KA" 24 30
 
 done_testing

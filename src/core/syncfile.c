@@ -2884,8 +2884,8 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		    fnd_add(fl, FND_NOT_A_SYNC_FILE, _("this is not a Mapeo sync file: %s"),
 		            _("it is a Mapeo database (an osm-p2p-db.tar, as a sync file holds it "
 		              "or as Mapeo leaves it in a temporary osm-p2p-syncfile folder); to "
-		              "put it in a sync file, extract it into an empty folder and give "
-		              "that folder to 'syncdoctor rebuild --database'"));
+		              "put it in a sync file, give the folder that holds it (alone, or as "
+		              "Mapeo left it) to 'syncdoctor rebuild --database'"));
 		f->offset = 0;
 		return SD_OK;
 	} else if (!is_configuration(sf)) {
