@@ -2819,6 +2819,19 @@ static bool count_members(syncfile *sf, uint64_t want_db)
 	return want_db == SF_DB_DEFAULT || db != NO_MEMBER;
 }
 
+/* Under 1024 bytes: no sync file to Mapeo. */
+static void too_small(const syncfile *sf, findings *fl)
+{
+	finding *f = fnd_add(fl, FND_FILE_TOO_SMALL,
+	                     P_("the file has only %llu byte: Mapeo treats a file under 1024 "
+	                        "bytes as empty and overwrites it",
+	                        "the file has only %llu bytes: Mapeo treats a file under 1024 "
+	                        "bytes as empty and overwrites it",
+	                        sf->size),
+	                     (unsigned long long)sf->size);
+	f->offset = 0;
+}
+
 static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
                                 const sd_progress *prog, bool fingerprint, uint64_t want_db,
                                 sd_error *err)
@@ -2848,15 +2861,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return SD_OK;
 	}
 	if (sf->size < 1024) {
-		finding *f =
-		    fnd_add(fl, FND_FILE_TOO_SMALL,
-		            P_("the file has only %llu byte: Mapeo treats a file under 1024 bytes "
-		               "as empty and overwrites it",
-		               "the file has only %llu bytes: Mapeo treats a file under 1024 bytes "
-		               "as empty and overwrites it",
-		               sf->size),
-		            (unsigned long long)sf->size);
-		f->offset = 0;
+		too_small(sf, fl);
 		return SD_OK;
 	}
 	tar_header h;
