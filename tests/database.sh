@@ -120,7 +120,7 @@ mapeo "salvaged from a database" "$TMP/s.mapeodata" "$KA" "$(j "$TMP/s.mapeodata
 # a leftover temp folder (the database a sync took out of a file)
 "$MKDB" --temp "$D/good-project-B.mapeodata" "$TMP/osm-p2p-syncfile-4242" || fail "mkdb --temp"
 status "check a temp folder" 0 "$SYNCDOCTOR" check --no-config --format json "$TMP/osm-p2p-syncfile-4242"
-is "temp folder: observations, project unknown" "$(jq -r '[.kind, .observations.heads, ([.findings[] | select(.code == "project-unknown")] | length)] | map(tostring) | join(" ")' "$TMP/out")" "database 4 1"
+is "temp folder: observations, project unknown" "$(jq -r '[.kind, .observations.heads, ([.findings[] | select(.code == "project-unknown")] | length), .database_copy] | map(tostring) | join(" ")' "$TMP/out")" "database 4 1 unpacked"
 status "rebuild from a temp folder needs a project" 1 env HOME="$TMP/nohome" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" rebuild --database "$TMP/osm-p2p-syncfile-4242" -o "$TMP/t.mapeodata"
 status "rebuild from a temp folder with --config" 0 "$SYNCDOCTOR" rebuild --database "$TMP/osm-p2p-syncfile-4242" -o "$TMP/t.mapeodata" --config "$D/config-B.v3-tar.mapeosettings"
 mapeo "rebuilt from a temp folder" "$TMP/t.mapeodata" "$KB" 4 0
@@ -137,6 +137,7 @@ before=$(state "$T")
 status "check a packed temp folder" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$T"
 is "packed: read as a database, its feeds and observations" "$(jq -r '[.kind, .verdict, (.feeds | length), .observations.heads, .media.members] | map(tostring) | join(" ")' "$TMP/out")" "database ok 2 24 0"
 check "packed: says the tar was read" sh -c "jq -r .era_text '$TMP/out' | grep -q 'read from its packed copy, osm-p2p-db.tar'"
+is "packed: database_copy for scripts" "$(jq -r .database_copy "$TMP/out")" packed
 status "check --database=DIR on it" 0 "$SYNCDOCTOR" check --no-config --no-environment --database="$T"
 check "... says the same in text" grep -q "packed copy" "$TMP/out"
 status "rebuild FILE --database DIR from it" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" --database "$T" -o "$TMP/packed.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
@@ -155,6 +156,7 @@ is "... its feeds and observations" "$(jq -r '[(.feeds | length), .observations.
 "$MKDB" --temp --packed --unpacked-too --cut 27600 "$D/good-project-A.mapeodata" "$TMP/bothcut" || fail "mkdb --cut"
 status "both copies, the tar cut (a close that died packing)" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/bothcut"
 check "... the unpacked copy is read, and why" sh -c "jq -r .era_text '$TMP/out' | grep -q 'is cut short or damaged (Mapeo died while it packed it), so the unpacked one (multifeed) was read'"
+is "... database_copy for scripts" "$(jq -r .database_copy "$TMP/out")" unpacked
 is "... all of it" "$(jq -r '[.verdict, (.feeds | length), .observations.heads] | map(tostring) | join(" ")' "$TMP/out")" "ok 2 24"
 "$MKDB" --temp --packed --unpacked-too "$D/good-project-A.mapeodata" "$TMP/bothflip" || fail "mkdb"
 printf 'X' | dd of="$TMP/bothflip/osm-p2p-db.tar" bs=1 seek=27600 conv=notrunc 2>/dev/null

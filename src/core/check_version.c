@@ -99,7 +99,14 @@ static void database_facts(sd_report *r, const syncfile *sf)
 		    xstrdup(_("Mapeo Desktop's database on a computer (its kappa.db folder), "
 		              "read in place: nothing in it is changed."));
 		break;
-	case DB_KIND_TEMP: r->era_text = temp_facts(sf); break;
+	case DB_KIND_TEMP: {
+		db_copy c = db_view_copy(sf, NULL);
+		r->era_text = temp_facts(sf);
+		r->database_copy = c == DB_COPY_PACKED || c == DB_COPY_PACKED_OVER_UNPACKED
+		                       ? "packed"
+		                       : "unpacked";
+		break;
+	}
 	default:
 		r->era_text =
 		    xstrdup(_("A Mapeo database folder (numbered feed folders, as Mapeo "

@@ -348,6 +348,8 @@ static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 	json_object_set_new(o, "era", json_string(r->era));
 	if (r->era_text)
 		json_object_set_new(o, "era_text", json_string(r->era_text));
+	if (r->database_copy)
+		json_object_set_new(o, "database_copy", json_string(r->database_copy));
 	json_t *p = json_object();
 	json_object_set_new(p, "discovery_key",
 	                    r->has_discovery_key ? json_string(r->discovery_key) : json_null());
