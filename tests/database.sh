@@ -164,6 +164,17 @@ status "both copies, a byte of feed 1 flipped in the tar" 0 "$SYNCDOCTOR" check 
 check "... the unpacked copy is read: feed 1 of the tar does not verify" sh -c "jq -r .era_text '$TMP/out' | grep -q 'feed 1 of the packed copy (osm-p2p-db.tar) does not verify'"
 is "... all of it" "$(jq -r '[.verdict, .observations.heads] | map(tostring) | join(" ")' "$TMP/out")" "ok 24"
 
+# both copies, the tar unreadable (its permissions; root reads it anyway)
+if [ "$(id -u)" != 0 ]; then
+	"$MKDB" --temp --packed --unpacked-too "$D/good-project-A.mapeodata" "$TMP/bothperm" || fail "mkdb"
+	chmod 000 "$TMP/bothperm/osm-p2p-db.tar"
+	status "both copies, the tar unreadable" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/bothperm"
+	check "... the unpacked copy is read: the tar could not be opened" sh -c "jq -r .era_text '$TMP/out' | grep -q 'could not be opened, so the unpacked one (multifeed) was read'"
+	chmod 644 "$TMP/bothperm/osm-p2p-db.tar"
+else
+	skip "both copies, the tar unreadable (root reads every file)"
+fi
+
 # only the tar, cut in feed 1's data: feed 0 whole, feed 1's key lost
 "$MKDB" --temp --packed --cut 27600 "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-cut" || fail "mkdb --cut"
 status "a cut packed tar alone: problems" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-cut"

@@ -81,6 +81,11 @@ static char *temp_facts(const syncfile *sf)
 		free(why);
 		return t;
 	}
+	if (c == DB_COPY_UNPACKED_OVER_PACKED && bad == -2)
+		return xasprintf("%s %s", what,
+		                 _("It holds the database twice: the packed copy "
+		                   "(osm-p2p-db.tar) could not be opened, so the unpacked one "
+		                   "(multifeed) was read."));
 	if (c == DB_COPY_UNPACKED_OVER_PACKED)
 		return xasprintf("%s %s", what,
 		                 _("It holds the database twice: the packed copy "

@@ -35,7 +35,8 @@ typedef struct db_view {
 	char *root;
 	db_copy copy; /* which copy of a temporary folder's database is read */
 	int bad_feed; /* DB_COPY_UNPACKED_OVER_PACKED: the packed feed that does not
-	                 verify, or -1: the packed tar itself is damaged or cut */
+	                 verify, or -1: the packed tar itself is damaged or cut, -2:
+	                 it could not be opened */
 	db_file *files;
 	size_t n, cap;
 	uint64_t end;
@@ -738,10 +739,12 @@ static sd_status open_temp(const char *path, const char *dbdir, syncfile **out, 
 			fnd_append(fl, &pfl);
 		}
 		fnd_free(&pfl);
-		if (s == SD_ERR_CANCELLED || (s != SD_OK && !unpacked))
+		if (s == SD_ERR_CANCELLED || (s != SD_OK && !unpacked)) {
 			unpacked = false;
-		else
+		} else if (s != SD_OK) {
+			bad = -2; /* it could not be opened: the unpacked copy */
 			s = SD_OK;
+		}
 	}
 	if (!*out && unpacked) {
 		*out = open_folder(path, DB_KIND_TEMP, root, dbdir, NULL, fl);

@@ -85,7 +85,7 @@ bool db_is_view(const syncfile *sf);
 db_kind db_view_kind(const syncfile *sf);
 /* Which copy of the database a view reads; *bad_feed (may be NULL) the
  * packed feed that did not verify for DB_COPY_UNPACKED_OVER_PACKED, -1 when
- * the tar itself is damaged or cut. */
+ * the tar itself is damaged or cut, -2 when it could not be opened. */
 db_copy db_view_copy(const syncfile *sf, int *bad_feed);
 
 #endif
