@@ -157,10 +157,10 @@ is "... its feeds and observations" "$(jq -r '[(.feeds | length), .observations.
 status "both copies, the tar cut (a close that died packing)" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/bothcut"
 check "... the unpacked copy is read, and why" sh -c "jq -r .era_text '$TMP/out' | grep -q 'is cut short or damaged (Mapeo died while it packed it), so the unpacked one (multifeed) was read'"
 is "... database_copy for scripts" "$(jq -r .database_copy "$TMP/out")" unpacked
+is "... all of it" "$(jq -r '[.verdict, (.feeds | length), .observations.heads] | map(tostring) | join(" ")' "$TMP/out")" "ok 2 24"
 status "rebuild FILE --database DIR from it" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" --database "$TMP/bothcut" -o "$TMP/bothcut.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
 is "rebuilt from the unpacked copy beside a cut tar: healthy, all of it" "$(j "$TMP/bothcut.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
 mapeo "rebuilt from the unpacked copy beside a cut tar" "$TMP/bothcut.mapeodata" "$KA" 24 30
-is "... all of it" "$(jq -r '[.verdict, (.feeds | length), .observations.heads] | map(tostring) | join(" ")' "$TMP/out")" "ok 2 24"
 "$MKDB" --temp --packed --unpacked-too "$D/good-project-A.mapeodata" "$TMP/bothflip" || fail "mkdb"
 printf 'X' | dd of="$TMP/bothflip/osm-p2p-db.tar" bs=1 seek=27600 conv=notrunc 2>/dev/null
 status "both copies, a byte of feed 1 flipped in the tar" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/bothflip"
