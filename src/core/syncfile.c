@@ -1503,12 +1503,19 @@ static void vouched_unpatched(syncfile *sf, findings *fl)
 		char *en = escape_name(m.name);
 		finding *f = fnd_add_sev(
 		    &warn, FND_UNPATCHED_HEADER, SEV_WARNING,
-		    _("the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
-		      "first and fills in last, but the index names it with its size (%llu "
-		      "bytes): Mapeo reads it whole through the index, so it is no reason for "
-		      "Mapeo to freeze; it is the trace of a write Mapeo did not finish (closed "
-		      "or stopped while it wrote the file), and a rebuild writes the header "
-		      "again"),
+		    P_("the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
+		       "first and fills in last, but the index names it with its size (%llu "
+		       "byte): Mapeo reads it whole through the index, so it is no reason for "
+		       "Mapeo to freeze; it is the trace of a write Mapeo did not finish (closed "
+		       "or stopped while it wrote the file), and a rebuild writes the header "
+		       "again",
+		       "the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
+		       "first and fills in last, but the index names it with its size (%llu "
+		       "bytes): Mapeo reads it whole through the index, so it is no reason for "
+		       "Mapeo to freeze; it is the trace of a write Mapeo did not finish (closed "
+		       "or stopped while it wrote the file), and a rebuild writes the header "
+		       "again",
+		       m.size),
 		    en, (unsigned long long)m.header_off, (unsigned long long)m.size);
 		f->offset = at;
 		fnd_set_member(f, m.name);
