@@ -188,6 +188,12 @@ obs=$(j "$TMP/cut.mapeodata" .observations.heads)
 is "salvaged from a cut tar: healthy, feed 0's observations" "$(j "$TMP/cut.mapeodata" '[.verdict, (.feeds | length), .media.members] | map(tostring) | join(" ")')" "ok 1 30"
 mapeo "salvaged from a cut packed tar" "$TMP/cut.mapeodata" "$KA" "$obs" 30
 
+# a key file cut to one byte: said in the singular
+"$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-key1" || fail "mkdb --temp"
+truncate -s 1 "$TMP/osm-p2p-syncfile-key1/multifeed/1/key"
+status "a key of one byte" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-key1"
+check "... said in the singular" sh -c "jq -r '.findings[] | select(.code == \"feed-key-invalid\") | .message' '$TMP/out' | grep -q '^the key of feed 1 is 1 byte instead of 32'"
+
 # nothing below a temp folder is followed through a symbolic link
 mkdir "$TMP/osm-p2p-syncfile-link"
 ln -s "$T/osm-p2p-db.tar" "$TMP/osm-p2p-syncfile-link/osm-p2p-db.tar"

@@ -538,11 +538,15 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 		end = next;
 	} else if (m->data_off + m->size > sf->size) {
 		m->truncated = true;
-		finding *f = fnd_add(fl, FND_TRUNCATED_FILE,
-		                     _("'%s' (header at byte %llu) should hold %llu bytes, but the "
-		                       "file ends after %llu of them"),
-		                     m->name, (unsigned long long)pos, (unsigned long long)m->size,
-		                     (unsigned long long)(sf->size - m->data_off));
+		finding *f =
+		    fnd_add(fl, FND_TRUNCATED_FILE,
+		            P_("'%s' (header at byte %llu) should hold %llu byte, but the "
+		               "file ends before it (after %llu)",
+		               "'%s' (header at byte %llu) should hold %llu bytes, but the "
+		               "file ends after %llu of them",
+		               m->size),
+		            m->name, (unsigned long long)pos, (unsigned long long)m->size,
+		            (unsigned long long)(sf->size - m->data_off));
 		f->offset = (int64_t)pos;
 		fnd_set_member(f, m->name);
 		end = sf->size;
@@ -1213,11 +1217,17 @@ static void zero_tail(syncfile *sf, findings *fl, bool inner_read)
 		free(en);
 	} else {
 		f = fnd_add(fl, FND_TRUNCATED_FILE,
-		            _("the file is only zeros from byte %llu to its end (%llu bytes): "
-		              "nothing was written there. A copy that stopped before it "
-		              "finished (a USB stick taken out too soon) or a computer that "
-		              "lost power leaves a file like this, and what belonged there is "
-		              "not in this copy"),
+		            P_("the file is only zeros from byte %llu to its end (%llu byte): "
+		               "nothing was written there. A copy that stopped before it "
+		               "finished (a USB stick taken out too soon) or a computer that "
+		               "lost power leaves a file like this, and what belonged there is "
+		               "not in this copy",
+		               "the file is only zeros from byte %llu to its end (%llu bytes): "
+		               "nothing was written there. A copy that stopped before it "
+		               "finished (a USB stick taken out too soon) or a computer that "
+		               "lost power leaves a file like this, and what belonged there is "
+		               "not in this copy",
+		               n),
 		            (unsigned long long)from, (unsigned long long)n);
 	}
 	f->offset = (int64_t)from;
@@ -1687,8 +1697,9 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 		            (unsigned long long)off, m ? m_name : _("no member header"));
 	else if (m->size != size && !(m->flags & MF_UNPATCHED))
 		f = fnd_add(fl, FND_INDEX_DISAGREES,
-		            _("the index says '%s' has %llu bytes, its header says %llu"), name,
-		            (unsigned long long)size, (unsigned long long)m->size);
+		            P_("the index says '%s' has %llu byte, its header says %llu",
+		               "the index says '%s' has %llu bytes, its header says %llu", size),
+		            name, (unsigned long long)size, (unsigned long long)m->size);
 	if (f) {
 		f->offset = (int64_t)off;
 		fnd_set_member(f, name);
@@ -1932,7 +1943,9 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 	char *txt = sf_index_text(sf, &len);
 	if (len < idx->size) {
 		finding *f = fnd_add(fl, FND_DAMAGED_INDEX,
-		                     _("the index is cut: %zu of its %llu bytes are in the file"),
+		                     P_("the index is cut: %zu of its %llu byte is in the file",
+		                        "the index is cut: %zu of its %llu bytes are in the file",
+		                        idx->size),
 		                     len, (unsigned long long)idx->size);
 		f->offset = (int64_t)idx->header_off;
 		fnd_set_member(f, INDEX_NAME);
@@ -2127,8 +2140,11 @@ void sf_check_feed_keys(const syncfile *sf, findings *fl)
 		snprintf(where, sizeof where, "%s/key", fd->dir);
 		finding *f = fnd_add(
 		    fl, FND_FEED_KEY_INVALID,
-		    fd->key.present ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
-		                        "ignores it and every feed after it")
+		    fd->key.present ? P_("the key of feed %d is %llu byte instead of 32: Mapeo "
+		                         "ignores it and every feed after it",
+		                         "the key of feed %d is %llu bytes instead of 32: Mapeo "
+		                         "ignores it and every feed after it",
+		                         fd->key.size)
 		                    : _("feed %d has no key file: Mapeo ignores it and every "
 		                        "feed after it"),
 		    fd->index, (unsigned long long)fd->key.size);
