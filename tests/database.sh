@@ -120,9 +120,94 @@ mapeo "salvaged from a database" "$TMP/s.mapeodata" "$KA" "$(j "$TMP/s.mapeodata
 # a leftover temp folder (the database a sync took out of a file)
 "$MKDB" --temp "$D/good-project-B.mapeodata" "$TMP/osm-p2p-syncfile-4242" || fail "mkdb --temp"
 status "check a temp folder" 0 "$SYNCDOCTOR" check --no-config --format json "$TMP/osm-p2p-syncfile-4242"
-is "temp folder: observations, project unknown" "$(jq -r '[.kind, .observations.heads, ([.findings[] | select(.code == "project-unknown")] | length)] | map(tostring) | join(" ")' "$TMP/out")" "database 4 1"
+is "temp folder: observations, project unknown" "$(jq -r '[.kind, .observations.heads, ([.findings[] | select(.code == "project-unknown")] | length), .database_copy] | map(tostring) | join(" ")' "$TMP/out")" "database 4 1 unpacked"
 status "rebuild from a temp folder needs a project" 1 env HOME="$TMP/nohome" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" rebuild --database "$TMP/osm-p2p-syncfile-4242" -o "$TMP/t.mapeodata"
 status "rebuild from a temp folder with --config" 0 "$SYNCDOCTOR" rebuild --database "$TMP/osm-p2p-syncfile-4242" -o "$TMP/t.mapeodata" --config "$D/config-B.v3-tar.mapeosettings"
 mapeo "rebuilt from a temp folder" "$TMP/t.mapeodata" "$KB" 4 0
+
+# ---- a temp folder whose database is packed (osm-p2p-db.tar, Mapeo's close) ----
+# made from good-project-A's own osm-p2p-db.tar; the sync file it was popped
+# out of keeps its 30 photos (mkdamage nodb)
+MK=${top_builddir}/tests/unit/mkdamage
+cp "$D/good-project-A.mapeodata" "$TMP/popped.mapeodata"
+"$MK" nodb "$TMP/popped.mapeodata" || fail "mkdamage nodb"
+T=$TMP/osm-p2p-syncfile-777
+"$MKDB" --temp --packed "$D/good-project-A.mapeodata" "$T" || fail "mkdb --temp --packed"
+before=$(state "$T")
+status "check a packed temp folder" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$T"
+is "packed: read as a database, its feeds and observations" "$(jq -r '[.kind, .verdict, (.feeds | length), .observations.heads, .media.members] | map(tostring) | join(" ")' "$TMP/out")" "database ok 2 24 0"
+check "packed: says the tar was read" sh -c "jq -r .era_text '$TMP/out' | grep -q 'read from its packed copy, osm-p2p-db.tar'"
+is "packed: database_copy for scripts" "$(jq -r .database_copy "$TMP/out")" packed
+status "check --database=DIR on it" 0 "$SYNCDOCTOR" check --no-config --no-environment --database="$T"
+check "... says the same in text" grep -q "packed copy" "$TMP/out"
+status "rebuild FILE --database DIR from it" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" --database "$T" -o "$TMP/packed.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
+is "rebuilt from the packed tar: healthy, all of it" "$(j "$TMP/packed.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
+mapeo "rebuilt from a packed temp folder" "$TMP/packed.mapeodata" "$KA" 24 30
+status "an output inside the folder read is refused" 1 "$SYNCDOCTOR" rebuild --database "$T" -o "$T/out.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
+check "... and it says why" grep -q "is inside .*osm-p2p-syncfile-777, which is read: syncdoctor never writes into what it reads" "$TMP/err"
+is "the packed temp folder was never written" "$(state "$T")" "$before"
+
+# both copies: the tar whole, then cut, then with a flipped byte in feed 1
+"$MKDB" --temp --packed --unpacked-too "$D/good-project-A.mapeodata" "$TMP/both" || fail "mkdb --unpacked-too"
+status "both copies, the tar whole" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/both"
+check "... the tar is read" sh -c "jq -r .era_text '$TMP/out' | grep -q 'the packed copy (osm-p2p-db.tar) is whole and verifies, so it was read'"
+is "... its feeds and observations" "$(jq -r '[(.feeds | length), .observations.heads] | map(tostring) | join(" ")' "$TMP/out")" "2 24"
+# 25088: the header of 1/data, the first of feed 1's files (python's tarfile says so)
+"$MKDB" --temp --packed --unpacked-too --cut 27600 "$D/good-project-A.mapeodata" "$TMP/bothcut" || fail "mkdb --cut"
+status "both copies, the tar cut (a close that died packing)" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/bothcut"
+check "... the unpacked copy is read, and why" sh -c "jq -r .era_text '$TMP/out' | grep -q 'is cut short or damaged (Mapeo died while it packed it), so the unpacked one (multifeed) was read'"
+is "... database_copy for scripts" "$(jq -r .database_copy "$TMP/out")" unpacked
+is "... all of it" "$(jq -r '[.verdict, (.feeds | length), .observations.heads] | map(tostring) | join(" ")' "$TMP/out")" "ok 2 24"
+status "rebuild FILE --database DIR from it" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" --database "$TMP/bothcut" -o "$TMP/bothcut.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
+is "rebuilt from the unpacked copy beside a cut tar: healthy, all of it" "$(j "$TMP/bothcut.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
+mapeo "rebuilt from the unpacked copy beside a cut tar" "$TMP/bothcut.mapeodata" "$KA" 24 30
+"$MKDB" --temp --packed --unpacked-too "$D/good-project-A.mapeodata" "$TMP/bothflip" || fail "mkdb"
+printf 'X' | dd of="$TMP/bothflip/osm-p2p-db.tar" bs=1 seek=27600 conv=notrunc 2>/dev/null
+status "both copies, a byte of feed 1 flipped in the tar" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/bothflip"
+check "... the unpacked copy is read: feed 1 of the tar does not verify" sh -c "jq -r .era_text '$TMP/out' | grep -q 'feed 1 of the packed copy (osm-p2p-db.tar) does not verify'"
+is "... all of it" "$(jq -r '[.verdict, .observations.heads] | map(tostring) | join(" ")' "$TMP/out")" "ok 24"
+
+# both copies, the tar unreadable (its permissions; root reads it anyway)
+if [ "$(id -u)" != 0 ]; then
+	"$MKDB" --temp --packed --unpacked-too "$D/good-project-A.mapeodata" "$TMP/bothperm" || fail "mkdb"
+	chmod 000 "$TMP/bothperm/osm-p2p-db.tar"
+	status "both copies, the tar unreadable" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/bothperm"
+	check "... the unpacked copy is read: the tar could not be opened" sh -c "jq -r .era_text '$TMP/out' | grep -q 'could not be opened, so the unpacked one (multifeed) was read'"
+	chmod 644 "$TMP/bothperm/osm-p2p-db.tar"
+else
+	skip "both copies, the tar unreadable (root reads every file)"
+fi
+
+# only the tar, cut in feed 1's data: feed 0 whole, feed 1's key lost
+"$MKDB" --temp --packed --cut 27600 "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-cut" || fail "mkdb --cut"
+status "a cut packed tar alone: problems" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-cut"
+is "... the cut entry, named in the tar, and feed 1 lost with it" "$(jq -r '[.findings[] | select(.code == "inner-tar-damaged") | "\(.member) \(.inner) \(.feed)"] | join(",")' "$TMP/out")" "osm-p2p-db.tar 1/data null,osm-p2p-db.tar null 1"
+is "... feed 0 whole" "$(jq -r '[.feeds[0].length, .feeds[0].verified] | map(tostring) | join(" ")' "$TMP/out")" "20 20"
+status "a salvage from it" 0 "$SYNCDOCTOR" rebuild "$TMP/popped.mapeodata" --database "$TMP/osm-p2p-syncfile-cut" --salvage -o "$TMP/cut.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
+obs=$(j "$TMP/cut.mapeodata" .observations.heads)
+is "salvaged from a cut tar: healthy, feed 0's observations" "$(j "$TMP/cut.mapeodata" '[.verdict, (.feeds | length), .media.members] | map(tostring) | join(" ")')" "ok 1 30"
+mapeo "salvaged from a cut packed tar" "$TMP/cut.mapeodata" "$KA" "$obs" 30
+
+# a key file cut to one byte: said in the singular
+"$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-key1" || fail "mkdb --temp"
+truncate -s 1 "$TMP/osm-p2p-syncfile-key1/multifeed/1/key"
+status "a key of one byte" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-key1"
+check "... said in the singular" sh -c "jq -r '.findings[] | select(.code == \"feed-key-invalid\") | .message' '$TMP/out' | grep -q '^the key of feed 1 is 1 byte instead of 32'"
+
+# nothing below a temp folder is followed through a symbolic link
+mkdir "$TMP/osm-p2p-syncfile-link"
+ln -s "$T/osm-p2p-db.tar" "$TMP/osm-p2p-syncfile-link/osm-p2p-db.tar"
+status "a linked osm-p2p-db.tar is not followed" 3 "$SYNCDOCTOR" check --no-config --no-environment "$TMP/osm-p2p-syncfile-link"
+check "... no database there" grep -q "holds no Mapeo database" "$TMP/err"
+"$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-ln1" || fail "mkdb --temp"
+mv "$TMP/osm-p2p-syncfile-ln1/multifeed/1" "$TMP/elsewhere1"
+ln -s "$TMP/elsewhere1" "$TMP/osm-p2p-syncfile-ln1/multifeed/1"
+status "a linked feed folder is not read" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-ln1"
+is "... only feed 0" "$(jq -r '[(.feeds | length), .feeds[0].verified] | map(tostring) | join(" ")' "$TMP/out")" "1 20"
+"$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-ln2" || fail "mkdb --temp"
+mv "$TMP/osm-p2p-syncfile-ln2/multifeed/0/data" "$TMP/elsewhere-data"
+ln -s "$TMP/elsewhere-data" "$TMP/osm-p2p-syncfile-ln2/multifeed/0/data"
+status "a linked data file is not read" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-ln2"
+is "... no block of feed 0 verifies" "$(jq -r '[.feeds[0].verified, ([.findings[] | select(.code == "feed-hash-mismatch")] | length)] | map(tostring) | join(" ")' "$TMP/out")" "0 6"
 
 done_testing

@@ -49,6 +49,10 @@ else
 fi
 mkdir -p "$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-4242/multifeed/0" "$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-5151"
 head -c 32 /dev/urandom >"$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-4242/multifeed/0/key"
+# a leftover whose multifeed is a symbolic link (others may write to the
+# temporary folder): never followed
+mkdir "$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-6161"
+ln -s ../osm-p2p-syncfile-4242/multifeed "$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-6161/multifeed"
 
 status "env on a computer with Mapeo" 0 "$SYNCDOCTOR" env
 check "env: the install and its version" grep -q "Version 5.4.2 in $SYNCDOCTOR_SYSROOT/opt/Mapeo" "$TMP/out"
@@ -56,8 +60,9 @@ check "env: what that version does" grep -q "empties the sync file's database" "
 check "env: the data folder" grep -q "^  $XDG_CONFIG_HOME/Mapeo\$" "$TMP/out"
 check "env: the configuration, footer form" grep -q '"Proyecto A" 1.2.0, shown in Mapeo.s footer as ae0a6\*\*\*\*\*\*\*\*\*\*' "$TMP/out"
 check "env: a sync error with its date" grep -q "2026-11-20T14:05:01 \[different projects\] .*trying to sync two different projects" "$TMP/out"
-check "env: the leftover folder" grep -q "osm-p2p-syncfile-4242 (.*): a database with 1 feeds" "$TMP/out"
+check "env: the leftover folder" grep -q "osm-p2p-syncfile-4242 (.*): a database with 1 feed$" "$TMP/out"
 check "env: the empty leftover" grep -q "osm-p2p-syncfile-5151 (.*): no database" "$TMP/out"
+check "env: a linked multifeed is not followed" grep -q "osm-p2p-syncfile-6161 (.*): no database" "$TMP/out"
 check "env: free space" grep -q "Temporary folder $SYNCDOCTOR_TMPDIRS: .* free of" "$TMP/out"
 is "env: never the project key" "$(grep -c "$KEY_A" "$TMP/out")" 0
 
@@ -68,7 +73,7 @@ is "env json: strict check" "$(jq -r '.installs[0].release.strict_project_check'
 is "env json: footer" "$(jq -r '.configuration.footer' "$TMP/out")" "ae0a6**********"
 is "env json: sync errors" "$(jq '.sync_errors | length' "$TMP/out")" "$nerr"
 is "env json: newest first" "$(jq -r '.sync_errors[0].kind' "$TMP/out")" project-mismatch
-is "env json: leftovers" "$(jq '.leftover_temp | length' "$TMP/out")" 2
+is "env json: leftovers" "$(jq '.leftover_temp | length' "$TMP/out")" 3
 is "env json: never the key" "$(grep -c "$KEY_A" "$TMP/out")" 0
 status "env yaml" 0 "$SYNCDOCTOR" env --format yaml
 check "env yaml: installs" grep -q "^installs:" "$TMP/out"

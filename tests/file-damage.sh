@@ -70,6 +70,7 @@ cp "$D/good-project-A.mapeodata" "$TMP/up.mapeodata"
 json "$TMP/up.mapeodata"
 check "an unpatched photo: said, read through the index" jq -e --arg p "$P" \
 	'any(.findings[]; .code == "unpatched-header" and .member == $p and (.message | test("index names it with its size \\(28813 bytes\\): Mapeo reads it whole")))' "$TMP/c.json"
+is "an unpatched photo the index names: a warning, no reason to freeze" "$(jq -r --arg p "$P" '[.findings[] | select(.code == "unpatched-header" and .member == $p and (.message | test("no reason for Mapeo to freeze"))) | .severity] | join(" ")' "$TMP/c.json")" warning
 is "an unpatched photo: its bytes as the index gives them" "$(jq -c '[.media.bytes, .media.damaged]' "$TMP/c.json")" '[531405,0]'
 mapeo "an unpatched photo, as it is" "$TMP/up.mapeodata" "$KA" 24 30
 status "an unpatched photo: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/up.mapeodata" -o "$TMP/up-r.mapeodata"
@@ -82,7 +83,7 @@ mapeo "an unpatched photo, rebuilt" "$TMP/up-r.mapeodata" "$KA" 24 30
 cp "$D/good-project-A.mapeodata" "$TMP/up3.mapeodata"
 "$MK" unpatch "$TMP/up3.mapeodata" "$T" "$P" ___index.json
 json "$TMP/up3.mapeodata"
-is "three unpatched headers: each said" "$(jq -r '[.findings[] | select(.code == "unpatched-header") | .member] | join(" ")' "$TMP/c.json")" "$T $P ___index.json"
+is "three unpatched headers: each said, the index's an error, the others warnings" "$(jq -r '[.findings[] | select(.code == "unpatched-header") | "\(.member) \(.severity)"] | join(",")' "$TMP/c.json")" "___index.json error,$T warning,$P warning"
 check "three unpatched headers: the index's, Mapeo cannot open the file" jq -e \
 	'any(.findings[]; .code == "unpatched-header" and .member == "___index.json" and (.message | test("reads nothing and cannot open the file")))' "$TMP/c.json"
 is "three unpatched headers: the index is read, every photo and observation" "$(jq -c '[.media.members, .media.bytes, .observations.heads, ([.findings[] | select(.code == "missing-index" or .code == "damaged-index")] | length)]' "$TMP/c.json")" '[30,531405,24,0]'
@@ -123,6 +124,7 @@ cp "$D/good-project-A.mapeodata" "$TMP/win.mapeodata"
 json "$TMP/win.mapeodata"
 check "a Windows photo name: said" jq -e \
 	'any(.findings[]; .code == "media-windows-name" and (.message | test("as on Windows")))' "$TMP/c.json"
+is "a Windows photo name: step 2 says Mapeo on Windows wrote it, and what to do" "$(jq -r '[.findings[] | select(.step == "version" and .code == "writer-hint" and (.message | test("^1 photo is named with .* Mapeo on Windows wrote this file .* open the file on Windows, or rebuild it with syncdoctor")))] | length' "$TMP/c.json")" 1
 is "a Windows photo name: read as the photo" "$(jq -c '[.media.members, .media.bytes, ([.findings[] | select(.code == "attachment-missing" or .code == "media-orphan")] | length)]' "$TMP/c.json")" '[30,531405,0]'
 mapeo_refuses_photo() { # Mapeo on Linux takes 29 of the 30 photos
 	if [ -n "${SYNCDOCTOR_NO_INTEROP:-}" ]; then skip "$1 (SYNCDOCTOR_NO_INTEROP set)"; return; fi
@@ -195,5 +197,9 @@ status "a database's tar: rebuilt as it says" 0 "$SYNCDOCTOR" rebuild --config "
 	"$TMP/nodb.mapeodata" --database "$TMP/x88" -o "$TMP/x88.mapeodata"
 is "a database's tar: the sync file whole" "$(verdict "$TMP/x88.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "a database's tar, put in a sync file" "$TMP/x88.mapeodata" "$KA" 24 30
+status "a database's tar: rebuilt from the folder that holds it, as it says" 0 "$SYNCDOCTOR" rebuild --config "$CA" \
+	"$TMP/nodb.mapeodata" --database "$TMP/osm-p2p-syncfile-88" -o "$TMP/x88b.mapeodata"
+is "a database's tar, not extracted: the sync file whole" "$(verdict "$TMP/x88b.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a database's tar, not extracted, put in a sync file" "$TMP/x88b.mapeodata" "$KA" 24 30
 
 done_testing

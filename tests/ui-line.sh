@@ -202,6 +202,14 @@ if [ -x "${top_builddir}/tests/unit/mkdamage" ]; then
 	check "damaged, wizard words: no CLI option on the screens" sh -c "! grep -q -e 'syncdoctor rebuild' -e \"'--\" '$TMP/out'"
 	check "damaged, wizard words: no CLI option in the saved report" sh -c "! grep -q -e 'syncdoctor rebuild' -e '--[a-z]' bad.txt"
 	check "damaged, wizard words: nothing written" test ! -e bad-repaired.mapeodata
+	# a photo's header never patched, the index naming it: Mapeo reads it
+	# through the index, so the file is not why Mapeo froze
+	cp "$D/good-project-A.mapeodata" unpatched.mapeodata
+	chmod u+w unpatched.mapeodata
+	"${top_builddir}/tests/unit/mkdamage" unpatch unpatched.mapeodata original/967423bc293d1d03e9e7b8659120e1b9.jpg
+	wiz '\n1\n\n\n\n' unpatched.mapeodata
+	check "unpatched photo header: small problems, not damage" has "SMALL PROBLEMS"
+	check "unpatched photo header: why Mapeo froze, in plain words" says "Not because of this file. It shows that Mapeo stopped, or was closed, while it wrote the file: a header was never finished. But Mapeo finds that part through the file's table of contents, so the file opens and syncs."
 else
 	skip "popped database: mkdamage not built (no Check)"
 fi
@@ -276,6 +284,17 @@ if [ -x "$MKDB" ] && [ -x "$MK" ]; then
 	check "database-missing: its devices" has "Device 1 (.......): 7/7, 7 verified"
 	wiz '\n1\n\n\n\n7\n2\nno-such-folder\n' good-project-A.mapeodata
 	check "a folder that is no database: says so" has "THE DATABASE COULD NOT BE READ"
+
+	# the database a sync left packed (osm-p2p-db.tar) in a temporary folder:
+	# offered from the summary, and the popped file rebuilt from it
+	"$MKDB" --temp --packed good-project-A.mapeodata "$W/tmp/osm-p2p-syncfile-31337" || fail "mkdb --packed"
+	cp nodb.mapeodata popped2.mapeodata
+	wiz '\n1\n\n\n\n8\n1\n1\ny\n' popped2.mapeodata
+	check "a packed leftover: offered" has "1) tmp/osm-p2p-syncfile-31337 (2 feeds)"
+	check "a packed leftover: its feeds planned" says "feed 1 is taken from [^ ]*osm-p2p-syncfile-31337"
+	is "a packed leftover: the file rebuilt whole" "$("$SYNCDOCTOR" check --no-config --no-environment --format json popped2-repaired.mapeodata | jq -r '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
+	mapeo "a packed leftover, rebuilt in the wizard" popped2-repaired.mapeodata ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e 24 30
+	rm -rf "$W/tmp/osm-p2p-syncfile-31337"
 else
 	skip "database: tests/unit/mkdb was not built (Check is missing)"
 fi

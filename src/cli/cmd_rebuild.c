@@ -39,7 +39,8 @@ static void usage(void)
 	         "                      made them syncs again)\n"
 	         "      --database=DIR  read a database folder too (or instead): Mapeo\n"
 	         "                      Desktop's data folder or kappa.db, a phone's copy,\n"
-	         "                      or a leftover osm-p2p-syncfile-* folder; secret_key\n"
+	         "                      or a leftover osm-p2p-syncfile-* folder (its database\n"
+	         "                      unpacked or packed as osm-p2p-db.tar); secret_key\n"
 	         "                      and localname are never copied\n"
 	         "      --exclude-suspect  cut each feed before its first suspect observation\n"
 	         "                      (1970 dates, photos that will not open, ...)\n"
@@ -53,7 +54,8 @@ static void usage(void)
 	         "mode writes would fail its own full check (the plan names the mode that gives\n"
 	         "a clean file) or FILE is of an era that is not rebuilt, 3 FILE could not be\n"
 	         "read, 4 OUT could not be written, exists without --force or is not a regular\n"
-	         "file (nothing was left under its name).\n"));
+	         "file (nothing was left under its name). OUT inside a folder it reads is a\n"
+	         "usage error: syncdoctor never writes into what it reads.\n"));
 }
 
 /* The exit status of a failed plan or write; other: for any other error. */

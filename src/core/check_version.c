@@ -57,6 +57,43 @@ static void era_text(sd_report *r, const syncfile *sf)
 	}
 }
 
+/* A temporary folder: which copy of its database was read, and why. */
+static char *temp_facts(const syncfile *sf)
+{
+	int bad;
+	db_copy c = db_view_copy(sf, &bad);
+	const char *what = _("The database a sync left behind in a temporary folder "
+	                     "(osm-p2p-syncfile-*): it may hold what a sync file lost.");
+	if (c == DB_COPY_PACKED)
+		return xasprintf("%s %s", what,
+		                 _("It was read from its packed copy, osm-p2p-db.tar."));
+	if (c == DB_COPY_PACKED_OVER_UNPACKED)
+		return xasprintf("%s %s", what,
+		                 _("It holds the database twice: the packed copy "
+		                   "(osm-p2p-db.tar) is whole and verifies, so it was read, "
+		                   "not the unpacked one (multifeed)."));
+	if (c == DB_COPY_UNPACKED_OVER_PACKED && bad >= 0) {
+		char *why = xasprintf(_("It holds the database twice: feed %d of the packed copy "
+		                        "(osm-p2p-db.tar) does not verify, so the unpacked one "
+		                        "(multifeed) was read."),
+		                      bad);
+		char *t = xasprintf("%s %s", what, why);
+		free(why);
+		return t;
+	}
+	if (c == DB_COPY_UNPACKED_OVER_PACKED && bad == -2)
+		return xasprintf("%s %s", what,
+		                 _("It holds the database twice: the packed copy "
+		                   "(osm-p2p-db.tar) could not be opened, so the unpacked one "
+		                   "(multifeed) was read."));
+	if (c == DB_COPY_UNPACKED_OVER_PACKED)
+		return xasprintf("%s %s", what,
+		                 _("It holds the database twice: the packed copy "
+		                   "(osm-p2p-db.tar) is cut short or damaged (Mapeo died while "
+		                   "it packed it), so the unpacked one (multifeed) was read."));
+	return xstrdup(what);
+}
+
 /* What only a database has: which folder it is, in plain words. */
 static void database_facts(sd_report *r, const syncfile *sf)
 {
@@ -67,11 +104,14 @@ static void database_facts(sd_report *r, const syncfile *sf)
 		    xstrdup(_("Mapeo Desktop's database on a computer (its kappa.db folder), "
 		              "read in place: nothing in it is changed."));
 		break;
-	case DB_KIND_TEMP:
-		r->era_text =
-		    xstrdup(_("The database a sync left behind in a temporary folder "
-		              "(osm-p2p-syncfile-*): it may hold what a sync file lost."));
+	case DB_KIND_TEMP: {
+		db_copy c = db_view_copy(sf, NULL);
+		r->era_text = temp_facts(sf);
+		r->database_copy = c == DB_COPY_PACKED || c == DB_COPY_PACKED_OVER_UNPACKED
+		                       ? "packed"
+		                       : "unpacked";
 		break;
+	}
 	default:
 		r->era_text =
 		    xstrdup(_("A Mapeo database folder (numbered feed folders, as Mapeo "
@@ -336,8 +376,30 @@ static bool feeds_incomplete(const sd_report *r)
 	return false;
 }
 
+/* Photos named original\ID.jpg (media-windows-name) tell who wrote the
+ * file: Mapeo on Windows, which named them with its own path separator
+ * (doc/formats.md §11). Said in step 2, where people look for the writer. */
+static void windows_writer_hint(sd_report *r)
+{
+	size_t n = fnd_count_code(&r->findings, FND_MEDIA_WINDOWS_NAME);
+	if (!n)
+		return;
+	fnd_add(&r->findings, FND_WRITER_HINT,
+	        P_("%zu photo is named with '\\' (original\\ID.jpg): Mapeo on Windows wrote "
+	           "this file and named it with Windows's path separator, so Mapeo on Linux or "
+	           "macOS does not find it; open the file on Windows, or rebuild it with "
+	           "syncdoctor, which names it with '/'",
+	           "%zu photos are named with '\\' (original\\ID.jpg): Mapeo on Windows wrote "
+	           "this file and named them with Windows's path separator, so Mapeo on Linux or "
+	           "macOS does not find them; open the file on Windows, or rebuild it with "
+	           "syncdoctor, which names them with '/'",
+	           n),
+	        n);
+}
+
 void check_version_step(sd_report *r, const ver_clues *clues, const check_options *opt)
 {
+	windows_writer_hint(r);
 	static const check_options defaults = {0};
 	if (!opt)
 		opt = &defaults;

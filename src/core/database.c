@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "configuration.h"
+#include "feed.h"
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
@@ -28,6 +29,14 @@ typedef struct db_file {
 
 typedef struct db_view {
 	db_kind kind;
+	/* A temporary folder others may write to: nothing below root is
+	 * reached through a symbolic link (io_open_beneath()); NULL: paths are
+	 * followed as they are. */
+	char *root;
+	db_copy copy; /* which copy of a temporary folder's database is read */
+	int bad_feed; /* DB_COPY_UNPACKED_OVER_PACKED: the packed feed that does not
+	                 verify, or -1: the packed tar itself is damaged or cut, -2:
+	                 it could not be opened */
 	db_file *files;
 	size_t n, cap;
 	uint64_t end;
@@ -66,6 +75,31 @@ static const char *base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
+}
+
+/* stat(2) of p, or below a temporary folder's root without following a
+ * link (v->root). */
+static bool v_stat(const db_view *v, const char *p, struct stat *st)
+{
+	return v->root ? io_lstat_beneath(v->root, p, st) : stat(p, st) == 0;
+}
+
+static bool v_is_dir(const db_view *v, const char *p)
+{
+	struct stat st;
+	return v_stat(v, p, &st) && S_ISDIR(st.st_mode);
+}
+
+static DIR *v_opendir(const db_view *v, const char *p)
+{
+	return v->root ? io_opendir_beneath(v->root, p) : opendir(p);
+}
+
+/* lstat(2): a regular file or folder that is no symbolic link. */
+static bool is_kind(const char *p, mode_t kind)
+{
+	struct stat st;
+	return lstat(p, &st) == 0 && (st.st_mode & S_IFMT) == kind;
 }
 
 /* A folder of numbered feed folders, or of Desktop's own parts. */
@@ -120,8 +154,14 @@ static db_kind resolve_trimmed(const char *path, char **dbdir, char **media)
 		return DB_KIND_DESKTOP;
 	}
 	free(p);
+	/* a leftover osm-p2p-syncfile-* folder: its database unpacked in
+	 * multifeed/, packed in osm-p2p-db.tar (written there on close), or
+	 * both (doc/formats.md §3); neither is followed when it is a link */
 	p = xasprintf("%s/multifeed", path);
-	if (is_dir(p)) {
+	char *tar = xasprintf("%s/" DB_MEMBER, path);
+	bool temp = is_kind(p, S_IFDIR) || is_kind(tar, S_IFREG);
+	free(tar);
+	if (temp) {
 		*dbdir = p;
 		return DB_KIND_TEMP;
 	}
@@ -214,7 +254,8 @@ static sd_status view_read(void *ctx, uint64_t off, void *buf, size_t len, sd_er
 	if (!v->cur || v->cur_i != i) {
 		sdin_close(v->cur);
 		v->cur = NULL;
-		sd_status st = sdin_open(f->path, &v->cur, err);
+		sd_status st = v->root ? sdin_open_beneath(v->root, f->path, &v->cur, err)
+		                       : sdin_open(f->path, &v->cur, err);
 		if (st != SD_OK)
 			return st;
 		v->cur_i = i;
@@ -228,6 +269,7 @@ static void view_free(void *ctx)
 	for (size_t i = 0; i < v->n; i++)
 		free(v->files[i].path);
 	free(v->files);
+	free(v->root);
 	sdin_close(v->cur);
 	free(v);
 }
@@ -243,7 +285,7 @@ db_kind db_view_kind(const syncfile *sf)
 static bool add_file(db_view *v, const char *path, sf_range *r, int64_t *newest)
 {
 	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (!v_stat(v, path, &st) || !S_ISREG(st.st_mode))
 		return false;
 	SD_GROW(v->files, v->cap, v->n + 1);
 	db_file *f = &v->files[v->n++];
@@ -267,7 +309,7 @@ static sd_status view_check_unchanged(void *ctx, sd_error *err)
 	const db_view *v = ctx;
 	for (size_t i = 0; i < v->n; i++) {
 		struct stat st;
-		if (stat(v->files[i].path, &st) != 0 || (uint64_t)st.st_size != v->files[i].size ||
+		if (!v_stat(v, v->files[i].path, &st) || (uint64_t)st.st_size != v->files[i].size ||
 		    (int64_t)st.st_mtime != v->files[i].mtime)
 			return sd_error_set(
 			    err, SD_ERR_CHANGED,
@@ -305,7 +347,7 @@ static int cmp_feed(const void *a, const void *b)
 
 static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl)
 {
-	DIR *d = opendir(dbdir);
+	DIR *d = v_opendir(v, dbdir);
 	if (!d)
 		return;
 	size_t cap = 0;
@@ -318,7 +360,7 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 		if (e->d_name[0] == '.')
 			continue;
 		char *p = xasprintf("%s/%s", dbdir, e->d_name);
-		bool dir = is_dir(p);
+		bool dir = v_is_dir(v, p);
 		free(p);
 		if (!dir)
 			continue;
@@ -381,10 +423,10 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 		/* Only whether they exist: they are never opened. */
 		struct stat st;
 		char *p = xasprintf("%s/%s/secret_key", dbdir, fd->dir);
-		fd->has_secret_key = stat(p, &st) == 0;
+		fd->has_secret_key = v_stat(v, p, &st);
 		free(p);
 		p = xasprintf("%s/%s/localname", dbdir, fd->dir);
-		fd->has_localname = stat(p, &st) == 0;
+		fd->has_localname = v_stat(v, p, &st);
 		free(p);
 	}
 	/* Feeds Mapeo loads: 0, 1, 2, … until the first number without a key. */
@@ -500,30 +542,29 @@ static void list_media(syncfile *sf, db_view *v, const char *media, findings *fl
 	free(mf);
 }
 
-sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
-                  sd_error *err)
+/* A view of its own, for a source at path. */
+static syncfile *new_view(const char *path, db_kind kind, const char *root, db_view **vout)
 {
-	(void)prog;
-	*out = NULL;
-	char *dbdir, *media;
-	db_kind kind = resolve(path, &dbdir, &media);
-	if (kind == DB_KIND_NONE) {
-		if (!is_dir(path))
-			return sd_error_set(err, SD_ERR_IO, _("%s is not a folder"), path);
-		return sd_error_set(err, SD_ERR_FORMAT,
-		                    _("%s is a folder but holds no Mapeo database (no kappa.db, no "
-		                      "numbered feed folders)"),
-		                    path);
-	}
 	syncfile *sf = xcalloc(1, sizeof *sf);
-	db_view *v = xcalloc(1, sizeof *v);
+	db_view *v = *vout = xcalloc(1, sizeof *v);
 	v->kind = kind;
+	v->root = root ? xstrdup(root) : NULL;
+	v->bad_feed = -1;
 	as_source(sf, v, path);
 	sf->path = xstrdup(path);
 	sf->era = SF_ERA_KAPPA_OSM_V2;
 	sf->is_tar = false;
+	return sf;
+}
+
+/* The feed folders in dbdir and the photos in media (NULL: none). */
+static syncfile *open_folder(const char *path, db_kind kind, const char *root, const char *dbdir,
+                             const char *media, findings *fl)
+{
+	db_view *v;
+	syncfile *sf = new_view(path, kind, root, &v);
 	struct stat st;
-	if (stat(dbdir, &st) == 0)
+	if (v_stat(v, dbdir, &st))
 		sf->mtime = (int64_t)st.st_mtime;
 	list_feeds(sf, v, dbdir, fl);
 	/* The database "member" stands for the feed folders; never read: the
@@ -556,8 +597,196 @@ sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progr
 		            fd->index, key_hex[0] ? key_hex : "?");
 		f->feed = fd->index;
 	}
-	free(dbdir);
-	free(media);
+	return sf;
+}
+
+/* ---- a temporary folder's packed database ---- */
+
+typedef struct range_ctx {
+	syncfile *sf;
+	const sf_range *r;
+} range_ctx;
+
+static sd_status range_read(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
+{
+	const range_ctx *c = ctx;
+	if (off > c->r->size || len > c->r->size - off)
+		return sd_error_set(err, SD_ERR_FORMAT, _("read beyond the end of the file"));
+	return sf_read(c->sf, c->r->off + off, buf, len, err);
+}
+
+/* Every block of fd verifies (hashes and signatures, feed.h), with no
+ * error on the way. */
+static bool feed_whole(syncfile *sf, const sf_feed *fd, const sd_progress *prog)
+{
+	size_t kl = 0, bl = 0;
+	uint8_t *key = sf_load(sf, &fd->key, 32, &kl);
+	uint8_t *bf =
+	    sf_load(sf, &fd->bitfield, sd_limit_feed_file_bytes() + SD_LIMIT_BITFIELD_SLACK, &bl);
+	range_ctx tc = {sf, &fd->tree}, sc = {sf, &fd->signatures}, dc = {sf, &fd->data};
+	feed_source src = {.dir = fd->dir,
+	                   .key = key,
+	                   .key_len = kl,
+	                   .has_tree = fd->tree.present,
+	                   .tree_len = fd->tree.size,
+	                   .read_tree = range_read,
+	                   .tree_ctx = &tc,
+	                   .has_signatures = fd->signatures.present,
+	                   .signatures_len = fd->signatures.size,
+	                   .read_signatures = range_read,
+	                   .signatures_ctx = &sc,
+	                   .bitfield = bf,
+	                   .bitfield_len = bl,
+	                   .has_bitfield = bf != NULL,
+	                   .data_size = fd->data.present ? fd->data.size : 0,
+	                   .read_data = range_read,
+	                   .ctx = &dc};
+	findings tmp;
+	fnd_init(&tmp);
+	feed_result res;
+	sd_error err;
+	bool whole = key && kl == 32 &&
+	             feed_verify(&src, fd->index, &res, &tmp, NULL, NULL, prog, &err) == SD_OK &&
+	             !fnd_count(&tmp, SEV_ERROR) && res.verified == res.length;
+	fnd_free(&tmp);
+	free(key);
+	free(bf);
+	return whole;
+}
+
+/* The tar read to its end without damage, and every feed in it verifies;
+ * else *bad_feed is the first feed that does not (-1: the tar itself). */
+static bool packed_whole(syncfile *sf, const findings *read, const sd_progress *prog, int *bad_feed)
+{
+	*bad_feed = -1;
+	if (!sf->inner_ok || sf->inner_cut || !sf->n_feeds || fnd_count(read, SEV_ERROR))
+		return false;
+	for (size_t i = 0; i < sf->n_feeds; i++)
+		if (!feed_whole(sf, &sf->feeds[i], prog)) {
+			*bad_feed = sf->feeds[i].index;
+			return false;
+		}
+	return true;
+}
+
+/* osm-p2p-db.tar below root as the view's database (sf_read_packed()). */
+static sd_status open_packed(const char *path, const char *root, const char *tar, syncfile **out,
+                             findings *fl, const sd_progress *prog, sd_error *err)
+{
+	*out = NULL;
+	sd_input *in;
+	sd_status st = sdin_open_beneath(root, tar, &in, err);
+	if (st != SD_OK)
+		return st;
+	db_view *v;
+	syncfile *sf = new_view(path, DB_KIND_TEMP, root, &v);
+	sf->src.in_member = true; /* findings name the tar and a byte in it */
+	SD_GROW(v->files, v->cap, 1);
+	v->files[0] = (db_file){xstrdup(tar), sdin_size(in), sdin_mtime(in), 0};
+	v->n = 1;
+	v->end = sdin_size(in);
+	v->cur = in;
+	v->cur_i = 0;
+	sf->size = sf->zeros_from = v->end;
+	sf->mtime = sf->write_time = sdin_mtime(in);
+	v->copy = DB_COPY_PACKED;
+	sf_read_packed(sf, in, fl, prog);
+	if (sd_progress_cancelled(prog)) {
+		sf_close(sf);
+		return sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	}
+	sf->src.project = sf->has_discovery_key ? SRC_PROJECT_NAMED : SRC_PROJECT_UNNAMED;
 	*out = sf;
 	return SD_OK;
+}
+
+/* A numbered feed folder in dir (below root, no link followed). */
+static bool has_feed_folder(const char *root, const char *dir)
+{
+	DIR *d = io_opendir_beneath(root, dir);
+	struct dirent *e;
+	bool found = false;
+	while (d && !found && (e = readdir(d)))
+		found = is_numeric(e->d_name);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* A leftover temporary folder: its packed database when it is the only
+ * copy, or whole and verified; else the unpacked one (database.h). */
+static sd_status open_temp(const char *path, const char *dbdir, syncfile **out, findings *fl,
+                           const sd_progress *prog, sd_error *err)
+{
+	char *root = trimmed(path);
+	char *tar = xasprintf("%s/" DB_MEMBER, root);
+	struct stat st;
+	bool packed = io_lstat_beneath(root, tar, &st) && S_ISREG(st.st_mode);
+	bool unpacked = has_feed_folder(root, dbdir);
+	int bad = -1;
+	sd_status s = SD_OK;
+	*out = NULL;
+	if (packed) {
+		findings pfl;
+		fnd_init(&pfl);
+		s = open_packed(path, root, tar, out, &pfl, prog, err);
+		if (s == SD_OK && unpacked && !packed_whole(*out, &pfl, prog, &bad)) {
+			sf_close(*out);
+			*out = NULL;
+		} else if (s == SD_OK) {
+			((db_view *)(*out)->src.ctx)->copy =
+			    unpacked ? DB_COPY_PACKED_OVER_UNPACKED : DB_COPY_PACKED;
+			fnd_append(fl, &pfl);
+		}
+		fnd_free(&pfl);
+		if (s == SD_ERR_CANCELLED || (s != SD_OK && !unpacked)) {
+			unpacked = false;
+		} else if (s != SD_OK) {
+			bad = -2; /* it could not be opened: the unpacked copy */
+			s = SD_OK;
+		}
+	}
+	if (!*out && unpacked) {
+		*out = open_folder(path, DB_KIND_TEMP, root, dbdir, NULL, fl);
+		db_view *v = (*out)->src.ctx;
+		v->copy = packed ? DB_COPY_UNPACKED_OVER_PACKED : DB_COPY_UNPACKED;
+		v->bad_feed = bad;
+	} else if (!*out && s == SD_OK) {
+		*out = open_folder(path, DB_KIND_TEMP, root, dbdir, NULL, fl);
+	}
+	free(tar);
+	free(root);
+	return s;
+}
+
+db_copy db_view_copy(const syncfile *sf, int *bad_feed)
+{
+	const db_view *v = db_is_view(sf) ? sf->src.ctx : NULL;
+	if (bad_feed)
+		*bad_feed = v ? v->bad_feed : -1;
+	return v ? v->copy : DB_COPY_UNPACKED;
+}
+
+sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progress *prog,
+                  sd_error *err)
+{
+	*out = NULL;
+	char *dbdir, *media;
+	db_kind kind = resolve(path, &dbdir, &media);
+	if (kind == DB_KIND_NONE) {
+		if (!is_dir(path))
+			return sd_error_set(err, SD_ERR_IO, _("%s is not a folder"), path);
+		return sd_error_set(err, SD_ERR_FORMAT,
+		                    _("%s is a folder but holds no Mapeo database (no kappa.db, no "
+		                      "numbered feed folders)"),
+		                    path);
+	}
+	sd_status st = SD_OK;
+	if (kind == DB_KIND_TEMP)
+		st = open_temp(path, dbdir, out, fl, prog, err); /* it holds no photos */
+	else
+		*out = open_folder(path, kind, NULL, dbdir, media, fl);
+	free(dbdir);
+	free(media);
+	return st;
 }

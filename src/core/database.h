@@ -18,6 +18,13 @@
  * Photos become members named as upstream sync files name them
  * ("original/<id>": the 2-character folder removed).
  *
+ * A temporary folder may hold the database packed (osm-p2p-db.tar), read
+ * as a sync file reads its database member (sf_read_packed()); with both
+ * copies the tar is read when it is whole and every feed in it verifies,
+ * else the unpacked one (db_view_copy() says which). Nothing below a
+ * temporary folder is reached through a symbolic link (io.h,
+ * io_open_beneath()): others may write to the system's temporary folder.
+ *
  * Nothing is ever written, and secret_key and localname are never opened:
  * only their presence is noted (sf_feed.has_secret_key marks this
  * computer's own feed). The folder named after the project key is read for
@@ -41,6 +48,16 @@ typedef enum db_kind {
 	DB_KIND_TEMP,    /* a leftover osm-p2p-syncfile-* folder (its multifeed/) */
 	DB_KIND_FOLDER,  /* numbered feed folders (a Mapeo Mobile copy, or any other) */
 } db_kind;
+
+/* Which copy of a temporary folder's database a view reads: Mapeo
+ * unpacks it into multifeed/ when a sync opens the file and packs it into
+ * osm-p2p-db.tar beside it when the sync closes (doc/formats.md §3). */
+typedef enum db_copy {
+	DB_COPY_UNPACKED = 0,         /* multifeed/ (any folder but a temporary one) */
+	DB_COPY_PACKED,               /* osm-p2p-db.tar, the only copy */
+	DB_COPY_PACKED_OVER_UNPACKED, /* both: the tar is whole and verifies */
+	DB_COPY_UNPACKED_OVER_PACKED, /* both: the tar is cut or does not verify */
+} db_copy;
 
 /* What path holds, without reading any feed: DB_KIND_NONE when it is not a
  * folder holding a Mapeo database. */
@@ -66,5 +83,9 @@ sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progr
 bool db_is_view(const syncfile *sf);
 /* The kind of folder behind a view. */
 db_kind db_view_kind(const syncfile *sf);
+/* Which copy of the database a view reads; *bad_feed (may be NULL) the
+ * packed feed that did not verify for DB_COPY_UNPACKED_OVER_PACKED, -1 when
+ * the tar itself is damaged or cut, -2 when it could not be opened. */
+db_copy db_view_copy(const syncfile *sf, int *bad_feed);
 
 #endif

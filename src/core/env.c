@@ -619,16 +619,25 @@ static void add_key(env_temp *t, const uint8_t key[32], size_t *cap)
 	memcpy(t->feed_keys[t->n_feeds++], hex, KEYS_HEX_SIZE);
 }
 
-static uint64_t du(const char *path, int depth)
+/* A leftover temporary folder is in a folder others may write to: nothing
+ * below that folder (the temporary folder included) is reached through a
+ * symbolic link (io_open_beneath()); root is that folder. */
+static bool temp_is(const char *root, const char *path, mode_t kind)
 {
 	struct stat st;
-	if (lstat(path, &st) != 0)
+	return io_lstat_beneath(root, path, &st) && (st.st_mode & S_IFMT) == kind;
+}
+
+static uint64_t du(const char *root, const char *path, int depth)
+{
+	struct stat st;
+	if (!io_lstat_beneath(root, path, &st))
 		return 0;
 	if (S_ISREG(st.st_mode))
 		return (uint64_t)st.st_size;
 	if (!S_ISDIR(st.st_mode) || depth > TEMP_DEPTH_MAX)
 		return 0;
-	DIR *d = opendir(path);
+	DIR *d = io_opendir_beneath(root, path);
 	if (!d)
 		return 0;
 	uint64_t sum = 0;
@@ -637,16 +646,16 @@ static uint64_t du(const char *path, int depth)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		char *p = xasprintf("%s/%s", path, de->d_name);
-		sum += du(p, depth + 1);
+		sum += du(root, p, depth + 1);
 		free(p);
 	}
 	closedir(d);
 	return sum;
 }
 
-static void temp_multifeed(env_temp *t, const char *mf, size_t *cap)
+static void temp_multifeed(env_temp *t, const char *root, const char *mf, size_t *cap)
 {
-	DIR *d = opendir(mf);
+	DIR *d = io_opendir_beneath(root, mf);
 	if (!d)
 		return;
 	struct dirent *de;
@@ -656,14 +665,15 @@ static void temp_multifeed(env_temp *t, const char *mf, size_t *cap)
 		if (!numeric && !keys_is_hex64(n))
 			continue;
 		char *kp = xasprintf("%s/%s/key", mf, n);
-		FILE *f = fopen(kp, "rb");
+		sd_input *in;
+		uint8_t key[32];
+		bool got = sdin_open_beneath(root, kp, &in, NULL) == SD_OK;
 		free(kp);
-		if (!f)
-			continue;
-		uint8_t key[33];
-		size_t got = fread(key, 1, 33, f);
-		fclose(f);
-		if (got != 32)
+		if (got) {
+			got = sdin_size(in) == 32 && sdin_read_exact(in, key, 32, 0, NULL) == SD_OK;
+			sdin_close(in);
+		}
+		if (!got)
 			continue;
 		if (numeric) {
 			add_key(t, key, cap);
@@ -674,10 +684,10 @@ static void temp_multifeed(env_temp *t, const char *mf, size_t *cap)
 	closedir(d);
 }
 
-static void temp_db_tar(env_temp *t, const char *tarpath, size_t *cap)
+static void temp_db_tar(env_temp *t, const char *root, const char *tarpath, size_t *cap)
 {
 	sd_input *in;
-	if (sdin_open(tarpath, &in, NULL) != SD_OK)
+	if (sdin_open_beneath(root, tarpath, &in, NULL) != SD_OK)
 		return;
 	tar_iter it;
 	tar_iter_init(&it, in, 0, sdin_size(in));
@@ -731,18 +741,18 @@ static void scan_temps(env_info *e)
 			memset(t, 0, sizeof *t);
 			t->path = p;
 			t->mtime = (int64_t)st.st_mtime;
-			t->bytes = du(p, 0);
+			t->bytes = du(*dir, p, 0);
 			size_t kcap = 0;
 			char *mf = xasprintf("%s/multifeed", p);
-			if (is_dir(mf)) {
+			if (temp_is(*dir, mf, S_IFDIR)) {
 				t->has_multifeed = true;
-				temp_multifeed(t, mf, &kcap);
+				temp_multifeed(t, *dir, mf, &kcap);
 			}
 			free(mf);
 			char *tp = xasprintf("%s/osm-p2p-db.tar", p);
-			if (is_file(tp)) {
+			if (temp_is(*dir, tp, S_IFREG)) {
 				t->has_db_tar = true;
-				temp_db_tar(t, tp, &kcap);
+				temp_db_tar(t, *dir, tp, &kcap);
 			}
 			free(tp);
 		}
@@ -781,11 +791,11 @@ static void count_refs(const char *buf, size_t len, const char *const *ids, size
 	*refs += c.refs;
 }
 
-static void data_file_refs(const char *path, const char *const *ids, size_t n_ids, size_t *named,
-                           size_t *refs)
+static void data_file_refs(const char *root, const char *path, const char *const *ids, size_t n_ids,
+                           size_t *named, size_t *refs)
 {
 	sd_input *in;
-	if (sdin_open(path, &in, NULL) != SD_OK)
+	if (sdin_open_beneath(root, path, &in, NULL) != SD_OK)
 		return;
 	uint64_t size = sdin_size(in);
 	size_t len = (size_t)(size < ENV_TEMP_DATA_MAX ? size : ENV_TEMP_DATA_MAX);
@@ -799,16 +809,20 @@ static void data_file_refs(const char *path, const char *const *ids, size_t n_id
 size_t env_temp_photos(const env_temp *t, const char *const *ids, size_t n_ids, size_t *n_refs)
 {
 	size_t named = 0, refs = 0;
+	char *root = xstrdup(t->path); /* the folder that holds it */
+	char *cut = strrchr(root, '/');
+	if (cut)
+		*(cut == root ? cut + 1 : cut) = '\0';
 	char *mf = xasprintf("%s/multifeed", t->path);
-	DIR *d = opendir(mf);
+	DIR *d = io_opendir_beneath(root, mf);
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
 		const char *n = de->d_name;
 		if (!*n || strspn(n, "0123456789") != strlen(n) || strlen(n) >= 9)
 			continue;
 		char *dp = xasprintf("%s/%s/data", mf, n);
-		if (is_file(dp))
-			data_file_refs(dp, ids, n_ids, &named, &refs);
+		if (temp_is(root, dp, S_IFREG))
+			data_file_refs(root, dp, ids, n_ids, &named, &refs);
 		free(dp);
 	}
 	if (d)
@@ -816,7 +830,7 @@ size_t env_temp_photos(const env_temp *t, const char *const *ids, size_t n_ids, 
 	free(mf);
 	char *tp = xasprintf("%s/osm-p2p-db.tar", t->path);
 	sd_input *in;
-	if (is_file(tp) && sdin_open(tp, &in, NULL) == SD_OK) {
+	if (temp_is(root, tp, S_IFREG) && sdin_open_beneath(root, tp, &in, NULL) == SD_OK) {
 		tar_iter it;
 		tar_iter_init(&it, in, 0, sdin_size(in));
 		tar_entry e;
@@ -837,6 +851,7 @@ size_t env_temp_photos(const env_temp *t, const char *const *ids, size_t n_ids, 
 		sdin_close(in);
 	}
 	free(tp);
+	free(root);
 	if (n_refs)
 		*n_refs = refs;
 	return named;

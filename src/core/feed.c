@@ -1000,10 +1000,15 @@ static void empty_feed_pages(verifier *v)
 		if (bf[at])
 			return; /* bits set: bits_past_end() tells them */
 	feed_finding(v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield", -1,
-	             _("feed %d has no blocks, but its bitfield goes on for %zu bytes of zeros "
-	               "after its header: hypercore writes none for an empty feed, and Mapeo "
-	               "waits for ever on a file that has them; a rebuild writes the bare "
-	               "header"),
+	             P_("feed %d has no blocks, but its bitfield goes on for %zu byte of zeros "
+	                "after its header: hypercore writes none for an empty feed, and Mapeo "
+	                "waits for ever on a file that has it; a rebuild writes the bare "
+	                "header",
+	                "feed %d has no blocks, but its bitfield goes on for %zu bytes of zeros "
+	                "after its header: hypercore writes none for an empty feed, and Mapeo "
+	                "waits for ever on a file that has them; a rebuild writes the bare "
+	                "header",
+	                n - HC_HEADER),
 	             v->index, n - HC_HEADER);
 }
 

@@ -11,7 +11,7 @@
 char *human_size(uint64_t n)
 {
 	if (n < 1024)
-		return xasprintf(_("%llu bytes"), (unsigned long long)n);
+		return xasprintf(P_("%llu byte", "%llu bytes", n), (unsigned long long)n);
 	if (n < 1024 * 1024)
 		return xasprintf(_("%.1f KiB"), (double)n / 1024.0);
 	if (n < 1024ull * 1024 * 1024)

@@ -61,12 +61,111 @@ struct sd_input {
 	uint64_t bytes_read; /* from the file, fingerprint gaps included */
 };
 
+/* ---- below a folder, never through a symbolic link ---- */
+
+/* The part of path below root ("" for root itself), or NULL when path
+ * does not lie below root. */
+static const char *below(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strncmp(path, root, n) != 0 || (path[n] && path[n] != '/'))
+		return NULL;
+	return path + n + strspn(path + n, "/");
+}
+
+int io_open_beneath(const char *root, const char *path, int flags)
+{
+	const char *rel = below(root, path);
+	if (!rel) {
+		errno = EXDEV;
+		return -1;
+	}
+	int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || !*rel)
+		return dfd < 0 ? -1 : (close(dfd), open(root, flags | O_CLOEXEC));
+	char *copy = xstrdup(rel);
+	char *comp = copy;
+	for (;;) {
+		char *slash = strchr(comp, '/');
+		if (slash)
+			*slash = '\0';
+		int fd = -1;
+		if (!strcmp(comp, "..") || !strcmp(comp, "."))
+			errno = EXDEV;
+		else
+			fd = openat(dfd, comp,
+			            (slash ? O_RDONLY | O_DIRECTORY : flags) | O_NOFOLLOW |
+			                O_CLOEXEC);
+		int e = errno;
+		close(dfd);
+		if (fd < 0 || !slash) {
+			free(copy);
+			errno = e;
+			return fd;
+		}
+		dfd = fd;
+		comp = slash + 1 + strspn(slash + 1, "/");
+	}
+}
+
+bool io_lstat_beneath(const char *root, const char *path, struct stat *st)
+{
+	const char *rel = below(root, path);
+	if (!rel)
+		return false;
+	if (!*rel)
+		return stat(root, st) == 0;
+	char *parent = xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	const char *last = slash ? slash + 1 : path;
+	if (slash && slash != parent)
+		*slash = '\0';
+	int dfd = io_open_beneath(root, parent, O_RDONLY | O_DIRECTORY);
+	bool ok = dfd >= 0 && fstatat(dfd, last, st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (dfd >= 0)
+		close(dfd);
+	free(parent);
+	return ok;
+}
+
+DIR *io_opendir_beneath(const char *root, const char *path)
+{
+	int fd = io_open_beneath(root, path, O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (fd >= 0 && !d)
+		close(fd);
+	return d;
+}
+
+static sd_status sdin_open_fd(int fd, const char *path, sd_input **out, sd_error *err);
+
+sd_status sdin_open_beneath(const char *root, const char *path, sd_input **out, sd_error *err)
+{
+	*out = NULL;
+	int fd = io_open_beneath(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == EXDEV))
+		return sd_error_set(err, SD_ERR_IO,
+		                    _("%s: a symbolic link (or a name outside %s): not followed, "
+		                      "since others may write there"),
+		                    path, root);
+	if (fd < 0)
+		return sd_error_errno(err, errno, path, _("cannot open"));
+	return sdin_open_fd(fd, path, out, err);
+}
+
 sd_status sdin_open(const char *path, sd_input **out, sd_error *err)
 {
 	*out = NULL;
 	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return sd_error_errno(err, errno, path, _("cannot open"));
+	return sdin_open_fd(fd, path, out, err);
+}
+
+static sd_status sdin_open_fd(int fd, const char *path, sd_input **out, sd_error *err)
+{
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
 		int e = errno;

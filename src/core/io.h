@@ -26,9 +26,11 @@
 #ifndef SD_IO_H
 #define SD_IO_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "progress.h"
 #include "status.h"
@@ -40,6 +42,20 @@ void sd_test_point(const char *name);
 /* Open a regular file for reading. Directories, FIFOs and devices are
  * refused with SD_ERR_IO and a message saying what the path is. */
 sd_status sdin_open(const char *path, sd_input **out, sd_error *err);
+/* Below a folder others may write to (a leftover temporary folder): path
+ * lies below root (root itself is followed as given), and no symbolic link
+ * below root is followed, at any level, when the file is opened, not only
+ * when it is listed. An error (a symbolic link, a name outside root) names
+ * the path. */
+sd_status sdin_open_beneath(const char *root, const char *path, sd_input **out, sd_error *err);
+/* open(2) of path below root the same way (flags as open's; O_NOFOLLOW and
+ * O_CLOEXEC added): the descriptor, or -1 with errno (ELOOP for a link). */
+int io_open_beneath(const char *root, const char *path, int flags);
+/* lstat(2) of path below root, no link followed on the way: false when it
+ * cannot be read. */
+bool io_lstat_beneath(const char *root, const char *path, struct stat *st);
+/* opendir(3) of a folder below root, no link followed; NULL when none. */
+DIR *io_opendir_beneath(const char *root, const char *path);
 void sdin_close(sd_input *in);
 const char *sdin_path(const sd_input *in);
 uint64_t sdin_size(const sd_input *in);

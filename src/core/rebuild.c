@@ -1478,7 +1478,9 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
 	else if (sf->after_end)
 		add_line(&p->changes, &p->n_changes,
-		         xasprintf(_("the %llu bytes added after the file's end are dropped"),
+		         xasprintf(P_("the %llu byte added after the file's end is dropped",
+		                      "the %llu bytes added after the file's end are dropped",
+		                      sf->after_end),
 		                   (unsigned long long)sf->after_end));
 
 	/* Feeds, renumbered without gaps. */
@@ -2089,8 +2091,32 @@ static sd_status same_file(const char *a, const char *b)
 	return SD_OK;
 }
 
+/* The output's folder is the input folder or lies inside it (a database
+ * folder read in place): its temporary and the file itself would be
+ * written into what is read. */
+static bool inside_input(const char *input, const char *output)
+{
+	struct stat st;
+	if (stat(input, &st) != 0 || !S_ISDIR(st.st_mode))
+		return false;
+	char *dir = xstrdup(output);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	char *in = realpath(input, NULL), *out = realpath(dir, NULL);
+	size_t n = in ? strlen(in) : 0;
+	bool inside = in && out && !strncmp(out, in, n) &&
+	              (out[n] == '\0' || out[n] == '/' || (n == 1 && in[0] == '/'));
+	free(in), free(out), free(dir);
+	return inside;
+}
+
 /* Refused before anything is written: a plan Mapeo would refuse, the
- * input as output, too little room. */
+ * input as output or inside an input folder, too little room. */
 static sd_status write_allowed(const rebuild_plan *p, const char *output, sd_error *err)
 {
 	if (p->n_unclean) {
@@ -2111,12 +2137,21 @@ static sd_status write_allowed(const rebuild_plan *p, const char *output, sd_err
 			    err, SD_ERR_USAGE,
 			    _("%s is the input: syncdoctor never writes to a file it reads"),
 			    output);
+	for (size_t k = 0; k < p->n_inputs; k++)
+		if (inside_input(p->inputs[k], output))
+			return sd_error_set(
+			    err, SD_ERR_USAGE,
+			    _("%s is inside %s, which is read: syncdoctor never writes "
+			      "into what it reads; write the file somewhere else"),
+			    output, p->inputs[k]);
 	uint64_t free_bytes;
 	if (sd_free_space(output, &free_bytes) && free_bytes < p->estimated_size + (1u << 20))
 		return sd_error_set(
 		    err, SD_ERR_NOSPACE,
-		    _("%s: not enough free space (%llu bytes free, about %llu needed)"), output,
-		    (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
+		    P_("%s: not enough free space (%llu byte free, about %llu needed)",
+		       "%s: not enough free space (%llu bytes free, about %llu needed)",
+		       free_bytes),
+		    output, (unsigned long long)free_bytes, (unsigned long long)p->estimated_size);
 	return SD_OK;
 }
 

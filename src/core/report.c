@@ -348,6 +348,8 @@ static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 	json_object_set_new(o, "era", json_string(r->era));
 	if (r->era_text)
 		json_object_set_new(o, "era_text", json_string(r->era_text));
+	if (r->database_copy)
+		json_object_set_new(o, "database_copy", json_string(r->database_copy));
 	json_t *p = json_object();
 	json_object_set_new(p, "discovery_key",
 	                    r->has_discovery_key ? json_string(r->discovery_key) : json_null());
@@ -1146,13 +1148,19 @@ static void corruption_text(const sd_report *r, int width, strbuf *out, const te
 {
 	sb_printf(out, "\n%s\n", _("Step 3 of 3: Corruption"));
 	char *l;
+	char *photos =
+	    xasprintf(P_("%zu photo file", "%zu photo files", r->media_members), r->media_members);
+	char *bytes = xasprintf(P_("%llu byte", "%llu bytes", r->media_bytes),
+	                        (unsigned long long)r->media_bytes);
+	char *parts = r->is_database
+	                  ? xasprintf(P_("%zu feed", "%zu feeds", r->n_feeds), r->n_feeds)
+	                  : xasprintf(P_("%zu member", "%zu members", r->members), r->members);
 	if (r->is_database)
-		l = xasprintf(_("A database folder: %zu feeds, %zu photo files (%llu bytes)."),
-		              r->n_feeds, r->media_members, (unsigned long long)r->media_bytes);
+		l = xasprintf(_("A database folder: %s, %s (%s)."), parts, photos, bytes);
 	else
-		l = xasprintf(_("%zu members, %zu photo files (%llu bytes), %s."), r->members,
-		              r->media_members, (unsigned long long)r->media_bytes,
+		l = xasprintf(_("%s, %s (%s), %s."), parts, photos, bytes,
 		              r->has_database ? _("a database") : _("NO database"));
+	free(photos), free(bytes), free(parts);
 	wrap(out, NULL, 2, width, l);
 	free(l);
 	photos_text(r, width, out);
@@ -1195,8 +1203,9 @@ static void to_text(const sd_report *r, int width, strbuf *out, const text_sink 
 	if (width < 40)
 		width = 40;
 	char *file = report_escape(r->file);
-	sb_printf(out, _("syncdoctor %s: %s (%llu bytes)\n"), PACKAGE_VERSION, file,
-	          (unsigned long long)r->size);
+	sb_printf(
+	    out, P_("syncdoctor %s: %s (%llu byte)\n", "syncdoctor %s: %s (%llu bytes)\n", r->size),
+	    PACKAGE_VERSION, file, (unsigned long long)r->size);
 	free(file);
 	if (r->verdict == VERDICT_UNREADABLE) {
 		sb_addc(out, '\n');

@@ -107,6 +107,10 @@ typedef struct sd_report {
 	check_verdict verdict;
 	const char *era; /* "gzip-v0", "hyperlog-v1", "kappa-osm-v2", "unknown" (static) */
 	char *era_text;  /* translated plain words: which Mapeo wrote it and can read it */
+	/* A leftover temporary folder: the copy of its database that was read,
+	 * "packed" (osm-p2p-db.tar) or "unpacked" (multifeed/); NULL for any
+	 * other source (static) */
+	const char *database_copy;
 	/* project */
 	bool has_discovery_key;
 	char discovery_key[KEYS_HEX_SIZE];

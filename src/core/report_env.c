@@ -297,8 +297,10 @@ static void temps_text(const env_info *e, strbuf *b)
 		human_time(x->mtime, when);
 		char *sz = human_size(x->bytes);
 		if (x->has_multifeed || x->has_db_tar)
-			line(b, 2, _("%s (%s, %s): a database with %zu feeds%s%.7s"), x->path, when,
-			     sz, x->n_feeds, x->project_dk[0] ? _(", project ") : "",
+			line(b, 2,
+			     P_("%s (%s, %s): a database with %zu feed%s%.7s",
+			        "%s (%s, %s): a database with %zu feeds%s%.7s", x->n_feeds),
+			     x->path, when, sz, x->n_feeds, x->project_dk[0] ? _(", project ") : "",
 			     x->project_dk);
 		else
 			line(b, 2, _("%s (%s, %s): no database in it"), x->path, when, sz);

@@ -79,8 +79,8 @@ static void check_text(const jnl_check *c, strbuf *out)
 	char *esc = report_escape(c->path);
 	sb_printf(out, "%s  %-10s  %s\n", d, c->verdict, esc);
 	free(esc);
-	sb_printf(out, _("    era %s, %llu bytes"), c->era[0] ? c->era : "?",
-	          (unsigned long long)c->size);
+	sb_printf(out, P_("    era %s, %llu byte", "    era %s, %llu bytes", c->size),
+	          c->era[0] ? c->era : "?", (unsigned long long)c->size);
 	if (c->fingerprint[0])
 		sb_printf(out, _(", fingerprint %.16s"), c->fingerprint);
 	if (c->discovery_key[0])

@@ -538,11 +538,15 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 		end = next;
 	} else if (m->data_off + m->size > sf->size) {
 		m->truncated = true;
-		finding *f = fnd_add(fl, FND_TRUNCATED_FILE,
-		                     _("'%s' (header at byte %llu) should hold %llu bytes, but the "
-		                       "file ends after %llu of them"),
-		                     m->name, (unsigned long long)pos, (unsigned long long)m->size,
-		                     (unsigned long long)(sf->size - m->data_off));
+		finding *f =
+		    fnd_add(fl, FND_TRUNCATED_FILE,
+		            P_("'%s' (header at byte %llu) should hold %llu byte, but the "
+		               "file ends before it (after %llu)",
+		               "'%s' (header at byte %llu) should hold %llu bytes, but the "
+		               "file ends after %llu of them",
+		               m->size),
+		            m->name, (unsigned long long)pos, (unsigned long long)m->size,
+		            (unsigned long long)(sf->size - m->data_off));
 		f->offset = (int64_t)pos;
 		fnd_set_member(f, m->name);
 		end = sf->size;
@@ -844,17 +848,27 @@ static void bytes_after_end(syncfile *sf, findings *fl, uint64_t pos, const sd_p
 	sf->after_end = n;
 	if (sf->size % TAR_BLOCK || ustar_after(sf, pos, prog))
 		f = fnd_add(fl, FND_TRUNCATED_FILE,
-		            _("the file goes on for %llu bytes after its end (its index and "
-		              "the 1024 zero bytes that close it), from byte %llu: something "
-		              "was added to it after Mapeo wrote it, and Mapeo, which looks "
-		              "for the index from the end, will not find it ('No files found' "
-		              "or 'not valid JSON'). A rebuild leaves those bytes out"),
+		            P_("the file goes on for %llu byte after its end (its index and "
+		               "the 1024 zero bytes that close it), from byte %llu: something "
+		               "was added to it after Mapeo wrote it, and Mapeo, which looks "
+		               "for the index from the end, will not find it ('No files found' "
+		               "or 'not valid JSON'). A rebuild leaves it out",
+		               "the file goes on for %llu bytes after its end (its index and "
+		               "the 1024 zero bytes that close it), from byte %llu: something "
+		               "was added to it after Mapeo wrote it, and Mapeo, which looks "
+		               "for the index from the end, will not find it ('No files found' "
+		               "or 'not valid JSON'). A rebuild leaves those bytes out",
+		               n),
 		            (unsigned long long)n, (unsigned long long)pos);
 	else
 		f = fnd_add(fl, FND_DEAD_SPACE,
-		            _("the file goes on for %llu bytes after its end (its index and "
-		              "the 1024 zero bytes that close it), from byte %llu: something "
-		              "was added to it after Mapeo wrote it; Mapeo does not read them"),
+		            P_("the file goes on for %llu byte after its end (its index and "
+		               "the 1024 zero bytes that close it), from byte %llu: something "
+		               "was added to it after Mapeo wrote it; Mapeo does not read it",
+		               "the file goes on for %llu bytes after its end (its index and "
+		               "the 1024 zero bytes that close it), from byte %llu: something "
+		               "was added to it after Mapeo wrote it; Mapeo does not read them",
+		               n),
 		            (unsigned long long)n, (unsigned long long)pos);
 	f->offset = (int64_t)pos;
 }
@@ -879,8 +893,11 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
 		if (pos + TAR_BLOCK > sf->size) {
 			finding *f = fnd_add(
 			    fl, FND_TRUNCATED_FILE,
-			    _("the file ends %llu bytes into a 512-byte block at byte %llu: "
-			      "its length (%llu) is not a multiple of 512"),
+			    P_("the file ends %llu byte into a 512-byte block at byte %llu: "
+			       "its length (%llu) is not a multiple of 512",
+			       "the file ends %llu bytes into a 512-byte block at byte %llu: "
+			       "its length (%llu) is not a multiple of 512",
+			       sf->size - pos),
 			    (unsigned long long)(sf->size - pos), (unsigned long long)pos,
 			    (unsigned long long)sf->size);
 			f->offset = (int64_t)pos;
@@ -1183,22 +1200,34 @@ static void zero_tail(syncfile *sf, findings *fl, bool inner_read)
 	if (in) {
 		char *en = escape_name(in->name);
 		f = fnd_add(fl, FND_TRUNCATED_FILE,
-		            _("the file is only zeros from byte %llu to its end (%llu bytes), "
-		              "over the last %llu bytes of '%s' too: nothing was written "
-		              "there. A copy that stopped before it finished (a USB stick taken "
-		              "out too soon) or a computer that lost power leaves a file like "
-		              "this, and what belonged there is not in this copy"),
+		            P_("the file is only zeros from byte %llu to its end (%llu bytes), "
+		               "over the last %llu byte of '%s' too: nothing was written "
+		               "there. A copy that stopped before it finished (a USB stick taken "
+		               "out too soon) or a computer that lost power leaves a file like "
+		               "this, and what belonged there is not in this copy",
+		               "the file is only zeros from byte %llu to its end (%llu bytes), "
+		               "over the last %llu bytes of '%s' too: nothing was written "
+		               "there. A copy that stopped before it finished (a USB stick taken "
+		               "out too soon) or a computer that lost power leaves a file like "
+		               "this, and what belonged there is not in this copy",
+		               in->data_off + in->size - from),
 		            (unsigned long long)from, (unsigned long long)n,
 		            (unsigned long long)(in->data_off + in->size - from), en);
 		fnd_set_member(f, en);
 		free(en);
 	} else {
 		f = fnd_add(fl, FND_TRUNCATED_FILE,
-		            _("the file is only zeros from byte %llu to its end (%llu bytes): "
-		              "nothing was written there. A copy that stopped before it "
-		              "finished (a USB stick taken out too soon) or a computer that "
-		              "lost power leaves a file like this, and what belonged there is "
-		              "not in this copy"),
+		            P_("the file is only zeros from byte %llu to its end (%llu byte): "
+		               "nothing was written there. A copy that stopped before it "
+		               "finished (a USB stick taken out too soon) or a computer that "
+		               "lost power leaves a file like this, and what belonged there is "
+		               "not in this copy",
+		               "the file is only zeros from byte %llu to its end (%llu bytes): "
+		               "nothing was written there. A copy that stopped before it "
+		               "finished (a USB stick taken out too soon) or a computer that "
+		               "lost power leaves a file like this, and what belonged there is "
+		               "not in this copy",
+		               n),
 		            (unsigned long long)from, (unsigned long long)n);
 	}
 	f->offset = (int64_t)from;
@@ -1445,9 +1474,28 @@ static void index_misplaced(syncfile *sf, findings *fl)
 }
 
 /* A header never patched that the index still names: Mapeo reads the
- * member through the index, whole, which the walk could not know. */
+ * member through the index, whole, which the walk could not know. So it
+ * is a warning, not an error: the finding is made again with that
+ * severity (fnd_edit() keeps a finding's severity). */
+typedef struct offsets {
+	int64_t *v;
+	size_t n, cap;
+} offsets;
+
+static bool is_vouched(const finding *f, void *ud)
+{
+	const offsets *o = ud;
+	bool found = false;
+	for (size_t i = 0; i < o->n && !found; i++)
+		found = o->v[i] == f->offset;
+	return found && f->id == FND_UNPATCHED_HEADER && f->severity == SEV_ERROR;
+}
+
 static void vouched_unpatched(syncfile *sf, findings *fl)
 {
+	findings warn;
+	fnd_init(&warn);
+	offsets seen = {0};
 	for (size_t i = 0; sf->has_index && fnd_has(fl, FND_UNPATCHED_HEADER) && i < fnd_n(fl);
 	     i++) {
 		const finding *c = fnd_at(fl, i);
@@ -1457,19 +1505,37 @@ static void vouched_unpatched(syncfile *sf, findings *fl)
 		if (mi == NO_MEMBER || (mrec(sf, mi)->flags & (MF_UNPATCHED | MF_IN_INDEX)) !=
 		                           (MF_UNPATCHED | MF_IN_INDEX))
 			continue;
+		int64_t at = c->offset;
+		SD_GROW(seen.v, seen.cap, seen.n + 1);
+		seen.v[seen.n++] = at;
 		sf_member m;
 		sf_member_get(sf, mi, &m);
 		char *en = escape_name(m.name);
-		finding *f = fnd_edit(fl, i);
-		free(f->message);
-		f->message = xasprintf(
-		    _("the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
-		      "first and fills in last, but the index names it with its size (%llu "
-		      "bytes): Mapeo reads it whole through the index, and a rebuild writes "
-		      "the header again"),
+		finding *f = fnd_add_sev(
+		    &warn, FND_UNPATCHED_HEADER, SEV_WARNING,
+		    P_("the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
+		       "first and fills in last, but the index names it with its size (%llu "
+		       "byte): Mapeo reads it whole through the index, so it is no reason for "
+		       "Mapeo to freeze; it is the trace of a write Mapeo did not finish (closed "
+		       "or stopped while it wrote the file), and a rebuild writes the header "
+		       "again",
+		       "the header of '%s' at byte %llu still says size 0, the size Mapeo writes "
+		       "first and fills in last, but the index names it with its size (%llu "
+		       "bytes): Mapeo reads it whole through the index, so it is no reason for "
+		       "Mapeo to freeze; it is the trace of a write Mapeo did not finish (closed "
+		       "or stopped while it wrote the file), and a rebuild writes the header "
+		       "again",
+		       m.size),
 		    en, (unsigned long long)m.header_off, (unsigned long long)m.size);
+		f->offset = at;
+		fnd_set_member(f, m.name);
 		free(en);
 	}
+	if (fnd_n(&warn))
+		fnd_remove_if(fl, is_vouched, &seen);
+	fnd_append(fl, &warn);
+	fnd_free(&warn);
+	free(seen.v);
 }
 
 /* The recovered members into the walk's list, in header order: one the
@@ -1631,8 +1697,9 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 		            (unsigned long long)off, m ? m_name : _("no member header"));
 	else if (m->size != size && !(m->flags & MF_UNPATCHED))
 		f = fnd_add(fl, FND_INDEX_DISAGREES,
-		            _("the index says '%s' has %llu bytes, its header says %llu"), name,
-		            (unsigned long long)size, (unsigned long long)m->size);
+		            P_("the index says '%s' has %llu byte, its header says %llu",
+		               "the index says '%s' has %llu bytes, its header says %llu", size),
+		            name, (unsigned long long)size, (unsigned long long)m->size);
 	if (f) {
 		f->offset = (int64_t)off;
 		fnd_set_member(f, name);
@@ -1876,7 +1943,9 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 	char *txt = sf_index_text(sf, &len);
 	if (len < idx->size) {
 		finding *f = fnd_add(fl, FND_DAMAGED_INDEX,
-		                     _("the index is cut: %zu of its %llu bytes are in the file"),
+		                     P_("the index is cut: %zu of its %llu byte is in the file",
+		                        "the index is cut: %zu of its %llu bytes are in the file",
+		                        idx->size),
 		                     len, (unsigned long long)idx->size);
 		f->offset = (int64_t)idx->header_off;
 		fnd_set_member(f, INDEX_NAME);
@@ -2071,8 +2140,11 @@ void sf_check_feed_keys(const syncfile *sf, findings *fl)
 		snprintf(where, sizeof where, "%s/key", fd->dir);
 		finding *f = fnd_add(
 		    fl, FND_FEED_KEY_INVALID,
-		    fd->key.present ? _("the key of feed %d is %llu bytes instead of 32: Mapeo "
-		                        "ignores it and every feed after it")
+		    fd->key.present ? P_("the key of feed %d is %llu byte instead of 32: Mapeo "
+		                         "ignores it and every feed after it",
+		                         "the key of feed %d is %llu bytes instead of 32: Mapeo "
+		                         "ignores it and every feed after it",
+		                         fd->key.size)
 		                    : _("feed %d has no key file: Mapeo ignores it and every "
 		                        "feed after it"),
 		    fd->index, (unsigned long long)fd->key.size);
@@ -2646,6 +2718,22 @@ static void project_key_exposed(syncfile *sf, findings *fl)
 	}
 }
 
+void sf_read_packed(syncfile *sf, sd_input *in, findings *fl, const sd_progress *prog)
+{
+	sf_member m = {.data_off = 0,
+	               .size = sdin_size(in),
+	               .kind = SF_KIND_DB,
+	               .in_index = true,
+	               .checksum_ok = true};
+	sf_member_append(sf, &m, xstrdup(DB_NAME));
+	sf_member_get(sf, sf->n_members - 1, &sf->db_m);
+	sf->db = &sf->db_m;
+	sf->in = in;
+	read_inner(sf, fl, prog);
+	project_key_exposed(sf, fl);
+	sf->in = NULL;
+}
+
 /* A tar whose members are a configuration's (metadata.json, presets.json)
  * and that has none of a sync file's. */
 static bool is_configuration(const syncfile *sf)
@@ -2754,6 +2842,19 @@ static bool count_members(syncfile *sf, uint64_t want_db)
 	return want_db == SF_DB_DEFAULT || db != NO_MEMBER;
 }
 
+/* Under 1024 bytes: no sync file to Mapeo. */
+static void too_small(const syncfile *sf, findings *fl)
+{
+	finding *f = fnd_add(fl, FND_FILE_TOO_SMALL,
+	                     P_("the file has only %llu byte: Mapeo treats a file under 1024 "
+	                        "bytes as empty and overwrites it",
+	                        "the file has only %llu bytes: Mapeo treats a file under 1024 "
+	                        "bytes as empty and overwrites it",
+	                        sf->size),
+	                     (unsigned long long)sf->size);
+	f->offset = 0;
+}
+
 static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
                                 const sd_progress *prog, bool fingerprint, uint64_t want_db,
                                 sd_error *err)
@@ -2783,12 +2884,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		return SD_OK;
 	}
 	if (sf->size < 1024) {
-		finding *f =
-		    fnd_add(fl, FND_FILE_TOO_SMALL,
-		            _("the file has only %llu bytes: Mapeo treats a file under 1024 bytes "
-		              "as empty and overwrites it"),
-		            (unsigned long long)sf->size);
-		f->offset = 0;
+		too_small(sf, fl);
 		return SD_OK;
 	}
 	tar_header h;
@@ -2816,8 +2912,8 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 		    fnd_add(fl, FND_NOT_A_SYNC_FILE, _("this is not a Mapeo sync file: %s"),
 		            _("it is a Mapeo database (an osm-p2p-db.tar, as a sync file holds it "
 		              "or as Mapeo leaves it in a temporary osm-p2p-syncfile folder); to "
-		              "put it in a sync file, extract it into an empty folder and give "
-		              "that folder to 'syncdoctor rebuild --database'"));
+		              "put it in a sync file, give the folder that holds it (alone, or as "
+		              "Mapeo left it) to 'syncdoctor rebuild --database'"));
 		f->offset = 0;
 		return SD_OK;
 	} else if (!is_configuration(sf)) {

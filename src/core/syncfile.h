@@ -205,6 +205,12 @@ sd_status sf_open_fingerprinted(const char *path, syncfile **out, findings *fl,
 #define SF_DB_DEFAULT UINT64_MAX
 sd_status sf_open_db(const char *path, uint64_t db_header, syncfile **out, findings *fl,
                      const sd_progress *prog, sd_error *err);
+/* A database's own tar (osm-p2p-db.tar, doc/formats.md §3) as the
+ * database of the view sf (database.c: a leftover temporary folder's):
+ * in spans it whole, read as a sync file's database member at offset 0,
+ * its feeds listed as sf_open() lists them. in stays the caller's (sf->in
+ * is left NULL). */
+void sf_read_packed(syncfile *sf, sd_input *in, findings *fl, const sd_progress *prog);
 void sf_close(syncfile *sf);
 /* The index member's text as it is in the file (cut short where the file
  * ends), NUL-terminated, *len its length; NULL when there is no index or it

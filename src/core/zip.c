@@ -168,8 +168,11 @@ sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *l
 			free(comp), free(buf);
 			return sd_error_set(
 			    err, SD_ERR_FORMAT,
-			    _("%s: member '%s' does not decompress to its stated %llu bytes "
-			      "(damaged or cut)"),
+			    P_("%s: member '%s' does not decompress to its stated %llu byte "
+			       "(damaged or cut)",
+			       "%s: member '%s' does not decompress to its stated %llu bytes "
+			       "(damaged or cut)",
+			       e->size),
 			    path, e->name, (unsigned long long)e->size);
 		}
 	} else {

@@ -152,10 +152,18 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	page_add(p, UI_TEXT, 0, "%s",
 	         _("1. Mapeo frozen for hours while making or syncing the file, without the "
 	           "number of Data or Images going up:"));
+	/* a header never patched that the index names (a warning): the trace
+	 * of a write that did not finish, which people take for the cause */
+	static const fnd_code unfinished[] = {FND_UNPATCHED_HEADER, FND_COUNT};
 	page_add(p, UI_TEXT, 3, "%s",
 	         n ? _("Yes, this file can cause that: it has the damage listed above.")
-	           : _("Not because of this file: its structure and every device's data check "
-	               "out."));
+	         : count_codes(r, unfinished, SEV_WARNING)
+	             ? _("Not because of this file. It shows that Mapeo stopped, or was closed, "
+	                 "while it wrote the file: a header was never finished. But Mapeo finds "
+	                 "that part through the file's table of contents, so the file opens and "
+	                 "syncs.")
+	             : _("Not because of this file: its structure and every device's data check "
+	                 "out."));
 	n = count_codes(r, photos, SEV_INFO);
 	size_t lo = count_codes(r, left_out, SEV_INFO);
 	page_add(p, UI_TEXT, 0, "%s", _("2. Observations with photos that will not open:"));

@@ -289,6 +289,33 @@ static syncfile *open_sync(const char *path)
 	return sf;
 }
 
+/* Leftover temporary folders holding the file's database packed
+ * (osm-p2p-db.tar, database.h): an entry name with every escape, and the
+ * tar followed by a 1 TiB hole. */
+static void temp_folders(const syncfile *sf, const uint8_t *orig, const char *data)
+{
+	size_t n = (size_t)sf->db->size;
+	uint8_t *t = xmalloc(n);
+	memcpy(t, orig + sf->db->data_off, n);
+	memcpy(t, "0/" EVIL, strlen("0/" EVIL)); /* the first entry's header */
+	fix_checksum(t);
+	dir("osm-p2p-syncfile-escape");
+	put("osm-p2p-syncfile-escape/osm-p2p-db.tar", t, n);
+	add_case("temp", "0,2", "check @/osm-p2p-syncfile-escape");
+	add_case("temp", "0,2,4",
+	         "rebuild --config %s/config-A.mapeosettings --salvage --database "
+	         "@/osm-p2p-syncfile-escape -o @/out-temp-escape.mapeodata",
+	         data);
+	dir("osm-p2p-syncfile-sparse");
+	put("osm-p2p-syncfile-sparse/osm-p2p-db.tar", orig + sf->db->data_off, n);
+	char *sp = at("osm-p2p-syncfile-sparse/osm-p2p-db.tar");
+	if (truncate(sp, (off_t)1 << 40) != 0)
+		die(sp);
+	free(sp);
+	add_case("temp", "0,2", "check @/osm-p2p-syncfile-sparse");
+	free(t);
+}
+
 static void gen_syncfiles(const char *data)
 {
 	char *src = xasprintf("%s/good-project-A.mapeodata", data);
@@ -367,6 +394,7 @@ static void gen_syncfiles(const char *data)
 	         "rebuild --config %s/config-A.mapeosettings @/databases-many.mapeodata -o "
 	         "@/out-databases.mapeodata",
 	         data);
+	temp_folders(sf, orig, data);
 	sf_close(sf);
 	free(b), free(orig), free(src);
 }

@@ -270,3 +270,25 @@ void dbfx_build_temp(const char *sync_path, const char *dir)
 	build(sync_path, db, NULL, &o, NULL);
 	free(db);
 }
+
+void dbfx_build_packed(const char *sync_path, const char *dir, bool unpacked_too, long cut)
+{
+	syncfile *sf;
+	findings fl;
+	fnd_init(&fl);
+	if (sf_open(sync_path, &sf, &fl, NULL, NULL) != SD_OK || !sf->db)
+		die("open", sync_path);
+	mkdirs(dir);
+	/* the sync file's own osm-p2p-db.tar, byte for byte: what Mapeo packs */
+	sf_range r = {true, sf->db->data_off, sf->db->size};
+	size_t len;
+	uint8_t *b = range(sf, &r, &len);
+	if (cut >= 0 && (size_t)cut < len)
+		len = (size_t)cut;
+	putf(b, len, "%s/osm-p2p-db.tar", dir);
+	free(b);
+	sf_close(sf);
+	fnd_free(&fl);
+	if (unpacked_too)
+		dbfx_build_temp(sync_path, dir);
+}

@@ -34,5 +34,10 @@ void dbfx_build(const char *sync_path, const char *userdata, const dbfx_options 
 /* Build a leftover temporary folder: dir/multifeed/<n>/... (no secret, no
  * root folder, no media), as osm-p2p-syncfile leaves it. */
 void dbfx_build_temp(const char *sync_path, const char *dir);
+/* The same folder with its database packed, as Mapeo's close leaves it:
+ * dir/osm-p2p-db.tar, the sync file's own database member byte for byte,
+ * cut to its first cut bytes (cut >= 0: a close that died while packing);
+ * unpacked_too: dir/multifeed/ beside it, as dbfx_build_temp() makes it. */
+void dbfx_build_packed(const char *sync_path, const char *dir, bool unpacked_too, long cut);
 
 #endif

@@ -3,7 +3,11 @@
  *
  *   mkdb [--resign] [--own] [--key HEX] [--epoch FEED BLOCK] [--no-media]
  *        [--secret-out FILE] SYNCFILE USERDATA
- *   mkdb --temp SYNCFILE DIR     a leftover osm-p2p-syncfile-* folder */
+ *   mkdb --temp [--packed [--unpacked-too] [--cut N]] SYNCFILE DIR
+ *                                a leftover osm-p2p-syncfile-* folder: its
+ *                                database unpacked (multifeed/), or packed
+ *                                (osm-p2p-db.tar, the file's own; --cut N:
+ *                                its first N bytes only), or both */
 #include "config.h"
 
 #include <stdio.h>
@@ -16,6 +20,8 @@ int main(int argc, char **argv)
 {
 	dbfx_options o = {.epoch_feed = -1};
 	const char *secret_out = NULL;
+	bool temp = false, packed = false, unpacked_too = false;
+	long cut = -1;
 	int i = 1;
 	for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
 		if (!strcmp(argv[i], "--resign"))
@@ -31,10 +37,15 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--epoch") && i + 2 < argc) {
 			o.epoch_feed = atoi(argv[++i]);
 			o.epoch_block = atol(argv[++i]);
-		} else if (!strcmp(argv[i], "--temp") && i + 2 < argc) {
-			dbfx_build_temp(argv[i + 1], argv[i + 2]);
-			return 0;
-		} else {
+		} else if (!strcmp(argv[i], "--temp"))
+			temp = true;
+		else if (!strcmp(argv[i], "--packed"))
+			packed = true;
+		else if (!strcmp(argv[i], "--unpacked-too"))
+			unpacked_too = true;
+		else if (!strcmp(argv[i], "--cut") && i + 1 < argc)
+			cut = atol(argv[++i]);
+		else {
 			fprintf(stderr, "mkdb: unknown option %s\n", argv[i]);
 			return 2;
 		}
@@ -43,6 +54,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mkdb [options] SYNCFILE USERDATA\n");
 		return 2;
 	}
+	if (temp && packed)
+		dbfx_build_packed(argv[i], argv[i + 1], unpacked_too, cut);
+	else if (temp)
+		dbfx_build_temp(argv[i], argv[i + 1]);
+	if (temp)
+		return 0;
 	uint8_t secret[64];
 	dbfx_build(argv[i], argv[i + 1], &o, secret);
 	if (secret_out) {

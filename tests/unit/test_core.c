@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,7 @@ START_TEST(human_sizes_and_times)
 		uint64_t n;
 		const char *want;
 	} t[] = {{0, "0 bytes"},
+	         {1, "1 byte"},
 	         {1023, "1023 bytes"},
 	         {1024, "1.0 KiB"},
 	         {102400, "100.0 KiB"},
@@ -264,6 +266,58 @@ START_TEST(input_refuses_directories_and_missing)
 	free(missing);
 	rmdir(dir);
 	free(dir);
+}
+END_TEST
+
+/* Below a temporary folder (io_open_beneath()): a symbolic link at any
+ * level, and a name that climbs out, are never followed; a plain file is
+ * read. */
+START_TEST(beneath_follows_no_link)
+{
+	char *dir = sd_test_tmpdir();
+	char *p = xasprintf("%s/t", dir);
+	mkdir(p, 0700);
+	free(p);
+	p = xasprintf("%s/t/real", dir);
+	mkdir(p, 0700);
+	free(p);
+	p = xasprintf("%s/outside", dir);
+	FILE *f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("secret", f);
+	fclose(f);
+	char *root = xasprintf("%s/t", dir);
+	char *file = xasprintf("%s/t/real/data", dir);
+	ck_assert_int_eq(symlink(p, file), 0); /* t/real/data -> outside */
+	char *link = xasprintf("%s/t/linkdir", dir);
+	char *real = xasprintf("%s/t/real", dir);
+	ck_assert_int_eq(symlink(real, link), 0); /* t/linkdir -> t/real */
+	sd_input *in;
+	sd_error err;
+	ck_assert_int_eq(sdin_open(file, &in, &err), SD_OK); /* plain open follows */
+	sdin_close(in);
+	ck_assert_int_eq(sdin_open_beneath(root, file, &in, &err), SD_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "symbolic link"));
+	struct stat st;
+	ck_assert(io_lstat_beneath(root, file, &st) && S_ISLNK(st.st_mode));
+	char *via = xasprintf("%s/t/linkdir/data", dir);
+	ck_assert(!io_lstat_beneath(root, via, &st));
+	ck_assert_ptr_null(io_opendir_beneath(root, link));
+	char *up = xasprintf("%s/t/../outside", dir);
+	ck_assert_int_eq(io_open_beneath(root, up, O_RDONLY), -1);
+	ck_assert_int_eq(io_open_beneath(root, p, O_RDONLY), -1); /* not below root */
+	unlink(file);
+	f = fopen(file, "w");
+	fputs("mine", f);
+	fclose(f);
+	ck_assert_int_eq(sdin_open_beneath(root, file, &in, &err), SD_OK);
+	ck_assert_uint_eq(sdin_size(in), 4);
+	sdin_close(in);
+	DIR *d = io_opendir_beneath(root, real);
+	ck_assert_ptr_nonnull(d);
+	closedir(d);
+	unlink(file), unlink(link), unlink(p), rmdir(real), rmdir(root), rmdir(dir);
+	free(up), free(via), free(real), free(link), free(file), free(root), free(p), free(dir);
 }
 END_TEST
 
@@ -432,6 +486,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_findings_place_is_worded_once);
 	tcase_add_test(tc, input_refuses_directories_and_missing);
 	tcase_add_test(tc, output_is_atomic_and_faults_clean_up);
+	tcase_add_test(tc, beneath_follows_no_link);
 	tcase_add_test(tc, output_never_replaces_what_is_not_a_file);
 	tcase_add_test(tc, strmap_finds_every_key);
 	tcase_add_test(tc, exe_dir_and_find_beside_the_program);

@@ -509,6 +509,49 @@ START_TEST(temp_folder)
 }
 END_TEST
 
+/* A temporary folder holding its database packed (osm-p2p-db.tar), alone
+ * or beside the unpacked copy: the tar when whole, else the unpacked one;
+ * a rebuild never writes inside it. */
+START_TEST(temp_folder_packed)
+{
+	char *dir = sd_test_tmpdir();
+	char *tmp = xasprintf("%s/osm-p2p-syncfile-777", dir);
+	char *a = xstrdup(sd_test_data("good-project-A.mapeodata")); /* a static buffer */
+	dbfx_build_packed(a, tmp, false, -1);
+	ck_assert_int_eq(db_probe(tmp), DB_KIND_TEMP);
+	sd_report *r = check(tmp);
+	ck_assert(r->is_database);
+	ck_assert_str_eq(r->database_copy, "packed");
+	ck_assert_uint_eq(r->n_feeds, 2);
+	ck_assert_uint_eq(r->obs_heads, 24);
+	ck_assert_ptr_null(find(r, "inner-tar-damaged"));
+	report_free(r);
+	rebuild_options ro = {.config_path = sd_test_data("config-A.mapeosettings")};
+	rebuild_plan *p = NULL;
+	sd_error err;
+	ck_assert_int_eq(rebuild_plan_make(tmp, &ro, NULL, &p, &err), SD_OK);
+	char *inside = xasprintf("%s/out.mapeodata", tmp);
+	ck_assert_int_eq(rebuild_write(p, inside, &ro, NULL, &err), SD_ERR_USAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "never writes into what it reads"));
+	struct stat st;
+	ck_assert_int_ne(stat(inside, &st), 0);
+	rebuild_plan_free(p);
+	free(inside), free(tmp);
+	/* both copies: the tar cut in feed 1's data, so the unpacked one */
+	tmp = xasprintf("%s/osm-p2p-syncfile-778", dir);
+	dbfx_build_packed(a, tmp, true, 27600);
+	r = check(tmp);
+	ck_assert_str_eq(r->database_copy, "unpacked");
+	ck_assert_uint_eq(r->n_feeds, 2);
+	ck_assert_uint_eq(r->obs_heads, 24);
+	ck_assert_int_eq(r->verdict, VERDICT_OK);
+	report_free(r);
+	free(tmp), free(a);
+	rm_rf(dir);
+	free(dir);
+}
+END_TEST
+
 /* ---- one source interface ---- */
 
 static void append_byte(const char *path)
@@ -735,6 +778,7 @@ static Suite *suite(void)
 	tcase_add_test(t, feed_with_holes);
 	tcase_add_test(t, feed_gap_and_not_a_database);
 	tcase_add_test(t, temp_folder);
+	tcase_add_test(t, temp_folder_packed);
 	tcase_add_test(t, sources_answer_what_the_diagnosis_asks);
 	tcase_add_test(t, rebuild_database_without_secrets);
 	tcase_add_test(t, rebuild_refuses_a_database_changed_after_the_plan);
