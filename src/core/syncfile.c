@@ -1788,7 +1788,8 @@ static bool index_tail(syncfile *sf, const sf_member *idx, findings *fl, const s
 	tail_ctx c = {.sf = sf};
 	json_t *ud = NULL;
 	sfi_tail_info info;
-	sfi_result res = sfi_tail(sf->in, idx->data_off, idx->size, tail_entry, &c, &ud, &info, prog);
+	sfi_result res =
+	    sfi_tail(sf->in, idx->data_off, idx->size, tail_entry, &c, &ud, &info, prog);
 	*cancelled = res == SFI_CANCELLED;
 	if (res != SFI_OK)
 		return false;
