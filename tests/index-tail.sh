@@ -2,9 +2,9 @@
 # Storage zeros over the start of the index (a lost sector, 1 or 2 KiB over
 # its tar header and the start of its JSON): the userdata Mapeo writes last
 # survives at the index's end and still names the project, so a plain
-# rebuild needs no --config (doc/formats.md §1a). Where the zeros wipe the
-# whole JSON (a 4 KiB page) or reach into the userdata, nothing is taken
-# from what is left, and the advice names --config FILE. Damaged copies are
+# rebuild needs no --config (doc/formats.md §1, "The index's tail"). Where
+# the zeros wipe the whole JSON (a 4 KiB page) or reach into the userdata,
+# nothing is taken from what is left, and the advice names --config FILE. Damaged copies are
 # made by tests/unit/mkdamage ixzero from the real fixtures; every rebuilt
 # file is proved with the real Mapeo (tests/interop).
 . "$(dirname "$0")/lib.sh"

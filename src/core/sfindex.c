@@ -462,7 +462,8 @@ sfi_result sfi_scan(sd_input *in, uint64_t off, uint64_t len, size_t n_hint, sfi
  * The text here is a suffix of the index's JSON, cut anywhere, so it is
  * read from its end, where its shape is known: the top object's '}', before
  * it the userdata object's '}', before that the index object's '}' and its
- * entries, each {"offset":N,"size":N} after its name (doc/formats.md §1a). */
+ * entries, each {"offset":N,"size":N} after its name (doc/formats.md §1,
+ * "The index's tail"). */
 
 #define SFI_TAIL_MAX        (SFI_USERDATA_MAX + (1u << 20))
 #define SFI_TAIL_CANDIDATES 64 /* "userdata" keys tried before giving up */

@@ -12,8 +12,8 @@
  * text whole with jansson, which decides and words the finding.
  *
  * sfi_tail() reads what survives of an index whose first bytes storage
- * zeroed (doc/formats.md §1a): Mapeo writes the userdata last, so it sits
- * in the intact end. It never invents: the userdata only when it is a whole
+ * zeroed (doc/formats.md §1, "The index's tail"): Mapeo writes the
+ * userdata last, so it sits in the intact end. It never invents: the userdata only when it is a whole
  * object that ends right before the JSON's last '}', and the entries after
  * the cut only when every one of them is whole and exact. */
 #ifndef SD_SFINDEX_H

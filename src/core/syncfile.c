@@ -1750,8 +1750,8 @@ static void tail_entry(void *ud, const char *name, uint64_t off, uint64_t size)
 }
 
 /* The userdata (and entries) read from the intact end of the index at idx,
- * whose start storage zeroed (doc/formats.md §1a); head_lost: its tar
- * header with it. The file's project is known again; the index is not
+ * whose start storage zeroed (doc/formats.md §1, "The index's tail");
+ * head_lost: its tar header with it. The file's project is known again; the index is not
  * (has_index stays false: a part of it vouches for nothing it lost). */
 static void tail_taken(syncfile *sf, const sf_member *idx, bool head_lost, json_t *ud,
                        const sfi_tail_info *info, size_t confirmed, findings *fl)
@@ -1895,8 +1895,8 @@ static const sf_member *index_under_zeroed_header(syncfile *sf, const sf_member 
 
 /* No index member, and after the last member zeros over the index's header
  * and the start of its data, then text up to the zeros that end a file: the
- * intact end of an index (doc/formats.md §1a). True when its userdata is
- * there: the index is taken from its header's place to the text's end (a
+ * intact end of an index (doc/formats.md §1, "The index's tail"). True
+ * when its userdata is there: the index is taken from its header's place to the text's end (a
  * rebuild writes it again), and the walk's word for its text goes. */
 static bool index_lost_head(syncfile *sf, const sf_member *last, findings *fl,
                             const sd_progress *prog, bool *cancelled)
