@@ -13,9 +13,10 @@
  *
  * sfi_tail() reads what survives of an index whose first bytes storage
  * zeroed (doc/formats.md §1, "The index's tail"): Mapeo writes the
- * userdata last, so it sits in the intact end. It never invents: the userdata only when it is a whole
- * object that ends right before the JSON's last '}', and the entries after
- * the cut only when every one of them is whole and exact. */
+ * userdata last, so it sits in the intact end. It never invents: the
+ * userdata only when it is a whole object that ends right before the JSON's
+ * last '}', and the entries after the cut only when every one of them is
+ * whole and exact. */
 #ifndef SD_SFINDEX_H
 #define SD_SFINDEX_H
 
