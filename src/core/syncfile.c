@@ -1908,6 +1908,10 @@ static bool index_lost_head(syncfile *sf, const sf_member *last, findings *fl,
 	if (d >= sf->size || !block_zero(sf, h))
 		return false;
 	while (!nz && s < sf->size && s - d <= LOST_HEAD_MAX) {
+		if (sd_progress_cancelled(prog)) {
+			*cancelled = true;
+			return false;
+		}
 		size_t n = sf->size - s < TAR_BLOCK ? (size_t)(sf->size - s) : TAR_BLOCK;
 		if (sdin_read_exact(sf->in, b, n, s, NULL) != SD_OK)
 			return false;
@@ -1919,6 +1923,10 @@ static bool index_lost_head(syncfile *sf, const sf_member *last, findings *fl,
 		return false;
 	/* JSON holds no NUL: the text ends where the zeros begin */
 	for (end = s; !z && end < sf->size && end - s <= MAX_INDEX_BYTES;) {
+		if ((end - s) % ((uint64_t)1 << 20) == 0 && sd_progress_cancelled(prog)) {
+			*cancelled = true; /* every MiB */
+			return false;
+		}
 		size_t n = sf->size - end < TAR_BLOCK ? (size_t)(sf->size - end) : TAR_BLOCK;
 		if (sdin_read_exact(sf->in, b, n, end, NULL) != SD_OK)
 			return false;
