@@ -38,6 +38,8 @@ taken() {
 		"damaged-index@___index.json"
 	check "$1: says what survives" jqe --arg m "${10}.*its last $4 of $5 bytes survive and hold its userdata, which names the project, and $6 whole entries \\($6 of them agree with the members found\\)" \
 		'any(.findings[]; .code == "damaged-index" and (.message | test($m)))' "$TMP/$1.json"
+	check "$1: no older writer's padding told from the lost header" sh -c \
+		"! jq -e 'any(.findings[]; .code == \"writer-hint\" and (.message | test(\"extra zero block\")))' '$TMP/$1.json' >/dev/null"
 	status "$1: a plain rebuild" 0 "$SYNCDOCTOR" rebuild "$TMP/$1.mapeodata" -o "$TMP/$1-r.mapeodata"
 	check "$1: the rebuild writes the index again" grep -q "a new index and trailer are written" "$TMP/out"
 	"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/$1-r.mapeodata" >"$TMP/$1-r.json"

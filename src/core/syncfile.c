@@ -1891,6 +1891,25 @@ static const sf_member *index_under_zeroed_header(syncfile *sf, const sf_member 
 	return &sf->index_m;
 }
 
+/* The walk took the lost index header at the end of last for an older
+ * writer's padding block (doc/formats.md §1, "Headers"): the note stays only
+ * when another member shows one. */
+static void padding_hint_again(syncfile *sf, const sf_member *last)
+{
+	sf_member m;
+	bool seen = false;
+	if (!sf->hints.extra_zero_block || !last || last->size % TAR_BLOCK)
+		return;
+	for (size_t i = 0; i + 1 < sf->n_members && !seen; i++) {
+		sf_member_peek(sf, i, &m);
+		seen = m.size && m.size % TAR_BLOCK == 0 &&
+		       m.data_off + m.size < last->header_off &&
+		       mrec(sf, i + 1)->data_off == m.data_off + m.size + 2 * TAR_BLOCK &&
+		       block_zero(sf, m.data_off + m.size);
+	}
+	sf->hints.extra_zero_block = seen;
+}
+
 #define LOST_HEAD_MAX ((uint64_t)64 << 10) /* zeros over an index's start: sectors, a page */
 
 /* No index member, and after the last member zeros over the index's header
@@ -1949,6 +1968,7 @@ static bool index_lost_head(syncfile *sf, const sf_member *last, findings *fl,
 	/* the walk named the text damage from its first byte on */
 	uint64_t lo = h, hi = end;
 	fnd_remove_if(fl, inside_recovered, &(span_list){&lo, &hi, 1});
+	padding_hint_again(sf, last);
 	tail_taken(sf, &sf->index_m, true, ud, &info, c.confirmed, fl);
 	json_decref(ud);
 	return true;
