@@ -38,6 +38,12 @@ taken() {
 		"damaged-index@___index.json"
 	check "$1: says what survives" jqe --arg m "${10}.*its last $4 of $5 bytes survive and hold its userdata, which names the project, and $6 whole entries \\($6 of them agree with the members found\\)" \
 		'any(.findings[]; .code == "damaged-index" and (.message | test($m)))' "$TMP/$1.json"
+	other=B; [ "$2" = B ] && other=A
+	is "$1: step 1 compares it with its own configuration" \
+		"$("$SYNCDOCTOR" check --no-environment --config "$D/config-$2.v3-tar.mapeosettings" --format json "$TMP/$1.mapeodata" | jq -r '.config.match')" true
+	"$SYNCDOCTOR" check --no-environment --config "$D/config-$other.v3-tar.mapeosettings" --format json "$TMP/$1.mapeodata" >"$TMP/$1-other.json"
+	is "$1: ... and tells another project's apart" \
+		"$(fact "$1-other" '[.config.match, any(.findings[]; .code == "project-mismatch")] | join(" ")')" "false true"
 	check "$1: no older writer's padding told from the lost header" sh -c \
 		"! jq -e 'any(.findings[]; .code == \"writer-hint\" and (.message | test(\"extra zero block\")))' '$TMP/$1.json' >/dev/null"
 	status "$1: a plain rebuild" 0 "$SYNCDOCTOR" rebuild "$TMP/$1.mapeodata" -o "$TMP/$1-r.mapeodata"
