@@ -36,7 +36,7 @@ taken() {
 	is "$1: one finding, on the index" \
 		"$(fact "$1" '[.findings[] | select(.severity != "info") | "\(.code)@\(.member)"] | join(" ")')" \
 		"damaged-index@___index.json"
-	check "$1: says what survives" jqe --arg m "${10}.*its last $4 of $5 bytes survive and hold its userdata, which names the project, and $6 whole entries \\($6 of them agree with the members found\\)" \
+	check "$1: says what survives" jqe --arg m "${10}.*its last $4 of $5 bytes survive and hold its userdata, which names the project, and $6 whole entries \\($6 agreeing with the members found\\)" \
 		'any(.findings[]; .code == "damaged-index" and (.message | test($m)))' "$TMP/$1.json"
 	other=B; [ "$2" = B ] && other=A
 	is "$1: step 1 compares it with its own configuration" \

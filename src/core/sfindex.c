@@ -734,11 +734,38 @@ sfi_result sfi_tail_text(const char *t, size_t n, sfi_entry_fn fn, void *ud, jso
 	return cancelled ? SFI_CANCELLED : SFI_OK;
 }
 
+/* Where the last zero byte before off + from is, searched back to off, a
+ * chunk at a time; false when there is none (or on a read error). */
+static bool last_zero_before(sd_input *in, uint64_t off, uint64_t from, uint64_t *at,
+                             const sd_progress *prog, bool *cancelled)
+{
+	uint8_t *b = xmalloc(SFI_CHUNK);
+	bool found = false;
+	while (from > 0 && !found) {
+		size_t n = from < SFI_CHUNK ? (size_t)from : SFI_CHUNK;
+		if (sd_progress_cancelled(prog)) {
+			*cancelled = true;
+			break;
+		}
+		if (sdin_read_exact(in, b, n, off + from - n, NULL) != SD_OK)
+			break;
+		for (size_t k = n; k-- > 0 && !found;)
+			if (!b[k]) {
+				*at = from - n + k;
+				found = true;
+			}
+		from -= n;
+	}
+	free(b);
+	return found;
+}
+
 sfi_result sfi_tail(sd_input *in, uint64_t off, uint64_t len, sfi_entry_fn fn, void *ud,
                     json_t **userdata, sfi_tail_info *info, const sd_progress *prog)
 {
-	uint64_t take = len < SFI_TAIL_MAX ? len : SFI_TAIL_MAX;
+	uint64_t take = len < SFI_TAIL_MAX ? len : SFI_TAIL_MAX, zero = 0;
 	char *buf = xmalloc((size_t)take + 1);
+	bool cancelled = false;
 	*userdata = NULL;
 	info->intact = info->n_entries = 0;
 	for (uint64_t at = 0; at < take; at += SFI_CHUNK) {
@@ -755,11 +782,12 @@ sfi_result sfi_tail(sd_input *in, uint64_t off, uint64_t len, sfi_entry_fn fn, v
 	size_t z = (size_t)take;
 	while (z > 0 && buf[z - 1] != '\0')
 		z--;
-	if (z == 0) { /* no zero byte: the index is not cut by zeros here */
+	/* none in the window: the whole of it is intact when zeros come before */
+	if (z == 0 && !last_zero_before(in, off, len - take, &zero, prog, &cancelled)) {
 		free(buf);
-		return SFI_OTHER;
+		return cancelled ? SFI_CANCELLED : SFI_OTHER;
 	}
-	info->intact = take - z;
+	info->intact = z ? take - z : len - zero - 1;
 	sfi_result r =
 	    sfi_tail_text(buf + z, (size_t)(take - z), fn, ud, userdata, &info->n_entries, prog);
 	free(buf);

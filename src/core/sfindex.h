@@ -50,10 +50,11 @@ typedef struct sfi_tail_info {
 } sfi_tail_info;
 
 /* The tail of the len bytes at off of in (the index's data as far as it is
- * known, its zeroed start included; at most its last 2 MiB are read).
- * SFI_OK: those bytes hold a zero byte and the text after the last one holds
- * the userdata, *userdata (the caller decrefs it); its entries were handed
- * to fn only then. SFI_OTHER: no zero byte there, or no userdata to trust;
+ * known, its zeroed start included): the text after the last zero byte,
+ * of which at most the last 2 MiB are parsed (the search for that byte
+ * reads back further, up to off). SFI_OK: the text holds the userdata,
+ * *userdata (the caller decrefs it); its entries were handed to fn only
+ * then. SFI_OTHER: no zero byte in the len bytes, or no userdata to trust;
  * nothing was handed over and *userdata is NULL. */
 sfi_result sfi_tail(sd_input *in, uint64_t off, uint64_t len, sfi_entry_fn fn, void *ud,
                     json_t **userdata, sfi_tail_info *info, const sd_progress *prog);

@@ -1756,24 +1756,36 @@ static void tail_entry(void *ud, const char *name, uint64_t off, uint64_t size)
 static void tail_taken(syncfile *sf, const sf_member *idx, bool head_lost, json_t *ud,
                        const sfi_tail_info *info, size_t confirmed, findings *fl)
 {
+	size_t n = info->n_entries;
+	unsigned long long at = idx->header_off, left = info->intact, all = idx->size;
 	finding *f =
 	    head_lost
 	        ? fnd_add(fl, FND_DAMAGED_INDEX,
-	                  _("storage zeroed the tar header of ___index.json at byte %llu and "
-	                    "the start of its data, so Mapeo cannot find the index; its last "
-	                    "%llu of %llu bytes survive and hold its userdata, which names the "
-	                    "project, and %zu whole entries (%zu of them agree with the members "
-	                    "found): a rebuild writes the index again for that project"),
-	                  (unsigned long long)idx->header_off, (unsigned long long)info->intact,
-	                  (unsigned long long)idx->size, info->n_entries, confirmed)
+	                  P_("storage zeroed the tar header of ___index.json at byte %llu and the "
+	                     "start of its data, so Mapeo cannot find the index; its last %llu of "
+	                     "%llu bytes survive and hold its userdata, which names the project, "
+	                     "and %zu whole entry (%zu agreeing with a member found): a rebuild "
+	                     "writes the index again for that project",
+	                     "storage zeroed the tar header of ___index.json at byte %llu and the "
+	                     "start of its data, so Mapeo cannot find the index; its last %llu of "
+	                     "%llu bytes survive and hold its userdata, which names the project, "
+	                     "and %zu whole entries (%zu agreeing with the members found): a "
+	                     "rebuild writes the index again for that project",
+	                     n),
+	                  at, left, all, n, confirmed)
 	        : fnd_add(fl, FND_DAMAGED_INDEX,
-	                  _("storage zeroed bytes of ___index.json at byte %llu, so Mapeo "
-	                    "cannot read the index; its last %llu of %llu bytes survive and "
-	                    "hold its userdata, which names the project, and %zu whole entries "
-	                    "(%zu of them agree with the members found): a rebuild writes the "
-	                    "index again for that project"),
-	                  (unsigned long long)idx->header_off, (unsigned long long)info->intact,
-	                  (unsigned long long)idx->size, info->n_entries, confirmed);
+	                  P_("storage zeroed bytes of ___index.json at byte %llu, so Mapeo cannot "
+	                     "read the index; its last %llu of %llu bytes survive and hold its "
+	                     "userdata, which names the project, and %zu whole entry (%zu "
+	                     "agreeing with a member found): a rebuild writes the index again for "
+	                     "that project",
+	                     "storage zeroed bytes of ___index.json at byte %llu, so Mapeo cannot "
+	                     "read the index; its last %llu of %llu bytes survive and hold its "
+	                     "userdata, which names the project, and %zu whole entries (%zu "
+	                     "agreeing with the members found): a rebuild writes the index again "
+	                     "for that project",
+	                     n),
+	                  at, left, all, n, confirmed);
 	f->offset = (int64_t)idx->header_off;
 	fnd_set_member(f, INDEX_NAME);
 	read_userdata(sf, ud, fl);

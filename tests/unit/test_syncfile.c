@@ -1406,6 +1406,43 @@ START_TEST(index_tail_reads_after_zeros)
 }
 END_TEST
 
+/* An intact end longer than what is parsed (2 MiB): the zeros are found
+ * further back, every byte after them counted, the entries before the
+ * window's start left out as cut. */
+START_TEST(index_tail_past_window)
+{
+	char *dir = sd_test_tmpdir(), path[4096];
+	snprintf(path, sizeof path, "%s/big.json", dir);
+	FILE *fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	for (int k = 0; k < 1000; k++)
+		fputc(0, fp);
+	fputs("\"a\":{\"offset\":0,\"size\":1}", fp);
+	for (int k = 0; k < 100000; k++)
+		fprintf(fp, ",\"original/%06d.jpg\":{\"offset\":%d,\"size\":1}", k, k * 512);
+	fputs("},\"userdata\":{\"version\":\"2.0.0\"}}", fp);
+	long len = ftell(fp);
+	fclose(fp);
+	ck_assert_int_gt(len, 3 << 20);
+	sd_input *in = NULL;
+	ck_assert_int_eq(sdin_open(path, &in, NULL), SD_OK);
+	scan_got g = {0};
+	json_t *ud = NULL;
+	sfi_tail_info info;
+	ck_assert_int_eq(sfi_tail(in, 0, (uint64_t)len, got_entry, &g, &ud, &info, NULL), SFI_OK);
+	sdin_close(in);
+	ck_assert_uint_eq(info.intact, (uint64_t)len - 1000);
+	ck_assert_uint_gt(info.n_entries, 40000);
+	ck_assert_uint_lt(info.n_entries, 100000);
+	ck_assert_uint_eq(g.n, info.n_entries);
+	for (size_t i = 0; i < g.n; i++) /* each exact as written */
+		ck_assert_uint_eq(g.off[i], 512 * strtoull(g.names[i] + 9, NULL, 10));
+	json_decref(ud);
+	got_free(&g);
+	free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("syncfile");
@@ -1424,6 +1461,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, index_scanner_agrees_with_jansson);
 	tcase_add_test(tc, index_tail_cases);
 	tcase_add_test(tc, index_tail_reads_after_zeros);
+	tcase_add_test(tc, index_tail_past_window);
 	tcase_add_test(tc, index_findings);
 	tcase_add_test(tc, header_damage);
 	tcase_add_test(tc, database_damage);
