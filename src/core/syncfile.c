@@ -1751,8 +1751,9 @@ static void tail_entry(void *ud, const char *name, uint64_t off, uint64_t size)
 
 /* The userdata (and entries) read from the intact end of the index at idx,
  * whose start storage zeroed (doc/formats.md §1, "The index's tail");
- * head_lost: its tar header with it. The file's project is known again; the index is not
- * (has_index stays false: a part of it vouches for nothing it lost). */
+ * head_lost: its tar header with it. The file's project is known again;
+ * the index is not (has_index stays false: a part of it vouches for
+ * nothing it lost). */
 static void tail_taken(syncfile *sf, const sf_member *idx, bool head_lost, json_t *ud,
                        const sfi_tail_info *info, size_t confirmed, findings *fl)
 {
@@ -1927,8 +1928,9 @@ static void padding_hint_again(syncfile *sf, const sf_member *last)
 /* No index member, and after the last member zeros over the index's header
  * and the start of its data, then text up to the zeros that end a file: the
  * intact end of an index (doc/formats.md §1, "The index's tail"). True
- * when its userdata is there: the index is taken from its header's place to the text's end (a
- * rebuild writes it again), and the walk's word for its text goes. */
+ * when its userdata is there: the index is taken from its header's place
+ * to the text's end (a rebuild writes it again), and the walk's finding
+ * that called that text damage goes. */
 static bool index_lost_head(syncfile *sf, const sf_member *last, findings *fl,
                             const sd_progress *prog, bool *cancelled)
 {
