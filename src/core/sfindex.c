@@ -587,6 +587,8 @@ static bk_result bk_string(const char *t, size_t *i, size_t *open)
 		size_t bs = 0;
 		while (bs < q && t[q - 1 - bs] == '\\')
 			bs++;
+		if (bs == q)
+			return BK_CUT; /* the run of backslashes may go on before the cut */
 		if (bs % 2 == 0) {
 			*open = q;
 			*i = q;

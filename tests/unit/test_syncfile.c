@@ -1311,6 +1311,13 @@ START_TEST(index_tail_cases)
 	    /* ... not taken when what comes before its name is lost */
 	    {"\"b\":{\"offset\":1,\"size\":2}},\"userdata\":{}}", "{}", 0, NULL},
 	    {"2}},\"userdata\":{}}", "{}", 0, NULL},
+	    /* ... nor when the cut falls in a run of backslashes before a quote */
+	    {"\\\\\"a\":{\"offset\":1,\"size\":2},\"b\":{\"offset\":1024,\"size\":2}},"
+	     "\"userdata\":{}}",
+	     "{}", 1, "b"},
+	    {",\"a\":{\"offset\":0,\"size\":1},\"b\\\\\":{\"offset\":1,\"size\":2}},\"userdata\":{}"
+	     "}",
+	     "{}", 2, "a"},
 	    /* one entry not exact: none taken, the userdata still is */
 	    {",\"a\":{\"offset\":0,\"size\":1},\"b\":{\"offset\":-1,\"size\":1}},\"userdata\":{}}",
 	     "{}", 0, NULL},
