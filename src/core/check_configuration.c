@@ -133,7 +133,7 @@ char *check_project_unreadable(const syncfile *sf, sd_front front)
 		free(db);
 		return m;
 	}
-	if (!sf->has_index)
+	if (!sf->has_index && !sf->has_userdata)
 		return xstrdup(
 		    front == SD_FRONT_WIZARD
 		        ? _("the file's index, where Mapeo writes the project, is lost or "

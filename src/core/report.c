@@ -1017,6 +1017,15 @@ const char *report_next_action(const sd_report *r)
 		           : _("The observations are missing from this file. Look for a leftover "
 		               "temporary copy with 'syncdoctor env', or make a new sync file on "
 		               "the computer that made this one.");
+	/* no userdata left: a rebuild must be told the project (plan_project) */
+	bool lost_project = !r->is_database && !r->p2p_db && !wizard;
+	if (r->end_unwritten && lost_project)
+		return _("The end of this copy was never written, and with it the part that "
+		         "names its project: the copy stopped before it finished (a USB stick "
+		         "taken out too soon, or power lost). Copy it again from where it came "
+		         "from, and wait until the copy finishes; or save what is intact with "
+		         "'syncdoctor rebuild --config FILE', where FILE is the project's "
+		         "configuration (.mapeosettings).");
 	if (r->end_unwritten)
 		return wizard
 		           ? _("The end of this copy was never written: the copy stopped before "
@@ -1031,6 +1040,12 @@ const char *report_next_action(const sd_report *r)
 		return _("The check is incomplete: part of the input is past syncdoctor's safety "
 		         "limits and was not read, so problems may remain there. Check that the "
 		         "right file or folder was given.");
+	if (fnd_count(l, SEV_ERROR) && lost_project)
+		return _("The file is damaged and no longer says which project it belongs to. "
+		         "Make a new sync file on the computer that made it, and do not leave "
+		         "the Synchronization screen until it finishes; or save what is intact "
+		         "with 'syncdoctor rebuild --salvage --config FILE', where FILE is the "
+		         "project's configuration (.mapeosettings).");
 	if (fnd_count(l, SEV_ERROR))
 		return wizard ? _("The file is damaged. Make a new sync file on the computer that "
 		                  "made it, and do not leave the Synchronization screen until it "

@@ -456,3 +456,342 @@ sfi_result sfi_scan(sd_input *in, uint64_t off, uint64_t len, size_t n_hint, sfi
 	}
 	return r.cancelled ? SFI_CANCELLED : ok ? SFI_OK : SFI_OTHER;
 }
+
+/* ---- the tail: what survives when storage zeroed the index's start ----
+ *
+ * The text here is a suffix of the index's JSON, cut anywhere, so it is
+ * read from its end, where its shape is known: the top object's '}', before
+ * it the userdata object's '}', before that the index object's '}' and its
+ * entries, each {"offset":N,"size":N} after its name (doc/formats.md §1,
+ * "The index's tail"). */
+
+#define SFI_TAIL_MAX        (SFI_USERDATA_MAX + (1u << 20))
+#define SFI_TAIL_CANDIDATES 64 /* "userdata" keys tried before giving up */
+
+static bool is_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* i moved back over white space before it. */
+static size_t back_ws(const char *t, size_t i)
+{
+	while (i > 0 && is_ws((unsigned char)t[i - 1]))
+		i--;
+	return i;
+}
+
+/* One past the '}' or ']' closing the value that opens at t[at], strings and
+ * their escapes followed; 0 when it does not close before n. */
+static size_t value_end(const char *t, size_t n, size_t at)
+{
+	size_t depth = 0;
+	bool in_str = false;
+	for (size_t i = at; i < n; i++) {
+		char c = t[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && depth && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* The userdata object: after a "userdata" key that follows ',' or '{', and
+ * ending right before the text's last '}'. *sep: where that ',' or '{' is. */
+static json_t *tail_userdata(const char *t, size_t n, size_t *sep, const sd_progress *prog,
+                             bool *cancelled)
+{
+	static const char key[] = "\"userdata\"";
+	const size_t klen = sizeof key - 1;
+	size_t e = back_ws(t, n), u;
+	if (e == 0 || t[e - 1] != '}' || (u = back_ws(t, e - 1)) == 0 || t[u - 1] != '}')
+		return NULL;
+	size_t floor = u > SFI_USERDATA_MAX + klen + 8 ? u - SFI_USERDATA_MAX - klen - 8 : 0;
+	unsigned tries = 0;
+	for (size_t p = u; p-- > floor && tries < SFI_TAIL_CANDIDATES;) {
+		if (t[p] != '"' || u - p < klen || memcmp(t + p, key, klen) != 0)
+			continue;
+		if (sd_progress_cancelled(prog)) {
+			*cancelled = true;
+			return NULL;
+		}
+		tries++;
+		size_t b = back_ws(t, p), q = p + klen;
+		if (b == 0 || (t[b - 1] != ',' && t[b - 1] != '{'))
+			continue;
+		while (q < u && is_ws((unsigned char)t[q]))
+			q++;
+		if (q == u || t[q++] != ':')
+			continue;
+		while (q < u && is_ws((unsigned char)t[q]))
+			q++;
+		if (q == u || t[q] != '{' || value_end(t, u, q) != u)
+			continue;
+		json_t *v = json_loadb(t + q, u - q, JSON_REJECT_DUPLICATES, NULL);
+		if (json_is_object(v)) {
+			*sep = b - 1;
+			return v;
+		}
+		json_decref(v);
+	}
+	return NULL;
+}
+
+typedef enum { BK_OK, BK_CUT, BK_JUNK } bk_result;
+
+typedef struct tail_entry {
+	char *name;
+	uint64_t off, size;
+} tail_entry;
+
+/* The character before *i past white space, *i moved before it; -1 at the
+ * start of the text (the cut). */
+static int bk(const char *t, size_t *i)
+{
+	*i = back_ws(t, *i);
+	return *i ? (unsigned char)t[--*i] : -1;
+}
+
+/* A non-negative integer that ends at *i (past white space), as integer()
+ * reads it forwards. */
+static bk_result bk_integer(const char *t, size_t *i, uint64_t *v)
+{
+	size_t end = back_ws(t, *i), s = end;
+	while (s > 0 && t[s - 1] >= '0' && t[s - 1] <= '9')
+		s--;
+	if (s == 0)
+		return BK_CUT; /* the digits may have gone on before the cut */
+	if (s == end || end - s > SFI_MAX_DIGITS || (end - s > 1 && t[s] == '0') ||
+	    t[s - 1] == '-' || t[s - 1] == '.')
+		return BK_JUNK;
+	*v = 0;
+	for (size_t k = s; k < end; k++)
+		*v = *v * 10 + (uint64_t)(t[k] - '0');
+	*i = s;
+	return BK_OK;
+}
+
+/* A string whose closing quote is t[*i - 1]: its opening quote is the one
+ * before it that no backslash escapes (an odd run of them escapes). */
+static bk_result bk_string(const char *t, size_t *i, size_t *open)
+{
+	for (size_t q = *i - 1; q-- > 0;) {
+		if (t[q] != '"')
+			continue;
+		size_t bs = 0;
+		while (bs < q && t[q - 1 - bs] == '\\')
+			bs++;
+		if (bs == q)
+			return BK_CUT; /* the run of backslashes may go on before the cut */
+		if (bs % 2 == 0) {
+			*open = q;
+			*i = q;
+			return BK_OK;
+		}
+	}
+	return BK_CUT;
+}
+
+/* One field of an entry read backwards: N, ':', "offset" or "size";
+ * have: bit 1 offset, bit 2 size, each once. */
+static bk_result bk_field(const char *t, size_t *i, uint64_t *off, uint64_t *size, int *have)
+{
+	uint64_t v;
+	size_t open;
+	bk_result r = bk_integer(t, i, &v);
+	if (r != BK_OK)
+		return r;
+	int c = bk(t, i);
+	if (c == ':')
+		c = bk(t, i);
+	else if (c >= 0)
+		return BK_JUNK;
+	if (c != '"')
+		return c < 0 ? BK_CUT : BK_JUNK;
+	size_t close = *i;
+	(*i)++;
+	if ((r = bk_string(t, i, &open)) != BK_OK)
+		return r;
+	size_t klen = close - open - 1;
+	int bit = klen == 6 && !memcmp(t + open + 1, "offset", 6) ? 1
+	          : klen == 4 && !memcmp(t + open + 1, "size", 4) ? 2
+	                                                          : 0;
+	if (!bit || (*have & bit))
+		return BK_JUNK;
+	*have |= bit;
+	*(bit == 1 ? off : size) = v;
+	return BK_OK;
+}
+
+/* One entry read backwards, from after its '}' to before the ',' or '{'
+ * before its name (*c: that character). */
+static bk_result bk_entry(const char *t, size_t *i, tail_entry *e, int *c)
+{
+	int have = 0;
+	if ((*c = bk(t, i)) != '}')
+		return *c < 0 ? BK_CUT : BK_JUNK;
+	for (int k = 0; k < 2; k++) {
+		bk_result r = bk_field(t, i, &e->off, &e->size, &have);
+		if (r != BK_OK)
+			return r;
+		if ((*c = bk(t, i)) != (k == 0 ? ',' : '{'))
+			return *c < 0 ? BK_CUT : BK_JUNK;
+	}
+	if ((*c = bk(t, i)) != ':' || (*c = bk(t, i)) != '"')
+		return *c < 0 ? BK_CUT : BK_JUNK;
+	size_t close = *i, open;
+	(*i)++;
+	bk_result r = bk_string(t, i, &open);
+	if (r != BK_OK)
+		return r;
+	/* the name is whole only when what comes before it survived too */
+	if ((*c = bk(t, i)) != ',' && *c != '{')
+		return *c < 0 ? BK_CUT : BK_JUNK;
+	json_t *s = json_loadb(t + open, close + 1 - open, JSON_DECODE_ANY, NULL);
+	if (!json_is_string(s) || strlen(json_string_value(s)) != json_string_length(s)) {
+		json_decref(s);
+		return BK_JUNK;
+	}
+	e->name = xstrdup(json_string_value(s));
+	json_decref(s);
+	return BK_OK;
+}
+
+static int cmp_entry_name(const void *a, const void *b)
+{
+	return strcmp(((const tail_entry *)a)->name, ((const tail_entry *)b)->name);
+}
+
+/* The entries between the cut and the index object's '}' at t[end]; *n 0
+ * when one of them is not exact, or a name repeats (jansson refuses the
+ * whole index then). */
+static tail_entry *tail_entries(const char *t, size_t end, size_t *n, const sd_progress *prog,
+                                bool *cancelled)
+{
+	tail_entry *v = NULL;
+	size_t cap = 0, i = end;
+	bk_result r = BK_OK;
+	int c = '}';
+	*n = 0;
+	while (r == BK_OK && c != '{') {
+		if ((*n & 4095) == 4095 && sd_progress_cancelled(prog)) {
+			*cancelled = true;
+			r = BK_JUNK;
+			break;
+		}
+		size_t j = back_ws(t, i);
+		if (j && t[j - 1] == '{' && *n == 0)
+			break; /* an empty index */
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[*n].name = NULL;
+		if ((r = bk_entry(t, &i, &v[*n], &c)) == BK_OK)
+			(*n)++;
+	}
+	bool dup = false;
+	qsort(v, *n, sizeof *v, cmp_entry_name);
+	for (size_t k = 1; k < *n && !dup; k++)
+		dup = !strcmp(v[k].name, v[k - 1].name);
+	if (r == BK_JUNK || dup) {
+		for (size_t k = 0; k < *n; k++)
+			free(v[k].name);
+		*n = 0;
+	}
+	return v;
+}
+
+sfi_result sfi_tail_text(const char *t, size_t n, sfi_entry_fn fn, void *ud, json_t **userdata,
+                         size_t *n_entries, const sd_progress *prog)
+{
+	size_t sep = 0, ne = 0;
+	bool cancelled = false;
+	*n_entries = 0;
+	*userdata = memchr(t, '\0', n) ? NULL : tail_userdata(t, n, &sep, prog, &cancelled);
+	if (!*userdata)
+		return cancelled ? SFI_CANCELLED : SFI_OTHER;
+	size_t i = sep;
+	tail_entry *v = NULL;
+	/* the index object's '}' before ",\"userdata\"" */
+	if (t[sep] == ',' && bk(t, &i) == '}')
+		v = tail_entries(t, i, &ne, prog, &cancelled);
+	if (cancelled) {
+		json_decref(*userdata);
+		*userdata = NULL;
+		ne = 0;
+	}
+	for (size_t k = 0; k < ne; k++) {
+		fn(ud, v[k].name, v[k].off, v[k].size);
+		free(v[k].name);
+	}
+	free(v);
+	*n_entries = ne;
+	return cancelled ? SFI_CANCELLED : SFI_OK;
+}
+
+/* Where the last zero byte before off + from is, searched back to off, a
+ * chunk at a time; false when there is none (or on a read error). */
+static bool last_zero_before(sd_input *in, uint64_t off, uint64_t from, uint64_t *at,
+                             const sd_progress *prog, bool *cancelled)
+{
+	uint8_t *b = xmalloc(SFI_CHUNK);
+	bool found = false;
+	while (from > 0 && !found) {
+		size_t n = from < SFI_CHUNK ? (size_t)from : SFI_CHUNK;
+		if (sd_progress_cancelled(prog)) {
+			*cancelled = true;
+			break;
+		}
+		if (sdin_read_exact(in, b, n, off + from - n, NULL) != SD_OK)
+			break;
+		for (size_t k = n; k-- > 0 && !found;)
+			if (!b[k]) {
+				*at = from - n + k;
+				found = true;
+			}
+		from -= n;
+	}
+	free(b);
+	return found;
+}
+
+sfi_result sfi_tail(sd_input *in, uint64_t off, uint64_t len, sfi_entry_fn fn, void *ud,
+                    json_t **userdata, sfi_tail_info *info, const sd_progress *prog)
+{
+	uint64_t take = len < SFI_TAIL_MAX ? len : SFI_TAIL_MAX, zero = 0;
+	char *buf = xmalloc((size_t)take + 1);
+	bool cancelled = false;
+	*userdata = NULL;
+	info->intact = info->n_entries = 0;
+	for (uint64_t at = 0; at < take; at += SFI_CHUNK) {
+		size_t want = take - at < SFI_CHUNK ? (size_t)(take - at) : SFI_CHUNK;
+		if (sd_progress_cancelled(prog)) {
+			free(buf);
+			return SFI_CANCELLED;
+		}
+		if (sdin_read_exact(in, buf + at, want, off + len - take + at, NULL) != SD_OK) {
+			free(buf);
+			return SFI_OTHER;
+		}
+	}
+	size_t z = (size_t)take;
+	while (z > 0 && buf[z - 1] != '\0')
+		z--;
+	/* none in the window: the whole of it is intact when zeros come before */
+	if (z == 0 && !last_zero_before(in, off, len - take, &zero, prog, &cancelled)) {
+		free(buf);
+		return cancelled ? SFI_CANCELLED : SFI_OTHER;
+	}
+	info->intact = z ? take - z : len - zero - 1;
+	sfi_result r =
+	    sfi_tail_text(buf + z, (size_t)(take - z), fn, ud, userdata, &info->n_entries, prog);
+	free(buf);
+	return r;
+}

@@ -1794,6 +1794,90 @@ static void check_trailer(syncfile *sf, const sf_member *idx, findings *fl)
 	}
 }
 
+typedef struct tail_ctx {
+	syncfile *sf;
+	size_t confirmed;
+} tail_ctx;
+
+/* An entry read from the index's intact end: it only confirms a member the
+ * walk found there with that name and size; it never adds one. */
+static void tail_entry(void *ud, const char *name, uint64_t off, uint64_t size)
+{
+	tail_ctx *c = ud;
+	size_t mi = member_at(c->sf, off);
+	char buf[SF_NAME_MAX], ibuf[SF_NAME_MAX];
+	if (mi == NO_MEMBER)
+		return;
+	sf_mrec *m = mrec(c->sf, mi);
+	if (m->size == size &&
+	    !strcmp(rec_name(c->sf, m, buf), media_name(kind_of(name), name, ibuf))) {
+		m->flags |= MF_IN_INDEX;
+		c->confirmed++;
+	}
+}
+
+/* The userdata (and entries) read from the intact end of the index at idx,
+ * whose start storage zeroed (doc/formats.md §1, "The index's tail");
+ * head_lost: its tar header with it. The file's project is known again;
+ * the index is not (has_index stays false: a part of it vouches for
+ * nothing it lost). */
+static void tail_taken(syncfile *sf, const sf_member *idx, bool head_lost, json_t *ud,
+                       const sfi_tail_info *info, size_t confirmed, findings *fl)
+{
+	size_t n = info->n_entries;
+	unsigned long long at = idx->header_off, left = info->intact, all = idx->size;
+	finding *f =
+	    head_lost
+	        ? fnd_add(fl, FND_DAMAGED_INDEX,
+	                  P_("storage zeroed the tar header of ___index.json at byte %llu and the "
+	                     "start of its data, so Mapeo cannot find the index; its last %llu of "
+	                     "%llu bytes survive and hold its userdata, which names the project, "
+	                     "and %zu whole entry (%zu agreeing with a member found): a rebuild "
+	                     "writes the index again for that project",
+	                     "storage zeroed the tar header of ___index.json at byte %llu and the "
+	                     "start of its data, so Mapeo cannot find the index; its last %llu of "
+	                     "%llu bytes survive and hold its userdata, which names the project, "
+	                     "and %zu whole entries (%zu agreeing with the members found): a "
+	                     "rebuild writes the index again for that project",
+	                     n),
+	                  at, left, all, n, confirmed)
+	        : fnd_add(fl, FND_DAMAGED_INDEX,
+	                  P_("storage zeroed bytes of ___index.json at byte %llu, so Mapeo cannot "
+	                     "read the index; its last %llu of %llu bytes survive and hold its "
+	                     "userdata, which names the project, and %zu whole entry (%zu "
+	                     "agreeing with a member found): a rebuild writes the index again for "
+	                     "that project",
+	                     "storage zeroed bytes of ___index.json at byte %llu, so Mapeo cannot "
+	                     "read the index; its last %llu of %llu bytes survive and hold its "
+	                     "userdata, which names the project, and %zu whole entries (%zu "
+	                     "agreeing with the members found): a rebuild writes the index again "
+	                     "for that project",
+	                     n),
+	                  at, left, all, n, confirmed);
+	f->offset = (int64_t)idx->header_off;
+	fnd_set_member(f, INDEX_NAME);
+	read_userdata(sf, ud, fl);
+	check_trailer(sf, idx, fl);
+}
+
+/* The index at idx, which neither the stream nor jansson reads, read from
+ * its intact end; true when its userdata was there. */
+static bool index_tail(syncfile *sf, const sf_member *idx, findings *fl, const sd_progress *prog,
+                       bool *cancelled)
+{
+	tail_ctx c = {.sf = sf};
+	json_t *ud = NULL;
+	sfi_tail_info info;
+	sfi_result res =
+	    sfi_tail(sf->in, idx->data_off, idx->size, tail_entry, &c, &ud, &info, prog);
+	*cancelled = res == SFI_CANCELLED;
+	if (res != SFI_OK)
+		return false;
+	tail_taken(sf, idx, false, ud, &info, c.confirmed, fl);
+	json_decref(ud);
+	return true;
+}
+
 /* The index's text, read whole (the fallback and those who show it). */
 char *sf_index_text(syncfile *sf, size_t *len)
 {
@@ -1887,6 +1971,90 @@ static const sf_member *index_under_zeroed_header(syncfile *sf, const sf_member 
 	return &sf->index_m;
 }
 
+/* The walk took the lost index header at the end of last for an older
+ * writer's padding block (doc/formats.md §1, "Headers"): the note stays only
+ * when another member shows one. */
+static void padding_hint_again(syncfile *sf, const sf_member *last)
+{
+	sf_member m;
+	bool seen = false;
+	if (!sf->hints.extra_zero_block || !last || last->size % TAR_BLOCK)
+		return;
+	for (size_t i = 0; i + 1 < sf->n_members && !seen; i++) {
+		sf_member_peek(sf, i, &m);
+		seen = m.size && m.size % TAR_BLOCK == 0 &&
+		       m.data_off + m.size < last->header_off &&
+		       mrec(sf, i + 1)->data_off == m.data_off + m.size + 2 * TAR_BLOCK &&
+		       block_zero(sf, m.data_off + m.size);
+	}
+	sf->hints.extra_zero_block = seen;
+}
+
+#define LOST_HEAD_MAX ((uint64_t)64 << 10) /* zeros over an index's start: sectors, a page */
+
+/* No index member, and after the last member zeros over the index's header
+ * and the start of its data, then text up to the zeros that end a file: the
+ * intact end of an index (doc/formats.md §1, "The index's tail"). True
+ * when its userdata is there: the index is taken from its header's place
+ * to the text's end (a rebuild writes it again), and the walk's finding
+ * that called that text damage goes. */
+static bool index_lost_head(syncfile *sf, const sf_member *last, findings *fl,
+                            const sd_progress *prog, bool *cancelled)
+{
+	uint64_t h = last ? last->data_off + tar_padded(last->size) : 0;
+	uint64_t d = h + TAR_BLOCK, s = d, end;
+	uint8_t b[TAR_BLOCK];
+	const uint8_t *nz = NULL, *z = NULL;
+	if (d >= sf->size || !block_zero(sf, h))
+		return false;
+	while (!nz && s < sf->size && s - d <= LOST_HEAD_MAX) {
+		if (sd_progress_cancelled(prog)) {
+			*cancelled = true;
+			return false;
+		}
+		size_t n = sf->size - s < TAR_BLOCK ? (size_t)(sf->size - s) : TAR_BLOCK;
+		if (sdin_read_exact(sf->in, b, n, s, NULL) != SD_OK)
+			return false;
+		for (size_t k = 0; k < n && !nz; k++)
+			nz = b[k] ? b + k : NULL;
+		s += nz ? (uint64_t)(nz - b) : n;
+	}
+	if (!nz)
+		return false;
+	/* JSON holds no NUL: the text ends where the zeros begin */
+	for (end = s; !z && end < sf->size && end - s <= MAX_INDEX_BYTES;) {
+		if ((end - s) % ((uint64_t)1 << 20) == 0 && sd_progress_cancelled(prog)) {
+			*cancelled = true; /* every MiB */
+			return false;
+		}
+		size_t n = sf->size - end < TAR_BLOCK ? (size_t)(sf->size - end) : TAR_BLOCK;
+		if (sdin_read_exact(sf->in, b, n, end, NULL) != SD_OK)
+			return false;
+		z = memchr(b, 0, n);
+		end += z ? (uint64_t)(z - b) : n;
+	}
+	sf_member m = {.header_off = h, .data_off = d, .size = end - d, .kind = SF_KIND_INDEX};
+	tail_ctx c = {.sf = sf};
+	json_t *ud = NULL;
+	sfi_tail_info info;
+	sfi_result res = end - s > MAX_INDEX_BYTES
+	                     ? SFI_OTHER
+	                     : sfi_tail(sf->in, d, m.size, tail_entry, &c, &ud, &info, prog);
+	*cancelled = res == SFI_CANCELLED;
+	if (res != SFI_OK)
+		return false;
+	mrec_append(sf, encode(sf, &m, xstrdup(INDEX_NAME)));
+	sf_member_get(sf, sf->n_members - 1, &sf->index_m);
+	sf->index_member = &sf->index_m;
+	/* the walk named the text damage from its first byte on */
+	uint64_t lo = h, hi = end;
+	fnd_remove_if(fl, inside_recovered, &(span_list){&lo, &hi, 1});
+	padding_hint_again(sf, last);
+	tail_taken(sf, &sf->index_m, true, ud, &info, c.confirmed, fl);
+	json_decref(ud);
+	return true;
+}
+
 static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	/* The index is the last member; upstream reads whatever is last. */
@@ -1904,6 +2072,9 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 		}
 	if (!idx && (idx = index_under_zeroed_header(sf, last, fl)) != NULL)
 		last = idx;
+	bool cancelled = false;
+	if (!idx && (index_lost_head(sf, last, fl, prog, &cancelled) || cancelled))
+		return;
 	if (!idx) {
 		finding *f =
 		    fnd_add(fl, FND_MISSING_INDEX,
@@ -1932,12 +2103,11 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 		return;
 	}
 	/* A cut index fails the stream and is told below. */
-	bool cancelled = false;
 	if (read_index_streamed(sf, idx, fl, prog, &cancelled)) {
 		check_trailer(sf, idx, fl);
 		return;
 	}
-	if (cancelled)
+	if (cancelled || index_tail(sf, idx, fl, prog, &cancelled) || cancelled)
 		return;
 	size_t len = 0;
 	char *txt = sf_index_text(sf, &len);

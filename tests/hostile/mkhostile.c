@@ -510,6 +510,64 @@ static void presets(const char *d, long n, bool renamed)
 	sb_free(&p);
 }
 
+/* ---- an index whose start storage zeroed, read from its end ---- */
+
+/* File A up to its index's header, 1024 zeros over that header and the
+ * JSON's start, then text as the index's intact end, padding and trailer. */
+static void put_tail(const char *name, const uint8_t *orig, uint64_t idx_hdr, const strbuf *text)
+{
+	strbuf b = SB_INIT;
+	sb_addn(&b, (const char *)orig, (size_t)idx_hdr);
+	for (size_t i = 0; i < 1024; i++)
+		sb_addc(&b, '\0');
+	sb_addn(&b, sb_str(text), text->len);
+	for (size_t i = 0, pad = (TAR_BLOCK - b.len % TAR_BLOCK) % TAR_BLOCK; i < pad + 1024; i++)
+		sb_addc(&b, '\0');
+	put(name, sb_str(&b), b.len);
+	sb_free(&b);
+}
+
+static void gen_index_tail(const char *data)
+{
+	static const char ud[] =
+	    "},\"userdata\":{\"version\":\"" EVIL_JSON "\",\"syncfile\":{\"p2p-db\":\"kappa-osm\","
+	    "\"discoveryKey\":\"c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af\"}"
+	    "}}";
+	char *src = xasprintf("%s/good-project-A.mapeodata", data);
+	size_t len;
+	uint8_t *orig = slurp(src, &len);
+	syncfile *sf = open_sync(src);
+	uint64_t hdr = sf->index_member->header_off;
+	sf_close(sf);
+	strbuf t = SB_INIT;
+	/* escapes in a whole entry's name and in the userdata taken */
+	sb_add(&t, "\"x\":{\"offset\":0,\"size\":1},\"original/" EVIL_JSON
+	           ".jpg\":{\"offset\":512,\"size\":1}");
+	sb_add(&t, ud);
+	put_tail("tail-escape.mapeodata", orig, hdr, &t);
+	add_case("index-tail", "2", "check @/tail-escape.mapeodata");
+	add_case("index-tail", "2", "check --format yaml @/tail-escape.mapeodata");
+	add_case("index-tail", "0,2,4", "rebuild @/tail-escape.mapeodata -o @/out-tail.mapeodata");
+	/* 3 MiB of "userdata" keys whose objects never close: a bounded few are
+	 * tried */
+	sb_reset(&t);
+	for (int k = 0; k < 160000; k++)
+		sb_add(&t, ",\"userdata\":{\"a\":[");
+	sb_add(&t, "}}");
+	put_tail("tail-keys.mapeodata", orig, hdr, &t);
+	add_case("index-tail", "2", "check @/tail-keys.mapeodata");
+	/* 8 MiB of whole entries naming no member: the last 2 MiB are read */
+	sb_reset(&t);
+	for (int k = 0; k < 200000; k++)
+		sb_printf(&t, ",\"original/%d.jpg\":{\"offset\":%d,\"size\":1}", k, k * 512);
+	sb_add(&t, ud);
+	put_tail("tail-entries.mapeodata", orig, hdr, &t);
+	add_case("index-tail", "2", "check @/tail-entries.mapeodata");
+	sb_free(&t);
+	free(orig);
+	free(src);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "gen")) {
@@ -523,6 +581,7 @@ int main(int argc, char **argv)
 		free(cp);
 		gen_configs(argv[2]);
 		gen_syncfiles(argv[2]);
+		gen_index_tail(argv[2]);
 		gen_yaml(argv[2]);
 		gen_userconf();
 		return fclose(cases) == 0 ? 0 : 2;

@@ -18,6 +18,10 @@
  *                                   sparse, as a file whose size was set first)
  *   mkdamage unpatched FILE         the whole database written, its header
  *                                   never patched (size 0), no index
+ *   mkdamage ixzero FILE FROM BYTES  BYTES zero bytes from FROM bytes into the
+ *                                   index member (0: its tar header), no
+ *                                   further than the file's end: storage that
+ *                                   lost sectors or a page over the index
  *   mkdamage idxoff FILE MEMBER DELTA  the index entry of MEMBER points DELTA
  *                                   bytes (signed) away from its header
  *   mkdamage twoindex FILE [stale]  a second index (and its 1024 zeros) after
@@ -626,6 +630,19 @@ int main(int argc, char **argv)
 			for (uint64_t off = from; off < size; off += sizeof zero)
 				dmg_write(path, off, zero,
 				          size - off < sizeof zero ? size - off : sizeof zero);
+		}
+		return 0;
+	} else if (!strcmp(what, "ixzero") && argc == 5 && sf->index_member) {
+		/* a run of zeros over the index member (storage lost sectors or a
+		 * page there), never past the file's end */
+		uint64_t from = sf->index_member->header_off + strtoull(argv[3], NULL, 10);
+		uint64_t n = strtoull(argv[4], NULL, 10), size = sf->size;
+		sf_close(sf);
+		fnd_free(&fl);
+		static const uint8_t zero[4096];
+		for (uint64_t off = from; off < size && off < from + n; off += sizeof zero) {
+			uint64_t left = (from + n < size ? from + n : size) - off;
+			dmg_write(path, off, zero, left < sizeof zero ? left : sizeof zero);
 		}
 		return 0;
 	} else if ((!strcmp(what, "idxoff") || !strcmp(what, "twoindex")) && sf->index_member) {

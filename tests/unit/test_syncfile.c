@@ -1263,6 +1263,193 @@ START_TEST(members_across_blocks)
 }
 END_TEST
 
+/* The index's tail (sfi_tail_text): the userdata only when it is a whole
+ * object ending right before the last '}', the entries only when every
+ * whole one after the cut is exact. */
+START_TEST(index_tail_cases)
+{
+	static const char ud[] = "{\"version\":\"2.0.0\",\"syncfile\":{\"p2p-db\":\"kappa-osm\"}}";
+	static const struct {
+		const char *text;
+		const char *userdata; /* what is taken, NULL: nothing (SFI_OTHER) */
+		size_t n;             /* entries handed over */
+		const char *first;    /* the first of them, sorted by name */
+	} cases[] = {
+	    /* exact: the cut entry left out, the whole one taken */
+	    {"e\":5},\"b\":{\"offset\":1024,\"size\":7}},\"userdata\":{\"version\":\"2.0.0\","
+	     "\"syncfile\":{\"p2p-db\":\"kappa-osm\"}}}",
+	     ud, 1, "b"},
+	    /* the whole text, fields in either order, white space */
+	    {"{\"index\":{\"a\":{\"offset\":0,\"size\":5}, \"b\" : { \"size\" : 7 , \"offset\" : "
+	     "1024 } } ,\n\"userdata\" : {\"version\":\"2.0.0\",\"syncfile\":{\"p2p-db\":"
+	     "\"kappa-osm\"}} }\n",
+	     ud, 2, "a"},
+	    {"{\"index\":{},\"userdata\":{\"a\":1}}", "{\"a\":1}", 0, NULL},
+	    /* cut objects: never taken */
+	    {"ion\":\"2.0.0\",\"syncfile\":{\"p2p-db\":\"kappa-osm\"}}}", NULL, 0, NULL},
+	    {"data\":{\"version\":\"2.0.0\"}}", NULL, 0, NULL},
+	    {"\"userdata\":{\"version\":\"2.0.0\"}}", NULL, 0, NULL}, /* its ',' lost */
+	    {",\"userdata\":{\"version\":\"2.0.0\"}", NULL, 0, NULL}, /* no top '}' */
+	    {",\"userdata\":{\"version\":\"2.0.0\"}}x", NULL, 0, NULL},
+	    {",\"userdata\":{\"a\":1},\"index\":{}}", NULL, 0, NULL}, /* not at the end */
+	    {",\"userdata\":{\"a\":1,\"a\":2}}", NULL, 0, NULL},      /* jansson refuses */
+	    {",\"userdata\":{\"a\":01}}", NULL, 0, NULL},
+	    {",\"userdata\":[1]}", NULL, 0, NULL},
+	    {"garbage}}", NULL, 0, NULL},
+	    {"", NULL, 0, NULL},
+	    /* nested braces, strings holding braces and escaped quotes */
+	    {"},\"userdata\":{\"a\":{\"b\":{\"c\":[1,{\"d\":2}]}},\"e\":3}}",
+	     "{\"a\":{\"b\":{\"c\":[1,{\"d\":2}]}},\"e\":3}", 0, NULL},
+	    {"},\"userdata\":{\"a\":\"}}\\\"{\",\"b\":\"\\\\\"}}",
+	     "{\"a\":\"}}\\\"{\",\"b\":\"\\\\\"}", 0, NULL},
+	    {"},\"userdata\":{\"x\":{\"userdata\":{\"k\":1}}}}", "{\"x\":{\"userdata\":{\"k\":1}}}",
+	     0, NULL},
+	    {"},\"userdata\":{\"note\":\",\\\"userdata\\\":{}\"}}",
+	     "{\"note\":\",\\\"userdata\\\":{}\"}", 0, NULL},
+	    /* entries: a name with braces and an escaped quote */
+	    {",\"a\\\"}{b\":{\"offset\":0,\"size\":1}},\"userdata\":{}}", "{}", 1, "a\"}{b"},
+	    /* ... not taken when what comes before its name is lost */
+	    {"\"b\":{\"offset\":1,\"size\":2}},\"userdata\":{}}", "{}", 0, NULL},
+	    {"2}},\"userdata\":{}}", "{}", 0, NULL},
+	    /* ... nor when the cut falls in a run of backslashes before a quote */
+	    {"\\\\\"a\":{\"offset\":1,\"size\":2},\"b\":{\"offset\":1024,\"size\":2}},"
+	     "\"userdata\":{}}",
+	     "{}", 1, "b"},
+	    {",\"a\":{\"offset\":0,\"size\":1},\"b\\\\\":{\"offset\":1,\"size\":2}},\"userdata\":{}"
+	     "}",
+	     "{}", 2, "a"},
+	    /* one entry not exact: none taken, the userdata still is */
+	    {",\"a\":{\"offset\":0,\"size\":1},\"b\":{\"offset\":-1,\"size\":1}},\"userdata\":{}}",
+	     "{}", 0, NULL},
+	    {",\"a\":{\"offset\":01,\"size\":1}},\"userdata\":{}}", "{}", 0, NULL},
+	    {",\"a\":{\"offset\":1.5,\"size\":1}},\"userdata\":{}}", "{}", 0, NULL},
+	    {",\"a\":{\"offset\":0}},\"userdata\":{}}", "{}", 0, NULL},
+	    {",\"a\":{\"offset\":0,\"offset\":1}},\"userdata\":{}}", "{}", 0, NULL},
+	    {",\"a\":{\"offset\":0,\"length\":1}},\"userdata\":{}}", "{}", 0, NULL},
+	    {",\"a\":{\"offset\":0,\"size\":1,\"x\":2}},\"userdata\":{}}", "{}", 0, NULL},
+	    {",\"a\":{\"offset\":0,\"size\":1},\"a\":{\"offset\":0,\"size\":1}},\"userdata\":{}}",
+	     "{}", 0, NULL},
+	    {"xx},\"userdata\":{}}", "{}", 0, NULL},
+	    {",\"\\u0000\":{\"offset\":0,\"size\":1}},\"userdata\":{}}", "{}", 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		scan_got g = {0};
+		json_t *got = NULL;
+		size_t n = 99;
+		sfi_result res = sfi_tail_text(cases[i].text, strlen(cases[i].text), got_entry, &g,
+		                               &got, &n, NULL);
+		ck_assert_msg(res == (cases[i].userdata ? SFI_OK : SFI_OTHER), "case %zu: %d", i,
+		              (int)res);
+		if (cases[i].userdata) {
+			json_t *want = json_loads(cases[i].userdata, 0, NULL);
+			ck_assert_msg(want && json_equal(got, want), "case %zu: userdata", i);
+			json_decref(want);
+		} else {
+			ck_assert_msg(got == NULL, "case %zu", i);
+		}
+		ck_assert_msg(n == cases[i].n && g.n == n, "case %zu: %zu entries (%zu)", i, n,
+		              g.n);
+		if (cases[i].first) {
+			size_t k = 0;
+			for (size_t j = 1; j < g.n; j++)
+				if (strcmp(g.names[j], g.names[k]) < 0)
+					k = j;
+			ck_assert_str_eq(g.names[k], cases[i].first);
+			ck_assert_uint_eq(g.off[k], !strcmp(cases[i].first, "b") ? 1024 : 0);
+		}
+		json_decref(got);
+		got_free(&g);
+	}
+	/* a text holding a zero byte is not an intact tail */
+	static const char nul[] = "},\"userdata\":{\"a\":\"\0\"}}";
+	json_t *got = NULL;
+	size_t n = 0;
+	ck_assert_int_eq(sfi_tail_text(nul, sizeof nul - 1, got_entry, NULL, &got, &n, NULL),
+	                 SFI_OTHER);
+}
+END_TEST
+
+/* sfi_tail() on stored bytes: only where zeros cut the index, and how
+ * many bytes after them survive. */
+START_TEST(index_tail_reads_after_zeros)
+{
+	static const char tail[] =
+	    "\"a\":{\"offset\":0,\"size\":5},\"b\":{\"offset\":1024,\"size\":7}},\"userdata\":"
+	    "{\"version\":\"2.0.0\"}}";
+	char *dir = sd_test_tmpdir(), path[4096];
+	snprintf(path, sizeof path, "%s/tail.json", dir);
+	for (int zeros = 0; zeros < 2; zeros++) {
+		FILE *fp = fopen(path, "wb");
+		ck_assert_ptr_nonnull(fp);
+		fputs("{\"index\":{", fp);
+		for (int k = 0; zeros && k < 700; k++)
+			fputc(0, fp);
+		fputs(tail, fp);
+		long len = ftell(fp);
+		fclose(fp);
+		sd_input *in = NULL;
+		ck_assert_int_eq(sdin_open(path, &in, NULL), SD_OK);
+		scan_got g = {0};
+		json_t *ud = NULL;
+		sfi_tail_info info;
+		sfi_result res = sfi_tail(in, 0, (uint64_t)len, got_entry, &g, &ud, &info, NULL);
+		sdin_close(in);
+		if (!zeros) { /* read from its start by the others */
+			ck_assert_int_eq(res, SFI_OTHER);
+			ck_assert_ptr_null(ud);
+			ck_assert_uint_eq(g.n, 0);
+			continue;
+		}
+		ck_assert_int_eq(res, SFI_OK);
+		ck_assert_uint_eq(info.intact, strlen(tail));
+		ck_assert_uint_eq(info.n_entries, 1); /* "a" lost its ',' to the zeros */
+		ck_assert_uint_eq(g.n, 1);
+		ck_assert_str_eq(g.names[0], "b");
+		ck_assert_str_eq(json_string_value(json_object_get(ud, "version")), "2.0.0");
+		json_decref(ud);
+		got_free(&g);
+	}
+	free(dir);
+}
+END_TEST
+
+/* An intact end longer than what is parsed (2 MiB): the zeros are found
+ * further back, every byte after them counted, the entries before the
+ * window's start left out as cut. */
+START_TEST(index_tail_past_window)
+{
+	char *dir = sd_test_tmpdir(), path[4096];
+	snprintf(path, sizeof path, "%s/big.json", dir);
+	FILE *fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	for (int k = 0; k < 1000; k++)
+		fputc(0, fp);
+	fputs("\"a\":{\"offset\":0,\"size\":1}", fp);
+	for (int k = 0; k < 100000; k++)
+		fprintf(fp, ",\"original/%06d.jpg\":{\"offset\":%d,\"size\":1}", k, k * 512);
+	fputs("},\"userdata\":{\"version\":\"2.0.0\"}}", fp);
+	long len = ftell(fp);
+	fclose(fp);
+	ck_assert_int_gt(len, 3 << 20);
+	sd_input *in = NULL;
+	ck_assert_int_eq(sdin_open(path, &in, NULL), SD_OK);
+	scan_got g = {0};
+	json_t *ud = NULL;
+	sfi_tail_info info;
+	ck_assert_int_eq(sfi_tail(in, 0, (uint64_t)len, got_entry, &g, &ud, &info, NULL), SFI_OK);
+	sdin_close(in);
+	ck_assert_uint_eq(info.intact, (uint64_t)len - 1000);
+	ck_assert_uint_gt(info.n_entries, 40000);
+	ck_assert_uint_lt(info.n_entries, 100000);
+	ck_assert_uint_eq(g.n, info.n_entries);
+	for (size_t i = 0; i < g.n; i++) /* each exact as written */
+		ck_assert_uint_eq(g.off[i], 512 * strtoull(g.names[i] + 9, NULL, 10));
+	json_decref(ud);
+	got_free(&g);
+	free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("syncfile");
@@ -1279,6 +1466,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, index_damage);
 	tcase_add_test(tc, index_scanner_cases);
 	tcase_add_test(tc, index_scanner_agrees_with_jansson);
+	tcase_add_test(tc, index_tail_cases);
+	tcase_add_test(tc, index_tail_reads_after_zeros);
+	tcase_add_test(tc, index_tail_past_window);
 	tcase_add_test(tc, index_findings);
 	tcase_add_test(tc, header_damage);
 	tcase_add_test(tc, database_damage);
