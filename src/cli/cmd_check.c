@@ -14,7 +14,9 @@
 #include "database.h"
 #include "diagnosis.h"
 #include "i18n.h"
+#include "rebuild.h"
 #include "report.h"
+#include "syncfile.h"
 
 static void usage(void)
 {
@@ -179,7 +181,17 @@ int cmd_check(int argc, char **argv, sess_options *g)
 	sd_progress prog = {pl.on ? on_progress : NULL, &pl, &sess_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
+	/* a damaged file's advice is planned from what the check read */
+	syncfile *sf = NULL;
+	opt.keep = opt.quick ? NULL : &sf;
 	sd_status st = check_run(path, &opt, &prog, &r, &err);
+	if (st == SD_OK && sf)
+		st = rebuild_advise(r, sf, &prog);
+	sf_close(sf);
+	if (st == SD_ERR_CANCELLED && r) {
+		report_free(r);
+		r = NULL;
+	}
 	free(found_db);
 	if (pl.on && pl.last)
 		progress_clear(&pl);

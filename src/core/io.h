@@ -21,7 +21,8 @@
  * raise SIGINT, so tests interrupt at a known point instead of racing a
  * timer. Points: "rebuild-planned" (after the plan is printed), "diff"
  * (before comparing), "history" (before listing), "photos" (a full check,
- * before its photos are matched with the observations). */
+ * before its photos are matched with the observations), "advise" (a
+ * check's advice, between its plain plan and its salvage plan). */
 #ifndef SD_IO_H
 #define SD_IO_H
 
