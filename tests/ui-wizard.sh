@@ -286,6 +286,12 @@ if [ -n "$DMG" ]; then
 	# written again, for the configuration chosen in step 3)
 	check "lost index: the summary's Next says nothing is lost" has noidx-en-80x24 "The file is damaged, but nothing in it is lost: choose 4 to"
 	check "lost index: ... and names no CLI command" sh -c "! grep -q 'syncdoctor rebuild' '$TMP/noidx-en-80x24.txt'"
+	# Mapeo's default chosen (no key): the repair cannot name the project,
+	# so the summary says to choose the project's configuration first
+	printf 'Enter\n4\nDump\nEnter\nDump\nEnter\nEnter\nDump\n' >"$TMP/default.keys"
+	run noidxdef-en-80x24 80x24 en "$TMP/default.keys" noidx.mapeodata
+	check "lost index, default configuration: the summary says to choose the project's" has noidxdef-en-80x24 "The file is damaged and no longer says which project it belongs to, but"
+	check "lost index, default configuration: ... in step 3, then the repair" sh -c "tr '\n' ' ' <'$TMP/noidxdef-en-80x24.txt' | tr -s ' ' | grep -q 'Choose that project.s configuration (.mapeosettings) in step 3, then choose 4 here to write a new sync file that keeps everything in it.'"
 	rm -f "$W/noidx.mapeodata"
 	# A tree node over intact data: the summary says a repair keeps
 	# everything (the check planned the salvage the repair does), and the
