@@ -102,6 +102,24 @@ static int term_width(void)
 	return 80;
 }
 
+/* check_run(), then the repair a damaged file's advice names, planned
+ * from what the check read (rebuild_advise()). *r is NULL when cancelled. */
+static sd_status check_and_advise(const char *path, check_options *opt, const sd_progress *prog,
+                                  sd_report **r, sd_error *err)
+{
+	syncfile *sf = NULL;
+	opt->keep = opt->quick ? NULL : &sf;
+	sd_status st = check_run(path, opt, prog, r, err);
+	if (st == SD_OK && sf)
+		st = rebuild_advise(*r, sf, prog);
+	sf_close(sf);
+	if (st == SD_ERR_CANCELLED && *r) {
+		report_free(*r);
+		*r = NULL;
+	}
+	return st;
+}
+
 int cmd_check(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
@@ -181,17 +199,7 @@ int cmd_check(int argc, char **argv, sess_options *g)
 	sd_progress prog = {pl.on ? on_progress : NULL, &pl, &sess_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
-	/* a damaged file's advice is planned from what the check read */
-	syncfile *sf = NULL;
-	opt.keep = opt.quick ? NULL : &sf;
-	sd_status st = check_run(path, &opt, &prog, &r, &err);
-	if (st == SD_OK && sf)
-		st = rebuild_advise(r, sf, &prog);
-	sf_close(sf);
-	if (st == SD_ERR_CANCELLED && r) {
-		report_free(r);
-		r = NULL;
-	}
+	sd_status st = check_and_advise(path, &opt, &prog, &r, &err);
 	free(found_db);
 	if (pl.on && pl.last)
 		progress_clear(&pl);
