@@ -2042,11 +2042,14 @@ sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 	}
 	/* The salvage plan is a plan of its own (what it drops: photos that
 	 * will not open, feeds without a key, what links to lost versions),
-	 * so that the advice is what a salvage really does; only the feeds'
-	 * salvage, the one pass over their data, is the first plan's (memo).
-	 * The rescue is counted only when the salvage would keep no
-	 * observation: then it reads the blocks cut once more, to name
-	 * --rescue only when it gives some back. */
+	 * so that the advice is exactly what a salvage does (correctness
+	 * first). Only the feeds' salvage, the pass over a damaged feed's
+	 * data, is the first plan's (memo). The rest reads again what a real
+	 * salvage reads: cut_dangling() the kept entries' links (the check
+	 * keeps no list of them), and, only when the salvage would keep no
+	 * observation, the rescue's count of the blocks cut, to name
+	 * --rescue only when it gives some back. When the plain plan keeps
+	 * everything, no salvage plan is made. */
 	bool whole = false, salvage_whole = false, rescue = false, refused = false, unused[2];
 	if (st == SD_OK)
 		st = advise_plan(src, nv, &memo, false, prog, &whole, &unused[0], &unused[1]);
