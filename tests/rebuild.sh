@@ -392,4 +392,26 @@ if command -v valgrind >/dev/null 2>&1 && [ -z "${SYNCDOCTOR_NO_VALGRIND:-}" ]; 
 else
 	skip "advice: Ctrl-C while the repair is planned leaks nothing (no valgrind)"
 fi
+# The advice agrees with the real plans, whatever the damage: the check's
+# "a plain rebuild keeps everything" is the plain plan's, "a salvage does"
+# the salvage plan's (the two share each damaged feed's salvage pass).
+whole='(.refused | length == 0) and (.dropped | length == 0) and all(.feeds[]; .keep >= .length)'
+n=0
+for dmg in "data 1 2" "node 1 1" "header 0" "photo 2" "torn 1/bitfield 1000" "leafsize 0 4" "keybit 0 5" "keybit 1 zero" "cut 0/tree 100" "cut 1/data 50" "dupentry 0/data 3000" "dbmerge" "mzero 3"; do
+	n=$((n + 1))
+	f=$TMP/agree$n.mapeodata
+	cp "$D/good-project-A.mapeodata" "$f"
+	# shellcheck disable=SC2086
+	set -- $dmg
+	op=$1
+	shift
+	"$MK" "$op" "$f" "$@" >/dev/null
+	"$SYNCDOCTOR" --no-journal check --no-environment --no-config --format json "$f" >"$TMP/agree.json"
+	"$SYNCDOCTOR" --no-journal rebuild -n --config "$CA" --format json "$f" >"$TMP/agree-p.json" 2>/dev/null
+	"$SYNCDOCTOR" --no-journal rebuild -n --salvage --config "$CA" --format json "$f" >"$TMP/agree-s.json" 2>/dev/null
+	p=$(jq -r "$whole" "$TMP/agree-p.json")
+	sv=$(jq -r "$whole" "$TMP/agree-s.json")
+	[ "$p" = true ] && sv=null
+	is "advice agrees with the plans ($dmg)" "$(jq -r '[.repair.rebuild_whole, .repair.salvage_whole] | join(" ")' "$TMP/agree.json" | sed 's/ $/ null/')" "$p $sv"
+done
 done_testing
