@@ -104,8 +104,8 @@ static int term_width(void)
 
 /* check_run(), then the repair a damaged file's advice names, planned
  * from what the check read (rebuild_advise()). *r is NULL when cancelled. */
-static sd_status check_and_advise(const char *path, check_options *opt, const sd_progress *prog,
-                                  sd_report **r, sd_error *err)
+sd_status cli_check(const char *path, check_options *opt, const sd_progress *prog, sd_report **r,
+                    sd_error *err)
 {
 	syncfile *sf = NULL;
 	opt->keep = opt->quick ? NULL : &sf;
@@ -199,7 +199,7 @@ int cmd_check(int argc, char **argv, sess_options *g)
 	sd_progress prog = {pl.on ? on_progress : NULL, &pl, &sess_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
-	sd_status st = check_and_advise(path, &opt, &prog, &r, &err);
+	sd_status st = cli_check(path, &opt, &prog, &r, &err);
 	free(found_db);
 	if (pl.on && pl.last)
 		progress_clear(&pl);
