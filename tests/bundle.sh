@@ -84,4 +84,16 @@ check "the other file's log is not" sh -c "! grep -rq 'another file' '$TMP/x'"
 # A Mapeo database folder whose root-feed folder is named with the key.
 status "report on a database folder" 0 "$SYNCDOCTOR" --no-journal report -c "$D/config-A.v3-tar.mapeosettings" "$D/desktop-userdata-A" -o "$TMP/d.tar.gz"
 if zcat "$TMP/d.tar.gz" | grep -q -i "$KEY_A"; then fail "no projectKey from the database"; else ok "no projectKey from the database"; fi
+# A damaged file's bundle carries the advice the check planned, as check does.
+MK=${top_builddir}/tests/unit/mkdamage
+if [ -x "$MK" ]; then
+	cp "$A" "$TMP/bit.mapeodata"
+	"$MK" databit "$TMP/bit.mapeodata" 0 3
+	status "report on a damaged file" 0 "$SYNCDOCTOR" --no-journal report --no-config "$TMP/bit.mapeodata" -o "$TMP/bit.tar.gz"
+	rm -rf "$TMP/x" && mkdir "$TMP/x" && tar -xzf "$TMP/bit.tar.gz" -C "$TMP/x"
+	is "the bundle's repair is the check's" "$(jq -c .repair "$R/report.json")" '{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"needs_config":false,"command":"syncdoctor rebuild FILE -o OUT"}'
+	check "the bundle's text report names the plain rebuild" grep -q "^  Next: The file is damaged, but a rebuild keeps everything in it: 'syncdoctor$" "$R/report.txt"
+else
+	skip "a damaged file's bundle (mkdamage not built)"
+fi
 done_testing

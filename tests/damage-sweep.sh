@@ -8,6 +8,9 @@
 #   nothing that would block it (rebuild_blocks_output: notes on dates and
 #   photos that did not travel aside), and a salvage keeps as many
 #   observations as a repair that succeeded;
+# - the check's advice agrees with them: a plain rebuild it says keeps
+#   everything does, a salvage it says keeps everything does, and no mode
+#   it passes over keeps everything;
 # - the damaged copy is never changed.
 # One failure line per broken case, naming the damage; the proofs with the
 # real Mapeo are in rebuild.sh and feed-damage.sh (a sweep of hundreds of
@@ -73,7 +76,13 @@ sweep() {
 		0 | 2) jq -e .verdict "$TMP/w/check.json" >/dev/null 2>&1 || why="check's report does not parse" ;;
 		*) why="check exited $rc: $(head -c 300 "$TMP/w/check.err")" ;;
 		esac
-		repair_heads=""
+		# the check's advice (rebuild_advise()): the mode it says keeps
+		# everything, "none" when it planned and none does, "" when it
+		# planned nothing or the rebuild needs a configuration
+		advised=$(jq -r '.repair // empty | select(.needs_config | not) |
+			if .rebuild_whole then "repair" elif .salvage_whole then "salvage" else "none" end' \
+			"$TMP/w/check.json" 2>/dev/null)
+		repair_heads="" adv_why=""
 		for mode in repair salvage; do
 			[ -z "$why" ] || break
 			out="$TMP/w/out-$mode.mapeodata"
@@ -81,6 +90,15 @@ sweep() {
 			opt=$([ $mode = salvage ] && echo --salvage)
 			"$SYNCDOCTOR" --no-journal rebuild $opt "$in" -o "$out" >"$TMP/w/rb.out" 2>"$TMP/w/rb.err"
 			rc=$?
+			# whether this mode kept everything, as the advice says
+			whole=$([ $rc -eq 0 ] && grep -q '^  Nothing is left out\.$' "$TMP/w/rb.out" &&
+				awk '/^    feed .* of .* blocks$/ { if ($(NF-3) != $(NF-1)) bad = 1 } END { exit bad }' "$TMP/w/rb.out" && echo yes)
+			case "$advised/$mode/$whole" in
+			repair/repair/) adv_why="check advised a plain rebuild that keeps everything; it does not" ;;
+			salvage/repair/yes | none/repair/yes) adv_why="check advised $advised, but a plain rebuild keeps everything" ;;
+			salvage/salvage/) adv_why="check advised a salvage that keeps everything; it does not" ;;
+			none/salvage/yes) adv_why="check advised no whole rebuild, but a salvage keeps everything" ;;
+			esac
 			left=$(find "$TMP/w" -name '*sdtmp*' | head -n 1)
 			if [ -n "$left" ]; then
 				why="$mode left $left behind"
@@ -99,6 +117,7 @@ sweep() {
 				why="$mode refused (exit $rc) but left $out"
 			fi
 		done
+		[ -z "$adv_why" ] || why="${why:+$why; }$adv_why"
 		cmp -s "$in" "$TMP/w/before" || why="${why:+$why; }the damaged input was changed"
 		if [ -n "$why" ]; then
 			broken=$((broken + 1))

@@ -324,4 +324,97 @@ check "a link: still a link" test -L "$TMP/link.mapeodata"
 status "an I/O error" 4 env SYNCDOCTOR_FAULT_WRITE=EIO:1000 "$SYNCDOCTOR" rebuild "$TMP/a.mapeodata" -o "$TMP/eio.mapeodata"
 check "an I/O error: nothing under the name" test ! -e "$TMP/eio.mapeodata"
 is "the input is still unchanged" "$(sha256sum <"$TMP/a.mapeodata")" "$before"
+
+# The advice after a check names the repair that really keeps the most:
+# the check plans it (rebuild_advise()), and the command it names then does
+# what it said. next FILE: the text report's "Next:" sentence, one line.
+next() { sed -n '/^  Next: /,$p' "$1" | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//'; }
+advice() { # advice NAME FILE WANT_NEXT WANT_REPAIR_JSON
+	status "advice, $1: check" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$2"
+	is "advice, $1: Next" "$(next "$TMP/out")" "$3"
+	status "advice, $1: check as JSON" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config --format json "$2"
+	is "advice, $1: the repair in JSON" "$(jq -c .repair "$TMP/out")" "$4"
+	is "advice, $1: next_action in JSON" "Next: $(jq -r .next_action "$TMP/out")" "$3"
+	status "advice, $1: check as YAML" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config --format yaml "$2"
+	check "advice, $1: the repair in YAML" grep -q "^repair:" "$TMP/out"
+}
+CA=$D/config-A.v3-tar.mapeosettings
+# a bit of the bitfield: a plain rebuild writes it again, and keeps all
+cp "$D/good-project-A.mapeodata" "$TMP/adv-bit.mapeodata"
+"$MK" databit "$TMP/adv-bit.mapeodata" 0 3
+advice "a bitfield bit" "$TMP/adv-bit.mapeodata" \
+	"Next: The file is damaged, but a rebuild keeps everything in it: 'syncdoctor rebuild FILE -o OUT' writes a repaired copy." \
+	'{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"needs_config":false,"command":"syncdoctor rebuild FILE -o OUT"}'
+status "advice, a bitfield bit: the plain rebuild it names" 0 "$SYNCDOCTOR" --no-journal rebuild "$TMP/adv-bit.mapeodata" -o "$TMP/adv-bit-r.mapeodata"
+check "advice, a bitfield bit: nothing is left out" grep -q "^  Nothing is left out.$" "$TMP/out"
+is "advice, a bitfield bit: everything kept" "$(verdict "$TMP/adv-bit-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "advice, a bitfield bit: the advised rebuild" "$TMP/adv-bit-r.mapeodata" "$KA" 24 30
+# a tree node over intact data: the plain rebuild refuses, a salvage
+# computes the node again and keeps every block
+cp "$D/good-project-A.mapeodata" "$TMP/adv-node.mapeodata"
+"$MK" node "$TMP/adv-node.mapeodata" 0 2
+advice "a tree node" "$TMP/adv-node.mapeodata" \
+	"Next: The file is damaged. A plain rebuild would not give Mapeo a file it accepts, but a salvage keeps everything in it: 'syncdoctor rebuild --salvage FILE -o OUT' writes a repaired copy." \
+	'{"rebuild_whole":false,"salvage_whole":true,"rescue_only":false,"salvage_refused":false,"needs_config":false,"command":"syncdoctor rebuild --salvage FILE -o OUT"}'
+status "advice, a tree node: the plain rebuild refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$TMP/adv-node.mapeodata" -o "$TMP/adv-node-r.mapeodata"
+status "advice, a tree node: the salvage it names" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$TMP/adv-node.mapeodata" -o "$TMP/adv-node-r.mapeodata"
+check "advice, a tree node: nothing is left out" grep -q "^  Nothing is left out.$" "$TMP/out"
+is "advice, a tree node: everything kept" "$(verdict "$TMP/adv-node-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "advice, a tree node: the advised rebuild" "$TMP/adv-node-r.mapeodata" "$KA" 24 30
+# the index lost: the project went with it, so the rebuild needs --config
+cp "$D/good-project-A.mapeodata" "$TMP/adv-noidx.mapeodata"
+"$MK" noindex "$TMP/adv-noidx.mapeodata"
+advice "the index lost" "$TMP/adv-noidx.mapeodata" \
+	"Next: The file is damaged and no longer says which project it belongs to, but a rebuild keeps everything in it: 'syncdoctor rebuild --config CONFIG FILE -o OUT' writes a repaired copy for the project of CONFIG (that project's .mapeosettings file)." \
+	'{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"needs_config":true,"command":"syncdoctor rebuild --config CONFIG FILE -o OUT"}'
+status "advice, the index lost: the rebuild it names" 0 "$SYNCDOCTOR" --no-journal rebuild --config "$CA" "$TMP/adv-noidx.mapeodata" -o "$TMP/adv-noidx-r.mapeodata"
+check "advice, the index lost: nothing is left out" grep -q "^  Nothing is left out.$" "$TMP/out"
+is "advice, the index lost: everything kept" "$(verdict "$TMP/adv-noidx-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "advice, the index lost: the advised rebuild" "$TMP/adv-noidx-r.mapeodata" "$KA" 24 30
+# a block's data damaged: the salvage cuts the feed there; today's advice
+cp "$D/good-project-A.mapeodata" "$TMP/adv-data.mapeodata"
+"$MK" data "$TMP/adv-data.mapeodata" 0 3
+advice "a block's data" "$TMP/adv-data.mapeodata" \
+	"Next: The file is damaged. Make a new sync file on the computer that made it, and do not leave the Synchronization screen until it finishes; or save what is intact with 'syncdoctor rebuild --salvage'." \
+	'{"rebuild_whole":false,"salvage_whole":false,"rescue_only":false,"salvage_refused":false,"needs_config":false,"command":"syncdoctor rebuild --salvage FILE -o OUT"}'
+# the same file checked --quick: the damage is not read, nothing planned
+status "advice, --quick: check" 0 "$SYNCDOCTOR" --no-journal check --quick --no-environment --no-config --format json "$TMP/adv-data.mapeodata"
+is "advice, --quick on what it cannot see: no repair planned" "$(jq -c .repair "$TMP/out")" null
+# the index lost, checked --quick: damaged, and quick reads too little to plan
+status "advice, --quick on a damaged file: check" 2 "$SYNCDOCTOR" --no-journal check --quick --no-environment --no-config "$TMP/adv-noidx.mapeodata"
+is "advice, --quick on a damaged file: Next" "$(next "$TMP/out")" "Next: The file is damaged. Run the check again without --quick: only the full check reads enough of the file to plan its repair."
+# Ctrl-C between the two plans: the check stops, says so, and leaks nothing
+status "advice: Ctrl-C while the repair is planned" 130 env SYNCDOCTOR_TEST_INTERRUPT=advise "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$TMP/adv-node.mapeodata"
+is "advice: Ctrl-C said" "$(cat "$TMP/err")" "syncdoctor: interrupted; nothing was changed"
+is "advice: Ctrl-C prints no report" "$(cat "$TMP/out")" ""
+# (under the sanitizers LeakSanitizer does this at every exit, and
+# valgrind cannot run them)
+case $(ldd "$SYNCDOCTOR" 2>/dev/null) in *asan*) asan=1 ;; *) asan= ;; esac
+if command -v valgrind >/dev/null 2>&1 && [ -z "$asan" ]; then
+	status "advice: Ctrl-C while the repair is planned leaks nothing (valgrind)" 130 env SYNCDOCTOR_TEST_INTERRUPT=advise valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$TMP/adv-node.mapeodata"
+else
+	skip "advice: Ctrl-C while the repair is planned leaks nothing (no valgrind, or the sanitizers check it)"
+fi
+# The advice agrees with the real plans, whatever the damage: the check's
+# "a plain rebuild keeps everything" is the plain plan's, "a salvage does"
+# the salvage plan's (the two share each damaged feed's salvage pass).
+whole='(.refused | length == 0) and (.dropped | length == 0) and all(.feeds[]; .keep >= .length)'
+n=0
+for dmg in "data 1 2" "node 1 1" "header 0" "photo 2" "torn 1/bitfield 1000" "leafsize 0 4" "keybit 0 5" "keybit 1 zero" "cut 0/tree 100" "cut 1/data 50" "dupentry 0/data 3000" "dbmerge" "mzero 3"; do
+	n=$((n + 1))
+	f=$TMP/agree$n.mapeodata
+	cp "$D/good-project-A.mapeodata" "$f"
+	# shellcheck disable=SC2086
+	set -- $dmg
+	op=$1
+	shift
+	"$MK" "$op" "$f" "$@" >/dev/null
+	"$SYNCDOCTOR" --no-journal check --no-environment --no-config --format json "$f" >"$TMP/agree.json"
+	"$SYNCDOCTOR" --no-journal rebuild -n --config "$CA" --format json "$f" >"$TMP/agree-p.json" 2>/dev/null
+	"$SYNCDOCTOR" --no-journal rebuild -n --salvage --config "$CA" --format json "$f" >"$TMP/agree-s.json" 2>/dev/null
+	p=$(jq -r "$whole" "$TMP/agree-p.json")
+	sv=$(jq -r "$whole" "$TMP/agree-s.json")
+	[ "$p" = true ] && sv=null
+	is "advice agrees with the plans ($dmg)" "$(jq -r '[.repair.rebuild_whole, .repair.salvage_whole] | join(" ")' "$TMP/agree.json" | sed 's/ $/ null/')" "$p $sv"
+done
 done_testing

@@ -63,14 +63,30 @@ check "torn before a key: the feed is said left out" grep -q "feed 1: the file w
 is "torn before a key: feed 0 kept" "$("$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/tkey-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 20 30"
 mapeo "torn before a key, rebuilt" "$TMP/tkey-r.mapeodata" "$KA" 20 30
 
-# The cut inside feed 0's data: no signed length is left whole, and even
-# the default rebuild keeps only what Mapeo accepts (no block of feed 0).
+# The cut inside feed 0's data: no signed length is left whole, so no
+# block of feed 0 can be kept. A file of photos alone is one Mapeo takes
+# and shows nothing in: every mode refuses it (as the wizard does), writes
+# nothing, and names the rescue, which gives back the entries still signed.
 cp "$D/good-project-A.mapeodata" "$TMP/tdata.mapeodata"
 "$MK" torn "$TMP/tdata.mapeodata" 0/data 5000
-status "torn in data: default rebuild" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/tdata.mapeodata" -o "$TMP/tdata-r.mapeodata"
-check "torn in data: the plan cuts the feed" grep -q "feed 0 (8c884bb): 0 of 20 blocks" "$TMP/out"
-is "torn in data: the rebuilt file has no problem" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/tdata-r.mapeodata" | jq -r '[.verdict, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 0"
-mapeo "torn in data, rebuilt" "$TMP/tdata-r.mapeodata" "$KA" 0 30
+for mode in "" --salvage; do
+	status "torn in data: rebuild $mode refuses" 2 "$SYNCDOCTOR" --no-journal rebuild $mode --config "$CA" "$TMP/tdata.mapeodata" -o "$TMP/tdata-r.mapeodata"
+	check "torn in data ($mode): the plan cuts the feed" grep -q "feed 0 (8c884bb): 0 of 20 blocks" "$TMP/out"
+	check "torn in data ($mode): the plan says why" grep -q "^    - the file would keep photos and none of the observations, so Mapeo would show none; a rescue copies the entries that are still signed into a new feed$" "$TMP/out"
+	check "torn in data ($mode): the plan names the rescue" grep -q "^  Rebuild with --rescue to get a file Mapeo accepts.$" "$TMP/out"
+	is "torn in data ($mode): the refusal" "$(cat "$TMP/err")" "syncdoctor: the file this mode writes would hold photos and no observation: nothing was written; rebuild with --rescue"
+	check "torn in data ($mode): nothing written" test ! -e "$TMP/tdata-r.mapeodata"
+done
+status "torn in data: the plan as JSON" 2 "$SYNCDOCTOR" --no-journal rebuild -n --format json --config "$CA" "$TMP/tdata.mapeodata"
+is "torn in data: JSON names the rescue" "$(jq -r '[.clean_mode, (.refused | length), .rescuable] | join(" ")' "$TMP/out")" "--rescue 1 6"
+status "torn in data: rescue" 0 "$SYNCDOCTOR" --no-journal rebuild --rescue --config "$CA" "$TMP/tdata.mapeodata" -o "$TMP/tdata-x.mapeodata"
+is "torn in data: the rescued file holds the signed entries" "$("$SYNCDOCTOR" check --no-environment --config "$CA" --format json "$TMP/tdata-x.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members, ([.findings[] | select(.severity != "info")] | length)] | join(" ")')" "ok 6 30 0"
+mapeo "torn in data, rescued" "$TMP/tdata-x.mapeodata" "$KA" 6 30
+# check says so too: what verifies keeps no observation, the rescue does
+status "torn in data: check" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config --format json "$TMP/tdata.mapeodata"
+is "torn in data: the repair planned" "$(jq -c .repair "$TMP/out")" '{"rebuild_whole":false,"salvage_whole":false,"rescue_only":true,"salvage_refused":false,"needs_config":true,"command":"syncdoctor rebuild --rescue --config CONFIG FILE -o OUT"}'
+status "torn in data: check (text)" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$TMP/tdata.mapeodata"
+is "torn in data: Next names the rescue" "$(sed -n '/^  Next: /,$p' "$TMP/out" | tr '\n' ' ' | tr -s ' ')" " Next: The file is damaged: what still verifies holds none of its observations. Make a new sync file on the computer that made it, and do not leave the Synchronization screen until it finishes; or save the entries that are still signed with 'syncdoctor rebuild --rescue --config CONFIG FILE -o OUT' (they get new versions), CONFIG being the .mapeosettings file of the file's project (the file no longer says which project it belongs to). "
 
 # The whole database written, its header never patched: nothing is lost.
 cp "$D/good-project-A.mapeodata" "$TMP/unp.mapeodata"

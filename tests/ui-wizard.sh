@@ -282,8 +282,39 @@ if [ -n "$DMG" ]; then
 	check "lost index: step 1 cannot tell" has noidx-en-80x24 "CANNOT TELL"
 	check "lost index: why" has noidx-en-80x24 "(its index) is lost"
 	check "lost index: no mismatch" sh -c "! grep -q 'MISMATCH' '$TMP/noidx-en-80x24.txt'"
-	check "lost index: the summary's Next follows the damage" has noidx-en-80x24 "The file is damaged. Choose 4"
+	# planned, not guessed: a rebuild keeps everything (the index is
+	# written again, for the configuration chosen in step 3)
+	check "lost index: the summary's Next says nothing is lost" has noidx-en-80x24 "The file is damaged, but nothing in it is lost: choose 4 to"
+	check "lost index: ... and names no CLI command" sh -c "! grep -q 'syncdoctor rebuild' '$TMP/noidx-en-80x24.txt'"
+	# Mapeo's default chosen (no key): the repair cannot name the project,
+	# so the summary says to choose the project's configuration first
+	printf 'Enter\n4\nDump\nEnter\nDump\nEnter\nEnter\nDump\n' >"$TMP/default.keys"
+	run noidxdef-en-80x24 80x24 en "$TMP/default.keys" noidx.mapeodata
+	check "lost index, default configuration: the summary says to choose the project's" has noidxdef-en-80x24 "The file is damaged and no longer says which project it belongs to, but"
+	check "lost index, default configuration: ... in step 3, then the repair" sh -c "tr '\n' ' ' <'$TMP/noidxdef-en-80x24.txt' | tr -s ' ' | grep -q 'Choose that project.s configuration (.mapeosettings) in step 3, then choose 4 here to write a new sync file that keeps everything in it.'"
 	rm -f "$W/noidx.mapeodata"
+	# A tree node over intact data: the summary says a repair keeps
+	# everything (the check planned the salvage the repair does), and the
+	# repair then keeps all 24 observations.
+	cp "$D/good-project-A.mapeodata" "$W/node.mapeodata"
+	chmod u+w "$W/node.mapeodata"
+	"$MK" node "$W/node.mapeodata" 0 2
+	run node-en-80x24 80x24 en damaged node.mapeodata
+	check "a tree node: the summary's Next says nothing is lost" has node-en-80x24 "The file is damaged, but nothing in it is lost: choose 4 to write a new$"
+	check "a tree node: the repair keeps everything" has node-en-80x24 "Kept: observations: 24 of 24 (0 lost); photo files: 30 of 30 (0 lost)."
+	is "a tree node: the repaired file" "$("$SYNCDOCTOR" check --no-config --format json "$W/node-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+	# A torn append cut inside device 0's data: what verifies holds no
+	# observation; the summary names the rescue, and the repair that
+	# accepts it is written (it used to be refused as keeping nothing).
+	cp "$D/good-project-A.mapeodata" "$W/tdata.mapeodata"
+	chmod u+w "$W/tdata.mapeodata"
+	"$MK" torn "$W/tdata.mapeodata" 0/data 5000
+	run tdata-en-80x24 80x24 en damaged tdata.mapeodata
+	check "torn in data: the summary's Next names the rescue" has tdata-en-80x24 "The file is damaged: what still verifies holds none of its observations."
+	check "torn in data: the rescue is asked" has tdata-en-80x24 "6 entries that the repair would leave out are still intact and"
+	check "torn in data: the headline says what is rescued" has tdata-en-80x24 "Rescued: 6 entries that were still signed, into a new feed"
+	is "torn in data: the rescued file" "$("$SYNCDOCTOR" check --no-config --format json "$W/tdata-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 6 30"
+	rm -f "$W/node.mapeodata" "$W/node-repaired.mapeodata" "$W/tdata.mapeodata" "$W/tdata-repaired.mapeodata"
 fi
 
 # Going back keeps the choices (issue 17): config B chosen, back from

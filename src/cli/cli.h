@@ -61,6 +61,15 @@ int cmd_env(int argc, char **argv, sess_options *g);
 int cmd_history(int argc, char **argv, sess_options *g);
 int cmd_report(int argc, char **argv, sess_options *g);
 int cmd_rebuild(int argc, char **argv, sess_options *g);
+/* check_run(), then, for a damaged file, the repair its advice names,
+ * planned from what the check read (rebuild_advise()): what 'check' and
+ * 'report' run (cmd_check.c). opt->keep is set here. *r is NULL when
+ * cancelled. */
+struct check_options;
+struct sd_progress;
+struct sd_error;
+sd_status cli_check(const char *path, struct check_options *opt, const struct sd_progress *prog,
+                    struct sd_report **r, struct sd_error *err);
 /* The case journal (cmd_history.c). cli_journal_open() returns NULL with
  * --no-journal, or after warning on stderr when it cannot be used: the
  * journal never changes a command's outcome. */

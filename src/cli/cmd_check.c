@@ -14,7 +14,9 @@
 #include "database.h"
 #include "diagnosis.h"
 #include "i18n.h"
+#include "rebuild.h"
 #include "report.h"
+#include "syncfile.h"
 
 static void usage(void)
 {
@@ -101,6 +103,24 @@ static int term_width(void)
 	return 80;
 }
 
+/* check_run(), then the repair a damaged file's advice names, planned
+ * from what the check read (rebuild_advise()). *r is NULL when cancelled. */
+sd_status cli_check(const char *path, check_options *opt, const sd_progress *prog, sd_report **r,
+                    sd_error *err)
+{
+	syncfile *sf = NULL;
+	opt->keep = opt->quick ? NULL : &sf;
+	sd_status st = check_run(path, opt, prog, r, err);
+	if (st == SD_OK && sf)
+		st = rebuild_advise(*r, sf, prog);
+	sf_close(sf);
+	if (st == SD_ERR_CANCELLED && *r) {
+		report_free(*r);
+		*r = NULL;
+	}
+	return st;
+}
+
 int cmd_check(int argc, char **argv, sess_options *g)
 {
 	static const struct option longopts[] = {
@@ -180,7 +200,7 @@ int cmd_check(int argc, char **argv, sess_options *g)
 	sd_progress prog = {pl.on ? on_progress : NULL, &pl, &sess_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
-	sd_status st = check_run(path, &opt, &prog, &r, &err);
+	sd_status st = cli_check(path, &opt, &prog, &r, &err);
 	free(found_db);
 	if (pl.on && pl.last)
 		progress_clear(&pl);

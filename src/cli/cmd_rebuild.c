@@ -97,7 +97,15 @@ static int show_and_write(const sess_options *g, rebuild_plan *p, const rebuild_
 	if (p->n_unclean) {
 		/* the plan says why and which mode can; nothing is written */
 		const char *mode = rebuild_clean_mode(p);
-		if (mode)
+		if (p->n_unclean == 1 && p->no_observations && mode)
+			cli_error(
+			    _("the file this mode writes would hold photos and no observation: "
+			      "nothing was written; rebuild with %s"),
+			    mode);
+		else if (p->n_unclean == 1 && p->no_observations)
+			cli_error("%s", _("the file this mode writes would hold photos and no "
+			                  "observation: nothing was written"));
+		else if (mode)
 			cli_error(_("the file this mode writes would fail its own full check: "
 			            "nothing was written; rebuild with %s"),
 			          mode);

@@ -102,7 +102,7 @@ int cmd_report(int argc, char **argv, sess_options *g)
 	sd_progress prog = {NULL, NULL, &sess_interrupted};
 	sd_report *r = NULL;
 	sd_error err;
-	sd_status st = check_run(bo.file, &co, &prog, &r, &err);
+	sd_status st = cli_check(bo.file, &co, &prog, &r, &err);
 	if (st == SD_ERR_CANCELLED) {
 		cli_error(_("interrupted; nothing was written"));
 		return EXIT_INTERRUPTED;

@@ -22,7 +22,8 @@
  * timer. Points: "rebuild-planned" (after the plan is printed), "diff"
  * (before comparing), "history" (before listing), "photos" (a full check,
  * before its photos are matched with the observations), "verify" (a
- * rebuild, before its written file is checked again). */
+ * rebuild, before its written file is checked again), "advise" (a
+ * check's advice, between its plain plan and its salvage plan). */
 #ifndef SD_IO_H
 #define SD_IO_H
 

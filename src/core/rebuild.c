@@ -387,6 +387,59 @@ done:
 	return ok;
 }
 
+/* What a plan reads of salvage_feed(): the numbers, without the tree. */
+typedef struct salvage_result {
+	bool done, ok;
+	uint64_t keep, length, data_bytes; /* data_bytes: the data of blocks 0..keep-1 */
+	bool recomputed, lines;
+} salvage_result;
+
+/* The salvage results of one advice's two plans (rebuild_advise()), by
+ * view and place in its feed table: the second plan reads the feeds the
+ * first one salvaged from here, not from the file again. */
+struct rb_memo {
+	salvage_result **by_view;
+	size_t *n;
+	size_t n_views;
+};
+
+static void memo_free(struct rb_memo *m)
+{
+	for (size_t k = 0; k < m->n_views; k++)
+		free(m->by_view[k]);
+	free(m->by_view);
+	free(m->n);
+}
+
+/* salvage_feed() of feed pos of view src (fd: the copy planned), or its
+ * result when p's memo already holds it. An interrupted pass is never
+ * remembered: the plan that reads it is cancelled. */
+static void feed_salvage(const rebuild_plan *p, syncfile *sf, const sf_feed *fd, size_t src,
+                         size_t pos, const char *key_hex, salvage_result *out)
+{
+	struct rb_memo *m = p->memo;
+	salvage_result *slot =
+	    m && src < m->n_views && pos < m->n[src] ? &m->by_view[src][pos] : NULL;
+	if (slot && slot->done) {
+		*out = *slot;
+		return;
+	}
+	memset(out, 0, sizeof *out);
+	salvaged sv;
+	out->ok = salvage_feed(sf, fd, key_hex, &sv);
+	out->done = true;
+	if (out->ok) {
+		out->keep = sv.keep;
+		out->length = sv.length;
+		out->data_bytes = data_prefix(sv.tree, sv.keep);
+		out->recomputed = sv.recomputed;
+		out->lines = sv.lines;
+	}
+	salvaged_free(&sv);
+	if (slot && !sess_interrupted)
+		*slot = *out;
+}
+
 /* Whether block k of a feed whose salvage is sv may be rescued: its data
  * (buf, len bytes, read at the offset the stored leaves give) hashes to a
  * signed tree. */
@@ -966,6 +1019,8 @@ const char *rebuild_clean_mode(const rebuild_plan *p)
 {
 	if (p->needs_database)
 		return "--database DIR";
+	if (p->needs_rescue)
+		return "--rescue"; /* (it salvages too) */
 	if (p->needs_salvage && p->needs_exclude)
 		return "--salvage --exclude-suspect";
 	if (p->needs_salvage)
@@ -985,13 +1040,47 @@ typedef struct rb_source {
 	bool db_only;   /* a view of another database of that input (syncfile.h, other_dbs):
 	                   only its feeds are planned, its photos are the input's */
 	uint64_t db_at; /* then: that database's header offset */
+	/* Its current observations, before report_drop_heads(): how many, and
+	 * for each feed of r->feeds the lowest seq of one (UINT64_MAX: none),
+	 * so a plan tells whether it keeps any (plan_keeps_observations()). */
+	size_t n_heads;
+	uint64_t *first_head;
 } rb_source;
 
 static void source_close(rb_source *s)
 {
 	sf_close(s->sf);
 	report_free(s->r);
-	s->sf = NULL, s->r = NULL;
+	free(s->first_head);
+	s->sf = NULL, s->r = NULL, s->first_head = NULL;
+}
+
+/* s->n_heads and s->first_head from s->r's list of current observations. */
+static void source_heads(rb_source *s)
+{
+	const sd_report *r = s->r;
+	s->n_heads = r->observations_checked ? r->n_heads : 0;
+	s->first_head = xcalloc(r->n_feeds + 1, sizeof *s->first_head);
+	for (size_t f = 0; f < r->n_feeds; f++)
+		s->first_head[f] = UINT64_MAX;
+	/* feed numbers are directory numbers: a table from number to place
+	 * (the first feed of a number, as the wizard's count takes it) */
+	int top = -1;
+	for (size_t f = 0; f < r->n_feeds; f++)
+		if (r->feeds[f].index > top && r->feeds[f].index < (1 << 20))
+			top = r->feeds[f].index;
+	size_t *at = xcalloc((size_t)top + 2, sizeof *at);
+	for (size_t f = r->n_feeds; f-- > 0;)
+		if (r->feeds[f].index >= 0 && r->feeds[f].index <= top && r->feeds[f].key_hex[0])
+			at[r->feeds[f].index] = f + 1;
+	for (size_t i = 0; i < s->n_heads && !sess_interrupted; i++) {
+		report_head h;
+		report_head_get(r, i, &h);
+		size_t f = h.feed >= 0 && h.feed <= top ? at[h.feed] : 0;
+		if (f && h.seq < s->first_head[f - 1])
+			s->first_head[f - 1] = h.seq;
+	}
+	free(at);
 }
 
 static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
@@ -1022,6 +1111,7 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 	s->sf->copy_scans = 0; /* the plan looks for earlier copies again: its own budget */
 	/* the plan reads the feeds, the findings and the suspects, never the
 	 * list of current observations: flat memory with several sources */
+	source_heads(s);
 	report_drop_heads(s->r);
 	/* A plan made from a file another program is writing would not match
 	 * what is read next. */
@@ -1372,15 +1462,16 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
 	pf->verifies = !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
 	                                (rf->length == 0 || rf->signed_len == (int64_t)rf->length));
+	/* one salvage_feed() pass of a feed a plan asks twice (and, in an
+	 * advice, of the two plans: rebuild_advise()) */
+	salvage_result sv = {0};
 	if (!pf->verifies) {
 		/* A damaged file header or bitfield hides intact data from the
 		 * check; the copy writes both again, so it verifies when every
 		 * block hashes to the stored tree a signature covers whole. */
-		salvaged sv;
-		if (salvage_feed(sf, fd, pf->key_hex, &sv) && sv.length == rf->length &&
-		    sv.keep == rf->length && !sv.recomputed)
+		feed_salvage(p, sf, fd, src, i, pf->key_hex, &sv);
+		if (sv.ok && sv.length == rf->length && sv.keep == rf->length && !sv.recomputed)
 			pf->verifies = pf->rewrite_bitfield = true;
-		salvaged_free(&sv);
 	}
 	pf->to = (int)p->n_feeds;
 	pf->length = rf->length;
@@ -1391,12 +1482,13 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	 * Mapeo a feed it accepts, whatever the mode */
 	bool torn = sf->inner_cut && rf->intact < rf->length;
 	if ((opt->salvage || torn) && (rf->verified < rf->length || rf->present < rf->length)) {
-		salvaged sv;
 		pf->salvaged = true;
-		if (salvage_feed(sf, fd, pf->key_hex, &sv)) {
+		if (!sv.done)
+			feed_salvage(p, sf, fd, src, i, pf->key_hex, &sv);
+		if (sv.ok) {
 			pf->keep = sv.keep;
 			pf->written_length = sv.length;
-			pf->data_bytes = data_prefix(sv.tree, sv.keep);
+			pf->data_bytes = sv.data_bytes;
 			pf->from_lines = sv.lines;
 			if (sv.recomputed)
 				add_line(
@@ -1404,7 +1496,6 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 				    xasprintf(_("feed %d: damaged tree nodes are computed again "
 				                "from the intact data"),
 				              pf->from));
-			salvaged_free(&sv);
 		} else {
 			pf->keep = 0;
 			pf->written_length = 0;
@@ -1723,6 +1814,92 @@ static void plan_database_needed(rebuild_plan *p, const rb_source *src, size_t n
 	}
 }
 
+/* Whether the plan keeps a current observation of a source: the block of
+ * its version is written (as the wizard counts them). The rescue's feed
+ * is not counted: it is what --rescue adds. */
+static bool plan_keeps_observations(const rebuild_plan *p, const rb_source *src, size_t nv)
+{
+	smap by_key;
+	map_feeds(p, &by_key);
+	bool kept = false;
+	for (size_t k = 0; k < nv && !kept; k++)
+		for (size_t f = 0; f < src[k].r->n_feeds && !kept; f++) {
+			size_t at;
+			const report_feed *rf = &src[k].r->feeds[f];
+			kept = src[k].first_head && src[k].first_head[f] != UINT64_MAX &&
+			       smap_get(&by_key, rf->key_hex, 64, &at) && !p->feeds[at].rescue &&
+			       src[k].first_head[f] < p->feeds[at].keep;
+		}
+	smap_free(&by_key);
+	return kept;
+}
+
+/* A file of photos and no observation, when the sources hold some: Mapeo
+ * takes it and shows nothing, so it is not written (the wizard refuses it
+ * as well). Names --rescue when the rescue gives observations back. */
+static void plan_no_observations(rebuild_plan *p, const rb_source *src, size_t nv, syncfile **sfs,
+                                 const rebuild_options *opt, const sd_progress *prog)
+{
+	bool heads = false;
+	for (size_t k = 0; k < nv; k++)
+		heads = heads || src[k].n_heads > 0;
+	if (!heads || !p->has_db || p->n_rescued || plan_keeps_observations(p, src, nv))
+		return;
+	/* only counts: nothing is built. A salvage counted already, but not
+	 * an advice's (plan_sources()); an advice's plain plan needs no count
+	 * (its salvage plan names the rescue) */
+	if (p->memo ? opt->salvage : !opt->salvage)
+		plan_rescue(p, sfs, opt, prog);
+	p->no_observations = true;
+	p->needs_rescue = p->n_rescuable > 0;
+	add_line(&p->unclean, &p->n_unclean,
+	         p->needs_rescue
+	             ? xstrdup(_("the file would keep photos and none of the observations, so "
+	                         "Mapeo would show none; a rescue copies the entries that are "
+	                         "still signed into a new feed"))
+	             : xstrdup(_("the file would keep photos and none of the observations, so "
+	                         "Mapeo would show none; give another copy of the data")));
+}
+
+/* Everything after the sources are open: each planned alone, united, cut,
+ * offered the rescue, assessed (nv views, of which the first n are the
+ * inputs). p's project is already decided. */
+static sd_status plan_sources(rebuild_plan *p, rb_source *src, size_t nv, size_t n,
+                              const rebuild_options *opt, const sd_progress *prog, sd_error *err)
+{
+	sd_status st = SD_OK;
+	rebuild_plan *subs = xcalloc(nv + 1, sizeof *subs);
+	for (size_t k = 0; k < nv; k++) {
+		subs[k].memo = p->memo;
+		plan_source(&subs[k], &src[k], k, opt, prog);
+		p->has_db = p->has_db || (src[k].sf->db != NULL && subs[k].n_feeds > 0);
+		if (fnd_has(&src[k].r->findings, FND_DEAD_SPACE))
+			add_line(&subs[k].changes, &subs[k].n_changes,
+			         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
+	}
+	plan_merge(p, subs, nv);
+	for (size_t k = 0; k < nv; k++)
+		rebuild_plan_free_members(&subs[k]);
+	free(subs);
+	syncfile **sfs = xcalloc(nv + 1, sizeof *sfs);
+	for (size_t k = 0; k < nv; k++)
+		sfs[k] = src[k].sf;
+	if (opt->salvage || opt->exclude_suspect)
+		cut_dangling(p, sfs);
+	plan_renumber_lines(p, sfs);
+	/* an advice counts the rescue only where it names it: when nothing
+	 * else keeps an observation (plan_no_observations()) */
+	if (opt->salvage && !p->memo)
+		plan_rescue(p, sfs, opt, prog);
+	assess(p, opt);
+	plan_database_needed(p, src, n);
+	plan_no_observations(p, src, nv, sfs, opt, prog);
+	if (sd_progress_cancelled(prog) || sess_interrupted)
+		st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
+	free(sfs);
+	return st;
+}
+
 sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const rebuild_options *opt,
                                   const sd_progress *prog, rebuild_plan **out, sd_error *err)
 {
@@ -1764,35 +1941,8 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 		p->view_input[k] = k < opened ? src[k].input : k;
 		p->view_db[k] = k < opened && src[k].db_only ? (int64_t)src[k].db_at : -1;
 	}
-	if (st == SD_OK) {
-		rebuild_plan *subs = xcalloc(nv + 1, sizeof *subs);
-		for (size_t k = 0; k < nv; k++) {
-			plan_source(&subs[k], &src[k], k, opt, prog);
-			p->has_db = p->has_db || (src[k].sf->db != NULL && subs[k].n_feeds > 0);
-			if (fnd_has(&src[k].r->findings, FND_DEAD_SPACE))
-				add_line(
-				    &subs[k].changes, &subs[k].n_changes,
-				    xstrdup(
-				        _("dead space (older copies, orphaned data) is dropped")));
-		}
-		plan_merge(p, subs, nv);
-		for (size_t k = 0; k < nv; k++)
-			rebuild_plan_free_members(&subs[k]);
-		free(subs);
-		syncfile **sfs = xcalloc(nv + 1, sizeof *sfs);
-		for (size_t k = 0; k < nv; k++)
-			sfs[k] = src[k].sf;
-		if (opt->salvage || opt->exclude_suspect)
-			cut_dangling(p, sfs);
-		plan_renumber_lines(p, sfs);
-		if (opt->salvage)
-			plan_rescue(p, sfs, opt, prog);
-		if (sd_progress_cancelled(prog))
-			st = sd_error_set(err, SD_ERR_CANCELLED, _("interrupted"));
-		free(sfs);
-		assess(p, opt);
-		plan_database_needed(p, src, n);
-	}
+	if (st == SD_OK)
+		st = plan_sources(p, src, nv, n, opt, prog, err);
 	if (st == SD_OK) {
 		/* the write copies from these views: nothing is opened again */
 		p->views = xcalloc(nv + 1, sizeof *p->views);
@@ -1815,6 +1965,118 @@ sd_status rebuild_plan_make(const char *input, const rebuild_options *opt, const
                             rebuild_plan **out, sd_error *err)
 {
 	return rebuild_plan_make_multi(&input, 1, opt, prog, out, err);
+}
+
+/* Whether plan p writes a file that keeps everything its sources hold:
+ * it is not refused, leaves nothing out and cuts no feed. */
+static bool plan_whole(const rebuild_plan *p)
+{
+	if (p->n_unclean || p->n_dropped || !p->has_db)
+		return false;
+	for (size_t f = 0; f < p->n_feeds; f++) {
+		const rebuild_feed *pf = &p->feeds[f];
+		if (pf->n_dropped || pf->keep < pf->length || pf->written_length < pf->length)
+			return false;
+	}
+	return true;
+}
+
+/* One plan of an advice (salvage or not) from the open sources; *whole
+ * says whether it keeps everything. */
+static sd_status advise_plan(rb_source *src, size_t nv, struct rb_memo *memo, bool salvage,
+                             const sd_progress *prog, bool *whole, bool *rescue, bool *refused)
+{
+	rebuild_options opt = {.no_auto_config = true, .salvage = salvage};
+	rebuild_plan *p = xcalloc(1, sizeof *p);
+	p->input = xstrdup(src[0].path);
+	p->inputs = xcalloc(2, sizeof *p->inputs);
+	p->inputs[0] = xstrdup(src[0].path);
+	p->n_inputs = 1;
+	p->salvage = salvage;
+	p->memo = memo;
+	p->n_views = nv;
+	p->view_input = xcalloc(nv + 1, sizeof *p->view_input);
+	p->view_db = xcalloc(nv + 1, sizeof *p->view_db);
+	for (size_t k = 0; k < nv; k++) {
+		p->view_db[k] = src[k].db_only ? (int64_t)src[k].db_at : -1;
+		src[k].sf->copy_scans = 0; /* each plan looks for earlier copies: its own budget */
+	}
+	sd_error err;
+	sd_error_clear(&err);
+	sd_status st = plan_sources(p, src, nv, 1, &opt, prog, &err);
+	*whole = st == SD_OK && plan_whole(p);
+	*rescue = st == SD_OK && p->needs_rescue;
+	/* (a refusal for a block that is not an entry is --exclude-suspect's:
+	 * the advice of old names the salvage then) */
+	*refused = st == SD_OK && (p->no_observations || p->needs_database);
+	rebuild_plan_free(p); /* (views NULL: the sources stay open) */
+	return st;
+}
+
+sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
+{
+	r->advised = r->rebuild_whole = r->salvage_whole = r->rescue_only = false;
+	r->salvage_refused = r->needs_config = false;
+	if (r->quick || r->is_database || sf->src.kind == SRC_DATABASE ||
+	    !fnd_count_in(&r->findings, STEP_CORRUPTION, SEV_ERROR) ||
+	    fnd_has(&r->findings, FND_INPUT_CHANGED) ||
+	    (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0))
+		return SD_OK;
+	/* the check's view and report are the first source; another database
+	 * a file without an index holds is read as the plan reads it */
+	size_t nv = 1;
+	rb_source *src = xcalloc(sf->n_other_dbs + 2, sizeof *src);
+	src[0] = (rb_source){.path = r->file, .r = r, .sf = sf};
+	source_heads(&src[0]);
+	sd_error err;
+	sd_status st = SD_OK;
+	for (size_t d = 0; d < sf->n_other_dbs && st == SD_OK; d++) {
+		src[nv] = (rb_source){.db_only = true, .db_at = sf->other_dbs[d]};
+		if ((st = source_open(&src[nv], r->file, false, prog, &err)) == SD_OK)
+			nv++;
+	}
+	struct rb_memo memo = {.n_views = nv};
+	memo.by_view = xcalloc(nv + 1, sizeof *memo.by_view);
+	memo.n = xcalloc(nv + 1, sizeof *memo.n);
+	for (size_t k = 0; k < nv; k++) {
+		memo.n[k] = src[k].sf->n_feeds;
+		memo.by_view[k] = xcalloc(memo.n[k] + 1, sizeof **memo.by_view);
+	}
+	/* The salvage plan is a plan of its own (what it drops: photos that
+	 * will not open, feeds without a key, what links to lost versions),
+	 * so that the advice is exactly what a salvage does (correctness
+	 * first). Only the feeds' salvage, the pass over a damaged feed's
+	 * data, is the first plan's (memo). The rest reads again what a real
+	 * salvage reads: cut_dangling() the kept entries' links (the check
+	 * keeps no list of them), and, only when the salvage would keep no
+	 * observation, the rescue's count of the blocks cut, to name
+	 * --rescue only when it gives some back. When the plain plan keeps
+	 * everything, no salvage plan is made. */
+	bool whole = false, salvage_whole = false, rescue = false, refused = false, unused[2];
+	if (st == SD_OK)
+		st = advise_plan(src, nv, &memo, false, prog, &whole, &unused[0], &unused[1]);
+	if (st == SD_OK && !whole) {
+		sd_test_point("advise"); /* (tests: Ctrl-C between the two plans) */
+		st = advise_plan(src, nv, &memo, true, prog, &salvage_whole, &rescue, &refused);
+	}
+	if (st == SD_OK && sess_interrupted)
+		st = SD_ERR_CANCELLED;
+	memo_free(&memo);
+	free(src[0].first_head);
+	for (size_t k = 1; k < nv; k++)
+		source_close(&src[k]);
+	free(src);
+	if (st == SD_ERR_CANCELLED)
+		return st;
+	if (st != SD_OK)
+		return SD_OK; /* another database of the file could not be read: no advice */
+	r->advised = true;
+	r->rebuild_whole = whole;
+	r->salvage_whole = salvage_whole;
+	r->rescue_only = rescue;
+	r->salvage_refused = refused && !rescue;
+	r->needs_config = !sf->p2p_db;
+	return SD_OK;
 }
 
 char **rebuild_plan_lines(const rebuild_plan *p, bool changes, size_t *n)
@@ -1905,11 +2167,17 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 		      "new versions, and when the device that made them syncs again they may "
 		      "appear twice.\n"),
 		    p->n_rescuable);
-	if (p->n_unclean) {
+	if (p->n_unclean == 1 && p->no_observations) {
+		sb_printf(out, "%s\n",
+		          _("  The file this mode writes would hold no observation, so it is not "
+		            "written:"));
+	} else if (p->n_unclean) {
 		sb_printf(
 		    out, "%s\n",
 		    _("  The file this mode writes would fail its own full check, so it is not "
 		      "written:"));
+	}
+	if (p->n_unclean) {
 		put_lines(out, p->unclean, p->n_unclean);
 		const char *mode = rebuild_clean_mode(p);
 		if (mode)

@@ -106,9 +106,12 @@ typedef struct rebuild_plan {
 	 * the options below name the mode that gives a clean file. */
 	char **unclean;
 	size_t n_unclean;
-	bool needs_salvage;  /* --salvage would leave the damage out */
-	bool needs_exclude;  /* --exclude-suspect would leave it out */
-	bool needs_database; /* the database is missing: --database DIR gives it */
+	bool needs_salvage;   /* --salvage would leave the damage out */
+	bool needs_exclude;   /* --exclude-suspect would leave it out */
+	bool needs_database;  /* the database is missing: --database DIR gives it */
+	bool no_observations; /* one of the unclean lines: the file would keep photos and
+	                         none of the sources' observations (Mapeo shows nothing) */
+	bool needs_rescue;    /* ... and --rescue copies signed entries into a new feed */
 	/* --rescue: entries left out that still hash to what their device
 	 * signed, copied in order into a new feed signed with a key pair made
 	 * here (the secret key is wiped once the feed is signed). */
@@ -133,6 +136,9 @@ typedef struct rebuild_plan {
 	 * output by the last successful rebuild_write() (its verify). */
 	char input_fingerprint[KEYS_HEX_SIZE];
 	char output_fingerprint[KEYS_HEX_SIZE];
+	/* While it is planned only: the salvage results an advice's two plans
+	 * share (rebuild_advise()); NULL otherwise. Not the plan's. */
+	struct rb_memo *memo;
 } rebuild_plan;
 
 /* Analyse input and decide. Errors: the input cannot be read, or the
@@ -164,6 +170,24 @@ const char *rebuild_clean_mode(const rebuild_plan *p);
  * written: a warning or error of step 3 (corruption), other than the notes
  * on what people wrote (dates, photos that did not travel). */
 bool rebuild_blocks_output(const finding *f);
+
+/* The repair to advise after a check: r is the report of a full check of
+ * one sync file (not --quick), sf the view it read (check_options.keep),
+ * both the caller's. When r's step 3 holds an error, plans the plain
+ * rebuild from what the check read (no second check, no copy) and sets
+ * r->advised, r->rebuild_whole and, when the plain plan refuses or leaves
+ * something out, r->salvage_whole from the salvage's plan (which takes the
+ * feeds the first plan salvaged from it, not from the file), and
+ * r->rescue_only when that salvage keeps no observation but --rescue
+ * gives some back, or r->salvage_refused when no rebuild of it keeps an
+ * observation; r->needs_config when the file no longer names its project.
+ * Nothing is written. The first plan's salvage_feed() passes are the only
+ * new reads of the feeds (and, when a salvage keeps no observation, the
+ * rescue's count). SD_ERR_CANCELLED when interrupted (r->advised false,
+ * everything freed); otherwise SD_OK, r->advised false when no plan
+ * applies (another era, the input changed, a database folder). */
+struct sd_report;
+sd_status rebuild_advise(struct sd_report *r, syncfile *sf, const sd_progress *prog);
 
 /* Write the plan to output (never over the input; an existing output only
  * with opt->force). Nothing is left under output's name on failure. Sets

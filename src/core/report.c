@@ -335,6 +335,41 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 /* The report as a tree; with ids and fnds, empty arrays stand for the
  * observations' ids and the findings, and *ids and *fnds are they
  * (report_render_stream() writes them in their place). */
+/* The rebuild the advice names, as a command line (the one that keeps
+ * the most), or NULL when the check planned none (rebuild_advise()). */
+static const char *repair_command(const sd_report *r)
+{
+	if (!r->advised)
+		return NULL;
+	if (r->rebuild_whole)
+		return r->needs_config ? "syncdoctor rebuild --config CONFIG FILE -o OUT"
+		                       : "syncdoctor rebuild FILE -o OUT";
+	if (r->salvage_refused)
+		return NULL;
+	if (r->rescue_only)
+		return r->needs_config ? "syncdoctor rebuild --rescue --config CONFIG FILE -o OUT"
+		                       : "syncdoctor rebuild --rescue FILE -o OUT";
+	return r->needs_config ? "syncdoctor rebuild --salvage --config CONFIG FILE -o OUT"
+	                       : "syncdoctor rebuild --salvage FILE -o OUT";
+}
+
+/* What the check's plans say of the repair; null when none was planned. */
+static json_t *repair_json(const sd_report *r)
+{
+	if (!r->advised)
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "rebuild_whole", json_boolean(r->rebuild_whole));
+	json_object_set_new(o, "salvage_whole",
+	                    r->rebuild_whole ? json_null() : json_boolean(r->salvage_whole));
+	json_object_set_new(o, "rescue_only", json_boolean(r->rescue_only));
+	json_object_set_new(o, "salvage_refused", json_boolean(r->salvage_refused));
+	json_object_set_new(o, "needs_config", json_boolean(r->needs_config));
+	const char *c = repair_command(r);
+	json_object_set_new(o, "command", c ? json_string(c) : json_null());
+	return o;
+}
+
 static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 {
 	json_t *o = json_object();
@@ -395,6 +430,7 @@ static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 		json_array_append_new(fs, finding_json(fnd_at(&r->findings, i), r->front));
 	json_object_set_new(o, "findings", fs);
 	json_object_set_new(o, "next_action", json_string(report_next_action(r)));
+	json_object_set_new(o, "repair", repair_json(r));
 	return o;
 }
 
@@ -976,6 +1012,60 @@ static void version_text(const sd_report *r, int width, strbuf *out)
 	}
 }
 
+/* The CLI's advice for a damaged file from the check's plans
+ * (rebuild_advise()), or NULL for the advice of old. */
+static const char *damage_advice(const sd_report *r)
+{
+	if (r->quick)
+		return _("The file is damaged. Run the check again without --quick: only the full "
+		         "check reads enough of the file to plan its repair.");
+	if (r->rebuild_whole && r->needs_config)
+		return _("The file is damaged and no longer says which project it belongs to, but "
+		         "a rebuild keeps everything in it: 'syncdoctor rebuild --config CONFIG "
+		         "FILE -o OUT' writes a repaired copy for the project of CONFIG (that "
+		         "project's .mapeosettings file).");
+	if (r->rebuild_whole)
+		return _("The file is damaged, but a rebuild keeps everything in it: 'syncdoctor "
+		         "rebuild FILE -o OUT' writes a repaired copy.");
+	if (r->salvage_whole && r->needs_config)
+		return _(
+		    "The file is damaged and no longer says which project it belongs to. A "
+		    "plain rebuild would not give Mapeo a file it accepts, but a salvage keeps "
+		    "everything in it: 'syncdoctor rebuild --salvage --config CONFIG FILE -o "
+		    "OUT' writes a repaired copy for the project of CONFIG (that project's "
+		    ".mapeosettings file).");
+	if (r->salvage_whole)
+		return _("The file is damaged. A plain rebuild would not give Mapeo a file it "
+		         "accepts, but a salvage keeps everything in it: 'syncdoctor rebuild "
+		         "--salvage FILE -o OUT' writes a repaired copy.");
+	if (r->rescue_only && r->needs_config)
+		return _(
+		    "The file is damaged: what still verifies holds none of its observations. "
+		    "Make a new sync file on the computer that made it, and do not leave the "
+		    "Synchronization screen until it finishes; or save the entries that are "
+		    "still signed with 'syncdoctor rebuild --rescue --config CONFIG FILE -o "
+		    "OUT' (they get new versions), CONFIG being the .mapeosettings file of the "
+		    "file's project (the file no longer says which project it belongs to).");
+	if (r->rescue_only)
+		return _("The file is damaged: what still verifies holds none of its observations. "
+		         "Make a new sync file on the computer that made it, and do not leave the "
+		         "Synchronization screen until it finishes; or save the entries that are "
+		         "still signed with 'syncdoctor rebuild --rescue FILE -o OUT' (they get "
+		         "new versions).");
+	if (r->salvage_refused)
+		return _("The file is damaged, and no rebuild of it alone gives Mapeo a file: "
+		         "what still verifies holds none of its observations. Copy it again from "
+		         "where it came from, look for a leftover temporary copy with 'syncdoctor "
+		         "env', or make a new sync file on the computer that made it.");
+	if (r->needs_config)
+		return _("The file is damaged. Make a new sync file on the computer that made it, "
+		         "and do not leave the Synchronization screen until it finishes; or save "
+		         "what is intact with 'syncdoctor rebuild --salvage --config CONFIG', "
+		         "CONFIG being the .mapeosettings file of the file's project (the file no "
+		         "longer says which project it belongs to).");
+	return NULL;
+}
+
 const char *report_next_action(const sd_report *r)
 {
 	const findings *l = &r->findings;
@@ -1040,6 +1130,11 @@ const char *report_next_action(const sd_report *r)
 		return _("The check is incomplete: part of the input is past syncdoctor's safety "
 		         "limits and was not read, so problems may remain there. Check that the "
 		         "right file or folder was given.");
+	if (fnd_count(l, SEV_ERROR) && (r->quick || r->advised) && !wizard) {
+		const char *a = damage_advice(r);
+		if (a)
+			return a;
+	}
 	if (fnd_count(l, SEV_ERROR) && lost_project)
 		return _("The file is damaged and no longer says which project it belongs to. "
 		         "Make a new sync file on the computer that made it, and do not leave "

@@ -158,6 +158,17 @@ typedef struct sd_report {
 	struct obs_model *heads_model; /* then: where they are (observations.h), owned */
 	report_observation *obs;       /* the suspect ones, worst first */
 	size_t n_obs, obs_cap;
+	/* the repair advised when step 3 found an error (rebuild_advise(),
+	 * rebuild.h; not in --quick mode): planned, not guessed */
+	bool advised;         /* the plain rebuild was planned */
+	bool rebuild_whole;   /* a plain rebuild writes a file that keeps everything */
+	bool salvage_whole;   /* when it does not: a salvage keeps everything */
+	bool rescue_only;     /* a salvage would keep no observation, and --rescue gives
+	                         signed entries back */
+	bool salvage_refused; /* neither: a salvage keeps no observation (or no
+	                         database), and no rescue gives one back */
+	bool needs_config;    /* the file no longer names its project: a rebuild needs the
+	                         configuration (--config) */
 	/* everything found, in guide order */
 	findings findings;
 	/* step 2 and this computer (versions.h, env.h) */

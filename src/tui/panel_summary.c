@@ -20,6 +20,8 @@
 
 static char *default_report_name(const char *file, const char *ext)
 {
+	if (!file)
+		file = "syncdoctor"; /* no file chosen: the report still gets a name */
 	const char *base = strrchr(file, '/');
 	base = base ? base + 1 : file;
 	size_t n = strcspn(base, ".");
@@ -349,6 +351,47 @@ static void add_choices(ui_page *p, const wizard *w, const sd_report *r, summary
 	c->quit = page_choice(p, _("Quit"));
 }
 
+/* A damaged file's "Next" from the check's plans (sd_report.advised), the
+ * CLI's advice in the wizard's words: its repair is a salvage, which keeps
+ * everything when a plain rebuild does. NULL: the words of old. */
+static char *damaged_text(const wizard *w, const sd_report *r, const summary_choices *c)
+{
+	/* the repair writes for the configuration chosen in step 3 when the
+	 * file no longer names its project (wiz_rebuild()) */
+	if (r->needs_config && (w->cfg_default || !w->cfg_path) && !r->salvage_refused)
+		return xasprintf(
+		    r->rebuild_whole || r->salvage_whole
+		        ? _("The file is damaged and no longer says which project it "
+		            "belongs to, but nothing in it is lost. Choose that "
+		            "project's configuration (.mapeosettings) in step %d, then "
+		            "choose %d here to write a new sync file that keeps "
+		            "everything in it.")
+		        : _("The file is damaged and no longer says which project it "
+		            "belongs to. Choose that project's configuration "
+		            "(.mapeosettings) in step %d, then choose %d here to write "
+		            "a new sync file with everything that is intact."),
+		    WIZ_STEP_CONFIG, c->repair + 1);
+	if (r->rebuild_whole || r->salvage_whole)
+		return xasprintf(_("The file is damaged, but nothing in it is lost: choose %d to "
+		                   "write a new sync file that keeps everything in it."),
+		                 c->repair + 1);
+	if (r->rescue_only)
+		return xasprintf(_("The file is damaged: what still verifies holds none of its "
+		                   "observations. Choose %d to write a new sync file with the "
+		                   "entries that are still signed (they get new versions), or %d "
+		                   "to look for a database a sync left on this computer; or make "
+		                   "a new sync file on the computer that made it."),
+		                 c->repair + 1, c->leftover + 1);
+	if (r->salvage_refused)
+		return xasprintf(_("The file is damaged, and no repair of it alone gives Mapeo a "
+		                   "file: what still verifies holds none of its observations. "
+		                   "Choose %d to look for a database a sync left on this "
+		                   "computer; or copy the file again from where it came from, or "
+		                   "make a new sync file on the computer that made it."),
+		                 c->leftover + 1);
+	return NULL;
+}
+
 /* "Next" follows the most serious problem of any step: a file that cannot
  * be read or is damaged before a configuration question (caller frees). */
 static char *next_text(const wizard *w, const sd_report *r, const summary_choices *c)
@@ -364,6 +407,8 @@ static char *next_text(const wizard *w, const sd_report *r, const summary_choice
 		                   "check this computer's Mapeo database; or make a new sync "
 		                   "file on the computer that made this one."),
 		                 c->leftover + 1, c->db + 1);
+	else if (c->damaged && r->advised && (next = damaged_text(w, r, c)) != NULL)
+		;
 	else if (c->damaged)
 		next = xasprintf(_("The file is damaged. Choose %d to write a new sync file "
 		                   "with everything that is intact, or %d to look for a "

@@ -307,7 +307,16 @@ sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, 
 	sd_error_clear(&err);
 	if (whole.on)
 		ui_progress_whole();
-	sd_status st = check_run(path, opt, &prog, &r, &err);
+	/* a damaged file's repair is planned from what the check read, so
+	 * that the summary advises what really keeps the most */
+	syncfile *sf = NULL;
+	check_options co = *opt;
+	if (!co.quick && !co.keep)
+		co.keep = &sf;
+	sd_status st = check_run(path, &co, &prog, &r, &err);
+	if (st == SD_OK && sf)
+		st = rebuild_advise(r, sf, &prog);
+	sf_close(sf);
 	ui_progress_end();
 	memset(&whole, 0, sizeof whole);
 	if (st == SD_ERR_CANCELLED) {
@@ -411,6 +420,8 @@ static bool has_corruption(const sd_report *r)
 /* "<dir>/<name>-repaired.mapeodata", numbered when taken. */
 static char *default_output(const char *input)
 {
+	if (!input)
+		input = "syncdoctor"; /* a folder alone: beside the working folder */
 	size_t n = strlen(input);
 	const char *ext = ".mapeodata";
 	if (n > strlen(ext) && strcmp(input + n - strlen(ext), ext) == 0)
@@ -432,11 +443,12 @@ static char *default_output(const char *input)
 typedef struct plan_counts {
 	long obs_total, obs_kept;
 	long photos_total, photos_kept;
+	size_t rescued; /* entries the rescue copies (not counted above) */
 } plan_counts;
 
 static plan_counts count_plan(const wizard *w /* NULL: another input */, const rebuild_plan *plan)
 {
-	plan_counts c = {-1, 0, -1, (long)plan->n_media};
+	plan_counts c = {-1, 0, -1, (long)plan->n_media, plan->n_rescued};
 	const sd_report *r = w ? w->full : NULL;
 	if (!r)
 		return c;
@@ -484,6 +496,16 @@ static char *plan_headline(const plan_counts *c)
 	char *h = xasprintf(_("Kept: %s; %s."), obs, ph);
 	free(obs);
 	free(ph);
+	if (c->rescued) {
+		char *h2 = xasprintf(P_("%s Rescued: %zu entry that was still signed, into a new "
+		                        "feed (new versions).",
+		                        "%s Rescued: %zu entries that were still signed, into a "
+		                        "new feed (new versions).",
+		                        c->rescued),
+		                     h, c->rescued);
+		free(h);
+		h = h2;
+	}
 	return h;
 }
 
@@ -592,7 +614,7 @@ static rebuild_plan *plan_repair(const char *const *sources, size_t n, rebuild_o
 static void confirm_and_write(wizard *w, rebuild_plan *plan, const char *orig_path,
                               rebuild_options *opt, const sd_progress *prog, const char *headline)
 {
-	char *out = default_output(w->file);
+	char *out = default_output(w->file ? w->file : orig_path);
 	for (;;) {
 		ui_page p;
 		page_init(&p, w->step, w->nsteps, _("Repair: what the new sync file will hold"));
@@ -709,7 +731,10 @@ void wiz_rebuild_from(wizard *w, const char *folder, const char *cfg)
 	/* before the plan's own refusal: a file without its database (the
 	 * rebuild asks for --database DIR) is refused here with what it would
 	 * keep and where the observations may be */
-	if (!plan->has_db || plan->n_feeds == 0 || (counts.obs_total > 0 && counts.obs_kept == 0)) {
+	/* (the rescue's entries are observations Mapeo receives: a plan that
+	 * keeps only them is written, as the CLI's --rescue does) */
+	if (!plan->has_db || plan->n_feeds == 0 ||
+	    (counts.obs_total > 0 && counts.obs_kept == 0 && !plan->n_rescued)) {
 		ui_log_printf("repair refused: the plan keeps no database");
 		refuse_empty_plan(w, plan, &counts);
 		rebuild_plan_free(plan);
