@@ -60,7 +60,7 @@ taken() {
 lost() {
 	is "$1: the project not read" "$(fact "$1" '[.project.known, (.project.discovery_key // "none")] | join(" ")')" "false none"
 	check "$1: the advice names rebuild --config FILE" jqe \
-		'.next_action | test("syncdoctor rebuild (--salvage )?--config FILE., where FILE is the project.s configuration")' "$TMP/$1.json"
+		'.next_action | test("syncdoctor rebuild (--salvage )?--config (FILE., where FILE is the project.s configuration|CONFIG FILE -o OUT. writes a repaired copy for the project of CONFIG|CONFIG., CONFIG being the .mapeosettings file of the file.s project)")' "$TMP/$1.json"
 	status "$1: a plain rebuild asks for --config" 1 "$SYNCDOCTOR" rebuild "$TMP/$1.mapeodata" -o "$TMP/$1-r.mapeodata"
 	check "$1: ... in words" grep -q "its userdata is lost.*give the configuration with --config" "$TMP/err"
 	check "$1: ... and writes nothing" test ! -e "$TMP/$1-r.mapeodata"
