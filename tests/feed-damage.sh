@@ -355,6 +355,16 @@ for c in "B sigs-tree 0/signatures,0/tree 93184 94208" \
 	status "$name headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/$name.out.mapeodata"
 	is "$name headers zeroed: the rebuilt file" "$(json "$TMP/$name.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok $whole"
 done
+# feed 1's data, tree and signatures headers zeroed (two stretches): no
+# other file gives the data's size, so it runs to its last entry's newline;
+# then its 7 entries give the tree's and the signatures' sizes
+zeroed "$D/good-project-A.mapeodata" "data-own" 580096 591360 592896
+is "data, tree and signatures headers zeroed: each file read" "$(guessed "$f" | tr ' ' ',')" "1/data,1/tree,1/signatures"
+is "data, tree and signatures headers zeroed: the data by its own newlines" "$(json "$f" '[.findings[] | select(.inner == "1/data") | .message | select(test("no other file of the feed gives its size, so its 4846 bytes run to the newline that ends its last entry"))] | length')" 1
+is "data, tree and signatures headers zeroed: every feed verified" "$(json "$f" '[.observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "24 20,7"
+status "data, tree and signatures headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/data-own.out.mapeodata"
+is "data, tree and signatures headers zeroed: the rebuilt file" "$(json "$TMP/data-own.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7"
+mapeo "feed 1's data, tree and signatures headers zeroed, rebuilt" "$TMP/data-own.out.mapeodata" "$KA" 24 30
 mapeo_refuses "the signatures' and tree's headers zeroed (the file as it is)" "$TMP/sigs-tree.mapeodata" "$KB"
 mapeo "the signatures' and tree's headers zeroed, rebuilt" "$TMP/sigs-tree.out.mapeodata" "$KB" 4 6
 mapeo "the tree's and data's headers zeroed, rebuilt" "$TMP/tree-data.out.mapeodata" "$KB" 4 6

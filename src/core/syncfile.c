@@ -2487,9 +2487,10 @@ static bool guess_kind_fits(const uint8_t *b, int k)
 
 /* The size file k of fd has when it begins at d (its first block b) in a
  * zeroed stretch that ends at to, as the feed's files found so far tell it
- * (doc/formats.md §3, §4); 0 when nothing does. */
+ * (doc/formats.md §3, §4); 0 when nothing does. *own: the data's size is
+ * its own, up to its last newline (nothing else told it). */
 static uint64_t guess_size(syncfile *sf, const sf_feed *fd, int k, uint64_t d, uint64_t to,
-                           uint64_t *left, const sd_progress *prog)
+                           bool *own, uint64_t *left, const sd_progress *prog)
 {
 	uint64_t len = 0, room = to - d;
 	bool told = feed_len_told(sf, fd, &len, left, prog);
@@ -2513,6 +2514,7 @@ static uint64_t guess_size(syncfile *sf, const sf_feed *fd, int k, uint64_t d, u
 			return told && len ? data_size_by_roots(sf, fd, len) : 0;
 		/* no tree: the newline that ends its length's last entry, or with
 		 * no length told, its last entry's */
+		*own = !told;
 		return told && !len ? 0 : scan_lines(sf, d, room, told ? len : 0, NULL, left, prog);
 	}
 }
@@ -2541,7 +2543,7 @@ static bool guess_ends(syncfile *sf, uint64_t d, uint64_t size, uint64_t to)
  * and kind into *fd_out, *k_out, its size returned; 0 when none or more
  * than one fit. */
 static uint64_t guess_pick(inner_walk *w, const sf_feed *only, uint64_t d, uint64_t to,
-                           sf_feed **fd_out, int *k_out, const sd_progress *prog)
+                           sf_feed **fd_out, int *k_out, bool *own_out, const sd_progress *prog)
 {
 	uint8_t b[TAR_BLOCK];
 	if (sdin_read_exact(w->sf->in, b, TAR_BLOCK, d, NULL) != SD_OK)
@@ -2555,11 +2557,12 @@ static uint64_t guess_pick(inner_walk *w, const sf_feed *only, uint64_t d, uint6
 		for (int k = 0; k < GF_N && found < 2; k++) {
 			if (guess_range(fd, k)->present || !guess_kind_fits(b, k))
 				continue;
-			uint64_t size = guess_size(w->sf, fd, k, d, to, &w->guess_left, prog);
+			bool own = false;
+			uint64_t size = guess_size(w->sf, fd, k, d, to, &own, &w->guess_left, prog);
 			if (!guess_ends(w->sf, d, size, to))
 				continue;
 			found++;
-			pick = size, *fd_out = fd, *k_out = k;
+			pick = size, *fd_out = fd, *k_out = k, *own_out = own;
 		}
 	}
 	return found == 1 ? pick : 0;
@@ -2567,7 +2570,8 @@ static uint64_t guess_pick(inner_walk *w, const sf_feed *only, uint64_t d, uint6
 
 /* Said of one file guessed at header h (its data at h + 512), amending the
  * finding that named the damage there when there is one. */
-static void guess_finding(inner_walk *w, const char *name, int k, uint64_t h, uint64_t size)
+static void guess_finding(inner_walk *w, const char *name, int k, bool own, uint64_t h,
+                          uint64_t size)
 {
 	char *en = escape_name(name);
 	finding *f = NULL;
@@ -2579,7 +2583,13 @@ static void guess_finding(inner_walk *w, const char *name, int k, uint64_t h, ui
 	}
 	unsigned long long at = h, into = h - w->db->data_off, n = size;
 	char *msg =
-	    k == GF_BITFIELD
+	    own ? xasprintf(_("the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                      "into the database) is all zeros (storage lost that block); no "
+	                      "other file of the feed gives its size, so its %llu bytes run to "
+	                      "the newline that ends its last entry, and are read. Mapeo will "
+	                      "say 'Invalid tar header' until a rebuild writes the header again"),
+	                    en, at, into, n)
+	    : k == GF_BITFIELD
 	        ? xasprintf(_("the header of the database entry '%s' (at byte %llu, %llu bytes "
 	                      "into the database) is all zeros (storage lost that block); the "
 	                      "bytes after it begin with hypercore's bitfield header, and its "
@@ -2632,7 +2642,8 @@ static void inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const s
 			return;
 		sf_feed *fd = NULL;
 		int k = 0;
-		uint64_t size = guess_pick(w, only, d, to, &fd, &k, prog);
+		bool own = false;
+		uint64_t size = guess_pick(w, only, d, to, &fd, &k, &own, prog);
 		if (!size)
 			return;
 		char *name =
@@ -2649,7 +2660,7 @@ static void inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const s
 		for (size_t i = 0; i < sf->n_feeds; i++)
 			if (sf->feeds[i].index == index && sf->feeds[i].backslash == backslash)
 				only = &sf->feeds[i];
-		guess_finding(w, name, k, d - TAR_BLOCK, size);
+		guess_finding(w, name, k, own, d - TAR_BLOCK, size);
 		free(name);
 		pos = d + tar_padded(size);
 	}
