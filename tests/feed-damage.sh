@@ -388,6 +388,11 @@ is "a page over the key and the signatures' header: the key is said lost" "$(jso
 # feed's length, and the check says so, naming the feed by its key's short form
 zeroed "$D/good-project-B.mapeodata" "no-length" 93184 94208 95232
 is "no length left: said" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and .feed == 0) | .message | select(test("^feed 0 \\(9ec37\\*{10}\\): its signatures, tree and data are not in the database, which is damaged from byte 93184 \\(9728 bytes into it")) | select(test("nothing left gives the feed.s length"))] | length')" 1
+# a real page over empty feed 1's key, signatures and tree (and 0/bitfield's
+# header): feed 0 is read whole, and feed 1, its key lost too, is said
+zeroed "$D/good-project-B.mapeodata" "page-feed1" 83968 84480 84992 85504 86016 86528 87040 87552
+is "a page over feed 1's files: feed 0 read whole" "$(json "$f" '[.observations.heads, .feeds[0].verified] | join(" ")')" "4 4"
+is "a page over feed 1's files: no length left, said" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and .feed == 1) | .message | select(startswith("feed 1 (its key lost too): its signatures, tree and data are not in the database, which is damaged from byte 83968 (512 bytes into it"))] | length')" 1
 k0=$(json "$D/good-project-B.mapeodata" '.feeds[0].key')
 check "no length left: the feed's key is never shown whole" sh -c "! '$SYNCDOCTOR' --no-journal check --no-config --no-environment '$f' | grep -q $k0"
 done_testing

@@ -2670,6 +2670,11 @@ static void inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const s
  * zeroed stretch (first at z): nothing left gives its length. */
 static void inner_no_length(inner_walk *w, uint64_t z)
 {
+	/* the damage began where the zeros before that header begin */
+	for (int s = 0; s < 4 * GUESS_SKIP && z >= w->db->data_off + TAR_BLOCK &&
+	                block_zero(w->sf, z - TAR_BLOCK);
+	     s++)
+		z -= TAR_BLOCK;
 	for (size_t i = 0; i < w->sf->n_feeds; i++) {
 		const sf_feed *fd = &w->sf->feeds[i];
 		if (fd->signatures.present || fd->tree.present || fd->data.present)
