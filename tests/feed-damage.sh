@@ -308,4 +308,91 @@ done
 mapeo_refuses "a zeroed header of 0/data (the file as it is)" "$TMP/inner-95232.mapeodata" "$KB"
 mapeo "a zeroed header of 0/data, rebuilt" "$TMP/inner-95232.out.mapeodata" "$KB" 4 6
 mapeo "a zeroed header of 0/key, rebuilt" "$TMP/inner-92160.out.mapeodata" "$KB" 4 6
+# zeroed SRC NAME OFFSET...: a copy of SRC with the 512-byte sectors at
+# OFFSET... zeroed (inner tar headers lost in storage), as $f
+zeroed() {
+	f="$TMP/$2.mapeodata"
+	cp "$1" "$f"
+	src=$1 name=$2
+	shift 2
+	for at; do
+		dd if=/dev/zero of="$f" bs=512 seek=$((at / 512)) count=1 conv=notrunc 2>/dev/null
+	done
+}
+guessed() { json "$1" "[.findings[] | select(.code == \"inner-tar-damaged\" and (.message | test(\"all zeros\"))) | .inner] | join(\" \")"; }
+
+# a zeroed header over a bitfield: the bytes after it begin with
+# hypercore's bitfield header, and its whole pages before the next header
+# are read (feed 0's page; empty feed 1's bare header, which must stay bare:
+# with a page of zeros Mapeo waits for ever)
+for c in "87552 0 3616" "83456 1 32"; do
+	set -- $c
+	zeroed "$D/good-project-B.mapeodata" "bitfield-$2" "$1"
+	is "bitfield $2's header zeroed: read back" "$(json "$f" '[.observations.heads, (.feeds | map(.verified) | join(",")), ([.findings[] | select(.code == "inner-tar-damaged" and (.message | test("begin with hypercore.s bitfield header, and its '"$3"' bytes")))] | length)] | join(" ")')" "4 4,0 1"
+	status "bitfield $2's header zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/bitfield-$2.out.mapeodata"
+	is "bitfield $2's header zeroed: the rebuilt file" "$(json "$TMP/bitfield-$2.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 4 4,0"
+done
+mapeo_refuses "a zeroed header of 0/bitfield (the file as it is)" "$TMP/bitfield-0.mapeodata" "$KB"
+mapeo "a zeroed header of 0/bitfield, rebuilt" "$TMP/bitfield-0.out.mapeodata" "$KB" 4 6
+mapeo "a zeroed header of an empty feed's bitfield, rebuilt" "$TMP/bitfield-1.out.mapeodata" "$KB" 4 6
+
+# several headers of one feed zeroed in one stretch: read as the files the
+# feed lacks in turn, each size told by the files found before it (the
+# signatures by the tree, the tree by the data's entries, the data by the
+# signed length's newlines, the bitfield by the pages that length needs),
+# then every one verified
+for c in "B sigs-tree 0/signatures,0/tree 93184 94208" \
+	"B tree-data 0/tree,0/data 94208 95232" \
+	"A key-sigs-tree 0/key,0/signatures,0/tree 559616 560640 562688" \
+	"A data-key-bitfield-tree 1/data,1/key,1/bitfield,1/tree 580096 585728 586752 591360"; do
+	set -- $c
+	p=$1 name=$2 files=$3
+	shift 3
+	zeroed "$D/good-project-$p.mapeodata" "$name" "$@"
+	whole=$([ "$p" = A ] && echo "24 20,7" || echo "4 4,0")
+	is "$name headers zeroed: each file read" "$(guessed "$f" | tr ' ' ',')" "$files"
+	is "$name headers zeroed: every feed verified" "$(json "$f" '[.observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "$whole"
+	status "$name headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/$name.out.mapeodata"
+	is "$name headers zeroed: the rebuilt file" "$(json "$TMP/$name.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok $whole"
+done
+# feed 1's data, tree and signatures headers zeroed (two stretches): no
+# other file gives the data's size, so it runs to its last entry's newline;
+# then its 7 entries give the tree's and the signatures' sizes
+zeroed "$D/good-project-A.mapeodata" "data-own" 580096 591360 592896
+is "data, tree and signatures headers zeroed: each file read" "$(guessed "$f" | tr ' ' ',')" "1/data,1/tree,1/signatures"
+is "data, tree and signatures headers zeroed: the data by its own newlines" "$(json "$f" '[.findings[] | select(.inner == "1/data") | .message | select(test("no other file of the feed gives its size, so its 4846 bytes run to the newline that ends its last entry"))] | length')" 1
+is "data, tree and signatures headers zeroed: every feed verified" "$(json "$f" '[.observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "24 20,7"
+status "data, tree and signatures headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/data-own.out.mapeodata"
+is "data, tree and signatures headers zeroed: the rebuilt file" "$(json "$TMP/data-own.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7"
+mapeo "feed 1's data, tree and signatures headers zeroed, rebuilt" "$TMP/data-own.out.mapeodata" "$KA" 24 30
+mapeo_refuses "the signatures' and tree's headers zeroed (the file as it is)" "$TMP/sigs-tree.mapeodata" "$KB"
+mapeo "the signatures' and tree's headers zeroed, rebuilt" "$TMP/sigs-tree.out.mapeodata" "$KB" 4 6
+mapeo "the tree's and data's headers zeroed, rebuilt" "$TMP/tree-data.out.mapeodata" "$KB" 4 6
+mapeo "the key's, signatures' and tree's headers zeroed, rebuilt" "$TMP/key-sigs-tree.out.mapeodata" "$KA" 24 30
+mapeo "feed 1's data, key, bitfield and tree headers zeroed, rebuilt" "$TMP/data-key-bitfield-tree.out.mapeodata" "$KA" 24 30
+
+# a guess that does not verify is damage: the tree read after its zeroed
+# header with one hash byte changed (its size still fits)
+zeroed "$D/good-project-B.mapeodata" "bad-guess" 93184 94208
+printf 'X' | dd of="$f" bs=1 seek=$((94720 + 32 + 40 * 2)) conv=notrunc 2>/dev/null
+is "a guessed tree that does not verify: read, and told" "$(guessed "$f") $(json "$f" '[.feeds[0].verified, ([.findings[] | select(.feed == 0 and .severity == "error" and .code != "inner-tar-damaged")] | length > 0)] | join(" ")')" "0/signatures 0/tree 0 true"
+status "a guessed tree that does not verify: a repair refuses" 2 "$SYNCDOCTOR" --no-journal rebuild --repair "$f" -o "$TMP/bad-guess.out.mapeodata"
+
+# a real 4 KiB page over 0/key's header and bytes and 0/signatures' header:
+# the signatures are read, the key lost is said, never guessed from zeros
+zeroed "$D/good-project-B.mapeodata" "page-key" 89600 90112 90624 91136 91648 92160 92672 93184
+is "a page over the key and the signatures' header: signatures read" "$(guessed "$f")" "0/signatures"
+is "a page over the key and the signatures' header: the key is said lost" "$(json "$f" '[.findings[] | select(.code == "feed-key-invalid" and .feed == 0)] | length > 0')" "true"
+
+# the signatures', tree's and data's headers zeroed: nothing left gives the
+# feed's length, and the check says so, naming the feed by its key's short form
+zeroed "$D/good-project-B.mapeodata" "no-length" 93184 94208 95232
+is "no length left: said" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and .feed == 0) | .message | select(test("^feed 0 \\(9ec37\\*{10}\\): its signatures, tree and data are not in the database, which is damaged from byte 93184 \\(9728 bytes into it")) | select(test("nothing left gives the feed.s length"))] | length')" 1
+# a real page over empty feed 1's key, signatures and tree (and 0/bitfield's
+# header): feed 0 is read whole, and feed 1, its key lost too, is said
+zeroed "$D/good-project-B.mapeodata" "page-feed1" 83968 84480 84992 85504 86016 86528 87040 87552
+is "a page over feed 1's files: feed 0 read whole" "$(json "$f" '[.observations.heads, .feeds[0].verified] | join(" ")')" "4 4"
+is "a page over feed 1's files: no length left, said" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and .feed == 1) | .message | select(startswith("feed 1 (its key lost too): its signatures, tree and data are not in the database, which is damaged from byte 83968 (512 bytes into it"))] | length')" 1
+k0=$(json "$D/good-project-B.mapeodata" '.feeds[0].key')
+check "no length left: the feed's key is never shown whole" sh -c "! '$SYNCDOCTOR' --no-journal check --no-config --no-environment '$f' | grep -q $k0"
 done_testing

@@ -2327,6 +2327,10 @@ void sf_check_feed_keys(const syncfile *sf, findings *fl)
 /* Zeroed entry headers the walk looks behind, at most (each one a guess
  * checked against the feed's own files). */
 #define INNER_ZEROED 8
+/* Bytes the guesses over them read, at most, to count newlines: each
+ * stretch reads a feed's data again, so a database of many feeds is
+ * bounded. */
+#define GUESS_BUDGET (64u << 20)
 
 typedef struct inner_walk {
 	syncfile *sf;
@@ -2341,6 +2345,7 @@ typedef struct inner_walk {
 	/* stretches that begin with a zeroed header block: [zero_at, zero_to) */
 	uint64_t zero_at[INNER_ZEROED], zero_to[INNER_ZEROED];
 	size_t n_zero;
+	uint64_t guess_left; /* bytes the guesses may still read for newlines */
 } inner_walk;
 
 /* A damaged stretch of the inner tar (an event of tar_iter_next() other
@@ -2615,102 +2620,230 @@ static void inner_note_zeroed(inner_walk *w, tar_event ev)
 	w->zero_to[w->n_zero++] = UINT64_MAX;
 }
 
-/* How many bytes file of feed fd must hold, from its other files (its
- * length from its signatures or tree); 0 when they cannot tell. */
-static uint64_t feed_file_size(syncfile *sf, const sf_feed *fd, const char *file)
+/* The files of a feed that a zeroed stretch of the inner tar may hold. */
+enum { GF_KEY, GF_TREE, GF_SIGS, GF_DATA, GF_BITFIELD, GF_N };
+static const char *const guess_names[GF_N] = {"key", "tree", "signatures", "data", "bitfield"};
+
+static const sf_range *guess_range(const sf_feed *fd, int k)
 {
-	uint64_t len =
-	    fd->signatures.present && fd->signatures.size >= 32 ? (fd->signatures.size - 32) / 64
-	    : fd->tree.present && fd->tree.size >= 32 + 40 ? ((fd->tree.size - 32) / 40 + 1) / 2
-	                                                   : 0;
-	if (!len)
-		return 0; /* an empty feed's key: no signature could tell a wrong guess */
-	if (!strcmp(file, "key"))
-		return 32;
-	if (!strcmp(file, "signatures"))
-		return 32 + 64 * len;
-	if (!strcmp(file, "tree"))
-		return 32 + 40 * (2 * len - 1);
-	if (strcmp(file, "data") != 0 || !fd->tree.present)
-		return 0;
-	/* the data: the sum of the sizes of the roots of its length */
+	const sf_range *r[GF_N] = {&fd->key, &fd->tree, &fd->signatures, &fd->data, &fd->bitfield};
+	return r[k];
+}
+
+/* Bytes read a time while newlines are counted (Ctrl-C between reads). */
+#define GUESS_CHUNK 65536
+
+/* Newlines in the bytes [off, off + max) of the sync file, up to the first
+ * zero byte (tar padding) or, when n > 0, the n-th newline: the offset just
+ * after the last one counted, relative to off (0: none, n not reached, a
+ * read failed, Ctrl-C, or the walk's budget *left spent); *count, when
+ * given, how many. A kappa-osm entry is one JSON value and a newline
+ * (doc/formats.md §4, §6). */
+static uint64_t scan_lines(syncfile *sf, uint64_t off, uint64_t max, uint64_t n, uint64_t *count,
+                           uint64_t *left, const sd_progress *prog)
+{
+	uint8_t *buf = xmalloc(GUESS_CHUNK);
+	uint64_t at = 0, last = 0, seen = 0;
+	bool stop = false, failed = false;
+	while (at < max && !stop) {
+		size_t c = max - at < GUESS_CHUNK ? (size_t)(max - at) : GUESS_CHUNK;
+		if (sd_progress_cancelled(prog) || c > *left ||
+		    sdin_read_exact(sf->in, buf, c, off + at, NULL) != SD_OK) {
+			failed = true;
+			break;
+		}
+		*left -= c;
+		for (size_t i = 0; i < c && !stop; i++) {
+			if (buf[i] == 0)
+				stop = true;
+			else if (buf[i] == '\n' && (last = at + i + 1, ++seen == n))
+				stop = true;
+		}
+		at += c;
+	}
+	free(buf);
+	if (count)
+		*count = seen;
+	return failed || (n && seen != n) ? 0 : last;
+}
+
+/* A feed's length as the files it has tell it: its signatures, its tree,
+ * or, with neither, its data's newlines; false when nothing does, or when
+ * it is past the blocks' limit (so that no size made from it overflows). */
+static bool feed_len_told(syncfile *sf, const sf_feed *fd, uint64_t *len, uint64_t *left,
+                          const sd_progress *prog)
+{
+	uint64_t l = 0;
+	if (fd->signatures.present && fd->signatures.size >= HC_HEADER)
+		l = (fd->signatures.size - HC_HEADER) / HC_SIG;
+	else if (fd->tree.present && fd->tree.size >= HC_HEADER)
+		l = ((fd->tree.size - HC_HEADER) / HC_NODE + 1) / 2;
+	else if (!fd->data.present || !fd->data.size ||
+	         !scan_lines(sf, fd->data.off, fd->data.size, 0, &l, left, prog))
+		return false;
+	if (l > sd_limit(SD_LIMIT_BLOCKS))
+		return false;
+	*len = l;
+	return true;
+}
+
+/* The size of the data of a feed of len blocks: the sum of the sizes of
+ * the roots of its stored tree (doc/formats.md §4); 0 when a root is not
+ * in the tree, cannot be read, or the sum overflows. */
+static uint64_t data_size_by_roots(syncfile *sf, const sf_feed *fd, uint64_t len)
+{
 	uint64_t roots[64], total = 0;
 	size_t n = feed_full_roots(len, roots);
 	for (size_t i = 0; i < n; i++) {
-		uint8_t node[40];
-		if (32 + (roots[i] + 1) * 40 > fd->tree.size ||
-		    sdin_read_exact(sf->in, node, 40, fd->tree.off + 32 + roots[i] * 40, NULL) !=
-		        SD_OK)
+		uint8_t node[HC_NODE];
+		uint64_t at = HC_HEADER + roots[i] * HC_NODE; /* len is bounded: no overflow */
+		if (at + HC_NODE > fd->tree.size ||
+		    sdin_read_exact(sf->in, node, HC_NODE, fd->tree.off + at, NULL) != SD_OK ||
+		    hc_be64(node + 32) > UINT64_MAX - total)
 			return 0;
 		total += hc_be64(node + 32);
 	}
 	return total;
 }
 
-/* The stretch [z, to) of the inner tar begins with a zeroed header. When
- * exactly one file that a feed lacks (key, tree, signatures or data) has
- * the size, from the feed's other files, that ends where the next header
- * begins (or the database's end follows it), it is taken as that file: its
- * data is then verified as any feed's is (a wrong guess is told as
- * damage), and a rebuild writes its header again. */
-static void inner_zeroed_entry(inner_walk *w, uint64_t z, uint64_t to)
+/* What the first block of a file in a zeroed stretch can begin: a file of
+ * hypercore's (its header's type), a key (32 bytes, then the tar's zero
+ * padding) or the data (no header of its own). */
+static bool guess_kind_fits(const uint8_t *b, int k)
 {
-	static const char *const files[] = {"key", "tree", "signatures", "data"};
-	syncfile *sf = w->sf;
-	uint64_t data = z + TAR_BLOCK, end_of_db = w->db->data_off + w->len;
-	const sf_feed *pick = NULL;
-	const char *pick_file = NULL;
-	uint64_t pick_size = 0;
+	bool hc = b[0] == 0x05 && b[1] == 0x02 && b[2] == 0x57;
+	switch (k) {
+	case GF_TREE: return hc_header_ok(b, TAR_BLOCK, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
+	case GF_SIGS:
+		return hc_header_ok(b, TAR_BLOCK, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
+	case GF_BITFIELD: return hc_header_ok(b, TAR_BLOCK, HC_TYPE_BITFIELD, HC_PAGE, "");
+	case GF_KEY: {
+		bool any = false;
+		for (int i = 0; i < 32; i++)
+			any = any || b[i];
+		return !hc && any && b[32] == 0 && !memcmp(b + 32, b + 33, TAR_BLOCK - 33);
+	}
+	default: return !hc && b[0] != 0;
+	}
+}
+
+/* The size file k of fd has when it begins at d (its first block b) in a
+ * zeroed stretch that ends at to, as the feed's files found so far tell it
+ * (doc/formats.md §3, §4); 0 when nothing does. *own: the data's size is
+ * its own, up to its last newline (nothing else told it). */
+static uint64_t guess_size(syncfile *sf, const sf_feed *fd, int k, uint64_t d, uint64_t to,
+                           bool *own, uint64_t *left, const sd_progress *prog)
+{
+	uint64_t len = 0, room = to - d;
+	bool told = feed_len_told(sf, fd, &len, left, prog);
+	switch (k) {
+	case GF_KEY: /* an empty feed's never: no signature could tell a wrong one */
+		return told && len ? 32 : 0;
+	case GF_TREE: return told ? HC_HEADER + (len ? HC_NODE * (2 * len - 1) : 0) : 0;
+	case GF_SIGS: return told ? HC_HEADER + HC_SIG * len : 0;
+	case GF_BITFIELD: {
+		if (room < HC_HEADER)
+			return 0;
+		/* the whole pages that fit before the next header; when another
+		 * lost file follows, the pages its length needs */
+		uint64_t fit = HC_HEADER + (room - HC_HEADER) / HC_PAGE * HC_PAGE;
+		if (d + tar_padded(fit) == to || !told)
+			return d + tar_padded(fit) == to ? fit : 0;
+		return HC_HEADER + (len + HC_PAGE_BLOCKS - 1) / HC_PAGE_BLOCKS * HC_PAGE;
+	}
+	default:
+		if (fd->tree.present)
+			return told && len ? data_size_by_roots(sf, fd, len) : 0;
+		/* no tree: the newline that ends its length's last entry, or with
+		 * no length told, its last entry's */
+		*own = !told;
+		return told && !len ? 0 : scan_lines(sf, d, room, told ? len : 0, NULL, left, prog);
+	}
+}
+
+/* Whether size bytes at d end as a tar entry's data in a stretch that ends
+ * at to: zero padding to the next 512-byte block, where the next (zeroed)
+ * header or to is. */
+static bool guess_ends(syncfile *sf, uint64_t d, uint64_t size, uint64_t to)
+{
+	if (!size || size > to - d)
+		return false;
+	uint64_t e = d + tar_padded(size);
+	if (e > to || (e < to && !block_zero(sf, e)))
+		return false;
+	uint8_t b[TAR_BLOCK];
+	size_t tail = (size_t)(e - (d + size)), at = TAR_BLOCK - tail;
+	if (!tail)
+		return true;
+	if (sdin_read_exact(sf->in, b, TAR_BLOCK, e - TAR_BLOCK, NULL) != SD_OK)
+		return false;
+	return b[at] == 0 && (tail == 1 || !memcmp(b + at, b + at + 1, tail - 1));
+}
+
+/* The one file that a feed lacks (of feed only, when not NULL) that begins
+ * at d and ends as the feed's other files say within [d, to): its feed
+ * and kind into *fd_out, *k_out, its size returned; 0 when none or more
+ * than one fit. */
+static uint64_t guess_pick(inner_walk *w, const sf_feed *only, uint64_t d, uint64_t to,
+                           sf_feed **fd_out, int *k_out, bool *own_out, const sd_progress *prog)
+{
+	uint8_t b[TAR_BLOCK];
+	if (sdin_read_exact(w->sf->in, b, TAR_BLOCK, d, NULL) != SD_OK)
+		return 0;
+	uint64_t pick = 0;
 	int found = 0;
-	for (size_t i = 0; i < sf->n_feeds && found < 2; i++) {
-		const sf_feed *fd = &sf->feeds[i];
-		const sf_range *r[] = {&fd->key, &fd->tree, &fd->signatures, &fd->data};
-		for (size_t k = 0; k < 4 && found < 2; k++) {
-			if (r[k]->present)
+	for (size_t i = 0; i < w->sf->n_feeds && found < 2; i++) {
+		sf_feed *fd = &w->sf->feeds[i];
+		if (only && fd != only)
+			continue;
+		for (int k = 0; k < GF_N && found < 2; k++) {
+			if (guess_range(fd, k)->present || !guess_kind_fits(b, k))
 				continue;
-			uint64_t size = feed_file_size(sf, fd, files[k]);
-			uint64_t end = data + tar_padded(size);
-			if (!size || end > to ||
-			    (end != to && (to != end_of_db || to - end < 1024)))
-				continue;
-			/* a tree or signatures file begins with hypercore's header */
-			uint8_t head[HC_HEADER];
-			if ((k == 1 || k == 2) &&
-			    (sdin_read_exact(sf->in, head, HC_HEADER, data, NULL) != SD_OK ||
-			     !(k == 1 ? hc_header_ok(head, HC_HEADER, HC_TYPE_TREE, HC_NODE,
-			                             HC_ALGO_TREE)
-			              : hc_header_ok(head, HC_HEADER, HC_TYPE_SIGNATURES, HC_SIG,
-			                             HC_ALGO_SIGNATURES))))
+			bool own = false;
+			uint64_t size = guess_size(w->sf, fd, k, d, to, &own, &w->guess_left, prog);
+			if (!guess_ends(w->sf, d, size, to))
 				continue;
 			found++;
-			pick = fd, pick_file = files[k], pick_size = size;
+			pick = size, *fd_out = fd, *k_out = k, *own_out = own;
 		}
 	}
-	if (found != 1 || block_zero(sf, data))
-		return;
-	char *name = xasprintf("%s%c%s", pick->dir, pick->backslash ? '\\' : '/', pick_file);
-	tar_entry e = {.name = name,
-	               .header_off = z,
-	               .data_off = data,
-	               .size = pick_size,
-	               .typeflag = '0',
-	               .checksum_ok = true};
-	inner_place(w, &e);
+	return found == 1 ? pick : 0;
+}
+
+/* Said of one file guessed at header h (its data at h + 512), amending the
+ * finding that named the damage there when there is one. */
+static void guess_finding(inner_walk *w, const char *name, int k, bool own, uint64_t h,
+                          uint64_t size)
+{
 	char *en = escape_name(name);
 	finding *f = NULL;
 	for (size_t i = 0; i < fnd_n(w->fl) && !f; i++) {
 		const finding *c = fnd_at(w->fl, i);
-		if (c->id == FND_INNER_TAR_DAMAGED && c->offset >= (int64_t)z &&
-		    c->offset <= (int64_t)data)
+		if (c->id == FND_INNER_TAR_DAMAGED && c->offset >= (int64_t)h &&
+		    c->offset <= (int64_t)(h + TAR_BLOCK))
 			f = fnd_edit(w->fl, i);
 	}
-	char *msg = xasprintf(
-	    _("the header of the database entry '%s' (at byte %llu, %llu bytes into the "
-	      "database) is all zeros (storage lost that block); its %llu bytes, the size "
-	      "the feed's other files give, are still there and are read. Mapeo will say "
-	      "'Invalid tar header' until a rebuild writes the header again"),
-	    en, (unsigned long long)z, (unsigned long long)(z - w->db->data_off),
-	    (unsigned long long)pick_size);
+	unsigned long long at = h, into = h - w->db->data_off, n = size;
+	char *msg =
+	    own ? xasprintf(_("the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                      "into the database) is all zeros (storage lost that block); no "
+	                      "other file of the feed gives its size, so its %llu bytes run to "
+	                      "the newline that ends its last entry, and are read. Mapeo will "
+	                      "say 'Invalid tar header' until a rebuild writes the header again"),
+	                    en, at, into, n)
+	    : k == GF_BITFIELD
+	        ? xasprintf(_("the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                      "into the database) is all zeros (storage lost that block); the "
+	                      "bytes after it begin with hypercore's bitfield header, and its "
+	                      "%llu bytes (its whole pages) are read. Mapeo will say 'Invalid "
+	                      "tar header' until a rebuild writes the header again"),
+	                    en, at, into, n)
+	        : xasprintf(_("the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                      "into the database) is all zeros (storage lost that block); its "
+	                      "%llu bytes, the size the feed's other files give, are still "
+	                      "there and are read. Mapeo will say 'Invalid tar header' until "
+	                      "a rebuild writes the header again"),
+	                    en, at, into, n);
 	if (f) {
 		free(f->message);
 		f->message = msg;
@@ -2718,10 +2851,104 @@ static void inner_zeroed_entry(inner_walk *w, uint64_t z, uint64_t to)
 		f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED, "%s", msg);
 		free(msg);
 	}
-	f->offset = (int64_t)z;
+	f->offset = (int64_t)h;
 	fnd_set_member(f, DB_NAME);
 	fnd_set_inner(f, en);
-	free(en), free(name);
+	free(en);
+}
+
+/* Zero blocks a walk of a stretch looks past for the next file: headers
+ * and the files a lost page took whole (two pages). */
+#define GUESS_SKIP 16
+
+/* The stretch [z, to) of the inner tar begins with a zeroed header (a
+ * sector or page lost in storage over one or more entries' headers). It is
+ * read as the files a feed lacks, in turn: past the zero blocks (the
+ * headers, and files lost whole) the next file's first bytes say what it
+ * can be, and the feed's files found so far its size (doc/formats.md §3);
+ * it is taken only when exactly one lacking file fits and ends where the
+ * next header begins. Each file taken is then verified as any feed's is
+ * (data by the tree, tree and signatures by the signature, a key only by a
+ * signature), so a wrong guess is told as damage; a rebuild writes the
+ * headers again. The files of one stretch are one feed's. */
+static void inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const sd_progress *prog)
+{
+	syncfile *sf = w->sf;
+	const sf_feed *only = NULL;
+	uint64_t pos = z;
+	for (int step = 0; step < GF_N && pos < to && !sd_progress_cancelled(prog); step++) {
+		uint64_t d = pos;
+		for (int s = 0; s < GUESS_SKIP && d < to && block_zero(sf, d); s++)
+			d += TAR_BLOCK;
+		if (d == pos || d >= to || block_zero(sf, d))
+			return;
+		sf_feed *fd = NULL;
+		int k = 0;
+		bool own = false;
+		uint64_t size = guess_pick(w, only, d, to, &fd, &k, &own, prog);
+		if (!size)
+			return;
+		char *name =
+		    xasprintf("%s%c%s", fd->dir, fd->backslash ? '\\' : '/', guess_names[k]);
+		int index = fd->index;
+		bool backslash = fd->backslash;
+		tar_entry e = {.name = name,
+		               .header_off = d - TAR_BLOCK,
+		               .data_off = d,
+		               .size = size,
+		               .typeflag = '0',
+		               .checksum_ok = true};
+		inner_place(w, &e); /* may move the feeds: found again by number */
+		for (size_t i = 0; i < sf->n_feeds; i++)
+			if (sf->feeds[i].index == index && sf->feeds[i].backslash == backslash)
+				only = &sf->feeds[i];
+		guess_finding(w, name, k, own, d - TAR_BLOCK, size);
+		free(name);
+		pos = d + tar_padded(size);
+	}
+}
+
+/* A feed that lacks its signatures, tree and data in a database with a
+ * zeroed stretch (first at z): nothing left gives its length. */
+static void inner_no_length(inner_walk *w, uint64_t z)
+{
+	/* the damage began where the zeros before that header begin */
+	for (int s = 0; s < 4 * GUESS_SKIP && z >= w->db->data_off + TAR_BLOCK &&
+	                block_zero(w->sf, z - TAR_BLOCK);
+	     s++)
+		z -= TAR_BLOCK;
+	for (size_t i = 0; i < w->sf->n_feeds; i++) {
+		const sf_feed *fd = &w->sf->feeds[i];
+		if (fd->signatures.present || fd->tree.present || fd->data.present)
+			continue;
+		uint8_t key[32];
+		char hex[KEYS_HEX_SIZE], shown[16] = "";
+		if (fd->key.present && fd->key.size == 32 &&
+		    sdin_read_exact(w->sf->in, key, 32, fd->key.off, NULL) == SD_OK) {
+			keys_hex(key, 32, hex);
+			keys_footer_form(hex, shown);
+		}
+		unsigned long long at = z, into = z - w->db->data_off;
+		finding *f =
+		    *shown ? fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+		                     _("feed %d (%s): its signatures, tree and data are not in the "
+		                       "database, which is damaged from byte %llu (%llu bytes into "
+		                       "it, a header lost in storage): nothing left gives the "
+		                       "feed's length, so none of its blocks can be read back or "
+		                       "verified"),
+		                     fd->index, shown, at, into)
+		           : fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+		                     _("feed %d (its key lost too): its signatures, tree and data "
+		                       "are not in the database, which is damaged from byte %llu "
+		                       "(%llu bytes into it, a header lost in storage): nothing "
+		                       "left gives the feed's length, so none of its blocks can "
+		                       "be read back or verified"),
+		                     fd->index, at, into);
+		f->offset = (int64_t)z;
+		f->feed = fd->index;
+		fnd_set_member(f, DB_NAME);
+		fnd_set_inner(f, fd->dir);
+	}
 }
 
 static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
@@ -2755,8 +2982,11 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	tar_iter_free(&w.it);
 	if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX)
 		w.zero_to[w.n_zero - 1] = db->data_off + w.len;
+	w.guess_left = GUESS_BUDGET;
 	for (size_t k = 0; k < w.n_zero; k++)
-		inner_zeroed_entry(&w, w.zero_at[k], w.zero_to[k]);
+		inner_zeroed_stretch(&w, w.zero_at[k], w.zero_to[k], prog);
+	if (w.n_zero)
+		inner_no_length(&w, w.zero_at[0]);
 	free(w.table.slot);
 	inner_cut_at_end(&w);
 	sf->hints.backslashes = w.any_backslash;

@@ -360,6 +360,20 @@ static void gen_syncfiles(const char *data)
 			n++;
 		}
 	}
+	/* every header of the database but the keys' zeroed (sectors lost in
+	 * storage): each feed's stretch read as the files it lacks */
+	memcpy(b, orig, len);
+	for (size_t i = 0; i < sf->n_feeds; i++) {
+		const sf_feed *fd = &sf->feeds[i];
+		const sf_range *r[] = {&fd->tree, &fd->signatures, &fd->bitfield, &fd->data};
+		for (int k = 0; k < 4; k++)
+			if (r[k]->present && r[k]->off >= TAR_BLOCK)
+				memset(b + r[k]->off - TAR_BLOCK, 0, TAR_BLOCK);
+	}
+	put("feed-headers-zeroed.mapeodata", b, len);
+	add_case("feed", "0,2", "check @/feed-headers-zeroed.mapeodata");
+	add_case("feed", "0,2,4",
+	         "rebuild --salvage @/feed-headers-zeroed.mapeodata -o @/out-headers.mapeodata");
 	/* the file followed by a 1 TiB hole: zero runs are not data */
 	put("tar-sparse.mapeodata", orig, len);
 	char *sp = at("tar-sparse.mapeodata");
