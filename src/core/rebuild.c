@@ -1323,8 +1323,9 @@ static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
 	            nk = fnd_has(&r->findings, FND_BAD_HEADER_CHECKSUM) ? fnd_n(&r->findings) : 0;
 	     k < nk; k++) {
 		const finding *f = fnd_at(&r->findings, k);
-		if (f->id != FND_BAD_HEADER_CHECKSUM || f->offset < 0)
-			continue;
+		if (f->id != FND_BAD_HEADER_CHECKSUM || f->offset < 0 ||
+		    (sf->index_remains && (uint64_t)f->offset >= sf->index_remains))
+			continue; /* what is left of a lost index: written anew */
 		bool read = false;
 		sf_member m;
 		for (size_t i = 0; i < sf->n_members && !read; i++) {
