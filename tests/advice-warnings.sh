@@ -3,8 +3,8 @@
 # rebuild would still show them (rebuild_advise(), rebuild_blocks_output()):
 # signatures cut short are only a warning (feed-unsigned), yet a plain
 # rebuild refuses the file, so the advice names the salvage; a damaged
-# signature that a later one outvotes is a warning a plain rebuild mends,
-# so the advice names it. Damaged copies by tests/unit/mkdamage from the
+# signature that a later one outvotes is a warning a plain rebuild mends:
+# the words for warnings stay, the repair planned names the plain rebuild. Damaged copies by tests/unit/mkdamage from the
 # real fixtures; every rebuilt file is proved with the real Mapeo.
 . "$(dirname "$0")/lib.sh"
 D=$SD_TEST_DATA
@@ -12,7 +12,6 @@ MK=${top_builddir}/tests/unit/mkdamage
 [ -x "$MK" ] || { echo "1..0 # SKIP mkdamage not built (no Check)"; exit 0; }
 KA=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
 SALVAGE="The file is damaged. Make a new sync file on the computer that made it, and do not leave the Synchronization screen until it finishes; or save what is intact with 'syncdoctor rebuild --salvage'."
-PLAIN="The file is damaged, but a rebuild keeps everything in it: 'syncdoctor rebuild FILE -o OUT' writes a repaired copy."
 
 # damaged NAME FILE MODE ARGS...: a damaged copy and its check as JSON
 damaged() {
@@ -56,7 +55,8 @@ check "sigB: ... and writes nothing" test ! -e "$TMP/sigB-r.mapeodata"
 # a damaged signature that a later one outvotes: a warning a plain rebuild mends
 damaged sigflip A sig 0 0
 is "sigflip: only a warning in step 3" "$(steps3 sigflip)" "feed-signature-invalid:warning"
-is "sigflip: the advice names the plain rebuild" "$(fact sigflip .next_action)" "$PLAIN"
+is "sigflip: the words for warnings, the plain rebuild as the repair" "$(fact sigflip '[.next_action, .repair.rebuild_whole, .repair.command] | map(tostring) | join(" ")')" \
+	"The file can be used, but read the warnings above: they say what may go wrong. true syncdoctor rebuild FILE -o OUT"
 status "sigflip: the plain rebuild" 0 "$SYNCDOCTOR" rebuild "$TMP/sigflip.mapeodata" -o "$TMP/sigflip-r.mapeodata"
 is "sigflip: rebuilt, clean, everything kept" "$(after "$TMP/sigflip-r.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
 mapeo "sigflip, rebuilt" "$TMP/sigflip-r.mapeodata" "$KA" 24 30

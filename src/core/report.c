@@ -1131,8 +1131,9 @@ const char *report_next_action(const sd_report *r)
 		         "limits and was not read, so problems may remain there. Check that the "
 		         "right file or folder was given.");
 	/* planned for step 3's warnings too (rebuild_advise()): signatures cut
-	 * short are only a warning, but a plain rebuild refuses them */
-	bool damaged = fnd_count(l, SEV_ERROR) || (r->advised && !wizard);
+	 * short are only a warning, but a plain rebuild refuses them; warnings
+	 * a plain rebuild mends keep the words for warnings */
+	bool damaged = fnd_count(l, SEV_ERROR) || (r->advised && !r->rebuild_whole && !wizard);
 	if (damaged && (r->quick || r->advised) && !wizard) {
 		const char *a = damage_advice(r);
 		if (a)
