@@ -4,8 +4,9 @@
 # signatures cut short are only a warning (feed-unsigned), yet a plain
 # rebuild refuses the file, so the advice names the salvage; a damaged
 # signature that a later one outvotes is a warning a plain rebuild mends:
-# the words for warnings stay, the repair planned names the plain rebuild. Damaged copies by tests/unit/mkdamage from the
-# real fixtures; every rebuilt file is proved with the real Mapeo.
+# the words for warnings stay, the repair planned names the plain rebuild.
+# Damaged copies by tests/unit/mkdamage from the real fixtures; every
+# rebuilt file is proved with the real Mapeo.
 . "$(dirname "$0")/lib.sh"
 D=$SD_TEST_DATA
 MK=${top_builddir}/tests/unit/mkdamage
