@@ -199,15 +199,34 @@ mkdir "$TMP/osm-p2p-syncfile-link"
 ln -s "$T/osm-p2p-db.tar" "$TMP/osm-p2p-syncfile-link/osm-p2p-db.tar"
 status "a linked osm-p2p-db.tar is not followed" 3 "$SYNCDOCTOR" check --no-config --no-environment "$TMP/osm-p2p-syncfile-link"
 check "... no database there" grep -q "holds no Mapeo database" "$TMP/err"
+check "... and why: the link named" grep -q "osm-p2p-syncfile-link/osm-p2p-db.tar is a symbolic link, not followed, since others may write in a temporary folder" "$TMP/err"
+# links: told (link-not-followed), the path escaped
+links() { jq -r '[.findings[] | select(.code == "link-not-followed") | "\(.severity) \(.feed) \(.inner) \(.message)"] | join("|")' "$TMP/out"; }
 "$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-ln1" || fail "mkdb --temp"
 mv "$TMP/osm-p2p-syncfile-ln1/multifeed/1" "$TMP/elsewhere1"
 ln -s "$TMP/elsewhere1" "$TMP/osm-p2p-syncfile-ln1/multifeed/1"
-status "a linked feed folder is not read" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-ln1"
+status "a linked feed folder is not read" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-ln1"
 is "... only feed 0" "$(jq -r '[(.feeds | length), .feeds[0].verified] | map(tostring) | join(" ")' "$TMP/out")" "1 20"
+is "... and why feed 1 is not there" "$(links)" "warning 1 1 $TMP/osm-p2p-syncfile-ln1/multifeed/1 is a symbolic link: it was not read, since others may write in a temporary folder, so what it points to is not in this check"
 "$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-ln2" || fail "mkdb --temp"
 mv "$TMP/osm-p2p-syncfile-ln2/multifeed/0/data" "$TMP/elsewhere-data"
 ln -s "$TMP/elsewhere-data" "$TMP/osm-p2p-syncfile-ln2/multifeed/0/data"
 status "a linked data file is not read" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-ln2"
 is "... no block of feed 0 verifies" "$(jq -r '[.feeds[0].verified, ([.findings[] | select(.code == "feed-hash-mismatch")] | length)] | map(tostring) | join(" ")' "$TMP/out")" "0 6"
+is "... and why its data is not there" "$(links)" "warning 0 0/data $TMP/osm-p2p-syncfile-ln2/multifeed/0/data is a symbolic link: it was not read, since others may write in a temporary folder, so what it points to is not in this check"
+"$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-ln3" || fail "mkdb --temp"
+ln -s "$T/osm-p2p-db.tar" "$TMP/osm-p2p-syncfile-ln3/osm-p2p-db.tar"
+ln -s "$TMP/elsewhere1" "$TMP/osm-p2p-syncfile-ln3/multifeed/7"
+status "a linked osm-p2p-db.tar beside the unpacked copy" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-ln3"
+is "... the unpacked copy read, the tar and a linked feed folder told" "$(jq -r '[.database_copy, (.feeds | length)] | map(tostring) | join(" ")' "$TMP/out") $(links | sed "s|$TMP|TMP|g")" \
+	"unpacked 2 warning null null TMP/osm-p2p-syncfile-ln3/osm-p2p-db.tar is a symbolic link: it was not read, since others may write in a temporary folder, so what it points to is not in this check|warning 7 7 TMP/osm-p2p-syncfile-ln3/multifeed/7 is a symbolic link: it was not read, since others may write in a temporary folder, so what it points to is not in this check"
+
+# a path with a control character: escaped
+E="$TMP/osm-p2p-syncfile-$(printf '\033')[31m"
+"$MKDB" --temp "$D/good-project-A.mapeodata" "$E" || fail "mkdb --temp"
+rm -r "$E/multifeed/1" && ln -s "$TMP/elsewhere1" "$E/multifeed/1"
+status "a linked feed folder below a name with a control character" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$E"
+is "... named escaped" "$(links | sed "s|$TMP|TMP|g")" "warning 1 1 TMP/osm-p2p-syncfile-\\x1b[31m/multifeed/1 is a symbolic link: it was not read, since others may write in a temporary folder, so what it points to is not in this check"
+check "... no control character shown" sh -c "! grep -q \"$(printf '\033')\" '$TMP/out'"
 
 done_testing

@@ -54,18 +54,26 @@ taken() {
 		"ok $3 $7 $8 0"
 	mapeo "$1, rebuilt" "$TMP/$1-r.mapeodata" "$9" "$7" "$8"
 }
-# lost NAME FILE CONFIG OBS MEDIA KEY: nothing of the userdata taken; the
-# project unknown, the advice and the plain rebuild name --config, which
-# then writes a file Mapeo takes.
+# lost NAME FILE CONFIG OBS MEDIA KEY ADVICE: nothing of the userdata taken;
+# the project unknown, the advice names the rebuild with --config (ADVICE
+# "whole": the plain one, which keeps everything: nothing of the file is
+# left out, what is left of the index being written anew; "unwritten": the
+# copy's end was never written), and so does the plain rebuild, which then
+# writes a file Mapeo takes.
+WHOLE="The file is damaged and no longer says which project it belongs to, but a rebuild keeps everything in it: 'syncdoctor rebuild --config CONFIG FILE -o OUT' writes a repaired copy for the project of CONFIG (that project's .mapeosettings file)."
 lost() {
 	is "$1: the project not read" "$(fact "$1" '[.project.known, (.project.discovery_key // "none")] | join(" ")')" "false none"
-	check "$1: the advice names rebuild --config FILE" jqe \
-		'.next_action | test("syncdoctor rebuild (--salvage )?--config (FILE., where FILE is the project.s configuration|CONFIG FILE -o OUT. writes a repaired copy for the project of CONFIG|CONFIG., CONFIG being the .mapeosettings file of the file.s project)")' "$TMP/$1.json"
+	case $7 in
+	whole) is "$1: the advice names the plain rebuild --config CONFIG FILE -o OUT" "$(fact "$1" .next_action)" "$WHOLE" ;;
+	*) check "$1: the advice names rebuild --config FILE" jqe \
+		'.next_action | test("^The end of this copy was never written.*syncdoctor rebuild --config FILE., where FILE is the project.s configuration")' "$TMP/$1.json" ;;
+	esac
 	status "$1: a plain rebuild asks for --config" 1 "$SYNCDOCTOR" rebuild "$TMP/$1.mapeodata" -o "$TMP/$1-r.mapeodata"
 	check "$1: ... in words" grep -q "its userdata is lost.*give the configuration with --config" "$TMP/err"
 	check "$1: ... and writes nothing" test ! -e "$TMP/$1-r.mapeodata"
-	mode=$(fact "$1" 'if (.next_action | test("--salvage")) then "--salvage" else "" end')
-	status "$1: rebuilt with --config" 0 "$SYNCDOCTOR" rebuild $mode --config "$D/$3" "$TMP/$1.mapeodata" -o "$TMP/$1-r.mapeodata"
+	status "$1: the plan with --config" 0 "$SYNCDOCTOR" rebuild -n --config "$D/$3" "$TMP/$1.mapeodata" -o "$TMP/$1-r.mapeodata"
+	check "$1: ... leaves nothing out" sh -c "! grep -q 'Left out' '$TMP/out'"
+	status "$1: rebuilt with --config" 0 "$SYNCDOCTOR" rebuild --config "$D/$3" "$TMP/$1.mapeodata" -o "$TMP/$1-r.mapeodata"
 	is "$1: rebuilt with --config, clean" \
 		"$(verdict_of "$TMP/$1-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok $4 $5"
 	mapeo "$1, rebuilt with --config" "$TMP/$1-r.mapeodata" "$6" "$4" "$5"
@@ -88,17 +96,36 @@ taken a2048 A $DKA 1001 2537 11 24 30 $KA "$HEAD 594944 and the start of its dat
 damaged asector A 512 512
 taken asector A $DKA 2025 2537 24 24 30 $KA "$BYTES 594944, so Mapeo cannot read the index"
 damaged a4096 A 0 4096
-lost a4096 A config-A.v3-tar.mapeosettings 24 30 $KA
+lost a4096 A config-A.v3-tar.mapeosettings 24 30 $KA unwritten
 # zeros that reach into the userdata (it begins 2390 bytes into the JSON):
 # what is left of it is never taken
 damaged aud A 2900 16
-lost aud A config-A.v3-tar.mapeosettings 24 30 $KA
+lost aud A config-A.v3-tar.mapeosettings 24 30 $KA whole
 is "A, zeros inside the userdata: the index told as JSON that is not valid" \
 	"$(fact aud '[.findings[] | select(.severity != "info") | .code] | join(",")')" "project-unreadable,damaged-index"
 check "A, zeros inside the userdata: ... where the zeros begin (597844)" jqe \
 	'any(.findings[]; .code == "damaged-index" and .offset == 597845 and (.message | test("not valid JSON")))' "$TMP/aud.json"
 damaged aud2 A 0 2920
-lost aud2 A config-A.v3-tar.mapeosettings 24 30 $KA
+lost aud2 A config-A.v3-tar.mapeosettings 24 30 $KA whole
+is "A, zeros from its header into the userdata: the text after them told as what is left of the index" \
+	"$(fact aud2 '[.findings[] | select(.code == "bad-header-checksum") | "\(.offset) \(.member) \(.message | test("^bytes 597504 to 599040 are what is left of the index .___index.json, its header at byte 594944.: storage zeroed it up to byte 597864"))"] | join(",")')" \
+	"597504 ___index.json true"
+# Strict: bytes there that are not an index's end stay damage the rebuild
+# leaves out, and the advice no longer says it keeps everything.
+# junk NAME OFFSET BYTE: aud2 with BYTE (octal) written at OFFSET.
+junk() {
+	cp "$TMP/aud2.mapeodata" "$TMP/$1.mapeodata"
+	printf "\\$3" | dd of="$TMP/$1.mapeodata" bs=1 seek="$2" conv=notrunc 2>/dev/null
+	"$SYNCDOCTOR" check --no-environment --no-config --format json "$TMP/$1.mapeodata" >"$TMP/$1.json"
+	is "$1: told as damage" "$(fact "$1" '[.findings[] | select(.code == "bad-header-checksum") | "\(.offset) \(.member)"] | join(",")')" "597504 null"
+	check "$1: the advice does not say a plain rebuild keeps everything" sh -c "! jq -e '.next_action | test(\"keeps everything\")' '$TMP/$1.json' >/dev/null"
+	status "$1: the plan with --config" 0 "$SYNCDOCTOR" rebuild -n --config "$D/config-A.v3-tar.mapeosettings" "$TMP/$1.mapeodata" -o "$TMP/$1-r.mapeodata"
+	check "$1: ... leaves those bytes out" grep -q "the bytes from 597504 to the next tar header" "$TMP/out"
+}
+junk aud2-end 597992 170           # its last '}' an 'x': no index's end
+junk aud2-ctl 597900 001           # a control character in the text
+junk aud2-after 598500 170         # a byte after the text, in the trailer
+junk aud2-open 597875 133          # a '[' for the comma after "2.0.0": a bracket left open
 
 # File B: its JSON is 663 bytes at 100352, the userdata its last 147; a
 # 1 KiB run leaves 151 bytes and no whole entry.
@@ -107,10 +134,10 @@ taken b1024 B $DKB 151 663 0 4 6 $KB "$HEAD 99840 and the start of its data"
 damaged bsector B 512 512
 taken bsector B $DKB 151 663 0 4 6 $KB "$BYTES 99840, so Mapeo cannot read the index"
 damaged b2048 B 0 2048
-lost b2048 B config-B.v3-tar.mapeosettings 4 6 $KB
+lost b2048 B config-B.v3-tar.mapeosettings 4 6 $KB unwritten
 damaged b4096 B 0 4096
-lost b4096 B config-B.v3-tar.mapeosettings 4 6 $KB
+lost b4096 B config-B.v3-tar.mapeosettings 4 6 $KB unwritten
 damaged bud B 0 1060
-lost bud B config-B.v3-tar.mapeosettings 4 6 $KB
+lost bud B config-B.v3-tar.mapeosettings 4 6 $KB whole
 
 done_testing

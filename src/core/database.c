@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "io.h"
 #include "keys.h"
+#include "report.h"
 #include "sdlimits.h"
 #include "xalloc.h"
 
@@ -93,6 +94,23 @@ static bool v_is_dir(const db_view *v, const char *p)
 static DIR *v_opendir(const db_view *v, const char *p)
 {
 	return v->root ? io_opendir_beneath(v->root, p) : opendir(p);
+}
+
+/* Below a temporary folder (root), p is a symbolic link: it is not read
+ * (io_open_beneath()), and said, so that what it points to does not just
+ * look missing. The finding, or NULL when p is no link (or root NULL). */
+static finding *link_skipped(const char *root, const char *p, findings *fl)
+{
+	struct stat st;
+	if (!root || !io_lstat_beneath(root, p, &st) || !S_ISLNK(st.st_mode))
+		return NULL;
+	char *e = report_escape(p);
+	finding *f = fnd_add(fl, FND_LINK_NOT_FOLLOWED,
+	                     _("%s is a symbolic link: it was not read, since others may write "
+	                       "in a temporary folder, so what it points to is not in this check"),
+	                     e);
+	free(e);
+	return f;
 }
 
 /* lstat(2): a regular file or folder that is no symbolic link. */
@@ -361,7 +379,12 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 			continue;
 		char *p = xasprintf("%s/%s", dbdir, e->d_name);
 		bool dir = v_is_dir(v, p);
+		finding *lf = !dir && is_numeric(e->d_name) ? link_skipped(v->root, p, fl) : NULL;
 		free(p);
+		if (lf) {
+			lf->feed = atoi(e->d_name);
+			fnd_set_inner(lf, e->d_name);
+		}
 		if (!dir)
 			continue;
 		if (keys_is_hex64(e->d_name) && !sf->has_discovery_key) {
@@ -417,8 +440,16 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 		                      &fd->data};
 		for (size_t k = 0; k < 5; k++) {
 			char *p = xasprintf("%s/%s/%s", dbdir, fd->dir, files[k]);
-			add_file(v, p, ranges[k], k == 4 ? &sf->write_time : NULL);
+			finding *lf = add_file(v, p, ranges[k], k == 4 ? &sf->write_time : NULL)
+			                  ? NULL
+			                  : link_skipped(v->root, p, fl);
 			free(p);
+			if (lf) {
+				char *inner = xasprintf("%s/%s", fd->dir, files[k]);
+				lf->feed = fd->index;
+				fnd_set_inner(lf, inner);
+				free(inner);
+			}
 		}
 		/* Only whether they exist: they are never opened. */
 		struct stat st;
@@ -723,6 +754,10 @@ static sd_status open_temp(const char *path, const char *dbdir, syncfile **out, 
 	struct stat st;
 	bool packed = io_lstat_beneath(root, tar, &st) && S_ISREG(st.st_mode);
 	bool unpacked = has_feed_folder(root, dbdir);
+	if (!packed)
+		link_skipped(root, tar, fl);
+	if (!unpacked)
+		link_skipped(root, dbdir, fl);
 	int bad = -1;
 	sd_status s = SD_OK;
 	*out = NULL;
@@ -759,6 +794,22 @@ static sd_status open_temp(const char *path, const char *dbdir, syncfile **out, 
 	return s;
 }
 
+/* A temporary folder's database (multifeed/ or osm-p2p-db.tar in path)
+ * that is a symbolic link, escaped; NULL when neither is one. */
+static char *linked_database(const char *path)
+{
+	static const char *const names[] = {"multifeed", DB_MEMBER};
+	char *found = NULL;
+	for (size_t k = 0; k < 2 && !found; k++) {
+		char *p = xasprintf("%s/%s", path, names[k]);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+			found = report_escape(p);
+		free(p);
+	}
+	return found;
+}
+
 db_copy db_view_copy(const syncfile *sf, int *bad_feed)
 {
 	const db_view *v = db_is_view(sf) ? sf->src.ctx : NULL;
@@ -776,6 +827,17 @@ sd_status db_open(const char *path, syncfile **out, findings *fl, const sd_progr
 	if (kind == DB_KIND_NONE) {
 		if (!is_dir(path))
 			return sd_error_set(err, SD_ERR_IO, _("%s is not a folder"), path);
+		char *link = linked_database(path);
+		if (link) {
+			sd_error_set(
+			    err, SD_ERR_FORMAT,
+			    _("%s holds no Mapeo database that can be read: %s is a symbolic "
+			      "link, not followed, since others may write in a temporary "
+			      "folder"),
+			    path, link);
+			free(link);
+			return SD_ERR_FORMAT;
+		}
 		return sd_error_set(err, SD_ERR_FORMAT,
 		                    _("%s is a folder but holds no Mapeo database (no kappa.db, no "
 		                      "numbered feed folders)"),

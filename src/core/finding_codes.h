@@ -74,6 +74,11 @@ FND(MEDIA_WINDOWS_NAME, "media-windows-name", STEP_CORRUPTION, SEV_WARNING,
 FND(INPUT_CHANGED, "input-changed", STEP_CORRUPTION, SEV_ERROR,
     N_("the file changed while it was being read"),
     N_("Another program is writing it. Close Mapeo and check again."))
+FND(LINK_NOT_FOLLOWED, "link-not-followed", STEP_CORRUPTION, SEV_WARNING,
+    N_("in a temporary folder, a feed folder, a feed's file or the database (osm-p2p-db.tar) "
+       "is a symbolic link: it was not read, since others may write there"),
+    N_("What it points to is not in this check. Copy the data it points to into the folder "
+       "itself, in its place, and check again."))
 FND(LIMIT_EXCEEDED, "limit-exceeded", STEP_CORRUPTION, SEV_WARNING,
     N_("a count in the input (feeds, members, blocks, photos, feed keys) is past syncdoctor's "
        "safety limit: what lies past it was not read, so the check is incomplete"),

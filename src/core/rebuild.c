@@ -1323,8 +1323,9 @@ static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
 	            nk = fnd_has(&r->findings, FND_BAD_HEADER_CHECKSUM) ? fnd_n(&r->findings) : 0;
 	     k < nk; k++) {
 		const finding *f = fnd_at(&r->findings, k);
-		if (f->id != FND_BAD_HEADER_CHECKSUM || f->offset < 0)
-			continue;
+		if (f->id != FND_BAD_HEADER_CHECKSUM || f->offset < 0 ||
+		    (sf->index_remains && (uint64_t)f->offset >= sf->index_remains))
+			continue; /* what is left of a lost index: written anew */
 		bool read = false;
 		sf_member m;
 		for (size_t i = 0; i < sf->n_members && !read; i++) {
@@ -2013,12 +2014,26 @@ static sd_status advise_plan(rb_source *src, size_t nv, struct rb_memo *memo, bo
 	return st;
 }
 
+/* Does step 3 say something a plain rebuild would still show, so refuse
+ * or leave out: an error, or a warning such as signatures cut short
+ * (feed-unsigned) or a dangerous name? Not a limit past which nothing was
+ * read (the advice of old says so), nor notes on what people wrote. Only
+ * the findings are read: an intact file is not planned. */
+static bool advice_due(const sd_report *r)
+{
+	for (size_t k = 0, n = fnd_n(&r->findings); k < n; k++) {
+		const finding *f = fnd_at(&r->findings, k);
+		if (rebuild_blocks_output(f) && f->id != FND_LIMIT_EXCEEDED)
+			return true;
+	}
+	return false;
+}
+
 sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 {
 	r->advised = r->rebuild_whole = r->salvage_whole = r->rescue_only = false;
 	r->salvage_refused = r->needs_config = false;
-	if (r->quick || r->is_database || sf->src.kind == SRC_DATABASE ||
-	    !fnd_count_in(&r->findings, STEP_CORRUPTION, SEV_ERROR) ||
+	if (r->quick || r->is_database || sf->src.kind == SRC_DATABASE || !advice_due(r) ||
 	    fnd_has(&r->findings, FND_INPUT_CHANGED) ||
 	    (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0))
 		return SD_OK;

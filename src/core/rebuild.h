@@ -173,7 +173,9 @@ bool rebuild_blocks_output(const finding *f);
 
 /* The repair to advise after a check: r is the report of a full check of
  * one sync file (not --quick), sf the view it read (check_options.keep),
- * both the caller's. When r's step 3 holds an error, plans the plain
+ * both the caller's. When r's step 3 holds an error, or a warning the
+ * output would still show (rebuild_blocks_output(): signatures cut short,
+ * a dangerous name; not limit-exceeded), plans the plain
  * rebuild from what the check read (no second check, no copy) and sets
  * r->advised, r->rebuild_whole and, when the plain plan refuses or leaves
  * something out, r->salvage_whole from the salvage's plan (which takes the

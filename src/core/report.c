@@ -1130,18 +1130,22 @@ const char *report_next_action(const sd_report *r)
 		return _("The check is incomplete: part of the input is past syncdoctor's safety "
 		         "limits and was not read, so problems may remain there. Check that the "
 		         "right file or folder was given.");
-	if (fnd_count(l, SEV_ERROR) && (r->quick || r->advised) && !wizard) {
+	/* planned for step 3's warnings too (rebuild_advise()): signatures cut
+	 * short are only a warning, but a plain rebuild refuses them; warnings
+	 * a plain rebuild mends keep the words for warnings */
+	bool damaged = fnd_count(l, SEV_ERROR) || (r->advised && !r->rebuild_whole && !wizard);
+	if (damaged && (r->quick || r->advised) && !wizard) {
 		const char *a = damage_advice(r);
 		if (a)
 			return a;
 	}
-	if (fnd_count(l, SEV_ERROR) && lost_project)
+	if (damaged && lost_project)
 		return _("The file is damaged and no longer says which project it belongs to. "
 		         "Make a new sync file on the computer that made it, and do not leave "
 		         "the Synchronization screen until it finishes; or save what is intact "
 		         "with 'syncdoctor rebuild --salvage --config FILE', where FILE is the "
 		         "project's configuration (.mapeosettings).");
-	if (fnd_count(l, SEV_ERROR))
+	if (damaged)
 		return wizard ? _("The file is damaged. Make a new sync file on the computer that "
 		                  "made it, and do not leave the Synchronization screen until it "
 		                  "finishes; or save what is intact with the summary's salvage.")

@@ -158,7 +158,8 @@ typedef struct sd_report {
 	struct obs_model *heads_model; /* then: where they are (observations.h), owned */
 	report_observation *obs;       /* the suspect ones, worst first */
 	size_t n_obs, obs_cap;
-	/* the repair advised when step 3 found an error (rebuild_advise(),
+	/* the repair advised when step 3 found an error or a warning that a
+	 * rebuild's output would still show (rebuild_advise(),
 	 * rebuild.h; not in --quick mode): planned, not guessed */
 	bool advised;         /* the plain rebuild was planned */
 	bool rebuild_whole;   /* a plain rebuild writes a file that keeps everything */

@@ -795,3 +795,118 @@ sfi_result sfi_tail(sd_input *in, uint64_t off, uint64_t len, sfi_entry_fn fn, v
 	free(buf);
 	return r;
 }
+
+/* The end of an index whose start is lost, told from other bytes (the
+ * remains a rebuild writes anew, doc/formats.md §1, "The index's tail"):
+ * JSON text cut anywhere, inside a string or out of one, checked for shape
+ * only. Every bracket opened in it closes in it with its own kind, strings
+ * close, outside them only JSON's own characters, and it ends "}}", the
+ * last one closing what the lost start opened (the root object). */
+#define SFI_SHAPE_DEPTH 64
+
+typedef struct sfi_shape {
+	bool in_str, esc, bad;
+	unsigned hex;               /* hex digits a \u escape still needs */
+	size_t depth, unmatched;    /* open here; closed here, opened before the cut */
+	char open[SFI_SHAPE_DEPTH]; /* the closer each open bracket needs */
+	int last, before;           /* the last two characters outside white space */
+	bool last_unmatched;
+} sfi_shape;
+
+static void shape_byte(sfi_shape *s, unsigned char c)
+{
+	if (s->bad)
+		return;
+	if (s->in_str) {
+		if (s->hex) {
+			s->bad = !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			           (c >= 'A' && c <= 'F'));
+			s->hex--;
+		} else if (s->esc) {
+			s->esc = false;
+			s->bad = !strchr("\"\\/bfnrtu", c) || !c;
+			s->hex = c == 'u' ? 4 : 0;
+		} else if (c == '\\') {
+			s->esc = true;
+		} else if (c == '"') {
+			s->in_str = false;
+		} else {
+			s->bad = c < 0x20;
+		}
+		return;
+	}
+	if (is_ws(c))
+		return;
+	s->before = s->last;
+	s->last = c;
+	s->last_unmatched = false;
+	if (c == '"') {
+		s->in_str = true;
+	} else if (c == '{' || c == '[') {
+		if (s->depth == SFI_SHAPE_DEPTH)
+			s->bad = true;
+		else
+			s->open[s->depth++] = c == '{' ? '}' : ']';
+	} else if (c == '}' || c == ']') {
+		if (s->depth)
+			s->bad = s->open[--s->depth] != c;
+		else
+			s->unmatched++, s->last_unmatched = true;
+	} else {
+		s->bad = !c || !strchr(",:-+.0123456789eEtrufalsn", c);
+	}
+}
+
+static bool shape_ok(const sfi_shape *s)
+{
+	return !s->bad && !s->in_str && !s->depth && s->last == '}' && s->before == '}' &&
+	       s->last_unmatched;
+}
+
+/* The three places a cut can leave the text: outside a string, inside one,
+ * right after a string's backslash. */
+static void shapes_init(sfi_shape s[3])
+{
+	memset(s, 0, 3 * sizeof *s);
+	s[1].in_str = s[2].in_str = s[2].esc = true;
+}
+
+static void shapes_feed(sfi_shape s[3], const char *t, size_t n)
+{
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < n && !s[k].bad; i++)
+			shape_byte(&s[k], (unsigned char)t[i]);
+}
+
+static bool shapes_ok(const sfi_shape s[3])
+{
+	return shape_ok(&s[0]) || shape_ok(&s[1]) || shape_ok(&s[2]);
+}
+
+bool sfi_index_end_text(const char *t, size_t n)
+{
+	sfi_shape s[3];
+	shapes_init(s);
+	shapes_feed(s, t, n);
+	return n && shapes_ok(s);
+}
+
+bool sfi_index_end(sd_input *in, uint64_t off, uint64_t len, const sd_progress *prog,
+                   bool *cancelled)
+{
+	sfi_shape s[3];
+	char *b = xmalloc(SFI_CHUNK);
+	bool failed = !len;
+	shapes_init(s);
+	for (uint64_t at = 0; at < len && !failed; at += SFI_CHUNK) {
+		size_t n = len - at < SFI_CHUNK ? (size_t)(len - at) : SFI_CHUNK;
+		if (sd_progress_cancelled(prog))
+			*cancelled = failed = true;
+		else if (sdin_read_exact(in, b, n, off + at, NULL) != SD_OK)
+			failed = true;
+		else
+			shapes_feed(s, b, n);
+	}
+	free(b);
+	return !failed && shapes_ok(s);
+}

@@ -21,6 +21,7 @@
 #define SD_SFINDEX_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,5 +64,16 @@ sfi_result sfi_tail(sd_input *in, uint64_t off, uint64_t len, sfi_entry_fn fn, v
  * unit tests' way in). */
 sfi_result sfi_tail_text(const char *t, size_t n, sfi_entry_fn fn, void *ud, json_t **userdata,
                          size_t *n_entries, const sd_progress *prog);
+
+/* Do the len bytes at off of in read as the end of an index whose start
+ * is lost (JSON cut anywhere, ending "}}" that closes the root object),
+ * with nothing else in them (no NUL, no other characters, no bracket
+ * left open)? Shape only: what a rebuild writes anew, not what is taken.
+ * False on a read error; *cancelled set when prog was cancelled. */
+bool sfi_index_end(sd_input *in, uint64_t off, uint64_t len, const sd_progress *prog,
+                   bool *cancelled);
+
+/* The same on text (the unit tests' way in). */
+bool sfi_index_end_text(const char *t, size_t n);
 
 #endif

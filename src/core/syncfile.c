@@ -1992,6 +1992,45 @@ static void padding_hint_again(syncfile *sf, const sf_member *last)
 
 #define LOST_HEAD_MAX ((uint64_t)64 << 10) /* zeros over an index's start: sectors, a page */
 
+/* The index's tail without its userdata: from h (its zeroed header) to the
+ * end of the file, zeros, then text from s to end that reads as the end of
+ * an index's JSON, then only zeros. Those bytes are what is left of the
+ * index, which a rebuild writes anew: sf->index_remains says so (nothing
+ * there is left out), and the walk's finding on that text says what it
+ * is. Anything else there stays damage the rebuild leaves out. */
+static void index_remains(syncfile *sf, uint64_t h, uint64_t s, uint64_t end, findings *fl,
+                          const sd_progress *prog, bool *cancelled)
+{
+	uint64_t tail = (end + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
+	uint8_t b[TAR_BLOCK];
+	if (end >= sf->size || end - s > MAX_INDEX_BYTES || sf->size % TAR_BLOCK ||
+	    sdin_read_exact(sf->in, b, (size_t)(tail - end), end, NULL) != SD_OK)
+		return;
+	for (size_t k = 0; k < tail - end; k++)
+		if (b[k])
+			return;
+	if (skip_zeros(sf, tail, prog) != sf->size ||
+	    !sfi_index_end(sf->in, s, end - s, prog, cancelled))
+		return;
+	sf->index_remains = h;
+	for (size_t i = 0; i < fnd_n(fl); i++) {
+		if (fnd_at(fl, i)->id != FND_BAD_HEADER_CHECKSUM ||
+		    fnd_at(fl, i)->offset != (int64_t)(s / TAR_BLOCK * TAR_BLOCK))
+			continue;
+		finding *f = fnd_edit(fl, i);
+		free(f->message);
+		f->message = xasprintf(
+		    _("bytes %llu to %llu are what is left of the index (___index.json, its "
+		      "header at byte %llu): storage zeroed it up to byte %llu, and with it the "
+		      "userdata that names the project; the rest is the end of its JSON and "
+		      "zeros, which a rebuild writes again"),
+		    (unsigned long long)f->offset, (unsigned long long)sf->size,
+		    (unsigned long long)h, (unsigned long long)s);
+		fnd_set_member(f, INDEX_NAME);
+		break;
+	}
+}
+
 /* No index member, and after the last member zeros over the index's header
  * and the start of its data, then text up to the zeros that end a file: the
  * intact end of an index (doc/formats.md §1, "The index's tail"). True
@@ -2041,6 +2080,8 @@ static bool index_lost_head(syncfile *sf, const sf_member *last, findings *fl,
 	                     ? SFI_OTHER
 	                     : sfi_tail(sf->in, d, m.size, tail_entry, &c, &ud, &info, prog);
 	*cancelled = res == SFI_CANCELLED;
+	if (res == SFI_OTHER && z)
+		index_remains(sf, h, s, end, fl, prog, cancelled);
 	if (res != SFI_OK)
 		return false;
 	mrec_append(sf, encode(sf, &m, xstrdup(INDEX_NAME)));

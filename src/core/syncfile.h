@@ -159,6 +159,11 @@ typedef struct syncfile {
 	/* bytes after a whole end (index, then its 1024 zeros) that are no
 	 * member: added to the file after Mapeo wrote it (0: none) */
 	uint64_t after_end;
+	/* no index, and from here (where its header was) to the end only what
+	 * is left of it: zeros over its start and its userdata, the end of its
+	 * JSON, zeros (doc/formats.md §1, "The index's tail"); a rebuild writes
+	 * it anew, so nothing there is left out. 0: none */
+	uint64_t index_remains;
 	/* inner database */
 	bool inner_ok;  /* the inner tar read without damage */
 	bool inner_cut; /* the file ends inside the inner tar (a torn append): entries are lost */

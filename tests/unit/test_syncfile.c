@@ -1369,6 +1369,38 @@ START_TEST(index_tail_cases)
 }
 END_TEST
 
+/* sfi_index_end_text: the end of an index's JSON, cut anywhere, and
+ * nothing else (what a rebuild writes anew instead of leaving it out). */
+START_TEST(index_end_shapes)
+{
+	static const struct {
+		const char *text;
+		bool want;
+	} cases[] = {
+	    {"on\":\"2.0.0\",\"s\":{\"p2p-db\":\"kappa-osm\"}}}", true}, /* in a string */
+	    {"\"offset\":1,\"size\":2}},\"userdata\":{\"a\":[1,true,null]}}", true},
+	    {"5,\"size\":2}}}", true},  /* in a number */
+	    {"n\":\"x\"}}", true},      /* right after a backslash */
+	    {"\\u00e9\"}}", true},      /* in a string, an escape */
+	    {"\"a\":1}}\n", true},      /* white space after it */
+	    {"\"a\":1}", false},        /* one '}': not the root's end */
+	    {"\"a\":1}x", false},       /* something after it */
+	    {"\"a\":{\"b\":1}", false}, /* the last '}' closes its own '{' */
+	    {"\"a\":[1}}", false},      /* a bracket closed by another kind */
+	    {"\"a\":1\x01}}", false},   /* a control character */
+	    {"\"a\":1 # }}", false},    /* not JSON's */
+	    {"\"a\\q\":1}}", false},    /* no such escape, in or out */
+	    {"", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(sfi_index_end_text(cases[i].text, strlen(cases[i].text)) ==
+		                  cases[i].want,
+		              "case %zu", i);
+	static const char nul[] = "\"a\":\"\0\"}}";
+	ck_assert(!sfi_index_end_text(nul, sizeof nul - 1));
+}
+END_TEST
+
 /* sfi_tail() on stored bytes: only where zeros cut the index, and how
  * many bytes after them survive. */
 START_TEST(index_tail_reads_after_zeros)
@@ -1467,6 +1499,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, index_scanner_cases);
 	tcase_add_test(tc, index_scanner_agrees_with_jansson);
 	tcase_add_test(tc, index_tail_cases);
+	tcase_add_test(tc, index_end_shapes);
 	tcase_add_test(tc, index_tail_reads_after_zeros);
 	tcase_add_test(tc, index_tail_past_window);
 	tcase_add_test(tc, index_findings);
