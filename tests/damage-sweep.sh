@@ -58,6 +58,17 @@ blocking() {
 		jq -r '[.findings[] | select(.step == "corruption" and (.severity == "error" or .severity == "warning")) | .code | select(. != "attachment-missing" and (startswith("date-") | not))] | unique | join(",")' 2>/dev/null ||
 		echo unreadable
 }
+# counts FILE: "observations photos" of FILE's check; truth SRC: the
+# same of the undamaged source, computed once
+counts() {
+	"$SYNCDOCTOR" --no-journal check --no-config --no-environment --format json "$1" 2>/dev/null |
+		jq -r '"\(.observations.heads // 0) \(.media.members // 0)"'
+}
+truth() {
+	t="$TMP/truth-$(basename "$1")"
+	[ -s "$t" ] || counts "$1" >"$t"
+	cat "$t"
+}
 heads() {
 	"$SYNCDOCTOR" --no-journal check --no-config --no-environment --format json "$1" 2>/dev/null |
 		jq -r '.observations.heads // 0'
@@ -165,6 +176,13 @@ judge() {
 		# whether this mode kept everything, as the advice says
 		whole=$([ $rc -eq 0 ] && grep -q '^  Nothing is left out\.$' "$TMP/w/rb.out" &&
 			awk '/^    feed .* of .* blocks$/ { if ($(NF-3) != $(NF-1)) bad = 1 } END { exit bad }' "$TMP/w/rb.out" && echo yes)
+		# ground truth: a mode that says it left nothing out holds every
+		# observation and photo the undamaged file holds
+		if [ "$whole" = yes ]; then
+			got=$(counts "$out")
+			[ "$got" = "$(truth "$1")" ] ||
+				why="${why:+$why; }$mode says nothing is left out but keeps $got of $(truth "$1") (observations photos)"
+		fi
 		case "$advised/$mode/$whole" in
 		repair/repair/) adv_why="check advised a plain rebuild that keeps everything; it does not" ;;
 		salvage/repair/yes | none/repair/yes) adv_why="check advised $advised, but a plain rebuild keeps everything" ;;
