@@ -2334,6 +2334,7 @@ typedef struct inner_walk {
 	findings *fl;
 	tar_iter it;
 	uint64_t len; /* bytes of the database in the file */
+	bool packed;  /* a temporary folder's osm-p2p-db.tar, the whole file (sf_read_packed()) */
 	size_t icap, fcap;
 	feed_table table;
 	bool feeds_over;
@@ -2527,10 +2528,14 @@ static void inner_place(inner_walk *w, const tar_entry *e)
 	free(dir);
 }
 
-/* After the walk: a database that ends without the end of its tar. */
+/* After the walk: a database that ends without the end of its tar. A
+ * packed copy has no header to give its size: Mapeo's pack ends it with
+ * zero blocks, so one that ends right after an entry's data was cut while
+ * it was packed (doc/formats.md §3, "Open and close"). */
 static void inner_cut_at_end(inner_walk *w)
 {
-	if (w->db->truncated && w->sf->inner_ok) {
+	bool cut = w->db->truncated || (w->packed && w->it.zero_run == 0);
+	if (cut && w->sf->inner_ok) {
 		/* cut exactly between two entries: nothing above says so */
 		char *en = escape_name(w->sf->n_inner ? w->sf->inner[w->sf->n_inner - 1].name : "");
 		finding *f =
@@ -2540,6 +2545,10 @@ static void inner_cut_at_end(inner_walk *w)
 		                    "its tar: the file was cut there, and the entries after it "
 		                    "are lost"),
 		                  en)
+		    : w->packed
+		        ? fnd_add(w->fl, FND_INNER_TAR_DAMAGED, "%s",
+		                  _("the database holds no entry and not the end of its "
+		                    "tar: Mapeo stopped as it began to pack it"))
 		        : fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
 		                  _("the database holds no entry: the file was cut right after "
 		                    "its header"));
@@ -2724,10 +2733,10 @@ static void inner_zeroed_entry(inner_walk *w, uint64_t z, uint64_t to)
 	free(en), free(name);
 }
 
-static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
+static void read_inner(syncfile *sf, findings *fl, bool packed, const sd_progress *prog)
 {
 	const sf_member *db = sf->db;
-	inner_walk w = {.sf = sf, .db = db, .fl = fl};
+	inner_walk w = {.sf = sf, .db = db, .fl = fl, .packed = packed};
 	w.len = db->truncated ? sf->size - db->data_off : db->size;
 	tar_iter_init(&w.it, sf->in, db->data_off, w.len);
 	w.it.max_members = sd_limit(SD_LIMIT_INNER_MEMBERS);
@@ -2899,7 +2908,7 @@ void sf_read_packed(syncfile *sf, sd_input *in, findings *fl, const sd_progress 
 	sf_member_get(sf, sf->n_members - 1, &sf->db_m);
 	sf->db = &sf->db_m;
 	sf->in = in;
-	read_inner(sf, fl, prog);
+	read_inner(sf, fl, true, prog);
 	project_key_exposed(sf, fl);
 	sf->in = NULL;
 }
@@ -3134,7 +3143,7 @@ static sd_status open_sync_file(const char *path, syncfile **out, findings *fl,
 	if (!sf->db) {
 		database_missing(sf, fl);
 	} else {
-		read_inner(sf, fl, prog);
+		read_inner(sf, fl, false, prog);
 		if (!sf->end_unwritten && end_unwritten(sf, true))
 			zero_tail(sf, fl, true);
 		project_key_exposed(sf, fl);
