@@ -1826,6 +1826,8 @@ static void tail_taken(syncfile *sf, const sf_member *idx, bool head_lost, json_
 {
 	size_t n = info->n_entries;
 	unsigned long long at = idx->header_off, left = info->intact, all = idx->size;
+	/* the zero byte the intact end follows: where the damage is */
+	unsigned long long zero = idx->data_off + idx->size - info->intact - 1;
 	finding *f =
 	    head_lost
 	        ? fnd_add(fl, FND_DAMAGED_INDEX,
@@ -1842,18 +1844,18 @@ static void tail_taken(syncfile *sf, const sf_member *idx, bool head_lost, json_
 	                     n),
 	                  at, left, all, n, confirmed)
 	        : fnd_add(fl, FND_DAMAGED_INDEX,
-	                  P_("storage zeroed bytes of ___index.json at byte %llu, so Mapeo cannot "
-	                     "read the index; its last %llu of %llu bytes survive and hold its "
-	                     "userdata, which names the project, and %zu whole entry (%zu "
-	                     "agreeing with a member found): a rebuild writes the index again for "
-	                     "that project",
-	                     "storage zeroed bytes of ___index.json at byte %llu, so Mapeo cannot "
-	                     "read the index; its last %llu of %llu bytes survive and hold its "
-	                     "userdata, which names the project, and %zu whole entries (%zu "
-	                     "agreeing with the members found): a rebuild writes the index again "
-	                     "for that project",
+	                  P_("storage zeroed bytes of ___index.json (its header at byte %llu), "
+	                     "the last of them at byte %llu, so Mapeo cannot read the index; its "
+	                     "last %llu of %llu bytes survive and hold its userdata, which names "
+	                     "the project, and %zu whole entry (%zu agreeing with a member "
+	                     "found): a rebuild writes the index again for that project",
+	                     "storage zeroed bytes of ___index.json (its header at byte %llu), "
+	                     "the last of them at byte %llu, so Mapeo cannot read the index; its "
+	                     "last %llu of %llu bytes survive and hold its userdata, which names "
+	                     "the project, and %zu whole entries (%zu agreeing with the members "
+	                     "found): a rebuild writes the index again for that project",
 	                     n),
-	                  at, left, all, n, confirmed);
+	                  at, zero, left, all, n, confirmed);
 	f->offset = (int64_t)idx->header_off;
 	fnd_set_member(f, INDEX_NAME);
 	read_userdata(sf, ud, fl);
