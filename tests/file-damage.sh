@@ -143,6 +143,9 @@ cp "$D/good-project-A.mapeodata" "$TMP/win2.mapeodata"
 "$MK" winname "$TMP/win2.mapeodata" copy "$P"
 json "$TMP/win2.mapeodata"
 is "a Windows photo name beside the POSIX one: both members counted" "$(jq -r '[.media.members, ([.findings[] | select(.code == "media-windows-name")] | length)] | join(" ")' "$TMP/c.json")" "31 1"
+# Mapeo on Linux finds that photo under '/': step 2 does not say it misses it
+is "a Windows photo name beside the POSIX one: no hint that Mapeo on Linux misses it" "$(jq -r '[.findings[] | select(.code == "writer-hint" and (.message | test("named with")))] | length' "$TMP/c.json")" 0
+mapeo "a Windows photo name beside the POSIX one, as it is: Mapeo on Linux takes every photo" "$TMP/win2.mapeodata" "$KA" 24 30
 status "a Windows photo name beside the POSIX one: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win2.mapeodata" -o "$TMP/win2-r.mapeodata"
 is "a Windows photo name beside the POSIX one: one copy kept" "$(verdict "$TMP/win2-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "a Windows photo name beside the POSIX one, rebuilt" "$TMP/win2-r.mapeodata" "$KA" 24 30
