@@ -188,6 +188,23 @@ obs=$(j "$TMP/cut.mapeodata" .observations.heads)
 is "salvaged from a cut tar: healthy, feed 0's observations" "$(j "$TMP/cut.mapeodata" '[.verdict, (.feeds | length), .media.members] | map(tostring) | join(" ")')" "ok 1 30"
 mapeo "salvaged from a cut packed tar" "$TMP/cut.mapeodata" "$KA" "$obs" 30
 
+# a close that died packing, the tar cut right after an entry (25088: the
+# header of 1/data, where feed 1 begins): no entry is cut, but the tar has
+# no end; beside the unpacked copy it is not taken for whole (feed 1 is
+# only in multifeed/), and alone it is told
+"$MKDB" --temp --packed --unpacked-too --cut 25088 "$D/good-project-A.mapeodata" "$TMP/bothedge" || fail "mkdb --cut 25088"
+status "both copies, the tar cut between two entries" 0 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/bothedge"
+check "... the unpacked copy is read, and why" sh -c "jq -r .era_text '$TMP/out' | grep -q 'is cut short or damaged (Mapeo died while it packed it), so the unpacked one (multifeed) was read'"
+is "... all of it, feed 1 too" "$(jq -r '[.verdict, .database_copy, (.feeds | length), .observations.heads] | map(tostring) | join(" ")' "$TMP/out")" "ok unpacked 2 24"
+"$MKDB" --temp --packed --cut 25088 "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-edge" || fail "mkdb --cut 25088"
+status "that tar alone: problems" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-edge"
+is "... its end missing, after 0/data" "$(jq -r '[.findings[] | select(.severity == "error") | "\(.code) \(.member) \(.message)"] | join(",")' "$TMP/out")" \
+	"inner-tar-damaged osm-p2p-db.tar the database ends after its entry '0/data' without the end of its tar: the file was cut there, and the entries after it are lost"
+: >"$TMP/osm-p2p-syncfile-edge/osm-p2p-db.tar"
+status "an empty tar alone: problems" 2 "$SYNCDOCTOR" check --no-config --no-environment --format json "$TMP/osm-p2p-syncfile-edge"
+is "... told as a pack that stopped at once" "$(jq -r '[.findings[] | select(.severity == "error") | "\(.code) \(.message)"] | join(",")' "$TMP/out")" \
+	"inner-tar-damaged the database holds no entry and not the end of its tar: Mapeo stopped as it began to pack it"
+
 # a key file cut to one byte: said in the singular
 "$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/osm-p2p-syncfile-key1" || fail "mkdb --temp"
 truncate -s 1 "$TMP/osm-p2p-syncfile-key1/multifeed/1/key"

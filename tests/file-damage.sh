@@ -143,6 +143,9 @@ cp "$D/good-project-A.mapeodata" "$TMP/win2.mapeodata"
 "$MK" winname "$TMP/win2.mapeodata" copy "$P"
 json "$TMP/win2.mapeodata"
 is "a Windows photo name beside the POSIX one: both members counted" "$(jq -r '[.media.members, ([.findings[] | select(.code == "media-windows-name")] | length)] | join(" ")' "$TMP/c.json")" "31 1"
+# Mapeo on Linux finds that photo under '/': step 2 does not say it misses it
+is "a Windows photo name beside the POSIX one: no hint that Mapeo on Linux misses it" "$(jq -r '[.findings[] | select(.code == "writer-hint" and (.message | test("named with")))] | length' "$TMP/c.json")" 0
+mapeo "a Windows photo name beside the POSIX one, as it is: Mapeo on Linux takes every photo" "$TMP/win2.mapeodata" "$KA" 24 30
 status "a Windows photo name beside the POSIX one: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win2.mapeodata" -o "$TMP/win2-r.mapeodata"
 is "a Windows photo name beside the POSIX one: one copy kept" "$(verdict "$TMP/win2-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "a Windows photo name beside the POSIX one, rebuilt" "$TMP/win2-r.mapeodata" "$KA" 24 30
@@ -201,5 +204,18 @@ status "a database's tar: rebuilt from the folder that holds it, as it says" 0 "
 	"$TMP/nodb.mapeodata" --database "$TMP/osm-p2p-syncfile-88" -o "$TMP/x88b.mapeodata"
 is "a database's tar, not extracted: the sync file whole" "$(verdict "$TMP/x88b.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "a database's tar, not extracted, put in a sync file" "$TMP/x88b.mapeodata" "$KA" 24 30
+
+# A copy cut right after an entry of its database (25088 bytes into its
+# osm-p2p-db.tar, at 555008: before 1/data): feed 1 is not in it, and each
+# feed it holds is whole, so no plan sees a loss; the advice does not say a
+# rebuild keeps everything, and names the salvage of what is intact
+head -c $((555008 + 25088)) "$D/good-project-A.mapeodata" >"$TMP/cutb.mapeodata"
+json "$TMP/cutb.mapeodata"
+is "cut after a database entry: no rebuild said to keep everything" "$(jq -r '[.repair.rebuild_whole, .repair.salvage_whole, .repair.command] | map(tostring) | join(" ")' "$TMP/c.json")" "false false syncdoctor rebuild --salvage --config CONFIG FILE -o OUT"
+check "cut after a database entry: a new sync file, or what is intact saved" jq -e \
+	'.next_action | test("^The file is damaged. Make a new sync file on the computer that made it.*save what is intact with .syncdoctor rebuild --salvage --config CONFIG")' "$TMP/c.json"
+status "cut after a database entry: the salvage it names" 0 "$SYNCDOCTOR" rebuild --salvage --config "$CA" "$TMP/cutb.mapeodata" -o "$TMP/cutb-r.mapeodata"
+is "cut after a database entry: feed 0's observations, every photo" "$(verdict "$TMP/cutb-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 20 30"
+mapeo "cut after a database entry, salvaged" "$TMP/cutb-r.mapeodata" "$KA" 20 30
 
 done_testing

@@ -81,7 +81,7 @@ lost() {
 verdict_of() { "$SYNCDOCTOR" check --no-environment --no-config --format json "$1" | jq -r "$2"; }
 
 HEAD="storage zeroed the tar header of ___index.json at byte"
-BYTES="storage zeroed bytes of ___index.json at byte"
+BYTES='storage zeroed bytes of ___index.json \(its header at byte'
 
 # File A: its index's JSON is 2537 bytes at 595456 (header at 594944),
 # the userdata its last 147.
@@ -94,7 +94,7 @@ taken a1024 A $DKA 2025 2537 24 24 30 $KA "$HEAD 594944 and the start of its dat
 damaged a2048 A 0 2048
 taken a2048 A $DKA 1001 2537 11 24 30 $KA "$HEAD 594944 and the start of its data"
 damaged asector A 512 512
-taken asector A $DKA 2025 2537 24 24 30 $KA "$BYTES 594944, so Mapeo cannot read the index"
+taken asector A $DKA 2025 2537 24 24 30 $KA "$BYTES 594944\\), the last of them at byte 595967, so Mapeo cannot read the index"
 damaged a4096 A 0 4096
 lost a4096 A config-A.v3-tar.mapeosettings 24 30 $KA unwritten
 # zeros that reach into the userdata (it begins 2390 bytes into the JSON):
@@ -132,7 +132,7 @@ junk aud2-open 597875 133          # a '[' for the comma after "2.0.0": a bracke
 damaged b1024 B 0 1024
 taken b1024 B $DKB 151 663 0 4 6 $KB "$HEAD 99840 and the start of its data"
 damaged bsector B 512 512
-taken bsector B $DKB 151 663 0 4 6 $KB "$BYTES 99840, so Mapeo cannot read the index"
+taken bsector B $DKB 151 663 0 4 6 $KB "$BYTES 99840\\), the last of them at byte 100863, so Mapeo cannot read the index"
 damaged b2048 B 0 2048
 lost b2048 B config-B.v3-tar.mapeosettings 4 6 $KB unwritten
 damaged b4096 B 0 4096

@@ -9,6 +9,7 @@
 #include "check_internal.h"
 #include "i18n.h"
 #include "source.h"
+#include "strmap.h"
 #include "versions.h"
 #include "xalloc.h"
 
@@ -123,6 +124,58 @@ static void photo_ids(sd_report *r, const syncfile *sf)
 	free(batch);
 	r->photo_ids = ids;
 	r->n_photo_ids = n;
+}
+
+/* The photos named original\ID.jpg (media-windows-name) that the file
+ * does not also hold as original/ID.jpg: only those does Mapeo on Linux or
+ * macOS not find (a Windows device that syncs a file made elsewhere adds
+ * its own copy beside the other, doc/formats.md §11). The syncfile names
+ * both original/ID.jpg; the findings' offsets tell the Windows ones. Two
+ * passes and a map of those names only: no scan per photo. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static size_t windows_alone(const syncfile *sf, const findings *fl, const sd_progress *prog)
+{
+	size_t nw = fnd_count_code(fl, FND_MEDIA_WINDOWS_NAME), n = 0, alone = 0;
+	if (!nw)
+		return 0;
+	uint64_t *at = xcalloc(nw, sizeof *at);
+	for (size_t i = 0, k = 0; i < fnd_n(fl); i++)
+		if (fnd_at(fl, i)->id == FND_MEDIA_WINDOWS_NAME)
+			at[k++] = (uint64_t)fnd_at(fl, i)->offset;
+	qsort(at, nw, sizeof *at, cmp_u64);
+	char **names = xcalloc(nw, sizeof *names);
+	bool *twin = xcalloc(nw, sizeof *twin);
+	smap win;
+	smap_init(&win);
+	sf_member m;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < sf->n_members && !sd_progress_cancelled(prog); i++) {
+			sf_member_peek(sf, i, &m);
+			bool windows = bsearch(&m.header_off, at, nw, sizeof *at, cmp_u64) != NULL;
+			if (m.kind != SF_KIND_MEDIA || windows != (pass == 0))
+				continue;
+			sf_member_get(sf, i, &m);
+			size_t k, len = strlen(m.name);
+			if (pass == 1 && smap_get(&win, m.name, len, &k))
+				twin[k] = true;
+			else if (pass == 0 && n < nw && !smap_get(&win, m.name, len, &k)) {
+				names[n] = xstrdup(m.name); /* one photo, named so twice: once */
+				smap_put(&win, names[n], len, n);
+				n++;
+			}
+		}
+	for (size_t k = 0; k < n; k++) {
+		alone += !twin[k];
+		free(names[k]);
+	}
+	free(names), free(twin), free(at);
+	smap_free(&win);
+	return alone;
 }
 
 /* What the source says of itself, before its photos and feeds are read. */
@@ -248,6 +301,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	    .discovery_key = sf->hints.discovery_key || sf->has_discovery_key,
 	    .legacy_project_id = sf->hints.legacy_project_id,
 	    .has_database = sf->db != NULL,
+	    .windows_photos = windows_alone(sf, &r->findings, prog),
 	};
 	check_version_step(r, &clues, opt);
 	st = check_corruption_step(r, &rd, opt);

@@ -378,10 +378,14 @@ static bool feeds_incomplete(const sd_report *r)
 
 /* Photos named original\ID.jpg (media-windows-name) tell who wrote the
  * file: Mapeo on Windows, which named them with its own path separator
- * (doc/formats.md §11). Said in step 2, where people look for the writer. */
-static void windows_writer_hint(sd_report *r)
+ * (doc/formats.md §11). Said in step 2, where people look for the writer.
+ * Counted without those the file also holds as original/ID.jpg, which
+ * Mapeo on Linux or macOS finds (clues->windows_photos); without clues,
+ * every one. */
+static void windows_writer_hint(sd_report *r, const ver_clues *clues)
 {
-	size_t n = fnd_count_code(&r->findings, FND_MEDIA_WINDOWS_NAME);
+	size_t n =
+	    clues ? clues->windows_photos : fnd_count_code(&r->findings, FND_MEDIA_WINDOWS_NAME);
 	if (!n)
 		return;
 	fnd_add(&r->findings, FND_WRITER_HINT,
@@ -399,7 +403,7 @@ static void windows_writer_hint(sd_report *r)
 
 void check_version_step(sd_report *r, const ver_clues *clues, const check_options *opt)
 {
-	windows_writer_hint(r);
+	windows_writer_hint(r, clues);
 	static const check_options defaults = {0};
 	if (!opt)
 		opt = &defaults;

@@ -2086,8 +2086,11 @@ sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 	if (st != SD_OK)
 		return SD_OK; /* another database of the file could not be read: no advice */
 	r->advised = true;
-	r->rebuild_whole = whole;
-	r->salvage_whole = salvage_whole;
+	/* a database cut short lost what came after the cut, which no plan
+	 * sees (a cut right after an entry leaves every feed it holds whole):
+	 * no rebuild keeps everything the file held */
+	r->rebuild_whole = whole && !sf->inner_cut;
+	r->salvage_whole = salvage_whole && !sf->inner_cut;
 	r->rescue_only = rescue;
 	r->salvage_refused = refused && !rescue;
 	r->needs_config = !sf->p2p_db;

@@ -183,6 +183,8 @@ bool rebuild_blocks_output(const finding *f);
  * r->rescue_only when that salvage keeps no observation but --rescue
  * gives some back, or r->salvage_refused when no rebuild of it keeps an
  * observation; r->needs_config when the file no longer names its project.
+ * Neither "whole" is set when the file's database is cut short
+ * (sf->inner_cut): what followed the cut is lost, and no plan sees it.
  * Nothing is written. The first plan's salvage_feed() passes are the only
  * new reads of the feeds (and, when a salvage keeps no observation, the
  * rescue's count). SD_ERR_CANCELLED when interrupted (r->advised false,

@@ -80,6 +80,8 @@ typedef struct ver_clues {
 	bool legacy_project_id; /* the userdata has projectId/projectKey */
 	bool has_database;      /* the file holds its osm-p2p-db.tar */
 	bool incomplete;        /* some feed has blocks missing */
+	size_t windows_photos;  /* photos named original\ID.jpg that the file does not also
+	                           hold as original/ID.jpg (check.c), the writer hint's count */
 } ver_clues;
 
 typedef struct ver_assessment {
