@@ -217,5 +217,15 @@ check "cut after a database entry: a new sync file, or what is intact saved" jq 
 status "cut after a database entry: the salvage it names" 0 "$SYNCDOCTOR" rebuild --salvage --config "$CA" "$TMP/cutb.mapeodata" -o "$TMP/cutb-r.mapeodata"
 is "cut after a database entry: feed 0's observations, every photo" "$(verdict "$TMP/cutb-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 20 30"
 mapeo "cut after a database entry, salvaged" "$TMP/cutb-r.mapeodata" "$KA" 20 30
+# ... and the plan never says "Nothing is left out" over the cut: it names
+# what lies past it as lost, whatever it held (here all of feed 1)
+check "cut after a database entry: the plan says what past the cut is not in it" \
+	grep -q "whatever the database held past its byte 25088, where the file ends" "$TMP/out"
+check "cut after a database entry: ... and not that nothing is left out" sh -c '! grep -q "Nothing is left out" "$1"' - "$TMP/out"
+# with a whole copy of the database beside it, what the cut lost may be
+# there: the line goes, and the whole copy's feeds are kept
+status "cut after a database entry, rebuilt with a whole copy" 0 "$SYNCDOCTOR" --no-journal rebuild "$TMP/cutb.mapeodata" "$D/good-project-A.mapeodata" -o "$TMP/cutb-w.mapeodata"
+check "cut, with a whole copy: nothing said lost past the cut" sh -c '! grep -q "whatever the database held past" "$1"' - "$TMP/out"
+is "cut, with a whole copy: everything" "$(verdict "$TMP/cutb-w.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 
 done_testing

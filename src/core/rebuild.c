@@ -1136,6 +1136,9 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 	return SD_OK;
 }
 
+/* dropped_of of the line that says a source's database was cut short */
+#define RB_DB_CUT "\001database-cut"
+
 /* Every line of p->dropped goes through here: plan_merge() reads dropped_of
  * beside each one. of: the photo name or feed key the line is about, or
  * NULL; line is taken. */
@@ -1565,6 +1568,21 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		plan_media(p, sf, r, src, opt);
 		plan_unread(p, sf, r);
 	}
+	p->db_whole = sf->inner_ok && !sf->inner_cut;
+	if (sf->inner_cut)
+		/* What followed the cut is not in the file, and nothing tells what
+		 * it was (a feed after the cut leaves no trace): said, so a plan
+		 * never says "Nothing is left out" over it. */
+		add_dropped(p, RB_DB_CUT,
+		            sf->db && sf->size > sf->db->data_off
+		                ? xasprintf(_("whatever the database held past its byte %llu, where "
+		                              "the file ends: it was cut short or never finished, so "
+		                              "that part is not in it and what it held cannot be "
+		                              "told"),
+		                            (unsigned long long)(sf->size - sf->db->data_off))
+		                : xstrdup(_("whatever the database held past where it ends: it was "
+		                            "cut short or never finished, so that part is not in it "
+		                            "and what it held cannot be told")));
 	if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
@@ -1699,14 +1717,21 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 			smap_put(&by_name, p->media[at], strlen(p->media[at]), at);
 		}
 	}
-	/* what a source left out that no other source gives */
+	/* what a source left out that no other source gives (a cut database:
+	 * another source's database read to its end, which may hold it) */
+	bool any_db_whole = false;
+	for (size_t k = 0; k < n; k++)
+		any_db_whole = any_db_whole || subs[k].db_whole;
 	for (size_t k = 0; k < n; k++) {
 		rebuild_plan *s = &subs[k];
 		for (size_t i = 0; i < s->n_dropped; i++) {
 			size_t at;
 			const char *of = s->dropped_of[i];
-			if (of && (smap_get(&by_name, of, strlen(of), &at) ||
-			           (strlen(of) == 64 && smap_get(&by_key, of, 64, &at))))
+			if (of && strcmp(of, RB_DB_CUT) == 0) {
+				if (any_db_whole)
+					continue;
+			} else if (of && (smap_get(&by_name, of, strlen(of), &at) ||
+			                  (strlen(of) == 64 && smap_get(&by_key, of, 64, &at))))
 				continue;
 			add_dropped(p, s->dropped_of[i], s->dropped[i]);
 			s->dropped[i] = NULL;

@@ -81,6 +81,9 @@ typedef struct rebuild_plan {
 	char **inputs; /* every source: sync files and database folders of one project */
 	size_t n_inputs;
 	bool has_db;
+	/* (one source's plan) its database was read to its end: what a cut
+	 * database of another source lost is then no longer said lost */
+	bool db_whole;
 	char discovery_key[KEYS_HEX_SIZE]; /* "" for the default project */
 	char footer[16];      /* how Mapeo shows the target project, or "" when unknown */
 	char *project_source; /* translated: where the project comes from */
