@@ -1573,16 +1573,17 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		/* What followed the cut is not in the file, and nothing tells what
 		 * it was (a feed after the cut leaves no trace): said, so a plan
 		 * never says "Nothing is left out" over it. */
-		add_dropped(p, RB_DB_CUT,
-		            sf->db && sf->size > sf->db->data_off
-		                ? xasprintf(_("whatever the database held past its byte %llu, where "
-		                              "the file ends: it was cut short or never finished, so "
-		                              "that part is not in it and what it held cannot be "
-		                              "told"),
-		                            (unsigned long long)(sf->size - sf->db->data_off))
-		                : xstrdup(_("whatever the database held past where it ends: it was "
-		                            "cut short or never finished, so that part is not in it "
-		                            "and what it held cannot be told")));
+		add_dropped(
+		    p, RB_DB_CUT,
+		    sf->db && sf->size > sf->db->data_off
+		        ? xasprintf(_("whatever the database held past its byte %llu, where "
+		                      "the file ends: it was cut short or never finished, so "
+		                      "that part is not in it and what it held cannot be "
+		                      "told"),
+		                    (unsigned long long)(sf->size - sf->db->data_off))
+		        : xstrdup(_("whatever the database held past where it ends: it was "
+		                    "cut short or never finished, so that part is not in it "
+		                    "and what it held cannot be told")));
 	if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
