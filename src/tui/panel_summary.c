@@ -228,11 +228,6 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 	env_free(e);
 }
 
-static bool step_errors(const sd_report *r, fnd_step step)
-{
-	return fnd_count_in(&r->findings, step, SEV_ERROR) > 0;
-}
-
 /* The three checks in one line each: problems and warnings, or why none
  * can be counted. */
 static void add_step_counts(ui_page *p, const wizard *w, const sd_report *r)
@@ -294,7 +289,7 @@ static void add_choices(ui_page *p, const wizard *w, const sd_report *r, summary
 	}
 	/* a mismatch only when the file's project could be read */
 	c->mismatch = fnd_has(&r->findings, FND_PROJECT_MISMATCH) && !wiz_project_unknown(w, r);
-	c->damaged = step_errors(r, STEP_CORRUPTION);
+	c->damaged = wiz_needs_repair(r);
 	c->no_db = fnd_has(&r->findings, FND_DATABASE_MISSING);
 	c->readable =
 	    r->verdict != VERDICT_UNREADABLE && !fnd_has(&r->findings, FND_NOT_A_SYNC_FILE);
