@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "log.h"
 #include "report.h"
+#include "report_env.h"
 #include "wizard.h"
 
 static char *default_report_name(const char *file, const char *ext)
@@ -166,6 +167,8 @@ static void show_log(wizard *w)
 	page_free(&p);
 }
 
+static void link_text(const char *text, void *ud) { page_add(ud, UI_TEXT, 0, "%s", text); }
+
 /* Leftover folders a sync left in the temporary folders that can belong
  * to this file (its feeds or its project, or it cannot be told) and hold
  * a database: list them, rebuild from the one chosen. */
@@ -207,6 +210,9 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 		         _("Choose a folder to write a new sync file from its database:"));
 		p.selected = 0;
 	}
+	/* a link there is not followed (others may write there): said, so
+	 * that what it points to does not just look missing */
+	report_env_links(e, link_text, &p);
 	ui_answer a = ui_show(&p, false);
 	page_free(&p);
 	/* a folder no longer says its project: it is written for the
