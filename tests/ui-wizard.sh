@@ -345,9 +345,11 @@ if [ -n "$DMG" ]; then
 	cp "$D/good-project-B.mapeodata" "$W/sigcutb.mapeodata"
 	chmod u+w "$W/sigcutb.mapeodata"
 	"$MK" cut "$W/sigcutb.mapeodata" 0/signatures 100 >/dev/null
-	run sigcutb-en-80x24 80x24 en "$TMP/step3.keys" sigcutb.mapeodata
+	printf 'Enter\n1\nEnter\nEnter\nDump\nPgDn\nDump\nEnter\nDump\nEnter\nDump\n' >"$TMP/step3-enter.keys"
+	run sigcutb-en-80x24 80x24 en "$TMP/step3-enter.keys" sigcutb.mapeodata
 	check "signatures cut, B: step 3 says damaged" has sigcutb-en-80x24 "^  DAMAGED"
 	check "signatures cut, B: the summary says no repair of it alone gives a file" sh -c "tr '\n' ' ' <'$TMP/sigcutb-en-80x24.txt' | tr -s ' ' | grep -q 'The file is damaged, and no repair of it alone gives Mapeo a file: what still verifies holds none of its observations. Choose 8 to look for a database'"
+	check "signatures cut, B: Enter looks for a leftover database, as Next says" sh -c "grep -q '^ *4) Salvage: write' '$TMP/sigcutb-en-80x24.txt' && grep -q 'Databases left by interrupted syncs' '$TMP/sigcutb-en-80x24.txt'"
 	check "signatures cut, B: never that the file can be used" sh -c "! grep -q 'The file can be used' '$TMP/sigcutb-en-80x24.txt'"
 	rm -f "$W/sigcutb.mapeodata"
 	# A damaged signature a later one outvotes: a warning a plain rebuild

@@ -523,11 +523,14 @@ wiz_nav panel_summary(wizard *w)
 			page_add(&p, UI_TEXT, 2, "%s", w->seen_before);
 		}
 		/* Enter does what "Next" advises; never Quit far below the text */
-		p.selected = c.check_new >= 0 ? c.check_new
-		             : c.no_db        ? c.leftover
-		             : c.damaged      ? c.repair
-		             : c.mismatch     ? c.repair
-		                              : c.text;
+		/* (no repair of the file alone gives one: "Next" names the
+		 * leftover folders only) */
+		bool refused = c.damaged && r->advised && r->salvage_refused && !r->rescue_only;
+		p.selected = c.check_new >= 0     ? c.check_new
+		             : c.no_db || refused ? c.leftover
+		             : c.damaged          ? c.repair
+		             : c.mismatch         ? c.repair
+		                                  : c.text;
 		if (p.selected < 0)
 			p.selected = c.text;
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));
