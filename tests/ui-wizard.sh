@@ -327,7 +327,7 @@ if [ -n "$DMG" ]; then
 	is "signatures cut: exit status 2 (problems)" "$rc" 2
 	check "signatures cut: step 3 says damaged" has sigcut-en-80x24 "DAMAGED"
 	check "signatures cut: ... not small problems" sh -c "! grep -q 'SMALL PROBLEMS' '$TMP/sigcut-en-80x24.txt'"
-	check "signatures cut: the freeze sign does not say the data checks out" has sigcut-en-80x24 "Not that this check can tell, but part of a device's data cannot be"
+	check "signatures cut: the freeze sign does not say the data checks out" has sigcut-en-80x24 "Not that this check can tell, but a warning listed above needs a repair"
 	check "signatures cut: the summary never says the file can be used" sh -c "! grep -q 'The file can be used' '$TMP/sigcut-en-80x24.txt'"
 	check "signatures cut: the summary's Next names the salvage key" has sigcut-en-80x24 "The file is damaged. Choose 4 to write a new sync file with everything$"
 	check "signatures cut: salvage is offered and the default" has sigcut-en-80x24 "▶   4) Salvage: write a new sync file"

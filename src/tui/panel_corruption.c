@@ -125,7 +125,8 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
 static void add_indicators(ui_page *p, const sd_report *r)
 {
 	/* warnings only, but a plain rebuild would still show them (the
-	 * check's plan: wiz_needs_repair()) */
+	 * check's plan: wiz_needs_repair()): signatures cut short, or another
+	 * warning a plain rebuild refuses or leaves out */
 	bool unverified = wiz_needs_repair(r);
 	static const fnd_code frozen[] = {FND_TRUNCATED_FILE,
 	                                  FND_MISSING_INDEX,
@@ -161,9 +162,8 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	page_add(p, UI_TEXT, 3, "%s",
 	         n ? _("Yes, this file can cause that: it has the damage listed above.")
 	         : unverified
-	             ? _("Not that this check can tell, but part of a device's data cannot be "
-	                 "verified (listed above), so Mapeo may not take the file as it is: the "
-	                 "summary offers the repair.")
+	             ? _("Not that this check can tell, but a warning listed above needs a "
+	                 "repair before Mapeo gets a file it accepts: the summary offers it.")
 	         : count_codes(r, unfinished, SEV_WARNING)
 	             ? _("Not because of this file. It shows that Mapeo stopped, or was closed, "
 	                 "while it wrote the file: a header was never finished. But Mapeo finds "
