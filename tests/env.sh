@@ -53,6 +53,16 @@ head -c 32 /dev/urandom >"$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-4242/multifeed/0/
 # temporary folder): never followed
 mkdir "$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-6161"
 ln -s ../osm-p2p-syncfile-4242/multifeed "$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-6161/multifeed"
+# more links, each said in one line and never followed: a leftover folder
+# that is a link (its name holds an escape character), a feed folder, a
+# feed's key file
+T=$SYNCDOCTOR_TMPDIRS
+ESC=$(printf '\033')
+ln -s osm-p2p-syncfile-4242 "$T/osm-p2p-syncfile-7171${ESC}[2J"
+ln -s ../../osm-p2p-syncfile-4242/multifeed/0 "$T/osm-p2p-syncfile-4242/multifeed/1"
+mkdir "$T/osm-p2p-syncfile-4242/multifeed/2"
+ln -s ../0/key "$T/osm-p2p-syncfile-4242/multifeed/2/key"
+NOTFOLLOWED="is a symbolic link: it was not followed, since others may write in a temporary folder"
 
 status "env on a computer with Mapeo" 0 "$SYNCDOCTOR" env
 check "env: the install and its version" grep -q "Version 5.4.2 in $SYNCDOCTOR_SYSROOT/opt/Mapeo" "$TMP/out"
@@ -63,6 +73,13 @@ check "env: a sync error with its date" grep -q "2026-11-20T14:05:01 \[different
 check "env: the leftover folder" grep -q "osm-p2p-syncfile-4242 (.*): a database with 1 feed$" "$TMP/out"
 check "env: the empty leftover" grep -q "osm-p2p-syncfile-5151 (.*): no database" "$TMP/out"
 check "env: a linked multifeed is not followed" grep -q "osm-p2p-syncfile-6161 (.*): no database" "$TMP/out"
+check "env: ... and said" grep -qxF "  $T/osm-p2p-syncfile-6161/multifeed $NOTFOLLOWED" "$TMP/out"
+check "env: a linked leftover folder said, its name escaped" grep -qxF "  $T/osm-p2p-syncfile-7171\\x1b[2J $NOTFOLLOWED" "$TMP/out"
+check "env: ... and not listed as a leftover" sh -c "! grep -q 'osm-p2p-syncfile-7171.* (.*):' '$TMP/out'"
+check "env: a linked feed folder said" grep -qxF "  $T/osm-p2p-syncfile-4242/multifeed/1 $NOTFOLLOWED" "$TMP/out"
+check "env: a linked key file said" grep -qxF "  $T/osm-p2p-syncfile-4242/multifeed/2/key $NOTFOLLOWED" "$TMP/out"
+is "env: one line for each link, no more" "$(grep -c "$NOTFOLLOWED" "$TMP/out")" 4
+check "env: no raw escape character" sh -c "! grep -q '$ESC' '$TMP/out'"
 check "env: free space" grep -q "Temporary folder $SYNCDOCTOR_TMPDIRS: .* free of" "$TMP/out"
 is "env: never the project key" "$(grep -c "$KEY_A" "$TMP/out")" 0
 
@@ -74,6 +91,7 @@ is "env json: footer" "$(jq -r '.configuration.footer' "$TMP/out")" "ae0a6******
 is "env json: sync errors" "$(jq '.sync_errors | length' "$TMP/out")" "$nerr"
 is "env json: newest first" "$(jq -r '.sync_errors[0].kind' "$TMP/out")" project-mismatch
 is "env json: leftovers" "$(jq '.leftover_temp | length' "$TMP/out")" 3
+is "env json: the links not followed" "$(jq -r '[.links_not_followed_total, (.links_not_followed | map(sub(".*/osm-p2p-syncfile-"; "")) | sort | join(" "))] | map(tostring) | join(" ")' "$TMP/out")" "4 4242/multifeed/1 4242/multifeed/2/key 6161/multifeed 7171${ESC}[2J"
 is "env json: never the key" "$(grep -c "$KEY_A" "$TMP/out")" 0
 status "env yaml" 0 "$SYNCDOCTOR" env --format yaml
 check "env yaml: installs" grep -q "^installs:" "$TMP/out"
@@ -146,6 +164,19 @@ check "check, table missing: the finding" grep -q "version-table-missing" "$TMP/
 check "check, table missing: names the file" grep -q "none.yaml" "$TMP/out"
 status "check yaml" 0 "$SYNCDOCTOR" check --no-config --format yaml "$A"
 check "check yaml: version object" grep -q "^version:" "$TMP/out"
+# Past ENV_LINKS_MAX (20) links, the rest in one line with their count
+mkdir "$TMP/links"
+i=0
+while [ $i -lt 23 ]; do
+	i=$((i + 1))
+	ln -s /nonexistent "$TMP/links/osm-p2p-syncfile-l$i"
+done
+SYNCDOCTOR_TMPDIRS=$TMP/links "$SYNCDOCTOR" env >"$TMP/out" 2>"$TMP/err"
+is "many links: twenty lines" "$(grep -c "$NOTFOLLOWED" "$TMP/out")" 20
+check "many links: the rest counted" grep -qx "  ... and 3 more symbolic links, not followed either" "$TMP/out"
+SYNCDOCTOR_TMPDIRS=$TMP/links "$SYNCDOCTOR" env --format json >"$TMP/out" 2>"$TMP/err"
+is "many links, json: twenty paths, 23 in all" "$(jq -r '[(.links_not_followed | length), .links_not_followed_total] | map(tostring) | join(" ")' "$TMP/out")" "20 23"
+
 # Not installed yet (README's first command runs the program in the tree):
 # the table is found without SYNCDOCTOR_VERSIONS.
 (unset SYNCDOCTOR_VERSIONS; "$SYNCDOCTOR" check --no-config --format json "$A") >"$TMP/out" 2>"$TMP/err"

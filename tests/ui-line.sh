@@ -294,7 +294,14 @@ if [ -x "$MKDB" ] && [ -x "$MK" ]; then
 	check "a packed leftover: its feeds planned" says "feed 1 is taken from [^ ]*osm-p2p-syncfile-31337"
 	is "a packed leftover: the file rebuilt whole" "$("$SYNCDOCTOR" check --no-config --no-environment --format json popped2-repaired.mapeodata | jq -r '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
 	mapeo "a packed leftover, rebuilt in the wizard" popped2-repaired.mapeodata ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e 24 30
-	rm -rf "$W/tmp/osm-p2p-syncfile-31337"
+	# a leftover folder that is a symbolic link: not followed, not offered,
+	# and said in one line
+	ln -s osm-p2p-syncfile-31337 "$W/tmp/osm-p2p-syncfile-4040"
+	wiz '\n1\n\n\n\n8\n' nodb.mapeodata
+	check "a linked leftover: the real folder offered" has "1) tmp/osm-p2p-syncfile-31337 (2 feeds)"
+	check "a linked leftover: the link not offered" sh -c "! grep -q ') tmp/osm-p2p-syncfile-4040' '$TMP/out'"
+	check "a linked leftover: said" says "$W/tmp/osm-p2p-syncfile-4040 is a symbolic link: it was not followed, since others may write in a temporary folder"
+	rm -rf "$W/tmp/osm-p2p-syncfile-31337" "$W/tmp/osm-p2p-syncfile-4040"
 else
 	skip "database: tests/unit/mkdb was not built (Check is missing)"
 fi

@@ -315,6 +315,55 @@ if [ -n "$DMG" ]; then
 	check "torn in data: the headline says what is rescued" has tdata-en-80x24 "Rescued: 6 entries that were still signed, into a new feed"
 	is "torn in data: the rescued file" "$("$SYNCDOCTOR" check --no-config --format json "$W/tdata-repaired.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 6 30"
 	rm -f "$W/node.mapeodata" "$W/node-repaired.mapeodata" "$W/tdata.mapeodata" "$W/tdata-repaired.mapeodata"
+	# Signatures cut short (feed-unsigned): only a warning in step 3, but
+	# a plain rebuild refuses the file (tests/advice-warnings.sh). The
+	# wizard says damaged, not "can be used", and its salvage is the
+	# repair the CLI advises; proved with the real Mapeo.
+	cp "$D/good-project-A.mapeodata" "$W/sigcut.mapeodata"
+	chmod u+w "$W/sigcut.mapeodata"
+	"$MK" cut "$W/sigcut.mapeodata" 0/signatures 100 >/dev/null
+	cp "$W/sigcut.mapeodata" "$TMP/sigcut.orig"
+	run sigcut-en-80x24 80x24 en sigcut sigcut.mapeodata
+	is "signatures cut: exit status 2 (problems)" "$rc" 2
+	check "signatures cut: step 3 says damaged" has sigcut-en-80x24 "DAMAGED"
+	check "signatures cut: ... not small problems" sh -c "! grep -q 'SMALL PROBLEMS' '$TMP/sigcut-en-80x24.txt'"
+	check "signatures cut: the freeze sign does not say the data checks out" has sigcut-en-80x24 "Not that this check can tell, but a warning listed above needs a repair"
+	check "signatures cut: the summary never says the file can be used" sh -c "! grep -q 'The file can be used' '$TMP/sigcut-en-80x24.txt'"
+	check "signatures cut: the summary's Next names the salvage key" has sigcut-en-80x24 "The file is damaged. Choose 4 to write a new sync file with everything$"
+	check "signatures cut: salvage is offered and the default" has sigcut-en-80x24 "▶   4) Salvage: write a new sync file"
+	check "signatures cut: ... in the wizard's words" sh -c "! grep -q 'syncdoctor rebuild\|--salvage' '$TMP/sigcut-en-80x24.txt'"
+	check "signatures cut: written and verified" has sigcut-en-80x24 "Written and verified: sigcut-repaired.mapeodata"
+	check "signatures cut: the original is unchanged" cmp -s "$TMP/sigcut.orig" "$W/sigcut.mapeodata"
+	# feed 0 unsigned is cut; feed 1's 5 blocks and every photo are kept
+	is "signatures cut: the salvaged file" "$("$SYNCDOCTOR" check --no-config --format json "$W/sigcut-repaired.mapeodata" | jq -r '[.verdict, (.feeds | map(.length) | join("+")), .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 0+5 5 30"
+	mapeo "signatures cut: the wizard's salvage" "$W/sigcut-repaired.mapeodata" ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e 5 30
+	golden sigcut-en-80x24
+	rm -f "$W/sigcut.mapeodata" "$W/sigcut-repaired.mapeodata"
+	# B's observations are all in feed 0: the salvage keeps none, so the
+	# summary says no repair of the file alone gives one, as the CLI does
+	printf 'Enter\n1\nEnter\nEnter\nDump\nPgDn\nDump\nEnter\nDump\n' >"$TMP/step3.keys"
+	cp "$D/good-project-B.mapeodata" "$W/sigcutb.mapeodata"
+	chmod u+w "$W/sigcutb.mapeodata"
+	"$MK" cut "$W/sigcutb.mapeodata" 0/signatures 100 >/dev/null
+	printf 'Enter\n1\nEnter\nEnter\nDump\nPgDn\nDump\nEnter\nDump\nEnter\nDump\n' >"$TMP/step3-enter.keys"
+	run sigcutb-en-80x24 80x24 en "$TMP/step3-enter.keys" sigcutb.mapeodata
+	check "signatures cut, B: step 3 says damaged" has sigcutb-en-80x24 "^  DAMAGED"
+	check "signatures cut, B: the summary says no repair of it alone gives a file" sh -c "tr '\n' ' ' <'$TMP/sigcutb-en-80x24.txt' | tr -s ' ' | grep -q 'The file is damaged, and no repair of it alone gives Mapeo a file: what still verifies holds none of its observations. Choose 8 to look for a database'"
+	check "signatures cut, B: Enter looks for a leftover database, as Next says" sh -c "grep -q '^ *4) Salvage: write' '$TMP/sigcutb-en-80x24.txt' && grep -q 'Databases left by interrupted syncs' '$TMP/sigcutb-en-80x24.txt'"
+	check "signatures cut, B: never that the file can be used" sh -c "! grep -q 'The file can be used' '$TMP/sigcutb-en-80x24.txt'"
+	rm -f "$W/sigcutb.mapeodata"
+	# A damaged signature a later one outvotes: a warning a plain rebuild
+	# mends. As before: small problems, the file can be used, the repair
+	# offered is the plain one.
+	cp "$D/good-project-A.mapeodata" "$W/sigflip.mapeodata"
+	chmod u+w "$W/sigflip.mapeodata"
+	"$MK" sig "$W/sigflip.mapeodata" 0 0 >/dev/null
+	run sigflip-en-80x24 80x24 en "$TMP/step3.keys" sigflip.mapeodata
+	check "outvoted signature: small problems" has sigflip-en-80x24 "^  SMALL PROBLEMS"
+	check "outvoted signature: the freeze sign as before" has sigflip-en-80x24 "Not because of this file: its structure and every device's data check"
+	check "outvoted signature: the file can be used" has sigflip-en-80x24 "The file can be used, but read the warnings above"
+	check "outvoted signature: the plain repair, not the salvage" sh -c "grep -q '4) Repair: write a new, repaired sync file' '$TMP/sigflip-en-80x24.txt' && ! grep -q 'Salvage:' '$TMP/sigflip-en-80x24.txt'"
+	rm -f "$W/sigflip.mapeodata"
 fi
 
 # Going back keeps the choices (issue 17): config B chosen, back from

@@ -628,6 +628,23 @@ static bool temp_is(const char *root, const char *path, mode_t kind)
 	return io_lstat_beneath(root, path, &st) && (st.st_mode & S_IFMT) == kind;
 }
 
+/* path below root is a symbolic link, not followed: noted in e (the
+ * report says so, so that what it points to does not just look missing).
+ * True when it is one. */
+static bool temp_link(env_info *e, const char *root, const char *path)
+{
+	struct stat st;
+	if (!io_lstat_beneath(root, path, &st) || !S_ISLNK(st.st_mode))
+		return false;
+	if (e->n_temp_links_kept < ENV_LINKS_MAX) {
+		if (!e->temp_links)
+			e->temp_links = xcalloc(ENV_LINKS_MAX + 1, sizeof *e->temp_links);
+		e->temp_links[e->n_temp_links_kept++] = xstrdup(path);
+	}
+	e->n_temp_links++;
+	return true;
+}
+
 static uint64_t du(const char *root, const char *path, int depth)
 {
 	struct stat st;
@@ -653,7 +670,7 @@ static uint64_t du(const char *root, const char *path, int depth)
 	return sum;
 }
 
-static void temp_multifeed(env_temp *t, const char *root, const char *mf, size_t *cap)
+static void temp_multifeed(env_info *e, env_temp *t, const char *root, const char *mf, size_t *cap)
 {
 	DIR *d = io_opendir_beneath(root, mf);
 	if (!d)
@@ -664,10 +681,16 @@ static void temp_multifeed(env_temp *t, const char *root, const char *mf, size_t
 		bool numeric = *n && strspn(n, "0123456789") == strlen(n) && strlen(n) < 9;
 		if (!numeric && !keys_is_hex64(n))
 			continue;
+		char *fp = xasprintf("%s/%s", mf, n);
+		bool linked = temp_link(e, root, fp);
+		free(fp);
+		if (linked)
+			continue;
 		char *kp = xasprintf("%s/%s/key", mf, n);
 		sd_input *in;
 		uint8_t key[32];
-		bool got = sdin_open_beneath(root, kp, &in, NULL) == SD_OK;
+		bool got =
+		    !temp_link(e, root, kp) && sdin_open_beneath(root, kp, &in, NULL) == SD_OK;
 		free(kp);
 		if (got) {
 			got = sdin_size(in) == 32 && sdin_read_exact(in, key, 32, 0, NULL) == SD_OK;
@@ -733,6 +756,7 @@ static void scan_temps(env_info *e)
 			char *p = xasprintf("%s/%s", *dir, de->d_name);
 			struct stat st;
 			if (lstat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				(void)temp_link(e, *dir, p);
 				free(p);
 				continue;
 			}
@@ -746,13 +770,17 @@ static void scan_temps(env_info *e)
 			char *mf = xasprintf("%s/multifeed", p);
 			if (temp_is(*dir, mf, S_IFDIR)) {
 				t->has_multifeed = true;
-				temp_multifeed(t, *dir, mf, &kcap);
+				temp_multifeed(e, t, *dir, mf, &kcap);
+			} else {
+				(void)temp_link(e, *dir, mf);
 			}
 			free(mf);
 			char *tp = xasprintf("%s/osm-p2p-db.tar", p);
 			if (temp_is(*dir, tp, S_IFREG)) {
 				t->has_db_tar = true;
 				temp_db_tar(t, *dir, tp, &kcap);
+			} else {
+				(void)temp_link(e, *dir, tp);
 			}
 			free(tp);
 		}
@@ -981,5 +1009,6 @@ void env_free(env_info *e)
 	for (size_t i = 0; i < e->n_temps; i++)
 		free(e->temps[i].path), free(e->temps[i].feed_keys);
 	free(e->temps);
+	env_free_list(e->temp_links);
 	free(e);
 }

@@ -108,8 +108,17 @@ typedef struct env_info {
 	char **temp_dirs; /* NULL-terminated, the ones that exist */
 	env_temp *temps;
 	size_t n_temps;
+	/* the symbolic links the scan did not follow (others may write in a
+	 * temporary folder): a leftover folder itself, its multifeed/ or
+	 * osm-p2p-db.tar, a feed folder or key file in multifeed/. At most
+	 * ENV_LINKS_MAX paths, as found (not escaped); n_temp_links counts
+	 * them all. */
+	char **temp_links;
+	size_t n_temp_links_kept, n_temp_links;
 	env_space temp_space; /* of the first temp dir */
 } env_info;
+
+#define ENV_LINKS_MAX 20
 
 typedef struct env_options {
 	const char *userdata; /* userData override (--userdata); NULL: found */

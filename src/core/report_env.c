@@ -156,6 +156,12 @@ static json_t *env_json(const report_env *r)
 		json_array_append_new(td, json_string(*p));
 	json_object_set_new(o, "temp_dirs", td);
 	json_object_set_new(o, "leftover_temp", temps_json(e));
+	json_t *links = json_array();
+	for (size_t i = 0; i < e->n_temp_links_kept; i++)
+		json_array_append_new(links, json_string(e->temp_links[i]));
+	json_object_set_new(o, "links_not_followed", links);
+	json_object_set_new(o, "links_not_followed_total",
+	                    json_integer((json_int_t)e->n_temp_links));
 	json_object_set_new(o, "temp_space", space_json(e));
 	return o;
 }
@@ -281,6 +287,34 @@ static void logs_text(const env_info *e, strbuf *b)
 		line(b, 2, _("(%zu older ones not shown)"), e->n_events_total - e->n_events);
 }
 
+void report_env_links(const env_info *e, void (*emit)(const char *text, void *ud), void *ud)
+{
+	for (size_t i = 0; i < e->n_temp_links_kept; i++) {
+		char *p = report_escape(e->temp_links[i]);
+		char *l = xasprintf(_("%s is a symbolic link: it was not followed, since others "
+		                      "may write in a temporary folder"),
+		                    p);
+		emit(l, ud);
+		free(l);
+		free(p);
+	}
+	size_t more = e->n_temp_links - e->n_temp_links_kept;
+	if (more) {
+		char *l =
+		    xasprintf(P_("... and %zu more symbolic link, not followed either",
+		                 "... and %zu more symbolic links, not followed either", more),
+		              more);
+		emit(l, ud);
+		free(l);
+	}
+}
+
+/* text is escaped already (report_env_links()) */
+static void link_line(const char *text, void *ud) { sb_printf(ud, "  %s\n", text); }
+
+/* The links the scan did not follow, one line each (report_env_links()). */
+static void env_links_text(const env_info *e, strbuf *b) { report_env_links(e, link_line, b); }
+
 static void temps_text(const env_info *e, strbuf *b)
 {
 	heading(b, _("Folders left by interrupted syncs"));
@@ -306,6 +340,7 @@ static void temps_text(const env_info *e, strbuf *b)
 			line(b, 2, _("%s (%s, %s): no database in it"), x->path, when, sz);
 		free(sz);
 	}
+	env_links_text(e, b);
 	if (e->n_temps)
 		line(b, 2, "%s",
 		     _("Check a sync file with 'syncdoctor check' to see whether one of these "

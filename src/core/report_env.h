@@ -26,5 +26,11 @@ typedef struct report_env {
 
 /* Append e rendered in fmt to out. */
 void report_env_render(const report_env *e, report_format fmt, strbuf *out);
+/* One translated line for each symbolic link the scan of the temporary
+ * folders did not follow (env_info.temp_links), its path escaped, and
+ * one for those past ENV_LINKS_MAX: emit(text, ud) for each, text owned
+ * by the callee only while it runs. For `syncdoctor env` and the
+ * wizard's offer of leftover folders. */
+void report_env_links(const env_info *e, void (*emit)(const char *text, void *ud), void *ud);
 
 #endif

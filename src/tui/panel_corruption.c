@@ -124,6 +124,10 @@ static void add_group(ui_page *p, const sd_report *r, fnd_severity sev, const ch
 
 static void add_indicators(ui_page *p, const sd_report *r)
 {
+	/* warnings only, but a plain rebuild would still show them (the
+	 * check's plan: wiz_needs_repair()): signatures cut short, or another
+	 * warning a plain rebuild refuses or leaves out */
+	bool unverified = wiz_needs_repair(r);
 	static const fnd_code frozen[] = {FND_TRUNCATED_FILE,
 	                                  FND_MISSING_INDEX,
 	                                  FND_DAMAGED_INDEX,
@@ -157,6 +161,9 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	static const fnd_code unfinished[] = {FND_UNPATCHED_HEADER, FND_COUNT};
 	page_add(p, UI_TEXT, 3, "%s",
 	         n ? _("Yes, this file can cause that: it has the damage listed above.")
+	         : unverified
+	             ? _("Not that this check can tell, but a warning listed above needs a "
+	                 "repair before Mapeo gets a file it accepts: the summary offers it.")
 	         : count_codes(r, unfinished, SEV_WARNING)
 	             ? _("Not because of this file. It shows that Mapeo stopped, or was closed, "
 	                 "while it wrote the file: a header was never finished. But Mapeo finds "
@@ -219,7 +226,7 @@ wiz_nav panel_corruption(wizard *w)
 	                  fnd_count_in(&r->findings, STEP_ENVIRONMENT, SEV_WARNING);
 	if (r->verdict == VERDICT_UNREADABLE)
 		page_add(&p, UI_BIG, 0, "%s", _("THE SYNC FILE COULD NOT BE READ"));
-	else if (errors)
+	else if (errors || wiz_needs_repair(r))
 		page_add(&p, UI_BIG, 0, "%s", _("DAMAGED"));
 	else if (warnings)
 		page_add(&p, UI_BIG, 0, "%s", _("SMALL PROBLEMS"));

@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "log.h"
 #include "report.h"
+#include "report_env.h"
 #include "wizard.h"
 
 static char *default_report_name(const char *file, const char *ext)
@@ -166,6 +167,8 @@ static void show_log(wizard *w)
 	page_free(&p);
 }
 
+static void link_text(const char *text, void *ud) { page_add(ud, UI_TEXT, 0, "%s", text); }
+
 /* Leftover folders a sync left in the temporary folders that can belong
  * to this file (its feeds or its project, or it cannot be told) and hold
  * a database: list them, rebuild from the one chosen. */
@@ -207,6 +210,9 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 		         _("Choose a folder to write a new sync file from its database:"));
 		p.selected = 0;
 	}
+	/* a link there is not followed (others may write there): said, so
+	 * that what it points to does not just look missing */
+	report_env_links(e, link_text, &p);
 	ui_answer a = ui_show(&p, false);
 	page_free(&p);
 	/* a folder no longer says its project: it is written for the
@@ -226,11 +232,6 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 	free(match);
 	free(shared);
 	env_free(e);
-}
-
-static bool step_errors(const sd_report *r, fnd_step step)
-{
-	return fnd_count_in(&r->findings, step, SEV_ERROR) > 0;
 }
 
 /* The three checks in one line each: problems and warnings, or why none
@@ -294,7 +295,7 @@ static void add_choices(ui_page *p, const wizard *w, const sd_report *r, summary
 	}
 	/* a mismatch only when the file's project could be read */
 	c->mismatch = fnd_has(&r->findings, FND_PROJECT_MISMATCH) && !wiz_project_unknown(w, r);
-	c->damaged = step_errors(r, STEP_CORRUPTION);
+	c->damaged = wiz_needs_repair(r);
 	c->no_db = fnd_has(&r->findings, FND_DATABASE_MISSING);
 	c->readable =
 	    r->verdict != VERDICT_UNREADABLE && !fnd_has(&r->findings, FND_NOT_A_SYNC_FILE);
@@ -522,11 +523,14 @@ wiz_nav panel_summary(wizard *w)
 			page_add(&p, UI_TEXT, 2, "%s", w->seen_before);
 		}
 		/* Enter does what "Next" advises; never Quit far below the text */
-		p.selected = c.check_new >= 0 ? c.check_new
-		             : c.no_db        ? c.leftover
-		             : c.damaged      ? c.repair
-		             : c.mismatch     ? c.repair
-		                              : c.text;
+		/* (no repair of the file alone gives one: "Next" names the
+		 * leftover folders only) */
+		bool refused = c.damaged && r->advised && r->salvage_refused && !r->rescue_only;
+		p.selected = c.check_new >= 0     ? c.check_new
+		             : c.no_db || refused ? c.leftover
+		             : c.damaged          ? c.repair
+		             : c.mismatch         ? c.repair
+		                                  : c.text;
 		if (p.selected < 0)
 			p.selected = c.text;
 		ui_answer a = ui_show(&p, wiz_work_unsaved(w));

@@ -412,9 +412,14 @@ bool wiz_work_unsaved(const wizard *w) { return (w->full || w->quick || w->db) &
 
 /* ---- repair ---- */
 
-static bool has_corruption(const sd_report *r)
+bool wiz_needs_repair(const sd_report *r)
 {
-	return r && fnd_count_in(&r->findings, STEP_CORRUPTION, SEV_ERROR) > 0;
+	if (!r)
+		return false;
+	/* the plan of rebuild_advise(): a plain rebuild refuses or leaves
+	 * out what such warnings mark, so the repair is the salvage */
+	return fnd_count_in(&r->findings, STEP_CORRUPTION, SEV_ERROR) > 0 ||
+	       (r->advised && !r->rebuild_whole);
 }
 
 /* "<dir>/<name>-repaired.mapeodata", numbered when taken. */
@@ -713,7 +718,7 @@ void wiz_rebuild_from(wizard *w, const char *folder, const char *cfg)
 	if (own && !w->full && !wiz_check(w, false))
 		return;
 	/* a leftover folder is what an interrupted sync left: keep what verifies */
-	opt.salvage = !own || has_corruption(w->full ? w->full : w->quick);
+	opt.salvage = !own || wiz_needs_repair(w->full ? w->full : w->quick);
 	w->cancel = 0;
 	sd_progress prog = {on_progress, w, &w->cancel};
 	/* A folder is joined to the sync file, as 'rebuild FILE --database DIR'

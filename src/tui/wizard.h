@@ -110,6 +110,13 @@ int wiz_exit_status(const wizard *w);
 /* Whether quitting now loses work (a diagnosis not saved anywhere). */
 bool wiz_work_unsaved(const wizard *w);
 
+/* Does the file need a repair before Mapeo takes it: an error in step 3,
+ * or warnings the check's plan found a plain rebuild would still show
+ * (signatures cut short: r->advised without r->rebuild_whole, as the
+ * CLI's advice reads it)? Warnings a plain rebuild mends, or Mapeo
+ * ignores, do not. r may be NULL. */
+bool wiz_needs_repair(const sd_report *r);
+
 wiz_nav panel_welcome(wizard *w);
 wiz_nav panel_file(wizard *w);
 wiz_nav panel_config(wizard *w); /* which configuration to compare with */
