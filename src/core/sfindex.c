@@ -697,7 +697,8 @@ static tail_entry *tail_entries(const char *t, size_t end, size_t *n, const sd_p
 			(*n)++;
 	}
 	bool dup = false;
-	qsort(v, *n, sizeof *v, cmp_entry_name);
+	if (*n > 1) /* (v is NULL for an empty index: qsort must not see it) */
+		qsort(v, *n, sizeof *v, cmp_entry_name);
 	for (size_t k = 1; k < *n && !dup; k++)
 		dup = !strcmp(v[k].name, v[k - 1].name);
 	if (r == BK_JUNK || dup) {
