@@ -1022,8 +1022,11 @@ static void summary_findings(verifier *v)
 	empty_feed_pages(v);
 	if (len && res->present < len)
 		feed_finding(v->fl, FND_FEED_INCOMPLETE, index, v->dir, "bitfield", -1,
-		             _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
-		               "with this file can stall waiting for them"),
+		             P_("feed %d has %llu of its %llu block (%llu missing): a sync "
+		                "with this file can stall waiting for it",
+		                "feed %d has %llu of its %llu blocks (%llu missing): a sync "
+		                "with this file can stall waiting for them",
+		                len),
 		             index, (unsigned long long)res->present, (unsigned long long)len,
 		             (unsigned long long)(len - res->present));
 	/* without a key nothing tells a good signature from a bad one:
@@ -1032,7 +1035,9 @@ static void summary_findings(verifier *v)
 	    v->lines_signed < len) {
 		if (res->signed_len < 0)
 			feed_finding(v->fl, FND_FEED_UNSIGNED, index, v->dir, "signatures", 0,
-			             _("feed %d: no valid signature covers any of its %llu blocks"),
+			             P_("feed %d: no valid signature covers its %llu block",
+			                "feed %d: no valid signature covers any of its %llu blocks",
+			                len),
 			             index, (unsigned long long)len);
 		else
 			feed_finding(
@@ -1193,7 +1198,9 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		verify_parents(v, prog);
 		if (v->reported > MAX_REPORTED)
 			feed_finding(fl, FND_FEED_HASH_MISMATCH, index, v->dir, NULL, -1,
-			             _("feed %d: %u more hash problems were not listed one by one"),
+			             P_("feed %d: %u more hash problem was not listed",
+			                "feed %d: %u more hash problems were not listed one by one",
+			                v->reported - MAX_REPORTED),
 			             index, v->reported - MAX_REPORTED);
 		verify_signatures(v, prog);
 		verified_prefix(v);
