@@ -2198,11 +2198,17 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	else if (p->n_rescuable && !p->n_rescued)
 		sb_printf(
 		    out,
-		    _("  Rescue: %zu entries left out still hash to what their device signed. "
-		      "'--rescue' copies them into a new feed under a new key that syncdoctor "
-		      "makes, so Mapeo receives them. What it costs: those observations get "
-		      "new versions, and when the device that made them syncs again they may "
-		      "appear twice.\n"),
+		    P_("  Rescue: %zu entry left out still hashes to what its device signed. "
+		       "'--rescue' copies it into a new feed under a new key that syncdoctor "
+		       "makes, so Mapeo receives it. What it costs: that observation gets a "
+		       "new version, and when the device that made it syncs again it may "
+		       "appear twice.\n",
+		       "  Rescue: %zu entries left out still hash to what their device signed. "
+		       "'--rescue' copies them into a new feed under a new key that syncdoctor "
+		       "makes, so Mapeo receives them. What it costs: those observations get "
+		       "new versions, and when the device that made them syncs again they may "
+		       "appear twice.\n",
+		       p->n_rescuable),
 		    p->n_rescuable);
 	if (p->n_unclean == 1 && p->no_observations) {
 		sb_printf(out, "%s\n",
