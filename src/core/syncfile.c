@@ -2503,9 +2503,13 @@ static void inner_entry_faults(inner_walk *w, const tar_entry *e)
 		finding *f =
 		    w->db->unpatched
 		        ? fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
-		                  _("the database entry '%s' (its header at byte %llu, %llu "
-		                    "bytes into the database) is cut: it should hold %llu "
-		                    "bytes, but the file ends after %llu of them"),
+		                  P_("the database entry '%s' (its header at byte %llu, %llu "
+		                     "bytes into the database) is cut: it should hold %llu "
+		                     "byte, but the file holds %llu of it",
+		                     "the database entry '%s' (its header at byte %llu, %llu "
+		                     "bytes into the database) is cut: it should hold %llu "
+		                     "bytes, but the file ends after %llu of them",
+		                     e->size),
 		                  en, (unsigned long long)e->header_off,
 		                  (unsigned long long)(e->header_off - w->db->data_off),
 		                  (unsigned long long)e->size, (unsigned long long)have)
