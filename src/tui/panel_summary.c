@@ -191,7 +191,7 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 		char *sp = wiz_show_path(t->path);
 		char *l =
 		    shared[i]
-		        ? xasprintf(P_("%s (%zu feed, %zu of them in this file)",
+		        ? xasprintf(P_("%s (%zu feed, %zu in this file)",
 		                       "%s (%zu feeds, %zu of them in this file)", t->n_feeds),
 		                    sp, t->n_feeds, shared[i])
 		        : xasprintf(P_("%s (%zu feed)", "%s (%zu feeds)", t->n_feeds), sp,
