@@ -138,10 +138,10 @@ MKDB=${top_builddir}/tests/unit/mkdb
 if [ -x "$MKDB" ] && command -v jq >/dev/null 2>&1; then
 	# the temporary folders looked in are this test's own (tests/lib.sh)
 	"$MKDB" --temp "$D/edge-empty-device-A.mapeodata" "$SYNCDOCTOR_TMPDIRS/osm-p2p-syncfile-4242" || fail "mkdb --temp"
-	left() { "$SYNCDOCTOR" check --no-config --format json "$D/edge-empty-device-A.mapeodata" | jq -r '.findings[] | select(.code == "leftover-temp-database") | "detail: \(.detail)"'; }
-	plural_is "en: a leftover database of 1 feed" en "detail: 1 feed" left
+	left() { "$SYNCDOCTOR" check --no-config --format json "$D/edge-empty-device-A.mapeodata" | jq -r '.findings[] | select(.code == "leftover-temp-database") | "detail: \(.detail)|"'; }
+	plural_is "en: a leftover database of 1 feed" en "detail: 1 feed|" left
 	if [ $pending = 1 ]; then
-		plural_is "es: a leftover database of 1 feed" es "detail: 1 dispositivo" left
+		plural_is "es: a leftover database of 1 feed" es "detail: 1 dispositivo|" left
 		case "$out" in *"dispositivos"*) fail "es: 1 feed is not 'dispositivos'"; diag "$out" ;; *) ok "es: 1 feed is not 'dispositivos'" ;; esac
 	else
 		skip "es: a leftover database of 1 feed (po/pending not folded and no msgcat)"
