@@ -246,7 +246,7 @@ mapeo_refuses "a block 'null', as it is" "$f" "$KA"
 status "a block 'null': --repair keeps it, so it refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/null.repair.mapeodata"
 check "a block 'null': --repair names --exclude-suspect" grep -q -- "--exclude-suspect" "$TMP/err"
 status "a block 'null': --exclude-suspect" 0 "$SYNCDOCTOR" --no-journal rebuild --exclude-suspect "$f" -o "$TMP/null.out.mapeodata"
-check "a block 'null': the plan counts it as suspect" grep -q "1 blocks are left out, 0 of them not suspect" "$TMP/out"
+check "a block 'null': the plan counts it as suspect" grep -q "1 block is left out, 0 of them not suspect" "$TMP/out"
 is "a block 'null': the rebuilt file" "$(json "$TMP/null.out.mapeodata" '[.verdict, .feeds[2].length, .observations.heads] | join(" ")')" "ok 0 24"
 mapeo "a block 'null', rebuilt" "$TMP/null.out.mapeodata" "$KA" 24 30
 

@@ -281,8 +281,10 @@ static sd_status verify_bundle(void *ud, const char *tmp, sd_error *err)
 	gzclose(f);
 	if (st == SD_OK && members != vc->members)
 		st = sd_error_set(err, SD_ERR_FORMAT,
-		                  _("%s: the written bundle holds %zu members instead of %zu"), tmp,
-		                  members, vc->members);
+		                  P_("%s: the written bundle holds %zu member instead of %zu",
+		                     "%s: the written bundle holds %zu members instead of %zu",
+		                     members),
+		                  tmp, members, vc->members);
 	return st;
 }
 
@@ -440,7 +442,10 @@ static char *file_listing(const sd_report *r, const char *file, strlist *keys, c
 			}
 			free(itext);
 		}
-		sb_printf(&lb, _("# The inner database (osm-p2p-db.tar) of %s: %zu files.\n"),
+		sb_printf(&lb,
+		          P_("# The inner database (osm-p2p-db.tar) of %s: %zu file.\n",
+		             "# The inner database (osm-p2p-db.tar) of %s: %zu files.\n",
+		             sf->n_inner),
 		          r->file, sf->n_inner);
 		sb_add(&lb, _("# size in bytes, then name; file contents are not included.\n"));
 		for (size_t i = 0; i < sf->n_inner; i++)

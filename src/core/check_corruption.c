@@ -566,13 +566,18 @@ static void earlier_copy_note(sd_report *r, syncfile *sf, const sf_feed *fd, con
 	report_feed alt_rf;
 	if (!check_earlier_copy(sf, fd, rf, &alt, &alt_rf, prog))
 		return;
-	finding *f = fnd_add(
-	    &r->findings, FND_INNER_TAR_DAMAGED,
-	    _("the database holds feed %d's files more than once, and Mapeo keeps the last copy, "
-	      "which does not verify (%llu of %llu blocks); an earlier copy that the database "
-	      "also holds verifies %llu blocks, and a rebuild takes it"),
-	    fd->index, (unsigned long long)rf->verified, (unsigned long long)rf->length,
-	    (unsigned long long)alt_rf.verified);
+	/* TRANSLATORS: how much of the last copy verifies: "3 of 20 blocks" */
+	char *last = xasprintf(P_("%llu of %llu block", "%llu of %llu blocks", rf->length),
+	                       (unsigned long long)rf->verified, (unsigned long long)rf->length);
+	char *earlier = xasprintf(P_("%llu block", "%llu blocks", alt_rf.verified),
+	                          (unsigned long long)alt_rf.verified);
+	/* TRANSLATORS: the first %s is "3 of 20 blocks", the second "20 blocks" */
+	finding *f = fnd_add(&r->findings, FND_INNER_TAR_DAMAGED,
+	                     _("the database holds feed %d's files more than once, and Mapeo "
+	                       "keeps the last copy, which does not verify (%s); an earlier copy "
+	                       "that the database also holds verifies %s, and a rebuild takes it"),
+	                     fd->index, last, earlier);
+	free(last), free(earlier);
 	f->feed = fd->index;
 	fnd_set_member(f, "osm-p2p-db.tar");
 }

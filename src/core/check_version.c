@@ -245,11 +245,16 @@ static void leftover_findings(sd_report *r, const env_info *e)
 			      "to this file"),
 			    t->path, when, size, what, named);
 		else if (m < 0 && refs && r->n_photo_ids)
-			f = fnd_add(&r->findings, FND_LEFTOVER_TEMP_DATABASE,
-			            _("%s, left by an interrupted sync on %s (%s), holds %s whose "
-			              "observations name %zu photos, none of them in this file: it "
-			              "comes from another sync file"),
-			            t->path, when, size, what, refs);
+			f = fnd_add(
+			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
+			    P_("%s, left by an interrupted sync on %s (%s), holds %s whose "
+			       "observations name %zu photo, not in this file: it comes from "
+			       "another sync file",
+			       "%s, left by an interrupted sync on %s (%s), holds %s whose "
+			       "observations name %zu photos, none of them in this file: it "
+			       "comes from another sync file",
+			       refs),
+			    t->path, when, size, what, refs);
 		else if (m < 0 && !t->has_multifeed && !t->has_db_tar)
 			f = fnd_add(
 			    &r->findings, FND_LEFTOVER_TEMP_DATABASE,
@@ -277,7 +282,7 @@ static void leftover_findings(sd_report *r, const env_info *e)
 			      "belongs to this file cannot be told"),
 			    t->path, when, size, what);
 		free(size);
-		char *d = xasprintf(_("%zu feeds"), t->n_feeds);
+		char *d = xasprintf(P_("%zu feed", "%zu feeds", t->n_feeds), t->n_feeds);
 		fnd_set_detail(f, d);
 		free(d);
 	}

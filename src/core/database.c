@@ -414,8 +414,11 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 	if (over) {
 		finding *f = fnd_add(
 		    fl, FND_LIMIT_EXCEEDED,
-		    _("%s has more than %llu feed folders: %llu of them (%s among them) were not "
-		      "read nor checked"),
+		    P_("%s has more than %llu feed folders: %llu of them (%s) was not read nor "
+		       "checked",
+		       "%s has more than %llu feed folders: %llu of them (%s among them) were not "
+		       "read nor checked",
+		       over),
 		    dbdir, (unsigned long long)sd_limit(SD_LIMIT_FEEDS), (unsigned long long)over,
 		    first_over);
 		f->feed = atoi(first_over);
@@ -544,11 +547,15 @@ static void list_media(syncfile *sf, db_view *v, const char *media, findings *fl
 		free(tdir);
 	}
 	if (over) {
-		finding *f = fnd_add(fl, FND_LIMIT_EXCEEDED,
-		                     _("%s has more than %llu photo files: %llu of them (%s among "
-		                       "them) were not read nor checked"),
-		                     media, (unsigned long long)sd_limit(SD_LIMIT_MEDIA),
-		                     (unsigned long long)over, first_over);
+		finding *f =
+		    fnd_add(fl, FND_LIMIT_EXCEEDED,
+		            P_("%s has more than %llu photo files: %llu of them (%s) was not "
+		               "read nor checked",
+		               "%s has more than %llu photo files: %llu of them (%s among "
+		               "them) were not read nor checked",
+		               over),
+		            media, (unsigned long long)sd_limit(SD_LIMIT_MEDIA),
+		            (unsigned long long)over, first_over);
 		fnd_set_media(f, first_over);
 		free(first_over);
 	}

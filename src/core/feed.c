@@ -925,15 +925,26 @@ static void bitfield_short(verifier *v)
 			quiet = !data_bit(v, k);
 		feed_finding(
 		    v->fl, FND_FEED_BITFIELD_DAMAGED, v->index, v->dir, "bitfield", (int64_t)bl,
-		    quiet ? _("feed %d: its bitfield gives it %llu blocks where its tree "
-		              "holds %llu: Mapeo reads the feed as %llu blocks long and "
-		              "ends the sync without the others, with no error (their "
-		              "observations do not arrive)")
-		          : _("feed %d: its bitfield gives it %llu blocks where its tree "
-		              "holds %llu: Mapeo takes the bitfield's count (%llu), so the "
-		              "blocks past it do not sync, and the sync stops ('Remote "
-		              "checksum failed' or 'Missing tree roots needed for "
-		              "verify')"),
+		    quiet ? P_("feed %d: its bitfield gives it %llu block where its tree "
+		               "holds %llu: Mapeo reads the feed as %llu block long and "
+		               "ends the sync without the others, with no error (their "
+		               "observations do not arrive)",
+		               "feed %d: its bitfield gives it %llu blocks where its tree "
+		               "holds %llu: Mapeo reads the feed as %llu blocks long and "
+		               "ends the sync without the others, with no error (their "
+		               "observations do not arrive)",
+		               bl)
+		          : P_("feed %d: its bitfield gives it %llu block where its tree "
+		               "holds %llu: Mapeo takes the bitfield's count (%llu), so the "
+		               "blocks past it do not sync, and the sync stops ('Remote "
+		               "checksum failed' or 'Missing tree roots needed for "
+		               "verify')",
+		               "feed %d: its bitfield gives it %llu blocks where its tree "
+		               "holds %llu: Mapeo takes the bitfield's count (%llu), so the "
+		               "blocks past it do not sync, and the sync stops ('Remote "
+		               "checksum failed' or 'Missing tree roots needed for "
+		               "verify')",
+		               bl),
 		    v->index, (unsigned long long)bl, (unsigned long long)v->len,
 		    (unsigned long long)bl);
 	}
@@ -1022,8 +1033,11 @@ static void summary_findings(verifier *v)
 	empty_feed_pages(v);
 	if (len && res->present < len)
 		feed_finding(v->fl, FND_FEED_INCOMPLETE, index, v->dir, "bitfield", -1,
-		             _("feed %d has %llu of its %llu blocks (%llu missing): a sync "
-		               "with this file can stall waiting for them"),
+		             P_("feed %d has %llu of its %llu block (%llu missing): a sync "
+		                "with this file can stall waiting for it",
+		                "feed %d has %llu of its %llu blocks (%llu missing): a sync "
+		                "with this file can stall waiting for them",
+		                len),
 		             index, (unsigned long long)res->present, (unsigned long long)len,
 		             (unsigned long long)(len - res->present));
 	/* without a key nothing tells a good signature from a bad one:
@@ -1032,7 +1046,9 @@ static void summary_findings(verifier *v)
 	    v->lines_signed < len) {
 		if (res->signed_len < 0)
 			feed_finding(v->fl, FND_FEED_UNSIGNED, index, v->dir, "signatures", 0,
-			             _("feed %d: no valid signature covers any of its %llu blocks"),
+			             P_("feed %d: no valid signature covers its %llu block",
+			                "feed %d: no valid signature covers any of its %llu blocks",
+			                len),
 			             index, (unsigned long long)len);
 		else
 			feed_finding(
@@ -1133,10 +1149,15 @@ static sd_status lines_salvage(verifier *v, feed_block_fn cb, void *ud, sd_error
 		/* the tree and the bitfield were both cut: the device signed more,
 		 * and the data holds it */
 		feed_finding(v->fl, FND_FEED_HASH_MISMATCH, v->index, v->dir, "tree", -1,
-		             _("feed %d: its tree and bitfield give it %llu blocks, but its data "
-		               "split into its entries gives %llu that the device's signature "
-		               "for length %llu proves (the tree and bitfield were cut or "
-		               "damaged): a salvage computes the tree again and keeps all %llu"),
+		             P_("feed %d: its tree and bitfield give it %llu block, but its data "
+		                "split into its entries gives %llu that the device's signature "
+		                "for length %llu proves (the tree and bitfield were cut or "
+		                "damaged): a salvage computes the tree again and keeps all %llu",
+		                "feed %d: its tree and bitfield give it %llu blocks, but its data "
+		                "split into its entries gives %llu that the device's signature "
+		                "for length %llu proves (the tree and bitfield were cut or "
+		                "damaged): a salvage computes the tree again and keeps all %llu",
+		                v->len),
 		             v->index, (unsigned long long)v->len, (unsigned long long)s,
 		             (unsigned long long)s, (unsigned long long)s);
 		v->res->present += s - v->len;
@@ -1144,10 +1165,15 @@ static sd_status lines_salvage(verifier *v, feed_block_fn cb, void *ud, sd_error
 		return st;
 	}
 	feed_finding(v->fl, FND_FEED_HASH_MISMATCH, v->index, v->dir, "tree", -1,
-	             _("feed %d: %llu of its blocks do not verify against its tree, but its "
-	               "data split into its entries gives blocks that the device's signature "
-	               "for length %llu proves: a salvage computes the tree again from them "
-	               "and keeps %llu of the feed's %llu blocks"),
+	             P_("feed %d: %llu of its blocks does not verify against its tree, but its "
+	                "data split into its entries gives blocks that the device's signature "
+	                "for length %llu proves: a salvage computes the tree again from them "
+	                "and keeps %llu of the feed's %llu blocks",
+	                "feed %d: %llu of its blocks do not verify against its tree, but its "
+	                "data split into its entries gives blocks that the device's signature "
+	                "for length %llu proves: a salvage computes the tree again from them "
+	                "and keeps %llu of the feed's %llu blocks",
+	                v->unplaced),
 	             v->index, (unsigned long long)v->unplaced, (unsigned long long)s,
 	             (unsigned long long)s, (unsigned long long)v->len);
 	return st;
@@ -1193,7 +1219,9 @@ sd_status feed_verify(const feed_source *src, int index, feed_result *res, findi
 		verify_parents(v, prog);
 		if (v->reported > MAX_REPORTED)
 			feed_finding(fl, FND_FEED_HASH_MISMATCH, index, v->dir, NULL, -1,
-			             _("feed %d: %u more hash problems were not listed one by one"),
+			             P_("feed %d: %u more hash problem was not listed",
+			                "feed %d: %u more hash problems were not listed one by one",
+			                v->reported - MAX_REPORTED),
 			             index, v->reported - MAX_REPORTED);
 		verify_signatures(v, prog);
 		verified_prefix(v);

@@ -445,7 +445,9 @@ static int insert_findings(jnl_db *j, const sd_report *r, int64_t cid)
 		size_t total = fnd_count_code(&r->findings, order[c]);
 		if (total <= JNL_MAX_PER_CODE)
 			continue;
-		char *m = xasprintf(_("... and %lld more findings of this kind"),
+		char *m = xasprintf(P_("... and %lld more finding of this kind",
+		                       "... and %lld more findings of this kind",
+		                       total - JNL_MAX_PER_CODE),
 		                    (long long)(total - JNL_MAX_PER_CODE));
 		ok = insert_finding(s, cid, fnd_info(order[c])->code, NULL, m, NULL, NULL);
 		free(m);
@@ -516,7 +518,9 @@ sd_status jnl_record_rebuild(jnl_db *j, const jnl_rebuild *rb, int64_t *id, sd_e
 			sqlite3_bind_int64(s, 1, rid);
 			sqlite3_bind_text(s, 2, k ? "change" : "dropped", -1, SQLITE_STATIC);
 			if (i + 1 == JNL_MAX_LINES && n > JNL_MAX_LINES) {
-				char *m = xasprintf(_("... and %zu more lines"), n - i);
+				char *m = xasprintf(
+				    P_("... and %zu more line", "... and %zu more lines", n - i),
+				    n - i);
 				bind_text(s, 3, m);
 				free(m);
 			} else {

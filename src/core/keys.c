@@ -27,9 +27,11 @@ bool keys_valid_project_key(const char *s, char *why, size_t whylen)
 	if (len != 64) {
 		if (why)
 			snprintf(why, whylen,
-			         _("the project key must be 64 characters long; this one is %zu "
-			           "characters "
-			           "long"),
+			         P_("the project key must be 64 characters long; this one is %zu "
+			            "character long",
+			            "the project key must be 64 characters long; this one is %zu "
+			            "characters long",
+			            len),
 			         len);
 		return false;
 	}

@@ -741,13 +741,17 @@ static void cut_suspect(rebuild_plan *p, syncfile *sf, const sd_report *r)
 		char *why =
 		    why_id ? xasprintf(_("observation %s, %s"), why_id, why_code ? why_code : "?")
 		           : xstrdup(why_code ? why_code : "?");
-		add_line(&pf->changes, &pf->n_changes,
-		         xasprintf(
-		             _("feed %d is cut before block %llu, its first suspect one (%s): %llu "
-		               "blocks are left out, %llu of them not suspect%s"),
-		             pf->from, (unsigned long long)first, why, (unsigned long long)lost,
-		             (unsigned long long)(lost > suspects[f] ? lost - suspects[f] : 0),
-		             cut < first ? _(" (the nearest signed length is earlier)") : ""));
+		add_line(
+		    &pf->changes, &pf->n_changes,
+		    xasprintf(
+		        P_("feed %d is cut before block %llu, its first suspect one (%s): %llu "
+		           "block is left out, %llu of them not suspect%s",
+		           "feed %d is cut before block %llu, its first suspect one (%s): %llu "
+		           "blocks are left out, %llu of them not suspect%s",
+		           lost),
+		        pf->from, (unsigned long long)first, why, (unsigned long long)lost,
+		        (unsigned long long)(lost > suspects[f] ? lost - suspects[f] : 0),
+		        cut < first ? _(" (the nearest signed length is earlier)") : ""));
 		free(why);
 		describe_cut(pf, sf, fd, cut, pf->keep, NULL);
 		pf->rescue_limit = cut; /* suspects are left out, not rescued */
@@ -961,11 +965,16 @@ static void plan_rescue(rebuild_plan *p, syncfile **sfs, const rebuild_options *
 		r->verifies = true;
 		add_line(
 		    &r->changes, &r->n_changes,
-		    xasprintf(_("feed %d is new: %llu entries left out above still hash to what "
-		                "their device signed, and are copied into it under a new key "
-		                "syncdoctor made. Those observations get new versions; when "
-		                "the device that made them syncs again, they may appear "
-		                "twice"),
+		    xasprintf(P_("feed %d is new: %llu entry left out above still hashes to what "
+		                 "its device signed, and is copied into it under a new key "
+		                 "syncdoctor made. That observation gets a new version; when "
+		                 "the device that made it syncs again, it may appear twice",
+		                 "feed %d is new: %llu entries left out above still hash to what "
+		                 "their device signed, and are copied into it under a new key "
+		                 "syncdoctor made. Those observations get new versions; when "
+		                 "the device that made them syncs again, they may appear "
+		                 "twice",
+		                 n),
 		              r->to, (unsigned long long)n));
 		p->n_feeds++;
 		p->estimated_size += 5 * TAR_BLOCK + r->data_bytes + n * 104 + HC_PAGE * 2;
@@ -1399,8 +1408,11 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
 static void plan_keyless(rebuild_plan *p, const report_feed *rf, const rebuild_options *opt)
 {
 	add_dropped(p, NULL,
-	            xasprintf(_("feed %d, all its %llu blocks: its key file is missing or "
-	                        "damaged, so none of it can be verified"),
+	            xasprintf(P_("feed %d, its %llu block: its key file is missing or "
+	                         "damaged, so none of it can be verified",
+	                         "feed %d, all its %llu blocks: its key file is missing or "
+	                         "damaged, so none of it can be verified",
+	                         rf->length),
 	                      rf->index, (unsigned long long)rf->length));
 	if (opt->salvage)
 		return;
@@ -2171,10 +2183,16 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	free(photos), free(feeds);
 	for (size_t i = 0; i < p->n_feeds; i++)
 		if (p->feeds[i].rescue) /* its key is new at every run: not worth showing */
-			sb_printf(out, _("    feed %d (new key): %llu entries rescued\n"),
+			sb_printf(out,
+			          P_("    feed %d (new key): %llu entry rescued\n",
+			             "    feed %d (new key): %llu entries rescued\n",
+			             p->feeds[i].keep),
 			          p->feeds[i].to, (unsigned long long)p->feeds[i].keep);
 		else
-			sb_printf(out, _("    feed %d (%.7s): %llu of %llu blocks\n"),
+			sb_printf(out,
+			          P_("    feed %d (%.7s): %llu of %llu block\n",
+			             "    feed %d (%.7s): %llu of %llu blocks\n",
+			             p->feeds[i].length),
 			          p->feeds[i].to, p->feeds[i].key_hex,
 			          (unsigned long long)p->feeds[i].keep,
 			          (unsigned long long)p->feeds[i].length);
@@ -2198,18 +2216,28 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 	if (p->n_rescuable && !p->n_rescued && p->front == SD_FRONT_WIZARD)
 		/* the wizard offers the rescue before it shows a plan */
 		sb_printf(out,
-		          _("  Rescue: %zu entries left out still hash to what their device "
-		            "signed. You chose not to copy them into a new feed, so they are "
-		            "left out; choose the repair again to be asked again.\n"),
+		          P_("  Rescue: %zu entry left out still hashes to what its device "
+		             "signed. You chose not to copy it into a new feed, so it is "
+		             "left out; choose the repair again to be asked again.\n",
+		             "  Rescue: %zu entries left out still hash to what their device "
+		             "signed. You chose not to copy them into a new feed, so they are "
+		             "left out; choose the repair again to be asked again.\n",
+		             p->n_rescuable),
 		          p->n_rescuable);
 	else if (p->n_rescuable && !p->n_rescued)
 		sb_printf(
 		    out,
-		    _("  Rescue: %zu entries left out still hash to what their device signed. "
-		      "'--rescue' copies them into a new feed under a new key that syncdoctor "
-		      "makes, so Mapeo receives them. What it costs: those observations get "
-		      "new versions, and when the device that made them syncs again they may "
-		      "appear twice.\n"),
+		    P_("  Rescue: %zu entry left out still hashes to what its device signed. "
+		       "'--rescue' copies it into a new feed under a new key that syncdoctor "
+		       "makes, so Mapeo receives it. What it costs: that observation gets a "
+		       "new version, and when the device that made it syncs again it may "
+		       "appear twice.\n",
+		       "  Rescue: %zu entries left out still hash to what their device signed. "
+		       "'--rescue' copies them into a new feed under a new key that syncdoctor "
+		       "makes, so Mapeo receives them. What it costs: those observations get "
+		       "new versions, and when the device that made them syncs again they may "
+		       "appear twice.\n",
+		       p->n_rescuable),
 		    p->n_rescuable);
 	if (p->n_unclean == 1 && p->no_observations) {
 		sb_printf(out, "%s\n",

@@ -979,7 +979,9 @@ static void log_text(const sd_report *r, bool project_only, int width, strbuf *o
 		                             "computer has them)",
 		                             v->n_log_total - v->n_log),
 		                          v->n_log_total - v->n_log)
-		              : xasprintf(_("(%zu older ones not shown; see 'syncdoctor env')"),
+		              : xasprintf(P_("(%zu older one not shown; see 'syncdoctor env')",
+		                             "(%zu older ones not shown; see 'syncdoctor env')",
+		                             v->n_log_total - v->n_log),
 		                          v->n_log_total - v->n_log);
 		wrap(out, NULL, 6, width, l);
 		free(l);
@@ -1216,15 +1218,21 @@ static void feed_text(const sd_report *r, const report_feed *f, int width, strbu
 {
 	char *l;
 	if (f->checked && r->is_database)
-		l = xasprintf(_("Feed %d (%.7s)%s: %llu blocks, %llu verified; Database status "
-		                "%llu/%llu."),
+		l = xasprintf(P_("Feed %d (%.7s)%s: %llu block, %llu verified; Database status "
+		                 "%llu/%llu.",
+		                 "Feed %d (%.7s)%s: %llu blocks, %llu verified; Database status "
+		                 "%llu/%llu.",
+		                 f->length),
 		              f->index, f->key_hex[0] ? f->key_hex : "?",
 		              f->own ? _(", this computer's own") : "",
 		              (unsigned long long)f->length, (unsigned long long)f->verified,
 		              (unsigned long long)f->present, (unsigned long long)f->length);
 	else if (f->checked)
-		l = xasprintf(_("Feed %d (%.7s): %llu blocks, %llu present, %llu intact, "
-		                "%llu verified."),
+		l = xasprintf(P_("Feed %d (%.7s): %llu block, %llu present, %llu intact, "
+		                 "%llu verified.",
+		                 "Feed %d (%.7s): %llu blocks, %llu present, %llu intact, "
+		                 "%llu verified.",
+		                 f->length),
 		              f->index, f->key_hex[0] ? f->key_hex : "?",
 		              (unsigned long long)f->length, (unsigned long long)f->present,
 		              (unsigned long long)f->intact, (unsigned long long)f->verified);

@@ -235,8 +235,10 @@ static void installs_text(const report_env *r, strbuf *b)
 	if (r->table_error)
 		line(b, 2, _("The table of Mapeo versions could not be read: %s"), r->table_error);
 	else
-		line(b, 2, _("Version table: %s (%zu releases)"), r->table_path,
-		     r->table ? r->table->n : 0);
+		line(b, 2,
+		     P_("Version table: %s (%zu release)", "Version table: %s (%zu releases)",
+		        r->table ? r->table->n : 0),
+		     r->table_path, r->table ? r->table->n : 0);
 }
 
 static void config_text(const env_info *e, strbuf *b)
@@ -284,7 +286,10 @@ static void logs_text(const env_info *e, strbuf *b)
 		     x->text);
 	}
 	if (e->n_events_total > e->n_events)
-		line(b, 2, _("(%zu older ones not shown)"), e->n_events_total - e->n_events);
+		line(b, 2,
+		     P_("(%zu older one not shown)", "(%zu older ones not shown)",
+		        e->n_events_total - e->n_events),
+		     e->n_events_total - e->n_events);
 }
 
 void report_env_links(const env_info *e, void (*emit)(const char *text, void *ud), void *ud)

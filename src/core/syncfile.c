@@ -502,19 +502,25 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 		m->unpatched = true;
 		m->truncated = !inner_complete;
 		m->size = end - m->data_off;
-		finding *f =
-		    fnd_add(fl, FND_UNPATCHED_HEADER,
-		            inner_complete
-		                ? _("the header of the database (osm-p2p-db.tar) at byte %llu "
-		                    "still says size 0, the size Mapeo writes first and fills in "
-		                    "last: Mapeo stopped while it put the database back into the "
-		                    "file; the whole database (%llu bytes) follows it")
-		                : _("the header of the database (osm-p2p-db.tar) at byte %llu "
-		                    "still says size 0, the size Mapeo writes first and fills in "
-		                    "last: Mapeo stopped while it put the database back into the "
-		                    "file; only %llu bytes of the database follow it, and the file "
-		                    "ends there"),
-		            (unsigned long long)pos, (unsigned long long)m->size);
+		finding *f = fnd_add(
+		    fl, FND_UNPATCHED_HEADER,
+		    inner_complete
+		        ? _("the header of the database (osm-p2p-db.tar) at byte %llu "
+		            "still says size 0, the size Mapeo writes first and fills in "
+		            "last: Mapeo stopped while it put the database back into the "
+		            "file; the whole database (%llu bytes) follows it")
+		        : P_("the header of the database (osm-p2p-db.tar) at byte %llu "
+		             "still says size 0, the size Mapeo writes first and fills in "
+		             "last: Mapeo stopped while it put the database back into the "
+		             "file; only %llu byte of the database follows it, and the file "
+		             "ends there",
+		             "the header of the database (osm-p2p-db.tar) at byte %llu "
+		             "still says size 0, the size Mapeo writes first and fills in "
+		             "last: Mapeo stopped while it put the database back into the "
+		             "file; only %llu bytes of the database follow it, and the file "
+		             "ends there",
+		             m->size),
+		    (unsigned long long)pos, (unsigned long long)m->size);
 		f->offset = (int64_t)pos;
 		fnd_set_member(f, DB_NAME);
 	} else if (m->size == 0 && m->data_off < sf->size && !header_or_end_at(sf, m->data_off)) {
@@ -526,12 +532,20 @@ static uint64_t member_extent(syncfile *sf, findings *fl, sf_member *m, uint64_t
 		finding *f = fnd_add(
 		    fl, FND_UNPATCHED_HEADER,
 		    m->kind == SF_KIND_INDEX
-		        ? _("the header of '%s' at byte %llu says size 0, but %llu bytes of the "
-		            "index follow it: Mapeo takes the index's size from this header, "
-		            "reads nothing and cannot open the file; a rebuild writes the header "
-		            "again")
-		        : _("the header of '%s' at byte %llu still says size 0, but %llu bytes "
-		            "of data follow it: a write died before it finished"),
+		        ? P_("the header of '%s' at byte %llu says size 0, but %llu byte of the "
+		             "index follows it: Mapeo takes the index's size from this header, "
+		             "reads nothing and cannot open the file; a rebuild writes the header "
+		             "again",
+		             "the header of '%s' at byte %llu says size 0, but %llu bytes of the "
+		             "index follow it: Mapeo takes the index's size from this header, "
+		             "reads nothing and cannot open the file; a rebuild writes the header "
+		             "again",
+		             m->size)
+		        : P_("the header of '%s' at byte %llu still says size 0, but %llu byte "
+		             "of data follows it: a write died before it finished",
+		             "the header of '%s' at byte %llu still says size 0, but %llu bytes "
+		             "of data follow it: a write died before it finished",
+		             m->size),
 		    m->name, (unsigned long long)pos, (unsigned long long)m->size);
 		f->offset = (int64_t)pos;
 		fnd_set_member(f, m->name);
@@ -756,9 +770,13 @@ static void checksum_finding(findings *fl, const tar_header *h, const sf_member 
 		free(ed);
 	} else if (resized) {
 		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
-		            _("the tar header of '%s' at byte %llu has a wrong checksum: one byte "
-		              "of its size was damaged, and the checksum gives it back (%llu "
-		              "bytes, up to the next header): a rebuild writes the header again"),
+		            P_("the tar header of '%s' at byte %llu has a wrong checksum: one byte "
+		               "of its size was damaged, and the checksum gives it back (%llu "
+		               "byte, up to the next header): a rebuild writes the header again",
+		               "the tar header of '%s' at byte %llu has a wrong checksum: one byte "
+		               "of its size was damaged, and the checksum gives it back (%llu "
+		               "bytes, up to the next header): a rebuild writes the header again",
+		               m->size),
 		            en, (unsigned long long)pos, (unsigned long long)m->size);
 	} else {
 		f = fnd_add(fl, FND_BAD_HEADER_CHECKSUM,
@@ -1610,16 +1628,26 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		char *en = escape_name(name);
 		char *msg =
 		    zeroed
-		        ? xasprintf(_("the tar header of '%s' at byte %llu is all zeros (storage "
-		                      "lost that block), but the index still names it with this "
-		                      "size: its %llu bytes after it are read as that photo or "
-		                      "file, and a rebuild writes the header again"),
+		        ? xasprintf(P_("the tar header of '%s' at byte %llu is all zeros (storage "
+		                       "lost that block), but the index still names it with this "
+		                       "size: its %llu byte after it is read as that photo or "
+		                       "file, and a rebuild writes the header again",
+		                       "the tar header of '%s' at byte %llu is all zeros (storage "
+		                       "lost that block), but the index still names it with this "
+		                       "size: its %llu bytes after it are read as that photo or "
+		                       "file, and a rebuild writes the header again",
+		                       r->size),
 		                    en, (unsigned long long)r->header_off,
 		                    (unsigned long long)r->size)
-		        : xasprintf(_("the tar header of '%s' at byte %llu is damaged (its "
-		                      "checksum fails), but the index still names it with this "
-		                      "size: its %llu bytes are read as that photo or file, and "
-		                      "a rebuild writes the header again"),
+		        : xasprintf(P_("the tar header of '%s' at byte %llu is damaged (its "
+		                       "checksum fails), but the index still names it with this "
+		                       "size: its %llu byte is read as that photo or file, and "
+		                       "a rebuild writes the header again",
+		                       "the tar header of '%s' at byte %llu is damaged (its "
+		                       "checksum fails), but the index still names it with this "
+		                       "size: its %llu bytes are read as that photo or file, and "
+		                       "a rebuild writes the header again",
+		                       r->size),
 		                    en, (unsigned long long)r->header_off,
 		                    (unsigned long long)r->size);
 		if (f) {
@@ -1692,11 +1720,15 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 	const char *m_name = m ? rec_name(sf, m, buf) : NULL;
 	finding *f = NULL;
 	if (off + TAR_BLOCK + size > sf->size)
-		f = fnd_add(fl, FND_INDEX_DISAGREES,
-		            _("the index says '%s' is at byte %llu with %llu bytes, beyond the end "
-		              "of the file (%llu bytes)"),
-		            name, (unsigned long long)off, (unsigned long long)size,
-		            (unsigned long long)sf->size);
+		f = fnd_add(
+		    fl, FND_INDEX_DISAGREES,
+		    P_("the index says '%s' is at byte %llu with %llu byte, beyond the end "
+		       "of the file (%llu bytes)",
+		       "the index says '%s' is at byte %llu with %llu bytes, beyond the end "
+		       "of the file (%llu bytes)",
+		       size),
+		    name, (unsigned long long)off, (unsigned long long)size,
+		    (unsigned long long)sf->size);
 	else if ((!m || strcmp(m_name, name) != 0) && recover_member(sf, m, name, off, size))
 		return; /* its damaged header is bad-header-checksum's finding */
 	else if (!m || strcmp(m_name, name) != 0)
@@ -1795,9 +1827,11 @@ static void check_trailer(syncfile *sf, const sf_member *idx, findings *fl)
 			break;
 	}
 	if (zeros < 1024) {
-		finding *f = fnd_add(fl, FND_MISSING_TRAILER,
-		                     _("after the index there are %llu zero bytes instead of 1024"),
-		                     (unsigned long long)zeros);
+		finding *f =
+		    fnd_add(fl, FND_MISSING_TRAILER,
+		            P_("after the index there is %llu zero byte instead of 1024",
+		               "after the index there are %llu zero bytes instead of 1024", zeros),
+		            (unsigned long long)zeros);
 		f->offset = (int64_t)end;
 	}
 }
@@ -1964,9 +1998,13 @@ static const sf_member *index_under_zeroed_header(syncfile *sf, const sf_member 
 		if (fnd_at(fl, i)->id == FND_BAD_HEADER_CHECKSUM &&
 		    fnd_at(fl, i)->offset == (int64_t)d)
 			f = fnd_edit(fl, i);
-	char *msg = xasprintf(_("the tar header of '%s' at byte %llu is all zeros (storage lost "
-	                        "that block), so Mapeo cannot find the index; its %llu bytes are "
-	                        "still there and are read, and a rebuild writes the header again"),
+	char *msg = xasprintf(P_("the tar header of '%s' at byte %llu is all zeros (storage lost "
+	                         "that block), so Mapeo cannot find the index; its %llu byte is "
+	                         "still there and is read, and a rebuild writes the header again",
+	                         "the tar header of '%s' at byte %llu is all zeros (storage lost "
+	                         "that block), so Mapeo cannot find the index; its %llu bytes are "
+	                         "still there and are read, and a rebuild writes the header again",
+	                         m.size),
 	                      INDEX_NAME, (unsigned long long)h, (unsigned long long)m.size);
 	if (f) {
 		free(f->message);
@@ -2423,9 +2461,13 @@ static bool inner_damage(inner_walk *w, tar_event ev, const sd_error *err)
 		/* the torn append ended inside an entry's header */
 		finding *f =
 		    fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
-		            _("the file ends %llu bytes into the header of a database "
-		              "entry (at byte %llu, %llu bytes into the database): the "
-		              "file was cut there, and the entries from there on are lost"),
+		            P_("the file ends %llu byte into the header of a database "
+		               "entry (at byte %llu, %llu bytes into the database): the "
+		               "file was cut there, and the entries from there on are lost",
+		               "the file ends %llu bytes into the header of a database "
+		               "entry (at byte %llu, %llu bytes into the database): the "
+		               "file was cut there, and the entries from there on are lost",
+		               w->db->data_off + w->len - w->it.damage_off),
 		            (unsigned long long)(w->db->data_off + w->len - w->it.damage_off),
 		            (unsigned long long)w->it.damage_off,
 		            (unsigned long long)(w->it.damage_off - w->db->data_off));
@@ -2472,9 +2514,13 @@ static void inner_entry_faults(inner_walk *w, const tar_entry *e)
 		finding *f =
 		    w->db->unpatched
 		        ? fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
-		                  _("the database entry '%s' (its header at byte %llu, %llu "
-		                    "bytes into the database) is cut: it should hold %llu "
-		                    "bytes, but the file ends after %llu of them"),
+		                  P_("the database entry '%s' (its header at byte %llu, %llu "
+		                     "bytes into the database) is cut: it should hold %llu "
+		                     "byte, but the file holds %llu of it",
+		                     "the database entry '%s' (its header at byte %llu, %llu "
+		                     "bytes into the database) is cut: it should hold %llu "
+		                     "bytes, but the file ends after %llu of them",
+		                     e->size),
 		                  en, (unsigned long long)e->header_off,
 		                  (unsigned long long)(e->header_off - w->db->data_off),
 		                  (unsigned long long)e->size, (unsigned long long)have)
@@ -2885,24 +2931,42 @@ static void guess_finding(inner_walk *w, const char *name, int k, bool own, uint
 	}
 	unsigned long long at = h, into = h - w->db->data_off, n = size;
 	char *msg =
-	    own ? xasprintf(_("the header of the database entry '%s' (at byte %llu, %llu bytes "
-	                      "into the database) is all zeros (storage lost that block); no "
-	                      "other file of the feed gives its size, so its %llu bytes run to "
-	                      "the newline that ends its last entry, and are read. Mapeo will "
-	                      "say 'Invalid tar header' until a rebuild writes the header again"),
+	    own ? xasprintf(P_("the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                       "into the database) is all zeros (storage lost that block); no "
+	                       "other file of the feed gives its size, so its %llu byte runs to "
+	                       "the newline that ends its last entry, and is read. Mapeo will "
+	                       "say 'Invalid tar header' until a rebuild writes the header again",
+	                       "the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                       "into the database) is all zeros (storage lost that block); no "
+	                       "other file of the feed gives its size, so its %llu bytes run to "
+	                       "the newline that ends its last entry, and are read. Mapeo will "
+	                       "say 'Invalid tar header' until a rebuild writes the header again",
+	                       n),
 	                    en, at, into, n)
 	    : k == GF_BITFIELD
-	        ? xasprintf(_("the header of the database entry '%s' (at byte %llu, %llu bytes "
-	                      "into the database) is all zeros (storage lost that block); the "
-	                      "bytes after it begin with hypercore's bitfield header, and its "
-	                      "%llu bytes (its whole pages) are read. Mapeo will say 'Invalid "
-	                      "tar header' until a rebuild writes the header again"),
+	        ? xasprintf(P_("the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                       "into the database) is all zeros (storage lost that block); the "
+	                       "bytes after it begin with hypercore's bitfield header, and its "
+	                       "%llu byte (its whole pages) is read. Mapeo will say 'Invalid "
+	                       "tar header' until a rebuild writes the header again",
+	                       "the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                       "into the database) is all zeros (storage lost that block); the "
+	                       "bytes after it begin with hypercore's bitfield header, and its "
+	                       "%llu bytes (its whole pages) are read. Mapeo will say 'Invalid "
+	                       "tar header' until a rebuild writes the header again",
+	                       n),
 	                    en, at, into, n)
-	        : xasprintf(_("the header of the database entry '%s' (at byte %llu, %llu bytes "
-	                      "into the database) is all zeros (storage lost that block); its "
-	                      "%llu bytes, the size the feed's other files give, are still "
-	                      "there and are read. Mapeo will say 'Invalid tar header' until "
-	                      "a rebuild writes the header again"),
+	        : xasprintf(P_("the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                       "into the database) is all zeros (storage lost that block); its "
+	                       "%llu byte, the size the feed's other files give, is still "
+	                       "there and is read. Mapeo will say 'Invalid tar header' until "
+	                       "a rebuild writes the header again",
+	                       "the header of the database entry '%s' (at byte %llu, %llu bytes "
+	                       "into the database) is all zeros (storage lost that block); its "
+	                       "%llu bytes, the size the feed's other files give, are still "
+	                       "there and are read. Mapeo will say 'Invalid tar header' until "
+	                       "a rebuild writes the header again",
+	                       n),
 	                    en, at, into, n);
 	if (f) {
 		free(f->message);
@@ -3256,16 +3320,24 @@ static void database_missing(syncfile *sf, findings *fl)
 	finding *f;
 	if (sf->end_unwritten)
 		f = fnd_add(fl, FND_DATABASE_MISSING,
-		            _("the file holds %zu photos but no database (osm-p2p-db.tar): "
-		              "Mapeo keeps it after the photos, where this copy is only "
-		              "zeros from byte %llu, so it was lost there (unless a sync "
-		              "that never finished had taken it out)"),
+		            P_("the file holds %zu photo but no database (osm-p2p-db.tar): "
+		               "Mapeo keeps it after the photos, where this copy is only "
+		               "zeros from byte %llu, so it was lost there (unless a sync "
+		               "that never finished had taken it out)",
+		               "the file holds %zu photos but no database (osm-p2p-db.tar): "
+		               "Mapeo keeps it after the photos, where this copy is only "
+		               "zeros from byte %llu, so it was lost there (unless a sync "
+		               "that never finished had taken it out)",
+		               sf->n_media),
 		            sf->n_media, (unsigned long long)sf->zeros_from);
 	else
 		f = fnd_add(fl, FND_DATABASE_MISSING,
 		            sf->n_media
-		                ? _("the file holds %zu photos but no database (osm-p2p-db.tar): "
-		                    "it was taken out during a sync and never put back")
+		                ? P_("the file holds %zu photo but no database (osm-p2p-db.tar): "
+		                     "it was taken out during a sync and never put back",
+		                     "the file holds %zu photos but no database (osm-p2p-db.tar): "
+		                     "it was taken out during a sync and never put back",
+		                     sf->n_media)
 		                : _("the file holds no database (osm-p2p-db.tar): a sync "
 		                    "started but never finished (%zu photos)"),
 		            sf->n_media);

@@ -195,8 +195,11 @@ tar_event tar_iter_next(tar_iter *it, tar_entry *e, sd_error *err)
 			if (it->pos < it->end) {
 				it->damage_off = it->pos;
 				sd_error_set(err, SD_ERR_FORMAT,
-				             _("%llu stray bytes at byte %llu where a tar header "
-				               "should start"),
+				             P_("%llu stray byte at byte %llu where a tar header "
+				                "should start",
+				                "%llu stray bytes at byte %llu where a tar header "
+				                "should start",
+				                it->end - it->pos),
 				             (unsigned long long)(it->end - it->pos),
 				             (unsigned long long)it->pos);
 				return TAR_DAMAGE;

@@ -105,8 +105,11 @@ sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *l
 	if (e->local_off >= sdin_size(za->in) || e->comp_size > sdin_size(za->in) - e->local_off)
 		return sd_error_set(
 		    err, SD_ERR_FORMAT,
-		    _("%s: member '%s' claims %llu compressed bytes from byte %llu on, "
-		      "past the end of the file (%llu bytes): its directory entry is damaged"),
+		    P_("%s: member '%s' claims %llu compressed byte from byte %llu on, "
+		       "past the end of the file (%llu bytes): its directory entry is damaged",
+		       "%s: member '%s' claims %llu compressed bytes from byte %llu on, "
+		       "past the end of the file (%llu bytes): its directory entry is damaged",
+		       e->comp_size),
 		    path, e->name, (unsigned long long)e->comp_size,
 		    (unsigned long long)e->local_off, (unsigned long long)sdin_size(za->in));
 	if (e->size > ZIP_MAX_MEMBER || e->comp_size > ZIP_MAX_MEMBER)
@@ -128,8 +131,11 @@ sd_status zip_read(zip_archive *za, const zip_entry *e, uint8_t **out, size_t *l
 	if (e->method == 8 && e->size > e->comp_size * ZIP_MAX_RATIO + 1024)
 		return sd_error_set(
 		    err, SD_ERR_LIMIT,
-		    _("%s: member '%s' claims to inflate %llu bytes to %llu, more than "
-		      "deflate can: refused as a ZIP bomb"),
+		    P_("%s: member '%s' claims to inflate %llu byte to %llu, more than "
+		       "deflate can: refused as a ZIP bomb",
+		       "%s: member '%s' claims to inflate %llu bytes to %llu, more than "
+		       "deflate can: refused as a ZIP bomb",
+		       e->comp_size),
 		    path, e->name, (unsigned long long)e->comp_size, (unsigned long long)e->size);
 	if (za->inflated + e->size > ZIP_MAX_TOTAL)
 		return sd_error_set(

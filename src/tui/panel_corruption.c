@@ -245,13 +245,19 @@ wiz_nav panel_corruption(wizard *w)
 	for (size_t i = 0; i < shown; i++) {
 		const report_feed *f = &r->feeds[i];
 		page_add(&p, UI_TEXT, 2,
-		         _("Device %d (%.7s): %" PRIu64 " blocks, %" PRIu64 " present, %" PRIu64
-		           " intact, %" PRIu64 " verified"),
+		         P_("Device %d (%.7s): %" PRIu64 " block, %" PRIu64 " present, %" PRIu64
+		            " intact, %" PRIu64 " verified",
+		            "Device %d (%.7s): %" PRIu64 " blocks, %" PRIu64 " present, %" PRIu64
+		            " intact, %" PRIu64 " verified",
+		            f->length),
 		         f->index, f->key_hex[0] ? f->key_hex : "?", f->length, f->present,
 		         f->intact, f->verified);
 	}
 	if (r->n_feeds > shown)
-		page_add(&p, UI_TEXT, 2, _("... and %zu more devices"), r->n_feeds - shown);
+		page_add(
+		    &p, UI_TEXT, 2,
+		    P_("... and %zu more device", "... and %zu more devices", r->n_feeds - shown),
+		    r->n_feeds - shown);
 	if (r->observations_checked)
 		page_add(
 		    &p, UI_TEXT, 2,

@@ -123,7 +123,10 @@ static void add_status(ui_page *p, const sd_report *r)
 			         f->length - f->present);
 	}
 	if (r->n_feeds > shown)
-		page_add(p, UI_TEXT, 2, _("... and %zu more devices"), r->n_feeds - shown);
+		page_add(
+		    p, UI_TEXT, 2,
+		    P_("... and %zu more device", "... and %zu more devices", r->n_feeds - shown),
+		    r->n_feeds - shown);
 }
 
 static void add_suspects(ui_page *p, const sd_report *r)

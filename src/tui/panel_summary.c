@@ -192,9 +192,13 @@ static void rebuild_from_leftover(wizard *w, const sd_report *r)
 		if (!(t->has_multifeed || t->has_db_tar) || match[i] == 0)
 			continue;
 		char *sp = wiz_show_path(t->path);
-		char *l = shared[i] ? xasprintf(_("%s (%zu feeds, %zu of them in this file)"), sp,
-		                                t->n_feeds, shared[i])
-		                    : xasprintf(_("%s (%zu feeds)"), sp, t->n_feeds);
+		char *l =
+		    shared[i]
+		        ? xasprintf(P_("%s (%zu feed, %zu in this file)",
+		                       "%s (%zu feeds, %zu of them in this file)", t->n_feeds),
+		                    sp, t->n_feeds, shared[i])
+		        : xasprintf(P_("%s (%zu feed)", "%s (%zu feeds)", t->n_feeds), sp,
+		                    t->n_feeds);
 		page_choice(&p, l);
 		free(l);
 		free(sp);

@@ -590,10 +590,15 @@ static rebuild_plan *plan_repair(const char *const *sources, size_t n, rebuild_o
 	ui_progress_end();
 	if (st == SD_OK && plan->n_rescuable && !opt->rescue) {
 		char *q = xasprintf(
-		    _("%zu entries that the repair would leave out are still intact and signed. "
-		      "Copy them into a new feed under a new key, so Mapeo receives them? Those "
-		      "observations get new versions, and when the device that made them syncs "
-		      "again they may appear twice."),
+		    P_("%zu entry that the repair would leave out is still intact and signed. "
+		       "Copy it into a new feed under a new key, so Mapeo receives it? That "
+		       "observation gets a new version, and when the device that made it syncs "
+		       "again it may appear twice.",
+		       "%zu entries that the repair would leave out are still intact and signed. "
+		       "Copy them into a new feed under a new key, so Mapeo receives them? Those "
+		       "observations get new versions, and when the device that made them syncs "
+		       "again they may appear twice.",
+		       plan->n_rescuable),
 		    plan->n_rescuable);
 		bool yes = ui_confirm(q);
 		free(q);
