@@ -1255,7 +1255,7 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 
 /* The live copy of each photo of one source; salvage and --exclude-suspect
  * leave out what will not open. */
-static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, size_t src,
+static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src,
                        const rebuild_options *opt)
 {
 	smap live, damaged_media;
@@ -1302,6 +1302,12 @@ static void plan_media(rebuild_plan *p, const syncfile *sf, const sd_report *r, 
 			continue;
 		}
 		bool is_damaged = smap_get(&damaged_media, m->name, strlen(m->name), &li);
+		const char *why;
+		uint64_t at;
+		if (!is_damaged && sf->has_index && !m->in_index && !check_photo_opens(sf, m, &why, &at))
+			/* the index does not name it, so the check passed over it; the
+			 * new index will, so the written file is checked with it */
+			is_damaged = true;
 		if (is_damaged && (opt->salvage || opt->exclude_suspect)) {
 			char *e = report_escape(m->name);
 			add_dropped(p, m->name, xasprintf(_("photo %s: it will not open"), e));
