@@ -351,6 +351,7 @@ for c in "B sigs-tree 0/signatures,0/tree 93184 94208" \
 	zeroed "$D/good-project-$p.mapeodata" "$name" "$@"
 	whole=$([ "$p" = A ] && echo "24 20,7" || echo "4 4,0")
 	is "$name headers zeroed: each file read" "$(guessed "$f" | tr ' ' ',')" "$files"
+	is "$name headers zeroed: no byte called unread (zeroed headers, padding, the tar's end)" "$(json "$f" '[.findings[] | select(.message | test("in no entry that could be read"))] | length')" 0
 	is "$name headers zeroed: every feed verified" "$(json "$f" '[.observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "$whole"
 	status "$name headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/$name.out.mapeodata"
 	is "$name headers zeroed: the rebuilt file" "$(json "$TMP/$name.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok $whole"
@@ -395,4 +396,25 @@ is "a page over feed 1's files: feed 0 read whole" "$(json "$f" '[.observations.
 is "a page over feed 1's files: no length left, said" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and .feed == 1) | .message | select(startswith("feed 1 (its key lost too): its signatures, tree and data are not in the database, which is damaged from byte 83968 (512 bytes into it"))] | length')" 1
 k0=$(json "$D/good-project-B.mapeodata" '.feeds[0].key')
 check "no length left: the feed's key is never shown whole" sh -c "! '$SYNCDOCTOR' --no-journal check --no-config --no-environment '$f' | grep -q $k0"
+# every header of a feed zeroed (a card losing those sectors): no entry read
+# names its files, so the bytes they hold are read by nothing. The check and
+# the plan must say those bytes, never "a rebuild keeps everything" nor
+# "Nothing is left out". Project B's empty feed 1: its key cannot be proved
+# by any signature, so its files stay unread.
+# unread NAME FILE FROM TO BYTES: the check's and the plan's words on FILE
+unread() {
+	status "$1: the check finds problems" 2 "$SYNCDOCTOR" --no-journal check --no-config --no-environment "$2"
+	check "$1: the advice does not say a rebuild keeps everything" sh -c "! grep -q 'keeps everything' '$TMP/out'"
+	is "$1: the unread bytes said" "$(json "$2" '[.findings[] | select(.code == "inner-tar-damaged" and .severity == "error" and .offset == '"$3"') | .message | select(startswith("'"$5"' bytes of the database (from byte '"$3"' to '"$4"', ")) | select(test("could not be found, are not counted above"))] | length')" 1
+	is "$1: neither a rebuild nor a salvage keeps everything" "$(json "$2" '[.repair.rebuild_whole, .repair.salvage_whole] | join(" ")')" "false false"
+	status "$1: the plan" 0 "$SYNCDOCTOR" --no-journal rebuild -n "$2" -o "$TMP/$1.out.mapeodata"
+	check "$1: the plan leaves those bytes out" grep -qF "the database's $5 bytes from byte $3 to $4: they are in no tar entry that could be read" "$TMP/out"
+	check "$1: the plan does not say nothing is left out" sh -c "! grep -q 'Nothing is left out' '$TMP/out'"
+}
+zeroed "$D/good-project-B.mapeodata" "B-feed1-headers" 83456 84480 85504 86528
+unread "B-feed1-headers" "$f" 83968 87552 3584
+is "B-feed1-headers: feed 0 still read whole" "$(json "$f" '[.observations.heads, (.feeds | map(.index) | join(",")), .feeds[0].verified] | join(" ")')" "4 0 4"
+status "B-feed1-headers: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/B-feed1-headers.salvage.mapeodata"
+check "B-feed1-headers: --salvage says the bytes are left out" grep -qF "the database's 3584 bytes from byte 83968 to 87552" "$TMP/out"
+
 done_testing

@@ -2387,7 +2387,19 @@ typedef struct inner_walk {
 	uint64_t zero_at[INNER_ZEROED], zero_to[INNER_ZEROED];
 	size_t n_zero;
 	uint64_t guess_left; /* bytes the guesses may still read for newlines */
+	/* what the entries read (header to padding's end), in walk order */
+	sf_span *read;
+	size_t n_read, read_cap;
+	size_t unread_cap;
 } inner_walk;
+
+/* The bytes [at, end) of the database are an entry's (clipped to it). */
+static void inner_read_span(inner_walk *w, uint64_t at, uint64_t end)
+{
+	uint64_t db_end = w->db->data_off + w->len;
+	SD_GROW(w->read, w->read_cap, w->n_read + 1);
+	w->read[w->n_read++] = (sf_span){at, end < db_end ? end : db_end};
+}
 
 /* A damaged stretch of the inner tar (an event of tar_iter_next() other
  * than an entry): said once, and whether the cut of a torn append lost the
@@ -2940,6 +2952,7 @@ static void inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const s
 		               .typeflag = '0',
 		               .checksum_ok = true};
 		inner_place(w, &e); /* may move the feeds: found again by number */
+		inner_read_span(w, d - TAR_BLOCK, d + tar_padded(size));
 		for (size_t i = 0; i < sf->n_feeds; i++)
 			if (sf->feeds[i].index == index && sf->feeds[i].backslash == backslash)
 				only = &sf->feeds[i];
@@ -2992,6 +3005,72 @@ static void inner_no_length(inner_walk *w, uint64_t z)
 	}
 }
 
+static int cmp_span(const void *a, const void *b)
+{
+	const sf_span *x = a, *y = b;
+	return x->at != y->at ? (x->at < y->at ? -1 : 1) : 0;
+}
+
+/* The blocks of the gap [at, end) between entries that are not all zeros
+ * (zero blocks there are lost headers, lone padding or the tar's end):
+ * one stretch from the first to the last, kept in sf->unread and said. */
+static void inner_gap(inner_walk *w, uint64_t at, uint64_t end, const sd_progress *prog)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+	for (uint64_t b = at; b < end && !sd_progress_cancelled(prog); b += TAR_BLOCK) {
+		uint8_t blk[TAR_BLOCK];
+		size_t n = end - b < TAR_BLOCK ? (size_t)(end - b) : TAR_BLOCK;
+		/* holes of a sparse file read as zeros: skipped unread */
+		uint64_t data = sdin_next_data(w->sf->in, b) / TAR_BLOCK * TAR_BLOCK;
+		if (data > b) {
+			b = data - TAR_BLOCK;
+			continue;
+		}
+		if (sdin_read_exact(w->sf->in, blk, n, b, NULL) != SD_OK)
+			break;
+		bool zero = blk[0] == 0 && !memcmp(blk, blk + 1, n - 1);
+		if (!zero)
+			first = first == UINT64_MAX ? b : first, last = b + n;
+	}
+	if (first == UINT64_MAX)
+		return;
+	syncfile *sf = w->sf;
+	SD_GROW(sf->unread, w->unread_cap, sf->n_unread + 1);
+	sf->unread[sf->n_unread++] = (sf_span){first, last};
+	unsigned long long from = first, to = last, n = last - first,
+	                   into = first - w->db->data_off;
+	finding *f = fnd_add(
+	    w->fl, FND_INNER_TAR_DAMAGED,
+	    P_("%llu byte of the database (from byte %llu to %llu, %llu bytes into it) is in no "
+	       "entry that could be read: the files it holds (a feed's, when storage lost their "
+	       "headers) could not be found, are not counted above, and a rebuild cannot keep "
+	       "it",
+	       "%llu bytes of the database (from byte %llu to %llu, %llu bytes into it) are in "
+	       "no entry that could be read: the files they hold (a feed's, when storage lost "
+	       "their headers) could not be found, are not counted above, and a rebuild cannot "
+	       "keep them",
+	       n),
+	    n, from, to, into);
+	f->offset = (int64_t)first;
+	fnd_set_member(f, DB_NAME);
+}
+
+/* After the walk of a damaged inner tar: the bytes no entry read and that
+ * are not all zeros (doc/formats.md §3), so that no file the damage hid
+ * goes unsaid. */
+static void inner_unread(inner_walk *w, const sd_progress *prog)
+{
+	uint64_t pos = w->db->data_off, end = w->db->data_off + w->len;
+	qsort(w->read, w->n_read, sizeof *w->read, cmp_span);
+	for (size_t i = 0; i <= w->n_read && pos < end && !sd_progress_cancelled(prog); i++) {
+		uint64_t next = i < w->n_read && w->read[i].at < end ? w->read[i].at : end;
+		if (next > pos)
+			inner_gap(w, pos, next, prog);
+		if (i < w->n_read && w->read[i].end > pos)
+			pos = w->read[i].end;
+	}
+}
+
 static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 {
 	const sf_member *db = sf->db;
@@ -3015,6 +3094,8 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		}
 		if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX)
 			w.zero_to[w.n_zero - 1] = e.header_off;
+		inner_read_span(&w, e.header_off,
+		                e.truncated ? UINT64_MAX : e.data_off + tar_padded(e.size));
 		inner_entry_faults(&w, &e);
 		if (e.typeflag != '0' && e.typeflag != '\0')
 			continue; /* only regular files carry feeds */
@@ -3028,6 +3109,9 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		inner_zeroed_stretch(&w, w.zero_at[k], w.zero_to[k], prog);
 	if (w.n_zero)
 		inner_no_length(&w, w.zero_at[0]);
+	if (!sf->inner_ok)
+		inner_unread(&w, prog);
+	free(w.read);
 	free(w.table.slot);
 	inner_cut_at_end(&w);
 	sf->hints.backslashes = w.any_backslash;
@@ -3463,6 +3547,7 @@ void sf_close(syncfile *sf)
 	for (size_t i = 0; i < sf->n_inner; i++)
 		free(sf->inner[i].name);
 	free(sf->inner);
+	free(sf->unread);
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		free(sf->feeds[i].dir);
 	free(sf->feeds);
