@@ -417,4 +417,29 @@ is "B-feed1-headers: feed 0 still read whole" "$(json "$f" '[.observations.heads
 status "B-feed1-headers: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/B-feed1-headers.salvage.mapeodata"
 check "B-feed1-headers: --salvage says the bytes are left out" grep -qF "the database's 3584 bytes from byte 83968 to 87552" "$TMP/out"
 
+# every header of project A's feed 1 zeroed (data, key, bitfield, tree,
+# signatures; a card losing those sectors): no feed found lacks those files,
+# so they are read as a new feed's, by their shapes (the data's JSON lines,
+# the key's 32 bytes, hypercore's headers) and the sizes they give each
+# other, numbered 1 (the one number the feeds found lack), and verified: the
+# key by the signatures, the tree by the signature, the data by the tree
+zeroed "$D/good-project-A.mapeodata" "A-feed1-headers" 580096 585728 586752 591360 592896
+is "A-feed1-headers: each file read" "$(guessed "$f" | tr ' ' ',')" "1/data,1/key,1/bitfield,1/tree,1/signatures"
+is "A-feed1-headers: said as a feed with no header left" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and .feed == 1) | .message | select(startswith("feed 1: no header of its files is left (storage lost them, from byte 580096, 25088 bytes into the database); 5 files were read"))] | length')" 1
+is "A-feed1-headers: every feed verified, nothing unread" "$(json "$f" '[.observations.heads, (.feeds | map(.verified) | join(",")), ([.findings[] | select(.message | test("in no entry that could be read"))] | length), .repair.rebuild_whole] | join(" ")')" "24 20,7 0 true"
+status "A-feed1-headers: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/A-feed1-headers.out.mapeodata"
+check "A-feed1-headers: the plan keeps feed 1" grep -q "feed 1 (1892c3d): 7 of 7 blocks" "$TMP/out"
+is "A-feed1-headers: the rebuilt file" "$(json "$TMP/A-feed1-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7"
+mapeo "every header of feed 1 zeroed, rebuilt" "$TMP/A-feed1-headers.out.mapeodata" "$KA" 24 30
+# ... and its key then damaged too: the key read does not verify the
+# signatures, so feed 1 is damage: a plain rebuild refuses, a salvage
+# leaves its 7 blocks out and says so
+zeroed "$D/good-project-A.mapeodata" "A-feed1-badkey" 580096 585728 586752 591360 592896
+printf 'X' | dd of="$f" bs=1 seek=586245 conv=notrunc 2>/dev/null
+is "A-feed1-badkey: feed 1 read, not verified" "$(json "$f" '[(.feeds | map(.verified) | join(",")), ([.findings[] | select(.code == "feed-signature-invalid" and .feed == 1)] | length > 0), .repair.rebuild_whole, .repair.salvage_whole] | join(" ")')" "20,0 true false false"
+status "A-feed1-badkey: a plain rebuild refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/A-feed1-badkey.out.mapeodata"
+status "A-feed1-badkey: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/A-feed1-badkey.out.mapeodata"
+check "A-feed1-badkey: --salvage leaves feed 1's blocks out" grep -q "feed 1 (1892c3d): 0 of 7 blocks" "$TMP/out"
+check "A-feed1-badkey: --salvage does not say nothing is left out" sh -c "! grep -q 'Nothing is left out' '$TMP/out'"
+
 done_testing

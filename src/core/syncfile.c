@@ -2385,6 +2385,7 @@ typedef struct inner_walk {
 	bool any_backslash, any_slash;
 	/* stretches that begin with a zeroed header block: [zero_at, zero_to) */
 	uint64_t zero_at[INNER_ZEROED], zero_to[INNER_ZEROED];
+	bool zero_taken[INNER_ZEROED]; /* a file was read from it */
 	size_t n_zero;
 	uint64_t guess_left; /* bytes the guesses may still read for newlines */
 	/* what the entries read (header to padding's end), in walk order */
@@ -2837,18 +2838,17 @@ static bool guess_ends(syncfile *sf, uint64_t d, uint64_t size, uint64_t to)
  * at d and ends as the feed's other files say within [d, to): its feed
  * and kind into *fd_out, *k_out, its size returned; 0 when none or more
  * than one fit. */
-static uint64_t guess_pick(inner_walk *w, const sf_feed *only, uint64_t d, uint64_t to,
-                           sf_feed **fd_out, int *k_out, bool *own_out, const sd_progress *prog)
+static uint64_t guess_pick(inner_walk *w, sf_feed *only, uint64_t d, uint64_t to, sf_feed **fd_out,
+                           int *k_out, bool *own_out, const sd_progress *prog)
 {
 	uint8_t b[TAR_BLOCK];
 	if (sdin_read_exact(w->sf->in, b, TAR_BLOCK, d, NULL) != SD_OK)
 		return 0;
 	uint64_t pick = 0;
 	int found = 0;
-	for (size_t i = 0; i < w->sf->n_feeds && found < 2; i++) {
-		sf_feed *fd = &w->sf->feeds[i];
-		if (only && fd != only)
-			continue;
+	/* only may be a feed not (yet) in sf->feeds: inner_whole_feed() */
+	for (size_t i = 0; i < (only ? 1 : w->sf->n_feeds) && found < 2; i++) {
+		sf_feed *fd = only ? only : &w->sf->feeds[i];
 		for (int k = 0; k < GF_N && found < 2; k++) {
 			if (guess_range(fd, k)->present || !guess_kind_fits(b, k))
 				continue;
@@ -2924,23 +2924,25 @@ static void guess_finding(inner_walk *w, const char *name, int k, bool own, uint
  * (data by the tree, tree and signatures by the signature, a key only by a
  * signature), so a wrong guess is told as damage; a rebuild writes the
  * headers again. The files of one stretch are one feed's. */
-static void inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const sd_progress *prog)
+static size_t inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, sf_feed *fresh,
+                                   const sd_progress *prog)
 {
 	syncfile *sf = w->sf;
-	const sf_feed *only = NULL;
+	sf_feed *only = fresh;
 	uint64_t pos = z;
+	size_t taken = 0;
 	for (int step = 0; step < GF_N && pos < to && !sd_progress_cancelled(prog); step++) {
 		uint64_t d = pos;
 		for (int s = 0; s < GUESS_SKIP && d < to && block_zero(sf, d); s++)
 			d += TAR_BLOCK;
 		if (d == pos || d >= to || block_zero(sf, d))
-			return;
+			break;
 		sf_feed *fd = NULL;
 		int k = 0;
 		bool own = false;
 		uint64_t size = guess_pick(w, only, d, to, &fd, &k, &own, prog);
 		if (!size)
-			return;
+			break;
 		char *name =
 		    xasprintf("%s%c%s", fd->dir, fd->backslash ? '\\' : '/', guess_names[k]);
 		int index = fd->index;
@@ -2959,7 +2961,70 @@ static void inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const s
 		guess_finding(w, name, k, own, d - TAR_BLOCK, size);
 		free(name);
 		pos = d + tar_padded(size);
+		taken++;
 	}
+	return taken;
+}
+
+/* The number a feed none of whose headers survived takes: Mapeo loads
+ * feeds 0, 1, 2, ... up to the first number it lacks (doc/formats.md §3),
+ * and nothing else in the file says whose number is whose; so only when
+ * exactly one number up to the count of feeds found is missing (the one
+ * gap, or with none the next), that one; -1 otherwise (never a guess). */
+static int whole_feed_number(const syncfile *sf)
+{
+	size_t n = sf->n_feeds;
+	bool *seen = xcalloc(n + 1, sizeof *seen);
+	for (size_t i = 0; i < n; i++)
+		if (sf->feeds[i].index >= 0 && (size_t)sf->feeds[i].index <= n)
+			seen[sf->feeds[i].index] = true;
+	int hole = -1, holes = 0;
+	for (size_t i = 0; i <= n; i++)
+		if (!seen[i] && holes++ == 0)
+			hole = (int)i;
+	free(seen);
+	return holes == 1 && n < (size_t)INT_MAX ? hole : -1;
+}
+
+/* A zeroed stretch nothing was read from (its first file no feed found
+ * lacks) may hold every file of a feed whose headers were all lost: read
+ * as a new feed's files, by their shapes and each other's sizes, in turn
+ * (inner_zeroed_stretch()), numbered by whole_feed_number(). Only one such
+ * stretch and one such feed, or none (two could not be told apart); every
+ * file is then verified as any feed's, and a wrong guess is damage. */
+static void inner_whole_feed(inner_walk *w, const sd_progress *prog)
+{
+	size_t cand = SIZE_MAX, n_cand = 0;
+	for (size_t k = 0; k < w->n_zero; k++)
+		if (!w->zero_taken[k])
+			cand = k, n_cand++;
+	int index = whole_feed_number(w->sf);
+	if (n_cand != 1 || index < 0 || w->feeds_over)
+		return;
+	sf_feed fresh = {.index = index,
+	                 .dir = xasprintf("%d", index),
+	                 .backslash = w->any_backslash && !w->any_slash};
+	size_t n = inner_zeroed_stretch(w, w->zero_at[cand], w->zero_to[cand], &fresh, prog);
+	free(fresh.dir);
+	if (!n)
+		return;
+	unsigned long long at = w->zero_at[cand], into = w->zero_at[cand] - w->db->data_off;
+	finding *f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+	                     P_("feed %d: no header of its files is left (storage lost them, "
+	                        "from byte %llu, %llu bytes into the database); %zu file was "
+	                        "read by its shape and the sizes the feed's files give each "
+	                        "other, and numbered %d, the one number the feeds found lack; "
+	                        "what it holds is verified below as any feed's",
+	                        "feed %d: no header of its files is left (storage lost them, "
+	                        "from byte %llu, %llu bytes into the database); %zu files were "
+	                        "read by their shapes and the sizes the feed's files give each "
+	                        "other, and numbered %d, the one number the feeds found lack; "
+	                        "what they hold is verified below as any feed's",
+	                        n),
+	                     index, at, into, n, index);
+	f->offset = (int64_t)w->zero_at[cand];
+	f->feed = index;
+	fnd_set_member(f, DB_NAME);
 }
 
 /* A feed that lacks its signatures, tree and data in a database with a
@@ -3102,11 +3167,22 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 		inner_place(&w, &e);
 	}
 	tar_iter_free(&w.it);
-	if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX)
-		w.zero_to[w.n_zero - 1] = db->data_off + w.len;
+	if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX) {
+		/* the last stretch ends where the tar's end (its zeros) begins, so
+		 * that its last file's whole pages are not read over them */
+		uint64_t *to = &w.zero_to[w.n_zero - 1];
+		*to = db->data_off + w.len;
+		for (int s = 0;
+		     s < 4 * GUESS_SKIP && *to >= w.zero_at[w.n_zero - 1] + 2 * TAR_BLOCK &&
+		     block_zero(sf, *to - TAR_BLOCK);
+		     s++)
+			*to -= TAR_BLOCK;
+	}
 	w.guess_left = GUESS_BUDGET;
 	for (size_t k = 0; k < w.n_zero; k++)
-		inner_zeroed_stretch(&w, w.zero_at[k], w.zero_to[k], prog);
+		w.zero_taken[k] =
+		    inner_zeroed_stretch(&w, w.zero_at[k], w.zero_to[k], NULL, prog) > 0;
+	inner_whole_feed(&w, prog);
 	if (w.n_zero)
 		inner_no_length(&w, w.zero_at[0]);
 	if (!sf->inner_ok)
