@@ -431,6 +431,16 @@ status "A-feed1-headers: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "
 check "A-feed1-headers: the plan keeps feed 1" grep -q "feed 1 (1892c3d): 7 of 7 blocks" "$TMP/out"
 is "A-feed1-headers: the rebuilt file" "$(json "$TMP/A-feed1-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7"
 mapeo "every header of feed 1 zeroed, rebuilt" "$TMP/A-feed1-headers.out.mapeodata" "$KA" 24 30
+# the same for project B's feed 0 (bitfield, key, signatures, tree, data:
+# its key and bitfield come before any file that gives the length, which
+# its tree, found first by its header, tells), its number the gap before
+# feed 1
+zeroed "$D/good-project-B.mapeodata" "B-feed0-headers" 87552 92160 93184 94208 95232
+is "B-feed0-headers: each file read" "$(guessed "$f" | tr ' ' ',')" "0/bitfield,0/key,0/signatures,0/tree,0/data"
+is "B-feed0-headers: every feed verified, nothing unread, no gap" "$(json "$f" '[.observations.heads, (.feeds | map("\(.index):\(.verified)") | join(",")), ([.findings[] | select((.message | test("in no entry that could be read")) or .code == "feed-gap")] | length), .repair.rebuild_whole] | join(" ")')" "4 0:4,1:0 0 true"
+status "B-feed0-headers: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/B-feed0-headers.out.mapeodata"
+is "B-feed0-headers: the rebuilt file" "$(json "$TMP/B-feed0-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 4 4,0"
+mapeo "every header of project B's feed 0 zeroed, rebuilt" "$TMP/B-feed0-headers.out.mapeodata" "$KB" 4 6
 # ... and its key then damaged too: the key read does not verify the
 # signatures, so feed 1 is damage: a plain rebuild refuses, a salvage
 # leaves its 7 blocks out and says so

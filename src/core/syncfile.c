@@ -2924,42 +2924,69 @@ static void guess_finding(inner_walk *w, const char *name, int k, bool own, uint
  * (data by the tree, tree and signatures by the signature, a key only by a
  * signature), so a wrong guess is told as damage; a rebuild writes the
  * headers again. The files of one stretch are one feed's. */
-static size_t inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, sf_feed *fresh,
-                                   const sd_progress *prog)
+/* Where the next file of a zeroed stretch begins, past the zero blocks
+ * (headers, files lost whole) after pos; 0 when none is within reach. */
+static uint64_t guess_next(syncfile *sf, uint64_t pos, uint64_t to)
+{
+	uint64_t d = pos;
+	for (int s = 0; s < GUESS_SKIP && d < to && block_zero(sf, d); s++)
+		d += TAR_BLOCK;
+	return d == pos || d >= to || block_zero(sf, d) ? 0 : d;
+}
+
+/* File k of the feed in folder dir, guessed at d (its header at d - 512):
+ * placed as an entry of the inner tar (inner_place() may move the feeds)
+ * and said. */
+static void guess_take(inner_walk *w, const char *dir, bool backslash, int k, uint64_t d,
+                       uint64_t size, bool own)
+{
+	char *name = xasprintf("%s%c%s", dir, backslash ? '\\' : '/', guess_names[k]);
+	tar_entry e = {.name = name,
+	               .header_off = d - TAR_BLOCK,
+	               .data_off = d,
+	               .size = size,
+	               .typeflag = '0',
+	               .checksum_ok = true};
+	inner_place(w, &e);
+	inner_read_span(w, d - TAR_BLOCK, d + tar_padded(size));
+	guess_finding(w, name, k, own, d - TAR_BLOCK, size);
+	free(name);
+}
+
+/* The stretch [z, to) of the inner tar begins with a zeroed header (a
+ * sector or page lost in storage over one or more entries' headers). It is
+ * read as the files a feed lacks, in turn: past the zero blocks (the
+ * headers, and files lost whole) the next file's first bytes say what it
+ * can be, and the feed's files found so far its size (doc/formats.md §3);
+ * it is taken only when exactly one lacking file fits and ends where the
+ * next header begins. Each file taken is then verified as any feed's is
+ * (data by the tree, tree and signatures by the signature, a key only by a
+ * signature), so a wrong guess is told as damage; a rebuild writes the
+ * headers again. The files of one stretch are one feed's. How many were
+ * taken. */
+static size_t inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const sd_progress *prog)
 {
 	syncfile *sf = w->sf;
-	sf_feed *only = fresh;
-	uint64_t pos = z;
+	sf_feed *only = NULL;
+	uint64_t pos = z, d;
 	size_t taken = 0;
-	for (int step = 0; step < GF_N && pos < to && !sd_progress_cancelled(prog); step++) {
-		uint64_t d = pos;
-		for (int s = 0; s < GUESS_SKIP && d < to && block_zero(sf, d); s++)
-			d += TAR_BLOCK;
-		if (d == pos || d >= to || block_zero(sf, d))
-			break;
+	for (int step = 0; step < GF_N && pos < to && !sd_progress_cancelled(prog) &&
+	                   (d = guess_next(sf, pos, to)) != 0;
+	     step++) {
 		sf_feed *fd = NULL;
 		int k = 0;
 		bool own = false;
 		uint64_t size = guess_pick(w, only, d, to, &fd, &k, &own, prog);
 		if (!size)
 			break;
-		char *name =
-		    xasprintf("%s%c%s", fd->dir, fd->backslash ? '\\' : '/', guess_names[k]);
 		int index = fd->index;
 		bool backslash = fd->backslash;
-		tar_entry e = {.name = name,
-		               .header_off = d - TAR_BLOCK,
-		               .data_off = d,
-		               .size = size,
-		               .typeflag = '0',
-		               .checksum_ok = true};
-		inner_place(w, &e); /* may move the feeds: found again by number */
-		inner_read_span(w, d - TAR_BLOCK, d + tar_padded(size));
+		char *dir = xstrdup(fd->dir);
+		guess_take(w, dir, backslash, k, d, size, own); /* found again by number */
+		free(dir);
 		for (size_t i = 0; i < sf->n_feeds; i++)
 			if (sf->feeds[i].index == index && sf->feeds[i].backslash == backslash)
 				only = &sf->feeds[i];
-		guess_finding(w, name, k, own, d - TAR_BLOCK, size);
-		free(name);
 		pos = d + tar_padded(size);
 		taken++;
 	}
@@ -2986,28 +3013,96 @@ static int whole_feed_number(const syncfile *sf)
 	return holes == 1 && n < (size_t)INT_MAX ? hole : -1;
 }
 
+/* The tree of a feed none of whose headers survived, in the stretch
+ * [z, to): the one file there that begins with hypercore's tree header
+ * after a zeroed block (its lost header). A tree holds every node of its
+ * feed (a hash, then a size), so no block of it reads all zeros: it ends
+ * in the last node that holds the last byte that is not zero before the
+ * next zero block, and holds an odd number of nodes (2L - 1, §4). Into
+ * *tree; false when there is not exactly one such file. */
+static bool whole_feed_tree(syncfile *sf, uint64_t z, uint64_t to, sf_range *tree,
+                            const sd_progress *prog)
+{
+	uint8_t b[TAR_BLOCK];
+	int found = 0;
+	for (uint64_t d = z + TAR_BLOCK; d < to && found < 2 && !sd_progress_cancelled(prog);
+	     d += TAR_BLOCK) {
+		if (sdin_read_exact(sf->in, b, TAR_BLOCK, d, NULL) != SD_OK)
+			return false;
+		if (!hc_header_ok(b, TAR_BLOCK, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE) ||
+		    !block_zero(sf, d - TAR_BLOCK))
+			continue;
+		uint64_t e = d + TAR_BLOCK, last = d + HC_HEADER - 1;
+		for (size_t i = HC_HEADER; i < TAR_BLOCK; i++)
+			last = b[i] ? d + i : last;
+		for (; e < to && !sd_progress_cancelled(prog); e += TAR_BLOCK) {
+			if (sdin_read_exact(sf->in, b, TAR_BLOCK, e, NULL) != SD_OK)
+				return false;
+			size_t i = TAR_BLOCK;
+			while (i > 0 && !b[i - 1])
+				i--;
+			if (!i)
+				break;
+			last = e + i - 1;
+		}
+		uint64_t nodes = (last + 1 - d - HC_HEADER + HC_NODE - 1) / HC_NODE;
+		if (nodes % 2 != 1 || nodes > 2 * sd_limit(SD_LIMIT_BLOCKS))
+			return false;
+		*tree = (sf_range){.present = true, .off = d, .size = HC_HEADER + nodes * HC_NODE};
+		found++;
+	}
+	return found == 1;
+}
+
 /* A zeroed stretch nothing was read from (its first file no feed found
- * lacks) may hold every file of a feed whose headers were all lost: read
- * as a new feed's files, by their shapes and each other's sizes, in turn
- * (inner_zeroed_stretch()), numbered by whole_feed_number(). Only one such
- * stretch and one such feed, or none (two could not be told apart); every
- * file is then verified as any feed's, and a wrong guess is damage. */
+ * lacks) may hold every file of a feed whose headers were all lost. Its
+ * tree is found first (whole_feed_tree()), for the length it tells; then
+ * the stretch is read in turn as that feed's files, each size told by the
+ * length (doc/formats.md §3), first as a dry run: only when it gives the
+ * feed's key, signatures, tree and data (an empty feed's key is never
+ * guessed) are the files taken, numbered by whole_feed_number(). One such
+ * stretch and feed at most (two could not be told apart); every file is
+ * then verified as any feed's, and a wrong guess is damage. */
 static void inner_whole_feed(inner_walk *w, const sd_progress *prog)
 {
 	size_t cand = SIZE_MAX, n_cand = 0;
 	for (size_t k = 0; k < w->n_zero; k++)
 		if (!w->zero_taken[k])
 			cand = k, n_cand++;
-	int index = whole_feed_number(w->sf);
-	if (n_cand != 1 || index < 0 || w->feeds_over)
+	int index = n_cand == 1 && !w->feeds_over ? whole_feed_number(w->sf) : -1;
+	sf_feed fresh = {.index = index};
+	if (index < 0 ||
+	    !whole_feed_tree(w->sf, w->zero_at[cand], w->zero_to[cand], &fresh.tree, prog))
 		return;
-	sf_feed fresh = {.index = index,
-	                 .dir = xasprintf("%d", index),
-	                 .backslash = w->any_backslash && !w->any_slash};
-	size_t n = inner_zeroed_stretch(w, w->zero_at[cand], w->zero_to[cand], &fresh, prog);
-	free(fresh.dir);
-	if (!n)
+	struct {
+		uint64_t d, size;
+		int k;
+	} got[GF_N];
+	size_t n = 0;
+	uint64_t pos = w->zero_at[cand], to = w->zero_to[cand], d;
+	bool tree_at = false;
+	while (n < GF_N && pos < to && !sd_progress_cancelled(prog) &&
+	       (d = guess_next(w->sf, pos, to)) != 0) {
+		sf_feed *fd = NULL;
+		int k = GF_TREE;
+		bool own = false;
+		uint64_t size = fresh.tree.size;
+		if (d != fresh.tree.off &&
+		    !(size = guess_pick(w, &fresh, d, to, &fd, &k, &own, prog)))
+			break;
+		sf_range *r = (sf_range *)guess_range(&fresh, k);
+		*r = (sf_range){.present = true, .off = d, .size = size};
+		tree_at = tree_at || k == GF_TREE;
+		got[n].d = d, got[n].size = size, got[n++].k = k;
+		pos = d + tar_padded(size);
+	}
+	if (!tree_at || !fresh.key.present || !fresh.signatures.present || !fresh.data.present)
 		return;
+	char dir[16];
+	snprintf(dir, sizeof dir, "%d", index);
+	bool backslash = w->any_backslash && !w->any_slash;
+	for (size_t i = 0; i < n; i++)
+		guess_take(w, dir, backslash, got[i].k, got[i].d, got[i].size, false);
 	unsigned long long at = w->zero_at[cand], into = w->zero_at[cand] - w->db->data_off;
 	finding *f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
 	                     P_("feed %d: no header of its files is left (storage lost them, "
@@ -3180,8 +3275,7 @@ static void read_inner(syncfile *sf, findings *fl, const sd_progress *prog)
 	}
 	w.guess_left = GUESS_BUDGET;
 	for (size_t k = 0; k < w.n_zero; k++)
-		w.zero_taken[k] =
-		    inner_zeroed_stretch(&w, w.zero_at[k], w.zero_to[k], NULL, prog) > 0;
+		w.zero_taken[k] = inner_zeroed_stretch(&w, w.zero_at[k], w.zero_to[k], prog) > 0;
 	inner_whole_feed(&w, prog);
 	if (w.n_zero)
 		inner_no_length(&w, w.zero_at[0]);
