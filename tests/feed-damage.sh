@@ -441,6 +441,21 @@ is "B-feed0-headers: every feed verified, nothing unread, no gap" "$(json "$f" '
 status "B-feed0-headers: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/B-feed0-headers.out.mapeodata"
 is "B-feed0-headers: the rebuilt file" "$(json "$TMP/B-feed0-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 4 4,0"
 mapeo "every header of project B's feed 0 zeroed, rebuilt" "$TMP/B-feed0-headers.out.mapeodata" "$KB" 4 6
+# a third feed (one block '[]', which Mapeo takes) packed after them: feed
+# 1's headers all zeroed, it is read as the gap between feeds 0 and 2; feeds
+# 0's and 1's all zeroed, two numbers are missing and two trees lie in the
+# one stretch, so nothing is guessed: their bytes are said and left out
+f3="$TMP/three.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f3"
+"$MK" newfeed "$f3" '[]' || fail "mkdamage newfeed []"
+zeroed "$f3" "three-gap" 580096 585728 586752 591360 592896
+is "three feeds, feed 1's headers zeroed: read as the gap" "$(json "$f" '[(.feeds | map("\(.index):\(.verified)") | join(",")), ([.findings[] | select(.code == "inner-tar-damaged" and .feed == 1) | .message | select(test("numbered 1, the one number the feeds found lack"))] | length), .repair.rebuild_whole] | join(" ")')" "0:20,1:7,2:1 1 true"
+status "three feeds, feed 1's headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/three-gap.out.mapeodata"
+is "three feeds, feed 1's headers zeroed: the rebuilt file" "$(json "$TMP/three-gap.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7,1"
+mapeo "three feeds, feed 1's headers zeroed, rebuilt" "$TMP/three-gap.out.mapeodata" "$KA" 24 30
+zeroed "$f3" "three-two" 555008 559616 560640 562688 565248 580096 585728 586752 591360 592896
+is "three feeds, feeds 0's and 1's headers zeroed: nothing guessed" "$(json "$f" '[(.feeds | map(.index) | join(",")), ([.findings[] | select(.message | test("all zeros|no header of its files is left"))] | length)] | join(" ")')" "2 0"
+unread "three-two" "$f" 555520 593920 38400
 # ... and its key then damaged too: the key read does not verify the
 # signatures, so feed 1 is damage: a plain rebuild refuses, a salvage
 # leaves its 7 blocks out and says so
