@@ -16,7 +16,8 @@
 # sector and a 4 KiB page at every sector (headers of the inner tar lost
 # over intact files, doc/formats.md §3): there, in addition, every feed
 # whose files are intact but for the zeroed headers is kept whole by what
-# a rebuild writes.
+# a rebuild writes. So is each feed of both with every one of its headers
+# zeroed at once.
 # One failure line per broken case, naming the damage; the proofs with the
 # real Mapeo are in rebuild.sh and feed-damage.sh (a sweep of hundreds of
 # Mapeo runs would take an hour). One damaged copy at a time, under $TMP,
@@ -48,6 +49,9 @@ damage() {
 	sector | spage) dd if=/dev/zero of="$4" bs=512 seek=$(($3 / 512)) \
 		count=$([ "$2" = sector ] && echo 1 || echo 8) conv=notrunc 2>/dev/null ;;
 	cut) head -c "$3" "$1" >"$4" ;;
+	headers) for at in $(echo "$3" | tr , ' '); do
+		dd if=/dev/zero of="$4" bs=512 seek=$((at / 512)) count=1 conv=notrunc 2>/dev/null
+	done ;;
 	esac
 }
 
@@ -265,5 +269,23 @@ sweep_db "good-project-A" "$D/good-project-A.mapeodata" sector
 sweep_db "good-project-A" "$D/good-project-A.mapeodata" spage
 sweep_db "good-project-B" "$D/good-project-B.mapeodata" sector
 sweep_db "good-project-B" "$D/good-project-B.mapeodata" spage
+# sweep_feeds NAME SRC: every header of one feed of SRC's database zeroed
+# (a card losing those sectors), for each feed: its files are read back as
+# a feed none of whose headers survived, or what is not read is said and
+# left out (the advice then never says a rebuild keeps everything)
+sweep_feeds() {
+	layout "$2"
+	"$SYNCDOCTOR" --no-journal check --no-config --no-environment --format json "$2" |
+		jq -r '.feeds[] | "\(.index) \(.key) \(.length)"' >"$TMP/lengths"
+	cur_src=$2 dmg_len=512
+	for ix in $(cut -d' ' -f1 "$TMP/layout" | sort -u); do
+		offs=$(awk -v ix="$ix" '$1 == ix { printf "%s%d", sep, $2 - 512; sep = "," }' "$TMP/layout")
+		dmg_at=${offs%%,*}
+		judge "$2" headers "$offs" "$1, every header of feed $ix zeroed (bytes $offs)"
+	done
+	dmg_len=""
+}
+sweep_feeds "good-project-A" "$D/good-project-A.mapeodata"
+sweep_feeds "good-project-B" "$D/good-project-B.mapeodata"
 is "damaged copies swept, none broken ($cases in all)" "$broken" 0
 done_testing

@@ -351,6 +351,7 @@ for c in "B sigs-tree 0/signatures,0/tree 93184 94208" \
 	zeroed "$D/good-project-$p.mapeodata" "$name" "$@"
 	whole=$([ "$p" = A ] && echo "24 20,7" || echo "4 4,0")
 	is "$name headers zeroed: each file read" "$(guessed "$f" | tr ' ' ',')" "$files"
+	is "$name headers zeroed: no byte called unread (zeroed headers, padding, the tar's end)" "$(json "$f" '[.findings[] | select(.message | test("in no entry that could be read"))] | length')" 0
 	is "$name headers zeroed: every feed verified" "$(json "$f" '[.observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "$whole"
 	status "$name headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/$name.out.mapeodata"
 	is "$name headers zeroed: the rebuilt file" "$(json "$TMP/$name.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok $whole"
@@ -395,4 +396,75 @@ is "a page over feed 1's files: feed 0 read whole" "$(json "$f" '[.observations.
 is "a page over feed 1's files: no length left, said" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and .feed == 1) | .message | select(startswith("feed 1 (its key lost too): its signatures, tree and data are not in the database, which is damaged from byte 83968 (512 bytes into it"))] | length')" 1
 k0=$(json "$D/good-project-B.mapeodata" '.feeds[0].key')
 check "no length left: the feed's key is never shown whole" sh -c "! '$SYNCDOCTOR' --no-journal check --no-config --no-environment '$f' | grep -q $k0"
+# every header of a feed zeroed (a card losing those sectors): no entry read
+# names its files, so the bytes they hold are read by nothing. The check and
+# the plan must say those bytes, never "a rebuild keeps everything" nor
+# "Nothing is left out". Project B's empty feed 1: its key cannot be proved
+# by any signature, so its files stay unread.
+# unread NAME FILE FROM TO BYTES: the check's and the plan's words on FILE
+unread() {
+	status "$1: the check finds problems" 2 "$SYNCDOCTOR" --no-journal check --no-config --no-environment "$2"
+	check "$1: the advice does not say a rebuild keeps everything" sh -c "! grep -q 'keeps everything' '$TMP/out'"
+	is "$1: the unread bytes said" "$(json "$2" '[.findings[] | select(.code == "inner-tar-damaged" and .severity == "error" and .offset == '"$3"') | .message | select(startswith("'"$5"' bytes of the database (from byte '"$3"' to '"$4"', ")) | select(test("could not be found, are not counted above"))] | length')" 1
+	is "$1: neither a rebuild nor a salvage keeps everything" "$(json "$2" '[.repair.rebuild_whole, .repair.salvage_whole] | join(" ")')" "false false"
+	status "$1: the plan" 0 "$SYNCDOCTOR" --no-journal rebuild -n "$2" -o "$TMP/$1.out.mapeodata"
+	check "$1: the plan leaves those bytes out" grep -qF "the database's $5 bytes from byte $3 to $4: they are in no tar entry that could be read" "$TMP/out"
+	check "$1: the plan does not say nothing is left out" sh -c "! grep -q 'Nothing is left out' '$TMP/out'"
+}
+zeroed "$D/good-project-B.mapeodata" "B-feed1-headers" 83456 84480 85504 86528
+unread "B-feed1-headers" "$f" 83968 87552 3584
+is "B-feed1-headers: feed 0 still read whole" "$(json "$f" '[.observations.heads, (.feeds | map(.index) | join(",")), .feeds[0].verified] | join(" ")')" "4 0 4"
+status "B-feed1-headers: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/B-feed1-headers.salvage.mapeodata"
+check "B-feed1-headers: --salvage says the bytes are left out" grep -qF "the database's 3584 bytes from byte 83968 to 87552" "$TMP/out"
+
+# every header of project A's feed 1 zeroed (data, key, bitfield, tree,
+# signatures; a card losing those sectors): no feed found lacks those files,
+# so they are read as a new feed's, by their shapes (the data's JSON lines,
+# the key's 32 bytes, hypercore's headers) and the sizes they give each
+# other, numbered 1 (the one number the feeds found lack), and verified: the
+# key by the signatures, the tree by the signature, the data by the tree
+zeroed "$D/good-project-A.mapeodata" "A-feed1-headers" 580096 585728 586752 591360 592896
+is "A-feed1-headers: each file read" "$(guessed "$f" | tr ' ' ',')" "1/data,1/key,1/bitfield,1/tree,1/signatures"
+is "A-feed1-headers: said as a feed with no header left" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and .feed == 1) | .message | select(startswith("feed 1: no header of its files is left (storage lost them, from byte 580096, 25088 bytes into the database); 5 files were read"))] | length')" 1
+is "A-feed1-headers: every feed verified, nothing unread" "$(json "$f" '[.observations.heads, (.feeds | map(.verified) | join(",")), ([.findings[] | select(.message | test("in no entry that could be read"))] | length), .repair.rebuild_whole] | join(" ")')" "24 20,7 0 true"
+status "A-feed1-headers: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/A-feed1-headers.out.mapeodata"
+check "A-feed1-headers: the plan keeps feed 1" grep -q "feed 1 (1892c3d): 7 of 7 blocks" "$TMP/out"
+is "A-feed1-headers: the rebuilt file" "$(json "$TMP/A-feed1-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7"
+mapeo "every header of feed 1 zeroed, rebuilt" "$TMP/A-feed1-headers.out.mapeodata" "$KA" 24 30
+# the same for project B's feed 0 (bitfield, key, signatures, tree, data:
+# its key and bitfield come before any file that gives the length, which
+# its tree, found first by its header, tells), its number the gap before
+# feed 1
+zeroed "$D/good-project-B.mapeodata" "B-feed0-headers" 87552 92160 93184 94208 95232
+is "B-feed0-headers: each file read" "$(guessed "$f" | tr ' ' ',')" "0/bitfield,0/key,0/signatures,0/tree,0/data"
+is "B-feed0-headers: every feed verified, nothing unread, no gap" "$(json "$f" '[.observations.heads, (.feeds | map("\(.index):\(.verified)") | join(",")), ([.findings[] | select((.message | test("in no entry that could be read")) or .code == "feed-gap")] | length), .repair.rebuild_whole] | join(" ")')" "4 0:4,1:0 0 true"
+status "B-feed0-headers: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/B-feed0-headers.out.mapeodata"
+is "B-feed0-headers: the rebuilt file" "$(json "$TMP/B-feed0-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 4 4,0"
+mapeo "every header of project B's feed 0 zeroed, rebuilt" "$TMP/B-feed0-headers.out.mapeodata" "$KB" 4 6
+# a third feed (one block '[]', which Mapeo takes) packed after them: feed
+# 1's headers all zeroed, it is read as the gap between feeds 0 and 2; feeds
+# 0's and 1's all zeroed, two numbers are missing and two trees lie in the
+# one stretch, so nothing is guessed: their bytes are said and left out
+f3="$TMP/three.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f3"
+"$MK" newfeed "$f3" '[]' || fail "mkdamage newfeed []"
+zeroed "$f3" "three-gap" 580096 585728 586752 591360 592896
+is "three feeds, feed 1's headers zeroed: read as the gap" "$(json "$f" '[(.feeds | map("\(.index):\(.verified)") | join(",")), ([.findings[] | select(.code == "inner-tar-damaged" and .feed == 1) | .message | select(test("numbered 1, the one number the feeds found lack"))] | length), .repair.rebuild_whole] | join(" ")')" "0:20,1:7,2:1 1 true"
+status "three feeds, feed 1's headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/three-gap.out.mapeodata"
+is "three feeds, feed 1's headers zeroed: the rebuilt file" "$(json "$TMP/three-gap.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7,1"
+mapeo "three feeds, feed 1's headers zeroed, rebuilt" "$TMP/three-gap.out.mapeodata" "$KA" 24 30
+zeroed "$f3" "three-two" 555008 559616 560640 562688 565248 580096 585728 586752 591360 592896
+is "three feeds, feeds 0's and 1's headers zeroed: nothing guessed" "$(json "$f" '[(.feeds | map(.index) | join(",")), ([.findings[] | select(.message | test("all zeros|no header of its files is left"))] | length)] | join(" ")')" "2 0"
+unread "three-two" "$f" 555520 593920 38400
+# ... and its key then damaged too: the key read does not verify the
+# signatures, so feed 1 is damage: a plain rebuild refuses, a salvage
+# leaves its 7 blocks out and says so
+zeroed "$D/good-project-A.mapeodata" "A-feed1-badkey" 580096 585728 586752 591360 592896
+printf 'X' | dd of="$f" bs=1 seek=586245 conv=notrunc 2>/dev/null
+is "A-feed1-badkey: feed 1 read, not verified" "$(json "$f" '[(.feeds | map(.verified) | join(",")), ([.findings[] | select(.code == "feed-signature-invalid" and .feed == 1)] | length > 0), .repair.rebuild_whole, .repair.salvage_whole] | join(" ")')" "20,0 true false false"
+status "A-feed1-badkey: a plain rebuild refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/A-feed1-badkey.out.mapeodata"
+status "A-feed1-badkey: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/A-feed1-badkey.out.mapeodata"
+check "A-feed1-badkey: --salvage leaves feed 1's blocks out" grep -q "feed 1 (1892c3d): 0 of 7 blocks" "$TMP/out"
+check "A-feed1-badkey: --salvage does not say nothing is left out" sh -c "! grep -q 'Nothing is left out' '$TMP/out'"
+
 done_testing

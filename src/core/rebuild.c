@@ -1363,6 +1363,21 @@ static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
 		                          (long long)f->offset));
 		free(e);
 	}
+	/* bytes of the database no entry read (syncfile.h): never copied */
+	for (size_t k = 0; k < sf->n_unread; k++) {
+		unsigned long long at = sf->unread[k].at, end = sf->unread[k].end,
+		                   n = sf->unread[k].end - sf->unread[k].at;
+		add_dropped(
+		    p, NULL,
+		    xasprintf(P_("the database's %llu byte from byte %llu to %llu: it is in no tar "
+		                 "entry that could be read (storage lost the headers of the files "
+		                 "there), so it cannot be read back or verified",
+		                 "the database's %llu bytes from byte %llu to %llu: they are in no "
+		                 "tar entry that could be read (storage lost the headers of the "
+		                 "files there), so they cannot be read back or verified",
+		                 n),
+		              n, at, end));
+	}
 }
 
 /* The files of fd that alt takes from an earlier copy, named ("data",

@@ -2434,9 +2434,22 @@ typedef struct inner_walk {
 	bool any_backslash, any_slash;
 	/* stretches that begin with a zeroed header block: [zero_at, zero_to) */
 	uint64_t zero_at[INNER_ZEROED], zero_to[INNER_ZEROED];
+	bool zero_taken[INNER_ZEROED]; /* a file was read from it */
 	size_t n_zero;
 	uint64_t guess_left; /* bytes the guesses may still read for newlines */
+	/* what the entries read (header to padding's end), in walk order */
+	sf_span *read;
+	size_t n_read, read_cap;
+	size_t unread_cap;
 } inner_walk;
+
+/* The bytes [at, end) of the database are an entry's (clipped to it). */
+static void inner_read_span(inner_walk *w, uint64_t at, uint64_t end)
+{
+	uint64_t db_end = w->db->data_off + w->len;
+	SD_GROW(w->read, w->read_cap, w->n_read + 1);
+	w->read[w->n_read++] = (sf_span){at, end < db_end ? end : db_end};
+}
 
 /* A damaged stretch of the inner tar (an event of tar_iter_next() other
  * than an entry): said once, and whether the cut of a torn append lost the
@@ -2890,18 +2903,17 @@ static bool guess_ends(syncfile *sf, uint64_t d, uint64_t size, uint64_t to)
  * at d and ends as the feed's other files say within [d, to): its feed
  * and kind into *fd_out, *k_out, its size returned; 0 when none or more
  * than one fit. */
-static uint64_t guess_pick(inner_walk *w, const sf_feed *only, uint64_t d, uint64_t to,
-                           sf_feed **fd_out, int *k_out, bool *own_out, const sd_progress *prog)
+static uint64_t guess_pick(inner_walk *w, sf_feed *only, uint64_t d, uint64_t to, sf_feed **fd_out,
+                           int *k_out, bool *own_out, const sd_progress *prog)
 {
 	uint8_t b[TAR_BLOCK];
 	if (sdin_read_exact(w->sf->in, b, TAR_BLOCK, d, NULL) != SD_OK)
 		return 0;
 	uint64_t pick = 0;
 	int found = 0;
-	for (size_t i = 0; i < w->sf->n_feeds && found < 2; i++) {
-		sf_feed *fd = &w->sf->feeds[i];
-		if (only && fd != only)
-			continue;
+	/* only may be a feed not (yet) in sf->feeds: inner_whole_feed() */
+	for (size_t i = 0; i < (only ? 1 : w->sf->n_feeds) && found < 2; i++) {
+		sf_feed *fd = only ? only : &w->sf->feeds[i];
 		for (int k = 0; k < GF_N && found < 2; k++) {
 			if (guess_range(fd, k)->present || !guess_kind_fits(b, k))
 				continue;
@@ -2995,41 +3007,202 @@ static void guess_finding(inner_walk *w, const char *name, int k, bool own, uint
  * (data by the tree, tree and signatures by the signature, a key only by a
  * signature), so a wrong guess is told as damage; a rebuild writes the
  * headers again. The files of one stretch are one feed's. */
-static void inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const sd_progress *prog)
+/* Where the next file of a zeroed stretch begins, past the zero blocks
+ * (headers, files lost whole) after pos; 0 when none is within reach. */
+static uint64_t guess_next(syncfile *sf, uint64_t pos, uint64_t to)
+{
+	uint64_t d = pos;
+	for (int s = 0; s < GUESS_SKIP && d < to && block_zero(sf, d); s++)
+		d += TAR_BLOCK;
+	return d == pos || d >= to || block_zero(sf, d) ? 0 : d;
+}
+
+/* File k of the feed in folder dir, guessed at d (its header at d - 512):
+ * placed as an entry of the inner tar (inner_place() may move the feeds)
+ * and said. */
+static void guess_take(inner_walk *w, const char *dir, bool backslash, int k, uint64_t d,
+                       uint64_t size, bool own)
+{
+	char *name = xasprintf("%s%c%s", dir, backslash ? '\\' : '/', guess_names[k]);
+	tar_entry e = {.name = name,
+	               .header_off = d - TAR_BLOCK,
+	               .data_off = d,
+	               .size = size,
+	               .typeflag = '0',
+	               .checksum_ok = true};
+	inner_place(w, &e);
+	inner_read_span(w, d - TAR_BLOCK, d + tar_padded(size));
+	guess_finding(w, name, k, own, d - TAR_BLOCK, size);
+	free(name);
+}
+
+/* The stretch [z, to) of the inner tar begins with a zeroed header (a
+ * sector or page lost in storage over one or more entries' headers). It is
+ * read as the files a feed lacks, in turn: past the zero blocks (the
+ * headers, and files lost whole) the next file's first bytes say what it
+ * can be, and the feed's files found so far its size (doc/formats.md §3);
+ * it is taken only when exactly one lacking file fits and ends where the
+ * next header begins. Each file taken is then verified as any feed's is
+ * (data by the tree, tree and signatures by the signature, a key only by a
+ * signature), so a wrong guess is told as damage; a rebuild writes the
+ * headers again. The files of one stretch are one feed's. How many were
+ * taken. */
+static size_t inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const sd_progress *prog)
 {
 	syncfile *sf = w->sf;
-	const sf_feed *only = NULL;
-	uint64_t pos = z;
-	for (int step = 0; step < GF_N && pos < to && !sd_progress_cancelled(prog); step++) {
-		uint64_t d = pos;
-		for (int s = 0; s < GUESS_SKIP && d < to && block_zero(sf, d); s++)
-			d += TAR_BLOCK;
-		if (d == pos || d >= to || block_zero(sf, d))
-			return;
+	sf_feed *only = NULL;
+	uint64_t pos = z, d;
+	size_t taken = 0;
+	for (int step = 0; step < GF_N && pos < to && !sd_progress_cancelled(prog) &&
+	                   (d = guess_next(sf, pos, to)) != 0;
+	     step++) {
 		sf_feed *fd = NULL;
 		int k = 0;
 		bool own = false;
 		uint64_t size = guess_pick(w, only, d, to, &fd, &k, &own, prog);
 		if (!size)
-			return;
-		char *name =
-		    xasprintf("%s%c%s", fd->dir, fd->backslash ? '\\' : '/', guess_names[k]);
+			break;
 		int index = fd->index;
 		bool backslash = fd->backslash;
-		tar_entry e = {.name = name,
-		               .header_off = d - TAR_BLOCK,
-		               .data_off = d,
-		               .size = size,
-		               .typeflag = '0',
-		               .checksum_ok = true};
-		inner_place(w, &e); /* may move the feeds: found again by number */
+		char *dir = xstrdup(fd->dir);
+		guess_take(w, dir, backslash, k, d, size, own); /* found again by number */
+		free(dir);
 		for (size_t i = 0; i < sf->n_feeds; i++)
 			if (sf->feeds[i].index == index && sf->feeds[i].backslash == backslash)
 				only = &sf->feeds[i];
-		guess_finding(w, name, k, own, d - TAR_BLOCK, size);
-		free(name);
+		pos = d + tar_padded(size);
+		taken++;
+	}
+	return taken;
+}
+
+/* The number a feed none of whose headers survived takes: Mapeo loads
+ * feeds 0, 1, 2, ... up to the first number it lacks (doc/formats.md §3),
+ * and nothing else in the file says whose number is whose; so only when
+ * exactly one number up to the count of feeds found is missing (the one
+ * gap, or with none the next), that one; -1 otherwise (never a guess). */
+static int whole_feed_number(const syncfile *sf)
+{
+	size_t n = sf->n_feeds;
+	bool *seen = xcalloc(n + 1, sizeof *seen);
+	for (size_t i = 0; i < n; i++)
+		if (sf->feeds[i].index >= 0 && (size_t)sf->feeds[i].index <= n)
+			seen[sf->feeds[i].index] = true;
+	int hole = -1, holes = 0;
+	for (size_t i = 0; i <= n; i++)
+		if (!seen[i] && holes++ == 0)
+			hole = (int)i;
+	free(seen);
+	return holes == 1 && n < (size_t)INT_MAX ? hole : -1;
+}
+
+/* The tree of a feed none of whose headers survived, in the stretch
+ * [z, to): the one file there that begins with hypercore's tree header
+ * after a zeroed block (its lost header). A tree holds every node of its
+ * feed (a hash, then a size), so no block of it reads all zeros: it ends
+ * in the last node that holds the last byte that is not zero before the
+ * next zero block, and holds an odd number of nodes (2L - 1, §4). Into
+ * *tree; false when there is not exactly one such file. */
+static bool whole_feed_tree(syncfile *sf, uint64_t z, uint64_t to, sf_range *tree,
+                            const sd_progress *prog)
+{
+	uint8_t b[TAR_BLOCK];
+	int found = 0;
+	for (uint64_t d = z + TAR_BLOCK; d < to && found < 2 && !sd_progress_cancelled(prog);
+	     d += TAR_BLOCK) {
+		if (sdin_read_exact(sf->in, b, TAR_BLOCK, d, NULL) != SD_OK)
+			return false;
+		if (!hc_header_ok(b, TAR_BLOCK, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE) ||
+		    !block_zero(sf, d - TAR_BLOCK))
+			continue;
+		uint64_t e = d + TAR_BLOCK, last = d + HC_HEADER - 1;
+		for (size_t i = HC_HEADER; i < TAR_BLOCK; i++)
+			last = b[i] ? d + i : last;
+		for (; e < to && !sd_progress_cancelled(prog); e += TAR_BLOCK) {
+			if (sdin_read_exact(sf->in, b, TAR_BLOCK, e, NULL) != SD_OK)
+				return false;
+			size_t i = TAR_BLOCK;
+			while (i > 0 && !b[i - 1])
+				i--;
+			if (!i)
+				break;
+			last = e + i - 1;
+		}
+		uint64_t nodes = (last + 1 - d - HC_HEADER + HC_NODE - 1) / HC_NODE;
+		if (nodes % 2 != 1 || nodes > 2 * sd_limit(SD_LIMIT_BLOCKS))
+			return false;
+		*tree = (sf_range){.present = true, .off = d, .size = HC_HEADER + nodes * HC_NODE};
+		found++;
+	}
+	return found == 1;
+}
+
+/* A zeroed stretch nothing was read from (its first file no feed found
+ * lacks) may hold every file of a feed whose headers were all lost. Its
+ * tree is found first (whole_feed_tree()), for the length it tells; then
+ * the stretch is read in turn as that feed's files, each size told by the
+ * length (doc/formats.md §3), first as a dry run: only when it gives the
+ * feed's key, signatures, tree and data (an empty feed's key is never
+ * guessed) are the files taken, numbered by whole_feed_number(). One such
+ * stretch and feed at most (two could not be told apart); every file is
+ * then verified as any feed's, and a wrong guess is damage. */
+static void inner_whole_feed(inner_walk *w, const sd_progress *prog)
+{
+	size_t cand = SIZE_MAX, n_cand = 0;
+	for (size_t k = 0; k < w->n_zero; k++)
+		if (!w->zero_taken[k])
+			cand = k, n_cand++;
+	int index = n_cand == 1 && !w->feeds_over ? whole_feed_number(w->sf) : -1;
+	sf_feed fresh = {.index = index};
+	if (index < 0 ||
+	    !whole_feed_tree(w->sf, w->zero_at[cand], w->zero_to[cand], &fresh.tree, prog))
+		return;
+	struct {
+		uint64_t d, size;
+		int k;
+	} got[GF_N];
+	size_t n = 0;
+	uint64_t pos = w->zero_at[cand], to = w->zero_to[cand], d;
+	bool tree_at = false;
+	while (n < GF_N && pos < to && !sd_progress_cancelled(prog) &&
+	       (d = guess_next(w->sf, pos, to)) != 0) {
+		sf_feed *fd = NULL;
+		int k = GF_TREE;
+		bool own = false;
+		uint64_t size = fresh.tree.size;
+		if (d != fresh.tree.off &&
+		    !(size = guess_pick(w, &fresh, d, to, &fd, &k, &own, prog)))
+			break;
+		sf_range *r = (sf_range *)guess_range(&fresh, k);
+		*r = (sf_range){.present = true, .off = d, .size = size};
+		tree_at = tree_at || k == GF_TREE;
+		got[n].d = d, got[n].size = size, got[n++].k = k;
 		pos = d + tar_padded(size);
 	}
+	if (!tree_at || !fresh.key.present || !fresh.signatures.present || !fresh.data.present)
+		return;
+	char dir[16];
+	snprintf(dir, sizeof dir, "%d", index);
+	bool backslash = w->any_backslash && !w->any_slash;
+	for (size_t i = 0; i < n; i++)
+		guess_take(w, dir, backslash, got[i].k, got[i].d, got[i].size, false);
+	unsigned long long at = w->zero_at[cand], into = w->zero_at[cand] - w->db->data_off;
+	finding *f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+	                     P_("feed %d: no header of its files is left (storage lost them, "
+	                        "from byte %llu, %llu bytes into the database); %zu file was "
+	                        "read by its shape and the sizes the feed's files give each "
+	                        "other, and numbered %d, the one number the feeds found lack; "
+	                        "what it holds is verified below as any feed's",
+	                        "feed %d: no header of its files is left (storage lost them, "
+	                        "from byte %llu, %llu bytes into the database); %zu files were "
+	                        "read by their shapes and the sizes the feed's files give each "
+	                        "other, and numbered %d, the one number the feeds found lack; "
+	                        "what they hold is verified below as any feed's",
+	                        n),
+	                     index, at, into, n, index);
+	f->offset = (int64_t)w->zero_at[cand];
+	f->feed = index;
+	fnd_set_member(f, DB_NAME);
 }
 
 /* A feed that lacks its signatures, tree and data in a database with a
@@ -3075,6 +3248,73 @@ static void inner_no_length(inner_walk *w, uint64_t z)
 	}
 }
 
+static int cmp_span(const void *a, const void *b)
+{
+	const sf_span *x = a, *y = b;
+	return x->at != y->at ? (x->at < y->at ? -1 : 1) : 0;
+}
+
+/* The blocks of the gap [at, end) between entries that are not all zeros
+ * (zero blocks there are lost headers, lone padding or the tar's end):
+ * one stretch from the first to the last, kept in sf->unread and said. */
+static void inner_gap(inner_walk *w, uint64_t at, uint64_t end, const sd_progress *prog)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+	for (uint64_t b = at; b < end && !sd_progress_cancelled(prog); b += TAR_BLOCK) {
+		uint8_t blk[TAR_BLOCK];
+		size_t n = end - b < TAR_BLOCK ? (size_t)(end - b) : TAR_BLOCK;
+		/* holes of a sparse file read as zeros: skipped unread */
+		uint64_t data = sdin_next_data(w->sf->in, b) / TAR_BLOCK * TAR_BLOCK;
+		if (data > b) {
+			b = data - TAR_BLOCK;
+			continue;
+		}
+		if (sdin_read_exact(w->sf->in, blk, n, b, NULL) != SD_OK)
+			break;
+		bool zero = blk[0] == 0 && !memcmp(blk, blk + 1, n - 1);
+		if (!zero)
+			first = first == UINT64_MAX ? b : first, last = b + n;
+	}
+	if (first == UINT64_MAX)
+		return;
+	syncfile *sf = w->sf;
+	SD_GROW(sf->unread, w->unread_cap, sf->n_unread + 1);
+	sf->unread[sf->n_unread++] = (sf_span){first, last};
+	unsigned long long from = first, to = last, n = last - first,
+	                   into = first - w->db->data_off;
+	finding *f = fnd_add(
+	    w->fl, FND_INNER_TAR_DAMAGED,
+	    P_("%llu byte of the database (from byte %llu to %llu, %llu bytes into it) is in no "
+	       "entry that could be read: the files it holds (a feed's, when storage lost their "
+	       "headers) could not be found, are not counted above, and a rebuild cannot keep "
+	       "it",
+	       "%llu bytes of the database (from byte %llu to %llu, %llu bytes into it) are in "
+	       "no entry that could be read: the files they hold (a feed's, when storage lost "
+	       "their headers) could not be found, are not counted above, and a rebuild cannot "
+	       "keep them",
+	       n),
+	    n, from, to, into);
+	f->offset = (int64_t)first;
+	fnd_set_member(f, DB_NAME);
+}
+
+/* After the walk of a damaged inner tar: the bytes no entry read and that
+ * are not all zeros (doc/formats.md §3), so that no file the damage hid
+ * goes unsaid. */
+static void inner_unread(inner_walk *w, const sd_progress *prog)
+{
+	uint64_t pos = w->db->data_off, end = w->db->data_off + w->len;
+	if (w->n_read > 1) /* (NULL when nothing was read: qsort must not see it) */
+		qsort(w->read, w->n_read, sizeof *w->read, cmp_span);
+	for (size_t i = 0; i <= w->n_read && pos < end && !sd_progress_cancelled(prog); i++) {
+		uint64_t next = i < w->n_read && w->read[i].at < end ? w->read[i].at : end;
+		if (next > pos)
+			inner_gap(w, pos, next, prog);
+		if (i < w->n_read && w->read[i].end > pos)
+			pos = w->read[i].end;
+	}
+}
+
 static void read_inner(syncfile *sf, findings *fl, bool packed, const sd_progress *prog)
 {
 	const sf_member *db = sf->db;
@@ -3098,19 +3338,34 @@ static void read_inner(syncfile *sf, findings *fl, bool packed, const sd_progres
 		}
 		if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX)
 			w.zero_to[w.n_zero - 1] = e.header_off;
+		inner_read_span(&w, e.header_off,
+		                e.truncated ? UINT64_MAX : e.data_off + tar_padded(e.size));
 		inner_entry_faults(&w, &e);
 		if (e.typeflag != '0' && e.typeflag != '\0')
 			continue; /* only regular files carry feeds */
 		inner_place(&w, &e);
 	}
 	tar_iter_free(&w.it);
-	if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX)
-		w.zero_to[w.n_zero - 1] = db->data_off + w.len;
+	if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX) {
+		/* the last stretch ends where the tar's end (its zeros) begins, so
+		 * that its last file's whole pages are not read over them */
+		uint64_t *to = &w.zero_to[w.n_zero - 1];
+		*to = db->data_off + w.len;
+		for (int s = 0;
+		     s < 4 * GUESS_SKIP && *to >= w.zero_at[w.n_zero - 1] + 2 * TAR_BLOCK &&
+		     block_zero(sf, *to - TAR_BLOCK);
+		     s++)
+			*to -= TAR_BLOCK;
+	}
 	w.guess_left = GUESS_BUDGET;
 	for (size_t k = 0; k < w.n_zero; k++)
-		inner_zeroed_stretch(&w, w.zero_at[k], w.zero_to[k], prog);
+		w.zero_taken[k] = inner_zeroed_stretch(&w, w.zero_at[k], w.zero_to[k], prog) > 0;
+	inner_whole_feed(&w, prog);
 	if (w.n_zero)
 		inner_no_length(&w, w.zero_at[0]);
+	if (!sf->inner_ok)
+		inner_unread(&w, prog);
+	free(w.read);
 	free(w.table.slot);
 	inner_cut_at_end(&w);
 	sf->hints.backslashes = w.any_backslash;
@@ -3554,6 +3809,7 @@ void sf_close(syncfile *sf)
 	for (size_t i = 0; i < sf->n_inner; i++)
 		free(sf->inner[i].name);
 	free(sf->inner);
+	free(sf->unread);
 	for (size_t i = 0; i < sf->n_feeds; i++)
 		free(sf->feeds[i].dir);
 	free(sf->feeds);

@@ -73,6 +73,11 @@ typedef struct sf_range {
 	uint64_t size;
 } sf_range;
 
+/* A stretch of bytes [at, end) of the sync file. */
+typedef struct sf_span {
+	uint64_t at, end;
+} sf_span;
+
 typedef struct sf_feed {
 	int index;      /* directory number */
 	char *dir;      /* directory name as stored, normalised to '/' */
@@ -169,6 +174,12 @@ typedef struct syncfile {
 	bool inner_cut; /* the file ends inside the inner tar (a torn append): entries are lost */
 	sf_inner *inner;
 	size_t n_inner;
+	/* bytes of a damaged inner tar that no entry read (a header, its data
+	 * and padding) accounts for and that are not all zeros: what files
+	 * they held cannot be read, so a rebuild leaves them out (each
+	 * stretch from its first to its last block that is not zeros) */
+	sf_span *unread;
+	size_t n_unread;
 	sf_feed *feeds; /* numeric feed directories, sorted by number */
 	size_t n_feeds;
 	/* With no index to say which database counts, the last one is read:
