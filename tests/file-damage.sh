@@ -227,5 +227,12 @@ check "cut after a database entry: ... and not that nothing is left out" sh -c '
 status "cut after a database entry, rebuilt with a whole copy" 0 "$SYNCDOCTOR" --no-journal rebuild "$TMP/cutb.mapeodata" "$D/good-project-A.mapeodata" -o "$TMP/cutb-w.mapeodata"
 check "cut, with a whole copy: nothing said lost past the cut" sh -c '! grep -q "whatever the database held past" "$1"' - "$TMP/out"
 is "cut, with a whole copy: everything" "$(verdict "$TMP/cutb-w.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+# a whole database that lacks a feed the cut one gave (another device's,
+# edge-empty-device-A) cannot hold what lay past the cut: the line stays,
+# and the plan never says that nothing is left out
+status "cut after a database entry, planned with another device's whole file" 0 "$SYNCDOCTOR" --no-journal rebuild -n --salvage "$TMP/cutb.mapeodata" "$D/edge-empty-device-A.mapeodata" -o "$TMP/cutb-e.mapeodata"
+check "cut, with another device's whole file: what past the cut is not in it" \
+	grep -q "whatever the database held past its byte 25088, where the file ends" "$TMP/out"
+check "cut, with another device's whole file: ... and not that nothing is left out" sh -c '! grep -q "Nothing is left out" "$1"' - "$TMP/out"
 
 done_testing

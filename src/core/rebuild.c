@@ -1698,6 +1698,32 @@ static bool feed_better(const rebuild_feed *c, const rebuild_feed *chosen)
 
 /* Unite the sources' plans into p: feeds by key, photos by name. What the
  * sub-plans hold moves into p. */
+/* Whether a source other than subs[k] read its database to its end and
+ * holds every feed subs[k]'s cut database gave, at least as long: only
+ * then may it hold what lay past the cut (a database of other devices,
+ * or an older one, does not). */
+static bool cut_covered(const rebuild_plan *subs, size_t n, size_t k)
+{
+	const rebuild_plan *s = &subs[k];
+	for (size_t w = 0; w < n; w++) {
+		if (w == k || !subs[w].db_whole)
+			continue;
+		bool all = true;
+		for (size_t f = 0; f < s->n_feeds && all; f++) {
+			bool has = false;
+			for (size_t g = 0; g < subs[w].n_feeds && !has; g++) {
+				const rebuild_feed *o = &subs[w].feeds[g];
+				has = !memcmp(o->key_hex, s->feeds[f].key_hex, 64) &&
+				      o->length >= s->feeds[f].length;
+			}
+			all = has;
+		}
+		if (all)
+			return true;
+	}
+	return false;
+}
+
 static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 {
 	smap by_key, by_name;
@@ -1752,17 +1778,15 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 		}
 	}
 	/* what a source left out that no other source gives (a cut database:
-	 * another source's database read to its end, which may hold it) */
-	bool any_db_whole = false;
-	for (size_t k = 0; k < n; k++)
-		any_db_whole = any_db_whole || subs[k].db_whole;
+	 * another source's database read to its end that holds every feed
+	 * read before the cut, as long, which may hold the rest) */
 	for (size_t k = 0; k < n; k++) {
 		rebuild_plan *s = &subs[k];
 		for (size_t i = 0; i < s->n_dropped; i++) {
 			size_t at;
 			const char *of = s->dropped_of[i];
 			if (of && strcmp(of, RB_DB_CUT) == 0) {
-				if (any_db_whole)
+				if (cut_covered(subs, n, k))
 					continue;
 			} else if (of && (smap_get(&by_name, of, strlen(of), &at) ||
 			                  (strlen(of) == 64 && smap_get(&by_key, of, 64, &at))))
