@@ -689,12 +689,14 @@ static sd_status other_databases(sd_report *r, syncfile *sf, bool compare, const
 /* The photo's own check (media.h) over m's data in the file; buf holds
  * MEDIA_CHUNK bytes. Returns the bytes it covered. */
 static uint64_t photo_check(syncfile *sf, const sf_member *m, uint8_t *buf, bool *opens,
-                            const char **why, uint64_t *at)
+                            const char **why, uint64_t *at, const sd_progress *prog)
 {
 	media_check *mc = media_check_new();
 	uint64_t avail = m->data_off < sf->size ? sf->size - m->data_off : 0;
 	uint64_t size = m->size < avail ? m->size : avail;
-	for (uint64_t off = 0; off < size && media_check_wants_more(mc);) {
+	/* (Ctrl-C inside a large photo too: the caller then drops its work) */
+	for (uint64_t off = 0;
+	     off < size && media_check_wants_more(mc) && !sd_progress_cancelled(prog);) {
 		size_t n = (size_t)(size - off < MEDIA_CHUNK ? size - off : MEDIA_CHUNK);
 		if (sf_read(sf, m->data_off + off, buf, n, NULL) != SD_OK)
 			break;
@@ -705,11 +707,12 @@ static uint64_t photo_check(syncfile *sf, const sf_member *m, uint8_t *buf, bool
 	return size;
 }
 
-bool check_photo_opens(syncfile *sf, const sf_member *m, const char **why, uint64_t *at)
+bool check_photo_opens(syncfile *sf, const sf_member *m, const sd_progress *prog, const char **why,
+                       uint64_t *at)
 {
 	uint8_t *buf = xmalloc(MEDIA_CHUNK);
 	bool opens;
-	photo_check(sf, m, buf, &opens, why, at);
+	photo_check(sf, m, buf, &opens, why, at, prog);
 	free(buf);
 	return opens;
 }
@@ -730,7 +733,9 @@ static void check_media(findings *fl, syncfile *sf, const sd_progress *prog)
 		const char *why;
 		uint64_t at;
 		bool opens;
-		done += photo_check(sf, m, buf, &opens, &why, &at);
+		done += photo_check(sf, m, buf, &opens, &why, &at, prog);
+		if (sd_progress_cancelled(prog))
+			break;
 		sd_progress_report(prog, _("photos"), done, sf->media_bytes, i, sf->n_members);
 		if (!opens) {
 			sf_member_get(sf, i, m);

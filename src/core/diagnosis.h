@@ -82,10 +82,12 @@ struct ver_clues;
 void check_version_step(sd_report *r, const struct ver_clues *clues, const check_options *opt);
 /* Whether photo member m of sf opens (the photo check of a full check,
  * media.h); when not, *why (translated, static) and *at (a byte of the
- * photo) say why. For photos the check passed over: those the file's index
+ * photo) say why (stopped, its answer moot, when prog is cancelled). For
+ * photos the check passed over: those the file's index
  * does not name, which a rebuild may keep. */
 struct sf_member;
-bool check_photo_opens(struct syncfile *sf, const struct sf_member *m, const char **why, uint64_t *at);
+bool check_photo_opens(struct syncfile *sf, const struct sf_member *m, const sd_progress *prog,
+                       const char **why, uint64_t *at);
 /* "<feed key hex>@<seq>" of a head into out. */
 void check_head_version(const sd_report *r, const report_head *h, char out[96]);
 

@@ -1256,7 +1256,7 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 /* The live copy of each photo of one source; salvage and --exclude-suspect
  * leave out what will not open. */
 static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src,
-                       const rebuild_options *opt)
+                       const rebuild_options *opt, const sd_progress *prog)
 {
 	smap live, damaged_media;
 	char *live_names = live_members(sf, &live);
@@ -1275,7 +1275,7 @@ static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t
 		n_damaged++;
 	}
 	sf_member mb, *m = &mb;
-	for (size_t i = 0; i < sf->n_members; i++) {
+	for (size_t i = 0; i < sf->n_members && !sd_progress_cancelled(prog); i++) {
 		size_t li;
 		sf_member_peek(sf, i, m);
 		if (m->kind != SF_KIND_MEDIA)
@@ -1304,7 +1304,8 @@ static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t
 		bool is_damaged = smap_get(&damaged_media, m->name, strlen(m->name), &li);
 		const char *why;
 		uint64_t at;
-		if (!is_damaged && sf->has_index && !m->in_index && !check_photo_opens(sf, m, &why, &at))
+		if (!is_damaged && sf->has_index && !m->in_index &&
+		    !check_photo_opens(sf, m, prog, &why, &at))
 			/* the index does not name it, so the check passed over it; the
 			 * new index will, so the written file is checked with it */
 			is_damaged = true;
@@ -1598,7 +1599,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		                   "holds its best verified copy, into one database")));
 
 	if (!source->db_only) {
-		plan_media(p, sf, r, src, opt);
+		plan_media(p, sf, r, src, opt, prog);
 		plan_unread(p, sf, r);
 	}
 	p->db_whole = sf->inner_ok && !sf->inner_cut;
