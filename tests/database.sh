@@ -113,9 +113,22 @@ size=$(stat -c %s "$TMP/u3/kappa.db/1/data")
 printf 'X' | dd of="$TMP/u3/kappa.db/1/data" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 status "a flipped byte" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/u3"
 is "found in feed 1" "$(jq -r '[.findings[] | select(.code == "feed-hash-mismatch") | .feed] | unique | map(tostring) | join(" ")' "$TMP/out")" "1"
+# the advice names the command for a folder, the one that then works
+check "a damaged database: the advice names rebuild --salvage --database DIR" jq -e \
+	'.next_action | test("^The database is damaged. Save what is intact into a new sync file with .syncdoctor rebuild --salvage --database DIR -o OUT.")' "$TMP/out"
 status "rebuild --salvage from it" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u3" --salvage -o "$TMP/s.mapeodata"
 is "salvaged: healthy" "$(j "$TMP/s.mapeodata" .verdict)" ok
 mapeo "salvaged from a database" "$TMP/s.mapeodata" "$KA" "$(j "$TMP/s.mapeodata" .observations.heads)" 30
+
+# a damaged folder that does not say its project: the advice adds
+# --config, and that command works
+"$MKDB" "$D/good-project-A.mapeodata" "$TMP/u4" || fail "mkdb"
+printf 'X' | dd of="$TMP/u4/kappa.db/1/data" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+status "a damaged folder with no project" 2 env HOME="$TMP/nohome" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" check --no-environment --format json "$TMP/u4"
+check "... the advice adds --config CONFIG" jq -e \
+	'.next_action | test("rebuild --salvage --database DIR --config CONFIG -o OUT. [(]DIR being this folder, CONFIG the .mapeosettings file of its project")' "$TMP/out"
+status "... and that command works" 0 "$SYNCDOCTOR" rebuild --salvage --database "$TMP/u4" --config "$D/config-A.v3-tar.mapeosettings" -o "$TMP/s4.mapeodata"
+is "... its file healthy" "$(j "$TMP/s4.mapeodata" .verdict)" ok
 
 # a leftover temp folder (the database a sync took out of a file)
 "$MKDB" --temp "$D/good-project-B.mapeodata" "$TMP/osm-p2p-syncfile-4242" || fail "mkdb --temp"
