@@ -1145,15 +1145,16 @@ const char *report_next_action(const sd_report *r)
 	 * configuration beside it, or --config when none says it) */
 	if (damaged && r->is_database && !wizard)
 		return r->has_discovery_key
-		           ? _("The database is damaged. Save what is intact into a new sync file "
-		               "with 'syncdoctor rebuild --salvage --database DIR -o OUT' (DIR being "
-		               "this folder), and sync that file on a computer with a healthy "
-		               "Mapeo.")
-		           : _("The database is damaged. Save what is intact into a new sync file "
-		               "with 'syncdoctor rebuild --salvage --database DIR --config CONFIG -o "
-		               "OUT' (DIR being this folder, CONFIG the .mapeosettings file of its "
-		               "project: the folder does not say which project it belongs to), and "
-		               "sync that file on a computer with a healthy Mapeo.");
+		           ? _("The database is damaged. Save what is intact into a new sync "
+		               "file with 'syncdoctor rebuild --salvage --database DIR -o OUT' "
+		               "(DIR being this folder), and sync that file on a computer with a "
+		               "healthy Mapeo.")
+		           : _("The database is damaged. Save what is intact into a new sync "
+		               "file with 'syncdoctor rebuild --salvage --database DIR --config "
+		               "CONFIG -o OUT' (DIR being this folder, CONFIG the .mapeosettings "
+		               "file of its project: the folder does not say which project it "
+		               "belongs to), and sync that file on a computer with a healthy "
+		               "Mapeo.");
 	if (damaged && lost_project)
 		return _("The file is damaged and no longer says which project it belongs to. "
 		         "Make a new sync file on the computer that made it, and do not leave "
