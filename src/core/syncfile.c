@@ -301,12 +301,18 @@ static void header_member(const tar_header *h, uint64_t off, sf_member *m)
 }
 
 /* Does the 512-byte block at off read all zeros (a sector storage lost)? */
+/* Whether the n bytes at b are all zeros (true for none). */
+static bool all_zero(const uint8_t *b, size_t n)
+{
+	return !n || (b[0] == 0 && !memcmp(b, b + 1, n - 1));
+}
+
 static bool block_zero(syncfile *sf, uint64_t off)
 {
 	uint8_t b[TAR_BLOCK];
 	if (sdin_read_exact(sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 		return false;
-	return b[0] == 0 && !memcmp(b, b + 1, TAR_BLOCK - 1);
+	return all_zero(b, TAR_BLOCK);
 }
 
 /* Is there a plausible header (or the end) at off? Used to decide whether a
@@ -2840,7 +2846,7 @@ static bool guess_kind_fits(const uint8_t *b, int k)
 		bool any = false;
 		for (int i = 0; i < 32; i++)
 			any = any || b[i];
-		return !hc && any && b[32] == 0 && !memcmp(b + 32, b + 33, TAR_BLOCK - 33);
+		return !hc && any && all_zero(b + 32, TAR_BLOCK - 32);
 	}
 	default: return !hc && b[0] != 0;
 	}
@@ -2896,7 +2902,7 @@ static bool guess_ends(syncfile *sf, uint64_t d, uint64_t size, uint64_t to)
 		return true;
 	if (sdin_read_exact(sf->in, b, TAR_BLOCK, e - TAR_BLOCK, NULL) != SD_OK)
 		return false;
-	return b[at] == 0 && (tail == 1 || !memcmp(b + at, b + at + 1, tail - 1));
+	return all_zero(b + at, tail);
 }
 
 /* The one file that a feed lacks (of feed only, when not NULL) that begins
@@ -3271,7 +3277,7 @@ static void inner_gap(inner_walk *w, uint64_t at, uint64_t end, const sd_progres
 		}
 		if (sdin_read_exact(w->sf->in, blk, n, b, NULL) != SD_OK)
 			break;
-		bool zero = blk[0] == 0 && !memcmp(blk, blk + 1, n - 1);
+		bool zero = all_zero(blk, n);
 		if (!zero)
 			first = first == UINT64_MAX ? b : first, last = b + n;
 	}
