@@ -284,7 +284,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	if (rd.model_error)
 		return unreadable(r, &rd, rd.model_error);
 	sd_error cerr;
-	if (st == SD_OK && hashing &&
+	if (st == SD_OK && hashing && !(opt->fingerprint_later && opt->keep) &&
 	    sdin_hash_finish(sf->in, prog, r->fingerprint, &cerr) == SD_ERR_CANCELLED)
 		st = SD_ERR_CANCELLED;
 	if (st == SD_ERR_CANCELLED)

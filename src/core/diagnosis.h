@@ -34,6 +34,11 @@ typedef struct check_options {
 	bool no_local_mapeo;     /* do not look for Mapeo Desktop or its logs here */
 	bool fingerprint;        /* fill sd_report.fingerprint from the check's own read (a
 	                            sync file, not --quick) */
+	bool fingerprint_later;  /* with fingerprint and keep: leave the fingerprint
+	                            being taken in the kept view (its hashing thread
+	                            reads on while the caller works) and
+	                            sd_report.fingerprint empty; the caller finishes it
+	                            (sdin_hash_finish() of the view's input) */
 	struct syncfile **keep;  /* when not NULL and the check ran to its end: receives the
 	                            open view of the file (sf_close() it) instead of closing
 	                            it, so a rebuild copies from what was checked without

@@ -135,6 +135,17 @@ uint64_t sdout_offset(const sd_output *o);
 /* Permissions of the output (0644 unless set; bundles use 0600). */
 void sdout_set_mode(sd_output *o, unsigned mode);
 const char *sdout_tmp_path(const sd_output *o);
+/* The fingerprint of the output (BLAKE2b-256 of the whole file, as
+ * sdin_hash_finish() gives it for the finished file): after
+ * sdout_hash_start(), a thread reads back and hashes what is written,
+ * behind the writer (io.c says why); sdout_hash_finish() waits for it, or
+ * without the thread reads the whole file back itself, and writes the
+ * lowercase hex digest into out (KEYS_HEX_SIZE bytes; "" on failure). Call
+ * it before sdout_commit() renames the file (from its verify callback);
+ * SD_ERR_CANCELLED when prog cancels, SD_ERR_IO when the file cannot be
+ * read back. An output committed or aborted without a finish has none. */
+void sdout_hash_start(sd_output *o);
+sd_status sdout_hash_finish(sd_output *o, const sd_progress *prog, char *out, sd_error *err);
 /* fsync, verify (verify may be NULL), rename, fsync the directory. Frees o
  * whatever the outcome; on failure the temporary file is removed. */
 sd_status sdout_commit(sd_output *o, sdout_verify_fn verify, void *ud, sd_error *err);

@@ -1096,9 +1096,10 @@ char *jnl_seen_before(jnl_db *j, const char *path, const char *fingerprint, cons
 sd_status jnl_record_plan(jnl_db *j, const struct rebuild_plan *p, const char *output, bool salvage,
                           const char *error, const sd_progress *prog, sd_error *err)
 {
-	/* The plan's check and the write's verify read the input and the
-	 * output whole and fingerprinted them as they read: hashing them again
-	 * would read both a second time (a third of a rebuild's time). */
+	/* The plan's check fingerprinted the input as it read it, and the
+	 * write the output as it wrote it (read back behind the writer):
+	 * hashing them again would read both a second time (a third of a
+	 * rebuild's time). */
 	char in_fp[KEYS_HEX_SIZE] = "", out_fp[KEYS_HEX_SIZE] = "";
 	if (p->input_fingerprint[0])
 		memcpy(in_fp, p->input_fingerprint, sizeof in_fp);

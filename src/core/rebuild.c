@@ -1103,10 +1103,13 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 	s->input = in, s->db_only = db_only, s->db_at = db_at;
 	/* An internal check: this computer's Mapeo says nothing about what to
 	 * copy; the check's read gives the journal its fingerprint, and its
-	 * open view of the file is what the plan and the write copy from. */
+	 * open view of the file is what the plan and the write copy from. The
+	 * fingerprint is finished after the write (input_fingerprint_finish()):
+	 * its thread hashes on beside the plan and the write. */
 	check_options co = {.no_auto_config = true,
 	                    .no_local_mapeo = true,
 	                    .fingerprint = fingerprint && !db_only,
+	                    .fingerprint_later = true,
 	                    .keep = &s->sf,
 	                    .other_db = db_only,
 	                    .db_at = db_at};
@@ -1992,8 +1995,10 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 	rb_source *src = xcalloc(n + 1, sizeof *src);
 	sd_status st = SD_OK;
 	size_t opened = 0;
-	while (opened < n && (st = source_open(&src[opened], inputs[opened], opt->fingerprint, prog,
-	                                       err)) == SD_OK)
+	/* the journal records the first input's fingerprint only */
+	while (opened < n &&
+	       (st = source_open(&src[opened], inputs[opened], opt->fingerprint && opened == 0,
+	                         prog, err)) == SD_OK)
 		src[opened].input = opened, opened++;
 	/* A sync file without an index that holds more than one database:
 	 * each other one is a source too, of feeds only (feeds by key, the
@@ -2033,7 +2038,6 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 		p->views = xcalloc(nv + 1, sizeof *p->views);
 		for (size_t k = 0; k < nv; k++)
 			p->views[k] = src[k].sf, src[k].sf = NULL;
-		memcpy(p->input_fingerprint, src[0].r->fingerprint, KEYS_HEX_SIZE);
 	}
 	for (size_t k = 0; k < opened; k++)
 		source_close(&src[k]);
@@ -2389,9 +2393,24 @@ bool rebuild_blocks_output(const finding *f)
 
 typedef struct verify_ctx {
 	rebuild_plan *p;
+	sd_output *o; /* its fingerprint, when taken (sdout_hash_start()) */
 	bool fingerprint;
 	const sd_progress *prog; /* only its cancel flag is used */
 } verify_ctx;
+
+/* The first input's fingerprint, which the plan's check left being taken
+ * (check_options.fingerprint_later) so that its hashing ran beside the
+ * plan and the write instead of before them: into p->input_fingerprint,
+ * whatever the write's outcome (the journal records both). Stays "" when
+ * the input changed meanwhile (the write refuses a changed input by
+ * itself), could not be read to its end, or prog cancels (the file may be
+ * written by then: the journal reads it again, or is not written). */
+static void input_fingerprint_finish(rebuild_plan *p, const sd_progress *prog)
+{
+	syncfile *sf = p->n_views ? p->views[0] : NULL;
+	if (sf && sf->in && sdin_hashing(sf->in))
+		sdin_hash_finish(sf->in, prog, p->input_fingerprint, NULL);
+}
 
 /* The written file must read back as the plan says, before it gets the name. */
 static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
@@ -2407,11 +2426,10 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	                                      FND_DANGEROUS_NAME,   FND_FEED_HEADER_INVALID,
 	                                      FND_LIMIT_EXCEEDED};
 	/* The full check (every hash and signature), without what says nothing
-	 * about the file (this computer's Mapeo); its read gives the journal
-	 * the output's fingerprint. */
-	check_options co = {.no_auto_config = true,
-	                    .no_local_mapeo = true,
-	                    .fingerprint = ((verify_ctx *)ud)->fingerprint};
+	 * about the file (this computer's Mapeo). The output's fingerprint
+	 * is taken beside it, by the thread that reads the file back behind
+	 * the writer (sdout_hash_start()). */
+	check_options co = {.no_auto_config = true, .no_local_mapeo = true};
 	sd_report *r = NULL;
 	sd_error cerr;
 	/* Ctrl-C stops the read-back of a large output too; no progress is
@@ -2456,8 +2474,6 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 			bad = "feed length";
 	if (!bad && r->media_members != p->n_media)
 		bad = "media";
-	if (!bad)
-		memcpy(p->output_fingerprint, r->fingerprint, KEYS_HEX_SIZE);
 	report_free(r);
 	if (bad)
 		return sd_error_set(
@@ -2465,6 +2481,14 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 		    _("the rebuilt file does not read back as planned (%s); it was not "
 		      "kept"),
 		    bad);
+	/* a fingerprint that cannot be read back leaves it "" (the journal
+	 * then reads the file itself), never the file unwritten */
+	if (((verify_ctx *)ud)->fingerprint &&
+	    sdout_hash_finish(((verify_ctx *)ud)->o, &cancel_only, p->output_fingerprint, &cerr) ==
+	        SD_ERR_CANCELLED)
+		return sd_error_set(err, SD_ERR_CANCELLED,
+		                    _("interrupted while the rebuilt file was checked; it was not "
+		                      "kept"));
 	return SD_OK;
 }
 
@@ -2884,8 +2908,10 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 {
 	p->output_fingerprint[0] = '\0';
 	sd_status st = write_allowed(p, output, err);
-	if (st != SD_OK)
+	if (st != SD_OK) {
+		input_fingerprint_finish(p, prog);
 		return st;
+	}
 	/* The sources are the plan's own open views (rebuild_plan.views): each
 	 * input is opened and parsed once for the whole rebuild. */
 	size_t n_src = p->n_views;
@@ -2895,6 +2921,8 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 		live_names[k] = live_members(p->views[k], &live[k]);
 	sd_output *o = NULL;
 	st = sdout_open_for(output, opt->force, opt->front, &o, err);
+	if (st == SD_OK && opt->fingerprint)
+		sdout_hash_start(o);
 	sfw *w = st == SD_OK ? sfw_begin(o, (int64_t)time(NULL)) : NULL;
 	if (st == SD_OK)
 		st = write_media(p, w, o, live, prog, err);
@@ -2919,11 +2947,14 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 	}
 	free(live);
 	free(live_names);
-	if (st != SD_OK) {
+	if (st == SD_OK) {
+		verify_ctx vc = {p, o, opt->fingerprint, prog};
+		st = sdout_commit(o, verify_output, &vc, err);
+	} else {
 		sfw_abort(w);
 		sdout_abort(o);
-		return st;
 	}
-	verify_ctx vc = {p, opt->fingerprint, prog};
-	return sdout_commit(o, verify_output, &vc, err);
+	if (st != SD_ERR_CANCELLED)
+		input_fingerprint_finish(p, prog);
+	return st;
 }

@@ -134,9 +134,11 @@ typedef struct rebuild_plan {
 	size_t n_views;
 	size_t *view_input;
 	int64_t *view_db;
-	/* Fingerprints (BLAKE2b-256, hex; "" when not taken) for the journal,
-	 * from the checks' own reads: of the first input by the plan, of the
-	 * output by the last successful rebuild_write() (its verify). */
+	/* Fingerprints (BLAKE2b-256, hex; "" when not taken) for the journal:
+	 * of the first input from the plan's own read, finished by
+	 * rebuild_write() (its hashing goes on beside the plan and the write),
+	 * of the output by the last successful rebuild_write() (read back
+	 * behind the writer). */
 	char input_fingerprint[KEYS_HEX_SIZE];
 	char output_fingerprint[KEYS_HEX_SIZE];
 	/* While it is planned only: the salvage results an advice's two plans
@@ -198,7 +200,8 @@ sd_status rebuild_advise(struct sd_report *r, syncfile *sf, const sd_progress *p
 
 /* Write the plan to output (never over the input; an existing output only
  * with opt->force). Nothing is left under output's name on failure. Sets
- * p->output_fingerprint ("" on failure). */
+ * p->output_fingerprint ("" on failure) and, unless interrupted,
+ * p->input_fingerprint. */
 sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_options *opt,
                         const sd_progress *prog, sd_error *err);
 

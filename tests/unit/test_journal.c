@@ -417,8 +417,71 @@ START_TEST(rebuild_copies_what_was_checked)
 }
 END_TEST
 
+/* The output's fingerprint: read back behind the writer by a thread (1),
+ * by one that pauses before each chunk so that the writer runs ahead
+ * ("slow"), or in line at the finish (0); started before any byte or after
+ * some; an abort while the thread reads; a commit without a finish. */
+START_TEST(output_fingerprint)
+{
+	static const char *const modes[] = {"0", "1", "slow"};
+	setenv("SYNCDOCTOR_HASH_THREAD", modes[_i % 3], 1);
+	char *dir = sd_test_tmpdir();
+	char *target = xasprintf("%s/out.bin", dir);
+	size_t size = (3u << 20) + 4097;
+	uint8_t *data = xmalloc(size);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (uint8_t)(i * 2654435761u >> 11);
+	uint8_t h[32];
+	crypto_generichash(h, 32, data, size, NULL, 0);
+	char want[KEYS_HEX_SIZE], got[KEYS_HEX_SIZE];
+	keys_hex(h, 32, want);
+	sd_output *o;
+	sd_error err;
+	ck_assert_int_eq(sdout_open(target, true, &o, &err), SD_OK);
+	size_t at = 0, early = _i / 3 ? 70000 : 0, step = 1;
+	ck_assert_int_eq(sdout_write(o, data, early, &err), SD_OK);
+	at = early;
+	sdout_hash_start(o);
+	/* writes of every size, from 1 byte to over the thread's chunk */
+	while (at < size) {
+		size_t n = step < size - at ? step : size - at;
+		ck_assert_int_eq(sdout_write(o, data + at, n, &err), SD_OK);
+		at += n;
+		step = step * 7 + 3;
+		if (step > (700u << 10))
+			step = 1;
+	}
+	ck_assert_int_eq(sdout_hash_finish(o, NULL, got, &err), SD_OK);
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(sdout_commit(o, NULL, NULL, &err), SD_OK);
+	ck_assert_int_eq(jnl_fingerprint(target, NULL, got, &err), SD_OK);
+	ck_assert_str_eq(got, want);
+	/* an abort while the thread still reads: joined, nothing left */
+	ck_assert_int_eq(sdout_open(target, true, &o, &err), SD_OK);
+	sdout_hash_start(o);
+	ck_assert_int_eq(sdout_write(o, data, size, &err), SD_OK);
+	sdout_abort(o);
+	/* committed without a finish: the thread is stopped first */
+	ck_assert_int_eq(sdout_open(target, true, &o, &err), SD_OK);
+	sdout_hash_start(o);
+	ck_assert_int_eq(sdout_write(o, data, size, &err), SD_OK);
+	ck_assert_int_eq(sdout_commit(o, NULL, NULL, &err), SD_OK);
+	unsetenv("SYNCDOCTOR_HASH_THREAD");
+	unlink(target);
+	free(target);
+	free(data);
+	free(dir);
+}
+END_TEST
+
+/* A rebuild with the journal on: both fingerprints are what the journal
+ * would compute from the finished files, with the hashing threads (1, and
+ * "slow": the input's thread pauses, so the write runs ahead of its
+ * hashing and the finish waits for it) and in line (0). */
 START_TEST(rebuild_rows)
 {
+	static const char *const modes[] = {"1", "0", "slow"};
+	setenv("SYNCDOCTOR_HASH_THREAD", modes[_i], 1);
 	char *dir, *path;
 	jnl_db *j = open_new(&dir, &path);
 	char *file = xstrdup(sd_test_data("good-project-A.mapeodata"));
@@ -475,6 +538,7 @@ START_TEST(rebuild_rows)
 	free(out);
 	free(dir);
 	free(path);
+	unsetenv("SYNCDOCTOR_HASH_THREAD");
 }
 END_TEST
 
@@ -951,7 +1015,8 @@ int main(void)
 	tcase_add_loop_test(t, fingerprint_of_a_file_that_grew, 0, 2);
 	tcase_add_test(t, fingerprint_with_slots_full);
 	tcase_add_test(t, wal_stays_small);
-	tcase_add_test(t, rebuild_rows);
+	tcase_add_loop_test(t, output_fingerprint, 0, 6);
+	tcase_add_loop_test(t, rebuild_rows, 0, 3);
 	tcase_add_test(t, rebuild_copies_what_was_checked);
 	tcase_add_test(t, history_summary);
 	tcase_add_test(t, storage_is_bounded);
