@@ -44,6 +44,7 @@
 #include "observations.h"
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <locale.h>
@@ -348,6 +349,20 @@ static void ws(scan *s)
 		s->p++;
 }
 
+/* Does any of the 8 bytes at p end a run of plain string bytes (below 0x20,
+ * '"', '\\', or 0x80 and up)? The classic exact tests for a zero byte
+ * and a byte below n (n <= 0x80), whatever the byte order: only whether
+ * one is there is used, never where. */
+static bool word_special(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t x, q, b;
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high) != 0;
+}
+
 /* A string at s->p (its opening quote): validated, its raw span in *out. */
 static bool scan_string(scan *s, span *out)
 {
@@ -356,7 +371,10 @@ static bool scan_string(scan *s, span *out)
 	out->p = (const char *)p;
 	out->esc = false;
 	for (;;) {
-		/* the common case: printable ASCII */
+		/* the common case: printable ASCII, eight bytes at a time while
+		 * none of them is a control, a quote, a backslash or past 0x7F */
+		while (end - p >= 8 && !word_special(p))
+			p += 8;
 		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 			p++;
 		if (p >= end)
@@ -468,10 +486,10 @@ typedef enum role { R_SKIP, R_TOP, R_TAGS, R_LINKS, R_ATTS, R_ATT } role;
 
 static bool scan_value(scan *s, int depth, role r, vkind *kind, span *str, bool *real);
 
-/* Does span k (a key) say name? Keys with escapes are compared decoded. */
-static bool key_is(const span *k, const char *name)
+/* Does span k (a key) say name (n bytes)? Keys with escapes are compared
+ * decoded. */
+static bool key_is(const span *k, const char *name, size_t n)
 {
-	size_t n = strlen(name);
 	if (!k->esc)
 		return k->len == n && !memcmp(k->p, name, n);
 	/* the few names we look for are ASCII: decode \uXXXX of ASCII only */
@@ -496,6 +514,62 @@ static bool key_is(const span *k, const char *name)
 	}
 	return i == n;
 }
+
+/* The fields kept, by the key that names them in an object of role r. */
+typedef enum fkey {
+	F_NONE,
+	F_TAGS,
+	F_LINKS,
+	F_ATTS,
+	F_ID,
+	F_TYPE,
+	F_DELETED,
+	F_CREATED,
+	F_TS,
+	F_LAT,
+	F_LON,
+	F_CAT,
+	F_ATT_ID
+} fkey;
+
+#define NAME(s) s, sizeof s - 1
+static const struct {
+	const char *name;
+	size_t len;
+	fkey f;
+} top_fields[] = {
+    {NAME("tags"), F_TAGS},
+    {NAME("links"), F_LINKS},
+    {NAME("attachments"), F_ATTS},
+    {NAME("id"), F_ID},
+    {NAME("type"), F_TYPE},
+    {NAME("deleted"), F_DELETED},
+    {NAME("created_at"), F_CREATED},
+    {NAME("timestamp"), F_TS},
+    {NAME("lat"), F_LAT},
+    {NAME("lon"), F_LON},
+};
+
+/* Which field key k names in an object of role r: one comparison of
+ * lengths rules out most names (a key with escapes is longer than its
+ * name, so it is compared with each). */
+static fkey field_of(const span *k, role r)
+{
+	if (r == R_TOP) {
+		for (size_t i = 0; i < sizeof top_fields / sizeof *top_fields; i++)
+			if ((k->esc || k->len == top_fields[i].len) &&
+			    key_is(k, top_fields[i].name, top_fields[i].len))
+				return top_fields[i].f;
+	} else if (r == R_TAGS) {
+		if (key_is(k, NAME("categoryId")))
+			return F_CAT;
+	} else if (r == R_ATT) {
+		if (key_is(k, NAME("id")))
+			return F_ATT_ID;
+	}
+	return F_NONE;
+}
+#undef NAME
 
 /* At an opening bracket: skip it; true when the container is empty (and
  * then skipped whole). */
@@ -546,40 +620,31 @@ static bool scan_object(scan *s, int depth, role r)
 		vkind vk;
 		span v;
 		bool real = false;
-		if (r == R_TOP) {
-			if (key_is(&k, "tags")) {
-				child = R_TAGS;
-				s->has_cat = false;
-			} else if (key_is(&k, "links")) {
-				child = R_LINKS;
-				s->n_links = 0;
-			} else if (key_is(&k, "attachments")) {
-				child = R_ATTS;
-				s->n_atts = 0;
-			}
+		fkey f = r == R_SKIP ? F_NONE : field_of(&k, r);
+		if (f == F_TAGS) {
+			child = R_TAGS;
+			s->has_cat = false;
+		} else if (f == F_LINKS) {
+			child = R_LINKS;
+			s->n_links = 0;
+		} else if (f == F_ATTS) {
+			child = R_ATTS;
+			s->n_atts = 0;
 		}
 		if (!scan_value(s, depth + 1, child, &vk, &v, &real))
 			return false;
-		if (r == R_TOP) {
-			bool str = vk == V_STRING, num = vk == V_NUMBER;
-			if (key_is(&k, "id"))
-				s->has_id = str, s->id = v;
-			else if (key_is(&k, "type"))
-				s->has_type = str, s->type = v;
-			else if (key_is(&k, "deleted"))
-				s->deleted = vk == V_TRUE;
-			else if (key_is(&k, "created_at"))
-				s->has_created = str, s->created = v;
-			else if (key_is(&k, "timestamp"))
-				s->has_ts = str, s->ts = v;
-			else if (key_is(&k, "lat"))
-				s->lat_num = num, s->lat = v, s->lat_real = real;
-			else if (key_is(&k, "lon"))
-				s->lon_num = num, s->lon = v, s->lon_real = real;
-		} else if (r == R_TAGS && key_is(&k, "categoryId")) {
-			s->has_cat = vk == V_STRING, s->cat = v;
-		} else if (r == R_ATT && key_is(&k, "id")) {
-			s->att_has_id = vk == V_STRING, s->att_id = v;
+		bool str = vk == V_STRING, num = vk == V_NUMBER;
+		switch (f) {
+		case F_ID: s->has_id = str, s->id = v; break;
+		case F_TYPE: s->has_type = str, s->type = v; break;
+		case F_DELETED: s->deleted = vk == V_TRUE; break;
+		case F_CREATED: s->has_created = str, s->created = v; break;
+		case F_TS: s->has_ts = str, s->ts = v; break;
+		case F_LAT: s->lat_num = num, s->lat = v, s->lat_real = real; break;
+		case F_LON: s->lon_num = num, s->lon = v, s->lon_real = real; break;
+		case F_CAT: s->has_cat = str, s->cat = v; break;
+		case F_ATT_ID: s->att_has_id = str, s->att_id = v; break;
+		default: break;
 		}
 		int next = after_item(s, '}');
 		if (next <= 0)
@@ -694,16 +759,57 @@ static const char *span_text(obs_model *m, const span *sp, size_t *len)
 	return o;
 }
 
+/* A number token of at most 15 digits and no exponent (what Mapeo writes
+ * for a position) as strtod reads it: its digits are an integer below 2^53
+ * and the power of ten that scales it is exact up to 10^22, so one IEEE
+ * division gives the correctly rounded value, as strtod does. Only where
+ * doubles are evaluated as doubles (not x87's extended precision). */
+static bool exact_number(const span *sp, double *out)
+{
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+	static const double tens[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+	                              1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	const char *p = sp->p, *e = sp->p + sp->len;
+	bool neg = p < e && *p == '-';
+	uint64_t m = 0;
+	int digits = 0, scale = 0;
+	bool point = false;
+	for (p += neg; p < e; p++) {
+		if (*p == '.' && !point) {
+			point = true;
+		} else if (*p >= '0' && *p <= '9') {
+			m = m * 10 + (uint64_t)(*p - '0');
+			digits++;
+			scale += point;
+		} else {
+			return false; /* an exponent */
+		}
+	}
+	if (!digits || digits > 15)
+		return false;
+	double d = (double)m / tens[scale];
+	*out = neg ? -d : d;
+	return true;
+#else
+	(void)sp;
+	(void)out;
+	return false;
+#endif
+}
+
 /* The value of a number token: strtod with the locale's decimal point, as
  * jansson does it; an integer past 64 bits is a double, as in JavaScript. */
 static double span_number(const span *sp, bool real)
 {
+	double d;
+	if (exact_number(sp, &d))
+		return d;
 	char small[64], *buf = sp->len < sizeof small ? small : xmalloc(sp->len + 1);
 	memcpy(buf, sp->p, sp->len);
 	buf[sp->len] = '\0';
 	if (real)
 		local_point(buf);
-	double d = strtod(buf, NULL);
+	d = strtod(buf, NULL);
 	if (buf != small)
 		free(buf);
 	return d;
