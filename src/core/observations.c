@@ -349,18 +349,32 @@ static void ws(scan *s)
 		s->p++;
 }
 
-/* Does any of the 8 bytes at p end a run of plain string bytes (below 0x20,
- * '"', '\\', or 0x80 and up)? The classic exact tests for a zero byte
- * and a byte below n (n <= 0x80), whatever the byte order: only whether
- * one is there is used, never where. */
-static bool word_special(const unsigned char *p)
+/* The bytes among the 8 at p that end a run of plain string bytes (below
+ * 0x20, '"', '\\', or 0x80 and up), by their high bit: the classic tests
+ * for a zero byte and for a byte below n (n <= 0x80). Zero exactly when
+ * there is none; a borrow can mark a byte after the first one it finds,
+ * never one before it. */
+static uint64_t word_special(const unsigned char *p)
 {
 	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
 	uint64_t x, q, b;
 	memcpy(&x, p, 8);
 	q = x ^ (ones * '"');
 	b = x ^ (ones * '\\');
-	return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high) != 0;
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high;
+}
+
+/* How many bytes before the first one word_special() marked (in memory
+ * order): the lowest mark on a little-endian machine; elsewhere 0, and
+ * the byte loop finds it. */
+static size_t word_skip(uint64_t marks)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(marks) / 8;
+#else
+	(void)marks;
+	return 0;
+#endif
 }
 
 /* A string at s->p (its opening quote): validated, its raw span in *out. */
@@ -373,8 +387,14 @@ static bool scan_string(scan *s, span *out)
 	for (;;) {
 		/* the common case: printable ASCII, eight bytes at a time while
 		 * none of them is a control, a quote, a backslash or past 0x7F */
-		while (end - p >= 8 && !word_special(p))
+		while (end - p >= 8) {
+			uint64_t marks = word_special(p);
+			if (marks) {
+				p += word_skip(marks);
+				break;
+			}
 			p += 8;
+		}
 		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 			p++;
 		if (p >= end)
@@ -1302,23 +1322,29 @@ static hview view_of(const obs_model *m, const entry *e)
 static void check_date(const hview *e, const char *field, int64_t ms, const char *raw, int64_t now,
                        findings *fl)
 {
+	/* the text is empty only when the date is absent or raw ""; it is made
+	 * only for a finding, so a date that is fine costs no formatting */
+	if (raw ? !raw[0] : ms == NO_TIME)
+		return;
+	bool malformed = ms == NO_TIME, epoch = !malformed && ms >= 0 && ms < 31536000000LL,
+	     future = !malformed && !epoch && now > 0 && ms / 1000 > now + 86400;
+	if (!malformed && !epoch && !future)
+		return;
 	char text[40];
 	time_text_of(ms, raw, text);
-	if (!text[0])
-		return;
 	const char *id = e->id;
 	const char *cat = e->cat ? e->cat : _("no category");
 	finding *f = NULL;
-	if (ms == NO_TIME)
+	if (malformed)
 		f = fnd_add(fl, FND_DATE_MALFORMED,
 		            _("observation %s: its %s '%s' is not a valid date"), id, field, text);
-	else if (ms >= 0 && ms < 31536000000LL)
+	else if (epoch)
 		f = fnd_add(
 		    fl, FND_DATE_EPOCH,
 		    _("observation %s (%s) has its %s in 1970 (%s): the device's clock was not "
 		      "set"),
 		    id, cat, field, text);
-	else if (now > 0 && ms / 1000 > now + 86400)
+	else
 		f = fnd_add(
 		    fl, FND_DATE_FUTURE,
 		    _("observation %s (%s) has its %s in the future (%s), after the file was "
@@ -1584,7 +1610,7 @@ size_t obs_model_n_heads(const obs_model *m) { return m->n_heads; }
 
 static void spill_head(obs_model *m, size_t i, obs_head *h);
 
-void obs_model_head(obs_model *m, size_t i, obs_head *h)
+static void head_of(obs_model *m, size_t i, obs_head *h, bool whole)
 {
 	if (m->db) {
 		spill_head(m, i, h);
@@ -1596,6 +1622,8 @@ void obs_model_head(obs_model *m, size_t i, obs_head *h)
 	h->feed_key = e->key < m->n_keys ? m->keys[e->key] : "";
 	h->seq = e->seq;
 	h->feed = e->feed;
+	if (!whole)
+		return;
 	h->category = entry_cat(m, e);
 	time_text(m, e->created_ms, e->created_raw, h->created_at);
 	time_text(m, e->ts_ms, e->ts_raw, h->timestamp);
@@ -1605,6 +1633,9 @@ void obs_model_head(obs_model *m, size_t i, obs_head *h)
 	h->attachments = m->att_ptr + e->att_at;
 	h->n_attachments = e->n_att;
 }
+
+void obs_model_head(obs_model *m, size_t i, obs_head *h) { head_of(m, i, h, true); }
+void obs_model_head_id(obs_model *m, size_t i, obs_head *h) { head_of(m, i, h, false); }
 
 obs_counts obs_model_counts(const obs_model *m) { return m->counts; }
 
