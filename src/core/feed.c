@@ -153,6 +153,16 @@ size_t feed_full_roots(uint64_t len, uint64_t *roots)
 {
 	size_t n = 0;
 	uint64_t b = 0;
+#if defined(__GNUC__)
+	/* the set bits of len, highest first: a block's offset asks this for
+	 * every block, and most of the 64 bits are clear */
+	for (uint64_t rest = len; rest;) {
+		uint64_t chunk = (uint64_t)1 << (63 - __builtin_clzll(rest));
+		roots[n++] = 2 * b + chunk - 1;
+		b += chunk;
+		rest &= ~chunk;
+	}
+#else
 	for (int j = 63; j >= 0; j--) {
 		uint64_t chunk = (uint64_t)1 << j;
 		if (len & chunk) {
@@ -160,6 +170,7 @@ size_t feed_full_roots(uint64_t len, uint64_t *roots)
 			b += chunk;
 		}
 	}
+#endif
 	return n;
 }
 
