@@ -66,6 +66,9 @@
 #define MAX_CATEGORIES 1024
 #define MAX_DEPTH      2048 /* jansson's JSON_PARSER_MAX_DEPTH */
 #define NO_TIME        INT64_MIN
+/* for the scanner's per-string and per-number steps: a call each cost more
+ * than the step (GCC and clang, as SD_PRINTF) */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 typedef struct olink {
 	uint32_t key;
@@ -123,6 +126,7 @@ struct obs_model {
 	size_t n_keys, keys_cap;
 	uint32_t *key_slot; /* hash of keys: index + 1, 0 empty */
 	size_t key_slots;   /* a power of two, at least twice n_keys */
+	uint32_t key_last;  /* the key key_index() gave last */
 	char **cats;
 	size_t n_cats, cats_cap;
 	olink *links;
@@ -244,12 +248,17 @@ static uint32_t key_index(obs_model *m, const char *hex, size_t len)
 {
 	if (len > 64)
 		len = 64;
+	/* the key asked last (a feed's own key, block after block) is found
+	 * without hashing; each key is in the table once, so it is the one */
+	if (m->key_last < m->n_keys && !strncmp(m->keys[m->key_last], hex, len) &&
+	    m->keys[m->key_last][len] == '\0')
+		return m->key_last;
 	if (m->key_slots) {
 		for (size_t i = key_hash(hex, len, m->key_slots); m->key_slot[i];
 		     i = (i + 1) & (m->key_slots - 1)) {
 			const char *k = m->keys[m->key_slot[i] - 1];
 			if (!strncmp(k, hex, len) && k[len] == '\0')
-				return m->key_slot[i] - 1;
+				return m->key_last = m->key_slot[i] - 1;
 		}
 	}
 	if (m->n_keys >= sd_limit(SD_LIMIT_KEYS)) {
@@ -260,6 +269,7 @@ static uint32_t key_index(obs_model *m, const char *hex, size_t len)
 	memcpy(m->keys[m->n_keys], hex, len);
 	m->keys[m->n_keys][len] = '\0';
 	uint32_t k = (uint32_t)m->n_keys++;
+	m->key_last = k;
 	if (2 * m->n_keys > m->key_slots) {
 		free(m->key_slot);
 		m->key_slots = m->key_slots ? 2 * m->key_slots : 64;
@@ -378,7 +388,7 @@ static size_t word_skip(uint64_t marks)
 }
 
 /* A string at s->p (its opening quote): validated, its raw span in *out. */
-static bool scan_string(scan *s, span *out)
+static ALWAYS_INLINE bool scan_string(scan *s, span *out)
 {
 	const unsigned char *p = (const unsigned char *)s->p + 1,
 	                    *end = (const unsigned char *)s->end;
@@ -456,7 +466,7 @@ static const char *digit_run(const char *p, const char *end)
 /* A number, as JSON.parse lexes it (jansson also wants integers within 64
  * bits and reals within a double; Mapeo does not). *real: it has a fraction
  * or an exponent. */
-static bool scan_number(scan *s, span *out, bool *real)
+static ALWAYS_INLINE bool scan_number(scan *s, span *out, bool *real)
 {
 	const char *p = s->p, *end = s->end, *start = p;
 	if (p < end && *p == '-')
@@ -506,35 +516,6 @@ typedef enum role { R_SKIP, R_TOP, R_TAGS, R_LINKS, R_ATTS, R_ATT } role;
 
 static bool scan_value(scan *s, int depth, role r, vkind *kind, span *str, bool *real);
 
-/* Does span k (a key) say name (n bytes)? Keys with escapes are compared
- * decoded. */
-static bool key_is(const span *k, const char *name, size_t n)
-{
-	if (!k->esc)
-		return k->len == n && !memcmp(k->p, name, n);
-	/* the few names we look for are ASCII: decode \uXXXX of ASCII only */
-	const char *p = k->p, *e = k->p + k->len;
-	size_t i = 0;
-	while (p < e) {
-		int c = (unsigned char)*p;
-		if (c == '\\') {
-			if (p[1] != 'u')
-				return false; /* none of our names holds " \ / or a control */
-			int32_t v = u_escape(p + 2);
-			if (v < 0 || v >= 0x80)
-				return false;
-			c = v;
-			p += 6;
-		} else {
-			p++;
-		}
-		if (i >= n || name[i] != c)
-			return false;
-		i++;
-	}
-	return i == n;
-}
-
 /* The fields kept, by the key that names them in an object of role r. */
 typedef enum fkey {
 	F_NONE,
@@ -552,44 +533,57 @@ typedef enum fkey {
 	F_ATT_ID
 } fkey;
 
-#define NAME(s) s, sizeof s - 1
-static const struct {
-	const char *name;
-	size_t len;
-	fkey f;
-} top_fields[] = {
-    {NAME("tags"), F_TAGS},
-    {NAME("links"), F_LINKS},
-    {NAME("attachments"), F_ATTS},
-    {NAME("id"), F_ID},
-    {NAME("type"), F_TYPE},
-    {NAME("deleted"), F_DELETED},
-    {NAME("created_at"), F_CREATED},
-    {NAME("timestamp"), F_TS},
-    {NAME("lat"), F_LAT},
-    {NAME("lon"), F_LON},
-};
+/* The field a key's text (len bytes) names: its length picks the one or
+ * two names to compare. */
+static fkey name_field(const char *p, size_t len, role r)
+{
+	if (r == R_TAGS)
+		return len == 10 && !memcmp(p, "categoryId", 10) ? F_CAT : F_NONE;
+	if (r == R_ATT)
+		return len == 2 && !memcmp(p, "id", 2) ? F_ATT_ID : F_NONE;
+	if (r != R_TOP)
+		return F_NONE;
+	switch (len) {
+	case 2: return !memcmp(p, "id", 2) ? F_ID : F_NONE;
+	case 3: return !memcmp(p, "lat", 3) ? F_LAT : !memcmp(p, "lon", 3) ? F_LON : F_NONE;
+	case 4: return !memcmp(p, "tags", 4) ? F_TAGS : !memcmp(p, "type", 4) ? F_TYPE : F_NONE;
+	case 5: return !memcmp(p, "links", 5) ? F_LINKS : F_NONE;
+	case 7: return !memcmp(p, "deleted", 7) ? F_DELETED : F_NONE;
+	case 9: return !memcmp(p, "timestamp", 9) ? F_TS : F_NONE;
+	case 10: return !memcmp(p, "created_at", 10) ? F_CREATED : F_NONE;
+	case 11: return !memcmp(p, "attachments", 11) ? F_ATTS : F_NONE;
+	default: return F_NONE;
+	}
+}
 
-/* Which field key k names in an object of role r: one comparison of
- * lengths rules out most names (a key with escapes is longer than its
- * name, so it is compared with each). */
+/* Which field key k names in an object of role r. A key with escapes is
+ * compared decoded; the names are ASCII, so only \uXXXX of ASCII can spell
+ * one (none holds " \ / or a control). */
 static fkey field_of(const span *k, role r)
 {
-	if (r == R_TOP) {
-		for (size_t i = 0; i < sizeof top_fields / sizeof *top_fields; i++)
-			if ((k->esc || k->len == top_fields[i].len) &&
-			    key_is(k, top_fields[i].name, top_fields[i].len))
-				return top_fields[i].f;
-	} else if (r == R_TAGS) {
-		if (key_is(k, NAME("categoryId")))
-			return F_CAT;
-	} else if (r == R_ATT) {
-		if (key_is(k, NAME("id")))
-			return F_ATT_ID;
+	if (!k->esc)
+		return name_field(k->p, k->len, r);
+	char name[12]; /* the longest name, "attachments", and one more */
+	size_t n = 0;
+	for (const char *p = k->p, *e = k->p + k->len; p < e; n++) {
+		int c = (unsigned char)*p;
+		if (c == '\\') {
+			if (p[1] != 'u')
+				return F_NONE;
+			int32_t v = u_escape(p + 2);
+			if (v < 0 || v >= 0x80)
+				return F_NONE;
+			c = v;
+			p += 6;
+		} else {
+			p++;
+		}
+		if (n == sizeof name)
+			return F_NONE;
+		name[n] = (char)c;
 	}
-	return F_NONE;
+	return name_field(name, n, r);
 }
-#undef NAME
 
 /* At an opening bracket: skip it; true when the container is empty (and
  * then skipped whole). */
