@@ -1470,24 +1470,23 @@ static size_t referenced_at(const obs_model *m, const char *id)
 	return lo < m->n_atts && !strcmp(m->referenced[lo], id) ? lo : m->n_atts;
 }
 
-static bool media_has(const media_set *s, int kind, const char *att, const char *name)
-{
-	if (s->sorted)
-		return s->n && bsearch(&name, s->sorted, s->n, sizeof *s->sorted, cmp_str);
-	size_t i = referenced_at(s->m, att);
-	return i < s->m->n_atts && s->bits[i] >> kind & 1;
-}
-
-/* The photos of one head against the media present. */
+/* The photos of one head against the media present. Without a sorted list
+ * of names, an attachment's bits are looked up once for its three names, and
+ * a name is written only for the list or for a finding. */
 static void check_head_media(const hview *e, const char *const *atts, size_t n_att,
                              const media_set *ms, findings *fl)
 {
 	for (size_t a = 0; a < n_att; a++) {
 		const char *att = atts[a];
+		size_t at = ms->sorted ? 0 : referenced_at(ms->m, att);
 		for (int k = 0; k < 3; k++) {
+			if (!ms->sorted && at < ms->m->n_atts && ms->bits[at] >> k & 1)
+				continue;
 			char name[256];
 			snprintf(name, sizeof name, "%s/%s", media_kinds[k], att);
-			if (media_has(ms, k, att, name))
+			const char *key = name;
+			if (ms->sorted && ms->n &&
+			    bsearch(&key, ms->sorted, ms->n, sizeof *ms->sorted, cmp_str))
 				continue;
 			char when[40];
 			time_text_of(e->created_ms, e->created_raw, when);
