@@ -1285,6 +1285,16 @@ static int cmp_head(const void *a, const void *b)
 	return x->ts_ms < y->ts_ms ? 1 : x->ts_ms > y->ts_ms ? -1 : 0;
 }
 
+/* Already in strictly increasing order (blocks are read feed by feed, in
+ * order)? Then any sort leaves it as it is, ties being impossible. */
+static bool increasing(const uint32_t *v, size_t n, int (*cmp)(const void *, const void *))
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp(&v[i - 1], &v[i]) >= 0)
+			return false;
+	return true;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -1377,7 +1387,7 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 	uint32_t *byver = xcalloc(m->n + 1, sizeof *byver);
 	for (size_t i = 0; i < m->n; i++)
 		byver[i] = (uint32_t)i;
-	if (m->n)
+	if (m->n && !increasing(byver, m->n, cmp_version))
 		qsort(byver, m->n, sizeof *byver, cmp_version);
 	/* Mark superseded versions. */
 	for (size_t i = 0; i < m->n; i++) {
