@@ -826,7 +826,10 @@ static void fill_observations(sd_report *r, obs_model *model)
 	}
 	if (nn > 1)
 		qsort(named, nn, sizeof *named, cmp_named);
-	for (size_t i = 0; i < n; i++) {
+	/* A spilled model keeps its heads (no r->heads to fill) and reads each
+	 * from its database: when no finding names an observation, no head can
+	 * be a suspect and none is read. */
+	for (size_t i = 0; i < n && (r->heads || nn); i++) {
 		obs_head h;
 		obs_model_head_id(model, i, &h);
 		if (r->heads) {
