@@ -826,11 +826,17 @@ static void fill_observations(sd_report *r, obs_model *model)
 	}
 	if (nn > 1)
 		qsort(named, nn, sizeof *named, cmp_named);
-	for (size_t i = 0; i < n; i++) {
+	/* A spilled model keeps its heads (no r->heads to fill) and reads each
+	 * from its database: when no finding names an observation, no head can
+	 * be a suspect and none is read. */
+	for (size_t i = 0; i < n && (r->heads || nn); i++) {
 		obs_head h;
-		obs_model_head(model, i, &h);
+		obs_model_head_id(model, i, &h);
 		if (r->heads) {
-			snprintf(r->heads[i].id, sizeof r->heads[i].id, "%s", h.id);
+			/* as snprintf "%s" would: cut to the field */
+			size_t idlen = strnlen(h.id, sizeof r->heads[i].id - 1);
+			memcpy(r->heads[i].id, h.id, idlen);
+			r->heads[i].id[idlen] = '\0';
 			r->heads[i].feed = h.feed;
 			r->heads[i].seq = h.seq;
 		}
@@ -848,6 +854,7 @@ static void fill_observations(sd_report *r, obs_model *model)
 				worst = named[k].severity;
 		if (worst < 0)
 			continue;
+		obs_model_head(model, i, &h);
 		SD_GROW(r->obs, r->obs_cap, r->n_obs + 1);
 		report_observation *o = &r->obs[r->n_obs++];
 		memset(o, 0, sizeof *o);

@@ -182,7 +182,12 @@ void media_check_feed(media_check *mc, const uint8_t *buf, size_t len)
 			continue;
 		}
 		if (mc->kind == K_JPEG && mc->js == J_SCAN && !mc->prev_ff) {
-			const uint8_t *ff = memchr(buf + i, 0xFF, len - i);
+			/* FF 00 (a byte) and FF D0-D7 (a restart) within the buffer
+			 * leave the scan as jpeg_byte() would: stepped over here */
+			const uint8_t *p = buf + i, *e = buf + len, *ff;
+			while ((ff = memchr(p, 0xFF, (size_t)(e - p))) && e - ff >= 2 &&
+			       (ff[1] == 0x00 || (ff[1] >= 0xD0 && ff[1] <= 0xD7)))
+				p = ff + 2;
 			size_t n = ff ? (size_t)(ff - (buf + i)) : len - i;
 			mc->pos += n;
 			i += n;

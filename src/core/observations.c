@@ -44,6 +44,7 @@
 #include "observations.h"
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <locale.h>
@@ -65,6 +66,9 @@
 #define MAX_CATEGORIES 1024
 #define MAX_DEPTH      2048 /* jansson's JSON_PARSER_MAX_DEPTH */
 #define NO_TIME        INT64_MIN
+/* for the scanner's per-string and per-number steps: a call each cost more
+ * than the step (GCC and clang, as SD_PRINTF) */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 typedef struct olink {
 	uint32_t key;
@@ -122,6 +126,7 @@ struct obs_model {
 	size_t n_keys, keys_cap;
 	uint32_t *key_slot; /* hash of keys: index + 1, 0 empty */
 	size_t key_slots;   /* a power of two, at least twice n_keys */
+	uint32_t key_last;  /* the key key_index() gave last */
 	char **cats;
 	size_t n_cats, cats_cap;
 	olink *links;
@@ -243,12 +248,17 @@ static uint32_t key_index(obs_model *m, const char *hex, size_t len)
 {
 	if (len > 64)
 		len = 64;
+	/* the key asked last (a feed's own key, block after block) is found
+	 * without hashing; each key is in the table once, so it is the one */
+	if (m->key_last < m->n_keys && !strncmp(m->keys[m->key_last], hex, len) &&
+	    m->keys[m->key_last][len] == '\0')
+		return m->key_last;
 	if (m->key_slots) {
 		for (size_t i = key_hash(hex, len, m->key_slots); m->key_slot[i];
 		     i = (i + 1) & (m->key_slots - 1)) {
 			const char *k = m->keys[m->key_slot[i] - 1];
 			if (!strncmp(k, hex, len) && k[len] == '\0')
-				return m->key_slot[i] - 1;
+				return m->key_last = m->key_slot[i] - 1;
 		}
 	}
 	if (m->n_keys >= sd_limit(SD_LIMIT_KEYS)) {
@@ -259,6 +269,7 @@ static uint32_t key_index(obs_model *m, const char *hex, size_t len)
 	memcpy(m->keys[m->n_keys], hex, len);
 	m->keys[m->n_keys][len] = '\0';
 	uint32_t k = (uint32_t)m->n_keys++;
+	m->key_last = k;
 	if (2 * m->n_keys > m->key_slots) {
 		free(m->key_slot);
 		m->key_slots = m->key_slots ? 2 * m->key_slots : 64;
@@ -348,15 +359,52 @@ static void ws(scan *s)
 		s->p++;
 }
 
+/* The bytes among the 8 at p that end a run of plain string bytes (below
+ * 0x20, '"', '\\', or 0x80 and up), by their high bit: the classic tests
+ * for a zero byte and for a byte below n (n <= 0x80). Zero exactly when
+ * there is none; a borrow can mark a byte after the first one it finds,
+ * never one before it. */
+static uint64_t word_special(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t x, q, b;
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high;
+}
+
+/* How many bytes before the first one word_special() marked (in memory
+ * order): the lowest mark on a little-endian machine; elsewhere 0, and
+ * the byte loop finds it. */
+static size_t word_skip(uint64_t marks)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(marks) / 8;
+#else
+	(void)marks;
+	return 0;
+#endif
+}
+
 /* A string at s->p (its opening quote): validated, its raw span in *out. */
-static bool scan_string(scan *s, span *out)
+static ALWAYS_INLINE bool scan_string(scan *s, span *out)
 {
 	const unsigned char *p = (const unsigned char *)s->p + 1,
 	                    *end = (const unsigned char *)s->end;
 	out->p = (const char *)p;
 	out->esc = false;
 	for (;;) {
-		/* the common case: printable ASCII */
+		/* the common case: printable ASCII, eight bytes at a time while
+		 * none of them is a control, a quote, a backslash or past 0x7F */
+		while (end - p >= 8) {
+			uint64_t marks = word_special(p);
+			if (marks) {
+				p += word_skip(marks);
+				break;
+			}
+			p += 8;
+		}
 		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 			p++;
 		if (p >= end)
@@ -418,7 +466,7 @@ static const char *digit_run(const char *p, const char *end)
 /* A number, as JSON.parse lexes it (jansson also wants integers within 64
  * bits and reals within a double; Mapeo does not). *real: it has a fraction
  * or an exponent. */
-static bool scan_number(scan *s, span *out, bool *real)
+static ALWAYS_INLINE bool scan_number(scan *s, span *out, bool *real)
 {
 	const char *p = s->p, *end = s->end, *start = p;
 	if (p < end && *p == '-')
@@ -468,33 +516,73 @@ typedef enum role { R_SKIP, R_TOP, R_TAGS, R_LINKS, R_ATTS, R_ATT } role;
 
 static bool scan_value(scan *s, int depth, role r, vkind *kind, span *str, bool *real);
 
-/* Does span k (a key) say name? Keys with escapes are compared decoded. */
-static bool key_is(const span *k, const char *name)
+/* The fields kept, by the key that names them in an object of role r. */
+typedef enum fkey {
+	F_NONE,
+	F_TAGS,
+	F_LINKS,
+	F_ATTS,
+	F_ID,
+	F_TYPE,
+	F_DELETED,
+	F_CREATED,
+	F_TS,
+	F_LAT,
+	F_LON,
+	F_CAT,
+	F_ATT_ID
+} fkey;
+
+/* The field a key's text (len bytes) names: its length picks the one or
+ * two names to compare. */
+static fkey name_field(const char *p, size_t len, role r)
 {
-	size_t n = strlen(name);
+	if (r == R_TAGS)
+		return len == 10 && !memcmp(p, "categoryId", 10) ? F_CAT : F_NONE;
+	if (r == R_ATT)
+		return len == 2 && !memcmp(p, "id", 2) ? F_ATT_ID : F_NONE;
+	if (r != R_TOP)
+		return F_NONE;
+	switch (len) {
+	case 2: return !memcmp(p, "id", 2) ? F_ID : F_NONE;
+	case 3: return !memcmp(p, "lat", 3) ? F_LAT : !memcmp(p, "lon", 3) ? F_LON : F_NONE;
+	case 4: return !memcmp(p, "tags", 4) ? F_TAGS : !memcmp(p, "type", 4) ? F_TYPE : F_NONE;
+	case 5: return !memcmp(p, "links", 5) ? F_LINKS : F_NONE;
+	case 7: return !memcmp(p, "deleted", 7) ? F_DELETED : F_NONE;
+	case 9: return !memcmp(p, "timestamp", 9) ? F_TS : F_NONE;
+	case 10: return !memcmp(p, "created_at", 10) ? F_CREATED : F_NONE;
+	case 11: return !memcmp(p, "attachments", 11) ? F_ATTS : F_NONE;
+	default: return F_NONE;
+	}
+}
+
+/* Which field key k names in an object of role r. A key with escapes is
+ * compared decoded; the names are ASCII, so only \uXXXX of ASCII can spell
+ * one (none holds " \ / or a control). */
+static fkey field_of(const span *k, role r)
+{
 	if (!k->esc)
-		return k->len == n && !memcmp(k->p, name, n);
-	/* the few names we look for are ASCII: decode \uXXXX of ASCII only */
-	const char *p = k->p, *e = k->p + k->len;
-	size_t i = 0;
-	while (p < e) {
+		return name_field(k->p, k->len, r);
+	char name[12]; /* the longest name, "attachments", and one more */
+	size_t n = 0;
+	for (const char *p = k->p, *e = k->p + k->len; p < e; n++) {
 		int c = (unsigned char)*p;
 		if (c == '\\') {
 			if (p[1] != 'u')
-				return false; /* none of our names holds " \ / or a control */
+				return F_NONE;
 			int32_t v = u_escape(p + 2);
 			if (v < 0 || v >= 0x80)
-				return false;
+				return F_NONE;
 			c = v;
 			p += 6;
 		} else {
 			p++;
 		}
-		if (i >= n || name[i] != c)
-			return false;
-		i++;
+		if (n == sizeof name)
+			return F_NONE;
+		name[n] = (char)c;
 	}
-	return i == n;
+	return name_field(name, n, r);
 }
 
 /* At an opening bracket: skip it; true when the container is empty (and
@@ -546,40 +634,31 @@ static bool scan_object(scan *s, int depth, role r)
 		vkind vk;
 		span v;
 		bool real = false;
-		if (r == R_TOP) {
-			if (key_is(&k, "tags")) {
-				child = R_TAGS;
-				s->has_cat = false;
-			} else if (key_is(&k, "links")) {
-				child = R_LINKS;
-				s->n_links = 0;
-			} else if (key_is(&k, "attachments")) {
-				child = R_ATTS;
-				s->n_atts = 0;
-			}
+		fkey f = r == R_SKIP ? F_NONE : field_of(&k, r);
+		if (f == F_TAGS) {
+			child = R_TAGS;
+			s->has_cat = false;
+		} else if (f == F_LINKS) {
+			child = R_LINKS;
+			s->n_links = 0;
+		} else if (f == F_ATTS) {
+			child = R_ATTS;
+			s->n_atts = 0;
 		}
 		if (!scan_value(s, depth + 1, child, &vk, &v, &real))
 			return false;
-		if (r == R_TOP) {
-			bool str = vk == V_STRING, num = vk == V_NUMBER;
-			if (key_is(&k, "id"))
-				s->has_id = str, s->id = v;
-			else if (key_is(&k, "type"))
-				s->has_type = str, s->type = v;
-			else if (key_is(&k, "deleted"))
-				s->deleted = vk == V_TRUE;
-			else if (key_is(&k, "created_at"))
-				s->has_created = str, s->created = v;
-			else if (key_is(&k, "timestamp"))
-				s->has_ts = str, s->ts = v;
-			else if (key_is(&k, "lat"))
-				s->lat_num = num, s->lat = v, s->lat_real = real;
-			else if (key_is(&k, "lon"))
-				s->lon_num = num, s->lon = v, s->lon_real = real;
-		} else if (r == R_TAGS && key_is(&k, "categoryId")) {
-			s->has_cat = vk == V_STRING, s->cat = v;
-		} else if (r == R_ATT && key_is(&k, "id")) {
-			s->att_has_id = vk == V_STRING, s->att_id = v;
+		bool str = vk == V_STRING, num = vk == V_NUMBER;
+		switch (f) {
+		case F_ID: s->has_id = str, s->id = v; break;
+		case F_TYPE: s->has_type = str, s->type = v; break;
+		case F_DELETED: s->deleted = vk == V_TRUE; break;
+		case F_CREATED: s->has_created = str, s->created = v; break;
+		case F_TS: s->has_ts = str, s->ts = v; break;
+		case F_LAT: s->lat_num = num, s->lat = v, s->lat_real = real; break;
+		case F_LON: s->lon_num = num, s->lon = v, s->lon_real = real; break;
+		case F_CAT: s->has_cat = str, s->cat = v; break;
+		case F_ATT_ID: s->att_has_id = str, s->att_id = v; break;
+		default: break;
 		}
 		int next = after_item(s, '}');
 		if (next <= 0)
@@ -694,16 +773,57 @@ static const char *span_text(obs_model *m, const span *sp, size_t *len)
 	return o;
 }
 
+/* A number token of at most 15 digits and no exponent (what Mapeo writes
+ * for a position) as strtod reads it: its digits are an integer below 2^53
+ * and the power of ten that scales it is exact up to 10^22, so one IEEE
+ * division gives the correctly rounded value, as strtod does. Only where
+ * doubles are evaluated as doubles (not x87's extended precision). */
+static bool exact_number(const span *sp, double *out)
+{
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+	static const double tens[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+	                              1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	const char *p = sp->p, *e = sp->p + sp->len;
+	bool neg = p < e && *p == '-';
+	uint64_t m = 0;
+	int digits = 0, scale = 0;
+	bool point = false;
+	for (p += neg; p < e; p++) {
+		if (*p == '.' && !point) {
+			point = true;
+		} else if (*p >= '0' && *p <= '9') {
+			m = m * 10 + (uint64_t)(*p - '0');
+			digits++;
+			scale += point;
+		} else {
+			return false; /* an exponent */
+		}
+	}
+	if (!digits || digits > 15)
+		return false;
+	double d = (double)m / tens[scale];
+	*out = neg ? -d : d;
+	return true;
+#else
+	(void)sp;
+	(void)out;
+	return false;
+#endif
+}
+
 /* The value of a number token: strtod with the locale's decimal point, as
  * jansson does it; an integer past 64 bits is a double, as in JavaScript. */
 static double span_number(const span *sp, bool real)
 {
+	double d;
+	if (exact_number(sp, &d))
+		return d;
 	char small[64], *buf = sp->len < sizeof small ? small : xmalloc(sp->len + 1);
 	memcpy(buf, sp->p, sp->len);
 	buf[sp->len] = '\0';
 	if (real)
 		local_point(buf);
-	double d = strtod(buf, NULL);
+	d = strtod(buf, NULL);
 	if (buf != small)
 		free(buf);
 	return d;
@@ -1165,6 +1285,16 @@ static int cmp_head(const void *a, const void *b)
 	return x->ts_ms < y->ts_ms ? 1 : x->ts_ms > y->ts_ms ? -1 : 0;
 }
 
+/* Already in strictly increasing order (blocks are read feed by feed, in
+ * order)? Then any sort leaves it as it is, ties being impossible. */
+static bool increasing(const uint32_t *v, size_t n, int (*cmp)(const void *, const void *))
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp(&v[i - 1], &v[i]) >= 0)
+			return false;
+	return true;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -1196,23 +1326,29 @@ static hview view_of(const obs_model *m, const entry *e)
 static void check_date(const hview *e, const char *field, int64_t ms, const char *raw, int64_t now,
                        findings *fl)
 {
+	/* the text is empty only when the date is absent or raw ""; it is made
+	 * only for a finding, so a date that is fine costs no formatting */
+	if (raw ? !raw[0] : ms == NO_TIME)
+		return;
+	bool malformed = ms == NO_TIME, epoch = !malformed && ms >= 0 && ms < 31536000000LL,
+	     future = !malformed && !epoch && now > 0 && ms / 1000 > now + 86400;
+	if (!malformed && !epoch && !future)
+		return;
 	char text[40];
 	time_text_of(ms, raw, text);
-	if (!text[0])
-		return;
 	const char *id = e->id;
 	const char *cat = e->cat ? e->cat : _("no category");
 	finding *f = NULL;
-	if (ms == NO_TIME)
+	if (malformed)
 		f = fnd_add(fl, FND_DATE_MALFORMED,
 		            _("observation %s: its %s '%s' is not a valid date"), id, field, text);
-	else if (ms >= 0 && ms < 31536000000LL)
+	else if (epoch)
 		f = fnd_add(
 		    fl, FND_DATE_EPOCH,
 		    _("observation %s (%s) has its %s in 1970 (%s): the device's clock was not "
 		      "set"),
 		    id, cat, field, text);
-	else if (now > 0 && ms / 1000 > now + 86400)
+	else
 		f = fnd_add(
 		    fl, FND_DATE_FUTURE,
 		    _("observation %s (%s) has its %s in the future (%s), after the file was "
@@ -1251,7 +1387,7 @@ void obs_model_finish(obs_model *m, int64_t now, findings *fl)
 	uint32_t *byver = xcalloc(m->n + 1, sizeof *byver);
 	for (size_t i = 0; i < m->n; i++)
 		byver[i] = (uint32_t)i;
-	if (m->n)
+	if (m->n && !increasing(byver, m->n, cmp_version))
 		qsort(byver, m->n, sizeof *byver, cmp_version);
 	/* Mark superseded versions. */
 	for (size_t i = 0; i < m->n; i++) {
@@ -1344,24 +1480,23 @@ static size_t referenced_at(const obs_model *m, const char *id)
 	return lo < m->n_atts && !strcmp(m->referenced[lo], id) ? lo : m->n_atts;
 }
 
-static bool media_has(const media_set *s, int kind, const char *att, const char *name)
-{
-	if (s->sorted)
-		return s->n && bsearch(&name, s->sorted, s->n, sizeof *s->sorted, cmp_str);
-	size_t i = referenced_at(s->m, att);
-	return i < s->m->n_atts && s->bits[i] >> kind & 1;
-}
-
-/* The photos of one head against the media present. */
+/* The photos of one head against the media present. Without a sorted list
+ * of names, an attachment's bits are looked up once for its three names, and
+ * a name is written only for the list or for a finding. */
 static void check_head_media(const hview *e, const char *const *atts, size_t n_att,
                              const media_set *ms, findings *fl)
 {
 	for (size_t a = 0; a < n_att; a++) {
 		const char *att = atts[a];
+		size_t at = ms->sorted ? 0 : referenced_at(ms->m, att);
 		for (int k = 0; k < 3; k++) {
+			if (!ms->sorted && at < ms->m->n_atts && ms->bits[at] >> k & 1)
+				continue;
 			char name[256];
 			snprintf(name, sizeof name, "%s/%s", media_kinds[k], att);
-			if (media_has(ms, k, att, name))
+			const char *key = name;
+			if (ms->sorted && ms->n &&
+			    bsearch(&key, ms->sorted, ms->n, sizeof *ms->sorted, cmp_str))
 				continue;
 			char when[40];
 			time_text_of(e->created_ms, e->created_raw, when);
@@ -1478,7 +1613,7 @@ size_t obs_model_n_heads(const obs_model *m) { return m->n_heads; }
 
 static void spill_head(obs_model *m, size_t i, obs_head *h);
 
-void obs_model_head(obs_model *m, size_t i, obs_head *h)
+static void head_of(obs_model *m, size_t i, obs_head *h, bool whole)
 {
 	if (m->db) {
 		spill_head(m, i, h);
@@ -1490,6 +1625,8 @@ void obs_model_head(obs_model *m, size_t i, obs_head *h)
 	h->feed_key = e->key < m->n_keys ? m->keys[e->key] : "";
 	h->seq = e->seq;
 	h->feed = e->feed;
+	if (!whole)
+		return;
 	h->category = entry_cat(m, e);
 	time_text(m, e->created_ms, e->created_raw, h->created_at);
 	time_text(m, e->ts_ms, e->ts_raw, h->timestamp);
@@ -1499,6 +1636,9 @@ void obs_model_head(obs_model *m, size_t i, obs_head *h)
 	h->attachments = m->att_ptr + e->att_at;
 	h->n_attachments = e->n_att;
 }
+
+void obs_model_head(obs_model *m, size_t i, obs_head *h) { head_of(m, i, h, true); }
+void obs_model_head_id(obs_model *m, size_t i, obs_head *h) { head_of(m, i, h, false); }
 
 obs_counts obs_model_counts(const obs_model *m) { return m->counts; }
 

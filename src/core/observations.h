@@ -97,6 +97,10 @@ size_t obs_model_n_heads(const obs_model *m);
 /* In a spilled model (see obs_model_new) the strings of out are valid only
  * until the next call. */
 void obs_model_head(obs_model *m, size_t i, obs_head *out);
+/* The same head's id, feed_key, seq and feed only, the rest empty (a
+ * spilled model fills it all): for a walk over every head that needs no
+ * more, without formatting two dates for each. */
+void obs_model_head_id(obs_model *m, size_t i, obs_head *out);
 obs_counts obs_model_counts(const obs_model *m);
 /* After finish: the current observation (its index in obs_model_head's
  * order) that has the photo id among its attachments; false when none. */

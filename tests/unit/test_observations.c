@@ -108,6 +108,101 @@ END_TEST
  * decoded, the locale's decimal point), except where jansson is stricter
  * than JSON.parse, which reads the entry in Mapeo (the real Mapeo takes
  * such entries: \u0000, lone surrogates, numbers past 64 bits or a double). */
+/* The scanner's short ways give what the long ones gave: a position read
+ * by one exact division is strtod's double (bit for bit, the sign of -0
+ * too), wherever the number falls back to strtod; a key spelt with \u
+ * escapes still names its field; obs_model_head_id() names the head
+ * obs_model_head() does. */
+START_TEST(entries_short_ways_match)
+{
+	static const char *const nums[] = {"0",
+	                                   "-0",
+	                                   "-0.0",
+	                                   "7",
+	                                   "-77.1234567",
+	                                   "0.1234567",
+	                                   "3.0000000000000004",
+	                                   "0.30000000000000004",
+	                                   "123456789012345",
+	                                   "1234567890123456",
+	                                   "12345678901234567",
+	                                   "9007199254740993",
+	                                   "-0.000000000000001",
+	                                   "0.0000000000000001",
+	                                   "1e3",
+	                                   "-2.5E-3",
+	                                   "123.456e+2",
+	                                   "179.9999999",
+	                                   "-89.99999999999999",
+	                                   "18446744073709551617"};
+	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+		findings fl;
+		fnd_init(&fl);
+		obs_model *m = obs_model_new();
+		char json[256];
+		snprintf(json, sizeof json,
+		         "{\"type\":\"observation\",\"id\":\"p%zu\",\"lat\":%s,\"lon\":%s,"
+		         "\"links\":[]}\n",
+		         i, nums[i], nums[i]);
+		block(m, 0, json, &fl);
+		obs_model_finish(m, 1800000000, &fl);
+		ck_assert_uint_eq(obs_model_n_heads(m), 1);
+		obs_head h;
+		obs_model_head(m, 0, &h);
+		double want = strtod(nums[i], NULL);
+		ck_assert_msg(h.has_location && !memcmp(&h.lat, &want, sizeof want) &&
+		                  !memcmp(&h.lon, &want, sizeof want),
+		              "%s read as %.17g, strtod says %.17g", nums[i], h.lat, want);
+		obs_model_free(m);
+		fnd_free(&fl);
+	}
+	findings fl;
+	fnd_init(&fl);
+	obs_model *m = obs_model_new();
+	/* "id", "type", "lat", "tags"."categoryId", "links" and an attachment's
+	 * "id" escaped; "lon\u00e9", "lo\n" and "created_at\u0000" name nothing */
+	block(m, 0,
+	      "{\"\\u0074ype\":\"observation\",\"\\u0069d\":\"k1\",\"created_at\":"
+	      "\"2026-01-01T00:00:00.000Z\",\"links\":[]}\n",
+	      &fl);
+	block(m, 1,
+	      "{\"type\":\"observation\",\"id\":\"k2\",\"lat\":1.5,\"lon\\u00e9\":2.5,\"lo\\n\":3,"
+	      "\"created_at\\u0000\":\"1970-01-01T00:00:00.000Z\",\"links\":[]}\n",
+	      &fl);
+	block(m, 2,
+	      "{\"\\u0074ype\":\"observation\",\"\\u0069d\":\"k1\",\"l\\u0061t\":1.5,\"lon\":2.5,"
+	      "\"t\\u0061gs\":{\"\\u0063ategoryId\":\"river\"},\"created_at\":"
+	      "\"2026-01-02T00:00:00.000Z\",\"l\\u0069nks\":[\"aa@0\"],"
+	      "\"attachments\":[{\"\\u0069d\":\"ph1\"}]}\n",
+	      &fl);
+	obs_model_finish(m, 1800000000, &fl);
+	ck_assert_uint_eq(obs_model_n_heads(m), 2);
+	obs_head h, hi;
+	obs_model_head(m, 0, &h);
+	ck_assert_str_eq(h.id, "k1");
+	ck_assert_uint_eq(h.seq, 2); /* the escaped links of block 2 superseded block 0 */
+	ck_assert(h.has_location);
+	ck_assert(h.lat == 1.5 && h.lon == 2.5);
+	ck_assert_str_eq(h.category, "river");
+	ck_assert_str_eq(h.created_at, "2026-01-02T00:00:00.000Z");
+	ck_assert_uint_eq(h.n_attachments, 1);
+	ck_assert_str_eq(h.attachments[0], "ph1");
+	obs_model_head_id(m, 0, &hi);
+	ck_assert_str_eq(hi.id, "k1");
+	ck_assert_str_eq(hi.feed_key, h.feed_key);
+	ck_assert_uint_eq(hi.seq, 2);
+	ck_assert_int_eq(hi.feed, h.feed);
+	ck_assert_str_eq(hi.created_at, "");
+	obs_model_head(m, 1, &h);
+	ck_assert_str_eq(h.id, "k2");
+	ck_assert(!h.has_location);
+	ck_assert_str_eq(h.created_at, "");
+	ck_assert_int_eq(fnd_count_code(&fl, FND_DATE_EPOCH), 0);
+	obs_model_free(m);
+	fnd_free(&fl);
+}
+END_TEST
+
 static bool mapeo_reads(const char *line)
 {
 	static const char *const more[] = {
@@ -598,6 +693,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, entries_dates_and_forks);
 	tcase_add_test(tc, entries_scanner_matches_jansson);
+	tcase_add_test(tc, entries_short_ways_match);
 	tcase_add_test(tc, entries_mapeo_reads_what_jansson_refuses);
 	tcase_add_test(tc, entries_spill_matches_memory);
 	tcase_add_test(tc, entries_spill_same_report);
