@@ -1770,7 +1770,9 @@ static bool spill_open(obs_model *m)
 		free(path);
 		return false;
 	}
-	int rc = sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE, NULL);
+	/* only the thread that checks uses this connection: no SQLite mutex
+	 * taken on every call (a fifteenth of a spilled check's instructions) */
+	int rc = sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	unlink(path);
 	close(fd);
 	free(path);
