@@ -86,8 +86,10 @@ static size_t sort_unique(char **ids, size_t n)
 /* r->photo_ids from the live photo members of sf: sorted, each id once.
  * Taken in batches, each sorted and merged into the ids so far, so that a
  * photo's three copies (original, preview, thumbnail) are held once. */
-static void photo_ids(sd_report *r, const syncfile *sf)
+void check_photo_ids(sd_report *r, const syncfile *sf)
 {
+	if (!sf || r->photo_ids)
+		return;
 	enum { BATCH = 8192 };
 	char **batch = xcalloc(BATCH, sizeof *batch), **ids = NULL;
 	size_t nb = 0, n = 0;
@@ -198,7 +200,6 @@ static void source_facts(sd_report *r, check_read *rd, const check_options *opt)
 	r->members = sf->n_members;
 	r->media_members = sf->n_media;
 	r->media_bytes = sf->media_bytes;
-	photo_ids(r, sf);
 	r->has_database = sf->db != NULL;
 	r->end_unwritten = sf->end_unwritten;
 	r->database_bytes = sf->db ? sf->db->size : 0;
@@ -302,6 +303,7 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	    .legacy_project_id = sf->hints.legacy_project_id,
 	    .has_database = sf->db != NULL,
 	    .windows_photos = windows_alone(sf, &r->findings, prog),
+	    .file = sf,
 	};
 	check_version_step(r, &clues, opt);
 	st = check_corruption_step(r, &rd, opt);

@@ -1001,6 +1001,12 @@ sd_status check_corruption_step(sd_report *r, check_read *rd, const check_option
 		check_photos(r, sf, rd->model, nn, rd->prog);
 	if (sd_progress_cancelled(rd->prog))
 		return SD_ERR_CANCELLED;
+	/* the photos' names go to the temporary database of a large model,
+	 * which can fail there too (a full disk) */
+	if (obs_model_status(rd->model, &err) != SD_OK) {
+		rd->model_error = xstrdup(err.msg);
+		return err.status;
+	}
 	r->photos_checked = sf->src.holds_photos && rd->media_read;
 	r->photos_damaged = fnd_n(&rd->media);
 	fnd_append(&r->findings, &rd->media);

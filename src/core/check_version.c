@@ -201,7 +201,7 @@ static void log_evidence(sd_report *r, const env_info *e)
 
 /* The folders left by interrupted syncs, each said with whether it
  * belongs to this file. */
-static void leftover_findings(sd_report *r, const env_info *e)
+static void leftover_findings(sd_report *r, const env_info *e, const syncfile *sf)
 {
 	char(*keys)[KEYS_HEX_SIZE] = xcalloc(r->n_feeds ? r->n_feeds : 1, sizeof *keys);
 	for (size_t i = 0; i < r->n_feeds; i++)
@@ -227,9 +227,11 @@ static void leftover_findings(sd_report *r, const env_info *e)
 		/* Its observations' photos tell when its feeds cannot: the file
 		 * whose database was taken out keeps the photos (FORMATS.md A.3). */
 		size_t refs = 0, named = 0;
-		if (!(m > 0 && shared) && (t->has_multifeed || t->has_db_tar))
+		if (!(m > 0 && shared) && (t->has_multifeed || t->has_db_tar)) {
+			check_photo_ids(r, sf);
 			named = env_temp_photos(t, (const char *const *)r->photo_ids,
 			                        r->n_photo_ids, &refs);
+		}
 		finding *f;
 		if (m > 0 && shared)
 			f = fnd_add(
@@ -363,9 +365,9 @@ static void log_findings(sd_report *r)
 	}
 }
 
-static void environment_findings(sd_report *r, const env_info *e)
+static void environment_findings(sd_report *r, const env_info *e, const syncfile *sf)
 {
-	leftover_findings(r, e);
+	leftover_findings(r, e, sf);
 	room_findings(r, e);
 	log_findings(r);
 }
@@ -460,7 +462,7 @@ void check_version_step(sd_report *r, const ver_clues *clues, const check_option
 		local_mapeo(v, e, t, r->is_database ? NULL : &c);
 		log_evidence(r, e);
 		if (opt->environment && r->verdict != VERDICT_UNREADABLE)
-			environment_findings(r, e);
+			environment_findings(r, e, c.file);
 		env_free(e);
 	}
 	ver_table_free(t);

@@ -68,20 +68,25 @@ const ver_release *ver_find(const ver_table *t, const char *desktop_version);
 bool ver_reads(const ver_release *rel, const char *era);
 
 /* What the file shows (from the sync file reader's era and hints). */
+struct syncfile;
+
 typedef struct ver_clues {
-	const char *era;        /* sf_era_name(): "gzip-v0", … "unknown" */
-	bool key_dir;           /* a root feed folder named after the project key */
-	bool fake_dir;          /* "_fake" */
-	bool old_fake_dir;      /* "fake" */
-	bool backslashes;       /* Windows names from osm-p2p-syncfile < 4.1.1 */
-	bool discovery_key;     /* the userdata names a discovery key */
-	bool project_unknown;   /* the userdata cannot be read (index lost): no caution that
-	                           the file names no project */
-	bool legacy_project_id; /* the userdata has projectId/projectKey */
-	bool has_database;      /* the file holds its osm-p2p-db.tar */
-	bool incomplete;        /* some feed has blocks missing */
-	size_t windows_photos;  /* photos named original\ID.jpg that the file does not also
-	                           hold as original/ID.jpg (check.c), the writer hint's count */
+	const char *era;             /* sf_era_name(): "gzip-v0", … "unknown" */
+	bool key_dir;                /* a root feed folder named after the project key */
+	bool fake_dir;               /* "_fake" */
+	bool old_fake_dir;           /* "fake" */
+	bool backslashes;            /* Windows names from osm-p2p-syncfile < 4.1.1 */
+	bool discovery_key;          /* the userdata names a discovery key */
+	bool project_unknown;        /* the userdata cannot be read (index lost): no caution that
+	                                the file names no project */
+	bool legacy_project_id;      /* the userdata has projectId/projectKey */
+	bool has_database;           /* the file holds its osm-p2p-db.tar */
+	bool incomplete;             /* some feed has blocks missing */
+	size_t windows_photos;       /* photos named original\ID.jpg that the file does not also
+	                                hold as original/ID.jpg (check.c), the writer hint's count */
+	const struct syncfile *file; /* the file read: sd_report.photo_ids are taken from
+	                                it only when a leftover temporary database is to be
+	                                compared with them (NULL: as they are) */
 } ver_clues;
 
 typedef struct ver_assessment {
