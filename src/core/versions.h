@@ -67,9 +67,9 @@ int ver_compare(const char *a, const char *b);
 const ver_release *ver_find(const ver_table *t, const char *desktop_version);
 bool ver_reads(const ver_release *rel, const char *era);
 
-/* What the file shows (from the sync file reader's era and hints). */
 struct syncfile;
 
+/* What the file shows (from the sync file reader's era and hints). */
 typedef struct ver_clues {
 	const char *era;             /* sf_era_name(): "gzip-v0", … "unknown" */
 	bool key_dir;                /* a root feed folder named after the project key */
