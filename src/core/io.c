@@ -302,6 +302,32 @@ static ssize_t full_pread(int fd, void *buf, size_t len, uint64_t off, size_t *d
 #define HQ_COPY_MIN (16u << 10)
 
 #ifdef HAVE_PTHREAD
+/* A thread of ours (hashing, flushing): it takes no signal, so that every
+ * signal goes to the main thread, whose handler sets the interrupt flag.
+ * pthread_create()'s result. */
+static int thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* Ask a reading thread to close (*closing; *abandon: at once, after the
+ * chunk it is on) and join it. */
+static void thread_close(pthread_t th, pthread_mutex_t *mu, pthread_cond_t *cv, bool *closing,
+                         bool *abandon, bool now)
+{
+	pthread_mutex_lock(mu);
+	*closing = true;
+	*abandon = now;
+	pthread_cond_broadcast(cv);
+	pthread_mutex_unlock(mu);
+	pthread_join(th, NULL);
+}
+
 typedef struct hasher {
 	pthread_t th;
 	pthread_mutex_t mu;
@@ -403,36 +429,38 @@ static void hq_free(hasher *h)
 	free(h);
 }
 
+/* Whether to hash in a thread (else in line), and *slow the test hook.
+ * One core: the thread would only take turns with the check. A busy
+ * machine is no reason to hash in line: the thread costs no more CPU than
+ * hashing in line does (bench/RESULTS.md), and gains wherever the
+ * scheduler finds a core. SYNCDOCTOR_HASH_THREAD: "0" in line, "1" a
+ * thread, "slow" a thread that pauses (tests). */
+static bool thread_wanted(bool *slow)
+{
+	const char *v = getenv("SYNCDOCTOR_HASH_THREAD");
+	*slow = v && !strcmp(v, "slow");
+	if (v && !strcmp(v, "0"))
+		return false;
+	return (v && (!strcmp(v, "1") || *slow)) || sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+}
+
 /* A thread hashing the file into hs, or NULL when it should be done in
  * line. */
 static hasher *hq_start(crypto_generichash_state *hs, sd_input *in)
 {
-	const char *v = getenv("SYNCDOCTOR_HASH_THREAD");
-	if (v && !strcmp(v, "0"))
-		return NULL;
-	/* One core: the thread would only take turns with the check. A busy
-	 * machine is no reason to hash in line: the thread costs no more CPU
-	 * than hashing in line does (bench/RESULTS.md), and gains wherever the
-	 * scheduler finds a core. "1" forces it (tests). */
-	if ((!v || (strcmp(v, "1") != 0 && strcmp(v, "slow") != 0)) &&
-	    sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	bool slow;
+	if (!thread_wanted(&slow))
 		return NULL;
 	hasher *h = xcalloc(1, sizeof *h);
 	h->hs = hs;
 	h->in = in;
-	h->slow = v && !strcmp(v, "slow");
+	h->slow = slow;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	for (int i = 0; i < HQ_SLOTS; i++)
 		h->slot[i] = xmalloc(HQ_CHUNK);
 	h->rbuf = xmalloc(HQ_CHUNK);
-	/* signals go to the main thread, whose handler sets the interrupt flag */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&h->th, NULL, hq_main, h);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (thread_start(&h->th, hq_main, h) != 0) {
 		hq_free(h);
 		return NULL;
 	}
@@ -497,12 +525,7 @@ static bool hq_stop(hasher *h, bool abandon, uint64_t *bytes_read)
 {
 	if (!h)
 		return true;
-	pthread_mutex_lock(&h->mu);
-	h->closing = true;
-	h->abandon = abandon;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-	pthread_join(h->th, NULL);
+	thread_close(h->th, &h->mu, &h->cv, &h->closing, &h->abandon, abandon);
 	bool ok = !h->failed;
 	if (bytes_read)
 		*bytes_read += h->bytes_read;
@@ -1026,26 +1049,18 @@ static void *oh_main(void *arg)
 
 static out_hasher *oh_start(sd_output *o)
 {
-	const char *v = getenv("SYNCDOCTOR_HASH_THREAD");
-	if (v && !strcmp(v, "0"))
-		return NULL;
-	if ((!v || (strcmp(v, "1") != 0 && strcmp(v, "slow") != 0)) &&
-	    sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	bool slow;
+	if (!thread_wanted(&slow))
 		return NULL;
 	out_hasher *h = xcalloc(1, sizeof *h);
 	h->fd = o->fd;
 	h->hs = o->hs;
 	h->written = o->off;
 	h->buf = xmalloc(OH_CHUNK);
-	h->slow = v && !strcmp(v, "slow");
+	h->slow = slow;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&h->th, NULL, oh_main, h);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (thread_start(&h->th, oh_main, h) != 0) {
 		free(h->buf);
 		pthread_cond_destroy(&h->cv);
 		pthread_mutex_destroy(&h->mu);
@@ -1074,12 +1089,7 @@ static bool oh_join(sd_output *o, bool abandon)
 	out_hasher *h = o->oh;
 	if (!h)
 		return true;
-	pthread_mutex_lock(&h->mu);
-	h->closing = true;
-	h->abandon = abandon;
-	pthread_cond_signal(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-	pthread_join(h->th, NULL);
+	thread_close(h->th, &h->mu, &h->cv, &h->closing, &h->abandon, abandon);
 	bool ok = !h->failed && h->done == o->off;
 	free(h->buf);
 	pthread_cond_destroy(&h->cv);
@@ -1241,11 +1251,7 @@ static sd_status flush_and_verify(sd_output *o, sdout_verify_fn verify, void *ud
 #ifdef HAVE_PTHREAD
 	flusher f = {.fd = o->fd};
 	pthread_t th;
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	bool threaded = verify && pthread_create(&th, NULL, flush_main, &f) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	bool threaded = verify && thread_start(&th, flush_main, &f) == 0;
 	if (threaded) {
 		st = verify(ud, o->tmp, err);
 		pthread_join(th, NULL);
