@@ -165,6 +165,7 @@ struct sf_mstore {
 	uint64_t *first;      /* spilled: each block's first data_off as last written */
 	int32_t *slot_of;     /* spilled: each block's slot in cache, or -1 */
 	mslot cache[MCACHE];
+	int32_t slots; /* of cache used: MCACHE (SYNCDOCTOR_MEMBER_CACHE, 4 or more, for tests) */
 	uint64_t tick;
 };
 
@@ -176,6 +177,9 @@ static struct sf_mstore *mstore_new(void)
 	struct sf_mstore *s = xcalloc(1, sizeof *s);
 	const char *b = getenv("SYNCDOCTOR_MEMBER_BUDGET");
 	s->budget = b && *b ? (size_t)strtoull(b, NULL, 10) : MEMBER_BUDGET;
+	const char *c = getenv("SYNCDOCTOR_MEMBER_CACHE");
+	s->slots = c && *c ? (int32_t)strtol(c, NULL, 10) : MCACHE;
+	s->slots = s->slots < 4 ? 4 : s->slots > MCACHE ? MCACHE : s->slots;
 	s->fd = -1;
 	for (size_t k = 0; k < MCACHE; k++)
 		s->cache[k].block = NO_BLOCK;
@@ -278,7 +282,7 @@ static sf_mrec *mstore_cached(struct sf_mstore *s, size_t b, bool write)
 	int32_t k = s->slot_of[b];
 	if (k < 0) {
 		k = 0;
-		for (int32_t j = 1; j < MCACHE; j++)
+		for (int32_t j = 1; j < s->slots; j++)
 			if (s->cache[j].used < s->cache[k].used)
 				k = j;
 		mslot *v = &s->cache[k];
