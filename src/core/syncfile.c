@@ -143,7 +143,8 @@ static void as_source(syncfile *sf)
  * read back through MCACHE blocks, the least recently used written back
  * when changed (issue 21: 223,200 photos are 5.4 MB of records). A pointer
  * from mrec() or crec() stays valid until MCACHE - 1 other blocks were
- * asked for: the code holds at most two at a time. */
+ * asked for (3 with the smallest cache tests ask for): the code holds at
+ * most two at a time, and none across a loop over the members. */
 #define MBLOCK        512 /* records a block: 12 KiB */
 #define MCACHE        32  /* blocks read back at a time: 384 KiB */
 #define MEMBER_BUDGET ((size_t)1 << 20)
