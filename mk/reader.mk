@@ -7,4 +7,6 @@ TESTS += tests/unit/test_syncfile
 tests_unit_test_syncfile_SOURCES = tests/unit/test_syncfile.c $(DAMAGE_UTIL) $(TEST_UTIL)
 tests_unit_test_syncfile_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_syncfile_LDADD = $(TEST_LDADD)
+TESTS += tests/member-spill.sh
+EXTRA_DIST += tests/member-spill.sh
 endif

@@ -3,10 +3,13 @@
 #include "syncfile.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "feed.h"
 #include "hypercore.h"
@@ -133,7 +136,231 @@ static void as_source(syncfile *sf)
 
 /* ---- members, kept compactly ---- */
 
-#define MBLOCK 4096 /* records a block: no realloc of them all as they grow */
+/* The records are kept in blocks of MBLOCK. Up to a budget of bytes of
+ * records (1 MiB, some 43,000 members: a real file never reaches it;
+ * SYNCDOCTOR_MEMBER_BUDGET in bytes for tests) every block is in memory;
+ * past it they all go to an unlinked temporary file in $TMPDIR and are
+ * read back through MCACHE blocks, the least recently used written back
+ * when changed (issue 21: 223,200 photos are 5.4 MB of records). A pointer
+ * from mrec() or crec() stays valid until MCACHE - 1 other blocks were
+ * asked for (3 with the smallest cache tests ask for): the code holds at
+ * most two at a time, and none across a loop over the members. */
+#define MBLOCK        512 /* records a block: 12 KiB */
+#define MCACHE        32  /* blocks read back at a time: 384 KiB */
+#define MEMBER_BUDGET ((size_t)1 << 20)
+
+typedef struct mslot {
+	sf_mrec *recs; /* NULL until first used */
+	size_t block;  /* the block it holds, or NO_BLOCK */
+	uint64_t used; /* tick of the last use: the least is evicted */
+	bool dirty;
+} mslot;
+
+struct sf_mstore {
+	sf_mrec **mem;        /* in memory (fd < 0): every block */
+	size_t n_blocks, cap; /* blocks made (none is given back: a shrunk list reuses them) */
+	size_t budget;        /* bytes of records kept in memory; SIZE_MAX once tried */
+	int fd;               /* spilled: the temporary file, block b at b * its size */
+	char *dir;            /* its folder, for messages */
+	char *error;          /* it could not be made: sf_open() says so */
+	uint64_t *first;      /* spilled: each block's first data_off as last written */
+	int32_t *slot_of;     /* spilled: each block's slot in cache, or -1 */
+	mslot cache[MCACHE];
+	int32_t slots; /* of cache used: MCACHE (SYNCDOCTOR_MEMBER_CACHE, 4 or more, for tests) */
+	uint64_t tick;
+};
+
+#define NO_BLOCK    ((size_t)-1)
+#define BLOCK_BYTES (MBLOCK * sizeof(sf_mrec))
+
+static struct sf_mstore *mstore_new(void)
+{
+	struct sf_mstore *s = xcalloc(1, sizeof *s);
+	const char *b = getenv("SYNCDOCTOR_MEMBER_BUDGET");
+	s->budget = b && *b ? (size_t)strtoull(b, NULL, 10) : MEMBER_BUDGET;
+	const char *c = getenv("SYNCDOCTOR_MEMBER_CACHE");
+	s->slots = c && *c ? (int32_t)strtol(c, NULL, 10) : MCACHE;
+	s->slots = s->slots < 4 ? 4 : s->slots > MCACHE ? MCACHE : s->slots;
+	s->fd = -1;
+	for (size_t k = 0; k < MCACHE; k++)
+		s->cache[k].block = NO_BLOCK;
+	return s;
+}
+
+static void mstore_free(struct sf_mstore *s)
+{
+	if (!s)
+		return;
+	for (size_t b = 0; s->mem && b < s->n_blocks; b++)
+		free(s->mem[b]);
+	free(s->mem);
+	for (size_t k = 0; k < MCACHE; k++)
+		free(s->cache[k].recs);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->dir);
+	free(s->error);
+	free(s->first);
+	free(s->slot_of);
+	free(s);
+}
+
+/* Block b to the temporary file (a disk that fills now cannot be told
+ * from the caller's pointer: the run ends, as on running out of memory). */
+static void mstore_write(struct sf_mstore *s, size_t b, const sf_mrec *recs)
+{
+	const uint8_t *p = (const uint8_t *)recs;
+	for (size_t done = 0; done < BLOCK_BYTES;) {
+		ssize_t n =
+		    pwrite(s->fd, p + done, BLOCK_BYTES - done, (off_t)(b * BLOCK_BYTES + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			sd_fatal(_("cannot write the temporary file in %s that holds the file's "
+			           "member records (set TMPDIR to a folder with room): %s"),
+			         s->dir, n < 0 ? strerror(errno) : _("no room"));
+		done += (size_t)n;
+	}
+	s->first[b] = recs[0].data_off;
+}
+
+/* Block b from the temporary file: zeros past its end (a new block). */
+static void mstore_read(struct sf_mstore *s, size_t b, sf_mrec *recs)
+{
+	uint8_t *p = (uint8_t *)recs;
+	size_t done = 0;
+	while (done < BLOCK_BYTES) {
+		ssize_t n =
+		    pread(s->fd, p + done, BLOCK_BYTES - done, (off_t)(b * BLOCK_BYTES + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			sd_fatal(
+			    _("cannot read back the temporary file in %s that holds the file's "
+			      "member records: %s"),
+			    s->dir, strerror(errno));
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	memset(p + done, 0, BLOCK_BYTES - done);
+}
+
+/* Past the budget: every block to an unlinked temporary file, or, when
+ * none can be made, all kept in memory and the error kept for sf_open(). */
+static void mstore_spill(struct sf_mstore *s)
+{
+	const char *env = getenv("TMPDIR");
+	const char *dir = env && *env ? env : "/tmp";
+	char *path = xasprintf("%s/syncdoctor-members-XXXXXX", dir);
+	s->budget = SIZE_MAX; /* tried once */
+	s->fd = mkstemp(path);
+	if (s->fd < 0) {
+		s->error = xasprintf(_("cannot make a temporary file in %s to hold the file's "
+		                       "member records (set TMPDIR to a folder with room): %s"),
+		                     dir, strerror(errno));
+		free(path);
+		return;
+	}
+	unlink(path);
+	free(path);
+	s->dir = xstrdup(dir);
+	s->first = xcalloc(s->cap, sizeof *s->first);
+	s->slot_of = xmalloc(s->cap * sizeof *s->slot_of);
+	for (size_t b = 0; b < s->n_blocks; b++) {
+		s->slot_of[b] = -1;
+		mstore_write(s, b, s->mem[b]);
+		free(s->mem[b]);
+	}
+	free(s->mem);
+	s->mem = NULL;
+}
+
+/* Block b of a spilled store, read back into the cache (write: it will
+ * be changed, and written back when evicted). Never inlined: mblock()'s
+ * path in memory stays a load (GCC and clang). */
+static __attribute__((noinline)) sf_mrec *mstore_cached(struct sf_mstore *s, size_t b, bool write)
+{
+	int32_t k = s->slot_of[b];
+	if (k < 0) {
+		k = 0;
+		for (int32_t j = 1; j < s->slots; j++)
+			if (s->cache[j].used < s->cache[k].used)
+				k = j;
+		mslot *v = &s->cache[k];
+		if (!v->recs)
+			v->recs = xmalloc(BLOCK_BYTES);
+		if (v->block != NO_BLOCK) {
+			if (v->dirty)
+				mstore_write(s, v->block, v->recs);
+			s->slot_of[v->block] = -1;
+		}
+		mstore_read(s, b, v->recs);
+		v->block = b;
+		v->dirty = false;
+		s->slot_of[b] = k;
+	}
+	mslot *v = &s->cache[k];
+	v->used = ++s->tick;
+	v->dirty |= write;
+	return v->recs;
+}
+
+static inline sf_mrec *mblock(const syncfile *sf, size_t b, bool write)
+{
+	struct sf_mstore *s = sf->mstore;
+	return s->fd < 0 ? s->mem[b] : mstore_cached(s, b, write);
+}
+
+/* Member i's record, to be changed (crec: only read). */
+static sf_mrec *mrec(const syncfile *sf, size_t i)
+{
+	return mblock(sf, i / MBLOCK, true) + i % MBLOCK;
+}
+
+static const sf_mrec *crec(const syncfile *sf, size_t i)
+{
+	return mblock(sf, i / MBLOCK, false) + i % MBLOCK;
+}
+
+/* The data_off of block b's first record, without reading the block
+ * back when it is spilled and not in cache. */
+static uint64_t mblock_first(const syncfile *sf, size_t b)
+{
+	const struct sf_mstore *s = sf->mstore;
+	if (s->fd < 0)
+		return s->mem[b][0].data_off;
+	int32_t k = s->slot_of[b];
+	return k >= 0 ? s->cache[k].recs[0].data_off : s->first[b];
+}
+
+/* The first member whose data_off is off or more (n_members when none):
+ * members are in header order. The blocks' first records are searched
+ * first, then one block: a spilled store reads back one block. */
+static size_t member_from(const syncfile *sf, uint64_t off)
+{
+	size_t lo = 0, hi = (sf->n_members + MBLOCK - 1) / MBLOCK;
+	while (lo < hi) { /* blocks whose first record is before off */
+		size_t mid = lo + (hi - lo) / 2;
+		if (mblock_first(sf, mid) < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	size_t b = lo - 1, n = sf->n_members - b * MBLOCK;
+	const sf_mrec *r = mblock(sf, b, false);
+	lo = 1, hi = n < MBLOCK ? n : MBLOCK;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].data_off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return b * MBLOCK + lo;
+}
 
 enum {
 	MF_IN_INDEX = 1,
@@ -144,8 +371,6 @@ enum {
 };
 
 #define NO_MEMBER ((size_t)-1)
-
-static sf_mrec *mrec(const syncfile *sf, size_t i) { return &sf->mblocks[i / MBLOCK][i % MBLOCK]; }
 
 static void decode(const sf_mrec *r, sf_member *out)
 {
@@ -183,11 +408,11 @@ static const char *rec_name(const syncfile *sf, const sf_mrec *r, char buf[SF_NA
 	return media_name(r->kind, buf, buf);
 }
 
-void sf_member_peek(const syncfile *sf, size_t i, sf_member *out) { decode(mrec(sf, i), out); }
+void sf_member_peek(const syncfile *sf, size_t i, sf_member *out) { decode(crec(sf, i), out); }
 
 void sf_member_get(const syncfile *sf, size_t i, sf_member *out)
 {
-	const sf_mrec *r = mrec(sf, i);
+	const sf_mrec *r = crec(sf, i);
 	decode(r, out);
 	out->name = rec_name(sf, r, out->namebuf);
 }
@@ -235,10 +460,28 @@ static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 
 static void mrec_append(syncfile *sf, sf_mrec r)
 {
-	if (sf->n_members % MBLOCK == 0) {
-		size_t nb = sf->n_members / MBLOCK;
-		sf->mblocks = xreallocarray(sf->mblocks, nb + 1, sizeof *sf->mblocks);
-		sf->mblocks[nb] = xmalloc(MBLOCK * sizeof **sf->mblocks);
+	if (!sf->mstore)
+		sf->mstore = mstore_new();
+	struct sf_mstore *s = sf->mstore;
+	if (s->fd < 0 && (sf->n_members + 1) * sizeof r > s->budget)
+		mstore_spill(s);
+	if (sf->n_members == s->n_blocks * MBLOCK) { /* a block more */
+		size_t nb = s->n_blocks++;
+		if (nb == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 16;
+			if (s->fd < 0) {
+				s->mem = xreallocarray(s->mem, s->cap, sizeof *s->mem);
+			} else {
+				s->first = xreallocarray(s->first, s->cap, sizeof *s->first);
+				s->slot_of = xreallocarray(s->slot_of, s->cap, sizeof *s->slot_of);
+			}
+		}
+		if (s->fd < 0) {
+			s->mem[nb] = xcalloc(MBLOCK, sizeof r);
+		} else {
+			s->first[nb] = r.data_off;
+			s->slot_of[nb] = -1;
+		}
 	}
 	*mrec(sf, sf->n_members++) = r;
 }
@@ -254,7 +497,7 @@ bool sf_find_member(const syncfile *sf, const char *name, sf_member *out)
 	bool found_in_index = false;
 	char buf[SF_NAME_MAX];
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_mrec *r = mrec(sf, i);
+		const sf_mrec *r = crec(sf, i);
 		bool in_index = r->flags & MF_IN_INDEX;
 		if ((found == NO_MEMBER || in_index || !found_in_index) &&
 		    strcmp(rec_name(sf, r, buf), name) == 0) {
@@ -1019,15 +1262,8 @@ static void outer_scan(syncfile *sf, findings *fl, const sd_progress *prog)
  * 100,000 of them. */
 static size_t member_at(const syncfile *sf, uint64_t off)
 {
-	size_t lo = 0, hi = sf->n_members;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (mrec(sf, mid)->data_off < off + TAR_BLOCK)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < sf->n_members && mrec(sf, lo)->data_off == off + TAR_BLOCK ? lo : NO_MEMBER;
+	size_t lo = member_from(sf, off + TAR_BLOCK);
+	return lo < sf->n_members && crec(sf, lo)->data_off == off + TAR_BLOCK ? lo : NO_MEMBER;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -1362,7 +1598,7 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 {
 	size_t bad = 0;
 	for (size_t i = 0; i < sf->n_members && !bad; i++) {
-		const sf_mrec *r = mrec(sf, i);
+		const sf_mrec *r = crec(sf, i);
 		bad = r->kind == SF_KIND_MEDIA && !(r->flags & (MF_CHECKSUM_OK | MF_NO_HEADER));
 	}
 	if (sf->has_index || !bad)
@@ -1371,9 +1607,9 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 	smap byname, byid;
 	smap_init(&byname), smap_init(&byid);
 	for (size_t i = 0; i < sf->n_members; i++) {
-		if (mrec(sf, i)->kind != SF_KIND_MEDIA)
+		if (crec(sf, i)->kind != SF_KIND_MEDIA)
 			continue;
-		names[i] = xstrdup(rec_name(sf, mrec(sf, i), buf));
+		names[i] = xstrdup(rec_name(sf, crec(sf, i), buf));
 		smap_put(&byname, names[i], strlen(names[i]), i);
 		if (photo_name_ok(names[i])) {
 			const char *id = strchr(names[i], '/') + 1;
@@ -1383,7 +1619,7 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 		}
 	}
 	for (size_t i = 0; i < sf->n_members && sf->name_fixes < 4096; i++) {
-		sf_mrec *r = mrec(sf, i);
+		const sf_mrec *r = crec(sf, i);
 		size_t n = 0;
 		uint8_t b[TAR_BLOCK], c[TAR_BLOCK];
 		tar_header h, ch;
@@ -1417,7 +1653,7 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 		}
 		if (hits != 1)
 			continue;
-		r->name = mname_push(sf, xstrdup(found));
+		mrec(sf, i)->name = mname_push(sf, xstrdup(found));
 		uint64_t at = r->data_off - TAR_BLOCK;
 		char *en = escape_name(found), *ed = escape_name(names[i]);
 		size_t k = 0, nf = fnd_n(fl);
@@ -1461,7 +1697,7 @@ static void index_misplaced(syncfile *sf, findings *fl)
 	char **names = xcalloc(sf->n_members + 1, sizeof *names);
 	sf_member m;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_mrec *r = mrec(sf, i);
+		const sf_mrec *r = crec(sf, i);
 		if ((r->kind != SF_KIND_MEDIA && r->kind != SF_KIND_DB) || (r->flags & MF_IN_INDEX))
 			continue;
 		sf_member_get(sf, i, &m);
@@ -1532,7 +1768,7 @@ static void vouched_unpatched(syncfile *sf, findings *fl)
 		size_t mi = c->id == FND_UNPATCHED_HEADER && c->offset >= 0
 		                ? member_at(sf, (uint64_t)c->offset)
 		                : NO_MEMBER;
-		if (mi == NO_MEMBER || (mrec(sf, mi)->flags & (MF_UNPATCHED | MF_IN_INDEX)) !=
+		if (mi == NO_MEMBER || (crec(sf, mi)->flags & (MF_UNPATCHED | MF_IN_INDEX)) !=
 		                           (MF_UNPATCHED | MF_IN_INDEX))
 			continue;
 		int64_t at = c->offset;
@@ -1578,23 +1814,18 @@ static void vouched_unpatched(syncfile *sf, findings *fl)
  * header), not members of the file. */
 static void drop_walked_inside(syncfile *sf, size_t at)
 {
-	uint64_t end = mrec(sf, at)->data_off + mrec(sf, at)->size;
+	uint64_t end = crec(sf, at)->data_off + crec(sf, at)->size;
 	size_t k = at + 1, kept = at + 1;
 	/* a member the index names is the index's, whatever lies around it */
-	for (; k < sf->n_members && mrec(sf, k)->data_off - TAR_BLOCK < end; k++)
-		if (mrec(sf, k)->flags & MF_IN_INDEX)
-			*mrec(sf, kept++) = *mrec(sf, k);
+	for (; k < sf->n_members && crec(sf, k)->data_off - TAR_BLOCK < end; k++)
+		if (crec(sf, k)->flags & MF_IN_INDEX)
+			*mrec(sf, kept++) = *crec(sf, k);
 	size_t gone = k - kept;
 	if (!gone)
 		return;
 	for (size_t i = k; i < sf->n_members; i++)
-		*mrec(sf, i - gone) = *mrec(sf, i);
-	size_t blocks = (sf->n_members + MBLOCK - 1) / MBLOCK;
-	sf->n_members -= gone;
-	for (size_t b = (sf->n_members + MBLOCK - 1) / MBLOCK; b < blocks; b++) {
-		free(sf->mblocks[b]);
-		sf->mblocks[b] = NULL;
-	}
+		*mrec(sf, i - gone) = *crec(sf, i);
+	sf->n_members -= gone; /* its blocks are kept for the next appended */
 }
 
 typedef struct span_list {
@@ -1670,21 +1901,14 @@ static void merge_recovered(syncfile *sf, findings *fl)
 		from[k] = r->header_off;
 		to[k] = r->data_off + r->size;
 		sf_mrec rec = encode(sf, r, name);
-		size_t lo = 0, hi = sf->n_members;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (mrec(sf, mid)->data_off < rec.data_off)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < sf->n_members && mrec(sf, lo)->data_off == rec.data_off) {
+		size_t lo = member_from(sf, rec.data_off);
+		if (lo < sf->n_members && crec(sf, lo)->data_off == rec.data_off) {
 			*mrec(sf, lo) = rec;
 		} else {
 			/* rare: shift the later records up by one */
 			mrec_append(sf, rec);
 			for (size_t i = sf->n_members - 1; i > lo; i--)
-				*mrec(sf, i) = *mrec(sf, i - 1);
+				*mrec(sf, i) = *crec(sf, i - 1);
 			*mrec(sf, lo) = rec;
 		}
 		drop_walked_inside(sf, lo);
@@ -1698,7 +1922,7 @@ static void merge_recovered(syncfile *sf, findings *fl)
 	if (sf->n_recovered) { /* the index may be one of them */
 		sf->index_member = NULL;
 		for (size_t i = sf->n_members; i-- > 0;)
-			if (mrec(sf, i)->kind == SF_KIND_INDEX) {
+			if (crec(sf, i)->kind == SF_KIND_INDEX) {
 				sf_member_get(sf, i, &sf->index_m);
 				sf->index_member = &sf->index_m;
 				break;
@@ -1756,7 +1980,7 @@ static void index_entry(syncfile *sf, const char *name, bool valid, uint64_t off
 	 * it fits before the next member */
 	if (m && !f && (m->flags & MF_UNPATCHED) && m->size != size &&
 	    m->data_off + size <=
-	        (mi + 1 < sf->n_members ? mrec(sf, mi + 1)->data_off - TAR_BLOCK : sf->size))
+	        (mi + 1 < sf->n_members ? crec(sf, mi + 1)->data_off - TAR_BLOCK : sf->size))
 		m->size = size;
 }
 
@@ -2038,7 +2262,7 @@ static void padding_hint_again(syncfile *sf, const sf_member *last)
 		sf_member_peek(sf, i, &m);
 		seen = m.size && m.size % TAR_BLOCK == 0 &&
 		       m.data_off + m.size < last->header_off &&
-		       mrec(sf, i + 1)->data_off == m.data_off + m.size + 2 * TAR_BLOCK &&
+		       crec(sf, i + 1)->data_off == m.data_off + m.size + 2 * TAR_BLOCK &&
 		       block_zero(sf, m.data_off + m.size);
 	}
 	sf->hints.extra_zero_block = seen;
@@ -2160,7 +2384,7 @@ static void read_index(syncfile *sf, findings *fl, const sd_progress *prog)
 		last = &last_m;
 	}
 	for (size_t i = sf->n_members; i-- > 0;)
-		if (mrec(sf, i)->kind == SF_KIND_INDEX) {
+		if (crec(sf, i)->kind == SF_KIND_INDEX) {
 			sf_member_get(sf, i, &sf->index_m);
 			idx = &sf->index_m;
 			break;
@@ -2259,7 +2483,7 @@ static void dead_space(syncfile *sf, findings *fl)
 	 * to the one read, and says so */
 	size_t seen = 0;
 	for (size_t i = sf->n_members; !sf->has_index && sf->db && i-- > 0;) {
-		const sf_mrec *m = mrec(sf, i);
+		const sf_mrec *m = crec(sf, i);
 		if (m->kind != SF_KIND_DB || m->data_off == sf->db->data_off)
 			continue;
 		if (seen++ >= SF_OTHER_DBS_MAX)
@@ -2288,7 +2512,7 @@ static void dead_space(syncfile *sf, findings *fl)
 	size_t n = 0;
 	size_t first = NO_MEMBER;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_mrec *m = mrec(sf, i);
+		const sf_mrec *m = crec(sf, i);
 		if ((m->flags & MF_IN_INDEX) || m->kind == SF_KIND_INDEX)
 			continue;
 		dead += TAR_BLOCK + tar_padded(m->size);
@@ -3525,7 +3749,7 @@ static bool is_configuration(const syncfile *sf)
 {
 	bool config = false;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		if (mrec(sf, i)->kind != SF_KIND_OTHER)
+		if (crec(sf, i)->kind != SF_KIND_OTHER)
 			return false;
 	}
 	sf_member m;
@@ -3545,7 +3769,7 @@ static bool is_database_tar(const syncfile *sf)
 	bool feed = false;
 	sf_member m;
 	for (size_t i = 0; i < sf->n_members; i++)
-		if (mrec(sf, i)->kind != SF_KIND_OTHER)
+		if (crec(sf, i)->kind != SF_KIND_OTHER)
 			return false;
 	for (size_t i = 0; i < sf->n_members && !feed; i++) {
 		sf_member_get(sf, i, &m);
@@ -3613,7 +3837,7 @@ static bool count_members(syncfile *sf, uint64_t want_db)
 	size_t db = NO_MEMBER;
 	bool db_in_index = false;
 	for (size_t i = 0; i < sf->n_members; i++) {
-		const sf_mrec *m = mrec(sf, i);
+		const sf_mrec *m = crec(sf, i);
 		bool in_index = m->flags & MF_IN_INDEX;
 		if (m->kind == SF_KIND_MEDIA && (in_index || !sf->has_index)) {
 			sf->n_media++;
@@ -3770,6 +3994,14 @@ static sd_status sf_open_as(const char *path, syncfile **out, findings *fl, cons
                             bool fingerprint, uint64_t want_db, sd_error *err)
 {
 	sd_status st = open_sync_file(path, out, fl, prog, fingerprint, want_db, err);
+	if (st == SD_OK && (*out)->mstore && (*out)->mstore->error) {
+		/* its member records had no room: none of the run is done in
+		 * more memory than the budget without saying so */
+		st = sd_error_set(err, SD_ERR_IO, "%s", (*out)->mstore->error);
+		sf_close(*out);
+		*out = NULL;
+		return st;
+	}
 	/* A tar (or Mapeo 2's gzip) names its project in its userdata, or
 	 * step 1 says why it cannot; anything else is no sync file. */
 	if (st == SD_OK)
@@ -3801,9 +4033,7 @@ void sf_close(syncfile *sf)
 {
 	if (!sf)
 		return;
-	for (size_t i = 0; i * MBLOCK < sf->n_members; i++)
-		free(sf->mblocks[i]);
-	free(sf->mblocks);
+	mstore_free(sf->mstore);
 	free(sf->names);
 	for (size_t i = 0; i < sf->n_mnames; i++)
 		free(sf->mnames[i]);

@@ -115,8 +115,10 @@ typedef struct syncfile {
 	sf_era era;
 	bool is_tar; /* the outer container was recognised as tar */
 	/* outer members in file order: read them with sf_member_get() (kept
-	 * in blocks of sf_mrec, names not read from a header in mnames) */
-	sf_mrec **mblocks;
+	 * in blocks of sf_mrec, in memory up to a budget and past it in a
+	 * temporary file read back through a few blocks: syncfile.c; names
+	 * not read from a header in mnames) */
+	struct sf_mstore *mstore;
 	size_t n_members;
 	char **mnames;
 	size_t n_mnames;

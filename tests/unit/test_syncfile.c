@@ -1222,7 +1222,10 @@ static void check_big(const char *big, bool damaged, uint64_t hit_off[2])
 }
 
 /* Members are kept in blocks of records, the first names in memory and
- * the rest read again from their headers (every budget: all, none, some):
+ * the rest read again from their headers (every budget: all, none, some),
+ * the records in memory or, past their budget, in a temporary file read
+ * back through a cache of 4 blocks (from the first member, or from the
+ * 2,500th: written back, evicted and read again as the walk goes on):
  * a file of 5,000 photos (past the first block) reads each member back by
  * its place, and two headers in a row the walk could not trust (a byte of
  * each name flipped: the first one's size leads to no sound header) that
@@ -1245,18 +1248,23 @@ START_TEST(members_across_blocks)
 	ck_assert_int_eq(sfw_finish(w, "kappa-osm", NULL, &err), SD_OK);
 	ck_assert_int_eq(sdout_commit(o, NULL, NULL, &err), SD_OK);
 	static const char *const budgets[] = {"", "0", "40000"};
+	static const char *const mbudgets[] = {"", "1", "60000"};
+	setenv("SYNCDOCTOR_MEMBER_CACHE", "4", 1);
 	uint64_t hit_off[2] = {0, 0};
 	for (int damaged = 0; damaged < 2; damaged++) {
 		if (damaged) {
 			dmg_flip(big, hit_off[0]);
 			dmg_flip(big, hit_off[1]);
 		}
-		for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
-			setenv("SYNCDOCTOR_NAMES_BUDGET", budgets[b], 1);
+		for (size_t b = 0; b < 9; b++) {
+			setenv("SYNCDOCTOR_NAMES_BUDGET", budgets[b % 3], 1);
+			setenv("SYNCDOCTOR_MEMBER_BUDGET", mbudgets[b / 3], 1);
 			check_big(big, damaged, hit_off);
 		}
 	}
 	unsetenv("SYNCDOCTOR_NAMES_BUDGET");
+	unsetenv("SYNCDOCTOR_MEMBER_BUDGET");
+	unsetenv("SYNCDOCTOR_MEMBER_CACHE");
 	unlink(big);
 	free(big);
 	dmg_done(p);
