@@ -1296,6 +1296,22 @@ fail:
 	return st;
 }
 
+int io_temp_fd(const char *stem, char **dir)
+{
+	const char *env = getenv("TMPDIR");
+	const char *d = env && *env ? env : "/tmp";
+	char *path = xasprintf("%s/syncdoctor-%s-XXXXXX", d, stem);
+	int fd = mkstemp(path);
+	int e = errno;
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	if (dir)
+		*dir = xstrdup(d);
+	errno = e;
+	return fd;
+}
+
 bool sd_free_space(const char *path, uint64_t *bytes)
 {
 #ifdef HAVE_STATVFS

@@ -156,6 +156,12 @@ void sdout_abort(sd_output *o);
  * SIGINT/SIGTERM handler calls it before exiting. */
 void sdout_cleanup_all(void);
 
+/* A temporary file of syncdoctor's own ("syncdoctor-STEM-XXXXXX" in $TMPDIR,
+ * else /tmp), unlinked at once: it goes with the process, whatever
+ * happens. Its descriptor, or -1 with errno; *dir (when not NULL) the
+ * folder tried, for a message (the caller frees it). */
+int io_temp_fd(const char *stem, char **dir);
+
 /* Free bytes available to an unprivileged user on the file system holding
  * path (or its directory). Returns false when it cannot be told. */
 bool sd_free_space(const char *path, uint64_t *bytes);

@@ -113,6 +113,77 @@ static const char *manifest_key(const char *file, size_t step)
 	return r;
 }
 
+/* The index a writer streams (its entries' text, past 256 KiB in a
+ * temporary file) is, byte for byte, what jansson wrote for the same
+ * object: names that need escapes, a name that is not UTF-8 (left out, as
+ * jansson leaves out such a key), and enough of them to spill. */
+START_TEST(index_text_as_jansson_writes_it)
+{
+	char *dir = sd_test_tmpdir();
+	char *out = xasprintf("%s/ix.mapeodata", dir);
+	sd_output *o = NULL;
+	sd_error err;
+	ck_assert_int_eq(sdout_open(out, true, &o, &err), SD_OK);
+	sfw *w = sfw_begin(o, 1700000000);
+	json_t *want = json_object();
+	static const char *const odd[] = {
+	    "original/q\"uote.jpg",           "original/back\\slash.jpg", "original/tab\there.jpg",
+	    "original/\xc3\xa9t\xc3\xa9.jpg", "original/bad\xff.jpg",     "original/ctl\x01.jpg"};
+	uint64_t off = 0;
+	size_t refused = 0;
+	for (size_t i = 0; i < 6000; i++) {
+		char name[64];
+		if (i < sizeof odd / sizeof odd[0])
+			snprintf(name, sizeof name, "%s", odd[i]);
+		else
+			snprintf(name, sizeof name, "original/%06zu-%s.jpg", i, i % 2 ? "a" : "bb");
+		size_t size = 1 + i % 3;
+		/* a name no tar header can hold is refused before a byte is written */
+		if (sfw_add_buf(w, name, "xyz", size, &err) != SD_OK) {
+			ck_assert_uint_lt(i, sizeof odd / sizeof odd[0]);
+			refused++;
+			continue;
+		}
+		json_t *e = json_object();
+		json_object_set_new(e, "offset", json_integer((json_int_t)off));
+		json_object_set_new(e, "size", json_integer((json_int_t)size));
+		json_object_set_new(want, name, e); /* refused (not UTF-8): left out */
+		off += TAR_BLOCK + tar_padded(size);
+	}
+	/* tar headers hold printable ASCII only: the quote and the backslash stay */
+	ck_assert_uint_eq(refused, 4);
+	ck_assert_int_eq(sfw_finish(w, "kappa-osm", NULL, &err), SD_OK);
+	ck_assert_int_eq(sdout_commit(o, NULL, NULL, &err), SD_OK);
+	json_t *root = json_object(), *ud = json_object(), *sf = json_object();
+	json_object_set_new(root, "index", want);
+	json_object_set_new(ud, "version", json_string("2.0.0"));
+	json_object_set_new(sf, "p2p-db", json_string("kappa-osm"));
+	json_object_set_new(ud, "syncfile", sf);
+	json_object_set_new(root, "userdata", ud);
+	char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	size_t len = strlen(text);
+	ck_assert_uint_gt(len, 256u << 10); /* the entries went to the temporary file */
+	/* the index member follows the last photo: its header, then the text */
+	FILE *f = fopen(out, "rb");
+	ck_assert_ptr_nonnull(f);
+	char *got = xmalloc(len + 1);
+	uint8_t h[TAR_BLOCK];
+	ck_assert_int_eq(fseeko(f, (off_t)off, SEEK_SET), 0);
+	ck_assert_uint_eq(fread(h, 1, TAR_BLOCK, f), TAR_BLOCK);
+	ck_assert_str_eq((const char *)h, "___index.json");
+	ck_assert_uint_eq(fread(got, 1, len, f), len);
+	got[len] = '\0';
+	ck_assert_int_eq(memcmp(got, text, len), 0);
+	fclose(f);
+	free(got);
+	free(text);
+	unlink(out);
+	free(out);
+	free(dir);
+}
+END_TEST
+
 START_TEST(fixtures_read_as_upstream_wrote_them)
 {
 	const char *a[] = {manifest_key("good-project-A", 0), manifest_key("good-project-A", 1)};
@@ -1497,6 +1568,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fixtures_read_as_upstream_wrote_them);
 	tcase_add_test(tc, members_across_blocks);
+	tcase_add_test(tc, index_text_as_jansson_writes_it);
 	tcase_add_test(tc, header_checksum_and_name);
 	tcase_add_test(tc, dangerous_names);
 	tcase_add_test(tc, reading_never_changes_the_input);
