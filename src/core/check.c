@@ -279,6 +279,8 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	source_facts(r, &rd, opt);
 	/* A folder is many files (sf->in is NULL): no fingerprint. */
 	bool hashing = want_fp && sf->in;
+	if (hashing && opt->fingerprint_later && opt->keep)
+		sdin_hash_solo(sf->in);
 	if (hashing && !sdin_hashing(sf->in))
 		sdin_hash_start(sf->in); /* in line: with the reads below */
 	st = check_read_contents(r, &rd, opt, prog);

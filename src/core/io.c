@@ -56,6 +56,7 @@ struct sd_input {
 	uint64_t last_end;            /* where the previous read ended */
 	crypto_generichash_state *hs; /* fingerprint, when started */
 	struct hasher *hq;            /* its hashing thread, when one runs */
+	bool hq_solo;                 /* the thread reads every byte itself */
 	uint64_t hpos;                /* bytes [0, hpos) are hashed */
 	bool hash_failed;
 	uint64_t bytes_read; /* from the file, fingerprint gaps included */
@@ -290,7 +291,8 @@ static ssize_t full_pread(int fd, void *buf, size_t len, uint64_t off, size_t *d
  * The thread only reads and hashes: it never prints or touches the screen,
  * takes no signal (all blocked), and is always joined (sdin_hash_finish,
  * sdin_close), soon after an interrupt: it looks for one between chunks.
- * 1.25 MiB of buffers in all, for the memory bound. One core, no pthreads,
+ * At most 1.25 MiB of buffers (the hand-over slots only once handed a
+ * read), for the memory bound. One core, no pthreads,
  * or SYNCDOCTOR_HASH_THREAD=0: hashed in line, the gaps read by the check's
  * thread. Tests compare both ways: "1" forces the thread, "slow" too, with a
  * pause before each slot it hashes and each chunk it claims, so that the
@@ -457,8 +459,8 @@ static hasher *hq_start(crypto_generichash_state *hs, sd_input *in)
 	h->slow = slow;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
-	for (int i = 0; i < HQ_SLOTS; i++)
-		h->slot[i] = xmalloc(HQ_CHUNK);
+	/* the slots are allocated when first handed a read (hq_feed): a
+	 * thread that reads everything itself (sdin_hash_solo()) has none */
 	h->rbuf = xmalloc(HQ_CHUNK);
 	if (thread_start(&h->th, hq_main, h) != 0) {
 		hq_free(h);
@@ -491,6 +493,8 @@ static void hq_feed(hasher *h, const uint8_t *p, size_t n, uint64_t off)
 			break;
 		uint64_t from = h->next - off;
 		size_t k = n - from < HQ_CHUNK ? (size_t)(n - from) : HQ_CHUNK;
+		if (!h->slot[s])
+			h->slot[s] = xmalloc(HQ_CHUNK);
 		memcpy(h->slot[s], p + from, k);
 		h->slot_len[s] = k;
 		h->slot_used[s] = true;
@@ -546,7 +550,8 @@ static bool hq_stop(hasher *h, bool abandon, uint64_t *bytes_read) { return true
 static void hash_note(sd_input *in, const uint8_t *buf, size_t got, uint64_t off)
 {
 	if (in->hq) {
-		hq_feed(in->hq, buf, got, off);
+		if (!in->hq_solo)
+			hq_feed(in->hq, buf, got, off);
 		return;
 	}
 	if (!in->hs || in->hash_failed || off + got <= in->hpos)
@@ -671,6 +676,8 @@ bool sdin_hash_start_threaded(sd_input *in)
 }
 
 bool sdin_hashing(const sd_input *in) { return in->hs != NULL; }
+
+void sdin_hash_solo(sd_input *in) { in->hq_solo = true; }
 
 /* In line: hash [hpos, size), what the reads left, holes as their
  * length. */
@@ -1002,7 +1009,7 @@ sd_status sdout_open_for(const char *target, bool force, sd_front front, sd_outp
  * joined (sdout_hash_finish, sdout_abort). One core, no pthreads or
  * SYNCDOCTOR_HASH_THREAD=0: the file is read back and hashed in line by
  * sdout_hash_finish(). */
-#define OH_CHUNK (256u << 10)
+#define OH_CHUNK (64u << 10)
 
 #ifdef HAVE_PTHREAD
 typedef struct out_hasher {

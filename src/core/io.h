@@ -93,6 +93,12 @@ sd_status sdin_hash_start(sd_input *in);
  * it starts with the first read; false, and nothing started, when it would
  * be hashed in line (then start it when the reads that matter begin). */
 bool sdin_hash_start_threaded(sd_input *in);
+/* From now on no read is handed to the hashing thread: it reads every
+ * byte itself, and holds no hand-over buffers (1 MiB). For a fingerprint
+ * finished long after the reads (check_options.fingerprint_later: a
+ * rebuild's), which the thread has time to finish alone; in line, nothing
+ * changes. */
+void sdin_hash_solo(sd_input *in);
 /* Whether a fingerprint is being taken (started, not yet finished). */
 bool sdin_hashing(const sd_input *in);
 /* out: KEYS_HEX_SIZE (65) bytes. */
