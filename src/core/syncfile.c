@@ -250,21 +250,17 @@ static void mstore_read(struct sf_mstore *s, size_t b, sf_mrec *recs)
  * none can be made, all kept in memory and the error kept for sf_open(). */
 static void mstore_spill(struct sf_mstore *s)
 {
-	const char *env = getenv("TMPDIR");
-	const char *dir = env && *env ? env : "/tmp";
-	char *path = xasprintf("%s/syncdoctor-members-XXXXXX", dir);
+	char *dir = NULL;
 	s->budget = SIZE_MAX; /* tried once */
-	s->fd = mkstemp(path);
+	s->fd = io_temp_fd("members", &dir);
 	if (s->fd < 0) {
 		s->error = xasprintf(_("cannot make a temporary file in %s to hold the file's "
 		                       "member records (set TMPDIR to a folder with room): %s"),
 		                     dir, strerror(errno));
-		free(path);
+		free(dir);
 		return;
 	}
-	unlink(path);
-	free(path);
-	s->dir = xstrdup(dir);
+	s->dir = dir;
 	s->first = xcalloc(s->cap, sizeof *s->first);
 	s->slot_of = xmalloc(s->cap * sizeof *s->slot_of);
 	for (size_t b = 0; b < s->n_blocks; b++) {
