@@ -84,11 +84,14 @@ done
 check "the temporary files were removed" test -z "$(ls -A "$TMP/t")"
 
 # a file's few members never touch the disk
-status "a few members: no temporary file" 0 env TMPDIR="$TMP/none" "$SYNCDOCTOR" --no-journal \
+# (with no other list sent to the disk: the sanitizer runs spill findings)
+status "a few members: no temporary file" 0 env -u SYNCDOCTOR_FINDINGS_BUDGET \
+	-u SYNCDOCTOR_OBS_BUDGET TMPDIR="$TMP/none" "$SYNCDOCTOR" --no-journal \
 	check --no-environment --no-config --format json "$A"
 
 # no place for them: said, naming the folder
-status "no temporary folder: unreadable" 3 env SYNCDOCTOR_MEMBER_BUDGET=1 TMPDIR="$TMP/none" \
+status "no temporary folder: unreadable" 3 env -u SYNCDOCTOR_FINDINGS_BUDGET \
+	-u SYNCDOCTOR_OBS_BUDGET SYNCDOCTOR_MEMBER_BUDGET=1 TMPDIR="$TMP/none" \
 	"$SYNCDOCTOR" --no-journal check --no-environment --no-config "$A"
 check "the error names the folder" \
 	grep -q "temporary file in $TMP/none to hold the file's member records" "$TMP/err"

@@ -65,6 +65,8 @@ typedef struct sf_mrec {
 	                  sf->names + off; else sf->mnames[name - 1] */
 	uint8_t kind;
 	uint8_t flags;
+	uint16_t pad; /* 0: no byte of a record is left unset (they go to a file
+	                 once there are many: syncfile.c) */
 } sf_mrec;
 
 typedef struct sf_range {
