@@ -23,6 +23,7 @@
 
 #include "hypercore.h"
 #include "i18n.h"
+#include "io.h"
 #include "keys.h"
 #include "session.h"
 #include "xalloc.h"
@@ -296,12 +297,6 @@ struct feed_records {
 	rootmemo memo; /* the roots last hashed, until the next put */
 };
 
-static const char *records_tmp_dir(void)
-{
-	const char *dir = getenv("TMPDIR");
-	return dir && *dir ? dir : "/tmp";
-}
-
 /* A computed file's page from its temporary file: zeros where nothing was
  * written yet (the file is sparse). */
 static sd_status read_temp(void *ctx, uint64_t off, void *buf, size_t len, sd_error *err)
@@ -341,16 +336,11 @@ feed_records *feed_records_temp(uint64_t cap, size_t rec)
 	/* In $TMPDIR, unlinked at once (it goes with the process, whatever
 	 * happens), its room reserved now so that a full disk shows here and
 	 * not halfway through; failing that, in memory, as before issue 21. */
-	char *path = xasprintf("%s/syncdoctor-tree-XXXXXX", records_tmp_dir());
-	int fd = mkstemp(path);
-	if (fd >= 0) {
-		unlink(path);
-		if (posix_fallocate(fd, 0, (off_t)size) != 0) {
-			close(fd);
-			fd = -1;
-		}
+	int fd = io_temp_fd("tree", NULL);
+	if (fd >= 0 && posix_fallocate(fd, 0, (off_t)size) != 0) {
+		close(fd);
+		fd = -1;
 	}
-	free(path);
 	if (fd < 0) {
 		r->own = xcalloc(1, (size_t)size);
 		rf_init(&r->f, true, r->own, size, NULL, NULL, rec);
