@@ -149,6 +149,11 @@ mapeo "a Windows photo name beside the POSIX one, as it is: Mapeo on Linux takes
 status "a Windows photo name beside the POSIX one: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win2.mapeodata" -o "$TMP/win2-r.mapeodata"
 is "a Windows photo name beside the POSIX one: one copy kept" "$(verdict "$TMP/win2-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "a Windows photo name beside the POSIX one, rebuilt" "$TMP/win2-r.mapeodata" "$KA" 24 30
+# the rebuild tells copies of one name apart without keeping the names (a
+# sort by their hash): with every hash alike, the same photos, in order
+members() { tar -tvf "$1" | awk '{ print $3, $6 }'; }
+status "a Windows photo name beside the POSIX one: rebuilt, every name hash alike" 0 env SYNCDOCTOR_NAME_HASH_BITS=1 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win2.mapeodata" -o "$TMP/win2-h.mapeodata"
+is "every name hash alike: the same photos, in the same order" "$(members "$TMP/win2-h.mapeodata")" "$(members "$TMP/win2-r.mapeodata")"
 
 # 4. The index pointing at a wrong offset: the member is in the file (not
 # "missing"), and what Mapeo reads for it are other bytes.

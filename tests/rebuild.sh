@@ -280,6 +280,20 @@ status "A B -o OUT" 0 "$SYNCDOCTOR" rebuild "$TMP/x.mapeodata" "$TMP/y.mapeodata
 check "feed 0 comes from the copy where it verifies" grep -q "feed 0 is taken from $TMP/y.mapeodata" "$TMP/out"
 is "joined whole" "$(verdict "$TMP/r14.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
 mapeo "two files joined" "$TMP/r14.mapeodata" "$KA" 24 30
+# a photo that will not open in one copy is taken from the other, whichever
+# comes first; the plan says where it comes from
+cp "$D/good-project-A.mapeodata" "$TMP/p1.mapeodata"
+ph=$("$MK" photo "$TMP/p1.mapeodata" 3)
+status "a photo damaged in the first source: joined" 0 "$SYNCDOCTOR" rebuild "$TMP/p1.mapeodata" "$D/good-project-A.mapeodata" -o "$TMP/r14p.mapeodata"
+check "the plan says the photo comes from the other source" grep -qF "photo $ph is taken from $D/good-project-A.mapeodata: the copy in $TMP/p1.mapeodata will not open" "$TMP/out"
+is "a photo damaged in the first source: healthy, every photo" "$(verdict "$TMP/r14p.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+is "the intact copy is written" "$(tar -xOf "$TMP/r14p.mapeodata" "$ph" | sha256sum)" "$(tar -xOf "$D/good-project-A.mapeodata" "$ph" | sha256sum)"
+mapeo "a photo damaged in one source, joined" "$TMP/r14p.mapeodata" "$KA" 24 30
+status "a photo damaged in the second source: joined" 0 "$SYNCDOCTOR" rebuild "$D/good-project-A.mapeodata" "$TMP/p1.mapeodata" -o "$TMP/r14q.mapeodata"
+check "the first source's copy opens: no photo is said taken from the other" sh -c '! grep -q "photo .* is taken from" "$1"' _ "$TMP/out"
+is "a photo damaged in the second source: the first file's photos, as they were" "$(tar -tvf "$TMP/r14q.mapeodata" | awk '$6 != "osm-p2p-db.tar" { print $3, $6 }')" "$(tar -tvf "$D/good-project-A.mapeodata" | awk '$6 != "osm-p2p-db.tar" { print $3, $6 }')"
+status "every name hash alike (SYNCDOCTOR_NAME_HASH_BITS=1): joined" 0 env SYNCDOCTOR_NAME_HASH_BITS=1 "$SYNCDOCTOR" rebuild "$TMP/p1.mapeodata" "$D/good-project-A.mapeodata" -o "$TMP/r14h.mapeodata"
+is "every name hash alike: the same photos, in the same order" "$(tar -tvf "$TMP/r14h.mapeodata" | awk '{ print $3, $6 }')" "$(tar -tvf "$TMP/r14p.mapeodata" | awk '{ print $3, $6 }')"
 status "a file with another device joined" 0 "$SYNCDOCTOR" rebuild "$D/good-project-A.mapeodata" "$D/edge-empty-device-A.mapeodata" -o "$TMP/r15.mapeodata"
 is "three feeds" "$(verdict "$TMP/r15.mapeodata" '[.verdict, (.feeds | length), .observations.heads] | join(" ")')" "ok 3 24"
 status "two projects are never joined" 2 "$SYNCDOCTOR" rebuild "$D/good-project-A.mapeodata" "$D/good-project-B.mapeodata" -o "$TMP/r16.mapeodata"

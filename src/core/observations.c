@@ -1796,9 +1796,9 @@ static bool spill_open(obs_model *m)
 		spill_fail(m, "open");
 		return false;
 	}
-	/* no journal (nothing to recover), a 2 MiB page cache, sorts in files */
+	/* no journal (nothing to recover), a 1 MiB page cache, sorts in files */
 	return spill_exec(m, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	                     "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-2048;"
+	                     "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-1024;"
 	                     "PRAGMA temp_store=FILE;"
 	                     "CREATE TABLE e(n INTEGER PRIMARY KEY, id TEXT, key INT, seq INT,"
 	                     " feed INT, flags INT, cat INT, cms INT, tms INT, craw TEXT,"

@@ -54,10 +54,9 @@ static void rebuild_plan_free_members(rebuild_plan *p)
 		free(p->feeds[f].dropped);
 	}
 	free(p->feeds);
-	for (size_t i = 0; i < p->n_media; i++)
-		free(p->media[i]);
-	free(p->media);
-	free(p->media_src), free(p->media_size), free(p->media_damaged);
+	for (size_t k = 0; k < p->n_media_views; k++)
+		free(p->media_keep[k]), free(p->media_damaged[k]);
+	free(p->media_keep), free(p->media_damaged);
 	for (size_t i = 0; i < p->n_dropped; i++)
 		free(p->dropped[i]), free(p->dropped_of[i]);
 	free(p->dropped);
@@ -604,35 +603,201 @@ static void cut_dangling(rebuild_plan *p, syncfile **sfs)
 	smap_free(&by_key);
 }
 
-/* Each media name to its live member (the copy the index names, else the
- * last): as sf_find_member() decides, without a scan per name. The map's
- * keys are in the returned text (the syncfile keeps no names): free it
- * after the map. */
-static char *live_members(const syncfile *sf, smap *m)
+/* Names without keeping them (issue 21: a map of a source's names cost
+ * about 150 bytes a photo). Entries 0..n-1 are sorted by a 64-bit key: the
+ * hash of the entry's name in the high bits, the entry's number in the low
+ * `bits` (so two entries never share a key, and those of one hash come
+ * together in their own order); names are read again only where hashes
+ * meet. name_fn fills m and returns the name of entry k, or NULL for an
+ * entry that takes no part. */
+typedef const char *(*name_fn)(const void *ctx, size_t k, sf_member *m);
+
+typedef struct name_keys {
+	uint64_t *keys;
+	size_t n;
+	unsigned bits;      /* of the entry's number */
+	unsigned hash_bits; /* of the hash kept above them: 64 - bits, or fewer with
+	                       SYNCDOCTOR_NAME_HASH_BITS (tests: every run then
+	                       holds names that differ) */
+} name_keys;
+
+static int key_cmp(const void *a, const void *b)
 {
-	size_t *at = xcalloc(sf->n_members + 1, sizeof *at);
-	strbuf text;
-	sb_init(&text);
-	sf_member mb, pm;
-	for (size_t i = 0; i < sf->n_members; i++) {
-		sf_member_get(sf, i, &mb);
-		at[i] = text.len;
-		sb_addn(&text, mb.name, strlen(mb.name) + 1);
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static uint64_t name_high(const name_keys *nk, const char *name)
+{
+	return smap_hash(name, strlen(name)) >> (64 - nk->hash_bits) << nk->bits;
+}
+
+static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx)
+{
+	nk->bits = 1; /* at most 63: an array holds fewer than 2^63 entries */
+	while (nk->bits < 63 && n >> nk->bits)
+		nk->bits++;
+	nk->hash_bits = 64 - nk->bits;
+	const char *hb = getenv("SYNCDOCTOR_NAME_HASH_BITS");
+	if (hb && *hb && strtoul(hb, NULL, 10) >= 1 && strtoul(hb, NULL, 10) < nk->hash_bits)
+		nk->hash_bits = (unsigned)strtoul(hb, NULL, 10);
+	nk->keys = xcalloc(n + 1, sizeof *nk->keys);
+	nk->n = 0;
+	sf_member m;
+	for (size_t k = 0; k < n; k++) {
+		const char *name = fn(ctx, k, &m);
+		if (name)
+			nk->keys[nk->n++] = name_high(nk, name) | k;
 	}
-	char *names = sb_take(&text);
-	smap_init(m);
-	for (size_t i = 0; i < sf->n_members; i++) {
-		const char *name = names + at[i];
-		size_t prev, len = strlen(name);
-		sf_member_peek(sf, i, &mb);
-		bool known = smap_get(m, name, len, &prev);
-		if (known)
-			sf_member_peek(sf, prev, &pm);
-		if (!known || mb.in_index || !pm.in_index)
-			smap_put(m, name, len, i);
+	qsort(nk->keys, nk->n, sizeof *nk->keys, key_cmp);
+}
+
+/* The end of the run of keys that share keys[at]'s hash. */
+static size_t name_run(const name_keys *nk, size_t at)
+{
+	uint64_t high = nk->keys[at] >> nk->bits;
+	size_t end = at + 1;
+	while (end < nk->n && nk->keys[end] >> nk->bits == high)
+		end++;
+	return end;
+}
+
+static size_t name_entry(const name_keys *nk, size_t at)
+{
+	return (size_t)(nk->keys[at] & ((1ull << nk->bits) - 1));
+}
+
+/* True when some entry is named name. */
+static bool name_known(const name_keys *nk, name_fn fn, const void *ctx, const char *name)
+{
+	uint64_t high = name_high(nk, name);
+	size_t lo = 0, hi = nk->n;
+	while (lo < hi) { /* the first key at or above high */
+		size_t mid = lo + (hi - lo) / 2;
+		if (nk->keys[mid] < high)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	free(at);
-	return names;
+	sf_member m;
+	for (size_t at = lo; at < nk->n && nk->keys[at] >> nk->bits == high >> nk->bits; at++) {
+		const char *other = fn(ctx, name_entry(nk, at), &m);
+		if (other && strcmp(other, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The distinct names of one run, each with a number (0, 1, ...): a run
+ * of one hash is short, but the map keeps a hostile one linear. */
+typedef struct name_groups {
+	smap map;
+	char **names;
+	size_t n, cap;
+} name_groups;
+
+static size_t group_of(name_groups *g, const char *name, bool *is_new)
+{
+	size_t id, len = strlen(name);
+	*is_new = !smap_get(&g->map, name, len, &id);
+	if (*is_new) {
+		SD_GROW(g->names, g->cap, g->n + 1);
+		g->names[g->n] = xstrdup(name);
+		id = g->n++;
+		smap_put(&g->map, g->names[id], len, id);
+	}
+	return id;
+}
+
+static void groups_clear(name_groups *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->names[i]);
+	g->n = 0;
+	smap_free(&g->map);
+}
+
+static const char *media_name(const void *ctx, size_t i, sf_member *m)
+{
+	const syncfile *sf = ctx;
+	sf_member_peek(sf, i, m);
+	if (m->kind != SF_KIND_MEDIA)
+		return NULL;
+	sf_member_get(sf, i, m);
+	return m->name;
+}
+
+/* The live copy of each photo's name in sf, one bit a member (set: live):
+ * the copy the index names, else the last, as sf_find_member() decides.
+ * NULL when interrupted. */
+static uint8_t *live_media(const syncfile *sf, const sd_progress *prog)
+{
+	uint8_t *live = bits_new(sf->n_members);
+	name_keys nk;
+	name_keys_make(&nk, sf->n_members, media_name, sf);
+	name_groups g = {0};
+	size_t *winner = NULL, cap = 0;
+	sf_member m;
+	for (size_t at = 0, end; at < nk.n && !sd_progress_cancelled(prog); at = end) {
+		end = name_run(&nk, at);
+		if (end == at + 1) {
+			size_t i = name_entry(&nk, at);
+			bit_set(live, i);
+			continue;
+		}
+		/* in file order within the run: the copy the index names wins,
+		 * else the last */
+		for (size_t k = at; k < end; k++) {
+			size_t i = name_entry(&nk, k);
+			bool is_new;
+			size_t id = group_of(&g, media_name(sf, i, &m), &is_new);
+			SD_GROW(winner, cap, g.n);
+			sf_member pm;
+			if (!is_new)
+				sf_member_peek(sf, winner[id], &pm);
+			if (is_new || m.in_index || !pm.in_index)
+				winner[id] = i;
+		}
+		for (size_t id = 0; id < g.n; id++)
+			bit_set(live, winner[id]);
+		groups_clear(&g);
+	}
+	free(winner);
+	free(g.names);
+	free(nk.keys);
+	if (sd_progress_cancelled(prog)) {
+		free(live);
+		return NULL;
+	}
+	return live;
+}
+
+/* The next photo kept (rebuild_media_next()), from views sfs. */
+static bool media_next(const rebuild_plan *p, syncfile *const *sfs, rebuild_media_iter *it,
+                       sf_member *m, bool *damaged)
+{
+	for (; it->view < p->n_media_views; it->view++, it->member = 0) {
+		const uint8_t *keep = p->media_keep[it->view];
+		size_t n = keep ? sfs[it->view]->n_members : 0;
+		while (it->member < n) {
+			size_t i = it->member++;
+			if (!keep[i / 8]) { /* eight members at a time where none is kept */
+				it->member = (i / 8 + 1) * 8;
+				continue;
+			}
+			if (!bit_get(keep, i))
+				continue;
+			*damaged = bit_get(p->media_damaged[it->view], i);
+			sf_member_get(sfs[it->view], i, m);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool rebuild_media_next(const rebuild_plan *p, rebuild_media_iter *it, sf_member *m, bool *damaged)
+{
+	return media_next(p, p->views, it, m, damaged);
 }
 
 /* A finding about a block Mapeo cannot take as an entry: not JSON, or null
@@ -994,7 +1159,7 @@ static void plan_rescue(rebuild_plan *p, syncfile **sfs, const rebuild_options *
 
 /* What the output would still show in step 3 of its own check, and the
  * options that avoid it: the plan says so, and nothing is written. */
-static void assess(rebuild_plan *p, const rebuild_options *opt)
+static void assess(rebuild_plan *p, syncfile *const *sfs, const rebuild_options *opt)
 {
 	for (size_t f = 0; f < p->n_feeds; f++) {
 		const rebuild_feed *pf = &p->feeds[f];
@@ -1015,11 +1180,15 @@ static void assess(rebuild_plan *p, const rebuild_options *opt)
 			p->needs_exclude = !opt->exclude_suspect;
 		}
 	}
-	for (size_t i = 0; i < p->n_media; i++)
-		if (p->media_damaged[i]) {
+	rebuild_media_iter it = {0, 0};
+	sf_member m;
+	bool damaged;
+	while (media_next(p, sfs, &it, &m, &damaged))
+		if (damaged) {
+			char *e = report_escape(m.name);
 			add_line(&p->unclean, &p->n_unclean,
-			         xasprintf(_("photo %s will not open, and this mode keeps it"),
-			                   p->media[i]));
+			         xasprintf(_("photo %s will not open, and this mode keeps it"), e));
+			free(e);
 			p->needs_salvage = true;
 		}
 }
@@ -1258,11 +1427,18 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 
 /* The live copy of each photo of one source; salvage and --exclude-suspect
  * leave out what will not open. */
-static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src,
+static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r,
                        const rebuild_options *opt, const sd_progress *prog)
 {
-	smap live, damaged_media;
-	char *live_names = live_members(sf, &live);
+	smap damaged_media;
+	uint8_t *live = live_media(sf, prog);
+	if (!live)
+		return;
+	p->n_media_views = 1; /* this source's: plan_merge() places it */
+	p->media_keep = xcalloc(1, sizeof *p->media_keep);
+	p->media_damaged = xcalloc(1, sizeof *p->media_damaged);
+	p->media_keep[0] = bits_new(sf->n_members);
+	p->media_damaged[0] = bits_new(sf->n_members);
 	smap_init(&damaged_media);
 	/* the map's keys: copies (the list hands out one finding at a time) */
 	char **damaged = NULL;
@@ -1280,12 +1456,9 @@ static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t
 	sf_member mb, *m = &mb;
 	for (size_t i = 0; i < sf->n_members && !sd_progress_cancelled(prog); i++) {
 		size_t li;
-		sf_member_peek(sf, i, m);
-		if (m->kind != SF_KIND_MEDIA)
-			continue;
+		if (!bit_get(live, i))
+			continue; /* not a photo, or an older copy */
 		sf_member_get(sf, i, m);
-		if (!smap_get(&live, m->name, strlen(m->name), &li) || li != i)
-			continue; /* an older copy */
 		if (sf_name_dangerous(m->name)) {
 			/* Mapeo would use the name as a path when it imports the photo */
 			char *e = report_escape(m->name);
@@ -1318,18 +1491,12 @@ static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t
 			free(e);
 			continue;
 		}
-		p->media = xreallocarray(p->media, p->n_media + 1, sizeof *p->media);
-		p->media_src = xreallocarray(p->media_src, p->n_media + 1, sizeof *p->media_src);
-		p->media_size = xreallocarray(p->media_size, p->n_media + 1, sizeof *p->media_size);
-		p->media_damaged =
-		    xreallocarray(p->media_damaged, p->n_media + 1, sizeof *p->media_damaged);
-		p->media_src[p->n_media] = src;
-		p->media_size[p->n_media] = m->size;
-		p->media_damaged[p->n_media] = is_damaged;
-		p->media[p->n_media++] = xstrdup(m->name);
+		bit_set(p->media_keep[0], i);
+		if (is_damaged)
+			bit_set(p->media_damaged[0], i);
+		p->n_media++;
 	}
-	smap_free(&live);
-	free(live_names);
+	free(live);
 	smap_free(&damaged_media);
 	for (size_t k = 0; k < n_damaged; k++)
 		free(damaged[k]);
@@ -1602,7 +1769,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		                   "holds its best verified copy, into one database")));
 
 	if (!source->db_only) {
-		plan_media(p, sf, r, src, opt, prog);
+		plan_media(p, sf, r, opt, prog);
 		plan_unread(p, sf, r);
 	}
 	p->db_whole = sf->inner_ok && !sf->inner_cut;
@@ -1728,19 +1895,91 @@ static bool cut_covered(const rebuild_plan *subs, size_t n, size_t k)
 	return false;
 }
 
-static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
+/* The members of every view numbered one after the other (view k's
+ * member i is off[k] + i): name_fn's ctx over the photos p keeps. */
+typedef struct kept_media {
+	const rebuild_plan *p;
+	syncfile *const *sfs;
+	size_t *off; /* n_media_views + 1 */
+} kept_media;
+
+static void kept_place(const kept_media *km, size_t k, size_t *view, size_t *i)
 {
-	smap by_key, by_name;
+	size_t v = 0;
+	while (k >= km->off[v + 1])
+		v++;
+	*view = v, *i = k - km->off[v];
+}
+
+static const char *kept_name(const void *ctx, size_t k, sf_member *m)
+{
+	const kept_media *km = ctx;
+	size_t v, i;
+	kept_place(km, k, &v, &i);
+	if (!bit_get(km->p->media_keep[v], i))
+		return NULL;
+	sf_member_get(km->sfs[v], i, m);
+	return m->name;
+}
+
+/* Photos of several sources united by name: each from the first source
+ * where it opens (nk is over every photo kept before). */
+static void merge_media(rebuild_plan *p, const kept_media *km, const name_keys *nk)
+{
+	name_groups g = {0};
+	size_t *best = NULL, cap = 0;
+	sf_member m;
+	for (size_t at = 0, end; at < nk->n; at = end) {
+		end = name_run(nk, at);
+		for (size_t j = at; j < end && end > at + 1; j++) {
+			size_t k = name_entry(nk, j), v, i, bv, bi;
+			bool is_new;
+			size_t id = group_of(&g, kept_name(km, k, &m), &is_new);
+			SD_GROW(best, cap, g.n);
+			if (is_new) {
+				best[id] = k;
+				continue;
+			}
+			kept_place(km, k, &v, &i);
+			kept_place(km, best[id], &bv, &bi);
+			if (bit_get(p->media_damaged[bv], bi) && !bit_get(p->media_damaged[v], i)) {
+				best[id] = k; /* the one kept before goes */
+				size_t from = p->view_input[v], before = p->view_input[bv];
+				if (from != before) {
+					char *e = report_escape(m.name),
+					     *a = report_escape(p->inputs[from]),
+					     *b = report_escape(p->inputs[before]);
+					add_line(
+					    &p->changes, &p->n_changes,
+					    xasprintf(_("photo %s is taken from %s: the copy in %s "
+					                "will not open"),
+					              e, a, b));
+					free(e), free(a), free(b);
+				}
+				v = bv, i = bi;
+			}
+			p->media_keep[v][i / 8] &= (uint8_t) ~(1u << i % 8);
+			p->n_media--;
+		}
+		groups_clear(&g);
+	}
+	free(best);
+	free(g.names);
+}
+
+static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n, syncfile *const *sfs)
+{
+	smap by_key;
 	smap_init(&by_key);
-	smap_init(&by_name);
-	size_t total_feeds = 0, total_media = 0;
+	size_t total_feeds = 0;
 	for (size_t k = 0; k < n; k++)
-		total_feeds += subs[k].n_feeds, total_media += subs[k].n_media;
+		total_feeds += subs[k].n_feeds;
 	p->feeds = xcalloc(total_feeds + 1, sizeof *p->feeds);
-	p->media = xcalloc(total_media + 1, sizeof *p->media);
-	p->media_src = xcalloc(total_media + 1, sizeof *p->media_src);
-	p->media_size = xcalloc(total_media + 1, sizeof *p->media_size);
-	p->media_damaged = xcalloc(total_media + 1, sizeof *p->media_damaged);
+	p->n_media_views = n;
+	p->media_keep = xcalloc(n + 1, sizeof *p->media_keep);
+	p->media_damaged = xcalloc(n + 1, sizeof *p->media_damaged);
+	kept_media km = {p, sfs, xcalloc(n + 2, sizeof *km.off)};
+	bool photo_dropped = false;
 	for (size_t k = 0; k < n; k++) {
 		rebuild_plan *s = &subs[k];
 		for (size_t i = 0; i < s->n_changes; i++)
@@ -1763,24 +2002,24 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 			c->changes = c->dropped = NULL;
 			c->n_changes = c->n_dropped = 0;
 		}
-		for (size_t i = 0; i < s->n_media; i++) {
-			size_t at;
-			const char *name = s->media[i];
-			if (smap_get(&by_name, name, strlen(name), &at)) {
-				if (!p->media_damaged[at] || s->media_damaged[i])
-					continue;
-				free(p->media[at]);
-			} else {
-				at = p->n_media++;
-			}
-			p->media[at] = s->media[i];
-			s->media[i] = NULL;
-			p->media_src[at] = s->media_src[i];
-			p->media_size[at] = s->media_size[i];
-			p->media_damaged[at] = s->media_damaged[i];
-			smap_put(&by_name, p->media[at], strlen(p->media[at]), at);
+		if (s->n_media_views) { /* a sub-plan's photos are its own view's */
+			p->media_keep[k] = s->media_keep[0], s->media_keep[0] = NULL;
+			p->media_damaged[k] = s->media_damaged[0], s->media_damaged[0] = NULL;
 		}
+		km.off[k + 1] = km.off[k] + (p->media_keep[k] ? sfs[k]->n_members : 0);
+		p->n_media += s->n_media;
+		for (size_t i = 0; i < s->n_dropped; i++)
+			photo_dropped =
+			    photo_dropped || (s->dropped_of[i] && strchr(s->dropped_of[i], '/'));
 	}
+	/* one source lists each name once (plan_media() keeps its live copy);
+	 * the names are read again only to unite sources, or to tell whether
+	 * another keeps a photo left out */
+	name_keys nk = {0};
+	if (n > 1 || photo_dropped)
+		name_keys_make(&nk, km.off[n], kept_name, &km);
+	if (n > 1)
+		merge_media(p, &km, &nk);
 	/* what a source left out that no other source gives (a cut database:
 	 * another source's database read to its end that holds every feed
 	 * read before the cut, as long, which may hold the rest) */
@@ -1792,15 +2031,17 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 			if (of && strcmp(of, RB_DB_CUT) == 0) {
 				if (cut_covered(subs, n, k))
 					continue;
-			} else if (of && (smap_get(&by_name, of, strlen(of), &at) ||
-			                  (strlen(of) == 64 && smap_get(&by_key, of, 64, &at))))
+			} else if (of && ((strlen(of) == 64 && smap_get(&by_key, of, 64, &at)) ||
+			                  (strchr(of, '/') && nk.keys &&
+			                   name_known(&nk, kept_name, &km, of))))
 				continue;
 			add_dropped(p, s->dropped_of[i], s->dropped[i]);
 			s->dropped[i] = NULL;
 		}
 	}
 	smap_free(&by_key);
-	smap_free(&by_name);
+	free(nk.keys);
+	free(km.off);
 	/* numbered without gaps, in the order first seen */
 	for (size_t f = 0; f < p->n_feeds; f++) {
 		rebuild_feed *pf = &p->feeds[f];
@@ -1808,8 +2049,11 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n)
 		p->estimated_size +=
 		    5 * TAR_BLOCK + pf->data_bytes + (uint64_t)pf->keep * 104 + HC_PAGE * 2;
 	}
-	for (size_t i = 0; i < p->n_media; i++)
-		p->estimated_size += TAR_BLOCK + tar_padded(p->media_size[i]);
+	rebuild_media_iter it = {0, 0};
+	sf_member m;
+	bool damaged;
+	while (media_next(p, sfs, &it, &m, &damaged))
+		p->estimated_size += TAR_BLOCK + tar_padded(m.size);
 	p->estimated_size += 64 * 1024;
 }
 
@@ -1965,13 +2209,13 @@ static sd_status plan_sources(rebuild_plan *p, rb_source *src, size_t nv, size_t
 			add_line(&subs[k].changes, &subs[k].n_changes,
 			         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
 	}
-	plan_merge(p, subs, nv);
-	for (size_t k = 0; k < nv; k++)
-		rebuild_plan_free_members(&subs[k]);
-	free(subs);
 	syncfile **sfs = xcalloc(nv + 1, sizeof *sfs);
 	for (size_t k = 0; k < nv; k++)
 		sfs[k] = src[k].sf;
+	plan_merge(p, subs, nv, sfs);
+	for (size_t k = 0; k < nv; k++)
+		rebuild_plan_free_members(&subs[k]);
+	free(subs);
 	if (opt->salvage || opt->exclude_suspect)
 		cut_dangling(p, sfs);
 	plan_renumber_lines(p, sfs);
@@ -1979,7 +2223,7 @@ static sd_status plan_sources(rebuild_plan *p, rb_source *src, size_t nv, size_t
 	 * else keeps an observation (plan_no_observations()) */
 	if (opt->salvage && !p->memo)
 		plan_rescue(p, sfs, opt, prog);
-	assess(p, opt);
+	assess(p, sfs, opt);
 	plan_database_needed(p, src, n);
 	plan_no_observations(p, src, nv, sfs, opt, prog);
 	if (sd_progress_cancelled(prog) || sess_interrupted)
@@ -2566,18 +2810,15 @@ static sd_status write_allowed(const rebuild_plan *p, const char *output, sd_err
 }
 
 /* The photos, each from the live copy in its source. */
-static sd_status write_media(const rebuild_plan *p, sfw *w, sd_output *o, smap *live,
-                             const sd_progress *prog, sd_error *err)
+static sd_status write_media(const rebuild_plan *p, sfw *w, sd_output *o, const sd_progress *prog,
+                             sd_error *err)
 {
 	sd_status st = SD_OK;
-	for (size_t i = 0; i < p->n_media && st == SD_OK; i++) {
-		size_t li;
-		syncfile *sf = p->views[p->media_src[i]];
-		if (!smap_get(&live[p->media_src[i]], p->media[i], strlen(p->media[i]), &li))
-			return sd_error_set(err, SD_ERR_CHANGED,
-			                    _("%s changed while it was being read"), p->input);
-		sf_member mb, *m = &mb;
-		sf_member_get(sf, li, m);
+	rebuild_media_iter it = {0, 0};
+	sf_member mb, *m = &mb;
+	bool damaged;
+	for (size_t i = 0; st == SD_OK && rebuild_media_next(p, &it, m, &damaged); i++) {
+		syncfile *sf = p->views[it.view];
 		range_ctx rc = {sf, m->data_off};
 		st = sfw_add(w, m->name, m->size, read_range, &rc, err);
 		sd_progress_report(prog, _("writing"), sdout_offset(o), p->estimated_size, i,
@@ -2915,17 +3156,13 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 	/* The sources are the plan's own open views (rebuild_plan.views): each
 	 * input is opened and parsed once for the whole rebuild. */
 	size_t n_src = p->n_views;
-	smap *live = xcalloc(n_src + 1, sizeof *live);
-	char **live_names = xcalloc(n_src + 1, sizeof *live_names);
-	for (size_t k = 0; k < n_src; k++)
-		live_names[k] = live_members(p->views[k], &live[k]);
 	sd_output *o = NULL;
 	st = sdout_open_for(output, opt->force, opt->front, &o, err);
 	if (st == SD_OK && opt->fingerprint)
 		sdout_hash_start(o);
 	sfw *w = st == SD_OK ? sfw_begin(o, (int64_t)time(NULL)) : NULL;
 	if (st == SD_OK)
-		st = write_media(p, w, o, live, prog, err);
+		st = write_media(p, w, o, prog, err);
 	if (st == SD_OK && p->has_db)
 		st = write_database(p, w, err);
 	/* what was copied is what the plan checked: a sync file, or every file
@@ -2941,12 +3178,6 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 		st = sfw_finish(w, "kappa-osm", p->discovery_key[0] ? p->discovery_key : NULL, err);
 		w = NULL;
 	}
-	for (size_t k = 0; k < n_src; k++) {
-		smap_free(&live[k]);
-		free(live_names[k]);
-	}
-	free(live);
-	free(live_names);
 	if (st == SD_OK) {
 		verify_ctx vc = {p, o, opt->fingerprint, prog};
 		st = sdout_commit(o, verify_output, &vc, err);

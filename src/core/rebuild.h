@@ -90,10 +90,12 @@ typedef struct rebuild_plan {
 	bool changes_project; /* the data joins another project */
 	rebuild_feed *feeds;
 	size_t n_feeds;
-	char **media;      /* members kept, in order */
-	size_t *media_src; /* the source of each */
-	uint64_t *media_size;
-	bool *media_damaged; /* it will not open (kept only by the default mode) */
+	/* The photos kept: for each source view, one bit a member (issue 21:
+	 * a list of names cost 150 bytes a photo). Written view by view in
+	 * the members' order; read with rebuild_media_next(). */
+	uint8_t **media_keep;
+	uint8_t **media_damaged; /* it will not open (kept only by the default mode) */
+	size_t n_media_views;
 	size_t n_media;
 	char **dropped;    /* what is left out besides feeds' blocks, translated lines */
 	char **dropped_of; /* the photo each line is about, the key (64 hex) of a feed
@@ -166,6 +168,14 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out);
  * strings stay the plan's. */
 char **rebuild_plan_lines(const rebuild_plan *p, bool changes, size_t *n);
 json_t *rebuild_plan_json(const rebuild_plan *p);
+/* The photos a plan keeps, one at a time in the order they are written:
+ * start with it zeroed; each call fills m (its name valid while m is not
+ * filled again: syncfile.h) and *damaged (it will not open), false after
+ * the last. */
+typedef struct rebuild_media_iter {
+	size_t view, member;
+} rebuild_media_iter;
+bool rebuild_media_next(const rebuild_plan *p, rebuild_media_iter *it, sf_member *m, bool *damaged);
 
 /* The options that give Mapeo a clean file when this plan's mode cannot
  * ("--salvage", ...), or NULL (static string, not translated: it is a

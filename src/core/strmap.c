@@ -18,11 +18,17 @@ void smap_free(smap *m)
 
 /* FNV-1a: keys come from files, but a lookup is never worse than the
  * probe length, and the table stays under half full. */
-static size_t hash(const char *key, size_t len)
+uint64_t smap_hash(const char *key, size_t len)
 {
 	uint64_t h = 1469598103934665603ull;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
+	return h;
+}
+
+static size_t hash(const char *key, size_t len)
+{
+	uint64_t h = smap_hash(key, len);
 	return (size_t)(h ^ h >> 29);
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct smap_slot {
 	const char *key; /* NULL: empty */
@@ -29,5 +30,8 @@ void smap_free(smap *m);
 void smap_put(smap *m, const char *key, size_t len, size_t value);
 /* True and *value set when key is in the map. */
 bool smap_get(const smap *m, const char *key, size_t len, size_t *value);
+/* The 64-bit hash the map uses (FNV-1a), for callers that sort by it
+ * instead of keeping the keys. */
+uint64_t smap_hash(const char *key, size_t len);
 
 #endif

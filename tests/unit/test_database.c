@@ -676,10 +676,16 @@ START_TEST(rebuild_database_without_secrets)
 	ck_assert_int_eq(rebuild_plan_make(ud, &ro, NULL, &p, &err), SD_OK);
 	ck_assert(!p->changes_project);
 	ck_assert_uint_eq(p->n_media, 30);
-	for (size_t i = 0; i < p->n_media; i++) /* as upstream names them: no 2-character folder */
-		ck_assert_msg(strchr(p->media[i], '/') == strrchr(p->media[i], '/') &&
-		                  strlen(strchr(p->media[i], '/') + 1) > 32,
-		              "%s", p->media[i]);
+	rebuild_media_iter it = {0, 0};
+	sf_member m;
+	bool damaged;
+	size_t n = 0;
+	for (; rebuild_media_next(p, &it, &m, &damaged); n++) /* as upstream names them: no
+	                                                           2-character folder */
+		ck_assert_msg(strchr(m.name, '/') == strrchr(m.name, '/') &&
+		                  strlen(strchr(m.name, '/') + 1) > 32 && !damaged,
+		              "%s", m.name);
+	ck_assert_uint_eq(n, 30);
 	ck_assert_msg(rebuild_write(p, out, &ro, NULL, &err) == SD_OK, "%s", err.msg);
 	rebuild_plan_free(p);
 	size_t len;
