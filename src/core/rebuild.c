@@ -632,7 +632,9 @@ static uint64_t name_high(const name_keys *nk, const char *name)
 	return smap_hash(name, strlen(name)) >> (64 - nk->hash_bits) << nk->bits;
 }
 
-static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx)
+/* (Interrupted: the keys of the entries read so far; the caller asks prog.) */
+static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx,
+                           const sd_progress *prog)
 {
 	nk->bits = 1; /* at most 63: an array holds fewer than 2^63 entries */
 	while (nk->bits < 63 && n >> nk->bits)
@@ -644,7 +646,7 @@ static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx)
 	nk->keys = xcalloc(n + 1, sizeof *nk->keys);
 	nk->n = 0;
 	sf_member m;
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n && !sd_progress_cancelled(prog); k++) {
 		const char *name = fn(ctx, k, &m);
 		if (name)
 			nk->keys[nk->n++] = name_high(nk, name) | k;
@@ -734,7 +736,7 @@ static uint8_t *live_media(const syncfile *sf, const sd_progress *prog)
 {
 	uint8_t *live = bits_new(sf->n_members);
 	name_keys nk;
-	name_keys_make(&nk, sf->n_members, media_name, sf);
+	name_keys_make(&nk, sf->n_members, media_name, sf, prog);
 	name_groups g = {0};
 	size_t *winner = NULL, cap = 0;
 	sf_member m;
@@ -1924,12 +1926,13 @@ static const char *kept_name(const void *ctx, size_t k, sf_member *m)
 
 /* Photos of several sources united by name: each from the first source
  * where it opens (nk is over every photo kept before). */
-static void merge_media(rebuild_plan *p, const kept_media *km, const name_keys *nk)
+static void merge_media(rebuild_plan *p, const kept_media *km, const name_keys *nk,
+                        const sd_progress *prog)
 {
 	name_groups g = {0};
 	size_t *best = NULL, cap = 0;
 	sf_member m;
-	for (size_t at = 0, end; at < nk->n; at = end) {
+	for (size_t at = 0, end; at < nk->n && !sd_progress_cancelled(prog); at = end) {
 		end = name_run(nk, at);
 		for (size_t j = at; j < end && end > at + 1; j++) {
 			size_t k = name_entry(nk, j), v, i, bv, bi;
@@ -1967,7 +1970,10 @@ static void merge_media(rebuild_plan *p, const kept_media *km, const name_keys *
 	free(g.names);
 }
 
-static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n, syncfile *const *sfs)
+/* (Interrupted: photos may be listed twice; plan_sources() then says
+ * SD_ERR_CANCELLED.) */
+static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n, syncfile *const *sfs,
+                       const sd_progress *prog)
 {
 	smap by_key;
 	smap_init(&by_key);
@@ -2017,9 +2023,9 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n, syncfile *
 	 * another keeps a photo left out */
 	name_keys nk = {0};
 	if (n > 1 || photo_dropped)
-		name_keys_make(&nk, km.off[n], kept_name, &km);
+		name_keys_make(&nk, km.off[n], kept_name, &km, prog);
 	if (n > 1)
-		merge_media(p, &km, &nk);
+		merge_media(p, &km, &nk, prog);
 	/* what a source left out that no other source gives (a cut database:
 	 * another source's database read to its end that holds every feed
 	 * read before the cut, as long, which may hold the rest) */
@@ -2212,7 +2218,7 @@ static sd_status plan_sources(rebuild_plan *p, rb_source *src, size_t nv, size_t
 	syncfile **sfs = xcalloc(nv + 1, sizeof *sfs);
 	for (size_t k = 0; k < nv; k++)
 		sfs[k] = src[k].sf;
-	plan_merge(p, subs, nv, sfs);
+	plan_merge(p, subs, nv, sfs, prog);
 	for (size_t k = 0; k < nv; k++)
 		rebuild_plan_free_members(&subs[k]);
 	free(subs);
