@@ -3176,6 +3176,10 @@ sd_status rebuild_write(rebuild_plan *p, const char *output, const rebuild_optio
 	for (size_t k = 0; k < n_src && st == SD_OK; k++)
 		if (src_check_unchanged(p->views[k], err) != SD_OK)
 			st = err->status;
+	/* the sources' names are copied: their memory goes to the output's
+	 * check (one budget: syncfile.c) */
+	for (size_t k = 0; k < n_src; k++)
+		sf_forget_names(p->views[k]);
 	if (st == SD_OK) {
 		/* the photos left out, by name (a feed's key has no slash) */
 		for (size_t i = 0; i < p->n_dropped; i++)

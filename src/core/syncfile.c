@@ -424,6 +424,12 @@ static uint32_t mname_push(syncfile *sf, char *name)
 	return (uint32_t)sf->n_mnames;
 }
 
+/* The bytes of names every open syncfile keeps (names_cap): one budget for
+ * the process, however many files it holds open at once (a rebuild of
+ * several sources, then its check of the output). Syncfiles are opened
+ * and closed by one thread. */
+static size_t names_held;
+
 static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 {
 	sf_mrec r = {.data_off = m->data_off, .size = m->size, .kind = (uint8_t)m->kind};
@@ -439,7 +445,9 @@ static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 				size_t cap = sf->names_cap ? 2 * sf->names_cap : 4096;
 				while (cap < sf->names_len + len)
 					cap *= 2;
-				sf->names_cap = cap < sf->names_budget ? cap : sf->names_budget;
+				cap = cap < sf->names_budget ? cap : sf->names_budget;
+				names_held += cap - sf->names_cap;
+				sf->names_cap = cap;
 				sf->names = xrealloc(sf->names, sf->names_cap);
 			}
 			memcpy(sf->names + sf->names_len, m->name, len);
@@ -3790,6 +3798,7 @@ static syncfile *new_syncfile(const char *path, sd_input *in)
 	sf->mtime = sdin_mtime(in);
 	const char *nb = getenv("SYNCDOCTOR_NAMES_BUDGET");
 	sf->names_budget = nb && *nb ? (size_t)strtoull(nb, NULL, 10) : (size_t)1 << 20;
+	sf->names_budget = sf->names_budget > names_held ? sf->names_budget - names_held : 0;
 	if (sf->names_budget > SF_NAME_ARENA - 1)
 		sf->names_budget = SF_NAME_ARENA - 1;
 	return sf;
@@ -4025,11 +4034,34 @@ sd_status sf_open_fingerprinted(const char *path, syncfile **out, findings *fl,
 	return sf_open_as(path, out, fl, prog, true, SF_DB_DEFAULT, err);
 }
 
+void sf_forget_names(syncfile *sf)
+{
+	if (!sf->names)
+		return;
+	/* a name kept came from its header (encode()): read there again, but
+	 * where no header is right before the data, kept apart */
+	for (size_t i = 0; i < sf->n_members; i++) {
+		const sf_mrec *r = crec(sf, i);
+		if (!(r->name & SF_NAME_ARENA))
+			continue;
+		uint32_t name =
+		    r->flags & MF_NO_HEADER
+		        ? mname_push(sf, xstrdup(sf->names + (r->name & ~SF_NAME_ARENA)))
+		        : 0;
+		mrec(sf, i)->name = name;
+	}
+	names_held -= sf->names_cap;
+	free(sf->names);
+	sf->names = NULL;
+	sf->names_len = sf->names_cap = sf->names_budget = 0;
+}
+
 void sf_close(syncfile *sf)
 {
 	if (!sf)
 		return;
 	mstore_free(sf->mstore);
+	names_held -= sf->names_cap;
 	free(sf->names);
 	for (size_t i = 0; i < sf->n_mnames; i++)
 		free(sf->mnames[i]);

@@ -256,6 +256,10 @@ bool sf_probe(const char *path);
 void sf_member_get(const syncfile *sf, size_t i, sf_member *out);
 /* The same without the name (out->name NULL): no read. */
 void sf_member_peek(const syncfile *sf, size_t i, sf_member *out);
+/* Drop the names kept in memory (the budget is the process's: syncfile.c);
+ * members' names are then read again from their headers. A rebuild calls
+ * it on its sources once they are copied, before it checks the output. */
+void sf_forget_names(syncfile *sf);
 /* Add a member at the end (database.c: a folder's photos and database).
  * name: taken over by the syncfile. */
 void sf_member_append(syncfile *sf, const sf_member *m, char *name);

@@ -1278,6 +1278,16 @@ static void check_big(const char *big, bool damaged, uint64_t hit_off[2])
 		if (i == BIG_HIT || i == BIG_HIT + 1)
 			hit_off[i - BIG_HIT] = m.header_off;
 	}
+	/* the names kept in memory dropped: the same names, read again */
+	sf_forget_names(sf);
+	ck_assert_ptr_null(sf->names);
+	for (size_t i = 0; i < BIG_N; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "original/%05zu.jpg", i);
+		sf_member_get(sf, i, &m);
+		ck_assert_str_eq(m.name, want);
+		ck_assert_uint_eq(m.size, 1 + i % 700);
+	}
 	sf_member_peek(sf, BIG_N, &m);
 	ck_assert_ptr_null(m.name);
 	ck_assert_int_eq(m.kind, SF_KIND_INDEX);
@@ -1339,6 +1349,42 @@ START_TEST(members_across_blocks)
 	unlink(big);
 	free(big);
 	dmg_done(p);
+}
+END_TEST
+
+/* The names kept in memory are one budget for every open syncfile (a
+ * rebuild holds its sources open while it checks its output): a file
+ * opened while another holds the budget keeps fewer, and gets it back once
+ * that one forgets its names or is closed. */
+START_TEST(names_budget_shared)
+{
+	setenv("SYNCDOCTOR_NAMES_BUDGET", "1500", 1);
+	const char *path = sd_test_data("good-project-A.mapeodata");
+	findings f1, f2, f3;
+	syncfile *a = open_sf(path, &f1);
+	ck_assert_uint_gt(a->names_cap, 0);
+	syncfile *b = open_sf(path, &f2);
+	ck_assert_uint_le(a->names_cap + b->names_cap, 1500);
+	ck_assert_uint_lt(b->names_cap, a->names_cap);
+	sf_forget_names(a);
+	ck_assert_uint_eq(a->names_cap, 0);
+	syncfile *c = open_sf(path, &f3);
+	ck_assert_uint_le(b->names_cap + c->names_cap, 1500);
+	ck_assert_uint_gt(c->names_cap, b->names_cap);
+	/* every name still read right, kept or not */
+	sf_member ma, mb, mc;
+	for (size_t i = 0; i < a->n_members; i++) {
+		sf_member_get(a, i, &ma);
+		sf_member_get(b, i, &mb);
+		sf_member_get(c, i, &mc);
+		if (ma.name) {
+			ck_assert_str_eq(ma.name, mb.name);
+			ck_assert_str_eq(ma.name, mc.name);
+		}
+	}
+	sf_close(a), sf_close(b), sf_close(c);
+	fnd_free(&f1), fnd_free(&f2), fnd_free(&f3);
+	unsetenv("SYNCDOCTOR_NAMES_BUDGET");
 }
 END_TEST
 
@@ -1568,6 +1614,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fixtures_read_as_upstream_wrote_them);
 	tcase_add_test(tc, members_across_blocks);
+	tcase_add_test(tc, names_budget_shared);
 	tcase_add_test(tc, index_text_as_jansson_writes_it);
 	tcase_add_test(tc, header_checksum_and_name);
 	tcase_add_test(tc, dangerous_names);
