@@ -11,7 +11,8 @@
 #           with the report in JSON and in YAML, of 'check' and
 #           'check --quick' of a file with 180,000 photo members
 #           (BENCH_MANY: one already written, it takes minutes) and of its
-#           'rebuild', of 'rebuild' at 100,000 and 1,000,000 observations, and of the
+#           'rebuild' (alone, and given twice as two sources), of
+#           'rebuild' at 100,000 and 1,000,000 observations, and of the
 #           analysis of damaged feeds at those counts, the damage made by
 #           the project's own tests/unit/mkdamage (BENCH_MKDAMAGE): a
 #           second database that lacks what the first holds ('mkdamage
@@ -210,6 +211,10 @@ for part in $parts; do
 		# names (150 bytes a photo before: 24 MiB at 57,600)
 		best "180,000 members, rebuild" "$sd" --journal="$dir/journal.sqlite" rebuild \
 			--force "$many" -o "$dir/out.mapeodata"
+		# two sources (as 'rebuild A B' joins two copies): every photo
+		# named twice, one budget of names for both
+		best "180,000 members twice, rebuild" "$sd" --journal="$dir/journal.sqlite" \
+			rebuild --force "$many" "$many" -o "$dir/out.mapeodata"
 		rm -f "$dir/out.mapeodata"
 		# rebuild holds neither a feed's tree nor its signatures (144 bytes
 		# a block): streamed from the source

@@ -154,6 +154,8 @@ mapeo "a Windows photo name beside the POSIX one, rebuilt" "$TMP/win2-r.mapeodat
 members() { tar -tvf "$1" | awk '{ print $3, $6 }'; }
 status "a Windows photo name beside the POSIX one: rebuilt, every name hash alike" 0 env SYNCDOCTOR_NAME_HASH_BITS=1 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win2.mapeodata" -o "$TMP/win2-h.mapeodata"
 is "every name hash alike: the same photos, in the same order" "$(members "$TMP/win2-h.mapeodata")" "$(members "$TMP/win2-r.mapeodata")"
+status "a Windows photo name beside the POSIX one: rebuilt, names sorted 3 at a time" 0 env SYNCDOCTOR_NAME_KEYS=3 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win2.mapeodata" -o "$TMP/win2-k.mapeodata"
+is "names sorted in parts: the same photos, in the same order" "$(members "$TMP/win2-k.mapeodata")" "$(members "$TMP/win2-r.mapeodata")"
 
 # 4. The index pointing at a wrong offset: the member is in the file (not
 # "missing"), and what Mapeo reads for it are other bytes.

@@ -614,11 +614,12 @@ typedef const char *(*name_fn)(const void *ctx, size_t k, sf_member *m);
 
 typedef struct name_keys {
 	uint64_t *keys;
-	size_t n;
-	unsigned bits;      /* of the entry's number */
-	unsigned hash_bits; /* of the hash kept above them: 64 - bits, or fewer with
-	                       SYNCDOCTOR_NAME_HASH_BITS (tests: every run then
-	                       holds names that differ) */
+	size_t n, cap;
+	uint64_t part, parts; /* the entries whose hash is part modulo parts */
+	unsigned bits;        /* of the entry's number */
+	unsigned hash_bits;   /* of the hash kept above them: 64 - bits, or fewer with
+	                         SYNCDOCTOR_NAME_HASH_BITS (tests: every run then
+	                         holds names that differ) */
 } name_keys;
 
 static int key_cmp(const void *a, const void *b)
@@ -632,10 +633,35 @@ static uint64_t name_high(const name_keys *nk, const char *name)
 	return smap_hash(name, strlen(name)) >> (64 - nk->hash_bits) << nk->bits;
 }
 
-/* (Interrupted: the keys of the entries read so far; the caller asks prog.) */
-static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx,
-                           const sd_progress *prog)
+/* The part a name is sorted in: low bits of its hash, where name_high()
+ * takes the high ones. */
+static uint64_t name_part(const name_keys *nk, const char *name)
 {
+	return smap_hash(name, strlen(name)) % nk->parts;
+}
+
+/* At most this many keys at a time (512 KiB): past it the entries are
+ * sorted in parts, by their hash modulo the number of parts, the names read
+ * once a part (SYNCDOCTOR_NAME_KEYS for tests). */
+#define NAME_KEYS_MAX 65536
+
+/* How many parts for about n entries. */
+static uint64_t name_parts(size_t n)
+{
+	const char *e = getenv("SYNCDOCTOR_NAME_KEYS");
+	size_t max = e && *e && strtoul(e, NULL, 10) ? strtoul(e, NULL, 10) : NAME_KEYS_MAX;
+	return n / max + 1;
+}
+
+/* The keys of part `part` of `parts` of entries 0..n-1. (Interrupted: the
+ * keys of the entries read so far; the caller asks prog.) */
+static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx, uint64_t part,
+                           uint64_t parts, const sd_progress *prog)
+{
+	free(nk->keys);
+	nk->keys = NULL;
+	nk->cap = 0;
+	nk->part = part, nk->parts = parts;
 	nk->bits = 1; /* at most 63: an array holds fewer than 2^63 entries */
 	while (nk->bits < 63 && n >> nk->bits)
 		nk->bits++;
@@ -643,13 +669,14 @@ static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx,
 	const char *hb = getenv("SYNCDOCTOR_NAME_HASH_BITS");
 	if (hb && *hb && strtoul(hb, NULL, 10) >= 1 && strtoul(hb, NULL, 10) < nk->hash_bits)
 		nk->hash_bits = (unsigned)strtoul(hb, NULL, 10);
-	nk->keys = xcalloc(n + 1, sizeof *nk->keys);
 	nk->n = 0;
 	sf_member m;
 	for (size_t k = 0; k < n && !sd_progress_cancelled(prog); k++) {
 		const char *name = fn(ctx, k, &m);
-		if (name)
-			nk->keys[nk->n++] = name_high(nk, name) | k;
+		if (!name || name_part(nk, name) != part)
+			continue;
+		SD_GROW(nk->keys, nk->cap, nk->n + 1);
+		nk->keys[nk->n++] = name_high(nk, name) | k;
 	}
 	qsort(nk->keys, nk->n, sizeof *nk->keys, key_cmp);
 }
@@ -669,7 +696,7 @@ static size_t name_entry(const name_keys *nk, size_t at)
 	return (size_t)(nk->keys[at] & ((1ull << nk->bits) - 1));
 }
 
-/* True when some entry is named name. */
+/* True when some entry is named name (nk's part holds it). */
 static bool name_known(const name_keys *nk, name_fn fn, const void *ctx, const char *name)
 {
 	uint64_t high = name_high(nk, name);
@@ -729,28 +756,24 @@ static const char *media_name(const void *ctx, size_t i, sf_member *m)
 	return m->name;
 }
 
-/* The live copy of each photo's name in sf, one bit a member (set: live):
- * the copy the index names, else the last, as sf_find_member() decides.
- * NULL when interrupted. */
-static uint8_t *live_media(const syncfile *sf, const sd_progress *prog)
+/* live_media() over one part's keys. */
+static void live_runs(const syncfile *sf, const name_keys *nk, uint8_t *live,
+                      const sd_progress *prog)
 {
-	uint8_t *live = bits_new(sf->n_members);
-	name_keys nk;
-	name_keys_make(&nk, sf->n_members, media_name, sf, prog);
 	name_groups g = {0};
 	size_t *winner = NULL, cap = 0;
 	sf_member m;
-	for (size_t at = 0, end; at < nk.n && !sd_progress_cancelled(prog); at = end) {
-		end = name_run(&nk, at);
+	for (size_t at = 0, end; at < nk->n && !sd_progress_cancelled(prog); at = end) {
+		end = name_run(nk, at);
 		if (end == at + 1) {
-			size_t i = name_entry(&nk, at);
+			size_t i = name_entry(nk, at);
 			bit_set(live, i);
 			continue;
 		}
 		/* in file order within the run: the copy the index names wins,
 		 * else the last */
 		for (size_t k = at; k < end; k++) {
-			size_t i = name_entry(&nk, k);
+			size_t i = name_entry(nk, k);
 			bool is_new;
 			size_t id = group_of(&g, media_name(sf, i, &m), &is_new);
 			SD_GROW(winner, cap, g.n);
@@ -766,6 +789,20 @@ static uint8_t *live_media(const syncfile *sf, const sd_progress *prog)
 	}
 	free(winner);
 	free(g.names);
+}
+
+/* The live copy of each photo's name in sf, one bit a member (set: live):
+ * the copy the index names, else the last, as sf_find_member() decides.
+ * NULL when interrupted. */
+static uint8_t *live_media(const syncfile *sf, const sd_progress *prog)
+{
+	uint8_t *live = bits_new(sf->n_members);
+	name_keys nk = {0};
+	uint64_t parts = name_parts(sf->n_media);
+	for (uint64_t part = 0; part < parts && !sd_progress_cancelled(prog); part++) {
+		name_keys_make(&nk, sf->n_members, media_name, sf, part, parts, prog);
+		live_runs(sf, &nk, live, prog);
+	}
 	free(nk.keys);
 	if (sd_progress_cancelled(prog)) {
 		free(live);
@@ -2020,32 +2057,45 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n, syncfile *
 	}
 	/* one source lists each name once (plan_media() keeps its live copy);
 	 * the names are read again only to unite sources, or to tell whether
-	 * another keeps a photo left out */
+	 * another keeps a photo left out (kept[]: one bit a dropped line) */
+	size_t n_lines = 0;
+	for (size_t k = 0; k < n; k++)
+		n_lines += subs[k].n_dropped;
+	uint8_t *kept = bits_new(n_lines);
 	name_keys nk = {0};
-	if (n > 1 || photo_dropped)
-		name_keys_make(&nk, km.off[n], kept_name, &km, prog);
-	if (n > 1)
-		merge_media(p, &km, &nk, prog);
+	uint64_t parts = n > 1 || photo_dropped ? name_parts(p->n_media) : 0;
+	for (uint64_t part = 0; part < parts && !sd_progress_cancelled(prog); part++) {
+		name_keys_make(&nk, km.off[n], kept_name, &km, part, parts, prog);
+		if (n > 1)
+			merge_media(p, &km, &nk, prog);
+		for (size_t k = 0, line = 0; k < n; k++)
+			for (size_t i = 0; i < subs[k].n_dropped; i++, line++) {
+				const char *of = subs[k].dropped_of[i];
+				if (of && strchr(of, '/') && name_part(&nk, of) == part &&
+				    name_known(&nk, kept_name, &km, of))
+					bit_set(kept, line);
+			}
+	}
 	/* what a source left out that no other source gives (a cut database:
 	 * another source's database read to its end that holds every feed
 	 * read before the cut, as long, which may hold the rest) */
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0, line = 0; k < n; k++) {
 		rebuild_plan *s = &subs[k];
-		for (size_t i = 0; i < s->n_dropped; i++) {
+		for (size_t i = 0; i < s->n_dropped; i++, line++) {
 			size_t at;
 			const char *of = s->dropped_of[i];
 			if (of && strcmp(of, RB_DB_CUT) == 0) {
 				if (cut_covered(subs, n, k))
 					continue;
-			} else if (of && ((strlen(of) == 64 && smap_get(&by_key, of, 64, &at)) ||
-			                  (strchr(of, '/') && nk.keys &&
-			                   name_known(&nk, kept_name, &km, of))))
+			} else if (bit_get(kept, line) ||
+			           (of && strlen(of) == 64 && smap_get(&by_key, of, 64, &at)))
 				continue;
 			add_dropped(p, s->dropped_of[i], s->dropped[i]);
 			s->dropped[i] = NULL;
 		}
 	}
 	smap_free(&by_key);
+	free(kept);
 	free(nk.keys);
 	free(km.off);
 	/* numbered without gaps, in the order first seen */
