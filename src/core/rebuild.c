@@ -678,7 +678,8 @@ static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx,
 		SD_GROW(nk->keys, nk->cap, nk->n + 1);
 		nk->keys[nk->n++] = name_high(nk, name) | k;
 	}
-	qsort(nk->keys, nk->n, sizeof *nk->keys, key_cmp);
+	if (nk->n) /* (no array when no entry is in this part) */
+		qsort(nk->keys, nk->n, sizeof *nk->keys, key_cmp);
 }
 
 /* The end of the run of keys that share keys[at]'s hash. */
