@@ -59,6 +59,7 @@
 #include "keys.h"
 #include "sdlimits.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 #define MAX_LINKS      64
@@ -228,10 +229,7 @@ static uint32_t arena_put(obs_model *m, const char *s, size_t len)
 
 static size_t key_hash(const char *s, size_t len, size_t slots)
 {
-	uint64_t h = 1469598103934665603u; /* FNV-1a */
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return (size_t)h & (slots - 1);
+	return (size_t)smap_hash(s, len) & (slots - 1);
 }
 
 static void key_place(obs_model *m, uint32_t k)

@@ -628,17 +628,17 @@ static int key_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static uint64_t name_high(const name_keys *nk, const char *name)
+static uint64_t name_hash(const char *name) { return smap_hash(name, strlen(name)); }
+
+/* A name's key without its entry's number, from its hash h. */
+static uint64_t name_high(const name_keys *nk, uint64_t h)
 {
-	return smap_hash(name, strlen(name)) >> (64 - nk->hash_bits) << nk->bits;
+	return h >> (64 - nk->hash_bits) << nk->bits;
 }
 
-/* The part a name is sorted in: low bits of its hash, where name_high()
- * takes the high ones. */
-static uint64_t name_part(const name_keys *nk, const char *name)
-{
-	return smap_hash(name, strlen(name)) % nk->parts;
-}
+/* The part a name is sorted in: the low bits of its hash h, where
+ * name_high() takes the high ones. */
+static uint64_t name_part(const name_keys *nk, uint64_t h) { return h % nk->parts; }
 
 /* At most this many keys at a time (512 KiB): past it the entries are
  * sorted in parts, by their hash modulo the number of parts, the names read
@@ -673,10 +673,11 @@ static void name_keys_make(name_keys *nk, size_t n, name_fn fn, const void *ctx,
 	sf_member m;
 	for (size_t k = 0; k < n && !sd_progress_cancelled(prog); k++) {
 		const char *name = fn(ctx, k, &m);
-		if (!name || name_part(nk, name) != part)
+		uint64_t h = name ? name_hash(name) : 0;
+		if (!name || name_part(nk, h) != part)
 			continue;
 		SD_GROW(nk->keys, nk->cap, nk->n + 1);
-		nk->keys[nk->n++] = name_high(nk, name) | k;
+		nk->keys[nk->n++] = name_high(nk, h) | k;
 	}
 	if (nk->n) /* (no array when no entry is in this part) */
 		qsort(nk->keys, nk->n, sizeof *nk->keys, key_cmp);
@@ -697,10 +698,11 @@ static size_t name_entry(const name_keys *nk, size_t at)
 	return (size_t)(nk->keys[at] & ((1ull << nk->bits) - 1));
 }
 
-/* True when some entry is named name (nk's part holds it). */
-static bool name_known(const name_keys *nk, name_fn fn, const void *ctx, const char *name)
+/* True when some entry is named name, of hash h (nk's part holds it). */
+static bool name_known(const name_keys *nk, name_fn fn, const void *ctx, const char *name,
+                       uint64_t h)
 {
-	uint64_t high = name_high(nk, name);
+	uint64_t high = name_high(nk, h);
 	size_t lo = 0, hi = nk->n;
 	while (lo < hi) { /* the first key at or above high */
 		size_t mid = lo + (hi - lo) / 2;
@@ -2072,8 +2074,10 @@ static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n, syncfile *
 		for (size_t k = 0, line = 0; k < n; k++)
 			for (size_t i = 0; i < subs[k].n_dropped; i++, line++) {
 				const char *of = subs[k].dropped_of[i];
-				if (of && strchr(of, '/') && name_part(&nk, of) == part &&
-				    name_known(&nk, kept_name, &km, of))
+				bool photo = of && strchr(of, '/');
+				uint64_t h = photo ? name_hash(of) : 0;
+				if (photo && name_part(&nk, h) == part &&
+				    name_known(&nk, kept_name, &km, of, h))
 					bit_set(kept, line);
 			}
 	}
