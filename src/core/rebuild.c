@@ -814,7 +814,9 @@ static uint8_t *live_media(const syncfile *sf, const sd_progress *prog)
 	return live;
 }
 
-/* The next photo kept (rebuild_media_next()), from views sfs. */
+/* The next photo kept (rebuild_media_next()), from views sfs, without its
+ * name (m->name NULL: a name past the budget is a read); it is member
+ * it->member - 1 of view it->view. */
 static bool media_next(const rebuild_plan *p, syncfile *const *sfs, rebuild_media_iter *it,
                        sf_member *m, bool *damaged)
 {
@@ -830,7 +832,7 @@ static bool media_next(const rebuild_plan *p, syncfile *const *sfs, rebuild_medi
 			if (!bit_get(keep, i))
 				continue;
 			*damaged = bit_get(p->media_damaged[it->view], i);
-			sf_member_get(sfs[it->view], i, m);
+			sf_member_peek(sfs[it->view], i, m);
 			return true;
 		}
 	}
@@ -839,7 +841,10 @@ static bool media_next(const rebuild_plan *p, syncfile *const *sfs, rebuild_medi
 
 bool rebuild_media_next(const rebuild_plan *p, rebuild_media_iter *it, sf_member *m, bool *damaged)
 {
-	return media_next(p, p->views, it, m, damaged);
+	if (!media_next(p, p->views, it, m, damaged))
+		return false;
+	sf_member_get(p->views[it->view], it->member - 1, m);
+	return true;
 }
 
 /* A finding about a block Mapeo cannot take as an entry: not JSON, or null
@@ -1227,6 +1232,7 @@ static void assess(rebuild_plan *p, syncfile *const *sfs, const rebuild_options 
 	bool damaged;
 	while (media_next(p, sfs, &it, &m, &damaged))
 		if (damaged) {
+			sf_member_get(sfs[it.view], it.member - 1, &m);
 			char *e = report_escape(m.name);
 			add_line(&p->unclean, &p->n_unclean,
 			         xasprintf(_("photo %s will not open, and this mode keeps it"), e));
