@@ -17,7 +17,7 @@
 # over intact files, doc/formats.md §3): there, in addition, every feed
 # whose files are intact but for the zeroed headers is kept whole by what
 # a rebuild writes. So is each feed of both with every one of its headers
-# zeroed at once.
+# zeroed at once, and every feed with all their headers zeroed.
 # One failure line per broken case, naming the damage; the proofs with the
 # real Mapeo are in rebuild.sh and feed-damage.sh (a sweep of hundreds of
 # Mapeo runs would take an hour). One damaged copy at a time, under $TMP,
@@ -270,9 +270,10 @@ sweep_db "good-project-A" "$D/good-project-A.mapeodata" spage
 sweep_db "good-project-B" "$D/good-project-B.mapeodata" sector
 sweep_db "good-project-B" "$D/good-project-B.mapeodata" spage
 # sweep_feeds NAME SRC: every header of one feed of SRC's database zeroed
-# (a card losing those sectors), for each feed: its files are read back as
-# a feed none of whose headers survived, or what is not read is said and
-# left out (the advice then never says a rebuild keeps everything)
+# (a card losing those sectors), for each feed, then of all of them: the
+# files are read back as feeds none of whose headers survived, or what is
+# not read is said and left out (the advice then never says a rebuild
+# keeps everything)
 sweep_feeds() {
 	layout "$2"
 	"$SYNCDOCTOR" --no-journal check --no-config --no-environment --format json "$2" |
@@ -283,6 +284,10 @@ sweep_feeds() {
 		dmg_at=${offs%%,*}
 		judge "$2" headers "$offs" "$1, every header of feed $ix zeroed (bytes $offs)"
 	done
+	# ... and of every feed at once (one stretch holding them all)
+	offs=$(awk '{ printf "%s%d", sep, $2 - 512; sep = "," }' "$TMP/layout")
+	dmg_at=${offs%%,*}
+	judge "$2" headers "$offs" "$1, every header of every feed zeroed (bytes $offs)"
 	dmg_len=""
 }
 sweep_feeds "good-project-A" "$D/good-project-A.mapeodata"

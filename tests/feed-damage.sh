@@ -444,7 +444,9 @@ mapeo "every header of project B's feed 0 zeroed, rebuilt" "$TMP/B-feed0-headers
 # a third feed (one block '[]', which Mapeo takes) packed after them: feed
 # 1's headers all zeroed, it is read as the gap between feeds 0 and 2; feeds
 # 0's and 1's all zeroed, two numbers are missing and two trees lie in the
-# one stretch, so nothing is guessed: their bytes are said and left out
+# one stretch: the tar holds a folder's files together, so the stretch is
+# read as one feed after the other, each with all five of its files, and
+# they take the two numbers in the order they lie
 f3="$TMP/three.mapeodata"
 cp "$D/good-project-A.mapeodata" "$f3"
 "$MK" newfeed "$f3" '[]' || fail "mkdamage newfeed []"
@@ -454,8 +456,30 @@ status "three feeds, feed 1's headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-jour
 is "three feeds, feed 1's headers zeroed: the rebuilt file" "$(json "$TMP/three-gap.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7,1"
 mapeo "three feeds, feed 1's headers zeroed, rebuilt" "$TMP/three-gap.out.mapeodata" "$KA" 24 30
 zeroed "$f3" "three-two" 555008 559616 560640 562688 565248 580096 585728 586752 591360 592896
-is "three feeds, feeds 0's and 1's headers zeroed: nothing guessed" "$(json "$f" '[(.feeds | map(.index) | join(",")), ([.findings[] | select(.message | test("all zeros|no header of its files is left"))] | length)] | join(" ")')" "2 0"
-unread "three-two" "$f" 555520 593920 38400
+is "three feeds, feeds 0's and 1's headers zeroed: both read" "$(guessed "$f" | tr ' ' ',')" "0/bitfield,0/key,0/signatures,0/tree,0/data,1/data,1/key,1/bitfield,1/tree,1/signatures"
+is "three feeds, feeds 0's and 1's headers zeroed: said, in order" "$(json "$f" '[.findings[] | select(.code == "inner-tar-damaged" and (.message | test("no header of its files is left.*2 feeds lost all their headers: they take the numbers the feeds found lack, in the order they lie"))) | "\(.feed)@\(.offset)"] | join(",")')" "0@555008,1@580096"
+is "three feeds, feeds 0's and 1's headers zeroed: every feed verified, nothing unread" "$(json "$f" '[.observations.heads, (.feeds | map("\(.index):\(.verified)") | join(",")), ([.findings[] | select((.message | test("in no entry that could be read")) or .code == "feed-gap")] | length), .repair.rebuild_whole] | join(" ")')" "24 0:20,1:7,2:1 0 true"
+status "three feeds, feeds 0's and 1's headers zeroed: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/three-two.out.mapeodata"
+check "three feeds, feeds 0's and 1's headers zeroed: nothing left out" grep -q "Nothing is left out" "$TMP/out"
+is "three feeds, feeds 0's and 1's headers zeroed: the rebuilt file" "$(json "$TMP/three-two.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7,1"
+mapeo "three feeds, feeds 0's and 1's headers zeroed, rebuilt" "$TMP/three-two.out.mapeodata" "$KA" 24 30
+# every header of both of project A's feeds zeroed (the whole database's
+# headers but its end): both read back, numbered 0 and 1, and rebuilt whole
+zeroed "$D/good-project-A.mapeodata" "A-all-headers" 555008 559616 560640 562688 565248 580096 585728 586752 591360 592896
+is "A-all-headers: both feeds read, verified, nothing unread" "$(json "$f" '[.observations.heads, (.feeds | map("\(.index):\(.verified)") | join(",")), ([.findings[] | select(.message | test("in no entry that could be read"))] | length), .repair.rebuild_whole] | join(" ")')" "24 0:20,1:7 0 true"
+status "A-all-headers: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/A-all-headers.out.mapeodata"
+is "A-all-headers: the rebuilt file" "$(json "$TMP/A-all-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7"
+mapeo "every header of both feeds zeroed, rebuilt" "$TMP/A-all-headers.out.mapeodata" "$KA" 24 30
+# ... and of project B's two: its empty feed 1 lies first (its key is never
+# guessed, and its tree tells no length), so feed 0 is read from its own
+# first file on, after feed 1's bytes, which are said and left out
+zeroed "$D/good-project-B.mapeodata" "B-all-headers" 83456 84480 85504 86528 87552 92160 93184 94208 95232
+is "B-all-headers: feed 0 read from its own first file" "$(guessed "$f" | tr ' ' ',')" "0/bitfield,0/key,0/signatures,0/tree,0/data"
+is "B-all-headers: feed 0 verified" "$(json "$f" '[.observations.heads, (.feeds | map("\(.index):\(.verified)") | join(","))] | join(" ")')" "4 0:4"
+unread "B-all-headers" "$f" 83968 87552 3584
+status "B-all-headers: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/B-all-headers.out.mapeodata"
+is "B-all-headers: the salvaged file" "$(json "$TMP/B-all-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 4 4"
+mapeo "every header of project B's feeds zeroed, salvaged" "$TMP/B-all-headers.out.mapeodata" "$KB" 4 6
 # ... and its key then damaged too: the key read does not verify the
 # signatures, so feed 1 is damage: a plain rebuild refuses, a salvage
 # leaves its 7 blocks out and says so

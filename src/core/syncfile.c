@@ -3310,51 +3310,60 @@ static size_t inner_zeroed_stretch(inner_walk *w, uint64_t z, uint64_t to, const
 	return taken;
 }
 
-/* The number a feed none of whose headers survived takes: Mapeo loads
+/* The numbers k feeds none of whose headers survived take: Mapeo loads
  * feeds 0, 1, 2, ... up to the first number it lacks (doc/formats.md §3),
  * and nothing else in the file says whose number is whose; so only when
- * exactly one number up to the count of feeds found is missing (the one
- * gap, or with none the next), that one; -1 otherwise (never a guess). */
-static int whole_feed_number(const syncfile *sf)
+ * exactly k numbers below the count of feeds found and these k are
+ * missing, those, into out[0..k-1] from the lowest; false otherwise (never
+ * a guess of a number past a gap). Which of them each feed had cannot be
+ * told; it does not matter to Mapeo, which finds a feed by its key (a
+ * rebuild numbers the feeds anew). */
+static bool whole_feed_numbers(const syncfile *sf, size_t k, int *out)
 {
 	size_t n = sf->n_feeds;
-	bool *seen = xcalloc(n + 1, sizeof *seen);
+	if (!k || n + k >= (size_t)INT_MAX)
+		return false;
+	bool *seen = xcalloc(n + k, sizeof *seen);
 	for (size_t i = 0; i < n; i++)
-		if (sf->feeds[i].index >= 0 && (size_t)sf->feeds[i].index <= n)
+		if (sf->feeds[i].index >= 0 && (size_t)sf->feeds[i].index < n + k)
 			seen[sf->feeds[i].index] = true;
-	int hole = -1, holes = 0;
-	for (size_t i = 0; i <= n; i++)
-		if (!seen[i] && holes++ == 0)
-			hole = (int)i;
+	size_t holes = 0;
+	for (size_t i = 0; i < n + k; i++)
+		if (!seen[i] && holes++ < k)
+			out[holes - 1] = (int)i;
 	free(seen);
-	return holes == 1 && n < (size_t)INT_MAX ? hole : -1;
+	return holes == k;
 }
 
 /* The tree of a feed none of whose headers survived, in the stretch
- * [z, to): the one file there that begins with hypercore's tree header
- * after a zeroed block (its lost header). A tree holds every node of its
- * feed (a hash, then a size), so no block of it reads all zeros: it ends
- * in the last node that holds the last byte that is not zero before the
- * next zero block, and holds an odd number of nodes (2L - 1, §4). Into
- * *tree; false when there is not exactly one such file. */
-static bool whole_feed_tree(syncfile *sf, uint64_t z, uint64_t to, sf_range *tree,
-                            const sd_progress *prog)
+ * [z, to): a file that begins with hypercore's tree header after a zeroed
+ * block (its lost header). A tree holds every node of its feed (a hash,
+ * then a size), so no block of it reads all zeros: it ends in the last
+ * node that holds the last byte that is not zero before the next zero
+ * block, and holds an odd number of nodes (2L - 1, §4). Into *tree, with
+ * *n the trees found: the first one, or with all, every one counted (up
+ * to 2). False when there is none. */
+static bool whole_feed_tree(syncfile *sf, uint64_t z, uint64_t to, bool all, sf_range *tree,
+                            int *n, const sd_progress *prog)
 {
 	uint8_t b[TAR_BLOCK];
 	int found = 0;
-	for (uint64_t d = z + TAR_BLOCK; d < to && found < 2 && !sd_progress_cancelled(prog);
-	     d += TAR_BLOCK) {
+	for (uint64_t d = z + TAR_BLOCK;
+	     d < to && found < (all ? 2 : 1) && !sd_progress_cancelled(prog); d += TAR_BLOCK) {
 		if (sdin_read_exact(sf->in, b, TAR_BLOCK, d, NULL) != SD_OK)
-			return false;
+			break;
 		if (!hc_header_ok(b, TAR_BLOCK, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE) ||
 		    !block_zero(sf, d - TAR_BLOCK))
 			continue;
 		uint64_t e = d + TAR_BLOCK, last = d + HC_HEADER - 1;
 		for (size_t i = HC_HEADER; i < TAR_BLOCK; i++)
 			last = b[i] ? d + i : last;
+		bool read_ok = true;
 		for (; e < to && !sd_progress_cancelled(prog); e += TAR_BLOCK) {
-			if (sdin_read_exact(sf->in, b, TAR_BLOCK, e, NULL) != SD_OK)
-				return false;
+			if (sdin_read_exact(sf->in, b, TAR_BLOCK, e, NULL) != SD_OK) {
+				read_ok = false;
+				break;
+			}
 			size_t i = TAR_BLOCK;
 			while (i > 0 && !b[i - 1])
 				i--;
@@ -3362,81 +3371,182 @@ static bool whole_feed_tree(syncfile *sf, uint64_t z, uint64_t to, sf_range *tre
 				break;
 			last = e + i - 1;
 		}
+		if (!read_ok)
+			break;
+		/* (an empty feed's tree, a header alone, tells no length) */
 		uint64_t nodes = (last + 1 - d - HC_HEADER + HC_NODE - 1) / HC_NODE;
 		if (nodes % 2 != 1 || nodes > 2 * sd_limit(SD_LIMIT_BLOCKS))
-			return false;
-		*tree = (sf_range){.present = true, .off = d, .size = HC_HEADER + nodes * HC_NODE};
-		found++;
+			continue;
+		if (!found++)
+			*tree = (sf_range){.present = true, .off = d, .size = HC_HEADER + nodes * HC_NODE};
+		d = e - TAR_BLOCK; /* past this tree */
 	}
-	return found == 1;
+	*n = found;
+	return found > 0;
 }
 
-/* A zeroed stretch nothing was read from (its first file no feed found
- * lacks) may hold every file of a feed whose headers were all lost. Its
- * tree is found first (whole_feed_tree()), for the length it tells; then
- * the stretch is read in turn as that feed's files, each size told by the
- * length (doc/formats.md §3), first as a dry run: only when it gives the
- * feed's key, signatures, tree and data (an empty feed's key is never
- * guessed) are the files taken, numbered by whole_feed_number(). One such
- * stretch and feed at most (two could not be told apart); every file is
- * then verified as any feed's, and a wrong guess is damage. */
-static void inner_whole_feed(inner_walk *w, const sd_progress *prog)
-{
-	size_t cand = SIZE_MAX, n_cand = 0;
-	for (size_t k = 0; k < w->n_zero; k++)
-		if (!w->zero_taken[k])
-			cand = k, n_cand++;
-	int index = n_cand == 1 && !w->feeds_over ? whole_feed_number(w->sf) : -1;
-	sf_feed fresh = {.index = index};
-	if (index < 0 ||
-	    !whole_feed_tree(w->sf, w->zero_at[cand], w->zero_to[cand], &fresh.tree, prog))
-		return;
+/* One feed none of whose headers survived, read from a zeroed stretch. */
+typedef struct whole_guess {
+	sf_feed fresh;
 	struct {
 		uint64_t d, size;
 		int k;
 	} got[GF_N];
-	size_t n = 0;
-	uint64_t pos = w->zero_at[cand], to = w->zero_to[cand], d;
+	size_t n;
+	uint64_t at, end; /* its first file's lost header; past its last file */
+	size_t stretch;
+} whole_guess;
+
+/* The files of one such feed from pos in [pos, to) (a dry run: nothing is
+ * taken): its tree first, the first one after pos (whole_feed_tree()), for
+ * the length it tells; then the files in turn, each size told by the
+ * length (doc/formats.md §3). False unless they give the feed's key,
+ * signatures, tree and data (an empty feed's key is never guessed), or
+ * with need_all every one of its GF_N files. */
+static bool whole_feed_read(inner_walk *w, uint64_t pos, uint64_t to, bool need_all,
+                            whole_guess *g, const sd_progress *prog)
+{
+	memset(g, 0, sizeof *g);
+	g->fresh.index = -1;
+	g->at = pos;
+	int trees;
+	if (!whole_feed_tree(w->sf, pos, to, false, &g->fresh.tree, &trees, prog))
+		return false;
+	uint64_t d;
 	bool tree_at = false;
-	while (n < GF_N && pos < to && !sd_progress_cancelled(prog) &&
+	while (g->n < GF_N && pos < to && !sd_progress_cancelled(prog) &&
 	       (d = guess_next(w->sf, pos, to)) != 0) {
 		sf_feed *fd = NULL;
 		int k = GF_TREE;
 		bool own = false;
-		uint64_t size = fresh.tree.size;
-		if (d != fresh.tree.off &&
-		    !(size = guess_pick(w, &fresh, d, to, &fd, &k, &own, prog)))
+		uint64_t size = g->fresh.tree.size;
+		if (d != g->fresh.tree.off &&
+		    !(size = guess_pick(w, &g->fresh, d, to, &fd, &k, &own, prog)))
 			break;
-		sf_range *r = (sf_range *)guess_range(&fresh, k);
+		sf_range *r = (sf_range *)guess_range(&g->fresh, k);
 		*r = (sf_range){.present = true, .off = d, .size = size};
 		tree_at = tree_at || k == GF_TREE;
-		got[n].d = d, got[n].size = size, got[n++].k = k;
+		g->got[g->n].d = d, g->got[g->n].size = size, g->got[g->n++].k = k;
 		pos = d + tar_padded(size);
 	}
-	if (!tree_at || !fresh.key.present || !fresh.signatures.present || !fresh.data.present)
+	g->end = pos;
+	return tree_at && g->fresh.key.present && g->fresh.signatures.present &&
+	       g->fresh.data.present && (!need_all || g->n == GF_N);
+}
+
+/* whole_feed_read() from pos, else from each later file's lost header up
+ * to the first tree after pos: files before the feed's own (an empty
+ * feed's, whose key is never guessed, or a file lost in part) are left
+ * unread. A feed read from past pos must give all its GF_N files. */
+static bool whole_feed_at(inner_walk *w, uint64_t pos, uint64_t to, bool need_all,
+                          whole_guess *g, const sd_progress *prog)
+{
+	if (whole_feed_read(w, pos, to, need_all, g, prog))
+		return true;
+	sf_range tree;
+	int trees;
+	if (!whole_feed_tree(w->sf, pos, to, false, &tree, &trees, prog))
+		return false;
+	for (uint64_t h = pos + TAR_BLOCK; h + TAR_BLOCK < tree.off && !sd_progress_cancelled(prog);
+	     h += TAR_BLOCK)
+		if (block_zero(w->sf, h) && !block_zero(w->sf, h + TAR_BLOCK) &&
+		    whole_feed_read(w, h, to, true, g, prog))
+			return true;
+	return false;
+}
+
+/* The zeroed stretches nothing was read from (their first file no feed
+ * found lacks) may hold every file of feeds whose headers were all lost.
+ * A stretch with one tree is read as one feed; one with several as feeds
+ * one after the other, as the tar holds a folder's files together: each
+ * feed's files must then all be there (GF_N), or where one feed ends and
+ * the next begins cannot be told. Only when every feed read takes one of
+ * the numbers the feeds found lack (whole_feed_numbers()) are the files
+ * taken, numbered in the order they lie; every file is then verified as
+ * any feed's (a wrong guess is damage, a bitfield given to the wrong feed
+ * does not fit its tree and is written again by a rebuild). */
+static void inner_whole_feed(inner_walk *w, const sd_progress *prog)
+{
+	if (w->feeds_over)
 		return;
-	char dir[16];
-	snprintf(dir, sizeof dir, "%d", index);
+	whole_guess *gs = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t c = 0; c < w->n_zero && !sd_progress_cancelled(prog); c++) {
+		if (w->zero_taken[c])
+			continue;
+		uint64_t pos = w->zero_at[c], to = w->zero_to[c];
+		sf_range first;
+		int trees;
+		if (!whole_feed_tree(w->sf, pos, to, true, &first, &trees, prog))
+			continue;
+		/* one feed after another while each is read whole (every read
+		 * moves past at least one file); where one is not, the stretch's
+		 * rest is left unread */
+		for (size_t from = n; pos < to && (trees > 1 || n == from);) {
+			SD_GROW(gs, cap, n + 1);
+			if (!whole_feed_at(w, pos, to, trees > 1, &gs[n], prog))
+				break;
+			gs[n].stretch = c;
+			pos = gs[n++].end;
+		}
+	}
+	int *numbers = n ? xcalloc(n, sizeof *numbers) : NULL;
+	if (!n || !whole_feed_numbers(w->sf, n, numbers)) {
+		free(numbers);
+		free(gs);
+		return;
+	}
 	bool backslash = w->any_backslash && !w->any_slash;
-	for (size_t i = 0; i < n; i++)
-		guess_take(w, dir, backslash, got[i].k, got[i].d, got[i].size, false);
-	unsigned long long at = w->zero_at[cand], into = w->zero_at[cand] - w->db->data_off;
-	finding *f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
-	                     P_("feed %d: no header of its files is left (storage lost them, "
-	                        "from byte %llu, %llu bytes into the database); %zu file was "
-	                        "read by its shape and the sizes the feed's files give each "
-	                        "other, and numbered %d, the one number the feeds found lack; "
-	                        "what it holds is verified below as any feed's",
-	                        "feed %d: no header of its files is left (storage lost them, "
-	                        "from byte %llu, %llu bytes into the database); %zu files were "
-	                        "read by their shapes and the sizes the feed's files give each "
-	                        "other, and numbered %d, the one number the feeds found lack; "
-	                        "what they hold is verified below as any feed's",
-	                        n),
-	                     index, at, into, n, index);
-	f->offset = (int64_t)w->zero_at[cand];
-	f->feed = index;
-	fnd_set_member(f, DB_NAME);
+	for (size_t i = 0; i < n; i++) {
+		whole_guess *g = &gs[i];
+		int index = numbers[i];
+		char dir[16];
+		snprintf(dir, sizeof dir, "%d", index);
+		for (size_t j = 0; j < g->n; j++)
+			guess_take(w, dir, backslash, g->got[j].k, g->got[j].d, g->got[j].size, false);
+		w->zero_taken[g->stretch] = true;
+		unsigned long long at = g->at, into = g->at - w->db->data_off;
+		finding *f;
+		if (n == 1)
+			f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+			            P_("feed %d: no header of its files is left (storage lost them, "
+			               "from byte %llu, %llu bytes into the database); %zu file was "
+			               "read by its shape and the sizes the feed's files give each "
+			               "other, and numbered %d, the one number the feeds found lack; "
+			               "what it holds is verified below as any feed's",
+			               "feed %d: no header of its files is left (storage lost them, "
+			               "from byte %llu, %llu bytes into the database); %zu files were "
+			               "read by their shapes and the sizes the feed's files give each "
+			               "other, and numbered %d, the one number the feeds found lack; "
+			               "what they hold is verified below as any feed's",
+			               g->n),
+			            index, at, into, g->n, index);
+		else
+			f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+			            P_("feed %d: no header of its files is left (storage lost them, "
+			               "from byte %llu, %llu bytes into the database); %zu file was "
+			               "read by its shape and the sizes the feed's files give each "
+			               "other. %zu feeds lost all their headers: they take the numbers "
+			               "the feeds found lack, in the order they lie in the file (which "
+			               "number was whose cannot be told; Mapeo knows a feed by its "
+			               "key, not its number). What it holds is verified below as any "
+			               "feed's",
+			               "feed %d: no header of its files is left (storage lost them, "
+			               "from byte %llu, %llu bytes into the database); %zu files were "
+			               "read by their shapes and the sizes the feed's files give each "
+			               "other. %zu feeds lost all their headers: they take the numbers "
+			               "the feeds found lack, in the order they lie in the file (which "
+			               "number was whose cannot be told; Mapeo knows a feed by its "
+			               "key, not its number). What they hold is verified below as any "
+			               "feed's",
+			               g->n),
+			            index, at, into, g->n, n);
+		f->offset = (int64_t)g->at;
+		f->feed = index;
+		fnd_set_member(f, DB_NAME);
+	}
+	free(numbers);
+	free(gs);
 }
 
 /* A feed that lacks its signatures, tree and data in a database with a
