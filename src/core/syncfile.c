@@ -3343,8 +3343,8 @@ static bool whole_feed_numbers(const syncfile *sf, size_t k, int *out)
  * block, and holds an odd number of nodes (2L - 1, §4). Into *tree, with
  * *n the trees found: the first one, or with all, every one counted (up
  * to 2). False when there is none. */
-static bool whole_feed_tree(syncfile *sf, uint64_t z, uint64_t to, bool all, sf_range *tree,
-                            int *n, const sd_progress *prog)
+static bool whole_feed_tree(syncfile *sf, uint64_t z, uint64_t to, bool all, sf_range *tree, int *n,
+                            const sd_progress *prog)
 {
 	uint8_t b[TAR_BLOCK];
 	int found = 0;
@@ -3378,7 +3378,8 @@ static bool whole_feed_tree(syncfile *sf, uint64_t z, uint64_t to, bool all, sf_
 		if (nodes % 2 != 1 || nodes > 2 * sd_limit(SD_LIMIT_BLOCKS))
 			continue;
 		if (!found++)
-			*tree = (sf_range){.present = true, .off = d, .size = HC_HEADER + nodes * HC_NODE};
+			*tree = (sf_range){
+			    .present = true, .off = d, .size = HC_HEADER + nodes * HC_NODE};
 		d = e - TAR_BLOCK; /* past this tree */
 	}
 	*n = found;
@@ -3403,8 +3404,8 @@ typedef struct whole_guess {
  * length (doc/formats.md §3). False unless they give the feed's key,
  * signatures, tree and data (an empty feed's key is never guessed), or
  * with need_all every one of its GF_N files. */
-static bool whole_feed_read(inner_walk *w, uint64_t pos, uint64_t to, bool need_all,
-                            whole_guess *g, const sd_progress *prog)
+static bool whole_feed_read(inner_walk *w, uint64_t pos, uint64_t to, bool need_all, whole_guess *g,
+                            const sd_progress *prog)
 {
 	memset(g, 0, sizeof *g);
 	g->fresh.index = -1;
@@ -3435,11 +3436,15 @@ static bool whole_feed_read(inner_walk *w, uint64_t pos, uint64_t to, bool need_
 }
 
 /* whole_feed_read() from pos, else from each later file's lost header up
- * to the first tree after pos: files before the feed's own (an empty
- * feed's, whose key is never guessed, or a file lost in part) are left
- * unread. A feed read from past pos must give all its GF_N files. */
-static bool whole_feed_at(inner_walk *w, uint64_t pos, uint64_t to, bool need_all,
-                          whole_guess *g, const sd_progress *prog)
+ * to the first tree after pos (at most WHOLE_TRIES of them: an empty
+ * feed's four files; each try reads up to the tree again, so hostile
+ * input with a lost header every other block would take time squared):
+ * files before the feed's own (an empty feed's, whose key is never
+ * guessed, or a file lost in part) are left unread. A feed read from past
+ * pos must give all its GF_N files. */
+#define WHOLE_TRIES (2 * GF_N)
+static bool whole_feed_at(inner_walk *w, uint64_t pos, uint64_t to, bool need_all, whole_guess *g,
+                          const sd_progress *prog)
 {
 	if (whole_feed_read(w, pos, to, need_all, g, prog))
 		return true;
@@ -3447,11 +3452,16 @@ static bool whole_feed_at(inner_walk *w, uint64_t pos, uint64_t to, bool need_al
 	int trees;
 	if (!whole_feed_tree(w->sf, pos, to, false, &tree, &trees, prog))
 		return false;
-	for (uint64_t h = pos + TAR_BLOCK; h + TAR_BLOCK < tree.off && !sd_progress_cancelled(prog);
-	     h += TAR_BLOCK)
-		if (block_zero(w->sf, h) && !block_zero(w->sf, h + TAR_BLOCK) &&
-		    whole_feed_read(w, h, to, true, g, prog))
+	int tries = 0;
+	for (uint64_t h = pos + TAR_BLOCK;
+	     h + TAR_BLOCK < tree.off && tries < WHOLE_TRIES && !sd_progress_cancelled(prog);
+	     h += TAR_BLOCK) {
+		if (!block_zero(w->sf, h) || block_zero(w->sf, h + TAR_BLOCK))
+			continue;
+		if (whole_feed_read(w, h, to, true, g, prog))
 			return true;
+		tries++;
+	}
 	return false;
 }
 
@@ -3482,7 +3492,8 @@ static void inner_whole_feed(inner_walk *w, const sd_progress *prog)
 		/* one feed after another while each is read whole (every read
 		 * moves past at least one file); where one is not, the stretch's
 		 * rest is left unread */
-		for (size_t from = n; pos < to && (trees > 1 || n == from);) {
+		for (size_t from = n; pos < to && (trees > 1 || n == from) &&
+		                      w->sf->n_feeds + n < sd_limit(SD_LIMIT_FEEDS);) {
 			SD_GROW(gs, cap, n + 1);
 			if (!whole_feed_at(w, pos, to, trees > 1, &gs[n], prog))
 				break;
@@ -3503,44 +3514,47 @@ static void inner_whole_feed(inner_walk *w, const sd_progress *prog)
 		char dir[16];
 		snprintf(dir, sizeof dir, "%d", index);
 		for (size_t j = 0; j < g->n; j++)
-			guess_take(w, dir, backslash, g->got[j].k, g->got[j].d, g->got[j].size, false);
+			guess_take(w, dir, backslash, g->got[j].k, g->got[j].d, g->got[j].size,
+			           false);
 		w->zero_taken[g->stretch] = true;
 		unsigned long long at = g->at, into = g->at - w->db->data_off;
 		finding *f;
 		if (n == 1)
-			f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
-			            P_("feed %d: no header of its files is left (storage lost them, "
-			               "from byte %llu, %llu bytes into the database); %zu file was "
-			               "read by its shape and the sizes the feed's files give each "
-			               "other, and numbered %d, the one number the feeds found lack; "
-			               "what it holds is verified below as any feed's",
-			               "feed %d: no header of its files is left (storage lost them, "
-			               "from byte %llu, %llu bytes into the database); %zu files were "
-			               "read by their shapes and the sizes the feed's files give each "
-			               "other, and numbered %d, the one number the feeds found lack; "
-			               "what they hold is verified below as any feed's",
-			               g->n),
-			            index, at, into, g->n, index);
+			f = fnd_add(
+			    w->fl, FND_INNER_TAR_DAMAGED,
+			    P_("feed %d: no header of its files is left (storage lost them, "
+			       "from byte %llu, %llu bytes into the database); %zu file was "
+			       "read by its shape and the sizes the feed's files give each "
+			       "other, and numbered %d, the one number the feeds found lack; "
+			       "what it holds is verified below as any feed's",
+			       "feed %d: no header of its files is left (storage lost them, "
+			       "from byte %llu, %llu bytes into the database); %zu files were "
+			       "read by their shapes and the sizes the feed's files give each "
+			       "other, and numbered %d, the one number the feeds found lack; "
+			       "what they hold is verified below as any feed's",
+			       g->n),
+			    index, at, into, g->n, index);
 		else
-			f = fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
-			            P_("feed %d: no header of its files is left (storage lost them, "
-			               "from byte %llu, %llu bytes into the database); %zu file was "
-			               "read by its shape and the sizes the feed's files give each "
-			               "other. %zu feeds lost all their headers: they take the numbers "
-			               "the feeds found lack, in the order they lie in the file (which "
-			               "number was whose cannot be told; Mapeo knows a feed by its "
-			               "key, not its number). What it holds is verified below as any "
-			               "feed's",
-			               "feed %d: no header of its files is left (storage lost them, "
-			               "from byte %llu, %llu bytes into the database); %zu files were "
-			               "read by their shapes and the sizes the feed's files give each "
-			               "other. %zu feeds lost all their headers: they take the numbers "
-			               "the feeds found lack, in the order they lie in the file (which "
-			               "number was whose cannot be told; Mapeo knows a feed by its "
-			               "key, not its number). What they hold is verified below as any "
-			               "feed's",
-			               g->n),
-			            index, at, into, g->n, n);
+			f = fnd_add(
+			    w->fl, FND_INNER_TAR_DAMAGED,
+			    P_("feed %d: no header of its files is left (storage lost them, "
+			       "from byte %llu, %llu bytes into the database); %zu file was "
+			       "read by its shape and the sizes the feed's files give each "
+			       "other. %zu feeds lost all their headers: they take the numbers "
+			       "the feeds found lack, in the order they lie in the file (which "
+			       "number was whose cannot be told; Mapeo knows a feed by its "
+			       "key, not its number). What it holds is verified below as any "
+			       "feed's",
+			       "feed %d: no header of its files is left (storage lost them, "
+			       "from byte %llu, %llu bytes into the database); %zu files were "
+			       "read by their shapes and the sizes the feed's files give each "
+			       "other. %zu feeds lost all their headers: they take the numbers "
+			       "the feeds found lack, in the order they lie in the file (which "
+			       "number was whose cannot be told; Mapeo knows a feed by its "
+			       "key, not its number). What they hold is verified below as any "
+			       "feed's",
+			       g->n),
+			    index, at, into, g->n, n);
 		f->offset = (int64_t)g->at;
 		f->feed = index;
 		fnd_set_member(f, DB_NAME);

@@ -374,6 +374,21 @@ static void gen_syncfiles(const char *data)
 	add_case("feed", "0,2", "check @/feed-headers-zeroed.mapeodata");
 	add_case("feed", "0,2,4",
 	         "rebuild --salvage @/feed-headers-zeroed.mapeodata -o @/out-headers.mapeodata");
+	/* ... and every header of every feed, the keys' too: the feeds read
+	 * back one after another from one stretch (formats §3) */
+	memcpy(b, orig, len);
+	for (size_t i = 0; i < sf->n_feeds; i++) {
+		const sf_feed *fd = &sf->feeds[i];
+		const sf_range *r[] = {&fd->key, &fd->tree, &fd->signatures, &fd->bitfield,
+		                       &fd->data};
+		for (int k = 0; k < 5; k++)
+			if (r[k]->present && r[k]->off >= TAR_BLOCK)
+				memset(b + r[k]->off - TAR_BLOCK, 0, TAR_BLOCK);
+	}
+	put("feed-all-headers-zeroed.mapeodata", b, len);
+	add_case("feed", "0,2", "check @/feed-all-headers-zeroed.mapeodata");
+	add_case("feed", "0,2,4",
+	         "rebuild @/feed-all-headers-zeroed.mapeodata -o @/out-all-headers.mapeodata");
 	/* the file followed by a 1 TiB hole: zero runs are not data */
 	put("tar-sparse.mapeodata", orig, len);
 	char *sp = at("tar-sparse.mapeodata");
