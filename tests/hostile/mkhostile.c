@@ -316,6 +316,20 @@ static void temp_folders(const syncfile *sf, const uint8_t *orig, const char *da
 	free(t);
 }
 
+/* The tar header before each of the feeds' files in b (a copy of sf's
+ * file) zeroed, the keys' too when keys. */
+static void zero_feed_headers(const syncfile *sf, uint8_t *b, bool keys)
+{
+	for (size_t i = 0; i < sf->n_feeds; i++) {
+		const sf_feed *fd = &sf->feeds[i];
+		const sf_range *r[] = {&fd->tree, &fd->signatures, &fd->bitfield, &fd->data,
+		                       &fd->key};
+		for (int k = 0; k < (keys ? 5 : 4); k++)
+			if (r[k]->present && r[k]->off >= TAR_BLOCK)
+				memset(b + r[k]->off - TAR_BLOCK, 0, TAR_BLOCK);
+	}
+}
+
 static void gen_syncfiles(const char *data)
 {
 	char *src = xasprintf("%s/good-project-A.mapeodata", data);
@@ -361,34 +375,23 @@ static void gen_syncfiles(const char *data)
 		}
 	}
 	/* every header of the database but the keys' zeroed (sectors lost in
-	 * storage): each feed's stretch read as the files it lacks */
-	memcpy(b, orig, len);
-	for (size_t i = 0; i < sf->n_feeds; i++) {
-		const sf_feed *fd = &sf->feeds[i];
-		const sf_range *r[] = {&fd->tree, &fd->signatures, &fd->bitfield, &fd->data};
-		for (int k = 0; k < 4; k++)
-			if (r[k]->present && r[k]->off >= TAR_BLOCK)
-				memset(b + r[k]->off - TAR_BLOCK, 0, TAR_BLOCK);
+	 * storage): each feed's stretch read as the files it lacks; and every
+	 * one, the keys' too: the feeds read back one after another from one
+	 * stretch (formats §3) */
+	static const struct {
+		bool keys;
+		const char *name, *rebuild;
+	} zeroed[] = {{false, "feed-headers-zeroed", "rebuild --salvage"},
+	              {true, "feed-all-headers-zeroed", "rebuild"}};
+	for (size_t z = 0; z < sizeof zeroed / sizeof zeroed[0]; z++) {
+		memcpy(b, orig, len);
+		zero_feed_headers(sf, b, zeroed[z].keys);
+		char *name = xasprintf("%s.mapeodata", zeroed[z].name);
+		put(name, b, len);
+		add_case("feed", "0,2", "check @/%s", name);
+		add_case("feed", "0,2,4", "%s @/%s -o @/out-%s", zeroed[z].rebuild, name, name);
+		free(name);
 	}
-	put("feed-headers-zeroed.mapeodata", b, len);
-	add_case("feed", "0,2", "check @/feed-headers-zeroed.mapeodata");
-	add_case("feed", "0,2,4",
-	         "rebuild --salvage @/feed-headers-zeroed.mapeodata -o @/out-headers.mapeodata");
-	/* ... and every header of every feed, the keys' too: the feeds read
-	 * back one after another from one stretch (formats §3) */
-	memcpy(b, orig, len);
-	for (size_t i = 0; i < sf->n_feeds; i++) {
-		const sf_feed *fd = &sf->feeds[i];
-		const sf_range *r[] = {&fd->key, &fd->tree, &fd->signatures, &fd->bitfield,
-		                       &fd->data};
-		for (int k = 0; k < 5; k++)
-			if (r[k]->present && r[k]->off >= TAR_BLOCK)
-				memset(b + r[k]->off - TAR_BLOCK, 0, TAR_BLOCK);
-	}
-	put("feed-all-headers-zeroed.mapeodata", b, len);
-	add_case("feed", "0,2", "check @/feed-all-headers-zeroed.mapeodata");
-	add_case("feed", "0,2,4",
-	         "rebuild @/feed-all-headers-zeroed.mapeodata -o @/out-all-headers.mapeodata");
 	/* the file followed by a 1 TiB hole: zero runs are not data */
 	put("tar-sparse.mapeodata", orig, len);
 	char *sp = at("tar-sparse.mapeodata");
