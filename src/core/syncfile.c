@@ -3399,20 +3399,18 @@ typedef struct whole_guess {
 } whole_guess;
 
 /* The files of one such feed from pos in [pos, to) (a dry run: nothing is
- * taken): its tree first, the first one after pos (whole_feed_tree()), for
- * the length it tells; then the files in turn, each size told by the
- * length (doc/formats.md §3). False unless they give the feed's key,
- * signatures, tree and data (an empty feed's key is never guessed), or
- * with need_all every one of its GF_N files. */
-static bool whole_feed_read(inner_walk *w, uint64_t pos, uint64_t to, bool need_all, whole_guess *g,
-                            const sd_progress *prog)
+ * taken), its tree the first one after pos (whole_feed_tree()), for the
+ * length it tells: the files in turn, each size told by the length
+ * (doc/formats.md §3). False unless they give the feed's key, signatures,
+ * tree and data (an empty feed's key is never guessed), or with need_all
+ * every one of its GF_N files. */
+static bool whole_feed_read(inner_walk *w, uint64_t pos, uint64_t to, bool need_all,
+                            const sf_range *tree, whole_guess *g, const sd_progress *prog)
 {
 	memset(g, 0, sizeof *g);
 	g->fresh.index = -1;
+	g->fresh.tree = *tree;
 	g->at = pos;
-	int trees;
-	if (!whole_feed_tree(w->sf, pos, to, false, &g->fresh.tree, &trees, prog))
-		return false;
 	uint64_t d;
 	bool tree_at = false;
 	while (g->n < GF_N && pos < to && !sd_progress_cancelled(prog) &&
@@ -3441,24 +3439,27 @@ static bool whole_feed_read(inner_walk *w, uint64_t pos, uint64_t to, bool need_
  * input with a lost header every other block would take time squared):
  * files before the feed's own (an empty feed's, whose key is never
  * guessed, or a file lost in part) are left unread. A feed read from past
- * pos must give all its GF_N files. */
+ * pos must give all its GF_N files. first: that tree when the caller
+ * found it, else NULL. */
 #define WHOLE_TRIES (2 * GF_N)
-static bool whole_feed_at(inner_walk *w, uint64_t pos, uint64_t to, bool need_all, whole_guess *g,
-                          const sd_progress *prog)
+static bool whole_feed_at(inner_walk *w, uint64_t pos, uint64_t to, bool need_all,
+                          const sf_range *first, whole_guess *g, const sd_progress *prog)
 {
-	if (whole_feed_read(w, pos, to, need_all, g, prog))
-		return true;
 	sf_range tree;
 	int trees;
-	if (!whole_feed_tree(w->sf, pos, to, false, &tree, &trees, prog))
+	if (first)
+		tree = *first;
+	else if (!whole_feed_tree(w->sf, pos, to, false, &tree, &trees, prog))
 		return false;
+	if (whole_feed_read(w, pos, to, need_all, &tree, g, prog))
+		return true;
 	int tries = 0;
 	for (uint64_t h = pos + TAR_BLOCK;
 	     h + TAR_BLOCK < tree.off && tries < WHOLE_TRIES && !sd_progress_cancelled(prog);
 	     h += TAR_BLOCK) {
 		if (!block_zero(w->sf, h) || block_zero(w->sf, h + TAR_BLOCK))
 			continue;
-		if (whole_feed_read(w, h, to, true, g, prog))
+		if (whole_feed_read(w, h, to, true, &tree, g, prog))
 			return true;
 		tries++;
 	}
@@ -3495,7 +3496,8 @@ static void inner_whole_feed(inner_walk *w, const sd_progress *prog)
 		for (size_t from = n; pos < to && (trees > 1 || n == from) &&
 		                      w->sf->n_feeds + n < sd_limit(SD_LIMIT_FEEDS);) {
 			SD_GROW(gs, cap, n + 1);
-			if (!whole_feed_at(w, pos, to, trees > 1, &gs[n], prog))
+			if (!whole_feed_at(w, pos, to, trees > 1, n == from ? &first : NULL, &gs[n],
+			                   prog))
 				break;
 			gs[n].stretch = c;
 			pos = gs[n++].end;
