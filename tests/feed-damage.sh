@@ -480,6 +480,22 @@ unread "B-all-headers" "$f" 83968 87552 3584
 status "B-all-headers: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/B-all-headers.out.mapeodata"
 is "B-all-headers: the salvaged file" "$(json "$TMP/B-all-headers.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 4 4"
 mapeo "every header of project B's feeds zeroed, salvaged" "$TMP/B-all-headers.out.mapeodata" "$KB" 4 6
+# two 4 KiB pages of project A lost over feed 1's key, bitfield, tree and
+# signatures (headers and all): its data's header and 4846 bytes are
+# intact, but nothing is left to verify them or tell its blocks. Its data
+# is said and left out by a salvage; no plan, no advice says a rebuild
+# keeps everything (found by a random sweep: the plan said "Nothing is
+# left out" and wrote 20 of the 24 observations)
+f="$TMP/A-feed1-pages.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+dd if=/dev/zero of="$f" bs=4096 seek=143 count=2 conv=notrunc 2>/dev/null
+is "A-feed1-pages: no rebuild keeps everything" "$(json "$f" '[.repair.rebuild_whole, .repair.salvage_whole] | join(" ")')" "false false"
+status "A-feed1-pages: a plain rebuild refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/A-feed1-pages.out.mapeodata"
+check "A-feed1-pages: the plan says feed 1's data is left out" grep -qF "feed 1, its 4846 bytes of data: its key file is missing or damaged, and no tree or signatures are left to tell its blocks" "$TMP/out"
+status "A-feed1-pages: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/A-feed1-pages.out.mapeodata"
+check "A-feed1-pages: --salvage does not say nothing is left out" sh -c "! grep -q 'Nothing is left out' '$TMP/out'"
+is "A-feed1-pages: the salvaged file" "$(json "$TMP/A-feed1-pages.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 20 20"
+mapeo "two pages over feed 1's files, salvaged" "$TMP/A-feed1-pages.out.mapeodata" "$KA" 20 30
 # ... and its key then damaged too: the key read does not verify the
 # signatures, so feed 1 is damage: a plain rebuild refuses, a salvage
 # leaves its 7 blocks out and says so

@@ -1645,15 +1645,32 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
  * be checked, so nothing of it can be written for Mapeo (which ignores it,
  * and every feed after it, anyway). Its blocks are said to be left out,
  * never dropped silently, and only a salvage may leave them out. */
-static void plan_keyless(rebuild_plan *p, const report_feed *rf, const rebuild_options *opt)
+/* A feed with no key that can be read, of rf->length blocks, or, when no
+ * tree or signatures tell its length, of data_bytes bytes of data: left
+ * out by a salvage, a reason for any other mode to refuse. */
+static void plan_keyless(rebuild_plan *p, const report_feed *rf, uint64_t data_bytes,
+                         const rebuild_options *opt)
 {
-	add_dropped(p, NULL,
-	            xasprintf(P_("feed %d, its %llu block: its key file is missing or "
-	                         "damaged, so none of it can be verified",
-	                         "feed %d, all its %llu blocks: its key file is missing or "
-	                         "damaged, so none of it can be verified",
-	                         rf->length),
-	                      rf->index, (unsigned long long)rf->length));
+	if (rf->length)
+		add_dropped(p, NULL,
+		            xasprintf(P_("feed %d, its %llu block: its key file is missing or "
+		                         "damaged, so none of it can be verified",
+		                         "feed %d, all its %llu blocks: its key file is missing or "
+		                         "damaged, so none of it can be verified",
+		                         rf->length),
+		                      rf->index, (unsigned long long)rf->length));
+	else
+		add_dropped(
+		    p, NULL,
+		    xasprintf(
+		        P_("feed %d, its %llu byte of data: its key file is missing or damaged, "
+		           "and no tree or signatures are left to tell its blocks, so none of "
+		           "it can be verified",
+		           "feed %d, its %llu bytes of data: its key file is missing or "
+		           "damaged, and no tree or signatures are left to tell its blocks, "
+		           "so none of it can be verified",
+		           data_bytes),
+		        rf->index, (unsigned long long)data_bytes));
 	if (opt->salvage)
 		return;
 	add_line(&p->unclean, &p->n_unclean,
@@ -1690,8 +1707,11 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		return;
 	}
 	if (!fd || !rf->key_hex[0]) {
-		if (fd && rf->length)
-			plan_keyless(p, rf, opt);
+		/* (with no tree or signatures its length is 0: its data is
+		 * still there, and must not go unsaid) */
+		uint64_t data = fd && fd->data.present ? fd->data.size : 0;
+		if (fd && (rf->length || data))
+			plan_keyless(p, rf, data, opt);
 		return;
 	}
 	if (sf->inner_cut &&
