@@ -496,6 +496,19 @@ status "A-feed1-pages: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage
 check "A-feed1-pages: --salvage does not say nothing is left out" sh -c "! grep -q 'Nothing is left out' '$TMP/out'"
 is "A-feed1-pages: the salvaged file" "$(json "$TMP/A-feed1-pages.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 20 20"
 mapeo "two pages over feed 1's files, salvaged" "$TMP/A-feed1-pages.out.mapeodata" "$KA" 20 30
+# ... and the same with its key left: 7 KiB lost from its bitfield's
+# header through its signatures. The feed is kept empty under its key,
+# and its data is said with it
+f="$TMP/A-feed1-nolength.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+dd if=/dev/zero of="$f" bs=1024 seek=573 count=7 conv=notrunc 2>/dev/null
+is "A-feed1-nolength: no rebuild keeps everything" "$(json "$f" '[.repair.rebuild_whole, .repair.salvage_whole] | join(" ")')" "false false"
+status "A-feed1-nolength: a plain rebuild refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/A-feed1-nolength.out.mapeodata"
+check "A-feed1-nolength: ... and says why" grep -qF "feed 1 has data that no tree or signatures are left to verify, and this mode does not leave data out" "$TMP/out"
+status "A-feed1-nolength: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/A-feed1-nolength.out.mapeodata"
+check "A-feed1-nolength: the plan says feed 1's data is left out" grep -qF "feed 1 (1892c3d), its 4846 bytes of data: no tree or signatures are left to tell its blocks" "$TMP/out"
+is "A-feed1-nolength: the salvaged file" "$(json "$TMP/A-feed1-nolength.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 20 20,0"
+mapeo "feed 1 with no tree or signatures, salvaged" "$TMP/A-feed1-nolength.out.mapeodata" "$KA" 20 30
 # ... and its key then damaged too: the key read does not verify the
 # signatures, so feed 1 is damage: a plain rebuild refuses, a salvage
 # leaves its 7 blocks out and says so

@@ -1219,6 +1219,13 @@ static void assess(rebuild_plan *p, syncfile *const *sfs, const rebuild_options 
 			                   pf->from));
 			p->needs_salvage = true;
 		}
+		if (pf->data_unverified && !opt->salvage) {
+			add_line(&p->unclean, &p->n_unclean,
+			         xasprintf(_("feed %d has data that no tree or signatures are left "
+			                     "to verify, and this mode does not leave data out"),
+			                   pf->from));
+			p->needs_salvage = true;
+		}
 		if (pf->entry_bad) {
 			add_line(&p->unclean, &p->n_unclean,
 			         xasprintf(_("feed %d holds a block that is not an entry Mapeo "
@@ -1691,6 +1698,26 @@ static bool feed_has(const sd_report *r, fnd_code code, int feed)
 
 /* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
  * in order) unless nothing of it can be verified. */
+/* A feed with no tree or signatures left: its length reads 0, its data is
+ * still there and nothing can verify it. It is written as an empty feed,
+ * its key kept, and its data said with it, so that another source's copy
+ * chosen instead drops the line (plan_merge()), never dropped unsaid; any
+ * mode but a salvage refuses (assess()). */
+static void data_unverified(rebuild_feed *pf)
+{
+	add_line(&pf->dropped, &pf->n_dropped,
+	         xasprintf(P_("feed %d (%.7s), its %llu byte of data: no tree or "
+	                      "signatures are left to tell its blocks, so none of it "
+	                      "can be verified",
+	                      "feed %d (%.7s), its %llu bytes of data: no tree or "
+	                      "signatures are left to tell its blocks, so none of it "
+	                      "can be verified",
+	                      pf->data_bytes),
+	                   pf->from, pf->key_hex, (unsigned long long)pf->data_bytes));
+	pf->data_unverified = true;
+	pf->data_bytes = 0;
+}
+
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
                       const rebuild_options *opt, const sd_progress *prog)
 {
@@ -1754,6 +1781,8 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	pf->keep = rf->length;
 	pf->written_length = rf->length;
 	pf->data_bytes = fd->data.present ? fd->data.size : 0;
+	if (!rf->length && pf->data_bytes)
+		data_unverified(pf);
 	/* a torn append that cut a feed's data: only a salvage gives
 	 * Mapeo a feed it accepts, whatever the mode */
 	bool torn = sf->inner_cut && rf->intact < rf->length;

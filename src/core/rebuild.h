@@ -59,6 +59,7 @@ typedef struct rebuild_feed {
 	size_t pos;              /* place in that source's feed table (two may share a number) */
 	bool verifies;           /* the input feed verifies whole (every hash and signature) */
 	bool entry_bad;          /* a kept block is not an entry Mapeo can read */
+	bool data_unverified;    /* data bytes but no tree or signatures: written empty */
 	bool from_lines;         /* its tree is made again from the data split at newlines: the
 	                            check's block boundaries (and entry-not-json) do not apply */
 	bool rewrite_bitfield;   /* a damaged bitfield or header hid intact data: write it again */
