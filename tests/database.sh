@@ -120,6 +120,17 @@ status "rebuild --salvage from it" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u3" 
 is "salvaged: healthy" "$(j "$TMP/s.mapeodata" .verdict)" ok
 mapeo "salvaged from a database" "$TMP/s.mapeodata" "$KA" "$(j "$TMP/s.mapeodata" .observations.heads)" 30
 
+# feed 1's tree file gone from the folder (its data and signatures there):
+# the data split into its entries is what the device's signature proves,
+# so a salvage computes the tree again and keeps all 7 blocks; it kept none
+"$MKDB" --own --key "$KA" "$D/good-project-A.mapeodata" "$TMP/notree" || fail "mkdb"
+rm "$TMP/notree/kappa.db/1/tree"
+status "a tree file gone: rebuild --salvage" 0 "$SYNCDOCTOR" rebuild --database "$TMP/notree" --salvage -o "$TMP/notree.mapeodata"
+check "... the plan keeps every block" grep -q "feed 1 (1892c3d): 7 of 7 blocks" "$TMP/out"
+check "... nothing is left out" grep -q "Nothing is left out" "$TMP/out"
+is "... its file whole" "$(j "$TMP/notree.mapeodata" '[.verdict, .observations.heads] | map(tostring) | join(" ")')" "ok 24"
+mapeo "salvaged from a folder without a tree file" "$TMP/notree.mapeodata" "$KA" 24 30
+
 # a damaged folder that does not say its project: the advice adds
 # --config, and that command works
 "$MKDB" "$D/good-project-A.mapeodata" "$TMP/u4" || fail "mkdb"

@@ -54,6 +54,27 @@ case_() {
 case_ "tree emptied" cut 1/tree 32
 case_ "tree cut after 6 nodes" cut 1/tree 272
 case_ "a leaf's size damaged" leafsize 1 2
+# cut inside its 32-byte header, or to nothing: no node is left, and the
+# salvage gave none of the 7 blocks back although the check said it keeps
+# them all
+case_ "tree cut inside its header" cut 1/tree 20
+case_ "tree cut to nothing" cut 1/tree 0
+
+# An empty feed (a device that never wrote) whose signatures or tree file
+# is cut inside its 32-byte header: the rebuild copied the header cut
+# short, and its own check of what it wrote refused it (found by
+# fuzz_rebuild). It writes the header whole.
+for part in signatures tree; do
+	f="$TMP/empty-$part.mapeodata"
+	cp "$D/edge-empty-device-A.mapeodata" "$f"
+	"$MK" cut "$f" "0/$part" 16 || fail "empty feed, $part cut: mkdamage"
+	status "empty feed, $part cut inside its header: a plain rebuild" 0 \
+		"$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/empty-$part.out.mapeodata"
+	check "... the plan says the header is written again" grep -q "file headers are written again" "$TMP/out"
+	is "... the file written is whole" \
+		"$(json "$TMP/empty-$part.out.mapeodata" '[.verdict, .feeds[0].length] | map(tostring) | join(" ")')" "ok 0"
+	mapeo "empty feed, $part cut inside its header, rebuilt" "$TMP/empty-$part.out.mapeodata" "$KA" 0 0
+done
 
 # Feed 1's tree and bitfield both emptied: they give it no block, but its
 # signatures (for lengths 5 and 7) and its data hold 7. The check must not

@@ -331,7 +331,16 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, s
 	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
 	feed_records *sigs = open_stored(&sh, sf, &fd->signatures, HC_SIG);
 	bool ok = false;
-	if (!key || kl != 32 || !tree || fd->tree.size < 32 || !sigs || fd->signatures.size < 32)
+	if (!key || kl != 32 || !sigs || fd->signatures.size < 32)
+		goto done;
+	if (!fd->tree.present || fd->tree.size < HC_HEADER) {
+		/* a tree lost, or cut inside its header, holds no node; the
+		 * data's blocks found by their newlines may still be what a
+		 * signature proves (lines_candidate()) */
+		feed_records_free(tree);
+		tree = feed_records_temp(0, HC_NODE);
+	}
+	if (!tree)
 		goto done;
 	uint64_t len = feed_records_count(sigs);
 	if (feed_records_count(tree) + 1 < 2 * len)
@@ -3102,6 +3111,15 @@ static sd_status read_feed_file(void *ctx, uint64_t off, void *buf, size_t len, 
 static void copy_as_is(feed_file *f, syncfile *sf, const sf_range *r, uint8_t type, uint16_t entry,
                        const char *algo)
 {
+	if (r->size < HC_HEADER) {
+		/* shorter than its header (its tar size damaged, or cut): it
+		 * holds no record, and neither Mapeo nor the output's check
+		 * reads a header cut short (found by fuzz_rebuild) */
+		f->buf = xcalloc(1, HC_HEADER);
+		hc_header_write(f->buf, type, entry, algo);
+		f->size = HC_HEADER;
+		return;
+	}
 	f->sf = sf;
 	f->off = r->off;
 	f->size = r->size;
@@ -3164,7 +3182,8 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	bool has_tree = tree != NULL, has_sigs = sigs != NULL;
 	feed_records_free(tree), feed_records_free(sigs);
 	bool clear = pf->clear_bad_sigs && key && kl == 32 && has_tree && has_sigs;
-	bool cut_both = cut && has_tree && has_sigs;
+	/* (a salvage computes a tree the source lost: salvage_feed()) */
+	bool cut_both = cut && has_sigs && (has_tree || pf->salvaged);
 	/* the tree, unless cut: as it is, its header mended */
 	if (has_tree && !cut_both)
 		copy_as_is(&out[1], sf, &fd->tree, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
@@ -3180,11 +3199,12 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	feed_out *o = xcalloc(1, sizeof *o);
 	o->sf = sf;
 	o->base = open_stored(&o->th, sf, &fd->tree, HC_NODE);
-	o->base_nodes = feed_records_count(o->base);
+	o->base_nodes = o->base ? feed_records_count(o->base) : 0;
 	o->sigs_off = fd->signatures.off;
 	o->sigs_stored = o->sigs_size = fd->signatures.size;
 	o->length = UINT64_MAX;
-	memcpy(o->tree_head, feed_records_head(o->base), HC_HEADER);
+	if (o->base)
+		memcpy(o->tree_head, feed_records_head(o->base), HC_HEADER);
 	if (sf_read(sf, fd->signatures.off, o->sigs_head,
 	            o->sigs_stored < HC_HEADER ? (size_t)o->sigs_stored : HC_HEADER, NULL) != SD_OK)
 		memset(o->sigs_head, 0, HC_HEADER);
@@ -3208,10 +3228,11 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 		free(bf);
 		out[3].buf = cut_bitfield(o, pf->keep, &bl), out[3].size = bl;
 	}
-	/* (a signatures file shorter than its header keeps the bytes it has,
-	 * unless cut: then it is at least a header) */
-	if (o->sigs_size >= HC_HEADER)
-		fix_header(o->sigs_head, HC_HEADER, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
+	/* (a signatures file shorter than its header is written as one: the
+	 * header cut short would not read back) */
+	if (o->sigs_size < HC_HEADER)
+		o->sigs_size = HC_HEADER;
+	fix_header(o->sigs_head, HC_HEADER, HC_TYPE_SIGNATURES, HC_SIG, HC_ALGO_SIGNATURES);
 	out[2].make = read_sigs_out, out[2].out = o, out[2].size = o->sigs_size;
 }
 
