@@ -132,6 +132,22 @@ kept_whole() {
 	done <"$TMP/lengths"
 }
 
+# salvage_claims: where the check says how many blocks of a feed a salvage
+# keeps (feed-hash-mismatch: "keeps K of the feed's N blocks", "keeps all
+# K"), the salvage's plan ($TMP/w/rb.out) keeps that many. A check that
+# said 7 while the salvage kept none of a feed whose tree was cut inside
+# its header is how this was found. Nothing said when all agree.
+salvage_claims() {
+	jq -r '.findings[] | select(.code == "feed-hash-mismatch") | "\(.feed) \(.message)"' \
+		"$TMP/w/check.json" 2>/dev/null |
+		sed -n "s/^\([0-9]*\) .*keeps \([0-9]*\) of the feed's [0-9]* blocks.*/\1 \2/p
+			s/^\([0-9]*\) .*keeps all \([0-9]*\).*/\1 \2/p" |
+		while read -r cf ck; do
+			got=$(sed -n "s/^    feed $cf ([0-9a-f]*): \([0-9]*\) of [0-9]* blocks\$/\1/p" "$TMP/w/rb.out" | head -n 1)
+			[ "$got" = "$ck" ] || printf '%s' "the check says a salvage keeps $ck blocks of feed $cf, the salvage keeps ${got:-none}; "
+		done
+}
+
 # judge SRC KIND OFFSET WHAT: damage a copy of SRC and hold it to the
 # invariants; a feed named in $intact must be in what a rebuild writes with
 # the length it had ($lengths)
@@ -178,6 +194,10 @@ judge() {
 		salvage/salvage/) adv_why="check advised a salvage that keeps everything; it does not" ;;
 		none/salvage/yes) adv_why="check advised no whole rebuild, but a salvage keeps everything" ;;
 		esac
+		if [ $mode = salvage ] && [ $rc -eq 0 ]; then
+			claims=$(salvage_claims)
+			[ -z "$claims" ] || why="${why:+$why; }${claims%; }"
+		fi
 		left=$(find "$TMP/w" -name '*sdtmp*' | head -n 1)
 		if [ -n "$left" ]; then
 			why="$mode left $left behind"

@@ -10,7 +10,8 @@
 #   observations as a repair that succeeded;
 # - the check's advice agrees with them: a plain rebuild it says keeps
 #   everything does, a salvage it says keeps everything does, and no mode
-#   it passes over keeps everything;
+#   it passes over keeps everything; where it says how many blocks of a
+#   feed a salvage keeps, the salvage keeps that many;
 # - the damaged copy is never changed.
 # The databases inside good-project-A and B are swept again a 512-byte
 # sector and a 4 KiB page at every sector (headers of the inner tar lost
