@@ -23,6 +23,6 @@ tests_unit_mkdamage_SOURCES = tests/unit/mkdamage.c $(DAMAGE_UTIL) $(TEST_UTIL)
 tests_unit_mkdamage_CFLAGS = $(TEST_CFLAGS) -DDMG_STANDALONE
 tests_unit_mkdamage_LDADD = $(TEST_LDADD)
 endif
-TESTS += tests/rebuild.sh tests/feed-damage.sh tests/damage-sweep.sh tests/damage-combos.sh
-EXTRA_DIST += tests/rebuild.sh tests/feed-damage.sh tests/damage-sweep.sh tests/damage-combos.sh \
+TESTS += tests/rebuild.sh tests/feed-damage.sh tests/damage-sweep.sh tests/damage-combos.sh tests/inner-cuts.sh
+EXTRA_DIST += tests/rebuild.sh tests/feed-damage.sh tests/damage-sweep.sh tests/damage-combos.sh tests/inner-cuts.sh \
 	tests/damage-lib.sh

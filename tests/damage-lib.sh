@@ -31,6 +31,9 @@ damage() {
 	headers) for at in $(echo "$3" | tr , ' '); do
 		dd if=/dev/zero of="$4" bs=512 seek=$((at / 512)) count=1 conv=notrunc 2>/dev/null
 	done ;;
+	icut | igrow) # "NAME:BYTES": a file of the database cut to BYTES, or
+		# grown by BYTES, its tar and the index consistent (mkdamage)
+		"${top_builddir}/tests/unit/mkdamage" "${2#i}" "$4" "${3%%:*}" "${3#*:}" >/dev/null ;;
 	multi) # "KIND:OFFSET,KIND:OFFSET...": each on the copy the one before made
 		for dm in $(echo "$3" | tr , ' '); do
 			cp "$4" "$4.prev"
