@@ -511,7 +511,7 @@ static size_t earlier_copies(const syncfile *sf, const sf_feed *fd, const char *
 }
 
 bool check_earlier_copy(syncfile *sf, const sf_feed *fd, const report_feed *rf, sf_feed *alt,
-                        report_feed *alt_rf, const sd_progress *prog)
+                        report_feed *alt_rf, findings *alt_found, const sd_progress *prog)
 {
 	static const char *const files[] = {"key", "tree", "signatures", "bitfield", "data"};
 	*alt = *fd;
@@ -545,12 +545,17 @@ bool check_earlier_copy(syncfile *sf, const sf_feed *fd, const report_feed *rf, 
 			fnd_init(&quiet);
 			sd_error err;
 			sd_status st = verify_one(sf, &try, &t, &quiet, NULL, NULL, prog, &err);
-			fnd_free(&quiet);
 			if (st == SD_OK && copy_better(&t, alt_rf)) {
 				*alt = try;
 				*alt_rf = t;
 				found = true;
+				if (alt_found) {
+					fnd_free(alt_found);
+					*alt_found = quiet; /* (moved) */
+					fnd_init(&quiet);
+				}
 			}
+			fnd_free(&quiet);
 		}
 	}
 	return found && !sd_progress_cancelled(prog);
@@ -564,7 +569,7 @@ static void earlier_copy_note(sd_report *r, syncfile *sf, const sf_feed *fd, con
 {
 	sf_feed alt;
 	report_feed alt_rf;
-	if (!check_earlier_copy(sf, fd, rf, &alt, &alt_rf, prog))
+	if (!check_earlier_copy(sf, fd, rf, &alt, &alt_rf, NULL, prog))
 		return;
 	/* TRANSLATORS: how much of the last copy verifies: "3 of 20 blocks" */
 	char *last = xasprintf(P_("%llu of %llu block", "%llu of %llu blocks", rf->length),

@@ -62,10 +62,14 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
  * better one (verifying whole, else a longer verified prefix), *alt is fd
  * with those copies and *alt_rf their check, and it returns true. Each
  * try streams the feed (feed.h); false when interrupted, and past 256
- * feeds of one view (sf->copy_scans: each look scans the inner list). */
+ * feeds of one view (sf->copy_scans: each look scans the inner list).
+ * alt_found (initialised by the caller, who frees it; may be NULL)
+ * receives what the check of *alt found: its bitfield or a signature may
+ * still be damaged. */
 struct sf_feed;
 bool check_earlier_copy(struct syncfile *sf, const struct sf_feed *fd, const report_feed *rf,
-                        struct sf_feed *alt, report_feed *alt_rf, const sd_progress *prog);
+                        struct sf_feed *alt, report_feed *alt_rf, findings *alt_found,
+                        const sd_progress *prog);
 /* Frees a report check_run() made (NULL is fine). */
 void report_free(sd_report *r);
 /* Frees its list of current observations (heads, heads_model; n_heads 0;

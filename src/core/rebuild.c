@@ -1638,8 +1638,12 @@ static void earlier_files(const sf_feed *fd, const sf_feed *alt, strbuf *b)
 static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
                               const report_feed *rf, report_feed *alt_rf, const sd_progress *prog)
 {
-	if (!check_earlier_copy(sf, fd, rf, &pf->alt, alt_rf, prog))
+	findings found;
+	fnd_init(&found);
+	if (!check_earlier_copy(sf, fd, rf, &pf->alt, alt_rf, &found, prog)) {
+		fnd_free(&found);
 		return false;
+	}
 	/* Mapeo keeps the last copy of a file the database names twice; an
 	 * earlier one that verifies is what the devices wrote */
 	strbuf names = SB_INIT;
@@ -1654,6 +1658,29 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
 	                   (unsigned long long)alt_rf->length));
 	sb_free(&names);
 	pf->earlier_copy = true;
+	/* what the copy taken still has wrong, written again as for any feed
+	 * (an earlier bitfield with a stray bit was copied as it was: found
+	 * by fuzz_rebuild) */
+	if (fnd_has(&found, FND_FEED_SIGNATURE_INVALID)) {
+		pf->clear_bad_sigs = true;
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: signatures that do not verify are "
+		                     "cleared; the ones that verify are kept"),
+		                   rf->index));
+	}
+	if (fnd_has(&found, FND_FEED_BITFIELD_DAMAGED)) {
+		pf->rewrite_bitfield = true;
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: its damaged bitfield is written again from its tree "
+		                     "and blocks"),
+		                   rf->index));
+	}
+	if (fnd_has(&found, FND_FEED_HEADER_INVALID))
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: damaged or missing file headers are written "
+		                     "again"),
+		                   rf->index));
+	fnd_free(&found);
 	return true;
 }
 
@@ -1826,7 +1853,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		                     "cleared; the ones that verify are kept"),
 		                   pf->from));
 	}
-	if (feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index)) {
+	if (!pf->earlier_copy && feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index)) {
 		/* blocks past the feed's end, or fewer nodes than the tree holds:
 		 * Mapeo's sync stops; the copy writes it again from what it keeps */
 		pf->rewrite_bitfield = true;
