@@ -1635,6 +1635,33 @@ static void earlier_files(const sf_feed *fd, const sf_feed *alt, strbuf *b)
 /* A feed whose files the database holds twice, the last copy (Mapeo's)
  * not verifying: when an earlier copy gives a better feed, pf copies it
  * (pf->alt, *alt_rf its check) and says so. */
+/* What a copy of feed pf (numbered feed) still has wrong and the rebuild
+ * writes again: signatures that do not verify (cleared), a bitfield with
+ * blocks past the end or fewer than the tree holds (Mapeo's sync stops: it
+ * is written from what the copy keeps), damaged file headers. */
+static void plan_mends(rebuild_feed *pf, int feed, bool sigs, bool bitfield, bool headers)
+{
+	if (sigs) {
+		pf->clear_bad_sigs = true;
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: signatures that do not verify are "
+		                     "cleared; the ones that verify are kept"),
+		                   feed));
+	}
+	if (bitfield) {
+		pf->rewrite_bitfield = true;
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: its damaged bitfield is written again from its tree "
+		                     "and blocks"),
+		                   feed));
+	}
+	if (headers)
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: damaged or missing file headers are written "
+		                     "again"),
+		                   feed));
+}
+
 static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
                               const report_feed *rf, report_feed *alt_rf, const sd_progress *prog)
 {
@@ -1661,25 +1688,9 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
 	/* what the copy taken still has wrong, written again as for any feed
 	 * (an earlier bitfield with a stray bit was copied as it was: found
 	 * by fuzz_rebuild) */
-	if (fnd_has(&found, FND_FEED_SIGNATURE_INVALID)) {
-		pf->clear_bad_sigs = true;
-		add_line(&pf->changes, &pf->n_changes,
-		         xasprintf(_("feed %d: signatures that do not verify are "
-		                     "cleared; the ones that verify are kept"),
-		                   rf->index));
-	}
-	if (fnd_has(&found, FND_FEED_BITFIELD_DAMAGED)) {
-		pf->rewrite_bitfield = true;
-		add_line(&pf->changes, &pf->n_changes,
-		         xasprintf(_("feed %d: its damaged bitfield is written again from its tree "
-		                     "and blocks"),
-		                   rf->index));
-	}
-	if (fnd_has(&found, FND_FEED_HEADER_INVALID))
-		add_line(&pf->changes, &pf->n_changes,
-		         xasprintf(_("feed %d: damaged or missing file headers are written "
-		                     "again"),
-		                   rf->index));
+	plan_mends(pf, rf->index, fnd_has(&found, FND_FEED_SIGNATURE_INVALID),
+	           fnd_has(&found, FND_FEED_BITFIELD_DAMAGED),
+	           fnd_has(&found, FND_FEED_HEADER_INVALID));
 	fnd_free(&found);
 	return true;
 }
@@ -1845,33 +1856,17 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	}
 	if (pf->keep < pf->length)
 		describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
-	/* (the findings are about the copy Mapeo reads) */
-	if (!pf->earlier_copy && feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index)) {
-		pf->clear_bad_sigs = true;
-		add_line(&pf->changes, &pf->n_changes,
-		         xasprintf(_("feed %d: signatures that do not verify are "
-		                     "cleared; the ones that verify are kept"),
-		                   pf->from));
-	}
-	if (!pf->earlier_copy && feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index)) {
-		/* blocks past the feed's end, or fewer nodes than the tree holds:
-		 * Mapeo's sync stops; the copy writes it again from what it keeps */
-		pf->rewrite_bitfield = true;
-		add_line(&pf->changes, &pf->n_changes,
-		         xasprintf(_("feed %d: its damaged bitfield is written again from its tree "
-		                     "and blocks"),
-		                   pf->from));
-	}
+	/* (the findings are about the copy Mapeo reads; an earlier copy's
+	 * are take_earlier_copy()'s) */
+	if (!pf->earlier_copy)
+		plan_mends(pf, pf->from, feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index),
+		           feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index),
+		           feed_has(r, FND_FEED_HEADER_INVALID, rf->index));
 	if (key_file_damaged(sf, fd, pf->key_hex))
 		/* its key proved by its signature (the check found it) */
 		add_line(&pf->changes, &pf->n_changes,
 		         xasprintf(_("feed %d: its damaged key file is written again with the key "
 		                     "its signature proves"),
-		                   pf->from));
-	if (!pf->earlier_copy && feed_has(r, FND_FEED_HEADER_INVALID, rf->index))
-		add_line(&pf->changes, &pf->n_changes,
-		         xasprintf(_("feed %d: damaged or missing file headers are written "
-		                     "again"),
 		                   pf->from));
 	p->n_feeds++;
 }

@@ -662,13 +662,20 @@ START_TEST(earlier_copy)
 	ck_assert(!sf->feeds[1].twice);
 	sf_feed alt;
 	report_feed alt_rf;
-	ck_assert(check_earlier_copy(sf, &sf->feeds[0], &r->feeds[0], &alt, &alt_rf, NULL));
+	findings found;
+	fnd_init(&found);
+	ck_assert(check_earlier_copy(sf, &sf->feeds[0], &r->feeds[0], &alt, &alt_rf, &found, NULL));
+	/* what the check of the copy taken found: that copy is whole (an
+	 * earlier copy with a stray bitfield bit: corpus/rebuild) */
+	ck_assert(!fnd_has(&found, FND_FEED_HASH_MISMATCH));
+	ck_assert(!fnd_has(&found, FND_FEED_BITFIELD_DAMAGED));
+	fnd_free(&found);
 	ck_assert_uint_eq(alt_rf.verified, 20);
 	ck_assert_uint_eq(alt_rf.length, 20);
 	ck_assert_uint_lt(alt.data.off, sf->feeds[0].data.off);
 	ck_assert_uint_eq(alt.tree.off, sf->feeds[0].tree.off);
 	/* a feed that verifies has no better copy to look for */
-	ck_assert(!check_earlier_copy(sf, &sf->feeds[1], &r->feeds[1], &alt, &alt_rf, NULL));
+	ck_assert(!check_earlier_copy(sf, &sf->feeds[1], &r->feeds[1], &alt, &alt_rf, NULL, NULL));
 	sf_close(sf);
 	fnd_free(&fl);
 	report_free(r);
