@@ -60,6 +60,19 @@ case_ "a leaf's size damaged" leafsize 1 2
 case_ "tree cut inside its header" cut 1/tree 20
 case_ "tree cut to nothing" cut 1/tree 0
 
+# The tree lost and the signature for length 5 damaged: nothing could try
+# that signature before the salvage computed the tree, and the tree's
+# salvage copied it as it was, so its own read-back refused the file
+# (found by fuzz_rebuild). It is cleared; the one for 7 keeps every block.
+f="$TMP/treesig.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+{ "$MK" sig "$f" 1 4 && "$MK" cut "$f" 1/tree 0; } || fail "tree lost, a signature damaged: mkdamage"
+status "tree lost, a signature damaged: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/treesig.out.mapeodata"
+check "... the plan keeps every block" grep -q "feed 1 (1892c3d): 7 of 7 blocks" "$TMP/out"
+check "... the plan says the bad signature is cleared" grep -q "feed 1: signatures that do not verify are cleared" "$TMP/out"
+is "... the salvaged file is whole" "$(json "$TMP/treesig.out.mapeodata" '[.verdict, .observations.heads, .feeds[1].verified] | join(" ")')" "ok 24 7"
+mapeo "tree lost, a signature damaged, salvaged" "$TMP/treesig.out.mapeodata" "$KA" 24 30
+
 # An empty feed (a device that never wrote) whose signatures or tree file
 # is cut inside its 32-byte header: the rebuild copied the header cut
 # short, and its own check of what it wrote refused it (found by

@@ -206,6 +206,20 @@ static uint64_t signed_length(feed_records *tree, feed_records *sigs, const uint
 	return 0;
 }
 
+/* Whether a signature for a length up to len is not blank and does not
+ * verify over tree. */
+static bool bad_signature(feed_records *tree, feed_records *sigs, const uint8_t *key, uint64_t len)
+{
+	for (uint64_t s = 1; s <= len && !sess_interrupted; s++) {
+		uint8_t sig[HC_SIG], th[32];
+		if (feed_records_get(sigs, s - 1, sig) && !sig_blank(sig) &&
+		    (!feed_records_tree_hash(tree, s, th) ||
+		     crypto_sign_verify_detached(sig, th, 32, key) != 0))
+			return true;
+	}
+	return false;
+}
+
 typedef struct salvaged {
 	feed_records *tree;  /* the tree to write (length `length`), computed */
 	uint64_t tree_nodes; /* its nodes at that length */
@@ -213,6 +227,7 @@ typedef struct salvaged {
 	uint64_t keep;       /* blocks 0..keep-1 carry data */
 	bool recomputed;     /* damaged tree nodes were rebuilt from intact data */
 	bool lines;          /* ... with the blocks found by newlines (lines_candidate()) */
+	bool bad_sigs;       /* ... and a signature below length does not verify over it */
 	/* Blocks below n_authentic whose data hashes to a signed tree: all of
 	 * them, or (the data damaged) those whose data hashes to their stored
 	 * leaf, which the rescue asks block by block (block_authentic()), so
@@ -383,6 +398,10 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, s
 	}
 	if (out->tree) {
 		out->tree_nodes = out->length ? 2 * out->length - 1 : 0;
+		/* a computed tree: the input's check could not try the signatures
+		 * over it (the stored tree was damaged or lost), so a bad one is
+		 * found here, and the copy clears it (found by fuzz_rebuild) */
+		out->bad_sigs = out->recomputed && bad_signature(out->tree, sigs, key, out->length);
 		ok = true;
 	} else {
 		/* nothing verifies: nothing for a rescue either */
@@ -399,7 +418,7 @@ done:
 typedef struct salvage_result {
 	bool done, ok;
 	uint64_t keep, length, data_bytes; /* data_bytes: the data of blocks 0..keep-1 */
-	bool recomputed, lines;
+	bool recomputed, lines, bad_sigs;
 } salvage_result;
 
 /* The salvage results of one advice's two plans (rebuild_advise()), by
@@ -442,6 +461,7 @@ static void feed_salvage(const rebuild_plan *p, syncfile *sf, const sf_feed *fd,
 		out->data_bytes = data_prefix(sv.tree, sv.keep);
 		out->recomputed = sv.recomputed;
 		out->lines = sv.lines;
+		out->bad_sigs = sv.bad_sigs;
 	}
 	salvaged_free(&sv);
 	if (slot && !sess_interrupted)
@@ -1858,10 +1878,14 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
 	/* (the findings are about the copy Mapeo reads; an earlier copy's
 	 * are take_earlier_copy()'s) */
+	bool bad_sigs = pf->salvaged && sv.ok && sv.bad_sigs;
 	if (!pf->earlier_copy)
-		plan_mends(pf, pf->from, feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index),
+		plan_mends(pf, pf->from,
+		           bad_sigs || feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index),
 		           feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index),
 		           feed_has(r, FND_FEED_HEADER_INVALID, rf->index));
+	else if (bad_sigs && !pf->clear_bad_sigs)
+		plan_mends(pf, pf->from, true, false, false);
 	if (key_file_damaged(sf, fd, pf->key_hex))
 		/* its key proved by its signature (the check found it) */
 		add_line(&pf->changes, &pf->n_changes,
@@ -3059,8 +3083,8 @@ static sd_status read_sigs_out(void *ctx, uint64_t off, void *buf, size_t len, s
 		return err->status;
 	for (uint64_t i = off; i < off + len && i < HC_HEADER; i++)
 		b[i - off] = o->sigs_head[i];
-	if (!o->clear_bad)
-		return SD_OK;
+	if (!o->clear_bad || !o->base)
+		return SD_OK; /* (no tree to try them over: the read-back says so) */
 	/* every whole slot the range touches (a slot cut by the range is read
 	 * again whole) */
 	for (uint64_t k = off < HC_HEADER ? 0 : (off - HC_HEADER) / HC_SIG;
@@ -3203,9 +3227,9 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	}
 	bool has_tree = tree != NULL, has_sigs = sigs != NULL;
 	feed_records_free(tree), feed_records_free(sigs);
-	bool clear = pf->clear_bad_sigs && key && kl == 32 && has_tree && has_sigs;
 	/* (a salvage computes a tree the source lost: salvage_feed()) */
 	bool cut_both = cut && has_sigs && (has_tree || pf->salvaged);
+	bool clear = pf->clear_bad_sigs && key && kl == 32 && has_sigs && (has_tree || cut_both);
 	/* the tree, unless cut: as it is, its header mended */
 	if (has_tree && !cut_both)
 		copy_as_is(&out[1], sf, &fd->tree, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
