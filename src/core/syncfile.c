@@ -1648,7 +1648,7 @@ static void names_from_siblings(syncfile *sf, findings *fl)
 			c[k] = (uint8_t)v;
 			(void)tar_header_parse(c, &ch);
 			/* its ID another member's, not this one's (which has none) */
-			const char *id = strchr(ch.name, '/') + 1;
+			const char *slash = strchr(ch.name, '/'), *id = slash ? slash + 1 : "";
 			if (ch.checksum_ok && photo_name_ok(ch.name) &&
 			    strcmp(id, strchr(names[i], '/') + 1) != 0 &&
 			    !smap_get(&byname, ch.name, strlen(ch.name), &had) &&
