@@ -1652,9 +1652,6 @@ static void earlier_files(const sf_feed *fd, const sf_feed *alt, strbuf *b)
 			sb_printf(b, "%s%s/%s", b->len ? ", " : "", fd->dir, f[k].name);
 }
 
-/* A feed whose files the database holds twice, the last copy (Mapeo's)
- * not verifying: when an earlier copy gives a better feed, pf copies it
- * (pf->alt, *alt_rf its check) and says so. */
 /* What a copy of feed pf (numbered feed) still has wrong and the rebuild
  * writes again: signatures that do not verify (cleared), a bitfield with
  * blocks past the end or fewer than the tree holds (Mapeo's sync stops: it
@@ -1682,6 +1679,9 @@ static void plan_mends(rebuild_feed *pf, int feed, bool sigs, bool bitfield, boo
 		                   feed));
 }
 
+/* A feed whose files the database holds twice, the last copy (Mapeo's)
+ * not verifying: when an earlier copy gives a better feed, pf copies it
+ * (pf->alt, *alt_rf its check) and says so. */
 static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
                               const report_feed *rf, report_feed *alt_rf, const sd_progress *prog)
 {
@@ -1718,10 +1718,9 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
 /* A feed whose key file is missing or not 32 bytes: no signature of it can
  * be checked, so nothing of it can be written for Mapeo (which ignores it,
  * and every feed after it, anyway). Its blocks are said to be left out,
- * never dropped silently, and only a salvage may leave them out. */
-/* A feed with no key that can be read, of rf->length blocks, or, when no
- * tree or signatures tell its length, of data_bytes bytes of data: left
- * out by a salvage, a reason for any other mode to refuse. */
+ * never dropped silently, and only a salvage may leave them out. rf->length
+ * blocks, or, when no tree or signatures tell its length, data_bytes bytes
+ * of data: left out by a salvage, a reason for any other mode to refuse. */
 static void plan_keyless(rebuild_plan *p, const report_feed *rf, uint64_t data_bytes,
                          const rebuild_options *opt)
 {
