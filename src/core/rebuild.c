@@ -1762,8 +1762,6 @@ static bool feed_has(const sd_report *r, fnd_code code, int feed)
 	return false;
 }
 
-/* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
- * in order) unless nothing of it can be verified. */
 /* A feed with no tree or signatures left: its length reads 0, its data is
  * still there and nothing can verify it. It is written as an empty feed,
  * its key kept, and its data said with it, so that another source's copy
@@ -1784,6 +1782,8 @@ static void data_unverified(rebuild_feed *pf)
 	pf->data_bytes = 0;
 }
 
+/* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
+ * in order) unless nothing of it can be verified. */
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
                       const rebuild_options *opt, const sd_progress *prog)
 {
@@ -2018,8 +2018,6 @@ static bool feed_better(const rebuild_feed *c, const rebuild_feed *chosen)
 	       (c->written_length == chosen->written_length && c->keep > chosen->keep);
 }
 
-/* Unite the sources' plans into p: feeds by key, photos by name. What the
- * sub-plans hold moves into p. */
 /* Whether a source other than subs[k] read its database to its end and
  * holds every feed subs[k]'s cut database gave, at least as long: only
  * then may it hold what lay past the cut (a database of other devices,
@@ -2119,8 +2117,9 @@ static void merge_media(rebuild_plan *p, const kept_media *km, const name_keys *
 	free(g.names);
 }
 
-/* (Interrupted: photos may be listed twice; plan_sources() then says
- * SD_ERR_CANCELLED.) */
+/* Unite the sources' plans into p: feeds by key, photos by name. What the
+ * sub-plans hold moves into p. (Interrupted: photos may be listed twice;
+ * plan_sources() then says SD_ERR_CANCELLED.) */
 static void plan_merge(rebuild_plan *p, rebuild_plan *subs, size_t n, syncfile *const *sfs,
                        const sd_progress *prog)
 {
