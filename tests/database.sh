@@ -116,9 +116,42 @@ is "found in feed 1" "$(jq -r '[.findings[] | select(.code == "feed-hash-mismatc
 # the advice names the command for a folder, the one that then works
 check "a damaged database: the advice names rebuild --salvage --database DIR" jq -e \
 	'.next_action | test("^The database is damaged. Save what is intact into a new sync file with .syncdoctor rebuild --salvage --database DIR -o OUT.")' "$TMP/out"
+is "... and its JSON the command" "$(jq -r .repair.command "$TMP/out")" "syncdoctor rebuild --salvage --database DIR -o OUT"
 status "rebuild --salvage from it" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u3" --salvage -o "$TMP/s.mapeodata"
 is "salvaged: healthy" "$(j "$TMP/s.mapeodata" .verdict)" ok
 mapeo "salvaged from a database" "$TMP/s.mapeodata" "$KA" "$(j "$TMP/s.mapeodata" .observations.heads)" 30
+
+# stray bits in feed 1's bitfield: a plain rebuild writes it again and
+# keeps everything, and the advice says so (it said --salvage for every
+# damaged folder)
+"$MKDB" --own --key "$KA" "$D/good-project-A.mapeodata" "$TMP/u6" || fail "mkdb"
+printf 'Z' | dd of="$TMP/u6/kappa.db/1/bitfield" bs=1 seek=40 conv=notrunc 2>/dev/null
+status "a damaged bitfield" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/u6"
+is "... the advice: a plain rebuild keeps everything" "$(jq -r '[([.findings[] | select(.severity != "info" and .step == "corruption") | .code] | unique | join(",")), .repair.rebuild_whole, .repair.command] | map(tostring) | join(" | ")' "$TMP/out")" \
+	"feed-bitfield-damaged | true | syncdoctor rebuild --database DIR -o OUT"
+check "... in words" jq -e '.next_action | test("^The database is damaged, but a rebuild keeps everything in it: .syncdoctor rebuild --database DIR -o OUT. [(]DIR being this folder[)]")' "$TMP/out"
+status "... and that command works" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u6" -o "$TMP/u6.mapeodata"
+check "... leaving nothing out" grep -q "^  Nothing is left out\.$" "$TMP/out"
+is "... its file healthy" "$(j "$TMP/u6.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
+mapeo "rebuilt from a folder with a damaged bitfield" "$TMP/u6.mapeodata" "$KA" 24 30
+
+# both feeds' first entry damaged: what still verifies holds no
+# observation; the advice names --rescue (a salvage refuses), and the
+# rescue gives back the entries after them
+"$MKDB" --own --key "$KA" "$D/good-project-A.mapeodata" "$TMP/u5" || fail "mkdb"
+for f in 0 1; do
+	printf 'Z' | dd of="$TMP/u5/kappa.db/$f/data" bs=1 seek=50 conv=notrunc 2>/dev/null
+done
+status "both feeds damaged at their start" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/u5"
+is "... the advice: a rescue only" "$(jq -r '[.repair.rescue_only, .repair.salvage_refused, .repair.command] | map(tostring) | join(" | ")' "$TMP/out")" \
+	"true | false | syncdoctor rebuild --rescue --database DIR -o OUT"
+check "... in words" jq -e '.next_action | test("^The database is damaged: what still verifies holds none of its observations. Save the entries that are still signed with .syncdoctor rebuild --rescue --database DIR -o OUT.")' "$TMP/out"
+status "... a salvage refuses" 2 "$SYNCDOCTOR" rebuild --database "$TMP/u5" --salvage -o "$TMP/u5s.mapeodata"
+check "... and writes nothing" test ! -e "$TMP/u5s.mapeodata"
+status "... the rescue works" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u5" --rescue -o "$TMP/u5.mapeodata"
+# (the two damaged entries are lost: 22 of the 24 observations)
+is "... its file healthy, the other entries back" "$(j "$TMP/u5.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 22 30"
+mapeo "rescued from a folder" "$TMP/u5.mapeodata" "$KA" 22 30
 
 # feed 1's tree file gone from the folder (its data and signatures there):
 # the data split into its entries is what the device's signature proves,
@@ -138,6 +171,7 @@ printf 'X' | dd of="$TMP/u4/kappa.db/1/data" bs=1 seek=$((size / 2)) conv=notrun
 status "a damaged folder with no project" 2 env HOME="$TMP/nohome" XDG_CONFIG_HOME= APPDATA= "$SYNCDOCTOR" check --no-environment --format json "$TMP/u4"
 check "... the advice adds --config CONFIG" jq -e \
 	'.next_action | test("rebuild --salvage --database DIR --config CONFIG -o OUT. [(]DIR being this folder, CONFIG the .mapeosettings file of its project")' "$TMP/out"
+is "... and its JSON" "$(jq -r .repair.command "$TMP/out")" "syncdoctor rebuild --salvage --database DIR --config CONFIG -o OUT"
 status "... and that command works" 0 "$SYNCDOCTOR" rebuild --salvage --database "$TMP/u4" --config "$D/config-A.v3-tar.mapeosettings" -o "$TMP/s4.mapeodata"
 is "... its file healthy" "$(j "$TMP/s4.mapeodata" .verdict)" ok
 

@@ -2534,8 +2534,7 @@ sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 {
 	r->advised = r->rebuild_whole = r->salvage_whole = r->rescue_only = false;
 	r->salvage_refused = r->needs_config = false;
-	if (r->quick || r->is_database || sf->src.kind == SRC_DATABASE || !advice_due(r) ||
-	    fnd_has(&r->findings, FND_INPUT_CHANGED) ||
+	if (r->quick || !advice_due(r) || fnd_has(&r->findings, FND_INPUT_CHANGED) ||
 	    (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0))
 		return SD_OK;
 	/* the check's view and report are the first source; another database
@@ -2594,7 +2593,9 @@ sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 	r->salvage_whole = salvage_whole && !sf->inner_cut;
 	r->rescue_only = rescue;
 	r->salvage_refused = refused && !rescue;
-	r->needs_config = !sf->p2p_db;
+	/* a database folder names its project by the folder named after its
+	 * discovery key; a file by its userdata */
+	r->needs_config = sf->src.kind == SRC_DATABASE ? !sf->has_discovery_key : !sf->p2p_db;
 	return SD_OK;
 }
 

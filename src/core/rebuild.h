@@ -188,7 +188,8 @@ const char *rebuild_clean_mode(const rebuild_plan *p);
 bool rebuild_blocks_output(const finding *f);
 
 /* The repair to advise after a check: r is the report of a full check of
- * one sync file (not --quick), sf the view it read (check_options.keep),
+ * one sync file or database folder (not --quick), sf the view it read
+ * (check_options.keep),
  * both the caller's. When r's step 3 holds an error, or a warning the
  * output would still show (rebuild_blocks_output(): signatures cut short,
  * a dangerous name; not limit-exceeded), plans the plain
@@ -198,14 +199,15 @@ bool rebuild_blocks_output(const finding *f);
  * feeds the first plan salvaged from it, not from the file), and
  * r->rescue_only when that salvage keeps no observation but --rescue
  * gives some back, or r->salvage_refused when no rebuild of it keeps an
- * observation; r->needs_config when the file no longer names its project.
+ * observation; r->needs_config when the file no longer names its project
+ * (a folder: when it is not named after the project's discovery key).
  * Neither "whole" is set when the file's database is cut short
  * (sf->inner_cut): what followed the cut is lost, and no plan sees it.
  * Nothing is written. The first plan's salvage_feed() passes are the only
  * new reads of the feeds (and, when a salvage keeps no observation, the
  * rescue's count). SD_ERR_CANCELLED when interrupted (r->advised false,
  * everything freed); otherwise SD_OK, r->advised false when no plan
- * applies (another era, the input changed, a database folder). */
+ * applies (another era, the input changed). */
 struct sd_report;
 sd_status rebuild_advise(struct sd_report *r, syncfile *sf, const sd_progress *prog);
 

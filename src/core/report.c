@@ -202,6 +202,9 @@ void report_head_get(const sd_report *r, size_t i, report_head *out)
 	out->seq = h.seq;
 }
 
+/* The report as a tree; with ids and fnds, empty arrays stand for the
+ * observations' ids and the findings, and *ids and *fnds are they
+ * (report_render_stream() writes them in their place). */
 static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds);
 
 json_t *report_to_json(const sd_report *r) { return report_json(r, NULL, NULL); }
@@ -332,25 +335,28 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 	return ob;
 }
 
-/* The report as a tree; with ids and fnds, empty arrays stand for the
- * observations' ids and the findings, and *ids and *fnds are they
- * (report_render_stream() writes them in their place). */
 /* The rebuild the advice names, as a command line (the one that keeps
- * the most), or NULL when the check planned none (rebuild_advise()). */
+ * the most), or NULL when the check planned none (rebuild_advise()). A
+ * database folder is read with --database. */
 static const char *repair_command(const sd_report *r)
 {
-	if (!r->advised)
+	/* [plain, rescue, salvage][file, folder][names its project, needs one] */
+	static const char *const cmd[3][2][2] = {
+	    {{"syncdoctor rebuild FILE -o OUT", "syncdoctor rebuild --config CONFIG FILE -o OUT"},
+	     {"syncdoctor rebuild --database DIR -o OUT",
+	      "syncdoctor rebuild --database DIR --config CONFIG -o OUT"}},
+	    {{"syncdoctor rebuild --rescue FILE -o OUT",
+	      "syncdoctor rebuild --rescue --config CONFIG FILE -o OUT"},
+	     {"syncdoctor rebuild --rescue --database DIR -o OUT",
+	      "syncdoctor rebuild --rescue --database DIR --config CONFIG -o OUT"}},
+	    {{"syncdoctor rebuild --salvage FILE -o OUT",
+	      "syncdoctor rebuild --salvage --config CONFIG FILE -o OUT"},
+	     {"syncdoctor rebuild --salvage --database DIR -o OUT",
+	      "syncdoctor rebuild --salvage --database DIR --config CONFIG -o OUT"}}};
+	if (!r->advised || (!r->rebuild_whole && r->salvage_refused))
 		return NULL;
-	if (r->rebuild_whole)
-		return r->needs_config ? "syncdoctor rebuild --config CONFIG FILE -o OUT"
-		                       : "syncdoctor rebuild FILE -o OUT";
-	if (r->salvage_refused)
-		return NULL;
-	if (r->rescue_only)
-		return r->needs_config ? "syncdoctor rebuild --rescue --config CONFIG FILE -o OUT"
-		                       : "syncdoctor rebuild --rescue FILE -o OUT";
-	return r->needs_config ? "syncdoctor rebuild --salvage --config CONFIG FILE -o OUT"
-	                       : "syncdoctor rebuild --salvage FILE -o OUT";
+	int mode = r->rebuild_whole ? 0 : r->rescue_only ? 1 : 2;
+	return cmd[mode][r->is_database][r->needs_config];
 }
 
 /* What the check's plans say of the repair; null when none was planned. */
@@ -1014,6 +1020,54 @@ static void version_text(const sd_report *r, int width, strbuf *out)
 	}
 }
 
+/* damage_advice() for a database folder: the rebuild reads it with
+ * --database and writes a new sync file; the folder is never changed.
+ * NULL: the folder's words of old (report_next_action()). */
+static const char *database_advice(const sd_report *r)
+{
+	if (r->rebuild_whole && r->needs_config)
+		return _("The database is damaged, but a rebuild keeps everything in it: "
+		         "'syncdoctor rebuild --database DIR --config CONFIG -o OUT' (DIR being "
+		         "this folder, CONFIG the .mapeosettings file of its project: the folder "
+		         "does not say which project it belongs to) writes it into a new sync "
+		         "file. Sync that file on a computer with a healthy Mapeo.");
+	if (r->rebuild_whole)
+		return _("The database is damaged, but a rebuild keeps everything in it: "
+		         "'syncdoctor rebuild --database DIR -o OUT' (DIR being this folder) "
+		         "writes it into a new sync file. Sync that file on a computer with a "
+		         "healthy Mapeo.");
+	if (r->salvage_whole && r->needs_config)
+		return _("The database is damaged. A plain rebuild would not give Mapeo a file it "
+		         "accepts, but a salvage keeps everything in it: 'syncdoctor rebuild "
+		         "--salvage --database DIR --config CONFIG -o OUT' (DIR being this "
+		         "folder, CONFIG the .mapeosettings file of its project: the folder does "
+		         "not say which project it belongs to) writes it into a new sync file. "
+		         "Sync that file on a computer with a healthy Mapeo.");
+	if (r->salvage_whole)
+		return _("The database is damaged. A plain rebuild would not give Mapeo a file it "
+		         "accepts, but a salvage keeps everything in it: 'syncdoctor rebuild "
+		         "--salvage --database DIR -o OUT' (DIR being this folder) writes it into "
+		         "a new sync file. Sync that file on a computer with a healthy Mapeo.");
+	if (r->rescue_only && r->needs_config)
+		return _("The database is damaged: what still verifies holds none of its "
+		         "observations. Save the entries that are still signed with 'syncdoctor "
+		         "rebuild --rescue --database DIR --config CONFIG -o OUT' (DIR being this "
+		         "folder, CONFIG the .mapeosettings file of its project: the folder does "
+		         "not say which project it belongs to). They get new versions. Sync that "
+		         "file on a computer with a healthy Mapeo.");
+	if (r->rescue_only)
+		return _("The database is damaged: what still verifies holds none of its "
+		         "observations. Save the entries that are still signed with 'syncdoctor "
+		         "rebuild --rescue --database DIR -o OUT' (DIR being this folder). They "
+		         "get new versions. Sync that file on a computer with a healthy Mapeo.");
+	if (r->salvage_refused)
+		return _("The database is damaged, and no rebuild of it gives Mapeo a file: what "
+		         "still verifies holds none of its observations. Look for another copy "
+		         "of them: a sync file made from this database before, a computer it "
+		         "synced with, or a leftover temporary copy ('syncdoctor env').");
+	return NULL;
+}
+
 /* The CLI's advice for a damaged file from the check's plans
  * (rebuild_advise()), or NULL for the advice of old. */
 static const char *damage_advice(const sd_report *r)
@@ -1021,6 +1075,8 @@ static const char *damage_advice(const sd_report *r)
 	if (r->quick)
 		return _("The file is damaged. Run the check again without --quick: only the full "
 		         "check reads enough of the file to plan its repair.");
+	if (r->is_database)
+		return database_advice(r);
 	if (r->rebuild_whole && r->needs_config)
 		return _("The file is damaged and no longer says which project it belongs to, but "
 		         "a rebuild keeps everything in it: 'syncdoctor rebuild --config CONFIG "
