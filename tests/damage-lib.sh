@@ -155,6 +155,18 @@ salvage_claims() {
 		done
 }
 
+# answers IN JSON ERR: check IN into JSON (its errors into ERR); prints
+# nothing when it answered (exit 0 or 2) with a report that parses, else
+# why not
+answers() {
+	"$SYNCDOCTOR" --no-journal check --no-config --no-environment --format json "$1" >"$2" 2>"$3"
+	ans_rc=$?
+	case $ans_rc in
+	0 | 2) jq -e .verdict "$2" >/dev/null 2>&1 || echo "check's report does not parse" ;;
+	*) echo "check exited $ans_rc: $(head -c 300 "$3")" ;;
+	esac
+}
+
 # judge SRC KIND OFFSET WHAT: damage a copy of SRC and hold it to the
 # invariants; a feed named in $intact must be in what a rebuild writes with
 # the length it had ($lengths)
@@ -163,14 +175,7 @@ judge() {
 	in="$TMP/w/in.mapeodata"
 	damage "$1" "$2" "$3" "$in"
 	cp "$in" "$TMP/w/before"
-	why=""
-	"$SYNCDOCTOR" --no-journal check --no-config --no-environment --format json "$in" \
-		>"$TMP/w/check.json" 2>"$TMP/w/check.err"
-	rc=$?
-	case $rc in
-	0 | 2) jq -e .verdict "$TMP/w/check.json" >/dev/null 2>&1 || why="check's report does not parse" ;;
-	*) why="check exited $rc: $(head -c 300 "$TMP/w/check.err")" ;;
-	esac
+	why=$(answers "$in" "$TMP/w/check.json" "$TMP/w/check.err")
 	# the check's advice (rebuild_advise()): the mode it says keeps
 	# everything, "none" when it planned and none does, "" when it
 	# planned nothing or the rebuild needs a configuration

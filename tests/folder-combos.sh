@@ -42,15 +42,8 @@ whole() {
 # project, or ""
 judge_folder() {
 	cases=$((cases + 1))
-	why=""
 	before=$(state "$TMP/f/d")
-	"$SYNCDOCTOR" --no-journal check --no-config --no-environment --format json "$TMP/f/d" \
-		>"$TMP/f/c.json" 2>"$TMP/f/c.err"
-	rc=$?
-	case $rc in
-	0 | 2) jq -e .verdict "$TMP/f/c.json" >/dev/null 2>&1 || why="check's report does not parse" ;;
-	*) why="check exited $rc: $(head -c 300 "$TMP/f/c.err")" ;;
-	esac
+	why=$(answers "$TMP/f/d" "$TMP/f/c.json" "$TMP/f/c.err")
 	adv=$(jq -r '.repair // empty | if .rebuild_whole then "repair" elif .salvage_whole then "salvage"
 		elif .rescue_only then "rescue" elif .salvage_refused then "refused" else "part" end' \
 		"$TMP/f/c.json" 2>/dev/null)
