@@ -484,6 +484,28 @@ if [ -x "$MKDB" ]; then
 	check "database folder as argument: its page is step 2 of 2" has dbdir-en-80x24 "Step 2 of 2"
 	check "database folder as argument: the list" has dbdir-en-80x24 "2 observations to look at in Mapeo"
 
+	# both devices' first entries damaged: what still verifies holds no
+	# observation, so the rebuild shown is the rescue (the plain
+	# --exclude-suspect it showed refused: exit 2); stray bits in a
+	# bitfield: no observation to fix, and a plain rebuild keeps everything
+	"$MKDB" --own --key "$KEY_A" "$D/good-project-A.mapeodata" "$W/dbres" || fail "mkdb"
+	for f in 0 1; do
+		printf 'Z' | dd of="$W/dbres/kappa.db/$f/data" bs=1 seek=50 conv=notrunc 2>/dev/null
+	done
+	printf 'Enter\nDump\nPgDn\nDump\nPgDn\nDump\n' >"$TMP/dbres.keys"
+	run dbres-en-80x24 80x24 en "$TMP/dbres.keys" dbres/kappa.db
+	sed -i 's/^\(.*Device [0-9]* (\)[0-9a-f]\{7\})/\1KEY)/' "$TMP/dbres-en-80x24.txt"
+	is "damaged at their start: exit status 2 (problems)" "$rc" 2
+	check "damaged at their start: the rescue, in words" has dbres-en-80x24 "Or save the entries that are still signed into a new sync file,"
+	check "damaged at their start: the rescue's command" has dbres-en-80x24 "syncdoctor rebuild --rescue --database dbres/kappa.db --exclude-suspect -o"
+	golden dbres-en-80x24
+	"$MKDB" --own --key "$KEY_A" "$D/good-project-A.mapeodata" "$W/dbbit" || fail "mkdb"
+	printf 'Z' | dd of="$W/dbbit/kappa.db/1/bitfield" bs=1 seek=40 conv=notrunc 2>/dev/null
+	run dbbit-en-80x24 80x24 en "$TMP/dbres.keys" dbbit/kappa.db
+	is "a damaged bitfield: exit status 2 (problems)" "$rc" 2
+	check "a damaged bitfield: a rebuild keeps everything" has dbbit-en-80x24 "A rebuild keeps everything in this database: write it into a new sync"
+	check "a damaged bitfield: the plain rebuild's command" has dbbit-en-80x24 "syncdoctor rebuild --database dbbit/kappa.db -o NEW.mapeodata"
+
 	# a sync file whose database was taken out (database-missing): the
 	# database check is offered; a phone's database typed (built here in
 	# mapeo-mobile's layout, <privateStorage>/db with media/ beside it)

@@ -180,6 +180,69 @@ static void add_others(ui_page *p, const sd_report *r)
 	}
 }
 
+/* The mode of the rebuild the check's plans advise (rebuild_advise()):
+ * "" a plain one, or NULL when no rebuild of this database gives Mapeo a
+ * file. With --exclude-suspect the plain one does for damage in suspect
+ * observations only: the cut goes before them. */
+static const char *advised_mode(const sd_report *r, bool exclude_suspect)
+{
+	if (!r->advised || r->rebuild_whole)
+		return "";
+	if (r->rescue_only)
+		return " --rescue";
+	if (r->salvage_refused)
+		return NULL;
+	return exclude_suspect ? "" : " --salvage";
+}
+
+/* "syncdoctor rebuild" with mode and extra for dir, with the
+ * configuration the wizard knows (or a placeholder). */
+static void add_command(ui_page *p, const wizard *w, const sd_report *r, const char *dir,
+                        const char *mode, const char *extra)
+{
+	char *d = shell_path(dir);
+	const char *cfg = w->cfg_path                           ? w->cfg_path
+	                  : r->config_used && r->config_has_key ? r->config_path
+	                                                        : NULL;
+	char *c = cfg ? shell_path(cfg) : xstrdup(_("CONFIGURATION.mapeosettings"));
+	page_add(p, UI_TEXT, 2, "syncdoctor rebuild%s --database %s%s -o NEW.mapeodata --config %s",
+	         mode, d, extra, c);
+	free(c);
+	free(d);
+}
+
+/* No rebuild of the database gives Mapeo a file (rebuild_advise()). */
+static void add_refused(ui_page *p)
+{
+	page_add(p, UI_TEXT, 0, "%s",
+	         _("No rebuild of this database gives Mapeo a file: what still verifies holds "
+	           "none of its observations. Look for another copy of them: a sync file made "
+	           "from this database before, a computer it synced with, or a database a sync "
+	           "left on this computer."));
+}
+
+/* Damage to the feeds beyond single observations: the rebuild the check's
+ * plans advise, in words and as a command. */
+static void add_repair(ui_page *p, const wizard *w, const sd_report *r, const char *dir)
+{
+	const char *mode = advised_mode(r, false);
+	if (!mode) {
+		add_refused(p);
+		return;
+	}
+	page_add(p, UI_TEXT, 0, "%s",
+	         r->rebuild_whole || r->salvage_whole
+	             ? _("A rebuild keeps everything in this database: write it into a new sync "
+	                 "file (the database is not changed):")
+	         : r->rescue_only
+	             ? _("What still verifies holds none of its observations. Save the entries "
+	                 "that are still signed into a new sync file (they get new versions; the "
+	                 "database is not changed):")
+	             : _("Write what is intact into a new sync file (the database is not "
+	                 "changed):"));
+	add_command(p, w, r, dir, mode, "");
+}
+
 static void add_todo(ui_page *p, const wizard *w, const sd_report *r, const char *dir)
 {
 	page_gap(p);
@@ -196,25 +259,26 @@ static void add_todo(ui_page *p, const wizard *w, const sd_report *r, const char
 		         _("3. Make a new sync file and check it with syncdoctor before taking it "
 		           "to the other computers."));
 		page_gap(p);
+		const char *mode = advised_mode(r, true);
+		if (!mode) {
+			add_refused(p);
+			return;
+		}
 		page_add(p, UI_TEXT, 0, "%s",
-		         _("Or write a new sync file from this database without the suspect "
-		           "observations (the database is not changed):"));
-		char *d = shell_path(dir);
-		const char *cfg = w->cfg_path                           ? w->cfg_path
-		                  : r->config_used && r->config_has_key ? r->config_path
-		                                                        : NULL;
-		char *c = cfg ? shell_path(cfg) : xstrdup(_("CONFIGURATION.mapeosettings"));
-		page_add(p, UI_TEXT, 2,
-		         "syncdoctor rebuild --database %s --exclude-suspect -o NEW.mapeodata "
-		         "--config %s",
-		         d, c);
-		free(c);
-		free(d);
+		         r->rescue_only
+		             ? _("Or save the entries that are still signed into a new sync file, "
+		                 "without the suspect observations (they get new versions; the "
+		                 "database is not changed):")
+		             : _("Or write a new sync file from this database without the suspect "
+		                 "observations (the database is not changed):"));
+		add_command(p, w, r, dir, mode, " --exclude-suspect");
 	} else if (r->verdict == VERDICT_OK) {
 		page_add(p, UI_TEXT, 2, "%s",
 		         _("Nothing: every device's data, observation and photo in this database "
 		           "checks out. If Mapeo still shows the problem, send the session log "
 		           "(named on the first page) to whoever helps you."));
+	} else if (r->verdict == VERDICT_PROBLEMS && r->advised) {
+		add_repair(p, w, r, dir);
 	} else if (r->verdict == VERDICT_PROBLEMS) {
 		page_add(p, UI_TEXT, 2, "%s",
 		         _("The problems above are not in single observations: follow what each "
