@@ -168,8 +168,9 @@ typedef struct sd_report {
 	                         signed entries back */
 	bool salvage_refused; /* neither: a salvage keeps no observation (or no
 	                         database), and no rescue gives one back */
-	bool needs_config;    /* the file no longer names its project: a rebuild needs the
-	                         configuration (--config) */
+	bool needs_config;    /* the file no longer names its project (a database folder:
+	                         none is named after its discovery key): a rebuild needs
+	                         the configuration (--config) */
 	/* everything found, in guide order */
 	findings findings;
 	/* step 2 and this computer (versions.h, env.h) */
