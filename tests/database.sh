@@ -152,6 +152,8 @@ status "... the rescue works" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u5" --res
 # (the two damaged entries are lost: 22 of the 24 observations)
 is "... its file healthy, the other entries back" "$(j "$TMP/u5.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 22 30"
 mapeo "rescued from a folder" "$TMP/u5.mapeodata" "$KA" 22 30
+# (the wizard's database page shows it with --exclude-suspect)
+status "... with --exclude-suspect too" 0 "$SYNCDOCTOR" rebuild --rescue --database "$TMP/u5" --exclude-suspect -o "$TMP/u5x.mapeodata" --config "$D/config-A.v3-tar.mapeosettings"
 
 # feed 1's tree file gone from the folder (its data and signatures there):
 # the data split into its entries is what the device's signature proves,

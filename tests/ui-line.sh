@@ -241,7 +241,7 @@ if [ -x "$MKDB" ] && [ -x "$MK" ]; then
 	check "database: worst first, the cut photo" has "1. 2026-11-23 22:56, category animal-tracks"
 	check "database: then the 1970 date" has "2. 1970-01-01 00:00, category tree, location -1.22187, -75.32487"
 	check "database: which check failed" has "Failed: created_at or timestamp in 1970: a device clock was wrong"
-	check "database: the rebuild alternative" has "syncdoctor rebuild --database home/.config/Mapeo --exclude-suspect"
+	check "database: the rebuild alternative (a salvage: the cut photo)" has "syncdoctor rebuild --salvage --database home/.config/Mapeo --exclude-suspect"
 	check "database: back to the summary, then quit" sh -c "grep -c '=== Step 7 of 7: Summary ===' '$TMP/out' | grep -q '^2$'"
 	check "database: the page in the session log" sh -c "cat '$XDG_STATE_HOME'/syncdoctor/logs/session-*.log | grep -q 'Observation id: 82b69b77bbd9ea44'"
 	is "database: never written" "$(dbstate "$XDG_CONFIG_HOME/Mapeo")" "$before"

@@ -471,7 +471,7 @@ if [ -x "$MKDB" ]; then
 	check "database: then the 1970 date, with category and place" has database-en-80x24 "2. 1970-01-01 00:00, category tree, location -1.22187, -75.32487"
 	check "database: which check failed" has database-en-80x24 "Failed: created_at or timestamp in 1970"
 	check "database: what to do in Mapeo" has database-en-80x24 "find each observation above by its date and category"
-	check "database: the rebuild alternative" has database-en-80x24 "syncdoctor rebuild --database dbcfg/Mapeo --exclude-suspect"
+	check "database: the rebuild alternative (a salvage: the cut photo)" has database-en-80x24 "syncdoctor rebuild --salvage --database dbcfg/Mapeo --exclude-suspect"
 	check "database: back on the summary" sh -c "tail -n 30 '$TMP/database-en-80x24.txt' | grep -q 'NO PROBLEMS FOUND'"
 	check "database: the page in the session log" sh -c "grep -q 'OBSERVATIONS TO FIX IN MAPEO' '$TMP/database-en-80x24.log' && grep -q 'Failed: a photo is not a complete JPEG' '$TMP/database-en-80x24.log'"
 	is "database: never written" "$(dbstate "$W/dbcfg/Mapeo")" "$dbbefore"

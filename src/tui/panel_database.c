@@ -182,9 +182,10 @@ static void add_others(ui_page *p, const sd_report *r)
 
 /* The mode of the rebuild the check's plans advise (rebuild_advise()):
  * "" a plain one, or NULL when no rebuild of this database gives Mapeo a
- * file. With --exclude-suspect the plain one does for damage in suspect
- * observations only: the cut goes before them. */
-static const char *advised_mode(const sd_report *r, bool exclude_suspect)
+ * file. (A salvage keeps all a plain rebuild keeps, with --exclude-suspect
+ * too: where the damage lies past the suspect observations, only the
+ * salvage writes.) */
+static const char *advised_mode(const sd_report *r)
 {
 	if (!r->advised || r->rebuild_whole)
 		return "";
@@ -192,7 +193,7 @@ static const char *advised_mode(const sd_report *r, bool exclude_suspect)
 		return " --rescue";
 	if (r->salvage_refused)
 		return NULL;
-	return exclude_suspect ? "" : " --salvage";
+	return " --salvage";
 }
 
 /* "syncdoctor rebuild" with mode and extra for dir, with the
@@ -225,7 +226,7 @@ static void add_refused(ui_page *p)
  * plans advise, in words and as a command. */
 static void add_repair(ui_page *p, const wizard *w, const sd_report *r, const char *dir)
 {
-	const char *mode = advised_mode(r, false);
+	const char *mode = advised_mode(r);
 	if (!mode) {
 		add_refused(p);
 		return;
@@ -259,7 +260,7 @@ static void add_todo(ui_page *p, const wizard *w, const sd_report *r, const char
 		         _("3. Make a new sync file and check it with syncdoctor before taking it "
 		           "to the other computers."));
 		page_gap(p);
-		const char *mode = advised_mode(r, true);
+		const char *mode = advised_mode(r);
 		if (!mode) {
 			add_refused(p);
 			return;
