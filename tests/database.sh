@@ -135,6 +135,18 @@ check "... leaving nothing out" grep -q "^  Nothing is left out\.$" "$TMP/out"
 is "... its file healthy" "$(j "$TMP/u6.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
 mapeo "rebuilt from a folder with a damaged bitfield" "$TMP/u6.mapeodata" "$KA" 24 30
 
+# one byte of feed 1's last signature damaged: found again, and a plain
+# rebuild writes the device's signature back (feed-signature-mended)
+"$MKDB" --own --key "$KA" "$D/good-project-A.mapeodata" "$TMP/u7" || fail "mkdb"
+sz=$(stat -c %s "$TMP/u7/kappa.db/1/signatures")
+printf 'Q' | dd of="$TMP/u7/kappa.db/1/signatures" bs=1 seek=$((sz - 30)) conv=notrunc 2>/dev/null
+status "a byte of a signature" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/u7"
+is "... found again: every block verifies, a plain rebuild keeps everything" "$(jq -r '[([.findings[] | select(.severity != "info" and .step == "corruption") | .code] | unique | join(",")), (.feeds | map(.verified) | join(",")), .repair.command] | join(" | ")' "$TMP/out")" \
+	"feed-signature-mended | 20,7 | syncdoctor rebuild --database DIR -o OUT"
+status "... rebuilt" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u7" -o "$TMP/u7.mapeodata"
+is "... its file healthy" "$(j "$TMP/u7.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
+mapeo "a folder's signature written back" "$TMP/u7.mapeodata" "$KA" 24 30
+
 # both feeds' first entry damaged: what still verifies holds no
 # observation; the advice names --rescue (a salvage refuses), and the
 # rescue gives back the entries after them

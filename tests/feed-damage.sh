@@ -553,4 +553,41 @@ status "A-feed1-badkey: --salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvag
 check "A-feed1-badkey: --salvage leaves feed 1's blocks out" grep -q "feed 1 (1892c3d): 0 of 7 blocks" "$TMP/out"
 check "A-feed1-badkey: --salvage does not say nothing is left out" sh -c "! grep -q 'Nothing is left out' '$TMP/out'"
 
+# One byte of a feed's last signature damaged: the one value of that byte
+# with which the signature verifies is the device's own (Ed25519), so the
+# check finds it, and a rebuild writes it back byte for byte and keeps every
+# block. Feed 0 of project A was signed once, at its end (length 20), so
+# without it the whole feed was lost (only --rescue gave the entries back,
+# under a new key); feed 1 is signed at lengths 5 and 7, and a salvage kept
+# 5. Two damaged bytes are not searched for: as before.
+sigs_of() { tar -xOf "$1" osm-p2p-db.tar | tar -xOf - "$2/signatures"; }
+tar -xOf "$D/good-project-A.mapeodata" osm-p2p-db.tar | tar -xOf - 0/signatures >"$TMP/sigs0"
+tar -xOf "$D/good-project-A.mapeodata" osm-p2p-db.tar | tar -xOf - 1/signatures >"$TMP/sigs1"
+# 0/signatures' data begins at 561152 (1/signatures' at 593408): 32 bytes
+# of header, then 64 bytes a slot
+for c in "0 20 $((561152 + 32 + 19 * 64 + 10)) 11" "1 7 $((593408 + 32 + 6 * 64 + 63)) 64"; do
+	set -- $c
+	feed=$1 len=$2 at=$3 byte=$4
+	f="$TMP/sigbyte$feed.mapeodata"
+	cp "$D/good-project-A.mapeodata" "$f"
+	printf 'Q' | dd of="$f" bs=1 seek="$at" conv=notrunc 2>/dev/null
+	is "feed $feed, a byte of its last signature: found again" \
+		"$(json "$f" "[([.findings[] | select(.severity != \"info\" and .step == \"corruption\") | .code] | unique | join(\",\")), (.feeds | map(.verified) | join(\",\")), .repair.rebuild_whole] | map(tostring) | join(\" \")")" \
+		"feed-signature-mended 20,7 true"
+	check "... the finding names the slot and the byte" sh -c "'$SYNCDOCTOR' --no-journal check --no-config --no-environment --format json '$f' | jq -r '.findings[] | select(.code == \"feed-signature-mended\") | .message' | grep -q 'the signature for length $len has one damaged byte (byte $byte of its 64)'"
+	status "... a plain rebuild" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/sigbyte$feed.out.mapeodata"
+	check "... it says so" grep -q "feed $feed: its signature for length $len had one damaged byte; it is written back as the device made it" "$TMP/out"
+	check "... leaving nothing out" grep -q "^  Nothing is left out\.$" "$TMP/out"
+	sigs_of "$TMP/sigbyte$feed.out.mapeodata" "$feed" >"$TMP/sigs.out"
+	check "... its signatures byte for byte the device's" cmp -s "$TMP/sigs.out" "$TMP/sigs$feed"
+	is "... the rebuilt file" "$(json "$TMP/sigbyte$feed.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7"
+	mapeo "a byte of feed $feed's last signature, written back" "$TMP/sigbyte$feed.out.mapeodata" "$KA" 24 30
+done
+f="$TMP/sigbytes2.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+printf 'Q' | dd of="$f" bs=1 seek=$((561152 + 32 + 19 * 64 + 10)) conv=notrunc 2>/dev/null
+printf 'Q' | dd of="$f" bs=1 seek=$((561152 + 32 + 19 * 64 + 40)) conv=notrunc 2>/dev/null
+is "two bytes of feed 0's only signature: not searched for, feed 0 unverified" \
+	"$(json "$f" '[([.findings[] | select(.code == "feed-signature-mended")] | length), ([.findings[] | select(.code == "feed-signature-invalid" and .feed == 0)] | length), (.feeds | map(.verified) | join(","))] | map(tostring) | join(" ")')" "0 1 0,7"
+
 done_testing

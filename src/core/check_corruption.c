@@ -450,6 +450,7 @@ static sd_status verify_one(syncfile *sf, const sf_feed *fd, report_feed *rf, fi
 		kl = 32;
 	}
 	src.key = key, src.key_len = kl;
+	src.mends_used = &sf->sig_mends;
 	feed_ctx tc, sc;
 	tree_and_signatures(sf, fd, &src, &tc, &sc);
 	src.bitfield = bf, src.bitfield_len = bl, src.has_bitfield = bf != NULL;
@@ -473,6 +474,9 @@ static sd_status verify_one(syncfile *sf, const sf_feed *fd, report_feed *rf, fi
 	rf->verified = res.verified;
 	rf->intact = res.intact;
 	rf->signed_len = res.signed_len;
+	rf->sig_mended = res.sig_mended;
+	rf->mend_at = res.mend_at;
+	rf->mend_val = res.mend_val;
 	return SD_OK;
 }
 

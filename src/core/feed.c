@@ -36,6 +36,9 @@ static size_t page_records = 256;
 
 void feed_set_page_records(size_t n) { page_records = n ? n : 256; }
 
+static bool mending = true; /* mend_signature() */
+void feed_set_mending(bool on) { mending = on; }
+
 /* A tree or signatures file: in memory, or read through a callback into a
  * few cached pages of records. A read failure is kept (the first one) and
  * the record reads as absent; feed_verify returns it. */
@@ -53,6 +56,12 @@ typedef struct rfile {
 	bool dirty[RF_SLOTS];
 	sd_status st;
 	sd_error err;
+	/* a signatures file: record mend_rec reads with byte mend_at set to
+	 * mend_val (mend_signature()); the file itself is never written */
+	bool mended;
+	unsigned mend_at;
+	uint8_t mend_val;
+	uint64_t mend_rec;
 } rfile;
 
 static void rf_init(rfile *f, bool present, const uint8_t *mem, uint64_t len, feed_read_fn read,
@@ -106,7 +115,7 @@ static bool rf_write_back(rfile *f, int s)
 }
 
 /* Record i (rec bytes) into out; false when beyond the file or unreadable. */
-static bool rf_get(rfile *f, uint64_t i, uint8_t *out)
+static bool rf_get_stored(rfile *f, uint64_t i, uint8_t *out)
 {
 	if (i >= f->n_rec)
 		return false;
@@ -129,6 +138,16 @@ static bool rf_get(rfile *f, uint64_t i, uint8_t *out)
 		f->page_no[s] = no + 1;
 	}
 	memcpy(out, f->page[s] + (i - no * page_records) * f->rec, f->rec);
+	return true;
+}
+
+/* Record i into out, the mended byte in place; false when absent. */
+static bool rf_get(rfile *f, uint64_t i, uint8_t *out)
+{
+	if (!rf_get_stored(f, i, out))
+		return false;
+	if (f->mended && i == f->mend_rec)
+		out[f->mend_at] = f->mend_val;
 	return true;
 }
 
@@ -833,6 +852,53 @@ static int sig_valid(verifier *v, uint64_t s, const uint8_t *sig)
 	return stored || patched ? 0 : -1;
 }
 
+/* Every block is present, hashes, and sits under intact tree nodes. */
+static bool all_intact(const verifier *v)
+{
+	for (uint64_t k = 0; k < v->len; k++)
+		if (!ok_get(v, k))
+			return false;
+	return true;
+}
+
+/* The signature for the feed's whole length does not verify, and none
+ * later does: with one byte of it damaged (a flipped or rewritten byte),
+ * the one value of that byte with which it verifies over the stored tree
+ * is the signature the device made (Ed25519: no other verifies), so the
+ * feed keeps every block where otherwise nothing past its last good
+ * signature would (a feed signed only at its end, as Mapeo's batches are,
+ * would lose all of it). Tried only where every block is intact under the
+ * tree, so the tree hash is the one the device signed; at most 64 x 255
+ * verifications, within the check's budget (feed_source.mends_used). */
+static void mend_signature(verifier *v, const sd_progress *prog)
+{
+	uint8_t sig[HC_SIG], th[32];
+	uint64_t s = v->len - 1;
+	if (!v->len || !v->key_ok || !mending || !v->src->mends_used ||
+	    *v->src->mends_used >= FEED_MENDS || v->res->signed_len >= (int64_t)v->len ||
+	    v->patched.n || !rf_get(&v->sigs, s, sig) || sig_blank(sig) || !all_intact(v) ||
+	    !tree_hash_over(&v->tree, &v->memo, NULL, v->len, UINT64_MAX, NULL, th))
+		return;
+	(*v->src->mends_used)++;
+	for (unsigned at = 0; at < HC_SIG; at++) {
+		uint8_t was = sig[at];
+		for (unsigned x = 0; x < 256; x++) {
+			if (x % 64 == 0 && sd_progress_cancelled(prog))
+				return;
+			sig[at] = (uint8_t)x;
+			if (x == was || crypto_sign_verify_detached(sig, th, 32, v->src->key) != 0)
+				continue;
+			v->sigs.mended = v->res->sig_mended = true;
+			v->sigs.mend_rec = s;
+			v->sigs.mend_at = v->res->mend_at = at;
+			v->sigs.mend_val = v->res->mend_val = (uint8_t)x;
+			v->res->signed_len = (int64_t)v->len;
+			return;
+		}
+		sig[at] = was;
+	}
+}
+
 /* Signatures: a valid one at length s vouches for the roots of s. */
 static void verify_signatures(verifier *v, const sd_progress *prog)
 {
@@ -852,11 +918,23 @@ static void verify_signatures(verifier *v, const sd_progress *prog)
 		else if (valid == 0 && n_bad < MAX_REPORTED)
 			bad[n_bad++] = s;
 	}
+	mend_signature(v, prog);
+	if (v->res->sig_mended)
+		feed_finding(v->fl, FND_FEED_SIGNATURE_MENDED, v->index, v->dir, "signatures",
+		             (int64_t)(v->len - 1),
+		             _("feed %d: the signature for length %llu has one damaged byte (byte "
+		               "%u of its 64): with the one value that makes it verify with the "
+		               "feed's key it is the device's own signature again, so a rebuild "
+		               "writes it back and keeps every block; as it is stored, Mapeo will "
+		               "stop with 'Remote signature could not be verified'"),
+		             v->index, (unsigned long long)v->len, v->res->mend_at + 1);
 	/* Mapeo proves the blocks it receives with the sender's latest
 	 * signature (seen: a file with a bad slot under a good later one
 	 * syncs whole in tests/interop), so only a bad signature past the last
 	 * good one stops a sync (doc/formats.md §4). */
 	for (unsigned i = 0; i < n_bad; i++) {
+		if (v->res->sig_mended && bad[i] == v->len - 1)
+			continue; /* said above */
 		if ((int64_t)(bad[i] + 1) < v->res->signed_len) {
 			finding *f = fnd_add_sev(
 			    v->fl, FND_FEED_SIGNATURE_INVALID, SEV_WARNING,

@@ -46,7 +46,18 @@ typedef struct feed_source {
 	/* Read len bytes at offset off of the data file. */
 	feed_read_fn read_data;
 	void *ctx;
+	/* The searches for a signature with one damaged byte this check made
+	 * so far (feed_result.sig_mended), at most FEED_MENDS; NULL: none. */
+	unsigned *mends_used;
 } feed_source;
+
+/* Searches for a signature with one damaged byte in one check: each tries
+ * up to 64 x 255 signatures (about a second), so a file of many such
+ * feeds stays quick. */
+#define FEED_MENDS 4
+
+/* Fuzzing only: no such search (a second an input). */
+void feed_set_mending(bool on);
 
 typedef struct feed_result {
 	char key_hex[KEYS_HEX_SIZE]; /* "" when the key is unreadable */
@@ -62,6 +73,13 @@ typedef struct feed_result {
 	                       signature at length n or more through intact tree nodes */
 	int64_t signed_len; /* highest length with a valid signature; -1 none */
 	uint64_t first_bad; /* first block that does not verify (== length when all do) */
+	/* The signature for the whole length had one damaged byte, and this
+	 * value of it verifies: the device's own signature, which a rebuild
+	 * writes again (byte mend_at of slot length - 1 set to mend_val).
+	 * signed_len and verified count it. */
+	bool sig_mended;
+	unsigned mend_at;
+	uint8_t mend_val;
 } feed_result;
 
 /* Called for each present block in order; hash_ok tells whether its data

@@ -162,6 +162,11 @@ FND(FEED_SIGNATURE_INVALID, "feed-signature-invalid", STEP_CORRUPTION, SEV_ERROR
     N_("a signature does not verify with the feed's key"),
     N_("A bad signature past the feed's last good one makes Mapeo give up the whole sync. "
        "A rebuild clears bad signatures; a salvage rebuild keeps what still verifies."))
+FND(FEED_SIGNATURE_MENDED, "feed-signature-mended", STEP_CORRUPTION, SEV_ERROR,
+    N_("the signature for a feed's whole length has one damaged byte, and the one value of "
+       "it with which it verifies was found: the device's own signature"),
+    N_("Mapeo refuses the signature as it is stored and gives up the whole sync. A rebuild "
+       "writes the device's signature back and keeps every block."))
 FND(FEED_UNSIGNED, "feed-unsigned", STEP_CORRUPTION, SEV_WARNING,
     N_("no valid signature covers the feed's last blocks"),
     N_("Mapeo cannot accept the unsigned blocks. A salvage rebuild cuts them."))

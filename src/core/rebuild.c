@@ -1708,7 +1708,9 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
 	/* what the copy taken still has wrong, written again as for any feed
 	 * (an earlier bitfield with a stray bit was copied as it was: found
 	 * by fuzz_rebuild) */
-	plan_mends(pf, rf->index, fnd_has(&found, FND_FEED_SIGNATURE_INVALID),
+	plan_mends(pf, rf->index,
+	           fnd_has(&found, FND_FEED_SIGNATURE_INVALID) ||
+	               fnd_has(&found, FND_FEED_SIGNATURE_MENDED),
 	           fnd_has(&found, FND_FEED_BITFIELD_DAMAGED),
 	           fnd_has(&found, FND_FEED_HEADER_INVALID));
 	fnd_free(&found);
@@ -1827,6 +1829,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	}
 	pf->rescue_limit = rf->length;
 	pf->from = rf->index;
+	pf->sig_mended = rf->sig_mended, pf->mend_at = rf->mend_at, pf->mend_val = rf->mend_val;
 	snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
 	pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
 	pf->verifies = !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
@@ -1880,11 +1883,17 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	bool bad_sigs = pf->salvaged && sv.ok && sv.bad_sigs;
 	if (!pf->earlier_copy)
 		plan_mends(pf, pf->from,
-		           bad_sigs || feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index),
+		           bad_sigs || rf->sig_mended ||
+		               feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index),
 		           feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index),
 		           feed_has(r, FND_FEED_HEADER_INVALID, rf->index));
 	else if (bad_sigs && !pf->clear_bad_sigs)
 		plan_mends(pf, pf->from, true, false, false);
+	if (pf->sig_mended)
+		add_line(&pf->changes, &pf->n_changes,
+		         xasprintf(_("feed %d: its signature for length %llu had one damaged byte; "
+		                     "it is written back as the device made it"),
+		                   pf->from, (unsigned long long)pf->length));
 	if (key_file_damaged(sf, fd, pf->key_hex))
 		/* its key proved by its signature (the check found it) */
 		add_line(&pf->changes, &pf->n_changes,
@@ -3015,7 +3024,17 @@ typedef struct feed_out {
 	uint64_t sigs_size;             /* as written */
 	bool clear_bad;                 /* slots that do not verify over base are zeros */
 	uint8_t key[32];
+	bool mend;         /* the byte at mend_off of the signatures is written as */
+	uint64_t mend_off; /* mend_val (rebuild_feed.sig_mended) */
+	uint8_t mend_val;
 } feed_out;
+
+/* The mended byte into buf, n bytes of the signatures from offset at. */
+static void sigs_mend(const feed_out *o, uint64_t at, uint8_t *buf, size_t n)
+{
+	if (o->mend && o->mend_off >= at && o->mend_off < at + n)
+		buf[o->mend_off - at] = o->mend_val;
+}
 
 static void feed_out_free(feed_out *o)
 {
@@ -3082,6 +3101,7 @@ static sd_status read_sigs_out(void *ctx, uint64_t off, void *buf, size_t len, s
 		return err->status;
 	for (uint64_t i = off; i < off + len && i < HC_HEADER; i++)
 		b[i - off] = o->sigs_head[i];
+	sigs_mend(o, off, b, n);
 	if (!o->clear_bad || !o->base)
 		return SD_OK; /* (no tree to try them over: the read-back says so) */
 	/* every whole slot the range touches (a slot cut by the range is read
@@ -3100,6 +3120,7 @@ static sd_status read_sigs_out(void *ctx, uint64_t off, void *buf, size_t len, s
 			if (sn && sf_read(o->sf, o->sigs_off + at, slot,
 			                  sn < HC_SIG ? (size_t)sn : HC_SIG, err) != SD_OK)
 				return err->status;
+			sigs_mend(o, at, slot, HC_SIG);
 		}
 		if (sig_blank(slot) || (feed_records_tree_hash(o->base, k + 1, th) &&
 		                        crypto_sign_verify_detached(slot, th, 32, o->key) == 0))
@@ -3256,6 +3277,11 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	o->clear_bad = clear;
 	if (clear)
 		memcpy(o->key, key, 32);
+	if (pf->sig_mended && pf->length) {
+		o->mend = true;
+		o->mend_off = HC_HEADER + (pf->length - 1) * HC_SIG + pf->mend_at;
+		o->mend_val = pf->mend_val;
+	}
 	if (cut_both) {
 		/* the repaired tree when damaged nodes were rebuilt, cut to
 		 * the planned length; a bitfield with a damaged header is

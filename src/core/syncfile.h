@@ -194,6 +194,8 @@ typedef struct syncfile {
 	size_t n_other_dbs;
 	unsigned copy_scans; /* feeds whose earlier copies were looked for (bounded:
 	                        check_earlier_copy(), diagnosis.h) */
+	unsigned sig_mends;  /* signatures with one damaged byte searched for
+	                        (feed_source.mends_used, FEED_MENDS) */
 	sf_hints hints;
 	/* How its ranges are read and what kind of source it is (source.h):
 	 * sf_open() fills it for a sync file, db_open() for a folder. */

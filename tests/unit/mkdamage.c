@@ -323,8 +323,12 @@ static int rebuild_damage(const char *what, syncfile *sf, const char *path, int 
 		return 0;
 	}
 	if (!strcmp(what, "sig") && argc == 5) {
+		/* two bytes: a signature with one damaged byte is found again
+		 * (feed-signature-mended) */
 		const sf_feed *fd = feed_of(sf, atoi(argv[3]));
-		dmg_flip(path, fd->signatures.off + 32 + 64 * strtoull(argv[4], NULL, 10) + 5);
+		uint64_t at = fd->signatures.off + 32 + 64 * strtoull(argv[4], NULL, 10);
+		dmg_flip(path, at + 5);
+		dmg_flip(path, at + 40);
 		return 0;
 	}
 	if (!strcmp(what, "header") && argc == 4) {

@@ -247,12 +247,38 @@ START_TEST(a_flipped_tree_node_is_found)
 }
 END_TEST
 
+/* One byte of the last signature damaged: the one value that verifies is
+ * found, the feed is verified whole, and the finding names the slot. */
+START_TEST(a_signature_with_one_damaged_byte_is_mended)
+{
+	char *p = dmg_copy("good-project-A.mapeodata");
+	feed_loc l = locate(p, 1);
+	uint64_t slots = (l.sigs_size - 32) / 64;
+	dmg_flip(p, l.sigs + 32 + 64 * (slots - 1) + 7);
+	sd_report *r = dmg_check(p);
+	const finding *f = find_at(r, "feed-signature-mended", 1, (int64_t)(slots - 1));
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->inner, "1/signatures");
+	ck_assert_int_eq(f->severity, SEV_ERROR);
+	ck_assert_ptr_nonnull(strstr(f->message, "(byte 8 of its 64)"));
+	ck_assert_ptr_null(find_at(r, "feed-signature-invalid", 1, (int64_t)(slots - 1)));
+	ck_assert_ptr_null(find_at(r, "feed-unsigned", 1, -2));
+	ck_assert_uint_eq(r->feeds[1].verified, slots);
+	ck_assert(r->feeds[1].sig_mended);
+	ck_assert_uint_eq(r->feeds[1].mend_at, 7);
+	report_free(r);
+	dmg_done(p);
+}
+END_TEST
+
+/* Two bytes of it damaged: not searched for, a bad signature. */
 START_TEST(a_flipped_signature_is_found)
 {
 	char *p = dmg_copy("good-project-A.mapeodata");
 	feed_loc l = locate(p, 1);
 	uint64_t slots = (l.sigs_size - 32) / 64;
 	dmg_flip(p, l.sigs + 32 + 64 * (slots - 1) + 7);
+	dmg_flip(p, l.sigs + 32 + 64 * (slots - 1) + 39);
 	sd_report *r = dmg_check(p);
 	const finding *f = find_at(r, "feed-signature-invalid", 1, (int64_t)(slots - 1));
 	ck_assert_ptr_nonnull(f);
@@ -637,6 +663,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_flipped_data_byte_names_its_block);
 	tcase_add_test(tc, a_flipped_tree_node_is_found);
 	tcase_add_test(tc, a_damaged_block_names_its_observation);
+	tcase_add_test(tc, a_signature_with_one_damaged_byte_is_mended);
 	tcase_add_test(tc, a_flipped_signature_is_found);
 	tcase_add_test(tc, a_bad_signature_under_a_good_one_is_a_warning);
 	tcase_add_test(tc, a_cleared_bitfield_bit_over_intact_data_is_bitfield_damage);
