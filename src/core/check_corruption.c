@@ -474,9 +474,7 @@ static sd_status verify_one(syncfile *sf, const sf_feed *fd, report_feed *rf, fi
 	rf->verified = res.verified;
 	rf->intact = res.intact;
 	rf->signed_len = res.signed_len;
-	rf->sig_mended = res.sig_mended;
-	rf->mend_at = res.mend_at;
-	rf->mend_val = res.mend_val;
+	rf->sig_mend = res.sig_mend;
 	return SD_OK;
 }
 

@@ -56,11 +56,9 @@ typedef struct rfile {
 	bool dirty[RF_SLOTS];
 	sd_status st;
 	sd_error err;
-	/* a signatures file: record mend_rec reads with byte mend_at set to
-	 * mend_val (mend_signature()); the file itself is never written */
-	bool mended;
-	unsigned mend_at;
-	uint8_t mend_val;
+	/* a signatures file: record mend_rec reads with the mended byte
+	 * (mend_signature()); the file itself is never written */
+	feed_sig_mend mend;
 	uint64_t mend_rec;
 } rfile;
 
@@ -146,8 +144,8 @@ static bool rf_get(rfile *f, uint64_t i, uint8_t *out)
 {
 	if (!rf_get_stored(f, i, out))
 		return false;
-	if (f->mended && i == f->mend_rec)
-		out[f->mend_at] = f->mend_val;
+	if (f->mend.on && i == f->mend_rec)
+		out[f->mend.at] = f->mend.val;
 	return true;
 }
 
@@ -888,10 +886,9 @@ static void mend_signature(verifier *v, const sd_progress *prog)
 			sig[at] = (uint8_t)x;
 			if (x == was || crypto_sign_verify_detached(sig, th, 32, v->src->key) != 0)
 				continue;
-			v->sigs.mended = v->res->sig_mended = true;
+			v->res->sig_mend = (feed_sig_mend){.on = true, .at = at, .val = (uint8_t)x};
+			v->sigs.mend = v->res->sig_mend;
 			v->sigs.mend_rec = s;
-			v->sigs.mend_at = v->res->mend_at = at;
-			v->sigs.mend_val = v->res->mend_val = (uint8_t)x;
 			v->res->signed_len = (int64_t)v->len;
 			return;
 		}
@@ -919,7 +916,7 @@ static void verify_signatures(verifier *v, const sd_progress *prog)
 			bad[n_bad++] = s;
 	}
 	mend_signature(v, prog);
-	if (v->res->sig_mended)
+	if (v->res->sig_mend.on)
 		feed_finding(v->fl, FND_FEED_SIGNATURE_MENDED, v->index, v->dir, "signatures",
 		             (int64_t)(v->len - 1),
 		             _("feed %d: the signature for length %llu has one damaged byte (byte "
@@ -927,13 +924,13 @@ static void verify_signatures(verifier *v, const sd_progress *prog)
 		               "feed's key it is the device's own signature again, so a rebuild "
 		               "writes it back and keeps every block; as it is stored, Mapeo will "
 		               "stop with 'Remote signature could not be verified'"),
-		             v->index, (unsigned long long)v->len, v->res->mend_at + 1);
+		             v->index, (unsigned long long)v->len, v->res->sig_mend.at + 1);
 	/* Mapeo proves the blocks it receives with the sender's latest
 	 * signature (seen: a file with a bad slot under a good later one
 	 * syncs whole in tests/interop), so only a bad signature past the last
 	 * good one stops a sync (doc/formats.md §4). */
 	for (unsigned i = 0; i < n_bad; i++) {
-		if (v->res->sig_mended && bad[i] == v->len - 1)
+		if (v->res->sig_mend.on && bad[i] == v->len - 1)
 			continue; /* said above */
 		if ((int64_t)(bad[i] + 1) < v->res->signed_len) {
 			finding *f = fnd_add_sev(

@@ -47,9 +47,18 @@ typedef struct feed_source {
 	feed_read_fn read_data;
 	void *ctx;
 	/* The searches for a signature with one damaged byte this check made
-	 * so far (feed_result.sig_mended), at most FEED_MENDS; NULL: none. */
+	 * so far (feed_result.sig_mend), at most FEED_MENDS; NULL: none. */
 	unsigned *mends_used;
 } feed_source;
+
+/* The signature for a feed's whole length with one damaged byte, found
+ * again (mend_signature() in feed.c): byte `at` of slot length - 1 reads
+ * `val`. Copied as it is into the report and the rebuild's plan. */
+typedef struct feed_sig_mend {
+	bool on;
+	unsigned at;
+	uint8_t val;
+} feed_sig_mend;
 
 /* Searches for a signature with one damaged byte in one check: each tries
  * up to 64 x 255 signatures (about a second), so a file of many such
@@ -75,11 +84,8 @@ typedef struct feed_result {
 	uint64_t first_bad; /* first block that does not verify (== length when all do) */
 	/* The signature for the whole length had one damaged byte, and this
 	 * value of it verifies: the device's own signature, which a rebuild
-	 * writes again (byte mend_at of slot length - 1 set to mend_val).
-	 * signed_len and verified count it. */
-	bool sig_mended;
-	unsigned mend_at;
-	uint8_t mend_val;
+	 * writes again. signed_len and verified count it. */
+	feed_sig_mend sig_mend;
 } feed_result;
 
 /* Called for each present block in order; hash_ok tells whether its data

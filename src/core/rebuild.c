@@ -1708,9 +1708,7 @@ static bool take_earlier_copy(rebuild_feed *pf, syncfile *sf, const sf_feed *fd,
 	/* what the copy taken still has wrong, written again as for any feed
 	 * (an earlier bitfield with a stray bit was copied as it was: found
 	 * by fuzz_rebuild) */
-	plan_mends(pf, rf->index,
-	           fnd_has(&found, FND_FEED_SIGNATURE_INVALID) ||
-	               fnd_has(&found, FND_FEED_SIGNATURE_MENDED),
+	plan_mends(pf, rf->index, fnd_has(&found, FND_FEED_SIGNATURE_INVALID),
 	           fnd_has(&found, FND_FEED_BITFIELD_DAMAGED),
 	           fnd_has(&found, FND_FEED_HEADER_INVALID));
 	fnd_free(&found);
@@ -1829,7 +1827,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	}
 	pf->rescue_limit = rf->length;
 	pf->from = rf->index;
-	pf->sig_mended = rf->sig_mended, pf->mend_at = rf->mend_at, pf->mend_val = rf->mend_val;
+	pf->sig_mend = rf->sig_mend;
 	snprintf(pf->key_hex, sizeof pf->key_hex, "%s", rf->key_hex);
 	pf->windows_twin = fd->backslash && i > 0 && sf->feeds[i - 1].index == fd->index;
 	pf->verifies = !rf->checked || (rf->verified == rf->length && rf->present == rf->length &&
@@ -1883,13 +1881,12 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	bool bad_sigs = pf->salvaged && sv.ok && sv.bad_sigs;
 	if (!pf->earlier_copy)
 		plan_mends(pf, pf->from,
-		           bad_sigs || rf->sig_mended ||
-		               feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index),
+		           bad_sigs || feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index),
 		           feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index),
 		           feed_has(r, FND_FEED_HEADER_INVALID, rf->index));
 	else if (bad_sigs && !pf->clear_bad_sigs)
 		plan_mends(pf, pf->from, true, false, false);
-	if (pf->sig_mended)
+	if (pf->sig_mend.on)
 		add_line(&pf->changes, &pf->n_changes,
 		         xasprintf(_("feed %d: its signature for length %llu had one damaged byte; "
 		                     "it is written back as the device made it"),
@@ -3024,16 +3021,15 @@ typedef struct feed_out {
 	uint64_t sigs_size;             /* as written */
 	bool clear_bad;                 /* slots that do not verify over base are zeros */
 	uint8_t key[32];
-	bool mend;         /* the byte at mend_off of the signatures is written as */
-	uint64_t mend_off; /* mend_val (rebuild_feed.sig_mended) */
-	uint8_t mend_val;
+	uint64_t mend_off; /* where pf->sig_mend's byte lies in the signatures */
+	feed_sig_mend mend;
 } feed_out;
 
 /* The mended byte into buf, n bytes of the signatures from offset at. */
 static void sigs_mend(const feed_out *o, uint64_t at, uint8_t *buf, size_t n)
 {
-	if (o->mend && o->mend_off >= at && o->mend_off < at + n)
-		buf[o->mend_off - at] = o->mend_val;
+	if (o->mend.on && o->mend_off >= at && o->mend_off < at + n)
+		buf[o->mend_off - at] = o->mend.val;
 }
 
 static void feed_out_free(feed_out *o)
@@ -3220,7 +3216,8 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	    pf->salvaged || pf->rewrite_bitfield || !hc_header_ok(bf, bl, HC_TYPE_BITFIELD, 0, "");
 	out[4].sf = sf, out[4].off = fd->data.off;
 	out[4].size = pf->keep ? pf->data_bytes : 0;
-	if (bf && !cut && !pf->clear_bad_sigs && fd->tree.present && fd->signatures.present) {
+	if (bf && !cut && !pf->clear_bad_sigs && !pf->sig_mend.on && fd->tree.present &&
+	    fd->signatures.present) {
 		out[0].buf = key, out[0].size = kl;
 		copy_as_is(&out[1], sf, &fd->tree, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
 		copy_as_is(&out[2], sf, &fd->signatures, HC_TYPE_SIGNATURES, HC_SIG,
@@ -3254,7 +3251,7 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	if (has_tree && !cut_both)
 		copy_as_is(&out[1], sf, &fd->tree, HC_TYPE_TREE, HC_NODE, HC_ALGO_TREE);
 	out[3].buf = bf, out[3].size = bl;
-	if (!cut_both && !clear) {
+	if (!cut_both && !clear && !pf->sig_mend.on) {
 		if (has_sigs)
 			copy_as_is(&out[2], sf, &fd->signatures, HC_TYPE_SIGNATURES, HC_SIG,
 			           HC_ALGO_SIGNATURES);
@@ -3277,10 +3274,9 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	o->clear_bad = clear;
 	if (clear)
 		memcpy(o->key, key, 32);
-	if (pf->sig_mended && pf->length) {
-		o->mend = true;
-		o->mend_off = HC_HEADER + (pf->length - 1) * HC_SIG + pf->mend_at;
-		o->mend_val = pf->mend_val;
+	if (pf->sig_mend.on && pf->length) {
+		o->mend = pf->sig_mend;
+		o->mend_off = HC_HEADER + (pf->length - 1) * HC_SIG + pf->sig_mend.at;
 	}
 	if (cut_both) {
 		/* the repaired tree when damaged nodes were rebuilt, cut to

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "feed.h"
 #include "keys.h"
 #include "finding.h"
 #include "progress.h"
@@ -64,9 +65,7 @@ typedef struct rebuild_feed {
 	                            check's block boundaries (and entry-not-json) do not apply */
 	bool rewrite_bitfield;   /* a damaged bitfield or header hid intact data: write it again */
 	bool clear_bad_sigs;     /* a signature slot does not verify: clear it in the copy */
-	bool sig_mended;         /* its last signature had one damaged byte, found again: */
-	unsigned mend_at;        /* ... byte mend_at of slot length - 1 is written */
-	uint8_t mend_val;        /* ... as mend_val (report_feed) */
+	feed_sig_mend sig_mend;  /* its last signature's damaged byte: written as found */
 	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */
 	bool rescue;             /* the new feed of --rescue (no source) */
 	bool earlier_copy;       /* the database holds its files more than once and the last

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "feed.h"
 #include "finding.h"
 #include "keys.h"
 #include "strbuf.h"
@@ -39,13 +40,9 @@ typedef struct report_feed {
 	uint64_t intact;             /* blocks whose data and tree nodes are intact */
 	uint64_t verified;           /* highest length whose blocks all hash and verify */
 	int64_t signed_len;          /* highest length covered by a valid signature; -1 none */
-	/* its last signature had one damaged byte, found again (feed.h's
-	 * feed_result: byte mend_at of slot length - 1 reads mend_val) */
-	bool sig_mended;
-	unsigned mend_at;
-	uint8_t mend_val;
-	bool own;     /* database folders: this computer's own feed */
-	bool checked; /* false in --quick mode */
+	feed_sig_mend sig_mend;      /* its last signature's one damaged byte, found */
+	bool own;                    /* database folders: this computer's own feed */
+	bool checked;                /* false in --quick mode */
 } report_feed;
 
 /* One current observation, compact: a file may hold hundreds of thousands. */

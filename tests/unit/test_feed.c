@@ -247,15 +247,25 @@ START_TEST(a_flipped_tree_node_is_found)
 }
 END_TEST
 
+/* The check of a copy p of project A with bytes at[0..n-1] of feed 1's
+ * last signature flipped; *slots: its signature slots. */
+static sd_report *check_last_signature_flipped(char *p, const unsigned *at, size_t n,
+                                               uint64_t *slots)
+{
+	feed_loc l = locate(p, 1);
+	*slots = (l.sigs_size - 32) / 64;
+	for (size_t i = 0; i < n; i++)
+		dmg_flip(p, l.sigs + 32 + 64 * (*slots - 1) + at[i]);
+	return dmg_check(p);
+}
+
 /* One byte of the last signature damaged: the one value that verifies is
  * found, the feed is verified whole, and the finding names the slot. */
 START_TEST(a_signature_with_one_damaged_byte_is_mended)
 {
 	char *p = dmg_copy("good-project-A.mapeodata");
-	feed_loc l = locate(p, 1);
-	uint64_t slots = (l.sigs_size - 32) / 64;
-	dmg_flip(p, l.sigs + 32 + 64 * (slots - 1) + 7);
-	sd_report *r = dmg_check(p);
+	uint64_t slots;
+	sd_report *r = check_last_signature_flipped(p, (const unsigned[]){7}, 1, &slots);
 	const finding *f = find_at(r, "feed-signature-mended", 1, (int64_t)(slots - 1));
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->inner, "1/signatures");
@@ -264,8 +274,8 @@ START_TEST(a_signature_with_one_damaged_byte_is_mended)
 	ck_assert_ptr_null(find_at(r, "feed-signature-invalid", 1, (int64_t)(slots - 1)));
 	ck_assert_ptr_null(find_at(r, "feed-unsigned", 1, -2));
 	ck_assert_uint_eq(r->feeds[1].verified, slots);
-	ck_assert(r->feeds[1].sig_mended);
-	ck_assert_uint_eq(r->feeds[1].mend_at, 7);
+	ck_assert(r->feeds[1].sig_mend.on);
+	ck_assert_uint_eq(r->feeds[1].sig_mend.at, 7);
 	report_free(r);
 	dmg_done(p);
 }
@@ -275,11 +285,8 @@ END_TEST
 START_TEST(a_flipped_signature_is_found)
 {
 	char *p = dmg_copy("good-project-A.mapeodata");
-	feed_loc l = locate(p, 1);
-	uint64_t slots = (l.sigs_size - 32) / 64;
-	dmg_flip(p, l.sigs + 32 + 64 * (slots - 1) + 7);
-	dmg_flip(p, l.sigs + 32 + 64 * (slots - 1) + 39);
-	sd_report *r = dmg_check(p);
+	uint64_t slots;
+	sd_report *r = check_last_signature_flipped(p, (const unsigned[]){7, 39}, 2, &slots);
 	const finding *f = find_at(r, "feed-signature-invalid", 1, (int64_t)(slots - 1));
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->inner, "1/signatures");
