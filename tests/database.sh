@@ -147,6 +147,70 @@ status "... rebuilt" 0 "$SYNCDOCTOR" rebuild --database "$TMP/u7" -o "$TMP/u7.ma
 is "... its file healthy" "$(j "$TMP/u7.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 24 30"
 mapeo "a folder's signature written back" "$TMP/u7.mapeodata" "$KA" 24 30
 
+# this computer's own feed (real userData, feed 0, its secret_key beside
+# it): its last signature damaged past one byte, zeroed or cut off. The
+# secret key signs the intact tree to the device's own signature again
+# (Ed25519 gives the same bytes), so every block is kept under the same key;
+# before, the blocks past its last good signature were lost
+# same_slot NAME FILE: FILE holds feed 0's last signature as the device made it
+same_slot() {
+	if python3 - "$2" "$U/kappa.db/0/signatures" <<'PY'
+import sys
+out = open(sys.argv[1], 'rb').read()
+sigs = open(sys.argv[2], 'rb').read()
+n = (len(sigs) - 32) // 64
+sys.exit(0 if n and sigs[32 + 64 * (n - 1):32 + 64 * n] in out else 1)
+PY
+	then ok "$1"; else fail "$1"; fi
+}
+sz=$(stat -c %s "$U/kappa.db/0/signatures")
+for how in zeroed bytes cut cut-many cut-mid gone; do
+	rm -rf "$TMP/own-$how"
+	cp -r "$U" "$TMP/own-$how"
+	chmod -R u+w "$TMP/own-$how"
+	sg=$TMP/own-$how/kappa.db/0/signatures
+	case $how in
+	zeroed) dd if=/dev/zero of="$sg" bs=1 seek=$((sz - 64)) count=64 conv=notrunc 2>/dev/null ;;
+	bytes) printf 'QQQQ' | dd of="$sg" bs=1 seek=$((sz - 40)) conv=notrunc 2>/dev/null ;;
+	cut) truncate -s $((sz - 20)) "$sg" ;;
+	cut-many) truncate -s $((32 + 64 * 5)) "$sg" ;;
+	cut-mid) truncate -s $((32 + 64 * 5 + 20)) "$sg" ;;
+	gone) rm "$sg" ;;
+	esac
+	codes=feed-signature-remade
+	[ "$how" = gone ] && codes=feed-header-invalid,$codes
+	before_own=$(state "$TMP/own-$how")
+	status "own feed, last signature $how" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/own-$how"
+	is "... made again with its secret key: every block verifies, a plain rebuild keeps everything" "$(jq -r '[([.findings[] | select(.severity != "info" and .step == "corruption") | .code] | unique | join(",")), (.feeds | map(.verified) | join(",")), .repair.command] | join(" | ")' "$TMP/out")" \
+		"$codes | 12,5 | syncdoctor rebuild --database DIR -o OUT"
+	no_secret "... the report" "$TMP/out" "$U/kappa.db/0/secret_key"
+	status "... rebuilt" 0 "$SYNCDOCTOR" rebuild --database "$TMP/own-$how" -o "$TMP/own-$how.mapeodata"
+	check "... leaving nothing out" grep -q "^  Nothing is left out\.$" "$TMP/out"
+	check "... and saying how the signature was made" grep -q "signed again with this computer's secret key" "$TMP/out"
+	is "... its file healthy" "$(j "$TMP/own-$how.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 17 12"
+	same_slot "... the device's own signature, byte for byte" "$TMP/own-$how.mapeodata"
+	no_secret "... the rebuilt file" "$TMP/own-$how.mapeodata" "$U/kappa.db/0/secret_key"
+	is "... the folder was never written" "$(state "$TMP/own-$how")" "$before_own"
+	mapeo "own feed's signature made again ($how)" "$TMP/own-$how.mapeodata" "$KA" 17 12
+done
+# never over damaged data: a block of the own feed damaged too, nothing is
+# signed (the salvage keeps what the device's signatures prove)
+cp -r "$TMP/own-zeroed" "$TMP/own-data"
+printf 'Z' | dd of="$TMP/own-data/kappa.db/0/data" bs=1 seek=100 conv=notrunc 2>/dev/null
+status "own feed, last signature and a block damaged" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/own-data"
+is "... nothing signed over the damaged block" "$(jq -r '[([.findings[] | select(.code == "feed-signature-remade")] | length), .feeds[0].verified] | map(tostring) | join(" ")' "$TMP/out")" "0 0"
+# a secret key that is not the feed's (mkdb --own writes random bytes), or
+# is not 64 bytes: nothing is signed, and the search for one byte stays
+cp -r "$TMP/own-zeroed" "$TMP/own-short"
+truncate -s 63 "$TMP/own-short/kappa.db/0/secret_key"
+status "own feed, a secret key cut short" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/own-short"
+is "... nothing signed" "$(jq -r '[([.findings[] | select(.code == "feed-signature-remade")] | length), (.feeds | map(.verified) | join(","))] | map(tostring) | join(" ")' "$TMP/out")" "0 11,5"
+"$MKDB" --own --key "$KA" "$D/good-project-A.mapeodata" "$TMP/own-alien" || fail "mkdb"
+sz0=$(stat -c %s "$TMP/own-alien/kappa.db/0/signatures")
+dd if=/dev/zero of="$TMP/own-alien/kappa.db/0/signatures" bs=1 seek=$((sz0 - 64)) count=64 conv=notrunc 2>/dev/null
+status "a secret key that is not the feed's" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/own-alien"
+is "... nothing signed" "$(jq -r '[([.findings[] | select(.code == "feed-signature-remade")] | length), .feeds[0].verified] | map(tostring) | join(" ")' "$TMP/out")" "0 0"
+
 # both feeds' first entry damaged: what still verifies holds no
 # observation; the advice names --rescue (a salvage refuses), and the
 # rescue gives back the entries after them

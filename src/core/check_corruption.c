@@ -431,6 +431,17 @@ static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out
 	return at >= 0;
 }
 
+typedef struct secret_ctx {
+	syncfile *sf;
+	const char *dir;
+} secret_ctx;
+
+static bool read_secret(void *ctx, uint8_t sk[64])
+{
+	const secret_ctx *c = ctx;
+	return c->sf->src.ops->secret_key(c->sf->src.ctx, c->dir, sk);
+}
+
 /* Verify the files fd names into rf (its key, lengths, what verifies);
  * findings to fl, blocks to model when there is one. proved: the key a
  * signature proved for a key file of the wrong length (prove_key()), or
@@ -451,6 +462,9 @@ static sd_status verify_one(syncfile *sf, const sf_feed *fd, report_feed *rf, fi
 	}
 	src.key = key, src.key_len = kl;
 	src.mends_used = &sf->sig_mends;
+	secret_ctx skc = {sf, fd->dir};
+	if (fd->has_secret_key && sf->src.ops && sf->src.ops->secret_key)
+		src.read_secret_key = read_secret, src.secret_ctx = &skc;
 	feed_ctx tc, sc;
 	tree_and_signatures(sf, fd, &src, &tc, &sc);
 	src.bitfield = bf, src.bitfield_len = bl, src.has_bitfield = bf != NULL;

@@ -5,10 +5,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "configuration.h"
 #include "feed.h"
@@ -38,6 +41,7 @@ typedef struct db_view {
 	int bad_feed; /* DB_COPY_UNPACKED_OVER_PACKED: the packed feed that does not
 	                 verify, or -1: the packed tar itself is damaged or cut, -2:
 	                 it could not be opened */
+	char *dbdir;  /* the folder of the feeds (list_feeds()) */
 	db_file *files;
 	size_t n, cap;
 	uint64_t end;
@@ -288,6 +292,7 @@ static void view_free(void *ctx)
 		free(v->files[i].path);
 	free(v->files);
 	free(v->root);
+	free(v->dbdir);
 	sdin_close(v->cur);
 	free(v);
 }
@@ -338,7 +343,31 @@ static sd_status view_check_unchanged(void *ctx, sd_error *err)
 	return SD_OK;
 }
 
-static const src_ops view_ops = {view_read, view_check_unchanged, view_free};
+/* A feed's secret key: read only when a check signs a damaged signature
+ * of this computer's own feed again (feed.h), into the caller's buffer,
+ * which wipes it; never kept, shown or written. Exactly 64 bytes, a
+ * regular file, no link followed below a temporary folder. */
+static bool view_secret_key(void *ctx, const char *feed_dir, uint8_t sk[64])
+{
+	const db_view *v = ctx;
+	if (!v->dbdir)
+		return false;
+	char *p = xasprintf("%s/%s/secret_key", v->dbdir, feed_dir);
+	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY;
+	int fd = v->root ? io_open_beneath(v->root, p, flags) : open(p, flags | O_CLOEXEC);
+	free(p);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 64 &&
+	          pread(fd, sk, 64, 0) == 64;
+	close(fd);
+	if (!ok)
+		sodium_memzero(sk, 64);
+	return ok;
+}
+
+static const src_ops view_ops = {view_read, view_check_unchanged, view_free, view_secret_key};
 
 /* Many files in one address space, its feeds before its photos. Secret
  * keys mark this computer's own feed; Desktop's database goes with the
@@ -365,6 +394,8 @@ static int cmp_feed(const void *a, const void *b)
 
 static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl)
 {
+	free(v->dbdir);
+	v->dbdir = xstrdup(dbdir);
 	DIR *d = v_opendir(v, dbdir);
 	if (!d)
 		return;
@@ -454,7 +485,8 @@ static void list_feeds(syncfile *sf, db_view *v, const char *dbdir, findings *fl
 				free(inner);
 			}
 		}
-		/* Only whether they exist: they are never opened. */
+		/* Only whether they exist: a secret key is opened only to sign
+		 * a damaged signature again (view_secret_key()). */
 		struct stat st;
 		char *p = xasprintf("%s/%s/secret_key", dbdir, fd->dir);
 		fd->has_secret_key = v_stat(v, p, &st);

@@ -56,8 +56,9 @@ typedef struct rfile {
 	bool dirty[RF_SLOTS];
 	sd_status st;
 	sd_error err;
-	/* a signatures file: record mend_rec reads with the mended byte
-	 * (mend_signature()); the file itself is never written */
+	/* a signatures file: record mend_rec reads as the signature found
+	 * or made again (mend_signature()), even past the file's end; the
+	 * file itself is never written */
 	feed_sig_mend mend;
 	uint64_t mend_rec;
 } rfile;
@@ -139,14 +140,14 @@ static bool rf_get_stored(rfile *f, uint64_t i, uint8_t *out)
 	return true;
 }
 
-/* Record i into out, the mended byte in place; false when absent. */
+/* Record i into out, a mended signature in its place; false when absent. */
 static bool rf_get(rfile *f, uint64_t i, uint8_t *out)
 {
-	if (!rf_get_stored(f, i, out))
-		return false;
-	if (f->mend.on && i == f->mend_rec)
-		out[f->mend.at] = f->mend.val;
-	return true;
+	if (f->mend.on && i == f->mend_rec) {
+		memcpy(out, f->mend.sig, sizeof f->mend.sig);
+		return true;
+	}
+	return rf_get_stored(f, i, out);
 }
 
 /* The header (HC_HEADER bytes, or fewer when the file is shorter) is valid. */
@@ -859,23 +860,59 @@ static bool all_intact(const verifier *v)
 	return true;
 }
 
+/* The signature for length len as the device made it, taken for slot
+ * len - 1 (the report, the rebuild's plan and every later read of it). */
+static void mend_take(verifier *v, const feed_sig_mend *m)
+{
+	v->res->sig_mend = *m;
+	v->sigs.mend = *m;
+	v->sigs.mend_rec = v->len - 1;
+	v->res->signed_len = (int64_t)v->len;
+}
+
+/* This computer's own feed: its secret key signs the tree hash th to the
+ * signature the device made for it (Ed25519 is deterministic: the same key
+ * and bytes give the same signature), whatever happened to the stored one
+ * (damaged, zeroed, cut off). Only with a secret key that is the feed's
+ * (its public half is the feed's key) and a signature that verifies. */
+static bool remake_signature(verifier *v, const uint8_t th[32])
+{
+	uint8_t sk[crypto_sign_SECRETKEYBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+	feed_sig_mend m = {.on = true, .remade = true};
+	bool ok = v->src->read_secret_key(v->src->secret_ctx, sk) &&
+	          crypto_sign_ed25519_sk_to_pk(pk, sk) == 0 &&
+	          sodium_memcmp(pk, v->src->key, sizeof pk) == 0 &&
+	          crypto_sign_detached(m.sig, NULL, th, 32, sk) == 0 &&
+	          crypto_sign_verify_detached(m.sig, th, 32, v->src->key) == 0;
+	sodium_memzero(sk, sizeof sk);
+	if (ok)
+		mend_take(v, &m);
+	return ok;
+}
+
 /* The signature for the feed's whole length does not verify, and none
- * later does: with one byte of it damaged (a flipped or rewritten byte),
- * the one value of that byte with which it verifies over the stored tree
- * is the signature the device made (Ed25519: no other verifies), so the
- * feed keeps every block where otherwise nothing past its last good
- * signature would (a feed signed only at its end, as Mapeo's batches are,
- * would lose all of it). Tried only where every block is intact under the
- * tree, so the tree hash is the one the device signed; at most 64 x 255
- * verifications, within the check's budget (feed_source.mends_used). */
+ * later does. Tried only where every block is intact under the stored
+ * tree, so the tree hash is the one the device signed. On this computer's
+ * own feed, its secret key makes the signature again (remake_signature()).
+ * Elsewhere, with one byte of it damaged (a flipped or rewritten byte), the
+ * one value of that byte with which it verifies is the signature the device
+ * made (Ed25519: no other verifies). Either way the feed keeps every block
+ * where otherwise nothing past its last good signature would (a feed signed
+ * only at its end, as Mapeo's batches are, would lose all of it). The
+ * search: at most 64 x 255 verifications, within the check's budget
+ * (feed_source.mends_used). */
 static void mend_signature(verifier *v, const sd_progress *prog)
 {
 	uint8_t sig[HC_SIG], th[32];
 	uint64_t s = v->len - 1;
-	if (!v->len || !v->key_ok || !mending || !v->src->mends_used ||
-	    *v->src->mends_used >= FEED_MENDS || v->res->signed_len >= (int64_t)v->len ||
-	    v->patched.n || !rf_get(&v->sigs, s, sig) || sig_blank(sig) || !all_intact(v) ||
+	if (!v->len || !v->key_ok || !mending || v->res->signed_len >= (int64_t)v->len ||
+	    v->patched.n || !all_intact(v) ||
 	    !tree_hash_over(&v->tree, &v->memo, NULL, v->len, UINT64_MAX, NULL, th))
+		return;
+	if (v->src->read_secret_key && remake_signature(v, th))
+		return;
+	if (!v->src->mends_used || *v->src->mends_used >= FEED_MENDS || !rf_get(&v->sigs, s, sig) ||
+	    sig_blank(sig))
 		return;
 	(*v->src->mends_used)++;
 	for (unsigned at = 0; at < HC_SIG; at++) {
@@ -886,10 +923,9 @@ static void mend_signature(verifier *v, const sd_progress *prog)
 			sig[at] = (uint8_t)x;
 			if (x == was || crypto_sign_verify_detached(sig, th, 32, v->src->key) != 0)
 				continue;
-			v->res->sig_mend = (feed_sig_mend){.on = true, .at = at, .val = (uint8_t)x};
-			v->sigs.mend = v->res->sig_mend;
-			v->sigs.mend_rec = s;
-			v->res->signed_len = (int64_t)v->len;
+			feed_sig_mend m = {.on = true, .at = at};
+			memcpy(m.sig, sig, HC_SIG);
+			mend_take(v, &m);
 			return;
 		}
 		sig[at] = was;
@@ -916,7 +952,16 @@ static void verify_signatures(verifier *v, const sd_progress *prog)
 			bad[n_bad++] = s;
 	}
 	mend_signature(v, prog);
-	if (v->res->sig_mend.on)
+	if (v->res->sig_mend.remade)
+		feed_finding(v->fl, FND_FEED_SIGNATURE_REMADE, v->index, v->dir, "signatures",
+		             (int64_t)(v->len - 1),
+		             _("feed %d: the signature for length %llu is damaged or missing; this "
+		               "computer holds the feed's secret key, and signed with it the "
+		               "intact tree gives the device's own signature again, byte for byte, "
+		               "so a rebuild writes it and keeps every block; as it is stored, "
+		               "Mapeo will stop with 'Remote signature could not be verified'"),
+		             v->index, (unsigned long long)v->len);
+	else if (v->res->sig_mend.on)
 		feed_finding(v->fl, FND_FEED_SIGNATURE_MENDED, v->index, v->dir, "signatures",
 		             (int64_t)(v->len - 1),
 		             _("feed %d: the signature for length %llu has one damaged byte (byte "
@@ -970,7 +1015,8 @@ static void verified_prefix(verifier *v)
 	res->first_bad = prefix;
 	for (uint64_t s = (uint64_t)(res->signed_len > 0 ? res->signed_len : 0); s > 0; s--) {
 		uint8_t sig[HC_SIG], th[32];
-		if (s - 1 >= v->sigs.n_rec || s > prefix || !rf_get(&v->sigs, s - 1, sig))
+		/* (rf_get: false past the file's end, but for a slot made again) */
+		if (s > prefix || !rf_get(&v->sigs, s - 1, sig))
 			continue;
 		if (!sig_blank(sig) && v->key_ok &&
 		    tree_hash_over(&v->tree, NULL, NULL, s, UINT64_MAX, NULL, th) &&

@@ -49,15 +49,26 @@ typedef struct feed_source {
 	/* The searches for a signature with one damaged byte this check made
 	 * so far (feed_result.sig_mend), at most FEED_MENDS; NULL: none. */
 	unsigned *mends_used;
+	/* This computer's own feed (a database folder): reads the feed's
+	 * secret key (libsodium's 64 bytes) into sk, false when it cannot
+	 * (no file, not 64 bytes). Asked only when the signature for the
+	 * feed's whole length does not verify; the caller's buffer is wiped
+	 * after one signature. NULL: no secret key (every sync file). */
+	bool (*read_secret_key)(void *ctx, uint8_t sk[64]);
+	void *secret_ctx;
 } feed_source;
 
-/* The signature for a feed's whole length with one damaged byte, found
- * again (mend_signature() in feed.c): byte `at` of slot length - 1 reads
- * `val`. Copied as it is into the report and the rebuild's plan. */
+/* The signature for a feed's whole length, as the device made it, where
+ * the stored one does not verify (mend_signature() in feed.c): either one
+ * damaged byte found again (byte `at` reads sig[at]), or, for this
+ * computer's own feed, made again with its secret key (remade: Ed25519
+ * signs the same tree hash to the same bytes). sig is slot length - 1.
+ * Copied as it is into the report and the rebuild's plan. */
 typedef struct feed_sig_mend {
 	bool on;
+	bool remade;
 	unsigned at;
-	uint8_t val;
+	uint8_t sig[64]; /* HC_SIG */
 } feed_sig_mend;
 
 /* Searches for a signature with one damaged byte in one check: each tries
@@ -82,9 +93,9 @@ typedef struct feed_result {
 	                       signature at length n or more through intact tree nodes */
 	int64_t signed_len; /* highest length with a valid signature; -1 none */
 	uint64_t first_bad; /* first block that does not verify (== length when all do) */
-	/* The signature for the whole length had one damaged byte, and this
-	 * value of it verifies: the device's own signature, which a rebuild
-	 * writes again. signed_len and verified count it. */
+	/* The signature for the whole length, found again (one damaged byte)
+	 * or made again with the feed's secret key: the device's own
+	 * signature, which a rebuild writes. signed_len and verified count it. */
 	feed_sig_mend sig_mend;
 } feed_result;
 

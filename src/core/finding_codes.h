@@ -167,6 +167,13 @@ FND(FEED_SIGNATURE_MENDED, "feed-signature-mended", STEP_CORRUPTION, SEV_ERROR,
        "it with which it verifies was found: the device's own signature"),
     N_("Mapeo refuses the signature as it is stored and gives up the whole sync. A rebuild "
        "writes the device's signature back and keeps every block."))
+FND(FEED_SIGNATURE_REMADE, "feed-signature-remade", STEP_CORRUPTION, SEV_ERROR,
+    N_("the signature for the whole length of this computer's own feed is damaged or "
+       "missing, and the feed's secret key signs its intact tree to the device's own "
+       "signature again"),
+    N_("Mapeo refuses the signature as it is stored and gives up the whole sync. A rebuild "
+       "writes the device's signature and keeps every block; the secret key itself is "
+       "never shown or written."))
 FND(FEED_UNSIGNED, "feed-unsigned", STEP_CORRUPTION, SEV_WARNING,
     N_("no valid signature covers the feed's last blocks"),
     N_("Mapeo cannot accept the unsigned blocks. A salvage rebuild cuts them."))

@@ -1886,7 +1886,14 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		           feed_has(r, FND_FEED_HEADER_INVALID, rf->index));
 	else if (bad_sigs && !pf->clear_bad_sigs)
 		plan_mends(pf, pf->from, true, false, false);
-	if (pf->sig_mend.on)
+	if (pf->sig_mend.remade)
+		add_line(
+		    &pf->changes, &pf->n_changes,
+		    xasprintf(_("feed %d: its signature for length %llu was damaged or missing; "
+		                "it is written as the device made it, signed again with this "
+		                "computer's secret key for the feed"),
+		              pf->from, (unsigned long long)pf->length));
+	else if (pf->sig_mend.on)
 		add_line(&pf->changes, &pf->n_changes,
 		         xasprintf(_("feed %d: its signature for length %llu had one damaged byte; "
 		                     "it is written back as the device made it"),
@@ -3021,15 +3028,19 @@ typedef struct feed_out {
 	uint64_t sigs_size;             /* as written */
 	bool clear_bad;                 /* slots that do not verify over base are zeros */
 	uint8_t key[32];
-	uint64_t mend_off; /* where pf->sig_mend's byte lies in the signatures */
+	uint64_t mend_off; /* where pf->sig_mend's slot lies in the signatures */
 	feed_sig_mend mend;
 } feed_out;
 
-/* The mended byte into buf, n bytes of the signatures from offset at. */
+/* The part of the mended slot that falls in buf, n bytes of the
+ * signatures from offset at. */
 static void sigs_mend(const feed_out *o, uint64_t at, uint8_t *buf, size_t n)
 {
-	if (o->mend.on && o->mend_off >= at && o->mend_off < at + n)
-		buf[o->mend_off - at] = o->mend.val;
+	if (!o->mend.on || o->mend_off >= at + n || o->mend_off + HC_SIG <= at)
+		return;
+	uint64_t from = o->mend_off > at ? o->mend_off : at,
+	         to = o->mend_off + HC_SIG < at + n ? o->mend_off + HC_SIG : at + n;
+	memcpy(buf + (from - at), o->mend.sig + (from - o->mend_off), (size_t)(to - from));
 }
 
 static void feed_out_free(feed_out *o)
@@ -3097,7 +3108,7 @@ static sd_status read_sigs_out(void *ctx, uint64_t off, void *buf, size_t len, s
 		return err->status;
 	for (uint64_t i = off; i < off + len && i < HC_HEADER; i++)
 		b[i - off] = o->sigs_head[i];
-	sigs_mend(o, off, b, n);
+	sigs_mend(o, off, b, len);
 	if (!o->clear_bad || !o->base)
 		return SD_OK; /* (no tree to try them over: the read-back says so) */
 	/* every whole slot the range touches (a slot cut by the range is read
@@ -3275,8 +3286,16 @@ static void feed_files(const rebuild_plan *p, const rebuild_feed *pf, feed_file 
 	if (clear)
 		memcpy(o->key, key, 32);
 	if (pf->sig_mend.on && pf->length) {
+		/* (a slot made again may lie past a signatures file cut short:
+		 * the file grows to it, and what is left of a slot the cut
+		 * went through is zeros, no signature, as past the end) */
 		o->mend = pf->sig_mend;
-		o->mend_off = HC_HEADER + (pf->length - 1) * HC_SIG + pf->sig_mend.at;
+		o->mend_off = HC_HEADER + (pf->length - 1) * HC_SIG;
+		if (o->sigs_size < o->mend_off + HC_SIG) {
+			o->sigs_size = o->mend_off + HC_SIG;
+			if (o->sigs_stored > HC_HEADER)
+				o->sigs_stored -= (o->sigs_stored - HC_HEADER) % HC_SIG;
+		}
 	}
 	if (cut_both) {
 		/* the repaired tree when damaged nodes were rebuilt, cut to

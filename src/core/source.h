@@ -44,6 +44,11 @@ typedef struct src_ops {
 	 * or time since it was opened. */
 	sd_status (*check_unchanged)(void *ctx, sd_error *err);
 	void (*close)(void *ctx); /* NULL: nothing of its own to free */
+	/* The secret key (64 bytes) of feed directory feed_dir, this
+	 * computer's own (a database folder: feed.h's read_secret_key says
+	 * when it is asked), into sk; false when there is none or it cannot
+	 * be read. NULL: the source holds none (a sync file). */
+	bool (*secret_key)(void *ctx, const char *feed_dir, uint8_t sk[64]);
 } src_ops;
 
 typedef struct src_info {

@@ -120,7 +120,7 @@ static sd_status file_check_unchanged(void *ctx, sd_error *err)
 	return sdin_check_unchanged(ctx, err);
 }
 
-static const src_ops file_ops = {file_read, file_check_unchanged, NULL};
+static const src_ops file_ops = {file_read, file_check_unchanged, NULL, NULL};
 
 /* One file, its photos before its database; a feed's secret_key in it is
  * a leak, not this computer's own. */

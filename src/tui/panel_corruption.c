@@ -140,6 +140,8 @@ static void add_indicators(ui_page *p, const sd_report *r)
 	                                  FND_FEED_HASH_MISMATCH,
 	                                  FND_FEED_TREE_DAMAGED,
 	                                  FND_FEED_SIGNATURE_INVALID,
+	                                  FND_FEED_SIGNATURE_MENDED, /* Mapeo reads the */
+	                                  FND_FEED_SIGNATURE_REMADE, /* stored, bad one */
 	                                  FND_FEED_HEADER_INVALID,
 	                                  FND_FEED_KEY_INVALID,
 	                                  FND_ENTRY_NOT_JSON,

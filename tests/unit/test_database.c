@@ -7,6 +7,7 @@
 
 #include <ftw.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,6 +401,58 @@ START_TEST(flipped_byte_found_in_place)
 }
 END_TEST
 
+/* The last signature of the own feed damaged past one byte: its secret key
+ * signs the intact tree to the same bytes again (only a key whose public
+ * half is the feed's; a random secret_key signs nothing). */
+static void damage_last_signature(const char *ud, uint8_t slot[64])
+{
+	char *sigs = xasprintf("%s/kappa.db/0/signatures", ud);
+	size_t len;
+	uint8_t *b = sd_test_slurp(sigs, &len);
+	ck_assert_uint_ge(len, 32 + 64);
+	memcpy(slot, b + len - 64, 64);
+	for (size_t i = 0; i < 3; i++)
+		b[len - 64 + 10 * i] ^= 0x41;
+	sd_test_write(sigs, b, len);
+	free(b);
+	free(sigs);
+}
+
+START_TEST(own_feed_signature_made_again_with_its_secret_key)
+{
+	dbfx_options o = {.resign = true, .own = true, .project_key_hex = KEY_A, .epoch_feed = -1};
+	uint8_t secret[64], slot[64];
+	char *ud = build(&o, secret);
+	damage_last_signature(ud, slot);
+	sd_report *r = check(ud);
+	const finding *f = find(r, "feed-signature-remade");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->feed, 0);
+	ck_assert_int_eq(f->severity, SEV_ERROR);
+	ck_assert_ptr_null(find(r, "feed-signature-invalid"));
+	ck_assert_ptr_null(find(r, "feed-signature-mended"));
+	ck_assert(r->feeds[0].sig_mend.on && r->feeds[0].sig_mend.remade);
+	ck_assert_mem_eq(r->feeds[0].sig_mend.sig, slot, 64);
+	ck_assert_uint_eq(r->feeds[0].verified, r->feeds[0].length);
+	char hex[129];
+	sodium_bin2hex(hex, sizeof hex, secret, 32);
+	ck_assert_ptr_null(strstr(f->message, hex));
+	report_free(r);
+	done(ud);
+
+	/* a secret_key that is not the feed's */
+	dbfx_options alien = {.own = true, .project_key_hex = KEY_A, .epoch_feed = -1};
+	ud = build(&alien, NULL);
+	damage_last_signature(ud, slot);
+	r = check(ud);
+	ck_assert_ptr_null(find(r, "feed-signature-remade"));
+	ck_assert(!r->feeds[0].sig_mend.on);
+	ck_assert_uint_lt(r->feeds[0].verified, r->feeds[0].length);
+	report_free(r);
+	done(ud);
+}
+END_TEST
+
 /* A block missing (sparse replication): counted as Desktop's Database status
  * counts it, and reported. Its bit is clear and its place in the data a
  * hole (zeros, as random-access-file leaves it): a clear bit over the
@@ -781,6 +834,7 @@ static Suite *suite(void)
 	tcase_add_test(t, built_database_reads_like_its_sync_file);
 	tcase_add_test(t, planted_epoch_and_cut_photo_listed_worst_first);
 	tcase_add_test(t, flipped_byte_found_in_place);
+	tcase_add_test(t, own_feed_signature_made_again_with_its_secret_key);
 	tcase_add_test(t, feed_with_holes);
 	tcase_add_test(t, feed_gap_and_not_a_database);
 	tcase_add_test(t, temp_folder);
