@@ -193,6 +193,26 @@ for how in zeroed bytes cut cut-many cut-mid gone; do
 	is "... the folder was never written" "$(state "$TMP/own-$how")" "$before_own"
 	mapeo "own feed's signature made again ($how)" "$TMP/own-$how.mapeodata" "$KA" 17 12
 done
+# the own feed's key file emptied: the public half of its secret key is a
+# candidate, proved by the device's signature; with its last signature
+# zeroed too, the key is proved at length 11 and the signature made again
+for how in key key-sig; do
+	rm -rf "$TMP/own-$how"
+	cp -r "$U" "$TMP/own-$how"
+	chmod -R u+w "$TMP/own-$how"
+	: >"$TMP/own-$how/kappa.db/0/key"
+	[ "$how" = key-sig ] && dd if=/dev/zero of="$TMP/own-$how/kappa.db/0/signatures" bs=1 seek=$((sz - 64)) count=64 conv=notrunc 2>/dev/null
+	status "own feed, its key file emptied ($how)" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/own-$how"
+	is "... its key from the secret key, proved; a plain rebuild keeps everything" "$(jq -r '[(.feeds | map(.verified) | join(",")), .repair.command] | join(" | ")' "$TMP/out")" \
+		"12,5 | syncdoctor rebuild --database DIR -o OUT"
+	check "... and it says where the key was found" jq -e '[.findings[] | select(.code == "feed-key-invalid" and .feed == 0) | .message | test("its key [(]a71b2be[)] was found in this computer.s secret key for it and is proved")] | any' "$TMP/out"
+	no_secret "... the report" "$TMP/out" "$U/kappa.db/0/secret_key"
+	status "... rebuilt" 0 "$SYNCDOCTOR" rebuild --database "$TMP/own-$how" -o "$TMP/own-$how.mapeodata"
+	check "... leaving nothing out" grep -q "^  Nothing is left out\.$" "$TMP/out"
+	is "... its file healthy" "$(j "$TMP/own-$how.mapeodata" '[.verdict, .observations.heads, .media.members] | map(tostring) | join(" ")')" "ok 17 12"
+	no_secret "... the rebuilt file" "$TMP/own-$how.mapeodata" "$U/kappa.db/0/secret_key"
+	mapeo "own feed's key from its secret key ($how)" "$TMP/own-$how.mapeodata" "$KA" 17 12
+done
 # never over damaged data: a block of the own feed damaged too, nothing is
 # signed (the salvage keeps what the device's signatures prove)
 cp -r "$TMP/own-zeroed" "$TMP/own-data"

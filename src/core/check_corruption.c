@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,7 +343,7 @@ static void tree_and_signatures(syncfile *sf, const sf_feed *fd, feed_source *sr
 /* A feed's 32-byte key file that no signature proves, where another key
  * (flipped, flip_found, or from the links) is proved: storage damage. */
 static void damaged_key_finding(sd_report *r, const sf_feed *fd, const uint8_t *stored,
-                                const uint8_t *proved, bool flip_found, uint64_t len)
+                                const uint8_t *proved, const char *where, uint64_t len)
 {
 	char was[KEYS_HEX_SIZE], now[KEYS_HEX_SIZE], inner[96];
 	keys_hex(stored, 32, was);
@@ -352,12 +353,40 @@ static void damaged_key_finding(sd_report *r, const sf_feed *fd, const uint8_t *
 	    _("feed %d: its key file is damaged: no signature verifies with the key it holds "
 	      "(%.7s), but the key %.7s, found %s, is proved by the device's signature for "
 	      "length %llu: the feed is checked with it, and a rebuild writes it again"),
-	    fd->index, was, now,
-	    flip_found ? _("one bit away from it") : _("in the links of the entries"),
-	    (unsigned long long)len);
+	    fd->index, was, now, where, (unsigned long long)len);
 	snprintf(inner, sizeof inner, "%s/key", fd->dir);
 	f->feed = fd->index;
 	fnd_set_inner(f, inner);
+}
+
+/* This computer's own feed (a database folder): its secret key, read
+ * through the source (src_ops.secret_key) for feed.h's read_secret_key. */
+typedef struct secret_ctx {
+	syncfile *sf;
+	const char *dir;
+} secret_ctx;
+
+static bool has_secret(const syncfile *sf, const sf_feed *fd)
+{
+	return fd->has_secret_key && sf->src.ops && sf->src.ops->secret_key;
+}
+
+static bool read_secret(void *ctx, uint8_t sk[64])
+{
+	const secret_ctx *c = ctx;
+	return c->sf->src.ops->secret_key(c->sf->src.ctx, c->dir, sk);
+}
+
+/* The public half of this computer's secret key for fd, a candidate for a
+ * damaged key file (a signature must still prove it); false: none. */
+static bool own_public_key(syncfile *sf, const sf_feed *fd, uint8_t pk[32])
+{
+	uint8_t sk[64];
+	secret_ctx c = {sf, fd->dir};
+	bool ok =
+	    has_secret(sf, fd) && read_secret(&c, sk) && crypto_sign_ed25519_sk_to_pk(pk, sk) == 0;
+	sodium_memzero(sk, sizeof sk);
+	return ok;
 }
 
 /* A feed whose key file is not 32 bytes (sf_check_feed_keys() said so), or
@@ -387,6 +416,10 @@ static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out
 	(*searches)++;
 	key_cands c = {.v = xmalloc(32 * KEY_CANDIDATES)};
 	smap_init(&c.seen);
+	uint8_t own[32];
+	if (own_public_key(sf, fd, own))
+		cand_add(&c, own);
+	size_t from_secret = c.n;
 	key_candidates(sf, key, kl, &c, false);
 	size_t from_file = c.n;
 	key_candidates(sf, NULL, 0, &c, true);
@@ -394,11 +427,16 @@ static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out
 	if (at >= 0)
 		memcpy(out, c.v + 32 * at, 32);
 	free(c.v), smap_free(&c.seen);
+	const char *where = at < 0                     ? ""
+	                    : (size_t)at < from_secret ? _("in this computer's secret key for it")
+	                    : (size_t)at >= from_file  ? _("in the links of the entries")
+	                    : key && kl == 32          ? _("one bit away from it")
+	                                               : _("in what is left of its key file");
 	if (key && kl == 32) {
 		/* a key of the right length that no signature proves: damaged, when
 		 * another key is proved; else the signatures' findings say it */
 		if (at >= 0)
-			damaged_key_finding(r, fd, key, out, (size_t)at < from_file, len);
+			damaged_key_finding(r, fd, key, out, where, len);
 		free(key);
 		return at >= 0;
 	}
@@ -416,10 +454,7 @@ static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out
 		        ? xasprintf(_("%s; its key (%.7s) was found %s and is proved: the "
 		                      "device's signature for length %llu verifies with it, so "
 		                      "a rebuild writes it again"),
-		                    e->message, hex,
-		                    (size_t)at < from_file ? _("in what is left of its key file")
-		                                           : _("in the links of the entries"),
-		                    (unsigned long long)len)
+		                    e->message, hex, where, (unsigned long long)len)
 		        : xasprintf(_("%s; no key that its signatures prove was found (in what "
 		                      "is left of its key file or in the links of the entries), "
 		                      "so none of it can be verified"),
@@ -429,17 +464,6 @@ static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out
 		break;
 	}
 	return at >= 0;
-}
-
-typedef struct secret_ctx {
-	syncfile *sf;
-	const char *dir;
-} secret_ctx;
-
-static bool read_secret(void *ctx, uint8_t sk[64])
-{
-	const secret_ctx *c = ctx;
-	return c->sf->src.ops->secret_key(c->sf->src.ctx, c->dir, sk);
 }
 
 /* Verify the files fd names into rf (its key, lengths, what verifies);
@@ -463,7 +487,7 @@ static sd_status verify_one(syncfile *sf, const sf_feed *fd, report_feed *rf, fi
 	src.key = key, src.key_len = kl;
 	src.mends_used = &sf->sig_mends;
 	secret_ctx skc = {sf, fd->dir};
-	if (fd->has_secret_key && sf->src.ops && sf->src.ops->secret_key)
+	if (has_secret(sf, fd))
 		src.read_secret_key = read_secret, src.secret_ctx = &skc;
 	feed_ctx tc, sc;
 	tree_and_signatures(sf, fd, &src, &tc, &sc);
