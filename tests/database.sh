@@ -213,6 +213,13 @@ for how in key key-sig; do
 	no_secret "... the rebuilt file" "$TMP/own-$how.mapeodata" "$U/kappa.db/0/secret_key"
 	mapeo "own feed's key from its secret key ($how)" "$TMP/own-$how.mapeodata" "$KA" 17 12
 done
+# its key file emptied and every signature zeroed: nothing proves a key
+# (its secret key is looked at too, and says so), nothing is signed
+cp -r "$TMP/own-key" "$TMP/own-nosig"
+dd if=/dev/zero of="$TMP/own-nosig/kappa.db/0/signatures" bs=1 seek=32 count=$((sz - 32)) conv=notrunc 2>/dev/null
+status "own feed, its key file emptied and every signature zeroed" 2 "$SYNCDOCTOR" check --no-config --format json "$TMP/own-nosig"
+is "... nothing proved, nothing signed" "$(jq -r '[([.findings[] | select(.code == "feed-signature-remade")] | length), .feeds[0].verified] | map(tostring) | join(" ")' "$TMP/out")" "0 0"
+check "... and it says where it looked" jq -e '[.findings[] | select(.code == "feed-key-invalid" and .feed == 0) | .message | test("no key that its signatures prove was found [(]in what is left of its key file, in the links of the entries or in this computer.s secret key for it[)]")] | any' "$TMP/out"
 # never over damaged data: a block of the own feed damaged too, nothing is
 # signed (the salvage keeps what the device's signatures prove)
 cp -r "$TMP/own-zeroed" "$TMP/own-data"

@@ -341,7 +341,8 @@ static void tree_and_signatures(syncfile *sf, const sf_feed *fd, feed_source *sr
 }
 
 /* A feed's 32-byte key file that no signature proves, where another key
- * (flipped, flip_found, or from the links) is proved: storage damage. */
+ * (one bit away, from the links, or this computer's secret key: where) is
+ * proved: storage damage. */
 static void damaged_key_finding(sd_report *r, const sf_feed *fd, const uint8_t *stored,
                                 const uint8_t *proved, const char *where, uint64_t len)
 {
@@ -449,16 +450,25 @@ static bool prove_key(sd_report *r, syncfile *sf, const sf_feed *fd, uint8_t out
 		char hex[KEYS_HEX_SIZE] = "";
 		if (at >= 0)
 			keys_hex(out, 32, hex);
-		char *m =
-		    at >= 0
-		        ? xasprintf(_("%s; its key (%.7s) was found %s and is proved: the "
-		                      "device's signature for length %llu verifies with it, so "
-		                      "a rebuild writes it again"),
-		                    e->message, hex, where, (unsigned long long)len)
-		        : xasprintf(_("%s; no key that its signatures prove was found (in what "
-		                      "is left of its key file or in the links of the entries), "
-		                      "so none of it can be verified"),
-		                    e->message);
+		char *m;
+		if (at >= 0)
+			m = xasprintf(
+			    _("%s; its key (%.7s) was found %s and is proved: the device's "
+			      "signature for length %llu verifies with it, so a rebuild "
+			      "writes it again"),
+			    e->message, hex, where, (unsigned long long)len);
+		else if (from_secret)
+			m = xasprintf(
+			    _("%s; no key that its signatures prove was found (in what is "
+			      "left of its key file, in the links of the entries or in this "
+			      "computer's secret key for it), so none of it can be verified"),
+			    e->message);
+		else
+			m = xasprintf(
+			    _("%s; no key that its signatures prove was found (in what is "
+			      "left of its key file or in the links of the entries), so none "
+			      "of it can be verified"),
+			    e->message);
 		free(e->message);
 		e->message = m;
 		break;
