@@ -906,13 +906,17 @@ static void mend_signature(verifier *v, const sd_progress *prog)
 	uint8_t sig[HC_SIG], th[32];
 	uint64_t s = v->len - 1;
 	if (!v->len || !v->key_ok || !mending || v->res->signed_len >= (int64_t)v->len ||
-	    v->patched.n || !all_intact(v) ||
+	    v->patched.n)
+		return;
+	/* (the cheap tests first: a file of many unsigned feeds has no secret
+	 * key and nothing to search) */
+	bool own = v->src->read_secret_key != NULL;
+	bool search = v->src->mends_used && *v->src->mends_used < FEED_MENDS &&
+	              rf_get(&v->sigs, s, sig) && !sig_blank(sig);
+	if ((!own && !search) || !all_intact(v) ||
 	    !tree_hash_over(&v->tree, &v->memo, NULL, v->len, UINT64_MAX, NULL, th))
 		return;
-	if (v->src->read_secret_key && remake_signature(v, th))
-		return;
-	if (!v->src->mends_used || *v->src->mends_used >= FEED_MENDS || !rf_get(&v->sigs, s, sig) ||
-	    sig_blank(sig))
+	if ((own && remake_signature(v, th)) || !search)
 		return;
 	(*v->src->mends_used)++;
 	for (unsigned at = 0; at < HC_SIG; at++) {
