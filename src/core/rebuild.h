@@ -65,7 +65,7 @@ typedef struct rebuild_feed {
 	                            check's block boundaries (and entry-not-json) do not apply */
 	bool rewrite_bitfield;   /* a damaged bitfield or header hid intact data: write it again */
 	bool clear_bad_sigs;     /* a signature slot does not verify: clear it in the copy */
-	feed_sig_mend sig_mend;  /* its last signature's damaged byte: written as found */
+	feed_sig_mend sig_mend;  /* its last signature, found or made again: written so */
 	bool windows_twin;       /* stored with '\' names beside a POSIX feed of its number */
 	bool rescue;             /* the new feed of --rescue (no source) */
 	bool earlier_copy;       /* the database holds its files more than once and the last

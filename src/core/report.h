@@ -40,7 +40,7 @@ typedef struct report_feed {
 	uint64_t intact;             /* blocks whose data and tree nodes are intact */
 	uint64_t verified;           /* highest length whose blocks all hash and verify */
 	int64_t signed_len;          /* highest length covered by a valid signature; -1 none */
-	feed_sig_mend sig_mend;      /* its last signature's one damaged byte, found */
+	feed_sig_mend sig_mend;      /* its last signature, found or made again */
 	bool own;                    /* database folders: this computer's own feed */
 	bool checked;                /* false in --quick mode */
 } report_feed;
