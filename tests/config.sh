@@ -10,8 +10,8 @@ is "match: json" "$(jq -c '[.matches, .checked]' "$TMP/out")" "[[\"$D/config-A.v
 # the text and YAML renderings of the same answer (src/core/report_match.c)
 status "match: text" 0 "$SYNCDOCTOR" match "$A" "$D/config-B.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
 is "match: text, line by line" "$(cat "$TMP/out")" "$A belongs to the project Mapeo shows as 'syncfile=c9907bd'.
-no    $D/config-B.mapeosettings (Proyecto B 1.3.0, 7cf22**********)
-MATCH $D/config-A.v3-tar.mapeosettings (Proyecto A 1.2.0, ae0a6**********)
+no    $D/config-B.mapeosettings (Proyecto B 1.3.0, 7cf22**********, us=97c1152)
+MATCH $D/config-A.v3-tar.mapeosettings (Proyecto A 1.2.0, ae0a6**********, us=c9907bd)
 1 of 2 configurations made this file."
 status "match: yaml" 0 "$SYNCDOCTOR" match --format yaml "$A" "$D/config-B.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
 is "match: yaml, the JSON's tree" "$(sed -n '1,4p;$p' "$TMP/out")" "---
@@ -78,6 +78,37 @@ is "a cut configuration: no mismatch predicted, the damage and the unknown proje
 status "a cut configuration: text" 2 "$SYNCDOCTOR" check --no-environment --config "$TMP/cut.mapeosettings" "$A"
 check "a cut configuration: no MISMATCH" sh -c "! grep -q 'MISMATCH' '$TMP/out'"
 status "a cut configuration: match leaves it out" 0 "$SYNCDOCTOR" match "$A" "$TMP/cut.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
-check "a cut configuration: match says why" grep -q "cut.mapeosettings is damaged before its metadata.json" "$TMP/err"
+check "a cut configuration: match says why" grep -q "cut.mapeosettings: the project key it names cannot be read: it is left out" "$TMP/err"
 check "a cut configuration: match does not call it MAPEO" sh -c "! grep -q 'cut.mapeosettings' '$TMP/out'"
+# ... nor does a rebuild write the file for the default project in silence
+status "a cut configuration: rebuild --config refuses it" 2 "$SYNCDOCTOR" --no-journal rebuild --config "$TMP/cut.mapeosettings" "$A" -o "$TMP/moved.mapeodata"
+check "and says why" grep -q "the project it names cannot be read, so the file is not written for it" "$TMP/err"
+check "and writes nothing" sh -c "! ls '$TMP' | grep -q moved"
+status "a sync file given as the configuration: refused" 2 "$SYNCDOCTOR" --no-journal rebuild --config "$D/good-project-B.mapeodata" "$A" -o "$TMP/moved.mapeodata"
+check "it is named for what it is" grep -q "is a Mapeo sync file (.mapeodata), not a configuration" "$TMP/err"
+# a projectKey Mapeo cannot use (63 digits)
+mkdir -p "$TMP/k63" && printf '{"name":"K","projectKey":"%s"}' "$(printf '%063d' 7)" >"$TMP/k63/metadata.json"
+status "a projectKey of 63 digits: rebuild --config refuses it" 2 "$SYNCDOCTOR" --no-journal rebuild --config "$TMP/k63" "$A" -o "$TMP/moved.mapeodata"
+check "and says why" grep -q "cannot be used (Mapeo cannot use it either)" "$TMP/err"
+status "a projectKey of 63 digits: check" 2 "$SYNCDOCTOR" --no-journal check --no-environment --config "$TMP/k63" "$A"
+check "the next step is the configuration, not a damaged file" sh -c "grep -q 'The configuration given for this computer cannot be used as it is' '$TMP/out' && ! grep -q 'The file is damaged' '$TMP/out'"
+# match: a file whose project cannot be read is no file of the default
+# project (it said "MATCH" for config-no-key)
+head -c 300000 "$A" >"$TMP/A-cut.mapeodata"
+status "match: a file whose index is lost" 3 "$SYNCDOCTOR" --no-journal match "$TMP/A-cut.mapeodata" "$D/config-no-key.mapeosettings"
+check "says which project cannot be told" grep -q "which project it belongs to cannot be told" "$TMP/err"
+check "and matches nothing" test ! -s "$TMP/out"
+status "match: a configuration given as the file" 3 "$SYNCDOCTOR" --no-journal match "$D/config-A.v3-tar.mapeosettings" "$D/config-no-key.mapeosettings"
+status "match: a configuration that cannot be opened" 0 "$SYNCDOCTOR" --no-journal match "$A" "$TMP/nonexistent.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
+check "is named in a warning" grep -q "nonexistent.mapeosettings: cannot open: .*left out of the comparison" "$TMP/err"
+# diff: the project key's difference in the forms people meet, and in words
+status "diff: two projects" 2 "$SYNCDOCTOR" --no-journal diff "$D/config-A.v3-tar.mapeosettings" "$D/config-B.v3-tar.mapeosettings"
+check "the projectKey line gives Mapeo's error ids" grep -q 'projectKey: "ae0a6\*\{10\} (us=c9907bd)" -> "7cf22\*\{10\} (us=97c1152)"' "$TMP/out"
+check "and says it in plain words" grep -q "These two configurations belong to different projects" "$TMP/out"
+# diff: nothing to compare is no difference
+: >"$TMP/empty.mapeosettings"
+status "diff: an empty configuration" 3 "$SYNCDOCTOR" --no-journal diff "$TMP/empty.mapeosettings" "$D/config-A.v3-tar.mapeosettings"
+check "says it" grep -q "empty.mapeosettings: its metadata.json could not be read, so there is nothing to compare" "$TMP/err"
+status "diff: two folders that are not configurations" 3 "$SYNCDOCTOR" --no-journal diff "$TMP" "$TMP/k63/.."
+check "says what they are" grep -q "is not a Mapeo configuration folder: it has no metadata.json" "$TMP/err"
 done_testing

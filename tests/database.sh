@@ -409,4 +409,29 @@ status "a linked feed folder below a name with a control character" 2 "$SYNCDOCT
 is "... named escaped" "$(links | sed "s|$TMP|TMP|g")" "warning 1 1 TMP/osm-p2p-syncfile-\\x1b[31m/multifeed/1 is a symbolic link: it was not read, since others may write in a temporary folder, so what it points to is not in this check"
 check "... no control character shown" sh -c "! grep -q \"$(printf '\033')\" '$TMP/out'"
 
+# A feed's file this user may not read is no damage: the check says it
+# could not read the folder (exit 3), never "cut short" with a salvage that
+# drops a whole feed. As root, the run drops to nobody (root reads all).
+P=$(mktemp -d /tmp/sd-perm.XXXXXX)
+chmod 755 "$P"
+cp -R "$U" "$P/ud"
+chmod -R a+rX "$P/ud"
+chmod 000 "$P/ud/kappa.db/1/data"
+as_other=
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	as_other="setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$P"
+	# shellcheck disable=SC2086 # (a build below a private folder: nobody cannot run it)
+	$as_other "$SYNCDOCTOR" --version >/dev/null 2>&1 || as_other=none
+fi
+if [ "$as_other" != none ] && { [ "$(id -u)" -ne 0 ] || [ -n "$as_other" ]; }; then
+	# shellcheck disable=SC2086 # words by design
+	status "a feed's data file that may not be read: unreadable, not damaged" 3 $as_other "$SYNCDOCTOR" --no-journal check --no-config --no-environment "$P/ud"
+	check "it names the file and why" grep -q "kappa.db/1/data: cannot open: Permission denied" "$TMP/err"
+	check "no salvage is advised" sh -c "! grep -q 'salvage' '$TMP/out'"
+else
+	skip "a feed's data file that may not be read (root, and no setpriv or no way for nobody to run the build)"
+fi
+chmod -R u+rwX "$P"
+rm -rf "$P"
+
 done_testing

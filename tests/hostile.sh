@@ -202,6 +202,18 @@ check "3: YAML too" grep -q 'u202e' "$TMP/y"
 "$SYNCDOCTOR" --no-journal diff "$G/cfg-escape" "$D/config-A.mapeosettings" >"$TMP/t" 2>&1
 check "3: text shows \\x1b" grep -qF 'Proyecto \x1b]0;owned\x07' "$TMP/t"
 
+for cmd in "match $D/good-project-A.mapeodata $G/cfg-newline" "diff $G/cfg-newline $D/config-A.mapeosettings" \
+	"diff --width 132 $G/cfg-newline $D/config-A.mapeosettings"; do
+	# shellcheck disable=SC2086 # words by design
+	"$SYNCDOCTOR" --no-journal $cmd >"$TMP/t" 2>&1
+	check "3: a newline in a name is escaped, no forged line: ${cmd%% *}" sh -c "grep -qF 'Proyecto\x0aFORGED LINE' '$TMP/t' && ! grep -q '^FORGED' '$TMP/t'"
+done
+
+# a photo whose header was renamed to escapes (the index still names it):
+# the plan says it is not copied, never "Nothing is left out"
+"$SYNCDOCTOR" --no-journal rebuild --dry-run "$G/tar-escape.mapeodata" >"$TMP/t" 2>&1
+check "3: the plan names the member it leaves out" sh -c "grep -q 'its name is not safe as a file name, so it is not copied' '$TMP/t' && ! grep -q 'Nothing is left out' '$TMP/t'"
+
 # 5. outputs that are not regular files, even with --force
 mkfifo "$TMP/fifo"
 status "5: rebuild --force over a FIFO" 4 "$SYNCDOCTOR" --no-journal rebuild --force "$D/good-project-A.mapeodata" -o "$TMP/fifo"
@@ -216,6 +228,37 @@ status "5: report --force over a symbolic link" 4 "$SYNCDOCTOR" --no-journal rep
 check "5: the link is still one" test -L "$TMP/link"
 : >"$TMP/exists.mapeodata"
 status "5: an existing output without --force (documented exit 4)" 4 "$SYNCDOCTOR" --no-journal rebuild "$D/good-project-A.mapeodata" -o "$TMP/exists.mapeodata"
+
+# 5b. never over what the run reads, even with --force: a configuration, a
+# session log, the journal's place, a configuration folder
+cp "$D/config-A.mapeosettings" "$TMP/cfgcopy.mapeosettings"
+cksum "$TMP/cfgcopy.mapeosettings" >"$TMP/cfg.sum"
+status "5b: report over the configuration it reads" 1 "$SYNCDOCTOR" --no-journal report --force -c "$TMP/cfgcopy.mapeosettings" "$D/good-project-A.mapeodata" -o "$TMP/cfgcopy.mapeosettings"
+check "5b: it says why" grep -q "cfgcopy.mapeosettings is read by this run: syncdoctor never writes to a file it reads" "$TMP/err"
+status "5b: rebuild over the configuration it reads" 1 "$SYNCDOCTOR" --no-journal rebuild --force -c "$TMP/cfgcopy.mapeosettings" "$D/good-project-A.mapeodata" -o "$TMP/cfgcopy.mapeosettings"
+check "5b: the configuration is unchanged" sh -c "cksum '$TMP/cfgcopy.mapeosettings' | cmp -s - '$TMP/cfg.sum'"
+echo "a session log" >"$TMP/sess.log"
+status "5b: report over the session log it reads" 1 "$SYNCDOCTOR" --no-journal report --force --log "$TMP/sess.log" "$D/good-project-A.mapeodata" -o "$TMP/sess.log"
+check "5b: the log is unchanged" grep -qx "a session log" "$TMP/sess.log"
+mkdir -p "$TMP/cfgdir" && cp "$G/cfg-escape/metadata.json" "$TMP/cfgdir/"
+status "5b: rebuild into the configuration folder it reads" 1 "$SYNCDOCTOR" --no-journal rebuild -c "$TMP/cfgdir" "$D/good-project-A.mapeodata" -o "$TMP/cfgdir/new.mapeodata"
+check "5b: nothing was written there" test ! -e "$TMP/cfgdir/new.mapeodata"
+: >"$TMP/E0.mapeodata"
+"$SYNCDOCTOR" --journal "$TMP/E0.mapeodata" check --no-config "$TMP/E0.mapeodata" >/dev/null 2>"$TMP/err"
+check "5b: no journal over the file checked" test ! -s "$TMP/E0.mapeodata"
+check "5b: and it says so" grep -q "so the case journal is not kept there" "$TMP/err"
+# a pipe given for a file read whole is refused at once, never waited on
+mkfifo "$TMP/pipe"
+status "5b: --versions naming a FIFO" 2 timeout -k 5 60 "$SYNCDOCTOR" --no-journal check --versions "$TMP/pipe" --no-config --no-environment "$D/good-project-A.mapeodata"
+check "5b: the table is said missing" grep -q "version-table-missing" "$TMP/out"
+status "5b: report --log naming a FIFO" 3 timeout -k 5 60 "$SYNCDOCTOR" --no-journal report --log "$TMP/pipe" "$D/good-project-A.mapeodata" -o "$TMP/r5b.tar.gz"
+mkdir -p "$TMP/fifohome/.config/syncdoctor" && mkfifo "$TMP/fifohome/.config/syncdoctor/config.yaml"
+status "5b: a configuration file that is a FIFO" 0 env XDG_CONFIG_HOME="$TMP/fifohome/.config" timeout -k 5 60 "$SYNCDOCTOR" --no-journal check --no-config --no-environment "$D/good-project-A.mapeodata"
+check "5b: it is ignored with a warning" grep -q "not a regular file (a pipe or a device): ignored" "$TMP/err"
+# what was typed is quoted escaped
+"$SYNCDOCTOR" "$(printf 'zz\033[2Jq')" >"$TMP/t" 2>&1
+check "5b: an unknown command is quoted escaped" sh -c "grep -qF 'zz\x1b[2Jq' '$TMP/t' && ! grep -q \"$(printf '\033')\" '$TMP/t'"
+status "5b: diff --width that is no number" 1 "$SYNCDOCTOR" diff --width abc "$D/config-A.mapeosettings" "$D/config-B.mapeosettings"
 
 # 6. the journal stays small however long the strings
 J=$TMP/j6.sqlite

@@ -44,7 +44,7 @@ else
 fi
 
 status "history of A" 0 "$SYNCDOCTOR" history "$A"
-check "summary" grep -q "^$A: checked 2 times; first seen healthy on [0-9-]* [0-9:]*, damaged since [0-9-]* [0-9:]*\.$" "$TMP/out"
+check "summary" grep -q "^$A: checked 2 times; first seen without a problem on [0-9-]* [0-9:]*, with problems since [0-9-]* [0-9:]*\.$" "$TMP/out"
 check "only A's checks" sh -c "! grep -q good-project-B '$TMP/out'"
 cp "$A" "$TMP/renamed.mapeodata"
 status "history of a copy under another name" 0 "$SYNCDOCTOR" history --format yaml "$TMP/renamed.mapeodata"
@@ -57,7 +57,7 @@ status "history with --no-journal is a usage error" 1 "$SYNCDOCTOR" --no-journal
 # Healthy again at the last check.
 "$SYNCDOCTOR" check "$A" >/dev/null
 "$SYNCDOCTOR" history "$A" >"$TMP/h"
-check "healthy again" grep -q "checked 3 times; first seen healthy on .*, healthy at the last check on" "$TMP/h"
+check "healthy again" grep -q "checked 3 times; first seen without a problem on .*, no problem at the last check on" "$TMP/h"
 
 # --no-journal records nothing.
 before=$(jq '.checks | length' <<EOF2

@@ -307,13 +307,13 @@ else
 fi
 
 # A configuration cut before its metadata.json, beside the file: offered
-# as damaged (it was offered as MAPEO), and chosen it is no mismatch
+# as damaged (it was offered as MAPEO), and chosen it is refused with why
 mkdir "$W/cut" && cp good-project-A.mapeodata "$W/cut/"
 head -c 3000 config-A.v3-tar.mapeosettings >"$W/cut/cut.mapeosettings"
 (cd "$W/cut" && wiz '\n1\n\n\n\n' good-project-A.mapeodata)
 check "a cut configuration: offered as damaged" has "1) cut.mapeosettings (damaged: its project cannot be read)"
 check "a cut configuration: no mismatch" sh -c "! grep -q 'MISMATCH' '$TMP/out'"
-check "a cut configuration: CANNOT TELL" has "\*\*\* CANNOT TELL \*\*\*"
+check "a cut configuration: refused when chosen, saying why" says "the project it names cannot be read, so it cannot be compared with the file"
 
 # A file cut before its index (its project with it), the configuration
 # chosen in step 1: the salvage writes the file for that configuration's

@@ -77,6 +77,23 @@ check "tmux: quit asks first" wait_for wiz "Quit syncdoctor now?"
 T send-keys -t wiz y
 check "tmux: exit status 0 and the terminal restored" wait_for wiz "EXIT=0"
 
+# l over a dialog on the "too small" screen goes on in line mode, as that
+# screen says (the dialog, here the path field, kept every key but end of
+# input and Escape)
+start smalldlg "TERM=screen '$SYNCDOCTOR' good-project-A.mapeodata"
+wait_for smalldlg "Welcome to syncdoctor" >/dev/null
+T send-keys -t smalldlg Enter
+wait_for smalldlg "1) Proyecto A 1.2.0" >/dev/null
+T send-keys -t smalldlg 2
+check "tmux small dialog: the path field" wait_for smalldlg "Tab complete"
+T send-keys -t smalldlg x y z
+T resize-window -t smalldlg -x 60 -y 20 >/dev/null 2>&1
+check "tmux small dialog: too small at 60x20" wait_for smalldlg "The terminal is too small"
+T send-keys -t smalldlg l
+check "tmux small dialog: l goes on in line mode" wait_for smalldlg "=== Step [0-9] of 7"
+T send-keys -t smalldlg C-d
+check "tmux small dialog: end of input quits" wait_for smalldlg "EXIT=130"
+
 start dumb "TERM=dumb '$SYNCDOCTOR' good-project-A.mapeodata"
 check "tmux: TERM=dumb runs the line mode" wait_for dumb "=== Step 1 of 7: Welcome to syncdoctor ==="
 T send-keys -t dumb C-d

@@ -2,6 +2,8 @@
  * dispatch to one cmd_NAME.c per command, and the messages they share. */
 #include "config.h"
 
+#include <ctype.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -72,7 +74,8 @@ static const char *scan_cmd;
  * command's name instead of the program's: name the option ourselves. */
 static int bad_option(void)
 {
-	const char *arg = optind > 0 ? scan_argv[optind - 1] : "";
+	char *typed = report_escape(optind > 0 ? scan_argv[optind - 1] : "");
+	const char *arg = typed;
 	const char *cmd = scan_cmd ? scan_cmd : "";
 	const char *sp = scan_cmd ? " " : "";
 	fflush(stdout);
@@ -94,8 +97,9 @@ static int bad_option(void)
 		    stderr,
 		    _("syncdoctor: invalid option '-%c' or missing value; see 'syncdoctor %s%s--"
 		      "help'\n"),
-		    optopt, cmd, sp);
+		    isprint(optopt) ? optopt : '?', cmd, sp);
 	}
+	free(typed);
 	return EXIT_USAGE;
 }
 
@@ -106,11 +110,13 @@ int cli_usage_error(const char *fmt, ...)
 	if (strcmp(fmt, _("unknown option")) == 0)
 		return bad_option();
 	fflush(stdout);
-	fputs("syncdoctor: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* it quotes what was typed: a command or a name, never raw bytes */
+	char *e = report_escape(msg);
+	fprintf(stderr, "syncdoctor: %s\n", e);
+	free(e), free(msg);
 	fprintf(stderr, _("Try 'syncdoctor --help' for more information.\n"));
 	return EXIT_USAGE;
 }
@@ -123,7 +129,7 @@ bool cli_format_option(const char *arg, report_format *fmt)
 	return false;
 }
 
-bool cli_output_ready(const char *target, bool force, bool remove_stale)
+int cli_output_ready(const char *target, bool force, bool remove_stale)
 {
 	char **stale = io_stale_temps(target);
 	for (char **p = stale; *p; p++) {
@@ -139,9 +145,9 @@ bool cli_output_ready(const char *target, bool force, bool remove_stale)
 	sd_error err;
 	if (io_check_target(target, force, &err) != SD_OK) {
 		cli_error("%s", err.msg);
-		return false;
+		return err.status == SD_ERR_USAGE ? EXIT_USAGE : EXIT_NOT_WRITTEN;
 	}
-	return true;
+	return EXIT_OK;
 }
 
 bool cli_common_option(int opt, const char *arg, sess_options *g)

@@ -48,9 +48,10 @@ enum {
 bool cli_format_option(const char *arg, report_format *fmt);
 /* Before writing target (report, rebuild): name the temporaries an
  * earlier killed run left beside it (removing them when remove_stale),
- * then io_check_target(). False (after saying why) when target must not be
- * written: the command exits EXIT_NOT_WRITTEN. */
-bool cli_output_ready(const char *target, bool force, bool remove_stale);
+ * then io_check_target(). EXIT_OK, or (after saying why) the exit status
+ * when target must not be written: EXIT_USAGE for a file or folder the run
+ * reads, else EXIT_NOT_WRITTEN. */
+int cli_output_ready(const char *target, bool force, bool remove_stale);
 /* True when opt was one of the common options (and g was updated). */
 bool cli_common_option(int opt, const char *arg, sess_options *g);
 

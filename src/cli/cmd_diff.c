@@ -1,6 +1,7 @@
 /* cmd_diff.c: 'syncdoctor diff CFG_A CFG_B': how two configurations differ. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,9 @@ static void usage(void)
 	         "  -w, --width=N      text width; side by side from 120 columns\n"
 	         "  -h, --help         display this help and exit\n"
 	         "\n"
-	         "Exit status: 0 the same, 2 different, 3 a configuration could not be read,\n"
-	         "1 usage error.\n"));
+	         "Exit status: 0 the same, 2 different, 3 a configuration could not be read\n"
+	         "(or only in part: what was read is compared, and the damage named), 1 usage\n"
+	         "error.\n"));
 }
 
 int cmd_diff(int argc, char **argv, sess_options *g)
@@ -47,7 +49,17 @@ int cmd_diff(int argc, char **argv, sess_options *g)
 			if (!cli_format_option(optarg, &fmt))
 				return EXIT_USAGE;
 			break;
-		case 'w': width = atoi(optarg); break;
+		case 'w': {
+			char *end;
+			errno = 0;
+			long w = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || w < 20 || w > 1000)
+				return cli_usage_error(_("--width takes a number of columns from "
+				                         "20 to 1000, not '%s'"),
+				                       optarg);
+			width = (int)w;
+			break;
+		}
 		case 'h': usage(); return EXIT_OK;
 		default: return cli_usage_error(_("unknown option"));
 		}
@@ -72,9 +84,23 @@ int cmd_diff(int argc, char **argv, sess_options *g)
 			return EXIT_UNREADABLE;
 		}
 	}
+	size_t damaged = 0;
 	for (size_t i = 0; i < fnd_n(&fl); i++)
-		if (fnd_at(&fl, i)->severity == SEV_ERROR)
+		if (fnd_at(&fl, i)->severity == SEV_ERROR) {
 			cli_warning("%s", fnd_at(&fl, i)->message);
+			damaged++;
+		}
+	for (int i = 0; i < 2; i++)
+		if (!cfg[i]->metadata) {
+			/* no metadata.json read: every setting would show as "removed"
+			 * and its project as the default one, a diff of nothing */
+			cli_error(_("%s: its metadata.json could not be read, so there is nothing "
+			            "to compare"),
+			          cfg[i]->path);
+			cfg_free(cfg[0]), cfg_free(cfg[1]);
+			fnd_free(&fl);
+			return EXIT_UNREADABLE;
+		}
 	sd_test_point("diff");
 	cfg_diff *d = cfg_diff_compute_cancel(cfg[0], cfg[1], &sess_interrupted);
 	if (d->cancelled) {
@@ -89,13 +115,18 @@ int cmd_diff(int argc, char **argv, sess_options *g)
 		cfg_diff_to_text(d, cfg[0], cfg[1], width, &out);
 	} else {
 		json_t *j = cfg_diff_to_json(d, cfg[0], cfg[1]);
+		json_t *probs = json_array();
+		for (size_t i = 0; i < fnd_n(&fl); i++)
+			if (fnd_at(&fl, i)->severity == SEV_ERROR)
+				json_array_append_new(probs, json_string(fnd_at(&fl, i)->message));
+		json_object_set_new(j, "problems", probs);
 		report_tree_render(j, fmt, &out);
 		json_decref(j);
 	}
 	cli_print(sb_str(&out));
 	sb_free(&out);
 	/* the same settings built twice are no problem */
-	int rc = d->content_differs ? EXIT_PROBLEMS : EXIT_OK;
+	int rc = damaged ? EXIT_UNREADABLE : d->content_differs ? EXIT_PROBLEMS : EXIT_OK;
 	cfg_diff_free(d);
 	cfg_free(cfg[0]), cfg_free(cfg[1]);
 	fnd_free(&fl);

@@ -23,9 +23,12 @@ struct jnl_db *cli_journal_open(const sess_options *g, bool create)
 	jnl_db *j = NULL;
 	sd_error err;
 	if (jnl_open(path, create, &j, &err) != SD_OK) {
+		/* the error may quote the file's bytes (a damaged schema) */
+		char *e = report_escape(err.msg);
 		fflush(stdout);
 		fprintf(stderr, _("syncdoctor: warning: %s; going on without the case journal\n"),
-		        err.msg);
+		        e);
+		free(e);
 		j = NULL;
 	}
 	free(path);
@@ -41,9 +44,11 @@ long long cli_journal_check(const sess_options *g, const struct sd_report *r)
 	int64_t id = 0;
 	sd_error err;
 	if (jnl_record_report(j, r, &prog, NULL, &id, &err) != SD_OK) {
+		/* the error may quote the file's bytes (a damaged schema) */
+		char *e = report_escape(err.msg);
 		fflush(stdout);
-		fprintf(stderr, _("syncdoctor: warning: %s; this check was not recorded\n"),
-		        err.msg);
+		fprintf(stderr, _("syncdoctor: warning: %s; this check was not recorded\n"), e);
+		free(e);
 	}
 	jnl_close(j);
 	return id;
@@ -58,9 +63,11 @@ void cli_journal_rebuild(const sess_options *g, const struct rebuild_plan *p, co
 	sd_progress prog = {NULL, NULL, &sess_interrupted};
 	sd_error err;
 	if (jnl_record_plan(j, p, output, salvage, error, &prog, &err) != SD_OK) {
+		/* the error may quote the file's bytes (a damaged schema) */
+		char *e = report_escape(err.msg);
 		fflush(stdout);
-		fprintf(stderr, _("syncdoctor: warning: %s; this rebuild was not recorded\n"),
-		        err.msg);
+		fprintf(stderr, _("syncdoctor: warning: %s; this rebuild was not recorded\n"), e);
+		free(e);
 	}
 	jnl_close(j);
 }
@@ -70,8 +77,9 @@ static void usage(void)
 	printf(_("Usage: syncdoctor history [OPTION]... [FILE]\n"
 	         "List the checks and rebuilds kept in the case journal, newest first. With FILE,\n"
 	         "only those of that file (the same content, or the same path), and a summary:\n"
-	         "how many times it was checked, when it was first seen healthy, and since when\n"
-	         "it is damaged.\n"
+	         "how many times it was checked, when it was first seen without a problem, and\n"
+	         "since when it has problems (any step: a configuration that does not match\n"
+	         "counts too).\n"
 	         "\n"
 	         "  -f, --format=FMT    text (default), json or yaml\n"
 	         "  -n, --limit=N       at most N checks (and N rebuilds)\n"

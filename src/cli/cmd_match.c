@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "cli.h"
 #include "configuration.h"
+#include "diagnosis.h"
 #include "i18n.h"
 #include "keys.h"
 #include "report_match.h"
@@ -27,13 +29,16 @@ static void usage(void)
 	         "  -f, --format=FMT   text (default), json or yaml\n"
 	         "  -h, --help         display this help and exit\n"
 	         "\n"
+	         "Each configuration is shown with the id Mapeo's errors give it (us=...).\n"
+	         "\n"
 	         "Exit status: 0 a configuration matched, 2 none did, 3 FILE could not be\n"
-	         "read, 1 usage error.\n"));
+	         "read or its project cannot be read, 1 usage error.\n"));
 }
 
 typedef struct match_state {
 	const char *want; /* the file's discovery key, "" for the default project */
 	report_match out;
+	size_t left_out; /* configurations named that could not be read */
 } match_state;
 
 static void try_config(match_state *ms, const char *path)
@@ -41,18 +46,23 @@ static void try_config(match_state *ms, const char *path)
 	findings fl;
 	fnd_init(&fl);
 	mapeo_config *c = NULL;
-	if (cfg_open(path, &c, &fl, NULL) == SD_OK && c->metadata_lost) {
-		/* its key was never read: neither "no" nor "MATCH" (it was
-		 * listed as the default project, MAPEO, and "no") */
+	sd_error err;
+	if (cfg_open(path, &c, &fl, &err) == SD_OK && c->metadata_lost) {
+		/* its key was never read (damaged before its metadata.json, or
+		 * no configuration at all): neither "no" nor "MATCH" */
 		for (size_t i = 0; i < fnd_n(&fl); i++)
 			if (fnd_at(&fl, i)->id == FND_CONFIG_DAMAGED)
 				cli_warning("%s", fnd_at(&fl, i)->message);
-		cli_warning(_("%s is damaged before its metadata.json, where its project key "
-		              "is: it is left out of the comparison"),
+		cli_warning(_("%s: the project key it names cannot be read: it is left out of "
+		              "the comparison"),
 		            path);
+		ms->left_out++;
 	} else if (c) {
-		report_match_add(&ms->out, path, c->name, c->version, c->footer,
+		report_match_add(&ms->out, path, c->name, c->version, c->footer, c->discovery_key,
 		                 cfg_same_project(c, ms->want));
+	} else {
+		cli_warning(_("%s; it is left out of the comparison"), err.msg);
+		ms->left_out++;
 	}
 	cfg_free(c);
 	fnd_free(&fl);
@@ -63,8 +73,12 @@ static void try_config(match_state *ms, const char *path)
 static void scan(match_state *ms, const char *path)
 {
 	struct stat st;
-	if (stat(path, &st) != 0)
+	if (stat(path, &st) != 0) {
+		cli_warning(_("%s: cannot open: %s; it is left out of the comparison"), path,
+		            strerror(errno));
+		ms->left_out++;
 		return;
+	}
 	if (!S_ISDIR(st.st_mode)) {
 		try_config(ms, path);
 		return;
@@ -111,6 +125,21 @@ int cmd_match(int argc, char **argv, sess_options *g)
 	sd_error err;
 	if (sf_open(argv[optind], &sf, &fl, NULL, &err) != SD_OK) {
 		cli_error("%s", err.msg);
+		fnd_free(&fl);
+		return EXIT_UNREADABLE;
+	}
+	/* a file whose project cannot be read is no file of the default
+	 * project: saying which configuration "made" it would be a guess */
+	char *untold = check_project_untold(sf);
+	if (untold) {
+		const finding *nf = NULL;
+		for (size_t i = 0; i < fnd_n(&fl) && !nf; i++)
+			if (fnd_at(&fl, i)->id == FND_NOT_A_SYNC_FILE)
+				nf = fnd_at(&fl, i);
+		cli_error(_("%s: which project it belongs to cannot be told: %s"), argv[optind],
+		          nf ? nf->message : untold);
+		free(untold);
+		sf_close(sf);
 		fnd_free(&fl);
 		return EXIT_UNREADABLE;
 	}

@@ -52,10 +52,11 @@ static void usage(void)
 	         "\n"
 	         "Exit status: 0 written (or planned), 1 usage error, 2 refused: the file this\n"
 	         "mode writes would fail its own full check (the plan names the mode that gives\n"
-	         "a clean file) or FILE is of an era that is not rebuilt, 3 FILE could not be\n"
-	         "read, 4 OUT could not be written, exists without --force or is not a regular\n"
-	         "file (nothing was left under its name). OUT inside a folder it reads is a\n"
-	         "usage error: syncdoctor never writes into what it reads.\n"));
+	         "a clean file), FILE is of an era that is not rebuilt, or the configuration\n"
+	         "given names no project it can use (damaged, or not a configuration), 3 FILE\n"
+	         "could not be read, 4 OUT could not be written, exists without --force or is\n"
+	         "not a regular file (nothing was left under its name). OUT inside a folder it\n"
+	         "reads is a usage error: syncdoctor never writes into what it reads.\n"));
 }
 
 /* The exit status of a failed plan or write; other: for any other error. */
@@ -196,9 +197,11 @@ int cmd_rebuild(int argc, char **argv, sess_options *g)
 		free(all);
 		return cli_usage_error(_("rebuild needs the output file: -o OUT"));
 	}
-	if (!dry && !cli_output_ready(output, opt.force, remove_stale)) {
+	io_note_read(opt.config_path); /* never the output, nor a folder it is written into */
+	int ready = dry ? EXIT_OK : cli_output_ready(output, opt.force, remove_stale);
+	if (ready != EXIT_OK) {
 		free(all);
-		return EXIT_NOT_WRITTEN;
+		return ready;
 	}
 	if (!opt.userdata)
 		opt.userdata = g->userdata; /* the configuration file's mapeo_userdata */

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "diagnosis.h"
 #include "i18n.h"
+#include "io.h"
 #include "journal.h"
 
 static void usage(void)
@@ -79,17 +80,23 @@ int cmd_report(int argc, char **argv, sess_options *g)
 	if (!output)
 		return cli_usage_error(_("report needs the bundle to write: -o BUNDLE.tar.gz"));
 	bo.file = argv[optind];
-	if (!cli_output_ready(output, bo.force, remove_stale))
-		return EXIT_NOT_WRITTEN;
 	if (bo.log_path) {
-		FILE *lf = fopen(bo.log_path, "rb");
-		if (!lf) {
-			cli_error(_("cannot read the session log %s: %s"), bo.log_path,
-			          strerror(errno));
+		/* a regular file, opened without waiting on a FIFO (noted as read:
+		 * never the bundle) */
+		sd_input *lf;
+		sd_error lerr;
+		if (sdin_open(bo.log_path, &lf, &lerr) != SD_OK) {
+			cli_error(_("cannot read the session log: %s"), lerr.msg);
 			return EXIT_UNREADABLE;
 		}
-		fclose(lf);
+		sdin_close(lf);
 	}
+	/* what the report reads is never the bundle it writes */
+	io_note_read(bo.file);
+	io_note_read(bo.config_path);
+	int ready = cli_output_ready(output, bo.force, remove_stale);
+	if (ready != EXIT_OK)
+		return ready;
 	if (!bo.userdata)
 		bo.userdata = g->userdata;
 	bo.log_dir = g->log_dir;

@@ -292,7 +292,7 @@ static char *default_log_dir(void) { return sd_state_path("logs"); }
 
 static char *slurp_text(const char *path, size_t max, bool *cut)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = io_fopen_regular(path);
 	if (!f)
 		return NULL;
 	strbuf b = SB_INIT;
@@ -667,6 +667,7 @@ sd_status bundle_write(const char *output, const bundle_options *opt, const sd_r
 		co.config_path = opt->config_path;
 		co.userdata = opt->userdata;
 		co.no_auto_config = opt->no_auto_config;
+		io_note_read(opt->file);
 		sd_status st = check_run(opt->file, &co, prog, &own, err);
 		if (st != SD_OK)
 			return st;

@@ -286,6 +286,15 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	st = check_read_contents(r, &rd, opt, prog);
 	if (rd.model_error)
 		return unreadable(r, &rd, rd.model_error);
+	/* a database folder's file that cannot be opened or read (permission,
+	 * EIO; one that vanished is input-changed's) is no damage: a salvage would drop a feed that
+	 * is whole; the check says it could not read the folder, and why */
+	sd_error uerr;
+	if (st == SD_OK && rd.feeds == SD_ERR_IO && sf->src.kind == SRC_DATABASE &&
+	    rd.feeds_error && src_check_unchanged(sf, &uerr) == SD_OK) {
+		sd_error_set(err, SD_ERR_IO, "%s", rd.feeds_error);
+		return unreadable(r, &rd, err ? err->msg : "");
+	}
 	sd_error cerr;
 	if (st == SD_OK && hashing && !(opt->fingerprint_later && opt->keep) &&
 	    sdin_hash_finish(sf->in, prog, r->fingerprint, &cerr) == SD_ERR_CANCELLED)

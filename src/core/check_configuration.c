@@ -147,6 +147,16 @@ char *check_project_unreadable(const syncfile *sf, sd_front front)
 	return NULL;
 }
 
+char *check_project_untold(const syncfile *sf)
+{
+	if (sf->src.project == SRC_PROJECT_NONE)
+		return xstrdup(_("it is not a Mapeo sync file, so it names no project"));
+	if (sf->src.project == SRC_PROJECT_UNNAMED)
+		return xstrdup(_("the database does not say which project it belongs to (only "
+		                 "Mapeo Desktop's keeps a folder that tells it)"));
+	return check_project_unreadable(sf, SD_FRONT_CLI);
+}
+
 void check_configuration_step(sd_report *r, const check_read *rd, const check_options *opt)
 {
 	const syncfile *sf = rd->sf;

@@ -200,6 +200,22 @@ static void take(mapeo_config *c, size_t *cap, const char *name, const uint8_t *
 		slot = &c->icons_json;
 	else if (!strcmp(name, "layers.json"))
 		slot = &c->layers;
+	if (slot == &c->metadata && c->n_members > 1) {
+		/* Desktop's import writes each copy over the last: the last one
+		 * counts, which a reader of the first would never guess */
+		const cfg_member *now = &c->members[c->n_members - 1];
+		for (size_t i = 0; i + 1 < c->n_members; i++)
+			if (!strcmp(c->members[i].name, name) && c->members[i].crc != now->crc) {
+				finding *f =
+				    fnd_add(fl, FND_CONFIG_DAMAGED,
+				            _("%s holds two different copies of metadata.json: "
+				              "Mapeo's import keeps the last one, and that is "
+				              "the one compared"),
+				            c->path);
+				fnd_set_member(f, "metadata.json");
+				break;
+			}
+	}
 	if (slot == &c->metadata)
 		scan_project_keys(c, d, len, fl);
 	if (slot) {
@@ -238,8 +254,8 @@ static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error 
 			f->offset = (int64_t)it.damage_off;
 			continue;
 		}
-		if (e.typeflag != '0' && e.typeflag != '\0')
-			continue;
+		/* before the type: a damaged type byte turns a file into a link
+		 * or a folder, which the checksum still tells */
 		if (!e.checksum_ok) {
 			finding *f =
 			    fnd_add(fl, FND_CONFIG_DAMAGED,
@@ -249,6 +265,8 @@ static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error 
 			f->offset = (int64_t)e.header_off;
 			fnd_set_member(f, e.name);
 		}
+		if (e.typeflag != '0' && e.typeflag != '\0')
+			continue;
 		if (e.truncated || e.size > MAX_MEMBER_BYTES) {
 			finding *f = fnd_add(fl, FND_CONFIG_DAMAGED, _("%s: %s is cut short"),
 			                     c->path, e.name);
@@ -267,6 +285,18 @@ static sd_status read_tar(mapeo_config *c, sd_input *in, findings *fl, sd_error 
 		d[e.size] = 0;
 		take(c, &cap, e.name, d, (size_t)e.size, fl);
 		free(d);
+	}
+	/* every tar writer ends with two zero blocks: without them the file
+	 * was cut at a member's end, and what came after (icons, VERSION) is
+	 * gone without a trace */
+	if (it.zero_run < 2 && c->n_members && c->n_members < MAX_MEMBERS &&
+	    !fnd_has(fl, FND_CONFIG_DAMAGED)) {
+		finding *f = fnd_add(fl, FND_CONFIG_DAMAGED,
+		                     _("%s ends at byte %llu without the two empty blocks that end "
+		                       "every tar archive: it was cut short, and what came after "
+		                       "is lost"),
+		                     c->path, (unsigned long long)sdin_size(in));
+		f->offset = (int64_t)sdin_size(in);
 	}
 	tar_iter_free(&it);
 	return SD_OK;
@@ -344,9 +374,37 @@ static void read_dir_rec(mapeo_config *c, size_t *cap, const char *root, const c
 	free(dpath);
 }
 
+/* c has no metadata.json: when it is no configuration at all (a folder,
+ * since Mapeo Desktop uses only a folder with a metadata.json, or an
+ * archive that holds a sync file's members), say so to fl. */
+static bool not_a_configuration(const mapeo_config *c, findings *fl)
+{
+	if (c->container == CFG_DIR) {
+		fnd_add(fl, FND_CONFIG_DAMAGED,
+		        _("%s is not a Mapeo configuration folder: it has no metadata.json"),
+		        c->path);
+		return true;
+	}
+	for (size_t i = 0; i < c->n_members; i++)
+		if (!strcmp(c->members[i].name, "___index.json") ||
+		    !strcmp(c->members[i].name, "osm-p2p-db.tar")) {
+			fnd_add(fl, FND_CONFIG_DAMAGED,
+			        _("%s is a Mapeo sync file (.mapeodata), not a configuration"),
+			        c->path);
+			return true;
+		}
+	return false;
+}
+
 static void read_metadata(mapeo_config *c, findings *fl)
 {
 	keys_footer_form(NULL, c->footer);
+	if (!c->metadata && not_a_configuration(c, fl)) {
+		/* Mapeo would never use it as a configuration: it says nothing
+		 * of a project */
+		c->metadata_lost = true;
+		return;
+	}
 	if (!c->metadata) {
 		if (!fnd_has(fl, FND_CONFIG_DAMAGED))
 			fnd_add(fl, FND_CONFIG_DAMAGED,
@@ -357,6 +415,15 @@ static void read_metadata(mapeo_config *c, findings *fl)
 		else
 			c->metadata_lost = true; /* cut or damaged before it */
 		return;
+	}
+	if (!json_is_object(c->metadata)) {
+		/* Mapeo reads its fields from an object: from anything else, none
+		 * (no name, no projectKey: the default project) */
+		finding *f = fnd_add(fl, FND_CONFIG_DAMAGED,
+		                     _("%s: metadata.json is not a JSON object, so Mapeo finds no "
+		                       "name and no projectKey in it"),
+		                     c->path);
+		fnd_set_member(f, "metadata.json");
 	}
 	c->name = dup_str(c->metadata, "name");
 	c->version = dup_str(c->metadata, "version");
@@ -396,12 +463,19 @@ sd_status cfg_open(const char *path, mapeo_config **out, findings *fl, sd_error 
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return sd_error_errno(err, errno, path, _("cannot open"));
+	io_note_read(path); /* never an output, nor a folder one is written into */
 	mapeo_config *c = xcalloc(1, sizeof *c);
 	c->path = xstrdup(path);
 	if (S_ISDIR(st.st_mode)) {
 		size_t cap = 0;
 		c->container = CFG_DIR;
-		read_dir_rec(c, &cap, path, "", fl, 0);
+		/* a folder without metadata.json is no configuration: its tree
+		 * (a home folder, /usr) is not read */
+		char *meta = xasprintf("%s/metadata.json", path);
+		struct stat ms;
+		if (stat(meta, &ms) == 0)
+			read_dir_rec(c, &cap, path, "", fl, 0);
+		free(meta);
 	} else {
 		sd_input *in;
 		sd_status s = sdin_open(path, &in, err);
@@ -419,6 +493,18 @@ sd_status cfg_open(const char *path, mapeo_config **out, findings *fl, sd_error 
 		} else if (got == TAR_BLOCK && (tar_header_parse(head, &h) || h.zero)) {
 			c->container = CFG_TAR;
 			s = read_tar(c, in, fl, err);
+		} else if (got == 0) {
+			fnd_add(fl, FND_CONFIG_DAMAGED,
+			        _("%s is empty: the configuration was not copied, or was cut to "
+			          "nothing"),
+			        path);
+			c->container = CFG_TAR;
+		} else if (got >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+			fnd_add(fl, FND_CONFIG_DAMAGED,
+			        _("%s is compressed with gzip: Mapeo Desktop imports only a plain "
+			          "tar; uncompress it first (gunzip)"),
+			        path);
+			c->container = CFG_TAR;
 		} else {
 			fnd_add(fl, FND_CONFIG_DAMAGED,
 			        _("%s is neither a tar nor a ZIP configuration (its first bytes "
@@ -516,13 +602,13 @@ char *cfg_find_active(const char *userdata_override)
 	for (char **p = cands; *p && !found; p++) {
 		char *dir = xasprintf("%s/presets/default", *p);
 		char *meta = xasprintf("%s/metadata.json", dir);
-		json_t *j = json_load_file(meta, 0, NULL);
-		if (j) {
+		/* there, even damaged: the check then says config-damaged, where
+		 * it said Desktop's own was not found (a pipe is never waited on) */
+		struct stat st;
+		if (stat(meta, &st) == 0 && S_ISREG(st.st_mode))
 			found = dir;
-			json_decref(j);
-		} else {
+		else
 			free(dir);
-		}
 		free(meta);
 	}
 	cfg_free_list(cands);

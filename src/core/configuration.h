@@ -83,8 +83,9 @@ void cfg_free_list(char **list);
  * search 'match' and the wizard share. */
 void cfg_search(const char *dir, int depth, size_t max, char ***list, size_t *n, size_t *cap);
 /* The configuration Mapeo Desktop uses on this computer: the first
- * <userData>/presets/default with a readable metadata.json. Returns a path
- * (caller frees) or NULL: then Desktop uses its bundled default (no key). */
+ * <userData>/presets/default with a metadata.json file, damaged or not (the
+ * check says which). Returns a path (caller frees) or NULL: then Desktop
+ * uses its bundled default (no key). */
 char *cfg_find_active(const char *userdata_override);
 
 #endif

@@ -8,6 +8,8 @@
 #include <wchar.h>
 
 #include "i18n.h"
+#include "keys.h"
+#include "report.h"
 #include "xalloc.h"
 
 const char *cfg_diff_kind_name(cfg_diff_kind k)
@@ -562,11 +564,12 @@ cfg_diff *cfg_diff_compute_cancel(const mapeo_config *a, const mapeo_config *b,
 	cmp_str(d, "metadata", NULL, "buildDate", a->build_date, b->build_date);
 	cmp_str(d, "metadata", NULL, "builder", a->builder_version, b->builder_version);
 	if (strcmp(a->discovery_key, b->discovery_key) != 0 || a->has_key != b->has_key) {
-		char fa[64], fb[64];
-		snprintf(fa, sizeof fa, "%s (%.7s)", a->footer,
-		         a->has_key ? a->discovery_key : "mapeo-sync");
-		snprintf(fb, sizeof fb, "%s (%.7s)", b->footer,
-		         b->has_key ? b->discovery_key : "mapeo-sync");
+		/* both forms people meet: the footer and the id of Mapeo's errors */
+		char fa[64], fb[64], ea[16], eb[16];
+		keys_error_form(a->has_key ? a->discovery_key : NULL, ea);
+		keys_error_form(b->has_key ? b->discovery_key : NULL, eb);
+		snprintf(fa, sizeof fa, "%s (us=%s)", a->footer, ea);
+		snprintf(fb, sizeof fb, "%s (us=%s)", b->footer, eb);
 		add(d, DIFF_CHANGED, "metadata", NULL, "projectKey", fa, fb);
 	}
 	renames rn = {.n = 0};
@@ -704,12 +707,24 @@ static void two_columns(strbuf *out, const char *left, const char *right, int co
 	} while (*left || *right);
 }
 
+static char *escaped_title(const mapeo_config *c)
+{
+	char *t = cfg_title(c), *e = report_escape(t);
+	free(t);
+	return e;
+}
+
 void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_config *b, int width,
                       strbuf *out)
 {
-	char *ta = cfg_title(a), *tb = cfg_title(b);
-	sb_printf(out, "--- %s (%s, %s)\n+++ %s (%s, %s)\n", ta, a->path,
-	          cfg_container_name(a->container), tb, b->path, cfg_container_name(b->container));
+	/* every name and value from the files escaped here, one line each: the
+	 * caller's printing keeps newlines, and a preset named "x\nMATCH"
+	 * would print a line of its own */
+	char *ta = escaped_title(a), *tb = escaped_title(b);
+	char *pa = report_escape(a->path), *pb = report_escape(b->path);
+	sb_printf(out, "--- %s (%s, %s)\n+++ %s (%s, %s)\n", ta, pa,
+	          cfg_container_name(a->container), tb, pb, cfg_container_name(b->container));
+	free(pa), free(pb);
 	size_t build = 0;
 	for (size_t i = 0; i < d->n; i++)
 		build += cfg_diff_item_is_build(&d->v[i]);
@@ -738,14 +753,17 @@ void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_conf
 			                    : it->new_value          ? it->new_value
 			                    : it->kind == DIFF_ADDED ? _("(present)")
 			                                             : _("(changed)");
-			two_columns(out, left, right, col, rcol);
-			free(left);
+			char *el = report_escape(left), *er = report_escape(right);
+			two_columns(out, el, er, col, rcol);
+			free(left), free(el), free(er);
 		}
 	} else {
 		for (size_t i = 0; i < d->n; i++) {
 			if (cfg_diff_item_is_build(&d->v[i]))
 				continue;
-			char *t = cfg_diff_item_text(&d->v[i]);
+			char *raw = cfg_diff_item_text(&d->v[i]);
+			char *t = report_escape(raw);
+			free(raw);
 			char mark = d->v[i].kind == DIFF_ADDED     ? '+'
 			            : d->v[i].kind == DIFF_REMOVED ? '-'
 			                                           : '~';
@@ -753,6 +771,15 @@ void cfg_diff_to_text(const cfg_diff *d, const mapeo_config *a, const mapeo_conf
 			free(t);
 		}
 	}
+	/* the one difference that stops a sync, in plain words */
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->v[i].area, "metadata") && d->v[i].what &&
+		    !strcmp(d->v[i].what, "projectKey")) {
+			sb_printf(out, "%s\n",
+			          _("These two configurations belong to different projects: two "
+			            "computers that use them cannot sync with each other."));
+			break;
+		}
 	/* how the files were built says nothing of what people see: one line */
 	if (build && d->content_differs)
 		sb_printf(out,

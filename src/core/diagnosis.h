@@ -97,6 +97,11 @@ void check_version_step(sd_report *r, const struct ver_clues *clues, const check
 struct sf_member;
 bool check_photo_opens(struct syncfile *sf, const struct sf_member *m, const sd_progress *prog,
                        const char **why, uint64_t *at);
+/* Why the project of an open source cannot be told (translated; caller
+ * frees), or NULL when it can: not a sync file, a database that keeps no
+ * trace of its project, or step 1's project-unreadable. What 'match' says
+ * instead of guessing the default project. */
+char *check_project_untold(const struct syncfile *sf);
 /* "<feed key hex>@<seq>" of a head into out. */
 void check_head_version(const sd_report *r, const report_head *h, char out[96]);
 

@@ -114,7 +114,7 @@ static uint32_t le32(const uint8_t *p)
  * then the files; a file's offset counts from the end of the header. */
 char *env_asar_version(const char *asar_path)
 {
-	FILE *f = fopen(asar_path, "rb");
+	FILE *f = io_fopen_regular(asar_path);
 	if (!f)
 		return NULL;
 	char *out = NULL, *hdr = NULL, *pkg = NULL;
@@ -137,7 +137,7 @@ char *env_asar_version(const char *asar_path)
 	const char *off_s = json_string_value(json_object_get(ent, "offset"));
 	if (json_is_true(json_object_get(ent, "unpacked"))) {
 		char *up = xasprintf("%s.unpacked/package.json", asar_path);
-		FILE *g = fopen(up, "rb");
+		FILE *g = io_fopen_regular(up);
 		free(up);
 		if (g) {
 			pkg = xmalloc(PACKAGE_JSON_MAX);
@@ -170,7 +170,7 @@ done:
 
 static char *file_version(const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = io_fopen_regular(path);
 	if (!f)
 		return NULL;
 	char *buf = xmalloc(PACKAGE_JSON_MAX);
@@ -458,7 +458,10 @@ typedef struct event_list {
 
 static void scan_log(env_log_file *lf, const char *base, event_list *ev)
 {
-	gzFile g = gzopen(lf->path, "rb");
+	int fd = io_open_regular(lf->path);
+	gzFile g = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+	if (fd >= 0 && !g)
+		close(fd);
 	if (!g) {
 		lf->unreadable = true;
 		return;

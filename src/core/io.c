@@ -165,6 +165,102 @@ sd_status sdin_open(const char *path, sd_input **out, sd_error *err)
 	return sdin_open_fd(fd, path, out, err);
 }
 
+/* What this run reads (io_note_read()): few entries, read by the output
+ * checks; a mutex since the hashing threads open nothing but a front end
+ * may. */
+typedef struct read_note {
+	dev_t dev;
+	ino_t ino;
+	char *dir; /* a folder's real path, else NULL */
+} read_note;
+static read_note *read_notes;
+static size_t n_read_notes, cap_read_notes;
+static pthread_mutex_t read_notes_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void note_stat(const struct stat *st, const char *path)
+{
+	pthread_mutex_lock(&read_notes_mu);
+	bool known = false;
+	for (size_t i = 0; i < n_read_notes && !known; i++)
+		known = read_notes[i].dev == st->st_dev && read_notes[i].ino == st->st_ino;
+	if (!known) {
+		SD_GROW(read_notes, cap_read_notes, n_read_notes + 1);
+		read_note *n = &read_notes[n_read_notes++];
+		n->dev = st->st_dev;
+		n->ino = st->st_ino;
+		n->dir = S_ISDIR(st->st_mode) ? realpath(path, NULL) : NULL;
+	}
+	pthread_mutex_unlock(&read_notes_mu);
+}
+
+void io_note_read(const char *path)
+{
+	struct stat st;
+	if (path && stat(path, &st) == 0)
+		note_stat(&st, path);
+}
+
+bool io_is_read(const char *path)
+{
+	struct stat st;
+	if (!path || stat(path, &st) != 0)
+		return false;
+	pthread_mutex_lock(&read_notes_mu);
+	bool found = false;
+	for (size_t i = 0; i < n_read_notes && !found; i++)
+		found = read_notes[i].dev == st.st_dev && read_notes[i].ino == st.st_ino;
+	pthread_mutex_unlock(&read_notes_mu);
+	return found;
+}
+
+static char *dir_of(const char *path);
+
+/* The noted folder target would be written into, or NULL (caller frees). */
+static char *read_dir_around(const char *target)
+{
+	char *dir = dir_of(target), *real = realpath(dir, NULL), *found = NULL;
+	free(dir);
+	pthread_mutex_lock(&read_notes_mu);
+	for (size_t i = 0; real && i < n_read_notes && !found; i++) {
+		const char *d = read_notes[i].dir;
+		size_t n = d ? strlen(d) : 0;
+		if (d && !strncmp(real, d, n) &&
+		    (real[n] == '\0' || real[n] == '/' || (n == 1 && d[0] == '/')))
+			found = xstrdup(d);
+	}
+	pthread_mutex_unlock(&read_notes_mu);
+	free(real);
+	return found;
+}
+
+int io_open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	note_stat(&st, path);
+	return fd;
+}
+
+FILE *io_fopen_regular(const char *path)
+{
+	int fd = io_open_regular(path);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
 static sd_status sdin_open_fd(int fd, const char *path, sd_input **out, sd_error *err)
 {
 	struct stat st;
@@ -878,8 +974,22 @@ sd_status io_check_target(const char *target, bool force, sd_error *err)
 sd_status io_check_target_for(const char *target, bool force, sd_front front, sd_error *err)
 {
 	struct stat st;
+	char *dir = read_dir_around(target);
+	if (dir) {
+		sd_error_set(err, SD_ERR_USAGE,
+		             _("%s is inside %s, which is read: syncdoctor never writes into "
+		               "what it reads; write the file somewhere else"),
+		             target, dir);
+		free(dir);
+		return SD_ERR_USAGE;
+	}
 	if (lstat(target, &st) != 0)
 		return SD_OK;
+	if (S_ISREG(st.st_mode) && io_is_read(target))
+		return sd_error_set(err, SD_ERR_USAGE,
+		                    _("%s is read by this run: syncdoctor never writes to a file "
+		                      "it reads; choose another name"),
+		                    target);
 	/* The rename would put a regular file in place of a device node, a
 	 * FIFO, a socket or a link (as root on a field kit, /dev/null itself):
 	 * never, whatever --force says. */

@@ -29,6 +29,7 @@
 
 #include <dirent.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -43,6 +44,15 @@ void sd_test_point(const char *name);
 /* Open a regular file for reading. Directories, FIFOs and devices are
  * refused with SD_ERR_IO and a message saying what the path is. */
 sd_status sdin_open(const char *path, sd_input **out, sd_error *err);
+/* fopen(path, "rb") for a regular file only: a FIFO, a device or a folder
+ * is refused at once (errno EINVAL; ENOENT and the like as open(2) sets
+ * them), where fopen() would wait on a FIFO for ever. For the small files
+ * read whole (the version table, the configuration file, a log, Mapeo's
+ * package.json); noted as read (io_note_read()). */
+FILE *io_fopen_regular(const char *path);
+/* The same as a descriptor (for gzdopen()), or -1 with errno. */
+int io_open_regular(const char *path);
+
 /* Below a folder others may write to (a leftover temporary folder): path
  * lies below root (root itself is followed as given), and no symbolic link
  * below root is followed, at any level, when the file is opened, not only
@@ -115,12 +125,25 @@ typedef struct sd_output sd_output;
  * to allow the rename. */
 typedef sd_status (*sdout_verify_fn)(void *ud, const char *tmp_path, sd_error *err);
 
+/* What this run was asked to read, so that it is never an output: the
+ * checked source (check_run()), a configuration (cfg_open()), the small
+ * files io_fopen_regular() opens, and what a front end reads only later (a
+ * report's --log). Not every sdin_open(): an output read back or
+ * fingerprinted is syncdoctor's own, written again by a second repair. A
+ * folder (a configuration folder, a database read in place) is noted by
+ * its real path: nothing is written inside it. */
+void io_note_read(const char *path);
+/* Was path (a file, by device and inode) noted as read by this run? */
+bool io_is_read(const char *path);
+
 /* May target be written? SD_OK when nothing is there, or a regular file
  * is there and force is set. SD_ERR_EXISTS (with a message) when it exists
  * without force, and always when it is not a regular file (device node,
  * FIFO, socket, folder, symbolic link): a rename would replace the node
- * itself. The one check before every output (report and rebuild); the CLI
- * calls it before the work too, to fail fast. */
+ * itself. SD_ERR_USAGE when target is a file this run reads, or lies in a
+ * folder it reads (io_note_read()), even with force. The one check before
+ * every output (report and rebuild); the CLI calls it before the work too,
+ * to fail fast. */
 sd_status io_check_target(const char *target, bool force, sd_error *err);
 /* The same, its refusal in the words of front (status.h): the wizard has
  * no --force. */

@@ -178,6 +178,11 @@ sd_status jnl_open(const char *path, bool create, jnl_db **out, sd_error *err)
 		return sd_error_errno(err, errno, path, _("cannot open the case journal"));
 	if (!create && (*out = open_read_only(path)) != NULL)
 		return SD_OK;
+	if (create && io_is_read(path))
+		return sd_error_set(err, SD_ERR_USAGE,
+		                    _("%s is read by this run: syncdoctor never writes to a file "
+		                      "it reads, so the case journal is not kept there"),
+		                    path);
 	if (create && !make_parent_dirs(path))
 		return sd_error_errno(err, errno, path, _("cannot make the case journal's folder"));
 	jnl_db *j = xcalloc(1, sizeof *j);
@@ -436,10 +441,13 @@ static int insert_findings(jnl_db *j, const sd_report *r, int64_t cid)
 		if (seen[f->id] > JNL_MAX_PER_CODE)
 			continue;
 		left--;
-		char *place = finding_place(f);
-		ok = insert_finding(s, cid, f->code, fnd_severity_name(f->severity), f->message,
+		/* a key copied into a name is never stored whole either */
+		char *raw = finding_place(f);
+		char *place = raw ? keys_mask_hex(raw) : NULL;
+		char *msg = keys_mask_hex(f->message);
+		ok = insert_finding(s, cid, f->code, fnd_severity_name(f->severity), msg,
 		                    fnd_step_name(f->step), place);
-		free(place);
+		free(raw), free(place), free(msg);
 	}
 	for (size_t c = 0; c < n_order && ok; c++) {
 		size_t total = fnd_count_code(&r->findings, order[c]);
@@ -832,8 +840,12 @@ json_t *jnl_check_json(const jnl_check *c)
 		json_object_set_new(jf, "code", json_string(f->code));
 		json_object_set_new(jf, "step", jstr(f->step));
 		json_object_set_new(jf, "severity", jstr(f->severity));
-		json_object_set_new(jf, "message", jstr(f->message));
-		json_object_set_new(jf, "place", jstr(f->place));
+		/* (a journal of an older syncdoctor may hold one) */
+		char *m = f->message ? keys_mask_hex(f->message) : NULL;
+		char *pl = f->place ? keys_mask_hex(f->place) : NULL;
+		json_object_set_new(jf, "message", jstr(m));
+		json_object_set_new(jf, "place", jstr(pl));
+		free(m), free(pl);
 		json_array_append_new(fs, jf);
 	}
 	json_object_set_new(jc, "findings", fs);
@@ -964,17 +976,17 @@ char *jnl_summary_text(const jnl_summary *s)
 	sb_printf(&b, P_("checked %zu time", "checked %zu times", s->n_checks), s->n_checks);
 	if (s->first_healthy) {
 		human_time(s->first_healthy, d1);
-		sb_printf(&b, _("; first seen healthy on %s"), d1);
+		sb_printf(&b, _("; first seen without a problem on %s"), d1);
 	} else {
 		human_time(s->first_time, d1);
-		sb_printf(&b, _("; first seen on %s, never healthy"), d1);
+		sb_printf(&b, _("; first seen on %s, never without a problem"), d1);
 	}
 	if (s->damaged_since) {
 		human_time(s->damaged_since, d2);
-		sb_printf(&b, _(", damaged since %s"), d2);
+		sb_printf(&b, _(", with problems since %s"), d2);
 	} else {
 		human_time(s->last_time, d2);
-		sb_printf(&b, _(", healthy at the last check on %s"), d2);
+		sb_printf(&b, _(", no problem at the last check on %s"), d2);
 	}
 	sb_addc(&b, '.');
 	return sb_take(&b);

@@ -183,8 +183,10 @@ void jnl_summarize(const jnl_list *l, jnl_summary *s);
  * arguments, computed by SQLite without loading them. */
 sd_status jnl_summary_get(jnl_db *j, const char *path, const char *fingerprint, size_t limit,
                           jnl_summary *out, sd_error *err);
-/* One translated sentence: "checked 3 times; first seen healthy on
- * 2026-11-20, damaged since 2026-11-22." (dates in local time). */
+/* One translated sentence: "checked 3 times; first seen without a problem
+ * on 2026-11-20, with problems since 2026-11-22." (dates in local time;
+ * a problem of any step: a configuration that does not match is one, so
+ * the words never say the file is damaged). */
 char *jnl_summary_text(const jnl_summary *s);
 
 /* For the wizard's summary screen: one translated paragraph telling whether

@@ -102,36 +102,43 @@ void keys_error_form(const char *dk, char out[16])
 
 /* The keys this process has read, so that a key copied into a name, a
  * version or a file name is masked wherever it would be printed (the
- * escaping function asks keys_secret_at()). Few keys are ever read in one
- * run; past the cap the oldest stay, which is what a run prints about. */
-#define KEYS_MAX_SECRETS 32
-#define KEYS_MIN_SECRET  8 /* shorter strings would mask ordinary words */
-static char *secrets[KEYS_MAX_SECRETS];
-static size_t n_secrets;
-/* The first letters of the secrets, either case: keys_secret_at() runs at
- * every byte of every member name, and most bytes begin no secret. */
-static bool secret_first[256];
+ * escaping function asks keys_secret_at()). Every key is kept, however many
+ * configurations a run reads ('match' over a folder of hundreds): one left
+ * out would be printed whole. Grouped by first letter, either case, since
+ * keys_secret_at() runs at every byte of every string printed and most
+ * bytes begin no secret. */
+#define KEYS_MIN_SECRET 8 /* shorter strings would mask ordinary words */
+typedef struct secret_list {
+	char **v;
+	size_t n, cap;
+} secret_list;
+static secret_list secrets[256];
+
+static bool secret_known(const secret_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcasecmp(l->v[i], s))
+			return true;
+	return false;
+}
 
 void keys_note_secret(const char *s)
 {
-	if (!s || strlen(s) < KEYS_MIN_SECRET || n_secrets == KEYS_MAX_SECRETS)
+	if (!s || strlen(s) < KEYS_MIN_SECRET)
 		return;
-	for (size_t i = 0; i < n_secrets; i++)
-		if (!strcasecmp(secrets[i], s))
-			return;
-	secrets[n_secrets++] = xstrdup(s);
-	unsigned char c = (unsigned char)s[0];
-	secret_first[c] = true;
-	secret_first[(unsigned char)tolower(c)] = true;
-	secret_first[(unsigned char)toupper(c)] = true;
+	unsigned char c = (unsigned char)tolower((unsigned char)s[0]);
+	secret_list *l = &secrets[c];
+	if (secret_known(l, s))
+		return;
+	SD_GROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = xstrdup(s);
 }
 
 size_t keys_secret_at(const char *p, char footer[16])
 {
-	if (!secret_first[(unsigned char)*p])
-		return 0;
-	for (size_t i = 0; i < n_secrets; i++) {
-		const char *k = secrets[i];
+	const secret_list *l = &secrets[(unsigned char)tolower((unsigned char)*p)];
+	for (size_t i = 0; i < l->n; i++) {
+		const char *k = l->v[i];
 		size_t n = 0;
 		while (k[n] && p[n] && tolower((unsigned char)k[n]) == tolower((unsigned char)p[n]))
 			n++;
@@ -147,7 +154,7 @@ bool keys_secret_in(const char *s)
 {
 	char footer[16];
 	for (; *s; s++)
-		if (secret_first[(unsigned char)*s] && keys_secret_at(s, footer))
+		if (keys_secret_at(s, footer))
 			return true;
 	return false;
 }
@@ -167,6 +174,29 @@ char *keys_mask(const char *s)
 			s += k;
 		} else {
 			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *keys_mask_hex(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(len + 1), *o = out;
+	for (const char *p = s; *p;) {
+		size_t n = 0;
+		if (p == s || !isxdigit((unsigned char)p[-1]))
+			while (isxdigit((unsigned char)p[n]))
+				n++;
+		if (n >= 64) {
+			/* 15 bytes for 64 or more: the copy never grows */
+			memcpy(o, p, 5);
+			memset(o + 5, '*', 10);
+			o += 15;
+			p += n;
+		} else {
+			*o++ = *p++;
 		}
 	}
 	*o = '\0';

@@ -49,5 +49,8 @@ bool keys_secret_in(const char *s);
 /* A copy of s (caller frees) with every remembered key in its footer form
  * (cut to the key's length when the key is shorter than that form). */
 char *keys_mask(const char *s);
+/* A copy of s (caller frees) with every run of 64 or more hex digits, a key
+ * whether or not this run read it, in the footer form of its first five. */
+char *keys_mask_hex(const char *s);
 
 #endif

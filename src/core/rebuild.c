@@ -1366,6 +1366,7 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 	                    .keep = &s->sf,
 	                    .other_db = db_only,
 	                    .db_at = db_at};
+	io_note_read(input); /* never an output, nor a folder one is written into */
 	sd_status st = check_run(input, &co, prog, &s->r, err);
 	if (st != SD_OK)
 		return st;
@@ -1454,6 +1455,30 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 		findings cf;
 		fnd_init(&cf);
 		sd_status st = cfg_open(path, &c, &cf, err);
+		if (st == SD_OK && (!c->metadata || (c->has_key && !c->discovery_key[0]))) {
+			/* its project cannot be read: writing the file for the
+			 * default project would move it out of its own, in silence */
+			const char *why = c->metadata ? NULL : path;
+			for (size_t i = 0; i < fnd_n(&cf) && !c->metadata; i++)
+				if (fnd_at(&cf, i)->severity == SEV_ERROR) {
+					why = fnd_at(&cf, i)->message;
+					break;
+				}
+			st = why ? sd_error_set(
+			               err, SD_ERR_REFUSED,
+			               _("%s: the project it names cannot be read, so the file "
+			                 "is not written for it. Give the project's own "
+			                 ".mapeosettings file."),
+			               why)
+			         : sd_error_set(
+			               err, SD_ERR_REFUSED,
+			               _("the projectKey of the configuration %s cannot be used "
+			                 "(Mapeo cannot use it either), so the file is not "
+			                 "written for it. Give the project's own .mapeosettings "
+			                 "file."),
+			               path);
+			cfg_free(c);
+		}
 		fnd_free(&cf);
 		if (st != SD_OK) {
 			free(active);
@@ -1585,6 +1610,32 @@ static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r,
 	for (size_t k = 0; k < n_damaged; k++)
 		free(damaged[k]);
 	free(damaged);
+}
+
+/* A member whose name is not safe as a path and that is no photo the plan
+ * listed (plan_media()): a header renamed to control characters over a
+ * photo the index still names. It is not copied: said, not lost silently
+ * ("Nothing is left out" while the check said a rebuild drops it). */
+static void plan_unsafe_names(rebuild_plan *p, const sd_report *r)
+{
+	for (size_t k = 0, nk = fnd_has(&r->findings, FND_DANGEROUS_NAME) ? fnd_n(&r->findings) : 0;
+	     k < nk; k++) {
+		const finding *f = fnd_at(&r->findings, k);
+		if (f->id != FND_DANGEROUS_NAME || !f->member || f->inner)
+			continue;
+		bool listed = false;
+		for (size_t d = 0; d < p->n_dropped && !listed; d++) {
+			char *e = p->dropped_of[d] ? report_escape(p->dropped_of[d]) : NULL;
+			listed = e && !strcmp(e, f->member);
+			free(e);
+		}
+		if (!listed)
+			add_dropped(
+			    p, NULL,
+			    xasprintf(_("the member %s (at byte %lld): its name is not safe "
+			                "as a file name, so it is not copied"),
+			              f->member, (long long)f->offset));
+	}
 }
 
 /* A damaged header the walk could not trust and the index did not vouch
@@ -1934,6 +1985,7 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 
 	if (!source->db_only) {
 		plan_media(p, sf, r, opt, prog);
+		plan_unsafe_names(p, r);
 		plan_unread(p, sf, r);
 	}
 	p->db_whole = sf->inner_ok && !sf->inner_cut;

@@ -2,6 +2,7 @@
 
 #include "report.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,9 +79,23 @@ static void escape_into(strbuf *b, const char *s, escape_mode mode)
 		int n;
 		char footer[16];
 		size_t klen = keys_secret_at((const char *)p, footer);
+		size_t hex = 0;
+		/* 64 hex digits or more in a name or a message: a key this run
+		 * never read (a projectKey copied into a photo's name) is masked
+		 * too, in Mapeo's footer form. Only there: a whole output keeps
+		 * the fields scripts read (a fingerprint, the public discovery and
+		 * feed keys in JSON) */
+		if (!klen && mode == ESC_NAME && isxdigit(*p) &&
+		    (p == (const unsigned char *)s || !isxdigit(p[-1])))
+			while (isxdigit(p[hex]))
+				hex++;
 		if (klen) {
 			sb_add(b, footer);
 			p += klen;
+		} else if (hex >= 64) {
+			sb_addn(b, (const char *)p, 5);
+			sb_add(b, "**********");
+			p += hex;
 		} else if (*p == 0x7f && mode == ESC_TREE) {
 			sb_add(b, "\\u007f");
 			p++;
@@ -117,32 +132,41 @@ char *report_escape(const char *s) { return report_escape_text(s, false); }
 
 static json_t *jstr_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
+/* A finding's words and names into JSON with any 64 hex digits masked (a
+ * key copied into a name), as the text shows them. */
+static void json_set_masked(json_t *o, const char *k, const char *v)
+{
+	char *m = keys_mask_hex(v);
+	json_object_set_new(o, k, json_string(m));
+	free(m);
+}
+
 static json_t *finding_json(const finding *f, sd_front front)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "code", json_string(f->code));
 	json_object_set_new(o, "step", json_string(fnd_step_name(f->step)));
 	json_object_set_new(o, "severity", json_string(fnd_severity_name(f->severity)));
-	json_object_set_new(o, "message", json_string(f->message));
+	json_set_masked(o, "message", f->message);
 	const char *adv = fnd_advice_for(f->id, front);
 	if (adv)
 		json_object_set_new(o, "advice", json_string(adv));
 	if (f->offset >= 0)
 		json_object_set_new(o, "offset", json_integer(f->offset));
 	if (f->member)
-		json_object_set_new(o, "member", json_string(f->member));
+		json_set_masked(o, "member", f->member);
 	if (f->inner)
-		json_object_set_new(o, "inner", json_string(f->inner));
+		json_set_masked(o, "inner", f->inner);
 	if (f->feed >= 0)
 		json_object_set_new(o, "feed", json_integer(f->feed));
 	if (f->block >= 0)
 		json_object_set_new(o, "block", json_integer(f->block));
 	if (f->observation)
-		json_object_set_new(o, "observation", json_string(f->observation));
+		json_set_masked(o, "observation", f->observation);
 	if (f->media)
-		json_object_set_new(o, "media", json_string(f->media));
+		json_set_masked(o, "media", f->media);
 	if (f->detail)
-		json_object_set_new(o, "detail", json_string(f->detail));
+		json_set_masked(o, "detail", f->detail);
 	return o;
 }
 
@@ -1191,7 +1215,14 @@ const char *report_next_action(const sd_report *r)
 	/* planned for step 3's warnings too (rebuild_advise()): signatures cut
 	 * short are only a warning, but a plain rebuild refuses them; warnings
 	 * a plain rebuild mends keep the words for warnings */
-	bool damaged = fnd_count(l, SEV_ERROR) || (r->advised && !r->rebuild_whole && !wizard);
+	/* only step 3's errors are damage: a configuration that cannot be read
+	 * or used (step 1) says nothing of the file */
+	bool corrupt = fnd_count_in(l, STEP_CORRUPTION, SEV_ERROR) > 0;
+	if (!corrupt && (fnd_has(l, FND_CONFIG_DAMAGED) || fnd_has(l, FND_CONFIG_INVALID_KEY)))
+		return _("The configuration given for this computer cannot be used as it is (step "
+		         "1 says why): get a good copy of the project's .mapeosettings file from "
+		         "whoever made it, import it in Mapeo Desktop, and check again.");
+	bool damaged = corrupt || (r->advised && !r->rebuild_whole && !wizard);
 	if (damaged && (r->quick || r->advised) && !wizard) {
 		const char *a = damage_advice(r);
 		if (a)
@@ -1236,6 +1267,10 @@ const char *report_next_action(const sd_report *r)
 /* Step 1: the file's project, the configuration it was compared with. */
 static void configuration_text(const sd_report *r, int width, strbuf *out, const text_sink *sink)
 {
+	/* the project in the one form people meet it in, Mapeo's errors: a
+	 * 64-digit key on screen matches nothing they see, and no full key is
+	 * shown (JSON keeps the discovery key whole for scripts: a public hash
+	 * Mapeo announces on the network, never the projectKey) */
 	char us[16];
 	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, us);
 	sb_printf(out, "\n%s\n", _("Step 1 of 3: Configuration"));
@@ -1246,7 +1281,7 @@ static void configuration_text(const sd_report *r, int width, strbuf *out, const
 		l = xasprintf(
 		    _("This database's project: %s (Mapeo's error messages on its computer "
 		      "show it as 'us=%s')."),
-		    r->discovery_key, us);
+		    us, us);
 	else if (fnd_has(&r->findings, FND_NOT_A_SYNC_FILE))
 		l = xstrdup(_("This is not a Mapeo sync file, so it belongs to no project; "
 		              "there is no configuration to compare (see step 3)."));
@@ -1255,19 +1290,29 @@ static void configuration_text(const sd_report *r, int width, strbuf *out, const
 	else
 		l = xasprintf(_("This file's project: %s (Mapeo's error messages show it as "
 		                "'syncfile=%s')."),
-		              r->has_discovery_key ? r->discovery_key : _("the default project"),
-		              us);
+		              r->has_discovery_key ? us : _("the default project"), us);
 	wrap(out, NULL, 2, width, l);
 	free(l);
 	if (r->config_used) {
 		char cf[16];
 		keys_error_form(r->config_has_key ? r->config_discovery_key : NULL, cf);
-		l = xasprintf(
-		    _("Compared with: %s %s, %s (%s); Mapeo's footer shows %s, its errors "
-		      "'us=%s'."),
-		    r->config_name ? r->config_name : _("(no name)"),
-		    r->config_version ? r->config_version : "", r->config_path,
-		    r->config_source ? r->config_source : "", r->config_footer, cf);
+		const char *name = r->config_name ? r->config_name : _("(no name)");
+		char *title = r->config_version && *r->config_version
+		                  ? xasprintf("%s %s", name, r->config_version)
+		                  : xstrdup(name);
+		/* a projectKey Mapeo cannot decode has no 'us=' id: Mapeo stops
+		 * at the key (config-invalid-key), its errors never say one */
+		bool bad_key = !r->config_has_key && strcmp(r->config_footer, "MAPEO") != 0;
+		l = bad_key
+		        ? xasprintf(_("Compared with: %s, %s (%s); Mapeo's footer shows %s, but "
+		                      "Mapeo cannot use its projectKey."),
+		                    title, r->config_path, r->config_source ? r->config_source : "",
+		                    r->config_footer)
+		        : xasprintf(_("Compared with: %s, %s (%s); Mapeo's footer shows %s, its "
+		                      "errors 'us=%s'."),
+		                    title, r->config_path, r->config_source ? r->config_source : "",
+		                    r->config_footer, cf);
+		free(title);
 		wrap(out, NULL, 2, width, l);
 		free(l);
 		wrap(out, NULL, 2, width,

@@ -72,12 +72,30 @@ static void tree_tail(report_history *h)
 
 /* ---- text ---- */
 
+/* The journal keeps stable English words (scripts read them in JSON); the
+ * text shows them in the reader's language. Unknown words (a newer
+ * syncdoctor's) as stored, escaped by the caller's printing. */
+static const char *stored_label(const char *word)
+{
+	static const struct {
+		const char *word, *label;
+	} t[] = {{"ok", N_("no problem")},         {"problems", N_("problems")},
+	         {"unreadable", N_("unreadable")}, {"info", N_("info")},
+	         {"warning", N_("warning")},       {"error", N_("error")},
+	         {"repair", N_("repair")},         {"salvage", N_("salvage")},
+	         {"written", N_("written")}};
+	for (size_t i = 0; word && i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(word, t[i].word))
+			return _(t[i].label);
+	return word ? word : "";
+}
+
 static void check_text(const jnl_check *c, strbuf *out)
 {
 	char d[32];
 	local_time(c->time, d);
 	char *esc = report_escape(c->path);
-	sb_printf(out, "%s  %-10s  %s\n", d, c->verdict, esc);
+	sb_printf(out, "%s  %-10s  %s\n", d, stored_label(c->verdict), esc);
 	free(esc);
 	sb_printf(out, P_("    era %s, %llu byte", "    era %s, %llu bytes", c->size),
 	          c->era[0] ? c->era : "?", (unsigned long long)c->size);
@@ -96,7 +114,7 @@ static void check_text(const jnl_check *c, strbuf *out)
 	}
 	for (size_t k = 0; k < c->n_findings; k++) {
 		const jnl_finding *f = &c->findings[k];
-		sb_printf(out, "    %-7s %s\n", f->severity ? f->severity : "", f->code);
+		sb_printf(out, "    %-7s %s\n", stored_label(f->severity), f->code);
 	}
 }
 
@@ -107,7 +125,9 @@ static void rebuild_text(const jnl_rebuild_row *b, bool first, strbuf *out)
 	char d[32];
 	local_time(b->time, d);
 	char *in = report_escape(b->input), *o = report_escape(b->output);
-	sb_printf(out, _("%s  %s -> %s (%s): %s\n"), d, in, o, b->mode, b->outcome);
+	char *outcome = report_escape(stored_label(b->outcome));
+	sb_printf(out, _("%s  %s -> %s (%s): %s\n"), d, in, o, stored_label(b->mode), outcome);
+	free(outcome);
 	free(in);
 	free(o);
 	for (size_t k = 0; k < b->n_dropped; k++) {

@@ -10,10 +10,11 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "keys.h"
 #include "xalloc.h"
 
 void report_match_add(report_match *m, const char *path, const char *name, const char *version,
-                      const char *footer, bool match)
+                      const char *footer, const char *discovery_key, bool match)
 {
 	SD_GROW(m->v, m->cap, m->n + 1);
 	report_match_config *c = &m->v[m->n++];
@@ -22,6 +23,7 @@ void report_match_add(report_match *m, const char *path, const char *name, const
 	c->name = name ? xstrdup(name) : NULL;
 	c->version = version ? xstrdup(version) : NULL;
 	snprintf(c->footer, sizeof c->footer, "%s", footer);
+	keys_error_form(discovery_key, c->error_id);
 	c->match = match;
 	m->n_matches += match;
 }
@@ -49,6 +51,7 @@ static json_t *match_json(const report_match *m)
 		json_object_set_new(one, "version",
 		                    c->version ? json_string(c->version) : json_null());
 		json_object_set_new(one, "footer", json_string(c->footer));
+		json_object_set_new(one, "error_id", json_string(c->error_id));
 		json_object_set_new(one, "match", json_boolean(c->match));
 		json_array_append_new(checked, one);
 		if (c->match)
@@ -63,13 +66,18 @@ static json_t *match_json(const report_match *m)
 
 static void match_text(const report_match *m, strbuf *out)
 {
-	sb_printf(out, _("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), m->file,
+	char *file = report_escape(m->file);
+	sb_printf(out, _("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), file,
 	          m->project);
+	free(file);
 	for (size_t i = 0; i < m->n; i++) {
 		const report_match_config *c = &m->v[i];
-		sb_printf(out, "%s %s (%s %s, %s)\n", c->match ? _("MATCH") : _("no   "), c->path,
-		          c->name ? c->name : _("(no name)"), c->version ? c->version : "",
-		          c->footer);
+		char *path = report_escape(c->path);
+		char *name = c->name ? report_escape(c->name) : xstrdup(_("(no name)"));
+		char *version = report_escape(c->version ? c->version : "");
+		sb_printf(out, "%s %s (%s%s%s, %s, us=%s)\n", c->match ? _("MATCH") : _("no   "),
+		          path, name, *version ? " " : "", version, c->footer, c->error_id);
+		free(path), free(name), free(version);
 	}
 	if (m->n_matches)
 		sb_printf(out,

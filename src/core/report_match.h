@@ -4,9 +4,11 @@
  *
  * The command fills a report_match (report_match_add() for every
  * configuration it opened, in the order tried) and hands it here. Only a
- * configuration's footer form is kept, never its key; the file's project
- * is shown in the form of Mapeo's errors ('syncfile=...'). Text is escaped
- * by the caller's printing (cli_print()), JSON and YAML go through
+ * configuration's footer form and the id Mapeo's errors give it ('us=...')
+ * are kept, never its key; the file's project is shown in the form of
+ * Mapeo's errors ('syncfile=...'). Names from files are escaped here (a
+ * newline in a preset name would print a line of its own), the rest by the
+ * caller's printing (cli_print()); JSON and YAML go through
  * report_tree_render().
  *
  * Ownership: report_match_add() copies what it is given;
@@ -24,6 +26,7 @@ typedef struct report_match_config {
 	char *path;
 	char *name, *version; /* NULL when the configuration has none */
 	char footer[16];      /* "ae0a6**********" or "MAPEO" */
+	char error_id[16];    /* as Mapeo's errors show it: "us=97c1152" names this */
 	bool match;           /* made the file: the same project */
 } report_match_config;
 
@@ -35,8 +38,10 @@ typedef struct report_match {
 	size_t n_matches;
 } report_match;
 
+/* discovery_key: the configuration's, "" for the default project or a key
+ * Mapeo cannot decode. */
 void report_match_add(report_match *m, const char *path, const char *name, const char *version,
-                      const char *footer, bool match);
+                      const char *footer, const char *discovery_key, bool match);
 void report_match_free(report_match *m);
 /* Append m rendered in fmt to out. */
 void report_match_render(const report_match *m, report_format fmt, strbuf *out);

@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "i18n.h"
+#include "io.h"
 #include "userconf.h"
 #include "xalloc.h"
 
@@ -263,9 +264,12 @@ static void apply_key(ucf_config *c, const char *file, yaml_document_t *doc, con
 
 bool ucf_load_file(ucf_config *c, const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = io_fopen_regular(path);
 	if (!f) {
-		if (errno != ENOENT && errno != ENOTDIR)
+		if (errno == EINVAL)
+			warn(c, path, 0,
+			     _("it is not a regular file (a pipe or a device): ignored"));
+		else if (errno != ENOENT && errno != ENOTDIR)
 			warn(c, path, 0, _("cannot read it: %s (ignored)"), strerror(errno));
 		return false;
 	}

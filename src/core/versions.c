@@ -14,6 +14,7 @@
 
 #include "exedir.h"
 #include "i18n.h"
+#include "io.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -103,6 +104,12 @@ const ver_release *ver_find(const ver_table *t, const char *desktop_version)
 	for (size_t i = 0; i < t->n; i++)
 		if (ver_compare(t->v[i].desktop, desktop_version) <= 0)
 			best = &t->v[i];
+	/* past the newest series the table knows (6.0, 99.1): nothing can be
+	 * said of it, rather than calling it the newest known series */
+	long b[3];
+	if (best && best == &t->v[t->n - 1] && parse_version(best->desktop, b) &&
+	    (v[0] != b[0] || v[1] != b[1]))
+		return NULL;
 	return best;
 }
 
@@ -415,7 +422,11 @@ sd_status ver_table_load(const char *path, ver_table **out, sd_error *err)
 	*out = NULL;
 	if (!path)
 		path = ver_default_path();
-	FILE *f = fopen(path, "rb");
+	FILE *f = io_fopen_regular(path);
+	if (!f && errno == EINVAL)
+		return sd_error_set(
+		    err, SD_ERR_IO, "%s: %s", path,
+		    _("the version table is not a regular file (a pipe or a device)"));
 	if (!f)
 		return sd_error_errno(err, errno, path, _("cannot open the version table"));
 	sd_status bst = check_bounds(f, path, err);

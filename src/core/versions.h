@@ -63,7 +63,7 @@ void ver_table_free(ver_table *t);
  * counts as 0, a suffix such as "-beta.1" is ignored. <0, 0, >0. */
 int ver_compare(const char *a, const char *b);
 /* The release series a Desktop version belongs to, or NULL (older than the
- * table, or not a version). */
+ * table, newer than its newest series, or not a version). */
 const ver_release *ver_find(const ver_table *t, const char *desktop_version);
 bool ver_reads(const ver_release *rel, const char *era);
 

@@ -9,19 +9,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "i18n.h"
 #include "log.h"
+#include "report.h"
 #include "widgets.h"
 
 static int width = 80;
 
 void line_open(void)
 {
+	/* the terminal's own width when there is one (after the curses
+	 * wizard gave way to a small terminal: wrapped at 80, every long line
+	 * broke mid-word), else $COLUMNS, else 80 */
+	struct winsize ws;
 	const char *c = getenv("COLUMNS");
-	int n = c ? atoi(c) : 0;
+	int n = isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col
+	            ? ws.ws_col
+	        : c ? atoi(c)
+	            : 0;
 	if (n >= 40)
 		width = n > 132 ? 132 : n;
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -174,9 +183,12 @@ ui_answer line_show(const ui_page *p, bool confirm_quit)
 	picked:;
 		const ui_choice *c = &p->choices[a.choice];
 		if (c->prompt) {
-			if (c->preset)
-				printf(_("%s (Enter: %s) "), c->prompt, c->preset);
-			else
+			if (c->preset) {
+				/* a name made from the file's: escaped as any */
+				char *e = report_escape(c->preset);
+				printf(_("%s (Enter: %s) "), c->prompt, e);
+				free(e);
+			} else
 				printf("%s ", c->prompt);
 			fflush(stdout);
 			char *t = read_answer();

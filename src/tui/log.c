@@ -198,9 +198,12 @@ void ui_log_answer(const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("> ", log_fp);
-	log_vput(fmt, ap);
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', log_fp);
+	/* one answer, one line: a newline typed or in a file's name is escaped
+	 * too */
+	char *e = report_escape(s);
+	fprintf(log_fp, "> %s\n", e);
+	free(e), free(s);
 	fflush(log_fp);
 }

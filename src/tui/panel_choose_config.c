@@ -109,6 +109,24 @@ static bool take_path(wizard *w, const char *path, const char *how)
 	sd_error err;
 	sd_error_clear(&err);
 	sd_status st = cfg_open(path, &c, &fl, &err);
+	if (st == SD_OK && !c->metadata) {
+		/* its project cannot be read (damaged, or no configuration): said
+		 * here, with why, not later as "no configuration was chosen" */
+		const char *why = path;
+		for (size_t i = 0; i < fnd_n(&fl); i++)
+			if (fnd_at(&fl, i)->severity == SEV_ERROR) {
+				why = fnd_at(&fl, i)->message;
+				break;
+			}
+		sd_error_set(&err, SD_ERR_FORMAT,
+		             _("%s: the project it names cannot be read, so it cannot be "
+		               "compared with the file. Choose the project's own "
+		               ".mapeosettings file."),
+		             why);
+		cfg_free(c);
+		c = NULL;
+		st = SD_ERR_FORMAT;
+	}
 	fnd_free(&fl);
 	if (st != SD_OK) {
 		ui_message(_("This configuration cannot be used"), err.msg);

@@ -136,6 +136,15 @@ static bool use_typed(wizard *w, char **dir, const char *text)
 		wiz_set(dir, text);
 		return false;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		/* a pipe or a device: said now, not after the configuration step */
+		char *m = xasprintf(_("%s is not a file (a pipe or a device): choose the sync file "
+		                      "itself."),
+		                    text);
+		ui_message(_("Not a file"), m);
+		free(m);
+		return false;
+	}
 	wiz_set(&w->file, text);
 	return true;
 }

@@ -96,6 +96,13 @@ static void save_bundle(wizard *w, const sd_report *r, const char *path)
 	bo.log_dir = w->g->log_dir;
 	char *shown = wiz_show_path(path);
 	wiz_offer_stale(path);
+	sd_error terr;
+	if (io_check_target_for(path, true, SD_FRONT_WIZARD, &terr) == SD_ERR_USAGE) {
+		/* a file or folder it reads: refused before any question */
+		ui_message(_("The support bundle was not saved"), terr.msg);
+		free(shown);
+		return;
+	}
 	struct stat st;
 	if (lstat(path, &st) == 0) {
 		char *q = xasprintf(_("%s already exists. Replace it?"), shown);

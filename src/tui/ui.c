@@ -33,6 +33,7 @@
 
 #include "i18n.h"
 #include "log.h"
+#include "report.h"
 #include "widgets.h"
 /* tigetstr(); its macros for the terminfo capabilities clash with names here */
 #include <term.h>
@@ -584,11 +585,21 @@ static bool skip_unknown_sequence(void)
 	return seq;
 }
 
+/* One key given back (ui_ungetkey()), read before any other. */
+static int pushed_key = -1;
+
+void ui_ungetkey(int k) { pushed_key = k; }
+
 int ui_getkey(void)
 {
 	doupdate();
 	if (sess_interrupted)
 		return UI_KEY_INTR;
+	if (pushed_key >= 0) {
+		int k = pushed_key;
+		pushed_key = -1;
+		return k;
+	}
 	if (script)
 		return script_key();
 	for (;;) {
@@ -618,15 +629,22 @@ ui_answer ui_show(const ui_page *p, bool confirm_quit)
 
 bool ui_confirm(const char *question)
 {
-	return curses_on ? cw_confirm(question) : line_confirm(question);
+	/* questions and messages quote names (typed, completed, from files):
+	 * escaped here for both front ends and the session log */
+	char *q = report_escape(question);
+	bool yes = curses_on ? cw_confirm(q) : line_confirm(q);
+	free(q);
+	return yes;
 }
 
 void ui_message(const char *title, const char *text)
 {
+	char *t = report_escape(text);
 	if (curses_on)
-		cw_message(title, text);
+		cw_message(title, t);
 	else
-		line_message(title, text);
+		line_message(title, t);
+	free(t);
 }
 
 void ui_progress_begin(const char *title)

@@ -20,6 +20,7 @@
 
 #include "i18n.h"
 #include "log.h"
+#include "report.h"
 #include "session.h"
 #include "strbuf.h"
 #include "widgets.h"
@@ -51,10 +52,16 @@ void page_free(ui_page *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* Every line of a page, escaped here, once: a finding's message quotes
+ * names from the file as they are, and a newline or an escape sequence in
+ * one must neither reach the terminal (line mode prints the page as it
+ * is) nor make a line of its own on screen or in the session log. */
 static void add_line(ui_page *p, ui_style st, int indent, char *text)
 {
+	char *e = report_escape(text);
+	free(text);
 	SD_GROW(p->lines, p->cap_lines, p->n_lines + 1);
-	p->lines[p->n_lines++] = (ui_line){st, indent, text};
+	p->lines[p->n_lines++] = (ui_line){st, indent, e};
 }
 
 void page_add(ui_page *p, ui_style st, int indent, const char *fmt, ...)
@@ -499,6 +506,17 @@ static void dialog_close(WINDOW *win)
 	wnoutrefresh(stdscr);
 }
 
+/* A key the "too small" screen offers (l: line mode, q: quit) pressed over
+ * a dialog: given back for the page below, which does it; the dialog
+ * closes as cancelled. */
+static bool too_small_key(int k)
+{
+	if (k != 'l' && k != 'L' && k != 'q' && k != 'Q')
+		return false;
+	ui_ungetkey(k);
+	return true;
+}
+
 /* A dialog with one line of keys under its text, drawn again (centred, on
  * a cleared screen) after a resize. Below the minimum size the "too
  * small" screen replaces it until the terminal grows. */
@@ -598,8 +616,10 @@ bool cw_confirm(const char *question)
 		}
 		if (k == UI_KEY_INTR)
 			break;
-		if (!win && k != UI_KEY_EOF && k != 'q')
-			continue; /* too small: a bigger terminal, q (no) or end of input */
+		if (!win && too_small_key(k))
+			break; /* no: the page below goes on in line mode, or quits */
+		if (!win && k != UI_KEY_EOF)
+			continue; /* too small: a bigger terminal, l, q or end of input */
 		if (k == 'y' || k == 'Y' || k == 's' || k == 'S') { /* s: sí / sim */
 			yes = true;
 			break;
@@ -625,6 +645,8 @@ void cw_message(const char *title, const char *text)
 			win = dialog_resized(win, title, text, keys);
 			continue;
 		}
+		if (!win && too_small_key(k))
+			break;
 		if (!win && k != UI_KEY_EOF && k != UI_KEY_INTR)
 			continue;
 		if (k == '\r' || k == '\n' || k == 27 || k == ' ' || k == 'q' || k == UI_KEY_EOF ||
@@ -779,6 +801,8 @@ static char *cw_input(const char *prompt, const char *preset)
 			}
 			continue;
 		}
+		if (!win && too_small_key(k))
+			break; /* cancelled: the page below goes on in line mode, or quits */
 		if (!win && k != UI_KEY_EOF && k != 27 && k != UI_KEY_INTR)
 			continue; /* too small: wait for a bigger terminal */
 		if (k == '\r' || k == '\n' || k == UI_K(KEY_ENTER)) {

@@ -44,6 +44,10 @@ extern bool ui_color; /* decoration only: every meaning is in words */
 
 /* ---- ui.c ---- */
 int ui_getkey(void);
+/* Give k back: the next ui_getkey() returns it (one key). A dialog over
+ * the "too small" screen closes on l or q and gives the key back, so the
+ * page below does what that screen says. */
+void ui_ungetkey(int k);
 /* True when the screen is below UI_MIN_COLS x UI_MIN_ROWS (then the
  * "too small" screen is shown instead of the page). */
 bool ui_too_small(void);

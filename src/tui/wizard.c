@@ -313,6 +313,7 @@ sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, 
 	check_options co = *opt;
 	if (!co.quick && !co.keep)
 		co.keep = &sf;
+	io_note_read(path); /* no report or repair is ever written over it, or into it */
 	sd_status st = check_run(path, &co, &prog, &r, &err);
 	if (st == SD_OK && sf)
 		st = rebuild_advise(r, sf, &prog);
@@ -671,6 +672,18 @@ static void confirm_and_write(wizard *w, rebuild_plan *plan, const char *orig_pa
 			free(shown);
 			shown = wiz_show_path(out);
 		}
+		/* the name is tried before any question (it used to be confirmed,
+		 * then refused): a file or folder this run reads, a name that
+		 * exists (a repair never replaces a file) or no regular file; the
+		 * plan then offers its own name again */
+		sd_error terr;
+		if (io_check_target_for(out, false, SD_FRONT_WIZARD, &terr) != SD_OK) {
+			ui_message(_("The new sync file was not written"), terr.msg);
+			free(shown);
+			free(out);
+			out = default_output(w->file ? w->file : orig_path);
+			continue;
+		}
 		char *orig = wiz_show_path(orig_path);
 		char *q = xasprintf(_("Write a new sync file %s? %s The file %s is not changed."),
 		                    shown, headline, orig);
@@ -821,8 +834,15 @@ int ui_wizard_main(const char *file, sess_options *g)
 		ui_log_printf("interrupted");
 	bool curses = ui_is_curses();
 	ui_close();
-	if (curses && ui_log_path())
-		fprintf(stderr, _("syncdoctor: the session log is %s\n"), ui_log_path());
+	/* both front ends name it: it is what a technician asks for */
+	if (!curses && sess_interrupted)
+		fputc('\n', stderr); /* Ctrl-C left the line's prompt unfinished */
+	if (ui_log_path()) {
+		char *e = report_escape(ui_log_path());
+		fflush(stdout);
+		fprintf(stderr, _("syncdoctor: the session log is %s\n"), e);
+		free(e);
+	}
 	ui_log_printf("exit status %d", rc);
 	ui_log_close();
 	if (w.quick)

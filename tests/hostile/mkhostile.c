@@ -214,6 +214,12 @@ static void gen_configs(const char *data)
 	config_dir("cfg-escape", "Proyecto " EVIL_RAW_UTF8, "1.0" EVIL_RAW_UTF8,
 	           ",\"projectKey\":\"" KEY_A "\"", presets_json);
 	add_case("json", "0,2", "match %s @/cfg-escape", sync_a);
+	/* a newline in a name: the text outputs keep their own lines, so it
+	 * must be escaped with the name (hostile.sh looks for the forged line) */
+	config_dir("cfg-newline", "Proyecto\nFORGED LINE", "1.0\nFORGED VERSION",
+	           ",\"projectKey\":\"" KEY_A "\"", presets_json);
+	add_case("json", "0", "match %s @/cfg-newline", sync_a);
+	add_case("json", "2", "diff @/cfg-newline %s", cfg_a);
 	add_case("json", "2", "diff @/cfg-escape %s", cfg_a);
 	add_case("json", "2", "diff --format json @/cfg-escape %s", cfg_a);
 	add_case("json", "2", "diff --format yaml @/cfg-escape %s", cfg_a);
@@ -265,7 +271,7 @@ static void gen_configs(const char *data)
 	sb_addn(&t, end, sizeof end);
 	put("cfg-tar.mapeosettings", t.s, t.len);
 	sb_free(&t);
-	add_case("tar", "2", "diff @/cfg-tar.mapeosettings %s", cfg_a);
+	add_case("tar", "3", "diff @/cfg-tar.mapeosettings %s", cfg_a); /* damaged: read in part */
 	/* ZIP: a compressed size past the end of the file; an escape in a name */
 	const char *names[] = {"metadata.json", "icons/" EVIL ".png"};
 	const char *datas[] = {"{\"name\":\"Z\",\"version\":\"1\"}", "png"};
@@ -348,6 +354,17 @@ static void gen_syncfiles(const char *data)
 	add_case("tar", "0,2", "check @/tar-escape.mapeodata");
 	add_case("tar", "0,2", "check --format yaml @/tar-escape.mapeodata");
 	add_case("tar", "0,2,4", "rebuild @/tar-escape.mapeodata -o @/out-escape.mapeodata");
+	/* a projectKey this run never reads, copied into a photo's name: text,
+	 * JSON, YAML and the plan mask it all the same (run_one's key scan) */
+	memcpy(b, orig, len);
+	memset(b + m0->header_off, 0, 100);
+	memcpy(b + m0->header_off, "original/" KEY_A ".jpg", strlen("original/" KEY_A ".jpg"));
+	fix_checksum(b + m0->header_off);
+	put("tar-keyname.mapeodata", b, len);
+	add_case("key", "0,2", "check @/tar-keyname.mapeodata");
+	add_case("key", "0,2", "check --format json @/tar-keyname.mapeodata");
+	add_case("key", "0,2", "check --format yaml @/tar-keyname.mapeodata");
+	add_case("key", "0,2,4", "rebuild --dry-run --format json @/tar-keyname.mapeodata");
 	memcpy(b, orig, len);
 	memcpy(b + m0->header_off + 124, "1x2y3z4w5v6 ", 12);
 	fix_checksum(b + m0->header_off);

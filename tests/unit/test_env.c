@@ -172,6 +172,12 @@ START_TEST(table_loads)
 	ck_assert(ver_reads(ver_find(t, "3.1.0"), "hyperlog-v1"));
 	ck_assert_ptr_null(ver_find(t, "0.9.0"));
 	ck_assert_ptr_null(ver_find(t, "not a version"));
+	/* past the newest series: unknown, not "the 5.6.x series" */
+	ck_assert_str_eq(ver_find(t, "5.6.9")->series, "5.6.x");
+	ck_assert_ptr_null(ver_find(t, "5.7.0"));
+	ck_assert_ptr_null(ver_find(t, "6.0.0"));
+	ck_assert_ptr_null(ver_find(t, "99.1"));
+	ck_assert_str_eq(ver_find(t, "4.3.1")->desktop, "4.0.0"); /* a gap: its series */
 	ck_assert_int_lt(ver_compare("5.9.3", "5.10.0"), 0);
 	ck_assert_int_eq(ver_compare("5.4", "5.4.0"), 0);
 	ck_assert_int_eq(ver_compare("5.6.0-beta.2", "5.6.0"), 0);

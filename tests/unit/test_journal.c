@@ -587,8 +587,8 @@ START_TEST(history_summary)
 	jnl_summarize(&l, &s);
 	ck_assert_uint_eq(s.n_fingerprints, 2);
 	char *t = jnl_summary_text(&s);
-	ck_assert_str_eq(t, "checked 3 times; first seen healthy on 2026-11-20 10:00, damaged "
-	                    "since 2026-11-22 09:30.");
+	ck_assert_str_eq(t, "checked 3 times; first seen without a problem on 2026-11-20 10:00, "
+	                    "with problems since 2026-11-22 09:30.");
 	free(t);
 	jnl_list_free(&l);
 

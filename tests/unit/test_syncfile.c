@@ -872,6 +872,28 @@ START_TEST(dangerous_names)
 }
 END_TEST
 
+/* Every key a run reads is masked, however many: 'match' over a folder of
+ * hundreds of configurations printed the 33rd and later whole. */
+START_TEST(many_keys_all_masked)
+{
+	char key[65];
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(key, sizeof key, "%08x%056x", i * 2654435761u, i);
+		keys_note_secret(key);
+	}
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(key, sizeof key, "%08x%056x", i * 2654435761u, i);
+		char *line = xasprintf("name %s, its key", key);
+		char *m = keys_mask(line);
+		ck_assert_msg(strstr(m, key) == NULL, "key %u shown: %s", i, m);
+		char footer[16];
+		keys_footer_form(key, footer);
+		ck_assert_ptr_nonnull(strstr(m, footer));
+		free(m), free(line);
+	}
+}
+END_TEST
+
 /* The header parser's one-pass checksum and name gives what the plain
  * per-byte definition gives (unsigned and signed sums, zero block, the
  * ustar prefix, GNU's ignored one), on real headers and on blocks of
@@ -1625,6 +1647,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, index_text_as_jansson_writes_it);
 	tcase_add_test(tc, header_checksum_and_name);
 	tcase_add_test(tc, dangerous_names);
+	tcase_add_test(tc, many_keys_all_masked);
 	tcase_add_test(tc, reading_never_changes_the_input);
 	tcase_add_test(tc, tiny_and_foreign_files);
 	tcase_add_test(tc, unreadable_inputs);
