@@ -1658,7 +1658,8 @@ static void plan_unread(rebuild_plan *p, const syncfile *sf, const sd_report *r)
 		}
 		if (read)
 			continue;
-		char *e = f->member ? report_escape(f->member) : NULL;
+		/* (a header whose name field was zeroed names nothing) */
+		char *e = f->member && *f->member ? report_escape(f->member) : NULL;
 		add_dropped(p, f->member,
 		            e ? xasprintf(_("%s (at byte %lld) and what follows it up to the next "
 		                            "readable header: its tar header is damaged and the "

@@ -1440,9 +1440,15 @@ static void to_text(const sd_report *r, int width, strbuf *out, const text_sink 
 	if (width < 40)
 		width = 40;
 	char *file = report_escape(r->file);
-	sb_printf(
-	    out, P_("syncdoctor %s: %s (%llu byte)\n", "syncdoctor %s: %s (%llu bytes)\n", r->size),
-	    PACKAGE_VERSION, file, (unsigned long long)r->size);
+	/* an unreadable file's size is not known (a pipe, no permission): none
+	 * is said rather than "0 bytes" */
+	if (r->verdict == VERDICT_UNREADABLE)
+		sb_printf(out, "syncdoctor %s: %s\n", PACKAGE_VERSION, file);
+	else
+		sb_printf(out,
+		          P_("syncdoctor %s: %s (%llu byte)\n", "syncdoctor %s: %s (%llu bytes)\n",
+		             r->size),
+		          PACKAGE_VERSION, file, (unsigned long long)r->size);
 	free(file);
 	if (r->verdict == VERDICT_UNREADABLE) {
 		sb_addc(out, '\n');

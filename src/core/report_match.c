@@ -64,21 +64,45 @@ static json_t *match_json(const report_match *m)
 	return o;
 }
 
+/* Characters (not bytes) of UTF-8 s: "não" is 3. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* A copy of s without trailing spaces (the English "no   " was padded). */
+static char *trimmed(const char *s)
+{
+	char *t = xstrdup(s);
+	for (size_t n = strlen(t); n && t[n - 1] == ' ';)
+		t[--n] = '\0';
+	return t;
+}
+
 static void match_text(const report_match *m, strbuf *out)
 {
 	char *file = report_escape(m->file);
 	sb_printf(out, _("%s belongs to the project Mapeo shows as 'syncfile=%s'.\n"), file,
 	          m->project);
 	free(file);
+	/* the two words in one column, whatever their length in the language */
+	char *yes = trimmed(_("MATCH")), *no = trimmed(_("no   "));
+	size_t width = utf8_chars(yes) > utf8_chars(no) ? utf8_chars(yes) : utf8_chars(no);
 	for (size_t i = 0; i < m->n; i++) {
 		const report_match_config *c = &m->v[i];
 		char *path = report_escape(c->path);
 		char *name = c->name ? report_escape(c->name) : xstrdup(_("(no name)"));
 		char *version = report_escape(c->version ? c->version : "");
-		sb_printf(out, "%s %s (%s%s%s, %s, us=%s)\n", c->match ? _("MATCH") : _("no   "),
-		          path, name, *version ? " " : "", version, c->footer, c->error_id);
+		const char *label = c->match ? yes : no;
+		sb_printf(out, "%s%*s %s (%s%s%s, %s, us=%s)\n", label,
+		          (int)(width - utf8_chars(label)), "", path, name, *version ? " " : "",
+		          version, c->footer, c->error_id);
 		free(path), free(name), free(version);
 	}
+	free(yes), free(no);
 	if (m->n_matches)
 		sb_printf(out,
 		          P_("%zu of %zu configurations made this file.\n",
