@@ -63,11 +63,12 @@ check "nothing written" test ! -e "$TMP/m.tar.gz"
 status "no output" 1 "$SYNCDOCTOR" report "$A"
 
 # The session log: given, or the newest wizard log that names the file.
-printf 'syncdoctor session\nfile: %s\nkey %s\n' "$A" "$KEY_A" >"$TMP/given.log"
+printf 'syncdoctor session\nfile: %s\nkey %s\n  1. 1970-01-01, category camp, location -0.71780, -77.84504\n' "$A" "$KEY_A" >"$TMP/given.log"
 status "--log" 0 "$SYNCDOCTOR" report -c "$D/config-A.v3-tar.mapeosettings" --log "$TMP/given.log" "$A" -o "$TMP/l.tar.gz"
 tar -xzf "$TMP/l.tar.gz" -C "$TMP/x"
 check "the log is inside" grep -q "^file: $A" "$R/session.log"
 check "with the key in footer form" grep -q "^key ae0a6\*\*\*\*\*\*\*\*\*\*$" "$R/session.log"
+check "and no place where an observation was made" sh -c "grep -q 'category camp, location (place left out)' '$R/session.log' && ! grep -q '77.84504' '$R/session.log'"
 status "--log missing" 3 "$SYNCDOCTOR" report --log "$TMP/nolog" "$A" -o "$TMP/n.tar.gz"
 mkdir -p "$TMP/state/syncdoctor/logs"
 L=$TMP/state/syncdoctor/logs
@@ -96,4 +97,16 @@ if [ -x "$MK" ]; then
 else
 	skip "a damaged file's bundle (mkdamage not built)"
 fi
+# A damaged index (not JSON) is copied escaped and with any key masked: an
+# old core's projectKey in its userdata reached index.json whole
+KA=ae0a68592efce444fc67e48181c9b8cb1fd968535b63f54d54dc78d1d49e1c7e
+cp "$A" "$TMP/leak.mapeodata" && chmod u+w "$TMP/leak.mapeodata"
+off=$(grep -abo '"discoveryKey":"c9907bd996f291d85da997d935db81cbed304b7e31c2f10364ae3a17293cf7af"' "$TMP/leak.mapeodata" | tail -1 | cut -d: -f1)
+printf '"projectKey"  :"%s"' "$KA" | dd of="$TMP/leak.mapeodata" bs=1 seek="$off" conv=notrunc 2>/dev/null
+comma=$(grep -abo ',"userdata"' "$TMP/leak.mapeodata" | tail -1 | cut -d: -f1)
+printf ';' | dd of="$TMP/leak.mapeodata" bs=1 seek="$comma" conv=notrunc 2>/dev/null
+status "a damaged index with a projectKey" 0 "$SYNCDOCTOR" --no-journal report "$TMP/leak.mapeodata" -o "$TMP/leak.tar.gz"
+rm -rf "$TMP/x" && mkdir "$TMP/x" && tar -xzf "$TMP/leak.tar.gz" -C "$TMP/x"
+check "its index is in the bundle" grep -q "ae0a6\*\*\*\*\*\*\*\*\*\*" "$R/index.json"
+check "and the key is nowhere whole" sh -c "! grep -rqi '$KA' '$TMP/x'"
 done_testing

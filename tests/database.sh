@@ -409,6 +409,18 @@ status "a linked feed folder below a name with a control character" 2 "$SYNCDOCT
 is "... named escaped" "$(links | sed "s|$TMP|TMP|g")" "warning 1 1 TMP/osm-p2p-syncfile-\\x1b[31m/multifeed/1 is a symbolic link: it was not read, since others may write in a temporary folder, so what it points to is not in this check"
 check "... no control character shown" sh -c "! grep -q \"$(printf '\033')\" '$TMP/out'"
 
+# A leftover folder of another sync file is not joined to this one (it was,
+# in silence: project B's observations moved into project A): its
+# observations name photos, none of them in the file, and no feed is shared.
+cp "$D/good-project-A.mapeodata" "$TMP/nodb.mapeodata" && chmod u+w "$TMP/nodb.mapeodata"
+"${top_builddir}/tests/unit/mkdamage" nodb "$TMP/nodb.mapeodata" >/dev/null || fail "mkdamage nodb"
+"$MKDB" --temp "$D/good-project-B.mapeodata" "$TMP/tb/osm-p2p-syncfile-B" >/dev/null || fail "mkdb --temp B"
+"$MKDB" --temp "$D/good-project-A.mapeodata" "$TMP/ta/osm-p2p-syncfile-A" >/dev/null || fail "mkdb --temp A"
+status "another file's leftover folder: refused" 2 "$SYNCDOCTOR" --no-journal rebuild "$TMP/nodb.mapeodata" --database "$TMP/tb/osm-p2p-syncfile-B" -o "$TMP/ab.mapeodata"
+check "it says why" grep -q "osm-p2p-syncfile-B comes from another sync file: its observations name 2 photos, none of them in" "$TMP/err"
+check "nothing is written" test ! -e "$TMP/ab.mapeodata"
+status "its own leftover folder: joined" 0 "$SYNCDOCTOR" --no-journal rebuild "$TMP/nodb.mapeodata" --database "$TMP/ta/osm-p2p-syncfile-A" -o "$TMP/aa.mapeodata"
+
 # A feed's file this user may not read is no damage: the check says it
 # could not read the folder (exit 3), never "cut short" with a salvage that
 # drops a whole feed. As root, the run drops to nobody (root reads all).

@@ -258,6 +258,13 @@ check "5b: it is ignored with a warning" grep -q "not a regular file (a pipe or 
 # what was typed is quoted escaped
 "$SYNCDOCTOR" "$(printf 'zz\033[2Jq')" >"$TMP/t" 2>&1
 check "5b: an unknown command is quoted escaped" sh -c "grep -qF 'zz\x1b[2Jq' '$TMP/t' && ! grep -q \"$(printf '\033')\" '$TMP/t'"
+# a name that is not UTF-8 is kept in JSON, escaped (jansson refused it, and
+# the key was left out)
+bad=$TMP/$(printf 'bad\377.mapeodata')
+cp "$D/good-project-A.mapeodata" "$bad"
+"$SYNCDOCTOR" --no-journal check --no-environment --format json "$bad" >"$TMP/j" 2>/dev/null
+is "5b: a file name that is not UTF-8, in JSON" "$(jq -r '.file | sub(".*/"; "")' "$TMP/j")" 'bad\xff.mapeodata'
+rm -f "$bad"
 status "5b: diff --width that is no number" 1 "$SYNCDOCTOR" diff --width abc "$D/config-A.mapeosettings" "$D/config-B.mapeosettings"
 
 # 6. the journal stays small however long the strings

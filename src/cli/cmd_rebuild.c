@@ -197,7 +197,11 @@ int cmd_rebuild(int argc, char **argv, sess_options *g)
 		free(all);
 		return cli_usage_error(_("rebuild needs the output file: -o OUT"));
 	}
-	io_note_read(opt.config_path); /* never the output, nor a folder it is written into */
+	/* what it reads is never the output, nor a folder it is written into:
+	 * said first (without --force, "already exists" came first) */
+	for (size_t i = 0; i < n; i++)
+		io_note_read(all[i]);
+	io_note_read(opt.config_path);
 	int ready = dry ? EXIT_OK : cli_output_ready(output, opt.force, remove_stale);
 	if (ready != EXIT_OK) {
 		free(all);

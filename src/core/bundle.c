@@ -1,6 +1,7 @@
 /* bundle.c: support bundles (see bundle.h). */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "io.h"
 #include "keys.h"
 #include "report.h"
+#include "report_history.h"
 #include "strbuf.h"
 #include "syncfile.h"
 #include "tar.h"
@@ -82,6 +84,40 @@ char *bundle_redact(const char *text, const char *const *keys, const char *const
 	}
 	if (n_redacted)
 		*n_redacted = n;
+	return sb_take(&b);
+}
+
+/* One coordinate as the wizard and the reports print one ("-77.84504"):
+ * its length at p, or 0. */
+static size_t coordinate_at(const char *p)
+{
+	size_t n = *p == '-' ? 1 : 0, d = 0, f = 0;
+	while (isdigit((unsigned char)p[n]) && d < 4)
+		n++, d++;
+	if (!d || p[n] != '.')
+		return 0;
+	n++;
+	while (isdigit((unsigned char)p[n]))
+		n++, f++;
+	return f >= 4 ? n : 0;
+}
+
+/* text with every pair of coordinates ("-0.71780, -77.84504": a suspect
+ * observation's place in the session log) left out: the bundle promises
+ * no place where an observation was made. Caller frees. */
+static char *redact_coordinates(const char *text)
+{
+	strbuf b = SB_INIT;
+	for (const char *p = text; *p;) {
+		size_t a = (p == text || !isdigit((unsigned char)p[-1])) ? coordinate_at(p) : 0;
+		size_t c = a && p[a] == ',' && p[a + 1] == ' ' ? coordinate_at(p + a + 2) : 0;
+		if (c) {
+			sb_add(&b, _("(place left out)"));
+			p += a + 2 + c;
+		} else {
+			sb_addc(&b, *p++);
+		}
+	}
 	return sb_take(&b);
 }
 
@@ -438,7 +474,13 @@ static char *file_listing(const sd_report *r, const char *file, strlist *keys, c
 				free(s);
 				json_decref(idx);
 			} else {
-				*index_text = xasprintf("%s\n", itext);
+				/* damaged, so its userdata cannot be found to redact:
+				 * any 64 hex digits (an old core's projectKey in it)
+				 * masked, control bytes escaped */
+				char *masked = keys_mask_hex(itext);
+				char *esc = report_escape_text(masked, true);
+				*index_text = xasprintf("%s\n", esc);
+				free(masked), free(esc);
 			}
 			free(itext);
 		}
@@ -528,21 +570,20 @@ static char *journal_pieces(jnl_db *j, const sd_report *r, const char *file,
 		char d[32];
 		fmt_time(l.checks[i].time, d);
 		char *ep = report_escape(l.checks[i].path);
-		sb_printf(jt, "%s  %-10s  %s\n", d, l.checks[i].verdict, ep);
+		sb_printf(jt, "%s  %-10s  %s\n", d, report_history_label(l.checks[i].verdict), ep);
 		free(ep);
 		for (size_t k = 0; k < l.checks[i].n_findings; k++)
 			sb_printf(jt, "    %s %s\n",
-			          l.checks[i].findings[k].severity
-			              ? l.checks[i].findings[k].severity
-			              : "",
+			          report_history_label(l.checks[i].findings[k].severity),
 			          l.checks[i].findings[k].code);
 	}
 	for (size_t i = 0; i < l.n_rebuilds; i++) {
 		char d[32];
 		fmt_time(l.rebuilds[i].time, d);
 		char *eo = report_escape(l.rebuilds[i].output);
-		sb_printf(jt, _("%s  rebuilt into %s (%s)\n"), d, eo, l.rebuilds[i].outcome);
-		free(eo);
+		char *oc = report_escape(report_history_label(l.rebuilds[i].outcome));
+		sb_printf(jt, _("%s  rebuilt into %s (%s)\n"), d, eo, oc);
+		free(eo), free(oc);
 	}
 	jnl_list_free(&l);
 	return journal_json;
@@ -704,8 +745,11 @@ sd_status bundle_write(const char *output, const bundle_options *opt, const sd_r
 	m[nm].name = "report.txt", m[nm++].text = bundle_redact(sb_str(&rt), kv, dv, NULL);
 	m[nm].name = "report.json", m[nm++].text = bundle_redact(sb_str(&rj), kv, dv, NULL);
 	m[nm].name = "report.yaml", m[nm++].text = bundle_redact(sb_str(&ry), kv, dv, NULL);
-	if (log_text)
-		m[nm].name = "session.log", m[nm++].text = bundle_redact(log_text, kv, dv, NULL);
+	if (log_text) {
+		char *placeless = redact_coordinates(log_text);
+		m[nm].name = "session.log", m[nm++].text = bundle_redact(placeless, kv, dv, NULL);
+		free(placeless);
+	}
 	if (index_text)
 		m[nm].name = "index.json", m[nm++].text = bundle_redact(index_text, kv, dv, NULL);
 	m[nm].name = "database-listing.txt", m[nm++].text = bundle_redact(listing, kv, dv, NULL);

@@ -45,11 +45,6 @@ void check_configuration_step(sd_report *r, const check_read *rd, const check_op
 /* check_version.c: step 2 and this computer. */
 /* r->era_text: what the source is and which Mapeo wrote it, in plain words. */
 void check_era_text(sd_report *r, const syncfile *sf);
-/* r->photo_ids from sf's live photo members, unless they are there already
- * (or sf is NULL). Taken only when needed: a file of 200,000 photos holds
- * megabytes of ids, and most checks find no leftover database to compare
- * with them (issue 21: flat memory). */
-void check_photo_ids(sd_report *r, const syncfile *sf);
 /* Frees what v holds and zeroes it. */
 void check_version_free(report_version *v);
 

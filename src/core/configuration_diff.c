@@ -293,7 +293,8 @@ static json_t *map_ids(json_t *arr, const renames *rn)
 	json_array_foreach(arr, i, v)
 	{
 		if (json_is_string(v))
-			json_array_append_new(out, json_string(renamed(rn, json_string_value(v))));
+			json_array_append_new(out,
+			                      report_json_str(renamed(rn, json_string_value(v))));
 		else
 			json_array_append(out, v);
 	}
@@ -799,17 +800,19 @@ json_t *cfg_diff_to_json(const cfg_diff *d, const mapeo_config *a, const mapeo_c
 	const mapeo_config *both[2] = {a, b};
 	for (int i = 0; i < 2; i++) {
 		json_t *c = json_object();
-		json_object_set_new(c, "path", json_string(both[i]->path));
+		json_object_set_new(c, "path", report_json_str(both[i]->path));
 		json_object_set_new(c, "name",
-		                    both[i]->name ? json_string(both[i]->name) : json_null());
+		                    both[i]->name ? report_json_str(both[i]->name) : json_null());
 		json_object_set_new(c, "version",
-		                    both[i]->version ? json_string(both[i]->version) : json_null());
+		                    both[i]->version ? report_json_str(both[i]->version)
+		                                     : json_null());
 		json_object_set_new(c, "container",
-		                    json_string(cfg_container_name(both[i]->container)));
-		json_object_set_new(c, "footer", json_string(both[i]->footer));
+		                    report_json_str(cfg_container_name(both[i]->container)));
+		json_object_set_new(c, "footer", report_json_str(both[i]->footer));
 		json_object_set_new(c, "discovery_key",
-		                    both[i]->discovery_key[0] ? json_string(both[i]->discovery_key)
-		                                              : json_null());
+		                    both[i]->discovery_key[0]
+		                        ? report_json_str(both[i]->discovery_key)
+		                        : json_null());
 		json_array_append_new(cfgs, c);
 	}
 	json_object_set_new(o, "configurations", cfgs);
@@ -819,18 +822,18 @@ json_t *cfg_diff_to_json(const cfg_diff *d, const mapeo_config *a, const mapeo_c
 	for (size_t i = 0; i < d->n; i++) {
 		const cfg_diff_item *it = &d->v[i];
 		json_t *j = json_object();
-		json_object_set_new(j, "kind", json_string(cfg_diff_kind_name(it->kind)));
-		json_object_set_new(j, "area", json_string(it->area));
+		json_object_set_new(j, "kind", report_json_str(cfg_diff_kind_name(it->kind)));
+		json_object_set_new(j, "area", report_json_str(it->area));
 		if (it->id)
-			json_object_set_new(j, "id", json_string(it->id));
+			json_object_set_new(j, "id", report_json_str(it->id));
 		if (it->what)
-			json_object_set_new(j, "what", json_string(it->what));
+			json_object_set_new(j, "what", report_json_str(it->what));
 		if (it->old_value)
-			json_object_set_new(j, "old", json_string(it->old_value));
+			json_object_set_new(j, "old", report_json_str(it->old_value));
 		if (it->new_value)
-			json_object_set_new(j, "new", json_string(it->new_value));
+			json_object_set_new(j, "new", report_json_str(it->new_value));
 		char *t = cfg_diff_item_text(it);
-		json_object_set_new(j, "text", json_string(t));
+		json_object_set_new(j, "text", report_json_str(t));
 		free(t);
 		json_array_append_new(items, j);
 	}

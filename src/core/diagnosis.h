@@ -102,6 +102,11 @@ bool check_photo_opens(struct syncfile *sf, const struct sf_member *m, const sd_
  * trace of its project, or step 1's project-unreadable. What 'match' says
  * instead of guessing the default project. */
 char *check_project_untold(const struct syncfile *sf);
+/* r->photo_ids from sf's live photo members, unless they are there already
+ * (or sf is NULL). Taken only when needed: a file of 200,000 photos holds
+ * megabytes of ids, and most checks find no leftover database to compare
+ * with them (issue 21: flat memory). */
+void check_photo_ids(sd_report *r, const struct syncfile *sf);
 /* "<feed key hex>@<seq>" of a head into out. */
 void check_head_version(const sd_report *r, const report_head *h, char out[96]);
 

@@ -14,6 +14,7 @@
 
 #include "human.h"
 #include "i18n.h"
+#include "report.h"
 #include "io.h"
 #include "journal.h"
 #include "keys.h"
@@ -799,7 +800,7 @@ void jnl_list_free(jnl_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-static json_t *jstr(const char *s) { return s && *s ? json_string(s) : json_null(); }
+static json_t *jstr(const char *s) { return s && *s ? report_json_str(s) : json_null(); }
 
 static json_t *jtime(int64_t t)
 {
@@ -808,7 +809,7 @@ static json_t *jtime(int64_t t)
 	char buf[32];
 	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		return json_integer(t);
-	return json_string(buf);
+	return report_json_str(buf);
 }
 
 json_t *jnl_check_json(const jnl_check *c)
@@ -816,12 +817,12 @@ json_t *jnl_check_json(const jnl_check *c)
 	json_t *jc = json_object();
 	json_object_set_new(jc, "id", json_integer(c->id));
 	json_object_set_new(jc, "time", jtime(c->time));
-	json_object_set_new(jc, "path", json_string(c->path));
+	json_object_set_new(jc, "path", report_json_str(c->path));
 	json_object_set_new(jc, "size", json_integer((json_int_t)c->size));
 	json_object_set_new(jc, "fingerprint", jstr(c->fingerprint));
 	json_object_set_new(jc, "era", jstr(c->era));
 	json_object_set_new(jc, "discovery_key", jstr(c->discovery_key));
-	json_object_set_new(jc, "verdict", json_string(c->verdict));
+	json_object_set_new(jc, "verdict", report_json_str(c->verdict));
 	if (c->config_match >= 0) {
 		json_t *cf = json_object();
 		json_object_set_new(cf, "path", jstr(c->config_path));
@@ -837,7 +838,7 @@ json_t *jnl_check_json(const jnl_check *c)
 	for (size_t k = 0; k < c->n_findings; k++) {
 		const jnl_finding *f = &c->findings[k];
 		json_t *jf = json_object();
-		json_object_set_new(jf, "code", json_string(f->code));
+		json_object_set_new(jf, "code", report_json_str(f->code));
 		json_object_set_new(jf, "step", jstr(f->step));
 		json_object_set_new(jf, "severity", jstr(f->severity));
 		/* (a journal of an older syncdoctor may hold one) */
@@ -864,7 +865,7 @@ json_t *jnl_rebuild_json(const jnl_rebuild_row *b)
 	json_object_set_new(jb, "mode", jstr(b->mode));
 	json_object_set_new(jb, "outcome", jstr(b->outcome));
 	for (size_t k = 0; k < b->n_dropped; k++)
-		json_array_append_new(d, json_string(b->dropped[k]));
+		json_array_append_new(d, report_json_str(b->dropped[k]));
 	json_object_set_new(jb, "dropped", d);
 	return jb;
 }

@@ -12,6 +12,7 @@
 
 #include "configuration.h"
 #include "diagnosis.h"
+#include "env.h"
 #include "feed.h"
 #include "feedwrite.h"
 #include "hypercore.h"
@@ -2467,6 +2468,58 @@ static sd_status plan_sources(rebuild_plan *p, rb_source *src, size_t nv, size_t
 	return st;
 }
 
+/* A leftover folder joined to a sync file (FILE --database DIR) must be
+ * that file's: a folder says no project, so one of another sync file was
+ * joined in silence, its observations merged into this project. Refused
+ * when the folder's observations name photos and none is in the file, and
+ * no feed is shared (check's leftover-temp-database says the same). */
+static sd_status sources_belong(rb_source *src, size_t n, sd_error *err)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (src[k].sf->src.project != SRC_PROJECT_UNNAMED)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			if (j == k || src[j].sf->src.kind != SRC_SYNC_FILE || !src[j].sf->n_media)
+				continue;
+			sd_report *fr = src[j].r;
+			check_photo_ids(fr, src[j].sf);
+			if (!fr->n_photo_ids)
+				continue;
+			char *ds = xasprintf("%s/osm-p2p-db.tar", src[k].path),
+			     *dm = xasprintf("%s/multifeed", src[k].path);
+			struct stat st;
+			env_temp t = {.path = (char *)src[k].path,
+			              .has_multifeed = stat(dm, &st) == 0 && S_ISDIR(st.st_mode),
+			              .has_db_tar = stat(ds, &st) == 0 && S_ISREG(st.st_mode)};
+			free(ds), free(dm);
+			size_t refs = 0,
+			       named = env_temp_photos(&t, (const char *const *)fr->photo_ids,
+			                               fr->n_photo_ids, &refs);
+			bool shared = false;
+			for (size_t a = 0; a < src[k].r->n_feeds && !shared; a++)
+				for (size_t b = 0; b < fr->n_feeds && !shared; b++)
+					shared = src[k].r->feeds[a].key_hex[0] &&
+					         !strcmp(src[k].r->feeds[a].key_hex,
+					                 fr->feeds[b].key_hex);
+			if (refs && !named && !shared)
+				return sd_error_set(
+				    err, SD_ERR_REFUSED,
+				    P_("%s comes from another sync file: its observations name %zu "
+				       "photo, not in %s, and they share no feed. It is not joined "
+				       "to this file (its observations would move into this file's "
+				       "project).",
+				       "%s comes from another sync file: its observations name %zu "
+				       "photos, none of them in %s, and they share no feed. It is "
+				       "not "
+				       "joined to this file (its observations would move into this "
+				       "file's project).",
+				       refs),
+				    src[k].path, refs, src[j].path);
+		}
+	}
+	return SD_OK;
+}
+
 sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const rebuild_options *opt,
                                   const sd_progress *prog, rebuild_plan **out, sd_error *err)
 {
@@ -2503,6 +2556,8 @@ sd_status rebuild_plan_make_multi(const char *const *inputs, size_t n, const reb
 	p->front = opt->front;
 	if (st == SD_OK)
 		st = plan_project(p, src, n, opt, err);
+	if (st == SD_OK)
+		st = sources_belong(src, n, err);
 	p->n_views = nv;
 	p->view_input = xcalloc(nv + 1, sizeof *p->view_input);
 	p->view_db = xcalloc(nv + 1, sizeof *p->view_db);
@@ -2790,21 +2845,21 @@ void rebuild_plan_text(const rebuild_plan *p, strbuf *out)
 json_t *rebuild_plan_json(const rebuild_plan *p)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "input", json_string(p->input));
+	json_object_set_new(o, "input", report_json_str(p->input));
 	json_t *ins = json_array();
 	for (size_t k = 0; k < p->n_inputs; k++)
-		json_array_append_new(ins, json_string(p->inputs[k]));
+		json_array_append_new(ins, report_json_str(p->inputs[k]));
 	json_object_set_new(o, "inputs", ins);
 	json_object_set_new(o, "discovery_key",
-	                    p->discovery_key[0] ? json_string(p->discovery_key) : json_null());
-	json_object_set_new(o, "project_source", json_string(p->project_source));
+	                    p->discovery_key[0] ? report_json_str(p->discovery_key) : json_null());
+	json_object_set_new(o, "project_source", report_json_str(p->project_source));
 	json_object_set_new(o, "changes_project", json_boolean(p->changes_project));
 	json_t *feeds = json_array();
 	for (size_t i = 0; i < p->n_feeds; i++) {
 		json_t *f = json_object();
 		json_object_set_new(f, "from", json_integer(p->feeds[i].from));
 		json_object_set_new(f, "to", json_integer(p->feeds[i].to));
-		json_object_set_new(f, "key", json_string(p->feeds[i].key_hex));
+		json_object_set_new(f, "key", report_json_str(p->feeds[i].key_hex));
 		json_object_set_new(f, "length", json_integer((json_int_t)p->feeds[i].length));
 		json_object_set_new(f, "keep", json_integer((json_int_t)p->feeds[i].keep));
 		/* where the copy comes from: the input, the database in it (an
@@ -2824,25 +2879,25 @@ json_t *rebuild_plan_json(const rebuild_plan *p)
 	json_object_set_new(o, "media", json_integer((json_int_t)p->n_media));
 	json_t *d = json_array(), *c = json_array();
 	for (size_t i = 0; i < p->n_dropped; i++)
-		json_array_append_new(d, json_string(p->dropped[i]));
+		json_array_append_new(d, report_json_str(p->dropped[i]));
 	for (size_t i = 0; i < p->n_changes; i++)
-		json_array_append_new(c, json_string(p->changes[i]));
+		json_array_append_new(c, report_json_str(p->changes[i]));
 	for (size_t f = 0; f < p->n_feeds; f++) {
 		for (size_t i = 0; i < p->feeds[f].n_dropped; i++)
-			json_array_append_new(d, json_string(p->feeds[f].dropped[i]));
+			json_array_append_new(d, report_json_str(p->feeds[f].dropped[i]));
 		for (size_t i = 0; i < p->feeds[f].n_changes; i++)
-			json_array_append_new(c, json_string(p->feeds[f].changes[i]));
+			json_array_append_new(c, report_json_str(p->feeds[f].changes[i]));
 	}
 	json_object_set_new(o, "dropped", d);
 	json_object_set_new(o, "changes", c);
 	json_t *u = json_array();
 	for (size_t i = 0; i < p->n_unclean; i++)
-		json_array_append_new(u, json_string(p->unclean[i]));
+		json_array_append_new(u, report_json_str(p->unclean[i]));
 	json_object_set_new(o, "refused", u);
 	json_object_set_new(o, "rescuable", json_integer((json_int_t)p->n_rescuable));
 	json_object_set_new(o, "rescued", json_integer((json_int_t)p->n_rescued));
 	const char *mode = rebuild_clean_mode(p);
-	json_object_set_new(o, "clean_mode", mode ? json_string(mode) : json_null());
+	json_object_set_new(o, "clean_mode", mode ? report_json_str(mode) : json_null());
 	return o;
 }
 

@@ -130,27 +130,40 @@ char *report_escape_text(const char *s, bool keep_lines)
 
 char *report_escape(const char *s) { return report_escape_text(s, false); }
 
-static json_t *jstr_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+json_t *report_json_str(const char *s)
+{
+	if (!s)
+		return NULL;
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *e = report_escape(s);
+	j = json_string(e);
+	free(e);
+	return j ? j : json_string("");
+}
+
+static json_t *jstr_or_null(const char *s) { return s ? report_json_str(s) : json_null(); }
 
 /* A finding's words and names into JSON with any 64 hex digits masked (a
  * key copied into a name), as the text shows them. */
 static void json_set_masked(json_t *o, const char *k, const char *v)
 {
 	char *m = keys_mask_hex(v);
-	json_object_set_new(o, k, json_string(m));
+	json_object_set_new(o, k, report_json_str(m));
 	free(m);
 }
 
 static json_t *finding_json(const finding *f, sd_front front)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "code", json_string(f->code));
-	json_object_set_new(o, "step", json_string(fnd_step_name(f->step)));
-	json_object_set_new(o, "severity", json_string(fnd_severity_name(f->severity)));
+	json_object_set_new(o, "code", report_json_str(f->code));
+	json_object_set_new(o, "step", report_json_str(fnd_step_name(f->step)));
+	json_object_set_new(o, "severity", report_json_str(fnd_severity_name(f->severity)));
 	json_set_masked(o, "message", f->message);
 	const char *adv = fnd_advice_for(f->id, front);
 	if (adv)
-		json_object_set_new(o, "advice", json_string(adv));
+		json_object_set_new(o, "advice", report_json_str(adv));
 	if (f->offset >= 0)
 		json_object_set_new(o, "offset", json_integer(f->offset));
 	if (f->member)
@@ -175,15 +188,15 @@ static json_t *version_json(const sd_report *r)
 {
 	const report_version *v = &r->version;
 	json_t *o = json_object();
-	json_object_set_new(o, "era", json_string(r->era));
+	json_object_set_new(o, "era", report_json_str(r->era));
 	json_object_set_new(o, "table", jstr_or_null(v->table_path));
 	if (v->table_error)
-		json_object_set_new(o, "table_error", json_string(v->table_error));
+		json_object_set_new(o, "table_error", report_json_str(v->table_error));
 	json_object_set_new(o, "written_by", jstr_or_null(v->writers));
 	json_object_set_new(o, "readable_by", jstr_or_null(v->readers));
 	json_t *c = json_array();
 	for (size_t i = 0; i < v->n_cautions; i++)
-		json_array_append_new(c, json_string(v->cautions[i]));
+		json_array_append_new(c, report_json_str(v->cautions[i]));
 	json_object_set_new(o, "cautions", c);
 	json_t *l = json_object();
 	json_object_set_new(l, "found", json_boolean(v->local_found));
@@ -198,10 +211,10 @@ static json_t *version_json(const sd_report *r)
 	for (size_t i = 0; i < v->n_log; i++) {
 		const report_log_line *x = &v->log[i];
 		json_t *e = json_object();
-		json_object_set_new(e, "date", json_string(x->date));
-		json_object_set_new(e, "kind", json_string(x->kind));
-		json_object_set_new(e, "message", json_string(x->text));
-		json_object_set_new(e, "file", json_string(x->file));
+		json_object_set_new(e, "date", report_json_str(x->date));
+		json_object_set_new(e, "kind", report_json_str(x->kind));
+		json_object_set_new(e, "message", report_json_str(x->text));
+		json_object_set_new(e, "file", report_json_str(x->file));
 		json_object_set_new(e, "line", json_integer(x->line));
 		if (!strcmp(x->kind, "project-mismatch"))
 			json_object_set_new(e, "this_file", json_boolean(x->this_file));
@@ -241,7 +254,7 @@ static json_t *feeds_json(const sd_report *r)
 		json_t *jf = json_object();
 		json_object_set_new(jf, "index", json_integer(f->index));
 		json_object_set_new(jf, "key",
-		                    f->key_hex[0] ? json_string(f->key_hex) : json_null());
+		                    f->key_hex[0] ? report_json_str(f->key_hex) : json_null());
 		json_object_set_new(jf, "length", json_integer((json_int_t)f->length));
 		json_object_set_new(jf, "present", json_integer((json_int_t)f->present));
 		json_object_set_new(jf, "checked", json_boolean(f->checked));
@@ -331,14 +344,14 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 	for (size_t i = 0; i < r->n_heads && !ids_node; i++) {
 		report_head h;
 		report_head_get(r, i, &h);
-		json_array_append_new(ids, json_string(h.id));
+		json_array_append_new(ids, report_json_str(h.id));
 	}
 	suspect_codes *sc = codes_of_suspects(r);
 	for (size_t i = 0; i < r->n_obs; i++) {
 		const report_observation *x = &r->obs[i];
 		json_t *s = json_object();
-		json_object_set_new(s, "id", json_string(x->id));
-		json_object_set_new(s, "version", json_string(x->version));
+		json_object_set_new(s, "id", report_json_str(x->id));
+		json_object_set_new(s, "version", report_json_str(x->version));
 		json_object_set_new(s, "category", jstr_or_null(x->category));
 		json_object_set_new(s, "created_at", jstr_or_null(x->created_at));
 		if (x->has_location) {
@@ -346,10 +359,10 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 			json_object_set_new(s, "lon", json_real(x->lon));
 		}
 		json_object_set_new(s, "severity",
-		                    json_string(fnd_severity_name((fnd_severity)x->worst)));
+		                    report_json_str(fnd_severity_name((fnd_severity)x->worst)));
 		json_t *codes = json_array();
 		for (size_t k = 0; k < sc[i].n; k++)
-			json_array_append_new(codes, json_string(sc[i].v[k]));
+			json_array_append_new(codes, report_json_str(sc[i].v[k]));
 		json_object_set_new(s, "checks", codes);
 		json_array_append_new(suspect, s);
 	}
@@ -396,44 +409,44 @@ static json_t *repair_json(const sd_report *r)
 	json_object_set_new(o, "salvage_refused", json_boolean(r->salvage_refused));
 	json_object_set_new(o, "needs_config", json_boolean(r->needs_config));
 	const char *c = repair_command(r);
-	json_object_set_new(o, "command", c ? json_string(c) : json_null());
+	json_object_set_new(o, "command", c ? report_json_str(c) : json_null());
 	return o;
 }
 
 static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "file", json_string(r->file));
-	json_object_set_new(o, "kind", json_string(r->is_database ? "database" : "syncfile"));
+	json_object_set_new(o, "file", report_json_str(r->file));
+	json_object_set_new(o, "kind", report_json_str(r->is_database ? "database" : "syncfile"));
 	json_object_set_new(o, "size", json_integer((json_int_t)r->size));
-	json_object_set_new(o, "verdict", json_string(check_verdict_name(r->verdict)));
+	json_object_set_new(o, "verdict", report_json_str(check_verdict_name(r->verdict)));
 	/* false when a safety limit left part of the input unread (limit-exceeded) */
 	json_object_set_new(o, "complete",
 	                    json_boolean(!fnd_has(&r->findings, FND_LIMIT_EXCEEDED)));
-	json_object_set_new(o, "era", json_string(r->era));
+	json_object_set_new(o, "era", report_json_str(r->era));
 	if (r->era_text)
-		json_object_set_new(o, "era_text", json_string(r->era_text));
+		json_object_set_new(o, "era_text", report_json_str(r->era_text));
 	if (r->database_copy)
-		json_object_set_new(o, "database_copy", json_string(r->database_copy));
+		json_object_set_new(o, "database_copy", report_json_str(r->database_copy));
 	json_t *p = json_object();
 	json_object_set_new(p, "discovery_key",
-	                    r->has_discovery_key ? json_string(r->discovery_key) : json_null());
+	                    r->has_discovery_key ? report_json_str(r->discovery_key) : json_null());
 	char form[16];
 	keys_error_form(r->has_discovery_key ? r->discovery_key : NULL, form);
-	json_object_set_new(p, "shown_as", json_string(form));
+	json_object_set_new(p, "shown_as", report_json_str(form));
 	json_object_set_new(p, "default", json_boolean(r->project_default));
 	json_object_set_new(p, "known", json_boolean(!r->project_unknown));
 	json_object_set_new(p, "p2p_db", jstr_or_null(r->p2p_db));
 	json_object_set_new(o, "project", p);
 	if (r->config_used) {
 		json_t *c = json_object();
-		json_object_set_new(c, "path", json_string(r->config_path));
+		json_object_set_new(c, "path", report_json_str(r->config_path));
 		json_object_set_new(c, "name", jstr_or_null(r->config_name));
 		json_object_set_new(c, "version", jstr_or_null(r->config_version));
 		json_object_set_new(c, "discovery_key",
-		                    r->config_has_key ? json_string(r->config_discovery_key)
+		                    r->config_has_key ? report_json_str(r->config_discovery_key)
 		                                      : json_null());
-		json_object_set_new(c, "footer", json_string(r->config_footer));
+		json_object_set_new(c, "footer", report_json_str(r->config_footer));
 		json_object_set_new(
 		    c, "match", r->project_unknown ? json_null() : json_boolean(r->config_match));
 		json_object_set_new(c, "source", jstr_or_null(r->config_source));
@@ -459,7 +472,7 @@ static json_t *report_json(const sd_report *r, json_t **ids, json_t **fnds)
 	for (size_t i = 0; i < fnd_n(&r->findings) && !fnds; i++)
 		json_array_append_new(fs, finding_json(fnd_at(&r->findings, i), r->front));
 	json_object_set_new(o, "findings", fs);
-	json_object_set_new(o, "next_action", json_string(report_next_action(r)));
+	json_object_set_new(o, "next_action", report_json_str(report_next_action(r)));
 	json_object_set_new(o, "repair", repair_json(r));
 	return o;
 }
@@ -584,7 +597,7 @@ static bool tree_json_string(report_tree *t, const char *s)
 		sb_addc(&t->raw, '"');
 		return true;
 	}
-	json_t *js = json_string(s); /* NULL when not UTF-8 */
+	json_t *js = report_json_str(s); /* NULL when not UTF-8 */
 	char *d = js ? json_dumps(js, JSON_FLAGS | JSON_ENCODE_ANY) : NULL;
 	json_decref(js);
 	if (!d)
@@ -682,7 +695,7 @@ void report_tree_string(report_tree *t, const char *s)
 		json_t *js = NULL;
 		/* jansson leaves out what is not UTF-8; so does the YAML */
 		for (const unsigned char *p = (const unsigned char *)s; *p && !js; p++)
-			if (*p >= 0x80 && !(js = json_string(s)))
+			if (*p >= 0x80 && !(js = report_json_str(s)))
 				return;
 		json_decref(js);
 		tree_yaml_scalar(t, s, false);

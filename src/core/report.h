@@ -260,6 +260,12 @@ char *report_place(const finding *f);
  * and YAML renderings (report_tree_render(), report_json_to_yaml()) get the
  * same treatment as \u escapes. */
 char *report_escape_text(const char *s, bool keep_lines);
+/* A JSON string of s for the reports (never NULL for a non-NULL s): as it
+ * is when it is UTF-8, else with its bytes that are not as \xNN
+ * (report_escape()): jansson refuses such a string, and a key set to NULL
+ * was left out of the output. NULL for NULL. */
+struct json_t;
+struct json_t *report_json_str(const char *s);
 /* report_escape_text(s, false): for one name or value from a file. */
 char *report_escape(const char *s);
 

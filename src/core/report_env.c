@@ -10,21 +10,22 @@
 
 #include "human.h"
 #include "i18n.h"
+#include "report.h"
 #include "xalloc.h"
 
 /* ---- JSON (and YAML, from the same tree) ---- */
 
-static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *jstr(const char *s) { return s ? report_json_str(s) : json_null(); }
 
 static json_t *release_json(const ver_release *rel)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "series", json_string(rel->series));
+	json_object_set_new(o, "series", report_json_str(rel->series));
 	json_object_set_new(o, "core", jstr(rel->core));
-	json_object_set_new(o, "writes", json_string(rel->writes));
+	json_object_set_new(o, "writes", report_json_str(rel->writes));
 	json_t *reads = json_array();
 	for (size_t i = 0; i < rel->n_reads; i++)
-		json_array_append_new(reads, json_string(rel->reads[i]));
+		json_array_append_new(reads, report_json_str(rel->reads[i]));
 	json_object_set_new(o, "reads", reads);
 	json_object_set_new(o, "strict_project_check", json_boolean(rel->strict_project_check));
 	json_object_set_new(o, "rejected_sync_strips_database",
@@ -42,8 +43,8 @@ static json_t *installs_json(const env_info *e, const ver_table *t)
 	for (size_t i = 0; i < e->n_installs; i++) {
 		const env_install *in = &e->installs[i];
 		json_t *j = json_object();
-		json_object_set_new(j, "path", json_string(in->path));
-		json_object_set_new(j, "kind", json_string(in->kind));
+		json_object_set_new(j, "path", report_json_str(in->path));
+		json_object_set_new(j, "kind", report_json_str(in->kind));
 		json_object_set_new(j, "version", jstr(in->version));
 		json_object_set_new(j, "version_from", jstr(in->version_from));
 		const ver_release *rel = in->version && t ? ver_find(t, in->version) : NULL;
@@ -58,11 +59,12 @@ static json_t *config_json(const env_info *e)
 	json_t *c = json_object();
 	json_object_set_new(c, "found", json_boolean(e->config_found));
 	if (e->config_found) {
-		json_object_set_new(c, "path", json_string(e->config_path));
+		json_object_set_new(c, "path", report_json_str(e->config_path));
 		json_object_set_new(c, "name", jstr(e->config_name));
 		json_object_set_new(c, "version", jstr(e->config_version));
 	}
-	json_object_set_new(c, "footer", json_string(e->config_found ? e->config_footer : "MAPEO"));
+	json_object_set_new(c, "footer",
+	                    report_json_str(e->config_found ? e->config_footer : "MAPEO"));
 	return c;
 }
 
@@ -72,7 +74,7 @@ static json_t *logs_json(const env_info *e)
 	for (size_t i = 0; i < e->n_logs; i++) {
 		const env_log_file *lf = &e->logs[i];
 		json_t *j = json_object();
-		json_object_set_new(j, "path", json_string(lf->path));
+		json_object_set_new(j, "path", report_json_str(lf->path));
 		json_object_set_new(j, "gzip", json_boolean(lf->gz));
 		json_object_set_new(j, "size", json_integer((json_int_t)lf->size));
 		json_object_set_new(j, "sync_errors", json_integer((json_int_t)lf->n_events));
@@ -88,10 +90,10 @@ static json_t *events_json(const env_info *e)
 	for (size_t i = 0; i < e->n_events; i++) {
 		const env_log_event *x = &e->events[i];
 		json_t *j = json_object();
-		json_object_set_new(j, "date", json_string(x->date));
-		json_object_set_new(j, "kind", json_string(env_log_kind_name(x->kind)));
-		json_object_set_new(j, "message", json_string(x->text));
-		json_object_set_new(j, "file", json_string(x->file));
+		json_object_set_new(j, "date", report_json_str(x->date));
+		json_object_set_new(j, "kind", report_json_str(env_log_kind_name(x->kind)));
+		json_object_set_new(j, "message", report_json_str(x->text));
+		json_object_set_new(j, "file", report_json_str(x->file));
 		json_object_set_new(j, "line", json_integer(x->line));
 		json_array_append_new(ev, j);
 	}
@@ -104,7 +106,7 @@ static json_t *temps_json(const env_info *e)
 	for (size_t i = 0; i < e->n_temps; i++) {
 		const env_temp *x = &e->temps[i];
 		json_t *j = json_object();
-		json_object_set_new(j, "path", json_string(x->path));
+		json_object_set_new(j, "path", report_json_str(x->path));
 		json_object_set_new(j, "mtime", json_integer(x->mtime));
 		json_object_set_new(j, "bytes", json_integer((json_int_t)x->bytes));
 		json_object_set_new(j, "database", json_boolean(x->has_multifeed || x->has_db_tar));
@@ -112,7 +114,8 @@ static json_t *temps_json(const env_info *e)
 		json_object_set_new(j, "feeds", json_integer((json_int_t)x->n_feeds));
 		char dk[8];
 		snprintf(dk, sizeof dk, "%.7s", x->project_dk);
-		json_object_set_new(j, "project", x->project_dk[0] ? json_string(dk) : json_null());
+		json_object_set_new(j, "project",
+		                    x->project_dk[0] ? report_json_str(dk) : json_null());
 		json_array_append_new(tmp, j);
 	}
 	return tmp;
@@ -122,11 +125,11 @@ static json_t *space_json(const env_info *e)
 {
 	json_t *sp = json_object();
 	if (e->temp_dirs && e->temp_dirs[0] && e->temp_space.known) {
-		json_object_set_new(sp, "path", json_string(e->temp_dirs[0]));
+		json_object_set_new(sp, "path", report_json_str(e->temp_dirs[0]));
 		json_object_set_new(sp, "free", json_integer((json_int_t)e->temp_space.free_bytes));
 		json_object_set_new(sp, "total",
 		                    json_integer((json_int_t)e->temp_space.total_bytes));
-		json_object_set_new(sp, "filesystem", json_string(e->temp_space.fs));
+		json_object_set_new(sp, "filesystem", report_json_str(e->temp_space.fs));
 	}
 	return sp;
 }
@@ -136,16 +139,16 @@ static json_t *env_json(const report_env *r)
 	const env_info *e = r->env;
 	json_t *o = json_object();
 	json_t *vt = json_object();
-	json_object_set_new(vt, "path", json_string(r->table_path));
+	json_object_set_new(vt, "path", report_json_str(r->table_path));
 	json_object_set_new(vt, "releases", json_integer(r->table ? (json_int_t)r->table->n : 0));
 	if (r->table_error)
-		json_object_set_new(vt, "error", json_string(r->table_error));
+		json_object_set_new(vt, "error", report_json_str(r->table_error));
 	json_object_set_new(o, "version_table", vt);
 	json_object_set_new(o, "installs", installs_json(e, r->table));
 	json_object_set_new(o, "userdata", jstr(e->userdata));
 	json_t *cands = json_array();
 	for (char **p = e->userdata_candidates; p && *p; p++)
-		json_array_append_new(cands, json_string(*p));
+		json_array_append_new(cands, report_json_str(*p));
 	json_object_set_new(o, "userdata_candidates", cands);
 	json_object_set_new(o, "configuration", config_json(e));
 	json_object_set_new(o, "logs", logs_json(e));
@@ -153,12 +156,12 @@ static json_t *env_json(const report_env *r)
 	json_object_set_new(o, "sync_errors_total", json_integer((json_int_t)e->n_events_total));
 	json_t *td = json_array();
 	for (char **p = e->temp_dirs; p && *p; p++)
-		json_array_append_new(td, json_string(*p));
+		json_array_append_new(td, report_json_str(*p));
 	json_object_set_new(o, "temp_dirs", td);
 	json_object_set_new(o, "leftover_temp", temps_json(e));
 	json_t *links = json_array();
 	for (size_t i = 0; i < e->n_temp_links_kept; i++)
-		json_array_append_new(links, json_string(e->temp_links[i]));
+		json_array_append_new(links, report_json_str(e->temp_links[i]));
 	json_object_set_new(o, "links_not_followed", links);
 	json_object_set_new(o, "links_not_followed_total",
 	                    json_integer((json_int_t)e->n_temp_links));

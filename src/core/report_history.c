@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "i18n.h"
+#include "report.h"
 #include "xalloc.h"
 
 static void local_time(int64_t t, char out[32])
@@ -42,7 +43,7 @@ static void tree_row(report_history *h, json_t *row, strbuf *out)
 /* The members after the arrays, and the end of the tree. */
 static void tree_tail(report_history *h)
 {
-	json_t *journal = json_string(h->journal); /* left out when not UTF-8, as before */
+	json_t *journal = report_json_str(h->journal); /* bytes not UTF-8 as \xNN */
 	if (journal) {
 		report_tree_key(h->tree, "journal");
 		report_tree_value(h->tree, journal);
@@ -52,16 +53,17 @@ static void tree_tail(report_history *h)
 		const jnl_summary *sum = h->sum;
 		json_t *s = json_object();
 		char *text = jnl_summary_text(sum);
-		json_object_set_new(s, "file", json_string(h->file));
+		json_object_set_new(s, "file", report_json_str(h->file));
 		json_object_set_new(s, "fingerprint",
-		                    h->fingerprint[0] ? json_string(h->fingerprint) : json_null());
+		                    h->fingerprint[0] ? report_json_str(h->fingerprint)
+		                                      : json_null());
 		json_object_set_new(s, "checks", json_integer((json_int_t)sum->n_checks));
 		json_object_set_new(s, "last_verdict",
-		                    sum->last_verdict ? json_string(sum->last_verdict)
+		                    sum->last_verdict ? report_json_str(sum->last_verdict)
 		                                      : json_null());
 		json_object_set_new(s, "contents_seen",
 		                    json_integer((json_int_t)sum->n_fingerprints));
-		json_object_set_new(s, "text", json_string(text));
+		json_object_set_new(s, "text", report_json_str(text));
 		free(text);
 		report_tree_key(h->tree, "summary");
 		report_tree_value(h->tree, s);
@@ -75,7 +77,7 @@ static void tree_tail(report_history *h)
 /* The journal keeps stable English words (scripts read them in JSON); the
  * text shows them in the reader's language. Unknown words (a newer
  * syncdoctor's) as stored, escaped by the caller's printing. */
-static const char *stored_label(const char *word)
+const char *report_history_label(const char *word)
 {
 	static const struct {
 		const char *word, *label;
@@ -95,7 +97,7 @@ static void check_text(const jnl_check *c, strbuf *out)
 	char d[32];
 	local_time(c->time, d);
 	char *esc = report_escape(c->path);
-	sb_printf(out, "%s  %-10s  %s\n", d, stored_label(c->verdict), esc);
+	sb_printf(out, "%s  %-10s  %s\n", d, report_history_label(c->verdict), esc);
 	free(esc);
 	sb_printf(out, P_("    era %s, %llu byte", "    era %s, %llu bytes", c->size),
 	          c->era[0] ? c->era : "?", (unsigned long long)c->size);
@@ -114,7 +116,7 @@ static void check_text(const jnl_check *c, strbuf *out)
 	}
 	for (size_t k = 0; k < c->n_findings; k++) {
 		const jnl_finding *f = &c->findings[k];
-		sb_printf(out, "    %-7s %s\n", stored_label(f->severity), f->code);
+		sb_printf(out, "    %-7s %s\n", report_history_label(f->severity), f->code);
 	}
 }
 
@@ -125,8 +127,9 @@ static void rebuild_text(const jnl_rebuild_row *b, bool first, strbuf *out)
 	char d[32];
 	local_time(b->time, d);
 	char *in = report_escape(b->input), *o = report_escape(b->output);
-	char *outcome = report_escape(stored_label(b->outcome));
-	sb_printf(out, _("%s  %s -> %s (%s): %s\n"), d, in, o, stored_label(b->mode), outcome);
+	char *outcome = report_escape(report_history_label(b->outcome));
+	sb_printf(out, _("%s  %s -> %s (%s): %s\n"), d, in, o, report_history_label(b->mode),
+	          outcome);
 	free(outcome);
 	free(in);
 	free(o);

@@ -50,4 +50,9 @@ void report_history_end(report_history *h, strbuf *out);
  * Ctrl-C): frees the tree, writes nothing more. */
 void report_history_abandon(report_history *h);
 
+/* A word the journal keeps in stable English ("ok", "problems", "error",
+ * "repair", "written", ...) in the reader's language; an unknown one as it
+ * is. Static or translated: never freed. */
+const char *report_history_label(const char *word);
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "report.h"
 #include "keys.h"
 #include "xalloc.h"
 
@@ -46,16 +47,16 @@ static json_t *match_json(const report_match *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const report_match_config *c = &m->v[i];
 		json_t *one = json_object();
-		json_object_set_new(one, "path", json_string(c->path));
-		json_object_set_new(one, "name", c->name ? json_string(c->name) : json_null());
+		json_object_set_new(one, "path", report_json_str(c->path));
+		json_object_set_new(one, "name", c->name ? report_json_str(c->name) : json_null());
 		json_object_set_new(one, "version",
-		                    c->version ? json_string(c->version) : json_null());
-		json_object_set_new(one, "footer", json_string(c->footer));
-		json_object_set_new(one, "error_id", json_string(c->error_id));
+		                    c->version ? report_json_str(c->version) : json_null());
+		json_object_set_new(one, "footer", report_json_str(c->footer));
+		json_object_set_new(one, "error_id", report_json_str(c->error_id));
 		json_object_set_new(one, "match", json_boolean(c->match));
 		json_array_append_new(checked, one);
 		if (c->match)
-			json_array_append_new(matches, json_string(c->path));
+			json_array_append_new(matches, report_json_str(c->path));
 	}
 	json_t *o = json_object();
 	json_object_set_new(o, "matches", matches);
