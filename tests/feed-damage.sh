@@ -168,6 +168,16 @@ mapeo "a bad signature under a good one, as it is" "$f" "$KA" 24 30
 status "a bad signature under a good one: --repair clears it" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/sig.out.mapeodata"
 is "a bad signature under a good one: the rebuilt file" "$(json "$TMP/sig.out.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 24"
 
+# Feed 1's last signature (length 7) damaged past mending: a salvage keeps
+# it to length 5, and block 6, the deletion of an observation, is left out,
+# so Mapeo shows that observation again. The plan says so (it called it
+# "the entry of observation ...", and the real Mapeo showed 25 of 24).
+f="$TMP/sig6.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+"$MK" sig "$f" 1 6 || fail "mkdamage sig"
+"$SYNCDOCTOR" --no-journal rebuild --salvage --dry-run "$f" >"$TMP/out" 2>&1
+check "a deletion left out: the plan says the observation shows again" grep -q "feed 1, block 6: the deletion of observation 0d72da978fe44566, which Mapeo will show again" "$TMP/out"
+
 # A stray tree bit far to the right (node 803): hypercore reads a feed's
 # length by walking the marked nodes from node 0, so it never reaches it,
 # and the real Mapeo syncs the file whole; the check says it is healthy (it
@@ -307,8 +317,11 @@ mapeo "headers of an empty feed lost with a page, rebuilt" "$TMP/lostpage.out.ma
 # kept, and the plan names them (it said "Nothing is left out")
 cp "$D/good-project-B.mapeodata" "$TMP/losttree.mapeodata"
 dd if=/dev/zero of="$TMP/losttree.mapeodata" bs=4096 seek=23 count=1 conv=notrunc 2>/dev/null
-status "a tree lost with a page: salvage plan" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage --dry-run "$TMP/losttree.mapeodata" -o "$TMP/losttree.out.mapeodata"
+# nothing of the feed is kept, so the file would be photos only: refused (it
+# was written "verified", photos and no observation)
+status "a tree lost with a page: salvage plan, refused" 2 "$SYNCDOCTOR" --no-journal rebuild --salvage --dry-run "$TMP/losttree.mapeodata" -o "$TMP/losttree.out.mapeodata"
 check "a tree lost with a page: the blocks left out are named" sh -c "grep -q 'feed 0, block 3' '$TMP/out' && ! grep -q 'Nothing is left out' '$TMP/out'"
+check "a tree lost with a page: no device's data, so no file of photos only" grep -q "no device's data in the database can be verified, so the file would hold photos and no observation" "$TMP/out"
 # a key file of the right length damaged in storage (a bit flipped, the
 # sector zeroed): no signature verifies with it, so Mapeo would stop with
 # 'Remote signature could not be verified' (and the report counted the
@@ -589,5 +602,27 @@ printf 'Q' | dd of="$f" bs=1 seek=$((561152 + 32 + 19 * 64 + 10)) conv=notrunc 2
 printf 'Q' | dd of="$f" bs=1 seek=$((561152 + 32 + 19 * 64 + 40)) conv=notrunc 2>/dev/null
 is "two bytes of feed 0's only signature: not searched for, feed 0 unverified" \
 	"$(json "$f" '[([.findings[] | select(.code == "feed-signature-mended")] | length), ([.findings[] | select(.code == "feed-signature-invalid" and .feed == 0)] | length), (.feeds | map(.verified) | join(","))] | map(tostring) | join(" ")')" "0 1 0,7"
+
+# One flipped bit in the name of a feed file's header inside the database
+# ("0/data" read "0/fata", "1/key" read "1/iey"): the feed lost its data or
+# its key, where the same header zeroed was read back. The one name byte
+# that gives the header its checksum back and makes a feed file's name is
+# its name.
+flipbyte() {
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059 # an octal escape built on purpose
+	printf "\\$(printf %03o $((b ^ $3)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+for c in "0/data 565250" "1/key 585730"; do
+	name=${c%% *} at=${c#* }
+	f=$TMP/hname-$(echo "$name" | tr / -).mapeodata
+	cp "$D/good-project-A.mapeodata" "$f" && chmod u+w "$f"
+	flipbyte "$f" "$at" 2
+	is "a flipped bit in $name's header name: every block verified" "$(json "$f" '[.feeds[].verified] | map(tostring) | join(",")')" "20,7"
+	check "... and said" sh -c "'$SYNCDOCTOR' --no-journal check --no-config --no-environment --format json '$f' | jq -e 'any(.findings[]; .code == \"inner-tar-damaged\" and (.message | test(\"read as .$name.\")))' >/dev/null"
+	status "a flipped bit in $name's header name: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$f.out"
+	is "... whole" "$(json "$f.out" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+	mapeo "a flipped bit in $name's header name, rebuilt" "$f.out" "$KA" 24 30
+done
 
 done_testing

@@ -140,4 +140,19 @@ lost b4096 B config-B.v3-tar.mapeosettings 4 6 $KB unwritten
 damaged bud B 0 1060
 lost bud B config-B.v3-tar.mapeosettings 4 6 $KB whole
 
+# An index, whole and parsed, that does not name the database: Mapeo finds
+# the database through the index, so the real Mapeo read none of its 24
+# observations, where the check said "healthy" (dead space only). The
+# entry is blanked in place (JSON spaces), every other byte intact.
+cp "$D/good-project-A.mapeodata" "$TMP/nodbidx.mapeodata" && chmod u+w "$TMP/nodbidx.mapeodata"
+ent=$(grep -abo ',"osm-p2p-db.tar":{[^}]*}' "$TMP/nodbidx.mapeodata" | tail -1)
+off=${ent%%:*} len=$((${#ent} - ${#off} - 1))
+head -c "$len" /dev/zero | tr '\0' ' ' | dd of="$TMP/nodbidx.mapeodata" bs=1 seek="$off" conv=notrunc 2>/dev/null
+status "an index that does not name the database" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config --format json "$TMP/nodbidx.mapeodata"
+check "is damaged-index, an error" jq -e 'any(.findings[]; .code == "damaged-index" and .severity == "error" and (.message | test("does not name osm-p2p-db.tar")))' "$TMP/out"
+is "and a plain rebuild is advised" "$(jq -r .repair.command "$TMP/out")" "syncdoctor rebuild FILE -o OUT"
+mapeo "an index that does not name the database: none of its observations" "$TMP/nodbidx.mapeodata" "$KA" 0 30
+status "rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$TMP/nodbidx.mapeodata" -o "$TMP/nodbidx-r.mapeodata"
+mapeo "an index that does not name the database, rebuilt" "$TMP/nodbidx-r.mapeodata" "$KA" 24 30
+
 done_testing

@@ -338,4 +338,17 @@ check "bytes after the end, a header's magic: Mapeo would take it" jq -e \
 	'any(.findings[]; .code == "truncated-file" and (.message | test("1536 bytes after its end")))' "$TMP/out"
 mapeo_refuses "bytes after the end, a header's magic" "$TMP/x-ustar.mapeodata" "$KA"
 
+# A copy cut inside the database's last file, feed 0's data (a USB stick
+# pulled): its key, tree and only signature (at block 19) are whole, and
+# blocks 0 to 17 are in what is left. They were all lost ("the data file
+# ends before this block" from block 0), even with --rescue; the blocks
+# before the cut are read now, and the rescue keeps their 18 entries.
+head -c 579072 "$D/good-project-A.mapeodata" >"$TMP/cutdata.mapeodata"
+"$SYNCDOCTOR" --no-journal check --no-environment --no-config --format json "$TMP/cutdata.mapeodata" >"$TMP/cutdata.json"
+is "cut in the last data file: the intact blocks are read" "$(jq -r '.feeds[0] | [.length, .intact] | join(" ")' "$TMP/cutdata.json")" "20 18"
+is "cut in the last data file: the advice is the rescue" "$(jq -r .repair.command "$TMP/cutdata.json")" "syncdoctor rebuild --rescue --config CONFIG FILE -o OUT"
+status "cut in the last data file: rescued" 0 "$SYNCDOCTOR" --no-journal rebuild --rescue --config "$CA" "$TMP/cutdata.mapeodata" -o "$TMP/cutdata-r.mapeodata"
+is "cut in the last data file: its 18 entries kept" "$("$SYNCDOCTOR" --no-journal check --no-environment --config "$CA" --format json "$TMP/cutdata-r.mapeodata" | jq -r '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 18 30"
+mapeo "cut in the last data file, rescued" "$TMP/cutdata-r.mapeodata" "$KA" 18 30
+
 done_testing

@@ -530,6 +530,7 @@ static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint6
 	for (uint64_t k = keep; k < length && !sess_interrupted; k++) {
 		uint64_t size = tree ? leaf_size(tree, k) : 0;
 		char *id = NULL;
+		bool deletion = false;
 		if (size && size < (1u << 20) && fd->data.present && off + size <= fd->data.size) {
 			char *buf = xmalloc((size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK) {
@@ -537,6 +538,7 @@ static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint6
 				json_t *v = json_object_get(j, "id");
 				if (json_is_string(v))
 					id = xstrdup(json_string_value(v));
+				deletion = json_is_true(json_object_get(j, "deleted"));
 				json_decref(j);
 			}
 			free(buf);
@@ -549,10 +551,17 @@ static void describe_cut(rebuild_feed *p, syncfile *sf, const sf_feed *fd, uint6
 		if (listed++ < 200)
 			add_line(
 			    &p->dropped, &p->n_dropped,
-			    id ? xasprintf(_("feed %d, block %llu: the entry of observation %s"),
-			                   fd->index, (unsigned long long)k, id)
-			       : xasprintf(_("feed %d, block %llu"), fd->index,
-			                   (unsigned long long)k));
+			    /* a deletion left out brings its observation back: said so
+			     * (the real Mapeo showed the deleted one again) */
+			    id && deletion
+			        ? xasprintf(
+			              _("feed %d, block %llu: the deletion of observation %s, "
+			                "which Mapeo will show again"),
+			              fd->index, (unsigned long long)k, id)
+			    : id ? xasprintf(_("feed %d, block %llu: the entry of observation %s"),
+			                     fd->index, (unsigned long long)k, id)
+			         : xasprintf(_("feed %d, block %llu"), fd->index,
+			                     (unsigned long long)k));
 		free(id);
 	}
 	feed_records_free(tree);
@@ -2351,7 +2360,17 @@ static void plan_database_needed(rebuild_plan *p, const rb_source *src, size_t n
 		zeroed = zeroed || (missing && src[k].sf->end_unwritten);
 		had_db = had_db || src[k].sf->db != NULL;
 	}
-	if (!popped && !p->n_feeds) {
+	/* feeds that held blocks, none of which is kept (no observation could
+	 * be read, so plan_no_observations() cannot say it): the file would
+	 * be photos only, and was written "verified" */
+	bool held = false, kept = p->n_rescued > 0;
+	for (size_t i = 0; i < p->n_feeds; i++) {
+		held = held || p->feeds[i].length > 0;
+		kept = kept || p->feeds[i].keep > 0 || p->feeds[i].rescue;
+	}
+	for (size_t k = 0; k < n; k++)
+		kept = kept || src[k].n_heads > 0; /* then plan_no_observations() says it */
+	if (!popped && (!p->n_feeds || (held && !kept))) {
 		/* Cut before any feed was whole, or no structure left to read: a
 		 * file without a database fails its own check
 		 * (database-missing); the observations are in no source given. */

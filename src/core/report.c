@@ -689,16 +689,29 @@ void report_tree_key(report_tree *t, const char *key)
 	t->keyed = true;
 }
 
+/* Is s UTF-8? (ASCII at once; else as jansson tells it) */
+static bool utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && *p < 0x80)
+		p++;
+	if (!*p)
+		return true;
+	json_t *js = json_string(s);
+	json_decref(js);
+	return js != NULL;
+}
+
 void report_tree_string(report_tree *t, const char *s)
 {
+	/* bytes that are not UTF-8 as \xNN, as report_json_str() does for the
+	 * trees (jansson, and so this writer, left such a string out) */
+	char *esc = utf8_ok(s) ? NULL : report_escape(s);
+	if (esc)
+		s = esc;
 	if (t->fmt == REPORT_YAML) {
-		json_t *js = NULL;
-		/* jansson leaves out what is not UTF-8; so does the YAML */
-		for (const unsigned char *p = (const unsigned char *)s; *p && !js; p++)
-			if (*p >= 0x80 && !(js = report_json_str(s)))
-				return;
-		json_decref(js);
 		tree_yaml_scalar(t, s, false);
+		free(esc);
 		return;
 	}
 	size_t len = t->raw.len;
@@ -711,8 +724,10 @@ void report_tree_string(report_tree *t, const char *s)
 		t->keyed = keyed;
 		if (t->depth)
 			t->items[t->depth - 1] = items;
+		free(esc);
 		return;
 	}
+	free(esc);
 	tree_lines(t, false);
 }
 
@@ -1155,10 +1170,45 @@ static const char *damage_advice(const sd_report *r)
 	if (r->needs_config)
 		return _("The file is damaged. Make a new sync file on the computer that made it, "
 		         "and do not leave the Synchronization screen until it finishes; or save "
-		         "what is intact with 'syncdoctor rebuild --salvage --config CONFIG', "
-		         "CONFIG being the .mapeosettings file of the file's project (the file no "
-		         "longer says which project it belongs to).");
+		         "what is intact with 'syncdoctor rebuild --salvage --config CONFIG FILE "
+		         "-o OUT', CONFIG being the .mapeosettings file of the file's project (the "
+		         "file no longer says which project it belongs to).");
 	return NULL;
+}
+
+/* The next action for a copy whose end was never written (r->end_unwritten),
+ * or NULL: a copy stopped before it finished. */
+static const char *unwritten_advice(const sd_report *r, bool wizard)
+{
+	const findings *l = &r->findings;
+	if (!r->end_unwritten)
+		return NULL;
+	/* a copy whose end was never written, which a plain rebuild does not
+	 * mend: the advice names the rebuild the plans chose, as JSON's repair
+	 * does (the words below named a plain rebuild that then refused) */
+	if (r->advised && !r->rebuild_whole && !wizard && !r->quick &&
+	    fnd_count_in(l, STEP_CORRUPTION, SEV_ERROR)) {
+		const char *a = damage_advice(r);
+		if (a)
+			return a;
+	}
+	/* no userdata left: a rebuild must be told the project (plan_project) */
+	bool lost_project = !r->is_database && !r->p2p_db && !wizard;
+	if (lost_project)
+		return _("The end of this copy was never written, and with it the part that "
+		         "names its project: the copy stopped before it finished (a USB stick "
+		         "taken out too soon, or power lost). Copy it again from where it came "
+		         "from, and wait until the copy finishes; or save what is intact with "
+		         "'syncdoctor rebuild --config FILE', where FILE is the project's "
+		         "configuration (.mapeosettings).");
+	return wizard ? _("The end of this copy was never written: the copy stopped before "
+	                  "it finished (a USB stick taken out too soon, or power lost). Copy "
+	                  "it again from where it came from, and wait until the copy "
+	                  "finishes; or save what is intact with the summary's repair.")
+	              : _("The end of this copy was never written: the copy stopped before "
+	                  "it finished (a USB stick taken out too soon, or power lost). Copy "
+	                  "it again from where it came from, and wait until the copy "
+	                  "finishes; or save what is intact with 'syncdoctor rebuild'.");
 }
 
 const char *report_next_action(const sd_report *r)
@@ -1202,25 +1252,11 @@ const char *report_next_action(const sd_report *r)
 		           : _("The observations are missing from this file. Look for a leftover "
 		               "temporary copy with 'syncdoctor env', or make a new sync file on "
 		               "the computer that made this one.");
+	const char *unwritten = unwritten_advice(r, wizard);
+	if (unwritten)
+		return unwritten;
 	/* no userdata left: a rebuild must be told the project (plan_project) */
 	bool lost_project = !r->is_database && !r->p2p_db && !wizard;
-	if (r->end_unwritten && lost_project)
-		return _("The end of this copy was never written, and with it the part that "
-		         "names its project: the copy stopped before it finished (a USB stick "
-		         "taken out too soon, or power lost). Copy it again from where it came "
-		         "from, and wait until the copy finishes; or save what is intact with "
-		         "'syncdoctor rebuild --config FILE', where FILE is the project's "
-		         "configuration (.mapeosettings).");
-	if (r->end_unwritten)
-		return wizard
-		           ? _("The end of this copy was never written: the copy stopped before "
-		               "it finished (a USB stick taken out too soon, or power lost). Copy "
-		               "it again from where it came from, and wait until the copy "
-		               "finishes; or save what is intact with the summary's repair.")
-		           : _("The end of this copy was never written: the copy stopped before "
-		               "it finished (a USB stick taken out too soon, or power lost). Copy "
-		               "it again from where it came from, and wait until the copy "
-		               "finishes; or save what is intact with 'syncdoctor rebuild'.");
 	if (fnd_has(l, FND_LIMIT_EXCEEDED) && !fnd_count(l, SEV_ERROR))
 		return _("The check is incomplete: part of the input is past syncdoctor's safety "
 		         "limits and was not read, so problems may remain there. Check that the "

@@ -2512,6 +2512,23 @@ static void dead_space(syncfile *sf, findings *fl)
 	}
 	if (!sf->has_index)
 		return;
+	/* an index that names no database, whole and parsed: Mapeo finds the
+	 * database through it, so it reads no observation (the real Mapeo
+	 * imported 0 of 24), where the check said "healthy" and dead space */
+	bool db_indexed = false;
+	for (size_t i = 0; i < sf->n_members && !db_indexed; i++)
+		db_indexed = crec(sf, i)->kind == SF_KIND_DB && (crec(sf, i)->flags & MF_IN_INDEX);
+	if (sf->db && !db_indexed) {
+		finding *f =
+		    fnd_add(fl, FND_DAMAGED_INDEX,
+		            _("the index does not name osm-p2p-db.tar, which the file holds "
+		              "at byte %llu: Mapeo finds the database through the index, so "
+		              "it would read no observation from this file; a rebuild "
+		              "writes the index again"),
+		            (unsigned long long)(sf->db->data_off - TAR_BLOCK));
+		f->offset = (int64_t)(sf->db->data_off - TAR_BLOCK);
+		fnd_set_member(f, DB_NAME);
+	}
 	uint64_t dead = 0;
 	size_t n = 0;
 	size_t first = NO_MEMBER;
@@ -2740,6 +2757,53 @@ static bool inner_damage(inner_walk *w, tar_event ev, const sd_error *err)
 	return false;
 }
 
+/* "N/key", "N/tree", ... (N a feed's number, '/' or '\\'): a feed's file. */
+static bool inner_feed_name(const char *name)
+{
+	size_t d = 0;
+	while (isdigit((unsigned char)name[d]))
+		d++;
+	static const char *const files[] = {"key", "tree", "signatures", "data", "bitfield"};
+	if (!d || d > 8 || (name[d] != '/' && name[d] != '\\'))
+		return false;
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+		if (!strcmp(name + d + 1, files[k]))
+			return true;
+	return false;
+}
+
+/* An entry whose checksum fails and whose name is no feed file: one
+ * flipped byte of its name ("0/dapa"). The stored checksum is the sum the
+ * header had, so that byte was off by the difference: the one change of one
+ * name byte that gives the header its checksum back and makes a feed's file
+ * name, with the same size, is its name (into fixed). A feed lost its data
+ * or its key to one flipped bit, where a zeroed header was read back
+ * (inner_guess). Bounded as name_from_checksum(). */
+static bool inner_name_fix(inner_walk *w, const tar_entry *e, char fixed[257])
+{
+	uint8_t b[TAR_BLOCK], c[TAR_BLOCK];
+	tar_header h, ch;
+	if (e->checksum_ok || inner_feed_name(e->name) || w->sf->name_fixes >= 4096 ||
+	    sdin_read_exact(w->sf->in, b, TAR_BLOCK, e->header_off, NULL) != SD_OK)
+		return false;
+	w->sf->name_fixes++;
+	(void)tar_header_parse(b, &h);
+	long d = (long)h.checksum_stored - (long)h.checksum_computed;
+	int n = 0;
+	for (size_t i = 0; i < 100 && n < 2; i++) {
+		long v = (long)b[i] + d;
+		if (v < 0 || v > 255 || v == b[i])
+			continue;
+		memcpy(c, b, TAR_BLOCK);
+		c[i] = (uint8_t)v;
+		(void)tar_header_parse(c, &ch);
+		if (ch.checksum_ok && ch.size_ok && ch.size == h.size && inner_feed_name(ch.name) &&
+		    n++ == 0)
+			memcpy(fixed, ch.name, sizeof ch.name);
+	}
+	return n == 1;
+}
+
 /* What is wrong with one entry's header: its checksum, its data cut. */
 static void inner_entry_faults(inner_walk *w, const tar_entry *e)
 {
@@ -2859,12 +2923,15 @@ static void inner_place(inner_walk *w, const tar_entry *e)
 				r->present = true;
 				r->off = e->data_off;
 				r->size = e->size;
-			} else if (r == &fd->data && w->db->unpatched) {
-				/* a torn append cut the data: the blocks before the
-				 * cut still verify against the whole tree */
+			} else if (r == &fd->data) {
+				/* the data cut (a torn append, or a copy cut short, the
+				 * data the last file of its feed): the blocks before the
+				 * cut still verify against the whole tree, and a salvage
+				 * or a rescue keeps them; they were all lost */
+				uint64_t end = w->db->data_off + w->len;
 				r->present = true;
 				r->off = e->data_off;
-				r->size = w->sf->size > e->data_off ? w->sf->size - e->data_off : 0;
+				r->size = end > e->data_off ? end - e->data_off : 0;
 			}
 		}
 	} else if (keys_is_hex64(dir)) {
@@ -3700,10 +3767,30 @@ static void read_inner(syncfile *sf, findings *fl, bool packed, const sd_progres
 			w.zero_to[w.n_zero - 1] = e.header_off;
 		inner_read_span(&w, e.header_off,
 		                e.truncated ? UINT64_MAX : e.data_off + tar_padded(e.size));
-		inner_entry_faults(&w, &e);
-		if (e.typeflag != '0' && e.typeflag != '\0')
+		char fixed[257];
+		tar_entry fe = e;
+		if (inner_name_fix(&w, &e, fixed)) {
+			char *was = escape_name(e.name), *now = escape_name(fixed);
+			finding *f = fnd_add(
+			    w.fl, FND_INNER_TAR_DAMAGED,
+			    _("the database entry '%s' has a wrong header checksum: one byte of "
+			      "its "
+			      "name is damaged, and it is read as '%s', the one feed file's name "
+			      "that gives the header its checksum back; a rebuild writes the "
+			      "header again"),
+			    was, now);
+			f->offset = (int64_t)e.header_off;
+			fnd_set_member(f, DB_NAME);
+			fnd_set_inner(f, now);
+			free(was), free(now);
+			w.sf->inner_ok = false;
+			fe.name = fixed;
+			fe.checksum_ok = true; /* said here: not twice */
+		}
+		inner_entry_faults(&w, &fe);
+		if (fe.typeflag != '0' && fe.typeflag != '\0')
 			continue; /* only regular files carry feeds */
-		inner_place(&w, &e);
+		inner_place(&w, &fe);
 	}
 	tar_iter_free(&w.it);
 	if (w.n_zero && w.zero_to[w.n_zero - 1] == UINT64_MAX) {
