@@ -603,19 +603,20 @@ printf 'Q' | dd of="$f" bs=1 seek=$((561152 + 32 + 19 * 64 + 40)) conv=notrunc 2
 is "two bytes of feed 0's only signature: not searched for, feed 0 unverified" \
 	"$(json "$f" '[([.findings[] | select(.code == "feed-signature-mended")] | length), ([.findings[] | select(.code == "feed-signature-invalid" and .feed == 0)] | length), (.feeds | map(.verified) | join(","))] | map(tostring) | join(" ")')" "0 1 0,7"
 
-# One flipped bit in the name of a feed file's header inside the database
-# ("0/data" read "0/fata", "1/key" read "1/iey"): the feed lost its data or
-# its key, where the same header zeroed was read back. The one name byte
-# that gives the header its checksum back and makes a feed file's name is
-# its name.
+# One flipped bit in a feed file's header inside the database: its name
+# ("0/data" read "0/fata", "1/key" read "1/iey"), tar's magic (byte 259:
+# no header at all) or a size digit (byte 125): the feed lost its data or
+# its key, where the same header zeroed was read back. The one byte that
+# gives the header its checksum back, names a feed's file and leads to the
+# next header is the one damaged.
 flipbyte() {
 	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
 	# shellcheck disable=SC2059 # an octal escape built on purpose
 	printf "\\$(printf %03o $((b ^ $3)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
-for c in "0/data 565250" "1/key 585730"; do
+for c in "0/data 565250" "1/key 585730" "0/data 565507" "0/data 565373"; do
 	name=${c%% *} at=${c#* }
-	f=$TMP/hname-$(echo "$name" | tr / -).mapeodata
+	f=$TMP/hname-$(echo "$name" | tr / -)-$at.mapeodata
 	cp "$D/good-project-A.mapeodata" "$f" && chmod u+w "$f"
 	flipbyte "$f" "$at" 2
 	is "a flipped bit in $name's header name: every block verified" "$(json "$f" '[.feeds[].verified] | map(tostring) | join(",")')" "20,7"

@@ -2772,36 +2772,103 @@ static bool inner_feed_name(const char *name)
 	return false;
 }
 
-/* An entry whose checksum fails and whose name is no feed file: one
- * flipped byte of its name ("0/dapa"). The stored checksum is the sum the
- * header had, so that byte was off by the difference: the one change of one
- * name byte that gives the header its checksum back and makes a feed's file
- * name, with the same size, is its name (into fixed). A feed lost its data
- * or its key to one flipped bit, where a zeroed header was read back
- * (inner_guess). Bounded as name_from_checksum(). */
-static bool inner_name_fix(inner_walk *w, const tar_entry *e, char fixed[257])
+/* A database header at off whose checksum fails (or that fails to be one:
+ * its magic damaged too): one damaged byte anywhere in it. The stored
+ * checksum is the sum the header had, so that byte was off by the
+ * difference. Every change of one byte by it that gives the header its
+ * checksum back is tried; the header is given back (name into fixed, size
+ * into *size) only when every such header that names a feed's file, fits
+ * in the database and is followed by a header (or zeros, or the
+ * database's end) is the same. A feed lost its data or its key to one
+ * flipped bit of the name ("0/fata"), of tar's magic or of a size digit,
+ * where the same header zeroed was read back (inner_guess). Bounded as
+ * name_from_checksum(). */
+/* Does a header at off of size bytes fit in the database (end) and lead to
+ * a header whose checksum holds, or to zeros, or to the database's end? */
+static bool followed_at(inner_walk *w, uint64_t off, uint64_t size, uint64_t end)
+{
+	uint8_t nb[TAR_BLOCK];
+	tar_header nh;
+	if (off + TAR_BLOCK + size > end)
+		return false;
+	uint64_t next = off + TAR_BLOCK + tar_padded(size);
+	if (next + TAR_BLOCK > end)
+		return true;
+	if (sdin_read_exact(w->sf->in, nb, TAR_BLOCK, next, NULL) != SD_OK)
+		return false;
+	return tar_header_parse(nb, &nh) ? nh.checksum_ok : nh.zero;
+}
+
+static bool inner_header_fix(inner_walk *w, uint64_t off, char fixed[257], uint64_t *size)
 {
 	uint8_t b[TAR_BLOCK], c[TAR_BLOCK];
 	tar_header h, ch;
-	if (e->checksum_ok || inner_feed_name(e->name) || w->sf->name_fixes >= 4096 ||
-	    sdin_read_exact(w->sf->in, b, TAR_BLOCK, e->header_off, NULL) != SD_OK)
+	uint64_t end = w->db->data_off + w->len;
+	if (w->sf->name_fixes >= 4096 || off + TAR_BLOCK > end ||
+	    sdin_read_exact(w->sf->in, b, TAR_BLOCK, off, NULL) != SD_OK)
 		return false;
-	w->sf->name_fixes++;
 	(void)tar_header_parse(b, &h);
 	long d = (long)h.checksum_stored - (long)h.checksum_computed;
+	/* one byte moves the sum by 255 at most: data, not a header */
+	if (h.zero || h.checksum_ok || d < -255 || d > 255)
+		return false;
+	w->sf->name_fixes++;
+	/* a size field that leads to the next header is whole: the damaged
+	 * byte is elsewhere (a size digit changed by the difference can round
+	 * up to the same next header) */
+	bool size_whole = h.size_ok && followed_at(w, off, h.size, end);
 	int n = 0;
-	for (size_t i = 0; i < 100 && n < 2; i++) {
+	for (size_t i = 0; i < 500 && n >= 0; i++) {
 		long v = (long)b[i] + d;
-		if (v < 0 || v > 255 || v == b[i])
+		if ((i >= 148 && i < 156) || v < 0 || v > 255 || v == b[i])
 			continue;
 		memcpy(c, b, TAR_BLOCK);
 		c[i] = (uint8_t)v;
 		(void)tar_header_parse(c, &ch);
-		if (ch.checksum_ok && ch.size_ok && ch.size == h.size && inner_feed_name(ch.name) &&
-		    n++ == 0)
+		if (!ch.checksum_ok || !ch.size_ok || !inner_feed_name(ch.name) ||
+		    (size_whole && ch.size != h.size) || !followed_at(w, off, ch.size, end))
+			continue;
+		if (n == 0) {
 			memcpy(fixed, ch.name, sizeof ch.name);
+			*size = ch.size;
+			n = 1;
+		} else if (strcmp(fixed, ch.name) != 0 || *size != ch.size) {
+			n = -1; /* two readings: none is taken */
+		}
 	}
 	return n == 1;
+}
+
+/* Entry e read with the header inner_header_fix() gave back: said once
+ * (the checksum's finding is this one), named and sized as fixed. was: the
+ * name as it read, NULL when the block was no header at all. */
+static void inner_fixed(inner_walk *w, tar_entry *e, const char *was, const char *fixed,
+                        uint64_t size)
+{
+	char *before = was ? escape_name(was) : NULL, *now = escape_name(fixed);
+	finding *f =
+	    before ? fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+	                     _("the database entry '%s' has a wrong header checksum: one byte "
+	                       "of its header is damaged, and it is read as '%s' of %llu "
+	                       "bytes, the one feed file that gives the header its checksum "
+	                       "back; a rebuild writes the header again"),
+	                     before, now, (unsigned long long)size)
+	           : fnd_add(w->fl, FND_INNER_TAR_DAMAGED,
+	                     _("the database holds a damaged header %llu bytes into it: one "
+	                       "byte of it is damaged, and it is read as '%s' of %llu bytes, "
+	                       "the one feed file that gives the header its checksum back; a "
+	                       "rebuild writes the header again"),
+	                     (unsigned long long)(e->header_off - w->db->data_off), now,
+	                     (unsigned long long)size);
+	f->offset = (int64_t)e->header_off;
+	fnd_set_member(f, DB_NAME);
+	fnd_set_inner(f, now);
+	free(before), free(now);
+	w->sf->inner_ok = false;
+	e->name = fixed;
+	e->size = size;
+	e->truncated = false;
+	e->checksum_ok = true; /* said here: not twice */
 }
 
 /* What is wrong with one entry's header: its checksum, its data cut. */
@@ -3759,6 +3826,21 @@ static void read_inner(syncfile *sf, findings *fl, bool packed, const sd_progres
 		tar_event ev = tar_iter_next(&w.it, &e, &err);
 		if (ev == TAR_END)
 			break;
+		char dfixed[257];
+		uint64_t dsize;
+		if (ev == TAR_DAMAGE && !w.it.done &&
+		    inner_header_fix(&w, w.it.damage_off, dfixed, &dsize)) {
+			/* no header any more (its magic damaged too): one byte */
+			e = (tar_entry){.header_off = w.it.damage_off,
+			                .data_off = w.it.damage_off + TAR_BLOCK,
+			                .typeflag = '0'};
+			inner_fixed(&w, &e, NULL, dfixed, dsize);
+			w.it.pos = e.data_off + tar_padded(dsize) < w.it.end
+			               ? e.data_off + tar_padded(dsize)
+			               : w.it.end;
+			w.it.zero_run = 0;
+			ev = TAR_MEMBER;
+		}
 		if (inner_damage(&w, ev, &err)) {
 			inner_note_zeroed(&w, ev);
 			continue;
@@ -3768,24 +3850,15 @@ static void read_inner(syncfile *sf, findings *fl, bool packed, const sd_progres
 		inner_read_span(&w, e.header_off,
 		                e.truncated ? UINT64_MAX : e.data_off + tar_padded(e.size));
 		char fixed[257];
+		uint64_t fsize;
 		tar_entry fe = e;
-		if (inner_name_fix(&w, &e, fixed)) {
-			char *was = escape_name(e.name), *now = escape_name(fixed);
-			finding *f = fnd_add(
-			    w.fl, FND_INNER_TAR_DAMAGED,
-			    _("the database entry '%s' has a wrong header checksum: one byte of "
-			      "its "
-			      "name is damaged, and it is read as '%s', the one feed file's name "
-			      "that gives the header its checksum back; a rebuild writes the "
-			      "header again"),
-			    was, now);
-			f->offset = (int64_t)e.header_off;
-			fnd_set_member(f, DB_NAME);
-			fnd_set_inner(f, now);
-			free(was), free(now);
-			w.sf->inner_ok = false;
-			fe.name = fixed;
-			fe.checksum_ok = true; /* said here: not twice */
+		if (!e.checksum_ok && inner_header_fix(&w, e.header_off, fixed, &fsize) &&
+		    (strcmp(fixed, e.name) != 0 || fsize != e.size)) {
+			inner_fixed(&w, &fe, e.name, fixed, fsize);
+			/* the walk goes on after the data the size given back ends */
+			w.it.pos = fe.data_off + tar_padded(fsize) < w.it.end
+			               ? fe.data_off + tar_padded(fsize)
+			               : w.it.end;
 		}
 		inner_entry_faults(&w, &fe);
 		if (fe.typeflag != '0' && fe.typeflag != '\0')
