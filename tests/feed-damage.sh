@@ -604,21 +604,26 @@ is "two bytes of feed 0's only signature: not searched for, feed 0 unverified" \
 	"$(json "$f" '[([.findings[] | select(.code == "feed-signature-mended")] | length), ([.findings[] | select(.code == "feed-signature-invalid" and .feed == 0)] | length), (.feeds | map(.verified) | join(","))] | map(tostring) | join(" ")')" "0 1 0,7"
 
 # One flipped bit in a feed file's header inside the database: its name
-# ("0/data" read "0/fata", "1/key" read "1/iey"), tar's magic (byte 259:
-# no header at all) or a size digit (byte 125): the feed lost its data or
-# its key, where the same header zeroed was read back. The one byte that
-# gives the header its checksum back, names a feed's file and leads to the
-# next header is the one damaged.
+# ("0/data" read "0/fata", "1/key" read "1/iey", "0/data" read "1/data"),
+# its type ('0' read 'p'), tar's magic (no header at all) or a size digit:
+# the feed lost its data or its key, where the same header zeroed was read
+# back. The one byte that gives the header its checksum back, names a
+# feed's regular file under tar's magic and leads to the next header is the
+# one damaged; of two such names, the one not named yet, in the folder of
+# the entries around it.
 flipbyte() {
 	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
 	# shellcheck disable=SC2059 # an octal escape built on purpose
 	printf "\\$(printf %03o $((b ^ $3)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
-for c in "0/data 565250" "1/key 585730" "0/data 565507" "0/data 565373"; do
-	name=${c%% *} at=${c#* }
+for c in "0/data 565250 2" "1/key 585730 2" "0/data 565507 2" "0/data 565373 2" \
+	"0/data 565248 1" "1/data 580252 64" "1/key 585986 1"; do
+	# shellcheck disable=SC2086 # three words by design
+	set -- $c
+	name=$1 at=$2 mask=$3
 	f=$TMP/hname-$(echo "$name" | tr / -)-$at.mapeodata
 	cp "$D/good-project-A.mapeodata" "$f" && chmod u+w "$f"
-	flipbyte "$f" "$at" 2
+	flipbyte "$f" "$at" "$mask"
 	is "a flipped bit in $name's header name: every block verified" "$(json "$f" '[.feeds[].verified] | map(tostring) | join(",")')" "20,7"
 	check "... and said" sh -c "'$SYNCDOCTOR' --no-journal check --no-config --no-environment --format json '$f' | jq -e 'any(.findings[]; .code == \"inner-tar-damaged\" and (.message | test(\"read as .$name.\")))' >/dev/null"
 	status "a flipped bit in $name's header name: rebuilt" 0 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$f.out"

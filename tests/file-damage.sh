@@ -156,6 +156,17 @@ status "a Windows photo name beside the POSIX one: rebuilt, every name hash alik
 is "every name hash alike: the same photos, in the same order" "$(members "$TMP/win2-h.mapeodata")" "$(members "$TMP/win2-r.mapeodata")"
 status "a Windows photo name beside the POSIX one: rebuilt, names sorted 3 at a time" 0 env SYNCDOCTOR_NAME_KEYS=3 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/win2.mapeodata" -o "$TMP/win2-k.mapeodata"
 is "names sorted in parts: the same photos, in the same order" "$(members "$TMP/win2-k.mapeodata")" "$(members "$TMP/win2-r.mapeodata")"
+# the POSIX copy damaged (its JPEG end zeroed), the Windows one whole: the
+# copy that opens is kept (the photo was left out, "it will not open"),
+# and the other way round
+cp "$TMP/win2.mapeodata" "$TMP/win3.mapeodata"
+ent=$(grep -ao "\"$P\":{\"offset\":[0-9]*,\"size\":[0-9]*}" "$TMP/win3.mapeodata" | tail -1)
+off=$(echo "$ent" | sed 's/.*"offset":\([0-9]*\).*/\1/') size=$(echo "$ent" | sed 's/.*"size":\([0-9]*\).*/\1/')
+head -c 2 /dev/zero | dd of="$TMP/win3.mapeodata" bs=1 seek=$((off + 512 + size - 2)) conv=notrunc 2>/dev/null
+status "its POSIX copy damaged: salvaged" 0 "$SYNCDOCTOR" rebuild --salvage --config "$CA" "$TMP/win3.mapeodata" -o "$TMP/win3-r.mapeodata"
+check "its POSIX copy damaged: nothing left out" grep -q "Nothing is left out" "$TMP/out"
+is "its POSIX copy damaged: every photo kept, whole" "$(verdict "$TMP/win3-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "its POSIX copy damaged, salvaged" "$TMP/win3-r.mapeodata" "$KA" 24 30
 
 # 4. The index pointing at a wrong offset: the member is in the file (not
 # "missing"), and what Mapeo reads for it are other bytes.

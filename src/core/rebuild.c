@@ -813,7 +813,7 @@ static void live_runs(const syncfile *sf, const name_keys *nk, uint8_t *live,
 			continue;
 		}
 		/* in file order within the run: the copy the index names wins,
-		 * else the last */
+		 * else one named with '/', else the last (sf_copy_wins()) */
 		for (size_t k = at; k < end; k++) {
 			size_t i = name_entry(nk, k);
 			bool is_new;
@@ -822,7 +822,8 @@ static void live_runs(const syncfile *sf, const name_keys *nk, uint8_t *live,
 			sf_member pm;
 			if (!is_new)
 				sf_member_peek(sf, winner[id], &pm);
-			if (is_new || m.in_index || !pm.in_index)
+			if (is_new ||
+			    sf_copy_wins(m.backslash, m.in_index, pm.backslash, pm.in_index))
 				winner[id] = i;
 		}
 		for (size_t id = 0; id < g.n; id++)
@@ -1544,6 +1545,26 @@ static sd_status plan_project(rebuild_plan *p, const rb_source *src, size_t n,
 	return SD_OK;
 }
 
+/* Another copy of photo member i's name that opens (*twin), or false. */
+static bool intact_twin(syncfile *sf, size_t i, const char *name, const sd_progress *prog,
+                        size_t *twin)
+{
+	sf_member t;
+	for (size_t j = 0; j < sf->n_members && !sd_progress_cancelled(prog); j++) {
+		const char *why;
+		uint64_t at;
+		sf_member_peek(sf, j, &t);
+		if (j == i || t.kind != SF_KIND_MEDIA || t.truncated)
+			continue;
+		sf_member_get(sf, j, &t);
+		if (!strcmp(t.name, name) && check_photo_opens(sf, &t, prog, &why, &at)) {
+			*twin = j;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The live copy of each photo of one source; salvage and --exclude-suspect
  * leave out what will not open. */
 static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r,
@@ -1573,6 +1594,7 @@ static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r,
 		n_damaged++;
 	}
 	sf_member mb, *m = &mb;
+	unsigned twins_tried = 0; /* each a walk of the members: a few */
 	for (size_t i = 0; i < sf->n_members && !sd_progress_cancelled(prog); i++) {
 		size_t li;
 		if (!bit_get(live, i))
@@ -1597,6 +1619,15 @@ static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r,
 			continue;
 		}
 		bool is_damaged = smap_get(&damaged_media, m->name, strlen(m->name), &li);
+		if (is_damaged) {
+			/* by its bytes, not only its name: the twin of a photo stored
+			 * under both 'original/ID' and 'original\ID' that opens is not
+			 * the one that does not (the intact copy was left out) */
+			const finding *df = fnd_at(&r->findings, li);
+			if (df->offset >= 0 && ((uint64_t)df->offset < m->data_off ||
+			                        (uint64_t)df->offset > m->data_off + m->size))
+				is_damaged = false;
+		}
 		const char *why;
 		uint64_t at;
 		if (!is_damaged && sf->has_index && !m->in_index &&
@@ -1604,6 +1635,15 @@ static void plan_media(rebuild_plan *p, syncfile *sf, const sd_report *r,
 			/* the index does not name it, so the check passed over it; the
 			 * new index will, so the written file is checked with it */
 			is_damaged = true;
+		size_t twin;
+		if (is_damaged && twins_tried < 64 && (twins_tried++, true) &&
+		    intact_twin(sf, i, m->name, prog, &twin)) {
+			/* the same photo stored twice ('original/ID' and 'original\ID'),
+			 * the live copy damaged: the copy that opens is kept */
+			bit_set(p->media_keep[0], twin);
+			p->n_media++;
+			continue;
+		}
 		if (is_damaged && (opt->salvage || opt->exclude_suspect)) {
 			char *e = report_escape(m->name);
 			add_dropped(p, m->name, xasprintf(_("photo %s: it will not open"), e));

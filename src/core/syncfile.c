@@ -364,6 +364,7 @@ enum {
 	MF_TRUNCATED = 4,
 	MF_UNPATCHED = 8,
 	MF_NO_HEADER = 16, /* a folder's member: header_off 0, its name kept */
+	MF_BACKSLASH = 32, /* a photo named with '\\' in its header (Windows) */
 };
 
 #define NO_MEMBER ((size_t)-1)
@@ -379,6 +380,7 @@ static void decode(const sf_mrec *r, sf_member *out)
 	out->checksum_ok = r->flags & MF_CHECKSUM_OK;
 	out->truncated = r->flags & MF_TRUNCATED;
 	out->unpatched = r->flags & MF_UNPATCHED;
+	out->backslash = r->flags & MF_BACKSLASH;
 }
 
 /* The name of r: kept, or read again from its header (the walk took it
@@ -436,7 +438,11 @@ static sf_mrec encode(syncfile *sf, const sf_member *m, char *name)
 	r.flags =
 	    (uint8_t)((m->in_index ? MF_IN_INDEX : 0) | (m->checksum_ok ? MF_CHECKSUM_OK : 0) |
 	              (m->truncated ? MF_TRUNCATED : 0) | (m->unpatched ? MF_UNPATCHED : 0) |
-	              (m->header_off + TAR_BLOCK != m->data_off ? MF_NO_HEADER : 0));
+	              (m->header_off + TAR_BLOCK != m->data_off ? MF_NO_HEADER : 0) |
+	              (m->backslash ||
+	                       (m->kind == SF_KIND_MEDIA && m->name && strchr(m->name, '\\'))
+	                   ? MF_BACKSLASH
+	                   : 0));
 	if (!name && m->name && sf->names_budget) {
 		/* the header's name, kept while the budget lasts */
 		size_t len = strlen(m->name) + 1;
@@ -495,18 +501,29 @@ void sf_member_append(syncfile *sf, const sf_member *m, char *name)
 	mrec_append(sf, encode(sf, m, name));
 }
 
+bool sf_copy_wins(bool backslash, bool in_index, bool prev_backslash, bool prev_in_index)
+{
+	if (in_index != prev_in_index)
+		return in_index;
+	/* Mapeo on Linux or macOS finds the photo under its '/' name: a copy
+	 * named with '\\' beside it is not the one it takes */
+	return !backslash || prev_backslash;
+}
+
 bool sf_find_member(const syncfile *sf, const char *name, sf_member *out)
 {
 	size_t found = NO_MEMBER;
-	bool found_in_index = false;
+	bool found_in_index = false, found_backslash = false;
 	char buf[SF_NAME_MAX];
 	for (size_t i = 0; i < sf->n_members; i++) {
 		const sf_mrec *r = crec(sf, i);
 		bool in_index = r->flags & MF_IN_INDEX;
-		if ((found == NO_MEMBER || in_index || !found_in_index) &&
+		if ((found == NO_MEMBER || sf_copy_wins(r->flags & MF_BACKSLASH, in_index,
+		                                        found_backslash, found_in_index)) &&
 		    strcmp(rec_name(sf, r, buf), name) == 0) {
 			found = i;
 			found_in_index = in_index;
+			found_backslash = r->flags & MF_BACKSLASH;
 		}
 	}
 	if (found != NO_MEMBER)
@@ -2780,7 +2797,7 @@ static bool inner_feed_name(const char *name)
  * into *size) only when every such header that names a feed's file, fits
  * in the database and is followed by a header (or zeros, or the
  * database's end) is the same. A feed lost its data or its key to one
- * flipped bit of the name ("0/fata"), of tar's magic or of a size digit,
+ * flipped bit of the name ("0/fata"), its type, tar's magic or a size digit,
  * where the same header zeroed was read back (inner_guess). Bounded as
  * name_from_checksum(). */
 /* Does a header at off of size bytes fit in the database (end) and lead to
@@ -2797,6 +2814,69 @@ static bool followed_at(inner_walk *w, uint64_t off, uint64_t size, uint64_t end
 	if (sdin_read_exact(w->sf->in, nb, TAR_BLOCK, next, NULL) != SD_OK)
 		return false;
 	return tar_header_parse(nb, &nh) ? nh.checksum_ok : nh.zero;
+}
+
+/* One way to read a damaged header (inner_header_fix()). */
+typedef struct reading {
+	char name[257];
+	uint64_t size;
+	bool keep;
+} reading;
+
+static size_t live_readings(const reading *r, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += r[i].keep;
+	return k;
+}
+
+/* The folder part of name ("0" of "0/data"), its length. */
+static size_t name_dir(const char *name)
+{
+	size_t d = 0;
+	while (name[d] && name[d] != '/' && name[d] != '\\')
+		d++;
+	return d;
+}
+
+/* Keeps only the readings that pass test (0: a name this database has not
+ * named yet; 1: the folder of the entry before; 2: the folder of the entry
+ * after), when at least one does. */
+static void prefer(reading *r, size_t n, inner_walk *w, uint64_t off, int test)
+{
+	bool pass[4] = {false};
+	size_t passing = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!r[k].keep)
+			continue;
+		const char *other = NULL;
+		char nbuf[257];
+		if (test == 0) {
+			bool seen = false;
+			for (size_t i = 0; i < w->sf->n_inner && !seen; i++)
+				seen = !strcmp(w->sf->inner[i].name, r[k].name);
+			pass[k] = !seen;
+		} else if (test == 1 && w->sf->n_inner) {
+			other = w->sf->inner[w->sf->n_inner - 1].name;
+		} else if (test == 2) {
+			uint8_t nb[TAR_BLOCK];
+			tar_header nh;
+			uint64_t next = off + TAR_BLOCK + tar_padded(r[k].size);
+			if (sdin_read_exact(w->sf->in, nb, TAR_BLOCK, next, NULL) == SD_OK &&
+			    tar_header_parse(nb, &nh) && nh.checksum_ok) {
+				memcpy(nbuf, nh.name, sizeof nbuf);
+				other = nbuf;
+			}
+		}
+		if (other) {
+			size_t a = name_dir(r[k].name), o = name_dir(other);
+			pass[k] = a == o && !strncmp(r[k].name, other, a);
+		}
+		passing += pass[k];
+	}
+	for (size_t k = 0; k < n && passing; k++)
+		r[k].keep = r[k].keep && pass[k];
 }
 
 static bool inner_header_fix(inner_walk *w, uint64_t off, char fixed[257], uint64_t *size)
@@ -2817,26 +2897,54 @@ static bool inner_header_fix(inner_walk *w, uint64_t off, char fixed[257], uint6
 	 * byte is elsewhere (a size digit changed by the difference can round
 	 * up to the same next header) */
 	bool size_whole = h.size_ok && followed_at(w, off, h.size, end);
-	int n = 0;
-	for (size_t i = 0; i < 500 && n >= 0; i++) {
+	reading r[4];
+	size_t n = 0;
+	for (size_t i = 0; i < 500; i++) {
 		long v = (long)b[i] + d;
 		if ((i >= 148 && i < 156) || v < 0 || v > 255 || v == b[i])
 			continue;
 		memcpy(c, b, TAR_BLOCK);
 		c[i] = (uint8_t)v;
 		(void)tar_header_parse(c, &ch);
+		/* a feed's file is a regular file under tar's magic, as every
+		 * writer of Mapeo's wrote it: a reading that keeps a damaged type
+		 * or magic is not the header (or "1/data" with '1' made '2' would
+		 * be one as good as the magic mended) */
 		if (!ch.checksum_ok || !ch.size_ok || !inner_feed_name(ch.name) ||
-		    (size_whole && ch.size != h.size) || !followed_at(w, off, ch.size, end))
+		    (ch.typeflag != '0' && ch.typeflag != '\0') ||
+		    (!ch.magic_ustar && !ch.magic_gnu) || (size_whole && ch.size != h.size) ||
+		    !followed_at(w, off, ch.size, end))
 			continue;
-		if (n == 0) {
-			memcpy(fixed, ch.name, sizeof ch.name);
-			*size = ch.size;
-			n = 1;
-		} else if (strcmp(fixed, ch.name) != 0 || *size != ch.size) {
-			n = -1; /* two readings: none is taken */
-		}
+		bool known = false;
+		for (size_t k = 0; k < n && !known; k++)
+			known = r[k].size == ch.size && !strcmp(r[k].name, ch.name);
+		if (known)
+			continue;
+		if (n == sizeof r / sizeof r[0])
+			return false;
+		memcpy(r[n].name, ch.name, sizeof ch.name);
+		r[n].size = ch.size;
+		r[n].keep = true;
+		n++;
 	}
-	return n == 1;
+	/* several readings (a digit of the name or of the mode, either moved
+	 * by the difference): the one whose file this database has not named
+	 * yet, then the one in the folder of the entry before it, then of the
+	 * entry after it */
+	if (n > 1)
+		prefer(r, n, w, off, 0);
+	if (live_readings(r, n) > 1)
+		prefer(r, n, w, off, 1);
+	if (live_readings(r, n) > 1)
+		prefer(r, n, w, off, 2);
+	if (live_readings(r, n) != 1)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (r[k].keep) {
+			memcpy(fixed, r[k].name, sizeof r[k].name);
+			*size = r[k].size;
+		}
+	return true;
 }
 
 /* Entry e read with the header inner_header_fix() gave back: said once
@@ -2867,6 +2975,7 @@ static void inner_fixed(inner_walk *w, tar_entry *e, const char *was, const char
 	w->sf->inner_ok = false;
 	e->name = fixed;
 	e->size = size;
+	e->typeflag = '0';
 	e->truncated = false;
 	e->checksum_ok = true; /* said here: not twice */
 }
@@ -3853,7 +3962,8 @@ static void read_inner(syncfile *sf, findings *fl, bool packed, const sd_progres
 		uint64_t fsize;
 		tar_entry fe = e;
 		if (!e.checksum_ok && inner_header_fix(&w, e.header_off, fixed, &fsize) &&
-		    (strcmp(fixed, e.name) != 0 || fsize != e.size)) {
+		    (strcmp(fixed, e.name) != 0 || fsize != e.size ||
+		     (e.typeflag != '0' && e.typeflag != '\0'))) {
 			inner_fixed(&w, &fe, e.name, fixed, fsize);
 			/* the walk goes on after the data the size given back ends */
 			w.it.pos = fe.data_off + tar_padded(fsize) < w.it.end

@@ -53,6 +53,7 @@ typedef struct sf_member {
 	bool checksum_ok;
 	bool truncated; /* data runs past the end of the file */
 	bool unpatched; /* header said size 0 but data followed (size recovered) */
+	bool backslash; /* a photo named with '\\' in its header (Windows) */
 	char namebuf[SF_NAME_MAX];
 } sf_member;
 
@@ -266,6 +267,12 @@ void sf_forget_names(syncfile *sf);
  * name: taken over by the syncfile. */
 void sf_member_append(syncfile *sf, const sf_member *m, char *name);
 
+/* Of two copies of one photo's name, in file order, does the later one
+ * (backslash, in_index) win over the earlier (prev_...)? The copy the index
+ * names, else one named with '/' over one named with '\\' (Mapeo on Linux
+ * and macOS finds that one), else the later: the one rule of
+ * sf_find_member() and the rebuild's live copies. */
+bool sf_copy_wins(bool backslash, bool in_index, bool prev_backslash, bool prev_in_index);
 /* The member named name (the one the index names when there are several).
  * A scan of the member list: for one look-up (tests, a single photo). Never
  * call it per member: that is quadratic at 200,000 members; the rebuild's
