@@ -38,7 +38,6 @@ static void usage(void)
 typedef struct match_state {
 	const char *want; /* the file's discovery key, "" for the default project */
 	report_match out;
-	size_t left_out; /* configurations named that could not be read */
 } match_state;
 
 static void try_config(match_state *ms, const char *path)
@@ -56,13 +55,11 @@ static void try_config(match_state *ms, const char *path)
 		cli_warning(_("%s: the project key it names cannot be read: it is left out of "
 		              "the comparison"),
 		            path);
-		ms->left_out++;
 	} else if (c) {
 		report_match_add(&ms->out, path, c->name, c->version, c->footer, c->discovery_key,
 		                 cfg_same_project(c, ms->want));
 	} else {
 		cli_warning(_("%s; it is left out of the comparison"), err.msg);
-		ms->left_out++;
 	}
 	cfg_free(c);
 	fnd_free(&fl);
@@ -76,7 +73,6 @@ static void scan(match_state *ms, const char *path)
 	if (stat(path, &st) != 0) {
 		cli_warning(_("%s: cannot open: %s; it is left out of the comparison"), path,
 		            strerror(errno));
-		ms->left_out++;
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {

@@ -745,6 +745,62 @@ static void temp_db_tar(env_temp *t, const char *root, const char *tarpath, size
 	sdin_close(in);
 }
 
+/* t from the leftover folder p (taken over) below root, whose lstat is st:
+ * its database unpacked and packed, their feeds; links below root noted in
+ * e, never followed. */
+static void temp_fill(env_info *e, env_temp *t, const char *root, char *p, const struct stat *st)
+{
+	memset(t, 0, sizeof *t);
+	t->path = p;
+	t->mtime = (int64_t)st->st_mtime;
+	t->bytes = du(root, p, 0);
+	size_t kcap = 0;
+	char *mf = xasprintf("%s/multifeed", p);
+	if (temp_is(root, mf, S_IFDIR)) {
+		t->has_multifeed = true;
+		temp_multifeed(e, t, root, mf, &kcap);
+	} else {
+		(void)temp_link(e, root, mf);
+	}
+	free(mf);
+	char *tp = xasprintf("%s/osm-p2p-db.tar", p);
+	if (temp_is(root, tp, S_IFREG)) {
+		t->has_db_tar = true;
+		temp_db_tar(t, root, tp, &kcap);
+	} else {
+		(void)temp_link(e, root, tp);
+	}
+	free(tp);
+}
+
+bool env_temp_read(const char *path, env_temp *out)
+{
+	struct stat st;
+	memset(out, 0, sizeof *out);
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return false;
+	char *root = xstrdup(path), *slash = strrchr(root, '/');
+	if (!slash)
+		strcpy(root, ".");
+	else if (slash == root)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	env_info scratch;
+	memset(&scratch, 0, sizeof scratch);
+	temp_fill(&scratch, out, root, xstrdup(path), &st);
+	env_free_list(scratch.temp_links);
+	free(root);
+	return true;
+}
+
+void env_temp_free(env_temp *t)
+{
+	free(t->path);
+	free(t->feed_keys);
+	memset(t, 0, sizeof *t);
+}
+
 static void scan_temps(env_info *e)
 {
 	size_t cap = 0;
@@ -765,27 +821,7 @@ static void scan_temps(env_info *e)
 			}
 			SD_GROW(e->temps, cap, e->n_temps + 1);
 			env_temp *t = &e->temps[e->n_temps++];
-			memset(t, 0, sizeof *t);
-			t->path = p;
-			t->mtime = (int64_t)st.st_mtime;
-			t->bytes = du(*dir, p, 0);
-			size_t kcap = 0;
-			char *mf = xasprintf("%s/multifeed", p);
-			if (temp_is(*dir, mf, S_IFDIR)) {
-				t->has_multifeed = true;
-				temp_multifeed(e, t, *dir, mf, &kcap);
-			} else {
-				(void)temp_link(e, *dir, mf);
-			}
-			free(mf);
-			char *tp = xasprintf("%s/osm-p2p-db.tar", p);
-			if (temp_is(*dir, tp, S_IFREG)) {
-				t->has_db_tar = true;
-				temp_db_tar(t, *dir, tp, &kcap);
-			} else {
-				(void)temp_link(e, *dir, tp);
-			}
-			free(tp);
+			temp_fill(e, t, *dir, p, &st);
 		}
 		closedir(d);
 	}

@@ -140,6 +140,11 @@ bool env_volume(const char *path, env_space *out);
 char **env_temp_dirs(void);
 void env_free_list(char **list);
 
+/* One leftover folder at path, read as env_scan() reads those it finds
+ * (no link below its parent followed): false when it is no folder. Free
+ * with env_temp_free(). */
+bool env_temp_read(const char *path, env_temp *out);
+void env_temp_free(env_temp *t);
 /* How a leftover temp folder relates to a sync file: 1 it holds a feed of
  * the file or the file's project, 0 it holds a database of another project
  * or only other feeds, -1 it cannot be told. file_dk: the file's discovery

@@ -239,10 +239,15 @@ int io_open_regular(const char *path)
 	struct stat st;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
 		close(fd);
 		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		return -1;
 	}
 	int fl = fcntl(fd, F_GETFL);

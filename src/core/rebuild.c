@@ -2544,16 +2544,13 @@ static sd_status sources_belong(rb_source *src, size_t n, sd_error *err)
 			check_photo_ids(fr, src[j].sf);
 			if (!fr->n_photo_ids)
 				continue;
-			char *ds = xasprintf("%s/osm-p2p-db.tar", src[k].path),
-			     *dm = xasprintf("%s/multifeed", src[k].path);
-			struct stat st;
-			env_temp t = {.path = (char *)src[k].path,
-			              .has_multifeed = stat(dm, &st) == 0 && S_ISDIR(st.st_mode),
-			              .has_db_tar = stat(ds, &st) == 0 && S_ISREG(st.st_mode)};
-			free(ds), free(dm);
-			size_t refs = 0,
-			       named = env_temp_photos(&t, (const char *const *)fr->photo_ids,
+			env_temp t;
+			if (!env_temp_read(src[k].path, &t))
+				continue;
+			size_t refs = 0;
+			size_t named = env_temp_photos(&t, (const char *const *)fr->photo_ids,
 			                               fr->n_photo_ids, &refs);
+			env_temp_free(&t);
 			bool shared = false;
 			for (size_t a = 0; a < src[k].r->n_feeds && !shared; a++)
 				for (size_t b = 0; b < fr->n_feeds && !shared; b++)
@@ -3086,39 +3083,6 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	return SD_OK;
 }
 
-static sd_status same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	    sa.st_ino == sb.st_ino)
-		return SD_ERR_USAGE;
-	return SD_OK;
-}
-
-/* The output's folder is the input folder or lies inside it (a database
- * folder read in place): its temporary and the file itself would be
- * written into what is read. */
-static bool inside_input(const char *input, const char *output)
-{
-	struct stat st;
-	if (stat(input, &st) != 0 || !S_ISDIR(st.st_mode))
-		return false;
-	char *dir = xstrdup(output);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	char *in = realpath(input, NULL), *out = realpath(dir, NULL);
-	size_t n = in ? strlen(in) : 0;
-	bool inside = in && out && !strncmp(out, in, n) &&
-	              (out[n] == '\0' || out[n] == '/' || (n == 1 && in[0] == '/'));
-	free(in), free(out), free(dir);
-	return inside;
-}
-
 /* Refused before anything is written: a plan Mapeo would refuse, the
  * input as output or inside an input folder, too little room. */
 static sd_status write_allowed(const rebuild_plan *p, const char *output, sd_error *err)
@@ -3135,19 +3099,14 @@ static sd_status write_allowed(const rebuild_plan *p, const char *output, sd_err
 		                            "writes"),
 		                          output);
 	}
-	for (size_t k = 0; k < p->n_inputs; k++)
-		if (same_file(p->inputs[k], output) != SD_OK)
-			return sd_error_set(
-			    err, SD_ERR_USAGE,
-			    _("%s is the input: syncdoctor never writes to a file it reads"),
-			    output);
-	for (size_t k = 0; k < p->n_inputs; k++)
-		if (inside_input(p->inputs[k], output))
-			return sd_error_set(
-			    err, SD_ERR_USAGE,
-			    _("%s is inside %s, which is read: syncdoctor never writes "
-			      "into what it reads; write the file somewhere else"),
-			    output, p->inputs[k]);
+	/* an input (noted when its source was opened), or inside an input
+	 * folder: io.h's one rule for every output */
+	sd_error terr;
+	if (io_check_target_for(output, true, p->front, &terr) == SD_ERR_USAGE) {
+		if (err)
+			*err = terr;
+		return SD_ERR_USAGE;
+	}
 	uint64_t free_bytes;
 	if (sd_free_space(output, &free_bytes) && free_bytes < p->estimated_size + (1u << 20))
 		return sd_error_set(
