@@ -179,18 +179,24 @@ static pthread_mutex_t read_notes_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void note_stat(const struct stat *st, const char *path)
 {
+	/* a folder by its path too: one removed, and a new one given its inode
+	 * number, is another folder (the new one was not noted) */
+	char *dir = S_ISDIR(st->st_mode) ? realpath(path, NULL) : NULL;
 	pthread_mutex_lock(&read_notes_mu);
 	bool known = false;
 	for (size_t i = 0; i < n_read_notes && !known; i++)
-		known = read_notes[i].dev == st->st_dev && read_notes[i].ino == st->st_ino;
+		known = read_notes[i].dev == st->st_dev && read_notes[i].ino == st->st_ino &&
+		        (!dir || (read_notes[i].dir && !strcmp(read_notes[i].dir, dir)));
 	if (!known) {
 		SD_GROW(read_notes, cap_read_notes, n_read_notes + 1);
 		read_note *n = &read_notes[n_read_notes++];
 		n->dev = st->st_dev;
 		n->ino = st->st_ino;
-		n->dir = S_ISDIR(st->st_mode) ? realpath(path, NULL) : NULL;
+		n->dir = dir;
+		dir = NULL;
 	}
 	pthread_mutex_unlock(&read_notes_mu);
+	free(dir);
 }
 
 void io_note_read(const char *path)
