@@ -14,7 +14,6 @@
 #include "database.h"
 #include "diagnosis.h"
 #include "i18n.h"
-#include "io.h"
 #include "rebuild.h"
 #include "report.h"
 #include "syncfile.h"
@@ -111,7 +110,6 @@ sd_status cli_check(const char *path, check_options *opt, const sd_progress *pro
 {
 	syncfile *sf = NULL;
 	opt->keep = opt->quick ? NULL : &sf;
-	io_note_read(path);
 	sd_status st = check_run(path, opt, prog, r, err);
 	if (st == SD_OK && sf)
 		st = rebuild_advise(*r, sf, prog);

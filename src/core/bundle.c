@@ -708,7 +708,6 @@ sd_status bundle_write(const char *output, const bundle_options *opt, const sd_r
 		co.config_path = opt->config_path;
 		co.userdata = opt->userdata;
 		co.no_auto_config = opt->no_auto_config;
-		io_note_read(opt->file);
 		sd_status st = check_run(opt->file, &co, prog, &own, err);
 		if (st != SD_OK)
 			return st;

@@ -8,6 +8,7 @@
 
 #include "check_internal.h"
 #include "i18n.h"
+#include "io.h"
 #include "source.h"
 #include "strmap.h"
 #include "versions.h"
@@ -261,6 +262,10 @@ sd_status check_run(const char *path, const check_options *opt, const sd_progres
 	 * front to back; a sync file's fingerprint comes from these reads. */
 	check_read rd = {0};
 	fnd_init(&rd.media);
+	/* what a check reads is never an output, nor a folder one is written
+	 * into (io_check_target()) */
+	if (!opt->read_back)
+		io_note_read(path);
 	bool want_fp = opt->fingerprint && !opt->quick;
 	sd_status st = opt->other_db ? sf_open_db(path, opt->db_at, &rd.sf, &r->findings, prog, err)
 	               : want_fp     ? src_open_fingerprinted(path, &rd.sf, &r->findings, prog, err)

@@ -46,6 +46,9 @@ typedef struct check_options {
 	                            it to NULL first */
 	sd_front front;          /* whose words the findings and the report's next action
 	                            speak (status.h); kept in sd_report.front */
+	bool read_back;          /* the check of syncdoctor's own output before its rename:
+	                            not noted as read (io_note_read()), so a second repair
+	                            may replace it */
 	bool other_db;           /* a sync file: read the database whose header is at db_at
 	                            (one of its other_dbs, syncfile.h) instead of the last */
 	uint64_t db_at;

@@ -126,7 +126,7 @@ typedef struct sd_output sd_output;
 typedef sd_status (*sdout_verify_fn)(void *ud, const char *tmp_path, sd_error *err);
 
 /* What this run was asked to read, so that it is never an output: the
- * checked source (check_run()), a configuration (cfg_open()), the small
+ * checked source (check_run(), but for its read_back), a configuration (cfg_open()), the small
  * files io_fopen_regular() opens, and what a front end reads only later (a
  * report's --log). Not every sdin_open(): an output read back or
  * fingerprinted is syncdoctor's own, written again by a second repair. A

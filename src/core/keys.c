@@ -180,15 +180,21 @@ char *keys_mask(const char *s)
 	return out;
 }
 
+size_t keys_hex_run(const char *s, const char *p)
+{
+	size_t n = 0;
+	if (p == s || !isxdigit((unsigned char)p[-1]))
+		while (isxdigit((unsigned char)p[n]))
+			n++;
+	return n;
+}
+
 char *keys_mask_hex(const char *s)
 {
 	size_t len = strlen(s);
 	char *out = xmalloc(len + 1), *o = out;
 	for (const char *p = s; *p;) {
-		size_t n = 0;
-		if (p == s || !isxdigit((unsigned char)p[-1]))
-			while (isxdigit((unsigned char)p[n]))
-				n++;
+		size_t n = keys_hex_run(s, p);
 		if (n >= 64) {
 			/* 15 bytes for 64 or more: the copy never grows */
 			memcpy(o, p, 5);

@@ -52,5 +52,8 @@ char *keys_mask(const char *s);
 /* A copy of s (caller frees) with every run of 64 or more hex digits, a key
  * whether or not this run read it, in the footer form of its first five. */
 char *keys_mask_hex(const char *s);
+/* The run of hex digits that begins at p within s (0 when p is not its
+ * start): 64 or more is taken for a key by the two maskings. */
+size_t keys_hex_run(const char *s, const char *p);
 
 #endif

@@ -1377,7 +1377,6 @@ static sd_status source_open(rb_source *s, const char *input, bool fingerprint,
 	                    .keep = &s->sf,
 	                    .other_db = db_only,
 	                    .db_at = db_at};
-	io_note_read(input); /* never an output, nor a folder one is written into */
 	sd_status st = check_run(input, &co, prog, &s->r, err);
 	if (st != SD_OK)
 		return st;
@@ -3020,7 +3019,7 @@ static sd_status verify_output(void *ud, const char *tmp, sd_error *err)
 	 * about the file (this computer's Mapeo). The output's fingerprint
 	 * is taken beside it, by the thread that reads the file back behind
 	 * the writer (sdout_hash_start()). */
-	check_options co = {.no_auto_config = true, .no_local_mapeo = true};
+	check_options co = {.no_auto_config = true, .no_local_mapeo = true, .read_back = true};
 	sd_report *r = NULL;
 	sd_error cerr;
 	/* Ctrl-C stops the read-back of a large output too; no progress is

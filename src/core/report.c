@@ -79,16 +79,14 @@ static void escape_into(strbuf *b, const char *s, escape_mode mode)
 		int n;
 		char footer[16];
 		size_t klen = keys_secret_at((const char *)p, footer);
-		size_t hex = 0;
 		/* 64 hex digits or more in a name or a message: a key this run
 		 * never read (a projectKey copied into a photo's name) is masked
 		 * too, in Mapeo's footer form. Only there: a whole output keeps
 		 * the fields scripts read (a fingerprint, the public discovery and
 		 * feed keys in JSON) */
-		if (!klen && mode == ESC_NAME && isxdigit(*p) &&
-		    (p == (const unsigned char *)s || !isxdigit(p[-1])))
-			while (isxdigit(p[hex]))
-				hex++;
+		size_t hex = !klen && mode == ESC_NAME && isxdigit(*p)
+		                 ? keys_hex_run(s, (const char *)p)
+		                 : 0;
 		if (klen) {
 			sb_add(b, footer);
 			p += klen;

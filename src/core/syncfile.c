@@ -2899,6 +2899,10 @@ static bool inner_header_fix(inner_walk *w, uint64_t off, char fixed[257], uint6
 	bool size_whole = h.size_ok && followed_at(w, off, h.size, end);
 	reading r[4];
 	size_t n = 0;
+	/* most one-byte changes leave the size as it was: its answer is read
+	 * once, not once a byte */
+	uint64_t asked = UINT64_MAX;
+	bool answer = false;
 	for (size_t i = 0; i < 500; i++) {
 		long v = (long)b[i] + d;
 		if ((i >= 148 && i < 156) || v < 0 || v > 255 || v == b[i])
@@ -2912,8 +2916,13 @@ static bool inner_header_fix(inner_walk *w, uint64_t off, char fixed[257], uint6
 		 * be one as good as the magic mended) */
 		if (!ch.checksum_ok || !ch.size_ok || !inner_feed_name(ch.name) ||
 		    (ch.typeflag != '0' && ch.typeflag != '\0') ||
-		    (!ch.magic_ustar && !ch.magic_gnu) || (size_whole && ch.size != h.size) ||
-		    !followed_at(w, off, ch.size, end))
+		    (!ch.magic_ustar && !ch.magic_gnu) || (size_whole && ch.size != h.size))
+			continue;
+		if (ch.size != asked) {
+			asked = ch.size;
+			answer = followed_at(w, off, ch.size, end);
+		}
+		if (!answer)
 			continue;
 		bool known = false;
 		for (size_t k = 0; k < n && !known; k++)

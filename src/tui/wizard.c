@@ -313,7 +313,6 @@ sd_report *wiz_run_check(wizard *w, const char *path, const check_options *opt, 
 	check_options co = *opt;
 	if (!co.quick && !co.keep)
 		co.keep = &sf;
-	io_note_read(path); /* no report or repair is ever written over it, or into it */
 	sd_status st = check_run(path, &co, &prog, &r, &err);
 	if (st == SD_OK && sf)
 		st = rebuild_advise(r, sf, &prog);
