@@ -13,5 +13,5 @@ tests_unit_mkdb_SOURCES = tests/unit/mkdb.c $(DBFIXTURE_UTIL) $(TEST_UTIL)
 tests_unit_mkdb_CFLAGS = $(TEST_CFLAGS)
 tests_unit_mkdb_LDADD = $(TEST_LDADD)
 endif
-TESTS += tests/database.sh tests/folder-combos.sh
-EXTRA_DIST += tests/database.sh tests/folder-combos.sh
+TESTS += tests/database.sh tests/folder-combos.sh tests/partial-download.sh
+EXTRA_DIST += tests/database.sh tests/folder-combos.sh tests/partial-download.sh

@@ -116,7 +116,7 @@ EXTRA_DIST += tests/lib.sh tests/cli.sh tests/config.sh tests/man.sh tests/po.sh
 	tests/run-all tests/fuzz/README tests/fuzz/corpus tests/fuzz/seed-corpus tests/fuzz/known-bugs \
 	tests/cross/armhf.sh contrib/install-deps \
 	tests/interop/package.json tests/interop/package-lock.json tests/interop/mapeo-sync.js \
-	tests/interop/mapeo-accepts.sh tests/interop/parallel-proof.sh \
+	tests/interop/mapeo-accepts.sh tests/interop/parallel-proof.sh tests/interop/partial-download.js \
 	HACKING.md COPYING
 
 # The real fixtures the tests read (whole folder, including the data folder).

@@ -178,6 +178,39 @@ check "the index off for a photo: said where its header is" jq -e --arg p "$P" \
 is "the index off for a photo: the photo still counted, not missing" "$(jq -c '[.media.members, ([.findings[] | select(.code == "attachment-missing")] | length)]' "$TMP/c.json")" '[30,0]'
 status "the index off for a photo: rebuilt" 0 "$SYNCDOCTOR" rebuild --config "$CA" "$TMP/io.mapeodata" -o "$TMP/io-r.mapeodata"
 is "the index off for a photo: rebuilt whole" "$(verdict "$TMP/io-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+
+# 4b. A photo in the file that the index does not name (its entry lost
+# from the index, spaces in its place): Mapeo reads members through the
+# index, so it shows 29 photos. It used to be "not in the file, did not
+# travel"; it is there, and a plain rebuild writes it into the index.
+cp "$D/good-project-A.mapeodata" "$TMP/ui.mapeodata"
+python3 - "$TMP/ui.mapeodata" <<'PY'
+import json, sys
+p = sys.argv[1]
+f = bytearray(open(p, 'rb').read())
+h = 594944  # ___index.json's header in project A's file
+size = int(f[h + 124:h + 136].strip(b'\0 '), 8)
+raw = bytes(f[h + 512:h + 512 + size]).decode()
+key = '"original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg"'
+i = raw.index(key)
+j = raw.index('}', i) + 1
+j += raw[j] == ','
+new = raw[:i] + ' ' * (j - i) + raw[j:]
+json.loads(new)
+f[h + 512:h + 512 + size] = new.encode()
+open(p, 'wb').write(f)
+PY
+status "a photo the index does not name: check" 2 "$SYNCDOCTOR" check --no-environment --no-config "$TMP/ui.mapeodata"
+check "a photo the index does not name: not said to have stayed behind" sh -c "! grep -q 'did not travel\|is not in the file' '$TMP/out'"
+check "a photo the index does not name: the next step is a rebuild" grep -q "'syncdoctor rebuild FILE -o OUT' writes a new" "$TMP/out"
+json "$TMP/ui.mapeodata"
+check "a photo the index does not name: said in the file, not seen by Mapeo" jq -e 'any(.findings[]; .code == "attachment-unindexed" and .media == "original/f7bd20e3f105ecf7ddbe193e1fca5982.jpg" and (.message | test("is in the file, but the file.s index does not name it, so Mapeo does not see it")))' "$TMP/c.json"
+is "a photo the index does not name: its finding" "$(jq -r '[.findings[] | select(.severity != "info") | .code] | join(" ")' "$TMP/c.json")" "attachment-unindexed"
+mapeo "a photo the index does not name, as it is (29 photos)" "$TMP/ui.mapeodata" "$KA" 24 29
+status "a photo the index does not name: rebuilt" 0 "$SYNCDOCTOR" rebuild "$TMP/ui.mapeodata" -o "$TMP/ui-r.mapeodata"
+check "a photo the index does not name: the plan says it is written into the index" grep -q "photos in the file that its index did not name are written" "$TMP/out"
+is "a photo the index does not name: rebuilt whole" "$(verdict "$TMP/ui-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
+mapeo "a photo the index does not name, rebuilt" "$TMP/ui-r.mapeodata" "$KA" 24 30
 mapeo "the index off for a photo, rebuilt" "$TMP/io-r.mapeodata" "$KA" 24 30
 cp "$D/good-project-A.mapeodata" "$TMP/iod.mapeodata"
 "$MK" idxoff "$TMP/iod.mapeodata" osm-p2p-db.tar 512

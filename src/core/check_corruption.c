@@ -52,6 +52,37 @@ static const char *photo_name(void *ctx, size_t i)
 	return pn->mb.name;
 }
 
+/* f, said as code with msg (taken) instead, into fl. */
+static void add_retold(findings *fl, const finding *f, fnd_code code, char *msg)
+{
+	const fnd_code_info *ci = fnd_info(code);
+	finding t = *f;
+	t.id = ci->id, t.code = ci->code, t.step = ci->step, t.severity = ci->severity;
+	t.message = msg;
+	fnd_add_copy(fl, &t);
+	free(msg);
+}
+
+/* The names of the photos the index does not name (Mapeo does not see
+ * them), into m (the caller frees both); how many. */
+static size_t unindexed_photos(const syncfile *sf, smap *m, char ***names)
+{
+	size_t n = 0;
+	*names = NULL;
+	for (size_t i = 0; sf->has_index && i < sf->n_members; i++) {
+		sf_member mb;
+		sf_member_peek(sf, i, &mb);
+		if (mb.kind != SF_KIND_MEDIA || mb.in_index)
+			continue;
+		sf_member_get(sf, i, &mb);
+		*names = xreallocarray(*names, n + 1, sizeof **names);
+		(*names)[n] = xstrdup(mb.name);
+		smap_put(m, (*names)[n], strlen((*names)[n]), n);
+		n++;
+	}
+	return n;
+}
+
 static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, size_t nn,
                          const sd_progress *prog)
 {
@@ -60,8 +91,13 @@ static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, siz
 	 * amend (the common case), they go straight to the report's list; else
 	 * to a list of their own, copied to the report's amended (both keep
 	 * flat memory, finding.h). */
-	if (!sf->inner_cut && !sf->n_left_out) {
+	smap unindexed;
+	smap_init(&unindexed);
+	char **un_names;
+	size_t n_un = unindexed_photos(sf, &unindexed, &un_names);
+	if (!sf->inner_cut && !sf->n_left_out && !n_un) {
 		obs_model_check_media_each(model, nn, photo_name, &pn, &r->findings);
+		smap_free(&unindexed);
 		return;
 	}
 	findings l;
@@ -74,24 +110,31 @@ static void check_photos(sd_report *r, const syncfile *sf, obs_model *model, siz
 			unnamed++;
 			continue;
 		}
-		if (f->id == FND_ATTACHMENT_MISSING && f->media && sf_left_out(sf, f->media)) {
+		if (f->id == FND_ATTACHMENT_MISSING && f->media && sf_left_out(sf, f->media))
 			/* said as what it is, not as a photo that did not travel */
-			const fnd_code_info *ci = fnd_info(FND_ATTACHMENT_LEFT_OUT);
-			finding t = *f;
-			t.id = ci->id, t.code = ci->code, t.step = ci->step,
-			t.severity = ci->severity;
-			t.message = xasprintf(_("observation %s: its photo %s was left out by a "
-			                        "syncdoctor rebuild because it was damaged"),
-			                      f->observation ? f->observation : "-", f->media);
-			fnd_add_copy(&r->findings, &t);
-			free(t.message);
-		} else {
+			add_retold(&r->findings, f, FND_ATTACHMENT_LEFT_OUT,
+			           xasprintf(_("observation %s: its photo %s was left out by a "
+			                       "syncdoctor rebuild because it was damaged"),
+			                     f->observation ? f->observation : "-", f->media));
+		else if (f->id == FND_ATTACHMENT_MISSING && f->media &&
+		         smap_get(&unindexed, f->media, strlen(f->media), &(size_t){0}))
+			/* in the file, where Mapeo does not look: not lost */
+			add_retold(
+			    &r->findings, f, FND_ATTACHMENT_UNINDEXED,
+			    xasprintf(_("observation %s: its photo %s is in the file, but the "
+			                "file's index does not name it, so Mapeo does not see "
+			                "it; a rebuild writes it into the index"),
+			              f->observation ? f->observation : "-", f->media));
+		else
 			fnd_add_copy(&r->findings, f);
-		}
 	}
 	if (fnd_status(&l, NULL) != SD_OK)
 		fnd_append(&r->findings, &l); /* its failure, to the report's list */
 	fnd_free(&l);
+	smap_free(&unindexed);
+	for (size_t i = 0; i < n_un; i++)
+		free(un_names[i]);
+	free(un_names);
 	if (unnamed)
 		fnd_add(&r->findings, FND_MEDIA_ORPHAN,
 		        P_("%zu photo is named by no observation that could be read: the database "

@@ -1006,8 +1006,53 @@ static void verify_signatures(verifier *v, const sd_progress *prog)
 	}
 }
 
+/* How many of the blocks before n in node i's span (i stored, its hash
+ * proved) are linked to i: on the way down each stored node hashes its two
+ * stored children (a leaf is the hash of its block: ok_get()). Stops at the
+ * first block that is not. */
+static uint64_t linked_blocks(verifier *v, uint64_t i, const uint8_t in[HC_NODE], uint64_t n)
+{
+	unsigned d = depth_of(i);
+	uint64_t first = ft_offset(i, d) << d;
+	if (first >= n)
+		return 0;
+	if (!d)
+		return 1;
+	uint8_t l[HC_NODE], r[HC_NODE], h[HC_NODE];
+	uint64_t half = (uint64_t)1 << (d - 1);
+	if (!node(&v->tree, i - half, l) || !node(&v->tree, i + half, r))
+		return 0;
+	hc_parent_hash(l, r, h);
+	if (memcmp(h, in, 32) != 0)
+		return 0;
+	uint64_t got = linked_blocks(v, i - half, l, n);
+	return got < half ? got : got + linked_blocks(v, i + half, r, n);
+}
+
+/* Of the prefix's n intact blocks, how many a valid signature for length
+ * s > n proves: a feed downloaded in part (a sync left it, or cut short)
+ * holds its first blocks and the roots its proofs brought, signed for a
+ * length past what it holds. Blocks 0..m-1 are proved when each sits under
+ * stored nodes up to a root of s. */
+static uint64_t proved_under(verifier *v, uint64_t n, uint64_t s)
+{
+	uint64_t roots[64], m = 0;
+	size_t nr = feed_full_roots(s, roots);
+	for (size_t j = 0; j < nr && m < n && !sess_interrupted; j++) {
+		uint8_t nd[HC_NODE];
+		unsigned d = depth_of(roots[j]);
+		if (!node(&v->tree, roots[j], nd))
+			break;
+		uint64_t got = linked_blocks(v, roots[j], nd, n), span = (uint64_t)1 << d;
+		m += got;
+		if (got < span)
+			break;
+	}
+	return m < n ? m : n;
+}
+
 /* Intact blocks, the first bad one, and the largest valid signature length
- * the intact prefix reaches. */
+ * the intact prefix reaches, or the part of it a later signature proves. */
 static void verified_prefix(verifier *v)
 {
 	feed_result *res = v->res;
@@ -1017,16 +1062,22 @@ static void verified_prefix(verifier *v)
 	while (prefix < v->len && ok_get(v, prefix))
 		prefix++;
 	res->first_bad = prefix;
-	for (uint64_t s = (uint64_t)(res->signed_len > 0 ? res->signed_len : 0); s > 0; s--) {
+	uint64_t last = (uint64_t)(res->signed_len > 0 ? res->signed_len : 0);
+	for (uint64_t s = last; s > res->verified; s--) {
 		uint8_t sig[HC_SIG], th[32];
+		/* Past the prefix only the last valid signature is tried (one
+		 * walk: a feed signed at every block has thousands there). */
+		if (s > prefix && s != last)
+			continue;
 		/* (rf_get: false past the file's end, but for a slot made again) */
-		if (s > prefix || !rf_get(&v->sigs, s - 1, sig))
+		if (!rf_get(&v->sigs, s - 1, sig))
 			continue;
 		if (!sig_blank(sig) && v->key_ok &&
 		    tree_hash_over(&v->tree, NULL, NULL, s, UINT64_MAX, NULL, th) &&
 		    crypto_sign_verify_detached(sig, th, 32, v->src->key) == 0) {
-			res->verified = s;
-			break;
+			res->verified = s <= prefix ? s : proved_under(v, prefix, s);
+			if (s <= prefix)
+				break;
 		}
 	}
 }
@@ -1186,7 +1237,20 @@ static void summary_findings(verifier *v)
 	}
 }
 
+static bool node_blank(const uint8_t *nd)
+{
+	for (size_t k = 0; k < HC_NODE; k++)
+		if (nd[k])
+			return false;
+	return true;
+}
+
 void feed_records_compute_parents(feed_records *t, uint64_t len)
+{
+	feed_records_compute_parents_over(t, len, false);
+}
+
+void feed_records_compute_parents_over(feed_records *t, uint64_t len, bool keep_held)
 {
 	/* level by level, so that each level reads and writes its nodes in
 	 * order */
@@ -1197,6 +1261,8 @@ void feed_records_compute_parents(feed_records *t, uint64_t len)
 			uint8_t l[HC_NODE] = {0}, r[HC_NODE] = {0}, pn[HC_NODE];
 			feed_records_get(t, i - half, l);
 			feed_records_get(t, i + half, r);
+			if (keep_held && node_blank(l) && node_blank(r))
+				continue; /* nothing below it: the node held stays */
 			hc_parent_node(l, r, pn);
 			feed_records_put(t, i, pn);
 		}

@@ -166,6 +166,12 @@ feed_records *feed_leaves_from_lines(feed_read_fn read, void *ctx, uint64_t data
 /* Every parent of t (a tree of a feed of len blocks, by record) computed
  * again from its leaves up; stops early at an interrupt. */
 void feed_records_compute_parents(feed_records *t, uint64_t len);
+/* The same; with keep_held, a parent both of whose children are blank (no
+ * block below it is held: a feed downloaded in part keeps the nodes its
+ * proofs brought) keeps the node t holds. A parent with a block below it
+ * is always computed, so a signature over the result still proves every
+ * block it holds. */
+void feed_records_compute_parents_over(feed_records *t, uint64_t len, bool keep_held);
 
 /* flat-tree helpers, exposed for the rebuild and tests. */
 /* Roots of a feed of length len (node indexes, left to right); returns the count. */

@@ -207,6 +207,10 @@ FND(DATE_MALFORMED, "date-malformed", STEP_CORRUPTION, SEV_WARNING,
 FND(ATTACHMENT_MISSING, "attachment-missing", STEP_CORRUPTION, SEV_WARNING,
     N_("an observation's photo has no original, preview or thumbnail member"),
     N_("The photo did not travel with the file. Sync again from the device that took it."))
+FND(ATTACHMENT_UNINDEXED, "attachment-unindexed", STEP_CORRUPTION, SEV_WARNING,
+    N_("an observation's photo is in the file, but its index does not name it"),
+    N_("Mapeo reads a sync file through its index, so it does not see this photo. A rebuild "
+       "writes the photo into the index."))
 FND(MEDIA_DAMAGED, "media-damaged", STEP_CORRUPTION, SEV_ERROR,
     N_("a photo is not a complete JPEG or PNG"),
     N_("This photo will not open. A salvage rebuild leaves it out."))

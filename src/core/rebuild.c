@@ -133,6 +133,23 @@ static uint64_t data_prefix(feed_records *t, uint64_t k)
 	return sum;
 }
 
+/* Bytes of data before block k from the sizes of the stored nodes that
+ * cover blocks 0..k-1 (the roots of length k), as hypercore finds a block
+ * in a feed it holds in part; false when one of them is not held. */
+static bool stored_offset(feed_records *t, uint64_t k, uint64_t *off)
+{
+	uint64_t roots[64], sum = 0;
+	size_t n = feed_full_roots(k, roots);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t nd[HC_NODE], blank[HC_NODE] = {0};
+		if (!feed_records_get(t, roots[i], nd) || !memcmp(nd, blank, HC_NODE))
+			return false;
+		sum += hc_be64(nd + 32);
+	}
+	*off = sum;
+	return true;
+}
+
 /* The input feed a planned feed copies: by its place in the feed table, as
  * two feeds may share a number (a Windows name beside a POSIX one) and both
  * are kept. */
@@ -366,7 +383,10 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, s
 	             *stored = feed_records_temp(nodes, HC_NODE);
 	uint64_t prefix = fill_candidates(sf, fd, tree, from_data, stored, len);
 	feed_records_compute_parents(from_data, len);
-	feed_records_compute_parents(stored, len);
+	/* (a feed a sync downloaded in part holds the roots its proofs
+	 * brought over blocks it lacks: kept, so its signature still proves
+	 * the blocks it holds, for a rescue) */
+	feed_records_compute_parents_over(stored, len, true);
 	uint64_t s1 = signed_length(from_data, sigs, key, len);
 	uint64_t s2 = signed_length(stored, sigs, key, len);
 	uint64_t best = s1 > s2 ? s1 : s2;
@@ -1136,12 +1156,17 @@ static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, uint8_
 	stored_file th;
 	feed_records *tree = open_stored(&th, sf, &fd->tree, HC_NODE);
 	uint64_t off = tree ? data_prefix(tree, pf->keep) : 0;
+	bool placed = true; /* off is where block k starts */
 	char *buf = NULL;
 	for (uint64_t k = pf->keep;
 	     tree && k < pf->length && !sd_progress_cancelled(prog) && !sess_interrupted; k++) {
 		uint64_t size = leaf_size(tree, k);
-		if (k < pf->rescue_limit && size && size <= FEED_MAX_BLOCK && fd->data.present &&
-		    off + size <= fd->data.size) {
+		/* past a block the feed does not hold (a sync downloaded it in
+		 * part, in any order), the nodes above place the next one */
+		if (!placed)
+			placed = stored_offset(tree, k, &off);
+		if (placed && k < pf->rescue_limit && size && size <= FEED_MAX_BLOCK &&
+		    fd->data.present && off + size <= fd->data.size) {
 			buf = xrealloc(buf, (size_t)size + 1);
 			if (sf_read(sf, fd->data.off + off, buf, (size_t)size, NULL) == SD_OK &&
 			    (pf->verifies ||
@@ -1154,6 +1179,9 @@ static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, uint8_
 				bit_set(skip, k - pf->keep);
 			}
 		}
+		uint8_t leaf[HC_NODE], blank[HC_NODE] = {0};
+		if (!feed_records_get(tree, 2 * k, leaf) || !memcmp(leaf, blank, HC_NODE))
+			placed = false;
 		off += size;
 	}
 	free(buf);
@@ -2054,7 +2082,12 @@ static void plan_source(rebuild_plan *p, const rb_source *source, size_t src,
 		        : xstrdup(_("whatever the database held past where it ends: it was "
 		                    "cut short or never finished, so that part is not in it "
 		                    "and what it held cannot be told")));
-	if (fnd_has(&r->findings, FND_DEAD_SPACE))
+	if (fnd_has(&r->findings, FND_ATTACHMENT_UNINDEXED))
+		add_line(&p->changes, &p->n_changes,
+		         xstrdup(_("photos in the file that its index did not name are written "
+		                   "into the new index, so Mapeo shows them; other dead space "
+		                   "(older copies, orphaned data) is dropped")));
+	else if (fnd_has(&r->findings, FND_DEAD_SPACE))
 		add_line(&p->changes, &p->n_changes,
 		         xstrdup(_("dead space (older copies, orphaned data) is dropped")));
 	else if (sf->after_end)

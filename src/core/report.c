@@ -1303,6 +1303,14 @@ const char *report_next_action(const sd_report *r)
 		                  "made it, and do not leave the Synchronization screen until it "
 		                  "finishes; or save what is intact with 'syncdoctor rebuild "
 		                  "--salvage'.");
+	if (fnd_has(l, FND_ATTACHMENT_UNINDEXED))
+		return wizard
+		           ? _("Photos are in the file that its index does not name, so Mapeo "
+		               "does not show them: the summary's repair writes a new file with "
+		               "them in its index.")
+		           : _("Photos are in the file that its index does not name, so Mapeo "
+		               "does not show them: 'syncdoctor rebuild FILE -o OUT' writes a new "
+		               "file with them in its index.");
 	if (fnd_count(l, SEV_WARNING))
 		return _("The file can be used, but read the warnings above: they say what may go "
 		         "wrong.");

@@ -929,7 +929,10 @@ static bool name_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_
 		memcpy(c, b, TAR_BLOCK);
 		c[i] = (uint8_t)v;
 		(void)tar_header_parse(c, &ch);
-		if (ch.checksum_ok && ch.size == h->size && photo_name_ok(ch.name) && n++ == 0)
+		/* (the database's name too: with no index, the name is all
+		 * that tells the database from a photo) */
+		if (ch.checksum_ok && ch.size == h->size &&
+		    (photo_name_ok(ch.name) || kind_of(ch.name) == SF_KIND_DB) && n++ == 0)
 			memcpy(found, ch.name, sizeof found);
 	}
 	if (n != 1)
@@ -949,21 +952,35 @@ static bool name_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_
 static bool size_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_BLOCK],
                                uint64_t pos, uint64_t next, bool exact)
 {
-	uint64_t data = pos + TAR_BLOCK;
+	uint64_t data = pos + TAR_BLOCK, from;
 	uint8_t last[TAR_BLOCK];
-	if (h->checksum_ok || next < data + TAR_BLOCK || kind_of(h->name) != SF_KIND_MEDIA ||
-	    sf->name_fixes >= 4096 ||
-	    sdin_read_exact(sf->in, last, TAR_BLOCK, next - TAR_BLOCK, NULL) != SD_OK)
+	if (h->checksum_ok || sf->name_fixes >= 4096)
 		return false;
-	sf->name_fixes++;
-	size_t nz = TAR_BLOCK;
-	while (nz && !last[nz - 1])
-		nz--;
-	if (!nz)
-		return false;
+	if (kind_of(h->name) == SF_KIND_DB) {
+		/* its data is a tar, in whole blocks: it ends after its end
+		 * marker, where the next member's header is (the first header
+		 * after this one is its own first entry's) */
+		bool complete;
+		uint64_t end = inner_tar_end(sf, data, &complete, NULL);
+		if (!complete || !header_or_end_at(sf, end))
+			return false;
+		sf->name_fixes++;
+		from = end - data;
+		exact = true;
+	} else {
+		if (next < data + TAR_BLOCK || kind_of(h->name) != SF_KIND_MEDIA ||
+		    sdin_read_exact(sf->in, last, TAR_BLOCK, next - TAR_BLOCK, NULL) != SD_OK)
+			return false;
+		sf->name_fixes++;
+		size_t nz = TAR_BLOCK;
+		while (nz && !last[nz - 1])
+			nz--;
+		if (!nz)
+			return false;
+		from = next - TAR_BLOCK + nz - data;
+	}
 	uint64_t found = 0;
 	int n = 0;
-	uint64_t from = next - TAR_BLOCK + nz - data;
 	for (uint64_t s = from; s <= (exact ? from : next - data) && n < 2; s++) {
 		/* one encoding, one byte off, and that byte gives the checksum */
 		char f[2][32];
@@ -1015,6 +1032,10 @@ static uint64_t header_size(syncfile *sf, findings *fl, tar_header *h, const uin
 		 * linear */
 		uint64_t next = resync_before(sf, pos + TAR_BLOCK, end, prog);
 		*resized = size_from_checksum(sf, h, b, pos, next, next == end);
+	} else if (!h->checksum_ok && kind_of(h->name) == SF_KIND_DB) {
+		/* its size may lead into its own end marker's zeros: the size
+		 * its tar ends at, when one byte off and the checksum agrees */
+		*resized = size_from_checksum(sf, h, b, pos, 0, true);
 	}
 	return pos;
 }

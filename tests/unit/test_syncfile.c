@@ -359,7 +359,8 @@ START_TEST(index_damage)
 	ck_assert_ptr_nonnull(dmg_find(r, "era-hyperlog"));
 	report_free(r);
 	free(bad);
-	/* a media member left out of the index: dead space and a missing photo */
+	/* a media member left out of the index: dead space, and a photo that is
+	 * in the file where Mapeo does not look (not one that did not travel) */
 	bad = dmg_replace(json,
 	                  "\"thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg\":{\"offset\":0,"
 	                  "\"size\":1730},",
@@ -367,9 +368,11 @@ START_TEST(index_damage)
 	dmg_rewrite_index(p, bad);
 	expect(p, "dead-space", 0, "thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg");
 	r = dmg_check(p);
-	const finding *f = dmg_find(r, "attachment-missing");
+	ck_assert_ptr_null(dmg_find(r, "attachment-missing"));
+	const finding *f = dmg_find(r, "attachment-unindexed");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->media, "thumbnail/f7bd20e3f105ecf7ddbe193e1fca5982.jpg");
+	ck_assert_int_eq(f->severity, SEV_WARNING);
 	ck_assert_ptr_nonnull(f->observation);
 	report_free(r);
 	free(bad);
