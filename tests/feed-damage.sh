@@ -603,6 +603,35 @@ printf 'Q' | dd of="$f" bs=1 seek=$((561152 + 32 + 19 * 64 + 40)) conv=notrunc 2
 is "two bytes of feed 0's only signature: not searched for, feed 0 unverified" \
 	"$(json "$f" '[([.findings[] | select(.code == "feed-signature-mended")] | length), ([.findings[] | select(.code == "feed-signature-invalid" and .feed == 0)] | length), (.feeds | map(.verified) | join(","))] | map(tostring) | join(" ")')" "0 1 0,7"
 
+# Two damages each mended alone: a byte of feed 0's only signature and a
+# byte of one of its tree's leaves (block 3's, its data intact). The check
+# cannot find the signature (it is searched over the stored tree, damaged),
+# and every mode lost the whole feed (20 observations; --rescue too, as no
+# signature proves any block). A salvage computes the tree from the data,
+# and the one value of the byte with which the signature verifies over it
+# is the device's own: feed 0 is kept whole, its signature written back.
+f="$TMP/sig-and-leaf.mapeodata"
+cp "$D/good-project-A.mapeodata" "$f"
+printf 'Q' | dd of="$f" bs=1 seek=$((561152 + 32 + 19 * 64 + 10)) conv=notrunc 2>/dev/null
+"$MK" node "$f" 0 6
+is "a signature byte and a tree leaf: told, a salvage keeps everything" \
+	"$(json "$f" '[([.findings[] | select(.severity == "error" and .feed == 0) | .code] | unique | join(",")), .repair.salvage_whole] | map(tostring) | join(" ")')" \
+	"feed-signature-invalid,feed-tree-damaged true"
+status "a signature byte and a tree leaf: a plain rebuild refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$f" -o "$TMP/sig-and-leaf.plain.mapeodata"
+status "a signature byte and a tree leaf: salvaged" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/sig-and-leaf.out.mapeodata"
+check "... the signature said written back" grep -q "feed 0: its signature for length 20 had one damaged byte; it is written back as the device made it" "$TMP/out"
+check "... not said cleared" sh -c "! grep -q 'feed 0: signatures that do not verify are cleared' '$TMP/out'"
+check "... leaving nothing out" grep -q "^  Nothing is left out\.$" "$TMP/out"
+sigs_of "$TMP/sig-and-leaf.out.mapeodata" 0 >"$TMP/sigs.out"
+check "... its signatures byte for byte the device's" cmp -s "$TMP/sigs.out" "$TMP/sigs0"
+is "... the salvaged file" "$(json "$TMP/sig-and-leaf.out.mapeodata" '[.verdict, .observations.heads, (.feeds | map(.verified) | join(","))] | join(" ")')" "ok 24 20,7"
+mapeo "a signature byte and a tree leaf, salvaged" "$TMP/sig-and-leaf.out.mapeodata" "$KA" 24 30
+f="$TMP/sig2-and-leaf.mapeodata"
+cp "$TMP/sig-and-leaf.mapeodata" "$f"
+printf 'Q' | dd of="$f" bs=1 seek=$((561152 + 32 + 19 * 64 + 40)) conv=notrunc 2>/dev/null
+status "two signature bytes and a tree leaf: no salvage keeps feed 0" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$f" -o "$TMP/sig2-and-leaf.out.mapeodata"
+check "... said left out" grep -q "^    feed 0 (8c884bb): 0 of 20 blocks$" "$TMP/out"
+
 # One flipped bit in a feed file's header inside the database: its name
 # ("0/data" read "0/fata", "1/key" read "1/iey", "0/data" read "1/data"),
 # its type ('0' read 'p'), tar's magic (no header at all) or a size digit:

@@ -38,6 +38,7 @@ void feed_set_page_records(size_t n) { page_records = n ? n : 256; }
 
 static bool mending = true; /* mend_signature() */
 void feed_set_mending(bool on) { mending = on; }
+bool feed_mending(void) { return mending; }
 
 /* A tree or signatures file: in memory, or read through a callback into a
  * few cached pages of records. A read failure is kept (the first one) and

@@ -76,8 +76,10 @@ typedef struct feed_sig_mend {
  * feeds stays quick. */
 #define FEED_MENDS 4
 
-/* Fuzzing only: no such search (a second an input). */
+/* Fuzzing only: no such search (a second an input), nor a rebuild's
+ * (salvage_feed() in rebuild.c, which asks feed_mending()). */
 void feed_set_mending(bool on);
+bool feed_mending(void);
 
 typedef struct feed_result {
 	char key_hex[KEYS_HEX_SIZE]; /* "" when the key is unreadable */

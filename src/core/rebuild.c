@@ -252,6 +252,9 @@ typedef struct salvaged {
 	 * that no list grows with the feed. */
 	bool all_authentic;
 	uint64_t n_authentic;
+	/* the signature for `length` given back by one byte over the computed
+	 * tree (sig_guess()): the rebuild writes it */
+	feed_sig_mend mend;
 } salvaged;
 
 static void salvaged_free(salvaged *sv)
@@ -355,6 +358,64 @@ static uint64_t fill_candidates(syncfile *sf, const sf_feed *fd, feed_records *t
  * (right when only tree nodes are damaged), and over the stored leaves
  * (right when data is damaged). Whichever a signature verifies wins. Both
  * are computed files (feed_records_temp()), read and written by node. */
+/* Every block of a computed tree has a leaf: its data was read. */
+static bool every_leaf(feed_records *t, uint64_t len)
+{
+	for (uint64_t k = 0; k < len && !sess_interrupted; k++) {
+		uint8_t nd[HC_NODE], blank[HC_NODE] = {0};
+		if (!feed_records_get(t, 2 * k, nd) || !memcmp(nd, blank, 32))
+			return false;
+	}
+	return true;
+}
+
+/* Two damages, each mended alone: tree nodes computed again from intact
+ * data (from_data), and the signature for the whole length with one
+ * damaged byte. The one value of that byte with which the signature
+ * verifies over the computed tree is the device's own (as in the check's
+ * mend_signature(), which cannot see past the damaged node): it proves the
+ * computed tree and every block under it. Searched once a feed (at most
+ * 64 x 255 tries, for at most 4 feeds a file), remembered in sf. */
+static bool sig_guess(syncfile *sf, const sf_feed *fd, feed_records *from_data, feed_records *sigs,
+                      const uint8_t *key, uint64_t len, feed_sig_mend *m)
+{
+	uint8_t sig[HC_SIG], th[32];
+	memset(m, 0, sizeof *m);
+	size_t g = 0;
+	while (g < sf->n_sig_guesses && sf->sig_guesses[g].sigs_off != fd->signatures.off)
+		g++;
+	if (g == sf->n_sig_guesses) {
+		if (g == sizeof sf->sig_guesses / sizeof sf->sig_guesses[0] || !len ||
+		    !feed_mending() || !feed_records_get(sigs, len - 1, sig) || sig_blank(sig) ||
+		    !every_leaf(from_data, len) || !feed_records_tree_hash(from_data, len, th))
+			return false;
+		sf->sig_guesses[g].sigs_off = fd->signatures.off;
+		sf->sig_guesses[g].at = -1;
+		sf->n_sig_guesses++;
+		for (unsigned at = 0; at < HC_SIG && sf->sig_guesses[g].at < 0; at++) {
+			uint8_t was = sig[at];
+			for (unsigned x = 0; x < 256 && !sess_interrupted; x++) {
+				sig[at] = (uint8_t)x;
+				if (x != was &&
+				    crypto_sign_verify_detached(sig, th, 32, key) == 0) {
+					sf->sig_guesses[g].at = (int)at;
+					memcpy(sf->sig_guesses[g].sig, sig, HC_SIG);
+					break;
+				}
+			}
+			sig[at] = was;
+		}
+		if (sess_interrupted)
+			sf->n_sig_guesses--; /* (not remembered) */
+	}
+	if (g >= sf->n_sig_guesses || sf->sig_guesses[g].at < 0)
+		return false;
+	m->on = true;
+	m->at = (unsigned)sf->sig_guesses[g].at;
+	memcpy(m->sig, sf->sig_guesses[g].sig, HC_SIG);
+	return true;
+}
+
 static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, salvaged *out)
 {
 	memset(out, 0, sizeof *out);
@@ -392,6 +453,8 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, s
 	uint64_t best = s1 > s2 ? s1 : s2;
 	lines_candidate(sf, fd, sigs, key, best, &from_data, &len, &s1);
 	out->lines = s1 > best;
+	if (!s1 && !s2 && sig_guess(sf, fd, from_data, sigs, key, len, &out->mend))
+		s1 = len;
 	if (prefix > len)
 		prefix = len; /* the newlines gave fewer blocks */
 	/* what a rescue may copy: blocks whose data hashes to the signed tree */
@@ -422,7 +485,9 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, s
 		/* a computed tree: the input's check could not try the signatures
 		 * over it (the stored tree was damaged or lost), so a bad one is
 		 * found here, and the copy clears it (found by fuzz_rebuild) */
-		out->bad_sigs = out->recomputed && bad_signature(out->tree, sigs, key, out->length);
+		out->bad_sigs =
+		    out->recomputed &&
+		    bad_signature(out->tree, sigs, key, out->length - (out->mend.on ? 1 : 0));
 		ok = true;
 	} else {
 		/* nothing verifies: nothing for a rescue either */
@@ -440,6 +505,7 @@ typedef struct salvage_result {
 	bool done, ok;
 	uint64_t keep, length, data_bytes; /* data_bytes: the data of blocks 0..keep-1 */
 	bool recomputed, lines, bad_sigs;
+	feed_sig_mend mend; /* salvaged.mend */
 } salvage_result;
 
 /* The salvage results of one advice's two plans (rebuild_advise()), by
@@ -483,6 +549,7 @@ static void feed_salvage(const rebuild_plan *p, syncfile *sf, const sf_feed *fd,
 		out->recomputed = sv.recomputed;
 		out->lines = sv.lines;
 		out->bad_sigs = sv.bad_sigs;
+		out->mend = sv.mend;
 	}
 	salvaged_free(&sv);
 	if (slot && !sess_interrupted)
@@ -1991,6 +2058,8 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 			pf->written_length = sv.length;
 			pf->data_bytes = sv.data_bytes;
 			pf->from_lines = sv.lines;
+			if (sv.mend.on)
+				pf->sig_mend = sv.mend; /* written as the device made it */
 			if (sv.recomputed)
 				add_line(
 				    &pf->changes, &pf->n_changes,
@@ -2008,9 +2077,12 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 	/* (the findings are about the copy Mapeo reads; an earlier copy's
 	 * are take_earlier_copy()'s) */
 	bool bad_sigs = pf->salvaged && sv.ok && sv.bad_sigs;
+	/* (the one the salvage gave back is not cleared: said below) */
+	bool guessed = pf->salvaged && sv.ok && sv.mend.on;
 	if (!pf->earlier_copy)
 		plan_mends(pf, pf->from,
-		           bad_sigs || feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index),
+		           bad_sigs ||
+		               (!guessed && feed_has(r, FND_FEED_SIGNATURE_INVALID, rf->index)),
 		           feed_has(r, FND_FEED_BITFIELD_DAMAGED, rf->index),
 		           feed_has(r, FND_FEED_HEADER_INVALID, rf->index));
 	else if (bad_sigs && !pf->clear_bad_sigs)
