@@ -98,6 +98,16 @@ check "env yaml: installs" grep -q "^installs:" "$TMP/out"
 status "env --userdata elsewhere" 0 "$SYNCDOCTOR" env --format json --userdata "$TMP"
 is "env --userdata: its logs only" "$(jq '.logs | length' "$TMP/out")" 0
 
+# A log line holding a NUL byte (a log a crash left): the line after it was
+# read as its end and its sync error never said
+mkdir -p "$TMP/nul/logs"
+{
+	printf '2026-11-21T10:00:00.000Z [main] info: crash \000 here\n'
+	printf '2026-11-21T10:00:01.000Z [mapeo-core] error: sync error Error: Malformed file\n'
+} >"$TMP/nul/logs/2026-11-21.log"
+status "a NUL in a log line" 0 "$SYNCDOCTOR" env --format json --userdata "$TMP/nul"
+is "a NUL in a log line: the next line's sync error is said" "$(jq -r '[.sync_errors[] | .message] | join("|")' "$TMP/out")" "[mapeo-core] error: sync error Error: Malformed file"
+
 # The real Desktop data folder of the fixtures: its log has no sync error.
 if [ -d "$D/desktop-userdata-A/logs" ]; then
 	status "env on the fixture's data folder" 0 "$SYNCDOCTOR" env --format json --userdata "$D/desktop-userdata-A"

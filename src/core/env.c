@@ -456,6 +456,43 @@ typedef struct event_list {
 	size_t n, cap;
 } event_list;
 
+/* Lines of a log, read by chunks: gzgets() cannot say how much it read,
+ * so a NUL byte in a line (a log a crash left) cut the line there and
+ * made its end look like the next line's. A NUL is read as a control
+ * character, shown as one (clean_text()). */
+typedef struct log_reader {
+	gzFile g;
+	char chunk[LOG_LINE_MAX];
+	size_t pos, len;
+	bool eof;
+} log_reader;
+
+/* The next line (or its first cap - 1 bytes: *whole false) into buf, NUL
+ * terminated; false at the end of the log. */
+static bool log_line(log_reader *r, char *buf, size_t cap, bool *whole)
+{
+	size_t n = 0;
+	*whole = false;
+	while (n + 1 < cap) {
+		if (r->pos == r->len) {
+			int got = r->eof ? 0 : gzread(r->g, r->chunk, sizeof r->chunk);
+			if (got <= 0) {
+				r->eof = true;
+				break;
+			}
+			r->pos = 0, r->len = (size_t)got;
+		}
+		char c = r->chunk[r->pos++];
+		buf[n++] = c ? c : '\x01';
+		if (c == '\n') {
+			*whole = true;
+			break;
+		}
+	}
+	buf[n] = '\0';
+	return n > 0;
+}
+
 static void scan_log(env_log_file *lf, const char *base, event_list *ev)
 {
 	int fd = io_open_regular(lf->path);
@@ -471,9 +508,11 @@ static void scan_log(env_log_file *lf, const char *base, event_list *ev)
 	char *buf = xmalloc(LOG_LINE_MAX);
 	long lineno = 0;
 	bool cont = false; /* inside a line longer than the buffer */
-	while (gzgets(g, buf, LOG_LINE_MAX)) {
+	log_reader *rd = xcalloc(1, sizeof *rd);
+	rd->g = g;
+	bool whole;
+	while (log_line(rd, buf, LOG_LINE_MAX, &whole)) {
 		size_t len = strlen(buf);
-		bool whole = len && buf[len - 1] == '\n';
 		if (!cont)
 			lineno++;
 		bool was_cont = cont;
@@ -513,6 +552,7 @@ static void scan_log(env_log_file *lf, const char *base, event_list *ev)
 		lf->unreadable = lf->n_events == 0;
 	gzclose(g);
 	free(buf);
+	free(rd);
 }
 
 static int cmp_event(const void *a, const void *b)

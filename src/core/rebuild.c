@@ -1978,6 +1978,29 @@ static void data_unverified(rebuild_feed *pf)
 	pf->data_bytes = 0;
 }
 
+/* What a salvage of pf (sv) keeps, into the plan's feed. */
+static void take_salvage(rebuild_feed *pf, const salvage_result *sv)
+{
+	if (!sv->ok) {
+		pf->keep = 0;
+		pf->written_length = 0;
+		pf->data_bytes = 0;
+		return;
+	}
+	pf->keep = sv->keep;
+	pf->written_length = sv->length;
+	pf->data_bytes = sv->data_bytes;
+	pf->from_lines = sv->lines;
+	if (sv->mend.on)
+		pf->sig_mend = sv->mend; /* written as the device made it */
+	if (sv->recomputed)
+		add_line(
+		    &pf->changes, &pf->n_changes,
+		    xasprintf(_("feed %d: damaged tree nodes are computed again from the intact "
+		                "data"),
+		              pf->from));
+}
+
 /* Feed i of the source's report, planned (p->feeds[p->n_feeds], numbered
  * in order) unless nothing of it can be verified. */
 static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t src, size_t i,
@@ -2053,24 +2076,7 @@ static void plan_feed(rebuild_plan *p, syncfile *sf, const sd_report *r, size_t 
 		pf->salvaged = true;
 		if (!sv.done)
 			feed_salvage(p, sf, fd, src, i, pf->key_hex, &sv);
-		if (sv.ok) {
-			pf->keep = sv.keep;
-			pf->written_length = sv.length;
-			pf->data_bytes = sv.data_bytes;
-			pf->from_lines = sv.lines;
-			if (sv.mend.on)
-				pf->sig_mend = sv.mend; /* written as the device made it */
-			if (sv.recomputed)
-				add_line(
-				    &pf->changes, &pf->n_changes,
-				    xasprintf(_("feed %d: damaged tree nodes are computed again "
-				                "from the intact data"),
-				              pf->from));
-		} else {
-			pf->keep = 0;
-			pf->written_length = 0;
-			pf->data_bytes = 0;
-		}
+		take_salvage(pf, &sv);
 	}
 	if (pf->keep < pf->length)
 		describe_cut(pf, sf, fd, pf->keep, pf->length, NULL);
