@@ -197,12 +197,7 @@ size_t feed_full_roots(uint64_t len, uint64_t *roots)
 /* Node i of the tree into out; false when absent (all zero) or beyond it. */
 static bool node(rfile *t, uint64_t i, uint8_t out[HC_NODE])
 {
-	if (!rf_get(t, i, out))
-		return false;
-	for (int k = 0; k < HC_NODE; k++)
-		if (out[k])
-			return true;
-	return false;
+	return rf_get(t, i, out) && !hc_node_blank(out);
 }
 
 /* Nodes recomputed over damage, sorted by index once all are known. */
@@ -1238,14 +1233,6 @@ static void summary_findings(verifier *v)
 	}
 }
 
-static bool node_blank(const uint8_t *nd)
-{
-	for (size_t k = 0; k < HC_NODE; k++)
-		if (nd[k])
-			return false;
-	return true;
-}
-
 void feed_records_compute_parents(feed_records *t, uint64_t len)
 {
 	feed_records_compute_parents_over(t, len, false);
@@ -1262,7 +1249,7 @@ void feed_records_compute_parents_over(feed_records *t, uint64_t len, bool keep_
 			uint8_t l[HC_NODE] = {0}, r[HC_NODE] = {0}, pn[HC_NODE];
 			feed_records_get(t, i - half, l);
 			feed_records_get(t, i + half, r);
-			if (keep_held && node_blank(l) && node_blank(r))
+			if (keep_held && hc_node_blank(l) && hc_node_blank(r))
 				continue; /* nothing below it: the node held stays */
 			hc_parent_node(l, r, pn);
 			feed_records_put(t, i, pn);

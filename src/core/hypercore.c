@@ -82,3 +82,11 @@ void hc_parent_node(const uint8_t *l, const uint8_t *r, uint8_t *out)
 	hc_parent_hash(l, r, out);
 	hc_put_be64(out + 32, size);
 }
+
+bool hc_node_blank(const uint8_t *node)
+{
+	for (size_t k = 0; k < HC_NODE; k++)
+		if (node[k])
+			return false;
+	return true;
+}

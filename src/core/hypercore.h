@@ -46,6 +46,9 @@ void hc_leaf_hash(const uint8_t *data, size_t len, uint8_t out[32]);
 void hc_parent_hash(const uint8_t *left, const uint8_t *right, uint8_t out[32]);
 /* The whole parent node (hash and size) into out (HC_NODE bytes). */
 void hc_parent_node(const uint8_t *left, const uint8_t *right, uint8_t *out);
+/* A tree node of HC_NODE bytes that is all zeros: one a tree file does
+ * not hold (hypercore leaves a node it lacks as zeros). */
+bool hc_node_blank(const uint8_t *node);
 
 /* True when p (len bytes, may be NULL) starts with the header of a file of
  * this type: magic 05 02 57, type, version 0, the entry size (any when

@@ -141,8 +141,8 @@ static bool stored_offset(feed_records *t, uint64_t k, uint64_t *off)
 	uint64_t roots[64], sum = 0;
 	size_t n = feed_full_roots(k, roots);
 	for (size_t i = 0; i < n; i++) {
-		uint8_t nd[HC_NODE], blank[HC_NODE] = {0};
-		if (!feed_records_get(t, roots[i], nd) || !memcmp(nd, blank, HC_NODE))
+		uint8_t nd[HC_NODE];
+		if (!feed_records_get(t, roots[i], nd) || hc_node_blank(nd))
 			return false;
 		sum += hc_be64(nd + 32);
 	}
@@ -354,16 +354,12 @@ static uint64_t fill_candidates(syncfile *sf, const sf_feed *fd, feed_records *t
 	return prefix;
 }
 
-/* Two candidate trees: parents recomputed over leaves hashed from the data
- * (right when only tree nodes are damaged), and over the stored leaves
- * (right when data is damaged). Whichever a signature verifies wins. Both
- * are computed files (feed_records_temp()), read and written by node. */
 /* Every block of a computed tree has a leaf: its data was read. */
 static bool every_leaf(feed_records *t, uint64_t len)
 {
 	for (uint64_t k = 0; k < len && !sess_interrupted; k++) {
-		uint8_t nd[HC_NODE], blank[HC_NODE] = {0};
-		if (!feed_records_get(t, 2 * k, nd) || !memcmp(nd, blank, 32))
+		uint8_t nd[HC_NODE];
+		if (!feed_records_get(t, 2 * k, nd) || hc_node_blank(nd))
 			return false;
 	}
 	return true;
@@ -416,6 +412,10 @@ static bool sig_guess(syncfile *sf, const sf_feed *fd, feed_records *from_data, 
 	return true;
 }
 
+/* Two candidate trees: parents recomputed over leaves hashed from the data
+ * (right when only tree nodes are damaged), and over the stored leaves
+ * (right when data is damaged). Whichever a signature verifies wins. Both
+ * are computed files (feed_records_temp()), read and written by node. */
 static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, salvaged *out)
 {
 	memset(out, 0, sizeof *out);
@@ -1227,7 +1227,9 @@ static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, uint8_
 	char *buf = NULL;
 	for (uint64_t k = pf->keep;
 	     tree && k < pf->length && !sd_progress_cancelled(prog) && !sess_interrupted; k++) {
-		uint64_t size = leaf_size(tree, k);
+		uint8_t leaf[HC_NODE];
+		bool held = feed_records_get(tree, 2 * k, leaf) && !hc_node_blank(leaf);
+		uint64_t size = held ? hc_be64(leaf + 32) : 0;
 		/* past a block the feed does not hold (a sync downloaded it in
 		 * part, in any order), the nodes above place the next one */
 		if (!placed)
@@ -1246,9 +1248,7 @@ static void rescue_feed(rescue_state *rs, syncfile *sf, rebuild_feed *pf, uint8_
 				bit_set(skip, k - pf->keep);
 			}
 		}
-		uint8_t leaf[HC_NODE], blank[HC_NODE] = {0};
-		if (!feed_records_get(tree, 2 * k, leaf) || !memcmp(leaf, blank, HC_NODE))
-			placed = false;
+		placed = placed && held;
 		off += size;
 	}
 	free(buf);

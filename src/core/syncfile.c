@@ -950,7 +950,7 @@ static bool name_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_
  * one byte and gives the header its checksum back. Bounded as
  * name_from_checksum(). */
 static bool size_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_BLOCK],
-                               uint64_t pos, uint64_t next, bool exact)
+                               uint64_t pos, uint64_t next, bool exact, const sd_progress *prog)
 {
 	uint64_t data = pos + TAR_BLOCK, from;
 	uint8_t last[TAR_BLOCK];
@@ -961,7 +961,7 @@ static bool size_from_checksum(syncfile *sf, tar_header *h, const uint8_t b[TAR_
 		 * marker, where the next member's header is (the first header
 		 * after this one is its own first entry's) */
 		bool complete;
-		uint64_t end = inner_tar_end(sf, data, &complete, NULL);
+		uint64_t end = inner_tar_end(sf, data, &complete, prog);
 		if (!complete || !header_or_end_at(sf, end))
 			return false;
 		sf->name_fixes++;
@@ -1011,7 +1011,7 @@ static uint64_t header_size(syncfile *sf, findings *fl, tar_header *h, const uin
 	    (!h->checksum_ok &&
 	     (!h->size_ok || !header_or_end_at(sf, pos + TAR_BLOCK + tar_padded(h->size))))) {
 		uint64_t next = resync(sf, pos + TAR_BLOCK, prog);
-		if (!ok || !size_from_checksum(sf, h, b, pos, next, false)) {
+		if (!ok || !size_from_checksum(sf, h, b, pos, next, false, prog)) {
 			bad_header_finding(fl, b, h, ok, pos, next);
 			return next;
 		}
@@ -1031,11 +1031,11 @@ static uint64_t header_size(syncfile *sf, findings *fl, tar_header *h, const uin
 		/* only inside its extent: a file of damaged headers stays
 		 * linear */
 		uint64_t next = resync_before(sf, pos + TAR_BLOCK, end, prog);
-		*resized = size_from_checksum(sf, h, b, pos, next, next == end);
+		*resized = size_from_checksum(sf, h, b, pos, next, next == end, prog);
 	} else if (!h->checksum_ok && kind_of(h->name) == SF_KIND_DB) {
 		/* its size may lead into its own end marker's zeros: the size
 		 * its tar ends at, when one byte off and the checksum agrees */
-		*resized = size_from_checksum(sf, h, b, pos, 0, true);
+		*resized = size_from_checksum(sf, h, b, pos, 0, true, prog);
 	}
 	return pos;
 }
