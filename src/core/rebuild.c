@@ -453,7 +453,9 @@ static bool salvage_feed(syncfile *sf, const sf_feed *fd, const char *key_hex, s
 	uint64_t best = s1 > s2 ? s1 : s2;
 	lines_candidate(sf, fd, sigs, key, best, &from_data, &len, &s1);
 	out->lines = s1 > best;
-	if (!s1 && !s2 && sig_guess(sf, fd, from_data, sigs, key, len, &out->mend))
+	/* (over the stored tree the check searched already) */
+	if (!s1 && !s2 && len && trees_differ(from_data, tree, 2 * len - 1) &&
+	    sig_guess(sf, fd, from_data, sigs, key, len, &out->mend))
 		s1 = len;
 	if (prefix > len)
 		prefix = len; /* the newlines gave fewer blocks */
