@@ -381,8 +381,8 @@ static bool sig_guess(syncfile *sf, const sf_feed *fd, feed_records *from_data, 
 	while (g < sf->n_sig_guesses && sf->sig_guesses[g].sigs_off != fd->signatures.off)
 		g++;
 	if (g == sf->n_sig_guesses) {
-		if (g == sizeof sf->sig_guesses / sizeof sf->sig_guesses[0] || !len ||
-		    !feed_mending() || !feed_records_get(sigs, len - 1, sig) || sig_blank(sig) ||
+		if (g == SF_SIG_GUESSES || !len || !feed_mending() ||
+		    !feed_records_get(sigs, len - 1, sig) || sig_blank(sig) ||
 		    !every_leaf(from_data, len) || !feed_records_tree_hash(from_data, len, th))
 			return false;
 		sf->sig_guesses[g].sigs_off = fd->signatures.off;

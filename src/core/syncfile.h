@@ -131,15 +131,16 @@ typedef struct syncfile {
 	char *names;
 	size_t names_len, names_cap, names_budget;
 	unsigned name_fixes; /* damaged names tried against their checksum (bounded) */
-	/* A feed's last signature given back by one byte over a salvage's
-	 * computed tree (rebuild.c): what each search found (at -1: none),
-	 * by the signatures file's offset, so that a rebuild's passes over
-	 * the feed search once; at most SF_SIG_GUESSES feeds a file. */
+	                     /* A feed's last signature given back by one byte over a salvage's
+	                      * computed tree (rebuild.c): what each search found (at -1: none),
+	                      * by the signatures file's offset, so that a rebuild's passes over
+	                      * the feed search once; at most SF_SIG_GUESSES feeds a file. */
+#define SF_SIG_GUESSES 4
 	struct {
 		uint64_t sigs_off;
 		int at;
 		uint8_t sig[64];
-	} sig_guesses[4];
+	} sig_guesses[SF_SIG_GUESSES];
 	unsigned n_sig_guesses;
 	size_t n_media;
 	uint64_t media_bytes;
