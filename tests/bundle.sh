@@ -92,7 +92,7 @@ if [ -x "$MK" ]; then
 	"$MK" databit "$TMP/bit.mapeodata" 0 3
 	status "report on a damaged file" 0 "$SYNCDOCTOR" --no-journal report --no-config "$TMP/bit.mapeodata" -o "$TMP/bit.tar.gz"
 	rm -rf "$TMP/x" && mkdir "$TMP/x" && tar -xzf "$TMP/bit.tar.gz" -C "$TMP/x"
-	is "the bundle's repair is the check's" "$(jq -c .repair "$R/report.json")" '{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"needs_config":false,"command":"syncdoctor rebuild FILE -o OUT"}'
+	is "the bundle's repair is the check's" "$(jq -c .repair "$R/report.json")" '{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"rescue_more":0,"needs_config":false,"command":"syncdoctor rebuild FILE -o OUT"}'
 	check "the bundle's text report names the plain rebuild" grep -q "^  Next: The file is damaged, but a rebuild keeps everything in it: 'syncdoctor$" "$R/report.txt"
 else
 	skip "a damaged file's bundle (mkdamage not built)"

@@ -209,6 +209,13 @@ judge() {
 		if [ $mode = salvage ] && [ $rc -eq 0 ]; then
 			claims=$(salvage_claims)
 			[ -z "$claims" ] || why="${why:+$why; }${claims%; }"
+			# the check's "Also": what a rescue gives back that this salvage
+			# leaves out is the count the salvage itself says
+			more=$(jq -r '.repair // empty | select(.needs_config or .rebuild_whole or .rescue_only
+				or .salvage_refused | not) | .rescue_more' "$TMP/w/check.json" 2>/dev/null)
+			got=$(sed -n 's/^  Rescue: \([0-9]*\) entr.*/\1/p' "$TMP/w/rb.out")
+			[ -z "$more" ] || [ "$more" = "${got:-0}" ] ||
+				adv_why="check said a rescue gives $more entries back, the salvage counts ${got:-0}"
 		fi
 		left=$(find "$TMP/w" -name '*sdtmp*' | head -n 1)
 		if [ -n "$left" ]; then

@@ -91,6 +91,10 @@ judge_folder() {
 		part)
 			[ "$rc_salvage" -eq 0 ] || why="advised a salvage that keeps part, which refuses"
 			! whole salvage && ! whole repair || why="advised no whole rebuild, but one keeps everything"
+			# the entries its Also says a rescue gives back are what the rescue copies
+			more=$(jq -r '.repair.rescue_more' "$TMP/f/c.json")
+			got=$(sed -n 's/^    feed [0-9]* (new key): \([0-9]*\) entr[a-z]* rescued$/\1/p' "$TMP/f/rb-rescue.out")
+			[ "$more" = "${got:-0}" ] || why="said a rescue gives $more entries back; it copies ${got:-0}"
 			;;
 		*)
 			! jq -e '.findings[] | select(.step == "corruption" and .severity == "error")' \

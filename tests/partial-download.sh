@@ -36,6 +36,11 @@ partial() {
 	"$SYNCDOCTOR" --no-journal check --no-config --no-environment --format json "$dir" >"$TMP/j" 2>/dev/null
 	is "$name: JSON: verified" "$(jq -r '.feeds[1].verified' "$TMP/j")" "$first"
 	is "$name: JSON: present" "$(jq -r '.feeds[1].present' "$TMP/j")" "$held"
+	# the advice is the salvage (feed 0 whole), and the rescue it also names
+	is "$name: JSON: a rescue gives back what the salvage leaves out" "$(jq -r '.repair.rescue_more' "$TMP/j")" "$rescued"
+	is "$name: the check names the rescue after the salvage, for a folder" \
+		"$(sed -n '/^  Also: /,$p' "$TMP/out" | tr '\n' ' ' | tr -s ' ' | cut -c1-150)" \
+		" Also: $rescued entries that a salvage leaves out still hash to what their device signed. 'syncdoctor rebuild --rescue --database DIR --config CONFIG -o OUT'"
 
 	status "$name: a plain rebuild refuses (Mapeo would wait for the missing blocks)" 2 \
 		"$SYNCDOCTOR" --no-journal rebuild --database "$dir" --config "$CFG" -o "$TMP/$name-plain.mapeodata"

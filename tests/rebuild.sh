@@ -353,11 +353,14 @@ is "the input is still unchanged" "$(sha256sum <"$TMP/a.mapeodata")" "$before"
 
 # The advice after a check names the repair that really keeps the most:
 # the check plans it (rebuild_advise()), and the command it names then does
-# what it said. next FILE: the text report's "Next:" sentence, one line.
-next() { sed -n '/^  Next: /,$p' "$1" | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//'; }
-advice() { # advice NAME FILE WANT_NEXT WANT_REPAIR_JSON
+# what it said. next FILE: the text report's "Next:" sentence, one line;
+# also FILE: the "Also:" paragraph after it (a rescue that keeps more).
+next() { sed -n '/^  Next: /,$p' "$1" | sed '/^  Also: /,$d' | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//'; }
+also() { sed -n '/^  Also: /,$p' "$1" | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//'; }
+advice() { # advice NAME FILE WANT_NEXT WANT_REPAIR_JSON [WANT_ALSO]
 	status "advice, $1: check" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$2"
 	is "advice, $1: Next" "$(next "$TMP/out")" "$3"
+	is "advice, $1: Also" "$(also "$TMP/out")" "${5:-}"
 	status "advice, $1: check as JSON" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config --format json "$2"
 	is "advice, $1: the repair in JSON" "$(jq -c .repair "$TMP/out")" "$4"
 	is "advice, $1: next_action in JSON" "Next: $(jq -r .next_action "$TMP/out")" "$3"
@@ -370,7 +373,7 @@ cp "$D/good-project-A.mapeodata" "$TMP/adv-bit.mapeodata"
 "$MK" databit "$TMP/adv-bit.mapeodata" 0 3
 advice "a bitfield bit" "$TMP/adv-bit.mapeodata" \
 	"Next: The file is damaged, but a rebuild keeps everything in it: 'syncdoctor rebuild FILE -o OUT' writes a repaired copy." \
-	'{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"needs_config":false,"command":"syncdoctor rebuild FILE -o OUT"}'
+	'{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"rescue_more":0,"needs_config":false,"command":"syncdoctor rebuild FILE -o OUT"}'
 status "advice, a bitfield bit: the plain rebuild it names" 0 "$SYNCDOCTOR" --no-journal rebuild "$TMP/adv-bit.mapeodata" -o "$TMP/adv-bit-r.mapeodata"
 check "advice, a bitfield bit: nothing is left out" grep -q "^  Nothing is left out.$" "$TMP/out"
 is "advice, a bitfield bit: everything kept" "$(verdict "$TMP/adv-bit-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
@@ -381,7 +384,7 @@ cp "$D/good-project-A.mapeodata" "$TMP/adv-node.mapeodata"
 "$MK" node "$TMP/adv-node.mapeodata" 0 2
 advice "a tree node" "$TMP/adv-node.mapeodata" \
 	"Next: The file is damaged. A plain rebuild would not give Mapeo a file it accepts, but a salvage keeps everything in it: 'syncdoctor rebuild --salvage FILE -o OUT' writes a repaired copy." \
-	'{"rebuild_whole":false,"salvage_whole":true,"rescue_only":false,"salvage_refused":false,"needs_config":false,"command":"syncdoctor rebuild --salvage FILE -o OUT"}'
+	'{"rebuild_whole":false,"salvage_whole":true,"rescue_only":false,"salvage_refused":false,"rescue_more":0,"needs_config":false,"command":"syncdoctor rebuild --salvage FILE -o OUT"}'
 status "advice, a tree node: the plain rebuild refuses" 2 "$SYNCDOCTOR" --no-journal rebuild "$TMP/adv-node.mapeodata" -o "$TMP/adv-node-r.mapeodata"
 status "advice, a tree node: the salvage it names" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$TMP/adv-node.mapeodata" -o "$TMP/adv-node-r.mapeodata"
 check "advice, a tree node: nothing is left out" grep -q "^  Nothing is left out.$" "$TMP/out"
@@ -392,7 +395,7 @@ cp "$D/good-project-A.mapeodata" "$TMP/adv-noidx.mapeodata"
 "$MK" noindex "$TMP/adv-noidx.mapeodata"
 advice "the index lost" "$TMP/adv-noidx.mapeodata" \
 	"Next: The file is damaged and no longer says which project it belongs to, but a rebuild keeps everything in it: 'syncdoctor rebuild --config CONFIG FILE -o OUT' writes a repaired copy for the project of CONFIG (that project's .mapeosettings file)." \
-	'{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"needs_config":true,"command":"syncdoctor rebuild --config CONFIG FILE -o OUT"}'
+	'{"rebuild_whole":true,"salvage_whole":null,"rescue_only":false,"salvage_refused":false,"rescue_more":0,"needs_config":true,"command":"syncdoctor rebuild --config CONFIG FILE -o OUT"}'
 status "advice, the index lost: the rebuild it names" 0 "$SYNCDOCTOR" --no-journal rebuild --config "$CA" "$TMP/adv-noidx.mapeodata" -o "$TMP/adv-noidx-r.mapeodata"
 check "advice, the index lost: nothing is left out" grep -q "^  Nothing is left out.$" "$TMP/out"
 is "advice, the index lost: everything kept" "$(verdict "$TMP/adv-noidx-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 24 30"
@@ -402,7 +405,17 @@ cp "$D/good-project-A.mapeodata" "$TMP/adv-data.mapeodata"
 "$MK" data "$TMP/adv-data.mapeodata" 0 3
 advice "a block's data" "$TMP/adv-data.mapeodata" \
 	"Next: The file is damaged. Make a new sync file on the computer that made it, and do not leave the Synchronization screen until it finishes; or save what is intact with 'syncdoctor rebuild --salvage'." \
-	'{"rebuild_whole":false,"salvage_whole":false,"rescue_only":false,"salvage_refused":false,"needs_config":false,"command":"syncdoctor rebuild --salvage FILE -o OUT"}'
+	'{"rebuild_whole":false,"salvage_whole":false,"rescue_only":false,"salvage_refused":false,"rescue_more":21,"needs_config":false,"command":"syncdoctor rebuild --salvage FILE -o OUT"}' \
+	"Also: 21 entries that a salvage leaves out still hash to what their device signed. 'syncdoctor rebuild --rescue FILE -o OUT' keeps them too, copied under a new key: they get new versions, and may appear twice when that device syncs again."
+# feed 0 is signed at its full length only: a salvage keeps none of it
+# (5 observations, of feed 1); the rescue the Also names gives 23 back
+status "advice, a block's data: the salvage" 0 "$SYNCDOCTOR" --no-journal rebuild --salvage "$TMP/adv-data.mapeodata" -o "$TMP/adv-data-s.mapeodata"
+check "advice, a block's data: the salvage names the same rescue" grep -q "^  Rescue: 21 entries left out still hash to what their device signed" "$TMP/out"
+is "advice, a block's data: what the salvage keeps" "$(verdict "$TMP/adv-data-s.mapeodata" '[.verdict, .observations.heads] | join(" ")')" "ok 5"
+status "advice, a block's data: the rescue the Also names" 0 "$SYNCDOCTOR" --no-journal rebuild --rescue "$TMP/adv-data.mapeodata" -o "$TMP/adv-data-r.mapeodata"
+check "advice, a block's data: the rescue copies the 21" grep -q "^    feed 2 (new key): 21 entries rescued$" "$TMP/out"
+is "advice, a block's data: the rescue keeps all but the damaged one" "$(verdict "$TMP/adv-data-r.mapeodata" '[.verdict, .observations.heads, .media.members] | join(" ")')" "ok 23 30"
+mapeo "advice, a block's data: the rescue the Also names" "$TMP/adv-data-r.mapeodata" "$KA" 23 30
 # the same file checked --quick: the damage is not read, nothing planned
 status "advice, --quick: check" 0 "$SYNCDOCTOR" --no-journal check --quick --no-environment --no-config --format json "$TMP/adv-data.mapeodata"
 is "advice, --quick on what it cannot see: no repair planned" "$(jq -c .repair "$TMP/out")" null
@@ -442,5 +455,10 @@ for dmg in "data 1 2" "node 1 1" "header 0" "photo 2" "torn 1/bitfield 1000" "le
 	sv=$(jq -r "$whole" "$TMP/agree-s.json")
 	[ "$p" = true ] && sv=null
 	is "advice agrees with the plans ($dmg)" "$(jq -r '[.repair.rebuild_whole, .repair.salvage_whole] | join(" ")' "$TMP/agree.json" | sed 's/ $/ null/')" "$p $sv"
+	# what a rescue gives back that the salvage leaves out: the salvage's count
+	# (none when the plain rebuild keeps all, or the rescue is the advice)
+	r=$(jq -r 'if .repair.rebuild_whole or .repair.rescue_only or .repair.salvage_refused then 0 else null end' "$TMP/agree.json")
+	[ "$r" = null ] && r=$(jq -r .rescuable "$TMP/agree-s.json")
+	is "advice counts the rescue as the salvage does ($dmg)" "$(jq -r .repair.rescue_more "$TMP/agree.json")" "$r"
 done
 done_testing

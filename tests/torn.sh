@@ -84,7 +84,7 @@ is "torn in data: the rescued file holds the signed entries" "$("$SYNCDOCTOR" ch
 mapeo "torn in data, rescued" "$TMP/tdata-x.mapeodata" "$KA" 6 30
 # check says so too: what verifies keeps no observation, the rescue does
 status "torn in data: check" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config --format json "$TMP/tdata.mapeodata"
-is "torn in data: the repair planned" "$(jq -c .repair "$TMP/out")" '{"rebuild_whole":false,"salvage_whole":false,"rescue_only":true,"salvage_refused":false,"needs_config":true,"command":"syncdoctor rebuild --rescue --config CONFIG FILE -o OUT"}'
+is "torn in data: the repair planned" "$(jq -c .repair "$TMP/out")" '{"rebuild_whole":false,"salvage_whole":false,"rescue_only":true,"salvage_refused":false,"rescue_more":0,"needs_config":true,"command":"syncdoctor rebuild --rescue --config CONFIG FILE -o OUT"}'
 status "torn in data: check (text)" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$TMP/tdata.mapeodata"
 is "torn in data: Next names the rescue" "$(sed -n '/^  Next: /,$p' "$TMP/out" | tr '\n' ' ' | tr -s ' ')" " Next: The file is damaged: what still verifies holds none of its observations. Make a new sync file on the computer that made it, and do not leave the Synchronization screen until it finishes; or save the entries that are still signed with 'syncdoctor rebuild --rescue --config CONFIG FILE -o OUT' (they get new versions), CONFIG being the .mapeosettings file of the file's project (the file no longer says which project it belongs to). "
 

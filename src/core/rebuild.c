@@ -2584,10 +2584,10 @@ static void plan_no_observations(rebuild_plan *p, const rb_source *src, size_t n
 		heads = heads || src[k].n_heads > 0;
 	if (!heads || !p->has_db || p->n_rescued || plan_keeps_observations(p, src, nv))
 		return;
-	/* only counts: nothing is built. A salvage counted already, but not
-	 * an advice's (plan_sources()); an advice's plain plan needs no count
-	 * (its salvage plan names the rescue) */
-	if (p->memo ? opt->salvage : !opt->salvage)
+	/* only counts: nothing is built. A salvage counted already
+	 * (plan_sources()); an advice's plain plan needs no count (its salvage
+	 * plan names the rescue) */
+	if (!opt->salvage && !p->memo)
 		plan_rescue(p, sfs, opt, prog);
 	p->no_observations = true;
 	p->needs_rescue = p->n_rescuable > 0;
@@ -2626,9 +2626,10 @@ static sd_status plan_sources(rebuild_plan *p, rb_source *src, size_t nv, size_t
 	if (opt->salvage || opt->exclude_suspect)
 		cut_dangling(p, sfs);
 	plan_renumber_lines(p, sfs);
-	/* an advice counts the rescue only where it names it: when nothing
-	 * else keeps an observation (plan_no_observations()) */
-	if (opt->salvage && !p->memo)
+	/* a salvage counts what a rescue gives back (an advice's too: it
+	 * names --rescue then); a plain rebuild only when it would keep no
+	 * observation (plan_no_observations()) */
+	if (opt->salvage)
 		plan_rescue(p, sfs, opt, prog);
 	assess(p, sfs, opt);
 	plan_database_needed(p, src, n);
@@ -2773,9 +2774,11 @@ static bool plan_whole(const rebuild_plan *p)
 }
 
 /* One plan of an advice (salvage or not) from the open sources; *whole
- * says whether it keeps everything. */
+ * says whether it keeps everything, *rescuable (a salvage's) how many
+ * entries it leaves out that a rescue gives back. */
 static sd_status advise_plan(rb_source *src, size_t nv, struct rb_memo *memo, bool salvage,
-                             const sd_progress *prog, bool *whole, bool *rescue, bool *refused)
+                             const sd_progress *prog, bool *whole, bool *rescue, bool *refused,
+                             size_t *rescuable)
 {
 	rebuild_options opt = {.no_auto_config = true, .salvage = salvage};
 	rebuild_plan *p = xcalloc(1, sizeof *p);
@@ -2797,6 +2800,7 @@ static sd_status advise_plan(rb_source *src, size_t nv, struct rb_memo *memo, bo
 	sd_status st = plan_sources(p, src, nv, 1, &opt, prog, &err);
 	*whole = st == SD_OK && plan_whole(p);
 	*rescue = st == SD_OK && p->needs_rescue;
+	*rescuable = st == SD_OK ? p->n_rescuable : 0;
 	/* (a refusal for a block that is not an entry is --exclude-suspect's:
 	 * the advice of old names the salvage then) */
 	*refused = st == SD_OK && (p->no_observations || p->needs_database);
@@ -2823,6 +2827,7 @@ sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 {
 	r->advised = r->rebuild_whole = r->salvage_whole = r->rescue_only = false;
 	r->salvage_refused = r->needs_config = false;
+	r->rescue_more = 0;
 	if (r->quick || !advice_due(r) || fnd_has(&r->findings, FND_INPUT_CHANGED) ||
 	    (strcmp(r->era, "kappa-osm-v2") != 0 && strcmp(r->era, "unknown") != 0))
 		return SD_OK;
@@ -2852,16 +2857,19 @@ sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 	 * first). Only the feeds' salvage, the pass over a damaged feed's
 	 * data, is the first plan's (memo). The rest reads again what a real
 	 * salvage reads: cut_dangling() the kept entries' links (the check
-	 * keeps no list of them), and, only when the salvage would keep no
-	 * observation, the rescue's count of the blocks cut, to name
-	 * --rescue only when it gives some back. When the plain plan keeps
-	 * everything, no salvage plan is made. */
+	 * keeps no list of them), and the rescue's count of the entries the
+	 * salvage leaves out that still hash to what was signed, to name
+	 * --rescue when it gives some back (a read of what the salvage cut
+	 * only). When the plain plan keeps everything, no salvage plan is made. */
 	bool whole = false, salvage_whole = false, rescue = false, refused = false, unused[2];
+	size_t rescuable = 0, none;
 	if (st == SD_OK)
-		st = advise_plan(src, nv, &memo, false, prog, &whole, &unused[0], &unused[1]);
+		st =
+		    advise_plan(src, nv, &memo, false, prog, &whole, &unused[0], &unused[1], &none);
 	if (st == SD_OK && !whole) {
 		sd_test_point("advise"); /* (tests: Ctrl-C between the two plans) */
-		st = advise_plan(src, nv, &memo, true, prog, &salvage_whole, &rescue, &refused);
+		st = advise_plan(src, nv, &memo, true, prog, &salvage_whole, &rescue, &refused,
+		                 &rescuable);
 	}
 	if (st == SD_OK && sess_interrupted)
 		st = SD_ERR_CANCELLED;
@@ -2882,6 +2890,9 @@ sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 	r->salvage_whole = salvage_whole && !sf->inner_cut;
 	r->rescue_only = rescue;
 	r->salvage_refused = refused && !rescue;
+	/* a salvage that keeps observations, and leaves out entries a rescue
+	 * gives back (a feed a sync downloaded in part, blocks after a hole) */
+	r->rescue_more = !rescue && !refused && !salvage_whole ? rescuable : 0;
 	/* a database folder names its project by the folder named after its
 	 * discovery key; a file by its userdata */
 	r->needs_config = sf->src.kind == SRC_DATABASE ? !sf->has_discovery_key : !sf->p2p_db;

@@ -201,13 +201,15 @@ bool rebuild_blocks_output(const finding *f);
  * feeds the first plan salvaged from it, not from the file), and
  * r->rescue_only when that salvage keeps no observation but --rescue
  * gives some back, or r->salvage_refused when no rebuild of it keeps an
- * observation; r->needs_config when the file no longer names its project
+ * observation, or r->rescue_more, how many entries a salvage that keeps
+ * observations leaves out that --rescue gives back; r->needs_config
+ * when the file no longer names its project
  * (a folder: when it is not named after the project's discovery key).
  * Neither "whole" is set when the file's database is cut short
  * (sf->inner_cut): what followed the cut is lost, and no plan sees it.
  * Nothing is written. The first plan's salvage_feed() passes are the only
- * new reads of the feeds (and, when a salvage keeps no observation, the
- * rescue's count). SD_ERR_CANCELLED when interrupted (r->advised false,
+ * new reads of the feeds (and the rescue's count, of the blocks the
+ * salvage cut). SD_ERR_CANCELLED when interrupted (r->advised false,
  * everything freed); otherwise SD_OK, r->advised false when no plan
  * applies (another era, the input changed). */
 struct sd_report;

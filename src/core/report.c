@@ -373,9 +373,10 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 /* The rebuild the advice names, as a command line (the one that keeps
  * the most), or NULL when the check planned none (rebuild_advise()). A
  * database folder is read with --database. */
-static const char *repair_command(const sd_report *r)
+/* [plain, rescue, salvage][file, folder][names its project, needs one] */
+enum { REPAIR_PLAIN, REPAIR_RESCUE, REPAIR_SALVAGE };
+static const char *repair_cmd(int mode, const sd_report *r)
 {
-	/* [plain, rescue, salvage][file, folder][names its project, needs one] */
 	static const char *const cmd[3][2][2] = {
 	    {{"syncdoctor rebuild FILE -o OUT", "syncdoctor rebuild --config CONFIG FILE -o OUT"},
 	     {"syncdoctor rebuild --database DIR -o OUT",
@@ -388,10 +389,36 @@ static const char *repair_command(const sd_report *r)
 	      "syncdoctor rebuild --salvage --config CONFIG FILE -o OUT"},
 	     {"syncdoctor rebuild --salvage --database DIR -o OUT",
 	      "syncdoctor rebuild --salvage --database DIR --config CONFIG -o OUT"}}};
+	return cmd[mode][r->is_database][r->needs_config];
+}
+
+static const char *repair_command(const sd_report *r)
+{
 	if (!r->advised || (!r->rebuild_whole && r->salvage_refused))
 		return NULL;
-	int mode = r->rebuild_whole ? 0 : r->rescue_only ? 1 : 2;
-	return cmd[mode][r->is_database][r->needs_config];
+	return repair_cmd(r->rebuild_whole ? REPAIR_PLAIN
+	                  : r->rescue_only ? REPAIR_RESCUE
+	                                   : REPAIR_SALVAGE,
+	                  r);
+}
+
+/* The CLI's words after a next action that names the salvage, when a
+ * rescue gives back entries the salvage leaves out (r->rescue_more), or
+ * NULL. Caller frees. */
+static char *rescue_more_text(const sd_report *r)
+{
+	if (!r->rescue_more || r->front == SD_FRONT_WIZARD || !r->advised || r->rebuild_whole ||
+	    r->rescue_only || r->salvage_refused)
+		return NULL;
+	return xasprintf(P_("Also: %zu entry that a salvage leaves out still hashes to what its "
+	                    "device signed. '%s' keeps it too, copied under a new key: it gets "
+	                    "a new version, and may appear twice when that device syncs again.",
+	                    "Also: %zu entries that a salvage leaves out still hash to what their "
+	                    "device signed. '%s' keeps them too, copied under a new key: they "
+	                    "get new versions, and may appear twice when that device syncs "
+	                    "again.",
+	                    r->rescue_more),
+	                 r->rescue_more, repair_cmd(REPAIR_RESCUE, r));
 }
 
 /* What the check's plans say of the repair; null when none was planned. */
@@ -405,6 +432,7 @@ static json_t *repair_json(const sd_report *r)
 	                    r->rebuild_whole ? json_null() : json_boolean(r->salvage_whole));
 	json_object_set_new(o, "rescue_only", json_boolean(r->rescue_only));
 	json_object_set_new(o, "salvage_refused", json_boolean(r->salvage_refused));
+	json_object_set_new(o, "rescue_more", json_integer((json_int_t)r->rescue_more));
 	json_object_set_new(o, "needs_config", json_boolean(r->needs_config));
 	const char *c = repair_command(r);
 	json_object_set_new(o, "command", c ? report_json_str(c) : json_null());
@@ -1488,6 +1516,10 @@ static void summary_text(const sd_report *r, int width, strbuf *out)
 	char *l = xasprintf("%s: %s", _("Next"), report_next_action(r));
 	wrap(out, NULL, 2, width, l);
 	free(l);
+	if ((l = rescue_more_text(r)) != NULL) {
+		wrap(out, NULL, 2, width, l);
+		free(l);
+	}
 }
 
 static void to_text(const sd_report *r, int width, strbuf *out, const text_sink *sink)

@@ -170,6 +170,8 @@ typedef struct sd_report {
 	                         signed entries back */
 	bool salvage_refused; /* neither: a salvage keeps no observation (or no
 	                         database), and no rescue gives one back */
+	size_t rescue_more;   /* a salvage keeps observations, and leaves out this many
+	                         entries that --rescue gives back (still signed) */
 	bool needs_config;    /* the file no longer names its project (a database folder:
 	                         none is named after its discovery key): a rebuild needs
 	                         the configuration (--config) */
