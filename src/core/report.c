@@ -370,13 +370,12 @@ static json_t *observations_json(const sd_report *r, json_t **ids_node)
 	return ob;
 }
 
-/* The rebuild the advice names, as a command line (the one that keeps
- * the most), or NULL when the check planned none (rebuild_advise()). A
- * database folder is read with --database. */
-/* [plain, rescue, salvage][file, folder][names its project, needs one] */
+/* The command line of a rebuild in mode (REPAIR_*) for r's input: a
+ * database folder is read with --database, --config where r needs one. */
 enum { REPAIR_PLAIN, REPAIR_RESCUE, REPAIR_SALVAGE };
 static const char *repair_cmd(int mode, const sd_report *r)
 {
+	/* [plain, rescue, salvage][file, folder][names its project, needs one] */
 	static const char *const cmd[3][2][2] = {
 	    {{"syncdoctor rebuild FILE -o OUT", "syncdoctor rebuild --config CONFIG FILE -o OUT"},
 	     {"syncdoctor rebuild --database DIR -o OUT",
@@ -392,6 +391,8 @@ static const char *repair_cmd(int mode, const sd_report *r)
 	return cmd[mode][r->is_database][r->needs_config];
 }
 
+/* The rebuild the advice names (the one that keeps the most), or NULL
+ * when the check planned none (rebuild_advise()). */
 static const char *repair_command(const sd_report *r)
 {
 	if (!r->advised || (!r->rebuild_whole && r->salvage_refused))
