@@ -11,7 +11,8 @@ CLEANFILES += bench/gen-syncfile
 check_PROGRAMS += bench/hash-floor
 bench_hash_floor_SOURCES = bench/hash-floor.c
 CLEANFILES += bench/hash-floor
-EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README bench/rebuild-scaling.sh bench/REBUILD-SCALING.md
+EXTRA_DIST += bench/run.sh bench/RESULTS.md bench/README bench/rebuild-scaling.sh bench/REBUILD-SCALING.md \
+	bench/same-output.sh
 bench: bench/gen-syncfile bench/hash-floor tests/unit/mkdamage syncdoctor
 	BENCH_MKDAMAGE=$(abs_builddir)/tests/unit/mkdamage \
 	$(SHELL) $(srcdir)/bench/run.sh $(abs_builddir)/bench/gen-syncfile $(abs_builddir)/syncdoctor $(BENCH_PARTS)
