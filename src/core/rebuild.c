@@ -2891,7 +2891,8 @@ sd_status rebuild_advise(sd_report *r, syncfile *sf, const sd_progress *prog)
 	r->rescue_only = rescue;
 	r->salvage_refused = refused && !rescue;
 	/* a salvage that keeps observations, and leaves out entries a rescue
-	 * gives back (a feed a sync downloaded in part, blocks after a hole) */
+	 * gives back (a feed signed only at its full length, a block of it
+	 * damaged; a feed a sync downloaded in part) */
 	r->rescue_more = !rescue && !refused && !salvage_whole ? rescuable : 0;
 	/* a database folder names its project by the folder named after its
 	 * discovery key; a file by its userdata */
