@@ -404,12 +404,12 @@ static const char *repair_command(const sd_report *r)
 }
 
 /* The CLI's words after a next action that names the salvage, when a
- * rescue gives back entries the salvage leaves out (r->rescue_more), or
- * NULL. Caller frees. */
+ * rescue gives back entries the salvage leaves out (r->rescue_more: only
+ * then set, rebuild_advise()), or NULL. The wizard asks before its repair.
+ * Caller frees. */
 static char *rescue_more_text(const sd_report *r)
 {
-	if (!r->rescue_more || r->front == SD_FRONT_WIZARD || !r->advised || r->rebuild_whole ||
-	    r->rescue_only || r->salvage_refused)
+	if (!r->rescue_more || r->front == SD_FRONT_WIZARD)
 		return NULL;
 	return xasprintf(P_("Also: %zu entry that a salvage leaves out still hashes to what its "
 	                    "device signed. '%s' keeps it too, copied under a new key: it gets "
