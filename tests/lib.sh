@@ -102,4 +102,7 @@ wait_stopped() {
 	done
 	return 1
 }
+# also FILE: a check's "Also:" paragraph (after Next: a rescue that
+# keeps more than the salvage), on one line.
+also() { sed -n '/^  Also: /,$p' "$1" | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//'; }
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }

@@ -39,8 +39,8 @@ partial() {
 	# the advice is the salvage (feed 0 whole), and the rescue it also names
 	is "$name: JSON: a rescue gives back what the salvage leaves out" "$(jq -r '.repair.rescue_more' "$TMP/j")" "$rescued"
 	is "$name: the check names the rescue after the salvage, for a folder" \
-		"$(sed -n '/^  Also: /,$p' "$TMP/out" | tr '\n' ' ' | tr -s ' ' | cut -c1-150)" \
-		" Also: $rescued entries that a salvage leaves out still hash to what their device signed. 'syncdoctor rebuild --rescue --database DIR --config CONFIG -o OUT'"
+		"$(also "$TMP/out" | cut -c1-149)" \
+		"Also: $rescued entries that a salvage leaves out still hash to what their device signed. 'syncdoctor rebuild --rescue --database DIR --config CONFIG -o OUT'"
 
 	status "$name: a plain rebuild refuses (Mapeo would wait for the missing blocks)" 2 \
 		"$SYNCDOCTOR" --no-journal rebuild --database "$dir" --config "$CFG" -o "$TMP/$name-plain.mapeodata"

@@ -354,9 +354,8 @@ is "the input is still unchanged" "$(sha256sum <"$TMP/a.mapeodata")" "$before"
 # The advice after a check names the repair that really keeps the most:
 # the check plans it (rebuild_advise()), and the command it names then does
 # what it said. next FILE: the text report's "Next:" sentence, one line;
-# also FILE: the "Also:" paragraph after it (a rescue that keeps more).
+# also FILE (tests/lib.sh): the "Also:" paragraph after it.
 next() { sed -n '/^  Next: /,$p' "$1" | sed '/^  Also: /,$d' | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//'; }
-also() { sed -n '/^  Also: /,$p' "$1" | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//'; }
 advice() { # advice NAME FILE WANT_NEXT WANT_REPAIR_JSON [WANT_ALSO]
 	status "advice, $1: check" 2 "$SYNCDOCTOR" --no-journal check --no-environment --no-config "$2"
 	is "advice, $1: Next" "$(next "$TMP/out")" "$3"
